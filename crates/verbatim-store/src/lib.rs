@@ -1,1 +1,77 @@
-//! placeholder
+//! The study file: persistence behind a backend boundary.
+//!
+//! A study is one SQLite file (`.vbt`) by default. Callers talk to the
+//! [`Store`] trait, defined in plain domain types, so that a PostgreSQL
+//! backend for team servers can be added beside [`SqliteStore`] without
+//! touching them. The SQL is kept portable where that costs nothing
+//! (`$N` placeholders, ISO-8601 text timestamps, no SQLite-only types).
+//!
+//! Guarantees every backend keeps:
+//!
+//! - the schema is created and upgraded by embedded, numbered migrations; a
+//!   file written by a newer verbatim is refused, an older one is upgraded
+//!   after a backup copy is written beside it ([`migrate`]);
+//! - every user action is one transaction; an import batch is one
+//!   transaction in which each file is a savepoint, so a file imports
+//!   entirely or not at all;
+//! - every write appends to the `audit` table (who, when, what), which
+//!   refuses updates and deletions.
+//!
+//! # Example
+//!
+//! ```
+//! use verbatim_store::{SqliteStore, Store, StudySettings};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("study.vbt");
+//! let store = SqliteStore::create(&path, &StudySettings::titled("Addictologie"), "amira").unwrap();
+//! assert_eq!(store.study().unwrap().title, "Addictologie");
+//! assert!(store.sources().unwrap().is_empty());
+//! ```
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod audit;
+mod error;
+pub mod migrate;
+mod model;
+mod sqlite;
+
+pub use audit::AuditEntry;
+pub use error::StoreError;
+pub use model::{
+    ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,
+    StudySettings, TurnRecord,
+};
+pub use sqlite::SqliteStore;
+
+/// The operations every study backend offers.
+///
+/// Methods take plain domain types and return [`StoreError`]; nothing here
+/// knows about SQL, HTTP or the terminal.
+pub trait Store {
+    /// Returns the study's title, language and creation facts.
+    fn study(&self) -> Result<StudyInfo, StoreError>;
+
+    /// Imports a batch of read sources, each entirely or not at all.
+    ///
+    /// The batch is one transaction; each item is a savepoint inside it, so
+    /// an item that fails (or whose text is already in the study) leaves no
+    /// trace while the others are kept. Returns one outcome per item, in
+    /// order.
+    fn import_batch(
+        &mut self,
+        actor: &str,
+        items: Vec<ImportItem>,
+    ) -> Result<Vec<ImportOutcome>, StoreError>;
+
+    /// Returns every source's summary, by id.
+    fn sources(&self) -> Result<Vec<SourceSummary>, StoreError>;
+
+    /// Returns one source with its text, turns and anchored memos.
+    fn source(&self, which: &SourceRef) -> Result<SourceRecord, StoreError>;
+
+    /// Returns the most recent `limit` audit entries, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+}

@@ -1,0 +1,68 @@
+//! The append-only audit log: who did what, when.
+//!
+//! Each entry has a UUIDv7 id (globally unique and time-ordered, so logs of
+//! two copies of a study can later be merged) and a JSON payload that
+//! describes the change well enough to replay or invert it.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::StoreError;
+
+/// One change recorded in the study's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// The UUIDv7 id.
+    pub id: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What kind of change (`study.create`, `source.import`).
+    pub action: String,
+    /// What it touched (`source:12`).
+    pub target: Option<String>,
+    /// The change's data (JSON).
+    pub data: serde_json::Value,
+}
+
+/// Returns the current time as RFC 3339 text.
+pub(crate) fn now() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| String::from("unknown"))
+}
+
+/// Appends one entry inside the caller's transaction.
+pub(crate) fn append(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    data: &serde_json::Value,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit (id, at, actor, action, target, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![uuid::Uuid::now_v7().to_string(), now(), actor, action, target, data.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Returns the newest `limit` entries, newest first.
+pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, action, target, data FROM audit ORDER BY id DESC LIMIT $1",
+    )?;
+    let rows = stmt.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+        let data: String = row.get(5)?;
+        Ok(AuditEntry {
+            id: row.get(0)?,
+            at: row.get(1)?,
+            actor: row.get(2)?,
+            action: row.get(3)?,
+            target: row.get(4)?,
+            data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

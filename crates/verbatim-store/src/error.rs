@@ -1,0 +1,59 @@
+//! Why a study could not be opened, read or written.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Why a study could not be opened, read or written.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// `init` was asked to create a study where a file already exists.
+    #[error("{path} already exists: choose another file name, or open it instead of creating it")]
+    AlreadyExists {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// No study file at the path given.
+    #[error("no study at {path}: create one with `verbatim init --project {path}`")]
+    NotFound {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file is not a verbatim study (another SQLite database, or not a
+    /// database at all).
+    #[error("{path} is not a verbatim study file: check the --project path")]
+    NotAStudy {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file was written by a newer verbatim.
+    #[error(
+        "{path} uses study format version {found}, newer than this verbatim understands (up to {supported}): upgrade verbatim to open it"
+    )]
+    NewerSchema {
+        /// The path given.
+        path: PathBuf,
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// Writing the backup copy before an upgrade failed; nothing was changed.
+    #[error("could not write the backup {backup} before upgrading the study: {reason}")]
+    Backup {
+        /// Where the backup was to go.
+        backup: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// No source matches the id or name given.
+    #[error("no source {0:?} in this study: list them with `verbatim sources`")]
+    SourceNotFound(String),
+    /// Stored data failed a check when read back.
+    #[error("the study file holds inconsistent data ({0}): restore it from a backup")]
+    Corrupt(String),
+    /// The database itself reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}

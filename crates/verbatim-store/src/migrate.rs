@@ -1,0 +1,78 @@
+//! The study file's schema: embedded, numbered, append-only migrations.
+//!
+//! The schema version lives in SQLite's `user_version` and the file is marked
+//! as a verbatim study by `application_id`, so a stray SQLite database is
+//! never mistaken for a study. Opening a study whose version is older than
+//! [`LATEST`] first writes a consistent backup copy beside it
+//! (`VACUUM INTO`), then applies each missing migration in its own
+//! transaction. A file from a newer verbatim is refused untouched.
+//!
+//! Never edit a migration that has shipped; add the next number.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// Marks a SQLite file as a verbatim study: "VBT1" in ASCII.
+pub const APPLICATION_ID: i64 = 0x5642_5431;
+
+/// The migrations, in order: `(version, name, sql)`.
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "sources", include_str!("../migrations/sqlite/0001_sources.sql")),
+    (2, "append_only_audit", include_str!("../migrations/sqlite/0002_append_only_audit.sql")),
+];
+
+/// The newest schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// Returns the schema version recorded in the file.
+pub fn version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Applies every migration after the file's version up to `target`, each in
+/// its own transaction.
+pub fn apply(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
+    let current = version(conn)?;
+    for (number, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= target) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", number)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Returns where the backup of a study at `version` is written.
+pub fn backup_path(path: &Path, version: i64) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".v{version}.bak"));
+    path.with_file_name(name)
+}
+
+/// Brings an opened study up to [`LATEST`], refusing newer files and writing
+/// a backup before upgrading an older one. Returns the backup's path when
+/// one was written.
+pub fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<PathBuf>, StoreError> {
+    let found = version(conn)?;
+    if found > LATEST {
+        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST });
+    }
+    if found == LATEST {
+        return Ok(None);
+    }
+    let backup = backup_path(path, found);
+    if backup.try_exists().unwrap_or(false) {
+        std::fs::remove_file(&backup).map_err(|e| StoreError::Backup {
+            backup: backup.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    conn.execute("VACUUM INTO $1", [backup.to_string_lossy().as_ref()]).map_err(|e| {
+        StoreError::Backup { backup: backup.clone(), reason: e.to_string() }
+    })?;
+    apply(conn, LATEST)?;
+    Ok(Some(backup))
+}

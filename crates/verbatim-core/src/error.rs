@@ -25,9 +25,7 @@ pub enum CoreError {
         len: usize,
     },
     /// A word that names no known source kind.
-    #[error(
-        "unknown source kind {0:?}: use interview, focus_group, observation, context or other"
-    )]
+    #[error("unknown source kind {0:?}: use interview, focus_group, observation, context or other")]
     UnknownKind(String),
     /// A word that names no supported file format.
     #[error("unknown format {0:?}: verbatim reads txt, md, docx, odt, rtf, html, pdf, vtt and srt")]

@@ -33,13 +33,13 @@ impl OffsetTable {
         let mut utf16 = 0usize;
         let mut chars = 0usize;
         for (byte, ch) in text.char_indices() {
-            if chars % Self::STRIDE == 0 {
+            if chars.is_multiple_of(Self::STRIDE) {
                 checkpoints.push((saturate(byte), saturate(utf16)));
             }
             utf16 += ch.len_utf16();
             chars += 1;
         }
-        if chars % Self::STRIDE == 0 {
+        if chars.is_multiple_of(Self::STRIDE) {
             checkpoints.push((saturate(text.len()), saturate(utf16)));
         }
         Self { checkpoints, chars }
@@ -72,8 +72,11 @@ impl OffsetTable {
         }
         let (base_byte, base_utf16) = *self.checkpoints.get(at / Self::STRIDE)?;
         let tail = text.get(base_byte as usize..)?;
-        let walked: usize =
-            tail.chars().take(at % Self::STRIDE).map(char::len_utf16).sum();
+        let walked: usize = tail
+            .chars()
+            .take(at % Self::STRIDE)
+            .map(char::len_utf16)
+            .sum();
         Some(base_utf16 as usize + walked)
     }
 

@@ -170,8 +170,8 @@ impl FromStr for Language {
         let primary = parts.next().unwrap_or_default();
         let primary_ok =
             (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
-        let rest_ok =
-            parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let rest_ok = parts
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
         if primary_ok && rest_ok {
             Ok(Language(tag))
         } else {
@@ -285,7 +285,14 @@ impl NormalisedSource {
         for anchor in &anchors {
             anchor.span.within(chars)?;
         }
-        Ok(Self { format, text, chars, turns, anchors, metadata })
+        Ok(Self {
+            format,
+            text,
+            chars,
+            turns,
+            anchors,
+            metadata,
+        })
     }
 
     /// Returns the format the source was read from.
@@ -336,14 +343,20 @@ mod tests {
 
     #[test]
     fn kinds_parse_with_dashes_and_case() {
-        assert_eq!("Focus-Group".parse::<SourceKind>(), Ok(SourceKind::FocusGroup));
+        assert_eq!(
+            "Focus-Group".parse::<SourceKind>(),
+            Ok(SourceKind::FocusGroup)
+        );
         assert!("interviews".parse::<SourceKind>().is_err());
     }
 
     #[test]
     fn languages_are_normalised() {
         assert_eq!("FR".parse::<Language>().map(|l| l.0), Ok("fr".to_owned()));
-        assert_eq!("pt_BR".parse::<Language>().map(|l| l.0), Ok("pt-br".to_owned()));
+        assert_eq!(
+            "pt_BR".parse::<Language>().map(|l| l.0),
+            Ok("pt-br".to_owned())
+        );
         assert!("français".parse::<Language>().is_err());
         assert!("".parse::<Language>().is_err());
     }

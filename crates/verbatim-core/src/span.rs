@@ -48,7 +48,11 @@ impl Span {
     /// Returns the span unchanged when it fits a text of `len` chars.
     pub fn within(self, len: usize) -> Result<Self, CoreError> {
         if self.end > len {
-            return Err(CoreError::SpanOutOfText { start: self.start, end: self.end, len });
+            return Err(CoreError::SpanOutOfText {
+                start: self.start,
+                end: self.end,
+                len,
+            });
         }
         Ok(self)
     }
@@ -79,14 +83,24 @@ mod tests {
 
     #[test]
     fn reversed_span_is_refused() {
-        assert_eq!(Span::new(5, 3), Err(CoreError::ReversedSpan { start: 5, end: 3 }));
+        assert_eq!(
+            Span::new(5, 3),
+            Err(CoreError::ReversedSpan { start: 5, end: 3 })
+        );
     }
 
     #[test]
     fn span_outside_text_is_refused() {
         let span = Span::new(2, 12).unwrap();
         assert!(span.within(12).is_ok());
-        assert_eq!(span.within(11), Err(CoreError::SpanOutOfText { start: 2, end: 12, len: 11 }));
+        assert_eq!(
+            span.within(11),
+            Err(CoreError::SpanOutOfText {
+                start: 2,
+                end: 12,
+                len: 11
+            })
+        );
     }
 
     #[test]

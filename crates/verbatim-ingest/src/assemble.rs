@@ -14,7 +14,11 @@ pub fn assemble(
     extracted: Extracted,
     mode: &SpeakerMode,
 ) -> Result<NormalisedSource, IngestError> {
-    let Extracted { blocks, join, metadata } = extracted;
+    let Extracted {
+        blocks,
+        join,
+        metadata,
+    } = extracted;
     let texts: Vec<String> = blocks.iter().map(|b| normalise(&b.text)).collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let detected = speakers::detect(&refs, mode);
@@ -24,7 +28,7 @@ pub fn assemble(
     let mut turns: Vec<Turn> = Vec::new();
     let mut anchors = Vec::new();
     // The open turn: speaker, speech start, last speech end, timing.
-    let mut open: Option<(String, usize, usize, Option<u64>, Option<u64>)> = None;
+    let mut open: Option<OpenTurn> = None;
     let mut previous_label: Option<String> = None;
 
     for (index, (block, block_text)) in blocks.iter().zip(&texts).enumerate() {
@@ -40,8 +44,7 @@ pub fn assemble(
         };
         let continues_cue = join == Join::Cues
             && index > 0
-            && (label.is_none()
-                || label.as_ref().map(|l| &l.label) == previous_label.as_ref());
+            && (label.is_none() || label.as_ref().map(|l| &l.label) == previous_label.as_ref());
         if index > 0 {
             let sep = match join {
                 Join::Lines => "\n",
@@ -59,7 +62,11 @@ pub fn assemble(
 
         for anchor in &block.anchors {
             let start = block_start + anchor.start.min(block_chars);
-            let end = block_start + anchor.end.min(block_chars).max(anchor.start.min(block_chars));
+            let end = block_start
+                + anchor
+                    .end
+                    .min(block_chars)
+                    .max(anchor.start.min(block_chars));
             anchors.push(SourceAnchor {
                 span: Span::new(start, end)?,
                 author: anchor.author.clone(),
@@ -69,10 +76,10 @@ pub fn assemble(
         }
 
         let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
-        if ends_turn || (label.is_some() && !continues_cue) {
-            if let Some(turn) = open.take() {
-                turns.push(close(turn)?);
-            }
+        if (ends_turn || (label.is_some() && !continues_cue))
+            && let Some(turn) = open.take()
+        {
+            turns.push(close(turn)?);
         }
         if ends_turn {
             previous_label = None;
@@ -108,17 +115,28 @@ pub fn assemble(
     }
     // A turn whose speech starts after blank space (a bold name paragraph
     // followed by speech) starts at its first non-blank char.
-    let turns = turns.into_iter().map(|t| skip_leading_blank(&text, t)).collect();
+    let turns = turns
+        .into_iter()
+        .map(|t| skip_leading_blank(&text, t))
+        .collect();
     if text.trim().is_empty() {
         return Err(IngestError::Empty);
     }
-    Ok(NormalisedSource::new(format, text, turns, anchors, metadata)?)
+    Ok(NormalisedSource::new(
+        format, text, turns, anchors, metadata,
+    )?)
 }
 
-fn close(
-    (speaker, start, end, begin_ms, end_ms): (String, usize, usize, Option<u64>, Option<u64>),
-) -> Result<Turn, IngestError> {
-    Ok(Turn { speaker, span: Span::new(start, end)?, begin_ms, end_ms })
+/// A turn being built: speaker, speech start, speech end, begin and end ms.
+type OpenTurn = (String, usize, usize, Option<u64>, Option<u64>);
+
+fn close((speaker, start, end, begin_ms, end_ms): OpenTurn) -> Result<Turn, IngestError> {
+    Ok(Turn {
+        speaker,
+        span: Span::new(start, end)?,
+        begin_ms,
+        end_ms,
+    })
 }
 
 fn skip_leading_blank(text: &str, turn: Turn) -> Turn {

@@ -64,7 +64,10 @@ pub struct Block {
 impl Block {
     /// Returns a plain paragraph block.
     pub fn paragraph(text: impl Into<String>) -> Self {
-        Self { text: text.into(), ..Self::default() }
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
     }
 }
 

@@ -14,10 +14,16 @@ pub(crate) struct Decoded {
 pub(crate) fn decode_text(bytes: &[u8]) -> Result<Decoded, IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded { text: text.to_owned(), encoding: "UTF-8" }),
+        Ok(text) => Ok(Decoded {
+            text: text.to_owned(),
+            encoding: "UTF-8",
+        }),
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok(Decoded { text: text.into_owned(), encoding: "windows-1252" })
+            Ok(Decoded {
+                text: text.into_owned(),
+                encoding: "windows-1252",
+            })
         }
     }
 }

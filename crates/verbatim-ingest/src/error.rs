@@ -22,7 +22,9 @@ pub enum IngestError {
     #[error("the file holds no text: check that it is the transcript you meant to import")]
     Empty,
     /// The file is larger than the import limit.
-    #[error("the file is {bytes} bytes, over the {limit}-byte import limit: split it into smaller files")]
+    #[error(
+        "the file is {bytes} bytes, over the {limit}-byte import limit: split it into smaller files"
+    )]
     TooLarge {
         /// The file's size.
         bytes: u64,
@@ -30,13 +32,17 @@ pub enum IngestError {
         limit: u64,
     },
     /// The bytes are not text in any encoding verbatim recognises.
-    #[error("the file is not text (binary data found at byte {offset}): check its format and extension")]
+    #[error(
+        "the file is not text (binary data found at byte {offset}): check its format and extension"
+    )]
     NotText {
         /// Where the first binary byte was found.
         offset: usize,
     },
     /// A zip container (docx, odt) is damaged or is not a zip at all.
-    #[error("the file is not a valid {format} document ({reason}): open it in its editor and save it again")]
+    #[error(
+        "the file is not a valid {format} document ({reason}): open it in its editor and save it again"
+    )]
     BadContainer {
         /// The format expected (`docx`, `odt`).
         format: &'static str,
@@ -45,13 +51,17 @@ pub enum IngestError {
     },
     /// A zip container would decompress past the limit (a zip bomb, or a
     /// document full of media).
-    #[error("the document would decompress to more than {limit} bytes: it may be a zip bomb; save the text alone and import that")]
+    #[error(
+        "the document would decompress to more than {limit} bytes: it may be a zip bomb; save the text alone and import that"
+    )]
     ZipBomb {
         /// The decompressed-size limit in force.
         limit: u64,
     },
     /// The XML inside a document is malformed.
-    #[error("the document's XML is malformed in {part} ({reason}): open it in its editor and save it again")]
+    #[error(
+        "the document's XML is malformed in {part} ({reason}): open it in its editor and save it again"
+    )]
     BadXml {
         /// The part of the package (`word/document.xml`).
         part: String,
@@ -67,7 +77,9 @@ pub enum IngestError {
         reason: String,
     },
     /// A PDF with no text layer: a scan.
-    #[error("the PDF has no text layer (it is probably a scan): run OCR on it first, then import the result")]
+    #[error(
+        "the PDF has no text layer (it is probably a scan): run OCR on it first, then import the result"
+    )]
     PdfWithoutText,
     /// A PDF that is encrypted.
     #[error("the PDF is encrypted: remove the password protection, then import it again")]

@@ -6,7 +6,9 @@ use verbatim_core::Format;
 
 /// Returns the format a path's extension names, if verbatim reads it.
 pub fn format_of(path: &Path) -> Option<Format> {
-    path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension)
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(Format::from_extension)
 }
 
 /// The files found under the paths given, and what was passed over.
@@ -36,19 +38,33 @@ pub fn collect_files(paths: &[PathBuf]) -> Collected {
     collected
 }
 
+/// Returns true for a study file and its SQLite companions, which live
+/// beside transcripts often enough that reporting them would be noise.
+fn is_study_file(name: &str) -> bool {
+    [".vbt", ".vbt-wal", ".vbt-shm", ".vbt-journal"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || name.contains(".vbt.v")
+}
+
 fn walk(dir: &Path, collected: &mut Collected) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            collected.unreadable.push((dir.to_path_buf(), err.to_string()));
+            collected
+                .unreadable
+                .push((dir.to_path_buf(), err.to_string()));
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with('.') || name.starts_with("~$") {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || name.starts_with("~$") || is_study_file(&name) {
             continue;
         }
         match std::fs::metadata(&path) {

@@ -36,6 +36,8 @@ mod decode;
 mod error;
 mod files;
 mod formats;
+mod language;
+mod parallel;
 mod speakers;
 mod zipped;
 
@@ -44,7 +46,9 @@ use std::path::Path;
 pub use assemble::assemble;
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
 pub use error::IngestError;
-pub use files::{collect_files, format_of, Collected};
+pub use files::{Collected, collect_files, format_of};
+pub use language::guess_language;
+pub use parallel::read_parallel;
 pub use speakers::SpeakerMode;
 use verbatim_core::{Format, NormalisedSource};
 
@@ -90,10 +94,16 @@ pub fn read_file(path: &Path, options: &Options) -> Result<NormalisedSource, Ing
     })?;
     let size = std::fs::metadata(path).map_err(IngestError::Io)?.len();
     if size > options.limits.max_file_bytes {
-        return Err(IngestError::TooLarge { bytes: size, limit: options.limits.max_file_bytes });
+        return Err(IngestError::TooLarge {
+            bytes: size,
+            limit: options.limits.max_file_bytes,
+        });
     }
     let bytes = std::fs::read(path).map_err(IngestError::Io)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     read_bytes(&name, format, &bytes, options)
 }
 

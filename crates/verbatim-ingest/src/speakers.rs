@@ -68,7 +68,11 @@ fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
     if whole.start() != 0 {
         return None;
     }
-    let label = caps.name("speaker").or_else(|| caps.get(1))?.as_str().trim();
+    let label = caps
+        .name("speaker")
+        .or_else(|| caps.get(1))?
+        .as_str()
+        .trim();
     if label.is_empty() {
         return None;
     }
@@ -84,7 +88,8 @@ fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
 fn auto(texts: &[&str]) -> Vec<Option<Detected>> {
     // Invariant: the pattern is a literal known to compile.
     #[allow(clippy::unwrap_used)]
-    let label = Regex::new(r"^\s*(?<speaker>[\p{Lu}\p{N}][\p{L}\p{N} ._'’-]{0,30}?)\s*:\s*").unwrap();
+    let label =
+        Regex::new(r"^\s*(?<speaker>[\p{Lu}\p{N}][\p{L}\p{N} ._'’-]{0,30}?)\s*:\s*").unwrap();
     let found: Vec<Option<Detected>> = texts.iter().map(|t| by_pattern(&label, t)).collect();
     let mut counts = std::collections::HashMap::<&str, usize>::new();
     for d in found.iter().flatten() {
@@ -92,7 +97,14 @@ fn auto(texts: &[&str]) -> Vec<Option<Detected>> {
     }
     let keep: Vec<bool> = found
         .iter()
-        .map(|d| d.as_ref().is_some_and(|d| counts.get(d.label.as_str()).copied().unwrap_or(0) >= 2))
+        .map(|d| {
+            d.as_ref()
+                .is_some_and(|d| counts.get(d.label.as_str()).copied().unwrap_or(0) >= 2)
+        })
         .collect();
-    found.into_iter().zip(keep).map(|(d, k)| if k { d } else { None }).collect()
+    found
+        .into_iter()
+        .zip(keep)
+        .map(|(d, k)| if k { d } else { None })
+        .collect()
 }

@@ -4,10 +4,10 @@
 //! two copies of a study can later be merged) and a JSON payload that
 //! describes the change well enough to replay or invert it.
 
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, params};
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::StoreError;
 
@@ -30,7 +30,9 @@ pub struct AuditEntry {
 
 /// Returns the current time as RFC 3339 text.
 pub(crate) fn now() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| String::from("unknown"))
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| String::from("unknown"))
 }
 
 /// Appends one entry inside the caller's transaction.
@@ -43,7 +45,14 @@ pub(crate) fn append(
 ) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO audit (id, at, actor, action, target, data) VALUES ($1, $2, $3, $4, $5, $6)",
-        params![uuid::Uuid::now_v7().to_string(), now(), actor, action, target, data.to_string()],
+        params![
+            uuid::Uuid::now_v7().to_string(),
+            now(),
+            actor,
+            action,
+            target,
+            data.to_string()
+        ],
     )?;
     Ok(())
 }

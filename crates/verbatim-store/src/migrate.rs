@@ -20,8 +20,16 @@ pub const APPLICATION_ID: i64 = 0x5642_5431;
 
 /// The migrations, in order: `(version, name, sql)`.
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "sources", include_str!("../migrations/sqlite/0001_sources.sql")),
-    (2, "append_only_audit", include_str!("../migrations/sqlite/0002_append_only_audit.sql")),
+    (
+        1,
+        "sources",
+        include_str!("../migrations/sqlite/0001_sources.sql"),
+    ),
+    (
+        2,
+        "append_only_audit",
+        include_str!("../migrations/sqlite/0002_append_only_audit.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes.
@@ -47,7 +55,10 @@ pub fn apply(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
 
 /// Returns where the backup of a study at `version` is written.
 pub fn backup_path(path: &Path, version: i64) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".v{version}.bak"));
     path.with_file_name(name)
 }
@@ -58,7 +69,11 @@ pub fn backup_path(path: &Path, version: i64) -> PathBuf {
 pub fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<PathBuf>, StoreError> {
     let found = version(conn)?;
     if found > LATEST {
-        return Err(StoreError::NewerSchema { path: path.to_path_buf(), found, supported: LATEST });
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: LATEST,
+        });
     }
     if found == LATEST {
         return Ok(None);
@@ -70,9 +85,11 @@ pub fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<PathBuf>, St
             reason: e.to_string(),
         })?;
     }
-    conn.execute("VACUUM INTO $1", [backup.to_string_lossy().as_ref()]).map_err(|e| {
-        StoreError::Backup { backup: backup.clone(), reason: e.to_string() }
-    })?;
+    conn.execute("VACUUM INTO $1", [backup.to_string_lossy().as_ref()])
+        .map_err(|e| StoreError::Backup {
+            backup: backup.clone(),
+            reason: e.to_string(),
+        })?;
     apply(conn, LATEST)?;
     Ok(Some(backup))
 }

@@ -17,7 +17,10 @@ pub struct StudySettings {
 impl StudySettings {
     /// Returns settings with a title and no default language.
     pub fn titled(title: impl Into<String>) -> Self {
-        Self { title: title.into(), language: None }
+        Self {
+            title: title.into(),
+            language: None,
+        }
     }
 }
 

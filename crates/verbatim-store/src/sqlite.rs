@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use verbatim_core::{OffsetTable, SourceMetadata};
 
@@ -25,13 +25,11 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Returns a new study created at `path`, which must not exist yet.
-    pub fn create(
-        path: &Path,
-        settings: &StudySettings,
-        actor: &str,
-    ) -> Result<Self, StoreError> {
+    pub fn create(path: &Path, settings: &StudySettings, actor: &str) -> Result<Self, StoreError> {
         if path.try_exists().unwrap_or(true) {
-            return Err(StoreError::AlreadyExists { path: path.to_path_buf() });
+            return Err(StoreError::AlreadyExists {
+                path: path.to_path_buf(),
+            });
         }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
@@ -40,7 +38,10 @@ impl SqliteStore {
         let tx = conn.transaction()?;
         let created_at = audit::now();
         let put = |key: &str, value: &str| {
-            tx.execute("INSERT INTO study (key, value) VALUES ($1, $2)", params![key, value])
+            tx.execute(
+                "INSERT INTO study (key, value) VALUES ($1, $2)",
+                params![key, value],
+            )
         };
         put("title", &settings.title)?;
         put("created_at", &created_at)?;
@@ -59,29 +60,45 @@ impl SqliteStore {
             }),
         )?;
         tx.commit()?;
-        Ok(Self { conn, path: path.to_path_buf(), backup: None })
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            backup: None,
+        })
     }
 
     /// Returns the study at `path`, upgraded to the current schema if it was
     /// older (after writing a backup beside it).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if !path.try_exists().unwrap_or(false) {
-            return Err(StoreError::NotFound { path: path.to_path_buf() });
+            return Err(StoreError::NotFound {
+                path: path.to_path_buf(),
+            });
         }
         if !has_sqlite_header(path) {
-            return Err(StoreError::NotAStudy { path: path.to_path_buf() });
+            return Err(StoreError::NotAStudy {
+                path: path.to_path_buf(),
+            });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |row| row.get(0))
-            .map_err(|_| StoreError::NotAStudy { path: path.to_path_buf() })?;
+            .map_err(|_| StoreError::NotAStudy {
+                path: path.to_path_buf(),
+            })?;
         if app_id != APPLICATION_ID {
-            return Err(StoreError::NotAStudy { path: path.to_path_buf() });
+            return Err(StoreError::NotAStudy {
+                path: path.to_path_buf(),
+            });
         }
         configure(&conn)?;
         let backup = migrate::upgrade(&mut conn, path)?;
-        Ok(Self { conn, path: path.to_path_buf(), backup })
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            backup,
+        })
     }
 
     /// Returns the file the study lives in.
@@ -98,7 +115,9 @@ impl SqliteStore {
         let by_name = |name: &str| -> Result<Option<i64>, StoreError> {
             Ok(self
                 .conn
-                .query_row("SELECT id FROM sources WHERE name = $1", [name], |r| r.get(0))
+                .query_row("SELECT id FROM sources WHERE name = $1", [name], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         };
         let found = match which {
@@ -167,7 +186,9 @@ impl Store for SqliteStore {
         let get = |key: &str| -> Result<Option<String>, StoreError> {
             Ok(self
                 .conn
-                .query_row("SELECT value FROM study WHERE key = $1", [key], |r| r.get(0))
+                .query_row("SELECT value FROM study WHERE key = $1", [key], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         };
         Ok(StudyInfo {
@@ -185,7 +206,9 @@ impl Store for SqliteStore {
     ) -> Result<Vec<ImportOutcome>, StoreError> {
         let default_language: Option<String> = self
             .conn
-            .query_row("SELECT value FROM study WHERE key = 'language'", [], |r| r.get(0))
+            .query_row("SELECT value FROM study WHERE key = 'language'", [], |r| {
+                r.get(0)
+            })
             .optional()?;
         let mut tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(items.len());
@@ -216,10 +239,11 @@ impl Store for SqliteStore {
         )?;
         let metadata: SourceMetadata = serde_json::from_str(&metadata)
             .map_err(|e| StoreError::Corrupt(format!("metadata of source {id}: {e}")))?;
-        let text: String =
-            self.conn.query_row("SELECT text FROM source_texts WHERE source_id = $1", [id], |r| {
-                r.get(0)
-            })?;
+        let text: String = self.conn.query_row(
+            "SELECT text FROM source_texts WHERE source_id = $1",
+            [id],
+            |r| r.get(0),
+        )?;
         let mut stmt = self.conn.prepare(
             "SELECT speaker, start_char, end_char, begin_ms, end_ms FROM turns \
              WHERE source_id = $1 ORDER BY ordinal",
@@ -252,7 +276,14 @@ impl Store for SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        Ok(SourceRecord { summary, original_path, metadata, text, turn_list, memos })
+        Ok(SourceRecord {
+            summary,
+            original_path,
+            metadata,
+            text,
+            turn_list,
+            memos,
+        })
     }
 
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
@@ -282,7 +313,11 @@ fn insert_source(
         return Ok(ImportOutcome::Duplicate { existing });
     }
     let name = unique_name(conn, &item.name)?;
-    let language = item.language.as_ref().map(|l| l.as_str().to_owned()).or(default_language.map(str::to_owned));
+    let language = item
+        .language
+        .as_ref()
+        .map(|l| l.as_str().to_owned())
+        .or(default_language.map(str::to_owned));
     let metadata = serde_json::to_string(source.metadata())
         .map_err(|e| StoreError::Corrupt(format!("metadata not serialisable: {e}")))?;
     let chars = i64::try_from(source.chars()).unwrap_or(i64::MAX);
@@ -298,7 +333,9 @@ fn insert_source(
         item.kind.as_str(),
         language,
         item.site,
-        item.original_path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        item.original_path
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
         audit::now(),
         hash,
         chars,
@@ -306,7 +343,11 @@ fn insert_source(
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("INSERT INTO source_texts (source_id, text, offsets) VALUES ($1, $2, $3)")?
-        .execute(params![id, source.text(), OffsetTable::new(source.text()).to_bytes()])?;
+        .execute(params![
+            id,
+            source.text(),
+            OffsetTable::new(source.text()).to_bytes()
+        ])?;
     let mut turn_stmt = conn.prepare_cached(
         "INSERT INTO turns (source_id, ordinal, speaker, start_char, end_char, begin_ms, end_ms) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -422,7 +463,10 @@ mod tests {
     }
 
     fn new_study(dir: &tempfile::TempDir) -> SqliteStore {
-        let settings = StudySettings { title: "Étude".into(), language: Some("fr".parse().unwrap()) };
+        let settings = StudySettings {
+            title: "Étude".into(),
+            language: Some("fr".parse().unwrap()),
+        };
         SqliteStore::create(&dir.path().join("s.vbt"), &settings, "tester").unwrap()
     }
 
@@ -439,19 +483,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let junk = dir.path().join("notes.vbt");
         std::fs::write(&junk, "bonjour").unwrap();
-        assert!(matches!(SqliteStore::open(&junk), Err(StoreError::NotAStudy { .. })));
+        assert!(matches!(
+            SqliteStore::open(&junk),
+            Err(StoreError::NotAStudy { .. })
+        ));
         let other = dir.path().join("other.sqlite");
-        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x);").unwrap();
-        assert!(matches!(SqliteStore::open(&other), Err(StoreError::NotAStudy { .. })));
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x);")
+            .unwrap();
+        assert!(matches!(
+            SqliteStore::open(&other),
+            Err(StoreError::NotAStudy { .. })
+        ));
         let missing = dir.path().join("missing.vbt");
-        assert!(matches!(SqliteStore::open(&missing), Err(StoreError::NotFound { .. })));
+        assert!(matches!(
+            SqliteStore::open(&missing),
+            Err(StoreError::NotFound { .. })
+        ));
     }
 
     #[test]
     fn a_newer_study_is_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = new_study(&dir).path().to_path_buf();
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", LATEST + 1).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", LATEST + 1)
+            .unwrap();
         let before = std::fs::read(&path).unwrap();
         let err = SqliteStore::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == LATEST + 1));
@@ -464,9 +523,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.vbt");
         let mut conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
         migrate::apply(&mut conn, 1).unwrap();
-        conn.execute("INSERT INTO study (key, value) VALUES ('title', 'Ancienne')", []).unwrap();
+        conn.execute(
+            "INSERT INTO study (key, value) VALUES ('title', 'Ancienne')",
+            [],
+        )
+        .unwrap();
         drop(conn);
 
         let store = SqliteStore::open(&path).unwrap();
@@ -475,8 +539,11 @@ mod tests {
         assert_eq!(backup, migrate::backup_path(&path, 1));
         let old = Connection::open(&backup).unwrap();
         assert_eq!(migrate::version(&old).unwrap(), 1);
-        let title: String =
-            old.query_row("SELECT value FROM study WHERE key='title'", [], |r| r.get(0)).unwrap();
+        let title: String = old
+            .query_row("SELECT value FROM study WHERE key='title'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         assert_eq!(title, "Ancienne");
     }
 
@@ -497,9 +564,17 @@ mod tests {
         assert_eq!(
             outcomes,
             vec![
-                ImportOutcome::Imported { id: 1, name: "a.txt".into() },
-                ImportOutcome::Imported { id: 2, name: "a.txt (2)".into() },
-                ImportOutcome::Duplicate { existing: "a.txt".into() },
+                ImportOutcome::Imported {
+                    id: 1,
+                    name: "a.txt".into()
+                },
+                ImportOutcome::Imported {
+                    id: 2,
+                    name: "a.txt (2)".into()
+                },
+                ImportOutcome::Duplicate {
+                    existing: "a.txt".into()
+                },
             ]
         );
         let record = store.source(&SourceRef::Name("a.txt".into())).unwrap();
@@ -519,7 +594,10 @@ mod tests {
     fn the_audit_log_refuses_edits() {
         let dir = tempfile::tempdir().unwrap();
         let store = new_study(&dir);
-        let err = store.conn.execute("UPDATE audit SET actor = 'mallory'", []).unwrap_err();
+        let err = store
+            .conn
+            .execute("UPDATE audit SET actor = 'mallory'", [])
+            .unwrap_err();
         assert!(err.to_string().contains("append-only"));
         assert!(store.conn.execute("DELETE FROM audit", []).is_err());
     }

@@ -4,5 +4,8 @@ use crate::{Extracted, IngestError};
 
 /// Returns the blocks of a .html document.
 pub(crate) fn extract(_bytes: &[u8]) -> Result<Extracted, IngestError> {
-    Err(IngestError::Malformed { format: "html", reason: "reader not built yet".into() })
+    Err(IngestError::Malformed {
+        format: "html",
+        reason: "reader not built yet".into(),
+    })
 }

@@ -7,7 +7,11 @@ use crate::{Block, Extracted, IngestError, Join};
 pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, IngestError> {
     let decoded = decode_text(bytes)?;
     let blocks = decoded.text.lines().map(Block::paragraph).collect();
-    let mut extracted = Extracted { blocks, join: Join::Lines, ..Extracted::default() };
+    let mut extracted = Extracted {
+        blocks,
+        join: Join::Lines,
+        ..Extracted::default()
+    };
     extracted.metadata.encoding = Some(decoded.encoding.to_owned());
     Ok(extracted)
 }

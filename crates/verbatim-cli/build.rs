@@ -1,0 +1,48 @@
+//! Embeds the demo study's transcripts (`demo/sources/*` and
+//! `demo/manifest.json`) in the binary, so `verbatim demo` works from any
+//! directory with nothing else installed.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("demo");
+    println!("cargo:rerun-if-changed=demo");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("sources"))
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    let mut code = String::from("/// The bundled demo transcripts: (file name, bytes).\n");
+    code.push_str("pub const DEMO_FILES: &[(&str, &[u8])] = &[\n");
+    for path in files.iter().filter(|p| p.is_file()) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        code.push_str(&format!(
+            "    ({name:?}, include_bytes!({:?})),\n",
+            absolute(path)
+        ));
+    }
+    code.push_str("];\n");
+    let manifest = root.join("manifest.json");
+    code.push_str("/// The demo manifest: kind, site, language and date per file.\n");
+    if manifest.is_file() {
+        code.push_str(&format!(
+            "pub const DEMO_MANIFEST: &str = include_str!({:?});\n",
+            absolute(&manifest)
+        ));
+    } else {
+        code.push_str("pub const DEMO_MANIFEST: &str = \"[]\";\n");
+    }
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("demo_files.rs");
+    if let Err(err) = std::fs::write(&out, code) {
+        panic!("cannot write {}: {err}", out.display());
+    }
+}
+
+fn absolute(path: &Path) -> String {
+    path.canonicalize()
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}

@@ -1,0 +1,149 @@
+//! `verbatim demo`: a ready-made study from the bundled sample transcripts.
+//!
+//! The transcripts (written for verbatim; see `demo/README.md`) are embedded
+//! in the binary, read with the same importers as `verbatim import`, and
+//! stored with the kind, site, language and date the manifest gives.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde::Deserialize;
+use verbatim_core::{Format, Language, SourceKind};
+use verbatim_ingest::{Options, read_bytes};
+use verbatim_store::{ImportItem, SqliteStore, Store, StudySettings};
+
+use super::import::{FileReport, print_report};
+use crate::ui;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
+}
+
+/// The title that marks a study as the demo, which `demo` may rebuild.
+const DEMO_TITLE: &str = "Demo: Relation soignant–usager en addictologie";
+
+/// Build the demo study from the bundled sample transcripts
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Where to write the demo study
+    #[arg(
+        long,
+        short = 'p',
+        env = "VERBATIM_PROJECT",
+        default_value = "verbatim-demo.vbt"
+    )]
+    project: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct ManifestEntry {
+    file: String,
+    kind: SourceKind,
+    site: String,
+    language: Language,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+/// Builds (or rebuilds) the demo study and lists its sources.
+pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let manifest: Vec<ManifestEntry> = serde_json::from_str(embedded::DEMO_MANIFEST)
+        .context("the bundled demo manifest is malformed")?;
+    if manifest.is_empty() {
+        bail!("this build of verbatim carries no demo transcripts");
+    }
+    replace_previous_demo(&args.project)?;
+    let settings = StudySettings {
+        title: DEMO_TITLE.to_owned(),
+        language: "fr".parse().ok(),
+    };
+    let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
+    let mut items = Vec::new();
+    for entry in &manifest {
+        let Some((_, bytes)) = embedded::DEMO_FILES
+            .iter()
+            .find(|(name, _)| *name == entry.file)
+        else {
+            bail!(
+                "the demo manifest names {} but the file is not bundled",
+                entry.file
+            );
+        };
+        let format =
+            verbatim_ingest::format_of(std::path::Path::new(&entry.file)).unwrap_or(Format::Txt);
+        let source = read_bytes(&entry.file, format, bytes, &Options::default())
+            .with_context(|| format!("demo transcript {}", entry.file))?;
+        let name = entry.title.clone().unwrap_or_else(|| stem(&entry.file));
+        items.push(ImportItem {
+            name,
+            original_path: Some(PathBuf::from(&entry.file)),
+            kind: entry.kind,
+            site: Some(entry.site.clone()),
+            language: Some(entry.language.clone()),
+            source,
+        });
+    }
+    let files: Vec<String> = manifest.iter().map(|e| e.file.clone()).collect();
+    let outcomes = store.import_batch(&ui::actor(), items)?;
+    let reports: Vec<FileReport> = files
+        .into_iter()
+        .zip(outcomes)
+        .map(|(file, outcome)| match outcome {
+            verbatim_store::ImportOutcome::Imported { id, name } => FileReport {
+                file: file.into(),
+                status: "imported",
+                id: Some(id),
+                name: Some(name),
+                error: None,
+            },
+            verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
+                file: file.into(),
+                status: "duplicate",
+                id: None,
+                name: Some(existing),
+                error: None,
+            },
+        })
+        .collect();
+    print_report(&reports, false)?;
+    println!();
+    println!("Demo study written to {}. Try:", args.project.display());
+    println!("  verbatim sources --project {}", args.project.display());
+    println!("  verbatim show --project {} 1", args.project.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Removes an earlier demo study at `path`; refuses to touch anything else.
+fn replace_previous_demo(path: &std::path::Path) -> anyhow::Result<()> {
+    if !path.try_exists().unwrap_or(false) {
+        return Ok(());
+    }
+    let is_demo = SqliteStore::open(path)
+        .and_then(|store| store.study())
+        .is_ok_and(|study| study.title == DEMO_TITLE);
+    if !is_demo {
+        bail!(
+            "{} already exists and is not a demo study: pass --project with another path",
+            path.display()
+        );
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let file = PathBuf::from(file);
+        if file.try_exists().unwrap_or(false) {
+            std::fs::remove_file(&file)
+                .with_context(|| format!("cannot replace the earlier demo {}", file.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_owned())
+}

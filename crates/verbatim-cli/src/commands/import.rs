@@ -1,0 +1,246 @@
+//! `verbatim import`: transcripts into a study, each file entirely or not
+//! at all, with a report of what was imported, skipped and refused.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+use verbatim_core::{Language, NormalisedSource, SourceKind};
+use verbatim_ingest::{Options, SpeakerMode, collect_files, guess_language, read_parallel};
+use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store};
+
+use super::{ProjectArg, print_json};
+use crate::ui;
+
+/// How many files go into one transaction: large enough to amortise the
+/// commit, small enough to keep memory flat on a thousand-file import.
+const BATCH: usize = 32;
+
+/// Import transcripts (files or folders) into a study
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// Files or folders to import (folders are searched recursively)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// What the sources record [default: focus_group when four or more
+    /// speakers are found, else interview]
+    #[arg(long)]
+    kind: Option<SourceKind>,
+    /// The site the sources were collected at
+    #[arg(long)]
+    site: Option<String>,
+    /// The sources' language [default: guessed from the text, else the study's]
+    #[arg(long)]
+    language: Option<Language>,
+    /// How to find speaker turns: auto, none, or a regular expression whose
+    /// first group (or group named `speaker`) captures the label
+    #[arg(long, default_value = "auto", value_name = "auto|none|REGEX")]
+    speakers: String,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// What became of one file, as reported to the user.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub file: PathBuf,
+    /// `imported`, `duplicate`, `failed` or `unsupported`.
+    pub status: &'static str,
+    /// The new source's id, when imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The source's name, when imported, or the source already holding
+    /// the same text, for a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Why the file was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Settings that apply to every file of one import.
+pub struct ImportSettings {
+    /// The kind given, if any.
+    pub kind: Option<SourceKind>,
+    /// The site given, if any.
+    pub site: Option<String>,
+    /// The language given, if any.
+    pub language: Option<Language>,
+}
+
+/// Imports the files and prints the report; fails when any file failed.
+pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let speakers: SpeakerMode = args.speakers.parse()?;
+    let mut store = args.project.open()?;
+    let options = Options {
+        speakers,
+        ..Options::default()
+    };
+    let settings = ImportSettings {
+        kind: args.kind,
+        site: args.site.clone(),
+        language: args.language.clone(),
+    };
+    let collected = collect_files(&args.paths);
+    let mut reports = Vec::new();
+    for (path, reason) in &collected.unreadable {
+        reports.push(failed(path, format!("cannot be read: {reason}")));
+    }
+    let bar = ui::progress(collected.files.len() as u64, "Importing");
+    import_files(
+        &mut store,
+        &collected.files,
+        &options,
+        &settings,
+        &mut reports,
+        &|n| {
+            bar.inc(n as u64);
+        },
+    )?;
+    bar.finish_and_clear();
+    for path in &collected.unsupported {
+        reports.push(FileReport {
+            file: path.clone(),
+            status: "unsupported",
+            id: None,
+            name: None,
+            error: None,
+        });
+    }
+    print_report(&reports, args.json)?;
+    let any_failed = reports.iter().any(|r| r.status == "failed");
+    Ok(if any_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads `files` in parallel and stores them in batches, appending one
+/// report per file; `advance` is told how many files were done.
+pub fn import_files(
+    store: &mut SqliteStore,
+    files: &[PathBuf],
+    options: &Options,
+    settings: &ImportSettings,
+    reports: &mut Vec<FileReport>,
+    advance: &dyn Fn(usize),
+) -> anyhow::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    for chunk in files.chunks(BATCH) {
+        let read = read_parallel(chunk, options, threads);
+        let mut items = Vec::new();
+        let mut item_paths = Vec::new();
+        for (path, result) in chunk.iter().zip(read) {
+            match result {
+                Ok(source) => {
+                    items.push(item_for(path, source, settings));
+                    item_paths.push(path.clone());
+                }
+                Err(err) => reports.push(failed(path, err.to_string())),
+            }
+        }
+        let outcomes = store.import_batch(&ui::actor(), items)?;
+        for (path, outcome) in item_paths.into_iter().zip(outcomes) {
+            reports.push(match outcome {
+                ImportOutcome::Imported { id, name } => FileReport {
+                    file: path,
+                    status: "imported",
+                    id: Some(id),
+                    name: Some(name),
+                    error: None,
+                },
+                ImportOutcome::Duplicate { existing } => FileReport {
+                    file: path,
+                    status: "duplicate",
+                    id: None,
+                    name: Some(existing),
+                    error: None,
+                },
+            });
+        }
+        advance(chunk.len());
+    }
+    Ok(())
+}
+
+/// Returns the item to store for a file read, applying the user's settings
+/// or the defaults they stand in for.
+pub fn item_for(path: &Path, source: NormalisedSource, settings: &ImportSettings) -> ImportItem {
+    let kind = settings.kind.unwrap_or(if source.speakers().len() >= 4 {
+        SourceKind::FocusGroup
+    } else {
+        SourceKind::Interview
+    });
+    let language = settings
+        .language
+        .clone()
+        .or_else(|| guess_language(source.text()));
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    ImportItem {
+        name,
+        original_path: Some(path.to_path_buf()),
+        kind,
+        site: settings.site.clone(),
+        language,
+        source,
+    }
+}
+
+fn failed(path: &Path, error: String) -> FileReport {
+    FileReport {
+        file: path.to_path_buf(),
+        status: "failed",
+        id: None,
+        name: None,
+        error: Some(error),
+    }
+}
+
+/// Prints the per-file report (failures on stderr) and the totals.
+pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&reports);
+    }
+    let count = |status: &str| reports.iter().filter(|r| r.status == status).count();
+    for r in reports {
+        match r.status {
+            "imported" => println!(
+                "imported   {} as source {} ({})",
+                r.file.display(),
+                r.id.unwrap_or_default(),
+                r.name.as_deref().unwrap_or_default()
+            ),
+            "duplicate" => println!(
+                "skipped    {}: same text as source {:?} already in the study",
+                r.file.display(),
+                r.name.as_deref().unwrap_or_default()
+            ),
+            "unsupported" => println!(
+                "skipped    {}: not a transcript format verbatim reads",
+                r.file.display()
+            ),
+            _ => eprintln!(
+                "error: {}: {}",
+                r.file.display(),
+                r.error.as_deref().unwrap_or("failed")
+            ),
+        }
+    }
+    println!(
+        "{} imported, {} skipped as duplicates, {} not supported, {} failed.",
+        count("imported"),
+        count("duplicate"),
+        count("unsupported"),
+        count("failed")
+    );
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The command-line interface: one module per subcommand.
+//!
+//! Every command that reads or writes a study takes `--project PATH` (or the
+//! `VERBATIM_PROJECT` variable); every read command takes `--json`.
+
+mod demo;
+mod import;
+mod init;
+mod show;
+mod sources;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use verbatim_store::SqliteStore;
+
+/// Qualitative data analysis for research teams: transcripts in, themes out
+#[derive(Parser, Debug)]
+#[command(name = "verbatim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a new, empty study file
+    Init(init::InitArgs),
+    /// Import transcripts (files or folders) into a study
+    Import(import::ImportArgs),
+    /// List the sources of a study
+    Sources(sources::SourcesArgs),
+    /// Show one source's text and speaker turns
+    Show(show::ShowArgs),
+    /// Build the demo study from the bundled sample transcripts
+    Demo(demo::DemoArgs),
+}
+
+/// The study a command works on.
+#[derive(Args, Debug, Clone)]
+pub struct ProjectArg {
+    /// The study file (.vbt)
+    #[arg(long, short = 'p', env = "VERBATIM_PROJECT", value_name = "PATH")]
+    pub project: PathBuf,
+}
+
+impl ProjectArg {
+    /// Returns the study opened for reading and writing.
+    pub fn open(&self) -> anyhow::Result<SqliteStore> {
+        let store = SqliteStore::open(&self.project)?;
+        if let Some(backup) = store.upgrade_backup() {
+            eprintln!(
+                "Upgraded {} to the current study format; the previous version is kept as {}.",
+                self.project.display(),
+                backup.display()
+            );
+        }
+        Ok(store)
+    }
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => init::cmd_init(&args),
+        Command::Import(args) => import::cmd_import(&args),
+        Command::Sources(args) => sources::cmd_sources(&args),
+        Command::Show(args) => show::cmd_show(&args),
+        Command::Demo(args) => demo::cmd_demo(&args),
+    }
+}
+
+/// Writes `value` as pretty JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).context("could not write JSON")?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -58,7 +58,9 @@ pub struct Limits {
     /// The largest file read, in bytes.
     pub max_file_bytes: u64,
     /// The largest total of decompressed bytes read out of one zip container
-    /// (docx, odt): a zip bomb stops here.
+    /// (docx, odt): a zip bomb stops here. Only the XML parts that hold text
+    /// are ever decompressed (never images or media), and the XML of even a
+    /// thousand-page transcript stays far below this.
     pub max_unzipped_bytes: u64,
     /// How long the PDF reader may run before the file is refused.
     pub pdf_timeout: std::time::Duration,
@@ -68,7 +70,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_file_bytes: 512 * 1024 * 1024,
-            max_unzipped_bytes: 1024 * 1024 * 1024,
+            max_unzipped_bytes: 256 * 1024 * 1024,
             pdf_timeout: std::time::Duration::from_secs(60),
         }
     }

@@ -1,0 +1,29 @@
+//! End-to-end tests of the `verbatim` binary: each runs the real command on
+//! a real study file in a temporary folder and checks what a researcher
+//! would check. Add new test files as modules here.
+
+// Helpers shared by the tests: running the binary, building fixtures.
+mod common;
+// `init`, `--project` and `VERBATIM_PROJECT`, study-format versions.
+mod study;
+// `import`, `sources` and `show` on every format and encoding.
+mod import;
+// Bad input: every refusal names the file, says what to do, changes nothing.
+mod bad_input;
+// `verbatim demo`.
+mod demo;
+
+/// Fails when a test file exists that is not listed above.
+#[test]
+fn every_test_file_is_listed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let listed = include_str!("integration.rs");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(module) = name.strip_suffix(".rs") {
+            if module != "integration" {
+                assert!(listed.contains(&format!("mod {module};")), "tests/{name} is not listed");
+            }
+        }
+    }
+}

@@ -43,17 +43,32 @@ pub(crate) fn append(
     target: Option<&str>,
     data: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO audit (id, at, actor, action, target, data) VALUES ($1, $2, $3, $4, $5, $6)",
-        params![
-            uuid::Uuid::now_v7().to_string(),
-            now(),
-            actor,
-            action,
-            target,
-            data.to_string()
-        ],
-    )?;
+    append_entry(conn, actor, action, target, data, false)
+}
+
+/// Appends one entry, marked undoable when it records row changes that
+/// belong on its actor's undo stack.
+pub(crate) fn append_entry(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    data: &serde_json::Value,
+    undoable: bool,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )?
+    .execute(params![
+        uuid::Uuid::now_v7().to_string(),
+        now(),
+        actor,
+        action,
+        target,
+        data.to_string(),
+        undoable
+    ])?;
     Ok(())
 }
 

@@ -50,6 +50,23 @@ pub enum StoreError {
     /// No source matches the id or name given.
     #[error("no source {0:?} in this study: list them with `verbatim sources`")]
     SourceNotFound(String),
+    /// No coder of that name.
+    #[error("no coder {0:?} in this study: add one with `verbatim coder add {0}`, or check --coder / VERBATIM_CODER")]
+    UnknownCoder(String),
+    /// Another coder's layer was asked for before the study was revealed.
+    #[error(
+        "coding is blind: other coders' work stays hidden until the study is revealed (`verbatim reveal`), or pass --solo if you code alone"
+    )]
+    Blind,
+    /// A request that breaks a rule of the study (the message says which).
+    #[error("{0}")]
+    Invalid(String),
+    /// No code of that name or id in the codebooks the coder sees.
+    #[error("no code {0:?} in your codebook or the shared one: list them with `verbatim code tree`")]
+    UnknownCode(String),
+    /// Nothing to undo or redo, or the change cannot be replayed.
+    #[error("{0}")]
+    History(String),
     /// Stored data failed a check when read back.
     #[error("the study file holds inconsistent data ({0}): restore it from a backup")]
     Corrupt(String),

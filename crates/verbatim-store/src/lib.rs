@@ -33,12 +33,17 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod coders;
+mod codes;
 mod error;
+mod history;
 pub mod migrate;
 mod model;
 mod sqlite;
 
 pub use audit::AuditEntry;
+pub use coders::{Coder, Level, Scope};
+pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use error::StoreError;
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,

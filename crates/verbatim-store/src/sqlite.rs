@@ -18,7 +18,7 @@ use crate::{
 /// A study kept in one SQLite file (WAL journal, foreign keys on).
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
     backup: Option<PathBuf>,
 }

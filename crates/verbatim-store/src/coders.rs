@@ -1,0 +1,249 @@
+//! Coders, code levels, and the [`Scope`] through which coding data is seen.
+//!
+//! Blind coding is enforced here, in the library, not in the CLI: every read
+//! of codes or codings takes a `Scope`, and a scope that sees other coders'
+//! layers can only be obtained from [`SqliteStore::scope`] once the study is
+//! revealed, or when the caller asks for solo mode explicitly (one researcher
+//! working alone who codes under several names).
+
+use rusqlite::types::Value;
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use crate::history::Recorder;
+use crate::history::Table;
+use crate::{audit, SqliteStore, StoreError};
+
+/// A member of the team who codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coder {
+    /// The coder's id.
+    pub id: i64,
+    /// Their name, as given to `--coder`.
+    pub name: String,
+    /// Their initials, for compact displays.
+    pub initials: String,
+    /// Their colour (`#rrggbb`).
+    pub colour: String,
+}
+
+/// A code level (idea, sub-theme, theme, meta-theme by default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Level {
+    /// 1 for the lowest level.
+    pub rank: i64,
+    /// Its name.
+    pub name: String,
+}
+
+/// Whose coding data a caller may see and change.
+///
+/// Only [`SqliteStore::scope`] builds one, so holding a `Scope` that sees
+/// every layer proves the study was revealed or solo mode was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    coder: Coder,
+    sees_all: bool,
+}
+
+impl Scope {
+    /// Returns the coder acting.
+    pub fn coder(&self) -> &Coder {
+        &self.coder
+    }
+
+    /// Returns true when the scope sees every coder's layer.
+    pub fn sees_all(&self) -> bool {
+        self.sees_all
+    }
+
+    /// Returns true when the scope may see data owned by `owner` (a coder
+    /// id, or `None` for the shared codebook).
+    pub fn may_see(&self, owner: Option<i64>) -> bool {
+        self.sees_all || owner.is_none() || owner == Some(self.coder.id)
+    }
+}
+
+/// Default colours given to coders in order, readable on white.
+const PALETTE: &[&str] =
+    &["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+
+impl SqliteStore {
+    /// Adds a coder to the study.
+    pub fn add_coder(
+        &mut self,
+        actor: &str,
+        name: &str,
+        initials: Option<&str>,
+        colour: Option<&str>,
+    ) -> Result<Coder, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("a coder needs a name".into()));
+        }
+        if self.coder_by_name(name)?.is_some() {
+            return Err(StoreError::Invalid(format!("there is already a coder named {name:?}")));
+        }
+        let initials = match initials {
+            Some(i) => i.trim().to_owned(),
+            None => initials_of(name),
+        };
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM coders", [], |r| r.get(0))?;
+        let colour = match colour {
+            Some(c) => parse_colour(c)?,
+            None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
+        };
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let id = rec.insert(
+            &tx,
+            Table::Coders,
+            &[
+                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                ("name", Value::Text(name.to_owned())),
+                ("initials", Value::Text(initials.clone())),
+                ("colour", Value::Text(colour.clone())),
+                ("created_at", Value::Text(audit::now())),
+            ],
+        )?;
+        rec.finish(&tx, actor, "coder.add", Some(&format!("coder:{id}")), serde_json::json!({ "name": name }))?;
+        tx.commit()?;
+        Ok(Coder { id, name: name.to_owned(), initials, colour })
+    }
+
+    /// Returns every coder, by id.
+    pub fn coders(&self) -> Result<Vec<Coder>, StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT id, name, initials, colour FROM coders ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Coder { id: r.get(0)?, name: r.get(1)?, initials: r.get(2)?, colour: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Returns the coder with this name, if any.
+    pub fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, initials, colour FROM coders WHERE name = $1",
+                [name.trim()],
+                |r| {
+                    Ok(Coder {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        initials: r.get(2)?,
+                        colour: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Returns the scope of `coder`: their own layer and the shared
+    /// codebook, or every layer when `all` is asked and allowed.
+    ///
+    /// `all` is allowed once the study is revealed, or when `solo` says that
+    /// one researcher works alone (no blind comparison to protect).
+    pub fn scope(&self, coder: &str, all: bool, solo: bool) -> Result<Scope, StoreError> {
+        let coder = self.coder_by_name(coder)?.ok_or_else(|| StoreError::UnknownCoder(coder.to_owned()))?;
+        if all && !solo && !self.is_revealed()? {
+            return Err(StoreError::Blind);
+        }
+        Ok(Scope { coder, sees_all: all })
+    }
+
+    /// Returns true once `reveal` has opened every layer to every coder.
+    pub fn is_revealed(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM study WHERE key = 'revealed_at'", [], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Opens every coder's layer to every coder, for comparison. Recorded in
+    /// the audit log; not undoable.
+    pub fn reveal(&mut self, actor: &str) -> Result<bool, StoreError> {
+        if self.is_revealed()? {
+            return Ok(false);
+        }
+        let tx = self.conn.transaction()?;
+        let at = audit::now();
+        tx.execute("INSERT INTO study (key, value) VALUES ('revealed_at', $1)", [&at])?;
+        audit::append(&tx, actor, "study.reveal", None, &serde_json::json!({ "revealed_at": at }))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Returns the code levels, lowest first.
+    pub fn levels(&self) -> Result<Vec<Level>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT rank, name FROM levels ORDER BY rank")?;
+        let rows = stmt.query_map([], |r| Ok(Level { rank: r.get(0)?, name: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces the level names (lowest first). Refused when codes exist at a
+    /// level that would disappear.
+    pub fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
+        let names: Vec<String> =
+            names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+        if names.is_empty() {
+            return Err(StoreError::Invalid("give at least one level name".into()));
+        }
+        let max_used: Option<i64> =
+            self.conn.query_row("SELECT max(level) FROM codes", [], |r| r.get(0))?;
+        if let Some(used) = max_used
+            && used > names.len() as i64
+        {
+            return Err(StoreError::Invalid(format!(
+                "codes exist at level {used}; give at least {used} level names"
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM levels", [])?;
+        for (i, name) in names.iter().enumerate() {
+            tx.execute("INSERT INTO levels (rank, name) VALUES ($1, $2)", rusqlite::params![i as i64 + 1, name])?;
+        }
+        audit::append(&tx, actor, "levels.set", None, &serde_json::json!({ "levels": names }))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Returns the rank of the level named `name`.
+    pub(crate) fn level_rank(&self, name: &str) -> Result<i64, StoreError> {
+        let wanted = name.trim().to_lowercase();
+        self.levels()?
+            .into_iter()
+            .find(|l| l.name.to_lowercase() == wanted)
+            .map(|l| l.rank)
+            .ok_or_else(|| {
+                let names: Vec<String> =
+                    self.levels().unwrap_or_default().into_iter().map(|l| l.name).collect();
+                StoreError::Invalid(format!(
+                    "no level {name:?}: the study's levels are {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Returns `#rrggbb` in lower case, or an error for anything else.
+pub(crate) fn parse_colour(colour: &str) -> Result<String, StoreError> {
+    let c = colour.trim().to_lowercase();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if ok {
+        Ok(c)
+    } else {
+        Err(StoreError::Invalid(format!("colour {colour:?} is not of the form #rrggbb")))
+    }
+}
+
+fn initials_of(name: &str) -> String {
+    let letters: String = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if letters.is_empty() { name.chars().take(2).collect() } else { letters }
+}

@@ -1,0 +1,1030 @@
+//! Codebooks: each coder's private tree of codes, and the shared one.
+//!
+//! A codebook is a DAG: every code has at most one primary parent (which
+//! orders the tree for display) and any number of further parents
+//! (`code_links`), because in IPA one recurrent idea can feed two themes.
+//! A child's level is always below its parents' levels, and no move or link
+//! may close a cycle. Names are unique within a codebook, so a coder can
+//! name a code on the command line.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use rusqlite::types::Value;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::coders::{parse_colour, Scope};
+use crate::history::{id_key, Recorder, Table};
+use crate::{audit, SqliteStore, StoreError};
+
+/// Which codebook an operation addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Book {
+    /// The acting coder's private codebook.
+    Own,
+    /// The shared codebook.
+    Shared,
+    /// Another coder's codebook (needs a scope that sees every layer).
+    Of(i64),
+}
+
+/// The descriptive fields of a code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CodeFields {
+    /// Display colour (`#rrggbb`).
+    pub colour: Option<String>,
+    /// What the code means.
+    pub definition: Option<String>,
+    /// When to apply it.
+    pub inclusion: Option<String>,
+    /// When not to apply it.
+    pub exclusion: Option<String>,
+    /// A typical passage.
+    pub example: Option<String>,
+}
+
+/// A code to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewCode {
+    /// Its name, unique in its codebook.
+    pub name: String,
+    /// Its level's name; by default one below its parent, or the lowest.
+    pub level: Option<String>,
+    /// Its primary parent.
+    pub parent: Option<i64>,
+    /// Which codebook it goes in (`Own` or `Shared`).
+    pub book: Option<Book>,
+    /// Its descriptive fields.
+    pub fields: CodeFields,
+}
+
+/// A code as trees and listings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeNode {
+    /// Its id.
+    pub id: i64,
+    /// Its exchange identifier.
+    pub guid: String,
+    /// Its name.
+    pub name: String,
+    /// Its level's rank (1 = lowest).
+    pub level: i64,
+    /// Its level's name.
+    pub level_name: String,
+    /// The coder owning the codebook, `None` for the shared one.
+    pub owner: Option<i64>,
+    /// Its primary parent.
+    pub parent: Option<i64>,
+    /// Its further parents.
+    pub also_under: Vec<i64>,
+    /// Its place among its siblings.
+    pub position: i64,
+    /// Its descriptive fields.
+    #[serde(flatten)]
+    pub fields: CodeFields,
+    /// Codings with exactly this code (in the layers the scope sees).
+    pub codings: i64,
+    /// Distinct sources with exactly this code.
+    pub sources: i64,
+    /// Codings with this code or any code below it.
+    pub codings_total: i64,
+    /// Distinct sources coded with this code or any code below it.
+    pub sources_total: i64,
+}
+
+/// What to do with a deleted code's codings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cascade {
+    /// Move them to an "Uncategorised" code of the same codebook.
+    Uncategorised,
+    /// Delete them.
+    Delete,
+}
+
+/// The name of the code that collects codings of deleted codes.
+pub const UNCATEGORISED: &str = "Uncategorised";
+
+#[derive(Debug, Clone)]
+pub(crate) struct CodeRow {
+    pub id: i64,
+    pub owner: Option<i64>,
+    pub name: String,
+    pub level: i64,
+    pub parent: Option<i64>,
+}
+
+impl SqliteStore {
+    pub(crate) fn code_row(&self, id: i64) -> Result<Option<CodeRow>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, owner, name, level, parent FROM codes WHERE id = $1",
+                [id],
+                |r| {
+                    Ok(CodeRow {
+                        id: r.get(0)?,
+                        owner: r.get(1)?,
+                        name: r.get(2)?,
+                        level: r.get(3)?,
+                        parent: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Returns the id of the code a user named: an id, or a name looked up in
+    /// the coder's codebook first, then the shared one (or only `book` when
+    /// given).
+    pub fn find_code(&self, scope: &Scope, word: &str, book: Option<Book>) -> Result<i64, StoreError> {
+        let word = word.trim();
+        if let Ok(id) = word.parse::<i64>()
+            && let Some(row) = self.code_row(id)?
+            && scope.may_see(row.owner)
+        {
+            return Ok(id);
+        }
+        let books: Vec<Option<i64>> = match book {
+            Some(Book::Own) => vec![Some(scope.coder().id)],
+            Some(Book::Shared) => vec![None],
+            Some(Book::Of(c)) => vec![Some(c)],
+            None => vec![Some(scope.coder().id), None],
+        };
+        for owner in books {
+            if !scope.may_see(owner) {
+                continue;
+            }
+            let found: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
+                    params![owner.unwrap_or(0), word],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = found {
+                return Ok(id);
+            }
+        }
+        Err(StoreError::UnknownCode(word.to_owned()))
+    }
+
+    /// Returns the code if the scope may change it (own or shared codebook).
+    fn writable(&self, scope: &Scope, id: i64) -> Result<CodeRow, StoreError> {
+        let row = self.code_row(id)?.ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;
+        if row.owner.is_some() && row.owner != Some(scope.coder().id) {
+            return Err(if scope.may_see(row.owner) {
+                StoreError::Invalid(format!(
+                    "code {:?} belongs to another coder's codebook: copy it to yours first",
+                    row.name
+                ))
+            } else {
+                StoreError::UnknownCode(id.to_string())
+            });
+        }
+        Ok(row)
+    }
+
+    fn owner_of(scope: &Scope, book: Option<Book>) -> Result<Option<i64>, StoreError> {
+        match book.unwrap_or(Book::Own) {
+            Book::Own => Ok(Some(scope.coder().id)),
+            Book::Shared => Ok(None),
+            Book::Of(c) if c == scope.coder().id => Ok(Some(c)),
+            Book::Of(_) => Err(StoreError::Invalid(
+                "codes can only be added to your own codebook or the shared one".into(),
+            )),
+        }
+    }
+
+    /// Adds a code and returns its id.
+    pub fn add_code(&mut self, scope: &Scope, new: &NewCode) -> Result<i64, StoreError> {
+        let name = clean_name(&new.name)?;
+        let owner = match new.parent {
+            Some(parent) => self.writable(scope, parent)?.owner,
+            None => Self::owner_of(scope, new.book)?,
+        };
+        if let Some(parent) = new.parent
+            && new.book.is_some()
+            && Self::owner_of(scope, new.book)? != owner
+        {
+            let _ = parent;
+            return Err(StoreError::Invalid(
+                "a code must be in the same codebook as its parent".into(),
+            ));
+        }
+        let parent_level = match new.parent {
+            Some(p) => Some(self.code_row(p)?.map_or(1, |r| r.level)),
+            None => None,
+        };
+        let level = match &new.level {
+            Some(level) => self.level_rank(level)?,
+            None => parent_level.map_or(1, |l| (l - 1).max(1)),
+        };
+        if let Some(pl) = parent_level
+            && level >= pl
+        {
+            return Err(StoreError::Invalid(format!(
+                "a {} cannot sit under a code of the same or a lower level",
+                self.level_name(level)
+            )));
+        }
+        self.check_name_free(owner, &name, None)?;
+        let fields = checked_fields(&new.fields)?;
+        let position = self.next_position(owner, new.parent)?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let id = rec.insert(
+            &tx,
+            Table::Codes,
+            &[
+                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                ("owner", opt_int(owner)),
+                ("name", Value::Text(name.clone())),
+                ("level", Value::Integer(level)),
+                ("parent", opt_int(new.parent)),
+                ("position", Value::Integer(position)),
+                ("colour", opt_text(&fields.colour)),
+                ("definition", opt_text(&fields.definition)),
+                ("inclusion", opt_text(&fields.inclusion)),
+                ("exclusion", opt_text(&fields.exclusion)),
+                ("example", opt_text(&fields.example)),
+                ("created_at", Value::Text(audit::now())),
+            ],
+        )?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.add",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "name": name, "parent": new.parent, "level": level }),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Renames a code.
+    pub fn rename_code(&mut self, scope: &Scope, id: i64, name: &str) -> Result<(), StoreError> {
+        let row = self.writable(scope, id)?;
+        let name = clean_name(name)?;
+        self.check_name_free(row.owner, &name, Some(id))?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        rec.update(&tx, Table::Codes, id_key(id), &[("name", Value::Text(name.clone()))])?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.rename",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "from": row.name, "to": name }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes a code's descriptive fields (those given; `Some("")` clears).
+    pub fn describe_code(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        fields: &CodeFields,
+        level: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let row = self.writable(scope, id)?;
+        let fields = checked_fields(fields)?;
+        let mut cols: Vec<(&str, Value)> = Vec::new();
+        for (col, value) in [
+            ("colour", &fields.colour),
+            ("definition", &fields.definition),
+            ("inclusion", &fields.inclusion),
+            ("exclusion", &fields.exclusion),
+            ("example", &fields.example),
+        ] {
+            if let Some(v) = value {
+                cols.push((col, if v.is_empty() { Value::Null } else { Value::Text(v.clone()) }));
+            }
+        }
+        if let Some(level) = level {
+            let rank = self.level_rank(level)?;
+            self.check_level_fits(id, rank)?;
+            cols.push(("level", Value::Integer(rank)));
+        }
+        if cols.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        rec.update(&tx, Table::Codes, id_key(id), &cols)?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.describe",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "name": row.name }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Moves a code under a new primary parent (or to the top), optionally
+    /// at a position among its new siblings.
+    pub fn move_code(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        parent: Option<i64>,
+        position: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let row = self.writable(scope, id)?;
+        if let Some(p) = parent {
+            let prow = self.writable(scope, p)?;
+            if prow.owner != row.owner {
+                return Err(StoreError::Invalid(
+                    "a code can only move within its own codebook".into(),
+                ));
+            }
+            self.check_no_cycle(id, p)?;
+            if row.level >= prow.level {
+                return Err(StoreError::Invalid(format!(
+                    "{:?} ({}) cannot sit under {:?} ({}): a parent must be of a higher level",
+                    row.name,
+                    self.level_name(row.level),
+                    prow.name,
+                    self.level_name(prow.level)
+                )));
+            }
+        }
+        let siblings = self.children_of(row.owner, parent, Some(id))?;
+        let at = position.map_or(siblings.len(), |p| usize::try_from(p).unwrap_or(0).min(siblings.len()));
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let mut order = siblings;
+        order.insert(at, id);
+        for (i, sibling) in order.iter().enumerate() {
+            let mut cols = vec![("position", Value::Integer(i as i64))];
+            if *sibling == id {
+                cols.push(("parent", opt_int(parent)));
+            }
+            rec.update(&tx, Table::Codes, id_key(*sibling), &cols)?;
+        }
+        // A further link to the new primary parent is now redundant.
+        if let Some(p) = parent {
+            let link: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM code_links WHERE child = $1 AND parent = $2",
+                    [id, p],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(link) = link {
+                rec.delete(&tx, Table::CodeLinks, id_key(link))?;
+            }
+        }
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.move",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "name": row.name, "from": row.parent, "to": parent, "position": at }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds a further parent to a code (the DAG edge: an idea feeding a
+    /// second theme).
+    pub fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
+        let row = self.writable(scope, id)?;
+        let prow = self.writable(scope, parent)?;
+        if prow.owner != row.owner {
+            return Err(StoreError::Invalid("both codes must be in the same codebook".into()));
+        }
+        if row.parent == Some(parent) {
+            return Err(StoreError::Invalid(format!("{:?} is already under {:?}", row.name, prow.name)));
+        }
+        self.check_no_cycle(id, parent)?;
+        if row.level >= prow.level {
+            return Err(StoreError::Invalid(format!(
+                "{:?} cannot sit under {:?}: a parent must be of a higher level",
+                row.name, prow.name
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(id)), ("parent", Value::Integer(parent))])
+            .map_err(|e| match e {
+                StoreError::Sqlite(_) => StoreError::Invalid(format!(
+                    "{:?} is already under {:?}",
+                    row.name, prow.name
+                )),
+                other => other,
+            })?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.link",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "name": row.name, "parent": prow.name }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Merges `from` into `into`: codings move (the same passage coded with
+    /// both stays one coding), children and further parents move, and
+    /// `from` disappears.
+    pub fn merge_codes(&mut self, scope: &Scope, from: i64, into: i64) -> Result<usize, StoreError> {
+        let src = self.writable(scope, from)?;
+        let dst = self.writable(scope, into)?;
+        if from == into {
+            return Err(StoreError::Invalid("a code cannot be merged into itself".into()));
+        }
+        if src.owner != dst.owner {
+            return Err(StoreError::Invalid("both codes must be in the same codebook".into()));
+        }
+        if self.descendants(from)?.contains(&into) {
+            return Err(StoreError::Invalid(format!(
+                "{:?} sits below {:?}: move it out before merging",
+                dst.name, src.name
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let codings: Vec<(i64, i64, i64, i64, i64)> = {
+            let mut stmt = tx.prepare(
+                "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
+            )?;
+            stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut moved = 0;
+        for (cid, source, coder, start, end) in codings {
+            let twin: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 \
+                     AND start_char = $4 AND end_char = $5",
+                    [into, source, coder, start, end],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if twin.is_some() {
+                self::delete_coding_rows(&tx, &mut rec, cid)?;
+            } else {
+                rec.update(&tx, Table::Codings, id_key(cid), &[("code_id", Value::Integer(into))])?;
+                moved += 1;
+            }
+        }
+        let children: Vec<i64> = tx
+            .prepare("SELECT id FROM codes WHERE parent = $1")?
+            .query_map([from], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for child in children {
+            rec.update(&tx, Table::Codes, id_key(child), &[("parent", Value::Integer(into))])?;
+        }
+        let links: Vec<(i64, i64, i64)> = tx
+            .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?
+            .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        for (link, child, parent) in links {
+            rec.delete(&tx, Table::CodeLinks, id_key(link))?;
+            let (child, parent) =
+                if child == from { (into, parent) } else { (child, into) };
+            let exists: bool = tx
+                .prepare("SELECT 1 FROM code_links WHERE child = $1 AND parent = $2")?
+                .exists([child, parent])?;
+            let primary: Option<i64> =
+                tx.query_row("SELECT parent FROM codes WHERE id = $1", [child], |r| r.get(0))?;
+            if !exists && child != parent && primary != Some(parent) {
+                rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(child)), ("parent", Value::Integer(parent))])?;
+            }
+        }
+        self::delete_journal_links(&tx, &mut rec, from)?;
+        rec.delete(&tx, Table::Codes, id_key(from))?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.merge",
+            Some(&format!("code:{into}")),
+            serde_json::json!({ "from": src.name, "into": dst.name, "codings_moved": moved }),
+        )?;
+        tx.commit()?;
+        Ok(moved)
+    }
+
+    /// Splits a code: a new sibling `name` takes the given codings.
+    pub fn split_code(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        name: &str,
+        codings: &[i64],
+    ) -> Result<i64, StoreError> {
+        let row = self.writable(scope, id)?;
+        let name = clean_name(name)?;
+        self.check_name_free(row.owner, &name, None)?;
+        for coding in codings {
+            let code: Option<i64> = self
+                .conn
+                .query_row("SELECT code_id FROM codings WHERE id = $1", [coding], |r| r.get(0))
+                .optional()?;
+            if code != Some(id) {
+                return Err(StoreError::Invalid(format!(
+                    "coding {coding} is not coded with {:?}",
+                    row.name
+                )));
+            }
+        }
+        let position = self.next_position(row.owner, row.parent)?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let new_id = rec.insert(
+            &tx,
+            Table::Codes,
+            &[
+                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                ("owner", opt_int(row.owner)),
+                ("name", Value::Text(name.clone())),
+                ("level", Value::Integer(row.level)),
+                ("parent", opt_int(row.parent)),
+                ("position", Value::Integer(position)),
+                ("created_at", Value::Text(audit::now())),
+            ],
+        )?;
+        for coding in codings {
+            rec.update(&tx, Table::Codings, id_key(*coding), &[("code_id", Value::Integer(new_id))])?;
+        }
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.split",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "from": row.name, "new": name, "codings": codings }),
+        )?;
+        tx.commit()?;
+        Ok(new_id)
+    }
+
+    /// Deletes a code. Refused while codings use it, unless `cascade` says
+    /// what to do with them; its children move up to its parent.
+    pub fn delete_code(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        cascade: Option<Cascade>,
+    ) -> Result<usize, StoreError> {
+        let row = self.writable(scope, id)?;
+        let count: i64 =
+            self.conn.query_row("SELECT count(*) FROM codings WHERE code_id = $1", [id], |r| r.get(0))?;
+        if count > 0 && cascade.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "{:?} still has {count} codings: pass --cascade uncategorised to move them, or --cascade delete to delete them",
+                row.name
+            )));
+        }
+        if row.name == UNCATEGORISED && cascade == Some(Cascade::Uncategorised) {
+            return Err(StoreError::Invalid(format!(
+                "{UNCATEGORISED:?} cannot take its own codings: use --cascade delete"
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        if count > 0 {
+            match cascade {
+                Some(Cascade::Uncategorised) => {
+                    let bin: Option<i64> = tx
+                        .query_row(
+                            "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
+                            params![row.owner.unwrap_or(0), UNCATEGORISED],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    let bin = match bin {
+                        Some(bin) => bin,
+                        None => rec.insert(
+                            &tx,
+                            Table::Codes,
+                            &[
+                                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                                ("owner", opt_int(row.owner)),
+                                ("name", Value::Text(UNCATEGORISED.into())),
+                                ("level", Value::Integer(1)),
+                                ("position", Value::Integer(i64::MAX / 2)),
+                                ("created_at", Value::Text(audit::now())),
+                            ],
+                        )?,
+                    };
+                    let codings: Vec<(i64, i64, i64, i64, i64)> = tx
+                        .prepare("SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1")?
+                        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                        .collect::<Result<_, _>>()?;
+                    for (cid, source, coder, start, end) in codings {
+                        let twin = tx
+                            .prepare("SELECT 1 FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 AND start_char = $4 AND end_char = $5")?
+                            .exists([bin, source, coder, start, end])?;
+                        if twin {
+                            delete_coding_rows(&tx, &mut rec, cid)?;
+                        } else {
+                            rec.update(&tx, Table::Codings, id_key(cid), &[("code_id", Value::Integer(bin))])?;
+                        }
+                    }
+                }
+                _ => {
+                    let codings: Vec<i64> = tx
+                        .prepare("SELECT id FROM codings WHERE code_id = $1")?
+                        .query_map([id], |r| r.get(0))?
+                        .collect::<Result<_, _>>()?;
+                    for cid in codings {
+                        delete_coding_rows(&tx, &mut rec, cid)?;
+                    }
+                }
+            }
+        }
+        let children: Vec<i64> = tx
+            .prepare("SELECT id FROM codes WHERE parent = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for child in children {
+            rec.update(&tx, Table::Codes, id_key(child), &[("parent", opt_int(row.parent))])?;
+        }
+        let links: Vec<i64> = tx
+            .prepare("SELECT id FROM code_links WHERE child = $1 OR parent = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for link in links {
+            rec.delete(&tx, Table::CodeLinks, id_key(link))?;
+        }
+        delete_journal_links(&tx, &mut rec, id)?;
+        rec.delete(&tx, Table::Codes, id_key(id))?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "code.delete",
+            Some(&format!("code:{id}")),
+            serde_json::json!({ "name": row.name, "codings": count }),
+        )?;
+        tx.commit()?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Copies a codebook's codes (not its codings) into another codebook,
+    /// keeping the tree, levels and descriptions. Refused when a name exists
+    /// in the target already.
+    pub fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+        let from_owner = match from {
+            Book::Own => Some(scope.coder().id),
+            Book::Shared => None,
+            Book::Of(c) => Some(c),
+        };
+        if !scope.may_see(from_owner) {
+            return Err(StoreError::Blind);
+        }
+        let to_owner = Self::owner_of(scope, Some(to))?;
+        if from_owner == to_owner {
+            return Err(StoreError::Invalid("the source and target codebooks are the same".into()));
+        }
+        type Row = (i64, String, i64, Option<i64>, i64, [Option<String>; 5]);
+        let rows: Vec<Row> = self
+            .conn
+            .prepare(
+                "SELECT id, name, level, parent, position, colour, definition, inclusion, exclusion, example \
+                 FROM codes WHERE IFNULL(owner, 0) = $1 ORDER BY level DESC, id",
+            )?
+            .query_map([from_owner.unwrap_or(0)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, [r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?]))
+            })?
+            .collect::<Result<_, _>>()?;
+        let clashes: Vec<String> = rows
+            .iter()
+            .filter(|r| self.check_name_free(to_owner, &r.1, None).is_err())
+            .map(|r| r.1.clone())
+            .collect();
+        if !clashes.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "the target codebook already has codes named {}: rename them first",
+                clashes.join(", ")
+            )));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let mut new_ids: HashMap<i64, i64> = HashMap::new();
+        // Parents are always of a higher level, so they are copied first.
+        for (id, name, level, parent, position, fields) in &rows {
+            let [colour, definition, inclusion, exclusion, example] = fields;
+            let new_id = rec.insert(
+                &tx,
+                Table::Codes,
+                &[
+                    ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                    ("owner", opt_int(to_owner)),
+                    ("name", Value::Text(name.clone())),
+                    ("level", Value::Integer(*level)),
+                    ("parent", opt_int(parent.and_then(|p| new_ids.get(&p).copied()))),
+                    ("position", Value::Integer(*position)),
+                    ("colour", opt_text(colour)),
+                    ("definition", opt_text(definition)),
+                    ("inclusion", opt_text(inclusion)),
+                    ("exclusion", opt_text(exclusion)),
+                    ("example", opt_text(example)),
+                    ("created_at", Value::Text(audit::now())),
+                ],
+            )?;
+            new_ids.insert(*id, new_id);
+        }
+        let links: Vec<(i64, i64)> = tx
+            .prepare(
+                "SELECT l.child, l.parent FROM code_links l JOIN codes c ON c.id = l.child \
+                 WHERE IFNULL(c.owner, 0) = $1",
+            )?
+            .query_map([from_owner.unwrap_or(0)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (child, parent) in links {
+            if let (Some(c), Some(p)) = (new_ids.get(&child), new_ids.get(&parent)) {
+                rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(*c)), ("parent", Value::Integer(*p))])?;
+            }
+        }
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "codebook.copy",
+            None,
+            serde_json::json!({ "from": from_owner, "to": to_owner, "codes": rows.len() }),
+        )?;
+        tx.commit()?;
+        Ok(rows.len())
+    }
+
+    /// Returns the codes of one codebook with coding counts, in tree order
+    /// (depth first along primary parents, by position).
+    pub fn code_tree(&self, scope: &Scope, book: Book) -> Result<Vec<CodeNode>, StoreError> {
+        let owner = match book {
+            Book::Own => Some(scope.coder().id),
+            Book::Shared => None,
+            Book::Of(c) => Some(c),
+        };
+        if !scope.may_see(owner) {
+            return Err(StoreError::Blind);
+        }
+        let level_names: HashMap<i64, String> =
+            self.levels()?.into_iter().map(|l| (l.rank, l.name)).collect();
+        let mut nodes: Vec<CodeNode> = self
+            .conn
+            .prepare(
+                "SELECT id, guid, name, level, owner, parent, position, colour, definition, inclusion, exclusion, example \
+                 FROM codes WHERE IFNULL(owner, 0) = $1 ORDER BY position, id",
+            )?
+            .query_map([owner.unwrap_or(0)], |r| {
+                let level: i64 = r.get(3)?;
+                Ok(CodeNode {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    name: r.get(2)?,
+                    level,
+                    level_name: level_names.get(&level).cloned().unwrap_or_else(|| format!("level {level}")),
+                    owner: r.get(4)?,
+                    parent: r.get(5)?,
+                    also_under: Vec::new(),
+                    position: r.get(6)?,
+                    fields: CodeFields {
+                        colour: r.get(7)?,
+                        definition: r.get(8)?,
+                        inclusion: r.get(9)?,
+                        exclusion: r.get(10)?,
+                        example: r.get(11)?,
+                    },
+                    codings: 0,
+                    sources: 0,
+                    codings_total: 0,
+                    sources_total: 0,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let index: HashMap<i64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for n in &nodes {
+            if let Some(p) = n.parent {
+                children.entry(p).or_default().push(n.id);
+            }
+        }
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT l.child, l.parent FROM code_links l JOIN codes c ON c.id = l.child WHERE IFNULL(c.owner, 0) = $1",
+            )?;
+            let mut rows = stmt.query([owner.unwrap_or(0)])?;
+            while let Some(r) = rows.next()? {
+                let (child, parent): (i64, i64) = (r.get(0)?, r.get(1)?);
+                if let Some(&i) = index.get(&child) {
+                    nodes[i].also_under.push(parent);
+                }
+                children.entry(parent).or_default().push(child);
+            }
+        }
+        // Counts per (code, source), in the layers the scope sees.
+        let coder_filter = if scope.sees_all() { 0 } else { scope.coder().id };
+        let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT k.code_id, k.source_id, count(*) FROM codings k JOIN codes c ON c.id = k.code_id \
+                 WHERE IFNULL(c.owner, 0) = $1 AND ($2 = 0 OR k.coder_id = $2) \
+                 GROUP BY k.code_id, k.source_id",
+            )?;
+            let mut rows = stmt.query([owner.unwrap_or(0), coder_filter])?;
+            while let Some(r) = rows.next()? {
+                let entry = per_code.entry(r.get(0)?).or_default();
+                entry.0 += r.get::<_, i64>(2)?;
+                entry.1.insert(r.get(1)?);
+            }
+        }
+        for node in &mut nodes {
+            if let Some((count, sources)) = per_code.get(&node.id) {
+                node.codings = *count;
+                node.sources = sources.len() as i64;
+            }
+        }
+        for i in 0..nodes.len() {
+            let mut seen = HashSet::new();
+            let mut stack = vec![nodes[i].id];
+            let mut total = 0;
+            let mut sources = BTreeSet::new();
+            while let Some(c) = stack.pop() {
+                if !seen.insert(c) {
+                    continue;
+                }
+                if let Some((count, s)) = per_code.get(&c) {
+                    total += count;
+                    sources.extend(s.iter().copied());
+                }
+                stack.extend(children.get(&c).into_iter().flatten().copied());
+            }
+            nodes[i].codings_total = total;
+            nodes[i].sources_total = sources.len() as i64;
+        }
+        // Depth-first order along primary parents.
+        let mut ordered = Vec::with_capacity(nodes.len());
+        let mut roots: Vec<usize> = (0..nodes.len())
+            .filter(|&i| nodes[i].parent.is_none_or(|p| !index.contains_key(&p)))
+            .collect();
+        roots.sort_by_key(|&i| (-(nodes[i].level), nodes[i].position, nodes[i].id));
+        let mut primary_children: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            if let Some(p) = n.parent {
+                primary_children.entry(p).or_default().push(i);
+            }
+        }
+        fn visit(
+            i: usize,
+            nodes: &[CodeNode],
+            kids: &HashMap<i64, Vec<usize>>,
+            out: &mut Vec<usize>,
+        ) {
+            out.push(i);
+            let mut mine = kids.get(&nodes[i].id).cloned().unwrap_or_default();
+            mine.sort_by_key(|&k| (nodes[k].position, nodes[k].id));
+            for k in mine {
+                visit(k, nodes, kids, out);
+            }
+        }
+        for r in roots {
+            visit(r, &nodes, &primary_children, &mut ordered);
+        }
+        Ok(ordered.into_iter().map(|i| nodes[i].clone()).collect())
+    }
+
+    /// Returns every code below `id` (through primary parents and links).
+    pub(crate) fn descendants(&self, id: i64) -> Result<HashSet<i64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE edge(child, parent) AS ( \
+                 SELECT id, parent FROM codes WHERE parent IS NOT NULL \
+                 UNION ALL SELECT child, parent FROM code_links), \
+             below(id) AS (SELECT $1 UNION SELECT edge.child FROM edge JOIN below ON edge.parent = below.id) \
+             SELECT id FROM below WHERE id != $1",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn check_no_cycle(&self, id: i64, parent: i64) -> Result<(), StoreError> {
+        if id == parent || self.descendants(id)?.contains(&parent) {
+            return Err(StoreError::Invalid(
+                "that move would put a code under itself (a cycle); choose another parent".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_level_fits(&self, id: i64, rank: i64) -> Result<(), StoreError> {
+        let parents: Vec<i64> = self
+            .conn
+            .prepare("SELECT c.level FROM codes c WHERE c.id = (SELECT parent FROM codes WHERE id = $1) \
+                      UNION ALL SELECT c.level FROM code_links l JOIN codes c ON c.id = l.parent WHERE l.child = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let children: Vec<i64> = self
+            .conn
+            .prepare("SELECT level FROM codes WHERE parent = $1 \
+                      UNION ALL SELECT c.level FROM code_links l JOIN codes c ON c.id = l.child WHERE l.parent = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if parents.iter().any(|&p| rank >= p) || children.iter().any(|&c| rank <= c) {
+            return Err(StoreError::Invalid(
+                "that level would put the code at or above a parent, or at or below a child".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_name_free(&self, owner: Option<i64>, name: &str, except: Option<i64>) -> Result<(), StoreError> {
+        let taken: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
+                params![owner.unwrap_or(0), name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match taken {
+            Some(id) if Some(id) != except => Err(StoreError::Invalid(format!(
+                "the codebook already has a code named {name:?}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    fn children_of(&self, owner: Option<i64>, parent: Option<i64>, except: Option<i64>) -> Result<Vec<i64>, StoreError> {
+        let rows: Vec<i64> = self
+            .conn
+            .prepare(
+                "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND IFNULL(parent, 0) = $2 AND id != $3 \
+                 ORDER BY position, id",
+            )?
+            .query_map(params![owner.unwrap_or(0), parent.unwrap_or(0), except.unwrap_or(0)], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    fn next_position(&self, owner: Option<i64>, parent: Option<i64>) -> Result<i64, StoreError> {
+        Ok(self.children_of(owner, parent, None)?.len() as i64)
+    }
+
+    pub(crate) fn level_name(&self, rank: i64) -> String {
+        self.levels()
+            .ok()
+            .and_then(|ls| ls.into_iter().find(|l| l.rank == rank).map(|l| l.name))
+            .unwrap_or_else(|| format!("level {rank}"))
+    }
+}
+
+/// Deletes a coding and the rows that hang on it, recording each.
+pub(crate) fn delete_coding_rows(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    coding: i64,
+) -> Result<(), StoreError> {
+    let translations: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
+        .query_map([coding], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for t in translations {
+        rec.delete(tx, Table::Translations, id_key(t))?;
+    }
+    rec.delete(tx, Table::Codings, id_key(coding))
+}
+
+fn delete_journal_links(tx: &rusqlite::Connection, rec: &mut Recorder, code: i64) -> Result<(), StoreError> {
+    let links: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM journal_links WHERE code_id = $1")?
+        .query_map([code], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for l in links {
+        rec.delete(tx, Table::JournalLinks, id_key(l))?;
+    }
+    Ok(())
+}
+
+fn clean_name(name: &str) -> Result<String, StoreError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a code needs a name".into()));
+    }
+    if name.chars().count() > 200 {
+        return Err(StoreError::Invalid("a code name is limited to 200 characters".into()));
+    }
+    Ok(name)
+}
+
+fn checked_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
+    let mut out = fields.clone();
+    if let Some(c) = &fields.colour
+        && !c.is_empty()
+    {
+        out.colour = Some(parse_colour(c)?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn opt_int(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, Value::Integer)
+}
+
+pub(crate) fn opt_text(v: &Option<String>) -> Value {
+    v.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
+}
+

@@ -36,7 +36,7 @@ ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 # Collection order (by date). "label_re" is not needed: labels live in the texts.
 SOURCES = [
     dict(file="CA-observation-1.txt", kind="observation", site="CA", language="en",
-         date="2024-01-15", title="Field observation, Harbour Lane drop-in (morning opening and needle exchange)"),
+         date="2024-01-15", title="Field observation notes, Harbour Lane drop-in (three half-days, 15-18 January 2024)"),
     dict(file="CH-contexte-CHC-1.odt", kind="context", site="CH", language="fr",
          date="2024-01-24", title="Entretien de contexte avec la cadre de santé du service d'addictologie",
          author="Claire Morvan", time="10:30:00"),
@@ -158,6 +158,7 @@ def docx_paragraph(par, has_comment):
 
 
 def build_docx(src, text, path):
+    typo = french_typography if src["language"] == "fr" else english_typography
     pars = paragraphs(text)
     comment = src.get("comment")
     body = []
@@ -231,7 +232,7 @@ def build_docx(src, text, path):
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<w:comments xmlns:w="{W_NS}">'
             f'<w:comment w:id="0" w:author="{escape(comment["author"])}" w:date="{comment["date"]}" '
-            f'w:initials="{comment["initials"]}"><w:p>{w_run(comment["text"])}</w:p></w:comment>'
+            f'w:initials="{comment["initials"]}"><w:p>{w_run(typo(comment["text"]))}</w:p></w:comment>'
             "</w:comments>")
         members.append(("word/comments.xml", comments))
     members.append(("docProps/core.xml", core))
@@ -373,6 +374,11 @@ def cues(text, start):
     t = start
     for p in paragraphs(text):
         label, speech = split_turn(p)
+        if not label and p.startswith("["):
+            # a sound event ("[laughter]", "[pause]"): an unlabelled cue
+            yield (t, t + 1500, None, p)
+            t += 2100
+            continue
         if not label:
             yield (None, None, None, p)
             continue
@@ -400,20 +406,19 @@ def build_vtt(src, text, path):
             out += ["NOTE " + piece, ""]
             continue
         n += 1
-        out += [f"{n}", f"{ts(a, '.')} --> {ts(b, '.')}", f"<v {who}>{piece}", ""]
+        line = f"<v {who}>{piece}" if who else piece
+        out += [f"{n}", f"{ts(a, '.')} --> {ts(b, '.')}", line, ""]
     path.write_bytes("\n".join(out).encode("utf-8"))
 
 
 def wrap2(s, width=42):
-    words, lines, cur = s.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width and len(lines) < 1:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    lines.append(cur)
-    return lines
+    """Subtitle-style wrapping: one line if it fits, else two balanced lines."""
+    if len(s) <= width:
+        return [s]
+    label_end = s.find(": ") + 1  # never leave a speaker label alone on its line
+    spaces = [i for i, c in enumerate(s) if c == " " and i > label_end] or [s.index(" ")]
+    cut = min(spaces, key=lambda i: abs(i - len(s) / 2))
+    return [s[:cut], s[cut + 1:]]
 
 
 def build_srt(src, text, path):
@@ -423,7 +428,7 @@ def build_srt(src, text, path):
         if a is None:
             continue  # SRT has no comment syntax
         n += 1
-        out += [str(n), f"{ts(a, ',')} --> {ts(b, ',')}"] + wrap2(f"{who}: {piece}") + [""]
+        out += [str(n), f"{ts(a, ',')} --> {ts(b, ',')}"] + wrap2(f"{who}: {piece}" if who else piece) + [""]
     path.write_bytes("\r\n".join(out).encode("utf-8"))
 
 
@@ -457,5 +462,61 @@ def main():
                                         encoding="utf-8")
 
 
+def check():
+    """Validate the generated files (structure only); exit non-zero on failure."""
+    import xml.dom.minidom
+    problems = []
+    for src in SOURCES:
+        path = OUT / src["file"]
+        data = path.read_bytes()
+        ext = path.suffix
+        if ext in (".docx", ".odt"):
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+                if ext == ".odt":
+                    first = z.infolist()[0]
+                    if first.filename != "mimetype" or first.compress_type != zipfile.ZIP_STORED:
+                        problems.append(f"{path.name}: mimetype is not the first stored member")
+                for n in names:
+                    if n.endswith(".xml") or n.endswith(".rels"):
+                        try:
+                            xml.dom.minidom.parseString(z.read(n))
+                        except Exception as e:  # noqa: BLE001
+                            problems.append(f"{path.name}:{n}: {e}")
+        elif ext == ".rtf":
+            depth = 0
+            i = 0
+            text = data.decode("ascii")
+            while i < len(text):
+                c = text[i]
+                if c == "\\":
+                    i += 2
+                    continue
+                depth += {"{": 1, "}": -1}.get(c, 0)
+                if depth < 0:
+                    problems.append(f"{path.name}: unbalanced braces at {i}")
+                    break
+                i += 1
+            if depth != 0:
+                problems.append(f"{path.name}: {depth} unclosed braces")
+        elif ext == ".vtt":
+            if not data.startswith(b"WEBVTT"):
+                problems.append(f"{path.name}: does not start with WEBVTT")
+        elif ext == ".txt" and src.get("encoding") == "cp1252":
+            try:
+                data.decode("utf-8")
+                problems.append(f"{path.name}: windows-1252 file also decodes as UTF-8")
+            except UnicodeDecodeError:
+                pass
+        else:
+            data.decode("utf-8")
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
 if __name__ == "__main__":
+    import sys
+    if "--check" in sys.argv:
+        sys.exit(check())
     main()

@@ -38,12 +38,12 @@ SOURCES = [
     dict(file="CA-observation-1.txt", kind="observation", site="CA", language="en",
          date="2024-01-15", title="Field observation notes, Harbour Lane drop-in (three half-days, 15-18 January 2024)"),
     dict(file="CH-contexte-CHC-1.odt", kind="context", site="CH", language="fr",
-         date="2024-01-24", title="Entretien de contexte avec la cadre de santé du service d'addictologie",
+         date="2024-01-24", title="Entretien de contexte avec la cadre de santé du service d’addictologie",
          author="Claire Morvan", time="10:30:00"),
     dict(file="CH-entretien-CHI-1.txt", kind="interview", site="CH", language="fr",
-         date="2024-02-05", title="Entretien individuel CHI-1, infirmier, service d'addictologie"),
+         date="2024-02-05", title="Entretien individuel CHI-1, infirmier, service d’addictologie"),
     dict(file="CH-focus-group-1.docx", kind="focus_group", site="CH", language="fr",
-         date="2024-02-13", title="Focus group n° 1 — équipe soignante du service d'addictologie",
+         date="2024-02-13", title="Focus group n° 1 — équipe soignante du service d’addictologie",
          author="Claire Morvan", time="14:00:00",
          table=[("Date", "13 février 2024"), ("Lieu", "Centre hospitalier de Valmont, salle de réunion du 3e étage"),
                 ("Durée", "1 h 12 min"), ("Participants", "CHFG-A, CHFG-B, CHFG-C, CHFG-D, CHFG-E"),
@@ -77,7 +77,7 @@ SOURCES = [
     dict(file="CA-interview-CAI-3.vtt", kind="interview", site="CA", language="en",
          date="2024-04-24", title="Interview CAI-3, nurse, Harbour Lane drop-in"),
     dict(file="CH-entretien-CHI-2.txt", kind="interview", site="CH", language="fr",
-         date="2024-05-07", title="Entretien individuel CHI-2, psychologue, service d'addictologie"),
+         date="2024-05-07", title="Entretien individuel CHI-2, psychologue, service d’addictologie"),
 ]
 
 TURN = re.compile(r"^(INT|Chercheuse|Researcher|[A-Z]{2,4}(?:FG)?-[A-Z0-9]+)( ?:)\s?(.*)$", re.S)

@@ -182,6 +182,27 @@ fn block_style(name: &str) -> Option<BlockStyle> {
     }
 }
 
+/// Returns whether an element makes its text bold (`Some(true)`), resets it
+/// to normal weight (`Some(false)`, as the `<b style="font-weight:normal">`
+/// Google Docs wraps around a whole copied document), or leaves the weight
+/// as it is (`None`).
+fn weight(element: &scraper::node::Element) -> Option<bool> {
+    let style = element.attr("style").map(str::to_ascii_lowercase);
+    let declared = style.as_deref().and_then(|style| {
+        let value = style.split(';').find_map(|declaration| {
+            let (property, value) = declaration.split_once(':')?;
+            (property.trim() == "font-weight").then(|| value.trim().to_owned())
+        })?;
+        let value = value.trim_end_matches("!important").trim();
+        match value {
+            "bold" | "bolder" => Some(true),
+            "normal" | "lighter" => Some(false),
+            number => number.parse::<u32>().ok().map(|n| n >= 600),
+        }
+    });
+    declared.or_else(|| matches!(element.name(), "b" | "strong").then_some(true))
+}
+
 /// Returns whether `c` is HTML white space, which a browser collapses.
 fn is_html_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
@@ -259,8 +280,9 @@ struct Walker {
     line: Line,
     /// Styles of the open block-level elements.
     styles: Vec<BlockStyle>,
-    /// Open `<b>`/`<strong>` elements.
-    bold: usize,
+    /// Whether each open element that sets the font weight (`<b>`,
+    /// `<strong>`, a `font-weight` style) makes its text bold.
+    bold: Vec<bool>,
     /// Open `<pre>`-like elements.
     pre: usize,
     /// Whether a table row (outermost) is open.
@@ -307,7 +329,8 @@ impl Walker {
     fn open(&mut self, node: &Node) -> bool {
         match node {
             Node::Text(text) => {
-                self.line.push_str(text, self.bold > 0, self.pre > 0);
+                let bold = self.bold.last().copied().unwrap_or(false);
+                self.line.push_str(text, bold, self.pre > 0);
                 false
             }
             Node::Element(element) => {
@@ -315,9 +338,11 @@ impl Walker {
                 if is_skipped(name) {
                     return false;
                 }
+                if let Some(bold) = weight(element) {
+                    self.bold.push(bold);
+                }
                 match name {
                     "br" => self.line.line_break(),
-                    "b" | "strong" => self.bold += 1,
                     "tr" if !self.in_cell => {
                         self.flush();
                         self.end_row();
@@ -363,8 +388,10 @@ impl Walker {
         if is_skipped(name) {
             return;
         }
+        if weight(element).is_some() {
+            self.bold.pop();
+        }
         match name {
-            "b" | "strong" => self.bold = self.bold.saturating_sub(1),
             "td" | "th" if self.in_cell && self.nested == 0 => {
                 let (text, _) = self.line.take();
                 self.cells.push(text.trim().to_owned());
@@ -582,6 +609,20 @@ mod tests {
         let extracted = extract(html.as_bytes()).unwrap();
         assert_eq!(extracted.blocks.len(), 1);
         assert_eq!(extracted.blocks[0].text, "a b c\td");
+    }
+
+    #[test]
+    fn google_docs_font_weight_styles_are_read() {
+        let html = r#"<b style="font-weight:normal;" id="docs-internal-guid-1">
+            <p><span style="font-weight:700">Marie :</span><span style="font-weight:400">
+            Bonjour.</span></p><p><span style="font-weight:400">Zoé : Salut.</span></p></b>"#;
+        let extracted = extract(html.as_bytes()).unwrap();
+        assert_eq!(extracted.blocks[0].text, "Marie : Bonjour.");
+        assert_eq!(
+            extracted.blocks[0].label,
+            Some(LabelHint::BoldPrefix { chars: 7 })
+        );
+        assert_eq!(extracted.blocks[1].label, None);
     }
 
     #[test]

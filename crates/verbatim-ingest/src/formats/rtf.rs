@@ -68,6 +68,8 @@ enum Dest {
     Author,
     /// `\info{\creatim ...}`: a date written as control words.
     Created,
+    /// `\footnote`: kept as a note block after the body.
+    Footnote,
 }
 
 /// The formatting state a group inherits from its parent and restores on
@@ -143,6 +145,10 @@ struct Reader {
     /// A UTF-16 high surrogate waiting for its low half.
     high_surrogate: Option<u16>,
     paragraph: Paragraph,
+    /// The footnote being read.
+    footnote: Paragraph,
+    /// Footnotes read, in order.
+    notes: Vec<String>,
     /// Whether the current paragraph is inside a table (`\intbl`).
     in_table: bool,
     /// The cells of the table row being built.
@@ -172,6 +178,8 @@ impl Reader {
             skip_fallback: 0,
             high_surrogate: None,
             paragraph: Paragraph::default(),
+            footnote: Paragraph::default(),
+            notes: Vec::new(),
             in_table: false,
             cells: Vec::new(),
             blocks: Vec::new(),
@@ -204,10 +212,16 @@ impl Reader {
                 b'}' => {
                     self.flush();
                     self.skip_fallback = 0;
-                    match self.stack.pop() {
-                        Some(parent) => self.state = parent,
-                        None => break,
+                    let Some(parent) = self.stack.pop() else {
+                        break;
+                    };
+                    if self.state.dest == Dest::Footnote && parent.dest != Dest::Footnote {
+                        let (text, _) = self.footnote.take();
+                        if !text.is_empty() {
+                            self.notes.push(text);
+                        }
                     }
+                    self.state = parent;
                     if self.stack.is_empty() {
                         // The root group closed: anything after it is not
                         // part of the document.
@@ -338,16 +352,17 @@ impl Reader {
             // Destinations skipped whole.
             "fonttbl" => self.state.dest = Dest::FontTable,
             "colortbl" | "stylesheet" | "pict" | "object" | "header" | "headerl" | "headerr"
-            | "headerf" | "footer" | "footerl" | "footerr" | "footerf" | "footnote"
-            | "annotation" | "fldinst" | "pntext" | "pntxta" | "pntxtb" | "listtext"
-            | "listtable" | "listoverridetable" | "revtbl" | "rsidtbl" | "filetbl" | "xmlnstbl"
-            | "themedata" | "colorschememapping" | "datastore" | "latentstyles" | "objdata"
-            | "shp" | "shpinst" | "nonshppict" | "template" | "docvar" | "xe" | "tc" | "txe"
-            | "rxe" | "bkmkstart" | "bkmkend" | "atnid" | "atnauthor" | "atndate" | "atnref"
+            | "headerf" | "footer" | "footerl" | "footerr" | "footerf" | "annotation"
+            | "fldinst" | "pntext" | "pntxta" | "pntxtb" | "listtext" | "listtable"
+            | "listoverridetable" | "revtbl" | "rsidtbl" | "filetbl" | "xmlnstbl" | "themedata"
+            | "colorschememapping" | "datastore" | "latentstyles" | "objdata" | "shp"
+            | "shpinst" | "nonshppict" | "template" | "docvar" | "xe" | "tc" | "txe" | "rxe"
+            | "bkmkstart" | "bkmkend" | "atnid" | "atnauthor" | "atndate" | "atnref"
             | "generator" | "nonesttables" | "mmathPr" | "userprops" | "private" => {
                 self.state.dest = Dest::Skip;
             }
             "info" => self.state.dest = Dest::Info,
+            "footnote" if dest == Dest::Body => self.state.dest = Dest::Footnote,
             "title" if dest == Dest::Info => self.state.dest = Dest::Title,
             "author" if dest == Dest::Info => self.state.dest = Dest::Author,
             "creatim" if dest == Dest::Info => self.state.dest = Dest::Created,
@@ -482,12 +497,16 @@ impl Reader {
             Dest::Body => self.paragraph.push(c, self.state.bold),
             Dest::Title => self.title.push(c),
             Dest::Author => self.author.push(c),
+            Dest::Footnote => self.footnote.push(c, false),
             Dest::Skip | Dest::FontTable | Dest::Info | Dest::Created => {}
         }
     }
 
     /// Ends a paragraph (`\par`); inside a table cell it is a line break.
     fn end_paragraph(&mut self) {
+        if self.state.dest == Dest::Footnote && self.footnote.started {
+            self.footnote.push('\n', false);
+        }
         if self.state.dest != Dest::Body {
             return;
         }
@@ -545,6 +564,15 @@ impl Reader {
         }
         self.end_paragraph();
         self.end_row();
+        let (text, _) = self.footnote.take();
+        self.notes.extend((!text.is_empty()).then_some(text));
+        for text in std::mem::take(&mut self.notes) {
+            self.blocks.push(Block {
+                text,
+                style: BlockStyle::Note,
+                ..Block::default()
+            });
+        }
         if self.blocks.is_empty() {
             return Err(IngestError::Empty);
         }
@@ -706,6 +734,22 @@ mod tests {
         // 0xDE00 - 65536 = -8704.
         assert_eq!(0xD83D - 65536, -10179);
         assert_eq!(0xDE00 - 65536, -8704);
+    }
+
+    #[test]
+    fn fields_keep_their_result_and_footnotes_become_notes() {
+        let rtf = r#"{\rtf1\ansi\ansicpg1252 Voir {\field{\*\fldinst{HYPERLINK "https://exemple.fr"}}{\fldrslt{\ul le site}}} ici{\super\chftn}{\footnote\pard\plain {\super\chftn} Note de l\'92enqu\'eatrice.\par Suite.}.\par
+Fin.\par}"#;
+        let extracted = extract(rtf.as_bytes()).unwrap();
+        let texts: Vec<&str> = extracted.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["Voir le site ici.", "Fin.", "Note de l’enquêtrice.\nSuite."]
+        );
+        assert_eq!(extracted.blocks[2].style, BlockStyle::Note);
+        let text = text_of(extracted);
+        assert!(!text.contains("HYPERLINK"));
+        assert!(text.ends_with("Fin.\n\nNote de l’enquêtrice.\nSuite."));
     }
 
     #[test]

@@ -45,8 +45,10 @@ struct Pages {
     texts: Vec<String>,
     /// How many pages the document has.
     total: usize,
-    /// Why the first unreadable page failed, with how many failed.
+    /// Why each unreadable page failed.
     failures: Vec<String>,
+    /// `/Title`, `/Author` and `/CreationDate` of the document's `/Info`.
+    info: [Option<String>; 3],
 }
 
 /// Why extraction stopped on the thread.
@@ -82,6 +84,10 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
         join: Join::Paragraphs,
         ..Extracted::default()
     };
+    let [title, author, created] = pages.info;
+    extracted.metadata.title = title;
+    extracted.metadata.author = author;
+    extracted.metadata.created = created;
     if !pages.failures.is_empty() {
         extracted.metadata.notes.push(format!(
             "{} of {} PDF pages could not be read and were left out ({})",
@@ -147,10 +153,12 @@ fn read_pages(data: &[u8]) -> Result<Pages, Failure> {
         return Err(Failure::Encrypted);
     }
     let numbers: Vec<u32> = document.get_pages().keys().copied().collect();
+    let info = [b"Title".as_slice(), b"Author", b"CreationDate"].map(|key| info(&document, key));
     let mut pages = Pages {
         texts: Vec::new(),
         total: numbers.len(),
         failures: Vec::new(),
+        info,
     };
     for number in numbers {
         let mut text = String::new();
@@ -164,6 +172,48 @@ fn read_pages(data: &[u8]) -> Result<Pages, Failure> {
         }
     }
     Ok(pages)
+}
+
+/// Returns an entry of the document's `/Info` dictionary as text.
+fn info(document: &pdf_extract::Document, key: &[u8]) -> Option<String> {
+    let dictionary = resolve(document, document.trailer.get(b"Info").ok()?)?
+        .as_dict()
+        .ok()?;
+    let bytes = resolve(document, dictionary.get(key).ok()?)?
+        .as_str()
+        .ok()?;
+    let text = text_string(bytes);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Returns the object `object` refers to, or `object` itself.
+fn resolve<'a>(
+    document: &'a pdf_extract::Document,
+    object: &'a pdf_extract::Object,
+) -> Option<&'a pdf_extract::Object> {
+    match object.as_reference() {
+        Ok(id) => document.get_object(id).ok(),
+        Err(_) => Some(object),
+    }
+}
+
+/// Returns a PDF text string as text: UTF-16BE or UTF-8 after their
+/// byte-order mark, else PDFDocEncoding, read as Latin-1 (they differ only
+/// in rarely used punctuation).
+fn text_string(bytes: &[u8]) -> String {
+    if let Some(utf16) = bytes.strip_prefix(b"\xFE\xFF") {
+        let units = utf16
+            .chunks_exact(2)
+            .map(|pair| u16::from_be_bytes([pair[0], pair[1]]));
+        return char::decode_utf16(units)
+            .map(|c| c.unwrap_or('\u{fffd}'))
+            .collect();
+    }
+    if let Some(utf8) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(utf8).into_owned();
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Returns whether a load error means encryption, else the error's text.
@@ -340,9 +390,17 @@ mod tests {
 
     #[test]
     fn reads_two_paragraphs() {
-        let pdf = build_pdf(TWO_PARAGRAPHS, &[], "");
+        let info = "<< /Title (Entretien n\\260 3) /Author <FEFF005A006F00E9> \
+            /CreationDate (D:20240305103000+01'00') >>";
+        let pdf = build_pdf(TWO_PARAGRAPHS, &[info], "/Info 6 0 R");
         let extracted = extract(&pdf, &limits()).unwrap();
         assert_eq!(extracted.join, Join::Paragraphs);
+        assert_eq!(extracted.metadata.title.as_deref(), Some("Entretien n° 3"));
+        assert_eq!(extracted.metadata.author.as_deref(), Some("Zoé"));
+        assert_eq!(
+            extracted.metadata.created.as_deref(),
+            Some("D:20240305103000+01'00'")
+        );
         let texts: Vec<&str> = extracted.blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -425,6 +483,23 @@ mod tests {
         });
         let err = result.unwrap_err();
         assert!(matches!(err, IngestError::PdfTimeout { .. }), "{err}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn damaged_pdfs_never_panic(
+            edits in proptest::collection::vec((0usize..1000, proptest::prelude::any::<u8>()), 1..8),
+            cut in 0usize..1000,
+        ) {
+            let mut pdf = build_pdf(TWO_PARAGRAPHS, &[], "");
+            let len = pdf.len();
+            for (at, byte) in edits {
+                pdf[at % len] = byte;
+            }
+            pdf.truncate(len - cut % (len / 4));
+            let _ = extract(&pdf, &limits());
+        }
     }
 
     #[test]

@@ -225,6 +225,12 @@ impl Line {
     fn push_str(&mut self, text: &str, bold: bool, pre: bool) {
         for c in text.chars() {
             if pre {
+                // Indentation on a `pre` block's first line is kept; only
+                // leading line breaks are dropped.
+                if !self.started && matches!(c, ' ' | '\t') {
+                    self.started = true;
+                    self.bold_open = bold;
+                }
                 self.pending_space = false;
                 self.put(c, bold);
             } else if is_html_space(c) {
@@ -488,7 +494,8 @@ mod tests {
     <tr><th>Prénom</th><th>Âge</th></tr>
     <tr><td>Zoé</td><td> 34 </td></tr>
   </table>
-  <pre>ligne 1
+  <pre>
+  ligne 1
   ligne   2</pre>
   <div>Texte libre <span>en ligne</span><div>bloc imbriqué</div>suite</div>
   <blockquote>« Une citation »</blockquote>
@@ -522,7 +529,7 @@ mod tests {
                 "Deuxième idée",
                 "Prénom\tÂge",
                 "Zoé\t34",
-                "ligne 1\n  ligne   2",
+                "  ligne 1\n  ligne   2",
                 "Texte libre en ligne",
                 "bloc imbriqué",
                 "suite",
@@ -542,7 +549,7 @@ mod tests {
 
         let text = text_of(extracted);
         assert!(text.starts_with("Entretien avec Zoé\n\nMarie : Alors, l’été dernier"));
-        assert!(text.contains("Zoé\t34\n\nligne 1\n  ligne   2\n\n"));
+        assert!(text.contains("Zoé\t34\n\n  ligne 1\n  ligne   2\n\n"));
         assert!(!text.contains("alert"));
         assert!(!text.contains("color"));
         assert!(!text.contains("JavaScript"));

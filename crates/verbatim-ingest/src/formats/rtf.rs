@@ -394,7 +394,10 @@ impl Reader {
             "f" => self.state.font = param,
             // Character formatting.
             "b" => self.state.bold = param != Some(0),
-            "plain" => self.state.bold = false,
+            "plain" => {
+                self.state.bold = false;
+                self.state.font = None;
+            }
             "uc" => self.state.uc = usize::try_from(param.unwrap_or(1)).unwrap_or(1).min(16),
             "u" => {
                 if let Some(value) = param {

@@ -53,7 +53,9 @@ struct Pages {
 
 /// Why extraction stopped on the thread.
 enum Failure {
+    /// The document needs a password.
     Encrypted,
+    /// The document could not be parsed; the parser's message.
     Broken(String),
 }
 

@@ -161,6 +161,8 @@ struct Reader {
 }
 
 impl Reader {
+    /// Returns a reader at the start of a document: code page 1252, one
+    /// fallback char per `\uN`.
     fn new() -> Self {
         Self {
             stack: Vec::new(),
@@ -729,6 +731,31 @@ mod tests {
         assert!(!text.contains("Riched20"));
         assert!(!text.contains("Calibri"));
         assert!(!text.contains("Ne pas lire"));
+    }
+
+    #[test]
+    fn reads_word_2016_noise() {
+        let rtf = r"{\rtf1\adeflang1025\ansi\ansicpg1252\uc1\adeff31507\deff0\stshfdbch31506
+{\fonttbl{\f0\fbidi \froman\fcharset0\fprq2{\*\panose 02020603050405020304}Times New Roman;}
+{\f3\fbidi \froman\fcharset2\fprq2{\*\panose 05050102010706020507}Symbol;}}
+{\*\listtable{\list\listtemplateid1{\listlevel\levelnfc23{\leveltext\'01\u-3913 ?;}{\levelnumbers;}}\listid1}}
+{\*\rsidtbl \rsid123\rsid456}{\mmathPr\mmathFont34}
+\pard\plain \ltrpar\ql \rtlch\fcs1 \af31507\afs24\alang1025 \ltrch\fcs0 \f31506\fs24\lang1036
+{\rtlch\fcs1 \ab\af31507 \ltrch\fcs0 \b\insrsid123 \hich\af31506\dbch\af31505\loch\f31506 INT :}{\rtlch\fcs1 \af31507 \ltrch\fcs0 \insrsid123 \hich\af31506\dbch\af31505\loch\f31506  Vous pouvez pr\loch\af31506\hich\af31506\dbch\f31505 \'e9\hich\af31506\dbch\af31505\loch\f31506 ciser{\*\bkmkstart _GoBack}{\*\bkmkend _GoBack} ?}{\rtlch\fcs1 \af31507 \ltrch\fcs0 \insrsid456 \par }
+{\listtext\pard\plain\ltrpar \rtlch\fcs1 \af0 \ltrch\fcs0 \f3\insrsid123 \loch\af3\dbch\af31506\hich\f3 \'b7\tab}\ls1\ilvl0 Premier point\par
+{\*\themedata 504b030414000600080000002100e9de0fbfff0000001c020000130000005b436f6e74656e745f54797065735d2e786d6cac91cb4ec3301045f748fc83e52d4a}
+{\*\latentstyles\lsdstimax376\lsdlockeddef0{\lsdlockedexcept \lsdqformat1 Normal;}}
+}";
+        let extracted = extract(rtf.as_bytes()).unwrap();
+        let texts: Vec<&str> = extracted.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec!["INT : Vous pouvez préciser ?", "Premier point"]
+        );
+        assert_eq!(
+            extracted.blocks[0].label,
+            Some(LabelHint::BoldPrefix { chars: 5 })
+        );
     }
 
     #[test]

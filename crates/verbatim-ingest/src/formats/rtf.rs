@@ -748,10 +748,7 @@ mod tests {
 }";
         let extracted = extract(rtf.as_bytes()).unwrap();
         let texts: Vec<&str> = extracted.blocks.iter().map(|b| b.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            vec!["INT : Vous pouvez préciser ?", "Premier point"]
-        );
+        assert_eq!(texts, vec!["INT : Vous pouvez préciser ?", "Premier point"]);
         assert_eq!(
             extracted.blocks[0].label,
             Some(LabelHint::BoldPrefix { chars: 5 })

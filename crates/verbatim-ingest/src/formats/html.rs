@@ -148,10 +148,22 @@ fn author(document: &Html) -> Option<String> {
     })
 }
 
-/// Returns whether an element's content is never shown as text.
-fn is_skipped(name: &str) -> bool {
+/// Returns whether an element's content is never shown as text: scripts,
+/// styles, the head, embedded objects, `display:none` and the list bullets
+/// Word's "Save as Web Page" writes in `mso-list:Ignore` spans.
+fn is_skipped(element: &scraper::node::Element) -> bool {
+    if let Some(style) = element.attr("style") {
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if style.contains("display:none") || style.contains("mso-list:ignore") {
+            return true;
+        }
+    }
     matches!(
-        name,
+        element.name(),
         "script"
             | "style"
             | "noscript"
@@ -341,7 +353,7 @@ impl Walker {
             }
             Node::Element(element) => {
                 let name = element.name();
-                if is_skipped(name) {
+                if is_skipped(element) {
                     return false;
                 }
                 if let Some(bold) = weight(element) {
@@ -391,7 +403,7 @@ impl Walker {
             return;
         };
         let name = element.name();
-        if is_skipped(name) {
+        if is_skipped(element) {
             return;
         }
         if weight(element).is_some() {
@@ -630,6 +642,30 @@ mod tests {
             Some(LabelHint::BoldPrefix { chars: 7 })
         );
         assert_eq!(extracted.blocks[1].label, None);
+    }
+
+    #[test]
+    fn word_web_page_export_is_read() {
+        let html = "<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head>\
+            <meta http-equiv=Content-Type content=\"text/html; charset=windows-1252\">\
+            <style><!-- p.MsoNormal {margin:0cm;} --></style></head><body lang=FR>\
+            <div class=WordSection1>\
+            <p class=MsoNormal><b><span style='font-size:12.0pt'>INT\u{a0}:</span></b>\
+            <span style='font-size:12.0pt'> Et apr\u{e8}s\u{85}<o:p></o:p></span></p>\
+            <p class=MsoListParagraphCxSpFirst style='mso-list:l0 level1 lfo1'>\
+            <![if !supportLists]><span style='font-family:Symbol;mso-list:Ignore'>\u{b7}\
+            <span style='font:7.0pt \"Times New Roman\"'>&nbsp;&nbsp; </span></span><![endif]>\
+            Premier point<o:p></o:p></p>\
+            <p class=MsoNormal><span style='display:none'>cach\u{e9}</span><o:p>&nbsp;</o:p></p>\
+            </div></body></html>";
+        let bytes: Vec<u8> = html.chars().map(|c| c as u8).collect();
+        let extracted = extract(&bytes).unwrap();
+        let texts: Vec<&str> = extracted.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, vec!["INT\u{a0}: Et après…", "Premier point"]);
+        assert_eq!(
+            extracted.blocks[0].label,
+            Some(LabelHint::BoldPrefix { chars: 5 })
+        );
     }
 
     #[test]

@@ -250,6 +250,7 @@ fn is_page_number(line: &str) -> bool {
 fn paragraphs(pages: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for page in pages.iter().flat_map(|p| p.split('\x0c')) {
+        let page = clean(page);
         let mut lines: Vec<&str> = page.lines().map(str::trim).collect();
         drop_page_numbers(&mut lines);
         let mut page_paragraphs: Vec<String> = Vec::new();
@@ -277,6 +278,26 @@ fn paragraphs(pages: &[String]) -> Vec<String> {
             }
         }
         out.extend(rest);
+    }
+    out
+}
+
+/// Returns a page's text with typographic ligatures (`ﬁ`, `ﬂ`, …) spelled
+/// out and soft hyphens removed, so that words are found by search: NFC,
+/// applied later, keeps ligatures as they are.
+fn clean(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for c in page.chars() {
+        match c {
+            '\u{ad}' => {}
+            '\u{fb00}' => out.push_str("ff"),
+            '\u{fb01}' => out.push_str("fi"),
+            '\u{fb02}' => out.push_str("fl"),
+            '\u{fb03}' => out.push_str("ffi"),
+            '\u{fb04}' => out.push_str("ffl"),
+            '\u{fb05}' | '\u{fb06}' => out.push_str("st"),
+            _ => out.push(c),
+        }
     }
     out
 }
@@ -516,14 +537,14 @@ mod tests {
     #[test]
     fn paragraphs_are_rebuilt_from_lines() {
         let pages = vec![
-            "\n\n3\nLe cœur de l'af-\nfaire, c'est « la famille »\n\nPAS-\nDE-CALAIS\nqui conti-"
+            "\n\n3\nLe cœur de l'af-\nﬁn\u{ad}ale faire, c'est « la famille »\n\nPAS-\nDE-CALAIS\nqui conti-"
                 .to_owned(),
             "nue ici 😀.\n\n- 4 -\n".to_owned(),
         ];
         assert_eq!(
             paragraphs(&pages),
             vec![
-                "Le cœur de l'affaire, c'est « la famille »",
+                "Le cœur de l'affinale faire, c'est « la famille »",
                 "PAS-DE-CALAIS qui continue ici 😀.",
             ]
         );

@@ -1,17 +1,34 @@
 //! Bad input: every refusal names the file, says what to do, and leaves the
 //! study exactly as it was.
 
-use crate::common::{docx_with, interview_lines, zip_with, Workspace};
+use crate::common::{Workspace, docx_with, interview_lines, zip_with};
 
 /// Imports `file` (already written) and checks that it fails with a message
 /// containing `expected`, naming the file, and that the study is unchanged.
 fn refused(ws: &Workspace, file: &str, expected: &str) {
     let before = ws.dump();
     let run = ws.import(&[file]);
-    assert_eq!(run.code, 1, "{file} should fail:\n{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(&format!("error: {file}: ")), "{file}: {}", run.stderr);
-    assert!(run.stderr.contains(expected), "{file}: expected {expected:?} in {}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 1, "one sentence per failure: {}", run.stderr);
+    assert_eq!(
+        run.code, 1,
+        "{file} should fail:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("error: {file}: ")),
+        "{file}: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(expected),
+        "{file}: expected {expected:?} in {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.lines().count(),
+        1,
+        "one sentence per failure: {}",
+        run.stderr
+    );
     assert!(run.stdout.contains("0 imported"), "{}", run.stdout);
     assert_eq!(ws.dump(), before, "{file} changed the study");
 }
@@ -28,7 +45,9 @@ fn an_empty_file_is_refused() {
 #[test]
 fn binary_junk_is_refused() {
     let ws = Workspace::with_study();
-    let junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     ws.write("junk.txt", &junk);
     refused(&ws, "junk.txt", "not text");
 }
@@ -46,7 +65,11 @@ fn a_missing_file_is_refused() {
     let before = ws.dump();
     let run = ws.import(&["absent.docx"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("absent.docx: cannot be read"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("absent.docx: cannot be read"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(ws.dump(), before);
 }
 
@@ -124,6 +147,11 @@ fn a_failed_file_does_not_stop_the_others() {
     ws.write("vide.txt", "");
     let run = ws.import(&["ok.txt", "vide.txt"]);
     assert_eq!(run.code, 1, "a failure must show in the exit code");
-    assert!(run.stdout.contains("1 imported, 0 skipped as duplicates, 0 not supported, 1 failed."), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("1 imported, 0 skipped as duplicates, 0 not supported, 1 failed."),
+        "{}",
+        run.stdout
+    );
     assert_eq!(ws.sources().len(), 1);
 }

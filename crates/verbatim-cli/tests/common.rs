@@ -14,13 +14,21 @@ pub struct Run {
 impl Run {
     /// Returns the run's stdout parsed as JSON, failing the test otherwise.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Fails the test unless the run succeeded.
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "command failed:\n{}\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "command failed:\n{}\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
@@ -34,14 +42,24 @@ impl Workspace {
     /// Returns a workspace with an initialised study `study.vbt` (language fr).
     pub fn with_study() -> Self {
         let ws = Self::empty();
-        ws.run(&["init", "--project", "study.vbt", "--title", "Étude test", "--language", "fr"])
-            .ok();
+        ws.run(&[
+            "init",
+            "--project",
+            "study.vbt",
+            "--title",
+            "Étude test",
+            "--language",
+            "fr",
+        ])
+        .ok();
         ws
     }
 
     /// Returns an empty workspace.
     pub fn empty() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// Returns the path of `name` inside the workspace.
@@ -72,7 +90,9 @@ impl Workspace {
     /// Runs `verbatim` with `args` and extra environment variables.
     pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_verbatim"));
-        cmd.args(args).current_dir(self.dir.path()).env_remove("VERBATIM_PROJECT");
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_remove("VERBATIM_PROJECT");
         cmd.env("VERBATIM_CODER", "tester");
         for (k, v) in env {
             cmd.env(k, v);
@@ -94,13 +114,17 @@ impl Workspace {
 
     /// Returns `verbatim sources --json`.
     pub fn sources(&self) -> Vec<serde_json::Value> {
-        let run = self.run(&["sources", "--project", "study.vbt", "--json"]).ok();
+        let run = self
+            .run(&["sources", "--project", "study.vbt", "--json"])
+            .ok();
         run.json().as_array().unwrap().clone()
     }
 
     /// Returns `verbatim show SOURCE --json`.
     pub fn show(&self, source: &str) -> serde_json::Value {
-        self.run(&["show", "--project", "study.vbt", source, "--json"]).ok().json()
+        self.run(&["show", "--project", "study.vbt", source, "--json"])
+            .ok()
+            .json()
     }
 
     /// Returns a canonical dump of every table of the study: what "the study
@@ -116,7 +140,9 @@ impl Workspace {
             .unwrap();
         let mut out = Vec::new();
         for table in tables {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).unwrap();
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .unwrap();
             let cols = stmt.column_count();
             let mut rows = stmt.query([]).unwrap();
             while let Some(row) = rows.next().unwrap() {
@@ -132,7 +158,10 @@ impl Workspace {
 
 /// Returns the chars `[start, end)` of `text`.
 pub fn slice(text: &str, start: u64, end: u64) -> String {
-    text.chars().skip(start as usize).take((end - start) as usize).collect()
+    text.chars()
+        .skip(start as usize)
+        .take((end - start) as usize)
+        .collect()
 }
 
 /// Returns the speech of each turn of a `show --json` value as
@@ -146,7 +175,11 @@ pub fn turns(shown: &serde_json::Value) -> Vec<(String, String)> {
         .map(|t| {
             (
                 t["speaker"].as_str().unwrap().to_owned(),
-                slice(text, t["start"].as_u64().unwrap(), t["end"].as_u64().unwrap()),
+                slice(
+                    text,
+                    t["start"].as_u64().unwrap(),
+                    t["end"].as_u64().unwrap(),
+                ),
             )
         })
         .collect()
@@ -154,15 +187,27 @@ pub fn turns(shown: &serde_json::Value) -> Vec<(String, String)> {
 
 /// The shared bilingual interview fixture: a French exchange, lines in order.
 pub const INTERVIEW_FR: &[(&str, &str)] = &[
-    ("INT", "Bonjour, merci d’avoir accepté. Comment décririez-vous votre relation avec les usagers ?"),
-    ("CSI-2", "Euh… c’est compliqué. Il y a « la confiance », qu’on construit très lentement, et puis la méfiance quand quelqu’un rechute. Ça, c’est le quotidien 😀."),
+    (
+        "INT",
+        "Bonjour, merci d’avoir accepté. Comment décririez-vous votre relation avec les usagers ?",
+    ),
+    (
+        "CSI-2",
+        "Euh… c’est compliqué. Il y a « la confiance », qu’on construit très lentement, et puis la méfiance quand quelqu’un rechute. Ça, c’est le quotidien 😀.",
+    ),
     ("INT", "Vous diriez que l’institution vous aide ?"),
-    ("CSI-2", "Pas vraiment, non. On est pris entre le contrôle et l’accompagnement — cœur du métier, pourtant."),
+    (
+        "CSI-2",
+        "Pas vraiment, non. On est pris entre le contrôle et l’accompagnement — cœur du métier, pourtant.",
+    ),
 ];
 
 /// Returns the fixture as `LABEL : speech` lines.
 pub fn interview_lines() -> String {
-    INTERVIEW_FR.iter().map(|(who, what)| format!("{who} : {what}\n")).collect()
+    INTERVIEW_FR
+        .iter()
+        .map(|(who, what)| format!("{who} : {what}\n"))
+        .collect()
 }
 
 /// Returns a minimal .docx holding `document_xml` as its body part.
@@ -236,8 +281,11 @@ pub fn pdf_with_content(content: &str) -> Vec<u8> {
         out.extend(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }

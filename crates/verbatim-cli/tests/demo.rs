@@ -11,9 +11,15 @@ fn the_demo_study_has_the_promised_material_and_can_be_rebuilt() {
     let sources = ws.sources();
     assert!(sources.len() >= 12, "{} sources", sources.len());
     let set = |key: &str| -> BTreeSet<String> {
-        sources.iter().filter_map(|s| s[key].as_str().map(str::to_owned)).collect()
+        sources
+            .iter()
+            .filter_map(|s| s[key].as_str().map(str::to_owned))
+            .collect()
     };
-    assert_eq!(set("site"), BTreeSet::from(["CA".into(), "CH".into(), "CS".into()]));
+    assert_eq!(
+        set("site"),
+        BTreeSet::from(["CA".into(), "CH".into(), "CS".into()])
+    );
     assert_eq!(set("language"), BTreeSet::from(["en".into(), "fr".into()]));
     let kinds = set("kind");
     for kind in ["interview", "focus_group", "observation", "context"] {
@@ -23,7 +29,11 @@ fn the_demo_study_has_the_promised_material_and_can_be_rebuilt() {
     for s in &sources {
         let speakers = s["speakers"].as_array().unwrap().len();
         match s["kind"].as_str().unwrap() {
-            "focus_group" => assert!((5..=8).contains(&speakers), "{}: {speakers} speakers", s["name"]),
+            "focus_group" => assert!(
+                (5..=8).contains(&speakers),
+                "{}: {speakers} speakers",
+                s["name"]
+            ),
             "interview" | "context" => assert!(speakers >= 2, "{}: {speakers} speakers", s["name"]),
             _ => {}
         }

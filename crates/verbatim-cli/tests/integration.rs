@@ -22,7 +22,10 @@ fn every_test_file_is_listed() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if let Some(module) = name.strip_suffix(".rs") {
             if module != "integration" {
-                assert!(listed.contains(&format!("mod {module};")), "tests/{name} is not listed");
+                assert!(
+                    listed.contains(&format!("mod {module};")),
+                    "tests/{name} is not listed"
+                );
             }
         }
     }

@@ -6,13 +6,13 @@
 //! revealed, or when the caller asks for solo mode explicitly (one researcher
 //! working alone who codes under several names).
 
-use rusqlite::types::Value;
 use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 use serde::Serialize;
 
 use crate::history::Recorder;
 use crate::history::Table;
-use crate::{audit, SqliteStore, StoreError};
+use crate::{SqliteStore, StoreError, audit};
 
 /// A member of the team who codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,8 +65,9 @@ impl Scope {
 }
 
 /// Default colours given to coders in order, readable on white.
-const PALETTE: &[&str] =
-    &["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+const PALETTE: &[&str] = &[
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+];
 
 impl SqliteStore {
     /// Adds a coder to the study.
@@ -82,13 +83,17 @@ impl SqliteStore {
             return Err(StoreError::Invalid("a coder needs a name".into()));
         }
         if self.coder_by_name(name)?.is_some() {
-            return Err(StoreError::Invalid(format!("there is already a coder named {name:?}")));
+            return Err(StoreError::Invalid(format!(
+                "there is already a coder named {name:?}"
+            )));
         }
         let initials = match initials {
             Some(i) => i.trim().to_owned(),
             None => initials_of(name),
         };
-        let count: i64 = self.conn.query_row("SELECT count(*) FROM coders", [], |r| r.get(0))?;
+        let count: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM coders", [], |r| r.get(0))?;
         let colour = match colour {
             Some(c) => parse_colour(c)?,
             None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
@@ -106,17 +111,34 @@ impl SqliteStore {
                 ("created_at", Value::Text(audit::now())),
             ],
         )?;
-        rec.finish(&tx, actor, "coder.add", Some(&format!("coder:{id}")), serde_json::json!({ "name": name }))?;
+        rec.finish(
+            &tx,
+            actor,
+            "coder.add",
+            Some(&format!("coder:{id}")),
+            serde_json::json!({ "name": name }),
+        )?;
         tx.commit()?;
-        Ok(Coder { id, name: name.to_owned(), initials, colour })
+        Ok(Coder {
+            id,
+            name: name.to_owned(),
+            initials,
+            colour,
+        })
     }
 
     /// Returns every coder, by id.
     pub fn coders(&self) -> Result<Vec<Coder>, StoreError> {
-        let mut stmt =
-            self.conn.prepare("SELECT id, name, initials, colour FROM coders ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, initials, colour FROM coders ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
-            Ok(Coder { id: r.get(0)?, name: r.get(1)?, initials: r.get(2)?, colour: r.get(3)? })
+            Ok(Coder {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                initials: r.get(2)?,
+                colour: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -146,18 +168,25 @@ impl SqliteStore {
     /// `all` is allowed once the study is revealed, or when `solo` says that
     /// one researcher works alone (no blind comparison to protect).
     pub fn scope(&self, coder: &str, all: bool, solo: bool) -> Result<Scope, StoreError> {
-        let coder = self.coder_by_name(coder)?.ok_or_else(|| StoreError::UnknownCoder(coder.to_owned()))?;
+        let coder = self
+            .coder_by_name(coder)?
+            .ok_or_else(|| StoreError::UnknownCoder(coder.to_owned()))?;
         if all && !solo && !self.is_revealed()? {
             return Err(StoreError::Blind);
         }
-        Ok(Scope { coder, sees_all: all })
+        Ok(Scope {
+            coder,
+            sees_all: all,
+        })
     }
 
     /// Returns true once `reveal` has opened every layer to every coder.
     pub fn is_revealed(&self) -> Result<bool, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT 1 FROM study WHERE key = 'revealed_at'", [], |_| Ok(()))
+            .query_row("SELECT 1 FROM study WHERE key = 'revealed_at'", [], |_| {
+                Ok(())
+            })
             .optional()?
             .is_some())
     }
@@ -170,29 +199,49 @@ impl SqliteStore {
         }
         let tx = self.conn.transaction()?;
         let at = audit::now();
-        tx.execute("INSERT INTO study (key, value) VALUES ('revealed_at', $1)", [&at])?;
-        audit::append(&tx, actor, "study.reveal", None, &serde_json::json!({ "revealed_at": at }))?;
+        tx.execute(
+            "INSERT INTO study (key, value) VALUES ('revealed_at', $1)",
+            [&at],
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            "study.reveal",
+            None,
+            &serde_json::json!({ "revealed_at": at }),
+        )?;
         tx.commit()?;
         Ok(true)
     }
 
     /// Returns the code levels, lowest first.
     pub fn levels(&self) -> Result<Vec<Level>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT rank, name FROM levels ORDER BY rank")?;
-        let rows = stmt.query_map([], |r| Ok(Level { rank: r.get(0)?, name: r.get(1)? }))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT rank, name FROM levels ORDER BY rank")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Level {
+                rank: r.get(0)?,
+                name: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Replaces the level names (lowest first). Refused when codes exist at a
     /// level that would disappear.
     pub fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
-        let names: Vec<String> =
-            names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
         if names.is_empty() {
             return Err(StoreError::Invalid("give at least one level name".into()));
         }
         let max_used: Option<i64> =
-            self.conn.query_row("SELECT max(level) FROM codes", [], |r| r.get(0))?;
+            self.conn
+                .query_row("SELECT max(level) FROM codes", [], |r| r.get(0))?;
         if let Some(used) = max_used
             && used > names.len() as i64
         {
@@ -203,9 +252,18 @@ impl SqliteStore {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM levels", [])?;
         for (i, name) in names.iter().enumerate() {
-            tx.execute("INSERT INTO levels (rank, name) VALUES ($1, $2)", rusqlite::params![i as i64 + 1, name])?;
+            tx.execute(
+                "INSERT INTO levels (rank, name) VALUES ($1, $2)",
+                rusqlite::params![i as i64 + 1, name],
+            )?;
         }
-        audit::append(&tx, actor, "levels.set", None, &serde_json::json!({ "levels": names }))?;
+        audit::append(
+            &tx,
+            actor,
+            "levels.set",
+            None,
+            &serde_json::json!({ "levels": names }),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -218,8 +276,12 @@ impl SqliteStore {
             .find(|l| l.name.to_lowercase() == wanted)
             .map(|l| l.rank)
             .ok_or_else(|| {
-                let names: Vec<String> =
-                    self.levels().unwrap_or_default().into_iter().map(|l| l.name).collect();
+                let names: Vec<String> = self
+                    .levels()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| l.name)
+                    .collect();
                 StoreError::Invalid(format!(
                     "no level {name:?}: the study's levels are {}",
                     names.join(", ")
@@ -235,7 +297,9 @@ pub(crate) fn parse_colour(colour: &str) -> Result<String, StoreError> {
     if ok {
         Ok(c)
     } else {
-        Err(StoreError::Invalid(format!("colour {colour:?} is not of the form #rrggbb")))
+        Err(StoreError::Invalid(format!(
+            "colour {colour:?} is not of the form #rrggbb"
+        )))
     }
 }
 
@@ -245,5 +309,9 @@ fn initials_of(name: &str) -> String {
         .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
         .collect();
-    if letters.is_empty() { name.chars().take(2).collect() } else { letters }
+    if letters.is_empty() {
+        name.chars().take(2).collect()
+    } else {
+        letters
+    }
 }

@@ -10,12 +10,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::types::Value;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::coders::{parse_colour, Scope};
-use crate::history::{id_key, Recorder, Table};
-use crate::{audit, SqliteStore, StoreError};
+use crate::coders::{Scope, parse_colour};
+use crate::history::{Recorder, Table, id_key};
+use crate::{SqliteStore, StoreError, audit};
 
 /// Which codebook an operation addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +136,12 @@ impl SqliteStore {
     /// Returns the id of the code a user named: an id, or a name looked up in
     /// the coder's codebook first, then the shared one (or only `book` when
     /// given).
-    pub fn find_code(&self, scope: &Scope, word: &str, book: Option<Book>) -> Result<i64, StoreError> {
+    pub fn find_code(
+        &self,
+        scope: &Scope,
+        word: &str,
+        book: Option<Book>,
+    ) -> Result<i64, StoreError> {
         let word = word.trim();
         if let Ok(id) = word.parse::<i64>()
             && let Some(row) = self.code_row(id)?
@@ -171,7 +176,9 @@ impl SqliteStore {
 
     /// Returns the code if the scope may change it (own or shared codebook).
     fn writable(&self, scope: &Scope, id: i64) -> Result<CodeRow, StoreError> {
-        let row = self.code_row(id)?.ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;
+        let row = self
+            .code_row(id)?
+            .ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;
         if row.owner.is_some() && row.owner != Some(scope.coder().id) {
             return Err(if scope.may_see(row.owner) {
                 StoreError::Invalid(format!(
@@ -269,7 +276,12 @@ impl SqliteStore {
         self.check_name_free(row.owner, &name, Some(id))?;
         let tx = self.conn.transaction()?;
         let mut rec = Recorder::default();
-        rec.update(&tx, Table::Codes, id_key(id), &[("name", Value::Text(name.clone()))])?;
+        rec.update(
+            &tx,
+            Table::Codes,
+            id_key(id),
+            &[("name", Value::Text(name.clone()))],
+        )?;
         rec.finish(
             &tx,
             &scope.coder().name,
@@ -300,7 +312,14 @@ impl SqliteStore {
             ("example", &fields.example),
         ] {
             if let Some(v) = value {
-                cols.push((col, if v.is_empty() { Value::Null } else { Value::Text(v.clone()) }));
+                cols.push((
+                    col,
+                    if v.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Text(v.clone())
+                    },
+                ));
             }
         }
         if let Some(level) = level {
@@ -354,7 +373,9 @@ impl SqliteStore {
             }
         }
         let siblings = self.children_of(row.owner, parent, Some(id))?;
-        let at = position.map_or(siblings.len(), |p| usize::try_from(p).unwrap_or(0).min(siblings.len()));
+        let at = position.map_or(siblings.len(), |p| {
+            usize::try_from(p).unwrap_or(0).min(siblings.len())
+        });
         let tx = self.conn.transaction()?;
         let mut rec = Recorder::default();
         let mut order = siblings;
@@ -396,10 +417,15 @@ impl SqliteStore {
         let row = self.writable(scope, id)?;
         let prow = self.writable(scope, parent)?;
         if prow.owner != row.owner {
-            return Err(StoreError::Invalid("both codes must be in the same codebook".into()));
+            return Err(StoreError::Invalid(
+                "both codes must be in the same codebook".into(),
+            ));
         }
         if row.parent == Some(parent) {
-            return Err(StoreError::Invalid(format!("{:?} is already under {:?}", row.name, prow.name)));
+            return Err(StoreError::Invalid(format!(
+                "{:?} is already under {:?}",
+                row.name, prow.name
+            )));
         }
         self.check_no_cycle(id, parent)?;
         if row.level >= prow.level {
@@ -410,14 +436,20 @@ impl SqliteStore {
         }
         let tx = self.conn.transaction()?;
         let mut rec = Recorder::default();
-        rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(id)), ("parent", Value::Integer(parent))])
-            .map_err(|e| match e {
-                StoreError::Sqlite(_) => StoreError::Invalid(format!(
-                    "{:?} is already under {:?}",
-                    row.name, prow.name
-                )),
-                other => other,
-            })?;
+        rec.insert(
+            &tx,
+            Table::CodeLinks,
+            &[
+                ("child", Value::Integer(id)),
+                ("parent", Value::Integer(parent)),
+            ],
+        )
+        .map_err(|e| match e {
+            StoreError::Sqlite(_) => {
+                StoreError::Invalid(format!("{:?} is already under {:?}", row.name, prow.name))
+            }
+            other => other,
+        })?;
         rec.finish(
             &tx,
             &scope.coder().name,
@@ -432,14 +464,23 @@ impl SqliteStore {
     /// Merges `from` into `into`: codings move (the same passage coded with
     /// both stays one coding), children and further parents move, and
     /// `from` disappears.
-    pub fn merge_codes(&mut self, scope: &Scope, from: i64, into: i64) -> Result<usize, StoreError> {
+    pub fn merge_codes(
+        &mut self,
+        scope: &Scope,
+        from: i64,
+        into: i64,
+    ) -> Result<usize, StoreError> {
         let src = self.writable(scope, from)?;
         let dst = self.writable(scope, into)?;
         if from == into {
-            return Err(StoreError::Invalid("a code cannot be merged into itself".into()));
+            return Err(StoreError::Invalid(
+                "a code cannot be merged into itself".into(),
+            ));
         }
         if src.owner != dst.owner {
-            return Err(StoreError::Invalid("both codes must be in the same codebook".into()));
+            return Err(StoreError::Invalid(
+                "both codes must be in the same codebook".into(),
+            ));
         }
         if self.descendants(from)?.contains(&into) {
             return Err(StoreError::Invalid(format!(
@@ -453,8 +494,10 @@ impl SqliteStore {
             let mut stmt = tx.prepare(
                 "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
             )?;
-            stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-                .collect::<Result<_, _>>()?
+            stmt.query_map([from], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?
         };
         let mut moved = 0;
         for (cid, source, coder, start, end) in codings {
@@ -469,7 +512,12 @@ impl SqliteStore {
             if twin.is_some() {
                 self::delete_coding_rows(&tx, &mut rec, cid)?;
             } else {
-                rec.update(&tx, Table::Codings, id_key(cid), &[("code_id", Value::Integer(into))])?;
+                rec.update(
+                    &tx,
+                    Table::Codings,
+                    id_key(cid),
+                    &[("code_id", Value::Integer(into))],
+                )?;
                 moved += 1;
             }
         }
@@ -478,7 +526,12 @@ impl SqliteStore {
             .query_map([from], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for child in children {
-            rec.update(&tx, Table::Codes, id_key(child), &[("parent", Value::Integer(into))])?;
+            rec.update(
+                &tx,
+                Table::Codes,
+                id_key(child),
+                &[("parent", Value::Integer(into))],
+            )?;
         }
         let links: Vec<(i64, i64, i64)> = tx
             .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?
@@ -486,15 +539,27 @@ impl SqliteStore {
             .collect::<Result<_, _>>()?;
         for (link, child, parent) in links {
             rec.delete(&tx, Table::CodeLinks, id_key(link))?;
-            let (child, parent) =
-                if child == from { (into, parent) } else { (child, into) };
+            let (child, parent) = if child == from {
+                (into, parent)
+            } else {
+                (child, into)
+            };
             let exists: bool = tx
                 .prepare("SELECT 1 FROM code_links WHERE child = $1 AND parent = $2")?
                 .exists([child, parent])?;
             let primary: Option<i64> =
-                tx.query_row("SELECT parent FROM codes WHERE id = $1", [child], |r| r.get(0))?;
+                tx.query_row("SELECT parent FROM codes WHERE id = $1", [child], |r| {
+                    r.get(0)
+                })?;
             if !exists && child != parent && primary != Some(parent) {
-                rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(child)), ("parent", Value::Integer(parent))])?;
+                rec.insert(
+                    &tx,
+                    Table::CodeLinks,
+                    &[
+                        ("child", Value::Integer(child)),
+                        ("parent", Value::Integer(parent)),
+                    ],
+                )?;
             }
         }
         self::delete_journal_links(&tx, &mut rec, from)?;
@@ -524,7 +589,9 @@ impl SqliteStore {
         for coding in codings {
             let code: Option<i64> = self
                 .conn
-                .query_row("SELECT code_id FROM codings WHERE id = $1", [coding], |r| r.get(0))
+                .query_row("SELECT code_id FROM codings WHERE id = $1", [coding], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             if code != Some(id) {
                 return Err(StoreError::Invalid(format!(
@@ -550,7 +617,12 @@ impl SqliteStore {
             ],
         )?;
         for coding in codings {
-            rec.update(&tx, Table::Codings, id_key(*coding), &[("code_id", Value::Integer(new_id))])?;
+            rec.update(
+                &tx,
+                Table::Codings,
+                id_key(*coding),
+                &[("code_id", Value::Integer(new_id))],
+            )?;
         }
         rec.finish(
             &tx,
@@ -572,8 +644,11 @@ impl SqliteStore {
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError> {
         let row = self.writable(scope, id)?;
-        let count: i64 =
-            self.conn.query_row("SELECT count(*) FROM codings WHERE code_id = $1", [id], |r| r.get(0))?;
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM codings WHERE code_id = $1",
+            [id],
+            |r| r.get(0),
+        )?;
         if count > 0 && cascade.is_none() {
             return Err(StoreError::Invalid(format!(
                 "{:?} still has {count} codings: pass --cascade uncategorised to move them, or --cascade delete to delete them",
@@ -623,7 +698,12 @@ impl SqliteStore {
                         if twin {
                             delete_coding_rows(&tx, &mut rec, cid)?;
                         } else {
-                            rec.update(&tx, Table::Codings, id_key(cid), &[("code_id", Value::Integer(bin))])?;
+                            rec.update(
+                                &tx,
+                                Table::Codings,
+                                id_key(cid),
+                                &[("code_id", Value::Integer(bin))],
+                            )?;
                         }
                     }
                 }
@@ -643,7 +723,12 @@ impl SqliteStore {
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for child in children {
-            rec.update(&tx, Table::Codes, id_key(child), &[("parent", opt_int(row.parent))])?;
+            rec.update(
+                &tx,
+                Table::Codes,
+                id_key(child),
+                &[("parent", opt_int(row.parent))],
+            )?;
         }
         let links: Vec<i64> = tx
             .prepare("SELECT id FROM code_links WHERE child = $1 OR parent = $1")?
@@ -668,7 +753,12 @@ impl SqliteStore {
     /// Copies a codebook's codes (not its codings) into another codebook,
     /// keeping the tree, levels and descriptions. Refused when a name exists
     /// in the target already.
-    pub fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+    pub fn copy_codebook(
+        &mut self,
+        scope: &Scope,
+        from: Book,
+        to: Book,
+    ) -> Result<usize, StoreError> {
         let from_owner = match from {
             Book::Own => Some(scope.coder().id),
             Book::Shared => None,
@@ -679,7 +769,9 @@ impl SqliteStore {
         }
         let to_owner = Self::owner_of(scope, Some(to))?;
         if from_owner == to_owner {
-            return Err(StoreError::Invalid("the source and target codebooks are the same".into()));
+            return Err(StoreError::Invalid(
+                "the source and target codebooks are the same".into(),
+            ));
         }
         type Row = (i64, String, i64, Option<i64>, i64, [Option<String>; 5]);
         let rows: Vec<Row> = self
@@ -717,7 +809,10 @@ impl SqliteStore {
                     ("owner", opt_int(to_owner)),
                     ("name", Value::Text(name.clone())),
                     ("level", Value::Integer(*level)),
-                    ("parent", opt_int(parent.and_then(|p| new_ids.get(&p).copied()))),
+                    (
+                        "parent",
+                        opt_int(parent.and_then(|p| new_ids.get(&p).copied())),
+                    ),
                     ("position", Value::Integer(*position)),
                     ("colour", opt_text(colour)),
                     ("definition", opt_text(definition)),
@@ -738,7 +833,14 @@ impl SqliteStore {
             .collect::<Result<_, _>>()?;
         for (child, parent) in links {
             if let (Some(c), Some(p)) = (new_ids.get(&child), new_ids.get(&parent)) {
-                rec.insert(&tx, Table::CodeLinks, &[("child", Value::Integer(*c)), ("parent", Value::Integer(*p))])?;
+                rec.insert(
+                    &tx,
+                    Table::CodeLinks,
+                    &[
+                        ("child", Value::Integer(*c)),
+                        ("parent", Value::Integer(*p)),
+                    ],
+                )?;
             }
         }
         rec.finish(
@@ -763,8 +865,11 @@ impl SqliteStore {
         if !scope.may_see(owner) {
             return Err(StoreError::Blind);
         }
-        let level_names: HashMap<i64, String> =
-            self.levels()?.into_iter().map(|l| (l.rank, l.name)).collect();
+        let level_names: HashMap<i64, String> = self
+            .levels()?
+            .into_iter()
+            .map(|l| (l.rank, l.name))
+            .collect();
         let mut nodes: Vec<CodeNode> = self
             .conn
             .prepare(
@@ -818,7 +923,11 @@ impl SqliteStore {
             }
         }
         // Counts per (code, source), in the layers the scope sees.
-        let coder_filter = if scope.sees_all() { 0 } else { scope.coder().id };
+        let coder_filter = if scope.sees_all() {
+            0
+        } else {
+            scope.coder().id
+        };
         let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
@@ -931,7 +1040,12 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn check_name_free(&self, owner: Option<i64>, name: &str, except: Option<i64>) -> Result<(), StoreError> {
+    fn check_name_free(
+        &self,
+        owner: Option<i64>,
+        name: &str,
+        except: Option<i64>,
+    ) -> Result<(), StoreError> {
         let taken: Option<i64> = self
             .conn
             .query_row(
@@ -948,7 +1062,12 @@ impl SqliteStore {
         }
     }
 
-    fn children_of(&self, owner: Option<i64>, parent: Option<i64>, except: Option<i64>) -> Result<Vec<i64>, StoreError> {
+    fn children_of(
+        &self,
+        owner: Option<i64>,
+        parent: Option<i64>,
+        except: Option<i64>,
+    ) -> Result<Vec<i64>, StoreError> {
         let rows: Vec<i64> = self
             .conn
             .prepare(
@@ -988,7 +1107,11 @@ pub(crate) fn delete_coding_rows(
     rec.delete(tx, Table::Codings, id_key(coding))
 }
 
-fn delete_journal_links(tx: &rusqlite::Connection, rec: &mut Recorder, code: i64) -> Result<(), StoreError> {
+fn delete_journal_links(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    code: i64,
+) -> Result<(), StoreError> {
     let links: Vec<i64> = tx
         .prepare_cached("SELECT id FROM journal_links WHERE code_id = $1")?
         .query_map([code], |r| r.get(0))?
@@ -1005,7 +1128,9 @@ fn clean_name(name: &str) -> Result<String, StoreError> {
         return Err(StoreError::Invalid("a code needs a name".into()));
     }
     if name.chars().count() > 200 {
-        return Err(StoreError::Invalid("a code name is limited to 200 characters".into()));
+        return Err(StoreError::Invalid(
+            "a code name is limited to 200 characters".into(),
+        ));
     }
     Ok(name)
 }
@@ -1027,4 +1152,3 @@ pub(crate) fn opt_int(v: Option<i64>) -> Value {
 pub(crate) fn opt_text(v: &Option<String>) -> Value {
     v.as_ref().map_or(Value::Null, |s| Value::Text(s.clone()))
 }
-

@@ -51,7 +51,9 @@ pub enum StoreError {
     #[error("no source {0:?} in this study: list them with `verbatim sources`")]
     SourceNotFound(String),
     /// No coder of that name.
-    #[error("no coder {0:?} in this study: add one with `verbatim coder add {0}`, or check --coder / VERBATIM_CODER")]
+    #[error(
+        "no coder {0:?} in this study: add one with `verbatim coder add {0}`, or check --coder / VERBATIM_CODER"
+    )]
     UnknownCoder(String),
     /// Another coder's layer was asked for before the study was revealed.
     #[error(
@@ -62,7 +64,9 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// No code of that name or id in the codebooks the coder sees.
-    #[error("no code {0:?} in your codebook or the shared one: list them with `verbatim code tree`")]
+    #[error(
+        "no code {0:?} in your codebook or the shared one: list them with `verbatim code tree`"
+    )]
     UnknownCode(String),
     /// Nothing to undo or redo, or the change cannot be replayed.
     #[error("{0}")]

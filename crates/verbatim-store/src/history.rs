@@ -17,11 +17,11 @@
 //! source's offset table) are not recorded; they are rebuilt on replay.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::{audit, StoreError};
+use crate::{StoreError, audit};
 
 /// The tables whose rows user actions change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,11 +106,17 @@ impl Recorder {
             names.join(", "),
             marks.join(", ")
         );
-        conn.prepare_cached(&sql)?.execute(params_from_iter(columns.iter().map(|(_, v)| v)))?;
+        conn.prepare_cached(&sql)?
+            .execute(params_from_iter(columns.iter().map(|(_, v)| v)))?;
         let rowid = conn.last_insert_rowid();
         let key = key_of_rowid(conn, table, rowid)?;
         let after = read(conn, table, &key)?;
-        self.changes.push(Change { table, key, before: None, after });
+        self.changes.push(Change {
+            table,
+            key,
+            before: None,
+            after,
+        });
         Ok(rowid)
     }
 
@@ -124,11 +130,19 @@ impl Recorder {
     ) -> Result<(), StoreError> {
         let before = read(conn, table, &key)?;
         if before.is_none() {
-            return Err(StoreError::Corrupt(format!("no {} row {key:?} to update", table.name())));
+            return Err(StoreError::Corrupt(format!(
+                "no {} row {key:?} to update",
+                table.name()
+            )));
         }
         write_columns(conn, table, &key, columns)?;
         let after = read(conn, table, &key)?;
-        self.changes.push(Change { table, key, before, after });
+        self.changes.push(Change {
+            table,
+            key,
+            before,
+            after,
+        });
         Ok(())
     }
 
@@ -144,7 +158,12 @@ impl Recorder {
             return Ok(());
         }
         delete_row(conn, table, &key)?;
-        self.changes.push(Change { table, key, before, after: None });
+        self.changes.push(Change {
+            table,
+            key,
+            before,
+            after: None,
+        });
         Ok(())
     }
 
@@ -174,14 +193,25 @@ pub(crate) fn id_key(id: i64) -> Map<String, Json> {
     key
 }
 
-fn key_of_rowid(conn: &Connection, table: Table, rowid: i64) -> Result<Map<String, Json>, StoreError> {
+fn key_of_rowid(
+    conn: &Connection,
+    table: Table,
+    rowid: i64,
+) -> Result<Map<String, Json>, StoreError> {
     let cols = table.key().join(", ");
     let sql = format!("SELECT {cols} FROM {} WHERE rowid = $1", table.name());
     let mut stmt = conn.prepare_cached(&sql)?;
     let values: Vec<Json> = stmt.query_row([rowid], |row| {
-        (0..table.key().len()).map(|i| row.get_ref(i).map(to_json)).collect()
+        (0..table.key().len())
+            .map(|i| row.get_ref(i).map(to_json))
+            .collect()
     })?;
-    Ok(table.key().iter().map(|k| (*k).to_owned()).zip(values).collect())
+    Ok(table
+        .key()
+        .iter()
+        .map(|k| (*k).to_owned())
+        .zip(values)
+        .collect())
 }
 
 fn where_key(table: Table, first: usize) -> String {
@@ -212,7 +242,11 @@ fn read(
     table: Table,
     key: &Map<String, Json>,
 ) -> Result<Option<Map<String, Json>>, StoreError> {
-    let sql = format!("SELECT * FROM {} WHERE {}", table.name(), where_key(table, 1));
+    let sql = format!(
+        "SELECT * FROM {} WHERE {}",
+        table.name(),
+        where_key(table, 1)
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let row = stmt
@@ -235,8 +269,11 @@ fn write_columns(
     key: &Map<String, Json>,
     columns: &[(&str, Value)],
 ) -> Result<(), StoreError> {
-    let sets: Vec<String> =
-        columns.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
+    let sets: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+        .collect();
     let sql = format!(
         "UPDATE {} SET {} WHERE {}",
         table.name(),
@@ -245,13 +282,15 @@ fn write_columns(
     );
     let mut values: Vec<Value> = columns.iter().map(|(_, v)| v.clone()).collect();
     values.extend(key_values(table, key)?);
-    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values))?;
     refresh_derived(conn, table, key)
 }
 
 fn delete_row(conn: &Connection, table: Table, key: &Map<String, Json>) -> Result<(), StoreError> {
     let sql = format!("DELETE FROM {} WHERE {}", table.name(), where_key(table, 1));
-    conn.prepare_cached(&sql)?.execute(params_from_iter(key_values(table, key)?))?;
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(key_values(table, key)?))?;
     Ok(())
 }
 
@@ -264,9 +303,14 @@ fn insert_row(conn: &Connection, table: Table, row: &Map<String, Json>) -> Resul
         values.push(Value::Blob(Vec::new()));
     }
     let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-    let sql =
-        format!("INSERT INTO {} ({}) VALUES ({})", table.name(), names.join(", "), marks.join(", "));
-    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name(),
+        names.join(", "),
+        marks.join(", ")
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values))?;
     let key: Map<String, Json> = table
         .key()
         .iter()
@@ -276,15 +320,20 @@ fn insert_row(conn: &Connection, table: Table, row: &Map<String, Json>) -> Resul
 }
 
 /// Rebuilds derived columns after a replayed write.
-fn refresh_derived(conn: &Connection, table: Table, key: &Map<String, Json>) -> Result<(), StoreError> {
+fn refresh_derived(
+    conn: &Connection,
+    table: Table,
+    key: &Map<String, Json>,
+) -> Result<(), StoreError> {
     if table != Table::SourceTexts {
         return Ok(());
     }
     let id = key_values(table, key)?;
-    let text: String =
-        conn.query_row("SELECT text FROM source_texts WHERE source_id = $1", params_from_iter(&id), |r| {
-            r.get(0)
-        })?;
+    let text: String = conn.query_row(
+        "SELECT text FROM source_texts WHERE source_id = $1",
+        params_from_iter(&id),
+        |r| r.get(0),
+    )?;
     let blob = verbatim_core::OffsetTable::new(&text).to_bytes();
     conn.execute(
         "UPDATE source_texts SET offsets = $1 WHERE source_id = $2",
@@ -357,8 +406,10 @@ pub(crate) fn replay(
             (Some(_), None) => delete_row(conn, change.table, &change.key),
             (None, Some(row)) => insert_row(conn, change.table, row),
             (Some(_), Some(row)) => {
-                let columns: Vec<(&str, Value)> =
-                    row.iter().map(|(c, v)| (c.as_str(), from_json(v))).collect();
+                let columns: Vec<(&str, Value)> = row
+                    .iter()
+                    .map(|(c, v)| (c.as_str(), from_json(v)))
+                    .collect();
                 write_columns(conn, change.table, &change.key, &columns)
             }
             (None, None) => Ok(()),
@@ -375,7 +426,10 @@ pub(crate) fn replay(
 }
 
 fn describe_key(key: &Map<String, Json>) -> String {
-    key.values().map(ToString::to_string).collect::<Vec<_>>().join("/")
+    key.values()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Returns the changes recorded in an audit entry's data, if it has any.

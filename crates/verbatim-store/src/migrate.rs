@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "append_only_audit",
         include_str!("../migrations/sqlite/0002_append_only_audit.sql"),
     ),
+    (
+        3,
+        "coding",
+        include_str!("../migrations/sqlite/0003_coding.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes.

@@ -54,12 +54,8 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     if manifest.is_empty() {
         bail!("this build of verbatim carries no demo transcripts");
     }
-    replace_previous_demo(&args.project)?;
-    let settings = StudySettings {
-        title: DEMO_TITLE.to_owned(),
-        language: "fr".parse().ok(),
-    };
-    let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
+    // Read every transcript before touching the disk, so a failure leaves
+    // no half-built demo behind.
     let mut items = Vec::new();
     for entry in &manifest {
         let Some((_, bytes)) = embedded::DEMO_FILES
@@ -86,6 +82,12 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         });
     }
     let files: Vec<String> = manifest.iter().map(|e| e.file.clone()).collect();
+    replace_previous_demo(&args.project)?;
+    let settings = StudySettings {
+        title: DEMO_TITLE.to_owned(),
+        language: "fr".parse().ok(),
+    };
+    let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
     let outcomes = store.import_batch(&ui::actor(), items)?;
     let reports: Vec<FileReport> = files
         .into_iter()

@@ -106,7 +106,6 @@ pub const UNCATEGORISED: &str = "Uncategorised";
 
 #[derive(Debug, Clone)]
 pub(crate) struct CodeRow {
-    pub id: i64,
     pub owner: Option<i64>,
     pub name: String,
     pub level: i64,
@@ -118,15 +117,14 @@ impl SqliteStore {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, owner, name, level, parent FROM codes WHERE id = $1",
+                "SELECT owner, name, level, parent FROM codes WHERE id = $1",
                 [id],
                 |r| {
                     Ok(CodeRow {
-                        id: r.get(0)?,
-                        owner: r.get(1)?,
-                        name: r.get(2)?,
-                        level: r.get(3)?,
-                        parent: r.get(4)?,
+                        owner: r.get(0)?,
+                        name: r.get(1)?,
+                        level: r.get(2)?,
+                        parent: r.get(3)?,
                     })
                 },
             )

@@ -167,11 +167,6 @@ impl Recorder {
         Ok(())
     }
 
-    /// Returns true when nothing was changed.
-    pub fn is_empty(&self) -> bool {
-        self.changes.is_empty()
-    }
-
     /// Appends the action to the audit log with its changes and summary.
     pub fn finish(
         self,

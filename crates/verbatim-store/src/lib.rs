@@ -35,21 +35,25 @@
 mod audit;
 mod coders;
 mod codes;
+mod codings;
 mod error;
 mod history;
 pub mod migrate;
 mod model;
 mod sqlite;
+mod undo;
 
 pub use audit::AuditEntry;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
+pub use codings::{CodingFilter, CodingRecord, Located};
 pub use error::StoreError;
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,
     StudySettings, TurnRecord,
 };
 pub use sqlite::SqliteStore;
+pub use undo::Replayed;
 
 /// The operations every study backend offers.
 ///

@@ -111,7 +111,7 @@ impl SqliteStore {
         self.backup.as_deref()
     }
 
-    fn resolve(&self, which: &SourceRef) -> Result<i64, StoreError> {
+    pub(crate) fn resolve(&self, which: &SourceRef) -> Result<i64, StoreError> {
         let by_name = |name: &str| -> Result<Option<i64>, StoreError> {
             Ok(self
                 .conn

@@ -1,0 +1,476 @@
+//! Codings: passages of a source marked with a code by a coder.
+//!
+//! A coding is `(source, [start, end) in chars, code, coder)`. Spans are
+//! checked against the source; overlapping and nested codings are allowed;
+//! the same span coded twice with the same code by the same coder is one
+//! coding. A coder codes only with codes of their own codebook or the shared
+//! one, and (through [`Scope`]) sees only their own codings until the study
+//! is revealed.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use verbatim_core::{Language, OffsetTable, Span};
+
+use crate::coders::Scope;
+use crate::codes::{delete_coding_rows, opt_text};
+use crate::history::{Recorder, Table, id_key};
+use crate::{SourceRef, SqliteStore, StoreError, audit};
+
+/// A coding as listings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodingRecord {
+    /// Its id.
+    pub id: i64,
+    /// The source's id.
+    pub source_id: i64,
+    /// The source's name.
+    pub source: String,
+    /// The code's id.
+    pub code_id: i64,
+    /// The code's name.
+    pub code: String,
+    /// The code's level rank.
+    pub level: i64,
+    /// The coder's name.
+    pub coder: String,
+    /// First char of the passage.
+    pub start: i64,
+    /// Char just past the passage.
+    pub end: i64,
+    /// The passage's text.
+    pub text: String,
+    /// The speakers whose turns the passage overlaps.
+    pub speakers: Vec<String>,
+    /// True when marked as a quote for reports.
+    pub is_quote: bool,
+    /// The coder's note on this coding.
+    pub memo: Option<String>,
+    /// Translations of the passage: `(language, text)`.
+    pub translations: Vec<(String, String)>,
+}
+
+/// Which codings to list.
+#[derive(Debug, Clone, Default)]
+pub struct CodingFilter {
+    /// Only in this source.
+    pub source: Option<i64>,
+    /// Only with this code or any code below it.
+    pub code: Option<i64>,
+    /// Only by this coder (needs a scope that sees every layer for others).
+    pub coder: Option<i64>,
+    /// Only codes of this level rank.
+    pub level: Option<i64>,
+    /// Only passages overlapping a turn of this speaker label.
+    pub speaker: Option<String>,
+    /// Only codings marked as quotes.
+    pub quotes_only: bool,
+}
+
+/// A passage located by quoting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    /// The passage's span.
+    pub span: Span,
+    /// How many times the quoted text occurs in the source.
+    pub occurrences: usize,
+}
+
+impl SqliteStore {
+    /// Returns the text of a source and its offset table.
+    pub(crate) fn text_of(&self, source: i64) -> Result<(String, OffsetTable), StoreError> {
+        let (text, blob): (String, Vec<u8>) = self.conn.query_row(
+            "SELECT text, offsets FROM source_texts WHERE source_id = $1",
+            [source],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let table = OffsetTable::from_bytes(&blob).unwrap_or_else(|| OffsetTable::new(&text));
+        Ok((text, table))
+    }
+
+    /// Returns a source's id from a user's word (id or name).
+    pub fn source_id(&self, which: &SourceRef) -> Result<i64, StoreError> {
+        self.resolve(which)
+    }
+
+    /// Returns the span of the `occurrence`-th (1-based) place where `quote`
+    /// occurs in the source; without `occurrence`, the quote must occur once.
+    pub fn locate(
+        &self,
+        source: i64,
+        quote: &str,
+        occurrence: Option<usize>,
+    ) -> Result<Located, StoreError> {
+        let (text, _) = self.text_of(source)?;
+        if quote.is_empty() {
+            return Err(StoreError::Invalid("the quoted passage is empty".into()));
+        }
+        let hits: Vec<usize> = text.match_indices(quote).map(|(b, _)| b).collect();
+        let pick = match (hits.len(), occurrence) {
+            (0, _) => {
+                return Err(StoreError::Invalid(format!(
+                    "the passage {:?} does not occur in this source: copy it exactly, or give --start and --end",
+                    shorten(quote)
+                )));
+            }
+            (1, None) => 0,
+            (n, None) => {
+                return Err(StoreError::Invalid(format!(
+                    "the passage {:?} occurs {n} times in this source: add --occurrence N (1 to {n}) or quote more",
+                    shorten(quote)
+                )));
+            }
+            (n, Some(k)) if k == 0 || k > n => {
+                return Err(StoreError::Invalid(format!(
+                    "--occurrence {k} is out of range: the passage occurs {n} times"
+                )));
+            }
+            (_, Some(k)) => k - 1,
+        };
+        let byte = hits[pick];
+        let start = text[..byte].chars().count();
+        let span = Span::new(start, start + quote.chars().count())
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(Located {
+            span,
+            occurrences: hits.len(),
+        })
+    }
+
+    /// Codes a passage; returns the coding's id and whether it is new (the
+    /// same passage, code and coder already coded is the same coding).
+    pub fn add_coding(
+        &mut self,
+        scope: &Scope,
+        source: i64,
+        span: Span,
+        code: i64,
+        memo: Option<&str>,
+    ) -> Result<(i64, bool), StoreError> {
+        let chars: i64 = self
+            .conn
+            .query_row("SELECT chars FROM sources WHERE id = $1", [source], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
+        span.within(usize::try_from(chars).unwrap_or(0))
+            .map_err(|e| StoreError::Invalid(format!("{e}: the source has {chars} characters")))?;
+        if span.is_empty() {
+            return Err(StoreError::Invalid(
+                "an empty passage cannot be coded".into(),
+            ));
+        }
+        let owner: Option<i64> = self
+            .code_row(code)?
+            .filter(|row| scope.may_see(row.owner))
+            .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?
+            .owner;
+        if owner.is_some() && owner != Some(scope.coder().id) {
+            return Err(StoreError::Invalid(
+                "you can only code with codes of your own codebook or the shared one".into(),
+            ));
+        }
+        let coder = scope.coder().id;
+        let (start, end) = (span.start() as i64, span.end() as i64);
+        let existing: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 AND coder_id = $3 \
+                 AND start_char = $4 AND end_char = $5",
+            )?
+            .query_row([source, code, coder, start, end], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok((id, false));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let id = rec.insert(
+            &tx,
+            Table::Codings,
+            &[
+                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                ("source_id", Value::Integer(source)),
+                ("code_id", Value::Integer(code)),
+                ("coder_id", Value::Integer(coder)),
+                ("start_char", Value::Integer(start)),
+                ("end_char", Value::Integer(end)),
+                ("memo", opt_text(&memo.map(str::to_owned))),
+                ("created_at", Value::Text(audit::now())),
+            ],
+        )?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "coding.add",
+            Some(&format!("coding:{id}")),
+            serde_json::json!({ "source": source, "code": code, "start": start, "end": end }),
+        )?;
+        tx.commit()?;
+        Ok((id, true))
+    }
+
+    fn own_coding(&self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        let coder: Option<i64> = self
+            .conn
+            .query_row("SELECT coder_id FROM codings WHERE id = $1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match coder {
+            Some(c) if c == scope.coder().id => Ok(()),
+            Some(_) if scope.sees_all() => Err(StoreError::Invalid(format!(
+                "coding {id} belongs to another coder: only its coder can change it"
+            ))),
+            _ => Err(StoreError::Invalid(format!("no coding {id} among yours"))),
+        }
+    }
+
+    /// Removes one of the coder's codings.
+    pub fn remove_coding(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        self.own_coding(scope, id)?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        delete_coding_rows(&tx, &mut rec, id)?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "coding.remove",
+            Some(&format!("coding:{id}")),
+            serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks (or unmarks) a coding as a quote for reports.
+    pub fn set_quote(&mut self, scope: &Scope, id: i64, quote: bool) -> Result<(), StoreError> {
+        self.own_coding(scope, id)?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        rec.update(
+            &tx,
+            Table::Codings,
+            id_key(id),
+            &[("is_quote", Value::Integer(i64::from(quote)))],
+        )?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            if quote {
+                "coding.quote"
+            } else {
+                "coding.unquote"
+            },
+            Some(&format!("coding:{id}")),
+            serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets the coder's note on a coding (`None` clears it).
+    pub fn set_coding_memo(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        memo: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.own_coding(scope, id)?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        rec.update(
+            &tx,
+            Table::Codings,
+            id_key(id),
+            &[("memo", opt_text(&memo.map(str::to_owned)))],
+        )?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "coding.memo",
+            Some(&format!("coding:{id}")),
+            serde_json::json!({}),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Attaches (or replaces) a translation of a coding's passage; marks it
+    /// as a quote, since only quotes are translated for reports.
+    pub fn translate(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        language: &Language,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        self.own_coding(scope, id)?;
+        if text.trim().is_empty() {
+            return Err(StoreError::Invalid("the translation is empty".into()));
+        }
+        let existing: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM translations WHERE coding_id = $1 AND language = $2",
+                params![id, language.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        match existing {
+            Some(t) => rec.update(
+                &tx,
+                Table::Translations,
+                id_key(t),
+                &[("text", Value::Text(text.to_owned()))],
+            )?,
+            None => {
+                rec.insert(
+                    &tx,
+                    Table::Translations,
+                    &[
+                        ("coding_id", Value::Integer(id)),
+                        ("language", Value::Text(language.as_str().to_owned())),
+                        ("text", Value::Text(text.to_owned())),
+                    ],
+                )?;
+            }
+        }
+        rec.update(
+            &tx,
+            Table::Codings,
+            id_key(id),
+            &[("is_quote", Value::Integer(1))],
+        )?;
+        rec.finish(
+            &tx,
+            &scope.coder().name,
+            "coding.translate",
+            Some(&format!("coding:{id}")),
+            serde_json::json!({ "language": language.as_str() }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Returns the codings the scope sees that match the filter, by source
+    /// then position.
+    pub fn codings(
+        &self,
+        scope: &Scope,
+        filter: &CodingFilter,
+    ) -> Result<Vec<CodingRecord>, StoreError> {
+        if let Some(coder) = filter.coder
+            && coder != scope.coder().id
+            && !scope.sees_all()
+        {
+            return Err(StoreError::Blind);
+        }
+        let only_coder = match filter.coder {
+            Some(c) => c,
+            None if scope.sees_all() => 0,
+            None => scope.coder().id,
+        };
+        let codes: Option<HashSet<i64>> = match filter.code {
+            Some(code) => {
+                let mut set = self.descendants(code)?;
+                set.insert(code);
+                Some(set)
+            }
+            None => None,
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, k.start_char, \
+                    k.end_char, k.is_quote, k.memo, c.owner \
+             FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
+             JOIN sources s ON s.id = k.source_id \
+             WHERE ($1 = 0 OR k.source_id = $1) AND ($2 = 0 OR k.coder_id = $2) \
+               AND ($3 = 0 OR c.level = $3) AND ($4 = 0 OR k.is_quote = 1) \
+             ORDER BY k.source_id, k.start_char, k.end_char, k.id",
+        )?;
+        let mut rows = stmt.query(params![
+            filter.source.unwrap_or(0),
+            only_coder,
+            filter.level.unwrap_or(0),
+            i64::from(filter.quotes_only)
+        ])?;
+        let mut out = Vec::new();
+        let mut texts: HashMap<i64, (String, OffsetTable, Vec<(String, i64, i64)>)> =
+            HashMap::new();
+        while let Some(r) = rows.next()? {
+            let code_id: i64 = r.get(3)?;
+            let owner: Option<i64> = r.get(11)?;
+            if !scope.may_see(owner) || codes.as_ref().is_some_and(|set| !set.contains(&code_id)) {
+                continue;
+            }
+            let source_id: i64 = r.get(1)?;
+            if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(source_id) {
+                let (text, table) = self.text_of(source_id)?;
+                let turns: Vec<(String, i64, i64)> = self
+                    .conn
+                    .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal")?
+                    .query_map([source_id], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
+                    .collect::<Result<_, _>>()?;
+                e.insert((text, table, turns));
+            }
+            let (text, table, turns) = &texts[&source_id];
+            let (start, end): (i64, i64) = (r.get(7)?, r.get(8)?);
+            let span = Span::new(
+                usize::try_from(start).unwrap_or(0),
+                usize::try_from(end).unwrap_or(0),
+            )
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut speakers: Vec<String> = Vec::new();
+            for (who, s, e) in turns {
+                if *s < end && start < *e && !speakers.contains(who) {
+                    speakers.push(who.clone());
+                }
+            }
+            if let Some(wanted) = &filter.speaker
+                && !speakers.contains(wanted)
+            {
+                continue;
+            }
+            out.push(CodingRecord {
+                id: r.get(0)?,
+                source_id,
+                source: r.get(2)?,
+                code_id,
+                code: r.get(4)?,
+                level: r.get(5)?,
+                coder: r.get(6)?,
+                start,
+                end,
+                text: table.slice(text, span).unwrap_or_default().to_owned(),
+                speakers,
+                is_quote: r.get::<_, i64>(9)? != 0,
+                memo: r.get(10)?,
+                translations: Vec::new(),
+            });
+        }
+        if out.iter().any(|c| c.is_quote) {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT language, text FROM translations WHERE coding_id = $1 ORDER BY language",
+            )?;
+            for coding in out.iter_mut().filter(|c| c.is_quote) {
+                coding.translations = stmt
+                    .query_map([coding.id], |t| Ok((t.get(0)?, t.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(59).collect::<String>())
+    }
+}

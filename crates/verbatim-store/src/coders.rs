@@ -268,6 +268,11 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Returns the rank of the level a user named.
+    pub fn level_rank_of(&self, name: &str) -> Result<i64, StoreError> {
+        self.level_rank(name)
+    }
+
     /// Returns the rank of the level named `name`.
     pub(crate) fn level_rank(&self, name: &str) -> Result<i64, StoreError> {
         let wanted = name.trim().to_lowercase();

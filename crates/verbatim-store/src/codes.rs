@@ -530,6 +530,17 @@ impl SqliteStore {
                 id_key(child),
                 &[("parent", Value::Integer(into))],
             )?;
+            // A further link to `into` is redundant once it is the primary parent.
+            let redundant: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM code_links WHERE child = $1 AND parent = $2",
+                    [child, into],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(link) = redundant {
+                rec.delete(&tx, Table::CodeLinks, id_key(link))?;
+            }
         }
         let links: Vec<(i64, i64, i64)> = tx
             .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?

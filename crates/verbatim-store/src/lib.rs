@@ -43,6 +43,9 @@ mod model;
 mod sqlite;
 mod undo;
 
+#[cfg(test)]
+mod coding_tests;
+
 pub use audit::AuditEntry;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};

@@ -3,9 +3,15 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod code;
+mod coder;
+mod coder_arg;
+mod coding;
 mod demo;
+mod history;
 mod import;
 mod init;
+mod reveal;
 mod show;
 mod sources;
 
@@ -36,6 +42,20 @@ enum Command {
     Show(show::ShowArgs),
     /// Build the demo study from the bundled sample transcripts
     Demo(demo::DemoArgs),
+    /// Add or list the coders of a study
+    Coder(coder::CoderArgs),
+    /// Build and reshape theme trees: add, rename, move, merge, split, delete codes
+    Code(code::CodeArgs),
+    /// Code passages, list codings, mark quotes and attach translations
+    Coding(coding::CodingArgs),
+    /// Open every coder's work to every coder, for comparison
+    Reveal(reveal::RevealArgs),
+    /// Undo your last changes
+    Undo(history::UndoArgs),
+    /// Redo your last undone changes
+    Redo(history::UndoArgs),
+    /// Show the study's history, newest first
+    Log(history::LogArgs),
 }
 
 /// The study a command works on.
@@ -69,6 +89,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources(args) => sources::cmd_sources(&args),
         Command::Show(args) => show::cmd_show(&args),
         Command::Demo(args) => demo::cmd_demo(&args),
+        Command::Coder(args) => coder::cmd_coder(&args),
+        Command::Code(args) => code::cmd_code(&args),
+        Command::Coding(args) => coding::cmd_coding(&args),
+        Command::Reveal(args) => reveal::cmd_reveal(&args),
+        Command::Undo(args) => history::cmd_undo(&args),
+        Command::Redo(args) => history::cmd_redo(&args),
+        Command::Log(args) => history::cmd_log(&args),
     }
 }
 

@@ -1,0 +1,388 @@
+//! `verbatim code`: a coder's theme tree (or the shared one).
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Args, Subcommand, ValueEnum};
+use verbatim_store::{Book, Cascade, CodeFields, CodeNode, NewCode, Scope, SqliteStore};
+
+use super::coder_arg::{AllArg, CoderArg};
+use super::{ProjectArg, print_json};
+
+/// Build and reshape theme trees: add, rename, move, merge, split, delete codes
+#[derive(Args, Debug)]
+pub struct CodeArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    #[command(subcommand)]
+    action: CodeAction,
+}
+
+/// The descriptive fields a code can carry.
+#[derive(Args, Debug, Clone, Default)]
+struct FieldArgs {
+    /// Display colour, #rrggbb
+    #[arg(long)]
+    colour: Option<String>,
+    /// What the code means
+    #[arg(long)]
+    definition: Option<String>,
+    /// When to apply it
+    #[arg(long = "include")]
+    inclusion: Option<String>,
+    /// When not to apply it
+    #[arg(long = "exclude")]
+    exclusion: Option<String>,
+    /// A typical passage
+    #[arg(long)]
+    example: Option<String>,
+}
+
+impl FieldArgs {
+    fn fields(&self) -> CodeFields {
+        CodeFields {
+            colour: self.colour.clone(),
+            definition: self.definition.clone(),
+            inclusion: self.inclusion.clone(),
+            exclusion: self.exclusion.clone(),
+            example: self.example.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum CodeAction {
+    /// Add a code
+    Add {
+        /// Its name
+        name: String,
+        /// Its primary parent
+        #[arg(long)]
+        parent: Option<String>,
+        /// Its level (idea, sub-theme, theme, meta-theme) [default: one below its parent, else the lowest]
+        #[arg(long)]
+        level: Option<String>,
+        /// Put it in the shared codebook instead of yours
+        #[arg(long)]
+        shared: bool,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Rename a code
+    Rename {
+        /// The code
+        code: String,
+        /// Its new name
+        name: String,
+    },
+    /// Change a code's definition, criteria, example, colour or level
+    Describe {
+        /// The code
+        code: String,
+        /// Its new level
+        #[arg(long)]
+        level: Option<String>,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Move a code under another (or to the top) and choose its place
+    Move {
+        /// The code
+        code: String,
+        /// Its new primary parent
+        #[arg(long, conflicts_with = "top")]
+        under: Option<String>,
+        /// Make it a top-level code
+        #[arg(long)]
+        top: bool,
+        /// Its place among its new siblings, from 0
+        #[arg(long)]
+        position: Option<i64>,
+    },
+    /// Put a code under a further parent as well (an idea feeding two themes)
+    Link {
+        /// The code
+        code: String,
+        /// The further parent
+        #[arg(long)]
+        under: String,
+    },
+    /// Merge a code into another: its codings, children and links move
+    Merge {
+        /// The code that disappears
+        code: String,
+        /// The code that receives its codings
+        #[arg(long)]
+        into: String,
+    },
+    /// Split a code: a new sibling takes the codings listed
+    Split {
+        /// The code
+        code: String,
+        /// The new code's name
+        #[arg(long)]
+        name: String,
+        /// Coding ids that move to the new code, comma-separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        codings: Vec<i64>,
+    },
+    /// Delete a code (refused while codings use it, unless --cascade)
+    Delete {
+        /// The code
+        code: String,
+        /// What to do with its codings
+        #[arg(long, value_enum)]
+        cascade: Option<CascadeArg>,
+    },
+    /// Copy a whole codebook (codes, not codings) into yours or the shared one
+    Copy {
+        /// Copy from: `shared`, or a coder's name
+        #[arg(long)]
+        from: String,
+        /// Copy to: `me` or `shared`
+        #[arg(long, default_value = "me")]
+        to: String,
+        #[command(flatten)]
+        all: AllArg,
+    },
+    /// Show the theme tree with counts of codings and sources per code
+    Tree {
+        /// Show the shared codebook
+        #[arg(long)]
+        shared: bool,
+        /// Show another coder's codebook (after `verbatim reveal`, or --solo)
+        #[arg(long, value_name = "CODER")]
+        of: Option<String>,
+        #[command(flatten)]
+        all: AllArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or set the study's code levels, lowest first
+    Levels {
+        /// New level names, comma-separated, lowest first
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum CascadeArg {
+    /// Move the codings to an "Uncategorised" code
+    Uncategorised,
+    /// Delete the codings
+    Delete,
+}
+
+/// Runs one `code` action.
+pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    if let CodeAction::Levels { set } = &args.action {
+        if let Some(names) = set {
+            store.set_levels(&crate::ui::actor(), names)?;
+        }
+        for level in store.levels()? {
+            println!("{}  {}", level.rank, level.name);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (wants_all, solo) = match &args.action {
+        CodeAction::Copy { all, .. } | CodeAction::Tree { all, .. } => (all.all, all.solo),
+        _ => (false, false),
+    };
+    let needs_all = wants_all
+        || matches!(&args.action, CodeAction::Tree { of: Some(_), .. })
+        || matches!(&args.action, CodeAction::Copy { from, .. } if from != "shared" && from != "me");
+    let scope = args.coder.scope(&store, needs_all, solo)?;
+    let find = |store: &SqliteStore, word: &str| store.find_code(&scope, word, None);
+    match &args.action {
+        CodeAction::Add {
+            name,
+            parent,
+            level,
+            shared,
+            fields,
+        } => {
+            let parent = parent.as_deref().map(|p| find(&store, p)).transpose()?;
+            let new = NewCode {
+                name: name.clone(),
+                level: level.clone(),
+                parent,
+                book: Some(if *shared { Book::Shared } else { Book::Own }),
+                fields: fields.fields(),
+            };
+            let id = store.add_code(&scope, &new)?;
+            println!("Added code {id} {name:?}.");
+        }
+        CodeAction::Rename { code, name } => {
+            let id = find(&store, code)?;
+            store.rename_code(&scope, id, name)?;
+            println!("Renamed code {id} to {name:?}.");
+        }
+        CodeAction::Describe {
+            code,
+            level,
+            fields,
+        } => {
+            let id = find(&store, code)?;
+            store.describe_code(&scope, id, &fields.fields(), level.as_deref())?;
+            println!("Updated code {id}.");
+        }
+        CodeAction::Move {
+            code,
+            under,
+            top,
+            position,
+        } => {
+            if under.is_none() && !top && position.is_none() {
+                bail!("say where to move it: --under PARENT, --top, or --position N");
+            }
+            let id = find(&store, code)?;
+            let parent = match (under, top) {
+                (Some(p), _) => Some(find(&store, p)?),
+                (None, true) => None,
+                (None, false) => store
+                    .code_tree(&scope, Book::Own)?
+                    .into_iter()
+                    .chain(store.code_tree(&scope, Book::Shared)?)
+                    .find(|n| n.id == id)
+                    .and_then(|n| n.parent),
+            };
+            store.move_code(&scope, id, parent, *position)?;
+            println!("Moved code {id}.");
+        }
+        CodeAction::Link { code, under } => {
+            let id = find(&store, code)?;
+            let parent = find(&store, under)?;
+            store.link_code(&scope, id, parent)?;
+            println!("Code {id} now also sits under code {parent}.");
+        }
+        CodeAction::Merge { code, into } => {
+            let from = find(&store, code)?;
+            let to = find(&store, into)?;
+            let moved = store.merge_codes(&scope, from, to)?;
+            println!("Merged code {from} into {to}: {moved} codings moved.");
+        }
+        CodeAction::Split {
+            code,
+            name,
+            codings,
+        } => {
+            let id = find(&store, code)?;
+            let new = store.split_code(&scope, id, name, codings)?;
+            println!(
+                "Split code {id}: new code {new} {name:?} took {} codings.",
+                codings.len()
+            );
+        }
+        CodeAction::Delete { code, cascade } => {
+            let id = find(&store, code)?;
+            let cascade = cascade.map(|c| match c {
+                CascadeArg::Uncategorised => Cascade::Uncategorised,
+                CascadeArg::Delete => Cascade::Delete,
+            });
+            let n = store.delete_code(&scope, id, cascade)?;
+            println!(
+                "Deleted code {id} ({n} codings {}).",
+                match cascade {
+                    Some(Cascade::Delete) => "deleted",
+                    _ => "moved to Uncategorised",
+                }
+            );
+        }
+        CodeAction::Copy { from, to, .. } => {
+            let from_book = book_named(&store, &scope, from)?;
+            let to_book = match to.as_str() {
+                "me" => Book::Own,
+                "shared" => Book::Shared,
+                other => bail!("--to takes `me` or `shared`, not {other:?}"),
+            };
+            let n = store.copy_codebook(&scope, from_book, to_book)?;
+            println!("Copied {n} codes.");
+        }
+        CodeAction::Tree {
+            shared, of, json, ..
+        } => {
+            let book = match (shared, of) {
+                (true, _) => Book::Shared,
+                (false, Some(name)) => book_named(&store, &scope, name)?,
+                (false, None) => Book::Own,
+            };
+            let nodes = store.code_tree(&scope, book)?;
+            if *json {
+                print_json(&nodes)?;
+            } else {
+                print!("{}", render_tree(&nodes));
+            }
+        }
+        CodeAction::Levels { .. } => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn book_named(store: &SqliteStore, scope: &Scope, name: &str) -> anyhow::Result<Book> {
+    Ok(match name {
+        "shared" => Book::Shared,
+        "me" => Book::Own,
+        coder => {
+            let found = store
+                .coder_by_name(coder)?
+                .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(coder.to_owned()))?;
+            if found.id == scope.coder().id {
+                Book::Own
+            } else {
+                Book::Of(found.id)
+            }
+        }
+    })
+}
+
+/// Returns the tree as indented lines with counts.
+fn render_tree(nodes: &[CodeNode]) -> String {
+    use std::collections::HashMap;
+    let depth_of: HashMap<i64, usize> = {
+        let mut depth = HashMap::new();
+        for n in nodes {
+            let d = n
+                .parent
+                .and_then(|p| depth.get(&p).map(|d| d + 1))
+                .unwrap_or(0);
+            depth.insert(n.id, d);
+        }
+        depth
+    };
+    let names: HashMap<i64, &str> = nodes.iter().map(|n| (n.id, n.name.as_str())).collect();
+    let mut out = String::new();
+    if nodes.is_empty() {
+        out.push_str("(no codes yet: add one with `verbatim code add NAME`)\n");
+    }
+    for n in nodes {
+        let indent = "  ".repeat(depth_of.get(&n.id).copied().unwrap_or(0));
+        let counts = if n.codings_total == n.codings {
+            format!("{} codings, {} sources", n.codings, n.sources)
+        } else {
+            format!(
+                "{} codings, {} sources; {} with children in {} sources",
+                n.codings, n.sources, n.codings_total, n.sources_total
+            )
+        };
+        let also = if n.also_under.is_empty() {
+            String::new()
+        } else {
+            let parents: Vec<&str> = n
+                .also_under
+                .iter()
+                .filter_map(|p| names.get(p).copied())
+                .collect();
+            format!("  (also under {})", parents.join(", "))
+        };
+        out.push_str(&format!(
+            "{indent}{} [{}] #{}  ({counts}){also}\n",
+            n.name, n.level_name, n.id
+        ));
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! `verbatim coder`: the members of the team who code.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::{ProjectArg, print_json};
+use crate::ui::{self, Table};
+
+/// Add or list the coders of a study
+#[derive(Args, Debug)]
+pub struct CoderArgs {
+    #[command(subcommand)]
+    action: CoderAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum CoderAction {
+    /// Add a coder
+    Add {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// Their name, used with --coder
+        name: String,
+        /// Their initials [default: from the name]
+        #[arg(long)]
+        initials: Option<String>,
+        /// Their colour, #rrggbb [default: from a palette]
+        #[arg(long)]
+        colour: Option<String>,
+    },
+    /// List the coders
+    List {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `coder add` or `coder list`.
+pub fn cmd_coder(args: &CoderArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        CoderAction::Add {
+            project,
+            name,
+            initials,
+            colour,
+        } => {
+            let mut store = project.open()?;
+            let coder =
+                store.add_coder(&ui::actor(), name, initials.as_deref(), colour.as_deref())?;
+            println!(
+                "Added coder {} ({}, {}).",
+                coder.name, coder.initials, coder.colour
+            );
+        }
+        CoderAction::List { project, json } => {
+            let store = project.open()?;
+            let coders = store.coders()?;
+            if *json {
+                print_json(&coders)?;
+            } else {
+                let mut table = Table::new(&["id", "name", "initials", "colour"]);
+                for c in &coders {
+                    table.row(vec![
+                        c.id.to_string(),
+                        c.name.clone(),
+                        c.initials.clone(),
+                        c.colour.clone(),
+                    ]);
+                }
+                print!("{}", table.render());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

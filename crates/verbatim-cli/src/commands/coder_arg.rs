@@ -1,0 +1,40 @@
+//! `--coder NAME` / `VERBATIM_CODER`: who is acting, and what they may see.
+
+use anyhow::bail;
+use clap::Args;
+use verbatim_store::{Scope, SqliteStore};
+
+/// The coder a command acts as.
+#[derive(Args, Debug, Clone)]
+pub struct CoderArg {
+    /// The coder acting (a name added with `verbatim coder add`)
+    #[arg(long, env = "VERBATIM_CODER", value_name = "NAME")]
+    pub coder: Option<String>,
+}
+
+impl CoderArg {
+    /// Returns the coder's name, or a clear error when none was given.
+    pub fn name(&self) -> anyhow::Result<&str> {
+        match self.coder.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => Ok(name),
+            _ => bail!("say who is coding: pass --coder NAME or set VERBATIM_CODER"),
+        }
+    }
+
+    /// Returns the coder's scope: their own layer, or every layer when
+    /// `all` is asked (allowed once revealed, or with `solo`).
+    pub fn scope(&self, store: &SqliteStore, all: bool, solo: bool) -> anyhow::Result<Scope> {
+        Ok(store.scope(self.name()?, all, solo)?)
+    }
+}
+
+/// Asks for every coder's layer.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AllArg {
+    /// Include every coder's work (needs `verbatim reveal` first, or --solo)
+    #[arg(long)]
+    pub all: bool,
+    /// I code alone under several names: no blind layers to protect
+    #[arg(long)]
+    pub solo: bool,
+}

@@ -1,0 +1,220 @@
+//! `verbatim coding`: mark passages with codes; list, quote and translate.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Args, Subcommand};
+use verbatim_core::{Language, Span};
+use verbatim_store::{CodingFilter, SourceRef};
+
+use super::coder_arg::{AllArg, CoderArg};
+use super::{ProjectArg, print_json};
+use crate::ui::Table;
+
+/// Code passages, list codings, mark quotes and attach translations
+#[derive(Args, Debug)]
+pub struct CodingArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    #[command(subcommand)]
+    action: CodingAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum CodingAction {
+    /// Code a passage, given by its span or by quoting it
+    Add {
+        /// The source (id or name)
+        #[arg(long)]
+        source: String,
+        /// The code (name or id)
+        #[arg(long)]
+        code: String,
+        /// First character of the passage (counted from 0, in characters)
+        #[arg(long, requires = "end", conflicts_with = "text")]
+        start: Option<usize>,
+        /// Character just past the passage
+        #[arg(long, requires = "start")]
+        end: Option<usize>,
+        /// The passage, quoted exactly
+        #[arg(long)]
+        text: Option<String>,
+        /// Which occurrence of the quoted passage, from 1
+        #[arg(long, requires = "text")]
+        occurrence: Option<usize>,
+        /// A note on this coding
+        #[arg(long)]
+        memo: Option<String>,
+    },
+    /// Remove one of your codings
+    Remove {
+        /// The coding's id
+        id: i64,
+    },
+    /// Mark a coding as a quote for reports (or --off to unmark)
+    Quote {
+        /// The coding's id
+        id: i64,
+        /// Unmark it
+        #[arg(long)]
+        off: bool,
+    },
+    /// Attach a translation to a coding's passage (and mark it as a quote)
+    Translate {
+        /// The coding's id
+        id: i64,
+        /// The translation's language (en, fr, …)
+        #[arg(long)]
+        language: Language,
+        /// The translated passage
+        #[arg(long)]
+        text: String,
+    },
+    /// List codings
+    List {
+        /// Only in this source
+        #[arg(long)]
+        source: Option<String>,
+        /// Only with this code or any code below it
+        #[arg(long)]
+        code: Option<String>,
+        /// Only by this coder (another coder's needs --all)
+        #[arg(long = "by", value_name = "CODER")]
+        by: Option<String>,
+        /// Only passages spoken (at least in part) by this speaker label
+        #[arg(long)]
+        speaker: Option<String>,
+        /// Only codes of this level
+        #[arg(long)]
+        level: Option<String>,
+        /// Only codings marked as quotes
+        #[arg(long)]
+        quotes: bool,
+        #[command(flatten)]
+        all: AllArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one `coding` action.
+pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let (all, solo) = match &args.action {
+        CodingAction::List { all, by, .. } => (all.all || by.is_some(), all.solo),
+        _ => (false, false),
+    };
+    let scope = args.coder.scope(&store, all, solo)?;
+    match &args.action {
+        CodingAction::Add {
+            source,
+            code,
+            start,
+            end,
+            text,
+            occurrence,
+            memo,
+        } => {
+            let source_id = store.source_id(&SourceRef::parse(source))?;
+            let code_id = store.find_code(&scope, code, None)?;
+            let span = match (start, end, text) {
+                (Some(s), Some(e), None) => Span::new(*s, *e)?,
+                (None, None, Some(quote)) => store.locate(source_id, quote, *occurrence)?.span,
+                _ => bail!("give the passage with --start and --end, or quote it with --text"),
+            };
+            let (id, new) = store.add_coding(&scope, source_id, span, code_id, memo.as_deref())?;
+            if new {
+                println!(
+                    "Coded [{}, {}) of source {source_id} with code {code_id}: coding {id}.",
+                    span.start(),
+                    span.end()
+                );
+            } else {
+                println!("That passage already has this code from you: coding {id}.");
+            }
+        }
+        CodingAction::Remove { id } => {
+            store.remove_coding(&scope, *id)?;
+            println!("Removed coding {id}.");
+        }
+        CodingAction::Quote { id, off } => {
+            store.set_quote(&scope, *id, !off)?;
+            println!(
+                "Coding {id} {} a quote.",
+                if *off { "is no longer" } else { "is now" }
+            );
+        }
+        CodingAction::Translate { id, language, text } => {
+            store.translate(&scope, *id, language, text)?;
+            println!("Attached a {language} translation to coding {id}.");
+        }
+        CodingAction::List {
+            source,
+            code,
+            by,
+            speaker,
+            level,
+            quotes,
+            json,
+            ..
+        } => {
+            let filter = CodingFilter {
+                source: source
+                    .as_deref()
+                    .map(|s| store.source_id(&SourceRef::parse(s)))
+                    .transpose()?,
+                code: code
+                    .as_deref()
+                    .map(|c| store.find_code(&scope, c, None))
+                    .transpose()?,
+                coder: match by {
+                    Some(name) => Some(
+                        store
+                            .coder_by_name(name)?
+                            .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(name.clone()))?
+                            .id,
+                    ),
+                    None => None,
+                },
+                level: level
+                    .as_deref()
+                    .map(|l| store.level_rank_of(l))
+                    .transpose()?,
+                speaker: speaker.clone(),
+                quotes_only: *quotes,
+            };
+            let codings = store.codings(&scope, &filter)?;
+            if *json {
+                print_json(&codings)?;
+            } else {
+                let mut table =
+                    Table::new(&["id", "source", "code", "coder", "span", "speakers", "text"]);
+                for c in &codings {
+                    let mut text: String = c.text.replace('\n', " ");
+                    if text.chars().count() > 60 {
+                        text = format!("{}…", text.chars().take(59).collect::<String>());
+                    }
+                    table.row(vec![
+                        c.id.to_string(),
+                        c.source.clone(),
+                        c.code.clone(),
+                        c.coder.clone(),
+                        format!("{}..{}", c.start, c.end),
+                        c.speakers.join(","),
+                        if c.is_quote {
+                            format!("★ {text}")
+                        } else {
+                            text
+                        },
+                    ]);
+                }
+                print!("{}", table.render());
+                println!("{} codings.", codings.len());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

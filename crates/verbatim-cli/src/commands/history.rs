@@ -1,0 +1,85 @@
+//! `verbatim undo`, `redo` and `log`: the study's history.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use verbatim_store::{Replayed, Store};
+
+use super::coder_arg::CoderArg;
+use super::{ProjectArg, print_json};
+use crate::ui::Table;
+
+/// Undo your last changes
+#[derive(Args, Debug)]
+pub struct UndoArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    /// How many changes to undo
+    #[arg(long, default_value_t = 1)]
+    steps: usize,
+}
+
+/// Show the study's history, newest first
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// How many entries to show
+    #[arg(long, default_value_t = 30)]
+    limit: usize,
+    /// Print JSON (with each entry's full data)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Undoes the coder's last changes.
+pub fn cmd_undo(args: &UndoArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let done = store.undo(args.coder.name()?, args.steps)?;
+    report("Undid", &done);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Redoes the coder's last undone changes.
+pub fn cmd_redo(args: &UndoArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let done = store.redo(args.coder.name()?, args.steps)?;
+    report("Redid", &done);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(verb: &str, done: &[Replayed]) {
+    for r in done {
+        println!("{verb} {} {}", r.action, r.summary);
+    }
+}
+
+/// Prints the newest audit entries.
+pub fn cmd_log(args: &LogArgs) -> anyhow::Result<ExitCode> {
+    let store = args.project.open()?;
+    let entries = store.audit_log(args.limit)?;
+    if args.json {
+        print_json(&entries)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&["when", "who", "what", "target", "details"]);
+    for e in &entries {
+        let details = e.data.get("summary").unwrap_or(&e.data).to_string();
+        let details = if details.chars().count() > 70 {
+            format!("{}…", details.chars().take(69).collect::<String>())
+        } else {
+            details
+        };
+        table.row(vec![
+            e.at.chars().take(19).collect(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.target.clone().unwrap_or_default(),
+            details,
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}

@@ -174,6 +174,7 @@ fn is_control_byte(b: u8) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

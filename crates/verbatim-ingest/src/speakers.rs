@@ -83,6 +83,9 @@ pub(crate) struct BlockView<'a> {
     pub bold: Option<usize>,
     /// Whether the block may carry a label (headings and notes may not).
     pub eligible: bool,
+    /// Whether the block is a table row, cells separated by tabs: a
+    /// transcript laid out as a table puts the speaker in the first cell.
+    pub row: bool,
 }
 
 impl<'a> BlockView<'a> {
@@ -92,6 +95,7 @@ impl<'a> BlockView<'a> {
             text,
             bold: None,
             eligible: true,
+            row: false,
         }
     }
 }
@@ -191,7 +195,7 @@ const PREFIX: &str = r"^\s*(?:[\[(]?(?<ts>{TS})[\])]?\s*(?:[-–—|]\s*)?)?(?:(
 
 static COLON: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"{PREFIX}(?:\*\*)?\s*(?<label>[^\s:\[\]*(][^:\[\]*\n]*?)\s*(?:\*\*)?\s*(?:[\[(](?<ts2>{{TS}})[\])]\s*)?(?:\*\*)?\s*[:：](?:\*\*)?(?:\s+|$)"
+        r"{PREFIX}(?:\*\*)?\s*(?<label>[^\s:\[\]*(][^:\[\]*\n]*?)\s*(?:\*\*)?\s*(?:[\[(](?<ts2>{{TS}})[\])]\s*)?(?:\*\*)?\s*[:：](?:\*\*)?(?:\s+|$)(?:[\[(](?<ts3>{{TS}})[\])](?:\s+|$))?"
     ))
 });
 
@@ -477,6 +481,7 @@ fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
             }
             b.bold
                 .and_then(|chars| from_bold(b.text, chars))
+                .or_else(|| if b.row { from_row(b.text) } else { None })
                 .or_else(|| from_text(b.text))
         })
         .collect();
@@ -555,6 +560,24 @@ fn from_bold(text: &str, chars: usize) -> Option<Candidate> {
     })
 }
 
+/// Returns the candidate in the first cell of a table row (`INT⇥Bonjour`).
+fn from_row(text: &str) -> Option<Candidate> {
+    let (cell, _) = text.split_once('\t')?;
+    let label = normalise_label(cell);
+    if !shape_ok(&label, false) {
+        return None;
+    }
+    let content_start = speech_start(text, cell.len() + 1);
+    Some(Candidate {
+        detected: Detected {
+            label,
+            content_start,
+            begin_ms: None,
+        },
+        shape: Shape::Colon,
+    })
+}
+
 /// Returns the candidate label a block of text starts with.
 fn from_text(text: &str) -> Option<Candidate> {
     let attempts: [(&LazyLock<Option<Regex>>, Shape); 3] = [
@@ -579,6 +602,7 @@ fn from_text(text: &str) -> Option<Candidate> {
         let begin_ms = caps
             .name("ts")
             .or_else(|| caps.name("ts2"))
+            .or_else(|| caps.name("ts3"))
             .and_then(|m| parse_timestamp(m.as_str()));
         return Some(Candidate {
             detected: Detected {
@@ -857,6 +881,51 @@ mod tests {
         assert_eq!(got[2], one("SPEAKER 1", "Yes."));
     }
 
+    fn view(text: &str, bold: Option<usize>, eligible: bool, row: bool) -> BlockView<'_> {
+        BlockView {
+            text,
+            bold,
+            eligible,
+            row,
+        }
+    }
+
+    #[test]
+    fn timestamps_around_the_colon() {
+        let got = labels(&["INT (00:01:02) : Bonjour.", "P03 : [00:01:05] Bonjour."]);
+        assert_eq!(
+            got[0],
+            Some(("INT".into(), "Bonjour.".into(), Some(62_000)))
+        );
+        assert_eq!(
+            got[1],
+            Some(("P03".into(), "Bonjour.".into(), Some(65_000)))
+        );
+    }
+
+    #[test]
+    fn table_rows_take_the_speaker_from_the_first_cell() {
+        let rows = [
+            view("INT\tVous habitez où ?", None, true, true),
+            view("Mme B.\tIci, depuis « toujours ».", None, true, true),
+            view("Mme B.\tOui.", None, true, true),
+            view("Total\t12", None, true, true),
+        ];
+        let got: Vec<_> = detect(&rows, &SpeakerMode::Auto)
+            .into_iter()
+            .map(|d| d.map(|d| (d.label, d.content_start)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some(("INT".into(), 4)),
+                Some(("Mme B.".into(), 7)),
+                Some(("Mme B.".into(), 7)),
+                None
+            ]
+        );
+    }
+
     #[test]
     fn crosstalk_keeps_the_first_speaker() {
         let got = labels(&["CHFG-A : oui — CHFG-B : non"]);
@@ -866,41 +935,13 @@ mod tests {
     #[test]
     fn bold_prefixes_from_word() {
         let blocks = [
-            BlockView {
-                text: "Marie : Bonjour.",
-                bold: Some(7),
-                eligible: true,
-            },
-            BlockView {
-                text: "Marie : Oui.",
-                bold: Some(5),
-                eligible: true,
-            },
-            BlockView {
-                text: "Dr Martin",
-                bold: Some(9),
-                eligible: true,
-            },
-            BlockView {
-                text: "Une phrase en gras puis la suite.",
-                bold: Some(6),
-                eligible: true,
-            },
-            BlockView {
-                text: "Date : hier",
-                bold: Some(6),
-                eligible: true,
-            },
-            BlockView {
-                text: "Dr Martin",
-                bold: Some(9),
-                eligible: true,
-            },
-            BlockView {
-                text: "INT : titre",
-                bold: None,
-                eligible: false,
-            },
+            view("Marie : Bonjour.", Some(7), true, false),
+            view("Marie : Oui.", Some(5), true, false),
+            view("Dr Martin", Some(9), true, false),
+            view("Une phrase en gras puis la suite.", Some(6), true, false),
+            view("Date : hier", Some(6), true, false),
+            view("Dr Martin", Some(9), true, false),
+            view("INT : titre", None, false, false),
         ];
         let got = detect(&blocks, &SpeakerMode::Auto);
         let summary: Vec<Option<(&str, usize)>> = got

@@ -190,10 +190,15 @@ pub fn assemble(
 /// A turn being built: its speech start is unknown until a non-blank char
 /// follows the label (a label alone on its line or a bold name paragraph).
 struct OpenTurn {
+    /// The normalised label.
     speaker: String,
+    /// The first char of speech, once seen.
     start: Option<usize>,
+    /// Just past the last non-blank char of speech so far.
     end: usize,
+    /// From a timestamp with the label or the first cue.
     begin_ms: Option<u64>,
+    /// From the last cue.
     end_ms: Option<u64>,
 }
 
@@ -228,6 +233,7 @@ fn speech_bounds(text: &str) -> Option<(usize, usize)> {
 /// A block's text in NFC with `\n` line ends, and where each char of the
 /// original text went.
 struct Normalised {
+    /// The normalised text.
     text: String,
     /// For each char boundary of the original (0..=len), the char offset in
     /// `text` of the segment that boundary starts or falls inside.

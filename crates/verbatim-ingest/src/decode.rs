@@ -54,6 +54,9 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<Decoded, IngestError> {
     if std::str::from_utf8(bytes).is_ok() {
         return finish(bytes, UTF_8, 0);
     }
+    if let Some(mixed) = mostly_utf8(bytes) {
+        return Ok(mixed);
+    }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(None, Utf8Detection::Deny);
@@ -99,6 +102,32 @@ fn finish(
     Ok(Decoded {
         text: text.into_owned(),
         encoding: encoding.name(),
+    })
+}
+
+/// Returns the text of a UTF-8 file with a few stray legacy bytes (a
+/// Windows-1252 `’` pasted into a UTF-8 transcript), decoding the valid
+/// parts as UTF-8 and each stray byte as Windows-1252, when valid non-ASCII
+/// UTF-8 chars outnumber the stray bytes. Decoding such a file wholly as
+/// Windows-1252 would garble every accent (`é` → `Ã©`).
+fn mostly_utf8(bytes: &[u8]) -> Option<Decoded> {
+    let mut valid_non_ascii = 0usize;
+    let mut stray = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        valid_non_ascii += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        stray += chunk.invalid().len();
+    }
+    if valid_non_ascii <= stray {
+        return None;
+    }
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.push_str(&WINDOWS_1252.decode_without_bom_handling(chunk.invalid()).0);
+    }
+    Some(Decoded {
+        text,
+        encoding: "UTF-8 (some windows-1252 bytes)",
     })
 }
 
@@ -288,6 +317,37 @@ mod tests {
             Err(IngestError::Empty)
         ));
         assert!(matches!(decode_text(b" \r\n\n\t"), Err(IngestError::Empty)));
+    }
+
+    #[test]
+    fn utf8_with_stray_legacy_bytes_keeps_its_accents() {
+        let mut bytes = "P03 : J’étais là, à l’école, déjà.".as_bytes().to_vec();
+        bytes.extend_from_slice(b" C\x92est s\xfbr.");
+        let decoded = decode_text(&bytes).unwrap();
+        assert_eq!(
+            decoded.text,
+            "P03 : J’étais là, à l’école, déjà. C’est sûr."
+        );
+        assert!(decoded.encoding.starts_with("UTF-8"));
+    }
+
+    #[test]
+    fn short_french_phrases_in_windows_1252() {
+        for phrase in [
+            "cœur",
+            "L’été à Noël",
+            "«Déjà»",
+            "garçon",
+            "Où ça ?",
+            "À bientôt !",
+            "Ève, 42 ans",
+            "INT : Et là-bas ?\nP03 : Bah… j’sais pas, moi.",
+            "Enquêteur : Ça fait combien de temps ?",
+        ] {
+            let (bytes, _, _) = WINDOWS_1252.encode(phrase);
+            let decoded = decode_text(&bytes).unwrap();
+            assert_eq!(decoded.text, phrase, "guessed {}", decoded.encoding);
+        }
     }
 
     #[test]

@@ -136,6 +136,7 @@ pub(crate) fn normalise_label(raw: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Returns the label a user's pattern finds at the start of `text`.
 fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
     let caps = regex.captures(text)?;
     let whole = caps.get(0)?;
@@ -177,14 +178,21 @@ enum Shape {
     BoldOnly,
 }
 
+/// A label found by shape, before the evidence of the whole document.
 #[derive(Debug, Clone)]
 struct Candidate {
+    /// The label and where speech starts.
     detected: Detected,
+    /// How it was written.
     shape: Shape,
 }
 
+/// A clock time as transcripts write it: `3:12`, `00:03:12`, `00:03:12.5`,
+/// `00:03:12,250`.
 const TS: &str = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?";
 
+/// Returns the regex for `pattern` with `{TS}` expanded; `None` would mean
+/// a typo in the literals above, which the tests catch.
 fn compile(pattern: &str) -> Option<Regex> {
     Regex::new(&pattern.replace("{TS}", TS)).ok()
 }
@@ -193,27 +201,33 @@ fn compile(pattern: &str) -> Option<Regex> {
 /// optional caption dash (`- `, `>> `).
 const PREFIX: &str = r"^\s*(?:[\[(]?(?<ts>{TS})[\])]?\s*(?:[-–—|]\s*)?)?(?:(?:[-–—]|>>)\s+)?";
 
+/// `[timestamp] NAME [(timestamp)] : [timestamp] speech`, with `**` bold marks
+/// around the label or the colon tolerated.
 static COLON: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
         r"{PREFIX}(?:\*\*)?\s*(?<label>[^\s:\[\]*(][^:\[\]*\n]*?)\s*(?:\*\*)?\s*(?:[\[(](?<ts2>{{TS}})[\])]\s*)?(?:\*\*)?\s*[:：](?:\*\*)?(?:\s+|$)(?:[\[(](?<ts3>{{TS}})[\])](?:\s+|$))?"
     ))
 });
 
+/// `[NAME] speech` or `[NAME] : speech`.
 static BRACKET: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
         r"{PREFIX}(?:\*\*)?\[(?<label>[^\]\n]{{1,40}})\](?:\*\*)?\s*[:：]?(?:\s+|$)"
     ))
 });
 
+/// `NAME  00:03:12` alone on the first line of a block.
 static TIMESTAMPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
         r"^\s*(?:\*\*)?(?<label>[^\s\d:\[\]*(][^:\[\]*\n]*?)(?:\*\*)?\s+[\[(]?(?<ts>{TS})[\])]?[ \t]*(?:\r?\n|$)",
     )
 });
 
+/// Code-like labels: `P03`, `CSI-2`, `CHFG-C`, `INT`, `E1`.
 static CODE: LazyLock<Option<Regex>> =
     LazyLock::new(|| compile(r"^[\p{Lu}\d]{1,6}(?:[-_.]?[\p{Lu}\d]{1,5})*$"));
 
+/// Numbered generic labels: `Speaker 1`, `Participant 4`, `Locuteur 2`.
 static NUMBERED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
         r"(?i)^(?:speaker|participant|participante|locuteur|locutrice|intervenant|intervenante|interlocuteur|interlocutrice|interviewee|interviewé|interviewée|respondent|répondant|répondante|enquêté|enquêtée|personne|person|voix|voice|orateur|oratrice|invité|invitée|guest|host|femme|homme|man|woman|sujet)\s*(?:n°\s*|#\s*)?(?:\d{1,4}|\p{Lu})$",
@@ -472,6 +486,7 @@ const PARTICLES: &[&str] = &[
     "el", "al", "bin", "ben", "ter", "zu",
 ];
 
+/// Returns the labels found by the two-pass detector (see the module docs).
 fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
     let candidates: Vec<Option<Candidate>> = blocks
         .iter()
@@ -653,6 +668,7 @@ fn shape_ok(label: &str, bracketed: bool) -> bool {
     })
 }
 
+/// Returns the label's first word in lowercase, without a final `.`.
 fn first_word_lower(label: &str) -> String {
     label
         .split([' ', '-'])
@@ -662,11 +678,14 @@ fn first_word_lower(label: &str) -> String {
         .to_lowercase()
 }
 
+/// Returns whether the label is a metadata or prose word (`Note`, `Date`).
 fn is_stop(label: &str) -> bool {
     let lower = label.to_lowercase();
     STOP.contains(&lower.trim_end_matches('.')) || STOP.contains(&first_word_lower(label).as_str())
 }
 
+/// Returns whether bracketed text is a transcription annotation
+/// (`[rires]`, `[inaudible 00:03:12]`, `[…]`) rather than a speaker.
 fn is_annotation(label: &str) -> bool {
     let lower = label.to_lowercase();
     ANNOTATIONS.contains(&lower.as_str())
@@ -677,6 +696,8 @@ fn is_annotation(label: &str) -> bool {
         || label.chars().next().is_some_and(char::is_lowercase) && !is_role(label)
 }
 
+/// Returns whether the label names an interview role (`INT`, `Enquêtrice`,
+/// `Q`, `P1`).
 fn is_role(label: &str) -> bool {
     let lower = label.to_lowercase();
     let mut words = lower.split(' ');
@@ -691,6 +712,8 @@ fn is_role(label: &str) -> bool {
         && label.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Returns whether the label looks like a participant code (`P03`, `CSI-2`,
+/// `Speaker 1`).
 fn is_code(label: &str) -> bool {
     if NUMBERED.as_ref().is_some_and(|r| r.is_match(label)) {
         return true;

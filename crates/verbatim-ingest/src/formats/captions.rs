@@ -28,13 +28,17 @@ pub(crate) fn extract_srt(bytes: &[u8]) -> Result<Extracted, IngestError> {
     extract(bytes, Kind::Srt)
 }
 
+/// Which caption format a file is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// WebVTT.
     Vtt,
+    /// SubRip.
     Srt,
 }
 
 impl Kind {
+    /// Returns the format's name as error messages give it.
     fn name(self) -> &'static str {
         match self {
             Kind::Vtt => "vtt",
@@ -45,10 +49,13 @@ impl Kind {
 
 /// A cue as read: its timing and the raw lines of its text.
 struct RawCue<'a> {
+    /// `(begin_ms, end_ms)`.
     timing: (u64, u64),
+    /// The text lines, tags and all.
     lines: Vec<&'a str>,
 }
 
+/// Returns the cues of a caption file of either kind as blocks.
 fn extract(bytes: &[u8], kind: Kind) -> Result<Extracted, IngestError> {
     let decoded = decode_text(bytes)?;
     let mut notes = Vec::new();
@@ -210,6 +217,8 @@ fn read_block<'a>(
     Ok(())
 }
 
+/// Moves the pending text lines into the current cue (or, with no current
+/// cue, onto the previous one) and files the current cue.
 fn flush<'a>(
     current: &mut Option<RawCue<'a>>,
     pending: &mut Vec<&'a str>,
@@ -229,11 +238,14 @@ fn flush<'a>(
     }
 }
 
+/// Returns whether `line` starts with `keyword` as a whole word (`NOTE`,
+/// `WEBVTT - title`).
 fn is_keyword(line: &str, keyword: &str) -> bool {
     line.strip_prefix(keyword)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '-']))
 }
 
+/// Returns the error for a line that cannot be read.
 fn malformed(kind: Kind, line: usize, what: &str) -> IngestError {
     IngestError::Malformed {
         format: kind.name(),
@@ -350,6 +362,7 @@ fn voices(raw: &str) -> Vec<(Option<String>, String)> {
     merged
 }
 
+/// Appends text to the last voice's buffer.
 fn push_text(out: &mut [(Option<String>, String)], text: &str) {
     if let Some((_, buffer)) = out.last_mut() {
         buffer.push_str(text);

@@ -68,6 +68,7 @@ pub fn assemble(
     let mut open: Option<OpenTurn> = None;
     let mut previous_label: Option<String> = None;
     let mut placed_any = false;
+    let mut pending_break = false;
 
     for (index, block) in blocks.iter().enumerate() {
         if skip.get(index).copied().unwrap_or(false) {
@@ -89,6 +90,25 @@ pub fn assemble(
             }
             _ => detected.get(index).cloned().flatten(),
         };
+        // A cue's inline label (`Marie Dupont: Bonjour`) leaves the text:
+        // cues of one speaker merge into one paragraph, where repeated labels
+        // would be noise. Under `--speakers none` nothing is found, so the
+        // cue keeps its text as written.
+        let mut label = label;
+        let mut cut = 0usize;
+        let block_text = match label.as_mut() {
+            Some(found)
+                if join == Join::Cues
+                    && found.content_start > 0
+                    && !matches!(block.label, Some(LabelHint::Speaker(_))) =>
+            {
+                cut = found.content_start;
+                found.content_start = 0;
+                block_text.chars().skip(cut).collect()
+            }
+            _ => block_text,
+        };
+        let empty_cue = join == Join::Cues && block_text.trim().is_empty();
         let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
         let continues_cue = join == Join::Cues
             && placed_any
@@ -102,25 +122,35 @@ pub fn assemble(
             && !ends_turn
             && previous_label.is_none()
             && label.is_none();
-        if placed_any {
+        if placed_any && !empty_cue {
             let sep = match join {
                 Join::Lines => "\n",
                 Join::Paragraphs => "\n\n",
+                Join::Cues if pending_break => "\n\n",
                 Join::Cues if continues_cue || continues_unlabelled_cue => " ",
                 Join::Cues => "\n\n",
             };
             text.push_str(sep);
             chars += sep.chars().count();
         }
-        placed_any = true;
+        if empty_cue {
+            // A label-only cue: its speaker's paragraph starts at the next cue.
+            pending_break |= label.is_some() && !continues_cue;
+        } else {
+            placed_any = true;
+            pending_break = false;
+        }
         let block_start = chars;
         let block_chars = block_text.chars().count();
         text.push_str(&block_text);
         chars += block_chars;
 
         for anchor in &block.anchors {
-            let start = block_start + normalised.map_start(anchor.start);
-            let end = block_start + normalised.map_end(anchor.end.max(anchor.start));
+            let start = block_start + normalised.map_start(anchor.start).saturating_sub(cut);
+            let end = block_start
+                + normalised
+                    .map_end(anchor.end.max(anchor.start))
+                    .saturating_sub(cut);
             anchors.push(SourceAnchor {
                 span: Span::new(start, end.max(start))?,
                 author: anchor.author.as_deref().map(|a| a.nfc().collect()),

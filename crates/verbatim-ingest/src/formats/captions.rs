@@ -8,14 +8,17 @@
 //! inside a cue, a byte-order mark, a legacy encoding) while still naming the
 //! line of a timing they cannot read.
 //!
-//! Each cue becomes one [`Block`] with its timing and, when known, a
+//! Each cue becomes one [`Block`] with its timing and, for a voice tag, a
 //! [`LabelHint::Speaker`]; a cue holding several voices becomes one block per
-//! voice, all with the cue's timing. [`Join::Cues`] then merges consecutive
-//! cues of one speaker into a paragraph.
+//! voice, all with the cue's timing. An inline label (`Marie Dupont: …`,
+//! `- INTERVIEWER: …`) stays in the block's text: assembly finds it with the
+//! same detector as for transcripts, so `--speakers` rules apply to captions
+//! too, and drops it from the cue text. [`Join::Cues`] then merges
+//! consecutive cues of one speaker into a paragraph.
 
 use crate::decode::decode_text;
 use crate::formats::txt::split_lines;
-use crate::speakers::{self, BlockView, SpeakerMode, parse_timestamp};
+use crate::speakers::{self, parse_timestamp};
 use crate::{Block, Extracted, IngestError, Join, LabelHint};
 
 /// Returns the cues of a WebVTT file as blocks.
@@ -81,7 +84,6 @@ fn extract(bytes: &[u8], kind: Kind) -> Result<Extracted, IngestError> {
             });
         }
     }
-    inline_labels(&mut blocks);
     if blocks.iter().all(|b| b.text.trim().is_empty()) {
         return Err(IngestError::Empty);
     }
@@ -405,31 +407,12 @@ fn entity(token: &str) -> Option<String> {
     Some(ch.to_string())
 }
 
-/// Moves inline labels (`Marie Dupont: Bonjour`, `- SPEAKER 1: Yes`) of cues
-/// without a voice tag into [`LabelHint::Speaker`], using the transcript
-/// detector so that `Note: …` or a one-off `So: …` stay text.
-fn inline_labels(blocks: &mut [Block]) {
-    let views: Vec<BlockView<'_>> = blocks
-        .iter()
-        .map(|b| BlockView {
-            eligible: b.label.is_none(),
-            ..BlockView::plain(&b.text)
-        })
-        .collect();
-    let detected = speakers::detect(&views, &SpeakerMode::Auto);
-    for (block, found) in blocks.iter_mut().zip(detected) {
-        if let Some(found) = found {
-            block.text = block.text.chars().skip(found.content_start).collect();
-            block.label = Some(LabelHint::Speaker(found.label));
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use verbatim_core::Format;
 
     fn cues(extracted: &Extracted) -> Vec<(Option<&str>, &str, (u64, u64))> {
         extracted
@@ -524,16 +507,56 @@ intro-2\n\
 00:02.000 --> 00:03.000\n- INTERVIEWER: Vous allez bien ?\n\n\
 00:03.000 --> 00:04.000\nMarie Dupont: Oui,\nmerci.\n\n\
 00:04.000 --> 00:05.000\nNote: ceci n’est pas un locuteur.\n";
-        let extracted = extract_vtt(vtt.as_bytes()).unwrap();
+        let source = read(vtt, Format::Vtt, "auto");
         assert_eq!(
-            cues(&extracted),
+            source.text(),
+            "Bonjour.\n\nVous allez bien ?\n\nOui, merci. Note: ceci n’est pas un locuteur."
+        );
+        assert_eq!(
+            turns(&source),
             [
-                (Some("Marie Dupont"), "Bonjour.", (1_000, 2_000)),
-                (Some("INTERVIEWER"), "Vous allez bien ?", (2_000, 3_000)),
-                (Some("Marie Dupont"), "Oui, merci.", (3_000, 4_000)),
-                (None, "Note: ceci n’est pas un locuteur.", (4_000, 5_000)),
+                ("Marie Dupont", "Bonjour.", Some(1_000), Some(2_000)),
+                ("INTERVIEWER", "Vous allez bien ?", Some(2_000), Some(3_000)),
+                (
+                    "Marie Dupont",
+                    "Oui, merci. Note: ceci n’est pas un locuteur.",
+                    Some(3_000),
+                    Some(5_000)
+                ),
             ]
         );
+        // Without speaker detection the labels stay in the text.
+        let plain = read(vtt, Format::Vtt, "none");
+        assert!(plain.turns().is_empty());
+        assert!(
+            plain
+                .text()
+                .starts_with("Marie Dupont: Bonjour. - INTERVIEWER: Vous")
+        );
+    }
+
+    fn read(text: &str, format: Format, speakers: &str) -> verbatim_core::NormalisedSource {
+        let options = crate::Options {
+            speakers: speakers.parse().unwrap(),
+            ..Default::default()
+        };
+        crate::read_bytes("c", format, text.as_bytes(), &options).unwrap()
+    }
+
+    fn turns(
+        source: &verbatim_core::NormalisedSource,
+    ) -> Vec<(&str, &str, Option<u64>, Option<u64>)> {
+        let table = verbatim_core::OffsetTable::new(source.text());
+        source
+            .turns()
+            .iter()
+            .map(|t| {
+                let speech = table
+                    .slice(source.text(), t.span)
+                    .unwrap_or("<out of range>");
+                (t.speaker.as_str(), speech, t.begin_ms, t.end_ms)
+            })
+            .collect()
     }
 
     #[test]
@@ -574,10 +597,33 @@ intro-2\n\
         assert_eq!(
             cues(&extracted),
             [
-                (Some("INT"), "Vous êtes née où ?", (1_000, 3_500)),
-                (Some("P03"), "À Alger, en 1954.", (3_500, 6_000)),
-                (Some("INT"), "Et ensuite ?", (6_000, 8_000)),
-                (Some("P03"), "Lyon. Puis Paris.", (8_000, 9_000)),
+                (None, "INT : Vous êtes née où ?", (1_000, 3_500)),
+                (None, "P03 : À Alger, en 1954.", (3_500, 6_000)),
+                (None, "INT : Et ensuite ?", (6_000, 8_000)),
+                (None, "P03 : Lyon. Puis Paris.", (8_000, 9_000)),
+            ]
+        );
+        assert_eq!(
+            turns(&read(srt, Format::Srt, "auto")),
+            [
+                ("INT", "Vous êtes née où ?", Some(1_000), Some(3_500)),
+                ("P03", "À Alger, en 1954.", Some(3_500), Some(6_000)),
+                ("INT", "Et ensuite ?", Some(6_000), Some(8_000)),
+                ("P03", "Lyon. Puis Paris.", Some(8_000), Some(9_000)),
+            ]
+        );
+    }
+
+    #[test]
+    fn label_only_cue_opens_the_next_paragraph() {
+        let srt = "1\n00:00:01,000 --> 00:00:02,000\nINT : Bonjour.\n\n2\n00:00:02,000 --> 00:00:03,000\nP03 :\n\n3\n00:00:03,000 --> 00:00:04,000\nSalut.\n";
+        let source = read(srt, Format::Srt, "auto");
+        assert_eq!(source.text(), "Bonjour.\n\nSalut.");
+        assert_eq!(
+            turns(&source),
+            [
+                ("INT", "Bonjour.", Some(1_000), Some(2_000)),
+                ("P03", "Salut.", Some(2_000), Some(4_000)),
             ]
         );
     }
@@ -590,7 +636,7 @@ intro-2\n\
         assert_eq!(extracted.metadata.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(
             cues(&extracted),
-            [(Some("Enquêtrice"), "Ça s’est passé où ?", (1_000, 2_000))]
+            [(None, "Enquêtrice : Ça s’est passé où ?", (1_000, 2_000))]
         );
     }
 
@@ -682,7 +728,6 @@ intro-2\n\
                         .blocks
                         .iter()
                         .map(|b| {
-                            // A cue read as an inline label keeps its text after the label.
                             (b.text.clone(), b.timing.unwrap_or_default())
                         })
                         .collect();

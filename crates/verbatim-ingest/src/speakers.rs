@@ -88,6 +88,7 @@ pub(crate) struct BlockView<'a> {
     pub row: bool,
 }
 
+#[cfg(test)]
 impl<'a> BlockView<'a> {
     /// Returns the view of a plain block of text.
     pub(crate) fn plain(text: &'a str) -> Self {

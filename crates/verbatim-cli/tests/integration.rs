@@ -20,13 +20,13 @@ fn every_test_file_is_listed() {
     let listed = include_str!("integration.rs");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if let Some(module) = name.strip_suffix(".rs") {
-            if module != "integration" {
-                assert!(
-                    listed.contains(&format!("mod {module};")),
-                    "tests/{name} is not listed"
-                );
-            }
+        if let Some(module) = name.strip_suffix(".rs")
+            && module != "integration"
+        {
+            assert!(
+                listed.contains(&format!("mod {module};")),
+                "tests/{name} is not listed"
+            );
         }
     }
 }

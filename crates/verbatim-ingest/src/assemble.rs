@@ -1,9 +1,19 @@
 //! Joining a reader's blocks into the final text and its speaker turns.
+//!
+//! Readers know a format's structure but not the transcript's conventions;
+//! this module applies those conventions once for every format. It
+//! normalises each block (NFC, `\n` line ends) while keeping anchors on the
+//! chars they pointed at, joins blocks as the format asks ([`Join`]), and
+//! turns labels into [`Turn`]s whose spans cover speech only: a turn starts
+//! after its label, runs over the following blocks and ends at the last
+//! non-blank char before the next label, heading or note. Text before the
+//! first label belongs to no turn.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{canonical_combining_class, compose};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use verbatim_core::{Format, NormalisedSource, SourceAnchor, Span, Turn};
 
-use crate::speakers::{self, Detected};
+use crate::speakers::{self, BlockView, Detected};
 use crate::{BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
 
 /// Returns the normalised source built from a reader's blocks: NFC text with
@@ -19,67 +29,140 @@ pub fn assemble(
         join,
         metadata,
     } = extracted;
-    let texts: Vec<String> = blocks.iter().map(|b| normalise(&b.text)).collect();
-    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let detected = speakers::detect(&refs, mode);
+    let mut prepared: Vec<Normalised> = blocks
+        .iter()
+        .map(|b| {
+            let mapped =
+                !b.anchors.is_empty() || matches!(b.label, Some(LabelHint::BoldPrefix { .. }));
+            Normalised::new(&b.text, mapped)
+        })
+        .collect();
+    // Caption cues with no text (only tags) would leave double spaces.
+    let skip: Vec<bool> = blocks
+        .iter()
+        .zip(&prepared)
+        .map(|(b, p)| join == Join::Cues && p.text.trim().is_empty() && b.anchors.is_empty())
+        .collect();
+    let views: Vec<BlockView<'_>> = blocks
+        .iter()
+        .zip(&prepared)
+        .zip(&skip)
+        .map(|((block, p), &skipped)| BlockView {
+            text: &p.text,
+            bold: match block.label {
+                Some(LabelHint::BoldPrefix { chars }) => Some(p.map_end(chars)),
+                _ => None,
+            },
+            row: block.style == BlockStyle::TableRow,
+            eligible: !skipped
+                && !matches!(block.style, BlockStyle::Heading | BlockStyle::Note)
+                && !matches!(block.label, Some(LabelHint::Speaker(_))),
+        })
+        .collect();
+    let detected = speakers::detect(&views, mode);
 
     let mut text = String::new();
     let mut chars = 0usize;
     let mut turns: Vec<Turn> = Vec::new();
     let mut anchors = Vec::new();
-    // The open turn: speaker, speech start, last speech end, timing.
     let mut open: Option<OpenTurn> = None;
     let mut previous_label: Option<String> = None;
+    let mut placed_any = false;
+    let mut pending_break = false;
 
-    for (index, (block, block_text)) in blocks.iter().zip(&texts).enumerate() {
-        let label = match (&block.label, &detected[index], mode) {
-            (_, _, SpeakerMode::None) => None,
-            (Some(LabelHint::Speaker(name)), _, _) => Some(Detected {
-                label: name.nfc().collect::<String>().trim().to_owned(),
-                content_start: 0,
-                begin_ms: None,
-            }),
-            (_, Some(found), _) => Some(found.clone()),
-            _ => None,
+    for (index, block) in blocks.iter().enumerate() {
+        if skip.get(index).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(normalised) = prepared.get_mut(index) else {
+            continue;
         };
+        let block_text = std::mem::take(&mut normalised.text);
+        let label = match (&block.label, mode) {
+            (_, SpeakerMode::None) => None,
+            (Some(LabelHint::Speaker(name)), _) => {
+                let label = speakers::normalise_label(&name.nfc().collect::<String>());
+                (!label.is_empty()).then_some(Detected {
+                    label,
+                    content_start: 0,
+                    begin_ms: None,
+                })
+            }
+            _ => detected.get(index).cloned().flatten(),
+        };
+        // A cue's inline label (`Marie Dupont: Bonjour`) leaves the text:
+        // cues of one speaker merge into one paragraph, where repeated labels
+        // would be noise. Under `--speakers none` nothing is found, so the
+        // cue keeps its text as written.
+        let mut label = label;
+        let mut cut = 0usize;
+        let block_text = match label.as_mut() {
+            Some(found)
+                if join == Join::Cues
+                    && found.content_start > 0
+                    && !matches!(block.label, Some(LabelHint::Speaker(_))) =>
+            {
+                cut = found.content_start;
+                found.content_start = 0;
+                block_text.chars().skip(cut).collect()
+            }
+            _ => block_text,
+        };
+        let empty_cue = join == Join::Cues && block_text.trim().is_empty();
+        let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
         let continues_cue = join == Join::Cues
-            && index > 0
-            && (label.is_none() || label.as_ref().map(|l| &l.label) == previous_label.as_ref());
-        if index > 0 {
+            && placed_any
+            && !ends_turn
+            && previous_label.is_some()
+            && label
+                .as_ref()
+                .is_none_or(|l| Some(&l.label) == previous_label.as_ref());
+        let continues_unlabelled_cue = join == Join::Cues
+            && placed_any
+            && !ends_turn
+            && previous_label.is_none()
+            && label.is_none();
+        if placed_any && !empty_cue {
             let sep = match join {
                 Join::Lines => "\n",
                 Join::Paragraphs => "\n\n",
-                Join::Cues if continues_cue => " ",
+                Join::Cues if pending_break => "\n\n",
+                Join::Cues if continues_cue || continues_unlabelled_cue => " ",
                 Join::Cues => "\n\n",
             };
             text.push_str(sep);
             chars += sep.chars().count();
         }
+        if empty_cue {
+            // A label-only cue: its speaker's paragraph starts at the next cue.
+            pending_break |= label.is_some() && !continues_cue;
+        } else {
+            placed_any = true;
+            pending_break = false;
+        }
         let block_start = chars;
         let block_chars = block_text.chars().count();
-        text.push_str(block_text);
+        text.push_str(&block_text);
         chars += block_chars;
 
         for anchor in &block.anchors {
-            let start = block_start + anchor.start.min(block_chars);
+            let start = block_start + normalised.map_start(anchor.start).saturating_sub(cut);
             let end = block_start
-                + anchor
-                    .end
-                    .min(block_chars)
-                    .max(anchor.start.min(block_chars));
+                + normalised
+                    .map_end(anchor.end.max(anchor.start))
+                    .saturating_sub(cut);
             anchors.push(SourceAnchor {
-                span: Span::new(start, end)?,
-                author: anchor.author.clone(),
+                span: Span::new(start, end.max(start))?,
+                author: anchor.author.as_deref().map(|a| a.nfc().collect()),
                 date: anchor.date.clone(),
                 text: anchor.text.nfc().collect(),
             });
         }
 
-        let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
         if (ends_turn || (label.is_some() && !continues_cue))
             && let Some(turn) = open.take()
         {
-            turns.push(close(turn)?);
+            turns.extend(turn.close()?);
         }
         if ends_turn {
             previous_label = None;
@@ -88,37 +171,44 @@ pub fn assemble(
         let timing = block.timing;
         match (label, open.as_mut()) {
             (Some(found), None) => {
-                let start = block_start + found.content_start.min(block_chars);
-                let end = trimmed_end(block_text, block_start);
+                let speech = block_text
+                    .chars()
+                    .skip(found.content_start)
+                    .collect::<String>();
+                let (start, end) = match speech_bounds(&speech) {
+                    Some((first, last)) => {
+                        let at = block_start + found.content_start.min(block_chars);
+                        (Some(at + first), at + last)
+                    }
+                    None => (None, block_start + block_chars),
+                };
                 previous_label = Some(found.label.clone());
-                open = Some((
-                    found.label,
+                open = Some(OpenTurn {
+                    speaker: found.label,
                     start,
-                    end.max(start),
-                    found.begin_ms.or(timing.map(|t| t.0)),
-                    timing.map(|t| t.1),
-                ));
+                    end,
+                    begin_ms: found.begin_ms.or(timing.map(|t| t.0)),
+                    end_ms: timing.map(|t| t.1),
+                });
             }
-            (_, Some(turn)) => {
-                if !block_text.trim().is_empty() {
-                    turn.2 = trimmed_end(block_text, block_start).max(turn.1);
+            (found, Some(turn)) => {
+                let skipped = found.map_or(0, |f| f.content_start.min(block_chars));
+                let speech: String = block_text.chars().skip(skipped).collect();
+                if let Some((first, last)) = speech_bounds(&speech) {
+                    turn.start.get_or_insert(block_start + skipped + first);
+                    turn.end = block_start + skipped + last;
                 }
-                if let Some((_, end_ms)) = timing {
-                    turn.4 = Some(end_ms);
+                if let Some((begin, end_ms)) = timing {
+                    turn.begin_ms.get_or_insert(begin);
+                    turn.end_ms = Some(end_ms);
                 }
             }
             (None, None) => {}
         }
     }
     if let Some(turn) = open.take() {
-        turns.push(close(turn)?);
+        turns.extend(turn.close()?);
     }
-    // A turn whose speech starts after blank space (a bold name paragraph
-    // followed by speech) starts at its first non-blank char.
-    let turns = turns
-        .into_iter()
-        .map(|t| skip_leading_blank(&text, t))
-        .collect();
     if text.trim().is_empty() {
         return Err(IngestError::Empty);
     }
@@ -127,30 +217,546 @@ pub fn assemble(
     )?)
 }
 
-/// A turn being built: speaker, speech start, speech end, begin and end ms.
-type OpenTurn = (String, usize, usize, Option<u64>, Option<u64>);
-
-fn close((speaker, start, end, begin_ms, end_ms): OpenTurn) -> Result<Turn, IngestError> {
-    Ok(Turn {
-        speaker,
-        span: Span::new(start, end)?,
-        begin_ms,
-        end_ms,
-    })
+/// A turn being built: its speech start is unknown until a non-blank char
+/// follows the label (a label alone on its line or a bold name paragraph).
+struct OpenTurn {
+    /// The normalised label.
+    speaker: String,
+    /// The first char of speech, once seen.
+    start: Option<usize>,
+    /// Just past the last non-blank char of speech so far.
+    end: usize,
+    /// From a timestamp with the label or the first cue.
+    begin_ms: Option<u64>,
+    /// From the last cue.
+    end_ms: Option<u64>,
 }
 
-fn skip_leading_blank(text: &str, turn: Turn) -> Turn {
-    let _ = text;
-    turn
+impl OpenTurn {
+    /// Returns the finished turn, or nothing when the label had no speech.
+    fn close(self) -> Result<Option<Turn>, IngestError> {
+        let Some(start) = self.start else {
+            return Ok(None);
+        };
+        Ok(Some(Turn {
+            speaker: self.speaker,
+            span: Span::new(start, self.end.max(start))?,
+            begin_ms: self.begin_ms,
+            end_ms: self.end_ms,
+        }))
+    }
 }
 
-/// Returns the char offset just past the last non-blank char of a block.
-fn trimmed_end(block_text: &str, block_start: usize) -> usize {
-    block_start + block_text.trim_end().chars().count()
+/// Returns the char offsets of the first non-blank char and just past the
+/// last non-blank char of `text`, or `None` when it is blank.
+fn speech_bounds(text: &str) -> Option<(usize, usize)> {
+    let trimmed_start = text.trim_start();
+    if trimmed_start.is_empty() {
+        return None;
+    }
+    let first = text.len() - trimmed_start.len();
+    let first_chars = text.get(..first).map_or(0, |s| s.chars().count());
+    let last_chars = text.trim_end().chars().count();
+    Some((first_chars, last_chars))
 }
 
-/// Returns `text` in NFC with `\r\n` and lone `\r` turned into `\n`.
-fn normalise(text: &str) -> String {
-    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
-    unified.nfc().collect()
+/// A block's text in NFC with `\n` line ends, and where each char of the
+/// original text went.
+struct Normalised {
+    /// The normalised text.
+    text: String,
+    /// For each char boundary of the original (0..=len), the char offset in
+    /// `text` of the segment that boundary starts or falls inside.
+    starts: Vec<usize>,
+    /// For each char boundary of the original, the char offset in `text` just
+    /// past the segment it falls inside (or of the boundary itself).
+    ends: Vec<usize>,
+}
+
+impl Normalised {
+    /// Returns the block normalised; with `mapped`, segment by segment (a
+    /// segment being a char followed by the chars that may compose with it)
+    /// so that offsets inside a segment map to its edges. Without it no map
+    /// is kept: most blocks carry no offsets, and a map costs 16 bytes a char.
+    fn new(original: &str, mapped: bool) -> Self {
+        if !mapped {
+            let text = if original.contains('\r') {
+                original
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .nfc()
+                    .collect()
+            } else if is_nfc_quick(original.chars()) == IsNormalized::Yes {
+                original.to_owned()
+            } else {
+                original.nfc().collect()
+            };
+            return Self {
+                text,
+                starts: Vec::new(),
+                ends: Vec::new(),
+            };
+        }
+        let chars: Vec<char> = original.chars().collect();
+        let mut text = String::with_capacity(original.len());
+        let mut starts = Vec::with_capacity(chars.len() + 1);
+        let mut ends = Vec::with_capacity(chars.len() + 1);
+        let mut out_chars = 0usize;
+        let mut at = 0usize;
+        while let Some(&first) = chars.get(at) {
+            let mut next = at + 1;
+            if first == '\r' {
+                if chars.get(next) == Some(&'\n') {
+                    next += 1;
+                }
+            } else {
+                // `composed` follows what the segment's starter has become,
+                // so that Hangul L+V+T and similar starter chains stay whole.
+                let mut composed = first;
+                while let Some(&c) = chars.get(next) {
+                    if c == '\r' || c == '\n' {
+                        break;
+                    }
+                    if canonical_combining_class(c) == 0 {
+                        match compose(composed, c) {
+                            Some(x) => composed = x,
+                            None => break,
+                        }
+                    }
+                    next += 1;
+                }
+            }
+            let segment: String = chars.get(at..next).unwrap_or_default().iter().collect();
+            let piece: String = if first == '\r' {
+                "\n".to_owned()
+            } else {
+                segment.nfc().collect()
+            };
+            let piece_chars = piece.chars().count();
+            for _ in at..next {
+                starts.push(out_chars);
+                ends.push(out_chars + piece_chars);
+            }
+            // The segment's first boundary maps exactly.
+            if let Some(slot) = ends.get_mut(at) {
+                *slot = out_chars;
+            }
+            text.push_str(&piece);
+            out_chars += piece_chars;
+            at = next;
+        }
+        starts.push(out_chars);
+        ends.push(out_chars);
+        Self { text, starts, ends }
+    }
+
+    /// Returns where an original char offset that starts a range lands
+    /// (only meaningful for a block normalised with a map).
+    fn map_start(&self, at: usize) -> usize {
+        self.starts
+            .get(at)
+            .or(self.starts.last())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Returns where an original char offset that ends a range lands.
+    fn map_end(&self, at: usize) -> usize {
+        self.ends.get(at).or(self.ends.last()).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{Block, BlockAnchor};
+    use verbatim_core::OffsetTable;
+
+    fn build(blocks: Vec<Block>, join: Join, mode: &SpeakerMode) -> NormalisedSource {
+        assemble(
+            Format::Txt,
+            Extracted {
+                blocks,
+                join,
+                ..Extracted::default()
+            },
+            mode,
+        )
+        .unwrap()
+    }
+
+    fn lines(text: &str) -> Vec<Block> {
+        text.lines().map(Block::paragraph).collect()
+    }
+
+    /// Returns `(speaker, speech)` for every turn.
+    fn turns(source: &NormalisedSource) -> Vec<(String, String)> {
+        let table = OffsetTable::new(source.text());
+        source
+            .turns()
+            .iter()
+            .map(|t| {
+                let speech = table
+                    .slice(source.text(), t.span)
+                    .unwrap_or("<out of range>");
+                (t.speaker.clone(), speech.to_owned())
+            })
+            .collect()
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    const INTERVIEW: &str = "Entretien n° 4 — Lyon\n\
+Date : 12 mars 2024\n\
+Note : l’enquêtée a souhaité rester anonyme.\n\
+\n\
+INT : Alors, euh… vous pouvez me raconter votre arrivée ?\n\
+\n\
+P03 : Oui. Alors… c’était en 98, je crois. On est arrivés à Besançon, « comme ça », sans rien.\n\
+Enfin, avec les enfants quand même. [rires]\n\
+\n\
+INT : D’accord. Et le travail ?\n\
+P03 : Le travail… bon. [silence] C’était dur.\n";
+
+    #[test]
+    fn plain_text_interview_has_turns_without_labels_or_header() {
+        let source = build(lines(INTERVIEW), Join::Lines, &SpeakerMode::Auto);
+        assert_eq!(source.speakers(), ["INT", "P03"]);
+        assert_eq!(
+            turns(&source),
+            pairs(&[
+                ("INT", "Alors, euh… vous pouvez me raconter votre arrivée ?"),
+                (
+                    "P03",
+                    "Oui. Alors… c’était en 98, je crois. On est arrivés à Besançon, « comme ça », sans rien.\nEnfin, avec les enfants quand même. [rires]"
+                ),
+                ("INT", "D’accord. Et le travail ?"),
+                ("P03", "Le travail… bon. [silence] C’était dur."),
+            ])
+        );
+    }
+
+    #[test]
+    fn speakers_none_gives_no_turns() {
+        let source = build(lines(INTERVIEW), Join::Lines, &SpeakerMode::None);
+        assert!(source.turns().is_empty());
+        assert!(source.text().starts_with("Entretien n° 4"));
+    }
+
+    #[test]
+    fn custom_pattern_finds_its_labels() {
+        let mode: SpeakerMode = r"^(?<speaker>[A-Z]+)>\s*".parse().unwrap();
+        let source = build(lines("ANNE> salut\nsuite\nBOB> oui"), Join::Lines, &mode);
+        assert_eq!(
+            turns(&source),
+            pairs(&[("ANNE", "salut\nsuite"), ("BOB", "oui")])
+        );
+    }
+
+    #[test]
+    fn prose_with_single_colons_has_no_speakers() {
+        let text = "Note : ce texte est un résumé.\nAlors : voilà ce qu’il en est.\nDate : hier.";
+        let source = build(lines(text), Join::Lines, &SpeakerMode::Auto);
+        assert!(source.turns().is_empty());
+    }
+
+    #[test]
+    fn otter_style_label_lines_start_turns_on_the_next_line() {
+        let text = "Speaker 1  00:00:05\nSo, um, tell me about the move.\n\nSpeaker 2  00:00:09\nWell… it was hard.\nReally hard.\n";
+        let source = build(lines(text), Join::Lines, &SpeakerMode::Auto);
+        assert_eq!(
+            turns(&source),
+            pairs(&[
+                ("Speaker 1", "So, um, tell me about the move."),
+                ("Speaker 2", "Well… it was hard.\nReally hard."),
+            ])
+        );
+        assert_eq!(source.turns()[1].begin_ms, Some(9_000));
+    }
+
+    #[test]
+    fn leading_timestamps_give_begin_ms() {
+        let text = "[00:03:12] INT: On reprend ?\n00:03:20 P03 : Oui.";
+        let source = build(lines(text), Join::Lines, &SpeakerMode::Auto);
+        assert_eq!(
+            turns(&source),
+            pairs(&[("INT", "On reprend ?"), ("P03", "Oui.")])
+        );
+        let begins: Vec<_> = source.turns().iter().map(|t| t.begin_ms).collect();
+        assert_eq!(begins, [Some(192_000), Some(200_000)]);
+    }
+
+    #[test]
+    fn bold_name_paragraph_opens_a_turn_in_the_next_block() {
+        let blocks = vec![
+            Block {
+                text: "Chercheuse".into(),
+                label: Some(LabelHint::BoldPrefix { chars: 10 }),
+                ..Block::default()
+            },
+            Block::paragraph("Vous pouvez commencer."),
+            Block {
+                text: "Marie : Bon, d’accord.".into(),
+                label: Some(LabelHint::BoldPrefix { chars: 7 }),
+                ..Block::default()
+            },
+            Block {
+                text: "Suite".into(),
+                style: BlockStyle::Heading,
+                ..Block::default()
+            },
+            Block::paragraph("Texte hors tour."),
+        ];
+        let source = build(blocks, Join::Paragraphs, &SpeakerMode::Auto);
+        assert_eq!(
+            turns(&source),
+            pairs(&[
+                ("Chercheuse", "Vous pouvez commencer."),
+                ("Marie", "Bon, d’accord.")
+            ])
+        );
+        assert_eq!(
+            source.turns()[0].span.start(),
+            "Chercheuse\n\n".chars().count()
+        );
+    }
+
+    #[test]
+    fn cues_merge_by_speaker_and_carry_timing() {
+        let cue = |text: &str, who: Option<&str>, t: (u64, u64)| Block {
+            text: text.into(),
+            label: who.map(|w| LabelHint::Speaker(w.into())),
+            timing: Some(t),
+            ..Block::default()
+        };
+        let blocks = vec![
+            cue("Bonjour,", Some("Marie"), (1_000, 2_000)),
+            cue("bienvenue.", Some("Marie"), (2_000, 3_500)),
+            cue("Merci.", None, (3_500, 4_000)),
+            cue("Alors…", Some("Paul"), (5_000, 6_000)),
+        ];
+        let source = build(blocks, Join::Cues, &SpeakerMode::Auto);
+        assert_eq!(source.text(), "Bonjour, bienvenue. Merci.\n\nAlors…");
+        assert_eq!(
+            turns(&source),
+            pairs(&[("Marie", "Bonjour, bienvenue. Merci."), ("Paul", "Alors…")])
+        );
+        let timing: Vec<_> = source
+            .turns()
+            .iter()
+            .map(|t| (t.begin_ms, t.end_ms))
+            .collect();
+        assert_eq!(
+            timing,
+            [(Some(1_000), Some(4_000)), (Some(5_000), Some(6_000))]
+        );
+    }
+
+    #[test]
+    fn nfc_shifts_anchors_and_labels() {
+        // "e" + combining acute, twice: NFC shortens each by one char.
+        let decomposed = "INT : Le re\u{301}sume\u{301} est fini.";
+        let anchor_start = decomposed.chars().position(|c| c == 'e').unwrap_or(0); // "Le"
+        let word_start = "INT : Le ".chars().count();
+        let word_end = word_start + "re\u{301}sume\u{301}".chars().count();
+        let blocks = vec![
+            Block {
+                text: decomposed.into(),
+                anchors: vec![
+                    BlockAnchor {
+                        start: word_start,
+                        end: word_end,
+                        author: None,
+                        date: None,
+                        text: "mot".into(),
+                    },
+                    BlockAnchor {
+                        start: anchor_start,
+                        end: anchor_start + 1,
+                        author: None,
+                        date: None,
+                        text: "e".into(),
+                    },
+                ],
+                ..Block::default()
+            },
+            Block::paragraph("P03 : Oui\r\nvoilà."),
+        ];
+        let source = build(blocks, Join::Paragraphs, &SpeakerMode::Auto);
+        let table = OffsetTable::new(source.text());
+        assert_eq!(
+            table.slice(source.text(), source.anchors()[0].span),
+            Some("résumé")
+        );
+        assert_eq!(
+            table.slice(source.text(), source.anchors()[1].span),
+            Some("e")
+        );
+        assert_eq!(
+            turns(&source),
+            pairs(&[("INT", "Le résumé est fini."), ("P03", "Oui\nvoilà.")])
+        );
+    }
+
+    #[test]
+    fn anchor_inside_a_composed_char_widens_to_it() {
+        let n = Normalised::new("ae\u{301}b", true);
+        assert_eq!(n.text, "aéb");
+        assert_eq!((n.map_start(2), n.map_end(2)), (1, 2));
+        assert_eq!((n.map_start(3), n.map_end(3)), (2, 2));
+        assert_eq!((n.map_start(9), n.map_end(9)), (3, 3));
+    }
+
+    /// Returns `(speaker, speech)` pairs of a plain-text file read end to end.
+    fn read_txt(bytes: &[u8]) -> Vec<(String, String)> {
+        let source =
+            crate::read_bytes("t.txt", Format::Txt, bytes, &crate::Options::default()).unwrap();
+        turns(&source)
+    }
+
+    #[test]
+    fn every_label_style_end_to_end() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "INT: Bonjour.\nINT : Ça va ?",
+                &[("INT", "Bonjour."), ("INT", "Ça va ?")],
+            ),
+            (
+                "Interviewer: So…\nIntervieweur : Euh, bon.",
+                &[("Interviewer", "So…"), ("Intervieweur", "Euh, bon.")],
+            ),
+            (
+                "Enquêtrice : « Et vous ? »",
+                &[("Enquêtrice", "« Et vous ? »")],
+            ),
+            (
+                "[Chercheur] Et alors ?\n[rires]\nP03 : Ben…",
+                &[("Chercheur", "Et alors ?\n[rires]"), ("P03", "Ben…")],
+            ),
+            (
+                "CHFG-C : non.\nCSI-2: si.",
+                &[("CHFG-C", "non."), ("CSI-2", "si.")],
+            ),
+            (
+                "Marie Dupont : Bonjour.\nDr. Martin: Hello.\nMarie Dupont : Au revoir.\nDr. Martin: Bye.",
+                &[
+                    ("Marie Dupont", "Bonjour."),
+                    ("Dr. Martin", "Hello."),
+                    ("Marie Dupont", "Au revoir."),
+                    ("Dr. Martin", "Bye."),
+                ],
+            ),
+            (
+                "Q: Why?\nA: Because.\nR : Parce que.",
+                &[("Q", "Why?"), ("A", "Because."), ("R", "Parce que.")],
+            ),
+            (
+                "**INT :** Bonjour.\n**P03 :** Salut.",
+                &[("INT", "Bonjour."), ("P03", "Salut.")],
+            ),
+            (
+                "CHFG-A : oui — CHFG-B : non",
+                &[("CHFG-A", "oui — CHFG-B : non")],
+            ),
+            (
+                "INT :\n\n  Alors, euh…\n\nP03 :\nOui.",
+                &[("INT", "Alors, euh…"), ("P03", "Oui.")],
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(read_txt(text.as_bytes()), pairs(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn every_encoding_end_to_end() {
+        let text =
+            "Entretien\r\nEnquêtrice : Vous êtes née où ?\r\nP03 : À Besançon… « là-bas ».\r\n";
+        let expected = pairs(&[
+            ("Enquêtrice", "Vous êtes née où ?"),
+            ("P03", "À Besançon… « là-bas »."),
+        ]);
+        let utf16 = |big: bool| -> Vec<u8> {
+            text.encode_utf16()
+                .flat_map(|u| {
+                    if big {
+                        u.to_be_bytes()
+                    } else {
+                        u.to_le_bytes()
+                    }
+                })
+                .collect()
+        };
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let mut bom8 = b"\xEF\xBB\xBF".to_vec();
+        bom8.extend_from_slice(text.as_bytes());
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(utf16(false));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(utf16(true));
+        for bytes in [
+            text.as_bytes().to_vec(),
+            bom8,
+            latin.into_owned(),
+            le,
+            be,
+            utf16(false),
+            utf16(true),
+        ] {
+            assert_eq!(read_txt(&bytes), expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_transcript_assembles_or_is_empty(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("INT : ".to_owned()),
+                    proptest::strategy::Just("**P03 :** ".to_owned()),
+                    proptest::strategy::Just("[Chercheur] ".to_owned()),
+                    proptest::strategy::Just("Speaker 1  00:00:03".to_owned()),
+                    proptest::strategy::Just("e\u{301}".to_owned()),
+                    "\\PC{0,20}",
+                ],
+                0..12,
+            ),
+        ) {
+            let text = lines.join("\n");
+            for format in [Format::Txt, Format::Vtt, Format::Srt] {
+                match crate::read_bytes("p", format, text.as_bytes(), &crate::Options::default()) {
+                    Ok(source) => {
+                        let table = OffsetTable::new(source.text());
+                        for turn in source.turns() {
+                            let speech = table.slice(source.text(), turn.span).unwrap();
+                            proptest::prop_assert_eq!(speech.trim(), speech);
+                            proptest::prop_assert!(!speech.is_empty());
+                        }
+                    }
+                    Err(IngestError::Assembly(e)) => proptest::prop_assert!(false, "{e}"),
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blank_only_input_is_empty() {
+        let err = assemble(
+            Format::Txt,
+            Extracted {
+                blocks: lines("  \n\n"),
+                join: Join::Lines,
+                ..Extracted::default()
+            },
+            &SpeakerMode::Auto,
+        );
+        assert!(matches!(err, Err(IngestError::Empty)));
+    }
 }

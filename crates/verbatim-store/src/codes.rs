@@ -957,9 +957,9 @@ impl SqliteStore {
                 node.sources = sources.len() as i64;
             }
         }
-        for i in 0..nodes.len() {
+        for node in &mut nodes {
             let mut seen = HashSet::new();
-            let mut stack = vec![nodes[i].id];
+            let mut stack = vec![node.id];
             let mut total = 0;
             let mut sources = BTreeSet::new();
             while let Some(c) = stack.pop() {
@@ -972,8 +972,8 @@ impl SqliteStore {
                 }
                 stack.extend(children.get(&c).into_iter().flatten().copied());
             }
-            nodes[i].codings_total = total;
-            nodes[i].sources_total = sources.len() as i64;
+            node.codings_total = total;
+            node.sources_total = sources.len() as i64;
         }
         // Depth-first order along primary parents.
         let mut ordered = Vec::with_capacity(nodes.len());

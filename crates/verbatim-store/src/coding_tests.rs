@@ -395,7 +395,7 @@ fn every_kind_of_change_can_be_undone_and_redone() {
                     },
                     None,
                 )
-                .unwrap()
+                .unwrap();
             }),
         ),
         (
@@ -414,7 +414,7 @@ fn every_kind_of_change_can_be_undone_and_redone() {
             "translate",
             Box::new(move |st, sc| {
                 st.translate(sc, coding, &lang, "We search the bags")
-                    .unwrap()
+                    .unwrap();
             }),
         ),
         (

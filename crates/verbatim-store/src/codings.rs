@@ -400,8 +400,7 @@ impl SqliteStore {
             i64::from(filter.quotes_only)
         ])?;
         let mut out = Vec::new();
-        let mut texts: HashMap<i64, (String, OffsetTable, Vec<(String, i64, i64)>)> =
-            HashMap::new();
+        let mut texts: HashMap<i64, SourceView> = HashMap::new();
         while let Some(r) = rows.next()? {
             let code_id: i64 = r.get(3)?;
             let owner: Option<i64> = r.get(11)?;
@@ -466,6 +465,10 @@ impl SqliteStore {
         Ok(out)
     }
 }
+
+/// A source's text, offset table and turns `(speaker, start, end)`, loaded
+/// once per listing.
+type SourceView = (String, OffsetTable, Vec<(String, i64, i64)>);
 
 fn shorten(text: &str) -> String {
     if text.chars().count() <= 60 {

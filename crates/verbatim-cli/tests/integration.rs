@@ -12,6 +12,8 @@ mod import;
 mod bad_input;
 // `verbatim demo`.
 mod demo;
+// The IPA coding workflow: coders, trees, codings, blind layers, undo.
+mod coding;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -8,7 +8,7 @@ use verbatim_store::{Scope, SqliteStore};
 #[derive(Args, Debug, Clone)]
 pub struct CoderArg {
     /// The coder acting (a name added with `verbatim coder add`)
-    #[arg(long, env = "VERBATIM_CODER", value_name = "NAME")]
+    #[arg(long, env = "VERBATIM_CODER", value_name = "NAME", global = true)]
     pub coder: Option<String>,
 }
 

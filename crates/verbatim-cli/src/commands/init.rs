@@ -24,10 +24,9 @@ pub struct InitArgs {
 
 /// Creates the study and says where it is.
 pub fn cmd_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let path = args.project.path()?;
     let title = args.title.clone().unwrap_or_else(|| {
-        args.project
-            .project
-            .file_stem()
+        path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
@@ -35,11 +34,7 @@ pub fn cmd_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
         title,
         language: args.language.clone(),
     };
-    SqliteStore::create(&args.project.project, &settings, &ui::actor())?;
-    println!(
-        "Created study {:?} in {}.",
-        settings.title,
-        args.project.project.display()
-    );
+    SqliteStore::create(path, &settings, &ui::actor())?;
+    println!("Created study {:?} in {}.", settings.title, path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -62,18 +62,32 @@ enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct ProjectArg {
     /// The study file (.vbt)
-    #[arg(long, short = 'p', env = "VERBATIM_PROJECT", value_name = "PATH")]
-    pub project: PathBuf,
+    #[arg(
+        long,
+        short = 'p',
+        env = "VERBATIM_PROJECT",
+        value_name = "PATH",
+        global = true
+    )]
+    pub project: Option<PathBuf>,
 }
 
 impl ProjectArg {
+    /// Returns the study's path, or a clear error when none was given.
+    pub fn path(&self) -> anyhow::Result<&std::path::Path> {
+        self.project.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("say which study: pass --project PATH or set VERBATIM_PROJECT")
+        })
+    }
+
     /// Returns the study opened for reading and writing.
     pub fn open(&self) -> anyhow::Result<SqliteStore> {
-        let store = SqliteStore::open(&self.project)?;
+        let path = self.path()?;
+        let store = SqliteStore::open(path)?;
         if let Some(backup) = store.upgrade_backup() {
             eprintln!(
                 "Upgraded {} to the current study format; the previous version is kept as {}.",
-                self.project.display(),
+                path.display(),
                 backup.display()
             );
         }

@@ -4,5 +4,8 @@ use crate::{Extracted, IngestError, Limits};
 
 /// Returns the blocks of a .odt document.
 pub(crate) fn extract(_bytes: &[u8], _limits: &Limits) -> Result<Extracted, IngestError> {
-    Err(IngestError::Malformed { format: "odt", reason: "reader not built yet".into() })
+    Err(IngestError::Malformed {
+        format: "odt",
+        reason: "reader not built yet".into(),
+    })
 }

@@ -1217,4 +1217,122 @@ mod tests {
         assert_eq!(symbol("F04A"), None);
         assert_eq!(symbol("2192"), Some('→'));
     }
+
+    /// A body using most of what the reader handles, for the no-panic tests.
+    const RICH: &str = r#"<w:p><w:pPr><w:pStyle w:val="Titre1"/></w:pPr><w:r><w:t>Entretien</w:t></w:r></w:p>
+<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Léa :</w:t></w:r><w:commentRangeStart w:id="0"/><w:r><w:t xml:space="preserve"> « oui » j’ai 😊</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:footnoteReference w:id="1"/></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc><w:tc><w:p><w:commentRangeStart w:id="1"/><w:r><w:t>b</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>
+<w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>boîte</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>boîte</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r><w:commentRangeEnd w:id="1"/></w:p>
+<w:p><w:del><w:r><w:delText>non</w:delText></w:r></w:del><w:ins><w:r><w:t>si</w:t><w:tab/><w:br/><w:sym w:char="2192"/></w:r></w:ins></w:p>"#;
+
+    fn rich_package(body: &str) -> Vec<u8> {
+        let comments = format!(
+            r#"<w:comments {NS}><w:comment w:id="0" w:author="A"><w:p><w:r><w:t>un</w:t></w:r></w:p></w:comment><w:comment w:id="1"><w:p><w:r><w:t>deux</w:t></w:r></w:p></w:comment></w:comments>"#
+        );
+        let footnotes = format!(
+            r#"<w:footnotes {NS}><w:footnote w:id="1"><w:p><w:r><w:t>note</w:t></w:r></w:p></w:footnote></w:footnotes>"#
+        );
+        docx(
+            body,
+            &[
+                ("word/comments.xml", &comments),
+                ("word/footnotes.xml", &footnotes),
+            ],
+        )
+    }
+
+    #[test]
+    fn the_rich_fixture_reads() {
+        let source = assembled(read(&rich_package(RICH)));
+        assert_eq!(
+            source.text(),
+            "Entretien\n\nLéa : « oui » j’ai 😊\n\na\tb c\n\nboîte\n\nsi\t\n→\n\nNotes\n\n[1] note"
+        );
+        assert_eq!(
+            anchored(&source),
+            vec![
+                (" « oui » j’ai 😊".to_owned(), "un".to_owned()),
+                ("b c".to_owned(), "deux".to_owned()),
+            ]
+        );
+    }
+
+    const SNIPPETS: &[&str] = &[
+        "<w:p>",
+        "</w:p>",
+        "<w:r>",
+        "</w:r>",
+        "<w:t>",
+        "</w:t>",
+        "<w:tbl>",
+        "</w:tbl>",
+        "<w:tr>",
+        "</w:tr>",
+        "<w:tc>",
+        "</w:tc>",
+        "<mc:AlternateContent>",
+        "<mc:Choice>",
+        "</mc:Choice>",
+        "<mc:Fallback>",
+        "<w:txbxContent>",
+        "</w:txbxContent>",
+        r#"<w:commentRangeStart w:id="0"/>"#,
+        r#"<w:commentRangeEnd w:id="1"/>"#,
+        "<w:del>",
+        "</w:del>",
+        "&amp;",
+        "&#0;",
+        "&#xD800;",
+        "&bogus;",
+        "é",
+        "😊",
+        "<",
+        "&",
+        ">",
+        r#"<w:sym w:char="zz"/>"#,
+        r#"<w:br w:type="page"/>"#,
+        "<w:p/>",
+        "<w:tc/>",
+        "<w:tr/>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            crate::formats::office::tests::fuzz_cases()
+        ))]
+
+        #[test]
+        fn mangled_documents_never_panic(
+            edits in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), 0usize..64, proptest::prelude::any::<bool>()),
+                0..10,
+            )
+        ) {
+            let body = crate::formats::office::tests::mangle(RICH, &edits, SNIPPETS);
+            if let Ok(extracted) = extract(&rich_package(&body), &Limits::default()) {
+                let assembled = crate::assemble(Format::Docx, extracted, &SpeakerMode::None);
+                proptest::prop_assert!(
+                    matches!(assembled, Ok(_) | Err(IngestError::Empty)),
+                    "{assembled:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn damaged_packages_never_panic(
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            flips in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()),
+                0..6,
+            )
+        ) {
+            let mut bytes = rich_package(RICH);
+            for (at, value) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            bytes.truncate(cut.index(bytes.len() + 1));
+            let _ = extract(&bytes, &Limits::default());
+        }
+    }
 }

@@ -44,6 +44,11 @@ const SKIPPED_QUALIFIED: &[&str] = &["svg:title", "svg:desc"];
 /// The most spaces one `text:s` element may stand for.
 const MAX_SPACES: usize = 10_000;
 
+/// How many spaces `text:s` elements may add in all, per byte of
+/// `content.xml`: a file of `<text:s text:c="10000"/>` must not grow into
+/// gigabytes of text.
+const SPACES_PER_BYTE: usize = 1;
+
 /// Returns the blocks of a .odt document.
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, IngestError> {
     let mut container = Container::open(bytes, "odt", limits)?;
@@ -60,7 +65,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
     let xml = office::decode_part(content, "content.xml")?;
     styles.read_xml(&xml, "content.xml")?;
 
-    let mut walker = Walker::new(&styles);
+    let mut walker = Walker::new(&styles, xml.len().saturating_mul(SPACES_PER_BYTE));
     walk(&xml, "content.xml", |event| walker.event(event))?;
     let counts = (walker.images, walker.objects);
     let mut notes = std::mem::take(&mut walker.footnotes);
@@ -268,11 +273,14 @@ struct Walker<'a> {
     endnotes: Vec<String>,
     images: usize,
     objects: usize,
+    /// How many more spaces `text:s` elements may add.
+    space_budget: usize,
 }
 
 impl<'a> Walker<'a> {
-    fn new(styles: &'a Styles) -> Self {
+    fn new(styles: &'a Styles, space_budget: usize) -> Self {
         Self {
+            space_budget,
             styles,
             flows: vec![Flow::new(Kind::Root)],
             remarks: Remarks::new(),
@@ -420,7 +428,9 @@ impl<'a> Walker<'a> {
                 let count = attr(e, "c")
                     .and_then(|c| c.trim().parse::<usize>().ok())
                     .unwrap_or(1);
-                self.push_hard(&" ".repeat(count.clamp(1, MAX_SPACES)));
+                let count = count.clamp(1, MAX_SPACES).min(self.space_budget).max(1);
+                self.space_budget = self.space_budget.saturating_sub(count);
+                self.push_hard(&" ".repeat(count));
             }
             "tab" => self.push_hard("\t"),
             "line-break" => self.push_hard("\n"),
@@ -870,5 +880,110 @@ mod tests {
             extract(&bomb, &limits),
             Err(IngestError::ZipBomb { .. })
         ));
+    }
+
+    /// A body using most of what the reader handles, for the no-panic tests.
+    const RICH: &str = r#"<text:h>Entretien</text:h>
+<text:p text:style-name="P1"><text:span text:style-name="T1">Léa :</text:span> « oui »<text:s text:c="2"/>j’ai <office:annotation office:name="a1"><dc:creator>A</dc:creator><dc:date>2024</dc:date><text:p>un</text:p></office:annotation>😊<office:annotation-end office:name="a1"/><text:note text:note-class="footnote"><text:note-citation>1</text:note-citation><text:note-body><text:p>note</text:p></text:note-body></text:note></text:p>
+<table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell><table:table-cell><text:p>b<draw:frame><draw:text-box><text:p>boîte</text:p></draw:text-box></draw:frame></text:p><table:table><table:table-row><table:table-cell><text:p>c</text:p></table:table-cell></table:table-row></table:table></table:table-cell></table:table-row></table:table>
+<text:list><text:list-item><text:p>si<text:tab/><text:line-break/>fin</text:p></text:list-item></text:list>"#;
+
+    #[test]
+    fn the_rich_fixture_reads() {
+        let source = assembled(read(&odt(RICH, &[])));
+        assert_eq!(
+            source.text(),
+            "Entretien\n\nLéa : « oui »  j’ai 😊\n\na\tb c\n\nboîte\n\nsi\t\nfin\n\nNotes\n\n[1] note"
+        );
+        let table = OffsetTable::new(source.text());
+        let span = source.anchors()[0].span;
+        assert_eq!(table.slice(source.text(), span), Some("😊"));
+    }
+
+    const SNIPPETS: &[&str] = &[
+        "<text:p>",
+        "</text:p>",
+        "<text:span>",
+        "</text:span>",
+        "<text:h>",
+        "</text:h>",
+        "<table:table>",
+        "</table:table>",
+        "<table:table-row>",
+        "</table:table-row>",
+        "<table:table-cell>",
+        "</table:table-cell>",
+        "<text:note>",
+        "</text:note>",
+        "<office:annotation>",
+        "</office:annotation>",
+        r#"<office:annotation-end office:name="a1"/>"#,
+        "<draw:text-box>",
+        "</draw:text-box>",
+        r#"<text:s text:c="99999999999999999999"/>"#,
+        r#"<text:s text:c="-3"/>"#,
+        "<dc:creator>",
+        "<text:note-citation>",
+        "&amp;",
+        "&#0;",
+        "&bogus;",
+        "é",
+        "😊",
+        "<",
+        "&",
+        ">",
+        "<text:p/>",
+        "<table:table-cell/>",
+        "<office:body>",
+        "</office:body>",
+        "<text:tracked-changes>",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            crate::formats::office::tests::fuzz_cases()
+        ))]
+
+        #[test]
+        fn mangled_documents_never_panic(
+            edits in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), 0usize..64, proptest::prelude::any::<bool>()),
+                0..10,
+            )
+        ) {
+            let body = crate::formats::office::tests::mangle(RICH, &edits, SNIPPETS);
+            if let Ok(extracted) = extract(&odt(&body, &[]), &Limits::default()) {
+                let assembled = crate::assemble(Format::Odt, extracted, &SpeakerMode::None);
+                proptest::prop_assert!(
+                    matches!(assembled, Ok(_) | Err(IngestError::Empty)),
+                    "{assembled:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn damaged_packages_never_panic(
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            flips in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()),
+                0..6,
+            )
+        ) {
+            let mut bytes = odt(RICH, &[]);
+            for (at, value) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            bytes.truncate(cut.index(bytes.len() + 1));
+            let _ = extract(&bytes, &Limits::default());
+        }
+    }
+
+    #[test]
+    fn space_runs_cannot_blow_up_the_text() {
+        let body = r#"<text:p>a<text:s text:c="10000"/><text:s text:c="10000"/><text:s text:c="10000"/>b</text:p>"#;
+        let extracted = read(&odt(body, &[]));
+        let len = extracted.blocks[0].text.len();
+        assert!(len <= 2 * content(body).len(), "{len}");
     }
 }

@@ -379,8 +379,16 @@ impl Story {
             BlockStyle::Paragraph
         };
         let bold = para.bold_chars;
-        if let Some(block) = block(para.text, style, bold, para.ranges, remarks) {
-            self.emit(block);
+        match block(para.text, style, bold, para.ranges, remarks) {
+            Some(block) => self.emit(block),
+            None => self.flush_after(),
+        }
+    }
+
+    /// Places the blocks of text boxes held by a block that turned out empty.
+    fn flush_after(&mut self) {
+        if self.tables.iter().all(|t| t.row.is_none()) {
+            self.blocks.append(&mut self.after);
         }
     }
 
@@ -433,14 +441,15 @@ impl Story {
             outer.push_para(row.into_para());
             return;
         }
-        if let Some(block) = block(
+        match block(
             row.text,
             BlockStyle::TableRow,
             row.bold,
             row.ranges,
             remarks,
         ) {
-            self.emit(block);
+            Some(block) => self.emit(block),
+            None => self.flush_after(),
         }
     }
 
@@ -542,8 +551,43 @@ pub(crate) fn skipped(count: usize, one: &str, many: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Returns how many cases the no-panic property tests of the docx and
+    /// odt readers run: 300, or `VERBATIM_FUZZ_CASES` for a longer hunt.
+    pub(crate) fn fuzz_cases() -> u32 {
+        std::env::var("VERBATIM_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300)
+    }
+
+    /// Returns `text` with each edit applied: insert a snippet, or delete a
+    /// few bytes, at a char boundary.
+    pub(crate) fn mangle(
+        text: &str,
+        edits: &[(proptest::sample::Index, usize, bool)],
+        snippets: &[&str],
+    ) -> String {
+        let mut text = text.to_owned();
+        for (at, snippet, delete) in edits {
+            let mut pos = at.index(text.len() + 1);
+            while !text.is_char_boundary(pos) {
+                pos -= 1;
+            }
+            if *delete {
+                let mut end = (pos + 1 + snippet % 24).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(pos..end, "");
+            } else {
+                text.insert_str(pos, snippets[snippet % snippets.len()]);
+            }
+        }
+        text
+    }
 
     #[test]
     fn bad_xml_says_where() {

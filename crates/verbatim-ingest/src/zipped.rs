@@ -44,6 +44,12 @@ impl<'a> Container<'a> {
         })
     }
 
+    /// Returns whether the container has an entry called `name` (compared
+    /// as [`Container::read`] does), without decompressing it.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.index_of(name).is_some()
+    }
+
     /// Returns the index of the entry called `name`, compared exactly first
     /// and then ignoring ASCII case and a leading `/`.
     fn index_of(&self, name: &str) -> Option<usize> {
@@ -145,6 +151,8 @@ pub(crate) mod tests {
             Some(b"x".to_vec())
         );
         assert_eq!(container.read("absent.xml").expect("read"), None);
+        assert!(container.contains("WORD/document.xml"));
+        assert!(!container.contains("content.xml"));
     }
 
     #[test]

@@ -88,6 +88,15 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
         }
     }
 
+    if !container.contains(&main) && container.contains("content.xml") {
+        return Err(IngestError::BadContainer {
+            format: "docx",
+            reason: format!(
+                "the part {main} is missing, and the file looks like an OpenDocument text: \
+                 rename it to .odt"
+            ),
+        });
+    }
     let xml = office::decode_part(container.read_required(&main)?, &main)?;
     let mut walker = Walker::new(&styles, &remarks, None);
     walk(&xml, &main, |event| walker.event(event))?;
@@ -248,7 +257,7 @@ fn main_part(container: &mut Container<'_>) -> Result<String, IngestError> {
         .find(|(kind, _)| kind.ends_with("/officeDocument"))
         .map(|(_, target)| resolve("", &target));
     Ok(match named {
-        Some(part) if container.read(&part).map(|p| p.is_some()).unwrap_or(false) => part,
+        Some(part) if container.contains(&part) => part,
         _ => DEFAULT_MAIN.to_owned(),
     })
 }
@@ -1333,6 +1342,17 @@ mod tests {
             }
             bytes.truncate(cut.index(bytes.len() + 1));
             let _ = extract(&bytes, &Limits::default());
+        }
+    }
+
+    #[test]
+    fn an_odt_named_docx_is_explained() {
+        let bytes = zip_of(&[("content.xml", b"<office:document-content/>")]);
+        match extract(&bytes, &Limits::default()) {
+            Err(IngestError::BadContainer { reason, .. }) => {
+                assert!(reason.contains(".odt"), "{reason}");
+            }
+            other => panic!("expected BadContainer, got {other:?}"),
         }
     }
 }

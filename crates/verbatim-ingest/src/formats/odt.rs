@@ -61,6 +61,14 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
             .notes
             .push("styles.xml is damaged: bold styles ignored".to_owned());
     }
+    if !container.contains("content.xml") && container.contains("word/document.xml") {
+        return Err(IngestError::BadContainer {
+            format: "odt",
+            reason: "the part content.xml is missing, and the file looks like a Word document: \
+                     rename it to .docx"
+                .to_owned(),
+        });
+    }
     let content = container.read_required("content.xml")?;
     let xml = office::decode_part(content, "content.xml")?;
     styles.read_xml(&xml, "content.xml")?;
@@ -193,6 +201,9 @@ fn is_bold(weight: &str) -> bool {
 enum Kind {
     Root,
     TextBox,
+    /// A paragraph met inside another (the text of a drawing shape): read
+    /// as a text box, so the outer paragraph goes on afterwards.
+    Nested,
     /// A note: its class (`footnote`, `endnote`) and citation.
     Note {
         endnote: bool,
@@ -397,6 +408,9 @@ impl<'a> Walker<'a> {
         }
         match name {
             "p" | "h" => {
+                if self.flow().story.para.is_some() {
+                    self.flows.push(Flow::new(Kind::Nested));
+                }
                 let styles = self.styles;
                 let Self { flows, remarks, .. } = self;
                 let Some(flow) = flows.last_mut() else {
@@ -510,6 +524,9 @@ impl<'a> Walker<'a> {
             "p" | "h" => {
                 flow.story.close_para(remarks);
                 flow.spans.clear();
+                if flow.kind == Kind::Nested {
+                    self.pop_flow();
+                }
             }
             "span" => {
                 flow.spans.pop();
@@ -540,7 +557,7 @@ impl<'a> Walker<'a> {
         };
         match flow.kind {
             Kind::Root => {}
-            Kind::TextBox => flow.story.nest_into(&mut outer.story, remarks),
+            Kind::TextBox | Kind::Nested => flow.story.nest_into(&mut outer.story, remarks),
             Kind::Note { endnote, citation } => {
                 let Some(body) = office::note_body(flow.story.finish(remarks)) else {
                     return;
@@ -985,5 +1002,25 @@ mod tests {
         let extracted = read(&odt(body, &[]));
         let len = extracted.blocks[0].text.len();
         assert!(len <= 2 * content(body).len(), "{len}");
+    }
+
+    #[test]
+    fn shape_text_inside_a_paragraph_does_not_cut_it() {
+        let body = r#"<text:p>Avant la forme <draw:custom-shape draw:name="Forme1"><text:p>Texte de la forme</text:p><draw:enhanced-geometry/></draw:custom-shape>et après.</text:p>"#;
+        assert_eq!(
+            texts(&read(&odt(body, &[]))),
+            vec!["Avant la forme et après.", "Texte de la forme"]
+        );
+    }
+
+    #[test]
+    fn a_word_document_named_odt_is_explained() {
+        let bytes = zip_of(&[("word/document.xml", b"<w:document/>")]);
+        match extract(&bytes, &Limits::default()) {
+            Err(IngestError::BadContainer { reason, .. }) => {
+                assert!(reason.contains(".docx"), "{reason}");
+            }
+            other => panic!("expected BadContainer, got {other:?}"),
+        }
     }
 }

@@ -891,7 +891,7 @@ mod tests {
         let body = format!(
             r#"{}<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid>
               <w:tr><w:tc><w:tcPr/>{}</w:tc><w:tc>{}{}</w:tc></w:tr>
-              <w:tr><w:tc><w:p/></w:tc><w:tc>{}</w:tc></w:tr>
+              <w:tr><w:tc><w:p/></w:tc><w:tc>{}</w:tc><w:tc><w:p/></w:tc></w:tr>
               <w:tr><w:tc><w:p/></w:tc><w:tc><w:p/></w:tc></w:tr>
             </w:tbl>{}"#,
             p("Avant le tableau"),

@@ -441,13 +441,12 @@ impl Story {
             outer.push_para(row.into_para());
             return;
         }
-        match block(
-            row.text,
-            BlockStyle::TableRow,
-            row.bold,
-            row.ranges,
-            remarks,
-        ) {
+        // Empty cells at the end of a row add nothing but tabs.
+        let mut text = row.text;
+        while text.ends_with('\t') {
+            text.pop();
+        }
+        match block(text, BlockStyle::TableRow, row.bold, row.ranges, remarks) {
             Some(block) => self.emit(block),
             None => self.flush_after(),
         }

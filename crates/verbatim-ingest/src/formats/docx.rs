@@ -163,6 +163,7 @@ fn roman(n: usize) -> String {
     if n == 0 || n > 3999 {
         return n.to_string();
     }
+    /// Roman numerals by value, largest first.
     const NUMERALS: [(usize, &str); 13] = [
         (1000, "m"),
         (900, "cm"),
@@ -299,6 +300,7 @@ impl Styles {
     /// `w:basedOn` a few levels.
     fn read(bytes: Vec<u8>, part: &str) -> Result<Self, IngestError> {
         #[derive(Default)]
+        /// What one style sets, before following `w:basedOn`.
         struct Style {
             bold: Option<bool>,
             heading: bool,
@@ -459,6 +461,7 @@ struct Flow {
 }
 
 impl Flow {
+    /// Returns an empty flow of the given kind.
     fn new(kind: Kind) -> Self {
         Self {
             kind,
@@ -500,6 +503,8 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
+    /// Returns a walker at the start of a part; `item_tag` names the
+    /// element that delimits items in a notes or comments part.
     fn new(styles: &'a Styles, remarks: &'a Remarks, item_tag: Option<&'static str>) -> Self {
         Self {
             styles,
@@ -514,6 +519,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Returns the innermost flow (the stack is never empty).
     fn flow(&mut self) -> &mut Flow {
         if self.flows.is_empty() {
             self.flows.push(Flow::new(Kind::Root));
@@ -556,6 +562,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Handles an element start; `empty` for a self-closing element, which
+    /// gets no end event.
     fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
         let name = tag(e);
         if SKIPPED.contains(&name) {
@@ -696,6 +704,7 @@ impl<'a> Walker<'a> {
         flow.in_run && !flow.in_rpr
     }
 
+    /// Handles the end of the element whose local name is `name`.
     fn end(&mut self, name: &str) {
         let remarks = self.remarks;
         match name {

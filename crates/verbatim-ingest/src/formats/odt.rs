@@ -140,6 +140,7 @@ struct Styles {
 }
 
 impl Styles {
+    /// Records the styles of the part `part` from its bytes.
     fn read(&mut self, bytes: Vec<u8>, part: &str) -> Result<(), IngestError> {
         let xml = office::decode_part(bytes, part)?;
         self.read_xml(&xml, part)
@@ -231,6 +232,7 @@ struct Flow {
 }
 
 impl Flow {
+    /// Returns an empty flow of the given kind.
     fn new(kind: Kind) -> Self {
         Self {
             kind,
@@ -241,6 +243,8 @@ impl Flow {
         }
     }
 
+    /// Returns whether text written now is bold: the innermost span's
+    /// weight, else the paragraph's.
     fn bold(&self) -> bool {
         self.spans.last().copied().unwrap_or(self.para_bold)
     }
@@ -289,6 +293,8 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
+    /// Returns a walker at the start of `content.xml`; `text:s` elements may
+    /// add `space_budget` spaces in all.
     fn new(styles: &'a Styles, space_budget: usize) -> Self {
         Self {
             space_budget,
@@ -306,6 +312,7 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Returns the innermost flow (the stack is never empty).
     fn flow(&mut self) -> &mut Flow {
         if self.flows.is_empty() {
             self.flows.push(Flow::new(Kind::Root));
@@ -392,6 +399,8 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Handles an element start; `empty` for a self-closing element, which
+    /// gets no end event.
     fn start(&mut self, e: &BytesStart<'_>, empty: bool) {
         let name = tag(e);
         if SKIPPED.contains(&name) || SKIPPED_QUALIFIED.contains(&e.name().0) {
@@ -511,6 +520,7 @@ impl<'a> Walker<'a> {
         matches!(flow.kind, Kind::Annotation { .. }) && flow.story.para.is_none()
     }
 
+    /// Handles the end of the element named `qualified`.
     fn end(&mut self, qualified: &str) {
         let name = local(qualified);
         if name == "body" {

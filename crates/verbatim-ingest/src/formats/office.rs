@@ -43,6 +43,7 @@ pub(crate) fn decode_part(bytes: Vec<u8>, part: &str) -> Result<String, IngestEr
     })
 }
 
+/// Returns the [`IngestError::BadXml`] for `part`.
 fn bad_xml(part: &str, reason: String) -> IngestError {
     IngestError::BadXml {
         part: part.to_owned(),
@@ -261,6 +262,8 @@ impl Para {
     }
 }
 
+/// Ends the last open range of remark `key` in `ranges` at `at`; returns
+/// whether there was one.
 fn close_in(ranges: &mut [Range], key: &str, at: usize) -> bool {
     match ranges
         .iter_mut()
@@ -288,6 +291,7 @@ struct Row {
 }
 
 impl Row {
+    /// Starts a cell: a tab separates it from the previous one.
     fn start_cell(&mut self) {
         if self.cells > 0 {
             self.text.push('\t');
@@ -302,6 +306,8 @@ impl Row {
         self.chars + usize::from(self.cell_paras > 0)
     }
 
+    /// Appends a paragraph of the current cell, its ranges moved into the
+    /// row; blank paragraphs are left out.
     fn push_para(&mut self, para: Para) {
         if para.text.trim().is_empty() {
             return;
@@ -392,6 +398,7 @@ impl Story {
         }
     }
 
+    /// Adds a finished block, followed by the text boxes it held.
     fn emit(&mut self, block: Block) {
         if self.tables.iter().any(|t| t.row.is_some()) {
             // A block produced inside a table (a text box in a cell) waits
@@ -476,8 +483,9 @@ impl Story {
         }
     }
 
-    /// Returns the blocks of a finished story, placed after the blocks of
-    /// `outer` (the story holding it) once its current block ends.
+    /// Places the blocks of this finished story (a text box) in `outer`,
+    /// the story holding it: after the block `outer` is reading, or at
+    /// once when it is reading none.
     pub(crate) fn nest_into(self, outer: &mut Story, remarks: &Remarks) {
         let blocks = self.finish(remarks);
         if outer.para.is_none() && outer.tables.iter().all(|t| t.row.is_none()) {

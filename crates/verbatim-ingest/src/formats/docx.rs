@@ -1090,9 +1090,13 @@ mod tests {
           <w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Mme Benali</w:t></w:r><w:r><w:rPr><w:b w:val="1"/><w:bCs/></w:rPr><w:t xml:space="preserve"> :</w:t></w:r><w:r><w:t xml:space="preserve"> Oui, c’est ça.</w:t></w:r></w:p>
           <w:p><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t>Pas gras</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>gras ensuite</w:t></w:r></w:p>
           <w:p><w:pPr><w:rPr><w:b/></w:rPr></w:pPr><w:r><w:t>Marque de paragraphe grasse seulement</w:t></w:r></w:p>
-          <w:p><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>ENQ</w:t></w:r></w:p>"#;
+          <w:p><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>ENQ</w:t></w:r></w:p>
+          <w:p><w:pPr><w:pStyle w:val="Locuteur"/></w:pPr><w:r><w:t>Mme Benali</w:t></w:r></w:p>
+          <w:p><w:pPr><w:pStyle w:val="Locuteur"/></w:pPr><w:r><w:rPr><w:b w:val="false"/></w:rPr><w:t>maigre</w:t></w:r></w:p>"#;
         let styles = format!(
             r#"<w:styles {NS}><w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/><w:bCs/></w:rPr></w:style>
+               <w:style w:type="paragraph" w:styleId="LocuteurBase"><w:rPr><w:b/></w:rPr></w:style>
+               <w:style w:type="paragraph" w:styleId="Locuteur"><w:basedOn w:val="LocuteurBase"/></w:style>
                <w:style w:type="paragraph" w:styleId="Titre1"><w:name w:val="heading 1"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style></w:styles>"#
         );
         let extracted = read(&docx(body, &[("word/styles.xml", &styles)]));
@@ -1105,6 +1109,8 @@ mod tests {
                 None,
                 None,
                 Some(LabelHint::BoldPrefix { chars: 3 }),
+                Some(LabelHint::BoldPrefix { chars: 10 }),
+                None,
             ]
         );
     }

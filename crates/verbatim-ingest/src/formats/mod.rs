@@ -4,6 +4,7 @@ mod captions;
 mod docx;
 mod html;
 mod odt;
+mod office;
 mod pdf;
 mod rtf;
 mod txt;

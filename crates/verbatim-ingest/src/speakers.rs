@@ -505,20 +505,46 @@ fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
     for candidate in candidates.iter().flatten() {
         *counts.entry(candidate.detected.label.as_str()).or_default() += 1;
     }
-    let accepted: Vec<bool> = candidates
+    let recurs = |c: &Candidate| counts.get(c.detected.label.as_str()).copied().unwrap_or(0) >= 2;
+    let mut accepted: Vec<bool> = candidates
         .iter()
-        .map(|c| {
-            c.as_ref().is_some_and(|c| {
-                let recurs = counts.get(c.detected.label.as_str()).copied().unwrap_or(0) >= 2;
-                accept(c, recurs)
-            })
-        })
+        .map(|c| c.as_ref().is_some_and(|c| accept(c, recurs(c))))
         .collect();
+    // Header lines such as `Participant : CHI-1 (infirmier)` or a table row
+    // `Interviewer | Sam Okafor` name a role once, before the transcript's
+    // first recurring speaker, with a short phrase that is not a sentence.
+    // They describe the interview; they are not turns.
+    let first_recurring = candidates
+        .iter()
+        .zip(&accepted)
+        .position(|(c, ok)| *ok && c.as_ref().is_some_and(|c| recurs(c)));
+    if let Some(first) = first_recurring {
+        for (i, c) in candidates.iter().enumerate().take(first) {
+            if let Some(c) = c
+                && accepted[i]
+                && !recurs(c)
+                && is_header_value(blocks[i].text, c.detected.content_start)
+            {
+                accepted[i] = false;
+            }
+        }
+    }
     candidates
         .into_iter()
         .zip(accepted)
         .map(|(c, keep)| if keep { c.map(|c| c.detected) } else { None })
         .collect()
+}
+
+/// Returns whether the text after a label reads as a header value (present,
+/// short, not ending as a sentence) rather than speech; a label alone on its
+/// line opens a turn whose speech follows.
+fn is_header_value(text: &str, content_start: usize) -> bool {
+    let value: String = text.chars().skip(content_start).collect();
+    let value = value.trim();
+    !value.is_empty()
+        && value.chars().count() <= 60
+        && !value.ends_with(['.', '?', '!', '…', '»', '"'])
 }
 
 /// Returns whether a candidate has enough evidence to be a label.
@@ -832,6 +858,34 @@ mod tests {
         assert_eq!(got[1], one("Dr. Martin", "Good morning."));
         assert_eq!(got[3], one("Dr. Martin", "Yes."));
         assert_eq!(got[4], None);
+    }
+
+    #[test]
+    fn header_lines_naming_roles_once_are_not_turns() {
+        let found = labels(&[
+            "Entretien n° 1",
+            "Participant : CHI-1 (infirmier)",
+            "Enquêtrice : INT",
+            "Interviewer\tResearcher (Sam Okafor)",
+            "",
+            "INT : Voilà, ça enregistre. On commence ?",
+            "CHI-1 : Alors, euh… oui.",
+            "INT : Votre parcours ?",
+            "CHI-1 : Quatorze ans d’infirmier.",
+        ]);
+        let speakers: Vec<&str> = found
+            .iter()
+            .flatten()
+            .map(|(label, _, _)| label.as_str())
+            .collect();
+        assert_eq!(speakers, vec!["INT", "CHI-1", "INT", "CHI-1"]);
+        // A single question from a role before the first recurring speaker stays a turn.
+        let found = labels(&[
+            "INT : Parlez-moi de votre travail ?",
+            "P01 : Bon.",
+            "P01 : Voilà.",
+        ]);
+        assert!(found[0].is_some());
     }
 
     #[test]

@@ -517,7 +517,7 @@ fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
     let first_recurring = candidates
         .iter()
         .zip(&accepted)
-        .position(|(c, ok)| *ok && c.as_ref().is_some_and(|c| recurs(c)));
+        .position(|(c, ok)| *ok && c.as_ref().is_some_and(&recurs));
     if let Some(first) = first_recurring {
         for (i, c) in candidates.iter().enumerate().take(first) {
             if let Some(c) = c

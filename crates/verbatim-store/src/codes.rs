@@ -940,7 +940,7 @@ impl SqliteStore {
         let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT k.code_id, k.source_id, count(*) FROM codings k JOIN codes c ON c.id = k.code_id \
+                "SELECT k.code_id, k.source_id, sum(k.n) FROM coding_counts k JOIN codes c ON c.id = k.code_id \
                  WHERE IFNULL(c.owner, 0) = $1 AND ($2 = 0 OR k.coder_id = $2) \
                  GROUP BY k.code_id, k.source_id",
             )?;

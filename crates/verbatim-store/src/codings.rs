@@ -384,21 +384,43 @@ impl SqliteStore {
             }
             None => None,
         };
-        let mut stmt = self.conn.prepare_cached(
+        // The WHERE clause is built from fixed fragments (never user text)
+        // so that SQLite can use the index of whichever filter is given.
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut values: Vec<i64> = Vec::new();
+        for (fragment, value) in [
+            ("k.source_id = ", filter.source),
+            ("k.coder_id = ", (only_coder != 0).then_some(only_coder)),
+            ("c.level = ", filter.level),
+        ] {
+            if let Some(v) = value {
+                values.push(v);
+                clauses.push(fragment);
+            }
+        }
+        let mut sql = String::from(
             "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, k.start_char, \
                     k.end_char, k.is_quote, k.memo, c.owner \
              FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
-             JOIN sources s ON s.id = k.source_id \
-             WHERE ($1 = 0 OR k.source_id = $1) AND ($2 = 0 OR k.coder_id = $2) \
-               AND ($3 = 0 OR c.level = $3) AND ($4 = 0 OR k.is_quote = 1) \
-             ORDER BY k.source_id, k.start_char, k.end_char, k.id",
-        )?;
-        let mut rows = stmt.query(params![
-            filter.source.unwrap_or(0),
-            only_coder,
-            filter.level.unwrap_or(0),
-            i64::from(filter.quotes_only)
-        ])?;
+             JOIN sources s ON s.id = k.source_id WHERE 1 = 1",
+        );
+        for (i, fragment) in clauses.iter().enumerate() {
+            sql.push_str(&format!(" AND {fragment}${}", i + 1));
+        }
+        if let Some(set) = &codes {
+            let first = values.len() + 1;
+            let marks: Vec<String> = (first..first + set.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            sql.push_str(&format!(" AND k.code_id IN ({})", marks.join(", ")));
+            values.extend(set.iter().copied());
+        }
+        if filter.quotes_only {
+            sql.push_str(" AND k.is_quote = 1");
+        }
+        sql.push_str(" ORDER BY k.source_id, k.start_char, k.end_char, k.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         let mut out = Vec::new();
         let mut texts: HashMap<i64, SourceView> = HashMap::new();
         while let Some(r) = rows.next()? {

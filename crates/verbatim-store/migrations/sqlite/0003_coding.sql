@@ -113,3 +113,40 @@ CREATE TABLE journal_links (
 -- Actions whose changes can be undone, per actor, for the undo stack.
 ALTER TABLE audit ADD COLUMN undoable INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX audit_undoable_by_actor ON audit (actor, undoable, id);
+
+-- Codings per (code, coder, source), kept by triggers so that a theme tree
+-- with counts reads thousands of rows, not every coding. Derived data: it
+-- follows every insert, delete and update of `codings`, undo included.
+CREATE TABLE coding_counts (
+    code_id   INTEGER NOT NULL,
+    coder_id  INTEGER NOT NULL,
+    source_id INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (code_id, coder_id, source_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER coding_counts_insert AFTER INSERT ON codings
+BEGIN
+    INSERT INTO coding_counts (code_id, coder_id, source_id, n)
+    VALUES (NEW.code_id, NEW.coder_id, NEW.source_id, 1)
+    ON CONFLICT (code_id, coder_id, source_id) DO UPDATE SET n = n + 1;
+END;
+
+CREATE TRIGGER coding_counts_delete AFTER DELETE ON codings
+BEGIN
+    UPDATE coding_counts SET n = n - 1
+    WHERE code_id = OLD.code_id AND coder_id = OLD.coder_id AND source_id = OLD.source_id;
+    DELETE FROM coding_counts
+    WHERE code_id = OLD.code_id AND coder_id = OLD.coder_id AND source_id = OLD.source_id AND n <= 0;
+END;
+
+CREATE TRIGGER coding_counts_update AFTER UPDATE OF code_id, coder_id, source_id ON codings
+BEGIN
+    UPDATE coding_counts SET n = n - 1
+    WHERE code_id = OLD.code_id AND coder_id = OLD.coder_id AND source_id = OLD.source_id;
+    DELETE FROM coding_counts
+    WHERE code_id = OLD.code_id AND coder_id = OLD.coder_id AND source_id = OLD.source_id AND n <= 0;
+    INSERT INTO coding_counts (code_id, coder_id, source_id, n)
+    VALUES (NEW.code_id, NEW.coder_id, NEW.source_id, 1)
+    ON CONFLICT (code_id, coder_id, source_id) DO UPDATE SET n = n + 1;
+END;

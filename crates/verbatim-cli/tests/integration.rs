@@ -12,6 +12,12 @@ mod import;
 mod bad_input;
 // `verbatim demo`.
 mod demo;
+// `verbatim memo`: memos on every target, blind until revealed.
+mod memos;
+// `verbatim journal`: sealed preconceptions, verification, links.
+mod journal;
+// `verbatim source edit`: spans follow the text; undo restores them.
+mod edit;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -3,10 +3,14 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod coder_arg;
 mod demo;
 mod import;
 mod init;
+mod journal;
+mod memo;
 mod show;
+mod source;
 mod sources;
 
 use std::path::PathBuf;
@@ -36,6 +40,12 @@ enum Command {
     Show(show::ShowArgs),
     /// Build the demo study from the bundled sample transcripts
     Demo(demo::DemoArgs),
+    /// Write and read memos on the study, sources, participants, codes, codings
+    Memo(memo::MemoArgs),
+    /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
+    Journal(journal::JournalArgs),
+    /// Correct a source's text; codings, turns and memos move with it
+    Source(source::SourceArgs),
 }
 
 /// The study a command works on.
@@ -69,6 +79,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sources(args) => sources::cmd_sources(&args),
         Command::Show(args) => show::cmd_show(&args),
         Command::Demo(args) => demo::cmd_demo(&args),
+        Command::Memo(args) => memo::cmd_memo(&args),
+        Command::Journal(args) => journal::cmd_journal(&args),
+        Command::Source(args) => source::cmd_source(&args),
     }
 }
 

@@ -98,6 +98,9 @@ fn memos_on_every_target_are_listed_and_searched() {
 
     let on_participant = listed(&ws, "tester", &["--on", "participant:CSI-2"]);
     assert_eq!(on_participant.len(), 1);
+    let on_codes = listed(&ws, "tester", &["--on", "code"]);
+    assert_eq!(on_codes.len(), 1);
+    assert_eq!(on_codes[0]["target_kind"], "code");
     assert_eq!(listed(&ws, "tester", &["--search", "MEFIANCE"]).len(), 4);
     assert_eq!(
         listed(&ws, "tester", &["--search", "a propos de code"]).len(),

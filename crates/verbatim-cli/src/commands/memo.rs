@@ -47,7 +47,9 @@ enum MemoAction {
     List {
         #[command(flatten)]
         acting: Acting,
-        /// Only memos about this target (study, source:NAME, code:NAME, coding:ID, participant:CODE)
+        /// Only memos about this target (study, source:NAME, code:NAME, coding:ID,
+        /// participant:CODE), or on any target of a kind (source, code, coding,
+        /// participant, passage)
         #[arg(long, value_name = "TARGET")]
         on: Option<String>,
         /// Only memos containing this (case and accents ignored)
@@ -108,14 +110,18 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
             ..
         } => {
             let scope = coder.scope_with(&store, layers)?;
-            let filter = MemoFilter {
-                target: on
-                    .as_deref()
-                    .map(|on| parse_target(&store, &scope, on))
-                    .transpose()?,
+            let mut filter = MemoFilter {
                 text: search.clone(),
                 ..MemoFilter::default()
             };
+            match on.as_deref().map(str::trim) {
+                None => {}
+                // A bare kind lists every memo on targets of that kind.
+                Some(kind @ ("source" | "code" | "coding" | "participant" | "passage")) => {
+                    filter.target_kind = Some(kind.to_owned());
+                }
+                Some(on) => filter.target = Some(parse_target(&store, &scope, on)?),
+            }
             let memos = store.memos(&scope, &filter)?;
             if *json {
                 print_json(&memos)?;

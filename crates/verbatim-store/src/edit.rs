@@ -838,4 +838,91 @@ mod tests {
         assert_eq!(spans(&f), original);
         assert_eq!(f.store.audit_log(100).unwrap().len(), log);
     }
+
+    #[test]
+    fn random_edits_keep_untouched_passages_and_undo_exactly() {
+        let mut f = fixture();
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let bruno = f.store.scope("bruno", false, false).unwrap();
+        let a = code(&mut f, &amira, "A");
+        let b = code(&mut f, &bruno, "B");
+        let n = TEXT.chars().count();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            usize::try_from(seed >> 33).unwrap() % m
+        };
+        for k in 0..12 {
+            let s = next(n - 1);
+            let e = s + 1 + next(12).min(n - s - 1);
+            let (scope, c) = if k % 2 == 0 { (&amira, a) } else { (&bruno, b) };
+            f.store
+                .add_coding(scope, f.source, Span::new(s, e).unwrap(), c, None)
+                .unwrap();
+        }
+        let replacements = ["", "x", "😀é", "deux mots", "œ"];
+        let mut applied = 0;
+        for round in 0..25 {
+            let original = spans(&f);
+            let before = f
+                .store
+                .codings(
+                    &f.store.scope("amira", true, true).unwrap(),
+                    &CodingFilter::default(),
+                )
+                .unwrap();
+            let len = original.0.chars().count();
+            let s = next(len);
+            let e = (s + next(10)).min(len);
+            let rep = replacements[round % replacements.len()];
+            let all = f.store.scope("amira", true, true).unwrap();
+            let Ok(report) = f
+                .store
+                .edit_source(&all, f.source, Span::new(s, e).unwrap(), rep)
+            else {
+                continue;
+            };
+            let (text, codings, turns, memos) = spans(&f);
+            let chars = text.chars().count() as i64;
+            assert!(
+                codings
+                    .iter()
+                    .all(|&(_, a, b)| 0 <= a && a < b && b <= chars)
+            );
+            assert!(turns.iter().all(|&(a, b)| 0 <= a && a <= b && b <= chars));
+            assert!(
+                memos
+                    .iter()
+                    .all(|&(a, b)| a.unwrap() <= b.unwrap() && b.unwrap() <= chars)
+            );
+            let touched: Vec<i64> = report.affected.iter().map(|x| x.id).collect();
+            let after = f
+                .store
+                .codings(
+                    &f.store.scope("amira", true, true).unwrap(),
+                    &CodingFilter::default(),
+                )
+                .unwrap();
+            for old in &before {
+                if touched.contains(&old.id) {
+                    continue;
+                }
+                let new = after
+                    .iter()
+                    .find(|c| c.id == old.id)
+                    .expect("untouched coding kept");
+                assert_eq!(
+                    new.text, old.text,
+                    "round {round}: coding {} mis-anchored",
+                    old.id
+                );
+            }
+            f.store.undo("amira", 1).unwrap();
+            assert_eq!(spans(&f), original, "round {round}: undo");
+            f.store.redo("amira", 1).unwrap();
+            assert_eq!(spans(&f).0, text);
+            applied += 1;
+        }
+        assert!(applied >= 20, "only {applied} edits applied");
+    }
 }

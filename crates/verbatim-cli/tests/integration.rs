@@ -14,6 +14,12 @@ mod bad_input;
 mod demo;
 // The IPA coding workflow: coders, trees, codings, blind layers, undo.
 mod coding;
+// `verbatim memo`: memos on every target, blind until revealed.
+mod memos;
+// `verbatim journal`: sealed preconceptions, verification, links.
+mod journal;
+// `verbatim source edit`: spans follow the text; undo restores them.
+mod edit;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -36,11 +36,16 @@ mod audit;
 mod coders;
 mod codes;
 mod codings;
+mod edit;
 mod error;
 mod history;
+mod journal;
+mod memos;
 pub mod migrate;
 mod model;
 mod sqlite;
+#[cfg(test)]
+mod testkit;
 mod undo;
 
 #[cfg(test)]
@@ -50,7 +55,10 @@ pub use audit::AuditEntry;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
+pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
+pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
+pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,
     StudySettings, TurnRecord,

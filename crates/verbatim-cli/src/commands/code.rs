@@ -196,7 +196,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     let needs_all = wants_all
         || matches!(&args.action, CodeAction::Tree { of: Some(_), .. })
         || matches!(&args.action, CodeAction::Copy { from, .. } if from != "shared" && from != "me");
-    let scope = args.coder.scope(&store, needs_all, solo)?;
+    let scope = args.coder.scope_as(&store, needs_all, solo)?;
     let find = |store: &SqliteStore, word: &str| store.find_code(&scope, word, None);
     match &args.action {
         CodeAction::Add {

@@ -23,10 +23,23 @@ impl CoderArg {
 
     /// Returns the coder's scope: their own layer, or every layer when
     /// `all` is asked (allowed once revealed, or with `solo`).
-    pub fn scope(&self, store: &SqliteStore, all: bool, solo: bool) -> anyhow::Result<Scope> {
+    pub fn scope_as(&self, store: &SqliteStore, all: bool, solo: bool) -> anyhow::Result<Scope> {
         Ok(store.scope(self.name()?, all, solo)?)
     }
+
+    /// Returns the coder's own scope.
+    pub fn scope(&self, store: &SqliteStore) -> anyhow::Result<Scope> {
+        self.scope_as(store, false, false)
+    }
+
+    /// Returns the coder's scope, seeing every layer when asked and allowed.
+    pub fn scope_with(&self, store: &SqliteStore, layers: &LayersArg) -> anyhow::Result<Scope> {
+        self.scope_as(store, layers.all, layers.solo)
+    }
 }
+
+/// Asks for every coder's layer (the name the memo and journal commands use).
+pub type LayersArg = AllArg;
 
 /// Asks for every coder's layer.
 #[derive(Args, Debug, Clone, Default)]

@@ -107,7 +107,7 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
         CodingAction::List { all, by, .. } => (all.all || by.is_some(), all.solo),
         _ => (false, false),
     };
-    let scope = args.coder.scope(&store, all, solo)?;
+    let scope = args.coder.scope_as(&store, all, solo)?;
     match &args.action {
         CodingAction::Add {
             source,

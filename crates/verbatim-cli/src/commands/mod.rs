@@ -11,8 +11,11 @@ mod demo;
 mod history;
 mod import;
 mod init;
+mod journal;
+mod memo;
 mod reveal;
 mod show;
+mod source;
 mod sources;
 
 use std::path::PathBuf;
@@ -56,6 +59,12 @@ enum Command {
     Redo(history::UndoArgs),
     /// Show the study's history, newest first
     Log(history::LogArgs),
+    /// Write and read memos on the study, sources, participants, codes, codings
+    Memo(memo::MemoArgs),
+    /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
+    Journal(journal::JournalArgs),
+    /// Correct a source's text; codings, turns and memos move with it
+    Source(source::SourceArgs),
 }
 
 /// The study a command works on.
@@ -110,6 +119,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Undo(args) => history::cmd_undo(&args),
         Command::Redo(args) => history::cmd_redo(&args),
         Command::Log(args) => history::cmd_log(&args),
+        Command::Memo(args) => memo::cmd_memo(&args),
+        Command::Journal(args) => journal::cmd_journal(&args),
+        Command::Source(args) => source::cmd_source(&args),
     }
 }
 

@@ -572,6 +572,7 @@ impl SqliteStore {
             }
         }
         self::delete_journal_links(&tx, &mut rec, from)?;
+        move_memos(&tx, &mut rec, from, into)?;
         rec.delete(&tx, Table::Codes, id_key(from))?;
         rec.finish(
             &tx,
@@ -747,6 +748,7 @@ impl SqliteStore {
             rec.delete(&tx, Table::CodeLinks, id_key(link))?;
         }
         delete_journal_links(&tx, &mut rec, id)?;
+        delete_memos_on(&tx, &mut rec, "code", id)?;
         rec.delete(&tx, Table::Codes, id_key(id))?;
         rec.finish(
             &tx,
@@ -1100,6 +1102,24 @@ impl SqliteStore {
     }
 }
 
+/// Deletes the memos written on a code or a coding, recording each, so no
+/// memo is left pointing at nothing.
+pub(crate) fn delete_memos_on(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    kind: &str,
+    id: i64,
+) -> Result<(), StoreError> {
+    let memos: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM memos WHERE target_kind = $1 AND target_id = $2")?
+        .query_map(params![kind, id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for memo in memos {
+        rec.delete(tx, Table::Memos, id_key(memo))?;
+    }
+    Ok(())
+}
+
 /// Deletes a coding and the rows that hang on it, recording each.
 pub(crate) fn delete_coding_rows(
     tx: &rusqlite::Connection,
@@ -1113,7 +1133,30 @@ pub(crate) fn delete_coding_rows(
     for t in translations {
         rec.delete(tx, Table::Translations, id_key(t))?;
     }
+    delete_memos_on(tx, rec, "coding", coding)?;
     rec.delete(tx, Table::Codings, id_key(coding))
+}
+
+/// Moves the memos on a merged code to the code that absorbs it.
+fn move_memos(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    from: i64,
+    into: i64,
+) -> Result<(), StoreError> {
+    let memos: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM memos WHERE target_kind = 'code' AND target_id = $1")?
+        .query_map([from], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for memo in memos {
+        rec.update(
+            tx,
+            Table::Memos,
+            id_key(memo),
+            &[("target_id", Value::Integer(into))],
+        )?;
+    }
+    Ok(())
 }
 
 fn delete_journal_links(

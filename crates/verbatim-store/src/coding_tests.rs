@@ -526,3 +526,83 @@ fn deleting_a_code_with_codings_needs_a_cascade() {
     let listed = s.store.codings(&amira, &CodingFilter::default()).unwrap();
     assert_eq!(listed[0].code, "Uncategorised");
 }
+
+#[test]
+fn memos_follow_their_code_or_coding() {
+    use crate::{MemoFilter, MemoTarget};
+    let mut s = study();
+    let amira = s.store.scope("amira", false, false).unwrap();
+    let a = code(&mut s.store, &amira, "Policing", "idea", None);
+    let b = code(&mut s.store, &amira, "Control", "idea", None);
+    let (coding, _) = s
+        .store
+        .add_coding(&amira, s.source, span_of("On fouille"), a, None)
+        .unwrap();
+    s.store
+        .add_memo(
+            &amira,
+            &MemoTarget::Coding(coding),
+            None,
+            "Fouille = contrôle ?",
+        )
+        .unwrap();
+    s.store
+        .add_memo(&amira, &MemoTarget::Code(a), None, "Proche de Control")
+        .unwrap();
+    let on = |store: &SqliteStore, target: MemoTarget| {
+        let filter = MemoFilter {
+            target: Some(target),
+            ..MemoFilter::default()
+        };
+        store.memos(&amira, &filter).unwrap().len()
+    };
+    s.store.merge_codes(&amira, a, b).unwrap();
+    assert_eq!(
+        on(&s.store, MemoTarget::Code(b)),
+        1,
+        "the merged code's memo moves"
+    );
+    let before = state(&s.store);
+    s.store.remove_coding(&amira, coding).unwrap();
+    assert_eq!(
+        on(&s.store, MemoTarget::Coding(coding)),
+        0,
+        "no memo left on nothing"
+    );
+    s.store.undo("amira", 1).unwrap();
+    assert_eq!(
+        on(&s.store, MemoTarget::Coding(coding)),
+        1,
+        "undo brings the memo back"
+    );
+    assert_eq!(state(&s.store), before);
+}
+
+#[test]
+fn sealing_takes_the_entry_off_the_undo_stack_only() {
+    use crate::journal::EntryKind;
+    let mut s = study();
+    let amira = s.store.scope("amira", false, false).unwrap();
+    let theme = code(&mut s.store, &amira, "Distrust", "theme", None);
+    let entry = s
+        .store
+        .add_entry(
+            &amira,
+            EntryKind::Preconception,
+            "Attentes",
+            "Je m’attends à de la méfiance.",
+        )
+        .unwrap();
+    s.store.seal(&amira, entry).unwrap();
+    s.store
+        .add_coding(&amira, s.source, span_of("On fouille"), theme, None)
+        .unwrap();
+    let undone = s.store.undo("amira", 2).unwrap();
+    let actions: Vec<&str> = undone.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec!["coding.add", "code.add"],
+        "the sealed entry's creation is skipped"
+    );
+    assert!(s.store.verify_journal().unwrap().is_empty());
+}

@@ -27,7 +27,8 @@ impl SqliteStore {
     /// Returns the actor's undo and redo stacks (audit entry ids, oldest first).
     fn stacks(&self, actor: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, action, target FROM audit WHERE actor = $1 AND undoable = 1 ORDER BY id",
+            "SELECT id, action, target FROM audit \
+             WHERE actor = $1 AND (undoable = 1 OR action = 'journal.seal') ORDER BY id",
         )?;
         let mut rows = stmt.query([actor])?;
         let (mut done, mut undone): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
@@ -41,6 +42,22 @@ impl SqliteStore {
                     if let Some(t) = target {
                         done.retain(|d| d != &t);
                         undone.push(t);
+                    }
+                }
+                // A sealed entry can never change again: the actions that
+                // wrote it leave the undo stack (the rest of it stays).
+                "journal.seal" => {
+                    let target: Option<String> = r.get(2)?;
+                    if let Some(sealed) = target {
+                        let touching: Vec<String> = self
+                            .conn
+                            .prepare_cached(
+                                "SELECT id FROM audit WHERE actor = $1 AND undoable = 1 AND target = $2",
+                            )?
+                            .query_map([actor, sealed.as_str()], |r| r.get(0))?
+                            .collect::<Result<_, _>>()?;
+                        done.retain(|d| !touching.contains(d));
+                        undone.retain(|u| !touching.contains(u));
                     }
                 }
                 "history.redo" => {

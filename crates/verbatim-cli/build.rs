@@ -1,6 +1,7 @@
-//! Embeds the demo study's transcripts (`demo/sources/*` and
-//! `demo/manifest.json`) in the binary, so `verbatim demo` works from any
-//! directory with nothing else installed.
+//! Embeds the demo study's transcripts (`demo/sources/*`), its manifest
+//! (`demo/manifest.json`) and its coders' work (`demo/coding.json`) in the
+//! binary, so `verbatim demo` works from any directory with nothing else
+//! installed.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,16 @@ fn main() {
         ));
     } else {
         code.push_str("pub const DEMO_MANIFEST: &str = \"[]\";\n");
+    }
+    let coding = root.join("coding.json");
+    code.push_str("/// The demo coders, their theme trees and codings (`demo/coding.json`).\n");
+    if coding.is_file() {
+        code.push_str(&format!(
+            "pub const DEMO_CODING: &str = include_str!({:?});\n",
+            absolute(&coding)
+        ));
+    } else {
+        code.push_str("pub const DEMO_CODING: &str = \"{\\\"coders\\\":[]}\";\n");
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("demo_files.rs");
     if let Err(err) = std::fs::write(&out, code) {

@@ -2,8 +2,11 @@
 //!
 //! The transcripts (written for verbatim; see `demo/README.md`) are embedded
 //! in the binary, read with the same importers as `verbatim import`, and
-//! stored with the kind, site, language and date the manifest gives.
+//! stored with the kind, site, language and date the manifest gives. Three
+//! coders' independent theme trees and codings are then added on top
+//! (`demo_coding`).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,6 +17,7 @@ use verbatim_core::{Format, Language, SourceKind};
 use verbatim_ingest::{Options, read_bytes};
 use verbatim_store::{ImportItem, SqliteStore, Store, StudySettings};
 
+use super::demo_coding;
 use super::import::{FileReport, print_report};
 use crate::ui;
 
@@ -89,6 +93,22 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
     let outcomes = store.import_batch(&ui::actor(), items)?;
+    let ids: HashMap<String, i64> = files
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(file, outcome)| match outcome {
+            verbatim_store::ImportOutcome::Imported { id, .. } => Some((file.clone(), *id)),
+            verbatim_store::ImportOutcome::Duplicate { .. } => None,
+        })
+        .collect();
+    let coders = match demo_coding::apply(&mut store, &ui::actor(), embedded::DEMO_CODING, &ids) {
+        Ok(coders) => coders,
+        Err(err) => {
+            drop(store);
+            replace_previous_demo(&args.project)?;
+            return Err(err.context("the demo study was not written"));
+        }
+    };
     let reports: Vec<FileReport> = files
         .into_iter()
         .zip(outcomes)
@@ -111,9 +131,21 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     print_report(&reports, false)?;
     println!();
+    for c in &coders {
+        println!(
+            "coder {}: {} codes, {} codings, {} quotes ({} translated)",
+            c.name, c.codes, c.codings, c.quotes, c.translations
+        );
+    }
+    println!();
     println!("Demo study written to {}. Try:", args.project.display());
     println!("  verbatim sources --project {}", args.project.display());
     println!("  verbatim show --project {} 1", args.project.display());
+    if let Some(c) = coders.first() {
+        let p = args.project.display();
+        println!("  verbatim code tree --project {p} --coder {}", c.name);
+        println!("  verbatim coding list --project {p} --coder {}", c.name);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

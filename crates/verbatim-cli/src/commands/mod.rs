@@ -8,6 +8,7 @@ mod coder;
 mod coder_arg;
 mod coding;
 mod demo;
+mod demo_coding;
 mod history;
 mod import;
 mod init;

@@ -31,6 +31,15 @@ const PRESCAN_BYTES: usize = 4096;
 /// Returns the blocks of a .html document.
 pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, IngestError> {
     let (source, encoding) = decode(bytes);
+    let depth = nesting_depth(&source);
+    if depth > MAX_DEPTH {
+        return Err(IngestError::Malformed {
+            format: "html",
+            reason: format!(
+                "its elements nest {depth} levels deep (more than {MAX_DEPTH}), which no transcript needs and which would take minutes to parse: save it as .docx or .txt and import that"
+            ),
+        });
+    }
     let document = Html::parse_document(&source);
     let mut walker = Walker::default();
     walker.walk(&document);
@@ -46,6 +55,52 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, IngestError> {
     extracted.metadata.title = title(&document);
     extracted.metadata.author = author(&document);
     Ok(extracted)
+}
+
+/// The deepest element nesting accepted. Real pages (Word's "save as web
+/// page" included) stay under a few dozen levels; html5ever's tree building
+/// grows quadratically with depth, so a hostile file nested thousands of
+/// levels deep would stall an import.
+const MAX_DEPTH: usize = 1_000;
+
+/// Returns an upper estimate of how deeply elements nest, from a scan of the
+/// tags (comments, void elements, self-closing tags and elements whose end
+/// tag is optional do not open a level).
+fn nesting_depth(source: &str) -> usize {
+    const FLAT: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd",
+    ];
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = source;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let close = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..close];
+        rest = &rest[close..];
+        if tag.starts_with('!') || tag.starts_with('?') || tag.ends_with('/') {
+            continue;
+        }
+        let (closing, tag) = match tag.strip_prefix('/') {
+            Some(name) => (true, name),
+            None => (false, tag),
+        };
+        let name: String = tag
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() || FLAT.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+    }
+    deepest
 }
 
 /// Returns the text of `bytes` and the name of the encoding it was decoded
@@ -476,6 +531,21 @@ impl Walker {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn pathological_nesting_is_refused_quickly() {
+        let deep = format!("{}texte{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+        let started = std::time::Instant::now();
+        let err = extract(deep.as_bytes());
+        assert!(
+            matches!(err, Err(IngestError::Malformed { format: "html", .. })),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let page =
+            "<html><body><div><div><p>Un <b>paragraphe</b><br>suivi</p></div></div></body></html>";
+        assert!(nesting_depth(page) < 10);
+    }
+
     use proptest::prelude::*;
     use verbatim_core::Format;
 
@@ -681,7 +751,7 @@ mod tests {
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let html = format!("{}profond{}", "<div>".repeat(3_000), "</div>".repeat(3_000));
+        let html = format!("{}profond{}", "<div>".repeat(900), "</div>".repeat(900));
         let extracted = extract(html.as_bytes()).unwrap();
         assert_eq!(extracted.blocks[0].text, "profond");
     }

@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "coding",
         include_str!("../migrations/sqlite/0003_coding.sql"),
     ),
+    (
+        4,
+        "participants",
+        include_str!("../migrations/sqlite/0004_participants.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes.

@@ -3,17 +3,22 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod attribute;
 mod code;
 mod coder;
 mod coder_arg;
 mod coding;
 mod demo;
+mod guide;
 mod history;
 mod import;
 mod init;
+mod participants;
 mod reveal;
 mod show;
+mod sites;
 mod sources;
+mod speakers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +61,16 @@ enum Command {
     Redo(history::UndoArgs),
     /// Show the study's history, newest first
     Log(history::LogArgs),
+    /// Participants: add, import a roster, assign codes, attributes, consent, table
+    Participants(participants::ParticipantsArgs),
+    /// Sites and the short codes pseudonyms carry
+    Sites(sites::SitesArgs),
+    /// Speaker labels of transcripts mapped to participants or interviewers
+    Speakers(speakers::SpeakersArgs),
+    /// Interview guides: versions, the version each source used, autocoding answers
+    Guide(guide::GuideArgs),
+    /// Typed attributes of participants and sources
+    Attribute(attribute::AttributeArgs),
 }
 
 /// The study a command works on.
@@ -96,6 +111,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Undo(args) => history::cmd_undo(&args),
         Command::Redo(args) => history::cmd_redo(&args),
         Command::Log(args) => history::cmd_log(&args),
+        Command::Participants(args) => participants::cmd_participants(&args),
+        Command::Sites(args) => sites::cmd_sites(&args),
+        Command::Speakers(args) => speakers::cmd_speakers(&args),
+        Command::Guide(args) => guide::cmd_guide(&args),
+        Command::Attribute(args) => attribute::cmd_attribute(&args),
     }
 }
 

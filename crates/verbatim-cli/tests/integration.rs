@@ -12,6 +12,12 @@ mod import;
 mod bad_input;
 // `verbatim demo`.
 mod demo;
+// `participants`, `sites`, `attribute`: rosters, codes, table, consent.
+mod participants;
+// `speakers` and `guide`: label mapping, interview guides, autocoding.
+mod speakers;
+// Roster + transcripts to pseudonymised turns, end to end.
+mod pseudonyms;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

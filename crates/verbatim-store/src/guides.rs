@@ -7,9 +7,12 @@
 //! indented lines their sub-questions). `autocode` finds each question in
 //! the interviewer's turns with a forgiving match (case, accents and
 //! punctuation ignored; share of the question's words present ≥ a
-//! threshold) and codes the participant turns that answer it, up to the
-//! next interviewer turn, through the ordinary coding API, so the result is
-//! the coder's own layer, blind to others and undoable step by step.
+//! threshold; the best-matching turn wins) and codes each turn that answers
+//! it (every turn up to the next interviewer turn: participants', and
+//! labels not mapped yet) through the ordinary coding API, so the result is
+//! the coder's own layer, blind to others and undoable step by step. The
+//! codes sit under a code named after the guide, one per question (and
+//! sub-question), created once and reused by later runs and versions.
 
 use std::collections::HashMap;
 
@@ -608,7 +611,74 @@ fn insert_question(
 
 #[cfg(test)]
 mod tests {
+    use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Turn};
+
     use super::*;
+    use crate::{CodingFilter, ImportItem, StudySettings};
+
+    #[test]
+    fn autocode_codes_answers_until_the_next_interviewer_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            SqliteStore::create(&dir.path().join("s.vbt"), &StudySettings::titled("t"), "t")
+                .unwrap();
+        let lines = [
+            (
+                "INT",
+                "Alors, comment décririez vous la relation avec les usagers ?",
+            ),
+            ("CSI-2", "Compliquée."),
+            ("CSI-2", "Mais riche."),
+            ("INT", "Et votre hiérarchie ?"),
+            ("CSI-2", "Absente."),
+        ];
+        let (mut text, mut turns) = (String::new(), Vec::new());
+        for (who, what) in lines {
+            text.push_str(who);
+            text.push_str(" : ");
+            let start = text.chars().count();
+            text.push_str(what);
+            turns.push(Turn {
+                speaker: who.into(),
+                span: Span::new(start, text.chars().count()).unwrap(),
+                begin_ms: None,
+                end_ms: None,
+            });
+            text.push('\n');
+        }
+        let source =
+            NormalisedSource::new(Format::Txt, text, turns, vec![], SourceMetadata::default())
+                .unwrap();
+        store
+            .import_batch(
+                "t",
+                vec![ImportItem {
+                    name: "i".into(),
+                    original_path: None,
+                    kind: SourceKind::Interview,
+                    site: None,
+                    language: None,
+                    source,
+                }],
+            )
+            .unwrap();
+        store.add_coder("t", "amira", None, None).unwrap();
+        let guide =
+            "1. Comment décririez-vous votre relation avec les usagers ?\n2. Quel budget ?\n";
+        store.add_guide("t", "G", guide, None, None).unwrap();
+        store.use_guide("t", &SourceRef::Id(1), "g", None).unwrap();
+        let scope = store.scope("amira", false, false).unwrap();
+        let reports = store.autocode(&scope, None, 0.6).unwrap();
+        assert_eq!(reports[0].matched.len(), 1);
+        assert_eq!(reports[0].matched[0].codings, 2);
+        assert_eq!(reports[0].unmatched, vec!["2. Quel budget ?"]);
+        let codings = store.codings(&scope, &CodingFilter::default()).unwrap();
+        let texts: Vec<&str> = codings.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["Compliquée.", "Mais riche."]);
+        // A stricter threshold finds nothing.
+        let strict = store.autocode(&scope, None, 0.95).unwrap();
+        assert_eq!(strict[0].unmatched.len(), 2);
+    }
 
     #[test]
     fn guides_parse_numbered_questions_and_indented_sub_questions() {

@@ -1552,6 +1552,14 @@ mod tests {
         );
         assert_eq!(store.participants().unwrap().len(), 2);
         assert_eq!(store.audit_log(100).unwrap().len(), before);
+        // A roster of names imported twice would duplicate everyone.
+        roster(&mut store, "name\nMarie").unwrap();
+        let err = roster(&mut store, "name\nmarie").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("row 2: a participant named \"marie\" is already"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -147,6 +147,11 @@ impl SqliteStore {
             .into_iter()
             .filter_map(|p| p.code.map(|c| (c.to_lowercase(), ())))
             .collect();
+        let labelled: HashMap<String, ()> = self
+            .participant_rows()?
+            .into_iter()
+            .filter_map(|p| p.label.map(|l| (fold(&l), ())))
+            .collect();
         let mut seen: HashMap<String, usize> = HashMap::new();
         type Ready = (
             Option<String>,
@@ -193,6 +198,13 @@ impl SqliteStore {
                         code = Some(c);
                     }
                 }
+            }
+            if let (None, Some(n)) = (&code, &name)
+                && labelled.contains_key(&fold(n))
+            {
+                errors.push(format!(
+                    "row {line}: a participant named {n:?} is already in the study: give this row a code to tell them apart, or leave it out"
+                ));
             }
             let site = match cell(Column::Site) {
                 Some(s) => match self.find_site(&s)? {

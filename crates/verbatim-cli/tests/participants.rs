@@ -354,3 +354,124 @@ fn the_sociodemographic_table_prints_as_text_markdown_csv_and_json() {
     let text = p(&ws, &["table"]).ok().stdout;
     assert!(text.contains("All (n=4)"), "{text}");
 }
+
+#[test]
+fn the_scheme_can_change_template_modes_and_rank_styles() {
+    let ws = study_with_sites();
+    let scheme = p(&ws, &["scheme", "--json"]).ok().json();
+    assert_eq!(scheme["template"], "{site}{mode}-{rank}");
+    let before = ws.dump();
+    let run = p(&ws, &["scheme", "--template", "{site}{mode}"]);
+    assert!(run.stderr.contains("has no {rank}"), "{}", run.stderr);
+    let run = p(&ws, &["scheme", "--mode", "interviews=E"]);
+    assert!(
+        run.stderr.contains("no source kind \"interviews\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.dump(), before);
+    p(
+        &ws,
+        &[
+            "scheme",
+            "--template",
+            "{site}-{mode}{rank}",
+            "--mode",
+            "interview=E:letters",
+        ],
+    )
+    .ok();
+    ws.write("r.csv", "nom,site\nJean,CS\nAnne,CS\n");
+    p(&ws, &["import", "r.csv"]).ok();
+    ws.write(
+        "cs/e1.txt",
+        "INT : Bonjour.\nAnne : Bonjour.\nINT : Alors ?\nAnne : Oui.\n",
+    );
+    ws.write(
+        "cs/e2.txt",
+        "INT : Bonjour.\nJean : Bonjour.\nINT : Alors ?\nJean : Non.\n",
+    );
+    ws.import(&["cs", "--kind", "interview", "--site", "Centre de soins"])
+        .ok();
+    let done = p(&ws, &["assign", "--json"]).ok().json();
+    let codes: Vec<&str> = done["assigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["CS-EA", "CS-EB"]);
+    let list = p(&ws, &["list", "--json"]).ok().json();
+    assert_eq!(list[0]["label"], "Anne");
+    assert_eq!(list[0]["turns"], 2);
+}
+
+#[test]
+fn source_attributes_are_typed_too() {
+    let ws = study_with_sites();
+    ws.write("a.txt", crate::common::interview_lines());
+    ws.import(&["a.txt"]).ok();
+    ws.run(&[
+        "attribute",
+        "add",
+        "--project",
+        "study.vbt",
+        "mode",
+        "--type",
+        "category",
+        "--for",
+        "source",
+        "--values",
+        "présentiel,visio",
+    ])
+    .ok();
+    ws.run(&[
+        "attribute",
+        "add",
+        "--project",
+        "study.vbt",
+        "durée",
+        "--type",
+        "number",
+        "--for",
+        "source",
+    ])
+    .ok();
+    let before = ws.dump();
+    let run = ws.run(&[
+        "attribute",
+        "set",
+        "--project",
+        "study.vbt",
+        "--source",
+        "a",
+        "mode=téléphone",
+    ]);
+    assert!(
+        run.stderr
+            .contains("mode \"téléphone\" is not one of the allowed values"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.dump(), before);
+    ws.run(&[
+        "attribute",
+        "set",
+        "--project",
+        "study.vbt",
+        "--source",
+        "a",
+        "mode=Visio",
+        "durée=52,5",
+    ])
+    .ok();
+    let conn = rusqlite::Connection::open(ws.study()).unwrap();
+    let values: Vec<String> = conn
+        .prepare("SELECT value FROM source_values ORDER BY attribute_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(values, vec!["visio", "52.5"]);
+}

@@ -20,6 +20,12 @@ mod memos;
 mod journal;
 // `verbatim source edit`: spans follow the text; undo restores them.
 mod edit;
+// `participants`, `sites`, `attribute`: rosters, codes, table, consent.
+mod participants;
+// `speakers` and `guide`: label mapping, interview guides, autocoding.
+mod speakers;
+// Roster + transcripts to pseudonymised turns, end to end.
+mod pseudonyms;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

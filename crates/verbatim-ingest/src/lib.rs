@@ -38,6 +38,7 @@ mod files;
 mod formats;
 mod language;
 mod parallel;
+mod roster;
 mod speakers;
 mod zipped;
 
@@ -49,6 +50,7 @@ pub use error::IngestError;
 pub use files::{Collected, collect_files, format_of};
 pub use language::guess_language;
 pub use parallel::read_parallel;
+pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
 pub use speakers::SpeakerMode;
 use verbatim_core::{Format, NormalisedSource};
 

@@ -71,6 +71,49 @@ pub enum StoreError {
     /// Nothing to undo or redo, or the change cannot be replayed.
     #[error("{0}")]
     History(String),
+    /// No participant matches the code, name or id given.
+    #[error("no participant {0:?} in this study: list them with `verbatim participants list`")]
+    UnknownParticipant(String),
+    /// A participant code or name is already taken.
+    #[error("there is already a participant {0:?}: participant codes are unique")]
+    DuplicateParticipant(String),
+    /// No site matches the name or code given.
+    #[error("no site {0:?} in this study: add it with `verbatim sites add NAME --code CODE`")]
+    UnknownSite(String),
+    /// No attribute of that name is defined for participants or sources.
+    #[error(
+        "no {applies_to} attribute {name:?}: define it with `verbatim attribute add {name} --type TYPE --for {applies_to}`"
+    )]
+    UnknownAttribute {
+        /// The attribute's name.
+        name: String,
+        /// `participant` or `source`.
+        applies_to: String,
+    },
+    /// A value is not of its attribute's type.
+    #[error("{attribute} {reason}")]
+    BadValue {
+        /// The attribute's name.
+        attribute: String,
+        /// Why the value was refused (`"quarante" is not a number`).
+        reason: String,
+    },
+    /// A roster or mapping file failed validation; nothing was written.
+    #[error("nothing was imported; fix these and try again:\n{}", .0.join("\n"))]
+    Rejected(Vec<String>),
+    /// A speaker label does not occur in the source named.
+    #[error(
+        "no speaker {label:?} in source {source_name:?}: list its speakers with `verbatim speakers list --source {source_name}`"
+    )]
+    UnknownSpeaker {
+        /// The source's name.
+        source_name: String,
+        /// The label given.
+        label: String,
+    },
+    /// No interview guide (or version of it) of that name.
+    #[error("no interview guide {0}: list them with `verbatim guide list`")]
+    UnknownGuide(String),
     /// Stored data failed a check when read back.
     #[error("the study file holds inconsistent data ({0}): restore it from a backup")]
     Corrupt(String),

@@ -38,6 +38,19 @@ pub(crate) enum Table {
     Turns,
     SourceTexts,
     Sources,
+    Sites,
+    PseudonymScheme,
+    Modes,
+    Participants,
+    Attributes,
+    ParticipantValues,
+    SourceValues,
+    SpeakerMap,
+    Consents,
+    Guides,
+    GuideVersions,
+    GuideQuestions,
+    SourceGuides,
 }
 
 impl Table {
@@ -54,6 +67,19 @@ impl Table {
             Table::Turns => "turns",
             Table::SourceTexts => "source_texts",
             Table::Sources => "sources",
+            Table::Sites => "sites",
+            Table::PseudonymScheme => "pseudonym_scheme",
+            Table::Modes => "modes",
+            Table::Participants => "participants",
+            Table::Attributes => "attributes",
+            Table::ParticipantValues => "participant_values",
+            Table::SourceValues => "source_values",
+            Table::SpeakerMap => "speaker_map",
+            Table::Consents => "consents",
+            Table::Guides => "guides",
+            Table::GuideVersions => "guide_versions",
+            Table::GuideQuestions => "guide_questions",
+            Table::SourceGuides => "source_guides",
         }
     }
 

@@ -36,17 +36,24 @@ mod audit;
 mod coders;
 mod codes;
 mod codings;
+mod demographics;
 mod edit;
 mod error;
+mod fold;
+mod guides;
 mod history;
 mod journal;
 mod memos;
 pub mod migrate;
 mod model;
+mod participants;
+mod roster;
+mod speakers;
 mod sqlite;
 #[cfg(test)]
 mod testkit;
 mod undo;
+mod values;
 
 #[cfg(test)]
 mod coding_tests;
@@ -55,16 +62,25 @@ pub use audit::AuditEntry;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
+pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
+pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,
     StudySettings, TurnRecord,
 };
+pub use participants::{
+    AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
+    RankStyle, Scheme, Site, Unassigned,
+};
+pub use roster::RosterOutcome;
+pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
+pub use values::AttrType;
 
 /// The operations every study backend offers.
 ///

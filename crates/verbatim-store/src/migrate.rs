@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "memo_targets",
         include_str!("../migrations/sqlite/0004_memo_targets.sql"),
     ),
+    (
+        5,
+        "participants",
+        include_str!("../migrations/sqlite/0005_participants.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes.

@@ -3,21 +3,26 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod attribute;
 mod code;
 mod coder;
 mod coder_arg;
 mod coding;
 mod demo;
 mod demo_coding;
+mod guide;
 mod history;
 mod import;
 mod init;
 mod journal;
 mod memo;
+mod participants;
 mod reveal;
 mod show;
+mod sites;
 mod source;
 mod sources;
+mod speakers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +71,16 @@ enum Command {
     Journal(journal::JournalArgs),
     /// Correct a source's text; codings, turns and memos move with it
     Source(source::SourceArgs),
+    /// Participants: add, import a roster, assign codes, attributes, consent, table
+    Participants(participants::ParticipantsArgs),
+    /// Sites and the short codes pseudonyms carry
+    Sites(sites::SitesArgs),
+    /// Speaker labels of transcripts mapped to participants or interviewers
+    Speakers(speakers::SpeakersArgs),
+    /// Interview guides: versions, the version each source used, autocoding answers
+    Guide(guide::GuideArgs),
+    /// Typed attributes of participants and sources
+    Attribute(attribute::AttributeArgs),
 }
 
 /// The study a command works on.
@@ -123,6 +138,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Memo(args) => memo::cmd_memo(&args),
         Command::Journal(args) => journal::cmd_journal(&args),
         Command::Source(args) => source::cmd_source(&args),
+        Command::Participants(args) => participants::cmd_participants(&args),
+        Command::Sites(args) => sites::cmd_sites(&args),
+        Command::Speakers(args) => speakers::cmd_speakers(&args),
+        Command::Guide(args) => guide::cmd_guide(&args),
+        Command::Attribute(args) => attribute::cmd_attribute(&args),
     }
 }
 

@@ -1,0 +1,140 @@
+//! `verbatim attribute`: typed variables on participants and sources
+//! (sex, age band, occupation; a source's date, interviewer, duration).
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::{Args, Subcommand, ValueEnum};
+use verbatim_store::{AppliesTo, AttrType, SourceRef};
+
+use super::participants::pair;
+use super::{ProjectArg, print_json};
+use crate::ui::{self, Table};
+
+/// Define, list and set attributes of participants and sources
+#[derive(Args, Debug)]
+pub struct AttributeArgs {
+    #[command(subcommand)]
+    action: AttributeAction,
+}
+
+/// What an attribute describes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum For {
+    /// Participants
+    Participant,
+    /// Sources
+    Source,
+}
+
+impl For {
+    fn applies_to(self) -> AppliesTo {
+        match self {
+            For::Participant => AppliesTo::Participant,
+            For::Source => AppliesTo::Source,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum AttributeAction {
+    /// Define an attribute
+    Add {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// Its name
+        name: String,
+        /// Its type: text, number, date, boolean or category
+        #[arg(long = "type")]
+        kind: String,
+        /// What it describes
+        #[arg(long = "for", value_enum, default_value = "participant")]
+        applies_to: For,
+        /// The values a category takes, comma-separated
+        #[arg(long, value_delimiter = ',')]
+        values: Vec<String>,
+    },
+    /// List the attributes
+    List {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set attribute values of a source (NAME=VALUE; empty clears)
+    Set {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The source (id or name)
+        #[arg(long)]
+        source: String,
+        /// Values, as NAME=VALUE
+        values: Vec<String>,
+    },
+}
+
+/// Runs an `attribute` subcommand.
+pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        AttributeAction::Add {
+            project,
+            name,
+            kind,
+            applies_to,
+            values,
+        } => {
+            let kind: AttrType = kind.parse().map_err(anyhow::Error::msg)?;
+            let mut store = project.open()?;
+            let a = store.define_attribute(
+                &ui::actor(),
+                name,
+                applies_to.applies_to(),
+                kind,
+                values,
+            )?;
+            println!(
+                "Defined {} attribute {} ({}).",
+                a.applies_to.as_str(),
+                a.name,
+                a.kind
+            );
+        }
+        AttributeAction::List { project, json } => {
+            let store = project.open()?;
+            let mut all = store.attributes(AppliesTo::Participant)?;
+            all.extend(store.attributes(AppliesTo::Source)?);
+            if *json {
+                print_json(&all)?;
+            } else {
+                let mut table = Table::new(&["for", "name", "type", "values"]);
+                for a in &all {
+                    table.row(vec![
+                        a.applies_to.as_str().into(),
+                        a.name.clone(),
+                        a.kind.to_string(),
+                        a.allowed.join(", "),
+                    ]);
+                }
+                print!("{}", table.render());
+            }
+        }
+        AttributeAction::Set {
+            project,
+            source,
+            values,
+        } => {
+            let values = values
+                .iter()
+                .map(|v| pair(v))
+                .collect::<Result<Vec<_>, _>>()?;
+            if values.is_empty() {
+                bail!("nothing to set: give NAME=VALUE pairs");
+            }
+            let mut store = project.open()?;
+            store.set_source_values(&ui::actor(), &SourceRef::parse(source), &values)?;
+            println!("Updated {source}.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,280 @@
+//! The sociodemographic table: who the participants are, overall and by
+//! site, as a paper's "Table II" reports them.
+//!
+//! Each participant attribute becomes rows: a category or boolean gives a
+//! count and percentage per value, a number its mean and range, a date its
+//! range, free text how many gave a value. Participants heard only in
+//! context sources (team-leader interviews kept for reading) are left out
+//! unless asked for, as they are never counted in the analysis.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::participants::{AppliesTo, Participant};
+use crate::values::{AttrType, format_number};
+use crate::{SqliteStore, StoreError};
+
+/// One column of the table: everyone, or one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DemoColumn {
+    /// `All`, or the site's code.
+    pub name: String,
+    /// Participants counted in it.
+    pub n: usize,
+}
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DemoCell {
+    /// How many have this value, and their share of the column.
+    Count {
+        /// How many.
+        count: usize,
+        /// Their share of the column's n, in percent.
+        percent: f64,
+    },
+    /// The mean and range of a number.
+    Number {
+        /// How many gave a value.
+        count: usize,
+        /// The mean.
+        mean: f64,
+        /// The smallest value.
+        min: f64,
+        /// The largest value.
+        max: f64,
+    },
+    /// The range of dates.
+    Range {
+        /// How many gave a value.
+        count: usize,
+        /// The earliest.
+        min: String,
+        /// The latest.
+        max: String,
+    },
+    /// Nobody in the column has a value.
+    Empty,
+}
+
+impl DemoCell {
+    /// Returns the cell as a paper prints it: `5 (62%)`, `41.2 (29–58)`.
+    pub fn display(&self) -> String {
+        match self {
+            DemoCell::Count { count, percent } => format!("{count} ({percent:.0}%)"),
+            DemoCell::Number { mean, min, max, .. } => format!(
+                "{mean:.1} ({}–{})",
+                format_number(*min),
+                format_number(*max)
+            ),
+            DemoCell::Range { min, max, .. } if min == max => min.clone(),
+            DemoCell::Range { min, max, .. } => format!("{min} – {max}"),
+            DemoCell::Empty => "–".into(),
+        }
+    }
+}
+
+/// One row: an attribute, or one value of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoRow {
+    /// The attribute's name.
+    pub attribute: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: AttrType,
+    /// The value this row counts (categories, booleans, missing values).
+    pub value: Option<String>,
+    /// One cell per column.
+    pub cells: Vec<DemoCell>,
+}
+
+/// The sociodemographic table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoTable {
+    /// `All`, then one per site when asked.
+    pub columns: Vec<DemoColumn>,
+    /// The rows, attribute by attribute.
+    pub rows: Vec<DemoRow>,
+}
+
+impl SqliteStore {
+    /// Returns the sociodemographic table of the participants, overall and
+    /// (with `by_site`) per site; participants heard only in context
+    /// sources are left out unless `include_context`.
+    pub fn demographics(
+        &self,
+        by_site: bool,
+        include_context: bool,
+    ) -> Result<DemoTable, StoreError> {
+        let mut kinds: HashMap<i64, HashSet<String>> = HashMap::new();
+        for s in self.speakers(None)? {
+            if let Some(p) = s.participant_id {
+                kinds.entry(p).or_default().insert(s.kind);
+            }
+        }
+        let people: Vec<Participant> = self
+            .participants()?
+            .into_iter()
+            .filter(|p| {
+                include_context
+                    || kinds
+                        .get(&p.id)
+                        .is_none_or(|k| k.iter().any(|kind| kind != "context"))
+            })
+            .collect();
+        let mut groups: Vec<(String, Vec<&Participant>)> =
+            vec![("All".into(), people.iter().collect())];
+        if by_site {
+            let mut sites: Vec<String> = people
+                .iter()
+                .map(|p| p.site_code.clone().unwrap_or_else(|| "(no site)".into()))
+                .collect();
+            sites.sort();
+            sites.dedup();
+            for site in sites {
+                let members = people
+                    .iter()
+                    .filter(|p| p.site_code.as_deref().unwrap_or("(no site)") == site)
+                    .collect();
+                groups.push((site, members));
+            }
+        }
+        let columns = groups
+            .iter()
+            .map(|(name, m)| DemoColumn {
+                name: name.clone(),
+                n: m.len(),
+            })
+            .collect();
+        let mut rows = Vec::new();
+        for attr in self.attributes(AppliesTo::Participant)? {
+            let value_of = |p: &Participant| -> Option<String> {
+                p.values
+                    .iter()
+                    .find(|(n, _)| *n == attr.name)
+                    .map(|(_, v)| v.clone())
+            };
+            let count_rows = |values: Vec<String>, kind: AttrType| -> Vec<DemoRow> {
+                values
+                    .into_iter()
+                    .map(|v| DemoRow {
+                        attribute: attr.name.clone(),
+                        kind,
+                        value: Some(v.clone()),
+                        cells: groups
+                            .iter()
+                            .map(|(_, m)| {
+                                let count = m
+                                    .iter()
+                                    .filter(|p| value_of(p).as_deref() == Some(v.as_str()))
+                                    .count();
+                                percent_cell(count, m.len())
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            };
+            match attr.kind {
+                AttrType::Category => {
+                    let mut values = attr.allowed.clone();
+                    for p in &people {
+                        if let Some(v) = value_of(p)
+                            && !values.contains(&v)
+                        {
+                            values.push(v);
+                        }
+                    }
+                    rows.extend(count_rows(values, attr.kind));
+                }
+                AttrType::Boolean => {
+                    rows.extend(count_rows(vec!["true".into(), "false".into()], attr.kind));
+                }
+                AttrType::Number => rows.push(DemoRow {
+                    attribute: attr.name.clone(),
+                    kind: attr.kind,
+                    value: None,
+                    cells: groups
+                        .iter()
+                        .map(|(_, m)| {
+                            let xs: Vec<f64> =
+                                m.iter().filter_map(|p| value_of(p)?.parse().ok()).collect();
+                            if xs.is_empty() {
+                                return DemoCell::Empty;
+                            }
+                            DemoCell::Number {
+                                count: xs.len(),
+                                mean: xs.iter().sum::<f64>() / xs.len() as f64,
+                                min: xs.iter().copied().fold(f64::INFINITY, f64::min),
+                                max: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                            }
+                        })
+                        .collect(),
+                }),
+                AttrType::Date => rows.push(DemoRow {
+                    attribute: attr.name.clone(),
+                    kind: attr.kind,
+                    value: None,
+                    cells: groups
+                        .iter()
+                        .map(|(_, m)| {
+                            let mut xs: Vec<String> =
+                                m.iter().filter_map(|p| value_of(p)).collect();
+                            xs.sort();
+                            match (xs.first(), xs.last()) {
+                                (Some(a), Some(b)) => DemoCell::Range {
+                                    count: xs.len(),
+                                    min: a.clone(),
+                                    max: b.clone(),
+                                },
+                                _ => DemoCell::Empty,
+                            }
+                        })
+                        .collect(),
+                }),
+                AttrType::Text => rows.push(DemoRow {
+                    attribute: attr.name.clone(),
+                    kind: attr.kind,
+                    value: Some("given".into()),
+                    cells: groups
+                        .iter()
+                        .map(|(_, m)| {
+                            percent_cell(
+                                m.iter().filter(|p| value_of(p).is_some()).count(),
+                                m.len(),
+                            )
+                        })
+                        .collect(),
+                }),
+            }
+            let missing: Vec<usize> = groups
+                .iter()
+                .map(|(_, m)| m.iter().filter(|p| value_of(p).is_none()).count())
+                .collect();
+            if attr.kind != AttrType::Text && missing.iter().any(|n| *n > 0) {
+                rows.push(DemoRow {
+                    attribute: attr.name.clone(),
+                    kind: attr.kind,
+                    value: Some("(missing)".into()),
+                    cells: groups
+                        .iter()
+                        .zip(missing)
+                        .map(|((_, m), n)| percent_cell(n, m.len()))
+                        .collect(),
+                });
+            }
+        }
+        Ok(DemoTable { columns, rows })
+    }
+}
+
+fn percent_cell(count: usize, n: usize) -> DemoCell {
+    if n == 0 {
+        return DemoCell::Empty;
+    }
+    DemoCell::Count {
+        count,
+        percent: 100.0 * count as f64 / n as f64,
+    }
+}

@@ -1,0 +1,280 @@
+//! Roster import: one spreadsheet row per participant, one column per
+//! attribute, all checked before anything is written.
+//!
+//! A roster is typed by hand, so it is validated whole: every row gets one
+//! message per problem (`row 4: age "quarante" is not a number`) and the
+//! study is left untouched unless every row is right. Rows are numbered as
+//! the spreadsheet shows them (the header is row 1). Columns named `code`,
+//! `name` (or `nom`, `label`) and `site` are the participant's own fields;
+//! every other column is an attribute, typed by its definition when it
+//! exists, by `--type` when given, else by inference from its values.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::fold::fold;
+use crate::history::{Recorder, Table};
+use crate::participants::{
+    AppliesTo, attributes_in, clean_code, insert_attribute, insert_participant, write_values,
+};
+use crate::values::{AttrType, distinct_values, infer};
+use crate::{SqliteStore, StoreError};
+
+/// What a roster import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterOutcome {
+    /// Participants added.
+    pub participants: usize,
+    /// Attributes defined by this import: `(name, type)`.
+    pub new_attributes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Code,
+    Name,
+    Site,
+    Attribute(usize),
+}
+
+fn special(header: &str) -> Option<Column> {
+    match fold(header).as_str() {
+        "code" | "participant code" | "pseudonym" | "pseudonyme" => Some(Column::Code),
+        "name" | "nom" | "label" | "prenom" | "participant" => Some(Column::Name),
+        "site" => Some(Column::Site),
+        _ => None,
+    }
+}
+
+impl SqliteStore {
+    /// Imports a roster: `header` names the columns, each of `rows` is one
+    /// participant. `types` overrides inferred types (`(column, type)`);
+    /// `allowed` values of a new category are the column's distinct values.
+    pub fn import_roster(
+        &mut self,
+        actor: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+        types: &[(String, AttrType)],
+    ) -> Result<RosterOutcome, StoreError> {
+        let mut errors: Vec<String> = Vec::new();
+        let existing = self.attributes(AppliesTo::Participant)?;
+        // Columns.
+        let mut columns: Vec<Column> = Vec::new();
+        let mut attr_columns: Vec<(usize, String)> = Vec::new();
+        for (i, h) in header.iter().enumerate() {
+            let h = h.trim();
+            if h.is_empty() {
+                errors.push(format!(
+                    "column {}: the header is empty: name the column",
+                    i + 1
+                ));
+                columns.push(Column::Attribute(usize::MAX));
+                continue;
+            }
+            let col = match special(h) {
+                Some(c) => c,
+                None => {
+                    attr_columns.push((i, h.to_owned()));
+                    Column::Attribute(attr_columns.len() - 1)
+                }
+            };
+            if columns.contains(&col) || header[..i].iter().any(|o| fold(o) == fold(h)) {
+                errors.push(format!("column {}: {h:?} appears twice", i + 1));
+            }
+            columns.push(col);
+        }
+        if !columns
+            .iter()
+            .any(|c| matches!(c, Column::Code | Column::Name))
+        {
+            errors.push(
+                "the roster needs a `code` or a `name` column to tell participants apart".into(),
+            );
+        }
+        for (column, _) in types {
+            if !attr_columns.iter().any(|(_, n)| fold(n) == fold(column)) {
+                errors.push(format!(
+                    "--type names {column:?}, which is not a column of the roster"
+                ));
+            }
+        }
+        // Attribute types: defined, overridden, or inferred.
+        let mut specs: Vec<(String, AttrType, Vec<String>, bool)> = Vec::new();
+        for (i, name) in &attr_columns {
+            let values: Vec<&str> = rows
+                .iter()
+                .map(|r| r.get(*i).map_or("", String::as_str))
+                .collect();
+            let given = types
+                .iter()
+                .find(|(c, _)| fold(c) == fold(name))
+                .map(|(_, t)| *t);
+            match existing.iter().find(|a| fold(&a.name) == fold(name)) {
+                Some(a) => {
+                    if let Some(t) = given
+                        && t != a.kind
+                    {
+                        errors.push(format!(
+                            "column {name:?} is already a {} attribute; it cannot be read as {t}",
+                            a.kind
+                        ));
+                    }
+                    specs.push((a.name.clone(), a.kind, a.allowed.clone(), false));
+                }
+                None if !existing.is_empty() => {
+                    errors.push(format!(
+                        "column {name:?} is not a participant attribute of this study (they are: {}): rename the column or define it with `verbatim attribute add`",
+                        existing.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ));
+                    specs.push((name.clone(), AttrType::Text, Vec::new(), false));
+                }
+                None => {
+                    let kind = given.unwrap_or_else(|| infer(&values));
+                    let allowed = if kind == AttrType::Category {
+                        distinct_values(&values)
+                    } else {
+                        Vec::new()
+                    };
+                    specs.push((name.clone(), kind, allowed, true));
+                }
+            }
+        }
+        // Rows.
+        let taken: HashMap<String, ()> = self
+            .participant_rows()?
+            .into_iter()
+            .filter_map(|p| p.code.map(|c| (c.to_lowercase(), ())))
+            .collect();
+        let labelled: HashMap<String, ()> = self
+            .participant_rows()?
+            .into_iter()
+            .filter_map(|p| p.label.map(|l| (fold(&l), ())))
+            .collect();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        type Ready = (
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Vec<(usize, String)>,
+        );
+        let mut ready: Vec<Ready> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            let line = r + 2;
+            if row.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            let cell = |want: Column| -> Option<String> {
+                columns
+                    .iter()
+                    .position(|c| *c == want)
+                    .and_then(|i| row.get(i))
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            };
+            let mut code = cell(Column::Code);
+            let name = cell(Column::Name);
+            if code.is_none() && name.is_none() {
+                errors.push(format!(
+                    "row {line}: the code is missing (and there is no name)"
+                ));
+            }
+            if let Some(c) = &code {
+                match clean_code(c) {
+                    Err(e) => errors.push(format!("row {line}: {e}")),
+                    Ok(c) => {
+                        if taken.contains_key(&c.to_lowercase()) {
+                            errors.push(format!(
+                                "row {line}: participant {c:?} already exists in the study"
+                            ));
+                        } else if let Some(first) = seen.get(&c.to_lowercase()) {
+                            errors.push(format!(
+                                "row {line}: code {c:?} is used twice (first on row {first})"
+                            ));
+                        } else {
+                            seen.insert(c.to_lowercase(), line);
+                        }
+                        code = Some(c);
+                    }
+                }
+            }
+            if let (None, Some(n)) = (&code, &name)
+                && labelled.contains_key(&fold(n))
+            {
+                errors.push(format!(
+                    "row {line}: a participant named {n:?} is already in the study: give this row a code to tell them apart, or leave it out"
+                ));
+            }
+            let site = match cell(Column::Site) {
+                Some(s) => match self.find_site(&s)? {
+                    Some(site) => Some(site.id),
+                    None => {
+                        errors.push(format!(
+                            "row {line}: site {s:?} is not known: add it with `verbatim sites add {s:?} --code CODE`"
+                        ));
+                        None
+                    }
+                },
+                None => None,
+            };
+            let mut values = Vec::new();
+            for (k, (i, _)) in attr_columns.iter().enumerate() {
+                let raw = row.get(*i).map_or("", |v| v.trim());
+                if raw.is_empty() {
+                    continue;
+                }
+                let (name, kind, allowed, _) = &specs[k];
+                match kind.canonical(raw, allowed) {
+                    Ok(v) => values.push((k, v)),
+                    Err(reason) => errors.push(format!("row {line}: {name} {reason}")),
+                }
+            }
+            ready.push((code, name, site, values));
+        }
+        if ready.is_empty() && errors.is_empty() {
+            errors.push("the roster has no participant rows".into());
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Rejected(errors));
+        }
+        // Write.
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let mut ids: Vec<i64> = Vec::new();
+        let mut new_attributes = Vec::new();
+        let all = attributes_in(&tx, AppliesTo::Participant)?;
+        for (name, kind, allowed, new) in &specs {
+            let id = if *new {
+                new_attributes.push((name.clone(), kind.as_str().to_owned()));
+                insert_attribute(&tx, &mut rec, name, AppliesTo::Participant, *kind, allowed)?.id
+            } else {
+                all.iter()
+                    .find(|a| &a.name == name)
+                    .map(|a| a.id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("attribute {name} vanished")))?
+            };
+            ids.push(id);
+        }
+        for (code, name, site, values) in &ready {
+            let pid = insert_participant(&tx, &mut rec, code.as_deref(), name.as_deref(), *site)?;
+            let values: Vec<(i64, Option<String>)> = values
+                .iter()
+                .map(|(k, v)| (ids[*k], Some(v.clone())))
+                .collect();
+            write_values(&tx, &mut rec, Table::ParticipantValues, pid, &values)?;
+        }
+        rec.finish(
+            &tx,
+            actor,
+            "participants.import",
+            None,
+            serde_json::json!({ "participants": ready.len(), "new_attributes": new_attributes }),
+        )?;
+        tx.commit()?;
+        Ok(RosterOutcome {
+            participants: ready.len(),
+            new_attributes,
+        })
+    }
+}

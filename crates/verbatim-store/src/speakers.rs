@@ -1,0 +1,299 @@
+//! Speaker labels in transcripts, mapped to participants or interviewers.
+//!
+//! Transcripts name speakers however the transcriber chose ("Marie",
+//! "CHFG-C", "INT"). Every turn must be attributable to a participant code,
+//! so each `(source, label)` resolves to a participant, an interviewer, or
+//! nothing yet:
+//!
+//! 1. an explicit mapping (`verbatim speakers map`) wins;
+//! 2. otherwise a label equal to one participant's code or roster name
+//!    (ignoring case and accents) maps to it automatically; when several
+//!    share the name, the one from the source's site is taken, else the
+//!    label stays ambiguous;
+//! 3. otherwise a conventional interviewer label (INT, Interviewer,
+//!    Chercheur…) marks an interviewer;
+//! 4. otherwise the label is unmapped.
+//!
+//! Automatic mappings are computed when read, so adding a participant or a
+//! roster later maps labels without another step.
+
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use crate::fold::{fold, looks_like_interviewer};
+use crate::history::{Recorder, Table, id_key};
+use crate::{SourceRef, SqliteStore, StoreError};
+
+/// One speaker label of one source and who it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpeakerRow {
+    /// The source's id.
+    pub source_id: i64,
+    /// The source's name.
+    pub source: String,
+    /// The source's kind.
+    pub kind: String,
+    /// The label as transcribed.
+    pub label: String,
+    /// Turns with this label.
+    pub turns: i64,
+    /// The ordinal of its first turn.
+    pub first_turn: i64,
+    /// `participant`, `interviewer`, `ambiguous` or `unmapped`.
+    pub role: String,
+    /// The participant's id, when mapped to one.
+    pub participant_id: Option<i64>,
+    /// The participant's code (or label until a code is assigned).
+    pub participant: Option<String>,
+    /// `explicit` or `auto`, when mapped.
+    pub how: Option<String>,
+}
+
+/// Who a label should map to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeakerTarget {
+    /// A participant, by code, name or id.
+    Participant(String),
+    /// An interviewer.
+    Interviewer,
+}
+
+impl SpeakerTarget {
+    /// Returns the target a mapping file's third column means:
+    /// `interviewer` (or `int`), else a participant.
+    pub fn parse(word: &str) -> Self {
+        match fold(word).as_str() {
+            "interviewer" | "int" | "intervieweur" | "chercheur" | "chercheuse" => {
+                SpeakerTarget::Interviewer
+            }
+            _ => SpeakerTarget::Participant(word.trim().to_owned()),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Returns each speaker label of one source (or all) with its turn count
+    /// and what it maps to, by source then first appearance.
+    pub fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
+        let participants = self.participant_rows()?;
+        let display: HashMap<i64, String> = participants
+            .iter()
+            .map(|p| {
+                (
+                    p.id,
+                    p.code
+                        .clone()
+                        .or_else(|| p.label.clone())
+                        .unwrap_or_else(|| format!("#{}", p.id)),
+                )
+            })
+            .collect();
+        let mut by_name: HashMap<String, Vec<(i64, Option<i64>)>> = HashMap::new();
+        for p in &participants {
+            let mut keys: Vec<String> = p
+                .code
+                .iter()
+                .chain(p.label.iter())
+                .map(|k| fold(k))
+                .collect();
+            keys.dedup();
+            for k in keys.into_iter().filter(|k| !k.is_empty()) {
+                by_name.entry(k).or_default().push((p.id, p.site_id));
+            }
+        }
+        let site_ids: HashMap<String, i64> = self
+            .sites()?
+            .into_iter()
+            .flat_map(|s| [(s.name.to_lowercase(), s.id), (s.code.to_lowercase(), s.id)])
+            .collect();
+        let explicit: HashMap<(i64, String), (Option<i64>, bool)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT source_id, label, participant_id, interviewer FROM speaker_map")?;
+            stmt.query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    (r.get(2)?, r.get::<_, i64>(3)? == 1),
+                ))
+            })?
+            .collect::<Result<_, _>>()?
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
+             FROM turns t JOIN sources s ON s.id = t.source_id \
+             WHERE ($1 IS NULL OR t.source_id = $1) \
+             GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
+        )?;
+        let mut rows = stmt.query([source])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let source_id: i64 = r.get(0)?;
+            let site: Option<String> = r.get(3)?;
+            let label: String = r.get(4)?;
+            let mut row = SpeakerRow {
+                source_id,
+                source: r.get(1)?,
+                kind: r.get(2)?,
+                label: label.clone(),
+                turns: r.get(5)?,
+                first_turn: r.get(6)?,
+                role: "unmapped".into(),
+                participant_id: None,
+                participant: None,
+                how: None,
+            };
+            let mapped = |row: &mut SpeakerRow, who: Option<i64>, how: &str| {
+                row.how = Some(how.into());
+                match who {
+                    Some(p) => {
+                        row.role = "participant".into();
+                        row.participant_id = Some(p);
+                        row.participant = display.get(&p).cloned();
+                    }
+                    None => row.role = "interviewer".into(),
+                }
+            };
+            if let Some((who, interviewer)) = explicit.get(&(source_id, label.clone())) {
+                mapped(&mut row, if *interviewer { None } else { *who }, "explicit");
+            } else if let Some(candidates) = by_name.get(&fold(&label)) {
+                let mut ids: Vec<(i64, Option<i64>)> = candidates.clone();
+                ids.dedup_by_key(|c| c.0);
+                if ids.len() > 1 {
+                    let here = site.as_ref().and_then(|s| site_ids.get(&s.to_lowercase()));
+                    ids.retain(|c| here.is_some() && c.1.as_ref() == here);
+                }
+                match ids.as_slice() {
+                    [one] => mapped(&mut row, Some(one.0), "auto"),
+                    _ => row.role = "ambiguous".into(),
+                }
+            } else if looks_like_interviewer(&label) {
+                mapped(&mut row, None, "auto");
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Returns the label of `source` a user named: exact, else the only
+    /// label equal to it ignoring case and accents.
+    fn find_label(&self, source: i64, label: &str) -> Result<String, StoreError> {
+        let labels: Vec<String> = self
+            .conn
+            .prepare("SELECT DISTINCT speaker FROM turns WHERE source_id = $1")?
+            .query_map([source], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if let Some(l) = labels.iter().find(|l| l.as_str() == label.trim()) {
+            return Ok(l.clone());
+        }
+        let folded: Vec<&String> = labels.iter().filter(|l| fold(l) == fold(label)).collect();
+        match folded.as_slice() {
+            [one] => Ok((*one).clone()),
+            _ => {
+                let name: String = self.conn.query_row(
+                    "SELECT name FROM sources WHERE id = $1",
+                    [source],
+                    |r| r.get(0),
+                )?;
+                Err(StoreError::UnknownSpeaker {
+                    source_name: name,
+                    label: label.trim().to_owned(),
+                })
+            }
+        }
+    }
+
+    /// Maps a speaker label of a source to a participant or an interviewer,
+    /// replacing any earlier explicit mapping.
+    pub fn map_speaker(
+        &mut self,
+        actor: &str,
+        source: &SourceRef,
+        label: &str,
+        target: &SpeakerTarget,
+    ) -> Result<(), StoreError> {
+        self.map_speakers(actor, &[(source.clone(), label.to_owned(), target.clone())])
+            .map_err(|e| match e {
+                StoreError::Rejected(mut why) if why.len() == 1 => {
+                    StoreError::Invalid(why.remove(0))
+                }
+                other => other,
+            })
+    }
+
+    /// Applies many mappings at once (a mapping file): every row is checked
+    /// first, and one refusal per bad row means nothing is written. Rows are
+    /// numbered from 1 in the errors.
+    pub fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError> {
+        let mut checked: Vec<(i64, String, Option<i64>)> = Vec::new();
+        let mut errors = Vec::new();
+        for (i, (source, label, target)) in rows.iter().enumerate() {
+            let prefix = if rows.len() == 1 {
+                String::new()
+            } else {
+                format!("row {}: ", i + 1)
+            };
+            let result = (|| -> Result<(i64, String, Option<i64>), StoreError> {
+                let sid = self.resolve(source)?;
+                let label = self.find_label(sid, label)?;
+                let who = match target {
+                    SpeakerTarget::Interviewer => None,
+                    SpeakerTarget::Participant(word) => Some(self.find_participant(word)?),
+                };
+                Ok((sid, label, who))
+            })();
+            match result {
+                Ok(c) => checked.push(c),
+                Err(e) => errors.push(format!("{prefix}{e}")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Rejected(errors));
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        for (sid, label, who) in &checked {
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM speaker_map WHERE source_id = $1 AND label = $2",
+                    rusqlite::params![sid, label],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let cols = [
+                ("participant_id", who.map_or(Value::Null, Value::Integer)),
+                ("interviewer", Value::Integer(i64::from(who.is_none()))),
+            ];
+            match existing {
+                Some(id) => rec.update(&tx, Table::SpeakerMap, id_key(id), &cols)?,
+                None => {
+                    rec.insert(
+                        &tx,
+                        Table::SpeakerMap,
+                        &[
+                            ("source_id", Value::Integer(*sid)),
+                            ("label", Value::Text(label.clone())),
+                            cols[0].clone(),
+                            cols[1].clone(),
+                        ],
+                    )?;
+                }
+            }
+        }
+        rec.finish(
+            &tx,
+            actor,
+            "speakers.map",
+            None,
+            serde_json::json!({ "mappings": checked.iter().map(|(s, l, p)| serde_json::json!({"source": s, "label": l, "participant": p})).collect::<Vec<_>>() }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

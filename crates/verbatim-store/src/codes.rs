@@ -272,23 +272,20 @@ impl SqliteStore {
         let row = self.writable(scope, id)?;
         let name = clean_name(name)?;
         self.check_name_free(row.owner, &name, Some(id))?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.update(
-            &tx,
-            Table::Codes,
-            id_key(id),
-            &[("name", Value::Text(name.clone()))],
-        )?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "code.rename",
-            Some(&format!("code:{id}")),
-            serde_json::json!({ "from": row.name, "to": name }),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("code:{id}"),
+            |tx, rec| {
+                rec.update(
+                    tx,
+                    Table::Codes,
+                    id_key(id),
+                    &[("name", Value::Text(name.clone()))],
+                )?;
+                Ok(((), serde_json::json!({ "from": row.name, "to": name })))
+            },
+        )
     }
 
     /// Changes a code's descriptive fields (those given; `Some("")` clears).
@@ -1110,13 +1107,8 @@ pub(crate) fn delete_memos_on(
     kind: &str,
     id: i64,
 ) -> Result<(), StoreError> {
-    let memos: Vec<i64> = tx
-        .prepare_cached("SELECT id FROM memos WHERE target_kind = $1 AND target_id = $2")?
-        .query_map(params![kind, id], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for memo in memos {
-        rec.delete(tx, Table::Memos, id_key(memo))?;
-    }
+    let select = "SELECT id FROM memos WHERE target_kind = $1 AND target_id = $2";
+    rec.delete_ids(tx, Table::Memos, select, params![kind, id])?;
     Ok(())
 }
 
@@ -1126,13 +1118,8 @@ pub(crate) fn delete_coding_rows(
     rec: &mut Recorder,
     coding: i64,
 ) -> Result<(), StoreError> {
-    let translations: Vec<i64> = tx
-        .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
-        .query_map([coding], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for t in translations {
-        rec.delete(tx, Table::Translations, id_key(t))?;
-    }
+    let select = "SELECT id FROM translations WHERE coding_id = $1";
+    rec.delete_ids(tx, Table::Translations, select, [coding])?;
     delete_memos_on(tx, rec, "coding", coding)?;
     rec.delete(tx, Table::Codings, id_key(coding))
 }
@@ -1164,13 +1151,8 @@ fn delete_journal_links(
     rec: &mut Recorder,
     code: i64,
 ) -> Result<(), StoreError> {
-    let links: Vec<i64> = tx
-        .prepare_cached("SELECT id FROM journal_links WHERE code_id = $1")?
-        .query_map([code], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for l in links {
-        rec.delete(tx, Table::JournalLinks, id_key(l))?;
-    }
+    let select = "SELECT id FROM journal_links WHERE code_id = $1";
+    rec.delete_ids(tx, Table::JournalLinks, select, [code])?;
     Ok(())
 }
 

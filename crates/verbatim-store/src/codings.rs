@@ -232,44 +232,35 @@ impl SqliteStore {
     /// Removes one of the coder's codings.
     pub fn remove_coding(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
         self.own_coding(scope, id)?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        delete_coding_rows(&tx, &mut rec, id)?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "coding.remove",
-            Some(&format!("coding:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("coding:{id}"),
+            |tx, rec| {
+                delete_coding_rows(tx, rec, id)?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Marks (or unmarks) a coding as a quote for reports.
     pub fn set_quote(&mut self, scope: &Scope, id: i64, quote: bool) -> Result<(), StoreError> {
         self.own_coding(scope, id)?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.update(
-            &tx,
-            Table::Codings,
-            id_key(id),
-            &[("is_quote", Value::Integer(i64::from(quote)))],
-        )?;
-        rec.finish(
-            &tx,
+        let action = if quote {
+            "coding.quote"
+        } else {
+            "coding.unquote"
+        };
+        self.act(
             &scope.coder().name,
-            if quote {
-                "coding.quote"
-            } else {
-                "coding.unquote"
+            action,
+            &format!("coding:{id}"),
+            |tx, rec| {
+                let flag = Value::Integer(i64::from(quote));
+                rec.update(tx, Table::Codings, id_key(id), &[("is_quote", flag)])?;
+                Ok(((), serde_json::json!({})))
             },
-            Some(&format!("coding:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+        )
     }
 
     /// Sets the coder's note on a coding (`None` clears it).
@@ -280,23 +271,16 @@ impl SqliteStore {
         memo: Option<&str>,
     ) -> Result<(), StoreError> {
         self.own_coding(scope, id)?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.update(
-            &tx,
-            Table::Codings,
-            id_key(id),
-            &[("memo", opt_text(&memo.map(str::to_owned)))],
-        )?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "coding.memo",
-            Some(&format!("coding:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("coding:{id}"),
+            |tx, rec| {
+                let memo = opt_text(&memo.map(str::to_owned));
+                rec.update(tx, Table::Codings, id_key(id), &[("memo", memo)])?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Attaches (or replaces) a translation of a coding's passage; marks it

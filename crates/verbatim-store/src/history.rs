@@ -193,6 +193,25 @@ impl Recorder {
         Ok(())
     }
 
+    /// Deletes, recording each, every row of `table` whose id `select`
+    /// returns (a `SELECT id FROM … WHERE …` with `$N` parameters).
+    pub fn delete_ids(
+        &mut self,
+        conn: &Connection,
+        table: Table,
+        select: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<usize, StoreError> {
+        let ids: Vec<i64> = conn
+            .prepare_cached(select)?
+            .query_map(params, |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            self.delete(conn, table, id_key(*id))?;
+        }
+        Ok(ids.len())
+    }
+
     /// Appends the action to the audit log with its changes and summary.
     pub fn finish(
         self,
@@ -204,6 +223,27 @@ impl Recorder {
     ) -> Result<(), StoreError> {
         let data = serde_json::json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(conn, actor, action, target, &data, true)
+    }
+}
+
+impl crate::SqliteStore {
+    /// Runs one undoable user action: `change` makes its writes through a
+    /// [`Recorder`] inside one transaction and returns its result with the
+    /// audit summary; the action is then logged and committed, or nothing
+    /// is, if any step fails.
+    pub(crate) fn act<T>(
+        &mut self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        change: impl FnOnce(&rusqlite::Transaction<'_>, &mut Recorder) -> Result<(T, Json), StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::default();
+        let (result, summary) = change(&tx, &mut rec)?;
+        rec.finish(&tx, actor, action, Some(target), summary)?;
+        tx.commit()?;
+        Ok(result)
     }
 }
 

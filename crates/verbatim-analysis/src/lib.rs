@@ -9,6 +9,8 @@
 //!   AC1, Brennan & Prediger, percent agreement).
 //! - [`query`]: coding queries (AND, OR, NOT, NEAR, PRECEDING) on spans.
 //! - [`matrix`]: codes × columns tables and code co-occurrence.
+//! - [`saturation`]: new codes per interview and the Guest, Namey & Chen
+//!   (2020) saturation verdict.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -16,3 +18,4 @@
 pub mod matrix;
 pub mod query;
 pub mod reliability;
+pub mod saturation;

@@ -27,6 +27,9 @@ mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
 
+// `verbatim saturation`: the Guest, Namey & Chen verdict on a worked example.
+mod saturation;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

@@ -18,6 +18,7 @@ mod journal;
 mod memo;
 mod participants;
 mod reveal;
+mod saturation;
 mod show;
 mod sites;
 mod source;
@@ -81,6 +82,8 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// Judge thematic saturation (Guest, Namey & Chen 2020), per coder and per site
+    Saturation(saturation::SaturationArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Saturation(args) => saturation::cmd_saturation(&args),
     }
 }
 

@@ -9,12 +9,15 @@
 //!   AC1, Brennan & Prediger, percent agreement).
 //! - [`query`]: coding queries (AND, OR, NOT, NEAR, PRECEDING) on spans.
 //! - [`matrix`]: codes × columns tables and code co-occurrence.
+//! - [`evidence`]: themes, their supporting passages and who spoke them:
+//!   triangulation and IPA tables.
 //! - [`saturation`]: new codes per interview and the Guest, Namey & Chen
 //!   (2020) saturation verdict.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod evidence;
 pub mod matrix;
 pub mod query;
 pub mod reliability;

@@ -30,6 +30,9 @@ mod pseudonyms;
 // `verbatim saturation`: the Guest, Namey & Chen verdict on a worked example.
 mod saturation;
 
+// `triangulation`, `ipa-table`, `confront`: themes, participants, expectations.
+mod themes;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

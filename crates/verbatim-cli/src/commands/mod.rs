@@ -8,12 +8,15 @@ mod code;
 mod coder;
 mod coder_arg;
 mod coding;
+mod confront;
 mod demo;
 mod demo_coding;
+mod evidence;
 mod guide;
 mod history;
 mod import;
 mod init;
+mod ipa_table;
 mod journal;
 mod memo;
 mod participants;
@@ -24,6 +27,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod triangulation;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +88,13 @@ enum Command {
     Attribute(attribute::AttributeArgs),
     /// Judge thematic saturation (Guest, Namey & Chen 2020), per coder and per site
     Saturation(saturation::SaturationArgs),
+    /// Show each theme's support across sites, occupations and data modes
+    Triangulation(triangulation::TriangulationArgs),
+    /// Print IPA tables: themes per participant with quotes, then themes × participants
+    #[command(name = "ipa-table")]
+    IpaTable(ipa_table::IpaTableArgs),
+    /// Confront sealed preconceptions with the themes that emerged
+    Confront(confront::ConfrontArgs),
 }
 
 /// The study a command works on.
@@ -147,6 +158,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
         Command::Saturation(args) => saturation::cmd_saturation(&args),
+        Command::Triangulation(args) => triangulation::cmd_triangulation(&args),
+        Command::IpaTable(args) => ipa_table::cmd_ipa_table(&args),
+        Command::Confront(args) => confront::cmd_confront(&args),
     }
 }
 

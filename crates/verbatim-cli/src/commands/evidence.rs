@@ -1,0 +1,178 @@
+//! Loading a coder's themes and the passages that support them, with the
+//! participants who spoke each passage, for the analyses in
+//! `verbatim_analysis::evidence` (triangulation, IPA tables, confrontation).
+
+use std::collections::HashMap;
+
+use clap::Args;
+use verbatim_analysis::evidence::{Node, Passage};
+use verbatim_store::{Book, CodingFilter, Scope, SqliteStore, Store};
+
+use super::coder_arg::{AllArg, CoderArg};
+
+/// Whose tree to analyse, and at which level.
+#[derive(Args, Debug, Clone)]
+pub struct TreeArgs {
+    #[command(flatten)]
+    pub coder: CoderArg,
+    /// Analyse another coder's tree (after `verbatim reveal`, or --solo)
+    #[arg(long, value_name = "CODER")]
+    pub of: Option<String>,
+    /// Analyse the shared codebook
+    #[arg(long, conflicts_with = "of")]
+    pub shared: bool,
+    /// The level of the themes to report
+    #[arg(long, default_value = "theme")]
+    pub level: String,
+    /// Count context-only sources too
+    #[arg(long)]
+    pub include_context: bool,
+    #[command(flatten)]
+    pub all: AllArg,
+}
+
+/// A coder's tree and its supporting passages.
+pub struct Evidence {
+    /// Every node of the tree.
+    pub nodes: Vec<Node>,
+    /// The level rank asked for.
+    pub level: i64,
+    /// The coded passages, attributed to participants.
+    pub passages: Vec<Passage>,
+    /// Every participant code that speaks in a counted source, in order.
+    pub participants: Vec<String>,
+    /// Participant code → its attribute values.
+    pub values: HashMap<String, Vec<(String, String)>>,
+}
+
+impl Evidence {
+    /// Returns the nodes at the level asked for.
+    pub fn themes(&self) -> Vec<&Node> {
+        self.nodes
+            .iter()
+            .filter(|n| n.level == self.level)
+            .collect()
+    }
+}
+
+/// Loads the tree and passages `args` designate.
+pub fn load(store: &SqliteStore, args: &TreeArgs) -> anyhow::Result<Evidence> {
+    let me = args.coder.name()?;
+    let other = match &args.of {
+        Some(name) => Some(
+            store
+                .coder_by_name(name)?
+                .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(name.clone()))?,
+        ),
+        None => None,
+    };
+    let needs_all = args.all.all || other.as_ref().is_some_and(|c| c.name != me);
+    let scope = args.coder.scope_as(store, needs_all, args.all.solo)?;
+    let (book, coder_filter) = match (&other, args.shared) {
+        (_, true) => (Book::Shared, None),
+        (Some(c), false) if c.id != scope.coder().id => (Book::Of(c.id), Some(c.id)),
+        _ => (Book::Own, Some(scope.coder().id)),
+    };
+    let level = store.level_rank_of(&args.level)?;
+    load_book(
+        store,
+        scope,
+        book,
+        coder_filter,
+        level,
+        args.include_context,
+    )
+}
+
+/// Loads one codebook's tree and the passages coded with it (by
+/// `coder_filter`, or every coder the scope sees).
+pub fn load_book(
+    store: &SqliteStore,
+    scope: Scope,
+    book: Book,
+    coder_filter: Option<i64>,
+    level: i64,
+    include_context: bool,
+) -> anyhow::Result<Evidence> {
+    let nodes: Vec<Node> = store
+        .code_tree(&scope, book)?
+        .into_iter()
+        .map(|n| Node {
+            id: n.id,
+            name: n.name,
+            level: n.level,
+            parent: n.parent,
+            also_under: n.also_under,
+        })
+        .collect();
+    let sources: HashMap<i64, (String, Option<String>)> = store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.id, (s.kind, s.site)))
+        .collect();
+    // Speaker label → participant code, per source; interviewers map to None.
+    let mut who: HashMap<(i64, String), Option<String>> = HashMap::new();
+    let mut participants: Vec<String> = Vec::new();
+    for row in store.speakers(None)? {
+        let counted = sources
+            .get(&row.source_id)
+            .is_some_and(|(kind, _)| include_context || kind != "context");
+        let person = match row.role.as_str() {
+            "interviewer" => None,
+            _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
+        };
+        if counted
+            && let Some(p) = &person
+            && !participants.contains(p)
+        {
+            participants.push(p.clone());
+        }
+        who.insert((row.source_id, row.label), person);
+    }
+    participants.sort();
+    let in_book: std::collections::HashSet<i64> = nodes.iter().map(|n| n.id).collect();
+    let filter = CodingFilter {
+        coder: coder_filter,
+        ..CodingFilter::default()
+    };
+    let mut passages = Vec::new();
+    for c in store.codings(&scope, &filter)? {
+        let Some((kind, site)) = sources.get(&c.source_id) else {
+            continue;
+        };
+        if !in_book.contains(&c.code_id) || (kind == "context" && !include_context) {
+            continue;
+        }
+        let mut people: Vec<String> = c
+            .speakers
+            .iter()
+            .filter_map(|label| who.get(&(c.source_id, label.clone())).cloned().flatten())
+            .collect();
+        people.dedup();
+        passages.push(Passage {
+            code: c.code_id,
+            source_id: c.source_id,
+            source: c.source,
+            kind: kind.clone(),
+            site: site.clone(),
+            participants: people,
+            start: c.start,
+            end: c.end,
+            text: c.text,
+            is_quote: c.is_quote,
+            translations: c.translations,
+        });
+    }
+    let values = store
+        .participants()?
+        .into_iter()
+        .map(|p| (p.display(), p.values))
+        .collect();
+    Ok(Evidence {
+        nodes,
+        level,
+        passages,
+        participants,
+        values,
+    })
+}

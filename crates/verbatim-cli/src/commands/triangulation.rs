@@ -1,0 +1,84 @@
+//! `verbatim triangulation`: is each theme supported across sites,
+//! occupations and modes of collection, or only in one team?
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use clap::Args;
+use verbatim_analysis::evidence::{below, triangulate};
+
+use super::evidence::{TreeArgs, load};
+use super::{ProjectArg, print_json};
+use crate::ui::Table;
+
+/// Show each theme's support across sites, an attribute (occupation) and data modes, counted by distinct participants
+#[derive(Args, Debug)]
+pub struct TriangulationArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    tree: TreeArgs,
+    /// The participant attribute to break support down by
+    #[arg(long = "by", default_value = "occupation")]
+    attribute: String,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Prints the triangulation table with narrow themes flagged.
+pub fn cmd_triangulation(args: &TriangulationArgs) -> anyhow::Result<ExitCode> {
+    let store = args.project.open()?;
+    let evidence = load(&store, &args.tree)?;
+    let attribute_of: HashMap<String, String> = evidence
+        .values
+        .iter()
+        .filter_map(|(who, values)| {
+            values
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(&args.attribute))
+                .map(|(_, v)| (who.clone(), v.clone()))
+        })
+        .collect();
+    let rows = triangulate(
+        &evidence.themes(),
+        &below(&evidence.nodes),
+        &evidence.passages,
+        &attribute_of,
+    );
+    if args.json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let join = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut table = Table::new(&[
+        "theme",
+        "participants",
+        "sites",
+        &args.attribute,
+        "modes",
+        "flags",
+    ]);
+    for r in &rows {
+        table.row(vec![
+            r.theme.clone(),
+            r.participants.to_string(),
+            join(&r.by_site),
+            join(&r.by_attribute),
+            join(&r.by_mode),
+            r.flags.join("; "),
+        ]);
+    }
+    print!("{}", table.render());
+    let narrow = rows.iter().filter(|r| !r.flags.is_empty()).count();
+    println!(
+        "{} themes, {narrow} with narrow support (flagged).",
+        rows.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

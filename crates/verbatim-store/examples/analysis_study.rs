@@ -37,11 +37,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     let mut batch = Vec::new();
     for i in 0..SOURCES {
-        let mut text = String::with_capacity(CHARS);
-        let mut w = i;
-        while text.len() < CHARS {
-            text.push_str(words[w % words.len()]);
+        let mut text = String::with_capacity(CHARS * 2);
+        let (mut w, mut chars) = (i, 0);
+        while chars < CHARS {
+            let word = words[w % words.len()];
+            text.push_str(word);
             text.push(' ');
+            chars += word.chars().count() + 1;
             w = w.wrapping_mul(31).wrapping_add(7);
         }
         let text: String = text.chars().take(CHARS).collect();

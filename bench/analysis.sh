@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/out/studies
-cargo build --release -q -p verbatim-cli -p verbatim-store --example analysis_study
+cargo build --release -q -p verbatim-cli
+cargo build --release -q -p verbatim-store --example analysis_study
 study=bench/out/studies/analysis.vbt
 ./target/release/examples/analysis_study "$study"
 verbatim=./target/release/verbatim

@@ -10,6 +10,7 @@ mod coder_arg;
 mod coding;
 mod demo;
 mod demo_coding;
+mod demo_people;
 mod guide;
 mod history;
 mod import;

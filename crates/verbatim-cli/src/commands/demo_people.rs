@@ -318,10 +318,14 @@ pub fn reflect(
         let scope = coder_scope(store, &coder.coder, "demo/memos.json")?;
         for (i, memo) in coder.memos.iter().enumerate() {
             let what = format!(
-                "demo coder {}: memo {} on {} {:?}",
+                "demo coder {}: memo {} on {}{} {:?}",
                 coder.coder,
                 i + 1,
                 memo.on,
+                memo.source
+                    .as_deref()
+                    .map(|f| format!(" in {f}"))
+                    .unwrap_or_default(),
                 shorten(memo.title.as_deref().unwrap_or(&memo.body))
             );
             let target = memo_target(store, &scope, memo, sources).with_context(|| what.clone())?;
@@ -439,4 +443,149 @@ fn memo_target(
         }
         other => bail!("\"on\": {other:?} is not study, source, code or coding"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::demo_coding;
+    use verbatim_core::{Format, SourceKind};
+    use verbatim_ingest::{Options, read_bytes};
+    use verbatim_store::{ImportItem, ImportOutcome, Store, StudySettings};
+
+    const SITES: &str = "code,name\nXA,Site A\n";
+    const CODING: &str = r##"{"coders":[{"name":"ann","initials":"A","colour":"#112233",
+        "tree":[{"name":"Holding","level":"theme","children":[{"name":"Hard","level":"idea"}]}],
+        "codings":[{"source":"talk.txt","text":"It is hard but we hold on.","code":"Hard"}]}]}"##;
+
+    /// A study with one source, `talk.txt`, at site XA.
+    fn study(dir: &std::path::Path) -> (SqliteStore, HashMap<String, i64>) {
+        let settings = StudySettings {
+            title: "test".into(),
+            language: "en".parse().ok(),
+        };
+        let mut store = SqliteStore::create(&dir.join("s.vbt"), &settings, "me").unwrap();
+        let text = "INT: How is it?\n\nXAI-1: It is hard but we hold on.\n\nResearcher: Thanks.\n";
+        let source = read_bytes(
+            "talk.txt",
+            Format::Txt,
+            text.as_bytes(),
+            &Options::default(),
+        )
+        .unwrap();
+        let outcomes = store
+            .import_batch(
+                "me",
+                vec![ImportItem {
+                    name: "talk".into(),
+                    original_path: None,
+                    kind: SourceKind::Interview,
+                    site: Some("XA".into()),
+                    language: "en".parse().ok(),
+                    source,
+                }],
+            )
+            .unwrap();
+        let ImportOutcome::Imported { id, .. } = outcomes[0] else {
+            panic!("not imported");
+        };
+        (store, HashMap::from([("talk.txt".to_owned(), id)]))
+    }
+
+    fn journal(code: &str) -> String {
+        format!(
+            r#"{{"coders":[{{"coder":"ann","preconceptions":[
+                {{"title":"T1","body":"B1","links":[{{"code":"{code}","relation":"expected"}}]}},
+                {{"title":"T2","body":"B2"}}],
+                "notes":[{{"title":"N","body":"after"}}]}}]}}"#
+        )
+    }
+
+    fn memos(quote: &str, code: &str) -> String {
+        format!(
+            r#"{{"coders":[{{"coder":"ann","memos":[
+                {{"on":"study","body":"s"}},
+                {{"on":"coding","source":"talk.txt","quote":"{quote}","code":"{code}","body":"m"}}]}}]}}"#
+        )
+    }
+
+    /// Runs every step of the demo's people and reflexive layers.
+    fn run(roster: &str, journal: &str, memos: &str) -> anyhow::Result<Summary> {
+        let dir = tempfile::tempdir()?;
+        let (mut store, sources) = study(dir.path());
+        add_people(&mut store, "me", SITES, roster)?;
+        demo_coding::add_coders(&mut store, "me", CODING)?;
+        let written = write_preconceptions(&mut store, journal)?;
+        demo_coding::apply(&mut store, "me", CODING, &sources)?;
+        reflect(&mut store, &written, journal, memos, &sources)?;
+        summary(&store)
+    }
+
+    #[test]
+    fn builds_people_sealed_preconceptions_notes_and_memos() {
+        let roster = "code,site,occupation,years_in_field\nXAI-1,XA,nurse,3\n";
+        let done = run(roster, &journal("Holding"), &memos("we hold on", "Hard")).unwrap();
+        assert_eq!(
+            done,
+            Summary {
+                participants: 1,
+                by_site: vec![("XA".into(), 1)],
+                coders: 1,
+                codes: 2,
+                codings: 1,
+                sealed: 2,
+                notes: 1,
+                memos: 2,
+            }
+        );
+    }
+
+    #[test]
+    fn data_that_does_not_match_the_study_fails_naming_the_item() {
+        let roster = "code,site\nXAI-1,XA\n";
+        let good_journal = journal("Holding");
+        let good_memos = memos("we hold on", "Hard");
+        for (roster, journal, memos, expected) in [
+            // A speaker label no roster row names.
+            (
+                "code,site\nXAI-2,XA\n",
+                &good_journal,
+                &good_memos,
+                "\"XAI-1\"",
+            ),
+            // A roster row with an unknown site.
+            (
+                "code,site\nXAI-1,ZZ\n",
+                &good_journal,
+                &good_memos,
+                "\"ZZ\"",
+            ),
+            // A preconception linked to a code not in the coder's tree.
+            (roster, &journal("Nowhere"), &good_memos, "\"Nowhere\""),
+            // A memo quoting a passage that is not in the source.
+            (
+                roster,
+                &good_journal,
+                &memos("we let go", "Hard"),
+                "we let go",
+            ),
+            // A memo on a coding the coder did not make.
+            (
+                roster,
+                &good_journal,
+                &memos("How is it?", "Hard"),
+                "How is it?",
+            ),
+            // A memo on a code not in the tree.
+            (
+                roster,
+                &good_journal,
+                &memos("we hold on", "Soft"),
+                "\"Soft\"",
+            ),
+        ] {
+            let err = format!("{:#}", run(roster, journal, memos).unwrap_err());
+            assert!(err.contains(expected), "{expected}: {err}");
+        }
+    }
 }

@@ -45,6 +45,43 @@ fn main() {
     } else {
         code.push_str("pub const DEMO_CODING: &str = \"{\\\"coders\\\":[]}\";\n");
     }
+    for (name, file, doc, empty) in [
+        (
+            "DEMO_SITES",
+            "sites.csv",
+            "The demo sites: code and name (`demo/sites.csv`).",
+            "code,name\n",
+        ),
+        (
+            "DEMO_ROSTER",
+            "roster.csv",
+            "The demo participant roster (`demo/roster.csv`).",
+            "code\n",
+        ),
+        (
+            "DEMO_JOURNAL",
+            "journal.json",
+            "The demo coders' preconceptions and notes (`demo/journal.json`).",
+            r#"{"coders":[]}"#,
+        ),
+        (
+            "DEMO_MEMOS",
+            "memos.json",
+            "The demo coders' memos (`demo/memos.json`).",
+            r#"{"coders":[]}"#,
+        ),
+    ] {
+        let path = root.join(file);
+        code.push_str(&format!("/// {doc}\n"));
+        if path.is_file() {
+            code.push_str(&format!(
+                "pub const {name}: &str = include_str!({:?});\n",
+                absolute(&path)
+            ));
+        } else {
+            code.push_str(&format!("pub const {name}: &str = {empty:?};\n"));
+        }
+    }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("demo_files.rs");
     if let Err(err) = std::fs::write(&out, code) {
         panic!("cannot write {}: {err}", out.display());

@@ -38,10 +38,187 @@ fn the_demo_study_has_the_promised_material_and_can_be_rebuilt() {
             _ => {}
         }
     }
+    the_demo_has_participants_and_mapped_speakers(&ws);
+    each_coder_has_sealed_preconceptions_notes_and_blind_memos(&ws);
     the_demo_has_three_independent_coders(&ws, &sources);
-    // Building it again replaces the earlier demo.
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
-    assert_eq!(ws.sources().len(), sources.len());
+    // Once revealed, every coder's memos are visible.
+    let memos = ws
+        .run(&[
+            "memo",
+            "list",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "amira",
+            "--all",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let authors: BTreeSet<&str> = memos
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["coder"].as_str())
+        .collect();
+    assert_eq!(authors, BTreeSet::from(["amira", "bruno", "chloe"]));
+    // Building it again, twice, replaces the earlier demo each time.
+    for _ in 0..2 {
+        let run = ws.run(&["demo", "--project", "study.vbt"]).ok();
+        assert!(
+            run.stdout.contains("25 participants") && run.stdout.contains("sealed preconceptions"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(ws.sources().len(), sources.len());
+        the_demo_has_participants_and_mapped_speakers(&ws);
+        each_coder_has_sealed_preconceptions_notes_and_blind_memos(&ws);
+    }
+}
+
+/// Participants from the roster across the three sites, a sociodemographic
+/// table whose per-site n add up, and every speaker label attributed.
+fn the_demo_has_participants_and_mapped_speakers(ws: &Workspace) {
+    let people = ws
+        .run(&["participants", "list", "--project", "study.vbt", "--json"])
+        .ok()
+        .json();
+    let people = people.as_array().unwrap();
+    assert!(people.len() >= 25, "{} participants", people.len());
+    let sites: BTreeSet<&str> = people
+        .iter()
+        .filter_map(|p| p["site_code"].as_str())
+        .collect();
+    assert_eq!(sites, BTreeSet::from(["CA", "CH", "CS"]));
+    assert!(
+        people.iter().all(|p| p["turns"].as_i64().unwrap() > 0),
+        "a roster participant speaks in no transcript"
+    );
+    for p in people {
+        let attrs: BTreeSet<&str> = p["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v[0].as_str())
+            .collect();
+        for name in ["sex", "age", "occupation", "years_in_field", "mode"] {
+            assert!(attrs.contains(name), "{} has no {name}", p["code"]);
+        }
+    }
+    let table = ws
+        .run(&[
+            "participants",
+            "table",
+            "--project",
+            "study.vbt",
+            "--by",
+            "site",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let columns = table["columns"].as_array().unwrap();
+    let n = |c: &serde_json::Value| c["n"].as_u64().unwrap();
+    assert_eq!(columns[0]["name"], "All");
+    assert_eq!(columns.len(), 4, "{columns:?}");
+    assert_eq!(columns[1..].iter().map(n).sum::<u64>(), n(&columns[0]));
+    // The context-only team leader is not counted.
+    assert_eq!(n(&columns[0]) as usize, people.len() - 1);
+    let speakers = ws
+        .run(&["speakers", "list", "--project", "study.vbt", "--json"])
+        .ok()
+        .json();
+    let speakers = speakers.as_array().unwrap();
+    let unmapped: Vec<String> = speakers
+        .iter()
+        .filter(|s| s["role"] != "participant" && s["role"] != "interviewer")
+        .map(|s| format!("{} in {}", s["label"], s["source"]))
+        .collect();
+    assert!(unmapped.is_empty(), "unmapped speaker labels: {unmapped:?}");
+    assert!(
+        speakers
+            .iter()
+            .any(|s| s["role"] == "interviewer" && s["how"] == "explicit"),
+        "no interviewer marked explicitly"
+    );
+}
+
+/// Each coder's journal: at least two sealed preconceptions linked to their
+/// own themes (expected, emerged and absent all used), notes, a seal check
+/// that passes, and memos that only their author sees before the reveal.
+fn each_coder_has_sealed_preconceptions_notes_and_blind_memos(ws: &Workspace) {
+    let verify = ws
+        .run(&["journal", "verify", "--project", "study.vbt", "--json"])
+        .ok()
+        .json();
+    assert_eq!(verify, serde_json::json!([]), "journal verify: {verify}");
+    let mut relations = BTreeSet::new();
+    for coder in ["amira", "bruno", "chloe"] {
+        let entries = ws
+            .run(&[
+                "journal",
+                "list",
+                "--project",
+                "study.vbt",
+                "--coder",
+                coder,
+                "--json",
+            ])
+            .ok()
+            .json();
+        let entries = entries.as_array().unwrap();
+        assert!(entries.iter().all(|e| e["coder"] == coder));
+        let sealed: Vec<&serde_json::Value> = entries
+            .iter()
+            .filter(|e| e["kind"] == "preconception" && e["sealed_at"].is_string())
+            .collect();
+        assert!(sealed.len() >= 2, "{coder}: {} sealed", sealed.len());
+        assert!(sealed.iter().all(|e| e["content_hash"].is_string()));
+        assert!(
+            entries.iter().any(|e| e["kind"] == "note"),
+            "{coder} has no journal note"
+        );
+        relations.extend(
+            sealed
+                .iter()
+                .flat_map(|e| e["links"].as_array().unwrap())
+                .filter_map(|l| l["relation"].as_str().map(str::to_owned)),
+        );
+        let memos = ws
+            .run(&[
+                "memo",
+                "list",
+                "--project",
+                "study.vbt",
+                "--coder",
+                coder,
+                "--json",
+            ])
+            .ok()
+            .json();
+        let memos = memos.as_array().unwrap();
+        let own = memos.iter().filter(|m| m["coder"] == coder).count();
+        assert!(own >= 3, "{coder}: {own} memos");
+        assert!(
+            memos
+                .iter()
+                .all(|m| m["coder"] == coder || m["coder"].is_null()),
+            "{coder} sees another coder's memos before the reveal"
+        );
+        let kinds: BTreeSet<&str> = memos
+            .iter()
+            .filter(|m| m["coder"] == coder)
+            .filter_map(|m| m["target_kind"].as_str())
+            .collect();
+        assert!(
+            kinds.contains("coding") && kinds.contains("code"),
+            "{coder}: {kinds:?}"
+        );
+    }
+    assert_eq!(
+        relations,
+        BTreeSet::from(["absent".into(), "emerged".into(), "expected".into()])
+    );
 }
 
 /// The coding layer: three coders with their own trees, overlapping codings

@@ -2,9 +2,12 @@
 //!
 //! The transcripts (written for verbatim; see `demo/README.md`) are embedded
 //! in the binary, read with the same importers as `verbatim import`, and
-//! stored with the kind, site, language and date the manifest gives. Three
-//! coders' independent theme trees and codings are then added on top
-//! (`demo_coding`).
+//! stored with the kind, site, language and date the manifest gives. The
+//! sites, participant roster and speaker mappings follow (`demo_people`);
+//! then three coders write and seal their preconceptions, code
+//! independently (`demo_coding`), and link their preconceptions to their
+//! themes, write journal notes and memos (`demo_people` again). Any failure
+//! removes the half-built study.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,8 +20,8 @@ use verbatim_core::{Format, Language, SourceKind};
 use verbatim_ingest::{Options, read_bytes};
 use verbatim_store::{ImportItem, SqliteStore, Store, StudySettings};
 
-use super::demo_coding;
 use super::import::{FileReport, print_report};
+use super::{demo_coding, demo_people};
 use crate::ui;
 
 mod embedded {
@@ -101,8 +104,9 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             verbatim_store::ImportOutcome::Duplicate { .. } => None,
         })
         .collect();
-    let coders = match demo_coding::apply(&mut store, &ui::actor(), embedded::DEMO_CODING, &ids) {
-        Ok(coders) => coders,
+    let built = build_layers(&mut store, &ids);
+    let (coders, summary) = match built {
+        Ok(done) => done,
         Err(err) => {
             drop(store);
             replace_previous_demo(&args.project)?;
@@ -137,6 +141,23 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             c.name, c.codes, c.codings, c.quotes, c.translations
         );
     }
+    let sites: Vec<String> = summary
+        .by_site
+        .iter()
+        .map(|(site, n)| format!("{site} {n}"))
+        .collect();
+    println!();
+    println!(
+        "{} participants ({}), {} coders, {} codes, {} codings, {} sealed preconceptions, {} journal notes, {} memos.",
+        summary.participants,
+        sites.join(", "),
+        summary.coders,
+        summary.codes,
+        summary.codings,
+        summary.sealed,
+        summary.notes,
+        summary.memos
+    );
     println!();
     println!("Demo study written to {}. Try:", args.project.display());
     println!("  verbatim sources --project {}", args.project.display());
@@ -145,8 +166,35 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let p = args.project.display();
         println!("  verbatim code tree --project {p} --coder {}", c.name);
         println!("  verbatim coding list --project {p} --coder {}", c.name);
+        println!("  verbatim journal list --project {p} --coder {}", c.name);
     }
+    println!(
+        "  verbatim participants table --project {} --by site",
+        args.project.display()
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds everything after the import, in the order a team works: people,
+/// sealed preconceptions, coding, then links, notes and memos.
+fn build_layers(
+    store: &mut SqliteStore,
+    ids: &HashMap<String, i64>,
+) -> anyhow::Result<(Vec<demo_coding::CoderSummary>, demo_people::Summary)> {
+    let actor = ui::actor();
+    demo_people::add_people(store, &actor, embedded::DEMO_SITES, embedded::DEMO_ROSTER)?;
+    demo_coding::add_coders(store, &actor, embedded::DEMO_CODING)?;
+    let written = demo_people::write_preconceptions(store, embedded::DEMO_JOURNAL)?;
+    let coders = demo_coding::apply(store, &actor, embedded::DEMO_CODING, ids)?;
+    demo_people::reflect(
+        store,
+        &written,
+        embedded::DEMO_JOURNAL,
+        embedded::DEMO_MEMOS,
+        ids,
+    )?;
+    let summary = demo_people::summary(store)?;
+    Ok((coders, summary))
 }
 
 /// Removes an earlier demo study at `path`; refuses to touch anything else.

@@ -86,8 +86,9 @@ pub struct CoderSummary {
     pub translations: usize,
 }
 
-/// Adds the coders, their trees and their codings described by `json` to
-/// `store`; `sources` maps manifest file names to the imported source ids.
+/// Adds the coders (unless [`add_coders`] already did), their trees and
+/// their codings described by `json` to `store`; `sources` maps manifest
+/// file names to the imported source ids.
 pub fn apply(
     store: &mut SqliteStore,
     actor: &str,
@@ -106,18 +107,43 @@ pub fn apply(
     Ok(summaries)
 }
 
+/// Adds the coders `json` describes, without their trees or codings, so
+/// they can write their preconceptions before they code. [`apply`] then
+/// codes with these coders instead of adding them again. Returns their names.
+pub fn add_coders(store: &mut SqliteStore, actor: &str, json: &str) -> anyhow::Result<Vec<String>> {
+    let data: CodingData =
+        serde_json::from_str(json).context("the bundled demo coding data is malformed")?;
+    let mut names = Vec::new();
+    for coder in &data.coders {
+        store
+            .add_coder(
+                actor,
+                &coder.name,
+                Some(&coder.initials),
+                Some(&coder.colour),
+            )
+            .with_context(|| format!("demo coder {}", coder.name))?;
+        names.push(coder.name.clone());
+    }
+    Ok(names)
+}
+
 fn apply_coder(
     store: &mut SqliteStore,
     actor: &str,
     coder: &CoderData,
     sources: &HashMap<String, i64>,
 ) -> anyhow::Result<CoderSummary> {
-    store.add_coder(
-        actor,
-        &coder.name,
-        Some(&coder.initials),
-        Some(&coder.colour),
-    )?;
+    // `demo` adds the coders first (`add_coders`) so that they write their
+    // preconceptions before coding; on its own, `apply` adds them here.
+    if store.coder_by_name(&coder.name)?.is_none() {
+        store.add_coder(
+            actor,
+            &coder.name,
+            Some(&coder.initials),
+            Some(&coder.colour),
+        )?;
+    }
     let scope = store.scope(&coder.name, false, false)?;
     let mut ids = HashMap::new();
     let mut links = Vec::new();
@@ -227,7 +253,7 @@ fn code_passage(
 }
 
 /// The first words of a passage, for error messages.
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     const MAX: usize = 60;
     if text.chars().count() <= MAX {
         text.to_owned()

@@ -11,6 +11,7 @@ mod coding;
 mod confront;
 mod demo;
 mod demo_coding;
+mod demo_people;
 mod evidence;
 mod guide;
 mod history;

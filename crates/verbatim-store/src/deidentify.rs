@@ -122,10 +122,10 @@ impl NamesList {
             pairs.push((real.nfc().collect(), replacement.nfc().collect()));
         }
         if !problems.is_empty() {
-            return Err(StoreError::Rejected(problems));
+            return Err(StoreError::BadNamesFile(problems));
         }
         if pairs.is_empty() {
-            return Err(StoreError::Rejected(vec![
+            return Err(StoreError::BadNamesFile(vec![
                 "the names file lists no name: one row per name, real,replacement".into(),
             ]));
         }
@@ -725,7 +725,11 @@ impl SqliteStore {
         let mut order: Vec<String> = Vec::new();
         for (_, source, text) in source_texts(&self.conn)? {
             let chars: Vec<char> = text.chars().collect();
+            let listed: Vec<Hit> = names.map(|n| n.find(&text)).unwrap_or_default();
             for (a, b) in tokens(&chars) {
+                if listed.iter().any(|h| h.start <= a && b <= h.end) {
+                    continue;
+                }
                 let word: String = chars[a..b].iter().collect();
                 let folded = fold_word(&word);
                 if known.contains(&folded) || names.is_some_and(|n| n.lists(&word)) {

@@ -259,6 +259,8 @@ pub(crate) struct Spliced {
     /// Anchored memos deleted because their whole passage was removed
     /// (exclusive splices only).
     pub memos_removed: usize,
+    /// The titles and texts of those memos (for redaction elsewhere).
+    pub removed_memo_texts: Vec<String>,
 }
 
 /// Replaces several non-overlapping ranges of a source's text in one pass
@@ -409,7 +411,7 @@ pub(crate) fn splice_source(
     }
     apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
     let turns_changed = shift_turns(tx, rec, source, &shifts)?;
-    let (memos_changed, memos_removed) = shift_memos(tx, rec, source, &shifts)?;
+    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
     Ok(Spliced {
         old_text: text,
         new_text,
@@ -422,7 +424,8 @@ pub(crate) fn splice_source(
             .count(),
         turns_changed,
         memos_changed,
-        memos_removed,
+        memos_removed: removed_memo_texts.len() / 2,
+        removed_memo_texts,
     })
 }
 
@@ -671,14 +674,14 @@ fn shift_turns(
 }
 
 /// Moves the memos anchored to passages of the source; returns how many
-/// changed and how many were deleted (exclusive shifts delete a memo whose
-/// whole anchor was removed).
+/// changed and the title and text of each deleted (exclusive shifts delete
+/// a memo whose whole anchor was removed).
 fn shift_memos(
     tx: &Connection,
     rec: &mut Recorder,
     source: i64,
     shift: &Shifts,
-) -> Result<(usize, usize), StoreError> {
+) -> Result<(usize, Vec<String>), StoreError> {
     let memos: Vec<(i64, i64, Option<i64>)> = tx
         .prepare_cached(
             "SELECT id, start_char, end_char FROM memos \
@@ -687,11 +690,16 @@ fn shift_memos(
         .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut changed = 0;
-    let mut removed = 0;
+    let mut removed = Vec::new();
     for (id, a, b) in memos {
         if shift.exclusive && shift.swallows(a, b.unwrap_or(a + 1)) {
+            let (title, body): (Option<String>, String) =
+                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            removed.push(title.unwrap_or_default());
+            removed.push(body);
             rec.delete(tx, Table::Memos, id_key(id))?;
-            removed += 1;
             continue;
         }
         let na = shift.map_start(a);

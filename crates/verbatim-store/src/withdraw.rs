@@ -148,6 +148,7 @@ impl SqliteStore {
                 continue;
             }
             let done = splice_source(&tx, &mut rec, *source_id, &splices, true)?;
+            passages.extend(done.removed_memo_texts.iter().cloned());
             let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
             let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
             let mut translations_removed = 0;
@@ -191,6 +192,12 @@ impl SqliteStore {
             )?
             .collect::<Result<_, _>>()?;
         for memo in &memos {
+            let (title, body): (Option<String>, String) =
+                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [memo], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            passages.extend(title);
+            passages.push(body);
             delete_memos_on(&tx, &mut rec, "memo", *memo)?;
             rec.delete(&tx, Table::Memos, id_key(*memo))?;
         }

@@ -8,6 +8,7 @@ mod code;
 mod coder;
 mod coder_arg;
 mod coding;
+mod deidentify;
 mod demo;
 mod demo_coding;
 mod guide;
@@ -23,6 +24,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod withdraw;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +83,8 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// De-identify: replace real names from a names file, check, list candidates
+    Deidentify(deidentify::DeidentifyArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +147,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Deidentify(args) => deidentify::cmd_deidentify(&args),
     }
 }
 

@@ -250,3 +250,38 @@ fn a_bad_names_file_changes_nothing() {
     assert!(run.stderr.contains("real,replacement"), "{}", run.stderr);
     assert_eq!(ws.dump(), dump);
 }
+
+#[test]
+fn apply_to_one_source_leaves_the_others() {
+    let ws = group_study();
+    ws.write(
+        "autre.txt",
+        "INT : Qui ?\nA : Marie Dupont, encore.\nINT : Bien.\nA : Oui.\n",
+    );
+    ws.import(&["autre.txt"]).ok();
+    ws.write("names.csv", NAMES);
+    let out = run(
+        &ws,
+        &[
+            "deidentify",
+            "apply",
+            "--names",
+            "names.csv",
+            "--source",
+            "autre",
+        ],
+    )
+    .ok();
+    assert!(
+        out.stdout.contains("Marie Dupont → [CHFG-C]"),
+        "{}",
+        out.stdout
+    );
+    let autre = ws.show("autre")["text"].as_str().unwrap().to_owned();
+    assert!(autre.contains("[CHFG-C], encore"), "{autre}");
+    let groupe = ws.show("groupe")["text"].as_str().unwrap().to_owned();
+    assert!(groupe.contains("Marie Dupont"), "{groupe}");
+    let check = run(&ws, &["deidentify", "check", "--names", "names.csv"]);
+    assert_eq!(check.code, 1);
+    assert!(check.stdout.contains("source groupe"), "{}", check.stdout);
+}

@@ -107,6 +107,15 @@ fn withdrawal_removes_the_speech_everywhere_and_moves_nothing_else() {
         .ok()
         .json();
     assert_eq!(consent[0]["status"], "withdrawn");
+    // The removed turns stay attributed, though the label "Marie" is gone.
+    let speakers = run(&ws, &["speakers", "list", "--json"]).ok().json();
+    let marie = speakers
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["label"] == "Marie")
+        .unwrap();
+    assert_eq!(marie["participant"], "CHFG-C", "{marie}");
 }
 
 #[test]

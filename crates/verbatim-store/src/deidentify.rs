@@ -9,9 +9,10 @@
 //! - [`SqliteStore::deidentify`] replaces every listed name in source texts
 //!   (through the same span-shifting core as source edits, all replacements
 //!   of a source in one pass, so every coding, turn and memo anchor keeps
-//!   pointing at the same words), source names, memos, coding memos,
-//!   translations, participant labels and text attributes, speaker labels,
-//!   code definitions and unsealed journal entries. Sealed journal entries
+//!   pointing at the same words), source names, sites and file paths, memos,
+//!   coding memos, translations, participant labels and text attributes,
+//!   speaker labels, site names, code names and descriptions, and unsealed
+//!   journal entries (the full list is `PLACES`). Sealed journal entries
 //!   cannot change; they are reported. Earlier audit entries holding a name
 //!   are redacted ([`crate::redact`]). Nothing is undoable, and the names
 //!   file is never stored: only its SHA-256, when, by whom and how many
@@ -361,6 +362,8 @@ pub struct Candidate {
 /// tied to a source, rewritten only when the whole study is).
 const PLACES: &[(&str, &str, &str, &str, Option<&str>)] = &[
     ("sources", "name", "source name", "1", Some("id")),
+    ("sources", "site", "source site", "1", Some("id")),
+    ("sources", "original_path", "source file", "1", Some("id")),
     ("memos", "title", "memo title", "1", Some("source_id")),
     ("memos", "body", "memo", "1", Some("source_id")),
     (
@@ -415,7 +418,11 @@ const PLACES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "sealed_at IS NULL",
         None,
     ),
+    ("sites", "name", "site", "1", None),
+    ("codes", "name", "code", "1", None),
     ("codes", "definition", "code definition", "1", None),
+    ("codes", "inclusion", "code inclusion", "1", None),
+    ("codes", "exclusion", "code exclusion", "1", None),
     ("codes", "example", "code example", "1", None),
 ];
 
@@ -1113,5 +1120,45 @@ mod tests {
         let log = f.store.audit_log(1).unwrap();
         assert_eq!(log[0].action, "deidentify.apply");
         assert_eq!(log[0].data["summary"]["names_sha256"], "abc");
+    }
+
+    #[test]
+    fn sealed_entries_are_reported_not_changed() {
+        let mut f = fixture();
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let open = f
+            .store
+            .add_entry(&amira, crate::EntryKind::Note, "Avec Marie", "Marie parle")
+            .unwrap();
+        let sealed = f
+            .store
+            .add_entry(
+                &amira,
+                crate::EntryKind::Preconception,
+                "Attentes",
+                "Marie dira la méfiance",
+            )
+            .unwrap();
+        f.store.seal(&amira, sealed).unwrap();
+        let names = list(&[("Marie", "[P]")]);
+        let report = f.store.deidentify("amira", &names, None, false).unwrap();
+        assert_eq!(report.sealed.len(), 1);
+        assert_eq!(report.sealed[0].entry, sealed);
+        let entries = f.store.entries(&amira).unwrap();
+        let body = |id: i64| {
+            entries
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.body.clone())
+                .unwrap()
+        };
+        assert_eq!(body(open), "[P] parle");
+        assert_eq!(body(sealed), "Marie dira la méfiance");
+        let left = f.store.deid_check(&names).unwrap();
+        assert!(
+            left.iter()
+                .any(|r| r.place.starts_with("sealed journal entry"))
+        );
+        assert!(f.store.verify_journal().unwrap().is_empty());
     }
 }

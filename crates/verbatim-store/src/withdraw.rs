@@ -14,6 +14,8 @@
 //!   which no longer matches), memos anchored inside are deleted, every
 //!   other span moves with its words;
 //! - deletes the memos written on the participant;
+//! - turns automatic speaker mappings (which may rest on the label) into
+//!   explicit ones, so the removed turns stay attributed to the code;
 //! - clears their label (when they have a code) and attribute values, and
 //!   marks their consent `withdrawn` (the code stays, so reports can say
 //!   "withdrew");
@@ -94,8 +96,12 @@ impl SqliteStore {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let mut labels: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
+        let mut automatic: Vec<(i64, String)> = Vec::new();
         for row in self.speakers(None)? {
             if row.participant_id == Some(id) {
+                if row.how.as_deref() == Some("auto") {
+                    automatic.push((row.source_id, row.label.clone()));
+                }
                 labels
                     .entry(row.source_id)
                     .or_insert_with(|| (row.source.clone(), Vec::new()))
@@ -200,6 +206,21 @@ impl SqliteStore {
             passages.push(body);
             delete_memos_on(&tx, &mut rec, "memo", *memo)?;
             rec.delete(&tx, Table::Memos, id_key(*memo))?;
+        }
+
+        // Automatic mappings rest on the label about to be cleared: make
+        // them explicit, so the removed turns stay attributed.
+        for (source_id, speaker) in &automatic {
+            rec.insert(
+                &tx,
+                Table::SpeakerMap,
+                &[
+                    ("source_id", Value::Integer(*source_id)),
+                    ("label", Value::Text(speaker.clone())),
+                    ("participant_id", Value::Integer(id)),
+                    ("interviewer", Value::Integer(0)),
+                ],
+            )?;
         }
 
         // What identifies them.
@@ -414,6 +435,9 @@ mod tests {
             "withdrawn"
         );
         assert!(f.store.undo("amira", 1).is_err());
+        let speakers = f.store.speakers(None).unwrap();
+        let csi = speakers.iter().find(|s| s.label == "CSI-2").unwrap();
+        assert_eq!(csi.participant.as_deref(), Some("CSI-2"));
     }
 
     #[test]

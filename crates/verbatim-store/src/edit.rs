@@ -26,6 +26,17 @@
 //! stretching it over the new text would mis-anchor it. A coding that would
 //! become empty, or identical to another of the same coder and code, is
 //! deleted too. Every coding whose passage changed is reported.
+//!
+//! # One core for every rewrite of a text
+//!
+//! [`splice_source`] applies any number of non-overlapping replacements to
+//! one source in one pass, inside the caller's transaction: de-identification
+//! replaces every name of a transcript at once and withdrawal every turn of
+//! a participant, with the rules above. Its exclusive mode (withdrawal)
+//! differs in one point: a span that ends inside a replaced range stops
+//! where the range begins, and one that starts inside resumes after the
+//! replacement, so a coding straddling a removed turn keeps only the other
+//! speakers' words; memos anchored wholly inside are deleted.
 
 use std::collections::HashSet;
 

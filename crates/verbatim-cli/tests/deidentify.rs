@@ -179,6 +179,7 @@ fn apply_replaces_every_name_and_codings_keep_their_words() {
     // Codings cover the same words; only the name inside changed.
     let after = coded(&ws);
     assert_eq!(before[1], after[1]);
+    assert_eq!(after[0], before[0].replace("Marie Dupont", "[CHFG-C]"));
     assert_eq!(after[0], "Je suis [CHFG-C], infirmière");
     let text = ws.show("groupe")["text"].as_str().unwrap().to_owned();
     assert!(text.contains("avec [CHFG-C] et Mariette"), "{text}");

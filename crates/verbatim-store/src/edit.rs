@@ -1122,4 +1122,69 @@ mod tests {
         }
         assert!(applied >= 20, "only {applied} edits applied");
     }
+
+    /// Returns every coding's span and the source's text.
+    fn coding_spans(f: &crate::testkit::Fixture) -> (String, Vec<(i64, i64)>) {
+        let (text, codings, ..) = spans(f);
+        let mut s: Vec<(i64, i64)> = codings.iter().map(|&(_, a, b)| (a, b)).collect();
+        s.sort_unstable();
+        (text, s)
+    }
+
+    #[test]
+    fn one_pass_splices_equal_edits_applied_from_the_end() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            usize::try_from(seed >> 33).unwrap() % m.max(1)
+        };
+        for round in 0..15 {
+            let mut one = fixture();
+            let mut many = fixture();
+            let n = TEXT.chars().count();
+            let mut codings = Vec::new();
+            for _ in 0..10 {
+                let s = next(n - 1);
+                let e = s + 1 + next(15).min(n - s - 1);
+                codings.push((s, e));
+            }
+            for f in [&mut one, &mut many] {
+                let amira = f.store.scope("amira", false, false).unwrap();
+                let a = code(f, &amira, "A");
+                for &(s, e) in &codings {
+                    let _ = f
+                        .store
+                        .add_coding(&amira, f.source, Span::new(s, e).unwrap(), a, None);
+                }
+            }
+            // Non-overlapping ranges, ascending, replaced by text absent
+            // from the source (so edit_source's narrowing keeps them whole).
+            let mut splices = Vec::new();
+            let mut at = next(5);
+            while at < n && splices.len() < 4 {
+                let end = (at + 1 + next(6)).min(n);
+                let text = "§".repeat(next(4));
+                splices.push(Splice {
+                    start: at as i64,
+                    end: end as i64,
+                    text,
+                });
+                at = end + 1 + next(12);
+            }
+            let amira = one.store.scope("amira", false, false).unwrap();
+            let tx = one.store.conn.transaction().unwrap();
+            let mut rec = Recorder::default();
+            splice_source(&tx, &mut rec, one.source, &splices, false).unwrap();
+            tx.commit().unwrap();
+            for s in splices.iter().rev() {
+                let span = Span::new(s.start as usize, s.end as usize).unwrap();
+                many.store
+                    .edit_source(&amira, many.source, span, &s.text)
+                    .unwrap();
+            }
+            assert_eq!(coding_spans(&one), coding_spans(&many), "round {round}");
+            assert_eq!(spans(&one).2, spans(&many).2, "round {round}: turns");
+            assert_eq!(spans(&one).3, spans(&many).3, "round {round}: memos");
+        }
+    }
 }

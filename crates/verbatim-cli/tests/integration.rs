@@ -26,6 +26,10 @@ mod participants;
 mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
+// `deidentify` and `import --deidentify`: names out, codings in place.
+mod deidentify;
+// `participants withdraw`: a participant's speech removed everywhere.
+mod withdraw;
 
 // `verbatim saturation`: the Guest, Namey & Chen verdict on a worked example.
 mod saturation;

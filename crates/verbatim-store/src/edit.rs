@@ -26,6 +26,17 @@
 //! stretching it over the new text would mis-anchor it. A coding that would
 //! become empty, or identical to another of the same coder and code, is
 //! deleted too. Every coding whose passage changed is reported.
+//!
+//! # One core for every rewrite of a text
+//!
+//! [`splice_source`] applies any number of non-overlapping replacements to
+//! one source in one pass, inside the caller's transaction: de-identification
+//! replaces every name of a transcript at once and withdrawal every turn of
+//! a participant, with the rules above. Its exclusive mode (withdrawal)
+//! differs in one point: a span that ends inside a replaced range stops
+//! where the range begins, and one that starts inside resumes after the
+//! replacement, so a coding straddling a removed turn keeps only the other
+//! speakers' words; memos anchored wholly inside are deleted.
 
 use std::collections::HashSet;
 
@@ -99,6 +110,15 @@ pub struct AffectedCoding {
     pub deleted: Option<String>,
 }
 
+/// One replacement of a core splice: the chars `[start, end)` of the old
+/// text become `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Splice {
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+}
+
 /// The narrowed edit and the position mapping it implies.
 #[derive(Debug, Clone, Copy)]
 struct Shift {
@@ -112,26 +132,6 @@ impl Shift {
         self.inserted - (self.end - self.start)
     }
 
-    fn map_start(self, p: i64) -> i64 {
-        if p <= self.start {
-            p
-        } else if p >= self.end {
-            p + self.delta()
-        } else {
-            self.start
-        }
-    }
-
-    fn map_end(self, p: i64) -> i64 {
-        if p <= self.start {
-            p
-        } else if p >= self.end {
-            p + self.delta()
-        } else {
-            self.start + self.inserted
-        }
-    }
-
     /// Returns true when the passage `[a, b)` changes text (not a mere move).
     fn touches(self, a: i64, b: i64) -> bool {
         if self.start == self.end {
@@ -142,23 +142,98 @@ impl Shift {
     }
 
     /// Returns true when every char of `[a, b)` is replaced and the passage
-    /// is not the replaced range itself.
-    fn swallows(self, a: i64, b: i64) -> bool {
+    /// is not the replaced range itself (or, when `exclusive`, even if it is).
+    fn swallows(self, a: i64, b: i64, exclusive: bool) -> bool {
         self.start < self.end
             && self.start <= a
             && b <= self.end
-            && (a, b) != (self.start, self.end)
+            && (exclusive || (a, b) != (self.start, self.end))
     }
 }
 
-struct CodingRow {
-    id: i64,
-    code_id: i64,
-    coder_id: i64,
-    code: String,
-    coder: String,
-    start: i64,
-    end: i64,
+/// Several non-overlapping shifts, ascending, mapped in one pass.
+///
+/// In the ordinary (inclusive) mapping a passage that ends inside a
+/// replaced range stretches over the replacement, as a corrected word stays
+/// coded. In the exclusive mapping (a withdrawn turn replaced by a notice) a
+/// passage keeps only the words outside the range: its end stops where the
+/// range begins and its start resumes after the replacement.
+#[derive(Debug, Clone)]
+struct Shifts {
+    edits: Vec<Shift>,
+    exclusive: bool,
+}
+
+impl Shifts {
+    fn delta(&self) -> i64 {
+        self.edits.iter().map(|e| e.delta()).sum()
+    }
+
+    /// Maps a position that starts (`is_end == false`) or ends a span.
+    fn map(&self, p: i64, is_end: bool) -> i64 {
+        let mut offset = 0;
+        for e in &self.edits {
+            let (before, after) = if self.exclusive && is_end {
+                (p <= e.start, p > e.end)
+            } else if self.exclusive {
+                (p < e.start, p >= e.end)
+            } else {
+                (p <= e.start, p >= e.end)
+            };
+            if before {
+                break;
+            }
+            if after {
+                offset += e.delta();
+                continue;
+            }
+            let into = if is_end != self.exclusive {
+                e.inserted
+            } else {
+                0
+            };
+            return e.start + offset + into;
+        }
+        p + offset
+    }
+
+    fn map_start(&self, p: i64) -> i64 {
+        self.map(p, false)
+    }
+
+    fn map_end(&self, p: i64) -> i64 {
+        self.map(p, true)
+    }
+
+    /// Maps a turn: turns always take the inclusive mapping, so a replaced
+    /// turn holds its replacement.
+    fn map_turn(&self, a: i64, b: i64) -> (i64, i64) {
+        let inclusive = Shifts {
+            edits: self.edits.clone(),
+            exclusive: false,
+        };
+        (inclusive.map_start(a), inclusive.map_end(b))
+    }
+
+    fn touches(&self, a: i64, b: i64) -> bool {
+        self.edits.iter().any(|e| e.touches(a, b))
+    }
+
+    fn swallows(&self, a: i64, b: i64) -> bool {
+        self.edits.iter().any(|e| e.swallows(a, b, self.exclusive))
+    }
+}
+
+/// A coding of a source, with its code and coder.
+#[derive(Debug, Clone)]
+pub(crate) struct CodingRow {
+    pub id: i64,
+    pub code_id: i64,
+    pub coder_id: i64,
+    pub code: String,
+    pub coder: String,
+    pub start: i64,
+    pub end: i64,
 }
 
 /// What to do with one coding.
@@ -167,6 +242,202 @@ enum Plan {
     Stay,
     Move(i64, i64),
     Delete(String),
+}
+
+/// What became of one coding whose passage a splice changed.
+#[derive(Debug, Clone)]
+pub(crate) struct CodingFate {
+    pub row: CodingRow,
+    /// Its new span, unless deleted.
+    pub new: Option<(i64, i64)>,
+    /// Why it was deleted, if it was.
+    pub deleted: Option<String>,
+}
+
+/// What a core splice changed in one source.
+#[derive(Debug, Clone)]
+pub(crate) struct Spliced {
+    pub old_text: String,
+    pub new_text: String,
+    pub chars: i64,
+    /// Codings whose passage's text changed or that were deleted.
+    pub changed: Vec<CodingFate>,
+    /// Codings moved without their text changing.
+    pub shifted: usize,
+    pub moved: usize,
+    pub turns_changed: usize,
+    pub memos_changed: usize,
+    /// Anchored memos deleted because their whole passage was removed
+    /// (exclusive splices only).
+    pub memos_removed: usize,
+    /// The titles and texts of those memos (for redaction elsewhere).
+    pub removed_memo_texts: Vec<String>,
+}
+
+/// Replaces several non-overlapping ranges of a source's text in one pass
+/// and moves every coding, turn and anchored memo of the source, inside the
+/// caller's transaction. `splices` may come in any order; overlapping ones
+/// are refused. With `exclusive`, codings and memo anchors keep only the
+/// words outside the replaced ranges (see [`Shifts`]), and memos anchored
+/// wholly inside one are deleted.
+pub(crate) fn splice_source(
+    tx: &Connection,
+    rec: &mut Recorder,
+    source: i64,
+    splices: &[Splice],
+    exclusive: bool,
+) -> Result<Spliced, StoreError> {
+    let text: String = tx
+        .query_row(
+            "SELECT text FROM source_texts WHERE source_id = $1",
+            [source],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
+    let chars = text.chars().count() as i64;
+    let mut sorted: Vec<&Splice> = splices.iter().collect();
+    sorted.sort_by_key(|s| (s.start, s.end));
+    let mut last = 0;
+    for s in &sorted {
+        if s.start < last || s.end < s.start || s.end > chars {
+            return Err(StoreError::Invalid(format!(
+                "replacements [{}, {}) overlap or fall outside the source's {chars} characters",
+                s.start, s.end
+            )));
+        }
+        last = s.end;
+    }
+    let shifts = Shifts {
+        edits: sorted
+            .iter()
+            .map(|s| Shift {
+                start: s.start,
+                end: s.end,
+                inserted: s.text.chars().count() as i64,
+            })
+            .collect(),
+        exclusive,
+    };
+    // Build the new text from the end, so earlier positions stay valid.
+    let mut new_text = text.clone();
+    for s in sorted.iter().rev() {
+        let shift = Shift {
+            start: s.start,
+            end: s.end,
+            inserted: 0,
+        };
+        new_text = splice(&new_text, shift, &s.text);
+    }
+    if !is_nfc(&new_text) {
+        return Err(StoreError::Invalid(
+            "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
+        ));
+    }
+    let hash: String = Sha256::digest(new_text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let twin: Option<String> = tx
+        .query_row(
+            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
+            rusqlite::params![hash, source],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(twin) = twin {
+        return Err(StoreError::Invalid(format!(
+            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
+        )));
+    }
+    let new_chars = chars + shifts.delta();
+    let codings = codings_in(tx, source)?;
+    rec.update(
+        tx,
+        Table::Sources,
+        id_key(source),
+        &[
+            ("chars", Value::Integer(new_chars)),
+            ("content_hash", Value::Text(hash)),
+        ],
+    )?;
+    let mut key = Map::new();
+    key.insert("source_id".into(), Json::from(source));
+    rec.update(
+        tx,
+        Table::SourceTexts,
+        key,
+        &[("text", Value::Text(new_text.clone()))],
+    )?;
+
+    // Decide each coding's fate, then apply deletions and moves in an
+    // order that never makes two codings collide on the unique key.
+    let mut plans: Vec<(usize, Plan)> = Vec::new();
+    let mut taken: HashSet<(i64, i64, i64, i64)> = HashSet::new();
+    let mut order: Vec<usize> = (0..codings.len()).collect();
+    order.sort_by_key(|&i| (codings[i].start, codings[i].end, codings[i].id));
+    for i in order {
+        let c = &codings[i];
+        let (a, b) = (shifts.map_start(c.start), shifts.map_end(c.end));
+        let plan = if shifts.swallows(c.start, c.end) {
+            Plan::Delete("its whole passage was replaced".into())
+        } else if a >= b {
+            Plan::Delete("its passage became empty".into())
+        } else if !taken.insert((c.code_id, c.coder_id, a, b)) {
+            Plan::Delete(
+                "it now covers the same passage as another coding of its coder and code".into(),
+            )
+        } else if (a, b) == (c.start, c.end) {
+            if !shifts.touches(c.start, c.end) {
+                continue;
+            }
+            Plan::Stay
+        } else {
+            Plan::Move(a, b)
+        };
+        plans.push((i, plan));
+    }
+    let mut changed = Vec::new();
+    let mut shifted = 0;
+    for (i, plan) in &plans {
+        let c = &codings[*i];
+        let touched = match plan {
+            Plan::Delete(_) => true,
+            Plan::Move(..) | Plan::Stay => shifts.touches(c.start, c.end),
+        };
+        if !touched {
+            shifted += 1;
+            continue;
+        }
+        let (new, deleted) = match plan {
+            Plan::Stay => (Some((c.start, c.end)), None),
+            Plan::Move(a, b) => (Some((*a, *b)), None),
+            Plan::Delete(why) => (None, Some(why.clone())),
+        };
+        changed.push(CodingFate {
+            row: c.clone(),
+            new,
+            deleted,
+        });
+    }
+    apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
+    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
+    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
+    Ok(Spliced {
+        old_text: text,
+        new_text,
+        chars: new_chars,
+        changed,
+        shifted,
+        moved: plans
+            .iter()
+            .filter(|(_, p)| matches!(p, Plan::Move(..)))
+            .count(),
+        turns_changed,
+        memos_changed,
+        memos_removed: removed_memo_texts.len() / 2,
+        removed_memo_texts,
+    })
 }
 
 impl SqliteStore {
@@ -219,132 +490,46 @@ impl SqliteStore {
                 "the replacement is the same as the text: nothing to change".into(),
             ));
         }
-        let shift = Shift {
-            start: (span.start() + prefix) as i64,
-            end: (span.end() - suffix) as i64,
-            inserted: inserted.chars().count() as i64,
-        };
-        let new_text = splice(&text, shift, &inserted);
-        if !is_nfc(&new_text) {
-            return Err(StoreError::Invalid(
-                "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
-            ));
-        }
-        let hash: String = Sha256::digest(new_text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let twin: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
-                rusqlite::params![hash, source],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(twin) = twin {
-            return Err(StoreError::Invalid(format!(
-                "after this edit the text would be identical to source {twin:?}: a study holds each text once"
-            )));
-        }
-        let new_chars = chars + shift.delta();
-        let codings = self.codings_in(source)?;
-
+        let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
         let tx = self.conn.transaction()?;
         let mut rec = Recorder::default();
-        rec.update(
+        let done = splice_source(
             &tx,
-            Table::Sources,
-            id_key(source),
-            &[
-                ("chars", Value::Integer(new_chars)),
-                ("content_hash", Value::Text(hash)),
-            ],
+            &mut rec,
+            source,
+            &[Splice {
+                start,
+                end,
+                text: inserted.clone(),
+            }],
+            false,
         )?;
-        let mut key = Map::new();
-        key.insert("source_id".into(), Json::from(source));
-        rec.update(
-            &tx,
-            Table::SourceTexts,
-            key,
-            &[("text", Value::Text(new_text.clone()))],
-        )?;
-
-        // Decide each coding's fate, then apply deletions and moves in an
-        // order that never makes two codings collide on the unique key.
-        let mut plans: Vec<(usize, Plan)> = Vec::new();
-        let mut taken: HashSet<(i64, i64, i64, i64)> = HashSet::new();
-        let mut order: Vec<usize> = (0..codings.len()).collect();
-        order.sort_by_key(|&i| (codings[i].start, codings[i].end, codings[i].id));
-        for i in order {
-            let c = &codings[i];
-            let (a, b) = (shift.map_start(c.start), shift.map_end(c.end));
-            let plan = if shift.swallows(c.start, c.end) {
-                Plan::Delete("its whole passage was replaced".into())
-            } else if a >= b {
-                Plan::Delete("its passage became empty".into())
-            } else if !taken.insert((c.code_id, c.coder_id, a, b)) {
-                Plan::Delete(
-                    "it now covers the same passage as another coding of its coder and code".into(),
-                )
-            } else if (a, b) == (c.start, c.end) {
-                if !shift.touches(c.start, c.end) {
-                    continue;
-                }
-                Plan::Stay
-            } else {
-                Plan::Move(a, b)
-            };
-            plans.push((i, plan));
-        }
         let mut affected = Vec::new();
         let mut hidden_affected = 0;
-        let mut codings_shifted = 0;
-        for (i, plan) in &plans {
-            let c = &codings[*i];
-            let changed = match plan {
-                Plan::Delete(_) => true,
-                Plan::Move(..) | Plan::Stay => shift.touches(c.start, c.end),
-            };
-            if !changed {
-                codings_shifted += 1;
-                continue;
-            }
+        for fate in &done.changed {
+            let c = &fate.row;
             if !scope.may_see(Some(c.coder_id)) {
                 hidden_affected += 1;
                 continue;
             }
-            let (new_start, new_end, new_text, deleted) = match plan {
-                Plan::Stay => (
-                    Some(c.start),
-                    Some(c.end),
-                    Some(slice(&new_text, c.start, c.end)),
-                    None,
-                ),
-                Plan::Move(a, b) => (Some(*a), Some(*b), Some(slice(&new_text, *a, *b)), None),
-                Plan::Delete(why) => (None, None, None, Some(why.clone())),
-            };
             affected.push(AffectedCoding {
                 id: c.id,
                 code: c.code.clone(),
                 coder: c.coder.clone(),
                 old_start: c.start,
                 old_end: c.end,
-                old_text: slice(&text, c.start, c.end),
-                new_start,
-                new_end,
-                new_text,
-                deleted,
+                old_text: slice(&done.old_text, c.start, c.end),
+                new_start: fate.new.map(|n| n.0),
+                new_end: fate.new.map(|n| n.1),
+                new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
+                deleted: fate.deleted.clone(),
             });
         }
-        apply_coding_plans(&tx, &mut rec, &codings, &plans, shift.delta())?;
-
-        let turns_changed = shift_turns(&tx, &mut rec, source, shift)?;
-        let memos_changed = shift_memos(&tx, &mut rec, source, shift)?;
-        let deleted: Vec<i64> = plans
+        let deleted: Vec<i64> = done
+            .changed
             .iter()
-            .filter(|(_, p)| matches!(p, Plan::Delete(_)))
-            .map(|(i, _)| codings[*i].id)
+            .filter(|f| f.deleted.is_some())
+            .map(|f| f.row.id)
             .collect();
         rec.finish(
             &tx,
@@ -352,55 +537,55 @@ impl SqliteStore {
             "source.edit",
             Some(&format!("source:{source}")),
             serde_json::json!({
-                "start": shift.start,
-                "end": shift.end,
+                "start": start,
+                "end": end,
                 "removed": removed,
                 "inserted": inserted,
-                "codings_moved": plans.iter().filter(|(_, p)| matches!(p, Plan::Move(..))).count(),
+                "codings_moved": done.moved,
                 "codings_deleted": deleted,
-                "turns": turns_changed,
-                "memos": memos_changed,
+                "turns": done.turns_changed,
+                "memos": done.memos_changed,
             }),
         )?;
         tx.commit()?;
         Ok(EditReport {
             source_id: source,
             source: name,
-            start: shift.start,
-            end: shift.end,
+            start,
+            end,
             removed,
             inserted,
-            delta: shift.delta(),
-            chars: new_chars,
-            codings_shifted,
-            turns_changed,
-            memos_changed,
+            delta: done.chars - chars,
+            chars: done.chars,
+            codings_shifted: done.shifted,
+            turns_changed: done.turns_changed,
+            memos_changed: done.memos_changed,
             affected,
             hidden_affected,
         })
     }
+}
 
-    /// Returns every coder's codings in a source (the text is shared, so an
-    /// edit moves them all, whatever the scope sees).
-    fn codings_in(&self, source: i64) -> Result<Vec<CodingRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT k.id, k.code_id, k.coder_id, c.name, d.name, k.start_char, k.end_char \
-             FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
-             WHERE k.source_id = $1 ORDER BY k.id",
-        )?;
-        let rows = stmt.query_map([source], |r| {
-            Ok(CodingRow {
-                id: r.get(0)?,
-                code_id: r.get(1)?,
-                coder_id: r.get(2)?,
-                code: r.get(3)?,
-                coder: r.get(4)?,
-                start: r.get(5)?,
-                end: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+/// Returns every coder's codings in a source (the text is shared, so an
+/// edit moves them all, whatever the scope sees).
+fn codings_in(conn: &Connection, source: i64) -> Result<Vec<CodingRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.id, k.code_id, k.coder_id, c.name, d.name, k.start_char, k.end_char \
+         FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
+         WHERE k.source_id = $1 ORDER BY k.id",
+    )?;
+    let rows = stmt.query_map([source], |r| {
+        Ok(CodingRow {
+            id: r.get(0)?,
+            code_id: r.get(1)?,
+            coder_id: r.get(2)?,
+            code: r.get(3)?,
+            coder: r.get(4)?,
+            start: r.get(5)?,
+            end: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Deletes, then moves, codings so that no intermediate state breaks the
@@ -468,7 +653,7 @@ fn shift_turns(
     tx: &Connection,
     rec: &mut Recorder,
     source: i64,
-    shift: Shift,
+    shift: &Shifts,
 ) -> Result<usize, StoreError> {
     let turns: Vec<(i64, i64, i64)> = tx
         .prepare_cached(
@@ -478,7 +663,7 @@ fn shift_turns(
         .collect::<Result<_, _>>()?;
     let mut changed = 0;
     for (ordinal, a, b) in turns {
-        let (na, nb) = (shift.map_start(a), shift.map_end(b));
+        let (na, nb) = shift.map_turn(a, b);
         if (na, nb) == (a, b) {
             continue;
         }
@@ -500,13 +685,14 @@ fn shift_turns(
 }
 
 /// Moves the memos anchored to passages of the source; returns how many
-/// changed.
+/// changed and the title and text of each deleted (exclusive shifts delete
+/// a memo whose whole anchor was removed).
 fn shift_memos(
     tx: &Connection,
     rec: &mut Recorder,
     source: i64,
-    shift: Shift,
-) -> Result<usize, StoreError> {
+    shift: &Shifts,
+) -> Result<(usize, Vec<String>), StoreError> {
     let memos: Vec<(i64, i64, Option<i64>)> = tx
         .prepare_cached(
             "SELECT id, start_char, end_char FROM memos \
@@ -515,7 +701,18 @@ fn shift_memos(
         .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut changed = 0;
+    let mut removed = Vec::new();
     for (id, a, b) in memos {
+        if shift.exclusive && shift.swallows(a, b.unwrap_or(a + 1)) {
+            let (title, body): (Option<String>, String) =
+                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            removed.push(title.unwrap_or_default());
+            removed.push(body);
+            rec.delete(tx, Table::Memos, id_key(id))?;
+            continue;
+        }
         let na = shift.map_start(a);
         let nb = b.map(|b| shift.map_end(b).max(na));
         if (na, nb) == (a, b) {
@@ -532,7 +729,7 @@ fn shift_memos(
         )?;
         changed += 1;
     }
-    Ok(changed)
+    Ok((changed, removed))
 }
 
 /// Returns `text` with the narrowed range replaced by `inserted`.
@@ -924,5 +1121,70 @@ mod tests {
             applied += 1;
         }
         assert!(applied >= 20, "only {applied} edits applied");
+    }
+
+    /// Returns every coding's span and the source's text.
+    fn coding_spans(f: &crate::testkit::Fixture) -> (String, Vec<(i64, i64)>) {
+        let (text, codings, ..) = spans(f);
+        let mut s: Vec<(i64, i64)> = codings.iter().map(|&(_, a, b)| (a, b)).collect();
+        s.sort_unstable();
+        (text, s)
+    }
+
+    #[test]
+    fn one_pass_splices_equal_edits_applied_from_the_end() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            usize::try_from(seed >> 33).unwrap() % m.max(1)
+        };
+        for round in 0..15 {
+            let mut one = fixture();
+            let mut many = fixture();
+            let n = TEXT.chars().count();
+            let mut codings = Vec::new();
+            for _ in 0..10 {
+                let s = next(n - 1);
+                let e = s + 1 + next(15).min(n - s - 1);
+                codings.push((s, e));
+            }
+            for f in [&mut one, &mut many] {
+                let amira = f.store.scope("amira", false, false).unwrap();
+                let a = code(f, &amira, "A");
+                for &(s, e) in &codings {
+                    let _ = f
+                        .store
+                        .add_coding(&amira, f.source, Span::new(s, e).unwrap(), a, None);
+                }
+            }
+            // Non-overlapping ranges, ascending, replaced by text absent
+            // from the source (so edit_source's narrowing keeps them whole).
+            let mut splices = Vec::new();
+            let mut at = next(5);
+            while at < n && splices.len() < 4 {
+                let end = (at + 1 + next(6)).min(n);
+                let text = "§".repeat(next(4));
+                splices.push(Splice {
+                    start: at as i64,
+                    end: end as i64,
+                    text,
+                });
+                at = end + 1 + next(12);
+            }
+            let amira = one.store.scope("amira", false, false).unwrap();
+            let tx = one.store.conn.transaction().unwrap();
+            let mut rec = Recorder::default();
+            splice_source(&tx, &mut rec, one.source, &splices, false).unwrap();
+            tx.commit().unwrap();
+            for s in splices.iter().rev() {
+                let span = Span::new(s.start as usize, s.end as usize).unwrap();
+                many.store
+                    .edit_source(&amira, many.source, span, &s.text)
+                    .unwrap();
+            }
+            assert_eq!(coding_spans(&one), coding_spans(&many), "round {round}");
+            assert_eq!(spans(&one).2, spans(&many).2, "round {round}: turns");
+            assert_eq!(spans(&one).3, spans(&many).3, "round {round}: memos");
+        }
     }
 }

@@ -101,6 +101,9 @@ pub enum StoreError {
     /// A roster or mapping file failed validation; nothing was written.
     #[error("nothing was imported; fix these and try again:\n{}", .0.join("\n"))]
     Rejected(Vec<String>),
+    /// A names file for de-identification has bad rows; nothing was changed.
+    #[error("the names file needs one real,replacement pair per row; nothing was changed. Fix these:\n{}", .0.join("\n"))]
+    BadNamesFile(Vec<String>),
     /// A speaker label does not occur in the source named.
     #[error(
         "no speaker {label:?} in source {source_name:?}: list its speakers with `verbatim speakers list --source {source_name}`"

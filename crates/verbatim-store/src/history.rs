@@ -114,9 +114,28 @@ pub(crate) struct Change {
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     changes: Vec<Change>,
+    /// Performs the changes without keeping them (see [`Recorder::forgetful`]).
+    forget: bool,
 }
 
 impl Recorder {
+    /// Returns a recorder that performs row changes but keeps none of them:
+    /// its audit entry carries only the summary and cannot be undone. Used
+    /// where keeping the rows would keep what the action removes (names
+    /// replaced by de-identification, a withdrawn participant's words).
+    pub fn forgetful() -> Self {
+        Recorder {
+            changes: Vec::new(),
+            forget: true,
+        }
+    }
+
+    fn keep(&mut self, change: Change) {
+        if !self.forget {
+            self.changes.push(change);
+        }
+    }
+
     /// Inserts a row and returns its rowid.
     pub fn insert(
         &mut self,
@@ -137,7 +156,7 @@ impl Recorder {
         let rowid = conn.last_insert_rowid();
         let key = key_of_rowid(conn, table, rowid)?;
         let after = read(conn, table, &key)?;
-        self.changes.push(Change {
+        self.keep(Change {
             table,
             key,
             before: None,
@@ -163,7 +182,7 @@ impl Recorder {
         }
         write_columns(conn, table, &key, columns)?;
         let after = read(conn, table, &key)?;
-        self.changes.push(Change {
+        self.keep(Change {
             table,
             key,
             before,
@@ -184,7 +203,7 @@ impl Recorder {
             return Ok(());
         }
         delete_row(conn, table, &key)?;
-        self.changes.push(Change {
+        self.keep(Change {
             table,
             key,
             before,
@@ -221,6 +240,10 @@ impl Recorder {
         target: Option<&str>,
         summary: Json,
     ) -> Result<(), StoreError> {
+        if self.forget {
+            let data = serde_json::json!({ "summary": summary });
+            return audit::append_entry(conn, actor, action, target, &data, false);
+        }
         let data = serde_json::json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(conn, actor, action, target, &data, true)
     }

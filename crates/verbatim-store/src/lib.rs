@@ -36,6 +36,7 @@ mod audit;
 mod coders;
 mod codes;
 mod codings;
+mod deidentify;
 mod demographics;
 mod edit;
 mod error;
@@ -47,6 +48,7 @@ mod memos;
 pub mod migrate;
 mod model;
 mod participants;
+mod redact;
 mod roster;
 mod speakers;
 mod sqlite;
@@ -54,6 +56,7 @@ mod sqlite;
 mod testkit;
 mod undo;
 mod values;
+mod withdraw;
 
 #[cfg(test)]
 mod coding_tests;
@@ -62,6 +65,7 @@ pub use audit::AuditEntry;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
+pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, SealedHit};
 pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
@@ -81,6 +85,7 @@ pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
 pub use values::AttrType;
+pub use withdraw::{SourceWithdrawal, WITHDRAWN_NOTICE, WithdrawReport};
 
 /// The operations every study backend offers.
 ///

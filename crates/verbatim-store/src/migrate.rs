@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "participants",
         include_str!("../migrations/sqlite/0005_participants.sql"),
     ),
+    (
+        6,
+        "deidentification",
+        include_str!("../migrations/sqlite/0006_deidentification.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes.

@@ -39,6 +39,10 @@ pub struct ImportArgs {
     /// first group (or group named `speaker`) captures the label
     #[arg(long, default_value = "auto", value_name = "auto|none|REGEX")]
     speakers: String,
+    /// Replace the real names of this names file (CSV real,replacement) in
+    /// the newly imported sources right after storing them (not undoable)
+    #[arg(long, value_name = "NAMES.csv")]
+    deidentify: Option<PathBuf>,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
@@ -76,6 +80,11 @@ pub struct ImportSettings {
 /// Imports the files and prints the report; fails when any file failed.
 pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let speakers: SpeakerMode = args.speakers.parse()?;
+    let names = args
+        .deidentify
+        .as_deref()
+        .map(super::deidentify::read_names)
+        .transpose()?;
     let mut store = args.project.open()?;
     let options = Options {
         speakers,
@@ -113,6 +122,20 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         });
     }
     print_report(&reports, args.json)?;
+    if let Some(names) = &names {
+        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+        if !ids.is_empty() {
+            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
+            if args.json {
+                eprintln!(
+                    "De-identified the imported sources: {} replacements.",
+                    done.replacements.len()
+                );
+            } else {
+                super::deidentify::print_report(&done);
+            }
+        }
+    }
     let any_failed = reports.iter().any(|r| r.status == "failed");
     Ok(if any_failed {
         ExitCode::FAILURE

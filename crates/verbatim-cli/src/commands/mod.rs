@@ -9,6 +9,7 @@ mod coder;
 mod coder_arg;
 mod coding;
 mod confront;
+mod deidentify;
 mod demo;
 mod demo_coding;
 mod demo_people;
@@ -29,6 +30,7 @@ mod source;
 mod sources;
 mod speakers;
 mod triangulation;
+mod withdraw;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +98,8 @@ enum Command {
     IpaTable(ipa_table::IpaTableArgs),
     /// Confront sealed preconceptions with the themes that emerged
     Confront(confront::ConfrontArgs),
+    /// De-identify: replace real names from a names file, check, list candidates
+    Deidentify(deidentify::DeidentifyArgs),
 }
 
 /// The study a command works on.
@@ -162,6 +166,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Triangulation(args) => triangulation::cmd_triangulation(&args),
         Command::IpaTable(args) => ipa_table::cmd_ipa_table(&args),
         Command::Confront(args) => confront::cmd_confront(&args),
+        Command::Deidentify(args) => deidentify::cmd_deidentify(&args),
     }
 }
 

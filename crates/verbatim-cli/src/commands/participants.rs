@@ -118,6 +118,19 @@ enum ParticipantsAction {
         /// Its new code
         code: String,
     },
+    /// Withdraw a participant: remove their speech everywhere (not undoable)
+    Withdraw {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The participant (code, label or id)
+        participant: String,
+        /// Confirm without being asked
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Record a participant's consent, or list consent records
     Consent {
         #[command(flatten)]
@@ -344,6 +357,12 @@ pub fn cmd_participants(args: &ParticipantsArgs) -> anyhow::Result<ExitCode> {
                 print!("{}", render_table(&table, *markdown, *csv));
             }
         }
+        ParticipantsAction::Withdraw {
+            project,
+            participant,
+            yes,
+            json,
+        } => super::withdraw::cmd_withdraw(project, participant, *yes, *json)?,
         ParticipantsAction::Rename {
             project,
             participant,

@@ -1,0 +1,89 @@
+//! `verbatim participants withdraw`: consent withdrawn, speech removed.
+//!
+//! Kept apart from `participants.rs` because it is the one participant
+//! action that destroys data and cannot be undone: it asks for
+//! confirmation and reports exactly what went.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::bail;
+
+use super::{ProjectArg, print_json};
+use crate::ui::{self, Table};
+
+/// Withdraws a participant after confirmation and prints what changed.
+pub fn cmd_withdraw(
+    project: &ProjectArg,
+    participant: &str,
+    yes: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    // Resolve first, so an unknown participant fails before any question.
+    store.find_participant(participant)?;
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "withdrawing {participant} removes their speech from every source and cannot be undone: pass --yes to confirm"
+            );
+        }
+        eprint!(
+            "Withdraw {participant}: remove their speech from every source, for good? Type yes: "
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            bail!("nothing was changed");
+        }
+    }
+    let report = store.withdraw_participant(&ui::actor(), participant)?;
+    if json {
+        return print_json(&report);
+    }
+    let mut table = Table::new(&[
+        "source",
+        "turns removed",
+        "chars removed",
+        "codings deleted",
+        "codings shrunk",
+        "translations",
+        "memos removed",
+    ]);
+    let by_coder = |m: &std::collections::BTreeMap<String, usize>| {
+        m.iter()
+            .map(|(c, n)| format!("{c}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for s in &report.sources {
+        table.row(vec![
+            s.source.clone(),
+            s.turns_removed.to_string(),
+            s.chars_removed.to_string(),
+            by_coder(&s.codings_deleted),
+            by_coder(&s.codings_shrunk),
+            s.translations_removed.to_string(),
+            s.memos_removed.to_string(),
+        ]);
+    }
+    if report.sources.is_empty() {
+        println!("No turn of {} was found in any source.", report.participant);
+    } else {
+        print!("{}", table.render());
+    }
+    println!(
+        "{} withdrew: {} memos on them deleted, {} attribute values cleared{}, consent marked withdrawn, {} earlier audit entries redacted.",
+        report.participant,
+        report.memos_removed,
+        report.attributes_cleared,
+        if report.label_cleared {
+            ", label cleared"
+        } else {
+            ""
+        },
+        report.audit_redacted
+    );
+    println!("This cannot be undone; the audit log records the counts only.");
+    Ok(())
+}

@@ -1,0 +1,451 @@
+//! Consent withdrawal: a participant's speech removed from the whole study.
+//!
+//! A participant may withdraw consent after the interviews. From then on the
+//! study must not hold their words, yet it must still show that they took
+//! part and withdrew, and nobody else's words may move or be lost.
+//! [`SqliteStore::withdraw_participant`], in one transaction:
+//!
+//! - replaces the speech of every turn mapped to the participant (through
+//!   the speaker mapping of `speakers.rs`, whether explicit or automatic)
+//!   with [`WITHDRAWN_NOTICE`], through the span-shifting core of source
+//!   edits in its exclusive mode: codings wholly inside a removed turn are
+//!   deleted (with their translations and memos), codings that straddle its
+//!   edge shrink to the other speakers' words (and lose their translation,
+//!   which no longer matches), memos anchored inside are deleted, every
+//!   other span moves with its words;
+//! - deletes the memos written on the participant;
+//! - turns automatic speaker mappings (which may rest on the label) into
+//!   explicit ones, so the removed turns stay attributed to the code;
+//! - clears their label (when they have a code) and attribute values, and
+//!   marks their consent `withdrawn` (the code stays, so reports can say
+//!   "withdrew");
+//! - redacts earlier audit entries holding a removed passage or the label
+//!   ([`crate::redact`]), and appends one `participant.withdraw` entry with
+//!   counts and no removed content.
+//!
+//! Nothing of it can be undone: the rows are changed without being kept.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use crate::codes::delete_memos_on;
+use crate::deidentify::NamesList;
+use crate::edit::{Splice, splice_source};
+use crate::history::{Recorder, Table, id_key};
+use crate::redact::redact_audit;
+use crate::{SqliteStore, StoreError, audit};
+
+/// What replaces each withdrawn turn's speech.
+pub const WITHDRAWN_NOTICE: &str = "[passage removed: participant withdrew]";
+
+/// What a withdrawal changed in one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceWithdrawal {
+    /// The source's id.
+    pub source_id: i64,
+    /// The source's name.
+    pub source: String,
+    /// Turns whose speech was removed.
+    pub turns_removed: usize,
+    /// Chars of speech removed.
+    pub chars_removed: usize,
+    /// Codings deleted, by coder.
+    pub codings_deleted: BTreeMap<String, usize>,
+    /// Codings shrunk to the other speakers' words, by coder.
+    pub codings_shrunk: BTreeMap<String, usize>,
+    /// Translations of deleted or shrunk codings removed.
+    pub translations_removed: usize,
+    /// Memos anchored inside removed speech, deleted.
+    pub memos_removed: usize,
+}
+
+/// What a withdrawal changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawReport {
+    /// The participant's code (or id when they had none).
+    pub participant: String,
+    /// Per source where they spoke.
+    pub sources: Vec<SourceWithdrawal>,
+    /// Memos written on the participant, deleted.
+    pub memos_removed: usize,
+    /// Attribute values cleared.
+    pub attributes_cleared: usize,
+    /// True when their label was cleared.
+    pub label_cleared: bool,
+    /// Consent records marked withdrawn (or 1 when one was created).
+    pub consents_withdrawn: usize,
+    /// Earlier audit entries rewritten to drop the removed content.
+    pub audit_redacted: usize,
+}
+
+impl SqliteStore {
+    /// Withdraws a participant (by code, label or id): removes their speech
+    /// everywhere and clears what identifies them, in one transaction that
+    /// cannot be undone. See the module docs.
+    pub fn withdraw_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+    ) -> Result<WithdrawReport, StoreError> {
+        let id = self.find_participant(word)?;
+        let (code, label): (Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT code, label FROM participants WHERE id = $1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut labels: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
+        let mut automatic: Vec<(i64, String)> = Vec::new();
+        for row in self.speakers(None)? {
+            if row.participant_id == Some(id) {
+                if row.how.as_deref() == Some("auto") {
+                    automatic.push((row.source_id, row.label.clone()));
+                }
+                labels
+                    .entry(row.source_id)
+                    .or_insert_with(|| (row.source.clone(), Vec::new()))
+                    .1
+                    .push(row.label);
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let mut rec = Recorder::forgetful();
+        let mut passages: Vec<String> = Vec::new();
+        let mut sources = Vec::new();
+        for (source_id, (source, speaker_labels)) in &labels {
+            let text: String = tx.query_row(
+                "SELECT text FROM source_texts WHERE source_id = $1",
+                [source_id],
+                |r| r.get(0),
+            )?;
+            let chars: Vec<char> = text.chars().collect();
+            let mut splices = Vec::new();
+            let mut chars_removed = 0;
+            {
+                let mut stmt = tx.prepare(
+                    "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
+                )?;
+                let mut rows = stmt.query([source_id])?;
+                while let Some(r) = rows.next()? {
+                    let speaker: String = r.get(0)?;
+                    let (a, b): (i64, i64) = (r.get(1)?, r.get(2)?);
+                    if !speaker_labels.contains(&speaker) || a >= b {
+                        continue;
+                    }
+                    let (ua, ub) = (
+                        usize::try_from(a).unwrap_or(0).min(chars.len()),
+                        usize::try_from(b).unwrap_or(0).min(chars.len()),
+                    );
+                    let passage: String = chars[ua..ub].iter().collect();
+                    if passage == WITHDRAWN_NOTICE {
+                        continue;
+                    }
+                    chars_removed += ub - ua;
+                    passages.push(passage);
+                    splices.push(Splice {
+                        start: a,
+                        end: b,
+                        text: WITHDRAWN_NOTICE.to_owned(),
+                    });
+                }
+            }
+            if splices.is_empty() {
+                continue;
+            }
+            let done = splice_source(&tx, &mut rec, *source_id, &splices, true)?;
+            passages.extend(done.removed_memo_texts.iter().cloned());
+            let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
+            let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
+            let mut translations_removed = 0;
+            for fate in &done.changed {
+                let coder = fate.row.coder.clone();
+                if fate.deleted.is_some() {
+                    *deleted.entry(coder).or_default() += 1;
+                    continue;
+                }
+                *shrunk.entry(coder).or_default() += 1;
+                let ids: Vec<i64> = tx
+                    .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
+                    .query_map([fate.row.id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                for t in ids {
+                    rec.delete(&tx, Table::Translations, id_key(t))?;
+                    translations_removed += 1;
+                }
+            }
+            sources.push(SourceWithdrawal {
+                source_id: *source_id,
+                source: source.clone(),
+                turns_removed: splices.len(),
+                chars_removed,
+                codings_deleted: deleted,
+                codings_shrunk: shrunk,
+                translations_removed,
+                memos_removed: done.memos_removed,
+            });
+        }
+
+        // Memos on the participant.
+        let memos: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM memos WHERE target_kind = 'participant' \
+                 AND (target_id = $1 OR target_label = $2 COLLATE NOCASE OR target_label = $3 COLLATE NOCASE)",
+            )?
+            .query_map(
+                rusqlite::params![id, code.as_deref(), label.as_deref()],
+                |r| r.get(0),
+            )?
+            .collect::<Result<_, _>>()?;
+        for memo in &memos {
+            let (title, body): (Option<String>, String) =
+                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [memo], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            passages.extend(title);
+            passages.push(body);
+            delete_memos_on(&tx, &mut rec, "memo", *memo)?;
+            rec.delete(&tx, Table::Memos, id_key(*memo))?;
+        }
+
+        // Automatic mappings rest on the label about to be cleared: make
+        // them explicit, so the removed turns stay attributed.
+        for (source_id, speaker) in &automatic {
+            rec.insert(
+                &tx,
+                Table::SpeakerMap,
+                &[
+                    ("source_id", Value::Integer(*source_id)),
+                    ("label", Value::Text(speaker.clone())),
+                    ("participant_id", Value::Integer(id)),
+                    ("interviewer", Value::Integer(0)),
+                ],
+            )?;
+        }
+
+        // What identifies them.
+        let values: Vec<i64> = tx
+            .prepare("SELECT id FROM participant_values WHERE participant_id = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for v in &values {
+            rec.delete(&tx, Table::ParticipantValues, id_key(*v))?;
+        }
+        let label_cleared = label.is_some() && code.is_some();
+        if label_cleared {
+            rec.update(
+                &tx,
+                Table::Participants,
+                id_key(id),
+                &[("label", Value::Null)],
+            )?;
+        }
+        let consents: Vec<i64> = tx
+            .prepare("SELECT id FROM consents WHERE participant_id = $1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for c in &consents {
+            rec.update(
+                &tx,
+                Table::Consents,
+                id_key(*c),
+                &[("status", Value::Text("withdrawn".into()))],
+            )?;
+        }
+        if consents.is_empty() {
+            let now = audit::now();
+            rec.insert(
+                &tx,
+                Table::Consents,
+                &[
+                    ("participant_id", Value::Integer(id)),
+                    ("given_on", Value::Text(now.chars().take(10).collect())),
+                    ("scope", Value::Text("withdrawn".into())),
+                    ("sheet_version", Value::Null),
+                    ("status", Value::Text("withdrawn".into())),
+                    ("recorded_at", Value::Text(now)),
+                ],
+            )?;
+        }
+
+        // The audit log: removed passages and the label.
+        passages.retain(|p| !p.trim().is_empty());
+        passages.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+        passages.dedup();
+        let shown = code.clone().unwrap_or_else(|| format!("#{id}"));
+        let label_names = label
+            .as_deref()
+            .filter(|l| code.as_deref().is_none_or(|c| !c.eq_ignore_ascii_case(l)))
+            .and_then(|l| NamesList::parse(&[vec![l.to_owned(), format!("[{shown}]")]], "").ok());
+        let audit_redacted = redact_audit(&tx, actor, "participant.withdraw", &|s: &str| {
+            let mut out = s.to_owned();
+            for p in &passages {
+                if out.contains(p.as_str()) {
+                    out = out.replace(p.as_str(), WITHDRAWN_NOTICE);
+                }
+            }
+            if let Some(names) = &label_names {
+                out = names.replace(&out).0;
+            }
+            (out != s).then_some(out)
+        })?;
+        let totals: HashMap<&str, usize> = HashMap::from([
+            (
+                "turns_removed",
+                sources.iter().map(|s| s.turns_removed).sum(),
+            ),
+            (
+                "chars_removed",
+                sources.iter().map(|s| s.chars_removed).sum(),
+            ),
+            (
+                "codings_deleted",
+                sources
+                    .iter()
+                    .flat_map(|s| s.codings_deleted.values())
+                    .sum(),
+            ),
+            (
+                "codings_shrunk",
+                sources.iter().flat_map(|s| s.codings_shrunk.values()).sum(),
+            ),
+            (
+                "anchored_memos_removed",
+                sources.iter().map(|s| s.memos_removed).sum(),
+            ),
+            ("memos_removed", memos.len()),
+            ("attributes_cleared", values.len()),
+            ("audit_redacted", audit_redacted),
+            ("sources", sources.len()),
+        ]);
+        rec.finish(
+            &tx,
+            actor,
+            "participant.withdraw",
+            Some(&format!("participant:{id}")),
+            serde_json::json!({
+                "participant": shown,
+                "counts": totals,
+                "per_source": sources.iter().map(|s| serde_json::json!({
+                    "source": s.source_id,
+                    "turns_removed": s.turns_removed,
+                    "chars_removed": s.chars_removed,
+                    "codings_deleted": s.codings_deleted,
+                    "codings_shrunk": s.codings_shrunk,
+                    "memos_removed": s.memos_removed,
+                })).collect::<Vec<_>>(),
+                "undoable": false,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(WithdrawReport {
+            participant: shown,
+            sources,
+            memos_removed: memos.len(),
+            attributes_cleared: values.len(),
+            label_cleared,
+            consents_withdrawn: consents.len().max(1),
+            audit_redacted,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{TEXT, fixture, span_of};
+    use crate::{Book, CodingFilter, NewCode, NewParticipant, Store};
+
+    #[test]
+    fn withdrawal_removes_the_speech_and_keeps_everyone_else_in_place() {
+        let mut f = fixture();
+        f.store
+            .add_participant(
+                "tester",
+                &NewParticipant {
+                    code: Some("CSI-2".into()),
+                    label: Some("Marie Dupont".into()),
+                    site: None,
+                },
+            )
+            .unwrap();
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &amira,
+                &NewCode {
+                    name: "Accueil".into(),
+                    book: Some(Book::Own),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        // Inside the withdrawn turn, inside the interviewer's, and across.
+        f.store
+            .add_coding(&amira, f.source, span_of("confiance"), code, None)
+            .unwrap();
+        f.store
+            .add_coding(&amira, f.source, span_of("allez-vous"), code, None)
+            .unwrap();
+        f.store
+            .add_coding(&amira, f.source, span_of("vous ?\nCSI-2 : La"), code, None)
+            .unwrap();
+        // An earlier edit keeps the whole text in the log.
+        f.store
+            .edit_source(&amira, f.source, span_of("Comment"), "Alors, comment")
+            .unwrap();
+        let report = f.store.withdraw_participant("tester", "CSI-2").unwrap();
+        assert_eq!(report.sources.len(), 1);
+        let s = &report.sources[0];
+        assert_eq!(s.turns_removed, 1);
+        assert_eq!(s.codings_deleted.get("amira"), Some(&1));
+        assert_eq!(s.codings_shrunk.get("amira"), Some(&1));
+        assert_eq!(s.memos_removed, 1);
+        let (text, _) = f.store.text_of(f.source).unwrap();
+        assert_eq!(
+            text,
+            format!("INT : Alors, comment allez-vous ?\nCSI-2 : {WITHDRAWN_NOTICE}")
+        );
+        let mut texts: Vec<String> = f
+            .store
+            .codings(&amira, &CodingFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        texts.sort();
+        assert_eq!(texts, vec!["allez-vous", "vous ?\nCSI-2 : "]);
+        let withdrawn = &TEXT[TEXT.find("La confiance").unwrap()..];
+        for e in f.store.audit_log(1000).unwrap() {
+            let d = e.data.to_string();
+            assert!(
+                !d.contains("méfiance"),
+                "{} keeps the speech: {d}",
+                e.action
+            );
+            assert!(!d.contains("Marie Dupont"), "{} keeps the label", e.action);
+        }
+        assert!(!withdrawn.is_empty());
+        let people = f.store.participants().unwrap();
+        assert_eq!(people[0].code.as_deref(), Some("CSI-2"));
+        assert_eq!(people[0].label, None);
+        assert_eq!(
+            f.store.consents(Some("CSI-2")).unwrap()[0].status,
+            "withdrawn"
+        );
+        assert!(f.store.undo("amira", 1).is_err());
+        let speakers = f.store.speakers(None).unwrap();
+        let csi = speakers.iter().find(|s| s.label == "CSI-2").unwrap();
+        assert_eq!(csi.participant.as_deref(), Some("CSI-2"));
+    }
+
+    #[test]
+    fn an_unknown_participant_changes_nothing() {
+        let mut f = fixture();
+        let log = f.store.audit_log(100).unwrap().len();
+        let err = f.store.withdraw_participant("tester", "ZZ-9").unwrap_err();
+        assert!(matches!(err, StoreError::UnknownParticipant(_)));
+        assert_eq!(f.store.audit_log(100).unwrap().len(), log);
+    }
+}

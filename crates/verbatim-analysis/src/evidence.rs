@@ -274,9 +274,26 @@ pub fn ipa_tables(
     passages: &[Passage],
     participants: &[String],
 ) -> (Vec<ParticipantThemes>, CrossCase) {
-    let per_theme: Vec<(&Node, Vec<&Passage>)> = themes
+    // Index each theme's passages by participant once: studies with
+    // thousands of participants would otherwise rescan every passage for
+    // every participant.
+    type PerTheme<'n, 'p> = (
+        &'n Node,
+        Vec<&'p Passage>,
+        HashMap<&'p str, Vec<&'p Passage>>,
+    );
+    let per_theme: Vec<PerTheme<'_, '_>> = themes
         .iter()
-        .map(|t| (*t, supporting(t.id, below, passages)))
+        .map(|t| {
+            let support = supporting(t.id, below, passages);
+            let mut by_who: HashMap<&str, Vec<&Passage>> = HashMap::new();
+            for p in &support {
+                for who in &p.participants {
+                    by_who.entry(who.as_str()).or_default().push(p);
+                }
+            }
+            (*t, support, by_who)
+        })
         .collect();
     let by_participant = participants
         .iter()
@@ -284,23 +301,23 @@ pub fn ipa_tables(
             participant: who.clone(),
             themes: per_theme
                 .iter()
-                .filter_map(|(theme, support)| {
-                    let quotes: Vec<Quote> = support
+                .filter_map(|(theme, _, by_who)| {
+                    let quotes: Vec<Quote> = by_who
+                        .get(who.as_str())?
                         .iter()
-                        .filter(|p| p.participants.contains(who))
                         .map(|p| Quote::of(p))
                         .collect();
-                    (!quotes.is_empty()).then(|| (theme.name.clone(), quotes))
+                    Some((theme.name.clone(), quotes))
                 })
                 .collect(),
         })
         .collect();
     let rows = per_theme
         .iter()
-        .map(|(theme, support)| {
+        .map(|(theme, support, by_who)| {
             let present: Vec<bool> = participants
                 .iter()
-                .map(|who| support.iter().any(|p| p.participants.contains(who)))
+                .map(|who| by_who.contains_key(who.as_str()))
                 .collect();
             let spoken: Vec<&Passage> = support
                 .iter()

@@ -9,10 +9,13 @@
 //!   AC1, Brennan & Prediger, percent agreement).
 //! - [`query`]: coding queries (AND, OR, NOT, NEAR, PRECEDING) on spans.
 //! - [`matrix`]: codes × columns tables and code co-occurrence.
+//! - [`alignment`]: matching two coders' theme trees by what they cover,
+//!   and the passages only one of them coded.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod alignment;
 pub mod matrix;
 pub mod query;
 pub mod reliability;

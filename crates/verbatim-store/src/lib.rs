@@ -47,6 +47,7 @@ mod memos;
 pub mod migrate;
 mod model;
 mod participants;
+mod reconcile;
 mod roster;
 mod speakers;
 mod sqlite;
@@ -76,6 +77,7 @@ pub use participants::{
     AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
     RankStyle, Scheme, Site, Unassigned,
 };
+pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
 pub use roster::RosterOutcome;
 pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;

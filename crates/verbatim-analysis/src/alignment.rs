@@ -413,13 +413,18 @@ pub fn pairwise(
     out
 }
 
+/// The weight added to a pair of nodes of the same level, to break ties.
+const SAME_LEVEL_BONUS: f64 = 1e-9;
+
 /// Returns the one-to-one matching of A's and B's nodes that maximises the
 /// total Jaccard, leaving unmatched every node whose best possible partner
 /// is below `min_jaccard`.
 ///
 /// Pairs under the threshold weigh 0, so they never displace a real match;
-/// the Hungarian algorithm then finds an optimum. Among equal optima the
-/// one found first in tree order is kept, so the result is deterministic.
+/// the Hungarian algorithm then finds an optimum. Tie rule: among pairs of
+/// equal Jaccard, those whose nodes are of the same level are preferred
+/// (a 1e-9 bonus); among optima still equal, the one found first in tree
+/// order is kept, so the result is deterministic.
 pub fn align(
     tree_a: &[Node],
     cov_a: &HashMap<NodeId, Coverage>,
@@ -436,9 +441,15 @@ pub fn align(
     let b_ids: Vec<NodeId> = tree_b.iter().filter(keep).map(|n| n.id).collect();
     let pairs = pairwise(tree_a, cov_a, tree_b, cov_b, options.level);
     let m = b_ids.len();
+    let level_a: HashMap<NodeId, i64> = tree_a.iter().map(|n| (n.id, n.level)).collect();
+    let level_b: HashMap<NodeId, i64> = tree_b.iter().map(|n| (n.id, n.level)).collect();
     let weight = |p: &Pair| {
         if p.overlap.jaccard >= t && p.overlap.intersection > 0 {
-            p.overlap.jaccard
+            // Ties (a theme and its only idea cover the same text) go to
+            // the pair of the same level: a bonus far below any real
+            // difference in Jaccard.
+            let same_level = level_a.get(&p.a) == level_b.get(&p.b);
+            p.overlap.jaccard + if same_level { SAME_LEVEL_BONUS } else { 0.0 }
         } else {
             0.0
         }
@@ -773,6 +784,26 @@ mod tests {
             Err(AlignError::UnknownNode(9))
         );
         assert!(Coverage::from_spans([(1, 5, 2)]).is_err());
+    }
+
+    #[test]
+    fn ties_go_to_nodes_of_the_same_level() {
+        // A theme and its only idea cover the same text on both sides.
+        let tree_a = vec![node(1, 1, &[2]), node(2, 3, &[])];
+        let tree_b = vec![node(11, 1, &[12]), node(12, 3, &[])];
+        let c = cov(&[(1, 0, 50)]);
+        let ca: HashMap<_, _> = [(1, c.clone()), (2, c.clone())].into();
+        let cb: HashMap<_, _> = [(11, c.clone()), (12, c)].into();
+        for (ta, tb) in [
+            (tree_a.clone(), tree_b.clone()),
+            (tree_a.clone(), tree_b.iter().rev().cloned().collect()),
+        ] {
+            let al = align(&ta, &ca, &tb, &cb, &AlignOptions::default()).unwrap();
+            let mut pairs: Vec<(i64, i64)> = al.matched.iter().map(|p| (p.a, p.b)).collect();
+            pairs.sort_unstable();
+            assert_eq!(pairs, vec![(1, 11), (2, 12)]);
+            assert!((al.total_jaccard - 2.0).abs() < 1e-12);
+        }
     }
 
     #[test]

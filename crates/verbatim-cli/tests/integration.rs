@@ -26,6 +26,8 @@ mod participants;
 mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
+// `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
+mod alignment;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -3,6 +3,7 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod align;
 mod attribute;
 mod code;
 mod coder;
@@ -10,6 +11,7 @@ mod coder_arg;
 mod coding;
 mod demo;
 mod demo_coding;
+mod disagreements;
 mod guide;
 mod history;
 mod import;
@@ -17,6 +19,7 @@ mod init;
 mod journal;
 mod memo;
 mod participants;
+mod reconcile;
 mod reveal;
 mod show;
 mod sites;
@@ -81,6 +84,12 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// List the passages only one of two coders coded with a code
+    Disagreements(disagreements::DisagreementsArgs),
+    /// Match two coders' theme trees by the passages they cover
+    Align(align::AlignArgs),
+    /// Build the shared codebook step by step: accept, merge, keep, passages
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +152,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Disagreements(args) => disagreements::cmd_disagreements(&args),
+        Command::Align(args) => align::cmd_align(&args),
+        Command::Reconcile(args) => reconcile::cmd_reconcile(&args),
     }
 }
 

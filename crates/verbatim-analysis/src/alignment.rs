@@ -397,17 +397,125 @@ pub fn pairwise(
 ) -> Vec<Pair> {
     let empty = Coverage::default();
     let keep = |n: &&Node| level.is_none_or(|l| n.level == l);
-    let bs: Vec<&Node> = tree_b.iter().filter(keep).collect();
-    let mut out = Vec::new();
-    for a in tree_a.iter().filter(keep) {
-        let ca = cov_a.get(&a.id).unwrap_or(&empty);
-        for b in &bs {
-            let cb = cov_b.get(&b.id).unwrap_or(&empty);
+    let a_nodes: Vec<&Node> = tree_a.iter().filter(keep).collect();
+    let b_nodes: Vec<&Node> = tree_b.iter().filter(keep).collect();
+    let xs: Vec<&Coverage> = a_nodes
+        .iter()
+        .map(|n| cov_a.get(&n.id).unwrap_or(&empty))
+        .collect();
+    let ys: Vec<&Coverage> = b_nodes
+        .iter()
+        .map(|n| cov_b.get(&n.id).unwrap_or(&empty))
+        .collect();
+    let inter = intersections(&xs, &ys);
+    let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let mut out = Vec::with_capacity(inter.len());
+    for (i, a) in a_nodes.iter().enumerate() {
+        for (j, b) in b_nodes.iter().enumerate() {
+            let intersection = inter[i * ys.len() + j];
+            let (la, lb) = (xs[i].len(), ys[j].len());
+            let union = la + lb - intersection;
             out.push(Pair {
                 a: a.id,
                 b: b.id,
-                overlap: overlap(ca, cb),
+                overlap: Overlap {
+                    intersection,
+                    union,
+                    jaccard: ratio(intersection, union),
+                    a_in_b: ratio(intersection, la),
+                    b_in_a: ratio(intersection, lb),
+                },
             });
+        }
+    }
+    out
+}
+
+/// Returns `|xs[i] ∩ ys[j]|` for every `i`, `j` (row-major) in one sweep
+/// over all runs of both sides.
+///
+/// Comparing every pair by walking both run lists costs the sum of their
+/// lengths per pair, and a theme's coverage is long; the sweep visits each
+/// run boundary once and, between two boundaries, adds the stretch's
+/// length to every (open A node, open B node) pair: only nodes that do
+/// overlap cost anything.
+///
+/// With few nodes (one level only) walking each pair is cheaper than
+/// sorting every boundary, so the cheaper of the two is chosen from the
+/// run counts.
+fn intersections(xs: &[&Coverage], ys: &[&Coverage]) -> Vec<usize> {
+    let m = ys.len();
+    let mut out = vec![0usize; xs.len() * m];
+    if xs.is_empty() || m == 0 {
+        return out;
+    }
+    let runs_x: usize = xs.iter().map(|c| c.runs.len()).sum();
+    let runs_y: usize = ys.iter().map(|c| c.runs.len()).sum();
+    let walk = m * runs_x + xs.len() * runs_y;
+    let boundaries = 2 * (runs_x + runs_y);
+    let sweep_cost = boundaries * (boundaries.max(2).ilog2() as usize + 2);
+    if walk <= sweep_cost {
+        for (i, x) in xs.iter().enumerate() {
+            for (j, y) in ys.iter().enumerate() {
+                out[i * m + j] = x.intersection_len(y);
+            }
+        }
+        return out;
+    }
+    sweep(xs, ys, out)
+}
+
+/// Adds every pair's intersection to `out` by one sweep over all run
+/// boundaries.
+fn sweep(xs: &[&Coverage], ys: &[&Coverage], mut out: Vec<usize>) -> Vec<usize> {
+    let m = ys.len();
+    // (source, position, opens, side B, node index)
+    let mut events: Vec<(SourceId, usize, bool, bool, usize)> = Vec::new();
+    for (side, list) in [(false, xs), (true, ys)] {
+        for (i, c) in list.iter().enumerate() {
+            for r in &c.runs {
+                events.push((r.source, r.start, true, side, i));
+                events.push((r.source, r.end, false, side, i));
+            }
+        }
+    }
+    events.sort_unstable_by_key(|e| (e.0, e.1));
+    let mut open_a: Vec<usize> = Vec::new();
+    let mut open_b: Vec<usize> = Vec::new();
+    // Where each node sits in its open list, for removal in O(1).
+    let mut at_a = vec![0usize; xs.len()];
+    let mut at_b = vec![0usize; m];
+    let mut prev: Option<(SourceId, usize)> = None;
+    for (source, pos, opens, side_b, i) in events {
+        if let Some((s, p)) = prev
+            && s == source
+            && pos > p
+            && !open_a.is_empty()
+            && !open_b.is_empty()
+        {
+            let len = pos - p;
+            for &a in &open_a {
+                let row = &mut out[a * m..(a + 1) * m];
+                for &b in &open_b {
+                    row[b] += len;
+                }
+            }
+        }
+        prev = Some((source, pos));
+        let (open, at) = if side_b {
+            (&mut open_b, &mut at_b)
+        } else {
+            (&mut open_a, &mut at_a)
+        };
+        if opens {
+            at[i] = open.len();
+            open.push(i);
+        } else {
+            let k = at[i];
+            open.swap_remove(k);
+            if let Some(&moved) = open.get(k) {
+                at[moved] = k;
+            }
         }
     }
     out
@@ -668,6 +776,20 @@ mod tests {
             prop_assert!((o.jaccard - j).abs() < 1e-12);
             let c = if na.is_empty() { 0.0 } else { inter as f64 / na.len() as f64 };
             prop_assert!((o.a_in_b - c).abs() < 1e-12);
+        }
+
+        #[test]
+        fn sweep_matches_pairwise_walk(a in prop::collection::vec(spans(), 1..4), b in prop::collection::vec(spans(), 1..4)) {
+            let xs: Vec<Coverage> = a.iter().map(|s| cov(s)).collect();
+            let ys: Vec<Coverage> = b.iter().map(|s| cov(s)).collect();
+            let (rx, ry): (Vec<&Coverage>, Vec<&Coverage>) = (xs.iter().collect(), ys.iter().collect());
+            let got = sweep(&rx, &ry, vec![0; xs.len() * ys.len()]);
+            prop_assert_eq!(&got, &intersections(&rx, &ry));
+            for (i, x) in xs.iter().enumerate() {
+                for (j, y) in ys.iter().enumerate() {
+                    prop_assert_eq!(got[i * ys.len() + j], x.intersection_len(y));
+                }
+            }
         }
 
         #[test]

@@ -34,3 +34,8 @@ CREATE TABLE reconciliation_origins (
 );
 CREATE INDEX reconciliation_origins_by_decision ON reconciliation_origins (decision_id);
 CREATE INDEX reconciliation_origins_by_shared ON reconciliation_origins (shared_code);
+
+-- Comparisons read every passage of one coder at once (alignment reads
+-- about 57,000 per coder in the benchmark); a covering index serves them
+-- from the index alone instead of one table lookup per coding.
+CREATE INDEX codings_spans_by_coder ON codings (coder_id, code_id, source_id, start_char, end_char);

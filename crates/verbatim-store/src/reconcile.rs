@@ -133,7 +133,7 @@ pub struct Decision {
 }
 
 /// A passage with the text around it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Excerpt {
     /// The source's name.
     pub source: String,
@@ -206,14 +206,14 @@ impl SqliteStore {
         Ok(out)
     }
 
-    /// Returns a passage with up to `context` chars either side.
-    pub fn excerpt(
+    /// Returns passages of one source with up to `context` chars either
+    /// side, in the order given (the source's text is read once).
+    pub fn excerpts(
         &self,
         source: i64,
-        start: usize,
-        end: usize,
+        spans: &[(usize, usize)],
         context: usize,
-    ) -> Result<Excerpt, StoreError> {
+    ) -> Result<Vec<Excerpt>, StoreError> {
         let name: String = self
             .conn
             .query_row("SELECT name FROM sources WHERE id = $1", [source], |r| {
@@ -228,12 +228,17 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             Ok(table.slice(&text, span).unwrap_or_default().to_owned())
         };
-        Ok(Excerpt {
-            source: name,
-            before: cut(start.saturating_sub(context), start)?,
-            text: cut(start, end)?,
-            after: cut(end, end.saturating_add(context))?,
-        })
+        spans
+            .iter()
+            .map(|&(start, end)| {
+                Ok(Excerpt {
+                    source: name.clone(),
+                    before: cut(start.saturating_sub(context), start)?,
+                    text: cut(start, end)?,
+                    after: cut(end, end.saturating_add(context))?,
+                })
+            })
+            .collect()
     }
 
     /// Copies a coder's code (with everything below it when `subtree`) into

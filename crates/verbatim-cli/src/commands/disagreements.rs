@@ -6,12 +6,13 @@
 //! one of the two, largest first, with its context, ready for
 //! `verbatim reconcile passage`.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::alignment::{self, Coverage, Side};
-use verbatim_store::{Book, Coder, Scope, SqliteStore};
+use verbatim_store::{Book, Coder, Excerpt, Scope, SqliteStore};
 
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
@@ -122,9 +123,27 @@ pub fn cmd_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
     if let Some(limit) = args.limit {
         passages.truncate(limit);
     }
+    // Read each source's text once: excerpts by source, then back in order.
+    let mut by_source: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, p) in passages.iter().enumerate() {
+        by_source.entry(p.source).or_default().push(i);
+    }
+    let mut excerpts: Vec<Option<Excerpt>> = vec![None; passages.len()];
+    for (source, indices) in &by_source {
+        let spans: Vec<(usize, usize)> = indices
+            .iter()
+            .map(|&i| (passages[i].start, passages[i].end))
+            .collect();
+        for (i, e) in indices
+            .iter()
+            .zip(store.excerpts(*source, &spans, args.context)?)
+        {
+            excerpts[*i] = Some(e);
+        }
+    }
     let mut out = Vec::with_capacity(passages.len());
-    for p in &passages {
-        let excerpt = store.excerpt(p.source, p.start, p.end, args.context)?;
+    for (p, excerpt) in passages.iter().zip(excerpts) {
+        let excerpt = excerpt.unwrap_or_default();
         out.push(PassageOut {
             source_id: p.source,
             source: excerpt.source,

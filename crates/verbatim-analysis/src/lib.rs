@@ -13,10 +13,13 @@
 //!   triangulation and IPA tables.
 //! - [`saturation`]: new codes per interview and the Guest, Namey & Chen
 //!   (2020) saturation verdict.
+//! - [`alignment`]: matching two coders' theme trees by what they cover,
+//!   and the passages only one of them coded.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod alignment;
 pub mod evidence;
 pub mod matrix;
 pub mod query;

@@ -36,6 +36,8 @@ mod saturation;
 
 // `triangulation`, `ipa-table`, `confront`: themes, participants, expectations.
 mod themes;
+// `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
+mod alignment;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

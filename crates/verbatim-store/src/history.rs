@@ -51,6 +51,8 @@ pub(crate) enum Table {
     GuideVersions,
     GuideQuestions,
     SourceGuides,
+    ReconciliationDecisions,
+    ReconciliationOrigins,
 }
 
 impl Table {
@@ -80,6 +82,8 @@ impl Table {
             Table::GuideVersions => "guide_versions",
             Table::GuideQuestions => "guide_questions",
             Table::SourceGuides => "source_guides",
+            Table::ReconciliationDecisions => "reconciliation_decisions",
+            Table::ReconciliationOrigins => "reconciliation_origins",
         }
     }
 

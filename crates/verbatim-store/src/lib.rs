@@ -48,6 +48,7 @@ mod memos;
 pub mod migrate;
 mod model;
 mod participants;
+mod reconcile;
 mod redact;
 mod roster;
 mod speakers;
@@ -80,6 +81,7 @@ pub use participants::{
     AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
     RankStyle, Scheme, Site, Unassigned,
 };
+pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
 pub use roster::RosterOutcome;
 pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;

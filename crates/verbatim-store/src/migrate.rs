@@ -50,10 +50,17 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deidentification",
         include_str!("../migrations/sqlite/0006_deidentification.sql"),
     ),
+    (
+        7,
+        "reconciliation",
+        include_str!("../migrations/sqlite/0007_reconciliation.sql"),
+    ),
 ];
 
-/// The newest schema version this build writes.
-pub const LATEST: i64 = MIGRATIONS.len() as i64;
+/// The newest schema version this build writes (the last migration's
+/// number: numbers are reserved per branch, so a gap may exist until the
+/// branches meet).
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
 /// Returns the schema version recorded in the file.
 pub fn version(conn: &Connection) -> Result<i64, StoreError> {

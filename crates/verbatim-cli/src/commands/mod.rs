@@ -3,6 +3,7 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod align;
 mod attribute;
 mod code;
 mod coder;
@@ -13,6 +14,7 @@ mod deidentify;
 mod demo;
 mod demo_coding;
 mod demo_people;
+mod disagreements;
 mod evidence;
 mod guide;
 mod history;
@@ -22,6 +24,7 @@ mod ipa_table;
 mod journal;
 mod memo;
 mod participants;
+mod reconcile;
 mod reveal;
 mod saturation;
 mod show;
@@ -100,6 +103,12 @@ enum Command {
     Confront(confront::ConfrontArgs),
     /// De-identify: replace real names from a names file, check, list candidates
     Deidentify(deidentify::DeidentifyArgs),
+    /// List the passages only one of two coders coded with a code
+    Disagreements(disagreements::DisagreementsArgs),
+    /// Match two coders' theme trees by the passages they cover
+    Align(align::AlignArgs),
+    /// Build the shared codebook step by step: accept, merge, keep, passages
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 /// The study a command works on.
@@ -167,6 +176,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::IpaTable(args) => ipa_table::cmd_ipa_table(&args),
         Command::Confront(args) => confront::cmd_confront(&args),
         Command::Deidentify(args) => deidentify::cmd_deidentify(&args),
+        Command::Disagreements(args) => disagreements::cmd_disagreements(&args),
+        Command::Align(args) => align::cmd_align(&args),
+        Command::Reconcile(args) => reconcile::cmd_reconcile(&args),
     }
 }
 

@@ -1,0 +1,285 @@
+//! `verbatim reconcile`: build the shared codebook from compared work.
+//!
+//! After `align` and `disagreements`, the team decides node by node and
+//! passage by passage. Each subcommand is one decision, recorded with who,
+//! when and the `--note` saying why, and undoable with `verbatim undo`.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use verbatim_core::Span;
+use verbatim_store::{Book, DecisionKind, SourceRef, StoreError, Verdict};
+
+use super::align::two_coders;
+use super::coder_arg::CoderArg;
+use super::{ProjectArg, print_json};
+use crate::ui::Table;
+
+/// Build the shared codebook step by step: accept, merge, keep, passages
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    /// I code alone under several names: no blind layers to protect
+    #[arg(long, global = true)]
+    solo: bool,
+    #[command(subcommand)]
+    action: ReconcileAction,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum VerdictArg {
+    Accept,
+    Reject,
+}
+
+#[derive(Subcommand, Debug)]
+enum ReconcileAction {
+    /// Copy a coder's code (with --subtree, everything below it) into the shared codebook
+    Accept {
+        /// The coder whose code it is
+        #[arg(long)]
+        from: String,
+        /// The code (name or id) in that coder's codebook
+        #[arg(long)]
+        code: String,
+        /// Copy the codes below it too
+        #[arg(long)]
+        subtree: bool,
+        /// The shared code to put it under (top level by default)
+        #[arg(long)]
+        under: Option<String>,
+        /// Why
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Make one shared code of two coders' matched codes
+    Merge {
+        /// The two coders: `a,b`
+        #[arg(long, value_delimiter = ',', required = true)]
+        coders: Vec<String>,
+        /// The first coder's code
+        #[arg(long)]
+        code: String,
+        /// The second coder's code
+        #[arg(long)]
+        code_b: String,
+        /// The shared code's name (the first coder's by default)
+        #[arg(long)]
+        name: Option<String>,
+        /// The shared code to put it under (top level by default)
+        #[arg(long)]
+        under: Option<String>,
+        /// Why
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Keep a divergent code in its coder's codebook, saying why
+    Keep {
+        /// The coder whose code it is
+        #[arg(long)]
+        from: String,
+        /// The code (name or id) in that coder's codebook
+        #[arg(long)]
+        code: String,
+        /// Why it stays apart
+        #[arg(long)]
+        note: String,
+    },
+    /// Accept a disagreement passage into the shared layer, or reject it
+    Passage {
+        /// accept (code it with the shared code) or reject
+        verdict: VerdictArg,
+        /// The source (id or name)
+        #[arg(long)]
+        source: String,
+        /// First character of the passage
+        #[arg(long)]
+        start: usize,
+        /// Character just past the passage
+        #[arg(long)]
+        end: usize,
+        /// The shared code to code it with (needed to accept)
+        #[arg(long)]
+        shared: Option<String>,
+        /// The two coders compared (records the origin codes): `a,b`
+        #[arg(long, value_delimiter = ',', requires = "code")]
+        coders: Vec<String>,
+        /// The first coder's code the passage was compared under
+        #[arg(long)]
+        code: Option<String>,
+        /// The second coder's code (the same name by default)
+        #[arg(long)]
+        code_b: Option<String>,
+        /// Why
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List the decisions taken, oldest first
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs one `reconcile` action.
+pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let scope = args.coder.scope_as(&store, true, args.solo)?;
+    let coder_named = |store: &verbatim_store::SqliteStore, name: &str| {
+        store
+            .coder_by_name(name)?
+            .ok_or_else(|| StoreError::UnknownCoder(name.to_owned()))
+    };
+    let shared = |store: &verbatim_store::SqliteStore, word: &Option<String>| {
+        word.as_deref()
+            .map(|w| store.find_code(&scope, w, Some(Book::Shared)))
+            .transpose()
+    };
+    match &args.action {
+        ReconcileAction::Accept {
+            from,
+            code,
+            subtree,
+            under,
+            note,
+        } => {
+            let owner = coder_named(&store, from)?;
+            let id = store.find_code(&scope, code, Some(Book::Of(owner.id)))?;
+            let under = shared(&store, under)?;
+            let d = store.reconcile_accept(&scope, id, *subtree, under, note.as_deref())?;
+            let copied = store
+                .decisions(&scope)?
+                .into_iter()
+                .find(|x| x.id == d)
+                .map_or(0, |x| x.origins.len());
+            println!(
+                "Decision {d}: accepted {code:?} from {from} into the shared codebook ({copied} code{}).",
+                if copied == 1 { "" } else { "s" }
+            );
+        }
+        ReconcileAction::Merge {
+            coders,
+            code,
+            code_b,
+            name,
+            under,
+            note,
+        } => {
+            let [ca, cb] = two_coders(&store, coders)?;
+            let a = store.find_code(&scope, code, Some(Book::Of(ca.id)))?;
+            let b = store.find_code(&scope, code_b, Some(Book::Of(cb.id)))?;
+            let under = shared(&store, under)?;
+            let d = store.reconcile_merge(&scope, a, b, name.as_deref(), under, note.as_deref())?;
+            println!(
+                "Decision {d}: merged {code:?} ({}) and {code_b:?} ({}) into the shared code {:?}.",
+                ca.name,
+                cb.name,
+                name.as_deref().unwrap_or(code)
+            );
+        }
+        ReconcileAction::Keep { from, code, note } => {
+            let owner = coder_named(&store, from)?;
+            let id = store.find_code(&scope, code, Some(Book::Of(owner.id)))?;
+            let d = store.reconcile_keep(&scope, id, note)?;
+            println!("Decision {d}: {code:?} stays in {from}'s codebook.");
+        }
+        ReconcileAction::Passage {
+            verdict,
+            source,
+            start,
+            end,
+            shared: shared_word,
+            coders,
+            code,
+            code_b,
+            note,
+        } => {
+            let source_id = store.source_id(&SourceRef::parse(source))?;
+            let span = Span::new(*start, *end)?;
+            let shared_code = shared(&store, shared_word)?;
+            let mut origins = Vec::new();
+            if let Some(code) = code {
+                let [ca, cb] = two_coders(&store, coders)?;
+                let find = |coder: i64, word: &str| {
+                    store
+                        .find_code(&scope, word, Some(Book::Of(coder)))
+                        .or_else(|_| store.find_code(&scope, word, Some(Book::Shared)))
+                };
+                origins.push(find(ca.id, code)?);
+                let b = find(cb.id, code_b.as_deref().unwrap_or(code))?;
+                if !origins.contains(&b) {
+                    origins.push(b);
+                }
+            }
+            let verdict = match verdict {
+                VerdictArg::Accept => Verdict::Accept,
+                VerdictArg::Reject => Verdict::Reject,
+            };
+            let d = store.reconcile_passage(
+                &scope,
+                verdict,
+                source_id,
+                span,
+                shared_code,
+                &origins,
+                note.as_deref(),
+            )?;
+            match verdict {
+                Verdict::Accept => println!(
+                    "Decision {d}: passage [{start}, {end}) of source {source_id} coded in the shared layer."
+                ),
+                Verdict::Reject => println!(
+                    "Decision {d}: passage [{start}, {end}) of source {source_id} left out of the shared layer."
+                ),
+            }
+        }
+        ReconcileAction::List { json } => {
+            let decisions = store.decisions(&scope)?;
+            if *json {
+                print_json(&decisions)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut table =
+                Table::new(&["id", "when", "who", "decision", "shared", "from", "note"]);
+            for d in &decisions {
+                let what = match d.kind {
+                    DecisionKind::Accept => "accept".to_owned(),
+                    DecisionKind::Merge => "merge".to_owned(),
+                    DecisionKind::Keep => "keep".to_owned(),
+                    DecisionKind::PassageAccept | DecisionKind::PassageReject => format!(
+                        "passage {} {}..{} of {}",
+                        if d.kind == DecisionKind::PassageAccept {
+                            "accepted"
+                        } else {
+                            "rejected"
+                        },
+                        d.start.unwrap_or(0),
+                        d.end.unwrap_or(0),
+                        d.source_id.unwrap_or(0)
+                    ),
+                };
+                let from: Vec<String> = d
+                    .origins
+                    .iter()
+                    .map(|o| format!("{}:{}", o.coder.as_deref().unwrap_or("shared"), o.code_name))
+                    .collect();
+                table.row(vec![
+                    d.id.to_string(),
+                    d.decided_at.chars().take(19).collect(),
+                    d.coder.clone(),
+                    what,
+                    d.shared_name.clone().unwrap_or_default(),
+                    from.join(", "),
+                    d.note.clone().unwrap_or_default(),
+                ]);
+            }
+            print!("{}", table.render());
+            println!("{} decisions.", decisions.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

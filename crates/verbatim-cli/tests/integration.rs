@@ -26,6 +26,8 @@ mod participants;
 mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
+// `verbatim reliability`: coefficients from a CSV of ratings.
+mod reliability;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

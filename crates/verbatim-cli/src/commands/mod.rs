@@ -17,6 +17,7 @@ mod init;
 mod journal;
 mod memo;
 mod participants;
+mod reliability;
 mod reveal;
 mod show;
 mod sites;
@@ -81,6 +82,8 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// Intercoder agreement (alpha, kappas, AC1, percent) from a CSV of ratings; no study needed
+    Reliability(reliability::ReliabilityArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +146,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Reliability(args) => reliability::cmd_reliability(&args),
     }
 }
 

@@ -321,7 +321,8 @@ impl Matrix {
             .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
             .collect();
         let (categories, numeric) = match parsed {
-            Some(numbers) if !distinct.is_empty() => {
+            // No value at all counts as numeric: nothing contradicts it.
+            Some(numbers) => {
                 let mut pairs: Vec<(f64, String)> = numbers.into_iter().zip(distinct).collect();
                 pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let (numbers, labels): (Vec<f64>, Vec<String>) = pairs.into_iter().unzip();

@@ -527,6 +527,17 @@ fn no_pairable_unit_is_undefined() {
     assert_eq!(fleiss_kappa(&data).estimate, none);
     assert_eq!(cohen_kappa(&data).unwrap().estimate, none);
     assert_eq!(percent_agreement(&data).estimate, none);
+    // A matrix with no value at all (found by proptest): every level is
+    // "no pairable units", not a refusal.
+    let empty = text_matrix(&[("A", "- -"), ("B", "- -")]);
+    for level in [
+        Level::Nominal,
+        Level::Ordinal,
+        Level::Interval,
+        Level::Ratio,
+    ] {
+        assert_eq!(krippendorff_alpha(&empty, level).unwrap().estimate, none);
+    }
 }
 
 #[test]

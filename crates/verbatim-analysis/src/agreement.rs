@@ -19,9 +19,13 @@
 //!   1 where the formula is 0/0 (nobody coded, or both coded everything);
 //!   [`CharTable::kappa`] says *undefined* there and
 //!   [`CharTable::nvivo_kappa`] gives NVivo's figure.
-//! - **Character level, coded characters only**: the same table with the
-//!   "neither" cell left out, so that long uncoded stretches do not inflate
-//!   agreement ([`CharTable::without_neither`]).
+//! - **Character level, coded characters only**: percent agreement on the
+//!   same table with the "neither" cell left out, `both / (both + A only +
+//!   B only)` (the Jaccard index of the two coverages), so that long
+//!   uncoded stretches do not inflate agreement
+//!   ([`CharTable::without_neither`]). No kappa is given for it: with the
+//!   fourth cell empty, Cohen's numerator is `−2 · A only · B only`, so the
+//!   "kappa" is never positive and says nothing.
 //! - **Fleiss' kappa at character level** (§5.4) for `m ≥ 2` coders: each
 //!   character is a subject rated coded/not coded by every coder
 //!   ([`CharCounts`]). The same counts give Krippendorff's binary alpha with
@@ -397,21 +401,17 @@ pub struct CharSummary {
     pub nvivo_kappa: f64,
     /// Percent agreement on characters at least one coder coded.
     pub coded_percent: Estimate,
-    /// Kappa on characters at least one coder coded.
-    pub coded_kappa: Estimate,
 }
 
 impl CharSummary {
     /// Computes every figure of a table.
     pub fn of(table: CharTable) -> Self {
-        let coded = table.without_neither();
         Self {
             table,
             percent: table.percent(),
             kappa: table.kappa(),
             nvivo_kappa: table.nvivo_kappa(),
-            coded_percent: coded.percent(),
-            coded_kappa: coded.kappa(),
+            coded_percent: table.without_neither().percent(),
         }
     }
 }

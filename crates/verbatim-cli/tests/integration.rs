@@ -28,6 +28,8 @@ mod speakers;
 mod pseudonyms;
 // `verbatim reliability`: coefficients from a CSV of ratings.
 mod reliability;
+// `verbatim agreement`: character and segment agreement on a study.
+mod agreement;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -58,6 +58,21 @@ fn nvivo_edge_cases() {
     assert!(none.without_neither().percent().value().is_none());
 }
 
+/// Why no kappa is reported on coded characters only: with the fourth cell
+/// empty the numerator is −2bc, so the value is never positive.
+#[test]
+fn kappa_without_neither_is_never_positive() {
+    for (both, a_only, b_only) in [(95, 0, 5), (50, 100, 50), (10, 1, 1), (1, 30, 2)] {
+        let t = CharTable {
+            both,
+            a_only,
+            b_only,
+            neither: 0,
+        };
+        assert!(value(t.kappa()) <= 1e-12, "{t:?}");
+    }
+}
+
 /// agreement.md §3.3, vector `maxqda_brennan_prediger_formula`: a = 18,
 /// b = 3, c = 4, k = 6 → 0.664.
 #[test]

@@ -3,6 +3,7 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod agreement;
 mod attribute;
 mod code;
 mod coder;
@@ -84,6 +85,8 @@ enum Command {
     Attribute(attribute::AttributeArgs),
     /// Intercoder agreement (alpha, kappas, AC1, percent) from a CSV of ratings; no study needed
     Reliability(reliability::ReliabilityArgs),
+    /// Compare coders on their shared codes: character and segment agreement, kappas
+    Agreement(agreement::AgreementArgs),
 }
 
 /// The study a command works on.
@@ -147,6 +150,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
         Command::Reliability(args) => reliability::cmd_reliability(&args),
+        Command::Agreement(args) => agreement::cmd_agreement(&args),
     }
 }
 

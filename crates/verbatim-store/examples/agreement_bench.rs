@@ -104,8 +104,11 @@ fn build(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error>> {
     let mut store = SqliteStore::create(path, &StudySettings::titled("bench"), "bench")?;
     let mut batch = Vec::new();
     for i in 0..SOURCES {
-        let text: String = (0..CHARS)
-            .map(|k| if (k + i) % 7 == 0 { ' ' } else { 'é' })
+        // Unique per source (duplicates are skipped on import), chars ≠ bytes.
+        let label = format!("doc {i:04} ");
+        let text: String = label
+            .chars()
+            .chain((label.len()..CHARS).map(|k| if (k + i) % 7 == 0 { ' ' } else { 'é' }))
             .collect();
         let source = NormalisedSource::new(
             Format::Txt,
@@ -131,6 +134,7 @@ fn build(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error>> {
             store.import_batch("bench", std::mem::take(&mut batch))?;
         }
     }
+    assert_eq!(store.sources()?.len(), SOURCES, "every source imported");
     for coder in CODERS {
         store.add_coder("bench", coder, None, None)?;
     }

@@ -76,7 +76,7 @@ impl From<LevelArg> for Level {
 }
 
 /// Why a ratings file could not be read; rows are the file's line numbers.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error, PartialEq)]
 pub enum InputError {
     /// The file is not UTF-8 text.
     #[error("the file is not UTF-8 text: save it as \"CSV UTF-8\"")]
@@ -155,6 +155,9 @@ pub enum InputError {
     /// Fewer than two coders.
     #[error("agreement needs at least 2 coders; the file has {0}")]
     OneCoder(usize),
+    /// The rows do not form a matrix.
+    #[error(transparent)]
+    Matrix(#[from] ReliabilityError),
 }
 
 /// The layout a ratings file was read as.
@@ -267,7 +270,7 @@ fn read_long(rows: &[(u64, Vec<String>)]) -> Result<Ratings, InputError> {
     Ok(Ratings {
         layout: Layout::Long,
         units,
-        matrix: build(coders.into_iter().zip(grid).collect()),
+        matrix: build(coders.into_iter().zip(grid).collect())?,
     })
 }
 
@@ -326,13 +329,13 @@ fn read_matrix(rows: &[(u64, Vec<String>)]) -> Result<Ratings, InputError> {
     Ok(Ratings {
         layout: Layout::Matrix,
         units,
-        matrix: build(out),
+        matrix: build(out)?,
     })
 }
 
-fn build(rows: Vec<(String, Vec<Option<String>>)>) -> Matrix {
-    // Rows are padded to one width above, so the matrix cannot be ragged.
-    Matrix::new(rows).unwrap_or_else(|e| unreachable!("rows have one width: {e}"))
+fn build(rows: Vec<(String, Vec<Option<String>>)>) -> Result<Matrix, InputError> {
+    // Rows are padded to one width above, so this refusal cannot happen.
+    Ok(Matrix::new(rows)?)
 }
 
 /// One line of the report: a coefficient, or why it does not apply.

@@ -18,7 +18,10 @@
 //!   `(both + neither) / TU` and kappa is Cohen's on that table. NVivo shows
 //!   1 where the formula is 0/0 (nobody coded, or both coded everything);
 //!   [`CharTable::kappa`] says *undefined* there and
-//!   [`CharTable::nvivo_kappa`] gives NVivo's figure.
+//!   [`CharTable::nvivo_kappa`] gives NVivo's figure. Across sources the
+//!   pooled table is the default figure (§7.2), and the unweighted and
+//!   size-weighted means of NVivo's per-source values ([`NvivoMeans`]) are
+//!   given beside it, since NVivo users average those themselves (§2.4).
 //! - **Character level, coded characters only**: percent agreement on the
 //!   same table with the "neither" cell left out, `both / (both + A only +
 //!   B only)` (the Jaccard index of the two coverages), so that long
@@ -458,6 +461,52 @@ impl GroupSummary {
     }
 }
 
+/// Means of NVivo's per-source kappas (agreement.md §2.4): NVivo shows
+/// only per-(code, source) values and tells users to average them; each
+/// source nobody coded counts with NVivo's 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct NvivoMeans {
+    /// Every (code, source) value counts equally.
+    pub unweighted: f64,
+    /// Each value weighted by its source's size in chars.
+    pub size_weighted: f64,
+    /// How many (code, source) values were averaged.
+    pub values: u64,
+}
+
+/// Running sums behind [`NvivoMeans`].
+#[derive(Debug, Clone, Copy, Default)]
+struct MeanSums {
+    sum: f64,
+    weighted: f64,
+    values: u64,
+    chars: u64,
+}
+
+impl MeanSums {
+    fn push(&mut self, kappa: f64, chars: u64, count: u64) {
+        self.sum += kappa * count as f64;
+        self.weighted += kappa * chars as f64;
+        self.values += count;
+        self.chars += chars;
+    }
+
+    fn add(&mut self, other: &MeanSums) {
+        self.sum += other.sum;
+        self.weighted += other.weighted;
+        self.values += other.values;
+        self.chars += other.chars;
+    }
+
+    fn means(&self) -> Option<NvivoMeans> {
+        (self.values > 0 && self.chars > 0).then(|| NvivoMeans {
+            unweighted: self.sum / self.values as f64,
+            size_weighted: self.weighted / self.chars as f64,
+            values: self.values,
+        })
+    }
+}
+
 /// Two coders' agreement on one scope (a code, a code in a source, or all).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairSummary {
@@ -465,8 +514,11 @@ pub struct PairSummary {
     pub a: usize,
     /// Index of the second coder.
     pub b: usize,
-    /// Character level.
+    /// Character level, on the pooled table for codes and overall.
     pub chars: CharSummary,
+    /// Means of NVivo's per-source kappas (codes and overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nvivo_means: Option<NvivoMeans>,
     /// Segment level.
     pub segments: SegmentSummary,
 }
@@ -530,6 +582,7 @@ pub fn compare(
     let mut by_code = Vec::with_capacity(codes);
     let mut overall_tables = vec![CharTable::default(); pairs.len()];
     let mut overall_segments = vec![SegmentCounts::default(); pairs.len()];
+    let mut overall_means = vec![MeanSums::default(); pairs.len()];
     let mut overall_counts = CharCounts {
         by_count: vec![0; coders + 1],
     };
@@ -540,6 +593,8 @@ pub fn compare(
         rest = tail;
         let mut tables = vec![CharTable::default(); pairs.len()];
         let mut segments = vec![SegmentCounts::default(); pairs.len()];
+        let mut means = vec![MeanSums::default(); pairs.len()];
+        let mut coded_sources = 0u64;
         let mut counts = CharCounts {
             by_count: vec![0; coders + 1],
         };
@@ -553,6 +608,7 @@ pub fn compare(
             slice = tail;
             let size = source_sizes.get(source).copied().unwrap_or(0);
             coded_chars += size;
+            coded_sources += 1;
             let mut raw: Vec<Vec<(u64, u64)>> = vec![Vec::new(); coders];
             for p in here {
                 if let Some(spans) = raw.get_mut(p.coder) {
@@ -572,11 +628,13 @@ pub fn compare(
                 let seg = SegmentCounts::of(&raw[a], &raw[b], threshold);
                 tables[i].add(&table);
                 segments[i].add(&seg);
+                means[i].push(table.nvivo_kappa(), size, 1);
                 if by_source {
                     row_pairs.push(PairSummary {
                         a,
                         b,
                         chars: CharSummary::of(table),
+                        nvivo_means: None,
                         segments: SegmentSummary::of(seg, codes),
                     });
                 }
@@ -593,18 +651,21 @@ pub fn compare(
         // "not this code".
         let uncoded = total_chars.saturating_sub(coded_chars);
         counts.by_count[0] += uncoded;
-        for table in &mut tables {
+        let uncoded_sources = (source_sizes.len() as u64).saturating_sub(coded_sources);
+        for (table, mean) in tables.iter_mut().zip(&mut means) {
             table.neither += uncoded;
+            mean.push(1.0, uncoded, uncoded_sources);
         }
         overall_counts.add(&counts);
         for i in 0..pairs.len() {
             overall_tables[i].add(&tables[i]);
             overall_segments[i].add(&segments[i]);
+            overall_means[i].add(&means[i]);
         }
         by_code.push(CodeRow {
             code,
             group: GroupSummary::of(counts),
-            pairs: summarise(&pairs, &tables, &segments, codes),
+            pairs: summarise(&pairs, &tables, &segments, &means, codes),
             sources,
         });
     }
@@ -617,7 +678,13 @@ pub fn compare(
         overall: CodeRow {
             code: codes,
             group: GroupSummary::of(overall_counts),
-            pairs: summarise(&pairs, &overall_tables, &overall_segments, codes),
+            pairs: summarise(
+                &pairs,
+                &overall_tables,
+                &overall_segments,
+                &overall_means,
+                codes,
+            ),
             sources: Vec::new(),
         },
     }
@@ -627,16 +694,18 @@ fn summarise(
     pairs: &[(usize, usize)],
     tables: &[CharTable],
     segments: &[SegmentCounts],
+    means: &[MeanSums],
     codes: usize,
 ) -> Vec<PairSummary> {
     pairs
         .iter()
-        .zip(tables.iter().zip(segments))
-        .map(|(&(a, b), (table, seg))| PairSummary {
+        .enumerate()
+        .map(|(i, &(a, b))| PairSummary {
             a,
             b,
-            chars: CharSummary::of(*table),
-            segments: SegmentSummary::of(*seg, codes),
+            chars: CharSummary::of(tables[i]),
+            nvivo_means: means[i].means(),
+            segments: SegmentSummary::of(segments[i], codes),
         })
         .collect()
 }

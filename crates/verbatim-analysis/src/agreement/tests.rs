@@ -273,3 +273,28 @@ fn compare_pools_sources_and_codes() {
         Estimate::Defined { value: 0.0 }
     );
 }
+
+/// Hand-computed: source 0 (100 chars): A [0, 20), B [10, 30): both 10,
+/// A only 10, B only 10, neither 70, κ = (0.8 − 0.68)/0.32 = 0.375.
+/// Source 1 (300 chars): nobody coded, NVivo shows 1. Unweighted mean
+/// 0.6875, size-weighted (37.5 + 300)/400 = 0.84375; pooled table 10, 10,
+/// 10, 370: p_o = 0.95, p_e = 0.905, κ = 0.045/0.095 = 9/19.
+#[test]
+fn nvivo_means_and_pooled_kappa() {
+    let p = |coder, start, end| Passage {
+        source: 0,
+        code: 0,
+        coder,
+        start,
+        end,
+    };
+    let mut passages = vec![p(0, 0, 20), p(1, 10, 30)];
+    let c = compare(2, 1, &[100, 300], &mut passages, 0.9, false);
+    let pair = &c.by_code[0].pairs[0];
+    let means = pair.nvivo_means.unwrap();
+    assert!((means.unweighted - 0.6875).abs() < 1e-12);
+    assert!((means.size_weighted - 0.84375).abs() < 1e-12);
+    assert_eq!(means.values, 2);
+    assert!((value(pair.chars.kappa) - 9.0 / 19.0).abs() < 1e-12);
+    assert_eq!(c.overall.pairs[0].nvivo_means, Some(means));
+}

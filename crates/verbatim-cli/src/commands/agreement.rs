@@ -161,7 +161,8 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         "agree %",
         "kappa",
         "coded: agree %",
-        "coded: kappa",
+        "NVivo mean κ",
+        "weighted",
     ]);
     for row in &rows {
         for p in &row.pairs {
@@ -176,10 +177,17 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
                 percent(p.chars.percent),
                 kappa(p.chars.kappa),
                 percent(p.chars.coded_percent),
+                p.nvivo_means
+                    .map_or_else(String::new, |m| format!("{:.4}", m.unweighted)),
+                p.nvivo_means
+                    .map_or_else(String::new, |m| format!("{:.4}", m.size_weighted)),
             ]);
         }
     }
     print!("{}", table.render());
+    println!(
+        "kappa: Cohen's on the pooled table. NVivo mean κ / weighted: mean of NVivo's per-source kappas (1 where nobody coded), unweighted / by source size."
+    );
     println!(
         "coded: agreement on the characters at least one of the two coders coded (no kappa: with no \"neither\" cell it is never positive)."
     );

@@ -4,6 +4,8 @@
 //! load codings through `verbatim-store` and hand this crate plain values,
 //! so every statistic can be tested against published worked examples.
 //!
+//! - [`agreement`]: intercoder agreement on coded passages, at character
+//!   level (NVivo) and segment level (MAXQDA), computed on intervals.
 //! - [`reliability`]: agreement coefficients on a reliability data matrix
 //!   (Krippendorff's alpha, Cohen's and Fleiss' kappa, Scott's pi, Gwet's
 //!   AC1, Brennan & Prediger, percent agreement).
@@ -19,6 +21,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod agreement;
 pub mod alignment;
 pub mod evidence;
 pub mod matrix;

@@ -38,6 +38,10 @@ mod saturation;
 mod themes;
 // `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
 mod alignment;
+// `verbatim reliability`: coefficients from a CSV of ratings.
+mod reliability;
+// `verbatim agreement`: character and segment agreement on a study.
+mod agreement;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod agreement_data;
 mod audit;
 mod coders;
 mod codes;

@@ -3,6 +3,7 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod agreement;
 mod align;
 mod attribute;
 mod code;
@@ -25,6 +26,7 @@ mod journal;
 mod memo;
 mod participants;
 mod reconcile;
+mod reliability;
 mod reveal;
 mod saturation;
 mod show;
@@ -109,6 +111,10 @@ enum Command {
     Align(align::AlignArgs),
     /// Build the shared codebook step by step: accept, merge, keep, passages
     Reconcile(reconcile::ReconcileArgs),
+    /// Intercoder agreement (alpha, kappas, AC1, percent) from a CSV of ratings; no study needed
+    Reliability(reliability::ReliabilityArgs),
+    /// Compare coders on their shared codes: character and segment agreement, kappas
+    Agreement(agreement::AgreementArgs),
 }
 
 /// The study a command works on.
@@ -179,6 +185,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Disagreements(args) => disagreements::cmd_disagreements(&args),
         Command::Align(args) => align::cmd_align(&args),
         Command::Reconcile(args) => reconcile::cmd_reconcile(&args),
+        Command::Reliability(args) => reliability::cmd_reliability(&args),
+        Command::Agreement(args) => agreement::cmd_agreement(&args),
     }
 }
 

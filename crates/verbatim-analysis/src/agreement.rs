@@ -1,0 +1,742 @@
+//! Intercoder agreement on coded passages: characters and segments.
+//!
+//! When coders mark passages of the same transcripts with a shared
+//! codebook, two questions get asked: do they code the same *stretches of
+//! text* (NVivo's Coding Comparison), and do they find the same *segments*
+//! (MAXQDA's Intercoder Agreement)? This module answers both from span
+//! boundaries alone, without per-character arrays: a coder's codings of one
+//! code in one source are merged into a sorted list of disjoint half-open
+//! intervals ([`Coverage`]), and every count is a sweep over boundaries, so
+//! the cost is O(passages), not O(characters). Positions are Unicode scalar
+//! values, verbatim's unit for every span.
+//!
+//! Definitions (`shared/research/agreement.md`):
+//!
+//! - **Character level, NVivo** (§2.2–2.3): the unit is a character of the
+//!   source; each coder has coded it or not. [`CharTable`] holds the 2 × 2
+//!   counts (both, A only, B only, neither); percent agreement is
+//!   `(both + neither) / TU` and kappa is Cohen's on that table. NVivo shows
+//!   1 where the formula is 0/0 (nobody coded, or both coded everything);
+//!   [`CharTable::kappa`] says *undefined* there and
+//!   [`CharTable::nvivo_kappa`] gives NVivo's figure. Across sources the
+//!   pooled table is the default figure (§7.2), and the unweighted and
+//!   size-weighted means of NVivo's per-source values ([`NvivoMeans`]) are
+//!   given beside it, since NVivo users average those themselves (§2.4).
+//! - **Character level, coded characters only**: percent agreement on the
+//!   same table with the "neither" cell left out, `both / (both + A only +
+//!   B only)` (the Jaccard index of the two coverages), so that long
+//!   uncoded stretches do not inflate agreement
+//!   ([`CharTable::without_neither`]). No kappa is given for it: with the
+//!   fourth cell empty, Cohen's numerator is `−2 · A only · B only`, so the
+//!   "kappa" is never positive and says nothing.
+//! - **Fleiss' kappa at character level** (§5.4) for `m ≥ 2` coders: each
+//!   character is a subject rated coded/not coded by every coder
+//!   ([`CharCounts`]). The same counts give Krippendorff's binary alpha with
+//!   characters as units (§4.4: *not* ATLAS.ti's α-binary, which pairs
+//!   segments differently).
+//! - **Segment level, MAXQDA** (§3.2–3.3): a coder's segment agrees when the
+//!   other coder has a segment of the same code in the same source whose
+//!   overlap with it, measured as intersection over union, is at least the
+//!   threshold (90 % by default). Segments of both coders are evaluated;
+//!   `a` counts the matched segments of both sides, `b` and `c` each side's
+//!   unmatched ones, and kappa follows Brennan & Prediger with `p_e = 1/k`
+//!   for `k` codes in the analysis ([`segment_kappa`]). How MAXQDA counts a
+//!   matched pair is still to be confirmed on an installation (§9).
+
+use serde::Serialize;
+
+use crate::reliability::{Estimate, UndefinedReason};
+
+/// One coder's coverage of one code in one source: sorted, disjoint,
+/// non-adjacent half-open intervals `[start, end)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Coverage {
+    intervals: Vec<(u64, u64)>,
+}
+
+impl Coverage {
+    /// Builds a coverage from spans in any order, overlapping or not; empty
+    /// spans are ignored and touching ones merge.
+    pub fn from_spans(spans: impl IntoIterator<Item = (u64, u64)>) -> Self {
+        let mut spans: Vec<(u64, u64)> = spans.into_iter().filter(|(s, e)| s < e).collect();
+        spans.sort_unstable();
+        let mut intervals: Vec<(u64, u64)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match intervals.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => intervals.push((start, end)),
+            }
+        }
+        Self { intervals }
+    }
+
+    /// Returns the merged intervals.
+    pub fn intervals(&self) -> &[(u64, u64)] {
+        &self.intervals
+    }
+
+    /// Returns the number of characters covered.
+    pub fn len(&self) -> u64 {
+        self.intervals.iter().map(|(s, e)| e - s).sum()
+    }
+
+    /// Returns true when nothing is covered.
+    pub fn is_empty(&self) -> bool {
+        self.intervals.is_empty()
+    }
+
+    /// Returns the number of characters both coverages cover.
+    pub fn intersection_len(&self, other: &Coverage) -> u64 {
+        let (a, b) = (&self.intervals, &other.intervals);
+        let (mut i, mut j, mut total) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            let start = a[i].0.max(b[j].0);
+            let end = a[i].1.min(b[j].1);
+            if start < end {
+                total += end - start;
+            }
+            if a[i].1 <= b[j].1 {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        total
+    }
+}
+
+/// The 2 × 2 table of characters for two coders, one code, one source (or
+/// the sum of such tables).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CharTable {
+    /// Characters both coders coded.
+    pub both: u64,
+    /// Characters only the first coder coded.
+    pub a_only: u64,
+    /// Characters only the second coder coded.
+    pub b_only: u64,
+    /// Characters neither coded.
+    pub neither: u64,
+}
+
+impl CharTable {
+    /// Counts the table of two coverages of a source of `size` characters.
+    /// Coverage beyond `size` is not expected (spans are checked against the
+    /// source); if present it is counted and `neither` saturates at 0.
+    pub fn of(a: &Coverage, b: &Coverage, size: u64) -> Self {
+        let both = a.intersection_len(b);
+        let (la, lb) = (a.len(), b.len());
+        let union = la + lb - both;
+        Self {
+            both,
+            a_only: la - both,
+            b_only: lb - both,
+            neither: size.saturating_sub(union),
+        }
+    }
+
+    /// Returns the total number of characters (NVivo's TU).
+    pub fn total(&self) -> u64 {
+        self.both + self.a_only + self.b_only + self.neither
+    }
+
+    /// Adds another table's counts (pooling sources or codes).
+    pub fn add(&mut self, other: &CharTable) {
+        self.both += other.both;
+        self.a_only += other.a_only;
+        self.b_only += other.b_only;
+        self.neither += other.neither;
+    }
+
+    /// Returns the same table with the "neither" cell set to 0: agreement
+    /// on the characters at least one coder coded.
+    pub fn without_neither(&self) -> Self {
+        Self {
+            neither: 0,
+            ..*self
+        }
+    }
+
+    /// Returns percent agreement as a proportion: `(both + neither) / TU`.
+    pub fn percent(&self) -> Estimate {
+        let total = self.total();
+        if total == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        Estimate::Defined {
+            value: (self.both + self.neither) as f64 / total as f64,
+        }
+    }
+
+    /// Returns Cohen's kappa of the table; undefined when chance agreement
+    /// is 1 (nobody coded, or both coded everything).
+    pub fn kappa(&self) -> Estimate {
+        let total = self.total() as f64;
+        if total == 0.0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        let coded_a = (self.both + self.a_only) as f64;
+        let coded_b = (self.both + self.b_only) as f64;
+        let observed = (self.both + self.neither) as f64 / total;
+        let expected =
+            (coded_a * coded_b + (total - coded_a) * (total - coded_b)) / (total * total);
+        Estimate::chance_corrected(observed, expected)
+    }
+
+    /// Returns kappa as NVivo shows it: 1 where the formula is 0/0.
+    pub fn nvivo_kappa(&self) -> f64 {
+        self.kappa().value().unwrap_or(1.0)
+    }
+}
+
+/// Characters of one code in one source (or pooled) by how many of `m`
+/// coders coded them: `by_count[k]` characters were coded by exactly `k`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CharCounts {
+    /// `by_count[k]`: characters coded by exactly `k` coders, `k = 0..=m`.
+    pub by_count: Vec<u64>,
+}
+
+impl CharCounts {
+    /// Sweeps the boundaries of `m` coders' coverages of a source of
+    /// `size` characters.
+    pub fn of(coverages: &[&Coverage], size: u64) -> Self {
+        let m = coverages.len();
+        let mut events: Vec<(u64, i32)> = Vec::new();
+        for coverage in coverages {
+            for &(s, e) in coverage.intervals() {
+                events.push((s, 1));
+                events.push((e, -1));
+            }
+        }
+        events.sort_unstable();
+        let mut by_count = vec![0u64; m + 1];
+        let mut depth: i32 = 0;
+        let mut at = 0u64;
+        let mut covered = 0u64;
+        for (pos, delta) in events {
+            if pos > at {
+                if depth > 0 {
+                    let k = usize::try_from(depth).unwrap_or(0).min(m);
+                    by_count[k] += pos - at;
+                    covered += pos - at;
+                }
+                at = pos;
+            }
+            depth += delta;
+        }
+        by_count[0] = size.saturating_sub(covered);
+        Self { by_count }
+    }
+
+    /// Adds another source's counts (same number of coders).
+    pub fn add(&mut self, other: &CharCounts) {
+        if self.by_count.len() < other.by_count.len() {
+            self.by_count.resize(other.by_count.len(), 0);
+        }
+        for (mine, theirs) in self.by_count.iter_mut().zip(&other.by_count) {
+            *mine += theirs;
+        }
+    }
+
+    fn coders(&self) -> usize {
+        self.by_count.len().saturating_sub(1)
+    }
+
+    /// Returns Fleiss' kappa with characters as subjects and coded / not
+    /// coded as categories.
+    pub fn fleiss_kappa(&self) -> Estimate {
+        let m = self.coders() as f64;
+        let total: u64 = self.by_count.iter().sum();
+        if m < 2.0 || total == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        let total = total as f64;
+        let mut agreement = 0.0;
+        let mut coded = 0.0;
+        for (k, &chars) in self.by_count.iter().enumerate() {
+            let k = k as f64;
+            let chars = chars as f64;
+            agreement += chars * (k * (k - 1.0) + (m - k) * (m - k - 1.0)) / (m * (m - 1.0));
+            coded += chars * k;
+        }
+        let observed = agreement / total;
+        let p = coded / (total * m);
+        Estimate::chance_corrected(observed, p * p + (1.0 - p) * (1.0 - p))
+    }
+
+    /// Returns Krippendorff's binary alpha with characters as units (every
+    /// coder rates every character): `1 − (n − 1) o_01 / (n_0 n_1)`.
+    pub fn alpha(&self) -> Estimate {
+        let m = self.coders() as f64;
+        let total: u64 = self.by_count.iter().sum();
+        if m < 2.0 || total == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        let n = m * total as f64;
+        let mut o01 = 0.0;
+        let mut n1 = 0.0;
+        for (k, &chars) in self.by_count.iter().enumerate() {
+            let k = k as f64;
+            o01 += chars as f64 * k * (m - k) / (m - 1.0);
+            n1 += chars as f64 * k;
+        }
+        let n0 = n - n1;
+        if n0 == 0.0 || n1 == 0.0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoVariation,
+            };
+        }
+        Estimate::Defined {
+            value: 1.0 - (n - 1.0) * o01 / (n0 * n1),
+        }
+    }
+}
+
+/// Segment-level matches of two coders for one code (one source, or
+/// summed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SegmentCounts {
+    /// The first coder's segments that the second coder matched.
+    pub a_matched: u64,
+    /// The first coder's segments with no match.
+    pub a_unmatched: u64,
+    /// The second coder's segments that the first coder matched.
+    pub b_matched: u64,
+    /// The second coder's segments with no match.
+    pub b_unmatched: u64,
+}
+
+impl SegmentCounts {
+    /// Matches the two coders' segments (as coded, not merged) with an
+    /// overlap of at least `threshold` (0 < threshold ≤ 1, intersection over
+    /// union).
+    pub fn of(a: &[(u64, u64)], b: &[(u64, u64)], threshold: f64) -> Self {
+        let a_matched = matched(a, b, threshold);
+        let b_matched = matched(b, a, threshold);
+        Self {
+            a_matched,
+            a_unmatched: a.len() as u64 - a_matched,
+            b_matched,
+            b_unmatched: b.len() as u64 - b_matched,
+        }
+    }
+
+    /// Adds another source's counts.
+    pub fn add(&mut self, other: &SegmentCounts) {
+        self.a_matched += other.a_matched;
+        self.a_unmatched += other.a_unmatched;
+        self.b_matched += other.b_matched;
+        self.b_unmatched += other.b_unmatched;
+    }
+
+    /// Returns the agreeing segments (both sides).
+    pub fn agreements(&self) -> u64 {
+        self.a_matched + self.b_matched
+    }
+
+    /// Returns the segments without a match (both sides).
+    pub fn disagreements(&self) -> u64 {
+        self.a_unmatched + self.b_unmatched
+    }
+
+    /// Returns the share of segments that agree; undefined with no segment.
+    pub fn percent(&self) -> Estimate {
+        let total = self.agreements() + self.disagreements();
+        if total == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        Estimate::Defined {
+            value: self.agreements() as f64 / total as f64,
+        }
+    }
+}
+
+/// Returns MAXQDA's segment-level kappa: Brennan & Prediger with
+/// `p_o = a / (a + b + c)` and `p_e = 1 / codes`.
+pub fn segment_kappa(counts: &SegmentCounts, codes: usize) -> Estimate {
+    match counts.percent() {
+        Estimate::Defined { value } if codes > 0 => {
+            Estimate::chance_corrected(value, 1.0 / codes as f64)
+        }
+        Estimate::Defined { .. } => Estimate::Undefined {
+            reason: UndefinedReason::NoVariation,
+        },
+        undefined => undefined,
+    }
+}
+
+/// One coded passage, by index into the compared coders, codes and sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passage {
+    /// Index into the sources.
+    pub source: usize,
+    /// Index into the codes.
+    pub code: usize,
+    /// Index into the coders.
+    pub coder: usize,
+    /// First char.
+    pub start: u64,
+    /// Char just past the passage.
+    pub end: u64,
+}
+
+/// Character-level figures of two coders derived from a [`CharTable`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CharSummary {
+    /// The counts.
+    pub table: CharTable,
+    /// `(both + neither) / TU`.
+    pub percent: Estimate,
+    /// Cohen's kappa (undefined where NVivo shows 1).
+    pub kappa: Estimate,
+    /// Kappa as NVivo shows it.
+    pub nvivo_kappa: f64,
+    /// Percent agreement on characters at least one coder coded.
+    pub coded_percent: Estimate,
+}
+
+impl CharSummary {
+    /// Computes every figure of a table.
+    pub fn of(table: CharTable) -> Self {
+        Self {
+            table,
+            percent: table.percent(),
+            kappa: table.kappa(),
+            nvivo_kappa: table.nvivo_kappa(),
+            coded_percent: table.without_neither().percent(),
+        }
+    }
+}
+
+/// Segment-level figures of two coders.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SegmentSummary {
+    /// The counts.
+    pub counts: SegmentCounts,
+    /// Agreeing segments over all segments.
+    pub percent: Estimate,
+    /// Brennan & Prediger's kappa with `p_e = 1/k`, `k` codes compared.
+    pub kappa: Estimate,
+}
+
+impl SegmentSummary {
+    fn of(counts: SegmentCounts, codes: usize) -> Self {
+        Self {
+            counts,
+            percent: counts.percent(),
+            kappa: segment_kappa(&counts, codes),
+        }
+    }
+}
+
+/// All coders' character-level figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupSummary {
+    /// Characters by number of coders who coded them.
+    pub counts: CharCounts,
+    /// Fleiss' kappa, characters as subjects.
+    pub fleiss: Estimate,
+    /// Krippendorff's binary alpha, characters as units.
+    pub alpha: Estimate,
+}
+
+impl GroupSummary {
+    fn of(counts: CharCounts) -> Self {
+        Self {
+            fleiss: counts.fleiss_kappa(),
+            alpha: counts.alpha(),
+            counts,
+        }
+    }
+}
+
+/// Means of NVivo's per-source kappas (agreement.md §2.4): NVivo shows
+/// only per-(code, source) values and tells users to average them; each
+/// source nobody coded counts with NVivo's 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct NvivoMeans {
+    /// Every (code, source) value counts equally.
+    pub unweighted: f64,
+    /// Each value weighted by its source's size in chars.
+    pub size_weighted: f64,
+    /// How many (code, source) values were averaged.
+    pub values: u64,
+}
+
+/// Running sums behind [`NvivoMeans`].
+#[derive(Debug, Clone, Copy, Default)]
+struct MeanSums {
+    sum: f64,
+    weighted: f64,
+    values: u64,
+    chars: u64,
+}
+
+impl MeanSums {
+    fn push(&mut self, kappa: f64, chars: u64, count: u64) {
+        self.sum += kappa * count as f64;
+        self.weighted += kappa * chars as f64;
+        self.values += count;
+        self.chars += chars;
+    }
+
+    fn add(&mut self, other: &MeanSums) {
+        self.sum += other.sum;
+        self.weighted += other.weighted;
+        self.values += other.values;
+        self.chars += other.chars;
+    }
+
+    fn means(&self) -> Option<NvivoMeans> {
+        (self.values > 0 && self.chars > 0).then(|| NvivoMeans {
+            unweighted: self.sum / self.values as f64,
+            size_weighted: self.weighted / self.chars as f64,
+            values: self.values,
+        })
+    }
+}
+
+/// Two coders' agreement on one scope (a code, a code in a source, or all).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairSummary {
+    /// Index of the first coder.
+    pub a: usize,
+    /// Index of the second coder.
+    pub b: usize,
+    /// Character level, on the pooled table for codes and overall.
+    pub chars: CharSummary,
+    /// Means of NVivo's per-source kappas (codes and overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nvivo_means: Option<NvivoMeans>,
+    /// Segment level.
+    pub segments: SegmentSummary,
+}
+
+/// Agreement on one code in one source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRow {
+    /// Index of the source.
+    pub source: usize,
+    /// All coders.
+    pub group: GroupSummary,
+    /// Every pair of coders.
+    pub pairs: Vec<PairSummary>,
+}
+
+/// Agreement on one code, pooled over every source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeRow {
+    /// Index of the code.
+    pub code: usize,
+    /// All coders, pooled.
+    pub group: GroupSummary,
+    /// Every pair, pooled.
+    pub pairs: Vec<PairSummary>,
+    /// Sources where at least one coder used the code (when asked).
+    pub sources: Vec<SourceRow>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Number of coders compared.
+    pub coders: usize,
+    /// Number of codes compared (MAXQDA's `k`).
+    pub codes: usize,
+    /// Total characters of the sources compared.
+    pub chars: u64,
+    /// The overlap threshold used for segments (0 to 1).
+    pub threshold: f64,
+    /// Per code.
+    pub by_code: Vec<CodeRow>,
+    /// All codes pooled (character tables summed over codes and sources).
+    pub overall: CodeRow,
+}
+
+/// Compares `coders` coders on `codes` codes over sources of the given
+/// sizes. `by_source` keeps a row per (code, source) where anyone coded.
+pub fn compare(
+    coders: usize,
+    codes: usize,
+    source_sizes: &[u64],
+    passages: &mut [Passage],
+    threshold: f64,
+    by_source: bool,
+) -> Comparison {
+    passages.sort_unstable_by_key(|p| (p.code, p.source, p.coder, p.start, p.end));
+    let total_chars: u64 = source_sizes.iter().sum();
+    let pairs: Vec<(usize, usize)> = (0..coders)
+        .flat_map(|a| (a + 1..coders).map(move |b| (a, b)))
+        .collect();
+    let mut by_code = Vec::with_capacity(codes);
+    let mut overall_tables = vec![CharTable::default(); pairs.len()];
+    let mut overall_segments = vec![SegmentCounts::default(); pairs.len()];
+    let mut overall_means = vec![MeanSums::default(); pairs.len()];
+    let mut overall_counts = CharCounts {
+        by_count: vec![0; coders + 1],
+    };
+    let mut rest = &passages[..];
+    for code in 0..codes {
+        let n = rest.partition_point(|p| p.code == code);
+        let (mine, tail) = rest.split_at(n);
+        rest = tail;
+        let mut tables = vec![CharTable::default(); pairs.len()];
+        let mut segments = vec![SegmentCounts::default(); pairs.len()];
+        let mut means = vec![MeanSums::default(); pairs.len()];
+        let mut coded_sources = 0u64;
+        let mut counts = CharCounts {
+            by_count: vec![0; coders + 1],
+        };
+        let mut coded_chars = 0u64;
+        let mut sources = Vec::new();
+        let mut slice = mine;
+        while let Some(first) = slice.first() {
+            let source = first.source;
+            let n = slice.partition_point(|p| p.source == source);
+            let (here, tail) = slice.split_at(n);
+            slice = tail;
+            let size = source_sizes.get(source).copied().unwrap_or(0);
+            coded_chars += size;
+            coded_sources += 1;
+            let mut raw: Vec<Vec<(u64, u64)>> = vec![Vec::new(); coders];
+            for p in here {
+                if let Some(spans) = raw.get_mut(p.coder) {
+                    spans.push((p.start, p.end));
+                }
+            }
+            let coverages: Vec<Coverage> = raw
+                .iter()
+                .map(|spans| Coverage::from_spans(spans.iter().copied()))
+                .collect();
+            let refs: Vec<&Coverage> = coverages.iter().collect();
+            let here_counts = CharCounts::of(&refs, size);
+            counts.add(&here_counts);
+            let mut row_pairs = Vec::new();
+            for (i, &(a, b)) in pairs.iter().enumerate() {
+                let table = CharTable::of(&coverages[a], &coverages[b], size);
+                let seg = SegmentCounts::of(&raw[a], &raw[b], threshold);
+                tables[i].add(&table);
+                segments[i].add(&seg);
+                means[i].push(table.nvivo_kappa(), size, 1);
+                if by_source {
+                    row_pairs.push(PairSummary {
+                        a,
+                        b,
+                        chars: CharSummary::of(table),
+                        nvivo_means: None,
+                        segments: SegmentSummary::of(seg, codes),
+                    });
+                }
+            }
+            if by_source {
+                sources.push(SourceRow {
+                    source,
+                    group: GroupSummary::of(here_counts),
+                    pairs: row_pairs,
+                });
+            }
+        }
+        // Sources where nobody used the code: every character agrees on
+        // "not this code".
+        let uncoded = total_chars.saturating_sub(coded_chars);
+        counts.by_count[0] += uncoded;
+        let uncoded_sources = (source_sizes.len() as u64).saturating_sub(coded_sources);
+        for (table, mean) in tables.iter_mut().zip(&mut means) {
+            table.neither += uncoded;
+            mean.push(1.0, uncoded, uncoded_sources);
+        }
+        overall_counts.add(&counts);
+        for i in 0..pairs.len() {
+            overall_tables[i].add(&tables[i]);
+            overall_segments[i].add(&segments[i]);
+            overall_means[i].add(&means[i]);
+        }
+        by_code.push(CodeRow {
+            code,
+            group: GroupSummary::of(counts),
+            pairs: summarise(&pairs, &tables, &segments, &means, codes),
+            sources,
+        });
+    }
+    Comparison {
+        coders,
+        codes,
+        chars: total_chars,
+        threshold,
+        by_code,
+        overall: CodeRow {
+            code: codes,
+            group: GroupSummary::of(overall_counts),
+            pairs: summarise(
+                &pairs,
+                &overall_tables,
+                &overall_segments,
+                &overall_means,
+                codes,
+            ),
+            sources: Vec::new(),
+        },
+    }
+}
+
+fn summarise(
+    pairs: &[(usize, usize)],
+    tables: &[CharTable],
+    segments: &[SegmentCounts],
+    means: &[MeanSums],
+    codes: usize,
+) -> Vec<PairSummary> {
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| PairSummary {
+            a,
+            b,
+            chars: CharSummary::of(tables[i]),
+            nvivo_means: means[i].means(),
+            segments: SegmentSummary::of(segments[i], codes),
+        })
+        .collect()
+}
+
+/// Returns how many segments of `of` have a segment in `other` overlapping
+/// them by at least `threshold` of their union.
+fn matched(of: &[(u64, u64)], other: &[(u64, u64)], threshold: f64) -> u64 {
+    let mut sorted: Vec<(u64, u64)> = other.to_vec();
+    sorted.sort_unstable();
+    let longest = sorted.iter().map(|(s, e)| e - s).max().unwrap_or(0);
+    let mut count = 0;
+    for &(s, e) in of {
+        if s >= e {
+            continue;
+        }
+        // Candidates start before `e` and no earlier than `s − longest`.
+        let from = sorted.partition_point(|&(bs, _)| bs < s.saturating_sub(longest));
+        let hit = sorted[from..]
+            .iter()
+            .take_while(|&&(bs, _)| bs < e)
+            .any(|&(bs, be)| {
+                let inter = e.min(be).saturating_sub(s.max(bs));
+                let union = e.max(be) - s.min(bs);
+                inter > 0 && inter as f64 >= threshold * union as f64 - 1e-9
+            });
+        if hit {
+            count += 1;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests;

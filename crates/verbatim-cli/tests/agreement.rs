@@ -1,0 +1,159 @@
+//! `verbatim agreement`: character and segment agreement on a study.
+
+use crate::common::Workspace;
+
+/// A study with one 1,000-char source (accented, so chars ≠ bytes), coders
+/// ana, ben and chloé, and the shared code `confiance`.
+fn study() -> Workspace {
+    let ws = Workspace::with_study();
+    ws.write("entretien.txt", "é".repeat(1000));
+    ws.import(&["entretien.txt"]).ok();
+    assert_eq!(ws.sources()[0]["chars"], 1000);
+    for coder in ["ana", "ben", "chloé"] {
+        ws.run(&["coder", "add", coder, "--project", "study.vbt"])
+            .ok();
+    }
+    ws.run(&[
+        "code",
+        "add",
+        "confiance",
+        "--shared",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+    ])
+    .ok();
+    ws
+}
+
+fn code(ws: &Workspace, coder: &str, start: u32, end: u32) {
+    ws.run(&[
+        "coding",
+        "add",
+        "--project",
+        "study.vbt",
+        "--coder",
+        coder,
+        "--source",
+        "entretien",
+        "--code",
+        "confiance",
+        "--start",
+        &start.to_string(),
+        "--end",
+        &end.to_string(),
+    ])
+    .ok();
+}
+
+fn agreement(ws: &Workspace, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "agreement",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    ws.run(&args).ok().json()
+}
+
+/// NVivo's documented example (agreement.md §2.2): 1000 chars, 50 coded by
+/// both, 150 by one user only, 800 by neither: 85 %; kappa 7/22 by hand.
+#[test]
+fn nvivo_example_on_a_study_blind_until_revealed() {
+    let ws = study();
+    code(&ws, "ana", 0, 150);
+    code(&ws, "ben", 100, 200);
+    let blind = ws.run(&["agreement", "--project", "study.vbt", "--coder", "ana"]);
+    assert_eq!(blind.code, 1);
+    assert!(blind.stderr.contains("blind"), "{}", blind.stderr);
+
+    let json = agreement(&ws, &["--coders", "ana,ben", "--solo"]);
+    assert_eq!(json["codes"][0], "confiance");
+    let pair = &json["comparison"]["by_code"][0]["pairs"][0];
+    let table = &pair["chars"]["table"];
+    assert_eq!(table["both"], 50);
+    assert_eq!(table["a_only"], 100);
+    assert_eq!(table["b_only"], 50);
+    assert_eq!(table["neither"], 800);
+    let value = |v: &serde_json::Value| v["value"].as_f64().unwrap();
+    assert!((value(&pair["chars"]["percent"]) - 0.85).abs() < 1e-12);
+    assert!((value(&pair["chars"]["kappa"]) - 7.0 / 22.0).abs() < 1e-12);
+    // Coded characters only: 50 of 200 agree.
+    assert!((value(&pair["chars"]["coded_percent"]) - 0.25).abs() < 1e-12);
+    // Segments: overlap 50 of a union of 200 = 25 %.
+    assert_eq!(pair["segments"]["counts"]["a_unmatched"], 1);
+    let lenient = agreement(&ws, &["--coders", "ana,ben", "--solo", "--threshold", "25"]);
+    let segments = &lenient["comparison"]["overall"]["pairs"][0]["segments"];
+    assert_eq!(segments["counts"]["a_matched"], 1);
+    assert_eq!(segments["counts"]["b_matched"], 1);
+    // One code: p_e = 1/1, so the segment kappa is undefined.
+    assert_eq!(segments["kappa"]["kind"], "undefined");
+
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    let text = ws
+        .run(&[
+            "agreement",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "ben",
+            "--coders",
+            "ana,ben",
+            "--by",
+            "source",
+        ])
+        .ok()
+        .stdout;
+    assert!(text.contains("confiance           ana / ben  50"), "{text}");
+    assert!(text.contains("85.00"), "{text}");
+    assert!(text.contains("0.3182"), "{text}");
+    assert!(text.contains("entretien"), "{text}");
+}
+
+#[test]
+fn three_coders_fleiss_and_pairs() {
+    let ws = study();
+    code(&ws, "ana", 0, 100);
+    code(&ws, "ben", 0, 100);
+    code(&ws, "chloé", 0, 100);
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    let json = agreement(&ws, &[]);
+    let overall = &json["comparison"]["overall"];
+    assert_eq!(overall["pairs"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        overall["group"]["counts"]["by_count"],
+        serde_json::json!([900, 0, 0, 100])
+    );
+    assert_eq!(overall["group"]["fleiss"]["value"], 1.0);
+    // Nobody coded anything else: a code nobody used is undefined, not 1.
+    ws.run(&[
+        "code",
+        "add",
+        "méfiance",
+        "--shared",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+    ])
+    .ok();
+    let json = agreement(&ws, &["--code", "méfiance"]);
+    let pair = &json["comparison"]["by_code"][0]["pairs"][0]["chars"];
+    assert_eq!(pair["kappa"]["kind"], "undefined");
+    assert_eq!(pair["nvivo_kappa"], 1.0);
+    let bad = ws.run(&[
+        "agreement",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+        "--threshold",
+        "0",
+    ]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("--threshold"), "{}", bad.stderr);
+}

@@ -149,7 +149,7 @@ fn entries_link_to_codes_after_sealing() {
                 "peut-être",
             ],
         ),
-        "use expected, emerged or absent",
+        "use expected, emerged, absent or reversed",
     );
     refused(
         &run_as(

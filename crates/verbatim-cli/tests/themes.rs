@@ -115,6 +115,16 @@ fn study() -> Workspace {
         "--relation",
         "expected",
     ]);
+    a(&["code", "add", "Méfiance", "--level", "theme"]);
+    a(&[
+        "journal",
+        "link",
+        "1",
+        "--code",
+        "Méfiance",
+        "--relation",
+        "reversed",
+    ]);
     a(&["journal", "seal", "1"]);
     ws
 }
@@ -256,6 +266,10 @@ fn confrontation_sets_sealed_expectations_against_the_data() {
     assert_eq!(
         outcome("Solitude"),
         "expected but absent: no passage supports it"
+    );
+    assert_eq!(
+        outcome("Méfiance"),
+        "emerged reversed: the data say the opposite of the expectation"
     );
     let unexpected: Vec<&str> = out[0]["unexpected"]
         .as_array()

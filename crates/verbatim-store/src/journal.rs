@@ -73,6 +73,8 @@ pub enum Relation {
     Emerged,
     /// The entry expected it, and the data did not bear it out.
     Absent,
+    /// The theme emerged, but saying the opposite of what was expected.
+    Reversed,
 }
 
 impl Relation {
@@ -82,6 +84,7 @@ impl Relation {
             Relation::Expected => "expected",
             Relation::Emerged => "emerged",
             Relation::Absent => "absent",
+            Relation::Reversed => "reversed",
         }
     }
 
@@ -91,8 +94,9 @@ impl Relation {
             "expected" => Ok(Relation::Expected),
             "emerged" => Ok(Relation::Emerged),
             "absent" => Ok(Relation::Absent),
+            "reversed" => Ok(Relation::Reversed),
             other => Err(StoreError::Invalid(format!(
-                "no relation {other:?}: use expected, emerged or absent"
+                "no relation {other:?}: use expected, emerged, absent or reversed"
             ))),
         }
     }
@@ -132,7 +136,7 @@ pub struct JournalLink {
     pub code_id: i64,
     /// The code's name.
     pub code: String,
-    /// `expected`, `emerged` or `absent`.
+    /// `expected`, `emerged`, `absent` or `reversed`.
     pub relation: String,
 }
 

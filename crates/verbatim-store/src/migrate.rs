@@ -55,6 +55,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reconciliation",
         include_str!("../migrations/sqlite/0007_reconciliation.sql"),
     ),
+    (
+        8,
+        "reversed_expectations",
+        include_str!("../migrations/sqlite/0008_reversed_expectations.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

@@ -78,7 +78,7 @@ enum JournalAction {
         /// The code's name or id
         #[arg(long)]
         code: String,
-        /// expected, emerged or absent
+        /// expected, emerged, absent or reversed (the data say the opposite)
         #[arg(long)]
         relation: String,
     },

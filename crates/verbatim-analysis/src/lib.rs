@@ -9,10 +9,12 @@
 //!   AC1, Brennan & Prediger, percent agreement).
 //! - [`query`]: coding queries (AND, OR, NOT, NEAR, PRECEDING) on spans.
 //! - [`matrix`]: codes × columns tables and code co-occurrence.
+//! - [`intervals`]: the sweeps over sorted spans both are built on.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod intervals;
 pub mod matrix;
 pub mod query;
 pub mod reliability;

@@ -48,6 +48,7 @@ pub mod migrate;
 mod model;
 mod participants;
 mod roster;
+mod spans;
 mod speakers;
 mod sqlite;
 #[cfg(test)]
@@ -77,6 +78,7 @@ pub use participants::{
     RankStyle, Scheme, Site, Unassigned,
 };
 pub use roster::RosterOutcome;
+pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;

@@ -262,6 +262,21 @@ impl Query {
         out
     }
 
+    /// Returns true when the query counts words (it uses `NEAR`), so the
+    /// caller knows to pass word offsets.
+    pub fn uses_near(&self) -> bool {
+        fn walk(e: &Expr) -> bool {
+            match e {
+                Expr::Code(..) => false,
+                Expr::Near(..) => true,
+                Expr::And(a, b) | Expr::Or(a, b) | Expr::Not(a, b) | Expr::Precedes(a, b) => {
+                    walk(a) || walk(b)
+                }
+            }
+        }
+        walk(&self.root)
+    }
+
     /// Returns the passages answering the query, merged, by source then
     /// position.
     pub fn evaluate(&self, ctx: &Context) -> Result<Vec<Passage>, QueryError> {

@@ -26,6 +26,8 @@ mod participants;
 mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
+// `query`, `matrix`, `cooccurrence`: participants counted, blind layers kept.
+mod analysis;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -8,6 +8,7 @@ mod code;
 mod coder;
 mod coder_arg;
 mod coding;
+mod cooccurrence;
 mod demo;
 mod demo_coding;
 mod guide;
@@ -15,8 +16,10 @@ mod history;
 mod import;
 mod init;
 mod journal;
+mod matrix;
 mod memo;
 mod participants;
+mod query;
 mod reveal;
 mod show;
 mod sites;
@@ -81,6 +84,13 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// Passages answering a coding query: AND, OR, NOT, NEAR/N, PRECEDES
+    #[command(long_about = query::QUERY_HELP)]
+    Query(query::QueryArgs),
+    /// Codes × sites, kinds, coders or attribute values, with drill-down
+    Matrix(matrix::MatrixArgs),
+    /// Codes × codes: passages where codes meet, and Jaccard index
+    Cooccurrence(cooccurrence::CooccurrenceArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +153,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Query(args) => query::cmd_query(&args),
+        Command::Matrix(args) => matrix::cmd_matrix(&args),
+        Command::Cooccurrence(args) => cooccurrence::cmd_cooccurrence(&args),
     }
 }
 

@@ -17,11 +17,37 @@
 //! the spans and linear sweeps over them.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
 use crate::intervals::{self, Interval};
 use crate::query::Passage;
+
+/// A hasher for ids: one multiplication instead of SipHash, since ids are
+/// the study's own row ids, not input an attacker chooses. A matrix looks
+/// up a code and a column for each of a million codings.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A map keyed by id with the cheap hasher.
+type IdMap<V> = HashMap<i64, V, BuildHasherDefault<IdHasher>>;
 
 /// One coding, as the matrix needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +81,13 @@ pub struct OwnedTurn {
 /// Turns by source, sorted, for finding who speaks a passage.
 #[derive(Debug, Clone, Default)]
 pub struct Turns {
-    by_source: HashMap<i64, Vec<(usize, usize, Option<i64>)>>,
+    by_source: IdMap<Vec<(usize, usize, Option<i64>)>>,
 }
 
 impl Turns {
     /// Indexes turns given in any order.
     pub fn new(turns: impl IntoIterator<Item = OwnedTurn>) -> Self {
-        let mut by_source: HashMap<i64, Vec<(usize, usize, Option<i64>)>> = HashMap::new();
+        let mut by_source: IdMap<Vec<(usize, usize, Option<i64>)>> = IdMap::default();
         for t in turns {
             by_source
                 .entry(t.source)
@@ -203,7 +229,7 @@ pub fn matrix(
 ) -> Matrix {
     let ncols = columns.labels().len();
     let mut cells = vec![vec![Cell::default(); ncols]; rows.len()];
-    let mut rows_of: HashMap<i64, Vec<u32>> = HashMap::new();
+    let mut rows_of: IdMap<Vec<u32>> = IdMap::default();
     for (r, row) in rows.iter().enumerate() {
         for &code in &row.codes {
             let v = rows_of.entry(code).or_default();
@@ -212,37 +238,59 @@ pub fn matrix(
             }
         }
     }
-    // (row, column, source, start, end); the column is u32::MAX while it
-    // depends on who speaks.
-    let mut keyed: Vec<(u32, u32, i64, usize, usize)> = Vec::with_capacity(spans.len());
+    let (of, by_speaker): (IdMap<usize>, bool) = match columns {
+        Columns::Source { of, .. } | Columns::Coder { of, .. } => (
+            of.iter()
+                .filter(|(_, c)| **c < ncols)
+                .map(|(&k, &c)| (k, c))
+                .collect(),
+            false,
+        ),
+        Columns::Participant { of, .. } => (
+            of.iter()
+                .filter(|(_, c)| **c < ncols)
+                .map(|(&k, &c)| (k, c))
+                .collect(),
+            true,
+        ),
+    };
+    // One bucket per cell (per row when the column depends on who speaks),
+    // filled in one pass; then each bucket is sorted (the store hands spans
+    // mostly in order, which a stable sort exploits) and merged per source.
+    let width = if by_speaker { 1 } else { ncols };
+    let mut buckets: Vec<Vec<(i64, usize, usize)>> = vec![Vec::new(); rows.len() * width];
     for s in spans {
         let Some(rs) = rows_of.get(&s.code) else {
             continue;
         };
         let col = match columns {
-            Columns::Source { of, .. } => of.get(&s.source).copied(),
-            Columns::Coder { of, .. } => of.get(&s.coder).copied(),
-            Columns::Participant { .. } => Some(u32::MAX as usize),
+            Columns::Source { .. } => of.get(&s.source).copied(),
+            Columns::Coder { .. } => of.get(&s.coder).copied(),
+            Columns::Participant { .. } => Some(0),
         };
-        let Some(col) = col.filter(|&c| c < ncols || c == u32::MAX as usize) else {
+        let Some(col) = col else {
             continue;
         };
         for &r in rs {
-            keyed.push((r, col as u32, s.source, s.start, s.end));
+            buckets[r as usize * width + col].push((s.source, s.start, s.end));
         }
     }
-    keyed.sort_unstable();
-    let mut i = 0;
-    while i < keyed.len() {
-        let (r, c, source, _, _) = keyed[i];
-        let mut j = i;
-        while j < keyed.len() && (keyed[j].0, keyed[j].1, keyed[j].2) == (r, c, source) {
-            j += 1;
+    for (b, bucket) in buckets.iter_mut().enumerate() {
+        if bucket.is_empty() {
+            continue;
         }
-        let merged = intervals::merge_sorted(keyed[i..j].iter().map(|k| (k.3, k.4)));
-        let row = &mut cells[r as usize];
-        match columns {
-            Columns::Participant { of, .. } => {
+        bucket.sort();
+        let (r, c) = (b / width, b % width);
+        let row = &mut cells[r];
+        let mut i = 0;
+        while i < bucket.len() {
+            let source = bucket[i].0;
+            let mut j = i;
+            while j < bucket.len() && bucket[j].0 == source {
+                j += 1;
+            }
+            let merged = intervals::merge_sorted(bucket[i..j].iter().map(|k| (k.1, k.2)));
+            if by_speaker {
                 for &(start, end) in &merged {
                     let passage = Passage { source, start, end };
                     turns.speakers(source, start, end, |p| {
@@ -255,17 +303,16 @@ pub fn matrix(
                         }
                     });
                 }
-            }
-            _ => {
-                let cell = &mut row[c as usize];
+            } else {
+                let cell = &mut row[c];
                 for &(start, end) in &merged {
                     turns.speakers(source, start, end, |p| cell.participants.push(p));
                     cell.passages.push(Passage { source, start, end });
                 }
                 cell.chars += intervals::covered(&merged);
             }
+            i = j;
         }
-        i = j;
     }
     for cell in cells.iter_mut().flatten() {
         cell.participants.sort_unstable();
@@ -311,61 +358,75 @@ pub struct Cooccurrence {
 /// `near` N, when passages of each lie within N chars of one another
 /// (chains of close passages count once).
 pub fn cooccurrence(spans: &[CodedSpan], rows: &[RowSpec], near: Option<usize>) -> Cooccurrence {
-    let mut rows_of: HashMap<i64, Vec<usize>> = HashMap::new();
+    let mut rows_of: IdMap<Vec<u32>> = IdMap::default();
     for (r, row) in rows.iter().enumerate() {
         for &code in &row.codes {
             let v = rows_of.entry(code).or_default();
-            if !v.contains(&r) {
-                v.push(r);
+            if !v.contains(&(r as u32)) {
+                v.push(r as u32);
             }
         }
     }
-    let mut raw: Vec<HashMap<i64, Vec<Interval>>> = vec![HashMap::new(); rows.len()];
+    // Source by source, each row's merged coverage; then every pair of rows
+    // present in the source, on plain slices.
+    let mut keyed: Vec<(i64, u32, usize, usize)> = Vec::with_capacity(spans.len());
     for s in spans {
         for &r in rows_of.get(&s.code).into_iter().flatten() {
-            raw[r].entry(s.source).or_default().push((s.start, s.end));
+            keyed.push((s.source, r, s.start, s.end));
         }
     }
-    let coverage: Vec<HashMap<i64, Vec<Interval>>> = raw
-        .into_iter()
-        .map(|m| {
-            m.into_iter()
-                .map(|(k, v)| (k, intervals::merge(v)))
-                .collect()
-        })
-        .collect();
+    keyed.sort_unstable();
     let reach = near.map_or(0, |n| n.saturating_add(1));
     let n = rows.len();
-    let empty = CoCell {
-        passages: 0,
-        shared_chars: 0,
-        jaccard: None,
-    };
-    let mut cells = vec![vec![empty; n]; n];
-    let totals: Vec<usize> = coverage
-        .iter()
-        .map(|m| m.values().map(|v| intervals::covered(v)).sum())
-        .collect();
+    // (passages, shared chars) per pair, row-major; the diagonal holds each
+    // row's own passages and chars.
+    let mut acc = vec![(0usize, 0usize); n * n];
+    let mut present: Vec<(usize, Vec<Interval>)> = Vec::new();
+    let mut i = 0;
+    while i < keyed.len() {
+        let source = keyed[i].0;
+        present.clear();
+        while i < keyed.len() && keyed[i].0 == source {
+            let r = keyed[i].1;
+            let mut j = i;
+            while j < keyed.len() && keyed[j].0 == source && keyed[j].1 == r {
+                j += 1;
+            }
+            let merged = intervals::merge_sorted(keyed[i..j].iter().map(|k| (k.2, k.3)));
+            let own = &mut acc[r as usize * n + r as usize];
+            own.0 += merged.len();
+            own.1 += intervals::covered(&merged);
+            present.push((r as usize, merged));
+            i = j;
+        }
+        for (x, (a, ca)) in present.iter().enumerate() {
+            for (b, cb) in &present[x + 1..] {
+                let cell = &mut acc[a * n + b];
+                cell.0 += intervals::meetings(ca, cb, reach);
+                cell.1 += intervals::intersect_len(ca, cb);
+            }
+        }
+    }
+    let totals: Vec<usize> = (0..n).map(|a| acc[a * n + a].1).collect();
+    let mut cells = vec![
+        vec![
+            CoCell {
+                passages: 0,
+                shared_chars: 0,
+                jaccard: None,
+            };
+            n
+        ];
+        n
+    ];
     for a in 0..n {
-        let own: usize = coverage[a].values().map(Vec::len).sum();
         cells[a][a] = CoCell {
-            passages: own,
+            passages: acc[a * n + a].0,
             shared_chars: totals[a],
             jaccard: (totals[a] > 0).then_some(1.0),
         };
         for b in a + 1..n {
-            let (small, large) = if coverage[a].len() <= coverage[b].len() {
-                (&coverage[a], &coverage[b])
-            } else {
-                (&coverage[b], &coverage[a])
-            };
-            let (mut passages, mut shared) = (0, 0);
-            for (source, x) in small {
-                if let Some(y) = large.get(source) {
-                    passages += intervals::meetings(x, y, reach);
-                    shared += intervals::intersect_len(x, y);
-                }
-            }
+            let (passages, shared) = acc[a * n + b];
             let either = totals[a] + totals[b] - shared;
             let cell = CoCell {
                 passages,
@@ -506,5 +567,52 @@ mod tests {
         assert_eq!(c.cells[1][0].passages, 2);
         let c = cooccurrence(&spans, &rows(), Some(4));
         assert_eq!(c.cells[1][0].passages, 1);
+    }
+
+    use proptest::prelude::*;
+
+    fn coded() -> impl Strategy<Value = Vec<CodedSpan>> {
+        prop::collection::vec((1i64..4, 1i64..4, 0usize..150, 1usize..40), 0..40).prop_map(|v| {
+            v.into_iter()
+                .map(|(source, code, start, len)| span(source, code, 1, start, start + len))
+                .collect()
+        })
+    }
+
+    /// Returns, per source, the chars a set of codes covers, one bool each.
+    fn per_char(spans: &[CodedSpan], codes: &[i64]) -> Vec<Vec<bool>> {
+        let mut v = vec![vec![false; 200]; 4];
+        for s in spans.iter().filter(|s| codes.contains(&s.code)) {
+            for c in &mut v[s.source as usize][s.start..s.end] {
+                *c = true;
+            }
+        }
+        v
+    }
+
+    proptest! {
+        #[test]
+        fn chars_and_jaccard_match_per_char(spans in coded()) {
+            // Row 0 rolls up codes 1 and 2; row 1 is code 3.
+            let rows = vec![
+                RowSpec { label: "A".into(), codes: vec![1, 2] },
+                RowSpec { label: "B".into(), codes: vec![3] },
+            ];
+            let (a, b) = (per_char(&spans, &[1, 2]), per_char(&spans, &[3]));
+            let count = |f: &dyn Fn(bool, bool) -> bool| -> usize {
+                a.iter().flatten().zip(b.iter().flatten()).filter(|(x, y)| f(**x, **y)).count()
+            };
+            let one = Columns::Source {
+                labels: vec!["all".into()],
+                of: HashMap::from([(1, 0), (2, 0), (3, 0)]),
+            };
+            let m = matrix(&spans, &rows, &one, CellValue::Chars, &Turns::default());
+            prop_assert_eq!(m.cells[0][0].value, count(&|x, _| x));
+            prop_assert_eq!(m.cells[1][0].value, count(&|_, y| y));
+            let c = cooccurrence(&spans, &rows, None);
+            let (both, either) = (count(&|x, y| x && y), count(&|x, y| x || y));
+            prop_assert_eq!(c.cells[0][1].shared_chars, both);
+            prop_assert_eq!(c.cells[0][1].jaccard, (either > 0).then(|| both as f64 / either as f64));
+        }
     }
 }

@@ -91,6 +91,12 @@ pub(super) struct Shown {
     before: String,
     text: String,
     after: String,
+    /// Text precedes `before` in the source.
+    #[serde(skip)]
+    more_before: bool,
+    /// Text follows `after` in the source.
+    #[serde(skip)]
+    more_after: bool,
 }
 
 /// Returns the passages with their source name, speakers and text.
@@ -140,6 +146,8 @@ pub(super) fn describe(
             before: slice(start.saturating_sub(context), start),
             text: slice(start, end),
             after: slice(end, (end + context).min(chars.len())),
+            more_before: start > context,
+            more_after: end + context < chars.len(),
         });
     }
     Ok(out)
@@ -171,14 +179,14 @@ pub(super) fn print_text(shown: &[Shown]) {
             format!(" — {}", s.speakers.join(", "))
         };
         println!("{} [{}, {}){who}", s.source, s.start, s.end);
-        let dots = |x: &str| if x.is_empty() { "" } else { "…" };
+        let dots = |more: bool| if more { "…" } else { "" };
         println!(
             "    {}{}[{}]{}{}",
-            dots(&s.before),
+            dots(s.more_before),
             s.before,
             s.text,
-            s.after,
-            dots(&s.after)
+            s.after.trim_end(),
+            dots(s.more_after)
         );
     }
 }

@@ -220,6 +220,7 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
         tokens,
         at: 0,
         len: text.chars().count(),
+        depth: 0,
     };
     let root = p.or()?;
     if let Some(t) = p.peek() {
@@ -490,10 +491,15 @@ fn keyword(word: &str, pos: usize) -> Result<Option<Kind>, QueryError> {
     }))
 }
 
+/// How deep parentheses may nest: the parser recurses once per level, and
+/// a query is user input.
+const MAX_DEPTH: usize = 64;
+
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
     len: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -555,7 +561,15 @@ impl Parser {
         match t.kind {
             Kind::Name(name) => Ok(Expr::Code(name, t.pos)),
             Kind::Open => {
+                if self.depth == MAX_DEPTH {
+                    return Err(QueryError::Syntax {
+                        position: t.pos,
+                        message: format!("parentheses nest deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+                self.depth += 1;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some(Token {
                         kind: Kind::Close, ..
@@ -644,6 +658,8 @@ mod tests {
         assert_eq!(pos("a b"), 2);
         assert_eq!(pos("a OR b)"), 6);
         assert_eq!(pos("NOT b"), 0);
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(pos(&deep), MAX_DEPTH);
         let e = parse("é AND").unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -735,6 +751,15 @@ mod tests {
                 end: 5
             }]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_errors_point_inside(text in "[a-zé «»\"()/0-9ANDORTEP]{0,40}") {
+            if let Err(e) = parse(&text) {
+                proptest::prop_assert!(e.position() <= text.chars().count());
+            }
+        }
     }
 
     #[test]

@@ -374,6 +374,15 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
             CellArg::Chars => "characters coded",
         };
         println!("Cells count {what}; --drill ROW,COLUMN lists the passages behind one.");
+        let cells = m.cells.iter().flatten();
+        if matches!(args.cell, CellArg::Participants)
+            && cells.clone().all(|c| c.participants.is_empty())
+            && cells.clone().any(|c| !c.passages.is_empty())
+        {
+            println!(
+                "No coded passage overlaps a participant's turn: map speaker labels with `verbatim speakers map`, or count --cell passages."
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

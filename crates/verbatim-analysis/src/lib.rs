@@ -17,6 +17,7 @@
 //!   (2020) saturation verdict.
 //! - [`alignment`]: matching two coders' theme trees by what they cover,
 //!   and the passages only one of them coded.
+//! - [`intervals`]: the sweeps over sorted spans both are built on.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -24,6 +25,7 @@
 pub mod agreement;
 pub mod alignment;
 pub mod evidence;
+pub mod intervals;
 pub mod matrix;
 pub mod query;
 pub mod reliability;

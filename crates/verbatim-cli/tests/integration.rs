@@ -42,6 +42,8 @@ mod alignment;
 mod reliability;
 // `verbatim agreement`: character and segment agreement on a study.
 mod agreement;
+// `query`, `matrix`, `cooccurrence`: participants counted, blind layers kept.
+mod analysis;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -52,6 +52,7 @@ mod participants;
 mod reconcile;
 mod redact;
 mod roster;
+mod spans;
 mod speakers;
 mod sqlite;
 #[cfg(test)]
@@ -84,6 +85,7 @@ pub use participants::{
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
 pub use roster::RosterOutcome;
+pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;

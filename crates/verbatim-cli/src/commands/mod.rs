@@ -11,6 +11,7 @@ mod coder;
 mod coder_arg;
 mod coding;
 mod confront;
+mod cooccurrence;
 mod deidentify;
 mod demo;
 mod demo_coding;
@@ -23,8 +24,10 @@ mod import;
 mod init;
 mod ipa_table;
 mod journal;
+mod matrix;
 mod memo;
 mod participants;
+mod query;
 mod reconcile;
 mod reliability;
 mod reveal;
@@ -115,6 +118,13 @@ enum Command {
     Reliability(reliability::ReliabilityArgs),
     /// Compare coders on their shared codes: character and segment agreement, kappas
     Agreement(agreement::AgreementArgs),
+    /// Passages answering a coding query: AND, OR, NOT, NEAR/N, PRECEDES
+    #[command(long_about = query::QUERY_HELP)]
+    Query(query::QueryArgs),
+    /// Codes × sites, kinds, coders or attribute values, with drill-down
+    Matrix(matrix::MatrixArgs),
+    /// Codes × codes: passages where codes meet, and Jaccard index
+    Cooccurrence(cooccurrence::CooccurrenceArgs),
 }
 
 /// The study a command works on.
@@ -187,6 +197,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reconcile(args) => reconcile::cmd_reconcile(&args),
         Command::Reliability(args) => reliability::cmd_reliability(&args),
         Command::Agreement(args) => agreement::cmd_agreement(&args),
+        Command::Query(args) => query::cmd_query(&args),
+        Command::Matrix(args) => matrix::cmd_matrix(&args),
+        Command::Cooccurrence(args) => cooccurrence::cmd_cooccurrence(&args),
     }
 }
 

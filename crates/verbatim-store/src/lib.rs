@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod bulk;
 mod coders;
 mod codes;
 mod codings;

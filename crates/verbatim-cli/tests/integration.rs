@@ -26,6 +26,8 @@ mod participants;
 mod speakers;
 // Roster + transcripts to pseudonymised turns, end to end.
 mod pseudonyms;
+// `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
+mod search;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -18,11 +18,13 @@ mod journal;
 mod memo;
 mod participants;
 mod reveal;
+mod search;
 mod show;
 mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod words;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +83,10 @@ enum Command {
     Guide(guide::GuideArgs),
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
+    /// Search the text (stemmed, French and English) with KWIC lines; auto-code hits
+    Search(search::SearchArgs),
+    /// The most frequent words of participants' speech
+    Words(words::WordsArgs),
 }
 
 /// The study a command works on.
@@ -143,6 +149,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Speakers(args) => speakers::cmd_speakers(&args),
         Command::Guide(args) => guide::cmd_guide(&args),
         Command::Attribute(args) => attribute::cmd_attribute(&args),
+        Command::Search(args) => search::cmd_search(&args),
+        Command::Words(args) => words::cmd_words(&args),
     }
 }
 

@@ -139,20 +139,8 @@ pub fn search(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let who: HashMap<(i64, String), Who> = store
-        .speakers(None)?
-        .into_iter()
-        .map(|s| {
-            (
-                (s.source_id, s.label),
-                Who {
-                    role: s.role,
-                    participant: s.participant,
-                    participant_id: s.participant_id,
-                },
-            )
-        })
-        .collect();
+    // Speaker mappings, read per source on first use.
+    let mut who: HashMap<(i64, String), Who> = HashMap::new();
     let allowed_participants: Option<HashSet<i64>> = if filters.attributes.is_empty() {
         None
     } else {
@@ -177,8 +165,17 @@ pub fn search(
     let mut loaded: HashMap<i64, Loaded> = HashMap::new();
     let mut hits = Vec::new();
     for cand in candidates {
-        let speaker_who = |label: &str| who.get(&(cand.source, label.to_owned()));
         if let std::collections::hash_map::Entry::Vacant(slot) = loaded.entry(cand.source) {
+            for s in store.speakers(Some(cand.source))? {
+                who.insert(
+                    (s.source_id, s.label),
+                    Who {
+                        role: s.role,
+                        participant: s.participant,
+                        participant_id: s.participant_id,
+                    },
+                );
+            }
             let rec = store.source(&SourceRef::Id(cand.source))?;
             let lang = rec.summary.language.clone().or_else(|| study_lang.clone());
             let table = OffsetTable::new(&rec.text);
@@ -207,7 +204,9 @@ pub fn search(
         let seg_text = &src.text[b0..b1];
         // The label: the turn starting here, if any.
         let label = src.labels.get(&cand.start).cloned();
-        let mapped = label.as_deref().and_then(speaker_who);
+        let mapped = label
+            .as_ref()
+            .and_then(|l| who.get(&(cand.source, l.clone())));
         let role = match (&label, mapped) {
             (None, _) => "none".to_owned(),
             (Some(_), Some(w)) => w.role.clone(),

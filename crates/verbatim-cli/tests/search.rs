@@ -289,3 +289,18 @@ fn words_counts_participants_speech() {
         .stdout;
     assert!(with.contains("décririez"));
 }
+
+#[test]
+fn long_help_documents_the_query_syntax() {
+    let ws = Workspace::empty();
+    let help = ws.run(&["search", "--help"]).ok().stdout;
+    for needle in [
+        "=méfiance",
+        "\"trust patient\"~5",
+        "méfi*",
+        "NOT",
+        "trusting finds trust",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}

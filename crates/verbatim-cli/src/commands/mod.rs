@@ -84,6 +84,7 @@ enum Command {
     /// Typed attributes of participants and sources
     Attribute(attribute::AttributeArgs),
     /// Search the text (stemmed, French and English) with KWIC lines; auto-code hits
+    #[command(long_about = search::LONG_ABOUT)]
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),

@@ -20,7 +20,7 @@ use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
 
-const LONG_ABOUT: &str = "\
+pub const LONG_ABOUT: &str = "\
 Search the study's text and print each occurrence in context (KWIC).
 
 QUERY SYNTAX (accents and case never matter)
@@ -73,13 +73,12 @@ enum SortArg {
 
 /// Search the study's text (KWIC), filter, and auto-code the hits
 #[derive(Args, Debug)]
-#[command(long_about = LONG_ABOUT)]
 pub struct SearchArgs {
     #[command(flatten)]
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// The query (see the syntax above); quote it in the shell
+    /// The query (syntax in `verbatim search --help`); quote it in the shell
     query: String,
     /// Only sources of this kind (interview, focus-group, observation, context, other)
     #[arg(long, value_name = "KIND")]

@@ -24,7 +24,8 @@ TIERS="${TIERS:-10 100 1000}"
 
 cd "$REPO"
 echo "search.sh: building release binaries" >&2
-cargo build --release -p verbatim-cli -p verbatim-search --example search_bench >&2
+cargo build --release -p verbatim-cli >&2
+cargo build --release -p verbatim-search --example search_bench >&2
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$TARGET_DIR/release/verbatim"
 EX="$TARGET_DIR/release/examples/search_bench"

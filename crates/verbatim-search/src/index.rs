@@ -19,8 +19,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Index as TIndex, IndexReader, ReloadPolicy, TantivyDocument, Term};
-use verbatim_core::OffsetTable;
-use verbatim_store::{SourceRef, SqliteStore, Store};
+use verbatim_store::{SourceSummary, SqliteStore, Store};
 
 use crate::analysis::{EXACT, STEM_EN, STEM_FR, Stemming, exact_analyzer, stem_analyzer};
 use crate::error::{Result, SearchError};
@@ -213,7 +212,9 @@ impl Index {
         let hashes = store.content_hashes()?;
         let study_lang = store.study()?.language;
         let mut wanted: BTreeMap<i64, (String, Stemming)> = BTreeMap::new();
-        for s in store.sources()? {
+        let summaries: HashMap<i64, SourceSummary> =
+            store.sources()?.into_iter().map(|s| (s.id, s)).collect();
+        for s in summaries.values() {
             let lang = s.language.clone().or_else(|| study_lang.clone());
             let print = format!(
                 "{}|{}|{}|{}|{}",
@@ -260,25 +261,27 @@ impl Index {
             writer.delete_term(Term::from_field_u64(f.source, *id as u64));
         }
         for (id, stemming) in &add {
-            let record = store.source(&SourceRef::Id(*id))?;
-            let table = OffsetTable::new(&record.text);
+            let Some(summary) = summaries.get(id) else {
+                continue;
+            };
+            let (text, table, turns) = store.text_and_turns(*id)?;
             let stem_field = match stemming {
                 Stemming::French => f.stem_fr,
                 Stemming::English => f.stem_en,
             };
-            let lang = record.summary.language.clone().unwrap_or_default();
-            for seg in segments(&record, &table) {
-                let text = &record.text[seg.byte_start..seg.byte_end];
+            let lang = summary.language.clone().unwrap_or_default();
+            for seg in segments(&text, &turns, &table) {
+                let piece = &text[seg.byte_start..seg.byte_end];
                 let mut doc = TantivyDocument::default();
                 doc.add_u64(f.source, *id as u64);
                 doc.add_u64(f.start, seg.start as u64);
                 doc.add_u64(f.end, seg.end as u64);
-                doc.add_text(f.kind, &record.summary.kind);
-                doc.add_text(f.site, record.summary.site.as_deref().unwrap_or(""));
+                doc.add_text(f.kind, &summary.kind);
+                doc.add_text(f.site, summary.site.as_deref().unwrap_or(""));
                 doc.add_text(f.language, &lang);
                 doc.add_text(f.speaker, seg.speaker.as_deref().unwrap_or(""));
-                doc.add_text(f.exact, text);
-                doc.add_text(stem_field, text);
+                doc.add_text(f.exact, piece);
+                doc.add_text(stem_field, piece);
                 writer.add_document(doc)?;
             }
         }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use verbatim_core::{OffsetTable, Span};
-use verbatim_store::{CodingFilter, Scope, SourceRef, SqliteStore, Store};
+use verbatim_store::{CodingFilter, Scope, SqliteStore, Store};
 
 use crate::analysis::{Analyzers, Stemming};
 use crate::error::{Result, SearchError};
@@ -139,8 +139,25 @@ pub fn search(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    // Speaker mappings, read per source on first use.
-    let mut who: HashMap<(i64, String), Who> = HashMap::new();
+    let who: HashMap<(i64, String), Who> = store
+        .speakers(None)?
+        .into_iter()
+        .map(|s| {
+            (
+                (s.source_id, s.label),
+                Who {
+                    role: s.role,
+                    participant: s.participant,
+                    participant_id: s.participant_id,
+                },
+            )
+        })
+        .collect();
+    let summaries: HashMap<i64, (String, Option<String>)> = store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.id, (s.name, s.language)))
+        .collect();
     let allowed_participants: Option<HashSet<i64>> = if filters.attributes.is_empty() {
         None
     } else {
@@ -166,28 +183,17 @@ pub fn search(
     let mut hits = Vec::new();
     for cand in candidates {
         if let std::collections::hash_map::Entry::Vacant(slot) = loaded.entry(cand.source) {
-            for s in store.speakers(Some(cand.source))? {
-                who.insert(
-                    (s.source_id, s.label),
-                    Who {
-                        role: s.role,
-                        participant: s.participant,
-                        participant_id: s.participant_id,
-                    },
-                );
-            }
-            let rec = store.source(&SourceRef::Id(cand.source))?;
-            let lang = rec.summary.language.clone().or_else(|| study_lang.clone());
-            let table = OffsetTable::new(&rec.text);
-            let labels = rec
-                .turn_list
+            let (name, lang) = summaries.get(&cand.source).cloned().unwrap_or_default();
+            let lang = lang.or_else(|| study_lang.clone());
+            let (text, table, turns) = store.text_and_turns(cand.source)?;
+            let labels = turns
                 .iter()
                 .map(|t| (usize::try_from(t.start).unwrap_or(0), t.speaker.clone()))
                 .collect();
             slot.insert(Loaded {
-                name: rec.summary.name,
+                name,
                 stemming: Stemming::for_language(lang.as_deref()),
-                text: rec.text,
+                text,
                 table,
                 labels,
             });

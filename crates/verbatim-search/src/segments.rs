@@ -6,7 +6,7 @@
 //! search for a participant's name would otherwise hit every label).
 
 use verbatim_core::OffsetTable;
-use verbatim_store::SourceRecord;
+use verbatim_store::TurnRecord;
 
 /// A run of a source's text searched as one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,7 @@ pub struct Segment {
 
 /// Returns the segments of a source, in order. A source without turns is
 /// one segment.
-pub fn segments(record: &SourceRecord, table: &OffsetTable) -> Vec<Segment> {
-    let text = &record.text;
+pub fn segments(text: &str, turns: &[TurnRecord], table: &OffsetTable) -> Vec<Segment> {
     let chars = table.chars();
     let byte = |c: usize| table.byte_of(text, c.min(chars)).unwrap_or(text.len());
     let mut out = Vec::new();
@@ -56,12 +55,12 @@ pub fn segments(record: &SourceRecord, table: &OffsetTable) -> Vec<Segment> {
             speaker: None,
         });
     };
-    if record.turn_list.is_empty() {
+    if turns.is_empty() {
         gap(0, chars, None, &mut out);
         return out;
     }
     let mut at = 0usize;
-    for turn in &record.turn_list {
+    for turn in turns {
         let (s, e) = (
             usize::try_from(turn.start).unwrap_or(0).min(chars),
             usize::try_from(turn.end).unwrap_or(0).min(chars),

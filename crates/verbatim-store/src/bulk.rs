@@ -12,11 +12,11 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use verbatim_core::Span;
+use verbatim_core::{OffsetTable, Span};
 
 use crate::coders::Scope;
 use crate::history::{Recorder, Table};
-use crate::{SqliteStore, StoreError, audit};
+use crate::{SqliteStore, StoreError, TurnRecord, audit};
 
 impl SqliteStore {
     /// Codes many passages in one undoable action and returns how many
@@ -130,6 +130,36 @@ impl SqliteStore {
         Ok(fresh.len())
     }
 
+    /// Returns a source's text, offset table and turns, and nothing else:
+    /// what a search reads for each source it shows hits from. Unlike
+    /// [`crate::Store::source`] it does not compute listing facts, so
+    /// reading every source stays linear in the study's size.
+    pub fn text_and_turns(
+        &self,
+        source: i64,
+    ) -> Result<(String, OffsetTable, Vec<TurnRecord>), StoreError> {
+        let (text, table) = self
+            .text_of(source)
+            .map_err(|_| StoreError::SourceNotFound(source.to_string()))?;
+        let turns = self
+            .conn
+            .prepare_cached(
+                "SELECT speaker, start_char, end_char, begin_ms, end_ms FROM turns \
+                 WHERE source_id = $1 ORDER BY ordinal",
+            )?
+            .query_map([source], |r| {
+                Ok(TurnRecord {
+                    speaker: r.get(0)?,
+                    start: r.get(1)?,
+                    end: r.get(2)?,
+                    begin_ms: r.get(3)?,
+                    end_ms: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok((text, table, turns))
+    }
+
     /// Returns every source's content hash (SHA-256 of its text): what a
     /// derived index compares to learn which sources changed.
     pub fn content_hashes(&self) -> Result<HashMap<i64, String>, StoreError> {
@@ -202,5 +232,9 @@ mod tests {
         let f = fixture();
         let hashes = f.store.content_hashes().unwrap();
         assert_eq!(hashes[&f.source].len(), 64);
+        let (text, table, turns) = f.store.text_and_turns(f.source).unwrap();
+        assert_eq!(table.chars(), text.chars().count());
+        assert_eq!(turns.len(), 2);
+        assert!(f.store.text_and_turns(999).is_err());
     }
 }

@@ -79,12 +79,11 @@ pub fn cmd_words(args: &WordsArgs) -> anyhow::Result<ExitCode> {
         {
             continue;
         }
-        let rec = store.source(&SourceRef::Id(s.id))?;
-        let lang = rec.summary.language.clone().or_else(|| study_lang.clone());
+        let (text, table, turns) = store.text_and_turns(s.id)?;
+        let lang = s.language.clone().or_else(|| study_lang.clone());
         let stemming = Stemming::for_language(lang.as_deref());
-        let table = verbatim_core::OffsetTable::new(&rec.text);
-        let no_turns = rec.turn_list.is_empty();
-        for seg in segments(&rec, &table) {
+        let no_turns = turns.is_empty();
+        for seg in segments(&text, &turns, &table) {
             let keep = args.include_interviewers
                 || no_turns
                 || seg
@@ -94,7 +93,7 @@ pub fn cmd_words(args: &WordsArgs) -> anyhow::Result<ExitCode> {
             if keep {
                 texts.push((
                     s.id,
-                    rec.text[seg.byte_start..seg.byte_end].to_owned(),
+                    text[seg.byte_start..seg.byte_end].to_owned(),
                     stemming,
                 ));
             }

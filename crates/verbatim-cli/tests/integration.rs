@@ -44,6 +44,8 @@ mod reliability;
 mod agreement;
 // `query`, `matrix`, `cooccurrence`: participants counted, blind layers kept.
 mod analysis;
+// `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
+mod search;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -34,6 +34,7 @@
 
 pub mod agreement_data;
 mod audit;
+mod bulk;
 mod coders;
 mod codes;
 mod codings;

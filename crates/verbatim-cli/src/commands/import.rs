@@ -112,6 +112,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     bar.finish_and_clear();
+    super::search::refresh_index(&store);
     for path in &collected.unsupported {
         reports.push(FileReport {
             file: path.clone(),

@@ -32,6 +32,7 @@ mod reconcile;
 mod reliability;
 mod reveal;
 mod saturation;
+mod search;
 mod show;
 mod sites;
 mod source;
@@ -39,6 +40,7 @@ mod sources;
 mod speakers;
 mod triangulation;
 mod withdraw;
+mod words;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -125,6 +127,11 @@ enum Command {
     Matrix(matrix::MatrixArgs),
     /// Codes × codes: passages where codes meet, and Jaccard index
     Cooccurrence(cooccurrence::CooccurrenceArgs),
+    /// Search the text (stemmed, French and English) with KWIC lines; auto-code hits
+    #[command(long_about = search::LONG_ABOUT)]
+    Search(search::SearchArgs),
+    /// The most frequent words of participants' speech
+    Words(words::WordsArgs),
 }
 
 /// The study a command works on.
@@ -200,6 +207,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Query(args) => query::cmd_query(&args),
         Command::Matrix(args) => matrix::cmd_matrix(&args),
         Command::Cooccurrence(args) => cooccurrence::cmd_cooccurrence(&args),
+        Command::Search(args) => search::cmd_search(&args),
+        Command::Words(args) => words::cmd_words(&args),
     }
 }
 

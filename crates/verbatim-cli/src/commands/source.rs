@@ -74,6 +74,7 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
         _ => bail!("say which passage to replace: --start N --end N, or --find \"old text\""),
     };
     let report = store.edit_source(&scope, id, span, text)?;
+    super::search::refresh_index(&store);
     if *json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);

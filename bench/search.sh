@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Search benchmark: index build time and query latency at 10, 100 and 1000
+# generated French interview transcripts.
+#
+#   bash bench/search.sh              # all tiers, 50 runs per query
+#   RUNS=20 TIERS="10 100" bash bench/search.sh
+#
+# Builds the release binary and the search_bench example once, generates the
+# corpus with bench/make_corpus.py if missing, imports each tier's .txt
+# folder into a fresh study under bench/out/studies/, then runs
+# crates/verbatim-search/examples/search_bench.rs on it: a full index build
+# from scratch, a no-op sync, and the queries of bench/out/corpus/queries.json
+# RUNS times each (index alone, and full search with KWIC). Writes the raw
+# JSON to bench/out/search-N.json and a Markdown summary on stdout and in
+# bench/out/search.md.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$BENCH")"
+OUT="$BENCH/out"
+STUDIES="$OUT/studies"
+RUNS="${RUNS:-50}"
+TIERS="${TIERS:-10 100 1000}"
+
+cd "$REPO"
+echo "search.sh: building release binaries" >&2
+cargo build --release -p verbatim-cli >&2
+cargo build --release -p verbatim-search --example search_bench >&2
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+BIN="$TARGET_DIR/release/verbatim"
+EX="$TARGET_DIR/release/examples/search_bench"
+
+if [[ ! -f "$OUT/corpus/queries.json" || ! -d "$OUT/tiers/1000/txt" ]]; then
+  echo "search.sh: corpus missing, generating it" >&2
+  python3 "$BENCH/make_corpus.py" >&2
+fi
+mkdir -p "$STUDIES"
+
+for n in $TIERS; do
+  study="$STUDIES/search-$n.vbt"
+  rm -rf "$study" "$study-wal" "$study-shm" "$study.index"
+  "$BIN" init --project "$study" --title "search bench $n" --language fr >/dev/null
+  "$BIN" import --project "$study" --kind interview --language fr "$OUT/tiers/$n/txt" >/dev/null
+  echo "search.sh: tier $n imported, benchmarking" >&2
+  "$EX" "$study" "$OUT/corpus/queries.json" "$RUNS" >"$OUT/search-$n.json"
+done
+
+python3 - "$OUT" $TIERS <<'PY' | tee "$OUT/search.md"
+import json, sys
+out, tiers = sys.argv[1], sys.argv[2:]
+print("| transcripts | segments | index MB | build s | no-op sync ms | index p50 / p95 ms | full search p50 / p95 ms |")
+print("|---|---|---|---|---|---|---|")
+data = {}
+for n in tiers:
+    d = json.load(open(f"{out}/search-{n}.json"))
+    data[n] = d
+    print(f"| {n} | {d['segments']:,} | {d['index_bytes']/1e6:.1f} | {d['build_ms']/1000:.2f} | {d['noop_sync_ms']:.1f} | "
+          f"{d['index_p50_ms']:.2f} / {d['index_p95_ms']:.2f} | {d['full_p50_ms']:.1f} / {d['full_p95_ms']:.1f} |")
+last = tiers[-1]
+print()
+print(f"Per query at {last} transcripts (expected = substring count from gen_corpus):")
+print()
+print("| id | our query | expected | hits | exact-form hits | turns | index p50 ms | full p50 / p95 ms |")
+print("|---|---|---|---|---|---|---|---|")
+for q in data[last]["queries"]:
+    if "skipped" in q:
+        print(f"| {q['id']} | — | — | skipped: {q['skipped']} | | | | |")
+        continue
+    print(f"| {q['id']} | `{q['query']}` | {q['expected_total']} | {q['hits']} | {q['hits_exact_form']} | {q['candidate_turns']} | "
+          f"{q['index_p50_ms']:.2f} | {q['full_p50_ms']:.1f} / {q['full_p95_ms']:.1f} |")
+PY

@@ -1,0 +1,312 @@
+//! `verbatim search`: full-text search with KWIC lines, filters, and
+//! auto-coding of what it finds.
+//!
+//! The index lives beside the study (`STUDY.vbt.index/`) and is brought up
+//! to date before every search, so it never needs a command of its own;
+//! import and source edits also refresh it when it exists.
+
+use std::collections::HashSet;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use verbatim_search::{
+    Analyzers, Filters, Hit, Index, Query, Role, SortKey, Unit, coded_ranges, index_dir, search,
+    sort_hits, unit_span,
+};
+use verbatim_store::{SourceRef, SqliteStore, Store};
+
+use super::coder_arg::CoderArg;
+use super::{ProjectArg, print_json};
+use crate::ui::Table;
+
+pub const LONG_ABOUT: &str = "\
+Search the study's text and print each occurrence in context (KWIC).
+
+QUERY SYNTAX (accents and case never matter)
+  méfiance            the word and its family, stemmed by the source's language:
+                      méfiance finds méfiant, méfiance, Méfiances; trusting finds trust
+  =méfiance           this exact form only (still ignoring case and accents)
+  \"la confiance\"      a phrase: the words next to each other, in order
+  =\"la confiance\"     a phrase of exact forms
+  \"trust patient\"~5   the words in this order, at most 5 other words in between
+  méfi*               any word starting with méfi (méfiance, méfiant, méfier)
+  a b   a AND b       both (juxtaposition means AND)
+  a OR b              either
+  NOT a               leave out turns where a occurs (needs another word)
+  ( … )               group: (confiance OR méfiance) NOT institution
+
+EXAMPLES
+  verbatim search méfiance --role participants
+  verbatim search '\"la confiance\" NOT rechute' --kind focus-group --site CH
+  verbatim search '\"trust patient\"~5 OR trusting' --attribute occupation=nurse
+  verbatim search 'méfi*' --coded Relation --coder amira --json
+  verbatim search méfiance --autocode Méfiance --coder amira --unit sentence
+
+Hits inside context-only sources are left out unless --include-context is
+given. Positions are characters of the source's text, [start, end).";
+
+/// Where to code each hit when auto-coding.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum UnitArg {
+    Hit,
+    Sentence,
+    Paragraph,
+    Turn,
+}
+
+/// Whose speech to search.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Participants,
+    Interviewers,
+    All,
+}
+
+/// How to order the lines.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SortArg {
+    Source,
+    Left,
+    Right,
+}
+
+/// Search the study's text (KWIC), filter, and auto-code the hits
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    /// The query (syntax in `verbatim search --help`); quote it in the shell
+    query: String,
+    /// Only sources of this kind (interview, focus-group, observation, context, other)
+    #[arg(long, value_name = "KIND")]
+    kind: Vec<String>,
+    /// Only sources from this site (name or code)
+    #[arg(long, value_name = "SITE")]
+    site: Vec<String>,
+    /// Only turns with this speaker label
+    #[arg(long, value_name = "LABEL")]
+    speaker: Vec<String>,
+    /// Whose speech: participants (and unmapped labels), interviewers, or all
+    #[arg(long, value_enum, default_value = "all")]
+    role: RoleArg,
+    /// Only participants with this attribute value, e.g. occupation=nurse
+    #[arg(long, value_name = "NAME=VALUE")]
+    attribute: Vec<String>,
+    /// Only inside passages coded with CODE or a code below it (your codings, as --coder)
+    #[arg(long, value_name = "CODE")]
+    coded: Option<String>,
+    /// Include context-only sources
+    #[arg(long)]
+    include_context: bool,
+    /// Characters of context on each side
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    context: usize,
+    /// Order of the lines
+    #[arg(long, value_enum, default_value = "source")]
+    sort: SortArg,
+    /// Show at most N lines (all are counted; autocode still codes all)
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Code every hit's unit with CODE, as one undoable action (needs --coder)
+    #[arg(long, value_name = "CODE")]
+    autocode: Option<String>,
+    /// What to code for each hit
+    #[arg(long, value_enum, default_value = "hit", requires = "autocode")]
+    unit: UnitArg,
+    /// Print JSON (hits with char and UTF-16 spans)
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV
+    #[arg(long)]
+    csv: bool,
+}
+
+/// Brings the study's index up to date if one exists (after an import or an
+/// edit); a failure is a warning, since the index is rebuilt on demand.
+pub fn refresh_index(store: &SqliteStore) {
+    if !index_dir(store.path()).exists() {
+        return;
+    }
+    let result = Index::open(store.path()).and_then(|mut index| index.sync(store));
+    if let Err(e) = result {
+        eprintln!("Warning: the search index was not updated ({e}); the next search rebuilds it.");
+    }
+}
+
+/// Opens the study's index and syncs it with the study.
+pub fn open_index(store: &SqliteStore) -> anyhow::Result<Index> {
+    let mut index = Index::open(store.path())?;
+    index.sync(store)?;
+    Ok(index)
+}
+
+/// Runs the search, prints the hits, and auto-codes them when asked.
+pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let query = Query::parse(&args.query, &mut Analyzers::default())
+        .with_context(|| format!("cannot read the query {:?}", args.query))?;
+    let mut attributes = Vec::new();
+    for a in &args.attribute {
+        let Some((name, value)) = a.split_once('=') else {
+            bail!("--attribute {a:?} needs NAME=VALUE, like occupation=nurse");
+        };
+        attributes.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let within = match &args.coded {
+        Some(code) => {
+            let scope = args.coder.scope(&store)?;
+            let id = store.find_code(&scope, code, None)?;
+            Some(coded_ranges(&store, &scope, id, None)?)
+        }
+        None => None,
+    };
+    let filters = Filters {
+        kinds: args.kind.clone(),
+        sites: args.site.clone(),
+        speakers: args.speaker.clone(),
+        role: match args.role {
+            RoleArg::All => Role::All,
+            RoleArg::Participants => Role::Participants,
+            RoleArg::Interviewers => Role::Interviewers,
+        },
+        attributes,
+        within,
+        include_context: args.include_context,
+    };
+    let index = open_index(&store)?;
+    let mut hits = search(&store, &index, &query, &filters, args.context)?;
+    sort_hits(
+        &mut hits,
+        match args.sort {
+            SortArg::Source => SortKey::Source,
+            SortArg::Left => SortKey::Left,
+            SortArg::Right => SortKey::Right,
+        },
+    );
+    if let Some(code) = &args.autocode {
+        return autocode(&mut store, args, &hits, code);
+    }
+    let shown = &hits[..args.limit.unwrap_or(hits.len()).min(hits.len())];
+    if args.json {
+        print_json(&shown)?;
+    } else if args.csv {
+        let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+        w.write_record([
+            "source_id",
+            "source",
+            "speaker",
+            "participant",
+            "role",
+            "start",
+            "end",
+            "left",
+            "hit",
+            "right",
+        ])?;
+        for h in shown {
+            w.write_record([
+                h.source_id.to_string(),
+                h.source.clone(),
+                h.speaker.clone().unwrap_or_default(),
+                h.participant.clone().unwrap_or_default(),
+                h.role.clone(),
+                h.start.to_string(),
+                h.end.to_string(),
+                h.left.clone(),
+                h.text.clone(),
+                h.right.clone(),
+            ])?;
+        }
+        w.flush()?;
+    } else {
+        print_table(shown, args.context);
+        let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
+        println!(
+            "{} hits in {} sources{}.",
+            hits.len(),
+            sources.len(),
+            if shown.len() < hits.len() {
+                format!(" ({} shown)", shown.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect()
+}
+
+fn print_table(hits: &[Hit], context: usize) {
+    let mut table = Table::new(&["source", "speaker", "position", "left", "hit", "right"]);
+    for h in hits {
+        let left = one_line(&h.left);
+        let pad = context.saturating_sub(left.chars().count());
+        table.row(vec![
+            h.source.clone(),
+            match (&h.participant, &h.speaker) {
+                (Some(p), _) => p.clone(),
+                (None, Some(s)) => s.clone(),
+                (None, None) => "—".into(),
+            },
+            format!("[{},{})", h.start, h.end),
+            format!("{}{left}", " ".repeat(pad)),
+            h.text.clone(),
+            one_line(&h.right),
+        ]);
+    }
+    print!("{}", table.render());
+}
+
+fn autocode(
+    store: &mut SqliteStore,
+    args: &SearchArgs,
+    hits: &[Hit],
+    code: &str,
+) -> anyhow::Result<ExitCode> {
+    let scope = args.coder.scope(store)?;
+    let code_id = store.find_code(&scope, code, None)?;
+    let unit = match args.unit {
+        UnitArg::Hit => Unit::Hit,
+        UnitArg::Sentence => Unit::Sentence,
+        UnitArg::Paragraph => Unit::Paragraph,
+        UnitArg::Turn => Unit::Turn,
+    };
+    let mut texts = std::collections::HashMap::new();
+    let mut items = Vec::new();
+    for h in hits {
+        if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(h.source_id) {
+            slot.insert(store.source(&SourceRef::Id(h.source_id))?.text);
+        }
+        if let Some(span) = texts
+            .get(&h.source_id)
+            .and_then(|text| unit_span(text, h, unit))
+        {
+            items.push((h.source_id, span, code_id));
+        }
+    }
+    let added = store.add_codings(&scope, &items)?;
+    let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
+    if args.json {
+        print_json(&serde_json::json!({
+            "hits": hits.len(),
+            "sources": sources.len(),
+            "added": added,
+            "code": code,
+        }))?;
+    } else {
+        println!(
+            "Coded {added} new passages with {code:?} ({} hits in {} sources; passages already coded were skipped). `verbatim undo` removes them all.",
+            hits.len(),
+            sources.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,389 @@
+//! The tantivy index beside a study, kept in step with it incrementally.
+//!
+//! The study file is the source of truth; the index (`STUDY.vbt.index/`) is
+//! derived and can be deleted at any time. A `manifest.json` records, for
+//! each indexed source, a fingerprint of what the index holds (content
+//! hash, kind, site, language, turn count). [`Index::sync`] compares it
+//! with the study and re-indexes only sources added, changed or removed,
+//! so calling it before every search and after every import costs one
+//! query of the study when nothing changed. The text itself is not stored
+//! in the index: hits are re-cut from the study's text.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index as TIndex, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use verbatim_store::{SourceSummary, SqliteStore, Store};
+
+use crate::analysis::{EXACT, STEM_EN, STEM_FR, Stemming, exact_analyzer, stem_analyzer};
+use crate::error::{Result, SearchError};
+use crate::query::{Fields, Query};
+use crate::segments::segments;
+
+/// Bumped whenever the schema or the analyzers change: an index of another
+/// format is rebuilt.
+const FORMAT: u32 = 1;
+const MANIFEST: &str = "manifest.json";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    sources: BTreeMap<i64, String>,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Sources indexed for the first time.
+    pub added: usize,
+    /// Sources re-indexed because they changed.
+    pub changed: usize,
+    /// Sources dropped from the index.
+    pub removed: usize,
+    /// Sources already up to date.
+    pub unchanged: usize,
+    /// True when the index was built from scratch.
+    pub rebuilt: bool,
+}
+
+impl SyncReport {
+    /// Returns true when the sync changed the index.
+    pub fn changed_anything(&self) -> bool {
+        self.added + self.changed + self.removed > 0
+    }
+}
+
+/// The schema's fields.
+#[derive(Debug, Clone, Copy)]
+struct Schemaf {
+    source: Field,
+    start: Field,
+    end: Field,
+    kind: Field,
+    site: Field,
+    language: Field,
+    speaker: Field,
+    exact: Field,
+    stem_fr: Field,
+    stem_en: Field,
+}
+
+fn schema() -> (Schema, Schemaf) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let f = Schemaf {
+        source: b.add_u64_field("source_id", INDEXED | FAST),
+        start: b.add_u64_field("start", FAST),
+        end: b.add_u64_field("end", FAST),
+        kind: b.add_text_field("kind", STRING),
+        site: b.add_text_field("site", STRING),
+        language: b.add_text_field("language", STRING),
+        speaker: b.add_text_field("speaker", STRING),
+        exact: b.add_text_field("exact", text(EXACT)),
+        stem_fr: b.add_text_field("stem_fr", text(STEM_FR)),
+        stem_en: b.add_text_field("stem_en", text(STEM_EN)),
+    };
+    (b.build(), f)
+}
+
+/// A segment the index found: its source and char range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Candidate {
+    /// The source's id.
+    pub source: i64,
+    /// First char of the segment.
+    pub start: usize,
+    /// Char just past it.
+    pub end: usize,
+}
+
+/// Restrictions the index applies itself.
+#[derive(Debug, Clone, Default)]
+pub struct IndexFilter {
+    /// Only these kinds (store spelling, e.g. `focus_group`).
+    pub kinds: Vec<String>,
+    /// Only these sites.
+    pub sites: Vec<String>,
+    /// Only turns with these speaker labels.
+    pub speakers: Vec<String>,
+    /// Leave out context-only sources.
+    pub exclude_context: bool,
+}
+
+/// The full-text index of one study.
+pub struct Index {
+    dir: PathBuf,
+    index: TIndex,
+    reader: IndexReader,
+    fields: Schemaf,
+    manifest: Manifest,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("dir", &self.dir).finish()
+    }
+}
+
+/// Returns the index folder of a study: `STUDY.vbt.index` beside it.
+pub fn index_dir(study: &Path) -> PathBuf {
+    let mut name = study.file_name().unwrap_or_default().to_os_string();
+    name.push(".index");
+    study.with_file_name(name)
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
+    move |source| SearchError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Index {
+    /// Opens the index beside the study, creating it (empty) when missing
+    /// or of another format. Call [`Index::sync`] to bring it up to date.
+    pub fn open(study: &Path) -> Result<Self> {
+        let dir = index_dir(study);
+        let manifest: Option<Manifest> = std::fs::read(dir.join(MANIFEST))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .filter(|m: &Manifest| m.format == FORMAT);
+        let (schema, fields) = schema();
+        let opened = match &manifest {
+            Some(_) => TIndex::open_in_dir(&dir)
+                .ok()
+                .filter(|i| i.schema() == schema),
+            None => None,
+        };
+        let (index, manifest) = match (opened, manifest) {
+            (Some(index), Some(manifest)) => (index, manifest),
+            _ => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+                }
+                std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                let index = TIndex::create_in_dir(&dir, schema)?;
+                (
+                    index,
+                    Manifest {
+                        format: FORMAT,
+                        sources: BTreeMap::new(),
+                    },
+                )
+            }
+        };
+        let tokenizers = index.tokenizers();
+        tokenizers.register(EXACT, exact_analyzer());
+        tokenizers.register(STEM_FR, stem_analyzer(Stemming::French));
+        tokenizers.register(STEM_EN, stem_analyzer(Stemming::English));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            dir,
+            index,
+            reader,
+            fields,
+            manifest,
+        })
+    }
+
+    /// Returns the index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Brings the index in step with the study: indexes new and changed
+    /// sources, drops removed ones. Cheap when nothing changed.
+    pub fn sync(&mut self, store: &SqliteStore) -> Result<SyncReport> {
+        let hashes = store.content_hashes()?;
+        let study_lang = store.study()?.language;
+        let mut wanted: BTreeMap<i64, (String, Stemming)> = BTreeMap::new();
+        let summaries: HashMap<i64, SourceSummary> =
+            store.sources()?.into_iter().map(|s| (s.id, s)).collect();
+        for s in summaries.values() {
+            let lang = s.language.clone().or_else(|| study_lang.clone());
+            let print = format!(
+                "{}|{}|{}|{}|{}",
+                hashes.get(&s.id).map_or("", String::as_str),
+                s.kind,
+                s.site.as_deref().unwrap_or(""),
+                lang.as_deref().unwrap_or(""),
+                s.turns
+            );
+            wanted.insert(s.id, (print, Stemming::for_language(lang.as_deref())));
+        }
+        let mut report = SyncReport {
+            rebuilt: self.manifest.sources.is_empty() && !wanted.is_empty(),
+            ..SyncReport::default()
+        };
+        let mut drop: Vec<i64> = Vec::new();
+        let mut add: Vec<(i64, Stemming)> = Vec::new();
+        for (id, print) in &self.manifest.sources {
+            match wanted.get(id) {
+                None => {
+                    report.removed += 1;
+                    drop.push(*id);
+                }
+                Some((p, s)) if p != print => {
+                    report.changed += 1;
+                    drop.push(*id);
+                    add.push((*id, *s));
+                }
+                Some(_) => report.unchanged += 1,
+            }
+        }
+        for (id, (_, s)) in &wanted {
+            if !self.manifest.sources.contains_key(id) {
+                report.added += 1;
+                add.push((*id, *s));
+            }
+        }
+        if !report.changed_anything() {
+            return Ok(report);
+        }
+        let f = self.fields;
+        let mut writer = self.index.writer::<TantivyDocument>(96_000_000)?;
+        for id in &drop {
+            writer.delete_term(Term::from_field_u64(f.source, *id as u64));
+        }
+        for (id, stemming) in &add {
+            let Some(summary) = summaries.get(id) else {
+                continue;
+            };
+            let (text, table, turns) = store.text_and_turns(*id)?;
+            let stem_field = match stemming {
+                Stemming::French => f.stem_fr,
+                Stemming::English => f.stem_en,
+            };
+            let lang = summary.language.clone().unwrap_or_default();
+            for seg in segments(&text, &turns, &table) {
+                let piece = &text[seg.byte_start..seg.byte_end];
+                let mut doc = TantivyDocument::default();
+                doc.add_u64(f.source, *id as u64);
+                doc.add_u64(f.start, seg.start as u64);
+                doc.add_u64(f.end, seg.end as u64);
+                doc.add_text(f.kind, &summary.kind);
+                doc.add_text(f.site, summary.site.as_deref().unwrap_or(""));
+                doc.add_text(f.language, &lang);
+                doc.add_text(f.speaker, seg.speaker.as_deref().unwrap_or(""));
+                doc.add_text(f.exact, piece);
+                doc.add_text(stem_field, piece);
+                writer.add_document(doc)?;
+            }
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        self.manifest.sources = wanted.into_iter().map(|(id, (p, _))| (id, p)).collect();
+        let path = self.dir.join(MANIFEST);
+        let tmp = self.dir.join("manifest.json.tmp");
+        let bytes = serde_json::to_vec(&self.manifest)
+            .map_err(|e| SearchError::Invalid(format!("could not write the manifest: {e}")))?;
+        std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        Ok(report)
+    }
+
+    fn filtered(&self, query: &Query, filter: &IndexFilter) -> Box<dyn TQuery> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = vec![(
+            Occur::Must,
+            query.candidates(Fields {
+                exact: f.exact,
+                stem_fr: f.stem_fr,
+                stem_en: f.stem_en,
+            }),
+        )];
+        let any_of = |field: Field, values: &[String]| -> Box<dyn TQuery> {
+            Box::new(BooleanQuery::new(
+                values
+                    .iter()
+                    .map(|v| {
+                        let q: Box<dyn TQuery> = Box::new(TermQuery::new(
+                            Term::from_field_text(field, v),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, q)
+                    })
+                    .collect(),
+            ))
+        };
+        for (field, values) in [
+            (f.kind, &filter.kinds),
+            (f.site, &filter.sites),
+            (f.speaker, &filter.speakers),
+        ] {
+            if !values.is_empty() {
+                clauses.push((Occur::Must, any_of(field, values)));
+            }
+        }
+        if filter.exclude_context {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.kind, "context"),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Returns the segments that may match, by source then position.
+    pub fn candidates(&self, query: &Query, filter: &IndexFilter) -> Result<Vec<Candidate>> {
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(&*self.filtered(query, filter), &DocSetCollector)?;
+        let mut columns = HashMap::new();
+        let mut out = Vec::with_capacity(docs.len());
+        for addr in docs {
+            let cols = match columns.get(&addr.segment_ord) {
+                Some(c) => c,
+                None => {
+                    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+                    let c = (ff.u64("source_id")?, ff.u64("start")?, ff.u64("end")?);
+                    columns.entry(addr.segment_ord).or_insert(c)
+                }
+            };
+            let (Some(s), Some(a), Some(b)) = (
+                cols.0.first(addr.doc_id),
+                cols.1.first(addr.doc_id),
+                cols.2.first(addr.doc_id),
+            ) else {
+                continue;
+            };
+            out.push(Candidate {
+                source: s as i64,
+                start: a as usize,
+                end: b as usize,
+            });
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// Returns how many segments may match (no KWIC work): the index's own
+    /// cost, which the benchmark measures.
+    pub fn count(&self, query: &Query, filter: &IndexFilter) -> Result<usize> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(&*self.filtered(query, filter), &Count)?)
+    }
+
+    /// Returns how many segments the index holds.
+    pub fn segments(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}

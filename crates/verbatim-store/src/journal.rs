@@ -250,44 +250,32 @@ impl SqliteStore {
                 "nothing to change: give a new title or a new text".into(),
             ));
         }
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.update(&tx, Table::Journal, id_key(id), &columns)?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "journal.edit",
-            Some(&format!("journal:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("journal:{id}"),
+            |tx, rec| {
+                rec.update(tx, Table::Journal, id_key(id), &columns)?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Deletes one of the scope's unsealed entries and its links.
     pub fn delete_entry(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
         let row = self.own_entry(scope, id)?;
         refuse_sealed(id, &row, "deleted")?;
-        let links: Vec<i64> = self
-            .conn
-            .prepare_cached("SELECT id FROM journal_links WHERE entry_id = $1")?
-            .query_map([id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        for link in links {
-            rec.delete(&tx, Table::JournalLinks, id_key(link))?;
-        }
-        rec.delete(&tx, Table::Journal, id_key(id))?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "journal.delete",
-            Some(&format!("journal:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("journal:{id}"),
+            |tx, rec| {
+                let links = "SELECT id FROM journal_links WHERE entry_id = $1";
+                rec.delete_ids(tx, Table::JournalLinks, links, [id])?;
+                rec.delete(tx, Table::Journal, id_key(id))?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Seals one of the scope's preconception entries: stores its content

@@ -181,35 +181,29 @@ impl SqliteStore {
             columns.push(("body", Value::Text(clean_body(b)?)));
         }
         columns.push(("written_at", Value::Text(audit::now())));
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.update(&tx, Table::Memos, id_key(id), &columns)?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "memo.edit",
-            Some(&format!("memo:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("memo:{id}"),
+            |tx, rec| {
+                rec.update(tx, Table::Memos, id_key(id), &columns)?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Deletes one of the scope's own memos.
     pub fn delete_memo(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
         self.own_memo(scope, id)?;
-        let tx = self.conn.transaction()?;
-        let mut rec = Recorder::default();
-        rec.delete(&tx, Table::Memos, id_key(id))?;
-        rec.finish(
-            &tx,
+        self.act(
             &scope.coder().name,
             "memo.delete",
-            Some(&format!("memo:{id}")),
-            serde_json::json!({}),
-        )?;
-        tx.commit()?;
-        Ok(())
+            &format!("memo:{id}"),
+            |tx, rec| {
+                rec.delete(tx, Table::Memos, id_key(id))?;
+                Ok(((), serde_json::json!({})))
+            },
+        )
     }
 
     /// Returns the memos the scope sees that match the filter, oldest first.

@@ -740,3 +740,120 @@ fn matched(of: &[(u64, u64)], other: &[(u64, u64)], threshold: f64) -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// MAXQDA's two document-level comparisons of two coders for one code
+/// (`research/agreement.md` §3.2, variations 1 and 2): over the documents,
+/// how often the coders agree that the code is present (both used it at
+/// least once, or neither did), and how often they applied it the same
+/// number of times.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DocumentLevel {
+    /// Index into the codes.
+    pub code: usize,
+    /// Documents compared.
+    pub documents: u64,
+    /// Documents where both or neither coder used the code.
+    pub presence_agree: u64,
+    /// Documents where the coders used it the same number of times.
+    pub frequency_agree: u64,
+    /// `presence_agree / documents`.
+    pub presence_percent: Estimate,
+    /// `frequency_agree / documents`.
+    pub frequency_percent: Estimate,
+}
+
+/// Returns, for each code, MAXQDA's document-level agreement of coders `a`
+/// and `b` over `sources` documents (passages of other coders are ignored).
+pub fn document_level(
+    a: usize,
+    b: usize,
+    codes: usize,
+    sources: usize,
+    passages: &[Passage],
+) -> Vec<DocumentLevel> {
+    // counts[code][source] = (uses by a, uses by b)
+    let mut counts = vec![vec![(0u64, 0u64); sources]; codes];
+    for p in passages {
+        let Some(cell) = counts.get_mut(p.code).and_then(|row| row.get_mut(p.source)) else {
+            continue;
+        };
+        if p.coder == a {
+            cell.0 += 1;
+        } else if p.coder == b {
+            cell.1 += 1;
+        }
+    }
+    let percent = |agree: u64, of: u64| {
+        if of == 0 {
+            Estimate::Undefined {
+                reason: crate::reliability::UndefinedReason::NoPairableUnits,
+            }
+        } else {
+            Estimate::Defined {
+                value: agree as f64 / of as f64,
+            }
+        }
+    };
+    counts
+        .iter()
+        .enumerate()
+        .map(|(code, row)| {
+            let presence_agree = row.iter().filter(|(x, y)| (*x > 0) == (*y > 0)).count() as u64;
+            let frequency_agree = row.iter().filter(|(x, y)| x == y).count() as u64;
+            let documents = row.len() as u64;
+            DocumentLevel {
+                code,
+                documents,
+                presence_agree,
+                frequency_agree,
+                presence_percent: percent(presence_agree, documents),
+                frequency_percent: percent(frequency_agree, documents),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod document_level_tests {
+    use super::*;
+
+    fn p(source: usize, code: usize, coder: usize) -> Passage {
+        Passage {
+            source,
+            code,
+            coder,
+            start: 0,
+            end: 1,
+        }
+    }
+
+    /// Four documents, one code. Coder 0 uses it 2, 1, 0, 0 times; coder 1
+    /// uses it 1, 1, 0, 3 times. Presence agrees in documents 1, 2, 3 (3/4);
+    /// frequency agrees in documents 2 and 3 (2/4). Coder 2's passages are
+    /// not part of the pair.
+    #[test]
+    fn presence_and_frequency_by_hand() {
+        let passages = vec![
+            p(0, 0, 0),
+            p(0, 0, 0),
+            p(0, 0, 1),
+            p(1, 0, 0),
+            p(1, 0, 1),
+            p(3, 0, 1),
+            p(3, 0, 1),
+            p(3, 0, 1),
+            p(2, 0, 2),
+        ];
+        let rows = document_level(0, 1, 1, 4, &passages);
+        assert_eq!(rows[0].documents, 4);
+        assert_eq!(rows[0].presence_agree, 3);
+        assert_eq!(rows[0].frequency_agree, 2);
+        assert_eq!(rows[0].presence_percent, Estimate::Defined { value: 0.75 });
+        assert_eq!(rows[0].frequency_percent, Estimate::Defined { value: 0.5 });
+        let none = document_level(0, 1, 1, 0, &[]);
+        assert!(matches!(
+            none[0].presence_percent,
+            Estimate::Undefined { .. }
+        ));
+    }
+}

@@ -157,3 +157,36 @@ fn three_coders_fleiss_and_pairs() {
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("--threshold"), "{}", bad.stderr);
 }
+
+/// MAXQDA's document-level modes: in one source ana codes `confiance`
+/// twice and ben once (presence agrees, frequency does not); in a second
+/// source neither codes it (both agree).
+#[test]
+fn document_level_presence_and_frequency() {
+    let ws = study();
+    ws.write("autre.txt", "a".repeat(200));
+    ws.import(&["autre.txt"]).ok();
+    code(&ws, "ana", 0, 10);
+    code(&ws, "ana", 20, 30);
+    code(&ws, "ben", 0, 12);
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    let rows = agreement(&ws, &["--coders", "ana,ben", "--document-level"]);
+    let row = &rows[0];
+    assert_eq!(row["documents"], 2);
+    assert_eq!(row["presence_agree"], 2);
+    assert_eq!(row["frequency_agree"], 1);
+    let three = ws.run(&[
+        "agreement",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+        "--document-level",
+    ]);
+    assert_eq!(three.code, 1);
+    assert!(
+        three.stderr.contains("between two coders"),
+        "{}",
+        three.stderr
+    );
+}

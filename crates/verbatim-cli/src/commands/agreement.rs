@@ -40,6 +40,10 @@ pub struct AgreementArgs {
     /// Minimum overlap of two segments, in % of their union, for them to agree
     #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
     threshold: f64,
+    /// MAXQDA's document-level modes instead: per code, the documents where
+    /// two coders agree on the code's presence, and on how often they used it
+    #[arg(long)]
+    document_level: bool,
     /// I code alone under several names: no blind layers to protect
     #[arg(long)]
     solo: bool,
@@ -86,6 +90,43 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
+    if args.document_level {
+        if data.coders.len() != 2 {
+            bail!(
+                "the document-level comparison is between two coders: give --coders A,B ({} were selected)",
+                data.coders.len()
+            );
+        }
+        let rows = agreement::document_level(0, 1, data.codes.len(), data.sources.len(), &passages);
+        if args.json {
+            print_json(&rows)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let pct = |e: &verbatim_analysis::reliability::Estimate| match e.value() {
+            Some(v) => format!("{:.1} %", v * 100.0),
+            None => e.to_string(),
+        };
+        let mut table = Table::new(&[
+            "code",
+            "documents",
+            "presence agrees",
+            "%",
+            "frequency agrees",
+            "%",
+        ]);
+        for r in &rows {
+            table.row(vec![
+                data.codes.get(r.code).cloned().unwrap_or_default(),
+                r.documents.to_string(),
+                r.presence_agree.to_string(),
+                pct(&r.presence_percent),
+                r.frequency_agree.to_string(),
+                pct(&r.frequency_percent),
+            ]);
+        }
+        print!("{}", table.render());
+        return Ok(ExitCode::SUCCESS);
+    }
     let comparison = agreement::compare(
         data.coders.len(),
         data.codes.len(),

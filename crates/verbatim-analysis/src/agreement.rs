@@ -301,6 +301,21 @@ impl CharCounts {
     }
 }
 
+/// What a segment overlap is measured against, for MAXQDA-style matching.
+///
+/// MAXQDA's manual does not say; `research/agreement.md` §3.2 recalls the
+/// union of the two segments and asks for the choice to be configurable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverlapBase {
+    /// Intersection over the union of the two segments.
+    #[default]
+    Union,
+    /// Intersection over the length of the segment being matched: a segment
+    /// agrees when the other coder's segment covers enough of it.
+    Own,
+}
+
 /// Segment-level matches of two coders for one code (one source, or
 /// summed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -320,8 +335,14 @@ impl SegmentCounts {
     /// overlap of at least `threshold` (0 < threshold ≤ 1, intersection over
     /// union).
     pub fn of(a: &[(u64, u64)], b: &[(u64, u64)], threshold: f64) -> Self {
-        let a_matched = matched(a, b, threshold);
-        let b_matched = matched(b, a, threshold);
+        Self::measured(a, b, threshold, OverlapBase::Union)
+    }
+
+    /// Matches as [`SegmentCounts::of`] does, with the overlap measured
+    /// against `base`.
+    pub fn measured(a: &[(u64, u64)], b: &[(u64, u64)], threshold: f64, base: OverlapBase) -> Self {
+        let a_matched = matched(a, b, threshold, base);
+        let b_matched = matched(b, a, threshold, base);
         Self {
             a_matched,
             a_unmatched: a.len() as u64 - a_matched,
@@ -558,6 +579,8 @@ pub struct Comparison {
     pub chars: u64,
     /// The overlap threshold used for segments (0 to 1).
     pub threshold: f64,
+    /// What the overlap is measured against.
+    pub overlap_base: OverlapBase,
     /// Per code.
     pub by_code: Vec<CodeRow>,
     /// All codes pooled (character tables summed over codes and sources).
@@ -572,6 +595,7 @@ pub fn compare(
     source_sizes: &[u64],
     passages: &mut [Passage],
     threshold: f64,
+    overlap_base: OverlapBase,
     by_source: bool,
 ) -> Comparison {
     passages.sort_unstable_by_key(|p| (p.code, p.source, p.coder, p.start, p.end));
@@ -625,7 +649,7 @@ pub fn compare(
             let mut row_pairs = Vec::new();
             for (i, &(a, b)) in pairs.iter().enumerate() {
                 let table = CharTable::of(&coverages[a], &coverages[b], size);
-                let seg = SegmentCounts::of(&raw[a], &raw[b], threshold);
+                let seg = SegmentCounts::measured(&raw[a], &raw[b], threshold, overlap_base);
                 tables[i].add(&table);
                 segments[i].add(&seg);
                 means[i].push(table.nvivo_kappa(), size, 1);
@@ -674,6 +698,7 @@ pub fn compare(
         codes,
         chars: total_chars,
         threshold,
+        overlap_base,
         by_code,
         overall: CodeRow {
             code: codes,
@@ -711,8 +736,8 @@ fn summarise(
 }
 
 /// Returns how many segments of `of` have a segment in `other` overlapping
-/// them by at least `threshold` of their union.
-fn matched(of: &[(u64, u64)], other: &[(u64, u64)], threshold: f64) -> u64 {
+/// them by at least `threshold` of their union (or of their own length).
+fn matched(of: &[(u64, u64)], other: &[(u64, u64)], threshold: f64, base: OverlapBase) -> u64 {
     let mut sorted: Vec<(u64, u64)> = other.to_vec();
     sorted.sort_unstable();
     let longest = sorted.iter().map(|(s, e)| e - s).max().unwrap_or(0);
@@ -728,8 +753,11 @@ fn matched(of: &[(u64, u64)], other: &[(u64, u64)], threshold: f64) -> u64 {
             .take_while(|&&(bs, _)| bs < e)
             .any(|&(bs, be)| {
                 let inter = e.min(be).saturating_sub(s.max(bs));
-                let union = e.max(be) - s.min(bs);
-                inter > 0 && inter as f64 >= threshold * union as f64 - 1e-9
+                let against = match base {
+                    OverlapBase::Union => e.max(be) - s.min(bs),
+                    OverlapBase::Own => e - s,
+                };
+                inter > 0 && inter as f64 >= threshold * against as f64 - 1e-9
             });
         if hit {
             count += 1;

@@ -190,3 +190,20 @@ fn document_level_presence_and_frequency() {
         three.stderr
     );
 }
+
+/// A short segment inside a long one: no match measured against the union
+/// (10 %), a match for the short one measured against its own length.
+#[test]
+fn the_overlap_base_is_a_choice() {
+    let ws = study();
+    code(&ws, "ana", 0, 100);
+    code(&ws, "ben", 40, 50);
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    let segments = |base: &str| {
+        let out = agreement(&ws, &["--coders", "ana,ben", "--overlap", base]);
+        out["comparison"]["overall"]["pairs"][0]["segments"]["counts"].clone()
+    };
+    assert_eq!(segments("union")["b_matched"], 0);
+    assert_eq!(segments("own")["b_matched"], 1);
+    assert_eq!(segments("own")["a_matched"], 0);
+}

@@ -70,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 &sizes,
                 &mut p,
                 0.9,
+                agreement::OverlapBase::Union,
                 keep,
             );
             samples.push(t.elapsed());

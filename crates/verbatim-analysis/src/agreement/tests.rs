@@ -236,7 +236,15 @@ fn compare_pools_sources_and_codes() {
         p(1, 0, 0, 10, 20),
         p(0, 1, 1, 60, 70),
     ];
-    let c = compare(2, 2, &[100, 100, 100], &mut passages, 0.9, true);
+    let c = compare(
+        2,
+        2,
+        &[100, 100, 100],
+        &mut passages,
+        0.9,
+        OverlapBase::Union,
+        true,
+    );
     let code0 = &c.by_code[0].pairs[0].chars.table;
     // Source 0: 50 both + 50 neither; source 1: 10 A only + 90 neither;
     // source 2: 100 neither.
@@ -289,7 +297,15 @@ fn nvivo_means_and_pooled_kappa() {
         end,
     };
     let mut passages = vec![p(0, 0, 20), p(1, 10, 30)];
-    let c = compare(2, 1, &[100, 300], &mut passages, 0.9, false);
+    let c = compare(
+        2,
+        1,
+        &[100, 300],
+        &mut passages,
+        0.9,
+        OverlapBase::Union,
+        false,
+    );
     let pair = &c.by_code[0].pairs[0];
     let means = pair.nvivo_means.unwrap();
     assert!((means.unweighted - 0.6875).abs() < 1e-12);
@@ -297,4 +313,17 @@ fn nvivo_means_and_pooled_kappa() {
     assert_eq!(means.values, 2);
     assert!((value(pair.chars.kappa) - 9.0 / 19.0).abs() < 1e-12);
     assert_eq!(c.overall.pairs[0].nvivo_means, Some(means));
+}
+
+/// A short segment nested in a long one: by union the overlap is 10 %, so
+/// it does not match at 90 %; measured against its own length it is fully
+/// covered and matches (the long one still does not).
+#[test]
+fn the_overlap_base_decides_nested_segments() {
+    let short = [(100u64, 110u64)];
+    let long = [(0u64, 100u64), (100, 200)];
+    let by_union = SegmentCounts::measured(&short, &long[1..], 0.9, OverlapBase::Union);
+    assert_eq!((by_union.a_matched, by_union.b_matched), (0, 0));
+    let by_own = SegmentCounts::measured(&short, &long[1..], 0.9, OverlapBase::Own);
+    assert_eq!((by_own.a_matched, by_own.b_matched), (1, 0));
 }

@@ -37,9 +37,12 @@ pub struct AgreementArgs {
     /// Also show one row per code and source
     #[arg(long, value_enum, value_name = "source")]
     by: Option<By>,
-    /// Minimum overlap of two segments, in % of their union, for them to agree
+    /// Minimum overlap of two segments, in % (of their union by default), for them to agree
     #[arg(long, default_value_t = 90.0, value_name = "PERCENT")]
     threshold: f64,
+    /// What the segment overlap is measured against
+    #[arg(long, value_enum, default_value_t = Overlap::Union)]
+    overlap: Overlap,
     /// MAXQDA's document-level modes instead: per code, the documents where
     /// two coders agree on the code's presence, and on how often they used it
     #[arg(long)]
@@ -50,6 +53,14 @@ pub struct AgreementArgs {
     /// Print JSON instead of tables
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Overlap {
+    /// The union of the two segments (MAXQDA, as far as is known)
+    Union,
+    /// The length of the segment being matched
+    Own,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -133,6 +144,10 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         &sizes,
         &mut passages,
         args.threshold / 100.0,
+        match args.overlap {
+            Overlap::Union => agreement::OverlapBase::Union,
+            Overlap::Own => agreement::OverlapBase::Own,
+        },
         args.by.is_some(),
     );
     if args.json {

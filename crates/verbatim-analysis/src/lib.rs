@@ -30,3 +30,4 @@ pub mod matrix;
 pub mod query;
 pub mod reliability;
 pub mod saturation;
+pub mod unitizing;

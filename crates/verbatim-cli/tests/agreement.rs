@@ -207,3 +207,91 @@ fn the_overlap_base_is_a_choice() {
     assert_eq!(segments("own")["b_matched"], 1);
     assert_eq!(segments("own")["a_matched"], 0);
 }
+
+/// Krippendorff's (2004, p. 254) unitizing example through the whole
+/// command: a continuum of 300 chars (shifted from 150–450 to 0–300), two
+/// coders, categories c and k. Published: α(c) = 0.7286, α(k) = 1,
+/// α = 0.8591.
+#[test]
+fn unitizing_alpha_reproduces_krippendorff_2004() {
+    let ws = Workspace::with_study();
+    ws.write("continuum.txt", "é".repeat(300));
+    ws.import(&["continuum.txt"]).ok();
+    for coder in ["i", "j"] {
+        ws.run(&["coder", "add", coder, "--project", "study.vbt"])
+            .ok();
+    }
+    for code in ["c", "k"] {
+        ws.run(&[
+            "code",
+            "add",
+            code,
+            "--shared",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "i",
+        ])
+        .ok();
+    }
+    let units: [(&str, &str, u32, u32); 9] = [
+        ("i", "c", 75, 145),
+        ("i", "c", 220, 250),
+        ("j", "c", 70, 150),
+        ("j", "c", 205, 225),
+        ("j", "c", 250, 270),
+        ("i", "k", 30, 90),
+        ("i", "k", 150, 200),
+        ("j", "k", 30, 90),
+        ("j", "k", 150, 200),
+    ];
+    for (coder, code, start, end) in units {
+        ws.run(&[
+            "coding",
+            "add",
+            "--project",
+            "study.vbt",
+            "--coder",
+            coder,
+            "--source",
+            "continuum",
+            "--code",
+            code,
+            "--start",
+            &start.to_string(),
+            "--end",
+            &end.to_string(),
+        ])
+        .ok();
+    }
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    let out = ws
+        .run(&[
+            "agreement",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "i",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let codes: Vec<&str> = out["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let alpha = |v: &serde_json::Value| v["value"].as_f64().unwrap();
+    let by_code = out["unitizing"]["by_code"].as_array().unwrap();
+    let c = by_code[codes.iter().position(|n| *n == "c").unwrap()].clone();
+    let k = by_code[codes.iter().position(|n| *n == "k").unwrap()].clone();
+    assert!((alpha(&c["alpha"]) - 0.7286).abs() < 1e-4, "{c}");
+    assert!((c["observed"].as_f64().unwrap() - 0.0144).abs() < 1e-4);
+    assert!((alpha(&k["alpha"]) - 1.0).abs() < 1e-12, "{k}");
+    assert!(
+        (alpha(&out["unitizing"]["overall"]) - 0.8591).abs() < 5e-4,
+        "{}",
+        out["unitizing"]
+    );
+}

@@ -16,6 +16,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use verbatim_analysis::agreement::{self, Comparison, PairSummary, Passage};
 use verbatim_analysis::reliability::Estimate;
+use verbatim_analysis::unitizing;
 
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
@@ -76,6 +77,53 @@ struct Report<'a> {
     sources: Vec<&'a str>,
     unit: &'static str,
     comparison: &'a Comparison,
+    unitizing: &'a Unitizing,
+}
+
+/// Krippendorff's unitizing alpha per code and overall, the sources laid end
+/// to end as one continuum.
+#[derive(Serialize)]
+struct Unitizing {
+    by_code: Vec<unitizing::CategoryAlpha>,
+    overall: Estimate,
+}
+
+/// Returns αu for each code: each coder's passages merged (a coder marks a
+/// char once per code) and placed on the continuum of all sources.
+fn unitizing_alpha(coders: usize, codes: usize, sizes: &[u64], passages: &[Passage]) -> Unitizing {
+    let mut starts = Vec::with_capacity(sizes.len());
+    let mut total = 0u64;
+    for size in sizes {
+        starts.push(total);
+        total += size;
+    }
+    let mut units: Vec<Vec<Vec<(u64, u64)>>> = vec![vec![Vec::new(); coders]; codes];
+    for p in passages {
+        if let (Some(row), Some(offset)) = (units.get_mut(p.code), starts.get(p.source))
+            && let Some(list) = row.get_mut(p.coder)
+        {
+            list.push((offset + p.start, offset + p.end));
+        }
+    }
+    let by_code: Vec<unitizing::CategoryAlpha> = units
+        .into_iter()
+        .map(|mut per_coder| {
+            for list in &mut per_coder {
+                list.sort_unstable();
+                let mut merged: Vec<(u64, u64)> = Vec::with_capacity(list.len());
+                for &(s, e) in list.iter() {
+                    match merged.last_mut() {
+                        Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                        _ => merged.push((s, e)),
+                    }
+                }
+                *list = merged;
+            }
+            unitizing::category_alpha(&per_coder, 0, total)
+        })
+        .collect();
+    let overall = unitizing::overall(&by_code);
+    Unitizing { by_code, overall }
 }
 
 /// Computes and prints the agreement of the coders asked for.
@@ -150,6 +198,7 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         },
         args.by.is_some(),
     );
+    let unitized = unitizing_alpha(data.coders.len(), data.codes.len(), &sizes, &passages);
     if args.json {
         print_json(&Report {
             coders: data.coders.iter().map(|c| c.name.as_str()).collect(),
@@ -158,6 +207,7 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             sources: data.sources.iter().map(|s| s.name.as_str()).collect(),
             unit: "Unicode scalar value (char)",
             comparison: &comparison,
+            unitizing: &unitized,
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -326,6 +376,17 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             kappa(p.segments.kappa)
         );
     }
+    let per_code: Vec<String> = unitized
+        .by_code
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{} {}", code(i), kappa(c.alpha)))
+        .collect();
+    println!(
+        "Unitizing alpha (Krippendorff 1995, 2004), all coders: {} overall; {}",
+        kappa(unitized.overall),
+        per_code.join(", ")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

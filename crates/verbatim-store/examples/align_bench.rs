@@ -14,13 +14,14 @@
 //! name for the idea (a rotation within the theme) and jittered bounds, so
 //! the alignment has real work and a known answer (themes match themes).
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use verbatim_analysis::alignment::{self, AlignOptions, Coded, Coverage, Node};
-use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-use verbatim_store::{Book, ImportItem, NewCode, SqliteStore, Store, StudySettings};
+use verbatim_store::{Book, SqliteStore, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
@@ -227,72 +228,27 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
         "et",
         "la",
     ];
-    let mut batch = Vec::new();
-    for i in 0..SOURCES {
-        // The number makes every text distinct (the store skips duplicates).
-        let mut text = format!("Entretien {i}. ");
-        let mut w = i;
-        while text.len() < CHARS * 2 {
-            text.push_str(words[w % words.len()]);
-            text.push(' ');
-            w = w.wrapping_mul(31).wrapping_add(7);
-        }
-        let text: String = text.chars().take(CHARS).collect();
-        let turn = Turn {
-            speaker: "P01".into(),
-            span: Span::new(0, CHARS)?,
-            begin_ms: None,
-            end_ms: None,
-        };
-        let source = NormalisedSource::new(
-            Format::Txt,
-            text,
-            vec![turn],
-            vec![],
-            SourceMetadata::default(),
-        )?;
-        batch.push(ImportItem {
-            name: format!("doc_{i:04}"),
-            original_path: None,
-            kind: SourceKind::Interview,
-            site: None,
-            language: None,
-            source,
-        });
-        if batch.len() == 100 {
-            store.import_batch("bench", std::mem::take(&mut batch))?;
-        }
-    }
+    common::import_all(
+        &mut store,
+        (0..SOURCES).map(|i| {
+            // The number makes every text distinct (the store skips duplicates).
+            let mut text = format!("Entretien {i}. ");
+            let mut w = i;
+            while text.len() < CHARS * 2 {
+                text.push_str(words[w % words.len()]);
+                text.push(' ');
+                w = w.wrapping_mul(31).wrapping_add(7);
+            }
+            common::one_turn_source(format!("doc_{i:04}"), text.chars().take(CHARS).collect())
+        }),
+    )?;
     // ideas[coder][theme][idea] = code id.
     let mut ideas: Vec<Vec<Vec<i64>>> = Vec::new();
     for c in 0..CODERS {
         let name = format!("c{c}");
         store.add_coder("bench", &name, None, None)?;
         let scope = store.scope(&name, false, false)?;
-        let mut mine = Vec::new();
-        for t in 0..THEMES {
-            let theme = store.add_code(
-                &scope,
-                &NewCode {
-                    name: format!("c{c} Theme {t}"),
-                    level: Some("theme".into()),
-                    ..NewCode::default()
-                },
-            )?;
-            let mut row = Vec::new();
-            for i in 0..IDEAS {
-                row.push(store.add_code(
-                    &scope,
-                    &NewCode {
-                        name: format!("c{c} Idea {t}.{i}"),
-                        level: Some("idea".into()),
-                        parent: Some(theme),
-                        ..NewCode::default()
-                    },
-                )?);
-            }
-            mine.push(row);
-        }
+        let mine = common::theme_tree(&mut store, &scope, &format!("c{c} "), THEMES, IDEAS)?;
         ideas.push(mine);
     }
     drop(store);

@@ -9,11 +9,13 @@
 //! operations measured); every measured operation goes through the public
 //! API, with its audit entry.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-use verbatim_store::{Book, CodingFilter, ImportItem, NewCode, SqliteStore, Store, StudySettings};
+use verbatim_core::Span;
+use verbatim_store::{Book, CodingFilter, SqliteStore, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
@@ -120,65 +122,22 @@ fn build(
     total: usize,
 ) -> Result<(SqliteStore, Vec<i64>), Box<dyn std::error::Error>> {
     let mut store = SqliteStore::create(path, &StudySettings::titled("bench"), "bench")?;
-    let mut batch = Vec::new();
-    for i in 0..SOURCES {
-        let mut text = String::with_capacity(CHARS + 64);
-        let mut w = i;
-        while text.chars().count() < CHARS {
-            text.push_str(WORDS[w % WORDS.len()]);
-            text.push(' ');
-            w = w.wrapping_mul(31).wrapping_add(7);
-        }
-        let text: String = text.chars().take(CHARS).collect();
-        let turn = Turn {
-            speaker: "P01".into(),
-            span: Span::new(0, CHARS)?,
-            begin_ms: None,
-            end_ms: None,
-        };
-        let source = NormalisedSource::new(
-            Format::Txt,
-            text,
-            vec![turn],
-            vec![],
-            SourceMetadata::default(),
-        )?;
-        batch.push(ImportItem {
-            name: format!("doc_{i:04}"),
-            original_path: None,
-            kind: SourceKind::Interview,
-            site: None,
-            language: None,
-            source,
-        });
-        if batch.len() == 100 {
-            store.import_batch("bench", std::mem::take(&mut batch))?;
-        }
-    }
+    common::import_all(
+        &mut store,
+        (0..SOURCES).map(|i| {
+            let mut text = String::with_capacity(CHARS + 64);
+            let mut w = i;
+            while text.chars().count() < CHARS {
+                text.push_str(WORDS[w % WORDS.len()]);
+                text.push(' ');
+                w = w.wrapping_mul(31).wrapping_add(7);
+            }
+            common::one_turn_source(format!("doc_{i:04}"), text.chars().take(CHARS).collect())
+        }),
+    )?;
     store.add_coder("bench", "bench", None, None)?;
     let scope = store.scope("bench", false, false)?;
-    let mut ideas = Vec::new();
-    for t in 0..5 {
-        let theme = store.add_code(
-            &scope,
-            &NewCode {
-                name: format!("Theme {t}"),
-                level: Some("theme".into()),
-                ..NewCode::default()
-            },
-        )?;
-        for i in 0..9 {
-            ideas.push(store.add_code(
-                &scope,
-                &NewCode {
-                    name: format!("Idea {t}.{i}"),
-                    level: Some("idea".into()),
-                    parent: Some(theme),
-                    ..NewCode::default()
-                },
-            )?);
-        }
-    }
+    let ideas: Vec<i64> = common::theme_tree(&mut store, &scope, "", 5, 9)?.concat();
     drop(store);
     let mut conn = rusqlite::Connection::open(path)?;
     let tx = conn.transaction()?;

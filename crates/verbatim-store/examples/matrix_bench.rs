@@ -9,6 +9,8 @@
 //! through the public API: `coding_spans` and `turn_owners` (loading) and
 //! `verbatim_analysis` (computing), as `verbatim matrix` does.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 use verbatim_analysis::matrix::{self, CellValue, CodedSpan, Columns, OwnedTurn, RowSpec, Turns};
 use verbatim_analysis::query::{self, Context, Coverage};
 use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-use verbatim_store::{ImportItem, NewCode, Scope, SpanFilter, SqliteStore, Store, StudySettings};
+use verbatim_store::{ImportItem, Scope, SpanFilter, SqliteStore, Store, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
@@ -244,28 +246,7 @@ fn build(
         &[],
     )?;
     let scope = store.scope("bench", false, false)?;
-    let mut ideas = Vec::new();
-    for t in 0..5 {
-        let theme = store.add_code(
-            &scope,
-            &NewCode {
-                name: format!("Theme {t}"),
-                level: Some("theme".into()),
-                ..NewCode::default()
-            },
-        )?;
-        for i in 0..CODES / 5 {
-            ideas.push(store.add_code(
-                &scope,
-                &NewCode {
-                    name: format!("Idea {t}.{i}"),
-                    level: Some("idea".into()),
-                    parent: Some(theme),
-                    ..NewCode::default()
-                },
-            )?);
-        }
-    }
+    let ideas: Vec<i64> = common::theme_tree(&mut store, &scope, "", 5, CODES / 5)?.concat();
     drop(store);
     let mut conn = rusqlite::Connection::open(path)?;
     let tx = conn.transaction()?;

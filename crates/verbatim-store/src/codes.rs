@@ -101,6 +101,9 @@ pub enum Cascade {
     Delete,
 }
 
+/// Selects the further-parent link from a child (`$1`) to a parent (`$2`).
+const LINK_BETWEEN: &str = "SELECT id FROM code_links WHERE child = $1 AND parent = $2";
+
 /// The name of the code that collects codings of deleted codes.
 pub const UNCATEGORISED: &str = "Uncategorised";
 
@@ -384,16 +387,7 @@ impl SqliteStore {
         }
         // A further link to the new primary parent is now redundant.
         if let Some(p) = parent {
-            let link: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM code_links WHERE child = $1 AND parent = $2",
-                    [id, p],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(link) = link {
-                rec.delete(&tx, Table::CodeLinks, id_key(link))?;
-            }
+            rec.delete_ids(&tx, Table::CodeLinks, LINK_BETWEEN, [id, p])?;
         }
         rec.finish(
             &tx,
@@ -528,16 +522,7 @@ impl SqliteStore {
                 &[("parent", Value::Integer(into))],
             )?;
             // A further link to `into` is redundant once it is the primary parent.
-            let redundant: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM code_links WHERE child = $1 AND parent = $2",
-                    [child, into],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(link) = redundant {
-                rec.delete(&tx, Table::CodeLinks, id_key(link))?;
-            }
+            rec.delete_ids(&tx, Table::CodeLinks, LINK_BETWEEN, [child, into])?;
         }
         let links: Vec<(i64, i64, i64)> = tx
             .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?

@@ -1,0 +1,1 @@
+//! Figures as standalone, deterministic SVG: theme trees, the saturation curve, the triangulation heat map, tree alignment.

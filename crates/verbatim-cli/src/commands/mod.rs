@@ -18,6 +18,9 @@ mod demo_coding;
 mod demo_people;
 mod disagreements;
 mod evidence;
+mod export;
+mod export_refi;
+mod export_sheet;
 mod guide;
 mod history;
 mod import;
@@ -127,6 +130,8 @@ enum Command {
     Matrix(matrix::MatrixArgs),
     /// Codes × codes: passages where codes meet, and Jaccard index
     Cooccurrence(cooccurrence::CooccurrenceArgs),
+    /// Export the study to REFI-QDA (.qdpx, .qdc) or a spreadsheet (.csv, .xlsx)
+    Export(export::ExportArgs),
     /// Search the text (stemmed, French and English) with KWIC lines; auto-code hits
     #[command(long_about = search::LONG_ABOUT)]
     Search(search::SearchArgs),
@@ -209,6 +214,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cooccurrence(args) => cooccurrence::cmd_cooccurrence(&args),
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
+        Command::Export(args) => export::cmd_export(&args),
     }
 }
 

@@ -24,6 +24,7 @@
 
 pub mod agreement;
 pub mod alignment;
+pub mod domain_alpha;
 pub mod evidence;
 pub mod intervals;
 pub mod matrix;

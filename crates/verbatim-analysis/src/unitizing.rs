@@ -23,7 +23,7 @@
 //! Units of one coder and one category must not overlap; callers merge
 //! them first (a coder who codes the same words twice marks them once).
 //! This is the per-category (binary) form; ATLAS.ti's later cu-α and Cu-α
-//! (Krippendorff 2019) are other coefficients.
+//! (Krippendorff 2019) are in [`crate::domain_alpha`].
 
 use serde::Serialize;
 

@@ -295,3 +295,113 @@ fn unitizing_alpha_reproduces_krippendorff_2004() {
         out["unitizing"]
     );
 }
+
+fn code_with(ws: &Workspace, coder: &str, code: &str, start: u32, end: u32) {
+    ws.run(&[
+        "coding",
+        "add",
+        "--project",
+        "study.vbt",
+        "--coder",
+        coder,
+        "--source",
+        "entretien",
+        "--code",
+        code,
+        "--start",
+        &start.to_string(),
+        "--end",
+        &end.to_string(),
+    ])
+    .ok();
+}
+
+/// ATLAS.ti's cu-α within domains and Cu-α across them, on cases worked by
+/// hand (see `verbatim_analysis::domain_alpha`): Relation 1/6, Pratique 0,
+/// and full agreement on the domains themselves.
+#[test]
+fn cu_alpha_within_and_across_domains() {
+    let ws = study();
+    for name in ["méfiance", "contrôle", "soin"] {
+        ws.run(&[
+            "code",
+            "add",
+            name,
+            "--shared",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "ana",
+        ])
+        .ok();
+    }
+    code_with(&ws, "ana", "confiance", 0, 10);
+    code_with(&ws, "ana", "méfiance", 10, 20);
+    code_with(&ws, "ben", "confiance", 0, 20);
+    code_with(&ws, "ana", "contrôle", 100, 150);
+    code_with(&ws, "ben", "soin", 100, 150);
+    let domains = [
+        "--coders",
+        "ana,ben",
+        "--solo",
+        "--domain",
+        "Relation=confiance,méfiance",
+        "--domain",
+        "Pratique=contrôle,soin",
+    ];
+    let json = agreement(&ws, &domains);
+    let within = &json["domains"]["within"];
+    assert_eq!(within[0]["domain"], "Relation");
+    let relation = within[0]["cu_alpha"]["alpha"]["value"].as_f64().unwrap();
+    assert!((relation - 1.0 / 6.0).abs() < 1e-9, "{json}");
+    assert_eq!(within[0]["cu_alpha"]["pairable"], 40.0);
+    let pratique = within[1]["cu_alpha"]["alpha"]["value"].as_f64().unwrap();
+    assert!(pratique.abs() < 1e-9, "{json}");
+    let across = json["domains"]["across"]["alpha"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((across - 1.0).abs() < 1e-9, "{json}");
+
+    let mut text_args = vec!["agreement", "--project", "study.vbt", "--coder", "ana"];
+    text_args.extend_from_slice(&domains);
+    let text = ws.run(&text_args).ok().stdout;
+    assert!(
+        text.contains("domain Relation (confiance, méfiance): 0.1667"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cu-alpha across the 2 domains: 1.0000"),
+        "{text}"
+    );
+
+    // Two codes of one domain on the same words break ATLAS.ti's rule.
+    code_with(&ws, "ben", "méfiance", 5, 15);
+    let mut clash = text_args.clone();
+    clash.truncate(5);
+    clash.extend_from_slice(&domains);
+    let out = ws.run(&clash);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("ben coded «confiance» and «méfiance» of domain Relation"),
+        "{}",
+        out.stderr
+    );
+
+    let unknown = ws.run(&[
+        "agreement",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "ana",
+        "--solo",
+        "--domain",
+        "X=confiance,inconnu",
+    ]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("no shared code is named «inconnu»"),
+        "{}",
+        unknown.stderr
+    );
+}

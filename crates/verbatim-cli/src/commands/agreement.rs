@@ -18,6 +18,7 @@ use verbatim_analysis::agreement::{self, Comparison, PairSummary, Passage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::unitizing;
 
+use super::agreement_domains;
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
@@ -48,6 +49,10 @@ pub struct AgreementArgs {
     /// two coders agree on the code's presence, and on how often they used it
     #[arg(long)]
     document_level: bool,
+    /// A semantic domain for ATLAS.ti's cu-α (and Cu-α across two or more
+    /// domains): a name and the codes that exclude each other, repeatable
+    #[arg(long = "domain", value_name = "NAME=CODE,CODE…", value_parser = agreement_domains::parse_domain)]
+    domains: Vec<agreement_domains::Domain>,
     /// I code alone under several names: no blind layers to protect
     #[arg(long)]
     solo: bool,
@@ -78,6 +83,8 @@ struct Report<'a> {
     unit: &'static str,
     comparison: &'a Comparison,
     unitizing: &'a Unitizing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domains: Option<&'a agreement_domains::Domains>,
 }
 
 /// Krippendorff's unitizing alpha per code and overall, the sources laid end
@@ -199,6 +206,15 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         args.by.is_some(),
     );
     let unitized = unitizing_alpha(data.coders.len(), data.codes.len(), &sizes, &passages);
+    let domains = if args.domains.is_empty() {
+        None
+    } else {
+        Some(agreement_domains::domain_alphas(
+            &args.domains,
+            &data,
+            &passages,
+        )?)
+    };
     if args.json {
         print_json(&Report {
             coders: data.coders.iter().map(|c| c.name.as_str()).collect(),
@@ -208,6 +224,7 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             unit: "Unicode scalar value (char)",
             comparison: &comparison,
             unitizing: &unitized,
+            domains: domains.as_ref(),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -387,6 +404,25 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         kappa(unitized.overall),
         per_code.join(", ")
     );
+    if let Some(domains) = &domains {
+        for d in &domains.within {
+            println!(
+                "cu-alpha (ATLAS.ti, Krippendorff 2019), domain {} ({}): {} over {:.0} pairable chars",
+                d.domain,
+                d.codes.join(", "),
+                kappa(d.cu_alpha.alpha),
+                d.cu_alpha.pairable
+            );
+        }
+        if let Some(across) = &domains.across {
+            println!(
+                "Cu-alpha across the {} domains: {} over {:.0} pairable chars",
+                domains.within.len(),
+                kappa(across.alpha),
+                across.pairable
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
 mod agreement;
+mod agreement_domains;
 mod align;
 mod attribute;
 mod code;

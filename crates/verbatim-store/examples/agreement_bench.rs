@@ -12,7 +12,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use verbatim_analysis::agreement::{self, Passage};
+use verbatim_analysis::domain_alpha::{Coincidences, ValuedSegment};
+use verbatim_analysis::reliability::Estimate;
 use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
+use verbatim_store::agreement_data::AgreementData;
 use verbatim_store::{Book, ImportItem, NewCode, SqliteStore, Store, StudySettings};
 
 const SOURCES: usize = 1_000;
@@ -44,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut loads = Vec::new();
     let mut pooled = Vec::new();
     let mut by_source = Vec::new();
+    let mut domains = Vec::new();
     let mut summary = String::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -74,6 +78,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 keep,
             );
             samples.push(t.elapsed());
+            if !keep {
+                let t = Instant::now();
+                let (within, across) = domain_alphas(&data, &passages);
+                domains.push(t.elapsed());
+                eprintln!("cu-alpha of domain 0: {within}; Cu-alpha: {across}");
+            }
             let pair = &c.overall.pairs[0];
             summary = format!(
                 "{} passages, {} codes, {} sources; overall ana/ben kappa {}, Fleiss {}, segment agreement {}",
@@ -93,11 +103,55 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("read spans (agreement_data)", &mut loads),
         ("compare, pooled", &mut pooled),
         ("compare, with --by source rows", &mut by_source),
+        (
+            "cu-alpha in 5 domains of 10 codes, and Cu-alpha",
+            &mut domains,
+        ),
     ] {
         samples.sort_unstable();
         println!("| {name} | {} | {} |", ms(samples[2]), ms(samples[0]));
     }
     Ok(())
+}
+
+/// cu-α of five domains of ten codes each (code `i` in domain `i / 10`),
+/// and Cu-α across them, as `verbatim agreement --domain` computes them.
+fn domain_alphas(data: &AgreementData, passages: &[Passage]) -> (Estimate, Estimate) {
+    const DOMAIN: usize = 10;
+    let domains = data.codes.len().div_ceil(DOMAIN);
+    let (coders, sources) = (data.coders.len(), data.sources.len());
+    let mut within: Vec<Vec<Vec<Vec<ValuedSegment>>>> =
+        vec![vec![vec![Vec::new(); coders]; sources]; domains];
+    let mut across = vec![vec![Vec::new(); coders]; sources];
+    for p in passages {
+        let (start, end) = (p.start, p.end);
+        within[p.code / DOMAIN][p.source][p.coder].push(ValuedSegment {
+            start,
+            end,
+            value: p.code % DOMAIN,
+        });
+        across[p.source][p.coder].push(ValuedSegment {
+            start,
+            end,
+            value: p.code / DOMAIN,
+        });
+    }
+    let mut first = None;
+    for per_domain in &within {
+        let mut table = Coincidences::new(DOMAIN);
+        for per_coder in per_domain {
+            table.add(per_coder);
+        }
+        first.get_or_insert(table.alpha().alpha);
+    }
+    let mut table = Coincidences::new(domains);
+    for per_coder in &across {
+        table.add(per_coder);
+    }
+    let undefined = Estimate::Undefined {
+        reason: verbatim_analysis::reliability::UndefinedReason::NoVariation,
+    };
+    (first.unwrap_or(undefined), table.alpha().alpha)
 }
 
 /// Builds the study and returns the number of codings.

@@ -67,8 +67,8 @@ mod withdraw;
 mod coding_tests;
 
 pub use audit::AuditEntry;
-pub use coders::{Coder, Level, Scope};
 pub use code_import::ImportedCode;
+pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
 pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, SealedHit};

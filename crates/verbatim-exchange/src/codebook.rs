@@ -167,6 +167,9 @@ pub fn resolve_level(word: &str, levels: &[Level]) -> Option<i64> {
         .map(|l| l.rank)
 }
 
+/// Nesting deeper than this is refused before levels are even looked at.
+const MAX_NESTING: usize = 64;
+
 /// One code while the forest is flattened.
 struct Node {
     name: String,
@@ -186,12 +189,12 @@ pub fn plan(
     let mut nodes: Vec<Node> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for entry in entries {
-        flatten(entry, None, &mut nodes, &mut by_name)?;
+        flatten(entry, None, 0, &mut nodes, &mut by_name)?;
     }
     if nodes.is_empty() {
         return Err(CodebookError::Empty);
     }
-    let order = parents_first(&nodes)?;
+    let topological = parents_first(&nodes)?;
     let top = levels.iter().map(|l| l.rank).max().unwrap_or(1);
     let level_name = |rank: i64| {
         levels
@@ -201,7 +204,7 @@ pub fn plan(
     };
     let mut rank = vec![0i64; nodes.len()];
     // Children before parents, so a derived level sees its children's.
-    for &i in order.iter().rev() {
+    for &i in topological.iter().rev() {
         let node = &nodes[i];
         rank[i] = match &node.level {
             Some(word) => {
@@ -240,6 +243,10 @@ pub fn plan(
             }
         }
     }
+    // The store wants primary parents first; the order of the forest's
+    // primary tree (depth first) keeps the file's order among siblings,
+    // which a topological order would not.
+    let order = primary_preorder(&nodes);
     let mut position = vec![0usize; nodes.len()];
     for (at, &i) in order.iter().enumerate() {
         position[i] = at;
@@ -264,9 +271,19 @@ pub fn plan(
 fn flatten(
     entry: &CodebookEntry,
     parent: Option<usize>,
+    depth: usize,
     nodes: &mut Vec<Node>,
     by_name: &mut HashMap<String, usize>,
 ) -> Result<(), CodebookError> {
+    // No study has this many levels; the bound keeps a hostile file's
+    // nesting from exhausting the stack.
+    if depth > MAX_NESTING {
+        return Err(CodebookError::TooDeep {
+            code: entry.name.clone(),
+            depth: depth as i64,
+            levels: MAX_NESTING,
+        });
+    }
     let name = entry.name.split_whitespace().collect::<Vec<_>>().join(" ");
     let key = name.to_lowercase();
     let given = |v: &Option<String>| {
@@ -337,7 +354,7 @@ fn flatten(
         }
     }
     for child in &entry.children {
-        flatten(child, Some(index), nodes, by_name)?;
+        flatten(child, Some(index), depth + 1, nodes, by_name)?;
     }
     Ok(())
 }
@@ -373,6 +390,27 @@ fn same(a: &str, b: &str, field: &str) -> bool {
         return fold(a) == fold(b);
     }
     a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Returns the node indices depth first along primary parents (a code's
+/// first parent), siblings in the order they were met; iterative, so a
+/// deep file cannot exhaust the stack.
+fn primary_preorder(nodes: &[Node]) -> Vec<usize> {
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut roots = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        match node.parents.first() {
+            Some(&p) => kids[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut order = Vec::with_capacity(nodes.len());
+    let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        stack.extend(kids[i].iter().rev());
+    }
+    order
 }
 
 /// Returns the node indices ordered so that parents come first, keeping

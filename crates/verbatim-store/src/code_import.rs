@@ -29,8 +29,9 @@ pub struct ImportedCode {
     pub name: String,
     /// Its level's rank (1 = lowest).
     pub level: i64,
-    /// Its parents, as indices of codes earlier in the list; the first is
-    /// the primary parent (display order), the others further parents.
+    /// Its parents, as indices into the list: the first, the primary
+    /// parent (display order), must come earlier in the list; further
+    /// parents may be anywhere. Siblings are ordered as the list orders them.
     pub parents: Vec<usize>,
     /// Its descriptive fields.
     pub fields: CodeFields,
@@ -75,10 +76,13 @@ impl SqliteStore {
                     code.level
                 )));
             }
-            for &p in &code.parents {
-                let Some(parent) = codes.get(p).filter(|_| p < i) else {
+            for (k, &p) in code.parents.iter().enumerate() {
+                // The primary parent is inserted first; further parents are
+                // linked once every code exists, so they may come later.
+                let in_place = if k == 0 { p < i } else { p != i };
+                let Some(parent) = codes.get(p).filter(|_| in_place) else {
                     return Err(StoreError::Invalid(format!(
-                        "code {name:?} names a parent that does not come before it"
+                        "code {name:?} names a parent that is not in the list before it"
                     )));
                 };
                 if parent.level <= code.level {
@@ -153,8 +157,13 @@ impl SqliteStore {
                     )?;
                     *position += 1;
                     ids.push(id);
+                }
+                // Every edge goes from a higher level to a lower one (checked
+                // above), so no link can close a cycle.
+                for (code, &id) in codes.iter().zip(&ids) {
+                    let primary = code.parents.first().copied();
                     for &further in code.parents.iter().skip(1) {
-                        if Some(ids[further]) != parent {
+                        if Some(further) != primary {
                             rec.insert(
                                 tx,
                                 Table::CodeLinks,

@@ -24,6 +24,7 @@ mod export_sheet;
 mod guide;
 mod history;
 mod import;
+mod import_codebook;
 mod init;
 mod ipa_table;
 mod journal;

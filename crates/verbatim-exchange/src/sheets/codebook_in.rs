@@ -34,7 +34,8 @@ use crate::codebook::{CodebookEntry, resolve_level};
 /// A codebook read from a spreadsheet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadCodebook {
-    /// The codes, as a forest (a code under two parents appears under each).
+    /// The codes, as a forest: each code once under its first parent, then
+    /// a bare path (names only) for each further parent.
     pub entries: Vec<CodebookEntry>,
     /// Rows that held a code.
     pub rows: usize,
@@ -263,6 +264,9 @@ struct Code {
     rank: Option<i64>,
     /// `(field, row)` where each field was first given.
     given_on: HashMap<Field, usize>,
+    /// The first row that placed the code itself (not a path through it):
+    /// it orders the code among its siblings.
+    own_row: Option<usize>,
 }
 
 /// Collects rows into codes and parent links, then into a forest.
@@ -273,6 +277,8 @@ struct Builder<'a> {
     by_name: HashMap<String, usize>,
     /// `(child, parent, row)`, in file order.
     edges: Vec<(usize, usize, usize)>,
+    /// The edges a child's own row gave (the others come from paths).
+    placed: HashSet<(usize, usize)>,
     /// Parent names as written, checked once every row is read.
     pending_parents: Vec<(usize, String, usize)>,
     /// The depth outline: the last code seen at each depth.
@@ -290,6 +296,7 @@ impl<'a> Builder<'a> {
             codes: Vec::new(),
             by_name: HashMap::new(),
             edges: Vec::new(),
+            placed: HashSet::new(),
             pending_parents: Vec::new(),
             outline: Vec::new(),
             depth_base: None,
@@ -429,6 +436,7 @@ impl<'a> Builder<'a> {
                 row,
                 rank,
                 given_on,
+                own_row: None,
             });
             self.by_name.insert(key, self.codes.len() - 1);
             return Ok(self.codes.len() - 1);
@@ -568,6 +576,7 @@ impl<'a> Builder<'a> {
                         row,
                         rank: None,
                         given_on: HashMap::new(),
+                        own_row: None,
                     });
                     self.by_name
                         .insert(segment.to_lowercase(), self.codes.len() - 1);
@@ -575,12 +584,12 @@ impl<'a> Builder<'a> {
                 }
             };
             if let Some(p) = parent {
-                self.link(at, p, row);
+                self.link(at, p, row, false);
             }
             parent = Some(at);
         }
         if let Some(p) = parent {
-            self.link(index, p, row);
+            self.link(index, p, row, true);
         }
         Ok(())
     }
@@ -625,13 +634,19 @@ impl<'a> Builder<'a> {
         }
         self.outline.truncate(level);
         if let Some(&parent) = self.outline.last() {
-            self.link(index, parent, row);
+            self.link(index, parent, row, true);
         }
         self.outline.push(index);
         Ok(())
     }
 
-    fn link(&mut self, child: usize, parent: usize, row: usize) {
+    /// Records that `child` sits under `parent`; `own` when the child's own
+    /// row says so (not a path merely passing through it).
+    fn link(&mut self, child: usize, parent: usize, row: usize, own: bool) {
+        if own {
+            self.codes[child].own_row.get_or_insert(row);
+            self.placed.insert((child, parent));
+        }
         if !self
             .edges
             .iter()
@@ -653,7 +668,7 @@ impl<'a> Builder<'a> {
             if p == child {
                 return Err(self.bad(row, Field::Parent, "a code cannot be its own parent".into()));
             }
-            self.link(child, p, row);
+            self.link(child, p, row, true);
         }
         let depth = self.check_acyclic()?;
         if depth > MAX_DEPTH {
@@ -662,37 +677,69 @@ impl<'a> Builder<'a> {
             )));
         }
         self.check_levels()?;
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); self.codes.len()];
-        let mut has_parent = vec![false; self.codes.len()];
+        // Each code goes once under its primary parent (the first row that
+        // placed it), so the store keeps that parent for display; each
+        // further parent is then added as a bare path from the top down to
+        // the code, which `plan` merges into a link by name.
+        let n = self.codes.len();
+        let mut primary: Vec<Option<usize>> = vec![None; n];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut further = Vec::new();
+        // The primary parent is the first one the code's own rows give,
+        // else the first path through it.
         for &(c, p, _) in &self.edges {
-            children[p].push(c);
-            has_parent[c] = true;
+            if self.placed.contains(&(c, p)) && primary[c].is_none() {
+                primary[c] = Some(p);
+            }
         }
-        let mut expanded = HashSet::new();
-        let mut forest = Vec::new();
-        for root in (0..self.codes.len()).filter(|&i| !has_parent[i]) {
-            forest.push(self.entry(root, &children, &mut expanded));
+        for &(c, p, _) in &self.edges {
+            if primary[c].is_none() {
+                primary[c] = Some(p);
+            }
+            if primary[c] == Some(p) {
+                children[p].push(c);
+            } else {
+                further.push((c, p));
+            }
+        }
+        let place = |i: &usize| self.codes[*i].own_row.unwrap_or(self.codes[*i].row);
+        for kids in &mut children {
+            kids.sort_by_key(place);
+        }
+        let mut roots: Vec<usize> = (0..n).filter(|&i| primary[i].is_none()).collect();
+        roots.sort_by_key(place);
+        let mut forest: Vec<CodebookEntry> = roots
+            .into_iter()
+            .map(|root| self.entry(root, &children))
+            .collect();
+        for (child, parent) in further {
+            let bare = |i: usize| CodebookEntry {
+                name: self.codes[i].entry.name.clone(),
+                ..CodebookEntry::default()
+            };
+            let mut chain = bare(child);
+            let mut at = Some(parent);
+            // Bounded: the depth check above caps every primary chain.
+            while let Some(i) = at {
+                let mut up = bare(i);
+                up.children.push(chain);
+                chain = up;
+                at = primary[i];
+            }
+            forest.push(chain);
         }
         Ok(forest)
     }
 
-    /// Returns a code's entry with its subtree; a code reached a second
-    /// time (through another parent) is written without its children,
-    /// which its first place already holds. Recursion depth is bounded by
-    /// the depth check in `finish`.
-    fn entry(
-        &self,
-        i: usize,
-        children: &[Vec<usize>],
-        expanded: &mut HashSet<usize>,
-    ) -> CodebookEntry {
+    /// Returns a code's entry with the subtree of codes whose primary
+    /// parent it is. Recursion depth is bounded by the depth check in
+    /// `finish`.
+    fn entry(&self, i: usize, children: &[Vec<usize>]) -> CodebookEntry {
         let mut entry = self.codes[i].entry.clone();
-        if expanded.insert(i) {
-            entry.children = children[i]
-                .iter()
-                .map(|&c| self.entry(c, children, expanded))
-                .collect();
-        }
+        entry.children = children[i]
+            .iter()
+            .map(|&c| self.entry(c, children))
+            .collect();
         entry
     }
 
@@ -885,10 +932,22 @@ mod tests {
     #[test]
     fn a_code_under_two_parents_appears_under_each() {
         let book = read("path,definition\nA / C,def\nB / C,def\nA / C / D,\n").unwrap();
+        // C sits under A (its first row); a bare path then adds B.
         assert_eq!(
             outline(&book.entries),
-            ["A (-)", "A / C (-)", "A / C / D (-)", "B (-)", "B / C (-)"]
+            [
+                "A (-)",
+                "A / C (-)",
+                "A / C / D (-)",
+                "B (-)",
+                "B (-)",
+                "B / C (-)"
+            ]
         );
+        let codes = crate::codebook::plan(&book.entries, &levels()).unwrap();
+        let c = codes.iter().find(|c| c.name == "C").unwrap();
+        let parents: Vec<&str> = c.parents.iter().map(|&p| codes[p].name.as_str()).collect();
+        assert_eq!(parents, ["A", "B"]);
     }
 
     #[test]

@@ -7,6 +7,13 @@
 //! characters in a cell and 1,048,576 rows in a sheet: longer cells are cut
 //! with a closing `…` (and counted in the report), more rows are refused
 //! before anything is written.
+//!
+//! Worksheets are written in `rust_xlsxwriter`'s constant-memory mode: each
+//! row goes to a temporary file as it is written, with its strings inline,
+//! instead of a shared-string table held for the whole sheet. A 100,000-row
+//! export then stays flat in memory and took two thirds of the time
+//! (BENCHMARKS.md, "Spreadsheet export"). Rows are written top to bottom,
+//! which is all this mode asks.
 
 use std::io::Write;
 
@@ -33,7 +40,9 @@ pub fn write_xlsx(tables: &[&Table], out: impl Write + Send) -> Result<WriteRepo
                 rows: table.rows.len(),
             });
         }
-        let sheet = book.add_worksheet();
+        let sheet = book
+            .add_worksheet_with_constant_memory()
+            .map_err(xlsx_err)?;
         sheet.set_name(sheet_name(&table.name)).map_err(xlsx_err)?;
         for (col, (name, width)) in table.columns.iter().enumerate() {
             let col = column(col)?;
@@ -135,6 +144,41 @@ mod tests {
         assert_eq!(cut.chars().count(), CELL_LIMIT);
         assert!(cut.ends_with('…'));
         assert_eq!(fitted("court"), None);
+    }
+
+    #[test]
+    fn a_workbook_reads_back_cell_for_cell() {
+        use calamine::{Data, Reader, Xlsx};
+
+        use super::super::Width;
+
+        let table = Table {
+            name: "Coded segments".into(),
+            columns: vec![
+                ("text".into(), Width::Wide),
+                ("start".into(), Width::Narrow),
+            ],
+            rows: vec![
+                vec![Cell::text("=1+1"), Cell::Int(7)],
+                vec![Cell::text("« méfiance »\u{1}\ttab"), Cell::Empty],
+            ],
+        };
+        let mut bytes = Vec::new();
+        let report = write_xlsx(&[&table], &mut bytes).unwrap();
+        assert_eq!(report.rows, 2);
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["Coded segments"]);
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+        assert_eq!(
+            rows,
+            [
+                vec![Data::String("text".into()), Data::String("start".into())],
+                vec![Data::String("=1+1".into()), Data::Float(7.0)],
+                vec![Data::String("« méfiance »\u{1}\ttab".into()), Data::Empty],
+            ]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use verbatim_exchange::codebook::write_codebook;
 use verbatim_exchange::sheets::codebook_in::{SheetKind, read_codebook_sheet};
@@ -58,7 +58,7 @@ fn main() -> Result<(), common::Error> {
         .map_or_else(|| PathBuf::from("bench/out/sheets"), PathBuf::from);
     std::fs::create_dir_all(&out)?;
     println!(
-        "| codings | build rows | write CSV (size) | write XLSX (size) | total CSV | total XLSX |"
+        "| codings | build rows wall (CPU) | write CSV wall (CPU), size | write XLSX wall (CPU), size | CSV total wall (CPU) | XLSX total wall (CPU) |"
     );
     println!("|---:|---:|---:|---:|---:|---:|");
     for total in [1_000usize, 10_000, 100_000] {
@@ -68,34 +68,34 @@ fn main() -> Result<(), common::Error> {
         }
         let store = build(&path, total)?;
         let scope = store.scope("bench", false, false)?;
-        let t = Instant::now();
+        let t = Clock::start();
         let table = segments_table(&store, &scope, SegmentFilter::default())?;
-        let rows = t.elapsed();
+        let rows = t.stop();
         assert_eq!(table.rows.len(), total);
         let csv_path = out.join(format!("segments-{total}.csv"));
-        let t = Instant::now();
+        let t = Clock::start();
         write_csv(
             &table,
             CsvOptions::default(),
             std::io::BufWriter::new(std::fs::File::create(&csv_path)?),
         )?;
-        let csv = t.elapsed();
+        let csv = t.stop();
         let xlsx_path = out.join(format!("segments-{total}.xlsx"));
-        let t = Instant::now();
+        let t = Clock::start();
         write_xlsx(
             &[&table],
             std::io::BufWriter::new(std::fs::File::create(&xlsx_path)?),
         )?;
-        let xlsx = t.elapsed();
+        let xlsx = t.stop();
         println!(
-            "| {total} | {} | {} ({}) | {} ({}) | {} | {} |",
-            ms(rows),
-            ms(csv),
+            "| {total} | {} | {}, {} | {}, {} | {} | {} |",
+            rows.show(),
+            csv.show(),
             mb(&csv_path)?,
-            ms(xlsx),
+            xlsx.show(),
             mb(&xlsx_path)?,
-            ms(rows + csv),
-            ms(rows + xlsx),
+            rows.plus(csv).show(),
+            rows.plus(xlsx).show(),
         );
     }
     codebook_import(&out)?;
@@ -125,16 +125,16 @@ fn codebook_import(out: &Path) -> Result<(), common::Error> {
     }
     let levels = store.levels()?;
     let scope = store.scope("bench", false, false)?;
-    let t = Instant::now();
+    let t = Clock::start();
     let read = read_codebook_sheet(SheetKind::Csv, csv.as_bytes(), &levels)?;
-    let parsed = t.elapsed();
+    let parsed = t.stop();
     let written = write_codebook(&mut store, &scope, Book::Own, &read.entries)?;
-    let total = t.elapsed();
+    let total = t.stop();
     println!(
         "\nCodebook import, {} codes from CSV: read {}, read and stored {}.",
         written.codes,
-        ms(parsed),
-        ms(total)
+        parsed.show(),
+        total.show()
     );
     Ok(())
 }
@@ -218,8 +218,63 @@ fn build(path: &Path, total: usize) -> Result<SqliteStore, common::Error> {
     Ok(SqliteStore::open(path)?)
 }
 
-fn ms(d: std::time::Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1_000.0)
+/// Wall-clock and CPU time of one step. The CPU time is this thread's
+/// (`/proc/thread-self/schedstat`, Linux; every step is single-threaded),
+/// which stays meaningful when other builds share the cores.
+struct Clock {
+    wall: Instant,
+    cpu: Option<u64>,
+}
+
+#[derive(Clone, Copy)]
+struct Spent {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall: Instant::now(),
+            cpu: cpu_ns(),
+        }
+    }
+
+    fn stop(&self) -> Spent {
+        Spent {
+            wall: self.wall.elapsed(),
+            cpu: self
+                .cpu
+                .zip(cpu_ns())
+                .map(|(a, b)| Duration::from_nanos(b.saturating_sub(a))),
+        }
+    }
+}
+
+impl Spent {
+    fn plus(self, other: Spent) -> Spent {
+        Spent {
+            wall: self.wall + other.wall,
+            cpu: self.cpu.zip(other.cpu).map(|(a, b)| a + b),
+        }
+    }
+
+    fn show(self) -> String {
+        let ms = |d: Duration| format!("{:.0} ms", d.as_secs_f64() * 1_000.0);
+        match self.cpu {
+            Some(cpu) => format!("{} ({})", ms(self.wall), ms(cpu)),
+            None => ms(self.wall),
+        }
+    }
+}
+
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn mb(path: &Path) -> Result<String, common::Error> {

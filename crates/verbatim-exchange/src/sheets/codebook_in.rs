@@ -992,6 +992,18 @@ mod tests {
     }
 
     #[test]
+    fn an_export_of_several_codebooks_is_refused() {
+        let file = "codebook,code path,code,level\namira,A,A,theme\nbruno,B,B,theme\n";
+        let err = read(file).unwrap_err().to_string();
+        assert!(
+            err.starts_with("row 3, column \"codebook\": the file holds more than one codebook"),
+            "{err}"
+        );
+        let one = read("codebook,code path,code\namira,A,A\namira,A / B,B\n").unwrap();
+        assert_eq!(outline(&one.entries), ["A (-)", "A / B (-)"]);
+    }
+
+    #[test]
     fn windows_1252_and_neutralised_cells_are_read() {
         let bytes = b"code;d\xe9finition\nM\xe9fiance;'=pas une formule\n";
         let book = read_codebook_sheet(SheetKind::Csv, bytes, &levels()).unwrap();

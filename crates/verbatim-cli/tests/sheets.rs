@@ -608,3 +608,45 @@ fn a_qdc_codebook_is_imported() {
         .collect();
     assert_eq!(names, ["Relation", "Confiance"]);
 }
+
+#[test]
+fn shared_exports_only_codings_with_shared_codes() {
+    let ws = formula_study();
+    as_coder(&ws, "amira", &["code", "add", "Nuit", "--shared"]).ok();
+    as_coder(
+        &ws,
+        "amira",
+        &[
+            "coding",
+            "add",
+            "--source",
+            "entretien",
+            "--code",
+            "Nuit",
+            "--text",
+            "on m’appelle la nuit",
+        ],
+    )
+    .ok();
+    as_coder(
+        &ws,
+        "amira",
+        &["export", "--format", "csv", "--out", "s.csv", "--shared"],
+    )
+    .ok();
+    let rows = read_csv(&ws, "s.csv", b',');
+    let (code, text) = (column(&rows[0], "code"), column(&rows[0], "text"));
+    let got: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[code].as_str(), r[text].as_str()))
+        .collect();
+    assert_eq!(got, [("Nuit", "on m’appelle la nuit")]);
+    // Without --shared, the coder's own and shared codes both appear.
+    as_coder(
+        &ws,
+        "amira",
+        &["export", "--format", "csv", "--out", "a.csv"],
+    )
+    .ok();
+    assert_eq!(read_csv(&ws, "a.csv", b',').len() - 1, 5);
+}

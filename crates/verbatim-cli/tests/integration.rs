@@ -46,6 +46,8 @@ mod agreement;
 mod analysis;
 // `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
 mod search;
+// `export --format csv|xlsx` and `import codebook`: rows, blind layers, formulas, round trip.
+mod sheets;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -35,6 +35,7 @@
 pub mod agreement_data;
 mod audit;
 mod bulk;
+mod code_import;
 mod coders;
 mod codes;
 mod codings;
@@ -66,6 +67,7 @@ mod withdraw;
 mod coding_tests;
 
 pub use audit::AuditEntry;
+pub use code_import::ImportedCode;
 pub use coders::{Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};

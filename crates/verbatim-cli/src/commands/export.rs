@@ -16,7 +16,8 @@ pub enum ExportFormat {
     Qdpx,
     /// A REFI-QDA codebook
     Qdc,
-    /// A CSV table (coded segments, or the codebook with --what codebook)
+    /// A CSV table (coded segments, or the codebook with --what codebook), UTF-8
+    /// with a byte-order mark so that Excel shows accents (--no-bom leaves it out)
     Csv,
     /// An Excel workbook (coded segments, or the codebook with --what codebook)
     Xlsx,
@@ -66,6 +67,13 @@ pub struct ExportArgs {
     /// Export the shared codebook rather than the coder's own
     #[arg(long)]
     pub shared: bool,
+    /// For csv: leave out the byte-order mark (written by default because
+    /// Excel reads a CSV as UTF-8 only with it)
+    #[arg(long)]
+    pub no_bom: bool,
+    /// For csv: the cell separator (semicolon for Excel in French)
+    #[arg(long, value_enum, default_value_t)]
+    pub separator: super::export_sheet::Separator,
 }
 
 /// Writes the export the arguments ask for.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
 use verbatim_ingest::{Options, SpeakerMode, collect_files, guess_language, read_parallel};
@@ -19,7 +19,11 @@ const BATCH: usize = 32;
 
 /// Import transcripts (files or folders) into a study
 #[derive(Args, Debug)]
+#[command(subcommand_negates_reqs = true)]
 pub struct ImportArgs {
+    /// `import codebook FILE`: a codebook rather than transcripts
+    #[command(subcommand)]
+    what: Option<ImportWhat>,
     #[command(flatten)]
     project: ProjectArg,
     /// Files or folders to import (folders are searched recursively)
@@ -46,6 +50,13 @@ pub struct ImportArgs {
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+}
+
+/// What `verbatim import` reads instead of transcripts.
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Import a codebook (CSV, XLSX, ODS or REFI-QDA .qdc) into your codebook or the shared one
+    Codebook(super::import_codebook::ImportCodebookArgs),
 }
 
 /// What became of one file, as reported to the user.
@@ -79,6 +90,9 @@ pub struct ImportSettings {
 
 /// Imports the files and prints the report; fails when any file failed.
 pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(ImportWhat::Codebook(codebook)) = &args.what {
+        return super::import_codebook::cmd_import_codebook(codebook);
+    }
     let speakers: SpeakerMode = args.speakers.parse()?;
     let names = args
         .deidentify

@@ -25,6 +25,7 @@ mod export_sheet;
 mod guide;
 mod history;
 mod import;
+mod import_codebook;
 mod init;
 mod ipa_table;
 mod journal;

@@ -1,0 +1,206 @@
+//! Coded segments as a table: one row per coding the scope sees.
+//!
+//! Columns, in order: source, site, participant (the codes of the
+//! participants whose turns the passage overlaps, interviewers left out),
+//! one column per participant attribute, speaker (labels as transcribed),
+//! code path, code, level, coder, start and end (in characters, as
+//! `verbatim show` counts them), text, one `translation (xx)` column per
+//! language present, memo (the coding's note, then memos written on the
+//! coding) and quote (`yes` for passages marked as quotes).
+//!
+//! A focus-group passage can overlap several participants: their codes and
+//! each attribute's values are joined with `; `, in the same order, so a
+//! filter on a value still finds the row.
+
+use std::collections::{BTreeSet, HashMap};
+
+use verbatim_store::{
+    AppliesTo, CodeInfo, CodingFilter, MemoFilter, Participant, Scope, SqliteStore, Store,
+};
+
+use super::{Cell, SheetError, Table, Width};
+
+/// Which codings go in the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SegmentFilter {
+    /// Only codings with codes of the shared codebook.
+    pub shared_only: bool,
+}
+
+/// Returns the coded segments the scope sees as a table.
+pub fn segments_table(
+    store: &SqliteStore,
+    scope: &Scope,
+    filter: SegmentFilter,
+) -> Result<Table, SheetError> {
+    let codes: HashMap<i64, CodeInfo> = store
+        .visible_codes(scope)?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let paths = code_paths(&codes);
+    let level_names: HashMap<i64, String> = store
+        .levels()?
+        .into_iter()
+        .map(|l| (l.rank, l.name))
+        .collect();
+    let sites: HashMap<i64, String> = store
+        .sources()?
+        .into_iter()
+        .filter_map(|s| Some((s.id, s.site?)))
+        .collect();
+    let who: HashMap<(i64, String), i64> = store
+        .speakers(None)?
+        .into_iter()
+        .filter(|s| s.role == "participant")
+        .filter_map(|s| Some(((s.source_id, s.label), s.participant_id?)))
+        .collect();
+    let people: HashMap<i64, Participant> = store
+        .participants()?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let attributes: Vec<String> = store
+        .attributes(AppliesTo::Participant)?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
+    let on_codings = MemoFilter {
+        target_kind: Some("coding".into()),
+        ..MemoFilter::default()
+    };
+    for memo in store.memos(scope, &on_codings)? {
+        if let Some(id) = memo.target_id {
+            let text = match &memo.title {
+                Some(title) if !title.is_empty() => format!("{title}: {}", memo.body),
+                _ => memo.body,
+            };
+            memos.entry(id).or_default().push(text);
+        }
+    }
+    let mut codings = store.codings(scope, &CodingFilter::default())?;
+    if filter.shared_only {
+        codings.retain(|c| codes.get(&c.code_id).is_some_and(|k| k.owner.is_none()));
+    }
+    let languages: Vec<String> = codings
+        .iter()
+        .flat_map(|c| c.translations.iter().map(|(l, _)| l.clone()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    let mut columns: Vec<(String, Width)> = vec![
+        ("source".into(), Width::Medium),
+        ("site".into(), Width::Narrow),
+        ("participant".into(), Width::Narrow),
+    ];
+    columns.extend(attributes.iter().map(|a| (a.clone(), Width::Narrow)));
+    columns.extend([
+        ("speaker".into(), Width::Narrow),
+        ("code path".into(), Width::Wide),
+        ("code".into(), Width::Medium),
+        ("level".into(), Width::Narrow),
+        ("coder".into(), Width::Narrow),
+        ("start".into(), Width::Narrow),
+        ("end".into(), Width::Narrow),
+        ("text".into(), Width::Wide),
+    ]);
+    columns.extend(
+        languages
+            .iter()
+            .map(|l| (format!("translation ({l})"), Width::Wide)),
+    );
+    columns.push(("memo".into(), Width::Wide));
+    columns.push(("quote".into(), Width::Narrow));
+
+    let mut rows = Vec::with_capacity(codings.len());
+    for coding in codings {
+        let mut speaking: Vec<&Participant> = Vec::new();
+        for label in &coding.speakers {
+            if let Some(p) = who
+                .get(&(coding.source_id, label.clone()))
+                .and_then(|id| people.get(id))
+                && !speaking.iter().any(|s| s.id == p.id)
+            {
+                speaking.push(p);
+            }
+        }
+        let mut row = Vec::with_capacity(columns.len());
+        row.push(Cell::text(coding.source));
+        row.push(Cell::opt(sites.get(&coding.source_id).map(String::as_str)));
+        row.push(Cell::text(join(speaking.iter().map(|p| p.display()))));
+        for attribute in &attributes {
+            let values = speaking.iter().filter_map(|p| {
+                p.values
+                    .iter()
+                    .find(|(name, _)| name == attribute)
+                    .map(|(_, v)| v.clone())
+            });
+            row.push(Cell::text(join(values)));
+        }
+        row.push(Cell::text(coding.speakers.join("; ")));
+        row.push(Cell::text(
+            paths
+                .get(&coding.code_id)
+                .cloned()
+                .unwrap_or_else(|| coding.code.clone()),
+        ));
+        row.push(Cell::text(coding.code));
+        row.push(Cell::text(
+            level_names
+                .get(&coding.level)
+                .cloned()
+                .unwrap_or_else(|| coding.level.to_string()),
+        ));
+        row.push(Cell::text(coding.coder));
+        row.push(Cell::Int(coding.start));
+        row.push(Cell::Int(coding.end));
+        row.push(Cell::text(coding.text));
+        for language in &languages {
+            row.push(Cell::opt(
+                coding
+                    .translations
+                    .iter()
+                    .find(|(l, _)| l == language)
+                    .map(|(_, t)| t.as_str()),
+            ));
+        }
+        let mut notes: Vec<String> = coding.memo.into_iter().collect();
+        notes.extend(memos.remove(&coding.id).unwrap_or_default());
+        row.push(Cell::text(notes.join("\n\n")));
+        row.push(Cell::text(if coding.is_quote { "yes" } else { "no" }));
+        rows.push(row);
+    }
+    Ok(Table {
+        name: "Coded segments".into(),
+        columns,
+        rows,
+    })
+}
+
+/// Joins values with `; `, the way several participants share a cell.
+fn join(values: impl Iterator<Item = String>) -> String {
+    values.collect::<Vec<_>>().join("; ")
+}
+
+/// Returns each code's path along primary parents, `Top / … / Code`.
+fn code_paths(codes: &HashMap<i64, CodeInfo>) -> HashMap<i64, String> {
+    let mut out = HashMap::with_capacity(codes.len());
+    for code in codes.values() {
+        let mut chain = vec![code.name.as_str()];
+        let mut at = code.parent;
+        // The store refuses cycles; the bound keeps a damaged file from
+        // looping here.
+        while let Some(parent) = at.and_then(|p| codes.get(&p)) {
+            if chain.len() > codes.len() {
+                break;
+            }
+            chain.push(parent.name.as_str());
+            at = parent.parent;
+        }
+        chain.reverse();
+        out.insert(code.id, chain.join(" / "));
+    }
+    out
+}

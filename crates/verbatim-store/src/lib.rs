@@ -86,7 +86,7 @@ pub use participants::{
     RankStyle, Scheme, Site, Unassigned,
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
-pub use report_data::{NewTranslation, PassageText, QuoteCandidate};
+pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};

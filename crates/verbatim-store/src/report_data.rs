@@ -67,6 +67,9 @@ pub struct NewTranslation {
     pub text: String,
 }
 
+/// Each source's turns `(speaker label, start, end)`, in text order.
+pub type TurnsBySource = HashMap<i64, Vec<(String, i64, i64)>>;
+
 /// The most values one statement binds; SQLite's limit is far above.
 const CHUNK: usize = 500;
 
@@ -193,11 +196,8 @@ impl SqliteStore {
 
     /// Returns the turns `(speaker label, start, end)` of each source given,
     /// in text order.
-    pub fn turns_of(
-        &self,
-        sources: &[i64],
-    ) -> Result<HashMap<i64, Vec<(String, i64, i64)>>, StoreError> {
-        let mut out: HashMap<i64, Vec<(String, i64, i64)>> = HashMap::new();
+    pub fn turns_of(&self, sources: &[i64]) -> Result<TurnsBySource, StoreError> {
+        let mut out = TurnsBySource::new();
         for chunk in sources.chunks(CHUNK) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(

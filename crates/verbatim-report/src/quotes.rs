@@ -311,9 +311,9 @@ pub fn select(
 /// `(source, speaker label)` → the participant it stands for; `None` for
 /// interviewers. Unmapped labels stand for themselves, as in
 /// `verbatim triangulation`.
-type Owners = HashMap<(i64, String), Option<String>>;
+pub(crate) type Owners = HashMap<(i64, String), Option<String>>;
 
-fn speaker_owners(store: &SqliteStore) -> Result<Owners, StoreError> {
+pub(crate) fn speaker_owners(store: &SqliteStore) -> Result<Owners, StoreError> {
     Ok(store
         .speakers(None)?
         .into_iter()
@@ -327,7 +327,7 @@ fn speaker_owners(store: &SqliteStore) -> Result<Owners, StoreError> {
         .collect())
 }
 
-fn people(source: i64, speakers: &[String], who: &Owners) -> Vec<String> {
+pub(crate) fn people(source: i64, speakers: &[String], who: &Owners) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for label in speakers {
         if let Some(Some(p)) = who.get(&(source, label.clone()))
@@ -419,23 +419,27 @@ impl TurnIndex {
 
     /// Returns the labels whose turns `[start, end)` of `source` overlaps.
     fn speakers(&self, source: i64, start: i64, end: i64) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let Some(turns) = self.turns.get(&source) else {
-            return out;
-        };
-        // Turns are in text order and do not overlap: skip to the first
-        // that ends after `start`.
-        let first = turns.partition_point(|(_, _, e)| *e <= start);
-        for (label, s, _) in &turns[first..] {
-            if *s >= end {
-                break;
-            }
-            if !out.contains(label) {
-                out.push(label.clone());
-            }
-        }
-        out
+        overlapping(self.turns.get(&source), start, end)
     }
+}
+
+/// Returns the labels of the turns `[start, end)` overlaps, each once, in
+/// turn order.
+pub(crate) fn overlapping(
+    turns: Option<&Vec<(String, i64, i64)>>,
+    start: i64,
+    end: i64,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some(turns) = turns else {
+        return out;
+    };
+    for (label, s, e) in turns {
+        if *s < end && start < *e && !out.contains(label) {
+            out.push(label.clone());
+        }
+    }
+    out
 }
 
 /// Returns up to `n` of `pool`'s candidates by the fallback rules.

@@ -21,6 +21,7 @@ mod evidence;
 mod export;
 mod export_refi;
 mod export_sheet;
+mod figure;
 mod guide;
 mod history;
 mod import;
@@ -137,6 +138,8 @@ enum Command {
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),
+    /// Write a figure as standalone SVG: theme tree, saturation, triangulation, alignment
+    Figure(figure::FigureArgs),
 }
 
 /// The study a command works on.
@@ -215,6 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
+        Command::Figure(args) => figure::cmd_figure(&args),
     }
 }
 

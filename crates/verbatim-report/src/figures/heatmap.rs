@@ -140,7 +140,7 @@ pub fn gather(
 
 const LEFT: f64 = 20.0;
 const LABEL_WIDTH: f64 = 270.0;
-const CELL_W: f64 = 66.0;
+const CELL_W: f64 = 78.0;
 const CELL_H: f64 = 30.0;
 const GROUP_GAP: f64 = 12.0;
 const TOP: f64 = 46.0;
@@ -184,7 +184,7 @@ pub fn draw(figure: &HeatmapFigure) -> String {
         .groups
         .iter()
         .flat_map(|g| g.columns.iter())
-        .map(|c| wrap(c, 10, 3).len())
+        .map(|c| wrap(c, 12, 3).len())
         .max()
         .unwrap_or(1)
         .max(1);
@@ -246,7 +246,7 @@ pub fn draw(figure: &HeatmapFigure) -> String {
             .empty();
     }
     for (column, x) in figure.groups.iter().flat_map(|g| g.columns.iter()).zip(&xs) {
-        for (k, line) in wrap(column, 10, 3).iter().enumerate() {
+        for (k, line) in wrap(column, 12, 3).iter().enumerate() {
             svg.el("text")
                 .attr("x", x + CELL_W / 2.0)
                 .attr("y", TOP + 34.0 + k as f64 * 13.0)

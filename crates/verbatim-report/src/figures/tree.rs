@@ -384,7 +384,8 @@ pub fn draw(figure: &TreeFigure) -> String {
     let mut x = MARGIN;
     for (rank, name) in levels.iter().rev() {
         let style = &STYLES[style_of(*rank, top_rank)];
-        let w = text_width(name, 11.0) + 2.0 * PAD;
+        // Bold type runs wider than the estimate.
+        let w = text_width(name, 11.0) * 1.15 + 2.0 * PAD;
         svg.el("rect")
             .attr("x", x)
             .attr("y", legend_top)

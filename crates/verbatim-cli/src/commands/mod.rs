@@ -42,6 +42,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod translations;
 mod triangulation;
 mod withdraw;
 mod words;
@@ -140,6 +141,8 @@ enum Command {
     Words(words::WordsArgs),
     /// Write a figure as standalone SVG: theme tree, saturation, triangulation, alignment
     Figure(figure::FigureArgs),
+    /// Send the report's quotes to a translator (XLIFF 2.0, CSV); attach the translations back
+    Translations(translations::TranslationsArgs),
 }
 
 /// The study a command works on.
@@ -219,6 +222,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
         Command::Figure(args) => figure::cmd_figure(&args),
+        Command::Translations(args) => translations::cmd_translations(&args),
     }
 }
 

@@ -47,6 +47,11 @@ mod analysis;
 // `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
 mod search;
 
+// `verbatim figure`: well-formed, deterministic SVG with the commands' numbers.
+mod figures;
+// `verbatim translations`: XLIFF and CSV out, translations back, changes reported.
+mod translations;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

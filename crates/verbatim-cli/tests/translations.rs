@@ -99,6 +99,9 @@ fn translations(ws: &Workspace) -> Vec<(String, serde_json::Value)> {
         .collect()
 }
 
+/// A unit's id, source text and notes `(category, text)`.
+type XliffUnit = (String, String, Vec<(String, String)>);
+
 /// The parts of an XLIFF file a test checks.
 #[derive(Default)]
 struct Xliff {
@@ -106,7 +109,8 @@ struct Xliff {
     version: String,
     src: String,
     trg: String,
-    units: Vec<(String, String, Vec<(String, String)>)>,
+    /// Each unit: id, source text, notes `(category, text)`.
+    units: Vec<XliffUnit>,
 }
 
 fn parse_xliff(xml: &str) -> Xliff {

@@ -109,17 +109,24 @@ impl Svg {
             out: String::with_capacity(16 * 1024),
             open: Vec::new(),
         };
+        // Ids unique per figure, so several figures can be inlined in one
+        // HTML page; derived from the content, so output stays the same.
+        let id = format!("fig{:08x}", fnv1a(&format!("{title}\u{0}{description}")));
         svg.el("svg")
             .attr("xmlns", NAMESPACE)
             .attr("width", width)
             .attr("height", height)
             .attr("viewBox", format!("0 0 {} {}", num(width), num(height)))
             .attr("role", "img")
-            .attr("aria-labelledby", "figure-title figure-desc")
+            .attr("aria-labelledby", format!("{id}-title {id}-desc"))
             .attr("font-family", FONT)
             .open();
-        svg.el("title").attr("id", "figure-title").text(title);
-        svg.el("desc").attr("id", "figure-desc").text(description);
+        svg.el("title")
+            .attr("id", format!("{id}-title"))
+            .text(title);
+        svg.el("desc")
+            .attr("id", format!("{id}-desc"))
+            .text(description);
         svg.el("rect")
             .attr("width", width)
             .attr("height", height)
@@ -209,6 +216,14 @@ impl Element<'_> {
     }
 }
 
+/// Returns the 32-bit FNV-1a hash of `text`: a stable short id, not a
+/// security measure.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 /// Returns an estimate of the width of `text` at `size` px in [`FONT`].
 ///
 /// There are no font metrics without a font file; 0.6 em per char is the
@@ -284,7 +299,7 @@ mod tests {
             .attr("data-name", "a\"b<c>&'")
             .text("<script>&\"");
         let out = svg.finish();
-        assert!(out.contains("<title id=\"figure-title\">&lt;script&gt;&amp;&quot;</title>"));
+        assert!(out.contains("-title\">&lt;script&gt;&amp;&quot;</title>"));
         assert!(out.contains("data-name=\"a&quot;b&lt;c&gt;&amp;&apos;\""));
         assert!(!out.contains("<script>"));
         assert!(out.ends_with("</svg>\n"));

@@ -111,7 +111,13 @@ pub fn gather(
         top = Some(found.id);
     }
     if let Some(lowest) = options.lowest_level {
-        keep.retain(|id| study.codes.iter().any(|c| c.id == *id && c.level >= lowest));
+        let low: HashSet<i64> = study
+            .codes
+            .iter()
+            .filter(|c| c.level < lowest)
+            .map(|c| c.id)
+            .collect();
+        keep.retain(|id| !low.contains(id));
     }
     let themes: Vec<&verbatim_analysis::evidence::Node> = study
         .nodes

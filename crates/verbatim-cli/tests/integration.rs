@@ -49,6 +49,11 @@ mod search;
 // `export --format csv|xlsx` and `import codebook`: rows, blind layers, formulas, round trip.
 mod sheets;
 
+// `verbatim figure`: well-formed, deterministic SVG with the commands' numbers.
+mod figures;
+// `verbatim translations`: XLIFF and CSV out, translations back, changes reported.
+mod translations;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

@@ -22,6 +22,7 @@ mod evidence;
 mod export;
 mod export_refi;
 mod export_sheet;
+mod figure;
 mod guide;
 mod history;
 mod import;
@@ -43,6 +44,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod translations;
 mod triangulation;
 mod withdraw;
 mod words;
@@ -139,6 +141,10 @@ enum Command {
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),
+    /// Write a figure as standalone SVG: theme tree, saturation, triangulation, alignment
+    Figure(figure::FigureArgs),
+    /// Send the report's quotes to a translator (XLIFF 2.0, CSV); attach the translations back
+    Translations(translations::TranslationsArgs),
 }
 
 /// The study a command works on.
@@ -217,6 +223,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
+        Command::Figure(args) => figure::cmd_figure(&args),
+        Command::Translations(args) => translations::cmd_translations(&args),
     }
 }
 

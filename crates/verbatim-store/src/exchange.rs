@@ -542,6 +542,8 @@ pub struct PlanCode {
 /// A coding to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanCoding {
+    /// Its exchange identifier, kept when not taken.
+    pub guid: Option<String>,
     /// Source index.
     pub source: usize,
     /// Code index.
@@ -860,8 +862,9 @@ impl SqliteStore {
                         coding.start, coding.end
                     )));
                 }
+                let guid = free_guid(&tx, "codings", coding.guid.as_deref())?;
                 let inserted = insert.execute(params![
-                    uuid::Uuid::new_v4().to_string(),
+                    guid,
                     source,
                     code,
                     coder,

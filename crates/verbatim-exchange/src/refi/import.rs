@@ -616,6 +616,7 @@ impl<'a> Planner<'a> {
         };
         let coder = self.coder_of(user);
         self.plan.codings.push(PlanCoding {
+            guid: is_guid(&c.guid).then(|| key(&c.guid)),
             source,
             code,
             coder,

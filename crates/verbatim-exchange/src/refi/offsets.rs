@@ -250,7 +250,8 @@ pub fn choose(origin: &str, raws: &[&str], probes: &[Probe<'_>]) -> Choice {
             .map(|r| canonical_text(r).chars().collect())
             .collect()
     };
-    let mut best: Option<(usize, Convention)> = None;
+    // (quotes matched, named selections placed, convention)
+    let mut best: Option<(usize, usize, Convention)> = None;
     let mut tried: Vec<Convention> = Vec::new();
     for candidate in candidates {
         if tried.contains(&candidate) || (!matters && !tried.is_empty()) {
@@ -264,25 +265,29 @@ pub fn choose(origin: &str, raws: &[&str], probes: &[Probe<'_>]) -> Choice {
             .iter()
             .map(|r| PositionMap::new(r, candidate))
             .collect();
-        let hits = named
-            .iter()
-            .filter(|p| {
-                place(&maps, &canon, p).is_some_and(|(s, e)| {
-                    let passage: String = canon[p.source][s..e].iter().collect();
-                    p.name.is_some_and(|n| quotes(n, &passage))
-                })
-            })
-            .count();
-        if best.is_none_or(|(b, _)| hits > b) {
-            best = Some((hits, candidate));
+        let mut hits = 0;
+        let mut placed = 0;
+        for p in &named {
+            if let Some((s, e)) = place(&maps, &canon, p) {
+                placed += 1;
+                let passage: String = canon[p.source][s..e].iter().collect();
+                if p.name.is_some_and(|n| quotes(n, &passage)) {
+                    hits += 1;
+                }
+            }
+        }
+        if best.is_none_or(|(b, _, _)| hits > b) {
+            best = Some((hits, placed, candidate));
         }
     }
-    let (confirmed, convention) = best.unwrap_or((0, preferred));
+    let (confirmed, placed, convention) = best.unwrap_or((0, 0, preferred));
     Choice {
         convention,
-        names_quote: !named.is_empty() && confirmed * 2 >= named.len(),
+        // Names quote the text when most selections that fall inside it
+        // match their name (qc writes "line:N" instead: no check then).
+        names_quote: confirmed > 0 && confirmed * 2 >= placed,
         confirmed,
-        compared: named.len(),
+        compared: placed,
         matters,
     }
 }

@@ -47,6 +47,9 @@ mod analysis;
 // `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
 mod search;
 
+// REFI-QDA: `export --format qdpx|qdc`, `import-project`, round trip, refusals.
+mod refi;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

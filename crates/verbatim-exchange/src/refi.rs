@@ -22,6 +22,9 @@
 //! as `Set`s whose description ends with a `[verbatim:…]` marker; sites,
 //! source kinds and languages as variables.
 
+// No panic on a producer's file: every value from outside is checked.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod archive;
 pub mod description;
 mod export;
@@ -48,7 +51,9 @@ use crate::codebook::CodebookEntry;
 #[non_exhaustive]
 pub enum RefiError {
     /// The XML is not well formed or not UTF-8.
-    #[error("{file} is not readable XML: {reason}; check that the export finished, or export again")]
+    #[error(
+        "{file} is not readable XML: {reason}; check that the export finished, or export again"
+    )]
     BadXml {
         /// The file or archive entry.
         file: String,
@@ -56,7 +61,9 @@ pub enum RefiError {
         reason: String,
     },
     /// The root element is not a `Project`.
-    #[error("{file} is not a REFI-QDA project: its root element is <{root}>, where <Project> was expected")]
+    #[error(
+        "{file} is not a REFI-QDA project: its root element is <{root}>, where <Project> was expected"
+    )]
     NotAProject {
         /// The file.
         file: String,
@@ -64,7 +71,9 @@ pub enum RefiError {
         root: String,
     },
     /// The root element is not a `CodeBook`.
-    #[error("{file} is not a REFI-QDA codebook: its root element is <{root}>, where <CodeBook> was expected")]
+    #[error(
+        "{file} is not a REFI-QDA codebook: its root element is <{root}>, where <CodeBook> was expected"
+    )]
     NotACodebook {
         /// The file.
         file: String,
@@ -88,7 +97,9 @@ pub enum RefiError {
         reason: String,
     },
     /// An entry name tries to escape the archive, or is a link.
-    #[error("{file} is refused: its entry {entry:?} is {why}, which no QDA tool writes; nothing was imported")]
+    #[error(
+        "{file} is refused: its entry {entry:?} is {why}, which no QDA tool writes; nothing was imported"
+    )]
     UnsafeArchive {
         /// The file.
         file: String,
@@ -98,7 +109,9 @@ pub enum RefiError {
         why: String,
     },
     /// An entry decompresses past the cap (a zip bomb, or a huge file).
-    #[error("{file} is refused: {entry} decompresses to more than {limit} bytes; nothing was imported")]
+    #[error(
+        "{file} is refused: {entry} decompresses to more than {limit} bytes; nothing was imported"
+    )]
     TooLarge {
         /// The file.
         file: String,
@@ -188,7 +201,11 @@ pub fn read_project(
             let Some(dir) = folder else { return Ok(None) };
             match archive::resolve(path) {
                 archive::Location::Internal(name) => {
-                    for candidate in [dir.join("sources").join(&name), dir.join("Sources").join(&name), dir.join(&name)] {
+                    for candidate in [
+                        dir.join("sources").join(&name),
+                        dir.join("Sources").join(&name),
+                        dir.join(&name),
+                    ] {
                         if let Ok(meta) = std::fs::metadata(&candidate)
                             && meta.is_file()
                         {

@@ -45,7 +45,11 @@ fn qde_of(bytes: &[u8]) -> Vec<u8> {
     }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let name = (0..zip.len())
-        .filter_map(|i| zip.name_for_index(i).and_then(Result::ok).map(|n| n.to_string()))
+        .filter_map(|i| {
+            zip.name_for_index(i)
+                .and_then(Result::ok)
+                .map(|n| n.to_string())
+        })
         .find(|n| n.to_lowercase().ends_with(".qde"))
         .unwrap();
     let mut out = Vec::new();
@@ -73,7 +77,12 @@ fn import_bytes(bytes: &[u8], file: &str, folder: Option<&Path>) -> Imported {
     let options = ImportOptions {
         as_coder: None,
         fallback_coder: "tester".into(),
-        levels: store.levels().unwrap().into_iter().map(|l| l.name).collect(),
+        levels: store
+            .levels()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.name)
+            .collect(),
     };
     let (plan, report) = refi::plan_import(&read, &options);
     let counts = store.import_project("tester", &plan).unwrap();
@@ -118,9 +127,17 @@ fn every_project_sample_imports_with_the_counts_it_holds() {
             "{name}: codings"
         );
         assert_eq!(c.participants, n("Case"), "{name}: cases");
-        assert!(imported.report.skipped.is_empty(), "{name}: {:?}", imported.report);
+        assert!(
+            imported.report.skipped.is_empty(),
+            "{name}: {:?}",
+            imported.report
+        );
         let users = n("User");
-        assert_eq!(imported.store.coders().unwrap().len(), users.max(usize::from(c.codings > 0)), "{name}: users");
+        assert_eq!(
+            imported.store.coders().unwrap().len(),
+            users.max(usize::from(c.codings > 0)),
+            "{name}: users"
+        );
     }
 }
 
@@ -131,11 +148,7 @@ fn the_nvivo_sample_with_two_identical_texts_says_where_the_second_went() {
     assert_eq!(imported.counts.sources, 1);
     assert_eq!(imported.counts.sources_matched.len(), 1);
     assert!(
-        imported
-            .report
-            .notes
-            .iter()
-            .any(|n| n.contains("renamed")),
+        imported.report.notes.iter().any(|n| n.contains("renamed")),
         "duplicate code names under one codebook are renamed and said so: {:?}",
         imported.report.notes
     );
@@ -191,7 +204,8 @@ fn a_qde_without_its_source_files_reports_each_one() {
 
 #[test]
 fn codebook_samples_read_with_their_codes() {
-    let atlas = std::fs::read(samples().join("atlasti-23.4.0-win__requal-test-codebook.qdc")).unwrap();
+    let atlas =
+        std::fs::read(samples().join("atlasti-23.4.0-win__requal-test-codebook.qdc")).unwrap();
     let (entries, report) = refi::read_codebook_with_report(&atlas, "atlas.qdc").unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].name, "code1");
@@ -273,14 +287,21 @@ fn nvivo_offsets_with_emoji_and_crlf_land_on_the_coded_words() {
     // NVivo writes no names: the producer decides the convention.
     let bien = utf16_offset("Très bien 👍🏽, merci.");
     let gagne = utf16_offset("Elle se gagne 🙂 lentement.");
-    let bytes = nvivo_project(&[(bien.0, bien.1, ""), (gagne.0, gagne.1, "")], "NVivo for Windows 12.6");
+    let bytes = nvivo_project(
+        &[(bien.0, bien.1, ""), (gagne.0, gagne.1, "")],
+        "NVivo for Windows 12.6",
+    );
     let imported = import_bytes(&bytes, "nvivo.qdpx", None);
     assert_eq!(
         coded_passages(&imported),
         ["Elle se gagne 🙂 lentement.", "Très bien 👍🏽, merci."]
     );
     assert!(imported.report.skipped.is_empty(), "{:?}", imported.report);
-    assert!(imported.report.notes.iter().any(|n| n.contains("UTF-16")), "{:?}", imported.report.notes);
+    assert!(
+        imported.report.notes.iter().any(|n| n.contains("UTF-16")),
+        "{:?}",
+        imported.report.notes
+    );
     // The stored text has \n line ends and no BOM.
     let scope = imported.store.scope("Nadia", false, false).unwrap();
     let _ = scope;
@@ -295,7 +316,10 @@ fn quoted_names_override_a_wrong_guess_from_the_producer() {
     let bien = utf16_offset("Très bien 👍🏽");
     let gagne = utf16_offset("lentement");
     let bytes = nvivo_project(
-        &[(bien.0, bien.1, "Très bien 👍🏽"), (gagne.0, gagne.1, "lentement")],
+        &[
+            (bien.0, bien.1, "Très bien 👍🏽"),
+            (gagne.0, gagne.1, "lentement"),
+        ],
         "Some Tool 2.0",
     );
     let imported = import_bytes(&bytes, "tool.qdpx", None);
@@ -351,7 +375,10 @@ fn dialects_read_alike() {
     ]);
     let imported = import_bytes(&bytes, "maxqda.qdpx", None);
     let c = &imported.counts;
-    assert_eq!((c.sources, c.codes, c.codings, c.participants), (1, 2, 1, 1));
+    assert_eq!(
+        (c.sources, c.codes, c.codings, c.participants),
+        (1, 2, 1, 1)
+    );
     // Selection description (MAXQDA), linked note (NVivo), coding note, project note.
     assert_eq!(c.memos, 4);
     assert!(imported.report.is_lossless(), "{:?}", imported.report);
@@ -376,7 +403,10 @@ fn dialects_read_alike() {
     );
     let participants = imported.store.participants().unwrap();
     assert_eq!(participants[0].code.as_deref(), Some("P1"));
-    assert_eq!(participants[0].values, [("age".to_owned(), "42".to_owned())]);
+    assert_eq!(
+        participants[0].values,
+        [("age".to_owned(), "42".to_owned())]
+    );
 }
 
 #[test]
@@ -389,7 +419,10 @@ fn unsafe_archives_are_refused_whole() {
     ] {
         let bytes = zip_of(&[("project.qde", qde), (entry, b"x")]);
         let err = refi::read_project(&bytes, "bad.qdpx", None, Caps::default()).unwrap_err();
-        assert!(matches!(err, RefiError::UnsafeArchive { .. }), "{entry}: {err}");
+        assert!(
+            matches!(err, RefiError::UnsafeArchive { .. }),
+            "{entry}: {err}"
+        );
         assert!(err.to_string().contains(why), "{err}");
         assert!(err.to_string().contains("bad.qdpx"), "{err}");
     }
@@ -401,7 +434,8 @@ fn a_symbolic_link_entry_is_refused() {
     let options = zip::write::SimpleFileOptions::default();
     w.start_file("project.qde", options).unwrap();
     w.write_all(b"<Project name=\"p\"/>").unwrap();
-    w.add_symlink("sources/a.txt", "/etc/passwd", options).unwrap();
+    w.add_symlink("sources/a.txt", "/etc/passwd", options)
+        .unwrap();
     let bytes = w.finish().unwrap().into_inner();
     let err = refi::read_project(&bytes, "link.qdpx", None, Caps::default()).unwrap_err();
     assert!(err.to_string().contains("symbolic link"), "{err}");
@@ -414,7 +448,11 @@ fn a_zip_bomb_stops_at_the_cap() {
     qde.extend_from_slice(&zeros);
     qde.extend_from_slice(b"</Project>");
     let bytes = zip_of(&[("project.qde", &qde)]);
-    assert!(bytes.len() < 64 * 1024, "the bomb is small: {}", bytes.len());
+    assert!(
+        bytes.len() < 64 * 1024,
+        "the bomb is small: {}",
+        bytes.len()
+    );
     let caps = Caps {
         entry: 1024 * 1024,
         total: 2 * 1024 * 1024,

@@ -692,9 +692,11 @@ impl SqliteStore {
         let mut coder_ids = Vec::with_capacity(plan.coders.len());
         for (n, coder) in plan.coders.iter().enumerate() {
             let existing: Option<i64> = tx
-                .query_row("SELECT id FROM coders WHERE name = $1", [&coder.name], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT id FROM coders WHERE name = $1",
+                    [&coder.name],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let id = match existing {
                 Some(id) => id,
@@ -713,7 +715,11 @@ impl SqliteStore {
                         params![
                             guid,
                             coder.name,
-                            if initials.is_empty() { "?".into() } else { initials },
+                            if initials.is_empty() {
+                                "?".into()
+                            } else {
+                                initials
+                            },
                             PALETTE[n % PALETTE.len()],
                             now
                         ],
@@ -750,11 +756,10 @@ impl SqliteStore {
                     source_ids.push(id);
                 }
                 ImportOutcome::Duplicate { existing } => {
-                    let id: i64 = tx.query_row(
-                        "SELECT id FROM sources WHERE name = $1",
-                        [&existing],
-                        |r| r.get(0),
-                    )?;
+                    let id: i64 =
+                        tx.query_row("SELECT id FROM sources WHERE name = $1", [&existing], |r| {
+                            r.get(0)
+                        })?;
                     counts
                         .sources_matched
                         .push((source.item.name.clone(), existing));
@@ -765,13 +770,14 @@ impl SqliteStore {
         let mut source_chars: HashMap<i64, i64> = HashMap::new();
         for id in &source_ids {
             let chars: i64 =
-                tx.query_row("SELECT chars FROM sources WHERE id = $1", [id], |r| r.get(0))?;
+                tx.query_row("SELECT chars FROM sources WHERE id = $1", [id], |r| {
+                    r.get(0)
+                })?;
             source_chars.insert(*id, chars);
         }
 
-        let max_rank: i64 = tx.query_row("SELECT IFNULL(max(rank), 1) FROM levels", [], |r| {
-            r.get(0)
-        })?;
+        let max_rank: i64 =
+            tx.query_row("SELECT IFNULL(max(rank), 1) FROM levels", [], |r| r.get(0))?;
         let mut code_ids: Vec<i64> = Vec::with_capacity(plan.codes.len());
         let mut positions: HashMap<(Option<i64>, Option<i64>), i64> = HashMap::new();
         for code in &plan.codes {
@@ -941,11 +947,9 @@ impl SqliteStore {
         for p in &plan.participants {
             let existing: Option<i64> = match &p.code {
                 Some(code) => tx
-                    .query_row(
-                        "SELECT id FROM participants WHERE code = $1",
-                        [code],
-                        |r| r.get(0),
-                    )
+                    .query_row("SELECT id FROM participants WHERE code = $1", [code], |r| {
+                        r.get(0)
+                    })
                     .optional()?,
                 None => None,
             };
@@ -1104,7 +1108,10 @@ impl SqliteStore {
         if let Some(map) = summary.as_object_mut() {
             map.insert("coders".into(), counts.coders.into());
             map.insert("sources".into(), counts.sources.into());
-            map.insert("sources_matched".into(), counts.sources_matched.len().into());
+            map.insert(
+                "sources_matched".into(),
+                counts.sources_matched.len().into(),
+            );
             map.insert("codes".into(), counts.codes.into());
             map.insert("codings".into(), counts.codings.into());
             map.insert("participants".into(), counts.participants.into());

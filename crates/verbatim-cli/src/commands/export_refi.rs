@@ -30,11 +30,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Qdc => {
             let owner = (!args.shared).then(|| scope.coder().id);
             let (xml, report) = refi::export_codebook(&snapshot, owner, &origin());
-            let codes = snapshot
-                .codes
-                .iter()
-                .filter(|c| c.owner == owner)
-                .count();
+            let codes = snapshot.codes.iter().filter(|c| c.owner == owner).count();
             write_atomically(out, |file| {
                 file.write_all(xml.as_bytes())?;
                 Ok(())

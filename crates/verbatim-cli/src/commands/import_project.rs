@@ -65,8 +65,8 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             caps.total
         );
     }
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let folder = args.file.parent().map(Path::to_path_buf);
     let read = refi::read_project(&bytes, &file_name, folder.as_deref(), caps)?;
     drop(bytes);
@@ -127,7 +127,9 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
                 p.push(suffix);
                 let _ = std::fs::remove_file(PathBuf::from(p));
             }
-            Err(e.context(format!("{file_name} was not imported; no study was created")))
+            Err(e.context(format!(
+                "{file_name} was not imported; no study was created"
+            )))
         }
     }
 }
@@ -161,7 +163,9 @@ fn summary(
         counts.coders,
     );
     for (name, existing) in &counts.sources_matched {
-        println!("  source {name:?} has the same text as {existing:?} in the study; its codings were placed there");
+        println!(
+            "  source {name:?} has the same text as {existing:?} in the study; its codings were placed there"
+        );
     }
     if counts.codings_duplicate > 0 {
         println!(
@@ -182,5 +186,7 @@ fn summary(
         );
     }
     print_report(report);
-    println!("  The import is one entry of the study's log and cannot be undone with `verbatim undo`.");
+    println!(
+        "  The import is one entry of the study's log and cannot be undone with `verbatim undo`."
+    );
 }

@@ -66,13 +66,16 @@ impl<'a> Archive<'a> {
             let Some(Ok(name)) = zip.name_for_index(index) else {
                 continue;
             };
-            let name = name.to_owned();
+            let name = name.into_owned();
             let normal = name.replace('\\', "/");
             if normal.starts_with('/') || normal.get(1..2) == Some(":") {
                 return Err(unsafe_entry(&name, "an absolute path"));
             }
             if normal.split('/').any(|part| part == "..") {
-                return Err(unsafe_entry(&name, "a path that climbs out of the archive (..)"));
+                return Err(unsafe_entry(
+                    &name,
+                    "a path that climbs out of the archive (..)",
+                ));
             }
             names.insert(normal.to_lowercase(), index);
             if !normal.contains('/') && normal.to_lowercase().ends_with(".qde") {
@@ -99,7 +102,10 @@ impl<'a> Archive<'a> {
                     reason: "it holds no .qde project file at its top level".into(),
                 });
             }
-            _ => match qdes.iter().position(|q| q.eq_ignore_ascii_case("project.qde")) {
+            _ => match qdes
+                .iter()
+                .position(|q| q.eq_ignore_ascii_case("project.qde"))
+            {
                 Some(i) => qdes.remove(i),
                 None => {
                     return Err(RefiError::BadArchive {
@@ -141,10 +147,13 @@ impl<'a> Archive<'a> {
             .caps
             .entry
             .min(self.caps.total.saturating_sub(self.used));
-        let entry = self.zip.by_index(index).map_err(|e| RefiError::BadArchive {
-            file: self.file.clone(),
-            reason: format!("the entry {name} cannot be read ({e})"),
-        })?;
+        let entry = self
+            .zip
+            .by_index(index)
+            .map_err(|e| RefiError::BadArchive {
+                file: self.file.clone(),
+                reason: format!("the entry {name} cannot be read ({e})"),
+            })?;
         let mut out = Vec::new();
         entry
             .take(room.saturating_add(1))
@@ -281,7 +290,10 @@ mod tests {
             resolve("internal://8E7F.txt"),
             Location::Internal("8E7F.txt".into())
         );
-        assert_eq!(resolve("board_2017.txt"), Location::Internal("board_2017.txt".into()));
+        assert_eq!(
+            resolve("board_2017.txt"),
+            Location::Internal("board_2017.txt".into())
+        );
         assert_eq!(
             resolve("internal://../../etc/passwd"),
             Location::Internal("passwd".into())

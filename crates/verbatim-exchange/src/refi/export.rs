@@ -55,7 +55,8 @@ pub(crate) mod marker {
 /// Returns true when `s` is an `xsd:dateTime` (zone and fraction optional).
 pub(crate) fn is_datetime(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     if b.len() < 19
         || !digits(0..4)
         || b[4] != b'-'
@@ -151,8 +152,13 @@ fn code_forest(
 }
 
 /// Returns the sets that carry the further parents of codes kept.
-fn also_under_sets(s: &Snapshot, keep: &dyn Fn(Option<i64>) -> bool, report: &mut Report) -> Vec<Set> {
-    let by_id: HashMap<i64, &verbatim_store::SnapCode> = s.codes.iter().map(|c| (c.id, c)).collect();
+fn also_under_sets(
+    s: &Snapshot,
+    keep: &dyn Fn(Option<i64>) -> bool,
+    report: &mut Report,
+) -> Vec<Set> {
+    let by_id: HashMap<i64, &verbatim_store::SnapCode> =
+        s.codes.iter().map(|c| (c.id, c)).collect();
     let mut by_parent: Vec<(i64, Vec<String>)> = Vec::new();
     let mut links = 0;
     for (child, parent) in &s.code_links {
@@ -273,10 +279,9 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             ("code", Some(id), _) => code_notes.entry(id).or_default().push(g),
             ("source", Some(id), _) => source_notes.entry(id).or_default().push(g),
             ("coding", Some(id), _) => coding_notes.entry(id).or_default().push(g),
-            ("passage", _, Some((source, start, end))) => passages
-                .entry(*source)
-                .or_default()
-                .push((*start, *end, g)),
+            ("passage", _, Some((source, start, end))) => {
+                passages.entry(*source).or_default().push((*start, *end, g));
+            }
             ("participant", _, _) => {
                 let case = m
                     .target_label
@@ -427,7 +432,10 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     let mut source_values: HashMap<i64, Vec<VariableValue>> = HashMap::new();
     for (src, a, v) in &s.source_values {
         if let Some(g) = attr_guid.get(a) {
-            source_values.entry(*src).or_default().push(value(g.clone(), v));
+            source_values
+                .entry(*src)
+                .or_default()
+                .push(value(g.clone(), v));
         }
     }
     let mut codings_of: HashMap<i64, Vec<&verbatim_store::SnapCoding>> = HashMap::new();

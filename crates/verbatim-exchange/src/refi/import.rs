@@ -98,10 +98,9 @@ impl<'a> Planner<'a> {
                 .iter()
                 .map(|u| {
                     let k = key(&u.guid);
-                    let name = u
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| format!("user-{}", k.chars().take(8).collect::<String>()));
+                    let name = u.name.clone().unwrap_or_else(|| {
+                        format!("user-{}", k.chars().take(8).collect::<String>())
+                    });
                     (k, name)
                 })
                 .collect(),
@@ -133,7 +132,10 @@ impl<'a> Planner<'a> {
         if let Some(name) = self.options.as_coder.clone() {
             return self.coder_named(&name, None);
         }
-        match user.map(key).and_then(|k| self.user_names.get(&k).cloned().map(|n| (k, n))) {
+        match user
+            .map(key)
+            .and_then(|k| self.user_names.get(&k).cloned().map(|n| (k, n)))
+        {
             Some((k, name)) => self.coder_named(&name, Some(&k)),
             None => {
                 if user.is_some() {
@@ -291,10 +293,7 @@ impl<'a> Planner<'a> {
         let owner = if self.options.as_coder.is_some() {
             Some(self.coder_of(None))
         } else {
-            match sets.codebook.get(&k) {
-                Some(user) => Some(self.coder_of(Some(user))),
-                None => None,
-            }
+            sets.codebook.get(&k).map(|user| self.coder_of(Some(user)))
         };
         let fields = description::decode(code.description.as_deref().unwrap_or_default());
         let mut name = code.name.trim().to_owned();
@@ -477,7 +476,11 @@ impl<'a> Planner<'a> {
             } else {
                 format!(
                     "as {} is known to count; the selection names do not quote the text, so this could not be checked",
-                    if origin.is_empty() { "an unnamed producer" } else { origin.as_str() }
+                    if origin.is_empty() {
+                        "an unnamed producer"
+                    } else {
+                        origin.as_str()
+                    }
                 )
             };
             self.report.notes.push(format!(
@@ -539,7 +542,8 @@ impl<'a> Planner<'a> {
                 if choice.names_quote
                     && let Some(name) = sel.name.as_deref().filter(|n| !n.trim().is_empty())
                 {
-                    let passage: String = chars.get(start..end).unwrap_or_default().iter().collect();
+                    let passage: String =
+                        chars.get(start..end).unwrap_or_default().iter().collect();
                     if !quotes(name, &passage) {
                         self.report.skipped.push(format!(
                             "{}: the text at [{}, {}) reads {:?}, not its quoted name, so it was not placed",
@@ -580,7 +584,15 @@ impl<'a> Planner<'a> {
                 }
                 for c in &sel.codings {
                     let user = c.creating_user.as_deref().or(sel.creating_user.as_deref());
-                    self.coding(c, user, plan_source, start, end, sel.description.clone(), &what);
+                    self.coding(
+                        c,
+                        user,
+                        plan_source,
+                        start,
+                        end,
+                        sel.description.clone(),
+                        &what,
+                    );
                 }
             }
             let chars = self.plan.sources[plan_source].item.source.chars() as i64;
@@ -589,7 +601,15 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 let what = || format!("the coding of the whole source {label:?}");
-                self.coding(c, c.creating_user.as_deref(), plan_source, 0, chars, None, &what);
+                self.coding(
+                    c,
+                    c.creating_user.as_deref(),
+                    plan_source,
+                    0,
+                    chars,
+                    None,
+                    &what,
+                );
             }
         }
         let _ = fallback_names;
@@ -640,7 +660,12 @@ impl<'a> Planner<'a> {
         let p = self.p;
         let vars: HashMap<String, &Variable> =
             p.variables.iter().map(|v| (key(&v.guid), v)).collect();
-        let builtins = [marker::SITE, marker::SITE_CODE, marker::KIND, marker::LANGUAGE];
+        let builtins = [
+            marker::SITE,
+            marker::SITE_CODE,
+            marker::KIND,
+            marker::LANGUAGE,
+        ];
         let ours = self.ours;
         let is_builtin = |v: &Variable| ours && builtins.contains(&v.name.as_str());
         let mut attrs: HashMap<(String, &'static str), usize> = HashMap::new();
@@ -689,10 +714,10 @@ impl<'a> Planner<'a> {
             match a.kind.canonical(raw, &a.allowed) {
                 Ok(value) => Some((i, value)),
                 Err(why) => {
-                    planner.report.skipped.push(format!(
-                        "the value of {:?} for {owner}: {why}",
-                        v.name
-                    ));
+                    planner
+                        .report
+                        .skipped
+                        .push(format!("the value of {:?} for {owner}: {why}", v.name));
                     None
                 }
             }
@@ -857,7 +882,9 @@ impl<'a> Planner<'a> {
                 let coder = self.coder_of(note.creating_user.as_deref());
                 let seal = marked(d, marker::SEAL).and_then(|s| {
                     let at = s.split_whitespace().find_map(|w| w.strip_prefix("at="))?;
-                    let hash = s.split_whitespace().find_map(|w| w.strip_prefix("sha256="))?;
+                    let hash = s
+                        .split_whitespace()
+                        .find_map(|w| w.strip_prefix("sha256="))?;
                     Some((at.to_owned(), hash.to_owned()))
                 });
                 self.plan.journal.push(PlanJournal {
@@ -893,7 +920,10 @@ impl<'a> Planner<'a> {
                     (Some(c), Some(self.plan.coders[c].name.clone()))
                 }
             };
-            let targets = self.note_targets.remove(&k).unwrap_or_else(|| vec![PlanTarget::Study]);
+            let targets = self
+                .note_targets
+                .remove(&k)
+                .unwrap_or_else(|| vec![PlanTarget::Study]);
             for (j, target) in targets.into_iter().enumerate() {
                 self.plan.memos.push(PlanMemo {
                     guid: (j == 0 && is_guid(&note.guid)).then(|| k.clone()),

@@ -354,7 +354,10 @@ mod tests {
             choose("ATLAS.ti 23", &[raw], &[]).convention.line_ends,
             LineEnds::CrlfOne
         );
-        assert_eq!(choose("f4analyse", &[raw], &[]).convention, Convention::STANDARD);
+        assert_eq!(
+            choose("f4analyse", &[raw], &[]).convention,
+            Convention::STANDARD
+        );
     }
 
     #[test]

@@ -120,12 +120,9 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, RefiError> {
         reason,
     };
     loop {
-        let event = reader.read_event().map_err(|e| {
-            bad(format!(
-                "{e} at {}",
-                position(xml, reader.error_position())
-            ))
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| bad(format!("{e} at {}", position(xml, reader.error_position()))))?;
         let text: Option<Cow<'_, str>> = match &event {
             Event::Text(t) => Some(t.xml10_content()),
             Event::CData(t) => Some(t.xml10_content()),

@@ -9,19 +9,47 @@
 
 use std::time::Instant;
 
-use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Turn, Span};
+use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
 use verbatim_exchange::refi::{self, Caps, ImportOptions, Target};
 use verbatim_store::{
-    ImportItem, ImportPlan, PlanCode, PlanCoder, PlanCoding, PlanSource, SqliteStore,
-    StudySettings,
+    ImportItem, ImportPlan, PlanCode, PlanCoder, PlanCoding, PlanSource, SqliteStore, StudySettings,
 };
 
 type Error = Box<dyn std::error::Error>;
 
 const WORDS: &[&str] = &[
-    "la", "confiance", "se", "construit", "avec", "le", "temps", "and", "the", "team", "talks",
-    "about", "control", "on", "fait", "attention", "aux", "patients", "qui", "reviennent", "souvent",
-    "nurses", "say", "that", "trust", "is", "earned", "😀", "slowly", "les", "règles", "protègent",
+    "la",
+    "confiance",
+    "se",
+    "construit",
+    "avec",
+    "le",
+    "temps",
+    "and",
+    "the",
+    "team",
+    "talks",
+    "about",
+    "control",
+    "on",
+    "fait",
+    "attention",
+    "aux",
+    "patients",
+    "qui",
+    "reviennent",
+    "souvent",
+    "nurses",
+    "say",
+    "that",
+    "trust",
+    "is",
+    "earned",
+    "😀",
+    "slowly",
+    "les",
+    "règles",
+    "protègent",
 ];
 
 /// Returns a deterministic text of about `words` words, lines of 12 words
@@ -134,30 +162,67 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
     Ok(store)
 }
 
+/// Returns this process's CPU time (user + system) in seconds, from
+/// `/proc/self/stat` (Linux; 0 elsewhere): on a shared machine it is the
+/// figure other builds running at the same time do not inflate.
+fn cpu() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at ')'.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() -> Result<(), Error> {
     let sizes: Vec<usize> = std::env::args()
         .skip(1)
         .map(|a| a.parse())
         .collect::<Result<_, _>>()?;
-    let sizes = if sizes.is_empty() { vec![10, 100, 1_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![10, 100, 1_000]
+    } else {
+        sizes
+    };
     let dir = tempfile::tempdir()?;
-    println!("| sources | codings | .qdpx size | export | import |");
+    println!("| sources | codings | .qdpx size | export (wall / CPU) | import (wall / CPU) |");
     println!("|---:|---:|---:|---:|---:|");
     for n in sizes {
         let store = build(n, dir.path())?;
         let scope = store.scope("amira", true, true)?;
 
         let started = Instant::now();
+        let cpu_started = cpu();
         let snapshot = store.snapshot(&scope)?;
+        let snap_at = started.elapsed();
         let exported = refi::export_project(&snapshot, Target::Refi, "verbatim bench");
+        if std::env::var_os("PHASES").is_some() {
+            eprintln!(
+                "{n}: snapshot {:.2} s, model {:.2} s",
+                snap_at.as_secs_f64(),
+                (started.elapsed() - snap_at).as_secs_f64()
+            );
+        }
         let out = dir.path().join(format!("bench-{n}.qdpx"));
         let file = std::io::BufWriter::new(std::fs::File::create(&out)?);
         refi::write_qdpx(file, &exported)?;
         let export = started.elapsed();
+        let export_cpu = cpu() - cpu_started;
         let codings = snapshot.codings.len();
         drop((snapshot, exported));
 
         let started = Instant::now();
+        let cpu_started = cpu();
         let bytes = std::fs::read(&out)?;
         let read = refi::read_project(&bytes, "bench.qdpx", None, Caps::default())?;
         let mut target = SqliteStore::create(
@@ -170,13 +235,30 @@ fn main() -> Result<(), Error> {
             fallback_coder: "bench".into(),
             levels: target.levels()?.into_iter().map(|l| l.name).collect(),
         };
+        let read_at = started.elapsed();
+        let read_cpu = cpu();
         let (plan, report) = refi::plan_import(&read, &options);
+        let plan_at = started.elapsed();
+        let plan_cpu = cpu();
         let counts = target.import_project("bench", &plan)?;
         let import = started.elapsed();
+        let import_cpu = cpu() - cpu_started;
+        let import_cpu_write = cpu() - plan_cpu;
+        if std::env::var_os("PHASES").is_some() {
+            eprintln!(
+                "{n}: read {:.2} s, plan {:.2} s, write {:.2} s (wall); CPU {:.2} / {:.2} / {:.2} s",
+                read_at.as_secs_f64(),
+                (plan_at - read_at).as_secs_f64(),
+                (import - plan_at).as_secs_f64(),
+                read_cpu - cpu_started,
+                plan_cpu - read_cpu,
+                import_cpu_write,
+            );
+        }
         assert_eq!(counts.codings, codings, "{report:?}");
         assert!(report.skipped.is_empty(), "{report:?}");
         println!(
-            "| {n} | {codings} | {:.1} MB | {:.2} s | {:.2} s |",
+            "| {n} | {codings} | {:.1} MB | {:.2} s / {export_cpu:.2} s | {:.2} s / {import_cpu:.2} s |",
             bytes.len() as f64 / 1e6,
             export.as_secs_f64(),
             import.as_secs_f64()

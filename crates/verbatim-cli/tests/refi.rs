@@ -123,6 +123,11 @@ const CARRIED: &[(&str, &str)] = &[
          FROM memos m LEFT JOIN coders d ON d.id = m.coder_id ORDER BY m.guid",
     ),
     (
+        "journal links",
+        "SELECT j.guid, k.guid, l.relation FROM journal_links l JOIN journal j ON j.id = l.entry_id \
+         JOIN codes k ON k.id = l.code_id ORDER BY 1, 2",
+    ),
+    (
         "journal",
         "SELECT j.guid, d.name, j.kind, j.title, j.body, j.written_at, j.sealed_at, j.content_hash \
          FROM journal j JOIN coders d ON d.id = j.coder_id ORDER BY j.guid",
@@ -155,6 +160,11 @@ fn the_demo_study_round_trips_through_qdpx() {
         out.stdout
     );
     assert!(out.stdout.contains("14 translation(s)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("explicit speaker mapping(s)"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("second parent"), "{}", out.stdout);
     let qde = entry(&ws.path("demo.qdpx"), "project.qde");
     validate(&ws, &qde, "Project-mrt2019.xsd");

@@ -235,9 +235,16 @@ pub fn read_project(
 }
 
 /// The folder `relative://` paths resolve against: the project's
-/// `basePath` when it exists on this machine, else the file's folder.
-fn base_path(_project: &model::Project, folder: Option<&Path>) -> Option<std::path::PathBuf> {
-    folder.map(Path::to_path_buf)
+/// `basePath` when it exists on this machine, else the file's folder (as
+/// QualCoder does for ATLAS.ti projects, whose `basePath` is the
+/// producer's own disk).
+fn base_path(project: &model::Project, folder: Option<&Path>) -> Option<std::path::PathBuf> {
+    project
+        .base_path
+        .as_deref()
+        .map(|b| std::path::PathBuf::from(b.replace('\\', "/")))
+        .filter(|b| b.is_dir())
+        .or_else(|| folder.map(Path::to_path_buf))
 }
 
 type Fetch<'f> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, RefiError> + 'f;

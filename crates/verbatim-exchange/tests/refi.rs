@@ -471,3 +471,22 @@ fn invalid_xml_says_which_file_and_where() {
     let err = refi::read_project(b"not xml at all", "x.qde", None, Caps::default()).unwrap_err();
     assert!(matches!(err, RefiError::BadXml { .. }), "{err}");
 }
+
+#[test]
+fn a_bare_qde_finds_its_sources_beside_it_and_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("Sources")).unwrap();
+    std::fs::create_dir_all(dir.path().join("terrain")).unwrap();
+    std::fs::write(dir.path().join("Sources/a.txt"), "Premier entretien").unwrap();
+    std::fs::write(dir.path().join("terrain/b.txt"), "Second entretien").unwrap();
+    let qde = r#"<Project xmlns="urn:QDA-XML:project:1:0" name="p" basePath="C:/Users/someone/elsewhere">
+<Sources>
+<TextSource guid="dddddddd-0000-4000-8000-000000000001" name="a" plainTextPath="internal://a.txt"/>
+<TextSource guid="dddddddd-0000-4000-8000-000000000002" name="b" plainTextPath="relative:///terrain/b.txt"/>
+<TextSource guid="dddddddd-0000-4000-8000-000000000003" name="c" plainTextPath="absolute:///nowhere/c.txt"/>
+</Sources></Project>"#;
+    let imported = import_bytes(qde.as_bytes(), "p.qde", Some(dir.path()));
+    assert_eq!(imported.counts.sources, 2);
+    assert_eq!(imported.report.skipped.len(), 1, "{:?}", imported.report);
+    assert!(imported.report.skipped[0].contains("absolute:///nowhere/c.txt"));
+}

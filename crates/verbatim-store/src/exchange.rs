@@ -67,6 +67,12 @@ pub struct Snapshot {
     pub quotes: usize,
     /// Translations of visible codings (not carried by REFI-QDA).
     pub translations: usize,
+    /// Links of visible journal entries to codes: `(entry guid, code id,
+    /// relation)`.
+    pub journal_links: Vec<(String, i64, String)>,
+    /// Rows of tables REFI-QDA has no place for, by what they hold
+    /// (consent records, interview guides…), for the loss report.
+    pub uncarried: Vec<(&'static str, usize)>,
 }
 
 /// A coder as exchanged.
@@ -458,6 +464,44 @@ impl SqliteStore {
                 content_hash: r.get(7)?,
             });
         }
+        let entries: std::collections::HashSet<&str> =
+            snap.journal.iter().map(|j| j.guid.as_str()).collect();
+        let mut stmt = conn.prepare(
+            "SELECT j.guid, l.code_id, l.relation FROM journal_links l \
+             JOIN journal j ON j.id = l.entry_id ORDER BY l.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let guid: String = r.get(0)?;
+            let code: i64 = r.get(1)?;
+            if entries.contains(guid.as_str()) && seen.contains(&code) {
+                snap.journal_links.push((guid, code, r.get(2)?));
+            }
+        }
+        for (what, sql) in [
+            ("consent record(s)", "SELECT count(*) FROM consents"),
+            (
+                "interview guide version(s)",
+                "SELECT count(*) FROM guide_versions",
+            ),
+            (
+                "explicit speaker mapping(s) (speaker labels are re-matched to participant codes on import)",
+                "SELECT count(*) FROM speaker_map",
+            ),
+            (
+                "reconciliation decision(s)",
+                "SELECT count(*) FROM reconciliation_decisions",
+            ),
+            (
+                "de-identification record(s)",
+                "SELECT count(*) FROM deidentifications",
+            ),
+        ] {
+            let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
+            if n > 0 {
+                snap.uncarried.push((what, usize::try_from(n).unwrap_or(0)));
+            }
+        }
         Ok(snap)
     }
 }
@@ -642,6 +686,9 @@ pub struct PlanJournal {
     /// The seal `(sealed_at, hash)` the file carried; kept only when the
     /// hash recomputes from the entry.
     pub seal: Option<(String, String)>,
+    /// Links to codes: `(code index, relation)` (`expected`, `emerged`,
+    /// `absent`, `reversed`).
+    pub links: Vec<(usize, String)>,
 }
 
 /// What an import wrote.
@@ -1095,6 +1142,16 @@ impl SqliteStore {
             )?;
             let id = tx.last_insert_rowid();
             counts.journal += 1;
+            for (code, relation) in &entry.links {
+                let code = code_ids
+                    .get(*code)
+                    .ok_or_else(|| bad("links a journal entry to a code it does not hold"))?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO journal_links (entry_id, code_id, relation) \
+                     VALUES ($1, $2, $3)",
+                    params![id, code, relation],
+                )?;
+            }
             if let Some((sealed_at, hash)) = &entry.seal {
                 let computed = journal::seal_hash(
                     &guid,

@@ -582,6 +582,26 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         });
     }
 
+    for (journal, code, relation) in &s.journal_links {
+        let (Some(target), Some(j)) = (
+            code_guid.get(code),
+            s.journal.iter().find(|j| &j.guid == journal),
+        ) else {
+            continue;
+        };
+        let origin = valid_or_derived(&j.guid, study, "journal");
+        links.push(Link {
+            guid: derived(study, "journal-link", &format!("{origin} {target}")),
+            name: Some(relation.clone()),
+            origin: Some(origin),
+            target: Some(target.clone()),
+        });
+    }
+    for (what, n) in &s.uncarried {
+        report.losses.push(format!(
+            "{n} {what}: REFI-QDA has no place for them, so they are not in the file"
+        ));
+    }
     if s.quotes > 0 {
         report.losses.push(format!(
             "{} coding(s) marked as quotes: REFI-QDA has no quote mark, so the marks are not in the file (the codings are)",
@@ -611,6 +631,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         },
         origin: Some(origin.to_owned()),
         created: Some(s.created_at.clone()).filter(|w| is_datetime(w)),
+        base_path: None,
         users,
         codes,
         variables,

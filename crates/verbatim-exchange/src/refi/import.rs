@@ -69,7 +69,12 @@ struct Planner<'a> {
     /// Note GUID key → what refers to it.
     note_targets: HashMap<String, Vec<PlanTarget>>,
     unknown_users: usize,
+    /// Journal note GUID key → its links to codes.
+    journal_links: HashMap<String, Vec<(usize, String)>>,
 }
+
+/// The relations of a journal entry to a code, as verbatim names them.
+const RELATIONS: [&str; 4] = ["expected", "emerged", "absent", "reversed"];
 
 fn excerpt(s: &str) -> String {
     let squeezed = offsets::squeeze(s);
@@ -110,6 +115,7 @@ impl<'a> Planner<'a> {
             selection_place: HashMap::new(),
             note_targets: HashMap::new(),
             unknown_users: 0,
+            journal_links: HashMap::new(),
         }
     }
 
@@ -170,7 +176,7 @@ impl<'a> Planner<'a> {
         self.sources();
         self.selections();
         self.cases();
-        self.links();
+        self.links(&sets.journal);
         self.notes(&sets);
         self.uncarried();
         if self.unknown_users > 0 {
@@ -818,7 +824,7 @@ impl<'a> Planner<'a> {
 
     // ---- links and notes
 
-    fn links(&mut self) {
+    fn links(&mut self, journal: &HashMap<String, String>) {
         let notes: HashSet<String> = self.p.notes.iter().map(|n| key(&n.guid)).collect();
         let cases: HashMap<String, Option<String>> = self
             .p
@@ -843,6 +849,17 @@ impl<'a> Planner<'a> {
                 other += 1;
                 continue;
             };
+            if let (Some(relation), Some(&code)) = (
+                l.name.as_deref().filter(|r| RELATIONS.contains(r)),
+                self.code_index.get(&thing),
+            ) && journal.contains_key(&note)
+            {
+                self.journal_links
+                    .entry(note)
+                    .or_default()
+                    .push((code, relation.to_owned()));
+                continue;
+            }
             let target = if let Some(&(s, a, b)) = self.selection_place.get(&thing) {
                 PlanTarget::Passage(s, a, b)
             } else if let Some(&c) = self.code_index.get(&thing) {
@@ -903,6 +920,7 @@ impl<'a> Planner<'a> {
                     body,
                     written_at: note.created.clone().unwrap_or_default(),
                     seal,
+                    links: self.journal_links.remove(&k).unwrap_or_default(),
                 });
                 continue;
             }

@@ -14,6 +14,9 @@ pub struct Project {
     pub origin: Option<String>,
     /// `Project@creationDateTime`.
     pub created: Option<String>,
+    /// `Project@basePath`: where `relative://` sources were on the
+    /// producer's machine.
+    pub base_path: Option<String>,
     /// `Users/User`.
     pub users: Vec<User>,
     /// `CodeBook/Codes/Code`: a forest.

@@ -22,6 +22,7 @@ pub(crate) fn project(root: &Element, file: &str) -> Result<Project, RefiError> 
         name: root.attr("name").unwrap_or_default().to_owned(),
         origin: root.attr_nonempty("origin").map(str::to_owned),
         created: root.attr_nonempty("creationDateTime").map(str::to_owned),
+        base_path: root.attr_nonempty("basePath").map(str::to_owned),
         description: root.child_text("Description"),
         note_refs: refs(root, "NoteRef"),
         ..Project::default()

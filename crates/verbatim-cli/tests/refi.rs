@@ -106,6 +106,12 @@ const CARRIED: &[(&str, &str)] = &[
          JOIN coders d ON d.id = c.coder_id ORDER BY c.guid",
     ),
     (
+        "source variables",
+        "SELECT s.guid, a.name, a.type, a.allowed, v.value FROM source_values v \
+         JOIN sources s ON s.id = v.source_id JOIN attributes a ON a.id = v.attribute_id \
+         ORDER BY 1, 2",
+    ),
+    (
         "cases and variables",
         "SELECT p.guid, p.code, p.label, s.name, s.code, a.name, a.type, a.allowed, v.value \
          FROM participants p LEFT JOIN sites s ON s.id = p.site_id \
@@ -137,6 +143,37 @@ const CARRIED: &[(&str, &str)] = &[
 #[test]
 fn the_demo_study_round_trips_through_qdpx() {
     let ws = demo();
+    // Source attributes of every type, which the demo does not use.
+    for (name, kind) in [
+        ("recorded", "date"),
+        ("minutes", "number"),
+        ("pilot", "boolean"),
+    ] {
+        ws.run(&[
+            "attribute",
+            "add",
+            "--project",
+            "study.vbt",
+            "--type",
+            kind,
+            "--for",
+            "source",
+            name,
+        ])
+        .ok();
+    }
+    ws.run(&[
+        "attribute",
+        "set",
+        "--project",
+        "study.vbt",
+        "--source",
+        "1",
+        "recorded=2024-01-15",
+        "minutes=52.5",
+        "pilot=yes",
+    ])
+    .ok();
     let out = ws
         .run(&[
             "export",

@@ -54,6 +54,9 @@ mod figures;
 // `verbatim translations`: XLIFF and CSV out, translations back, changes reported.
 mod translations;
 
+// REFI-QDA: `export --format qdpx|qdc`, `import-project`, round trip, refusals.
+mod refi;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

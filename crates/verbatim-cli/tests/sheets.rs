@@ -578,7 +578,6 @@ fn a_folder_named_codebook_makes_the_command_say_how_to_choose() {
 /// The `.qdc` route calls `verbatim_exchange::refi::read_codebook`, which
 /// the REFI-QDA work provides.
 #[test]
-#[ignore = "needs refi::read_codebook from the REFI-QDA branch; un-ignore once merged"]
 fn a_qdc_codebook_is_imported() {
     let ws = Workspace::with_study();
     ws.run(&["coder", "add", "--project", "study.vbt", "amira"])

@@ -1,18 +1,374 @@
 //! REFI-QDA 1.5: `.qdpx` projects and `.qdc` codebooks, read and written.
+//!
+//! The standard is the one common format of qualitative data analysis
+//! tools, and every producer departs from it somewhere (see
+//! `../shared/refi-qda/NOTES.md`). Reading is liberal, writing strict:
+//!
+//! - [`read_project`] opens a `.qdpx` or a bare `.qde` into the standard's
+//!   [`model`] with each source's raw text; [`plan_import`] turns that into
+//!   a [`verbatim_store::ImportPlan`], placing every selection (offsets
+//!   detected per producer and confirmed against the quoted text,
+//!   [`offsets`]) and listing in a [`Report`] every element it could not
+//!   carry or place.
+//! - [`export_project`] turns a study [`verbatim_store::Snapshot`] into a
+//!   project and its source files; [`write_qdpx`] zips them; the XML
+//!   validates against Project-mrt2019.xsd. [`export_codebook`] writes a
+//!   `.qdc` that validates against Codebook-mrt2019.xsd.
+//!
+//! What the standard cannot say, verbatim writes in the standard's own
+//! free places so that a round trip keeps it: a code's definition,
+//! criteria and level in its `Description` ([`description`]); each coder's
+//! codebook, a code's further parents in the DAG and the reflexive journal
+//! as `Set`s whose description ends with a `[verbatim:…]` marker; sites,
+//! source kinds and languages as variables.
+
+// No panic on a producer's file: every value from outside is checked.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod archive;
+pub mod description;
+mod export;
+pub mod guid;
+mod import;
+pub mod model;
+pub mod offsets;
+mod read;
+mod write;
+mod xml;
+
+use std::path::Path;
 
 use thiserror::Error;
+
+pub use archive::Caps;
+pub use export::{Exported, Target, export_codebook, export_project};
+pub use import::{ImportOptions, plan_import};
 
 use crate::codebook::CodebookEntry;
 
 /// Why a REFI-QDA file could not be read or written.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum RefiError {
-    /// Placeholder until the reader lands.
-    #[error("reading REFI-QDA codebooks is being built")]
-    NotBuilt,
+    /// The XML is not well formed or not UTF-8.
+    #[error(
+        "{file} is not readable XML: {reason}; check that the export finished, or export again"
+    )]
+    BadXml {
+        /// The file or archive entry.
+        file: String,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// The root element is not a `Project`.
+    #[error(
+        "{file} is not a REFI-QDA project: its root element is <{root}>, where <Project> was expected"
+    )]
+    NotAProject {
+        /// The file.
+        file: String,
+        /// The root element found.
+        root: String,
+    },
+    /// The root element is not a `CodeBook`.
+    #[error(
+        "{file} is not a REFI-QDA codebook: its root element is <{root}>, where <CodeBook> was expected"
+    )]
+    NotACodebook {
+        /// The file.
+        file: String,
+        /// The root element found.
+        root: String,
+    },
+    /// The project breaks a rule the importer cannot work around.
+    #[error("{file} cannot be imported: {reason}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The zip container cannot be read.
+    #[error("{file} is not a readable .qdpx: {reason}")]
+    BadArchive {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An entry name tries to escape the archive, or is a link.
+    #[error(
+        "{file} is refused: its entry {entry:?} is {why}, which no QDA tool writes; nothing was imported"
+    )]
+    UnsafeArchive {
+        /// The file.
+        file: String,
+        /// The entry.
+        entry: String,
+        /// Why it is refused.
+        why: String,
+    },
+    /// An entry decompresses past the cap (a zip bomb, or a huge file).
+    #[error(
+        "{file} is refused: {entry} decompresses to more than {limit} bytes; nothing was imported"
+    )]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// The entry.
+        entry: String,
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// Writing the export failed.
+    #[error("could not write the REFI-QDA file: {0}")]
+    Write(String),
 }
 
-/// Reads a `.qdc` codebook.
-pub fn read_codebook(_bytes: &[u8]) -> Result<Vec<CodebookEntry>, RefiError> {
-    Err(RefiError::NotBuilt)
+/// What an import or export could not carry, and what it decided.
+///
+/// REFI-QDA 1.5 §7 asks importers to show which elements are discarded;
+/// every entry is one sentence for the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// What the target format or study cannot hold (dropped, by kind).
+    pub losses: Vec<String>,
+    /// Selections, values or files skipped because they could not be
+    /// placed or read, one per item.
+    pub skipped: Vec<String>,
+    /// Decisions worth knowing (offset convention, renamed codes…).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Returns true when nothing was lost or skipped.
+    pub fn is_lossless(&self) -> bool {
+        self.losses.is_empty() && self.skipped.is_empty()
+    }
+}
+
+/// A project read from a file, with its texts, before it meets a study.
+#[derive(Debug, Clone, Default)]
+pub struct ReadProject {
+    /// The file's name, for messages.
+    pub file: String,
+    /// The project.
+    pub project: model::Project,
+    /// Each source's raw text (same order as `project.sources`), `None`
+    /// when its file is missing or not UTF-8 (reported).
+    pub texts: Vec<Option<String>>,
+    /// Each note's text (same order as `project.notes`).
+    pub note_texts: Vec<Option<String>>,
+    /// What reading could not resolve.
+    pub report: Report,
+}
+
+/// Reads a `.qdpx` (zip) or a bare `.qde` (XML), told apart by content.
+///
+/// `file` names it in messages; `folder` is where it lies, against which
+/// `relative://` paths resolve when the project gives no `basePath`, and
+/// where a bare `.qde` finds its `sources/`.
+pub fn read_project(
+    bytes: &[u8],
+    file: &str,
+    folder: Option<&Path>,
+    caps: Caps,
+) -> Result<ReadProject, RefiError> {
+    if bytes.starts_with(b"PK") {
+        let mut archive = archive::Archive::open(bytes, file, caps)?;
+        let xml = archive.project_xml()?;
+        let qde = format!("{file}/{}", archive.qde);
+        let root = xml::parse(&xml, &qde)?;
+        drop(xml);
+        let project = read::project(&root, &qde)?;
+        drop(root);
+        let base = base_path(&project, folder);
+        let mut fetch = |path: &str| archive.source(path, base.as_deref());
+        resolve_texts(project, file, &mut fetch)
+    } else {
+        if bytes.len() as u64 > caps.entry {
+            return Err(RefiError::TooLarge {
+                file: file.to_owned(),
+                entry: file.to_owned(),
+                limit: caps.entry,
+            });
+        }
+        let root = xml::parse(bytes, file)?;
+        let project = read::project(&root, file)?;
+        drop(root);
+        let base = base_path(&project, folder);
+        let mut fetch = |path: &str| -> Result<Option<Vec<u8>>, RefiError> {
+            let Some(dir) = folder else { return Ok(None) };
+            match archive::resolve(path) {
+                archive::Location::Internal(name) => {
+                    for candidate in [
+                        dir.join("sources").join(&name),
+                        dir.join("Sources").join(&name),
+                        dir.join(&name),
+                    ] {
+                        if let Ok(meta) = std::fs::metadata(&candidate)
+                            && meta.is_file()
+                        {
+                            if meta.len() > caps.entry {
+                                return Err(RefiError::TooLarge {
+                                    file: file.to_owned(),
+                                    entry: candidate.display().to_string(),
+                                    limit: caps.entry,
+                                });
+                            }
+                            return Ok(std::fs::read(&candidate).ok());
+                        }
+                    }
+                    Ok(None)
+                }
+                archive::Location::External(p) => {
+                    let full = match (&base, p.is_absolute()) {
+                        (Some(b), false) => b.join(p),
+                        _ => p,
+                    };
+                    Ok(std::fs::read(full).ok())
+                }
+            }
+        };
+        resolve_texts(project, file, &mut fetch)
+    }
+}
+
+/// The folder `relative://` paths resolve against: the project's
+/// `basePath` when it exists on this machine, else the file's folder (as
+/// QualCoder does for ATLAS.ti projects, whose `basePath` is the
+/// producer's own disk).
+fn base_path(project: &model::Project, folder: Option<&Path>) -> Option<std::path::PathBuf> {
+    project
+        .base_path
+        .as_deref()
+        .map(|b| std::path::PathBuf::from(b.replace('\\', "/")))
+        .filter(|b| b.is_dir())
+        .or_else(|| folder.map(Path::to_path_buf))
+}
+
+type Fetch<'f> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, RefiError> + 'f;
+
+/// Fills in each source's and note's text, reporting what cannot be found.
+fn resolve_texts(
+    project: model::Project,
+    file: &str,
+    fetch: &mut Fetch<'_>,
+) -> Result<ReadProject, RefiError> {
+    let mut report = Report::default();
+    let mut text_of = |s: &model::TextSource,
+                       what: &str,
+                       report: &mut Report|
+     -> Result<Option<String>, RefiError> {
+        if let Some(content) = &s.content {
+            return Ok(Some(content.clone()));
+        }
+        let label = s.name.clone().unwrap_or_else(|| s.guid.clone());
+        let Some(path) = &s.plain_text_path else {
+            if s.rich_text_path.is_some() {
+                report.skipped.push(format!(
+                    "{what} {label:?} has only a rich-text (.docx) file and no plain-text representation; it was not imported"
+                ));
+            } else {
+                report.skipped.push(format!(
+                    "{what} {label:?} names no text file and holds no text; it was not imported"
+                ));
+            }
+            return Ok(None);
+        };
+        match fetch(path)? {
+            None => {
+                report.skipped.push(format!(
+                    "{what} {label:?}: its text file {path} is not in {file}; it was not imported, with its selections"
+                ));
+                Ok(None)
+            }
+            Some(bytes) => {
+                let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                match String::from_utf8(bytes.to_vec()) {
+                    Ok(t) => Ok(Some(t)),
+                    Err(_) => {
+                        report.skipped.push(format!(
+                            "{what} {label:?}: its text file {path} is not UTF-8 as REFI-QDA requires (§9.1); it was not imported"
+                        ));
+                        Ok(None)
+                    }
+                }
+            }
+        }
+    };
+    let mut texts = Vec::with_capacity(project.sources.len());
+    for s in &project.sources {
+        texts.push(text_of(s, "source", &mut report)?);
+    }
+    let mut note_texts = Vec::with_capacity(project.notes.len());
+    for n in &project.notes {
+        note_texts.push(text_of(n, "note", &mut report)?);
+    }
+    Ok(ReadProject {
+        file: file.to_owned(),
+        project,
+        texts,
+        note_texts,
+        report,
+    })
+}
+
+/// Returns the codes of a `.qdc` codebook as entries (definitions and
+/// criteria read out of each description).
+pub fn read_codebook(bytes: &[u8]) -> Result<Vec<CodebookEntry>, RefiError> {
+    read_codebook_with_report(bytes, "the codebook").map(|(entries, _)| entries)
+}
+
+/// Returns the codes of a `.qdc` codebook and what it could not carry
+/// (sets). `file` names it in messages.
+pub fn read_codebook_with_report(
+    bytes: &[u8],
+    file: &str,
+) -> Result<(Vec<CodebookEntry>, Report), RefiError> {
+    let root = xml::parse(bytes, file)?;
+    let (codes, sets) = read::codebook(&root, file)?;
+    let mut report = Report::default();
+    for set in &sets {
+        report.losses.push(format!(
+            "the set {:?} ({} codes) is not carried: verbatim codebooks have no sets",
+            set.name,
+            set.codes.len()
+        ));
+    }
+    fn entry(c: &model::Code) -> CodebookEntry {
+        let fields = description::decode(c.description.as_deref().unwrap_or_default());
+        CodebookEntry {
+            name: c.name.clone(),
+            level: fields.level,
+            definition: fields.definition,
+            inclusion: fields.inclusion,
+            exclusion: fields.exclusion,
+            example: fields.example,
+            colour: c.color.clone(),
+            guid: Some(guid::key(&c.guid)),
+            children: c.children.iter().map(entry).collect(),
+        }
+    }
+    Ok((codes.iter().map(entry).collect(), report))
+}
+
+/// Writes a `.qdpx` archive of an export into `out`.
+pub fn write_qdpx<W: std::io::Write + std::io::Seek>(
+    out: W,
+    exported: &Exported,
+) -> Result<W, RefiError> {
+    let qde = write::project(&exported.project);
+    let files: Vec<(String, &str)> = exported
+        .files
+        .iter()
+        .map(|(name, text)| (name.clone(), text.as_str()))
+        .collect();
+    archive::write_qdpx(out, &qde, &files)
+}
+
+/// Returns the `.qde` XML of an export (what [`write_qdpx`] puts in the
+/// archive).
+pub fn project_xml(exported: &Exported) -> String {
+    write::project(&exported.project)
 }

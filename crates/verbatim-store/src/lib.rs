@@ -43,6 +43,7 @@ mod deidentify;
 mod demographics;
 mod edit;
 mod error;
+mod exchange;
 mod fold;
 mod guides;
 mod history;
@@ -76,6 +77,11 @@ pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, S
 pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
+pub use exchange::{
+    ImportPlan, ImportedCounts, PlanAttribute, PlanCode, PlanCoder, PlanCoding, PlanJournal,
+    PlanMemo, PlanParticipant, PlanSource, PlanTarget, SnapAttribute, SnapCode, SnapCoder,
+    SnapCoding, SnapJournal, SnapMemo, SnapParticipant, SnapSource, Snapshot,
+};
 pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use memos::{Memo, MemoFilter, MemoTarget};

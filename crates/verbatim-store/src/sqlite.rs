@@ -297,7 +297,7 @@ fn commit(tx: Transaction<'_>) -> Result<(), StoreError> {
 }
 
 /// Stores one source inside the caller's savepoint.
-fn insert_source(
+pub(crate) fn insert_source(
     conn: &Connection,
     actor: &str,
     item: &ImportItem,

@@ -27,6 +27,7 @@ mod guide;
 mod history;
 mod import;
 mod import_codebook;
+mod import_project;
 mod init;
 mod ipa_table;
 mod journal;
@@ -136,6 +137,9 @@ enum Command {
     Cooccurrence(cooccurrence::CooccurrenceArgs),
     /// Export the study to REFI-QDA (.qdpx, .qdc) or a spreadsheet (.csv, .xlsx)
     Export(export::ExportArgs),
+    /// Import a REFI-QDA project (.qdpx, .qde) as a new study or as one coder's layer
+    #[command(name = "import-project")]
+    ImportProject(import_project::ImportProjectArgs),
     /// Search the text (stemmed, French and English) with KWIC lines; auto-code hits
     #[command(long_about = search::LONG_ABOUT)]
     Search(search::SearchArgs),
@@ -225,6 +229,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::cmd_export(&args),
         Command::Figure(args) => figure::cmd_figure(&args),
         Command::Translations(args) => translations::cmd_translations(&args),
+        Command::ImportProject(args) => import_project::cmd_import_project(&args),
     }
 }
 

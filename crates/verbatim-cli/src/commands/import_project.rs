@@ -1,0 +1,192 @@
+//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) into a new
+//! study, or into an existing one as one more coder's layer.
+//!
+//! The file is read and planned entirely before the study is touched, then
+//! written in one transaction. A new study is built under a temporary name
+//! and renamed into place only once the import succeeded, so a failure
+//! leaves no study behind; an existing study is left exactly as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use verbatim_exchange::refi::{self, Caps, ImportOptions};
+use verbatim_store::{SqliteStore, StudySettings};
+
+use super::ProjectArg;
+use super::coder_arg::CoderArg;
+use super::export_refi::print_report;
+use crate::ui;
+
+/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…
+#[derive(Args, Debug)]
+pub struct ImportProjectArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    /// The .qdpx (or bare .qde) file
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Import into this existing study as this coder's layer (created if new)
+    #[arg(long, value_name = "NAME")]
+    as_coder: Option<String>,
+    /// The new study's title (default: the project's name)
+    #[arg(long)]
+    title: Option<String>,
+}
+
+/// Reads, plans and writes the import, then prints what was carried.
+pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> {
+    let path = args.project.path()?;
+    let exists = path
+        .try_exists()
+        .with_context(|| format!("cannot tell whether {} exists", path.display()))?;
+    if exists && args.as_coder.is_none() {
+        bail!(
+            "{} already exists: to add the file's coding to it as one coder's layer, pass --as-coder NAME; to start a new study, give a new --project path",
+            path.display()
+        );
+    }
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.display().to_string());
+    let caps = Caps::default();
+    let size = std::fs::metadata(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?
+        .len();
+    if size > caps.total {
+        bail!(
+            "{} is {size} bytes, more than the {} bytes verbatim reads from one project file",
+            args.file.display(),
+            caps.total
+        );
+    }
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let folder = args.file.parent().map(Path::to_path_buf);
+    let read = refi::read_project(&bytes, &file_name, folder.as_deref(), caps)?;
+    drop(bytes);
+
+    let actor = ui::actor();
+    let fallback = args
+        .coder
+        .coder
+        .clone()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| "imported".into());
+    if exists {
+        let mut store = args.project.open()?;
+        let options = ImportOptions {
+            as_coder: args.as_coder.clone(),
+            fallback_coder: fallback,
+            levels: store.levels()?.into_iter().map(|l| l.name).collect(),
+        };
+        let (plan, report) = refi::plan_import(&read, &options);
+        let counts = store
+            .import_project(&actor, &plan)
+            .with_context(|| format!("{file_name} was not imported; the study is unchanged"))?;
+        summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let temp = temporary_beside(path);
+    let result = (|| -> anyhow::Result<_> {
+        let title = args.title.clone().unwrap_or_else(|| {
+            let name = read.project.name.trim();
+            if name.is_empty() {
+                file_name.clone()
+            } else {
+                name.to_owned()
+            }
+        });
+        let mut store = SqliteStore::create(&temp, &StudySettings::titled(title), &actor)?;
+        let options = ImportOptions {
+            as_coder: args.as_coder.clone(),
+            fallback_coder: fallback.clone(),
+            levels: store.levels()?.into_iter().map(|l| l.name).collect(),
+        };
+        let (plan, report) = refi::plan_import(&read, &options);
+        let counts = store.import_project(&actor, &plan)?;
+        drop(store);
+        std::fs::rename(&temp, path)
+            .with_context(|| format!("could not move the new study to {}", path.display()))?;
+        Ok((counts, report))
+    })();
+    match result {
+        Ok((counts, report)) => {
+            summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = temp.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            Err(e.context(format!(
+                "{file_name} was not imported; no study was created"
+            )))
+        }
+    }
+}
+
+/// Returns a temporary path in the same folder as `path`.
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "study.vbt".into());
+    path.with_file_name(format!(".{name}.{}.importing", std::process::id()))
+}
+
+fn summary(
+    file: &str,
+    study: &Path,
+    counts: &verbatim_store::ImportedCounts,
+    report: &refi::Report,
+    as_coder: Option<&str>,
+) {
+    let layer = as_coder.map_or(String::new(), |c| format!(" as {c}'s layer"));
+    println!(
+        "Imported {file} into {}{layer}: {} sources, {} codes, {} codings, {} participants, {} memos, {} journal entries, {} coders.",
+        study.display(),
+        counts.sources,
+        counts.codes,
+        counts.codings,
+        counts.participants,
+        counts.memos,
+        counts.journal,
+        counts.coders,
+    );
+    for (name, existing) in &counts.sources_matched {
+        println!(
+            "  source {name:?} has the same text as {existing:?} in the study; its codings were placed there"
+        );
+    }
+    if counts.codings_duplicate > 0 {
+        println!(
+            "  {} coding(s) repeat one already there (same passage, code and coder) and were merged",
+            counts.codings_duplicate
+        );
+    }
+    if counts.participants_matched > 0 {
+        println!(
+            "  {} case(s) match participants already in the study, which were kept as they are",
+            counts.participants_matched
+        );
+    }
+    if counts.seals_kept > 0 {
+        println!(
+            "  {} sealed preconception(s) kept their seal (the hash recomputes)",
+            counts.seals_kept
+        );
+    }
+    print_report(report);
+    println!(
+        "  The import is one entry of the study's log and cannot be undone with `verbatim undo`."
+    );
+}

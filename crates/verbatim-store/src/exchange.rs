@@ -1,0 +1,1246 @@
+//! Whole-study reads and writes for exchange with other tools (REFI-QDA).
+//!
+//! Export needs every table a project file carries, read once and in bulk
+//! (a 1,000-source study with 100,000 codings must export in seconds, so no
+//! per-code or per-coding queries). Import needs the opposite: a whole
+//! project written in one transaction, so a file that fails half-way leaves
+//! the study exactly as it was. The one-row-at-a-time coding API
+//! (`add_code`, `add_coding`, each its own undoable action) is neither fast
+//! enough nor atomic across a project, hence this module.
+//!
+//! Both directions respect blind coding: [`SqliteStore::snapshot`] reads
+//! through a [`Scope`], and [`SqliteStore::import_project`] writes only into
+//! the layers its plan names. An import is one audit entry
+//! (`exchange.import`) with counts; it is not undoable (its rows are not
+//! kept in the log), which the CLI says.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::coders::Scope;
+use crate::model::ImportItem;
+use crate::participants::AppliesTo;
+use crate::values::AttrType;
+use crate::{ImportOutcome, SqliteStore, StoreError, audit, journal};
+
+/// Everything of a study that a project exchange file can carry, as the
+/// scope sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The study's stable identifier (exchange GUIDs derive from it).
+    pub study_guid: String,
+    /// The study's title.
+    pub title: String,
+    /// When the study was created (RFC 3339).
+    pub created_at: String,
+    /// Level names, lowest first.
+    pub levels: Vec<String>,
+    /// Coders whose layers the scope sees.
+    pub coders: Vec<SnapCoder>,
+    /// Codes of the visible codebooks, by owner, parent and position.
+    pub codes: Vec<SnapCode>,
+    /// Further parents: `(child, parent)` code ids.
+    pub code_links: Vec<(i64, i64)>,
+    /// Every source with its text, by id.
+    pub sources: Vec<SnapSource>,
+    /// Visible codings, by source and start.
+    pub codings: Vec<SnapCoding>,
+    /// Sites: `(id, name, code)`.
+    pub sites: Vec<(i64, String, String)>,
+    /// Participants, by id.
+    pub participants: Vec<SnapParticipant>,
+    /// Attributes of participants and sources.
+    pub attributes: Vec<SnapAttribute>,
+    /// Participant values: `(participant id, attribute id, value)`.
+    pub participant_values: Vec<(i64, i64, String)>,
+    /// Source values: `(source id, attribute id, value)`.
+    pub source_values: Vec<(i64, i64, String)>,
+    /// Sources in which each participant speaks (explicit speaker mapping):
+    /// `(participant id, source id)`.
+    pub participant_sources: Vec<(i64, i64)>,
+    /// Visible memos.
+    pub memos: Vec<SnapMemo>,
+    /// Visible journal entries.
+    pub journal: Vec<SnapJournal>,
+    /// Quote marks on visible codings (not carried by REFI-QDA).
+    pub quotes: usize,
+    /// Translations of visible codings (not carried by REFI-QDA).
+    pub translations: usize,
+    /// Links of visible journal entries to codes: `(entry guid, code id,
+    /// relation)`.
+    pub journal_links: Vec<(String, i64, String)>,
+    /// Rows of tables REFI-QDA has no place for, by what they hold
+    /// (consent records, interview guides…), for the loss report.
+    pub uncarried: Vec<(&'static str, usize)>,
+}
+
+/// A coder as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapCoder {
+    /// Their id.
+    pub id: i64,
+    /// Their stable identifier.
+    pub guid: String,
+    /// Their name.
+    pub name: String,
+}
+
+/// A code as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapCode {
+    /// Its id.
+    pub id: i64,
+    /// Its stable identifier.
+    pub guid: String,
+    /// The owning coder, `None` for the shared codebook.
+    pub owner: Option<i64>,
+    /// Its name.
+    pub name: String,
+    /// Its level's name.
+    pub level: String,
+    /// Its primary parent.
+    pub parent: Option<i64>,
+    /// `#rrggbb`, if set.
+    pub colour: Option<String>,
+    /// What the code means.
+    pub definition: Option<String>,
+    /// When to apply it.
+    pub inclusion: Option<String>,
+    /// When not to.
+    pub exclusion: Option<String>,
+    /// A typical passage.
+    pub example: Option<String>,
+}
+
+/// A source as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapSource {
+    /// Its id.
+    pub id: i64,
+    /// Its stable identifier.
+    pub guid: String,
+    /// Its name.
+    pub name: String,
+    /// What it records (`interview`, …).
+    pub kind: String,
+    /// Its site code, if any.
+    pub site: Option<String>,
+    /// Its language, if any.
+    pub language: Option<String>,
+    /// When it was imported.
+    pub imported_at: String,
+    /// Its text (NFC, `\n`).
+    pub text: String,
+}
+
+/// A coding as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapCoding {
+    /// Its stable identifier.
+    pub guid: String,
+    /// Its id.
+    pub id: i64,
+    /// The source coded.
+    pub source_id: i64,
+    /// The code applied.
+    pub code_id: i64,
+    /// Who coded.
+    pub coder_id: i64,
+    /// First char.
+    pub start: i64,
+    /// Char just past the passage.
+    pub end: i64,
+    /// The coding's short memo, if any.
+    pub memo: Option<String>,
+    /// When it was made.
+    pub created_at: String,
+}
+
+/// A participant as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapParticipant {
+    /// Its id.
+    pub id: i64,
+    /// Its stable identifier.
+    pub guid: String,
+    /// Its pseudonym code.
+    pub code: Option<String>,
+    /// Its label.
+    pub label: Option<String>,
+    /// Its site's id.
+    pub site_id: Option<i64>,
+}
+
+/// An attribute as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapAttribute {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// What it describes.
+    pub applies_to: AppliesTo,
+    /// Its type.
+    pub kind: AttrType,
+    /// A category's allowed values.
+    pub allowed: Vec<String>,
+}
+
+/// A memo as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapMemo {
+    /// Its id.
+    pub id: i64,
+    /// Its stable identifier.
+    pub guid: String,
+    /// `study`, `source`, `participant`, `code`, `coding` or `passage`.
+    pub target_kind: String,
+    /// The source, code or coding id it is about.
+    pub target_id: Option<i64>,
+    /// The participant code it is about.
+    pub target_label: Option<String>,
+    /// For a passage memo: the source and span.
+    pub anchor: Option<(i64, i64, i64)>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Who wrote it (a coder's name or an imported comment's author).
+    pub author: Option<String>,
+    /// The coder whose layer holds it.
+    pub coder_id: Option<i64>,
+    /// When it was written.
+    pub written_at: Option<String>,
+    /// What it says.
+    pub body: String,
+}
+
+/// A journal entry as exchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapJournal {
+    /// Its stable identifier.
+    pub guid: String,
+    /// Its coder.
+    pub coder_id: i64,
+    /// `note` or `preconception`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// When it was written.
+    pub written_at: String,
+    /// When it was sealed, for a sealed preconception.
+    pub sealed_at: Option<String>,
+    /// Its seal hash.
+    pub content_hash: Option<String>,
+}
+
+impl SqliteStore {
+    /// Returns everything a project exchange file carries, as `scope` sees it.
+    pub fn snapshot(&self, scope: &Scope) -> Result<Snapshot, StoreError> {
+        let conn = &self.conn;
+        let study = |key: &str| -> Result<Option<String>, StoreError> {
+            Ok(conn
+                .query_row("SELECT value FROM study WHERE key = $1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        let mut snap = Snapshot {
+            study_guid: study("guid")?.unwrap_or_default(),
+            title: study("title")?.unwrap_or_default(),
+            created_at: study("created_at")?.unwrap_or_default(),
+            levels: self.levels()?.into_iter().map(|l| l.name).collect(),
+            ..Snapshot::default()
+        };
+        let level_names: HashMap<i64, String> = self
+            .levels()?
+            .into_iter()
+            .map(|l| (l.rank, l.name))
+            .collect();
+        let visible = |owner: Option<i64>| scope.may_see(owner);
+
+        let mut stmt = conn.prepare("SELECT id, guid, name FROM coders ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SnapCoder {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                name: r.get(2)?,
+            })
+        })?;
+        for row in rows {
+            let coder = row?;
+            if visible(Some(coder.id)) {
+                snap.coders.push(coder);
+            }
+        }
+
+        let mut stmt = conn.prepare(
+            "SELECT id, guid, owner, name, level, parent, colour, definition, inclusion, \
+             exclusion, example FROM codes ORDER BY IFNULL(owner, 0), position, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let level: i64 = r.get(4)?;
+            Ok(SnapCode {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                owner: r.get(2)?,
+                name: r.get(3)?,
+                level: level_names
+                    .get(&level)
+                    .cloned()
+                    .unwrap_or_else(|| format!("level {level}")),
+                parent: r.get(5)?,
+                colour: r.get(6)?,
+                definition: r.get(7)?,
+                inclusion: r.get(8)?,
+                exclusion: r.get(9)?,
+                example: r.get(10)?,
+            })
+        })?;
+        for row in rows {
+            let code = row?;
+            if visible(code.owner) {
+                snap.codes.push(code);
+            }
+        }
+        let seen: std::collections::HashSet<i64> = snap.codes.iter().map(|c| c.id).collect();
+        let mut stmt = conn.prepare("SELECT child, parent FROM code_links ORDER BY id")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (child, parent) = row?;
+            if seen.contains(&child) && seen.contains(&parent) {
+                snap.code_links.push((child, parent));
+            }
+        }
+
+        let mut stmt = conn.prepare(
+            "SELECT s.id, s.guid, s.name, s.kind, s.site, s.language, s.imported_at, t.text \
+             FROM sources s JOIN source_texts t ON t.source_id = s.id ORDER BY s.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SnapSource {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                name: r.get(2)?,
+                kind: r.get(3)?,
+                site: r.get(4)?,
+                language: r.get(5)?,
+                imported_at: r.get(6)?,
+                text: r.get(7)?,
+            })
+        })?;
+        snap.sources = rows.collect::<Result<_, _>>()?;
+
+        let mut stmt = conn.prepare(
+            "SELECT guid, id, source_id, code_id, coder_id, start_char, end_char, memo, \
+             created_at, is_quote FROM codings ORDER BY source_id, start_char, end_char, id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let coder_id: i64 = r.get(4)?;
+            let code_id: i64 = r.get(3)?;
+            if !visible(Some(coder_id)) || !seen.contains(&code_id) {
+                continue;
+            }
+            if r.get::<_, i64>(9)? != 0 {
+                snap.quotes += 1;
+            }
+            snap.codings.push(SnapCoding {
+                guid: r.get(0)?,
+                id: r.get(1)?,
+                source_id: r.get(2)?,
+                code_id,
+                coder_id,
+                start: r.get(5)?,
+                end: r.get(6)?,
+                memo: r.get(7)?,
+                created_at: r.get(8)?,
+            });
+        }
+        let visible_codings: std::collections::HashSet<i64> =
+            snap.codings.iter().map(|c| c.id).collect();
+        let mut stmt = conn.prepare("SELECT coding_id FROM translations")?;
+        for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+            if visible_codings.contains(&row?) {
+                snap.translations += 1;
+            }
+        }
+
+        let mut stmt = conn.prepare("SELECT id, name, code FROM sites ORDER BY id")?;
+        snap.sites = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt =
+            conn.prepare("SELECT id, guid, code, label, site_id FROM participants ORDER BY id")?;
+        snap.participants = stmt
+            .query_map([], |r| {
+                Ok(SnapParticipant {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    code: r.get(2)?,
+                    label: r.get(3)?,
+                    site_id: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        for applies_to in [AppliesTo::Participant, AppliesTo::Source] {
+            for a in crate::participants::attributes_in(conn, applies_to)? {
+                snap.attributes.push(SnapAttribute {
+                    id: a.id,
+                    name: a.name,
+                    applies_to,
+                    kind: a.kind,
+                    allowed: a.allowed,
+                });
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT participant_id, attribute_id, value FROM participant_values ORDER BY id",
+        )?;
+        snap.participant_values = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt =
+            conn.prepare("SELECT source_id, attribute_id, value FROM source_values ORDER BY id")?;
+        snap.source_values = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT participant_id, source_id FROM speaker_map \
+             WHERE participant_id IS NOT NULL ORDER BY participant_id, source_id",
+        )?;
+        snap.participant_sources = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+
+        let mut stmt = conn.prepare(
+            "SELECT id, guid, target_kind, target_id, target_label, source_id, start_char, \
+             end_char, title, author, coder_id, written_at, body FROM memos ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let coder_id: Option<i64> = r.get(10)?;
+            if coder_id.is_some() && !visible(coder_id) {
+                continue;
+            }
+            let source: Option<i64> = r.get(5)?;
+            let start: Option<i64> = r.get(6)?;
+            let end: Option<i64> = r.get(7)?;
+            snap.memos.push(SnapMemo {
+                id: r.get(0)?,
+                guid: r.get(1)?,
+                target_kind: r.get(2)?,
+                target_id: r.get(3)?,
+                target_label: r.get(4)?,
+                anchor: match (source, start, end) {
+                    (Some(s), Some(a), Some(b)) => Some((s, a, b)),
+                    _ => None,
+                },
+                title: r.get(8)?,
+                author: r.get(9)?,
+                coder_id,
+                written_at: r.get(11)?,
+                body: r.get(12)?,
+            });
+        }
+        let mut stmt = conn.prepare(
+            "SELECT guid, coder_id, kind, title, body, written_at, sealed_at, content_hash \
+             FROM journal ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let coder_id: i64 = r.get(1)?;
+            if !visible(Some(coder_id)) {
+                continue;
+            }
+            snap.journal.push(SnapJournal {
+                guid: r.get(0)?,
+                coder_id,
+                kind: r.get(2)?,
+                title: r.get(3)?,
+                body: r.get(4)?,
+                written_at: r.get(5)?,
+                sealed_at: r.get(6)?,
+                content_hash: r.get(7)?,
+            });
+        }
+        let entries: std::collections::HashSet<&str> =
+            snap.journal.iter().map(|j| j.guid.as_str()).collect();
+        let mut stmt = conn.prepare(
+            "SELECT j.guid, l.code_id, l.relation FROM journal_links l \
+             JOIN journal j ON j.id = l.entry_id ORDER BY l.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let guid: String = r.get(0)?;
+            let code: i64 = r.get(1)?;
+            if entries.contains(guid.as_str()) && seen.contains(&code) {
+                snap.journal_links.push((guid, code, r.get(2)?));
+            }
+        }
+        for (what, sql) in [
+            ("consent record(s)", "SELECT count(*) FROM consents"),
+            (
+                "interview guide version(s)",
+                "SELECT count(*) FROM guide_versions",
+            ),
+            (
+                "explicit speaker mapping(s) (speaker labels are re-matched to participant codes on import)",
+                "SELECT count(*) FROM speaker_map",
+            ),
+            (
+                "reconciliation decision(s)",
+                "SELECT count(*) FROM reconciliation_decisions",
+            ),
+            (
+                "de-identification record(s)",
+                "SELECT count(*) FROM deidentifications",
+            ),
+        ] {
+            let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
+            if n > 0 {
+                snap.uncarried.push((what, usize::try_from(n).unwrap_or(0)));
+            }
+        }
+        Ok(snap)
+    }
+}
+
+/// A whole project to write into a study in one transaction.
+///
+/// Entities refer to each other by their index in the plan's lists, so a
+/// plan cannot point at a row that does not exist; the store checks spans
+/// against the texts it holds.
+#[derive(Debug, Clone, Default)]
+pub struct ImportPlan {
+    /// Coders, matched by name (an existing coder is reused).
+    pub coders: Vec<PlanCoder>,
+    /// Sources, matched by content (an identical text already in the study
+    /// is reused, and its codings land on it).
+    pub sources: Vec<PlanSource>,
+    /// Codes, parents before children.
+    pub codes: Vec<PlanCode>,
+    /// Further parents: `(child, parent)` indexes into `codes`.
+    pub code_links: Vec<(usize, usize)>,
+    /// Codings.
+    pub codings: Vec<PlanCoding>,
+    /// Sites: `(name, code)`; an existing site of that code is reused.
+    pub sites: Vec<(String, String)>,
+    /// Attributes; an existing one of that name is reused.
+    pub attributes: Vec<PlanAttribute>,
+    /// Participants; one whose code exists already is reused, values kept.
+    pub participants: Vec<PlanParticipant>,
+    /// Source values: `(source, attribute, canonical value)` indexes.
+    pub source_values: Vec<(usize, usize, String)>,
+    /// Memos.
+    pub memos: Vec<PlanMemo>,
+    /// Journal entries.
+    pub journal: Vec<PlanJournal>,
+    /// What the audit entry says about the file (name, producer, counts).
+    pub summary: serde_json::Value,
+}
+
+/// A coder to create or reuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanCoder {
+    /// Their name.
+    pub name: String,
+    /// Their exchange identifier, kept for a new coder.
+    pub guid: Option<String>,
+}
+
+/// A source to create or reuse.
+#[derive(Debug, Clone)]
+pub struct PlanSource {
+    /// Its exchange identifier, kept when not taken.
+    pub guid: Option<String>,
+    /// The read source (text, turns).
+    pub item: ImportItem,
+}
+
+/// A code to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanCode {
+    /// Its exchange identifier, kept when not taken.
+    pub guid: Option<String>,
+    /// The owning coder (index), `None` for the shared codebook.
+    pub owner: Option<usize>,
+    /// Its name, unique within its codebook (the planner makes it so).
+    pub name: String,
+    /// Its level's rank (1 = lowest), below its parents'.
+    pub level: i64,
+    /// Its primary parent (index).
+    pub parent: Option<usize>,
+    /// `#rrggbb`.
+    pub colour: Option<String>,
+    /// Definition.
+    pub definition: Option<String>,
+    /// Inclusion criteria.
+    pub inclusion: Option<String>,
+    /// Exclusion criteria.
+    pub exclusion: Option<String>,
+    /// Example.
+    pub example: Option<String>,
+}
+
+/// A coding to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanCoding {
+    /// Its exchange identifier, kept when not taken.
+    pub guid: Option<String>,
+    /// Source index.
+    pub source: usize,
+    /// Code index.
+    pub code: usize,
+    /// Coder index.
+    pub coder: usize,
+    /// First char.
+    pub start: i64,
+    /// Char past the passage.
+    pub end: i64,
+    /// Its memo.
+    pub memo: Option<String>,
+    /// When it was made (RFC 3339), else now.
+    pub created_at: Option<String>,
+}
+
+/// An attribute to create or reuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanAttribute {
+    /// Its name.
+    pub name: String,
+    /// What it describes.
+    pub applies_to: AppliesTo,
+    /// Its type.
+    pub kind: AttrType,
+    /// A category's allowed values.
+    pub allowed: Vec<String>,
+}
+
+/// A participant to create or reuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanParticipant {
+    /// Its exchange identifier.
+    pub guid: Option<String>,
+    /// Its code.
+    pub code: Option<String>,
+    /// Its label.
+    pub label: Option<String>,
+    /// Its site (index into `sites`).
+    pub site: Option<usize>,
+    /// Values: `(attribute index, canonical value)`.
+    pub values: Vec<(usize, String)>,
+}
+
+/// What a memo is about, by plan index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanTarget {
+    /// The study.
+    Study,
+    /// A source.
+    Source(usize),
+    /// A passage of a source.
+    Passage(usize, i64, i64),
+    /// A code.
+    Code(usize),
+    /// A coding.
+    Coding(usize),
+    /// A participant, by code.
+    Participant(String),
+}
+
+/// A memo to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanMemo {
+    /// Its exchange identifier.
+    pub guid: Option<String>,
+    /// What it is about.
+    pub target: PlanTarget,
+    /// The coder whose layer holds it (index); `None`: seen by all.
+    pub coder: Option<usize>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its author as written.
+    pub author: Option<String>,
+    /// When it was written.
+    pub written_at: Option<String>,
+    /// What it says.
+    pub body: String,
+}
+
+/// A journal entry to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanJournal {
+    /// Its exchange identifier (part of the seal).
+    pub guid: String,
+    /// Its coder (index).
+    pub coder: usize,
+    /// `note` or `preconception`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// When it was written.
+    pub written_at: String,
+    /// The seal `(sealed_at, hash)` the file carried; kept only when the
+    /// hash recomputes from the entry.
+    pub seal: Option<(String, String)>,
+    /// Links to codes: `(code index, relation)` (`expected`, `emerged`,
+    /// `absent`, `reversed`).
+    pub links: Vec<(usize, String)>,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportedCounts {
+    /// Coders created.
+    pub coders: usize,
+    /// Sources created.
+    pub sources: usize,
+    /// Sources whose text the study already held (codings land on them).
+    pub sources_matched: Vec<(String, String)>,
+    /// Codes created.
+    pub codes: usize,
+    /// Codings created.
+    pub codings: usize,
+    /// Codings already present (same passage, code and coder).
+    pub codings_duplicate: usize,
+    /// Participants created.
+    pub participants: usize,
+    /// Participants already in the study (kept as they are).
+    pub participants_matched: usize,
+    /// Memos created.
+    pub memos: usize,
+    /// Journal entries created.
+    pub journal: usize,
+    /// Seals carried over (hash recomputed and equal).
+    pub seals_kept: usize,
+}
+
+impl SqliteStore {
+    /// Writes a whole project in one transaction: everything or nothing.
+    pub fn import_project(
+        &mut self,
+        actor: &str,
+        plan: &ImportPlan,
+    ) -> Result<ImportedCounts, StoreError> {
+        let default_language: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM study WHERE key = 'language'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        // A project is written in one transaction; a page cache large
+        // enough for it keeps SQLite from spilling pages to the WAL file
+        // over and over before the commit (the default is 2 MB).
+        // Each insert that fires a trigger (coding counts) or may be
+        // ignored keeps a statement journal; in a temporary file that was
+        // two thirds of the import's time (profiled), in memory it is a copy.
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let temp_store: i64 = self.conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", -256 * 1024)?;
+        self.conn.pragma_update(None, "temp_store", 2)?;
+        let result = self.write_plan(actor, plan, default_language.as_deref());
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        self.conn.pragma_update(None, "temp_store", temp_store)?;
+        result
+    }
+
+    fn write_plan(
+        &mut self,
+        actor: &str,
+        plan: &ImportPlan,
+        default_language: Option<&str>,
+    ) -> Result<ImportedCounts, StoreError> {
+        let tx = self.conn.transaction()?;
+        let now = audit::now();
+        let mut counts = ImportedCounts::default();
+        let bad = |what: &str| StoreError::Invalid(format!("the import plan {what}"));
+
+        let mut coder_ids = Vec::with_capacity(plan.coders.len());
+        for (n, coder) in plan.coders.iter().enumerate() {
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM coders WHERE name = $1",
+                    [&coder.name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let guid = free_guid(&tx, "coders", coder.guid.as_deref())?;
+                    let initials: String = coder
+                        .name
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter_map(|w| w.chars().next())
+                        .flat_map(char::to_uppercase)
+                        .take(3)
+                        .collect();
+                    tx.execute(
+                        "INSERT INTO coders (guid, name, initials, colour, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        params![
+                            guid,
+                            coder.name,
+                            if initials.is_empty() {
+                                "?".into()
+                            } else {
+                                initials
+                            },
+                            PALETTE[n % PALETTE.len()],
+                            now
+                        ],
+                    )?;
+                    counts.coders += 1;
+                    tx.last_insert_rowid()
+                }
+            };
+            coder_ids.push(id);
+        }
+
+        let mut source_ids = Vec::with_capacity(plan.sources.len());
+        for source in &plan.sources {
+            let outcome = crate::sqlite::insert_source(&tx, actor, &source.item, default_language)?;
+            match outcome {
+                ImportOutcome::Imported { id, .. } => {
+                    if let Some(guid) = &source.guid {
+                        let taken: bool = tx
+                            .prepare_cached("SELECT 1 FROM sources WHERE guid = $1")?
+                            .exists([guid])?;
+                        if !taken {
+                            tx.execute(
+                                "UPDATE sources SET guid = $1 WHERE id = $2",
+                                params![guid, id],
+                            )?;
+                        }
+                    }
+                    counts.sources += 1;
+                    source_ids.push(id);
+                }
+                ImportOutcome::Duplicate { existing } => {
+                    let id: i64 =
+                        tx.query_row("SELECT id FROM sources WHERE name = $1", [&existing], |r| {
+                            r.get(0)
+                        })?;
+                    counts
+                        .sources_matched
+                        .push((source.item.name.clone(), existing));
+                    source_ids.push(id);
+                }
+            }
+        }
+        let mut source_chars: HashMap<i64, i64> = HashMap::new();
+        for id in &source_ids {
+            let chars: i64 =
+                tx.query_row("SELECT chars FROM sources WHERE id = $1", [id], |r| {
+                    r.get(0)
+                })?;
+            source_chars.insert(*id, chars);
+        }
+
+        let max_rank: i64 =
+            tx.query_row("SELECT IFNULL(max(rank), 1) FROM levels", [], |r| r.get(0))?;
+        let mut code_ids: Vec<i64> = Vec::with_capacity(plan.codes.len());
+        let mut positions: HashMap<(Option<i64>, Option<i64>), i64> = HashMap::new();
+        for code in &plan.codes {
+            let owner = match code.owner {
+                Some(i) => Some(*coder_ids.get(i).ok_or_else(|| bad("names no such coder"))?),
+                None => None,
+            };
+            let parent = match code.parent {
+                Some(i) => Some(
+                    *code_ids
+                        .get(i)
+                        .ok_or_else(|| bad("lists a child before its parent"))?,
+                ),
+                None => None,
+            };
+            let position = match positions.get_mut(&(owner, parent)) {
+                Some(p) => {
+                    *p += 1;
+                    *p
+                }
+                None => {
+                    let next: i64 = tx.query_row(
+                        "SELECT count(*) FROM codes WHERE IFNULL(owner, 0) = $1 \
+                         AND IFNULL(parent, 0) = $2",
+                        params![owner.unwrap_or(0), parent.unwrap_or(0)],
+                        |r| r.get(0),
+                    )?;
+                    positions.insert((owner, parent), next);
+                    next
+                }
+            };
+            let name = unique_code_name(&tx, owner, &code.name)?;
+            let guid = free_guid(&tx, "codes", code.guid.as_deref())?;
+            tx.prepare_cached(
+                "INSERT INTO codes (guid, owner, name, level, parent, position, colour, \
+                 definition, inclusion, exclusion, example, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )?
+            .execute(params![
+                guid,
+                owner,
+                name,
+                code.level.clamp(1, max_rank),
+                parent,
+                position,
+                code.colour,
+                code.definition,
+                code.inclusion,
+                code.exclusion,
+                code.example,
+                now
+            ])?;
+            code_ids.push(tx.last_insert_rowid());
+            counts.codes += 1;
+        }
+        for (child, parent) in &plan.code_links {
+            let (Some(c), Some(p)) = (code_ids.get(*child), code_ids.get(*parent)) else {
+                return Err(bad("links codes it does not hold"));
+            };
+            tx.execute(
+                "INSERT OR IGNORE INTO code_links (child, parent) VALUES ($1, $2)",
+                params![c, p],
+            )?;
+        }
+
+        let mut coding_ids = Vec::with_capacity(plan.codings.len());
+        let mut taken: std::collections::HashSet<String> = tx
+            .prepare("SELECT guid FROM codings")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, start_char, \
+                 end_char, memo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )?;
+            let mut find = tx.prepare_cached(
+                "SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 AND coder_id = $3 \
+                 AND start_char = $4 AND end_char = $5",
+            )?;
+            for coding in &plan.codings {
+                let (Some(source), Some(code), Some(coder)) = (
+                    source_ids.get(coding.source),
+                    code_ids.get(coding.code),
+                    coder_ids.get(coding.coder),
+                ) else {
+                    return Err(bad("codes with a source, code or coder it does not hold"));
+                };
+                let chars = source_chars.get(source).copied().unwrap_or(0);
+                if coding.start < 0 || coding.start >= coding.end || coding.end > chars {
+                    return Err(StoreError::Invalid(format!(
+                        "a coding [{}, {}) falls outside its source ({chars} chars)",
+                        coding.start, coding.end
+                    )));
+                }
+                // Checked against a set read once: one query per coding
+                // costs more than the insert itself on 100,000 codings.
+                let guid = match &coding.guid {
+                    Some(g) if taken.insert(g.clone()) => g.clone(),
+                    _ => uuid::Uuid::new_v4().to_string(),
+                };
+                let inserted = insert.execute(params![
+                    guid,
+                    source,
+                    code,
+                    coder,
+                    coding.start,
+                    coding.end,
+                    coding.memo,
+                    coding.created_at.as_deref().unwrap_or(&now),
+                ])?;
+                if inserted == 1 {
+                    counts.codings += 1;
+                    coding_ids.push(tx.last_insert_rowid());
+                } else {
+                    counts.codings_duplicate += 1;
+                    coding_ids.push(find.query_row(
+                        params![source, code, coder, coding.start, coding.end],
+                        |r| r.get(0),
+                    )?);
+                }
+            }
+        }
+
+        let mut site_ids = Vec::with_capacity(plan.sites.len());
+        for (name, code) in &plan.sites {
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM sites WHERE code = $1 OR name = $2",
+                    params![code, name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    tx.execute(
+                        "INSERT INTO sites (name, code) VALUES ($1, $2)",
+                        params![name, code],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            site_ids.push(id);
+        }
+        let mut attribute_ids = Vec::with_capacity(plan.attributes.len());
+        for attr in &plan.attributes {
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM attributes WHERE applies_to = $1 AND name = $2",
+                    params![attr.applies_to.as_str(), attr.name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let allowed = (attr.kind == AttrType::Category)
+                        .then(|| serde_json::to_string(&attr.allowed).unwrap_or_default());
+                    tx.execute(
+                        "INSERT INTO attributes (name, applies_to, type, allowed, position) \
+                         VALUES ($1, $2, $3, $4, \
+                         (SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $2))",
+                        params![attr.name, attr.applies_to.as_str(), attr.kind.as_str(), allowed],
+                    )?;
+                    tx.last_insert_rowid()
+                }
+            };
+            attribute_ids.push(id);
+        }
+        let attribute = |i: usize| {
+            attribute_ids
+                .get(i)
+                .copied()
+                .ok_or_else(|| bad("gives a value of an attribute it does not hold"))
+        };
+        for p in &plan.participants {
+            let existing: Option<i64> = match &p.code {
+                Some(code) => tx
+                    .query_row("SELECT id FROM participants WHERE code = $1", [code], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
+                None => None,
+            };
+            match existing {
+                Some(_) => counts.participants_matched += 1,
+                None => {
+                    let guid = free_guid(&tx, "participants", p.guid.as_deref())?;
+                    let site = match p.site {
+                        Some(i) => Some(
+                            *site_ids
+                                .get(i)
+                                .ok_or_else(|| bad("names a site it does not hold"))?,
+                        ),
+                        None => None,
+                    };
+                    tx.execute(
+                        "INSERT INTO participants (guid, code, label, site_id, created_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                        params![guid, p.code, p.label, site, now],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    for (a, value) in &p.values {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO participant_values \
+                             (participant_id, attribute_id, value) VALUES ($1, $2, $3)",
+                            params![id, attribute(*a)?, value],
+                        )?;
+                    }
+                    counts.participants += 1;
+                }
+            }
+        }
+        for (s, a, value) in &plan.source_values {
+            let source = source_ids
+                .get(*s)
+                .ok_or_else(|| bad("gives a value of a source it does not hold"))?;
+            tx.execute(
+                "INSERT OR IGNORE INTO source_values (source_id, attribute_id, value) \
+                 VALUES ($1, $2, $3)",
+                params![source, attribute(*a)?, value],
+            )?;
+        }
+
+        for memo in &plan.memos {
+            let coder = match memo.coder {
+                Some(i) => Some(*coder_ids.get(i).ok_or_else(|| bad("names no such coder"))?),
+                None => None,
+            };
+            let get = |ids: &Vec<i64>, i: usize| {
+                ids.get(i)
+                    .copied()
+                    .ok_or_else(|| bad("writes a memo on something it does not hold"))
+            };
+            let (kind, target_id, target_label, anchor) = match &memo.target {
+                PlanTarget::Study => ("study", None, None, None),
+                PlanTarget::Source(i) => ("source", Some(get(&source_ids, *i)?), None, None),
+                PlanTarget::Passage(i, start, end) => {
+                    let source = get(&source_ids, *i)?;
+                    let chars = source_chars.get(&source).copied().unwrap_or(0);
+                    if *start < 0 || start > end || *end > chars {
+                        return Err(StoreError::Invalid(format!(
+                            "a memo's passage [{start}, {end}) falls outside its source"
+                        )));
+                    }
+                    ("passage", None, None, Some((source, *start, *end)))
+                }
+                PlanTarget::Code(i) => ("code", Some(get(&code_ids, *i)?), None, None),
+                PlanTarget::Coding(i) => ("coding", Some(get(&coding_ids, *i)?), None, None),
+                PlanTarget::Participant(code) => ("participant", None, Some(code.clone()), None),
+            };
+            let guid = free_guid(&tx, "memos", memo.guid.as_deref())?;
+            let origin = if coder.is_some() {
+                "user"
+            } else {
+                "document-comment"
+            };
+            tx.prepare_cached(
+                "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, title, \
+                 author, written_at, body, origin, created_at, target_id, coder_id, target_label) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )?
+            .execute(params![
+                guid,
+                kind,
+                anchor.map(|a| a.0),
+                anchor.map(|a| a.1),
+                anchor.map(|a| a.2),
+                memo.title,
+                memo.author,
+                memo.written_at,
+                memo.body,
+                origin,
+                now,
+                target_id,
+                coder,
+                target_label
+            ])?;
+            counts.memos += 1;
+        }
+
+        for entry in &plan.journal {
+            let coder = *coder_ids
+                .get(entry.coder)
+                .ok_or_else(|| bad("names no such coder"))?;
+            let guid = free_guid(&tx, "journal", Some(&entry.guid))?;
+            tx.execute(
+                "INSERT INTO journal (guid, coder_id, kind, title, body, written_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                params![
+                    guid,
+                    coder,
+                    entry.kind,
+                    entry.title,
+                    entry.body,
+                    entry.written_at
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            counts.journal += 1;
+            for (code, relation) in &entry.links {
+                let code = code_ids
+                    .get(*code)
+                    .ok_or_else(|| bad("links a journal entry to a code it does not hold"))?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO journal_links (entry_id, code_id, relation) \
+                     VALUES ($1, $2, $3)",
+                    params![id, code, relation],
+                )?;
+            }
+            if let Some((sealed_at, hash)) = &entry.seal {
+                let computed = journal::seal_hash(
+                    &guid,
+                    &entry.kind,
+                    &entry.title,
+                    &entry.body,
+                    &entry.written_at,
+                    sealed_at,
+                );
+                if &computed == hash {
+                    tx.execute(
+                        "UPDATE journal SET sealed_at = $1, content_hash = $2 WHERE id = $3",
+                        params![sealed_at, hash, id],
+                    )?;
+                    let coder_name: String =
+                        tx.query_row("SELECT name FROM coders WHERE id = $1", [coder], |r| {
+                            r.get(0)
+                        })?;
+                    audit::append(
+                        &tx,
+                        &coder_name,
+                        "journal.seal",
+                        Some(&format!("journal:{id}")),
+                        &serde_json::json!({
+                            "content_hash": hash,
+                            "sealed_at": sealed_at,
+                            "guid": guid,
+                            "carried_by": "exchange.import",
+                        }),
+                    )?;
+                    counts.seals_kept += 1;
+                }
+            }
+        }
+
+        let mut summary = plan.summary.clone();
+        if let Some(map) = summary.as_object_mut() {
+            map.insert("coders".into(), counts.coders.into());
+            map.insert("sources".into(), counts.sources.into());
+            map.insert(
+                "sources_matched".into(),
+                counts.sources_matched.len().into(),
+            );
+            map.insert("codes".into(), counts.codes.into());
+            map.insert("codings".into(), counts.codings.into());
+            map.insert("participants".into(), counts.participants.into());
+            map.insert("memos".into(), counts.memos.into());
+            map.insert("journal".into(), counts.journal.into());
+        }
+        audit::append(&tx, actor, "exchange.import", None, &summary)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+}
+
+/// Colours given to imported coders, as `add_coder` gives them.
+const PALETTE: &[&str] = &[
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+];
+
+/// Returns `wanted` when no row of `table` holds it yet, else a fresh UUID
+/// (an exchange GUID is kept only where it stays unique).
+fn free_guid(
+    conn: &rusqlite::Connection,
+    table: &str,
+    wanted: Option<&str>,
+) -> Result<String, StoreError> {
+    if let Some(guid) = wanted {
+        let sql = format!("SELECT 1 FROM {table} WHERE guid = $1");
+        if !conn.prepare_cached(&sql)?.exists([guid])? {
+            return Ok(guid.to_owned());
+        }
+    }
+    Ok(uuid::Uuid::new_v4().to_string())
+}
+
+/// Returns `wanted`, or `wanted (2)`… when the codebook already has it.
+fn unique_code_name(
+    conn: &rusqlite::Connection,
+    owner: Option<i64>,
+    wanted: &str,
+) -> Result<String, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT 1 FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2")?;
+    let mut candidate = wanted.to_owned();
+    let mut n = 2;
+    while stmt.exists(params![owner.unwrap_or(0), candidate])? {
+        candidate = format!("{wanted} ({n})");
+        n += 1;
+    }
+    Ok(candidate)
+}

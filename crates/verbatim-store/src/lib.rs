@@ -60,6 +60,7 @@ mod sqlite;
 mod testkit;
 mod undo;
 mod values;
+mod web_reads;
 mod withdraw;
 
 #[cfg(test)]
@@ -91,6 +92,7 @@ pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
 pub use values::AttrType;
+pub use web_reads::{CoderTotals, SpanCoding};
 pub use withdraw::{SourceWithdrawal, WITHDRAWN_NOTICE, WithdrawReport};
 
 /// The operations every study backend offers.

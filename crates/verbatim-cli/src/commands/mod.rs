@@ -36,6 +36,7 @@ mod reliability;
 mod reveal;
 mod saturation;
 mod search;
+mod serve;
 mod show;
 mod sites;
 mod source;
@@ -137,6 +138,8 @@ enum Command {
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),
+    /// Open the study in the browser: read, code, edit themes, search
+    Serve(serve::ServeArgs),
 }
 
 /// The study a command works on.
@@ -215,6 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
+        Command::Serve(args) => serve::cmd_serve(&args),
     }
 }
 

@@ -89,6 +89,25 @@ impl SqliteStore {
         Ok(out)
     }
 
+    /// Returns the source of a coding the scope sees, `None` when there is
+    /// no such coding or it is hidden from the scope.
+    pub fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT k.source_id, k.coder_id, c.owner FROM codings k \
+                 JOIN codes c ON c.id = k.code_id WHERE k.id = $1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row
+            .filter(|(_, coder, owner)| {
+                scope.may_see(*owner) && (scope.sees_all() || *coder == scope.coder().id)
+            })
+            .map(|(source, _, _)| source))
+    }
+
     /// Returns the codes and codings of every coder the scope sees.
     pub fn coder_totals(&self, scope: &Scope) -> Result<Vec<CoderTotals>, StoreError> {
         let mut stmt = self.conn.prepare_cached(

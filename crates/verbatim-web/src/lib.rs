@@ -35,6 +35,7 @@ pub mod palette;
 pub mod security;
 pub mod session;
 pub mod state;
+pub mod transcript;
 
 pub use app::router;
 pub use error::WebError;

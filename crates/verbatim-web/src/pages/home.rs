@@ -217,7 +217,12 @@ fn approx_words(chars: i64) -> String {
 }
 
 fn describe(e: &AuditEntry) -> String {
-    let what = match e.action.as_str() {
+    describe_action(&e.action)
+}
+
+/// Returns an audit action (`coding.add`) in words (`coded a passage`).
+pub fn describe_action(action: &str) -> String {
+    let what = match action {
         "study.create" => "created the study",
         "source.import" => "imported a source",
         "source.edit" => "corrected a source",

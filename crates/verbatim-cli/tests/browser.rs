@@ -527,8 +527,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
         .unwrap();
     assert_eq!(dragged, json!(true));
     let moved = format!(
-        "try {{ return (() => {{ {} }})() === arguments[1]; }} catch (e) {{ return false; }}",
-        parent_of.replace("arguments[0]", "arguments[0]")
+        "try {{ return (() => {{ {parent_of} }})() === arguments[1]; }} catch (e) {{ return false; }}"
     );
     until_with(
         c,

@@ -472,6 +472,10 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
         json!(true),
         "the coding has its stripe in the margin"
     );
+    // The screenshot shows a passage dense with the coder's codings.
+    let top = "const m = document.querySelectorAll('#doc mark.hl')[6]; \
+               window.scrollTo(0, m.getBoundingClientRect().top + window.scrollY - 160); return true;";
+    eval(c, top).await;
     shot(c, "reader").await;
 
     // Reload: the coding was stored.

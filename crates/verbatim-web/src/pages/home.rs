@@ -132,10 +132,9 @@ fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage,
             .entry(site.unwrap_or_else(|| "no site".into()))
             .or_default() += 1;
     }
-    let scope = match session.coder {
-        Some(_) => Some(session.scope(store)?),
-        None => None,
-    };
+    // A coder picked earlier may have been removed: the home page still
+    // shows, without their totals.
+    let scope = session.scope(store).ok();
     let totals = match &scope {
         Some(scope) => store.coder_totals(scope)?,
         None => Vec::new(),

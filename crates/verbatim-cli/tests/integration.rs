@@ -56,6 +56,8 @@ mod translations;
 
 // REFI-QDA: `export --format qdpx|qdc`, `import-project`, round trip, refusals.
 mod refi;
+// `verbatim serve`: the web interface in headless Chromium, CSRF, CSP, escaping.
+mod browser;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -63,6 +63,7 @@ mod sqlite;
 mod testkit;
 mod undo;
 mod values;
+mod web_reads;
 mod withdraw;
 
 #[cfg(test)]
@@ -101,6 +102,7 @@ pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
 pub use values::AttrType;
+pub use web_reads::{CoderTotals, SpanCoding};
 pub use withdraw::{SourceWithdrawal, WITHDRAWN_NOTICE, WithdrawReport};
 
 /// The operations every study backend offers.

@@ -40,6 +40,7 @@ mod reliability;
 mod reveal;
 mod saturation;
 mod search;
+mod serve;
 mod show;
 mod sites;
 mod source;
@@ -149,6 +150,8 @@ enum Command {
     Figure(figure::FigureArgs),
     /// Send the report's quotes to a translator (XLIFF 2.0, CSV); attach the translations back
     Translations(translations::TranslationsArgs),
+    /// Open the study in the browser: read, code, edit themes, search
+    Serve(serve::ServeArgs),
 }
 
 /// The study a command works on.
@@ -230,6 +233,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Figure(args) => figure::cmd_figure(&args),
         Command::Translations(args) => translations::cmd_translations(&args),
         Command::ImportProject(args) => import_project::cmd_import_project(&args),
+        Command::Serve(args) => serve::cmd_serve(&args),
     }
 }
 

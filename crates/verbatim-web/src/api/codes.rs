@@ -1,0 +1,299 @@
+//! Codes over HTTP: the coder's tree, create, rename and describe, move
+//! (under another code or among siblings), merge, and every passage of a
+//! code across sources.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use verbatim_core::OffsetTable;
+use verbatim_store::{Book, CodeFields, CodeNode, CodingFilter, NewCode, SqliteStore};
+
+use crate::api::codings::{WebCode, web_code};
+use crate::error::ApiResult;
+use crate::offsets::to_utf16;
+use crate::palette;
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the routes of `/api/codes`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/codes", get(tree).post(create))
+        .route("/api/codes/visible", get(visible))
+        .route("/api/codes/{id}", get(one).patch(update))
+        .route("/api/codes/{id}/move", post(move_code))
+        .route("/api/codes/{id}/merge", post(merge))
+        .route("/api/codes/{id}/passages", get(passages))
+}
+
+/// The coder's codebook and the shared one, in display order.
+#[derive(Debug, Serialize)]
+pub struct Trees {
+    /// The coder's own codes.
+    pub own: Vec<CodeNode>,
+    /// The shared codebook.
+    pub shared: Vec<CodeNode>,
+}
+
+/// Returns both trees of the session's coder.
+pub fn trees(store: &SqliteStore, session: &Session) -> Result<Trees, WebError> {
+    let scope = session.own_scope(store)?;
+    Ok(Trees {
+        own: store.code_tree(&scope, Book::Own)?,
+        shared: store.code_tree(&scope, Book::Shared)?,
+    })
+}
+
+async fn tree(State(state): State<AppState>, session: Session) -> ApiResult<Trees> {
+    Ok(Json(state.read(move |store| trees(store, &session)).await?))
+}
+
+async fn visible(State(state): State<AppState>, session: Session) -> ApiResult<Vec<WebCode>> {
+    let codes = state
+        .read(move |store| {
+            let scope = session.scope(store)?;
+            Ok(store
+                .visible_codes(&scope)?
+                .into_iter()
+                .map(|c| WebCode {
+                    colour: palette::class_of(c.id),
+                    id: c.id,
+                    name: c.name,
+                    level: c.level,
+                    owner: c.owner,
+                    parent: c.parent,
+                })
+                .collect())
+        })
+        .await?;
+    Ok(Json(codes))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<CodeNode> {
+    let node = state
+        .read(move |store| {
+            let all = trees(store, &session)?;
+            all.own
+                .into_iter()
+                .chain(all.shared)
+                .find(|n| n.id == id)
+                .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
+        })
+        .await?;
+    Ok(Json(node))
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateBody {
+    name: String,
+    parent_id: Option<i64>,
+    level: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<CreateBody>,
+) -> ApiResult<WebCode> {
+    let code = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            let id = store.add_code(
+                &scope,
+                &NewCode {
+                    name: body.name,
+                    level: body.level,
+                    parent: body.parent_id,
+                    book: Some(Book::Own),
+                    fields: CodeFields::default(),
+                },
+            )?;
+            web_code(store, &session, id)
+        })
+        .await?;
+    Ok(Json(code))
+}
+
+/// Changes to a code; absent fields stay, empty texts clear.
+#[derive(Debug, Deserialize)]
+struct UpdateBody {
+    name: Option<String>,
+    level: Option<String>,
+    definition: Option<String>,
+    inclusion: Option<String>,
+    exclusion: Option<String>,
+    example: Option<String>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<UpdateBody>,
+) -> ApiResult<CodeNode> {
+    let node = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            if let Some(name) = &body.name {
+                store.rename_code(&scope, id, name)?;
+            }
+            let fields = CodeFields {
+                colour: None,
+                definition: body.definition,
+                inclusion: body.inclusion,
+                exclusion: body.exclusion,
+                example: body.example,
+            };
+            store.describe_code(&scope, id, &fields, body.level.as_deref())?;
+            let all = trees(store, &session)?;
+            all.own
+                .into_iter()
+                .chain(all.shared)
+                .find(|n| n.id == id)
+                .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
+        })
+        .await?;
+    Ok(Json(node))
+}
+
+/// Where a code goes: under `parent_id` (or to the top when absent), at
+/// `position` among its new siblings (last when absent).
+#[derive(Debug, Deserialize)]
+struct MoveBody {
+    parent_id: Option<i64>,
+    position: Option<i64>,
+}
+
+async fn move_code(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<MoveBody>,
+) -> ApiResult<Trees> {
+    let trees = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            store.move_code(&scope, id, body.parent_id, body.position)?;
+            trees(store, &session)
+        })
+        .await?;
+    Ok(Json(trees))
+}
+
+#[derive(Debug, Deserialize)]
+struct MergeBody {
+    into_id: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct Merged {
+    into_id: i64,
+    /// Codings moved onto the remaining code.
+    moved: usize,
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<MergeBody>,
+) -> ApiResult<Merged> {
+    let moved = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            Ok(store.merge_codes(&scope, id, body.into_id)?)
+        })
+        .await?;
+    Ok(Json(Merged {
+        into_id: body.into_id,
+        moved,
+    }))
+}
+
+/// One passage coded with a code (or a code below it).
+#[derive(Debug, Serialize)]
+pub struct Passage {
+    /// The coding's id.
+    pub coding_id: i64,
+    /// The source's id.
+    pub source_id: i64,
+    /// The source's name.
+    pub source: String,
+    /// The code it was coded with (the asked one or one below it).
+    pub code: String,
+    /// Who coded it.
+    pub coder: String,
+    /// First UTF-16 unit, for the reader's `?hl=` link.
+    pub start: usize,
+    /// UTF-16 unit just past the passage.
+    pub end: usize,
+    /// The passage.
+    pub text: String,
+    /// Who speaks in it.
+    pub speakers: Vec<String>,
+    /// Marked as a quote.
+    pub is_quote: bool,
+}
+
+/// Returns the passages of a code and the codes below it, across sources.
+pub fn passages_of(
+    store: &SqliteStore,
+    session: &Session,
+    id: i64,
+) -> Result<Vec<Passage>, WebError> {
+    let scope = session.scope(store)?;
+    let records = store.codings(
+        &scope,
+        &CodingFilter {
+            code: Some(id),
+            ..CodingFilter::default()
+        },
+    )?;
+    let mut tables: HashMap<i64, (String, OffsetTable)> = HashMap::new();
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let (text, table) = match tables.entry(r.source_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let text = store.source_text(r.source_id)?;
+                let table = OffsetTable::new(&text);
+                e.insert((text, table))
+            }
+        };
+        let at = |x: i64| to_utf16(table, text, usize::try_from(x).unwrap_or(0));
+        let (start, end) = (at(r.start), at(r.end));
+        out.push(Passage {
+            coding_id: r.id,
+            source_id: r.source_id,
+            source: r.source,
+            code: r.code,
+            coder: r.coder,
+            start,
+            end,
+            text: r.text,
+            speakers: r.speakers,
+            is_quote: r.is_quote,
+        });
+    }
+    Ok(out)
+}
+
+async fn passages(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<Passage>> {
+    Ok(Json(
+        state
+            .read(move |store| passages_of(store, &session, id))
+            .await?,
+    ))
+}

@@ -1,0 +1,41 @@
+//! The router: every area's routes merged, wrapped in the security layers.
+//!
+//! To add an area, write a module under `pages/` or `api/` exposing
+//! `pub fn routes() -> Router<AppState>` and add one `.merge(…)` line here.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::{AppState, api, assets, pages, security};
+
+/// The largest request body accepted (a transcript or roster upload).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Returns the whole application for `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // Pages (HTML).
+        .merge(pages::home::routes())
+        .merge(pages::coder::routes())
+        .merge(pages::reader::routes())
+        .merge(pages::codes::routes())
+        .merge(pages::search::routes())
+        // JSON API under /api.
+        .merge(api::codings::routes())
+        .merge(api::codes::routes())
+        .merge(api::history::routes())
+        .merge(api::search::routes())
+        // Static files.
+        .merge(assets::routes())
+        .fallback(security::not_found)
+        // Layers run outermost last: headers on every answer (even
+        // refusals), then the host check, the size limit, the CSRF check.
+        .layer(from_fn_with_state(state.clone(), security::check_csrf))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), security::check_host))
+        .layer(from_fn_with_state(state.clone(), security::headers))
+        .with_state(state)
+}

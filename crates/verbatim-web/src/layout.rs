@@ -1,0 +1,156 @@
+//! What every page's frame shows: the study's title, the navigation, the
+//! coder picker and the CSRF token for forms and scripts.
+//!
+//! A page template extends `templates/base.html` and has a `page: Page`
+//! field; [`Page::new`] fills it inside the handler's store call.
+
+use verbatim_store::{SqliteStore, Store};
+
+use crate::WebError;
+use crate::session::Session;
+
+/// The navigation's sections, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    /// The study home page.
+    Home,
+    /// Sources and the reader.
+    Sources,
+    /// Participants and their attributes.
+    Participants,
+    /// The theme tree editor.
+    Codes,
+    /// Full-text search and coding queries.
+    Search,
+    /// Agreement and reconciliation.
+    Compare,
+    /// The reflexive journal and memos.
+    Journal,
+    /// Report previews and downloads.
+    Reports,
+}
+
+impl Nav {
+    const ALL: [Nav; 8] = [
+        Nav::Home,
+        Nav::Sources,
+        Nav::Participants,
+        Nav::Codes,
+        Nav::Search,
+        Nav::Compare,
+        Nav::Journal,
+        Nav::Reports,
+    ];
+
+    fn href(self) -> &'static str {
+        match self {
+            Nav::Home => "/",
+            Nav::Sources => "/sources",
+            Nav::Participants => "/participants",
+            Nav::Codes => "/codes",
+            Nav::Search => "/search",
+            Nav::Compare => "/compare",
+            Nav::Journal => "/journal",
+            Nav::Reports => "/reports",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Nav::Home => "Home",
+            Nav::Sources => "Sources",
+            Nav::Participants => "Participants",
+            Nav::Codes => "Codes",
+            Nav::Search => "Search",
+            Nav::Compare => "Compare",
+            Nav::Journal => "Journal",
+            Nav::Reports => "Reports",
+        }
+    }
+}
+
+/// One navigation link.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// What it says.
+    pub label: &'static str,
+    /// True for the current section.
+    pub active: bool,
+}
+
+/// The frame of a page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The page's own title (the study's is added).
+    pub title: String,
+    /// The current section.
+    pub nav: Nav,
+    /// The study's title.
+    pub study: String,
+    /// The acting coder.
+    pub coder: Option<String>,
+    /// Every coder's name, for the picker.
+    pub coders: Vec<String>,
+    /// True once every coder's layer is open to all.
+    pub revealed: bool,
+    /// The CSRF token forms and scripts send back.
+    pub csrf: String,
+    /// The path of the current page, so the coder picker can come back.
+    pub back: String,
+    /// Page scripts under `/assets/js/` (ES modules), besides `common.js`.
+    pub scripts: Vec<&'static str>,
+}
+
+impl Page {
+    /// Returns the frame of a page in section `nav`.
+    pub fn new(
+        store: &SqliteStore,
+        session: &Session,
+        csrf: &str,
+        title: impl Into<String>,
+        nav: Nav,
+    ) -> Result<Self, WebError> {
+        Ok(Page {
+            title: title.into(),
+            nav,
+            study: store.study()?.title,
+            coder: session.coder.clone(),
+            coders: store.coders()?.into_iter().map(|c| c.name).collect(),
+            revealed: store.is_revealed()?,
+            csrf: csrf.to_owned(),
+            back: nav.href().to_owned(),
+            scripts: Vec::new(),
+        })
+    }
+
+    /// Returns the page with a script module added.
+    pub fn with_script(mut self, script: &'static str) -> Self {
+        self.scripts.push(script);
+        self
+    }
+
+    /// Returns the page remembering its own path (for the coder picker).
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.back = path.into();
+        self
+    }
+
+    /// Returns the navigation links with the current one marked.
+    pub fn nav_items(&self) -> Vec<NavItem> {
+        Nav::ALL
+            .iter()
+            .map(|&n| NavItem {
+                href: n.href(),
+                label: n.label(),
+                active: n == self.nav,
+            })
+            .collect()
+    }
+
+    /// Returns true when `name` is the acting coder.
+    pub fn is_coder(&self, name: &str) -> bool {
+        self.coder.as_deref() == Some(name)
+    }
+}

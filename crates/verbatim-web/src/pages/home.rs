@@ -1,0 +1,262 @@
+//! The study home page: what the study holds (sources by kind and site,
+//! participants, coders) and what happened lately.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use verbatim_store::{AuditEntry, SqliteStore, Store};
+
+use crate::error::PageResult;
+use crate::layout::{Nav, Page};
+use crate::palette;
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the home page's route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", get(home))
+}
+
+/// How many audit entries the activity list shows.
+const ACTIVITY: usize = 12;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    sources: usize,
+    sites: Vec<String>,
+    matrix: Vec<KindRow>,
+    site_totals: Vec<usize>,
+    groups: Vec<KindGroup>,
+    participants: usize,
+    participants_by_site: Vec<(String, usize)>,
+    coders: Vec<CoderRow>,
+    activity: Vec<Activity>,
+}
+
+struct KindRow {
+    kind: String,
+    cells: Vec<usize>,
+    total: usize,
+}
+
+struct KindGroup {
+    kind: String,
+    sources: Vec<SourceRow>,
+}
+
+struct SourceRow {
+    id: i64,
+    name: String,
+    site: String,
+    words: String,
+    turns: i64,
+    speakers: usize,
+    language: String,
+}
+
+struct CoderRow {
+    name: String,
+    initials: String,
+    colour: String,
+    current: bool,
+    codes: Option<i64>,
+    codings: Option<i64>,
+}
+
+struct Activity {
+    when: String,
+    actor: String,
+    what: String,
+}
+
+async fn home(State(state): State<AppState>, session: Session) -> PageResult<HomePage> {
+    let csrf = state.csrf().to_owned();
+    Ok(state
+        .read(move |store| build(store, &session, &csrf))
+        .await?)
+}
+
+fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
+    let page = Page::new(store, session, csrf, "Home", Nav::Home)?;
+    let summaries = store.sources()?;
+    let mut sites: Vec<String> = summaries
+        .iter()
+        .map(|s| s.site.clone().unwrap_or_default())
+        .collect();
+    sites.sort();
+    sites.dedup();
+    let mut by_kind: BTreeMap<u8, (String, Vec<SourceRow>, Vec<usize>)> = BTreeMap::new();
+    for s in &summaries {
+        let (order, label) = kind_label(&s.kind);
+        let entry = by_kind
+            .entry(order)
+            .or_insert_with(|| (label, Vec::new(), vec![0; sites.len()]));
+        let site = s.site.clone().unwrap_or_default();
+        if let Some(col) = sites.iter().position(|x| *x == site) {
+            entry.2[col] += 1;
+        }
+        entry.1.push(SourceRow {
+            id: s.id,
+            name: s.name.clone(),
+            site,
+            words: approx_words(s.chars),
+            turns: s.turns,
+            speakers: s.speakers.len(),
+            language: s.language.clone().unwrap_or_default(),
+        });
+    }
+    let site_totals = (0..sites.len())
+        .map(|i| by_kind.values().map(|(_, _, cells)| cells[i]).sum())
+        .collect();
+    let mut matrix = Vec::new();
+    let mut groups = Vec::new();
+    for (_, (kind, sources, cells)) in by_kind {
+        matrix.push(KindRow {
+            kind: kind.clone(),
+            total: cells.iter().sum(),
+            cells,
+        });
+        groups.push(KindGroup { kind, sources });
+    }
+    let people = store.participants()?;
+    let mut per_site: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &people {
+        let site = p.site_code.clone().or_else(|| p.site.clone());
+        *per_site
+            .entry(site.unwrap_or_else(|| "no site".into()))
+            .or_default() += 1;
+    }
+    // A coder picked earlier may have been removed: the home page still
+    // shows, without their totals.
+    let scope = session.scope(store).ok();
+    let totals = match &scope {
+        Some(scope) => store.coder_totals(scope)?,
+        None => Vec::new(),
+    };
+    let coders = store
+        .coders()?
+        .into_iter()
+        .map(|c| {
+            let mine = totals.iter().find(|t| t.coder_id == c.id);
+            CoderRow {
+                current: page.is_coder(&c.name),
+                colour: palette::class_of(c.id),
+                initials: c.initials,
+                name: c.name,
+                codes: mine.map(|t| t.codes),
+                codings: mine.map(|t| t.codings),
+            }
+        })
+        .collect();
+    let revealed = page.revealed;
+    let activity = store
+        .audit_log(ACTIVITY * 8)?
+        .into_iter()
+        .filter(|e| revealed || visible_activity(e, session.coder.as_deref()))
+        .take(ACTIVITY)
+        .map(|e| Activity {
+            when: e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
+            what: describe(&e),
+            actor: e.actor,
+        })
+        .collect();
+    Ok(HomePage {
+        page,
+        sources: summaries.len(),
+        sites: sites
+            .into_iter()
+            .map(|s| if s.is_empty() { "no site".into() } else { s })
+            .collect(),
+        matrix,
+        site_totals,
+        groups,
+        participants: people.len(),
+        participants_by_site: per_site.into_iter().collect(),
+        coders,
+        activity,
+    })
+}
+
+/// Returns true when an entry may be shown before the study is revealed:
+/// work on coding layers (codes, codings, memos, journal) is shown only to
+/// the coder who did it.
+fn visible_activity(entry: &AuditEntry, coder: Option<&str>) -> bool {
+    let layered = ["code.", "coding.", "memo.", "journal."]
+        .iter()
+        .any(|p| entry.action.starts_with(p));
+    !layered || coder == Some(entry.actor.as_str())
+}
+
+fn kind_label(kind: &str) -> (u8, String) {
+    let (order, label) = match kind {
+        "interview" => (0, "Interviews"),
+        "focus_group" => (1, "Focus groups"),
+        "observation" => (2, "Observations"),
+        "context" => (3, "Context"),
+        _ => (4, "Other"),
+    };
+    (order, label.to_owned())
+}
+
+/// Returns a reading length: chars / 6 is close to the word count of
+/// French and English prose.
+fn approx_words(chars: i64) -> String {
+    let words = chars / 6;
+    if words >= 1000 {
+        format!("{:.1}k words", words as f64 / 1000.0)
+    } else {
+        format!("{words} words")
+    }
+}
+
+fn describe(e: &AuditEntry) -> String {
+    describe_action(&e.action)
+}
+
+/// Returns an audit action (`coding.add`) in words (`coded a passage`).
+pub fn describe_action(action: &str) -> String {
+    let what = match action {
+        "study.create" => "created the study",
+        "source.import" => "imported a source",
+        "source.edit" => "corrected a source",
+        "coder.add" => "added a coder",
+        "code.add" => "added a code",
+        "code.rename" => "renamed a code",
+        "code.move" => "moved a code",
+        "code.merge" => "merged codes",
+        "code.describe" => "described a code",
+        "code.delete" => "deleted a code",
+        "coding.add" => "coded a passage",
+        "coding.add_many" => "coded passages",
+        "coding.remove" => "removed a coding",
+        "coding.span" => "resized a coding",
+        "coding.quote" => "marked a quote",
+        "coding.memo" => "wrote a coding memo",
+        "coding.translate" => "translated a quote",
+        "memo.add" => "wrote a memo",
+        "journal.add" => "wrote in the journal",
+        "journal.seal" => "sealed a preconception",
+        "history.undo" => "undid a change",
+        "history.redo" => "redid a change",
+        "study.reveal" => "revealed the coders' work",
+        other => return other.replace(['.', '_'], " "),
+    };
+    what.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_estimate_reads_naturally() {
+        assert_eq!(approx_words(600), "100 words");
+        assert_eq!(approx_words(60_000), "10.0k words");
+    }
+}

@@ -1,0 +1,9 @@
+//! Server-rendered pages, one module per area; each exposes
+//! `routes() -> Router<AppState>` and renders askama templates that extend
+//! `templates/base.html`.
+
+pub mod coder;
+pub mod codes;
+pub mod home;
+pub mod reader;
+pub mod search;

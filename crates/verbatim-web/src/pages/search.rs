@@ -1,0 +1,67 @@
+//! The search page: a query box and the hits as KWIC lines; each hit
+//! links to its passage in the reader, outlined.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+
+use crate::api::search::{SearchParams, SearchResults, run};
+use crate::error::PageResult;
+use crate::layout::{Nav, Page};
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the search page's route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/search", get(search_page))
+}
+
+/// How many hits the page lists (the API returns them all).
+const SHOWN: usize = 500;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "search.html")]
+struct SearchPage {
+    page: Page,
+    q: String,
+    role: String,
+    sort: String,
+    results: Option<SearchResults>,
+    error: Option<String>,
+    shown: usize,
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<SearchParams>,
+) -> PageResult<SearchPage> {
+    let csrf = state.csrf().to_owned();
+    Ok(state
+        .with_study(move |study| {
+            let page = Page::new(&study.store, &session, &csrf, "Search", Nav::Search)?;
+            let (results, error) = if params.q.trim().is_empty() {
+                (None, None)
+            } else {
+                match run(study, &params) {
+                    Ok(r) => (Some(r), None),
+                    Err(e @ (WebError::BadRequest(_) | WebError::Search(_))) => {
+                        (None, Some(e.to_string()))
+                    }
+                    Err(e) => return Err(e),
+                }
+            };
+            Ok(SearchPage {
+                page,
+                q: params.q.clone(),
+                role: params.role.clone().unwrap_or_else(|| "all".into()),
+                sort: params.sort.clone().unwrap_or_else(|| "source".into()),
+                shown: SHOWN,
+                results,
+                error,
+            })
+        })
+        .await?)
+}

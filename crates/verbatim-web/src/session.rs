@@ -1,0 +1,112 @@
+//! Who is acting in this browser, and what they may see.
+//!
+//! Locally, the coder is chosen like on the command line: `--coder` /
+//! `VERBATIM_CODER` when the server starts, or the picker in the page
+//! header, which stores the name in the `vb_coder` cookie. This is a
+//! convenience for one researcher coding under several names, not an
+//! authentication (team mode adds accounts). Blind coding is not the
+//! browser's business: every read goes through the store's `Scope`, which
+//! shows other coders' layers only once the study is revealed.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use verbatim_store::{Scope, SqliteStore};
+
+use crate::security::cookie;
+use crate::{AppState, WebError};
+
+/// The cookie holding the coder picked in the header.
+pub const CODER_COOKIE: &str = "vb_coder";
+
+/// The acting coder of a request, if any was chosen.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The coder's name.
+    pub coder: Option<String>,
+}
+
+impl Session {
+    /// Returns the coder's name, or a clear error when none is chosen.
+    pub fn coder(&self) -> Result<&str, WebError> {
+        self.coder.as_deref().ok_or_else(|| {
+            WebError::Forbidden(
+                "choose who is coding first: pick a coder in the page header, or start the server \
+                 with --coder NAME"
+                    .into(),
+            )
+        })
+    }
+
+    /// Returns the coder's scope: their own layer, or every layer once the
+    /// study is revealed.
+    pub fn scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        let name = self.coder()?;
+        let revealed = store.is_revealed()?;
+        Ok(store.scope(name, revealed, false)?)
+    }
+
+    /// Returns the coder's own scope (their layer only), for writes and for
+    /// views that must not mix layers, such as the theme tree.
+    pub fn own_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        Ok(store.scope(self.coder()?, false, false)?)
+    }
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let picked = cookie(&parts.headers, CODER_COOKIE)
+            .map(decode_cookie)
+            .filter(|name| !name.trim().is_empty());
+        Ok(Session {
+            coder: picked.or_else(|| state.config().default_coder.clone()),
+        })
+    }
+}
+
+/// Returns a cookie value written by [`encode_cookie`].
+pub fn decode_cookie(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = value.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Returns a name percent-encoded for a cookie value (coder names may hold
+/// accents, spaces and semicolons).
+pub fn encode_cookie(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coder_names_round_trip_through_the_cookie() {
+        for name in ["amira", "Zoé Martin", "a;b=c%", "名前"] {
+            assert_eq!(decode_cookie(&encode_cookie(name)), name);
+        }
+    }
+}

@@ -22,11 +22,13 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::reader::routes())
         .merge(pages::codes::routes())
         .merge(pages::search::routes())
+        .merge(pages::analysis::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
         .merge(api::history::routes())
         .merge(api::search::routes())
+        .merge(api::analysis::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

@@ -23,12 +23,14 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::codes::routes())
         .merge(pages::search::routes())
         .merge(pages::analysis::routes())
+        .merge(pages::people::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
         .merge(api::history::routes())
         .merge(api::search::routes())
         .merge(api::analysis::routes())
+        .merge(api::people::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

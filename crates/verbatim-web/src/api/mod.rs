@@ -12,4 +12,5 @@ pub mod analysis;
 pub mod codes;
 pub mod codings;
 pub mod history;
+pub mod people;
 pub mod search;

@@ -6,5 +6,6 @@ pub mod analysis;
 pub mod coder;
 pub mod codes;
 pub mod home;
+pub mod people;
 pub mod reader;
 pub mod search;

@@ -46,6 +46,8 @@ mod agreement;
 mod analysis;
 // `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
 mod search;
+// `verbatim serve`: the web interface in headless Chromium, CSRF, CSP, escaping.
+mod browser;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -3,6 +3,7 @@
 //! code across sources.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -259,18 +260,16 @@ pub fn passages_of(
     let mut tables: HashMap<i64, (String, OffsetTable)> = HashMap::new();
     let mut out = Vec::with_capacity(records.len());
     for r in records {
-        if !tables.contains_key(&r.source_id) {
-            let text = store.source_text(r.source_id)?;
-            let table = OffsetTable::new(&text);
-            tables.insert(r.source_id, (text, table));
-        }
-        let (start, end) = match tables.get(&r.source_id) {
-            Some((text, table)) => (
-                to_utf16(table, text, usize::try_from(r.start).unwrap_or(0)),
-                to_utf16(table, text, usize::try_from(r.end).unwrap_or(0)),
-            ),
-            None => (0, 0),
+        let (text, table) = match tables.entry(r.source_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let text = store.source_text(r.source_id)?;
+                let table = OffsetTable::new(&text);
+                e.insert((text, table))
+            }
         };
+        let at = |x: i64| to_utf16(table, text, usize::try_from(x).unwrap_or(0));
+        let (start, end) = (at(r.start), at(r.end));
         out.push(Passage {
             coding_id: r.id,
             source_id: r.source_id,

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::search::routes())
         .merge(pages::analysis::routes())
         .merge(pages::people::routes())
+        .merge(pages::compare::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::search::routes())
         .merge(api::analysis::routes())
         .merge(api::people::routes())
+        .merge(api::compare::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod codes;
 pub mod codings;
+pub mod compare;
 pub mod history;
 pub mod people;
 pub mod search;

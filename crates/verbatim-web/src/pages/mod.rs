@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod coder;
 pub mod codes;
+pub mod compare;
 pub mod home;
 pub mod people;
 pub mod reader;

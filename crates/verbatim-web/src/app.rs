@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::analysis::routes())
         .merge(pages::people::routes())
         .merge(pages::compare::routes())
+        .merge(pages::journal::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::analysis::routes())
         .merge(api::people::routes())
         .merge(api::compare::routes())
+        .merge(api::journal::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

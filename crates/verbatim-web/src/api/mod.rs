@@ -13,5 +13,6 @@ pub mod codes;
 pub mod codings;
 pub mod compare;
 pub mod history;
+pub mod journal;
 pub mod people;
 pub mod search;

@@ -7,6 +7,7 @@ pub mod coder;
 pub mod codes;
 pub mod compare;
 pub mod home;
+pub mod journal;
 pub mod people;
 pub mod reader;
 pub mod search;

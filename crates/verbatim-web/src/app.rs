@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::people::routes())
         .merge(api::compare::routes())
         .merge(api::journal::routes())
+        .merge(api::openapi::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

@@ -64,7 +64,13 @@ pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
 }
 
 /// One HTTP/1.1 exchange over a plain socket: status, headers, body.
-pub(crate) fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+pub(crate) fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
@@ -266,7 +272,12 @@ pub(crate) struct Browser {
     _profile: tempfile::TempDir,
 }
 
-pub(crate) async fn browser(chromium: &Path, chromedriver: &Path, width: u32, height: u32) -> Browser {
+pub(crate) async fn browser(
+    chromium: &Path,
+    chromedriver: &Path,
+    width: u32,
+    height: u32,
+) -> Browser {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -63,12 +63,18 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         ))
         .await
         .unwrap();
-    let code = eval(c, "return document.querySelector('#participants tr:nth-child(3) th').textContent.trim()").await;
+    let code = eval(
+        c,
+        "return document.querySelector('#participants tr:nth-child(3) th').textContent.trim()",
+    )
+    .await;
     let code = code.as_str().unwrap().to_owned();
     assert_ne!(value_of(&ws, &code, "occupation"), json!("physician"));
     cell.click().await.unwrap();
     let input = c
-        .find(Locator::Css("#participants td[data-attribute='occupation'] input"))
+        .find(Locator::Css(
+            "#participants td[data-attribute='occupation'] input",
+        ))
         .await
         .unwrap();
     // The editor selects the old value, so typing replaces it.
@@ -76,12 +82,14 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
     until(c, "the saved cell", "const td = document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"occupation\"]'); return !td.querySelector('input') && td.textContent === 'physician' && !td.classList.contains('saving');").await;
     assert_eq!(value_of(&ws, &code, "occupation"), json!("physician"));
     // A refused value: the cell goes back and the toast says why.
-    c.find(Locator::Css("#participants tr:nth-child(3) td[data-attribute='age']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "#participants tr:nth-child(3) td[data-attribute='age']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let input = c
         .find(Locator::Css("#participants td[data-attribute='age'] input"))
         .await
@@ -100,14 +108,20 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .await
         .unwrap();
     let button = c
-        .find(Locator::Css("#matrix button.cell[data-row='0'][data-column='1']"))
+        .find(Locator::Css(
+            "#matrix button.cell[data-row='0'][data-column='1']",
+        ))
         .await
         .unwrap();
     let count: usize = button.text().await.unwrap().parse().unwrap();
     button.click().await.unwrap();
     until(c, "the cell's passages", "return !document.getElementById('cell-panel').hidden && document.querySelectorAll('#cell-passages li').length > 0").await;
     let heard = eval(c, "return document.getElementById('cell-who').textContent.replace('Heard: ', '').split(', ').length").await;
-    assert_eq!(heard, json!(count), "the cell counts the participants listed");
+    assert_eq!(
+        heard,
+        json!(count),
+        "the cell counts the participants listed"
+    );
     shot(c, "matrix").await;
     c.find(Locator::Css("#cell-passages li a.src"))
         .await
@@ -115,15 +129,35 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .click()
         .await
         .unwrap();
-    until(c, "the reader", "return document.getElementById('reader')?.dataset.ready === 'true'").await;
-    until(c, "the outlined passage", "return document.querySelector('#doc .flash') !== null").await;
+    until(
+        c,
+        "the reader",
+        "return document.getElementById('reader')?.dataset.ready === 'true'",
+    )
+    .await;
+    until(
+        c,
+        "the outlined passage",
+        "return document.querySelector('#doc .flash') !== null",
+    )
+    .await;
 
     // Compare: blind first, then revealed; merge a pair, reject a passage.
     c.goto(&format!("{base}/compare")).await.unwrap();
     c.find(Locator::Id("compare-blocked")).await.unwrap();
     confirm_all(c).await;
-    c.find(Locator::Id("reveal")).await.unwrap().click().await.unwrap();
-    until(c, "the aligned trees", "return document.querySelectorAll('#tree-b li').length > 0").await;
+    c.find(Locator::Id("reveal"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the aligned trees",
+        "return document.querySelectorAll('#tree-b li').length > 0",
+    )
+    .await;
     c.goto(&format!("{base}/compare?a=amira&b=bruno&pair_no=1"))
         .await
         .unwrap();
@@ -148,17 +182,31 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .unwrap();
     until(c, "the merge decision", "return [...document.querySelectorAll('#decisions td')].some((td) => td.textContent === 'Stigmate partagé')").await;
     let sides = eval(c, "return [document.querySelectorAll('#disagreements .side.a').length, document.querySelectorAll('#disagreements .side.b').length]").await;
-    assert!(sides[0].as_u64().unwrap() + sides[1].as_u64().unwrap() > 0, "{sides}");
+    assert!(
+        sides[0].as_u64().unwrap() + sides[1].as_u64().unwrap() > 0,
+        "{sides}"
+    );
     shot(c, "compare").await;
     let accept = c
         .find(Locator::Css("#disagreements .side button.accept"))
         .await
         .unwrap();
-    assert!(accept.is_enabled().await.unwrap(), "the merged pair has a shared code");
+    assert!(
+        accept.is_enabled().await.unwrap(),
+        "the merged pair has a shared code"
+    );
     accept.click().await.unwrap();
     until(c, "the passage decision", "return [...document.querySelectorAll('#decisions td')].some((td) => td.textContent.includes('coded in the shared layer'))").await;
     let decisions = ws
-        .run(&["reconcile", "--project", "demo.vbt", "--coder", "amira", "list", "--json"])
+        .run(&[
+            "reconcile",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "list",
+            "--json",
+        ])
         .ok()
         .json();
     let kinds: Vec<&str> = decisions
@@ -172,12 +220,14 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
     // Journal: write a preconception, seal it, see its hash.
     c.goto(&format!("{base}/journal")).await.unwrap();
     let form = c.find(Locator::Id("entry-form")).await.unwrap();
-    form.find(Locator::Css("select[name=kind] option[value=preconception]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    form.find(Locator::Css(
+        "select[name=kind] option[value=preconception]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     form.find(Locator::Css("input[name=title]"))
         .await
         .unwrap()
@@ -198,16 +248,30 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .unwrap();
     until(c, "the new entry", "const e = document.querySelector('#entries .journal-entry'); return e !== null && e.querySelector('h3').textContent.includes('Ce que j')").await;
     confirm_all(c).await;
-    c.find(Locator::Css("#entries .journal-entry:first-child button.seal-button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "#entries .journal-entry:first-child button.seal-button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     until(c, "the seal", "const e = document.querySelector('#entries .journal-entry'); return e.classList.contains('sealed') && e.querySelector('.seal') !== null;").await;
-    let shown_hash = eval(c, "return document.querySelector('#entries .journal-entry .seal').textContent").await;
+    let shown_hash = eval(
+        c,
+        "return document.querySelector('#entries .journal-entry .seal').textContent",
+    )
+    .await;
     let listed = ws
-        .run(&["journal", "list", "--project", "demo.vbt", "--coder", "amira", "--json"])
+        .run(&[
+            "journal",
+            "list",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--json",
+        ])
         .ok()
         .json();
     let stored = listed

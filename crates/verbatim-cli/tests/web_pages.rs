@@ -133,13 +133,15 @@ fn participant_edits_need_the_token_are_checked_and_persist_and_labels_show_as_t
     assert_eq!(cli_value(&ws, "CHI-1", "occupation"), before);
 
     // A value the attribute's type refuses: one sentence, nothing changed.
-    let bad = send(base, "PATCH", &path, &json!({"values": {"age": "quarante"}}));
+    let bad = send(
+        base,
+        "PATCH",
+        &path,
+        &json!({"values": {"age": "quarante"}}),
+    );
     assert_eq!(bad.status, 409, "{}", bad.body);
     let error = json_of(&bad)["error"].as_str().unwrap().to_owned();
-    assert!(
-        error.contains("age") && error.contains("number"),
-        "{error}"
-    );
+    assert!(error.contains("age") && error.contains("number"), "{error}");
     assert!(!error.contains('\n'), "one sentence: {error}");
 
     // With the token: stored, and the CLI reads it back.
@@ -172,7 +174,12 @@ fn a_roster_imports_whole_or_not_at_all_and_speaker_labels_map_to_participants()
         .ok();
     let server = serve(&ws, "demo.vbt", "amira");
     let base = server.base.as_str();
-    let count = || json_of(&get(base, "/api/participants")).as_array().unwrap().len();
+    let count = || {
+        json_of(&get(base, "/api/participants"))
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let n = count();
 
     // One bad row: nothing imported, the row named.
@@ -183,11 +190,19 @@ fn a_roster_imports_whole_or_not_at_all_and_speaker_labels_map_to_participants()
     );
     assert!(bad.status == 400 || bad.status == 409, "{}", bad.body);
     let error = json_of(&bad)["error"].as_str().unwrap().to_owned();
-    assert!(error.contains("roster.csv") && error.contains("row"), "{error}");
+    assert!(
+        error.contains("roster.csv") && error.contains("row"),
+        "{error}"
+    );
     assert_eq!(count(), n, "nothing was imported");
     let unknown = upload(base, "/api/participants/roster?name=roster.pdf", "x");
     assert_eq!(unknown.status, 400);
-    assert!(json_of(&unknown)["error"].as_str().unwrap().contains("roster.pdf"));
+    assert!(
+        json_of(&unknown)["error"]
+            .as_str()
+            .unwrap()
+            .contains("roster.pdf")
+    );
 
     let good = upload(
         base,
@@ -276,7 +291,10 @@ fn a_names_file_preview_changes_nothing_and_lists_each_replacement() {
         .run(&["sources", "--project", "demo.vbt", "--json"])
         .ok()
         .stdout;
-    assert!(names_left.contains("Harbour Lane"), "the preview wrote nothing");
+    assert!(
+        names_left.contains("Harbour Lane"),
+        "the preview wrote nothing"
+    );
     assert!(
         json_of(&get(base, "/api/deidentify"))["applied"]
             .as_array()
@@ -293,13 +311,18 @@ fn queries_matrices_and_words_answer_as_the_cli_does() {
 
     let q = "Stigmatisation OR \"Policer les usagers\"";
     let cli = ws
-        .run(&["query", "--project", "demo.vbt", "--coder", "amira", q, "--json"])
+        .run(&[
+            "query",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            q,
+            "--json",
+        ])
         .ok()
         .json();
-    let path = format!(
-        "/api/query?q={}",
-        q.replace(' ', "%20").replace('"', "%22")
-    );
+    let path = format!("/api/query?q={}", q.replace(' ', "%20").replace('"', "%22"));
     let web = json_of(&get(base, &path));
     let spans = |list: &Value, start: &str, end: &str| -> Vec<(i64, i64, i64)> {
         list.as_array()
@@ -330,7 +353,14 @@ fn queries_matrices_and_words_answer_as_the_cli_does() {
 
     let cli = ws
         .run(&[
-            "matrix", "--project", "demo.vbt", "--coder", "amira", "--by", "site", "--json",
+            "matrix",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--by",
+            "site",
+            "--json",
         ])
         .ok()
         .json();
@@ -341,14 +371,28 @@ fn queries_matrices_and_words_answer_as_the_cli_does() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|c| c["value"].clone()).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["value"].clone())
+                .collect()
+        })
         .collect();
     assert_eq!(web["cells"], json!(values));
     // Cell (0, 1): its passages and participants, as `--drill 1,2`.
     let drill = ws
         .run(&[
-            "matrix", "--project", "demo.vbt", "--coder", "amira", "--by", "site", "--drill",
-            "1,2", "--json",
+            "matrix",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--by",
+            "site",
+            "--drill",
+            "1,2",
+            "--json",
         ])
         .ok()
         .json();
@@ -376,7 +420,12 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
 
     let blind = get(base, "/api/alignment?a=amira&b=bruno");
     assert_eq!(blind.status, 403, "{}", blind.body);
-    assert!(json_of(&blind)["error"].as_str().unwrap().contains("reveal"));
+    assert!(
+        json_of(&blind)["error"]
+            .as_str()
+            .unwrap()
+            .contains("reveal")
+    );
     let page = get(base, "/compare");
     assert!(page.body.contains("id=\"compare-blocked\""));
     assert!(!page.body.contains("id=\"tree-b\""), "no tree of bruno's");
@@ -391,7 +440,13 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
 
     let cli = ws
         .run(&[
-            "align", "--project", "demo.vbt", "--coder", "amira", "--coders", "amira,bruno",
+            "align",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--coders",
+            "amira,bruno",
             "--json",
         ])
         .ok()
@@ -408,7 +463,12 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["a"]["id"].as_i64().unwrap(), p["b"]["id"].as_i64().unwrap()))
+        .map(|p| {
+            (
+                p["a"]["id"].as_i64().unwrap(),
+                p["b"]["id"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert!(!cli_pairs.is_empty());
     assert_eq!(pairs(&web["matched"], "a", "b"), cli_pairs);
@@ -421,8 +481,18 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
     ));
     let cli_d = ws
         .run(&[
-            "disagreements", "--project", "demo.vbt", "--coder", "amira", "--coders",
-            "amira,bruno", "--code", &a.to_string(), "--code-b", &b.to_string(), "--json",
+            "disagreements",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--coders",
+            "amira,bruno",
+            "--code",
+            &a.to_string(),
+            "--code-b",
+            &b.to_string(),
+            "--json",
         ])
         .ok()
         .json();
@@ -454,7 +524,15 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
     );
     assert_eq!(rejected.status, 200, "{}", rejected.body);
     let decisions = ws
-        .run(&["reconcile", "--project", "demo.vbt", "--coder", "amira", "list", "--json"])
+        .run(&[
+            "reconcile",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "list",
+            "--json",
+        ])
         .ok()
         .json();
     let decisions = decisions.as_array().unwrap();
@@ -462,7 +540,10 @@ fn comparing_waits_for_reveal_then_aligns_and_records_decisions() {
     assert_eq!(decisions[0]["shared_name"], "Stigmate <vécu>");
     assert_eq!(decisions[1]["note"], "hors sujet");
     let page = get(base, "/compare?a=amira&b=bruno&pair_no=1");
-    assert!(page.body.contains("Stigmate &#60;vécu&#62;") || page.body.contains("Stigmate &lt;vécu&gt;"));
+    assert!(
+        page.body.contains("Stigmate &#60;vécu&#62;")
+            || page.body.contains("Stigmate &lt;vécu&gt;")
+    );
     assert!(page.body.contains("id=\"disagreements\""));
     // An accepted passage needs the shared code: refused with a sentence.
     let no_shared = send(
@@ -490,15 +571,33 @@ fn a_sealed_preconception_shows_its_hash_and_the_journal_still_verifies() {
     let id = json_of(&written)["id"].as_i64().unwrap();
     let refused = http(base, "POST", &format!("/api/journal/{id}/seal"), &[], "");
     assert_eq!(refused.status, 403);
-    let sealed = json_of(&send(base, "POST", &format!("/api/journal/{id}/seal"), &json!({})));
+    let sealed = json_of(&send(
+        base,
+        "POST",
+        &format!("/api/journal/{id}/seal"),
+        &json!({}),
+    ));
     let hash = sealed["hash"].as_str().unwrap().to_owned();
     assert_eq!(hash.len(), 64);
     let again = send(base, "POST", &format!("/api/journal/{id}/seal"), &json!({}));
     assert_eq!(again.status, 409);
-    assert!(json_of(&again)["error"].as_str().unwrap().contains("already sealed"));
+    assert!(
+        json_of(&again)["error"]
+            .as_str()
+            .unwrap()
+            .contains("already sealed")
+    );
 
     let listed = ws
-        .run(&["journal", "list", "--project", "demo.vbt", "--coder", "amira", "--json"])
+        .run(&[
+            "journal",
+            "list",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--json",
+        ])
         .ok()
         .json();
     let entry = listed
@@ -512,7 +611,10 @@ fn a_sealed_preconception_shows_its_hash_and_the_journal_still_verifies() {
 
     let page = get(base, "/journal");
     assert!(page.body.contains(&hash), "the page shows the seal");
-    assert!(!page.body.contains("<i>Attente</i>"), "the title is escaped");
+    assert!(
+        !page.body.contains("<i>Attente</i>"),
+        "the title is escaped"
+    );
 
     // Link the entry to a theme; memos are edited in place.
     let codes = json_of(&get(base, "/api/codes/visible"));
@@ -539,7 +641,15 @@ fn a_sealed_preconception_shows_its_hash_and_the_journal_still_verifies() {
     ));
     assert_eq!(edited["body"], "Idée reprise");
     let memos = ws
-        .run(&["memo", "list", "--project", "demo.vbt", "--coder", "amira", "--json"])
+        .run(&[
+            "memo",
+            "list",
+            "--project",
+            "demo.vbt",
+            "--coder",
+            "amira",
+            "--json",
+        ])
         .ok()
         .json();
     assert!(

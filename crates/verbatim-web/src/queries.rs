@@ -11,6 +11,7 @@
 //! values of a participant or source attribute, and context-only sources
 //! are left out.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -82,14 +83,15 @@ pub fn describe(
     let mut texts: HashMap<i64, (Vec<char>, String, OffsetTable)> = HashMap::new();
     let mut out = Vec::with_capacity(passages.len());
     for p in passages {
-        if !texts.contains_key(&p.source) {
-            let text = store.source_text(p.source)?;
-            let table = OffsetTable::new(&text);
-            texts.insert(p.source, (text.chars().collect(), text, table));
-        }
-        let Some((chars, text, table)) = texts.get(&p.source) else {
-            continue;
+        let (chars, text, table) = match texts.entry(p.source) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let text = store.source_text(p.source)?;
+                let table = OffsetTable::new(&text);
+                e.insert((text.chars().collect(), text, table))
+            }
         };
+        let (chars, text, table) = (&*chars, &*text, &*table);
         let end = p.end.min(chars.len());
         let start = p.start.min(end);
         let slice = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
@@ -345,9 +347,7 @@ pub fn run_query(
         }
         ctx.turns.insert(source, turns.spans(source));
     }
-    let mut passages = parsed
-        .evaluate(&ctx)
-        .map_err(|e| query_error(&e))?;
+    let mut passages = parsed.evaluate(&ctx).map_err(|e| query_error(&e))?;
     if let Some(who) = &speakers_wanted {
         passages.retain(|p| {
             let mut hit = false;
@@ -400,7 +400,12 @@ impl MatrixParams {
     }
 
     fn value(&self) -> Result<CellValue, WebError> {
-        match self.cell.as_deref().map(str::trim).unwrap_or("participants") {
+        match self
+            .cell
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("participants")
+        {
             "" | "participants" => Ok(CellValue::Participants),
             "passages" => Ok(CellValue::Passages),
             "chars" => Ok(CellValue::Chars),

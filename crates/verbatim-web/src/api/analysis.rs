@@ -71,9 +71,7 @@ async fn cell(
     Query(p): Query<CellParams>,
 ) -> ApiResult<CellPassages> {
     let found = state
-        .read(move |store| {
-            cell_passages(store, &session.scope(store)?, &p.matrix, p.row, p.column)
-        })
+        .read(move |store| cell_passages(store, &session.scope(store)?, &p.matrix, p.row, p.column))
         .await?;
     Ok(Json(found))
 }
@@ -173,8 +171,6 @@ async fn words(
     State(state): State<AppState>,
     Query(params): Query<WordsParams>,
 ) -> ApiResult<Vec<WordCount>> {
-    let rows = state
-        .read(move |store| count_words(store, &params))
-        .await?;
+    let rows = state.read(move |store| count_words(store, &params)).await?;
     Ok(Json(rows))
 }

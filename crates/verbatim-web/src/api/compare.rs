@@ -551,7 +551,13 @@ async fn decide(
                     let span = Span::new(*start, *end)
                         .map_err(|e| WebError::BadRequest(format!("{e}: reload the page")))?;
                     store.reconcile_passage(
-                        &scope, verdict, *source_id, span, *shared, origins, note(n),
+                        &scope,
+                        verdict,
+                        *source_id,
+                        span,
+                        *shared,
+                        origins,
+                        note(n),
                     )?
                 }
             })

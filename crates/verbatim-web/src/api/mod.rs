@@ -13,7 +13,7 @@ pub mod codes;
 pub mod codings;
 pub mod compare;
 pub mod history;
-pub mod openapi;
 pub mod journal;
+pub mod openapi;
 pub mod people;
 pub mod search;

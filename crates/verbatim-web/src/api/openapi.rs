@@ -157,7 +157,9 @@ mod tests {
                     writes,
                     "{method} {path}: state-changing operations, and only they, need the CSRF token"
                 );
-                *by_tag.entry(op["tags"][0].as_str().unwrap_or("").into()).or_default() += 1;
+                *by_tag
+                    .entry(op["tags"][0].as_str().unwrap_or("").into())
+                    .or_default() += 1;
             }
         }
         assert!(!by_tag.contains_key(""), "an operation has no tag");

@@ -128,9 +128,7 @@ async fn import_roster(
         .write(move |store| {
             store
                 .import_roster(&actor(&session), &sheet.header, &sheet.rows, &[])
-                .map_err(|e| {
-                    WebError::BadRequest(format!("{} was not imported: {e}", upload.name))
-                })
+                .map_err(|e| WebError::BadRequest(format!("{} was not imported: {e}", upload.name)))
         })
         .await?;
     Ok(Json(outcome))
@@ -264,17 +262,18 @@ async fn define_attribute(
             )));
         }
     };
-    let defined = state
-        .write(move |store| {
-            Ok(store.define_attribute(
-                &actor(&session),
-                &body.name,
-                applies,
-                kind,
-                &body.values,
-            )?)
-        })
-        .await?;
+    let defined =
+        state
+            .write(move |store| {
+                Ok(store.define_attribute(
+                    &actor(&session),
+                    &body.name,
+                    applies,
+                    kind,
+                    &body.values,
+                )?)
+            })
+            .await?;
     Ok(Json(defined))
 }
 
@@ -289,7 +288,9 @@ async fn speakers(
     Query(q): Query<SpeakersQuery>,
 ) -> ApiResult<Vec<SpeakerRow>> {
     Ok(Json(
-        state.read(move |store| Ok(store.speakers(q.source)?)).await?,
+        state
+            .read(move |store| Ok(store.speakers(q.source)?))
+            .await?,
     ))
 }
 
@@ -310,7 +311,10 @@ async fn map_speaker(
     session: Session,
     Json(body): Json<MapBody>,
 ) -> ApiResult<Vec<SpeakerRow>> {
-    let target = match (body.participant.filter(|p| !p.trim().is_empty()), body.interviewer) {
+    let target = match (
+        body.participant.filter(|p| !p.trim().is_empty()),
+        body.interviewer,
+    ) {
         (Some(p), false) => SpeakerTarget::Participant(p),
         (None, true) => SpeakerTarget::Interviewer,
         _ => {
@@ -361,8 +365,9 @@ fn names_list(name: &str, bytes: &[u8]) -> Result<NamesList, WebError> {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let sheet = verbatim_ingest::read_sheet_bytes("csv", bytes)
-        .map_err(|e| WebError::BadRequest(format!("the names file {name} could not be read: {e}")))?;
+    let sheet = verbatim_ingest::read_sheet_bytes("csv", bytes).map_err(|e| {
+        WebError::BadRequest(format!("the names file {name} could not be read: {e}"))
+    })?;
     let mut rows = vec![sheet.header];
     rows.extend(sheet.rows);
     NamesList::parse(&rows, &sha).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))

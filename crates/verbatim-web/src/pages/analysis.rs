@@ -118,14 +118,18 @@ async fn query_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .read(move |store| {
-            let page = Page::new(store, &session, &csrf, "Coding query", Nav::Search)?
-                .at("/search/query");
+            let page =
+                Page::new(store, &session, &csrf, "Coding query", Nav::Search)?.at("/search/query");
             let c = choices(store)?;
             let needs_coder = session.coder.is_none();
             let (result, error) = if params.q.trim().is_empty() || needs_coder {
                 (None, None)
             } else {
-                shown(session.scope(store).and_then(|s| run_query(store, &s, &params)))?
+                shown(
+                    session
+                        .scope(store)
+                        .and_then(|s| run_query(store, &s, &params)),
+                )?
             };
             Ok(QueryPage {
                 page,
@@ -172,7 +176,11 @@ async fn matrix_page(
             let (matrix, error) = if needs_coder {
                 (None, None)
             } else {
-                shown(session.scope(store).and_then(|s| run_matrix(store, &s, &params)))?
+                shown(
+                    session
+                        .scope(store)
+                        .and_then(|s| run_matrix(store, &s, &params)),
+                )?
             };
             Ok(MatrixPage {
                 page,

@@ -100,14 +100,25 @@ fn describe(d: &Decision) -> DecisionRow {
     };
     DecisionRow {
         id: d.id,
-        when: d.decided_at.chars().take(16).collect::<String>().replace('T', " "),
+        when: d
+            .decided_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
         who: d.coder.clone(),
         what,
         shared: d.shared_name.clone().unwrap_or_default(),
         from: d
             .origins
             .iter()
-            .map(|o| format!("{}: {}", o.coder.as_deref().unwrap_or("shared"), o.code_name))
+            .map(|o| {
+                format!(
+                    "{}: {}",
+                    o.coder.as_deref().unwrap_or("shared"),
+                    o.code_name
+                )
+            })
             .collect::<Vec<_>>()
             .join(", "),
         note: d.note.clone().unwrap_or_default(),
@@ -171,7 +182,11 @@ fn build(
         out.shared_for_selected = decisions
             .iter()
             .filter(|d| matches!(d.kind, DecisionKind::Merge | DecisionKind::Accept))
-            .find(|d| d.origins.iter().any(|o| o.code_id == sel.a || o.code_id == sel.b))
+            .find(|d| {
+                d.origins
+                    .iter()
+                    .any(|o| o.code_id == sel.a || o.code_id == sel.b)
+            })
             .and_then(|d| d.shared_code);
     }
     out.aligned = Some(aligned);

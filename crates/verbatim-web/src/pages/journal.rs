@@ -74,7 +74,11 @@ fn build(
     let page = Page::new(store, session, csrf, "Journal and memos", Nav::Journal)?
         .at("/journal")
         .with_script("journal.js");
-    let sources = store.sources()?.into_iter().map(|s| (s.id, s.name)).collect();
+    let sources = store
+        .sources()?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
     let mut out = JournalPage {
         page,
         entries: Vec::new(),

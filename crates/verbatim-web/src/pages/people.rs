@@ -121,7 +121,11 @@ impl SourcesPage {
     }
 }
 
-fn build_sources(store: &SqliteStore, session: &Session, csrf: &str) -> Result<SourcesPage, WebError> {
+fn build_sources(
+    store: &SqliteStore,
+    session: &Session,
+    csrf: &str,
+) -> Result<SourcesPage, WebError> {
     let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?.with_script("people.js");
     let mut speakers: Vec<SpeakerGroup> = Vec::new();
     let rows = store.speakers(None)?;
@@ -144,7 +148,11 @@ fn build_sources(store: &SqliteStore, session: &Session, csrf: &str) -> Result<S
         columns: columns(store.attributes(AppliesTo::Source)?),
         sources: source_rows(store, session)?,
         speakers,
-        people: store.participants()?.iter().map(Participant::display).collect(),
+        people: store
+            .participants()?
+            .iter()
+            .map(Participant::display)
+            .collect(),
         unmapped,
         candidates: store.deid_candidates(None)?,
         applied: store.deidentifications()?,

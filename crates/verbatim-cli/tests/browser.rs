@@ -483,6 +483,10 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
         json!(true),
         "the coding has its stripe in the margin"
     );
+    // The screenshot shows a passage dense with the coder's codings.
+    let top = "const m = document.querySelectorAll('#doc mark.hl')[6]; \
+               window.scrollTo(0, m.getBoundingClientRect().top + window.scrollY - 160); return true;";
+    eval(c, top).await;
     shot(c, "reader").await;
 
     // Reload: the coding was stored.
@@ -616,5 +620,171 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
     let ran = eval(c, "return [window.__xss === undefined, document.querySelectorAll('#doc script, #doc img, #doc b').length]").await;
     assert_eq!(ran, json!([true, 0]));
 
+    b.client.clone().close().await.unwrap();
+}
+
+// ------------------------------------------------------------ performance
+
+/// Returns the median of `xs`.
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Returns a generated interview of about `words` words in alternating
+/// turns, made of plain ASCII words (so UTF-16 and char offsets agree).
+fn synthetic_interview(words: usize) -> String {
+    const VOCAB: [&str; 16] = [
+        "patient", "trust", "team", "rules", "test", "talk", "night", "shift", "care", "doubt",
+        "relapse", "listen", "coffee", "door", "week", "project",
+    ];
+    let mut text = String::new();
+    let mut n = 0;
+    let mut turn = 0;
+    while n < words {
+        let speaker = if turn % 2 == 0 { "INT" } else { "P1" };
+        text.push_str(speaker);
+        text.push_str(" : ");
+        for i in 0..100 {
+            text.push_str(VOCAB[(n * 7 + i * 3 + turn) % VOCAB.len()]);
+            text.push(if i % 12 == 11 { '.' } else { ' ' });
+            n += 1;
+        }
+        text.push_str("\n\n");
+        turn += 1;
+    }
+    text
+}
+
+/// The reader on a 20k-word transcript with 1,000 codings: DOM ready and
+/// highlights painted (the `highlights-painted` mark of reader.js), and the
+/// round trip of coding a passage from the page. Prints the figures; run by
+/// `bench/web.sh`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with bench/web.sh"]
+async fn web_performance() {
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.run(&["init", "--project", "bench.vbt", "--title", "Bench"])
+        .ok();
+    ws.run(&["coder", "add", "bench", "--project", "bench.vbt"])
+        .ok();
+    ws.write("long.txt", synthetic_interview(20_000));
+    ws.run(&["import", "--project", "bench.vbt", "long.txt"])
+        .ok();
+    let server = serve(&ws, "bench.vbt", "bench");
+    let base = server.base.as_str();
+    let (token, cookie) = token_of(base);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", token.as_str()),
+    ];
+    let source = 1;
+    let chars = ws
+        .run(&["sources", "--project", "bench.vbt", "--json"])
+        .json()[0]["chars"]
+        .as_u64()
+        .unwrap() as usize;
+    let mut codes = Vec::new();
+    for i in 0..25 {
+        let body = json!({ "name": format!("code {i}") }).to_string();
+        let r = http(base, "POST", "/api/codes", &headers, &body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        codes.push(serde_json::from_str::<Value>(&r.body).unwrap()["id"].clone());
+    }
+    let mut api_ms = Vec::new();
+    for i in 0..1000usize {
+        let start = (i * 7919) % (chars - 400);
+        let end = start + 20 + (i * 37) % 300;
+        let body = json!({"source_id": source, "start": start, "end": end, "code_id": codes[i % codes.len()]})
+            .to_string();
+        let t = Instant::now();
+        let r = http(base, "POST", "/api/codings", &headers, &body);
+        api_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let b = browser(&chromium, &chromedriver, 1400, 900).await;
+    let c = &b.client;
+    let (mut ready, mut painted, mut paint_only) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..7 {
+        c.goto(&format!("{base}/sources/{source}")).await.unwrap();
+        until(
+            c,
+            "the reader",
+            "return document.getElementById('reader')?.dataset.ready === 'true'",
+        )
+        .await;
+        let t = eval(
+            c,
+            "const nav = performance.getEntriesByType('navigation')[0]; \
+             return [nav.domContentLoadedEventEnd, \
+                     performance.getEntriesByName('highlights-painted')[0].startTime, \
+                     performance.getEntriesByName('reader-paint')[0].duration, \
+                     document.querySelectorAll('#doc mark.hl').length, \
+                     document.querySelectorAll('#stripes .stripe').length];",
+        )
+        .await;
+        ready.push(t[0].as_f64().unwrap());
+        painted.push(t[1].as_f64().unwrap());
+        paint_only.push(t[2].as_f64().unwrap());
+        assert_eq!(t[4], json!(1000), "every coding has a stripe");
+    }
+    // Code passages from the page: select, pick the first code, Enter.
+    for i in 0..15 {
+        let phrase = eval(
+            c,
+            &format!("const t = document.querySelectorAll('#doc .txt')[{}]; return t.textContent.slice(10, 60);", 20 + i * 5),
+        )
+        .await;
+        let phrase = phrase.as_str().unwrap().to_owned();
+        c.execute(SELECT, vec![json!(phrase)]).await.unwrap();
+        until(
+            c,
+            "the code picker",
+            "return !document.getElementById('picker').hidden",
+        )
+        .await;
+        let input = c.find(Locator::Id("picker-input")).await.unwrap();
+        input.send_keys("code 1\u{E007}").await.unwrap();
+        until_with(
+            c,
+            "the timing",
+            "return (window.verbatimTimings || []).length === arguments[0]",
+            vec![json!(i + 1)],
+        )
+        .await;
+    }
+    let round_trips: Vec<f64> = eval(c, "return window.verbatimTimings")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    println!("web_performance: 20,000-word transcript, 1,000 codings, headless Chromium");
+    println!(
+        "  DOM content loaded (median of 7)      {:8.1} ms",
+        median(ready)
+    );
+    println!(
+        "  highlights + stripes painted (median) {:8.1} ms after navigation start",
+        median(painted)
+    );
+    println!(
+        "  reader.js paint pass alone (median)   {:8.1} ms",
+        median(paint_only)
+    );
+    println!(
+        "  coding round trip from the page (median of {}) {:6.1} ms",
+        round_trips.len(),
+        median(round_trips)
+    );
+    println!(
+        "  POST /api/codings from Rust (median of 1000)  {:6.1} ms",
+        median(api_ms)
+    );
     b.client.clone().close().await.unwrap();
 }

@@ -186,7 +186,11 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         sides[0].as_u64().unwrap() + sides[1].as_u64().unwrap() > 0,
         "{sides}"
     );
-    eval(c, "document.getElementById('disagreements-title').scrollIntoView(); return true;").await;
+    eval(
+        c,
+        "document.getElementById('disagreements-title').scrollIntoView(); return true;",
+    )
+    .await;
     shot(c, "compare").await;
     let accept = c
         .find(Locator::Css("#disagreements .side button.accept"))

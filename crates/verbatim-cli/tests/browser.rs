@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use crate::common::Workspace;
 
 /// A child process killed when the test ends, however it ends.
-struct Killed(Child);
+pub(crate) struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -34,14 +34,14 @@ impl Drop for Killed {
 }
 
 /// A running `verbatim serve`.
-struct Server {
+pub(crate) struct Server {
     _child: Killed,
     /// `http://127.0.0.1:PORT`
-    base: String,
+    pub(crate) base: String,
 }
 
 /// Starts `verbatim serve` on a free port and returns once it listens.
-fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
+pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
         .args(["serve", "--project", study, "--coder", coder])
         .args(["--addr", "127.0.0.1:0"])
@@ -64,7 +64,13 @@ fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
 }
 
 /// One HTTP/1.1 exchange over a plain socket: status, headers, body.
-fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+pub(crate) fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
@@ -96,14 +102,14 @@ fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &s
     }
 }
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -112,7 +118,7 @@ impl Reply {
 }
 
 /// Returns the CSRF token a page carries, and the cookie that goes with it.
-fn token_of(base: &str) -> (String, String) {
+pub(crate) fn token_of(base: &str) -> (String, String) {
     let page = http(base, "GET", "/", &[], "");
     let cookie = page
         .header("set-cookie")
@@ -242,7 +248,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// Returns chromium and chromedriver, or None (after saying why) when the
 /// browser test cannot run here.
-fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let chromium = on_path("chromium").or_else(|| on_path("chromium-browser"));
     let driver = on_path("chromedriver");
     match (chromium, driver) {
@@ -260,13 +266,18 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// A chromedriver process and a browser session on it.
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     _driver: Killed,
     _profile: tempfile::TempDir,
 }
 
-async fn browser(chromium: &Path, chromedriver: &Path, width: u32, height: u32) -> Browser {
+pub(crate) async fn browser(
+    chromium: &Path,
+    chromedriver: &Path,
+    width: u32,
+    height: u32,
+) -> Browser {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -313,13 +324,13 @@ async fn browser(chromium: &Path, chromedriver: &Path, width: u32, height: u32) 
 }
 
 /// Runs `script` until it returns true, or fails after a few seconds.
-async fn until(c: &Client, what: &str, script: &str) {
+pub(crate) async fn until(c: &Client, what: &str, script: &str) {
     until_with(c, what, script, vec![]).await;
 }
 
 /// Runs `script` with `args` until it returns true, or fails after a few
 /// seconds.
-async fn until_with(c: &Client, what: &str, script: &str, args: Vec<Value>) {
+pub(crate) async fn until_with(c: &Client, what: &str, script: &str, args: Vec<Value>) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let v = c.execute(script, args.clone()).await.unwrap();
@@ -331,12 +342,12 @@ async fn until_with(c: &Client, what: &str, script: &str, args: Vec<Value>) {
     }
 }
 
-async fn eval(c: &Client, script: &str) -> Value {
+pub(crate) async fn eval(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
 }
 
 /// Writes a screenshot when `VERBATIM_SCREENSHOTS` names a folder.
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("VERBATIM_SCREENSHOTS") else {
         return;
     };

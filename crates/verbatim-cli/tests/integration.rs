@@ -58,6 +58,10 @@ mod translations;
 mod refi;
 // `verbatim serve`: the web interface in headless Chromium, CSRF, CSP, escaping.
 mod browser;
+// The participants, sources, analysis, compare, journal and OpenAPI endpoints over HTTP.
+mod web_pages;
+// Those pages in headless Chromium: inline edit, matrix drill-down, compare, seal.
+mod browser_pages;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -63,6 +63,7 @@ mod sqlite;
 mod testkit;
 mod undo;
 mod values;
+mod web_panels;
 mod web_reads;
 mod withdraw;
 
@@ -102,6 +103,7 @@ pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
 pub use values::AttrType;
+pub use web_panels::DeidRecord;
 pub use web_reads::{CoderTotals, SpanCoding};
 pub use withdraw::{SourceWithdrawal, WITHDRAWN_NOTICE, WithdrawReport};
 

@@ -32,6 +32,7 @@ pub mod layout;
 pub mod offsets;
 pub mod pages;
 pub mod palette;
+pub mod queries;
 pub mod security;
 pub mod session;
 pub mod state;

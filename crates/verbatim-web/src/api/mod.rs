@@ -8,7 +8,12 @@
 //! browsers count them, converted to the study's chars in
 //! [`crate::offsets`].
 
+pub mod analysis;
 pub mod codes;
 pub mod codings;
+pub mod compare;
 pub mod history;
+pub mod journal;
+pub mod openapi;
+pub mod people;
 pub mod search;

@@ -2,8 +2,12 @@
 //! `routes() -> Router<AppState>` and renders askama templates that extend
 //! `templates/base.html`.
 
+pub mod analysis;
 pub mod coder;
 pub mod codes;
+pub mod compare;
 pub mod home;
+pub mod journal;
+pub mod people;
 pub mod reader;
 pub mod search;

@@ -1,0 +1,196 @@
+// The participants and sources pages: attribute values edited in place,
+// roster import, attribute definition, speaker mapping and the
+// de-identification preview. Every change goes through the JSON API with
+// the page's CSRF token; text is always set as text, never parsed as HTML.
+
+import { api, csrfToken, h, toast } from './common.js';
+
+/** Sends a file as the raw request body; resolves to the parsed answer. */
+async function upload(url, file) {
+  const response = await fetch(`${url}?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { 'X-CSRF-Token': csrfToken(), 'Content-Type': 'application/octet-stream' },
+    credentials: 'same-origin',
+    body: file,
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data && data.error ? data.error : `the server answered ${response.status}`);
+  return data;
+}
+
+// ------------------------------------------------------------ inline edit
+
+let editing = null;
+
+/** Returns the value a saved row holds for the cell. */
+function savedValue(td, row) {
+  if (td.dataset.field === 'label') return row.label || '';
+  if (td.dataset.field === 'site') return row.site_code || '';
+  const pair = (row.values || row).find(([k]) => k === td.dataset.attribute);
+  return pair ? pair[1] : '';
+}
+
+function startEdit(td) {
+  if (editing) return;
+  const before = td.textContent.trim();
+  const input = h('input', { type: 'text', value: before, 'aria-label': 'New value' });
+  const allowed = (td.dataset.allowed || '').split('|').filter(Boolean);
+  if (allowed.length) {
+    const id = `allowed-${Math.random().toString(36).slice(2)}`;
+    input.setAttribute('list', id);
+    td.append(h('datalist', { id }, allowed.map((v) => h('option', { value: v }))));
+  } else if (td.dataset.field === 'site') {
+    input.setAttribute('list', 'sites');
+  }
+  editing = { td, before };
+  td.replaceChildren(input, ...td.querySelectorAll('datalist'));
+  input.focus();
+  input.select();
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); save(td, input.value); }
+    if (ev.key === 'Escape') { ev.preventDefault(); finish(td, before); }
+  });
+  input.addEventListener('blur', () => { if (editing && editing.td === td) save(td, input.value); });
+}
+
+function finish(td, text, mark) {
+  editing = null;
+  td.replaceChildren(document.createTextNode(text));
+  td.classList.remove('saving', 'saved', 'failed');
+  if (mark) {
+    td.classList.add(mark);
+    setTimeout(() => td.classList.remove(mark), 1500);
+  }
+}
+
+async function save(td, value) {
+  const { before } = editing;
+  const trimmed = value.trim();
+  if (trimmed === before) { finish(td, before); return; }
+  const tr = td.closest('tr');
+  const table = td.closest('table');
+  td.classList.add('saving');
+  editing = { td, before, saving: true };
+  try {
+    let body;
+    if (td.dataset.field) body = { [td.dataset.field]: trimmed };
+    else body = { values: { [td.dataset.attribute]: trimmed } };
+    const url = table.id === 'participants' ? `/api/participants/${tr.dataset.id}` : `/api/sources/${tr.dataset.id}`;
+    const row = await api('PATCH', url, body);
+    finish(td, savedValue(td, row), 'saved');
+  } catch (err) {
+    finish(td, before, 'failed');
+    toast(err.message, 'error');
+  }
+}
+
+for (const table of document.querySelectorAll('table.edit')) {
+  table.addEventListener('click', (ev) => {
+    const td = ev.target.closest('td.editable');
+    if (td && !td.querySelector('input')) startEdit(td);
+  });
+}
+
+// ------------------------------------------------------------ roster, attributes
+
+const rosterForm = document.getElementById('roster-form');
+if (rosterForm) {
+  rosterForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const file = document.getElementById('roster-file').files[0];
+    const out = document.getElementById('roster-result');
+    if (!file) return;
+    try {
+      const done = await upload('/api/participants/roster', file);
+      const added = done.new_attributes.map(([n, t]) => `${n} (${t})`).join(', ');
+      sessionStorage.setItem('verbatim-toast', `Imported ${done.participants} participants${added ? `; new attributes: ${added}` : ''}.`);
+      window.location.reload();
+    } catch (err) {
+      out.textContent = err.message;
+      out.hidden = false;
+    }
+  });
+}
+
+const attributeForm = document.getElementById('attribute-form');
+if (attributeForm) {
+  attributeForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(attributeForm);
+    try {
+      await api('POST', '/api/attributes', {
+        name: f.get('name'), type: f.get('type'), applies_to: f.get('applies_to'),
+        values: String(f.get('values') || '').split(',').map((v) => v.trim()).filter(Boolean),
+      });
+      sessionStorage.setItem('verbatim-toast', `Defined ${f.get('name')}.`);
+      window.location.reload();
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+}
+
+// ------------------------------------------------------------ speakers
+
+const speakers = document.getElementById('speakers');
+if (speakers) {
+  const map = async (tr, body) => {
+    try {
+      const rows = await api('PUT', '/api/speakers', { source_id: Number(tr.dataset.source), label: tr.dataset.label, ...body });
+      const row = rows.find((r) => r.label === tr.dataset.label);
+      if (row) {
+        tr.querySelector('.role').textContent = row.role === 'participant' ? (row.participant || '') : row.role;
+        tr.querySelector('.muted').textContent = row.how || '';
+      }
+      toast(`Mapped ${tr.dataset.label}.`);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  };
+  speakers.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const tr = ev.target.closest('tr');
+    const who = ev.target.elements.participant.value.trim();
+    if (who) map(tr, { participant: who });
+  });
+  speakers.addEventListener('click', (ev) => {
+    if (ev.target.matches('button.as-interviewer')) map(ev.target.closest('tr'), { interviewer: true });
+  });
+}
+
+// ------------------------------------------------------------ de-identification
+
+const deidForm = document.getElementById('deid-form');
+if (deidForm) {
+  const show = (report) => {
+    const summary = document.getElementById('deid-summary');
+    summary.textContent = report.dry_run
+      ? `Preview: ${report.replacements.length} replacements in ${report.sources_changed} sources, ${report.codings_changed} codings' passages; nothing was written.`
+      : `Applied: ${report.replacements.length} replacements in ${report.sources_changed} sources; ${report.audit_redacted} history entries redacted.`;
+    summary.hidden = false;
+    const table = document.getElementById('deid-replacements');
+    table.tBodies[0].replaceChildren(...report.replacements.map((r) => h('tr', {},
+      h('td', { class: 'small' }, r.place),
+      h('td', {}, h('span', { class: 'muted' }, r.before), h('mark', { class: 'found' }, r.found), h('span', { class: 'muted' }, r.after)),
+      h('td', {}, r.replacement))));
+    table.hidden = false;
+  };
+  const run = async (apply) => {
+    const file = document.getElementById('deid-file').files[0];
+    if (!file) { toast('Choose a names file first.', 'error'); return; }
+    if (apply && !window.confirm('Replace every listed name across the study? This cannot be undone.')) return;
+    try {
+      show(await upload(apply ? '/api/deidentify/apply' : '/api/deidentify/preview', file));
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  };
+  deidForm.addEventListener('submit', (ev) => { ev.preventDefault(); run(false); });
+  document.getElementById('deid-apply').addEventListener('click', () => run(true));
+}
+
+const pending = sessionStorage.getItem('verbatim-toast');
+if (pending) {
+  sessionStorage.removeItem('verbatim-toast');
+  toast(pending);
+}

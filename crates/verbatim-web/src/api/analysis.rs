@@ -1,0 +1,176 @@
+//! Coding queries, matrices and word frequencies over HTTP: the same
+//! computations as `verbatim query`, `verbatim matrix` and
+//! `verbatim words`, with the acting coder's codings (every coder's once
+//! the study is revealed).
+
+use std::collections::HashSet;
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use verbatim_search::{Stemming, WordCount, WordOptions, segments, store_kind, word_frequencies};
+use verbatim_store::{SqliteStore, Store};
+
+use crate::error::ApiResult;
+use crate::queries::{
+    CellPassages, MatrixParams, QueryParams, QueryResult, WebMatrix, cell_passages, run_matrix,
+    run_query,
+};
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the routes of `/api/query`, `/api/matrix` and `/api/words`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/query", get(query))
+        .route("/api/matrix", get(matrix))
+        .route("/api/matrix/cell", get(cell))
+        .route("/api/words", get(words))
+}
+
+async fn query(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<QueryParams>,
+) -> ApiResult<QueryResult> {
+    if params.q.trim().is_empty() {
+        return Err(WebError::BadRequest(
+            "write a query first, like Méfiance AND Confiance".into(),
+        ));
+    }
+    let result = state
+        .read(move |store| run_query(store, &session.scope(store)?, &params))
+        .await?;
+    Ok(Json(result))
+}
+
+async fn matrix(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<MatrixParams>,
+) -> ApiResult<WebMatrix> {
+    let m = state
+        .read(move |store| run_matrix(store, &session.scope(store)?, &params))
+        .await?;
+    Ok(Json(m))
+}
+
+/// A matrix's parameters plus the cell (counted from 0).
+#[derive(Debug, Deserialize)]
+struct CellParams {
+    #[serde(flatten)]
+    matrix: MatrixParams,
+    row: usize,
+    column: usize,
+}
+
+async fn cell(
+    State(state): State<AppState>,
+    session: Session,
+    Query(p): Query<CellParams>,
+) -> ApiResult<CellPassages> {
+    let found = state
+        .read(move |store| cell_passages(store, &session.scope(store)?, &p.matrix, p.row, p.column))
+        .await?;
+    Ok(Json(found))
+}
+
+/// What to count, as `verbatim words` takes it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct WordsParams {
+    /// How many words (default 50, at most 1000).
+    #[serde(default)]
+    pub top: Option<usize>,
+    /// Shortest word counted (default 4).
+    #[serde(default)]
+    pub min_length: Option<usize>,
+    /// Group words by stem.
+    #[serde(default)]
+    pub stem: Option<String>,
+    /// Count interviewers' turns too.
+    #[serde(default)]
+    pub interviewers: Option<String>,
+    /// Only sources of this site (name or code).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Only sources of this kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+fn on(flag: &Option<String>) -> bool {
+    matches!(flag.as_deref(), Some("1" | "true" | "on" | "yes"))
+}
+
+/// Returns the most frequent words, participants' speech only unless
+/// interviewers are asked for; context-only sources left out.
+pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
+    let study_lang = store.study()?.language;
+    let filled = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let kind = filled(&p.kind).map(|k| store_kind(&k));
+    let mut sites: Vec<String> = Vec::new();
+    if let Some(s) = filled(&p.site) {
+        if let Some(site) = store.find_site(&s)? {
+            sites.push(site.name);
+            sites.push(site.code);
+        }
+        sites.push(s);
+    }
+    let interviewers: HashSet<(i64, String)> = store
+        .speakers(None)?
+        .into_iter()
+        .filter(|s| s.role == "interviewer")
+        .map(|s| (s.source_id, s.label))
+        .collect();
+    let with_interviewers = on(&p.interviewers);
+    let mut texts: Vec<(i64, String, Stemming)> = Vec::new();
+    for s in store.sources()? {
+        if kind.as_ref().is_some_and(|k| *k != s.kind)
+            || (!sites.is_empty() && !s.site.as_ref().is_some_and(|x| sites.contains(x)))
+            || s.kind == "context"
+        {
+            continue;
+        }
+        let (text, table, turns) = store.text_and_turns(s.id)?;
+        let lang = s.language.clone().or_else(|| study_lang.clone());
+        let stemming = Stemming::for_language(lang.as_deref());
+        let no_turns = turns.is_empty();
+        for seg in segments(&text, &turns, &table) {
+            let keep = with_interviewers
+                || no_turns
+                || seg
+                    .speaker
+                    .as_ref()
+                    .is_some_and(|l| !interviewers.contains(&(s.id, l.clone())));
+            if keep {
+                texts.push((
+                    s.id,
+                    text[seg.byte_start..seg.byte_end].to_owned(),
+                    stemming,
+                ));
+            }
+        }
+    }
+    Ok(word_frequencies(
+        texts.iter().map(|(id, t, s)| (*id, t.as_str(), *s)),
+        WordOptions {
+            top: p.top.unwrap_or(50).clamp(1, 1000),
+            min_length: p.min_length.unwrap_or(4).max(1),
+            stem: on(&p.stem),
+        },
+    ))
+}
+
+async fn words(
+    State(state): State<AppState>,
+    Query(params): Query<WordsParams>,
+) -> ApiResult<Vec<WordCount>> {
+    let rows = state.read(move |store| count_words(store, &params)).await?;
+    Ok(Json(rows))
+}

@@ -1,0 +1,406 @@
+//! Participants, sources, attributes, speaker labels and
+//! de-identification over HTTP, through the same store functions as
+//! `verbatim participants`, `attribute`, `speakers` and `deidentify`.
+//!
+//! Uploads (a roster, a names file) are sent as the request body, raw,
+//! with the file's name in the `name` query parameter (its extension says
+//! how to read it), so no multipart parser is needed and the body limit of
+//! [`crate::app`] applies as to any request.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use verbatim_store::{
+    AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, Participant,
+    RosterOutcome, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
+};
+
+use crate::error::ApiResult;
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the routes of participants, sources, attributes, speakers and
+/// de-identification.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/participants", get(participants))
+        .route("/api/participants/{id}", patch(update_participant))
+        .route("/api/participants/roster", post(import_roster))
+        .route("/api/sources", get(sources))
+        .route("/api/sources/{id}", patch(update_source))
+        .route("/api/attributes", get(attributes).post(define_attribute))
+        .route("/api/speakers", get(speakers).put(map_speaker))
+        .route("/api/deidentify", get(deid_review))
+        .route("/api/deidentify/preview", post(deid_preview))
+        .route("/api/deidentify/apply", post(deid_apply))
+}
+
+/// Returns who the audit log records for a change made in this browser:
+/// the coder picked, else `web`.
+pub fn actor(session: &Session) -> String {
+    session.coder.clone().unwrap_or_else(|| "web".into())
+}
+
+async fn participants(State(state): State<AppState>) -> ApiResult<Vec<Participant>> {
+    Ok(Json(state.read(|store| Ok(store.participants()?)).await?))
+}
+
+/// Changes to a participant; absent fields stay as they are, an empty
+/// value clears an attribute.
+#[derive(Debug, Deserialize)]
+struct ParticipantBody {
+    label: Option<String>,
+    site: Option<String>,
+    #[serde(default)]
+    values: BTreeMap<String, String>,
+}
+
+/// Returns one participant as listed.
+fn participant(store: &SqliteStore, id: i64) -> Result<Participant, WebError> {
+    store
+        .participants()?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("no participant {id}: reload the page")))
+}
+
+async fn update_participant(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<ParticipantBody>,
+) -> ApiResult<Participant> {
+    if body.label.is_none() && body.site.is_none() && body.values.is_empty() {
+        return Err(WebError::BadRequest(
+            "nothing to change: send a label, a site or attribute values".into(),
+        ));
+    }
+    let updated = state
+        .write(move |store| {
+            participant(store, id)?;
+            let values: Vec<(String, String)> = body.values.into_iter().collect();
+            store.set_participant(
+                &actor(&session),
+                &format!("#{id}"),
+                body.label.as_deref(),
+                body.site.as_deref(),
+                &values,
+            )?;
+            participant(store, id)
+        })
+        .await?;
+    Ok(Json(updated))
+}
+
+/// The uploaded file's name.
+#[derive(Debug, Deserialize)]
+struct Upload {
+    name: String,
+}
+
+/// Returns the lower-case extension of an uploaded file's name.
+fn extension(name: &str) -> Result<String, WebError> {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "{name:?} has no extension: upload a .csv or .xlsx file"
+            ))
+        })
+}
+
+async fn import_roster(
+    State(state): State<AppState>,
+    session: Session,
+    Query(upload): Query<Upload>,
+    body: Bytes,
+) -> ApiResult<RosterOutcome> {
+    let ext = extension(&upload.name)?;
+    let name = upload.name.clone();
+    let sheet = verbatim_ingest::read_sheet_bytes(&ext, &body)
+        .map_err(|e| WebError::BadRequest(format!("{name} was not imported: {e}")))?;
+    let outcome = state
+        .write(move |store| {
+            store
+                .import_roster(&actor(&session), &sheet.header, &sheet.rows, &[])
+                .map_err(|e| WebError::BadRequest(format!("{} was not imported: {e}", upload.name)))
+        })
+        .await?;
+    Ok(Json(outcome))
+}
+
+/// A source as the sources table shows it.
+#[derive(Debug, Serialize)]
+pub struct SourceRow {
+    /// Its id.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// What it records (`interview`, `focus_group`…).
+    pub kind: String,
+    /// Its site.
+    pub site: Option<String>,
+    /// Its language.
+    pub language: Option<String>,
+    /// Its length in words (whitespace-separated).
+    pub words: usize,
+    /// Its speaker turns.
+    pub turns: i64,
+    /// The codings the acting coder sees in it.
+    pub codings: i64,
+    /// Source attribute values, `(name, value)`.
+    pub values: Vec<(String, String)>,
+}
+
+/// Returns every source with its attributes and the codings `session`
+/// sees (none counted before a coder is chosen).
+pub fn source_rows(store: &SqliteStore, session: &Session) -> Result<Vec<SourceRow>, WebError> {
+    let counts = match session.coder {
+        Some(_) => store.source_coding_counts(&session.scope(store)?)?,
+        None => Default::default(),
+    };
+    let mut values = store.source_values()?;
+    store
+        .sources()?
+        .into_iter()
+        .map(|s| {
+            // One pass over each text: the table counts real words, which
+            // the researcher compares with the transcription's own count.
+            let words = store.source_text(s.id)?.split_whitespace().count();
+            Ok(SourceRow {
+                codings: counts.get(&s.id).copied().unwrap_or(0),
+                values: values.remove(&s.id).unwrap_or_default(),
+                id: s.id,
+                name: s.name,
+                kind: s.kind,
+                site: s.site,
+                language: s.language,
+                words,
+                turns: s.turns,
+            })
+        })
+        .collect()
+}
+
+async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<Vec<SourceRow>> {
+    Ok(Json(
+        state
+            .read(move |store| source_rows(store, &session))
+            .await?,
+    ))
+}
+
+/// New attribute values of a source; an empty value clears one.
+#[derive(Debug, Deserialize)]
+struct SourceBody {
+    values: BTreeMap<String, String>,
+}
+
+async fn update_source(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<SourceBody>,
+) -> ApiResult<Vec<(String, String)>> {
+    if body.values.is_empty() {
+        return Err(WebError::BadRequest(
+            "nothing to change: send attribute values".into(),
+        ));
+    }
+    let values = state
+        .write(move |store| {
+            let values: Vec<(String, String)> = body.values.into_iter().collect();
+            store.set_source_values(&actor(&session), &SourceRef::Id(id), &values)?;
+            Ok(store.source_values()?.remove(&id).unwrap_or_default())
+        })
+        .await?;
+    Ok(Json(values))
+}
+
+async fn attributes(State(state): State<AppState>) -> ApiResult<Vec<Attribute>> {
+    let all = state
+        .read(|store| {
+            let mut all = store.attributes(AppliesTo::Participant)?;
+            all.extend(store.attributes(AppliesTo::Source)?);
+            Ok(all)
+        })
+        .await?;
+    Ok(Json(all))
+}
+
+/// A new attribute.
+#[derive(Debug, Deserialize)]
+struct AttributeBody {
+    name: String,
+    /// `text`, `number`, `date`, `boolean` or `category`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// `participant` or `source`.
+    applies_to: String,
+    /// The values of a category.
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+async fn define_attribute(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<AttributeBody>,
+) -> ApiResult<Attribute> {
+    let kind: AttrType = body.kind.parse().map_err(WebError::BadRequest)?;
+    let applies = match body.applies_to.as_str() {
+        "participant" => AppliesTo::Participant,
+        "source" => AppliesTo::Source,
+        other => {
+            return Err(WebError::BadRequest(format!(
+                "an attribute describes participants or sources, not {other:?}"
+            )));
+        }
+    };
+    let defined =
+        state
+            .write(move |store| {
+                Ok(store.define_attribute(
+                    &actor(&session),
+                    &body.name,
+                    applies,
+                    kind,
+                    &body.values,
+                )?)
+            })
+            .await?;
+    Ok(Json(defined))
+}
+
+/// Which source's labels to list.
+#[derive(Debug, Deserialize)]
+struct SpeakersQuery {
+    source: Option<i64>,
+}
+
+async fn speakers(
+    State(state): State<AppState>,
+    Query(q): Query<SpeakersQuery>,
+) -> ApiResult<Vec<SpeakerRow>> {
+    Ok(Json(
+        state
+            .read(move |store| Ok(store.speakers(q.source)?))
+            .await?,
+    ))
+}
+
+/// A label of a source and who it is.
+#[derive(Debug, Deserialize)]
+struct MapBody {
+    source_id: i64,
+    label: String,
+    /// A participant (code, label or `#id`)…
+    participant: Option<String>,
+    /// …or an interviewer.
+    #[serde(default)]
+    interviewer: bool,
+}
+
+async fn map_speaker(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<MapBody>,
+) -> ApiResult<Vec<SpeakerRow>> {
+    let target = match (
+        body.participant.filter(|p| !p.trim().is_empty()),
+        body.interviewer,
+    ) {
+        (Some(p), false) => SpeakerTarget::Participant(p),
+        (None, true) => SpeakerTarget::Interviewer,
+        _ => {
+            return Err(WebError::BadRequest(
+                "say who the label is: a participant, or an interviewer".into(),
+            ));
+        }
+    };
+    let rows = state
+        .write(move |store| {
+            store.map_speaker(
+                &actor(&session),
+                &SourceRef::Id(body.source_id),
+                &body.label,
+                &target,
+            )?;
+            Ok(store.speakers(Some(body.source_id))?)
+        })
+        .await?;
+    Ok(Json(rows))
+}
+
+/// What the de-identification review shows before any names file.
+#[derive(Debug, Serialize)]
+pub struct DeidReview {
+    /// Capitalised words and known first names, for the names file.
+    pub candidates: Vec<Candidate>,
+    /// De-identifications already applied (counts and file hash only).
+    pub applied: Vec<DeidRecord>,
+}
+
+async fn deid_review(State(state): State<AppState>) -> ApiResult<DeidReview> {
+    let review = state
+        .read(|store| {
+            Ok(DeidReview {
+                candidates: store.deid_candidates(None)?,
+                applied: store.deidentifications()?,
+            })
+        })
+        .await?;
+    Ok(Json(review))
+}
+
+/// Returns a names file's list: rows `real,replacement`, and its SHA-256.
+fn names_list(name: &str, bytes: &[u8]) -> Result<NamesList, WebError> {
+    use sha2::{Digest, Sha256};
+    let sha: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sheet = verbatim_ingest::read_sheet_bytes("csv", bytes).map_err(|e| {
+        WebError::BadRequest(format!("the names file {name} could not be read: {e}"))
+    })?;
+    let mut rows = vec![sheet.header];
+    rows.extend(sheet.rows);
+    NamesList::parse(&rows, &sha).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))
+}
+
+async fn deidentify(
+    state: AppState,
+    session: Session,
+    upload: Upload,
+    body: Bytes,
+    dry_run: bool,
+) -> ApiResult<DeidReport> {
+    let list = names_list(&upload.name, &body)?;
+    let report = state
+        .write(move |store| Ok(store.deidentify(&actor(&session), &list, None, dry_run)?))
+        .await?;
+    Ok(Json(report))
+}
+
+async fn deid_preview(
+    State(state): State<AppState>,
+    session: Session,
+    Query(upload): Query<Upload>,
+    body: Bytes,
+) -> ApiResult<DeidReport> {
+    deidentify(state, session, upload, body, true).await
+}
+
+async fn deid_apply(
+    State(state): State<AppState>,
+    session: Session,
+    Query(upload): Query<Upload>,
+    body: Bytes,
+) -> ApiResult<DeidReport> {
+    deidentify(state, session, upload, body, false).await
+}

@@ -1,0 +1,167 @@
+//! The participants page (attributes edited in place, roster import) and
+//! the sources page (attributes, speaker mapping, de-identification
+//! review). Edits go through `/api/participants`, `/api/sources`,
+//! `/api/speakers` and `/api/deidentify` (see [`crate::api::people`]).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use verbatim_store::{
+    AppliesTo, Attribute, Candidate, DeidRecord, Participant, SpeakerRow, SqliteStore,
+};
+
+use crate::api::people::{SourceRow, source_rows};
+use crate::error::PageResult;
+use crate::layout::{Nav, Page};
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the routes of the participants and sources pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/participants", get(participants_page))
+        .route("/sources", get(sources_page))
+}
+
+/// An attribute as a table column.
+pub struct Column {
+    /// Its name.
+    pub name: String,
+    /// Its type, in words.
+    pub kind: String,
+    /// The values of a category (for the editor's list).
+    pub allowed: String,
+}
+
+fn columns(attrs: Vec<Attribute>) -> Vec<Column> {
+    attrs
+        .into_iter()
+        .map(|a| Column {
+            name: a.name,
+            kind: a.kind.to_string(),
+            allowed: a.allowed.join("|"),
+        })
+        .collect()
+}
+
+/// Returns the value of attribute `name` among `values`, or "".
+fn value_of<'a>(values: &'a [(String, String)], name: &str) -> &'a str {
+    values
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "participants.html")]
+struct ParticipantsPage {
+    page: Page,
+    columns: Vec<Column>,
+    people: Vec<Participant>,
+    sites: Vec<(String, String)>,
+}
+
+impl ParticipantsPage {
+    fn value<'a>(&self, p: &'a Participant, name: &str) -> &'a str {
+        value_of(&p.values, name)
+    }
+}
+
+async fn participants_page(
+    State(state): State<AppState>,
+    session: Session,
+) -> PageResult<ParticipantsPage> {
+    let csrf = state.csrf().to_owned();
+    Ok(state
+        .read(move |store| {
+            Ok(ParticipantsPage {
+                page: Page::new(store, &session, &csrf, "Participants", Nav::Participants)?
+                    .with_script("people.js"),
+                columns: columns(store.attributes(AppliesTo::Participant)?),
+                people: store.participants()?,
+                sites: store
+                    .sites()?
+                    .into_iter()
+                    .map(|s| (s.code, s.name))
+                    .collect(),
+            })
+        })
+        .await?)
+}
+
+/// A source's speaker labels, for the mapping table.
+struct SpeakerGroup {
+    source_id: i64,
+    source: String,
+    labels: Vec<SpeakerRow>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sources.html")]
+struct SourcesPage {
+    page: Page,
+    columns: Vec<Column>,
+    sources: Vec<SourceRow>,
+    speakers: Vec<SpeakerGroup>,
+    people: Vec<String>,
+    unmapped: usize,
+    candidates: Vec<Candidate>,
+    applied: Vec<DeidRecord>,
+}
+
+impl SourcesPage {
+    fn value<'a>(&self, s: &'a SourceRow, name: &str) -> &'a str {
+        value_of(&s.values, name)
+    }
+
+    fn kind_label(kind: &str) -> String {
+        kind.replace('_', " ")
+    }
+}
+
+fn build_sources(
+    store: &SqliteStore,
+    session: &Session,
+    csrf: &str,
+) -> Result<SourcesPage, WebError> {
+    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?.with_script("people.js");
+    let mut speakers: Vec<SpeakerGroup> = Vec::new();
+    let rows = store.speakers(None)?;
+    let unmapped = rows
+        .iter()
+        .filter(|r| r.role == "unmapped" || r.role == "ambiguous")
+        .count();
+    for r in rows {
+        match speakers.last_mut() {
+            Some(g) if g.source_id == r.source_id => g.labels.push(r),
+            _ => speakers.push(SpeakerGroup {
+                source_id: r.source_id,
+                source: r.source.clone(),
+                labels: vec![r],
+            }),
+        }
+    }
+    Ok(SourcesPage {
+        page,
+        columns: columns(store.attributes(AppliesTo::Source)?),
+        sources: source_rows(store, session)?,
+        speakers,
+        people: store
+            .participants()?
+            .iter()
+            .map(Participant::display)
+            .collect(),
+        unmapped,
+        candidates: store.deid_candidates(None)?,
+        applied: store.deidentifications()?,
+    })
+}
+
+async fn sources_page(State(state): State<AppState>, session: Session) -> PageResult<SourcesPage> {
+    let csrf = state.csrf().to_owned();
+    Ok(state
+        .read(move |store| build_sources(store, &session, &csrf))
+        .await?)
+}

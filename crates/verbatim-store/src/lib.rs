@@ -52,6 +52,7 @@ mod model;
 mod participants;
 mod reconcile;
 mod redact;
+mod report_reads;
 mod roster;
 mod spans;
 mod speakers;
@@ -85,6 +86,7 @@ pub use participants::{
     RankStyle, Scheme, Site, Unassigned,
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
+pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};

@@ -33,6 +33,7 @@ mod participants;
 mod query;
 mod reconcile;
 mod reliability;
+mod report;
 mod reveal;
 mod saturation;
 mod search;
@@ -137,6 +138,8 @@ enum Command {
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),
+    /// Write the study's report (HTML, Markdown, DOCX) or a participant's member-checking document
+    Report(report::ReportArgs),
 }
 
 /// The study a command works on.
@@ -215,6 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
+        Command::Report(args) => report::cmd_report(&args),
     }
 }
 

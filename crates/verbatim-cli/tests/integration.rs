@@ -47,6 +47,9 @@ mod analysis;
 // `search` and `words`: stemming, filters, KWIC, index sync, autocoding.
 mod search;
 
+// `verbatim report`: formats, numbers against the commands, member checking.
+mod report;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

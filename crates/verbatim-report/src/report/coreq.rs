@@ -315,7 +315,7 @@ mod tests {
         let items = draft(&StudyFacts::default(), Lang::En);
         assert_eq!(items.len(), 32);
         assert!(items.iter().zip(1u8..).all(|(i, n)| i.number == n));
-        for n in [1, 2, 3, 4, 5, 8, 13, 14, 19, 21, 22, 23, 28, 29, 31] {
+        for n in [1u8, 2, 3, 4, 5, 8, 13, 14, 19, 21, 22, 23, 28, 29, 31] {
             assert_eq!(
                 items[usize::from(n) - 1].answer,
                 CoreqAnswer::ToComplete,

@@ -103,7 +103,7 @@ pub fn gather_member(
         // turns, merged per source.
         let mut spans: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
         for p in supporting(node.id, &tree_below, &ev.passages) {
-            if !p.participants.iter().any(|w| *w == code) {
+            if !p.participants.contains(&code) {
                 continue;
             }
             let (Ok(start), Ok(end)) = (usize::try_from(p.start), usize::try_from(p.end)) else {

@@ -2,5 +2,6 @@
 //! in HTML, Markdown and DOCX, and the quotes' translation round trip.
 
 pub mod figures;
+pub mod quotes;
 pub mod report;
 pub mod translation;

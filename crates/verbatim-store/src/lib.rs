@@ -53,6 +53,7 @@ mod participants;
 mod reconcile;
 mod redact;
 mod report_reads;
+mod report_data;
 mod roster;
 mod spans;
 mod speakers;
@@ -87,6 +88,7 @@ pub use participants::{
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
 pub use report_reads::{Deidentification, Period};
+pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};

@@ -21,6 +21,7 @@ mod evidence;
 mod export;
 mod export_refi;
 mod export_sheet;
+mod figure;
 mod guide;
 mod history;
 mod import;
@@ -42,6 +43,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod translations;
 mod triangulation;
 mod withdraw;
 mod words;
@@ -140,6 +142,10 @@ enum Command {
     Words(words::WordsArgs),
     /// Write the study's report (HTML, Markdown, DOCX) or a participant's member-checking document
     Report(report::ReportArgs),
+    /// Write a figure as standalone SVG: theme tree, saturation, triangulation, alignment
+    Figure(figure::FigureArgs),
+    /// Send the report's quotes to a translator (XLIFF 2.0, CSV); attach the translations back
+    Translations(translations::TranslationsArgs),
 }
 
 /// The study a command works on.
@@ -219,6 +225,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
         Command::Report(args) => report::cmd_report(&args),
+        Command::Figure(args) => figure::cmd_figure(&args),
+        Command::Translations(args) => translations::cmd_translations(&args),
     }
 }
 

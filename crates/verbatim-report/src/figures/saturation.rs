@@ -1,0 +1,493 @@
+//! The saturation curve: new codes per source in collection order, the
+//! cumulative count, and Guest, Namey & Chen's (2020) verdict marked on it.
+//!
+//! The numbers are `verbatim_analysis::saturation::assess`'s, on the same
+//! input `verbatim saturation` builds (interviews and focus groups by their
+//! `date` attribute, then import order; each coder's codes, or codes rolled
+//! up to a level), so every point equals a line of
+//! `verbatim saturation --json`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use verbatim_analysis::saturation::{self, Params, Saturation, Verdict};
+use verbatim_store::{Book, CodeNode, Coder, Scope, SourceSummary, SqliteStore, Store};
+
+use super::FigureError;
+use super::svg::{Svg, num, wrap};
+
+/// One source's point on the curve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Point {
+    /// Its position in collection order, from 1.
+    pub position: usize,
+    /// The source's name.
+    pub source: String,
+    /// Codes first seen in it.
+    pub new_codes: usize,
+    /// Distinct codes seen so far.
+    pub cumulative: usize,
+}
+
+/// What the saturation figure shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaturationFigure {
+    /// The figure's title.
+    pub title: String,
+    /// One point per source.
+    pub points: Vec<Point>,
+    /// Sources in the base.
+    pub base: usize,
+    /// The new-information threshold, as a fraction.
+    pub threshold: f64,
+    /// The confirming run `(first, last)` positions, when saturation was
+    /// reached.
+    pub run: Option<(usize, usize)>,
+    /// The position after which saturation was reached.
+    pub after: Option<usize>,
+    /// The verdict as a sentence.
+    pub sentence: String,
+}
+
+impl SaturationFigure {
+    /// Returns the figure of an assessment.
+    pub fn of(title: &str, assessed: &Saturation) -> Self {
+        let (run, after) = match &assessed.verdict {
+            Verdict::Reached { after, run } => (Some((run.first, run.last)), Some(*after)),
+            _ => (None, None),
+        };
+        Self {
+            title: title.to_owned(),
+            points: assessed
+                .steps
+                .iter()
+                .map(|s| Point {
+                    position: s.position,
+                    source: s.source.clone(),
+                    new_codes: s.new_codes,
+                    cumulative: s.cumulative,
+                })
+                .collect(),
+            base: assessed.params.base,
+            threshold: assessed.params.threshold,
+            run,
+            after,
+            sentence: assessed.sentence(),
+        }
+    }
+}
+
+/// How to assess saturation, as `verbatim saturation`'s options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SaturationOptions {
+    /// The method's parameters.
+    pub params: Params,
+    /// Count codes rolled up to this level rank (`None`: codes as applied).
+    pub level: Option<i64>,
+    /// Order sources by their `date` attribute (then id) rather than by id.
+    pub by_date: bool,
+    /// Count observation notes as interviews.
+    pub include_observation: bool,
+}
+
+impl Default for SaturationOptions {
+    fn default() -> Self {
+        Self {
+            params: Params::default(),
+            level: None,
+            by_date: true,
+            include_observation: false,
+        }
+    }
+}
+
+/// Assesses `coder`'s saturation over all sites.
+pub fn gather(
+    store: &SqliteStore,
+    scope: &Scope,
+    coder: &Coder,
+    options: &SaturationOptions,
+) -> Result<SaturationFigure, FigureError> {
+    if !(0.0..=1.0).contains(&options.params.threshold) {
+        return Err(FigureError::Invalid(
+            "the threshold is a fraction between 0 and 1".into(),
+        ));
+    }
+    let sources = ordered_sources(store, options)?;
+    let book = if coder.id == scope.coder().id {
+        Book::Own
+    } else {
+        Book::Of(coder.id)
+    };
+    let mut roll = rollup(&store.code_tree(scope, book)?, options.level);
+    roll.extend(rollup(
+        &store.code_tree(scope, Book::Shared)?,
+        options.level,
+    ));
+    let mut per_source: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for b in [book, Book::Shared] {
+        for c in store.quote_candidates(scope, b)? {
+            if c.coder_id != coder.id {
+                continue;
+            }
+            if let Some(Some(code)) = roll.get(&c.code_id) {
+                per_source.entry(c.source_id).or_default().insert(*code);
+            }
+        }
+    }
+    let input: Vec<(String, BTreeSet<i64>)> = sources
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                per_source.get(&s.id).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let assessed = saturation::assess(&input, options.params);
+    Ok(SaturationFigure::of(
+        &format!("Thematic saturation — {}", coder.name),
+        &assessed,
+    ))
+}
+
+/// Returns the sources counted as interviews, in collection order (the
+/// rule of `verbatim saturation`).
+fn ordered_sources(
+    store: &SqliteStore,
+    options: &SaturationOptions,
+) -> Result<Vec<SourceSummary>, FigureError> {
+    let values = store.source_values()?;
+    let date_of = |id: i64| -> Option<String> {
+        values
+            .get(&id)?
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("date"))
+            .map(|(_, v)| v.clone())
+    };
+    let mut sources: Vec<SourceSummary> = store
+        .sources()?
+        .into_iter()
+        .filter(|s| match s.kind.as_str() {
+            "interview" | "focus_group" => true,
+            "observation" => options.include_observation,
+            _ => false,
+        })
+        .collect();
+    if options.by_date {
+        sources.sort_by_key(|s| (date_of(s.id).is_none(), date_of(s.id), s.id));
+    }
+    Ok(sources)
+}
+
+/// Returns, for each code, the code it counts as: itself, or its ancestor
+/// at `level` along primary parents; `None` for codes above that level.
+fn rollup(nodes: &[CodeNode], level: Option<i64>) -> HashMap<i64, Option<i64>> {
+    let by_id: HashMap<i64, (Option<i64>, i64)> =
+        nodes.iter().map(|n| (n.id, (n.parent, n.level))).collect();
+    nodes
+        .iter()
+        .map(|node| {
+            let Some(level) = level else {
+                return (node.id, Some(node.id));
+            };
+            let mut current = Some(node.id);
+            let mut found = None;
+            let mut steps = 0;
+            while let Some(id) = current {
+                steps += 1;
+                let Some(&(parent, rank)) = by_id.get(&id) else {
+                    break;
+                };
+                if rank == level {
+                    found = Some(id);
+                    break;
+                }
+                if rank > level || steps > nodes.len() {
+                    break;
+                }
+                current = parent;
+            }
+            (node.id, found)
+        })
+        .collect()
+}
+
+const WIDTH: f64 = 760.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 24.0;
+const TOP: f64 = 56.0;
+const PLOT: f64 = 300.0;
+
+/// Returns a tick step of 1, 2 or 5 × 10ⁿ giving at most six ticks up to
+/// `max`.
+fn tick_step(max: usize) -> usize {
+    let mut step = 1;
+    loop {
+        for k in [1, 2, 5] {
+            if max.div_ceil(step * k) <= 6 {
+                return step * k;
+            }
+        }
+        step *= 10;
+    }
+}
+
+/// Returns the saturation figure as SVG.
+pub fn draw(figure: &SaturationFigure) -> String {
+    let n = figure.points.len().max(1);
+    let max = figure
+        .points
+        .iter()
+        .map(|p| p.cumulative)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let step = tick_step(max);
+    let top_value = max.div_ceil(step) * step;
+    let plot_width = WIDTH - LEFT - RIGHT;
+    let slot = plot_width / n as f64;
+    let x_of = |position: usize| LEFT + (position as f64 - 0.5) * slot;
+    let y_of = |value: usize| TOP + PLOT - value as f64 / top_value as f64 * PLOT;
+    let caption = wrap(&format!("Verdict: {}.", figure.sentence), 110, 4);
+    let height = TOP + PLOT + 70.0 + caption.len() as f64 * 15.0;
+    let description = format!(
+        "New and cumulative codes over {} sources in collection order. Verdict: {}.",
+        figure.points.len(),
+        figure.sentence
+    );
+    let mut svg = Svg::new(WIDTH, height, &figure.title, &description);
+    svg.el("text")
+        .attr("x", LEFT)
+        .attr("y", 28.0)
+        .attr("font-size", 18.0)
+        .attr("font-weight", "bold")
+        .attr("fill", "#102030")
+        .text(&figure.title);
+
+    // Base and confirming run as shaded bands.
+    let band = |svg: &mut Svg, class: &str, first: usize, last: usize, fill: &str, label: &str| {
+        let x = LEFT + (first as f64 - 1.0) * slot;
+        svg.el("rect")
+            .attr("class", class)
+            .attr("x", x)
+            .attr("y", TOP)
+            .attr("width", (last + 1 - first) as f64 * slot)
+            .attr("height", PLOT)
+            .attr("fill", fill)
+            .empty();
+        svg.el("text")
+            .attr("x", x + 4.0)
+            .attr("y", TOP + 14.0)
+            .attr("font-size", 11.0)
+            .attr("fill", "#37474f")
+            .text(label);
+    };
+    let base = figure.base.min(figure.points.len());
+    if base > 0 {
+        band(
+            &mut svg,
+            "base",
+            1,
+            base,
+            "#eceff1",
+            &format!("base ({base})"),
+        );
+    }
+    if let Some((first, last)) = figure.run {
+        band(&mut svg, "run", first, last, "#e8f5e9", "run");
+    }
+
+    // Axes and grid.
+    svg.el("g")
+        .attr("class", "axes")
+        .attr("font-size", 11.0)
+        .attr("fill", "#37474f")
+        .open();
+    let mut value = 0;
+    while value <= top_value {
+        let y = y_of(value);
+        svg.el("line")
+            .attr("x1", LEFT)
+            .attr("x2", WIDTH - RIGHT)
+            .attr("y1", y)
+            .attr("y2", y)
+            .attr("stroke", if value == 0 { "#37474f" } else { "#cfd8dc" })
+            .attr("stroke-width", if value == 0 { 1.2 } else { 0.6 })
+            .empty();
+        svg.el("text")
+            .attr("x", LEFT - 6.0)
+            .attr("y", y + 4.0)
+            .attr("text-anchor", "end")
+            .text(&value.to_string());
+        value += step;
+    }
+    let label_every = n.div_ceil(30);
+    for p in &figure.points {
+        if (p.position - 1) % label_every == 0 || p.position == n {
+            svg.el("text")
+                .attr("x", x_of(p.position))
+                .attr("y", TOP + PLOT + 16.0)
+                .attr("text-anchor", "middle")
+                .text(&p.position.to_string());
+        }
+    }
+    svg.el("text")
+        .attr("x", LEFT + plot_width / 2.0)
+        .attr("y", TOP + PLOT + 34.0)
+        .attr("text-anchor", "middle")
+        .text("Sources in collection order");
+    svg.el("text")
+        .attr(
+            "transform",
+            format!("translate(18 {}) rotate(-90)", num(TOP + PLOT / 2.0)),
+        )
+        .attr("text-anchor", "middle")
+        .text("Codes");
+    svg.close();
+
+    // New codes per source as bars.
+    svg.el("g")
+        .attr("class", "new-codes")
+        .attr("fill", "#90caf9")
+        .open();
+    for p in &figure.points {
+        let y = y_of(p.new_codes);
+        svg.el("rect")
+            .attr("x", x_of(p.position) - slot * 0.3)
+            .attr("y", y)
+            .attr("width", slot * 0.6)
+            .attr("height", TOP + PLOT - y)
+            .attr("data-position", p.position)
+            .attr("data-new", p.new_codes)
+            .open();
+        svg.el("title").text(&format!(
+            "{}. {}: {} new codes",
+            p.position, p.source, p.new_codes
+        ));
+        svg.close();
+    }
+    svg.close();
+
+    // The cumulative curve.
+    let path: Vec<String> = figure
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                "{} {} {}",
+                if i == 0 { "M" } else { "L" },
+                num(x_of(p.position)),
+                num(y_of(p.cumulative))
+            )
+        })
+        .collect();
+    svg.el("g").attr("class", "cumulative").open();
+    if !path.is_empty() {
+        svg.el("path")
+            .attr("d", path.join(" "))
+            .attr("fill", "none")
+            .attr("stroke", "#0d47a1")
+            .attr("stroke-width", 2.0)
+            .empty();
+    }
+    for p in &figure.points {
+        svg.el("circle")
+            .attr("class", "point")
+            .attr("cx", x_of(p.position))
+            .attr("cy", y_of(p.cumulative))
+            .attr("r", 3.5)
+            .attr("fill", "#0d47a1")
+            .attr("data-position", p.position)
+            .attr("data-source", p.source.as_str())
+            .attr("data-new", p.new_codes)
+            .attr("data-cumulative", p.cumulative)
+            .open();
+        svg.el("title").text(&format!(
+            "{}. {}: {} codes so far",
+            p.position, p.source, p.cumulative
+        ));
+        svg.close();
+    }
+    svg.close();
+
+    if let Some(after) = figure.after {
+        let x = LEFT + after as f64 * slot;
+        svg.el("line")
+            .attr("class", "saturation")
+            .attr("data-after", after)
+            .attr("x1", x)
+            .attr("x2", x)
+            .attr("y1", TOP)
+            .attr("y2", TOP + PLOT)
+            .attr("stroke", "#2e7d32")
+            .attr("stroke-width", 2.0)
+            .attr("stroke-dasharray", "6 3")
+            .empty();
+        svg.el("text")
+            .attr("x", x - 4.0)
+            .attr("y", TOP - 6.0)
+            .attr("text-anchor", "end")
+            .attr("font-size", 11.0)
+            .attr("fill", "#2e7d32")
+            .text(&format!(
+                "saturation after source {after} (≤ {} % new)",
+                num(figure.threshold * 100.0)
+            ));
+    }
+    for (k, line) in caption.iter().enumerate() {
+        svg.el("text")
+            .attr("class", "verdict")
+            .attr("x", LEFT)
+            .attr("y", TOP + PLOT + 58.0 + k as f64 * 15.0)
+            .attr("font-size", 12.0)
+            .attr("fill", "#102030")
+            .text(line);
+    }
+    svg.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_few() {
+        assert_eq!(tick_step(5), 1);
+        assert_eq!(tick_step(13), 5);
+        assert_eq!(tick_step(40), 10);
+        assert_eq!(tick_step(1200), 200);
+    }
+
+    #[test]
+    fn points_carry_the_assessments_numbers_and_the_verdict_is_marked() {
+        let codes = |list: &[i64]| list.iter().copied().collect::<BTreeSet<i64>>();
+        let input: Vec<(String, BTreeSet<i64>)> = [
+            &[1, 2, 3][..],
+            &[2, 4],
+            &[5],
+            &[1, 6],
+            &[7],
+            &[],
+            &[1],
+            &[2],
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("S{}", i + 1), codes(c)))
+        .collect();
+        let assessed = saturation::assess(&input, Params::default());
+        let svg = draw(&SaturationFigure::of("T", &assessed));
+        for step in &assessed.steps {
+            assert!(svg.contains(&format!(
+                "data-position=\"{}\" data-source=\"{}\" data-new=\"{}\" data-cumulative=\"{}\"",
+                step.position, step.source, step.new_codes, step.cumulative
+            )));
+        }
+        let Verdict::Reached { after, .. } = assessed.verdict else {
+            panic!("{:?}", assessed.verdict)
+        };
+        assert!(svg.contains(&format!("data-after=\"{after}\"")));
+        assert!(svg.contains("Verdict: saturation reached"));
+    }
+}

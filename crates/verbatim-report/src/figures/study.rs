@@ -1,0 +1,113 @@
+//! What several figures read from a study: a codebook's tree and its coded
+//! passages attributed to participants, in the shape
+//! `verbatim_analysis::evidence` takes.
+//!
+//! It mirrors the CLI's `commands/evidence.rs` (the loader of
+//! `verbatim triangulation`) so the figures count what the commands print,
+//! but reads codings as bare numbers and turns once per source instead of
+//! every coding's text: a 100,000-coding study loads in a few queries.
+
+use std::collections::{BTreeSet, HashMap};
+
+use verbatim_analysis::evidence::{Node, Passage};
+use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
+
+/// A codebook's tree with the passages coded with it.
+pub(crate) struct Study {
+    /// The codebook's codes in display order.
+    pub codes: Vec<CodeNode>,
+    /// The same codes as the analyses take them.
+    pub nodes: Vec<Node>,
+    /// The coded passages of counted sources, attributed to participants
+    /// (text left empty: no figure shows it).
+    pub passages: Vec<Passage>,
+    /// Every participant who speaks in a counted source, sorted (the
+    /// denominator of "n of N participants").
+    pub participants: Vec<String>,
+    /// Participant code → its attribute values.
+    pub values: HashMap<String, Vec<(String, String)>>,
+}
+
+/// Loads `book` as the scope sees it; context-only sources are left out
+/// unless `include_context`.
+pub(crate) fn load(
+    store: &SqliteStore,
+    scope: &Scope,
+    book: Book,
+    include_context: bool,
+) -> Result<Study, StoreError> {
+    let codes = store.code_tree(scope, book)?;
+    let nodes: Vec<Node> = codes
+        .iter()
+        .map(|n| Node {
+            id: n.id,
+            name: n.name.clone(),
+            level: n.level,
+            parent: n.parent,
+            also_under: n.also_under.clone(),
+        })
+        .collect();
+    let sources: HashMap<i64, verbatim_store::SourceSummary> =
+        store.sources()?.into_iter().map(|s| (s.id, s)).collect();
+    let candidates: Vec<_> = store
+        .quote_candidates(scope, book)?
+        .into_iter()
+        .filter(|c| {
+            sources
+                .get(&c.source_id)
+                .is_some_and(|s| include_context || s.kind != "context")
+        })
+        .collect();
+    let mut ids: Vec<i64> = candidates.iter().map(|c| c.source_id).collect();
+    ids.dedup();
+    let turns = store.turns_of(&ids)?;
+    // Speaker label → participant, per source, as `verbatim triangulation`
+    // maps them: interviewers out, unmapped labels stand for themselves.
+    let mut who: crate::quotes::Owners = HashMap::new();
+    let mut participants: BTreeSet<String> = BTreeSet::new();
+    for row in store.speakers(None)? {
+        let counted = sources
+            .get(&row.source_id)
+            .is_some_and(|s| include_context || s.kind != "context");
+        let person = match row.role.as_str() {
+            "interviewer" => None,
+            _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
+        };
+        if counted && let Some(p) = &person {
+            participants.insert(p.clone());
+        }
+        who.insert((row.source_id, row.label), person);
+    }
+    let mut passages = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let Some(source) = sources.get(&c.source_id) else {
+            continue;
+        };
+        let labels = crate::quotes::overlapping(turns.get(&c.source_id), c.start, c.end);
+        passages.push(Passage {
+            code: c.code_id,
+            source_id: c.source_id,
+            source: source.name.clone(),
+            kind: source.kind.clone(),
+            site: source.site.clone(),
+            participants: crate::quotes::people(c.source_id, &labels, &who),
+            start: c.start,
+            end: c.end,
+            text: String::new(),
+            is_quote: c.is_quote,
+            translations: Vec::new(),
+        });
+    }
+    let values = store
+        .participants()?
+        .into_iter()
+        .map(|p| (p.display(), p.values))
+        .collect();
+    Ok(Study {
+        codes,
+        nodes,
+        passages,
+        participants: participants.into_iter().collect(),
+        values,
+    })
+}

@@ -97,6 +97,20 @@ fn html_report_is_self_contained_and_its_numbers_are_the_commands() {
             );
         }
     }
+    // The figures are inline SVG: three theme trees, the saturation curve,
+    // the triangulation heat map.
+    assert_eq!(html.matches("<figure>\n<svg").count(), 5);
+    assert_eq!(html.matches("</svg>\n<figcaption>Figure ").count(), 5);
+    // Ids stay unique once several figures share the page.
+    let mut ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "repeated ids");
     // Every traced number: a hover with its command and a footnote to the list.
     let spans = html.matches("<span class=\"n\" title=\"verbatim ").count();
     assert!(spans > 100, "only {spans} traced numbers");
@@ -271,6 +285,18 @@ fn markdown_has_headings_tables_and_quotes() {
     assert_eq!(rows.len(), 32);
     assert!(rows[11].contains("24 participants"));
     assert!(rows[0].ends_with("| to complete by the authors |"));
+    // Figures: SVG files beside the document, linked from it.
+    for n in 1..=3 {
+        let name = format!("figure-{n}-tree.svg");
+        assert!(md.contains(&format!("]({name})")), "{name} not linked");
+        let svg = std::fs::read_to_string(ws.path(&name)).unwrap();
+        assert!(
+            svg.starts_with("<svg") || svg.starts_with("<?xml"),
+            "{name}"
+        );
+    }
+    assert!(ws.path("figure-4-saturation-amira.svg").exists());
+    assert!(ws.path("figure-5-triangulation.svg").exists());
     // A translated exemplar: the quote, who said it, the translation.
     assert!(md.contains("> — CSI-1, Entretien individuel CSI-1"));
     assert!(md.contains(">\n> *Translation: And I think what tips the relationship over"));
@@ -297,6 +323,7 @@ fn docx_is_a_valid_package_with_styles_tables_and_quotes() {
         headings,
         [
             "Results",
+            "Figures",
             "Tables",
             "Methods appendix",
             "COREQ checklist (Tong, Sainsbury & Craig 2007)"

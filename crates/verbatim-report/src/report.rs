@@ -39,7 +39,6 @@ pub mod layout;
 pub mod markdown;
 pub mod member;
 pub mod model;
-mod quote_pick;
 mod saturation_words;
 pub mod words;
 
@@ -68,6 +67,9 @@ pub enum ReportError {
         "participant {0} speaks in no interview or focus group of this study, so there are no words of theirs to check: map their speaker label with `verbatim speakers map`"
     )]
     NotHeard(String),
+    /// A figure could not be drawn.
+    #[error(transparent)]
+    Figure(#[from] crate::figures::FigureError),
     /// docx-rs could not pack the document.
     #[error("could not build the DOCX package: {0}")]
     Docx(String),

@@ -52,8 +52,8 @@ mod model;
 mod participants;
 mod reconcile;
 mod redact;
-mod report_reads;
 mod report_data;
+mod report_reads;
 mod roster;
 mod spans;
 mod speakers;
@@ -87,8 +87,8 @@ pub use participants::{
     RankStyle, Scheme, Site, Unassigned,
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
-pub use report_reads::{Deidentification, Period};
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
+pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};

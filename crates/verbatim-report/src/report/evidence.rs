@@ -24,8 +24,6 @@ pub struct Evidence {
     pub participants: Vec<String>,
     /// Participants heard in counted sources, per site code.
     pub by_site: BTreeMap<String, BTreeSet<String>>,
-    /// Each source's language, by id.
-    pub languages: HashMap<i64, Option<String>>,
 }
 
 /// Loads one codebook's tree and the passages coded with it, by
@@ -47,12 +45,8 @@ pub fn load(
             also_under: n.also_under.clone(),
         })
         .collect();
-    let summaries = store.sources()?;
-    let languages = summaries
-        .iter()
-        .map(|s| (s.id, s.language.clone()))
-        .collect();
-    let sources: HashMap<i64, (String, Option<String>)> = summaries
+    let sources: HashMap<i64, (String, Option<String>)> = store
+        .sources()?
         .into_iter()
         .map(|s| (s.id, (s.kind, s.site)))
         .collect();
@@ -114,6 +108,5 @@ pub fn load(
         passages,
         participants: participants.into_iter().collect(),
         by_site,
-        languages,
     })
 }

@@ -15,16 +15,19 @@ use verbatim_analysis::evidence::{below, supporting, triangulate};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::saturation::{self, Params};
 use verbatim_store::{
-    AttrType, Book, CodeNode, Scope, SourceSummary, SpanFilter, SqliteStore, Store,
+    AppliesTo, AttrType, Book, CodeNode, Scope, SourceSummary, SpanFilter, SqliteStore, Store,
 };
+
+use crate::figures::{heatmap, saturation as saturation_figure, tree};
+use crate::quotes::{self, QuoteOptions};
 
 use super::ReportError;
 use super::coreq::{self, StudyFacts};
 use super::evidence::{self, Evidence};
 use super::model::{
-    Cell, Command, Count, Fact, Lang, Prevalence, Report, SaturationRow, Table, ThemeNode,
+    Cell, Command, Count, Fact, Figure, Lang, Prevalence, Quote, Report, SaturationRow, Table,
+    ThemeNode,
 };
-use super::quote_pick;
 use super::words::words;
 
 /// What to report and how.
@@ -60,7 +63,21 @@ pub fn gather(store: &SqliteStore, opts: &Options) -> Result<Report, ReportError
     let levels = store.levels()?;
     let level_name: HashMap<i64, String> =
         levels.iter().map(|l| (l.rank, l.name.clone())).collect();
-    let results = results_tree(&ev, &level_name, opts, &cmd);
+    let chosen = quotes::select(
+        store,
+        &scope,
+        book,
+        &QuoteOptions {
+            fallback: opts.quotes,
+            ..QuoteOptions::default()
+        },
+    )?;
+    let mut quotes_of: HashMap<i64, Vec<Quote>> = HashMap::new();
+    for code in chosen {
+        let list = code.quotes.iter().map(|q| quote_of(q, opts.lang)).collect();
+        quotes_of.insert(code.code_id, list);
+    }
+    let results = results_tree(&ev, &level_name, &mut quotes_of, &cmd);
 
     let coders: Vec<String> = if opts.shared {
         store.coders()?.into_iter().map(|c| c.name).collect()
@@ -106,16 +123,13 @@ pub fn gather(store: &SqliteStore, opts: &Options) -> Result<Report, ReportError
         sealed_preconceptions: preconceptions.rows.len(),
         repeat_interviews: repeat_interviews(store)?,
     };
+    let figures = figures(store, &scope, book, &results, opts)?;
     Ok(Report {
         lang: opts.lang,
         title: study.title,
         coder: (!opts.shared).then(|| me.name.clone()),
         results,
-        // SEAM: figures come from `crate::figures` (the figures branch):
-        // theme trees per meta-theme, the saturation curve and the
-        // triangulation heat map. Until it lands no figure is drawn and
-        // the writers print none.
-        figures: Vec::new(),
+        figures,
         sociodemographics,
         preconceptions,
         agreement,
@@ -193,7 +207,7 @@ pub(crate) fn shell_word(word: &str) -> String {
 fn results_tree(
     ev: &Evidence,
     level_name: &HashMap<i64, String>,
-    opts: &Options,
+    quotes: &mut HashMap<i64, Vec<Quote>>,
     cmd: &Commands,
 ) -> Vec<ThemeNode> {
     let shown: Vec<&CodeNode> = ev.tree.iter().filter(|n| n.level >= 2).collect();
@@ -207,12 +221,12 @@ fn results_tree(
         }
     }
     let below = below(&ev.nodes);
-    let ctx = TreeContext {
+    let mut ctx = TreeContext {
         ev,
         below: &below,
         children: &children,
         level_name,
-        opts,
+        quotes,
         cmd,
     };
     roots.into_iter().map(|n| ctx.node(n)).collect()
@@ -223,12 +237,12 @@ struct TreeContext<'a> {
     below: &'a HashMap<i64, HashSet<i64>>,
     children: &'a HashMap<i64, Vec<&'a CodeNode>>,
     level_name: &'a HashMap<i64, String>,
-    opts: &'a Options,
+    quotes: &'a mut HashMap<i64, Vec<Quote>>,
     cmd: &'a Commands,
 }
 
 impl TreeContext<'_> {
-    fn node(&self, n: &CodeNode) -> ThemeNode {
+    fn node(&mut self, n: &CodeNode) -> ThemeNode {
         let level = self
             .level_name
             .get(&n.level)
@@ -269,20 +283,13 @@ impl TreeContext<'_> {
             total_command: self.cmd.tree("ipa-table", &level),
         };
         let support = supporting(n.id, self.below, &self.ev.passages);
-        let kids: Vec<ThemeNode> = self
-            .children
-            .get(&n.id)
-            .map(|c| c.iter().map(|k| self.node(k)).collect())
-            .unwrap_or_default();
-        // Quotes go on the lowest nodes shown, so no passage is quoted twice
-        // down one branch.
+        let children: Vec<&CodeNode> = self.children.get(&n.id).cloned().unwrap_or_default();
+        let kids: Vec<ThemeNode> = children.into_iter().map(|k| self.node(k)).collect();
+        // Quotes (chosen by `crate::quotes`, rolled up through the tree) go
+        // on the lowest nodes shown, so no passage is quoted twice down one
+        // branch.
         let quotes = if kids.is_empty() {
-            quote_pick::pick(
-                &support,
-                self.opts.quotes,
-                self.opts.lang,
-                &self.ev.languages,
-            )
+            self.quotes.remove(&n.id).unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -297,6 +304,173 @@ impl TreeContext<'_> {
             children: kids,
         }
     }
+}
+
+/// Returns a chosen quote as the report shows it: attributed, and
+/// translated into the report's language when its source is in another.
+fn quote_of(q: &quotes::Quote, lang: Lang) -> Quote {
+    let same = q
+        .language
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .is_some_and(|l| l == lang);
+    Quote {
+        text: q.text.trim().to_owned(),
+        language: q.language.clone(),
+        attribution: q.attribution(),
+        source: q.source.clone(),
+        start: q.start,
+        end: q.end,
+        exemplar: q.marked,
+        translation: if same {
+            None
+        } else {
+            q.translation(lang.tag()).map(str::to_owned)
+        },
+    }
+}
+
+/// Draws the report's figures with `crate::figures`: one theme tree per
+/// top node (down to sub-themes), the saturation curve of the coder (or
+/// of each coder for the shared codebook) and the triangulation heat map
+/// of the themes.
+fn figures(
+    store: &SqliteStore,
+    scope: &Scope,
+    book: Book,
+    results: &[ThemeNode],
+    opts: &Options,
+) -> Result<Vec<Figure>, ReportError> {
+    let fr = opts.lang == Lang::Fr;
+    let mut out = Vec::new();
+    for (i, root) in results.iter().enumerate() {
+        let figure = tree::gather(
+            store,
+            scope,
+            book,
+            &tree::TreeOptions {
+                meta: Some(root.name.clone()),
+                lowest_level: Some(2),
+                ..tree::TreeOptions::default()
+            },
+        )?;
+        let (caption, alt) = if fr {
+            (
+                format!(
+                    "Figure {} — {} : arbre des thèmes, participants par nœud",
+                    i + 1,
+                    root.name
+                ),
+                format!(
+                    "{} ({} participants sur {}) : {}.",
+                    root.name,
+                    root.prevalence.overall.n,
+                    root.prevalence.overall.of,
+                    describe(root)
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "Figure {} — {}: theme tree, participants per node",
+                    i + 1,
+                    root.name
+                ),
+                format!(
+                    "{} ({} of {} participants): {}.",
+                    root.name,
+                    root.prevalence.overall.n,
+                    root.prevalence.overall.of,
+                    describe(root)
+                ),
+            )
+        };
+        out.push(Figure {
+            stem: format!("figure-{}-tree", i + 1),
+            caption,
+            alt,
+            svg: tree::draw(&figure),
+        });
+    }
+    let coders: Vec<verbatim_store::Coder> = if opts.shared {
+        store.coders()?
+    } else {
+        vec![scope.coder().clone()]
+    };
+    for coder in coders {
+        let figure = saturation_figure::gather(
+            store,
+            scope,
+            &coder,
+            &saturation_figure::SaturationOptions::default(),
+        )?;
+        let n = out.len() + 1;
+        out.push(Figure {
+            stem: format!("figure-{n}-saturation-{}", coder.name),
+            caption: if fr {
+                format!(
+                    "Figure {n} — Saturation ({}) : nouveaux codes par entretien et cumul",
+                    coder.name
+                )
+            } else {
+                format!(
+                    "Figure {n} — Saturation ({}): new codes per interview and cumulative codes",
+                    coder.name
+                )
+            },
+            alt: figure.sentence.clone(),
+            svg: saturation_figure::draw(&figure),
+        });
+    }
+    if let Ok(theme) = store.level_rank_of("theme") {
+        let attributes = store.attributes(AppliesTo::Participant)?;
+        let attribute = attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case("occupation"))
+            .or_else(|| attributes.iter().find(|a| a.kind == AttrType::Category))
+            .map_or("occupation", |a| a.name.as_str());
+        let figure = heatmap::gather(store, scope, book, theme, attribute, false)?;
+        let n = out.len() + 1;
+        out.push(Figure {
+            stem: format!("figure-{n}-triangulation"),
+            caption: if fr {
+                format!("Figure {n} — Triangulation : participants par thème, site, {attribute} et mode de recueil")
+            } else {
+                format!("Figure {n} — Triangulation: participants per theme by site, {attribute} and mode of collection")
+            },
+            alt: figure
+                .rows
+                .iter()
+                .map(|r| format!("{}: {}", r.theme, r.participants))
+                .collect::<Vec<_>>()
+                .join("; "),
+            svg: heatmap::draw(&figure),
+        });
+    }
+    Ok(out)
+}
+
+/// Returns a node's children and their counts, for a figure's alt text.
+fn describe(node: &ThemeNode) -> String {
+    node.children
+        .iter()
+        .map(|c| {
+            let inner = if c.children.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " [{}]",
+                    c.children
+                        .iter()
+                        .map(|g| format!("{} {}", g.name, g.prevalence.overall.n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            format!("{} {}{inner}", c.name, c.prevalence.overall.n)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn count_nodes(

@@ -40,6 +40,7 @@ pub fn write(doc: &Document) -> String {
     out.push_str("</h1>\n<p class=\"subtitle\">");
     out.push_str(&escape(&doc.subtitle));
     out.push_str("</p>\n");
+    let mut figures = 0;
     for block in &doc.blocks {
         match block {
             // Section headings are h2 (the title is the page's h1).
@@ -55,8 +56,9 @@ pub fn write(doc: &Document) -> String {
             Block::Quote(q) => quote(&mut out, doc, q),
             Block::Table(t) => table(&mut out, doc, t),
             Block::Figure(f) => {
+                figures += 1;
                 out.push_str("<figure>\n");
-                out.push_str(&f.svg);
+                out.push_str(&unique_ids(f.svg.trim(), figures));
                 out.push_str(&format!(
                     "\n<figcaption>{}</figcaption>\n</figure>\n",
                     escape(&f.caption)
@@ -165,6 +167,14 @@ fn cell(out: &mut String, doc: &Document, c: &Cell) {
         }
         _ => out.push_str(&lines(&c.text)),
     }
+}
+
+/// Returns an SVG figure with its element ids made unique in the page:
+/// every figure names its title `figure-title`, and HTML ids (which
+/// `aria-labelledby` follows) must not repeat.
+fn unique_ids(svg: &str, n: usize) -> String {
+    svg.replace("figure-title", &format!("figure-{n}-title"))
+        .replace("figure-desc", &format!("figure-{n}-desc"))
 }
 
 /// Escapes text and keeps its line breaks.

@@ -63,6 +63,9 @@ mod web_pages;
 // Those pages in headless Chromium: inline edit, matrix drill-down, compare, seal.
 mod browser_pages;
 
+// `verbatim report`: formats, numbers against the commands, member checking.
+mod report;
+
 /// Fails when a test file exists that is not listed above.
 #[test]
 fn every_test_file_is_listed() {

@@ -55,6 +55,7 @@ mod participants;
 mod reconcile;
 mod redact;
 mod report_data;
+mod report_reads;
 mod roster;
 mod spans;
 mod speakers;
@@ -97,6 +98,7 @@ pub use participants::{
 };
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
+pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};

@@ -37,6 +37,7 @@ mod participants;
 mod query;
 mod reconcile;
 mod reliability;
+mod report;
 mod reveal;
 mod saturation;
 mod search;
@@ -146,6 +147,8 @@ enum Command {
     Search(search::SearchArgs),
     /// The most frequent words of participants' speech
     Words(words::WordsArgs),
+    /// Write the study's report (HTML, Markdown, DOCX) or a participant's member-checking document
+    Report(report::ReportArgs),
     /// Write a figure as standalone SVG: theme tree, saturation, triangulation, alignment
     Figure(figure::FigureArgs),
     /// Send the report's quotes to a translator (XLIFF 2.0, CSV); attach the translations back
@@ -230,6 +233,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::cmd_search(&args),
         Command::Words(args) => words::cmd_words(&args),
         Command::Export(args) => export::cmd_export(&args),
+        Command::Report(args) => report::cmd_report(&args),
         Command::Figure(args) => figure::cmd_figure(&args),
         Command::Translations(args) => translations::cmd_translations(&args),
         Command::ImportProject(args) => import_project::cmd_import_project(&args),

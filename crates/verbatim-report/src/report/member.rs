@@ -1,0 +1,173 @@
+//! Member checking: a short document for one participant, in their
+//! language, with the themes their words support and only their own words.
+//!
+//! A coded passage in a focus group often spans several speakers' turns.
+//! Quoting it whole would show a participant what colleagues said, which
+//! the consent did not cover; so every passage is cut down to the
+//! participant's own turns (intersected with their speech spans, label
+//! excluded) before its text is read. Nothing else from the study — no
+//! prevalence, no other participant's code — goes into the document.
+
+use std::collections::{BTreeMap, HashMap};
+
+use verbatim_analysis::evidence::{below, supporting};
+use verbatim_store::{Book, SqliteStore, Store};
+
+use super::ReportError;
+use super::evidence;
+use super::model::{Lang, MemberReport, MemberTheme, Quote};
+
+/// Whose document, from which codebook.
+#[derive(Debug, Clone)]
+pub struct MemberOptions {
+    /// The coder acting.
+    pub coder: String,
+    /// Use the shared codebook instead of the coder's own.
+    pub shared: bool,
+    /// The participant's code.
+    pub participant: String,
+    /// Force the document's language (else the participant's sources').
+    pub lang: Option<Lang>,
+}
+
+/// Returns the member-checking document for one participant.
+pub fn gather_member(
+    store: &SqliteStore,
+    opts: &MemberOptions,
+) -> Result<MemberReport, ReportError> {
+    let revealed = store.is_revealed()?;
+    if opts.shared && !revealed {
+        return Err(ReportError::SharedNeedsReveal);
+    }
+    let scope = store.scope(&opts.coder, revealed, false)?;
+    let id = store
+        .find_participant(&opts.participant)
+        .map_err(|_| ReportError::UnknownParticipant(opts.participant.clone()))?;
+    let code = store
+        .participants()?
+        .into_iter()
+        .find(|p| p.id == id)
+        .map_or_else(|| opts.participant.clone(), |p| p.display());
+    // The participant's own speech, per source: these spans bound every
+    // word the document may show.
+    let mut own: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
+    for t in store.turn_owners(false)? {
+        if t.participant_id == Some(id) && !t.interviewer && t.start < t.end {
+            own.entry(t.source_id).or_default().push((t.start, t.end));
+        }
+    }
+    if own.is_empty() {
+        return Err(ReportError::NotHeard(code));
+    }
+    let sources = store.sources()?;
+    let language_of: HashMap<i64, Option<String>> =
+        sources.iter().map(|s| (s.id, s.language.clone())).collect();
+    let lang = opts.lang.unwrap_or_else(|| {
+        let mut votes: HashMap<Lang, usize> = HashMap::new();
+        for source in own.keys() {
+            if let Some(l) = language_of
+                .get(source)
+                .cloned()
+                .flatten()
+                .as_deref()
+                .and_then(Lang::from_tag)
+            {
+                *votes.entry(l).or_default() += 1;
+            }
+        }
+        let fallback = store
+            .study()
+            .ok()
+            .and_then(|s| s.language)
+            .as_deref()
+            .and_then(Lang::from_tag)
+            .unwrap_or(Lang::En);
+        votes
+            .into_iter()
+            .max_by_key(|(l, n)| (*n, *l == Lang::Fr))
+            .map_or(fallback, |(l, _)| l)
+    });
+    let (book, coder_filter) = if opts.shared {
+        (Book::Shared, None)
+    } else {
+        (Book::Own, Some(scope.coder().id))
+    };
+    let ev = evidence::load(store, &scope, book, coder_filter)?;
+    let theme_rank = store.level_rank_of("theme").unwrap_or(2);
+    let tree_below = below(&ev.nodes);
+    let mut texts: HashMap<i64, Vec<char>> = HashMap::new();
+    let names: HashMap<i64, &str> = sources.iter().map(|s| (s.id, s.name.as_str())).collect();
+    let mut themes = Vec::new();
+    for node in ev.tree.iter().filter(|n| n.level == theme_rank) {
+        // Each passage of the theme the participant spoke in, cut to their
+        // turns, merged per source.
+        let mut spans: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
+        for p in supporting(node.id, &tree_below, &ev.passages) {
+            if !p.participants.contains(&code) {
+                continue;
+            }
+            let (Ok(start), Ok(end)) = (usize::try_from(p.start), usize::try_from(p.end)) else {
+                continue;
+            };
+            for &(ts, te) in own.get(&p.source_id).into_iter().flatten() {
+                let (s, e) = (start.max(ts), end.min(te));
+                if s < e {
+                    spans.entry(p.source_id).or_default().push((s, e));
+                }
+            }
+        }
+        let mut quotes = Vec::new();
+        for (source, mut list) in spans {
+            list.sort_unstable();
+            let mut merged: Vec<(usize, usize)> = Vec::new();
+            for (s, e) in list {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
+                }
+            }
+            let chars = match texts.entry(source) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(store.source_text(source)?.chars().collect())
+                }
+            };
+            for (s, e) in merged {
+                let Some(words) = chars.get(s..e) else {
+                    continue;
+                };
+                let text: String = words.iter().collect::<String>().trim().to_owned();
+                if text.is_empty() {
+                    continue;
+                }
+                quotes.push(Quote {
+                    text,
+                    language: language_of.get(&source).cloned().flatten(),
+                    attribution: code.clone(),
+                    source: names.get(&source).copied().unwrap_or("").to_owned(),
+                    start: i64::try_from(s).unwrap_or(i64::MAX),
+                    end: i64::try_from(e).unwrap_or(i64::MAX),
+                    exemplar: false,
+                    translation: None,
+                });
+            }
+        }
+        if !quotes.is_empty() {
+            themes.push(MemberTheme {
+                name: node.name.clone(),
+                definition: node
+                    .fields
+                    .definition
+                    .clone()
+                    .filter(|d| !d.trim().is_empty()),
+                quotes,
+            });
+        }
+    }
+    Ok(MemberReport {
+        lang,
+        title: store.study()?.title,
+        participant: code,
+        themes,
+    })
+}

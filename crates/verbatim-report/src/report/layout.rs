@@ -137,7 +137,11 @@ pub fn report(r: &Report) -> Document {
         level: 1,
         text: w.results.into(),
     }];
-    blocks.push(Block::Paragraph(vec![text(w.prevalence_help)]));
+    blocks.push(Block::Paragraph(vec![text(if r.results.is_empty() {
+        w.no_themes
+    } else {
+        w.prevalence_help
+    })]));
     for node in &r.results {
         theme(&mut blocks, node, 2, w);
     }

@@ -51,6 +51,7 @@ pub struct Words {
     pub your_words: &'static str,
     pub generated_by: &'static str,
     pub prevalence_help: &'static str,
+    pub no_themes: &'static str,
 }
 
 /// English.
@@ -97,6 +98,7 @@ pub const EN: Words = Words {
     your_words: "Your words",
     generated_by: "Written by verbatim from the study file.",
     prevalence_help: "Participants: distinct participants whose words support the theme, out of all participants heard (n/N), then by site.",
+    no_themes: "The codebook reported has no code above the level of ideas yet: build themes with `verbatim code add NAME --level theme`.",
 };
 
 /// French.
@@ -143,6 +145,7 @@ pub const FR: Words = Words {
     your_words: "Vos propos",
     generated_by: "Rédigé par verbatim à partir du fichier de l’étude.",
     prevalence_help: "Participants : participants distincts dont les propos soutiennent le thème, sur l’ensemble des participants entendus (n/N), puis par site.",
+    no_themes: "La grille présentée n’a encore aucun code au-dessus du niveau des idées : créez des thèmes avec `verbatim code add NOM --level theme`.",
 };
 
 /// Returns the words of `lang`.

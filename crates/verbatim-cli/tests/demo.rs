@@ -356,3 +356,35 @@ fn the_demo_never_overwrites_a_real_study() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("is not a demo study"), "{}", run.stderr);
 }
+
+/// The README's first command: the demo built and reported in one go.
+#[test]
+fn the_demo_can_be_reported_in_one_command() {
+    let ws = Workspace::empty();
+    let run = ws
+        .run(&["demo", "--project", "study.vbt", "--report", "demo.html"])
+        .ok();
+    assert!(
+        run.stdout.contains("Wrote demo.html: amira's results"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("verbatim serve --project study.vbt --coder amira")
+    );
+    let html = std::fs::read_to_string(ws.path("demo.html")).expect("the report was written");
+    for heading in [
+        "<h2>Results",
+        "<h2>Tables",
+        "<h2>Methods appendix",
+        "<h2>COREQ checklist",
+    ] {
+        assert!(html.contains(heading), "no {heading} in the demo report");
+    }
+    // Quotes are attributed to the demo's participant codes, and nothing is
+    // fetched from elsewhere.
+    assert!(html.contains("<blockquote"), "no quote in the demo report");
+    assert!(html.contains("CH"), "no attribution in the demo report");
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+}

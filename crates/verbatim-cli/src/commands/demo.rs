@@ -42,6 +42,10 @@ pub struct DemoArgs {
         default_value = "verbatim-demo.vbt"
     )]
     project: PathBuf,
+    /// Also write the first coder's report on the demo (HTML, one
+    /// self-contained file) to this path
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +176,22 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "  verbatim participants table --project {} --by site",
         args.project.display()
     );
+    if let Some(c) = coders.first() {
+        println!(
+            "  verbatim serve --project {} --coder {} --open",
+            args.project.display(),
+            c.name
+        );
+        if let Some(out) = &args.report {
+            let numbers = super::report::html_report(&store, &args.project, &c.name, out)?;
+            println!();
+            println!(
+                "Wrote {}: {}'s results, tables, methods and COREQ checklist ({numbers} numbers traced to commands); open it in a browser.",
+                out.display(),
+                c.name
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -127,6 +127,28 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 
 /// Writes `bytes` to `path` through a temporary file beside it, so a failed
 /// write never leaves half a report where a good one was.
+/// Writes `coder`'s report on the study as one HTML file, in English, and
+/// returns how many numbers it traces to commands (`verbatim demo --report`).
+pub fn html_report(
+    store: &verbatim_store::SqliteStore,
+    project: &Path,
+    coder: &str,
+    out: &Path,
+) -> anyhow::Result<usize> {
+    let doc = layout::report(&report::gather(
+        store,
+        &Options {
+            coder: coder.to_owned(),
+            shared: false,
+            lang: Lang::En,
+            quotes: 3,
+            project: project.display().to_string(),
+        },
+    )?);
+    write(out, html::write(&doc).as_bytes())?;
+    Ok(count_numbers(&doc))
+}
+
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let tmp = path.with_extension("vbt-report.tmp");

@@ -11,6 +11,21 @@ use std::collections::{BTreeSet, HashMap};
 
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
+use verbatim_views::ViewError;
+
+use super::FigureError;
+
+impl From<ViewError> for FigureError {
+    /// Keeps the store's and the alignment's errors as they are; a view's
+    /// input error becomes an invalid parameter.
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::Store(e) => FigureError::Store(e),
+            ViewError::Align(e) => FigureError::Align(e),
+            other => FigureError::Invalid(other.to_string()),
+        }
+    }
+}
 
 /// A codebook's tree with the passages coded with it.
 pub(crate) struct Study {

@@ -2,16 +2,18 @@
 //! passages attributed to participants, in the shape
 //! `verbatim_analysis::evidence` takes.
 //!
-//! It mirrors the CLI's `commands/evidence.rs` (the loader of
-//! `verbatim triangulation`) so the figures count what the commands print,
-//! but reads codings as bare numbers and turns once per source instead of
-//! every coding's text: a 100,000-coding study loads in a few queries.
+//! Speakers map to participants through `verbatim_views::speakers`, as in
+//! the CLI's `commands/evidence.rs` (the loader of `verbatim
+//! triangulation`), so the figures count what the commands print; codings
+//! are read as bare numbers and turns once per source instead of every
+//! coding's text: a 100,000-coding study loads in a few queries.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
-use verbatim_views::ViewError;
+use verbatim_views::speakers::Speakers;
+use verbatim_views::{self as views, ViewError};
 
 use super::FigureError;
 
@@ -76,23 +78,14 @@ pub(crate) fn load(
     let mut ids: Vec<i64> = candidates.iter().map(|c| c.source_id).collect();
     ids.dedup();
     let turns = store.turns_of(&ids)?;
-    // Speaker label → participant, per source, as `verbatim triangulation`
-    // maps them: interviewers out, unmapped labels stand for themselves.
-    let mut who: crate::quotes::Owners = HashMap::new();
-    let mut participants: BTreeSet<String> = BTreeSet::new();
-    for row in store.speakers(None)? {
-        let counted = sources
-            .get(&row.source_id)
-            .is_some_and(|s| include_context || s.kind != "context");
-        let person = match row.role.as_str() {
-            "interviewer" => None,
-            _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
-        };
-        if counted && let Some(p) = &person {
-            participants.insert(p.clone());
-        }
-        who.insert((row.source_id, row.label), person);
-    }
+    let Speakers {
+        owners: who,
+        participants,
+    } = views::speakers::speakers(store, |id| {
+        sources
+            .get(&id)
+            .is_some_and(|s| include_context || s.kind != "context")
+    })?;
     let mut passages = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Some(source) = sources.get(&c.source_id) else {
@@ -113,16 +106,12 @@ pub(crate) fn load(
             translations: Vec::new(),
         });
     }
-    let values = store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.display(), p.values))
-        .collect();
+    let values = views::speakers::participant_values(store)?;
     Ok(Study {
         codes,
         nodes,
         passages,
-        participants: participants.into_iter().collect(),
+        participants,
         values,
     })
 }

@@ -4,7 +4,7 @@
 //! IPA tables, confrontation and the figures that draw them count
 //! participants through this one mapping.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_store::{SqliteStore, StoreError};
 
@@ -22,12 +22,15 @@ pub struct Speakers {
     pub participants: Vec<String>,
 }
 
-/// Returns the speaker mapping; `counted` says whether a source (by id)
-/// counts towards the participants list.
-pub fn speakers(
-    store: &SqliteStore,
-    counted: impl Fn(i64) -> bool,
-) -> Result<Speakers, StoreError> {
+/// Returns the speaker mapping; participants are listed from every source
+/// but context-only ones, unless `include_context`.
+pub fn speakers(store: &SqliteStore, include_context: bool) -> Result<Speakers, StoreError> {
+    let counted: HashSet<i64> = store
+        .source_facts()?
+        .into_iter()
+        .filter(|s| include_context || s.kind != "context")
+        .map(|s| s.id)
+        .collect();
     let mut owners: Owners = HashMap::new();
     let mut participants: BTreeSet<String> = BTreeSet::new();
     for row in store.speakers(None)? {
@@ -35,7 +38,7 @@ pub fn speakers(
             "interviewer" => None,
             _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
         };
-        if counted(row.source_id)
+        if counted.contains(&row.source_id)
             && let Some(p) = &person
         {
             participants.insert(p.clone());

@@ -116,11 +116,7 @@ pub fn load_book(
     let Speakers {
         owners: who,
         participants,
-    } = views::speakers::speakers(store, |id| {
-        sources
-            .get(&id)
-            .is_some_and(|(kind, _)| include_context || kind != "context")
-    })?;
+    } = views::speakers::speakers(store, include_context)?;
     let in_book: std::collections::HashSet<i64> = nodes.iter().map(|n| n.id).collect();
     let filter = CodingFilter {
         coder: coder_filter,

@@ -81,11 +81,7 @@ pub(crate) fn load(
     let Speakers {
         owners: who,
         participants,
-    } = views::speakers::speakers(store, |id| {
-        sources
-            .get(&id)
-            .is_some_and(|s| include_context || s.kind != "context")
-    })?;
+    } = views::speakers::speakers(store, include_context)?;
     let mut passages = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Some(source) = sources.get(&c.source_id) else {

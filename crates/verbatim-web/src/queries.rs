@@ -1,24 +1,21 @@
-//! Coding queries and matrices as the web runs them: the study read the
-//! way `verbatim query` and `verbatim matrix` read it, handed to
-//! `verbatim-analysis`, and the passages described for the browser.
-//!
-//! Why here and not shared with the CLI: the CLI's loading helpers live in
-//! its command modules (a binary crate nothing can depend on); the rules
-//! they follow are short and are repeated here on purpose, with the same
-//! words in the errors: a query name is every visible code so named (one
-//! per codebook after reveal) rolled up with its descendants, a matrix row
-//! is a code with its descendants, columns are sites, kinds, coders or the
-//! values of a participant or source attribute, and context-only sources
-//! are left out.
+//! Coding queries and matrices as the web runs them: the study read by
+//! `verbatim_views` (as `verbatim query` and `verbatim matrix` read it),
+//! computed by `verbatim-analysis`, and the passages described for the
+//! browser with UTF-16 ranges for the reader's `?hl=` links. A query name
+//! is every visible code so named rolled up with its descendants, a matrix
+//! row is a code with its descendants, columns are sites, kinds, coders or
+//! attribute values, and context-only sources are left out.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
-use verbatim_analysis::matrix::{self, CellValue, CodedSpan, Columns, OwnedTurn, RowSpec, Turns};
-use verbatim_analysis::query::{self, Context, Coverage, Passage};
+use verbatim_analysis::matrix::{self, CellValue};
+use verbatim_analysis::query::{self, Passage};
 use verbatim_core::OffsetTable;
-use verbatim_store::{AppliesTo, Scope, SpanFilter, SqliteStore, TurnOwner};
+use verbatim_store::{Scope, SpanFilter, SqliteStore, TurnOwner};
+use verbatim_views::query::Filters;
+use verbatim_views::{self as views, ViewError, coded};
 
 use crate::WebError;
 use crate::offsets::to_utf16;
@@ -123,42 +120,6 @@ pub fn describe(
     Ok(out)
 }
 
-/// Returns the spans the scope sees, restricted to `codes`.
-fn load_spans(
-    store: &SqliteStore,
-    scope: &Scope,
-    codes: Vec<i64>,
-) -> Result<Vec<CodedSpan>, WebError> {
-    let filter = SpanFilter {
-        codes: Some(codes),
-        coder: None,
-        include_context: false,
-    };
-    Ok(store
-        .coding_spans(scope, &filter)?
-        .into_iter()
-        .map(|s| CodedSpan {
-            source: s.source_id,
-            code: s.code_id,
-            coder: s.coder_id,
-            start: s.start,
-            end: s.end,
-        })
-        .collect())
-}
-
-/// Returns the turns indexed for participant attribution.
-fn load_turns(store: &SqliteStore) -> Result<Turns, WebError> {
-    Ok(Turns::new(store.turn_owners(false)?.into_iter().map(|t| {
-        OwnedTurn {
-            source: t.source_id,
-            start: t.start,
-            end: t.end,
-            participant: t.participant_id,
-        }
-    })))
-}
-
 /// A coding query and its filters, as the form and the API send them.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct QueryParams {
@@ -204,157 +165,50 @@ fn query_error(e: &query::QueryError) -> WebError {
     WebError::BadRequest(format!("{e}: correct the query and run it again"))
 }
 
+impl From<ViewError> for WebError {
+    /// Words a view's error with the advice a form needs.
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::Store(e) => WebError::Store(e),
+            ViewError::Query(e) => query_error(&e),
+            ViewError::Align(e) => {
+                WebError::Internal(format!("the alignment could not be computed: {e}"))
+            }
+            ViewError::NoCodeAtLevel { .. } => {
+                WebError::BadRequest(format!("{e}: pick another level"))
+            }
+            ViewError::UnknownColumns { .. } => WebError::BadRequest(e.to_string()),
+            ViewError::UnknownAttribute { .. } => {
+                WebError::BadRequest(format!("{e}: the participants page lists them"))
+            }
+        }
+    }
+}
+
 /// Runs a coding query with the scope's codings.
 pub fn run_query(
     store: &SqliteStore,
     scope: &Scope,
     params: &QueryParams,
 ) -> Result<QueryResult, WebError> {
-    let text = params.q.trim();
-    let parsed = query::parse(text).map_err(|e| query_error(&e))?;
-    let visible = store.visible_codes(scope)?;
-    let mut sets: Vec<(String, Vec<i64>)> = Vec::new();
-    for (name, position) in parsed.code_names() {
-        let mut ids: Vec<i64> = visible
-            .iter()
-            .filter(|c| c.name == name)
-            .map(|c| c.id)
-            .collect();
-        if ids.is_empty() {
-            ids = visible
-                .iter()
-                .filter(|c| c.name.to_lowercase() == name.to_lowercase())
-                .map(|c| c.id)
-                .collect();
-        }
-        if ids.is_empty() {
-            match store.find_code(scope, &name, None) {
-                Ok(id) => ids.push(id),
-                Err(_) => {
-                    return Err(query_error(&query::QueryError::UnknownCode {
-                        name,
-                        position,
-                    }));
-                }
-            }
-        }
-        let mut all = Vec::new();
-        for id in ids {
-            all.extend(store.code_descendants(id)?);
-        }
-        sets.push((name, all));
-    }
-    let mut codes: Vec<i64> = sets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let spans = load_spans(store, scope, codes)?;
-    let turns = load_turns(store)?;
-
-    let facts = store.source_facts()?;
-    let mut keep: Option<HashSet<i64>> = None;
-    let mut narrow = |ids: HashSet<i64>| {
-        keep = Some(match keep.take() {
-            Some(k) => k.intersection(&ids).copied().collect(),
-            None => ids,
-        });
-    };
-    if let Some(site) = QueryParams::filled(&params.site) {
-        let found = store.find_site(site)?;
-        let matches = |s: &str| {
-            s.eq_ignore_ascii_case(site)
-                || found.as_ref().is_some_and(|f| {
-                    s.eq_ignore_ascii_case(&f.name) || s.eq_ignore_ascii_case(&f.code)
-                })
-        };
-        narrow(
-            facts
-                .iter()
-                .filter(|f| f.site.as_deref().is_some_and(matches))
-                .map(|f| f.id)
-                .collect(),
-        );
-    }
-    if let Some(kind) = QueryParams::filled(&params.kind) {
-        narrow(
-            facts
-                .iter()
-                .filter(|f| f.kind.eq_ignore_ascii_case(kind))
-                .map(|f| f.id)
-                .collect(),
-        );
-    }
-    let mut speakers_wanted: Option<HashSet<i64>> = None;
+    let parsed = query::parse(params.q.trim()).map_err(|e| query_error(&e))?;
+    let mut attributes: Vec<(String, String)> = Vec::new();
     if let Some(pair) = QueryParams::filled(&params.attribute) {
         let Some((name, value)) = pair.split_once('=') else {
             return Err(WebError::BadRequest(format!(
                 "the attribute filter {pair:?} is not NAME=VALUE: write it like occupation=nurse"
             )));
         };
-        let (name, value) = (name.trim(), value.trim());
-        let is = |applies| -> Result<bool, WebError> {
-            Ok(store
-                .attributes(applies)?
-                .iter()
-                .any(|a| a.name.eq_ignore_ascii_case(name)))
-        };
-        if is(AppliesTo::Participant)? {
-            speakers_wanted = Some(
-                store
-                    .participant_values_of(name)?
-                    .into_iter()
-                    .filter(|(_, v)| v.eq_ignore_ascii_case(value))
-                    .map(|(k, _)| k)
-                    .collect(),
-            );
-        } else if is(AppliesTo::Source)? {
-            narrow(
-                store
-                    .source_values_of(name)?
-                    .into_iter()
-                    .filter(|(_, v)| v.eq_ignore_ascii_case(value))
-                    .map(|(k, _)| k)
-                    .collect(),
-            );
-        } else {
-            return Err(WebError::BadRequest(format!(
-                "no participant or source attribute named {name:?}: the participants page lists them"
-            )));
-        }
+        attributes.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-
-    let mut ctx = Context {
+    let filters = Filters {
         whole: params.whole(),
-        ..Context::default()
+        site: QueryParams::filled(&params.site),
+        kind: QueryParams::filled(&params.kind),
+        attributes: &attributes,
+        include_context: false,
     };
-    for (name, set) in &sets {
-        let set: HashSet<i64> = set.iter().copied().collect();
-        let mut cov = Coverage::from_spans(
-            spans
-                .iter()
-                .filter(|s| set.contains(&s.code))
-                .map(|s| (s.source, s.start, s.end)),
-        );
-        if let Some(keep) = &keep {
-            cov.retain_sources(|s| keep.contains(&s));
-        }
-        ctx.codes.insert(name.clone(), cov);
-    }
-    let involved: HashSet<i64> = spans.iter().map(|s| s.source).collect();
-    for &source in &involved {
-        if parsed.uses_near() {
-            ctx.words
-                .insert(source, query::word_starts(&store.source_text(source)?));
-        }
-        ctx.turns.insert(source, turns.spans(source));
-    }
-    let mut passages = parsed.evaluate(&ctx).map_err(|e| query_error(&e))?;
-    if let Some(who) = &speakers_wanted {
-        passages.retain(|p| {
-            let mut hit = false;
-            turns.speakers(p.source, p.start, p.end, |q| hit |= who.contains(&q));
-            hit
-        });
-    }
+    let passages = views::query::answer(store, scope, &parsed, &filters)?;
     let sources = passages
         .iter()
         .map(|p| p.source)
@@ -466,125 +320,22 @@ pub struct CellPassages {
     pub passages: Vec<WebPassage>,
 }
 
-/// Returns the rows: every visible code of the level, with descendants.
-fn load_rows(store: &SqliteStore, scope: &Scope, level: &str) -> Result<Vec<RowSpec>, WebError> {
-    let rank = store.level_rank_of(level)?;
-    let visible = store.visible_codes(scope)?;
-    let picked: Vec<_> = visible.iter().filter(|c| c.level == rank).collect();
-    if picked.is_empty() {
-        return Err(WebError::BadRequest(format!(
-            "no code of level {level:?} is visible to you: pick another level"
-        )));
-    }
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for c in &picked {
-        *counts.entry(c.name.as_str()).or_default() += 1;
-    }
-    picked
-        .iter()
-        .map(|c| {
-            let label = if counts.get(c.name.as_str()).copied().unwrap_or(0) > 1 {
-                format!("{} (#{})", c.name, c.id)
-            } else {
-                c.name.clone()
-            };
-            Ok(RowSpec {
-                label,
-                codes: store.code_descendants(c.id)?,
-            })
-        })
-        .collect()
-}
-
-fn labels_of<'a>(allowed: &[String], values: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut labels: Vec<String> = allowed.to_vec();
-    let rest: BTreeSet<&String> = values.filter(|v| !allowed.contains(v)).collect();
-    labels.extend(rest.into_iter().cloned());
-    labels
-}
-
-fn index_of(labels: &[String], map: HashMap<i64, String>) -> HashMap<i64, usize> {
-    map.into_iter()
-        .filter_map(|(k, v)| labels.iter().position(|l| *l == v).map(|i| (k, i)))
-        .collect()
-}
-
-fn load_columns(store: &SqliteStore, scope: &Scope, by: &str) -> Result<Columns, WebError> {
-    let facts = store
-        .source_facts()?
-        .into_iter()
-        .filter(|s| s.kind != "context");
-    match by {
-        "site" | "kind" => {
-            let map: HashMap<i64, String> = facts
-                .map(|s| {
-                    let v = if by == "site" {
-                        s.site.unwrap_or_else(|| "(no site)".into())
-                    } else {
-                        s.kind
-                    };
-                    (s.id, v)
-                })
-                .collect();
-            let labels = labels_of(&[], map.values());
-            let of = index_of(&labels, map);
-            Ok(Columns::Source { labels, of })
-        }
-        "coder" => {
-            let coders: Vec<_> = store
-                .coders()?
-                .into_iter()
-                .filter(|c| scope.sees_all() || c.id == scope.coder().id)
-                .collect();
-            Ok(Columns::Coder {
-                labels: coders.iter().map(|c| c.name.clone()).collect(),
-                of: coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect(),
-            })
-        }
-        _ => {
-            let Some(name) = by.strip_prefix("attribute:").map(str::trim) else {
-                return Err(WebError::BadRequest(format!(
-                    "columns are site, kind, coder or attribute:NAME, not {by:?}"
-                )));
-            };
-            let find = |applies| -> Result<Option<Vec<String>>, WebError> {
-                Ok(store
-                    .attributes(applies)?
-                    .into_iter()
-                    .find(|a| a.name.eq_ignore_ascii_case(name))
-                    .map(|a| a.allowed))
-            };
-            if let Some(allowed) = find(AppliesTo::Participant)? {
-                let map = store.participant_values_of(name)?;
-                let labels = labels_of(&allowed, map.values());
-                let of = index_of(&labels, map);
-                Ok(Columns::Participant { labels, of })
-            } else if let Some(allowed) = find(AppliesTo::Source)? {
-                let map = store.source_values_of(name)?;
-                let labels = labels_of(&allowed, map.values());
-                let of = index_of(&labels, map);
-                Ok(Columns::Source { labels, of })
-            } else {
-                Err(WebError::BadRequest(format!(
-                    "no participant or source attribute named {name:?}: the participants page lists them"
-                )))
-            }
-        }
-    }
-}
-
 fn compute(
     store: &SqliteStore,
     scope: &Scope,
     params: &MatrixParams,
 ) -> Result<matrix::Matrix, WebError> {
-    let rows = load_rows(store, scope, params.level())?;
-    let columns = load_columns(store, scope, params.by())?;
-    let mut codes: Vec<i64> = rows.iter().flat_map(|r| r.codes.iter().copied()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let spans = load_spans(store, scope, codes)?;
-    let turns = load_turns(store)?;
+    let rows = views::matrix::rows_at_level(store, scope, params.level())?;
+    let columns = views::matrix::columns(store, scope, params.by(), false)?;
+    let filter = SpanFilter {
+        codes: Some(coded::distinct(
+            rows.iter().flat_map(|r| r.codes.iter().copied()),
+        )),
+        coder: None,
+        include_context: false,
+    };
+    let spans = coded::spans(store, scope, &filter)?;
+    let turns = coded::turns(store, false)?;
     Ok(matrix::matrix(
         &spans,
         &rows,
@@ -642,11 +393,7 @@ pub fn cell_passages(
                 m.columns.len()
             ))
         })?;
-    let names: HashMap<i64, String> = store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.id, p.display()))
-        .collect();
+    let names = coded::participant_names(store)?;
     Ok(CellPassages {
         row: m.rows[row].clone(),
         column: m.columns[column].clone(),

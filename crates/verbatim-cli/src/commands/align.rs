@@ -3,8 +3,8 @@
 //! Coders name the same theme differently; alignment pairs nodes whose
 //! coverage (the passages coded with the node or below it) overlaps most,
 //! one to one, and lists the themes only one coder saw. The computation is
-//! `verbatim_analysis::alignment`; this command loads the two layers (which
-//! needs `reveal` or `--solo`) and prints the result.
+//! `verbatim_analysis::alignment` on two layers `verbatim_views::alignment`
+//! loads (which needs `reveal` or `--solo`); this command prints the result.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Args;
 use serde::Serialize;
-use verbatim_analysis::alignment::{self, AlignOptions, Coded, Coverage, Node, NodeId, Pair};
-use verbatim_store::{Book, CodeNode, Coder, Scope, SqliteStore, StoreError};
+use verbatim_analysis::alignment::{self, AlignOptions, Coverage, NodeId, Pair};
+use verbatim_store::{Coder, SqliteStore, StoreError};
+use verbatim_views::alignment::{Layer, load_layer};
 
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
@@ -43,18 +44,6 @@ pub struct AlignArgs {
     json: bool,
 }
 
-/// One coder's tree, loaded for comparison.
-pub(super) struct Layer {
-    /// The coder.
-    pub coder: Coder,
-    /// Their codes, in tree order.
-    pub codes: Vec<CodeNode>,
-    /// The same codes as alignment wants them.
-    pub tree: Vec<Node>,
-    /// Each code's coverage, descendants included.
-    pub coverage: HashMap<NodeId, Coverage>,
-}
-
 /// Returns the two coders named by `--coders a,b`.
 pub(super) fn two_coders(store: &SqliteStore, names: &[String]) -> anyhow::Result<[Coder; 2]> {
     let names: Vec<&str> = names
@@ -74,41 +63,6 @@ pub(super) fn two_coders(store: &SqliteStore, names: &[String]) -> anyhow::Resul
             .ok_or_else(|| StoreError::UnknownCoder(n.to_owned()))?)
     };
     Ok([find(a)?, find(b)?])
-}
-
-/// Loads a coder's own codebook and the coverage of each of its codes.
-pub(super) fn load_layer(
-    store: &SqliteStore,
-    scope: &Scope,
-    coder: Coder,
-) -> anyhow::Result<Layer> {
-    let codes = store.code_tree(scope, Book::Of(coder.id))?;
-    let tree: Vec<Node> = codes
-        .iter()
-        .map(|c| Node {
-            id: c.id,
-            name: c.name.clone(),
-            level: c.level,
-            parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
-        })
-        .collect();
-    let spans: Vec<Coded> = store
-        .coded_spans(scope, coder.id, Book::Of(coder.id))?
-        .into_iter()
-        .map(|s| Coded {
-            code: s.code,
-            source: s.source,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let coverage = alignment::coverages(&tree, &spans)?;
-    Ok(Layer {
-        coder,
-        codes,
-        tree,
-        coverage,
-    })
 }
 
 #[derive(Serialize)]

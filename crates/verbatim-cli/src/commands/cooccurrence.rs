@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use verbatim_analysis::matrix;
+use verbatim_store::SpanFilter;
+use verbatim_views::coded;
 
 use super::coder_arg::{AllArg, CoderArg};
-use super::matrix::{RowsArg, csv_line, load_rows, load_spans};
+use super::matrix::{RowsArg, csv_line, load_rows};
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
 
@@ -54,10 +56,14 @@ pub fn cmd_cooccurrence(args: &CooccurrenceArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let mut codes: Vec<i64> = rows.iter().flat_map(|r| r.codes.iter().copied()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let spans = load_spans(&store, &scope, Some(codes), coder, args.include_context)?;
+    let filter = SpanFilter {
+        codes: Some(coded::distinct(
+            rows.iter().flat_map(|r| r.codes.iter().copied()),
+        )),
+        coder,
+        include_context: args.include_context,
+    };
+    let spans = coded::spans(&store, &scope, &filter)?;
     let table = matrix::cooccurrence(&spans, &rows, args.near);
     if args.json {
         print_json(&table)?;

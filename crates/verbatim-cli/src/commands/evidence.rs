@@ -1,12 +1,15 @@
 //! Loading a coder's themes and the passages that support them, with the
 //! participants who spoke each passage, for the analyses in
 //! `verbatim_analysis::evidence` (triangulation, IPA tables, confrontation).
+//! Speakers are mapped to participants by `verbatim_views::speakers`, the
+//! mapping the report's figures count with too.
 
 use std::collections::HashMap;
 
 use clap::Args;
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, CodingFilter, Scope, SqliteStore, Store};
+use verbatim_views::{self as views, speakers::Speakers};
 
 use super::coder_arg::{AllArg, CoderArg};
 
@@ -110,26 +113,10 @@ pub fn load_book(
         .into_iter()
         .map(|s| (s.id, (s.kind, s.site)))
         .collect();
-    // Speaker label → participant code, per source; interviewers map to None.
-    let mut who: HashMap<(i64, String), Option<String>> = HashMap::new();
-    let mut participants: Vec<String> = Vec::new();
-    for row in store.speakers(None)? {
-        let counted = sources
-            .get(&row.source_id)
-            .is_some_and(|(kind, _)| include_context || kind != "context");
-        let person = match row.role.as_str() {
-            "interviewer" => None,
-            _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
-        };
-        if counted
-            && let Some(p) = &person
-            && !participants.contains(p)
-        {
-            participants.push(p.clone());
-        }
-        who.insert((row.source_id, row.label), person);
-    }
-    participants.sort();
+    let Speakers {
+        owners: who,
+        participants,
+    } = views::speakers::speakers(store, include_context)?;
     let in_book: std::collections::HashSet<i64> = nodes.iter().map(|n| n.id).collect();
     let filter = CodingFilter {
         coder: coder_filter,
@@ -163,11 +150,7 @@ pub fn load_book(
             translations: c.translations,
         });
     }
-    let values = store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.display(), p.values))
-        .collect();
+    let values = views::speakers::participant_values(store)?;
     Ok(Evidence {
         nodes,
         level,

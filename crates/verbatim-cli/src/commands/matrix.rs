@@ -1,16 +1,16 @@
 //! `verbatim matrix`: codes × sites, kinds, coders or attribute values.
 //!
-//! Loading lives here too (rows, spans, turns, CSV lines), shared with
-//! `query` and `cooccurrence`: the three commands read the study the same
-//! way and hand plain spans to `verbatim-analysis`.
+//! Rows, columns, spans and turns are read by `verbatim_views` (the web
+//! matrix reads them there too); the rows option, CSV lines and the advice
+//! added to a view's error are shared with `query` and `cooccurrence`.
 
-use std::collections::{BTreeSet, HashMap};
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
-use verbatim_analysis::matrix::{self, CellValue, CodedSpan, Columns, OwnedTurn, RowSpec, Turns};
-use verbatim_store::{AppliesTo, Scope, SpanFilter, SqliteStore};
+use verbatim_analysis::matrix::{self, CellValue, RowSpec};
+use verbatim_store::{Scope, SpanFilter, SqliteStore};
+use verbatim_views::{self as views, ViewError, coded};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -74,92 +74,28 @@ pub(super) fn load_rows(
     scope: &Scope,
     rows: &RowsArg,
 ) -> anyhow::Result<Vec<RowSpec>> {
-    let visible = store.visible_codes(scope)?;
-    let ids: Vec<(i64, String)> = if rows.code.is_empty() {
-        let level = rows.level.as_deref().unwrap_or("theme");
-        let rank = store.level_rank_of(level)?;
-        let ids: Vec<(i64, String)> = visible
-            .iter()
-            .filter(|c| c.level == rank)
-            .map(|c| (c.id, c.name.clone()))
-            .collect();
-        if ids.is_empty() {
-            bail!(
-                "no code of level {level:?} is visible to you: pick another --level or name codes with --code"
-            );
-        }
-        ids
+    let found = if rows.code.is_empty() {
+        views::matrix::rows_at_level(store, scope, rows.level.as_deref().unwrap_or("theme"))
     } else {
-        rows.code
-            .iter()
-            .map(|w| {
-                let id = store.find_code(scope, w, None)?;
-                let name = visible
-                    .iter()
-                    .find(|c| c.id == id)
-                    .map_or_else(|| w.clone(), |c| c.name.clone());
-                Ok((id, name))
-            })
-            .collect::<anyhow::Result<_>>()?
+        views::matrix::rows_named(store, scope, &rows.code)
     };
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for (_, n) in &ids {
-        *counts.entry(n).or_default() += 1;
+    found.map_err(view_error)
+}
+
+/// Returns a view's error with the advice the command line needs.
+pub(super) fn view_error(e: ViewError) -> anyhow::Error {
+    match e {
+        ViewError::NoCodeAtLevel { .. } => {
+            anyhow::anyhow!("{e}: pick another --level or name codes with --code")
+        }
+        ViewError::UnknownColumns { by } => {
+            anyhow::anyhow!("--by takes site, kind, coder or attribute:NAME, not {by:?}")
+        }
+        ViewError::UnknownAttribute { .. } => {
+            anyhow::anyhow!("{e}: see `verbatim attribute list`")
+        }
+        other => other.into(),
     }
-    ids.iter()
-        .map(|(id, name)| {
-            let label = if counts.get(name.as_str()).copied().unwrap_or(0) > 1 {
-                format!("{name} (#{id})")
-            } else {
-                name.clone()
-            };
-            Ok(RowSpec {
-                label,
-                codes: store.code_descendants(*id)?,
-            })
-        })
-        .collect()
-}
-
-/// Returns the spans the scope sees, restricted to the rows' codes.
-pub(super) fn load_spans(
-    store: &SqliteStore,
-    scope: &Scope,
-    codes: Option<Vec<i64>>,
-    coder: Option<i64>,
-    include_context: bool,
-) -> anyhow::Result<Vec<CodedSpan>> {
-    let filter = SpanFilter {
-        codes,
-        coder,
-        include_context,
-    };
-    Ok(store
-        .coding_spans(scope, &filter)?
-        .into_iter()
-        .map(|s| CodedSpan {
-            source: s.source_id,
-            code: s.code_id,
-            coder: s.coder_id,
-            start: s.start,
-            end: s.end,
-        })
-        .collect())
-}
-
-/// Returns the turns indexed for participant attribution.
-pub(super) fn load_turns(store: &SqliteStore, include_context: bool) -> anyhow::Result<Turns> {
-    Ok(Turns::new(
-        store
-            .turn_owners(include_context)?
-            .into_iter()
-            .map(|t| OwnedTurn {
-                source: t.source_id,
-                start: t.start,
-                end: t.end,
-                participant: t.participant_id,
-            }),
-    ))
 }
 
 /// Returns one CSV line (RFC 4180 quoting).
@@ -175,98 +111,6 @@ pub(super) fn csv_line(cells: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Returns the participants' display names (code, else label), by id.
-pub(super) fn participant_names(store: &SqliteStore) -> anyhow::Result<HashMap<i64, String>> {
-    Ok(store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.id, p.display()))
-        .collect())
-}
-
-/// Returns the column labels from values, `allowed` order first.
-fn labels_of<'a>(allowed: &[String], values: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut labels: Vec<String> = allowed.to_vec();
-    let rest: BTreeSet<&String> = values.filter(|v| !allowed.contains(v)).collect();
-    labels.extend(rest.into_iter().cloned());
-    labels
-}
-
-fn index_of(labels: &[String], map: HashMap<i64, String>) -> HashMap<i64, usize> {
-    map.into_iter()
-        .filter_map(|(k, v)| labels.iter().position(|l| *l == v).map(|i| (k, i)))
-        .collect()
-}
-
-/// Returns the columns `--by` names.
-fn load_columns(
-    store: &SqliteStore,
-    scope: &Scope,
-    by: &str,
-    include_context: bool,
-) -> anyhow::Result<Columns> {
-    let by = by.trim();
-    let facts = store
-        .source_facts()?
-        .into_iter()
-        .filter(|s| include_context || s.kind != "context");
-    match by {
-        "site" | "kind" => {
-            let map: HashMap<i64, String> = facts
-                .map(|s| {
-                    let v = if by == "site" {
-                        s.site.unwrap_or_else(|| "(no site)".into())
-                    } else {
-                        s.kind
-                    };
-                    (s.id, v)
-                })
-                .collect();
-            let labels = labels_of(&[], map.values());
-            let of = index_of(&labels, map);
-            Ok(Columns::Source { labels, of })
-        }
-        "coder" => {
-            let coders: Vec<_> = store
-                .coders()?
-                .into_iter()
-                .filter(|c| scope.sees_all() || c.id == scope.coder().id)
-                .collect();
-            Ok(Columns::Coder {
-                labels: coders.iter().map(|c| c.name.clone()).collect(),
-                of: coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect(),
-            })
-        }
-        _ => {
-            let Some(name) = by.strip_prefix("attribute:").map(str::trim) else {
-                bail!("--by takes site, kind, coder or attribute:NAME, not {by:?}");
-            };
-            let find = |applies| -> anyhow::Result<Option<Vec<String>>> {
-                Ok(store
-                    .attributes(applies)?
-                    .into_iter()
-                    .find(|a| a.name.eq_ignore_ascii_case(name))
-                    .map(|a| a.allowed))
-            };
-            if let Some(allowed) = find(AppliesTo::Participant)? {
-                let map = store.participant_values_of(name)?;
-                let labels = labels_of(&allowed, map.values());
-                let of = index_of(&labels, map);
-                Ok(Columns::Participant { labels, of })
-            } else if let Some(allowed) = find(AppliesTo::Source)? {
-                let map = store.source_values_of(name)?;
-                let labels = labels_of(&allowed, map.values());
-                let of = index_of(&labels, map);
-                Ok(Columns::Source { labels, of })
-            } else {
-                bail!(
-                    "no participant or source attribute named {name:?}: see `verbatim attribute list`"
-                )
-            }
-        }
-    }
 }
 
 /// Returns the index a user gave as a label or a number from 1.
@@ -289,19 +133,24 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     let store = args.project.open()?;
     let scope = args.coder.scope_with(&store, &args.all)?;
     let rows = load_rows(&store, &scope, &args.rows)?;
-    let columns = load_columns(&store, &scope, &args.by, args.include_context)?;
-    let mut codes: Vec<i64> = rows.iter().flat_map(|r| r.codes.iter().copied()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let spans = load_spans(&store, &scope, Some(codes), None, args.include_context)?;
-    let turns = load_turns(&store, args.include_context)?;
+    let columns = views::matrix::columns(&store, &scope, &args.by, args.include_context)
+        .map_err(view_error)?;
+    let filter = SpanFilter {
+        codes: Some(coded::distinct(
+            rows.iter().flat_map(|r| r.codes.iter().copied()),
+        )),
+        coder: None,
+        include_context: args.include_context,
+    };
+    let spans = coded::spans(&store, &scope, &filter)?;
+    let turns = coded::turns(&store, args.include_context)?;
     let value = match args.cell {
         CellArg::Participants => CellValue::Participants,
         CellArg::Passages => CellValue::Passages,
         CellArg::Chars => CellValue::Chars,
     };
     let m = matrix::matrix(&spans, &rows, &columns, value, &turns);
-    let names = participant_names(&store)?;
+    let names = coded::participant_names(&store)?;
     if let Some(drill) = &args.drill {
         let Some((r, c)) = drill.split_once(',') else {
             bail!("--drill takes ROW,COLUMN, like --drill \"Méfiance,CH\" or --drill 1,2");

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::Args;
 use serde::Serialize;
-use verbatim_analysis::query::{self, Context, Coverage, Passage};
-use verbatim_store::{AppliesTo, SqliteStore, TurnOwner};
+use verbatim_analysis::query::{self, Passage};
+use verbatim_store::{SqliteStore, TurnOwner};
+use verbatim_views::query::Filters;
+use verbatim_views::{self as views, ViewError, coded};
 
 use super::coder_arg::{AllArg, CoderArg};
-use super::matrix::{csv_line, load_spans, load_turns, participant_names};
+use super::matrix::{csv_line, view_error};
 use super::{ProjectArg, print_json};
 
 /// The long help of `verbatim query`: the syntax, with examples.
@@ -202,156 +204,26 @@ pub fn cmd_query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
     let parsed = query::parse(&args.query).map_err(|e| query_error(&args.query, &e))?;
     let store = args.project.open()?;
     let scope = args.coder.scope_with(&store, &args.all)?;
-    let visible = store.visible_codes(&scope)?;
-    // Each name: every visible code so named (one per codebook, after
-    // reveal), else the code `find_code` resolves (ids, own book first).
-    let mut sets: Vec<(String, Vec<i64>)> = Vec::new();
-    for (name, position) in parsed.code_names() {
-        let mut ids: Vec<i64> = visible
-            .iter()
-            .filter(|c| c.name == name)
-            .map(|c| c.id)
-            .collect();
-        if ids.is_empty() {
-            ids = visible
-                .iter()
-                .filter(|c| c.name.to_lowercase() == name.to_lowercase())
-                .map(|c| c.id)
-                .collect();
-        }
-        if ids.is_empty() {
-            match store.find_code(&scope, &name, None) {
-                Ok(id) => ids.push(id),
-                Err(_) => {
-                    return Err(query_error(
-                        &args.query,
-                        &query::QueryError::UnknownCode { name, position },
-                    ));
-                }
-            }
-        }
-        let mut all = Vec::new();
-        for id in ids {
-            all.extend(store.code_descendants(id)?);
-        }
-        sets.push((name, all));
-    }
-    let mut codes: Vec<i64> = sets.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let spans = load_spans(&store, &scope, Some(codes), None, args.include_context)?;
-    let turns = load_turns(&store, args.include_context)?;
-
-    // Source filters (site, kind, source attributes) and passage filters
-    // (participant attributes).
-    let facts = store.source_facts()?;
-    let mut keep_sources: Option<HashSet<i64>> = None;
-    let mut narrow = |ids: HashSet<i64>| {
-        keep_sources = Some(match keep_sources.take() {
-            Some(k) => k.intersection(&ids).copied().collect(),
-            None => ids,
-        });
-    };
-    if let Some(site) = &args.site {
-        let found = store.find_site(site)?;
-        let matches = |s: &str| {
-            s.eq_ignore_ascii_case(site.trim())
-                || found.as_ref().is_some_and(|f| {
-                    s.eq_ignore_ascii_case(&f.name) || s.eq_ignore_ascii_case(&f.code)
-                })
-        };
-        narrow(
-            facts
-                .iter()
-                .filter(|f| f.site.as_deref().is_some_and(matches))
-                .map(|f| f.id)
-                .collect(),
-        );
-    }
-    if let Some(kind) = &args.kind {
-        narrow(
-            facts
-                .iter()
-                .filter(|f| f.kind.eq_ignore_ascii_case(kind.trim()))
-                .map(|f| f.id)
-                .collect(),
-        );
-    }
-    let mut speakers_wanted: Option<HashSet<i64>> = None;
+    let mut attributes: Vec<(String, String)> = Vec::new();
     for pair in &args.attribute {
         let Some((name, value)) = pair.split_once('=') else {
             bail!("--attribute takes NAME=VALUE, like --attribute occupation=nurse");
         };
-        let (name, value) = (name.trim(), value.trim());
-        let is = |applies| -> anyhow::Result<bool> {
-            Ok(store
-                .attributes(applies)?
-                .iter()
-                .any(|a| a.name.eq_ignore_ascii_case(name)))
-        };
-        if is(AppliesTo::Participant)? {
-            let who: HashSet<i64> = store
-                .participant_values_of(name)?
-                .into_iter()
-                .filter(|(_, v)| v.eq_ignore_ascii_case(value))
-                .map(|(k, _)| k)
-                .collect();
-            speakers_wanted = Some(match speakers_wanted.take() {
-                Some(k) => k.intersection(&who).copied().collect(),
-                None => who,
-            });
-        } else if is(AppliesTo::Source)? {
-            narrow(
-                store
-                    .source_values_of(name)?
-                    .into_iter()
-                    .filter(|(_, v)| v.eq_ignore_ascii_case(value))
-                    .map(|(k, _)| k)
-                    .collect(),
-            );
-        } else {
-            bail!(
-                "no participant or source attribute named {name:?}: see `verbatim attribute list`"
-            );
-        }
+        attributes.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-
-    let mut ctx = Context {
+    let filters = Filters {
         whole: args.whole,
-        ..Context::default()
+        site: args.site.as_deref(),
+        kind: args.kind.as_deref(),
+        attributes: &attributes,
+        include_context: args.include_context,
     };
-    for (name, set) in &sets {
-        let set: HashSet<i64> = set.iter().copied().collect();
-        let mut cov = Coverage::from_spans(
-            spans
-                .iter()
-                .filter(|s| set.contains(&s.code))
-                .map(|s| (s.source, s.start, s.end)),
-        );
-        if let Some(keep) = &keep_sources {
-            cov.retain_sources(|s| keep.contains(&s));
-        }
-        ctx.codes.insert(name.clone(), cov);
-    }
-    let involved: HashSet<i64> = spans.iter().map(|s| s.source).collect();
-    for &source in &involved {
-        if parsed.uses_near() {
-            ctx.words
-                .insert(source, query::word_starts(&store.source_text(source)?));
-        }
-        ctx.turns.insert(source, turns.spans(source));
-    }
-    let mut passages = parsed
-        .evaluate(&ctx)
-        .map_err(|e| query_error(&args.query, &e))?;
-    if let Some(who) = &speakers_wanted {
-        passages.retain(|p| {
-            let mut hit = false;
-            turns.speakers(p.source, p.start, p.end, |q| hit |= who.contains(&q));
-            hit
-        });
-    }
-    let names = participant_names(&store)?;
+    let passages = match views::query::answer(&store, &scope, &parsed, &filters) {
+        Ok(passages) => passages,
+        Err(ViewError::Query(e)) => return Err(query_error(&args.query, &e)),
+        Err(e) => return Err(view_error(e)),
+    };
+    let names = coded::participant_names(&store)?;
     let shown = describe(&store, &passages, &names, args.context)?;
     if args.json {
         print_json(&shown)?;

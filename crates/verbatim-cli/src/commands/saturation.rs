@@ -1,17 +1,18 @@
 //! `verbatim saturation`: did new interviews still bring new codes?
 //!
-//! Loads each coder's codings, groups the codes applied per source in
-//! collection order, and hands them to `verbatim_analysis::saturation`
-//! (Guest, Namey & Chen 2020), overall and per site.
+//! `verbatim_views::saturation` reads each coder's codes per source in
+//! collection order (the saturation figure reads them there too); this
+//! command hands them to `verbatim_analysis::saturation` (Guest, Namey &
+//! Chen 2020), overall and per site, and prints the verdicts.
 
-use std::collections::{BTreeSet, HashMap};
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use verbatim_analysis::saturation::{self, Params, Saturation};
-use verbatim_store::{Book, CodingFilter, SourceSummary, SqliteStore, Store};
+use verbatim_store::SourceSummary;
+use verbatim_views as views;
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -86,7 +87,11 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
     };
     let needs_all = args.all.all || coders.iter().any(|c| *c != me);
     let scope = args.coder.scope_as(&store, needs_all, args.all.solo)?;
-    let sources = ordered_sources(&store, args)?;
+    let sources = views::saturation::ordered_sources(
+        &store,
+        matches!(args.order, Order::Date),
+        args.include_observation,
+    )?;
     let params = Params {
         base: args.base,
         run: args.run,
@@ -103,26 +108,7 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
         let coder = store
             .coder_by_name(name)?
             .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(name.clone()))?;
-        let book = if coder.id == scope.coder().id {
-            Book::Own
-        } else {
-            Book::Of(coder.id)
-        };
-        let roll = rollup(&store, &scope, book, level)?;
-        let shared_roll = rollup(&store, &scope, Book::Shared, level)?;
-        let filter = CodingFilter {
-            coder: Some(coder.id),
-            ..CodingFilter::default()
-        };
-        let mut per_source: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-        for coding in store.codings(&scope, &filter)? {
-            let code = roll
-                .get(&coding.code_id)
-                .or_else(|| shared_roll.get(&coding.code_id));
-            if let Some(code) = code.copied().flatten() {
-                per_source.entry(coding.source_id).or_default().insert(code);
-            }
-        }
+        let per_source = views::saturation::codes_per_source(&store, &scope, &coder, level)?;
         let mut groups: Vec<(Option<String>, Vec<&SourceSummary>)> =
             vec![(None, sources.iter().collect())];
         if args.by_site {
@@ -138,15 +124,7 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
             }
         }
         for (site, group) in groups {
-            let input: Vec<(String, BTreeSet<i64>)> = group
-                .iter()
-                .map(|s| {
-                    (
-                        s.name.clone(),
-                        per_source.get(&s.id).cloned().unwrap_or_default(),
-                    )
-                })
-                .collect();
+            let input = views::saturation::input(group, &per_source);
             let assessed = saturation::assess(&input, params);
             results.push(Assessment {
                 coder: coder.name.clone(),
@@ -180,71 +158,4 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
         println!();
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Returns the sources counted as interviews, in collection order.
-fn ordered_sources(
-    store: &SqliteStore,
-    args: &SaturationArgs,
-) -> anyhow::Result<Vec<SourceSummary>> {
-    let values = store.source_values()?;
-    let date_of = |id: i64| -> Option<String> {
-        values
-            .get(&id)?
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("date"))
-            .map(|(_, v)| v.clone())
-    };
-    let mut sources: Vec<SourceSummary> = store
-        .sources()?
-        .into_iter()
-        .filter(|s| match s.kind.as_str() {
-            "interview" | "focus_group" => true,
-            "observation" => args.include_observation,
-            _ => false,
-        })
-        .collect();
-    if matches!(args.order, Order::Date) {
-        // Sources without a date keep import order, after the dated ones.
-        sources.sort_by_key(|s| (date_of(s.id).is_none(), date_of(s.id), s.id));
-    }
-    Ok(sources)
-}
-
-/// Returns, for each code of a codebook, the code it counts as: itself, or
-/// its ancestor (along primary parents) at `level`; `None` for codes above
-/// that level, which no coding at that level can stand for.
-fn rollup(
-    store: &SqliteStore,
-    scope: &verbatim_store::Scope,
-    book: Book,
-    level: Option<i64>,
-) -> anyhow::Result<HashMap<i64, Option<i64>>> {
-    let nodes = store.code_tree(scope, book)?;
-    let by_id: HashMap<i64, (Option<i64>, i64)> =
-        nodes.iter().map(|n| (n.id, (n.parent, n.level))).collect();
-    let mut out = HashMap::new();
-    for node in &nodes {
-        let Some(level) = level else {
-            out.insert(node.id, Some(node.id));
-            continue;
-        };
-        let mut current = Some(node.id);
-        let mut found = None;
-        while let Some(id) = current {
-            let Some(&(parent, rank)) = by_id.get(&id) else {
-                break;
-            };
-            if rank == level {
-                found = Some(id);
-                break;
-            }
-            if rank > level {
-                break;
-            }
-            current = parent;
-        }
-        out.insert(node.id, found);
-    }
-    Ok(out)
 }

@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use verbatim_search::{Stemming, WordOptions, segments, store_kind, word_frequencies};
-use verbatim_store::{SourceRef, Store};
+use verbatim_search::WordOptions;
+use verbatim_store::SourceRef;
+use verbatim_views::{self as views, words::WordsSpec};
 
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
@@ -49,64 +50,26 @@ pub struct WordsArgs {
 /// Prints the most frequent words with their counts and source counts.
 pub fn cmd_words(args: &WordsArgs) -> anyhow::Result<ExitCode> {
     let store = args.project.open()?;
-    let study_lang = store.study()?.language;
     let only: Vec<i64> = args
         .source
         .iter()
         .map(|s| store.source_id(&SourceRef::parse(s)))
         .collect::<Result<_, _>>()?;
-    let kinds: Vec<String> = args.kind.iter().map(|k| store_kind(k)).collect();
-    let mut sites: Vec<String> = Vec::new();
-    for s in &args.site {
-        sites.push(s.clone());
-        if let Some(site) = store.find_site(s)? {
-            sites.push(site.name);
-            sites.push(site.code);
-        }
-    }
-    let interviewers: std::collections::HashSet<(i64, String)> = store
-        .speakers(None)?
-        .into_iter()
-        .filter(|s| s.role == "interviewer")
-        .map(|s| (s.source_id, s.label))
-        .collect();
-    let mut texts: Vec<(i64, String, Stemming)> = Vec::new();
-    for s in store.sources()? {
-        if (!only.is_empty() && !only.contains(&s.id))
-            || (!kinds.is_empty() && !kinds.contains(&s.kind))
-            || (!sites.is_empty() && !s.site.as_ref().is_some_and(|x| sites.contains(x)))
-            || (s.kind == "context" && !args.include_context)
-        {
-            continue;
-        }
-        let (text, table, turns) = store.text_and_turns(s.id)?;
-        let lang = s.language.clone().or_else(|| study_lang.clone());
-        let stemming = Stemming::for_language(lang.as_deref());
-        let no_turns = turns.is_empty();
-        for seg in segments(&text, &turns, &table) {
-            let keep = args.include_interviewers
-                || no_turns
-                || seg
-                    .speaker
-                    .as_ref()
-                    .is_some_and(|l| !interviewers.contains(&(s.id, l.clone())));
-            if keep {
-                texts.push((
-                    s.id,
-                    text[seg.byte_start..seg.byte_end].to_owned(),
-                    stemming,
-                ));
-            }
-        }
-    }
-    let rows = word_frequencies(
-        texts.iter().map(|(id, t, s)| (*id, t.as_str(), *s)),
-        WordOptions {
-            top: args.top,
-            min_length: args.min_length,
-            stem: args.stem,
+    let rows = views::words::count(
+        &store,
+        &WordsSpec {
+            sources: &only,
+            kinds: &args.kind,
+            sites: &args.site,
+            include_interviewers: args.include_interviewers,
+            include_context: args.include_context,
+            options: WordOptions {
+                top: args.top,
+                min_length: args.min_length,
+                stem: args.stem,
+            },
         },
-    );
+    )?;
     if args.json {
         print_json(&rows)?;
     } else if args.csv {

@@ -1,16 +1,18 @@
 //! Two coders' trees side by side, matched nodes joined by lines as thick
 //! as their Jaccard index.
 //!
-//! The matching is `verbatim_analysis::alignment::align` on the coverages
-//! `verbatim align` loads (each code's passages and those below it), so the
+//! The matching is `verbatim_analysis::alignment::align` on the layers
+//! `verbatim_views::alignment` loads for `verbatim align` too (each code's
+//! passages and those below it), so the
 //! lines are that command's matched pairs. Reading the figure: a thick line
 //! is two names for one theme; a node with no line is a theme only one
 //! coder saw.
 
 use std::collections::{HashMap, HashSet};
 
-use verbatim_analysis::alignment::{self, AlignOptions, Coded, Node};
-use verbatim_store::{Book, CodeNode, Coder, Scope, SqliteStore};
+use verbatim_analysis::alignment::{self, AlignOptions};
+use verbatim_store::{CodeNode, Coder, Scope, SqliteStore};
+use verbatim_views::alignment::load_layer;
 
 use super::FigureError;
 use super::svg::{Svg, text_width, wrap};
@@ -68,9 +70,9 @@ pub fn gather(
     b: &Coder,
     options: &AlignOptions,
 ) -> Result<AlignmentFigure, FigureError> {
-    let (codes_a, nodes_a, cov_a) = layer(store, scope, a)?;
-    let (codes_b, nodes_b, cov_b) = layer(store, scope, b)?;
-    let result = alignment::align(&nodes_a, &cov_a, &nodes_b, &cov_b, options)?;
+    let la = load_layer(store, scope, a.clone())?;
+    let lb = load_layer(store, scope, b.clone())?;
+    let result = alignment::align(&la.tree, &la.coverage, &lb.tree, &lb.coverage, options)?;
     let side = |codes: &[CodeNode]| -> Vec<SideNode> {
         let depth = depths(codes);
         codes
@@ -87,8 +89,8 @@ pub fn gather(
     Ok(AlignmentFigure {
         title: format!("Alignment of {} and {}", a.name, b.name),
         coders: [a.name.clone(), b.name.clone()],
-        left: side(&codes_a),
-        right: side(&codes_b),
+        left: side(&la.codes),
+        right: side(&lb.codes),
         links: result
             .matched
             .iter()
@@ -100,33 +102,6 @@ pub fn gather(
             .collect(),
         min_jaccard: options.min_jaccard,
     })
-}
-
-type Layer = (Vec<CodeNode>, Vec<Node>, HashMap<i64, alignment::Coverage>);
-
-fn layer(store: &SqliteStore, scope: &Scope, coder: &Coder) -> Result<Layer, FigureError> {
-    let codes = store.code_tree(scope, Book::Of(coder.id))?;
-    let tree: Vec<Node> = codes
-        .iter()
-        .map(|c| Node {
-            id: c.id,
-            name: c.name.clone(),
-            level: c.level,
-            parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
-        })
-        .collect();
-    let spans: Vec<Coded> = store
-        .coded_spans(scope, coder.id, Book::Of(coder.id))?
-        .into_iter()
-        .map(|s| Coded {
-            code: s.code,
-            source: s.source,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let coverage = alignment::coverages(&tree, &spans)?;
-    Ok((codes, tree, coverage))
 }
 
 /// Returns each code's depth along primary parents.

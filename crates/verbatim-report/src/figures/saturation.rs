@@ -1,16 +1,15 @@
 //! The saturation curve: new codes per source in collection order, the
 //! cumulative count, and Guest, Namey & Chen's (2020) verdict marked on it.
 //!
-//! The numbers are `verbatim_analysis::saturation::assess`'s, on the same
-//! input `verbatim saturation` builds (interviews and focus groups by their
-//! `date` attribute, then import order; each coder's codes, or codes rolled
-//! up to a level), so every point equals a line of
-//! `verbatim saturation --json`.
-
-use std::collections::{BTreeSet, HashMap};
+//! The numbers are `verbatim_analysis::saturation::assess`'s, on the input
+//! `verbatim_views::saturation` builds for `verbatim saturation` too
+//! (interviews and focus groups by their `date` attribute, then import
+//! order; each coder's codes, or codes rolled up to a level), so every
+//! point equals a line of `verbatim saturation --json`.
 
 use verbatim_analysis::saturation::{self, Params, Saturation, Verdict};
-use verbatim_store::{Book, CodeNode, Coder, Scope, SourceSummary, SqliteStore, Store};
+use verbatim_store::{Coder, Scope, SqliteStore};
+use verbatim_views as views;
 
 use super::FigureError;
 use super::svg::{Svg, num, wrap};
@@ -112,104 +111,15 @@ pub fn gather(
             "the threshold is a fraction between 0 and 1".into(),
         ));
     }
-    let sources = ordered_sources(store, options)?;
-    let book = if coder.id == scope.coder().id {
-        Book::Own
-    } else {
-        Book::Of(coder.id)
-    };
-    let mut roll = rollup(&store.code_tree(scope, book)?, options.level);
-    roll.extend(rollup(
-        &store.code_tree(scope, Book::Shared)?,
-        options.level,
-    ));
-    let mut per_source: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-    for b in [book, Book::Shared] {
-        for c in store.quote_candidates(scope, b)? {
-            if c.coder_id != coder.id {
-                continue;
-            }
-            if let Some(Some(code)) = roll.get(&c.code_id) {
-                per_source.entry(c.source_id).or_default().insert(*code);
-            }
-        }
-    }
-    let input: Vec<(String, BTreeSet<i64>)> = sources
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                per_source.get(&s.id).cloned().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let sources =
+        views::saturation::ordered_sources(store, options.by_date, options.include_observation)?;
+    let per_source = views::saturation::codes_per_source(store, scope, coder, options.level)?;
+    let input = views::saturation::input(&sources, &per_source);
     let assessed = saturation::assess(&input, options.params);
     Ok(SaturationFigure::of(
         &format!("Thematic saturation — {}", coder.name),
         &assessed,
     ))
-}
-
-/// Returns the sources counted as interviews, in collection order (the
-/// rule of `verbatim saturation`).
-fn ordered_sources(
-    store: &SqliteStore,
-    options: &SaturationOptions,
-) -> Result<Vec<SourceSummary>, FigureError> {
-    let values = store.source_values()?;
-    let date_of = |id: i64| -> Option<String> {
-        values
-            .get(&id)?
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("date"))
-            .map(|(_, v)| v.clone())
-    };
-    let mut sources: Vec<SourceSummary> = store
-        .sources()?
-        .into_iter()
-        .filter(|s| match s.kind.as_str() {
-            "interview" | "focus_group" => true,
-            "observation" => options.include_observation,
-            _ => false,
-        })
-        .collect();
-    if options.by_date {
-        sources.sort_by_key(|s| (date_of(s.id).is_none(), date_of(s.id), s.id));
-    }
-    Ok(sources)
-}
-
-/// Returns, for each code, the code it counts as: itself, or its ancestor
-/// at `level` along primary parents; `None` for codes above that level.
-fn rollup(nodes: &[CodeNode], level: Option<i64>) -> HashMap<i64, Option<i64>> {
-    let by_id: HashMap<i64, (Option<i64>, i64)> =
-        nodes.iter().map(|n| (n.id, (n.parent, n.level))).collect();
-    nodes
-        .iter()
-        .map(|node| {
-            let Some(level) = level else {
-                return (node.id, Some(node.id));
-            };
-            let mut current = Some(node.id);
-            let mut found = None;
-            let mut steps = 0;
-            while let Some(id) = current {
-                steps += 1;
-                let Some(&(parent, rank)) = by_id.get(&id) else {
-                    break;
-                };
-                if rank == level {
-                    found = Some(id);
-                    break;
-                }
-                if rank > level || steps > nodes.len() {
-                    break;
-                }
-                current = parent;
-            }
-            (node.id, found)
-        })
-        .collect()
 }
 
 const WIDTH: f64 = 760.0;
@@ -449,6 +359,8 @@ pub fn draw(figure: &SaturationFigure) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]

@@ -2,15 +2,32 @@
 //! passages attributed to participants, in the shape
 //! `verbatim_analysis::evidence` takes.
 //!
-//! It mirrors the CLI's `commands/evidence.rs` (the loader of
-//! `verbatim triangulation`) so the figures count what the commands print,
-//! but reads codings as bare numbers and turns once per source instead of
-//! every coding's text: a 100,000-coding study loads in a few queries.
+//! Speakers map to participants through `verbatim_views::speakers`, as in
+//! the CLI's `commands/evidence.rs` (the loader of `verbatim
+//! triangulation`), so the figures count what the commands print; codings
+//! are read as bare numbers and turns once per source instead of every
+//! coding's text: a 100,000-coding study loads in a few queries.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
+use verbatim_views::speakers::Speakers;
+use verbatim_views::{self as views, ViewError};
+
+use super::FigureError;
+
+impl From<ViewError> for FigureError {
+    /// Keeps the store's and the alignment's errors as they are; a view's
+    /// input error becomes an invalid parameter.
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::Store(e) => FigureError::Store(e),
+            ViewError::Align(e) => FigureError::Align(e),
+            other => FigureError::Invalid(other.to_string()),
+        }
+    }
+}
 
 /// A codebook's tree with the passages coded with it.
 pub(crate) struct Study {
@@ -61,23 +78,10 @@ pub(crate) fn load(
     let mut ids: Vec<i64> = candidates.iter().map(|c| c.source_id).collect();
     ids.dedup();
     let turns = store.turns_of(&ids)?;
-    // Speaker label → participant, per source, as `verbatim triangulation`
-    // maps them: interviewers out, unmapped labels stand for themselves.
-    let mut who: crate::quotes::Owners = HashMap::new();
-    let mut participants: BTreeSet<String> = BTreeSet::new();
-    for row in store.speakers(None)? {
-        let counted = sources
-            .get(&row.source_id)
-            .is_some_and(|s| include_context || s.kind != "context");
-        let person = match row.role.as_str() {
-            "interviewer" => None,
-            _ => Some(row.participant.clone().unwrap_or_else(|| row.label.clone())),
-        };
-        if counted && let Some(p) = &person {
-            participants.insert(p.clone());
-        }
-        who.insert((row.source_id, row.label), person);
-    }
+    let Speakers {
+        owners: who,
+        participants,
+    } = views::speakers::speakers(store, include_context)?;
     let mut passages = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Some(source) = sources.get(&c.source_id) else {
@@ -98,16 +102,12 @@ pub(crate) fn load(
             translations: Vec::new(),
         });
     }
-    let values = store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.display(), p.values))
-        .collect();
+    let values = views::speakers::participant_values(store)?;
     Ok(Study {
         codes,
         nodes,
         passages,
-        participants: participants.into_iter().collect(),
+        participants,
         values,
     })
 }

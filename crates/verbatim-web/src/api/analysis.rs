@@ -3,14 +3,13 @@
 //! `verbatim words`, with the acting coder's codings (every coder's once
 //! the study is revealed).
 
-use std::collections::HashSet;
-
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use verbatim_search::{Stemming, WordCount, WordOptions, segments, store_kind, word_frequencies};
-use verbatim_store::{SqliteStore, Store};
+use verbatim_search::{WordCount, WordOptions};
+use verbatim_store::SqliteStore;
+use verbatim_views::{self as views, words::WordsSpec};
 
 use crate::error::ApiResult;
 use crate::queries::{
@@ -106,65 +105,29 @@ fn on(flag: &Option<String>) -> bool {
 /// Returns the most frequent words, participants' speech only unless
 /// interviewers are asked for; context-only sources left out.
 pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
-    let study_lang = store.study()?.language;
     let filled = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    let kind = filled(&p.kind).map(|k| store_kind(&k));
-    let mut sites: Vec<String> = Vec::new();
-    if let Some(s) = filled(&p.site) {
-        if let Some(site) = store.find_site(&s)? {
-            sites.push(site.name);
-            sites.push(site.code);
-        }
-        sites.push(s);
-    }
-    let interviewers: HashSet<(i64, String)> = store
-        .speakers(None)?
-        .into_iter()
-        .filter(|s| s.role == "interviewer")
-        .map(|s| (s.source_id, s.label))
-        .collect();
-    let with_interviewers = on(&p.interviewers);
-    let mut texts: Vec<(i64, String, Stemming)> = Vec::new();
-    for s in store.sources()? {
-        if kind.as_ref().is_some_and(|k| *k != s.kind)
-            || (!sites.is_empty() && !s.site.as_ref().is_some_and(|x| sites.contains(x)))
-            || s.kind == "context"
-        {
-            continue;
-        }
-        let (text, table, turns) = store.text_and_turns(s.id)?;
-        let lang = s.language.clone().or_else(|| study_lang.clone());
-        let stemming = Stemming::for_language(lang.as_deref());
-        let no_turns = turns.is_empty();
-        for seg in segments(&text, &turns, &table) {
-            let keep = with_interviewers
-                || no_turns
-                || seg
-                    .speaker
-                    .as_ref()
-                    .is_some_and(|l| !interviewers.contains(&(s.id, l.clone())));
-            if keep {
-                texts.push((
-                    s.id,
-                    text[seg.byte_start..seg.byte_end].to_owned(),
-                    stemming,
-                ));
-            }
-        }
-    }
-    Ok(word_frequencies(
-        texts.iter().map(|(id, t, s)| (*id, t.as_str(), *s)),
-        WordOptions {
-            top: p.top.unwrap_or(50).clamp(1, 1000),
-            min_length: p.min_length.unwrap_or(4).max(1),
-            stem: on(&p.stem),
+    let kinds: Vec<String> = filled(&p.kind).into_iter().collect();
+    let sites: Vec<String> = filled(&p.site).into_iter().collect();
+    Ok(views::words::count(
+        store,
+        &WordsSpec {
+            sources: &[],
+            kinds: &kinds,
+            sites: &sites,
+            include_interviewers: on(&p.interviewers),
+            include_context: false,
+            options: WordOptions {
+                top: p.top.unwrap_or(50).clamp(1, 1000),
+                min_length: p.min_length.unwrap_or(4).max(1),
+                stem: on(&p.stem),
+            },
         },
-    ))
+    )?)
 }
 
 async fn words(

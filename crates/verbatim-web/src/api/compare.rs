@@ -16,10 +16,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_analysis::agreement::{self, OverlapBase};
-use verbatim_analysis::alignment::{self, AlignOptions, Coded, Coverage, Node, Side};
+use verbatim_analysis::alignment::{self, AlignOptions, Coverage, Side};
 use verbatim_analysis::query::Passage;
 use verbatim_core::Span;
-use verbatim_store::{Book, CodeNode, Coder, Decision, Scope, SqliteStore, StoreError, Verdict};
+use verbatim_store::{Coder, Decision, Scope, SqliteStore, StoreError, Verdict};
+use verbatim_views::alignment::{Layer, load_layer};
 
 use crate::error::ApiResult;
 use crate::queries::{WebPassage, describe};
@@ -252,42 +253,6 @@ pub struct Aligned {
     pub tree_b: Vec<AlignedNode>,
 }
 
-struct Layer {
-    codes: Vec<CodeNode>,
-    tree: Vec<Node>,
-    coverage: HashMap<i64, Coverage>,
-}
-
-fn load_layer(store: &SqliteStore, scope: &Scope, coder: &Coder) -> Result<Layer, WebError> {
-    let codes = store.code_tree(scope, Book::Of(coder.id))?;
-    let tree: Vec<Node> = codes
-        .iter()
-        .map(|c| Node {
-            id: c.id,
-            name: c.name.clone(),
-            level: c.level,
-            parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
-        })
-        .collect();
-    let spans: Vec<Coded> = store
-        .coded_spans(scope, coder.id, Book::Of(coder.id))?
-        .into_iter()
-        .map(|s| Coded {
-            code: s.code,
-            source: s.source,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let coverage = alignment::coverages(&tree, &spans)
-        .map_err(|e| WebError::Internal(format!("the alignment could not be computed: {e}")))?;
-    Ok(Layer {
-        codes,
-        tree,
-        coverage,
-    })
-}
-
 /// Aligns the two coders' trees by the text their codes cover, as
 /// `verbatim align --coders A,B` does (minimum Jaccard 0.2, every level).
 pub fn align_trees(
@@ -295,8 +260,8 @@ pub fn align_trees(
     scope: &Scope,
     [a, b]: &[Coder; 2],
 ) -> Result<Aligned, WebError> {
-    let la = load_layer(store, scope, a)?;
-    let lb = load_layer(store, scope, b)?;
+    let la = load_layer(store, scope, a.clone())?;
+    let lb = load_layer(store, scope, b.clone())?;
     let options = AlignOptions {
         min_jaccard: 0.2,
         level: None,

@@ -113,7 +113,10 @@ fn self_contained(html: &str) {
     for attr in ["src=", "href="] {
         for (i, _) in lower.match_indices(attr) {
             let value = lower[i + attr.len()..].trim_start_matches(['"', '\'']);
-            assert!(value.starts_with('#'), "external reference: {attr}{value:.40}");
+            assert!(
+                value.starts_with('#'),
+                "external reference: {attr}{value:.40}"
+            );
         }
     }
 }
@@ -160,7 +163,12 @@ fn every_download_answers_with_its_type_and_opens_as_what_it_claims() {
     for (id, kind, name) in expected {
         let href = href_of(&page.body, id);
         let got = fetch(base, &href, None);
-        assert_eq!(got.status, 200, "{href}: {}", String::from_utf8_lossy(&got.body));
+        assert_eq!(
+            got.status,
+            200,
+            "{href}: {}",
+            String::from_utf8_lossy(&got.body)
+        );
         assert_eq!(got.header("content-type"), kind, "{href}");
         let disposition = got.header("content-disposition");
         assert!(
@@ -184,7 +192,10 @@ fn every_download_answers_with_its_type_and_opens_as_what_it_claims() {
     let figures: Vec<&String> = names.iter().filter(|n| n.ends_with(".svg")).collect();
     assert!(!figures.is_empty(), "the figures travel with the Markdown");
     for figure in figures {
-        assert!(md.contains(figure.as_str()), "{figure} is linked from report.md");
+        assert!(
+            md.contains(figure.as_str()),
+            "{figure} is linked from report.md"
+        );
     }
     for id in ["dl-segments-xlsx", "dl-codebook-xlsx"] {
         let (_, sheet) = unzip(&files[id], "xl/worksheets/sheet1.xml");
@@ -214,7 +225,10 @@ fn every_download_answers_with_its_type_and_opens_as_what_it_claims() {
     assert_eq!(files["dl-segments-csv"], cli(&segments, "segments.csv"));
     let codebook = ["export", "--format", "csv", "--what", "codebook"];
     assert_eq!(files["dl-codebook-csv"], cli(&codebook, "codebook.csv"));
-    assert_eq!(files["dl-qdc"], cli(&["export", "--format", "qdc"], "book.qdc"));
+    assert_eq!(
+        files["dl-qdc"],
+        cli(&["export", "--format", "qdc"], "book.qdc")
+    );
     assert_eq!(files["dl-tree"], cli(&["figure", "tree"], "tree.svg"));
     let csv = String::from_utf8(files["dl-segments-csv"].clone()).unwrap();
     assert!(csv.starts_with('\u{feff}'), "Excel reads the BOM as UTF-8");
@@ -324,7 +338,11 @@ fn other_layers_are_refused_until_the_study_is_revealed() {
     assert_eq!(revealed.status, 200, "{}", revealed.body);
     let page = http(base, "GET", "/reports", &[], "");
     assert!(page.body.contains("value=\"coder:bruno\""));
-    let theirs = fetch(base, "/reports/download/report.html?layer=coder:bruno", None);
+    let theirs = fetch(
+        base,
+        "/reports/download/report.html?layer=coder:bruno",
+        None,
+    );
     assert_eq!(theirs.status, 200);
     assert!(theirs.text().contains("bruno"));
     let shared = fetch(base, "/reports/download/codebook.csv?layer=shared", None);
@@ -336,7 +354,10 @@ fn a_member_check_holds_the_participants_words_and_no_one_elses() {
     let (ws, server) = demo();
     let base = server.base.as_str();
     let page = http(base, "GET", "/reports", &[], "");
-    assert!(page.body.contains("<option value=\"CHFG-C\">CHFG-C</option>"));
+    assert!(
+        page.body
+            .contains("<option value=\"CHFG-C\">CHFG-C</option>")
+    );
     let got = fetch(base, "/reports/member?participant=CHFG-C&format=html", None);
     assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
     assert_eq!(got.header("content-type"), "text/html; charset=utf-8");

@@ -414,3 +414,48 @@ fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
 }
+
+/// In headless Chromium: the reports page shows the report in its frame,
+/// styled (the policy's hash matched the report's style sheet) and with its
+/// figures, beside the download links. `VERBATIM_SCREENSHOTS` writes
+/// `reports.png`, as in `browser`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_page_in_the_browser_shows_the_preview_and_the_downloads() {
+    use crate::browser::{browser, browser_programs, eval, shot, until};
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let (_ws, server) = demo();
+    let b = browser(&chromium, &chromedriver, 1400, 900).await;
+    let c = &b.client;
+    c.goto(&format!("{}/reports", server.base)).await.unwrap();
+    for id in ["dl-report-docx", "dl-qdpx", "dl-segments-xlsx", "dl-tree"] {
+        let shown = eval(
+            c,
+            &format!(
+                "const a = document.getElementById('{id}'); \
+                 return a !== null && a.offsetParent !== null;"
+            ),
+        )
+        .await;
+        assert_eq!(shown, serde_json::json!(true), "{id} is visible");
+    }
+    c.enter_frame(0).await.unwrap();
+    until(
+        c,
+        "the report in the frame",
+        "return document.querySelector('h1.title') !== null && document.querySelector('svg') !== null;",
+    )
+    .await;
+    // The report's own style sheet applied: its quotes have their rule.
+    let border = eval(
+        c,
+        "const q = document.querySelector('blockquote'); \
+         return q ? getComputedStyle(q).borderLeftStyle : 'no quote';",
+    )
+    .await;
+    assert_eq!(border, serde_json::json!("solid"));
+    c.enter_parent_frame().await.unwrap();
+    shot(c, "reports").await;
+    b.client.clone().close().await.unwrap();
+}

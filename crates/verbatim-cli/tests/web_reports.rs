@@ -459,3 +459,36 @@ async fn the_reports_page_in_the_browser_shows_the_preview_and_the_downloads() {
     shot(c, "reports").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// The full-text search page carries the analysis tabs, so the four
+/// analysis pages link to each other.
+#[test]
+fn the_search_page_links_to_the_other_analysis_pages() {
+    let (_ws, server) = demo();
+    let base = server.base.as_str();
+    for (page, current) in [
+        ("/search?q=confiance", "/search"),
+        ("/search/query", "/search/query"),
+        ("/search/matrix", "/search/matrix"),
+        ("/search/words", "/search/words"),
+    ] {
+        let body = http(base, "GET", page, &[], "").body;
+        let tabs = &body[body.find("class=\"subtabs\"").expect(page)..];
+        let tabs = &tabs[..tabs.find("</nav>").unwrap()];
+        for href in [
+            "/search",
+            "/search/query",
+            "/search/matrix",
+            "/search/words",
+        ] {
+            assert!(
+                tabs.contains(&format!("href=\"{href}\"")),
+                "{page} → {href}"
+            );
+        }
+        assert!(
+            tabs.contains(&format!("href=\"{current}\" class=\"active\"")),
+            "{page}: {tabs}"
+        );
+    }
+}

@@ -11,7 +11,8 @@
 //!   server's own. A page of another site can neither read the token nor
 //!   send the cookie.
 //! - **Headers** on every response: a strict Content-Security-Policy
-//!   (`default-src 'self'`, no inline script or style, no framing),
+//!   (`default-src 'self'`, no inline script or style, no framing; a
+//!   response may bring a stricter one of its own, as the report preview does),
 //!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
 //! - The body size limit is set in [`crate::app`].
 

@@ -62,6 +62,8 @@ mod browser;
 mod web_pages;
 // Those pages in headless Chromium: inline edit, matrix drill-down, compare, seal.
 mod browser_pages;
+// The reports page: downloads, the sandboxed preview, blind layers, member checking.
+mod web_reports;
 
 // `verbatim report`: formats, numbers against the commands, member checking.
 mod report;

@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::people::routes())
         .merge(pages::compare::routes())
         .merge(pages::journal::routes())
+        .merge(pages::reports::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())

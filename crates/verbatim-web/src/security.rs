@@ -11,7 +11,8 @@
 //!   server's own. A page of another site can neither read the token nor
 //!   send the cookie.
 //! - **Headers** on every response: a strict Content-Security-Policy
-//!   (`default-src 'self'`, no inline script or style, no framing),
+//!   (`default-src 'self'`, no inline script or style, no framing; a
+//!   response may bring a stricter one of its own, as the report preview does),
 //!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
 //! - The body size limit is set in [`crate::app`].
 
@@ -170,11 +171,20 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     let has_cookie = cookie(req.headers(), CSRF_COOKIE) == Some(state.csrf());
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    // A response may bring its own, stricter framing policy: the report
+    // preview (pages::reports) allows nothing to load or run, only its
+    // inline style sheet by hash, and only this server's pages to frame it.
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        if !h.contains_key(&name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
         (
             HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",

@@ -37,7 +37,9 @@ pub struct Tab {
     pub active: bool,
 }
 
-fn tabs(current: &str) -> Vec<Tab> {
+/// Returns the tabs with the one at `current` marked (the search page
+/// shows them too, so the four pages link to each other).
+pub fn tabs(current: &str) -> Vec<Tab> {
     [
         ("/search", "Full text"),
         ("/search/query", "Coding query"),

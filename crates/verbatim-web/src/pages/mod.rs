@@ -10,4 +10,5 @@ pub mod home;
 pub mod journal;
 pub mod people;
 pub mod reader;
+pub mod reports;
 pub mod search;

@@ -10,6 +10,7 @@ use axum::routing::get;
 use crate::api::search::{SearchParams, SearchResults, run};
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
+use crate::pages::analysis::{Tab, tabs};
 use crate::session::Session;
 use crate::{AppState, WebError};
 
@@ -25,6 +26,7 @@ const SHOWN: usize = 500;
 #[template(path = "search.html")]
 struct SearchPage {
     page: Page,
+    tabs: Vec<Tab>,
     q: String,
     role: String,
     sort: String,
@@ -55,6 +57,7 @@ async fn search_page(
             };
             Ok(SearchPage {
                 page,
+                tabs: tabs("/search"),
                 q: params.q.clone(),
                 role: params.role.clone().unwrap_or_else(|| "all".into()),
                 sort: params.sort.clone().unwrap_or_else(|| "source".into()),

@@ -28,23 +28,7 @@ fn study() -> Workspace {
 }
 
 fn code(ws: &Workspace, coder: &str, start: u32, end: u32) {
-    ws.run(&[
-        "coding",
-        "add",
-        "--project",
-        "study.vbt",
-        "--coder",
-        coder,
-        "--source",
-        "entretien",
-        "--code",
-        "confiance",
-        "--start",
-        &start.to_string(),
-        "--end",
-        &end.to_string(),
-    ])
-    .ok();
+    code_with(ws, coder, "confiance", start, end);
 }
 
 fn agreement(ws: &Workspace, extra: &[&str]) -> serde_json::Value {

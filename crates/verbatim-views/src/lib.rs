@@ -15,6 +15,7 @@
 
 pub mod alignment;
 pub mod coded;
+pub mod evidence;
 pub mod matrix;
 pub mod query;
 pub mod saturation;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use clap::Args;
 use verbatim_analysis::evidence::{Node, Passage};
-use verbatim_store::{Book, CodingFilter, Scope, SqliteStore, Store};
-use verbatim_views::{self as views, speakers::Speakers};
+use verbatim_store::{Book, Scope, SqliteStore};
+use verbatim_views as views;
 
 use super::coder_arg::{AllArg, CoderArg};
 
@@ -97,65 +97,13 @@ pub fn load_book(
     level: i64,
     include_context: bool,
 ) -> anyhow::Result<Evidence> {
-    let nodes: Vec<Node> = store
-        .code_tree(&scope, book)?
-        .into_iter()
-        .map(|n| Node {
-            id: n.id,
-            name: n.name,
-            level: n.level,
-            parent: n.parent,
-            also_under: n.also_under,
-        })
-        .collect();
-    let sources: HashMap<i64, (String, Option<String>)> = store
-        .sources()?
-        .into_iter()
-        .map(|s| (s.id, (s.kind, s.site)))
-        .collect();
-    let Speakers {
-        owners: who,
-        participants,
-    } = views::speakers::speakers(store, include_context)?;
-    let in_book: std::collections::HashSet<i64> = nodes.iter().map(|n| n.id).collect();
-    let filter = CodingFilter {
-        coder: coder_filter,
-        ..CodingFilter::default()
-    };
-    let mut passages = Vec::new();
-    for c in store.codings(&scope, &filter)? {
-        let Some((kind, site)) = sources.get(&c.source_id) else {
-            continue;
-        };
-        if !in_book.contains(&c.code_id) || (kind == "context" && !include_context) {
-            continue;
-        }
-        let mut people: Vec<String> = c
-            .speakers
-            .iter()
-            .filter_map(|label| who.get(&(c.source_id, label.clone())).cloned().flatten())
-            .collect();
-        people.dedup();
-        passages.push(Passage {
-            code: c.code_id,
-            source_id: c.source_id,
-            source: c.source,
-            kind: kind.clone(),
-            site: site.clone(),
-            participants: people,
-            start: c.start,
-            end: c.end,
-            text: c.text,
-            is_quote: c.is_quote,
-            translations: c.translations,
-        });
-    }
+    let loaded = views::evidence::load(store, &scope, book, coder_filter, include_context)?;
     let values = views::speakers::participant_values(store)?;
     Ok(Evidence {
-        nodes,
+        nodes: loaded.nodes,
         level,
-        passages,
-        participants,
+        passages: loaded.passages,
+        participants: loaded.participants,
         values,
     })
 }

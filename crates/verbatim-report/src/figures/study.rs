@@ -81,6 +81,7 @@ pub(crate) fn load(
     let Speakers {
         owners: who,
         participants,
+        ..
     } = views::speakers::speakers(store, include_context)?;
     let mut passages = Vec::with_capacity(candidates.len());
     for c in candidates {

@@ -316,6 +316,16 @@ pub(crate) async fn browser(
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("a chromium session through chromedriver");
+    // Elements a page's script adds may appear a moment after the page has
+    // loaded, later still on a busy CI machine: let `find` wait for them.
+    client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            None,
+            None,
+            Some(Duration::from_secs(5)),
+        ))
+        .await
+        .expect("chromedriver accepts an implicit wait");
     Browser {
         client,
         _driver: driver,

@@ -197,6 +197,171 @@ const ITEMS: [(&str, &str, &str); 32] = [
     ),
 ];
 
+const EQUIPE: &str = "Équipe de recherche et réflexivité";
+const PLAN: &str = "Conception de l’étude";
+const ANALYSE: &str = "Analyse et résultats";
+
+/// The same 32 items in French (our own wording), for reports written in
+/// French: same order, same meaning.
+const ITEMS_FR: [(&str, &str, &str); 32] = [
+    (
+        EQUIPE,
+        "Enquêteur ou animateur",
+        "Qui a mené les entretiens ou les focus groups ?",
+    ),
+    (
+        EQUIPE,
+        "Titres",
+        "Quels titres ou diplômes les chercheurs avaient-ils ?",
+    ),
+    (
+        EQUIPE,
+        "Profession",
+        "Quelle était leur profession au moment de l’étude ?",
+    ),
+    (EQUIPE, "Genre", "Quel était le genre des chercheurs ?"),
+    (
+        EQUIPE,
+        "Expérience et formation",
+        "Quelle expérience ou formation en recherche qualitative avaient-ils ?",
+    ),
+    (
+        EQUIPE,
+        "Relation préalable",
+        "Une relation existait-elle avant le début de l’étude ?",
+    ),
+    (
+        EQUIPE,
+        "Ce que les participants savaient de l’enquêteur",
+        "Que savaient les participants du chercheur et des objectifs de l’étude ?",
+    ),
+    (
+        EQUIPE,
+        "Caractéristiques de l’enquêteur",
+        "Quelles caractéristiques du chercheur (présupposés, intérêts, biais) sont rapportées ?",
+    ),
+    (
+        PLAN,
+        "Orientation méthodologique et théorie",
+        "Sur quelle orientation l’étude reposait-elle ?",
+    ),
+    (
+        PLAN,
+        "Échantillonnage",
+        "Comment les participants ont-ils été choisis ?",
+    ),
+    (
+        PLAN,
+        "Mode de contact",
+        "Comment les participants ont-ils été approchés ?",
+    ),
+    (
+        PLAN,
+        "Taille de l’échantillon",
+        "Combien de participants ont pris part à l’étude ?",
+    ),
+    (
+        PLAN,
+        "Non-participation",
+        "Combien ont refusé ou abandonné, et pourquoi ?",
+    ),
+    (
+        PLAN,
+        "Lieu du recueil",
+        "Où les données ont-elles été recueillies ?",
+    ),
+    (
+        PLAN,
+        "Présence de non-participants",
+        "D’autres personnes que les participants et les chercheurs étaient-elles présentes ?",
+    ),
+    (
+        PLAN,
+        "Description de l’échantillon",
+        "Quelles sont les caractéristiques importantes de l’échantillon ?",
+    ),
+    (
+        PLAN,
+        "Guide d’entretien",
+        "Des questions ou des relances étaient-elles prévues, et le guide a-t-il été testé ?",
+    ),
+    (
+        PLAN,
+        "Entretiens répétés",
+        "Des entretiens répétés ont-ils eu lieu, et combien ?",
+    ),
+    (
+        PLAN,
+        "Enregistrement audio ou vidéo",
+        "Les séances ont-elles été enregistrées ?",
+    ),
+    (
+        PLAN,
+        "Notes de terrain",
+        "Des notes de terrain ont-elles été prises pendant ou après les séances ?",
+    ),
+    (
+        PLAN,
+        "Durée",
+        "Combien de temps ont duré les entretiens ou les focus groups ?",
+    ),
+    (
+        PLAN,
+        "Saturation des données",
+        "La saturation des données a-t-elle été discutée ?",
+    ),
+    (
+        PLAN,
+        "Retour des transcriptions",
+        "Les transcriptions ont-elles été rendues aux participants pour commentaire ou correction ?",
+    ),
+    (
+        ANALYSE,
+        "Nombre de codeurs",
+        "Combien de codeurs ont codé les données ?",
+    ),
+    (
+        ANALYSE,
+        "Description de l’arbre de codage",
+        "L’arbre de codage est-il décrit ?",
+    ),
+    (
+        ANALYSE,
+        "Origine des thèmes",
+        "Les thèmes ont-ils été fixés à l’avance ou tirés des données ?",
+    ),
+    (
+        ANALYSE,
+        "Logiciel",
+        "Quel logiciel a servi à gérer les données ?",
+    ),
+    (
+        ANALYSE,
+        "Vérification par les participants",
+        "Les participants ont-ils donné leur avis sur les résultats ?",
+    ),
+    (
+        ANALYSE,
+        "Citations présentées",
+        "Des citations sont-elles présentées, chacune attribuée à un participant ?",
+    ),
+    (
+        ANALYSE,
+        "Cohérence des données et des résultats",
+        "Les données présentées sont-elles cohérentes avec les résultats ?",
+    ),
+    (
+        ANALYSE,
+        "Clarté des thèmes majeurs",
+        "Les thèmes majeurs sont-ils présentés clairement ?",
+    ),
+    (
+        ANALYSE,
+        "Clarté des thèmes mineurs",
+        "Les cas divergents et les thèmes mineurs sont-ils décrits ?",
+    ),
+];
+
 /// Returns the checklist with every item the study can answer filled.
 pub fn draft(f: &StudyFacts, lang: Lang) -> Vec<CoreqItem> {
     let t = |en: String, fr_text: String| match lang {
@@ -291,7 +456,11 @@ pub fn draft(f: &StudyFacts, lang: Lang) -> Vec<CoreqItem> {
             _ => CoreqAnswer::ToComplete,
         }
     };
-    ITEMS
+    let items = match lang {
+        Lang::En => &ITEMS,
+        Lang::Fr => &ITEMS_FR,
+    };
+    items
         .iter()
         .zip(1u8..)
         .map(|((domain, item, question), number)| CoreqItem {
@@ -349,5 +518,26 @@ mod tests {
             panic!("item 22 not filled");
         };
         assert!(sat.contains("after interview 4"));
+        // A French report asks its questions in French too.
+        assert_eq!(items[11].item, "Taille de l’échantillon");
+        assert_eq!(items[21].domain, "Conception de l’étude");
+        assert!(items.iter().all(|i| !i.question.contains("What ")));
+    }
+
+    /// The English and French lists are the same items in the same order:
+    /// same domains at the same places.
+    #[test]
+    fn both_languages_list_the_same_items() {
+        let domain = |d: &str| match d {
+            TEAM | EQUIPE => 1,
+            DESIGN | PLAN => 2,
+            ANALYSIS | ANALYSE => 3,
+            _ => 0,
+        };
+        for (en, fr) in ITEMS.iter().zip(ITEMS_FR.iter()) {
+            assert_eq!(domain(en.0), domain(fr.0), "{} / {}", en.1, fr.1);
+            assert!(domain(en.0) > 0);
+            assert!(fr.2.ends_with(" ?"), "{}", fr.2);
+        }
     }
 }

@@ -9,37 +9,16 @@
 //! writes the pages' screenshots, as in `browser`.
 
 use fantoccini::{Client, Locator};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::browser::{browser, browser_programs, eval, serve, shot, until};
 use crate::common::Workspace;
+use crate::web_pages::cli_value;
 
 /// Accepts the page's confirmation dialogs (reveal, seal) without a
 /// dialog, as a user clicking OK would.
 async fn confirm_all(c: &Client) {
     eval(c, "window.confirm = () => true; return true;").await;
-}
-
-/// Returns a participant's attribute value as the CLI lists it.
-fn value_of(ws: &Workspace, code: &str, attribute: &str) -> Value {
-    let people = ws
-        .run(&["participants", "list", "--project", "demo.vbt", "--json"])
-        .ok()
-        .json();
-    people
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == code)
-        .and_then(|p| {
-            p["values"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|v| v[0] == attribute)
-                .map(|v| v[1].clone())
-        })
-        .unwrap_or(Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,7 +48,10 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
     )
     .await;
     let code = code.as_str().unwrap().to_owned();
-    assert_ne!(value_of(&ws, &code, "occupation"), json!("physician"));
+    assert_ne!(
+        cli_value(&ws, &code, "occupation").as_deref(),
+        Some("physician")
+    );
     cell.click().await.unwrap();
     let input = c
         .find(Locator::Css(
@@ -80,7 +62,10 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
     // The editor selects the old value, so typing replaces it.
     input.send_keys("physician\u{E007}").await.unwrap();
     until(c, "the saved cell", "const td = document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"occupation\"]'); return !td.querySelector('input') && td.textContent === 'physician' && !td.classList.contains('saving');").await;
-    assert_eq!(value_of(&ws, &code, "occupation"), json!("physician"));
+    assert_eq!(
+        cli_value(&ws, &code, "occupation").as_deref(),
+        Some("physician")
+    );
     // A refused value: the cell goes back and the toast says why.
     c.find(Locator::Css(
         "#participants tr:nth-child(3) td[data-attribute='age']",
@@ -94,11 +79,15 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .find(Locator::Css("#participants td[data-attribute='age'] input"))
         .await
         .unwrap();
-    let age = value_of(&ws, &code, "age");
+    let age = cli_value(&ws, &code, "age");
     input.send_keys("très vieux\u{E007}").await.unwrap();
     until(c, "the refusal", "const t = document.getElementById('toast'); return !t.hidden && t.textContent.includes('age');").await;
     let shown = eval(c, "return document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"age\"]').textContent").await;
-    assert_eq!(shown, age, "the cell shows the stored value again");
+    assert_eq!(
+        shown.as_str(),
+        age.as_deref(),
+        "the cell shows the stored value again"
+    );
     c.refresh().await.unwrap();
     let after = eval(c, "return document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"occupation\"]').textContent").await;
     assert_eq!(after, json!("physician"), "persisted across a reload");

@@ -52,7 +52,7 @@ fn json_of(reply: &Reply) -> Value {
 }
 
 /// Returns a participant's attribute value as the CLI lists it.
-fn cli_value(ws: &Workspace, code: &str, attribute: &str) -> Option<String> {
+pub(crate) fn cli_value(ws: &Workspace, code: &str, attribute: &str) -> Option<String> {
     let people = ws
         .run(&["participants", "list", "--project", "demo.vbt", "--json"])
         .ok()

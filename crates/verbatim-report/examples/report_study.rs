@@ -9,14 +9,16 @@
 //! (used by `bench/report.sh`). Codings are bulk-inserted with SQL: how
 //! they got there does not matter to the report timed.
 
-use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-use verbatim_store::{ImportItem, NewCode, SqliteStore, Store, StudySettings};
+#[path = "../../verbatim-store/examples/common/mod.rs"]
+mod common;
+
+use verbatim_store::{NewCode, SqliteStore, StudySettings};
 
 const CHARS: usize = 20_000;
 const PER_SOURCE: usize = 50;
 const CODERS: [&str; 2] = ["c1", "c2"];
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), common::Error> {
     let mut args = std::env::args().skip(1);
     let path = args
         .next()
@@ -27,76 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = std::path::PathBuf::from(path);
     let mut store = SqliteStore::create(&path, &StudySettings::titled("report bench"), "bench")?;
-    let words = [
-        "confiance",
-        "méfiance",
-        "équipe",
-        "usager",
-        "relation",
-        "contrôle",
-        "soin",
-        "et",
-        "la",
-        "on",
-    ];
-    let mut batch = Vec::new();
-    for i in 0..sources {
-        let mut text = String::with_capacity(CHARS * 2);
-        let (mut w, mut chars) = (i, 0);
-        while chars < CHARS {
-            let word = words[w % words.len()];
-            text.push_str(word);
-            text.push(' ');
-            chars += word.chars().count() + 1;
-            w = w.wrapping_mul(31).wrapping_add(7);
-        }
-        let text: String = text.chars().take(CHARS).collect();
-        let focus = i % 3 == 0;
-        let speakers: Vec<String> = if focus {
-            (0..4).map(|k| format!("P{i:04}-{k}")).collect()
-        } else {
-            vec![format!("P{i:04}")]
-        };
-        let turn_len = CHARS / 20;
-        let turns = (0..20)
-            .map(|t| -> Result<Turn, verbatim_core::CoreError> {
-                Ok(Turn {
-                    speaker: if t % 2 == 0 {
-                        "INT".into()
-                    } else {
-                        speakers[(t / 2) % speakers.len()].clone()
-                    },
-                    span: Span::new(t * turn_len, (t + 1) * turn_len - 1)?,
-                    begin_ms: None,
-                    end_ms: None,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        batch.push(ImportItem {
-            name: format!("doc_{i:04}"),
-            original_path: None,
-            kind: if focus {
-                SourceKind::FocusGroup
-            } else {
-                SourceKind::Interview
-            },
-            site: Some(["CH", "CS", "CA"][i % 3].to_owned()),
-            language: None,
-            source: NormalisedSource::new(
-                Format::Txt,
-                text,
-                turns,
-                vec![],
-                SourceMetadata::default(),
-            )?,
-        });
-        if batch.len() == 100 {
-            store.import_batch("bench", std::mem::take(&mut batch))?;
-        }
-    }
-    if !batch.is_empty() {
-        store.import_batch("bench", batch)?;
-    }
+    common::import_all(
+        &mut store,
+        (0..sources).map(|i| common::site_source(i, CHARS)),
+    )?;
     let mut ideas_of = Vec::new();
     for c in CODERS {
         store.add_coder("bench", c, None, None)?;

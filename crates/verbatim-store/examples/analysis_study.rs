@@ -7,14 +7,15 @@
 //! (used by `bench/analysis.sh`). Codings are bulk-inserted with SQL: how
 //! they got there does not matter to the analyses timed.
 
-use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-use verbatim_store::{ImportItem, NewCode, SqliteStore, Store, StudySettings};
+mod common;
+
+use verbatim_store::{NewCode, SqliteStore, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
 const PER_CODER: usize = 57_000;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), common::Error> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "bench/out/studies/analysis.vbt".into());
@@ -23,73 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = std::path::PathBuf::from(path);
     let mut store = SqliteStore::create(&path, &StudySettings::titled("analysis bench"), "bench")?;
-    let words = [
-        "confiance",
-        "méfiance",
-        "équipe",
-        "usager",
-        "relation",
-        "contrôle",
-        "soin",
-        "et",
-        "la",
-        "on",
-    ];
-    let mut batch = Vec::new();
-    for i in 0..SOURCES {
-        let mut text = String::with_capacity(CHARS * 2);
-        let (mut w, mut chars) = (i, 0);
-        while chars < CHARS {
-            let word = words[w % words.len()];
-            text.push_str(word);
-            text.push(' ');
-            chars += word.chars().count() + 1;
-            w = w.wrapping_mul(31).wrapping_add(7);
-        }
-        let text: String = text.chars().take(CHARS).collect();
-        let focus = i % 3 == 0;
-        let speakers: Vec<String> = if focus {
-            (0..4).map(|k| format!("P{i:04}-{k}")).collect()
-        } else {
-            vec![format!("P{i:04}")]
-        };
-        let turn_len = CHARS / 20;
-        let turns = (0..20)
-            .map(|t| -> Result<Turn, verbatim_core::CoreError> {
-                Ok(Turn {
-                    speaker: if t % 2 == 0 {
-                        "INT".into()
-                    } else {
-                        speakers[(t / 2) % speakers.len()].clone()
-                    },
-                    span: Span::new(t * turn_len, (t + 1) * turn_len - 1)?,
-                    begin_ms: None,
-                    end_ms: None,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        batch.push(ImportItem {
-            name: format!("doc_{i:04}"),
-            original_path: None,
-            kind: if focus {
-                SourceKind::FocusGroup
-            } else {
-                SourceKind::Interview
-            },
-            site: Some(["CH", "CS", "CA"][i % 3].to_owned()),
-            language: None,
-            source: NormalisedSource::new(
-                Format::Txt,
-                text,
-                turns,
-                vec![],
-                SourceMetadata::default(),
-            )?,
-        });
-        if batch.len() == 100 {
-            store.import_batch("bench", std::mem::take(&mut batch))?;
-        }
-    }
+    common::import_all(
+        &mut store,
+        (0..SOURCES).map(|i| common::site_source(i, CHARS)),
+    )?;
     let mut ideas_of = Vec::new();
     for c in ["c1", "c2", "c3"] {
         store.add_coder("bench", c, None, None)?;

@@ -35,6 +35,67 @@ pub fn one_turn_source(name: String, text: String) -> Result<ImportItem, Error> 
     })
 }
 
+/// Returns source `i` of a site study: `chars` chars of French words, 20
+/// turns alternating `INT` and the participant (four participants taking
+/// turns in every third source, a focus group), at site CH, CS or CA.
+pub fn site_source(i: usize, chars: usize) -> Result<ImportItem, Error> {
+    const WORDS: [&str; 10] = [
+        "confiance",
+        "méfiance",
+        "équipe",
+        "usager",
+        "relation",
+        "contrôle",
+        "soin",
+        "et",
+        "la",
+        "on",
+    ];
+    let mut text = String::with_capacity(chars * 2);
+    let (mut w, mut written) = (i, 0);
+    while written < chars {
+        let word = WORDS[w % WORDS.len()];
+        text.push_str(word);
+        text.push(' ');
+        written += word.chars().count() + 1;
+        w = w.wrapping_mul(31).wrapping_add(7);
+    }
+    let text: String = text.chars().take(chars).collect();
+    let focus = i.is_multiple_of(3);
+    let speakers: Vec<String> = if focus {
+        (0..4).map(|k| format!("P{i:04}-{k}")).collect()
+    } else {
+        vec![format!("P{i:04}")]
+    };
+    let turn_len = chars / 20;
+    let turns = (0..20)
+        .map(|t| -> Result<Turn, verbatim_core::CoreError> {
+            Ok(Turn {
+                speaker: if t % 2 == 0 {
+                    "INT".into()
+                } else {
+                    speakers[(t / 2) % speakers.len()].clone()
+                },
+                span: Span::new(t * turn_len, (t + 1) * turn_len - 1)?,
+                begin_ms: None,
+                end_ms: None,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ImportItem {
+        name: format!("doc_{i:04}"),
+        original_path: None,
+        kind: if focus {
+            SourceKind::FocusGroup
+        } else {
+            SourceKind::Interview
+        },
+        site: Some(["CH", "CS", "CA"][i % 3].to_owned()),
+        language: None,
+        source: NormalisedSource::new(Format::Txt, text, turns, vec![], SourceMetadata::default())?,
+    })
+}
+
 /// Imports the items in transactions of 100.
 pub fn import_all(
     store: &mut SqliteStore,

@@ -48,6 +48,16 @@ pub fn trees(store: &SqliteStore, session: &Session) -> Result<Trees, WebError> 
     })
 }
 
+/// Returns one code of the session's coder's trees (own or shared).
+fn node(store: &SqliteStore, session: &Session, id: i64) -> Result<CodeNode, WebError> {
+    let all = trees(store, session)?;
+    all.own
+        .into_iter()
+        .chain(all.shared)
+        .find(|n| n.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
+}
+
 async fn tree(State(state): State<AppState>, session: Session) -> ApiResult<Trees> {
     Ok(Json(state.read(move |store| trees(store, &session)).await?))
 }
@@ -78,16 +88,7 @@ async fn one(
     session: Session,
     Path(id): Path<i64>,
 ) -> ApiResult<CodeNode> {
-    let node = state
-        .read(move |store| {
-            let all = trees(store, &session)?;
-            all.own
-                .into_iter()
-                .chain(all.shared)
-                .find(|n| n.id == id)
-                .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
-        })
-        .await?;
+    let node = state.read(move |store| node(store, &session, id)).await?;
     Ok(Json(node))
 }
 
@@ -153,12 +154,7 @@ async fn update(
                 example: body.example,
             };
             store.describe_code(&scope, id, &fields, body.level.as_deref())?;
-            let all = trees(store, &session)?;
-            all.own
-                .into_iter()
-                .chain(all.shared)
-                .find(|n| n.id == id)
-                .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
+            node(store, &session, id)
         })
         .await?;
     Ok(Json(node))

@@ -51,7 +51,7 @@ impl SqliteStore {
         codes: &[ImportedCode],
     ) -> Result<Vec<i64>, StoreError> {
         let owner = match book {
-            Book::Own => Some(scope.coder().id),
+            Book::Own => scope.own_book(),
             Book::Shared => None,
             Book::Of(c) if c == scope.coder().id => Some(c),
             Book::Of(_) => {

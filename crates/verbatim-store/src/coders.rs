@@ -44,9 +44,22 @@ pub struct Level {
 pub struct Scope {
     coder: Coder,
     sees_all: bool,
+    consensus: bool,
 }
 
 impl Scope {
+    /// Returns true when this scope acts for the team's consensus layer
+    /// (built by [`SqliteStore::consensus_scope`]) rather than a coder.
+    pub fn is_consensus(&self) -> bool {
+        self.consensus
+    }
+
+    /// Returns the owner of the codebook this scope calls its own: the
+    /// coder's id, or `None` (the shared codebook) for the consensus layer.
+    pub fn own_book(&self) -> Option<i64> {
+        (!self.consensus).then_some(self.coder.id)
+    }
+
     /// Returns the coder acting.
     pub fn coder(&self) -> &Coder {
         &self.coder
@@ -60,9 +73,13 @@ impl Scope {
     /// Returns true when the scope may see data owned by `owner` (a coder
     /// id, or `None` for the shared codebook).
     pub fn may_see(&self, owner: Option<i64>) -> bool {
-        self.sees_all || owner.is_none() || owner == Some(self.coder.id)
+        self.sees_all || owner.is_none() || owner == self.own_book()
     }
 }
+
+/// The name the consensus layer's row takes (migration 0009), refused as a
+/// coder's name.
+pub const CONSENSUS_NAME: &str = "consensus";
 
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[
@@ -82,6 +99,13 @@ impl SqliteStore {
         if name.is_empty() {
             return Err(StoreError::Invalid("a coder needs a name".into()));
         }
+        if self.consensus_coder()?.name.eq_ignore_ascii_case(name)
+            || name.eq_ignore_ascii_case(CONSENSUS_NAME)
+        {
+            return Err(StoreError::Invalid(format!(
+                "{name:?} names the team's consensus layer; choose another coder name"
+            )));
+        }
         if self.coder_by_name(name)?.is_some() {
             return Err(StoreError::Invalid(format!(
                 "there is already a coder named {name:?}"
@@ -91,9 +115,11 @@ impl SqliteStore {
             Some(i) => i.trim().to_owned(),
             None => initials_of(name),
         };
-        let count: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM coders", [], |r| r.get(0))?;
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM coders WHERE kind = 'coder'",
+            [],
+            |r| r.get(0),
+        )?;
         let colour = match colour {
             Some(c) => parse_colour(c)?,
             None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
@@ -127,11 +153,11 @@ impl SqliteStore {
         })
     }
 
-    /// Returns every coder, by id.
+    /// Returns every coder, by id (never the consensus layer).
     pub fn coders(&self) -> Result<Vec<Coder>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, initials, colour FROM coders ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, initials, colour FROM coders WHERE kind = 'coder' ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(Coder {
                 id: r.get(0)?,
@@ -143,12 +169,40 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Returns the coder with this name, if any.
+    /// Returns the consensus layer's row: the coder id its passages carry.
+    /// Every study has exactly one (migration 0009).
+    pub fn consensus_coder(&self) -> Result<Coder, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT id, name, initials, colour FROM coders WHERE kind = 'consensus'",
+            [],
+            |r| {
+                Ok(Coder {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    initials: r.get(2)?,
+                    colour: r.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    /// Returns the scope of the team's consensus layer: the shared codebook
+    /// as its own book and the consensus passages as its codings. It sees no
+    /// coder's private layer.
+    pub fn consensus_scope(&self) -> Result<Scope, StoreError> {
+        Ok(Scope {
+            coder: self.consensus_coder()?,
+            sees_all: false,
+            consensus: true,
+        })
+    }
+
+    /// Returns the coder with this name, if any (never the consensus layer).
     pub fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, name, initials, colour FROM coders WHERE name = $1",
+                "SELECT id, name, initials, colour FROM coders WHERE name = $1 AND kind = 'coder'",
                 [name.trim()],
                 |r| {
                     Ok(Coder {
@@ -177,6 +231,7 @@ impl SqliteStore {
         Ok(Scope {
             coder,
             sees_all: all,
+            consensus: false,
         })
     }
 

@@ -28,6 +28,19 @@ pub enum Book {
     Of(i64),
 }
 
+impl Book {
+    /// Returns the `codes.owner` this book means for `scope`: the acting
+    /// coder's id, `None` for the shared codebook (which is also the
+    /// consensus layer's own), or the coder named.
+    pub fn owner(self, scope: &Scope) -> Option<i64> {
+        match self {
+            Book::Own => scope.own_book(),
+            Book::Shared => None,
+            Book::Of(c) => Some(c),
+        }
+    }
+}
+
 /// The descriptive fields of a code.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CodeFields {
@@ -151,9 +164,8 @@ impl SqliteStore {
             return Ok(id);
         }
         let books: Vec<Option<i64>> = match book {
-            Some(Book::Own) => vec![Some(scope.coder().id)],
-            Some(Book::Shared) => vec![None],
-            Some(Book::Of(c)) => vec![Some(c)],
+            Some(b) => vec![b.owner(scope)],
+            None if scope.is_consensus() => vec![None],
             None => vec![Some(scope.coder().id), None],
         };
         for owner in books {
@@ -195,7 +207,7 @@ impl SqliteStore {
 
     fn owner_of(scope: &Scope, book: Option<Book>) -> Result<Option<i64>, StoreError> {
         match book.unwrap_or(Book::Own) {
-            Book::Own => Ok(Some(scope.coder().id)),
+            Book::Own => Ok(scope.own_book()),
             Book::Shared => Ok(None),
             Book::Of(c) if c == scope.coder().id => Ok(Some(c)),
             Book::Of(_) => Err(StoreError::Invalid(
@@ -752,11 +764,7 @@ impl SqliteStore {
         from: Book,
         to: Book,
     ) -> Result<usize, StoreError> {
-        let from_owner = match from {
-            Book::Own => Some(scope.coder().id),
-            Book::Shared => None,
-            Book::Of(c) => Some(c),
-        };
+        let from_owner = from.owner(scope);
         if !scope.may_see(from_owner) {
             return Err(StoreError::Blind);
         }
@@ -850,11 +858,7 @@ impl SqliteStore {
     /// Returns the codes of one codebook with coding counts, in tree order
     /// (depth first along primary parents, by position).
     pub fn code_tree(&self, scope: &Scope, book: Book) -> Result<Vec<CodeNode>, StoreError> {
-        let owner = match book {
-            Book::Own => Some(scope.coder().id),
-            Book::Shared => None,
-            Book::Of(c) => Some(c),
-        };
+        let owner = book.owner(scope);
         if !scope.may_see(owner) {
             return Err(StoreError::Blind);
         }

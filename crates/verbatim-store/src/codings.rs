@@ -168,7 +168,7 @@ impl SqliteStore {
             .filter(|row| scope.may_see(row.owner))
             .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?
             .owner;
-        if owner.is_some() && owner != Some(scope.coder().id) {
+        if owner.is_some() && owner != scope.own_book() {
             return Err(StoreError::Invalid(
                 "you can only code with codes of your own codebook or the shared one".into(),
             ));

@@ -53,6 +53,9 @@ pub(crate) enum Table {
     SourceGuides,
     ReconciliationDecisions,
     ReconciliationOrigins,
+    ConsensusOrigins,
+    SourceDone,
+    CodeTranslations,
 }
 
 impl Table {
@@ -84,6 +87,9 @@ impl Table {
             Table::SourceGuides => "source_guides",
             Table::ReconciliationDecisions => "reconciliation_decisions",
             Table::ReconciliationOrigins => "reconciliation_origins",
+            Table::ConsensusOrigins => "consensus_origins",
+            Table::SourceDone => "source_done",
+            Table::CodeTranslations => "code_translations",
         }
     }
 

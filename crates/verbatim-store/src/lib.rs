@@ -36,6 +36,7 @@ pub mod agreement_data;
 mod audit;
 mod bulk;
 mod code_import;
+mod coded_by;
 mod coders;
 mod codes;
 mod codings;
@@ -73,7 +74,8 @@ mod coding_tests;
 
 pub use audit::AuditEntry;
 pub use code_import::ImportedCode;
-pub use coders::{Coder, Level, Scope};
+pub use coded_by::parse_date;
+pub use coders::{CONSENSUS_NAME, Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
 pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, SealedHit};

@@ -60,6 +60,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "reversed_expectations",
         include_str!("../migrations/sqlite/0008_reversed_expectations.sql"),
     ),
+    (
+        9,
+        "team_analysis",
+        include_str!("../migrations/sqlite/0009_team_analysis.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

@@ -97,6 +97,8 @@ pub struct SourceSummary {
     pub speakers: Vec<String>,
     /// When it was imported (RFC 3339).
     pub imported_at: String,
+    /// When it was collected (`YYYY-MM-DD`), if the team said.
+    pub collected_on: Option<String>,
 }
 
 /// One speaker turn as stored.

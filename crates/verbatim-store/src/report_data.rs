@@ -84,11 +84,7 @@ impl SqliteStore {
         scope: &Scope,
         book: Book,
     ) -> Result<Vec<QuoteCandidate>, StoreError> {
-        let owner = match book {
-            Book::Own => Some(scope.coder().id),
-            Book::Shared => None,
-            Book::Of(c) => Some(c),
-        };
+        let owner = book.owner(scope);
         if !scope.may_see(owner) {
             return Err(StoreError::Blind);
         }

@@ -157,8 +157,8 @@ impl SqliteStore {
             }
         }
         let mut stmt = self.conn.prepare(
-            "SELECT id, guid, name, format, kind, language, site, chars, imported_at \
-             FROM sources WHERE ($1 IS NULL OR id = $1) ORDER BY id",
+            "SELECT id, guid, name, format, kind, language, site, chars, imported_at, \
+             collected_on FROM sources WHERE ($1 IS NULL OR id = $1) ORDER BY id",
         )?;
         let rows = stmt.query_map([only], |row| {
             let id: i64 = row.get(0)?;
@@ -175,6 +175,7 @@ impl SqliteStore {
                 turns,
                 speakers: labels,
                 imported_at: row.get(8)?,
+                collected_on: row.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -114,7 +114,7 @@ impl SqliteStore {
             "SELECT d.id, \
                     (SELECT count(*) FROM codes c WHERE c.owner = d.id), \
                     (SELECT count(*) FROM codings k WHERE k.coder_id = d.id) \
-             FROM coders d ORDER BY d.id",
+             FROM coders d WHERE d.kind = 'coder' ORDER BY d.id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(CoderTotals {

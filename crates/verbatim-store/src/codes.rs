@@ -92,6 +92,9 @@ pub struct CodeNode {
     pub also_under: Vec<i64>,
     /// Its place among its siblings.
     pub position: i64,
+    /// Analytic (a theme, an idea) or structural (an interview-guide
+    /// question): structural codes stay out of results unless asked for.
+    pub kind: CodeKind,
     /// Its descriptive fields.
     #[serde(flatten)]
     pub fields: CodeFields,
@@ -103,6 +106,37 @@ pub struct CodeNode {
     pub codings_total: i64,
     /// Distinct sources coded with this code or any code below it.
     pub sources_total: i64,
+}
+
+/// What a code stands for in the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeKind {
+    /// A theme, sub-theme or idea of the analysis.
+    Analytic,
+    /// Structure of the data, such as an interview-guide question: usable in
+    /// queries and matrices, left out of results, saturation, triangulation,
+    /// IPA tables and prevalence unless asked for.
+    Structural,
+}
+
+impl CodeKind {
+    /// Returns the kind stored as `codes.kind`.
+    pub fn from_db(text: &str) -> CodeKind {
+        if text == "structural" {
+            CodeKind::Structural
+        } else {
+            CodeKind::Analytic
+        }
+    }
+
+    /// Returns the `codes.kind` text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeKind::Analytic => "analytic",
+            CodeKind::Structural => "structural",
+        }
+    }
 }
 
 /// What to do with a deleted code's codings.
@@ -870,7 +904,7 @@ impl SqliteStore {
         let mut nodes: Vec<CodeNode> = self
             .conn
             .prepare(
-                "SELECT id, guid, name, level, owner, parent, position, colour, definition, inclusion, exclusion, example \
+                "SELECT id, guid, name, level, owner, parent, position, colour, definition, inclusion, exclusion, example, kind \
                  FROM codes WHERE IFNULL(owner, 0) = $1 ORDER BY position, id",
             )?
             .query_map([owner.unwrap_or(0)], |r| {
@@ -885,6 +919,7 @@ impl SqliteStore {
                     parent: r.get(5)?,
                     also_under: Vec::new(),
                     position: r.get(6)?,
+                    kind: CodeKind::from_db(&r.get::<_, String>(12)?),
                     fields: CodeFields {
                         colour: r.get(7)?,
                         definition: r.get(8)?,

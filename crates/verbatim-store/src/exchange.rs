@@ -760,15 +760,20 @@ impl SqliteStore {
 
         let mut coder_ids = Vec::with_capacity(plan.coders.len());
         for (n, coder) in plan.coders.iter().enumerate() {
-            let existing: Option<i64> = tx
+            let existing: Option<(i64, String)> = tx
                 .query_row(
-                    "SELECT id FROM coders WHERE name = $1",
+                    "SELECT id, kind FROM coders WHERE name = $1",
                     [&coder.name],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
             let id = match existing {
-                Some(id) => id,
+                Some((id, kind)) => {
+                    if kind == "consensus" {
+                        adopt_consensus_guid(&tx, id, coder.guid.as_deref())?;
+                    }
+                    id
+                }
                 None => {
                     let guid = free_guid(&tx, "coders", coder.guid.as_deref())?;
                     let initials: String = coder
@@ -1243,4 +1248,29 @@ fn unique_code_name(
         n += 1;
     }
     Ok(candidate)
+}
+
+/// Gives the study's consensus row the GUID the imported project gave its
+/// consensus user, while the row holds no passage yet (a new study, or one
+/// whose team has not reconciled): a round trip then keeps every GUID. A
+/// consensus that already has passages keeps its own identity.
+fn adopt_consensus_guid(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    guid: Option<&str>,
+) -> Result<(), StoreError> {
+    let Some(guid) = guid else { return Ok(()) };
+    let used: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = $1) \
+         OR EXISTS (SELECT 1 FROM coders WHERE guid = $2)",
+        params![id, guid],
+        |r| r.get(0),
+    )?;
+    if !used {
+        tx.execute(
+            "UPDATE coders SET guid = $1 WHERE id = $2",
+            params![guid, id],
+        )?;
+    }
+    Ok(())
 }

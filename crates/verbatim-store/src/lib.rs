@@ -76,7 +76,7 @@ pub use audit::AuditEntry;
 pub use code_import::ImportedCode;
 pub use coded_by::parse_date;
 pub use coders::{CONSENSUS_NAME, Coder, Level, Scope};
-pub use codes::{Book, Cascade, CodeFields, CodeNode, NewCode, UNCATEGORISED};
+pub use codes::{Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
 pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, SealedHit};
 pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable};

@@ -187,7 +187,7 @@ fn build(path: &Path, total: usize) -> Result<SqliteStore, common::Error> {
     {
         let mut coding = tx.prepare(
             "INSERT INTO codings (guid, source_id, code_id, coder_id, start_char, end_char, is_quote, created_at) \
-             VALUES ($1, $2, $3, 1, $4, $5, $6, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, $3, (SELECT id FROM coders WHERE name = 'bench'), $4, $5, $6, '2026-01-01T00:00:00Z')",
         )?;
         let mut translation = tx.prepare(
             "INSERT INTO translations (coding_id, language, text) VALUES ($1, 'en', $2)",

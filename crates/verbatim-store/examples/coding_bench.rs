@@ -144,7 +144,7 @@ fn build(
     {
         let mut stmt = tx.prepare(
             "INSERT INTO codings (guid, source_id, code_id, coder_id, start_char, end_char, created_at) \
-             VALUES ($1, $2, $3, 1, $4, $5, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, $3, (SELECT id FROM coders WHERE name = 'bench'), $4, $5, '2026-01-01T00:00:00Z')",
         )?;
         for k in 0..total {
             let source = (k % SOURCES) as i64 + 1;

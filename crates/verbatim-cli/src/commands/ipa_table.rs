@@ -44,7 +44,17 @@ pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
         &people,
     );
     if args.json {
-        print_json(&serde_json::json!({ "participants": per, "cross_case": cross }))?;
+        let people: Vec<_> = evidence
+            .people
+            .iter()
+            .filter(|p| people.contains(&p.name))
+            .collect();
+        print_json(&serde_json::json!({
+            "sources": evidence.sources,
+            "people": people,
+            "participants": per,
+            "cross_case": cross,
+        }))?;
         return Ok(ExitCode::SUCCESS);
     }
     for p in &per {
@@ -67,6 +77,8 @@ pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
         println!();
     }
     println!("## Cross-case table");
+    println!();
+    println!("{}", super::triangulation::denominator(&evidence));
     println!();
     println!(
         "| theme | {} | n | representative quote |",

@@ -53,7 +53,10 @@ fn study() -> Workspace {
     p(&["import", "fg.txt", "--site", "CH", "--kind", "focus_group"]);
     p(&["coder", "add", "amira"]);
     p(&["coder", "add", "bruno"]);
-    ws.write("guide.md", "# Accueil\n\n1. Comment vivez-vous l'accueil ?\n");
+    ws.write(
+        "guide.md",
+        "# Accueil\n\n1. Comment vivez-vous l'accueil ?\n",
+    );
     p(&["guide", "add", "Accueil", "--file", "guide.md"]);
     for e in ["e1", "e2", "e3"] {
         p(&["guide", "use", "--source", e, "--guide", "Accueil"]);
@@ -165,7 +168,10 @@ fn triangulation_counts_over_the_participants_of_the_sources_coded() {
         text.contains("N = 4 participants heard in the 3 sources coded: e1, e2, fg."),
         "{text}"
     );
-    assert!(text.contains("2 of them stand for speaker labels"), "{text}");
+    assert!(
+        text.contains("2 of them stand for speaker labels"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -233,7 +239,10 @@ fn the_ipa_table_lists_only_the_participants_of_the_sources_coded() {
         .iter()
         .find(|r| r["theme"] == "Confiance")
         .unwrap();
-    assert_eq!(trust["present"], serde_json::json!([true, false, true, true]));
+    assert_eq!(
+        trust["present"],
+        serde_json::json!([true, false, true, true])
+    );
     assert_eq!(trust["prevalence"], 3);
     let md = ws
         .run(&["ipa-table", "--project", "study.vbt", "--coder", "amira"])

@@ -347,7 +347,14 @@ mod tests {
         ] {
             assert!(is_generic_interviewee(generic), "{generic}");
         }
-        for other in ["Interviewer", "Enquêteur", "Chercheur", "CSI-1", "Marie", "Pr"] {
+        for other in [
+            "Interviewer",
+            "Enquêteur",
+            "Chercheur",
+            "CSI-1",
+            "Marie",
+            "Pr",
+        ] {
             assert!(!is_generic_interviewee(other), "{other}");
         }
     }

@@ -89,3 +89,41 @@ pub fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
     codes.dedup();
     codes
 }
+
+#[cfg(test)]
+mod tests {
+    use verbatim_store::CodeFields;
+
+    use super::*;
+
+    fn node(id: i64, name: &str, kind: CodeKind) -> CodeNode {
+        CodeNode {
+            id,
+            guid: format!("g{id}"),
+            name: name.into(),
+            level: 3,
+            level_name: "theme".into(),
+            owner: Some(1),
+            parent: None,
+            also_under: vec![],
+            position: id,
+            kind,
+            fields: CodeFields::default(),
+            codings: 0,
+            sources: 0,
+            codings_total: 0,
+            sources_total: 0,
+        }
+    }
+
+    #[test]
+    fn analytic_only_drops_the_structural_codes_and_keeps_the_order() {
+        let tree = vec![
+            node(1, "Confiance", CodeKind::Analytic),
+            node(2, "Guide", CodeKind::Structural),
+            node(3, "Cadre", CodeKind::Analytic),
+        ];
+        let names: Vec<String> = analytic_only(tree).into_iter().map(|n| n.name).collect();
+        assert_eq!(names, vec!["Confiance", "Cadre"]);
+    }
+}

@@ -4,9 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
-use verbatim_store::{
-    Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, Scope, SqliteStore,
-};
+use verbatim_store::{Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, Scope, SqliteStore};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};

@@ -89,7 +89,9 @@ pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
             include_context: false,
             include_structural: args.include_structural,
         };
-        out.push(confront_one(&store, &scope, &name, level, options, &entries)?);
+        out.push(confront_one(
+            &store, &scope, &name, level, options, &entries,
+        )?);
     }
     if args.json {
         print_json(&out)?;

@@ -184,3 +184,137 @@ pub fn load_with(
         unmapped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use verbatim_analysis::evidence::{below, triangulate};
+    use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
+    use verbatim_store::{CodeKind, ImportItem, NewCode, StudySettings};
+
+    use super::*;
+
+    /// Imports one interview of `[Chercheur]` / `[Interviewé]` turns and
+    /// returns the span of `answer` in it.
+    fn interview(store: &mut SqliteStore, name: &str, answer: &str) -> Span {
+        let (mut text, mut turns) = (String::new(), Vec::new());
+        let mut span = None;
+        for (who, what) in [
+            ("Chercheur", "Comment vivez-vous l'accueil ?"),
+            ("Interviewé", answer),
+        ] {
+            text.push_str(&format!("[{who}] "));
+            let start = text.chars().count();
+            text.push_str(what);
+            let s = Span::new(start, text.chars().count()).unwrap();
+            turns.push(Turn {
+                speaker: who.into(),
+                span: s,
+                begin_ms: None,
+                end_ms: None,
+            });
+            span = Some(s);
+            text.push('\n');
+        }
+        let source =
+            NormalisedSource::new(Format::Txt, text, turns, vec![], SourceMetadata::default())
+                .unwrap();
+        store
+            .import_batch(
+                "t",
+                vec![ImportItem {
+                    name: name.into(),
+                    original_path: None,
+                    kind: SourceKind::Interview,
+                    site: None,
+                    language: None,
+                    source,
+                }],
+            )
+            .unwrap();
+        span.unwrap()
+    }
+
+    /// Three interviews whose interviewee is only `[Interviewé]`: amira codes
+    /// the first two (and a structural code in the third), bruno the third.
+    #[test]
+    fn n_counts_the_people_of_the_sources_coded_one_per_unmapped_label_and_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store =
+            SqliteStore::create(&dir.path().join("s.vbt"), &StudySettings::titled("t"), "t")
+                .unwrap();
+        let answers = [
+            interview(&mut store, "e1", "La confiance se gagne."),
+            interview(&mut store, "e2", "Sans confiance, rien."),
+            interview(&mut store, "e3", "Je n'y crois plus."),
+        ];
+        store.add_coder("t", "amira", None, None).unwrap();
+        store.add_coder("t", "bruno", None, None).unwrap();
+        let amira = store.scope("amira", false, false).unwrap();
+        let bruno = store.scope("bruno", false, false).unwrap();
+        let theme = |name: &str| NewCode {
+            name: name.into(),
+            level: Some("theme".into()),
+            book: Some(Book::Own),
+            ..NewCode::default()
+        };
+        let trust = store.add_code(&amira, &theme("Confiance")).unwrap();
+        let guide = store.add_code(&amira, &theme("Guide")).unwrap();
+        store
+            .set_code_kind(&amira, guide, CodeKind::Structural)
+            .unwrap();
+        let doubt = store.add_code(&bruno, &theme("Doute")).unwrap();
+        store
+            .add_coding(&amira, 1, answers[0], trust, None)
+            .unwrap();
+        store
+            .add_coding(&amira, 2, answers[1], trust, None)
+            .unwrap();
+        store
+            .add_coding(&amira, 1, answers[0], guide, None)
+            .unwrap();
+        store
+            .add_coding(&amira, 3, answers[2], guide, None)
+            .unwrap();
+        store
+            .add_coding(&bruno, 3, answers[2], doubt, None)
+            .unwrap();
+
+        let ev = load(&store, &amira, Book::Own, Some(amira.coder().id), false).unwrap();
+        // Amira analysed e1 and e2: e3 holds only a structural coding.
+        assert_eq!(ev.sources, vec![(1, "e1".to_owned()), (2, "e2".to_owned())]);
+        // N = 2: one `Interviewé` per coded source, not 1 (merged by label)
+        // nor 3 (every source).
+        assert_eq!(
+            ev.participants,
+            vec!["Interviewé [e1, unmapped]", "Interviewé [e2, unmapped]"]
+        );
+        assert!(ev.people().iter().all(|p| p.unmapped && p.generic));
+        let names: Vec<&str> = ev.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, vec!["Confiance"], "the structural code is no theme");
+        let themes: Vec<&Node> = ev.nodes.iter().collect();
+        let rows = triangulate(&themes, &below(&ev.nodes), &ev.passages, &HashMap::new());
+        assert_eq!(rows[0].participants, 2);
+
+        // Asked for, the structural code comes back, with its passages in
+        // the coded sources only (e1, not e3).
+        let options = Options {
+            include_context: false,
+            include_structural: true,
+        };
+        let ev = load_with(&store, &amira, Book::Own, Some(amira.coder().id), options).unwrap();
+        let guide_passages: Vec<i64> = ev
+            .passages
+            .iter()
+            .filter(|p| p.code == guide)
+            .map(|p| p.source_id)
+            .collect();
+        assert_eq!(guide_passages, vec![1]);
+
+        // The team (the consensus layer) coded all three: N = 3, the one
+        // generic label counting three people.
+        let consensus = store.consensus_scope().unwrap();
+        let team = load(&store, &consensus, Book::Shared, None, false).unwrap();
+        assert_eq!(team.sources.len(), 3);
+        assert_eq!(team.participants.len(), 3);
+    }
+}

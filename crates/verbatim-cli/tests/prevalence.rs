@@ -6,7 +6,8 @@
 //! The study, worked by hand below: three interviews (`e1`, `e2` at CS,
 //! `e3` at CS) where only `[Chercheur]` and `[Interviewé]` speak and no
 //! roster names the interviewee; a focus group `fg` at CH with CHFG-A
-//! (nurse) and CHFG-B (physician) from the roster. Amira codes `e1`, `e2`
+//! (nurse) and CHFG-B (physician) from the roster, which also lists CSI-1
+//! (educator), heard nowhere until a label is mapped to her. Amira codes `e1`, `e2`
 //! and `fg`; Bruno codes `e3`. Amira also autocodes the interview guide in
 //! all three interviews, which makes structural codings in `e3` but does
 //! not make `e3` a source she analysed.
@@ -28,7 +29,7 @@ fn study() -> Workspace {
     p(&["sites", "add", "CSAPA", "--code", "CS"]);
     ws.write(
         "roster.csv",
-        "code,site,occupation\nCHFG-A,CH,nurse\nCHFG-B,CH,physician\n",
+        "code,site,occupation\nCHFG-A,CH,nurse\nCHFG-B,CH,physician\nCSI-1,CS,educator\n",
     );
     p(&["participants", "import", "roster.csv"]);
     ws.write(
@@ -294,4 +295,38 @@ fn the_matrix_counts_the_generic_label_once_per_source_and_keeps_structural_code
     // A query finds the structural code's passages too.
     let found = amira(&ws, &["query", "Accueil"]);
     assert_eq!(found.as_array().unwrap().len(), 3, "{found}");
+}
+
+#[test]
+fn an_explicit_mapping_makes_the_generic_label_one_participant() {
+    let ws = study();
+    // The team learns that e1 and e2 interviewed the same person, CSI-1.
+    for e in ["e1", "e2"] {
+        ws.run(&[
+            "speakers",
+            "map",
+            "--project",
+            "study.vbt",
+            "--source",
+            e,
+            "--label",
+            "Interviewé",
+            "--participant",
+            "CSI-1",
+        ])
+        .ok();
+    }
+    let out = amira(&ws, &["triangulation"]);
+    // N = CHFG-A, CHFG-B, CSI-1 = 3; nobody unmapped is left.
+    let people = out["participants"].as_array().unwrap();
+    let names: Vec<&str> = people.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["CHFG-A", "CHFG-B", "CSI-1"]);
+    assert!(people.iter().all(|p| p["unmapped"] == false));
+    // Confiance: CSI-1 (in e1 and e2, once) and CHFG-A = 2.
+    let trust = theme(&out, "Confiance").unwrap();
+    assert_eq!(trust["participants"], 2);
+    assert_eq!(
+        trust["by_attribute"],
+        serde_json::json!({"educator": 1, "nurse": 1})
+    );
 }

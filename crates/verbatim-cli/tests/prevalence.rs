@@ -219,14 +219,20 @@ fn the_ipa_table_lists_only_the_participants_of_the_sources_coded() {
         cross["participants"],
         serde_json::json!(["CHFG-A", "CHFG-B", PERSON_E1, PERSON_E2])
     );
-    let flagged: Vec<&str> = out["people"]
+    let flagged: Vec<(&str, &str)> = out["participants"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["unmapped"] == true)
-        .map(|p| p["name"].as_str().unwrap())
+        .filter(|p| p["unmapped"] == true && p["generic"] == true)
+        .map(|p| {
+            (
+                p["participant"].as_str().unwrap(),
+                p["source"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(flagged, vec![PERSON_E1, PERSON_E2]);
+    assert_eq!(flagged, vec![(PERSON_E1, "e1"), (PERSON_E2, "e2")]);
+    assert_eq!(out["participants"][0]["unmapped"], false);
     let rows: Vec<&str> = cross["rows"]
         .as_array()
         .unwrap()

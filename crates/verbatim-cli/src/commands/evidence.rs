@@ -60,6 +60,25 @@ pub struct Evidence {
 }
 
 impl Evidence {
+    /// Returns the people named, described, in the order given.
+    pub fn people_named(&self, names: &[String]) -> Vec<Person> {
+        names
+            .iter()
+            .map(|n| {
+                self.people
+                    .iter()
+                    .find(|p| p.name == *n)
+                    .cloned()
+                    .unwrap_or_else(|| Person {
+                        name: n.clone(),
+                        unmapped: false,
+                        generic: false,
+                        source: None,
+                    })
+            })
+            .collect()
+    }
+
     /// Returns the nodes at the level asked for.
     pub fn themes(&self) -> Vec<&Node> {
         self.nodes

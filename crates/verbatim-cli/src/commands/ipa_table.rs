@@ -44,15 +44,21 @@ pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
         &people,
     );
     if args.json {
-        let people: Vec<_> = evidence
-            .people
-            .iter()
-            .filter(|p| people.contains(&p.name))
-            .collect();
+        // Each participant's table carries the person's flags: a speaker
+        // label mapped to no participant is "unmapped", one per source.
+        let mut tables = Vec::with_capacity(per.len());
+        for (table, person) in per.iter().zip(&evidence.people_named(&people)) {
+            let mut value = serde_json::to_value(table)?;
+            if let (Some(fields), serde_json::Value::Object(flags)) =
+                (value.as_object_mut(), serde_json::to_value(person)?)
+            {
+                fields.extend(flags.into_iter().filter(|(k, _)| k != "name"));
+            }
+            tables.push(value);
+        }
         print_json(&serde_json::json!({
             "sources": evidence.sources,
-            "people": people,
-            "participants": per,
+            "participants": tables,
             "cross_case": cross,
         }))?;
         return Ok(ExitCode::SUCCESS);

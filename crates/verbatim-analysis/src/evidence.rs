@@ -6,6 +6,8 @@
 //! module answers it from plain values the caller loads: the coder's tree
 //! (each theme with its descendants), and the coded passages with the
 //! participants whose turns they overlap (focus-group attribution by turn).
+//! Which sources, codes and participants count (the denominator N) is the
+//! caller's choice, made once in `verbatim_views::evidence`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -39,8 +41,10 @@ pub struct Passage {
     pub kind: String,
     /// The source's site.
     pub site: Option<String>,
-    /// Participants (codes) whose turns the passage overlaps; empty for
-    /// observation notes or passages outside any participant's turn.
+    /// People whose turns the passage overlaps: participant codes, or the
+    /// name a speaker label mapped to no participant is counted under (one
+    /// person per source); empty for observation notes or passages outside
+    /// any participant's turn.
     pub participants: Vec<String>,
     /// First char.
     pub start: i64,

@@ -65,7 +65,8 @@ pub struct CodedSpan {
 }
 
 /// One speaker turn and the participant who speaks it (`None` for an
-/// interviewer or an unmapped label).
+/// interviewer: nobody counted). The caller gives a label mapped to no
+/// participant its own id per source, so that it counts as one person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OwnedTurn {
     /// The source's id.

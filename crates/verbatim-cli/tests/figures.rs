@@ -167,7 +167,7 @@ fn the_tree_labels_every_code_with_the_participants_triangulation_counts() {
     }
     let mut checked = 0;
     for level in ["idea", "sub-theme", "theme", "meta-theme"] {
-        for row in json(&ws, &["triangulation", "--level", level])
+        for row in json(&ws, &["triangulation", "--level", level])["themes"]
             .as_array()
             .unwrap()
         {
@@ -230,7 +230,7 @@ fn the_heat_map_cells_are_the_triangulation_counts() {
     let svg = figure(&ws, "triangulation", "t.svg", &["--by", "occupation"]);
     let (elements, _) = parse(&svg);
     let rows = json(&ws, &["triangulation", "--by", "occupation"]);
-    let rows = rows.as_array().unwrap();
+    let rows = rows["themes"].as_array().unwrap();
     assert!(rows.len() > 5);
     for row in rows {
         let id = row["id"].to_string();

@@ -36,6 +36,8 @@ mod saturation;
 
 // `triangulation`, `ipa-table`, `confront`: themes, participants, expectations.
 mod themes;
+// n/N over the sources coded, a generic label once per source, structural codes.
+mod prevalence;
 // `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
 mod alignment;
 // `verbatim reliability`: coefficients from a CSV of ratings.

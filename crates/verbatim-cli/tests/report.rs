@@ -125,7 +125,7 @@ fn html_report_is_self_contained_and_its_numbers_are_the_commands() {
         .len();
     let rows = json(&ws, &["triangulation", "--level", "theme"]);
     let sites = ["CA", "CH", "CS"];
-    for row in rows.as_array().unwrap() {
+    for row in rows["themes"].as_array().unwrap() {
         let theme = row["theme"].as_str().unwrap();
         let heading = format!("<h4>{}</h4>", escape(theme));
         let at = html

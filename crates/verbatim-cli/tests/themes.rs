@@ -144,7 +144,8 @@ fn triangulation_counts_participants_by_turn_and_flags_narrow_themes() {
         .ok()
         .json();
     let row = |name: &str| {
-        rows.as_array()
+        rows["themes"]
+            .as_array()
             .unwrap()
             .iter()
             .find(|r| r["theme"] == name)

@@ -222,7 +222,7 @@ impl SqliteStore {
     }
 
     /// Returns the code if the scope may change it (own or shared codebook).
-    fn writable(&self, scope: &Scope, id: i64) -> Result<CodeRow, StoreError> {
+    pub(crate) fn writable(&self, scope: &Scope, id: i64) -> Result<CodeRow, StoreError> {
         let row = self
             .code_row(id)?
             .ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;

@@ -25,7 +25,7 @@ use crate::codes::opt_text;
 use crate::fold::{similarity, words};
 use crate::history::{Recorder, Table, id_key};
 use crate::values::parse_date;
-use crate::{Book, NewCode, Scope, SourceRef, SqliteStore, Store, StoreError, audit};
+use crate::{Book, CodeKind, NewCode, Scope, SourceRef, SqliteStore, Store, StoreError, audit};
 
 /// A question of a guide, with its sub-questions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -494,7 +494,9 @@ impl SqliteStore {
     }
 
     /// Returns the coder's code named after the guide, creating it at the
-    /// third level (or the highest the study has).
+    /// third level (or the highest the study has). Codes autocoding
+    /// creates are structural: they say where a passage sits in the
+    /// interview, not what it means.
     fn guide_node(&mut self, scope: &Scope, guide: &str) -> Result<i64, StoreError> {
         if let Ok(id) = self.find_code(scope, guide, Some(Book::Own)) {
             return Ok(id);
@@ -503,7 +505,7 @@ impl SqliteStore {
         let level = levels
             .get(levels.len().min(3).saturating_sub(1))
             .map(|l| l.name.clone());
-        self.add_code(
+        let id = self.add_code(
             scope,
             &NewCode {
                 name: guide.to_owned(),
@@ -511,7 +513,9 @@ impl SqliteStore {
                 book: Some(Book::Own),
                 ..NewCode::default()
             },
-        )
+        )?;
+        self.set_code_kind(scope, id, CodeKind::Structural)?;
+        Ok(id)
     }
 
     /// Returns the code named after a question under `parent`, creating it;
@@ -529,15 +533,16 @@ impl SqliteStore {
         if parent_level <= 1 {
             return Ok(None);
         }
-        self.add_code(
+        let id = self.add_code(
             scope,
             &NewCode {
                 name: q.code_name(),
                 parent: Some(parent),
                 ..NewCode::default()
             },
-        )
-        .map(Some)
+        )?;
+        self.set_code_kind(scope, id, CodeKind::Structural)?;
+        Ok(Some(id))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -672,6 +677,12 @@ mod tests {
         assert_eq!(reports[0].matched.len(), 1);
         assert_eq!(reports[0].matched[0].codings, 2);
         assert_eq!(reports[0].unmatched, vec!["2. Quel budget ?"]);
+        // The guide and its questions are structural codes, so autocoding
+        // alone does not make the source count as analysed.
+        let tree = store.code_tree(&scope, Book::Own).unwrap();
+        assert_eq!(tree.len(), 3, "{tree:?}");
+        assert!(tree.iter().all(|n| n.kind == CodeKind::Structural));
+        assert!(store.sources_coded_by(&scope).unwrap().is_empty());
         let codings = store.codings(&scope, &CodingFilter::default()).unwrap();
         let texts: Vec<&str> = codings.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, vec!["Compliquée.", "Mais riche."]);

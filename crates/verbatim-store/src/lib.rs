@@ -36,6 +36,7 @@ pub mod agreement_data;
 mod audit;
 mod bulk;
 mod code_import;
+mod code_kinds;
 mod coded_by;
 mod coders;
 mod codes;
@@ -103,7 +104,7 @@ pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource
 pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
-pub use speakers::{SpeakerRow, SpeakerTarget};
+pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;
 pub use undo::Replayed;
 pub use values::AttrType;

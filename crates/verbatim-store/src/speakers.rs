@@ -16,6 +16,12 @@
 //!
 //! Automatic mappings are computed when read, so adding a participant or a
 //! roster later maps labels without another step.
+//!
+//! A label no rule maps names nobody in particular: the same `[Interviewé]`
+//! (or `Participant`, `R`, `Enquêté`: see [`is_generic_interviewee`]) in
+//! three interviews is three people. Analyses therefore count an unmapped
+//! label as one person per source, never merged across sources by label
+//! (`verbatim_views::speakers`).
 
 use std::collections::HashMap;
 
@@ -26,6 +32,30 @@ use serde::Serialize;
 use crate::fold::{fold, looks_like_interviewer};
 use crate::history::{Recorder, Table, id_key};
 use crate::{SourceRef, SqliteStore, StoreError};
+
+/// Generic interviewee labels, folded: a transcriber's word for "the person
+/// interviewed here", which names a different person in every source.
+const GENERIC_INTERVIEWEE_LABELS: &[&str] = &[
+    "interviewe",
+    "interviewee",
+    "participant",
+    "participante",
+    "r",
+    "repondant",
+    "repondante",
+    "respondent",
+    "enquete",
+    "enquetee",
+    "p",
+];
+
+/// Returns true when a speaker label is a generic word for the person
+/// interviewed (`Interviewé`, `Participant`, `R`, `Enquêtée`…, ignoring case
+/// and accents) rather than a name or a code. Interviewer words
+/// (`Interviewer`, `Enquêteur`) are not.
+pub fn is_generic_interviewee(label: &str) -> bool {
+    GENERIC_INTERVIEWEE_LABELS.contains(&fold(label).as_str())
+}
 
 /// One speaker label of one source and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -295,5 +325,37 @@ impl SqliteStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_generic_interviewee;
+
+    #[test]
+    fn generic_interviewee_labels_are_told_from_interviewers_and_names() {
+        for generic in [
+            "Interviewé",
+            "INTERVIEWE",
+            "Interviewee",
+            "participante",
+            "R",
+            "Répondant",
+            "Respondent",
+            "Enquêtée",
+            "p",
+        ] {
+            assert!(is_generic_interviewee(generic), "{generic}");
+        }
+        for other in [
+            "Interviewer",
+            "Enquêteur",
+            "Chercheur",
+            "CSI-1",
+            "Marie",
+            "Pr",
+        ] {
+            assert!(!is_generic_interviewee(other), "{other}");
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
-use verbatim_store::{Book, Cascade, CodeFields, CodeNode, NewCode, Scope, SqliteStore};
+use verbatim_store::{Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, Scope, SqliteStore};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -161,12 +161,28 @@ enum CodeAction {
         #[arg(long)]
         json: bool,
     },
+    /// Make a code structural (an interview-guide question: kept for queries and matrices, left out of results) or analytic again
+    Kind {
+        /// The code
+        code: String,
+        /// Its kind
+        #[arg(value_enum)]
+        kind: KindArg,
+    },
     /// Show or set the study's code levels, lowest first
     Levels {
         /// New level names, comma-separated, lowest first
         #[arg(long, value_delimiter = ',')]
         set: Option<Vec<String>>,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KindArg {
+    /// A theme, sub-theme or idea: part of the results
+    Analytic,
+    /// Structure of the data (a guide question): left out of results unless --include-structural
+    Structural,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -316,6 +332,18 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
                 print_json(&nodes)?;
             } else {
                 print!("{}", render_tree(&nodes));
+            }
+        }
+        CodeAction::Kind { code, kind } => {
+            let id = find(&store, code)?;
+            let (kind, word) = match kind {
+                KindArg::Analytic => (CodeKind::Analytic, "analytic"),
+                KindArg::Structural => (CodeKind::Structural, "structural"),
+            };
+            if store.set_code_kind(&scope, id, kind)? {
+                println!("Code {id} is now {word}.");
+            } else {
+                println!("Code {id} was already {word}: nothing changed.");
             }
         }
         CodeAction::Levels { .. } => {}

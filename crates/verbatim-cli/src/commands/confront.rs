@@ -8,6 +8,7 @@ use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::evidence::{below, supporting};
 use verbatim_store::{Book, SqliteStore};
+use verbatim_views::evidence::Options;
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::evidence::load_book;
@@ -25,6 +26,9 @@ pub struct ConfrontArgs {
     level: String,
     #[command(flatten)]
     all: AllArg,
+    /// Count structural codes (interview-guide questions) as themes too
+    #[arg(long)]
+    include_structural: bool,
     /// Print JSON
     #[arg(long)]
     json: bool,
@@ -33,6 +37,8 @@ pub struct ConfrontArgs {
 #[derive(Serialize)]
 struct Confrontation {
     coder: String,
+    /// The sources the coder coded: the only ones counted.
+    sources: Vec<String>,
     entries: Vec<EntryResult>,
     unexpected: Vec<Evidence>,
 }
@@ -79,7 +85,13 @@ pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = Vec::new();
     for name in coders {
-        out.push(confront_one(&store, &scope, &name, level, &entries)?);
+        let options = Options {
+            include_context: false,
+            include_structural: args.include_structural,
+        };
+        out.push(confront_one(
+            &store, &scope, &name, level, options, &entries,
+        )?);
     }
     if args.json {
         print_json(&out)?;
@@ -87,6 +99,12 @@ pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
     }
     for c in &out {
         println!("## {}", c.coder);
+        println!(
+            "Over the {} sources {} coded: {}.",
+            c.sources.len(),
+            c.coder,
+            c.sources.join(", ")
+        );
         if c.entries.is_empty() {
             println!("(no sealed preconception)");
         }
@@ -130,6 +148,7 @@ fn confront_one(
     scope: &verbatim_store::Scope,
     coder: &str,
     level: i64,
+    options: Options,
     entries: &[verbatim_store::JournalEntry],
 ) -> anyhow::Result<Confrontation> {
     let found = store
@@ -140,7 +159,7 @@ fn confront_one(
     } else {
         Book::Of(found.id)
     };
-    let evidence = load_book(store, scope.clone(), book, Some(found.id), level, false)?;
+    let evidence = load_book(store, scope.clone(), book, Some(found.id), level, options)?;
     let tree_below = below(&evidence.nodes);
     let names: HashMap<i64, &str> = evidence
         .nodes
@@ -207,6 +226,7 @@ fn confront_one(
         .collect();
     Ok(Confrontation {
         coder: coder.to_owned(),
+        sources: evidence.sources.clone(),
         entries: results,
         unexpected,
     })

@@ -2,7 +2,9 @@
 //! participants who spoke each passage, for the analyses in
 //! `verbatim_analysis::evidence` (triangulation, IPA tables, confrontation).
 //! Speakers are mapped to participants by `verbatim_views::speakers`, the
-//! mapping the report's figures count with too.
+//! mapping the report's figures count with too. Only the sources the coder
+//! (or, on the shared codebook, the team) coded count, and structural codes
+//! only with `--include-structural` (`verbatim_views::evidence`).
 
 use std::collections::HashMap;
 
@@ -10,6 +12,8 @@ use clap::Args;
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, Scope, SqliteStore};
 use verbatim_views as views;
+use verbatim_views::evidence::Options;
+use verbatim_views::speakers::Person;
 
 use super::coder_arg::{AllArg, CoderArg};
 
@@ -30,6 +34,9 @@ pub struct TreeArgs {
     /// Count context-only sources too
     #[arg(long)]
     pub include_context: bool,
+    /// Count structural codes (interview-guide questions) as themes too
+    #[arg(long)]
+    pub include_structural: bool,
     #[command(flatten)]
     pub all: AllArg,
 }
@@ -42,13 +49,36 @@ pub struct Evidence {
     pub level: i64,
     /// The coded passages, attributed to participants.
     pub passages: Vec<Passage>,
-    /// Every participant code that speaks in a counted source, in order.
+    /// Every person heard in a counted source (a coded one), in order.
     pub participants: Vec<String>,
+    /// The same people, described (unmapped labels flagged).
+    pub people: Vec<Person>,
+    /// The names of the counted sources, in id order.
+    pub sources: Vec<String>,
     /// Participant code → its attribute values.
     pub values: HashMap<String, Vec<(String, String)>>,
 }
 
 impl Evidence {
+    /// Returns the people named, described, in the order given.
+    pub fn people_named(&self, names: &[String]) -> Vec<Person> {
+        names
+            .iter()
+            .map(|n| {
+                self.people
+                    .iter()
+                    .find(|p| p.name == *n)
+                    .cloned()
+                    .unwrap_or_else(|| Person {
+                        name: n.clone(),
+                        unmapped: false,
+                        generic: false,
+                        source: None,
+                    })
+            })
+            .collect()
+    }
+
     /// Returns the nodes at the level asked for.
     pub fn themes(&self) -> Vec<&Node> {
         self.nodes
@@ -77,29 +107,28 @@ pub fn load(store: &SqliteStore, args: &TreeArgs) -> anyhow::Result<Evidence> {
         _ => (Book::Own, Some(scope.coder().id)),
     };
     let level = store.level_rank_of(&args.level)?;
-    load_book(
-        store,
-        scope,
-        book,
-        coder_filter,
-        level,
-        args.include_context,
-    )
+    let options = Options {
+        include_context: args.include_context,
+        include_structural: args.include_structural,
+    };
+    load_book(store, scope, book, coder_filter, level, options)
 }
 
 /// Loads one codebook's tree and the passages coded with it (by
-/// `coder_filter`, or every coder the scope sees).
+/// `coder_filter`, or every coder the scope sees), over the sources coded.
 pub fn load_book(
     store: &SqliteStore,
     scope: Scope,
     book: Book,
     coder_filter: Option<i64>,
     level: i64,
-    include_context: bool,
+    options: Options,
 ) -> anyhow::Result<Evidence> {
-    let loaded = views::evidence::load(store, &scope, book, coder_filter, include_context)?;
+    let loaded = views::evidence::load_with(store, &scope, book, coder_filter, options)?;
     let values = views::speakers::participant_values(store)?;
     Ok(Evidence {
+        people: loaded.people(),
+        sources: loaded.source_names(),
         nodes: loaded.nodes,
         level,
         passages: loaded.passages,

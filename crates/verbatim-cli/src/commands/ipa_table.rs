@@ -44,7 +44,23 @@ pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
         &people,
     );
     if args.json {
-        print_json(&serde_json::json!({ "participants": per, "cross_case": cross }))?;
+        // Each participant's table carries the person's flags: a speaker
+        // label mapped to no participant is "unmapped", one per source.
+        let mut tables = Vec::with_capacity(per.len());
+        for (table, person) in per.iter().zip(&evidence.people_named(&people)) {
+            let mut value = serde_json::to_value(table)?;
+            if let (Some(fields), serde_json::Value::Object(flags)) =
+                (value.as_object_mut(), serde_json::to_value(person)?)
+            {
+                fields.extend(flags.into_iter().filter(|(k, _)| k != "name"));
+            }
+            tables.push(value);
+        }
+        print_json(&serde_json::json!({
+            "sources": evidence.sources,
+            "participants": tables,
+            "cross_case": cross,
+        }))?;
         return Ok(ExitCode::SUCCESS);
     }
     for p in &per {
@@ -67,6 +83,8 @@ pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
         println!();
     }
     println!("## Cross-case table");
+    println!();
+    println!("{}", super::triangulation::denominator(&evidence));
     println!();
     println!(
         "| theme | {} | n | representative quote |",

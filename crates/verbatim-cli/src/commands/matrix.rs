@@ -3,6 +3,8 @@
 //! Rows, columns, spans and turns are read by `verbatim_views` (the web
 //! matrix reads them there too); the rows option, CSV lines and the advice
 //! added to a view's error are shared with `query` and `cooccurrence`.
+//! A speaker label mapped to no participant counts as one participant per
+//! source (`verbatim_views::coded::turns`), flagged as unmapped.
 
 use std::process::ExitCode;
 
@@ -151,6 +153,17 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     };
     let m = matrix::matrix(&spans, &rows, &columns, value, &turns);
     let names = coded::participant_names(&store)?;
+    let name_of = |p: &i64| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"));
+    // People standing for unmapped labels have the negative ids
+    // `coded::turns` gives them.
+    let mut unmapped: Vec<String> = m
+        .cells
+        .iter()
+        .flatten()
+        .flat_map(|c| c.participants.iter().filter(|p| **p < 0).map(name_of))
+        .collect();
+    unmapped.sort();
+    unmapped.dedup();
     if let Some(drill) = &args.drill {
         let Some((r, c)) = drill.split_once(',') else {
             bail!("--drill takes ROW,COLUMN, like --drill \"Méfiance,CH\" or --drill 1,2");
@@ -161,7 +174,8 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         if args.json {
             print_json(&serde_json::json!({
                 "row": m.rows[r], "column": m.columns[c], "value": cell.value,
-                "participants": cell.participants.iter().map(|p| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"))).collect::<Vec<_>>(),
+                "participants": cell.participants.iter().map(name_of).collect::<Vec<_>>(),
+                "unmapped": cell.participants.iter().filter(|p| **p < 0).map(name_of).collect::<Vec<_>>(),
                 "passages": passages,
             }))?;
         } else if args.csv {
@@ -187,7 +201,8 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
                     .map(|cell| {
                         serde_json::json!({
                             "value": cell.value,
-                            "participants": cell.participants.iter().map(|p| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"))).collect::<Vec<_>>(),
+                            "participants": cell.participants.iter().map(name_of).collect::<Vec<_>>(),
+                            "unmapped": cell.participants.iter().filter(|p| **p < 0).count(),
                             "passages": cell.passages.len(),
                             "chars": cell.chars,
                         })
@@ -197,6 +212,7 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
             .collect();
         print_json(&serde_json::json!({
             "rows": m.rows, "columns": m.columns, "value": m.value, "cells": cells,
+            "unmapped": unmapped,
         }))?;
     } else if args.csv {
         let mut header = vec!["code".to_owned()];
@@ -223,6 +239,13 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
             CellArg::Chars => "characters coded",
         };
         println!("Cells count {what}; --drill ROW,COLUMN lists the passages behind one.");
+        if matches!(args.cell, CellArg::Participants) && !unmapped.is_empty() {
+            println!(
+                "Counted as participants, one per source: {} unmapped speaker labels ({}); map them with `verbatim speakers map`.",
+                unmapped.len(),
+                unmapped.join("; ")
+            );
+        }
         let cells = m.cells.iter().flatten();
         if matches!(args.cell, CellArg::Participants)
             && cells.clone().all(|c| c.participants.is_empty())

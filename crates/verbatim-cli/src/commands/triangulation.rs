@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use verbatim_analysis::evidence::{below, triangulate};
 
-use super::evidence::{TreeArgs, load};
+use super::evidence::{Evidence, TreeArgs, load};
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
 
@@ -47,9 +47,14 @@ pub fn cmd_triangulation(args: &TriangulationArgs) -> anyhow::Result<ExitCode> {
         &attribute_of,
     );
     if args.json {
-        print_json(&rows)?;
+        print_json(&serde_json::json!({
+            "sources": evidence.sources,
+            "participants": evidence.people,
+            "themes": rows,
+        }))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let of = evidence.participants.len();
     let join = |m: &std::collections::BTreeMap<String, usize>| {
         m.iter()
             .map(|(k, v)| format!("{k} {v}"))
@@ -67,7 +72,7 @@ pub fn cmd_triangulation(args: &TriangulationArgs) -> anyhow::Result<ExitCode> {
     for r in &rows {
         table.row(vec![
             r.theme.clone(),
-            r.participants.to_string(),
+            format!("{}/{of}", r.participants),
             join(&r.by_site),
             join(&r.by_attribute),
             join(&r.by_mode),
@@ -80,5 +85,28 @@ pub fn cmd_triangulation(args: &TriangulationArgs) -> anyhow::Result<ExitCode> {
         "{} themes, {narrow} with narrow support (flagged).",
         rows.len()
     );
+    println!("{}", denominator(&evidence));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the sentence saying over which participants "n/N" counts.
+pub(super) fn denominator(evidence: &Evidence) -> String {
+    let unmapped = evidence.people.iter().filter(|p| p.unmapped).count();
+    let mut line = format!(
+        "N = {} participants heard in the {} sources coded: {}.",
+        evidence.participants.len(),
+        evidence.sources.len(),
+        if evidence.sources.is_empty() {
+            "none yet (code a passage, or mark a source read with `verbatim source done`)"
+                .to_owned()
+        } else {
+            evidence.sources.join(", ")
+        }
+    );
+    if unmapped > 0 {
+        line.push_str(&format!(
+            " {unmapped} of them stand for speaker labels mapped to no participant, counted once per source and flagged \"unmapped\": map them with `verbatim speakers map`."
+        ));
+    }
+    line
 }

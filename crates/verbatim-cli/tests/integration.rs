@@ -38,6 +38,8 @@ mod saturation;
 mod themes;
 // `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
 mod alignment;
+// The consensus layer: merges carry passages, solo is the study's, names are not guessed.
+mod consensus;
 // `verbatim reliability`: coefficients from a CSV of ratings.
 mod reliability;
 // `verbatim agreement`: character and segment agreement on a study.

@@ -16,6 +16,7 @@ mod cooccurrence;
 mod deidentify;
 mod demo;
 mod demo_coding;
+mod demo_consensus;
 mod demo_people;
 mod disagreements;
 mod evidence;

@@ -161,7 +161,11 @@ fn align_finds_the_planted_renamed_themes_and_stays_blind_until_reveal() {
     solo.push("--solo");
     let solo = as_coder(&ws, "amira", &solo);
     assert_ne!(solo.code, 0);
-    assert!(solo.stderr.contains("verbatim study solo"), "{}", solo.stderr);
+    assert!(
+        solo.stderr.contains("verbatim study solo"),
+        "{}",
+        solo.stderr
+    );
     ws.run(&["reveal", "--project", "study.vbt"]).ok();
     let aligned = as_coder(&ws, "amira", &align).ok().json();
     let mut got = pairs(&aligned);

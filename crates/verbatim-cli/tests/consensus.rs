@@ -21,7 +21,16 @@ fn coding(ws: &Workspace, coder: &str, code: &str, start: u64, end: u64) {
         ws,
         coder,
         &[
-            "coding", "add", "--source", "entretien", "--code", code, "--start", &s, "--end", &e,
+            "coding",
+            "add",
+            "--source",
+            "entretien",
+            "--code",
+            code,
+            "--start",
+            &s,
+            "--end",
+            &e,
         ],
     )
     .ok();
@@ -46,7 +55,12 @@ fn three_coders() -> Workspace {
         as_coder(&ws, c, &["code", "add", "Confiance", "--level", "theme"]).ok();
     }
     as_coder(&ws, "carol", &["code", "add", "Doute", "--level", "theme"]).ok();
-    as_coder(&ws, "carol", &["code", "add", "Retour", "--parent", "Doute"]).ok();
+    as_coder(
+        &ws,
+        "carol",
+        &["code", "add", "Retour", "--parent", "Doute"],
+    )
+    .ok();
     coding(&ws, "amira", "Confiance", 10, 20);
     coding(&ws, "bruno", "Confiance", 15, 30);
     coding(&ws, "carol", "Retour", 40, 45);
@@ -73,7 +87,9 @@ fn consensus_passages(ws: &Workspace, code: &str) -> Vec<(u64, u64, Vec<String>)
             (
                 c["start"].as_u64().unwrap(),
                 c["end"].as_u64().unwrap(),
-                from.iter().map(|n| n.as_str().unwrap().to_owned()).collect(),
+                from.iter()
+                    .map(|n| n.as_str().unwrap().to_owned())
+                    .collect(),
             )
         })
         .collect()
@@ -87,17 +103,35 @@ fn names(list: &[&str]) -> Vec<String> {
 fn a_merge_of_three_coders_codes_carries_the_union_of_their_passages() {
     let ws = three_coders();
     let revealed = as_coder(&ws, "amira", &["reveal"]).ok();
-    assert!(revealed.stdout.contains("Revealed by amira"), "{}", revealed.stdout);
+    assert!(
+        revealed.stdout.contains("Revealed by amira"),
+        "{}",
+        revealed.stdout
+    );
     let merged = as_coder(
         &ws,
         "amira",
         &[
-            "reconcile", "merge", "--code", "amira:Confiance", "--code", "bruno:Confiance",
-            "--code", "carol:Doute", "--name", "Trust", "--note", "one theme, three names",
+            "reconcile",
+            "merge",
+            "--code",
+            "amira:Confiance",
+            "--code",
+            "bruno:Confiance",
+            "--code",
+            "carol:Doute",
+            "--name",
+            "Trust",
+            "--note",
+            "one theme, three names",
         ],
     )
     .ok();
-    assert!(merged.stdout.contains("\"Doute\" (carol)"), "{}", merged.stdout);
+    assert!(
+        merged.stdout.contains("\"Doute\" (carol)"),
+        "{}",
+        merged.stdout
+    );
     // By hand: [10,20) ∪ [15,30) = [10,30) from amira and bruno; carol's
     // idea [40,45) rolls up into her theme and stands alone.
     assert_eq!(
@@ -125,9 +159,13 @@ fn a_merge_of_three_coders_codes_carries_the_union_of_their_passages() {
         .ok()
         .json();
     assert!(tree.as_array().unwrap().is_empty());
-    let gone = as_coder(&ws, "amira", &["coding", "list", "--by", "consensus", "--json"])
-        .ok()
-        .json();
+    let gone = as_coder(
+        &ws,
+        "amira",
+        &["coding", "list", "--by", "consensus", "--json"],
+    )
+    .ok()
+    .json();
     assert!(gone.as_array().unwrap().is_empty());
 }
 
@@ -139,13 +177,27 @@ fn a_third_coder_joins_with_into_and_passage_verdicts_land_in_the_consensus() {
     as_coder(
         &ws,
         "bruno",
-        &["reconcile", "merge", "--coders", "amira,bruno", "--code", "Confiance"],
+        &[
+            "reconcile",
+            "merge",
+            "--coders",
+            "amira,bruno",
+            "--code",
+            "Confiance",
+        ],
     )
     .ok();
     as_coder(
         &ws,
         "bruno",
-        &["reconcile", "merge", "--into", "Confiance", "--code", "carol:Doute"],
+        &[
+            "reconcile",
+            "merge",
+            "--into",
+            "Confiance",
+            "--code",
+            "carol:Doute",
+        ],
     )
     .ok();
     assert_eq!(
@@ -163,9 +215,23 @@ fn a_third_coder_joins_with_into_and_passage_verdicts_land_in_the_consensus() {
         &ws,
         "bruno",
         &[
-            "reconcile", "passage", "accept", "--source", "entretien", "--start", "25", "--end",
-            "35", "--shared", "Confiance", "--coders", "amira,bruno", "--code", "Confiance",
-            "--note", "agreed on re-reading",
+            "reconcile",
+            "passage",
+            "accept",
+            "--source",
+            "entretien",
+            "--start",
+            "25",
+            "--end",
+            "35",
+            "--shared",
+            "Confiance",
+            "--coders",
+            "amira,bruno",
+            "--code",
+            "Confiance",
+            "--note",
+            "agreed on re-reading",
         ],
     )
     .ok();
@@ -177,7 +243,9 @@ fn a_third_coder_joins_with_into_and_passage_verdicts_land_in_the_consensus() {
         ]
     );
     // bruno decided, but his own layer holds only his one coding.
-    let mine = as_coder(&ws, "bruno", &["coding", "list", "--json"]).ok().json();
+    let mine = as_coder(&ws, "bruno", &["coding", "list", "--json"])
+        .ok()
+        .json();
     assert_eq!(mine.as_array().unwrap().len(), 1);
     // A keep needs its note; with one, it is a divergence in the list.
     as_coder(&ws, "carol", &["code", "add", "Regles", "--level", "theme"]).ok();
@@ -191,7 +259,13 @@ fn a_third_coder_joins_with_into_and_passage_verdicts_land_in_the_consensus() {
         &ws,
         "bruno",
         &[
-            "reconcile", "keep", "--from", "carol", "--code", "Regles", "--note",
+            "reconcile",
+            "keep",
+            "--from",
+            "carol",
+            "--code",
+            "Regles",
+            "--note",
             "carol's own angle on rules",
         ],
     )
@@ -217,8 +291,16 @@ fn the_two_coder_form_still_merges() {
         &ws,
         "amira",
         &[
-            "reconcile", "merge", "--coders", "amira,carol", "--code", "Confiance", "--code-b",
-            "Doute", "--name", "Doute et confiance",
+            "reconcile",
+            "merge",
+            "--coders",
+            "amira,carol",
+            "--code",
+            "Confiance",
+            "--code-b",
+            "Doute",
+            "--name",
+            "Doute et confiance",
         ],
     )
     .ok();
@@ -232,12 +314,22 @@ fn the_two_coder_form_still_merges() {
         &ws,
         "amira",
         &[
-            "reconcile", "merge", "--code", "amira:Confiance", "--code", "amira:Autre", "--name",
+            "reconcile",
+            "merge",
+            "--code",
+            "amira:Confiance",
+            "--code",
+            "amira:Autre",
+            "--name",
             "X",
         ],
     );
     assert_ne!(refused.code, 0);
-    assert!(refused.stderr.contains("one code per coder"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("one code per coder"),
+        "{}",
+        refused.stderr
+    );
     let tree = as_coder(&ws, "amira", &["code", "tree", "--shared", "--json"])
         .ok()
         .json();
@@ -254,9 +346,17 @@ fn solo_is_refused_before_reveal_in_a_two_coder_study_and_reveal_names_who() {
     coding(&ws, "bruno", "Confiance", 15, 30);
     let before = ws.dump();
     // A coder's --solo reads nothing of a colleague's blind layer.
-    let peek = as_coder(&ws, "amira", &["coding", "list", "--all", "--solo", "--json"]);
+    let peek = as_coder(
+        &ws,
+        "amira",
+        &["coding", "list", "--all", "--solo", "--json"],
+    );
     assert_ne!(peek.code, 0);
-    assert!(peek.stderr.contains("verbatim study solo"), "{}", peek.stderr);
+    assert!(
+        peek.stderr.contains("verbatim study solo"),
+        "{}",
+        peek.stderr
+    );
     // The study cannot be declared solo once both coded blind.
     let solo = as_coder(&ws, "amira", &["study", "solo"]);
     assert_ne!(solo.code, 0);
@@ -265,17 +365,33 @@ fn solo_is_refused_before_reveal_in_a_two_coder_study_and_reveal_names_who() {
     assert_eq!(ws.dump(), before, "a refused action changes nothing");
     // Reveal records who; a second reveal says who did it.
     let first = as_coder(&ws, "bruno", &["reveal"]).ok();
-    assert!(first.stdout.contains("Revealed by bruno"), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("Revealed by bruno"),
+        "{}",
+        first.stdout
+    );
     let again = as_coder(&ws, "amira", &["reveal"]).ok();
-    assert!(again.stdout.contains("already revealed by bruno"), "{}", again.stdout);
+    assert!(
+        again.stdout.contains("already revealed by bruno"),
+        "{}",
+        again.stdout
+    );
     let status = as_coder(&ws, "amira", &["study", "status"]).ok();
-    assert!(status.stdout.contains("Revealed by bruno"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("Revealed by bruno"),
+        "{}",
+        status.stdout
+    );
     let log = ws.run(&["log", "--project", "study.vbt"]).ok();
     assert!(log.stdout.contains("study.reveal"), "{}", log.stdout);
     // Now --solo is harmless and --all sees both layers.
-    let all = as_coder(&ws, "amira", &["coding", "list", "--all", "--solo", "--json"])
-        .ok()
-        .json();
+    let all = as_coder(
+        &ws,
+        "amira",
+        &["coding", "list", "--all", "--solo", "--json"],
+    )
+    .ok()
+    .json();
     assert_eq!(all.as_array().unwrap().len(), 2);
 }
 
@@ -307,14 +423,24 @@ fn a_code_name_in_both_codebooks_is_refused_naming_both_ids() {
         &ws,
         "amira",
         &[
-            "coding", "add", "--source", "entretien", "--code", "Confiance", "--start", "0",
-            "--end", "5",
+            "coding",
+            "add",
+            "--source",
+            "entretien",
+            "--code",
+            "Confiance",
+            "--start",
+            "0",
+            "--end",
+            "5",
         ],
     );
     assert_ne!(refused.code, 0);
     assert!(
         refused.stderr.contains(&format!("{mine} in your codebook"))
-            && refused.stderr.contains(&format!("{shared} in the shared codebook")),
+            && refused
+                .stderr
+                .contains(&format!("{shared} in the shared codebook")),
         "{}",
         refused.stderr
     );
@@ -324,7 +450,15 @@ fn a_code_name_in_both_codebooks_is_refused_naming_both_ids() {
         &ws,
         "amira",
         &[
-            "coding", "add", "--source", "entretien", "--code", &shared, "--start", "0", "--end",
+            "coding",
+            "add",
+            "--source",
+            "entretien",
+            "--code",
+            &shared,
+            "--start",
+            "0",
+            "--end",
             "5",
         ],
     )

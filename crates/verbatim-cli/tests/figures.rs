@@ -83,7 +83,7 @@ fn class_is(e: &El, class: &str) -> bool {
 
 fn demo() -> Workspace {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     ws
 }
 

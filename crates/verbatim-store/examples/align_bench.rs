@@ -59,7 +59,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         path.display(),
         t.elapsed().as_secs_f64()
     );
-    let scope = store.scope("c0", true, true)?;
+    let mut store = store;
+    store.reveal("bench")?;
+    let scope = store.scope("c0", true, false)?;
     let coders = store.coders()?;
     let (mut loads, mut covers, mut aligns, mut themes, mut disagree) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -629,7 +629,10 @@ fn a_study_declared_solo_before_a_second_coder_codes_opens_every_layer() {
     assert!(s.store.mark_solo("amira").unwrap());
     assert!(!s.store.mark_solo("amira").unwrap(), "already solo");
     let log = s.store.audit_log(10).unwrap();
-    assert!(log.iter().any(|e| e.action == "study.solo" && e.actor == "amira"));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "study.solo" && e.actor == "amira")
+    );
     let bruno = s.store.scope("bruno", false, false).unwrap();
     let b = code(&mut s.store, &bruno, "Trust", "theme", None);
     s.store

@@ -170,7 +170,10 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
                     .as_deref()
                     .map(|c| store.find_code(&scope, c, None))
                     .transpose()?,
-                coder: by.as_deref().map(|n| coder_or_consensus(&store, n)).transpose()?,
+                coder: by
+                    .as_deref()
+                    .map(|n| coder_or_consensus(&store, n))
+                    .transpose()?,
                 level: level
                     .as_deref()
                     .map(|l| store.level_rank_of(l))

@@ -145,11 +145,7 @@ pub fn apply(
 }
 
 /// Returns the ids of coders' codes named `[coder, code]`.
-fn codes_of(
-    store: &SqliteStore,
-    scope: &Scope,
-    codes: &[CoderCode],
-) -> anyhow::Result<Vec<i64>> {
+fn codes_of(store: &SqliteStore, scope: &Scope, codes: &[CoderCode]) -> anyhow::Result<Vec<i64>> {
     codes
         .iter()
         .map(|(who, name)| {

@@ -20,7 +20,10 @@ pub struct RevealArgs {
 /// Reveals the study's layers, or says who already did.
 pub fn cmd_reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
     let mut store = args.project.open()?;
-    let actor = args.coder.name().map_or_else(|_| ui::actor(), str::to_owned);
+    let actor = args
+        .coder
+        .name()
+        .map_or_else(|_| ui::actor(), str::to_owned);
     if store.reveal(&actor)? {
         println!(
             "Revealed by {actor}: every coder can now see every coder's codebook and codings."

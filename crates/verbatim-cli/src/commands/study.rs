@@ -34,7 +34,12 @@ pub fn cmd_study(args: &StudyArgs) -> anyhow::Result<ExitCode> {
     let mut store = args.project.open()?;
     match args.action {
         StudyAction::Solo => {
-            if store.mark_solo(&args.coder.name().map_or_else(|_| ui::actor(), str::to_owned))? {
+            if store.mark_solo(
+                &args
+                    .coder
+                    .name()
+                    .map_or_else(|_| ui::actor(), str::to_owned),
+            )? {
                 println!(
                     "The study is now solo: every coder name sees every layer (recorded in the log)."
                 );

@@ -13,9 +13,7 @@ use rusqlite::types::Value;
 use verbatim_core::Span;
 
 use super::union::{Piece, pieces_of, write_union};
-use super::{
-    CopyRow, DecisionKind, Verdict, clean, copy_code, insert_decision, insert_origin,
-};
+use super::{CopyRow, DecisionKind, Verdict, clean, copy_code, insert_decision, insert_origin};
 use crate::coders::Scope;
 use crate::codes::{CodeRow, opt_text};
 use crate::history::{Table, id_key};
@@ -83,31 +81,7 @@ impl SqliteStore {
             "reconcile.accept",
             &format!("code:{code}"),
             |tx, rec| {
-                let mut new_ids: HashMap<i64, i64> = HashMap::new();
-                for (id, name, level, parents, position) in &rows {
-                    let (primary, position) = if *id == code {
-                        (under, root_position)
-                    } else {
-                        (
-                            parents.first().and_then(|p| new_ids.get(p).copied()),
-                            *position,
-                        )
-                    };
-                    let new_id = copy_code(tx, rec, *id, name, *level, primary, position)?;
-                    for further in parents.iter().skip(1) {
-                        if let Some(&p) = new_ids.get(further) {
-                            rec.insert(
-                                tx,
-                                Table::CodeLinks,
-                                &[
-                                    ("child", Value::Integer(new_id)),
-                                    ("parent", Value::Integer(p)),
-                                ],
-                            )?;
-                        }
-                    }
-                    new_ids.insert(*id, new_id);
-                }
+                let new_ids = copy_tree(tx, rec, &rows, (code, under, root_position))?;
                 let shared = new_ids.get(&code).copied();
                 let decision = insert_decision(
                     tx,
@@ -124,8 +98,7 @@ impl SqliteStore {
                     let copy = new_ids.get(id).copied();
                     insert_origin(tx, rec, decision, *id, name, root.owner, copy)?;
                     if let (Some(copy), Some(pieces)) = (copy, passages.remove(id)) {
-                        written +=
-                            write_union(tx, rec, copy, consensus, decision, pieces)?.len();
+                        written += write_union(tx, rec, copy, consensus, decision, pieces)?.len();
                     }
                 }
                 Ok((
@@ -493,16 +466,25 @@ impl SqliteStore {
                     let written = write_union(tx, rec, code, consensus, decision, vec![piece])?;
                     coding = written
                         .iter()
-                        .find(|(run, _)| run.source == source && run.start <= start && end <= run.end)
+                        .find(|(run, _)| {
+                            run.source == source && run.start <= start && end <= run.end
+                        })
                         .map(|(_, id)| *id);
                     if let Some(id) = coding {
                         let memo = note.map(str::to_owned);
-                        rec.update(tx, Table::ReconciliationDecisions, id_key(decision), &[(
-                            "coding_id",
-                            Value::Integer(id),
-                        )])?;
+                        rec.update(
+                            tx,
+                            Table::ReconciliationDecisions,
+                            id_key(decision),
+                            &[("coding_id", Value::Integer(id))],
+                        )?;
                         if memo.is_some() {
-                            rec.update(tx, Table::Codings, id_key(id), &[("memo", opt_text(&memo))])?;
+                            rec.update(
+                                tx,
+                                Table::Codings,
+                                id_key(id),
+                                &[("memo", opt_text(&memo))],
+                            )?;
                         }
                     }
                 }
@@ -551,7 +533,9 @@ impl SqliteStore {
              AND start_char < $3 AND $4 < end_char",
         )?;
         for &code in codes {
-            let Some(row) = self.code_row(code)? else { continue };
+            let Some(row) = self.code_row(code)? else {
+                continue;
+            };
             let Some(owner) = row.owner else { continue };
             let mut all: Vec<i64> = self.descendants(code)?.into_iter().collect();
             all.push(code);
@@ -566,6 +550,44 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Copies the codes of `rows` (parents first, as `copy_rows` orders them)
+/// into the shared codebook, the root under `under` at `root_position`,
+/// keeping their links inside the copied set. Returns each original id's
+/// copy.
+fn copy_tree(
+    tx: &rusqlite::Connection,
+    rec: &mut crate::history::Recorder,
+    rows: &[CopyRow],
+    (root, under, root_position): (i64, Option<i64>, i64),
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let mut new_ids: HashMap<i64, i64> = HashMap::new();
+    for (id, name, level, parents, position) in rows {
+        let (primary, position) = if *id == root {
+            (under, root_position)
+        } else {
+            (
+                parents.first().and_then(|p| new_ids.get(p).copied()),
+                *position,
+            )
+        };
+        let new_id = copy_code(tx, rec, *id, name, *level, primary, position)?;
+        for further in parents.iter().skip(1) {
+            if let Some(&p) = new_ids.get(further) {
+                rec.insert(
+                    tx,
+                    Table::CodeLinks,
+                    &[
+                        ("child", Value::Integer(new_id)),
+                        ("parent", Value::Integer(p)),
+                    ],
+                )?;
+            }
+        }
+        new_ids.insert(*id, new_id);
+    }
+    Ok(new_ids)
 }
 
 /// Fills the descriptive fields the shared code `shared` lacks from the
@@ -585,7 +607,12 @@ fn fill_fields(
         for &other in from {
             let theirs: Option<String> = tx.query_row(&sql, [other], |r| r.get(0))?;
             if theirs.is_some() {
-                rec.update(tx, Table::Codes, id_key(shared), &[(field, opt_text(&theirs))])?;
+                rec.update(
+                    tx,
+                    Table::Codes,
+                    id_key(shared),
+                    &[(field, opt_text(&theirs))],
+                )?;
                 break;
             }
         }

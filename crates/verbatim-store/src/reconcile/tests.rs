@@ -74,7 +74,10 @@ fn a_three_coder_merge_carries_the_union_of_passages_with_their_coders() {
     f.store
         .reconcile_merge_codes(&all, &[trust, slow, doubt], Some("Trust"), None, None)
         .unwrap();
-    let shared = f.store.find_code(&all, "Trust", Some(Book::Shared)).unwrap();
+    let shared = f
+        .store
+        .find_code(&all, "Trust", Some(Book::Shared))
+        .unwrap();
     // By hand: [10,20) ∪ [15,30) = [10,30) from amira and bruno; [40,45)
     // from carol alone.
     assert_eq!(
@@ -120,9 +123,15 @@ fn a_third_coder_joins_a_consensus_code_and_undo_restores_it() {
     f.store
         .reconcile_merge(&all, a, b, None, None, Some("same idea"))
         .unwrap();
-    let shared = f.store.find_code(&all, "Confiance", Some(Book::Shared)).unwrap();
+    let shared = f
+        .store
+        .find_code(&all, "Confiance", Some(Book::Shared))
+        .unwrap();
     let before = consensus_of(&f.store, &all, shared);
-    assert_eq!(before, [(10, 30, vec!["amira".to_owned(), "bruno".to_owned()])]);
+    assert_eq!(
+        before,
+        [(10, 30, vec!["amira".to_owned(), "bruno".to_owned()])]
+    );
     f.store
         .reconcile_merge_into(&all, shared, &[c], Some("carol's theme is the same"))
         .unwrap();
@@ -167,12 +176,21 @@ fn accept_with_its_subtree_copies_each_codes_passages() {
     f.store
         .reconcile_accept(&all, theme, true, None, None)
         .unwrap();
-    let shared_theme = f.store.find_code(&all, "Policing users", Some(Book::Shared)).unwrap();
-    let shared_idea = f.store.find_code(&all, "Searching bags", Some(Book::Shared)).unwrap();
+    let shared_theme = f
+        .store
+        .find_code(&all, "Policing users", Some(Book::Shared))
+        .unwrap();
+    let shared_idea = f
+        .store
+        .find_code(&all, "Searching bags", Some(Book::Shared))
+        .unwrap();
     let amira_only = vec!["amira".to_owned()];
     // Each copy holds its own code's passages: the theme [0,5); the idea
     // [10,20) ∪ [15,25) = [10,25).
-    assert_eq!(consensus_of(&f.store, &all, shared_theme)[0], (0, 5, amira_only.clone()));
+    assert_eq!(
+        consensus_of(&f.store, &all, shared_theme)[0],
+        (0, 5, amira_only.clone())
+    );
     let filter = CodingFilter {
         code: Some(shared_idea),
         ..CodingFilter::default()
@@ -181,8 +199,13 @@ fn accept_with_its_subtree_copies_each_codes_passages() {
     assert_eq!(idea_rows.len(), 1);
     assert_eq!((idea_rows[0].start, idea_rows[0].end), (10, 25));
     // Without --subtree, the one code copied takes the passages below it.
-    f.store.reconcile_accept(&all, other, false, None, None).unwrap();
-    let control = f.store.find_code(&all, "Control", Some(Book::Shared)).unwrap();
+    f.store
+        .reconcile_accept(&all, other, false, None, None)
+        .unwrap();
+    let control = f
+        .store
+        .find_code(&all, "Control", Some(Book::Shared))
+        .unwrap();
     assert_eq!(
         consensus_of(&f.store, &all, control),
         [(50, 60, vec!["bruno".to_owned()])]
@@ -199,13 +222,18 @@ fn an_accepted_passage_lands_in_the_consensus_layer_not_the_deciders() {
     code_at(&mut f.store, &amira, f.source, a, 10, 20);
     // bruno alone coded "la méfiance".
     let mefiance = span_of("la méfiance");
-    f.store.add_coding(&bruno, f.source, mefiance, b, None).unwrap();
+    f.store
+        .add_coding(&bruno, f.source, mefiance, b, None)
+        .unwrap();
     f.store.reveal("amira").unwrap();
     let all = f.store.scope("amira", true, false).unwrap();
     f.store
         .reconcile_merge(&all, a, b, Some("Confiance"), None, None)
         .unwrap();
-    let shared = f.store.find_code(&all, "Confiance", Some(Book::Shared)).unwrap();
+    let shared = f
+        .store
+        .find_code(&all, "Confiance", Some(Book::Shared))
+        .unwrap();
     let before = count(&f.store, "codings");
     let d = f
         .store
@@ -220,7 +248,13 @@ fn an_accepted_passage_lands_in_the_consensus_layer_not_the_deciders() {
         )
         .unwrap();
     // amira's own layer still holds her one coding.
-    assert_eq!(f.store.codings(&amira, &CodingFilter::default()).unwrap().len(), 1);
+    assert_eq!(
+        f.store
+            .codings(&amira, &CodingFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(count(&f.store, "codings"), before + 1);
     let decision = f.store.decisions(&all).unwrap().pop().unwrap();
     assert_eq!(decision.id, d);

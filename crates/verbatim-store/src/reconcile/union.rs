@@ -81,8 +81,9 @@ fn existing(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut origins =
-        tx.prepare_cached("SELECT coder_id, decision_id FROM consensus_origins WHERE coding_id = $1")?;
+    let mut origins = tx.prepare_cached(
+        "SELECT coder_id, decision_id FROM consensus_origins WHERE coding_id = $1",
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, source, start, end) in rows {
         let coders: BTreeMap<i64, Option<i64>> = origins
@@ -170,9 +171,8 @@ fn write_run(
             ],
         )?,
     };
-    let mut present = tx.prepare_cached(
-        "SELECT 1 FROM consensus_origins WHERE coding_id = $1 AND coder_id = $2",
-    )?;
+    let mut present = tx
+        .prepare_cached("SELECT 1 FROM consensus_origins WHERE coding_id = $1 AND coder_id = $2")?;
     for (&coder, &from) in &run.coders {
         if present.exists([id, coder])? {
             continue;

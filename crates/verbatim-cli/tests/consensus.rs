@@ -95,6 +95,17 @@ fn consensus_passages(ws: &Workspace, code: &str) -> Vec<(u64, u64, Vec<String>)
         .collect()
 }
 
+/// Returns the id of `coder`'s own code `name`, from `code tree --json`.
+fn own_code_id(ws: &Workspace, coder: &str, name: &str) -> String {
+    let tree = as_coder(ws, coder, &["code", "tree", "--json"]).ok().json();
+    tree.as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name && !c["owner"].is_null())
+        .map(|c| c["id"].to_string())
+        .unwrap()
+}
+
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
@@ -210,7 +221,10 @@ fn a_third_coder_joins_with_into_and_passage_verdicts_land_in_the_consensus() {
     // amira codes [25,35) too; the team accepts it. It overlaps the
     // consensus [10,30), so the two join: [10,35), still amira and bruno
     // (bruno's [15,30) overlaps it as well).
-    coding(&ws, "amira", "Confiance", 25, 35);
+    // "Confiance" now names amira's code and the consensus code: she
+    // codes with her own by its id.
+    let own = own_code_id(&ws, "amira", "Confiance");
+    coding(&ws, "amira", &own, 25, 35);
     as_coder(
         &ws,
         "bruno",

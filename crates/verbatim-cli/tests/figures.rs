@@ -83,7 +83,8 @@ fn class_is(e: &El, class: &str) -> bool {
 
 fn demo() -> Workspace {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
+    // Revealed, with its consensus: the alignment figure compares layers.
+    ws.run(&["demo", "--project", "study.vbt"]).ok();
     ws
 }
 

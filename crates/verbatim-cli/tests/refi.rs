@@ -333,7 +333,10 @@ fn a_codebook_exports_valid_and_reads_back() {
 
 #[test]
 fn a_colleagues_layer_joins_an_existing_study() {
-    let ws = demo();
+    // Before any consensus: amira's file holds her layer alone.
+    let ws = Workspace::empty();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
     // Amira's own layer, exported before anyone else's is visible.
     ws.run(&[
         "export",

@@ -259,10 +259,6 @@ impl SqliteStore {
             .map(|l| (l.rank, l.name))
             .collect();
         let visible = |owner: Option<i64>| scope.may_see(owner);
-        // The consensus layer is the team's, never blind: its row travels
-        // as a user and its passages as codings, whoever exports.
-        let consensus = self.consensus_coder()?.id;
-        let visible_coder = |id: i64| id == consensus || scope.may_see(Some(id));
 
         let mut stmt = conn.prepare("SELECT id, guid, name FROM coders ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
@@ -274,7 +270,7 @@ impl SqliteStore {
         })?;
         for row in rows {
             let coder = row?;
-            if visible_coder(coder.id) {
+            if visible(Some(coder.id)) {
                 snap.coders.push(coder);
             }
         }
@@ -343,7 +339,7 @@ impl SqliteStore {
         while let Some(r) = rows.next()? {
             let coder_id: i64 = r.get(4)?;
             let code_id: i64 = r.get(3)?;
-            if !visible_coder(coder_id) || !seen.contains(&code_id) {
+            if !visible(Some(coder_id)) || !seen.contains(&code_id) {
                 continue;
             }
             if r.get::<_, i64>(9)? != 0 {

@@ -143,6 +143,11 @@ fn a_merge_of_three_coders_codes_carries_the_union_of_their_passages() {
         "{}",
         merged.stdout
     );
+    assert!(
+        merged.stdout.contains("now holds 2 passages"),
+        "{}",
+        merged.stdout
+    );
     // By hand: [10,20) ∪ [15,30) = [10,30) from amira and bruno; carol's
     // idea [40,45) rolls up into her theme and stands alone.
     assert_eq!(

@@ -283,9 +283,11 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
     )?;
     // ideas[coder][theme][idea] = code id.
     let mut ideas: Vec<Vec<Vec<i64>>> = Vec::new();
+    // Coder ids from the store: the consensus layer's row comes first.
+    let mut coder_ids = Vec::new();
     for c in 0..CODERS {
         let name = format!("c{c}");
-        store.add_coder("bench", &name, None, None)?;
+        coder_ids.push(store.add_coder("bench", &name, None, None)?.id);
         let scope = store.scope(&name, false, false)?;
         let mine = common::theme_tree(&mut store, &scope, &format!("c{c} "), THEMES, IDEAS)?;
         ideas.push(mine);
@@ -319,7 +321,7 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
                         format!("bench-{s}-{written}-{c}"),
                         s as i64 + 1,
                         code,
-                        c as i64 + 1,
+                        coder_ids[c],
                         a,
                         b
                     ])?;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Span;
-use verbatim_store::{Book, DecisionKind, SourceRef, StoreError, Verdict};
+use verbatim_store::{Book, CodingFilter, DecisionKind, SourceRef, StoreError, Verdict};
 
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
@@ -193,15 +193,23 @@ pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
                     )?
                 }
             };
-            let made = store
-                .decisions(&scope)?
-                .into_iter()
-                .find(|x| x.id == d)
-                .and_then(|x| x.shared_name)
-                .unwrap_or_default();
+            let made = store.decisions(&scope)?.into_iter().find(|x| x.id == d);
+            let passages = match made.as_ref().and_then(|x| x.shared_code) {
+                Some(code) => {
+                    let filter = CodingFilter {
+                        code: Some(code),
+                        coder: Some(store.consensus_coder()?.id),
+                        ..CodingFilter::default()
+                    };
+                    store.codings(&scope, &filter)?.len()
+                }
+                None => 0,
+            };
             println!(
-                "Decision {d}: merged {} into the consensus code {made:?}.",
-                described(&named)
+                "Decision {d}: merged {} into the consensus code {:?}, which now holds {passages} passage{}.",
+                described(&named),
+                made.and_then(|x| x.shared_name).unwrap_or_default(),
+                if passages == 1 { "" } else { "s" }
             );
         }
         ReconcileAction::Keep { from, code, note } => {

@@ -174,7 +174,8 @@ fn write_run(
     let mut present = tx
         .prepare_cached("SELECT 1 FROM consensus_origins WHERE coding_id = $1 AND coder_id = $2")?;
     for (&coder, &from) in &run.coders {
-        if present.exists([id, coder])? {
+        // A coding written just now has no origins yet.
+        if keeper.is_some() && present.exists([id, coder])? {
             continue;
         }
         rec.insert(

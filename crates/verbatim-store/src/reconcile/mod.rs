@@ -48,13 +48,13 @@ pub struct CodedSpan {
 pub enum DecisionKind {
     /// A coder's node (and maybe its subtree) was copied to the shared codebook.
     Accept,
-    /// Two coders' matched nodes became one shared node.
+    /// Coders' matched nodes became one consensus code, or joined one.
     Merge,
     /// A divergent node stays its coder's, with a note saying why.
     Keep,
-    /// A disagreement passage was coded in the shared layer.
+    /// A disagreement passage was coded in the consensus layer.
     PassageAccept,
-    /// A disagreement passage was left out of the shared layer.
+    /// A disagreement passage was left out of the consensus layer.
     PassageReject,
 }
 
@@ -85,10 +85,10 @@ impl DecisionKind {
     }
 }
 
-/// Whether a disagreement passage goes into the shared layer.
+/// Whether a disagreement passage goes into the consensus layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// Code it in the shared codebook.
+    /// Code it in the consensus layer, with a shared code.
     Accept,
     /// Leave it out.
     Reject,

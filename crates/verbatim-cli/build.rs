@@ -65,6 +65,12 @@ fn main() {
             r#"{"coders":[]}"#,
         ),
         (
+            "DEMO_CONSENSUS",
+            "consensus.json",
+            "The demo team's reconciliation decisions (`demo/consensus.json`).",
+            r#"{"revealed_by":"","decided_by":"","merges":[]}"#,
+        ),
+        (
             "DEMO_MEMOS",
             "memos.json",
             "The demo coders' memos (`demo/memos.json`).",

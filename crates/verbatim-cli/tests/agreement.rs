@@ -54,6 +54,7 @@ fn nvivo_example_on_a_study_blind_until_revealed() {
     let blind = ws.run(&["agreement", "--project", "study.vbt", "--coder", "ana"]);
     assert_eq!(blind.code, 1);
     assert!(blind.stderr.contains("blind"), "{}", blind.stderr);
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
 
     let json = agreement(&ws, &["--coders", "ana,ben", "--solo"]);
     assert_eq!(json["codes"][0], "confiance");
@@ -306,6 +307,7 @@ fn code_with(ws: &Workspace, coder: &str, code: &str, start: u32, end: u32) {
 #[test]
 fn cu_alpha_within_and_across_domains() {
     let ws = study();
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
     for name in ["méfiance", "contrôle", "soin"] {
         ws.run(&[
             "code",

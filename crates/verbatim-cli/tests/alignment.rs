@@ -152,13 +152,20 @@ fn align_finds_the_planted_renamed_themes_and_stays_blind_until_reveal() {
         "theme",
         "--json",
     ];
-    // Blind: refused before reveal, unless the researcher codes alone.
+    // Blind: refused before reveal, and a coder's --solo does not open a
+    // study of two coders that was never declared solo.
     let refused = as_coder(&ws, "amira", &align);
     assert_ne!(refused.code, 0);
     assert!(refused.stderr.contains("blind"), "{}", refused.stderr);
     let mut solo = align.to_vec();
     solo.push("--solo");
-    as_coder(&ws, "amira", &solo).ok();
+    let solo = as_coder(&ws, "amira", &solo);
+    assert_ne!(solo.code, 0);
+    assert!(
+        solo.stderr.contains("verbatim study solo"),
+        "{}",
+        solo.stderr
+    );
     ws.run(&["reveal", "--project", "study.vbt"]).ok();
     let aligned = as_coder(&ws, "amira", &align).ok().json();
     let mut got = pairs(&aligned);

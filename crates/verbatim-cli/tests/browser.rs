@@ -137,7 +137,7 @@ pub(crate) fn token_of(base: &str) -> (String, String) {
 #[test]
 fn changes_without_the_csrf_token_or_from_another_site_are_refused() {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "demo.vbt"]).ok();
+    ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
     let server = serve(&ws, "demo.vbt", "amira");
     let base = server.base.as_str();
 
@@ -424,7 +424,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
         return;
     };
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "demo.vbt"]).ok();
+    ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
     ws.write(
         "hostile.txt",
         "INT : Bonjour <script>window.__xss = 1</script>\n\

@@ -27,7 +27,7 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         return;
     };
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "demo.vbt"]).ok();
+    ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
     let server = serve(&ws, "demo.vbt", "amira");
     let base = server.base.clone();
     let b = browser(&chromium, &chromedriver, 1400, 900).await;

@@ -7,7 +7,8 @@ use crate::common::Workspace;
 #[test]
 fn the_demo_study_has_the_promised_material_and_can_be_rebuilt() {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    // Blind: the coders' layers as they stand before the reveal.
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     let sources = ws.sources();
     assert!(sources.len() >= 12, "{} sources", sources.len());
     let set = |key: &str| -> BTreeSet<String> {
@@ -64,7 +65,7 @@ fn the_demo_study_has_the_promised_material_and_can_be_rebuilt() {
     assert_eq!(authors, BTreeSet::from(["amira", "bruno", "chloe"]));
     // Building it again, twice, replaces the earlier demo each time.
     for _ in 0..2 {
-        let run = ws.run(&["demo", "--project", "study.vbt"]).ok();
+        let run = ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
         assert!(
             run.stdout.contains("25 participants") && run.stdout.contains("sealed preconceptions"),
             "{}",
@@ -347,6 +348,86 @@ fn the_demo_has_three_independent_coders(ws: &Workspace, sources: &[serde_json::
         .filter(|c| c["is_quote"] == true && !c["translations"].as_array().unwrap().is_empty())
         .count();
     assert!(translated >= 3, "{translated} translated quotes");
+}
+
+/// Without `--blind`, the team revealed its layers and built a consensus by
+/// merges across the three coders: its passages come from all of them.
+#[test]
+fn the_demo_builds_a_consensus_from_the_three_coders() {
+    let ws = Workspace::empty();
+    let run = ws.run(&["demo", "--project", "study.vbt"]).ok();
+    assert!(run.stdout.contains("consensus: 6 codes"), "{}", run.stdout);
+    let as_amira = |args: &[&str]| {
+        let mut all = vec![args[0], "--project", "study.vbt", "--coder", "amira"];
+        all.extend_from_slice(&args[1..]);
+        ws.run(&all).ok()
+    };
+    let status = as_amira(&["study", "status"]);
+    assert!(
+        status.stdout.contains("Revealed by amira"),
+        "{}",
+        status.stdout
+    );
+    let decisions = as_amira(&["reconcile", "list", "--json"]).json();
+    let decisions = decisions.as_array().unwrap();
+    let kinds: Vec<&str> = decisions
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    // demo/consensus.json: 6 merges, 1 join, 1 keep, 1 accepted passage.
+    assert_eq!(
+        kinds,
+        [
+            "merge",
+            "merge",
+            "merge",
+            "merge",
+            "merge",
+            "merge",
+            "merge",
+            "keep",
+            "passage_accept"
+        ]
+    );
+    let three = decisions
+        .iter()
+        .filter(|d| {
+            let coders: BTreeSet<&str> = d["origins"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|o| o["coder"].as_str())
+                .collect();
+            coders.len() == 3
+        })
+        .count();
+    assert_eq!(three, 2, "two merges join all three coders");
+    assert!(decisions[7]["note"].as_str().unwrap().contains("genre"));
+    let passages = as_amira(&["coding", "list", "--by", "consensus", "--json"]).json();
+    let passages = passages.as_array().unwrap();
+    assert!(
+        passages.len() >= 30,
+        "{} consensus passages",
+        passages.len()
+    );
+    let mut contributors = BTreeSet::new();
+    let mut shared_by_two = 0;
+    for p in passages {
+        assert_eq!(p["coder"], "consensus");
+        let from = p["contributors"].as_array().unwrap();
+        contributors.extend(from.iter().map(|c| c.as_str().unwrap().to_owned()));
+        if from.len() >= 2 {
+            shared_by_two += 1;
+        }
+    }
+    assert_eq!(
+        contributors,
+        BTreeSet::from(["amira".into(), "bruno".into(), "chloe".into()])
+    );
+    assert!(
+        shared_by_two >= 5,
+        "{shared_by_two} passages from two coders or more"
+    );
 }
 
 #[test]

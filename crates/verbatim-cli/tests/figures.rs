@@ -83,6 +83,7 @@ fn class_is(e: &El, class: &str) -> bool {
 
 fn demo() -> Workspace {
     let ws = Workspace::empty();
+    // Revealed, with its consensus: the alignment figure compares layers.
     ws.run(&["demo", "--project", "study.vbt"]).ok();
     ws
 }

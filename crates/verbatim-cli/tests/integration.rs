@@ -40,6 +40,8 @@ mod themes;
 mod prevalence;
 // `align`, `disagreements`, `reconcile`: planted renamed themes, undo.
 mod alignment;
+// The consensus layer: merges carry passages, solo is the study's, names are not guessed.
+mod consensus;
 // `verbatim reliability`: coefficients from a CSV of ratings.
 mod reliability;
 // `verbatim agreement`: character and segment agreement on a study.

@@ -9,7 +9,8 @@ use crate::common::Workspace;
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/refi-qda");
 
-/// Returns the demo study, revealed so every layer can be exported.
+/// Returns the demo study, revealed so every layer can be exported, with
+/// its consensus (the consensus row and its passages must round-trip too).
 fn demo() -> Workspace {
     let ws = Workspace::empty();
     ws.run(&["demo", "--project", "study.vbt"]).ok();
@@ -253,6 +254,14 @@ fn the_demo_study_round_trips_through_qdpx() {
         assert!(!before.is_empty(), "{what}: the demo has some");
         assert_eq!(before, after, "{what} differ after the round trip");
     }
+    // The consensus user came back as the new study's consensus row (same
+    // GUID, still the only one, not a new coder), with every passage.
+    let consensus = "SELECT c.guid, count(k.id) FROM coders c \
+         LEFT JOIN codings k ON k.coder_id = c.id WHERE c.kind = 'consensus' GROUP BY c.id";
+    let before = rows(&ws.study(), consensus);
+    assert_eq!(before, rows(&ws.path("back.vbt"), consensus));
+    assert_eq!(before.len(), 1);
+    assert!(!before[0].ends_with("| 0"), "{before:?}");
     let verify = ws.run(&["journal", "verify", "--project", "back.vbt"]).ok();
     assert!(
         verify.stdout.contains("matches its seal"),
@@ -324,7 +333,10 @@ fn a_codebook_exports_valid_and_reads_back() {
 
 #[test]
 fn a_colleagues_layer_joins_an_existing_study() {
-    let ws = demo();
+    // Before any consensus: amira's file holds her layer alone.
+    let ws = Workspace::empty();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
     // Amira's own layer, exported before anyone else's is visible.
     ws.run(&[
         "export",

@@ -14,7 +14,7 @@ use crate::common::{Workspace, turns};
 /// stretch of CHI-1's first answer with "Commun".
 fn demo() -> Workspace {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     ws.run(&["reveal", "--project", "study.vbt"]).ok();
     let shown = ws.show("3");
     let answer = shown["turns"]
@@ -505,7 +505,7 @@ fn markdown_escape(text: &str) -> String {
 #[test]
 fn bad_requests_are_refused_and_write_nothing() {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     let cases: [(&[&str], &str); 3] = [
         (&["--participant", "NOBODY"], "no participant \"NOBODY\""),
         (&["--shared"], "run `verbatim reveal` first"),

@@ -19,7 +19,7 @@ fn as_coder(ws: &Workspace, coder: &str, args: &[&str]) -> Run {
 /// Returns the demo study in a fresh workspace.
 fn demo() -> Workspace {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     ws
 }
 

@@ -74,7 +74,7 @@ pub(crate) fn cli_value(ws: &Workspace, code: &str, attribute: &str) -> Option<S
 
 fn demo() -> Workspace {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "demo.vbt"]).ok();
+    ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
     ws
 }
 

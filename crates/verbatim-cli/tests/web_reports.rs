@@ -90,7 +90,7 @@ fn unzip(bytes: &[u8], main: &str) -> (Vec<String>, String) {
 
 fn demo() -> (Workspace, Server) {
     let ws = Workspace::empty();
-    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["demo", "--project", "study.vbt", "--blind"]).ok();
     let server = serve(&ws, "study.vbt", "amira");
     (ws, server)
 }

@@ -42,8 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64()
     );
 
-    let store = SqliteStore::open(&path)?;
-    let scope = store.scope("ana", true, true)?;
+    let mut store = SqliteStore::open(&path)?;
+    store.reveal("bench")?;
+    let scope = store.scope("ana", true, false)?;
     let mut loads = Vec::new();
     let mut pooled = Vec::new();
     let mut by_source = Vec::new();

@@ -7,7 +7,9 @@
 //! reading each coder's tree and passages (`code_tree`, `coded_spans`),
 //! coverage over the tree (`verbatim_analysis::alignment::coverages`),
 //! alignment of every pair of coders (all levels, then themes only), and
-//! the disagreement passages of one matched theme.
+//! the disagreement passages of one matched theme; then one consensus
+//! merge of the three coders' first theme (its passages' union written as
+//! the consensus layer's) and its undo.
 //!
 //! The generated coders agree by construction: each true passage (an idea
 //! of a theme) is coded by each coder with probability 0.95, with its own
@@ -59,7 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         path.display(),
         t.elapsed().as_secs_f64()
     );
-    let scope = store.scope("c0", true, true)?;
+    let mut store = store;
+    store.reveal("bench")?;
+    let scope = store.scope("c0", true, false)?;
     let coders = store.coders()?;
     let (mut loads, mut covers, mut aligns, mut themes, mut disagree) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -203,6 +207,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| **total: read + coverage + align 3 pairs** | **{}** |",
         ms(median(&mut total.clone()))
     );
+    merge_three(&mut store, &scope)?;
+    Ok(())
+}
+
+/// Measures one consensus merge of the three coders' "Theme 0" (each with
+/// its 9 ideas rolled up) and its undo: `RUNS` times, merge then undo.
+fn merge_three(
+    store: &mut SqliteStore,
+    scope: &verbatim_store::Scope,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut codes = Vec::new();
+    for c in store.coders()? {
+        let name = format!("{} Theme 0", c.name);
+        codes.push(store.find_code(scope, &name, Some(Book::Of(c.id)))?);
+    }
+    let (mut merges, mut undos, mut passages) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        store.reconcile_merge_codes(scope, &codes, Some("Theme 0"), None, Some("bench"))?;
+        merges.push(t.elapsed());
+        let shared = store.find_code(scope, "Theme 0", Some(Book::Shared))?;
+        passages = store
+            .code_tree(scope, Book::Shared)?
+            .iter()
+            .find(|n| n.id == shared)
+            .map_or(0, |n| n.codings);
+        let t = Instant::now();
+        store.undo(&scope.coder().name, 1)?;
+        undos.push(t.elapsed());
+    }
+    println!(
+        "| merge 3 coders' Theme 0 into one consensus code ({passages} passages) | {} |",
+        ms(median(&mut merges))
+    );
+    println!("| undo that merge | {} |", ms(median(&mut undos)));
     Ok(())
 }
 
@@ -244,9 +283,11 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
     )?;
     // ideas[coder][theme][idea] = code id.
     let mut ideas: Vec<Vec<Vec<i64>>> = Vec::new();
+    // Coder ids from the store: the consensus layer's row comes first.
+    let mut coder_ids = Vec::new();
     for c in 0..CODERS {
         let name = format!("c{c}");
-        store.add_coder("bench", &name, None, None)?;
+        coder_ids.push(store.add_coder("bench", &name, None, None)?.id);
         let scope = store.scope(&name, false, false)?;
         let mine = common::theme_tree(&mut store, &scope, &format!("c{c} "), THEMES, IDEAS)?;
         ideas.push(mine);
@@ -280,7 +321,7 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
                         format!("bench-{s}-{written}-{c}"),
                         s as i64 + 1,
                         code,
-                        c as i64 + 1,
+                        coder_ids[c],
                         a,
                         b
                     ])?;

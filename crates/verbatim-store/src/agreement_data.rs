@@ -255,7 +255,12 @@ mod tests {
 
         assert!(store.agreement_data(&ana, &[], None).is_err(), "blind");
         assert!(store.scope("amira", true, false).is_err(), "not revealed");
-        let solo = store.scope("amira", true, true).unwrap();
+        assert!(
+            store.scope("amira", true, true).is_err(),
+            "solo is the study's"
+        );
+        store.reveal("tester").unwrap();
+        let solo = store.scope("amira", true, false).unwrap();
         let data = store.agreement_data(&solo, &[], None).unwrap();
         assert_eq!(data.codes, ["confiance", "limite"]);
         assert_eq!(data.unshared, ["cadre"]);

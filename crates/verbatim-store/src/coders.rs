@@ -2,9 +2,12 @@
 //!
 //! Blind coding is enforced here, in the library, not in the CLI: every read
 //! of codes or codings takes a `Scope`, and a scope that sees other coders'
-//! layers can only be obtained from [`SqliteStore::scope`] once the study is
-//! revealed, or when the caller asks for solo mode explicitly (one researcher
-//! working alone who codes under several names).
+//! layers can only be obtained from [`SqliteStore::scope`] once the layers
+//! are open: the study was revealed (`reveal`, which records who), or it is
+//! marked solo (`mark_solo`: one researcher coding under several names, set
+//! once and audited), or it has fewer than two coders (no other layer to
+//! see). A caller's own "solo" wish is never enough on its own, so no coder
+//! can read a colleague's blind work by passing a flag.
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
@@ -219,13 +222,15 @@ impl SqliteStore {
     /// Returns the scope of `coder`: their own layer and the shared
     /// codebook, or every layer when `all` is asked and allowed.
     ///
-    /// `all` is allowed once the study is revealed, or when `solo` says that
-    /// one researcher works alone (no blind comparison to protect).
+    /// `all` is allowed once the layers are open (see
+    /// [`SqliteStore::layers_open`]). `solo` is the caller saying "I code
+    /// alone": it is accepted (and changes nothing) when the layers are
+    /// open, and refused otherwise, since only the study can say so.
     pub fn scope(&self, coder: &str, all: bool, solo: bool) -> Result<Scope, StoreError> {
         let coder = self
             .coder_by_name(coder)?
             .ok_or_else(|| StoreError::UnknownCoder(coder.to_owned()))?;
-        if all && !solo && !self.is_revealed()? {
+        if (all || solo) && !self.layers_open()? {
             return Err(StoreError::Blind);
         }
         Ok(Scope {
@@ -233,6 +238,76 @@ impl SqliteStore {
             sees_all: all,
             consensus: false,
         })
+    }
+
+    /// Returns true when a scope may see every coder's layer: the study was
+    /// revealed, is marked solo, or has fewer than two coders.
+    pub fn layers_open(&self) -> Result<bool, StoreError> {
+        if self.is_revealed()? || self.is_solo()? {
+            return Ok(true);
+        }
+        let coders: i64 = self.conn.query_row(
+            "SELECT count(*) FROM coders WHERE kind = 'coder'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(coders < 2)
+    }
+
+    /// Returns true once the study is marked solo (one researcher coding
+    /// under several names).
+    pub fn is_solo(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM study WHERE key = 'solo_at'")?
+            .exists([])?)
+    }
+
+    /// Marks the study as coded by one researcher under several names, so
+    /// every name sees every layer. Recorded in the audit log with who and
+    /// when; not undoable. Returns false when it already was.
+    ///
+    /// Refused while two or more coders hold codings and the study is not
+    /// revealed: solo is declared before blind work begins, and opening
+    /// layers that were coded blind is what `reveal` is for (it records who
+    /// opened them, under that name).
+    pub fn mark_solo(&mut self, actor: &str) -> Result<bool, StoreError> {
+        if self.is_solo()? {
+            return Ok(false);
+        }
+        if !self.is_revealed()? {
+            let coded: Vec<String> = self
+                .conn
+                .prepare(
+                    "SELECT d.name FROM coders d WHERE d.kind = 'coder' \
+                     AND EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = d.id) ORDER BY d.id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if coded.len() >= 2 {
+                return Err(StoreError::Invalid(format!(
+                    "{} have already coded blind, so the study cannot be declared solo now: \
+                     if these names are all yours, open the layers with `verbatim reveal` \
+                     (recorded under your name)",
+                    coded.join(" and ")
+                )));
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let at = audit::now();
+        tx.execute(
+            "INSERT INTO study (key, value) VALUES ('solo_at', $1), ('solo_by', $2)",
+            [&at, actor],
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            "study.solo",
+            None,
+            &serde_json::json!({ "solo_at": at }),
+        )?;
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Returns true once `reveal` has opened every layer to every coder.
@@ -246,8 +321,34 @@ impl SqliteStore {
             .is_some())
     }
 
+    /// Returns who revealed the study and when (ISO 8601), once revealed.
+    /// Who is read from the audit log's `study.reveal` entry, so studies
+    /// revealed before it was kept beside the date still say who.
+    pub fn revealed(&self) -> Result<Option<(String, String)>, StoreError> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM study WHERE key = 'revealed_at'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(at) = at else { return Ok(None) };
+        let by: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT actor FROM audit WHERE action = 'study.reveal' ORDER BY at LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(Some((by.unwrap_or_else(|| "unknown".into()), at)))
+    }
+
     /// Opens every coder's layer to every coder, for comparison. Recorded in
-    /// the audit log; not undoable.
+    /// the audit log with who revealed; not undoable. Returns false when
+    /// the study was already revealed ([`SqliteStore::revealed`] says by
+    /// whom).
     pub fn reveal(&mut self, actor: &str) -> Result<bool, StoreError> {
         if self.is_revealed()? {
             return Ok(false);
@@ -263,7 +364,7 @@ impl SqliteStore {
             actor,
             "study.reveal",
             None,
-            &serde_json::json!({ "revealed_at": at }),
+            &serde_json::json!({ "revealed_at": at, "revealed_by": actor }),
         )?;
         tx.commit()?;
         Ok(true)

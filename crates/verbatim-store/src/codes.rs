@@ -182,8 +182,9 @@ impl SqliteStore {
     }
 
     /// Returns the id of the code a user named: an id, or a name looked up in
-    /// the coder's codebook first, then the shared one (or only `book` when
-    /// given).
+    /// the coder's codebook and the shared one (or only `book` when given).
+    /// A name found in both is refused as ambiguous, naming both ids, so a
+    /// command never silently picks one.
     pub fn find_code(
         &self,
         scope: &Scope,
@@ -202,11 +203,12 @@ impl SqliteStore {
             None if scope.is_consensus() => vec![None],
             None => vec![Some(scope.coder().id), None],
         };
+        let mut found: Vec<(Option<i64>, i64)> = Vec::new();
         for owner in books {
             if !scope.may_see(owner) {
                 continue;
             }
-            let found: Option<i64> = self
+            let id: Option<i64> = self
                 .conn
                 .query_row(
                     "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
@@ -214,11 +216,16 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if let Some(id) = found {
-                return Ok(id);
-            }
+            found.extend(id.map(|id| (owner, id)));
         }
-        Err(StoreError::UnknownCode(word.to_owned()))
+        match found.as_slice() {
+            [] => Err(StoreError::UnknownCode(word.to_owned())),
+            [(_, id)] => Ok(*id),
+            [(_, mine), (_, shared), ..] => Err(StoreError::Invalid(format!(
+                "{word:?} names two codes: {mine} in your codebook and {shared} in the shared \
+                 codebook; give the id of the one you mean"
+            ))),
+        }
     }
 
     /// Returns the code if the scope may change it (own or shared codebook).
@@ -954,20 +961,23 @@ impl SqliteStore {
                 children.entry(parent).or_default().push(child);
             }
         }
-        // Counts per (code, source), in the layers the scope sees.
+        // Counts per (code, source), in the layers the scope sees. The
+        // consensus layer is the team's, never blind: a coder's tree of the
+        // shared codebook counts its passages too.
         let coder_filter = if scope.sees_all() {
             0
         } else {
             scope.coder().id
         };
+        let consensus = self.consensus_coder()?.id;
         let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
                 "SELECT k.code_id, k.source_id, sum(k.n) FROM coding_counts k JOIN codes c ON c.id = k.code_id \
-                 WHERE IFNULL(c.owner, 0) = $1 AND ($2 = 0 OR k.coder_id = $2) \
+                 WHERE IFNULL(c.owner, 0) = $1 AND ($2 = 0 OR k.coder_id IN ($2, $3)) \
                  GROUP BY k.code_id, k.source_id",
             )?;
-            let mut rows = stmt.query([owner.unwrap_or(0), coder_filter])?;
+            let mut rows = stmt.query([owner.unwrap_or(0), coder_filter, consensus])?;
             while let Some(r) = rows.next()? {
                 let entry = per_code.entry(r.get(0)?).or_default();
                 entry.0 += r.get::<_, i64>(2)?;
@@ -1144,6 +1154,8 @@ pub(crate) fn delete_coding_rows(
 ) -> Result<(), StoreError> {
     let select = "SELECT id FROM translations WHERE coding_id = $1";
     rec.delete_ids(tx, Table::Translations, select, [coding])?;
+    let select = "SELECT id FROM consensus_origins WHERE coding_id = $1";
+    rec.delete_ids(tx, Table::ConsensusOrigins, select, [coding])?;
     delete_memos_on(tx, rec, "coding", coding)?;
     rec.delete(tx, Table::Codings, id_key(coding))
 }

@@ -298,7 +298,18 @@ fn blind_layers_are_enforced_by_the_library() {
         Err(StoreError::Blind)
     ));
 
-    // Solo mode and reveal open every layer.
+    // A coder's "I code alone" opens nothing in a study of two coders, and
+    // the study cannot be declared solo once both coded blind.
+    assert!(matches!(
+        s.store.scope("bruno", true, true),
+        Err(StoreError::Blind)
+    ));
+    let refused = s.store.mark_solo("bruno").unwrap_err().to_string();
+    assert!(refused.contains("verbatim reveal"), "{refused}");
+    assert!(!s.store.is_solo().unwrap());
+    // Reveal opens every layer and says who opened them.
+    s.store.reveal("amira").unwrap();
+    assert_eq!(s.store.revealed().unwrap().unwrap().0, "amira");
     let solo = s.store.scope("bruno", true, true).unwrap();
     assert_eq!(
         s.store
@@ -307,7 +318,6 @@ fn blind_layers_are_enforced_by_the_library() {
             .len(),
         2
     );
-    s.store.reveal("amira").unwrap();
     let all = s.store.scope("bruno", true, false).unwrap();
     assert_eq!(s.store.codings(&all, &other).unwrap().len(), 1);
     // Seeing is not changing: bruno still cannot edit amira's codebook.
@@ -605,4 +615,60 @@ fn sealing_takes_the_entry_off_the_undo_stack_only() {
         "the sealed entry's creation is skipped"
     );
     assert!(s.store.verify_journal().unwrap().is_empty());
+}
+
+#[test]
+fn a_study_declared_solo_before_a_second_coder_codes_opens_every_layer() {
+    let mut s = study();
+    let amira = s.store.scope("amira", false, false).unwrap();
+    let a = code(&mut s.store, &amira, "Confiance", "theme", None);
+    s.store
+        .add_coding(&amira, s.source, Span::new(31, 43).unwrap(), a, None)
+        .unwrap();
+    // Only amira has coded: declaring the study solo is allowed, audited.
+    assert!(s.store.mark_solo("amira").unwrap());
+    assert!(!s.store.mark_solo("amira").unwrap(), "already solo");
+    let log = s.store.audit_log(10).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "study.solo" && e.actor == "amira")
+    );
+    let bruno = s.store.scope("bruno", false, false).unwrap();
+    let b = code(&mut s.store, &bruno, "Trust", "theme", None);
+    s.store
+        .add_coding(&bruno, s.source, Span::new(44, 60).unwrap(), b, None)
+        .unwrap();
+    let all = s.store.scope("bruno", true, true).unwrap();
+    let seen = s.store.codings(&all, &CodingFilter::default()).unwrap();
+    assert_eq!(seen.len(), 2);
+}
+
+#[test]
+fn a_name_in_both_the_coders_and_the_shared_codebook_is_ambiguous() {
+    let mut s = study();
+    let amira = s.store.scope("amira", false, false).unwrap();
+    let mine = code(&mut s.store, &amira, "Confiance", "theme", None);
+    let shared = s
+        .store
+        .add_code(
+            &amira,
+            &NewCode {
+                name: "Confiance".into(),
+                book: Some(Book::Shared),
+                ..NewCode::default()
+            },
+        )
+        .unwrap();
+    let err = s
+        .store
+        .find_code(&amira, "Confiance", None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("{mine} in your codebook")), "{err}");
+    assert!(err.contains(&format!("{shared} in the shared")), "{err}");
+    // Naming the book, or the id, picks one.
+    let found = s.store.find_code(&amira, "Confiance", Some(Book::Shared));
+    assert_eq!(found.unwrap(), shared);
+    let by_id = s.store.find_code(&amira, &mine.to_string(), None);
+    assert_eq!(by_id.unwrap(), mine);
 }

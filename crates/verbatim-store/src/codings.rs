@@ -50,6 +50,10 @@ pub struct CodingRecord {
     pub memo: Option<String>,
     /// Translations of the passage: `(language, text)`.
     pub translations: Vec<(String, String)>,
+    /// For a passage of the consensus layer, the coders whose passages it
+    /// came from (empty for a coder's own coding).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contributors: Vec<String>,
 }
 
 /// Which codings to list.
@@ -384,7 +388,7 @@ impl SqliteStore {
         }
         let mut sql = String::from(
             "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, k.start_char, \
-                    k.end_char, k.is_quote, k.memo, c.owner \
+                    k.end_char, k.is_quote, k.memo, c.owner, d.kind \
              FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
              JOIN sources s ON s.id = k.source_id WHERE 1 = 1",
         );
@@ -407,6 +411,7 @@ impl SqliteStore {
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         let mut out = Vec::new();
         let mut texts: HashMap<i64, SourceView> = HashMap::new();
+        let mut consensus: HashSet<i64> = HashSet::new();
         while let Some(r) = rows.next()? {
             let code_id: i64 = r.get(3)?;
             let owner: Option<i64> = r.get(11)?;
@@ -456,8 +461,13 @@ impl SqliteStore {
                 is_quote: r.get::<_, i64>(9)? != 0,
                 memo: r.get(10)?,
                 translations: Vec::new(),
+                contributors: Vec::new(),
             });
+            if r.get::<_, String>(12)? == "consensus" {
+                consensus.insert(r.get(0)?);
+            }
         }
+        self.fill_contributors(&mut out, &consensus)?;
         if out.iter().any(|c| c.is_quote) {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT language, text FROM translations WHERE coding_id = $1 ORDER BY language",
@@ -469,6 +479,30 @@ impl SqliteStore {
             }
         }
         Ok(out)
+    }
+}
+
+impl SqliteStore {
+    /// Names, on each consensus passage listed (ids in `consensus`), the
+    /// coders it came from (`consensus_origins`), by name.
+    fn fill_contributors(
+        &self,
+        out: &mut [CodingRecord],
+        consensus: &HashSet<i64>,
+    ) -> Result<(), StoreError> {
+        if consensus.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.name FROM consensus_origins o JOIN coders d ON d.id = o.coder_id \
+             WHERE o.coding_id = $1 ORDER BY d.name",
+        )?;
+        for coding in out.iter_mut().filter(|c| consensus.contains(&c.id)) {
+            coding.contributors = stmt
+                .query_map([coding.id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(())
     }
 }
 

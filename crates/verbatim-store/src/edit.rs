@@ -1043,6 +1043,8 @@ mod tests {
         let bruno = f.store.scope("bruno", false, false).unwrap();
         let a = code(&mut f, &amira, "A");
         let b = code(&mut f, &bruno, "B");
+        // One researcher coding as amira and bruno: every layer is seen.
+        f.store.mark_solo("tester").unwrap();
         let n = TEXT.chars().count();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |m: usize| {

@@ -57,7 +57,7 @@ pub enum StoreError {
     UnknownCoder(String),
     /// Another coder's layer was asked for before the study was revealed.
     #[error(
-        "coding is blind: other coders' work stays hidden until the study is revealed (`verbatim reveal`), or pass --solo if you code alone"
+        "coding is blind: other coders' work stays hidden until the study is revealed (`verbatim reveal`, recorded under your name); if one researcher codes under several names, mark the study so first with `verbatim study solo`"
     )]
     Blind,
     /// A request that breaks a rule of the study (the message says which).

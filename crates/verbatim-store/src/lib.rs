@@ -99,7 +99,7 @@ pub use participants::{
     AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
     RankStyle, Scheme, Site, Unassigned,
 };
-pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict};
+pub use reconcile::{CodedSpan, Decision, DecisionKind, Divergence, Excerpt, Origin, Verdict};
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;

@@ -22,7 +22,7 @@ impl CoderArg {
     }
 
     /// Returns the coder's scope: their own layer, or every layer when
-    /// `all` is asked (allowed once revealed, or with `solo`).
+    /// `all` is asked (allowed once revealed, or in a study marked solo).
     pub fn scope_as(&self, store: &SqliteStore, all: bool, solo: bool) -> anyhow::Result<Scope> {
         Ok(store.scope(self.name()?, all, solo)?)
     }
@@ -44,10 +44,10 @@ pub type LayersArg = AllArg;
 /// Asks for every coder's layer.
 #[derive(Args, Debug, Clone, Default)]
 pub struct AllArg {
-    /// Include every coder's work (needs `verbatim reveal` first, or --solo)
+    /// Include every coder's work (needs `verbatim reveal` first, or a study marked solo)
     #[arg(long)]
     pub all: bool,
-    /// I code alone under several names: no blind layers to protect
+    /// Accepted in a study marked solo (`verbatim study solo`); refused otherwise
     #[arg(long)]
     pub solo: bool,
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use verbatim_core::{Language, Span};
-use verbatim_store::{CodingFilter, SourceRef};
+use verbatim_store::{CodingFilter, SourceRef, SqliteStore, StoreError};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -80,7 +80,7 @@ enum CodingAction {
         /// Only with this code or any code below it
         #[arg(long)]
         code: Option<String>,
-        /// Only by this coder (another coder's needs --all)
+        /// Only by this coder, or by the consensus layer (another's needs --all)
         #[arg(long = "by", value_name = "CODER")]
         by: Option<String>,
         /// Only passages spoken (at least in part) by this speaker label
@@ -170,15 +170,10 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
                     .as_deref()
                     .map(|c| store.find_code(&scope, c, None))
                     .transpose()?,
-                coder: match by {
-                    Some(name) => Some(
-                        store
-                            .coder_by_name(name)?
-                            .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(name.clone()))?
-                            .id,
-                    ),
-                    None => None,
-                },
+                coder: by
+                    .as_deref()
+                    .map(|n| coder_or_consensus(&store, n))
+                    .transpose()?,
                 level: level
                     .as_deref()
                     .map(|l| store.level_rank_of(l))
@@ -192,6 +187,13 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
             } else {
                 let mut table =
                     Table::new(&["id", "source", "code", "coder", "span", "speakers", "text"]);
+                let coder_of = |c: &verbatim_store::CodingRecord| {
+                    if c.contributors.is_empty() {
+                        c.coder.clone()
+                    } else {
+                        format!("{} ({})", c.coder, c.contributors.join("+"))
+                    }
+                };
                 for c in &codings {
                     let mut text: String = c.text.replace('\n', " ");
                     if text.chars().count() > 60 {
@@ -201,7 +203,7 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
                         c.id.to_string(),
                         c.source.clone(),
                         c.code.clone(),
-                        c.coder.clone(),
+                        coder_of(c),
                         format!("{}..{}", c.start, c.end),
                         c.speakers.join(","),
                         if c.is_quote {
@@ -217,4 +219,17 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the id of the coder named by `--by`: a coder, or the consensus
+/// layer by its name.
+fn coder_or_consensus(store: &SqliteStore, name: &str) -> anyhow::Result<i64> {
+    if let Some(coder) = store.coder_by_name(name)? {
+        return Ok(coder.id);
+    }
+    let consensus = store.consensus_coder()?;
+    if consensus.name.eq_ignore_ascii_case(name.trim()) {
+        return Ok(consensus.id);
+    }
+    Err(StoreError::UnknownCoder(name.to_owned()).into())
 }

@@ -6,8 +6,10 @@
 //! sites, participant roster and speaker mappings follow (`demo_people`);
 //! then three coders write and seal their preconceptions, code
 //! independently (`demo_coding`), and link their preconceptions to their
-//! themes, write journal notes and memos (`demo_people` again). Any failure
-//! removes the half-built study.
+//! themes, write journal notes and memos (`demo_people` again). Unless
+//! `--blind` is given, the team then reveals its layers and builds its
+//! consensus codebook (`demo_consensus`). Any failure removes the
+//! half-built study.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -21,7 +23,7 @@ use verbatim_ingest::{Options, read_bytes};
 use verbatim_store::{ImportItem, SqliteStore, Store, StudySettings};
 
 use super::import::{FileReport, print_report};
-use super::{demo_coding, demo_people};
+use super::{demo_coding, demo_consensus, demo_people};
 use crate::ui;
 
 mod embedded {
@@ -46,6 +48,10 @@ pub struct DemoArgs {
     /// self-contained file) to this path
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    /// Stop before the reveal: the three coders' layers stay blind and the
+    /// study has no consensus yet
+    #[arg(long)]
+    blind: bool,
 }
 
 #[derive(Deserialize)]
@@ -108,8 +114,8 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             verbatim_store::ImportOutcome::Duplicate { .. } => None,
         })
         .collect();
-    let built = build_layers(&mut store, &ids);
-    let (coders, summary) = match built {
+    let built = build_layers(&mut store, &ids, args.blind);
+    let (coders, consensus, summary) = match built {
         Ok(done) => done,
         Err(err) => {
             drop(store);
@@ -143,6 +149,12 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!(
             "coder {}: {} codes, {} codings, {} quotes ({} translated)",
             c.name, c.codes, c.codings, c.quotes, c.translations
+        );
+    }
+    if let Some(c) = &consensus {
+        println!(
+            "consensus: {} codes from {} team decisions (revealed, merged across coders)",
+            c.codes, c.decisions
         );
     }
     let sites: Vec<String> = summary
@@ -195,12 +207,22 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the demo built: each coder's layer, the consensus (unless blind),
+/// and the study's counts.
+type Built = (
+    Vec<demo_coding::CoderSummary>,
+    Option<demo_consensus::ConsensusSummary>,
+    demo_people::Summary,
+);
+
 /// Adds everything after the import, in the order a team works: people,
-/// sealed preconceptions, coding, then links, notes and memos.
+/// sealed preconceptions, coding, links, notes and memos, then (unless
+/// `blind`) the reveal and the consensus.
 fn build_layers(
     store: &mut SqliteStore,
     ids: &HashMap<String, i64>,
-) -> anyhow::Result<(Vec<demo_coding::CoderSummary>, demo_people::Summary)> {
+    blind: bool,
+) -> anyhow::Result<Built> {
     let actor = ui::actor();
     demo_people::add_people(store, &actor, embedded::DEMO_SITES, embedded::DEMO_ROSTER)?;
     demo_coding::add_coders(store, &actor, embedded::DEMO_CODING)?;
@@ -213,8 +235,13 @@ fn build_layers(
         embedded::DEMO_MEMOS,
         ids,
     )?;
+    let consensus = if blind {
+        None
+    } else {
+        Some(demo_consensus::apply(store, embedded::DEMO_CONSENSUS, ids)?)
+    };
     let summary = demo_people::summary(store)?;
-    Ok((coders, summary))
+    Ok((coders, consensus, summary))
 }
 
 /// Removes an earlier demo study at `path`; refuses to touch anything else.

@@ -16,6 +16,7 @@ mod cooccurrence;
 mod deidentify;
 mod demo;
 mod demo_coding;
+mod demo_consensus;
 mod demo_people;
 mod disagreements;
 mod evidence;
@@ -36,6 +37,7 @@ mod memo;
 mod participants;
 mod query;
 mod reconcile;
+mod reconcile_merge;
 mod reliability;
 mod report;
 mod reveal;
@@ -47,6 +49,7 @@ mod sites;
 mod source;
 mod sources;
 mod speakers;
+mod study;
 mod translations;
 mod triangulation;
 mod withdraw;
@@ -87,6 +90,8 @@ enum Command {
     Coding(coding::CodingArgs),
     /// Open every coder's work to every coder, for comparison
     Reveal(reveal::RevealArgs),
+    /// Declare the study solo (one researcher, several coder names), or show its layers' state
+    Study(study::StudyArgs),
     /// Undo your last changes
     Undo(history::UndoArgs),
     /// Redo your last undone changes
@@ -206,6 +211,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Code(args) => code::cmd_code(&args),
         Command::Coding(args) => coding::cmd_coding(&args),
         Command::Reveal(args) => reveal::cmd_reveal(&args),
+        Command::Study(args) => study::cmd_study(&args),
         Command::Undo(args) => history::cmd_undo(&args),
         Command::Redo(args) => history::cmd_redo(&args),
         Command::Log(args) => history::cmd_log(&args),

@@ -1,17 +1,19 @@
-//! `verbatim reconcile`: build the shared codebook from compared work.
+//! `verbatim reconcile`: build the team's consensus from compared work.
 //!
 //! After `align` and `disagreements`, the team decides node by node and
-//! passage by passage. Each subcommand is one decision, recorded with who,
+//! passage by passage what the consensus holds: shared codes and their
+//! passages, which belong to the consensus layer, not to whoever decides. Each subcommand is one decision, recorded with who,
 //! when and the `--note` saying why, and undoable with `verbatim undo`.
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Span;
-use verbatim_store::{Book, DecisionKind, SourceRef, StoreError, Verdict};
+use verbatim_store::{Book, CodingFilter, DecisionKind, SourceRef, StoreError, Verdict};
 
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
+use super::reconcile_merge::{described, merged_codes};
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
 
@@ -22,7 +24,7 @@ pub struct ReconcileArgs {
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// I code alone under several names: no blind layers to protect
+    /// Accepted in a study marked solo (`verbatim study solo`); refused otherwise
     #[arg(long, global = true)]
     solo: bool,
     #[command(subcommand)]
@@ -55,23 +57,26 @@ enum ReconcileAction {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Make one shared code of two coders' matched codes
+    /// Make one consensus code of several coders' matched codes (their passages join)
     Merge {
-        /// The two coders: `a,b`
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// The coders whose codes merge: `a,b,c` with one `--code NAME` each coder has
+        #[arg(long, value_delimiter = ',')]
         coders: Vec<String>,
-        /// The first coder's code
+        /// A code to merge: `CODER:NAME` (repeat it, one per coder), or `NAME` with --coders
+        #[arg(long = "code", value_name = "CODE", required = true)]
+        codes: Vec<String>,
+        /// The second coder's code, in the form `--coders a,b --code X --code-b Y`
         #[arg(long)]
-        code: String,
-        /// The second coder's code
-        #[arg(long)]
-        code_b: String,
-        /// The shared code's name (the first coder's by default)
-        #[arg(long)]
+        code_b: Option<String>,
+        /// The consensus code's name (the first code's by default)
+        #[arg(long, conflicts_with = "into")]
         name: Option<String>,
         /// The shared code to put it under (top level by default)
-        #[arg(long)]
+        #[arg(long, conflicts_with = "into")]
         under: Option<String>,
+        /// Add the codes to this existing consensus code instead of making one
+        #[arg(long, value_name = "SHARED_CODE")]
+        into: Option<String>,
         /// Why
         #[arg(long)]
         note: Option<String>,
@@ -88,7 +93,7 @@ enum ReconcileAction {
         #[arg(long)]
         note: String,
     },
-    /// Accept a disagreement passage into the shared layer, or reject it
+    /// Accept a disagreement passage into the consensus layer, or reject it
     Passage {
         /// accept (code it with the shared code) or reject
         verdict: VerdictArg,
@@ -163,22 +168,48 @@ pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
         }
         ReconcileAction::Merge {
             coders,
-            code,
+            codes,
             code_b,
             name,
             under,
+            into,
             note,
         } => {
-            let [ca, cb] = two_coders(&store, coders)?;
-            let a = store.find_code(&scope, code, Some(Book::Of(ca.id)))?;
-            let b = store.find_code(&scope, code_b, Some(Book::Of(cb.id)))?;
-            let under = shared(&store, under)?;
-            let d = store.reconcile_merge(&scope, a, b, name.as_deref(), under, note.as_deref())?;
+            let named = merged_codes(&store, &scope, coders, codes, code_b.as_deref())?;
+            let ids: Vec<i64> = named.iter().map(|c| c.id).collect();
+            let d = match into {
+                Some(word) => {
+                    let target = store.find_code(&scope, word, Some(Book::Shared))?;
+                    store.reconcile_merge_into(&scope, target, &ids, note.as_deref())?
+                }
+                None => {
+                    let under = shared(&store, under)?;
+                    store.reconcile_merge_codes(
+                        &scope,
+                        &ids,
+                        name.as_deref(),
+                        under,
+                        note.as_deref(),
+                    )?
+                }
+            };
+            let made = store.decisions(&scope)?.into_iter().find(|x| x.id == d);
+            let passages = match made.as_ref().and_then(|x| x.shared_code) {
+                Some(code) => {
+                    let filter = CodingFilter {
+                        code: Some(code),
+                        coder: Some(store.consensus_coder()?.id),
+                        ..CodingFilter::default()
+                    };
+                    store.codings(&scope, &filter)?.len()
+                }
+                None => 0,
+            };
             println!(
-                "Decision {d}: merged {code:?} ({}) and {code_b:?} ({}) into the shared code {:?}.",
-                ca.name,
-                cb.name,
-                name.as_deref().unwrap_or(code)
+                "Decision {d}: merged {} into the consensus code {:?}, which now holds {passages} passage{}.",
+                described(&named),
+                made.and_then(|x| x.shared_name).unwrap_or_default(),
+                if passages == 1 { "" } else { "s" }
             );
         }
         ReconcileAction::Keep { from, code, note } => {
@@ -230,10 +261,10 @@ pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
             )?;
             match verdict {
                 Verdict::Accept => println!(
-                    "Decision {d}: passage [{start}, {end}) of source {source_id} coded in the shared layer."
+                    "Decision {d}: passage [{start}, {end}) of source {source_id} coded in the consensus layer."
                 ),
                 Verdict::Reject => println!(
-                    "Decision {d}: passage [{start}, {end}) of source {source_id} left out of the shared layer."
+                    "Decision {d}: passage [{start}, {end}) of source {source_id} left out of the consensus layer."
                 ),
             }
         }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::ProjectArg;
+use super::coder_arg::CoderArg;
 use crate::ui;
 
 /// Open every coder's work to every coder, for comparison (recorded; cannot be undone)
@@ -12,15 +13,26 @@ use crate::ui;
 pub struct RevealArgs {
     #[command(flatten)]
     project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
 }
 
-/// Reveals the study's layers.
+/// Reveals the study's layers, or says who already did.
 pub fn cmd_reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
     let mut store = args.project.open()?;
-    if store.reveal(&ui::actor())? {
-        println!("Revealed: every coder can now see every coder's codebook and codings.");
+    let actor = args
+        .coder
+        .name()
+        .map_or_else(|_| ui::actor(), str::to_owned);
+    if store.reveal(&actor)? {
+        println!(
+            "Revealed by {actor}: every coder can now see every coder's codebook and codings."
+        );
     } else {
-        println!("The study was already revealed.");
+        match store.revealed()? {
+            Some((by, at)) => println!("The study was already revealed by {by} at {at}."),
+            None => println!("The study was already revealed."),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

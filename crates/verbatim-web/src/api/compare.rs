@@ -441,7 +441,7 @@ enum DecisionBody {
     },
     /// A code stays its coder's, with the reason.
     Keep { code: i64, note: String },
-    /// A disagreement passage coded in the shared layer (accept) or left
+    /// A disagreement passage coded in the consensus layer (accept) or left
     /// out (reject); `source_id`, `start`, `end` in the study's chars.
     Passage {
         verdict: String,

@@ -1,0 +1,61 @@
+//! `verbatim study`: facts about the whole study — whether its layers are
+//! blind, revealed (by whom) or declared solo.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use super::ProjectArg;
+use super::coder_arg::CoderArg;
+use crate::ui;
+
+/// Declare the study solo, or show whether its coders' layers are open
+#[derive(Args, Debug)]
+pub struct StudyArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    #[command(flatten)]
+    coder: CoderArg,
+    #[command(subcommand)]
+    action: StudyAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum StudyAction {
+    /// Declare that one researcher codes under several names, so every name sees every layer
+    /// (recorded; refused once two coders have coded blind: use `verbatim reveal`)
+    Solo,
+    /// Show whether the layers are blind, revealed (by whom) or solo
+    Status,
+}
+
+/// Runs `study solo` or `study status`.
+pub fn cmd_study(args: &StudyArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    match args.action {
+        StudyAction::Solo => {
+            if store.mark_solo(
+                &args
+                    .coder
+                    .name()
+                    .map_or_else(|_| ui::actor(), str::to_owned),
+            )? {
+                println!(
+                    "The study is now solo: every coder name sees every layer (recorded in the log)."
+                );
+            } else {
+                println!("The study was already solo.");
+            }
+        }
+        StudyAction::Status => {
+            match store.revealed()? {
+                Some((by, at)) => println!("Revealed by {by} at {at}."),
+                None => println!("Not revealed: each coder sees only their own layer."),
+            }
+            if store.is_solo()? {
+                println!("Solo: one researcher codes under several names.");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,8 +1,12 @@
 //! `verbatim agreement`: intercoder agreement on a study's codings.
 //!
-//! Reads the coders' codings on their shared codes (`verbatim_store::
-//! agreement_data`) and prints what NVivo's Coding Comparison and MAXQDA's
-//! Intercoder Agreement report, computed by `verbatim_analysis::agreement`:
+//! Computes, through `verbatim_views::agreement` (the report and the web
+//! compare page call it too), the coders' agreement on the codes they share
+//! (same name, a reconciliation decision, `--pair`, rolled up with
+//! `--level`), each pair only on the sources both coded, and prints which
+//! sources entered and which were left out, then what NVivo's Coding
+//! Comparison and MAXQDA's Intercoder Agreement report, computed by
+//! `verbatim_analysis::agreement`:
 //! character-level percent agreement and Cohen's kappa per pair of coders
 //! (also on coded characters only), Fleiss' kappa and binary alpha over
 //! characters for all coders, and segment-level agreement with an overlap
@@ -17,6 +21,8 @@ use serde::Serialize;
 use verbatim_analysis::agreement::{self, Comparison, PairSummary, Passage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::unitizing;
+use verbatim_store::agreement_data::{AgreementRequest, CodeGroup, CodePairing, CodeRef, PairedBy};
+use verbatim_views::agreement::{AgreementOptions, AgreementView};
 
 use super::agreement_domains;
 use super::coder_arg::CoderArg;
@@ -36,6 +42,14 @@ pub struct AgreementArgs {
     /// Only this code (by name)
     #[arg(long, value_name = "NAME")]
     code: Option<String>,
+    /// Compare two coders' differently named codes as one (repeatable);
+    /// codes joined by `reconcile accept`/`merge` are paired already
+    #[arg(long = "pair", value_name = "CODER:CODE=CODER:CODE", value_parser = parse_pair)]
+    pairs: Vec<CodePairing>,
+    /// Roll codes up to their ancestor at this level first (e.g. theme): a
+    /// coding of an idea counts for its theme
+    #[arg(long, value_name = "LEVEL")]
+    level: Option<String>,
     /// Also show one row per code and source
     #[arg(long, value_enum, value_name = "source")]
     by: Option<By>,
@@ -74,12 +88,54 @@ enum By {
     Source,
 }
 
+/// Parses `CODER:CODE=CODER:CODE`.
+fn parse_pair(arg: &str) -> Result<CodePairing, String> {
+    let side = |text: &str| {
+        let (coder, code) = text.split_once(':')?;
+        let (coder, code) = (coder.trim(), code.trim());
+        (!coder.is_empty() && !code.is_empty()).then(|| CodeRef {
+            coder: coder.to_owned(),
+            code: code.to_owned(),
+        })
+    };
+    arg.split_once('=')
+        .and_then(|(a, b)| Some(CodePairing {
+            a: side(a)?,
+            b: side(b)?,
+        }))
+        .ok_or_else(|| {
+            format!(
+                "`{arg}` is not a pairing: write CODER:CODE=CODER:CODE, e.g. \"ana:Confiance=ben:Trust\""
+            )
+        })
+}
+
+/// A source in the JSON: id, name, size and who coded it.
+#[derive(Serialize)]
+struct SourceEntry<'a> {
+    id: i64,
+    name: &'a str,
+    chars: u64,
+    coded_by: Vec<&'a str>,
+}
+
+/// A source left out, with the compared coders who did not code it.
+#[derive(Serialize)]
+struct LeftOutEntry<'a> {
+    id: i64,
+    name: &'a str,
+    not_coded_by: Vec<&'a str>,
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     coders: Vec<&'a str>,
     codes: &'a [String],
+    code_groups: &'a [CodeGroup],
     unshared_codes: &'a [String],
-    sources: Vec<&'a str>,
+    off_level_codes: &'a [String],
+    sources: Vec<SourceEntry<'a>>,
+    left_out_sources: Vec<LeftOutEntry<'a>>,
     unit: &'static str,
     comparison: &'a Comparison,
     unitizing: &'a Unitizing,
@@ -143,19 +199,27 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     }
     let store = args.project.open()?;
     let scope = args.coder.scope_as(&store, true, args.solo)?;
-    let data = store.agreement_data(&scope, &args.coders, args.code.as_deref())?;
-    let mut passages: Vec<Passage> = data
-        .spans
-        .iter()
-        .map(|s| Passage {
-            source: s.source,
-            code: s.code,
-            coder: s.coder,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
+    let level = args
+        .level
+        .as_deref()
+        .map(|l| store.level_rank_of(l))
+        .transpose()?;
+    let options = AgreementOptions {
+        request: AgreementRequest {
+            coders: args.coders.clone(),
+            only_code: args.code.clone(),
+            pairs: args.pairs.clone(),
+            level,
+        },
+        threshold: args.threshold / 100.0,
+        overlap_base: match args.overlap {
+            Overlap::Union => agreement::OverlapBase::Union,
+            Overlap::Own => agreement::OverlapBase::Own,
+        },
+        by_source: args.by.is_some(),
+    };
+    let view = verbatim_views::agreement::agreement(&store, &scope, &options)?;
+    let data = &view.data;
     if args.document_level {
         if data.coders.len() != 2 {
             bail!(
@@ -163,72 +227,59 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
                 data.coders.len()
             );
         }
-        let rows = agreement::document_level(0, 1, data.codes.len(), data.sources.len(), &passages);
-        if args.json {
-            print_json(&rows)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        let pct = |e: &verbatim_analysis::reliability::Estimate| match e.value() {
-            Some(v) => format!("{:.1} %", v * 100.0),
-            None => e.to_string(),
-        };
-        let mut table = Table::new(&[
-            "code",
-            "documents",
-            "presence agrees",
-            "%",
-            "frequency agrees",
-            "%",
-        ]);
-        for r in &rows {
-            table.row(vec![
-                data.codes.get(r.code).cloned().unwrap_or_default(),
-                r.documents.to_string(),
-                r.presence_agree.to_string(),
-                pct(&r.presence_percent),
-                r.frequency_agree.to_string(),
-                pct(&r.frequency_percent),
-            ]);
-        }
-        print!("{}", table.render());
-        return Ok(ExitCode::SUCCESS);
+        return print_document_level(&view, args.json);
     }
-    let comparison = agreement::compare(
+    let comparison = &view.comparison;
+    let group_passages = view.group_passages();
+    let unitized = unitizing_alpha(
         data.coders.len(),
         data.codes.len(),
-        &sizes,
-        &mut passages,
-        args.threshold / 100.0,
-        match args.overlap {
-            Overlap::Union => agreement::OverlapBase::Union,
-            Overlap::Own => agreement::OverlapBase::Own,
-        },
-        args.by.is_some(),
+        &view.group_sizes(),
+        &group_passages,
     );
-    let unitized = unitizing_alpha(data.coders.len(), data.codes.len(), &sizes, &passages);
     let domains = if args.domains.is_empty() {
         None
     } else {
         Some(agreement_domains::domain_alphas(
             &args.domains,
-            &data,
-            &passages,
+            data,
+            &group_passages,
         )?)
     };
     if args.json {
         print_json(&Report {
             coders: data.coders.iter().map(|c| c.name.as_str()).collect(),
             codes: &data.codes,
+            code_groups: &data.groups,
             unshared_codes: &data.unshared,
-            sources: data.sources.iter().map(|s| s.name.as_str()).collect(),
+            off_level_codes: &data.off_level,
+            sources: view
+                .entered()
+                .into_iter()
+                .map(|s| SourceEntry {
+                    id: s.id,
+                    name: &s.name,
+                    chars: s.chars,
+                    coded_by: coded_by(&view, &s.coded_by),
+                })
+                .collect(),
+            left_out_sources: view
+                .left_out()
+                .into_iter()
+                .map(|l| LeftOutEntry {
+                    id: l.source.id,
+                    name: &l.source.name,
+                    not_coded_by: l.missing,
+                })
+                .collect(),
             unit: "Unicode scalar value (char)",
-            comparison: &comparison,
+            comparison,
             unitizing: &unitized,
             domains: domains.as_ref(),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-
+    print_scope(&view);
     let coder = |i: usize| data.coders.get(i).map_or("?", |c| c.name.as_str());
     let code = |i: usize| {
         data.codes
@@ -236,18 +287,6 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             .map_or("all codes (pooled)", String::as_str)
     };
     let pair = |p: &PairSummary| format!("{} / {}", coder(p.a), coder(p.b));
-    println!(
-        "{} coders ({}), {} shared codes, {} sources ({} chars).",
-        data.coders.len(),
-        data.coders
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        data.codes.len(),
-        data.sources.len(),
-        comparison.chars
-    );
     if !data.unshared.is_empty() {
         let shown: Vec<&str> = data.unshared.iter().take(5).map(String::as_str).collect();
         println!(
@@ -262,7 +301,9 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if data.codes.is_empty() {
-        println!("No shared code to compare.");
+        println!(
+            "No shared code to compare: pair the coders' codes with --pair CODER:CODE=CODER:CODE, or build the shared codebook with `verbatim reconcile`."
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<_> = comparison
@@ -423,6 +464,122 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the names of the coders flagged in `coded`.
+fn coded_by<'a>(view: &'a AgreementView, coded: &[bool]) -> Vec<&'a str> {
+    coded
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c)
+        .map(|(i, _)| view.coder(i))
+        .collect()
+}
+
+/// Prints the coders, the codes and how they were paired, and which
+/// sources each pair was compared on and which were left out.
+fn print_scope(view: &AgreementView) {
+    let data = &view.data;
+    let names: Vec<&str> = data.coders.iter().map(|c| c.name.as_str()).collect();
+    println!(
+        "{} coders ({}), {} shared codes.",
+        names.len(),
+        names.join(", "),
+        data.codes.len()
+    );
+    for group in data.groups.iter().filter(|g| g.paired_by != PairedBy::Name) {
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| format!("{}: {}", view.coder(i), m.join(" + ")))
+            .collect();
+        let how = match group.paired_by {
+            PairedBy::Explicit => "paired with --pair",
+            _ => "joined by reconciliation",
+        };
+        println!("  {} ({how}): {}", group.name, members.join("; "));
+    }
+    for scope in &view.comparison.pair_scopes {
+        let pair: Vec<&str> = scope.coders.iter().map(|&i| view.coder(i)).collect();
+        let sources: Vec<&str> = view
+            .sources_of(scope)
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if sources.is_empty() {
+            println!(
+                "{}: no source coded by both: not compared.",
+                pair.join(" / ")
+            );
+        } else {
+            println!(
+                "{}: compared on the {} sources both coded ({} chars): {}.",
+                pair.join(" / "),
+                sources.len(),
+                scope.chars,
+                sources.join(", ")
+            );
+        }
+    }
+    if data.coders.len() > 2 {
+        let group = &view.comparison.group_scope;
+        println!(
+            "All {} coders (Fleiss, alphas): {} sources every coder coded ({} chars).",
+            data.coders.len(),
+            group.sources.len(),
+            group.chars
+        );
+    }
+    let left_out = view.left_out();
+    if !left_out.is_empty() {
+        let shown: Vec<String> = left_out
+            .iter()
+            .map(|l| format!("{} (not coded by {})", l.source.name, l.missing.join(", ")))
+            .collect();
+        println!(
+            "Left out, because a coder did not code them: {}.",
+            shown.join("; ")
+        );
+    }
+    if !data.off_level.is_empty() {
+        println!(
+            "Left out: {} codes with no ancestor at the level compared ({}).",
+            data.off_level.len(),
+            data.off_level.join(", ")
+        );
+    }
+}
+
+/// Prints MAXQDA's document-level comparison over the sources both
+/// coders coded.
+fn print_document_level(view: &AgreementView, json: bool) -> anyhow::Result<ExitCode> {
+    let rows = view.document_level();
+    if json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_scope(view);
+    let mut table = Table::new(&[
+        "code",
+        "documents",
+        "presence agrees",
+        "%",
+        "frequency agrees",
+        "%",
+    ]);
+    for r in &rows {
+        table.row(vec![
+            view.data.codes.get(r.code).cloned().unwrap_or_default(),
+            r.documents.to_string(),
+            r.presence_agree.to_string(),
+            percent(r.presence_percent),
+            r.frequency_agree.to_string(),
+            percent(r.frequency_percent),
+        ]);
+    }
+    print!("{}", table.render());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -121,23 +121,44 @@ impl SqliteStore {
         source_id: i64,
         date: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.source_name(source_id)?;
+        self.set_sources_date(actor, &[source_id], date)
+    }
+
+    /// Sets (or clears) the collection date of several sources at once
+    /// (`import --date`): one undoable action; nothing changes when a date
+    /// or a source is wrong.
+    pub fn set_sources_date(
+        &mut self,
+        actor: &str,
+        source_ids: &[i64],
+        date: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if source_ids.is_empty() {
+            return Ok(());
+        }
+        for &id in source_ids {
+            self.source_name(id)?;
+        }
         let date = date.map(parse_date).transpose()?;
         let value = date.clone().map_or(Value::Null, Value::Text);
-        self.act(
-            actor,
-            "source.date",
-            &format!("source:{source_id}"),
-            |tx, rec| {
+        let target = match source_ids {
+            [one] => format!("source:{one}"),
+            many => format!("sources:{}", many.len()),
+        };
+        self.act(actor, "source.date", &target, |tx, rec| {
+            for &id in source_ids {
                 rec.update(
                     tx,
                     Table::Sources,
-                    id_key(source_id),
-                    &[("collected_on", value)],
+                    id_key(id),
+                    &[("collected_on", value.clone())],
                 )?;
-                Ok(((), serde_json::json!({ "collected_on": date })))
-            },
-        )
+            }
+            Ok((
+                (),
+                serde_json::json!({ "collected_on": date, "sources": source_ids }),
+            ))
+        })
     }
 
     /// Returns each source's collection date, where one is known, by id.

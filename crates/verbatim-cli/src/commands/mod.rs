@@ -97,7 +97,7 @@ enum Command {
     Memo(memo::MemoArgs),
     /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
     Journal(journal::JournalArgs),
-    /// Correct a source's text; codings, turns and memos move with it
+    /// Correct a source's text, mark it done, set its collection date
     Source(source::SourceArgs),
     /// Participants: add, import a roster, assign codes, attributes, consent, table
     Participants(participants::ParticipantsArgs),

@@ -148,11 +148,21 @@ impl SqliteStore {
                 continue;
             }
             let label = pairing.name_of(theirs);
-            pairing.place(&label, PairedBy::Reconciliation, (coder, mine), coders.len());
+            pairing.place(
+                &label,
+                PairedBy::Reconciliation,
+                (coder, mine),
+                coders.len(),
+            );
             placed.insert((coder, mine), label.clone());
             for every in 0..coders.len() {
                 if !placed.contains_key(&(every, theirs)) {
-                    pairing.place(&label, PairedBy::Reconciliation, (every, theirs), coders.len());
+                    pairing.place(
+                        &label,
+                        PairedBy::Reconciliation,
+                        (every, theirs),
+                        coders.len(),
+                    );
                     placed.insert((every, theirs), label.clone());
                 }
             }
@@ -177,7 +187,9 @@ impl SqliteStore {
 
 impl Pairing {
     fn name_of(&self, id: i64) -> String {
-        self.codes.get(&id).map_or_else(String::new, |c| c.name.clone())
+        self.codes
+            .get(&id)
+            .map_or_else(String::new, |c| c.name.clone())
     }
 
     /// Finds `CODER:CODE` among the compared coders' codebooks (their own

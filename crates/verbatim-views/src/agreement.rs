@@ -163,10 +163,7 @@ impl AgreementView {
     /// Returns the source sizes for group figures computed on a continuum
     /// (unitizing alpha): sources not every coder coded count 0 chars.
     pub fn group_sizes(&self) -> Vec<u64> {
-        let mask = self
-            .comparison
-            .group_scope
-            .mask(self.data.sources.len());
+        let mask = self.comparison.group_scope.mask(self.data.sources.len());
         self.data
             .sources
             .iter()
@@ -177,10 +174,7 @@ impl AgreementView {
 
     /// Returns the passages in sources every coder coded (group figures).
     pub fn group_passages(&self) -> Vec<Passage> {
-        let mask = self
-            .comparison
-            .group_scope
-            .mask(self.data.sources.len());
+        let mask = self.comparison.group_scope.mask(self.data.sources.len());
         self.passages
             .iter()
             .filter(|p| mask.get(p.source).copied().unwrap_or(false))
@@ -205,15 +199,11 @@ impl AgreementView {
             .passages
             .iter()
             .filter_map(|p| {
-                position.get(&p.source).map(|&at| Passage { source: at, ..*p })
+                position
+                    .get(&p.source)
+                    .map(|&at| Passage { source: at, ..*p })
             })
             .collect();
-        agreement::document_level(
-            0,
-            1,
-            self.data.codes.len(),
-            scope.sources.len(),
-            &passages,
-        )
+        agreement::document_level(0, 1, self.data.codes.len(), scope.sources.len(), &passages)
     }
 }

@@ -124,7 +124,8 @@ fn done(acting: &Acting, source: &str, undo: bool) -> anyhow::Result<ExitCode> {
             ),
             (false, false) => format!("{source} was already marked as analysed by {who}."),
             (true, true) => format!("{source} is no longer marked as analysed by {who}."),
-            (true, false) => format!("{source} was not marked as analysed by {who}: nothing to take back."),
+            (true, false) =>
+                format!("{source} was not marked as analysed by {who}: nothing to take back."),
         }
     );
     Ok(ExitCode::SUCCESS)

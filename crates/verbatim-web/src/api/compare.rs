@@ -140,10 +140,7 @@ pub fn agreement_table(
     let view = verbatim_views::agreement::agreement(
         store,
         scope,
-        &verbatim_views::agreement::AgreementOptions::for_coders(&[
-            a.name.clone(),
-            b.name.clone(),
-        ]),
+        &verbatim_views::agreement::AgreementOptions::for_coders(&[a.name.clone(), b.name.clone()]),
     )?;
     let (data, comparison) = (view.data, view.comparison);
     let pct = |e: &verbatim_analysis::reliability::Estimate| e.value().map(|v| v * 100.0);

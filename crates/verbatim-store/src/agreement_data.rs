@@ -265,6 +265,7 @@ impl SqliteStore {
 mod tests {
     use verbatim_core::Span;
 
+    use super::{AgreementRequest, CodePairing, CodeRef, PairedBy};
     use crate::testkit;
     use crate::{Book, NewCode};
 
@@ -328,5 +329,126 @@ mod tests {
                 .agreement_data(&solo, &["amira".into(), "zoe".into()], None)
                 .is_err()
         );
+    }
+
+    fn own(name: &str, level: &str, parent: Option<i64>) -> NewCode {
+        NewCode {
+            name: name.into(),
+            level: Some(level.into()),
+            parent,
+            book: Some(Book::Own),
+            ..NewCode::default()
+        }
+    }
+
+    /// Two independent trees: amira's theme "Relation" holds the idea
+    /// "Confiance", bruno's theme "Lien" holds the idea "Trust". A merge of
+    /// the two ideas pairs them through the reconciliation decision; an
+    /// explicit pairing of the themes, with codings rolled up to the theme
+    /// level, compares the themes (each coding of an idea counts for its
+    /// theme, and the same passage coded twice counts once).
+    #[test]
+    fn codes_pair_through_reconciliation_explicit_pairs_and_levels() {
+        let testkit::Fixture {
+            dir: _dir,
+            mut store,
+            source,
+        } = testkit::fixture();
+        let ana = store.scope("amira", false, false).unwrap();
+        let ben = store.scope("bruno", false, false).unwrap();
+        let relation = store.add_code(&ana, &own("Relation", "theme", None)).unwrap();
+        let confiance = store
+            .add_code(&ana, &own("Confiance", "idea", Some(relation)))
+            .unwrap();
+        let lien = store.add_code(&ben, &own("Lien", "theme", None)).unwrap();
+        let trust = store
+            .add_code(&ben, &own("Trust", "idea", Some(lien)))
+            .unwrap();
+        let span = |s, e| Span::new(s, e).unwrap();
+        store.add_coding(&ana, source, span(0, 10), confiance, None).unwrap();
+        store.add_coding(&ana, source, span(0, 10), relation, None).unwrap();
+        store.add_coding(&ben, source, span(5, 10), trust, None).unwrap();
+        let solo = store.scope("amira", true, true).unwrap();
+
+        let by_name = store.agreement_data(&solo, &[], None).unwrap();
+        assert!(by_name.codes.is_empty());
+        assert_eq!(by_name.unshared, ["Confiance", "Lien", "Relation", "Trust"]);
+        assert_eq!(by_name.sources[0].coded_by, [true, true]);
+
+        let pairs = vec![CodePairing {
+            a: CodeRef {
+                coder: "amira".into(),
+                code: "Relation".into(),
+            },
+            b: CodeRef {
+                coder: "bruno".into(),
+                code: "Lien".into(),
+            },
+        }];
+        let themes = store
+            .agreement_data_for(
+                &solo,
+                &AgreementRequest {
+                    pairs,
+                    level: Some(store.level_rank_of("theme").unwrap()),
+                    ..AgreementRequest::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(themes.codes, ["Relation = Lien"]);
+        assert_eq!(themes.groups[0].paired_by, PairedBy::Explicit);
+        assert_eq!(themes.groups[0].members, [vec!["Relation"], vec!["Lien"]]);
+        // amira's two codings of [0, 10) count once at the theme level.
+        let spans: Vec<(usize, u64, u64)> =
+            themes.spans.iter().map(|s| (s.coder, s.start, s.end)).collect();
+        assert_eq!(spans, [(0, 0, 10), (1, 5, 10)]);
+
+        store
+            .reconcile_merge(&solo, confiance, trust, Some("Confiance mutuelle"), None, None)
+            .unwrap();
+        let merged = store.agreement_data(&solo, &[], None).unwrap();
+        assert_eq!(merged.codes, ["Confiance mutuelle"]);
+        assert_eq!(merged.groups[0].paired_by, PairedBy::Reconciliation);
+        assert_eq!(
+            merged.groups[0].members,
+            [
+                vec!["Confiance", "Confiance mutuelle"],
+                vec!["Trust", "Confiance mutuelle"]
+            ]
+        );
+        assert_eq!(merged.unshared, ["Lien", "Relation"]);
+        assert_eq!(merged.spans.len(), 2);
+
+        let bad = |pairs: Vec<CodePairing>| {
+            store
+                .agreement_data_for(
+                    &solo,
+                    &AgreementRequest {
+                        pairs,
+                        ..AgreementRequest::default()
+                    },
+                )
+                .unwrap_err()
+                .to_string()
+        };
+        let side = |coder: &str, code: &str| CodeRef {
+            coder: coder.into(),
+            code: code.into(),
+        };
+        let unknown = bad(vec![CodePairing {
+            a: side("amira", "Absent"),
+            b: side("bruno", "Trust"),
+        }]);
+        assert!(unknown.contains("no code named \"Absent\""), "{unknown}");
+        let stranger = bad(vec![CodePairing {
+            a: side("zoé", "Relation"),
+            b: side("bruno", "Trust"),
+        }]);
+        assert!(stranger.contains("not among the coders compared"), "{stranger}");
+        let consensus = store
+            .agreement_data(&solo, &["amira".into(), crate::CONSENSUS_NAME.into()], None)
+            .unwrap_err()
+            .to_string();
+        assert!(consensus.contains("consensus layer"), "{consensus}");
     }
 }

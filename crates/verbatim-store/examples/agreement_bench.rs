@@ -5,8 +5,9 @@
 //! -- [OUT_DIR]` (see BENCHMARKS.md). Setup imports the sources through the
 //! store and bulk-inserts the codings with plain SQL in one transaction;
 //! what is measured is the public path of `verbatim agreement`: reading the
-//! spans (`SqliteStore::agreement_data`) and comparing them
-//! (`verbatim_analysis::agreement::compare`), pooled and by source.
+//! spans (`SqliteStore::agreement_data`, with which coder coded which
+//! source) and comparing each pair on the sources both coded
+//! (`verbatim_analysis::agreement::compare_coded`), pooled and by source.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -64,18 +65,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 end: s.end,
             })
             .collect();
-        let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
+        let sources: Vec<agreement::ComparedSource> = data
+            .sources
+            .iter()
+            .map(|s| agreement::ComparedSource {
+                chars: s.chars,
+                coded_by: s.coded_by.clone(),
+            })
+            .collect();
         for (keep, samples) in [(false, &mut pooled), (true, &mut by_source)] {
             let mut p = passages.clone();
             let t = Instant::now();
-            let c = agreement::compare(
+            let c = agreement::compare_coded(
                 data.coders.len(),
                 data.codes.len(),
-                &sizes,
+                &sources,
                 &mut p,
-                0.9,
-                agreement::OverlapBase::Union,
-                keep,
+                agreement::Settings {
+                    threshold: 0.9,
+                    overlap_base: agreement::OverlapBase::Union,
+                    by_source: keep,
+                },
             );
             samples.push(t.elapsed());
             if !keep {

@@ -125,6 +125,8 @@ impl SqliteStore {
             if group.ids.iter().any(BTreeSet::is_empty) {
                 unshared.push(name);
             } else {
+                let mut group = group;
+                group.members.iter_mut().for_each(|m| m.sort());
                 groups.push(group);
             }
         }
@@ -356,7 +358,9 @@ mod tests {
         } = testkit::fixture();
         let ana = store.scope("amira", false, false).unwrap();
         let ben = store.scope("bruno", false, false).unwrap();
-        let relation = store.add_code(&ana, &own("Relation", "theme", None)).unwrap();
+        let relation = store
+            .add_code(&ana, &own("Relation", "theme", None))
+            .unwrap();
         let confiance = store
             .add_code(&ana, &own("Confiance", "idea", Some(relation)))
             .unwrap();
@@ -365,9 +369,15 @@ mod tests {
             .add_code(&ben, &own("Trust", "idea", Some(lien)))
             .unwrap();
         let span = |s, e| Span::new(s, e).unwrap();
-        store.add_coding(&ana, source, span(0, 10), confiance, None).unwrap();
-        store.add_coding(&ana, source, span(0, 10), relation, None).unwrap();
-        store.add_coding(&ben, source, span(5, 10), trust, None).unwrap();
+        store
+            .add_coding(&ana, source, span(0, 10), confiance, None)
+            .unwrap();
+        store
+            .add_coding(&ana, source, span(0, 10), relation, None)
+            .unwrap();
+        store
+            .add_coding(&ben, source, span(5, 10), trust, None)
+            .unwrap();
         let solo = store.scope("amira", true, true).unwrap();
 
         let by_name = store.agreement_data(&solo, &[], None).unwrap();
@@ -399,12 +409,22 @@ mod tests {
         assert_eq!(themes.groups[0].paired_by, PairedBy::Explicit);
         assert_eq!(themes.groups[0].members, [vec!["Relation"], vec!["Lien"]]);
         // amira's two codings of [0, 10) count once at the theme level.
-        let spans: Vec<(usize, u64, u64)> =
-            themes.spans.iter().map(|s| (s.coder, s.start, s.end)).collect();
+        let spans: Vec<(usize, u64, u64)> = themes
+            .spans
+            .iter()
+            .map(|s| (s.coder, s.start, s.end))
+            .collect();
         assert_eq!(spans, [(0, 0, 10), (1, 5, 10)]);
 
         store
-            .reconcile_merge(&solo, confiance, trust, Some("Confiance mutuelle"), None, None)
+            .reconcile_merge(
+                &solo,
+                confiance,
+                trust,
+                Some("Confiance mutuelle"),
+                None,
+                None,
+            )
             .unwrap();
         let merged = store.agreement_data(&solo, &[], None).unwrap();
         assert_eq!(merged.codes, ["Confiance mutuelle"]);
@@ -413,7 +433,7 @@ mod tests {
             merged.groups[0].members,
             [
                 vec!["Confiance", "Confiance mutuelle"],
-                vec!["Trust", "Confiance mutuelle"]
+                vec!["Confiance mutuelle", "Trust"]
             ]
         );
         assert_eq!(merged.unshared, ["Lien", "Relation"]);
@@ -444,7 +464,10 @@ mod tests {
             a: side("zoé", "Relation"),
             b: side("bruno", "Trust"),
         }]);
-        assert!(stranger.contains("not among the coders compared"), "{stranger}");
+        assert!(
+            stranger.contains("not among the coders compared"),
+            "{stranger}"
+        );
         let consensus = store
             .agreement_data(&solo, &["amira".into(), crate::CONSENSUS_NAME.into()], None)
             .unwrap_err()

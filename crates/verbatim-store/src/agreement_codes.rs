@@ -15,6 +15,7 @@
 //! ancestor at that level along primary parents, so a coding of an idea
 //! counts for its theme; codes with no ancestor at that level are left out.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -156,14 +157,14 @@ impl SqliteStore {
             );
             placed.insert((coder, mine), label.clone());
             for every in 0..coders.len() {
-                if !placed.contains_key(&(every, theirs)) {
+                if let Entry::Vacant(slot) = placed.entry((every, theirs)) {
+                    slot.insert(label.clone());
                     pairing.place(
                         &label,
                         PairedBy::Reconciliation,
                         (every, theirs),
                         coders.len(),
                     );
-                    placed.insert((every, theirs), label.clone());
                 }
             }
         }

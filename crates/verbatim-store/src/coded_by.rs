@@ -262,6 +262,26 @@ mod tests {
     }
 
     #[test]
+    fn dates_of_several_sources_are_one_undoable_action() {
+        let mut f = fixture();
+        f.store
+            .set_sources_date("amira", &[f.source], Some("2024-03-12"))
+            .unwrap();
+        assert!(
+            f.store
+                .set_sources_date("amira", &[f.source, 9999], Some("2024-03-13"))
+                .is_err(),
+            "an unknown source changes nothing"
+        );
+        assert_eq!(
+            f.store.collection_dates().unwrap(),
+            vec![(f.source, Some("2024-03-12".to_owned()))]
+        );
+        f.store.undo("amira", 1).unwrap();
+        assert_eq!(f.store.collection_dates().unwrap(), vec![(f.source, None)]);
+    }
+
+    #[test]
     fn the_consensus_is_no_coder() {
         let mut f = fixture();
         let names: Vec<String> = f

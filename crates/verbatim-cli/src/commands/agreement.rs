@@ -18,16 +18,15 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use verbatim_analysis::agreement::{self, Comparison, PairSummary, Passage};
+use verbatim_analysis::agreement::{self, Comparison, Passage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::unitizing;
-use verbatim_store::agreement_data::{AgreementRequest, CodeGroup, CodePairing, CodeRef, PairedBy};
+use verbatim_store::agreement_data::{AgreementRequest, CodeGroup, CodePairing, CodeRef};
 use verbatim_views::agreement::{AgreementOptions, AgreementView};
 
-use super::agreement_domains;
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
-use crate::ui::Table;
+use super::{agreement_domains, agreement_text};
 
 /// Compare coders on their shared codes: character and segment agreement, kappas
 #[derive(Args, Debug)]
@@ -146,9 +145,9 @@ struct Report<'a> {
 /// Krippendorff's unitizing alpha per code and overall, the sources laid end
 /// to end as one continuum.
 #[derive(Serialize)]
-struct Unitizing {
-    by_code: Vec<unitizing::CategoryAlpha>,
-    overall: Estimate,
+pub(super) struct Unitizing {
+    pub(super) by_code: Vec<unitizing::CategoryAlpha>,
+    pub(super) overall: Estimate,
 }
 
 /// Returns αu for each code: each coder's passages merged (a coder marks a
@@ -227,7 +226,7 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
                 data.coders.len()
             );
         }
-        return print_document_level(&view, args.json);
+        return agreement_text::print_document_level(&view, args.json);
     }
     let comparison = &view.comparison;
     let group_passages = view.group_passages();
@@ -279,191 +278,13 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    print_scope(&view);
-    let coder = |i: usize| data.coders.get(i).map_or("?", |c| c.name.as_str());
-    let code = |i: usize| {
-        data.codes
-            .get(i)
-            .map_or("all codes (pooled)", String::as_str)
-    };
-    let pair = |p: &PairSummary| format!("{} / {}", coder(p.a), coder(p.b));
-    if !data.unshared.is_empty() {
-        let shown: Vec<&str> = data.unshared.iter().take(5).map(String::as_str).collect();
-        println!(
-            "Left out: {} codes not in every compared coder's codebook nor the shared one ({}{}).",
-            data.unshared.len(),
-            shown.join(", "),
-            if data.unshared.len() > shown.len() {
-                ", …; --json lists them all"
-            } else {
-                ""
-            }
-        );
-    }
-    if data.codes.is_empty() {
-        println!(
-            "No shared code to compare: pair the coders' codes with --pair CODER:CODE=CODER:CODE, or build the shared codebook with `verbatim reconcile`."
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<_> = comparison
-        .by_code
-        .iter()
-        .chain(std::iter::once(&comparison.overall))
-        .collect();
-
-    println!(
-        "\nCharacter level, pairs (NVivo Coding Comparison; unit: character; pooled over sources)"
+    agreement_text::print(
+        &view,
+        &unitized,
+        domains.as_ref(),
+        args.threshold,
+        args.by.is_some(),
     );
-    let mut table = Table::new(&[
-        "code",
-        "coders",
-        "both",
-        "A only",
-        "B only",
-        "neither",
-        "agree %",
-        "kappa",
-        "coded: agree %",
-        "NVivo mean κ",
-        "weighted",
-    ]);
-    for row in &rows {
-        for p in &row.pairs {
-            let t = p.chars.table;
-            table.row(vec![
-                code(row.code).to_owned(),
-                pair(p),
-                t.both.to_string(),
-                t.a_only.to_string(),
-                t.b_only.to_string(),
-                t.neither.to_string(),
-                percent(p.chars.percent),
-                kappa(p.chars.kappa),
-                percent(p.chars.coded_percent),
-                p.nvivo_means
-                    .map_or_else(String::new, |m| format!("{:.4}", m.unweighted)),
-                p.nvivo_means
-                    .map_or_else(String::new, |m| format!("{:.4}", m.size_weighted)),
-            ]);
-        }
-    }
-    print!("{}", table.render());
-    println!(
-        "kappa: Cohen's on the pooled table. NVivo mean κ / weighted: mean of NVivo's per-source kappas (1 where nobody coded), unweighted / by source size."
-    );
-    println!(
-        "coded: agreement on the characters at least one of the two coders coded (no kappa: with no \"neither\" cell it is never positive)."
-    );
-
-    if let Some(By::Source) = args.by {
-        println!("\nCharacter level by source (sources where at least one coder used the code)");
-        let mut table = Table::new(&[
-            "code",
-            "source",
-            "coders",
-            "chars",
-            "both",
-            "A only",
-            "B only",
-            "agree %",
-            "kappa",
-            "NVivo kappa",
-        ]);
-        for row in &comparison.by_code {
-            for s in &row.sources {
-                let name = data.sources.get(s.source).map_or("?", |s| s.name.as_str());
-                for p in &s.pairs {
-                    let t = p.chars.table;
-                    table.row(vec![
-                        code(row.code).to_owned(),
-                        name.to_owned(),
-                        pair(p),
-                        t.total().to_string(),
-                        t.both.to_string(),
-                        t.a_only.to_string(),
-                        t.b_only.to_string(),
-                        percent(p.chars.percent),
-                        kappa(p.chars.kappa),
-                        format!("{:.4}", p.chars.nvivo_kappa),
-                    ]);
-                }
-            }
-        }
-        print!("{}", table.render());
-    }
-
-    println!(
-        "\nCharacter level, all {} coders (characters as subjects)",
-        data.coders.len()
-    );
-    let mut table = Table::new(&["code", "Fleiss' kappa", "alpha (character units)"]);
-    for row in &rows {
-        table.row(vec![
-            code(row.code).to_owned(),
-            kappa(row.group.fleiss),
-            kappa(row.group.alpha),
-        ]);
-    }
-    print!("{}", table.render());
-
-    println!(
-        "\nSegment level (MAXQDA-style; segments agree when they overlap by ≥ {}% of their union)",
-        args.threshold
-    );
-    let mut table = Table::new(&["code", "coders", "agree", "disagree", "total", "agree %"]);
-    for row in &rows {
-        for p in &row.pairs {
-            let c = p.segments.counts;
-            table.row(vec![
-                code(row.code).to_owned(),
-                pair(p),
-                c.agreements().to_string(),
-                c.disagreements().to_string(),
-                (c.agreements() + c.disagreements()).to_string(),
-                percent(p.segments.percent),
-            ]);
-        }
-    }
-    print!("{}", table.render());
-    for p in &comparison.overall.pairs {
-        println!(
-            "Brennan & Prediger kappa (segment level, k = {} codes), {}: {}",
-            data.codes.len(),
-            pair(p),
-            kappa(p.segments.kappa)
-        );
-    }
-    let per_code: Vec<String> = unitized
-        .by_code
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{} {}", code(i), kappa(c.alpha)))
-        .collect();
-    println!(
-        "Unitizing alpha (Krippendorff 1995, 2004), all coders: {} overall; {}",
-        kappa(unitized.overall),
-        per_code.join(", ")
-    );
-    if let Some(domains) = &domains {
-        for d in &domains.within {
-            println!(
-                "cu-alpha (ATLAS.ti, Krippendorff 2019), domain {} ({}): {} over {:.0} pairable chars",
-                d.domain,
-                d.codes.join(", "),
-                kappa(d.cu_alpha.alpha),
-                d.cu_alpha.pairable
-            );
-        }
-        if let Some(across) = &domains.across {
-            println!(
-                "Cu-alpha across the {} domains: {} over {:.0} pairable chars",
-                domains.within.len(),
-                kappa(across.alpha),
-                across.pairable
-            );
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -475,121 +296,4 @@ fn coded_by<'a>(view: &'a AgreementView, coded: &[bool]) -> Vec<&'a str> {
         .filter(|(_, c)| **c)
         .map(|(i, _)| view.coder(i))
         .collect()
-}
-
-/// Prints the coders, the codes and how they were paired, and which
-/// sources each pair was compared on and which were left out.
-fn print_scope(view: &AgreementView) {
-    let data = &view.data;
-    let names: Vec<&str> = data.coders.iter().map(|c| c.name.as_str()).collect();
-    println!(
-        "{} coders ({}), {} shared codes.",
-        names.len(),
-        names.join(", "),
-        data.codes.len()
-    );
-    for group in data.groups.iter().filter(|g| g.paired_by != PairedBy::Name) {
-        let members: Vec<String> = group
-            .members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| format!("{}: {}", view.coder(i), m.join(" + ")))
-            .collect();
-        let how = match group.paired_by {
-            PairedBy::Explicit => "paired with --pair",
-            _ => "joined by reconciliation",
-        };
-        println!("  {} ({how}): {}", group.name, members.join("; "));
-    }
-    for scope in &view.comparison.pair_scopes {
-        let pair: Vec<&str> = scope.coders.iter().map(|&i| view.coder(i)).collect();
-        let sources: Vec<&str> = view
-            .sources_of(scope)
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        if sources.is_empty() {
-            println!(
-                "{}: no source coded by both: not compared.",
-                pair.join(" / ")
-            );
-        } else {
-            println!(
-                "{}: compared on the {} sources both coded ({} chars): {}.",
-                pair.join(" / "),
-                sources.len(),
-                scope.chars,
-                sources.join(", ")
-            );
-        }
-    }
-    if data.coders.len() > 2 {
-        let group = &view.comparison.group_scope;
-        println!(
-            "All {} coders (Fleiss, alphas): {} sources every coder coded ({} chars).",
-            data.coders.len(),
-            group.sources.len(),
-            group.chars
-        );
-    }
-    let left_out = view.left_out();
-    if !left_out.is_empty() {
-        let shown: Vec<String> = left_out
-            .iter()
-            .map(|l| format!("{} (not coded by {})", l.source.name, l.missing.join(", ")))
-            .collect();
-        println!(
-            "Left out, because a coder did not code them: {}.",
-            shown.join("; ")
-        );
-    }
-    if !data.off_level.is_empty() {
-        println!(
-            "Left out: {} codes with no ancestor at the level compared ({}).",
-            data.off_level.len(),
-            data.off_level.join(", ")
-        );
-    }
-}
-
-/// Prints MAXQDA's document-level comparison over the sources both
-/// coders coded.
-fn print_document_level(view: &AgreementView, json: bool) -> anyhow::Result<ExitCode> {
-    let rows = view.document_level();
-    if json {
-        print_json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    print_scope(view);
-    let mut table = Table::new(&[
-        "code",
-        "documents",
-        "presence agrees",
-        "%",
-        "frequency agrees",
-        "%",
-    ]);
-    for r in &rows {
-        table.row(vec![
-            view.data.codes.get(r.code).cloned().unwrap_or_default(),
-            r.documents.to_string(),
-            r.presence_agree.to_string(),
-            percent(r.presence_percent),
-            r.frequency_agree.to_string(),
-            percent(r.frequency_percent),
-        ]);
-    }
-    print!("{}", table.render());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn percent(e: Estimate) -> String {
-    match e {
-        Estimate::Defined { value } => format!("{:.2}", value * 100.0),
-        undefined => undefined.to_string(),
-    }
-}
-
-fn kappa(e: Estimate) -> String {
-    e.to_string()
 }

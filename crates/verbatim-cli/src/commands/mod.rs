@@ -5,6 +5,7 @@
 
 mod agreement;
 mod agreement_domains;
+mod agreement_text;
 mod align;
 mod attribute;
 mod code;

@@ -34,7 +34,7 @@ fn code(ws: &Workspace, coder: &str, source: &str, code: &str, text: &str) {
 }
 
 /// The study:
-/// - e1–e7 imported with collection dates e1 2024-03-02, e2 03-03,
+/// - e1–e4 at site CSAPA, e5–e7 at site CH, imported with collection dates e1 2024-03-02, e2 03-03,
 ///   e3 03-04, e4 none, e5 03-01 (set after import), e6 03-06, e7 03-07;
 /// - shared codes Confiance and Fatigue; ana and ben each have a theme
 ///   "Vécu" with one idea: ana's "Épuisement", ben's "Burnout";
@@ -60,9 +60,10 @@ fn study() -> Workspace {
     for (i, date) in dates.iter().enumerate() {
         let file = format!("e{}.txt", i + 1);
         ws.write(&file, interview(i + 1));
+        let site = if i < 4 { "CSAPA" } else { "CH" };
         match date {
-            Some(date) => ws.import(&[&file, "--date", date]).ok(),
-            None => ws.import(&[&file]).ok(),
+            Some(date) => ws.import(&[&file, "--site", site, "--date", date]).ok(),
+            None => ws.import(&[&file, "--site", site]).ok(),
         };
     }
     ws.run(&[
@@ -481,4 +482,29 @@ fn each_saturation_curve_walks_its_coders_sources_in_collection_order() {
     assert_eq!(team[0]["consensus"], true);
     assert_eq!(walked(&team[0]), ["e5", "e1", "e2", "e3", "e6", "e7", "e4"]);
     assert_eq!(team[0]["verdict"]["status"], "empty_base");
+
+    // Per site: ana's CSAPA curve walks e1–e4 (e4 undated, last); her CH
+    // curve walks e5 alone, e6 and e7 (never opened) left out. The team's
+    // CH curve walks e5, e6, e7 by date.
+    let sites = saturation(&ws, &["--coders", "ana", "--by-site"]);
+    let site = |json: &serde_json::Value, name: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["site"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(walked(&site(&sites, "CSAPA")), ["e1", "e2", "e3", "e4"]);
+    let ch = site(&sites, "CH");
+    assert_eq!(walked(&ch), ["e5"]);
+    assert_eq!(ch["not_coded"], 2);
+    let team = run(
+        &ws,
+        "ana",
+        &["saturation", "--shared", "--by-site", "--json"],
+    )
+    .ok()
+    .json();
+    assert_eq!(walked(&site(&team, "CH")), ["e5", "e6", "e7"]);
 }

@@ -435,6 +435,8 @@ fn each_saturation_curve_walks_its_coders_sources_in_collection_order() {
     // In import order instead, e4 comes before e5.
     let by_id = saturation(&ws, &["--coders", "ana", "--order", "id"]);
     assert_eq!(walked(&by_id[0]), ["e1", "e2", "e3", "e4", "e5"]);
+    assert_eq!(by_id[0]["order"], "import");
+    assert_eq!(ana["order"], "collection_date");
     // ben: his own five, by date.
     let ben = saturation(&ws, &["--coders", "ben"]);
     assert_eq!(walked(&ben[0]), ["e1", "e2", "e3", "e6", "e7"]);

@@ -234,6 +234,9 @@ pub struct Curve {
     pub consensus: bool,
     /// The site, for a per-site curve.
     pub site: Option<String>,
+    /// The order walked: `collection_date` (then import order for sources
+    /// with no date), or `import`.
+    pub order: &'static str,
     /// The sources walked, in order.
     pub sources: Vec<Walked>,
     /// How many of them have no collection date (walked in import order,
@@ -252,6 +255,9 @@ impl Curve {
     /// Returns the note on order the output must carry, if any: "3
     /// sources have no collection date: import order used".
     pub fn order_note(&self) -> Option<String> {
+        if self.order == "import" {
+            return Some("walked in import order (--order id)".to_owned());
+        }
         match self.undated {
             0 => None,
             1 => Some("1 source has no collection date: import order used for it".to_owned()),
@@ -312,6 +318,11 @@ pub fn curves(
             coder: coder.name.clone(),
             consensus: scope.is_consensus(),
             site,
+            order: if options.by_date {
+                "collection_date"
+            } else {
+                "import"
+            },
             not_coded: total - walked.len(),
             undated: walked.iter().filter(|s| !dates.contains_key(&s.id)).count(),
             sources: walked

@@ -47,6 +47,9 @@ use serde::Serialize;
 
 use crate::reliability::{Estimate, UndefinedReason};
 
+mod sources;
+pub use sources::{ComparedSource, SourceScope};
+
 /// One coder's coverage of one code in one source: sorted, disjoint,
 /// non-adjacent half-open intervals `[start, end)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -157,12 +160,19 @@ impl CharTable {
         }
     }
 
-    /// Returns percent agreement as a proportion: `(both + neither) / TU`.
+    /// Returns percent agreement as a proportion: `(both + neither) / TU`;
+    /// undefined when neither coder coded a character (two coders who
+    /// coded nothing do not agree 100 %).
     pub fn percent(&self) -> Estimate {
         let total = self.total();
         if total == 0 {
             return Estimate::Undefined {
                 reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        if self.both + self.a_only + self.b_only == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NothingCoded,
             };
         }
         Estimate::Defined {
@@ -177,6 +187,11 @@ impl CharTable {
         if total == 0.0 {
             return Estimate::Undefined {
                 reason: UndefinedReason::NoPairableUnits,
+            };
+        }
+        if self.both + self.a_only + self.b_only == 0 {
+            return Estimate::Undefined {
+                reason: UndefinedReason::NothingCoded,
             };
         }
         let coded_a = (self.both + self.a_only) as f64;
@@ -435,7 +450,11 @@ impl CharSummary {
             percent: table.percent(),
             kappa: table.kappa(),
             nvivo_kappa: table.nvivo_kappa(),
-            coded_percent: table.without_neither().percent(),
+            coded_percent: if table.both + table.a_only + table.b_only == 0 {
+                table.percent()
+            } else {
+                table.without_neither().percent()
+            },
         }
     }
 }
@@ -549,8 +568,9 @@ pub struct PairSummary {
 pub struct SourceRow {
     /// Index of the source.
     pub source: usize,
-    /// All coders.
-    pub group: GroupSummary,
+    /// All coders, when every coder coded the source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupSummary>,
     /// Every pair of coders.
     pub pairs: Vec<PairSummary>,
 }
@@ -575,8 +595,13 @@ pub struct Comparison {
     pub coders: usize,
     /// Number of codes compared (MAXQDA's `k`).
     pub codes: usize,
-    /// Total characters of the sources compared.
+    /// Total characters of the sources every coder coded (the group's
+    /// scope; for two coders, the pair's).
     pub chars: u64,
+    /// The sources each pair of coders is compared on, in pair order.
+    pub pair_scopes: Vec<SourceScope>,
+    /// The sources every coder coded: the scope of the group figures.
+    pub group_scope: SourceScope,
     /// The overlap threshold used for segments (0 to 1).
     pub threshold: f64,
     /// What the overlap is measured against.
@@ -588,7 +613,8 @@ pub struct Comparison {
 }
 
 /// Compares `coders` coders on `codes` codes over sources of the given
-/// sizes. `by_source` keeps a row per (code, source) where anyone coded.
+/// sizes, every coder counting as having coded every source.
+/// `by_source` keeps a row per (code, source) where anyone coded.
 pub fn compare(
     coders: usize,
     codes: usize,
@@ -598,11 +624,60 @@ pub fn compare(
     overlap_base: OverlapBase,
     by_source: bool,
 ) -> Comparison {
+    let sources: Vec<ComparedSource> = source_sizes
+        .iter()
+        .map(|&chars| ComparedSource::coded_by_all(chars, coders))
+        .collect();
+    compare_coded(
+        coders,
+        codes,
+        &sources,
+        passages,
+        Settings {
+            threshold,
+            overlap_base,
+            by_source,
+        },
+    )
+}
+
+/// How segments are matched and whether per-source rows are kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Minimum overlap of two segments (0 < threshold ≤ 1).
+    pub threshold: f64,
+    /// What the overlap is measured against.
+    pub overlap_base: OverlapBase,
+    /// Keep a row per (code, source) where anyone coded.
+    pub by_source: bool,
+}
+
+/// Compares `coders` coders on `codes` codes, each pair only on the sources
+/// both coded and the group only on the sources all coded (passages in
+/// other sources are not counted).
+pub fn compare_coded(
+    coders: usize,
+    codes: usize,
+    sources: &[ComparedSource],
+    passages: &mut [Passage],
+    settings: Settings,
+) -> Comparison {
+    let Settings {
+        threshold,
+        overlap_base,
+        by_source,
+    } = settings;
     passages.sort_unstable_by_key(|p| (p.code, p.source, p.coder, p.start, p.end));
-    let total_chars: u64 = source_sizes.iter().sum();
     let pairs: Vec<(usize, usize)> = (0..coders)
         .flat_map(|a| (a + 1..coders).map(move |b| (a, b)))
         .collect();
+    let pair_scopes: Vec<SourceScope> = pairs
+        .iter()
+        .map(|&(a, b)| SourceScope::of(vec![a, b], sources))
+        .collect();
+    let pair_masks: Vec<Vec<bool>> = pair_scopes.iter().map(|s| s.mask(sources.len())).collect();
+    let group_scope = SourceScope::of((0..coders).collect(), sources);
+    let group_mask = group_scope.mask(sources.len());
     let mut by_code = Vec::with_capacity(codes);
     let mut overall_tables = vec![CharTable::default(); pairs.len()];
     let mut overall_segments = vec![SegmentCounts::default(); pairs.len()];
@@ -618,21 +693,21 @@ pub fn compare(
         let mut tables = vec![CharTable::default(); pairs.len()];
         let mut segments = vec![SegmentCounts::default(); pairs.len()];
         let mut means = vec![MeanSums::default(); pairs.len()];
-        let mut coded_sources = 0u64;
+        // Per pair: sources and chars where someone used the code.
+        let mut coded_sources = vec![0u64; pairs.len()];
+        let mut coded_chars = vec![0u64; pairs.len()];
         let mut counts = CharCounts {
             by_count: vec![0; coders + 1],
         };
-        let mut coded_chars = 0u64;
-        let mut sources = Vec::new();
+        let mut group_coded_chars = 0u64;
+        let mut rows = Vec::new();
         let mut slice = mine;
         while let Some(first) = slice.first() {
             let source = first.source;
             let n = slice.partition_point(|p| p.source == source);
             let (here, tail) = slice.split_at(n);
             slice = tail;
-            let size = source_sizes.get(source).copied().unwrap_or(0);
-            coded_chars += size;
-            coded_sources += 1;
+            let size = sources.get(source).map_or(0, |s| s.chars);
             let mut raw: Vec<Vec<(u64, u64)>> = vec![Vec::new(); coders];
             for p in here {
                 if let Some(spans) = raw.get_mut(p.coder) {
@@ -643,16 +718,27 @@ pub fn compare(
                 .iter()
                 .map(|spans| Coverage::from_spans(spans.iter().copied()))
                 .collect();
-            let refs: Vec<&Coverage> = coverages.iter().collect();
-            let here_counts = CharCounts::of(&refs, size);
-            counts.add(&here_counts);
+            let in_group = group_mask.get(source).copied().unwrap_or(false);
+            let group = in_group.then(|| {
+                let refs: Vec<&Coverage> = coverages.iter().collect();
+                CharCounts::of(&refs, size)
+            });
+            if let Some(here_counts) = &group {
+                counts.add(here_counts);
+                group_coded_chars += size;
+            }
             let mut row_pairs = Vec::new();
             for (i, &(a, b)) in pairs.iter().enumerate() {
+                if !pair_masks[i].get(source).copied().unwrap_or(false) {
+                    continue;
+                }
                 let table = CharTable::of(&coverages[a], &coverages[b], size);
                 let seg = SegmentCounts::measured(&raw[a], &raw[b], threshold, overlap_base);
                 tables[i].add(&table);
                 segments[i].add(&seg);
                 means[i].push(table.nvivo_kappa(), size, 1);
+                coded_sources[i] += 1;
+                coded_chars[i] += size;
                 if by_source {
                     row_pairs.push(PairSummary {
                         a,
@@ -663,22 +749,23 @@ pub fn compare(
                     });
                 }
             }
-            if by_source {
-                sources.push(SourceRow {
+            if by_source && (group.is_some() || !row_pairs.is_empty()) {
+                rows.push(SourceRow {
                     source,
-                    group: GroupSummary::of(here_counts),
+                    group: group.map(GroupSummary::of),
                     pairs: row_pairs,
                 });
             }
         }
-        // Sources where nobody used the code: every character agrees on
-        // "not this code".
-        let uncoded = total_chars.saturating_sub(coded_chars);
-        counts.by_count[0] += uncoded;
-        let uncoded_sources = (source_sizes.len() as u64).saturating_sub(coded_sources);
-        for (table, mean) in tables.iter_mut().zip(&mut means) {
-            table.neither += uncoded;
-            mean.push(1.0, uncoded, uncoded_sources);
+        // Sources in scope where nobody used the code: every character
+        // agrees on "not this code".
+        counts.by_count[0] += group_scope.chars.saturating_sub(group_coded_chars);
+        for i in 0..pairs.len() {
+            let scope = &pair_scopes[i];
+            let uncoded = scope.chars.saturating_sub(coded_chars[i]);
+            let uncoded_sources = (scope.sources.len() as u64).saturating_sub(coded_sources[i]);
+            tables[i].neither += uncoded;
+            means[i].push(1.0, uncoded, uncoded_sources);
         }
         overall_counts.add(&counts);
         for i in 0..pairs.len() {
@@ -690,13 +777,15 @@ pub fn compare(
             code,
             group: GroupSummary::of(counts),
             pairs: summarise(&pairs, &tables, &segments, &means, codes),
-            sources,
+            sources: rows,
         });
     }
     Comparison {
         coders,
         codes,
-        chars: total_chars,
+        chars: group_scope.chars,
+        pair_scopes,
+        group_scope,
         threshold,
         overlap_base,
         by_code,

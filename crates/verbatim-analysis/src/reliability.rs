@@ -173,6 +173,9 @@ pub enum UndefinedReason {
     NoVariation,
     /// No unit has values from two coders.
     NoPairableUnits,
+    /// Neither coder coded a single character of what was compared: there
+    /// is nothing to agree on (never reported as 100 %).
+    NothingCoded,
 }
 
 impl fmt::Display for UndefinedReason {
@@ -180,6 +183,7 @@ impl fmt::Display for UndefinedReason {
         f.write_str(match self {
             UndefinedReason::NoVariation => "no variation",
             UndefinedReason::NoPairableUnits => "no pairable units",
+            UndefinedReason::NothingCoded => "no passage coded by either coder",
         })
     }
 }

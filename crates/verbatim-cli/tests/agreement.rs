@@ -144,16 +144,30 @@ fn three_coders_fleiss_and_pairs() {
 }
 
 /// MAXQDA's document-level modes: in one source ana codes `confiance`
-/// twice and ben once (presence agrees, frequency does not); in a second
-/// source neither codes it (both agree).
+/// twice and ben once (presence agrees, frequency does not); a second
+/// source both read and marked done without coding it (both agree); a
+/// third only ana marked done, so it is not compared.
 #[test]
 fn document_level_presence_and_frequency() {
     let ws = study();
     ws.write("autre.txt", "a".repeat(200));
-    ws.import(&["autre.txt"]).ok();
+    ws.write("troisième.txt", "b".repeat(200));
+    ws.import(&["autre.txt", "troisième.txt"]).ok();
     code(&ws, "ana", 0, 10);
     code(&ws, "ana", 20, 30);
     code(&ws, "ben", 0, 12);
+    for (coder, source) in [("ana", "autre"), ("ben", "autre"), ("ana", "troisième")] {
+        ws.run(&[
+            "source",
+            "done",
+            source,
+            "--project",
+            "study.vbt",
+            "--coder",
+            coder,
+        ])
+        .ok();
+    }
     ws.run(&["reveal", "--project", "study.vbt"]).ok();
     let rows = agreement(&ws, &["--coders", "ana,ben", "--document-level"]);
     let row = &rows[0];

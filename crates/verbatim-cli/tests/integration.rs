@@ -33,6 +33,8 @@ mod withdraw;
 
 // `verbatim saturation`: the Guest, Namey & Chen verdict on a worked example.
 mod saturation;
+// Agreement and saturation over the sources each coder coded; collection dates.
+mod team_analysis;
 
 // `triangulation`, `ipa-table`, `confront`: themes, participants, expectations.
 mod themes;

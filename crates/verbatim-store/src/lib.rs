@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod agreement_codes;
 pub mod agreement_data;
 mod audit;
 mod bulk;

@@ -13,6 +13,7 @@
 //! Errors are typed: each caller words the advice that fits it (a flag on
 //! the command line, a field of a form).
 
+pub mod agreement;
 pub mod alignment;
 pub mod coded;
 pub mod evidence;

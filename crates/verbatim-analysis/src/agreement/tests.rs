@@ -44,16 +44,19 @@ fn nvivo_edge_cases() {
     // Only one user coded: K = 0 exactly (agreement.md §2.3).
     let one = CharTable::of(&Coverage::from_spans([(0, 10)]), &Coverage::default(), 100);
     assert_eq!(one.kappa(), Estimate::Defined { value: 0.0 });
-    // Nobody coded: 0/0; undefined, and NVivo shows 1.
+    // Nobody coded: 0/0; undefined, and NVivo shows 1. Percent agreement
+    // is undefined too: two coders who coded nothing did not agree 100 %.
     let none = CharTable::of(&Coverage::default(), &Coverage::default(), 100);
-    assert_eq!(
-        none.kappa(),
-        Estimate::Undefined {
-            reason: UndefinedReason::NoVariation
-        }
-    );
+    let nothing = Estimate::Undefined {
+        reason: UndefinedReason::NothingCoded,
+    };
+    assert_eq!(none.kappa(), nothing);
     assert_eq!(none.nvivo_kappa(), 1.0);
-    assert_eq!(value(none.percent()), 1.0);
+    assert_eq!(none.percent(), nothing);
+    assert_eq!(
+        nothing.to_string(),
+        "undefined (no passage coded by either coder)"
+    );
     // Without the "neither" cell, nobody coded means nothing to compare.
     assert!(none.without_neither().percent().value().is_none());
 }
@@ -326,4 +329,105 @@ fn the_overlap_base_decides_nested_segments() {
     assert_eq!((by_union.a_matched, by_union.b_matched), (0, 0));
     let by_own = SegmentCounts::measured(&short, &long[1..], 0.9, OverlapBase::Own);
     assert_eq!((by_own.a_matched, by_own.b_matched), (1, 0));
+}
+
+fn passage(source: usize, coder: usize, start: u64, end: u64) -> Passage {
+    Passage {
+        source,
+        code: 0,
+        coder,
+        start,
+        end,
+    }
+}
+
+/// Three sources of 100 chars; coders 0 and 1 both coded sources 0 and 1,
+/// coder 1 alone coded source 2, coder 2 coded only source 0. One code.
+///
+/// Pair (0, 1) is compared on sources 0 and 1 (200 chars): coder 0 coded
+/// [0, 20) in source 0, coder 1 [10, 20) in source 0 and [0, 50) in source
+/// 2 (left out). Table: both 10, A only 10, B only 0, neither 180; percent
+/// = 190/200 = 0.95; p_e = (20·10 + 180·190)/200² = 34 400/40 000 = 0.86;
+/// κ = (0.95 − 0.86)/0.14 = 9/14.
+/// Pair (0, 2) on source 0 only (100 chars): coder 2 coded nothing there:
+/// both 0, A only 20, neither 80; percent 0.8. Pair (1, 2) likewise on
+/// source 0: B only 0, A only 10: percent 0.9. The group (all three) is
+/// compared on source 0 alone: 100 chars.
+#[test]
+fn each_pair_on_the_sources_both_coded() {
+    let sources = vec![
+        ComparedSource {
+            chars: 100,
+            coded_by: vec![true, true, true],
+        },
+        ComparedSource {
+            chars: 100,
+            coded_by: vec![true, true, false],
+        },
+        ComparedSource {
+            chars: 100,
+            coded_by: vec![false, true, false],
+        },
+    ];
+    let mut passages = vec![
+        passage(0, 0, 0, 20),
+        passage(0, 1, 10, 20),
+        passage(2, 1, 0, 50),
+    ];
+    let settings = Settings {
+        threshold: 0.9,
+        overlap_base: OverlapBase::Union,
+        by_source: true,
+    };
+    let c = compare_coded(3, 1, &sources, &mut passages, settings);
+    assert_eq!(c.pair_scopes[0].sources, vec![0, 1]);
+    assert_eq!(c.pair_scopes[0].chars, 200);
+    assert_eq!(c.pair_scopes[1].sources, vec![0]);
+    assert_eq!(c.group_scope.sources, vec![0]);
+    assert_eq!(c.chars, 100);
+    let ab = &c.by_code[0].pairs[0].chars;
+    assert_eq!(
+        ab.table,
+        CharTable {
+            both: 10,
+            a_only: 10,
+            b_only: 0,
+            neither: 180
+        }
+    );
+    assert!((value(ab.percent) - 0.95).abs() < 1e-12);
+    assert!((value(ab.kappa) - 9.0 / 14.0).abs() < 1e-12);
+    assert!((value(c.by_code[0].pairs[1].chars.percent) - 0.8).abs() < 1e-12);
+    assert!((value(c.by_code[0].pairs[2].chars.percent) - 0.9).abs() < 1e-12);
+    // The group counts source 0 only: 80 chars coded by nobody, 10 by one
+    // coder (coder 0 alone on [0, 10)), 10 by two ([10, 20)).
+    assert_eq!(c.by_code[0].group.counts.by_count, vec![80, 10, 10, 0]);
+    // Source 2 (only coder 1 coded it) has no row: no pair entered it.
+    let rows: Vec<usize> = c.by_code[0].sources.iter().map(|r| r.source).collect();
+    assert_eq!(rows, vec![0]);
+}
+
+/// Two coders with no source in common: nothing to compare, never 100 %.
+#[test]
+fn no_source_in_common_is_undefined() {
+    let sources = vec![
+        ComparedSource {
+            chars: 50,
+            coded_by: vec![true, false],
+        },
+        ComparedSource {
+            chars: 50,
+            coded_by: vec![false, true],
+        },
+    ];
+    let mut passages = vec![passage(0, 0, 0, 10), passage(1, 1, 0, 10)];
+    let settings = Settings {
+        threshold: 0.9,
+        overlap_base: OverlapBase::Union,
+        by_source: false,
+    };
+    let c = compare_coded(2, 1, &sources, &mut passages, settings);
+    assert_eq!(c.chars, 0);
+    assert!(c.overall.pairs[0].chars.percent.value().is_none());
+    assert!(c.overall.pairs[0].chars.kappa.value().is_none());
 }

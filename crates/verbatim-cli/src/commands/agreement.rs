@@ -1,8 +1,12 @@
 //! `verbatim agreement`: intercoder agreement on a study's codings.
 //!
-//! Reads the coders' codings on their shared codes (`verbatim_store::
-//! agreement_data`) and prints what NVivo's Coding Comparison and MAXQDA's
-//! Intercoder Agreement report, computed by `verbatim_analysis::agreement`:
+//! Computes, through `verbatim_views::agreement` (the report and the web
+//! compare page call it too), the coders' agreement on the codes they share
+//! (same name, a reconciliation decision, `--pair`, rolled up with
+//! `--level`), each pair only on the sources both coded, and prints which
+//! sources entered and which were left out, then what NVivo's Coding
+//! Comparison and MAXQDA's Intercoder Agreement report, computed by
+//! `verbatim_analysis::agreement`:
 //! character-level percent agreement and Cohen's kappa per pair of coders
 //! (also on coded characters only), Fleiss' kappa and binary alpha over
 //! characters for all coders, and segment-level agreement with an overlap
@@ -14,14 +18,15 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use verbatim_analysis::agreement::{self, Comparison, PairSummary, Passage};
+use verbatim_analysis::agreement::{self, Comparison, Passage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::unitizing;
+use verbatim_store::agreement_data::{AgreementRequest, CodeGroup, CodePairing, CodeRef};
+use verbatim_views::agreement::{AgreementOptions, AgreementView};
 
-use super::agreement_domains;
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
-use crate::ui::Table;
+use super::{agreement_domains, agreement_text};
 
 /// Compare coders on their shared codes: character and segment agreement, kappas
 #[derive(Args, Debug)]
@@ -36,6 +41,14 @@ pub struct AgreementArgs {
     /// Only this code (by name)
     #[arg(long, value_name = "NAME")]
     code: Option<String>,
+    /// Compare two coders' differently named codes as one (repeatable);
+    /// codes joined by `reconcile accept`/`merge` are paired already
+    #[arg(long = "pair", value_name = "CODER:CODE=CODER:CODE", value_parser = parse_pair)]
+    pairs: Vec<CodePairing>,
+    /// Roll codes up to their ancestor at this level first (e.g. theme): a
+    /// coding of an idea counts for its theme
+    #[arg(long, value_name = "LEVEL")]
+    level: Option<String>,
     /// Also show one row per code and source
     #[arg(long, value_enum, value_name = "source")]
     by: Option<By>,
@@ -74,12 +87,54 @@ enum By {
     Source,
 }
 
+/// Parses `CODER:CODE=CODER:CODE`.
+fn parse_pair(arg: &str) -> Result<CodePairing, String> {
+    let side = |text: &str| {
+        let (coder, code) = text.split_once(':')?;
+        let (coder, code) = (coder.trim(), code.trim());
+        (!coder.is_empty() && !code.is_empty()).then(|| CodeRef {
+            coder: coder.to_owned(),
+            code: code.to_owned(),
+        })
+    };
+    arg.split_once('=')
+        .and_then(|(a, b)| Some(CodePairing {
+            a: side(a)?,
+            b: side(b)?,
+        }))
+        .ok_or_else(|| {
+            format!(
+                "`{arg}` is not a pairing: write CODER:CODE=CODER:CODE, e.g. \"ana:Confiance=ben:Trust\""
+            )
+        })
+}
+
+/// A source in the JSON: id, name, size and who coded it.
+#[derive(Serialize)]
+struct SourceEntry<'a> {
+    id: i64,
+    name: &'a str,
+    chars: u64,
+    coded_by: Vec<&'a str>,
+}
+
+/// A source left out, with the compared coders who did not code it.
+#[derive(Serialize)]
+struct LeftOutEntry<'a> {
+    id: i64,
+    name: &'a str,
+    not_coded_by: Vec<&'a str>,
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     coders: Vec<&'a str>,
     codes: &'a [String],
+    code_groups: &'a [CodeGroup],
     unshared_codes: &'a [String],
-    sources: Vec<&'a str>,
+    off_level_codes: &'a [String],
+    sources: Vec<SourceEntry<'a>>,
+    left_out_sources: Vec<LeftOutEntry<'a>>,
     unit: &'static str,
     comparison: &'a Comparison,
     unitizing: &'a Unitizing,
@@ -90,9 +145,9 @@ struct Report<'a> {
 /// Krippendorff's unitizing alpha per code and overall, the sources laid end
 /// to end as one continuum.
 #[derive(Serialize)]
-struct Unitizing {
-    by_code: Vec<unitizing::CategoryAlpha>,
-    overall: Estimate,
+pub(super) struct Unitizing {
+    pub(super) by_code: Vec<unitizing::CategoryAlpha>,
+    pub(super) overall: Estimate,
 }
 
 /// Returns αu for each code: each coder's passages merged (a coder marks a
@@ -143,19 +198,27 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
     }
     let store = args.project.open()?;
     let scope = args.coder.scope_as(&store, true, args.solo)?;
-    let data = store.agreement_data(&scope, &args.coders, args.code.as_deref())?;
-    let mut passages: Vec<Passage> = data
-        .spans
-        .iter()
-        .map(|s| Passage {
-            source: s.source,
-            code: s.code,
-            coder: s.coder,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
+    let level = args
+        .level
+        .as_deref()
+        .map(|l| store.level_rank_of(l))
+        .transpose()?;
+    let options = AgreementOptions {
+        request: AgreementRequest {
+            coders: args.coders.clone(),
+            only_code: args.code.clone(),
+            pairs: args.pairs.clone(),
+            level,
+        },
+        threshold: args.threshold / 100.0,
+        overlap_base: match args.overlap {
+            Overlap::Union => agreement::OverlapBase::Union,
+            Overlap::Own => agreement::OverlapBase::Own,
+        },
+        by_source: args.by.is_some(),
+    };
+    let view = verbatim_views::agreement::agreement(&store, &scope, &options)?;
+    let data = &view.data;
     if args.document_level {
         if data.coders.len() != 2 {
             bail!(
@@ -163,276 +226,74 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
                 data.coders.len()
             );
         }
-        let rows = agreement::document_level(0, 1, data.codes.len(), data.sources.len(), &passages);
-        if args.json {
-            print_json(&rows)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        let pct = |e: &verbatim_analysis::reliability::Estimate| match e.value() {
-            Some(v) => format!("{:.1} %", v * 100.0),
-            None => e.to_string(),
-        };
-        let mut table = Table::new(&[
-            "code",
-            "documents",
-            "presence agrees",
-            "%",
-            "frequency agrees",
-            "%",
-        ]);
-        for r in &rows {
-            table.row(vec![
-                data.codes.get(r.code).cloned().unwrap_or_default(),
-                r.documents.to_string(),
-                r.presence_agree.to_string(),
-                pct(&r.presence_percent),
-                r.frequency_agree.to_string(),
-                pct(&r.frequency_percent),
-            ]);
-        }
-        print!("{}", table.render());
-        return Ok(ExitCode::SUCCESS);
+        return agreement_text::print_document_level(&view, args.json);
     }
-    let comparison = agreement::compare(
+    let comparison = &view.comparison;
+    let group_passages = view.group_passages();
+    let unitized = unitizing_alpha(
         data.coders.len(),
         data.codes.len(),
-        &sizes,
-        &mut passages,
-        args.threshold / 100.0,
-        match args.overlap {
-            Overlap::Union => agreement::OverlapBase::Union,
-            Overlap::Own => agreement::OverlapBase::Own,
-        },
-        args.by.is_some(),
+        &view.group_sizes(),
+        &group_passages,
     );
-    let unitized = unitizing_alpha(data.coders.len(), data.codes.len(), &sizes, &passages);
     let domains = if args.domains.is_empty() {
         None
     } else {
         Some(agreement_domains::domain_alphas(
             &args.domains,
-            &data,
-            &passages,
+            data,
+            &group_passages,
         )?)
     };
     if args.json {
         print_json(&Report {
             coders: data.coders.iter().map(|c| c.name.as_str()).collect(),
             codes: &data.codes,
+            code_groups: &data.groups,
             unshared_codes: &data.unshared,
-            sources: data.sources.iter().map(|s| s.name.as_str()).collect(),
+            off_level_codes: &data.off_level,
+            sources: view
+                .entered()
+                .into_iter()
+                .map(|s| SourceEntry {
+                    id: s.id,
+                    name: &s.name,
+                    chars: s.chars,
+                    coded_by: coded_by(&view, &s.coded_by),
+                })
+                .collect(),
+            left_out_sources: view
+                .left_out()
+                .into_iter()
+                .map(|l| LeftOutEntry {
+                    id: l.source.id,
+                    name: &l.source.name,
+                    not_coded_by: l.missing,
+                })
+                .collect(),
             unit: "Unicode scalar value (char)",
-            comparison: &comparison,
+            comparison,
             unitizing: &unitized,
             domains: domains.as_ref(),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-
-    let coder = |i: usize| data.coders.get(i).map_or("?", |c| c.name.as_str());
-    let code = |i: usize| {
-        data.codes
-            .get(i)
-            .map_or("all codes (pooled)", String::as_str)
-    };
-    let pair = |p: &PairSummary| format!("{} / {}", coder(p.a), coder(p.b));
-    println!(
-        "{} coders ({}), {} shared codes, {} sources ({} chars).",
-        data.coders.len(),
-        data.coders
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        data.codes.len(),
-        data.sources.len(),
-        comparison.chars
+    agreement_text::print(
+        &view,
+        &unitized,
+        domains.as_ref(),
+        args.threshold,
+        args.by.is_some(),
     );
-    if !data.unshared.is_empty() {
-        let shown: Vec<&str> = data.unshared.iter().take(5).map(String::as_str).collect();
-        println!(
-            "Left out: {} codes not in every compared coder's codebook nor the shared one ({}{}).",
-            data.unshared.len(),
-            shown.join(", "),
-            if data.unshared.len() > shown.len() {
-                ", …; --json lists them all"
-            } else {
-                ""
-            }
-        );
-    }
-    if data.codes.is_empty() {
-        println!("No shared code to compare.");
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<_> = comparison
-        .by_code
-        .iter()
-        .chain(std::iter::once(&comparison.overall))
-        .collect();
-
-    println!(
-        "\nCharacter level, pairs (NVivo Coding Comparison; unit: character; pooled over sources)"
-    );
-    let mut table = Table::new(&[
-        "code",
-        "coders",
-        "both",
-        "A only",
-        "B only",
-        "neither",
-        "agree %",
-        "kappa",
-        "coded: agree %",
-        "NVivo mean κ",
-        "weighted",
-    ]);
-    for row in &rows {
-        for p in &row.pairs {
-            let t = p.chars.table;
-            table.row(vec![
-                code(row.code).to_owned(),
-                pair(p),
-                t.both.to_string(),
-                t.a_only.to_string(),
-                t.b_only.to_string(),
-                t.neither.to_string(),
-                percent(p.chars.percent),
-                kappa(p.chars.kappa),
-                percent(p.chars.coded_percent),
-                p.nvivo_means
-                    .map_or_else(String::new, |m| format!("{:.4}", m.unweighted)),
-                p.nvivo_means
-                    .map_or_else(String::new, |m| format!("{:.4}", m.size_weighted)),
-            ]);
-        }
-    }
-    print!("{}", table.render());
-    println!(
-        "kappa: Cohen's on the pooled table. NVivo mean κ / weighted: mean of NVivo's per-source kappas (1 where nobody coded), unweighted / by source size."
-    );
-    println!(
-        "coded: agreement on the characters at least one of the two coders coded (no kappa: with no \"neither\" cell it is never positive)."
-    );
-
-    if let Some(By::Source) = args.by {
-        println!("\nCharacter level by source (sources where at least one coder used the code)");
-        let mut table = Table::new(&[
-            "code",
-            "source",
-            "coders",
-            "chars",
-            "both",
-            "A only",
-            "B only",
-            "agree %",
-            "kappa",
-            "NVivo kappa",
-        ]);
-        for row in &comparison.by_code {
-            for s in &row.sources {
-                let name = data.sources.get(s.source).map_or("?", |s| s.name.as_str());
-                for p in &s.pairs {
-                    let t = p.chars.table;
-                    table.row(vec![
-                        code(row.code).to_owned(),
-                        name.to_owned(),
-                        pair(p),
-                        t.total().to_string(),
-                        t.both.to_string(),
-                        t.a_only.to_string(),
-                        t.b_only.to_string(),
-                        percent(p.chars.percent),
-                        kappa(p.chars.kappa),
-                        format!("{:.4}", p.chars.nvivo_kappa),
-                    ]);
-                }
-            }
-        }
-        print!("{}", table.render());
-    }
-
-    println!(
-        "\nCharacter level, all {} coders (characters as subjects)",
-        data.coders.len()
-    );
-    let mut table = Table::new(&["code", "Fleiss' kappa", "alpha (character units)"]);
-    for row in &rows {
-        table.row(vec![
-            code(row.code).to_owned(),
-            kappa(row.group.fleiss),
-            kappa(row.group.alpha),
-        ]);
-    }
-    print!("{}", table.render());
-
-    println!(
-        "\nSegment level (MAXQDA-style; segments agree when they overlap by ≥ {}% of their union)",
-        args.threshold
-    );
-    let mut table = Table::new(&["code", "coders", "agree", "disagree", "total", "agree %"]);
-    for row in &rows {
-        for p in &row.pairs {
-            let c = p.segments.counts;
-            table.row(vec![
-                code(row.code).to_owned(),
-                pair(p),
-                c.agreements().to_string(),
-                c.disagreements().to_string(),
-                (c.agreements() + c.disagreements()).to_string(),
-                percent(p.segments.percent),
-            ]);
-        }
-    }
-    print!("{}", table.render());
-    for p in &comparison.overall.pairs {
-        println!(
-            "Brennan & Prediger kappa (segment level, k = {} codes), {}: {}",
-            data.codes.len(),
-            pair(p),
-            kappa(p.segments.kappa)
-        );
-    }
-    let per_code: Vec<String> = unitized
-        .by_code
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{} {}", code(i), kappa(c.alpha)))
-        .collect();
-    println!(
-        "Unitizing alpha (Krippendorff 1995, 2004), all coders: {} overall; {}",
-        kappa(unitized.overall),
-        per_code.join(", ")
-    );
-    if let Some(domains) = &domains {
-        for d in &domains.within {
-            println!(
-                "cu-alpha (ATLAS.ti, Krippendorff 2019), domain {} ({}): {} over {:.0} pairable chars",
-                d.domain,
-                d.codes.join(", "),
-                kappa(d.cu_alpha.alpha),
-                d.cu_alpha.pairable
-            );
-        }
-        if let Some(across) = &domains.across {
-            println!(
-                "Cu-alpha across the {} domains: {} over {:.0} pairable chars",
-                domains.within.len(),
-                kappa(across.alpha),
-                across.pairable
-            );
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn percent(e: Estimate) -> String {
-    match e {
-        Estimate::Defined { value } => format!("{:.2}", value * 100.0),
-        undefined => undefined.to_string(),
-    }
-}
-
-fn kappa(e: Estimate) -> String {
-    e.to_string()
+/// Returns the names of the coders flagged in `coded`.
+fn coded_by<'a>(view: &'a AgreementView, coded: &[bool]) -> Vec<&'a str> {
+    coded
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c)
+        .map(|(i, _)| view.coder(i))
+        .collect()
 }

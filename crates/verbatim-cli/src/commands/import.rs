@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
 use verbatim_ingest::{Options, SpeakerMode, collect_files, guess_language, read_parallel};
-use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store};
+use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, parse_date};
 
 use super::{ProjectArg, print_json};
 use crate::ui;
@@ -39,6 +39,10 @@ pub struct ImportArgs {
     /// The sources' language [default: guessed from the text, else the study's]
     #[arg(long)]
     language: Option<Language>,
+    /// When the sources were collected (YYYY-MM-DD): saturation walks
+    /// sources in collection order
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
     /// How to find speaker turns: auto, none, or a regular expression whose
     /// first group (or group named `speaker`) captures the label
     #[arg(long, default_value = "auto", value_name = "auto|none|REGEX")]
@@ -94,6 +98,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         return super::import_codebook::cmd_import_codebook(codebook);
     }
     let speakers: SpeakerMode = args.speakers.parse()?;
+    let date = args.date.as_deref().map(parse_date).transpose()?;
     let names = args
         .deidentify
         .as_deref()
@@ -126,6 +131,10 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     bar.finish_and_clear();
+    if let Some(date) = &date {
+        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+        store.set_sources_date(&ui::actor(), &ids, Some(date))?;
+    }
     super::search::refresh_index(&store);
     for path in &collected.unsupported {
         reports.push(FileReport {

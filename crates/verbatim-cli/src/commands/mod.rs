@@ -5,6 +5,7 @@
 
 mod agreement;
 mod agreement_domains;
+mod agreement_text;
 mod align;
 mod attribute;
 mod code;
@@ -102,7 +103,7 @@ enum Command {
     Memo(memo::MemoArgs),
     /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
     Journal(journal::JournalArgs),
-    /// Correct a source's text; codings, turns and memos move with it
+    /// Correct a source's text, mark it done, set its collection date
     Source(source::SourceArgs),
     /// Participants: add, import a roster, assign codes, attributes, consent, table
     Participants(participants::ParticipantsArgs),

@@ -1,18 +1,25 @@
-//! `verbatim source edit`: correct a source's text; every coding, turn and
-//! anchored memo moves with it, and `verbatim undo` restores it all.
+//! `verbatim source`: one source's text and facts.
+//!
+//! - `edit` corrects a source's text; every coding, turn and anchored memo
+//!   moves with it, and `verbatim undo` restores it all;
+//! - `done` marks a source as analysed by the acting coder even without a
+//!   code (`--undo` takes the mark back), so agreement, saturation and
+//!   prevalence count it among the sources that coder coded;
+//! - `set --date` records when the interview was collected (saturation
+//!   walks sources in that order).
 
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use verbatim_core::Span;
-use verbatim_store::SourceRef;
+use verbatim_store::{SourceRef, parse_date};
 
 use super::memo::{Acting, shorten};
-use super::print_json;
-use crate::ui::Table;
+use super::{ProjectArg, print_json};
+use crate::ui::{self, Table};
 
-/// Change a source's text
+/// Change a source's text, mark it done, or set its collection date
 #[derive(Args, Debug)]
 pub struct SourceArgs {
     #[command(subcommand)]
@@ -46,36 +53,126 @@ enum SourceAction {
         #[arg(long)]
         json: bool,
     },
+    /// Mark a source as analysed by you, even if you coded nothing in it
+    Done {
+        #[command(flatten)]
+        acting: Acting,
+        /// The source's id or name
+        source: String,
+        /// Take the mark back
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Set a source's facts: its collection date
+    Set {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The source's id or name
+        source: String,
+        /// When the interview was collected: YYYY-MM-DD, or `none` to clear it
+        #[arg(long, value_name = "YYYY-MM-DD|none")]
+        date: String,
+    },
 }
 
 /// Runs a `source` subcommand.
 pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
-    let SourceAction::Edit {
-        acting,
-        source,
-        start,
-        end,
-        find,
-        occurrence,
-        text,
-        json,
-    } = &args.action;
+    match &args.action {
+        SourceAction::Edit {
+            acting,
+            source,
+            start,
+            end,
+            find,
+            occurrence,
+            text,
+            json,
+        } => edit(
+            acting,
+            source,
+            (*start, *end),
+            find.as_deref(),
+            *occurrence,
+            text,
+            *json,
+        ),
+        SourceAction::Done {
+            acting,
+            source,
+            undo,
+        } => done(acting, source, *undo),
+        SourceAction::Set {
+            project,
+            source,
+            date,
+        } => set_date(project, source, date),
+    }
+}
+
+/// `source done SOURCE [--undo]`.
+fn done(acting: &Acting, source: &str, undo: bool) -> anyhow::Result<ExitCode> {
+    let mut store = acting.project.open()?;
+    let scope = acting.coder.scope(&store)?;
+    let id = store.source_id(&SourceRef::parse(source))?;
+    let changed = store.set_source_done(&scope.coder().name, &scope, id, !undo)?;
+    let who = &scope.coder().name;
+    println!(
+        "{}",
+        match (undo, changed) {
+            (false, true) => format!(
+                "Marked {source} as analysed by {who}: it now counts among the sources {who} coded. Undo with `verbatim undo`."
+            ),
+            (false, false) => format!("{source} was already marked as analysed by {who}."),
+            (true, true) => format!("{source} is no longer marked as analysed by {who}."),
+            (true, false) =>
+                format!("{source} was not marked as analysed by {who}: nothing to take back."),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `source set SOURCE --date YYYY-MM-DD|none`.
+fn set_date(project: &ProjectArg, source: &str, date: &str) -> anyhow::Result<ExitCode> {
+    let date = match date.trim() {
+        "none" | "" => None,
+        text => Some(parse_date(text)?),
+    };
+    let mut store = project.open()?;
+    let id = store.source_id(&SourceRef::parse(source))?;
+    store.set_source_date(&ui::actor(), id, date.as_deref())?;
+    match date {
+        Some(date) => println!("{source} was collected on {date}. Undo with `verbatim undo`."),
+        None => println!("{source} has no collection date now. Undo with `verbatim undo`."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `source edit`.
+fn edit(
+    acting: &Acting,
+    source: &str,
+    (start, end): (Option<usize>, Option<usize>),
+    find: Option<&str>,
+    occurrence: Option<usize>,
+    text: &str,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let mut store = acting.project.open()?;
     let scope = acting.coder.scope(&store)?;
     let id = store.source_id(&SourceRef::parse(source))?;
     let span = match (start, end, find) {
-        (Some(s), Some(e), None) => match Span::new(*s, *e) {
+        (Some(s), Some(e), None) => match Span::new(s, e) {
             Ok(span) => span,
             Err(_) => bail!(
                 "--start {s} is after --end {e}: give the passage's first char, then the char just past it"
             ),
         },
-        (None, None, Some(old)) => store.locate(id, old, *occurrence)?.span,
+        (None, None, Some(old)) => store.locate(id, old, occurrence)?.span,
         _ => bail!("say which passage to replace: --start N --end N, or --find \"old text\""),
     };
     let report = store.edit_source(&scope, id, span, text)?;
     super::search::refresh_index(&store);
-    if *json {
+    if json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }

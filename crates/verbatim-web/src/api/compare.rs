@@ -15,7 +15,6 @@ use axum::extract::{Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use verbatim_analysis::agreement::{self, OverlapBase};
 use verbatim_analysis::alignment::{self, AlignOptions, Coverage, Side};
 use verbatim_analysis::query::Passage;
 use verbatim_core::Span;
@@ -130,35 +129,20 @@ pub struct AgreementTable {
 }
 
 /// Computes the agreement of two coders on their shared codes, as
-/// `verbatim agreement --coders A,B` does (segment threshold 90 %).
+/// `verbatim agreement --coders A,B` does (segment threshold 90 %, only
+/// the sources both coded).
 pub fn agreement_table(
     store: &SqliteStore,
     scope: &Scope,
     [a, b]: &[Coder; 2],
 ) -> Result<AgreementTable, WebError> {
     let threshold = 90.0;
-    let data = store.agreement_data(scope, &[a.name.clone(), b.name.clone()], None)?;
-    let mut passages: Vec<agreement::Passage> = data
-        .spans
-        .iter()
-        .map(|s| agreement::Passage {
-            source: s.source,
-            code: s.code,
-            coder: s.coder,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
-    let comparison = agreement::compare(
-        data.coders.len(),
-        data.codes.len(),
-        &sizes,
-        &mut passages,
-        threshold / 100.0,
-        OverlapBase::Union,
-        false,
-    );
+    let view = verbatim_views::agreement::agreement(
+        store,
+        scope,
+        &verbatim_views::agreement::AgreementOptions::for_coders(&[a.name.clone(), b.name.clone()]),
+    )?;
+    let (data, comparison) = (view.data, view.comparison);
     let pct = |e: &verbatim_analysis::reliability::Estimate| e.value().map(|v| v * 100.0);
     let rows = comparison
         .by_code

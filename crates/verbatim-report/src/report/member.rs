@@ -140,15 +140,18 @@ pub fn gather_member(
                 if text.is_empty() {
                     continue;
                 }
+                let source_name = names.get(&source).copied().unwrap_or("").to_owned();
                 quotes.push(Quote {
                     text,
                     language: language_of.get(&source).cloned().flatten(),
                     attribution: code.clone(),
-                    source: names.get(&source).copied().unwrap_or("").to_owned(),
+                    cite: format!("— {code}, {source_name}"),
+                    source: source_name,
                     start: i64::try_from(s).unwrap_or(i64::MAX),
                     end: i64::try_from(e).unwrap_or(i64::MAX),
                     exemplar: false,
                     translation: None,
+                    untranslated: false,
                 });
             }
         }

@@ -14,7 +14,7 @@ use rusqlite::types::Value;
 use verbatim_core::Language;
 
 use crate::coders::Scope;
-use crate::history::{Table, id_key};
+use crate::history::{Recorder, Table, id_key};
 use crate::{SqliteStore, StoreError};
 
 /// A code's name to set in a language.
@@ -28,6 +28,47 @@ pub struct NewCodeName {
     pub name: String,
 }
 
+/// A name checked by [`SqliteStore::check_code_names`], ready to write.
+pub(crate) struct CheckedName {
+    code: i64,
+    language: String,
+    name: String,
+    /// The row it replaces, if the code already has a name in the language.
+    existing: Option<i64>,
+}
+
+/// Writes checked names inside the caller's action.
+pub(crate) fn write_code_names(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    rows: &[CheckedName],
+) -> Result<(), StoreError> {
+    for n in rows {
+        match (n.existing, n.name.is_empty()) {
+            (Some(id), true) => rec.delete(tx, Table::CodeTranslations, id_key(id))?,
+            (Some(id), false) => rec.update(
+                tx,
+                Table::CodeTranslations,
+                id_key(id),
+                &[("name", Value::Text(n.name.clone()))],
+            )?,
+            (None, true) => {}
+            (None, false) => {
+                rec.insert(
+                    tx,
+                    Table::CodeTranslations,
+                    &[
+                        ("code_id", Value::Integer(n.code)),
+                        ("language", Value::Text(n.language.clone())),
+                        ("name", Value::Text(n.name.clone())),
+                    ],
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Sets (or, with an empty name, clears) the names of codes in other
     /// languages, in one undoable action. Every code must be one the scope
@@ -37,6 +78,29 @@ impl SqliteStore {
         scope: &Scope,
         names: &[NewCodeName],
     ) -> Result<usize, StoreError> {
+        let rows = self.check_code_names(scope, names)?;
+        let summary = serde_json::json!({
+            "names": names.iter().map(|n| serde_json::json!({
+                "code": n.code, "language": n.language.as_str(), "name": n.name.trim()
+            })).collect::<Vec<_>>()
+        });
+        let target = match names {
+            [one] => format!("code:{}", one.code),
+            _ => "codes".to_owned(),
+        };
+        self.act(&scope.coder().name, "code.translate", &target, |tx, rec| {
+            write_code_names(tx, rec, &rows)?;
+            Ok((rows.len(), summary))
+        })
+    }
+
+    /// Checks names to set: every code seen by the scope, no control
+    /// character; finds the row each one replaces.
+    pub(crate) fn check_code_names(
+        &self,
+        scope: &Scope,
+        names: &[NewCodeName],
+    ) -> Result<Vec<CheckedName>, StoreError> {
         let mut rows = Vec::with_capacity(names.len());
         for n in names {
             let row = self
@@ -59,43 +123,14 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            rows.push((n, name.to_owned(), existing));
+            rows.push(CheckedName {
+                code: n.code,
+                language: n.language.as_str().to_owned(),
+                name: name.to_owned(),
+                existing,
+            });
         }
-        let summary = serde_json::json!({
-            "names": names.iter().map(|n| serde_json::json!({
-                "code": n.code, "language": n.language.as_str(), "name": n.name.trim()
-            })).collect::<Vec<_>>()
-        });
-        let target = match names {
-            [one] => format!("code:{}", one.code),
-            _ => "codes".to_owned(),
-        };
-        self.act(&scope.coder().name, "code.translate", &target, |tx, rec| {
-            for (n, name, existing) in &rows {
-                match (existing, name.is_empty()) {
-                    (Some(id), true) => rec.delete(tx, Table::CodeTranslations, id_key(*id))?,
-                    (Some(id), false) => rec.update(
-                        tx,
-                        Table::CodeTranslations,
-                        id_key(*id),
-                        &[("name", Value::Text(name.clone()))],
-                    )?,
-                    (None, true) => {}
-                    (None, false) => {
-                        rec.insert(
-                            tx,
-                            Table::CodeTranslations,
-                            &[
-                                ("code_id", Value::Integer(n.code)),
-                                ("language", Value::Text(n.language.as_str().to_owned())),
-                                ("name", Value::Text(name.clone())),
-                            ],
-                        )?;
-                    }
-                }
-            }
-            Ok((rows.len(), summary))
-        })
+        Ok(rows)
     }
 
     /// Returns every code's name in `language` (its primary subtag:
@@ -115,20 +150,24 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Returns the id of the code with this exchange id, if the scope sees
-    /// it.
-    pub fn code_by_guid(&self, scope: &Scope, guid: &str) -> Result<Option<i64>, StoreError> {
-        let found: Option<(i64, Option<i64>)> = self
+    /// Returns the id and name of the code with this exchange id, if the
+    /// scope sees it.
+    pub fn code_by_guid(
+        &self,
+        scope: &Scope,
+        guid: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        let found: Option<(i64, String, Option<i64>)> = self
             .conn
             .query_row(
-                "SELECT id, owner FROM codes WHERE guid = $1",
+                "SELECT id, name, owner FROM codes WHERE guid = $1",
                 [guid.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         Ok(found
-            .filter(|(_, owner)| scope.may_see(*owner))
-            .map(|(id, _)| id))
+            .filter(|(_, _, owner)| scope.may_see(*owner))
+            .map(|(id, name, _)| (id, name)))
     }
 }
 
@@ -181,7 +220,10 @@ mod tests {
         let guid = f.store.code_tree(&amira, crate::Book::Own).unwrap()[0]
             .guid
             .clone();
-        assert_eq!(f.store.code_by_guid(&amira, &guid).unwrap(), Some(code));
+        assert_eq!(
+            f.store.code_by_guid(&amira, &guid).unwrap(),
+            Some((code, "Confiance".to_owned()))
+        );
         assert_eq!(f.store.code_by_guid(&bruno, &guid).unwrap(), None);
     }
 }

@@ -137,9 +137,10 @@ fn md_table(md: &str, caption: &str) -> Vec<Vec<String>> {
     let at = md
         .find(&format!("Table: {caption}"))
         .unwrap_or_else(|| panic!("no table {caption}"));
+    // Caption, blank line, header, rule, then the rows.
     md[at..]
         .lines()
-        .skip(2)
+        .skip(4)
         .take_while(|l| l.starts_with('|'))
         .map(|l| {
             l.trim_matches('|')

@@ -238,7 +238,12 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for id in &report.unknown {
-        println!("Skipped unit {id}: it matches no quote you can see in this study.");
+        let what = if id.starts_with(translation::CODE_UNIT) {
+            "code"
+        } else {
+            "quote"
+        };
+        println!("Skipped unit {id}: it matches no {what} you can see in this study.");
     }
     Ok(ExitCode::SUCCESS)
 }

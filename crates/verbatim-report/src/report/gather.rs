@@ -22,7 +22,7 @@ use super::ReportError;
 use super::attribution::Attributor;
 use super::coreq::{self, StudyFacts};
 use super::evidence::{self, Evidence};
-use super::model::{Command, Count, Lang, Prevalence, Quote, Report, ThemeNode};
+use super::model::{Command, Count, Lang, Prevalence, Quote, Report, SaturationRow, ThemeNode};
 use super::site_order::SiteOrder;
 use super::{
     cross_tables, divergences, figures_of, methods, participants_table, preconceptions,
@@ -172,37 +172,15 @@ pub fn gather(store: &SqliteStore, opts: &Options) -> Result<Report, ReportError
     let mut counts = NodeCounts::default();
     counts.add(&results, &level_name);
     let methods = methods::facts(&ctx, &ev, &sources, counts.untranslated)?;
-    let team = saturation.iter().find(|r| r.team && r.site.is_none());
-    let verdict = team.or_else(|| saturation.iter().find(|r| r.site.is_none()));
-    let facts = StudyFacts {
-        participants: ev.participants.len(),
-        sites: ev
-            .by_site
-            .keys()
-            .filter(|s| *s != "(no site)")
-            .cloned()
-            .collect(),
-        interviews: sources.iter().filter(|s| s.kind == "interview").count(),
-        focus_groups: sources.iter().filter(|s| s.kind == "focus_group").count(),
-        observations: sources.iter().filter(|s| s.kind == "observation").count(),
-        context: sources.iter().filter(|s| s.kind == "context").count(),
-        coders: store.coders()?.into_iter().map(|c| c.name).collect(),
-        guides: store.guides()?.len(),
-        saturation: verdict.map(|r| {
-            (
-                super::saturation_words::sentence(&r.saturation, opts.lang),
-                if r.team { None } else { Some(r.coder.clone()) },
-            )
-        }),
-        tree_levels: level_counts(&ev.tree, &level_name),
-        themes: counts.themes,
-        minor_themes: counts.minor,
-        quotes: counts.quotes,
-        withdrawn: store.withdrawn_participants()?,
-        deidentified: !store.deidentifications()?.is_empty(),
-        sealed_preconceptions: preconceptions.rows.len(),
-        repeat_interviews: repeat_interviews(store)?,
-    };
+    let facts = coreq_facts(
+        &ctx,
+        &ev,
+        &sources,
+        &saturation,
+        &counts,
+        &level_name,
+        preconceptions.rows.len(),
+    )?;
     let (cross_case, triangulation) = cross_tables::tables(&ctx, &ev, &level_name)?;
     Ok(Report {
         lang: opts.lang,
@@ -222,6 +200,53 @@ pub fn gather(store: &SqliteStore, opts: &Options) -> Result<Report, ReportError
         methods,
         untranslated: counts.untranslated,
         coreq: coreq::draft(&facts, opts.lang),
+    })
+}
+
+/// What the COREQ draft needs to know of the study; item 22 takes the
+/// team's saturation verdict when the consensus has passages, else the
+/// reported coder's, and says whose it is.
+fn coreq_facts(
+    ctx: &Ctx<'_>,
+    ev: &Evidence,
+    sources: &[verbatim_store::SourceSummary],
+    saturation: &[SaturationRow],
+    counts: &NodeCounts,
+    level_name: &HashMap<i64, String>,
+    sealed: usize,
+) -> Result<StudyFacts, ReportError> {
+    let store = ctx.store;
+    let team = saturation.iter().find(|r| r.team && r.site.is_none());
+    let verdict = team.or_else(|| saturation.iter().find(|r| r.site.is_none()));
+    let of_kind = |kind: &str| sources.iter().filter(|s| s.kind == kind).count();
+    Ok(StudyFacts {
+        participants: ev.participants.len(),
+        sites: ev
+            .by_site
+            .keys()
+            .filter(|s| *s != "(no site)")
+            .cloned()
+            .collect(),
+        interviews: of_kind("interview"),
+        focus_groups: of_kind("focus_group"),
+        observations: of_kind("observation"),
+        context: of_kind("context"),
+        coders: store.coders()?.into_iter().map(|c| c.name).collect(),
+        guides: store.guides()?.len(),
+        saturation: verdict.map(|r| {
+            (
+                super::saturation_words::sentence(&r.saturation, ctx.opts.lang),
+                if r.team { None } else { Some(r.coder.clone()) },
+            )
+        }),
+        tree_levels: level_counts(&ev.tree, level_name),
+        themes: counts.themes,
+        minor_themes: counts.minor,
+        quotes: counts.quotes,
+        withdrawn: store.withdrawn_participants()?,
+        deidentified: !store.deidentifications()?.is_empty(),
+        sealed_preconceptions: sealed,
+        repeat_interviews: repeat_interviews(store)?,
     })
 }
 

@@ -532,7 +532,7 @@ fn quotes_are_attributed_by_the_teams_template() {
 
 /// The cross-case table marks each theme's participants (Confiance: CSI-1
 /// alone; Charge: CHFG-A, D, F) with n/N; the triangulation table counts
-/// them per site (over 7 at CH, 1 at CS) and per mode.
+/// them per site (over 1 heard at CS, 7 at CH) and per mode.
 #[test]
 fn cross_case_and_triangulation_are_tables() {
     let ws = study();
@@ -568,20 +568,21 @@ fn cross_case_and_triangulation_are_tables() {
     );
     assert_eq!(rows[1][9], "3/8 (38 %)");
 
+    // No order given: sites by name, CSAPA (CS) before Hôpital Nord (CH).
     let rows = md_table(&md, "Triangulation:");
     let at = md.find("Table: Triangulation:").unwrap();
     let header = md[at..].lines().nth(2).unwrap();
     assert!(
-        header.starts_with("| Theme | CH | CS | focus group | interview | Participants |"),
+        header.starts_with("| Theme | CS | CH | focus group | interview | Participants |"),
         "{header}"
     );
     assert_eq!(
         rows[0][..6],
-        ["Confiance", "0/7", "1/1", "0", "1", "1/8 (13 %)"]
+        ["Confiance", "1/1", "0/7", "0", "1", "1/8 (13 %)"]
     );
     assert_eq!(
         rows[1][..6],
-        ["Charge", "3/7", "0/1", "3", "0", "3/8 (38 %)"]
+        ["Charge", "0/1", "3/7", "3", "0", "3/8 (38 %)"]
     );
 }
 

@@ -632,7 +632,7 @@ fn the_shared_report_reads_the_consensus_and_shows_the_divergences() {
     // One consensus passage on the shared Confiance: CSI-1's words. Written
     // through the library's consensus scope, as `reconcile merge` does.
     {
-        use verbatim_store::{Book, SqliteStore, Store};
+        use verbatim_store::{Book, SqliteStore};
         let mut store = SqliteStore::open(&ws.study()).unwrap();
         let consensus = store.consensus_scope().unwrap();
         let code = store

@@ -109,11 +109,14 @@ impl Template {
     }
 }
 
-/// What the template needs about each participant: their site's name and
-/// attribute values, by participant code.
+/// A participant as the template sees them: their site's name and their
+/// attribute values `(name, value)`.
+type Known = (Option<String>, Vec<(String, String)>);
+
+/// What the template needs about each participant, by participant code.
 pub struct Attributor {
     template: Template,
-    people: HashMap<String, (Option<String>, Vec<(String, String)>)>,
+    people: HashMap<String, Known>,
 }
 
 impl Attributor {

@@ -295,6 +295,18 @@ fn table_ii_shows_the_chosen_columns_with_tidied_values_in_the_teams_site_order(
     let header = md[at..].lines().nth(2).unwrap();
     assert!(header.starts_with("| Kind | CH | CS |"), "{header}");
 
+    // Deleted, the attribute leaves Table II; one undo brings it back.
+    study_run(&ws, &["attribute", "delete", "occupation", "--yes"]).ok();
+    let md = report(&ws, "md", "r.md", &[]);
+    let at = md.find("Table: Table II — The participants").unwrap();
+    assert_eq!(
+        md[at..].lines().nth(2).unwrap(),
+        "| Participant | Site | Mode |"
+    );
+    study_run(&ws, &["undo"]).ok();
+    let md = report(&ws, "md", "r.md", &[]);
+    assert_eq!(md_table(&md, "Table II — The participants")[0][3], "nurse");
+
     let run = as_coder(
         &ws,
         "amira",

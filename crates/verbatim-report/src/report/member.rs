@@ -22,7 +22,7 @@ use super::model::{Lang, MemberReport, MemberTheme, Quote};
 pub struct MemberOptions {
     /// The coder acting.
     pub coder: String,
-    /// Use the shared codebook instead of the coder's own.
+    /// Use the team's consensus codebook instead of the coder's own.
     pub shared: bool,
     /// The participant's code.
     pub participant: String,
@@ -87,12 +87,15 @@ pub fn gather_member(
             .max_by_key(|(l, n)| (*n, *l == Lang::Fr))
             .map_or(fallback, |(l, _)| l)
     });
-    let (book, coder_filter) = if opts.shared {
-        (Book::Shared, None)
+    // The shared document reads the team's consensus layer, as the shared
+    // report does.
+    let reading = if opts.shared {
+        store.consensus_scope()?
     } else {
-        (Book::Own, Some(scope.coder().id))
+        scope
     };
-    let ev = evidence::load(store, &scope, book, coder_filter)?;
+    let ev = evidence::load(store, &reading, Book::Own, Some(reading.coder().id))?;
+    let translated = store.code_names(lang.tag())?;
     let theme_rank = store.level_rank_of("theme").unwrap_or(2);
     let tree_below = below(&ev.nodes);
     let mut texts: HashMap<i64, Vec<char>> = HashMap::new();
@@ -157,7 +160,10 @@ pub fn gather_member(
         }
         if !quotes.is_empty() {
             themes.push(MemberTheme {
-                name: node.name.clone(),
+                name: translated
+                    .get(&node.id)
+                    .cloned()
+                    .unwrap_or_else(|| node.name.clone()),
                 definition: node
                     .fields
                     .definition

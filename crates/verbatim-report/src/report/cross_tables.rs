@@ -42,24 +42,19 @@ pub(crate) fn tables(
 
     let ipa_command = ctx.cmd.tree("ipa-table", &level);
     let (_, cross) = ipa_tables(&themes, &below, &ev.passages, &ev.participants);
-    let mut header = vec![theme_word(lang)];
-    header.extend(cross.participants.iter().cloned());
-    header.push("n/N".into());
-    let rows = cross
+    let names: Vec<String> = cross
         .rows
         .iter()
         .zip(&themes)
-        .map(|(row, node)| {
-            let mut cells = vec![Cell::text(ctx.name_of(node.id, &row.theme))];
-            cells.extend(
-                row.present
-                    .iter()
-                    .map(|p| Cell::text(if *p { "✓" } else { "" })),
-            );
-            cells.push(Cell::traced(prevalence(row.prevalence), &ipa_command));
-            cells
-        })
+        .map(|(row, node)| ctx.name_of(node.id, &row.theme))
         .collect();
+    let marks: Vec<Vec<bool>> = cross.rows.iter().map(|r| r.present.clone()).collect();
+    let totals: Vec<Cell> = cross
+        .rows
+        .iter()
+        .map(|r| Cell::traced(prevalence(r.prevalence), &ipa_command))
+        .collect();
+    let (header, rows) = cross_case_cells(&names, &cross.participants, &marks, totals, lang);
     let cross_case = Table {
         id: "cross-case".into(),
         caption: match lang {
@@ -136,6 +131,61 @@ pub(crate) fn tables(
     Ok((cross_case, triangulation))
 }
 
+/// The most participants the cross-case table takes as columns; beyond,
+/// participants become rows and themes columns, so a large study's table
+/// still fits a page's width.
+pub const MAX_PARTICIPANT_COLUMNS: usize = 30;
+
+/// Lays out the cross-case table: a theme per row and a participant per
+/// column, with each theme's `totals` last; or, with more participants
+/// than [`MAX_PARTICIPANT_COLUMNS`], a participant per row and the totals
+/// as the last row. `marks[t][p]`: participant `p` supports theme `t`.
+fn cross_case_cells(
+    themes: &[String],
+    participants: &[String],
+    marks: &[Vec<bool>],
+    totals: Vec<Cell>,
+    lang: Lang,
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mark = |on: bool| Cell::text(if on { "✓" } else { "" });
+    if participants.len() <= MAX_PARTICIPANT_COLUMNS {
+        let mut header = vec![theme_word(lang)];
+        header.extend(participants.iter().cloned());
+        header.push("n/N".into());
+        let rows = themes
+            .iter()
+            .zip(marks)
+            .zip(totals)
+            .map(|((name, present), total)| {
+                let mut cells = vec![Cell::text(name.clone())];
+                cells.extend(present.iter().map(|p| mark(*p)));
+                cells.push(total);
+                cells
+            })
+            .collect();
+        return (header, rows);
+    }
+    let mut header = vec!["Participant".to_owned()];
+    header.extend(themes.iter().cloned());
+    let mut rows: Vec<Vec<Cell>> = participants
+        .iter()
+        .enumerate()
+        .map(|(p, who)| {
+            let mut cells = vec![Cell::text(who.clone())];
+            cells.extend(
+                marks
+                    .iter()
+                    .map(|present| mark(present.get(p).copied().unwrap_or(false))),
+            );
+            cells
+        })
+        .collect();
+    let mut last = vec![Cell::text("n/N")];
+    last.extend(totals);
+    rows.push(last);
+    (header, rows)
+}
+
 fn theme_word(lang: Lang) -> String {
     match lang {
         Lang::En => "Theme".into(),
@@ -152,5 +202,55 @@ fn note(lang: Lang, empty: bool, mark: &str) -> String {
         (Lang::Fr, false) if mark == "✓" => "✓ : les propos du participant soutiennent le thème (ses passages ou ceux d’un code en dessous). n/N : participants distincts qui le soutiennent, sur l’ensemble des participants entendus, et son pourcentage arrondi au plus proche.".into(),
         (Lang::En, false) => "Per site: distinct participants supporting the theme out of those heard at the site; per mode: distinct participants (sources for observation notes).".into(),
         (Lang::Fr, false) => "Par site : participants distincts soutenant le thème, sur ceux entendus sur le site ; par mode : participants distincts (sources pour les notes d’observation).".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Command;
+
+    fn texts(rows: &[Vec<Cell>]) -> Vec<Vec<&str>> {
+        rows.iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect()
+    }
+
+    /// Two themes over three participants: themes are rows. Over the
+    /// column limit, participants are rows and the totals the last row.
+    #[test]
+    fn the_cross_case_table_turns_when_participants_outnumber_a_page() {
+        let cmd = Command("verbatim ipa-table".into());
+        let themes = vec!["Confiance".to_owned(), "Charge".to_owned()];
+        let totals = || {
+            vec![
+                Cell::traced("1/3 (33 %)", &cmd),
+                Cell::traced("2/3 (67 %)", &cmd),
+            ]
+        };
+        let people: Vec<String> = ["A", "B", "C"].map(str::to_owned).to_vec();
+        let marks = vec![vec![true, false, false], vec![false, true, true]];
+        let (header, rows) = cross_case_cells(&themes, &people, &marks, totals(), Lang::En);
+        assert_eq!(header, ["Theme", "A", "B", "C", "n/N"]);
+        assert_eq!(
+            texts(&rows),
+            [
+                vec!["Confiance", "✓", "", "", "1/3 (33 %)"],
+                vec!["Charge", "", "✓", "✓", "2/3 (67 %)"]
+            ]
+        );
+        let many: Vec<String> = (0..=MAX_PARTICIPANT_COLUMNS)
+            .map(|i| format!("P{i}"))
+            .collect();
+        let mut wide = vec![vec![false; many.len()]; 2];
+        wide[1][MAX_PARTICIPANT_COLUMNS] = true;
+        let (header, rows) = cross_case_cells(&themes, &many, &wide, totals(), Lang::En);
+        assert_eq!(header, ["Participant", "Confiance", "Charge"]);
+        assert_eq!(rows.len(), MAX_PARTICIPANT_COLUMNS + 2);
+        assert_eq!(texts(&rows)[MAX_PARTICIPANT_COLUMNS], ["P30", "", "✓"]);
+        assert_eq!(
+            texts(&rows).last().unwrap(),
+            &["n/N", "1/3 (33 %)", "2/3 (67 %)"]
+        );
     }
 }

@@ -73,6 +73,9 @@ mod web_reports;
 
 // `verbatim report`: formats, numbers against the commands, member checking.
 mod report;
+// The report a journal accepts: Tables I and II, rounding, translated theme
+// names, attribution, cross-case and triangulation tables, divergences.
+mod report_journal;
 
 /// Fails when a test file exists that is not listed above.
 #[test]

@@ -345,12 +345,12 @@ fn the_sociodemographic_table_prints_as_text_markdown_csv_and_json() {
     let md = p(&ws, &["table", "--by", "site", "--markdown"]).ok().stdout;
     assert!(md.contains("| All (n=4) | CH (n=3) | CS (n=1) |"), "{md}");
     assert!(
-        md.contains("|   F | 3 (75%) | 2 (67%) | 1 (100%) |"),
+        md.contains("|   F | 3 (75 %) | 2 (67 %) | 1 (100 %) |"),
         "{md}"
     );
     assert!(md.contains("35.0 (20–50)"), "{md}");
     let csv = p(&ws, &["table", "--csv"]).ok().stdout;
-    assert!(csv.contains("sexe: F,3 (75%)"), "{csv}");
+    assert!(csv.contains("sexe: F,3 (75 %)"), "{csv}");
     let text = p(&ws, &["table"]).ok().stdout;
     assert!(text.contains("All (n=4)"), "{text}");
 }

@@ -184,7 +184,8 @@ fn an_xliff_round_trip_attaches_translations_and_reports_a_quote_edited_since() 
     )
     .ok();
     assert!(
-        run.stdout.contains("Wrote 2 quotes (fr → en)"),
+        run.stdout
+            .contains("Wrote 2 quotes and 1 code names (fr → en)"),
         "{}",
         run.stdout
     );
@@ -193,15 +194,18 @@ fn an_xliff_round_trip_attaches_translations_and_reports_a_quote_edited_since() 
     assert_eq!(doc.namespace, "urn:oasis:names:tc:xliff:document:2.0");
     assert_eq!(doc.version, "2.0");
     assert_eq!((doc.src.as_str(), doc.trg.as_str()), ("fr", "en"));
-    // One unit per quote (the theme shows both again, but each once).
+    // One unit per quote (the theme shows both again, but each once),
+    // then one per code above ideas: the theme's name.
     let sources: Vec<&str> = doc.units.iter().map(|u| u.1.as_str()).collect();
     assert_eq!(
         sources,
         [
             "On fouille les sacs à l’entrée, c’est la règle.",
-            "La confiance revient quand on explique la règle."
+            "La confiance revient quand on explique la règle.",
+            "Contrôle"
         ]
     );
+    assert!(doc.units[2].0.starts_with("code-"), "{}", doc.units[2].0);
     let notes = &doc.units[0].2;
     let note = |c: &str| {
         notes
@@ -323,8 +327,10 @@ fn a_csv_round_trip_attaches_translations_and_a_second_export_offers_them_for_re
     )
     .ok();
     let xml = std::fs::read_to_string(ws.path("again.xlf")).unwrap();
-    assert_eq!(xml.matches("<target>EN: ").count(), 2);
-    assert_eq!(xml.matches("state=\"translated\"").count(), 2);
+    // Both quotes and the theme's name, which the sheet translated too.
+    assert_eq!(xml.matches("<target>EN: ").count(), 3);
+    assert_eq!(xml.matches("state=\"translated\"").count(), 3);
+    assert_eq!(run["code_names"], 1);
 }
 
 #[test]
@@ -388,4 +394,5 @@ fn a_bad_file_is_refused_with_its_name_and_changes_nothing() {
         run.stdout.matches("matches no quote you can see").count(),
         2
     );
+    assert_eq!(run.stdout.matches("matches no code you can see").count(), 1);
 }

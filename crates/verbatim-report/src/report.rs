@@ -15,31 +15,38 @@
 //! 3. [`html`], [`markdown`] and [`docx`] write a document.
 //!
 //! ```no_run
-//! use verbatim_report::report::{self, Options, model::Lang};
+//! use verbatim_report::report::{self, Options};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = verbatim_store::SqliteStore::open("study.vbt".as_ref())?;
 //! let opts = Options {
 //!     coder: "amira".into(),
-//!     shared: false,
-//!     lang: Lang::En,
-//!     quotes: 3,
-//!     project: "study.vbt".into(),
+//!     ..Options::default()
 //! };
 //! let doc = report::layout::report(&report::gather(&store, &opts)?);
 //! std::fs::write("report.html", report::html::write(&doc))?;
 //! # Ok(()) }
 //! ```
 
+pub mod attribution;
 pub mod coreq;
+mod cross_tables;
+mod divergences;
 pub mod docx;
 mod evidence;
+mod figures_of;
 mod gather;
 pub mod html;
 pub mod layout;
 pub mod markdown;
 pub mod member;
+mod methods;
 pub mod model;
+mod participants_table;
+mod preconceptions;
+mod saturation_rows;
 mod saturation_words;
+pub mod site_order;
+mod study_tables;
 pub mod words;
 
 pub use gather::{Options, gather};
@@ -67,6 +74,12 @@ pub enum ReportError {
         "participant {0} speaks in no interview or focus group of this study, so there are no words of theirs to check: map their speaker label with `verbatim speakers map`"
     )]
     NotHeard(String),
+    /// The attribution template cannot be filled: the message says why.
+    #[error("{0}")]
+    Attribution(String),
+    /// An option names something the study does not have.
+    #[error("{0}")]
+    BadOption(String),
     /// A figure could not be drawn.
     #[error(transparent)]
     Figure(#[from] crate::figures::FigureError),

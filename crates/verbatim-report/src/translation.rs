@@ -14,8 +14,15 @@
 //! 3. [`xliff::read`] or [`sheet::read`] reads the translated file back
 //!    into [`Returned`] units, refusing a malformed file with one sentence
 //!    saying where;
-//! 4. [`apply`] matches each returned unit to its coding and attaches the
-//!    translation, all in one undoable action.
+//! 4. [`apply`] matches each returned unit to its coding (or code) and
+//!    attaches the translation, all in one undoable action.
+//!
+//! Code names travel in the same file ([`code_units`]): one unit per code
+//! above the lowest level (the themes a report names), its id `code-` and
+//! the code's GUID, so an English report can name a French study's themes
+//! in English ([`apply`] stores them as the codes' names in the target
+//! language, `verbatim code translate` does one by hand). A code renamed
+//! since the export is skipped and reported, like a changed quote.
 //!
 //! A quote whose words changed since the export (a source edited, a
 //! passage re-cut) is **skipped and reported**, never attached: the
@@ -33,7 +40,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use verbatim_core::Language;
-use verbatim_store::{NewTranslation, Scope, SqliteStore, StoreError};
+use verbatim_store::{CodeNode, NewCodeName, NewTranslation, Scope, SqliteStore, StoreError};
 
 use crate::quotes::CodeQuotes;
 
@@ -121,6 +128,46 @@ pub fn units(quotes: &[CodeQuotes], target: &Language) -> Vec<Unit> {
     out
 }
 
+/// The prefix of a code name's unit id, before the code's GUID.
+pub const CODE_UNIT: &str = "code-";
+
+/// Returns one unit per code of `tree` above the lowest level, in display
+/// order: its name to translate, in `language` (the study's), with the
+/// name already given in `target` to review.
+pub fn code_units(
+    tree: &[CodeNode],
+    language: Option<&str>,
+    existing: &HashMap<i64, String>,
+) -> Vec<Unit> {
+    let by_id: HashMap<i64, &CodeNode> = tree.iter().map(|n| (n.id, n)).collect();
+    tree.iter()
+        .filter(|n| n.level >= 2)
+        .map(|n| {
+            let mut path = vec![n.name.clone()];
+            let mut up = n.parent;
+            while let Some(p) = up.and_then(|id| by_id.get(&id)) {
+                if path.len() > tree.len() {
+                    break;
+                }
+                path.push(p.name.clone());
+                up = p.parent;
+            }
+            path.reverse();
+            Unit {
+                id: format!("{CODE_UNIT}{}", n.guid),
+                language: language.map(str::to_owned),
+                text: n.name.clone(),
+                before: String::new(),
+                after: String::new(),
+                attribution: format!("{} ({})", n.level_name, "code name"),
+                code: path.join(" › "),
+                existing: existing.get(&n.id).cloned(),
+                hash: hash_text(&n.name),
+            }
+        })
+        .collect()
+}
+
 /// One unit of a translated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnedUnit {
@@ -156,6 +203,21 @@ pub struct ImportReport {
     pub unknown: Vec<String>,
     /// Units left untranslated: skipped.
     pub untranslated: usize,
+    /// Code names attached in the target language.
+    pub code_names: usize,
+    /// Codes renamed since the export: skipped.
+    pub changed_codes: Vec<ChangedCode>,
+}
+
+/// A code renamed since the export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedCode {
+    /// The unit's id.
+    pub id: String,
+    /// The code's id in this study.
+    pub code: i64,
+    /// The code's name now.
+    pub now: String,
 }
 
 /// A quote whose words changed since the export.
@@ -182,9 +244,18 @@ pub fn apply(
         ..ImportReport::default()
     };
     let mut found = Vec::new();
+    let mut names = Vec::new();
     for unit in &returned.units {
         if unit.target.trim().is_empty() {
             report.untranslated += 1;
+            continue;
+        }
+        if let Some(guid) = unit.id.strip_prefix(CODE_UNIT) {
+            match code_name(store, scope, guid, unit, returned)? {
+                Some(Ok(name)) => names.push(name),
+                Some(Err(changed)) => report.changed_codes.push(changed),
+                None => report.unknown.push(unit.id.clone()),
+            }
             continue;
         }
         match store.coding_by_guid(scope, &unit.id)? {
@@ -214,11 +285,39 @@ pub fn apply(
             text: unit.target.trim().to_owned(),
         });
     }
-    if !items.is_empty() {
-        report.new = store.attach_translations(scope, &items)?;
+    if !items.is_empty() || !names.is_empty() {
+        (report.new, report.code_names) =
+            store.attach_translations_and_names(scope, &items, &names)?;
     }
     report.attached = items.len();
     Ok(report)
+}
+
+/// Matches a code name's unit to its code: the name to set, the code
+/// renamed since the export, or `None` when no code the scope sees has
+/// this GUID.
+fn code_name(
+    store: &SqliteStore,
+    scope: &Scope,
+    guid: &str,
+    unit: &ReturnedUnit,
+    returned: &Returned,
+) -> Result<Option<Result<NewCodeName, ChangedCode>>, StoreError> {
+    let Some((id, now)) = store.code_by_guid(scope, guid)? else {
+        return Ok(None);
+    };
+    if unit.hash.as_deref() != Some(hash_text(&now).as_str()) {
+        return Ok(Some(Err(ChangedCode {
+            id: unit.id.clone(),
+            code: id,
+            now,
+        })));
+    }
+    Ok(Some(Ok(NewCodeName {
+        code: id,
+        language: returned.language.clone(),
+        name: unit.target.trim().to_owned(),
+    })))
 }
 
 /// Parses a language tag the way the rest of verbatim does.

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::participants::{AppliesTo, Participant};
-use crate::values::{AttrType, format_number};
+use crate::values::{AttrType, format_number, percent_half_up, percent_text};
 use crate::{SqliteStore, StoreError};
 
 /// One column of the table: everyone, or one site.
@@ -60,10 +60,16 @@ pub enum DemoCell {
 }
 
 impl DemoCell {
-    /// Returns the cell as a paper prints it: `5 (62%)`, `41.2 (29–58)`.
+    /// Returns the cell as a paper prints it: `5 (63 %)` (percentages
+    /// rounded half up, as everywhere), `41.2 (29–58)`.
     pub fn display(&self) -> String {
         match self {
-            DemoCell::Count { count, percent } => format!("{count} ({percent:.0}%)"),
+            DemoCell::Count { count, percent } => {
+                format!(
+                    "{count} ({})",
+                    percent_text(percent_half_up(percent / 100.0))
+                )
+            }
             DemoCell::Number { mean, min, max, .. } => format!(
                 "{mean:.1} ({}–{})",
                 format_number(*min),

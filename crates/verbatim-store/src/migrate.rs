@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "team_analysis",
         include_str!("../migrations/sqlite/0009_team_analysis.sql"),
     ),
+    (
+        13,
+        "report_order",
+        include_str!("../migrations/sqlite/0013_report_order.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

@@ -332,11 +332,12 @@ impl SqliteStore {
         Ok(Site { id, name, code })
     }
 
-    /// Returns every site, by name.
+    /// Returns every site in the team's order (`verbatim sites order`),
+    /// then by name.
     pub fn sites(&self) -> Result<Vec<Site>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, code FROM sites ORDER BY name")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, code FROM sites ORDER BY position IS NULL, position, name",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(Site {
                 id: r.get(0)?,
@@ -1600,16 +1601,19 @@ mod tests {
         };
         assert_eq!(
             row("sex", Some("F")),
-            vec!["3 (75%)", "2 (67%)", "1 (100%)"]
+            vec!["3 (75 %)", "2 (67 %)", "1 (100 %)"]
         );
-        assert_eq!(row("sex", Some("M")), vec!["1 (25%)", "1 (33%)", "0 (0%)"]);
+        assert_eq!(
+            row("sex", Some("M")),
+            vec!["1 (25 %)", "1 (33 %)", "0 (0 %)"]
+        );
         assert_eq!(
             row("age", None),
             vec!["35.0 (20–50)", "40.0 (30–50)", "20.0 (20–20)"]
         );
         assert_eq!(
             row("nurse", Some("true")),
-            vec!["3 (75%)", "2 (67%)", "1 (100%)"]
+            vec!["3 (75 %)", "2 (67 %)", "1 (100 %)"]
         );
         let all = store.demographics(false, true).unwrap();
         assert_eq!(all.columns[0].n, 5);

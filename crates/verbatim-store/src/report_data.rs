@@ -254,6 +254,20 @@ impl SqliteStore {
         scope: &Scope,
         items: &[NewTranslation],
     ) -> Result<usize, StoreError> {
+        self.attach_translations_and_names(scope, items, &[])
+            .map(|(new, _)| new)
+    }
+
+    /// Attaches translations as [`SqliteStore::attach_translations`] does
+    /// and sets code names in other languages (a translator's file carries
+    /// both), all in one undoable action; returns how many translations
+    /// were new and how many code names were set.
+    pub fn attach_translations_and_names(
+        &mut self,
+        scope: &Scope,
+        items: &[NewTranslation],
+        names: &[crate::NewCodeName],
+    ) -> Result<(usize, usize), StoreError> {
         let mut checked: Vec<(&NewTranslation, Option<i64>)> = Vec::with_capacity(items.len());
         for item in items {
             let coder: Option<i64> = self
@@ -285,13 +299,16 @@ impl SqliteStore {
                 .optional()?;
             checked.push((item, existing));
         }
+        let named = self.check_code_names(scope, names)?;
         let languages: Vec<&str> = {
             let mut l: Vec<&str> = items.iter().map(|i| i.language.as_str()).collect();
             l.sort_unstable();
             l.dedup();
             l
         };
-        let summary = serde_json::json!({ "translations": items.len(), "languages": languages });
+        let summary = serde_json::json!({
+            "translations": items.len(), "languages": languages, "code_names": names.len()
+        });
         let actor = scope.coder().name.clone();
         self.act(&actor, "coding.translate_many", "codings", |tx, rec| {
             let mut new = 0;
@@ -319,7 +336,8 @@ impl SqliteStore {
                     &[("is_quote", Value::Integer(1))],
                 )?;
             }
-            Ok((new, summary))
+            crate::code_names::write_code_names(tx, rec, &named)?;
+            Ok(((new, named.len()), summary))
         })
     }
 }

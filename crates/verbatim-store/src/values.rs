@@ -99,6 +99,31 @@ impl FromStr for AttrType {
     }
 }
 
+/// Returns `fraction` (0.125) as a whole percentage rounded half up (13):
+/// how a paper prints it, where Rust's formatting would round half to even
+/// (12.5 → "12"). The fraction is first rounded to nine decimals so that a
+/// value meant as 12.5 % but computed as 12.4999999 % still goes up.
+pub fn percent_half_up(fraction: f64) -> i64 {
+    let hundredths = (fraction * 100.0 * 1e9).round() / 1e9;
+    (hundredths + 0.5).floor() as i64
+}
+
+/// Returns `n` out of `of` as a whole percentage rounded half up, computed
+/// on integers (1 of 8 → 13); 0 when `of` is 0.
+pub fn count_percent(n: usize, of: usize) -> i64 {
+    if of == 0 {
+        return 0;
+    }
+    let (n, of) = (n as u128, of as u128);
+    i64::try_from((200 * n + of) / (2 * of)).unwrap_or(i64::MAX)
+}
+
+/// Returns a whole percentage as every report and table prints it:
+/// `13 %`.
+pub fn percent_text(percent: i64) -> String {
+    format!("{percent} %")
+}
+
 /// Returns the number written in `raw` (`3.5`, `3,5`, `-2`), if any.
 pub(crate) fn parse_number(raw: &str) -> Option<f64> {
     let raw = raw.trim();
@@ -243,6 +268,21 @@ mod tests {
             AttrType::Category.canonical("X", &allowed).unwrap_err(),
             "\"X\" is not one of the allowed values (F, M)"
         );
+    }
+
+    /// Half up, not half to even: 1/8 = 12.5 % prints 13 %, 3/8 = 37.5 %
+    /// prints 38 %, 1/3 = 33.3 % prints 33 %.
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(count_percent(1, 8), 13);
+        assert_eq!(count_percent(3, 8), 38);
+        assert_eq!(count_percent(1, 3), 33);
+        assert_eq!(count_percent(2, 3), 67);
+        assert_eq!(count_percent(0, 0), 0);
+        assert_eq!(percent_half_up(0.125), 13);
+        assert_eq!(percent_half_up(0.145), 15);
+        assert_eq!(percent_half_up(0.8749), 87);
+        assert_eq!(percent_text(count_percent(1, 8)), "13 %");
     }
 
     #[test]

@@ -62,6 +62,51 @@ enum AttributeAction {
         #[arg(long)]
         json: bool,
     },
+    /// Rename one value of an attribute everywhere it is set (one undoable action)
+    RenameValue {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The attribute
+        attribute: String,
+        /// The value as it is now
+        #[arg(long)]
+        from: String,
+        /// Its new spelling
+        #[arg(long)]
+        to: String,
+        /// What the attribute describes
+        #[arg(long = "for", value_enum, default_value = "participant")]
+        applies_to: For,
+    },
+    /// Merge several values of an attribute into one (one undoable action)
+    MergeValues {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The attribute
+        attribute: String,
+        /// The values to merge, comma-separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        values: Vec<String>,
+        /// The value they become
+        #[arg(long)]
+        into: String,
+        /// What the attribute describes
+        #[arg(long = "for", value_enum, default_value = "participant")]
+        applies_to: For,
+    },
+    /// Delete an attribute and every value set for it (one undoable action)
+    Delete {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The attribute
+        attribute: String,
+        /// What the attribute describes
+        #[arg(long = "for", value_enum, default_value = "participant")]
+        applies_to: For,
+        /// Confirm: the values go with the attribute (`verbatim undo` brings them back)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Set attribute values of a source (NAME=VALUE; empty clears)
     Set {
         #[command(flatten)]
@@ -134,6 +179,68 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             let mut store = project.open()?;
             store.set_source_values(&ui::actor(), &SourceRef::parse(source), &values)?;
             println!("Updated {source}.");
+        }
+        AttributeAction::RenameValue {
+            project,
+            attribute,
+            from,
+            to,
+            applies_to,
+        } => {
+            let mut store = project.open()?;
+            let edit = store.rename_attribute_value(
+                &ui::actor(),
+                attribute,
+                applies_to.applies_to(),
+                from,
+                to,
+            )?;
+            println!(
+                "Renamed {} value {from:?} to {:?} ({} {}s changed).",
+                edit.attribute,
+                edit.into,
+                edit.changed,
+                applies_to.applies_to().as_str()
+            );
+        }
+        AttributeAction::MergeValues {
+            project,
+            attribute,
+            values,
+            into,
+            applies_to,
+        } => {
+            let mut store = project.open()?;
+            let edit = store.merge_attribute_values(
+                &ui::actor(),
+                attribute,
+                applies_to.applies_to(),
+                values,
+                into,
+            )?;
+            println!(
+                "Merged {} values {} into {:?} ({} {}s changed).",
+                edit.attribute,
+                values.join(", "),
+                edit.into,
+                edit.changed,
+                applies_to.applies_to().as_str()
+            );
+        }
+        AttributeAction::Delete {
+            project,
+            attribute,
+            applies_to,
+            yes,
+        } => {
+            if !yes {
+                bail!(
+                    "deleting attribute {attribute:?} removes every value set for it: add --yes to confirm (`verbatim undo` brings it back)"
+                );
+            }
+            let mut store = project.open()?;
+            let n = store.delete_attribute(&ui::actor(), attribute, applies_to.applies_to())?;
+            println!("Deleted attribute {attribute} and its {n} values.");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
-use verbatim_store::{Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, Scope, SqliteStore};
+use verbatim_store::{
+    Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, NewCodeName, Scope, SqliteStore,
+};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -168,6 +170,20 @@ enum CodeAction {
         /// Its kind
         #[arg(value_enum)]
         kind: KindArg,
+    },
+    /// Give a code's name in another language, for reports in it (empty --text clears it)
+    Translate {
+        /// The code
+        code: String,
+        /// The language (en, fr…)
+        #[arg(long, value_name = "LANG")]
+        language: String,
+        /// The code's name in that language
+        #[arg(long)]
+        text: String,
+        /// Look the code up in the shared codebook only
+        #[arg(long)]
+        shared: bool,
     },
     /// Show or set the study's code levels, lowest first
     Levels {
@@ -344,6 +360,31 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
                 println!("Code {id} is now {word}.");
             } else {
                 println!("Code {id} was already {word}: nothing changed.");
+            }
+        }
+        CodeAction::Translate {
+            code,
+            language,
+            text,
+            shared,
+        } => {
+            let book = shared.then_some(Book::Shared);
+            let id = store.find_code(&scope, code, book)?;
+            let language: verbatim_core::Language = language
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--language {language:?}: {e}"))?;
+            store.set_code_names(
+                &scope,
+                &[NewCodeName {
+                    code: id,
+                    language: language.clone(),
+                    name: text.clone(),
+                }],
+            )?;
+            if text.trim().is_empty() {
+                println!("Cleared the {language} name of code {id}.");
+            } else {
+                println!("Code {id} is {:?} in {language}.", text.trim());
             }
         }
         CodeAction::Levels { .. } => {}

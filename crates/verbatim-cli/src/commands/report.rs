@@ -21,9 +21,18 @@ pub struct ReportArgs {
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// Report the shared codebook instead of your own (after `verbatim reveal`)
+    /// Report the team's consensus codebook (the shared codebook and its consensus passages) instead of your own (after `verbatim reveal`)
     #[arg(long)]
     shared: bool,
+    /// The coders the agreement table compares, comma-separated [default: every coder]
+    #[arg(long, value_delimiter = ',', value_name = "CODERS")]
+    coders: Vec<String>,
+    /// The participant attributes Table II shows, comma-separated, in order [default: every attribute]
+    #[arg(long, value_delimiter = ',', value_name = "ATTRIBUTES")]
+    table_columns: Vec<String>,
+    /// How quotes are attributed: placeholders {code}, {site} and any participant attribute, e.g. '{code}, {occupation}, {site}' gives (CSI-1, nurse, CSAPA)
+    #[arg(long, value_name = "TEMPLATE")]
+    attribution: Option<String>,
     /// The format to write
     #[arg(long, value_enum)]
     format: ReportFormat,
@@ -66,6 +75,9 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         (Some(_), _) => args.coder.name()?.to_owned(),
         // The shared codebook belongs to no coder: read it as the first
         // coder, whose scope sees every layer once the study is revealed.
+        // The consensus layer is read through its own scope; the first
+        // coder's is used for what reads the coders' layers (agreement,
+        // divergences), which it sees once the study is revealed.
         (None, true) => match store.coders()?.into_iter().next() {
             Some(c) => c.name,
             None => bail!("the study has no coder yet: add one with `verbatim coder add NAME`"),
@@ -94,6 +106,9 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
                     lang,
                     quotes: args.quotes,
                     project,
+                    coders: args.coders.iter().map(|c| c.trim().to_owned()).collect(),
+                    table_columns: args.table_columns.clone(),
+                    attribution: args.attribution.clone(),
                 },
             )?)
         }
@@ -139,10 +154,9 @@ pub fn html_report(
         store,
         &Options {
             coder: coder.to_owned(),
-            shared: false,
             lang: Lang::En,
-            quotes: 3,
             project: project.display().to_string(),
+            ..Options::default()
         },
     )?);
     write(out, html::write(&doc).as_bytes())?;

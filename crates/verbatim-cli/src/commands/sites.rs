@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use super::{ProjectArg, print_json};
 use crate::ui::{self, Table};
 
-/// Add or list the study's sites
+/// Add, order or list the study's sites
 #[derive(Args, Debug)]
 pub struct SitesArgs {
     #[command(subcommand)]
@@ -27,6 +27,14 @@ enum SitesAction {
         #[arg(long)]
         code: String,
     },
+    /// Put the sites in the order reports list them (one undoable action)
+    Order {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// Site codes (or names) in order, comma-separated; sites not named follow, by name
+        #[arg(value_delimiter = ',', required = true)]
+        order: Vec<String>,
+    },
     /// List the sites
     List {
         #[command(flatten)]
@@ -37,7 +45,7 @@ enum SitesAction {
     },
 }
 
-/// Runs `sites add` or `sites list`.
+/// Runs `sites add`, `sites order` or `sites list`.
 pub fn cmd_sites(args: &SitesArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
         SitesAction::Add {
@@ -48,6 +56,12 @@ pub fn cmd_sites(args: &SitesArgs) -> anyhow::Result<ExitCode> {
             let mut store = project.open()?;
             let site = store.add_site(&ui::actor(), name, code)?;
             println!("Added site {} ({}).", site.name, site.code);
+        }
+        SitesAction::Order { project, order } => {
+            let mut store = project.open()?;
+            let sites = store.set_site_order(&ui::actor(), order)?;
+            let codes: Vec<&str> = sites.iter().map(|s| s.code.as_str()).collect();
+            println!("Sites in order: {}.", codes.join(", "));
         }
         SitesAction::List { project, json } => {
             let store = project.open()?;

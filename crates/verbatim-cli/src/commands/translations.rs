@@ -125,6 +125,13 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let selected = quotes::select(&store, &scope, book, &options)?;
     let study = store.study()?;
     let mut units = translation::units(&selected, &target);
+    let existing = store.code_names(target.as_str())?;
+    let names = translation::code_units(
+        &store.code_tree(&scope, book)?,
+        study.language.as_deref(),
+        &existing,
+    );
+    let code_names = names.len();
     for u in &mut units {
         if u.language.is_none() {
             u.language.clone_from(&study.language);
@@ -147,6 +154,13 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     };
     let total = units.len();
     units.retain(|u| u.language.as_deref().unwrap_or("und") == from);
+    let quotes = units.len();
+    units.extend(
+        names
+            .into_iter()
+            .filter(|u| u.language.as_deref().unwrap_or("und") == from),
+    );
+    let names_kept = units.len() - quotes;
     if units.is_empty() {
         bail!(
             "no quote to translate from {from} into {target}: mark quotes with `verbatim coding quote`, or check --from"
@@ -159,14 +173,19 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("could not write {}", args.out.display()))?;
     println!(
-        "Wrote {} quotes ({from} → {target}) to {}.",
-        units.len(),
+        "Wrote {quotes} quotes and {names_kept} code names ({from} → {target}) to {}.",
         args.out.display()
     );
-    if total > units.len() {
+    if total > quotes {
         println!(
             "{} quotes in other languages were left out: export them with --from.",
-            total - units.len()
+            total - quotes
+        );
+    }
+    if code_names > names_kept {
+        println!(
+            "{} code names were left out: the study's language is not {from}.",
+            code_names - names_kept
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -198,8 +217,17 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         report.new,
         report.attached - report.new
     );
+    if report.code_names > 0 {
+        println!("Named {} codes in {}.", report.code_names, report.language);
+    }
     if report.untranslated > 0 {
         println!("{} units had no translation.", report.untranslated);
+    }
+    for c in &report.changed_codes {
+        println!(
+            "Skipped unit {} (code {}): the code was renamed since the export; it is now {:?}. Export it again.",
+            c.id, c.code, c.now
+        );
     }
     for c in &report.changed {
         println!(
@@ -210,7 +238,12 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for id in &report.unknown {
-        println!("Skipped unit {id}: it matches no quote you can see in this study.");
+        let what = if id.starts_with(translation::CODE_UNIT) {
+            "code"
+        } else {
+            "quote"
+        };
+        println!("Skipped unit {id}: it matches no {what} you can see in this study.");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,8 +29,10 @@ pub struct StudyFacts {
     pub coders: Vec<String>,
     /// Interview guides recorded.
     pub guides: usize,
-    /// The saturation verdict, all sites.
-    pub saturation: Option<String>,
+    /// The saturation verdict, all sites, in the report's language, and
+    /// whose codebook it comes from: `None` for the team's consensus
+    /// codebook, else the coder's name.
+    pub saturation: Option<(String, Option<String>)>,
     /// Codes per level in the reported tree, highest level first.
     pub tree_levels: Vec<(String, usize)>,
     /// Themes shown.
@@ -411,9 +413,13 @@ pub fn draft(f: &StudyFacts, lang: Lang) -> Vec<CoreqItem> {
                 format!("{} notes d’observation de terrain font partie des données.", f.observations),
             ),
             22 => match &f.saturation {
-                Some(s) => t(
-                    format!("Assessed with Guest, Namey & Chen (2020): {s}."),
-                    format!("Évaluée selon Guest, Namey & Chen (2020) : {s}."),
+                Some((s, None)) => t(
+                    format!("Assessed with Guest, Namey & Chen (2020) on the team's consensus codebook: {s}."),
+                    format!("Évaluée selon Guest, Namey & Chen (2020) sur la grille consensuelle de l’équipe : {s}."),
+                ),
+                Some((s, Some(coder))) => t(
+                    format!("Assessed with Guest, Namey & Chen (2020) on {coder}'s codebook (the team has no consensus passage yet): {s}."),
+                    format!("Évaluée selon Guest, Namey & Chen (2020) sur la grille de {coder} (l’équipe n’a pas encore de passage consensuel) : {s}."),
                 ),
                 None => CoreqAnswer::ToComplete,
             },
@@ -502,7 +508,7 @@ mod tests {
             focus_groups: 3,
             sites: vec!["CA".into(), "CH".into()],
             coders: vec!["amira".into(), "bruno".into()],
-            saturation: Some("saturation reached after interview 4".into()),
+            saturation: Some(("saturation reached after interview 4".into(), None)),
             ..StudyFacts::default()
         };
         let items = draft(&facts, Lang::Fr);
@@ -518,6 +524,10 @@ mod tests {
             panic!("item 22 not filled");
         };
         assert!(sat.contains("after interview 4"));
+        assert!(
+            sat.contains("sur la grille consensuelle de l’équipe"),
+            "{sat}"
+        );
         // A French report asks its questions in French too.
         assert_eq!(items[11].item, "Taille de l’échantillon");
         assert_eq!(items[21].domain, "Conception de l’étude");

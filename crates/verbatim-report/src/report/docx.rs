@@ -234,10 +234,15 @@ fn quote(doc: &Document, q: &Quote) -> Vec<Paragraph> {
                 .add_run(text_run(t)),
         );
     }
-    out.push(
-        para("QuoteAttribution")
-            .add_run(Run::new().add_text(format!("— {}, {}", q.attribution, q.source))),
-    );
+    let mut by = para("QuoteAttribution").add_run(Run::new().add_text(&q.cite));
+    if q.untranslated {
+        by = by.add_run(
+            Run::new()
+                .bold()
+                .add_text(format!(" [{}]", doc.words().untranslated)),
+        );
+    }
+    out.push(by);
     out
 }
 

@@ -24,7 +24,7 @@ th,td{border:1px solid #bbb;padding:.25rem .45rem;vertical-align:top;text-align:
 th{background:#eef1f5}td.hash{word-break:break-all;font-family:monospace;font-size:.8rem}\
 .n{border-bottom:1px dotted #777;cursor:help}sup a{text-decoration:none;font-size:.7rem}\
 ol.commands code{font-size:.8rem;word-break:break-all}p.note{font-size:.85rem;color:#444}\
-figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:#333}";
+mark.untranslated{background:#fde8c8;font-weight:bold}figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;color:#333}";
 
 /// Returns the document as one HTML file.
 pub fn write(doc: &Document) -> String {
@@ -109,11 +109,14 @@ fn quote(out: &mut String, doc: &Document, q: &Quote) {
         .unwrap_or_default();
     out.push_str(&format!("<blockquote{lang}>"));
     out.push_str(&lines(&q.text));
-    out.push_str(&format!(
-        "<span class=\"by\">— {}, {}</span>",
-        escape(&q.attribution),
-        escape(&q.source)
-    ));
+    out.push_str(&format!("<span class=\"by\">{}", escape(&q.cite)));
+    if q.untranslated {
+        out.push_str(&format!(
+            " <mark class=\"untranslated\">[{}]</mark>",
+            escape(doc.words().untranslated)
+        ));
+    }
+    out.push_str("</span>");
     if let Some(t) = &q.translation {
         out.push_str(&format!(
             "<span class=\"tr\" lang=\"{}\">{}: {}</span>",

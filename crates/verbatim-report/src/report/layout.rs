@@ -8,6 +8,8 @@
 //! the distinct commands in order of first use, which numbers the
 //! references.
 
+use verbatim_store::{count_percent, percent_text};
+
 use super::model::{
     Cell, Command, CoreqAnswer, Figure, Lang, MemberReport, Quote, Report, Table, ThemeNode,
 };
@@ -145,6 +147,12 @@ pub fn report(r: &Report) -> Document {
     for node in &r.results {
         theme(&mut blocks, node, 2, w);
     }
+    blocks.push(Block::Heading {
+        level: 1,
+        text: w.divergences.into(),
+    });
+    blocks.push(Block::Paragraph(vec![text(w.divergences_intro)]));
+    blocks.push(Block::Table(r.divergences.clone()));
     if !r.figures.is_empty() {
         blocks.push(Block::Heading {
             level: 1,
@@ -156,7 +164,14 @@ pub fn report(r: &Report) -> Document {
         level: 1,
         text: w.tables.into(),
     });
-    for t in [&r.sociodemographics, &r.preconceptions, &r.agreement] {
+    for t in [
+        &r.preconceptions,
+        &r.participants,
+        &r.sociodemographics,
+        &r.cross_case,
+        &r.triangulation,
+        &r.agreement,
+    ] {
         blocks.push(Block::Table(t.clone()));
     }
     blocks.push(Block::Table(saturation_table(r, w)));
@@ -228,6 +243,12 @@ fn theme(blocks: &mut Vec<Block>, n: &ThemeNode, level: u8, w: &Words) {
         Inline::Strong(format!("{} ", capitalise(&n.level))),
         text(format!("— {}: ", capitalise(w.participants))),
         number(format!("{}/{}", p.overall.n, p.overall.of), &p.command),
+        text(" ("),
+        number(
+            percent_text(count_percent(p.overall.n, p.overall.of)),
+            &p.command,
+        ),
+        text(")"),
     ];
     if !p.by_site.is_empty() {
         line.push(text(format!(" ({}: ", w.by_site)));

@@ -36,11 +36,11 @@ pub fn write(doc: &Document) -> Written {
                 for line in q.text.lines() {
                     out.push_str(&format!("> {}\n", escape(line.trim_end())));
                 }
-                out.push_str(&format!(
-                    ">\n> — {}, {}\n",
-                    escape(&q.attribution),
-                    escape(&q.source)
-                ));
+                out.push_str(&format!(">\n> {}", escape(&q.cite)));
+                if q.untranslated {
+                    out.push_str(&format!(" **\\[{}\\]**", doc.words().untranslated));
+                }
+                out.push('\n');
                 if let Some(t) = &q.translation {
                     out.push_str(&format!(
                         ">\n> *{}: {}*\n",

@@ -22,7 +22,7 @@ use super::model::{Lang, MemberReport, MemberTheme, Quote};
 pub struct MemberOptions {
     /// The coder acting.
     pub coder: String,
-    /// Use the shared codebook instead of the coder's own.
+    /// Use the team's consensus codebook instead of the coder's own.
     pub shared: bool,
     /// The participant's code.
     pub participant: String,
@@ -87,12 +87,15 @@ pub fn gather_member(
             .max_by_key(|(l, n)| (*n, *l == Lang::Fr))
             .map_or(fallback, |(l, _)| l)
     });
-    let (book, coder_filter) = if opts.shared {
-        (Book::Shared, None)
+    // The shared document reads the team's consensus layer, as the shared
+    // report does.
+    let reading = if opts.shared {
+        store.consensus_scope()?
     } else {
-        (Book::Own, Some(scope.coder().id))
+        scope
     };
-    let ev = evidence::load(store, &scope, book, coder_filter)?;
+    let ev = evidence::load(store, &reading, Book::Own, Some(reading.coder().id))?;
+    let translated = store.code_names(lang.tag())?;
     let theme_rank = store.level_rank_of("theme").unwrap_or(2);
     let tree_below = below(&ev.nodes);
     let mut texts: HashMap<i64, Vec<char>> = HashMap::new();
@@ -140,21 +143,27 @@ pub fn gather_member(
                 if text.is_empty() {
                     continue;
                 }
+                let source_name = names.get(&source).copied().unwrap_or("").to_owned();
                 quotes.push(Quote {
                     text,
                     language: language_of.get(&source).cloned().flatten(),
                     attribution: code.clone(),
-                    source: names.get(&source).copied().unwrap_or("").to_owned(),
+                    cite: format!("— {code}, {source_name}"),
+                    source: source_name,
                     start: i64::try_from(s).unwrap_or(i64::MAX),
                     end: i64::try_from(e).unwrap_or(i64::MAX),
                     exemplar: false,
                     translation: None,
+                    untranslated: false,
                 });
             }
         }
         if !quotes.is_empty() {
             themes.push(MemberTheme {
-                name: node.name.clone(),
+                name: translated
+                    .get(&node.id)
+                    .cloned()
+                    .unwrap_or_else(|| node.name.clone()),
                 definition: node
                     .fields
                     .definition

@@ -85,6 +85,9 @@ pub struct Quote {
     pub attribution: String,
     /// The source's name.
     pub source: String,
+    /// The line printed under the quote: `— CSI-1, Entretien CSI-1`, or the
+    /// team's attribution template filled in, `(CSI-1, nurse, CSAPA)`.
+    pub cite: String,
     /// First char of the passage in the source.
     pub start: i64,
     /// Char just past it.
@@ -94,6 +97,9 @@ pub struct Quote {
     /// Its translation into the report's language, when one exists and the
     /// quote is in another language.
     pub translation: Option<String>,
+    /// True when the quote is in another language than the report's and
+    /// has no translation into it: the writers flag it.
+    pub untranslated: bool,
 }
 
 /// One node of the results tree (meta-theme, theme or sub-theme).
@@ -207,11 +213,13 @@ pub struct Fact {
     pub value: Cell,
 }
 
-/// One coder's (or site's) saturation assessment.
+/// One coder's (or the team's, or one site's) saturation assessment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaturationRow {
-    /// The coder.
+    /// The coder, or the team's consensus layer as the report names it.
     pub coder: String,
+    /// True for the team's verdict on the consensus codebook.
+    pub team: bool,
     /// The site, `None` for all sites.
     pub site: Option<String>,
     /// The assessment.
@@ -235,8 +243,18 @@ pub struct Report {
     pub figures: Vec<Figure>,
     /// Sociodemographics of the participants.
     pub sociodemographics: Table,
-    /// Sealed preconceptions and what became of them.
+    /// Table I: sealed preconceptions, and what became of them.
     pub preconceptions: Table,
+    /// Table II: each participant's code, site, mode and chosen attributes.
+    pub participants: Table,
+    /// The IPA cross-case table: themes × participants.
+    pub cross_case: Table,
+    /// The triangulation table: themes × sites and modes of collection.
+    pub triangulation: Table,
+    /// Divergences: codes kept apart from the consensus, with the notes.
+    pub divergences: Table,
+    /// Quotes shown in another language than the report's, untranslated.
+    pub untranslated: usize,
     /// Intercoder agreement per code and overall.
     pub agreement: Table,
     /// Saturation per coder, overall and by site.

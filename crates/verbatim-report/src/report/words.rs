@@ -52,6 +52,9 @@ pub struct Words {
     pub generated_by: &'static str,
     pub prevalence_help: &'static str,
     pub no_themes: &'static str,
+    pub untranslated: &'static str,
+    pub divergences: &'static str,
+    pub divergences_intro: &'static str,
 }
 
 /// English.
@@ -73,7 +76,7 @@ pub const EN: Words = Words {
     translation: "Translation",
     exemplar: "exemplar",
     sociodemographics: "Sociodemographic characteristics of the participants",
-    preconceptions: "Researchers' preconceptions, sealed before analysis, and what became of them",
+    preconceptions: "Table I — Researchers' preconceptions, sealed before analysis, and what became of them",
     agreement: "Intercoder agreement per code and overall",
     saturation: "Thematic saturation (Guest, Namey & Chen 2020)",
     sources_by_kind: "Sources by kind and site",
@@ -97,8 +100,11 @@ pub const EN: Words = Words {
     member_closing: "Nothing in this document comes from another participant.",
     your_words: "Your words",
     generated_by: "Written by verbatim from the study file.",
-    prevalence_help: "Participants: distinct participants whose words support the theme, out of all participants heard (n/N), then by site.",
+    prevalence_help: "Participants: distinct participants whose words support the theme, out of all participants heard (n/N, percentages rounded half up), then by site.",
     no_themes: "The codebook reported has no code above the level of ideas yet: build themes with `verbatim code add NAME --level theme`.",
+    untranslated: "untranslated",
+    divergences: "Divergences",
+    divergences_intro: "Readings the team did not merge into the consensus: each coder's theme kept apart, and why.",
 };
 
 /// French.
@@ -120,7 +126,7 @@ pub const FR: Words = Words {
     translation: "Traduction",
     exemplar: "exemplaire",
     sociodemographics: "Caractéristiques sociodémographiques des participants",
-    preconceptions: "Préconceptions des chercheurs, scellées avant l’analyse, et ce qu’il en est advenu",
+    preconceptions: "Tableau I — Préconceptions des chercheurs, scellées avant l’analyse, et ce qu’il en est advenu",
     agreement: "Accord inter-codeurs par code et global",
     saturation: "Saturation thématique (Guest, Namey & Chen 2020)",
     sources_by_kind: "Sources par type et par site",
@@ -144,8 +150,11 @@ pub const FR: Words = Words {
     member_closing: "Ce document ne contient les propos d’aucun autre participant.",
     your_words: "Vos propos",
     generated_by: "Rédigé par verbatim à partir du fichier de l’étude.",
-    prevalence_help: "Participants : participants distincts dont les propos soutiennent le thème, sur l’ensemble des participants entendus (n/N), puis par site.",
+    prevalence_help: "Participants : participants distincts dont les propos soutiennent le thème, sur l’ensemble des participants entendus (n/N, pourcentages arrondis au plus proche, demi vers le haut), puis par site.",
     no_themes: "La grille présentée n’a encore aucun code au-dessus du niveau des idées : créez des thèmes avec `verbatim code add NOM --level theme`.",
+    untranslated: "non traduit",
+    divergences: "Divergences",
+    divergences_intro: "Les lectures que l’équipe n’a pas fondues dans le consensus : le thème de chaque codeur gardé à part, et pourquoi.",
 };
 
 /// Returns the words of `lang`.

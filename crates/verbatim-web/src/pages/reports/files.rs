@@ -251,6 +251,7 @@ fn report_doc(
             lang: lang.unwrap_or(Lang::En),
             quotes: QUOTES,
             project,
+            ..Options::default()
         },
     )
     .map_err(report_error)?;

@@ -92,3 +92,140 @@ fn deep_queries_are_refused_by_the_cli_with_the_column() {
         run.stderr
     );
 }
+
+/// Runs `verbatim` with `args` in the workspace, failing the test when it
+/// has not finished within `seconds` (the process is killed then).
+fn run_within(ws: &Workspace, args: &[&str], seconds: u64) -> crate::common::Run {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
+        .args(args)
+        .current_dir(ws.dir.path())
+        .env_remove("VERBATIM_PROJECT")
+        .env("VERBATIM_CODER", "tester")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`verbatim {}` ran past {seconds} s", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    crate::common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Makes a FIFO at `path` with the system's `mkfifo`.
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_with_loops_a_fifo_and_a_device_imports_its_files_and_lists_the_rest() {
+    use std::os::unix::fs::symlink;
+    let ws = Workspace::with_study();
+    ws.write(
+        "corpus/a.txt",
+        "INT : Bonjour.\nP1 : Je me méfie des soignants.\n",
+    );
+    ws.write(
+        "corpus/sub/b.txt",
+        "INT : Et ensuite ?\nP2 : J'ai repris confiance.\n",
+    );
+    let corpus = ws.path("corpus");
+    symlink(".", corpus.join("self")).unwrap();
+    symlink("..", corpus.join("sub/up")).unwrap();
+    symlink("/dev/zero", corpus.join("z.txt")).unwrap();
+    symlink("a.txt", corpus.join("link-to-a.txt")).unwrap();
+    mkfifo(&corpus.join("x.txt"));
+
+    let run = run_within(&ws, &["import", "--project", "study.vbt", "corpus"], 20);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    for (file, reason) in [
+        (
+            "corpus/self",
+            "a link to a folder already searched (a loop)",
+        ),
+        (
+            "corpus/sub/up",
+            "a link to a folder already searched (a loop)",
+        ),
+        ("corpus/x.txt", "a FIFO (named pipe), not a regular file"),
+        ("corpus/z.txt", "a device, not a regular file"),
+    ] {
+        assert!(
+            out.contains(&format!("skipped    {file}: {reason}")),
+            "{file}: {out}"
+        );
+    }
+    // a.txt, sub/b.txt imported; the link to a.txt is read (a regular
+    // file) and found to be a duplicate of a.txt.
+    assert!(out.contains("2 imported, 1 skipped as duplicates, 0 not supported, 4 not regular files or loops, 0 failed."), "{out}");
+    assert_eq!(ws.sources().len(), 2);
+
+    // Named directly, the FIFO and the device are skipped as well.
+    let run = run_within(
+        &ws,
+        &[
+            "import",
+            "--project",
+            "study.vbt",
+            "corpus/x.txt",
+            "corpus/z.txt",
+        ],
+        20,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "0 imported, 0 skipped as duplicates, 0 not supported, 2 not regular files or loops"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let ws = Workspace::with_study();
+    // 40 lines of 50 bytes: 2,000 bytes, over a 1 KB (1,000-byte) limit.
+    let line = "P1 : je ne fais plus confiance aux medecins, non.\n";
+    assert_eq!(line.len(), 50);
+    ws.write("big.txt", line.repeat(40));
+    let before = ws.dump();
+    let run = ws.import(&["big.txt", "--max-file-size", "1KB"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "big.txt: the file is 2000 bytes, over the 1000-byte import limit: split it into smaller files"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.dump(), before);
+    // Under the default limit (512 MiB) the same file imports.
+    ws.import(&["big.txt"]).ok();
+    assert_eq!(ws.sources().len(), 1);
+    let bad = ws.import(&["big.txt", "--max-file-size", "12 parsecs"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("unknown size unit \"parsecs\""),
+        "{}",
+        bad.stderr
+    );
+}

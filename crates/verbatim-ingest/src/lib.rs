@@ -47,7 +47,7 @@ use std::path::Path;
 pub use assemble::assemble;
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
 pub use error::IngestError;
-pub use files::{Collected, collect_files, format_of};
+pub use files::{Collected, collect_files, format_of, read_regular};
 pub use language::guess_language;
 pub use parallel::read_parallel;
 pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
@@ -96,14 +96,7 @@ pub fn read_file(path: &Path, options: &Options) -> Result<NormalisedSource, Ing
             .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default(),
     })?;
-    let size = std::fs::metadata(path).map_err(IngestError::Io)?.len();
-    if size > options.limits.max_file_bytes {
-        return Err(IngestError::TooLarge {
-            bytes: size,
-            limit: options.limits.max_file_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(IngestError::Io)?;
+    let bytes = read_regular(path, options.limits.max_file_bytes)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

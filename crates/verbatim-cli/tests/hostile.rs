@@ -229,3 +229,104 @@ fn a_file_over_the_size_limit_is_refused_before_it_is_read() {
         bad.stderr
     );
 }
+
+/// A project whose one source's text lies at `path`.
+fn project_naming(path: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1:0" name="piège" origin="test">
+<Sources><TextSource guid="dddddddd-0000-4000-8000-000000000001" name="entretien" plainTextPath="{path}"/></Sources>
+</Project>"#
+    )
+}
+
+#[test]
+fn a_project_naming_files_outside_itself_is_refused_and_the_study_unchanged() {
+    let ws = demo();
+    ws.write("mine/secret.txt", "P1 : ceci est une clé privée.\n");
+    let before = ws.dump();
+    for path in [
+        "absolute:///etc/passwd",
+        "relative://../../../etc/hostname",
+        "relative://../mine/secret.txt",
+    ] {
+        let qdpx = crate::common::zip_with(&[("project.qde", &project_naming(path))]);
+        ws.write("piege/piege.qdpx", qdpx);
+        let into_existing = [
+            "import-project",
+            "piege/piege.qdpx",
+            "--project",
+            "demo.vbt",
+            "--as-coder",
+            "x",
+        ];
+        let into_new = ["import-project", "piege/piege.qdpx", "--project", "new.vbt"];
+        for args in [&into_existing[..], &into_new[..]] {
+            let run = ws.run(args);
+            assert_eq!(run.code, 1, "{path}: {}", run.stdout);
+            assert!(
+                run.stderr.contains(&format!(
+                    "piege.qdpx is refused: source {path} lies outside the project"
+                )) && run.stderr.contains("--sources-from DIR"),
+                "{path}: {}",
+                run.stderr
+            );
+        }
+        assert_eq!(ws.dump(), before, "{path}");
+        assert!(!crate::common::exists(&ws.path("new.vbt")));
+    }
+    // Naming the folder reads the file from it, and only from it.
+    let qdpx = crate::common::zip_with(&[(
+        "project.qde",
+        &project_naming("absolute:///home/x/secret.txt"),
+    )]);
+    ws.write("piege/piege.qdpx", qdpx);
+    ws.run(&[
+        "import-project",
+        "piege/piege.qdpx",
+        "--project",
+        "new.vbt",
+        "--sources-from",
+        "mine",
+    ])
+    .ok();
+    let texts = ws
+        .run(&["show", "--project", "new.vbt", "entretien", "--json"])
+        .ok()
+        .json();
+    assert_eq!(texts["text"], "P1 : ceci est une clé privée.\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bare_qde_that_is_a_device_or_names_one_is_refused_quickly() {
+    let ws = Workspace::empty();
+    std::os::unix::fs::symlink("/dev/zero", ws.path("zero.qde")).unwrap();
+    let run = run_within(
+        &ws,
+        &["import-project", "zero.qde", "--project", "new.vbt"],
+        20,
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("zero.qde") && run.stderr.contains("a device, not a regular file"),
+        "{}",
+        run.stderr
+    );
+    // A source beside a bare .qde that is a device is refused as well.
+    std::fs::create_dir_all(ws.path("sources")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", ws.path("sources/a.txt")).unwrap();
+    ws.write("p.qde", project_naming("internal://a.txt"));
+    let run = run_within(
+        &ws,
+        &["import-project", "p.qde", "--project", "new.vbt"],
+        20,
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("a device, not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!crate::common::exists(&ws.path("new.vbt")));
+}

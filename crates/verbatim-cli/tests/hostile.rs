@@ -330,3 +330,92 @@ fn a_bare_qde_that_is_a_device_or_names_one_is_refused_quickly() {
     );
     assert!(!crate::common::exists(&ws.path("new.vbt")));
 }
+
+#[test]
+fn a_roster_of_16000_columns_imports_in_linear_time() {
+    let ws = Workspace::with_study();
+    // 1 code column + 15,999 attribute columns, one participant.
+    let header: Vec<String> = std::iter::once("code".to_owned())
+        .chain((1..16_000).map(|i| format!("q{i}")))
+        .collect();
+    let row: Vec<String> = std::iter::once("P01".to_owned())
+        .chain((1..16_000).map(|i| format!("réponse {i}")))
+        .collect();
+    ws.write(
+        "wide.csv",
+        format!("{}\n{}\n", header.join(";"), row.join(";")),
+    );
+    let start = std::time::Instant::now();
+    let run = ws.run(&[
+        "participants",
+        "import",
+        "--project",
+        "study.vbt",
+        "wide.csv",
+    ]);
+    let took = start.elapsed();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("Imported 1 participants from wide.csv.")
+    );
+    assert_eq!(run.stdout.matches("  new attribute q").count(), 15_999);
+    // Quadratic work on 16,000 columns took over 100 s; linear work is a
+    // small fraction of that even in a debug build.
+    assert!(took.as_secs_f64() < 10.0, "took {took:?}");
+    eprintln!("16,000-column roster imported in {took:?}");
+}
+
+#[test]
+fn a_malformed_roster_is_refused_with_its_row_and_nothing_imported() {
+    let ws = Workspace::with_study();
+    let before = ws.dump();
+    for (csv, message) in [
+        (
+            "code;age\nP01;34\nP02;\"41\nP03;29\nP04;52\n",
+            "row 3: a quote opens a cell that is never closed",
+        ),
+        (
+            "code;age\nP01;34\nP02;41;extra\n",
+            "row 3 has 3 cells where the header row has 2",
+        ),
+        (
+            "code;age;site\nP01;34;CH\n\nP02\n",
+            "row 4 has 1 cells where the header row has 3",
+        ),
+    ] {
+        ws.write("roster.csv", csv);
+        let run = ws.run(&[
+            "participants",
+            "import",
+            "--project",
+            "study.vbt",
+            "roster.csv",
+        ]);
+        assert_eq!(run.code, 1, "{csv}");
+        assert!(
+            run.stderr.contains("roster.csv was not imported") && run.stderr.contains(message),
+            "{csv}: {}",
+            run.stderr
+        );
+        assert_eq!(ws.dump(), before, "{csv}");
+    }
+    // More columns than a spreadsheet holds (16,384).
+    let wide = format!("code,{}\n", vec!["x"; 16_384].join(","));
+    ws.write("roster.csv", wide);
+    let run = ws.run(&[
+        "participants",
+        "import",
+        "--project",
+        "study.vbt",
+        "roster.csv",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("row 1 has 16385 columns, more than the 16384 a spreadsheet holds"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.dump(), before);
+}

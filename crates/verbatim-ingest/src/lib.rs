@@ -32,6 +32,7 @@
 
 mod assemble;
 mod blocks;
+pub mod csv_text;
 mod decode;
 mod error;
 mod files;

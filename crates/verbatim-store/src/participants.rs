@@ -1084,6 +1084,35 @@ pub(crate) fn insert_attribute(
             applies_to.as_str()
         )));
     }
+    let position = next_attribute_position(conn, applies_to)?;
+    insert_attribute_at(conn, rec, &name, applies_to, kind, allowed, position)
+}
+
+/// Returns the position after the last attribute of `applies_to`.
+pub(crate) fn next_attribute_position(
+    conn: &rusqlite::Connection,
+    applies_to: AppliesTo,
+) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $1",
+        [applies_to.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Inserts an attribute at `position` without looking for a namesake: the
+/// caller has checked the name against every attribute (a roster checks
+/// thousands of columns at once, which a query per column made quadratic).
+pub(crate) fn insert_attribute_at(
+    conn: &rusqlite::Connection,
+    rec: &mut Recorder,
+    name: &str,
+    applies_to: AppliesTo,
+    kind: AttrType,
+    allowed: &[String],
+    position: i64,
+) -> Result<Attribute, StoreError> {
+    let name = clean(name, "the attribute name")?;
     let allowed: Vec<String> = allowed
         .iter()
         .map(|a| a.trim().to_owned())
@@ -1094,11 +1123,6 @@ pub(crate) fn insert_attribute(
             "the category {name:?} needs its allowed values"
         )));
     }
-    let position: i64 = conn.query_row(
-        "SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $1",
-        [applies_to.as_str()],
-        |r| r.get(0),
-    )?;
     let allowed_json = (kind == AttrType::Category)
         .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
     let id = rec.insert(

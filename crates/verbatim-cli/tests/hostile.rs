@@ -419,3 +419,83 @@ fn a_malformed_roster_is_refused_with_its_row_and_nothing_imported() {
     );
     assert_eq!(ws.dump(), before);
 }
+
+#[test]
+fn a_command_writing_while_the_server_takes_codings_waits_and_both_succeed() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let ws = demo();
+    let server = serve(&ws, "demo.vbt", "amira");
+    let base = server.base.clone();
+    let count = |ws: &Workspace| -> i64 {
+        let conn = rusqlite::Connection::open(ws.path("demo.vbt")).unwrap();
+        conn.query_row("SELECT count(*) FROM codings", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&ws);
+    let (token, cookie) = crate::browser::token_of(&base);
+    let stop = Arc::new(AtomicBool::new(false));
+    // Three clients post codings on source 3 (40 chars each, offsets of
+    // their own) without pause until the commands have finished.
+    let coders: Vec<_> = (0..3)
+        .map(|t| {
+            let (stop, base, token, cookie) =
+                (stop.clone(), base.clone(), token.clone(), cookie.clone());
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                let mut i = 0;
+                while i < 10 || !stop.load(Ordering::Relaxed) {
+                    let start = 7 * (3 * i + t);
+                    let body = serde_json::json!({
+                        "source_id": 3, "start": start, "end": start + 40, "code_id": 1
+                    });
+                    let reply = http(
+                        &base,
+                        "POST",
+                        "/api/codings",
+                        &[
+                            ("Content-Type", "application/json"),
+                            ("Cookie", &cookie),
+                            ("X-CSRF-Token", &token),
+                        ],
+                        &body.to_string(),
+                    );
+                    statuses.push((reply.status, reply.body));
+                    i += 1;
+                }
+                statuses
+            })
+        })
+        .collect();
+    // Commands that write, each a transaction reading and changing many
+    // rows: before BEGIN IMMEDIATE, a coding committed between their
+    // first read and first write failed them with SQLITE_BUSY_SNAPSHOT.
+    let mut runs = Vec::new();
+    for (real, fake) in [
+        ("addictologie", "[service]"),
+        ("infirmier", "[soignant]"),
+        ("[service]", "[unité]"),
+        ("[soignant]", "[professionnel]"),
+        ("patients", "[usagers]"),
+        ("[usagers]", "[personnes]"),
+    ] {
+        ws.write("names.csv", format!("{real},{fake}\n"));
+        runs.push(ws.run(&[
+            "deidentify",
+            "apply",
+            "--project",
+            "demo.vbt",
+            "--names",
+            "names.csv",
+        ]));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let statuses: Vec<(u16, String)> = coders.into_iter().flat_map(|c| c.join().unwrap()).collect();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    }
+    let refused: Vec<_> = statuses.iter().filter(|(s, _)| *s != 200).collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    // Every acknowledged coding is stored.
+    assert_eq!(count(&ws), before + statuses.len() as i64);
+}

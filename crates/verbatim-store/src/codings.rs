@@ -186,7 +186,7 @@ impl SqliteStore {
         if let Some(id) = existing {
             return Ok((id, false));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -304,7 +304,7 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         match existing {
             Some(t) => rec.update(

@@ -82,7 +82,7 @@ pub fn version(conn: &Connection) -> Result<i64, StoreError> {
 pub fn apply(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
     let current = version(conn)?;
     for (number, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= target) {
-        let tx = conn.transaction()?;
+        let tx = crate::sqlite::begin_write(conn)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;

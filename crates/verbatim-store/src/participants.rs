@@ -311,7 +311,7 @@ impl SqliteStore {
                 s.name, s.code
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -420,7 +420,7 @@ impl SqliteStore {
             }
             clean_code(code)?;
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if let Some(t) = &template {
             rec.update(
@@ -482,7 +482,7 @@ impl SqliteStore {
         kind: AttrType,
         allowed: &[String],
     ) -> Result<Attribute, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let attr = insert_attribute(&tx, &mut rec, name, applies_to, kind, allowed)?;
         rec.finish(
@@ -571,7 +571,7 @@ impl SqliteStore {
             self.check_code_free(c, None)?;
         }
         let site = new.site.as_deref().map(|s| self.site_id(s)).transpose()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = insert_participant(&tx, &mut rec, code.as_deref(), label.as_deref(), site)?;
         rec.finish(
@@ -623,7 +623,7 @@ impl SqliteStore {
             .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
             .map(|s| (s.source_id, s.label))
             .collect();
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for (source, label) in &pinned {
             rec.insert(
@@ -671,7 +671,7 @@ impl SqliteStore {
             .transpose()?;
         let site = site.map(|s| self.site_id(s)).transpose()?;
         let checked = self.check_values(AppliesTo::Participant, values)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut cols = Vec::new();
         if let Some(l) = &label {
@@ -704,7 +704,7 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let id = self.resolve(source)?;
         let checked = self.check_values(AppliesTo::Source, values)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         write_values(&tx, &mut rec, Table::SourceValues, id, &checked)?;
         rec.finish(
@@ -845,7 +845,7 @@ impl SqliteStore {
         })?;
         let scope = clean(scope, "the consent scope")?;
         let version = sheet_version.map(str::trim).filter(|v| !v.is_empty());
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let cid = rec.insert(
             &tx,
@@ -998,7 +998,7 @@ impl SqliteStore {
         if out.assigned.is_empty() {
             return Ok(out);
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for a in &out.assigned {
             rec.update(

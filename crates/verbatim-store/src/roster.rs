@@ -252,7 +252,7 @@ impl SqliteStore {
             return Err(StoreError::Rejected(errors));
         }
         // Write.
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut ids: Vec<i64> = Vec::new();
         let mut new_attributes = Vec::new();

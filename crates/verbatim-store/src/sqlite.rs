@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use sha2::{Digest, Sha256};
 use verbatim_core::{OffsetTable, SourceMetadata};
 
@@ -35,7 +37,7 @@ impl SqliteStore {
         configure(&conn)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         migrate::apply(&mut conn, LATEST)?;
-        let tx = conn.transaction()?;
+        let tx = begin_write(&mut conn)?;
         let created_at = audit::now();
         let put = |key: &str, value: &str| {
             tx.execute(
@@ -211,7 +213,7 @@ impl Store for SqliteStore {
                 r.get(0)
             })
             .optional()?;
-        let mut tx = self.conn.transaction()?;
+        let mut tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in &items {
             let savepoint = tx.savepoint()?;
@@ -417,12 +419,31 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How long a writer waits for another one (the server taking codings, a
+/// second command) before giving up with [`StoreError::Busy`]. Write
+/// transactions last milliseconds; ten seconds covers a large import
+/// batch on a slow disk.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(())
+}
+
+/// Starts a write transaction with `BEGIN IMMEDIATE`: the write lock is
+/// taken at the start, waiting up to [`BUSY_TIMEOUT`] for another writer.
+///
+/// A deferred transaction (`BEGIN`) reads first and asks for the write
+/// lock at its first write; if another process committed in between, its
+/// snapshot is stale and SQLite fails at once with `SQLITE_BUSY_SNAPSHOT`
+/// (517), which no busy timeout retries: `deidentify apply` failed every
+/// time the server was taking codings. Every write of the store starts
+/// here.
+pub(crate) fn begin_write(conn: &mut Connection) -> rusqlite::Result<Transaction<'_>> {
+    conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 
 /// Returns true when the file starts with SQLite's magic header.
@@ -469,6 +490,17 @@ mod tests {
             language: Some("fr".parse().unwrap()),
         };
         SqliteStore::create(&dir.path().join("s.vbt"), &settings, "tester").unwrap()
+    }
+
+    #[test]
+    fn database_is_locked_says_what_to_do() {
+        // SQLITE_BUSY (5) and its extended BUSY_SNAPSHOT (517).
+        for code in [5, 517] {
+            let e = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+            let e = StoreError::from(e);
+            assert!(matches!(e, StoreError::Busy), "{e}");
+            assert!(e.to_string().contains("for over 10 seconds, so nothing was changed; wait until it finishes and run the command again"));
+        }
     }
 
     #[test]

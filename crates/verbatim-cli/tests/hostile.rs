@@ -499,3 +499,87 @@ fn a_command_writing_while_the_server_takes_codings_waits_and_both_succeed() {
     // Every acknowledged coding is stored.
     assert_eq!(count(&ws), before + statuses.len() as i64);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_study_its_journal_and_the_index_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let ws = demo();
+    assert_eq!(mode(&ws.path("demo.vbt")), 0o600);
+    ws.run(&["search", "--project", "demo.vbt", "confiance"])
+        .ok();
+    assert_eq!(mode(&ws.path("demo.vbt.index")), 0o700);
+    // While the server has the study open, its WAL and shared memory exist.
+    let _server = serve(&ws, "demo.vbt", "amira");
+    for companion in ["demo.vbt-wal", "demo.vbt-shm"] {
+        assert_eq!(mode(&ws.path(companion)), 0o600, "{companion}");
+    }
+}
+
+#[test]
+fn piped_commands_end_quietly_when_the_reader_stops() {
+    use std::process::{Command, Stdio};
+    let ws = demo();
+    for args in [
+        &["show", "--project", "demo.vbt", "3"][..],
+        &["sources", "--project", "demo.vbt"],
+        &["search", "--project", "demo.vbt", "confiance"],
+        &["code", "tree", "--project", "demo.vbt"],
+        &["sources", "--project", "demo.vbt", "--json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
+            .args(args)
+            .current_dir(ws.dir.path())
+            .env("VERBATIM_CODER", "amira")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before anything is written, as `head -0`
+        // would: every write to stdout fails with EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_connection_that_sends_no_request_is_closed_and_others_are_served() {
+    use std::io::Read;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let ws = demo();
+    let server = serve(&ws, "demo.vbt", "amira");
+    let host = server.base.trim_start_matches("http://").to_owned();
+    // 100 connections that never send a byte (or half a header).
+    let mut silent: Vec<TcpStream> = (0..100)
+        .map(|i| {
+            let mut s = TcpStream::connect(&host).unwrap();
+            if i % 2 == 0 {
+                std::io::Write::write_all(&mut s, b"GET / HTTP/1.1\r\nHost: ").unwrap();
+            }
+            s
+        })
+        .collect();
+    // Meanwhile the page still answers.
+    let home = http(&server.base, "GET", "/", &[], "");
+    assert_eq!(home.status, 200);
+    // The header-read timeout (10 s) closes every silent connection: a read
+    // sees the end of the stream (or a 408) well before 30 s.
+    let start = Instant::now();
+    for s in &mut silent {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut buf = Vec::new();
+        let read = s.read_to_end(&mut buf);
+        assert!(read.is_ok(), "still open after {:?}", start.elapsed());
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -122,6 +122,11 @@ pub fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<PathBuf>, St
             reason: e.to_string(),
         })?;
     }
+    // Created empty and owner-only first: VACUUM INTO fills an empty file.
+    crate::sqlite::create_owner_only(&backup).map_err(|e| StoreError::Backup {
+        backup: backup.clone(),
+        reason: e.to_string(),
+    })?;
     conn.execute("VACUUM INTO $1", [backup.to_string_lossy().as_ref()])
         .map_err(|e| StoreError::Backup {
             backup: backup.clone(),

@@ -33,6 +33,15 @@ impl SqliteStore {
                 path: path.to_path_buf(),
             });
         }
+        create_owner_only(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => StoreError::AlreadyExists {
+                path: path.to_path_buf(),
+            },
+            _ => StoreError::Invalid(format!(
+                "cannot create {}: {e}: check that its folder exists and is writable",
+                path.display()
+            )),
+        })?;
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -446,6 +455,21 @@ pub(crate) fn begin_write(conn: &mut Connection) -> rusqlite::Result<Transaction
     conn.transaction_with_behavior(TransactionBehavior::Immediate)
 }
 
+/// Creates an empty file readable and writable by its owner only (0600 on
+/// Unix), failing if it exists. A study holds interviews, often health
+/// data: SQLite gives its `-wal` and `-shm` files the same permissions,
+/// and opens an empty file as a new database.
+pub(crate) fn create_owner_only(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop)
+}
+
 /// Returns true when the file starts with SQLite's magic header.
 fn has_sqlite_header(path: &Path) -> bool {
     let mut header = [0u8; 16];
@@ -570,6 +594,12 @@ mod tests {
         assert_eq!(store.study().unwrap().schema_version, LATEST);
         let backup = store.upgrade_backup().unwrap().to_path_buf();
         assert_eq!(backup, migrate::backup_path(&path, 1));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the backup is owner-only");
+        }
         let old = Connection::open(&backup).unwrap();
         assert_eq!(migrate::version(&old).unwrap(), 1);
         let title: String = old

@@ -245,7 +245,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).context("could not write JSON")?;
+    // As an io::Error, so that main sees a broken pipe for what it is.
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .context("could not write JSON")?;
     writeln!(out)?;
     Ok(())
 }

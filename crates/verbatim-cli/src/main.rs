@@ -10,6 +10,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
+    read_pdfs_in_child();
     let cli = commands::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -21,6 +22,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Makes every PDF import (CLI and server) read each PDF in a child
+/// process of this binary (`verbatim internal-extract-pdf`) with at most
+/// `VERBATIM_PDF_MEMORY_MIB` MiB of address space (default 1024), so a
+/// hostile PDF cannot abort or exhaust the batch. `VERBATIM_PDF_IN_PROCESS=1`
+/// reads PDFs on a thread instead (for measuring the cost).
+fn read_pdfs_in_child() {
+    if std::env::var_os("VERBATIM_PDF_IN_PROCESS").is_some_and(|v| v == "1") {
+        return;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        return;
+    };
+    let mib = std::env::var("VERBATIM_PDF_MEMORY_MIB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1024);
+    verbatim_ingest::read_pdfs_in_child(verbatim_ingest::PdfChild {
+        program,
+        args: vec!["internal-extract-pdf".into()],
+        memory_bytes: mib.saturating_mul(1024 * 1024),
+    });
 }
 
 /// Makes `println!` on a closed pipe (`verbatim show X | head -1`) end the

@@ -583,3 +583,67 @@ fn a_connection_that_sends_no_request_is_closed_and_others_are_served() {
         start.elapsed()
     );
 }
+
+/// Returns a PDF of the given objects (numbered from 1; the first is the
+/// catalog), with a correct cross-reference table.
+fn pdf_of(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    let n = objects.len() + 1;
+    out.extend(
+        format!("trailer\n<< /Size {n} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+/// A page whose content draws form X0, which draws itself: the extractor
+/// recursed until its stack overflowed and aborted the whole import.
+fn self_drawing_pdf() -> Vec<u8> {
+    let draw = "/X0 Do";
+    pdf_of(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /X0 4 0 R >> >> /Contents 5 0 R >>".into(),
+        format!("<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /X0 4 0 R >> >> /Length {} >>\nstream\n{draw}\nendstream", draw.len() + 1),
+        format!("<< /Length {} >>\nstream\n{draw}\nendstream", draw.len() + 1),
+    ])
+}
+
+#[test]
+fn a_pdf_that_crashes_the_reader_is_one_refusal_and_the_batch_goes_on() {
+    let ws = Workspace::with_study();
+    ws.write("batch/a.txt", "INT : Bonjour.\nP1 : Je me méfie.\n");
+    ws.write(
+        "batch/b.pdf",
+        crate::common::pdf_with_content(
+            "BT /F1 12 Tf 72 720 Td (P2 : Je fais confiance a mon infirmiere.) Tj ET",
+        ),
+    );
+    ws.write("batch/c.pdf", self_drawing_pdf());
+    ws.write("batch/d.txt", "INT : Et ensuite ?\nP3 : On verra.\n");
+    let run = run_within(&ws, &["import", "--project", "study.vbt", "batch"], 60);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "batch/c.pdf: the pdf file is damaged: its drawing instructions nest without end"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("3 imported"), "{}", run.stdout);
+    let names: Vec<String> = ws
+        .sources()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}

@@ -237,7 +237,7 @@ mod tests {
 
     fn cells(bytes: &[u8]) -> Vec<(usize, Vec<String>)> {
         read_csv(bytes)
-            .unwrap()
+            .expect("read")
             .into_iter()
             .map(|r| (r.row, r.cells))
             .collect()
@@ -276,14 +276,14 @@ mod tests {
         let header: Vec<String> = (0..16_000).map(|i| format!("q{i}")).collect();
         let text = format!("{}\n{}\n", header.join(";"), header.join(";"));
         let start = std::time::Instant::now();
-        let rows = read_csv(text.as_bytes()).unwrap();
+        let rows = read_csv(text.as_bytes()).expect("read");
         assert_eq!(rows[1].cells.len(), 16_000);
         assert!(start.elapsed().as_secs_f64() < 1.0, "{:?}", start.elapsed());
     }
 
     #[test]
     fn malformed_rows_are_refused_with_their_row() {
-        let err = read_csv(b"code,age\nA,1\nB,2,3\nC,4\n").unwrap_err();
+        let err = read_csv(b"code,age\nA,1\nB,2,3\nC,4\n").expect_err("refused");
         assert_eq!(
             err,
             CsvError::Cells {
@@ -292,7 +292,7 @@ mod tests {
                 expected: 2
             }
         );
-        let err = read_csv(b"code,age\nA\n").unwrap_err();
+        let err = read_csv(b"code,age\nA\n").expect_err("refused");
         assert_eq!(
             err,
             CsvError::Cells {
@@ -302,16 +302,16 @@ mod tests {
             }
         );
         // The quote opened on row 3 swallows rows 4 and 5.
-        let err = read_csv(b"code,note\nA,ok\nB,\"oops\nC,x\nD,y\n").unwrap_err();
+        let err = read_csv(b"code,note\nA,ok\nB,\"oops\nC,x\nD,y\n").expect_err("refused");
         assert_eq!(err, CsvError::OpenQuote { row: 3 });
-        let err = read_csv(b"code,note\nA,\"oops, x\nC,x\n").unwrap_err();
+        let err = read_csv(b"code,note\nA,\"oops, x\nC,x\n").expect_err("refused");
         assert_eq!(err, CsvError::OpenQuote { row: 2 });
         // A quote inside an unquoted cell is text, and "" is one quote.
         let ok = cells(b"size,note\n5\",\"dit \"\"oui\"\"\"\n");
         assert_eq!(ok[1].1, vec!["5\"".to_owned(), "dit \"oui\"".to_owned()]);
         let wide = format!("{}\n", vec!["c"; MAX_COLUMNS + 1].join(","));
         assert_eq!(
-            read_csv(wide.as_bytes()).unwrap_err(),
+            read_csv(wide.as_bytes()).expect_err("refused"),
             CsvError::TooManyColumns {
                 row: 1,
                 found: MAX_COLUMNS + 1

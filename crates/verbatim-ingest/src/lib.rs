@@ -49,6 +49,7 @@ pub use assemble::assemble;
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
 pub use error::IngestError;
 pub use files::{Collected, collect_files, format_of, read_regular};
+pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;
 pub use parallel::read_parallel;
 pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};

@@ -155,6 +155,10 @@ enum Command {
     Translations(translations::TranslationsArgs),
     /// Open the study in the browser: read, code, edit themes, search
     Serve(serve::ServeArgs),
+    /// Internal: read one PDF from stdin, write its pages to stdout (the
+    /// child process every PDF import runs in)
+    #[command(name = "internal-extract-pdf", hide = true)]
+    InternalExtractPdf,
 }
 
 /// The study a command works on.
@@ -238,6 +242,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Translations(args) => translations::cmd_translations(&args),
         Command::ImportProject(args) => import_project::cmd_import_project(&args),
         Command::Serve(args) => serve::cmd_serve(&args),
+        Command::InternalExtractPdf => {
+            verbatim_ingest::serve_pdf_child(std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

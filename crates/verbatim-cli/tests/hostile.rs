@@ -647,3 +647,74 @@ fn a_pdf_that_crashes_the_reader_is_one_refusal_and_the_batch_goes_on() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
 }
+
+/// Returns `PRAGMA integrity_check` of a study file.
+fn integrity(path: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn killing_the_server_mid_stream_loses_no_acknowledged_coding() {
+    let ws = demo();
+    let count = || -> i64 {
+        let conn = rusqlite::Connection::open(ws.path("demo.vbt")).unwrap();
+        conn.query_row("SELECT count(*) FROM codings", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count();
+    let mut server = serve(&ws, "demo.vbt", "amira");
+    let (token, cookie) = crate::browser::token_of(&server.base);
+    let mut acknowledged = 0;
+    for i in 0..40 {
+        let body =
+            serde_json::json!({"source_id": 3, "start": 5 * i, "end": 5 * i + 30, "code_id": 1});
+        let reply = http(
+            &server.base,
+            "POST",
+            "/api/codings",
+            &[
+                ("Content-Type", "application/json"),
+                ("Cookie", &cookie),
+                ("X-CSRF-Token", &token),
+            ],
+            &body.to_string(),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        acknowledged += 1;
+    }
+    // kill -9: no shutdown, no checkpoint; the WAL is all there is.
+    server.kill();
+    assert_eq!(integrity(&ws.path("demo.vbt")), "ok");
+    assert_eq!(count(), before + acknowledged);
+}
+
+#[cfg(unix)]
+#[test]
+fn killing_an_import_leaves_whole_batches_and_a_sound_study() {
+    use std::process::{Command, Stdio};
+    let ws = Workspace::with_study();
+    for k in 0..400 {
+        ws.write(
+            &format!("many/e{k:03}.txt"),
+            format!("INT : Entretien {k} ?\nP{k} : Je fais confiance depuis {k} mois.\n"),
+        );
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
+        .args(["import", "--project", "study.vbt", "many"])
+        .current_dir(ws.dir.path())
+        .env("VERBATIM_CODER", "tester")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+    assert_eq!(integrity(&ws.study()), "ok");
+    // Files go in by transactions of 32: a kill leaves whole batches only.
+    let n = ws.sources().len();
+    assert!(n % 32 == 0 || n == 400, "{n} sources");
+}

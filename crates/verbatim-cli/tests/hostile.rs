@@ -716,5 +716,5 @@ fn killing_an_import_leaves_whole_batches_and_a_sound_study() {
     assert_eq!(integrity(&ws.study()), "ok");
     // Files go in by transactions of 32: a kill leaves whole batches only.
     let n = ws.sources().len();
-    assert!(n % 32 == 0 || n == 400, "{n} sources");
+    assert!(n.is_multiple_of(32) || n == 400, "{n} sources");
 }

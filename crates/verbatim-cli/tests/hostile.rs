@@ -718,3 +718,88 @@ fn killing_an_import_leaves_whole_batches_and_a_sound_study() {
     let n = ws.sources().len();
     assert!(n.is_multiple_of(32) || n == 400, "{n} sources");
 }
+
+/// Returns a zlib stream inflating to `1 + 258 * copies` zero bytes, built
+/// by hand: one fixed-Huffman deflate block holding a literal 0 then
+/// `copies` back-references of length 258 at distance 1 (13 bits each).
+fn zlib_of_zeros(copies: usize) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let (mut acc, mut n) = (0u64, 0u32);
+    let mut bits = |value: u64, count: u32, out: &mut Vec<u8>| {
+        acc |= value << n;
+        n += count;
+        while n >= 8 {
+            out.push((acc & 0xff) as u8);
+            acc >>= 8;
+            n -= 8;
+        }
+    };
+    // Huffman codes go most significant bit first.
+    let code = |c: u64, len: u32| (0..len).fold(0, |r, i| r | (((c >> (len - 1 - i)) & 1) << i));
+    bits(1, 1, &mut out); // BFINAL
+    bits(1, 2, &mut out); // BTYPE = 01, fixed Huffman
+    bits(code(0x30, 8), 8, &mut out); // literal 0
+    for _ in 0..copies {
+        bits(code(0xC5, 8), 8, &mut out); // length 258 (symbol 285)
+        bits(0, 5, &mut out); // distance 1 (code 0)
+    }
+    bits(0, 7, &mut out); // end of block (symbol 256)
+    bits(0, 7, &mut out); // flush the last byte
+    // Adler-32 of n zeros: a = 1, b = n mod 65521.
+    let total = (1 + 258 * copies as u64) % 65_521;
+    out.extend(((total << 16) | 1).to_be_bytes()[4..].iter());
+    out
+}
+
+#[test]
+fn a_pdf_inflating_to_a_gigabyte_is_refused_within_the_memory_limit() {
+    let ws = Workspace::with_study();
+    // 4,200,000 copies of 258 bytes: 1.08 GB from a 6.8 MB stream.
+    let stream = zlib_of_zeros(4_200_000);
+    let mut pdf = Vec::new();
+    let head = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        stream.len()
+    );
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [head.as_bytes(), &stream, b"\nendstream"].concat(),
+    ];
+    pdf.extend_from_slice(b"%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend(body);
+        pdf.extend(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend(b"xref\n0 5\n0000000000 65535 f \n");
+    for offset in offsets {
+        pdf.extend(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    ws.write("batch/bomb.pdf", pdf);
+    ws.write("batch/ok.txt", "INT : Bonjour.\nP1 : Je me méfie.\n");
+    let before = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_verbatim"))
+        .args(["import", "--project", "study.vbt", "batch"])
+        .current_dir(ws.dir.path())
+        .env("VERBATIM_CODER", "tester")
+        .env("VERBATIM_PDF_MEMORY_MIB", "512")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("batch/bomb.pdf: the pdf file is damaged: it needs more than the 512 MiB of memory the PDF reader may use"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("1 imported"), "{stdout}");
+    eprintln!("refused in {:?}", before.elapsed());
+}

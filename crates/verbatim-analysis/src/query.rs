@@ -50,6 +50,16 @@ pub enum QueryError {
         /// What is wrong there.
         message: String,
     },
+    /// Parentheses nest deeper than [`MAX_DEPTH`], or one query chains more
+    /// than [`MAX_OPERATORS`] operators; `position` is where the refused
+    /// level or operator starts, in chars from 0.
+    #[error("query {what} at column {}", position + 1)]
+    TooLarge {
+        /// Where the refused level or operator starts.
+        position: usize,
+        /// What is too large, e.g. "nested deeper than 64 levels".
+        what: String,
+    },
     /// The query names a code the caller could not resolve.
     #[error("unknown code {name:?} at character {}", position + 1)]
     UnknownCode {
@@ -64,9 +74,9 @@ impl QueryError {
     /// Returns the char position (from 0) the error points at.
     pub fn position(&self) -> usize {
         match self {
-            QueryError::Syntax { position, .. } | QueryError::UnknownCode { position, .. } => {
-                *position
-            }
+            QueryError::Syntax { position, .. }
+            | QueryError::TooLarge { position, .. }
+            | QueryError::UnknownCode { position, .. } => *position,
         }
     }
 }
@@ -216,6 +226,18 @@ pub fn word_starts(text: &str) -> Vec<usize> {
 /// Parses a query.
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     let tokens = tokenize(text)?;
+    let operator = |t: &&Token| {
+        matches!(
+            t.kind,
+            Kind::And | Kind::Or | Kind::Not | Kind::Near(_) | Kind::Precedes
+        )
+    };
+    if let Some(t) = tokens.iter().filter(operator).nth(MAX_OPERATORS) {
+        return Err(QueryError::TooLarge {
+            position: t.pos,
+            what: format!("holds more than {MAX_OPERATORS} operators"),
+        });
+    }
     let mut p = Parser {
         tokens,
         at: 0,
@@ -493,7 +515,13 @@ fn keyword(word: &str, pos: usize) -> Result<Option<Kind>, QueryError> {
 
 /// How deep parentheses may nest: the parser recurses once per level, and
 /// a query is user input.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
+
+/// How many operators one query may hold: a chain `A OR B OR C …` builds a
+/// tree one level deeper per operator, which evaluation and drop walk
+/// recursively, so the chain is bounded too (far above any hand-written
+/// query).
+pub const MAX_OPERATORS: usize = 1_000;
 
 struct Parser {
     tokens: Vec<Token>,
@@ -562,9 +590,9 @@ impl Parser {
             Kind::Name(name) => Ok(Expr::Code(name, t.pos)),
             Kind::Open => {
                 if self.depth == MAX_DEPTH {
-                    return Err(QueryError::Syntax {
+                    return Err(QueryError::TooLarge {
                         position: t.pos,
-                        message: format!("parentheses nest deeper than {MAX_DEPTH} levels"),
+                        what: format!("nested deeper than {MAX_DEPTH} levels"),
                     });
                 }
                 self.depth += 1;
@@ -660,6 +688,13 @@ mod tests {
         assert_eq!(pos("NOT b"), 0);
         let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
         assert_eq!(pos(&deep), MAX_DEPTH);
+        // The 65th "(" is at column 65.
+        let e = parse(&deep).unwrap_err().to_string();
+        assert_eq!(e, "query nested deeper than 64 levels at column 65");
+        // "a OR " is 5 chars: the 1,001st OR starts at 1,000 * 5 + 3.
+        let chain = format!("{}a", "a OR ".repeat(5_000));
+        let e = parse(&chain).unwrap_err().to_string();
+        assert_eq!(e, "query holds more than 1000 operators at column 5003");
         let e = parse("é AND").unwrap_err();
         assert_eq!(
             e.to_string(),

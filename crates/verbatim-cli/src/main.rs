@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
+    read_pdfs_in_child();
     let cli = commands::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -20,6 +22,52 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Makes every PDF import (CLI and server) read each PDF in a child
+/// process of this binary (`verbatim internal-extract-pdf`) with at most
+/// `VERBATIM_PDF_MEMORY_MIB` MiB of address space (default 1024), so a
+/// hostile PDF cannot abort or exhaust the batch. `VERBATIM_PDF_IN_PROCESS=1`
+/// reads PDFs on a thread instead (for measuring the cost).
+fn read_pdfs_in_child() {
+    if std::env::var_os("VERBATIM_PDF_IN_PROCESS").is_some_and(|v| v == "1") {
+        return;
+    }
+    let Ok(program) = std::env::current_exe() else {
+        return;
+    };
+    let mib = std::env::var("VERBATIM_PDF_MEMORY_MIB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(1024);
+    verbatim_ingest::read_pdfs_in_child(verbatim_ingest::PdfChild {
+        program,
+        args: vec!["internal-extract-pdf".into()],
+        memory_bytes: mib.saturating_mul(1024 * 1024),
+    });
+}
+
+/// Makes `println!` on a closed pipe (`verbatim show X | head -1`) end the
+/// process quietly with success, as `head` expects, instead of a panic
+/// message: the standard library ignores SIGPIPE, so a write to a closed
+/// pipe fails with `EPIPE` and `println!` panics. Every other panic keeps
+/// the default report.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        let broken_pipe = message.starts_with("failed printing to stdout")
+            && (message.contains("Broken pipe") || message.contains("os error 32"));
+        if broken_pipe {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 /// Returns true when the error is stdout closing early (`verbatim … | head`),

@@ -40,6 +40,14 @@ pub(crate) struct Server {
     pub(crate) base: String,
 }
 
+impl Server {
+    /// Kills the server with SIGKILL (no shutdown, no checkpoint).
+    pub(crate) fn kill(&mut self) {
+        let _ = self._child.0.kill();
+        let _ = self._child.0.wait();
+    }
+}
+
 /// Starts `verbatim serve` on a free port and returns once it listens.
 pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))

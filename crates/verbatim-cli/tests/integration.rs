@@ -71,6 +71,10 @@ mod browser_pages;
 // The reports page: downloads, the sandboxed preview, blind layers, member checking.
 mod web_reports;
 
+// Hostile input: deep queries, folder loops and devices, REFI paths,
+// malformed rosters, concurrent writers, permissions, broken pipes.
+mod hostile;
+
 // `verbatim report`: formats, numbers against the commands, member checking.
 mod report;
 // The report a journal accepts: Tables I and II, rounding, translated theme

@@ -184,7 +184,8 @@ fn bad_rows_are_named() {
     ws.write("wide.csv", "coder,1,2\nA,1,2\nB,1,2,3\n");
     let run = ws.run(&["reliability", "--input", "wide.csv"]);
     assert!(
-        run.stderr.contains("row 3: 4 cells, expected 3"),
+        run.stderr
+            .contains("row 3 has 4 cells where the header row has 3"),
         "{}",
         run.stderr
     );

@@ -225,7 +225,7 @@ fn main() -> Result<(), Error> {
         let started = Instant::now();
         let cpu_started = cpu();
         let bytes = std::fs::read(&out)?;
-        let read = refi::read_project(&bytes, "bench.qdpx", None, Caps::default())?;
+        let read = refi::read_project(&bytes, "bench.qdpx", None, None, Caps::default())?;
         let mut target = SqliteStore::create(
             &dir.path().join(format!("back-{n}.vbt")),
             &StudySettings::titled("back"),

@@ -120,6 +120,29 @@ pub enum RefiError {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A source path points outside the project (`absolute://`, or a
+    /// `relative://` file not in the archive) and no folder was named for
+    /// such sources, or it leaves the folder named.
+    #[error(
+        "{file} is refused: source {path} lies outside the project, and verbatim reads only the project's own files; nothing was imported. If you trust this project, copy its source files into one folder and name it with --sources-from DIR"
+    )]
+    OutsideProject {
+        /// The file.
+        file: String,
+        /// The path attribute as written.
+        path: String,
+    },
+    /// A source file named by the project (inside `--sources-from`, or
+    /// beside a bare `.qde`) is not a regular file.
+    #[error("{file} is refused: its source {path} cannot be read ({reason}); nothing was imported")]
+    BadSourceFile {
+        /// The file.
+        file: String,
+        /// The source file on disk.
+        path: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// Writing the export failed.
     #[error("could not write the REFI-QDA file: {0}")]
     Write(String),
@@ -165,15 +188,25 @@ pub struct ReadProject {
 
 /// Reads a `.qdpx` (zip) or a bare `.qde` (XML), told apart by content.
 ///
-/// `file` names it in messages; `folder` is where it lies, against which
-/// `relative://` paths resolve when the project gives no `basePath`, and
-/// where a bare `.qde` finds its `sources/`.
+/// `file` names it in messages; `folder` is where it lies, where a bare
+/// `.qde` finds its `sources/`. Sources outside the project
+/// (`absolute://`, and `relative://` files not in the archive) are read
+/// only from `sources_from`, the folder the user named for them, and only
+/// as regular files under it: without it, such a source refuses the whole
+/// project ([`RefiError::OutsideProject`]), since a project file must not
+/// pull `/etc/passwd` or a private key into a study that is then shared.
 pub fn read_project(
     bytes: &[u8],
     file: &str,
     folder: Option<&Path>,
+    sources_from: Option<&Path>,
     caps: Caps,
 ) -> Result<ReadProject, RefiError> {
+    let outside = archive::Outside {
+        file,
+        sources_from,
+        cap: caps.entry,
+    };
     if bytes.starts_with(b"PK") {
         let mut archive = archive::Archive::open(bytes, file, caps)?;
         let xml = archive.project_xml()?;
@@ -182,8 +215,7 @@ pub fn read_project(
         drop(xml);
         let project = read::project(&root, &qde)?;
         drop(root);
-        let base = base_path(&project, folder);
-        let mut fetch = |path: &str| archive.source(path, base.as_deref());
+        let mut fetch = |path: &str| archive.source(path, &outside);
         resolve_texts(project, file, &mut fetch)
     } else {
         if bytes.len() as u64 > caps.entry {
@@ -196,55 +228,15 @@ pub fn read_project(
         let root = xml::parse(bytes, file)?;
         let project = read::project(&root, file)?;
         drop(root);
-        let base = base_path(&project, folder);
-        let mut fetch = |path: &str| -> Result<Option<Vec<u8>>, RefiError> {
-            let Some(dir) = folder else { return Ok(None) };
-            match archive::resolve(path) {
-                archive::Location::Internal(name) => {
-                    for candidate in [
-                        dir.join("sources").join(&name),
-                        dir.join("Sources").join(&name),
-                        dir.join(&name),
-                    ] {
-                        if let Ok(meta) = std::fs::metadata(&candidate)
-                            && meta.is_file()
-                        {
-                            if meta.len() > caps.entry {
-                                return Err(RefiError::TooLarge {
-                                    file: file.to_owned(),
-                                    entry: candidate.display().to_string(),
-                                    limit: caps.entry,
-                                });
-                            }
-                            return Ok(std::fs::read(&candidate).ok());
-                        }
-                    }
-                    Ok(None)
-                }
-                archive::Location::External(p) => {
-                    let full = match (&base, p.is_absolute()) {
-                        (Some(b), false) => b.join(p),
-                        _ => p,
-                    };
-                    Ok(std::fs::read(full).ok())
-                }
-            }
+        let mut fetch = |path: &str| match archive::resolve(path) {
+            archive::Location::Internal(name) => match folder {
+                Some(dir) => outside.beside(dir, &name),
+                None => Ok(None),
+            },
+            archive::Location::External(p) => outside.read(path, &p),
         };
         resolve_texts(project, file, &mut fetch)
     }
-}
-
-/// The folder `relative://` paths resolve against: the project's
-/// `basePath` when it exists on this machine, else the file's folder (as
-/// QualCoder does for ATLAS.ti projects, whose `basePath` is the
-/// producer's own disk).
-fn base_path(project: &model::Project, folder: Option<&Path>) -> Option<std::path::PathBuf> {
-    project
-        .base_path
-        .as_deref()
-        .map(|b| std::path::PathBuf::from(b.replace('\\', "/")))
-        .filter(|b| b.is_dir())
-        .or_else(|| folder.map(Path::to_path_buf))
 }
 
 type Fetch<'f> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, RefiError> + 'f;

@@ -66,7 +66,7 @@ struct Imported {
 }
 
 fn import_bytes(bytes: &[u8], file: &str, folder: Option<&Path>) -> Imported {
-    let read = refi::read_project(bytes, file, folder, Caps::default()).unwrap();
+    let read = refi::read_project(bytes, file, folder, folder, Caps::default()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut store = SqliteStore::create(
         &dir.path().join("s.vbt"),
@@ -421,7 +421,7 @@ fn unsafe_archives_are_refused_whole() {
         ("sources/../../evil.txt", "climbs"),
     ] {
         let bytes = zip_of(&[("project.qde", qde), (entry, b"x")]);
-        let err = refi::read_project(&bytes, "bad.qdpx", None, Caps::default()).unwrap_err();
+        let err = refi::read_project(&bytes, "bad.qdpx", None, None, Caps::default()).unwrap_err();
         assert!(
             matches!(err, RefiError::UnsafeArchive { .. }),
             "{entry}: {err}"
@@ -440,7 +440,7 @@ fn a_symbolic_link_entry_is_refused() {
     w.add_symlink("sources/a.txt", "/etc/passwd", options)
         .unwrap();
     let bytes = w.finish().unwrap().into_inner();
-    let err = refi::read_project(&bytes, "link.qdpx", None, Caps::default()).unwrap_err();
+    let err = refi::read_project(&bytes, "link.qdpx", None, None, Caps::default()).unwrap_err();
     assert!(err.to_string().contains("symbolic link"), "{err}");
 }
 
@@ -460,18 +460,19 @@ fn a_zip_bomb_stops_at_the_cap() {
         entry: 1024 * 1024,
         total: 2 * 1024 * 1024,
     };
-    let err = refi::read_project(&bytes, "bomb.qdpx", None, caps).unwrap_err();
+    let err = refi::read_project(&bytes, "bomb.qdpx", None, None, caps).unwrap_err();
     assert!(matches!(err, RefiError::TooLarge { .. }), "{err}");
 }
 
 #[test]
 fn invalid_xml_says_which_file_and_where() {
     let bytes = zip_of(&[("project.qde", b"<Project name=\"p\">\n<Users>\n</Project>")]);
-    let err = refi::read_project(&bytes, "broken.qdpx", None, Caps::default()).unwrap_err();
+    let err = refi::read_project(&bytes, "broken.qdpx", None, None, Caps::default()).unwrap_err();
     let message = err.to_string();
     assert!(message.contains("broken.qdpx/project.qde"), "{message}");
     assert!(message.contains("line 3"), "{message}");
-    let err = refi::read_project(b"not xml at all", "x.qde", None, Caps::default()).unwrap_err();
+    let err =
+        refi::read_project(b"not xml at all", "x.qde", None, None, Caps::default()).unwrap_err();
     assert!(matches!(err, RefiError::BadXml { .. }), "{err}");
 }
 
@@ -492,4 +493,53 @@ fn a_bare_qde_finds_its_sources_beside_it_and_outside() {
     assert_eq!(imported.counts.sources, 2);
     assert_eq!(imported.report.skipped.len(), 1, "{:?}", imported.report);
     assert!(imported.report.skipped[0].contains("absolute:///nowhere/c.txt"));
+}
+
+#[test]
+fn sources_outside_the_project_are_refused_unless_a_folder_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("given/terrain")).unwrap();
+    std::fs::write(dir.path().join("given/terrain/b.txt"), "Second entretien").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "clé privée").unwrap();
+    let qde = |path: &str| {
+        format!(
+            r#"<Project xmlns="urn:QDA-XML:project:1:0" name="p"><Sources>
+<TextSource guid="dddddddd-0000-4000-8000-000000000002" name="b" plainTextPath="{path}"/>
+</Sources></Project>"#
+        )
+    };
+    let read = |path: &str, from: Option<&Path>| {
+        refi::read_project(qde(path).as_bytes(), "p.qde", None, from, Caps::default())
+    };
+    // No folder named: every outside path refuses the project.
+    for path in [
+        "absolute:///etc/hostname",
+        "relative://../../../etc/hostname",
+        "relative:///terrain/b.txt",
+    ] {
+        let err = read(path, None).unwrap_err();
+        assert!(matches!(err, RefiError::OutsideProject { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("source {path} lies outside the project")),
+            "{err}"
+        );
+        assert!(err.to_string().contains("--sources-from DIR"), "{err}");
+    }
+    // A folder named: its files are read, a path leaving it is refused.
+    let given = dir.path().join("given");
+    let ok = read("relative:///terrain/b.txt", Some(&given)).unwrap();
+    assert_eq!(ok.texts, [Some("Second entretien".to_owned())]);
+    let err = read("relative://../secret.txt", Some(&given)).unwrap_err();
+    assert!(matches!(err, RefiError::OutsideProject { .. }), "{err}");
+    // An absolute path outside the folder is looked up by name inside it.
+    let by_name = read("absolute:///elsewhere/terrain/secret.txt", Some(&given)).unwrap();
+    assert_eq!(by_name.texts, [None]);
+    let abs = dir.path().join("secret.txt");
+    let outside = read(&format!("absolute://{}", abs.display()), Some(&given)).unwrap();
+    assert_eq!(
+        outside.texts,
+        [None],
+        "a file outside the folder is never read"
+    );
 }

@@ -31,6 +31,12 @@ pub enum IngestError {
         /// The limit in force.
         limit: u64,
     },
+    /// The path names a FIFO, a socket or a device, not a file.
+    #[error("the path is {kind}, not a regular file: import the file itself")]
+    NotRegular {
+        /// What the path is, in words ("a FIFO (named pipe)", "a device").
+        kind: &'static str,
+    },
     /// The bytes are not text in any encoding verbatim recognises.
     #[error(
         "the file is not text (binary data found at byte {offset}): check its format and extension"

@@ -32,6 +32,7 @@
 
 mod assemble;
 mod blocks;
+pub mod csv_text;
 mod decode;
 mod error;
 mod files;
@@ -47,7 +48,8 @@ use std::path::Path;
 pub use assemble::assemble;
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
 pub use error::IngestError;
-pub use files::{Collected, collect_files, format_of};
+pub use files::{Collected, collect_files, format_of, read_regular};
+pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;
 pub use parallel::read_parallel;
 pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
@@ -96,14 +98,7 @@ pub fn read_file(path: &Path, options: &Options) -> Result<NormalisedSource, Ing
             .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default(),
     })?;
-    let size = std::fs::metadata(path).map_err(IngestError::Io)?.len();
-    if size > options.limits.max_file_bytes {
-        return Err(IngestError::TooLarge {
-            bytes: size,
-            limit: options.limits.max_file_bytes,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(IngestError::Io)?;
+    let bytes = read_regular(path, options.limits.max_file_bytes)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

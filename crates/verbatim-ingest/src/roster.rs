@@ -32,14 +32,10 @@ pub enum SheetError {
     /// The extension names no spreadsheet format verbatim reads.
     #[error("unsupported file type {0:?}: give a .csv, .tsv, .xlsx or .ods file")]
     Unsupported(String),
-    /// A CSV file is malformed.
-    #[error("line {line}: {reason}: check the quoting, or save it again from the spreadsheet")]
-    Csv {
-        /// The line where reading stopped.
-        line: u64,
-        /// What was wrong.
-        reason: String,
-    },
+    /// A CSV file is malformed (a quote left open, a row with a cell too
+    /// many or too few, too many columns).
+    #[error(transparent)]
+    Csv(#[from] crate::csv_text::CsvError),
     /// A workbook is damaged or not a workbook.
     #[error("the workbook could not be read ({0}): open it in its spreadsheet and save it again")]
     Workbook(String),
@@ -48,9 +44,16 @@ pub enum SheetError {
     Empty,
 }
 
+/// The largest spreadsheet read: a roster of thousands of participants
+/// is a few megabytes.
+const MAX_SHEET_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads a spreadsheet from a file, choosing the format by extension.
 pub fn read_sheet(path: &Path) -> Result<Sheet, SheetError> {
-    let bytes = std::fs::read(path).map_err(SheetError::Io)?;
+    let bytes = crate::read_regular(path, MAX_SHEET_BYTES).map_err(|e| match e {
+        crate::IngestError::Io(io) => SheetError::Io(io),
+        other => SheetError::Io(std::io::Error::other(other.to_string())),
+    })?;
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -76,37 +79,11 @@ pub fn read_sheet_bytes(extension: &str, bytes: &[u8]) -> Result<Sheet, SheetErr
     })
 }
 
-/// Returns the text of a CSV file: UTF-8 (BOM or not), else Windows-1252,
-/// as Excel writes it in Western Europe.
-fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    }
-}
-
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    let text = decode(bytes);
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = [b';', b'\t', b',']
+    Ok(crate::csv_text::read_csv(bytes)?
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| SheetError::Csv {
-            line: e.position().map_or(0, |p| p.line()),
-            reason: e.to_string(),
-        })?;
-        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
-    }
-    Ok(rows)
+        .map(|r| r.cells.iter().map(|c| c.trim().to_owned()).collect())
+        .collect())
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {

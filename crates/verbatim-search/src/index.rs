@@ -144,6 +144,20 @@ pub fn index_dir(study: &Path) -> PathBuf {
     study.with_file_name(name)
 }
 
+/// Creates the index folder readable by its owner only (0700 on Unix):
+/// the index holds every word of the transcripts, as sensitive as the
+/// study itself.
+fn create_owner_only_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
     move |source| SearchError::Io {
         path: path.to_path_buf(),
@@ -173,7 +187,7 @@ impl Index {
                 if dir.exists() {
                     std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
                 }
-                std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                create_owner_only_dir(&dir).map_err(io(&dir))?;
                 let index = TIndex::create_in_dir(&dir, schema)?;
                 (
                     index,

@@ -226,11 +226,18 @@ fn lex(input: &str) -> Result<Vec<(Lex, usize)>> {
     Ok(out)
 }
 
+/// How deep a query may nest (parentheses and `NOT`s, each one level): the
+/// parser and the evaluator recurse once per level, and a query is user
+/// input that may come from any web page through a GET.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     toks: Vec<(Lex, usize)>,
     at: usize,
     end_column: usize,
     analyzers: &'a mut Analyzers,
+    /// Parentheses and `NOT`s open around the current token.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -240,6 +247,22 @@ impl Parser<'_> {
 
     fn column(&self) -> usize {
         self.toks.get(self.at).map_or(self.end_column, |t| t.1)
+    }
+
+    /// Parses `inner` one level deeper, refusing a level past [`MAX_DEPTH`]
+    /// at the column of the token that opens it.
+    fn nested(&mut self, column: usize, inner: fn(&mut Self) -> Result<Node>) -> Result<Node> {
+        if self.depth == MAX_DEPTH {
+            return Err(error(
+                format!("query nested deeper than {MAX_DEPTH} levels"),
+                column,
+                "",
+            ));
+        }
+        self.depth += 1;
+        let node = inner(self);
+        self.depth -= 1;
+        node
     }
 
     fn or(&mut self) -> Result<Node> {
@@ -276,8 +299,10 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Node> {
         if self.peek() == Some(&Lex::Not) {
+            let column = self.column();
             self.at += 1;
-            return Ok(Node::Not(Box::new(self.unary()?)));
+            let inner = self.nested(column, Self::unary)?;
+            return Ok(Node::Not(Box::new(inner)));
         }
         self.primary()
     }
@@ -301,7 +326,7 @@ impl Parser<'_> {
         self.at += 1;
         match tok {
             Lex::Open => {
-                let inner = self.or()?;
+                let inner = self.nested(column, Self::or)?;
                 if self.peek() != Some(&Lex::Close) {
                     return Err(error("unclosed parenthesis", column, "("));
                 }
@@ -366,6 +391,7 @@ impl Query {
             at: 0,
             end_column: input.chars().count() + 1,
             analyzers,
+            depth: 0,
         };
         let root = parser.or()?;
         if let Some((tok, column)) = parser.toks.get(parser.at) {
@@ -645,6 +671,24 @@ mod tests {
         assert!(parse("NOT a").is_err());
         assert!(parse("a)").is_err());
         assert!(parse("\"a b\"~x").is_err());
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_where_it_starts() {
+        // 64 levels parse; the 65th "(" is at column 65.
+        let ok = format!("{}a{}", "(".repeat(64), ")".repeat(64));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}a", "(".repeat(2_000));
+        let e = parse(&deep).unwrap_err().to_string();
+        assert_eq!(e, "query nested deeper than 64 levels at column 65");
+        // After "a ", "NOT " is 4 chars: the 65th NOT starts at 2 + 64 * 4 + 1.
+        let nots = format!("a {}b", "NOT ".repeat(5_000));
+        let e = parse(&nots).unwrap_err().to_string();
+        assert_eq!(e, "query nested deeper than 64 levels at column 259");
+        // Mixed: 40 "(" then NOTs; level 65 is the 25th NOT, at 40 + 24 * 4 + 1.
+        let mixed = format!("{}{}a", "(".repeat(40), "NOT ".repeat(100));
+        let e = parse(&mixed).unwrap_err().to_string();
+        assert_eq!(e, "query nested deeper than 64 levels at column 137");
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl SqliteStore {
         if fresh.is_empty() {
             return Ok(0);
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let now = audit::now();
         for &(source, code, start, end) in &fresh {

@@ -127,7 +127,7 @@ impl SqliteStore {
             Some(c) => parse_colour(c)?,
             None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
         };
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -353,7 +353,7 @@ impl SqliteStore {
         if self.is_revealed()? {
             return Ok(false);
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let at = audit::now();
         tx.execute(
             "INSERT INTO study (key, value) VALUES ('revealed_at', $1)",
@@ -405,7 +405,7 @@ impl SqliteStore {
                 "codes exist at level {used}; give at least {used} level names"
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         tx.execute("DELETE FROM levels", [])?;
         for (i, name) in names.iter().enumerate() {
             tx.execute(

@@ -292,7 +292,7 @@ impl SqliteStore {
         self.check_name_free(owner, &name, None)?;
         let fields = checked_fields(&new.fields)?;
         let position = self.next_position(owner, new.parent)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -381,7 +381,7 @@ impl SqliteStore {
         if cols.is_empty() {
             return Ok(());
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         rec.update(&tx, Table::Codes, id_key(id), &cols)?;
         rec.finish(
@@ -427,7 +427,7 @@ impl SqliteStore {
         let at = position.map_or(siblings.len(), |p| {
             usize::try_from(p).unwrap_or(0).min(siblings.len())
         });
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut order = siblings;
         order.insert(at, id);
@@ -476,7 +476,7 @@ impl SqliteStore {
                 row.name, prow.name
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         rec.insert(
             &tx,
@@ -530,7 +530,7 @@ impl SqliteStore {
                 dst.name, src.name
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let codings: Vec<(i64, i64, i64, i64, i64)> = {
             let mut stmt = tx.prepare(
@@ -646,7 +646,7 @@ impl SqliteStore {
             }
         }
         let position = self.next_position(row.owner, row.parent)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let new_id = rec.insert(
             &tx,
@@ -705,7 +705,7 @@ impl SqliteStore {
                 "{UNCATEGORISED:?} cannot take its own codings: use --cascade delete"
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if count > 0 {
             match cascade {
@@ -837,7 +837,7 @@ impl SqliteStore {
                 clashes.join(", ")
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut new_ids: HashMap<i64, i64> = HashMap::new();
         // Parents are always of a higher level, so they are copied first.

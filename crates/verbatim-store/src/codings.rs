@@ -190,7 +190,7 @@ impl SqliteStore {
         if let Some(id) = existing {
             return Ok((id, false));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -308,7 +308,7 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         match existing {
             Some(t) => rec.update(

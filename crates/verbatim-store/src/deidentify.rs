@@ -499,7 +499,7 @@ impl SqliteStore {
                     .ok_or_else(|| StoreError::SourceNotFound(id.to_string()))?;
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::forgetful();
         let mut replacements = Vec::new();
 
@@ -534,7 +534,7 @@ impl SqliteStore {
                             "replacing the names in {label} {rowid} would make it identical to another one: change the replacement in the names file"
                         ))
                     }
-                    other => StoreError::Sqlite(other),
+                    other => StoreError::from(other),
                 })?;
             }
         }

@@ -491,7 +491,7 @@ impl SqliteStore {
             ));
         }
         let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let done = splice_source(
             &tx,

@@ -120,7 +120,27 @@ pub enum StoreError {
     /// Stored data failed a check when read back.
     #[error("the study file holds inconsistent data ({0}): restore it from a backup")]
     Corrupt(String),
+    /// Another program kept the study's write lock past the busy timeout.
+    #[error(
+        "the study is busy: another program (`verbatim serve` or another command) kept writing to it for over {} seconds, so nothing was changed; wait until it finishes and run the command again",
+        crate::sqlite::BUSY_TIMEOUT.as_secs()
+    )]
+    Busy,
     /// The database itself reported an error.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Keeps SQLite's error, except "database is locked" (`SQLITE_BUSY`,
+    /// and `SQLITE_LOCKED`), which becomes [`StoreError::Busy`] and says
+    /// what to do.
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
 }

@@ -753,7 +753,7 @@ impl SqliteStore {
         plan: &ImportPlan,
         default_language: Option<&str>,
     ) -> Result<ImportedCounts, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let now = audit::now();
         let mut counts = ImportedCounts::default();
         let bad = |what: &str| StoreError::Invalid(format!("the import plan {what}"));

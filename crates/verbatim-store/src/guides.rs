@@ -236,7 +236,7 @@ impl SqliteStore {
                 )));
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let guide = match existing {
             Some(g) => g,
@@ -385,7 +385,7 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         match existing {
             Some(id) => rec.update(

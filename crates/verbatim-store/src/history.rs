@@ -271,7 +271,7 @@ impl crate::SqliteStore {
         target: &str,
         change: impl FnOnce(&rusqlite::Transaction<'_>, &mut Recorder) -> Result<(T, Json), StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let (result, summary) = change(&tx, &mut rec)?;
         rec.finish(&tx, actor, action, Some(target), summary)?;

@@ -202,7 +202,7 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         let title = clean(title, "title")?;
         let body = clean(body, "text")?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -303,7 +303,7 @@ impl SqliteStore {
             &row.written_at,
             &sealed_at,
         );
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         tx.execute(
             "UPDATE journal SET sealed_at = $1, content_hash = $2 WHERE id = $3",
             params![sealed_at, hash, id],
@@ -421,7 +421,7 @@ impl SqliteStore {
                 |r| r.get(0),
             )
             .optional()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = match existing {
             Some(link) => {

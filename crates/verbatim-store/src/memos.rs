@@ -120,7 +120,7 @@ impl SqliteStore {
         let title = clean_title(title);
         self.check_memo_target(scope, target)?;
         let now = audit::now();
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,

@@ -87,7 +87,7 @@ pub fn version(conn: &Connection) -> Result<i64, StoreError> {
 pub fn apply(conn: &mut Connection, target: i64) -> Result<(), StoreError> {
     let current = version(conn)?;
     for (number, _name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= target) {
-        let tx = conn.transaction()?;
+        let tx = crate::sqlite::begin_write(conn)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", number)?;
         tx.commit()?;
@@ -127,6 +127,11 @@ pub fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<PathBuf>, St
             reason: e.to_string(),
         })?;
     }
+    // Created empty and owner-only first: VACUUM INTO fills an empty file.
+    crate::sqlite::create_owner_only(&backup).map_err(|e| StoreError::Backup {
+        backup: backup.clone(),
+        reason: e.to_string(),
+    })?;
     conn.execute("VACUUM INTO $1", [backup.to_string_lossy().as_ref()])
         .map_err(|e| StoreError::Backup {
             backup: backup.clone(),

@@ -311,7 +311,7 @@ impl SqliteStore {
                 s.name, s.code
             )));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
             &tx,
@@ -421,7 +421,7 @@ impl SqliteStore {
             }
             clean_code(code)?;
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if let Some(t) = &template {
             rec.update(
@@ -483,7 +483,7 @@ impl SqliteStore {
         kind: AttrType,
         allowed: &[String],
     ) -> Result<Attribute, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let attr = insert_attribute(&tx, &mut rec, name, applies_to, kind, allowed)?;
         rec.finish(
@@ -572,7 +572,7 @@ impl SqliteStore {
             self.check_code_free(c, None)?;
         }
         let site = new.site.as_deref().map(|s| self.site_id(s)).transpose()?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = insert_participant(&tx, &mut rec, code.as_deref(), label.as_deref(), site)?;
         rec.finish(
@@ -624,7 +624,7 @@ impl SqliteStore {
             .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
             .map(|s| (s.source_id, s.label))
             .collect();
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for (source, label) in &pinned {
             rec.insert(
@@ -672,7 +672,7 @@ impl SqliteStore {
             .transpose()?;
         let site = site.map(|s| self.site_id(s)).transpose()?;
         let checked = self.check_values(AppliesTo::Participant, values)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut cols = Vec::new();
         if let Some(l) = &label {
@@ -705,7 +705,7 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let id = self.resolve(source)?;
         let checked = self.check_values(AppliesTo::Source, values)?;
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         write_values(&tx, &mut rec, Table::SourceValues, id, &checked)?;
         rec.finish(
@@ -846,7 +846,7 @@ impl SqliteStore {
         })?;
         let scope = clean(scope, "the consent scope")?;
         let version = sheet_version.map(str::trim).filter(|v| !v.is_empty());
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let cid = rec.insert(
             &tx,
@@ -999,7 +999,7 @@ impl SqliteStore {
         if out.assigned.is_empty() {
             return Ok(out);
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for a in &out.assigned {
             rec.update(
@@ -1085,6 +1085,35 @@ pub(crate) fn insert_attribute(
             applies_to.as_str()
         )));
     }
+    let position = next_attribute_position(conn, applies_to)?;
+    insert_attribute_at(conn, rec, &name, applies_to, kind, allowed, position)
+}
+
+/// Returns the position after the last attribute of `applies_to`.
+pub(crate) fn next_attribute_position(
+    conn: &rusqlite::Connection,
+    applies_to: AppliesTo,
+) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $1",
+        [applies_to.as_str()],
+        |r| r.get(0),
+    )?)
+}
+
+/// Inserts an attribute at `position` without looking for a namesake: the
+/// caller has checked the name against every attribute (a roster checks
+/// thousands of columns at once, which a query per column made quadratic).
+pub(crate) fn insert_attribute_at(
+    conn: &rusqlite::Connection,
+    rec: &mut Recorder,
+    name: &str,
+    applies_to: AppliesTo,
+    kind: AttrType,
+    allowed: &[String],
+    position: i64,
+) -> Result<Attribute, StoreError> {
+    let name = clean(name, "the attribute name")?;
     let allowed: Vec<String> = allowed
         .iter()
         .map(|a| a.trim().to_owned())
@@ -1095,11 +1124,6 @@ pub(crate) fn insert_attribute(
             "the category {name:?} needs its allowed values"
         )));
     }
-    let position: i64 = conn.query_row(
-        "SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $1",
-        [applies_to.as_str()],
-        |r| r.get(0),
-    )?;
     let allowed_json = (kind == AttrType::Category)
         .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
     let id = rec.insert(

@@ -9,14 +9,15 @@
 //! every other column is an attribute, typed by its definition when it
 //! exists, by `--type` when given, else by inference from its values.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::fold::fold;
 use crate::history::{Recorder, Table};
 use crate::participants::{
-    AppliesTo, attributes_in, clean_code, insert_attribute, insert_participant, write_values,
+    AppliesTo, attributes_in, clean_code, insert_attribute_at, insert_participant,
+    next_attribute_position, write_values,
 };
 use crate::values::{AttrType, distinct_values, infer};
 use crate::{SqliteStore, StoreError};
@@ -30,7 +31,7 @@ pub struct RosterOutcome {
     pub new_attributes: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Column {
     Code,
     Name,
@@ -63,6 +64,10 @@ impl SqliteStore {
         // Columns.
         let mut columns: Vec<Column> = Vec::new();
         let mut attr_columns: Vec<(usize, String)> = Vec::new();
+        // Headers and special columns seen so far: a set, so a roster of
+        // thousands of columns is checked in linear time.
+        let mut seen_headers: HashSet<String> = HashSet::new();
+        let mut seen_special: HashSet<Column> = HashSet::new();
         for (i, h) in header.iter().enumerate() {
             let h = h.trim();
             if h.is_empty() {
@@ -80,7 +85,8 @@ impl SqliteStore {
                     Column::Attribute(attr_columns.len() - 1)
                 }
             };
-            if columns.contains(&col) || header[..i].iter().any(|o| fold(o) == fold(h)) {
+            let special_twice = !matches!(col, Column::Attribute(_)) && !seen_special.insert(col);
+            if !seen_headers.insert(fold(h)) || special_twice {
                 errors.push(format!("column {}: {h:?} appears twice", i + 1));
             }
             columns.push(col);
@@ -101,6 +107,8 @@ impl SqliteStore {
             }
         }
         // Attribute types: defined, overridden, or inferred.
+        let existing_by_name: HashMap<String, &crate::participants::Attribute> =
+            existing.iter().map(|a| (fold(&a.name), a)).collect();
         let mut specs: Vec<(String, AttrType, Vec<String>, bool)> = Vec::new();
         for (i, name) in &attr_columns {
             let values: Vec<&str> = rows
@@ -111,7 +119,7 @@ impl SqliteStore {
                 .iter()
                 .find(|(c, _)| fold(c) == fold(name))
                 .map(|(_, t)| *t);
-            match existing.iter().find(|a| fold(&a.name) == fold(name)) {
+            match existing_by_name.get(&fold(name)) {
                 Some(a) => {
                     if let Some(t) = given
                         && t != a.kind
@@ -160,16 +168,21 @@ impl SqliteStore {
             Vec<(usize, String)>,
         );
         let mut ready: Vec<Ready> = Vec::new();
+        let mut special_at: HashMap<Column, usize> = HashMap::new();
+        for (i, c) in columns.iter().enumerate() {
+            if !matches!(c, Column::Attribute(_)) {
+                special_at.entry(*c).or_insert(i);
+            }
+        }
         for (r, row) in rows.iter().enumerate() {
             let line = r + 2;
             if row.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
             let cell = |want: Column| -> Option<String> {
-                columns
-                    .iter()
-                    .position(|c| *c == want)
-                    .and_then(|i| row.get(i))
+                special_at
+                    .get(&want)
+                    .and_then(|&i| row.get(i))
                     .map(|v| v.trim().to_owned())
                     .filter(|v| !v.is_empty())
             };
@@ -239,19 +252,27 @@ impl SqliteStore {
             return Err(StoreError::Rejected(errors));
         }
         // Write.
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut ids: Vec<i64> = Vec::new();
         let mut new_attributes = Vec::new();
-        let all = attributes_in(&tx, AppliesTo::Participant)?;
+        let all: HashMap<String, i64> = attributes_in(&tx, AppliesTo::Participant)?
+            .into_iter()
+            .map(|a| (a.name, a.id))
+            .collect();
+        // New columns were checked above against every attribute (folded,
+        // so stricter than the store's own case-insensitive check).
+        let mut position = next_attribute_position(&tx, AppliesTo::Participant)?;
         for (name, kind, allowed, new) in &specs {
             let id = if *new {
                 new_attributes.push((name.clone(), kind.as_str().to_owned()));
-                insert_attribute(&tx, &mut rec, name, AppliesTo::Participant, *kind, allowed)?.id
+                let at = position;
+                position += 1;
+                let p = AppliesTo::Participant;
+                insert_attribute_at(&tx, &mut rec, name, p, *kind, allowed, at)?.id
             } else {
-                all.iter()
-                    .find(|a| &a.name == name)
-                    .map(|a| a.id)
+                all.get(name)
+                    .copied()
                     .ok_or_else(|| StoreError::Corrupt(format!("attribute {name} vanished")))?
             };
             ids.push(id);

@@ -286,7 +286,7 @@ impl SqliteStore {
         if !errors.is_empty() {
             return Err(StoreError::Rejected(errors));
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for (sid, label, who) in &checked {
             let existing: Option<i64> = tx

@@ -123,7 +123,7 @@ impl SqliteStore {
             let changes = changes_of(&data).ok_or_else(|| {
                 StoreError::Corrupt(format!("audit entry {entry} has no changes"))
             })?;
-            let tx = self.conn.transaction()?;
+            let tx = crate::sqlite::begin_write(&mut self.conn)?;
             let applied = history::replay(&tx, &changes, direction).map_err(|why| {
                 StoreError::History(format!(
                     "cannot {} {action}: {why}; undo the later changes first",

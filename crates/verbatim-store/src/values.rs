@@ -224,9 +224,10 @@ pub(crate) fn infer(values: &[&str]) -> AttrType {
 /// first appearance.
 pub(crate) fn distinct_values(values: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for v in values {
         let v = v.trim();
-        if !v.is_empty() && !out.iter().any(|o| o.to_lowercase() == v.to_lowercase()) {
+        if !v.is_empty() && seen.insert(v.to_lowercase()) {
             out.push(v.to_owned());
         }
     }

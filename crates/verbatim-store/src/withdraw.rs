@@ -109,7 +109,7 @@ impl SqliteStore {
                     .push(row.label);
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::forgetful();
         let mut passages: Vec<String> = Vec::new();
         let mut sources = Vec::new();

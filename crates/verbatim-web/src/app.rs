@@ -5,16 +5,19 @@
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::{AppState, api, assets, pages, security};
 
 /// The largest request body accepted (a transcript or roster upload).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-/// Returns the whole application for `state`.
-pub fn router(state: AppState) -> Router {
+/// Returns the whole application for `state`; a request not answered
+/// within `timeout` gets `408 Request Timeout`.
+pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
     Router::new()
         // Pages (HTML).
         .merge(pages::home::routes())
@@ -47,5 +50,9 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), security::check_host))
         .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .with_state(state)
 }

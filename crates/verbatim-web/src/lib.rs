@@ -34,6 +34,7 @@ pub mod pages;
 pub mod palette;
 pub mod queries;
 pub mod security;
+pub mod server;
 pub mod session;
 pub mod state;
 pub mod transcript;
@@ -43,14 +44,13 @@ pub use error::WebError;
 pub use state::{AppState, Config};
 
 /// Serves the study on an already bound listener until the process ends or
-/// `shutdown` completes.
+/// `shutdown` completes, within the default [`server::Limits`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = server::Limits::default();
+    let app = router(state, limits.request);
+    server::run(listener, app, limits, shutdown).await
 }

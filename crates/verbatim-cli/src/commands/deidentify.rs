@@ -71,16 +71,23 @@ enum DeidAction {
     },
 }
 
+/// The largest names file read: a list of names is kilobytes.
+const NAMES_FILE_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Reads a names file: its rows and its SHA-256.
 pub fn read_names(path: &Path) -> anyhow::Result<NamesList> {
-    let bytes = std::fs::read(path)
+    let bytes = verbatim_ingest::read_regular(path, NAMES_FILE_LIMIT)
         .with_context(|| format!("could not read the names file {}", path.display()))?;
     let sha: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let sheet = verbatim_ingest::read_sheet_bytes("csv", &bytes)
-        .with_context(|| format!("could not read the names file {}", path.display()))?;
+    let sheet = verbatim_ingest::read_sheet_bytes("csv", &bytes).with_context(|| {
+        format!(
+            "could not read the names file {} (one real,replacement pair per row)",
+            path.display()
+        )
+    })?;
     let mut rows = vec![sheet.header];
     rows.extend(sheet.rows);
     NamesList::parse(&rows, &sha).with_context(|| format!("{}", path.display()))

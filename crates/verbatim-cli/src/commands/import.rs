@@ -51,9 +51,41 @@ pub struct ImportArgs {
     /// the newly imported sources right after storing them (not undoable)
     #[arg(long, value_name = "NAMES.csv")]
     deidentify: Option<PathBuf>,
+    /// Refuse, before reading it, any file larger than this (bytes, or
+    /// with a unit: 200KB, 50MiB, 1GiB)
+    #[arg(long, default_value = "512MiB", value_name = "SIZE", value_parser = parse_size)]
+    max_file_size: u64,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
+}
+
+/// Returns the bytes a size like `512MiB`, `10MB` or `4096` stands for.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?}: write bytes or a unit, like 200KB, 50MiB or 1GiB"
+            ));
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("{text:?} is not a size: write bytes or a unit, like 50MiB"))
 }
 
 /// What `verbatim import` reads instead of transcripts.
@@ -68,7 +100,8 @@ pub enum ImportWhat {
 pub struct FileReport {
     /// The file.
     pub file: PathBuf,
-    /// `imported`, `duplicate`, `failed` or `unsupported`.
+    /// `imported`, `duplicate`, `failed`, `unsupported` or `skipped` (not a
+    /// regular file, or a link into a folder already searched).
     pub status: &'static str,
     /// The new source's id, when imported.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,10 +138,11 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .map(super::deidentify::read_names)
         .transpose()?;
     let mut store = args.project.open()?;
-    let options = Options {
+    let mut options = Options {
         speakers,
         ..Options::default()
     };
+    options.limits.max_file_bytes = args.max_file_size;
     let settings = ImportSettings {
         kind: args.kind,
         site: args.site.clone(),
@@ -143,6 +177,15 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             id: None,
             name: None,
             error: None,
+        });
+    }
+    for (path, reason) in &collected.skipped {
+        reports.push(FileReport {
+            file: path.clone(),
+            status: "skipped",
+            id: None,
+            name: None,
+            error: Some(reason.clone()),
         });
     }
     print_report(&reports, args.json)?;
@@ -275,6 +318,11 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
                 "skipped    {}: not a transcript format verbatim reads",
                 r.file.display()
             ),
+            "skipped" => println!(
+                "skipped    {}: {}",
+                r.file.display(),
+                r.error.as_deref().unwrap_or_default()
+            ),
             _ => eprintln!(
                 "error: {}: {}",
                 r.file.display(),
@@ -282,8 +330,12 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
             ),
         }
     }
+    let special = match count("skipped") {
+        0 => String::new(),
+        n => format!(", {n} not regular files or loops"),
+    };
     println!(
-        "{} imported, {} skipped as duplicates, {} not supported, {} failed.",
+        "{} imported, {} skipped as duplicates, {} not supported{special}, {} failed.",
         count("imported"),
         count("duplicate"),
         count("unsupported"),

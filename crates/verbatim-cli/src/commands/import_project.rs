@@ -35,6 +35,11 @@ pub struct ImportProjectArgs {
     /// The new study's title (default: the project's name)
     #[arg(long)]
     title: Option<String>,
+    /// A folder holding source files the project names outside itself
+    /// (`absolute://`, or `relative://` files not in the archive); without
+    /// it such a project is refused. Only regular files under DIR are read
+    #[arg(long, value_name = "DIR")]
+    sources_from: Option<PathBuf>,
 }
 
 /// Reads, plans and writes the import, then prints what was carried.
@@ -55,20 +60,25 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| args.file.display().to_string());
     let caps = Caps::default();
-    let size = std::fs::metadata(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?
-        .len();
-    if size > caps.total {
+    // A regular file within the cap: never a FIFO or /dev/zero.
+    let bytes = verbatim_ingest::read_regular(&args.file, caps.total)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    if let Some(dir) = &args.sources_from
+        && !dir.is_dir()
+    {
         bail!(
-            "{} is {size} bytes, more than the {} bytes verbatim reads from one project file",
-            args.file.display(),
-            caps.total
+            "--sources-from {} is not a folder: name the folder holding the project's source files",
+            dir.display()
         );
     }
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let folder = args.file.parent().map(Path::to_path_buf);
-    let read = refi::read_project(&bytes, &file_name, folder.as_deref(), caps)?;
+    let read = refi::read_project(
+        &bytes,
+        &file_name,
+        folder.as_deref(),
+        args.sources_from.as_deref(),
+        caps,
+    )?;
     drop(bytes);
 
     let actor = ui::actor();

@@ -161,6 +161,10 @@ enum Command {
     Translations(translations::TranslationsArgs),
     /// Open the study in the browser: read, code, edit themes, search
     Serve(serve::ServeArgs),
+    /// Internal: read one PDF from stdin, write its pages to stdout (the
+    /// child process every PDF import runs in)
+    #[command(name = "internal-extract-pdf", hide = true)]
+    InternalExtractPdf,
 }
 
 /// The study a command works on.
@@ -245,6 +249,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Translations(args) => translations::cmd_translations(&args),
         Command::ImportProject(args) => import_project::cmd_import_project(&args),
         Command::Serve(args) => serve::cmd_serve(&args),
+        Command::InternalExtractPdf => {
+            verbatim_ingest::serve_pdf_child(std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -252,7 +260,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).context("could not write JSON")?;
+    // As an io::Error, so that main sees a broken pipe for what it is.
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .context("could not write JSON")?;
     writeln!(out)?;
     Ok(())
 }

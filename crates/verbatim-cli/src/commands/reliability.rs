@@ -78,17 +78,9 @@ impl From<LevelArg> for Level {
 /// Why a ratings file could not be read; rows are the file's line numbers.
 #[derive(Debug, Error, PartialEq)]
 pub enum InputError {
-    /// The file is not UTF-8 text.
-    #[error("the file is not UTF-8 text: save it as \"CSV UTF-8\"")]
-    NotUtf8,
     /// The CSV is malformed.
-    #[error("row {row}: {reason}")]
-    Csv {
-        /// The line where reading stopped.
-        row: u64,
-        /// What was wrong.
-        reason: String,
-    },
+    #[error(transparent)]
+    Csv(#[from] verbatim_ingest::csv_text::CsvError),
     /// The file holds no rows.
     #[error("the file holds no ratings")]
     Empty,
@@ -178,31 +170,15 @@ struct Ratings {
 
 /// Reads a ratings file, detecting its layout.
 fn read_ratings(bytes: &[u8]) -> Result<Ratings, InputError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| InputError::NotUtf8)?;
-    let first = text.lines().next().unwrap_or_default();
-    let delimiter = [b',', b';', b'\t']
+    let rows: Vec<(u64, Vec<String>)> = verbatim_ingest::csv_text::read_csv(bytes)?
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| InputError::Csv {
-            row: e.position().map_or(0, |p| p.line()),
-            reason: e.to_string(),
-        })?;
-        let row = record.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        rows.push((row, cells));
-    }
+        .map(|r| {
+            (
+                r.row as u64,
+                r.cells.iter().map(|c| c.trim().to_owned()).collect(),
+            )
+        })
+        .collect();
     let Some((_, header)) = rows.first() else {
         return Err(InputError::Empty);
     };
@@ -521,13 +497,14 @@ mod tests {
             twice.to_string(),
             "row 4: coder \"B\" rates unit 7 twice (also row 3)"
         );
-        assert!(matches!(
-            read("unit,coder,value\n1,A\n").unwrap_err(),
-            InputError::LongWidth { row: 2, found: 2 }
-        ));
+        // Rows as wide as the header, checked by the shared CSV reader.
+        assert_eq!(
+            read("unit,coder,value\n1,A\n").unwrap_err().to_string(),
+            "row 2 has 2 cells where the header row has 3: check for a separator inside a cell that is not quoted, or a missing one"
+        );
         assert!(matches!(
             read("coder,1,2\nA,1,2,3\nB,1,2\n").unwrap_err(),
-            InputError::MatrixWidth { row: 2, .. }
+            InputError::Csv(_)
         ));
         assert!(matches!(
             read("coder,1,2\nA,1,2\nA,1,2\n").unwrap_err(),
@@ -543,9 +520,8 @@ mod tests {
         ));
         assert_eq!(read("coder,1\nA,1\n").unwrap_err(), InputError::OneCoder(1));
         assert_eq!(read("\n\n").unwrap_err(), InputError::Empty);
-        assert_eq!(
-            read_ratings(b"A,\xff\nB,1\n").unwrap_err(),
-            InputError::NotUtf8
-        );
+        // Windows-1252, as Excel saves CSV in Western Europe: "é" is 0xE9.
+        let r = read_ratings(b"coder,1\nH\xe9l\xe8ne,1\nPaul,1\n").unwrap();
+        assert_eq!(r.matrix.coders(), ["Hélène", "Paul"]);
     }
 }

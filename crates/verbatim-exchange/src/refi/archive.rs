@@ -7,7 +7,9 @@
 //! zip bomb stops at the cap whatever sizes its directory declares.
 //! Source paths are resolved as the notes §1.1 list them: `internal://`,
 //! `relative://`, `absolute://` (any number of slashes) and bare names,
-//! matched case-insensitively against `sources/` or `Sources/`.
+//! matched case-insensitively against `sources/` or `Sources/`. A source
+//! outside the archive is read only from the folder the user names
+//! ([`Outside`]), never from wherever the project file says.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
@@ -174,46 +176,126 @@ impl<'a> Archive<'a> {
     }
 
     /// Returns the bytes of the source file a path attribute names, looked
-    /// up inside the archive (`sources/`, any case), and for external paths
-    /// on disk (`base` is the project's `basePath` or the `.qdpx` folder).
+    /// up inside the archive (`sources/`, any case); a `relative://` file
+    /// not in the archive, and an `absolute://` one, are read through
+    /// `outside` (refused unless the user named a folder for them).
     pub fn source(
         &mut self,
         path: &str,
-        base: Option<&Path>,
+        outside: &Outside<'_>,
     ) -> Result<Option<Vec<u8>>, RefiError> {
         match resolve(path) {
-            Location::Internal(name) => {
-                for candidate in [format!("sources/{name}"), name.clone()] {
-                    if let Some(bytes) = self.read(&candidate)? {
+            Location::Internal(name) => self.internal(&name),
+            Location::External(p) => {
+                if !p.is_absolute() && !is_windows_absolute(&p) {
+                    // A relative path may name a file the archive holds.
+                    let name = file_name(&p.to_string_lossy());
+                    if let Some(bytes) = self.internal(&name)? {
                         return Ok(Some(bytes));
                     }
                 }
-                Ok(None)
-            }
-            Location::External(p) => {
-                let full = match (p.is_absolute(), base) {
-                    (false, Some(base)) => base.join(&p),
-                    _ => p,
-                };
-                // An external source is read only if it is a regular file
-                // within the caps; a missing one is reported by the caller.
-                let Ok(meta) = std::fs::metadata(&full) else {
-                    return Ok(None);
-                };
-                if !meta.is_file() {
-                    return Ok(None);
-                }
-                if meta.len() > self.caps.entry {
-                    return Err(RefiError::TooLarge {
-                        file: self.file.clone(),
-                        entry: full.display().to_string(),
-                        limit: self.caps.entry,
-                    });
-                }
-                Ok(std::fs::read(&full).ok())
+                outside.read(path, &p)
             }
         }
     }
+
+    fn internal(&mut self, name: &str) -> Result<Option<Vec<u8>>, RefiError> {
+        for candidate in [format!("sources/{name}"), name.to_owned()] {
+            if let Some(bytes) = self.read(&candidate)? {
+                return Ok(Some(bytes));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// How sources outside the archive are read: only from the folder the
+/// user named (`--sources-from`), only as regular files under it, within
+/// the per-entry cap.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outside<'p> {
+    /// The project file, for messages.
+    pub file: &'p str,
+    /// The folder the user trusts for outside sources, if any.
+    pub sources_from: Option<&'p Path>,
+    /// The largest source read, in bytes.
+    pub cap: u64,
+}
+
+impl Outside<'_> {
+    /// Returns the bytes of the outside source `p` (written `attr` in the
+    /// project): `None` when it is not in the folder named, an error when
+    /// no folder was named or the path leaves it.
+    pub fn read(&self, attr: &str, p: &Path) -> Result<Option<Vec<u8>>, RefiError> {
+        let refused = || RefiError::OutsideProject {
+            file: self.file.to_owned(),
+            path: attr.trim().to_owned(),
+        };
+        let Some(dir) = self.sources_from else {
+            return Err(refused());
+        };
+        let Ok(root) = std::fs::canonicalize(dir) else {
+            return Ok(None);
+        };
+        let absolute = p.is_absolute() || is_windows_absolute(p);
+        // An absolute path is read where it points if that is inside the
+        // folder, else by its name in the folder (the sources were copied).
+        let mut candidates = Vec::new();
+        if absolute {
+            candidates.push(p.to_path_buf());
+            candidates.push(root.join(file_name(&p.to_string_lossy())));
+        } else {
+            candidates.push(root.join(p));
+        }
+        for candidate in candidates {
+            let Ok(real) = std::fs::canonicalize(&candidate) else {
+                continue;
+            };
+            if !real.starts_with(&root) {
+                if absolute {
+                    continue;
+                }
+                return Err(refused());
+            }
+            return self.regular(&real).map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Returns the bytes of `name` beside a bare `.qde` in `dir` (in
+    /// `sources/`, `Sources/` or `dir` itself), read as a regular file.
+    pub fn beside(&self, dir: &Path, name: &str) -> Result<Option<Vec<u8>>, RefiError> {
+        for candidate in [
+            dir.join("sources").join(name),
+            dir.join("Sources").join(name),
+            dir.join(name),
+        ] {
+            if std::fs::symlink_metadata(&candidate).is_ok() {
+                return self.regular(&candidate).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn regular(&self, path: &Path) -> Result<Vec<u8>, RefiError> {
+        verbatim_ingest::read_regular(path, self.cap).map_err(|e| match e {
+            verbatim_ingest::IngestError::TooLarge { limit, .. } => RefiError::TooLarge {
+                file: self.file.to_owned(),
+                entry: path.display().to_string(),
+                limit,
+            },
+            other => RefiError::BadSourceFile {
+                file: self.file.to_owned(),
+                path: path.display().to_string(),
+                reason: other.to_string(),
+            },
+        })
+    }
+}
+
+/// Returns true for `C:/…`: absolute on Windows, relative to Unix's eyes.
+fn is_windows_absolute(p: &Path) -> bool {
+    p.to_string_lossy().get(1..2) == Some(":")
 }
 
 /// Where a path attribute points.

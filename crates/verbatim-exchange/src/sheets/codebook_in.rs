@@ -18,7 +18,8 @@
 //!
 //! The reader keeps its own row numbers rather than using
 //! `verbatim_ingest::read_sheet` (which drops blank rows and would shift
-//! them), and depends on no part of `verbatim-ingest`.
+//! them); CSV text is sniffed and checked by the one shared reader,
+//! `verbatim_ingest::csv_text`.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
@@ -104,59 +105,19 @@ pub fn read_codebook_sheet(
 type Rows = Vec<(usize, Vec<String>)>;
 
 fn csv_rows(bytes: &[u8]) -> Result<Rows, SheetError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        // Excel in Western Europe saves "CSV" in Windows-1252.
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    };
-    let first = text.lines().next().unwrap_or_default();
-    let separator = [b';', b'\t', b',']
+    let rows = verbatim_ingest::csv_text::read_csv(bytes)
+        .map_err(|e| SheetError::Unreadable(e.to_string()))?;
+    Ok(rows
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    // The reader skips blank lines, which a spreadsheet shows as rows, and
-    // a record's position is where reading began, before those lines: the
-    // blank lines leading the stretch up to the next record are counted back.
-    let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            SheetError::Unreadable(format!(
-                "line {}: {e}: check the quoting, or save the file again from its spreadsheet",
-                e.position().map_or(0, |p| p.line())
-            ))
-        })?;
-        let at = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(0);
-        records.push((at, record));
-    }
-    let mut rows = Vec::with_capacity(records.len());
-    let mut row = 0usize;
-    for (i, (at, record)) in records.iter().enumerate() {
-        let until = records.get(i + 1).map_or(text.len(), |(next, _)| *next);
-        let stretch = text.as_bytes().get(*at..until).unwrap_or_default();
-        let blank = stretch
-            .iter()
-            .take_while(|b| matches!(b, b'\n' | b'\r'))
-            .filter(|b| **b == b'\n')
-            .count();
-        row += 1 + blank;
-        rows.push((
-            row,
-            record
+        .map(|r| {
+            let cells = r
+                .cells
                 .iter()
                 .map(|c| unneutralised(c.trim()).to_owned())
-                .collect(),
-        ));
-    }
-    Ok(rows)
+                .collect();
+            (r.row, cells)
+        })
+        .collect())
 }
 
 fn workbook_rows(bytes: &[u8]) -> Result<Rows, SheetError> {

@@ -40,19 +40,19 @@ use crate::{Block, Extracted, IngestError, Join, Limits};
 const STACK_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the extraction thread found.
-struct Pages {
+pub(super) struct Pages {
     /// The text of each page that could be read, in page order.
-    texts: Vec<String>,
+    pub(super) texts: Vec<String>,
     /// How many pages the document has.
-    total: usize,
+    pub(super) total: usize,
     /// Why each unreadable page failed.
-    failures: Vec<String>,
+    pub(super) failures: Vec<String>,
     /// `/Title`, `/Author` and `/CreationDate` of the document's `/Info`.
-    info: [Option<String>; 3],
+    pub(super) info: [Option<String>; 3],
 }
 
 /// Why extraction stopped on the thread.
-enum Failure {
+pub(super) enum Failure {
     /// The document needs a password.
     Encrypted,
     /// The document could not be parsed; the parser's message.
@@ -61,8 +61,13 @@ enum Failure {
 
 /// Returns the blocks of a PDF's text layer.
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, IngestError> {
-    let data = bytes.to_vec();
-    let pages = run_guarded(limits, move || read_pages(&data))?;
+    let pages = match super::pdf_child::configured() {
+        Some(child) => super::pdf_child::run(child, bytes, limits)?,
+        None => {
+            let data = bytes.to_vec();
+            run_guarded(limits, move || read_pages(&data))?
+        }
+    };
     if pages.total == 0 {
         return Err(malformed("the document has no pages"));
     }
@@ -109,9 +114,19 @@ fn malformed(reason: &str) -> IngestError {
     }
 }
 
+impl Failure {
+    /// Returns the refusal this failure means.
+    pub(super) fn into_error(self) -> IngestError {
+        match self {
+            Failure::Encrypted => IngestError::PdfEncrypted,
+            Failure::Broken(reason) => malformed(&reason),
+        }
+    }
+}
+
 /// Returns what `read` returns, run on a guarded thread: a panic or a
 /// timeout there is an error here.
-fn run_guarded<T: Send + 'static>(
+pub(super) fn run_guarded<T: Send + 'static>(
     limits: &Limits,
     read: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, IngestError> {
@@ -127,8 +142,7 @@ fn run_guarded<T: Send + 'static>(
         .map_err(|e| malformed(&format!("could not start the PDF reader: {e}")))?;
     match receiver.recv_timeout(limits.pdf_timeout) {
         Ok(Ok(Ok(pages))) => Ok(pages),
-        Ok(Ok(Err(Failure::Encrypted))) => Err(IngestError::PdfEncrypted),
-        Ok(Ok(Err(Failure::Broken(reason)))) => Err(malformed(&reason)),
+        Ok(Ok(Err(failure))) => Err(failure.into_error()),
         Ok(Err(payload)) => {
             let message = payload
                 .downcast_ref::<&str>()
@@ -149,7 +163,7 @@ fn run_guarded<T: Send + 'static>(
 }
 
 /// Returns the text of each page; runs on the guarded thread.
-fn read_pages(data: &[u8]) -> Result<Pages, Failure> {
+pub(super) fn read_pages(data: &[u8]) -> Result<Pages, Failure> {
     let mut document = pdf_extract::Document::load_mem(data).map_err(|e| classify(&e))?;
     if document.is_encrypted() && document.decrypt("").is_err() {
         return Err(Failure::Encrypted);

@@ -104,8 +104,9 @@ pub struct SourceSummary {
 /// One speaker turn as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TurnRecord {
-    /// The speaker label.
-    pub speaker: String,
+    /// The speaker label; `None` for a timed segment with no speaker (a
+    /// subtitle cue without a label).
+    pub speaker: Option<String>,
     /// First char of the speech.
     pub start: i64,
     /// Char just past the speech.

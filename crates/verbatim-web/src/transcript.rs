@@ -18,9 +18,9 @@ use crate::offsets::to_utf16;
 /// What a block holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockKind {
-    /// A speaker turn.
+    /// A speaker turn, or a timed segment with no speaker (a subtitle cue).
     Turn {
-        /// The label as transcribed.
+        /// The label as transcribed; empty for a segment with no speaker.
         label: String,
         /// The cue time, `h:mm:ss`, when the transcript has one.
         time: Option<String>,
@@ -61,7 +61,7 @@ pub fn blocks(text: &str, table: &OffsetTable, turns: &[TurnRecord]) -> Vec<Bloc
         notes(&chars, at, cut, &mut spans);
         spans.push((
             BlockKind::Turn {
-                label: turn.speaker.clone(),
+                label: turn.speaker.clone().unwrap_or_default(),
                 time: turn.begin_ms.map(clock),
             },
             start,
@@ -132,7 +132,7 @@ mod tests {
         let byte = text.find(speech).unwrap();
         let start = text[..byte].chars().count() as i64;
         TurnRecord {
-            speaker: speaker.into(),
+            speaker: Some(speaker.into()),
             start,
             end: start + speech.chars().count() as i64,
             begin_ms,

@@ -58,6 +58,7 @@ mod redact;
 mod report_data;
 mod report_reads;
 mod roster;
+mod source_ops;
 mod spans;
 mod speakers;
 mod sqlite;
@@ -102,6 +103,7 @@ pub use reconcile::{CodedSpan, Decision, DecisionKind, Excerpt, Origin, Verdict}
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
+pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget};
 pub use sqlite::SqliteStore;

@@ -179,7 +179,7 @@ impl SqliteStore {
 
     /// Returns the label of `source` a user named: exact, else the only
     /// label equal to it ignoring case and accents.
-    fn find_label(&self, source: i64, label: &str) -> Result<String, StoreError> {
+    pub(crate) fn find_label(&self, source: i64, label: &str) -> Result<String, StoreError> {
         let labels: Vec<String> = self
             .conn
             .prepare("SELECT DISTINCT speaker FROM turns WHERE source_id = $1 AND speaker <> ''")?

@@ -1,16 +1,20 @@
 //! `verbatim source edit`: correct a source's text; every coding, turn and
 //! anchored memo moves with it, and `verbatim undo` restores it all.
+//! `verbatim source redetect` finds a source's turns again in its unchanged
+//! text; `verbatim source remove` removes a source with what hangs on it.
+//! Both are undoable.
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use verbatim_core::Span;
-use verbatim_store::SourceRef;
+use verbatim_core::{Format, Span, Turn};
+use verbatim_ingest::{SpeakerMode, label_report};
+use verbatim_store::{SourceRef, Store, TurnRecord};
 
 use super::memo::{Acting, shorten};
-use super::print_json;
-use crate::ui::Table;
+use super::{ProjectArg, print_json};
+use crate::ui::{self, Table};
 
 /// Change a source's text
 #[derive(Args, Debug)]
@@ -46,10 +50,51 @@ enum SourceAction {
         #[arg(long)]
         json: bool,
     },
+    /// Find a source's speaker turns again in its stored text (the text, and
+    /// so every coding's words, stay as they are)
+    Redetect(RedetectArgs),
+    /// Remove a source with its turns, codings and memos (undo brings it back)
+    Remove(RemoveArgs),
+}
+
+/// Arguments of `verbatim source redetect`.
+#[derive(Args, Debug)]
+pub struct RedetectArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The source's id or name
+    source: String,
+    /// How to find speaker turns: auto, none, or a regular expression whose
+    /// first group (or group named `speaker`) captures the label
+    #[arg(long, default_value = "auto", value_name = "auto|none|REGEX")]
+    speakers: String,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `verbatim source remove`.
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The source's id or name
+    source: String,
+    /// Remove it (without this, say what would go and change nothing)
+    #[arg(long)]
+    yes: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs a `source` subcommand.
 pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
+    match &args.action {
+        SourceAction::Redetect(redetect) => return cmd_redetect(redetect),
+        SourceAction::Remove(remove) => return cmd_remove(remove),
+        SourceAction::Edit { .. } => {}
+    }
     let SourceAction::Edit {
         acting,
         source,
@@ -59,7 +104,10 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
         occurrence,
         text,
         json,
-    } = &args.action;
+    } = &args.action
+    else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let mut store = acting.project.open()?;
     let scope = acting.coder.scope(&store)?;
     let id = store.source_id(&SourceRef::parse(source))?;
@@ -113,5 +161,92 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
         );
     }
     println!("Undo with `verbatim undo`.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Re-detects a source's turns in its stored text and prints what changed.
+fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
+    let mode: SpeakerMode = args.speakers.parse()?;
+    let mut store = args.project.open()?;
+    let id = store.source_id(&SourceRef::parse(&args.source))?;
+    let record = store.source(&SourceRef::Id(id))?;
+    let name = record.summary.name.clone();
+    let format: Format = record.summary.format.parse()?;
+    let found = verbatim_ingest::redetect(format, &record.text, &mode)
+        .with_context(|| format!("{name}: the turns were not re-detected"))?;
+    let turns = with_old_times(found.turns(), &record.turn_list);
+    let report = store.replace_turns(&ui::actor(), id, &turns)?;
+    super::search::refresh_index(&store);
+    if args.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Re-detected the turns of {name}: {} turns before, {} now.",
+        report.turns_before, report.turns_after
+    );
+    println!("speakers before: {}", report.speakers_before.join(", "));
+    println!("speakers now:    {}", report.speakers_after.join(", "));
+    if !report.mappings_dropped.is_empty() {
+        println!(
+            "Mappings of labels no longer found were dropped: {}.",
+            report.mappings_dropped.join(", ")
+        );
+    }
+    super::import::print_label_hints(&name, &label_report(&found));
+    println!("The text did not change, so codings keep their words. Undo with `verbatim undo`.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the new turns, each untimed one given the times of the old
+/// timed turns inside it: the first begin of those starting in it, the last
+/// end of those ending in it (subtitle cues keep their times when their
+/// speakers are found again; a turn cut out of an old one gets none it did
+/// not start or end with).
+fn with_old_times(new: &[Turn], old: &[TurnRecord]) -> Vec<Turn> {
+    let ms = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
+    new.iter()
+        .map(|turn| {
+            let mut turn = turn.clone();
+            if turn.begin_ms.is_none() && turn.end_ms.is_none() {
+                let (start, end) = (turn.span.start() as i64, turn.span.end() as i64);
+                turn.begin_ms = old
+                    .iter()
+                    .filter(|o| start <= o.start && o.start < end.max(start + 1))
+                    .filter_map(|o| ms(o.begin_ms))
+                    .min();
+                turn.end_ms = old
+                    .iter()
+                    .filter(|o| start < o.end.max(o.start + 1) && o.end <= end)
+                    .filter_map(|o| ms(o.end_ms))
+                    .max();
+            }
+            turn
+        })
+        .collect()
+}
+
+/// Removes a source (with `--yes`) and prints what went with it.
+fn cmd_remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let id = store.source_id(&SourceRef::parse(&args.source))?;
+    if !args.yes {
+        let summary = store.source(&SourceRef::Id(id))?.summary;
+        bail!(
+            "removing {} would also remove its turns, codings and memos: run again with --yes to remove it (undo brings it back)",
+            summary.name
+        );
+    }
+    let report = store.remove_source(&ui::actor(), id)?;
+    super::search::refresh_index(&store);
+    if args.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Removed source {} ({}) with {} turns, {} codings, {} memos and {} speaker mappings.",
+        report.id, report.source, report.turns, report.codings, report.memos, report.mappings
+    );
+    println!("The audit log lists every row removed; bring it back with `verbatim undo`.");
     Ok(ExitCode::SUCCESS)
 }

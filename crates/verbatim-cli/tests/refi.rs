@@ -86,6 +86,11 @@ const CARRIED: &[(&str, &str)] = &[
         "SELECT s.guid, s.name, s.kind, s.site, s.language, t.text \
          FROM sources s JOIN source_texts t ON t.source_id = s.id ORDER BY s.guid",
     ),
+    (
+        "turns",
+        "SELECT s.guid, t.ordinal, t.speaker, t.start_char, t.end_char, t.begin_ms, t.end_ms \
+         FROM turns t JOIN sources s ON s.id = t.source_id ORDER BY 1, 2",
+    ),
     ("coders", "SELECT guid, name FROM coders ORDER BY guid"),
     (
         "codes",

@@ -132,6 +132,8 @@ pub struct SnapSource {
     pub imported_at: String,
     /// Its text (NFC, `\n`).
     pub text: String,
+    /// Its turns and timed segments, in order.
+    pub turns: Vec<crate::TurnRecord>,
 }
 
 /// A coding as exchanged.
@@ -327,9 +329,28 @@ impl SqliteStore {
                 language: r.get(5)?,
                 imported_at: r.get(6)?,
                 text: r.get(7)?,
+                turns: Vec::new(),
             })
         })?;
         snap.sources = rows.collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT source_id, NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms \
+             FROM turns ORDER BY source_id, ordinal",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut turns: HashMap<i64, Vec<crate::TurnRecord>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            turns.entry(r.get(0)?).or_default().push(crate::TurnRecord {
+                speaker: r.get(1)?,
+                start: r.get(2)?,
+                end: r.get(3)?,
+                begin_ms: r.get(4)?,
+                end_ms: r.get(5)?,
+            });
+        }
+        for source in &mut snap.sources {
+            source.turns = turns.remove(&source.id).unwrap_or_default();
+        }
 
         let mut stmt = conn.prepare(
             "SELECT guid, id, source_id, code_id, coder_id, start_char, end_char, memo, \

@@ -521,6 +521,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         sources.push(TextSource {
             guid: g.clone(),
             name: Some(src.name.clone()),
+            description: super::turns::encode(&src.turns, src.text.chars().count()),
             plain_text_path: Some(format!("internal://{file}")),
             created: Some(src.imported_at.clone()).filter(|w| is_datetime(w)),
             selections,

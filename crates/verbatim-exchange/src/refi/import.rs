@@ -413,15 +413,33 @@ impl<'a> Planner<'a> {
             } else {
                 (SourceKind::default(), None, None)
             };
-            let turns = turns_of(&name, &text);
-            let Ok(source) = NormalisedSource::new(
-                Format::Txt,
-                text,
-                turns,
-                Vec::new(),
-                SourceMetadata::default(),
-            ) else {
-                continue;
+            let carried = s
+                .description
+                .as_deref()
+                .filter(|_| self.ours)
+                .and_then(|d| super::turns::decode(d, text.chars().count()));
+            let build = |turns| {
+                NormalisedSource::new(
+                    Format::Txt,
+                    text.clone(),
+                    turns,
+                    Vec::new(),
+                    SourceMetadata::default(),
+                )
+            };
+            let source = match carried.map(|c| c.and_then(|t| build(t).map_err(|e| e.to_string()))) {
+                Some(Ok(source)) => source,
+                other => {
+                    if let Some(Err(why)) = other {
+                        self.report.notes.push(format!(
+                            "the turns of source {name:?} were found again from its speaker labels: {why}"
+                        ));
+                    }
+                    let Ok(source) = build(turns_of(&name, &text)) else {
+                        continue;
+                    };
+                    source
+                }
             };
             self.plan.sources.push(PlanSource {
                 guid: is_guid(&s.guid).then(|| key(&s.guid)),

@@ -142,6 +142,7 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
                 language: None,
                 source,
             },
+            speaker_map: Vec::new(),
         });
         let step = chars / 101;
         for k in 0..100 {

@@ -22,7 +22,8 @@ pub enum BlockKind {
     Turn {
         /// The label as transcribed; empty for a segment with no speaker.
         label: String,
-        /// The cue time, `h:mm:ss`, when the transcript has one.
+        /// The turn's time, `m:ss` or `h:mm:ss`, with its end (`0:11–0:15`)
+        /// when known.
         time: Option<String>,
     },
     /// Text outside turns.
@@ -62,7 +63,10 @@ pub fn blocks(text: &str, table: &OffsetTable, turns: &[TurnRecord]) -> Vec<Bloc
         spans.push((
             BlockKind::Turn {
                 label: turn.speaker.clone().unwrap_or_default(),
-                time: turn.begin_ms.map(clock),
+                time: turn.begin_ms.map(|begin| match turn.end_ms {
+                    Some(end) if end > begin => format!("{}–{}", clock(begin), clock(end)),
+                    _ => clock(begin),
+                }),
             },
             start,
             end,
@@ -180,6 +184,33 @@ mod tests {
         let chi = &b[2];
         assert_eq!(chi.u16_start, chi.start + 1);
         assert_eq!(chi.u16_end - chi.u16_start, chi.text.encode_utf16().count());
+    }
+
+    #[test]
+    fn timed_segments_show_their_time_range_without_a_label() {
+        let text = "Alors, on commence. Je suis arrivée en 1998.";
+        let mut first = turn("", text, "Alors, on commence.", Some(1_000));
+        first.speaker = None;
+        first.end_ms = Some(3_500);
+        let mut second = turn("", text, "Je suis arrivée en 1998.", Some(63_500));
+        second.speaker = None;
+        second.end_ms = Some(66_000);
+        let b = blocks(text, &OffsetTable::new(text), &[first, second]);
+        let kinds: Vec<&BlockKind> = b.iter().map(|b| &b.kind).collect();
+        // 3 500 ms shows as 0:03 (whole seconds); 63 500 ms as 1:03.
+        assert_eq!(
+            kinds,
+            vec![
+                &BlockKind::Turn {
+                    label: String::new(),
+                    time: Some("0:01–0:03".into())
+                },
+                &BlockKind::Turn {
+                    label: String::new(),
+                    time: Some("1:03–1:06".into())
+                },
+            ]
+        );
     }
 
     #[test]

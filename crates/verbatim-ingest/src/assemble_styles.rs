@@ -79,6 +79,20 @@ fn role_qualifiers_and_stamped_labels_in_french_text() {
 }
 
 #[test]
+fn header_lines_are_not_reported_as_missed_labels() {
+    let text = "Participant : CHI-1 (infirmier)\nLieu : Valmont\n\
+INT : Voilà, ça enregistre.\nCHI-1 : Alors, euh… oui.\nINT : Votre parcours ?\n\
+CHI-1 : Quatorze ans.\n";
+    let source = read(Format::Txt, text);
+    assert_eq!(source.turns().len(), 4);
+    assert!(
+        label_report(&source).is_empty(),
+        "{:?}",
+        label_report(&source)
+    );
+}
+
+#[test]
 fn qualifiers_in_english_and_brackets() {
     let text = "Sam Okafor (interviewer): How did the clinic start?\n\
 Dana Reyes: With two nurses.\n\

@@ -582,7 +582,7 @@ fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
 /// Returns whether the text after a label reads as a header value (present,
 /// short, not ending as a sentence) rather than speech; a label alone on its
 /// line opens a turn whose speech follows.
-fn is_header_value(text: &str, content_start: usize) -> bool {
+pub(crate) fn is_header_value(text: &str, content_start: usize) -> bool {
     let value: String = text.chars().skip(content_start).collect();
     let value = value.trim();
     !value.is_empty()
@@ -1070,6 +1070,34 @@ mod tests {
             eligible,
             row,
         }
+    }
+
+    #[test]
+    fn time_ranges_and_role_qualifiers_in_labels() {
+        let views: Vec<BlockView<'_>> = [
+            "Speaker 1 (00:11 - 00:15)",
+            "Sonia Martin (ENQ) (0:16 - 0:42): Et ensuite ?",
+            "[Paul Durand (int.)] Oui ?",
+            "Jean Dupont (P03) : Une fois.",
+        ]
+        .iter()
+        .map(|t| BlockView::plain(t))
+        .collect();
+        let got: Vec<_> = detect(&views, &SpeakerMode::Auto)
+            .into_iter()
+            .map(|d| d.map(|d| (d.label, d.begin_ms, d.end_ms)))
+            .collect();
+        // A qualifier that is no role word (`P03`) does not vouch for a
+        // label written once.
+        assert_eq!(
+            got,
+            [
+                Some(("Speaker 1".into(), Some(11_000), Some(15_000))),
+                Some(("Sonia Martin (ENQ)".into(), Some(16_000), Some(42_000))),
+                Some(("Paul Durand (int.)".into(), None, None)),
+                None,
+            ]
+        );
     }
 
     #[test]

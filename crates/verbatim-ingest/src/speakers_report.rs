@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use verbatim_core::NormalisedSource;
 
-use crate::speakers::label_like;
+use crate::speakers::{is_header_value, label_like};
 
 /// What speaker detection may have missed in one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -59,16 +59,24 @@ pub fn label_report(source: &NormalisedSource) -> LabelReport {
     }
 }
 
-/// Returns how many lines start like a label but open no turn, and the first.
+/// Returns how many lines start like a label but open no turn, and the
+/// first. Header lines before the first turn (`Participant : CHI-1
+/// (infirmier)`) describe the interview and are not counted.
 fn unclaimed_lines(source: &NormalisedSource) -> (usize, Option<String>) {
     let starts: HashSet<usize> = source.turns().iter().map(|t| t.span.start()).collect();
+    let first_turn = source
+        .turns()
+        .first()
+        .map_or(source.chars(), |t| t.span.start());
     let chars: Vec<char> = source.text().chars().collect();
     let mut count = 0;
     let mut example = None;
     let mut line_start = 0usize;
     for line in source.text().split('\n') {
         let line_chars = line.chars().count();
-        if let Some((_, content_start)) = label_like(line) {
+        if let Some((_, content_start)) = label_like(line)
+            && !(line_start < first_turn && is_header_value(line, content_start))
+        {
             let mut speech = line_start + content_start;
             while chars.get(speech).is_some_and(|c| c.is_whitespace()) {
                 speech += 1;

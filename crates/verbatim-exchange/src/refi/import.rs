@@ -66,7 +66,7 @@ struct Planner<'a> {
     source_index: HashMap<String, usize>,
     /// Explicit speaker mappings carried by sources, by plan source index:
     /// `(label, case GUID)`, resolved once the cases are planned.
-    speaker_maps: Vec<(usize, Vec<(String, Option<String>)>)>,
+    speaker_maps: Vec<(usize, super::turns::SpeakerMap)>,
     /// Selection GUID key → (plan source, start, end).
     selection_place: HashMap<String, (usize, i64, i64)>,
     /// Note GUID key → what refers to it.

@@ -29,24 +29,26 @@ pub(crate) struct Carried {
     /// The turns.
     pub turns: Vec<Turn>,
     /// Explicit mappings: `(label, case GUID)`, `None` for an interviewer.
-    pub map: Vec<(String, Option<String>)>,
+    pub map: SpeakerMap,
 }
+
+/// One turn in the marker: `[speaker, start, end, begin_ms, end_ms]`.
+type TurnEntry = (Option<String>, usize, usize, Option<u64>, Option<u64>);
+
+/// Explicit mappings: `(label, case GUID)`, `None` for an interviewer.
+pub(crate) type SpeakerMap = Vec<(String, Option<String>)>;
 
 /// The marker's JSON.
 #[derive(Serialize, Deserialize)]
 struct Body {
-    turns: Vec<(Option<String>, usize, usize, Option<u64>, Option<u64>)>,
+    turns: Vec<TurnEntry>,
     #[serde(default)]
-    map: Vec<(String, Option<String>)>,
+    map: SpeakerMap,
 }
 
 /// Returns the marker holding `turns` and the explicit mappings `map` of a
 /// text of `chars` chars, or `None` when there is nothing to carry.
-pub(crate) fn encode(
-    turns: &[TurnRecord],
-    map: Vec<(String, Option<String>)>,
-    chars: usize,
-) -> Option<String> {
+pub(crate) fn encode(turns: &[TurnRecord], map: SpeakerMap, chars: usize) -> Option<String> {
     if turns.is_empty() && map.is_empty() {
         return None;
     }

@@ -575,11 +575,8 @@ impl<'a> Walker<'a> {
         let remarks = self.remarks;
         match name {
             "AlternateContent" if !empty => self.alternates.push(false),
-            "Choice" if !choice_readable(e) => {
-                if !empty {
-                    self.skip = 1;
-                }
-            }
+            "Choice" if !empty && !choice_readable(e) => self.skip = 1,
+            "Choice" if !choice_readable(e) => {}
             "Choice" | "Fallback" => match self.alternates.last_mut() {
                 Some(taken) if !*taken => *taken = true,
                 Some(_) if !empty => self.skip = 1,
@@ -1137,7 +1134,7 @@ mod tests {
         let source = crate::assemble(Format::Docx, read(&docx(&body, &[])), &SpeakerMode::Auto)
             .expect("assembles");
         let table = OffsetTable::new(source.text());
-        let got: Vec<(Option<&str>, &str, Option<u64>, Option<u64>)> = source
+        let got: Vec<_> = source
             .turns()
             .iter()
             .map(|t| {

@@ -275,6 +275,18 @@ fn subtitles_without_speakers_keep_every_cue_time() {
         .ok()
         .json();
     assert_eq!(listed, serde_json::json!([]));
+    // What a reader repaired or skipped is said in the import report.
+    ws.write(
+        "envers.srt",
+        "1\n00:00:05,000 --> 00:00:04,000\nÀ l’envers.\n",
+    );
+    let run = ws.import(&["envers.srt"]).ok();
+    assert!(
+        run.stdout
+            .contains("note: line 2: a cue ends (00:00:04,000) before it starts (00:00:05,000)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -29,17 +29,30 @@ pub fn assemble(
 
 /// Returns the turns speaker detection finds in a stored source's text,
 /// which it leaves as it is (`verbatim source redetect`): each line is a
-/// block, so labels found by their shape in the text are found again, while
-/// what only the original file showed (a bold name alone on its line, cue
-/// timings) is not. A time stamp opening a turn stays in the text, out of
-/// the turn's span, and gives the turn its time.
+/// block, so labels found by their shape in the text are found again. What
+/// only the original file showed is not, except that a line holding
+/// nothing but one of the `known` labels (a bold name paragraph in Word) is
+/// read as a bold name again, kept on the usual evidence (a role word, a
+/// code, or a name that recurs); cue timings are not. A time stamp opening a
+/// turn stays in the text, out of the turn's span, and gives the turn its
+/// time.
 pub fn redetect(
     format: Format,
     text: &str,
     mode: &SpeakerMode,
+    known: &[String],
 ) -> Result<NormalisedSource, IngestError> {
+    let block = |line: &str| {
+        let mut block = Block::paragraph(line);
+        if known.iter().any(|k| k == line.trim()) {
+            block.label = Some(LabelHint::BoldPrefix {
+                chars: line.chars().count(),
+            });
+        }
+        block
+    };
     let extracted = Extracted {
-        blocks: text.split('\n').map(Block::paragraph).collect(),
+        blocks: text.split('\n').map(block).collect(),
         join: Join::Lines,
         ..Extracted::default()
     };

@@ -222,7 +222,7 @@ fn redetect_keeps_the_text_and_finds_new_labels() {
     let pattern: SpeakerMode = r"^(?:\[?[\d:]+\]?\s*)?(?<speaker>[^:\[\]]+?)\s*:\s"
         .parse()
         .unwrap();
-    let again = redetect(Format::Txt, source.text(), &pattern).unwrap();
+    let again = redetect(Format::Txt, source.text(), &pattern, &[]).unwrap();
     assert_eq!(again.text(), source.text());
     let speakers: Vec<Option<&str>> = again.turns().iter().map(|t| t.speaker.as_deref()).collect();
     assert_eq!(
@@ -235,11 +235,11 @@ fn redetect_keeps_the_text_and_finds_new_labels() {
             Some("Lucie Bernard")
         ]
     );
-    let none = redetect(Format::Txt, source.text(), &SpeakerMode::None).unwrap();
+    let none = redetect(Format::Txt, source.text(), &SpeakerMode::None, &[]).unwrap();
     assert!(none.turns().is_empty());
     // A stamp opening a turn stays in the text, out of the turn, on redetect.
     let stamped = "INT : (0:11 - 0:15) Bonjour.\nP03 : Salut.";
-    let found = redetect(Format::Txt, stamped, &SpeakerMode::Auto).unwrap();
+    let found = redetect(Format::Txt, stamped, &SpeakerMode::Auto, &[]).unwrap();
     assert_eq!(found.text(), stamped);
     assert_eq!(
         rows(&found),
@@ -248,4 +248,23 @@ fn redetect_keeps_the_text_and_finds_new_labels() {
             row(Some("P03"), "Salut.", None, None),
         ]
     );
+}
+
+#[test]
+fn redetect_reads_a_known_label_alone_on_its_line_again() {
+    // A Word transcript whose speakers were bold name paragraphs: stored as
+    // plain lines, they are labels only because the source had them.
+    let text = "Chercheuse\n\nVous pouvez commencer.\n\nMarie\n\nBon, d’accord.\n\nMarie\n\nVoilà.";
+    let known = ["Chercheuse".to_owned(), "Marie".to_owned()];
+    let found = redetect(Format::Docx, text, &SpeakerMode::Auto, &known).unwrap();
+    assert_eq!(
+        rows(&found),
+        vec![
+            row(Some("Chercheuse"), "Vous pouvez commencer.", None, None),
+            row(Some("Marie"), "Bon, d’accord.", None, None),
+            row(Some("Marie"), "Voilà.", None, None),
+        ]
+    );
+    let unknown = redetect(Format::Docx, text, &SpeakerMode::Auto, &[]).unwrap();
+    assert!(unknown.turns().is_empty());
 }

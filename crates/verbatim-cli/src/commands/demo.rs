@@ -128,6 +128,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 name: Some(name),
                 error: None,
                 labels: None,
+                notes: Vec::new(),
             },
             verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
                 file: file.into(),
@@ -136,6 +137,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 name: Some(existing),
                 error: None,
                 labels: None,
+                notes: Vec::new(),
             },
         })
         .collect();

@@ -81,6 +81,9 @@ pub struct FileReport {
     /// What speaker detection may have missed, when imported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<LabelReport>,
+    /// What the reader noticed but could not carry (images, symbols…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Settings that apply to every file of one import.
@@ -140,6 +143,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             name: None,
             error: None,
             labels: None,
+            notes: Vec::new(),
         });
     }
     print_report(&reports, args.json)?;
@@ -184,14 +188,15 @@ pub fn import_files(
             match result {
                 Ok(source) => {
                     let labels = label_report(&source);
+                    let notes = source.metadata().notes.clone();
                     items.push(item_for(path, source, settings));
-                    item_paths.push((path.clone(), labels));
+                    item_paths.push((path.clone(), labels, notes));
                 }
                 Err(err) => reports.push(failed(path, err.to_string())),
             }
         }
         let outcomes = store.import_batch(&ui::actor(), items)?;
-        for ((path, labels), outcome) in item_paths.into_iter().zip(outcomes) {
+        for ((path, labels, notes), outcome) in item_paths.into_iter().zip(outcomes) {
             reports.push(match outcome {
                 ImportOutcome::Imported { id, name } => FileReport {
                     file: path,
@@ -200,6 +205,7 @@ pub fn import_files(
                     name: Some(name),
                     error: None,
                     labels: Some(labels),
+                    notes,
                 },
                 ImportOutcome::Duplicate { existing } => FileReport {
                     file: path,
@@ -208,6 +214,7 @@ pub fn import_files(
                     name: Some(existing),
                     error: None,
                     labels: None,
+                    notes: Vec::new(),
                 },
             });
         }
@@ -250,6 +257,7 @@ fn failed(path: &Path, error: String) -> FileReport {
         name: None,
         error: Some(error),
         labels: None,
+        notes: Vec::new(),
     }
 }
 
@@ -268,6 +276,9 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
                     r.file.display(),
                     r.id.unwrap_or_default(),
                 );
+                for note in &r.notes {
+                    println!("           note: {note}");
+                }
                 if let Some(labels) = &r.labels {
                     print_label_hints(name, labels);
                 }

@@ -172,7 +172,12 @@ fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
     let record = store.source(&SourceRef::Id(id))?;
     let name = record.summary.name.clone();
     let format: Format = record.summary.format.parse()?;
-    let found = verbatim_ingest::redetect(format, &record.text, &mode)
+    let known: Vec<String> = record
+        .turn_list
+        .iter()
+        .filter_map(|t| t.speaker.clone())
+        .collect();
+    let found = verbatim_ingest::redetect(format, &record.text, &mode, &known)
         .with_context(|| format!("{name}: the turns were not re-detected"))?;
     let turns = with_old_times(found.turns(), &record.turn_list);
     let report = store.replace_turns(&ui::actor(), id, &turns)?;

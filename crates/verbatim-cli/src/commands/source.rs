@@ -255,3 +255,53 @@ fn cmd_remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
     println!("The audit log lists every row removed; bring it back with `verbatim undo`.");
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn old(start: i64, end: i64, begin: i64, end_ms: i64) -> TurnRecord {
+        TurnRecord {
+            speaker: None,
+            start,
+            end,
+            begin_ms: Some(begin),
+            end_ms: Some(end_ms),
+        }
+    }
+
+    fn new(start: usize, end: usize) -> Turn {
+        Turn {
+            speaker: Some("Marie".into()),
+            span: Span::new(start, end).expect("a valid span"),
+            begin_ms: None,
+            end_ms: None,
+        }
+    }
+
+    #[test]
+    fn new_turns_take_the_times_of_the_cues_inside_them() {
+        // Three cue segments [0,10) 1–2 s, [11,20) 2–3.5 s, [21,30) 4–5 s.
+        let cues = [
+            old(0, 10, 1_000, 2_000),
+            old(11, 20, 2_000, 3_500),
+            old(21, 30, 4_000, 5_000),
+        ];
+        let got: Vec<(Option<u64>, Option<u64>)> =
+            with_old_times(&[new(0, 20), new(21, 25), new(26, 30)], &cues)
+                .iter()
+                .map(|t| (t.begin_ms, t.end_ms))
+                .collect();
+        // The first covers the first two cues: 1 s to 3.5 s. The second
+        // starts with the third cue but ends inside it: its begin only. The
+        // third ends with it: its end only.
+        assert_eq!(
+            got,
+            [
+                (Some(1_000), Some(3_500)),
+                (Some(4_000), None),
+                (None, Some(5_000))
+            ]
+        );
+    }
+}

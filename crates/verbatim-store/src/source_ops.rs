@@ -333,3 +333,189 @@ fn insert_turns(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use verbatim_core::{Language, Span};
+
+    use super::*;
+    use crate::testkit::{fixture, span_of};
+    use crate::{NewCode, NewParticipant, SourceRef, SpeakerTarget, Store};
+
+    /// Returns `(speaker, start, end)` of each turn of the fixture source.
+    fn turns(store: &SqliteStore) -> Vec<(Option<String>, i64, i64)> {
+        store
+            .source(&SourceRef::Id(1))
+            .unwrap()
+            .turn_list
+            .into_iter()
+            .map(|t| (t.speaker, t.start, t.end))
+            .collect()
+    }
+
+    fn mappings(store: &SqliteStore) -> Vec<(String, Option<i64>)> {
+        store
+            .conn
+            .prepare("SELECT label, participant_id FROM speaker_map ORDER BY label")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn rename_merges_into_a_mapped_label_and_undo_restores_both() {
+        let mut f = fixture();
+        let p = f
+            .store
+            .add_participant(
+                "tester",
+                &NewParticipant {
+                    code: Some("P01".into()),
+                    ..NewParticipant::default()
+                },
+            )
+            .unwrap();
+        let src = SourceRef::Id(f.source);
+        let to_p = SpeakerTarget::Participant("P01".into());
+        f.store.map_speaker("tester", &src, "CSI-2", &to_p).unwrap();
+        f.store
+            .map_speaker("tester", &src, "INT", &SpeakerTarget::Interviewer)
+            .unwrap();
+        let before = (turns(&f.store), mappings(&f.store));
+        // `int` matches `INT` ignoring case; renaming it onto `CSI-2`, which
+        // has its own mapping, drops INT's mapping and keeps CSI-2's.
+        let renamed = f
+            .store
+            .rename_speaker("tester", f.source, "int", "CSI-2")
+            .unwrap();
+        assert_eq!(renamed, 1);
+        let speakers: Vec<Option<String>> = turns(&f.store).into_iter().map(|t| t.0).collect();
+        assert_eq!(speakers, [Some("CSI-2".into()), Some("CSI-2".into())]);
+        assert_eq!(mappings(&f.store), [("CSI-2".into(), Some(p))]);
+        f.store.undo("tester", 1).unwrap();
+        assert_eq!((turns(&f.store), mappings(&f.store)), before);
+        // Onto a new label, the mapping follows the label.
+        f.store
+            .rename_speaker("tester", f.source, "CSI-2", "Mme B.")
+            .unwrap();
+        assert_eq!(
+            mappings(&f.store),
+            [("INT".into(), None), ("Mme B.".into(), Some(p))]
+        );
+        assert!(
+            f.store
+                .rename_speaker("tester", f.source, "Personne", "X")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn replace_turns_keeps_text_and_codings_and_refuses_turns_that_do_not_fit() {
+        let mut f = fixture();
+        let scope = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &scope,
+                &NewCode {
+                    name: "Confiance".into(),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        let passage = span_of("La confiance se construit");
+        f.store
+            .add_coding(&scope, f.source, passage, code, None)
+            .unwrap();
+        let before = turns(&f.store);
+        let one = Turn {
+            speaker: None,
+            span: Span::new(0, 10).unwrap(),
+            begin_ms: Some(500),
+            end_ms: Some(900),
+        };
+        let report = f.store.replace_turns("tester", f.source, &[one]).unwrap();
+        assert_eq!((report.turns_before, report.turns_after), (2, 1));
+        assert_eq!(report.speakers_after, Vec::<String>::new());
+        assert_eq!(turns(&f.store), [(None, 0, 10)]);
+        // A timed segment has no speaker: listings do not show it.
+        assert!(f.store.speakers(Some(f.source)).unwrap().is_empty());
+        let codings = f
+            .store
+            .codings(&scope, &crate::CodingFilter::default())
+            .unwrap();
+        assert_eq!(codings[0].text, "La confiance se construit");
+        let too_long = Turn {
+            speaker: Some("INT".into()),
+            span: Span::new(0, 10_000).unwrap(),
+            begin_ms: None,
+            end_ms: None,
+        };
+        assert!(
+            f.store
+                .replace_turns("tester", f.source, &[too_long])
+                .is_err()
+        );
+        f.store.undo("tester", 1).unwrap();
+        assert_eq!(turns(&f.store), before);
+    }
+
+    #[test]
+    fn remove_takes_translations_and_undo_brings_them_back() {
+        let mut f = fixture();
+        let scope = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &scope,
+                &NewCode {
+                    name: "Méfiance".into(),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        let (coding, _) = f
+            .store
+            .add_coding(&scope, f.source, span_of("la méfiance revient"), code, None)
+            .unwrap();
+        let en: Language = "en".parse().unwrap();
+        f.store
+            .translate(&scope, coding, &en, "mistrust comes back")
+            .unwrap();
+        let count = |store: &SqliteStore, table: &str| -> i64 {
+            store
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        // The fixture's Word comment is a memo of the source.
+        let report = f.store.remove_source("tester", f.source).unwrap();
+        assert_eq!((report.turns, report.codings, report.memos), (2, 1, 1));
+        for table in [
+            "sources",
+            "source_texts",
+            "turns",
+            "codings",
+            "translations",
+            "memos",
+        ] {
+            assert_eq!(count(&f.store, table), 0, "{table}");
+        }
+        f.store.undo("tester", 1).unwrap();
+        for (table, n) in [
+            ("sources", 1),
+            ("source_texts", 1),
+            ("turns", 2),
+            ("codings", 1),
+            ("translations", 1),
+            ("memos", 1),
+        ] {
+            assert_eq!(count(&f.store, table), n, "{table}");
+        }
+        let text = f.store.source(&SourceRef::Id(f.source)).unwrap().text;
+        assert_eq!(text, crate::testkit::TEXT);
+    }
+}

@@ -275,6 +275,11 @@ fn subtitles_without_speakers_keep_every_cue_time() {
         .ok()
         .json();
     assert_eq!(listed, serde_json::json!([]));
+    // Every turn of `show --json` says its times, null when unknown.
+    assert_eq!(
+        ws.show("cues")["turns"][2],
+        serde_json::json!({"speaker": null, "start": 45, "end": 57, "begin_ms": 67_250, "end_ms": 69_000})
+    );
     // What a reader repaired or skipped is said in the import report.
     ws.write(
         "envers.srt",

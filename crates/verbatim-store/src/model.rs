@@ -111,11 +111,9 @@ pub struct TurnRecord {
     pub start: i64,
     /// Char just past the speech.
     pub end: i64,
-    /// Start time in the recording, in ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Start time in the recording, in ms (`null` when unknown).
     pub begin_ms: Option<i64>,
-    /// End time in the recording, in ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// End time in the recording, in ms (`null` when unknown).
     pub end_ms: Option<i64>,
 }
 

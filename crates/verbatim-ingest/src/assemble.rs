@@ -42,9 +42,10 @@ pub fn redetect(
     mode: &SpeakerMode,
     known: &[String],
 ) -> Result<NormalisedSource, IngestError> {
+    let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
     let block = |line: &str| {
         let mut block = Block::paragraph(line);
-        if known.iter().any(|k| k == line.trim()) {
+        if known.contains(line.trim()) {
             block.label = Some(LabelHint::BoldPrefix {
                 chars: line.chars().count(),
             });

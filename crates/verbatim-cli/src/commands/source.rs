@@ -172,11 +172,7 @@ fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
     let record = store.source(&SourceRef::Id(id))?;
     let name = record.summary.name.clone();
     let format: Format = record.summary.format.parse()?;
-    let known: Vec<String> = record
-        .turn_list
-        .iter()
-        .filter_map(|t| t.speaker.clone())
-        .collect();
+    let known = record.summary.speakers.clone();
     let found = verbatim_ingest::redetect(format, &record.text, &mode, &known)
         .with_context(|| format!("{name}: the turns were not re-detected"))?;
     let turns = with_old_times(found.turns(), &record.turn_list);
@@ -207,21 +203,32 @@ fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
 /// timed turns inside it: the first begin of those starting in it, the last
 /// end of those ending in it (subtitle cues keep their times when their
 /// speakers are found again; a turn cut out of an old one gets none it did
-/// not start or end with).
+/// not start or end with). Both lists are in text order without overlap, so
+/// one pass over each finds them.
 fn with_old_times(new: &[Turn], old: &[TurnRecord]) -> Vec<Turn> {
     let ms = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
+    let mut from = 0;
     new.iter()
         .map(|turn| {
             let mut turn = turn.clone();
+            let (start, end) = (turn.span.start() as i64, turn.span.end() as i64);
+            while old
+                .get(from)
+                .is_some_and(|o| o.end.max(o.start + 1) <= start)
+            {
+                from += 1;
+            }
             if turn.begin_ms.is_none() && turn.end_ms.is_none() {
-                let (start, end) = (turn.span.start() as i64, turn.span.end() as i64);
-                turn.begin_ms = old
+                let near = old
                     .iter()
-                    .filter(|o| start <= o.start && o.start < end.max(start + 1))
+                    .skip(from)
+                    .take_while(|o| o.start < end.max(start + 1));
+                turn.begin_ms = near
+                    .clone()
+                    .filter(|o| start <= o.start)
                     .filter_map(|o| ms(o.begin_ms))
                     .min();
-                turn.end_ms = old
-                    .iter()
+                turn.end_ms = near
                     .filter(|o| start < o.end.max(o.start + 1) && o.end <= end)
                     .filter_map(|o| ms(o.end_ms))
                     .max();

@@ -98,3 +98,6 @@ fn every_test_file_is_listed() {
         }
     }
 }
+// Transcripts as they come: role labels, missed labels, `source redetect`,
+// `source remove`, `speakers rename`, timed subtitle segments.
+mod transcripts;

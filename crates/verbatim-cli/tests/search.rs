@@ -182,7 +182,8 @@ fn the_index_is_rebuilt_when_deleted_and_synced_after_import() {
         .ok();
     assert_eq!(search(&ws, &["rechute"]).len(), 2);
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
-    assert_eq!(manifest.matches('|').count(), 4 * 4);
+    // Four sources, each `hash|kind|site|language|turns|speakers`.
+    assert_eq!(manifest.matches('|').count(), 4 * 5);
 }
 
 #[test]

@@ -200,14 +200,17 @@ impl fmt::Display for Language {
     }
 }
 
-/// A run of a source spoken by one speaker.
+/// A run of a source spoken by one speaker, or a timed segment whose
+/// speaker the transcript does not name (a subtitle cue without a label).
 ///
 /// The span covers the speech only, not the label (`INT :`) that introduced
 /// it, so coding a whole turn never codes the label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Turn {
-    /// The speaker label as the transcript wrote it (`INT`, `CHFG-C`, `Speaker 1`).
-    pub speaker: String,
+    /// The speaker label as the transcript wrote it (`INT`, `CHFG-C`,
+    /// `Speaker 1`); `None` for a timed segment with no speaker. The study
+    /// file stores `None` as an empty label.
+    pub speaker: Option<String>,
     /// The speech, in chars of the source text.
     pub span: Span,
     /// When the turn starts in the recording, in milliseconds, if known.
@@ -328,9 +331,9 @@ impl NormalisedSource {
     /// Returns the distinct speaker labels, in order of first appearance.
     pub fn speakers(&self) -> Vec<&str> {
         let mut seen: Vec<&str> = Vec::new();
-        for turn in &self.turns {
-            if !seen.contains(&turn.speaker.as_str()) {
-                seen.push(&turn.speaker);
+        for speaker in self.turns.iter().filter_map(|t| t.speaker.as_deref()) {
+            if !seen.contains(&speaker) {
+                seen.push(speaker);
             }
         }
         seen
@@ -364,7 +367,7 @@ mod tests {
     #[test]
     fn turns_outside_the_text_are_refused() {
         let turn = Turn {
-            speaker: "INT".into(),
+            speaker: Some("INT".into()),
             span: Span::new(0, 10).unwrap(),
             begin_ms: None,
             end_ms: None,

@@ -124,7 +124,7 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
             Format::Txt,
             t,
             vec![Turn {
-                speaker: "P01".into(),
+                speaker: Some("P01".into()),
                 span: Span::new(0, chars)?,
                 begin_ms: None,
                 end_ms: None,
@@ -142,6 +142,7 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
                 language: None,
                 source,
             },
+            speaker_map: Vec::new(),
         });
         let step = chars / 101;
         for k in 0..100 {

@@ -33,6 +33,7 @@ mod import;
 pub mod model;
 pub mod offsets;
 mod read;
+mod turns;
 mod write;
 mod xml;
 

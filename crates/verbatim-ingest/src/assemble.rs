@@ -14,7 +14,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use verbatim_core::{Format, NormalisedSource, SourceAnchor, Span, Turn};
 
 use crate::speakers::{self, BlockView, Detected};
-use crate::{BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
+use crate::{Block, BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
 
 /// Returns the normalised source built from a reader's blocks: NFC text with
 /// `\n` line ends, turns from structural hints and detected labels, anchors
@@ -23,6 +23,63 @@ pub fn assemble(
     format: Format,
     extracted: Extracted,
     mode: &SpeakerMode,
+) -> Result<NormalisedSource, IngestError> {
+    assemble_with(format, extracted, mode, Stamps::Cut)
+}
+
+/// Returns the turns speaker detection finds in a stored source's text,
+/// which it leaves as it is (`verbatim source redetect`): each line is a
+/// block, so labels found by their shape in the text are found again. What
+/// only the original file showed is not, except that a line holding
+/// nothing but one of the `known` labels (a bold name paragraph in Word) is
+/// read as a bold name again, kept on the usual evidence (a role word, a
+/// code, or a name that recurs); cue timings are not. A time stamp opening a
+/// turn stays in the text, out of the turn's span, and gives the turn its
+/// time.
+pub fn redetect(
+    format: Format,
+    text: &str,
+    mode: &SpeakerMode,
+    known: &[String],
+) -> Result<NormalisedSource, IngestError> {
+    let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    let block = |line: &str| {
+        let mut block = Block::paragraph(line);
+        if known.contains(line.trim()) {
+            block.label = Some(LabelHint::BoldPrefix {
+                chars: line.chars().count(),
+            });
+        }
+        block
+    };
+    let extracted = Extracted {
+        blocks: text.split('\n').map(block).collect(),
+        join: Join::Lines,
+        ..Extracted::default()
+    };
+    let source = assemble_with(format, extracted, mode, Stamps::Keep)?;
+    if source.text() != text {
+        return Err(IngestError::TextChanged);
+    }
+    Ok(source)
+}
+
+/// What becomes of a time stamp that opens a turn's speech.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stamps {
+    /// It leaves the text (an import).
+    Cut,
+    /// It stays in the text, before the turn's span (a re-detection).
+    Keep,
+}
+
+/// Returns the normalised source built from a reader's blocks (see
+/// [`assemble`]), handling opening time stamps as `stamps` says.
+fn assemble_with(
+    format: Format,
+    extracted: Extracted,
+    mode: &SpeakerMode,
+    stamps: Stamps,
 ) -> Result<NormalisedSource, IngestError> {
     let Extracted {
         blocks,
@@ -86,6 +143,7 @@ pub fn assemble(
                     label,
                     content_start: 0,
                     begin_ms: None,
+                    end_ms: None,
                 })
             }
             _ => detected.get(index).cloned().flatten(),
@@ -95,19 +153,44 @@ pub fn assemble(
         // would be noise. Under `--speakers none` nothing is found, so the
         // cue keeps its text as written.
         let mut label = label;
-        let mut cut = 0usize;
-        let block_text = match label.as_mut() {
+        let mut cut: Option<(usize, usize)> = None;
+        let mut block_text = match label.as_mut() {
             Some(found)
                 if join == Join::Cues
                     && found.content_start > 0
                     && !matches!(block.label, Some(LabelHint::Speaker(_))) =>
             {
-                cut = found.content_start;
+                let label_chars = found.content_start;
+                cut = Some((0, label_chars));
                 found.content_start = 0;
-                block_text.chars().skip(cut).collect()
+                block_text.chars().skip(label_chars).collect()
             }
             _ => block_text,
         };
+        // A time stamp opening a turn's speech (`(0:11 - 0:15)`) becomes the
+        // turn's time and leaves the text. Cues have their own timing.
+        let first_speech_at = match (&label, &open) {
+            _ if join == Join::Cues => None,
+            (Some(found), _) => Some(found.content_start),
+            (None, Some(turn)) if turn.start.is_none() => Some(0),
+            _ => None,
+        };
+        let stamp =
+            first_speech_at.and_then(|at| speakers::stamp_at(&block_text, at).map(|s| (at, s)));
+        let mut stamp_chars = 0;
+        if let Some((at, found)) = stamp {
+            if stamps == Stamps::Cut {
+                cut = Some((at, at + found.chars));
+                block_text = block_text
+                    .chars()
+                    .take(at)
+                    .chain(block_text.chars().skip(at + found.chars))
+                    .collect();
+            } else {
+                stamp_chars = found.chars;
+            }
+        }
+        let stamp = stamp.map(|(_, s)| s);
         let empty_cue = join == Join::Cues && block_text.trim().is_empty();
         let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
         let continues_cue = join == Join::Cues
@@ -120,6 +203,12 @@ pub fn assemble(
         let continues_unlabelled_cue = join == Join::Cues
             && placed_any
             && !ends_turn
+            && previous_label.is_none()
+            && label.is_none();
+        // A cue before any speaker is a timed segment of its own.
+        let segment_cue = join == Join::Cues
+            && !ends_turn
+            && !empty_cue
             && previous_label.is_none()
             && label.is_none();
         if placed_any && !empty_cue {
@@ -146,11 +235,9 @@ pub fn assemble(
         chars += block_chars;
 
         for anchor in &block.anchors {
-            let start = block_start + normalised.map_start(anchor.start).saturating_sub(cut);
-            let end = block_start
-                + normalised
-                    .map_end(anchor.end.max(anchor.start))
-                    .saturating_sub(cut);
+            let start = block_start + after_cut(normalised.map_start(anchor.start), cut);
+            let end =
+                block_start + after_cut(normalised.map_end(anchor.end.max(anchor.start)), cut);
             anchors.push(SourceAnchor {
                 span: Span::new(start, end.max(start))?,
                 author: anchor.author.as_deref().map(|a| a.nfc().collect()),
@@ -159,7 +246,7 @@ pub fn assemble(
             });
         }
 
-        if (ends_turn || (label.is_some() && !continues_cue))
+        if (ends_turn || segment_cue || (label.is_some() && !continues_cue))
             && let Some(turn) = open.take()
         {
             turns.extend(turn.close()?);
@@ -171,28 +258,42 @@ pub fn assemble(
         let timing = block.timing;
         match (label, open.as_mut()) {
             (Some(found), None) => {
-                let speech = block_text
-                    .chars()
-                    .skip(found.content_start)
-                    .collect::<String>();
+                let speech_at = found.content_start + stamp_chars;
+                let speech = block_text.chars().skip(speech_at).collect::<String>();
                 let (start, end) = match speech_bounds(&speech) {
                     Some((first, last)) => {
-                        let at = block_start + found.content_start.min(block_chars);
+                        let at = block_start + speech_at.min(block_chars);
                         (Some(at + first), at + last)
                     }
                     None => (None, block_start + block_chars),
                 };
                 previous_label = Some(found.label.clone());
                 open = Some(OpenTurn {
-                    speaker: found.label,
+                    speaker: Some(found.label),
                     start,
                     end,
-                    begin_ms: found.begin_ms.or(timing.map(|t| t.0)),
+                    begin_ms: found
+                        .begin_ms
+                        .or(stamp.map(|s| s.begin_ms))
+                        .or(timing.map(|t| t.0)),
+                    end_ms: found
+                        .end_ms
+                        .or(stamp.and_then(|s| s.end_ms))
+                        .or(timing.map(|t| t.1)),
+                });
+            }
+            (None, None) if segment_cue => {
+                open = Some(OpenTurn {
+                    speaker: None,
+                    start: speech_bounds(&block_text).map(|(first, _)| block_start + first),
+                    end: block_start + speech_bounds(&block_text).map_or(block_chars, |b| b.1),
+                    begin_ms: timing.map(|t| t.0),
                     end_ms: timing.map(|t| t.1),
                 });
             }
             (found, Some(turn)) => {
-                let skipped = found.map_or(0, |f| f.content_start.min(block_chars));
+                let skipped = found.map_or(0, |f| f.content_start) + stamp_chars;
+                let skipped = skipped.min(block_chars);
                 let speech: String = block_text.chars().skip(skipped).collect();
                 if let Some((first, last)) = speech_bounds(&speech) {
                     turn.start.get_or_insert(block_start + skipped + first);
@@ -201,6 +302,12 @@ pub fn assemble(
                 if let Some((begin, end_ms)) = timing {
                     turn.begin_ms.get_or_insert(begin);
                     turn.end_ms = Some(end_ms);
+                }
+                if let Some(stamp) = stamp {
+                    turn.begin_ms.get_or_insert(stamp.begin_ms);
+                    if turn.end_ms.is_none() {
+                        turn.end_ms = stamp.end_ms;
+                    }
                 }
             }
             (None, None) => {}
@@ -220,8 +327,8 @@ pub fn assemble(
 /// A turn being built: its speech start is unknown until a non-blank char
 /// follows the label (a label alone on its line or a bold name paragraph).
 struct OpenTurn {
-    /// The normalised label.
-    speaker: String,
+    /// The normalised label; none for a timed segment with no speaker.
+    speaker: Option<String>,
     /// The first char of speech, once seen.
     start: Option<usize>,
     /// Just past the last non-blank char of speech so far.
@@ -244,6 +351,16 @@ impl OpenTurn {
             begin_ms: self.begin_ms,
             end_ms: self.end_ms,
         }))
+    }
+}
+
+/// Returns where a char offset of a block's normalised text lands once the
+/// chars `[from, to)` are cut: offsets inside the cut land at its start.
+fn after_cut(at: usize, cut: Option<(usize, usize)>) -> usize {
+    match cut {
+        Some((from, to)) if at >= to => at - (to - from),
+        Some((from, _)) if at > from => from,
+        _ => at,
     }
 }
 
@@ -400,7 +517,7 @@ mod tests {
                 let speech = table
                     .slice(source.text(), t.span)
                     .unwrap_or("<out of range>");
-                (t.speaker.clone(), speech.to_owned())
+                (t.speaker.clone().unwrap_or_default(), speech.to_owned())
             })
             .collect()
     }

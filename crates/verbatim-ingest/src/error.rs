@@ -82,6 +82,12 @@ pub enum IngestError {
         /// What was wrong, where.
         reason: String,
     },
+    /// Re-detecting turns would have changed a stored source's text (it
+    /// holds line ends or characters an import would have normalised).
+    #[error(
+        "re-detecting turns would change the source's text, which must stay as it is; nothing was changed"
+    )]
+    TextChanged,
     /// A PDF with no text layer: a scan.
     #[error(
         "the PDF has no text layer (it is probably a scan): run OCR on it first, then import the result"

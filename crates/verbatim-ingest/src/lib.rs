@@ -31,6 +31,8 @@
 #![forbid(unsafe_code)]
 
 mod assemble;
+#[cfg(test)]
+mod assemble_styles;
 mod blocks;
 pub mod csv_text;
 mod decode;
@@ -41,11 +43,12 @@ mod language;
 mod parallel;
 mod roster;
 mod speakers;
+mod speakers_report;
 mod zipped;
 
 use std::path::Path;
 
-pub use assemble::assemble;
+pub use assemble::{assemble, redetect};
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
 pub use error::IngestError;
 pub use files::{Collected, collect_files, format_of, read_regular};
@@ -54,6 +57,7 @@ pub use language::guess_language;
 pub use parallel::read_parallel;
 pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
 pub use speakers::SpeakerMode;
+pub use speakers_report::{LabelReport, LikelyTypo, label_report};
 use verbatim_core::{Format, NormalisedSource};
 
 /// Limits that keep a hostile or broken file from exhausting the machine.

@@ -72,6 +72,8 @@ pub(crate) struct Detected {
     pub content_start: usize,
     /// A timestamp written with the label, in milliseconds.
     pub begin_ms: Option<u64>,
+    /// The end of a time range written with the label (`(0:11 - 0:15)`).
+    pub end_ms: Option<u64>,
 }
 
 /// What the detector needs to know about one block.
@@ -152,6 +154,7 @@ fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
         label,
         content_start: speech_start(text, whole.end()),
         begin_ms: None,
+        end_ms: None,
     })
 }
 
@@ -202,11 +205,12 @@ fn compile(pattern: &str) -> Option<Regex> {
 /// optional caption dash (`- `, `>> `).
 const PREFIX: &str = r"^\s*(?:[\[(]?(?<ts>{TS})[\])]?\s*(?:[-–—|]\s*)?)?(?:(?:[-–—]|>>)\s+)?";
 
-/// `[timestamp] NAME [(timestamp)] : [timestamp] speech`, with `**` bold marks
-/// around the label or the colon tolerated.
+/// `[timestamp] NAME [(timestamp)] : speech`, with `**` bold marks around the
+/// label or the colon tolerated. A stamp after the colon opens the speech
+/// and is taken by `assemble` (see [`stamp_at`]).
 static COLON: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(&format!(
-        r"{PREFIX}(?:\*\*)?\s*(?<label>[^\s:\[\]*(][^:\[\]*\n]*?)\s*(?:\*\*)?\s*(?:[\[(](?<ts2>{{TS}})[\])]\s*)?(?:\*\*)?\s*[:：](?:\*\*)?(?:\s+|$)(?:[\[(](?<ts3>{{TS}})[\])](?:\s+|$))?"
+        r"{PREFIX}(?:\*\*)?\s*(?<label>[^\s:\[\]*(][^:\[\]*\n]*?)\s*(?:\*\*)?\s*(?:[\[(](?<ts2>{{TS}})(?:\s*[-–—]\s*(?<te2>{{TS}}))?[\])]\s*)?(?:\*\*)?\s*[:：](?:\*\*)?(?:\s+|$)"
     ))
 });
 
@@ -220,9 +224,48 @@ static BRACKET: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `NAME  00:03:12` alone on the first line of a block.
 static TIMESTAMPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     compile(
-        r"^\s*(?:\*\*)?(?<label>[^\s\d:\[\]*(][^:\[\]*\n]*?)(?:\*\*)?\s+[\[(]?(?<ts>{TS})[\])]?[ \t]*(?:\r?\n|$)",
+        r"^\s*(?:\*\*)?(?<label>[^\s\d:\[\]*(][^:\[\]*\n]*?)(?:\*\*)?\s+[\[(]?(?<ts>{TS})(?:\s*[-–—]\s*(?<te>{TS}))?[\])]?[ \t]*(?:\r?\n|$)",
     )
 });
+
+/// A time stamp opening a turn's speech: `(0:11 - 0:15)`, `[00:12:03]`,
+/// `00:12:03 -`, `00:12:03 - 00:12:09`; bare `10:30` is not one (it can be
+/// speech), so a stamp is bracketed, a range, or followed by a dash.
+static STAMP: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    compile(
+        r"^(?:[\[(]\s*(?<b1>{TS})(?:\s*[-–—]\s*(?<e1>{TS}))?\s*[\])]\s*(?:[-–—:]\s+)?|(?<b2>{TS})\s*[-–—]\s*(?<e2>{TS})(?:\s*[-–—:])?(?:\s+|$)|(?<b3>{TS})\s*[-–—:](?:\s+|$))",
+    )
+});
+
+/// A time stamp at the start of a turn's speech.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    /// How many chars it takes, with the blanks after it.
+    pub chars: usize,
+    /// Its time, in milliseconds.
+    pub begin_ms: u64,
+    /// The end of its range, when it gives one.
+    pub end_ms: Option<u64>,
+}
+
+/// Returns the time stamp `text` holds at char `at`, if any.
+pub(crate) fn stamp_at(text: &str, at: usize) -> Option<Stamp> {
+    let byte = text.char_indices().nth(at).map(|(b, _)| b)?;
+    let rest = text.get(byte..)?;
+    let caps = STAMP.as_ref()?.captures(rest)?;
+    let whole = caps.get(0)?;
+    let time = |names: [&str; 3]| {
+        names
+            .iter()
+            .find_map(|n| caps.name(n))
+            .and_then(|m| parse_timestamp(m.as_str()))
+    };
+    Some(Stamp {
+        chars: whole.as_str().chars().count(),
+        begin_ms: time(["b1", "b2", "b3"])?,
+        end_ms: time(["e1", "e2", "e3"]),
+    })
+}
 
 /// Code-like labels: `P03`, `CSI-2`, `CHFG-C`, `INT`, `E1`.
 static CODE: LazyLock<Option<Regex>> =
@@ -539,7 +582,7 @@ fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {
 /// Returns whether the text after a label reads as a header value (present,
 /// short, not ending as a sentence) rather than speech; a label alone on its
 /// line opens a turn whose speech follows.
-fn is_header_value(text: &str, content_start: usize) -> bool {
+pub(crate) fn is_header_value(text: &str, content_start: usize) -> bool {
     let value: String = text.chars().skip(content_start).collect();
     let value = value.trim();
     !value.is_empty()
@@ -597,6 +640,7 @@ fn from_bold(text: &str, chars: usize) -> Option<Candidate> {
             label,
             content_start: speech_start(text, speech_at),
             begin_ms: None,
+            end_ms: None,
         },
         shape,
     })
@@ -615,9 +659,23 @@ fn from_row(text: &str) -> Option<Candidate> {
             label,
             content_start,
             begin_ms: None,
+            end_ms: None,
         },
         shape: Shape::Colon,
     })
+}
+
+/// Returns the label and the char where speech starts when a line starts
+/// like a speaker label (a name and a colon, a bracketed name), whether or
+/// not the detector took it: metadata words and annotations excluded.
+pub(crate) fn label_like(line: &str) -> Option<(String, usize)> {
+    let candidate = from_text(line)?;
+    let label = candidate.detected.label;
+    let bracketed = candidate.shape == Shape::Bracket;
+    if is_stop(&label) || (bracketed && is_annotation(&label)) {
+        return None;
+    }
+    Some((label, candidate.detected.content_start))
 }
 
 /// Returns the candidate label a block of text starts with.
@@ -644,13 +702,17 @@ fn from_text(text: &str) -> Option<Candidate> {
         let begin_ms = caps
             .name("ts")
             .or_else(|| caps.name("ts2"))
-            .or_else(|| caps.name("ts3"))
+            .and_then(|m| parse_timestamp(m.as_str()));
+        let end_ms = ["te", "te2"]
+            .iter()
+            .find_map(|name| caps.name(name))
             .and_then(|m| parse_timestamp(m.as_str()));
         return Some(Candidate {
             detected: Detected {
                 label,
                 content_start: speech_start(text, whole.end()),
                 begin_ms,
+                end_ms,
             },
             shape,
         });
@@ -663,6 +725,44 @@ fn from_text(text: &str) -> Option<Candidate> {
 /// chars, an uppercase letter or digit first (any letter when bracketed),
 /// and later words capitalised or name particles.
 fn shape_ok(label: &str, bracketed: bool) -> bool {
+    let (name, qualifier) = split_qualifier(label);
+    if qualifier.is_some_and(|q| {
+        q.is_empty()
+            || q.chars().count() > 24
+            || !q
+                .chars()
+                .all(|c| c.is_alphanumeric() || " .-_'’".contains(c))
+    }) {
+        return false;
+    }
+    name_shape_ok(name, bracketed || qualifier.is_some_and(is_role_word))
+}
+
+/// Returns the label's name and, when it ends with one, the qualifier in
+/// parentheses or brackets (`Sonia Martin (ENQ)` → `Sonia Martin`, `ENQ`).
+pub(crate) fn split_qualifier(label: &str) -> (&str, Option<&str>) {
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if let Some(inner) = label.strip_suffix(close)
+            && let Some((name, qualifier)) = inner.rsplit_once(open)
+            && !name.trim().is_empty()
+        {
+            return (name.trim_end(), Some(qualifier.trim()));
+        }
+    }
+    (label, None)
+}
+
+/// Returns whether a word (a qualifier, a label's first word) names an
+/// interview role, ignoring case and a final `.`.
+fn is_role_word(word: &str) -> bool {
+    ROLES.contains(&word.trim_end_matches('.').to_lowercase().as_str())
+}
+
+/// Returns whether a label without its qualifier has the shape of a name or
+/// a code (see [`shape_ok`]); `lenient` lets it start with a lowercase
+/// letter, as brackets and a role qualifier vouch for it.
+fn name_shape_ok(label: &str, lenient: bool) -> bool {
+    let bracketed = lenient;
     let Some(first) = label.chars().next() else {
         return false;
     };
@@ -726,6 +826,10 @@ fn is_annotation(label: &str) -> bool {
 /// Returns whether the label names an interview role (`INT`, `Enquêtrice`,
 /// `Q`, `P1`).
 fn is_role(label: &str) -> bool {
+    let (label, qualifier) = split_qualifier(label);
+    if qualifier.is_some_and(is_role_word) {
+        return true;
+    }
     let lower = label.to_lowercase();
     let mut words = lower.split(' ');
     let first = words.next().unwrap_or_default().trim_end_matches('.');
@@ -969,15 +1073,44 @@ mod tests {
     }
 
     #[test]
+    fn time_ranges_and_role_qualifiers_in_labels() {
+        let views: Vec<BlockView<'_>> = [
+            "Speaker 1 (00:11 - 00:15)",
+            "Sonia Martin (ENQ) (0:16 - 0:42): Et ensuite ?",
+            "[Paul Durand (int.)] Oui ?",
+            "Jean Dupont (P03) : Une fois.",
+        ]
+        .iter()
+        .map(|t| BlockView::plain(t))
+        .collect();
+        let got: Vec<_> = detect(&views, &SpeakerMode::Auto)
+            .into_iter()
+            .map(|d| d.map(|d| (d.label, d.begin_ms, d.end_ms)))
+            .collect();
+        // A qualifier that is no role word (`P03`) does not vouch for a
+        // label written once.
+        assert_eq!(
+            got,
+            [
+                Some(("Speaker 1".into(), Some(11_000), Some(15_000))),
+                Some(("Sonia Martin (ENQ)".into(), Some(16_000), Some(42_000))),
+                Some(("Paul Durand (int.)".into(), None, None)),
+                None,
+            ]
+        );
+    }
+
+    #[test]
     fn timestamps_around_the_colon() {
         let got = labels(&["INT (00:01:02) : Bonjour.", "P03 : [00:01:05] Bonjour."]);
         assert_eq!(
             got[0],
             Some(("INT".into(), "Bonjour.".into(), Some(62_000)))
         );
+        // A stamp after the colon opens the speech: `assemble` takes it.
         assert_eq!(
             got[1],
-            Some(("P03".into(), "Bonjour.".into(), Some(65_000)))
+            Some(("P03".into(), "[00:01:05] Bonjour.".into(), None))
         );
     }
 
@@ -1055,7 +1188,8 @@ mod tests {
             Some(Detected {
                 label: "Anne".into(),
                 content_start: 9,
-                begin_ms: None
+                begin_ms: None,
+                end_ms: None
             })
         );
         let numbered: SpeakerMode = r"^(\w+) >".parse().unwrap();

@@ -650,7 +650,7 @@ pub(crate) mod tests {
         store.add_coder("t", "amira", None, None).unwrap();
         store.add_coder("t", "bruno", None, None).unwrap();
         let turn = |speaker: &str, from: &str, to: &str| Turn {
-            speaker: speaker.into(),
+            speaker: Some(speaker.into()),
             span: Span::new(span_of(from).start(), span_of(to).end()).unwrap(),
             begin_ms: None,
             end_ms: None,

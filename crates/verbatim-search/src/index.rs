@@ -230,13 +230,16 @@ impl Index {
             store.sources()?.into_iter().map(|s| (s.id, s)).collect();
         for s in summaries.values() {
             let lang = s.language.clone().or_else(|| study_lang.clone());
+            // Turns and speakers are in the print: a re-detection or a
+            // renamed label changes the segments without changing the text.
             let print = format!(
-                "{}|{}|{}|{}|{}",
+                "{}|{}|{}|{}|{}|{}",
                 hashes.get(&s.id).map_or("", String::as_str),
                 s.kind,
                 s.site.as_deref().unwrap_or(""),
                 lang.as_deref().unwrap_or(""),
-                s.turns
+                s.turns,
+                s.speakers.join("\u{1f}")
             );
             wanted.insert(s.id, (print, Stemming::for_language(lang.as_deref())));
         }

@@ -188,7 +188,7 @@ pub fn search(
             let (text, table, turns) = store.text_and_turns(cand.source)?;
             let labels = turns
                 .iter()
-                .map(|t| (usize::try_from(t.start).unwrap_or(0), t.speaker.clone()))
+                .filter_map(|t| Some((usize::try_from(t.start).unwrap_or(0), t.speaker.clone()?)))
                 .collect();
             slot.insert(Loaded {
                 name,

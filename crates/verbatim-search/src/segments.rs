@@ -65,14 +65,14 @@ pub fn segments(text: &str, turns: &[TurnRecord], table: &OffsetTable) -> Vec<Se
             usize::try_from(turn.start).unwrap_or(0).min(chars),
             usize::try_from(turn.end).unwrap_or(0).min(chars),
         );
-        gap(at, s, Some(&turn.speaker), &mut out);
+        gap(at, s, turn.speaker.as_deref(), &mut out);
         if s < e {
             out.push(Segment {
                 start: s,
                 end: e,
                 byte_start: byte(s),
                 byte_end: byte(e),
-                speaker: Some(turn.speaker.clone()),
+                speaker: turn.speaker.clone(),
             });
         }
         at = at.max(e);

@@ -15,7 +15,7 @@ fn source(lines: &[(&str, &str)]) -> NormalisedSource {
         let start = text.chars().count();
         text.push_str(speech);
         turns.push(Turn {
-            speaker: (*who).into(),
+            speaker: Some((*who).into()),
             span: Span::new(start, text.chars().count()).unwrap(),
             begin_ms: None,
             end_ms: None,

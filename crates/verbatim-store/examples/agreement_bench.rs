@@ -190,7 +190,7 @@ fn build(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error>> {
             Format::Txt,
             text,
             vec![Turn {
-                speaker: "P01".into(),
+                speaker: Some("P01".into()),
                 span: Span::new(0, CHARS)?,
                 begin_ms: None,
                 end_ms: None,

@@ -212,11 +212,11 @@ fn build(
         let turns = (0..4)
             .map(|k| {
                 Ok(Turn {
-                    speaker: if k == 0 {
+                    speaker: Some(if k == 0 {
                         "INT".into()
                     } else {
                         format!("P{i}-{k}")
-                    },
+                    }),
                     span: Span::new(k * quarter, (k + 1) * quarter)?,
                     begin_ms: None,
                     end_ms: None,

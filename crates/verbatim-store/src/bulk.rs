@@ -144,7 +144,7 @@ impl SqliteStore {
         let turns = self
             .conn
             .prepare_cached(
-                "SELECT speaker, start_char, end_char, begin_ms, end_ms FROM turns \
+                "SELECT NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms FROM turns \
                  WHERE source_id = $1 ORDER BY ordinal",
             )?
             .query_map([source], |r| {

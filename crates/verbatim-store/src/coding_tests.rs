@@ -23,13 +23,13 @@ fn study() -> Study {
     let chars = TEXT.chars().count();
     let turns = vec![
         Turn {
-            speaker: "INT".into(),
+            speaker: Some("INT".into()),
             span: Span::new(6, 22).unwrap(),
             begin_ms: None,
             end_ms: None,
         },
         Turn {
-            speaker: "CSI-2".into(),
+            speaker: Some("CSI-2".into()),
             span: Span::new(31, chars).unwrap(),
             begin_ms: None,
             end_ms: None,

@@ -423,7 +423,7 @@ impl SqliteStore {
                 let (text, table) = self.text_of(source_id)?;
                 let turns: Vec<(String, i64, i64)> = self
                     .conn
-                    .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal")?
+                    .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal")?
                     .query_map([source_id], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
                     .collect::<Result<_, _>>()?;
                 e.insert((text, table, turns));

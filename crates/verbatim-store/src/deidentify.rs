@@ -723,7 +723,7 @@ impl SqliteStore {
         }
         let labels: Vec<String> = self
             .conn
-            .prepare("SELECT DISTINCT speaker FROM turns")?
+            .prepare("SELECT DISTINCT speaker FROM turns WHERE speaker <> ''")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         known.extend(labels.iter().map(|l| fold_word(l)));

@@ -132,6 +132,11 @@ pub struct SnapSource {
     pub imported_at: String,
     /// Its text (NFC, `\n`).
     pub text: String,
+    /// Its turns and timed segments, in order.
+    pub turns: Vec<crate::TurnRecord>,
+    /// Its explicit speaker mappings: `(label, participant id)`, `None`
+    /// for an interviewer.
+    pub speaker_map: Vec<(String, Option<i64>)>,
 }
 
 /// A coding as exchanged.
@@ -327,9 +332,40 @@ impl SqliteStore {
                 language: r.get(5)?,
                 imported_at: r.get(6)?,
                 text: r.get(7)?,
+                turns: Vec::new(),
+                speaker_map: Vec::new(),
             })
         })?;
         snap.sources = rows.collect::<Result<_, _>>()?;
+        let mut stmt = conn.prepare(
+            "SELECT source_id, NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms \
+             FROM turns ORDER BY source_id, ordinal",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut turns: HashMap<i64, Vec<crate::TurnRecord>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            turns.entry(r.get(0)?).or_default().push(crate::TurnRecord {
+                speaker: r.get(1)?,
+                start: r.get(2)?,
+                end: r.get(3)?,
+                begin_ms: r.get(4)?,
+                end_ms: r.get(5)?,
+            });
+        }
+        let mut stmt = conn.prepare(
+            "SELECT source_id, label, participant_id FROM speaker_map ORDER BY source_id, id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut maps: HashMap<i64, Vec<(String, Option<i64>)>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            maps.entry(r.get(0)?)
+                .or_default()
+                .push((r.get(1)?, r.get(2)?));
+        }
+        for source in &mut snap.sources {
+            source.turns = turns.remove(&source.id).unwrap_or_default();
+            source.speaker_map = maps.remove(&source.id).unwrap_or_default();
+        }
 
         let mut stmt = conn.prepare(
             "SELECT guid, id, source_id, code_id, coder_id, start_char, end_char, memo, \
@@ -485,10 +521,6 @@ impl SqliteStore {
                 "SELECT count(*) FROM guide_versions",
             ),
             (
-                "explicit speaker mapping(s) (speaker labels are re-matched to participant codes on import)",
-                "SELECT count(*) FROM speaker_map",
-            ),
-            (
                 "reconciliation decision(s)",
                 "SELECT count(*) FROM reconciliation_decisions",
             ),
@@ -556,6 +588,9 @@ pub struct PlanSource {
     pub guid: Option<String>,
     /// The read source (text, turns).
     pub item: ImportItem,
+    /// Explicit speaker mappings: `(label, participant index)`, `None` for
+    /// an interviewer.
+    pub speaker_map: Vec<(String, Option<usize>)>,
 }
 
 /// A code to create.
@@ -1022,6 +1057,7 @@ impl SqliteStore {
                 .copied()
                 .ok_or_else(|| bad("gives a value of an attribute it does not hold"))
         };
+        let mut participant_ids = Vec::with_capacity(plan.participants.len());
         for p in &plan.participants {
             let existing: Option<i64> = match &p.code {
                 Some(code) => tx
@@ -1032,7 +1068,10 @@ impl SqliteStore {
                 None => None,
             };
             match existing {
-                Some(_) => counts.participants_matched += 1,
+                Some(id) => {
+                    counts.participants_matched += 1;
+                    participant_ids.push(id);
+                }
                 None => {
                     let guid = free_guid(&tx, "participants", p.guid.as_deref())?;
                     let site = match p.site {
@@ -1057,7 +1096,24 @@ impl SqliteStore {
                         )?;
                     }
                     counts.participants += 1;
+                    participant_ids.push(id);
                 }
+            }
+        }
+        for (source, planned) in source_ids.iter().zip(&plan.sources) {
+            for (label, who) in &planned.speaker_map {
+                let participant =
+                    match who {
+                        Some(i) => Some(*participant_ids.get(*i).ok_or_else(|| {
+                            bad("maps a speaker to a participant it does not hold")
+                        })?),
+                        None => None,
+                    };
+                tx.execute(
+                    "INSERT OR IGNORE INTO speaker_map (source_id, label, participant_id, interviewer) \
+                     VALUES ($1, $2, $3, $4)",
+                    params![source, label, participant, i64::from(participant.is_none())],
+                )?;
             }
         }
         for (s, a, value) in &plan.source_values {

@@ -77,9 +77,20 @@ const INTERVIEWER_LABELS: &[&str] = &[
     "i",
 ];
 
-/// Returns true when a speaker label conventionally names the interviewer.
+/// Returns true when a speaker label conventionally names the interviewer:
+/// the whole label (`INT`, `Chercheuse`) or the qualifier transcribers put
+/// after a name (`Sonia Martin (ENQ)`, `[Paul Durand (interviewer)]`).
 pub(crate) fn looks_like_interviewer(label: &str) -> bool {
-    INTERVIEWER_LABELS.contains(&fold(label).as_str())
+    if INTERVIEWER_LABELS.contains(&fold(label).as_str()) {
+        return true;
+    }
+    let trimmed = label.trim().trim_matches(['[', ']']).trim_end();
+    let qualifier = trimmed
+        .strip_suffix(')')
+        .and_then(|inner| inner.rsplit_once('('))
+        .filter(|(name, _)| !name.trim().is_empty())
+        .map(|(_, qualifier)| fold(qualifier));
+    qualifier.is_some_and(|q| q != "q" && q != "i" && INTERVIEWER_LABELS.contains(&q.as_str()))
 }
 
 #[cfg(test)]
@@ -110,5 +121,11 @@ mod tests {
         assert!(looks_like_interviewer("INT"));
         assert!(looks_like_interviewer("Enquêtrice"));
         assert!(!looks_like_interviewer("Marie"));
+        assert!(looks_like_interviewer("Sonia Martin (ENQ)"));
+        assert!(looks_like_interviewer("Paul Durand (int.)"));
+        assert!(looks_like_interviewer("Sam Okafor (interviewer)"));
+        assert!(looks_like_interviewer("Léa (modératrice)"));
+        assert!(looks_like_interviewer("Luc (Enquêteur)"));
+        assert!(!looks_like_interviewer("Marie (P03)"));
     }
 }

@@ -466,7 +466,11 @@ impl SqliteStore {
                     let (s, e) = (usize::try_from(t.start).ok()?, usize::try_from(t.end).ok()?);
                     let text: String = chars.get(s..e)?.iter().collect();
                     Some((
-                        roles.get(&t.speaker).copied().unwrap_or(false),
+                        t.speaker
+                            .as_ref()
+                            .and_then(|who| roles.get(who))
+                            .copied()
+                            .unwrap_or(false),
                         Span::new(s, e).ok()?,
                         words(&text),
                     ))
@@ -644,7 +648,7 @@ mod tests {
             let start = text.chars().count();
             text.push_str(what);
             turns.push(Turn {
-                speaker: who.into(),
+                speaker: Some(who.into()),
                 span: Span::new(start, text.chars().count()).unwrap(),
                 begin_ms: None,
                 end_ms: None,

@@ -62,6 +62,7 @@ mod report_data;
 mod report_reads;
 mod roster;
 mod roster_edits;
+mod source_ops;
 mod spans;
 mod speakers;
 mod sqlite;
@@ -108,6 +109,7 @@ pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource
 pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use roster_edits::ValueEdit;
+pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;

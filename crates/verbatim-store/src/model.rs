@@ -104,17 +104,16 @@ pub struct SourceSummary {
 /// One speaker turn as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TurnRecord {
-    /// The speaker label.
-    pub speaker: String,
+    /// The speaker label; `None` for a timed segment with no speaker (a
+    /// subtitle cue without a label).
+    pub speaker: Option<String>,
     /// First char of the speech.
     pub start: i64,
     /// Char just past the speech.
     pub end: i64,
-    /// Start time in the recording, in ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Start time in the recording, in ms (`null` when unknown).
     pub begin_ms: Option<i64>,
-    /// End time in the recording, in ms.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// End time in the recording, in ms (`null` when unknown).
     pub end_ms: Option<i64>,
 }
 

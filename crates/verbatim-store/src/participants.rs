@@ -1249,7 +1249,7 @@ mod tests {
             let start = text.chars().count();
             text.push_str(what);
             list.push(Turn {
-                speaker: (*who).into(),
+                speaker: Some((*who).into()),
                 span: Span::new(start, text.chars().count()).unwrap(),
                 begin_ms: None,
                 end_ms: None,

@@ -125,7 +125,7 @@ impl SqliteStore {
         }
         let mut out: Vec<Option<PassageText>> = vec![None; wanted.len()];
         let mut turns_stmt = self.conn.prepare_cached(
-            "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
+            "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
         )?;
         for (source, indices) in by_source {
             let (text, table) = self.text_of(source).map_err(|e| match e {
@@ -198,7 +198,7 @@ impl SqliteStore {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT source_id, speaker, start_char, end_char FROM turns \
-                 WHERE source_id IN ({}) ORDER BY source_id, ordinal",
+                 WHERE source_id IN ({}) AND speaker <> '' ORDER BY source_id, ordinal",
                 marks.join(", ")
             );
             let mut stmt = self.conn.prepare(&sql)?;

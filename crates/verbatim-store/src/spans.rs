@@ -207,7 +207,8 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare(
             "SELECT t.source_id, t.speaker, t.start_char, t.end_char FROM turns t \
              JOIN sources s ON s.id = t.source_id \
-             WHERE ($1 = 1 OR s.kind != 'context') ORDER BY t.source_id, t.start_char",
+             WHERE ($1 = 1 OR s.kind != 'context') AND t.speaker <> '' \
+             ORDER BY t.source_id, t.start_char",
         )?;
         let mut rows = stmt.query([i64::from(include_context)])?;
         let mut out = Vec::new();

@@ -154,7 +154,7 @@ impl SqliteStore {
         let mut stmt = self.conn.prepare(
             "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
              FROM turns t JOIN sources s ON s.id = t.source_id \
-             WHERE ($1 IS NULL OR t.source_id = $1) \
+             WHERE ($1 IS NULL OR t.source_id = $1) AND t.speaker <> '' \
              GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
         )?;
         let mut rows = stmt.query([source])?;
@@ -209,10 +209,10 @@ impl SqliteStore {
 
     /// Returns the label of `source` a user named: exact, else the only
     /// label equal to it ignoring case and accents.
-    fn find_label(&self, source: i64, label: &str) -> Result<String, StoreError> {
+    pub(crate) fn find_label(&self, source: i64, label: &str) -> Result<String, StoreError> {
         let labels: Vec<String> = self
             .conn
-            .prepare("SELECT DISTINCT speaker FROM turns WHERE source_id = $1")?
+            .prepare("SELECT DISTINCT speaker FROM turns WHERE source_id = $1 AND speaker <> ''")?
             .query_map([source], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         if let Some(l) = labels.iter().find(|l| l.as_str() == label.trim()) {

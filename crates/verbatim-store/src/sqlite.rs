@@ -157,7 +157,7 @@ impl SqliteStore {
         {
             let mut stmt = self.conn.prepare(
                 "SELECT source_id, speaker, count(*), min(ordinal) AS first FROM turns \
-                 WHERE ($1 IS NULL OR source_id = $1) \
+                 WHERE ($1 IS NULL OR source_id = $1) AND speaker <> '' \
                  GROUP BY source_id, speaker ORDER BY source_id, first",
             )?;
             let mut rows = stmt.query([only])?;
@@ -257,7 +257,7 @@ impl Store for SqliteStore {
             |r| r.get(0),
         )?;
         let mut stmt = self.conn.prepare(
-            "SELECT speaker, start_char, end_char, begin_ms, end_ms FROM turns \
+            "SELECT NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms FROM turns \
              WHERE source_id = $1 ORDER BY ordinal",
         )?;
         let turn_list = stmt
@@ -368,7 +368,7 @@ pub(crate) fn insert_source(
         turn_stmt.execute(params![
             id,
             ordinal as i64,
-            turn.speaker,
+            turn.speaker.as_deref().unwrap_or(""),
             turn.span.start() as i64,
             turn.span.end() as i64,
             turn.begin_ms.map(|ms| ms as i64),
@@ -493,7 +493,7 @@ mod tests {
 
     fn item(name: &str, text: &str) -> ImportItem {
         let turn = Turn {
-            speaker: "CSI-2".into(),
+            speaker: Some("CSI-2".into()),
             span: Span::new(0, text.chars().count()).unwrap(),
             begin_ms: Some(1_000),
             end_ms: None,

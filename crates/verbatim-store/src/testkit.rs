@@ -46,13 +46,13 @@ pub(crate) fn fixture() -> Fixture {
     let csi_start = at("La confiance");
     let turns = vec![
         Turn {
-            speaker: "INT".into(),
+            speaker: Some("INT".into()),
             span: int,
             begin_ms: None,
             end_ms: None,
         },
         Turn {
-            speaker: "CSI-2".into(),
+            speaker: Some("CSI-2".into()),
             span: Span::new(csi_start, TEXT.chars().count()).unwrap(),
             begin_ms: None,
             end_ms: None,

@@ -124,7 +124,7 @@ impl SqliteStore {
             let mut chars_removed = 0;
             {
                 let mut stmt = tx.prepare(
-                    "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
+                    "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
                 )?;
                 let mut rows = stmt.query([source_id])?;
                 while let Some(r) = rows.next()? {

@@ -18,11 +18,12 @@ use crate::offsets::to_utf16;
 /// What a block holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockKind {
-    /// A speaker turn.
+    /// A speaker turn, or a timed segment with no speaker (a subtitle cue).
     Turn {
-        /// The label as transcribed.
+        /// The label as transcribed; empty for a segment with no speaker.
         label: String,
-        /// The cue time, `h:mm:ss`, when the transcript has one.
+        /// The turn's time, `m:ss` or `h:mm:ss`, with its end (`0:11–0:15`)
+        /// when known.
         time: Option<String>,
     },
     /// Text outside turns.
@@ -61,8 +62,11 @@ pub fn blocks(text: &str, table: &OffsetTable, turns: &[TurnRecord]) -> Vec<Bloc
         notes(&chars, at, cut, &mut spans);
         spans.push((
             BlockKind::Turn {
-                label: turn.speaker.clone(),
-                time: turn.begin_ms.map(clock),
+                label: turn.speaker.clone().unwrap_or_default(),
+                time: turn.begin_ms.map(|begin| match turn.end_ms {
+                    Some(end) if end > begin => format!("{}–{}", clock(begin), clock(end)),
+                    _ => clock(begin),
+                }),
             },
             start,
             end,
@@ -132,7 +136,7 @@ mod tests {
         let byte = text.find(speech).unwrap();
         let start = text[..byte].chars().count() as i64;
         TurnRecord {
-            speaker: speaker.into(),
+            speaker: Some(speaker.into()),
             start,
             end: start + speech.chars().count() as i64,
             begin_ms,
@@ -180,6 +184,33 @@ mod tests {
         let chi = &b[2];
         assert_eq!(chi.u16_start, chi.start + 1);
         assert_eq!(chi.u16_end - chi.u16_start, chi.text.encode_utf16().count());
+    }
+
+    #[test]
+    fn timed_segments_show_their_time_range_without_a_label() {
+        let text = "Alors, on commence. Je suis arrivée en 1998.";
+        let mut first = turn("", text, "Alors, on commence.", Some(1_000));
+        first.speaker = None;
+        first.end_ms = Some(3_500);
+        let mut second = turn("", text, "Je suis arrivée en 1998.", Some(63_500));
+        second.speaker = None;
+        second.end_ms = Some(66_000);
+        let b = blocks(text, &OffsetTable::new(text), &[first, second]);
+        let kinds: Vec<&BlockKind> = b.iter().map(|b| &b.kind).collect();
+        // 3 500 ms shows as 0:03 (whole seconds); 63 500 ms as 1:03.
+        assert_eq!(
+            kinds,
+            vec![
+                &BlockKind::Turn {
+                    label: String::new(),
+                    time: Some("0:01–0:03".into())
+                },
+                &BlockKind::Turn {
+                    label: String::new(),
+                    time: Some("1:03–1:06".into())
+                },
+            ]
+        );
     }
 
     #[test]

@@ -133,6 +133,8 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 id: Some(id),
                 name: Some(name),
                 error: None,
+                labels: None,
+                notes: Vec::new(),
             },
             verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
                 file: file.into(),
@@ -140,6 +142,8 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 id: None,
                 name: Some(existing),
                 error: None,
+                labels: None,
+                notes: Vec::new(),
             },
         })
         .collect();

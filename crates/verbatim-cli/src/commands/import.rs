@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
-use verbatim_ingest::{Options, SpeakerMode, collect_files, guess_language, read_parallel};
+use verbatim_ingest::{
+    LabelReport, Options, SpeakerMode, collect_files, guess_language, label_report, read_parallel,
+};
 use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, parse_date};
 
 use super::{ProjectArg, print_json};
@@ -113,6 +115,12 @@ pub struct FileReport {
     /// Why the file was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What speaker detection may have missed, when imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<LabelReport>,
+    /// What the reader noticed but could not carry (images, symbols…).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Settings that apply to every file of one import.
@@ -177,6 +185,8 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             id: None,
             name: None,
             error: None,
+            labels: None,
+            notes: Vec::new(),
         });
     }
     for (path, reason) in &collected.skipped {
@@ -186,6 +196,8 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             id: None,
             name: None,
             error: Some(reason.clone()),
+            labels: None,
+            notes: Vec::new(),
         });
     }
     print_report(&reports, args.json)?;
@@ -229,14 +241,16 @@ pub fn import_files(
         for (path, result) in chunk.iter().zip(read) {
             match result {
                 Ok(source) => {
+                    let labels = label_report(&source);
+                    let notes = source.metadata().notes.clone();
                     items.push(item_for(path, source, settings));
-                    item_paths.push(path.clone());
+                    item_paths.push((path.clone(), labels, notes));
                 }
                 Err(err) => reports.push(failed(path, err.to_string())),
             }
         }
         let outcomes = store.import_batch(&ui::actor(), items)?;
-        for (path, outcome) in item_paths.into_iter().zip(outcomes) {
+        for ((path, labels, notes), outcome) in item_paths.into_iter().zip(outcomes) {
             reports.push(match outcome {
                 ImportOutcome::Imported { id, name } => FileReport {
                     file: path,
@@ -244,6 +258,8 @@ pub fn import_files(
                     id: Some(id),
                     name: Some(name),
                     error: None,
+                    labels: Some(labels),
+                    notes,
                 },
                 ImportOutcome::Duplicate { existing } => FileReport {
                     file: path,
@@ -251,6 +267,8 @@ pub fn import_files(
                     id: None,
                     name: Some(existing),
                     error: None,
+                    labels: None,
+                    notes: Vec::new(),
                 },
             });
         }
@@ -292,6 +310,8 @@ fn failed(path: &Path, error: String) -> FileReport {
         id: None,
         name: None,
         error: Some(error),
+        labels: None,
+        notes: Vec::new(),
     }
 }
 
@@ -303,12 +323,20 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
     let count = |status: &str| reports.iter().filter(|r| r.status == status).count();
     for r in reports {
         match r.status {
-            "imported" => println!(
-                "imported   {} as source {} ({})",
-                r.file.display(),
-                r.id.unwrap_or_default(),
-                r.name.as_deref().unwrap_or_default()
-            ),
+            "imported" => {
+                let name = r.name.as_deref().unwrap_or_default();
+                println!(
+                    "imported   {} as source {} ({name})",
+                    r.file.display(),
+                    r.id.unwrap_or_default(),
+                );
+                for note in &r.notes {
+                    println!("           note: {note}");
+                }
+                if let Some(labels) = &r.labels {
+                    print_label_hints(name, labels);
+                }
+            }
             "duplicate" => println!(
                 "skipped    {}: same text as source {:?} already in the study",
                 r.file.display(),
@@ -342,4 +370,48 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
         count("failed")
     );
     Ok(())
+}
+
+/// Prints, indented under a source, the lines that look like speaker labels
+/// but open no turn and the labels that look like typos, each with the
+/// command that repairs it.
+pub fn print_label_hints(source: &str, report: &LabelReport) {
+    if report.unclaimed > 0 {
+        let lines = if report.unclaimed == 1 {
+            "1 line looks".to_owned()
+        } else {
+            format!("{} lines look", report.unclaimed)
+        };
+        println!(
+            "           note: {lines} like a speaker label but opened no turn, such as {:?}; if these are speakers, run `verbatim source redetect {} --speakers REGEX`.",
+            report.example.as_deref().unwrap_or_default(),
+            shell_word(source)
+        );
+    }
+    for typo in &report.typos {
+        println!(
+            "           note: {:?} ({} turns) is one or two letters from {:?} ({} turns); if it is a typo, run `verbatim speakers rename --source {} --from {} --to {}`.",
+            typo.label,
+            typo.turns,
+            typo.likely,
+            typo.likely_turns,
+            shell_word(source),
+            shell_word(&typo.label),
+            shell_word(&typo.likely)
+        );
+    }
+}
+
+/// Returns `word` as it can be pasted into a shell: bare when it is plain,
+/// else in single quotes.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.,/".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -7,13 +7,16 @@
 //!   prevalence count it among the sources that coder coded;
 //! - `set --date` records when the interview was collected (saturation
 //!   walks sources in that order).
+//! - `redetect` finds a source's turns again in its unchanged text;
+//!   `remove` removes a source with what hangs on it. Both are undoable.
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use verbatim_core::Span;
-use verbatim_store::{SourceRef, parse_date};
+use verbatim_core::{Format, Span, Turn};
+use verbatim_ingest::{SpeakerMode, label_report};
+use verbatim_store::{SourceRef, Store, TurnRecord, parse_date};
 
 use super::memo::{Acting, shorten};
 use super::{ProjectArg, print_json};
@@ -73,6 +76,42 @@ enum SourceAction {
         #[arg(long, value_name = "YYYY-MM-DD|none")]
         date: String,
     },
+    /// Find a source's speaker turns again in its stored text (the text, and
+    /// so every coding's words, stay as they are)
+    Redetect(RedetectArgs),
+    /// Remove a source with its turns, codings and memos (undo brings it back)
+    Remove(RemoveArgs),
+}
+
+/// Arguments of `verbatim source redetect`.
+#[derive(Args, Debug)]
+pub struct RedetectArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The source's id or name
+    source: String,
+    /// How to find speaker turns: auto, none, or a regular expression whose
+    /// first group (or group named `speaker`) captures the label
+    #[arg(long, default_value = "auto", value_name = "auto|none|REGEX")]
+    speakers: String,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `verbatim source remove`.
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The source's id or name
+    source: String,
+    /// Remove it (without this, say what would go and change nothing)
+    #[arg(long)]
+    yes: bool,
+    /// Print the report as JSON
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs a `source` subcommand.
@@ -106,6 +145,8 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
             source,
             date,
         } => set_date(project, source, date),
+        SourceAction::Redetect(redetect) => cmd_redetect(redetect),
+        SourceAction::Remove(remove) => cmd_remove(remove),
     }
 }
 
@@ -211,4 +252,153 @@ fn edit(
     }
     println!("Undo with `verbatim undo`.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Re-detects a source's turns in its stored text and prints what changed.
+fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
+    let mode: SpeakerMode = args.speakers.parse()?;
+    let mut store = args.project.open()?;
+    let id = store.source_id(&SourceRef::parse(&args.source))?;
+    let record = store.source(&SourceRef::Id(id))?;
+    let name = record.summary.name.clone();
+    let format: Format = record.summary.format.parse()?;
+    let known = record.summary.speakers.clone();
+    let found = verbatim_ingest::redetect(format, &record.text, &mode, &known)
+        .with_context(|| format!("{name}: the turns were not re-detected"))?;
+    let turns = with_old_times(found.turns(), &record.turn_list);
+    let report = store.replace_turns(&ui::actor(), id, &turns)?;
+    super::search::refresh_index(&store);
+    if args.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Re-detected the turns of {name}: {} turns before, {} now.",
+        report.turns_before, report.turns_after
+    );
+    println!("speakers before: {}", report.speakers_before.join(", "));
+    println!("speakers now:    {}", report.speakers_after.join(", "));
+    if !report.mappings_dropped.is_empty() {
+        println!(
+            "Mappings of labels no longer found were dropped: {}.",
+            report.mappings_dropped.join(", ")
+        );
+    }
+    super::import::print_label_hints(&name, &label_report(&found));
+    println!("The text did not change, so codings keep their words. Undo with `verbatim undo`.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Returns the new turns, each untimed one given the times of the old
+/// timed turns inside it: the first begin of those starting in it, the last
+/// end of those ending in it (subtitle cues keep their times when their
+/// speakers are found again; a turn cut out of an old one gets none it did
+/// not start or end with). Both lists are in text order without overlap, so
+/// one pass over each finds them.
+fn with_old_times(new: &[Turn], old: &[TurnRecord]) -> Vec<Turn> {
+    let ms = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
+    let mut from = 0;
+    new.iter()
+        .map(|turn| {
+            let mut turn = turn.clone();
+            let (start, end) = (turn.span.start() as i64, turn.span.end() as i64);
+            while old
+                .get(from)
+                .is_some_and(|o| o.end.max(o.start + 1) <= start)
+            {
+                from += 1;
+            }
+            if turn.begin_ms.is_none() && turn.end_ms.is_none() {
+                let near = old
+                    .iter()
+                    .skip(from)
+                    .take_while(|o| o.start < end.max(start + 1));
+                turn.begin_ms = near
+                    .clone()
+                    .filter(|o| start <= o.start)
+                    .filter_map(|o| ms(o.begin_ms))
+                    .min();
+                turn.end_ms = near
+                    .filter(|o| start < o.end.max(o.start + 1) && o.end <= end)
+                    .filter_map(|o| ms(o.end_ms))
+                    .max();
+            }
+            turn
+        })
+        .collect()
+}
+
+/// Removes a source (with `--yes`) and prints what went with it.
+fn cmd_remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.project.open()?;
+    let id = store.source_id(&SourceRef::parse(&args.source))?;
+    if !args.yes {
+        let summary = store.source(&SourceRef::Id(id))?.summary;
+        bail!(
+            "removing {} would also remove its turns, codings and memos: run again with --yes to remove it (undo brings it back)",
+            summary.name
+        );
+    }
+    let report = store.remove_source(&ui::actor(), id)?;
+    super::search::refresh_index(&store);
+    if args.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Removed source {} ({}) with {} turns, {} codings, {} memos and {} speaker mappings.",
+        report.id, report.source, report.turns, report.codings, report.memos, report.mappings
+    );
+    println!("The audit log lists every row removed; bring it back with `verbatim undo`.");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn old(start: i64, end: i64, begin: i64, end_ms: i64) -> TurnRecord {
+        TurnRecord {
+            speaker: None,
+            start,
+            end,
+            begin_ms: Some(begin),
+            end_ms: Some(end_ms),
+        }
+    }
+
+    fn new(start: usize, end: usize) -> Turn {
+        Turn {
+            speaker: Some("Marie".into()),
+            span: Span::new(start, end).expect("a valid span"),
+            begin_ms: None,
+            end_ms: None,
+        }
+    }
+
+    #[test]
+    fn new_turns_take_the_times_of_the_cues_inside_them() {
+        // Three cue segments [0,10) 1–2 s, [11,20) 2–3.5 s, [21,30) 4–5 s.
+        let cues = [
+            old(0, 10, 1_000, 2_000),
+            old(11, 20, 2_000, 3_500),
+            old(21, 30, 4_000, 5_000),
+        ];
+        let got: Vec<(Option<u64>, Option<u64>)> =
+            with_old_times(&[new(0, 20), new(21, 25), new(26, 30)], &cues)
+                .iter()
+                .map(|t| (t.begin_ms, t.end_ms))
+                .collect();
+        // The first covers the first two cues: 1 s to 3.5 s. The second
+        // starts with the third cue but ends inside it: its begin only. The
+        // third ends with it: its end only.
+        assert_eq!(
+            got,
+            [
+                (Some(1_000), Some(3_500)),
+                (Some(4_000), None),
+                (None, Some(5_000))
+            ]
+        );
+    }
 }

@@ -52,6 +52,21 @@ enum SpeakersAction {
         #[arg(long)]
         interviewer: bool,
     },
+    /// Rename a speaker label in one source's turns (merging it into an
+    /// existing label, e.g. a typo into the right spelling)
+    Rename {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// The source (id or name)
+        #[arg(long)]
+        source: String,
+        /// The label as transcribed
+        #[arg(long)]
+        from: String,
+        /// The label it should be
+        #[arg(long)]
+        to: String,
+    },
     /// Map many labels from a CSV or XLSX file: source,label,participant|interviewer
     Import {
         #[command(flatten)]
@@ -121,6 +136,12 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
                 participant.as_deref().unwrap_or("an interviewer")
             );
         }
+        SpeakersAction::Rename {
+            project,
+            source,
+            from,
+            to,
+        } => rename(project, source, from, to)?,
         SpeakersAction::Import { project, file } => {
             let sheet = verbatim_ingest::read_sheet(file)
                 .with_context(|| format!("{} was not imported", file.display()))?;
@@ -169,6 +190,16 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renames a speaker label of one source and says how many turns changed.
+fn rename(project: &ProjectArg, source: &str, from: &str, to: &str) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    let id = store.source_id(&SourceRef::parse(source))?;
+    let turns = store.rename_speaker(&ui::actor(), id, from, to)?;
+    super::search::refresh_index(&store);
+    println!("Renamed {from:?} to {to:?} in {turns} turns of {source}. Undo with `verbatim undo`.");
+    Ok(())
 }
 
 /// Rewrites the store's `row N` (counted from 1) as file rows.

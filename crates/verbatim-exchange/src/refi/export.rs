@@ -245,6 +245,11 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     let mut passages: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
     let mut project_notes = Vec::new();
     let mut links = Vec::new();
+    let case_guid: HashMap<i64, String> = s
+        .participants
+        .iter()
+        .map(|p| (p.id, valid_or_derived(&p.guid, study, "participant")))
+        .collect();
     let participant_guid: HashMap<String, String> = s
         .participants
         .iter()
@@ -518,9 +523,18 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         }
         values.extend(source_values.remove(&src.id).unwrap_or_default());
         let file = format!("{g}.txt");
+        let speaker_map = src
+            .speaker_map
+            .iter()
+            .filter_map(|(label, who)| match who {
+                Some(p) => Some((label.clone(), Some(case_guid.get(p)?.clone()))),
+                None => Some((label.clone(), None)),
+            })
+            .collect();
         sources.push(TextSource {
             guid: g.clone(),
             name: Some(src.name.clone()),
+            description: super::turns::encode(&src.turns, speaker_map, src.text.chars().count()),
             plain_text_path: Some(format!("internal://{file}")),
             created: Some(src.imported_at.clone()).filter(|w| is_datetime(w)),
             selections,

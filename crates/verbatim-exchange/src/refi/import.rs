@@ -64,6 +64,9 @@ struct Planner<'a> {
     code_index: HashMap<String, usize>,
     /// Source GUID key → (plan index, index in `p.sources`).
     source_index: HashMap<String, usize>,
+    /// Explicit speaker mappings carried by sources, by plan source index:
+    /// `(label, case GUID)`, resolved once the cases are planned.
+    speaker_maps: Vec<(usize, super::turns::SpeakerMap)>,
     /// Selection GUID key → (plan source, start, end).
     selection_place: HashMap<String, (usize, i64, i64)>,
     /// Note GUID key → what refers to it.
@@ -112,6 +115,7 @@ impl<'a> Planner<'a> {
             coder_index: HashMap::new(),
             code_index: HashMap::new(),
             source_index: HashMap::new(),
+            speaker_maps: Vec::new(),
             selection_place: HashMap::new(),
             note_targets: HashMap::new(),
             unknown_users: 0,
@@ -176,6 +180,7 @@ impl<'a> Planner<'a> {
         self.sources();
         self.selections();
         self.cases();
+        self.speaker_maps();
         self.links(&sets.journal);
         self.notes(&sets);
         self.uncarried();
@@ -413,15 +418,41 @@ impl<'a> Planner<'a> {
             } else {
                 (SourceKind::default(), None, None)
             };
-            let turns = turns_of(&name, &text);
-            let Ok(source) = NormalisedSource::new(
-                Format::Txt,
-                text,
-                turns,
-                Vec::new(),
-                SourceMetadata::default(),
-            ) else {
-                continue;
+            let carried = s
+                .description
+                .as_deref()
+                .filter(|_| self.ours)
+                .and_then(|d| super::turns::decode(d, text.chars().count()));
+            let build = |turns| {
+                NormalisedSource::new(
+                    Format::Txt,
+                    text.clone(),
+                    turns,
+                    Vec::new(),
+                    SourceMetadata::default(),
+                )
+            };
+            let mut speaker_map = Vec::new();
+            let built = carried.map(|c| {
+                c.and_then(|c| {
+                    speaker_map = c.map;
+                    build(c.turns).map_err(|e| e.to_string())
+                })
+            });
+            let source = match built {
+                Some(Ok(source)) => source,
+                other => {
+                    speaker_map.clear();
+                    if let Some(Err(why)) = other {
+                        self.report.notes.push(format!(
+                            "the turns of source {name:?} were found again from its speaker labels: {why}"
+                        ));
+                    }
+                    let Ok(source) = build(turns_of(&name, &text)) else {
+                        continue;
+                    };
+                    source
+                }
             };
             self.plan.sources.push(PlanSource {
                 guid: is_guid(&s.guid).then(|| key(&s.guid)),
@@ -433,15 +464,56 @@ impl<'a> Planner<'a> {
                     language,
                     source,
                 },
+                speaker_map: Vec::new(),
             });
             let index = self.plan.sources.len() - 1;
             self.source_index.insert(key(&s.guid), index);
+            if !speaker_map.is_empty() {
+                self.speaker_maps.push((index, speaker_map));
+            }
             for n in &s.note_refs {
                 self.note_targets
                     .entry(key(n))
                     .or_default()
                     .push(PlanTarget::Source(index));
             }
+        }
+    }
+
+    /// Attaches the carried speaker mappings to their sources, each case
+    /// GUID turned into its planned participant; a mapping to a case the
+    /// file does not hold is dropped with a note.
+    fn speaker_maps(&mut self) {
+        let cases: HashMap<String, usize> = self
+            .plan
+            .participants
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((p.guid.clone()?, i)))
+            .collect();
+        let mut dropped = 0;
+        for (source, map) in std::mem::take(&mut self.speaker_maps) {
+            let resolved: Vec<(String, Option<usize>)> = map
+                .into_iter()
+                .filter_map(|(label, case)| match case {
+                    None => Some((label, None)),
+                    Some(guid) => match cases.get(&key(&guid)) {
+                        Some(i) => Some((label, Some(*i))),
+                        None => {
+                            dropped += 1;
+                            None
+                        }
+                    },
+                })
+                .collect();
+            if let Some(planned) = self.plan.sources.get_mut(source) {
+                planned.speaker_map = resolved;
+            }
+        }
+        if dropped > 0 {
+            self.report.notes.push(format!(
+                "{dropped} speaker mapping(s) name a case the file does not hold and were left out"
+            ));
         }
     }
 

@@ -488,7 +488,7 @@ intro-2\n\
         let timing: Vec<_> = source
             .turns()
             .iter()
-            .map(|t| (t.speaker.as_str(), t.begin_ms, t.end_ms))
+            .map(|t| (t.speaker.as_deref().unwrap_or(""), t.begin_ms, t.end_ms))
             .collect();
         assert_eq!(
             timing,
@@ -525,9 +525,22 @@ intro-2\n\
                 ),
             ]
         );
-        // Without speaker detection the labels stay in the text.
+        // Without speaker detection the labels stay in the text, and each
+        // cue is a timed segment with no speaker.
         let plain = read(vtt, Format::Vtt, "none");
-        assert!(plain.turns().is_empty());
+        let segments: Vec<_> = turns(&plain)
+            .into_iter()
+            .map(|(who, _, begin, end)| (who, begin, end))
+            .collect();
+        assert_eq!(
+            segments,
+            [
+                ("", Some(1_000), Some(2_000)),
+                ("", Some(2_000), Some(3_000)),
+                ("", Some(3_000), Some(4_000)),
+                ("", Some(4_000), Some(5_000)),
+            ]
+        );
         assert!(
             plain
                 .text()
@@ -554,7 +567,12 @@ intro-2\n\
                 let speech = table
                     .slice(source.text(), t.span)
                     .unwrap_or("<out of range>");
-                (t.speaker.as_str(), speech, t.begin_ms, t.end_ms)
+                (
+                    t.speaker.as_deref().unwrap_or(""),
+                    speech,
+                    t.begin_ms,
+                    t.end_ms,
+                )
             })
             .collect()
     }

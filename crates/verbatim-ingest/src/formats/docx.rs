@@ -575,6 +575,8 @@ impl<'a> Walker<'a> {
         let remarks = self.remarks;
         match name {
             "AlternateContent" if !empty => self.alternates.push(false),
+            "Choice" if !empty && !choice_readable(e) => self.skip = 1,
+            "Choice" if !choice_readable(e) => {}
             "Choice" | "Fallback" => match self.alternates.last_mut() {
                 Some(taken) if !*taken => *taken = true,
                 Some(_) if !empty => self.skip = 1,
@@ -771,6 +773,24 @@ impl<'a> Walker<'a> {
         }
         self.items
     }
+}
+
+/// Namespaces whose content verbatim reads in an `mc:Choice`: drawings and
+/// text boxes (`wps`, `wpg`…) and Word 2010–2013 additions. A choice that
+/// requires anything else (`w16se:symEx`, Word for Mac's emoji) is skipped,
+/// so the `mc:Fallback` holding the same text as `w:t` is read instead.
+const READABLE_CHOICES: &[&str] = &[
+    "wps", "wpg", "wpc", "wpi", "wp", "wp14", "w14", "w15", "a", "a14", "v", "o", "w10", "m",
+    "pic", "c", "dgm",
+];
+
+/// Returns whether every namespace an `mc:Choice` requires is readable.
+fn choice_readable(e: &BytesStart<'_>) -> bool {
+    attr(e, "Requires").is_none_or(|needs| {
+        needs
+            .split_whitespace()
+            .all(|prefix| READABLE_CHOICES.contains(&prefix))
+    })
 }
 
 /// Returns the char a `w:sym` element stands for, when it is a Unicode char
@@ -1082,6 +1102,77 @@ mod tests {
             anchored(&source),
             vec![("non".to_owned(), "ici".to_owned())]
         );
+    }
+
+    #[test]
+    fn word_for_mac_emoji_takes_the_fallback() {
+        // Word for Mac writes an emoji as a `w16se:symEx` choice, which
+        // verbatim does not read, with the char itself as the fallback.
+        let body = r#"<w:p><w:r><w:t xml:space="preserve">P03 : J’étais contente </w:t></w:r><w:r><mc:AlternateContent xmlns:w16se="http://schemas.microsoft.com/office/word/2015/wordml/symex"><mc:Choice Requires="w16se"><w16se:symEx w16se:font="Apple Color Emoji" w16se:char="1F60A"/></mc:Choice><mc:Fallback><w:t>😊</w:t></mc:Fallback></mc:AlternateContent></w:r><w:r><w:t xml:space="preserve"> vraiment.</w:t></w:r></w:p>"#;
+        let extracted = read(&docx(body, &[]));
+        assert_eq!(
+            texts(&extracted),
+            vec!["P03 : J’étais contente 😊 vraiment."]
+        );
+    }
+
+    #[test]
+    fn word_turns_opening_with_a_time_range_take_it_as_their_time() {
+        let bold =
+            |name: &str| format!(r#"<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>{name}</w:t></w:r></w:p>"#);
+        let body = [
+            bold("Interviewer"),
+            p("(0:11 - 0:15) Can you tell me how the project started?"),
+            bold("Dana Reyes"),
+            p("(0:16 - 0:42) It started with a small grant, really."),
+            bold("Interviewer"),
+            p("(1:02:03 - 1:02:09) And who joined first?"),
+            bold("Dana Reyes"),
+            p("[1:02:10] Two nurses from the ward."),
+        ]
+        .concat();
+        let source = crate::assemble(Format::Docx, read(&docx(&body, &[])), &SpeakerMode::Auto)
+            .expect("assembles");
+        let table = OffsetTable::new(source.text());
+        let got: Vec<_> = source
+            .turns()
+            .iter()
+            .map(|t| {
+                let speech = table.slice(source.text(), t.span).expect("fits");
+                (t.speaker.as_deref(), speech, t.begin_ms, t.end_ms)
+            })
+            .collect();
+        // 0:11 = 11 s; 1:02:03 = 3600 + 120 + 3 = 3723 s; 1:02:10 = 3730 s.
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Some("Interviewer"),
+                    "Can you tell me how the project started?",
+                    Some(11_000),
+                    Some(15_000)
+                ),
+                (
+                    Some("Dana Reyes"),
+                    "It started with a small grant, really.",
+                    Some(16_000),
+                    Some(42_000)
+                ),
+                (
+                    Some("Interviewer"),
+                    "And who joined first?",
+                    Some(3_723_000),
+                    Some(3_729_000)
+                ),
+                (
+                    Some("Dana Reyes"),
+                    "Two nurses from the ward.",
+                    Some(3_730_000),
+                    None
+                ),
+            ]
+        );
+        assert!(!source.text().contains("0:11"), "{}", source.text());
     }
 
     #[test]

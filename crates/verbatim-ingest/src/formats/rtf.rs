@@ -280,7 +280,17 @@ impl Reader {
                 // `\binN`: N raw bytes follow, which must not be read as RTF.
                 self.flush();
                 let n = usize::try_from(param.unwrap_or(0)).unwrap_or(0);
-                return Ok(end.saturating_add(n).min(bytes.len()));
+                let remaining = bytes.len().saturating_sub(end);
+                if n > remaining {
+                    return Err(IngestError::Malformed {
+                        format: "rtf",
+                        reason: format!(
+                            "\\bin{n} at byte {} announces {n} bytes of binary data but only {remaining} remain, so the rest of the text would be lost; open the file in its editor and save it again",
+                            i.saturating_sub(1)
+                        ),
+                    });
+                }
+                return Ok(end + n);
             }
             self.word(word, param);
             return Ok(end);
@@ -819,6 +829,22 @@ Fin.\par}"#;
         let rtf = b"{\\rtf1 avant{\\pict\\bin4 }{}\\} apr\\'e8s\\par}";
         let extracted = extract(rtf).unwrap();
         assert_eq!(extracted.blocks[0].text, "avant après");
+    }
+
+    #[test]
+    fn bin_past_the_end_is_an_error_not_a_silent_cut() {
+        // The backslash of `\bin500` is byte 18 (`{\rtf1 avant{\pict` is 18
+        // bytes); the data would start at byte 26, after `\bin500 `, and the
+        // 22 bytes `}} P03 : la suite\par}` remain: the text would vanish.
+        let rtf = b"{\\rtf1 avant{\\pict\\bin500 }} P03 : la suite\\par}";
+        let err = extract(rtf).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, IngestError::Malformed { format: "rtf", .. }),
+            "{message}"
+        );
+        assert!(message.contains("\\bin500 at byte 18"), "{message}");
+        assert!(message.contains("only 22 remain"), "{message}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub type Error = Box<dyn std::error::Error>;
 pub fn one_turn_source(name: String, text: String) -> Result<ImportItem, Error> {
     let chars = text.chars().count();
     let turn = Turn {
-        speaker: "P01".into(),
+        speaker: Some("P01".into()),
         span: Span::new(0, chars)?,
         begin_ms: None,
         end_ms: None,
@@ -71,11 +71,11 @@ pub fn site_source(i: usize, chars: usize) -> Result<ImportItem, Error> {
     let turns = (0..20)
         .map(|t| -> Result<Turn, verbatim_core::CoreError> {
             Ok(Turn {
-                speaker: if t % 2 == 0 {
+                speaker: Some(if t % 2 == 0 {
                     "INT".into()
                 } else {
                     speakers[(t / 2) % speakers.len()].clone()
-                },
+                }),
                 span: Span::new(t * turn_len, (t + 1) * turn_len - 1)?,
                 begin_ms: None,
                 end_ms: None,

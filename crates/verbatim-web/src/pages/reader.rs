@@ -112,6 +112,9 @@ fn build(
         .into_iter()
         .map(|b| {
             let (is_turn, role, label, participant, time) = match b.kind {
+                BlockKind::Turn { label, time } if label.is_empty() => {
+                    (true, "segment".into(), label, None, time)
+                }
                 BlockKind::Turn { label, time } => {
                     let (role, participant) = who
                         .get(&label)

@@ -418,6 +418,13 @@ fn solo_is_refused_before_reveal_in_a_two_coder_study_and_reveal_names_who() {
 fn a_study_declared_solo_before_coding_opens_every_name() {
     let ws = study(&["amira", "bruno"]);
     as_coder(&ws, "amira", &["study", "solo"]).ok();
+    let status = as_coder(&ws, "bruno", &["study", "status"]).ok();
+    assert!(
+        status.stdout.contains("declared by amira"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("Not revealed"), "{}", status.stdout);
     for c in ["amira", "bruno"] {
         as_coder(&ws, c, &["code", "add", "Confiance"]).ok();
     }

@@ -263,6 +263,22 @@ impl SqliteStore {
             .exists([])?)
     }
 
+    /// Returns who declared the study solo and when (ISO 8601), once it is.
+    pub fn solo(&self) -> Result<Option<(String, String)>, StoreError> {
+        let value = |key: &str| -> Result<Option<String>, StoreError> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM study WHERE key = $1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        Ok(match (value("solo_by")?, value("solo_at")?) {
+            (Some(by), Some(at)) => Some((by, at)),
+            _ => None,
+        })
+    }
+
     /// Marks the study as coded by one researcher under several names, so
     /// every name sees every layer. Recorded in the audit log with who and
     /// when; not undoable. Returns false when it already was.

@@ -52,8 +52,10 @@ pub fn cmd_study(args: &StudyArgs) -> anyhow::Result<ExitCode> {
                 Some((by, at)) => println!("Revealed by {by} at {at}."),
                 None => println!("Not revealed: each coder sees only their own layer."),
             }
-            if store.is_solo()? {
-                println!("Solo: one researcher codes under several names.");
+            if let Some((by, at)) = store.solo()? {
+                println!(
+                    "Solo since {at} (declared by {by}): one researcher codes under several names."
+                );
             }
         }
     }

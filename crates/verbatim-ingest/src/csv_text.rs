@@ -271,6 +271,44 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // Any bytes: the reader answers rows or a refusal, never panics, and
+        // a refusal names a row of the file.
+        #[test]
+        fn any_bytes_give_rows_or_a_refusal_naming_a_row(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'"'),
+                    proptest::strategy::Just(b','),
+                    proptest::strategy::Just(b';'),
+                    proptest::strategy::Just(b'\n'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::num::u8::ANY,
+                ],
+                0..300,
+            )
+        ) {
+            // A lone `\r` ends a record too (old Mac files).
+            let lines = bytes.iter().filter(|&&b| b == b'\n' || b == b'\r').count() + 1;
+            match read_csv(&bytes) {
+                Ok(rows) => {
+                    let widths: std::collections::HashSet<usize> = rows
+                        .iter()
+                        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
+                        .map(|r| r.cells.len())
+                        .collect();
+                    proptest::prop_assert!(widths.len() <= 1, "{widths:?}");
+                }
+                Err(
+                    CsvError::OpenQuote { row }
+                    | CsvError::Cells { row, .. }
+                    | CsvError::TooManyColumns { row, .. }
+                    | CsvError::Malformed { row, .. },
+                ) => proptest::prop_assert!(row >= 1 && row <= lines, "{row} > {lines}"),
+            }
+        }
+    }
+
     #[test]
     fn sixteen_thousand_columns_read_in_well_under_a_second() {
         let header: Vec<String> = (0..16_000).map(|i| format!("q{i}")).collect();

@@ -673,6 +673,32 @@ mod tests {
         assert!(parse("\"a b\"~x").is_err());
     }
 
+    proptest::proptest! {
+        // Hostile shapes: deep parentheses and NOT chains mixed with words,
+        // quotes and operators. Parsing never panics nor overflows, and an
+        // error points inside the query (or just past its end).
+        #[test]
+        fn parsing_never_panics_and_errors_point_inside(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("(".to_owned()),
+                    proptest::strategy::Just(")".to_owned()),
+                    proptest::strategy::Just("NOT ".to_owned()),
+                    proptest::strategy::Just(" AND ".to_owned()),
+                    proptest::strategy::Just(" OR ".to_owned()),
+                    proptest::strategy::Just("\"".to_owned()),
+                    "[a-zé*=~0-9 ]{1,6}",
+                ],
+                0..200,
+            )
+        ) {
+            let text = parts.concat();
+            if let Err(SearchError::Query { column, .. }) = parse(&text) {
+                proptest::prop_assert!(column >= 1 && column <= text.chars().count() + 1);
+            }
+        }
+    }
+
     #[test]
     fn nesting_past_the_limit_is_refused_where_it_starts() {
         // 64 levels parse; the 65th "(" is at column 65.

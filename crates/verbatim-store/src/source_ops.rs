@@ -40,6 +40,8 @@ pub struct RedetectReport {
     pub speakers_after: Vec<String>,
     /// Explicit mappings dropped because their label no longer occurs.
     pub mappings_dropped: Vec<String>,
+    /// Whether anything changed (identical turns write nothing).
+    pub changed: bool,
 }
 
 /// What removing a source took with it.
@@ -109,11 +111,32 @@ impl SqliteStore {
             }
             previous_end = end;
         }
-        let old: Vec<(i64, String)> = self
+        type Row = (String, i64, i64, Option<i64>, Option<i64>);
+        let rows: Vec<(i64, Row)> = self
             .conn
-            .prepare("SELECT ordinal, speaker FROM turns WHERE source_id = $1 ORDER BY ordinal")?
-            .query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare(
+                "SELECT ordinal, speaker, start_char, end_char, begin_ms, end_ms FROM turns \
+                 WHERE source_id = $1 ORDER BY ordinal",
+            )?
+            .query_map([source], |r| {
+                Ok((
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+                ))
+            })?
             .collect::<Result<_, _>>()?;
+        let ms = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+        let same = rows.len() == turns.len()
+            && rows.iter().zip(turns).all(|((_, row), t)| {
+                *row == (
+                    t.speaker.clone().unwrap_or_default(),
+                    t.span.start() as i64,
+                    t.span.end() as i64,
+                    ms(t.begin_ms),
+                    ms(t.end_ms),
+                )
+            });
+        let old: Vec<(i64, String)> = rows.into_iter().map(|(o, row)| (o, row.0)).collect();
         let speakers_before = distinct(old.iter().map(|(_, s)| s.clone()));
         let speakers_after = distinct(turns.iter().filter_map(|t| t.speaker.clone()));
         let mappings: Vec<(i64, String)> = self
@@ -132,7 +155,11 @@ impl SqliteStore {
             speakers_before,
             speakers_after,
             mappings_dropped: dropped.iter().map(|(_, l)| l.clone()).collect(),
+            changed: !same || !dropped.is_empty(),
         };
+        if !report.changed {
+            return Ok(report);
+        }
         let summary = serde_json::to_value(&report).unwrap_or(Json::Null);
         self.act(
             actor,
@@ -437,7 +464,26 @@ mod tests {
             begin_ms: Some(500),
             end_ms: Some(900),
         };
+        // The same turns again change nothing and log nothing.
+        let same: Vec<Turn> = f
+            .store
+            .source(&SourceRef::Id(f.source))
+            .unwrap()
+            .turn_list
+            .iter()
+            .map(|t| Turn {
+                speaker: t.speaker.clone(),
+                span: Span::new(t.start as usize, t.end as usize).unwrap(),
+                begin_ms: None,
+                end_ms: None,
+            })
+            .collect();
+        let entries = f.store.audit_log(1000).unwrap().len();
+        let report = f.store.replace_turns("tester", f.source, &same).unwrap();
+        assert!(!report.changed);
+        assert_eq!(f.store.audit_log(1000).unwrap().len(), entries);
         let report = f.store.replace_turns("tester", f.source, &[one]).unwrap();
+        assert!(report.changed);
         assert_eq!((report.turns_before, report.turns_after), (2, 1));
         assert_eq!(report.speakers_after, Vec::<String>::new());
         assert_eq!(turns(&f.store), [(None, 0, 10)]);

@@ -272,6 +272,14 @@ fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if !report.changed {
+        println!(
+            "Re-detected the turns of {name}: the same {} turns were found; nothing changed.",
+            report.turns_after
+        );
+        super::import::print_label_hints(&name, &label_report(&found));
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "Re-detected the turns of {name}: {} turns before, {} now.",
         report.turns_before, report.turns_after

@@ -309,7 +309,7 @@ impl SqliteStore {
                 )));
             }
         }
-        let tx = self.conn.transaction()?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let at = audit::now();
         tx.execute(
             "INSERT INTO study (key, value) VALUES ('solo_at', $1), ('solo_by', $2)",

@@ -207,7 +207,7 @@ mod tests {
             text.push_str(what);
             let s = Span::new(start, text.chars().count()).unwrap();
             turns.push(Turn {
-                speaker: who.into(),
+                speaker: Some(who.into()),
                 span: s,
                 begin_ms: None,
                 end_ms: None,

@@ -29,9 +29,12 @@ fn main() -> Result<(), common::Error> {
         (0..SOURCES).map(|i| common::site_source(i, CHARS)),
     )?;
     let mut ideas_of = Vec::new();
+    let mut coder_ids = Vec::new();
     for c in ["c1", "c2", "c3"] {
         store.add_coder("bench", c, None, None)?;
         let scope = store.scope(c, false, false)?;
+        // By id, not position: the consensus layer's row took id 1.
+        coder_ids.push(scope.coder().id);
         let mut ideas = Vec::new();
         for t in 0..5 {
             let theme = store.add_code(
@@ -74,7 +77,7 @@ fn main() -> Result<(), common::Error> {
                     format!("bench-{c}-{k}"),
                     source,
                     idea,
-                    c as i64 + 1,
+                    coder_ids[c],
                     start,
                     start + 150 + (k % 500) as i64
                 ])?;

@@ -84,7 +84,7 @@ pub fn print(
 
 fn pairs_table(names: &Names<'_>, rows: &[&CodeRow]) {
     println!(
-        "\nCharacter level, pairs (NVivo Coding Comparison; unit: character; pooled over sources)"
+        "\nCharacter level, pairs (NVivo Coding Comparison; unit: character; pooled over the sources both coders coded)"
     );
     let mut table = Table::new(&[
         "code",
@@ -172,7 +172,7 @@ fn by_source_table(names: &Names<'_>) {
 
 fn group_table(names: &Names<'_>, rows: &[&CodeRow]) {
     println!(
-        "\nCharacter level, all {} coders (characters as subjects)",
+        "\nCharacter level, all {} coders (characters as subjects; the sources every coder coded)",
         names.view.data.coders.len()
     );
     let mut table = Table::new(&["code", "Fleiss' kappa", "alpha (character units)"]);

@@ -117,6 +117,8 @@ fn study() -> Workspace {
         code(&ws, "chloé", e, "Confiance", "confiance en l'équipe");
     }
     run(&ws, "chloé", &["source", "done", "e6"]).ok();
+    // The comparisons below read every layer: the team reveals first.
+    run(&ws, "ana", &["reveal"]).ok();
     ws
 }
 

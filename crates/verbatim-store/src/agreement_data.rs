@@ -383,6 +383,7 @@ mod tests {
         store
             .add_coding(&ben, source, span(5, 10), trust, None)
             .unwrap();
+        store.reveal("amira").unwrap();
         let solo = store.scope("amira", true, true).unwrap();
 
         let by_name = store.agreement_data(&solo, &[], None).unwrap();

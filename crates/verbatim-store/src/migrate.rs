@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "team_analysis",
         include_str!("../migrations/sqlite/0009_team_analysis.sql"),
     ),
+    (
+        18,
+        "media",
+        include_str!("../migrations/sqlite/0018_media.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

@@ -127,6 +127,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 id: Some(id),
                 name: Some(name),
                 error: None,
+                recording: None,
             },
             verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
                 file: file.into(),
@@ -134,6 +135,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 id: None,
                 name: Some(existing),
                 error: None,
+                recording: None,
             },
         })
         .collect();

@@ -76,6 +76,9 @@ pub struct FileReport {
     /// Why the file was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The recording beside it that was attached to the new source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recording: Option<PathBuf>,
 }
 
 /// Settings that apply to every file of one import.
@@ -127,13 +130,29 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     )?;
     bar.finish_and_clear();
     super::search::refresh_index(&store);
-    for path in &collected.unsupported {
+    for report in &mut reports {
+        if let Some(id) = report.id {
+            report.recording = super::media::attach_beside(&mut store, &report.file, id);
+        }
+    }
+    let attached: Vec<&PathBuf> = reports
+        .iter()
+        .filter_map(|r| r.recording.as_ref())
+        .collect();
+    let unsupported: Vec<PathBuf> = collected
+        .unsupported
+        .iter()
+        .filter(|p| !attached.contains(p))
+        .cloned()
+        .collect();
+    for path in &unsupported {
         reports.push(FileReport {
             file: path.clone(),
             status: "unsupported",
             id: None,
             name: None,
             error: None,
+            recording: None,
         });
     }
     print_report(&reports, args.json)?;
@@ -192,6 +211,7 @@ pub fn import_files(
                     id: Some(id),
                     name: Some(name),
                     error: None,
+                    recording: None,
                 },
                 ImportOutcome::Duplicate { existing } => FileReport {
                     file: path,
@@ -199,6 +219,7 @@ pub fn import_files(
                     id: None,
                     name: Some(existing),
                     error: None,
+                    recording: None,
                 },
             });
         }
@@ -240,6 +261,7 @@ fn failed(path: &Path, error: String) -> FileReport {
         id: None,
         name: None,
         error: Some(error),
+        recording: None,
     }
 }
 
@@ -252,10 +274,14 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
     for r in reports {
         match r.status {
             "imported" => println!(
-                "imported   {} as source {} ({})",
+                "imported   {} as source {} ({}){}",
                 r.file.display(),
                 r.id.unwrap_or_default(),
-                r.name.as_deref().unwrap_or_default()
+                r.name.as_deref().unwrap_or_default(),
+                r.recording
+                    .as_ref()
+                    .map(|p| format!(", with its recording {}", p.display()))
+                    .unwrap_or_default()
             ),
             "duplicate" => println!(
                 "skipped    {}: same text as source {:?} already in the study",

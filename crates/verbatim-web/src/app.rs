@@ -8,7 +8,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::{AppState, api, assets, pages, security};
+use crate::{AppState, api, assets, media, pages, security};
 
 /// The largest request body accepted (a transcript or roster upload).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::compare::routes())
         .merge(api::journal::routes())
         .merge(api::openapi::routes())
+        // Recordings, with range requests.
+        .merge(media::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

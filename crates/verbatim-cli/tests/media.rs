@@ -48,7 +48,8 @@ fn study_with_interview() -> Workspace {
     let ws = Workspace::with_study();
     ws.write("entretien.txt", TIMED);
     ws.import(&["entretien.txt"]).ok();
-    ws.run(&["coder", "add", "--project", "study.vbt", "tester"]).ok();
+    ws.run(&["coder", "add", "--project", "study.vbt", "tester"])
+        .ok();
     ws
 }
 

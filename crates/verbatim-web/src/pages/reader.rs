@@ -49,10 +49,10 @@ struct ReaderPage {
     media: Option<Player>,
 }
 
-/// What the reader's player needs of a recording.
+/// What the reader's player needs of a recording: `<video>` or `<audio>`
+/// (the type comes with the `/media/` answer).
 struct Player {
     video: bool,
-    mime: String,
 }
 
 struct ShownBlock {
@@ -114,7 +114,6 @@ fn build(
     .at(format!("/sources/{id}"));
     let media = store.recording(id)?.map(|r| Player {
         video: r.kind == verbatim_store::MediaKind::Video,
-        mime: r.mime,
     });
     if media.is_some() {
         page = page.with_script("player.js");

@@ -68,6 +68,8 @@ mod browser;
 mod web_pages;
 // Those pages in headless Chromium: inline edit, matrix drill-down, compare, seal.
 mod browser_pages;
+// `verbatim media` and `GET /media/{source}`: recordings, durations, byte ranges.
+mod media;
 // The reports page: downloads, the sandboxed preview, blind layers, member checking.
 mod web_reports;
 

@@ -56,6 +56,7 @@ pub(crate) enum Table {
     ConsensusOrigins,
     SourceDone,
     CodeTranslations,
+    Media,
 }
 
 impl Table {
@@ -90,6 +91,7 @@ impl Table {
             Table::ConsensusOrigins => "consensus_origins",
             Table::SourceDone => "source_done",
             Table::CodeTranslations => "code_translations",
+            Table::Media => "media",
         }
     }
 

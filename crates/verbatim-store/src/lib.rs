@@ -52,6 +52,8 @@ mod fold;
 mod guides;
 mod history;
 mod journal;
+mod media;
+pub mod media_probe;
 mod memos;
 pub mod migrate;
 mod model;
@@ -95,6 +97,8 @@ pub use exchange::{
 };
 pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
+pub use media::Recording;
+pub use media_probe::MediaKind;
 pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,

@@ -70,6 +70,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "report_order",
         include_str!("../migrations/sqlite/0013_report_order.sql"),
     ),
+    (
+        18,
+        "media",
+        include_str!("../migrations/sqlite/0018_media.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

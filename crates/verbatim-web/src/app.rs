@@ -10,7 +10,7 @@ use axum::middleware::from_fn_with_state;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, api, assets, pages, security};
+use crate::{AppState, api, assets, media, pages, security};
 
 /// The largest request body accepted (a transcript or roster upload).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -40,6 +40,8 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(api::compare::routes())
         .merge(api::journal::routes())
         .merge(api::openapi::routes())
+        // Recordings, with range requests.
+        .merge(media::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)

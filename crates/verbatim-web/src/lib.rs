@@ -29,6 +29,7 @@ pub mod app;
 pub mod assets;
 pub mod error;
 pub mod layout;
+pub mod media;
 pub mod offsets;
 pub mod pages;
 pub mod palette;

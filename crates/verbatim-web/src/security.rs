@@ -11,7 +11,8 @@
 //!   server's own. A page of another site can neither read the token nor
 //!   send the cookie.
 //! - **Headers** on every response: a strict Content-Security-Policy
-//!   (`default-src 'self'`, no inline script or style, no framing; a
+//!   (`default-src 'self'`, recordings only from `/media/`, no inline
+//!   script or style, no framing; a
 //!   response may bring a stricter one of its own, as the report preview does),
 //!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
 //! - The body size limit is set in [`crate::app`].
@@ -34,7 +35,7 @@ pub const CSRF_FIELD: &str = "csrf";
 
 /// The Content-Security-Policy of every response.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     img-src 'self' data:; media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 
 /// The largest urlencoded form the CSRF check reads to find its field.

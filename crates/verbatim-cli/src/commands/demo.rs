@@ -135,6 +135,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 error: None,
                 labels: None,
                 notes: Vec::new(),
+                recording: None,
             },
             verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
                 file: file.into(),
@@ -144,6 +145,7 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 error: None,
                 labels: None,
                 notes: Vec::new(),
+                recording: None,
             },
         })
         .collect();

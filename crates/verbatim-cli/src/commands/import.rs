@@ -121,6 +121,9 @@ pub struct FileReport {
     /// What the reader noticed but could not carry (images, symbols…).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The recording beside it that was attached to the new source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recording: Option<PathBuf>,
 }
 
 /// Settings that apply to every file of one import.
@@ -178,7 +181,22 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         store.set_sources_date(&ui::actor(), &ids, Some(date))?;
     }
     super::search::refresh_index(&store);
-    for path in &collected.unsupported {
+    for report in &mut reports {
+        if let Some(id) = report.id {
+            report.recording = super::media::attach_beside(&mut store, &report.file, id);
+        }
+    }
+    let attached: Vec<&PathBuf> = reports
+        .iter()
+        .filter_map(|r| r.recording.as_ref())
+        .collect();
+    let unsupported: Vec<PathBuf> = collected
+        .unsupported
+        .iter()
+        .filter(|p| !attached.contains(p))
+        .cloned()
+        .collect();
+    for path in &unsupported {
         reports.push(FileReport {
             file: path.clone(),
             status: "unsupported",
@@ -187,6 +205,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             error: None,
             labels: None,
             notes: Vec::new(),
+            recording: None,
         });
     }
     for (path, reason) in &collected.skipped {
@@ -198,6 +217,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             error: Some(reason.clone()),
             labels: None,
             notes: Vec::new(),
+            recording: None,
         });
     }
     print_report(&reports, args.json)?;
@@ -260,6 +280,7 @@ pub fn import_files(
                     error: None,
                     labels: Some(labels),
                     notes,
+                    recording: None,
                 },
                 ImportOutcome::Duplicate { existing } => FileReport {
                     file: path,
@@ -269,6 +290,7 @@ pub fn import_files(
                     error: None,
                     labels: None,
                     notes: Vec::new(),
+                    recording: None,
                 },
             });
         }
@@ -312,6 +334,7 @@ fn failed(path: &Path, error: String) -> FileReport {
         error: Some(error),
         labels: None,
         notes: Vec::new(),
+        recording: None,
     }
 }
 
@@ -326,9 +349,13 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
             "imported" => {
                 let name = r.name.as_deref().unwrap_or_default();
                 println!(
-                    "imported   {} as source {} ({name})",
+                    "imported   {} as source {} ({name}){}",
                     r.file.display(),
                     r.id.unwrap_or_default(),
+                    r.recording
+                        .as_ref()
+                        .map(|p| format!(", with its recording {}", p.display()))
+                        .unwrap_or_default()
                 );
                 for note in &r.notes {
                     println!("           note: {note}");

@@ -34,6 +34,7 @@ mod init;
 mod ipa_table;
 mod journal;
 mod matrix;
+mod media;
 mod memo;
 mod participants;
 mod query;
@@ -105,6 +106,8 @@ enum Command {
     Journal(journal::JournalArgs),
     /// Correct a source's text, mark it done, set its collection date
     Source(source::SourceArgs),
+    /// Recordings beside sources: attach, list, detach
+    Media(media::MediaArgs),
     /// Participants: add, import a roster, assign codes, attributes, consent, table
     Participants(participants::ParticipantsArgs),
     /// Sites and the short codes pseudonyms carry
@@ -223,6 +226,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Memo(args) => memo::cmd_memo(&args),
         Command::Journal(args) => journal::cmd_journal(&args),
         Command::Source(args) => source::cmd_source(&args),
+        Command::Media(args) => media::cmd_media(&args),
         Command::Participants(args) => participants::cmd_participants(&args),
         Command::Sites(args) => sites::cmd_sites(&args),
         Command::Speakers(args) => speakers::cmd_speakers(&args),

@@ -45,6 +45,14 @@ struct ReaderPage {
     /// JSON for `reader.js`.
     data: ReaderData,
     coding_enabled: bool,
+    /// The source's recording, when it has one (`player.js`).
+    media: Option<Player>,
+}
+
+/// What the reader's player needs of a recording: `<video>` or `<audio>`
+/// (the type comes with the `/media/` answer).
+struct Player {
+    video: bool,
 }
 
 struct ShownBlock {
@@ -55,6 +63,8 @@ struct ShownBlock {
     /// The participant code the label maps to, when it differs.
     participant: Option<String>,
     time: Option<String>,
+    /// When the turn starts in the recording, for `player.js`.
+    begin_ms: Option<i64>,
     u16_start: usize,
     u16_end: usize,
     text: String,
@@ -93,7 +103,7 @@ fn build(
     id: i64,
 ) -> Result<ReaderPage, WebError> {
     let source = store.source(&SourceRef::Id(id))?;
-    let page = Page::new(
+    let mut page = Page::new(
         store,
         session,
         csrf,
@@ -102,6 +112,17 @@ fn build(
     )?
     .with_script("reader.js")
     .at(format!("/sources/{id}"));
+    let media = store.recording(id)?.map(|r| Player {
+        video: r.kind == verbatim_store::MediaKind::Video,
+    });
+    if media.is_some() {
+        page = page.with_script("player.js");
+    }
+    let begins: HashMap<usize, i64> = source
+        .turn_list
+        .iter()
+        .filter_map(|t| Some((usize::try_from(t.start).ok()?, t.begin_ms?)))
+        .collect();
     let table = OffsetTable::new(&source.text);
     let who: HashMap<String, (String, Option<String>)> = store
         .speakers(Some(id))?
@@ -126,6 +147,11 @@ fn build(
                 BlockKind::Note => (false, "note".into(), String::new(), None, None),
             };
             ShownBlock {
+                begin_ms: if is_turn {
+                    begins.get(&b.start).copied()
+                } else {
+                    None
+                },
                 is_turn,
                 role,
                 label,
@@ -160,6 +186,7 @@ fn build(
         blocks: shown,
         data,
         coding_enabled,
+        media,
     })
 }
 

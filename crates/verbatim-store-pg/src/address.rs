@@ -60,7 +60,10 @@ impl FromStr for PgAddress {
 
     fn from_str(address: &str) -> Result<Self, StoreError> {
         if !Self::is_postgres(address) {
-            return Err(bad(address, "it must start with postgres://"));
+            return Err(bad(
+                address,
+                "it must start with postgres:// (write postgres://USER@HOST:PORT/DB?study=NAME)",
+            ));
         }
         let (base, query) = address.split_once('?').unwrap_or((address, ""));
         let mut study = None;
@@ -74,7 +77,7 @@ impl FromStr for PgAddress {
         let study = study.ok_or_else(|| {
             bad(
                 address,
-                "it names no study: end it with ?study=NAME (one study per name on a database)",
+                "it names no study; end it with ?study=NAME (one study per name on a database)",
             )
         })?;
         check_name(&study)?;
@@ -83,12 +86,16 @@ impl FromStr for PgAddress {
         } else {
             format!("{base}?{}", rest.join("&"))
         };
-        let config = Config::from_str(&connect)
-            .map_err(|e| bad(&without_password(address), &e.to_string()))?;
+        let config = Config::from_str(&connect).map_err(|e| {
+            bad(
+                address,
+                &format!("{e}; write postgres://USER@HOST:PORT/DB?study=NAME"),
+            )
+        })?;
         if config.get_user().is_none() {
             return Err(bad(
-                &without_password(address),
-                "it names no user: write postgres://USER@HOST/DB?study=NAME",
+                address,
+                "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
             ));
         }
         let shown = shown(&config, &study);
@@ -118,7 +125,8 @@ fn check_name(name: &str) -> Result<(), StoreError> {
 
 fn bad(address: &str, why: &str) -> StoreError {
     StoreError::BadAddress(format!(
-        "{address} is not a PostgreSQL study address ({why}): write postgres://USER@HOST:PORT/DB?study=NAME"
+        "{} is not a PostgreSQL study address: {why}",
+        without_password(address)
     ))
 }
 

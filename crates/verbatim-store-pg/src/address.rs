@@ -44,15 +44,6 @@ impl PgAddress {
     pub fn study(&self) -> &str {
         &self.study
     }
-
-    /// Returns the same server and database with another study name.
-    pub fn with_study(&self, study: &str) -> Result<Self, StoreError> {
-        check_name(study)?;
-        let mut next = self.clone();
-        next.study = study.to_owned();
-        next.shown = shown(&next.config, study);
-        Ok(next)
-    }
 }
 
 impl FromStr for PgAddress {

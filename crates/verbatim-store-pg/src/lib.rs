@@ -23,6 +23,7 @@ mod import;
 pub mod migrate;
 mod reads;
 mod store;
+pub mod test_server;
 
 pub use address::PgAddress;
 pub use store::PgStore;

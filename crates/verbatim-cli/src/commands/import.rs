@@ -8,9 +8,10 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
 use verbatim_ingest::{Options, SpeakerMode, collect_files, guess_language, read_parallel};
-use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store};
+use verbatim_store::{ImportItem, ImportOutcome, Store};
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui;
 
 /// How many files go into one transaction: large enough to amortise the
@@ -94,12 +95,50 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         return super::import_codebook::cmd_import_codebook(codebook);
     }
     let speakers: SpeakerMode = args.speakers.parse()?;
+    if let Location::Postgres(address) = args.project.location()? {
+        if args.deidentify.is_some() {
+            anyhow::bail!(
+                "--deidentify works on study files only for now: nothing was imported into {address}"
+            );
+        }
+        let mut store = PgStore::open(&address)?;
+        let reports = import_reports(&mut store, args, speakers)?;
+        print_report(&reports, args.json)?;
+        return Ok(exit_code(&reports));
+    }
     let names = args
         .deidentify
         .as_deref()
         .map(super::deidentify::read_names)
         .transpose()?;
     let mut store = args.project.open()?;
+    let reports = import_reports(&mut store, args, speakers)?;
+    super::search::refresh_index(&store);
+    print_report(&reports, args.json)?;
+    if let Some(names) = &names {
+        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+        if !ids.is_empty() {
+            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
+            if args.json {
+                eprintln!(
+                    "De-identified the imported sources: {} replacements.",
+                    done.replacements.len()
+                );
+            } else {
+                super::deidentify::print_report(&done);
+            }
+        }
+    }
+    Ok(exit_code(&reports))
+}
+
+/// Reads and stores the files `args` names, with a progress bar, and returns
+/// one report per file (unreadable and unsupported ones included).
+fn import_reports(
+    store: &mut dyn Store,
+    args: &ImportArgs,
+    speakers: SpeakerMode,
+) -> anyhow::Result<Vec<FileReport>> {
     let options = Options {
         speakers,
         ..Options::default()
@@ -116,7 +155,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let bar = ui::progress(collected.files.len() as u64, "Importing");
     import_files(
-        &mut store,
+        store,
         &collected.files,
         &options,
         &settings,
@@ -126,7 +165,6 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     bar.finish_and_clear();
-    super::search::refresh_index(&store);
     for path in &collected.unsupported {
         reports.push(FileReport {
             file: path.clone(),
@@ -136,33 +174,22 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             error: None,
         });
     }
-    print_report(&reports, args.json)?;
-    if let Some(names) = &names {
-        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
-        if !ids.is_empty() {
-            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
-            if args.json {
-                eprintln!(
-                    "De-identified the imported sources: {} replacements.",
-                    done.replacements.len()
-                );
-            } else {
-                super::deidentify::print_report(&done);
-            }
-        }
-    }
-    let any_failed = reports.iter().any(|r| r.status == "failed");
-    Ok(if any_failed {
+    Ok(reports)
+}
+
+/// Fails the command when any file failed.
+fn exit_code(reports: &[FileReport]) -> ExitCode {
+    if reports.iter().any(|r| r.status == "failed") {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Reads `files` in parallel and stores them in batches, appending one
 /// report per file; `advance` is told how many files were done.
 pub fn import_files(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     files: &[PathBuf],
     options: &Options,
     settings: &ImportSettings,

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use verbatim_store::Store;
 
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
@@ -20,7 +19,7 @@ pub struct SourcesArgs {
 
 /// Prints every source with its kind, size, turns and speakers.
 pub fn cmd_sources(args: &SourcesArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let store = args.project.open_any()?;
     let sources = store.sources()?;
     if args.json {
         print_json(&sources)?;

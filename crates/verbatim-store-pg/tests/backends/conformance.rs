@@ -31,7 +31,7 @@ macro_rules! conformance {
                     let Some(study) = super::super::pg::study(stringify!($name)) else {
                         return;
                     };
-                    let mut store = study.create();
+                    let mut store = super::super::pg::create(&study);
                     super::$name(&mut store);
                 }
             )*

@@ -12,7 +12,7 @@ fn the_audit_log_refuses_changes_on_the_server() {
     let Some(study) = pg::study("audit_append_only") else {
         return;
     };
-    let store = study.create();
+    let store = pg::create(&study);
     let mut admin = study.admin();
     let schema = study.address.study();
     for statement in [
@@ -38,7 +38,7 @@ fn create_refuses_a_study_that_exists_and_open_finds_it() {
     let Some(study) = pg::study("create_twice") else {
         return;
     };
-    study.create();
+    pg::create(&study);
     let err = PgStore::create(&study.address, &fixture::settings(), "tester").unwrap_err();
     assert!(matches!(err, StoreError::StudyExists(_)), "{err:?}");
     assert!(err.to_string().contains(study.address.study()), "{err}");
@@ -75,7 +75,7 @@ fn a_study_from_a_newer_verbatim_is_refused_untouched() {
     let Some(study) = pg::study("newer_schema") else {
         return;
     };
-    study.create();
+    pg::create(&study);
     let newer = migrate::LATEST + 1;
     study
         .admin()
@@ -115,7 +115,7 @@ fn two_processes_importing_one_text_store_it_once() {
     let Some(study) = pg::study("concurrent_import") else {
         return;
     };
-    study.create();
+    pg::create(&study);
     // Each thread has its own connection, as two server processes would.
     let outcomes: Vec<Vec<ImportOutcome>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ["amira", "bruno"]

@@ -56,7 +56,7 @@ fn both_backends_answer_alike() {
     let dir = tempfile::tempdir().unwrap();
     let mut lite =
         SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
-    let mut pg = study.create();
+    let mut pg = pg::create(&study);
     for batch in batches() {
         let a = lite.import_batch("amira", batch.clone()).unwrap();
         let b = pg.import_batch("amira", batch).unwrap();

@@ -177,7 +177,7 @@ pub enum Location<'a> {
     /// A SQLite study file.
     File(&'a std::path::Path),
     /// A study on a PostgreSQL server.
-    Postgres(PgAddress),
+    Postgres(Box<PgAddress>),
 }
 
 impl ProjectArg {
@@ -188,7 +188,9 @@ impl ProjectArg {
             anyhow::anyhow!("say which study: pass --project PATH or set VERBATIM_PROJECT")
         })?;
         match path.to_str() {
-            Some(word) if PgAddress::is_postgres(word) => Ok(Location::Postgres(word.parse()?)),
+            Some(word) if PgAddress::is_postgres(word) => {
+                Ok(Location::Postgres(Box::new(word.parse()?)))
+            }
             _ => Ok(Location::File(path)),
         }
     }

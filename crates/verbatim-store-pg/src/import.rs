@@ -2,7 +2,7 @@
 //! anchored comments, and its audit entry, exactly as `SqliteStore` stores
 //! them (same content hash, same unique names, same audit payload).
 
-use postgres::Transaction;
+use postgres::{Statement, Transaction};
 use sha2::{Digest, Sha256};
 use verbatim_core::OffsetTable;
 use verbatim_store::{ImportItem, ImportOutcome, StoreError};
@@ -11,9 +11,48 @@ use crate::PgAddress;
 use crate::audit;
 use crate::failure::OrServer;
 
+/// The statements an import runs per file, prepared once per batch so each
+/// runs in one round trip to the server.
+pub(crate) struct Statements {
+    by_hash: Statement,
+    name_taken: Statement,
+    source: Statement,
+    text: Statement,
+    turn: Statement,
+    memo: Statement,
+}
+
+impl Statements {
+    /// Prepares the statements on the batch's transaction.
+    pub(crate) fn prepare(tx: &mut Transaction<'_>) -> Result<Self, postgres::Error> {
+        Ok(Self {
+            by_hash: tx.prepare("SELECT name FROM sources WHERE content_hash = $1")?,
+            name_taken: tx.prepare("SELECT 1 FROM sources WHERE name = $1")?,
+            source: tx.prepare(
+                "INSERT INTO sources (guid, name, format, kind, language, site, original_path, \
+                 imported_at, content_hash, chars, metadata) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )?,
+            text: tx.prepare(
+                "INSERT INTO source_texts (source_id, text, offsets) VALUES ($1, $2, $3)",
+            )?,
+            turn: tx.prepare(
+                "INSERT INTO turns (source_id, ordinal, speaker, start_char, end_char, begin_ms, \
+                 end_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )?,
+            memo: tx.prepare(
+                "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, author, \
+                 written_at, body, origin, created_at) \
+                 VALUES ($1, 'passage', $2, $3, $4, $5, $6, $7, 'document-comment', $8)",
+            )?,
+        })
+    }
+}
+
 /// Stores one source inside the caller's savepoint.
 pub(crate) fn insert_source(
     tx: &mut Transaction<'_>,
+    sql: &Statements,
     address: &PgAddress,
     actor: &str,
     item: &ImportItem,
@@ -21,14 +60,12 @@ pub(crate) fn insert_source(
 ) -> Result<ImportOutcome, StoreError> {
     let source = &item.source;
     let hash = hex(&Sha256::digest(source.text().as_bytes()));
-    let existing = tx
-        .query_opt("SELECT name FROM sources WHERE content_hash = $1", &[&hash])
-        .or_server(address)?;
+    let existing = tx.query_opt(&sql.by_hash, &[&hash]).or_server(address)?;
     if let Some(row) = existing {
         let existing: String = row.try_get(0).or_server(address)?;
         return Ok(ImportOutcome::Duplicate { existing });
     }
-    let name = unique_name(tx, &item.name).or_server(address)?;
+    let name = unique_name(tx, &sql.name_taken, &item.name).or_server(address)?;
     let language = item
         .language
         .as_ref()
@@ -43,9 +80,7 @@ pub(crate) fn insert_source(
         .map(|p| p.to_string_lossy().into_owned());
     let row = tx
         .query_one(
-            "INSERT INTO sources (guid, name, format, kind, language, site, original_path, \
-             imported_at, content_hash, chars, metadata) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            &sql.source,
             &[
                 &uuid::Uuid::new_v4().to_string(),
                 &name,
@@ -62,7 +97,7 @@ pub(crate) fn insert_source(
         )
         .or_server(address)?;
     let id: i64 = row.try_get(0).or_server(address)?;
-    insert_parts(tx, id, item).or_server(address)?;
+    insert_parts(tx, sql, id, item).or_server(address)?;
     audit::append(
         tx,
         actor,
@@ -87,25 +122,22 @@ pub(crate) fn insert_source(
 /// Stores the text, speaker turns and anchored comments of source `id`.
 fn insert_parts(
     tx: &mut Transaction<'_>,
+    sql: &Statements,
     id: i64,
     item: &ImportItem,
 ) -> Result<(), postgres::Error> {
     let source = &item.source;
     tx.execute(
-        "INSERT INTO source_texts (source_id, text, offsets) VALUES ($1, $2, $3)",
+        &sql.text,
         &[
             &id,
             &source.text(),
             &OffsetTable::new(source.text()).to_bytes(),
         ],
     )?;
-    let turn = tx.prepare(
-        "INSERT INTO turns (source_id, ordinal, speaker, start_char, end_char, begin_ms, end_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )?;
     for (ordinal, t) in source.turns().iter().enumerate() {
         tx.execute(
-            &turn,
+            &sql.turn,
             &[
                 &id,
                 &(ordinal as i64),
@@ -117,14 +149,9 @@ fn insert_parts(
             ],
         )?;
     }
-    let memo = tx.prepare(
-        "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, author, \
-         written_at, body, origin, created_at) \
-         VALUES ($1, 'passage', $2, $3, $4, $5, $6, $7, 'document-comment', $8)",
-    )?;
     for anchor in source.anchors() {
         tx.execute(
-            &memo,
+            &sql.memo,
             &[
                 &uuid::Uuid::new_v4().to_string(),
                 &id,
@@ -141,11 +168,14 @@ fn insert_parts(
 }
 
 /// Returns `wanted`, or `wanted (2)`, `wanted (3)`… if the name is taken.
-fn unique_name(tx: &mut Transaction<'_>, wanted: &str) -> Result<String, postgres::Error> {
-    let taken = tx.prepare("SELECT 1 FROM sources WHERE name = $1")?;
+fn unique_name(
+    tx: &mut Transaction<'_>,
+    taken: &Statement,
+    wanted: &str,
+) -> Result<String, postgres::Error> {
     let mut candidate = wanted.to_owned();
     let mut n = 2;
-    while tx.query_opt(&taken, &[&candidate])?.is_some() {
+    while tx.query_opt(taken, &[&candidate])?.is_some() {
         candidate = format!("{wanted} ({n})");
         n += 1;
     }

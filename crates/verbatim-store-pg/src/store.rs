@@ -206,11 +206,13 @@ impl Store for PgStore {
             .map(|r| r.try_get(0))
             .transpose()
             .or_server(&address)?;
+        let sql = import::Statements::prepare(&mut tx).or_server(&address)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in &items {
             let mut savepoint = tx.transaction().or_server(&address)?;
             let outcome = import::insert_source(
                 &mut savepoint,
+                &sql,
                 &address,
                 actor,
                 item,

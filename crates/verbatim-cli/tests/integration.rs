@@ -8,6 +8,8 @@ mod common;
 mod study;
 // `import`, `sources` and `show` on every format and encoding.
 mod import;
+// `--project postgres://…`: the same answers as a file, refusals elsewhere.
+mod postgres;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

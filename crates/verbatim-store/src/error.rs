@@ -129,6 +129,22 @@ pub enum StoreError {
     /// The database itself reported an error.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A study address is not one verbatim can use (the message says why).
+    #[error("{0}")]
+    BadAddress(String),
+    /// `init` was asked to create a study on a server that already holds one
+    /// of that name.
+    #[error(
+        "there is already a study {0} on that server: choose another ?study= name, or open it instead of creating it"
+    )]
+    StudyExists(String),
+    /// No study of that name on the server.
+    #[error("no study {0} on that server: create one with `verbatim init --project ADDRESS`")]
+    NoStudy(String),
+    /// A database server (PostgreSQL) could not be reached or reported an
+    /// error; the message names the server, never its password.
+    #[error("{0}")]
+    Server(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

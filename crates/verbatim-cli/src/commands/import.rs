@@ -11,8 +11,9 @@ use verbatim_ingest::{
     LabelReport, Options, SpeakerMode, collect_files, guess_language, label_report, read_parallel,
 };
 use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, parse_date};
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui;
 
 /// How many files go into one transaction: large enough to amortise the
@@ -143,12 +144,70 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let speakers: SpeakerMode = args.speakers.parse()?;
     let date = args.date.as_deref().map(parse_date).transpose()?;
+    if let Location::Postgres(address) = args.project.location()? {
+        if args.deidentify.is_some() || date.is_some() {
+            anyhow::bail!(
+                "--deidentify and --date work on study files only for now: nothing was imported into {address}"
+            );
+        }
+        let mut store = PgStore::open(&address)?;
+        let reports = import_reports(&mut store, args, speakers)?;
+        print_report(&reports, args.json)?;
+        return Ok(exit_code(&reports));
+    }
     let names = args
         .deidentify
         .as_deref()
         .map(super::deidentify::read_names)
         .transpose()?;
     let mut store = args.project.open()?;
+    let mut reports = import_reports(&mut store, args, speakers)?;
+    if let Some(date) = &date {
+        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+        store.set_sources_date(&ui::actor(), &ids, Some(date))?;
+    }
+    super::search::refresh_index(&store);
+    attach_recordings(&mut store, &mut reports);
+    print_report(&reports, args.json)?;
+    if let Some(names) = &names {
+        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+        if !ids.is_empty() {
+            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
+            if args.json {
+                eprintln!(
+                    "De-identified the imported sources: {} replacements.",
+                    done.replacements.len()
+                );
+            } else {
+                super::deidentify::print_report(&done);
+            }
+        }
+    }
+    Ok(exit_code(&reports))
+}
+
+/// Attaches the recording lying beside each imported transcript, and drops
+/// the "not supported" line of every file attached that way.
+fn attach_recordings(store: &mut SqliteStore, reports: &mut Vec<FileReport>) {
+    for report in reports.iter_mut() {
+        if let Some(id) = report.id {
+            report.recording = super::media::attach_beside(store, &report.file, id);
+        }
+    }
+    let attached: Vec<PathBuf> = reports
+        .iter()
+        .filter_map(|r| r.recording.clone())
+        .collect();
+    reports.retain(|r| r.status != "unsupported" || !attached.contains(&r.file));
+}
+
+/// Reads and stores the files `args` names, with a progress bar, and returns
+/// one report per file (unreadable, unsupported and skipped ones included).
+fn import_reports(
+    store: &mut dyn Store,
+    args: &ImportArgs,
+    speakers: SpeakerMode,
+) -> anyhow::Result<Vec<FileReport>> {
     let mut options = Options {
         speakers,
         ..Options::default()
@@ -166,7 +225,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let bar = ui::progress(collected.files.len() as u64, "Importing");
     import_files(
-        &mut store,
+        store,
         &collected.files,
         &options,
         &settings,
@@ -176,27 +235,7 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     bar.finish_and_clear();
-    if let Some(date) = &date {
-        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
-        store.set_sources_date(&ui::actor(), &ids, Some(date))?;
-    }
-    super::search::refresh_index(&store);
-    for report in &mut reports {
-        if let Some(id) = report.id {
-            report.recording = super::media::attach_beside(&mut store, &report.file, id);
-        }
-    }
-    let attached: Vec<&PathBuf> = reports
-        .iter()
-        .filter_map(|r| r.recording.as_ref())
-        .collect();
-    let unsupported: Vec<PathBuf> = collected
-        .unsupported
-        .iter()
-        .filter(|p| !attached.contains(p))
-        .cloned()
-        .collect();
-    for path in &unsupported {
+    for path in &collected.unsupported {
         reports.push(FileReport {
             file: path.clone(),
             status: "unsupported",
@@ -220,33 +259,22 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             recording: None,
         });
     }
-    print_report(&reports, args.json)?;
-    if let Some(names) = &names {
-        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
-        if !ids.is_empty() {
-            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
-            if args.json {
-                eprintln!(
-                    "De-identified the imported sources: {} replacements.",
-                    done.replacements.len()
-                );
-            } else {
-                super::deidentify::print_report(&done);
-            }
-        }
-    }
-    let any_failed = reports.iter().any(|r| r.status == "failed");
-    Ok(if any_failed {
+    Ok(reports)
+}
+
+/// Fails the command when any file failed.
+fn exit_code(reports: &[FileReport]) -> ExitCode {
+    if reports.iter().any(|r| r.status == "failed") {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 /// Reads `files` in parallel and stores them in batches, appending one
 /// report per file; `advance` is told how many files were done.
 pub fn import_files(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     files: &[PathBuf],
     options: &Options,
     settings: &ImportSettings,

@@ -1,12 +1,13 @@
-//! `verbatim init`: create a study file.
+//! `verbatim init`: create a study, in a file or on a PostgreSQL server.
 
 use std::process::ExitCode;
 
 use clap::Args;
 use verbatim_core::Language;
 use verbatim_store::{SqliteStore, StudySettings};
+use verbatim_store_pg::PgStore;
 
-use super::ProjectArg;
+use super::{Location, ProjectArg};
 use crate::ui;
 
 /// Create a new, empty study file
@@ -24,17 +25,27 @@ pub struct InitArgs {
 
 /// Creates the study and says where it is.
 pub fn cmd_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
-    let path = args.project.path()?;
-    let title = args.title.clone().unwrap_or_else(|| {
-        path.file_stem()
+    let location = args.project.location()?;
+    let title = args.title.clone().unwrap_or_else(|| match &location {
+        Location::File(path) => path
+            .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        Location::Postgres(address) => address.study().to_owned(),
     });
     let settings = StudySettings {
         title,
         language: args.language.clone(),
     };
-    SqliteStore::create(path, &settings, &ui::actor())?;
-    println!("Created study {:?} in {}.", settings.title, path.display());
+    match &location {
+        Location::File(path) => {
+            SqliteStore::create(path, &settings, &ui::actor())?;
+            println!("Created study {:?} in {}.", settings.title, path.display());
+        }
+        Location::Postgres(address) => {
+            PgStore::create(address, &settings, &ui::actor())?;
+            println!("Created study {:?} at {address}.", settings.title);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

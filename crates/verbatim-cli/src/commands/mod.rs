@@ -62,7 +62,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use verbatim_store::SqliteStore;
+use verbatim_store::{SqliteStore, Store};
+use verbatim_store_pg::{PgAddress, PgStore};
 
 /// Qualitative data analysis for research teams: transcripts in, themes out
 #[derive(Parser, Debug)]
@@ -173,7 +174,7 @@ enum Command {
 /// The study a command works on.
 #[derive(Args, Debug, Clone)]
 pub struct ProjectArg {
-    /// The study file (.vbt)
+    /// The study file (.vbt), or postgres://USER@HOST:PORT/DB?study=NAME
     #[arg(
         long,
         short = 'p',
@@ -184,11 +185,46 @@ pub struct ProjectArg {
     pub project: Option<PathBuf>,
 }
 
+/// Where a study lives: a file, or a PostgreSQL server.
+pub enum Location<'a> {
+    /// A SQLite study file.
+    File(&'a std::path::Path),
+    /// A study on a PostgreSQL server.
+    Postgres(Box<PgAddress>),
+}
+
 impl ProjectArg {
-    /// Returns the study's path, or a clear error when none was given.
-    pub fn path(&self) -> anyhow::Result<&std::path::Path> {
-        self.project.as_deref().ok_or_else(|| {
+    /// Returns where the study lives, or a clear error when none was given
+    /// or the PostgreSQL address is malformed.
+    pub fn location(&self) -> anyhow::Result<Location<'_>> {
+        let path = self.project.as_deref().ok_or_else(|| {
             anyhow::anyhow!("say which study: pass --project PATH or set VERBATIM_PROJECT")
+        })?;
+        match path.to_str() {
+            Some(word) if PgAddress::is_postgres(word) => {
+                Ok(Location::Postgres(Box::new(word.parse()?)))
+            }
+            _ => Ok(Location::File(path)),
+        }
+    }
+
+    /// Returns the study's file, or a clear error when none was given or the
+    /// study is on a PostgreSQL server (which this command cannot use yet).
+    pub fn path(&self) -> anyhow::Result<&std::path::Path> {
+        match self.location()? {
+            Location::File(path) => Ok(path),
+            Location::Postgres(address) => anyhow::bail!(
+                "{address} is a PostgreSQL study, and this command works on study files only for now: on PostgreSQL, verbatim can init, import, sources and show"
+            ),
+        }
+    }
+
+    /// Returns the study, file or PostgreSQL, for the commands that need only
+    /// the `Store` trait.
+    pub fn open_any(&self) -> anyhow::Result<Box<dyn Store>> {
+        Ok(match self.location()? {
+            Location::File(_) => Box::new(self.open()?),
+            Location::Postgres(address) => Box::new(PgStore::open(&address)?),
         })
     }
 

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
-use verbatim_store::{MemoRecord, SourceRef, SourceSummary, Store, TurnRecord};
+use verbatim_store::{MemoRecord, SourceRef, SourceSummary, TurnRecord};
 
 use super::{ProjectArg, print_json};
 
@@ -43,7 +43,7 @@ struct ShowJson<'a> {
 
 /// Prints the source's facts, then its text.
 pub fn cmd_show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let store = args.project.open_any()?;
     let record = store.source(&SourceRef::parse(&args.source))?;
     if args.json {
         let s: &SourceSummary = &record.summary;

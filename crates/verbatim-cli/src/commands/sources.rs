@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use serde::Serialize;
-use verbatim_store::{SourceSummary, Store};
+use verbatim_store::SourceSummary;
 
 use super::{ProjectArg, print_json};
 use crate::ui::Table;
@@ -39,10 +39,11 @@ struct ForCoder<'a> {
 /// Prints every source with its kind, size, turns, speakers and
 /// collection date (and, for a coder, whether they coded it).
 pub fn cmd_sources(args: &SourcesArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let sources = store.sources()?;
+    // Which sources a coder coded is read from a study file; the listing
+    // itself works on any backend.
     let coded = match args.coder.as_deref() {
         Some(name) => {
+            let store = args.project.open()?;
             let scope = if name.trim() == store.consensus_coder()?.name {
                 store.consensus_scope()?
             } else {
@@ -54,6 +55,7 @@ pub fn cmd_sources(args: &SourcesArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    let sources = args.project.open_any()?.sources()?;
     if args.json {
         match &coded {
             Some((name, coded, done)) => print_json(

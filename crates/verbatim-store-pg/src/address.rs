@@ -1,0 +1,193 @@
+//! Where a PostgreSQL study lives: `postgres://USER[:PASS]@HOST[:PORT]/DB?study=NAME`.
+//!
+//! One server database holds many studies, one PostgreSQL schema each, named
+//! by `study=`. The name becomes an SQL identifier, so it is restricted to
+//! lower-case letters, digits and `_` (starting with a letter) and never one
+//! of PostgreSQL's own schemas. The address shown in messages leaves the
+//! password out.
+
+use std::str::FromStr;
+
+use postgres::config::{Config, Host};
+use verbatim_store::StoreError;
+
+/// The longest schema name PostgreSQL keeps without truncating it.
+const MAX_NAME: usize = 63;
+
+/// A parsed study address: how to reach the server, and which study.
+#[derive(Clone)]
+pub struct PgAddress {
+    pub(crate) config: Config,
+    study: String,
+    shown: String,
+}
+
+impl std::fmt::Debug for PgAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl std::fmt::Display for PgAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl PgAddress {
+    /// Returns true when `word` names a PostgreSQL study rather than a file.
+    pub fn is_postgres(word: &str) -> bool {
+        word.starts_with("postgres://") || word.starts_with("postgresql://")
+    }
+
+    /// Returns the study's name (its schema on the server).
+    pub fn study(&self) -> &str {
+        &self.study
+    }
+}
+
+impl FromStr for PgAddress {
+    type Err = StoreError;
+
+    fn from_str(address: &str) -> Result<Self, StoreError> {
+        if !Self::is_postgres(address) {
+            return Err(bad(
+                address,
+                "it must start with postgres:// (write postgres://USER@HOST:PORT/DB?study=NAME)",
+            ));
+        }
+        let (base, query) = address.split_once('?').unwrap_or((address, ""));
+        let mut study = None;
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("study", name)) => study = Some(name.to_owned()),
+                _ => rest.push(pair),
+            }
+        }
+        let study = study.ok_or_else(|| {
+            bad(
+                address,
+                "it names no study; end it with ?study=NAME (one study per name on a database)",
+            )
+        })?;
+        check_name(&study)?;
+        let connect = if rest.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+        let config = Config::from_str(&connect).map_err(|e| {
+            bad(
+                address,
+                &format!("{e}; write postgres://USER@HOST:PORT/DB?study=NAME"),
+            )
+        })?;
+        if config.get_user().is_none() {
+            return Err(bad(
+                address,
+                "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
+            ));
+        }
+        let shown = shown(&config, &study);
+        Ok(Self {
+            config,
+            study,
+            shown,
+        })
+    }
+}
+
+/// Refuses study names that are not plain lower-case SQL identifiers.
+fn check_name(name: &str) -> Result<(), StoreError> {
+    let plain = name.len() <= MAX_NAME
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let reserved = name.starts_with("pg_") || name == "public" || name == "information_schema";
+    if plain && !reserved {
+        return Ok(());
+    }
+    Err(StoreError::BadAddress(format!(
+        "study name {name:?} cannot be used: write up to {MAX_NAME} lower-case letters, digits and _, starting with a letter (not public or pg_…)"
+    )))
+}
+
+fn bad(address: &str, why: &str) -> StoreError {
+    StoreError::BadAddress(format!(
+        "{} is not a PostgreSQL study address: {why}",
+        without_password(address)
+    ))
+}
+
+/// Returns the address as written, minus any password, for messages about
+/// an address that could not be parsed.
+fn without_password(address: &str) -> String {
+    let Some((scheme, rest)) = address.split_once("://") else {
+        return address.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}@{host}")
+        }
+        None => address.to_owned(),
+    }
+}
+
+/// Returns the address messages show: user, host, port, database and study.
+fn shown(config: &Config, study: &str) -> String {
+    let user = config.get_user().unwrap_or_default();
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => host.clone(),
+        Some(Host::Unix(dir)) => dir.display().to_string(),
+        None => String::from("localhost"),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config.get_dbname().unwrap_or(user);
+    format!("postgres://{user}@{host}:{port}/{db}?study={study}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_names_server_database_and_study() {
+        let a: PgAddress = "postgres://amira:secret@db.lab:6543/verbatim?study=addicto_2026"
+            .parse()
+            .unwrap();
+        assert_eq!(a.study(), "addicto_2026");
+        assert_eq!(
+            a.to_string(),
+            "postgres://amira@db.lab:6543/verbatim?study=addicto_2026"
+        );
+        assert!(!format!("{a:?}").contains("secret"));
+    }
+
+    #[test]
+    fn bad_addresses_get_one_sentence_without_the_password() {
+        for (address, needle) in [
+            ("postgres://amira:secret@db/verbatim", "?study=NAME"),
+            (
+                "postgres://amira:secret@db/verbatim?study=Bad-Name",
+                "lower-case",
+            ),
+            ("postgres://amira@db/verbatim?study=public", "not public"),
+            (
+                "postgres://amira@db/verbatim?study=pg_catalog",
+                "not public",
+            ),
+            ("mysql://amira@db/verbatim?study=x", "postgres://"),
+            (
+                "postgres://amira:secret@db:port/verbatim?study=x",
+                "not a PostgreSQL",
+            ),
+        ] {
+            let err = address.parse::<PgAddress>().unwrap_err().to_string();
+            assert!(err.contains(needle), "{address}: {err}");
+            assert!(!err.contains("secret"), "{address}: {err}");
+        }
+    }
+}

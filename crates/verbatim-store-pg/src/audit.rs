@@ -1,0 +1,53 @@
+//! The append-only audit log on PostgreSQL: the same entries as SQLite's
+//! (UUIDv7 ids, RFC 3339 times, JSON payload kept as text).
+
+use postgres::GenericClient;
+use verbatim_store::AuditEntry;
+
+/// Appends one entry inside the caller's transaction.
+pub(crate) fn append(
+    tx: &mut impl GenericClient,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    data: &serde_json::Value,
+) -> Result<(), postgres::Error> {
+    tx.execute(
+        "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE)",
+        &[
+            &uuid::Uuid::now_v7().to_string(),
+            &crate::now(),
+            &actor,
+            &action,
+            &target,
+            &data.to_string(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Returns the newest `limit` entries, newest first.
+pub(crate) fn recent(
+    client: &mut impl GenericClient,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, postgres::Error> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = client.query(
+        "SELECT id, at, actor, action, target, data FROM audit ORDER BY id DESC LIMIT $1",
+        &[&limit],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let data: String = row.try_get(5)?;
+            Ok(AuditEntry {
+                id: row.try_get(0)?,
+                at: row.try_get(1)?,
+                actor: row.try_get(2)?,
+                action: row.try_get(3)?,
+                target: row.try_get(4)?,
+                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect()
+}

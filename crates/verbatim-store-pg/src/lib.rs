@@ -1,0 +1,39 @@
+//! The PostgreSQL backend of the study store: [`PgStore`] implements
+//! `verbatim_store::Store` on a PostgreSQL server, for labs and
+//! universities that host many teams' studies on one managed database.
+//!
+//! It is a crate of its own so that the `postgres` client and its
+//! dependencies are built only by those who use it: the CLI of a laptop user
+//! links SQLite alone. It uses the synchronous `postgres` client (no TLS
+//! yet), so the store stays a plain blocking API like `SqliteStore`.
+//!
+//! A study is one schema on the server, addressed as
+//! `postgres://USER[:PASS]@HOST[:PORT]/DB?study=NAME` ([`PgAddress`]). It
+//! keeps the guarantees `verbatim_store` lists for every backend: numbered
+//! migrations ([`migrate`]), one transaction per action with one savepoint
+//! per imported file, and an `audit` table that triggers keep append-only.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod address;
+mod audit;
+mod failure;
+mod import;
+pub mod migrate;
+mod reads;
+mod store;
+pub mod test_server;
+
+pub use address::PgAddress;
+pub use store::PgStore;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Returns the current time as RFC 3339 text, as the SQLite backend writes it.
+pub(crate) fn now() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| String::from("unknown"))
+}

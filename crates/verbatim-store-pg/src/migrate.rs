@@ -1,0 +1,60 @@
+//! The PostgreSQL schema of a study: embedded, numbered migrations applied
+//! inside the study's own schema.
+//!
+//! The numbers are PostgreSQL's own (they need not follow SQLite's); the
+//! applied ones are listed in `verbatim_migrations`, whose presence is also
+//! what marks a schema as a verbatim study. Each upgrade runs in one
+//! transaction, so a failed upgrade leaves the study as it was (PostgreSQL
+//! DDL is transactional: no backup copy is needed, unlike SQLite files).
+
+use postgres::Transaction;
+
+/// The migrations, in order: (version, SQL).
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_sources.sql")),
+    (2, include_str!("../migrations/0002_append_only_audit.sql")),
+];
+
+/// The newest schema version this build knows.
+pub const LATEST: i64 = 2;
+
+/// Creates the bookkeeping table in a new, empty study schema.
+pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    tx.batch_execute(
+        "CREATE TABLE verbatim_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+}
+
+/// Returns the newest version applied to the study.
+pub(crate) fn version(tx: &mut impl postgres::GenericClient) -> Result<i64, postgres::Error> {
+    let row = tx.query_one(
+        "SELECT coalesce(max(version), 0) FROM verbatim_migrations",
+        &[],
+    )?;
+    row.try_get(0)
+}
+
+/// Applies every migration newer than the study's version.
+pub(crate) fn apply(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
+    let current = version(tx)?;
+    for (number, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > current) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO verbatim_migrations (version, applied_at) VALUES ($1, $2)",
+            &[number, &crate::now()],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_is_the_last_migration() {
+        let numbers: Vec<i64> = MIGRATIONS.iter().map(|(n, _)| *n).collect();
+        // Numbered 1, 2, … with no gap, so LATEST equals the count.
+        assert_eq!(numbers, (1..=LATEST).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,15 @@
+//! The store's behaviour, written once and run on every backend (SQLite and
+//! PostgreSQL), plus the rules only a server backend has.
+//!
+//! The PostgreSQL half needs a server: `VERBATIM_TEST_PG` gives its address
+//! (`.ci/pg-server start` prints one). Without it the PostgreSQL tests skip
+//! with a notice, unless `VERBATIM_REQUIRE_PG=1` (as `.ci/run` sets), in
+//! which case they fail.
+
+mod backends {
+    pub mod conformance;
+    pub mod fixture;
+    pub mod pg;
+    pub mod pg_rules;
+    pub mod same_answers;
+}

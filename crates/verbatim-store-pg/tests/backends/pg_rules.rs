@@ -1,0 +1,145 @@
+//! What only a server backend has to get right: addressing studies by name,
+//! refusing to overwrite or to open what is not a study, an audit log the
+//! server itself keeps append-only, and importers in several processes.
+
+use verbatim_store::{ImportOutcome, Store, StoreError};
+use verbatim_store_pg::{PgAddress, PgStore, migrate};
+
+use super::{fixture, pg};
+
+#[test]
+fn the_audit_log_refuses_changes_on_the_server() {
+    let Some(study) = pg::study("audit_append_only") else {
+        return;
+    };
+    let store = pg::create(&study);
+    let mut admin = study.admin();
+    let schema = study.address.study();
+    for statement in [
+        format!("UPDATE \"{schema}\".audit SET actor = 'mallory'"),
+        format!("DELETE FROM \"{schema}\".audit"),
+        format!("TRUNCATE \"{schema}\".audit"),
+    ] {
+        let err = admin.batch_execute(&statement).unwrap_err();
+        let message = err.as_db_error().map(|d| d.message().to_owned());
+        assert_eq!(
+            message.as_deref(),
+            Some("the audit log is append-only"),
+            "{statement}"
+        );
+    }
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].actor, "tester");
+}
+
+#[test]
+fn create_refuses_a_study_that_exists_and_open_finds_it() {
+    let Some(study) = pg::study("create_twice") else {
+        return;
+    };
+    pg::create(&study);
+    let err = PgStore::create(&study.address, &fixture::settings(), "tester").unwrap_err();
+    assert!(matches!(err, StoreError::StudyExists(_)), "{err:?}");
+    assert!(err.to_string().contains(study.address.study()), "{err}");
+    let reopened = PgStore::open(&study.address).unwrap();
+    let info = reopened.study().unwrap();
+    assert_eq!(info.title, "Étude");
+    assert_eq!(info.schema_version, migrate::LATEST);
+    // The failed create left the study as it was: one entry.
+    assert_eq!(reopened.audit_log(10).unwrap().len(), 1);
+}
+
+#[test]
+fn open_names_missing_studies_and_foreign_schemas() {
+    let Some(study) = pg::study("open_missing") else {
+        return;
+    };
+    let err = PgStore::open(&study.address).unwrap_err();
+    assert!(matches!(err, StoreError::NoStudy(_)), "{err:?}");
+    assert!(err.to_string().contains("verbatim init"), "{err}");
+    // A schema another program made is not a study, and is left alone.
+    study
+        .admin()
+        .batch_execute(&format!(
+            "CREATE SCHEMA \"{0}\"; CREATE TABLE \"{0}\".t (x int)",
+            study.address.study()
+        ))
+        .unwrap();
+    let err = PgStore::open(&study.address).unwrap_err();
+    assert!(err.to_string().contains("is not a verbatim study"), "{err}");
+}
+
+#[test]
+fn a_study_from_a_newer_verbatim_is_refused_untouched() {
+    let Some(study) = pg::study("newer_schema") else {
+        return;
+    };
+    pg::create(&study);
+    let newer = migrate::LATEST + 1;
+    study
+        .admin()
+        .execute(
+            &format!(
+                "INSERT INTO \"{}\".verbatim_migrations VALUES ($1, 'later')",
+                study.address.study()
+            ),
+            &[&newer],
+        )
+        .unwrap();
+    let err = PgStore::open(&study.address).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, .. } if found == newer),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade verbatim"), "{err}");
+}
+
+#[test]
+fn an_unreachable_server_is_one_sentence_without_the_password() {
+    // Port 1 on loopback: nothing listens there.
+    let address: PgAddress = "postgres://amira:secret@127.0.0.1:1/verbatim?study=absent"
+        .parse()
+        .unwrap();
+    let err = PgStore::open(&address).unwrap_err().to_string();
+    assert!(
+        err.contains("postgres://amira@127.0.0.1:1/verbatim?study=absent"),
+        "{err}"
+    );
+    assert!(err.contains("check that it is running"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+}
+
+#[test]
+fn two_processes_importing_one_text_store_it_once() {
+    let Some(study) = pg::study("concurrent_import") else {
+        return;
+    };
+    pg::create(&study);
+    // Each thread has its own connection, as two server processes would.
+    let outcomes: Vec<Vec<ImportOutcome>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ["amira", "bruno"]
+            .into_iter()
+            .map(|actor| {
+                let address = study.address.clone();
+                scope.spawn(move || {
+                    let mut store = PgStore::open(&address).unwrap();
+                    store
+                        .import_batch(actor, vec![fixture::interview("entretien")])
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let imported = outcomes
+        .iter()
+        .flatten()
+        .filter(|o| matches!(o, ImportOutcome::Imported { .. }))
+        .count();
+    assert_eq!(imported, 1, "{outcomes:?}");
+    let store = PgStore::open(&study.address).unwrap();
+    assert_eq!(store.sources().unwrap().len(), 1);
+    // Creation plus one import.
+    assert_eq!(store.audit_log(10).unwrap().len(), 2);
+}

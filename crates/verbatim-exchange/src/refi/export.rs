@@ -16,14 +16,43 @@ use super::guid::{self, derived, valid_or_derived};
 use super::model::*;
 use super::offsets::utf16_positions;
 
-/// Whose offsets an export is meant for.
+/// Which tool an export is meant for, which decides how positions count.
+///
+/// The two units differ only on texts holding characters outside the
+/// Basic Multilingual Plane (emoji…), where each such character is one
+/// code point but two UTF-16 units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Target {
-    /// The standard: code points.
+    /// The standard (REFI-QDA 1.5 §10.2): code points.
     #[default]
     Refi,
-    /// NVivo and QualCoder: UTF-16 units.
+    /// NVivo: UTF-16 units (checked on a real NVivo 12.6 export).
     Nvivo,
+    /// QualCoder: UTF-16 units, Qt's text positions (checked in its source).
+    Qualcoder,
+    /// ATLAS.ti: UTF-16 units (inferred: its strings are .NET's; no sample
+    /// with emoji was available to check).
+    Atlasti,
+    /// MAXQDA: UTF-16 units (inferred as for ATLAS.ti; unchecked).
+    Maxqda,
+}
+
+impl Target {
+    /// Returns true when this tool counts positions in UTF-16 units.
+    pub fn counts_utf16(self) -> bool {
+        !matches!(self, Self::Refi)
+    }
+
+    /// Returns the `--target` word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refi => "refi",
+            Self::Nvivo => "nvivo",
+            Self::Qualcoder => "qualcoder",
+            Self::Atlasti => "atlasti",
+            Self::Maxqda => "maxqda",
+        }
+    }
 }
 
 /// An export: the project, its source files `(name, text)`, and the report.
@@ -224,6 +253,23 @@ pub fn export_codebook(s: &Snapshot, owner: Option<i64>, origin: &str) -> (Strin
         ));
     }
     (super::write::codebook(origin, &codes, &sets), report)
+}
+
+/// Returns the warning for codings whose positions depend on the unit.
+fn astral_note(target: Target, codings: usize, sources: usize) -> String {
+    let head = format!(
+        "{codings} coding(s) in {sources} source(s) come after characters outside the Basic Multilingual Plane (emoji…), where tools count positions differently"
+    );
+    if target.counts_utf16() {
+        format!(
+            "{head}: they are written in UTF-16 units for {}; a tool that counts code points as the standard says would misplace them (export with --target refi for it)",
+            target.as_str()
+        )
+    } else {
+        format!(
+            "{head}: they are written in code points, as the standard says; NVivo, QualCoder, ATLAS.ti and MAXQDA count UTF-16 units and would misplace them: export with --target nvivo, --target qualcoder, --target atlasti or --target maxqda for that tool"
+        )
+    }
 }
 
 /// Returns the project of a study as the snapshot's scope sees it.
@@ -445,6 +491,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     let mut sources = Vec::with_capacity(s.sources.len());
     let mut files = Vec::with_capacity(s.sources.len());
     let mut astral_sources = 0;
+    let mut astral_codings = 0;
     for src in &s.sources {
         let g = source_guid.get(&src.id).cloned().unwrap_or_default();
         let bounds: Vec<usize> = src
@@ -453,15 +500,21 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             .map(|(i, _)| i)
             .chain(std::iter::once(src.text.len()))
             .collect();
-        let utf16 = match target {
-            Target::Refi => None,
-            Target::Nvivo => utf16_positions(&src.text),
-        };
+        let astral = utf16_positions(&src.text);
         let codings = codings_of.remove(&src.id).unwrap_or_default();
         let passage_memos = passages.remove(&src.id).unwrap_or_default();
-        if utf16.is_some() && !(codings.is_empty() && passage_memos.is_empty()) {
-            astral_sources += 1;
+        if let Some(map) = &astral {
+            let moved = |p: i64| usize::try_from(p).is_ok_and(|i| map.get(i) != Some(&(i as u64)));
+            let n = codings
+                .iter()
+                .filter(|c| moved(c.start) || moved(c.end))
+                .count();
+            if n > 0 {
+                astral_sources += 1;
+                astral_codings += n;
+            }
         }
+        let utf16 = astral.filter(|_| target.counts_utf16());
         let slice = |a: i64, b: i64| -> Option<String> {
             let a = usize::try_from(a).ok()?;
             let b = usize::try_from(b).ok()?;
@@ -531,9 +584,9 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         files.push((file, src.text.clone()));
     }
     if astral_sources > 0 {
-        report.notes.push(format!(
-            "{astral_sources} source(s) hold characters outside the Basic Multilingual Plane (emoji…): their positions are in UTF-16 units, as NVivo and QualCoder count; other tools would misplace those selections, so export again with --target refi for them"
-        ));
+        report
+            .notes
+            .push(astral_note(target, astral_codings, astral_sources));
     }
 
     // Sets: each coder's own codebook, second parents, the journal.

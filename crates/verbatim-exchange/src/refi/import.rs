@@ -163,6 +163,12 @@ impl<'a> Planner<'a> {
                     "the file names {users} users; all their work goes into {name}'s layer"
                 ));
             }
+        } else if p.users.is_empty() {
+            // A file without users (a codebook-only project, or a tool
+            // that writes none) still gives the study its coder: the one
+            // `--coder` names.
+            let fallback = self.options.fallback_coder.clone();
+            self.coder_named(&fallback, None);
         } else {
             for u in &p.users {
                 let k = key(&u.guid);

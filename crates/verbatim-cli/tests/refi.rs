@@ -229,7 +229,14 @@ fn the_demo_study_round_trips_through_qdpx() {
             texts += 1;
         }
     }
-    assert_eq!(texts, 13);
+    // 13 sources, and each note's text (which QualCoder reads only there).
+    let notes: usize = out
+        .stdout
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" notes")?.parse().ok())
+        .unwrap();
+    assert!(notes > 0);
+    assert_eq!(texts, 13 + notes);
 
     let back = ws
         .run(&[

@@ -78,3 +78,227 @@ fn sets_of_a_codebook_are_listed_as_not_carried() {
         run.stdout
     );
 }
+
+/// An element of a `.qde`: its name, attributes, direct text and parent.
+struct Node {
+    name: String,
+    attrs: std::collections::HashMap<String, String>,
+    text: String,
+    parent: Option<usize>,
+}
+
+/// Parses a `.qde` into its elements in document order.
+fn nodes(xml: &str) -> Vec<Node> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out: Vec<Node> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            event @ (Event::Start(_) | Event::Empty(_)) => {
+                let (Event::Start(e) | Event::Empty(e)) = &event else {
+                    unreachable!()
+                };
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.unwrap();
+                        let value = a
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .unwrap()
+                            .into_owned();
+                        (a.key.as_ref().to_owned(), value)
+                    })
+                    .collect();
+                out.push(Node {
+                    name: e.name().as_ref().to_owned(),
+                    attrs,
+                    text: String::new(),
+                    parent: stack.last().copied(),
+                });
+                if matches!(event, Event::Start(_)) {
+                    stack.push(out.len() - 1);
+                }
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Text(t) => {
+                if let Some(&i) = stack.last() {
+                    out[i].text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name: String = r.as_ref().to_owned();
+                let c = match name.as_str() {
+                    "lt" => '<',
+                    "gt" => '>',
+                    "amp" => '&',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    n => {
+                        let code = match n.strip_prefix("#x") {
+                            Some(hex) => u32::from_str_radix(hex, 16).unwrap(),
+                            None => n.trim_start_matches('#').parse().unwrap(),
+                        };
+                        char::from_u32(code).unwrap()
+                    }
+                };
+                if let Some(&i) = stack.last() {
+                    out[i].text.push(c);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Returns the bytes of a zip entry, `None` when there is none.
+fn zip_entry(zip: &[u8], name: &str) -> Option<String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    let mut file = archive.by_name(name).ok()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    Some(text)
+}
+
+/// Exports the revealed demo study for QualCoder, then reads the file the
+/// way QualCoder's importer does (`refi.py`): a note's text only from its
+/// `plainTextPath` file, a coding's memo from its selection's
+/// `Description`, a case's sources from its `SourceRef`s, a code's memo
+/// from its `Description`; every journal entry, memo, coding memo and
+/// case of the study is found there.
+#[test]
+fn qualcoder_finds_every_note_memo_and_case_of_the_export() {
+    let ws = Workspace::empty();
+    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    ws.run(&["reveal", "--project", "study.vbt"]).ok();
+    ws.run(&[
+        "export",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "amira",
+        "--all",
+        "--format",
+        "qdpx",
+        "--target",
+        "qualcoder",
+        "--out",
+        "qc.qdpx",
+    ])
+    .ok();
+    let zip = std::fs::read(ws.path("qc.qdpx")).unwrap();
+    let qde = zip_entry(&zip, "project.qde").unwrap();
+    let all = nodes(&qde);
+    let parent_is = |n: &Node, name: &str| n.parent.is_some_and(|p| all[p].name == name);
+
+    // Notes: only the plainTextPath file is read.
+    let mut note_texts: Vec<String> = Vec::new();
+    for n in all.iter().filter(|n| n.name == "Note") {
+        let path = n.attrs.get("plainTextPath").expect("a note without a file");
+        let file = path.strip_prefix("internal://").unwrap();
+        let text = zip_entry(&zip, &format!("sources/{file}"))
+            .unwrap_or_else(|| panic!("{path} is not in the archive"));
+        note_texts.push(text);
+    }
+    let journal = column(&ws, "SELECT body FROM journal");
+    let memos = column(&ws, "SELECT body FROM memos");
+    assert!(!journal.is_empty() && !memos.is_empty());
+    for body in journal.iter().chain(&memos) {
+        assert!(
+            note_texts.contains(body),
+            "not found by QualCoder: {body:?}"
+        );
+    }
+    assert_eq!(note_texts.len(), journal.len() + memos.len());
+
+    // Coding memos: the selection's Description.
+    let selection_memos: Vec<&str> = all
+        .iter()
+        .filter(|n| n.name == "Description" && parent_is(n, "PlainTextSelection"))
+        .map(|n| n.text.as_str())
+        .collect();
+    let coding_memos = column(
+        &ws,
+        "SELECT memo FROM codings WHERE memo IS NOT NULL AND memo <> '' \
+         UNION ALL SELECT body FROM memos WHERE target_kind = 'coding'",
+    );
+    assert!(!coding_memos.is_empty(), "the demo has coding memos");
+    for memo in &coding_memos {
+        assert!(selection_memos.contains(&memo.as_str()), "{memo:?}");
+    }
+
+    // Cases: each participant mapped to a source points at it.
+    let mut refs: std::collections::HashMap<String, usize> = Default::default();
+    for n in all.iter().filter(|n| n.name == "SourceRef") {
+        let case = &all[n.parent.unwrap()];
+        assert_eq!(case.name, "Case");
+        *refs.entry(case.attrs["name"].clone()).or_default() += 1;
+    }
+    // In the demo every participant's turns are labelled with their code
+    // (CHC-1 speaks in one interview, the CHFG-* in one focus group…).
+    let expected = column(
+        &ws,
+        "SELECT p.code || ' ' || COUNT(DISTINCT t.source_id) FROM turns t \
+         JOIN participants p ON p.code = t.speaker GROUP BY p.id ORDER BY p.code",
+    );
+    assert!(!expected.is_empty(), "the demo has participants' turns");
+    let mut found: Vec<String> = refs.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    found.sort();
+    assert_eq!(found, expected);
+
+    // And each case's selections are its turns, on its words: CHC-1 has
+    // as many SelectionRefs as turns labelled CHC-1, each a selection of
+    // that turn's span.
+    let turns = column(
+        &ws,
+        "SELECT t.start_char || ' ' || t.end_char FROM turns t WHERE t.speaker = 'CHC-1' \
+         AND t.start_char < t.end_char ORDER BY t.start_char",
+    );
+    let case = all
+        .iter()
+        .position(|n| n.name == "Case" && n.attrs.get("name").map(String::as_str) == Some("CHC-1"))
+        .unwrap();
+    let mut spans: Vec<String> = all
+        .iter()
+        .filter(|n| n.name == "SelectionRef" && n.parent == Some(case))
+        .map(|r| {
+            let sel = all
+                .iter()
+                .find(|n| {
+                    n.name == "PlainTextSelection" && n.attrs["guid"] == r.attrs["targetGUID"]
+                })
+                .expect("a SelectionRef to no selection");
+            format!(
+                "{} {}",
+                sel.attrs["startPosition"], sel.attrs["endPosition"]
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| s.split(' ').next().unwrap().parse::<i64>().unwrap());
+    assert!(!turns.is_empty());
+    assert_eq!(spans, turns);
+
+    // A code's memo is what the user wrote: no level label in it.
+    let code_memos: Vec<&str> = all
+        .iter()
+        .filter(|n| n.name == "Description" && parent_is(n, "Code"))
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(!code_memos.is_empty());
+    for memo in &code_memos {
+        assert!(!memo.contains("Level:"), "{memo:?}");
+    }
+    let definitions = column(
+        &ws,
+        "SELECT definition FROM codes WHERE definition <> '' AND inclusion IS NULL \
+         AND exclusion IS NULL AND example IS NULL",
+    );
+    for d in &definitions {
+        assert!(code_memos.contains(&d.as_str()), "{d:?}");
+    }
+}

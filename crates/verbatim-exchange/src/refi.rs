@@ -36,6 +36,7 @@ mod read;
 mod write;
 mod xml;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use thiserror::Error;
@@ -159,6 +160,9 @@ pub struct ReadProject {
     pub texts: Vec<Option<String>>,
     /// Each note's text (same order as `project.notes`).
     pub note_texts: Vec<Option<String>>,
+    /// Code fields verbatim wrote in [`description::PART`], by GUID key;
+    /// empty for other tools' files.
+    pub code_fields: HashMap<String, description::Fields>,
     /// What reading could not resolve.
     pub report: Report,
 }
@@ -182,9 +186,16 @@ pub fn read_project(
         drop(xml);
         let project = read::project(&root, &qde)?;
         drop(root);
+        let code_fields = archive
+            .read(description::PART)?
+            .and_then(|bytes| description::read_part(&bytes))
+            .map(|m| m.into_iter().map(|(g, f)| (guid::key(&g), f)).collect())
+            .unwrap_or_default();
         let base = base_path(&project, folder);
         let mut fetch = |path: &str| archive.source(path, base.as_deref());
-        resolve_texts(project, file, &mut fetch)
+        let mut read = resolve_texts(project, file, &mut fetch)?;
+        read.code_fields = code_fields;
+        Ok(read)
     } else {
         if bytes.len() as u64 > caps.entry {
             return Err(RefiError::TooLarge {
@@ -310,6 +321,7 @@ fn resolve_texts(
         project,
         texts,
         note_texts,
+        code_fields: HashMap::new(),
         report,
     })
 }
@@ -364,7 +376,7 @@ pub fn write_qdpx<W: std::io::Write + std::io::Seek>(
         .iter()
         .map(|(name, text)| (name.clone(), text.as_str()))
         .collect();
-    archive::write_qdpx(out, &qde, &files)
+    archive::write_qdpx(out, &qde, &files, &exported.parts)
 }
 
 /// Returns the `.qde` XML of an export (what [`write_qdpx`] puts in the

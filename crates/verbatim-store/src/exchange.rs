@@ -56,9 +56,12 @@ pub struct Snapshot {
     pub participant_values: Vec<(i64, i64, String)>,
     /// Source values: `(source id, attribute id, value)`.
     pub source_values: Vec<(i64, i64, String)>,
-    /// Sources in which each participant speaks (explicit speaker mapping):
-    /// `(participant id, source id)`.
+    /// Sources in which each participant speaks (by the speaker labels of
+    /// their turns): `(participant id, source id)`, sorted.
     pub participant_sources: Vec<(i64, i64)>,
+    /// Each participant's turns: `(participant id, source id, start, end)`
+    /// in characters, by source then position.
+    pub participant_turns: Vec<(i64, i64, i64, i64)>,
     /// Visible memos.
     pub memos: Vec<SnapMemo>,
     /// Visible journal entries.
@@ -405,13 +408,23 @@ impl SqliteStore {
         snap.source_values = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT participant_id, source_id FROM speaker_map \
-             WHERE participant_id IS NOT NULL ORDER BY participant_id, source_id",
-        )?;
-        snap.participant_sources = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        // Who speaks where: each turn's label as `speakers` maps it
+        // (explicit mappings and labels matching a participant's code).
+        for turn in self.turn_owners(true)? {
+            let Some(p) = turn.participant_id else {
+                continue;
+            };
+            let (start, end) = (turn.start as i64, turn.end as i64);
+            snap.participant_turns.push((p, turn.source_id, start, end));
+        }
+        let mut pairs: Vec<(i64, i64)> = snap
+            .participant_turns
+            .iter()
+            .map(|&(p, source, _, _)| (p, source))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        snap.participant_sources = pairs;
 
         let mut stmt = conn.prepare(
             "SELECT id, guid, target_kind, target_id, target_label, source_id, start_char, \

@@ -62,6 +62,8 @@ pub struct Exported {
     pub project: Project,
     /// `sources/<name>` files with their UTF-8 text.
     pub files: Vec<(String, String)>,
+    /// Further archive entries `(path, text)` only verbatim reads.
+    pub parts: Vec<(String, String)>,
     /// What REFI-QDA could not carry.
     pub report: Report,
 }
@@ -80,6 +82,10 @@ pub(crate) mod marker {
     pub const KIND: &str = "Source kind";
     pub const LANGUAGE: &str = "Language";
 }
+
+/// What separates the memos on one coding copied into its selection's
+/// description (the importer recognises the copy by it).
+pub(crate) const MEMO_JOIN: &str = "\n\n";
 
 /// Returns true when `s` is an `xsd:dateTime` (zone and fraction optional).
 pub(crate) fn is_datetime(s: &str) -> bool {
@@ -132,10 +138,13 @@ fn colour(c: Option<&String>) -> Option<String> {
 
 /// Returns a study's codes as a REFI-QDA forest: `(codes, parent sets)`.
 /// Only codes for which `keep` holds are written.
+/// In a project the level is not (it travels in [`description::PART`]);
+/// in a `.qdc` (`with_level`) it is a labelled paragraph.
 fn code_forest(
     s: &Snapshot,
     keep: &dyn Fn(Option<i64>) -> bool,
     note_refs: &HashMap<i64, Vec<String>>,
+    with_level: bool,
 ) -> Vec<Code> {
     let kept: Vec<&verbatim_store::SnapCode> = s.codes.iter().filter(|c| keep(c.owner)).collect();
     let ids: std::collections::HashSet<i64> = kept.iter().map(|c| c.id).collect();
@@ -149,6 +158,7 @@ fn code_forest(
         parent: Option<i64>,
         children: &HashMap<Option<i64>, Vec<&verbatim_store::SnapCode>>,
         note_refs: &HashMap<i64, Vec<String>>,
+        with_level: bool,
         depth: usize,
     ) -> Vec<Code> {
         let Some(list) = children.get(&parent) else {
@@ -165,19 +175,24 @@ fn code_forest(
                 name: c.name.clone(),
                 codable: true,
                 color: colour(c.colour.as_ref()),
-                description: description::encode(&Fields {
-                    definition: c.definition.clone(),
-                    inclusion: c.inclusion.clone(),
-                    exclusion: c.exclusion.clone(),
-                    example: c.example.clone(),
-                    level: Some(c.level.clone()),
-                }),
+                description: description::encode(&fields_of(c), with_level),
                 note_refs: note_refs.get(&c.id).cloned().unwrap_or_default(),
-                children: build(s, Some(c.id), children, note_refs, depth + 1),
+                children: build(s, Some(c.id), children, note_refs, with_level, depth + 1),
             })
             .collect()
     }
-    build(s, None, &children, note_refs, 0)
+    build(s, None, &children, note_refs, with_level, 0)
+}
+
+/// Returns a stored code's descriptive fields.
+fn fields_of(c: &verbatim_store::SnapCode) -> Fields {
+    Fields {
+        definition: c.definition.clone(),
+        inclusion: c.inclusion.clone(),
+        exclusion: c.exclusion.clone(),
+        example: c.example.clone(),
+        level: Some(c.level.clone()),
+    }
 }
 
 /// Returns the sets that carry the further parents of codes kept.
@@ -235,7 +250,7 @@ fn also_under_sets(
 pub fn export_codebook(s: &Snapshot, owner: Option<i64>, origin: &str) -> (String, Report) {
     let mut report = Report::default();
     let keep = move |o: Option<i64>| o == owner;
-    let codes = code_forest(s, &keep, &HashMap::new());
+    let codes = code_forest(s, &keep, &HashMap::new(), true);
     let sets = also_under_sets(s, &keep, &mut report);
     let memos = s
         .memos
@@ -301,8 +316,10 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             ))
         })
         .collect();
+    let mut memo_body: HashMap<String, &str> = HashMap::new();
     for m in &s.memos {
         let g = memo_guid(&m.guid);
+        memo_body.insert(g.clone(), &m.body);
         let created = m.written_at.clone().filter(|w| is_datetime(w));
         let description = match (m.coder_id, &m.author) {
             (None, Some(author)) => Some(format!(
@@ -448,6 +465,17 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             case_sources.entry(*p).or_default().push(g.clone());
         }
     }
+    // Each participant's turns, as selections of their sources (no
+    // coding) that the case refers to.
+    let mut case_turns: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut source_turns: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    for &(p, src, start, end) in &s.participant_turns {
+        if let Some(sg) = source_guid.get(&src).filter(|_| start < end) {
+            let g = derived(study, "turn", &format!("{sg} {start} {end}"));
+            case_turns.entry(p).or_default().push(g.clone());
+            source_turns.entry(src).or_default().push((start, end, g));
+        }
+    }
     let cases: Vec<Case> = s
         .participants
         .iter()
@@ -464,7 +492,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 description: p.code.as_ref().and(p.label.clone()),
                 values,
                 source_refs: case_sources.remove(&p.id).unwrap_or_default(),
-                selection_refs: Vec::new(),
+                selection_refs: case_turns.remove(&p.id).unwrap_or_default(),
             }
         })
         .collect();
@@ -534,6 +562,16 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             let coding_guid = valid_or_derived(&c.guid, study, "coding");
             let user = coder_guid.get(&c.coder_id).cloned();
             let created = Some(c.created_at.clone()).filter(|w| is_datetime(w));
+            let note_refs = coding_notes.remove(&c.id).unwrap_or_default();
+            // QualCoder reads a coding's memo only from its selection's
+            // description: memos on the coding go there too.
+            let description = c.memo.clone().or_else(|| {
+                let bodies: Vec<&str> = note_refs
+                    .iter()
+                    .filter_map(|g| memo_body.get(g).copied())
+                    .collect();
+                (!bodies.is_empty()).then(|| bodies.join(MEMO_JOIN))
+            });
             selections.push(Selection {
                 guid: derived(study, "selection", &coding_guid),
                 name: slice(c.start, c.end),
@@ -541,13 +579,13 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 end: pos(c.end),
                 creating_user: user.clone(),
                 created: created.clone(),
-                description: c.memo.clone(),
+                description,
                 codings: vec![Coding {
                     guid: coding_guid,
                     creating_user: user,
                     created,
                     code: code.clone(),
-                    note_refs: coding_notes.remove(&c.id).unwrap_or_default(),
+                    note_refs,
                 }],
                 note_refs: Vec::new(),
             });
@@ -559,6 +597,14 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 start: pos(start),
                 end: pos(end),
                 note_refs: vec![note],
+                ..Selection::default()
+            });
+        }
+        for (start, end, guid) in source_turns.remove(&src.id).unwrap_or_default() {
+            selections.push(Selection {
+                guid,
+                start: pos(start),
+                end: pos(end),
                 ..Selection::default()
             });
         }
@@ -591,7 +637,13 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
 
     // Sets: each coder's own codebook, second parents, the journal.
     let keep_all = |_: Option<i64>| true;
-    let codes = code_forest(s, &keep_all, &code_notes);
+    let codes = code_forest(s, &keep_all, &code_notes, false);
+    let fields: Vec<(String, Fields)> = s
+        .codes
+        .iter()
+        .filter_map(|c| Some((code_guid.get(&c.id)?.clone(), fields_of(c))))
+        .collect();
+    let parts = vec![(description::PART.to_owned(), description::part(&fields))];
     let mut sets = Vec::new();
     for coder in &s.coders {
         let members: Vec<String> = s
@@ -668,6 +720,16 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         ));
     }
 
+    // QualCoder reads a note's text only from its plainTextPath file;
+    // others read the inline text: both are written.
+    for n in &mut notes {
+        if let Some(text) = &n.content {
+            let file = format!("{}.txt", n.guid);
+            n.plain_text_path = Some(format!("internal://{file}"));
+            files.push((file, text.clone()));
+        }
+    }
+
     let users = s
         .coders
         .iter()
@@ -701,6 +763,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     Exported {
         project,
         files,
+        parts,
         report,
     }
 }

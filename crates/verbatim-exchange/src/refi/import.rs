@@ -307,7 +307,10 @@ impl<'a> Planner<'a> {
         } else {
             sets.codebook.get(&k).map(|user| self.coder_of(Some(user)))
         };
-        let fields = description::decode(code.description.as_deref().unwrap_or_default());
+        let fields = match self.read.code_fields.get(&k) {
+            Some(f) => f.clone(),
+            None => description::decode(code.description.as_deref().unwrap_or_default()),
+        };
         let mut name = code.name.trim().to_owned();
         if name.is_empty() {
             name = "(unnamed code)".into();
@@ -594,17 +597,13 @@ impl<'a> Planner<'a> {
                         .or_default()
                         .push(PlanTarget::Passage(plan_source, start, end));
                 }
+                let memo = sel
+                    .description
+                    .clone()
+                    .filter(|d| !self.copies_coding_notes(d, &sel.codings));
                 for c in &sel.codings {
                     let user = c.creating_user.as_deref().or(sel.creating_user.as_deref());
-                    self.coding(
-                        c,
-                        user,
-                        plan_source,
-                        start,
-                        end,
-                        sel.description.clone(),
-                        &what,
-                    );
+                    self.coding(c, user, plan_source, start, end, memo.clone(), &what);
                 }
             }
             let chars = self.plan.sources[plan_source].item.source.chars() as i64;
@@ -625,6 +624,25 @@ impl<'a> Planner<'a> {
             }
         }
         let _ = fallback_names;
+    }
+
+    /// Returns true when a selection's description is verbatim's copy of
+    /// the memos on its codings (written for QualCoder), which are
+    /// imported as those memos, not as the coding's own memo.
+    fn copies_coding_notes(&self, description: &str, codings: &[Coding]) -> bool {
+        if !self.ours {
+            return false;
+        }
+        let bodies: Vec<&str> = codings
+            .iter()
+            .flat_map(|c| &c.note_refs)
+            .filter_map(|g| {
+                let k = key(g);
+                let i = self.p.notes.iter().position(|n| key(&n.guid) == k)?;
+                self.read.note_texts.get(i)?.as_deref()
+            })
+            .collect();
+        !bodies.is_empty() && bodies.join(super::export::MEMO_JOIN) == description
     }
 
     #[allow(clippy::too_many_arguments)]

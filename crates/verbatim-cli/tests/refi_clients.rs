@@ -302,3 +302,80 @@ fn qualcoder_finds_every_note_memo_and_case_of_the_export() {
         assert!(code_memos.contains(&d.as_str()), "{d:?}");
     }
 }
+
+#[test]
+fn a_category_comes_back_a_category() {
+    let ws = Workspace::empty();
+    let text = "Q: Et vos voisins ?\nR: On se fait confiance, depuis toujours.\n";
+    let start = text.chars().take_while(|&c| c != 'c').count(); // "confiance"
+    let end = start + "confiance".chars().count();
+    let qde = format!(
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"catégories\" origin=\"QualCoder 3.6\">\
+         <Users><User guid=\"aaaaaaaa-0000-4000-8000-000000000001\" name=\"Léa\"/></Users>\
+         <CodeBook><Codes>\
+         <Code guid=\"cccccccc-0000-4000-8000-000000000001\" name=\"Relations\" isCodable=\"false\">\
+         <Code guid=\"cccccccc-0000-4000-8000-000000000002\" name=\"Confiance\" isCodable=\"true\"/>\
+         </Code></Codes></CodeBook>\
+         <Sources><TextSource guid=\"dddddddd-0000-4000-8000-000000000001\" name=\"E1\">\
+         <PlainTextContent>{text}</PlainTextContent>\
+         <PlainTextSelection guid=\"11111111-0000-4000-8000-000000000001\" name=\"confiance\" startPosition=\"{start}\" endPosition=\"{end}\">\
+         <Coding guid=\"22222222-0000-4000-8000-000000000001\" creatingUser=\"aaaaaaaa-0000-4000-8000-000000000001\"><CodeRef targetGUID=\"cccccccc-0000-4000-8000-000000000002\"/></Coding>\
+         </PlainTextSelection></TextSource></Sources></Project>"
+    );
+    ws.write("qc.qdpx", qdpx(&qde));
+    ws.run(&["import-project", "qc.qdpx", "--project", "study.vbt"])
+        .ok();
+    assert_eq!(
+        column(
+            &ws,
+            "SELECT name || ' ' || codable FROM codes ORDER BY name"
+        ),
+        vec!["Confiance 1".to_owned(), "Relations 0".to_owned()]
+    );
+    ws.run(&[
+        "export",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "Léa",
+        "--format",
+        "qdpx",
+        "--out",
+        "back.qdpx",
+    ])
+    .ok();
+    let zip = std::fs::read(ws.path("back.qdpx")).unwrap();
+    let xml = zip_entry(&zip, "project.qde").unwrap();
+    assert!(
+        xml.contains("name=\"Relations\" isCodable=\"false\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("name=\"Confiance\" isCodable=\"true\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn sets_of_a_maxqda_project_are_listed_as_not_carried() {
+    let ws = Workspace::empty();
+    let file =
+        format!("{SHARED}/samples/maxqda-24.7.0__2025-06-16_ICLS_Conf_Themes_ALL_just10.qdpx");
+    let run = ws
+        .run(&[
+            "import-project",
+            &file,
+            "--project",
+            "study.vbt",
+            "--coder",
+            "Léa",
+        ])
+        .ok();
+    // The sample holds 2 sets of sources (README of the samples).
+    let sets = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("not carried: the set "))
+        .count();
+    assert_eq!(sets, 2, "{}", run.stdout);
+}

@@ -114,6 +114,8 @@ pub struct SnapCode {
     pub exclusion: Option<String>,
     /// A typical passage.
     pub example: Option<String>,
+    /// False for a category, which groups codes but is not applied.
+    pub codable: bool,
 }
 
 /// A source as exchanged.
@@ -280,7 +282,7 @@ impl SqliteStore {
 
         let mut stmt = conn.prepare(
             "SELECT id, guid, owner, name, level, parent, colour, definition, inclusion, \
-             exclusion, example FROM codes ORDER BY IFNULL(owner, 0), position, id",
+             exclusion, example, codable FROM codes ORDER BY IFNULL(owner, 0), position, id",
         )?;
         let rows = stmt.query_map([], |r| {
             let level: i64 = r.get(4)?;
@@ -299,6 +301,7 @@ impl SqliteStore {
                 inclusion: r.get(8)?,
                 exclusion: r.get(9)?,
                 example: r.get(10)?,
+                codable: r.get(11)?,
             })
         })?;
         for row in rows {
@@ -594,6 +597,8 @@ pub struct PlanCode {
     pub exclusion: Option<String>,
     /// Example.
     pub example: Option<String>,
+    /// False for a category (`isCodable="false"`).
+    pub codable: bool,
 }
 
 /// A coding to create.
@@ -895,8 +900,8 @@ impl SqliteStore {
             let guid = free_guid(&tx, "codes", code.guid.as_deref())?;
             tx.prepare_cached(
                 "INSERT INTO codes (guid, owner, name, level, parent, position, colour, \
-                 definition, inclusion, exclusion, example, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 definition, inclusion, exclusion, example, created_at, codable) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )?
             .execute(params![
                 guid,
@@ -910,7 +915,8 @@ impl SqliteStore {
                 code.inclusion,
                 code.exclusion,
                 code.example,
-                now
+                now,
+                code.codable
             ])?;
             code_ids.push(tx.last_insert_rowid());
             counts.codes += 1;

@@ -65,6 +65,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "team_analysis",
         include_str!("../migrations/sqlite/0009_team_analysis.sql"),
     ),
+    (
+        17,
+        "code_codable",
+        include_str!("../migrations/sqlite/0017_code_codable.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

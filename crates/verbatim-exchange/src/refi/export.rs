@@ -173,7 +173,7 @@ fn code_forest(
             .map(|c| Code {
                 guid: valid_or_derived(&c.guid, &s.study_guid, "code"),
                 name: c.name.clone(),
-                codable: true,
+                codable: c.codable,
                 color: colour(c.colour.as_ref()),
                 description: description::encode(&fields_of(c), with_level),
                 note_refs: note_refs.get(&c.id).cloned().unwrap_or_default(),

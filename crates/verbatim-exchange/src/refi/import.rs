@@ -335,6 +335,7 @@ impl<'a> Planner<'a> {
             inclusion: fields.inclusion,
             exclusion: fields.exclusion,
             example: fields.example,
+            codable: code.codable,
         });
         let index = self.plan.codes.len() - 1;
         self.code_index.insert(k, index);

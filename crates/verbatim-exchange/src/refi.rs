@@ -32,6 +32,7 @@ pub mod guid;
 mod import;
 pub mod model;
 pub mod offsets;
+pub mod qualcoder;
 mod read;
 mod write;
 mod xml;
@@ -120,6 +121,14 @@ pub enum RefiError {
         entry: String,
         /// The cap, in bytes.
         limit: u64,
+    },
+    /// An SQLite file that is not a QualCoder project.
+    #[error(
+        "{file} is not a QualCoder project: it is an SQLite database without QualCoder's tables (source, code_name, code_text); give a QualCoder project's data.qda or its .qda folder, or a .qdpx"
+    )]
+    NotQualCoder {
+        /// The file.
+        file: String,
     },
     /// Writing the export failed.
     #[error("could not write the REFI-QDA file: {0}")]

@@ -1,4 +1,5 @@
-//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) into a new
+//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) or a
+//! QualCoder project (`data.qda`, read by `refi::qualcoder`) into a new
 //! study, or into an existing one as one more coder's layer.
 //!
 //! The file is read and planned entirely before the study is touched, then
@@ -19,14 +20,14 @@ use super::coder_arg::CoderArg;
 use super::export_refi::print_report;
 use crate::ui;
 
-/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…
+/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, or a QualCoder project (.qda folder or its data.qda)
 #[derive(Args, Debug)]
 pub struct ImportProjectArgs {
     #[command(flatten)]
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// The .qdpx (or bare .qde) file
+    /// The .qdpx (or bare .qde) file, or a QualCoder .qda folder or data.qda
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Import into this existing study as this coder's layer (created if new)
@@ -35,6 +36,44 @@ pub struct ImportProjectArgs {
     /// The new study's title (default: the project's name)
     #[arg(long)]
     title: Option<String>,
+}
+
+/// Reads a `.qdpx`, a bare `.qde`, or a QualCoder project (its `.qda`
+/// folder or the `data.qda` SQLite file in it).
+fn read_file(file: &Path, file_name: &str) -> anyhow::Result<refi::ReadProject> {
+    if file.is_dir() {
+        let data = file.join("data.qda");
+        if !data.is_file() {
+            bail!(
+                "{} is a folder without a data.qda: give a QualCoder project's .qda folder, or a .qdpx file",
+                file.display()
+            );
+        }
+        return Ok(refi::qualcoder::read_qualcoder(&data, file_name)?);
+    }
+    let caps = Caps::default();
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > caps.total {
+        bail!(
+            "{} is {size} bytes, more than the {} bytes verbatim reads from one project file",
+            file.display(),
+            caps.total
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if refi::qualcoder::is_sqlite(&bytes) {
+        drop(bytes);
+        return Ok(refi::qualcoder::read_qualcoder(file, file_name)?);
+    }
+    let folder = file.parent().map(Path::to_path_buf);
+    Ok(refi::read_project(
+        &bytes,
+        file_name,
+        folder.as_deref(),
+        caps,
+    )?)
 }
 
 /// Reads, plans and writes the import, then prints what was carried.
@@ -54,22 +93,7 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| args.file.display().to_string());
-    let caps = Caps::default();
-    let size = std::fs::metadata(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?
-        .len();
-    if size > caps.total {
-        bail!(
-            "{} is {size} bytes, more than the {} bytes verbatim reads from one project file",
-            args.file.display(),
-            caps.total
-        );
-    }
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let folder = args.file.parent().map(Path::to_path_buf);
-    let read = refi::read_project(&bytes, &file_name, folder.as_deref(), caps)?;
-    drop(bytes);
+    let read = read_file(&args.file, &file_name)?;
 
     let actor = ui::actor();
     let fallback = args

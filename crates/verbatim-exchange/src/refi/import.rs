@@ -71,6 +71,8 @@ struct Planner<'a> {
     unknown_users: usize,
     /// Journal note GUID key → its links to codes.
     journal_links: HashMap<String, Vec<(usize, String)>>,
+    /// Note GUID key → its index in `p.notes`.
+    note_at: HashMap<String, usize>,
 }
 
 /// The relations of a journal entry to a code, as verbatim names them.
@@ -116,6 +118,12 @@ impl<'a> Planner<'a> {
             note_targets: HashMap::new(),
             unknown_users: 0,
             journal_links: HashMap::new(),
+            note_at: p
+                .notes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (key(&n.guid), i))
+                .collect(),
         }
     }
 
@@ -638,8 +646,7 @@ impl<'a> Planner<'a> {
             .iter()
             .flat_map(|c| &c.note_refs)
             .filter_map(|g| {
-                let k = key(g);
-                let i = self.p.notes.iter().position(|n| key(&n.guid) == k)?;
+                let &i = self.note_at.get(&key(g))?;
                 self.read.note_texts.get(i)?.as_deref()
             })
             .collect();

@@ -100,6 +100,11 @@ fn a_qualcoder_project_opens_with_every_coding_on_its_words() {
             "study.vbt",
         ])
         .ok();
+    // The study is titled by the project's folder.
+    assert_eq!(
+        column(&ws.study(), "SELECT value FROM study WHERE key = 'title'"),
+        vec!["entretiens"]
+    );
     // Two text sources; the audio file is listed, not dropped silently.
     assert!(run.stdout.contains("2 sources"), "{}", run.stdout);
     assert!(run.stdout.contains("enregistrement.mp3"), "{}", run.stdout);

@@ -55,8 +55,14 @@ pub fn read_qualcoder(path: &Path, file: &str) -> Result<ReadProject, RefiError>
         key: file.to_owned(),
         users: BTreeSet::new(),
     };
+    // A project is named by its `.qda` folder (`data.qda` is every
+    // project's file name).
+    let folder = path
+        .parent()
+        .filter(|_| path.file_name().is_some_and(|n| n == "data.qda"));
     let mut project = Project {
-        name: Path::new(file)
+        name: folder
+            .unwrap_or(path)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "QualCoder project".into()),

@@ -64,6 +64,10 @@ mod translations;
 
 // REFI-QDA: `export --format qdpx|qdc`, `import-project`, round trip, refusals.
 mod refi;
+// REFI-QDA read the way other tools read it: notes, memos, cases, targets.
+mod refi_clients;
+// `import-project` on QualCoder projects we write ourselves.
+mod qualcoder;
 // `verbatim serve`: the web interface in headless Chromium, CSRF, CSP, escaping.
 mod browser;
 // The participants, sources, analysis, compare, journal and OpenAPI endpoints over HTTP.

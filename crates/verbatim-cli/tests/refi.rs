@@ -242,7 +242,14 @@ fn the_demo_study_round_trips_through_qdpx() {
             texts += 1;
         }
     }
-    assert_eq!(texts, 13);
+    // 13 sources, and each note's text (which QualCoder reads only there).
+    let notes: usize = out
+        .stdout
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" notes")?.parse().ok())
+        .unwrap();
+    assert!(notes > 0);
+    assert_eq!(texts, 13 + notes);
 
     let back = ws
         .run(&[
@@ -407,7 +414,7 @@ fn a_colleagues_layer_joins_an_existing_study() {
 }
 
 #[test]
-fn nvivo_target_counts_utf16_and_warns_only_for_emoji() {
+fn nvivo_and_qualcoder_targets_count_utf16_and_every_export_warns_for_emoji() {
     let ws = Workspace::empty();
     // A colleague's NVivo file: emoji before the coded words, CRLF, BOM.
     let raw = "\u{FEFF}P: Très bien 👍🏽, merci.\r\nP: Elle se gagne 🙂 lentement.\r\n";
@@ -499,10 +506,43 @@ fn nvivo_target_counts_utf16_and_warns_only_for_emoji() {
             "standard.qdpx",
         ])
         .ok();
+    // The default export says so too: one coding ("lentement") comes after
+    // the emoji, in one source, and each tool's --target is named.
+    for expected in [
+        "1 coding(s) in 1 source(s) come after characters outside the Basic Multilingual Plane",
+        "--target nvivo",
+        "--target qualcoder",
+        "--target atlasti",
+        "--target maxqda",
+    ] {
+        assert!(
+            refi.stdout.contains(expected),
+            "{expected}: {}",
+            refi.stdout
+        );
+    }
+    // --target qualcoder counts as NVivo does.
+    ws.run(&[
+        "export",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "Nadia",
+        "--format",
+        "qdpx",
+        "--target",
+        "qualcoder",
+        "--out",
+        "for-qualcoder.qdpx",
+    ])
+    .ok();
+    let qc = String::from_utf8(entry(&ws.path("for-qualcoder.qdpx"), "project.qde")).unwrap();
     assert!(
-        !refi.stdout.contains("Basic Multilingual Plane"),
-        "{}",
-        refi.stdout
+        qc.contains(&format!(
+            "name=\"lentement\" startPosition=\"{u}\" endPosition=\"{}\"",
+            u + 9
+        )),
+        "{qc}"
     );
     let xml = String::from_utf8(entry(&ws.path("standard.qdpx"), "project.qde")).unwrap();
     assert!(

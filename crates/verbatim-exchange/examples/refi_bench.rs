@@ -100,6 +100,7 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
             inclusion: None,
             exclusion: None,
             example: None,
+            codable: true,
         });
         let parent = plan.codes.len() - 1;
         for i in 0..9 {
@@ -114,6 +115,7 @@ fn build(sources: usize, dir: &std::path::Path) -> Result<SqliteStore, Error> {
                 inclusion: None,
                 exclusion: None,
                 example: None,
+                codable: true,
             });
         }
     }

@@ -32,11 +32,13 @@ pub mod guid;
 mod import;
 pub mod model;
 pub mod offsets;
+pub mod qualcoder;
 mod read;
 mod turns;
 mod write;
 mod xml;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use thiserror::Error;
@@ -144,6 +146,14 @@ pub enum RefiError {
         /// Why it was refused.
         reason: String,
     },
+    /// An SQLite file that is not a QualCoder project.
+    #[error(
+        "{file} is not a QualCoder project: it is an SQLite database without QualCoder's tables (source, code_name, code_text); give a QualCoder project's data.qda or its .qda folder, or a .qdpx"
+    )]
+    NotQualCoder {
+        /// The file.
+        file: String,
+    },
     /// Writing the export failed.
     #[error("could not write the REFI-QDA file: {0}")]
     Write(String),
@@ -183,6 +193,9 @@ pub struct ReadProject {
     pub texts: Vec<Option<String>>,
     /// Each note's text (same order as `project.notes`).
     pub note_texts: Vec<Option<String>>,
+    /// Code fields verbatim wrote in [`description::PART`], by GUID key;
+    /// empty for other tools' files.
+    pub code_fields: HashMap<String, description::Fields>,
     /// What reading could not resolve.
     pub report: Report,
 }
@@ -216,8 +229,15 @@ pub fn read_project(
         drop(xml);
         let project = read::project(&root, &qde)?;
         drop(root);
+        let code_fields = archive
+            .read(description::PART)?
+            .and_then(|bytes| description::read_part(&bytes))
+            .map(|m| m.into_iter().map(|(g, f)| (guid::key(&g), f)).collect())
+            .unwrap_or_default();
         let mut fetch = |path: &str| archive.source(path, &outside);
-        resolve_texts(project, file, &mut fetch)
+        let mut read = resolve_texts(project, file, &mut fetch)?;
+        read.code_fields = code_fields;
+        Ok(read)
     } else {
         if bytes.len() as u64 > caps.entry {
             return Err(RefiError::TooLarge {
@@ -303,6 +323,7 @@ fn resolve_texts(
         project,
         texts,
         note_texts,
+        code_fields: HashMap::new(),
         report,
     })
 }
@@ -357,7 +378,7 @@ pub fn write_qdpx<W: std::io::Write + std::io::Seek>(
         .iter()
         .map(|(name, text)| (name.clone(), text.as_str()))
         .collect();
-    archive::write_qdpx(out, &qde, &files)
+    archive::write_qdpx(out, &qde, &files, &exported.parts)
 }
 
 /// Returns the `.qde` XML of an export (what [`write_qdpx`] puts in the

@@ -56,9 +56,12 @@ pub struct Snapshot {
     pub participant_values: Vec<(i64, i64, String)>,
     /// Source values: `(source id, attribute id, value)`.
     pub source_values: Vec<(i64, i64, String)>,
-    /// Sources in which each participant speaks (explicit speaker mapping):
-    /// `(participant id, source id)`.
+    /// Sources in which each participant speaks (by the speaker labels of
+    /// their turns): `(participant id, source id)`, sorted.
     pub participant_sources: Vec<(i64, i64)>,
+    /// Each participant's turns: `(participant id, source id, start, end)`
+    /// in characters, by source then position.
+    pub participant_turns: Vec<(i64, i64, i64, i64)>,
     /// Visible memos.
     pub memos: Vec<SnapMemo>,
     /// Visible journal entries.
@@ -111,6 +114,8 @@ pub struct SnapCode {
     pub exclusion: Option<String>,
     /// A typical passage.
     pub example: Option<String>,
+    /// False for a category, which groups codes but is not applied.
+    pub codable: bool,
 }
 
 /// A source as exchanged.
@@ -282,7 +287,7 @@ impl SqliteStore {
 
         let mut stmt = conn.prepare(
             "SELECT id, guid, owner, name, level, parent, colour, definition, inclusion, \
-             exclusion, example FROM codes ORDER BY IFNULL(owner, 0), position, id",
+             exclusion, example, codable FROM codes ORDER BY IFNULL(owner, 0), position, id",
         )?;
         let rows = stmt.query_map([], |r| {
             let level: i64 = r.get(4)?;
@@ -301,6 +306,7 @@ impl SqliteStore {
                 inclusion: r.get(8)?,
                 exclusion: r.get(9)?,
                 example: r.get(10)?,
+                codable: r.get(11)?,
             })
         })?;
         for row in rows {
@@ -441,13 +447,23 @@ impl SqliteStore {
         snap.source_values = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT participant_id, source_id FROM speaker_map \
-             WHERE participant_id IS NOT NULL ORDER BY participant_id, source_id",
-        )?;
-        snap.participant_sources = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        // Who speaks where: each turn's label as `speakers` maps it
+        // (explicit mappings and labels matching a participant's code).
+        for turn in self.turn_owners(true)? {
+            let Some(p) = turn.participant_id else {
+                continue;
+            };
+            let (start, end) = (turn.start as i64, turn.end as i64);
+            snap.participant_turns.push((p, turn.source_id, start, end));
+        }
+        let mut pairs: Vec<(i64, i64)> = snap
+            .participant_turns
+            .iter()
+            .map(|&(p, source, _, _)| (p, source))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        snap.participant_sources = pairs;
 
         let mut stmt = conn.prepare(
             "SELECT id, guid, target_kind, target_id, target_label, source_id, start_char, \
@@ -616,6 +632,8 @@ pub struct PlanCode {
     pub exclusion: Option<String>,
     /// Example.
     pub example: Option<String>,
+    /// False for a category (`isCodable="false"`).
+    pub codable: bool,
 }
 
 /// A coding to create.
@@ -917,8 +935,8 @@ impl SqliteStore {
             let guid = free_guid(&tx, "codes", code.guid.as_deref())?;
             tx.prepare_cached(
                 "INSERT INTO codes (guid, owner, name, level, parent, position, colour, \
-                 definition, inclusion, exclusion, example, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 definition, inclusion, exclusion, example, created_at, codable) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )?
             .execute(params![
                 guid,
@@ -932,7 +950,8 @@ impl SqliteStore {
                 code.inclusion,
                 code.exclusion,
                 code.example,
-                now
+                now,
+                code.codable
             ])?;
             code_ids.push(tx.last_insert_rowid());
             counts.codes += 1;

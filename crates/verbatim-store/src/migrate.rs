@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_report_order.sql"),
     ),
     (
+        17,
+        "code_codable",
+        include_str!("../migrations/sqlite/0017_code_codable.sql"),
+    ),
+    (
         18,
         "media",
         include_str!("../migrations/sqlite/0018_media.sql"),

@@ -29,8 +29,14 @@ pub enum ExportTarget {
     /// The standard: offsets in Unicode code points
     #[default]
     Refi,
-    /// NVivo and QualCoder: offsets in UTF-16 units
+    /// NVivo: offsets in UTF-16 units
     Nvivo,
+    /// QualCoder: offsets in UTF-16 units
+    Qualcoder,
+    /// ATLAS.ti: offsets in UTF-16 units (inferred, unchecked)
+    Atlasti,
+    /// MAXQDA: offsets in UTF-16 units (inferred, unchecked)
+    Maxqda,
 }
 
 /// What a spreadsheet export holds.
@@ -58,7 +64,8 @@ pub struct ExportArgs {
     /// The file to write
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Offsets for the standard (code points) or for NVivo/QualCoder (UTF-16 units)
+    /// The tool the file is for: the standard counts code points, NVivo,
+    /// QualCoder, ATLAS.ti and MAXQDA count UTF-16 units
     #[arg(long, value_enum, default_value_t)]
     pub target: ExportTarget,
     /// For csv and xlsx: coded segments or the codebook

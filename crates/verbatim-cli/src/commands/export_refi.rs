@@ -47,6 +47,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             let target = match args.target {
                 ExportTarget::Refi => Target::Refi,
                 ExportTarget::Nvivo => Target::Nvivo,
+                ExportTarget::Qualcoder => Target::Qualcoder,
+                ExportTarget::Atlasti => Target::Atlasti,
+                ExportTarget::Maxqda => Target::Maxqda,
             };
             let exported = refi::export_project(&snapshot, target, &origin());
             write_atomically(out, |file| {

@@ -65,9 +65,10 @@ pub fn cmd_import_codebook(args: &ImportCodebookArgs) -> anyhow::Result<ExitCode
     let refused =
         |reason: String| anyhow::anyhow!("{}: {reason}; nothing was imported", file.display());
     let (entries, ignored): (Vec<CodebookEntry>, Vec<String>) = if ext == "qdc" {
-        let entries =
-            verbatim_exchange::refi::read_codebook(&bytes).map_err(|e| refused(e.to_string()))?;
-        (entries, Vec::new())
+        let (entries, report) =
+            verbatim_exchange::refi::read_codebook_with_report(&bytes, &file.display().to_string())
+                .map_err(|e| refused(e.to_string()))?;
+        (entries, report.losses)
     } else if let Some(kind) = SheetKind::from_extension(&ext) {
         let read =
             read_codebook_sheet(kind, &bytes, &levels).map_err(|e| refused(e.to_string()))?;
@@ -81,7 +82,11 @@ pub fn cmd_import_codebook(args: &ImportCodebookArgs) -> anyhow::Result<ExitCode
     let book = if args.shared { Book::Shared } else { Book::Own };
     let written =
         write_codebook(&mut store, &scope, book, &entries).map_err(|e| refused(e.to_string()))?;
-    if !ignored.is_empty() {
+    if ext == "qdc" {
+        for loss in &ignored {
+            println!("  not carried: {loss}");
+        }
+    } else if !ignored.is_empty() {
         eprintln!(
             "note: columns not read (not a codebook field): {}",
             ignored.join(", ")

@@ -1,4 +1,5 @@
-//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) into a new
+//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) or a
+//! QualCoder project (`data.qda`, read by `refi::qualcoder`) into a new
 //! study, or into an existing one as one more coder's layer.
 //!
 //! The file is read and planned entirely before the study is touched, then
@@ -19,14 +20,14 @@ use super::coder_arg::CoderArg;
 use super::export_refi::print_report;
 use crate::ui;
 
-/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…
+/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, or a QualCoder project (.qda folder or its data.qda)
 #[derive(Args, Debug)]
 pub struct ImportProjectArgs {
     #[command(flatten)]
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// The .qdpx (or bare .qde) file
+    /// The .qdpx (or bare .qde) file, or a QualCoder .qda folder or data.qda
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Import into this existing study as this coder's layer (created if new)
@@ -40,6 +41,41 @@ pub struct ImportProjectArgs {
     /// it such a project is refused. Only regular files under DIR are read
     #[arg(long, value_name = "DIR")]
     sources_from: Option<PathBuf>,
+}
+
+/// Reads a `.qdpx`, a bare `.qde`, or a QualCoder project (its `.qda`
+/// folder or the `data.qda` SQLite file in it).
+fn read_file(
+    file: &Path,
+    file_name: &str,
+    sources_from: Option<&Path>,
+) -> anyhow::Result<refi::ReadProject> {
+    if file.is_dir() {
+        let data = file.join("data.qda");
+        if !data.is_file() {
+            bail!(
+                "{} is a folder without a data.qda: give a QualCoder project's .qda folder, or a .qdpx file",
+                file.display()
+            );
+        }
+        return Ok(refi::qualcoder::read_qualcoder(&data, file_name)?);
+    }
+    let caps = Caps::default();
+    // A regular file within the cap: never a FIFO or /dev/zero.
+    let bytes = verbatim_ingest::read_regular(file, caps.total)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    if refi::qualcoder::is_sqlite(&bytes) {
+        drop(bytes);
+        return Ok(refi::qualcoder::read_qualcoder(file, file_name)?);
+    }
+    let folder = file.parent().map(Path::to_path_buf);
+    Ok(refi::read_project(
+        &bytes,
+        file_name,
+        folder.as_deref(),
+        sources_from,
+        caps,
+    )?)
 }
 
 /// Reads, plans and writes the import, then prints what was carried.
@@ -59,10 +95,6 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| args.file.display().to_string());
-    let caps = Caps::default();
-    // A regular file within the cap: never a FIFO or /dev/zero.
-    let bytes = verbatim_ingest::read_regular(&args.file, caps.total)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
     if let Some(dir) = &args.sources_from
         && !dir.is_dir()
     {
@@ -71,15 +103,7 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             dir.display()
         );
     }
-    let folder = args.file.parent().map(Path::to_path_buf);
-    let read = refi::read_project(
-        &bytes,
-        &file_name,
-        folder.as_deref(),
-        args.sources_from.as_deref(),
-        caps,
-    )?;
-    drop(bytes);
+    let read = read_file(&args.file, &file_name, args.sources_from.as_deref())?;
 
     let actor = ui::actor();
     let fallback = args

@@ -341,11 +341,13 @@ fn file_name(path: &str) -> String {
 }
 
 /// Writes a `.qdpx`: `project.qde` then each `(guid name, text)` as
-/// `sources/<name>` (UTF-8, no BOM), deflated.
+/// `sources/<name>` (UTF-8, no BOM), then each `(path, text)` of `parts`
+/// (entries only verbatim reads), deflated.
 pub(crate) fn write_qdpx<W: Write + std::io::Seek>(
     out: W,
     qde: &str,
     sources: &[(String, &str)],
+    parts: &[(String, String)],
 ) -> Result<W, RefiError> {
     let mut zip = zip::ZipWriter::new(out);
     // Level 1: the export of a large study spent most of its time
@@ -362,6 +364,10 @@ pub(crate) fn write_qdpx<W: Write + std::io::Seek>(
     for (name, text) in sources {
         zip.start_file(format!("sources/{name}"), options)
             .map_err(|e| io(&e))?;
+        zip.write_all(text.as_bytes()).map_err(|e| io(&e))?;
+    }
+    for (path, text) in parts {
+        zip.start_file(path.as_str(), options).map_err(|e| io(&e))?;
         zip.write_all(text.as_bytes()).map_err(|e| io(&e))?;
     }
     zip.finish().map_err(|e| io(&e))

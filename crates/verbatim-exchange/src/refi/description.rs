@@ -1,11 +1,24 @@
-//! A verbatim code's fields carried in one REFI-QDA `Code/Description`.
+//! A verbatim code's fields carried in a REFI-QDA file.
 //!
-//! The standard gives a code one free-text description; verbatim has a
-//! definition, inclusion and exclusion criteria, an example and a level.
-//! They are written as paragraphs, the definition first and the others
-//! labelled (`Include: …`), which other tools show as readable text and
-//! verbatim reads back into the same fields. A description from another
-//! tool, with no labels, is the definition.
+//! The standard gives a code one free-text description, which other tools
+//! show as the code's memo; verbatim has a definition, inclusion and
+//! exclusion criteria, an example and a level. So that the other tool's
+//! memo is what the user wrote, the description holds the definition and,
+//! labelled (`Include: …`), the criteria and example the user wrote, but
+//! never the level; every field, the level included, is also written whole
+//! in a part of the archive only verbatim reads ([`PART`], keyed by code
+//! GUID), which other tools ignore. On import the part wins; without it
+//! (another tool's file, a `.qdc`, an older verbatim export) the
+//! description is read back, labels included (`Level: …` too, as older
+//! exports wrote it). A description from another tool, with no labels, is
+//! the definition.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+/// The archive entry holding every code's fields, as verbatim wrote them.
+pub const PART: &str = "verbatim/codes.json";
 
 /// A code's descriptive fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,17 +38,15 @@ pub struct Fields {
 const LABELS: [&str; 4] = ["Level: ", "Include: ", "Exclude: ", "Example: "];
 
 /// Returns the description carrying `fields`, `None` when all are empty.
-pub fn encode(fields: &Fields) -> Option<String> {
+/// The level is written only when `with_level` (a `.qdc`, which has no
+/// other place for it).
+pub fn encode(fields: &Fields, with_level: bool) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     if let Some(d) = fields.definition.as_deref().filter(|d| !d.is_empty()) {
         parts.push(d.to_owned());
     }
-    let labelled = [
-        &fields.level,
-        &fields.inclusion,
-        &fields.exclusion,
-        &fields.example,
-    ];
+    let level = if with_level { &fields.level } else { &None };
+    let labelled = [level, &fields.inclusion, &fields.exclusion, &fields.example];
     for (label, value) in LABELS.iter().zip(labelled) {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!("{label}{v}"));
@@ -80,6 +91,58 @@ pub fn decode(description: &str) -> Fields {
     fields
 }
 
+/// Returns the [`PART`] holding each code's fields, keyed by GUID.
+pub fn part(codes: &[(String, Fields)]) -> String {
+    let mut all = Map::new();
+    for (guid, f) in codes {
+        let mut one = Map::new();
+        for (name, value) in [
+            ("definition", &f.definition),
+            ("inclusion", &f.inclusion),
+            ("exclusion", &f.exclusion),
+            ("example", &f.example),
+            ("level", &f.level),
+        ] {
+            if let Some(v) = value {
+                one.insert(name.to_owned(), Value::String(v.clone()));
+            }
+        }
+        all.insert(guid.clone(), Value::Object(one));
+    }
+    let doc = serde_json::json!({ "format": "verbatim code fields 1", "codes": all });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// Returns the fields a [`PART`] holds, keyed by the GUID as written;
+/// `None` when it is not a part verbatim wrote (then descriptions are read).
+pub fn read_part(bytes: &[u8]) -> Option<HashMap<String, Fields>> {
+    let doc: Value = serde_json::from_slice(bytes).ok()?;
+    let codes = doc.get("codes")?.as_object()?;
+    let text = |o: &Map<String, Value>, k: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .filter(|s| !s.trim().is_empty())
+    };
+    let mut out = HashMap::with_capacity(codes.len());
+    for (guid, fields) in codes {
+        let Some(o) = fields.as_object() else {
+            continue;
+        };
+        out.insert(
+            guid.clone(),
+            Fields {
+                definition: text(o, "definition"),
+                inclusion: text(o, "inclusion"),
+                exclusion: text(o, "exclusion"),
+                example: text(o, "example"),
+                level: text(o, "level"),
+            },
+        );
+    }
+    Some(out)
+}
+
 /// Returns which label a paragraph starts with, and the rest.
 fn label_of(paragraph: &str) -> Option<(usize, &str)> {
     const SPELLINGS: [&[&str]; 4] = [
@@ -111,10 +174,16 @@ mod tests {
             example: Some("« Je suis là »".into()),
             level: Some("theme".into()),
         };
-        let text = encode(&fields).unwrap();
+        let text = encode(&fields, true).unwrap();
         assert!(text.starts_with("Ce qui fait tenir."));
         assert_eq!(decode(&text), fields);
-        assert_eq!(encode(&Fields::default()), None);
+        assert_eq!(encode(&Fields::default(), true), None);
+        // In a project the level stays out of the memo other tools show.
+        let memo = encode(&fields, false).unwrap();
+        assert!(!memo.contains("theme"), "{memo}");
+        let part = part(&[("G1".into(), fields.clone())]);
+        assert_eq!(read_part(part.as_bytes()).unwrap()["G1"], fields);
+        assert_eq!(read_part(b"not json"), None);
     }
 
     #[test]

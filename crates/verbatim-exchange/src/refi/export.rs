@@ -16,14 +16,43 @@ use super::guid::{self, derived, valid_or_derived};
 use super::model::*;
 use super::offsets::utf16_positions;
 
-/// Whose offsets an export is meant for.
+/// Which tool an export is meant for, which decides how positions count.
+///
+/// The two units differ only on texts holding characters outside the
+/// Basic Multilingual Plane (emoji…), where each such character is one
+/// code point but two UTF-16 units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Target {
-    /// The standard: code points.
+    /// The standard (REFI-QDA 1.5 §10.2): code points.
     #[default]
     Refi,
-    /// NVivo and QualCoder: UTF-16 units.
+    /// NVivo: UTF-16 units (checked on a real NVivo 12.6 export).
     Nvivo,
+    /// QualCoder: UTF-16 units, Qt's text positions (checked in its source).
+    Qualcoder,
+    /// ATLAS.ti: UTF-16 units (inferred: its strings are .NET's; no sample
+    /// with emoji was available to check).
+    Atlasti,
+    /// MAXQDA: UTF-16 units (inferred as for ATLAS.ti; unchecked).
+    Maxqda,
+}
+
+impl Target {
+    /// Returns true when this tool counts positions in UTF-16 units.
+    pub fn counts_utf16(self) -> bool {
+        !matches!(self, Self::Refi)
+    }
+
+    /// Returns the `--target` word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refi => "refi",
+            Self::Nvivo => "nvivo",
+            Self::Qualcoder => "qualcoder",
+            Self::Atlasti => "atlasti",
+            Self::Maxqda => "maxqda",
+        }
+    }
 }
 
 /// An export: the project, its source files `(name, text)`, and the report.
@@ -33,6 +62,8 @@ pub struct Exported {
     pub project: Project,
     /// `sources/<name>` files with their UTF-8 text.
     pub files: Vec<(String, String)>,
+    /// Further archive entries `(path, text)` only verbatim reads.
+    pub parts: Vec<(String, String)>,
     /// What REFI-QDA could not carry.
     pub report: Report,
 }
@@ -51,6 +82,10 @@ pub(crate) mod marker {
     pub const KIND: &str = "Source kind";
     pub const LANGUAGE: &str = "Language";
 }
+
+/// What separates the memos on one coding copied into its selection's
+/// description (the importer recognises the copy by it).
+pub(crate) const MEMO_JOIN: &str = "\n\n";
 
 /// Returns true when `s` is an `xsd:dateTime` (zone and fraction optional).
 pub(crate) fn is_datetime(s: &str) -> bool {
@@ -103,10 +138,13 @@ fn colour(c: Option<&String>) -> Option<String> {
 
 /// Returns a study's codes as a REFI-QDA forest: `(codes, parent sets)`.
 /// Only codes for which `keep` holds are written.
+/// In a project the level is not (it travels in [`description::PART`]);
+/// in a `.qdc` (`with_level`) it is a labelled paragraph.
 fn code_forest(
     s: &Snapshot,
     keep: &dyn Fn(Option<i64>) -> bool,
     note_refs: &HashMap<i64, Vec<String>>,
+    with_level: bool,
 ) -> Vec<Code> {
     let kept: Vec<&verbatim_store::SnapCode> = s.codes.iter().filter(|c| keep(c.owner)).collect();
     let ids: std::collections::HashSet<i64> = kept.iter().map(|c| c.id).collect();
@@ -120,6 +158,7 @@ fn code_forest(
         parent: Option<i64>,
         children: &HashMap<Option<i64>, Vec<&verbatim_store::SnapCode>>,
         note_refs: &HashMap<i64, Vec<String>>,
+        with_level: bool,
         depth: usize,
     ) -> Vec<Code> {
         let Some(list) = children.get(&parent) else {
@@ -134,21 +173,26 @@ fn code_forest(
             .map(|c| Code {
                 guid: valid_or_derived(&c.guid, &s.study_guid, "code"),
                 name: c.name.clone(),
-                codable: true,
+                codable: c.codable,
                 color: colour(c.colour.as_ref()),
-                description: description::encode(&Fields {
-                    definition: c.definition.clone(),
-                    inclusion: c.inclusion.clone(),
-                    exclusion: c.exclusion.clone(),
-                    example: c.example.clone(),
-                    level: Some(c.level.clone()),
-                }),
+                description: description::encode(&fields_of(c), with_level),
                 note_refs: note_refs.get(&c.id).cloned().unwrap_or_default(),
-                children: build(s, Some(c.id), children, note_refs, depth + 1),
+                children: build(s, Some(c.id), children, note_refs, with_level, depth + 1),
             })
             .collect()
     }
-    build(s, None, &children, note_refs, 0)
+    build(s, None, &children, note_refs, with_level, 0)
+}
+
+/// Returns a stored code's descriptive fields.
+fn fields_of(c: &verbatim_store::SnapCode) -> Fields {
+    Fields {
+        definition: c.definition.clone(),
+        inclusion: c.inclusion.clone(),
+        exclusion: c.exclusion.clone(),
+        example: c.example.clone(),
+        level: Some(c.level.clone()),
+    }
 }
 
 /// Returns the sets that carry the further parents of codes kept.
@@ -206,7 +250,7 @@ fn also_under_sets(
 pub fn export_codebook(s: &Snapshot, owner: Option<i64>, origin: &str) -> (String, Report) {
     let mut report = Report::default();
     let keep = move |o: Option<i64>| o == owner;
-    let codes = code_forest(s, &keep, &HashMap::new());
+    let codes = code_forest(s, &keep, &HashMap::new(), true);
     let sets = also_under_sets(s, &keep, &mut report);
     let memos = s
         .memos
@@ -224,6 +268,23 @@ pub fn export_codebook(s: &Snapshot, owner: Option<i64>, origin: &str) -> (Strin
         ));
     }
     (super::write::codebook(origin, &codes, &sets), report)
+}
+
+/// Returns the warning for codings whose positions depend on the unit.
+fn astral_note(target: Target, codings: usize, sources: usize) -> String {
+    let head = format!(
+        "{codings} coding(s) in {sources} source(s) come after characters outside the Basic Multilingual Plane (emoji…), where tools count positions differently"
+    );
+    if target.counts_utf16() {
+        format!(
+            "{head}: they are written in UTF-16 units for {}; a tool that counts code points as the standard says would misplace them (export with --target refi for it)",
+            target.as_str()
+        )
+    } else {
+        format!(
+            "{head}: they are written in code points, as the standard says; NVivo, QualCoder, ATLAS.ti and MAXQDA count UTF-16 units and would misplace them: export with --target nvivo, --target qualcoder, --target atlasti or --target maxqda for that tool"
+        )
+    }
 }
 
 /// Returns the project of a study as the snapshot's scope sees it.
@@ -260,8 +321,10 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             ))
         })
         .collect();
+    let mut memo_body: HashMap<String, &str> = HashMap::new();
     for m in &s.memos {
         let g = memo_guid(&m.guid);
+        memo_body.insert(g.clone(), &m.body);
         let created = m.written_at.clone().filter(|w| is_datetime(w));
         let description = match (m.coder_id, &m.author) {
             (None, Some(author)) => Some(format!(
@@ -407,6 +470,17 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             case_sources.entry(*p).or_default().push(g.clone());
         }
     }
+    // Each participant's turns, as selections of their sources (no
+    // coding) that the case refers to.
+    let mut case_turns: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut source_turns: HashMap<i64, Vec<(i64, i64, String)>> = HashMap::new();
+    for &(p, src, start, end) in &s.participant_turns {
+        if let Some(sg) = source_guid.get(&src).filter(|_| start < end) {
+            let g = derived(study, "turn", &format!("{sg} {start} {end}"));
+            case_turns.entry(p).or_default().push(g.clone());
+            source_turns.entry(src).or_default().push((start, end, g));
+        }
+    }
     let cases: Vec<Case> = s
         .participants
         .iter()
@@ -423,7 +497,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 description: p.code.as_ref().and(p.label.clone()),
                 values,
                 source_refs: case_sources.remove(&p.id).unwrap_or_default(),
-                selection_refs: Vec::new(),
+                selection_refs: case_turns.remove(&p.id).unwrap_or_default(),
             }
         })
         .collect();
@@ -450,6 +524,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     let mut sources = Vec::with_capacity(s.sources.len());
     let mut files = Vec::with_capacity(s.sources.len());
     let mut astral_sources = 0;
+    let mut astral_codings = 0;
     for src in &s.sources {
         let g = source_guid.get(&src.id).cloned().unwrap_or_default();
         let bounds: Vec<usize> = src
@@ -458,15 +533,21 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             .map(|(i, _)| i)
             .chain(std::iter::once(src.text.len()))
             .collect();
-        let utf16 = match target {
-            Target::Refi => None,
-            Target::Nvivo => utf16_positions(&src.text),
-        };
+        let astral = utf16_positions(&src.text);
         let codings = codings_of.remove(&src.id).unwrap_or_default();
         let passage_memos = passages.remove(&src.id).unwrap_or_default();
-        if utf16.is_some() && !(codings.is_empty() && passage_memos.is_empty()) {
-            astral_sources += 1;
+        if let Some(map) = &astral {
+            let moved = |p: i64| usize::try_from(p).is_ok_and(|i| map.get(i) != Some(&(i as u64)));
+            let n = codings
+                .iter()
+                .filter(|c| moved(c.start) || moved(c.end))
+                .count();
+            if n > 0 {
+                astral_sources += 1;
+                astral_codings += n;
+            }
         }
+        let utf16 = astral.filter(|_| target.counts_utf16());
         let slice = |a: i64, b: i64| -> Option<String> {
             let a = usize::try_from(a).ok()?;
             let b = usize::try_from(b).ok()?;
@@ -486,6 +567,16 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
             let coding_guid = valid_or_derived(&c.guid, study, "coding");
             let user = coder_guid.get(&c.coder_id).cloned();
             let created = Some(c.created_at.clone()).filter(|w| is_datetime(w));
+            let note_refs = coding_notes.remove(&c.id).unwrap_or_default();
+            // QualCoder reads a coding's memo only from its selection's
+            // description: memos on the coding go there too.
+            let description = c.memo.clone().or_else(|| {
+                let bodies: Vec<&str> = note_refs
+                    .iter()
+                    .filter_map(|g| memo_body.get(g).copied())
+                    .collect();
+                (!bodies.is_empty()).then(|| bodies.join(MEMO_JOIN))
+            });
             selections.push(Selection {
                 guid: derived(study, "selection", &coding_guid),
                 name: slice(c.start, c.end),
@@ -493,13 +584,13 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 end: pos(c.end),
                 creating_user: user.clone(),
                 created: created.clone(),
-                description: c.memo.clone(),
+                description,
                 codings: vec![Coding {
                     guid: coding_guid,
                     creating_user: user,
                     created,
                     code: code.clone(),
-                    note_refs: coding_notes.remove(&c.id).unwrap_or_default(),
+                    note_refs,
                 }],
                 note_refs: Vec::new(),
             });
@@ -511,6 +602,14 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
                 start: pos(start),
                 end: pos(end),
                 note_refs: vec![note],
+                ..Selection::default()
+            });
+        }
+        for (start, end, guid) in source_turns.remove(&src.id).unwrap_or_default() {
+            selections.push(Selection {
+                guid,
+                start: pos(start),
+                end: pos(end),
                 ..Selection::default()
             });
         }
@@ -545,14 +644,20 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         files.push((file, src.text.clone()));
     }
     if astral_sources > 0 {
-        report.notes.push(format!(
-            "{astral_sources} source(s) hold characters outside the Basic Multilingual Plane (emoji…): their positions are in UTF-16 units, as NVivo and QualCoder count; other tools would misplace those selections, so export again with --target refi for them"
-        ));
+        report
+            .notes
+            .push(astral_note(target, astral_codings, astral_sources));
     }
 
     // Sets: each coder's own codebook, second parents, the journal.
     let keep_all = |_: Option<i64>| true;
-    let codes = code_forest(s, &keep_all, &code_notes);
+    let codes = code_forest(s, &keep_all, &code_notes, false);
+    let fields: Vec<(String, Fields)> = s
+        .codes
+        .iter()
+        .filter_map(|c| Some((code_guid.get(&c.id)?.clone(), fields_of(c))))
+        .collect();
+    let parts = vec![(description::PART.to_owned(), description::part(&fields))];
     let mut sets = Vec::new();
     for coder in &s.coders {
         let members: Vec<String> = s
@@ -629,6 +734,16 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         ));
     }
 
+    // QualCoder reads a note's text only from its plainTextPath file;
+    // others read the inline text: both are written.
+    for n in &mut notes {
+        if let Some(text) = &n.content {
+            let file = format!("{}.txt", n.guid);
+            n.plain_text_path = Some(format!("internal://{file}"));
+            files.push((file, text.clone()));
+        }
+    }
+
     let users = s
         .coders
         .iter()
@@ -662,6 +777,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
     Exported {
         project,
         files,
+        parts,
         report,
     }
 }

@@ -74,6 +74,8 @@ struct Planner<'a> {
     unknown_users: usize,
     /// Journal note GUID key → its links to codes.
     journal_links: HashMap<String, Vec<(usize, String)>>,
+    /// Note GUID key → its index in `p.notes`.
+    note_at: HashMap<String, usize>,
 }
 
 /// The relations of a journal entry to a code, as verbatim names them.
@@ -120,6 +122,12 @@ impl<'a> Planner<'a> {
             note_targets: HashMap::new(),
             unknown_users: 0,
             journal_links: HashMap::new(),
+            note_at: p
+                .notes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (key(&n.guid), i))
+                .collect(),
         }
     }
 
@@ -167,6 +175,12 @@ impl<'a> Planner<'a> {
                     "the file names {users} users; all their work goes into {name}'s layer"
                 ));
             }
+        } else if p.users.is_empty() {
+            // A file without users (a codebook-only project, or a tool
+            // that writes none) still gives the study its coder: the one
+            // `--coder` names.
+            let fallback = self.options.fallback_coder.clone();
+            self.coder_named(&fallback, None);
         } else {
             for u in &p.users {
                 let k = key(&u.guid);
@@ -306,7 +320,10 @@ impl<'a> Planner<'a> {
         } else {
             sets.codebook.get(&k).map(|user| self.coder_of(Some(user)))
         };
-        let fields = description::decode(code.description.as_deref().unwrap_or_default());
+        let fields = match self.read.code_fields.get(&k) {
+            Some(f) => f.clone(),
+            None => description::decode(code.description.as_deref().unwrap_or_default()),
+        };
         let mut name = code.name.trim().to_owned();
         if name.is_empty() {
             name = "(unnamed code)".into();
@@ -331,6 +348,7 @@ impl<'a> Planner<'a> {
             inclusion: fields.inclusion,
             exclusion: fields.exclusion,
             example: fields.example,
+            codable: code.codable,
         });
         let index = self.plan.codes.len() - 1;
         self.code_index.insert(k, index);
@@ -660,17 +678,13 @@ impl<'a> Planner<'a> {
                         .or_default()
                         .push(PlanTarget::Passage(plan_source, start, end));
                 }
+                let memo = sel
+                    .description
+                    .clone()
+                    .filter(|d| !self.copies_coding_notes(d, &sel.codings));
                 for c in &sel.codings {
                     let user = c.creating_user.as_deref().or(sel.creating_user.as_deref());
-                    self.coding(
-                        c,
-                        user,
-                        plan_source,
-                        start,
-                        end,
-                        sel.description.clone(),
-                        &what,
-                    );
+                    self.coding(c, user, plan_source, start, end, memo.clone(), &what);
                 }
             }
             let chars = self.plan.sources[plan_source].item.source.chars() as i64;
@@ -691,6 +705,24 @@ impl<'a> Planner<'a> {
             }
         }
         let _ = fallback_names;
+    }
+
+    /// Returns true when a selection's description is verbatim's copy of
+    /// the memos on its codings (written for QualCoder), which are
+    /// imported as those memos, not as the coding's own memo.
+    fn copies_coding_notes(&self, description: &str, codings: &[Coding]) -> bool {
+        if !self.ours {
+            return false;
+        }
+        let bodies: Vec<&str> = codings
+            .iter()
+            .flat_map(|c| &c.note_refs)
+            .filter_map(|g| {
+                let &i = self.note_at.get(&key(g))?;
+                self.read.note_texts.get(i)?.as_deref()
+            })
+            .collect();
+        !bodies.is_empty() && bodies.join(super::export::MEMO_JOIN) == description
     }
 
     #[allow(clippy::too_many_arguments)]

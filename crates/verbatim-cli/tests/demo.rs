@@ -446,7 +446,8 @@ fn the_demo_can_be_reported_in_one_command() {
         .run(&["demo", "--project", "study.vbt", "--report", "demo.html"])
         .ok();
     assert!(
-        run.stdout.contains("Wrote demo.html: amira's results"),
+        run.stdout
+            .contains("Wrote demo.html: the team's consensus results"),
         "{}",
         run.stdout
     );
@@ -468,4 +469,8 @@ fn the_demo_can_be_reported_in_one_command() {
     assert!(html.contains("<blockquote"), "no quote in the demo report");
     assert!(html.contains("CH"), "no attribution in the demo report");
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    // Written from the consensus: the theme the team kept apart is listed
+    // with its note, and the commands it cites read the shared codebook.
+    assert!(html.contains("Divergences"), "no divergences in the demo report");
+    assert!(html.contains("--shared"), "the report is not the consensus's");
 }

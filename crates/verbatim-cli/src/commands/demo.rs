@@ -44,8 +44,9 @@ pub struct DemoArgs {
         default_value = "verbatim-demo.vbt"
     )]
     project: PathBuf,
-    /// Also write the first coder's report on the demo (HTML, one
-    /// self-contained file) to this path
+    /// Also write the report on the demo (HTML, one self-contained file)
+    /// to this path: the team's consensus, or with --blind the first
+    /// coder's own layer
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
     /// Stop before the reveal: the three coders' layers stay blind and the
@@ -201,12 +202,19 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             c.name
         );
         if let Some(out) = &args.report {
-            let numbers = super::report::html_report(&store, &args.project, &c.name, out)?;
+            // The team's consensus once it exists; a blind demo has only
+            // each coder's own layer, so the first coder's is reported.
+            let shared = !args.blind;
+            let numbers = super::report::html_report(&store, &args.project, &c.name, shared, out)?;
+            let whose = if shared {
+                "the team's consensus".to_owned()
+            } else {
+                format!("{}'s", c.name)
+            };
             println!();
             println!(
-                "Wrote {}: {}'s results, tables, methods and COREQ checklist ({numbers} numbers traced to commands); open it in a browser.",
+                "Wrote {}: {whose} results, tables, methods and COREQ checklist ({numbers} numbers traced to commands); open it in a browser.",
                 out.display(),
-                c.name
             );
         }
     }

@@ -148,12 +148,14 @@ pub fn html_report(
     store: &verbatim_store::SqliteStore,
     project: &Path,
     coder: &str,
+    shared: bool,
     out: &Path,
 ) -> anyhow::Result<usize> {
     let doc = layout::report(&report::gather(
         store,
         &Options {
             coder: coder.to_owned(),
+            shared,
             lang: Lang::En,
             project: project.display().to_string(),
             ..Options::default()

@@ -471,6 +471,12 @@ fn the_demo_can_be_reported_in_one_command() {
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     // Written from the consensus: the theme the team kept apart is listed
     // with its note, and the commands it cites read the shared codebook.
-    assert!(html.contains("Divergences"), "no divergences in the demo report");
-    assert!(html.contains("--shared"), "the report is not the consensus's");
+    assert!(
+        html.contains("Divergences"),
+        "no divergences in the demo report"
+    );
+    assert!(
+        html.contains("--shared"),
+        "the report is not the consensus's"
+    );
 }

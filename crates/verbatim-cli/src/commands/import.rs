@@ -194,10 +194,7 @@ fn attach_recordings(store: &mut SqliteStore, reports: &mut Vec<FileReport>) {
             report.recording = super::media::attach_beside(store, &report.file, id);
         }
     }
-    let attached: Vec<PathBuf> = reports
-        .iter()
-        .filter_map(|r| r.recording.clone())
-        .collect();
+    let attached: Vec<PathBuf> = reports.iter().filter_map(|r| r.recording.clone()).collect();
     reports.retain(|r| r.status != "unsupported" || !attached.contains(&r.file));
 }
 

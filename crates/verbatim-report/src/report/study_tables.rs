@@ -1,9 +1,9 @@
 //! The tables that describe the study rather than its themes: intercoder
 //! agreement, sociodemographics, sources by kind and site.
 
-use verbatim_analysis::agreement::{self, Passage as AgreementPassage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_store::{AttrType, SourceSummary, percent_half_up, percent_text};
+use verbatim_views::agreement::AgreementOptions;
 
 use super::ReportError;
 use super::gather::Ctx;
@@ -24,7 +24,7 @@ fn percent(e: Estimate) -> String {
 /// pooled over sources, NVivo's table; Fleiss' kappa for all coders), when
 /// the study is revealed.
 pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
-    let (store, scope, opts) = (ctx.store, &ctx.scope, ctx.opts);
+    let (store, opts) = (ctx.store, ctx.opts);
     let w = words(opts.lang);
     let command = if opts.coders.is_empty() {
         ctx.cmd.plain("agreement", "")
@@ -63,13 +63,19 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
         rows: Vec::new(),
         note: None,
     };
-    if !scope.sees_all() {
-        table.note = Some(match opts.lang {
-            Lang::En => "Not computed: the coders' layers are still blind. Run `verbatim reveal`, then write the report again.".into(),
-            Lang::Fr => "Non calculé : les couches des codeurs sont encore aveugles. Lancez `verbatim reveal`, puis refaites le rapport.".into(),
-        });
-        return Ok(table);
-    }
+    // The comparison reads every coder's layer whatever codebook the report
+    // shows (a consensus report included): it needs the reveal.
+    let compare = match store.scope(&opts.coder, true, false) {
+        Ok(compare) => compare,
+        Err(verbatim_store::StoreError::Blind) => {
+            table.note = Some(match opts.lang {
+                Lang::En => "Not computed: the coders' layers are still blind. Run `verbatim reveal`, then write the report again.".into(),
+                Lang::Fr => "Non calculé : les couches des codeurs sont encore aveugles. Lancez `verbatim reveal`, puis refaites le rapport.".into(),
+            });
+            return Ok(table);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let compared = if opts.coders.is_empty() {
         store.coders()?.len()
     } else {
@@ -82,35 +88,25 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
         });
         return Ok(table);
     }
-    let data = store.agreement_data(scope, &opts.coders, None)?;
+    // The computation `verbatim agreement` makes: each pair over the sources
+    // both coders coded, codes paired by name or through the team's merges.
+    let view = verbatim_views::agreement::agreement(
+        store,
+        &compare,
+        &AgreementOptions::for_coders(&opts.coders),
+    )
+    .map_err(|e| match e {
+        verbatim_views::ViewError::Store(e) => ReportError::Store(e),
+        other => ReportError::BadOption(other.to_string()),
+    })?;
+    let (data, comparison) = (&view.data, &view.comparison);
     if data.codes.is_empty() {
         table.note = Some(match opts.lang {
-            Lang::En => "Not computed: no code is shared by every coder (same name in each codebook, or the shared codebook).".into(),
-            Lang::Fr => "Non calculé : aucun code n’est commun à tous les codeurs (même nom dans chaque grille, ou grille commune).".into(),
+            Lang::En => "Not computed: no code is shared by every coder (same name in each codebook, the shared codebook, or merged into one consensus code).".into(),
+            Lang::Fr => "Non calculé : aucun code n’est commun à tous les codeurs (même nom dans chaque grille, grille commune, ou fusionné en un code du consensus).".into(),
         });
         return Ok(table);
     }
-    let mut passages: Vec<AgreementPassage> = data
-        .spans
-        .iter()
-        .map(|s| AgreementPassage {
-            source: s.source,
-            code: s.code,
-            coder: s.coder,
-            start: s.start,
-            end: s.end,
-        })
-        .collect();
-    let sizes: Vec<u64> = data.sources.iter().map(|s| s.chars).collect();
-    let comparison = agreement::compare(
-        data.coders.len(),
-        data.codes.len(),
-        &sizes,
-        &mut passages,
-        0.9,
-        agreement::OverlapBase::Union,
-        false,
-    );
     let coder = |i: usize| data.coders.get(i).map_or("?", |c| c.name.as_str());
     let overall = match opts.lang {
         Lang::En => "all codes (pooled)",
@@ -137,8 +133,8 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
         }
     }
     table.note = Some(match opts.lang {
-        Lang::En => "Character level, pooled over sources (NVivo's coding comparison); context-only sources left out. `verbatim agreement` also gives segment-level agreement and Krippendorff's unitizing alpha.".into(),
-        Lang::Fr => "Au niveau des caractères, cumulé sur les sources (comparaison de codage de NVivo) ; sources de contexte exclues. `verbatim agreement` donne aussi l’accord par segments et l’alpha de Krippendorff (unitizing).".into(),
+        Lang::En => "Character level, pooled over the sources both coders of a pair coded (NVivo's coding comparison); context-only sources left out. `verbatim agreement` also gives segment-level agreement and Krippendorff's unitizing alpha.".into(),
+        Lang::Fr => "Au niveau des caractères, cumulé sur les sources codées par les deux codeurs de chaque paire (comparaison de codage de NVivo) ; sources de contexte exclues. `verbatim agreement` donne aussi l’accord par segments et l’alpha de Krippendorff (unitizing).".into(),
     });
     Ok(table)
 }

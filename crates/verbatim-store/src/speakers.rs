@@ -25,8 +25,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params_from_iter};
 use serde::Serialize;
 
 use crate::fold::{fold, looks_like_interviewer};
@@ -104,6 +104,18 @@ impl SpeakerTarget {
     }
 }
 
+/// The labels of every source, or of one (`$1`) when `one` is true: two
+/// statements, since `($1 IS NULL OR t.source_id = $1)` would make SQLite
+/// scan every turn of the study for one source.
+fn labels_sql(one: bool) -> String {
+    format!(
+        "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
+         FROM turns t JOIN sources s ON s.id = t.source_id {} \
+         GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
+        if one { "WHERE t.source_id = $1" } else { "" }
+    )
+}
+
 impl SqliteStore {
     /// Returns each speaker label of one source (or all) with its turn count
     /// and what it maps to, by source then first appearance.
@@ -140,10 +152,12 @@ impl SqliteStore {
             .flat_map(|s| [(s.name.to_lowercase(), s.id), (s.code.to_lowercase(), s.id)])
             .collect();
         let explicit: HashMap<(i64, String), (Option<i64>, bool)> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT source_id, label, participant_id, interviewer FROM speaker_map")?;
-            stmt.query_map([], |r| {
+            let sql = "SELECT source_id, label, participant_id, interviewer FROM speaker_map";
+            let mut stmt = match source {
+                Some(_) => self.conn.prepare(&format!("{sql} WHERE source_id = $1"))?,
+                None => self.conn.prepare(sql)?,
+            };
+            stmt.query_map(params_from_iter(source), |r| {
                 Ok((
                     (r.get(0)?, r.get(1)?),
                     (r.get(2)?, r.get::<_, i64>(3)? == 1),
@@ -151,13 +165,8 @@ impl SqliteStore {
             })?
             .collect::<Result<_, _>>()?
         };
-        let mut stmt = self.conn.prepare(
-            "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
-             FROM turns t JOIN sources s ON s.id = t.source_id \
-             WHERE ($1 IS NULL OR t.source_id = $1) \
-             GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
-        )?;
-        let mut rows = stmt.query([source])?;
+        let mut stmt = self.conn.prepare(&labels_sql(source.is_some()))?;
+        let mut rows = stmt.query(params_from_iter(source))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let source_id: i64 = r.get(0)?;
@@ -330,7 +339,103 @@ impl SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::is_generic_interviewee;
+    use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
+
+    use super::{SpeakerTarget, is_generic_interviewee, labels_sql};
+    use crate::testkit::{fixture, full_scans};
+    use crate::{ImportItem, ImportOutcome, Store};
+
+    #[test]
+    fn one_source_labels_read_only_its_turns() {
+        let f = fixture();
+        assert!(full_scans(&f.store, &labels_sql(true)).is_empty());
+        // The same guard sees the scan of the every-source statement.
+        assert!(!full_scans(&f.store, &labels_sql(false)).is_empty());
+    }
+
+    #[test]
+    fn the_speakers_of_one_source_are_its_own() {
+        let mut f = fixture();
+        // A second interview: "Marc" speaks twice, then "INT" once.
+        let text = "Marc : Oui.\nMarc : Non.\nINT : Merci.";
+        let turn = |speaker: &str, a: usize, b: usize| Turn {
+            speaker: speaker.into(),
+            span: Span::new(a, b).unwrap(),
+            begin_ms: None,
+            end_ms: None,
+        };
+        let turns = vec![
+            turn("Marc", 7, 11),
+            turn("Marc", 19, 23),
+            turn("INT", 30, 36),
+        ];
+        let source = NormalisedSource::new(
+            Format::Txt,
+            text.into(),
+            turns,
+            vec![],
+            SourceMetadata::default(),
+        )
+        .unwrap();
+        let outcomes = f
+            .store
+            .import_batch(
+                "tester",
+                vec![ImportItem {
+                    name: "second".into(),
+                    original_path: None,
+                    kind: SourceKind::Interview,
+                    site: None,
+                    language: None,
+                    source,
+                }],
+            )
+            .unwrap();
+        let ImportOutcome::Imported { id: second, .. } = outcomes[0] else {
+            panic!("not imported");
+        };
+        f.store
+            .map_speaker(
+                "tester",
+                &crate::SourceRef::Id(second),
+                "INT",
+                &SpeakerTarget::Interviewer,
+            )
+            .unwrap();
+        let rows = f.store.speakers(Some(second)).unwrap();
+        let got: Vec<(i64, &str, i64, i64, &str, Option<&str>)> = rows
+            .iter()
+            .map(|r| {
+                let how = r.how.as_deref();
+                (
+                    r.source_id,
+                    r.label.as_str(),
+                    r.turns,
+                    r.first_turn,
+                    r.role.as_str(),
+                    how,
+                )
+            })
+            .collect();
+        // Marc: turns 0 and 1, first at ordinal 0; INT: turn 2, mapped by hand.
+        assert_eq!(
+            got,
+            vec![
+                (second, "Marc", 2, 0, "unmapped", None),
+                (second, "INT", 1, 2, "interviewer", Some("explicit")),
+            ]
+        );
+        // The fixture's own source still has its INT and CSI-2, unmapped by hand.
+        let first = f.store.speakers(Some(f.source)).unwrap();
+        let labels: Vec<(&str, Option<&str>)> = first
+            .iter()
+            .map(|r| (r.label.as_str(), r.how.as_deref()))
+            .collect();
+        assert_eq!(labels, vec![("INT", Some("auto")), ("CSI-2", None)]);
+        // Every source's list is the two lists one after the other.
+        let all = f.store.speakers(None).unwrap();
+        assert_eq!(all, [first, rows].concat());
+    }
 
     #[test]
     fn generic_interviewee_labels_are_told_from_interviewers_and_names() {

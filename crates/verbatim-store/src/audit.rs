@@ -72,6 +72,36 @@ pub(crate) fn append_entry(
     Ok(())
 }
 
+impl crate::SqliteStore {
+    /// Returns the study's change counter: the row number of the newest
+    /// audit entry (0 for none). Every write appends an entry and the log
+    /// is append-only, so the counter grows with each change, whoever
+    /// makes it (another process included); caches of study-wide results
+    /// keep the counter they were computed at. One index lookup.
+    pub fn change_counter(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT IFNULL(max(rowid), 0) FROM audit", [], |r| r.get(0))?)
+    }
+
+    /// Returns true when an action after change `since` (see
+    /// [`Self::change_counter`]) may have changed a source's text, turns
+    /// or columns, or the study's settings: anything but an action whose
+    /// recorded changes all lie in other tables. Search indexes use it to
+    /// skip their comparison with the study after, say, a coding.
+    pub fn sources_may_have_changed(&self, since: i64) -> Result<bool, StoreError> {
+        let touching: i64 = self.conn.query_row(
+            "SELECT count(*) FROM audit a WHERE a.rowid > $1 AND ( \
+               json_type(a.data, '$.changes') IS NOT 'array' OR EXISTS ( \
+                 SELECT 1 FROM json_each(a.data, '$.changes') c \
+                 WHERE json_extract(c.value, '$.table') IN ('sources', 'source_texts', 'turns')))",
+            [since],
+            |r| r.get(0),
+        )?;
+        Ok(touching > 0)
+    }
+}
+
 /// Returns the newest `limit` entries, newest first.
 pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(

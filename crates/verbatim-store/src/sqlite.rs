@@ -177,6 +177,16 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Returns one source's summary (two indexed reads, whatever the
+    /// study's size).
+    pub fn source_summary(&self, id: i64) -> Result<SourceSummary, StoreError> {
+        self.summaries(Some(id))?
+            .pop()
+            .ok_or_else(|| StoreError::SourceNotFound(id.to_string()))
+    }
+}
+
 /// The two reads of [`SqliteStore::summaries`].
 #[derive(Debug, Clone, Copy)]
 enum SummaryPart {

@@ -120,3 +120,43 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>,
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{fixture, span_of};
+    use crate::{Book, NewCode};
+
+    #[test]
+    fn the_change_counter_tells_source_writes_from_others() {
+        let mut f = fixture();
+        let start = f.store.change_counter().unwrap();
+        // Created, two coders added, one import: four entries.
+        assert_eq!(start, 4);
+        // The import itself (an entry without row changes) counts as one.
+        assert!(f.store.sources_may_have_changed(start - 1).unwrap());
+        assert!(!f.store.sources_may_have_changed(start).unwrap());
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &amira,
+                &NewCode {
+                    name: "Confiance".into(),
+                    book: Some(Book::Own),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        f.store
+            .add_coding(&amira, f.source, span_of("La confiance"), code, None)
+            .unwrap();
+        let coded = f.store.change_counter().unwrap();
+        assert_eq!(coded, start + 2);
+        assert!(!f.store.sources_may_have_changed(start).unwrap());
+        f.store
+            .edit_source(&amira, f.source, span_of("lentement"), "vite")
+            .unwrap();
+        assert_eq!(f.store.change_counter().unwrap(), coded + 1);
+        assert!(f.store.sources_may_have_changed(coded).unwrap());
+    }
+}

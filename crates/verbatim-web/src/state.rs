@@ -4,12 +4,19 @@
 //! one user's (or one small team's) file, so one connection behind a
 //! mutex is enough; store calls are blocking, so they run on tokio's
 //! blocking pool and never stall the async workers.
+//!
+//! Beside the connection, the study keeps what is costly to rebuild on
+//! every request: the search index, opened once, and the
+//! de-identification candidates, a scan of every source's text. Both are
+//! checked against the study's change counter (the audit log's newest
+//! row), so a write by this server or by the CLI shows in the next
+//! request.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use verbatim_search::Index;
-use verbatim_store::SqliteStore;
+use verbatim_store::{Candidate, SqliteStore};
 
 use crate::WebError;
 
@@ -30,6 +37,9 @@ pub struct Study {
     pub store: SqliteStore,
     /// The full-text index beside it, opened on first search.
     index: Option<Index>,
+    /// The de-identification candidates and the change counter they were
+    /// computed at.
+    deid: Option<(i64, Vec<Candidate>)>,
 }
 
 impl Study {
@@ -43,6 +53,21 @@ impl Study {
         let index = self.index.insert(index);
         index.sync(&self.store)?;
         Ok(index)
+    }
+
+    /// Returns the words that may identify someone (see
+    /// `SqliteStore::deid_candidates`), computed again only when the study
+    /// changed since the last call.
+    pub fn deid_candidates(&mut self) -> Result<Vec<Candidate>, WebError> {
+        let counter = self.store.change_counter()?;
+        if let Some((at, list)) = &self.deid
+            && *at == counter
+        {
+            return Ok(list.clone());
+        }
+        let list = self.store.deid_candidates(None)?;
+        self.deid = Some((counter, list.clone()));
+        Ok(list)
     }
 
     /// Returns the store and the synced index together, for searches that
@@ -79,7 +104,11 @@ impl AppState {
         );
         Self {
             shared: Arc::new(Shared {
-                study: Mutex::new(Study { store, index: None }),
+                study: Mutex::new(Study {
+                    store,
+                    index: None,
+                    deid: None,
+                }),
                 config,
                 csrf,
             }),

@@ -348,10 +348,10 @@ pub struct DeidReview {
 
 async fn deid_review(State(state): State<AppState>) -> ApiResult<DeidReview> {
     let review = state
-        .read(|store| {
+        .with_study(|study| {
             Ok(DeidReview {
-                candidates: store.deid_candidates(None)?,
-                applied: store.deidentifications()?,
+                candidates: study.deid_candidates()?,
+                applied: study.store.deidentifications()?,
             })
         })
         .await?;

@@ -1,6 +1,8 @@
 //! The participants page (attributes edited in place, roster import) and
 //! the sources page (attributes, speaker mapping, de-identification
-//! review). Edits go through `/api/participants`, `/api/sources`,
+//! review). The review's candidate words read every source's text, so the
+//! page lists them only when asked (a button fetching `/api/deidentify`,
+//! which keeps them until the study changes). Edits go through `/api/participants`, `/api/sources`,
 //! `/api/speakers` and `/api/deidentify` (see [`crate::api::people`]).
 
 use askama::Template;
@@ -8,9 +10,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{
-    AppliesTo, Attribute, Candidate, DeidRecord, Participant, SpeakerRow, SqliteStore,
-};
+use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, SqliteStore};
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
@@ -107,7 +107,6 @@ struct SourcesPage {
     speakers: Vec<SpeakerGroup>,
     people: Vec<String>,
     unmapped: usize,
-    candidates: Vec<Candidate>,
     applied: Vec<DeidRecord>,
 }
 
@@ -154,7 +153,6 @@ fn build_sources(
             .map(Participant::display)
             .collect(),
         unmapped,
-        candidates: store.deid_candidates(None)?,
         applied: store.deidentifications()?,
     })
 }

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Whole-process search timings beside ripgrep, and /api/search over HTTP.
+
+Called by bench/search.sh for one tier (standard library only):
+
+    python3 bench/search_process.py BIN STUDY TXT_DIR QUERIES.json RUNS
+
+For every query of QUERIES.json (the gen_corpus workload; q8 needs codings
+and is skipped), RUNS times each, median and max in ms:
+
+- cli: `verbatim search --project STUDY --limit 50 --json QUERY` as a whole
+  process (open the study, check the index, count every hit, cut 50 KWIC
+  lines, print), after one warm-up run;
+- rg: `rg -c -i -F TEXT TXT_DIR` over the tier's .txt files (lines that
+  contain the text, per file: a count, no context);
+- http: `GET /api/search?q=QUERY&limit=50` on `verbatim serve`, started once
+  and warmed with one request per query, then the server's resident and
+  peak memory (VmRSS, VmHWM).
+
+Prints one JSON object.
+"""
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+
+def ours(text):
+    return f'"{text}"' if any(not c.isalnum() for c in text) else text
+
+
+def timed(cmd, runs):
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory(pid):
+    got = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                key, value = line.split(":")
+                got[key] = int(value.split()[0]) / 1024
+    return got
+
+
+def main():
+    binary, study, txt, queries, runs = sys.argv[1:6]
+    runs = int(runs)
+    queries = [q for q in json.load(open(queries)) if "scope" not in q]
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "serve", "--project", study, "--addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    server.stdout.readline()
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        for q in queries:
+            text = q["query"]
+            role = ["--role", "participants"] if q.get("speaker") else []
+            cli = timed([binary, "search", "--project", study, "--limit", "50", "--json",
+                         ours(text)] + role, runs)
+            rg = timed(["rg", "-c", "-i", "-F", text, txt], runs)
+            params = {"q": ours(text), "limit": "50", "context": "40"}
+            if q.get("speaker"):
+                params["role"] = "participants"
+            url = f"{base}/api/search?{urllib.parse.urlencode(params)}"
+            total = json.load(urllib.request.urlopen(url))["total"]
+            http = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                urllib.request.urlopen(url).read()
+                http.append((time.perf_counter() - t) * 1000)
+            rows.append({
+                "id": q["id"], "query": ours(text), "total": total,
+                "cli_ms": statistics.median(cli), "cli_max_ms": max(cli),
+                "rg_ms": statistics.median(rg), "rg_max_ms": max(rg),
+                "http_ms": statistics.median(http), "http_max_ms": max(http),
+            })
+        mem = memory(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    print(json.dumps({"runs": runs, "server_rss_mb": mem.get("VmRSS"),
+                      "server_peak_mb": mem.get("VmHWM"), "queries": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -403,7 +403,8 @@ mod tests {
             )
             .unwrap();
         let rows = f.store.speakers(Some(second)).unwrap();
-        let got: Vec<(i64, &str, i64, i64, &str, Option<&str>)> = rows
+        type Row<'a> = (i64, &'a str, i64, i64, &'a str, Option<&'a str>);
+        let got: Vec<Row<'_>> = rows
             .iter()
             .map(|r| {
                 let how = r.how.as_deref();

@@ -83,4 +83,15 @@ for q in data[last]["queries"]:
     print(f"| {q['id']} | `{q['query']}` | {q['expected_total']} | {q['hits']} | {q['hits_exact_form']} | {q['candidate_turns']} | "
           f"{q['index_p50_ms']:.2f} | {q['page_p50_ms']:.1f} / {q['page_p95_ms']:.1f} | {q['full_p50_ms']:.1f} / {q['full_p95_ms']:.1f} | "
           f"{r['cli_ms']:.0f} ({r['cli_max_ms']:.0f}) | {r['rg_ms']:.0f} ({r['rg_max_ms']:.0f}) | {r['http_ms']:.1f} ({r['http_max_ms']:.1f}) |")
+print()
+print("Pages on `verbatim serve` (request to last byte on loopback, median ms / page KB):")
+print()
+print("| page | " + " | ".join(tiers) + " |")
+print("|---|" + "---|" * len(tiers))
+for path in proc[tiers[0]]["pages"]:
+    cells = []
+    for n in tiers:
+        g = proc[n]["pages"].get(path)
+        cells.append(f"{g['ms']:.1f} / {g['kb']:.0f}" if g else "—")
+    print(f"| `{path}` | " + " | ".join(cells) + " |")
 PY

@@ -14,8 +14,11 @@ and is skipped), RUNS times each, median and max in ms:
 - rg: `rg -c -i -F TEXT TXT_DIR` over the tier's .txt files (lines that
   contain the text, per file: a count, no context);
 - http: `GET /api/search?q=QUERY&limit=50` on `verbatim serve`, started once
-  and warmed with one request per query, then the server's resident and
-  peak memory (VmRSS, VmHWM).
+  and warmed with one request per query;
+- pages: the home, sources, participants, codes, reader (the middle source)
+  and search pages on the same server, and `GET /api/deidentify` the first
+  time (a scan of every source) and again (kept until the study changes);
+  then the server's resident and peak memory (VmRSS, VmHWM).
 
 Prints one JSON object.
 """
@@ -94,12 +97,26 @@ def main():
                 "rg_ms": statistics.median(rg), "rg_max_ms": max(rg),
                 "http_ms": statistics.median(http), "http_max_ms": max(http),
             })
+        pages = {}
+        middle = max(1, len(os.listdir(txt)) // 2)
+        for path in ["/api/deidentify", "/", "/sources", "/participants", "/codes",
+                     f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]:
+            times = []
+            for i in range(1 if path == "/api/deidentify" else runs):
+                t = time.perf_counter()
+                body = urllib.request.urlopen(base + path).read()
+                times.append((time.perf_counter() - t) * 1000)
+            key = "/sources/ID (reader)" if path == f"/sources/{middle}" else path
+            key = key if key not in pages else key + " (again)"
+            pages[key] = {"ms": statistics.median(times), "max_ms": max(times),
+                          "kb": len(body) / 1024}
         mem = memory(server.pid)
     finally:
         server.terminate()
         server.wait()
     print(json.dumps({"runs": runs, "server_rss_mb": mem.get("VmRSS"),
-                      "server_peak_mb": mem.get("VmHWM"), "queries": rows}, indent=1))
+                      "server_peak_mb": mem.get("VmHWM"), "queries": rows,
+                      "pages": pages}, indent=1))
 
 
 if __name__ == "__main__":

@@ -179,9 +179,13 @@ pub fn search_page(
     let found = index.found(query, &index_filter(store, filters)?)?;
     let by_speaker = filters.role != Role::All || !filters.attributes.is_empty();
     let (who, allowed) = if by_speaker {
-        let sources = found.iter().map(|f| f.candidate.source).collect();
+        // The labels come from the index: no count of the study's turns.
+        let labels: BTreeSet<(i64, String)> = found
+            .iter()
+            .filter_map(|f| Some((f.candidate.source, f.speaker.clone()?)))
+            .collect();
         (
-            who_of(store, &sources)?,
+            who_map(store.label_roles(labels)?),
             allowed_participants(store, filters)?,
         )
     } else {
@@ -246,8 +250,11 @@ fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<HashMap<(i64, 
         }
         rows
     };
-    Ok(rows
-        .into_iter()
+    Ok(who_map(rows))
+}
+
+fn who_map(rows: Vec<verbatim_store::SpeakerRow>) -> HashMap<(i64, String), Who> {
+    rows.into_iter()
         .map(|s| {
             (
                 (s.source_id, s.label),
@@ -258,7 +265,7 @@ fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<HashMap<(i64, 
                 },
             )
         })
-        .collect())
+        .collect()
 }
 
 /// Returns the name and language of each of `sources`.

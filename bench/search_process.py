@@ -9,7 +9,7 @@ For every query of QUERIES.json (the gen_corpus workload; q8 needs codings
 and is skipped), RUNS times each, median and max in ms:
 
 - cli: `verbatim search --project STUDY --limit 50 --json QUERY` as a whole
-  process (open the study, check the index, count every hit, cut 50 KWIC
+  process (wall and CPU, user + sys) (open the study, check the index, count every hit, cut 50 KWIC
   lines, print), after one warm-up run;
 - rg: `rg -c -i -F TEXT TXT_DIR` over the tier's .txt files (lines that
   contain the text, per file: a count, no context);
@@ -24,6 +24,7 @@ Prints one JSON object.
 """
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -38,13 +39,17 @@ def ours(text):
 
 
 def timed(cmd, runs):
+    """Returns the wall and CPU (user + sys) ms of each run."""
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    out = []
+    wall, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+        wall.append((time.perf_counter() - t) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return wall, cpu
 
 
 def free_port():
@@ -78,9 +83,9 @@ def main():
         for q in queries:
             text = q["query"]
             role = ["--role", "participants"] if q.get("speaker") else []
-            cli = timed([binary, "search", "--project", study, "--limit", "50", "--json",
-                         ours(text)] + role, runs)
-            rg = timed(["rg", "-c", "-i", "-F", text, txt], runs)
+            cli, cli_cpu = timed([binary, "search", "--project", study, "--limit", "50",
+                                  "--json", ours(text)] + role, runs)
+            rg, rg_cpu = timed(["rg", "-c", "-i", "-F", text, txt], runs)
             params = {"q": ours(text), "limit": "50", "context": "40"}
             if q.get("speaker"):
                 params["role"] = "participants"
@@ -94,7 +99,9 @@ def main():
             rows.append({
                 "id": q["id"], "query": ours(text), "total": total,
                 "cli_ms": statistics.median(cli), "cli_max_ms": max(cli),
+                "cli_cpu_ms": statistics.median(cli_cpu),
                 "rg_ms": statistics.median(rg), "rg_max_ms": max(rg),
+                "rg_cpu_ms": statistics.median(rg_cpu),
                 "http_ms": statistics.median(http), "http_max_ms": max(http),
             })
         pages = {}

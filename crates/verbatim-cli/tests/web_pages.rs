@@ -719,8 +719,20 @@ fn search_pages_cover_the_cli_hits_once_and_see_an_edit_made_meanwhile() {
         html.contains(&format!("<strong>{}</strong> hits", all.len())),
         "{html}"
     );
+    // The sources' word counts, which the server keeps once counted.
+    let words_of_8 = || {
+        let rows = json_of(&get(base, "/api/sources"));
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == 8)
+            .cloned();
+        row.unwrap()["words"].as_u64().unwrap()
+    };
+    let words_before = words_of_8();
     // Another process edits one occurrence away; the server's next search,
-    // with its index kept open, sees it.
+    // with its index kept open, sees it, and so do the word counts.
     ws.run_env(
         &[
             "source",
@@ -731,7 +743,7 @@ fn search_pages_cover_the_cli_hits_once_and_see_an_edit_made_meanwhile() {
             "--find",
             "abîme la confiance",
             "--text",
-            "abîme le lien",
+            "abîme le lien tissé",
         ],
         &[("VERBATIM_CODER", "amira")],
     )
@@ -739,4 +751,6 @@ fn search_pages_cover_the_cli_hits_once_and_see_an_edit_made_meanwhile() {
     let after = search_page(base, 0, 100);
     assert_eq!(after["total"], all.len() - 1);
     assert_eq!(after["hits"].as_array().unwrap().len(), all.len() - 1);
+    // "abîme la confiance" (3 words) became "abîme le lien tissé" (4).
+    assert_eq!(words_of_8(), words_before + 1);
 }

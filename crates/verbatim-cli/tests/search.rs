@@ -187,6 +187,56 @@ fn the_index_is_rebuilt_when_deleted_and_synced_after_import() {
 }
 
 #[test]
+fn pages_count_every_hit_and_cover_each_once() {
+    let ws = study();
+    let q = ["confiance OR méfiance", "--include-context"];
+    let all = search(&ws, &q);
+    // confiance: Marie 1 + Paul 1 in the focus group, 1 in the context
+    // source; méfiance's family: Paul, INT, Marie's "méfiante": 3 + 3 = 6.
+    assert_eq!(all.len(), 6);
+    let mut walked = Vec::new();
+    for offset in ["0", "4"] {
+        let page = ws
+            .run(&[
+                "search",
+                "--project",
+                "study.vbt",
+                "--json",
+                q[0],
+                q[1],
+                "--limit",
+                "4",
+                "--offset",
+                offset,
+            ])
+            .ok()
+            .json();
+        assert_eq!(page["total"], 6);
+        assert_eq!(page["sources"], 2);
+        walked.extend(page["hits"].as_array().unwrap().clone());
+    }
+    assert_eq!(walked, all);
+    let table = ws
+        .run(&[
+            "search",
+            "--project",
+            "study.vbt",
+            q[0],
+            q[1],
+            "--limit",
+            "4",
+            "--offset",
+            "4",
+        ])
+        .ok();
+    assert!(
+        table.stdout.contains("6 hits in 2 sources (5–6 shown)."),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
 fn autocode_is_one_undoable_action() {
     let ws = study();
     ws.run(&["coder", "add", "--project", "study.vbt", "amira"])

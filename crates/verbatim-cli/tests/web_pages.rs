@@ -677,3 +677,80 @@ fn the_openapi_document_is_served() {
     assert!(doc["paths"]["/api/matrix/cell"]["get"].is_object());
     assert!(doc["paths"]["/api/codings"]["post"].is_object());
 }
+
+/// Pages of `/api/search?q=confiance&context=40` from `offset`, `limit` at a time.
+fn search_page(base: &str, offset: usize, limit: usize) -> Value {
+    let reply = get(
+        base,
+        &format!("/api/search?q=confiance&context=40&offset={offset}&limit={limit}"),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    json_of(&reply)
+}
+
+#[test]
+fn search_pages_cover_the_cli_hits_once_and_see_an_edit_made_meanwhile() {
+    let ws = demo();
+    let server = serve(&ws, "demo.vbt", "amira");
+    let base = server.base.as_str();
+    let cli = |ws: &Workspace| {
+        ws.run(&["search", "--project", "demo.vbt", "--json", "confiance"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let all = cli(&ws);
+    assert!(all.len() > 5, "{}", all.len());
+    let mut walked = Vec::new();
+    let mut offset = 0;
+    while offset < all.len() {
+        let page = search_page(base, offset, 5);
+        assert_eq!(page["total"], all.len());
+        assert_eq!(page["offset"], offset);
+        walked.extend(page["hits"].as_array().unwrap().clone());
+        offset += 5;
+    }
+    assert_eq!(walked, all);
+    // The search page shows the first 50 and says how many in all.
+    let html = get(base, "/search?q=confiance").body;
+    assert!(
+        html.contains(&format!("<strong>{}</strong> hits", all.len())),
+        "{html}"
+    );
+    // The sources' word counts, which the server keeps once counted.
+    let words_of_8 = || {
+        let rows = json_of(&get(base, "/api/sources"));
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == 8)
+            .cloned();
+        row.unwrap()["words"].as_u64().unwrap()
+    };
+    let words_before = words_of_8();
+    // Another process edits one occurrence away; the server's next search,
+    // with its index kept open, sees it, and so do the word counts.
+    ws.run_env(
+        &[
+            "source",
+            "edit",
+            "--project",
+            "demo.vbt",
+            "8",
+            "--find",
+            "abîme la confiance",
+            "--text",
+            "abîme le lien tissé",
+        ],
+        &[("VERBATIM_CODER", "amira")],
+    )
+    .ok();
+    let after = search_page(base, 0, 100);
+    assert_eq!(after["total"], all.len() - 1);
+    assert_eq!(after["hits"].as_array().unwrap().len(), all.len() - 1);
+    // "abîme la confiance" (3 words) became "abîme le lien tissé" (4).
+    assert_eq!(words_of_8(), words_before + 1);
+}

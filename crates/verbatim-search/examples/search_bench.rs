@@ -7,13 +7,18 @@
 //! Deletes the study's index, times a full build (`Index::open` + `sync`)
 //! and a no-op sync, then runs every query of `QUERIES.json` (the
 //! gen_corpus workload: `id`, `query`, optional `speaker`/`scope`) RUNS
-//! times (default 50), twice: the index alone (candidate turns counted by
-//! tantivy) and the full search (exact matching, filters and KWIC lines cut
-//! from the study). Prints one JSON object on stdout.
+//! times (default 50), three ways: the index alone (candidate turns counted
+//! by tantivy), the first page of 50 hits with the count of all
+//! (`search_page`: hits counted from the index's positions, KWIC for the 50
+//! only) after a sync, as a server answers, and the full search (exact
+//! matching, filters and KWIC lines cut from the study for every hit).
+//! Prints one JSON object on stdout.
 
 use std::time::Instant;
 
-use verbatim_search::{Analyzers, Filters, Index, IndexFilter, Query, Role, index_dir, search};
+use verbatim_search::{
+    Analyzers, Filters, Index, IndexFilter, Query, Role, index_dir, search, search_page,
+};
 use verbatim_store::SqliteStore;
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -56,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = Vec::new();
     let mut all_index = Vec::new();
     let mut all_full = Vec::new();
+    let mut all_page = Vec::new();
     let mut analyzers = Analyzers::default();
     for q in queries.as_array().ok_or("queries.json is not a list")? {
         let id = q["id"].as_str().unwrap_or("?");
@@ -83,18 +89,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let exact_hits = search(&store, &index, &exact, &filters, 40)?.len();
         let mut index_ms = Vec::new();
         let mut full_ms = Vec::new();
+        let mut page_ms = Vec::new();
         let mut hits = 0;
         let mut turns = 0;
+        let mut page_total = 0;
         for _ in 0..runs {
             let t = Instant::now();
             turns = index.count(&query, &IndexFilter::default())?;
             index_ms.push(ms(t));
+            let t = Instant::now();
+            index.sync(&store)?;
+            let page = search_page(&store, &index, &query, &filters, 40, (0, 50))?;
+            page_ms.push(ms(t));
+            page_total = page.total;
             let t = Instant::now();
             hits = search(&store, &index, &query, &filters, 40)?.len();
             full_ms.push(ms(t));
         }
         index_ms.sort_by(f64::total_cmp);
         full_ms.sort_by(f64::total_cmp);
+        page_ms.sort_by(f64::total_cmp);
+        assert_eq!(
+            page_total, hits,
+            "{id}: the page's count differs from the full search's"
+        );
+        all_page.extend_from_slice(&page_ms);
         all_index.extend_from_slice(&index_ms);
         all_full.extend_from_slice(&full_ms);
         rows.push(serde_json::json!({
@@ -108,10 +127,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "index_p95_ms": percentile(&index_ms, 95.0),
             "full_p50_ms": percentile(&full_ms, 50.0),
             "full_p95_ms": percentile(&full_ms, 95.0),
+            "page_p50_ms": percentile(&page_ms, 50.0),
+            "page_p95_ms": percentile(&page_ms, 95.0),
         }));
     }
     all_index.sort_by(f64::total_cmp);
     all_full.sort_by(f64::total_cmp);
+    all_page.sort_by(f64::total_cmp);
     let out = serde_json::json!({
         "sources": report.added,
         "segments": index.segments(),
@@ -123,6 +145,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "index_p95_ms": percentile(&all_index, 95.0),
         "full_p50_ms": percentile(&all_full, 50.0),
         "full_p95_ms": percentile(&all_full, 95.0),
+        "page_p50_ms": percentile(&all_page, 50.0),
+        "page_p95_ms": percentile(&all_page, 95.0),
         "queries": rows,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);

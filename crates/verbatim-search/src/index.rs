@@ -28,13 +28,19 @@ use crate::segments::segments;
 
 /// Bumped whenever the schema or the analyzers change: an index of another
 /// format is rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MANIFEST: &str = "manifest.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     format: u32,
     sources: BTreeMap<i64, String>,
+    /// The study it was last compared with (its creation time) and the
+    /// study's change counter then: equal counters mean nothing changed.
+    #[serde(default)]
+    study: String,
+    #[serde(default)]
+    counter: i64,
 }
 
 /// What a sync did.
@@ -68,6 +74,7 @@ struct Schemaf {
     kind: Field,
     site: Field,
     language: Field,
+    english: Field,
     speaker: Field,
     exact: Field,
     stem_fr: Field,
@@ -90,7 +97,8 @@ fn schema() -> (Schema, Schemaf) {
         kind: b.add_text_field("kind", STRING),
         site: b.add_text_field("site", STRING),
         language: b.add_text_field("language", STRING),
-        speaker: b.add_text_field("speaker", STRING),
+        english: b.add_u64_field("english", FAST),
+        speaker: b.add_text_field("speaker", STRING | FAST),
         exact: b.add_text_field("exact", text(EXACT)),
         stem_fr: b.add_text_field("stem_fr", text(STEM_FR)),
         stem_en: b.add_text_field("stem_en", text(STEM_EN)),
@@ -107,6 +115,21 @@ pub struct Candidate {
     pub start: usize,
     /// Char just past it.
     pub end: usize,
+}
+
+/// A segment the index found, with what the index knows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Where it is.
+    pub candidate: Candidate,
+    /// Its speaker label (`None` for text outside turns).
+    pub speaker: Option<String>,
+    /// Its source's stemmer.
+    pub stemming: Stemming,
+    /// How many hits of the query it holds, counted from the index's
+    /// word positions (0 when only the text could tell, which
+    /// [`crate::search_page`] never asks of it).
+    pub hits: usize,
 }
 
 /// Restrictions the index applies itself.
@@ -193,7 +216,7 @@ impl Index {
                     index,
                     Manifest {
                         format: FORMAT,
-                        sources: BTreeMap::new(),
+                        ..Manifest::default()
                     },
                 )
             }
@@ -221,8 +244,62 @@ impl Index {
     }
 
     /// Brings the index in step with the study: indexes new and changed
-    /// sources, drops removed ones. Cheap when nothing changed.
+    /// sources, drops removed ones. Cheap when nothing changed: one read
+    /// of the study's change counter when no one wrote since the last
+    /// sync, and one look at the new audit entries when the writes since
+    /// touched no source (codings, memos); only otherwise is every
+    /// source's fingerprint compared.
     pub fn sync(&mut self, store: &SqliteStore) -> Result<SyncReport> {
+        self.sync_with(store, &mut |_, _| {})
+    }
+
+    /// [`Index::sync`], calling `progress(done, total)` as sources are
+    /// indexed (for a progress bar on the first build).
+    pub fn sync_with(
+        &mut self,
+        store: &SqliteStore,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SyncReport> {
+        let counter = store.change_counter()?;
+        let study = store.study()?.created_at;
+        let same_study = self.manifest.study == study && counter >= self.manifest.counter;
+        if same_study
+            && (counter == self.manifest.counter
+                || !store.sources_may_have_changed(self.manifest.counter)?)
+        {
+            if counter != self.manifest.counter {
+                self.manifest.counter = counter;
+                self.write_manifest()?;
+            }
+            return Ok(SyncReport {
+                unchanged: self.manifest.sources.len(),
+                ..SyncReport::default()
+            });
+        }
+        let report = self.compare(store, progress)?;
+        self.manifest.study = study;
+        self.manifest.counter = counter;
+        self.write_manifest()?;
+        Ok(report)
+    }
+
+    fn write_manifest(&self) -> Result<()> {
+        let path = self.dir.join(MANIFEST);
+        let tmp = self.dir.join("manifest.json.tmp");
+        let bytes = serde_json::to_vec(&self.manifest)
+            .map_err(|e| SearchError::Invalid(format!("could not write the manifest: {e}")))?;
+        std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        Ok(())
+    }
+
+    /// Compares every source's fingerprint with the manifest and
+    /// re-indexes those that differ.
+    fn compare(
+        &mut self,
+        store: &SqliteStore,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<SyncReport> {
         let hashes = store.content_hashes()?;
         let study_lang = store.study()?.language;
         let mut wanted: BTreeMap<i64, (String, Stemming)> = BTreeMap::new();
@@ -277,7 +354,8 @@ impl Index {
         for id in &drop {
             writer.delete_term(Term::from_field_u64(f.source, *id as u64));
         }
-        for (id, stemming) in &add {
+        for (done, (id, stemming)) in add.iter().enumerate() {
+            progress(done, add.len());
             let Some(summary) = summaries.get(id) else {
                 continue;
             };
@@ -296,22 +374,18 @@ impl Index {
                 doc.add_text(f.kind, &summary.kind);
                 doc.add_text(f.site, summary.site.as_deref().unwrap_or(""));
                 doc.add_text(f.language, &lang);
+                doc.add_u64(f.english, u64::from(*stemming == Stemming::English));
                 doc.add_text(f.speaker, seg.speaker.as_deref().unwrap_or(""));
                 doc.add_text(f.exact, piece);
                 doc.add_text(stem_field, piece);
                 writer.add_document(doc)?;
             }
         }
+        progress(add.len(), add.len());
         writer.commit()?;
         writer.wait_merging_threads()?;
         self.reader.reload()?;
         self.manifest.sources = wanted.into_iter().map(|(id, (p, _))| (id, p)).collect();
-        let path = self.dir.join(MANIFEST);
-        let tmp = self.dir.join("manifest.json.tmp");
-        let bytes = serde_json::to_vec(&self.manifest)
-            .map_err(|e| SearchError::Invalid(format!("could not write the manifest: {e}")))?;
-        std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path))?;
         Ok(report)
     }
 
@@ -389,6 +463,71 @@ impl Index {
             });
         }
         out.sort_unstable();
+        Ok(out)
+    }
+
+    /// Returns the segments that match, by source then position, each with
+    /// its speaker, stemmer and hit count read from the index's word
+    /// positions (see [`crate::postings`]): no text is read.
+    pub fn found(&self, query: &Query, filter: &IndexFilter) -> Result<Vec<Found>> {
+        let searcher = self.reader.searcher();
+        let docs = searcher.search(&*self.filtered(query, filter), &DocSetCollector)?;
+        let mut by_segment: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for addr in docs {
+            by_segment
+                .entry(addr.segment_ord)
+                .or_default()
+                .push(addr.doc_id);
+        }
+        let f = self.fields;
+        let mut out = Vec::new();
+        for (ord, mut docs) in by_segment {
+            docs.sort_unstable();
+            let reader = searcher.segment_reader(ord);
+            let ff = reader.fast_fields();
+            let (source, start, end, english) = (
+                ff.u64("source_id")?,
+                ff.u64("start")?,
+                ff.u64("end")?,
+                ff.u64("english")?,
+            );
+            let speakers = ff.str("speaker")?;
+            let stemming_of = |doc: u32| match english.first(doc) {
+                Some(1) => Stemming::English,
+                _ => Stemming::French,
+            };
+            let fields = crate::postings::PostingFields {
+                exact: f.exact,
+                stem_fr: f.stem_fr,
+                stem_en: f.stem_en,
+            };
+            let counts = crate::postings::count_hits(reader, fields, query, &docs, &stemming_of)?;
+            for (doc, hits) in docs.iter().zip(counts) {
+                let (Some(s), Some(a), Some(b)) =
+                    (source.first(*doc), start.first(*doc), end.first(*doc))
+                else {
+                    continue;
+                };
+                let mut label = String::new();
+                if let Some(col) = &speakers
+                    && let Some(o) = col.term_ords(*doc).next()
+                {
+                    col.ord_to_str(o, &mut label)
+                        .map_err(tantivy::TantivyError::from)?;
+                }
+                out.push(Found {
+                    candidate: Candidate {
+                        source: s as i64,
+                        start: a as usize,
+                        end: b as usize,
+                    },
+                    speaker: (!label.is_empty()).then_some(label),
+                    stemming: stemming_of(*doc),
+                    hits,
+                });
+            }
+        }
+        out.sort_unstable_by_key(|f| f.candidate);
         Ok(out)
     }
 

@@ -18,7 +18,12 @@
 //! 3. [`search`] re-reads each candidate's text from the study, re-runs the
 //!    same analyzer ([`analysis`]) to find the exact occurrences, applies
 //!    the speaker-role, attribute and coded-passage filters, and cuts the
-//!    KWIC lines in chars.
+//!    KWIC lines in chars;
+//! 4. [`search_page`] answers one page of hits in source order: it counts
+//!    every segment's hits from the index's word positions (no text read,
+//!    see `postings`), then reads the text of the segments on the page
+//!    only. A server keeps its [`Index`] open; [`Index::sync`] costs one
+//!    read of the study's change counter when nothing was written.
 //!
 //! Nothing here prints; errors are [`SearchError`].
 
@@ -28,6 +33,7 @@
 pub mod analysis;
 mod error;
 mod index;
+mod postings;
 mod query;
 mod search;
 mod segments;
@@ -35,10 +41,11 @@ mod words;
 
 pub use analysis::{Analyzers, Stemming};
 pub use error::{Result, SearchError};
-pub use index::{Candidate, Index, IndexFilter, SyncReport, index_dir};
+pub use index::{Candidate, Found, Index, IndexFilter, SyncReport, index_dir};
 pub use query::{Leaf, Node, Query};
 pub use search::{
-    Filters, Hit, Role, SortKey, Unit, coded_ranges, search, sort_hits, store_kind, unit_span,
+    Filters, Hit, HitPage, Role, SortKey, Unit, coded_ranges, search, search_page, sort_hits,
+    store_kind, unit_span,
 };
 pub use segments::{Segment, segments};
 pub use words::{WordCount, WordOptions, word_frequencies};

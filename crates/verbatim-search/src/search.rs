@@ -6,7 +6,7 @@
 //! turned into char offsets of the source here, once, and everything
 //! returned counts chars (plus UTF-16 units for browsers).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use verbatim_core::{OffsetTable, Span};
@@ -14,7 +14,7 @@ use verbatim_store::{CodingFilter, Scope, SqliteStore, Store};
 
 use crate::analysis::{Analyzers, Stemming};
 use crate::error::{Result, SearchError};
-use crate::index::{Index, IndexFilter};
+use crate::index::{Candidate, Index, IndexFilter};
 use crate::query::Query;
 
 /// Whose speech to search.
@@ -129,19 +129,132 @@ pub fn search(
     filters: &Filters,
     context: usize,
 ) -> Result<Vec<Hit>> {
-    let index_filter = IndexFilter {
+    let candidates = index.candidates(query, &index_filter(store, filters)?)?;
+    exact_hits(store, query, filters, &candidates, context)
+}
+
+/// One page of a search's hits, with the count of them all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HitPage {
+    /// Every hit the filters keep.
+    pub total: usize,
+    /// Distinct sources with a kept hit.
+    pub sources: usize,
+    /// Hits skipped before this page.
+    pub offset: usize,
+    /// At most `limit` hits from `offset`, by source and position.
+    pub hits: Vec<Hit>,
+}
+
+impl HitPage {
+    /// Returns the page `offset..offset + limit` of hits already found.
+    pub fn of(hits: Vec<Hit>, offset: usize, limit: usize) -> Self {
+        let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
+        Self {
+            total: hits.len(),
+            sources: sources.len(),
+            offset,
+            hits: hits.into_iter().skip(offset).take(limit).collect(),
+        }
+    }
+}
+
+/// Returns the hits `offset..offset + limit`, by source and position, and
+/// the count of all, reading the study's text only for the segments on
+/// the page: every segment's hits are counted from the index's word
+/// positions. With a coded-passage filter (`within`), which needs each
+/// hit's chars, every hit is cut from the text as [`search`] does.
+pub fn search_page(
+    store: &SqliteStore,
+    index: &Index,
+    query: &Query,
+    filters: &Filters,
+    context: usize,
+    (offset, limit): (usize, usize),
+) -> Result<HitPage> {
+    if filters.within.is_some() {
+        let all = search(store, index, query, filters, context)?;
+        return Ok(HitPage::of(all, offset, limit));
+    }
+    let found = index.found(query, &index_filter(store, filters)?)?;
+    let by_speaker = filters.role != Role::All || !filters.attributes.is_empty();
+    let (who, allowed) = if by_speaker {
+        // The labels come from the index: no count of the study's turns.
+        let labels: BTreeSet<(i64, String)> = found
+            .iter()
+            .filter_map(|f| Some((f.candidate.source, f.speaker.clone()?)))
+            .collect();
+        (
+            who_map(store.label_roles(labels)?),
+            allowed_participants(store, filters)?,
+        )
+    } else {
+        (HashMap::new(), None)
+    };
+    let mut total = 0usize;
+    let mut sources = HashSet::new();
+    let mut on_page = Vec::new();
+    let mut skip = 0usize;
+    for f in found {
+        if f.hits == 0 {
+            continue;
+        }
+        if by_speaker {
+            let mapped = f
+                .speaker
+                .as_ref()
+                .and_then(|l| who.get(&(f.candidate.source, l.clone())));
+            if keeps(filters, allowed.as_ref(), f.speaker.as_ref(), mapped).is_none() {
+                continue;
+            }
+        }
+        let end = total + f.hits;
+        if end > offset && total < offset.saturating_add(limit) {
+            if on_page.is_empty() {
+                skip = offset.saturating_sub(total);
+            }
+            on_page.push(f.candidate);
+        }
+        total = end;
+        sources.insert(f.candidate.source);
+    }
+    let hits = exact_hits(store, query, filters, &on_page, context)?;
+    Ok(HitPage {
+        total,
+        sources: sources.len(),
+        offset,
+        hits: hits.into_iter().skip(skip).take(limit).collect(),
+    })
+}
+
+fn index_filter(store: &SqliteStore, filters: &Filters) -> Result<IndexFilter> {
+    Ok(IndexFilter {
         kinds: filters.kinds.iter().map(|k| store_kind(k)).collect(),
         sites: site_values(store, &filters.sites)?,
         speakers: filters.speakers.clone(),
         exclude_context: !filters.include_context,
+    })
+}
+
+/// Above this many sources, study-wide reads beat one read per source.
+const PER_SOURCE_READS: usize = 64;
+
+/// Returns who each speaker label of `sources` is.
+fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<HashMap<(i64, String), Who>> {
+    let rows = if sources.len() > PER_SOURCE_READS {
+        store.speakers(None)?
+    } else {
+        let mut rows = Vec::new();
+        for s in sources {
+            rows.extend(store.speakers(Some(*s))?);
+        }
+        rows
     };
-    let candidates = index.candidates(query, &index_filter)?;
-    if candidates.is_empty() {
-        return Ok(Vec::new());
-    }
-    let who: HashMap<(i64, String), Who> = store
-        .speakers(None)?
-        .into_iter()
+    Ok(who_map(rows))
+}
+
+fn who_map(rows: Vec<verbatim_store::SpeakerRow>) -> HashMap<(i64, String), Who> {
+    rows.into_iter()
         .map(|s| {
             (
                 (s.source_id, s.label),
@@ -152,31 +265,99 @@ pub fn search(
                 },
             )
         })
-        .collect();
-    let summaries: HashMap<i64, (String, Option<String>)> = store
-        .sources()?
+        .collect()
+}
+
+/// Returns the name and language of each of `sources`.
+fn names_of(
+    store: &SqliteStore,
+    sources: &BTreeSet<i64>,
+) -> Result<HashMap<i64, (String, Option<String>)>> {
+    let all = if sources.len() > PER_SOURCE_READS {
+        store.sources()?
+    } else {
+        let mut rows = Vec::new();
+        for s in sources {
+            rows.push(store.source_summary(*s)?);
+        }
+        rows
+    };
+    Ok(all
         .into_iter()
         .map(|s| (s.id, (s.name, s.language)))
-        .collect();
-    let allowed_participants: Option<HashSet<i64>> = if filters.attributes.is_empty() {
-        None
-    } else {
-        let wanted = &filters.attributes;
-        Some(
-            store
-                .participants()?
-                .into_iter()
-                .filter(|p| {
-                    wanted.iter().all(|(name, value)| {
-                        p.values
-                            .iter()
-                            .any(|(n, v)| fold_eq(n, name) && fold_eq(v, value))
-                    })
+        .collect())
+}
+
+/// Returns the participants the attribute filters keep (`None`: all).
+fn allowed_participants(store: &SqliteStore, filters: &Filters) -> Result<Option<HashSet<i64>>> {
+    if filters.attributes.is_empty() {
+        return Ok(None);
+    }
+    let wanted = &filters.attributes;
+    Ok(Some(
+        store
+            .participants()?
+            .into_iter()
+            .filter(|p| {
+                wanted.iter().all(|(name, value)| {
+                    p.values
+                        .iter()
+                        .any(|(n, v)| fold_eq(n, name) && fold_eq(v, value))
                 })
-                .map(|p| p.id)
-                .collect(),
-        )
+            })
+            .map(|p| p.id)
+            .collect(),
+    ))
+}
+
+/// Returns the role of a segment's speaker when the role and attribute
+/// filters keep it, `None` when they leave it out.
+fn keeps(
+    filters: &Filters,
+    allowed: Option<&HashSet<i64>>,
+    label: Option<&String>,
+    mapped: Option<&Who>,
+) -> Option<String> {
+    let role = match (label, mapped) {
+        (None, _) => "none".to_owned(),
+        (Some(_), Some(w)) => w.role.clone(),
+        (Some(_), None) => "unmapped".to_owned(),
     };
+    let is_interviewer = role == "interviewer";
+    let keep_role = match filters.role {
+        Role::All => true,
+        Role::Participants => label.is_some() && !is_interviewer,
+        Role::Interviewers => is_interviewer,
+    };
+    if !keep_role {
+        return None;
+    }
+    if let Some(allowed) = allowed
+        && !mapped
+            .and_then(|w| w.participant_id)
+            .is_some_and(|id| allowed.contains(&id))
+    {
+        return None;
+    }
+    Some(role)
+}
+
+/// Cuts the hits of `candidates` from the study's text: exact matching,
+/// the speaker and passage filters, KWIC lines.
+fn exact_hits(
+    store: &SqliteStore,
+    query: &Query,
+    filters: &Filters,
+    candidates: &[Candidate],
+    context: usize,
+) -> Result<Vec<Hit>> {
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sources: BTreeSet<i64> = candidates.iter().map(|c| c.source).collect();
+    let who = who_of(store, &sources)?;
+    let summaries = names_of(store, &sources)?;
+    let allowed = allowed_participants(store, filters)?;
     let study_lang = store.study()?.language;
     let mut analyzers = Analyzers::default();
     let mut loaded: HashMap<i64, Loaded> = HashMap::new();
@@ -213,27 +394,9 @@ pub fn search(
         let mapped = label
             .as_ref()
             .and_then(|l| who.get(&(cand.source, l.clone())));
-        let role = match (&label, mapped) {
-            (None, _) => "none".to_owned(),
-            (Some(_), Some(w)) => w.role.clone(),
-            (Some(_), None) => "unmapped".to_owned(),
-        };
-        let is_interviewer = role == "interviewer";
-        let keep_role = match filters.role {
-            Role::All => true,
-            Role::Participants => label.is_some() && !is_interviewer,
-            Role::Interviewers => is_interviewer,
-        };
-        if !keep_role {
+        let Some(role) = keeps(filters, allowed.as_ref(), label.as_ref(), mapped) else {
             continue;
-        }
-        if let Some(allowed) = &allowed_participants
-            && !mapped
-                .and_then(|w| w.participant_id)
-                .is_some_and(|id| allowed.contains(&id))
-        {
-            continue;
-        }
+        };
         let tokens = analyzers.tokens(seg_text, src.stemming);
         let spans = query.matches(&tokens, src.stemming);
         if spans.is_empty() {
@@ -272,7 +435,7 @@ pub fn search(
                 &label,
                 mapped,
                 &role,
-                &cand,
+                cand,
             ));
         }
     }
@@ -288,7 +451,7 @@ fn kwic(
     label: &Option<String>,
     mapped: Option<&Who>,
     role: &str,
-    cand: &crate::index::Candidate,
+    cand: &Candidate,
 ) -> Hit {
     let total = src.table.chars();
     let slice = |a: usize, b: usize| -> String {

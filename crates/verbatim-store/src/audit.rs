@@ -72,6 +72,36 @@ pub(crate) fn append_entry(
     Ok(())
 }
 
+impl crate::SqliteStore {
+    /// Returns the study's change counter: the row number of the newest
+    /// audit entry (0 for none). Every write appends an entry and the log
+    /// is append-only, so the counter grows with each change, whoever
+    /// makes it (another process included); caches of study-wide results
+    /// keep the counter they were computed at. One index lookup.
+    pub fn change_counter(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT IFNULL(max(rowid), 0) FROM audit", [], |r| r.get(0))?)
+    }
+
+    /// Returns true when an action after change `since` (see
+    /// [`Self::change_counter`]) may have changed a source's text, turns
+    /// or columns, or the study's settings: anything but an action whose
+    /// recorded changes all lie in other tables. Search indexes use it to
+    /// skip their comparison with the study after, say, a coding.
+    pub fn sources_may_have_changed(&self, since: i64) -> Result<bool, StoreError> {
+        let touching: i64 = self.conn.query_row(
+            "SELECT count(*) FROM audit a WHERE a.rowid > $1 AND ( \
+               json_type(a.data, '$.changes') IS NOT 'array' OR EXISTS ( \
+                 SELECT 1 FROM json_each(a.data, '$.changes') c \
+                 WHERE json_extract(c.value, '$.table') IN ('sources', 'source_texts', 'turns')))",
+            [since],
+            |r| r.get(0),
+        )?;
+        Ok(touching > 0)
+    }
+}
+
 /// Returns the newest `limit` entries, newest first.
 pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(
@@ -89,4 +119,44 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::{fixture, span_of};
+    use crate::{Book, NewCode};
+
+    #[test]
+    fn the_change_counter_tells_source_writes_from_others() {
+        let mut f = fixture();
+        let start = f.store.change_counter().unwrap();
+        // Created, two coders added, one import: four entries.
+        assert_eq!(start, 4);
+        // The import itself (an entry without row changes) counts as one.
+        assert!(f.store.sources_may_have_changed(start - 1).unwrap());
+        assert!(!f.store.sources_may_have_changed(start).unwrap());
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &amira,
+                &NewCode {
+                    name: "Confiance".into(),
+                    book: Some(Book::Own),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        f.store
+            .add_coding(&amira, f.source, span_of("La confiance"), code, None)
+            .unwrap();
+        let coded = f.store.change_counter().unwrap();
+        assert_eq!(coded, start + 2);
+        assert!(!f.store.sources_may_have_changed(start).unwrap());
+        f.store
+            .edit_source(&amira, f.source, span_of("lentement"), "vite")
+            .unwrap();
+        assert_eq!(f.store.change_counter().unwrap(), coded + 1);
+        assert!(f.store.sources_may_have_changed(coded).unwrap());
+    }
 }

@@ -25,8 +25,8 @@
 
 use std::collections::HashMap;
 
-use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params_from_iter};
 use serde::Serialize;
 
 use crate::fold::{fold, looks_like_interviewer};
@@ -104,12 +104,32 @@ impl SpeakerTarget {
     }
 }
 
-impl SqliteStore {
-    /// Returns each speaker label of one source (or all) with its turn count
-    /// and what it maps to, by source then first appearance.
-    pub fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
-        let participants = self.participant_rows()?;
-        let display: HashMap<i64, String> = participants
+/// The labels of every source, or of one (`$1`) when `one` is true: two
+/// statements, since `($1 IS NULL OR t.source_id = $1)` would make SQLite
+/// scan every turn of the study for one source.
+fn labels_sql(one: bool) -> String {
+    format!(
+        "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
+         FROM turns t JOIN sources s ON s.id = t.source_id WHERE t.speaker <> '' {} \
+         GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
+        if one { "AND t.source_id = $1" } else { "" }
+    )
+}
+
+/// What the speaker mapping knows, read once per listing: participants by
+/// folded code and label, sites, and the explicit mappings.
+struct Mapper {
+    display: HashMap<i64, String>,
+    by_name: HashMap<String, Vec<(i64, Option<i64>)>>,
+    site_ids: HashMap<String, i64>,
+    explicit: HashMap<(i64, String), (Option<i64>, bool)>,
+}
+
+impl Mapper {
+    /// Reads the mapping, with the explicit mappings of one source or all.
+    fn read(store: &SqliteStore, source: Option<i64>) -> Result<Self, StoreError> {
+        let participants = store.participant_rows()?;
+        let display = participants
             .iter()
             .map(|p| {
                 (
@@ -134,40 +154,80 @@ impl SqliteStore {
                 by_name.entry(k).or_default().push((p.id, p.site_id));
             }
         }
-        let site_ids: HashMap<String, i64> = self
+        let site_ids = store
             .sites()?
             .into_iter()
             .flat_map(|s| [(s.name.to_lowercase(), s.id), (s.code.to_lowercase(), s.id)])
             .collect();
-        let explicit: HashMap<(i64, String), (Option<i64>, bool)> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT source_id, label, participant_id, interviewer FROM speaker_map")?;
-            stmt.query_map([], |r| {
+        let sql = "SELECT source_id, label, participant_id, interviewer FROM speaker_map";
+        let mut stmt = match source {
+            Some(_) => store.conn.prepare(&format!("{sql} WHERE source_id = $1"))?,
+            None => store.conn.prepare(sql)?,
+        };
+        let explicit = stmt
+            .query_map(params_from_iter(source), |r| {
                 Ok((
                     (r.get(0)?, r.get(1)?),
                     (r.get(2)?, r.get::<_, i64>(3)? == 1),
                 ))
             })?
-            .collect::<Result<_, _>>()?
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            display,
+            by_name,
+            site_ids,
+            explicit,
+        })
+    }
+
+    /// Fills the role, participant and how of `row`, whose source is at
+    /// `site`.
+    fn map(&self, row: &mut SpeakerRow, site: Option<&str>) {
+        let mapped = |row: &mut SpeakerRow, who: Option<i64>, how: &str| {
+            row.how = Some(how.into());
+            match who {
+                Some(p) => {
+                    row.role = "participant".into();
+                    row.participant_id = Some(p);
+                    row.participant = self.display.get(&p).cloned();
+                }
+                None => row.role = "interviewer".into(),
+            }
         };
-        let mut stmt = self.conn.prepare(
-            "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
-             FROM turns t JOIN sources s ON s.id = t.source_id \
-             WHERE ($1 IS NULL OR t.source_id = $1) AND t.speaker <> '' \
-             GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
-        )?;
-        let mut rows = stmt.query([source])?;
+        if let Some((who, interviewer)) = self.explicit.get(&(row.source_id, row.label.clone())) {
+            mapped(row, if *interviewer { None } else { *who }, "explicit");
+        } else if let Some(candidates) = self.by_name.get(&fold(&row.label)) {
+            let mut ids: Vec<(i64, Option<i64>)> = candidates.clone();
+            ids.dedup_by_key(|c| c.0);
+            if ids.len() > 1 {
+                let here = site.and_then(|s| self.site_ids.get(&s.to_lowercase()));
+                ids.retain(|c| here.is_some() && c.1.as_ref() == here);
+            }
+            match ids.as_slice() {
+                [one] => mapped(row, Some(one.0), "auto"),
+                _ => row.role = "ambiguous".into(),
+            }
+        } else if looks_like_interviewer(&row.label) {
+            mapped(row, None, "auto");
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Returns each speaker label of one source (or all) with its turn count
+    /// and what it maps to, by source then first appearance.
+    pub fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
+        let mapper = Mapper::read(self, source)?;
+        let mut stmt = self.conn.prepare(&labels_sql(source.is_some()))?;
+        let mut rows = stmt.query(params_from_iter(source))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let source_id: i64 = r.get(0)?;
             let site: Option<String> = r.get(3)?;
-            let label: String = r.get(4)?;
             let mut row = SpeakerRow {
-                source_id,
+                source_id: r.get(0)?,
                 source: r.get(1)?,
                 kind: r.get(2)?,
-                label: label.clone(),
+                label: r.get(4)?,
                 turns: r.get(5)?,
                 first_turn: r.get(6)?,
                 role: "unmapped".into(),
@@ -175,33 +235,45 @@ impl SqliteStore {
                 participant: None,
                 how: None,
             };
-            let mapped = |row: &mut SpeakerRow, who: Option<i64>, how: &str| {
-                row.how = Some(how.into());
-                match who {
-                    Some(p) => {
-                        row.role = "participant".into();
-                        row.participant_id = Some(p);
-                        row.participant = display.get(&p).cloned();
-                    }
-                    None => row.role = "interviewer".into(),
-                }
+            mapper.map(&mut row, site.as_deref());
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Returns what each `(source id, label)` maps to, as [`Self::speakers`]
+    /// does, without counting turns (`turns` and `first_turn` are 0): for a
+    /// search that already knows its labels, so the cost follows the
+    /// sources and participants, not the study's turns. Unknown sources
+    /// are left out.
+    pub fn label_roles(
+        &self,
+        labels: impl IntoIterator<Item = (i64, String)>,
+    ) -> Result<Vec<SpeakerRow>, StoreError> {
+        let mapper = Mapper::read(self, None)?;
+        let sources: HashMap<i64, (String, String, Option<String>)> = self
+            .conn
+            .prepare("SELECT id, name, kind, site FROM sources")?
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (source_id, label) in labels {
+            let Some((name, kind, site)) = sources.get(&source_id) else {
+                continue;
             };
-            if let Some((who, interviewer)) = explicit.get(&(source_id, label.clone())) {
-                mapped(&mut row, if *interviewer { None } else { *who }, "explicit");
-            } else if let Some(candidates) = by_name.get(&fold(&label)) {
-                let mut ids: Vec<(i64, Option<i64>)> = candidates.clone();
-                ids.dedup_by_key(|c| c.0);
-                if ids.len() > 1 {
-                    let here = site.as_ref().and_then(|s| site_ids.get(&s.to_lowercase()));
-                    ids.retain(|c| here.is_some() && c.1.as_ref() == here);
-                }
-                match ids.as_slice() {
-                    [one] => mapped(&mut row, Some(one.0), "auto"),
-                    _ => row.role = "ambiguous".into(),
-                }
-            } else if looks_like_interviewer(&label) {
-                mapped(&mut row, None, "auto");
-            }
+            let mut row = SpeakerRow {
+                source_id,
+                source: name.clone(),
+                kind: kind.clone(),
+                label,
+                turns: 0,
+                first_turn: 0,
+                role: "unmapped".into(),
+                participant_id: None,
+                participant: None,
+                how: None,
+            };
+            mapper.map(&mut row, site.as_deref());
             out.push(row);
         }
         Ok(out)
@@ -330,7 +402,116 @@ impl SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::is_generic_interviewee;
+    use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
+
+    use super::{SpeakerRow, SpeakerTarget, is_generic_interviewee, labels_sql};
+    use crate::testkit::{fixture, full_scans};
+    use crate::{ImportItem, ImportOutcome, Store};
+
+    #[test]
+    fn one_source_labels_read_only_its_turns() {
+        let f = fixture();
+        assert!(full_scans(&f.store, &labels_sql(true)).is_empty());
+        // The same guard sees the scan of the every-source statement.
+        assert!(!full_scans(&f.store, &labels_sql(false)).is_empty());
+    }
+
+    #[test]
+    fn the_speakers_of_one_source_are_its_own() {
+        let mut f = fixture();
+        // A second interview: "Marc" speaks twice, then "INT" once.
+        let text = "Marc : Oui.\nMarc : Non.\nINT : Merci.";
+        let turn = |speaker: &str, a: usize, b: usize| Turn {
+            speaker: Some(speaker.into()),
+            span: Span::new(a, b).unwrap(),
+            begin_ms: None,
+            end_ms: None,
+        };
+        let turns = vec![
+            turn("Marc", 7, 11),
+            turn("Marc", 19, 23),
+            turn("INT", 30, 36),
+        ];
+        let source = NormalisedSource::new(
+            Format::Txt,
+            text.into(),
+            turns,
+            vec![],
+            SourceMetadata::default(),
+        )
+        .unwrap();
+        let outcomes = f
+            .store
+            .import_batch(
+                "tester",
+                vec![ImportItem {
+                    name: "second".into(),
+                    original_path: None,
+                    kind: SourceKind::Interview,
+                    site: None,
+                    language: None,
+                    source,
+                }],
+            )
+            .unwrap();
+        let ImportOutcome::Imported { id: second, .. } = outcomes[0] else {
+            panic!("not imported");
+        };
+        f.store
+            .map_speaker(
+                "tester",
+                &crate::SourceRef::Id(second),
+                "INT",
+                &SpeakerTarget::Interviewer,
+            )
+            .unwrap();
+        let rows = f.store.speakers(Some(second)).unwrap();
+        type Row<'a> = (i64, &'a str, i64, i64, &'a str, Option<&'a str>);
+        let got: Vec<Row<'_>> = rows
+            .iter()
+            .map(|r| {
+                let how = r.how.as_deref();
+                (
+                    r.source_id,
+                    r.label.as_str(),
+                    r.turns,
+                    r.first_turn,
+                    r.role.as_str(),
+                    how,
+                )
+            })
+            .collect();
+        // Marc: turns 0 and 1, first at ordinal 0; INT: turn 2, mapped by hand.
+        assert_eq!(
+            got,
+            vec![
+                (second, "Marc", 2, 0, "unmapped", None),
+                (second, "INT", 1, 2, "interviewer", Some("explicit")),
+            ]
+        );
+        // The fixture's own source still has its INT and CSI-2, unmapped by hand.
+        let first = f.store.speakers(Some(f.source)).unwrap();
+        let labels: Vec<(&str, Option<&str>)> = first
+            .iter()
+            .map(|r| (r.label.as_str(), r.how.as_deref()))
+            .collect();
+        assert_eq!(labels, vec![("INT", Some("auto")), ("CSI-2", None)]);
+        // Every source's list is the two lists one after the other.
+        let all = f.store.speakers(None).unwrap();
+        assert_eq!(all, [first, rows].concat());
+        // Mapping known labels gives the same answers, without turn counts.
+        let pairs = all.iter().map(|r| (r.source_id, r.label.clone()));
+        let roles = f.store.label_roles(pairs).unwrap();
+        let uncounted: Vec<SpeakerRow> = all
+            .into_iter()
+            .map(|r| SpeakerRow {
+                turns: 0,
+                first_turn: 0,
+                ..r
+            })
+            .collect();
+        assert_eq!(roles, uncounted);
+    }
 
     #[test]
     fn generic_interviewee_labels_are_told_from_interviewers_and_names() {

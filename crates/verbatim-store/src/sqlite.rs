@@ -155,23 +155,18 @@ impl SqliteStore {
     fn summaries(&self, only: Option<i64>) -> Result<Vec<SourceSummary>, StoreError> {
         let mut speakers: HashMap<i64, (i64, Vec<String>)> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare(
-                "SELECT source_id, speaker, count(*), min(ordinal) AS first FROM turns \
-                 WHERE ($1 IS NULL OR source_id = $1) AND speaker <> '' \
-                 GROUP BY source_id, speaker ORDER BY source_id, first",
-            )?;
-            let mut rows = stmt.query([only])?;
+            let mut stmt = self.conn.prepare(&summary_sql(SummaryPart::Turns, only))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(only))?;
             while let Some(row) = rows.next()? {
                 let entry = speakers.entry(row.get(0)?).or_default();
                 entry.0 += row.get::<_, i64>(2)?;
                 entry.1.push(row.get(1)?);
             }
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT id, guid, name, format, kind, language, site, chars, imported_at, \
-             collected_on FROM sources WHERE ($1 IS NULL OR id = $1) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([only], |row| {
+        let mut stmt = self
+            .conn
+            .prepare(&summary_sql(SummaryPart::Sources, only))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(only), |row| {
             let id: i64 = row.get(0)?;
             let (turns, labels) = speakers.remove(&id).unwrap_or_default();
             Ok(SourceSummary {
@@ -190,6 +185,45 @@ impl SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl SqliteStore {
+    /// Returns one source's summary (two indexed reads, whatever the
+    /// study's size).
+    pub fn source_summary(&self, id: i64) -> Result<SourceSummary, StoreError> {
+        self.summaries(Some(id))?
+            .pop()
+            .ok_or_else(|| StoreError::SourceNotFound(id.to_string()))
+    }
+}
+
+/// The two reads of [`SqliteStore::summaries`].
+#[derive(Debug, Clone, Copy)]
+enum SummaryPart {
+    /// Turn counts and labels per source.
+    Turns,
+    /// The sources' own columns.
+    Sources,
+}
+
+/// The SQL of one part of the source summaries, for every source or for
+/// `only` (bound as `$1`): one statement per case, since
+/// `($1 IS NULL OR source_id = $1)` would make SQLite scan every turn of
+/// the study for one source.
+fn summary_sql(part: SummaryPart, only: Option<i64>) -> String {
+    let one = only.is_some();
+    match part {
+        SummaryPart::Turns => format!(
+            "SELECT source_id, speaker, count(*), min(ordinal) AS first FROM turns \
+             WHERE speaker <> '' {} GROUP BY source_id, speaker ORDER BY source_id, first",
+            if one { "AND source_id = $1" } else { "" }
+        ),
+        SummaryPart::Sources => format!(
+            "SELECT id, guid, name, format, kind, language, site, chars, imported_at, \
+             collected_on FROM sources {} ORDER BY id",
+            if one { "WHERE id = $1" } else { "" }
+        ),
     }
 }
 
@@ -490,6 +524,18 @@ mod tests {
     use verbatim_core::{Format, NormalisedSource, SourceKind, Span, Turn};
 
     use super::*;
+
+    #[test]
+    fn one_source_summary_reads_no_table_whole() {
+        let f = crate::testkit::fixture();
+        for part in [SummaryPart::Turns, SummaryPart::Sources] {
+            let scans = crate::testkit::full_scans(&f.store, &summary_sql(part, Some(1)));
+            assert!(scans.is_empty(), "{part:?} scans {scans:?}");
+        }
+        // The guard can fail: every source's summary does scan the turns.
+        let all = crate::testkit::full_scans(&f.store, &summary_sql(SummaryPart::Turns, None));
+        assert!(!all.is_empty());
+    }
 
     fn item(name: &str, text: &str) -> ImportItem {
         let turn = Turn {

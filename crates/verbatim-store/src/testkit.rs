@@ -94,3 +94,22 @@ pub(crate) fn fixture() -> Fixture {
         source: id,
     }
 }
+
+/// Returns the tables a statement reads by scanning them whole (the
+/// `SCAN` lines of `EXPLAIN QUERY PLAN`): a one-source read must have none
+/// over a table that grows with the study.
+pub(crate) fn full_scans(store: &SqliteStore, sql: &str) -> Vec<String> {
+    let mut stmt = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let count = stmt.parameter_count();
+    let params: Vec<i64> = vec![1; count];
+    stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        r.get::<_, String>(3)
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .filter(|detail| detail.starts_with("SCAN"))
+    .collect()
+}

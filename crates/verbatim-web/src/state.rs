@@ -4,12 +4,20 @@
 //! one user's (or one small team's) file, so one connection behind a
 //! mutex is enough; store calls are blocking, so they run on tokio's
 //! blocking pool and never stall the async workers.
+//!
+//! Beside the connection, the study keeps what is costly to rebuild on
+//! every request: the search index, opened once, and two scans of every
+//! source's text, the de-identification candidates and the word counts. Both are
+//! checked against the study's change counter (the audit log's newest
+//! row), so a write by this server or by the CLI shows in the next
+//! request.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use verbatim_search::Index;
-use verbatim_store::SqliteStore;
+use verbatim_store::{Candidate, SqliteStore, Store};
 
 use crate::WebError;
 
@@ -30,6 +38,11 @@ pub struct Study {
     pub store: SqliteStore,
     /// The full-text index beside it, opened on first search.
     index: Option<Index>,
+    /// The de-identification candidates and the change counter they were
+    /// computed at.
+    deid: Option<(i64, Vec<Candidate>)>,
+    /// Each source's word count and the change counter it was counted at.
+    words: Option<(i64, Arc<HashMap<i64, usize>>)>,
 }
 
 impl Study {
@@ -43,6 +56,41 @@ impl Study {
         let index = self.index.insert(index);
         index.sync(&self.store)?;
         Ok(index)
+    }
+
+    /// Returns the words that may identify someone (see
+    /// `SqliteStore::deid_candidates`), computed again only when the study
+    /// changed since the last call.
+    pub fn deid_candidates(&mut self) -> Result<Vec<Candidate>, WebError> {
+        let counter = self.store.change_counter()?;
+        if let Some((at, list)) = &self.deid
+            && *at == counter
+        {
+            return Ok(list.clone());
+        }
+        let list = self.store.deid_candidates(None)?;
+        self.deid = Some((counter, list.clone()));
+        Ok(list)
+    }
+
+    /// Returns each source's word count (whitespace-separated words, which
+    /// the researcher compares with the transcription's own count), read
+    /// from every text again only when the study changed.
+    pub fn word_counts(&mut self) -> Result<Arc<HashMap<i64, usize>>, WebError> {
+        let counter = self.store.change_counter()?;
+        if let Some((at, words)) = &self.words
+            && *at == counter
+        {
+            return Ok(Arc::clone(words));
+        }
+        let mut words = HashMap::new();
+        for s in self.store.sources()? {
+            let text = self.store.source_text(s.id)?;
+            words.insert(s.id, text.split_whitespace().count());
+        }
+        let words = Arc::new(words);
+        self.words = Some((counter, Arc::clone(&words)));
+        Ok(words)
     }
 
     /// Returns the store and the synced index together, for searches that
@@ -79,7 +127,12 @@ impl AppState {
         );
         Self {
             shared: Arc::new(Shared {
-                study: Mutex::new(Study { store, index: None }),
+                study: Mutex::new(Study {
+                    store,
+                    index: None,
+                    deid: None,
+                    words: None,
+                }),
                 config,
                 csrf,
             }),

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use verbatim_search::{
-    Analyzers, Filters, Hit, Index, Query, Role, SortKey, Unit, coded_ranges, index_dir, search,
-    sort_hits, unit_span,
+    Analyzers, Filters, Hit, HitPage, Index, Query, Role, SortKey, Unit, coded_ranges, index_dir,
+    search, search_page, sort_hits, unit_span,
 };
 use verbatim_store::{SourceRef, SqliteStore, Store};
 
@@ -44,7 +44,15 @@ EXAMPLES
   verbatim search méfiance --autocode Méfiance --coder amira --unit sentence
 
 Hits inside context-only sources are left out unless --include-context is
-given. Positions are characters of the source's text, [start, end).";
+given. Positions are characters of the source's text, [start, end).
+
+PAGES
+  --limit 50 --offset 100 shows hits 101 to 150 and counts them all. In source
+  order, the count comes from the index and only the hits shown are read from
+  the study, so a page costs the same whatever the number of hits. With
+  --json and --limit or --offset, the output is {total, sources, offset, hits}
+  instead of the list of hits. The first search of a study builds its index
+  (a progress bar on a terminal); later ones update it when sources change.";
 
 /// Where to code each hit when auto-coding.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -110,6 +118,9 @@ pub struct SearchArgs {
     /// Show at most N lines (all are counted; autocode still codes all)
     #[arg(long, value_name = "N")]
     limit: Option<usize>,
+    /// Skip the first N lines (with --limit: pages of hits)
+    #[arg(long, value_name = "N", conflicts_with = "autocode")]
+    offset: Option<usize>,
     /// Code every hit's unit with CODE, as one undoable action (needs --coder)
     #[arg(long, value_name = "CODE")]
     autocode: Option<String>,
@@ -136,10 +147,21 @@ pub fn refresh_index(store: &SqliteStore) {
     }
 }
 
-/// Opens the study's index and syncs it with the study.
+/// Opens the study's index and syncs it with the study, with a progress
+/// bar on a terminal while sources are indexed.
 pub fn open_index(store: &SqliteStore) -> anyhow::Result<Index> {
     let mut index = Index::open(store.path())?;
-    index.sync(store)?;
+    let bar = crate::ui::progress(0, "Indexing sources");
+    let mut shown = false;
+    let report = index.sync_with(store, &mut |done, total| {
+        if !shown && total > 0 {
+            bar.set_length(total as u64);
+            shown = true;
+        }
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    report?;
     Ok(index)
 }
 
@@ -177,21 +199,40 @@ pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         include_context: args.include_context,
     };
     let index = open_index(&store)?;
-    let mut hits = search(&store, &index, &query, &filters, args.context)?;
-    sort_hits(
-        &mut hits,
-        match args.sort {
-            SortArg::Source => SortKey::Source,
-            SortArg::Left => SortKey::Left,
-            SortArg::Right => SortKey::Right,
-        },
-    );
-    if let Some(code) = &args.autocode {
-        return autocode(&mut store, args, &hits, code);
-    }
-    let shown = &hits[..args.limit.unwrap_or(hits.len()).min(hits.len())];
+    let window = (args.offset.unwrap_or(0), args.limit.unwrap_or(usize::MAX));
+    let page = match (args.sort, &args.autocode) {
+        (SortArg::Source, None) => {
+            search_page(&store, &index, &query, &filters, args.context, window)?
+        }
+        (sort, code) => {
+            let mut hits = search(&store, &index, &query, &filters, args.context)?;
+            sort_hits(
+                &mut hits,
+                match sort {
+                    SortArg::Source => SortKey::Source,
+                    SortArg::Left => SortKey::Left,
+                    SortArg::Right => SortKey::Right,
+                },
+            );
+            if let Some(code) = code {
+                return autocode(&mut store, args, &hits, code);
+            }
+            HitPage::of(hits, window.0, window.1)
+        }
+    };
+    print_page(args, &page)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a page of hits as JSON, CSV or a table with the count.
+fn print_page(args: &SearchArgs, page: &HitPage) -> anyhow::Result<()> {
+    let shown = &page.hits;
     if args.json {
-        print_json(&shown)?;
+        if args.limit.is_some() || args.offset.is_some() {
+            print_json(page)?;
+        } else {
+            print_json(shown)?;
+        }
     } else if args.csv {
         let mut w = csv::Writer::from_writer(std::io::stdout().lock());
         w.write_record([
@@ -223,19 +264,18 @@ pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         w.flush()?;
     } else {
         print_table(shown, args.context);
-        let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
         println!(
             "{} hits in {} sources{}.",
-            hits.len(),
-            sources.len(),
-            if shown.len() < hits.len() {
-                format!(" ({} shown)", shown.len())
-            } else {
-                String::new()
+            page.total,
+            page.sources,
+            match shown.len() {
+                n if n == page.total => String::new(),
+                0 => " (none shown)".to_owned(),
+                n => format!(" ({}–{} shown)", page.offset + 1, page.offset + n),
             }
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn one_line(s: &str) -> String {

@@ -160,6 +160,28 @@ if (speakers) {
 
 // ------------------------------------------------------------ de-identification
 
+const findCandidates = document.getElementById('candidates-find');
+if (findCandidates) {
+  findCandidates.addEventListener('click', async () => {
+    findCandidates.disabled = true;
+    try {
+      const review = await api('GET', '/api/deidentify');
+      const table = document.getElementById('candidates');
+      table.tBodies[0].replaceChildren(...review.candidates.map((c) => h('tr', {},
+        h('th', {}, c.word),
+        h('td', {}, c.kind),
+        h('td', { class: 'num' }, String(c.count)),
+        h('td', { class: 'small' }, `${c.source}: `, h('span', { class: 'muted' }, c.context)))));
+      table.hidden = false;
+      document.getElementById('candidates-count').textContent = String(review.candidates.length);
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      findCandidates.disabled = false;
+    }
+  });
+}
+
 const deidForm = document.getElementById('deid-form');
 if (deidForm) {
   const show = (report) => {

@@ -7,7 +7,7 @@
 //! how to read it), so no multipart parser is needed and the body limit of
 //! [`crate::app`] applies as to any request.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -159,7 +159,15 @@ pub struct SourceRow {
 
 /// Returns every source with its attributes and the codings `session`
 /// sees (none counted before a coder is chosen).
-pub fn source_rows(store: &SqliteStore, session: &Session) -> Result<Vec<SourceRow>, WebError> {
+///
+/// `words` holds each source's word count (see
+/// [`crate::state::Study::word_counts`]); a source missing from it is
+/// counted here.
+pub fn source_rows(
+    store: &SqliteStore,
+    session: &Session,
+    words: &HashMap<i64, usize>,
+) -> Result<Vec<SourceRow>, WebError> {
     let counts = match session.coder {
         Some(_) => store.source_coding_counts(&session.scope(store)?)?,
         None => Default::default(),
@@ -169,9 +177,10 @@ pub fn source_rows(store: &SqliteStore, session: &Session) -> Result<Vec<SourceR
         .sources()?
         .into_iter()
         .map(|s| {
-            // One pass over each text: the table counts real words, which
-            // the researcher compares with the transcription's own count.
-            let words = store.source_text(s.id)?.split_whitespace().count();
+            let words = match words.get(&s.id) {
+                Some(n) => *n,
+                None => store.source_text(s.id)?.split_whitespace().count(),
+            };
             Ok(SourceRow {
                 codings: counts.get(&s.id).copied().unwrap_or(0),
                 values: values.remove(&s.id).unwrap_or_default(),
@@ -190,7 +199,10 @@ pub fn source_rows(store: &SqliteStore, session: &Session) -> Result<Vec<SourceR
 async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<Vec<SourceRow>> {
     Ok(Json(
         state
-            .read(move |store| source_rows(store, &session))
+            .with_study(move |study| {
+                let words = study.word_counts()?;
+                source_rows(&study.store, &session, &words)
+            })
             .await?,
     ))
 }
@@ -348,10 +360,10 @@ pub struct DeidReview {
 
 async fn deid_review(State(state): State<AppState>) -> ApiResult<DeidReview> {
     let review = state
-        .read(|store| {
+        .with_study(|study| {
             Ok(DeidReview {
-                candidates: store.deid_candidates(None)?,
-                applied: store.deidentifications()?,
+                candidates: study.deid_candidates()?,
+                applied: study.store.deidentifications()?,
             })
         })
         .await?;

@@ -1,6 +1,8 @@
 //! The participants page (attributes edited in place, roster import) and
 //! the sources page (attributes, speaker mapping, de-identification
-//! review). Edits go through `/api/participants`, `/api/sources`,
+//! review). The review's candidate words read every source's text, so the
+//! page lists them only when asked (a button fetching `/api/deidentify`,
+//! which keeps them until the study changes). Edits go through `/api/participants`, `/api/sources`,
 //! `/api/speakers` and `/api/deidentify` (see [`crate::api::people`]).
 
 use askama::Template;
@@ -8,14 +10,13 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{
-    AppliesTo, Attribute, Candidate, DeidRecord, Participant, SpeakerRow, SqliteStore,
-};
+use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow};
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
 use crate::session::Session;
+use crate::state::Study;
 use crate::{AppState, WebError};
 
 /// Returns the routes of the participants and sources pages.
@@ -107,7 +108,6 @@ struct SourcesPage {
     speakers: Vec<SpeakerGroup>,
     people: Vec<String>,
     unmapped: usize,
-    candidates: Vec<Candidate>,
     applied: Vec<DeidRecord>,
 }
 
@@ -122,10 +122,12 @@ impl SourcesPage {
 }
 
 fn build_sources(
-    store: &SqliteStore,
+    study: &mut Study,
     session: &Session,
     csrf: &str,
 ) -> Result<SourcesPage, WebError> {
+    let words = study.word_counts()?;
+    let store = &study.store;
     let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?.with_script("people.js");
     let mut speakers: Vec<SpeakerGroup> = Vec::new();
     let rows = store.speakers(None)?;
@@ -146,7 +148,7 @@ fn build_sources(
     Ok(SourcesPage {
         page,
         columns: columns(store.attributes(AppliesTo::Source)?),
-        sources: source_rows(store, session)?,
+        sources: source_rows(store, session, &words)?,
         speakers,
         people: store
             .participants()?
@@ -154,7 +156,6 @@ fn build_sources(
             .map(Participant::display)
             .collect(),
         unmapped,
-        candidates: store.deid_candidates(None)?,
         applied: store.deidentifications()?,
     })
 }
@@ -162,6 +163,6 @@ fn build_sources(
 async fn sources_page(State(state): State<AppState>, session: Session) -> PageResult<SourcesPage> {
     let csrf = state.csrf().to_owned();
     Ok(state
-        .read(move |store| build_sources(store, &session, &csrf))
+        .with_study(move |study| build_sources(study, &session, &csrf))
         .await?)
 }

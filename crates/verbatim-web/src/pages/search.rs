@@ -1,5 +1,6 @@
-//! The search page: a query box and the hits as KWIC lines; each hit
-//! links to its passage in the reader, outlined.
+//! The search page: a query box and one page of hits as KWIC lines, with
+//! links to the pages before and after; each hit links to its passage in
+//! the reader, outlined.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,9 +20,6 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/search", get(search_page))
 }
 
-/// How many hits the page lists (the API returns them all).
-const SHOWN: usize = 500;
-
 #[derive(Template, WebTemplate)]
 #[template(path = "search.html")]
 struct SearchPage {
@@ -32,7 +30,6 @@ struct SearchPage {
     sort: String,
     results: Option<SearchResults>,
     error: Option<String>,
-    shown: usize,
 }
 
 async fn search_page(
@@ -61,7 +58,6 @@ async fn search_page(
                 q: params.q.clone(),
                 role: params.role.clone().unwrap_or_else(|| "all".into()),
                 sort: params.sort.clone().unwrap_or_else(|| "source".into()),
-                shown: SHOWN,
                 results,
                 error,
             })

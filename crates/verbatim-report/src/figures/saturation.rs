@@ -7,7 +7,7 @@
 //! order; each coder's codes, or codes rolled up to a level), so every
 //! point equals a line of `verbatim saturation --json`.
 
-use verbatim_analysis::saturation::{self, Params, Saturation, Verdict};
+use verbatim_analysis::saturation::{Params, Saturation, Verdict};
 use verbatim_store::{Coder, Scope, SqliteStore};
 use verbatim_views as views;
 
@@ -111,14 +111,26 @@ pub fn gather(
             "the threshold is a fraction between 0 and 1".into(),
         ));
     }
-    let sources =
-        views::saturation::ordered_sources(store, options.by_date, options.include_observation)?;
-    let per_source = views::saturation::codes_per_source(store, scope, coder, options.level)?;
-    let input = views::saturation::input(&sources, &per_source);
-    let assessed = saturation::assess(&input, options.params);
+    // The curve `verbatim saturation` prints: the sources this coder (or,
+    // for the consensus, the team) coded, in collection order.
+    let curve = views::saturation::curves(
+        store,
+        scope,
+        coder,
+        &views::saturation::CurveOptions {
+            level: options.level,
+            params: options.params,
+            by_date: options.by_date,
+            include_observation: options.include_observation,
+            ..views::saturation::CurveOptions::default()
+        },
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| FigureError::Invalid("no saturation curve to draw".into()))?;
     Ok(SaturationFigure::of(
         &format!("Thematic saturation — {}", coder.name),
-        &assessed,
+        &curve.saturation,
     ))
 }
 
@@ -362,6 +374,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+    use verbatim_analysis::saturation;
 
     #[test]
     fn ticks_are_round_and_few() {

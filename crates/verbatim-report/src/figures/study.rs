@@ -8,7 +8,7 @@
 //! are read as bare numbers and turns once per source instead of every
 //! coding's text: a 100,000-coding study loads in a few queries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use verbatim_analysis::evidence::{Node, Passage};
 use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
@@ -38,7 +38,8 @@ pub(crate) struct Study {
     /// The coded passages of counted sources, attributed to participants
     /// (text left empty: no figure shows it).
     pub passages: Vec<Passage>,
-    /// Every participant who speaks in a counted source, sorted (the
+    /// Every participant who speaks in a counted source the codebook's coder
+    /// coded, sorted (the
     /// denominator of "n of N participants").
     pub participants: Vec<String>,
     /// Participant code → its attribute values.
@@ -53,7 +54,17 @@ pub(crate) fn load(
     book: Book,
     include_context: bool,
 ) -> Result<Study, StoreError> {
-    let codes = store.code_tree(scope, book)?;
+    // As the commands count: analytic codes only, over the sources the
+    // codebook's coder (or, for the consensus, the team) coded.
+    let codes = views::coded::analytic_only(store.code_tree(scope, book)?);
+    let coder_filter = match book {
+        Book::Of(c) => Some(c),
+        Book::Own if !scope.is_consensus() => Some(scope.coder().id),
+        _ => None,
+    };
+    let coded: HashSet<i64> = views::evidence::coded_sources(store, scope, coder_filter)?
+        .into_iter()
+        .collect();
     let nodes: Vec<Node> = codes
         .iter()
         .map(|n| Node {
@@ -70,9 +81,10 @@ pub(crate) fn load(
         .quote_candidates(scope, book)?
         .into_iter()
         .filter(|c| {
-            sources
-                .get(&c.source_id)
-                .is_some_and(|s| include_context || s.kind != "context")
+            coded.contains(&c.source_id)
+                && sources
+                    .get(&c.source_id)
+                    .is_some_and(|s| include_context || s.kind != "context")
         })
         .collect();
     let mut ids: Vec<i64> = candidates.iter().map(|c| c.source_id).collect();
@@ -82,7 +94,7 @@ pub(crate) fn load(
         owners: who,
         participants,
         ..
-    } = views::speakers::speakers(store, include_context)?;
+    } = views::speakers::speakers_in(store, include_context, Some(&coded))?;
     let mut passages = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Some(source) = sources.get(&c.source_id) else {

@@ -145,10 +145,15 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     let speakers: SpeakerMode = args.speakers.parse()?;
     let date = args.date.as_deref().map(parse_date).transpose()?;
     if let Location::Postgres(address) = args.project.location()? {
-        if args.deidentify.is_some() || date.is_some() {
-            anyhow::bail!(
-                "--deidentify and --date work on study files only for now: nothing was imported into {address}"
-            );
+        for (given, flag) in [
+            (args.deidentify.is_some(), "--deidentify"),
+            (date.is_some(), "--date"),
+        ] {
+            if given {
+                anyhow::bail!(
+                    "{flag} works on study files only for now: nothing was imported into {address}"
+                );
+            }
         }
         let mut store = PgStore::open(&address)?;
         let reports = import_reports(&mut store, args, speakers)?;

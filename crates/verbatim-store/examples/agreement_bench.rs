@@ -243,7 +243,7 @@ fn build(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error>> {
     {
         let mut stmt = tx.prepare(
             "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, start_char, end_char, created_at) \
-             VALUES ($1, $2, $3, (SELECT id FROM coders WHERE kind = 'coder' ORDER BY id LIMIT 1 OFFSET $4 - 1), $5, $6, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, $3, $4, $5, $6, '2026-01-01T00:00:00Z')",
         )?;
         for source in 1..=SOURCES as i64 {
             for _ in 0..PASSAGES_PER_SOURCE {

@@ -299,7 +299,7 @@ fn build(path: &std::path::Path) -> Result<(SqliteStore, usize), Box<dyn std::er
     {
         let mut stmt = tx.prepare(
             "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, start_char, end_char, created_at) \
-             VALUES ($1, $2, $3, (SELECT id FROM coders WHERE kind = 'coder' ORDER BY id LIMIT 1 OFFSET $4 - 1), $5, $6, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, $3, $4, $5, $6, '2026-01-01T00:00:00Z')",
         )?;
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         for s in 0..SOURCES {

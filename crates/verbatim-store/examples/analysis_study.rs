@@ -65,7 +65,7 @@ fn main() -> Result<(), common::Error> {
     {
         let mut stmt = tx.prepare(
             "INSERT INTO codings (guid, source_id, code_id, coder_id, start_char, end_char, created_at) \
-             VALUES ($1, $2, $3, (SELECT id FROM coders WHERE kind = 'coder' ORDER BY id LIMIT 1 OFFSET $4 - 1), $5, $6, '2026-01-01T00:00:00Z')",
+             VALUES ($1, $2, $3, $4, $5, $6, '2026-01-01T00:00:00Z')",
         )?;
         for (c, ideas) in ideas_of.iter().enumerate() {
             for k in 0..PER_CODER {

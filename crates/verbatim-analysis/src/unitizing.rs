@@ -161,14 +161,20 @@ fn expected(coders: &[Vec<Unit>], begin: u64, length: u64) -> f64 {
         .map(|(s, e, _)| (e - s) as f64)
         .collect();
     gaps.sort_by(|a, b| b.total_cmp(a));
+    // Σ over gaps g ≥ l of (g − l + 1) = (sum of those gaps) − (l − 1) ×
+    // (their count): with the gaps sorted longest first and their running
+    // sums, each unit costs one binary search instead of a walk over the
+    // gaps (a theme's 10,000 units against 10,000 gaps took seconds).
+    let mut running = Vec::with_capacity(gaps.len() + 1);
+    running.push(0.0);
+    for g in &gaps {
+        running.push(running[running.len() - 1] + g);
+    }
     let mut numerator = 0.0;
     for &l in &units {
         let within = (n - 1.0) * (2.0 * l.powi(3) - 3.0 * l * l + l) / 3.0;
-        let placements: f64 = gaps
-            .iter()
-            .take_while(|&&g| g >= l)
-            .map(|g| g - l + 1.0)
-            .sum();
+        let count = gaps.partition_point(|&g| g >= l);
+        let placements = running[count] - (l - 1.0) * count as f64;
         numerator += within + l * l * placements;
     }
     let denominator =
@@ -280,6 +286,33 @@ mod proptests {
             if !a.is_empty() {
                 prop_assert_eq!(same.alpha, Estimate::Defined { value: 1.0 });
             }
+        }
+
+        /// The expected disagreement's placements, read from running sums,
+        /// equal the walk over every gap at least as long as each unit.
+        #[test]
+        fn placements_equal_the_walk_over_gaps(a in prop::collection::vec((0u64..100, 0u64..100), 0..8),
+                                               b in prop::collection::vec((0u64..100, 0u64..100), 0..8)) {
+            let coders = [units(a), units(b)];
+            let (m, total) = (2.0_f64, 100.0_f64);
+            let lengths: Vec<f64> = coders.iter().flatten()
+                .map(|(s, e)| (e - s) as f64).collect();
+            let n = lengths.len() as f64;
+            let gaps: Vec<f64> = coders.iter()
+                .flat_map(|u| partition(u, 0, 100))
+                .filter(|(_, _, unit)| !unit)
+                .map(|(s, e, _)| (e - s) as f64)
+                .collect();
+            let mut numerator = 0.0;
+            for &l in &lengths {
+                let within = (n - 1.0) * (2.0 * l.powi(3) - 3.0 * l * l + l) / 3.0;
+                let placements: f64 = gaps.iter().filter(|&&g| g >= l).map(|g| g - l + 1.0).sum();
+                numerator += within + l * l * placements;
+            }
+            let denominator = m * total * (m * total - 1.0)
+                - lengths.iter().map(|l| l * (l - 1.0)).sum::<f64>();
+            let walked = (2.0 / total) * numerator / denominator;
+            prop_assert!((expected(&coders, 0, 100) - walked).abs() < 1e-9);
         }
     }
 }

@@ -350,46 +350,66 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
                 print!("{}", render_tree(&nodes));
             }
         }
-        CodeAction::Kind { code, kind } => {
-            let id = find(&store, code)?;
-            let (kind, word) = match kind {
-                KindArg::Analytic => (CodeKind::Analytic, "analytic"),
-                KindArg::Structural => (CodeKind::Structural, "structural"),
-            };
-            if store.set_code_kind(&scope, id, kind)? {
-                println!("Code {id} is now {word}.");
-            } else {
-                println!("Code {id} was already {word}: nothing changed.");
-            }
-        }
+        CodeAction::Kind { code, kind } => set_kind(&mut store, &scope, code, *kind)?,
         CodeAction::Translate {
             code,
             language,
             text,
             shared,
-        } => {
-            let book = shared.then_some(Book::Shared);
-            let id = store.find_code(&scope, code, book)?;
-            let language: verbatim_core::Language = language
-                .parse()
-                .map_err(|e| anyhow::anyhow!("--language {language:?}: {e}"))?;
-            store.set_code_names(
-                &scope,
-                &[NewCodeName {
-                    code: id,
-                    language: language.clone(),
-                    name: text.clone(),
-                }],
-            )?;
-            if text.trim().is_empty() {
-                println!("Cleared the {language} name of code {id}.");
-            } else {
-                println!("Code {id} is {:?} in {language}.", text.trim());
-            }
-        }
+        } => translate(&mut store, &scope, code, language, text, *shared)?,
         CodeAction::Levels { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `code kind CODE analytic|structural`.
+fn set_kind(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    code: &str,
+    kind: KindArg,
+) -> anyhow::Result<()> {
+    let id = store.find_code(scope, code, None)?;
+    let (kind, word) = match kind {
+        KindArg::Analytic => (CodeKind::Analytic, "analytic"),
+        KindArg::Structural => (CodeKind::Structural, "structural"),
+    };
+    if store.set_code_kind(scope, id, kind)? {
+        println!("Code {id} is now {word}.");
+    } else {
+        println!("Code {id} was already {word}: nothing changed.");
+    }
+    Ok(())
+}
+
+/// `code translate CODE --language LANG --text NAME`.
+fn translate(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    code: &str,
+    language: &str,
+    text: &str,
+    shared: bool,
+) -> anyhow::Result<()> {
+    let book = shared.then_some(Book::Shared);
+    let id = store.find_code(scope, code, book)?;
+    let language: verbatim_core::Language = language
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--language {language:?}: {e}"))?;
+    store.set_code_names(
+        scope,
+        &[NewCodeName {
+            code: id,
+            language: language.clone(),
+            name: text.to_owned(),
+        }],
+    )?;
+    if text.trim().is_empty() {
+        println!("Cleared the {language} name of code {id}.");
+    } else {
+        println!("Code {id} is {:?} in {language}.", text.trim());
+    }
+    Ok(())
 }
 
 fn book_named(store: &SqliteStore, scope: &Scope, name: &str) -> anyhow::Result<Book> {

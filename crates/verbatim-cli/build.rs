@@ -20,8 +20,8 @@ fn main() {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         code.push_str(&format!(
-            "    ({name:?}, include_bytes!({:?})),\n",
-            absolute(path)
+            "    ({name:?}, include_bytes!({})),\n",
+            in_crate(&root, path)
         ));
     }
     code.push_str("];\n");
@@ -29,8 +29,8 @@ fn main() {
     code.push_str("/// The demo manifest: kind, site, language and date per file.\n");
     if manifest.is_file() {
         code.push_str(&format!(
-            "pub const DEMO_MANIFEST: &str = include_str!({:?});\n",
-            absolute(&manifest)
+            "pub const DEMO_MANIFEST: &str = include_str!({});\n",
+            in_crate(&root, &manifest)
         ));
     } else {
         code.push_str("pub const DEMO_MANIFEST: &str = \"[]\";\n");
@@ -39,8 +39,8 @@ fn main() {
     code.push_str("/// The demo coders, their theme trees and codings (`demo/coding.json`).\n");
     if coding.is_file() {
         code.push_str(&format!(
-            "pub const DEMO_CODING: &str = include_str!({:?});\n",
-            absolute(&coding)
+            "pub const DEMO_CODING: &str = include_str!({});\n",
+            in_crate(&root, &coding)
         ));
     } else {
         code.push_str("pub const DEMO_CODING: &str = \"{\\\"coders\\\":[]}\";\n");
@@ -81,8 +81,8 @@ fn main() {
         code.push_str(&format!("/// {doc}\n"));
         if path.is_file() {
             code.push_str(&format!(
-                "pub const {name}: &str = include_str!({:?});\n",
-                absolute(&path)
+                "pub const {name}: &str = include_str!({});\n",
+                in_crate(&root, &path)
             ));
         } else {
             code.push_str(&format!("pub const {name}: &str = {empty:?};\n"));
@@ -94,9 +94,15 @@ fn main() {
     }
 }
 
-fn absolute(path: &Path) -> String {
-    path.canonicalize()
-        .unwrap_or_else(|_| path.to_path_buf())
-        .to_string_lossy()
-        .into_owned()
+/// Returns the path of `path` (under the crate's `demo/` folder `root`) as
+/// an expression resolved when the crate compiles, not when this script
+/// ran: the generated file names no absolute path, so a target directory
+/// shared by two clones in different folders never points one clone's
+/// build at the other's (now perhaps deleted) files.
+fn in_crate(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    format!(
+        "concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?})",
+        format!("/demo/{}", relative.to_string_lossy())
+    )
 }

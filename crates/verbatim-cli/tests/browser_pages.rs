@@ -53,6 +53,14 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         Some("physician")
     );
     cell.click().await.unwrap();
+    // The editor opens from the page's script; on a loaded machine it can
+    // lag the click by a moment.
+    until(
+        c,
+        "the cell's editor",
+        "return !!document.querySelector(\"#participants td[data-attribute='occupation'] input\");",
+    )
+    .await;
     let input = c
         .find(Locator::Css(
             "#participants td[data-attribute='occupation'] input",

@@ -3,8 +3,10 @@
 //! The Content-Security-Policy allows scripts and styles only from the
 //! server itself and never inline, so every line of CSS and JS lives in a
 //! file under `assets/`, served here at `/assets/…`. No third-party asset
-//! is ever loaded. (Debug builds read the files from disk, so editing JS
-//! needs no rebuild; release builds carry them.)
+//! is ever loaded. Debug builds carry them too (rust-embed's `debug-embed`):
+//! reading them from disk at run time bound a debug binary to the folder it
+//! was compiled in, so a target directory shared between two checkouts
+//! served 404 for every script once the first checkout was gone.
 
 use axum::Router;
 use axum::extract::Path;

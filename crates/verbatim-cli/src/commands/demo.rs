@@ -20,7 +20,7 @@ use clap::Args;
 use serde::Deserialize;
 use verbatim_core::{Format, Language, SourceKind};
 use verbatim_ingest::{Options, read_bytes};
-use verbatim_store::{ImportItem, SqliteStore, Store, StudySettings};
+use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, StudySettings};
 
 use super::import::{FileReport, print_report};
 use super::{demo_coding, demo_consensus, demo_people};
@@ -74,8 +74,59 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     // Read every transcript before touching the disk, so a failure leaves
     // no half-built demo behind.
+    let items = read_transcripts(&manifest)?;
+    let files: Vec<String> = manifest.iter().map(|e| e.file.clone()).collect();
+    replace_previous_demo(&args.project)?;
+    let settings = StudySettings {
+        title: DEMO_TITLE.to_owned(),
+        language: "fr".parse().ok(),
+    };
+    let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
+    let outcomes = store.import_batch(&ui::actor(), items)?;
+    let ids: HashMap<String, i64> = files
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(file, outcome)| match outcome {
+            ImportOutcome::Imported { id, .. } => Some((file.clone(), *id)),
+            ImportOutcome::Duplicate { .. } => None,
+        })
+        .collect();
+    let built = match build_layers(&mut store, &ids, args.blind) {
+        Ok(done) => done,
+        Err(err) => {
+            drop(store);
+            replace_previous_demo(&args.project)?;
+            return Err(err.context("the demo study was not written"));
+        }
+    };
+    print_report(&file_reports(files, outcomes), false)?;
+    println!();
+    print_summary(&built);
+    print_next_steps(args, &built.0);
+    if let (Some(c), Some(out)) = (built.0.first(), &args.report) {
+        // The team's consensus once it exists; a blind demo has only
+        // each coder's own layer, so the first coder's is reported.
+        let shared = !args.blind;
+        let numbers = super::report::html_report(&store, &args.project, &c.name, shared, out)?;
+        let whose = if shared {
+            "the team's consensus".to_owned()
+        } else {
+            format!("{}'s", c.name)
+        };
+        println!();
+        println!(
+            "Wrote {}: {whose} results, tables, methods and COREQ checklist ({numbers} numbers traced to commands); open it in a browser.",
+            out.display(),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every bundled transcript the manifest lists, with the importers
+/// `verbatim import` uses.
+fn read_transcripts(manifest: &[ManifestEntry]) -> anyhow::Result<Vec<ImportItem>> {
     let mut items = Vec::new();
-    for entry in &manifest {
+    for entry in manifest {
         let Some((_, bytes)) = embedded::DEMO_FILES
             .iter()
             .find(|(name, _)| *name == entry.file)
@@ -99,66 +150,42 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             source,
         });
     }
-    let files: Vec<String> = manifest.iter().map(|e| e.file.clone()).collect();
-    replace_previous_demo(&args.project)?;
-    let settings = StudySettings {
-        title: DEMO_TITLE.to_owned(),
-        language: "fr".parse().ok(),
-    };
-    let mut store = SqliteStore::create(&args.project, &settings, &ui::actor())?;
-    let outcomes = store.import_batch(&ui::actor(), items)?;
-    let ids: HashMap<String, i64> = files
-        .iter()
-        .zip(&outcomes)
-        .filter_map(|(file, outcome)| match outcome {
-            verbatim_store::ImportOutcome::Imported { id, .. } => Some((file.clone(), *id)),
-            verbatim_store::ImportOutcome::Duplicate { .. } => None,
-        })
-        .collect();
-    let built = build_layers(&mut store, &ids, args.blind);
-    let (coders, consensus, summary) = match built {
-        Ok(done) => done,
-        Err(err) => {
-            drop(store);
-            replace_previous_demo(&args.project)?;
-            return Err(err.context("the demo study was not written"));
-        }
-    };
-    let reports: Vec<FileReport> = files
+    Ok(items)
+}
+
+/// The import report's line for each bundled file.
+fn file_reports(files: Vec<String>, outcomes: Vec<ImportOutcome>) -> Vec<FileReport> {
+    files
         .into_iter()
         .zip(outcomes)
-        .map(|(file, outcome)| match outcome {
-            verbatim_store::ImportOutcome::Imported { id, name } => FileReport {
+        .map(|(file, outcome)| {
+            let (status, id, name) = match outcome {
+                ImportOutcome::Imported { id, name } => ("imported", Some(id), name),
+                ImportOutcome::Duplicate { existing } => ("duplicate", None, existing),
+            };
+            FileReport {
                 file: file.into(),
-                status: "imported",
-                id: Some(id),
+                status,
+                id,
                 name: Some(name),
                 error: None,
                 labels: None,
                 notes: Vec::new(),
                 recording: None,
-            },
-            verbatim_store::ImportOutcome::Duplicate { existing } => FileReport {
-                file: file.into(),
-                status: "duplicate",
-                id: None,
-                name: Some(existing),
-                error: None,
-                labels: None,
-                notes: Vec::new(),
-                recording: None,
-            },
+            }
         })
-        .collect();
-    print_report(&reports, false)?;
-    println!();
-    for c in &coders {
+        .collect()
+}
+
+/// Prints each coder's layer, the consensus and the study's counts.
+fn print_summary((coders, consensus, summary): &Built) {
+    for c in coders {
         println!(
             "coder {}: {} codes, {} codings, {} quotes ({} translated)",
             c.name, c.codes, c.codings, c.quotes, c.translations
         );
     }
-    if let Some(c) = &consensus {
+    if let Some(c) = consensus {
         println!(
             "consensus: {} codes from {} team decisions (revealed, merged across coders)",
             c.codes, c.decisions
@@ -181,44 +208,24 @@ pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         summary.notes,
         summary.memos
     );
+}
+
+/// Prints the commands to try next on the demo study.
+fn print_next_steps(args: &DemoArgs, coders: &[demo_coding::CoderSummary]) {
+    let p = args.project.display();
     println!();
-    println!("Demo study written to {}. Try:", args.project.display());
-    println!("  verbatim sources --project {}", args.project.display());
-    println!("  verbatim show --project {} 1", args.project.display());
+    println!("Demo study written to {p}. Try:");
+    println!("  verbatim sources --project {p}");
+    println!("  verbatim show --project {p} 1");
     if let Some(c) = coders.first() {
-        let p = args.project.display();
         println!("  verbatim code tree --project {p} --coder {}", c.name);
         println!("  verbatim coding list --project {p} --coder {}", c.name);
         println!("  verbatim journal list --project {p} --coder {}", c.name);
     }
-    println!(
-        "  verbatim participants table --project {} --by site",
-        args.project.display()
-    );
+    println!("  verbatim participants table --project {p} --by site");
     if let Some(c) = coders.first() {
-        println!(
-            "  verbatim serve --project {} --coder {} --open",
-            args.project.display(),
-            c.name
-        );
-        if let Some(out) = &args.report {
-            // The team's consensus once it exists; a blind demo has only
-            // each coder's own layer, so the first coder's is reported.
-            let shared = !args.blind;
-            let numbers = super::report::html_report(&store, &args.project, &c.name, shared, out)?;
-            let whose = if shared {
-                "the team's consensus".to_owned()
-            } else {
-                format!("{}'s", c.name)
-            };
-            println!();
-            println!(
-                "Wrote {}: {whose} results, tables, methods and COREQ checklist ({numbers} numbers traced to commands); open it in a browser.",
-                out.display(),
-            );
-        }
+        println!("  verbatim serve --project {p} --coder {} --open", c.name);
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// What the demo built: each coder's layer, the consensus (unless blind),

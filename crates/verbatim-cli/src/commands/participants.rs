@@ -175,172 +175,27 @@ pub fn cmd_participants(args: &ParticipantsArgs) -> anyhow::Result<ExitCode> {
             code,
             label,
             site,
-        } => {
-            let mut store = project.open()?;
-            store.add_participant(
-                &ui::actor(),
-                &NewParticipant {
-                    code: code.clone(),
-                    label: label.clone(),
-                    site: site.clone(),
-                },
-            )?;
-            println!(
-                "Added participant {}.",
-                code.as_deref().or(label.as_deref()).unwrap_or_default()
-            );
-        }
-        ParticipantsAction::List { project, json } => {
-            let store = project.open()?;
-            let people = store.participants()?;
-            if *json {
-                print_json(&people)?;
-            } else {
-                let mut table = Table::new(&[
-                    "code",
-                    "label",
-                    "site",
-                    "turns",
-                    "sources",
-                    "consent",
-                    "attributes",
-                ]);
-                for p in &people {
-                    table.row(vec![
-                        p.code.clone().unwrap_or_default(),
-                        p.label.clone().unwrap_or_default(),
-                        p.site_code.clone().unwrap_or_default(),
-                        p.turns.to_string(),
-                        p.sources.to_string(),
-                        p.consent.clone().unwrap_or_default(),
-                        p.values
-                            .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ]);
-                }
-                print!("{}", table.render());
-                println!("{} participants.", people.len());
-            }
-        }
+        } => add(project, code, label, site)?,
+        ParticipantsAction::List { project, json } => list(project, *json)?,
         ParticipantsAction::Set {
             project,
             participant,
             values,
             label,
             site,
-        } => {
-            let values = values
-                .iter()
-                .map(|v| pair(v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if values.is_empty() && label.is_none() && site.is_none() {
-                bail!("nothing to set: give NAME=VALUE pairs, --label or --site");
-            }
-            let mut store = project.open()?;
-            store.set_participant(
-                &ui::actor(),
-                participant,
-                label.as_deref(),
-                site.as_deref(),
-                &values,
-            )?;
-            println!("Updated {participant}.");
-        }
+        } => set(project, participant, values, label, site)?,
         ParticipantsAction::Import {
             project,
             file,
             types,
-        } => {
-            let types = types
-                .iter()
-                .map(|t| {
-                    let (column, kind) = pair(t)?;
-                    let kind: AttrType = kind.parse().map_err(anyhow::Error::msg)?;
-                    Ok((column, kind))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let sheet = verbatim_ingest::read_sheet(file)
-                .with_context(|| format!("{} was not imported", file.display()))?;
-            let mut store = project.open()?;
-            let outcome = store
-                .import_roster(&ui::actor(), &sheet.header, &sheet.rows, &types)
-                .with_context(|| format!("{}", file.display()))?;
-            println!(
-                "Imported {} participants from {}.",
-                outcome.participants,
-                file.display()
-            );
-            for (name, kind) in &outcome.new_attributes {
-                println!("  new attribute {name} ({kind})");
-            }
-        }
-        ParticipantsAction::Assign { project, json } => {
-            let mut store = project.open()?;
-            let done = store.assign_codes(&ui::actor())?;
-            if *json {
-                print_json(&done)?;
-            } else {
-                for a in &done.assigned {
-                    println!(
-                        "{} → {}",
-                        a.label.clone().unwrap_or_else(|| format!("#{}", a.id)),
-                        a.code
-                    );
-                }
-                for s in &done.skipped {
-                    eprintln!(
-                        "{}: not assigned: {}",
-                        s.label.clone().unwrap_or_else(|| format!("#{}", s.id)),
-                        s.reason
-                    );
-                }
-                println!(
-                    "Assigned {} codes; {} participants left without one.",
-                    done.assigned.len(),
-                    done.skipped.len()
-                );
-            }
-        }
+        } => import(project, file, types)?,
+        ParticipantsAction::Assign { project, json } => assign(project, *json)?,
         ParticipantsAction::Scheme {
             project,
             template,
             modes,
             json,
-        } => {
-            let mut store = project.open()?;
-            let modes = modes
-                .iter()
-                .map(|m| {
-                    let (kind, rest) = pair(m)?;
-                    let (code, style) = match rest.split_once(':') {
-                        Some((c, s)) => (c.to_owned(), Some(RankStyle::parse(s)?)),
-                        None => (rest, None),
-                    };
-                    Ok((kind, code, style))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let scheme = if template.is_some() || !modes.is_empty() {
-                store.set_scheme(&ui::actor(), template.as_deref(), &modes)?
-            } else {
-                store.scheme()?
-            };
-            if *json {
-                print_json(&scheme)?;
-            } else {
-                println!("template: {}", scheme.template);
-                let mut table = Table::new(&["kind", "mode", "ranks"]);
-                for m in &scheme.modes {
-                    table.row(vec![
-                        m.kind.clone(),
-                        m.code.clone(),
-                        m.rank_style.as_str().into(),
-                    ]);
-                }
-                print!("{}", table.render());
-            }
-        }
+        } => scheme(project, template, modes, *json)?,
         ParticipantsAction::Table {
             project,
             by,
@@ -379,40 +234,230 @@ pub fn cmd_participants(args: &ParticipantsArgs) -> anyhow::Result<ExitCode> {
             scope,
             version,
             json,
-        } => {
-            let mut store = project.open()?;
-            if let (Some(who), Some(date), Some(scope)) = (participant, date, scope) {
-                let c = store.record_consent(&ui::actor(), who, date, scope, version.as_deref())?;
-                println!(
-                    "Recorded consent of {} on {} ({}).",
-                    c.participant, c.date, c.scope
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            if date.is_some() {
-                bail!(
-                    "say whose consent this is: verbatim participants consent CODE --date D --scope S"
-                );
-            }
-            let records = store.consents(participant.as_deref())?;
-            if *json {
-                print_json(&records)?;
-            } else {
-                let mut table = Table::new(&["participant", "date", "scope", "sheet", "status"]);
-                for c in &records {
-                    table.row(vec![
-                        c.participant.clone(),
-                        c.date.clone(),
-                        c.scope.clone(),
-                        c.sheet_version.clone().unwrap_or_default(),
-                        c.status.clone(),
-                    ]);
-                }
-                print!("{}", table.render());
-            }
-        }
+        } => consent(project, participant, date, scope, version, *json)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `participants add`.
+fn add(
+    project: &ProjectArg,
+    code: &Option<String>,
+    label: &Option<String>,
+    site: &Option<String>,
+) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    store.add_participant(
+        &ui::actor(),
+        &NewParticipant {
+            code: code.clone(),
+            label: label.clone(),
+            site: site.clone(),
+        },
+    )?;
+    println!(
+        "Added participant {}.",
+        code.as_deref().or(label.as_deref()).unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// `participants list`.
+fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
+    let store = project.open()?;
+    let people = store.participants()?;
+    if json {
+        return print_json(&people);
+    }
+    let mut table = Table::new(&[
+        "code",
+        "label",
+        "site",
+        "turns",
+        "sources",
+        "consent",
+        "attributes",
+    ]);
+    for p in &people {
+        table.row(vec![
+            p.code.clone().unwrap_or_default(),
+            p.label.clone().unwrap_or_default(),
+            p.site_code.clone().unwrap_or_default(),
+            p.turns.to_string(),
+            p.sources.to_string(),
+            p.consent.clone().unwrap_or_default(),
+            p.values
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} participants.", people.len());
+    Ok(())
+}
+
+/// `participants set`.
+fn set(
+    project: &ProjectArg,
+    participant: &str,
+    values: &[String],
+    label: &Option<String>,
+    site: &Option<String>,
+) -> anyhow::Result<()> {
+    let values = values
+        .iter()
+        .map(|v| pair(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    if values.is_empty() && label.is_none() && site.is_none() {
+        bail!("nothing to set: give NAME=VALUE pairs, --label or --site");
+    }
+    let mut store = project.open()?;
+    store.set_participant(
+        &ui::actor(),
+        participant,
+        label.as_deref(),
+        site.as_deref(),
+        &values,
+    )?;
+    println!("Updated {participant}.");
+    Ok(())
+}
+
+/// `participants import`: a roster, each column's type inferred unless given.
+fn import(project: &ProjectArg, file: &std::path::Path, types: &[String]) -> anyhow::Result<()> {
+    let types = types
+        .iter()
+        .map(|t| {
+            let (column, kind) = pair(t)?;
+            let kind: AttrType = kind.parse().map_err(anyhow::Error::msg)?;
+            Ok((column, kind))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sheet = verbatim_ingest::read_sheet(file)
+        .with_context(|| format!("{} was not imported", file.display()))?;
+    let mut store = project.open()?;
+    let outcome = store
+        .import_roster(&ui::actor(), &sheet.header, &sheet.rows, &types)
+        .with_context(|| format!("{}", file.display()))?;
+    println!(
+        "Imported {} participants from {}.",
+        outcome.participants,
+        file.display()
+    );
+    for (name, kind) in &outcome.new_attributes {
+        println!("  new attribute {name} ({kind})");
+    }
+    Ok(())
+}
+
+/// `participants assign`: a pseudonym code for everyone without one.
+fn assign(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    let done = store.assign_codes(&ui::actor())?;
+    if json {
+        return print_json(&done);
+    }
+    for a in &done.assigned {
+        println!(
+            "{} → {}",
+            a.label.clone().unwrap_or_else(|| format!("#{}", a.id)),
+            a.code
+        );
+    }
+    for s in &done.skipped {
+        eprintln!(
+            "{}: not assigned: {}",
+            s.label.clone().unwrap_or_else(|| format!("#{}", s.id)),
+            s.reason
+        );
+    }
+    println!(
+        "Assigned {} codes; {} participants left without one.",
+        done.assigned.len(),
+        done.skipped.len()
+    );
+    Ok(())
+}
+
+/// `participants scheme`: shows the pseudonym scheme, or changes it.
+fn scheme(
+    project: &ProjectArg,
+    template: &Option<String>,
+    modes: &[String],
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    let modes = modes
+        .iter()
+        .map(|m| {
+            let (kind, rest) = pair(m)?;
+            let (code, style) = match rest.split_once(':') {
+                Some((c, s)) => (c.to_owned(), Some(RankStyle::parse(s)?)),
+                None => (rest, None),
+            };
+            Ok((kind, code, style))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let scheme = if template.is_some() || !modes.is_empty() {
+        store.set_scheme(&ui::actor(), template.as_deref(), &modes)?
+    } else {
+        store.scheme()?
+    };
+    if json {
+        return print_json(&scheme);
+    }
+    println!("template: {}", scheme.template);
+    let mut table = Table::new(&["kind", "mode", "ranks"]);
+    for m in &scheme.modes {
+        table.row(vec![
+            m.kind.clone(),
+            m.code.clone(),
+            m.rank_style.as_str().into(),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(())
+}
+
+/// `participants consent`: records one participant's consent, or lists them.
+fn consent(
+    project: &ProjectArg,
+    participant: &Option<String>,
+    date: &Option<String>,
+    scope: &Option<String>,
+    version: &Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut store = project.open()?;
+    if let (Some(who), Some(date), Some(scope)) = (participant, date, scope) {
+        let c = store.record_consent(&ui::actor(), who, date, scope, version.as_deref())?;
+        println!(
+            "Recorded consent of {} on {} ({}).",
+            c.participant, c.date, c.scope
+        );
+        return Ok(());
+    }
+    if date.is_some() {
+        bail!("say whose consent this is: verbatim participants consent CODE --date D --scope S");
+    }
+    let records = store.consents(participant.as_deref())?;
+    if json {
+        return print_json(&records);
+    }
+    let mut table = Table::new(&["participant", "date", "scope", "sheet", "status"]);
+    for c in &records {
+        table.row(vec![
+            c.participant.clone(),
+            c.date.clone(),
+            c.scope.clone(),
+            c.sheet_version.clone().unwrap_or_default(),
+            c.status.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(())
 }
 
 /// Returns the sociodemographic table as plain text, Markdown or CSV.

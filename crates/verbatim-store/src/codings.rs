@@ -287,8 +287,9 @@ impl SqliteStore {
         )
     }
 
-    /// Attaches (or replaces) a translation of a coding's passage; marks it
-    /// as a quote, since only quotes are translated for reports.
+    /// Attaches (or replaces) a translation of a coding's passage. Whether
+    /// the passage is a quote is a separate choice ([`Self::set_quote`]):
+    /// translating never marks it, unmarking it never drops a translation.
     pub fn translate(
         &mut self,
         scope: &Scope,
@@ -329,12 +330,6 @@ impl SqliteStore {
                 )?;
             }
         }
-        rec.update(
-            &tx,
-            Table::Codings,
-            id_key(id),
-            &[("is_quote", Value::Integer(1))],
-        )?;
         rec.finish(
             &tx,
             &scope.coder().name,

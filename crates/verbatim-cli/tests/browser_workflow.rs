@@ -404,9 +404,9 @@ async fn codes_move_split_and_delete_without_dragging() {
     ws.import(&["a.txt"]).ok();
     ws.run(&["coder", "add", "amira", "--project", "study.vbt"])
         .ok();
-    for code in ["Relation", "Institution", "Confiance"] {
-        amira_ok(&ws, &["code", "add", code]);
-    }
+    amira_ok(&ws, &["code", "add", "Relation"]);
+    amira_ok(&ws, &["code", "add", "Institution", "--level", "theme"]);
+    amira_ok(&ws, &["code", "add", "Confiance"]);
     // Three passages of Relation.
     for text in ["la confiance", "la méfiance", "Pas vraiment, non."] {
         amira_ok(

@@ -463,14 +463,24 @@ impl SqliteStore {
             }
         }
         self.fill_contributors(&mut out, &consensus)?;
-        if out.iter().any(|c| c.is_quote) {
+        // Every coding's translations, quote or not: unmarking a quote
+        // keeps its translation, and what is stored is what is shown.
+        // Translations are few (quotes for a report), so one read of them
+        // all beats one query per coding.
+        if !out.is_empty() {
+            let mut by_coding: HashMap<i64, Vec<(String, String)>> = HashMap::new();
             let mut stmt = self.conn.prepare_cached(
-                "SELECT language, text FROM translations WHERE coding_id = $1 ORDER BY language",
+                "SELECT coding_id, language, text FROM translations ORDER BY coding_id, language",
             )?;
-            for coding in out.iter_mut().filter(|c| c.is_quote) {
-                coding.translations = stmt
-                    .query_map([coding.id], |t| Ok((t.get(0)?, t.get(1)?)))?
-                    .collect::<Result<_, _>>()?;
+            let rows = stmt.query_map([], |t| Ok((t.get::<_, i64>(0)?, t.get(1)?, t.get(2)?)))?;
+            for row in rows {
+                let (coding, language, text) = row?;
+                by_coding.entry(coding).or_default().push((language, text));
+            }
+            for coding in &mut out {
+                if let Some(t) = by_coding.remove(&coding.id) {
+                    coding.translations = t;
+                }
             }
         }
         Ok(out)

@@ -30,10 +30,7 @@ const NIGHT_SHIFT: &[(&str, &str)] = &[
         "La confiance se gagne la nuit ; sans confiance, rien ne tient.",
     ),
     ("INT", "Et les familles ?"),
-    (
-        "P2",
-        "Elles appellent souvent, et on répond comme on peut.",
-    ),
+    ("P2", "Elles appellent souvent, et on répond comme on peut."),
 ];
 
 /// Returns `lines` as a .docx with bold speaker labels.
@@ -329,7 +326,11 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
         "return !!document.getElementById('autocode-form')",
     )
     .await;
-    let label = eval(c, "return document.getElementById('autocode-go').textContent").await;
+    let label = eval(
+        c,
+        "return document.getElementById('autocode-go').textContent",
+    )
+    .await;
     assert_eq!(label, json!("Code all 3 hits"));
     let relation_option = eval(
         c,
@@ -352,7 +353,11 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
         "return document.getElementById('autocode-result').textContent.startsWith('Coded')",
     )
     .await;
-    let said = eval(c, "return document.getElementById('autocode-result').textContent").await;
+    let said = eval(
+        c,
+        "return document.getElementById('autocode-result').textContent",
+    )
+    .await;
     assert!(
         said.as_str().unwrap().starts_with(
             "Coded 2 new passages with “Relation” (3 hits in 2 sources; 1 already coded or merged)"
@@ -363,7 +368,10 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
         .as_array()
         .unwrap()
         .clone();
-    let texts: Vec<&str> = relation.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = relation
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, [INTERVIEW_FR[1].1, NIGHT_SHIFT[1].1]);
 
     // Co-occurrence: Confiance ("la confiance") lies inside one Relation

@@ -618,8 +618,8 @@ pub fn unit_spans(store: &SqliteStore, hits: &[Hit], unit: Unit) -> Result<Vec<(
     let mut texts: HashMap<i64, String> = HashMap::new();
     let mut spans = Vec::with_capacity(hits.len());
     for h in hits {
-        if !texts.contains_key(&h.source_id) {
-            texts.insert(h.source_id, store.source_text(h.source_id)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(h.source_id) {
+            slot.insert(store.source_text(h.source_id)?);
         }
         if let Some(span) = texts
             .get(&h.source_id)

@@ -15,8 +15,8 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_store::{
-    AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, Participant,
-    NewParticipant, RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
+    AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, NewParticipant,
+    Participant, RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
 };
 
 use crate::error::ApiResult;

@@ -111,13 +111,12 @@ async fn upload(
 /// Returns the files and settings of a multipart form; an unknown field is
 /// ignored, a bad kind or language refuses the whole request.
 async fn read_form(mut multipart: Multipart) -> Result<Form, WebError> {
-    let broken =
-        |e: axum::extract::multipart::MultipartError| {
-            WebError::BadRequest(format!(
-                "the upload was cut off or malformed ({}): send the form again",
-                e.body_text()
-            ))
-        };
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!(
+            "the upload was cut off or malformed ({}): send the form again",
+            e.body_text()
+        ))
+    };
     let mut files = Vec::new();
     let mut settings = Settings::default();
     while let Some(field) = multipart.next_field().await.map_err(broken)? {
@@ -284,7 +283,10 @@ mod tests {
 
     #[test]
     fn only_the_last_part_of_a_sent_name_is_kept() {
-        assert_eq!(base_name("C:\\Users\\zoé\\entretien 1.docx"), "entretien 1.docx");
+        assert_eq!(
+            base_name("C:\\Users\\zoé\\entretien 1.docx"),
+            "entretien 1.docx"
+        );
         assert_eq!(base_name("../../etc/passwd.txt"), "passwd.txt");
         assert_eq!(base_name("dir/"), "upload");
         assert_eq!(base_name(""), "upload");

@@ -139,7 +139,8 @@ fn build_sources(
 ) -> Result<SourcesPage, WebError> {
     let words = study.word_counts()?;
     let store = &study.store;
-    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?.with_script("people.js")
+    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?
+        .with_script("people.js")
         .with_script("upload.js");
     let mut speakers: Vec<SpeakerGroup> = Vec::new();
     let rows = store.speakers(None)?;

@@ -632,3 +632,128 @@ fn a_translation_is_not_a_quote_and_unquoting_keeps_it() {
     assert_eq!(detail["is_quote"], false);
     assert_eq!(detail["translations_text"], json!([["en", "trust"]]));
 }
+
+/// Returns a multipart body of `(field, file name, content)` parts.
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
+    let mut body = String::new();
+    for (field, file, content) in parts {
+        body.push_str("--XyZzY\r\nContent-Disposition: form-data; name=\"");
+        body.push_str(field);
+        body.push('"');
+        if let Some(f) = file {
+            body.push_str(&format!("; filename=\"{f}\"\r\nContent-Type: text/plain"));
+        }
+        body.push_str(&format!("\r\n\r\n{content}\r\n"));
+    }
+    body.push_str("--XyZzY--\r\n");
+    body
+}
+
+/// Uploads and additions refused over HTTP: one sentence each, and the
+/// study as it was.
+#[test]
+fn refused_uploads_sites_and_participants_change_nothing() {
+    let ws = Workspace::with_study();
+    ws.run(&["coder", "add", "amira", "--project", "study.vbt"])
+        .ok();
+    let server = serve_with(&ws, &["--project", "study.vbt", "--coder", "amira"]);
+    let base = server.base.as_str();
+    let (token, cookie) = token_of(base);
+    let form = [
+        ("Content-Type", "multipart/form-data; boundary=XyZzY"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", token.as_str()),
+    ];
+    let json_headers = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", token.as_str()),
+    ];
+    let before = ws.dump();
+    let lines = interview_lines();
+    let error = |reply: &crate::browser::Reply| -> String {
+        serde_json::from_str::<Value>(&reply.body).unwrap()["error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    let bad_kind = http(
+        base,
+        "POST",
+        "/api/sources",
+        &form,
+        &multipart(&[("kind", None, "podcast"), ("file", Some("a.txt"), &lines)]),
+    );
+    assert_eq!(bad_kind.status, 400, "{}", bad_kind.body);
+    assert!(error(&bad_kind).contains("podcast"), "{}", bad_kind.body);
+
+    let no_file = http(
+        base,
+        "POST",
+        "/api/sources",
+        &form,
+        &multipart(&[("language", None, "fr")]),
+    );
+    assert_eq!(no_file.status, 400);
+    assert!(error(&no_file).starts_with("no file was sent"));
+
+    let unsupported = http(
+        base,
+        "POST",
+        "/api/sources",
+        &form,
+        &multipart(&[("file", Some("notes.xyz"), "INT : bonjour")]),
+    );
+    assert_eq!(unsupported.status, 200, "{}", unsupported.body);
+    let report: Value = serde_json::from_str(&unsupported.body).unwrap();
+    assert_eq!(report[0]["status"], "unsupported");
+    assert!(
+        report[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("notes.xyz is not a transcript format verbatim reads"),
+        "{report}"
+    );
+
+    let no_code = http(
+        base,
+        "POST",
+        "/api/sites",
+        &json_headers,
+        &json!({"name": "Valmont"}).to_string(),
+    );
+    assert_eq!(no_code.status, 400);
+    assert!(error(&no_code).contains("short code"));
+    let unknown_site = http(
+        base,
+        "POST",
+        "/api/participants",
+        &json_headers,
+        &json!({"pseudonym": "CHI-9", "site": "ZZ"}).to_string(),
+    );
+    assert!(unknown_site.status >= 400, "{}", unknown_site.body);
+    assert!(error(&unknown_site).contains("ZZ"), "{}", unknown_site.body);
+
+    assert_eq!(ws.dump(), before, "the study is as it was");
+
+    // The same upload with a kind verbatim knows is imported.
+    let good = http(
+        base,
+        "POST",
+        "/api/sources",
+        &form,
+        &multipart(&[
+            ("kind", None, "focus_group"),
+            ("file", Some("C:\\Users\\zoe\\a.txt"), &lines),
+        ]),
+    );
+    assert_eq!(good.status, 200, "{}", good.body);
+    let report: Value = serde_json::from_str(&good.body).unwrap();
+    assert_eq!(report[0]["status"], "imported");
+    assert_eq!(report[0]["file"], "a.txt");
+    assert_eq!(report[0]["name"], "a");
+    let sources = ws.sources();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0]["kind"], "focus_group");
+}

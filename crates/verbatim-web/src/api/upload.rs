@@ -241,7 +241,13 @@ fn store_read(
             Read::Refused(report) => slots.push(Ok(report)),
         }
     }
-    let mut outcomes = store.import_batch(actor, items)?.into_iter();
+    // Nothing readable: nothing to store, not even an empty action.
+    let outcomes = if items.is_empty() {
+        Vec::new()
+    } else {
+        store.import_batch(actor, items)?
+    };
+    let mut outcomes = outcomes.into_iter();
     let mut reports = Vec::with_capacity(slots.len());
     for slot in slots {
         let report = match slot {

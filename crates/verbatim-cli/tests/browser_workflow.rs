@@ -199,7 +199,6 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     let docx = ws.write("entretien-nuit.docx", docx_of(NIGHT_SHIFT));
     let broken = ws.write("abime.docx", "ceci n'est pas un fichier Word");
     c.goto(&format!("{base}/sources")).await.unwrap();
-    shot(c, "upload").await;
     let files = format!(
         "{}\n{}\n{}",
         txt.display(),
@@ -236,7 +235,7 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     )
     .await;
     assert_eq!(listed, json!(["entretien-valmont", "entretien-nuit"]));
-    shot(c, "upload-report").await;
+    shot(c, "upload").await;
     let sources = amira(&ws, &["sources", "--json"]);
     let sources = sources.as_array().unwrap();
     assert_eq!(sources.len(), 2, "the broken file left nothing behind");

@@ -209,6 +209,17 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     pick(c, "#upload-kind option[value='interview']").await;
     pick(c, "#upload-site option[value='CH']").await;
     pick(c, "#upload-language option[value='fr']").await;
+    // Record what the progress bar showed at the upload's last progress
+    // event (the page's listener runs first); the page reloads after.
+    eval(
+        c,
+        "const send = XMLHttpRequest.prototype.send; \
+         XMLHttpRequest.prototype.send = function (body) { \
+           this.upload.addEventListener('progress', (e) => sessionStorage.setItem('seen-progress', \
+             `${e.loaded}/${e.total} ${document.getElementById('upload-progress').value}`)); \
+           return send.call(this, body); }; return true;",
+    )
+    .await;
     click(c, "#upload-go").await;
     until(
         c,
@@ -228,6 +239,14 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     assert!(
         refusal.starts_with("abime.docx was not imported: "),
         "{refusal}"
+    );
+    let seen = eval(c, "return sessionStorage.getItem('seen-progress')").await;
+    let seen = seen.as_str().unwrap_or_default();
+    let (sent, bar) = seen.split_once(' ').unwrap_or_default();
+    let (loaded, total) = sent.split_once('/').unwrap_or_default();
+    assert!(
+        loaded == total && total.parse::<u64>().is_ok_and(|t| t > 0) && bar == "100",
+        "the bar followed the upload to its end: {seen:?}"
     );
     let listed = eval(
         c,

@@ -2,10 +2,13 @@
 //! de-identification over HTTP, through the same store functions as
 //! `verbatim participants`, `attribute`, `speakers` and `deidentify`.
 //!
-//! Uploads (a roster, a names file) are sent as the request body, raw,
-//! with the file's name in the `name` query parameter (its extension says
-//! how to read it), so no multipart parser is needed and the body limit of
-//! [`crate::app`] applies as to any request.
+//! Sites and participants are also added one by one (`POST /api/sites`,
+//! `POST /api/participants`, as `verbatim sites add` and `participants
+//! add`). Uploads of one file (a roster, a names file) are sent as the
+//! request body, raw, with the file's name in the `name` query parameter
+//! (its extension says how to read it); transcripts, several at once, come
+//! as a multipart form to [`crate::api::upload`]. The body limit of
+//! [`crate::app`] applies to both.
 
 use std::collections::{BTreeMap, HashMap};
 

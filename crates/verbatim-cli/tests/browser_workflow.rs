@@ -166,6 +166,16 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     .await;
     assert_eq!(c.current_url().await.unwrap().path(), "/");
 
+    add_site_and_participant(c, &ws, &base).await;
+    upload_two_transcripts_and_a_broken_file(c, &ws, &base).await;
+    code_translate_and_quote(c, &ws).await;
+    autocode_and_cooccurrence(c, &ws, &base).await;
+
+    b.client.clone().close().await.unwrap();
+}
+
+/// Adds a site and a participant from the participants page's forms.
+async fn add_site_and_participant(c: &Client, ws: &Workspace, base: &str) {
     // A site and a participant, one by one.
     c.goto(&format!("{base}/participants")).await.unwrap();
     type_in(c, "#site-name", "Centre hospitalier de Valmont").await;
@@ -193,7 +203,10 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     assert_eq!(people.as_array().unwrap().len(), 1);
     assert_eq!(people[0]["code"], "CHI-4");
     assert_eq!(people[0]["site_code"], "CH");
+}
 
+/// Uploads a .txt, a .docx and a broken .docx from the sources page.
+async fn upload_two_transcripts_and_a_broken_file(c: &Client, ws: &Workspace, base: &str) {
     // Upload a .txt, a .docx and a file that is no docx at all.
     let txt = ws.write("entretien-valmont.txt", interview_lines());
     let docx = ws.write("entretien-nuit.docx", docx_of(NIGHT_SHIFT));
@@ -267,7 +280,10 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     // Speaker turns were found as on the command line: four each.
     assert_eq!(sources[0]["turns"], 4);
     assert_eq!(sources[1]["turns"], 4);
+}
 
+/// Codes a passage of the first source, translates it, quotes and unquotes it.
+async fn code_translate_and_quote(c: &Client, ws: &Workspace) {
     // Open the first and code a passage with a new code.
     click(c, "#sources tbody th a").await;
     reader_ready(c).await;
@@ -332,7 +348,10 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
     )
     .await;
     assert_eq!(shown, json!([false, ["en trust"]]));
+}
 
+/// Autocodes a search by turn, then reads the co-occurrence table.
+async fn autocode_and_cooccurrence(c: &Client, ws: &Workspace, base: &str) {
     // Autocode a search: "confiance" is once in the first interview's
     // second turn and twice in the second's; coded by turn, that is two
     // turns, so two new codings.
@@ -416,8 +435,6 @@ async fn a_researcher_starts_an_empty_study_and_codes_it_in_the_browser() {
             ["Relation", format!("1 · J={j:.2}"), "2"]
         ])
     );
-
-    b.client.clone().close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

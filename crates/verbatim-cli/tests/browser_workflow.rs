@@ -196,10 +196,10 @@ async fn add_site_and_participant(c: &Client, ws: &Workspace, base: &str) {
         "return [...document.querySelectorAll('#participants tbody th')].some((th) => th.textContent.trim() === 'CHI-4')",
     )
     .await;
-    let sites = amira(&ws, &["sites", "list", "--json"]);
+    let sites = amira(ws, &["sites", "list", "--json"]);
     assert_eq!(sites[0]["name"], "Centre hospitalier de Valmont");
     assert_eq!(sites[0]["code"], "CH");
-    let people = amira(&ws, &["participants", "list", "--json"]);
+    let people = amira(ws, &["participants", "list", "--json"]);
     assert_eq!(people.as_array().unwrap().len(), 1);
     assert_eq!(people[0]["code"], "CHI-4");
     assert_eq!(people[0]["site_code"], "CH");
@@ -268,7 +268,7 @@ async fn upload_two_transcripts_and_a_broken_file(c: &Client, ws: &Workspace, ba
     .await;
     assert_eq!(listed, json!(["entretien-valmont", "entretien-nuit"]));
     shot(c, "upload").await;
-    let sources = amira(&ws, &["sources", "--json"]);
+    let sources = amira(ws, &["sources", "--json"]);
     let sources = sources.as_array().unwrap();
     assert_eq!(sources.len(), 2, "the broken file left nothing behind");
     for s in sources {
@@ -294,7 +294,7 @@ async fn code_translate_and_quote(c: &Client, ws: &Workspace) {
     .await;
     assert_eq!(enabled, json!(true), "coding works after picking a coder");
     code_new(c, "la confiance", "Confiance").await;
-    let codings = amira(&ws, &["coding", "list", "--json"]);
+    let codings = amira(ws, &["coding", "list", "--json"]);
     assert_eq!(codings.as_array().unwrap().len(), 1);
     assert_eq!(codings[0]["text"], "la confiance");
     assert_eq!(codings[0]["code"], "Confiance");
@@ -324,20 +324,20 @@ async fn code_translate_and_quote(c: &Client, ws: &Workspace) {
         eval(c, "return document.getElementById('quote').checked").await,
         json!(false)
     );
-    let stored = amira(&ws, &["coding", "list", "--json"]);
+    let stored = amira(ws, &["coding", "list", "--json"]);
     assert_eq!(stored[0]["is_quote"], false);
     assert_eq!(stored[0]["translations"], json!([["en", "trust"]]));
 
     // Marking and unmarking the quote keeps the translation.
     click(c, "#quote").await;
     eventually("the quote mark", || {
-        amira(&ws, &["coding", "list", "--json"])[0]["is_quote"] == json!(true)
+        amira(ws, &["coding", "list", "--json"])[0]["is_quote"] == json!(true)
     });
     click(c, "#quote").await;
     eventually("the quote unmarked", || {
-        amira(&ws, &["coding", "list", "--json"])[0]["is_quote"] == json!(false)
+        amira(ws, &["coding", "list", "--json"])[0]["is_quote"] == json!(false)
     });
-    let stored = amira(&ws, &["coding", "list", "--json"]);
+    let stored = amira(ws, &["coding", "list", "--json"]);
     assert_eq!(stored[0]["translations"], json!([["en", "trust"]]));
     c.refresh().await.unwrap();
     reader_ready(c).await;
@@ -355,7 +355,7 @@ async fn autocode_and_cooccurrence(c: &Client, ws: &Workspace, base: &str) {
     // Autocode a search: "confiance" is once in the first interview's
     // second turn and twice in the second's; coded by turn, that is two
     // turns, so two new codings.
-    amira_ok(&ws, &["code", "add", "Relation"]);
+    amira_ok(ws, &["code", "add", "Relation"]);
     c.goto(&format!("{base}/search?q=confiance")).await.unwrap();
     until(
         c,
@@ -401,7 +401,7 @@ async fn autocode_and_cooccurrence(c: &Client, ws: &Workspace, base: &str) {
         ),
         "{said}"
     );
-    let relation: Vec<Value> = amira(&ws, &["coding", "list", "--code", "Relation", "--json"])
+    let relation: Vec<Value> = amira(ws, &["coding", "list", "--code", "Relation", "--json"])
         .as_array()
         .unwrap()
         .clone();
@@ -415,7 +415,7 @@ async fn autocode_and_cooccurrence(c: &Client, ws: &Workspace, base: &str) {
     // turn. Confiance covers 12 chars, Relation two whole turns; they
     // share the 12, so J = 12 / (union = the two turns' chars).
     let union = INTERVIEW_FR[1].1.chars().count() + NIGHT_SHIFT[1].1.chars().count();
-    let level = amira(&ws, &["code", "tree", "--json"])[0]["level_name"]
+    let level = amira(ws, &["code", "tree", "--json"])[0]["level_name"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -50,8 +50,15 @@ impl Server {
 
 /// Starts `verbatim serve` on a free port and returns once it listens.
 pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
+    serve_with(ws, &["--project", study, "--coder", coder])
+}
+
+/// Starts `verbatim serve ARGS` on a free port and returns once it listens.
+pub(crate) fn serve_with(ws: &Workspace, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
-        .args(["serve", "--project", study, "--coder", coder])
+        .arg("serve")
+        .args(args)
+        .env_remove("VERBATIM_CODER")
         .args(["--addr", "127.0.0.1:0"])
         .current_dir(ws.dir.path())
         .stdout(Stdio::piped())
@@ -155,7 +162,7 @@ fn changes_without_the_csrf_token_or_from_another_site_are_refused() {
     assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(home.header("x-content-type-options"), Some("nosniff"));
-    assert_eq!(home.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(home.header("referrer-policy"), Some("same-origin"));
 
     let before = http(base, "GET", "/api/sources/3/codings", &[], "");
     let before_n = serde_json::from_str::<Value>(&before.body)
@@ -378,7 +385,7 @@ pub(crate) async fn shot(c: &Client, name: &str) {
 
 /// Selects the first occurrence of `phrase` in the reader's text (as a
 /// mouse would) and releases the mouse over it.
-const SELECT: &str = r#"
+pub(crate) const SELECT: &str = r#"
 const phrase = arguments[0];
 for (const txt of document.querySelectorAll('#doc .txt')) {
   const walker = document.createTreeWalker(txt, NodeFilter.SHOW_TEXT);
@@ -400,7 +407,7 @@ return false;
 "#;
 
 /// True when a highlight holds `phrase` (arguments[0]).
-const MARKED: &str = r#"
+pub(crate) const MARKED: &str = r#"
 return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes(arguments[0]));
 "#;
 

@@ -369,7 +369,7 @@ fn bad_coding_requests_change_nothing() {
 }
 
 #[test]
-fn quotes_carry_translations() {
+fn quotes_carry_translations_and_translating_is_not_quoting() {
     let ws = coding_study();
     let amira = |args: &[&str]| as_coder(&ws, "amira", args);
     amira(&["code", "add", "Trust"]).ok();
@@ -394,10 +394,22 @@ fn quotes_carry_translations() {
         "Not really, no.",
     ])
     .ok();
+    // Translating is not quoting: the passage is no quote until marked.
+    let quotes = amira(&["coding", "list", "--quotes", "--json"]).ok().json();
+    assert_eq!(quotes, serde_json::json!([]));
+    amira(&["coding", "quote", "1"]).ok();
     let quotes = amira(&["coding", "list", "--quotes", "--json"]).ok().json();
     assert_eq!(quotes[0]["is_quote"], true);
     assert_eq!(
         quotes[0]["translations"],
+        serde_json::json!([["en", "Not really, no."]])
+    );
+    // Unmarking the quote keeps its translation.
+    amira(&["coding", "quote", "1", "--off"]).ok();
+    let all = amira(&["coding", "list", "--json"]).ok().json();
+    assert_eq!(all[0]["is_quote"], false);
+    assert_eq!(
+        all[0]["translations"],
         serde_json::json!([["en", "Not really, no."]])
     );
 }

@@ -109,3 +109,5 @@ fn every_test_file_is_listed() {
 // Transcripts as they come: role labels, missed labels, `source redetect`,
 // `source remove`, `speakers rename`, timed subtitle segments.
 mod transcripts;
+// The workflow in the browser: picker, upload, sites, quotes, autocode, codes, widths.
+mod browser_workflow;

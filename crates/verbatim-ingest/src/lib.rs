@@ -58,7 +58,7 @@ pub use parallel::read_parallel;
 pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
 pub use speakers::SpeakerMode;
 pub use speakers_report::{LabelReport, LikelyTypo, label_report};
-use verbatim_core::{Format, NormalisedSource};
+use verbatim_core::{Format, NormalisedSource, SourceKind};
 
 /// Limits that keep a hostile or broken file from exhausting the machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,4 +127,15 @@ pub fn read_bytes(
     }
     let extracted = formats::extract(format, bytes, &options.limits)?;
     assemble(format, extracted, &options.speakers)
+}
+
+/// Returns the kind a source is imported as when the user named none: a
+/// focus group when four or more speakers were found, else an interview.
+/// The command line's `import` and the web upload share it.
+pub fn default_kind(source: &NormalisedSource) -> SourceKind {
+    if source.speakers().len() >= 4 {
+        SourceKind::FocusGroup
+    } else {
+        SourceKind::Interview
+    }
 }

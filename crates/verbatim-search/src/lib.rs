@@ -45,7 +45,7 @@ pub use index::{Candidate, Found, Index, IndexFilter, SyncReport, index_dir};
 pub use query::{Leaf, Node, Query};
 pub use search::{
     Filters, Hit, HitPage, Role, SortKey, Unit, coded_ranges, search, search_page, sort_hits,
-    store_kind, unit_span,
+    store_kind, unit_span, unit_spans,
 };
 pub use segments::{Segment, segments};
 pub use words::{WordCount, WordOptions, word_frequencies};

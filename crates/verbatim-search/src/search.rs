@@ -610,3 +610,23 @@ pub fn unit_span(text: &str, hit: &Hit, unit: Unit) -> Option<Span> {
     };
     Span::new(s, e).ok().filter(|sp| !sp.is_empty())
 }
+
+/// Returns `(source, span)` of every hit's unit, reading each source's
+/// text once; hits whose unit is empty are left out. What `verbatim search
+/// --autocode` and the web's "code all hits" code.
+pub fn unit_spans(store: &SqliteStore, hits: &[Hit], unit: Unit) -> Result<Vec<(i64, Span)>> {
+    let mut texts: HashMap<i64, String> = HashMap::new();
+    let mut spans = Vec::with_capacity(hits.len());
+    for h in hits {
+        if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(h.source_id) {
+            slot.insert(store.source_text(h.source_id)?);
+        }
+        if let Some(span) = texts
+            .get(&h.source_id)
+            .and_then(|text| unit_span(text, h, unit))
+        {
+            spans.push((h.source_id, span));
+        }
+    }
+    Ok(spans)
+}

@@ -287,8 +287,9 @@ impl SqliteStore {
         )
     }
 
-    /// Attaches (or replaces) a translation of a coding's passage; marks it
-    /// as a quote, since only quotes are translated for reports.
+    /// Attaches (or replaces) a translation of a coding's passage. Whether
+    /// the passage is a quote is a separate choice ([`Self::set_quote`]):
+    /// translating never marks it, unmarking it never drops a translation.
     pub fn translate(
         &mut self,
         scope: &Scope,
@@ -329,12 +330,6 @@ impl SqliteStore {
                 )?;
             }
         }
-        rec.update(
-            &tx,
-            Table::Codings,
-            id_key(id),
-            &[("is_quote", Value::Integer(1))],
-        )?;
         rec.finish(
             &tx,
             &scope.coder().name,
@@ -468,14 +463,24 @@ impl SqliteStore {
             }
         }
         self.fill_contributors(&mut out, &consensus)?;
-        if out.iter().any(|c| c.is_quote) {
+        // Every coding's translations, quote or not: unmarking a quote
+        // keeps its translation, and what is stored is what is shown.
+        // Translations are few (quotes for a report), so one read of them
+        // all beats one query per coding.
+        if !out.is_empty() {
+            let mut by_coding: HashMap<i64, Vec<(String, String)>> = HashMap::new();
             let mut stmt = self.conn.prepare_cached(
-                "SELECT language, text FROM translations WHERE coding_id = $1 ORDER BY language",
+                "SELECT coding_id, language, text FROM translations ORDER BY coding_id, language",
             )?;
-            for coding in out.iter_mut().filter(|c| c.is_quote) {
-                coding.translations = stmt
-                    .query_map([coding.id], |t| Ok((t.get(0)?, t.get(1)?)))?
-                    .collect::<Result<_, _>>()?;
+            let rows = stmt.query_map([], |t| Ok((t.get::<_, i64>(0)?, t.get(1)?, t.get(2)?)))?;
+            for row in rows {
+                let (coding, language, text) = row?;
+                by_coding.entry(coding).or_default().push((language, text));
+            }
+            for coding in &mut out {
+                if let Some(t) = by_coding.remove(&coding.id) {
+                    coding.translations = t;
+                }
             }
         }
         Ok(out)

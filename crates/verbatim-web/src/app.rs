@@ -40,6 +40,8 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(api::compare::routes())
         .merge(api::journal::routes())
         .merge(api::openapi::routes())
+        .merge(api::upload::routes())
+        .merge(api::autocode::routes())
         // Recordings, with range requests.
         .merge(media::routes())
         // Static files.

@@ -14,7 +14,14 @@
 //!   (`default-src 'self'`, recordings only from `/media/`, no inline
 //!   script or style, no framing; a
 //!   response may bring a stricter one of its own, as the report preview does),
-//!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`.
+//!   `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`.
+//!   Not `no-referrer`: under it Chromium sends a plain HTML form's POST
+//!   with `Origin: null`, which the Origin check must refuse (a sandboxed
+//!   frame of any site sends the same), so the header's coder picker was
+//!   refused. `same-origin` keeps every URL from leaving for another site
+//!   and lets the browser name this server as the form's origin, so the
+//!   Origin check stays strict: `null` is never accepted, even with the
+//!   token.
 //! - The body size limit is set in [`crate::app`].
 
 use axum::body::Body;
@@ -185,7 +192,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     }
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (
             HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",

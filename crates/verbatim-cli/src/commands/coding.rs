@@ -61,7 +61,7 @@ enum CodingAction {
         #[arg(long)]
         off: bool,
     },
-    /// Attach a translation to a coding's passage (and mark it as a quote)
+    /// Attach a translation to a coding's passage (quoting it is `coding quote`)
     Translate {
         /// The coding's id
         id: i64,

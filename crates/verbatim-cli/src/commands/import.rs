@@ -332,11 +332,9 @@ pub fn import_files(
 /// Returns the item to store for a file read, applying the user's settings
 /// or the defaults they stand in for.
 pub fn item_for(path: &Path, source: NormalisedSource, settings: &ImportSettings) -> ImportItem {
-    let kind = settings.kind.unwrap_or(if source.speakers().len() >= 4 {
-        SourceKind::FocusGroup
-    } else {
-        SourceKind::Interview
-    });
+    let kind = settings
+        .kind
+        .unwrap_or_else(|| verbatim_ingest::default_kind(&source));
     let language = settings
         .language
         .clone()

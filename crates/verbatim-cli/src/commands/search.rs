@@ -12,9 +12,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use verbatim_search::{
     Analyzers, Filters, Hit, HitPage, Index, Query, Role, SortKey, Unit, coded_ranges, index_dir,
-    search, search_page, sort_hits, unit_span,
+    search, search_page, sort_hits,
 };
-use verbatim_store::{SourceRef, SqliteStore, Store};
+use verbatim_store::SqliteStore;
 
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
@@ -319,19 +319,10 @@ fn autocode(
         UnitArg::Paragraph => Unit::Paragraph,
         UnitArg::Turn => Unit::Turn,
     };
-    let mut texts = std::collections::HashMap::new();
-    let mut items = Vec::new();
-    for h in hits {
-        if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(h.source_id) {
-            slot.insert(store.source(&SourceRef::Id(h.source_id))?.text);
-        }
-        if let Some(span) = texts
-            .get(&h.source_id)
-            .and_then(|text| unit_span(text, h, unit))
-        {
-            items.push((h.source_id, span, code_id));
-        }
-    }
+    let items: Vec<_> = verbatim_search::unit_spans(store, hits, unit)?
+        .into_iter()
+        .map(|(source, span)| (source, span, code_id))
+        .collect();
     let added = store.add_codings(&scope, &items)?;
     let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
     if args.json {

@@ -58,6 +58,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Replaces an element's children, leaving out null, undefined and false
+ * (`replaceChildren` itself would print them as text: the "null" the
+ * coding panel once showed).
+ */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 for (const select of document.querySelectorAll('select[data-autosubmit]')) {
   select.addEventListener('change', () => select.form && select.form.submit());
 }

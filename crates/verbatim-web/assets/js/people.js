@@ -112,6 +112,30 @@ if (rosterForm) {
   });
 }
 
+// ------------------------------------------------ one site, one participant
+
+/** Posts a small form's fields as JSON, then reloads with a toast. */
+function postForm(id, url, body, message) {
+  const form = document.getElementById(id);
+  if (!form) return;
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const fields = Object.fromEntries(new FormData(form));
+    try {
+      const added = await api('POST', url, body(fields));
+      sessionStorage.setItem('verbatim-toast', message(added));
+      window.location.reload();
+    } catch (err) { toast(err.message, 'error'); }
+  });
+}
+
+postForm('participant-form', '/api/participants',
+  (f) => ({ pseudonym: f.pseudonym, label: f.label, site: f.site }),
+  (p) => `Added participant ${p.code || p.label}`);
+postForm('site-form', '/api/sites',
+  (f) => ({ name: f.name, code: f.code }),
+  (s) => `Added site ${s.name} (${s.code})`);
+
 const attributeForm = document.getElementById('attribute-form');
 if (attributeForm) {
   attributeForm.addEventListener('submit', async (ev) => {

@@ -8,7 +8,7 @@
 // data-e) and each coding its UTF-16 span from the source's start, which
 // is what DOM ranges count; the server converts to the study's chars.
 
-import { api, h, toast } from './common.js';
+import { api, fill, h, toast } from './common.js';
 
 performance.mark('reader-start');
 
@@ -380,7 +380,7 @@ async function openCoding(id, others = []) {
   const lang = h('input', { type: 'text', id: 'tr-lang', size: 3, value: 'en', 'aria-label': 'Language' });
   const trText = h('textarea', { id: 'tr-text', rows: 2, placeholder: 'Translation of the passage' });
   const translations = d.translations_text.map(([l, t]) => h('p', { class: 'translation' }, h('span', { class: 'tag' }, l), ' ', t));
-  detail.replaceChildren(
+  fill(detail,
     h('button', { type: 'button', class: 'close', title: 'Close (Esc)', onclick: closeDetail }, '×'),
     tabs,
     h('h2', {}, h('span', { class: `swatch ${code ? code.colour : 'k0'}` }), d.code),
@@ -391,7 +391,7 @@ async function openCoding(id, others = []) {
     memo,
     d.mine ? h('div', { class: 'row' }, h('button', { type: 'button', id: 'save-memo', onclick: () => saveMemo(memo.value) }, 'Save memo')) : null,
     translations.length ? h('div', { class: 'translations' }, translations) : null,
-    d.mine ? h('details', { class: 'translate' }, h('summary', {}, 'Translate'), h('div', { class: 'row' }, lang, trText), h('button', { type: 'button', onclick: () => saveTranslation(lang.value, trText.value) }, 'Save translation')) : null,
+    d.mine ? h('details', { class: 'translate' }, h('summary', {}, 'Translate'), h('div', { class: 'row' }, lang, trText), h('button', { type: 'button', id: 'save-translation', onclick: () => saveTranslation(lang.value, trText.value) }, 'Save translation')) : null,
     d.mine ? h('div', { class: 'row actions' },
       h('button', { type: 'button', id: 'set-span', title: 'Select new text first', onclick: resizeToSelection }, 'Set span to selection'),
       h('button', { type: 'button', id: 'remove', class: 'danger', onclick: removeCurrent }, 'Remove')) : h('p', { class: 'muted small' }, 'Another coder’s coding: read only.'),

@@ -1,8 +1,10 @@
 // The theme tree editor: drag and drop to move a code under another,
 // reorder siblings or (with Alt) merge; click a code to edit its
-// definition and criteria and read its passages across sources.
+// definition and criteria, read its passages across sources, move it
+// with a select (no dragging), split off the passages ticked, or delete
+// it (its passages go to "Uncategorised").
 
-import { api, h, toast } from './common.js';
+import { api, fill, h, toast } from './common.js';
 
 const tree = document.getElementById('tree');
 const panel = document.getElementById('code-panel');
@@ -138,10 +140,14 @@ async function select(li) {
   const others = [...tree.querySelectorAll('li[data-id]')].filter((x) => x.dataset.id !== id);
   const mergeSelect = h('select', { id: 'merge-into', 'aria-label': 'Merge into' },
     others.map((x) => h('option', { value: x.dataset.id }, x.querySelector('.name').textContent)));
+  // Passages coded with this very code can be ticked for a split.
+  const own_passage = (p) => own && String(p.code_id) === id;
   const list = h('ul', { class: 'passages', id: 'passages' }, passages.map((p) => h('li', {},
-    h('div', { class: 'src' }, h('a', { href: `/sources/${p.source_id}?hl=${p.start}-${p.end}` }, p.source), p.speakers.length ? ` · ${p.speakers.join(', ')}` : '', p.code !== node.name ? ` · ${p.code}` : '', p.is_quote ? ' · quote' : ''),
+    h('div', { class: 'src' },
+      own_passage(p) ? h('input', { type: 'checkbox', class: 'split-pick', value: p.coding_id, 'aria-label': `Move this passage of ${p.source} to the new code` }) : null,
+      h('a', { href: `/sources/${p.source_id}?hl=${p.start}-${p.end}` }, p.source), p.speakers.length ? ` · ${p.speakers.join(', ')}` : '', p.code !== node.name ? ` · ${p.code}` : '', p.is_quote ? ' · quote' : ''),
     h('q', {}, p.text))));
-  panel.replaceChildren(
+  fill(panel,
     h('h2', {}, h('span', { class: `swatch ${li.querySelector('.swatch').classList[1]}` }), node.name, ' ', h('span', { class: 'level' }, node.level_name)),
     h('p', { class: 'muted small' }, `${node.codings_total} codings in ${node.sources_total} sources (with the codes below)`),
     h('label', { for: 'code-name' }, 'Name'), name,
@@ -150,11 +156,52 @@ async function select(li) {
     ...field('Exclude when', 'code-exclusion', node.exclusion),
     ...field('Example', 'code-example', node.example),
     own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary', id: 'save-code', onclick: () => save(id, node) }, 'Save')) : null,
+    own ? moveRow(li, id, node) : null,
     own && others.length ? h('div', { class: 'row' }, h('label', { for: 'merge-into' }, 'Merge into'), mergeSelect,
       h('button', { type: 'button', class: 'danger', onclick: () => done(api('POST', `/api/codes/${id}/merge`, { into_id: Number(mergeSelect.value) }), `Merged “${node.name}”`) }, 'Merge')) : null,
+    own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'danger', id: 'delete-code', onclick: () => remove(id, node) }, 'Delete…')) : null,
     h('h2', { class: 'passages-title' }, `Passages `, h('span', { class: 'count' }, passages.length)),
+    own && passages.some(own_passage) ? splitRow(id, node) : null,
     list,
   );
+}
+
+/** The "Move under…" select and button: the keyboard's way to move a code. */
+function moveRow(li, id, node) {
+  // Not under itself or a code below it.
+  const targets = [...tree.querySelectorAll('li[data-id]')].filter((x) => x !== li && !li.contains(x));
+  const select = h('select', { id: 'move-under', 'aria-label': 'Move under' },
+    h('option', { value: '' }, '(top level)'),
+    targets.map((x) => h('option', { value: x.dataset.id, selected: x.dataset.id === li.dataset.parent }, x.querySelector('.name').textContent)));
+  const go = () => {
+    const parent = select.value ? Number(select.value) : null;
+    const label = select.value ? `under “${select.selectedOptions[0].textContent}”` : 'to the top level';
+    done(api('POST', `/api/codes/${id}/move`, { parent_id: parent }), `Moved “${node.name}” ${label}`);
+  };
+  return h('div', { class: 'row' }, h('label', { for: 'move-under' }, 'Move under'), select,
+    h('button', { type: 'button', id: 'move-code', onclick: go }, 'Move'));
+}
+
+/** The split form: a new sibling code takes the passages ticked below. */
+function splitRow(id, node) {
+  const name = h('input', { type: 'text', id: 'split-name', placeholder: 'New code for the ticked passages', 'aria-label': 'New code name' });
+  const go = () => {
+    const ids = [...document.querySelectorAll('#passages .split-pick:checked')].map((c) => Number(c.value));
+    if (!name.value.trim()) { name.focus(); toast('Name the new code first', 'error'); return; }
+    if (ids.length === 0) { toast('Tick the passages the new code takes', 'error'); return; }
+    done(api('POST', `/api/codes/${id}/split`, { name: name.value.trim(), coding_ids: ids }),
+      `Split “${node.name}”: “${name.value.trim()}” took ${ids.length} passages`);
+  };
+  return h('div', { class: 'row split' }, name, h('button', { type: 'button', id: 'split-code', onclick: go }, 'Split off ticked'));
+}
+
+/** Deletes a code after saying what becomes of its passages. */
+function remove(id, node) {
+  const n = node.codings;
+  const what = n === 0 ? 'It holds no passages.'
+    : `It holds ${n} passage${n === 1 ? '' : 's'}: they move to “Uncategorised”.`;
+  if (!window.confirm(`Delete “${node.name}”? ${what} Codes below it move up. Undo brings it all back.`)) return;
+  done(api('DELETE', `/api/codes/${id}?cascade=uncategorised`), `Deleted “${node.name}”`);
 }
 
 function save(id, node) {

@@ -1,14 +1,15 @@
-//! Coding queries, matrices and word frequencies over HTTP: the same
-//! computations as `verbatim query`, `verbatim matrix` and
-//! `verbatim words`, with the acting coder's codings (every coder's once
+//! Coding queries, matrices, co-occurrence and word frequencies over
+//! HTTP: the same computations as `verbatim query`, `verbatim matrix`,
+//! `verbatim cooccurrence` and `verbatim words`, with the acting coder's codings (every coder's once
 //! the study is revealed).
 
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use verbatim_analysis::matrix::{self, Cooccurrence};
 use verbatim_search::{WordCount, WordOptions};
-use verbatim_store::SqliteStore;
+use verbatim_store::{Scope, SpanFilter, SqliteStore};
 use verbatim_views::{self as views, words::WordsSpec};
 
 use crate::error::ApiResult;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/matrix", get(matrix))
         .route("/api/matrix/cell", get(cell))
         .route("/api/words", get(words))
+        .route("/api/cooccurrence", get(cooccurrence))
 }
 
 async fn query(
@@ -136,4 +138,57 @@ async fn words(
 ) -> ApiResult<Vec<WordCount>> {
     let rows = state.read(move |store| count_words(store, &params)).await?;
     Ok(Json(rows))
+}
+
+/// A co-occurrence table's parameters, as `verbatim cooccurrence` takes
+/// them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CooccurrenceParams {
+    /// Rows and columns: every code of this level (default `theme`),
+    /// each with the codes below it rolled up.
+    pub level: Option<String>,
+    /// Count passages within this many characters, not only overlapping
+    /// ones.
+    pub near: Option<usize>,
+}
+
+impl CooccurrenceParams {
+    /// Returns the level of the codes, `theme` by default.
+    pub fn level(&self) -> &str {
+        self.level
+            .as_deref()
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or("theme")
+    }
+}
+
+/// Returns the codes × codes table of the scope's codings: passages where
+/// two codes overlap (or come within `near` chars) and the Jaccard index of
+/// the text they cover.
+pub fn run_cooccurrence(
+    store: &SqliteStore,
+    scope: &Scope,
+    params: &CooccurrenceParams,
+) -> Result<Cooccurrence, WebError> {
+    let rows = views::matrix::rows_at_level(store, scope, params.level())?;
+    let filter = SpanFilter {
+        codes: Some(views::coded::distinct(
+            rows.iter().flat_map(|r| r.codes.iter().copied()),
+        )),
+        coder: None,
+        include_context: false,
+    };
+    let spans = views::coded::spans(store, scope, &filter)?;
+    Ok(matrix::cooccurrence(&spans, &rows, params.near))
+}
+
+async fn cooccurrence(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<CooccurrenceParams>,
+) -> ApiResult<Cooccurrence> {
+    let table = state
+        .read(move |store| run_cooccurrence(store, &session.scope(store)?, &params))
+        .await?;
+    Ok(Json(table))
 }

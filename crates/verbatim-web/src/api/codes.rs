@@ -1,16 +1,18 @@
 //! Codes over HTTP: the coder's tree, create, rename and describe, move
-//! (under another code or among siblings), merge, and every passage of a
-//! code across sources.
+//! (under another code or among siblings), merge, split (a new sibling
+//! takes the passages ticked), delete (its passages go to
+//! "Uncategorised" or with it), and every passage of a code across
+//! sources. Each change is one undoable action, as on the command line.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_core::OffsetTable;
-use verbatim_store::{Book, CodeFields, CodeNode, CodingFilter, NewCode, SqliteStore};
+use verbatim_store::{Book, Cascade, CodeFields, CodeNode, CodingFilter, NewCode, SqliteStore};
 
 use crate::api::codings::{WebCode, web_code};
 use crate::error::ApiResult;
@@ -24,9 +26,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/codes", get(tree).post(create))
         .route("/api/codes/visible", get(visible))
-        .route("/api/codes/{id}", get(one).patch(update))
+        .route("/api/codes/{id}", get(one).patch(update).delete(delete))
         .route("/api/codes/{id}/move", post(move_code))
         .route("/api/codes/{id}/merge", post(merge))
+        .route("/api/codes/{id}/split", post(split))
         .route("/api/codes/{id}/passages", get(passages))
 }
 
@@ -214,6 +217,77 @@ async fn merge(
     }))
 }
 
+/// What happens to a deleted code's passages: `uncategorised` (they move
+/// to the codebook's "Uncategorised" code) or `delete`; absent, a code
+/// holding passages is not deleted.
+#[derive(Debug, Deserialize)]
+struct DeleteQuery {
+    cascade: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Deleted {
+    deleted: i64,
+    /// Its passages, moved or deleted with it.
+    codings: usize,
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<DeleteQuery>,
+) -> ApiResult<Deleted> {
+    let cascade = match q.cascade.as_deref() {
+        None | Some("") => None,
+        Some("uncategorised") => Some(Cascade::Uncategorised),
+        Some("delete") => Some(Cascade::Delete),
+        Some(other) => {
+            return Err(WebError::BadRequest(format!(
+                "cascade {other:?} is not known: say uncategorised or delete"
+            )));
+        }
+    };
+    let codings = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            Ok(store.delete_code(&scope, id, cascade)?)
+        })
+        .await?;
+    Ok(Json(Deleted {
+        deleted: id,
+        codings,
+    }))
+}
+
+/// A split: the new sibling's name and the codings it takes.
+#[derive(Debug, Deserialize)]
+struct SplitBody {
+    name: String,
+    coding_ids: Vec<i64>,
+}
+
+async fn split(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Json(body): Json<SplitBody>,
+) -> ApiResult<WebCode> {
+    if body.coding_ids.is_empty() {
+        return Err(WebError::BadRequest(
+            "tick the passages the new code takes, then split".into(),
+        ));
+    }
+    let code = state
+        .write(move |store| {
+            let scope = session.own_scope(store)?;
+            let new = store.split_code(&scope, id, &body.name, &body.coding_ids)?;
+            web_code(store, &session, new)
+        })
+        .await?;
+    Ok(Json(code))
+}
+
 /// One passage coded with a code (or a code below it).
 #[derive(Debug, Serialize)]
 pub struct Passage {
@@ -223,6 +297,8 @@ pub struct Passage {
     pub source_id: i64,
     /// The source's name.
     pub source: String,
+    /// The id of the code it was coded with.
+    pub code_id: i64,
     /// The code it was coded with (the asked one or one below it).
     pub code: String,
     /// Who coded it.
@@ -270,6 +346,7 @@ pub fn passages_of(
             coding_id: r.id,
             source_id: r.source_id,
             source: r.source,
+            code_id: r.code_id,
             code: r.code,
             coder: r.coder,
             start,

@@ -9,6 +9,7 @@
 //! [`crate::offsets`].
 
 pub mod analysis;
+pub mod autocode;
 pub mod codes;
 pub mod codings;
 pub mod compare;
@@ -17,3 +18,4 @@ pub mod journal;
 pub mod openapi;
 pub mod people;
 pub mod search;
+pub mod upload;

@@ -2,10 +2,13 @@
 //! de-identification over HTTP, through the same store functions as
 //! `verbatim participants`, `attribute`, `speakers` and `deidentify`.
 //!
-//! Uploads (a roster, a names file) are sent as the request body, raw,
-//! with the file's name in the `name` query parameter (its extension says
-//! how to read it), so no multipart parser is needed and the body limit of
-//! [`crate::app`] applies as to any request.
+//! Sites and participants are also added one by one (`POST /api/sites`,
+//! `POST /api/participants`, as `verbatim sites add` and `participants
+//! add`). Uploads of one file (a roster, a names file) are sent as the
+//! request body, raw, with the file's name in the `name` query parameter
+//! (its extension says how to read it); transcripts, several at once, come
+//! as a multipart form to [`crate::api::upload`]. The body limit of
+//! [`crate::app`] applies to both.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,8 +18,8 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_store::{
-    AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, Participant,
-    RosterOutcome, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
+    AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, NewParticipant,
+    Participant, RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
 };
 
 use crate::error::ApiResult;
@@ -27,7 +30,8 @@ use crate::{AppState, WebError};
 /// de-identification.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/participants", get(participants))
+        .route("/api/participants", get(participants).post(add_participant))
+        .route("/api/sites", get(sites).post(add_site))
         .route("/api/participants/{id}", patch(update_participant))
         .route("/api/participants/roster", post(import_roster))
         .route("/api/sources", get(sources))
@@ -47,6 +51,71 @@ pub fn actor(session: &Session) -> String {
 
 async fn participants(State(state): State<AppState>) -> ApiResult<Vec<Participant>> {
     Ok(Json(state.read(|store| Ok(store.participants()?)).await?))
+}
+
+/// A participant added by hand, as `verbatim participants add` takes it.
+#[derive(Debug, Deserialize)]
+struct NewParticipantBody {
+    /// The pseudonym code (`CHI-1`).
+    pseudonym: Option<String>,
+    /// A display label, when there is no code yet.
+    label: Option<String>,
+    /// The site's code or name.
+    site: Option<String>,
+}
+
+/// Returns `text` trimmed, or `None` when it is blank.
+fn given(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+async fn add_participant(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<NewParticipantBody>,
+) -> ApiResult<Participant> {
+    let new = NewParticipant {
+        code: given(body.pseudonym),
+        label: given(body.label),
+        site: given(body.site),
+    };
+    let added = state
+        .write(move |store| {
+            let id = store.add_participant(&actor(&session), &new)?;
+            participant(store, id)
+        })
+        .await?;
+    Ok(Json(added))
+}
+
+async fn sites(State(state): State<AppState>) -> ApiResult<Vec<Site>> {
+    Ok(Json(state.read(|store| Ok(store.sites()?)).await?))
+}
+
+/// A site added by hand, as `verbatim sites add NAME --code CODE` takes it.
+#[derive(Debug, Deserialize)]
+struct NewSiteBody {
+    /// Its full name.
+    name: String,
+    /// The short code pseudonyms carry.
+    code: Option<String>,
+}
+
+async fn add_site(
+    State(state): State<AppState>,
+    session: Session,
+    Json(body): Json<NewSiteBody>,
+) -> ApiResult<Site> {
+    let Some(code) = given(body.code) else {
+        return Err(WebError::BadRequest(format!(
+            "give site {:?} a short code (such as CH): participant pseudonyms carry it",
+            body.name.trim()
+        )));
+    };
+    let site = state
+        .write(move |store| Ok(store.add_site(&actor(&session), &body.name, &code)?))
+        .await?;
+    Ok(Json(site))
 }
 
 /// Changes to a participant; absent fields stay as they are, an empty

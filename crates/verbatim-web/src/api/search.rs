@@ -77,9 +77,11 @@ impl SearchResults {
     }
 }
 
-/// Runs a search on the study (syncing the index first, which costs one
-/// read of the study's change counter when nothing was written).
-pub fn run(study: &mut Study, params: &SearchParams) -> Result<SearchResults, WebError> {
+/// Returns the parsed query and the role filter of a search's parameters
+/// (the search page and `/api/autocode` share them).
+pub fn filters_and_query(
+    params: &SearchParams,
+) -> Result<(verbatim_search::Query, Filters), WebError> {
     let text = params.q.trim();
     if text.is_empty() {
         return Err(WebError::BadRequest("type something to search for".into()));
@@ -96,6 +98,18 @@ pub fn run(study: &mut Study, params: &SearchParams) -> Result<SearchResults, We
             )));
         }
     };
+    let filters = Filters {
+        role,
+        ..Filters::default()
+    };
+    Ok((query, filters))
+}
+
+/// Runs a search on the study (syncing the index first, which costs one
+/// read of the study's change counter when nothing was written).
+pub fn run(study: &mut Study, params: &SearchParams) -> Result<SearchResults, WebError> {
+    let (query, filters) = filters_and_query(params)?;
+    let text = params.q.trim();
     let sort = match params.sort.as_deref().unwrap_or("source") {
         "source" | "" => SortKey::Source,
         "left" => SortKey::Left,
@@ -105,10 +119,6 @@ pub fn run(study: &mut Study, params: &SearchParams) -> Result<SearchResults, We
                 "no order {other:?}: use source, left or right"
             )));
         }
-    };
-    let filters = Filters {
-        role,
-        ..Filters::default()
     };
     let context = params.context.unwrap_or(60).min(400);
     let offset = params.offset.unwrap_or(0);

@@ -1,5 +1,6 @@
 //! The analysis pages beside full-text search: coding queries, matrices
-//! (click a cell for its passages) and word frequencies. Each is a GET form
+//! (click a cell for its passages), code co-occurrence and word
+//! frequencies. Each is a GET form
 //! whose result is rendered by the server, so a result has an address that
 //! can be bookmarked and shared; the matrix's drill-down fetches
 //! `/api/matrix/cell`.
@@ -9,10 +10,11 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
+use verbatim_analysis::matrix::Cooccurrence;
 use verbatim_search::WordCount;
 use verbatim_store::{AppliesTo, SqliteStore};
 
-use crate::api::analysis::{WordsParams, count_words};
+use crate::api::analysis::{CooccurrenceParams, WordsParams, count_words, run_cooccurrence};
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
 use crate::queries::{MatrixParams, QueryParams, QueryResult, WebMatrix, run_matrix, run_query};
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/search/query", get(query_page))
         .route("/search/matrix", get(matrix_page))
         .route("/search/words", get(words_page))
+        .route("/search/cooccurrence", get(cooccurrence_page))
 }
 
 /// The tabs above the analysis pages (full-text search is the first).
@@ -44,6 +47,7 @@ pub fn tabs(current: &str) -> Vec<Tab> {
         ("/search", "Full text"),
         ("/search/query", "Coding query"),
         ("/search/matrix", "Matrix"),
+        ("/search/cooccurrence", "Co-occurrence"),
         ("/search/words", "Word frequency"),
     ]
     .into_iter()
@@ -250,6 +254,70 @@ async fn words_page(
                 sites: c.sites,
                 kinds: c.kinds,
                 error,
+            })
+        })
+        .await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cooccurrence.html")]
+struct CooccurrencePage {
+    page: Page,
+    tabs: Vec<Tab>,
+    level: String,
+    near: String,
+    levels: Vec<String>,
+    table: Option<Cooccurrence>,
+    error: Option<String>,
+    needs_coder: bool,
+}
+
+impl CooccurrencePage {
+    /// Returns a cell's text: the passages, with the Jaccard index off the
+    /// diagonal.
+    fn cell(&self, table: &Cooccurrence, row: &usize, column: &usize) -> String {
+        let Some(cell) = table.cells.get(*row).and_then(|r| r.get(*column)) else {
+            return String::new();
+        };
+        match cell.jaccard {
+            Some(j) if row != column && cell.passages > 0 => {
+                format!("{} · J={j:.2}", cell.passages)
+            }
+            _ => cell.passages.to_string(),
+        }
+    }
+}
+
+async fn cooccurrence_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(params): Query<CooccurrenceParams>,
+) -> PageResult<CooccurrencePage> {
+    let csrf = state.csrf().to_owned();
+    Ok(state
+        .read(move |store| {
+            let page = Page::new(store, &session, &csrf, "Co-occurrence", Nav::Search)?
+                .at("/search/cooccurrence");
+            let c = choices(store)?;
+            let needs_coder = session.coder.is_none();
+            let (table, error) = if needs_coder {
+                (None, None)
+            } else {
+                shown(
+                    session
+                        .scope(store)
+                        .and_then(|s| run_cooccurrence(store, &s, &params)),
+                )?
+            };
+            Ok(CooccurrencePage {
+                page,
+                tabs: tabs("/search/cooccurrence"),
+                level: params.level().to_owned(),
+                near: params.near.map(|n| n.to_string()).unwrap_or_default(),
+                levels: c.levels,
+                table,
+                error,
+                needs_coder,
             })
         })
         .await?)

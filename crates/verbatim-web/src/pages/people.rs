@@ -1,5 +1,6 @@
-//! The participants page (attributes edited in place, roster import) and
-//! the sources page (attributes, speaker mapping, de-identification
+//! The participants page (attributes edited in place, roster import,
+//! sites and participants added one by one) and the sources page
+//! (transcript upload, attributes, speaker mapping, de-identification
 //! review). The review's candidate words read every source's text, so the
 //! page lists them only when asked (a button fetching `/api/deidentify`,
 //! which keeps them until the study changes). Edits go through `/api/participants`, `/api/sources`,
@@ -10,7 +11,8 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow};
+use verbatim_core::SourceKind;
+use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, SqliteStore};
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
@@ -82,14 +84,19 @@ async fn participants_page(
                     .with_script("people.js"),
                 columns: columns(store.attributes(AppliesTo::Participant)?),
                 people: store.participants()?,
-                sites: store
-                    .sites()?
-                    .into_iter()
-                    .map(|s| (s.code, s.name))
-                    .collect(),
+                sites: site_choices(store)?,
             })
         })
         .await?)
+}
+
+/// Returns the study's sites as `(code, name)`, for the pages' lists.
+fn site_choices(store: &SqliteStore) -> Result<Vec<(String, String)>, WebError> {
+    Ok(store
+        .sites()?
+        .into_iter()
+        .map(|s| (s.code, s.name))
+        .collect())
 }
 
 /// A source's speaker labels, for the mapping table.
@@ -109,6 +116,10 @@ struct SourcesPage {
     people: Vec<String>,
     unmapped: usize,
     applied: Vec<DeidRecord>,
+    /// The study's sites `(code, name)`, for the upload form.
+    sites: Vec<(String, String)>,
+    /// The kinds a source may be, for the upload form.
+    kinds: Vec<&'static str>,
 }
 
 impl SourcesPage {
@@ -128,7 +139,9 @@ fn build_sources(
 ) -> Result<SourcesPage, WebError> {
     let words = study.word_counts()?;
     let store = &study.store;
-    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?.with_script("people.js");
+    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?
+        .with_script("people.js")
+        .with_script("upload.js");
     let mut speakers: Vec<SpeakerGroup> = Vec::new();
     let rows = store.speakers(None)?;
     let unmapped = rows
@@ -157,6 +170,8 @@ fn build_sources(
             .collect(),
         unmapped,
         applied: store.deidentifications()?,
+        sites: site_choices(store)?,
+        kinds: SourceKind::ALL.iter().map(|k| k.as_str()).collect(),
     })
 }
 

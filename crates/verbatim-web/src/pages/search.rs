@@ -1,6 +1,7 @@
 //! The search page: a query box and one page of hits as KWIC lines, with
 //! links to the pages before and after; each hit links to its passage in
-//! the reader, outlined.
+//! the reader, outlined. Below the count, "Code all N hits with…" codes
+//! every hit through `/api/autocode` (see [`crate::api::autocode`]).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -30,6 +31,8 @@ struct SearchPage {
     sort: String,
     results: Option<SearchResults>,
     error: Option<String>,
+    /// The codes the coder may code with (own and shared), for autocoding.
+    codes: Vec<(i64, String)>,
 }
 
 async fn search_page(
@@ -40,7 +43,17 @@ async fn search_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .with_study(move |study| {
-            let page = Page::new(&study.store, &session, &csrf, "Search", Nav::Search)?;
+            let page = Page::new(&study.store, &session, &csrf, "Search", Nav::Search)?
+                .with_script("autocode.js");
+            let codes = match session.coder {
+                Some(_) => study
+                    .store
+                    .visible_codes(&session.own_scope(&study.store)?)?
+                    .into_iter()
+                    .map(|c| (c.id, c.name))
+                    .collect(),
+                None => Vec::new(),
+            };
             let (results, error) = if params.q.trim().is_empty() {
                 (None, None)
             } else {
@@ -60,6 +73,7 @@ async fn search_page(
                 sort: params.sort.clone().unwrap_or_else(|| "source".into()),
                 results,
                 error,
+                codes,
             })
         })
         .await?)

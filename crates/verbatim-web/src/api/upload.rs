@@ -1,0 +1,300 @@
+//! Transcripts uploaded from the sources page: `POST /api/sources`, a
+//! multipart form with one or more `file` fields and the optional `kind`,
+//! `site` and `language` every file of the request gets.
+//!
+//! The files are read by the same library functions as `verbatim import`
+//! (`verbatim_ingest::read_bytes`, the same default kind and language
+//! guess) and stored in one `import_batch`, so the study gains the same
+//! sources and the browser gets the same per-file report as
+//! `import --json`. Reading runs on the blocking pool before the study's
+//! lock is taken, so a slow docx never holds up other requests. A file
+//! that cannot be read is reported in one sentence and leaves nothing in
+//! the study; the others are imported.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::{Multipart, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Serialize;
+use verbatim_core::{Language, NormalisedSource, SourceKind};
+use verbatim_ingest::{LabelReport, Options, format_of, guess_language, label_report, read_bytes};
+use verbatim_store::{ImportItem, ImportOutcome, Store};
+
+use crate::api::people::actor;
+use crate::error::ApiResult;
+use crate::session::Session;
+use crate::{AppState, WebError};
+
+/// Returns the upload route (`GET /api/sources` lives in
+/// [`crate::api::people`]).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/sources", post(upload))
+}
+
+/// What became of one uploaded file: the fields of `verbatim import
+/// --json`'s report.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    /// The file's name as the browser sent it (its last path part).
+    pub file: String,
+    /// `imported`, `duplicate`, `failed` or `unsupported`.
+    pub status: &'static str,
+    /// The new source's id, when imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The new source's name, or the source already holding the same
+    /// text, for a duplicate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Why the file was refused, in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// What speaker detection may have missed, when imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<LabelReport>,
+    /// What the reader noticed but could not carry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+impl FileReport {
+    fn refused(file: &str, status: &'static str, error: String) -> Self {
+        FileReport {
+            file: file.to_owned(),
+            status,
+            id: None,
+            name: None,
+            error: Some(error),
+            labels: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// The form's settings, applied to every file of the request.
+#[derive(Debug, Default)]
+struct Settings {
+    kind: Option<SourceKind>,
+    site: Option<String>,
+    language: Option<Language>,
+}
+
+/// The uploaded files and the settings, as read from the form.
+struct Form {
+    files: Vec<(String, Vec<u8>)>,
+    settings: Settings,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Multipart,
+) -> ApiResult<Vec<FileReport>> {
+    let form = read_form(multipart).await?;
+    if form.files.is_empty() {
+        return Err(WebError::BadRequest(
+            "no file was sent: choose one or more transcripts in the `file` field".into(),
+        ));
+    }
+    let Form { files, settings } = form;
+    // Parse outside the study's lock: reading a large docx takes a while.
+    let read = tokio::task::spawn_blocking(move || read_files(files, &settings))
+        .await
+        .map_err(|e| WebError::Internal(format!("reading the uploaded files stopped: {e}")))?;
+    let reports = state
+        .write(move |store| store_read(store, &actor(&session), read))
+        .await?;
+    Ok(Json(reports))
+}
+
+/// Returns the files and settings of a multipart form; an unknown field is
+/// ignored, a bad kind or language refuses the whole request.
+async fn read_form(mut multipart: Multipart) -> Result<Form, WebError> {
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!(
+            "the upload was cut off or malformed ({}): send the form again",
+            e.body_text()
+        ))
+    };
+    let mut files = Vec::new();
+    let mut settings = Settings::default();
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file = base_name(field.file_name().unwrap_or("upload"));
+            let bytes = field.bytes().await.map_err(broken)?;
+            files.push((file, bytes.to_vec()));
+            continue;
+        }
+        let value = field.text().await.map_err(broken)?;
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match name.as_str() {
+            "kind" => {
+                settings.kind = Some(value.parse().map_err(|e| {
+                    WebError::BadRequest(format!(
+                        "{e}: choose interview, focus_group, observation, context or other"
+                    ))
+                })?);
+            }
+            "language" => {
+                settings.language = Some(value.parse().map_err(|e| {
+                    WebError::BadRequest(format!("{e}: give a language tag such as fr or en"))
+                })?);
+            }
+            "site" => settings.site = Some(value.to_owned()),
+            _ => {}
+        }
+    }
+    Ok(Form { files, settings })
+}
+
+/// Returns the last part of a file name a browser sent (never a path on
+/// the client's machine).
+fn base_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if base.is_empty() {
+        "upload".into()
+    } else {
+        base.to_owned()
+    }
+}
+
+/// One file after reading: ready to store, or already reported.
+enum Read {
+    Ready(Box<ImportItem>, LabelReport, Vec<String>),
+    Refused(FileReport),
+}
+
+/// Reads every file with the import's library functions.
+fn read_files(files: Vec<(String, Vec<u8>)>, settings: &Settings) -> Vec<(String, Read)> {
+    let options = Options::default();
+    files
+        .into_iter()
+        .map(|(file, bytes)| {
+            let read = match format_of(Path::new(&file)) {
+                None => Read::Refused(FileReport::refused(
+                    &file,
+                    "unsupported",
+                    format!(
+                        "{file} is not a transcript format verbatim reads: upload .txt, .md, .docx, .odt, \
+                         .rtf, .html, .pdf, .srt or .vtt files"
+                    ),
+                )),
+                Some(format) => match read_bytes(&file, format, &bytes, &options) {
+                    Ok(source) => {
+                        let labels = label_report(&source);
+                        let notes = source.metadata().notes.clone();
+                        Read::Ready(Box::new(item(&file, source, settings)), labels, notes)
+                    }
+                    Err(e) => Read::Refused(FileReport::refused(
+                        &file,
+                        "failed",
+                        format!("{file} was not imported: {e}"),
+                    )),
+                },
+            };
+            (file, read)
+        })
+        .collect()
+}
+
+/// Returns the item to store for a file read, with the defaults `verbatim
+/// import` uses for what the form left out.
+fn item(file: &str, source: NormalisedSource, settings: &Settings) -> ImportItem {
+    let name = Path::new(file)
+        .file_stem()
+        .map_or_else(|| file.to_owned(), |s| s.to_string_lossy().into_owned());
+    ImportItem {
+        name,
+        original_path: Some(PathBuf::from(file)),
+        kind: settings
+            .kind
+            .unwrap_or_else(|| verbatim_ingest::default_kind(&source)),
+        site: settings.site.clone(),
+        language: settings
+            .language
+            .clone()
+            .or_else(|| guess_language(source.text())),
+        source,
+    }
+}
+
+/// Stores the files read in one batch and returns one report per file, in
+/// the order they were sent.
+fn store_read(
+    store: &mut dyn Store,
+    actor: &str,
+    read: Vec<(String, Read)>,
+) -> Result<Vec<FileReport>, WebError> {
+    let mut items = Vec::new();
+    let mut slots = Vec::new();
+    for (file, r) in read {
+        match r {
+            Read::Ready(item, labels, notes) => {
+                items.push(*item);
+                slots.push(Err((file, labels, notes)));
+            }
+            Read::Refused(report) => slots.push(Ok(report)),
+        }
+    }
+    // Nothing readable: nothing to store, not even an empty action.
+    let outcomes = if items.is_empty() {
+        Vec::new()
+    } else {
+        store.import_batch(actor, items)?
+    };
+    let mut outcomes = outcomes.into_iter();
+    let mut reports = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let report = match slot {
+            Ok(report) => report,
+            Err((file, labels, notes)) => match outcomes.next() {
+                Some(ImportOutcome::Imported { id, name }) => FileReport {
+                    file,
+                    status: "imported",
+                    id: Some(id),
+                    name: Some(name),
+                    error: None,
+                    labels: Some(labels),
+                    notes,
+                },
+                Some(ImportOutcome::Duplicate { existing }) => FileReport {
+                    file,
+                    status: "duplicate",
+                    id: None,
+                    name: Some(existing),
+                    error: None,
+                    labels: None,
+                    notes: Vec::new(),
+                },
+                None => {
+                    return Err(WebError::Internal(
+                        "the study answered fewer files than it was given".into(),
+                    ));
+                }
+            },
+        };
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_last_part_of_a_sent_name_is_kept() {
+        assert_eq!(
+            base_name("C:\\Users\\zoé\\entretien 1.docx"),
+            "entretien 1.docx"
+        );
+        assert_eq!(base_name("../../etc/passwd.txt"), "passwd.txt");
+        assert_eq!(base_name("dir/"), "upload");
+        assert_eq!(base_name(""), "upload");
+    }
+}

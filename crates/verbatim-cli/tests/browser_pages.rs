@@ -69,7 +69,7 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .unwrap();
     // The editor selects the old value, so typing replaces it.
     input.send_keys("physician\u{E007}").await.unwrap();
-    until(c, "the saved cell", "const td = document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"occupation\"]'); return !td.querySelector('input') && td.textContent === 'physician' && !td.classList.contains('saving');").await;
+    until(c, "the saved cell", "const td = document.querySelector('#participants tr:nth-child(3) td[data-attribute=\"occupation\"]'); return !!td && !td.querySelector('input') && td.textContent === 'physician' && !td.classList.contains('saving');").await;
     assert_eq!(
         cli_value(&ws, &code, "occupation").as_deref(),
         Some("physician")

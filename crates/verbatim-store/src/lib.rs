@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 
 mod agreement_codes;
+mod boundary;
 pub mod agreement_data;
 mod audit;
 mod bulk;
@@ -80,6 +81,7 @@ mod withdraw;
 mod coding_tests;
 
 pub use audit::AuditEntry;
+pub use boundary::{Codebook, Coders, Codings, rules};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;

@@ -18,10 +18,14 @@
 
 mod address;
 mod audit;
+mod codebook;
+mod coders;
+mod codings;
 mod failure;
 mod import;
 pub mod migrate;
 mod reads;
+mod record;
 mod store;
 pub mod test_server;
 

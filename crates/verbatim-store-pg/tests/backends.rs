@@ -7,7 +7,9 @@
 //! which case they fail.
 
 mod backends {
+    #[macro_use]
     pub mod conformance;
+    pub mod coding;
     pub mod fixture;
     pub mod pg;
     pub mod pg_rules;

@@ -33,9 +33,9 @@
 #![forbid(unsafe_code)]
 
 mod agreement_codes;
-mod boundary;
 pub mod agreement_data;
 mod audit;
+mod boundary;
 mod bulk;
 mod code_import;
 mod code_kinds;

@@ -137,7 +137,7 @@ impl PgStore {
 }
 
 /// Connects to the server and points `search_path` at the study's schema.
-fn connect(address: &PgAddress) -> Result<Client, StoreError> {
+pub(crate) fn connect(address: &PgAddress) -> Result<Client, StoreError> {
     let mut client = address.config.connect(NoTls).or_server(address)?;
     client
         .batch_execute(&format!("SET search_path TO \"{}\"", address.study()))

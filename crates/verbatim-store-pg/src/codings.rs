@@ -192,6 +192,21 @@ fn text_of(client: &mut Client, id: i64) -> Result<(String, OffsetTable), ReadEr
     Ok((text, table))
 }
 
+/// Returns the text, offset table and speaking turns of source `id`.
+fn source_view(client: &mut Client, id: i64) -> Result<SourceView, ReadError> {
+    let (text, table) = text_of(client, id)?;
+    let turns = client
+        .query(
+            "SELECT speaker, start_char, end_char FROM turns \
+             WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
+            &[&id],
+        )?
+        .iter()
+        .map(|t| Ok((t.try_get(0)?, t.try_get(1)?, t.try_get(2)?)))
+        .collect::<Result<_, postgres::Error>>()?;
+    Ok((text, table, turns))
+}
+
 /// Returns the codings matching the filter that the scope sees.
 fn list(
     client: &mut Client,
@@ -226,18 +241,8 @@ fn list(
             continue;
         }
         let source_id: i64 = r.try_get(1)?;
-        if !views.contains_key(&source_id) {
-            let (text, table) = text_of(client, source_id)?;
-            let turns = client
-                .query(
-                    "SELECT speaker, start_char, end_char FROM turns \
-                     WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
-                    &[&source_id],
-                )?
-                .iter()
-                .map(|t| Ok((t.try_get(0)?, t.try_get(1)?, t.try_get(2)?)))
-                .collect::<Result<_, postgres::Error>>()?;
-            views.insert(source_id, (text, table, turns));
+        if let std::collections::hash_map::Entry::Vacant(slot) = views.entry(source_id) {
+            slot.insert(source_view(client, source_id)?);
         }
         let (text, table, turns) = &views[&source_id];
         let (start, end): (i64, i64) = (r.try_get(7)?, r.try_get(8)?);

@@ -41,7 +41,7 @@ fn value(cell: &Cell) -> Value {
 /// Returns the columns and rows of `table`, by rowid.
 fn rows_of(conn: &Connection, table: &str) -> Result<(Vec<String>, Vec<Vec<Cell>>), StoreError> {
     let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let width = columns.len();
     let rows = stmt
         .query_map([], |r| (0..width).map(|i| r.get_ref(i).map(cell)).collect())?

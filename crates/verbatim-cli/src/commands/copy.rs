@@ -27,14 +27,14 @@ pub struct CopyArgs {
 /// A study opened for copying.
 enum Opened {
     File(SqliteStore),
-    Postgres(PgStore),
+    Postgres(Box<PgStore>),
 }
 
 impl Opened {
     fn reader(&self) -> &dyn Transfer {
         match self {
             Opened::File(store) => store,
-            Opened::Postgres(store) => store,
+            Opened::Postgres(store) => store.as_ref(),
         }
     }
 }
@@ -59,7 +59,7 @@ pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
     }
     let source = match &from {
         Location::File(_) => Opened::File(from_arg.open()?),
-        Location::Postgres(address) => Opened::Postgres(PgStore::open(address)?),
+        Location::Postgres(address) => Opened::Postgres(Box::new(PgStore::open(address)?)),
     };
     let counts = match (&source, &to) {
         (Opened::File(store), Location::File(path)) => {

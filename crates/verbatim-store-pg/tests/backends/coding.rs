@@ -172,6 +172,10 @@ fn coded_study(store: &mut impl Backend) -> Scope {
     me
 }
 
+/// A coding as the listing test compares it: id, start, code, text,
+/// speakers, memo.
+type Listed<'a> = (i64, i64, i64, &'a str, &'a [String], Option<&'a str>);
+
 fn codings_check_spans_and_list_text_and_speakers(store: &mut impl Backend) {
     let me = coded_study(store);
     let source = store
@@ -202,7 +206,7 @@ fn codings_check_spans_and_list_text_and_speakers(store: &mut impl Backend) {
     ));
 
     let all = store.codings(&me, &CodingFilter::default()).unwrap();
-    let seen: Vec<(i64, i64, i64, &str, &[String], Option<&str>)> = all
+    let seen: Vec<Listed<'_>> = all
         .iter()
         .map(|c| {
             (

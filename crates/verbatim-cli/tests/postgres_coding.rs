@@ -212,13 +212,16 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     let refused = ws.run(&[
         "copy",
         "study.vbt",
-        "postgres://amira@127.0.0.1:1/verbatim?study=copie",
+        "postgres://amira:secret@127.0.0.1:1/verbatim?study=copie",
     ]);
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
         line.contains("study.vbt holds data a copy cannot carry yet (tables participants)")
-            && line.contains("nothing was written"),
+            && line.contains(
+                "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
+            )
+            && !line.contains("secret"),
         "{line}"
     );
     assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);

@@ -39,6 +39,15 @@ impl Opened {
     }
 }
 
+/// Returns how messages name a location: a PostgreSQL address without its
+/// password.
+fn shown(location: &Location<'_>) -> String {
+    match location {
+        Location::File(path) => path.display().to_string(),
+        Location::Postgres(address) => address.to_string(),
+    }
+}
+
 fn place(word: &Path) -> ProjectArg {
     ProjectArg {
         project: Some(word.to_path_buf()),
@@ -49,6 +58,7 @@ fn place(word: &Path) -> ProjectArg {
 pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
     let (from_arg, to_arg) = (place(&args.from), place(&args.to));
     let (from, to) = (from_arg.location()?, to_arg.location()?);
+    let (from_shown, to_shown) = (shown(&from), shown(&to));
     if let Location::File(path) = &to
         && path.try_exists().unwrap_or(true)
     {
@@ -67,20 +77,16 @@ pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
             let (before, after) = (store.table_counts()?, copy.table_counts()?);
             if before != after {
                 bail!(
-                    "the copy at {} does not hold the same rows as {} ({after:?} against {before:?}): delete it and copy again",
-                    path.display(),
-                    args.from.display()
+                    "the copy at {to_shown} does not hold the same rows as {from_shown} ({after:?} against {before:?}): delete it and copy again"
                 );
             }
             before
         }
-        (_, to) => copy_tables(source.reader(), &args.from, to, &args.to)?,
+        (_, to) => copy_tables(source.reader(), &from_shown, to, &to_shown)?,
     };
     let said: Vec<String> = counts.iter().map(|(t, n)| format!("{t} {n}")).collect();
     println!(
-        "Copied {} to {}; rows per table, the same on both: {}.",
-        args.from.display(),
-        args.to.display(),
+        "Copied {from_shown} to {to_shown}; rows per table, the same on both: {}.",
         said.join(", ")
     );
     Ok(ExitCode::SUCCESS)
@@ -90,17 +96,15 @@ pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
 /// counts on both sides; refuses first when the study holds more.
 fn copy_tables(
     source: &dyn Transfer,
-    from: &Path,
+    from: &str,
     to: &Location<'_>,
-    to_word: &Path,
+    to_shown: &str,
 ) -> anyhow::Result<Vec<(String, i64)>> {
     let held = source.uncarried()?;
     if !held.is_empty() {
         bail!(
-            "{} holds data a copy cannot carry yet (tables {}), so nothing was written to {}: a PostgreSQL study holds sources, memos, coders, codes, codings and the log for now",
-            from.display(),
-            held.join(", "),
-            to_word.display()
+            "{from} holds data a copy cannot carry yet (tables {}), so nothing was written to {to_shown}: a PostgreSQL study holds sources, memos, coders, codes, codings and the log for now",
+            held.join(", ")
         );
     }
     let tables: Vec<TableRows> = CARRIED
@@ -114,9 +118,7 @@ fn copy_tables(
     let (before, after) = (source.carried_counts()?, copied.carried_counts()?);
     if before != after {
         bail!(
-            "the copy at {} does not hold the same rows as {} ({after:?} against {before:?}): remove it and copy again",
-            to_word.display(),
-            from.display()
+            "the copy at {to_shown} does not hold the same rows as {from} ({after:?} against {before:?}): remove it and copy again"
         );
     }
     Ok(before.into_iter().map(|(t, n)| (t.to_owned(), n)).collect())

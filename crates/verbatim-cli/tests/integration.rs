@@ -10,6 +10,8 @@ mod study;
 mod import;
 // `--project postgres://…`: the same answers as a file, refusals elsewhere.
 mod postgres;
+// Coders, codes, codings and `verbatim copy` on PostgreSQL.
+mod postgres_coding;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

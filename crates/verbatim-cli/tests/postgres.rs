@@ -1,6 +1,6 @@
 //! `--project postgres://…`: init, import, sources and show on a PostgreSQL
-//! study answer as they do on a file; every other command refuses such a
-//! study in one sentence. The PostgreSQL half needs `VERBATIM_TEST_PG` (see
+//! study answer as they do on a file; commands not on PostgreSQL yet refuse
+//! such a study in one sentence (`postgres_coding` has the coding ones). The PostgreSQL half needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`); the refusals need no server.
 
 use serde_json::Value;
@@ -132,11 +132,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [
-        vec!["coder", "add", "bruno"],
-        vec!["search", "confiance"],
-        vec!["log"],
-    ] {
+    for args in [vec!["reveal"], vec!["search", "confiance"], vec!["undo"]] {
         let mut full = args.clone();
         full.extend(["--project", address]);
         let run = ws.run(&full);
@@ -144,7 +140,10 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
         assert!(
             line.contains(
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
-            ) && line.contains("init, import, sources and show"),
+            ) && line.contains(
+                "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
+                 code add|tree, coding add|list|remove, log and copy"
+            ),
             "{args:?}: {line}"
         );
         assert!(!run.stderr.contains("secret"), "{}", run.stderr);

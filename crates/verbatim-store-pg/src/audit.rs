@@ -4,7 +4,7 @@
 use postgres::GenericClient;
 use verbatim_store::AuditEntry;
 
-/// Appends one entry inside the caller's transaction.
+/// Appends one entry that cannot be undone inside the caller's transaction.
 pub(crate) fn append(
     tx: &mut impl GenericClient,
     actor: &str,
@@ -12,9 +12,22 @@ pub(crate) fn append(
     target: Option<&str>,
     data: &serde_json::Value,
 ) -> Result<(), postgres::Error> {
+    append_entry(tx, actor, action, target, data, false)
+}
+
+/// Appends one entry inside the caller's transaction; `undoable` entries
+/// carry the rows they changed (see `record`).
+pub(crate) fn append_entry(
+    tx: &mut impl GenericClient,
+    actor: &str,
+    action: &str,
+    target: Option<&str>,
+    data: &serde_json::Value,
+    undoable: bool,
+) -> Result<(), postgres::Error> {
     tx.execute(
         "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
-         VALUES ($1, $2, $3, $4, $5, $6, FALSE)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             &uuid::Uuid::now_v7().to_string(),
             &crate::now(),
@@ -22,6 +35,7 @@ pub(crate) fn append(
             &action,
             &target,
             &data.to_string(),
+            &undoable,
         ],
     )?;
     Ok(())

@@ -18,12 +18,17 @@
 
 mod address;
 mod audit;
+mod codebook;
+mod coders;
+mod codings;
 mod failure;
 mod import;
 pub mod migrate;
 mod reads;
+mod record;
 mod store;
 pub mod test_server;
+mod transfer;
 
 pub use address::PgAddress;
 pub use store::PgStore;

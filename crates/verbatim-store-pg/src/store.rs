@@ -122,13 +122,13 @@ impl PgStore {
         &self.address
     }
 
-    fn client(&self) -> MutexGuard<'_, Client> {
+    pub(crate) fn client(&self) -> MutexGuard<'_, Client> {
         // A panic while holding the connection leaves it usable: every
         // action is a server transaction, rolled back if unfinished.
         self.client.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn read_error(&self, e: ReadError) -> StoreError {
+    pub(crate) fn read_error(&self, e: ReadError) -> StoreError {
         match e {
             ReadError::Server(e) => server_error(&self.address, &e),
             ReadError::Store(e) => e,
@@ -137,7 +137,7 @@ impl PgStore {
 }
 
 /// Connects to the server and points `search_path` at the study's schema.
-fn connect(address: &PgAddress) -> Result<Client, StoreError> {
+pub(crate) fn connect(address: &PgAddress) -> Result<Client, StoreError> {
     let mut client = address.config.connect(NoTls).or_server(address)?;
     client
         .batch_execute(&format!("SET search_path TO \"{}\"", address.study()))

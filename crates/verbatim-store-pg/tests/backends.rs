@@ -7,7 +7,10 @@
 //! which case they fail.
 
 mod backends {
+    #[macro_use]
     pub mod conformance;
+    pub mod coding;
+    pub mod copy;
     pub mod fixture;
     pub mod pg;
     pub mod pg_rules;

@@ -13,6 +13,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use crate::boundary::rules;
 use crate::history::Recorder;
 use crate::history::Table;
 use crate::{SqliteStore, StoreError, audit};
@@ -41,7 +42,8 @@ pub struct Level {
 
 /// Whose coding data a caller may see and change.
 ///
-/// Only [`SqliteStore::scope`] builds one, so holding a `Scope` that sees
+/// Only [`SqliteStore::scope`] and the provided methods of [`crate::Coders`]
+/// build one, so holding a `Scope` that sees
 /// every layer proves the study was revealed or solo mode was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
@@ -51,6 +53,16 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Returns a scope; only the store's scope builders call this, after
+    /// checking that the layers asked for are open.
+    pub(crate) fn issue(coder: Coder, sees_all: bool, consensus: bool) -> Scope {
+        Scope {
+            coder,
+            sees_all,
+            consensus,
+        }
+    }
+
     /// Returns true when this scope acts for the team's consensus layer
     /// (built by [`SqliteStore::consensus_scope`]) rather than a coder.
     pub fn is_consensus(&self) -> bool {
@@ -84,11 +96,6 @@ impl Scope {
 /// coder's name.
 pub const CONSENSUS_NAME: &str = "consensus";
 
-/// Default colours given to coders in order, readable on white.
-const PALETTE: &[&str] = &[
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-];
-
 impl SqliteStore {
     /// Adds a coder to the study.
     pub fn add_coder(
@@ -98,35 +105,18 @@ impl SqliteStore {
         initials: Option<&str>,
         colour: Option<&str>,
     ) -> Result<Coder, StoreError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("a coder needs a name".into()));
-        }
-        if self.consensus_coder()?.name.eq_ignore_ascii_case(name)
-            || name.eq_ignore_ascii_case(CONSENSUS_NAME)
-        {
-            return Err(StoreError::Invalid(format!(
-                "{name:?} names the team's consensus layer; choose another coder name"
-            )));
-        }
+        let name = rules::coder_name(name, &self.consensus_coder()?)?;
+        let name = name.as_str();
         if self.coder_by_name(name)?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "there is already a coder named {name:?}"
-            )));
+            return Err(rules::coder_name_taken(name));
         }
-        let initials = match initials {
-            Some(i) => i.trim().to_owned(),
-            None => initials_of(name),
-        };
+        let initials = rules::initials(initials, name);
         let count: i64 = self.conn.query_row(
             "SELECT count(*) FROM coders WHERE kind = 'coder'",
             [],
             |r| r.get(0),
         )?;
-        let colour = match colour {
-            Some(c) => parse_colour(c)?,
-            None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
-        };
+        let colour = rules::coder_colour(colour, count)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let id = rec.insert(
@@ -193,11 +183,7 @@ impl SqliteStore {
     /// as its own book and the consensus passages as its codings. It sees no
     /// coder's private layer.
     pub fn consensus_scope(&self) -> Result<Scope, StoreError> {
-        Ok(Scope {
-            coder: self.consensus_coder()?,
-            sees_all: false,
-            consensus: true,
-        })
+        Ok(Scope::issue(self.consensus_coder()?, false, true))
     }
 
     /// Returns the coder with this name, if any (never the consensus layer).
@@ -233,11 +219,7 @@ impl SqliteStore {
         if (all || solo) && !self.layers_open()? {
             return Err(StoreError::Blind);
         }
-        Ok(Scope {
-            coder,
-            sees_all: all,
-            consensus: false,
-        })
+        Ok(Scope::issue(coder, all, false))
     }
 
     /// Returns true when a scope may see every coder's layer: the study was
@@ -447,48 +429,6 @@ impl SqliteStore {
 
     /// Returns the rank of the level named `name`.
     pub(crate) fn level_rank(&self, name: &str) -> Result<i64, StoreError> {
-        let wanted = name.trim().to_lowercase();
-        self.levels()?
-            .into_iter()
-            .find(|l| l.name.to_lowercase() == wanted)
-            .map(|l| l.rank)
-            .ok_or_else(|| {
-                let names: Vec<String> = self
-                    .levels()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|l| l.name)
-                    .collect();
-                StoreError::Invalid(format!(
-                    "no level {name:?}: the study's levels are {}",
-                    names.join(", ")
-                ))
-            })
-    }
-}
-
-/// Returns `#rrggbb` in lower case, or an error for anything else.
-pub(crate) fn parse_colour(colour: &str) -> Result<String, StoreError> {
-    let c = colour.trim().to_lowercase();
-    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
-    if ok {
-        Ok(c)
-    } else {
-        Err(StoreError::Invalid(format!(
-            "colour {colour:?} is not of the form #rrggbb"
-        )))
-    }
-}
-
-fn initials_of(name: &str) -> String {
-    let letters: String = name
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
-        .filter_map(|w| w.chars().next())
-        .flat_map(char::to_uppercase)
-        .collect();
-    if letters.is_empty() {
-        name.chars().take(2).collect()
-    } else {
-        letters
+        rules::level_rank(&self.levels()?, name)
     }
 }

@@ -7,13 +7,14 @@
 //! may close a cycle. Names are unique within a codebook, so a coder can
 //! name a code on the command line.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::coders::{Scope, parse_colour};
+use crate::boundary::rules;
+use crate::coders::Scope;
 use crate::history::{Recorder, Table, id_key};
 use crate::{SqliteStore, StoreError, audit};
 
@@ -198,16 +199,8 @@ impl SqliteStore {
         {
             return Ok(id);
         }
-        let books: Vec<Option<i64>> = match book {
-            Some(b) => vec![b.owner(scope)],
-            None if scope.is_consensus() => vec![None],
-            None => vec![Some(scope.coder().id), None],
-        };
-        let mut found: Vec<(Option<i64>, i64)> = Vec::new();
-        for owner in books {
-            if !scope.may_see(owner) {
-                continue;
-            }
+        let mut found: Vec<i64> = Vec::new();
+        for owner in rules::lookup_books(scope, book) {
             let id: Option<i64> = self
                 .conn
                 .query_row(
@@ -216,16 +209,9 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            found.extend(id.map(|id| (owner, id)));
+            found.extend(id);
         }
-        match found.as_slice() {
-            [] => Err(StoreError::UnknownCode(word.to_owned())),
-            [(_, id)] => Ok(*id),
-            [(_, mine), (_, shared), ..] => Err(StoreError::Invalid(format!(
-                "{word:?} names two codes: {mine} in your codebook and {shared} in the shared \
-                 codebook; give the id of the one you mean"
-            ))),
-        }
+        rules::one_code(word, &found)
     }
 
     /// Returns the code if the scope may change it (own or shared codebook).
@@ -233,40 +219,20 @@ impl SqliteStore {
         let row = self
             .code_row(id)?
             .ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;
-        if row.owner.is_some() && row.owner != Some(scope.coder().id) {
-            return Err(if scope.may_see(row.owner) {
-                StoreError::Invalid(format!(
-                    "code {:?} belongs to another coder's codebook: copy it to yours first",
-                    row.name
-                ))
-            } else {
-                StoreError::UnknownCode(id.to_string())
-            });
-        }
+        rules::writable(scope, id, &row.name, row.owner)?;
         Ok(row)
-    }
-
-    fn owner_of(scope: &Scope, book: Option<Book>) -> Result<Option<i64>, StoreError> {
-        match book.unwrap_or(Book::Own) {
-            Book::Own => Ok(scope.own_book()),
-            Book::Shared => Ok(None),
-            Book::Of(c) if c == scope.coder().id => Ok(Some(c)),
-            Book::Of(_) => Err(StoreError::Invalid(
-                "codes can only be added to your own codebook or the shared one".into(),
-            )),
-        }
     }
 
     /// Adds a code and returns its id.
     pub fn add_code(&mut self, scope: &Scope, new: &NewCode) -> Result<i64, StoreError> {
-        let name = clean_name(&new.name)?;
+        let name = rules::code_name(&new.name)?;
         let owner = match new.parent {
             Some(parent) => self.writable(scope, parent)?.owner,
-            None => Self::owner_of(scope, new.book)?,
+            None => rules::new_code_owner(scope, new.book)?,
         };
         if let Some(parent) = new.parent
             && new.book.is_some()
-            && Self::owner_of(scope, new.book)? != owner
+            && rules::new_code_owner(scope, new.book)? != owner
         {
             let _ = parent;
             return Err(StoreError::Invalid(
@@ -277,20 +243,9 @@ impl SqliteStore {
             Some(p) => Some(self.code_row(p)?.map_or(1, |r| r.level)),
             None => None,
         };
-        let level = match &new.level {
-            Some(level) => self.level_rank(level)?,
-            None => parent_level.map_or(1, |l| (l - 1).max(1)),
-        };
-        if let Some(pl) = parent_level
-            && level >= pl
-        {
-            return Err(StoreError::Invalid(format!(
-                "a {} cannot sit under a code of the same or a lower level",
-                self.level_name(level)
-            )));
-        }
+        let level = rules::child_level(&self.levels()?, parent_level, new.level.as_deref())?;
         self.check_name_free(owner, &name, None)?;
-        let fields = checked_fields(&new.fields)?;
+        let fields = rules::code_fields(&new.fields)?;
         let position = self.next_position(owner, new.parent)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
@@ -326,7 +281,7 @@ impl SqliteStore {
     /// Renames a code.
     pub fn rename_code(&mut self, scope: &Scope, id: i64, name: &str) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
-        let name = clean_name(name)?;
+        let name = rules::code_name(name)?;
         self.check_name_free(row.owner, &name, Some(id))?;
         self.act(
             &scope.coder().name,
@@ -353,7 +308,7 @@ impl SqliteStore {
         level: Option<&str>,
     ) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
-        let fields = checked_fields(fields)?;
+        let fields = rules::code_fields(fields)?;
         let mut cols: Vec<(&str, Value)> = Vec::new();
         for (col, value) in [
             ("colour", &fields.colour),
@@ -629,7 +584,7 @@ impl SqliteStore {
         codings: &[i64],
     ) -> Result<i64, StoreError> {
         let row = self.writable(scope, id)?;
-        let name = clean_name(name)?;
+        let name = rules::code_name(name)?;
         self.check_name_free(row.owner, &name, None)?;
         for coding in codings {
             let code: Option<i64> = self
@@ -809,7 +764,7 @@ impl SqliteStore {
         if !scope.may_see(from_owner) {
             return Err(StoreError::Blind);
         }
-        let to_owner = Self::owner_of(scope, Some(to))?;
+        let to_owner = rules::new_code_owner(scope, Some(to))?;
         if from_owner == to_owner {
             return Err(StoreError::Invalid(
                 "the source and target codebooks are the same".into(),
@@ -908,7 +863,7 @@ impl SqliteStore {
             .into_iter()
             .map(|l| (l.rank, l.name))
             .collect();
-        let mut nodes: Vec<CodeNode> = self
+        let nodes: Vec<CodeNode> = self
             .conn
             .prepare(
                 "SELECT id, guid, name, level, owner, parent, position, colour, definition, inclusion, exclusion, example, kind \
@@ -941,26 +896,14 @@ impl SqliteStore {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let index: HashMap<i64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
-        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-        for n in &nodes {
-            if let Some(p) = n.parent {
-                children.entry(p).or_default().push(n.id);
-            }
-        }
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT l.child, l.parent FROM code_links l JOIN codes c ON c.id = l.child WHERE IFNULL(c.owner, 0) = $1",
-            )?;
-            let mut rows = stmt.query([owner.unwrap_or(0)])?;
-            while let Some(r) = rows.next()? {
-                let (child, parent): (i64, i64) = (r.get(0)?, r.get(1)?);
-                if let Some(&i) = index.get(&child) {
-                    nodes[i].also_under.push(parent);
-                }
-                children.entry(parent).or_default().push(child);
-            }
-        }
+        let links: Vec<(i64, i64)> = self
+            .conn
+            .prepare(
+                "SELECT l.child, l.parent FROM code_links l JOIN codes c ON c.id = l.child \
+                 WHERE IFNULL(c.owner, 0) = $1 ORDER BY l.id",
+            )?
+            .query_map([owner.unwrap_or(0)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         // Counts per (code, source), in the layers the scope sees. The
         // consensus layer is the team's, never blind: a coder's tree of the
         // shared codebook counts its passages too.
@@ -970,73 +913,18 @@ impl SqliteStore {
             scope.coder().id
         };
         let consensus = self.consensus_coder()?.id;
-        let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
-        {
-            let mut stmt = self.conn.prepare(
+        let counts: Vec<(i64, i64, i64)> = self
+            .conn
+            .prepare(
                 "SELECT k.code_id, k.source_id, sum(k.n) FROM coding_counts k JOIN codes c ON c.id = k.code_id \
                  WHERE IFNULL(c.owner, 0) = $1 AND ($2 = 0 OR k.coder_id IN ($2, $3)) \
                  GROUP BY k.code_id, k.source_id",
-            )?;
-            let mut rows = stmt.query([owner.unwrap_or(0), coder_filter, consensus])?;
-            while let Some(r) = rows.next()? {
-                let entry = per_code.entry(r.get(0)?).or_default();
-                entry.0 += r.get::<_, i64>(2)?;
-                entry.1.insert(r.get(1)?);
-            }
-        }
-        for node in &mut nodes {
-            if let Some((count, sources)) = per_code.get(&node.id) {
-                node.codings = *count;
-                node.sources = sources.len() as i64;
-            }
-        }
-        for node in &mut nodes {
-            let mut seen = HashSet::new();
-            let mut stack = vec![node.id];
-            let mut total = 0;
-            let mut sources = BTreeSet::new();
-            while let Some(c) = stack.pop() {
-                if !seen.insert(c) {
-                    continue;
-                }
-                if let Some((count, s)) = per_code.get(&c) {
-                    total += count;
-                    sources.extend(s.iter().copied());
-                }
-                stack.extend(children.get(&c).into_iter().flatten().copied());
-            }
-            node.codings_total = total;
-            node.sources_total = sources.len() as i64;
-        }
-        // Depth-first order along primary parents.
-        let mut ordered = Vec::with_capacity(nodes.len());
-        let mut roots: Vec<usize> = (0..nodes.len())
-            .filter(|&i| nodes[i].parent.is_none_or(|p| !index.contains_key(&p)))
-            .collect();
-        roots.sort_by_key(|&i| (-(nodes[i].level), nodes[i].position, nodes[i].id));
-        let mut primary_children: HashMap<i64, Vec<usize>> = HashMap::new();
-        for (i, n) in nodes.iter().enumerate() {
-            if let Some(p) = n.parent {
-                primary_children.entry(p).or_default().push(i);
-            }
-        }
-        fn visit(
-            i: usize,
-            nodes: &[CodeNode],
-            kids: &HashMap<i64, Vec<usize>>,
-            out: &mut Vec<usize>,
-        ) {
-            out.push(i);
-            let mut mine = kids.get(&nodes[i].id).cloned().unwrap_or_default();
-            mine.sort_by_key(|&k| (nodes[k].position, nodes[k].id));
-            for k in mine {
-                visit(k, nodes, kids, out);
-            }
-        }
-        for r in roots {
-            visit(r, &nodes, &primary_children, &mut ordered);
-        }
-        Ok(ordered.into_iter().map(|i| nodes[i].clone()).collect())
+            )?
+            .query_map([owner.unwrap_or(0), coder_filter, consensus], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rules::arrange_tree(nodes, &links, &counts))
     }
 
     /// Returns every code below `id` (through primary parents and links).
@@ -1126,10 +1014,7 @@ impl SqliteStore {
     }
 
     pub(crate) fn level_name(&self, rank: i64) -> String {
-        self.levels()
-            .ok()
-            .and_then(|ls| ls.into_iter().find(|l| l.rank == rank).map(|l| l.name))
-            .unwrap_or_else(|| format!("level {rank}"))
+        rules::level_name(&self.levels().unwrap_or_default(), rank)
     }
 }
 
@@ -1190,29 +1075,6 @@ fn delete_journal_links(
     let select = "SELECT id FROM journal_links WHERE code_id = $1";
     rec.delete_ids(tx, Table::JournalLinks, select, [code])?;
     Ok(())
-}
-
-fn clean_name(name: &str) -> Result<String, StoreError> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return Err(StoreError::Invalid("a code needs a name".into()));
-    }
-    if name.chars().count() > 200 {
-        return Err(StoreError::Invalid(
-            "a code name is limited to 200 characters".into(),
-        ));
-    }
-    Ok(name)
-}
-
-fn checked_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
-    let mut out = fields.clone();
-    if let Some(c) = &fields.colour
-        && !c.is_empty()
-    {
-        out.colour = Some(parse_colour(c)?);
-    }
-    Ok(out)
 }
 
 pub(crate) fn opt_int(v: Option<i64>) -> Value {

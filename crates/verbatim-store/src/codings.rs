@@ -14,6 +14,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use verbatim_core::{Language, OffsetTable, Span};
 
+use crate::boundary::rules;
 use crate::coders::Scope;
 use crate::codes::{delete_coding_rows, opt_text};
 use crate::history::{Recorder, Table, id_key};
@@ -108,39 +109,7 @@ impl SqliteStore {
         occurrence: Option<usize>,
     ) -> Result<Located, StoreError> {
         let (text, _) = self.text_of(source)?;
-        if quote.is_empty() {
-            return Err(StoreError::Invalid("the quoted passage is empty".into()));
-        }
-        let hits: Vec<usize> = text.match_indices(quote).map(|(b, _)| b).collect();
-        let pick = match (hits.len(), occurrence) {
-            (0, _) => {
-                return Err(StoreError::Invalid(format!(
-                    "the passage {:?} does not occur in this source: copy it exactly, or give --start and --end",
-                    shorten(quote)
-                )));
-            }
-            (1, None) => 0,
-            (n, None) => {
-                return Err(StoreError::Invalid(format!(
-                    "the passage {:?} occurs {n} times in this source: add --occurrence N (1 to {n}) or quote more",
-                    shorten(quote)
-                )));
-            }
-            (n, Some(k)) if k == 0 || k > n => {
-                return Err(StoreError::Invalid(format!(
-                    "--occurrence {k} is out of range: the passage occurs {n} times"
-                )));
-            }
-            (_, Some(k)) => k - 1,
-        };
-        let byte = hits[pick];
-        let start = text[..byte].chars().count();
-        let span = Span::new(start, start + quote.chars().count())
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(Located {
-            span,
-            occurrences: hits.len(),
-        })
+        rules::locate(&text, quote, occurrence)
     }
 
     /// Codes a passage; returns the coding's id and whether it is new (the
@@ -160,23 +129,8 @@ impl SqliteStore {
             })
             .optional()?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
-        span.within(usize::try_from(chars).unwrap_or(0))
-            .map_err(|e| StoreError::Invalid(format!("{e}: the source has {chars} characters")))?;
-        if span.is_empty() {
-            return Err(StoreError::Invalid(
-                "an empty passage cannot be coded".into(),
-            ));
-        }
-        let owner: Option<i64> = self
-            .code_row(code)?
-            .filter(|row| scope.may_see(row.owner))
-            .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?
-            .owner;
-        if owner.is_some() && owner != scope.own_book() {
-            return Err(StoreError::Invalid(
-                "you can only code with codes of your own codebook or the shared one".into(),
-            ));
-        }
+        rules::coding_span(span, chars)?;
+        rules::may_code_with(scope, code, self.code_row(code)?.map(|row| row.owner))?;
         let coder = scope.coder().id;
         let (start, end) = (span.start() as i64, span.end() as i64);
         let existing: Option<i64> = self
@@ -224,13 +178,7 @@ impl SqliteStore {
                 r.get(0)
             })
             .optional()?;
-        match coder {
-            Some(c) if c == scope.coder().id => Ok(()),
-            Some(_) if scope.sees_all() => Err(StoreError::Invalid(format!(
-                "coding {id} belongs to another coder: only its coder can change it"
-            ))),
-            _ => Err(StoreError::Invalid(format!("no coding {id} among yours"))),
-        }
+        rules::own_coding(scope, id, coder)
     }
 
     /// Removes one of the coder's codings.
@@ -348,17 +296,7 @@ impl SqliteStore {
         scope: &Scope,
         filter: &CodingFilter,
     ) -> Result<Vec<CodingRecord>, StoreError> {
-        if let Some(coder) = filter.coder
-            && coder != scope.coder().id
-            && !scope.sees_all()
-        {
-            return Err(StoreError::Blind);
-        }
-        let only_coder = match filter.coder {
-            Some(c) => c,
-            None if scope.sees_all() => 0,
-            None => scope.coder().id,
-        };
+        let only_coder = rules::listed_coder(scope, filter)?.unwrap_or(0);
         let codes: Option<HashSet<i64>> = match filter.code {
             Some(code) => {
                 let mut set = self.descendants(code)?;
@@ -430,12 +368,7 @@ impl SqliteStore {
                 usize::try_from(end).unwrap_or(0),
             )
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mut speakers: Vec<String> = Vec::new();
-            for (who, s, e) in turns {
-                if *s < end && start < *e && !speakers.contains(who) {
-                    speakers.push(who.clone());
-                }
-            }
+            let speakers = rules::speakers_over(turns, start, end);
             if let Some(wanted) = &filter.speaker
                 && !speakers.contains(wanted)
             {
@@ -514,11 +447,3 @@ impl SqliteStore {
 /// A source's text, offset table and turns `(speaker, start, end)`, loaded
 /// once per listing.
 type SourceView = (String, OffsetTable, Vec<(String, i64, i64)>);
-
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= 60 {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(59).collect::<String>())
-    }
-}

@@ -35,6 +35,7 @@
 mod agreement_codes;
 pub mod agreement_data;
 mod audit;
+mod boundary;
 mod bulk;
 mod code_import;
 mod code_kinds;
@@ -68,6 +69,7 @@ mod source_ops;
 mod spans;
 mod speakers;
 mod sqlite;
+mod study_copy;
 #[cfg(test)]
 mod testkit;
 mod undo;
@@ -80,6 +82,7 @@ mod withdraw;
 mod coding_tests;
 
 pub use audit::AuditEntry;
+pub use boundary::{Codebook, Coders, Codings, rules, transfer};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;

@@ -15,16 +15,16 @@ use super::{ProjectArg, print_json};
 #[derive(Args, Debug)]
 pub struct CodeArgs {
     #[command(flatten)]
-    project: ProjectArg,
+    pub(super) project: ProjectArg,
     #[command(flatten)]
-    coder: CoderArg,
+    pub(super) coder: CoderArg,
     #[command(subcommand)]
-    action: CodeAction,
+    pub(super) action: CodeAction,
 }
 
 /// The descriptive fields a code can carry.
 #[derive(Args, Debug, Clone, Default)]
-struct FieldArgs {
+pub(super) struct FieldArgs {
     /// Display colour, #rrggbb
     #[arg(long)]
     colour: Option<String>,
@@ -43,7 +43,7 @@ struct FieldArgs {
 }
 
 impl FieldArgs {
-    fn fields(&self) -> CodeFields {
+    pub(super) fn fields(&self) -> CodeFields {
         CodeFields {
             colour: self.colour.clone(),
             definition: self.definition.clone(),
@@ -55,7 +55,7 @@ impl FieldArgs {
 }
 
 #[derive(Subcommand, Debug)]
-enum CodeAction {
+pub(super) enum CodeAction {
     /// Add a code
     Add {
         /// Its name
@@ -194,7 +194,7 @@ enum CodeAction {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
-enum KindArg {
+pub(super) enum KindArg {
     /// A theme, sub-theme or idea: part of the results
     Analytic,
     /// Structure of the data (a guide question): left out of results unless --include-structural
@@ -202,7 +202,7 @@ enum KindArg {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
-enum CascadeArg {
+pub(super) enum CascadeArg {
     /// Move the codings to an "Uncategorised" code
     Uncategorised,
     /// Delete the codings
@@ -211,6 +211,9 @@ enum CascadeArg {
 
 /// Runs one `code` action.
 pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(ran) = super::pg_coding::code(args)? {
+        return Ok(ran);
+    }
     let mut store = args.project.open()?;
     if let CodeAction::Levels { set } = &args.action {
         if let Some(names) = set {
@@ -412,7 +415,11 @@ fn translate(
     Ok(())
 }
 
-fn book_named(store: &SqliteStore, scope: &Scope, name: &str) -> anyhow::Result<Book> {
+pub(super) fn book_named(
+    store: &impl verbatim_store::Coders,
+    scope: &Scope,
+    name: &str,
+) -> anyhow::Result<Book> {
     Ok(match name {
         "shared" => Book::Shared,
         "me" => Book::Own,
@@ -430,7 +437,7 @@ fn book_named(store: &SqliteStore, scope: &Scope, name: &str) -> anyhow::Result<
 }
 
 /// Returns the tree as indented lines with counts.
-fn render_tree(nodes: &[CodeNode]) -> String {
+pub(super) fn render_tree(nodes: &[CodeNode]) -> String {
     use std::collections::HashMap;
     let depth_of: HashMap<i64, usize> = {
         let mut depth = HashMap::new();

@@ -11,11 +11,11 @@ use crate::ui::{self, Table};
 #[derive(Args, Debug)]
 pub struct CoderArgs {
     #[command(subcommand)]
-    action: CoderAction,
+    pub(super) action: CoderAction,
 }
 
 #[derive(Subcommand, Debug)]
-enum CoderAction {
+pub(super) enum CoderAction {
     /// Add a coder
     Add {
         #[command(flatten)]
@@ -41,6 +41,9 @@ enum CoderAction {
 
 /// Runs `coder add` or `coder list`.
 pub fn cmd_coder(args: &CoderArgs) -> anyhow::Result<ExitCode> {
+    if let Some(ran) = super::pg_coding::coder(args)? {
+        return Ok(ran);
+    }
     match &args.action {
         CoderAction::Add {
             project,
@@ -58,22 +61,26 @@ pub fn cmd_coder(args: &CoderArgs) -> anyhow::Result<ExitCode> {
         }
         CoderAction::List { project, json } => {
             let store = project.open()?;
-            let coders = store.coders()?;
-            if *json {
-                print_json(&coders)?;
-            } else {
-                let mut table = Table::new(&["id", "name", "initials", "colour"]);
-                for c in &coders {
-                    table.row(vec![
-                        c.id.to_string(),
-                        c.name.clone(),
-                        c.initials.clone(),
-                        c.colour.clone(),
-                    ]);
-                }
-                print!("{}", table.render());
-            }
+            print_coders(&store.coders()?, *json)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the coders as a table, or as JSON.
+pub(super) fn print_coders(coders: &[verbatim_store::Coder], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&coders);
+    }
+    let mut table = Table::new(&["id", "name", "initials", "colour"]);
+    for c in coders {
+        table.row(vec![
+            c.id.to_string(),
+            c.name.clone(),
+            c.initials.clone(),
+            c.colour.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(())
 }

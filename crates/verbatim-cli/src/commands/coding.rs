@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use verbatim_core::{Language, Span};
-use verbatim_store::{CodingFilter, SourceRef, SqliteStore, StoreError};
+use verbatim_store::{CodingFilter, SourceRef, StoreError};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -15,15 +15,15 @@ use crate::ui::Table;
 #[derive(Args, Debug)]
 pub struct CodingArgs {
     #[command(flatten)]
-    project: ProjectArg,
+    pub(super) project: ProjectArg,
     #[command(flatten)]
-    coder: CoderArg,
+    pub(super) coder: CoderArg,
     #[command(subcommand)]
-    action: CodingAction,
+    pub(super) action: CodingAction,
 }
 
 #[derive(Subcommand, Debug)]
-enum CodingAction {
+pub(super) enum CodingAction {
     /// Code a passage, given by its span or by quoting it
     Add {
         /// The source (id or name)
@@ -102,6 +102,9 @@ enum CodingAction {
 
 /// Runs one `coding` action.
 pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
+    if let Some(ran) = super::pg_coding::coding(args)? {
+        return Ok(ran);
+    }
     let mut store = args.project.open()?;
     let (all, solo) = match &args.action {
         CodingAction::List { all, by, .. } => (all.all || by.is_some(), all.solo),
@@ -126,15 +129,7 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
                 _ => bail!("give the passage with --start and --end, or quote it with --text"),
             };
             let (id, new) = store.add_coding(&scope, source_id, span, code_id, memo.as_deref())?;
-            if new {
-                println!(
-                    "Coded [{}, {}) of source {source_id} with code {code_id}: coding {id}.",
-                    span.start(),
-                    span.end()
-                );
-            } else {
-                println!("That passage already has this code from you: coding {id}.");
-            }
+            say_coded(source_id, code_id, span, (id, new));
         }
         CodingAction::Remove { id } => {
             store.remove_coding(&scope, *id)?;
@@ -182,48 +177,71 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
                 quotes_only: *quotes,
             };
             let codings = store.codings(&scope, &filter)?;
-            if *json {
-                print_json(&codings)?;
-            } else {
-                let mut table =
-                    Table::new(&["id", "source", "code", "coder", "span", "speakers", "text"]);
-                let coder_of = |c: &verbatim_store::CodingRecord| {
-                    if c.contributors.is_empty() {
-                        c.coder.clone()
-                    } else {
-                        format!("{} ({})", c.coder, c.contributors.join("+"))
-                    }
-                };
-                for c in &codings {
-                    let mut text: String = c.text.replace('\n', " ");
-                    if text.chars().count() > 60 {
-                        text = format!("{}…", text.chars().take(59).collect::<String>());
-                    }
-                    table.row(vec![
-                        c.id.to_string(),
-                        c.source.clone(),
-                        c.code.clone(),
-                        coder_of(c),
-                        format!("{}..{}", c.start, c.end),
-                        c.speakers.join(","),
-                        if c.is_quote {
-                            format!("★ {text}")
-                        } else {
-                            text
-                        },
-                    ]);
-                }
-                print!("{}", table.render());
-                println!("{} codings.", codings.len());
-            }
+            print_codings(&codings, *json)?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// Says which coding `coding add` made, or that it was there already.
+pub(super) fn say_coded(source: i64, code: i64, span: Span, (id, new): (i64, bool)) {
+    if new {
+        println!(
+            "Coded [{}, {}) of source {source} with code {code}: coding {id}.",
+            span.start(),
+            span.end()
+        );
+    } else {
+        println!("That passage already has this code from you: coding {id}.");
+    }
+}
+
+/// Prints codings as a table with a count, or as JSON.
+pub(super) fn print_codings(
+    codings: &[verbatim_store::CodingRecord],
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        return print_json(&codings);
+    }
+    let mut table = Table::new(&["id", "source", "code", "coder", "span", "speakers", "text"]);
+    let coder_of = |c: &verbatim_store::CodingRecord| {
+        if c.contributors.is_empty() {
+            c.coder.clone()
+        } else {
+            format!("{} ({})", c.coder, c.contributors.join("+"))
+        }
+    };
+    for c in codings {
+        let mut text: String = c.text.replace('\n', " ");
+        if text.chars().count() > 60 {
+            text = format!("{}…", text.chars().take(59).collect::<String>());
+        }
+        table.row(vec![
+            c.id.to_string(),
+            c.source.clone(),
+            c.code.clone(),
+            coder_of(c),
+            format!("{}..{}", c.start, c.end),
+            c.speakers.join(","),
+            if c.is_quote {
+                format!("★ {text}")
+            } else {
+                text
+            },
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} codings.", codings.len());
+    Ok(())
+}
+
 /// Returns the id of the coder named by `--by`: a coder, or the consensus
 /// layer by its name.
-fn coder_or_consensus(store: &SqliteStore, name: &str) -> anyhow::Result<i64> {
+pub(super) fn coder_or_consensus(
+    store: &impl verbatim_store::Coders,
+    name: &str,
+) -> anyhow::Result<i64> {
     if let Some(coder) = store.coder_by_name(name)? {
         return Ok(coder.id);
     }

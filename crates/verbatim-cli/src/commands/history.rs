@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use verbatim_store::{Replayed, Store};
+use verbatim_store::Replayed;
 
 use super::coder_arg::CoderArg;
 use super::{ProjectArg, print_json};
@@ -58,7 +58,7 @@ fn report(verb: &str, done: &[Replayed]) {
 
 /// Prints the newest audit entries.
 pub fn cmd_log(args: &LogArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let store = args.project.open_any()?;
     let entries = store.audit_log(args.limit)?;
     if args.json {
         print_json(&entries)?;

@@ -14,6 +14,7 @@ mod coder_arg;
 mod coding;
 mod confront;
 mod cooccurrence;
+mod copy;
 mod deidentify;
 mod demo;
 mod demo_coding;
@@ -37,6 +38,7 @@ mod matrix;
 mod media;
 mod memo;
 mod participants;
+mod pg_coding;
 mod query;
 mod reconcile;
 mod reconcile_merge;
@@ -165,6 +167,8 @@ enum Command {
     Translations(translations::TranslationsArgs),
     /// Open the study in the browser: read, code, edit themes, search
     Serve(serve::ServeArgs),
+    /// Copy a whole study, history included, to a new file or PostgreSQL study
+    Copy(copy::CopyArgs),
     /// Internal: read one PDF from stdin, write its pages to stdout (the
     /// child process every PDF import runs in)
     #[command(name = "internal-extract-pdf", hide = true)]
@@ -184,6 +188,9 @@ pub struct ProjectArg {
     )]
     pub project: Option<PathBuf>,
 }
+
+/// What verbatim can do on a PostgreSQL study so far, as error messages say it.
+pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, log and copy";
 
 /// Where a study lives: a file, or a PostgreSQL server.
 pub enum Location<'a> {
@@ -214,7 +221,7 @@ impl ProjectArg {
         match self.location()? {
             Location::File(path) => Ok(path),
             Location::Postgres(address) => anyhow::bail!(
-                "{address} is a PostgreSQL study, and this command works on study files only for now: on PostgreSQL, verbatim can init, import, sources and show"
+                "{address} is a PostgreSQL study, and this command works on study files only for now: on PostgreSQL, verbatim can {ON_POSTGRES}"
             ),
         }
     }
@@ -289,6 +296,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Translations(args) => translations::cmd_translations(&args),
         Command::ImportProject(args) => import_project::cmd_import_project(&args),
         Command::Serve(args) => serve::cmd_serve(&args),
+        Command::Copy(args) => copy::cmd_copy(&args),
         Command::InternalExtractPdf => {
             verbatim_ingest::serve_pdf_child(std::io::stdin().lock(), std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)

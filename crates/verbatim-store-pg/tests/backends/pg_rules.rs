@@ -143,3 +143,59 @@ fn two_processes_importing_one_text_store_it_once() {
     // Creation plus one import.
     assert_eq!(store.audit_log(10).unwrap().len(), 2);
 }
+
+#[test]
+fn two_processes_coding_one_passage_store_it_once() {
+    use verbatim_store::{Book, Codebook, Coders, CodingFilter, Codings, NewCode};
+    let Some(study) = pg::study("concurrent_coding") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store
+        .import_batch("amira", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let scope = store.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Rire".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = store.add_code(&scope, &new).unwrap();
+    // Eight connections code the same passage at once, as eight server
+    // processes would for one coder clicking twice on each.
+    let outcomes: Vec<(i64, bool)> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let address = study.address.clone();
+                threads.spawn(move || {
+                    let mut store = PgStore::open(&address).unwrap();
+                    let scope = store.scope("amira", false, false).unwrap();
+                    let span = verbatim_core::Span::new(22, 28).unwrap();
+                    store.add_coding(&scope, 1, span, code, None).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        outcomes.iter().filter(|(_, new)| *new).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(outcomes.iter().all(|(id, _)| *id == outcomes[0].0));
+    assert_eq!(
+        store
+            .codings(&scope, &CodingFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    let added = store
+        .audit_log(20)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "coding.add")
+        .count();
+    assert_eq!(added, 1);
+}

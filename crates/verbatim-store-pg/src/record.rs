@@ -1,0 +1,115 @@
+//! Row changes recorded into the action's audit entry, as SQLite's
+//! `history::Recorder` records them: `{"summary": …, "changes": [{"table",
+//! "key": {"id": N}, "before", "after"}]}` with each row as a JSON object
+//! of its columns. The columns and types follow SQLite's (migration 0003),
+//! so an entry reads the same on both backends and undo can replay it.
+//!
+//! Table names are constants of this crate, never text from outside.
+
+use postgres::Transaction;
+use postgres::types::ToSql;
+use serde_json::{Map, Value as Json, json};
+
+use crate::audit;
+
+/// A column name and its value, for an insert.
+pub(crate) type Column<'a> = (&'a str, &'a (dyn ToSql + Sync));
+
+/// Performs and records the row changes of one user action.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    changes: Vec<Json>,
+}
+
+impl Recorder {
+    /// Inserts a row and returns its id.
+    pub fn insert(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        columns: &[Column<'_>],
+    ) -> Result<i64, postgres::Error> {
+        self.insert_unless(tx, table, columns, "")
+            .map(|id| id.unwrap_or_default())
+    }
+
+    /// Inserts a row unless it conflicts with an existing one on the
+    /// columns `conflict` lists (`"(a, b)"`), and returns its id; `None`
+    /// when it conflicted (nothing recorded). An empty `conflict` inserts.
+    pub fn insert_unless(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        columns: &[Column<'_>],
+        conflict: &'static str,
+    ) -> Result<Option<i64>, postgres::Error> {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let on_conflict = if conflict.is_empty() {
+            String::new()
+        } else {
+            format!(" ON CONFLICT {conflict} DO NOTHING")
+        };
+        let sql = format!(
+            "WITH row AS (INSERT INTO {table} ({}) VALUES ({}){on_conflict} RETURNING *) \
+             SELECT id, row_to_json(row)::text FROM row",
+            names.join(", "),
+            marks.join(", ")
+        );
+        let values: Vec<&(dyn ToSql + Sync)> = columns.iter().map(|(_, v)| *v).collect();
+        let Some(row) = tx.query_opt(&sql, &values)? else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get(0)?;
+        self.keep(table, id, None, Some(row.try_get(1)?));
+        Ok(Some(id))
+    }
+
+    /// Deletes the row with this id, if it exists.
+    pub fn delete(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        id: i64,
+    ) -> Result<(), postgres::Error> {
+        let sql = format!(
+            "WITH row AS (DELETE FROM {table} WHERE id = $1 RETURNING *) \
+             SELECT row_to_json(row)::text FROM row"
+        );
+        if let Some(row) = tx.query_opt(&sql, &[&id])? {
+            self.keep(table, id, Some(row.try_get(0)?), None);
+        }
+        Ok(())
+    }
+
+    fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
+        let object = |text: Option<&str>| -> Json {
+            text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())
+                .map_or(Json::Null, Json::Object)
+        };
+        self.changes.push(json!({
+            "table": table,
+            "key": { "id": id },
+            "before": object(before),
+            "after": object(after),
+        }));
+    }
+
+    /// Appends the action to the audit log with its changes and summary.
+    pub fn finish(
+        self,
+        tx: &mut Transaction<'_>,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        summary: Json,
+    ) -> Result<(), postgres::Error> {
+        let data = json!({ "summary": summary, "changes": self.changes });
+        audit::append_entry(tx, actor, action, target, &data, true)
+    }
+}
+
+/// Returns true when the server refused a row for breaking a unique key.
+pub(crate) fn is_unique_violation(e: &postgres::Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+}

@@ -1,0 +1,112 @@
+//! A study copied table by table (`verbatim_store::transfer`): SQLite →
+//! PostgreSQL → SQLite keeps every carried row, and a copy that fails
+//! leaves no study behind, nor changes one that exists.
+
+use verbatim_core::Span;
+use verbatim_store::transfer::{CARRIED, Cell, TableRows, Transfer};
+use verbatim_store::{Book, Codebook, Coders, Codings, NewCode, SqliteStore, Store, StoreError};
+use verbatim_store_pg::PgStore;
+
+use super::{fixture, pg};
+
+fn tables(store: &impl Transfer) -> Vec<TableRows> {
+    CARRIED
+        .iter()
+        .map(|t| store.read_table(t).unwrap())
+        .collect()
+}
+
+/// Each table's rows in a fixed order (engines return them in their own).
+fn sorted(mut tables: Vec<TableRows>) -> Vec<TableRows> {
+    for t in &mut tables {
+        t.rows.sort_by_key(|row| format!("{row:?}"));
+    }
+    tables
+}
+
+fn coded(store: &mut (impl Store + Coders + Codebook + Codings)) {
+    store
+        .import_batch("amira", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let me = store.scope("amira", false, false).unwrap();
+    let theme = NewCode {
+        name: "Humeur".into(),
+        level: Some("theme".into()),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let theme = store.add_code(&me, &theme).unwrap();
+    let idea = NewCode {
+        name: "Rire".into(),
+        parent: Some(theme),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let idea = store.add_code(&me, &idea).unwrap();
+    store
+        .add_coding(&me, 1, Span::new(22, 28).unwrap(), idea, Some("rit"))
+        .unwrap();
+}
+
+#[test]
+fn a_study_copied_to_postgres_and_back_keeps_every_row() {
+    let Some(study) = pg::study("copy_round_trip") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite =
+        SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
+    coded(&mut lite);
+    assert!(lite.uncarried().unwrap().is_empty());
+    let original = sorted(tables(&lite));
+    let there = PgStore::create_copy(&study.address, &original).unwrap();
+    assert_eq!(sorted(tables(&there)), original);
+    let back = SqliteStore::create_copy(&dir.path().join("back.vbt"), &tables(&there)).unwrap();
+    assert_eq!(sorted(tables(&back)), original);
+    // The copy goes on: the next ids follow the copied ones on both.
+    let mut there = there;
+    let me = there.scope("amira", false, false).unwrap();
+    let (id, new) = there
+        .add_coding(&me, 1, Span::new(6, 13).unwrap(), 2, None)
+        .unwrap();
+    assert_eq!((id, new), (2, true));
+    // 1 creation + 1 import + 1 coder + 2 codes + 2 codings = 7 entries.
+    assert_eq!(there.audit_log(100).unwrap().len(), 7);
+}
+
+#[test]
+fn a_failed_copy_leaves_no_study_and_an_existing_one_untouched() {
+    let Some(study) = pg::study("copy_failures") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite =
+        SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
+    coded(&mut lite);
+    let mut broken = tables(&lite);
+    // A coding whose code does not exist: refused by both engines' keys.
+    let codings = broken.iter_mut().find(|t| t.table == "codings").unwrap();
+    let code_at = codings.columns.iter().position(|c| c == "code_id").unwrap();
+    codings.rows[0][code_at] = Cell::Int(99);
+    let target = dir.path().join("copie.vbt");
+    assert!(SqliteStore::create_copy(&target, &broken).is_err());
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("copie"))
+        .collect();
+    assert!(left.is_empty(), "nothing of the copy is left: {left:?}");
+    assert!(PgStore::create_copy(&study.address, &broken).is_err());
+    assert!(matches!(
+        PgStore::open(&study.address),
+        Err(StoreError::NoStudy(_))
+    ));
+    // Over an existing study: refused, and the study is as it was.
+    let existing = pg::create(&study);
+    let err = PgStore::create_copy(&study.address, &tables(&lite)).unwrap_err();
+    assert!(matches!(err, StoreError::StudyExists(_)), "{err:?}");
+    assert!(existing.sources().unwrap().is_empty());
+    let err = SqliteStore::create_copy(&dir.path().join("s.vbt"), &tables(&lite)).unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
+}

@@ -1,0 +1,414 @@
+//! The rules every backend applies alike, written once: what a coder's or
+//! a code's name may be, which level a new code takes, which spans can be
+//! coded, who may code with which code, how a quoted passage is found, who
+//! speaks in a passage, and how a codebook is ordered and counted. The
+//! backends fetch rows and call these, so SQLite and PostgreSQL refuse the
+//! same requests with the same sentences and answer alike.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use verbatim_core::Span;
+
+use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
+
+/// Default colours given to coders in order, readable on white.
+const PALETTE: &[&str] = &[
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+];
+
+/// Returns the new coder's name, trimmed; refuses an empty name and the
+/// consensus layer's (`consensus`, the study's consensus row's name).
+pub fn coder_name(name: &str, consensus: &Coder) -> Result<String, StoreError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a coder needs a name".into()));
+    }
+    if consensus.name.eq_ignore_ascii_case(name) || name.eq_ignore_ascii_case(crate::CONSENSUS_NAME)
+    {
+        return Err(StoreError::Invalid(format!(
+            "{name:?} names the team's consensus layer; choose another coder name"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// The refusal for a coder name already taken.
+pub fn coder_name_taken(name: &str) -> StoreError {
+    StoreError::Invalid(format!("there is already a coder named {name:?}"))
+}
+
+/// Returns the initials given (trimmed), or the first letters of the name.
+pub fn initials(given: Option<&str>, name: &str) -> String {
+    if let Some(given) = given {
+        return given.trim().to_owned();
+    }
+    let letters: String = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if letters.is_empty() {
+        name.chars().take(2).collect()
+    } else {
+        letters
+    }
+}
+
+/// Returns the colour given (checked), or the palette's next one after
+/// `coders` coders.
+pub fn coder_colour(given: Option<&str>, coders: i64) -> Result<String, StoreError> {
+    match given {
+        Some(c) => parse_colour(c),
+        None => Ok(PALETTE[usize::try_from(coders).unwrap_or(0) % PALETTE.len()].to_owned()),
+    }
+}
+
+/// Returns `#rrggbb` in lower case, or an error for anything else.
+pub fn parse_colour(colour: &str) -> Result<String, StoreError> {
+    let c = colour.trim().to_lowercase();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if ok {
+        Ok(c)
+    } else {
+        Err(StoreError::Invalid(format!(
+            "colour {colour:?} is not of the form #rrggbb"
+        )))
+    }
+}
+
+/// Returns a code's name with white space runs made one space; refuses an
+/// empty name and one over 200 characters.
+pub fn code_name(name: &str) -> Result<String, StoreError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a code needs a name".into()));
+    }
+    if name.chars().count() > 200 {
+        return Err(StoreError::Invalid(
+            "a code name is limited to 200 characters".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// The refusal for a code name already taken in its codebook.
+pub fn code_name_taken(name: &str) -> StoreError {
+    StoreError::Invalid(format!("the codebook already has a code named {name:?}"))
+}
+
+/// Returns the fields with the colour checked.
+pub fn code_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
+    let mut out = fields.clone();
+    if let Some(c) = &fields.colour
+        && !c.is_empty()
+    {
+        out.colour = Some(parse_colour(c)?);
+    }
+    Ok(out)
+}
+
+/// Returns the codebook (`codes.owner`) a new code without a parent goes
+/// in: the scope's own or the shared one.
+pub fn new_code_owner(scope: &Scope, book: Option<Book>) -> Result<Option<i64>, StoreError> {
+    match book.unwrap_or(Book::Own) {
+        Book::Own => Ok(scope.own_book()),
+        Book::Shared => Ok(None),
+        Book::Of(c) if c == scope.coder().id => Ok(Some(c)),
+        Book::Of(_) => Err(StoreError::Invalid(
+            "codes can only be added to your own codebook or the shared one".into(),
+        )),
+    }
+}
+
+/// Checks that the scope may change a code owned by `owner` (its own
+/// codebook or the shared one); a code it may not see is unknown.
+pub fn writable(scope: &Scope, id: i64, name: &str, owner: Option<i64>) -> Result<(), StoreError> {
+    if owner.is_some() && owner != Some(scope.coder().id) {
+        return Err(if scope.may_see(owner) {
+            StoreError::Invalid(format!(
+                "code {name:?} belongs to another coder's codebook: copy it to yours first"
+            ))
+        } else {
+            StoreError::UnknownCode(id.to_string())
+        });
+    }
+    Ok(())
+}
+
+/// Returns a new code's level rank: the one asked, else one below its
+/// parent's (`parent_level`), else the lowest; refuses a level at or above
+/// the parent's.
+pub fn child_level(
+    levels: &[Level],
+    parent_level: Option<i64>,
+    asked: Option<&str>,
+) -> Result<i64, StoreError> {
+    let level = match asked {
+        Some(level) => level_rank(levels, level)?,
+        None => parent_level.map_or(1, |l| (l - 1).max(1)),
+    };
+    if let Some(pl) = parent_level
+        && level >= pl
+    {
+        return Err(StoreError::Invalid(format!(
+            "a {} cannot sit under a code of the same or a lower level",
+            level_name(levels, level)
+        )));
+    }
+    Ok(level)
+}
+
+/// Returns the rank of the level named `name` (ignoring case).
+pub fn level_rank(levels: &[Level], name: &str) -> Result<i64, StoreError> {
+    let wanted = name.trim().to_lowercase();
+    levels
+        .iter()
+        .find(|l| l.name.to_lowercase() == wanted)
+        .map(|l| l.rank)
+        .ok_or_else(|| {
+            let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+            StoreError::Invalid(format!(
+                "no level {name:?}: the study's levels are {}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// Returns the name of level `rank`, or `level N` when it has none.
+pub fn level_name(levels: &[Level], rank: i64) -> String {
+    levels
+        .iter()
+        .find(|l| l.rank == rank)
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| format!("level {rank}"))
+}
+
+/// Returns the codebooks (`codes.owner`) a code name is looked up in, in
+/// order: `book` when given, else the coder's and the shared one (the
+/// consensus layer's own is the shared one); books the scope may not see
+/// are left out.
+pub fn lookup_books(scope: &Scope, book: Option<Book>) -> Vec<Option<i64>> {
+    let books = match book {
+        Some(b) => vec![b.owner(scope)],
+        None if scope.is_consensus() => vec![None],
+        None => vec![Some(scope.coder().id), None],
+    };
+    books.into_iter().filter(|o| scope.may_see(*o)).collect()
+}
+
+/// Returns the one code a name found (`found`: the ids it names in the
+/// books looked up, in order); refuses none, and a name in two books.
+pub fn one_code(word: &str, found: &[i64]) -> Result<i64, StoreError> {
+    match found {
+        [] => Err(StoreError::UnknownCode(word.to_owned())),
+        [id] => Ok(*id),
+        [mine, shared, ..] => Err(StoreError::Invalid(format!(
+            "{word:?} names two codes: {mine} in your codebook and {shared} in the shared \
+             codebook; give the id of the one you mean"
+        ))),
+    }
+}
+
+/// Checks a passage to code against its source's length in chars.
+pub fn coding_span(span: Span, chars: i64) -> Result<(), StoreError> {
+    span.within(usize::try_from(chars).unwrap_or(0))
+        .map_err(|e| StoreError::Invalid(format!("{e}: the source has {chars} characters")))?;
+    if span.is_empty() {
+        return Err(StoreError::Invalid(
+            "an empty passage cannot be coded".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that the scope may code with code `code`, owned by `owner`
+/// (`None` when no such code exists): a code it sees, in its own codebook
+/// or the shared one.
+pub fn may_code_with(
+    scope: &Scope,
+    code: i64,
+    owner: Option<Option<i64>>,
+) -> Result<(), StoreError> {
+    let owner = owner
+        .filter(|o| scope.may_see(*o))
+        .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?;
+    if owner.is_some() && owner != scope.own_book() {
+        return Err(StoreError::Invalid(
+            "you can only code with codes of your own codebook or the shared one".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that the scope may remove coding `id`, whose coder is `coder`
+/// (`None`: no such coding).
+pub fn own_coding(scope: &Scope, id: i64, coder: Option<i64>) -> Result<(), StoreError> {
+    match coder {
+        Some(c) if c == scope.coder().id => Ok(()),
+        Some(_) if scope.sees_all() => Err(StoreError::Invalid(format!(
+            "coding {id} belongs to another coder: only its coder can change it"
+        ))),
+        _ => Err(StoreError::Invalid(format!("no coding {id} among yours"))),
+    }
+}
+
+/// Returns the coder whose codings a listing keeps (`None`: every layer the
+/// scope sees); refuses another coder's before the layers are open.
+pub fn listed_coder(scope: &Scope, filter: &CodingFilter) -> Result<Option<i64>, StoreError> {
+    if let Some(coder) = filter.coder
+        && coder != scope.coder().id
+        && !scope.sees_all()
+    {
+        return Err(StoreError::Blind);
+    }
+    Ok(match filter.coder {
+        Some(c) => Some(c),
+        None if scope.sees_all() => None,
+        None => Some(scope.coder().id),
+    })
+}
+
+/// Returns the span of the `occurrence`-th (1-based) place where `quote`
+/// occurs in `text`; without `occurrence`, the quote must occur once.
+pub fn locate(text: &str, quote: &str, occurrence: Option<usize>) -> Result<Located, StoreError> {
+    if quote.is_empty() {
+        return Err(StoreError::Invalid("the quoted passage is empty".into()));
+    }
+    let hits: Vec<usize> = text.match_indices(quote).map(|(b, _)| b).collect();
+    let pick = match (hits.len(), occurrence) {
+        (0, _) => {
+            return Err(StoreError::Invalid(format!(
+                "the passage {:?} does not occur in this source: copy it exactly, or give --start and --end",
+                shorten(quote)
+            )));
+        }
+        (1, None) => 0,
+        (n, None) => {
+            return Err(StoreError::Invalid(format!(
+                "the passage {:?} occurs {n} times in this source: add --occurrence N (1 to {n}) or quote more",
+                shorten(quote)
+            )));
+        }
+        (n, Some(k)) if k == 0 || k > n => {
+            return Err(StoreError::Invalid(format!(
+                "--occurrence {k} is out of range: the passage occurs {n} times"
+            )));
+        }
+        (_, Some(k)) => k - 1,
+    };
+    let byte = hits[pick];
+    let start = text[..byte].chars().count();
+    let span = Span::new(start, start + quote.chars().count())
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(Located {
+        span,
+        occurrences: hits.len(),
+    })
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(59).collect::<String>())
+    }
+}
+
+/// Returns the labels of the turns `(speaker, start, end)` that overlap
+/// `[start, end)`, each once, in turn order.
+pub fn speakers_over(turns: &[(String, i64, i64)], start: i64, end: i64) -> Vec<String> {
+    let mut speakers: Vec<String> = Vec::new();
+    for (who, s, e) in turns {
+        if *s < end && start < *e && !speakers.contains(who) {
+            speakers.push(who.clone());
+        }
+    }
+    speakers
+}
+
+/// Fills a codebook's counts and returns it in display order.
+///
+/// `nodes` are the book's codes (counts zero, `also_under` empty), `links`
+/// its further-parent links `(child, parent)`, `counts` the codings per
+/// `(code, source, n)` in the layers the scope sees. A code's totals roll
+/// up through primary parents and links, a code reached twice counting
+/// once; the order is depth first along primary parents, roots highest
+/// level first, siblings by position then id.
+pub fn arrange_tree(
+    mut nodes: Vec<CodeNode>,
+    links: &[(i64, i64)],
+    counts: &[(i64, i64, i64)],
+) -> Vec<CodeNode> {
+    let index: HashMap<i64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for n in &nodes {
+        if let Some(p) = n.parent {
+            children.entry(p).or_default().push(n.id);
+        }
+    }
+    for &(child, parent) in links {
+        if let Some(&i) = index.get(&child) {
+            nodes[i].also_under.push(parent);
+        }
+        children.entry(parent).or_default().push(child);
+    }
+    let mut per_code: HashMap<i64, (i64, BTreeSet<i64>)> = HashMap::new();
+    for &(code, source, n) in counts {
+        let entry = per_code.entry(code).or_default();
+        entry.0 += n;
+        entry.1.insert(source);
+    }
+    for node in &mut nodes {
+        if let Some((count, sources)) = per_code.get(&node.id) {
+            node.codings = *count;
+            node.sources = sources.len() as i64;
+        }
+        let mut seen = HashSet::new();
+        let mut stack = vec![node.id];
+        let mut total = 0;
+        let mut sources = BTreeSet::new();
+        while let Some(c) = stack.pop() {
+            if !seen.insert(c) {
+                continue;
+            }
+            if let Some((count, s)) = per_code.get(&c) {
+                total += count;
+                sources.extend(s.iter().copied());
+            }
+            stack.extend(children.get(&c).into_iter().flatten().copied());
+        }
+        node.codings_total = total;
+        node.sources_total = sources.len() as i64;
+    }
+    tree_order(nodes, &index)
+}
+
+/// Returns the nodes depth first along primary parents.
+fn tree_order(nodes: Vec<CodeNode>, index: &HashMap<i64, usize>) -> Vec<CodeNode> {
+    let mut roots: Vec<usize> = (0..nodes.len())
+        .filter(|&i| nodes[i].parent.is_none_or(|p| !index.contains_key(&p)))
+        .collect();
+    roots.sort_by_key(|&i| (-(nodes[i].level), nodes[i].position, nodes[i].id));
+    let mut kids: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            kids.entry(p).or_default().push(i);
+        }
+    }
+    for list in kids.values_mut() {
+        list.sort_by_key(|&k| (nodes[k].position, nodes[k].id));
+    }
+    let mut ordered = Vec::with_capacity(nodes.len());
+    let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+    while let Some(i) = stack.pop() {
+        ordered.push(i);
+        if let Some(mine) = kids.get(&nodes[i].id) {
+            stack.extend(mine.iter().rev().copied());
+        }
+    }
+    let mut slots: Vec<Option<CodeNode>> = nodes.into_iter().map(Some).collect();
+    ordered
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect()
+}

@@ -70,6 +70,7 @@ mod speakers;
 mod sqlite;
 #[cfg(test)]
 mod testkit;
+mod transcribe;
 mod undo;
 mod values;
 mod web_panels;
@@ -99,6 +100,7 @@ pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQues
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use media::Recording;
 pub use media_probe::MediaKind;
+pub use transcribe::{AppendedTurn, TypedTurn};
 pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,

@@ -50,7 +50,12 @@ impl Server {
 
 /// Starts `verbatim serve` on a free port and returns once it listens.
 pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
+    serve_with(Path::new(env!("CARGO_BIN_EXE_verbatim")), ws, study, coder)
+}
+
+/// Starts `bin serve` (a benchmark may serve with a release binary).
+pub(crate) fn serve_with(bin: &Path, ws: &Workspace, study: &str, coder: &str) -> Server {
+    let mut child = Command::new(bin)
         .args(["serve", "--project", study, "--coder", coder])
         .args(["--addr", "127.0.0.1:0"])
         .current_dir(ws.dir.path())

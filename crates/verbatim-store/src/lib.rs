@@ -58,6 +58,7 @@ mod memos;
 pub mod migrate;
 mod model;
 mod participants;
+mod passage_times;
 mod reconcile;
 mod redact;
 mod report_data;
@@ -100,6 +101,7 @@ pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQues
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use media::Recording;
 pub use media_probe::MediaKind;
+pub use passage_times::{TimedTurn, clock, clock_range, time_range};
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{

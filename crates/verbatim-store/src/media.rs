@@ -92,6 +92,20 @@ impl SqliteStore {
         self.media_dir().join(recording.file_name())
     }
 
+    /// Returns the id of the source with the stable identifier `guid`
+    /// (compared lower case), if there is one: how a recording read from a
+    /// REFI-QDA project finds the source its transcript became.
+    pub fn source_with_guid(&self, guid: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM sources WHERE lower(guid) = lower($1)",
+                [guid.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Returns every source's recording, by source id.
     pub fn recordings(&self) -> Result<Vec<Recording>, StoreError> {
         let sql = format!(

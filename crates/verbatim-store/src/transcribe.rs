@@ -50,8 +50,8 @@ pub struct AppendedTurn {
     pub end: i64,
     /// When it starts in the recording.
     pub begin_ms: i64,
-    /// The source's length after the turn.
-    pub chars: i64,
+    /// The speech as stored (trimmed, NFC).
+    pub text: String,
 }
 
 /// The last turn of a source: ordinal, start and end in the recording.
@@ -106,8 +106,9 @@ impl SqliteStore {
         let ends_line = self.text_of(source)?.0.ends_with('\n');
         let gap = if chars == 0 || ends_line { "" } else { "\n" };
         let line = format!("{gap}{speaker} : {text}");
+        let speech_chars = text.chars().count() as i64;
         let start = chars + (gap.len() + speaker.chars().count() + 3) as i64;
-        let end = start + text.chars().count() as i64;
+        let end = start + speech_chars;
         let ordinal = last.map_or(0, |l| l.0 + 1);
         let summary = serde_json::json!({
             "speaker": speaker, "begin_ms": begin_ms, "start": start, "end": end,
@@ -152,7 +153,7 @@ impl SqliteStore {
             start,
             end,
             begin_ms,
-            chars: end,
+            text,
         })
     }
 

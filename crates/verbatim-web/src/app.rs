@@ -30,6 +30,7 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(pages::compare::routes())
         .merge(pages::journal::routes())
         .merge(pages::reports::routes())
+        .merge(pages::transcribe::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())

@@ -162,7 +162,11 @@ fn import_attaches_the_recording_beside_the_transcript() {
 
 /// A raw GET returning the status, the headers (lower-case names) and the
 /// body's bytes.
-pub(crate) fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+pub(crate) fn get(
+    base: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     let mut request = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
@@ -396,8 +400,10 @@ async fn media_performance() {
     ws.import(&["heure.txt"]).ok();
     ws.run(&["coder", "add", "--project", "study.vbt", "tester"])
         .ok();
-    let bin = std::env::var("VERBATIM_BENCH_BIN")
-        .map_or_else(|_| env!("CARGO_BIN_EXE_verbatim").into(), std::path::PathBuf::from);
+    let bin = std::env::var("VERBATIM_BENCH_BIN").map_or_else(
+        |_| env!("CARGO_BIN_EXE_verbatim").into(),
+        std::path::PathBuf::from,
+    );
     let server = serve_with(&bin, &ws, "study.vbt", "tester");
     let base = server.base.as_str();
 

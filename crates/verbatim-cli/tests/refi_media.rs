@@ -59,7 +59,11 @@ fn a_qdpx_round_trip_keeps_the_recording_and_its_sync_points() {
             "media.qdpx",
         ])
         .ok();
-    assert!(out.stdout.contains("1 sources, 1 recordings"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 sources, 1 recordings"),
+        "{}",
+        out.stdout
+    );
 
     let qdpx = ws.path("media.qdpx");
     let qde = String::from_utf8(entry(&qdpx, "project.qde")).unwrap();
@@ -89,9 +93,17 @@ fn a_qdpx_round_trip_keeps_the_recording_and_its_sync_points() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["start"].as_u64().unwrap(), t["begin_ms"].as_u64().unwrap()))
+        .map(|t| {
+            (
+                t["start"].as_u64().unwrap(),
+                t["begin_ms"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(expected.iter().map(|p| p.1).collect::<Vec<_>>(), [0, 1000, 2000]);
+    assert_eq!(
+        expected.iter().map(|p| p.1).collect::<Vec<_>>(),
+        [0, 1000, 2000]
+    );
     assert_eq!(points, expected);
 
     let back = ws
@@ -105,7 +117,14 @@ fn a_qdpx_round_trip_keeps_the_recording_and_its_sync_points() {
     assert!(!back.stdout.contains("not carried"), "{}", back.stdout);
     let after = media_list(&ws, "back.vbt");
     assert_eq!(after.len(), 1);
-    for field in ["source", "sha256", "bytes", "duration_ms", "original_name", "container"] {
+    for field in [
+        "source",
+        "sha256",
+        "bytes",
+        "duration_ms",
+        "original_name",
+        "container",
+    ] {
         assert_eq!(after[0][field], before[0][field], "{field}");
     }
     let shown = ws
@@ -163,11 +182,16 @@ fn another_tools_transcript_is_timed_by_its_sync_points() {
         .run(&["import-project", "visite.qdpx", "--project", "study.vbt"])
         .ok();
     assert!(out.stdout.contains("1 sources"), "{}", out.stdout);
-    assert!(out.stdout.contains("1 recording(s) attached"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 recording(s) attached"),
+        "{}",
+        out.stdout
+    );
     // The time-line selection is the one thing not carried.
     assert!(
-        out.stdout
-            .contains("1 selection(s) and 0 coding(s) in picture, PDF, audio or video sources are not carried"),
+        out.stdout.contains(
+            "1 selection(s) and 0 coding(s) in picture, PDF, audio or video sources are not carried"
+        ),
         "{}",
         out.stdout
     );

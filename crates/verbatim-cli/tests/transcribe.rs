@@ -103,9 +103,9 @@ fn turns_are_saved_one_by_one_and_bad_ones_change_nothing() {
     );
     assert_eq!(early.status, 409);
     assert!(
-        early
-            .body
-            .contains("before the previous turn (1500 ms): turns are typed in the recording's order"),
+        early.body.contains(
+            "before the previous turn (1500 ms): turns are typed in the recording's order"
+        ),
         "{}",
         early.body
     );

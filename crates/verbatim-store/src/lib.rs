@@ -101,8 +101,6 @@ pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQues
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use media::Recording;
 pub use media_probe::MediaKind;
-pub use passage_times::{TimedTurn, clock, clock_range, time_range};
-pub use transcribe::{AppendedTurn, TypedTurn};
 pub use memos::{Memo, MemoFilter, MemoTarget};
 pub use model::{
     ImportItem, ImportOutcome, MemoRecord, SourceRecord, SourceRef, SourceSummary, StudyInfo,
@@ -112,6 +110,7 @@ pub use participants::{
     AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
     RankStyle, Scheme, Site, Unassigned,
 };
+pub use passage_times::{TimedTurn, clock, clock_range, time_range};
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Divergence, Excerpt, Origin, Verdict};
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use report_reads::{Deidentification, Period};
@@ -121,6 +120,7 @@ pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;
+pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;
 pub use values::{AttrType, count_percent, percent_half_up, percent_text};
 pub use web_panels::DeidRecord;

@@ -53,7 +53,15 @@ fn a_recording_becomes_a_source_grown_turn_by_turn() {
     let times: Vec<_> = source
         .turn_list
         .iter()
-        .map(|t| (t.speaker.clone().unwrap(), t.start, t.end, t.begin_ms, t.end_ms))
+        .map(|t| {
+            (
+                t.speaker.clone().unwrap(),
+                t.start,
+                t.end,
+                t.begin_ms,
+                t.end_ms,
+            )
+        })
         .collect();
     // The first turn ends where the second begins (3,400 ms).
     assert_eq!(
@@ -99,19 +107,23 @@ fn turns_out_of_order_or_past_the_end_are_refused_and_nothing_changes() {
         .unwrap();
     let before = f.store.source(&SourceRef::Id(id)).unwrap();
     refused(
-        f.store.append_turn("amira", id, &typed("P1", 1999, "Avant.")),
+        f.store
+            .append_turn("amira", id, &typed("P1", 1999, "Avant.")),
         "before the previous turn (2000 ms)",
     );
     refused(
-        f.store.append_turn("amira", id, &typed("P1", 5001, "Après.")),
+        f.store
+            .append_turn("amira", id, &typed("P1", 5001, "Après.")),
         "after the recording's end (5000 ms)",
     );
     refused(
-        f.store.append_turn("amira", id, &typed("", 3000, "Sans voix.")),
+        f.store
+            .append_turn("amira", id, &typed("", 3000, "Sans voix.")),
         "no speaker",
     );
     refused(
-        f.store.append_turn("amira", id, &typed("P1 : x", 3000, "Deux.")),
+        f.store
+            .append_turn("amira", id, &typed("P1 : x", 3000, "Deux.")),
         "without a colon",
     );
     refused(

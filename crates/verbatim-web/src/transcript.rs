@@ -11,8 +11,8 @@
 //! browser's selections and highlights count in.
 
 use verbatim_core::OffsetTable;
-pub use verbatim_store::clock;
 use verbatim_store::TurnRecord;
+pub use verbatim_store::clock;
 
 use crate::offsets::to_utf16;
 

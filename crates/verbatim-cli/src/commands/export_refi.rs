@@ -63,7 +63,12 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                     original_name: r.original_name,
                 })
                 .collect();
-            refi::media::add_recordings(&mut exported, &snapshot, &recordings, target.counts_utf16());
+            refi::media::add_recordings(
+                &mut exported,
+                &snapshot,
+                &recordings,
+                target.counts_utf16(),
+            );
             write_atomically(out, |file| {
                 refi::write_qdpx(std::io::BufWriter::new(file), &exported)
                     .map_err(std::io::Error::other)?

@@ -218,9 +218,10 @@ fn attach_each(
             );
             continue;
         };
-        let name = Path::new(rec.file_name)
-            .file_name()
-            .map_or_else(|| format!("recording-{i}"), |n| n.to_string_lossy().into_owned());
+        let name = Path::new(rec.file_name).file_name().map_or_else(
+            || format!("recording-{i}"),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let dir = folder.join(i.to_string());
         let file = dir.join(name);
         std::fs::create_dir_all(&dir)

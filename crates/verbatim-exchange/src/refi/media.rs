@@ -392,7 +392,10 @@ fn text_paths(project: &Project) -> HashMap<String, String> {
 }
 
 /// The GUID key of the `TextSource` a transcript is (the same text file).
-fn is_text_source<'p>(t: &Transcript, text_paths: &'p HashMap<String, String>) -> Option<&'p String> {
+fn is_text_source<'p>(
+    t: &Transcript,
+    text_paths: &'p HashMap<String, String>,
+) -> Option<&'p String> {
     text_paths.get(&key(t.text.plain_text_path.as_deref()?))
 }
 
@@ -459,14 +462,13 @@ pub fn recordings_to_attach(read: &ReadProject) -> Vec<RecordingToAttach<'_>> {
         let Some(bytes) = files.recording.as_deref() else {
             continue;
         };
-        let target = m
-            .transcripts
-            .iter()
-            .zip(&files.transcripts)
-            .find_map(|(t, text)| match is_text_source(t, &text_paths) {
-                Some(source) => Some(source.clone()),
-                None => (text.is_some() && is_guid(&t.text.guid)).then(|| key(&t.text.guid)),
-            });
+        let target =
+            m.transcripts.iter().zip(&files.transcripts).find_map(
+                |(t, text)| match is_text_source(t, &text_paths) {
+                    Some(source) => Some(source.clone()),
+                    None => (text.is_some() && is_guid(&t.text.guid)).then(|| key(&t.text.guid)),
+                },
+            );
         if let Some(source_guid) = target {
             // The media source's name is the file's original name when
             // verbatim wrote it (and a title in some tools).

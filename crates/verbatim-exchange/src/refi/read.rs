@@ -72,8 +72,7 @@ pub(crate) fn project(root: &Element, file: &str) -> Result<Project, RefiError> 
                     match s.name.as_str() {
                         "TextSource" => p.sources.push(text_source(s, file)?),
                         "AudioSource" | "VideoSource" => {
-                            p.media
-                                .push(super::media::read_source(s, &mut p.uncarried));
+                            p.media.push(super::media::read_source(s, &mut p.uncarried));
                         }
                         "PictureSource" | "PDFSource" => media(s, &mut p.uncarried),
                         _ => {}

@@ -178,7 +178,11 @@ struct Quoter<'s> {
 impl Quoter<'_> {
     /// Returns the quotes of the merged char spans of one source, cited with
     /// when they are heard in the recording when the transcript is timed.
-    fn quotes(&mut self, source: i64, merged: &[(usize, usize)]) -> Result<Vec<Quote>, ReportError> {
+    fn quotes(
+        &mut self,
+        source: i64,
+        merged: &[(usize, usize)],
+    ) -> Result<Vec<Quote>, ReportError> {
         if let std::collections::hash_map::Entry::Vacant(v) = self.texts.entry(source) {
             v.insert(self.store.source_text(source)?.chars().collect());
         }

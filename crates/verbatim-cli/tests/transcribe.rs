@@ -277,3 +277,131 @@ async fn two_turns_are_typed_with_the_keys_while_the_recording_plays() {
     ws.run(&["undo", "--project", "study.vbt"]).ok();
     assert_eq!(ws.show("visite")["text"], "INT : Bonjour, on commence ?");
 }
+
+/// Returns the study's CSV export of coded segments as rows of cells.
+fn segments_csv(ws: &Workspace) -> Vec<Vec<String>> {
+    ws.run(&[
+        "export",
+        "--project",
+        "study.vbt",
+        "--format",
+        "csv",
+        "--out",
+        "segments.csv",
+    ])
+    .ok();
+    let bytes = std::fs::read(ws.path("segments.csv")).unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn passages_in_a_timed_transcript_know_when_they_are_heard() {
+    let ws = study_awaiting_transcript();
+    {
+        let server = serve(&ws, "study.vbt", "tester");
+        let (token, cookie) = token_of(&server.base);
+        for body in [
+            r#"{"speaker":"INT","begin_ms":1500,"text":"Bonjour, on commence ?"}"#,
+            r#"{"speaker":"P1","begin_ms":3000,"text":"Oui, la confiance revient."}"#,
+            r#"{"speaker":"INT","begin_ms":4500,"text":"Merci."}"#,
+        ] {
+            let saved = post_turn(&server.base, &token, &cookie, body);
+            assert_eq!(saved.status, 200, "{}", saved.body);
+        }
+    }
+    // "INT : Bonjour, on commence ?" speaks in [6, 28), 1.5 s to 3 s;
+    // "\nP1 : " brings it to 28 + 1 + 5 = 34, and the 26 chars of
+    // "Oui, la confiance revient." run to 60, 3 s to 4.5 s; "\nINT : "
+    // gives 60 + 1 + 6 = 67, "Merci." [67, 73), from 4.5 s, no end.
+    let turns = ws.show("visite")["turns"].clone();
+    assert_eq!(turns[1]["start"], 34);
+    assert_eq!(turns[1]["end"], 60);
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--project", "study.vbt"]);
+        ws.run(&all).ok()
+    };
+    run(&["participants", "add", "--code", "P1"]);
+    run(&["code", "add", "Confiance", "--level", "theme"]);
+    let add = |start: &str, end: &str| {
+        run(&[
+            "coding",
+            "add",
+            "--source",
+            "visite",
+            "--code",
+            "Confiance",
+            "--start",
+            start,
+            "--end",
+            end,
+        ]);
+    };
+    add("42", "59"); // "confiance revient", inside P1's turn
+    add("17", "37"); // " commence ?\nP1 : Oui", across the first two turns
+    add("67", "73"); // "Merci.", the last turn
+    let listed = run(&["coding", "list", "--json"]).json();
+    let times: Vec<(u64, serde_json::Value, serde_json::Value)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["start"].as_u64().unwrap(),
+                c["begin_ms"].clone(),
+                c["end_ms"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            // From the first turn's start to the second's end.
+            (17, 1500.into(), 4500.into()),
+            (42, 3000.into(), 4500.into()),
+            // The last turn has no end yet.
+            (67, 4500.into(), serde_json::Value::Null),
+        ]
+    );
+    let text = run(&["coding", "list"]).stdout;
+    assert!(
+        text.contains("0:01–0:04") && text.contains("0:03–0:04"),
+        "{text}"
+    );
+
+    let rows = segments_csv(&ws);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let (start, begin, end) = (col("start"), col("begin_ms"), col("end_ms"));
+    let cells: Vec<(&str, &str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[start].as_str(), r[begin].as_str(), r[end].as_str()))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("17", "1500", "4500"),
+            ("42", "3000", "4500"),
+            ("67", "4500", "")
+        ]
+    );
+
+    // P1's member-checking document cites when their words are heard.
+    run(&[
+        "report",
+        "--format",
+        "md",
+        "--out",
+        "member.md",
+        "--participant",
+        "P1",
+    ]);
+    let md = std::fs::read_to_string(ws.path("member.md")).unwrap();
+    assert!(md.contains("confiance revient"), "{md}");
+    assert!(md.contains("— P1, visite, 0:03–0:04"), "{md}");
+}

@@ -1,7 +1,8 @@
 //! `verbatim media`: the recording (audio or video) beside a source's
 //! transcript: attach (to an existing source, or `--new` to a new empty
-//! source to transcribe in the browser), list, detach. Also the import step that attaches a
-//! recording lying beside an imported transcript under the same name.
+//! source to transcribe in the browser), list, detach. Also the import
+//! step that attaches a recording lying beside an imported transcript
+//! under the same name.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

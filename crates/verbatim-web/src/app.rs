@@ -41,6 +41,7 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(api::compare::routes())
         .merge(api::journal::routes())
         .merge(api::openapi::routes())
+        .merge(api::turns::routes())
         // Recordings, with range requests.
         .merge(media::routes())
         // Static files.

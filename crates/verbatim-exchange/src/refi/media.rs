@@ -296,7 +296,7 @@ pub(crate) fn fetch_recordings(
             Some(Ok(Some(bytes))) => Some(bytes),
             Some(Ok(None)) | None => {
                 report.skipped.push(format!(
-                    "the recording {label:?} is not in the project; its transcript is imported without it: attach the file with `verbatim media attach SOURCE FILE`"
+                    "the recording {label:?} was not found in the project; its transcript is imported without it: attach the file with `verbatim media attach SOURCE FILE`"
                 ));
                 None
             }

@@ -17,3 +17,4 @@ pub mod journal;
 pub mod openapi;
 pub mod people;
 pub mod search;
+pub mod turns;

@@ -5,6 +5,7 @@
 //! typed so far and a line for the next one; `assets/js/transcribe.js`
 //! gives the keys (play/pause, back and forward 3 s, mark the current time,
 //! speaker labels) and saves each turn with `POST /api/sources/{id}/turns`
+//! (`api::turns`)
 //! as soon as Enter is pressed. Each save is one undoable action in the
 //! store (`SqliteStore::append_turn`), which appends `SPEAKER : text` to the
 //! source's text with the turn's start time, so a partial transcript grows
@@ -12,13 +13,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use verbatim_store::{SourceRef, SqliteStore, Store, TypedTurn};
+use axum::routing::get;
+use serde::Serialize;
+use verbatim_store::{SourceRef, SqliteStore, Store};
 
-use crate::error::{ApiResult, PageResult};
+use crate::error::PageResult;
 use crate::layout::{Nav, Page};
 use crate::session::Session;
 use crate::transcript::clock;
@@ -30,11 +31,9 @@ const LABEL_KEYS: usize = 9;
 /// Labels offered when the study has none yet.
 const DEFAULT_LABELS: [&str; 2] = ["INT", "P1"];
 
-/// Returns the page's route and the API route saving a turn.
+/// Returns the page's route (the turns are saved by `api::turns`).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sources/{id}/transcribe", get(page))
-        .route("/api/sources/{id}/turns", post(append))
+    Router::new().route("/sources/{id}/transcribe", get(page))
 }
 
 #[derive(Template, WebTemplate)]
@@ -151,54 +150,4 @@ fn offered_labels(store: &SqliteStore, id: i64) -> Result<Vec<String>, WebError>
     }
     labels.truncate(LABEL_KEYS);
     Ok(labels)
-}
-
-/// `POST /api/sources/{id}/turns`: a typed turn.
-#[derive(Debug, Deserialize)]
-struct TurnBody {
-    speaker: String,
-    begin_ms: u64,
-    text: String,
-}
-
-/// The saved turn, as the page lists it.
-#[derive(Debug, Serialize)]
-struct SavedTurn {
-    ordinal: i64,
-    speaker: String,
-    begin_ms: i64,
-    time: String,
-    text: String,
-}
-
-async fn append(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<i64>,
-    Json(body): Json<TurnBody>,
-) -> ApiResult<SavedTurn> {
-    let saved = state
-        .write(move |store| {
-            let scope = session.own_scope(store)?;
-            if store.recording(id)?.is_none() {
-                return Err(WebError::NotFound(format!(
-                    "source {id} has no recording: turns are typed against a recording"
-                )));
-            }
-            let turn = TypedTurn {
-                speaker: body.speaker,
-                begin_ms: body.begin_ms,
-                text: body.text,
-            };
-            let added = store.append_turn(&scope.coder().name, id, &turn)?;
-            Ok(SavedTurn {
-                ordinal: added.ordinal,
-                time: clock(added.begin_ms),
-                speaker: added.speaker,
-                begin_ms: added.begin_ms,
-                text: added.text,
-            })
-        })
-        .await?;
-    Ok(Json(saved))
 }

@@ -292,7 +292,7 @@ pub(crate) fn fetch_recordings(
             .as_deref()
             .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(p).to_owned())
             .unwrap_or_default();
-        let recording = match m.path.as_deref().map(|p| fetch(p)) {
+        let recording = match m.path.as_deref().map(&mut *fetch) {
             Some(Ok(Some(bytes))) => Some(bytes),
             Some(Ok(None)) | None => {
                 report.skipped.push(format!(

@@ -55,7 +55,12 @@ pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
 
 /// Starts `verbatim serve ARGS` on a free port and returns once it listens.
 pub(crate) fn serve_with(ws: &Workspace, args: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
+    serve_bin(Path::new(env!("CARGO_BIN_EXE_verbatim")), ws, args)
+}
+
+/// Starts `bin serve ARGS` (a benchmark may serve with a release binary).
+pub(crate) fn serve_bin(bin: &Path, ws: &Workspace, args: &[&str]) -> Server {
+    let mut child = Command::new(bin)
         .arg("serve")
         .args(args)
         .env_remove("VERBATIM_CODER")

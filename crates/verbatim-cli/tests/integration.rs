@@ -70,6 +70,8 @@ mod refi;
 mod refi_clients;
 // `import-project` on QualCoder projects we write ourselves.
 mod qualcoder;
+// REFI-QDA with recordings: the file in the archive, transcripts and sync points.
+mod refi_media;
 // `verbatim serve`: the web interface in headless Chromium, CSRF, CSP, escaping.
 mod browser;
 // The participants, sources, analysis, compare, journal and OpenAPI endpoints over HTTP.
@@ -78,6 +80,8 @@ mod web_pages;
 mod browser_pages;
 // `verbatim media` and `GET /media/{source}`: recordings, durations, byte ranges.
 mod media;
+// The transcription view: a source made from a recording, typed turn by turn.
+mod transcribe;
 // The reports page: downloads, the sandboxed preview, blind layers, member checking.
 mod web_reports;
 

@@ -17,7 +17,13 @@ const FILE_BYTES: u64 = 40_052;
 
 /// Returns a mono 16-bit PCM WAV of a 440 Hz tone.
 fn tone_wav() -> Vec<u8> {
-    let data_len = SAMPLES * 2;
+    wav(RATE, SAMPLES)
+}
+
+/// Returns a mono 16-bit PCM WAV of `samples` samples of a 440 Hz tone at
+/// `rate` Hz: a 44-byte header, then 2 bytes per sample.
+pub(crate) fn wav(rate: u32, samples: u32) -> Vec<u8> {
+    let data_len = samples * 2;
     let mut out = Vec::new();
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&(36 + data_len).to_le_bytes());
@@ -25,14 +31,14 @@ fn tone_wav() -> Vec<u8> {
     out.extend_from_slice(&16u32.to_le_bytes());
     out.extend_from_slice(&1u16.to_le_bytes()); // PCM
     out.extend_from_slice(&1u16.to_le_bytes()); // mono
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes per second
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes()); // bytes per second
     out.extend_from_slice(&2u16.to_le_bytes()); // block align
     out.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..SAMPLES {
-        let t = f64::from(i) / f64::from(RATE);
+    for i in 0..samples {
+        let t = f64::from(i) / f64::from(rate);
         let v = (t * 440.0 * std::f64::consts::TAU).sin() * 8000.0;
         out.extend_from_slice(&(v as i16).to_le_bytes());
     }
@@ -156,7 +162,11 @@ fn import_attaches_the_recording_beside_the_transcript() {
 
 /// A raw GET returning the status, the headers (lower-case names) and the
 /// body's bytes.
-fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+pub(crate) fn get(
+    base: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let host = base.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).unwrap();
     let mut request = format!("GET {path} HTTP/1.1\r\nConnection: close\r\n");
@@ -188,7 +198,7 @@ fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<(String, S
     (status, headers, raw[split + 4..].to_vec())
 }
 
-fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+pub(crate) fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
     headers
         .iter()
         .find(|(k, _)| k == name)
@@ -349,5 +359,108 @@ async fn the_reader_plays_from_a_turn_and_marks_the_turn_heard() {
         )
         .await,
         serde_json::json!(1)
+    );
+}
+
+/// The median of a list of timings.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The media benchmark (`bench/media.sh`): a one-hour WAV (8,000 Hz mono
+/// 16-bit: 3,600 × 16,000 = 57,600,000 bytes of samples after a 44-byte
+/// header) beside a transcript of 1,000 turns, one every 3.6 s. Times, in
+/// headless Chromium, the reader painted (7 loads), a seek of the player
+/// to the 59th minute until `seeked` (7 seeks), and a plain 64 KiB range
+/// request at the 59th minute. `VERBATIM_BENCH_BIN` names the `verbatim`
+/// that serves (the release build); prints one line per figure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with bench/media.sh"]
+async fn media_performance() {
+    use crate::browser::{browser, browser_programs, eval, serve_bin, until};
+
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let ws = Workspace::with_study();
+    let mut transcript = String::new();
+    for i in 0..1000u32 {
+        let s = i * 36 / 10;
+        let who = if i % 2 == 0 { "INT" } else { "CSI-2" };
+        transcript.push_str(&format!(
+            "[{:02}:{:02}:{:02}] {who} : Tour {i}, on parle de la confiance et du quotidien.\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
+        ));
+    }
+    ws.write("heure.txt", transcript);
+    ws.write("heure.wav", wav(8000, 8000 * 3600));
+    ws.import(&["heure.txt"]).ok();
+    ws.run(&["coder", "add", "--project", "study.vbt", "tester"])
+        .ok();
+    let bin = std::env::var("VERBATIM_BENCH_BIN").map_or_else(
+        |_| env!("CARGO_BIN_EXE_verbatim").into(),
+        std::path::PathBuf::from,
+    );
+    let server = serve_bin(&bin, &ws, &["--project", "study.vbt", "--coder", "tester"]);
+    let base = server.base.as_str();
+
+    // A range at the 59th minute: byte 44 + 3,540 s × 16,000 B/s.
+    let at = 44 + 3540 * 16_000;
+    let range = format!("bytes={at}-{}", at + 65_535);
+    let mut http_ms = Vec::new();
+    for _ in 0..7 {
+        let t = std::time::Instant::now();
+        let (status, _, body) = get(base, "/media/1", &[("Range", &range)]);
+        http_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!((status, body.len()), (206, 65_536));
+    }
+
+    let b = browser(&chromium, &chromedriver, 1400, 900).await;
+    let c = &b.client;
+    let (mut painted, mut seeks) = (Vec::new(), Vec::new());
+    for k in 0..7 {
+        c.goto(&format!("{base}/sources/1")).await.unwrap();
+        until(
+            c,
+            "the reader",
+            "return document.getElementById('reader')?.dataset.ready === 'true' \
+             && document.getElementById('media').readyState >= 1;",
+        )
+        .await;
+        let t = eval(
+            c,
+            "return [performance.getEntriesByName('highlights-painted')[0].startTime, \
+                     document.querySelectorAll('section.turn[data-t]').length];",
+        )
+        .await;
+        assert_eq!(t[1], serde_json::json!(1000));
+        painted.push(t[0].as_f64().unwrap());
+        let seek = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 const m = document.getElementById('media'); \
+                 const t0 = performance.now(); \
+                 m.addEventListener('seeked', () => done(performance.now() - t0), { once: true }); \
+                 m.currentTime = arguments[0];",
+                vec![serde_json::json!(3540 + k)],
+            )
+            .await
+            .unwrap();
+        seeks.push(seek.as_f64().unwrap());
+    }
+    println!(
+        "media_performance: reader painted (1,000 turns, one-hour recording) {:.0} ms median of 7 {painted:.0?}",
+        median(painted.clone())
+    );
+    println!(
+        "media_performance: player seek to the 59th minute, until seeked {:.1} ms median of 7 {seeks:.1?}",
+        median(seeks.clone())
+    );
+    println!(
+        "media_performance: 64 KiB range request at the 59th minute {:.2} ms median of 7 {http_ms:.2?}",
+        median(http_ms.clone())
     );
 }

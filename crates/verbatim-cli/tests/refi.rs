@@ -19,7 +19,7 @@ fn demo() -> Workspace {
 }
 
 /// Returns a zip entry's bytes.
-fn entry(zip: &Path, name: &str) -> Vec<u8> {
+pub(crate) fn entry(zip: &Path, name: &str) -> Vec<u8> {
     let bytes = std::fs::read(zip).unwrap();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut out = Vec::new();
@@ -35,7 +35,7 @@ fn entry(zip: &Path, name: &str) -> Vec<u8> {
 ///
 /// Without xmllint the check is skipped with a message, unless
 /// VERBATIM_REQUIRE_XMLLINT=1 (as CI sets it), where it fails.
-fn validate(ws: &Workspace, xml: &[u8], schema: &str) {
+pub(crate) fn validate(ws: &Workspace, xml: &[u8], schema: &str) {
     let file = ws.write("to-validate.xml", xml);
     let run = std::process::Command::new("xmllint")
         .args(["--noout", "--schema"])

@@ -30,6 +30,7 @@ pub mod description;
 mod export;
 pub mod guid;
 mod import;
+pub mod media;
 pub mod model;
 pub mod offsets;
 pub mod qualcoder;
@@ -193,6 +194,9 @@ pub struct ReadProject {
     pub texts: Vec<Option<String>>,
     /// Each note's text (same order as `project.notes`).
     pub note_texts: Vec<Option<String>>,
+    /// Each media source's transcripts and recording (same order as
+    /// `project.media`).
+    pub media: Vec<media::MediaFiles>,
     /// Code fields verbatim wrote in [`description::PART`], by GUID key;
     /// empty for other tools' files.
     pub code_fields: HashMap<String, description::Fields>,
@@ -318,11 +322,21 @@ fn resolve_texts(
     for n in &project.notes {
         note_texts.push(text_of(n, "note", &mut report)?);
     }
+    let mut transcripts = Vec::with_capacity(project.media.len());
+    for m in &project.media {
+        let mut texts = Vec::with_capacity(m.transcripts.len());
+        for t in &m.transcripts {
+            texts.push(text_of(&t.text, "transcript", &mut report)?);
+        }
+        transcripts.push(texts);
+    }
+    let media = media::fetch_recordings(&project, transcripts, fetch, &mut report)?;
     Ok(ReadProject {
         file: file.to_owned(),
         project,
         texts,
         note_texts,
+        media,
         code_fields: HashMap::new(),
         report,
     })
@@ -378,7 +392,7 @@ pub fn write_qdpx<W: std::io::Write + std::io::Seek>(
         .iter()
         .map(|(name, text)| (name.clone(), text.as_str()))
         .collect();
-    archive::write_qdpx(out, &qde, &files, &exported.parts)
+    archive::write_qdpx(out, &qde, &files, &exported.parts, &exported.recordings)
 }
 
 /// Returns the `.qde` XML of an export (what [`write_qdpx`] puts in the

@@ -18,6 +18,7 @@ use crate::boundary::rules;
 use crate::coders::Scope;
 use crate::codes::{delete_coding_rows, opt_text};
 use crate::history::{Recorder, Table, id_key};
+use crate::passage_times::time_range;
 use crate::{SourceRef, SqliteStore, StoreError, audit};
 
 /// A coding as listings show it.
@@ -45,6 +46,11 @@ pub struct CodingRecord {
     pub text: String,
     /// The speakers whose turns the passage overlaps.
     pub speakers: Vec<String>,
+    /// When the passage starts in the recording (from the turns it
+    /// overlaps, see `passage_times`); `None` when untimed.
+    pub begin_ms: Option<i64>,
+    /// When it ends in the recording, when known.
+    pub end_ms: Option<i64>,
     /// True when marked as a quote for reports.
     pub is_quote: bool,
     /// The coder's note on this coding.
@@ -359,9 +365,10 @@ impl SqliteStore {
                     .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal")?
                     .query_map([source_id], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
                     .collect::<Result<_, _>>()?;
-                e.insert((text, table, turns));
+                let timed = self.timed_turns(source_id)?;
+                e.insert((text, table, turns, timed));
             }
-            let (text, table, turns) = &texts[&source_id];
+            let (text, table, turns, timed) = &texts[&source_id];
             let (start, end): (i64, i64) = (r.get(7)?, r.get(8)?);
             let span = Span::new(
                 usize::try_from(start).unwrap_or(0),
@@ -374,6 +381,7 @@ impl SqliteStore {
             {
                 continue;
             }
+            let (begin_ms, end_ms) = time_range(timed, start, end);
             out.push(CodingRecord {
                 id: r.get(0)?,
                 source_id,
@@ -386,6 +394,8 @@ impl SqliteStore {
                 end,
                 text: table.slice(text, span).unwrap_or_default().to_owned(),
                 speakers,
+                begin_ms,
+                end_ms,
                 is_quote: r.get::<_, i64>(9)? != 0,
                 memo: r.get(10)?,
                 translations: Vec::new(),
@@ -444,6 +454,12 @@ impl SqliteStore {
     }
 }
 
-/// A source's text, offset table and turns `(speaker, start, end)`, loaded
-/// once per listing.
-type SourceView = (String, OffsetTable, Vec<(String, i64, i64)>);
+/// A source's text, offset table, turns `(speaker, start, end)` and timed
+/// turns, loaded once per listing.
+type SourceView = (
+    String,
+    OffsetTable,
+    Vec<(String, i64, i64)>,
+    Vec<crate::TimedTurn>,
+);
+

@@ -59,6 +59,7 @@ mod memos;
 pub mod migrate;
 mod model;
 mod participants;
+mod passage_times;
 mod reconcile;
 mod redact;
 mod report_data;
@@ -72,6 +73,7 @@ mod sqlite;
 mod study_copy;
 #[cfg(test)]
 mod testkit;
+mod transcribe;
 mod undo;
 mod values;
 mod web_panels;
@@ -111,6 +113,7 @@ pub use participants::{
     AppliesTo, Assigned, Assignment, Attribute, Consent, Mode, NewParticipant, Participant,
     RankStyle, Scheme, Site, Unassigned,
 };
+pub use passage_times::{TimedTurn, clock, clock_range, time_range};
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Divergence, Excerpt, Origin, Verdict};
 pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
 pub use report_reads::{Deidentification, Period};
@@ -120,6 +123,7 @@ pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;
+pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;
 pub use values::{AttrType, count_percent, percent_half_up, percent_text};
 pub use web_panels::DeidRecord;

@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 
 use crate::history::{Table, id_key};
 use crate::media_probe::{self, Container, MediaKind};
+use verbatim_core::{Format, OffsetTable, SourceKind, SourceMetadata};
+
 use crate::{SourceRef, SqliteStore, StoreError};
 
 /// A source's recording, as kept in the study.
@@ -90,6 +92,20 @@ impl SqliteStore {
         self.media_dir().join(recording.file_name())
     }
 
+    /// Returns the id of the source with the stable identifier `guid`
+    /// (compared lower case), if there is one: how a recording read from a
+    /// REFI-QDA project finds the source its transcript became.
+    pub fn source_with_guid(&self, guid: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM sources WHERE lower(guid) = lower($1)",
+                [guid.trim()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Returns every source's recording, by source id.
     pub fn recordings(&self) -> Result<Vec<Recording>, StoreError> {
         let sql = format!(
@@ -129,47 +145,94 @@ impl SqliteStore {
                 current.source, current.original_name, current.source
             )));
         }
-        let container = media_probe::recognise(file)?;
-        let duration_ms = media_probe::duration_ms(file, container);
-        let (sha256, bytes) = self.keep_file(file, container)?;
-        let original_name = file
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let attached_at = crate::audit::now();
-        let columns = [
-            ("source_id", Value::Integer(source_id)),
-            ("sha256", Value::Text(sha256.clone())),
-            ("kind", Value::Text(container.kind.as_str().into())),
-            ("container", Value::Text(container.name.into())),
-            ("mime", Value::Text(container.mime.into())),
-            (
-                "bytes",
-                Value::Integer(i64::try_from(bytes).unwrap_or(i64::MAX)),
-            ),
-            (
-                "duration_ms",
-                duration_ms
-                    .and_then(|d| i64::try_from(d).ok())
-                    .map_or(Value::Null, Value::Integer),
-            ),
-            ("original_name", Value::Text(original_name.clone())),
-            ("attached_at", Value::Text(attached_at)),
-        ];
-        let summary = serde_json::json!({
-            "file": original_name,
-            "sha256": sha256,
-            "container": container.name,
-            "duration_ms": duration_ms,
-        });
+        let kept = self.keep(file)?;
+        let columns = kept.columns(source_id);
         self.act(
             actor,
             "media.attach",
             &format!("source:{source_id}"),
             |tx, rec| {
                 rec.insert(tx, Table::Media, &columns)?;
-                Ok(((), summary))
+                Ok(((), kept.summary))
             },
         )?;
+        self.recording(source_id)?
+            .ok_or_else(|| StoreError::Corrupt("the attached recording vanished".into()))
+    }
+
+    /// Creates an empty source named `name` for the recording `file`, to be
+    /// transcribed in the browser, and attaches the recording: one undoable
+    /// action. Until its first turn is typed the source's text is empty and
+    /// its content hash is the recording's (`recording:SHA256`), so two
+    /// recordings awaiting transcription are two sources and the same
+    /// recording is refused the second time.
+    pub fn source_from_recording(
+        &mut self,
+        actor: &str,
+        name: &str,
+        kind: SourceKind,
+        file: &Path,
+    ) -> Result<Recording, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid(
+                "the new source needs a name: give one with --new NAME".into(),
+            ));
+        }
+        let taken: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM sources WHERE name = $1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if taken.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "a source named {name:?} already exists: attach the recording to it without --new, or choose another name"
+            )));
+        }
+        let kept = self.keep(file)?;
+        let hash = format!("recording:{}", kept.sha256);
+        let twin: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT s.name FROM media m JOIN sources s ON s.id = m.source_id \
+                 WHERE m.sha256 = $1 OR s.content_hash = $2",
+                [&kept.sha256, &hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(twin) = twin {
+            return Err(StoreError::Invalid(format!(
+                "{} is already the recording of source {twin:?}: transcribe that source, or attach the recording to another with `verbatim media attach`",
+                file.display()
+            )));
+        }
+        let metadata = serde_json::to_string(&SourceMetadata::default())
+            .map_err(|e| StoreError::Corrupt(format!("metadata not serialisable: {e}")))?;
+        let source = [
+            ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+            ("name", Value::Text(name.to_owned())),
+            ("format", Value::Text(Format::Txt.as_str().into())),
+            ("kind", Value::Text(kind.as_str().into())),
+            ("imported_at", Value::Text(crate::audit::now())),
+            ("content_hash", Value::Text(hash)),
+            ("chars", Value::Integer(0)),
+            ("metadata", Value::Text(metadata)),
+        ];
+        let source_id = self.act(actor, "source.from_recording", name, |tx, rec| {
+            let id = rec.insert(tx, Table::Sources, &source)?;
+            rec.insert(
+                tx,
+                Table::SourceTexts,
+                &[
+                    ("source_id", Value::Integer(id)),
+                    ("text", Value::Text(String::new())),
+                    ("offsets", Value::Blob(OffsetTable::new("").to_bytes())),
+                ],
+            )?;
+            rec.insert(tx, Table::Media, &kept.columns(id))?;
+            Ok((id, kept.summary))
+        })?;
         self.recording(source_id)?
             .ok_or_else(|| StoreError::Corrupt("the attached recording vanished".into()))
     }
@@ -211,6 +274,31 @@ impl SqliteStore {
         Ok(current)
     }
 
+    /// Recognises `file`, reads its duration and copies it into the media
+    /// folder: what attaching needs before the row is written.
+    fn keep(&self, file: &Path) -> Result<Kept, StoreError> {
+        let container = media_probe::recognise(file)?;
+        let duration_ms = media_probe::duration_ms(file, container);
+        let (sha256, bytes) = self.keep_file(file, container)?;
+        let original_name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let summary = serde_json::json!({
+            "file": original_name,
+            "sha256": sha256,
+            "container": container.name,
+            "duration_ms": duration_ms,
+        });
+        Ok(Kept {
+            sha256,
+            container,
+            bytes,
+            duration_ms,
+            original_name,
+            summary,
+        })
+    }
+
     /// Copies `file` into the media folder under its SHA-256 name, hashing
     /// while it copies (a recording may be large). It is written to a
     /// temporary name, then renamed, so a half-copied file never bears the
@@ -232,6 +320,41 @@ impl SqliteStore {
                 dir.display()
             ))
         })
+    }
+}
+
+/// A recording copied into the media folder, not yet recorded.
+struct Kept {
+    sha256: String,
+    container: Container,
+    bytes: u64,
+    duration_ms: Option<u64>,
+    original_name: String,
+    summary: serde_json::Value,
+}
+
+impl Kept {
+    /// The `media` row tying the recording to source `source_id`.
+    fn columns(&self, source_id: i64) -> [(&'static str, Value); 9] {
+        [
+            ("source_id", Value::Integer(source_id)),
+            ("sha256", Value::Text(self.sha256.clone())),
+            ("kind", Value::Text(self.container.kind.as_str().into())),
+            ("container", Value::Text(self.container.name.into())),
+            ("mime", Value::Text(self.container.mime.into())),
+            (
+                "bytes",
+                Value::Integer(i64::try_from(self.bytes).unwrap_or(i64::MAX)),
+            ),
+            (
+                "duration_ms",
+                self.duration_ms
+                    .and_then(|d| i64::try_from(d).ok())
+                    .map_or(Value::Null, Value::Integer),
+            ),
+            ("original_name", Value::Text(self.original_name.clone())),
+            ("attached_at", Value::Text(crate::audit::now())),
+        ]
     }
 }
 
@@ -281,4 +404,4 @@ fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
 
 #[cfg(test)]
 #[path = "media_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -7,7 +7,7 @@ use crate::testkit::fixture;
 use crate::{MediaKind, SourceRef, Store};
 
 /// Writes a mono 16-bit PCM WAV of `samples` samples of a 440 Hz tone.
-fn write_wav(path: &Path, rate: u32, samples: u32) {
+pub(crate) fn write_wav(path: &Path, rate: u32, samples: u32) {
     let data_len = samples * 2;
     let mut out = Vec::new();
     out.extend_from_slice(b"RIFF");

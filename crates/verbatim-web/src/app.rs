@@ -30,6 +30,7 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(pages::compare::routes())
         .merge(pages::journal::routes())
         .merge(pages::reports::routes())
+        .merge(pages::transcribe::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
@@ -42,6 +43,7 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(api::openapi::routes())
         .merge(api::upload::routes())
         .merge(api::autocode::routes())
+        .merge(api::turns::routes())
         // Recordings, with range requests.
         .merge(media::routes())
         // Static files.

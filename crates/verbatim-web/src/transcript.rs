@@ -12,6 +12,7 @@
 
 use verbatim_core::OffsetTable;
 use verbatim_store::TurnRecord;
+pub use verbatim_store::clock;
 
 use crate::offsets::to_utf16;
 
@@ -114,17 +115,6 @@ fn notes(chars: &[char], from: usize, to: usize, out: &mut Vec<(BlockKind, usize
             i += 1;
         }
         out.push((BlockKind::Note, start, end));
-    }
-}
-
-/// Returns milliseconds as `h:mm:ss` (or `m:ss` under an hour).
-fn clock(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
     }
 }
 

@@ -204,7 +204,14 @@ pub(super) fn print_codings(
     if json {
         return print_json(&codings);
     }
-    let mut table = Table::new(&["id", "source", "code", "coder", "span", "speakers", "text"]);
+    // A time column only when some passage is in a timed transcript.
+    let timed = codings.iter().any(|c| c.begin_ms.is_some());
+    let mut header = vec!["id", "source", "code", "coder", "span", "speakers"];
+    if timed {
+        header.push("time");
+    }
+    header.push("text");
+    let mut table = Table::new(&header);
     let coder_of = |c: &verbatim_store::CodingRecord| {
         if c.contributors.is_empty() {
             c.coder.clone()
@@ -217,19 +224,26 @@ pub(super) fn print_codings(
         if text.chars().count() > 60 {
             text = format!("{}…", text.chars().take(59).collect::<String>());
         }
-        table.row(vec![
+        let mut row = vec![
             c.id.to_string(),
             c.source.clone(),
             c.code.clone(),
             coder_of(c),
             format!("{}..{}", c.start, c.end),
             c.speakers.join(","),
-            if c.is_quote {
-                format!("★ {text}")
-            } else {
-                text
-            },
-        ]);
+        ];
+        if timed {
+            row.push(
+                c.begin_ms
+                    .map_or_else(String::new, |b| verbatim_store::clock_range(b, c.end_ms)),
+            );
+        }
+        row.push(if c.is_quote {
+            format!("★ {text}")
+        } else {
+            text
+        });
+        table.row(row);
     }
     print!("{}", table.render());
     println!("{} codings.", codings.len());

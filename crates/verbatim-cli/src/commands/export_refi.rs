@@ -51,7 +51,24 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 ExportTarget::Atlasti => Target::Atlasti,
                 ExportTarget::Maxqda => Target::Maxqda,
             };
-            let exported = refi::export_project(&snapshot, target, &origin());
+            let mut exported = refi::export_project(&snapshot, target, &origin());
+            let recordings: Vec<refi::media::StudyRecording> = store
+                .recordings()?
+                .into_iter()
+                .map(|r| refi::media::StudyRecording {
+                    source_id: r.source_id,
+                    video: r.kind == verbatim_store::MediaKind::Video,
+                    file: store.media_path(&r),
+                    container: r.container,
+                    original_name: r.original_name,
+                })
+                .collect();
+            refi::media::add_recordings(
+                &mut exported,
+                &snapshot,
+                &recordings,
+                target.counts_utf16(),
+            );
             write_atomically(out, |file| {
                 refi::write_qdpx(std::io::BufWriter::new(file), &exported)
                     .map_err(std::io::Error::other)?
@@ -60,9 +77,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             })?;
             let p = &exported.project;
             println!(
-                "Wrote {}: {} sources, {} codes, {} codings, {} cases, {} notes, {} users{}.",
+                "Wrote {}: {} sources, {} recordings, {} codes, {} codings, {} cases, {} notes, {} users{}.",
                 out.display(),
                 p.sources.len(),
+                p.media.len(),
                 snapshot.codes.len(),
                 snapshot.codings.len(),
                 p.cases.len(),

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use verbatim_exchange::refi::{self, Caps, ImportOptions};
-use verbatim_store::{SqliteStore, StudySettings};
+use verbatim_store::{SourceRef, SqliteStore, StudySettings};
 
 use super::ProjectArg;
 use super::coder_arg::CoderArg;
@@ -124,6 +124,7 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             .import_project(&actor, &plan)
             .with_context(|| format!("{file_name} was not imported; the study is unchanged"))?;
         summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
+        attach_recordings(&mut store, &read)?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -153,6 +154,9 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
     match result {
         Ok((counts, report)) => {
             summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
+            // Recordings go into the media folder beside the study's final
+            // name, so they are attached once it is in place.
+            attach_recordings(&mut args.project.open()?, &read)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -166,6 +170,69 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             )))
         }
     }
+}
+
+/// Attaches the recordings the project holds to the sources their
+/// transcripts became, each one undoable action after the import; one that
+/// cannot be attached is reported and the others go on.
+fn attach_recordings(store: &mut SqliteStore, read: &refi::ReadProject) -> anyhow::Result<()> {
+    let recordings = refi::media::recordings_to_attach(read);
+    if recordings.is_empty() {
+        return Ok(());
+    }
+    // Each file is written for the store to copy, in a folder inside the
+    // owner-only media folder (recordings identify people), removed after.
+    let folder = store
+        .media_dir()
+        .join(format!(".import-{}", std::process::id()));
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("could not create {}", folder.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for dir in [store.media_dir(), folder.clone()] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("could not make {} private", dir.display()))?;
+        }
+    }
+    let result = attach_each(store, &recordings, &folder);
+    let _ = std::fs::remove_dir_all(&folder);
+    let attached = result?;
+    println!("  {attached} recording(s) attached beside their transcripts.");
+    Ok(())
+}
+
+/// Attaches each recording through a file in `folder`; returns how many
+/// were attached.
+fn attach_each(
+    store: &mut SqliteStore,
+    recordings: &[refi::media::RecordingToAttach<'_>],
+    folder: &Path,
+) -> anyhow::Result<usize> {
+    let mut attached = 0;
+    for (i, rec) in recordings.iter().enumerate() {
+        let Some(source) = store.source_with_guid(&rec.source_guid)? else {
+            println!(
+                "  the recording {} was not attached: its transcript matched a source already in the study; attach it with `verbatim media attach`",
+                rec.file_name
+            );
+            continue;
+        };
+        let name = Path::new(rec.file_name).file_name().map_or_else(
+            || format!("recording-{i}"),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let dir = folder.join(i.to_string());
+        let file = dir.join(name);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&file, rec.bytes))
+            .with_context(|| format!("could not write {}", file.display()))?;
+        match store.attach_media(&ui::actor(), &SourceRef::Id(source), &file) {
+            Ok(_) => attached += 1,
+            Err(e) => println!("  the recording {} was not attached: {e}", rec.file_name),
+        }
+    }
+    Ok(attached)
 }
 
 /// Returns a temporary path in the same folder as `path`.

@@ -1,11 +1,14 @@
 //! `verbatim media`: the recording (audio or video) beside a source's
-//! transcript: attach, list, detach. Also the import step that attaches a
-//! recording lying beside an imported transcript under the same name.
+//! transcript: attach (to an existing source, or `--new` to a new empty
+//! source to transcribe in the browser), list, detach. Also the import
+//! step that attaches a recording lying beside an imported transcript
+//! under the same name.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use verbatim_core::SourceKind;
 use verbatim_store::{Recording, SourceRef, SqliteStore};
 
 use super::{ProjectArg, print_json};
@@ -30,10 +33,17 @@ enum MediaAction {
     Attach {
         #[command(flatten)]
         project: ProjectArg,
-        /// The source (name or id)
+        /// The source (name or id); with --new, the name of the source to create
         source: String,
         /// The recording file; it is copied into STUDY.vbt.media/
         file: PathBuf,
+        /// Create SOURCE as a new empty source for this recording, to
+        /// transcribe in `verbatim serve` (/sources/ID/transcribe)
+        #[arg(long)]
+        new: bool,
+        /// With --new: what the source records
+        #[arg(long, requires = "new", default_value = "interview")]
+        kind: SourceKind,
     },
     /// List the sources that have a recording
     List {
@@ -59,9 +69,21 @@ pub fn cmd_media(args: &MediaArgs) -> anyhow::Result<ExitCode> {
             project,
             source,
             file,
+            new,
+            kind,
         } => {
             let mut store = project.open()?;
-            let rec = store.attach_media(&ui::actor(), &SourceRef::parse(source), file)?;
+            let rec = if *new {
+                store.source_from_recording(&ui::actor(), source, *kind, file)?
+            } else {
+                store.attach_media(&ui::actor(), &SourceRef::parse(source), file)?
+            };
+            if *new {
+                println!(
+                    "Created source {} (id {}), empty, to transcribe: `verbatim serve`, then /sources/{}/transcribe.",
+                    rec.source, rec.source_id, rec.source_id
+                );
+            }
             println!(
                 "Attached {} to source {} ({} {}, {}).",
                 file.display(),

@@ -342,12 +342,15 @@ fn file_name(path: &str) -> String {
 
 /// Writes a `.qdpx`: `project.qde` then each `(guid name, text)` as
 /// `sources/<name>` (UTF-8, no BOM), then each `(path, text)` of `parts`
-/// (entries only verbatim reads), deflated.
+/// (entries only verbatim reads), deflated; then each recording
+/// `(name, file)` as `sources/<name>`, stored (recordings are compressed
+/// already), copied from its file a buffer at a time.
 pub(crate) fn write_qdpx<W: Write + std::io::Seek>(
     out: W,
     qde: &str,
     sources: &[(String, &str)],
     parts: &[(String, String)],
+    recordings: &[(String, std::path::PathBuf)],
 ) -> Result<W, RefiError> {
     let mut zip = zip::ZipWriter::new(out);
     // Level 1: the export of a large study spent most of its time
@@ -369,6 +372,20 @@ pub(crate) fn write_qdpx<W: Write + std::io::Seek>(
     for (path, text) in parts {
         zip.start_file(path.as_str(), options).map_err(|e| io(&e))?;
         zip.write_all(text.as_bytes()).map_err(|e| io(&e))?;
+    }
+    let stored = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    for (name, file) in recordings {
+        let mut input = std::fs::File::open(file).map_err(|e| {
+            RefiError::Write(format!(
+                "the recording {} cannot be read ({e}): attach it again",
+                file.display()
+            ))
+        })?;
+        zip.start_file(format!("sources/{name}"), stored)
+            .map_err(|e| io(&e))?;
+        std::io::copy(&mut input, &mut zip).map_err(|e| io(&e))?;
     }
     zip.finish().map_err(|e| io(&e))
 }

@@ -64,6 +64,9 @@ pub struct Exported {
     pub files: Vec<(String, String)>,
     /// Further archive entries `(path, text)` only verbatim reads.
     pub parts: Vec<(String, String)>,
+    /// Recordings `(name, file on disk)`, copied into `sources/<name>`
+    /// ([`super::media::add_recordings`]).
+    pub recordings: Vec<(String, std::path::PathBuf)>,
     /// What REFI-QDA could not carry.
     pub report: Report,
 }
@@ -766,6 +769,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         variables,
         cases,
         sources,
+        media: Vec::new(),
         notes,
         links,
         sets,
@@ -778,6 +782,7 @@ pub fn export_project(s: &Snapshot, target: Target, origin: &str) -> Exported {
         project,
         files,
         parts,
+        recordings: Vec::new(),
         report,
     }
 }

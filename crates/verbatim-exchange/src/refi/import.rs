@@ -496,6 +496,7 @@ impl<'a> Planner<'a> {
                     .push(PlanTarget::Source(index));
             }
         }
+        super::media::plan_transcripts(self.read, &mut self.plan, &mut self.report, turns_of);
     }
 
     /// Attaches the carried speaker mappings to their sources, each case

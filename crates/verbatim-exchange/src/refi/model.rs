@@ -1,9 +1,11 @@
 //! The REFI-QDA project as the standard shapes it (Project-mrt2019.xsd),
 //! independent of any study: what the reader fills and the writer writes.
 //!
-//! Only what verbatim can carry is modelled in full; picture, PDF, audio
-//! and video sources, graphs and links other than note links are kept as
-//! counts so the importer can report them as losses (REFI-QDA 1.5 §7).
+//! Only what verbatim can carry is modelled in full; picture and PDF
+//! sources, selections on a recording's time line, graphs and links other
+//! than note links are kept as counts so the importer can report them as
+//! losses (REFI-QDA 1.5 §7). Audio and video sources, with their
+//! transcripts and sync points, are modelled in [`super::media`].
 
 /// A project file's content.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,6 +29,8 @@ pub struct Project {
     pub cases: Vec<Case>,
     /// `Sources/TextSource`.
     pub sources: Vec<TextSource>,
+    /// `Sources/AudioSource` and `Sources/VideoSource`.
+    pub media: Vec<super::media::MediaSource>,
     /// `Notes/Note`.
     pub notes: Vec<Note>,
     /// `Links/Link`.
@@ -44,7 +48,7 @@ pub struct Project {
 /// Elements read but not carried into a study, counted for the report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Uncarried {
-    /// `(kind, name)` of picture, PDF, audio and video sources.
+    /// `(kind, name)` of picture and PDF sources.
     pub media_sources: Vec<(String, String)>,
     /// Selections in media (PDF, picture, audio, video).
     pub media_selections: usize,

@@ -97,6 +97,7 @@ pub fn read_qualcoder(path: &Path, file: &str) -> Result<ReadProject, RefiError>
         project,
         texts,
         note_texts,
+        media: Vec::new(),
         code_fields: HashMap::new(),
         report: Report::default(),
     })

@@ -71,9 +71,10 @@ pub(crate) fn project(root: &Element, file: &str) -> Result<Project, RefiError> 
                 for s in &child.children {
                     match s.name.as_str() {
                         "TextSource" => p.sources.push(text_source(s, file)?),
-                        "PictureSource" | "PDFSource" | "AudioSource" | "VideoSource" => {
-                            media(s, &mut p.uncarried);
+                        "AudioSource" | "VideoSource" => {
+                            p.media.push(super::media::read_source(s, &mut p.uncarried));
                         }
+                        "PictureSource" | "PDFSource" => media(s, &mut p.uncarried),
                         _ => {}
                     }
                 }

@@ -85,11 +85,12 @@ pub(crate) fn project(p: &Project) -> String {
         }
         out.push_str("</Cases>\n");
     }
-    if !p.sources.is_empty() {
+    if !p.sources.is_empty() || !p.media.is_empty() {
         out.push_str("<Sources>\n");
         for s in &p.sources {
             text_source(&mut out, "TextSource", s, &p.variables);
         }
+        super::media::write_sources(&mut out, &p.media);
         out.push_str("</Sources>\n");
     }
     if !p.notes.is_empty() {

@@ -4,7 +4,8 @@
 //! participants whose turns the passage overlaps, interviewers left out),
 //! one column per participant attribute, speaker (labels as transcribed),
 //! code path, code, level, coder, start and end (in characters, as
-//! `verbatim show` counts them), text, one `translation (xx)` column per
+//! `verbatim show` counts them), begin_ms and end_ms (when the passage is
+//! heard in the recording, empty for an untimed transcript), text, one `translation (xx)` column per
 //! language present, memo (the coding's note, then memos written on the
 //! coding) and quote (`yes` for passages marked as quotes).
 //!
@@ -104,6 +105,8 @@ pub fn segments_table(
         ("coder".into(), Width::Narrow),
         ("start".into(), Width::Narrow),
         ("end".into(), Width::Narrow),
+        ("begin_ms".into(), Width::Narrow),
+        ("end_ms".into(), Width::Narrow),
         ("text".into(), Width::Wide),
     ]);
     columns.extend(
@@ -156,6 +159,8 @@ pub fn segments_table(
         row.push(Cell::text(coding.coder));
         row.push(Cell::Int(coding.start));
         row.push(Cell::Int(coding.end));
+        row.push(coding.begin_ms.map_or(Cell::Empty, Cell::Int));
+        row.push(coding.end_ms.map_or(Cell::Empty, Cell::Int));
         row.push(Cell::text(coding.text));
         for language in &languages {
             row.push(Cell::opt(

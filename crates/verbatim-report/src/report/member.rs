@@ -7,11 +7,14 @@
 //! participant's own turns (intersected with their speech spans, label
 //! excluded) before its text is read. Nothing else from the study — no
 //! prevalence, no other participant's code — goes into the document.
+//! A quote from a timed transcript cites when it is heard in the recording
+//! (`— CSI-1, Entretien CSI-1, 0:12–0:31`), so the participant can listen
+//! to it again.
 
 use std::collections::{BTreeMap, HashMap};
 
 use verbatim_analysis::evidence::{below, supporting};
-use verbatim_store::{Book, SqliteStore, Store};
+use verbatim_store::{Book, SqliteStore, Store, TimedTurn, clock_range, time_range};
 
 use super::ReportError;
 use super::evidence;
@@ -98,8 +101,14 @@ pub fn gather_member(
     let translated = store.code_names(lang.tag())?;
     let theme_rank = store.level_rank_of("theme").unwrap_or(2);
     let tree_below = below(&ev.nodes);
-    let mut texts: HashMap<i64, Vec<char>> = HashMap::new();
-    let names: HashMap<i64, &str> = sources.iter().map(|s| (s.id, s.name.as_str())).collect();
+    let mut quoter = Quoter {
+        store,
+        code: code.clone(),
+        names: sources.iter().map(|s| (s.id, s.name.clone())).collect(),
+        language_of,
+        texts: HashMap::new(),
+        timed: HashMap::new(),
+    };
     let mut themes = Vec::new();
     for node in ev.tree.iter().filter(|n| n.level == theme_rank) {
         // Each passage of the theme the participant spoke in, cut to their
@@ -129,34 +138,7 @@ pub fn gather_member(
                     _ => merged.push((s, e)),
                 }
             }
-            let chars = match texts.entry(source) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(store.source_text(source)?.chars().collect())
-                }
-            };
-            for (s, e) in merged {
-                let Some(words) = chars.get(s..e) else {
-                    continue;
-                };
-                let text: String = words.iter().collect::<String>().trim().to_owned();
-                if text.is_empty() {
-                    continue;
-                }
-                let source_name = names.get(&source).copied().unwrap_or("").to_owned();
-                quotes.push(Quote {
-                    text,
-                    language: language_of.get(&source).cloned().flatten(),
-                    attribution: code.clone(),
-                    cite: format!("— {code}, {source_name}"),
-                    source: source_name,
-                    start: i64::try_from(s).unwrap_or(i64::MAX),
-                    end: i64::try_from(e).unwrap_or(i64::MAX),
-                    exemplar: false,
-                    translation: None,
-                    untranslated: false,
-                });
-            }
+            quotes.extend(quoter.quotes(source, &merged)?);
         }
         if !quotes.is_empty() {
             themes.push(MemberTheme {
@@ -179,4 +161,66 @@ pub fn gather_member(
         participant: code,
         themes,
     })
+}
+
+/// Reads the participant's quotes out of their sources, each text and each
+/// source's timed turns read once.
+struct Quoter<'s> {
+    store: &'s SqliteStore,
+    /// The participant's code, the quotes' attribution.
+    code: String,
+    names: HashMap<i64, String>,
+    language_of: HashMap<i64, Option<String>>,
+    texts: HashMap<i64, Vec<char>>,
+    timed: HashMap<i64, Vec<TimedTurn>>,
+}
+
+impl Quoter<'_> {
+    /// Returns the quotes of the merged char spans of one source, cited with
+    /// when they are heard in the recording when the transcript is timed.
+    fn quotes(
+        &mut self,
+        source: i64,
+        merged: &[(usize, usize)],
+    ) -> Result<Vec<Quote>, ReportError> {
+        if let std::collections::hash_map::Entry::Vacant(v) = self.texts.entry(source) {
+            v.insert(self.store.source_text(source)?.chars().collect());
+        }
+        if let std::collections::hash_map::Entry::Vacant(v) = self.timed.entry(source) {
+            v.insert(self.store.timed_turns(source)?);
+        }
+        let (chars, turns) = (&self.texts[&source], &self.timed[&source]);
+        let source_name = self.names.get(&source).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for &(s, e) in merged {
+            let Some(words) = chars.get(s..e) else {
+                continue;
+            };
+            let text: String = words.iter().collect::<String>().trim().to_owned();
+            if text.is_empty() {
+                continue;
+            }
+            let (start, end) = (
+                i64::try_from(s).unwrap_or(i64::MAX),
+                i64::try_from(e).unwrap_or(i64::MAX),
+            );
+            let heard = match time_range(turns, start, end) {
+                (Some(begin), finish) => format!(", {}", clock_range(begin, finish)),
+                _ => String::new(),
+            };
+            out.push(Quote {
+                text,
+                language: self.language_of.get(&source).cloned().flatten(),
+                attribution: self.code.clone(),
+                cite: format!("— {}, {source_name}{heard}", self.code),
+                source: source_name.clone(),
+                start,
+                end,
+                exemplar: false,
+                translation: None,
+                untranslated: false,
+            });
+        }
+        Ok(out)
+    }
 }

@@ -19,3 +19,4 @@ pub mod openapi;
 pub mod people;
 pub mod search;
 pub mod upload;
+pub mod turns;

@@ -12,3 +12,4 @@ pub mod people;
 pub mod reader;
 pub mod reports;
 pub mod search;
+pub mod transcribe;

@@ -176,7 +176,12 @@ impl Codings for PgStore {
 }
 
 /// A source's text, offset table and speaking turns `(label, start, end)`.
-type SourceView = (String, OffsetTable, Vec<(String, i64, i64)>);
+type SourceView = (
+    String,
+    OffsetTable,
+    Vec<(String, i64, i64)>,
+    Vec<verbatim_store::TimedTurn>,
+);
 
 /// Returns the text of source `id` and its offset table.
 fn text_of(client: &mut Client, id: i64) -> Result<(String, OffsetTable), ReadError> {
@@ -204,7 +209,25 @@ fn source_view(client: &mut Client, id: i64) -> Result<SourceView, ReadError> {
         .iter()
         .map(|t| Ok((t.try_get(0)?, t.try_get(1)?, t.try_get(2)?)))
         .collect::<Result<_, postgres::Error>>()?;
-    Ok((text, table, turns))
+    // Every turn with its times, in text order, as SQLite's `timed_turns`
+    // reads them: the range rule (`time_range`) has one home.
+    let timed = client
+        .query(
+            "SELECT start_char, end_char, begin_ms, end_ms FROM turns \
+             WHERE source_id = $1 ORDER BY start_char, ordinal",
+            &[&id],
+        )?
+        .iter()
+        .map(|t| {
+            Ok(verbatim_store::TimedTurn {
+                start: t.try_get(0)?,
+                end: t.try_get(1)?,
+                begin_ms: t.try_get(2)?,
+                end_ms: t.try_get(3)?,
+            })
+        })
+        .collect::<Result<_, postgres::Error>>()?;
+    Ok((text, table, turns, timed))
 }
 
 /// Returns the codings matching the filter that the scope sees.
@@ -244,7 +267,7 @@ fn list(
         if let std::collections::hash_map::Entry::Vacant(slot) = views.entry(source_id) {
             slot.insert(source_view(client, source_id)?);
         }
-        let (text, table, turns) = &views[&source_id];
+        let (text, table, turns, timed) = &views[&source_id];
         let (start, end): (i64, i64) = (r.try_get(7)?, r.try_get(8)?);
         let span = Span::new(
             usize::try_from(start).unwrap_or(0),
@@ -259,6 +282,7 @@ fn list(
         {
             continue;
         }
+        let (begin_ms, end_ms) = verbatim_store::time_range(timed, start, end);
         out.push(CodingRecord {
             id: r.try_get(0)?,
             source_id,
@@ -275,6 +299,8 @@ fn list(
             memo: r.try_get(10)?,
             translations: Vec::new(),
             contributors: Vec::new(),
+            begin_ms,
+            end_ms,
         });
     }
     Ok(out)

@@ -462,4 +462,3 @@ type SourceView = (
     Vec<(String, i64, i64)>,
     Vec<crate::TimedTurn>,
 );
-

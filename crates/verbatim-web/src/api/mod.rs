@@ -18,5 +18,5 @@ pub mod journal;
 pub mod openapi;
 pub mod people;
 pub mod search;
-pub mod upload;
 pub mod turns;
+pub mod upload;

@@ -109,3 +109,7 @@ fn every_test_file_is_listed() {
 // Transcripts as they come: role labels, missed labels, `source redetect`,
 // `source remove`, `speakers rename`, timed subtitle segments.
 mod transcripts;
+// Code names unique among siblings: paths, ambiguity refused, round trip.
+mod code_paths;
+// `import-project` on a Taguette project (.sqlite3) we write ourselves.
+mod taguette;

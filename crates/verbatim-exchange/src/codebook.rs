@@ -5,10 +5,11 @@
 //!
 //! [`write_codebook`] turns the forest into the flat, parents-first list
 //! [`SqliteStore::import_codes`] stores in one transaction. A study's
-//! codebook is a DAG with names unique per codebook, so a name met twice in
-//! the forest is one code under two parents (the way the spreadsheet export
-//! writes a code that feeds two themes), provided both places describe it
-//! alike. Levels left out are derived from the tree: a leaf is of the lowest
+//! codebook is a DAG with names unique among siblings, so in a spreadsheet
+//! a name met twice in the forest is one code under two parents (the way
+//! the spreadsheet export writes a code that feeds two themes), provided
+//! both places describe it alike; in a `.qdc` the GUID says which code is
+//! which, and two GUIDs are two codes even when they share a name. Levels left out are derived from the tree: a leaf is of the lowest
 //! level, a parent one above its highest child.
 
 use std::cmp::Reverse;
@@ -285,7 +286,13 @@ fn flatten(
         });
     }
     let name = entry.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let key = name.to_lowercase();
+    // A code with a GUID (a .qdc) is that code wherever it appears, and
+    // two GUIDs are two codes even under one name (names are unique among
+    // siblings only); without one (a spreadsheet), a name is the code.
+    let key = match entry.guid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(guid) => format!("guid:{}", guid.to_lowercase()),
+        None => format!("name:{}", name.to_lowercase()),
+    };
     let given = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_owned())

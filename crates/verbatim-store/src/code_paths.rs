@@ -229,6 +229,69 @@ mod tests {
         assert_eq!(split_path("C:\\x").steps, vec!["C:\\x".to_owned()]);
     }
 
+    /// Adds a code (level by name) and returns its id.
+    fn add(
+        f: &mut crate::testkit::Fixture,
+        scope: &Scope,
+        name: &str,
+        level: &str,
+        parent: Option<i64>,
+    ) -> i64 {
+        let new = crate::NewCode {
+            name: name.into(),
+            level: Some(level.into()),
+            parent,
+            ..Default::default()
+        };
+        f.store.add_code(scope, &new).unwrap()
+    }
+
+    #[test]
+    fn a_name_shared_by_siblings_of_different_parents_is_told_apart_by_path() {
+        let mut f = crate::testkit::fixture();
+        let scope = f.store.scope("amira", false, false).unwrap();
+        let edu = add(&mut f, &scope, "Éducation", "theme", None);
+        let cit = add(&mut f, &scope, "Citoyenneté", "theme", None);
+        let a = add(&mut f, &scope, "Choix", "idea", Some(edu));
+        let b = add(&mut f, &scope, "Choix", "idea", Some(cit));
+        let err = f.store.find_code(&scope, "Choix", None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "\"Choix\" names 2 codes: Éducation/Choix (id {a}, your codebook), \
+                 Citoyenneté/Choix (id {b}, your codebook); give the path (Parent/Child) or the \
+                 id of the one you mean"
+            )
+        );
+        assert_eq!(f.store.find_code(&scope, "Éducation/Choix", None).unwrap(), a);
+        assert_eq!(f.store.find_code(&scope, "/Citoyenneté/Choix", None).unwrap(), b);
+        assert!(matches!(
+            f.store.find_code(&scope, "Choix/Éducation", None),
+            Err(StoreError::UnknownCode(_))
+        ));
+        // Siblings still cannot share a name: added, renamed or moved in.
+        let new = crate::NewCode {
+            name: "Choix".into(),
+            parent: Some(edu),
+            ..Default::default()
+        };
+        assert!(f.store.add_code(&scope, &new).is_err());
+        let c = add(&mut f, &scope, "Autre", "idea", Some(edu));
+        let err = f.store.rename_code(&scope, c, "Choix").unwrap_err();
+        assert!(err.to_string().contains("under \"Éducation\""), "{err}");
+        assert!(f.store.move_code(&scope, b, Some(edu), None).is_err());
+        // Merging Citoyenneté into Éducation would put two "Choix" side by side.
+        assert!(f.store.merge_codes(&scope, cit, edu).is_err());
+        // A name holding the separator is found whole, or escaped in a path.
+        let w = add(&mut f, &scope, "Travail/vie", "idea", Some(cit));
+        assert_eq!(f.store.find_code(&scope, "Travail/vie", None).unwrap(), w);
+        assert_eq!(
+            f.store.find_code(&scope, "Citoyenneté/Travail\\/vie", None).unwrap(),
+            w
+        );
+        assert_eq!(f.store.code_path(w).unwrap(), "Citoyenneté/Travail\\/vie");
+    }
+
     #[test]
     fn a_joined_path_splits_back_into_its_names() {
         let names = ["Travail/vie", "a\\b", "Choix"];

@@ -59,7 +59,7 @@ pub struct CodeFields {
 /// A code to create.
 #[derive(Debug, Clone, Default)]
 pub struct NewCode {
-    /// Its name, unique in its codebook.
+    /// Its name, unique among its siblings in its codebook.
     pub name: String,
     /// Its level's name; by default one below its parent, or the lowest.
     pub level: Option<String>,

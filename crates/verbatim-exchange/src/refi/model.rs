@@ -117,6 +117,8 @@ impl Project {
                 guid: note,
                 name: source.name.as_ref().map(|n| format!("{n} (memo)")),
                 content: Some(memo),
+                creating_user: source.creating_user.clone(),
+                created: source.created.clone(),
                 ..Note::default()
             });
         }

@@ -104,6 +104,18 @@ pub fn read_taguette(conn: &Connection, path: &Path, file: &str) -> Result<ReadP
         project.note_refs.push(guid);
     }
     let members = members(conn, id).map_err(sql)?;
+    // Memos whose author Taguette does not record (the project's
+    // description, a document added before the history began) are the
+    // first administrator's.
+    let admin = members
+        .iter()
+        .find(|(_, p)| *p == "admin")
+        .map(|(login, _)| user(login));
+    for note in &mut project.notes {
+        if note.creating_user.is_none() {
+            note.creating_user = admin.clone();
+        }
+    }
     let mut logins = history.users.clone();
     logins.extend(members.keys().cloned());
     project.users = logins

@@ -525,6 +525,29 @@ mod tests {
     }
 
     #[test]
+    fn two_guids_are_two_codes_even_under_one_name() {
+        // A .qdc from QualCoder or NVivo: "Choix" under two parents, each
+        // its own code (its own GUID), with different definitions.
+        let mut a = entry("Choix", vec![]);
+        a.guid = Some("8E1D0C6B-1C2A-4F4E-9E51-0D2C1B9A7F01".into());
+        a.definition = Some("Choisir son école".into());
+        let mut b = entry("Choix", vec![]);
+        b.guid = Some("8E1D0C6B-1C2A-4F4E-9E51-0D2C1B9A7F02".into());
+        b.definition = Some("Choisir de voter".into());
+        let forest = vec![
+            entry("Éducation", vec![a]),
+            entry("Citoyenneté", vec![b]),
+        ];
+        let codes = plan(&forest, &levels()).unwrap();
+        // 2 parents + 2 codes named "Choix", each under one parent.
+        assert_eq!(codes.len(), 4);
+        let choix: Vec<&ImportedCode> = codes.iter().filter(|c| c.name == "Choix").collect();
+        assert_eq!(choix.len(), 2);
+        assert!(choix.iter().all(|c| c.parents.len() == 1));
+        assert_ne!(choix[0].parents, choix[1].parents);
+    }
+
+    #[test]
     fn conflicts_cycles_and_bad_levels_are_refused() {
         let mut a = entry("Confiance", vec![]);
         a.definition = Some("Se fier".into());

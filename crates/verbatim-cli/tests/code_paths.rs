@@ -64,8 +64,20 @@ fn codes_sharing_a_name_under_different_parents_keep_it_and_are_named_by_path() 
     // The bare name is refused, with every path it could mean.
     let add = |code: &str| {
         ws.run(&[
-            "coding", "add", "--project", "study.vbt", "--coder", "cp", "--source", "1", "--code",
-            code, "--start", "0", "--end", "4",
+            "coding",
+            "add",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "cp",
+            "--source",
+            "1",
+            "--code",
+            code,
+            "--start",
+            "0",
+            "--end",
+            "4",
         ])
     };
     let before = column(&study, "SELECT count(*) || '' FROM codings");
@@ -102,7 +114,14 @@ fn codes_sharing_a_name_under_different_parents_keep_it_and_are_named_by_path() 
     // A code under a parent of its own name: the bare name fits both,
     // the path the inner one.
     let run = ws.run(&[
-        "code", "rename", "--project", "study.vbt", "--coder", "cp", "pedagogy", "pédagogie",
+        "code",
+        "rename",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "cp",
+        "pedagogy",
+        "pédagogie",
     ]);
     assert!(run.stderr.contains("names 2 codes"), "{}", run.stderr);
     ws.run(&[
@@ -132,7 +151,8 @@ fn codes_sharing_a_name_under_different_parents_keep_it_and_are_named_by_path() 
         "fun",
     ]);
     assert!(
-        run.stderr.contains("already has a code named \"fun\" under"),
+        run.stderr
+            .contains("already has a code named \"fun\" under"),
         "{}",
         run.stderr
     );

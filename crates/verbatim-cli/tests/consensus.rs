@@ -463,7 +463,9 @@ fn a_code_name_in_both_codebooks_is_refused_naming_both_ids() {
     );
     assert_ne!(refused.code, 0);
     assert!(
-        refused.stderr.contains(&format!("(id {mine}, your codebook)"))
+        refused
+            .stderr
+            .contains(&format!("(id {mine}, your codebook)"))
             && refused
                 .stderr
                 .contains(&format!("(id {shared}, shared codebook)")),

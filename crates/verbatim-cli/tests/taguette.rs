@@ -26,10 +26,10 @@ INSERT INTO alembic_version VALUES ('db5e31a0233d');
 const ELOISE_HTML: &str = "<p>Q : Comment ça va ?</p>\n<p>R : Très bien 👍, merci.\r\nLa confiance 🙂 se gagne <em>lentement</em> &amp; sûrement.</p>";
 /// Its text nodes as html5lib gives them (CRLF read as LF, `&amp;` as
 /// `&`): what Taguette counts its offsets in.
-const ELOISE_NODES: &str = "Q : Comment ça va ?\nR : Très bien 👍, merci.\nLa confiance 🙂 se gagne lentement & sûrement.";
+const ELOISE_NODES: &str =
+    "Q : Comment ça va ?\nR : Très bien 👍, merci.\nLa confiance 🙂 se gagne lentement & sûrement.";
 /// Document 2: blocks with no text between them.
-const MARC_HTML: &str =
-    "<h1>Interview</h1><p>Q: And school?</p><p>A: It was hard, very hard.</p>";
+const MARC_HTML: &str = "<h1>Interview</h1><p>Q: And school?</p><p>A: It was hard, very hard.</p>";
 const MARC_NODES: &str = "InterviewQ: And school?A: It was hard, very hard.";
 
 /// Returns Taguette's offsets of `needle` in a document's text nodes:
@@ -73,7 +73,15 @@ fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
     .unwrap();
     // (id, document, its nodes, passage, snippet as Taguette cut it, tags, who)
     let highlights: [(i64, i64, &str, &str, &str, &[i64], &str); 6] = [
-        (1, 1, ELOISE_NODES, "Très bien 👍, merci.", "<p>Très bien 👍, merci.</p>", &[2], "lea"),
+        (
+            1,
+            1,
+            ELOISE_NODES,
+            "Très bien 👍, merci.",
+            "<p>Très bien 👍, merci.</p>",
+            &[2],
+            "lea",
+        ),
         (
             2,
             1,
@@ -83,7 +91,15 @@ fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
             &[1, 2],
             "lea",
         ),
-        (3, 1, ELOISE_NODES, "lentement", "<p><em>lentement</em></p>", &[1], "marc"),
+        (
+            3,
+            1,
+            ELOISE_NODES,
+            "lentement",
+            "<p><em>lentement</em></p>",
+            &[1],
+            "marc",
+        ),
         (
             4,
             2,
@@ -93,9 +109,25 @@ fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
             &[4],
             "marc",
         ),
-        (5, 2, MARC_NODES, "very hard", "<p>very hard</p>", &[3], "marc"),
+        (
+            5,
+            2,
+            MARC_NODES,
+            "very hard",
+            "<p>very hard</p>",
+            &[3],
+            "marc",
+        ),
         // No tag: listed as not imported.
-        (6, 2, MARC_NODES, "Interview", "<h1>Interview</h1>", &[], "marc"),
+        (
+            6,
+            2,
+            MARC_NODES,
+            "Interview",
+            "<h1>Interview</h1>",
+            &[],
+            "marc",
+        ),
     ];
     for (id, doc, nodes, passage, snippet, tags, who) in highlights {
         let (s, e) = offsets(nodes, passage);
@@ -163,7 +195,12 @@ fn a_taguette_project_opens_with_every_highlight_on_its_words() {
     let ws = Workspace::empty();
     let db = taguette_db(&ws, "2024-03-05_confiance.sqlite3", &["Confiance"]);
     let run = ws
-        .run(&["import-project", db.to_str().unwrap(), "--project", "study.vbt"])
+        .run(&[
+            "import-project",
+            db.to_str().unwrap(),
+            "--project",
+            "study.vbt",
+        ])
         .ok();
     let study = ws.study();
     assert_eq!(
@@ -175,7 +212,10 @@ fn a_taguette_project_opens_with_every_highlight_on_its_words() {
     // snippet are listed.
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(said.contains("1 highlight(s) carry no tag"), "{said}");
-    assert!(said.contains("highlight 7 in \"Entretien Éloïse\""), "{said}");
+    assert!(
+        said.contains("highlight 7 in \"Entretien Éloïse\""),
+        "{said}"
+    );
 
     // Every coding's text, cut from the stored text by verbatim's char
     // positions, is its snippet's text. Blocks with no text between them
@@ -196,7 +236,11 @@ fn a_taguette_project_opens_with_every_highlight_on_its_words() {
         .query_map([], |r| {
             let text: String = r.get(1)?;
             let (s, e): (i64, i64) = (r.get(2)?, r.get(3)?);
-            let cut: String = text.chars().skip(s as usize).take((e - s) as usize).collect();
+            let cut: String = text
+                .chars()
+                .skip(s as usize)
+                .take((e - s) as usize)
+                .collect();
             Ok((r.get(0)?, cut, r.get(4)?))
         })
         .unwrap()
@@ -246,12 +290,18 @@ fn a_taguette_project_opens_with_every_highlight_on_its_words() {
         ]
     );
     assert_eq!(
-        column(&study, "SELECT name FROM coders WHERE kind = 'coder' ORDER BY name"),
+        column(
+            &study,
+            "SELECT name FROM coders WHERE kind = 'coder' ORDER BY name"
+        ),
         vec!["lea", "marc"]
     );
     // The document's and the project's descriptions are memos.
     let bodies = column(&study, "SELECT body FROM memos ORDER BY body");
-    for memo in ["Premier entretien", "Entretiens sur la confiance à l'école."] {
+    for memo in [
+        "Premier entretien",
+        "Entretiens sur la confiance à l'école.",
+    ] {
         assert!(bodies.contains(&memo.to_owned()), "{bodies:?}");
     }
 }
@@ -263,7 +313,9 @@ fn a_taguette_database_of_two_projects_is_refused_and_no_study_is_left() {
     let run = ws.run(&["import-project", db.to_str().unwrap(), "--project", "s.vbt"]);
     assert_ne!(run.code, 0);
     assert!(
-        run.stderr.contains("taguette.sqlite3 cannot be imported: it holds 2 Taguette projects (Confiance, Autre)"),
+        run.stderr.contains(
+            "taguette.sqlite3 cannot be imported: it holds 2 Taguette projects (Confiance, Autre)"
+        ),
         "{}",
         run.stderr
     );

@@ -289,7 +289,12 @@ fn flatten(
     // A code with a GUID (a .qdc) is that code wherever it appears, and
     // two GUIDs are two codes even under one name (names are unique among
     // siblings only); without one (a spreadsheet), a name is the code.
-    let key = match entry.guid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+    let key = match entry
+        .guid
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
         Some(guid) => format!("guid:{}", guid.to_lowercase()),
         None => format!("name:{}", name.to_lowercase()),
     };
@@ -534,10 +539,7 @@ mod tests {
         let mut b = entry("Choix", vec![]);
         b.guid = Some("8E1D0C6B-1C2A-4F4E-9E51-0D2C1B9A7F02".into());
         b.definition = Some("Choisir de voter".into());
-        let forest = vec![
-            entry("Éducation", vec![a]),
-            entry("Citoyenneté", vec![b]),
-        ];
+        let forest = vec![entry("Éducation", vec![a]), entry("Citoyenneté", vec![b])];
         let codes = plan(&forest, &levels()).unwrap();
         // 2 parents + 2 codes named "Choix", each under one parent.
         assert_eq!(codes.len(), 4);

@@ -179,7 +179,9 @@ impl SqliteStore {
     fn named(&self, owner: Option<i64>, name: &str) -> Result<Vec<i64>, StoreError> {
         Ok(self
             .conn
-            .prepare_cached("SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2 ORDER BY id")?
+            .prepare_cached(
+                "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2 ORDER BY id",
+            )?
             .query_map(params![owner.unwrap_or(0), name], |r| r.get(0))?
             .collect::<Result<_, _>>()?)
     }
@@ -263,8 +265,16 @@ mod tests {
                  id of the one you mean"
             )
         );
-        assert_eq!(f.store.find_code(&scope, "Éducation/Choix", None).unwrap(), a);
-        assert_eq!(f.store.find_code(&scope, "/Citoyenneté/Choix", None).unwrap(), b);
+        assert_eq!(
+            f.store.find_code(&scope, "Éducation/Choix", None).unwrap(),
+            a
+        );
+        assert_eq!(
+            f.store
+                .find_code(&scope, "/Citoyenneté/Choix", None)
+                .unwrap(),
+            b
+        );
         assert!(matches!(
             f.store.find_code(&scope, "Choix/Éducation", None),
             Err(StoreError::UnknownCode(_))
@@ -286,7 +296,9 @@ mod tests {
         let w = add(&mut f, &scope, "Travail/vie", "idea", Some(cit));
         assert_eq!(f.store.find_code(&scope, "Travail/vie", None).unwrap(), w);
         assert_eq!(
-            f.store.find_code(&scope, "Citoyenneté/Travail\\/vie", None).unwrap(),
+            f.store
+                .find_code(&scope, "Citoyenneté/Travail\\/vie", None)
+                .unwrap(),
             w
         );
         assert_eq!(f.store.code_path(w).unwrap(), "Citoyenneté/Travail\\/vie");

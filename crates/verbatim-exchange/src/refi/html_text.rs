@@ -198,7 +198,11 @@ fn walk(html: &str, emit: &mut dyn FnMut(Piece)) {
             }
             '\r' => {
                 emit(Piece::Char('\n'));
-                i += if chars.get(i + 1) == Some(&'\n') { 2 } else { 1 };
+                i += if chars.get(i + 1) == Some(&'\n') {
+                    2
+                } else {
+                    1
+                };
             }
             c => {
                 emit(Piece::Char(c));
@@ -227,14 +231,20 @@ fn tag_at(chars: &[char], at: usize) -> Option<(usize, bool)> {
         }
         _ => at + 1,
     };
-    if !chars.get(name_from).is_some_and(|c| c.is_ascii_alphabetic()) {
+    if !chars
+        .get(name_from)
+        .is_some_and(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     let mut j = name_from;
     while j < chars.len() && chars[j].is_ascii_alphanumeric() {
         j += 1;
     }
-    let name: String = chars[name_from..j].iter().collect::<String>().to_ascii_lowercase();
+    let name: String = chars[name_from..j]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
     // The rest of the tag, quoted attribute values included.
     let mut quote: Option<char> = None;
     while j < chars.len() {
@@ -307,6 +317,9 @@ mod tests {
         assert_eq!(t.text, "a & b\nc <d>\ne");
         assert_eq!(t.node_slice(2, 3), Some("&"));
         assert_eq!(nodes_text("<p>c &lt;d</p>"), "c <d");
-        assert_eq!(nodes_text("a < b &unknown; <!-- x --> c"), "a < b &unknown;  c");
+        assert_eq!(
+            nodes_text("a < b &unknown; <!-- x --> c"),
+            "a < b &unknown;  c"
+        );
     }
 }

@@ -28,7 +28,13 @@ use super::{ReadProject, RefiError, Report};
 const ORIGIN: &str = "Taguette (sqlite3)";
 
 /// The tables every Taguette database has.
-pub const TABLES: &[&str] = &["projects", "documents", "tags", "highlights", "highlight_tags"];
+pub const TABLES: &[&str] = &[
+    "projects",
+    "documents",
+    "tags",
+    "highlights",
+    "highlight_tags",
+];
 
 /// Separates the levels of a tag path.
 const TAG_SEPARATOR: char = '.';
@@ -166,13 +172,17 @@ fn history(conn: &Connection, project: i64) -> rusqlite::Result<History> {
     let mut rows = stmt.query([project])?;
     while let Some(r) = rows.next()? {
         out.count += 1;
-        let Some(login) = r.get::<_, Option<String>>(0)?.filter(|l| !l.trim().is_empty()) else {
+        let Some(login) = r
+            .get::<_, Option<String>>(0)?
+            .filter(|l| !l.trim().is_empty())
+        else {
             continue;
         };
         let date = date(r.get(1)?);
         let document: Option<i64> = r.get(2)?;
         let payload: Option<String> = r.get(3)?;
-        let Some(payload) = payload.and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+        let Some(payload) =
+            payload.and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
         else {
             continue;
         };
@@ -218,7 +228,9 @@ fn members(conn: &Connection, project: i64) -> rusqlite::Result<BTreeMap<String,
     .query_map([project], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?.unwrap_or_default().to_lowercase(),
+            r.get::<_, Option<String>>(1)?
+                .unwrap_or_default()
+                .to_lowercase(),
         ))
     })?
     .collect()
@@ -395,7 +407,9 @@ fn documents(
             name: Some(name),
             creating_user: added.map(|(login, _)| user(login)),
             created: added.and_then(|(_, d)| d.clone()),
-            description: r.get::<_, Option<String>>(2)?.filter(|d| !d.trim().is_empty()),
+            description: r
+                .get::<_, Option<String>>(2)?
+                .filter(|d| !d.trim().is_empty()),
             selections,
             ..TextSource::default()
         });
@@ -447,7 +461,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec![("émotion", false, 2), ("confiance", true, 0), ("a..b", true, 0)]
+            vec![
+                ("émotion", false, 2),
+                ("confiance", true, 0),
+                ("a..b", true, 0)
+            ]
         );
         assert_eq!(tree[0].children[0].name, "joie");
         assert_eq!(

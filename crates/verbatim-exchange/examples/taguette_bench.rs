@@ -6,8 +6,9 @@
 //! verbatim stores, which has a line break per paragraph), 10 × 10 tags
 //! nested by their path (`thème0.idée3`), and 100 highlights per document
 //! by three users (each with its `snippet` and its `highlight_add`
-//! command); then times reading the file into the model (every highlight
-//! checked against its snippet), the plan and the one-transaction write.
+//! command), with Taguette's indexes; then times reading the file into
+//! the model (every highlight checked against its snippet), the plan and
+//! the one-transaction write.
 //!
 //! Run: `cargo run --release -p verbatim-exchange --example taguette_bench [SOURCES...]`
 
@@ -83,6 +84,12 @@ fn write(path: &std::path::Path, sources: usize) -> Result<usize, Error> {
          CREATE TABLE highlights (id INTEGER NOT NULL PRIMARY KEY, document_id INTEGER NOT NULL, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, snippet TEXT NOT NULL);
          CREATE TABLE tags (id INTEGER NOT NULL PRIMARY KEY, project_id INTEGER NOT NULL, path VARCHAR(200) NOT NULL, description TEXT NOT NULL, UNIQUE (project_id, path));
          CREATE TABLE highlight_tags (highlight_id INTEGER NOT NULL, tag_id INTEGER NOT NULL, PRIMARY KEY (highlight_id, tag_id));
+         CREATE INDEX ix_documents_project_id ON documents (project_id);
+         CREATE INDEX ix_commands_project_id ON commands (project_id);
+         CREATE INDEX ix_highlights_document_id ON highlights (document_id);
+         CREATE INDEX ix_tags_project_id ON tags (project_id);
+         CREATE INDEX ix_highlight_tags_highlight_id ON highlight_tags (highlight_id);
+         CREATE INDEX ix_highlight_tags_tag_id ON highlight_tags (tag_id);
          INSERT INTO projects VALUES (1, 'bench', '', '2024-03-05 10:00:00');",
     )?;
     let tx = conn.transaction()?;

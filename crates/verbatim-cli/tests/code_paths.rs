@@ -111,6 +111,18 @@ fn codes_sharing_a_name_under_different_parents_keep_it_and_are_named_by_path() 
         ]
     );
 
+    // A query names codes the same way: the bare name is refused, the
+    // path in quotes answers.
+    let query = |q: &str| ws.run(&["query", "--project", "study.vbt", "--coder", "cp", q]);
+    let run = query("citizenship");
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("names codes at 3 places"),
+        "{}",
+        run.stderr
+    );
+    query("\"defining_education/citizenship\"").ok();
+
     // A code under a parent of its own name: the bare name fits both,
     // the path the inner one.
     let run = ws.run(&[

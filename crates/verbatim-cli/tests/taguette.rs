@@ -39,6 +39,18 @@ fn offsets(nodes: &str, needle: &str) -> (i64, i64) {
     (b as i64, (b + needle.len()) as i64)
 }
 
+/// A highlight to write: id, document, the document's text nodes, the
+/// passage, the snippet as Taguette cut it, its tags, who made it.
+type Highlight = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [i64],
+    &'static str,
+);
+
 /// Writes a Taguette database holding the projects named.
 fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
     let path = ws.path(name);
@@ -71,8 +83,7 @@ fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
         rusqlite::params![when, ELOISE_HTML, MARC_HTML],
     )
     .unwrap();
-    // (id, document, its nodes, passage, snippet as Taguette cut it, tags, who)
-    let highlights: [(i64, i64, &str, &str, &str, &[i64], &str); 6] = [
+    let highlights: [Highlight; 6] = [
         (
             1,
             1,

@@ -333,7 +333,11 @@ fn bad_coding_requests_change_nothing() {
             "occurs 2 times",
         ),
         (vec!["code", "move", "Theme", "--under", "Idea"], "cycle"),
-        (vec!["code", "add", "Idea"], "already has a code named"),
+        // Names are unique among siblings: "Idea" again under "Theme".
+        (
+            vec!["code", "add", "Idea", "--parent", "Theme"],
+            "already has a code named \"Idea\" under \"Theme\"",
+        ),
         (
             vec!["code", "add", "X", "--level", "galaxy"],
             "no level \"galaxy\"",

@@ -463,10 +463,12 @@ fn a_code_name_in_both_codebooks_is_refused_naming_both_ids() {
     );
     assert_ne!(refused.code, 0);
     assert!(
-        refused.stderr.contains(&format!("{mine} in your codebook"))
+        refused
+            .stderr
+            .contains(&format!("(id {mine}, your codebook)"))
             && refused
                 .stderr
-                .contains(&format!("{shared} in the shared codebook")),
+                .contains(&format!("(id {shared}, shared codebook)")),
         "{}",
         refused.stderr
     );

@@ -117,3 +117,7 @@ fn every_test_file_is_listed() {
 mod transcripts;
 // The workflow in the browser: picker, upload, sites, quotes, autocode, codes, widths.
 mod browser_workflow;
+// Code names unique among siblings: paths, ambiguity refused, round trip.
+mod code_paths;
+// `import-project` on a Taguette project (.sqlite3) we write ourselves.
+mod taguette;

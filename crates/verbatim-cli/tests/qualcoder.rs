@@ -183,6 +183,15 @@ fn a_qualcoder_project_opens_with_every_coding_on_its_words() {
         bodies.contains(&"Elle parlait vite ; à relire.".to_owned()),
         "{bodies:?}"
     );
+    // The source's memo is a memo on that source.
+    assert_eq!(
+        column(
+            &study,
+            "SELECT s.name || ': ' || m.body FROM memos m JOIN sources s ON s.id = m.target_id \
+             WHERE m.target_kind = 'source'"
+        ),
+        vec!["Entretien Éloïse: Premier entretien"]
+    );
 }
 
 #[test]
@@ -216,7 +225,7 @@ fn data_qda_itself_opens_and_another_sqlite_file_is_refused() {
     assert_ne!(run.code, 0);
     assert!(
         run.stderr
-            .contains("autre.sqlite3 is not a QualCoder project"),
+            .contains("autre.sqlite3 is not a QualCoder or Taguette project"),
         "{}",
         run.stderr
     );

@@ -5,10 +5,11 @@
 //!
 //! [`write_codebook`] turns the forest into the flat, parents-first list
 //! [`SqliteStore::import_codes`] stores in one transaction. A study's
-//! codebook is a DAG with names unique per codebook, so a name met twice in
-//! the forest is one code under two parents (the way the spreadsheet export
-//! writes a code that feeds two themes), provided both places describe it
-//! alike. Levels left out are derived from the tree: a leaf is of the lowest
+//! codebook is a DAG with names unique among siblings, so in a spreadsheet
+//! a name met twice in the forest is one code under two parents (the way
+//! the spreadsheet export writes a code that feeds two themes), provided
+//! both places describe it alike; in a `.qdc` the GUID says which code is
+//! which, and two GUIDs are two codes even when they share a name. Levels left out are derived from the tree: a leaf is of the lowest
 //! level, a parent one above its highest child.
 
 use std::cmp::Reverse;
@@ -285,7 +286,18 @@ fn flatten(
         });
     }
     let name = entry.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let key = name.to_lowercase();
+    // A code with a GUID (a .qdc) is that code wherever it appears, and
+    // two GUIDs are two codes even under one name (names are unique among
+    // siblings only); without one (a spreadsheet), a name is the code.
+    let key = match entry
+        .guid
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
+        Some(guid) => format!("guid:{}", guid.to_lowercase()),
+        None => format!("name:{}", name.to_lowercase()),
+    };
     let given = |v: &Option<String>| {
         v.as_ref()
             .map(|s| s.trim().to_owned())
@@ -515,6 +527,26 @@ mod tests {
         for &p in &confiance.parents {
             assert!(codes[p].level > confiance.level);
         }
+    }
+
+    #[test]
+    fn two_guids_are_two_codes_even_under_one_name() {
+        // A .qdc from QualCoder or NVivo: "Choix" under two parents, each
+        // its own code (its own GUID), with different definitions.
+        let mut a = entry("Choix", vec![]);
+        a.guid = Some("8E1D0C6B-1C2A-4F4E-9E51-0D2C1B9A7F01".into());
+        a.definition = Some("Choisir son école".into());
+        let mut b = entry("Choix", vec![]);
+        b.guid = Some("8E1D0C6B-1C2A-4F4E-9E51-0D2C1B9A7F02".into());
+        b.definition = Some("Choisir de voter".into());
+        let forest = vec![entry("Éducation", vec![a]), entry("Citoyenneté", vec![b])];
+        let codes = plan(&forest, &levels()).unwrap();
+        // 2 parents + 2 codes named "Choix", each under one parent.
+        assert_eq!(codes.len(), 4);
+        let choix: Vec<&ImportedCode> = codes.iter().filter(|c| c.name == "Choix").collect();
+        assert_eq!(choix.len(), 2);
+        assert!(choix.iter().all(|c| c.parents.len() == 1));
+        assert_ne!(choix[0].parents, choix[1].parents);
     }
 
     #[test]

@@ -29,12 +29,14 @@ pub mod archive;
 pub mod description;
 mod export;
 pub mod guid;
+mod html_text;
 mod import;
 pub mod media;
 pub mod model;
 pub mod offsets;
 pub mod qualcoder;
 mod read;
+pub mod taguette;
 mod turns;
 mod write;
 mod xml;
@@ -147,11 +149,11 @@ pub enum RefiError {
         /// Why it was refused.
         reason: String,
     },
-    /// An SQLite file that is not a QualCoder project.
+    /// An SQLite file that is neither a QualCoder nor a Taguette project.
     #[error(
-        "{file} is not a QualCoder project: it is an SQLite database without QualCoder's tables (source, code_name, code_text); give a QualCoder project's data.qda or its .qda folder, or a .qdpx"
+        "{file} is not a QualCoder or Taguette project: it is an SQLite database without QualCoder's tables (source, code_name, code_text) or Taguette's (projects, documents, tags, highlights); give a QualCoder project's data.qda or its .qda folder, a Taguette project exported as .sqlite3, or a .qdpx"
     )]
-    NotQualCoder {
+    NotQdaDatabase {
         /// The file.
         file: String,
     },
@@ -262,6 +264,17 @@ pub fn read_project(
         };
         resolve_texts(project, file, &mut fetch)
     }
+}
+
+/// Reads a QualCoder (`data.qda`) or Taguette (`.sqlite3`) project, told
+/// apart by their tables; `file` names it in messages.
+pub fn read_database(path: &Path, file: &str) -> Result<ReadProject, RefiError> {
+    let conn = taguette::open(path, file)?;
+    if taguette::is_taguette(&conn) {
+        return taguette::read_taguette(&conn, path, file);
+    }
+    drop(conn);
+    qualcoder::read_qualcoder(path, file)
 }
 
 type Fetch<'f> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, RefiError> + 'f;

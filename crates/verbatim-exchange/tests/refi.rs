@@ -145,16 +145,27 @@ fn every_project_sample_imports_with_the_counts_it_holds() {
 }
 
 #[test]
-fn the_nvivo_sample_with_two_identical_texts_says_where_the_second_went() {
+fn the_nvivo_sample_with_two_identical_texts_says_where_the_second_went_and_keeps_names() {
     let (imported, _) = import_sample("nvivo-15.0.0-mac__nvivo_project.qdpx");
     // Both sources hold a single line end: the study keeps one text.
     assert_eq!(imported.counts.sources, 1);
     assert_eq!(imported.counts.sources_matched.len(), 1);
+    // Names are unique among siblings only: the 3 codes the file calls
+    // "citizenship", under different parents, keep the name.
     assert!(
-        imported.report.notes.iter().any(|n| n.contains("renamed")),
-        "duplicate code names under one codebook are renamed and said so: {:?}",
+        !imported.report.notes.iter().any(|n| n.contains("renamed")),
+        "{:?}",
         imported.report.notes
     );
+    let conn = rusqlite::Connection::open(imported._dir.path().join("s.vbt")).unwrap();
+    let citizenship: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT parent) FROM codes WHERE name = 'citizenship'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(citizenship, 3);
 }
 
 #[test]

@@ -26,7 +26,7 @@ use crate::{SqliteStore, StoreError, audit};
 /// One code of a codebook to import.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportedCode {
-    /// Its name, unique in the target codebook.
+    /// Its name, unique among its siblings in the target codebook.
     pub name: String,
     /// Its level's rank (1 = lowest).
     pub level: i64,
@@ -62,13 +62,15 @@ impl SqliteStore {
             }
         };
         let top_rank = self.levels()?.iter().map(|l| l.rank).max().unwrap_or(1);
-        let mut names: HashMap<String, usize> = HashMap::new();
+        // Names are unique among siblings (same primary parent).
+        let mut names: HashMap<(Option<usize>, String), usize> = HashMap::new();
         let mut cleaned = Vec::with_capacity(codes.len());
         for (i, code) in codes.iter().enumerate() {
             let name = clean_name(&code.name)?;
-            if names.insert(name.to_lowercase(), i).is_some() {
+            let parent = code.parents.first().copied();
+            if names.insert((parent, name.to_lowercase()), i).is_some() {
                 return Err(StoreError::Invalid(format!(
-                    "the codebook to import names {name:?} twice"
+                    "the codebook to import names {name:?} twice under one parent"
                 )));
             }
             if !(1..=top_rank).contains(&code.level) {
@@ -102,12 +104,13 @@ impl SqliteStore {
         let taken: Vec<String> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT name FROM codes WHERE IFNULL(owner, 0) = $1")?;
+                .prepare("SELECT name FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL")?;
             let existing = stmt.query_map([owner.unwrap_or(0)], |r| r.get::<_, String>(0))?;
             let mut taken = Vec::new();
+            // Only the imported top-level codes meet the codebook's own.
             for name in existing {
                 let name = name?;
-                if names.contains_key(&name.to_lowercase()) {
+                if names.contains_key(&(None, name.to_lowercase())) {
                     taken.push(name);
                 }
             }

@@ -60,7 +60,7 @@ pub struct CodeFields {
 /// A code to create.
 #[derive(Debug, Clone, Default)]
 pub struct NewCode {
-    /// Its name, unique in its codebook.
+    /// Its name, unique among its siblings in its codebook.
     pub name: String,
     /// Its level's name; by default one below its parent, or the lowest.
     pub level: Option<String>,
@@ -182,38 +182,6 @@ impl SqliteStore {
             .optional()?)
     }
 
-    /// Returns the id of the code a user named: an id, or a name looked up in
-    /// the coder's codebook and the shared one (or only `book` when given).
-    /// A name found in both is refused as ambiguous, naming both ids, so a
-    /// command never silently picks one.
-    pub fn find_code(
-        &self,
-        scope: &Scope,
-        word: &str,
-        book: Option<Book>,
-    ) -> Result<i64, StoreError> {
-        let word = word.trim();
-        if let Ok(id) = word.parse::<i64>()
-            && let Some(row) = self.code_row(id)?
-            && scope.may_see(row.owner)
-        {
-            return Ok(id);
-        }
-        let mut found: Vec<i64> = Vec::new();
-        for owner in rules::lookup_books(scope, book) {
-            let id: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
-                    params![owner.unwrap_or(0), word],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            found.extend(id);
-        }
-        rules::one_code(word, &found)
-    }
-
     /// Returns the code if the scope may change it (own or shared codebook).
     pub(crate) fn writable(&self, scope: &Scope, id: i64) -> Result<CodeRow, StoreError> {
         let row = self
@@ -244,7 +212,7 @@ impl SqliteStore {
             None => None,
         };
         let level = rules::child_level(&self.levels()?, parent_level, new.level.as_deref())?;
-        self.check_name_free(owner, &name, None)?;
+        self.check_name_free(owner, new.parent, &name, None)?;
         let fields = rules::code_fields(&new.fields)?;
         let position = self.next_position(owner, new.parent)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
@@ -282,7 +250,7 @@ impl SqliteStore {
     pub fn rename_code(&mut self, scope: &Scope, id: i64, name: &str) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
         let name = rules::code_name(name)?;
-        self.check_name_free(row.owner, &name, Some(id))?;
+        self.check_name_free(row.owner, row.parent, &name, Some(id))?;
         self.act(
             &scope.coder().name,
             "code.rename",
@@ -377,6 +345,9 @@ impl SqliteStore {
                     self.level_name(prow.level)
                 )));
             }
+        }
+        if parent != row.parent {
+            self.check_name_free(row.owner, parent, &row.name, Some(id))?;
         }
         let siblings = self.children_of(row.owner, parent, Some(id))?;
         let at = position.map_or(siblings.len(), |p| {
@@ -485,6 +456,7 @@ impl SqliteStore {
                 dst.name, src.name
             )));
         }
+        self.check_children_fit(from, src.owner, Some(into))?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let codings: Vec<(i64, i64, i64, i64, i64)> = {
@@ -585,7 +557,7 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         let row = self.writable(scope, id)?;
         let name = rules::code_name(name)?;
-        self.check_name_free(row.owner, &name, None)?;
+        self.check_name_free(row.owner, row.parent, &name, None)?;
         for coding in codings {
             let code: Option<i64> = self
                 .conn
@@ -644,6 +616,7 @@ impl SqliteStore {
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError> {
         let row = self.writable(scope, id)?;
+        self.check_children_fit(id, row.owner, row.parent)?;
         let count: i64 = self.conn.query_row(
             "SELECT count(*) FROM codings WHERE code_id = $1",
             [id],
@@ -667,7 +640,7 @@ impl SqliteStore {
                 Some(Cascade::Uncategorised) => {
                     let bin: Option<i64> = tx
                         .query_row(
-                            "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
+                            "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL AND name = $2",
                             params![row.owner.unwrap_or(0), UNCATEGORISED],
                             |r| r.get(0),
                         )
@@ -783,7 +756,7 @@ impl SqliteStore {
             .collect::<Result<_, _>>()?;
         let clashes: Vec<String> = rows
             .iter()
-            .filter(|r| self.check_name_free(to_owner, &r.1, None).is_err())
+            .filter(|r| r.3.is_none() && self.check_name_free(to_owner, None, &r.1, None).is_err())
             .map(|r| r.1.clone())
             .collect();
         if !clashes.is_empty() {
@@ -970,26 +943,54 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Refuses `name` when a sibling (same codebook and parent) holds it.
     fn check_name_free(
         &self,
         owner: Option<i64>,
+        parent: Option<i64>,
         name: &str,
         except: Option<i64>,
     ) -> Result<(), StoreError> {
-        let taken: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2",
-                params![owner.unwrap_or(0), name],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match taken {
-            Some(id) if Some(id) != except => Err(StoreError::Invalid(format!(
-                "the codebook already has a code named {name:?}"
-            ))),
+        match self.sibling_named(owner, parent, name)? {
+            Some(id) if Some(id) != except => {
+                let place = match parent {
+                    Some(p) => format!("under {:?}", self.code_path(p)?),
+                    None => "at the top of the codebook".to_owned(),
+                };
+                Err(StoreError::Invalid(format!(
+                    "the codebook already has a code named {name:?} {place}: choose another name, or another parent"
+                )))
+            }
             _ => Ok(()),
         }
+    }
+
+    /// Refuses to move the children of `from` under `parent` (a merge, or a
+    /// deletion moving them up) when one would meet a sibling of its name.
+    fn check_children_fit(
+        &self,
+        from: i64,
+        owner: Option<i64>,
+        parent: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let children: Vec<(i64, String)> = self
+            .conn
+            .prepare("SELECT id, name FROM codes WHERE parent = $1")?
+            .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (child, name) in children {
+            if let Some(other) = self.sibling_named(owner, parent, &name)?
+                && other != from
+                && other != child
+            {
+                return Err(StoreError::Invalid(format!(
+                    "{:?} would then sit beside {:?}, another code of the same name: rename one of them first",
+                    self.code_path(child)?,
+                    self.code_path(other)?
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn children_of(

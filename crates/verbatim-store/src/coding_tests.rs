@@ -664,8 +664,14 @@ fn a_name_in_both_the_coders_and_the_shared_codebook_is_ambiguous() {
         .find_code(&amira, "Confiance", None)
         .unwrap_err()
         .to_string();
-    assert!(err.contains(&format!("{mine} in your codebook")), "{err}");
-    assert!(err.contains(&format!("{shared} in the shared")), "{err}");
+    assert!(
+        err.contains(&format!("(id {mine}, your codebook)")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("(id {shared}, shared codebook)")),
+        "{err}"
+    );
     // Naming the book, or the id, picks one.
     let found = s.store.find_code(&amira, "Confiance", Some(Book::Shared));
     assert_eq!(found.unwrap(), shared);

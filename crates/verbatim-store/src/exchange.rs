@@ -931,7 +931,7 @@ impl SqliteStore {
                     next
                 }
             };
-            let name = unique_code_name(&tx, owner, &code.name)?;
+            let name = unique_code_name(&tx, owner, parent, &code.name)?;
             let guid = free_guid(&tx, "codes", code.guid.as_deref())?;
             tx.prepare_cached(
                 "INSERT INTO codes (guid, owner, name, level, parent, position, colour, \
@@ -1308,17 +1308,20 @@ fn free_guid(
     Ok(uuid::Uuid::new_v4().to_string())
 }
 
-/// Returns `wanted`, or `wanted (2)`… when the codebook already has it.
+/// Returns `wanted`, or `wanted (2)`… when a sibling (same codebook and
+/// parent) already has it: names are unique among siblings only.
 fn unique_code_name(
     conn: &rusqlite::Connection,
     owner: Option<i64>,
+    parent: Option<i64>,
     wanted: &str,
 ) -> Result<String, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT 1 FROM codes WHERE IFNULL(owner, 0) = $1 AND name = $2")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM codes WHERE IFNULL(owner, 0) = $1 AND IFNULL(parent, 0) = $2 AND name = $3",
+    )?;
     let mut candidate = wanted.to_owned();
     let mut n = 2;
-    while stmt.exists(params![owner.unwrap_or(0), candidate])? {
+    while stmt.exists(params![owner.unwrap_or(0), parent.unwrap_or(0), candidate])? {
         candidate = format!("{wanted} ({n})");
         n += 1;
     }

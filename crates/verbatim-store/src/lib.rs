@@ -40,6 +40,7 @@ mod bulk;
 mod code_import;
 mod code_kinds;
 mod code_names;
+pub mod code_paths;
 mod coded_by;
 mod coders;
 mod codes;

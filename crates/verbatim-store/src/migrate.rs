@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "media",
         include_str!("../migrations/sqlite/0018_media.sql"),
     ),
+    (
+        19,
+        "sibling_names",
+        include_str!("../migrations/sqlite/0019_sibling_names.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use verbatim_analysis::query::{self, Context, Coverage, Passage, Query, QueryError};
-use verbatim_store::{AppliesTo, Scope, SpanFilter, SqliteStore};
+use verbatim_store::{AppliesTo, Scope, SpanFilter, SqliteStore, StoreError};
 
 use crate::{ViewError, coded};
 
@@ -51,8 +51,29 @@ pub fn code_sets(
         if ids.is_empty() {
             match store.find_code(scope, &name, None) {
                 Ok(id) => ids.push(id),
+                Err(StoreError::Invalid(why)) => return Err(StoreError::Invalid(why).into()),
                 Err(_) => return Err(QueryError::UnknownCode { name, position }.into()),
             }
+        }
+        // One name is one code in each coder's codebook (compared after
+        // `reveal`); the same name at two places of a tree is two codes,
+        // named apart by their paths.
+        let mut paths: Vec<String> = Vec::new();
+        for &id in &ids {
+            let path = store.code_path(id)?;
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        if paths.len() > 1 {
+            paths.sort();
+            return Err(StoreError::Invalid(format!(
+                "{name:?} at character {} names codes at {} places: {}; write the path in quotes (\"Parent/Child\")",
+                position + 1,
+                paths.len(),
+                paths.join(", ")
+            ))
+            .into());
         }
         let mut all = Vec::new();
         for id in ids {

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::alignment::{self, Coverage, Side};
-use verbatim_store::{Book, Coder, Excerpt, Scope, SqliteStore};
+use verbatim_store::{Book, Coder, Excerpt, Scope, SqliteStore, StoreError};
 
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
@@ -88,7 +88,12 @@ fn code_for(
 ) -> anyhow::Result<CodeOut> {
     let id = store
         .find_code(scope, word, Some(Book::Of(coder.id)))
-        .or_else(|_| store.find_code(scope, word, Some(Book::Shared)))?;
+        .or_else(|e| match e {
+            // Only a name the coder's codebook lacks is looked up in the
+            // shared one; an ambiguous name stays refused.
+            StoreError::UnknownCode(_) => store.find_code(scope, word, Some(Book::Shared)),
+            e => Err(e),
+        })?;
     let name = store
         .code_tree(scope, Book::Of(coder.id))?
         .into_iter()

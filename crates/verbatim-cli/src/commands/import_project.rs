@@ -1,6 +1,7 @@
-//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde) or a
-//! QualCoder project (`data.qda`, read by `refi::qualcoder`) into a new
-//! study, or into an existing one as one more coder's layer.
+//! `verbatim import-project`: a REFI-QDA project (.qdpx, .qde), a
+//! QualCoder project (`data.qda`, read by `refi::qualcoder`) or a Taguette
+//! project (`.sqlite3`, read by `refi::taguette`) into a new study, or into
+//! an existing one as one more coder's layer.
 //!
 //! The file is read and planned entirely before the study is touched, then
 //! written in one transaction. A new study is built under a temporary name
@@ -20,14 +21,14 @@ use super::coder_arg::CoderArg;
 use super::export_refi::print_report;
 use crate::ui;
 
-/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, or a QualCoder project (.qda folder or its data.qda)
+/// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, a QualCoder project (.qda folder or its data.qda), or a Taguette project (.sqlite3)
 #[derive(Args, Debug)]
 pub struct ImportProjectArgs {
     #[command(flatten)]
     project: ProjectArg,
     #[command(flatten)]
     coder: CoderArg,
-    /// The .qdpx (or bare .qde) file, or a QualCoder .qda folder or data.qda
+    /// The .qdpx (or bare .qde) file, a QualCoder .qda folder or data.qda, or a Taguette .sqlite3
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Import into this existing study as this coder's layer (created if new)
@@ -66,7 +67,7 @@ fn read_file(
         .with_context(|| format!("cannot read {}", file.display()))?;
     if refi::qualcoder::is_sqlite(&bytes) {
         drop(bytes);
-        return Ok(refi::qualcoder::read_qualcoder(file, file_name)?);
+        return Ok(refi::read_database(file, file_name)?);
     }
     let folder = file.parent().map(Path::to_path_buf);
     Ok(refi::read_project(

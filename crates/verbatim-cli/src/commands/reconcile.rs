@@ -238,7 +238,12 @@ pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
                 let find = |coder: i64, word: &str| {
                     store
                         .find_code(&scope, word, Some(Book::Of(coder)))
-                        .or_else(|_| store.find_code(&scope, word, Some(Book::Shared)))
+                        .or_else(|e| match e {
+                            StoreError::UnknownCode(_) => {
+                                store.find_code(&scope, word, Some(Book::Shared))
+                            }
+                            e => Err(e),
+                        })
                 };
                 origins.push(find(ca.id, code)?);
                 let b = find(cb.id, code_b.as_deref().unwrap_or(code))?;

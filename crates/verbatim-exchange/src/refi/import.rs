@@ -254,7 +254,7 @@ impl<'a> Planner<'a> {
 
     fn codes(&mut self, sets: &SetRoles) {
         let case_guids: HashSet<String> = self.p.cases.iter().map(|c| key(&c.guid)).collect();
-        let mut names: HashSet<(Option<usize>, String)> = HashSet::new();
+        let mut names: HashSet<(Option<usize>, Option<usize>, String)> = HashSet::new();
         let mut collided = 0;
         let mut too_deep = false;
         let max_rank = self.options.levels.len().max(1) as i64;
@@ -283,7 +283,7 @@ impl<'a> Planner<'a> {
         }
         if collided > 0 {
             self.report.notes.push(format!(
-                "{collided} code(s) share the name of another code in the same codebook; verbatim keeps names unique, so they were renamed \"name (2)\"…"
+                "{collided} code(s) share the name of a sibling under the same parent; verbatim keeps sibling names apart, so they were renamed \"name (2)\"…"
             ));
         }
         if too_deep {
@@ -301,7 +301,7 @@ impl<'a> Planner<'a> {
         parent: Option<usize>,
         sets: &SetRoles,
         case_guids: &HashSet<String>,
-        names: &mut HashSet<(Option<usize>, String)>,
+        names: &mut HashSet<(Option<usize>, Option<usize>, String)>,
         collided: &mut usize,
         too_deep: &mut bool,
         max_rank: i64,
@@ -328,10 +328,11 @@ impl<'a> Planner<'a> {
         if name.is_empty() {
             name = "(unnamed code)".into();
         }
-        if !names.insert((owner, name.clone())) {
+        // Names are unique among siblings only, as in the producers.
+        if !names.insert((owner, parent, name.clone())) {
             *collided += 1;
             let mut n = 2;
-            while !names.insert((owner, format!("{name} ({n})"))) {
+            while !names.insert((owner, parent, format!("{name} ({n})"))) {
                 n += 1;
             }
             name = format!("{name} ({n})");

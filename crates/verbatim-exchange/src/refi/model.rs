@@ -103,6 +103,32 @@ pub enum VariableType {
     DateTime,
 }
 
+impl Project {
+    /// Turns each source's description into a note the source refers to,
+    /// named after it: how REFI-QDA carries a source memo, and where the
+    /// importer reads one. For readers of other tools' databases, whose
+    /// source memos would otherwise land in a `Description` the importer
+    /// keeps only for verbatim's own markers. `guid` derives the note's
+    /// GUID from the source's.
+    pub fn source_descriptions_as_notes(&mut self, guid: impl Fn(&str) -> String) {
+        for source in &mut self.sources {
+            let Some(memo) = source.description.take() else {
+                continue;
+            };
+            let note = guid(&source.guid);
+            source.note_refs.push(note.clone());
+            self.notes.push(Note {
+                guid: note,
+                name: source.name.as_ref().map(|n| format!("{n} (memo)")),
+                content: Some(memo),
+                creating_user: source.creating_user.clone(),
+                created: source.created.clone(),
+                ..Note::default()
+            });
+        }
+    }
+}
+
 impl VariableType {
     /// Returns the schema's word.
     pub fn as_str(self) -> &'static str {

@@ -46,7 +46,7 @@ pub fn read_qualcoder(path: &Path, file: &str) -> Result<ReadProject, RefiError>
         .is_some()
     };
     if !["source", "code_name", "code_text"].iter().all(|t| has(t)) {
-        return Err(RefiError::NotQualCoder {
+        return Err(RefiError::NotQdaDatabase {
             file: file.to_owned(),
         });
     }
@@ -80,6 +80,7 @@ pub fn read_qualcoder(path: &Path, file: &str) -> Result<ReadProject, RefiError>
         project.notes = reader.journal(&conn).map_err(sql)?;
         project.note_refs = project.notes.iter().map(|n| n.guid.clone()).collect();
     }
+    project.source_descriptions_as_notes(|g| derived(file, "source memo", g));
     if has("attribute_type") && has("attribute") {
         reader.attributes(&conn, &mut project).map_err(sql)?;
     }

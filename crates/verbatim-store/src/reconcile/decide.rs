@@ -54,7 +54,9 @@ impl SqliteStore {
         }
         let clashes: Vec<String> = rows
             .iter()
-            .filter(|r| self.shared_name_taken(&r.1).unwrap_or(true))
+            // Below the root, each copy gets a new parent: only the root can
+            // meet a shared sibling of its name.
+            .filter(|r| r.0 == code && self.shared_name_taken(&r.1, under).unwrap_or(true))
             .map(|r| r.1.clone())
             .collect();
         if !clashes.is_empty() {
@@ -182,7 +184,7 @@ impl SqliteStore {
             Some(n) => clean(n)?,
             None => rows[0].1.name.clone(),
         };
-        if self.shared_name_taken(&name)? {
+        if self.shared_name_taken(&name, under)? {
             return Err(StoreError::Invalid(format!(
                 "the shared codebook already has a code named {name:?}: pass --name, or add \
                  these codes to it with --into"

@@ -370,11 +370,10 @@ impl SqliteStore {
         Ok(Some(row.level))
     }
 
-    fn shared_name_taken(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM codes WHERE owner IS NULL AND name = $1")?
-            .exists([name])?)
+    /// Returns true when a shared code under `under` (the top when `None`)
+    /// is called `name`: names are unique among siblings.
+    fn shared_name_taken(&self, name: &str, under: Option<i64>) -> Result<bool, StoreError> {
+        Ok(self.sibling_named(None, under, name)?.is_some())
     }
 
     fn shared_children(&self, under: Option<i64>) -> Result<i64, StoreError> {

@@ -114,32 +114,10 @@ impl SqliteStore {
                 "there is already a coder named {name:?}"
             )));
         }
-        let initials = match initials {
-            Some(i) => i.trim().to_owned(),
-            None => initials_of(name),
-        };
-        let count: i64 = self.conn.query_row(
-            "SELECT count(*) FROM coders WHERE kind = 'coder'",
-            [],
-            |r| r.get(0),
-        )?;
-        let colour = match colour {
-            Some(c) => parse_colour(c)?,
-            None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
-        };
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
-        let id = rec.insert(
-            &tx,
-            Table::Coders,
-            &[
-                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
-                ("name", Value::Text(name.to_owned())),
-                ("initials", Value::Text(initials.clone())),
-                ("colour", Value::Text(colour.clone())),
-                ("created_at", Value::Text(audit::now())),
-            ],
-        )?;
+        let coder = insert_coder(&tx, &mut rec, name, initials, colour)?;
+        let id = coder.id;
         rec.finish(
             &tx,
             actor,
@@ -148,12 +126,7 @@ impl SqliteStore {
             serde_json::json!({ "name": name }),
         )?;
         tx.commit()?;
-        Ok(Coder {
-            id,
-            name: name.to_owned(),
-            initials,
-            colour,
-        })
+        Ok(coder)
     }
 
     /// Returns every coder, by id (never the consensus layer).
@@ -196,6 +169,19 @@ impl SqliteStore {
         Ok(Scope {
             coder: self.consensus_coder()?,
             sees_all: false,
+            consensus: true,
+        })
+    }
+
+    /// Returns the scope of someone who reads without a layer of their own
+    /// (a team server's viewer, or an owner who does not code): the shared
+    /// codebook and the consensus layer, and every coder's layer once the
+    /// layers are open (see [`SqliteStore::layers_open`]). Nothing may be
+    /// written through it: the server gives such accounts no write.
+    pub fn reader_scope(&self) -> Result<Scope, StoreError> {
+        Ok(Scope {
+            coder: self.consensus_coder()?,
+            sees_all: self.layers_open()?,
             consensus: true,
         })
     }
@@ -465,6 +451,48 @@ impl SqliteStore {
                 ))
             })
     }
+}
+
+/// Inserts a coder row through `rec` inside the caller's transaction,
+/// with initials from the name and a palette colour unless given; the
+/// caller has checked the name (see [`SqliteStore::add_coder`]).
+pub(crate) fn insert_coder(
+    conn: &rusqlite::Connection,
+    rec: &mut Recorder,
+    name: &str,
+    initials: Option<&str>,
+    colour: Option<&str>,
+) -> Result<Coder, StoreError> {
+    let initials = match initials {
+        Some(i) => i.trim().to_owned(),
+        None => initials_of(name),
+    };
+    let count: i64 = conn.query_row(
+        "SELECT count(*) FROM coders WHERE kind = 'coder'",
+        [],
+        |r| r.get(0),
+    )?;
+    let colour = match colour {
+        Some(c) => parse_colour(c)?,
+        None => PALETTE[usize::try_from(count).unwrap_or(0) % PALETTE.len()].to_owned(),
+    };
+    let id = rec.insert(
+        conn,
+        Table::Coders,
+        &[
+            ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+            ("name", Value::Text(name.to_owned())),
+            ("initials", Value::Text(initials.clone())),
+            ("colour", Value::Text(colour.clone())),
+            ("created_at", Value::Text(audit::now())),
+        ],
+    )?;
+    Ok(Coder {
+        id,
+        name: name.to_owned(),
+        initials,
+        colour,
+    })
 }
 
 /// Returns `#rrggbb` in lower case, or an error for anything else.

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod agreement_codes;
 pub mod agreement_data;
 mod audit;
@@ -79,6 +80,10 @@ mod withdraw;
 #[cfg(test)]
 mod coding_tests;
 
+pub use accounts::{
+    Account, AccountError, INVITATION_LIFE_SECS, Invitation, MIN_PASSWORD_CHARS, Role,
+    SESSION_IDLE_SECS, SESSION_LIFE_SECS, SessionAccount, hash_password, warm_up_logins,
+};
 pub use audit::AuditEntry;
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;

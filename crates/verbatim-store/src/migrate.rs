@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "media",
         include_str!("../migrations/sqlite/0018_media.sql"),
     ),
+    (
+        20,
+        "accounts",
+        include_str!("../migrations/sqlite/0020_accounts.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

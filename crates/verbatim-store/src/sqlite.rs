@@ -458,7 +458,7 @@ fn unique_name(conn: &Connection, wanted: &str) -> Result<String, StoreError> {
     Ok(candidate)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -480,7 +480,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(())
+    audit::prepare_acting(conn)
 }
 
 /// Starts a write transaction with `BEGIN IMMEDIATE`: the write lock is

@@ -214,6 +214,19 @@ fn verify(password: &str, stored: &str) -> bool {
     })
 }
 
+/// Returns true when `password` matches the stored hash; with none (an
+/// unknown name), verifies against a dummy hash and returns false, taking
+/// about the time of a real check.
+pub fn password_matches(password: &str, stored: Option<&str>) -> bool {
+    match stored {
+        Some(hash) => verify(password, hash),
+        None => {
+            let _ = verify(password, dummy_hash());
+            false
+        }
+    }
+}
+
 /// A hash of no one's password, verified for an unknown name so that a
 /// login takes about as long whether or not the name exists.
 fn dummy_hash() -> &'static str {
@@ -485,12 +498,24 @@ impl SqliteStore {
 
     /// Returns who logs in with `name` and `password`, or `None`. An
     /// unknown or removed name is checked against a dummy hash, so the
-    /// answer takes about as long either way.
+    /// answer takes about as long either way. (A server reads the hash
+    /// with [`Self::login_hash`] and verifies it with
+    /// [`password_matches`] outside its lock on the study.)
     pub fn check_login(
         &self,
         name: &str,
         password: &str,
     ) -> Result<Option<SessionAccount>, AccountError> {
+        let stored = self.login_hash(name)?;
+        if password_matches(password, stored.as_deref()) {
+            self.session_account_named(name.trim())
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Returns the password hash of the enabled account `name`, if any.
+    pub fn login_hash(&self, name: &str) -> Result<Option<String>, AccountError> {
         let stored: Option<Option<String>> = self
             .conn
             .prepare_cached(
@@ -498,14 +523,7 @@ impl SqliteStore {
             )?
             .query_row([name.trim()], |r| r.get(0))
             .optional()?;
-        match stored.flatten() {
-            Some(hash) if verify(password, &hash) => self.session_account_named(name.trim()),
-            Some(_) => Ok(None),
-            None => {
-                let _ = verify(password, dummy_hash());
-                Ok(None)
-            }
-        }
+        Ok(stored.flatten())
     }
 
     /// Returns the session view of the enabled account `name`.

@@ -50,8 +50,14 @@ impl Server {
 
 /// Starts `verbatim serve` on a free port and returns once it listens.
 pub(crate) fn serve(ws: &Workspace, study: &str, coder: &str) -> Server {
+    serve_with(ws, &["--project", study, "--coder", coder])
+}
+
+/// Starts `verbatim serve ARGS` on a free port and returns once it listens.
+pub(crate) fn serve_with(ws: &Workspace, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verbatim"))
-        .args(["serve", "--project", study, "--coder", coder])
+        .arg("serve")
+        .args(args)
         .args(["--addr", "127.0.0.1:0"])
         .current_dir(ws.dir.path())
         .stdout(Stdio::piped())
@@ -378,7 +384,7 @@ pub(crate) async fn shot(c: &Client, name: &str) {
 
 /// Selects the first occurrence of `phrase` in the reader's text (as a
 /// mouse would) and releases the mouse over it.
-const SELECT: &str = r#"
+pub(crate) const SELECT: &str = r#"
 const phrase = arguments[0];
 for (const txt of document.querySelectorAll('#doc .txt')) {
   const walker = document.createTreeWalker(txt, NodeFilter.SHOW_TEXT);
@@ -400,11 +406,11 @@ return false;
 "#;
 
 /// True when a highlight holds `phrase` (arguments[0]).
-const MARKED: &str = r#"
+pub(crate) const MARKED: &str = r#"
 return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes(arguments[0]));
 "#;
 
-async fn run_with(c: &Client, script: &str, arg: &str) -> Value {
+pub(crate) async fn run_with(c: &Client, script: &str, arg: &str) -> Value {
     c.execute(script, vec![json!(arg)]).await.unwrap()
 }
 
@@ -644,14 +650,14 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
 // ------------------------------------------------------------ performance
 
 /// Returns the median of `xs`.
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Returns a generated interview of about `words` words in alternating
 /// turns, made of plain ASCII words (so UTF-16 and char offsets agree).
-fn synthetic_interview(words: usize) -> String {
+pub(crate) fn synthetic_interview(words: usize) -> String {
     const VOCAB: [&str; 16] = [
         "patient", "trust", "team", "rules", "test", "talk", "night", "shift", "care", "doubt",
         "relapse", "listen", "coffee", "door", "week", "project",

@@ -109,3 +109,7 @@ fn every_test_file_is_listed() {
 // Transcripts as they come: role labels, missed labels, `source redetect`,
 // `source remove`, `speakers rename`, timed subtitle segments.
 mod transcripts;
+// `verbatim account`: accounts, roles, passwords from stdin, invitations.
+mod accounts;
+// `serve --team`: login, sessions, rate limits, roles and blind layers over HTTP and in Chromium.
+mod team_server;

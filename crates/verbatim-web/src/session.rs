@@ -16,7 +16,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use verbatim_store::{Scope, SessionAccount, SqliteStore, StoreError};
+use verbatim_store::{Role, Scope, SessionAccount, SqliteStore, StoreError};
 
 use crate::auth::CurrentAccount;
 use crate::security::cookie;
@@ -91,7 +91,17 @@ impl Session {
 
     /// Returns the coder's own scope (their layer only), for writes and for
     /// views that must not mix layers, such as the theme tree.
+    ///
+    /// A viewer's own layer is the team's: the shared codebook and the
+    /// consensus (the role layer lets a viewer write nothing through it).
+    /// An owner without a coder has none, so cannot code into the
+    /// consensus by accident: the consensus changes through decisions.
     pub fn own_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        if let Some(account) = &self.account
+            && account.role == Role::Viewer
+        {
+            return Ok(store.consensus_scope()?);
+        }
         Ok(store.scope(self.coder()?, false, false)?)
     }
 }

@@ -76,7 +76,14 @@ fn an_account_takes_its_password_from_stdin_and_keeps_only_an_argon2id_hash() {
     // A new password, also from stdin, replaces the hash.
     run_stdin(
         &ws,
-        &["account", "password", "--project", "study.vbt", "olga", "--password-stdin"],
+        &[
+            "account",
+            "password",
+            "--project",
+            "study.vbt",
+            "olga",
+            "--password-stdin",
+        ],
         "un autre mot de passe\r\n",
     )
     .ok();
@@ -84,9 +91,21 @@ fn an_account_takes_its_password_from_stdin_and_keeps_only_an_argon2id_hash() {
     assert_ne!(changed, hash);
     // Never on the command line, never empty, never short.
     let before = ws.dump();
-    let no_flag = ws.run(&["account", "add", "--project", "study.vbt", "paul", "--role", "coder"]);
+    let no_flag = ws.run(&[
+        "account",
+        "add",
+        "--project",
+        "study.vbt",
+        "paul",
+        "--role",
+        "coder",
+    ]);
     assert_ne!(no_flag.code, 0);
-    assert!(no_flag.stderr.contains("--password-stdin"), "{}", no_flag.stderr);
+    assert!(
+        no_flag.stderr.contains("--password-stdin"),
+        "{}",
+        no_flag.stderr
+    );
     let args = [
         "account",
         "add",
@@ -138,7 +157,12 @@ fn a_coder_account_is_a_coder_and_the_list_shows_roles() {
         roles,
         [("amira", "coder"), ("olga", "owner"), ("vera", "viewer")]
     );
-    assert!(!ws.run(&["account", "list", "--project", "study.vbt"]).ok().stdout.contains("argon"));
+    assert!(
+        !ws.run(&["account", "list", "--project", "study.vbt"])
+            .ok()
+            .stdout
+            .contains("argon")
+    );
     // A role change to coder makes the coder too.
     ws.run(&["account", "role", "--project", "study.vbt", "vera", "coder"])
         .ok();
@@ -157,22 +181,48 @@ fn a_bad_role_a_duplicate_and_the_last_owner_are_refused_and_change_nothing() {
     let before = ws.dump();
     let bad_role = run_stdin(
         &ws,
-        &["account", "add", "--project", "study.vbt", "paul", "--role", "chef", "--password-stdin"],
+        &[
+            "account",
+            "add",
+            "--project",
+            "study.vbt",
+            "paul",
+            "--role",
+            "chef",
+            "--password-stdin",
+        ],
         "mot de passe 3\n",
     );
     assert_ne!(bad_role.code, 0);
     assert!(
-        bad_role.stderr.contains("\"chef\" is not a role: use owner, coder or viewer"),
+        bad_role
+            .stderr
+            .contains("\"chef\" is not a role: use owner, coder or viewer"),
         "{}",
         bad_role.stderr
     );
     let duplicate = run_stdin(
         &ws,
-        &["account", "add", "--project", "study.vbt", "amira", "--role", "viewer", "--password-stdin"],
+        &[
+            "account",
+            "add",
+            "--project",
+            "study.vbt",
+            "amira",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
         "mot de passe 3\n",
     );
     assert_ne!(duplicate.code, 0);
-    assert!(duplicate.stderr.contains("already an account named \"amira\""), "{}", duplicate.stderr);
+    assert!(
+        duplicate
+            .stderr
+            .contains("already an account named \"amira\""),
+        "{}",
+        duplicate.stderr
+    );
     for args in [
         &["account", "remove", "--project", "study.vbt", "olga"][..],
         &["account", "role", "--project", "study.vbt", "olga", "coder"][..],
@@ -187,13 +237,37 @@ fn a_bad_role_a_duplicate_and_the_last_owner_are_refused_and_change_nothing() {
         );
     }
     let unknown = ws.run(&["account", "remove", "--project", "study.vbt", "nobody"]);
-    assert!(unknown.stderr.contains("no account named \"nobody\""), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no account named \"nobody\""),
+        "{}",
+        unknown.stderr
+    );
     assert_eq!(ws.dump(), before, "refusals change nothing");
     // Another owner first, then the first may step down.
-    ws.run(&["account", "role", "--project", "study.vbt", "amira", "owner"]).ok();
-    ws.run(&["account", "role", "--project", "study.vbt", "olga", "viewer"]).ok();
-    ws.run(&["account", "remove", "--project", "study.vbt", "olga"]).ok();
-    let list = ws.run(&["account", "list", "--project", "study.vbt"]).ok().stdout;
+    ws.run(&[
+        "account",
+        "role",
+        "--project",
+        "study.vbt",
+        "amira",
+        "owner",
+    ])
+    .ok();
+    ws.run(&[
+        "account",
+        "role",
+        "--project",
+        "study.vbt",
+        "olga",
+        "viewer",
+    ])
+    .ok();
+    ws.run(&["account", "remove", "--project", "study.vbt", "olga"])
+        .ok();
+    let list = ws
+        .run(&["account", "list", "--project", "study.vbt"])
+        .ok()
+        .stdout;
     assert!(list.contains("removed"), "{list}");
 }
 
@@ -202,14 +276,25 @@ fn an_invitation_prints_a_one_time_path_and_the_log_names_no_secret() {
     let ws = Workspace::with_study();
     add_account(&ws, "study.vbt", "olga", "owner", "mot de passe 1");
     let run = ws
-        .run(&["account", "invite", "--project", "study.vbt", "chloe", "--role", "coder"])
+        .run(&[
+            "account",
+            "invite",
+            "--project",
+            "study.vbt",
+            "chloe",
+            "--role",
+            "coder",
+        ])
         .ok();
     let path = run.stdout.trim();
     let token = path.strip_prefix("/invite/").unwrap();
     assert_eq!(token.len(), 64);
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
     assert!(run.stderr.contains("within 7 days"), "{}", run.stderr);
-    let log = ws.run(&["log", "--project", "study.vbt", "--json"]).ok().stdout;
+    let log = ws
+        .run(&["log", "--project", "study.vbt", "--json"])
+        .ok()
+        .stdout;
     assert!(log.contains("account.invite") && log.contains("account.add"));
     assert!(!log.contains(token) && !log.contains("argon2") && !log.contains("mot de passe"));
 }

@@ -77,7 +77,10 @@ impl Agent {
         let cookie = set_cookie(&page, "vb_csrf").unwrap();
         let pair = cookie.split(';').next().unwrap().to_owned();
         let csrf = pair.split_once('=').unwrap().1.to_owned();
-        assert!(page.body.contains(&format!(r#"name="csrf" value="{csrf}""#)));
+        assert!(
+            page.body
+                .contains(&format!(r#"name="csrf" value="{csrf}""#))
+        );
         Agent {
             base: base.to_owned(),
             csrf,
@@ -151,7 +154,14 @@ fn study_state(ws: &Workspace) -> Vec<String> {
 fn a_team_server_needs_an_owner_account_first() {
     let ws = Workspace::empty();
     ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
-    let refused = ws.run(&["serve", "--project", "demo.vbt", "--team", "--addr", "127.0.0.1:0"]);
+    let refused = ws.run(&[
+        "serve",
+        "--project",
+        "demo.vbt",
+        "--team",
+        "--addr",
+        "127.0.0.1:0",
+    ]);
     assert_ne!(refused.code, 0);
     assert!(
         refused
@@ -171,16 +181,30 @@ fn anonymous_requests_are_refused_and_only_the_right_password_logs_in() {
     // Pages send to the login page, coming back after; the API says 401.
     let page = http(base, "GET", "/sources/3?x=1", &[], "");
     assert_eq!(page.status, 303);
-    assert_eq!(page.header("location"), Some("/login?next=%2Fsources%2F3%3Fx%3D1"));
+    assert_eq!(
+        page.header("location"),
+        Some("/login?next=%2Fsources%2F3%3Fx%3D1")
+    );
     let api = http(base, "GET", "/api/codes", &[], "");
     assert_eq!(api.status, 401);
-    assert!(parse(&api)["error"].as_str().unwrap().starts_with("log in first"));
+    assert!(
+        parse(&api)["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("log in first")
+    );
     // A made-up session is no session.
     let forged = format!("vb_session={}", "ab".repeat(32));
     let api = http(base, "GET", "/api/codes", &[("Cookie", &forged)], "");
     assert_eq!(api.status, 401);
     // The vb_coder cookie alone opens nothing.
-    let api = http(base, "GET", "/api/codes", &[("Cookie", "vb_coder=amira")], "");
+    let api = http(
+        base,
+        "GET",
+        "/api/codes",
+        &[("Cookie", "vb_coder=amira")],
+        "",
+    );
     assert_eq!(api.status, 401);
 
     // A wrong password: the form again, no session.
@@ -204,7 +228,10 @@ fn anonymous_requests_are_refused_and_only_the_right_password_logs_in() {
     assert_eq!(agent.get("/api/codes").status, 200);
     let home = agent.get("/");
     assert_eq!(home.status, 200);
-    assert!(home.body.contains(r#"<strong id="account-name">amira</strong> (coder)"#));
+    assert!(
+        home.body
+            .contains(r#"<strong id="account-name">amira</strong> (coder)"#)
+    );
 
     // Only local paths come back after login.
     let mut other = Agent::new(base);
@@ -212,7 +239,12 @@ fn anonymous_requests_are_refused_and_only_the_right_password_logs_in() {
     assert_eq!(away.header("location"), Some("/"));
 
     // Logging out ends the session on the server, not only in the browser.
-    let out = agent.send("POST", "/logout", "application/x-www-form-urlencoded", &format!("csrf={}", agent.csrf));
+    let out = agent.send(
+        "POST",
+        "/logout",
+        "application/x-www-form-urlencoded",
+        &format!("csrf={}", agent.csrf),
+    );
     assert_eq!(out.status, 303);
     assert_eq!(out.header("location"), Some("/login"));
     assert_eq!(agent.get("/api/codes").status, 401);
@@ -231,16 +263,29 @@ fn failed_logins_are_limited_per_name_then_per_address() {
     // … and the sixth attempt waits, even with the right password.
     let limited = agent.login_form("amira", AMIRA.1, "/");
     assert_eq!(limited.status, 429);
-    assert!(limited.body.contains("too many failed logins"), "{}", limited.body);
+    assert!(
+        limited.body.contains("too many failed logins"),
+        "{}",
+        limited.body
+    );
     assert!(set_cookie(&limited, "vb_session").is_none());
     // Another name from the same address still logs in (5 of its 20).
     let bruno = agent.login_form("bruno", BRUNO.1, "/");
     assert_eq!(bruno.status, 303);
     // Fifteen more failures under other names fill the address's twenty.
     for i in 0..15 {
-        assert_eq!(agent.login_form(&format!("x{i}"), "devine", "/").status, 401);
+        assert_eq!(
+            agent.login_form(&format!("x{i}"), "devine", "/").status,
+            401
+        );
     }
     assert_eq!(agent.login_form("vera", VIEWER.1, "/").status, 429);
+}
+
+/// Returns `verbatim sources --json` of the study.
+fn demo_sources(ws: &Workspace) -> Vec<Value> {
+    let run = ws.run(&["sources", "--project", "demo.vbt", "--json"]).ok();
+    run.json().as_array().unwrap().clone()
 }
 
 /// Returns the ids of the coders, by name.
@@ -279,7 +324,7 @@ fn a_coder_never_reads_a_colleagues_blind_layer_whatever_cookie_or_parameter() {
     // What a coder might try: the local picker's cookie naming bruno.
     agent.cookies.push_str("; vb_coder=bruno");
     let mut seen = 0;
-    for source in ws.sources() {
+    for source in demo_sources(&ws) {
         let id = source["id"].as_i64().unwrap();
         let reply = agent.get(&format!("/api/sources/{id}/codings?coder=bruno"));
         assert_eq!(reply.status, 200, "{}", reply.body);
@@ -293,7 +338,7 @@ fn a_coder_never_reads_a_colleagues_blind_layer_whatever_cookie_or_parameter() {
     for path in [
         "/api/agreement?a=amira&b=bruno",
         "/api/alignment?a=bruno&b=chloe",
-        "/api/disagreements?a=amira&b=bruno",
+        "/api/disagreements?a=amira&b=bruno&code_a=1&code_b=2",
     ] {
         let reply = agent.get(path);
         assert_eq!(reply.status, 403, "{path}: {}", reply.body);
@@ -308,7 +353,10 @@ fn a_coder_never_reads_a_colleagues_blind_layer_whatever_cookie_or_parameter() {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap();
-    assert!(coders.contains("amira") && !coders.contains("bruno"), "{coders}");
+    assert!(
+        coders.contains("amira") && !coders.contains("bruno"),
+        "{coders}"
+    );
     let _ = bruno;
 }
 
@@ -324,8 +372,16 @@ fn refusals_by_role_are_403_and_change_nothing() {
     let viewer_writes = [
         ("POST", "/api/codings", coding.clone()),
         ("POST", "/api/codes", json!({"name": "Forged"})),
-        ("POST", "/api/memos", json!({"target": "study", "body": "x"})),
-        ("POST", "/api/journal", json!({"kind": "note", "title": "t", "body": "b"})),
+        (
+            "POST",
+            "/api/memos",
+            json!({"target": "study", "body": "x"}),
+        ),
+        (
+            "POST",
+            "/api/journal",
+            json!({"kind": "note", "title": "t", "body": "b"}),
+        ),
         ("POST", "/api/undo", json!({})),
         ("POST", "/api/reveal", json!({})),
     ];
@@ -344,9 +400,17 @@ fn refusals_by_role_are_403_and_change_nothing() {
         ("PATCH", "/api/sources/3", json!({"site": "x"})),
         ("PUT", "/api/speakers", json!({})),
         ("GET", "/api/accounts", json!(null)),
-        ("POST", "/api/accounts", json!({"name": "mallory", "role": "owner", "password": "12345678"})),
+        (
+            "POST",
+            "/api/accounts",
+            json!({"name": "mallory", "role": "owner", "password": "12345678"}),
+        ),
         ("PATCH", "/api/accounts/amira", json!({"role": "owner"})),
-        ("POST", "/api/invitations", json!({"name": "mallory", "role": "owner"})),
+        (
+            "POST",
+            "/api/invitations",
+            json!({"name": "mallory", "role": "owner"}),
+        ),
     ];
     for (method, path, body) in &owner_only {
         let reply = coder.json(method, path, body);
@@ -380,7 +444,11 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
     let owner = Agent::logged_in(&server.base, OWNER);
     let revealed = owner.json("POST", "/api/reveal", &json!({}));
     assert_eq!(revealed.status, 200, "{}", revealed.body);
-    let invited = owner.json("POST", "/api/invitations", &json!({"name": "dora", "role": "viewer"}));
+    let invited = owner.json(
+        "POST",
+        "/api/invitations",
+        &json!({"name": "dora", "role": "viewer"}),
+    );
     assert_eq!(invited.status, 201, "{}", invited.body);
     let path = parse(&invited)["path"].as_str().unwrap().to_owned();
 
@@ -407,15 +475,22 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
     assert_eq!(entries[2].2, Some("amira"), "{entries:?}");
     assert_eq!(entries[2].1, "amira");
     // The CLI's own changes name no account.
-    ws.run(&["coder", "add", "--project", "demo.vbt", "emma"]).ok();
-    let newest = ws.run(&["log", "--project", "demo.vbt", "--json", "--limit", "1"]).ok().json();
+    ws.run(&["coder", "add", "--project", "demo.vbt", "emma"])
+        .ok();
+    let newest = ws
+        .run(&["log", "--project", "demo.vbt", "--json", "--limit", "1"])
+        .ok()
+        .json();
     assert!(newest[0].get("account").is_none(), "{newest}");
 
     // The invitation: a page without a session, a password, then logged in.
     let anonymous = Agent::new(&server.base);
     let page = anonymous.get(&path);
     assert_eq!(page.status, 200);
-    assert!(page.body.contains(r#"<strong id="invited-name">dora</strong> (viewer)"#));
+    assert!(
+        page.body
+            .contains(r#"<strong id="invited-name">dora</strong> (viewer)"#)
+    );
     let accepted = anonymous.send(
         "POST",
         &path,
@@ -423,9 +498,16 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
         &format!("password=dora-mot-de-passe&csrf={}", anonymous.csrf),
     );
     assert_eq!(accepted.status, 303, "{}", accepted.body);
-    let session = set_cookie(&accepted, "vb_session").unwrap().split(';').next().unwrap();
+    let session = set_cookie(&accepted, "vb_session")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap();
     let home = http(&server.base, "GET", "/", &[("Cookie", session)], "");
-    assert!(home.body.contains(r#"<strong id="account-name">dora</strong> (viewer)"#));
+    assert!(
+        home.body
+            .contains(r#"<strong id="account-name">dora</strong> (viewer)"#)
+    );
     let again = anonymous.get(&path);
     assert_eq!(again.status, 404);
     assert!(again.body.contains("already used or expired"));
@@ -444,12 +526,44 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
 
     // Any page leads to the login form, then back.
     c.goto(&format!("{base}/sources/3")).await.unwrap();
-    c.find(Locator::Id("login-name")).await.unwrap().send_keys("amira").await.unwrap();
-    c.find(Locator::Id("login-password")).await.unwrap().send_keys(AMIRA.1).await.unwrap();
-    c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
-    until(c, "the reader", "return document.getElementById('reader')?.dataset.ready === 'true'").await;
-    assert!(c.current_url().await.unwrap().as_str().ends_with("/sources/3"));
-    let who = c.find(Locator::Id("account-name")).await.unwrap().text().await.unwrap();
+    c.find(Locator::Id("login-name"))
+        .await
+        .unwrap()
+        .send_keys("amira")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-password"))
+        .await
+        .unwrap()
+        .send_keys(AMIRA.1)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the reader",
+        "return document.getElementById('reader')?.dataset.ready === 'true'",
+    )
+    .await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("/sources/3")
+    );
+    let who = c
+        .find(Locator::Id("account-name"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(who, "amira");
 
     // Code a passage with a new code, as in the local server.
@@ -457,38 +571,87 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
     let reply = http(&base, "GET", "/api/sources/3/codings", &[], "");
     assert_eq!(reply.status, 401, "the browser's session is not the test's");
     assert_eq!(run_with(c, SELECT, phrase).await, json!(true));
-    until(c, "the code picker", "return !document.getElementById('picker').hidden").await;
+    until(
+        c,
+        "the code picker",
+        "return !document.getElementById('picker').hidden",
+    )
+    .await;
     let input = c.find(Locator::Id("picker-input")).await.unwrap();
     input.send_keys("Rester par choix").await.unwrap();
-    until(c, "the new-code choice", "return document.querySelector('#picker-list li.create') !== null").await;
+    until(
+        c,
+        "the new-code choice",
+        "return document.querySelector('#picker-list li.create') !== null",
+    )
+    .await;
     input.send_keys("\u{E007}").await.unwrap();
     until(c, "the new highlight", &format!("return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes({phrase:?}))")).await;
 
     // Log out: the next page asks for the login again.
-    c.find(Locator::Id("logout")).await.unwrap().click().await.unwrap();
-    until(c, "the login page", "return document.getElementById('login-name') !== null").await;
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the login page",
+        "return document.getElementById('login-name') !== null",
+    )
+    .await;
     c.goto(&format!("{base}/codes")).await.unwrap();
     assert!(c.find(Locator::Id("login-name")).await.is_ok());
 
     // The coding was stored under amira's account.
-    let log = ws.run(&["log", "--project", "demo.vbt", "--json", "--limit", "1"]).ok().json();
+    let log = ws
+        .run(&["log", "--project", "demo.vbt", "--json", "--limit", "1"])
+        .ok()
+        .json();
     assert_eq!(log[0]["account"], "amira", "{log}");
 
     // A viewer: logs in, reads, and the reader offers no coding.
-    c.find(Locator::Id("login-name")).await.unwrap().send_keys("vera").await.unwrap();
-    c.find(Locator::Id("login-password")).await.unwrap().send_keys(VIEWER.1).await.unwrap();
-    c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("login-name"))
+        .await
+        .unwrap()
+        .send_keys("vera")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-password"))
+        .await
+        .unwrap()
+        .send_keys(VIEWER.1)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     until(c, "the codes page", "return location.pathname === '/codes'").await;
     c.goto(&format!("{base}/sources/3")).await.unwrap();
-    until(c, "the reader", "return document.getElementById('reader')?.dataset.ready === 'true'").await;
+    until(
+        c,
+        "the reader",
+        "return document.getElementById('reader')?.dataset.ready === 'true'",
+    )
+    .await;
     let enabled = c
-        .execute("return document.getElementById('reader').hasAttribute('data-enabled')", vec![])
+        .execute(
+            "return document.getElementById('reader').hasAttribute('data-enabled')",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(enabled, json!(false), "the viewer's reader has coding off");
     assert_eq!(run_with(c, SELECT, phrase).await, json!(true));
     let picker = c
-        .execute("return document.getElementById('picker')?.hidden ?? true", vec![])
+        .execute(
+            "return document.getElementById('picker')?.hidden ?? true",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(picker, json!(true), "selecting text opens no code picker");
@@ -497,7 +660,13 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
     // No accounts link (owner only), and the page itself refuses.
     assert!(c.find(Locator::LinkText("Accounts")).await.is_err());
     c.goto(&format!("{base}/accounts")).await.unwrap();
-    let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    let body = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(body.contains("needs the owner role"), "{body}");
 }
 
@@ -512,9 +681,11 @@ fn team_web_performance() {
     use crate::browser::{median, synthetic_interview};
 
     let ws = Workspace::empty();
-    ws.run(&["init", "--project", "demo.vbt", "--title", "Bench"]).ok();
+    ws.run(&["init", "--project", "demo.vbt", "--title", "Bench"])
+        .ok();
     ws.write("long.txt", synthetic_interview(20_000));
-    ws.run(&["import", "--project", "demo.vbt", "long.txt"]).ok();
+    ws.run(&["import", "--project", "demo.vbt", "long.txt"])
+        .ok();
     add_account(&ws, "demo.vbt", OWNER.0, "owner", OWNER.1);
     add_account(&ws, "demo.vbt", "bench", "coder", "bench-mot-de-passe");
     let server = serve_team(&ws);
@@ -528,7 +699,7 @@ fn team_web_performance() {
         assert_eq!(reply.status, 303);
     }
     let agent = Agent::logged_in(base, ("bench", "bench-mot-de-passe"));
-    let chars = ws.sources()[0]["chars"].as_u64().unwrap() as usize;
+    let chars = demo_sources(&ws)[0]["chars"].as_u64().unwrap() as usize;
     let code = parse(&agent.json("POST", "/api/codes", &json!({"name": "code"})))["id"].clone();
     let mut coding_ms = Vec::new();
     for i in 0..300usize {
@@ -548,8 +719,14 @@ fn team_web_performance() {
     }
     let coding = median(coding_ms);
     println!("team_web_performance: serve --team, a session on every request");
-    println!("  POST /login, right password (median of 4)         {:6.1} ms", median(login_ms));
+    println!(
+        "  POST /login, right password (median of 4)         {:6.1} ms",
+        median(login_ms)
+    );
     println!("  POST /api/codings with a session (median of 300)  {coding:6.1} ms");
-    println!("  GET a source's 300 codings with a session (median) {:6.1} ms", median(read_ms));
+    println!(
+        "  GET a source's 300 codings with a session (median) {:6.1} ms",
+        median(read_ms)
+    );
     assert!(coding < 50.0, "the coding round trip took {coding:.1} ms");
 }

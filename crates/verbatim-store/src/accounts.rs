@@ -262,9 +262,7 @@ fn checked_name(name: &str) -> Result<&str, AccountError> {
 /// The row of an account: id, role, disabled.
 fn account_row(conn: &Connection, name: &str) -> Result<Option<(i64, Role, bool)>, AccountError> {
     let row: Option<(i64, String, bool)> = conn
-        .prepare_cached(
-            "SELECT id, role, disabled_at IS NOT NULL FROM accounts WHERE name = $1",
-        )?
+        .prepare_cached("SELECT id, role, disabled_at IS NOT NULL FROM accounts WHERE name = $1")?
         .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     row.map(|(id, role, disabled)| Ok((id, role.parse()?, disabled)))
@@ -366,9 +364,7 @@ impl SqliteStore {
     pub fn has_owner(&self) -> Result<bool, AccountError> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT 1 FROM accounts WHERE role = 'owner' AND disabled_at IS NULL",
-            )?
+            .prepare_cached("SELECT 1 FROM accounts WHERE role = 'owner' AND disabled_at IS NULL")?
             .exists([])?)
     }
 
@@ -643,7 +639,10 @@ impl SqliteStore {
                 ("name", Value::Text(name.to_owned())),
                 ("role", Value::Text(role.as_str().into())),
                 ("created_at", Value::Text(audit::now())),
-                ("expires_at", Value::Integer(now_secs() + INVITATION_LIFE_SECS)),
+                (
+                    "expires_at",
+                    Value::Integer(now_secs() + INVITATION_LIFE_SECS),
+                ),
             ],
         )?;
         rec.finish(

@@ -82,7 +82,8 @@ mod coding_tests;
 
 pub use accounts::{
     Account, AccountError, INVITATION_LIFE_SECS, Invitation, MIN_PASSWORD_CHARS, Role,
-    SESSION_IDLE_SECS, SESSION_LIFE_SECS, SessionAccount, hash_password, password_matches, warm_up_logins,
+    SESSION_IDLE_SECS, SESSION_LIFE_SECS, SessionAccount, hash_password, password_matches,
+    warm_up_logins,
 };
 pub use audit::AuditEntry;
 pub use code_import::ImportedCode;

@@ -74,7 +74,11 @@ fn is_token(token: &str) -> bool {
 }
 
 /// Refuses, in team mode, a request without a live session.
-pub async fn require_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn require_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if !state.config().team {
         return next.run(req).await;
     }
@@ -152,7 +156,13 @@ mod tests {
     #[test]
     fn only_local_paths_come_back_after_login() {
         assert_eq!(local_path("/sources/3?x=1"), "/sources/3?x=1");
-        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "", "/a\nb"] {
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "",
+            "/a\nb",
+        ] {
             assert_eq!(local_path(bad), "/", "{bad:?}");
         }
     }
@@ -162,7 +172,14 @@ mod tests {
         assert!(is_public("/login"));
         assert!(is_public("/invite/abc"));
         assert!(is_public("/assets/app.css"));
-        for private in ["/", "/login/x", "/api/codes", "/accounts", "/logout", "/invite"] {
+        for private in [
+            "/",
+            "/login/x",
+            "/api/codes",
+            "/accounts",
+            "/logout",
+            "/invite",
+        ] {
             assert!(!is_public(private), "{private}");
         }
     }

@@ -67,8 +67,7 @@ impl Limiter {
                     .iter()
                     .filter(|t| now.duration_since(**t) < WINDOW)
                     .collect();
-                (recent.len() >= max)
-                    .then(|| WINDOW.saturating_sub(now.duration_since(*recent[0])))
+                (recent.len() >= max).then(|| WINDOW.saturating_sub(now.duration_since(*recent[0])))
             })
             .max()
     }
@@ -81,11 +80,18 @@ impl Limiter {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() >= SWEEP_AT {
-            map.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            map.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.duration_since(*t) < WINDOW)
+            });
         }
         for key in keys {
             let times = map.entry(key.key.clone()).or_default();
-            while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
+            while times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+            {
                 times.pop_front();
             }
             times.push_back(now);
@@ -104,7 +110,11 @@ mod tests {
         for _ in 0..MAX_FAILURES - 1 {
             limiter.failed(&amira);
         }
-        assert_eq!(limiter.blocked(&amira), None, "four failures still allow a fifth try");
+        assert_eq!(
+            limiter.blocked(&amira),
+            None,
+            "four failures still allow a fifth try"
+        );
         limiter.failed(&amira);
         let wait = limiter.blocked(&keys("amira", None)).unwrap();
         assert!(wait <= WINDOW && wait > WINDOW - Duration::from_secs(60));

@@ -67,7 +67,9 @@ impl LoginPage {
     fn answer(&self, status: StatusCode) -> Response {
         match self.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(e) => WebError::Internal(format!("the page could not be drawn: {e}")).into_response(),
+            Err(e) => {
+                WebError::Internal(format!("the page could not be drawn: {e}")).into_response()
+            }
         }
     }
 }
@@ -98,10 +100,15 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> PageResult<Response> {
+async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> PageResult<Response> {
     team_only(&state)?;
     let next = q.next.map(|n| local_path(&n).to_owned());
-    Ok(LoginPage::login(&state, next, None).await.answer(StatusCode::OK))
+    Ok(LoginPage::login(&state, next, None)
+        .await
+        .answer(StatusCode::OK))
 }
 
 #[derive(Deserialize)]
@@ -131,7 +138,9 @@ async fn login(
     let name = form.name.trim().to_owned();
     let stored = {
         let name = name.clone();
-        state.read(move |store| Ok(store.login_hash(&name)?)).await?
+        state
+            .read(move |store| Ok(store.login_hash(&name)?))
+            .await?
     };
     let password = form.password;
     let matches = tokio::task::spawn_blocking(move || {
@@ -154,7 +163,10 @@ async fn login(
     ))
 }
 
-async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> PageResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> PageResult<Response> {
     team_only(&state)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE).map(str::to_owned) {
         state
@@ -164,11 +176,16 @@ async fn logout(State(state): State<AppState>, headers: axum::http::HeaderMap) -
     Ok(with_session_cookie("/login", None))
 }
 
-async fn invite_page(State(state): State<AppState>, Path(token): Path<String>) -> PageResult<Response> {
+async fn invite_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> PageResult<Response> {
     team_only(&state)?;
     let invitation = {
         let token = token.clone();
-        state.read(move |store| Ok(store.invitation(&token)?)).await?
+        state
+            .read(move |store| Ok(store.invitation(&token)?))
+            .await?
     };
     let page = LoginPage {
         heading: "Join the study".into(),

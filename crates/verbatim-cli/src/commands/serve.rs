@@ -82,7 +82,11 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                  read and change the study."
             );
         }
-        let mode = if args.team { " for the team (log in)" } else { "" };
+        let mode = if args.team {
+            " for the team (log in)"
+        } else {
+            ""
+        };
         println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
         std::io::stdout().flush()?;
         if args.open {

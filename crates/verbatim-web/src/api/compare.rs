@@ -529,8 +529,6 @@ async fn reveal(State(state): State<AppState>, session: Session) -> ApiResult<Re
         Some(_) => session.actor(),
         None => session.coder()?.to_owned(),
     };
-    let revealed = state
-        .write(move |store| Ok(store.reveal(&actor)?))
-        .await?;
+    let revealed = state.write(move |store| Ok(store.reveal(&actor)?)).await?;
     Ok(Json(Revealed { revealed }))
 }

@@ -66,7 +66,10 @@ async fn render(
         .await
 }
 
-async fn accounts_page(State(state): State<AppState>, session: Session) -> PageResult<AccountsPage> {
+async fn accounts_page(
+    State(state): State<AppState>,
+    session: Session,
+) -> PageResult<AccountsPage> {
     Ok(render(&state, session, None, None).await?)
 }
 
@@ -99,12 +102,14 @@ async fn add(
 ) -> PageResult<Response> {
     let actor = session.actor();
     let outcome = match parse_role(&form.role) {
-        Ok(role) => state
-            .write(move |store| {
-                let a = store.add_account(&actor, &form.name, role, &form.password)?;
-                Ok(format!("Added {} ({}).", a.name, a.role))
-            })
-            .await,
+        Ok(role) => {
+            state
+                .write(move |store| {
+                    let a = store.add_account(&actor, &form.name, role, &form.password)?;
+                    Ok(format!("Added {} ({}).", a.name, a.role))
+                })
+                .await
+        }
         Err(e) => Err(e),
     };
     answer(&state, session, outcome).await
@@ -123,12 +128,14 @@ async fn change_role(
 ) -> PageResult<Response> {
     let actor = session.actor();
     let outcome = match parse_role(&form.role) {
-        Ok(role) => state
-            .write(move |store| {
-                store.set_account_role(&actor, &form.name, role)?;
-                Ok(format!("{} is now {role}.", form.name.trim()))
-            })
-            .await,
+        Ok(role) => {
+            state
+                .write(move |store| {
+                    store.set_account_role(&actor, &form.name, role)?;
+                    Ok(format!("{} is now {role}.", form.name.trim()))
+                })
+                .await
+        }
         Err(e) => Err(e),
     };
     answer(&state, session, outcome).await

@@ -449,7 +449,7 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
         "/api/invitations",
         &json!({"name": "dora", "role": "viewer"}),
     );
-    assert_eq!(invited.status, 201, "{}", invited.body);
+    assert_eq!(invited.status, 200, "{}", invited.body);
     let path = parse(&invited)["path"].as_str().unwrap().to_owned();
 
     let log = ws

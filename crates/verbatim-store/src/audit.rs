@@ -60,6 +60,7 @@ pub(crate) fn append_entry(
     data: &serde_json::Value,
     undoable: bool,
 ) -> Result<(), StoreError> {
+    prepare_acting(conn)?;
     conn.prepare_cached(
         "INSERT INTO audit (id, at, actor, action, target, data, undoable, account) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT name FROM temp.acting_account))",
@@ -80,10 +81,8 @@ pub(crate) fn append_entry(
 /// [`crate::SqliteStore::act_as_account`]); a `TEMP` table lives with the
 /// connection only, never in the study file.
 pub(crate) fn prepare_acting(conn: &Connection) -> Result<(), StoreError> {
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS acting_account (name TEXT NOT NULL)",
-        [],
-    )?;
+    conn.prepare_cached("CREATE TEMP TABLE IF NOT EXISTS acting_account (name TEXT NOT NULL)")?
+        .execute([])?;
     Ok(())
 }
 

@@ -4,7 +4,6 @@
 //! own account operation, audited under the owner's account.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -46,13 +45,13 @@ async fn add(
     State(state): State<AppState>,
     session: Session,
     Json(body): Json<NewAccount>,
-) -> Result<(StatusCode, Json<Account>), WebError> {
+) -> ApiResult<Account> {
     let role = parse_role(&body.role)?;
     let actor = session.actor();
     let account = state
         .write(move |store| Ok(store.add_account(&actor, &body.name, role, &body.password)?))
         .await?;
-    Ok((StatusCode::CREATED, Json(account)))
+    Ok(Json(account))
 }
 
 /// A role change.
@@ -131,7 +130,7 @@ async fn invite(
     State(state): State<AppState>,
     session: Session,
     Json(body): Json<NewInvitation>,
-) -> Result<(StatusCode, Json<Invited>), WebError> {
+) -> ApiResult<Invited> {
     let path = create_invitation(&state, &session, body.name, &body.role).await?;
-    Ok((StatusCode::CREATED, Json(Invited { path })))
+    Ok(Json(Invited { path }))
 }

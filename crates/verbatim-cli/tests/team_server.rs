@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    MARKED, Reply, SELECT, Server, browser, browser_programs, http, run_with, serve_with, until,
+    MARKED, Reply, SELECT, Server, browser, browser_programs, eval, http, run_with, serve_with,
+    shot, until,
 };
 use crate::common::Workspace;
 
@@ -513,6 +514,87 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
     assert!(again.body.contains("already used or expired"));
 }
 
+#[test]
+fn the_owner_manages_accounts_through_the_api_and_the_last_owner_stays() {
+    let ws = team_study();
+    let server = serve_team(&ws);
+    let owner = Agent::logged_in(&server.base, OWNER);
+    let added = owner.json(
+        "POST",
+        "/api/accounts",
+        &json!({"name": "dora", "role": "coder", "password": "dora-mot-de-passe"}),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(parse(&added)["role"], "coder");
+    // Dora logs in and is a coder of the study.
+    let dora = Agent::logged_in(&server.base, ("dora", "dora-mot-de-passe"));
+    assert!(
+        dora.get("/")
+            .body
+            .contains(r#"<strong id="account-name">dora</strong> (coder)"#)
+    );
+    let duplicate = owner.json(
+        "POST",
+        "/api/accounts",
+        &json!({"name": "dora", "role": "viewer", "password": "autre-mot-de-passe"}),
+    );
+    assert_eq!(duplicate.status, 409);
+    let bad_role = owner.json("PATCH", "/api/accounts/dora", &json!({"role": "chef"}));
+    assert_eq!(bad_role.status, 400);
+    assert!(
+        parse(&bad_role)["error"]
+            .as_str()
+            .unwrap()
+            .contains("use owner, coder or viewer")
+    );
+    // A role change acts on dora's next request.
+    assert_eq!(
+        owner
+            .json("PATCH", "/api/accounts/dora", &json!({"role": "viewer"}))
+            .status,
+        200
+    );
+    let refused = dora.json(
+        "POST",
+        "/api/memos",
+        &json!({"target": "study", "body": "x"}),
+    );
+    assert_eq!(refused.status, 403);
+    // The last owner can neither go nor step down; nothing changes.
+    let before = study_state(&ws);
+    let last = owner.json("DELETE", "/api/accounts/olga", &json!(null));
+    assert_eq!(last.status, 409);
+    assert!(
+        parse(&last)["error"]
+            .as_str()
+            .unwrap()
+            .contains("last owner")
+    );
+    assert_eq!(
+        owner
+            .json("PATCH", "/api/accounts/olga", &json!({"role": "coder"}))
+            .status,
+        409
+    );
+    assert_eq!(study_state(&ws), before);
+    // Removing dora ends her session at once.
+    assert_eq!(
+        owner
+            .json("DELETE", "/api/accounts/dora", &json!(null))
+            .status,
+        200
+    );
+    assert_eq!(dora.get("/api/codes").status, 401);
+    let list = parse(&owner.get("/api/accounts"));
+    let dora_row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "dora")
+        .unwrap();
+    assert!(dora_row["disabled_at"].is_string());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write() {
     let Some((chromium, chromedriver)) = browser_programs() else {
@@ -526,6 +608,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
 
     // Any page leads to the login form, then back.
     c.goto(&format!("{base}/sources/3")).await.unwrap();
+    shot(c, "login").await;
     c.find(Locator::Id("login-name"))
         .await
         .unwrap()
@@ -668,6 +751,83 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
         .await
         .unwrap();
     assert!(body.contains("needs the owner role"), "{body}");
+
+    // The owner: the accounts page, an invitation link to copy.
+    c.goto(&format!("{base}/")).await.unwrap();
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the login page",
+        "return document.getElementById('login-name') !== null",
+    )
+    .await;
+    c.find(Locator::Id("login-name"))
+        .await
+        .unwrap()
+        .send_keys(OWNER.0)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-password"))
+        .await
+        .unwrap()
+        .send_keys(OWNER.1)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the home page",
+        "return document.getElementById('account-name') !== null",
+    )
+    .await;
+    c.find(Locator::LinkText("Accounts"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the accounts page",
+        "return document.getElementById('invite-account') !== null",
+    )
+    .await;
+    let form = c.find(Locator::Id("invite-account")).await.unwrap();
+    form.find(Locator::Css("input[name=name]"))
+        .await
+        .unwrap()
+        .send_keys("dora")
+        .await
+        .unwrap();
+    form.find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the link",
+        "return document.getElementById('invitation-link') !== null",
+    )
+    .await;
+    let link = eval(c, "return document.getElementById('invitation-link').value").await;
+    let link = link.as_str().unwrap();
+    assert!(
+        link.starts_with("/invite/") && link.len() == "/invite/".len() + 64,
+        "{link}"
+    );
+    shot(c, "accounts").await;
 }
 
 /// Team mode's costs, printed for `bench/web.sh`: a login (Argon2id

@@ -70,6 +70,10 @@ pub const POLICY: &[Rule] = &[
     rule(Write, "/api/sites/**", Owner),
     rule(Write, "/api/sources", Owner),
     rule(Write, "/api/sources/{}", Owner),
+    // Who codes is the accounts' business in team mode; studies are the
+    // owner's (a server of several studies, `serve --dir`).
+    rule(Write, "/api/coders/**", Owner),
+    rule(Write, "/api/studies/**", Owner),
     rule(Write, "/api/attributes/**", Owner),
     rule(Write, "/api/speakers/**", Owner),
     rule(Any, "/api/withdraw/**", Owner),
@@ -159,6 +163,7 @@ mod tests {
             ("DELETE", "/api/accounts/bruno"),
             ("POST", "/api/invitations"),
             ("GET", "/accounts"),
+            ("POST", "/api/coders"),
         ] {
             assert_eq!(role(m, p), Owner, "{m} {p}");
         }

@@ -42,6 +42,12 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                  the server again"
             );
         }
+        if args.coder.coder.is_some() {
+            eprintln!(
+                "Note: --coder (or VERBATIM_CODER) is ignored with --team: each person codes as \
+                 their account."
+            );
+        }
         // The dummy hash for unknown names, before the first login.
         verbatim_store::warm_up_logins();
     }

@@ -335,6 +335,15 @@ fn a_coder_never_reads_a_colleagues_blind_layer_whatever_cookie_or_parameter() {
         }
     }
     assert!(seen > 0, "amira sees her own layer");
+    // One of bruno's codings asked for by id: not found in amira's layer.
+    let theirs = bruno_codings[0]["id"].as_i64().unwrap();
+    let reply = agent.get(&format!("/api/codings/{theirs}"));
+    assert!(matches!(reply.status, 403 | 404), "{}", reply.body);
+    assert!(
+        !reply.body.contains("\"coder\":\"bruno\""),
+        "{}",
+        reply.body
+    );
     // Comparing needs every layer: refused before reveal, whoever is named.
     for path in [
         "/api/agreement?a=amira&b=bruno",
@@ -435,6 +444,17 @@ fn refusals_by_role_are_403_and_change_nothing() {
 fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once() {
     let ws = team_study();
     let server = serve_team(&ws);
+    let viewer = Agent::logged_in(&server.base, VIEWER);
+    let amira = coder_id(&ws, "amira");
+    let before = parse(&viewer.get("/api/sources/3/codings"));
+    assert!(
+        !before
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["coder_id"] == amira),
+        "{before}"
+    );
     let coder = Agent::logged_in(&server.base, AMIRA);
     let coded = coder.json(
         "POST",
@@ -445,6 +465,16 @@ fn the_audit_log_names_the_account_behind_each_change_and_invitations_work_once(
     let owner = Agent::logged_in(&server.base, OWNER);
     let revealed = owner.json("POST", "/api/reveal", &json!({}));
     assert_eq!(revealed.status, 200, "{}", revealed.body);
+    // Once revealed, a viewer reads every coder's layer; before, the
+    // shared codebook and the consensus only.
+    let seen = parse(&viewer.get("/api/sources/3/codings"));
+    assert!(
+        seen.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["coder_id"] == amira),
+        "{seen}"
+    );
     let invited = owner.json(
         "POST",
         "/api/invitations",

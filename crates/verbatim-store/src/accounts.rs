@@ -540,20 +540,24 @@ impl SqliteStore {
     /// Opens a session for the enabled account `name` and returns its
     /// token (64 hex digits), which only the browser keeps.
     pub fn open_session(&mut self, name: &str) -> Result<String, AccountError> {
-        let (id, _) = enabled(&self.conn, name.trim())?;
         let token = new_token()?;
         let now = now_secs();
-        self.conn
-            .prepare_cached(
-                "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, expires_at) \
-                 VALUES ($1, $2, $3, $3, $4)",
-            )?
-            .execute(rusqlite::params![
-                token_hash(&token),
-                id,
-                now,
-                now + SESSION_LIFE_SECS
-            ])?;
+        let tx = begin_write(&mut self.conn)?;
+        let (id, _) = enabled(&tx, name.trim())?;
+        // Sessions past their time go as new ones come.
+        tx.prepare_cached("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $1 - $2")?
+            .execute(rusqlite::params![now, SESSION_IDLE_SECS])?;
+        tx.prepare_cached(
+            "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, expires_at) \
+             VALUES ($1, $2, $3, $3, $4)",
+        )?
+        .execute(rusqlite::params![
+            token_hash(&token),
+            id,
+            now,
+            now + SESSION_LIFE_SECS
+        ])?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(token)
     }
 

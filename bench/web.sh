@@ -15,3 +15,6 @@ flag=()
 if [ "$PROFILE" = release ]; then flag=(--release); fi
 VERBATIM_REQUIRE_BROWSER=1 cargo test "${flag[@]}" -p verbatim-cli --test integration \
   browser::web_performance -- --ignored --nocapture 2>&1 | grep -A6 '^web_performance:'
+# Team mode (serve --team): login, and the coding round trip with a session.
+cargo test "${flag[@]}" -p verbatim-cli --test integration \
+  team_server::team_web_performance -- --ignored --nocapture 2>&1 | grep -A3 '^team_web_performance:'

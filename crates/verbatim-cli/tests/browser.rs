@@ -416,7 +416,7 @@ pub(crate) const MARKED: &str = r#"
 return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes(arguments[0]));
 "#;
 
-async fn run_with(c: &Client, script: &str, arg: &str) -> Value {
+pub(crate) async fn run_with(c: &Client, script: &str, arg: &str) -> Value {
     c.execute(script, vec![json!(arg)]).await.unwrap()
 }
 
@@ -656,14 +656,14 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
 // ------------------------------------------------------------ performance
 
 /// Returns the median of `xs`.
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Returns a generated interview of about `words` words in alternating
 /// turns, made of plain ASCII words (so UTF-16 and char offsets agree).
-fn synthetic_interview(words: usize) -> String {
+pub(crate) fn synthetic_interview(words: usize) -> String {
     const VOCAB: [&str; 16] = [
         "patient", "trust", "team", "rules", "test", "talk", "night", "shift", "care", "doubt",
         "relapse", "listen", "coffee", "door", "week", "project",

@@ -121,3 +121,7 @@ mod browser_workflow;
 mod code_paths;
 // `import-project` on a Taguette project (.sqlite3) we write ourselves.
 mod taguette;
+// `verbatim account`: accounts, roles, passwords from stdin, invitations.
+mod accounts;
+// `serve --team`: login, sessions, rate limits, roles and blind layers over HTTP and in Chromium.
+mod team_server;

@@ -61,6 +61,8 @@ pub(crate) fn recent(
                 action: row.try_get(3)?,
                 target: row.try_get(4)?,
                 data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+                // Team accounts live in SQLite studies only for now.
+                account: None,
             })
         })
         .collect()

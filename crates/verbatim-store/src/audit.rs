@@ -26,6 +26,10 @@ pub struct AuditEntry {
     pub target: Option<String>,
     /// The change's data (JSON).
     pub data: serde_json::Value,
+    /// The team server account that made the change (`serve --team`);
+    /// none from the command line or a local server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// Returns the current time as RFC 3339 text.
@@ -56,9 +60,10 @@ pub(crate) fn append_entry(
     data: &serde_json::Value,
     undoable: bool,
 ) -> Result<(), StoreError> {
+    prepare_acting(conn)?;
     conn.prepare_cached(
-        "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit (id, at, actor, action, target, data, undoable, account) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT name FROM temp.acting_account))",
     )?
     .execute(params![
         uuid::Uuid::now_v7().to_string(),
@@ -72,7 +77,31 @@ pub(crate) fn append_entry(
     Ok(())
 }
 
+/// Creates the connection's table naming the account acting (see
+/// [`crate::SqliteStore::act_as_account`]); a `TEMP` table lives with the
+/// connection only, never in the study file.
+pub(crate) fn prepare_acting(conn: &Connection) -> Result<(), StoreError> {
+    conn.prepare_cached("CREATE TEMP TABLE IF NOT EXISTS acting_account (name TEXT NOT NULL)")?
+        .execute([])?;
+    Ok(())
+}
+
 impl crate::SqliteStore {
+    /// Names the team server account behind the changes this connection
+    /// makes from now on (`None`: no account), so every audit entry
+    /// records it beside the actor, whichever function writes it.
+    pub fn act_as_account(&self, account: Option<&str>) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM temp.acting_account")?
+            .execute([])?;
+        if let Some(name) = account {
+            self.conn
+                .prepare_cached("INSERT INTO temp.acting_account (name) VALUES ($1)")?
+                .execute([name])?;
+        }
+        Ok(())
+    }
+
     /// Returns the study's change counter: the row number of the newest
     /// audit entry (0 for none). Every write appends an entry and the log
     /// is append-only, so the counter grows with each change, whoever
@@ -105,7 +134,7 @@ impl crate::SqliteStore {
 /// Returns the newest `limit` entries, newest first.
 pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, action, target, data FROM audit ORDER BY id DESC LIMIT $1",
+        "SELECT id, at, actor, action, target, data, account FROM audit ORDER BY id DESC LIMIT $1",
     )?;
     let rows = stmt.query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
         let data: String = row.get(5)?;
@@ -116,6 +145,7 @@ pub(crate) fn recent(conn: &Connection, limit: usize) -> Result<Vec<AuditEntry>,
             action: row.get(3)?,
             target: row.get(4)?,
             data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+            account: row.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -110,26 +110,10 @@ impl SqliteStore {
         if self.coder_by_name(name)?.is_some() {
             return Err(rules::coder_name_taken(name));
         }
-        let initials = rules::initials(initials, name);
-        let count: i64 = self.conn.query_row(
-            "SELECT count(*) FROM coders WHERE kind = 'coder'",
-            [],
-            |r| r.get(0),
-        )?;
-        let colour = rules::coder_colour(colour, count)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
-        let id = rec.insert(
-            &tx,
-            Table::Coders,
-            &[
-                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
-                ("name", Value::Text(name.to_owned())),
-                ("initials", Value::Text(initials.clone())),
-                ("colour", Value::Text(colour.clone())),
-                ("created_at", Value::Text(audit::now())),
-            ],
-        )?;
+        let coder = insert_coder(&tx, &mut rec, name, initials, colour)?;
+        let id = coder.id;
         rec.finish(
             &tx,
             actor,
@@ -138,12 +122,7 @@ impl SqliteStore {
             serde_json::json!({ "name": name }),
         )?;
         tx.commit()?;
-        Ok(Coder {
-            id,
-            name: name.to_owned(),
-            initials,
-            colour,
-        })
+        Ok(coder)
     }
 
     /// Returns every coder, by id (never the consensus layer).
@@ -184,6 +163,19 @@ impl SqliteStore {
     /// coder's private layer.
     pub fn consensus_scope(&self) -> Result<Scope, StoreError> {
         Ok(Scope::issue(self.consensus_coder()?, false, true))
+    }
+
+    /// Returns the scope of someone who reads without a layer of their own
+    /// (a team server's viewer, or an owner who does not code): the shared
+    /// codebook and the consensus layer, and every coder's layer once the
+    /// layers are open (see [`SqliteStore::layers_open`]). Nothing may be
+    /// written through it: the server gives such accounts no write.
+    pub fn reader_scope(&self) -> Result<Scope, StoreError> {
+        Ok(Scope {
+            coder: self.consensus_coder()?,
+            sees_all: self.layers_open()?,
+            consensus: true,
+        })
     }
 
     /// Returns the coder with this name, if any (never the consensus layer).
@@ -431,4 +423,40 @@ impl SqliteStore {
     pub(crate) fn level_rank(&self, name: &str) -> Result<i64, StoreError> {
         rules::level_rank(&self.levels()?, name)
     }
+}
+
+/// Inserts a coder row through `rec` inside the caller's transaction,
+/// with initials from the name and a palette colour unless given; the
+/// caller has checked the name (see [`SqliteStore::add_coder`]).
+pub(crate) fn insert_coder(
+    conn: &rusqlite::Connection,
+    rec: &mut Recorder,
+    name: &str,
+    initials: Option<&str>,
+    colour: Option<&str>,
+) -> Result<Coder, StoreError> {
+    let initials = rules::initials(initials, name);
+    let count: i64 = conn.query_row(
+        "SELECT count(*) FROM coders WHERE kind = 'coder'",
+        [],
+        |r| r.get(0),
+    )?;
+    let colour = rules::coder_colour(colour, count)?;
+    let id = rec.insert(
+        conn,
+        Table::Coders,
+        &[
+            ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+            ("name", Value::Text(name.to_owned())),
+            ("initials", Value::Text(initials.clone())),
+            ("colour", Value::Text(colour.clone())),
+            ("created_at", Value::Text(audit::now())),
+        ],
+    )?;
+    Ok(Coder {
+        id,
+        name: name.to_owned(),
+        initials,
+        colour,
+    })
 }

@@ -57,6 +57,8 @@ pub(crate) enum Table {
     SourceDone,
     CodeTranslations,
     Media,
+    Accounts,
+    Invitations,
 }
 
 impl Table {
@@ -92,6 +94,8 @@ impl Table {
             Table::SourceDone => "source_done",
             Table::CodeTranslations => "code_translations",
             Table::Media => "media",
+            Table::Accounts => "accounts",
+            Table::Invitations => "invitations",
         }
     }
 

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod agreement_codes;
 pub mod agreement_data;
 mod audit;
@@ -84,6 +85,11 @@ mod withdraw;
 #[cfg(test)]
 mod coding_tests;
 
+pub use accounts::{
+    Account, AccountError, INVITATION_LIFE_SECS, Invitation, MIN_PASSWORD_CHARS, Role,
+    SESSION_IDLE_SECS, SESSION_LIFE_SECS, SessionAccount, hash_password, password_matches,
+    warm_up_logins,
+};
 pub use audit::AuditEntry;
 pub use boundary::{Codebook, Coders, Codings, rules, transfer};
 pub use code_import::ImportedCode;

@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "sibling_names",
         include_str!("../migrations/sqlite/0019_sibling_names.sql"),
     ),
+    (
+        20,
+        "accounts",
+        include_str!("../migrations/sqlite/0020_accounts.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

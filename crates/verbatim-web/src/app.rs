@@ -10,7 +10,7 @@ use axum::middleware::from_fn_with_state;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, api, assets, media, pages, security};
+use crate::{AppState, api, assets, auth, auth_pages, media, pages, roles, security};
 
 /// The largest request body accepted (a transcript or roster upload).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -31,6 +31,9 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(pages::journal::routes())
         .merge(pages::reports::routes())
         .merge(pages::transcribe::routes())
+        .merge(pages::accounts::routes())
+        // Team mode's login, logout and invitation pages.
+        .merge(auth_pages::routes())
         // JSON API under /api.
         .merge(api::codings::routes())
         .merge(api::codes::routes())
@@ -44,16 +47,21 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(api::upload::routes())
         .merge(api::autocode::routes())
         .merge(api::turns::routes())
+        .merge(api::accounts::routes())
         // Recordings, with range requests.
         .merge(media::routes())
         // Static files.
         .merge(assets::routes())
         .fallback(security::not_found)
         // Layers run outermost last: headers on every answer (even
-        // refusals), then the host check, the size limit, the CSRF check.
+        // refusals), then the host check, team mode's session and role
+        // checks, the size limit, the CSRF check.
         .layer(from_fn_with_state(state.clone(), security::check_csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Team mode: the role the route needs, after who is asking.
+        .layer(axum::middleware::from_fn(roles::check_role))
+        .layer(from_fn_with_state(state.clone(), auth::require_session))
         .layer(from_fn_with_state(state.clone(), security::check_host))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TimeoutLayer::with_status_code(

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use thiserror::Error;
 use verbatim_search::SearchError;
-use verbatim_store::StoreError;
+use verbatim_store::{AccountError, StoreError};
 
 /// Why a request failed.
 #[derive(Debug, Error)]
@@ -21,6 +21,9 @@ pub enum WebError {
     /// The study refused or failed the operation.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An account operation was refused (team mode).
+    #[error(transparent)]
+    Account(#[from] AccountError),
     /// The search failed (a query error carries its column).
     #[error(transparent)]
     Search(#[from] SearchError),
@@ -43,6 +46,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::Store(e) => store_status(e),
+            WebError::Account(e) => account_status(e),
             WebError::Search(SearchError::Query { .. }) => StatusCode::BAD_REQUEST,
             WebError::Search(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -50,6 +54,18 @@ impl WebError {
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+fn account_status(e: &AccountError) -> StatusCode {
+    match e {
+        AccountError::BadRole(_) | AccountError::BadName(_) | AccountError::BadPassword(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        AccountError::Duplicate(_) | AccountError::LastOwner(_) => StatusCode::CONFLICT,
+        AccountError::Unknown(_) | AccountError::BadInvitation => StatusCode::NOT_FOUND,
+        AccountError::Store(e) => store_status(e),
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

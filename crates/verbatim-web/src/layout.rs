@@ -4,7 +4,7 @@
 //! A page template extends `templates/base.html` and has a `page: Page`
 //! field; [`Page::new`] fills it inside the handler's store call.
 
-use verbatim_store::{SqliteStore, Store};
+use verbatim_store::{Role, SessionAccount, SqliteStore, Store};
 
 use crate::WebError;
 use crate::session::Session;
@@ -101,6 +101,8 @@ pub struct Page {
     pub back: String,
     /// Page scripts under `/assets/js/` (ES modules), besides `common.js`.
     pub scripts: Vec<&'static str>,
+    /// The logged-in account (team mode), shown instead of the picker.
+    pub account: Option<SessionAccount>,
 }
 
 impl Page {
@@ -122,6 +124,7 @@ impl Page {
             csrf: csrf.to_owned(),
             back: nav.href().to_owned(),
             scripts: Vec::new(),
+            account: session.account.clone(),
         })
     }
 
@@ -147,6 +150,11 @@ impl Page {
                 active: n == self.nav,
             })
             .collect()
+    }
+
+    /// Returns true when an owner is logged in (team mode).
+    pub fn is_owner(&self) -> bool {
+        self.account.as_ref().is_some_and(|a| a.role == Role::Owner)
     }
 
     /// Returns true when `name` is the acting coder.

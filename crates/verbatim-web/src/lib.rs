@@ -27,6 +27,9 @@
 pub mod api;
 pub mod app;
 pub mod assets;
+pub mod auth;
+pub mod auth_limit;
+pub mod auth_pages;
 pub mod error;
 pub mod layout;
 pub mod media;
@@ -34,6 +37,7 @@ pub mod offsets;
 pub mod pages;
 pub mod palette;
 pub mod queries;
+pub mod roles;
 pub mod security;
 pub mod server;
 pub mod session;

@@ -1,6 +1,12 @@
 //! Who is acting in this browser, and what they may see.
 //!
-//! Locally, the coder is chosen like on the command line: `--coder` /
+//! In team mode (`serve --team`) the logged-in account decides, and
+//! nothing the browser sends can change it: the `vb_coder` cookie and
+//! `--coder` are ignored, the coder is the account's own (a coder
+//! account's name; an owner's when a coder of that name exists; none for
+//! a viewer), and an account without a coder reads through the store's
+//! reader scope (shared codebook and consensus layer until the layers
+//! open). Locally, the coder is chosen like on the command line: `--coder` /
 //! `VERBATIM_CODER` when the server starts, or the picker in the page
 //! header, which stores the name in the `vb_coder` cookie. This is a
 //! convenience for one researcher coding under several names, not an
@@ -10,8 +16,9 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use verbatim_store::{Scope, SqliteStore};
+use verbatim_store::{Role, Scope, SessionAccount, SqliteStore, StoreError};
 
+use crate::auth::CurrentAccount;
 use crate::security::cookie;
 use crate::{AppState, WebError};
 
@@ -23,11 +30,19 @@ pub const CODER_COOKIE: &str = "vb_coder";
 pub struct Session {
     /// The coder's name.
     pub coder: Option<String>,
+    /// The logged-in account (team mode only).
+    pub account: Option<SessionAccount>,
 }
 
 impl Session {
     /// Returns the coder's name, or a clear error when none is chosen.
     pub fn coder(&self) -> Result<&str, WebError> {
+        if let (Some(account), None) = (&self.account, &self.coder) {
+            return Err(WebError::Forbidden(format!(
+                "{} is a {} account with no coding layer: only coder accounts (and owners who                  are also a coder of the same name) code",
+                account.name, account.role
+            )));
+        }
         self.coder.as_deref().ok_or_else(|| {
             WebError::Forbidden(
                 "choose who is coding first: pick a coder in the page header, or start the server \
@@ -40,14 +55,53 @@ impl Session {
     /// Returns the coder's scope: their own layer, or every layer once the
     /// study is revealed.
     pub fn scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        if self.account.is_some() && self.coder.is_none() {
+            return Ok(store.reader_scope()?);
+        }
         let name = self.coder()?;
         let revealed = store.is_revealed()?;
         Ok(store.scope(name, revealed, false)?)
     }
 
+    /// Returns the scope that sees every coder's layer, for comparing
+    /// coders: granted by the store only once the layers are open, to a
+    /// coder as to a reader.
+    pub fn comparing_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        if self.account.is_some() && self.coder.is_none() {
+            let scope = store.reader_scope()?;
+            return if scope.sees_all() {
+                Ok(scope)
+            } else {
+                Err(StoreError::Blind.into())
+            };
+        }
+        Ok(store.scope(self.coder()?, true, false)?)
+    }
+
+    /// Returns who the audit log records for a change made in this
+    /// browser: the account in team mode, else the coder picked, else
+    /// `web`.
+    pub fn actor(&self) -> String {
+        match (&self.account, &self.coder) {
+            (Some(account), _) => account.name.clone(),
+            (None, Some(coder)) => coder.clone(),
+            (None, None) => "web".into(),
+        }
+    }
+
     /// Returns the coder's own scope (their layer only), for writes and for
     /// views that must not mix layers, such as the theme tree.
+    ///
+    /// A viewer's own layer is the team's: the shared codebook and the
+    /// consensus (the role layer lets a viewer write nothing through it).
+    /// An owner without a coder has none, so cannot code into the
+    /// consensus by accident: the consensus changes through decisions.
     pub fn own_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+        if let Some(account) = &self.account
+            && account.role == Role::Viewer
+        {
+            return Ok(store.consensus_scope()?);
+        }
         Ok(store.scope(self.coder()?, false, false)?)
     }
 }
@@ -56,11 +110,22 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        if state.config().team {
+            let account = parts
+                .extensions
+                .get::<CurrentAccount>()
+                .map(|a| a.0.clone());
+            return Ok(Session {
+                coder: account.as_ref().and_then(|a| a.coder.clone()),
+                account,
+            });
+        }
         let picked = cookie(&parts.headers, CODER_COOKIE)
             .map(decode_cookie)
             .filter(|name| !name.trim().is_empty());
         Ok(Session {
             coder: picked.or_else(|| state.config().default_coder.clone()),
+            account: None,
         })
     }
 }

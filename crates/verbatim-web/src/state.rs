@@ -30,6 +30,9 @@ pub struct Config {
     /// loopback name with its port) in `Host`, which defeats DNS
     /// rebinding.
     pub addr: SocketAddr,
+    /// Team mode (`serve --team`): every request needs a logged-in
+    /// account, which decides the role and the coder ([`crate::auth`]).
+    pub team: bool,
 }
 
 /// The open study and its search index.
@@ -43,6 +46,8 @@ pub struct Study {
     deid: Option<(i64, Vec<Candidate>)>,
     /// Each source's word count and the change counter it was counted at.
     words: Option<(i64, Arc<HashMap<i64, usize>>)>,
+    /// The account the connection's audit entries name (team mode).
+    acting: Option<String>,
 }
 
 impl Study {
@@ -114,6 +119,7 @@ struct Shared {
     study: Mutex<Study>,
     config: Config,
     csrf: String,
+    logins: crate::auth_limit::Limiter,
 }
 
 impl AppState {
@@ -132,9 +138,11 @@ impl AppState {
                     index: None,
                     deid: None,
                     words: None,
+                    acting: None,
                 }),
                 config,
                 csrf,
+                logins: crate::auth_limit::Limiter::default(),
             }),
         }
     }
@@ -147,6 +155,11 @@ impl AppState {
     /// Returns this process's CSRF token.
     pub fn csrf(&self) -> &str {
         &self.shared.csrf
+    }
+
+    /// Returns the failed-login counter of team mode.
+    pub fn logins(&self) -> &crate::auth_limit::Limiter {
+        &self.shared.logins
     }
 
     /// Runs `f` on the study on the blocking pool, without writing.
@@ -174,6 +187,9 @@ impl AppState {
         F: FnOnce(&mut Study) -> Result<T, WebError> + Send + 'static,
     {
         let shared = Arc::clone(&self.shared);
+        // In team mode, the account of the request (none on the login
+        // pages) is named in every audit entry the call writes.
+        let acting = crate::auth::acting_account().filter(|_| self.config().team);
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock rolled its transaction back
             // (rusqlite rolls back on drop), so the study is consistent and
@@ -182,6 +198,12 @@ impl AppState {
                 .study
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(account) = acting
+                && study.acting != account
+            {
+                study.store.act_as_account(account.as_deref())?;
+                study.acting = account;
+            }
             f(&mut study)
         })
         .await

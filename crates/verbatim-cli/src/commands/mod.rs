@@ -3,6 +3,7 @@
 //! Every command that reads or writes a study takes `--project PATH` (or the
 //! `VERBATIM_PROJECT` variable); every read command takes `--json`.
 
+mod account;
 mod agreement;
 mod agreement_domains;
 mod agreement_text;
@@ -169,6 +170,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Copy a whole study, history included, to a new file or PostgreSQL study
     Copy(copy::CopyArgs),
+    /// Manage team accounts: add, list, roles, passwords, invitations
+    Account(account::AccountArgs),
     /// Internal: read one PDF from stdin, write its pages to stdout (the
     /// child process every PDF import runs in)
     #[command(name = "internal-extract-pdf", hide = true)]
@@ -259,6 +262,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::cmd_show(&args),
         Command::Demo(args) => demo::cmd_demo(&args),
         Command::Coder(args) => coder::cmd_coder(&args),
+        Command::Account(args) => account::cmd_account(&args),
         Command::Code(args) => code::cmd_code(&args),
         Command::Coding(args) => coding::cmd_coding(&args),
         Command::Reveal(args) => reveal::cmd_reveal(&args),

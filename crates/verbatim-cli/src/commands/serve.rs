@@ -25,12 +25,35 @@ pub struct ServeArgs {
     /// Open the page in the default browser once the server listens
     #[arg(long)]
     open: bool,
+    /// Serve a team: everyone logs in with an account (`verbatim account`),
+    /// whose role decides what they may see and do; --coder is ignored
+    #[arg(long)]
+    team: bool,
 }
 
 /// Serves the study until Ctrl+C.
 pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let store = args.project.open()?;
+    if args.team {
+        if !store.has_owner()? {
+            anyhow::bail!(
+                "a team server needs an owner account first: create it with `verbatim account add \
+                 NAME --role owner --password-stdin` (the password on standard input), then start \
+                 the server again"
+            );
+        }
+        if args.coder.coder.is_some() {
+            eprintln!(
+                "Note: --coder (or VERBATIM_CODER) is ignored with --team: each person codes as \
+                 their account."
+            );
+        }
+        // The dummy hash for unknown names, before the first login.
+        verbatim_store::warm_up_logins();
+    }
     let default_coder = match args.coder.coder.as_deref().map(str::trim) {
+        // In team mode the session's account is the coder.
+        _ if args.team => None,
         Some(name) if !name.is_empty() => {
             if store.coder_by_name(name)?.is_none() {
                 anyhow::bail!(
@@ -59,13 +82,18 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             })?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}/");
-        if !addr.ip().is_loopback() {
+        if !addr.ip().is_loopback() && !args.team {
             eprintln!(
                 "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \
                  read and change the study."
             );
         }
-        println!("Serving {title:?} at {url} (Ctrl+C to stop)");
+        let mode = if args.team {
+            " for the team (log in)"
+        } else {
+            ""
+        };
+        println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
         std::io::stdout().flush()?;
         if args.open {
             open_browser(&url);
@@ -75,6 +103,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             Config {
                 default_coder,
                 addr,
+                team: args.team,
             },
         );
         let stop = async {

@@ -22,6 +22,11 @@ export async function api(method, url, body) {
   const text = await response.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
+  if (response.status === 401) {
+    // Team mode: the session ended (idle, logged out elsewhere); log in
+    // again and come back to this page.
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
   if (!response.ok) {
     const message = data && data.error ? data.error : `the server answered ${response.status}`;
     throw new Error(message);

@@ -51,7 +51,7 @@ pub struct Pair {
 /// Returns the session's comparing scope (every layer), refused with the
 /// store's sentence until the study is revealed.
 pub fn comparing(store: &SqliteStore, session: &Session) -> Result<Scope, WebError> {
-    Ok(store.scope(session.coder()?, true, false)?)
+    session.comparing_scope(store)
 }
 
 /// Returns the two coders named, or the first two of the study.
@@ -523,8 +523,12 @@ struct Revealed {
 }
 
 async fn reveal(State(state): State<AppState>, session: Session) -> ApiResult<Revealed> {
-    let revealed = state
-        .write(move |store| Ok(store.reveal(session.coder()?)?))
-        .await?;
+    // Recorded under the account in team mode (an owner need not code),
+    // under the coder picked locally.
+    let actor = match session.account {
+        Some(_) => session.actor(),
+        None => session.coder()?.to_owned(),
+    };
+    let revealed = state.write(move |store| Ok(store.reveal(&actor)?)).await?;
     Ok(Json(Revealed { revealed }))
 }

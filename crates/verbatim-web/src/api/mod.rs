@@ -8,6 +8,7 @@
 //! browsers count them, converted to the study's chars in
 //! [`crate::offsets`].
 
+pub mod accounts;
 pub mod analysis;
 pub mod autocode;
 pub mod codes;

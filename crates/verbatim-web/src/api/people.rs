@@ -43,10 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/deidentify/apply", post(deid_apply))
 }
 
-/// Returns who the audit log records for a change made in this browser:
-/// the coder picked, else `web`.
+/// Returns who the audit log records for a change made in this browser
+/// (see [`Session::actor`]).
 pub fn actor(session: &Session) -> String {
-    session.coder.clone().unwrap_or_else(|| "web".into())
+    session.actor()
 }
 
 async fn participants(State(state): State<AppState>) -> ApiResult<Vec<Participant>> {

@@ -2,6 +2,7 @@
 //! `routes() -> Router<AppState>` and renders askama templates that extend
 //! `templates/base.html`.
 
+pub mod accounts;
 pub mod analysis;
 pub mod coder;
 pub mod codes;

@@ -163,9 +163,15 @@ fn build(
             }
         })
         .collect();
-    let (data, coding_enabled) = match session.coder {
-        Some(_) => (reader_data(store, session, id, &source.text, &table)?, true),
-        None => (
+    // A team account without a coder (a viewer) reads the layers its
+    // scope shows, without coding.
+    let reads = session.coder.is_some() || session.account.is_some();
+    let (data, coding_enabled) = match reads {
+        true => (
+            reader_data(store, session, id, &source.text, &table)?,
+            session.coder.is_some(),
+        ),
+        false => (
             ReaderData {
                 codings: "[]".into(),
                 codes: "[]".into(),

@@ -1,0 +1,216 @@
+//! The pages of team mode that need no session: logging in (`/login`),
+//! accepting an invitation (`/invite/{token}`), and logging out.
+//!
+//! The login form posts `name` and `password` (and the page's CSRF token,
+//! as every form does). The password is checked outside the lock on the
+//! study (Argon2id takes tens of milliseconds), an unknown name against a
+//! dummy hash so it takes as long; failures are counted per name and per
+//! client address ([`crate::auth_limit`]), and past the limit the answer
+//! is 429 with a sentence. A success opens a session and sets the
+//! `vb_session` cookie ([`crate::auth`]). Without `--team` these pages
+//! answer 404: the local server has no accounts.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use verbatim_store::{MIN_PASSWORD_CHARS, Store};
+
+use crate::auth::{ClientAddr, SESSION_COOKIE, local_path, with_session_cookie};
+use crate::error::PageResult;
+use crate::security::cookie;
+use crate::{AppState, WebError, auth_limit};
+
+/// Returns the login, logout and invitation routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/invite/{token}", get(invite_page).post(accept))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    study: String,
+    heading: String,
+    message: Option<String>,
+    action: String,
+    csrf: String,
+    next: Option<String>,
+    /// The invited account's name (invitation form only).
+    name: Option<String>,
+    role: Option<String>,
+    min_password: usize,
+    button: &'static str,
+}
+
+impl LoginPage {
+    async fn login(state: &AppState, next: Option<String>, message: Option<String>) -> Self {
+        LoginPage {
+            study: study_title(state).await,
+            heading: "Log in".into(),
+            message,
+            action: "/login".into(),
+            csrf: state.csrf().to_owned(),
+            next,
+            name: None,
+            role: None,
+            min_password: MIN_PASSWORD_CHARS,
+            button: "Log in",
+        }
+    }
+
+    fn answer(&self, status: StatusCode) -> Response {
+        match self.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                WebError::Internal(format!("the page could not be drawn: {e}")).into_response()
+            }
+        }
+    }
+}
+
+/// Returns the study's title, or nothing when it cannot be read.
+async fn study_title(state: &AppState) -> String {
+    state
+        .read(|store| Ok(store.study()?.title))
+        .await
+        .unwrap_or_default()
+}
+
+/// Refuses the account pages on a local server.
+fn team_only(state: &AppState) -> Result<(), WebError> {
+    if state.config().team {
+        Ok(())
+    } else {
+        Err(WebError::NotFound(
+            "this server runs without accounts: everyone on this computer uses it directly \
+             (start it with `verbatim serve --team` for a team)"
+                .into(),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+) -> PageResult<Response> {
+    team_only(&state)?;
+    let next = q.next.map(|n| local_path(&n).to_owned());
+    Ok(LoginPage::login(&state, next, None)
+        .await
+        .answer(StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Form(form): Form<LoginForm>,
+) -> PageResult<Response> {
+    team_only(&state)?;
+    let next = form.next.as_deref().map(|n| local_path(n).to_owned());
+    let keys = auth_limit::keys(&form.name, addr);
+    if let Some(wait) = state.logins().blocked(&keys) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let message = format!(
+            "too many failed logins for this name or from this computer: wait {minutes} minute(s) \
+             and try again, or ask the study's owner to set a new password"
+        );
+        let page = LoginPage::login(&state, next, Some(message)).await;
+        return Ok(page.answer(StatusCode::TOO_MANY_REQUESTS));
+    }
+    let name = form.name.trim().to_owned();
+    let stored = {
+        let name = name.clone();
+        state
+            .read(move |store| Ok(store.login_hash(&name)?))
+            .await?
+    };
+    let password = form.password;
+    let matches = tokio::task::spawn_blocking(move || {
+        verbatim_store::password_matches(&password, stored.as_deref())
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("the password check stopped: {e}")))?;
+    if !matches {
+        state.logins().failed(&keys);
+        let message = "wrong name or password: try again".to_owned();
+        let page = LoginPage::login(&state, next, Some(message)).await;
+        return Ok(page.answer(StatusCode::UNAUTHORIZED));
+    }
+    let token = state
+        .write(move |store| Ok(store.open_session(&name)?))
+        .await?;
+    Ok(with_session_cookie(
+        next.as_deref().unwrap_or("/"),
+        Some(&token),
+    ))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> PageResult<Response> {
+    team_only(&state)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE).map(str::to_owned) {
+        state
+            .write(move |store| Ok(store.close_session(&token)?))
+            .await?;
+    }
+    Ok(with_session_cookie("/login", None))
+}
+
+async fn invite_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> PageResult<Response> {
+    team_only(&state)?;
+    let invitation = {
+        let token = token.clone();
+        state
+            .read(move |store| Ok(store.invitation(&token)?))
+            .await?
+    };
+    let page = LoginPage {
+        heading: "Join the study".into(),
+        action: format!("/invite/{token}"),
+        name: Some(invitation.name),
+        role: Some(invitation.role.to_string()),
+        button: "Set my password and log in",
+        ..LoginPage::login(&state, None, None).await
+    };
+    Ok(page.answer(StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+struct AcceptForm {
+    password: String,
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> PageResult<Response> {
+    team_only(&state)?;
+    let session = state
+        .write(move |store| Ok(store.accept_invitation(&token, &form.password)?))
+        .await?;
+    Ok(with_session_cookie("/", Some(&session)))
+}

@@ -43,8 +43,18 @@ pub(crate) fn decode_part(bytes: Vec<u8>, part: &str) -> Result<String, IngestEr
     })
 }
 
-/// Returns the [`IngestError::BadXml`] for `part`.
+/// Returns the [`IngestError::BadXml`] for `part`. The parser's reason
+/// quotes the file's own bytes (a tag name, say), which may hold line
+/// breaks or other control characters: they are shown escaped, so the
+/// refusal stays one line.
 fn bad_xml(part: &str, reason: String) -> IngestError {
+    let reason = reason
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect();
     IngestError::BadXml {
         part: part.to_owned(),
         reason,
@@ -594,6 +604,21 @@ pub(crate) mod tests {
             }
         }
         text
+    }
+
+    /// Found by `fuzz_importers`: a closing tag holding a line break was
+    /// quoted as is, and the refusal ran over two lines.
+    #[test]
+    fn bad_xml_reason_quoting_a_line_break_stays_one_line() {
+        let xml = "<w:t>x</stream\nw:t>";
+        match walk(xml, "word/document.xml", |_| Ok(())) {
+            Err(e @ IngestError::BadXml { .. }) => {
+                let message = e.to_string();
+                assert!(!message.contains('\n'), "{message}");
+                assert!(message.contains("stream\\nw:t"), "{message}");
+            }
+            other => panic!("expected BadXml, got {other:?}"),
+        }
     }
 
     #[test]

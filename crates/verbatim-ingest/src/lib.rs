@@ -50,7 +50,7 @@ use std::path::Path;
 
 pub use assemble::{assemble, redetect};
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
-pub use error::IngestError;
+pub use error::{IngestError, one_line};
 pub use files::{Collected, collect_files, format_of, read_regular};
 pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;

@@ -48,16 +48,9 @@ pub(crate) fn decode_part(bytes: Vec<u8>, part: &str) -> Result<String, IngestEr
 /// breaks or other control characters: they are shown escaped, so the
 /// refusal stays one line.
 fn bad_xml(part: &str, reason: String) -> IngestError {
-    let reason = reason
-        .chars()
-        .map(|c| match c {
-            c if c.is_control() => c.escape_default().to_string(),
-            c => c.to_string(),
-        })
-        .collect();
     IngestError::BadXml {
         part: part.to_owned(),
-        reason,
+        reason: crate::error::one_line(&reason),
     }
 }
 

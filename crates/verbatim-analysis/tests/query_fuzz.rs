@@ -48,14 +48,20 @@ fn token() -> impl Strategy<Value = String> {
 }
 
 fn query() -> impl Strategy<Value = String> {
-    proptest::collection::vec((token(), prop_oneof![Just(" "), Just(""), Just("  ")]), 0..24)
-        .prop_map(|parts| parts.into_iter().map(|(t, sep)| t + sep).collect())
+    proptest::collection::vec(
+        (token(), prop_oneof![Just(" "), Just(""), Just("  ")]),
+        0..24,
+    )
+    .prop_map(|parts| parts.into_iter().map(|(t, sep)| t + sep).collect())
 }
 
 /// Spans `(source, start, end)` with start before end, sources 1 to 3.
 fn spans() -> impl Strategy<Value = Vec<(i64, usize, usize)>> {
-    proptest::collection::vec((1i64..4, 0usize..200, 1usize..40), 0..8)
-        .prop_map(|v| v.into_iter().map(|(src, s, len)| (src, s, s + len)).collect())
+    proptest::collection::vec((1i64..4, 0usize..200, 1usize..40), 0..8).prop_map(|v| {
+        v.into_iter()
+            .map(|(src, s, len)| (src, s, s + len))
+            .collect()
+    })
 }
 
 fn context(

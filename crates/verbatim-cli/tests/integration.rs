@@ -109,3 +109,6 @@ fn every_test_file_is_listed() {
 // Transcripts as they come: role labels, missed labels, `source redetect`,
 // `source remove`, `speakers rename`, timed subtitle segments.
 mod transcripts;
+// A generated hostile corpus through the real binary: each file imported or
+// refused in one line, the study unchanged on refusal, peak memory bounded.
+mod hostile_corpus;

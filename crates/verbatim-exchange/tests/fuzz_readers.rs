@@ -122,7 +122,8 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     writer.finish().expect("finish zip").into_inner()
 }
 
-const TEXT_1: &str = "INT : Comment ça va ?\r\nNADIA : Très bien 👍, merci. La confiance se gagne lentement.\r\n";
+const TEXT_1: &str =
+    "INT : Comment ça va ?\r\nNADIA : Très bien 👍, merci. La confiance se gagne lentement.\r\n";
 const TEXT_2: &str = "INT : Et l'école ?\nMARC : C'était dur, très dur. שלום\n";
 
 /// A project using every element the reader knows: users, nested codes,
@@ -335,13 +336,15 @@ fn rows() -> impl Strategy<Value = Rows> {
         proptest::collection::vec((0i64..5, pos.clone(), pos), 0..3),
         proptest::option::of(proptest::collection::vec(any::<u8>(), 0..40)),
     )
-        .prop_map(|(parents, code_cats, codings, case_spans, blob_text)| Rows {
-            parents,
-            code_cats,
-            codings,
-            case_spans,
-            blob_text,
-        })
+        .prop_map(
+            |(parents, code_cats, codings, case_spans, blob_text)| Rows {
+                parents,
+                code_cats,
+                codings,
+                case_spans,
+                blob_text,
+            },
+        )
 }
 
 /// Writes a `data.qda` holding `rows` into `dir` and returns its path.
@@ -351,7 +354,8 @@ fn qualcoder_project(dir: &std::path::Path, rows: &Rows) -> std::path::PathBuf {
     let mut conn = rusqlite::Connection::open(&path).expect("create data.qda");
     // One transaction and no fsync: a case takes milliseconds, not a
     // third of a second.
-    conn.execute_batch("PRAGMA synchronous = OFF").expect("pragma");
+    conn.execute_batch("PRAGMA synchronous = OFF")
+        .expect("pragma");
     let conn = conn.transaction().expect("begin");
     conn.execute_batch(QUALCODER_SCHEMA).expect("schema");
     let when = "2024-03-05 10:11:12";

@@ -55,7 +55,7 @@ pub use files::{Collected, collect_files, format_of, read_regular};
 pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;
 pub use parallel::read_parallel;
-pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
+pub use roster::{MAX_SHEET_CELLS, Sheet, SheetError, read_sheet, read_sheet_bytes, workbook_rows};
 pub use speakers::SpeakerMode;
 pub use speakers_report::{LabelReport, LikelyTypo, label_report};
 use verbatim_core::{Format, NormalisedSource};

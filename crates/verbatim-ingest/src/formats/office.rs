@@ -93,6 +93,19 @@ pub(crate) fn walk(
                 ));
             }
             Event::Eof => return Ok(()),
+            // Word and LibreOffice write only the five predefined entities
+            // and character references; anything else (a billion-laughs
+            // or XXE declaration's entity) is refused, not dropped.
+            Event::GeneralRef(reference) if chars_of(&event).is_none() => {
+                let name: &str = &reference[..];
+                return Err(bad_xml(
+                    part,
+                    format!(
+                        "unknown entity or invalid character reference &{name}; at {}",
+                        position(xml, reader.buffer_position())
+                    ),
+                ));
+            }
             _ => {}
         }
         handle(&event)?;
@@ -597,6 +610,22 @@ pub(crate) mod tests {
             }
         }
         text
+    }
+
+    /// Found by the hostile corpus: an entity a DOCTYPE declares (billion
+    /// laughs, XXE) was dropped silently and the paragraph imported
+    /// without it.
+    #[test]
+    fn unknown_entities_are_refused_not_dropped() {
+        for xml in ["<w:t>INT : &lol9;</w:t>", "<w:t>&#xD800;</w:t>"] {
+            match walk(xml, "word/document.xml", |_| Ok(())) {
+                Err(e @ IngestError::BadXml { .. }) => {
+                    assert!(e.to_string().contains("unknown entity"), "{e}");
+                }
+                other => panic!("{xml}: expected BadXml, got {other:?}"),
+            }
+        }
+        assert!(walk("<w:t>&amp;&#233;</w:t>", "x", |_| Ok(())).is_ok());
     }
 
     /// Found by `fuzz_importers`: a closing tag holding a line break was

@@ -65,6 +65,10 @@ pub enum SheetError {
 /// gigabyte took a gigabyte.
 pub const MAX_WORKBOOK_INFLATED: u64 = 128 * 1024 * 1024;
 
+/// How long reading a workbook may take: a 16,000-column roster reads in
+/// a few seconds in a debug build.
+const WORKBOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// The most cells a workbook's filled rows may span (rows holding a value
 /// times columns up to the last holding one): a roster of 10,000
 /// participants by 400 columns. Beyond it a workbook is refused before
@@ -152,19 +156,36 @@ pub fn workbook_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, SheetErr
             .map_err(refused)?;
     }
     let owned = bytes.to_vec();
-    // A third-party parser must not take the program down on a hostile file.
-    let read = std::panic::catch_unwind(move || -> Result<Sparse, SheetError> {
-        match calamine::Xlsx::new(Cursor::new(owned.as_slice())) {
-            Ok(book) => xlsx_cells(book),
-            Err(_) => grid_cells(owned),
-        }
-    });
-    let sparse = match read {
-        Ok(result) => result?,
-        Err(_) => {
+    // A third-party parser must not take the program down on a hostile
+    // file, nor hold it: it runs on its own thread, under catch_unwind and
+    // a time limit (a 2 KB .ods repeating rows and columns kept calamine
+    // busy for minutes).
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("workbook".into())
+        .spawn(move || {
+            let read = std::panic::catch_unwind(move || -> Result<Sparse, SheetError> {
+                match calamine::Xlsx::new(Cursor::new(owned.as_slice())) {
+                    Ok(book) => xlsx_cells(book),
+                    Err(_) => grid_cells(owned),
+                }
+            });
+            // The receiver is gone after a timeout; nothing is left to tell.
+            let _ = sender.send(read);
+        })
+        .map_err(|e| SheetError::Workbook(format!("could not start the reader: {e}")))?;
+    let sparse = match receiver.recv_timeout(WORKBOOK_TIMEOUT) {
+        Ok(Ok(result)) => result?,
+        Ok(Err(_)) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
             return Err(SheetError::Workbook(
                 "the reader failed on its content".into(),
             ));
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            return Err(SheetError::Workbook(format!(
+                "reading it took more than {} s, far more than any roster needs; it may repeat rows or columns without end",
+                WORKBOOK_TIMEOUT.as_secs()
+            )));
         }
     };
     let columns = sparse

@@ -125,3 +125,6 @@ mod taguette;
 mod accounts;
 // `serve --team`: login, sessions, rate limits, roles and blind layers over HTTP and in Chromium.
 mod team_server;
+// A generated hostile corpus through the real binary: each file imported or
+// refused in one line, the study unchanged on refusal, peak memory bounded.
+mod hostile_corpus;

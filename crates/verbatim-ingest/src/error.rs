@@ -109,3 +109,17 @@ pub enum IngestError {
     #[error("the text could not be assembled: {0}")]
     Assembly(#[from] verbatim_core::CoreError),
 }
+
+/// Returns `reason` with its control characters (line breaks, tabs, NUL)
+/// shown escaped. A parser's reason often quotes the file's own bytes (a
+/// tag name cut by a line break, say); escaped, the refusal built around
+/// it stays one line.
+pub fn one_line(reason: &str) -> String {
+    reason
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_default().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}

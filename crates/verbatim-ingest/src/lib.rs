@@ -50,12 +50,12 @@ use std::path::Path;
 
 pub use assemble::{assemble, redetect};
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
-pub use error::IngestError;
+pub use error::{IngestError, one_line};
 pub use files::{Collected, collect_files, format_of, read_regular};
 pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;
 pub use parallel::read_parallel;
-pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
+pub use roster::{MAX_SHEET_CELLS, Sheet, SheetError, read_sheet, read_sheet_bytes, workbook_rows};
 pub use speakers::SpeakerMode;
 pub use speakers_report::{LabelReport, LikelyTypo, label_report};
 use verbatim_core::{Format, NormalisedSource, SourceKind};

@@ -96,6 +96,30 @@ impl<'a> Container<'a> {
         Ok(Some(out))
     }
 
+    /// Inflates every entry into nothing, counting, and fails with
+    /// [`IngestError::ZipBomb`] once the total passes the limit: a check
+    /// before handing the container to a third-party reader that would
+    /// hold what it inflates (calamine keeps a cell's text whole). An
+    /// entry that cannot be read is left for that reader to report.
+    pub(crate) fn check_inflated_size(&mut self) -> Result<(), IngestError> {
+        for index in 0..self.archive.len() {
+            let remaining = self.limit.saturating_sub(self.used);
+            let Ok(entry) = self.archive.by_index(index) else {
+                continue;
+            };
+            let read = std::io::copy(
+                &mut entry.take(remaining.saturating_add(1)),
+                &mut std::io::sink(),
+            )
+            .unwrap_or(0);
+            if read > remaining {
+                return Err(IngestError::ZipBomb { limit: self.limit });
+            }
+            self.used += read;
+        }
+        Ok(())
+    }
+
     /// Returns the decompressed bytes of the entry called `name`, or
     /// [`IngestError::BadContainer`] naming the missing part.
     pub(crate) fn read_required(&mut self, name: &str) -> Result<Vec<u8>, IngestError> {

@@ -30,9 +30,13 @@ pub struct Caps {
 }
 
 impl Default for Caps {
+    /// 256 MiB an entry (the cap on a Word or LibreOffice document's XML
+    /// too: a .qde or a source text that size is already 40 million
+    /// words), 2 GiB in all. An entry is read into memory whole, so the
+    /// entry cap bounds what one zip bomb costs before it is refused.
     fn default() -> Self {
         Self {
-            entry: 512 * 1024 * 1024,
+            entry: 256 * 1024 * 1024,
             total: 2 * 1024 * 1024 * 1024,
         }
     }

@@ -115,9 +115,10 @@ pub(crate) fn parse(bytes: &[u8], file: &str) -> Result<Element, RefiError> {
     let mut reader = Reader::from_str(xml);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    // The parser's reason quotes the file's bytes: kept on one line.
     let bad = |reason: String| RefiError::BadXml {
         file: file.to_owned(),
-        reason,
+        reason: verbatim_ingest::one_line(&reason),
     };
     loop {
         let event = reader
@@ -265,6 +266,16 @@ mod tests {
         let message = err.to_string();
         assert!(message.contains("project.qde"), "{message}");
         assert!(message.contains("line 2"), "{message}");
+    }
+
+    /// Found by `tests/fuzz_readers.rs`: a closing tag cut by a line
+    /// break was quoted as is, and the refusal ran over two lines.
+    #[test]
+    fn broken_xml_quoting_a_line_break_stays_one_line() {
+        let err = parse(b"<Project><Users></Us\ners></Project>", "project.qde").unwrap_err();
+        let message = err.to_string();
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("Us\\ners"), "{message}");
     }
 
     #[test]

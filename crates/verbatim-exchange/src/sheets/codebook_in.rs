@@ -22,9 +22,7 @@
 //! `verbatim_ingest::csv_text`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Cursor;
 
-use calamine::{Data, Reader};
 use verbatim_store::Level;
 
 use super::SheetError;
@@ -120,52 +118,15 @@ fn csv_rows(bytes: &[u8]) -> Result<Rows, SheetError> {
         .collect())
 }
 
+/// Reads a workbook's first sheet through the one bounded workbook reader
+/// (`verbatim_ingest::workbook_rows`), shared with rosters.
 fn workbook_rows(bytes: &[u8]) -> Result<Rows, SheetError> {
-    let owned = bytes.to_vec();
-    // A third-party parser must not take the program down on a hostile file.
-    let read = std::panic::catch_unwind(move || -> Result<Rows, String> {
-        let mut book =
-            calamine::open_workbook_auto_from_rs(Cursor::new(owned)).map_err(|e| e.to_string())?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| "it has no sheet".to_owned())?
-            .map_err(|e| e.to_string())?;
-        let first = range.start().map_or(0, |(row, _)| row as usize);
-        let skip = range.start().map_or(0, |(_, col)| col as usize);
-        Ok(range
-            .rows()
-            .enumerate()
-            .map(|(i, row)| {
-                // Columns left of the range's start are empty: keep them so
-                // header positions match.
-                let mut cells = vec![String::new(); skip];
-                cells.extend(row.iter().map(cell_text));
-                (first + i + 1, cells)
-            })
-            .collect())
-    });
-    match read {
-        Ok(Ok(rows)) => Ok(rows),
-        Ok(Err(reason)) => Err(SheetError::Unreadable(format!(
+    verbatim_ingest::workbook_rows(bytes).map_err(|e| match e {
+        verbatim_ingest::SheetError::Workbook(reason) => SheetError::Unreadable(format!(
             "the workbook could not be read ({reason}): open it in its spreadsheet and save it again"
-        ))),
-        Err(_) => Err(SheetError::Unreadable(
-            "the workbook could not be read (the reader failed on its content): open it in its spreadsheet and save it again".into(),
         )),
-    }
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::DateTime(d) => d.as_f64().to_string(),
-        Data::Error(_) | Data::Empty => String::new(),
-    }
+        other => SheetError::Unreadable(format!("the workbook was not read: {other}")),
+    })
 }
 
 /// Where each field is, by column index, with the header as written.

@@ -43,11 +43,14 @@ pub(crate) fn decode_part(bytes: Vec<u8>, part: &str) -> Result<String, IngestEr
     })
 }
 
-/// Returns the [`IngestError::BadXml`] for `part`.
+/// Returns the [`IngestError::BadXml`] for `part`. The parser's reason
+/// quotes the file's own bytes (a tag name, say), which may hold line
+/// breaks or other control characters: they are shown escaped, so the
+/// refusal stays one line.
 fn bad_xml(part: &str, reason: String) -> IngestError {
     IngestError::BadXml {
         part: part.to_owned(),
-        reason,
+        reason: crate::error::one_line(&reason),
     }
 }
 
@@ -90,6 +93,19 @@ pub(crate) fn walk(
                 ));
             }
             Event::Eof => return Ok(()),
+            // Word and LibreOffice write only the five predefined entities
+            // and character references; anything else (a billion-laughs
+            // or XXE declaration's entity) is refused, not dropped.
+            Event::GeneralRef(reference) if chars_of(&event).is_none() => {
+                let name: &str = &reference[..];
+                return Err(bad_xml(
+                    part,
+                    format!(
+                        "unknown entity or invalid character reference &{name}; at {}",
+                        position(xml, reader.buffer_position())
+                    ),
+                ));
+            }
             _ => {}
         }
         handle(&event)?;
@@ -594,6 +610,37 @@ pub(crate) mod tests {
             }
         }
         text
+    }
+
+    /// Found by the hostile corpus: an entity a DOCTYPE declares (billion
+    /// laughs, XXE) was dropped silently and the paragraph imported
+    /// without it.
+    #[test]
+    fn unknown_entities_are_refused_not_dropped() {
+        for xml in ["<w:t>INT : &lol9;</w:t>", "<w:t>&#xD800;</w:t>"] {
+            match walk(xml, "word/document.xml", |_| Ok(())) {
+                Err(e @ IngestError::BadXml { .. }) => {
+                    assert!(e.to_string().contains("unknown entity"), "{e}");
+                }
+                other => panic!("{xml}: expected BadXml, got {other:?}"),
+            }
+        }
+        assert!(walk("<w:t>&amp;&#233;</w:t>", "x", |_| Ok(())).is_ok());
+    }
+
+    /// Found by `fuzz_importers`: a closing tag holding a line break was
+    /// quoted as is, and the refusal ran over two lines.
+    #[test]
+    fn bad_xml_reason_quoting_a_line_break_stays_one_line() {
+        let xml = "<w:t>x</stream\nw:t>";
+        match walk(xml, "word/document.xml", |_| Ok(())) {
+            Err(e @ IngestError::BadXml { .. }) => {
+                let message = e.to_string();
+                assert!(!message.contains('\n'), "{message}");
+                assert!(message.contains("stream\\nw:t"), "{message}");
+            }
+            other => panic!("expected BadXml, got {other:?}"),
+        }
     }
 
     #[test]

@@ -8,7 +8,10 @@
 //! request body, raw, with the file's name in the `name` query parameter
 //! (its extension says how to read it); transcripts, several at once, come
 //! as a multipart form to [`crate::api::upload`]. The body limit of
-//! [`crate::app`] applies to both.
+//! [`crate::app`] applies to both. An upload is parsed on the blocking
+//! pool ([`parse_upload`]) before the store is taken: a roster of 16,000
+//! columns takes seconds to read, and neither the server's async workers
+//! nor the study wait for it; the store is held only for the write.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -183,6 +186,18 @@ fn extension(name: &str) -> Result<String, WebError> {
         })
 }
 
+/// Runs `parse` (reading an uploaded file) on the blocking pool, holding
+/// nothing: other requests, the study's included, go on meanwhile.
+async fn parse_upload<T, F>(parse: F) -> Result<T, WebError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, WebError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(parse)
+        .await
+        .map_err(|e| WebError::Internal(format!("reading the upload stopped: {e}")))?
+}
+
 async fn import_roster(
     State(state): State<AppState>,
     session: Session,
@@ -191,8 +206,11 @@ async fn import_roster(
 ) -> ApiResult<RosterOutcome> {
     let ext = extension(&upload.name)?;
     let name = upload.name.clone();
-    let sheet = verbatim_ingest::read_sheet_bytes(&ext, &body)
-        .map_err(|e| WebError::BadRequest(format!("{name} was not imported: {e}")))?;
+    let sheet = parse_upload(move || {
+        verbatim_ingest::read_sheet_bytes(&ext, &body)
+            .map_err(|e| WebError::BadRequest(format!("{name} was not imported: {e}")))
+    })
+    .await?;
     let outcome = state
         .write(move |store| {
             store
@@ -461,7 +479,8 @@ async fn deidentify(
     body: Bytes,
     dry_run: bool,
 ) -> ApiResult<DeidReport> {
-    let list = names_list(&upload.name, &body)?;
+    let name = upload.name;
+    let list = parse_upload(move || names_list(&name, &body)).await?;
     let report = state
         .write(move |store| Ok(store.deidentify(&actor(&session), &list, None, dry_run)?))
         .await?;

@@ -247,17 +247,36 @@ async fn download(
     };
     let layer = Layer::parse(choice.layer.as_deref())?;
     let lang = language(choice.lang.as_deref())?;
-    Ok(state
+    let (title, gathered) = state
         .read(move |store| {
             let acting = resolve(store, &session, &layer)?;
-            let made = files::make(store, &acting, what, lang, choice.by.as_deref())?;
-            Ok(FileReply {
-                disposition: attachment(&store.study()?.title, &made.name),
-                content_type: made.content_type,
-                bytes: made.bytes,
-            })
+            let gathered = files::make(store, &acting, what, lang, choice.by.as_deref())?;
+            Ok((store.study()?.title, gathered))
         })
-        .await?)
+        .await?;
+    file_reply(title, gathered).await
+}
+
+/// Writes a gathered file on the blocking pool, the store released.
+async fn file_reply(title: String, gathered: files::Gathered) -> PageResult<FileReply> {
+    let made = off_the_store(move || gathered.write()).await?;
+    Ok(FileReply {
+        disposition: attachment(&title, &made.name),
+        content_type: made.content_type,
+        bytes: made.bytes,
+    })
+}
+
+/// Runs `render` on the blocking pool without the store: rendering a long
+/// report holds up no other request.
+async fn off_the_store<T, F>(render: F) -> Result<T, WebError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, WebError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| WebError::Internal(format!("writing the report stopped: {e}")))?
 }
 
 async fn member(
@@ -279,17 +298,14 @@ async fn member(
         })?
         .to_owned();
     let format = files::DocFormat::parse(choice.format.as_deref())?;
-    Ok(state
+    let (title, gathered) = state
         .read(move |store| {
             let acting = resolve(store, &session, &layer)?;
-            let made = files::member(store, &acting, &participant, lang, format)?;
-            Ok(FileReply {
-                disposition: attachment(&store.study()?.title, &made.name),
-                content_type: made.content_type,
-                bytes: made.bytes,
-            })
+            let gathered = files::member(store, &acting, &participant, lang, format)?;
+            Ok((store.study()?.title, gathered))
         })
-        .await?)
+        .await?;
+    file_reply(title, gathered).await
 }
 
 async fn preview(
@@ -299,12 +315,13 @@ async fn preview(
 ) -> PageResult<Response> {
     let layer = Layer::parse(choice.layer.as_deref())?;
     let lang = language(choice.lang.as_deref())?;
-    let html = state
+    let doc = state
         .read(move |store| {
             let acting = resolve(store, &session, &layer)?;
-            files::report_html(store, &acting, lang)
+            files::report_doc(store, &acting, lang)
         })
         .await?;
+    let html = off_the_store(move || Ok(verbatim_report::report::html::write(&doc))).await?;
     let csp = preview_csp(&html);
     let mut response = FileReply {
         bytes: html.into_bytes(),

@@ -3,6 +3,12 @@
 //! out, write HTML, Markdown or DOCX), `verbatim figure` (tree, saturation,
 //! triangulation) and `verbatim export` (REFI-QDA, spreadsheets), with the
 //! command's default options.
+//!
+//! Reports are made in two steps: gathered and laid out from the study
+//! ([`make`], [`member`], [`report_doc`]), which needs the store, then
+//! written to HTML, DOCX or Markdown ([`Gathered::write`]), which does
+//! not: the handlers run the second step after releasing the store, so
+//! rendering a long report holds up no other request.
 
 use std::io::{Cursor, Write};
 
@@ -212,6 +218,39 @@ pub struct Made {
     pub bytes: Vec<u8>,
 }
 
+/// A download gathered from the study, written or still to be written.
+pub enum Gathered {
+    /// A file already made (figures and exports: drawn while reading).
+    Made(Made),
+    /// A document laid out, to be written as `stem` in `format`.
+    Doc {
+        /// The laid-out document.
+        doc: Document,
+        /// How to write it.
+        format: DocFormat,
+        /// Its file name without extension.
+        stem: String,
+    },
+    /// The report laid out, to be written as Markdown and zipped (always
+    /// the zip the link promises, even without figures).
+    MarkdownZip(Document),
+}
+
+impl Gathered {
+    /// Writes the file; needs no store.
+    pub fn write(self) -> Result<Made, WebError> {
+        match self {
+            Gathered::Made(made) => Ok(made),
+            Gathered::Doc { doc, format, stem } => write_doc(&doc, format, &stem),
+            Gathered::MarkdownZip(doc) => Ok(Made {
+                name: Download::ReportMarkdown.name().to_owned(),
+                content_type: ZIP,
+                bytes: markdown_zip("report", &markdown::write(&doc))?,
+            }),
+        }
+    }
+}
+
 /// Returns the attribute the heat map spreads its columns over by default.
 pub fn default_attribute(attributes: &[String]) -> Option<String> {
     attributes
@@ -221,18 +260,9 @@ pub fn default_attribute(attributes: &[String]) -> Option<String> {
         .cloned()
 }
 
-/// Returns the HTML report, for the preview.
-pub fn report_html(
-    store: &SqliteStore,
-    acting: &Acting,
-    lang: Option<Lang>,
-) -> Result<String, WebError> {
-    Ok(html::write(&report_doc(store, acting, lang)?))
-}
-
 /// Returns the report laid out, as `verbatim report` does it: English
 /// unless asked, three quotes per theme when none is marked.
-fn report_doc(
+pub fn report_doc(
     store: &SqliteStore,
     acting: &Acting,
     lang: Option<Lang>,
@@ -258,14 +288,14 @@ fn report_doc(
     Ok(layout::report(&report))
 }
 
-/// Returns one file of the download list.
+/// Returns one file of the download list, made or gathered.
 pub fn make(
     store: &SqliteStore,
     acting: &Acting,
     what: Download,
     lang: Option<Lang>,
     by: Option<&str>,
-) -> Result<Made, WebError> {
+) -> Result<Gathered, WebError> {
     let scope = store.scope(&acting.coder, acting.shared, false)?;
     let book = if acting.shared {
         Book::Shared
@@ -277,18 +307,19 @@ pub fn make(
         content_type,
         bytes,
     };
-    match what {
-        Download::ReportHtml => {
-            write_doc(&report_doc(store, acting, lang)?, DocFormat::Html, "report")
-        }
+    let doc = |format| -> Result<Gathered, WebError> {
+        Ok(Gathered::Doc {
+            doc: report_doc(store, acting, lang)?,
+            format,
+            stem: "report".into(),
+        })
+    };
+    let file = match what {
+        Download::ReportHtml => return doc(DocFormat::Html),
         Download::ReportMarkdown => {
-            let doc = report_doc(store, acting, lang)?;
-            // Always the zip the link promises, even without figures.
-            Ok(made(ZIP, markdown_zip("report", &markdown::write(&doc))?))
+            return Ok(Gathered::MarkdownZip(report_doc(store, acting, lang)?));
         }
-        Download::ReportDocx => {
-            write_doc(&report_doc(store, acting, lang)?, DocFormat::Docx, "report")
-        }
+        Download::ReportDocx => return doc(DocFormat::Docx),
         Download::Tree => {
             let figure = tree::gather(store, &scope, book, &tree::TreeOptions::default())
                 .map_err(figure_error)?;
@@ -368,18 +399,19 @@ pub fn make(
             let table = codebook_table(store, &scope, &[choice]).map_err(sheet_error)?;
             sheet(&table, what).map(|(t, b)| made(t, b))
         }
-    }
+    };
+    file.map(Gathered::Made)
 }
 
-/// Returns a member-checking document, as `verbatim report --participant`
-/// writes it: in the participant's language unless asked.
+/// Returns a member-checking document laid out, as `verbatim report
+/// --participant` lays it out: in the participant's language unless asked.
 pub fn member(
     store: &SqliteStore,
     acting: &Acting,
     participant: &str,
     lang: Option<Lang>,
     format: DocFormat,
-) -> Result<Made, WebError> {
+) -> Result<Gathered, WebError> {
     let gathered = report::gather_member(
         store,
         &MemberOptions {
@@ -390,11 +422,11 @@ pub fn member(
         },
     )
     .map_err(report_error)?;
-    write_doc(
-        &layout::member(&gathered),
+    Ok(Gathered::Doc {
+        doc: layout::member(&gathered),
         format,
-        &format!("member-check-{}", slug(participant)),
-    )
+        stem: format!("member-check-{}", slug(participant)),
+    })
 }
 
 /// Writes a document as `stem.html`, `stem.docx`, or `stem.md` (zipped

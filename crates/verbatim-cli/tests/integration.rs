@@ -109,3 +109,6 @@ fn every_test_file_is_listed() {
 // Transcripts as they come: role labels, missed labels, `source redetect`,
 // `source remove`, `speakers rename`, timed subtitle segments.
 mod transcripts;
+// Long lists on the web pages in pages of 100, the home page's lists cut
+// at 20 per kind, counts study-wide (issue 16).
+mod web_scale;

@@ -11,6 +11,12 @@
 //! does not name are absent, which changes nothing: the matcher only
 //! compares positions and the query's forms. KWIC lines are still cut
 //! from the study's text, for the hits shown only.
+//!
+//! The commonest queries need less: for one word, one phrase without a
+//! distance or one prefix, a hit is one place where a word sequence
+//! occurs, so a word's count is its term frequency (no positions decoded)
+//! and a phrase's the first word's positions the others follow. That path
+//! costs tens of nanoseconds a segment instead of microseconds.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -78,6 +78,8 @@ mod withdraw;
 
 #[cfg(test)]
 mod coding_tests;
+#[cfg(test)]
+mod plan_guard;
 
 pub use audit::AuditEntry;
 pub use code_import::ImportedCode;

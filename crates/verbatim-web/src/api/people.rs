@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_store::{
     AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, Participant,
-    RosterOutcome, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
+    RosterOutcome, SourceRef, SourceSummary, SpeakerRow, SpeakerTarget, SqliteStore,
 };
 
 use crate::error::ApiResult;

@@ -17,7 +17,7 @@
 # - first build: the first `verbatim search` builds the index; it runs
 #   under `script` (a terminal) so the progress bar shows, and the log is
 #   checked for it;
-# - search_bench (in process: rebuild, no-op sync, queries) and
+# - search_bench (in process, on that index: no-op sync, queries) and
 #   bench/search_process.py (whole CLI process against `rg -c -i -F`,
 #   `/api/search`, pages cold and warm, codings, memory).
 #
@@ -62,7 +62,7 @@ for n in $TIERS; do
   if grep -q 'Indexing sources' "$DATA/scale-$n.tty"; then bar=yes; else bar=no; fi
   echo "$bar" >"$DATA/scale-$n.bar"
   echo "scale.sh: tier $n imported and indexed (progress bar shown: $bar)" >&2
-  "$EX" "$study" "$queries" "$RUNS" >"$DATA/scale-$n-inproc.json"
+  KEEP_INDEX=1 "$EX" "$study" "$queries" "$RUNS" >"$DATA/scale-$n-inproc.json"
   python3 "$BENCH/search_process.py" "$BIN" "$study" "$txt" "$queries" "$RUNS" \
     >"$DATA/scale-$n-process.json"
 done

@@ -4,7 +4,8 @@
 //! cargo run --release -p verbatim-search --example search_bench -- STUDY.vbt QUERIES.json [RUNS]
 //! ```
 //!
-//! Deletes the study's index, times a full build (`Index::open` + `sync`)
+//! Deletes the study's index (kept with `KEEP_INDEX=1`, then the build
+//! time is that of a sync), times a full build (`Index::open` + `sync`)
 //! and a no-op sync, then runs every query of `QUERIES.json` (the
 //! gen_corpus workload: `id`, `query`, optional `speaker`/`scope`) RUNS
 //! times (default 50), three ways: the index alone (candidate turns counted
@@ -47,7 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let queries: serde_json::Value = serde_json::from_slice(&std::fs::read(&args[2])?)?;
     let store = SqliteStore::open(study)?;
     let dir = index_dir(study);
-    if dir.exists() {
+    // KEEP_INDEX=1 measures the index the study has (its build was timed
+    // already, by the CLI's first search): no rebuild.
+    let keep = std::env::var_os("KEEP_INDEX").is_some_and(|v| v == "1");
+    if dir.exists() && !keep {
         std::fs::remove_dir_all(&dir)?;
     }
     let t = Instant::now();

@@ -11,7 +11,8 @@ and is skipped), RUNS times each, median and max in ms:
 - cli: `verbatim search --project STUDY --limit 50 --json QUERY` as a whole
   process (wall and CPU, user + sys) (open the study, check the index, count every hit, cut 50 KWIC
   lines, print), after one warm-up run;
-- rg: `rg -c -i -F TEXT TXT_DIR` over the tier's .txt files (lines that
+- rg: `rg -L -c -i -F TEXT TXT_DIR` over the tier's .txt files (-L: the
+  tiers are folders of symbolic links, which rg skips without it; lines that
   contain the text, per file: a count, no context);
 - http: `GET /api/search?q=QUERY&limit=50` on `verbatim serve`, started once
   and warmed with one request per query;
@@ -139,7 +140,7 @@ def main():
             role = ["--role", "participants"] if q.get("speaker") else []
             cli, cli_cpu = timed([binary, "search", "--project", study, "--limit", "50",
                                   "--json", ours(text)] + role, runs)
-            rg, rg_cpu = timed(["rg", "-c", "-i", "-F", text, txt], runs)
+            rg, rg_cpu = timed(["rg", "-L", "-c", "-i", "-F", text, txt], runs)
             params = {"q": ours(text), "limit": "50", "context": "40"}
             if q.get("speaker"):
                 params["role"] = "participants"

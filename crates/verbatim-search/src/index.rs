@@ -124,7 +124,8 @@ pub struct Candidate {
 pub struct Found {
     /// Where it is.
     pub candidate: Candidate,
-    /// Its speaker label (`None` for text outside turns).
+    /// Its speaker label (`None` for text outside turns, or when not
+    /// asked for).
     pub speaker: Option<String>,
     /// Its source's stemmer.
     pub stemming: Stemming,
@@ -450,9 +451,16 @@ impl Index {
     }
 
     /// Returns the segments that match, by source then position, each with
-    /// its speaker, stemmer and hit count read from the index's word
+    /// its speaker (when `with_speakers`: a label is a look-up in the
+    /// index's dictionary, which a search filtering by role needs and
+    /// others do not), stemmer and hit count read from the index's word
     /// positions (see [`crate::postings`]): no text is read.
-    pub fn found(&self, query: &Query, filter: &IndexFilter) -> Result<Vec<Found>> {
+    pub fn found(
+        &self,
+        query: &Query,
+        filter: &IndexFilter,
+        with_speakers: bool,
+    ) -> Result<Vec<Found>> {
         let searcher = self.reader.searcher();
         let matched = searcher.search(&*self.filtered(query, filter), &SegmentDocs)?;
         let f = self.fields;
@@ -467,33 +475,24 @@ impl Index {
             let cols = Columns::of(reader)?;
             let stemming_of = |doc: DocId| cols.stemming(doc);
             let counts = crate::postings::count_hits(reader, fields, query, &docs, &stemming_of)?;
-            // Speaker labels by their ordinal in this segment: a study has
-            // few labels and a query may match thousands of turns.
-            let mut labels: HashMap<u64, Option<String>> = HashMap::new();
+            // Every speaker label of this segment by its ordinal, read in
+            // one pass over the dictionary: a look-up by ordinal decodes a
+            // block of it each time.
+            let labels = match &cols.speakers {
+                Some(col) if with_speakers => segment_labels(col)?,
+                _ => Vec::new(),
+            };
             for (doc, hits) in docs.iter().zip(counts) {
                 let Some(candidate) = cols.candidate(*doc) else {
                     continue;
                 };
-                let speaker = match cols
+                let speaker = cols
                     .speakers
                     .as_ref()
-                    .and_then(|c| c.term_ords(*doc).next())
-                {
-                    None => None,
-                    Some(o) => match labels.get(&o) {
-                        Some(label) => label.clone(),
-                        None => {
-                            let mut label = String::new();
-                            if let Some(col) = &cols.speakers {
-                                col.ord_to_str(o, &mut label)
-                                    .map_err(tantivy::TantivyError::from)?;
-                            }
-                            let label = (!label.is_empty()).then_some(label);
-                            labels.insert(o, label.clone());
-                            label
-                        }
-                    },
-                };
+                    .and_then(|col| col.term_ords(*doc).next())
+                    .and_then(|o| labels.get(usize::try_from(o).ok()?))
+                    .filter(|l| !l.is_empty())
+                    .cloned();
                 out.push(Found {
                     candidate,
                     speaker,
@@ -558,6 +557,19 @@ impl SegmentCollector for SegmentDocsChild {
     fn harvest(self) -> Self::Fruit {
         (self.0, self.1)
     }
+}
+
+/// Returns the labels of a speaker column, indexed by their ordinal.
+fn segment_labels(col: &tantivy::columnar::StrColumn) -> Result<Vec<String>> {
+    let mut stream = col
+        .dictionary()
+        .stream()
+        .map_err(tantivy::TantivyError::from)?;
+    let mut out = Vec::with_capacity(col.num_terms());
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(out)
 }
 
 /// The fast fields a hit needs, opened once per index segment.

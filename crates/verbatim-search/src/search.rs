@@ -176,8 +176,8 @@ pub fn search_page(
         let all = search(store, index, query, filters, context)?;
         return Ok(HitPage::of(all, offset, limit));
     }
-    let found = index.found(query, &index_filter(store, filters)?)?;
     let by_speaker = filters.role != Role::All || !filters.attributes.is_empty();
+    let found = index.found(query, &index_filter(store, filters)?, by_speaker)?;
     let (who, allowed) = if by_speaker {
         // The labels come from the index: no count of the study's turns.
         let labels: BTreeSet<(i64, &str)> = found

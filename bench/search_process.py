@@ -21,7 +21,7 @@ and is skipped), RUNS times each, median and max in ms:
   once cold (the first view after the start, which fills the study-wide
   lists the server keeps) and then RUNS times, and `GET /api/deidentify`
   the first time (a scan of every source) and again (kept until the
-  study changes);
+  study changes), unless SKIP_DEID=1;
 - coding: CODINGS (default 50) `POST /api/codings` one after another on
   the middle source as coder `bench` (added with `verbatim coder add` if
   missing), the first creating the code, then the home page again (its
@@ -86,8 +86,11 @@ def request(base, path, body=None, headers=None):
 
 def pages(base, middle, runs):
     out = {}
-    for path in ["/api/deidentify", "/", "/sources", "/sources?page=2", "/participants",
-                 "/codes", f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]:
+    paths = ["/api/deidentify", "/", "/sources", "/sources?page=2", "/participants",
+             "/codes", f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]
+    if os.environ.get("SKIP_DEID") == "1":
+        paths = [p for p in paths if p != "/api/deidentify"]
+    for path in paths:
         cold, body = request(base, path)
         times = [cold] if path == "/api/deidentify" else [
             request(base, path)[0] for _ in range(runs)]

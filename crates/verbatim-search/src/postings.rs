@@ -119,6 +119,9 @@ fn read_term(
     Ok(())
 }
 
+/// Word sequences to count, each in one field.
+type Sequences = Vec<(Field, Vec<String>)>;
+
 /// The word sequences whose occurrences are a query's hits, when the
 /// query is one word, one phrase without a distance or one prefix: then a
 /// hit is one place where the sequence occurs, and the count needs no
@@ -130,7 +133,7 @@ fn sequences(
     root: &Node,
     reader: &SegmentReader,
     fields: PostingFields,
-) -> Result<Option<Vec<(Field, Vec<String>)>>> {
+) -> Result<Option<Sequences>> {
     Ok(match root {
         Node::Leaf(Leaf::Prefix(p)) => Some(
             expand(reader, fields.exact, p)?

@@ -3,7 +3,7 @@
 
 Called by bench/search.sh for one tier (standard library only):
 
-    python3 bench/search_process.py BIN STUDY TXT_DIR QUERIES.json RUNS
+    python3 bench/search_process.py BIN STUDY TXT_DIR QUERIES.json RUNS [CODINGS]
 
 For every query of QUERIES.json (the gen_corpus workload; q8 needs codings
 and is skipped), RUNS times each, median and max in ms:
@@ -11,14 +11,22 @@ and is skipped), RUNS times each, median and max in ms:
 - cli: `verbatim search --project STUDY --limit 50 --json QUERY` as a whole
   process (wall and CPU, user + sys) (open the study, check the index, count every hit, cut 50 KWIC
   lines, print), after one warm-up run;
-- rg: `rg -c -i -F TEXT TXT_DIR` over the tier's .txt files (lines that
+- rg: `rg -L -c -i -F TEXT TXT_DIR` over the tier's .txt files (-L: the
+  tiers are folders of symbolic links, which rg skips without it; lines that
   contain the text, per file: a count, no context);
 - http: `GET /api/search?q=QUERY&limit=50` on `verbatim serve`, started once
   and warmed with one request per query;
-- pages: the home, sources, participants, codes, reader (the middle source)
-  and search pages on the same server, and `GET /api/deidentify` the first
-  time (a scan of every source) and again (kept until the study changes);
-  then the server's resident and peak memory (VmRSS, VmHWM).
+- pages: the home, sources (pages 1 and 2), participants, codes, reader
+  (the middle source) and search pages on the same server, each timed
+  once cold (the first view after the start, which fills the study-wide
+  lists the server keeps) and then RUNS times, and `GET /api/deidentify`
+  the first time (a scan of every source) and again (kept until the
+  study changes), unless SKIP_DEID=1;
+- coding: CODINGS (default 50) `POST /api/codings` one after another on
+  the middle source as coder `bench` (added with `verbatim coder add` if
+  missing), the first creating the code, then the home page again (its
+  lists are kept across codings);
+- then the server's resident and peak memory (VmRSS, VmHWM).
 
 Prints one JSON object.
 """
@@ -68,62 +76,104 @@ def memory(pid):
     return got
 
 
+def request(base, path, body=None, headers=None):
+    """Returns the ms from request to last byte, and the body."""
+    req = urllib.request.Request(base + path, data=body, headers=headers or {})
+    t = time.perf_counter()
+    data = urllib.request.urlopen(req).read()
+    return (time.perf_counter() - t) * 1000, data
+
+
+def pages(base, middle, runs):
+    out = {}
+    paths = ["/api/deidentify", "/", "/sources", "/sources?page=2", "/participants",
+             "/codes", f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]
+    if os.environ.get("SKIP_DEID") == "1":
+        paths = [p for p in paths if p != "/api/deidentify"]
+    for path in paths:
+        cold, body = request(base, path)
+        times = [cold] if path == "/api/deidentify" else [
+            request(base, path)[0] for _ in range(runs)]
+        key = "/sources/ID (reader)" if path == f"/sources/{middle}" else path
+        key = key if key not in out else key + " (again)"
+        out[key] = {"cold_ms": cold, "ms": statistics.median(times), "max_ms": max(times),
+                    "kb": len(body) / 1024}
+    return out
+
+
+def coding(base, middle, n):
+    """POSTs n codings of 40 chars on the middle source; returns their ms."""
+    req = urllib.request.Request(base + "/")
+    with urllib.request.urlopen(req) as r:
+        cookie = r.headers["set-cookie"].split(";")[0]
+        r.read()
+    token = cookie.split("=", 1)[1]
+    headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRF-Token": token}
+    lat, code = [], None
+    for i in range(n):
+        body = {"source_id": middle, "start": 100 * i, "end": 100 * i + 40}
+        body.update({"code_id": code} if code else {"new_code": {"name": "Bench"}})
+        ms, data = request(base, "/api/codings", json.dumps(body).encode(), headers)
+        lat.append(ms)
+        reply = json.loads(data)
+        code = code or reply["coding"]["code_id"]
+    return lat
+
+
 def main():
     binary, study, txt, queries, runs = sys.argv[1:6]
+    codings = int(sys.argv[6]) if len(sys.argv) > 6 else 50
     runs = int(runs)
     queries = [q for q in json.load(open(queries)) if "scope" not in q]
+    subprocess.run([binary, "coder", "add", "bench", "--project", study],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     port = free_port()
     server = subprocess.Popen(
-        [binary, "serve", "--project", study, "--addr", f"127.0.0.1:{port}"],
+        [binary, "serve", "--project", study, "--coder", "bench",
+         "--addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     server.stdout.readline()
     base = f"http://127.0.0.1:{port}"
     rows = []
     try:
+        middle = max(1, len(os.listdir(txt)) // 2)
+        page_times = pages(base, middle, runs)
         for q in queries:
             text = q["query"]
             role = ["--role", "participants"] if q.get("speaker") else []
             cli, cli_cpu = timed([binary, "search", "--project", study, "--limit", "50",
                                   "--json", ours(text)] + role, runs)
-            rg, rg_cpu = timed(["rg", "-c", "-i", "-F", text, txt], runs)
+            rg, rg_cpu = timed(["rg", "-L", "-c", "-i", "-F", text, txt], runs)
             params = {"q": ours(text), "limit": "50", "context": "40"}
             if q.get("speaker"):
                 params["role"] = "participants"
-            url = f"{base}/api/search?{urllib.parse.urlencode(params)}"
-            total = json.load(urllib.request.urlopen(url))["total"]
-            http = []
-            for _ in range(runs):
-                t = time.perf_counter()
-                urllib.request.urlopen(url).read()
-                http.append((time.perf_counter() - t) * 1000)
+            url = f"/api/search?{urllib.parse.urlencode(params)}"
+            first, body = request(base, url)
+            total = json.loads(body)["total"]
+            http = [request(base, url)[0] for _ in range(runs)]
             rows.append({
                 "id": q["id"], "query": ours(text), "total": total,
                 "cli_ms": statistics.median(cli), "cli_max_ms": max(cli),
                 "cli_cpu_ms": statistics.median(cli_cpu),
                 "rg_ms": statistics.median(rg), "rg_max_ms": max(rg),
                 "rg_cpu_ms": statistics.median(rg_cpu),
+                "http_first_ms": first,
                 "http_ms": statistics.median(http), "http_max_ms": max(http),
             })
-        pages = {}
-        middle = max(1, len(os.listdir(txt)) // 2)
-        for path in ["/api/deidentify", "/", "/sources", "/participants", "/codes",
-                     f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]:
-            times = []
-            for i in range(1 if path == "/api/deidentify" else runs):
-                t = time.perf_counter()
-                body = urllib.request.urlopen(base + path).read()
-                times.append((time.perf_counter() - t) * 1000)
-            key = "/sources/ID (reader)" if path == f"/sources/{middle}" else path
-            key = key if key not in pages else key + " (again)"
-            pages[key] = {"ms": statistics.median(times), "max_ms": max(times),
-                          "kb": len(body) / 1024}
+        lat = coding(base, middle, codings)
+        home_after, _ = request(base, "/")
         mem = memory(server.pid)
     finally:
         server.terminate()
         server.wait()
+    lat_sorted = sorted(lat)
     print(json.dumps({"runs": runs, "server_rss_mb": mem.get("VmRSS"),
                       "server_peak_mb": mem.get("VmHWM"), "queries": rows,
-                      "pages": pages}, indent=1))
+                      "pages": page_times,
+                      "coding": {"n": len(lat), "p50_ms": statistics.median(lat),
+                                 "p95_ms": lat_sorted[int(0.95 * (len(lat) - 1))],
+                                 "max_ms": max(lat), "home_after_ms": home_after}},
+                     indent=1))
 
 
 if __name__ == "__main__":

@@ -128,3 +128,6 @@ mod team_server;
 // A generated hostile corpus through the real binary: each file imported or
 // refused in one line, the study unchanged on refusal, peak memory bounded.
 mod hostile_corpus;
+// Long lists on the web pages in pages of 100, the home page's lists cut
+// at 20 per kind, counts study-wide (issue 16).
+mod web_scale;

@@ -13,12 +13,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, DocSetCollector};
+use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::query::{BooleanQuery, Occur, Query as TQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index as TIndex, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocId, Index as TIndex, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term,
+};
 use verbatim_store::{SourceSummary, SqliteStore, Store};
 
 use crate::analysis::{EXACT, STEM_EN, STEM_FR, Stemming, exact_analyzer, stem_analyzer};
@@ -122,7 +124,8 @@ pub struct Candidate {
 pub struct Found {
     /// Where it is.
     pub candidate: Candidate,
-    /// Its speaker label (`None` for text outside turns).
+    /// Its speaker label (`None` for text outside turns, or when not
+    /// asked for).
     pub speaker: Option<String>,
     /// Its source's stemmer.
     pub stemming: Stemming,
@@ -437,91 +440,62 @@ impl Index {
     /// Returns the segments that may match, by source then position.
     pub fn candidates(&self, query: &Query, filter: &IndexFilter) -> Result<Vec<Candidate>> {
         let searcher = self.reader.searcher();
-        let docs = searcher.search(&*self.filtered(query, filter), &DocSetCollector)?;
-        let mut columns = HashMap::new();
-        let mut out = Vec::with_capacity(docs.len());
-        for addr in docs {
-            let cols = match columns.get(&addr.segment_ord) {
-                Some(c) => c,
-                None => {
-                    let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-                    let c = (ff.u64("source_id")?, ff.u64("start")?, ff.u64("end")?);
-                    columns.entry(addr.segment_ord).or_insert(c)
-                }
-            };
-            let (Some(s), Some(a), Some(b)) = (
-                cols.0.first(addr.doc_id),
-                cols.1.first(addr.doc_id),
-                cols.2.first(addr.doc_id),
-            ) else {
-                continue;
-            };
-            out.push(Candidate {
-                source: s as i64,
-                start: a as usize,
-                end: b as usize,
-            });
+        let matched = searcher.search(&*self.filtered(query, filter), &SegmentDocs)?;
+        let mut out = Vec::new();
+        for (ord, docs) in matched {
+            let cols = Columns::of(searcher.segment_reader(ord))?;
+            out.extend(docs.iter().filter_map(|d| cols.candidate(*d)));
         }
         out.sort_unstable();
         Ok(out)
     }
 
     /// Returns the segments that match, by source then position, each with
-    /// its speaker, stemmer and hit count read from the index's word
+    /// its speaker (when `with_speakers`: a label is a look-up in the
+    /// index's dictionary, which a search filtering by role needs and
+    /// others do not), stemmer and hit count read from the index's word
     /// positions (see [`crate::postings`]): no text is read.
-    pub fn found(&self, query: &Query, filter: &IndexFilter) -> Result<Vec<Found>> {
+    pub fn found(
+        &self,
+        query: &Query,
+        filter: &IndexFilter,
+        with_speakers: bool,
+    ) -> Result<Vec<Found>> {
         let searcher = self.reader.searcher();
-        let docs = searcher.search(&*self.filtered(query, filter), &DocSetCollector)?;
-        let mut by_segment: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-        for addr in docs {
-            by_segment
-                .entry(addr.segment_ord)
-                .or_default()
-                .push(addr.doc_id);
-        }
+        let matched = searcher.search(&*self.filtered(query, filter), &SegmentDocs)?;
         let f = self.fields;
+        let fields = crate::postings::PostingFields {
+            exact: f.exact,
+            stem_fr: f.stem_fr,
+            stem_en: f.stem_en,
+        };
         let mut out = Vec::new();
-        for (ord, mut docs) in by_segment {
-            docs.sort_unstable();
+        for (ord, docs) in matched {
             let reader = searcher.segment_reader(ord);
-            let ff = reader.fast_fields();
-            let (source, start, end, english) = (
-                ff.u64("source_id")?,
-                ff.u64("start")?,
-                ff.u64("end")?,
-                ff.u64("english")?,
-            );
-            let speakers = ff.str("speaker")?;
-            let stemming_of = |doc: u32| match english.first(doc) {
-                Some(1) => Stemming::English,
-                _ => Stemming::French,
-            };
-            let fields = crate::postings::PostingFields {
-                exact: f.exact,
-                stem_fr: f.stem_fr,
-                stem_en: f.stem_en,
-            };
+            let cols = Columns::of(reader)?;
+            let stemming_of = |doc: DocId| cols.stemming(doc);
             let counts = crate::postings::count_hits(reader, fields, query, &docs, &stemming_of)?;
+            // Every speaker label of this segment by its ordinal, read in
+            // one pass over the dictionary: a look-up by ordinal decodes a
+            // block of it each time.
+            let labels = match &cols.speakers {
+                Some(col) if with_speakers => segment_labels(col)?,
+                _ => Vec::new(),
+            };
             for (doc, hits) in docs.iter().zip(counts) {
-                let (Some(s), Some(a), Some(b)) =
-                    (source.first(*doc), start.first(*doc), end.first(*doc))
-                else {
+                let Some(candidate) = cols.candidate(*doc) else {
                     continue;
                 };
-                let mut label = String::new();
-                if let Some(col) = &speakers
-                    && let Some(o) = col.term_ords(*doc).next()
-                {
-                    col.ord_to_str(o, &mut label)
-                        .map_err(tantivy::TantivyError::from)?;
-                }
+                let speaker = cols
+                    .speakers
+                    .as_ref()
+                    .and_then(|col| col.term_ords(*doc).next())
+                    .and_then(|o| labels.get(usize::try_from(o).ok()?))
+                    .filter(|l| !l.is_empty())
+                    .cloned();
                 out.push(Found {
-                    candidate: Candidate {
-                        source: s as i64,
-                        start: a as usize,
-                        end: b as usize,
-                    },
-                    speaker: (!label.is_empty()).then_some(label),
+                    candidate,
+                    speaker,
                     stemming: stemming_of(*doc),
                     hits,
                 });
@@ -541,5 +515,96 @@ impl Index {
     /// Returns how many segments the index holds.
     pub fn segments(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+}
+
+/// Collects the matching documents of each index segment, in doc order
+/// (tantivy's `DocSetCollector` hashes every address, then they had to be
+/// grouped and sorted again).
+struct SegmentDocs;
+
+/// [`SegmentDocs`] for one index segment.
+struct SegmentDocsChild(u32, Vec<DocId>);
+
+impl Collector for SegmentDocs {
+    type Fruit = Vec<(u32, Vec<DocId>)>;
+    type Child = SegmentDocsChild;
+
+    fn for_segment(&self, ord: u32, _: &SegmentReader) -> tantivy::Result<SegmentDocsChild> {
+        Ok(SegmentDocsChild(ord, Vec::new()))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(u32, Vec<DocId>)>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().filter(|(_, d)| !d.is_empty()).collect())
+    }
+}
+
+impl SegmentCollector for SegmentDocsChild {
+    type Fruit = (u32, Vec<DocId>);
+
+    fn collect(&mut self, doc: DocId, _: tantivy::Score) {
+        self.1.push(doc);
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.1.extend_from_slice(docs);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.0, self.1)
+    }
+}
+
+/// Returns the labels of a speaker column, indexed by their ordinal.
+fn segment_labels(col: &tantivy::columnar::StrColumn) -> Result<Vec<String>> {
+    let mut stream = col
+        .dictionary()
+        .stream()
+        .map_err(tantivy::TantivyError::from)?;
+    let mut out = Vec::with_capacity(col.num_terms());
+    while stream.advance() {
+        out.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(out)
+}
+
+/// The fast fields a hit needs, opened once per index segment.
+struct Columns {
+    source: tantivy::columnar::Column<u64>,
+    start: tantivy::columnar::Column<u64>,
+    end: tantivy::columnar::Column<u64>,
+    english: tantivy::columnar::Column<u64>,
+    speakers: Option<tantivy::columnar::StrColumn>,
+}
+
+impl Columns {
+    fn of(reader: &SegmentReader) -> Result<Self> {
+        let ff = reader.fast_fields();
+        Ok(Self {
+            source: ff.u64("source_id")?,
+            start: ff.u64("start")?,
+            end: ff.u64("end")?,
+            english: ff.u64("english")?,
+            speakers: ff.str("speaker")?,
+        })
+    }
+
+    fn candidate(&self, doc: DocId) -> Option<Candidate> {
+        Some(Candidate {
+            source: self.source.first(doc)? as i64,
+            start: self.start.first(doc)? as usize,
+            end: self.end.first(doc)? as usize,
+        })
+    }
+
+    fn stemming(&self, doc: DocId) -> Stemming {
+        match self.english.first(doc) {
+            Some(1) => Stemming::English,
+            _ => Stemming::French,
+        }
     }
 }

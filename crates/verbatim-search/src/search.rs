@@ -176,14 +176,15 @@ pub fn search_page(
         let all = search(store, index, query, filters, context)?;
         return Ok(HitPage::of(all, offset, limit));
     }
-    let found = index.found(query, &index_filter(store, filters)?)?;
     let by_speaker = filters.role != Role::All || !filters.attributes.is_empty();
+    let found = index.found(query, &index_filter(store, filters)?, by_speaker)?;
     let (who, allowed) = if by_speaker {
         // The labels come from the index: no count of the study's turns.
-        let labels: BTreeSet<(i64, String)> = found
+        let labels: BTreeSet<(i64, &str)> = found
             .iter()
-            .filter_map(|f| Some((f.candidate.source, f.speaker.clone()?)))
+            .filter_map(|f| Some((f.candidate.source, f.speaker.as_deref()?)))
             .collect();
+        let labels = labels.into_iter().map(|(s, l)| (s, l.to_owned()));
         (
             who_map(store.label_roles(labels)?),
             allowed_participants(store, filters)?,
@@ -203,7 +204,7 @@ pub fn search_page(
             let mapped = f
                 .speaker
                 .as_ref()
-                .and_then(|l| who.get(&(f.candidate.source, l.clone())));
+                .and_then(|l| who.get(&f.candidate.source)?.get(l));
             if keeps(filters, allowed.as_ref(), f.speaker.as_ref(), mapped).is_none() {
                 continue;
             }
@@ -239,8 +240,11 @@ fn index_filter(store: &SqliteStore, filters: &Filters) -> Result<IndexFilter> {
 /// Above this many sources, study-wide reads beat one read per source.
 const PER_SOURCE_READS: usize = 64;
 
+/// Who each speaker label is: source id → label → who.
+type WhoMap = HashMap<i64, HashMap<String, Who>>;
+
 /// Returns who each speaker label of `sources` is.
-fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<HashMap<(i64, String), Who>> {
+fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<WhoMap> {
     let rows = if sources.len() > PER_SOURCE_READS {
         store.speakers(None)?
     } else {
@@ -253,19 +257,19 @@ fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<HashMap<(i64, 
     Ok(who_map(rows))
 }
 
-fn who_map(rows: Vec<verbatim_store::SpeakerRow>) -> HashMap<(i64, String), Who> {
-    rows.into_iter()
-        .map(|s| {
-            (
-                (s.source_id, s.label),
-                Who {
-                    role: s.role,
-                    participant: s.participant,
-                    participant_id: s.participant_id,
-                },
-            )
-        })
-        .collect()
+fn who_map(rows: Vec<verbatim_store::SpeakerRow>) -> WhoMap {
+    let mut out: WhoMap = HashMap::new();
+    for s in rows {
+        out.entry(s.source_id).or_default().insert(
+            s.label,
+            Who {
+                role: s.role,
+                participant: s.participant,
+                participant_id: s.participant_id,
+            },
+        );
+    }
+    out
 }
 
 /// Returns the name and language of each of `sources`.
@@ -391,9 +395,7 @@ fn exact_hits(
         let seg_text = &src.text[b0..b1];
         // The label: the turn starting here, if any.
         let label = src.labels.get(&cand.start).cloned();
-        let mapped = label
-            .as_ref()
-            .and_then(|l| who.get(&(cand.source, l.clone())));
+        let mapped = label.as_ref().and_then(|l| who.get(&cand.source)?.get(l));
         let Some(role) = keeps(filters, allowed.as_ref(), label.as_ref(), mapped) else {
             continue;
         };

@@ -114,6 +114,13 @@ const QUERIES: &[&str] = &[
     "trust",
     "\"trust patients\"~3",
     "absent",
+    // One phrase or prefix: counted from positions without the matcher.
+    "\"l'hôpital\"",
+    "=\"la confiance\"",
+    "\"méfiance méfiance\"",
+    "\"la fatigue\"",
+    "trust*",
+    "=trust",
 ];
 
 #[test]

@@ -119,12 +119,22 @@ impl crate::SqliteStore {
     /// recorded changes all lie in other tables. Search indexes use it to
     /// skip their comparison with the study after, say, a coding.
     pub fn sources_may_have_changed(&self, since: i64) -> Result<bool, StoreError> {
+        self.tables_may_have_changed(since, &["sources", "source_texts", "turns"])
+    }
+
+    /// Returns true when an action after change `since` may have changed
+    /// a row of one of `tables`: an action that recorded a change there,
+    /// or one that recorded no list of changes (which may have changed
+    /// anything). Caches of study-wide results name the tables they read,
+    /// so a coding does not throw away, say, the list of sources.
+    pub fn tables_may_have_changed(&self, since: i64, tables: &[&str]) -> Result<bool, StoreError> {
+        let names = serde_json::Value::from(tables.to_vec()).to_string();
         let touching: i64 = self.conn.query_row(
             "SELECT count(*) FROM audit a WHERE a.rowid > $1 AND ( \
                json_type(a.data, '$.changes') IS NOT 'array' OR EXISTS ( \
                  SELECT 1 FROM json_each(a.data, '$.changes') c \
-                 WHERE json_extract(c.value, '$.table') IN ('sources', 'source_texts', 'turns')))",
-            [since],
+                 WHERE json_extract(c.value, '$.table') IN (SELECT value FROM json_each($2))))",
+            params![since, names],
             |r| r.get(0),
         )?;
         Ok(touching > 0)
@@ -188,5 +198,39 @@ mod tests {
             .unwrap();
         assert_eq!(f.store.change_counter().unwrap(), coded + 1);
         assert!(f.store.sources_may_have_changed(coded).unwrap());
+    }
+
+    #[test]
+    fn a_cache_is_kept_when_no_write_touched_the_tables_it_read() {
+        let mut f = fixture();
+        let start = f.store.change_counter().unwrap();
+        let amira = f.store.scope("amira", false, false).unwrap();
+        let code = f
+            .store
+            .add_code(
+                &amira,
+                &NewCode {
+                    name: "Confiance".into(),
+                    book: Some(Book::Own),
+                    ..NewCode::default()
+                },
+            )
+            .unwrap();
+        let read = ["sources", "turns", "speaker_map"];
+        // A code is a row of `codes`: nothing read changed.
+        assert!(!f.store.tables_may_have_changed(start, &read).unwrap());
+        assert!(f.store.tables_may_have_changed(start, &["codes"]).unwrap());
+        f.store
+            .add_coding(&amira, f.source, span_of("La confiance"), code, None)
+            .unwrap();
+        assert!(!f.store.tables_may_have_changed(start, &read).unwrap());
+        // The import (an entry without its row changes) may have changed
+        // any table.
+        assert!(
+            f.store
+                .tables_may_have_changed(start - 1, &["sites"])
+                .unwrap()
+        );
+        assert!(!f.store.tables_may_have_changed(start, &[]).unwrap());
     }
 }

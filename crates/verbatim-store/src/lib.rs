@@ -84,6 +84,8 @@ mod withdraw;
 
 #[cfg(test)]
 mod coding_tests;
+#[cfg(test)]
+mod plan_guard;
 
 pub use accounts::{
     Account, AccountError, INVITATION_LIFE_SECS, Invitation, MIN_PASSWORD_CHARS, Role,

@@ -6,18 +6,21 @@
 //! blocking pool and never stall the async workers.
 //!
 //! Beside the connection, the study keeps what is costly to rebuild on
-//! every request: the search index, opened once, and two scans of every
-//! source's text, the de-identification candidates and the word counts. Both are
-//! checked against the study's change counter (the audit log's newest
-//! row), so a write by this server or by the CLI shows in the next
-//! request.
+//! every request: the search index, opened once; two scans of every
+//! source's text, the de-identification candidates and the word counts;
+//! and two study-wide lists the home, sources and participants pages
+//! count from, the source summaries (a pass over every turn) and the
+//! participants with their turns. Each is checked against the study's
+//! change counter (the audit log's newest row), so a write by this server
+//! or by the CLI shows in the next request; the lists are kept across
+//! writes that touched none of the tables they read (a coding, a memo).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use verbatim_search::Index;
-use verbatim_store::{Candidate, SqliteStore, Store};
+use verbatim_store::{Candidate, Participant, SourceSummary, SpeakerRow, SqliteStore, Store};
 
 use crate::WebError;
 
@@ -48,6 +51,60 @@ pub struct Study {
     words: Option<(i64, Arc<HashMap<i64, usize>>)>,
     /// The account the connection's audit entries name (team mode).
     acting: Option<String>,
+    /// Every source's summary (`Store::sources`).
+    summaries: Option<Kept<Vec<SourceSummary>>>,
+    /// Every participant with their turns and sources.
+    participants: Option<Kept<Vec<Participant>>>,
+    /// Every speaker label of every source, with who it is.
+    speakers: Option<Kept<Vec<SpeakerRow>>>,
+}
+
+/// A study-wide result and the change counter it holds for.
+struct Kept<T> {
+    at: i64,
+    value: Arc<T>,
+}
+
+/// The tables `Store::sources` reads.
+const SUMMARY_TABLES: &[&str] = &["sources", "source_texts", "turns"];
+
+/// The tables `SqliteStore::participants` and `SqliteStore::speakers`
+/// read (the speaker mapping included, which counts each participant's
+/// turns).
+const PARTICIPANT_TABLES: &[&str] = &[
+    "participants",
+    "participant_values",
+    "attributes",
+    "consents",
+    "sites",
+    "modes",
+    "pseudonym_scheme",
+    "speaker_map",
+    "sources",
+    "turns",
+];
+
+/// Returns the value kept in `slot` when no write since touched `tables`,
+/// else computes it again with `compute` and keeps it.
+fn kept<T>(
+    slot: &mut Option<Kept<T>>,
+    store: &SqliteStore,
+    tables: &[&str],
+    compute: impl FnOnce(&SqliteStore) -> Result<T, WebError>,
+) -> Result<Arc<T>, WebError> {
+    let counter = store.change_counter()?;
+    if let Some(k) = slot
+        && (k.at == counter || !store.tables_may_have_changed(k.at, tables)?)
+    {
+        k.at = counter;
+        return Ok(Arc::clone(&k.value));
+    }
+    let value = Arc::new(compute(store)?);
+    *slot = Some(Kept {
+        at: counter,
+        value: Arc::clone(&value),
+    });
+    Ok(value)
 }
 
 impl Study {
@@ -98,6 +155,33 @@ impl Study {
         Ok(words)
     }
 
+    /// Returns every source's summary, kept until a write touches the
+    /// sources or their turns.
+    pub fn summaries(&mut self) -> Result<Arc<Vec<SourceSummary>>, WebError> {
+        kept(&mut self.summaries, &self.store, SUMMARY_TABLES, |s| {
+            Ok(s.sources()?)
+        })
+    }
+
+    /// Returns every participant (`SqliteStore::participants`), kept until
+    /// a write touches what they are counted from.
+    pub fn participants(&mut self) -> Result<Arc<Vec<Participant>>, WebError> {
+        kept(
+            &mut self.participants,
+            &self.store,
+            PARTICIPANT_TABLES,
+            |s| Ok(s.participants()?),
+        )
+    }
+
+    /// Returns every speaker label (`SqliteStore::speakers`), by source,
+    /// kept like [`Study::participants`].
+    pub fn speakers(&mut self) -> Result<Arc<Vec<SpeakerRow>>, WebError> {
+        kept(&mut self.speakers, &self.store, PARTICIPANT_TABLES, |s| {
+            Ok(s.speakers(None)?)
+        })
+    }
+
     /// Returns the store and the synced index together, for searches that
     /// read both.
     pub fn store_and_index(&mut self) -> Result<(&SqliteStore, &Index), WebError> {
@@ -139,6 +223,9 @@ impl AppState {
                     deid: None,
                     words: None,
                     acting: None,
+                    summaries: None,
+                    participants: None,
+                    speakers: None,
                 }),
                 config,
                 csrf,

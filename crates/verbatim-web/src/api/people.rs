@@ -22,7 +22,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_store::{
     AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, NewParticipant,
-    Participant, RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, Store,
+    Participant, RosterOutcome, Site, SourceRef, SourceSummary, SpeakerRow, SpeakerTarget,
+    SqliteStore,
 };
 
 use crate::error::ApiResult;
@@ -253,6 +254,7 @@ pub struct SourceRow {
 pub fn source_rows(
     store: &SqliteStore,
     session: &Session,
+    sources: &[SourceSummary],
     words: &HashMap<i64, usize>,
 ) -> Result<Vec<SourceRow>, WebError> {
     let counts = match session.coder {
@@ -260,9 +262,8 @@ pub fn source_rows(
         None => Default::default(),
     };
     let mut values = store.source_values()?;
-    store
-        .sources()?
-        .into_iter()
+    sources
+        .iter()
         .map(|s| {
             let words = match words.get(&s.id) {
                 Some(n) => *n,
@@ -272,10 +273,10 @@ pub fn source_rows(
                 codings: counts.get(&s.id).copied().unwrap_or(0),
                 values: values.remove(&s.id).unwrap_or_default(),
                 id: s.id,
-                name: s.name,
-                kind: s.kind,
-                site: s.site,
-                language: s.language,
+                name: s.name.clone(),
+                kind: s.kind.clone(),
+                site: s.site.clone(),
+                language: s.language.clone(),
                 words,
                 turns: s.turns,
             })
@@ -288,7 +289,8 @@ async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<V
         state
             .with_study(move |study| {
                 let words = study.word_counts()?;
-                source_rows(&study.store, &session, &words)
+                let all = study.summaries()?;
+                source_rows(&study.store, &session, &all, &words)
             })
             .await?,
     ))

@@ -1,5 +1,10 @@
 //! The study home page: what the study holds (sources by kind and site,
 //! participants, coders) and what happened lately.
+//!
+//! Its counts come from the study-wide lists the server keeps (see
+//! [`crate::state::Study`]), and each kind lists its first
+//! [`HOME_LIST`] sources with a link to the paged sources page, so the
+//! page's weight does not grow with the study.
 
 use std::collections::BTreeMap;
 
@@ -8,12 +13,13 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{AuditEntry, SqliteStore, Store};
+use verbatim_store::{AuditEntry, Store};
 
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
 use crate::palette;
 use crate::session::Session;
+use crate::state::Study;
 use crate::{AppState, WebError};
 
 /// Returns the home page's route.
@@ -23,6 +29,9 @@ pub fn routes() -> Router<AppState> {
 
 /// How many audit entries the activity list shows.
 const ACTIVITY: usize = 12;
+
+/// How many sources of each kind the home page lists.
+pub const HOME_LIST: usize = 20;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -47,7 +56,10 @@ struct KindRow {
 
 struct KindGroup {
     kind: String,
+    /// The first [`HOME_LIST`] sources of the kind.
     sources: Vec<SourceRow>,
+    /// How many sources of the kind there are.
+    total: usize,
 }
 
 struct SourceRow {
@@ -78,13 +90,15 @@ struct Activity {
 async fn home(State(state): State<AppState>, session: Session) -> PageResult<HomePage> {
     let csrf = state.csrf().to_owned();
     Ok(state
-        .read(move |store| build(store, &session, &csrf))
+        .with_study(move |study| build(study, &session, &csrf))
         .await?)
 }
 
-fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
+fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
+    let summaries = study.summaries()?;
+    let people = study.participants()?;
+    let store = &study.store;
     let page = Page::new(store, session, csrf, "Home", Nav::Home)?;
-    let summaries = store.sources()?;
     let mut sites: Vec<String> = summaries
         .iter()
         .map(|s| s.site.clone().unwrap_or_default())
@@ -92,14 +106,17 @@ fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage,
     sites.sort();
     sites.dedup();
     let mut by_kind: BTreeMap<u8, (String, Vec<SourceRow>, Vec<usize>)> = BTreeMap::new();
-    for s in &summaries {
+    for s in summaries.iter() {
         let (order, label) = kind_label(&s.kind);
         let entry = by_kind
             .entry(order)
             .or_insert_with(|| (label, Vec::new(), vec![0; sites.len()]));
         let site = s.site.clone().unwrap_or_default();
-        if let Some(col) = sites.iter().position(|x| *x == site) {
+        if let Ok(col) = sites.binary_search(&site) {
             entry.2[col] += 1;
+        }
+        if entry.1.len() >= HOME_LIST {
+            continue;
         }
         entry.1.push(SourceRow {
             id: s.id,
@@ -117,16 +134,20 @@ fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage,
     let mut matrix = Vec::new();
     let mut groups = Vec::new();
     for (_, (kind, sources, cells)) in by_kind {
+        let total = cells.iter().sum();
         matrix.push(KindRow {
             kind: kind.clone(),
-            total: cells.iter().sum(),
+            total,
             cells,
         });
-        groups.push(KindGroup { kind, sources });
+        groups.push(KindGroup {
+            kind,
+            sources,
+            total,
+        });
     }
-    let people = store.participants()?;
     let mut per_site: BTreeMap<String, usize> = BTreeMap::new();
-    for p in &people {
+    for p in people.iter() {
         let site = p.site_code.clone().or_else(|| p.site.clone());
         *per_site
             .entry(site.unwrap_or_else(|| "no site".into()))

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod compare;
 pub mod home;
 pub mod journal;
+pub mod pager;
 pub mod people;
 pub mod reader;
 pub mod reports;

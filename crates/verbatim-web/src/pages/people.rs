@@ -5,11 +5,14 @@
 //! page lists them only when asked (a button fetching `/api/deidentify`,
 //! which keeps them until the study changes). Edits go through `/api/participants`, `/api/sources`,
 //! `/api/speakers` and `/api/deidentify` (see [`crate::api::people`]).
+//! Both lists are paged (`?page=N`, see [`crate::pages::pager`]): a page
+//! reads the words and speaker labels of its own sources, and its counts
+//! come from the study-wide lists the server keeps.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::routing::get;
 use verbatim_core::SourceKind;
 use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, SqliteStore};
@@ -17,6 +20,7 @@ use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
+use crate::pages::pager::{PageParam, Pager};
 use crate::session::Session;
 use crate::state::Study;
 use crate::{AppState, WebError};
@@ -62,7 +66,9 @@ fn value_of<'a>(values: &'a [(String, String)], name: &str) -> &'a str {
 struct ParticipantsPage {
     page: Page,
     columns: Vec<Column>,
+    /// The participants on this page.
     people: Vec<Participant>,
+    pager: Pager,
     sites: Vec<(String, String)>,
 }
 
@@ -75,15 +81,20 @@ impl ParticipantsPage {
 async fn participants_page(
     State(state): State<AppState>,
     session: Session,
+    Query(asked): Query<PageParam>,
 ) -> PageResult<ParticipantsPage> {
     let csrf = state.csrf().to_owned();
     Ok(state
-        .read(move |store| {
+        .with_study(move |study| {
+            let all = study.participants()?;
+            let pager = Pager::new("/participants", asked.page, all.len());
+            let store = &study.store;
             Ok(ParticipantsPage {
                 page: Page::new(store, &session, &csrf, "Participants", Nav::Participants)?
                     .with_script("people.js"),
                 columns: columns(store.attributes(AppliesTo::Participant)?),
-                people: store.participants()?,
+                people: all[pager.range()].to_vec(),
+                pager,
                 sites: site_choices(store)?,
             })
         })
@@ -111,7 +122,9 @@ struct SpeakerGroup {
 struct SourcesPage {
     page: Page,
     columns: Vec<Column>,
+    /// The sources on this page.
     sources: Vec<SourceRow>,
+    pager: Pager,
     speakers: Vec<SpeakerGroup>,
     people: Vec<String>,
     unmapped: usize,
@@ -136,38 +149,47 @@ fn build_sources(
     study: &mut Study,
     session: &Session,
     csrf: &str,
+    asked: Option<usize>,
 ) -> Result<SourcesPage, WebError> {
-    let words = study.word_counts()?;
+    let all = study.summaries()?;
+    let people = study.participants()?;
+    let labels = study.speakers()?;
+    let pager = Pager::new("/sources", asked, all.len());
+    let shown = &all[pager.range()];
     let store = &study.store;
     let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?
         .with_script("people.js")
         .with_script("upload.js");
-    let mut speakers: Vec<SpeakerGroup> = Vec::new();
-    let rows = store.speakers(None)?;
-    let unmapped = rows
+    let unmapped = labels
         .iter()
         .filter(|r| r.role == "unmapped" || r.role == "ambiguous")
         .count();
-    for r in rows {
+    // Both lists are by source id: the page's labels are one run of rows.
+    let (first, last) = match (shown.first(), shown.last()) {
+        (Some(a), Some(b)) => (a.id, b.id),
+        _ => (1, 0),
+    };
+    let from = labels.partition_point(|r| r.source_id < first);
+    let to = labels.partition_point(|r| r.source_id <= last);
+    let mut speakers: Vec<SpeakerGroup> = Vec::new();
+    for r in labels.get(from..to).unwrap_or_default() {
         match speakers.last_mut() {
-            Some(g) if g.source_id == r.source_id => g.labels.push(r),
+            Some(g) if g.source_id == r.source_id => g.labels.push(r.clone()),
             _ => speakers.push(SpeakerGroup {
                 source_id: r.source_id,
                 source: r.source.clone(),
-                labels: vec![r],
+                labels: vec![r.clone()],
             }),
         }
     }
     Ok(SourcesPage {
         page,
         columns: columns(store.attributes(AppliesTo::Source)?),
-        sources: source_rows(store, session, &words)?,
+        // Words are counted for this page's sources only.
+        sources: source_rows(store, session, shown, &Default::default())?,
+        pager,
         speakers,
-        people: store
-            .participants()?
-            .iter()
-            .map(Participant::display)
-            .collect(),
+        people: people.iter().map(Participant::display).collect(),
         unmapped,
         applied: store.deidentifications()?,
         sites: site_choices(store)?,
@@ -175,9 +197,13 @@ fn build_sources(
     })
 }
 
-async fn sources_page(State(state): State<AppState>, session: Session) -> PageResult<SourcesPage> {
+async fn sources_page(
+    State(state): State<AppState>,
+    session: Session,
+    Query(asked): Query<PageParam>,
+) -> PageResult<SourcesPage> {
     let csrf = state.csrf().to_owned();
     Ok(state
-        .with_study(move |study| build_sources(study, &session, &csrf))
+        .with_study(move |study| build_sources(study, &session, &csrf, asked.page))
         .await?)
 }

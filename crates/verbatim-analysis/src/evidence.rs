@@ -116,6 +116,7 @@ pub fn representative<'p>(passages: &[&'p Passage]) -> Option<&'p Passage> {
 
 /// One row of the triangulation table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TriangulationRow {
     /// The theme's id.
     pub id: i64,
@@ -214,6 +215,7 @@ pub fn triangulate(
 
 /// A quote as IPA tables show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Quote {
     /// The source's name.
     pub source: String,
@@ -241,6 +243,7 @@ impl Quote {
 
 /// One participant's themes with their supporting quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ParticipantThemes {
     /// The participant's code.
     pub participant: String,
@@ -250,6 +253,7 @@ pub struct ParticipantThemes {
 
 /// The cross-case table: themes × participants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CrossCase {
     /// The participants, in order (columns).
     pub participants: Vec<String>,
@@ -259,6 +263,7 @@ pub struct CrossCase {
 
 /// One theme of the cross-case table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CrossCaseRow {
     /// The theme.
     pub theme: String,

@@ -130,6 +130,7 @@ impl Turns {
 
 /// A row of a matrix: a code with the codes rolled up into it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RowSpec {
     /// The row's label (the code's name).
     pub label: String,
@@ -179,6 +180,7 @@ impl Columns {
 
 /// What a cell counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CellValue {
     /// Distinct participants whose turns the cell's passages overlap.
@@ -192,6 +194,7 @@ pub enum CellValue {
 
 /// One cell: its count and what lies behind it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Cell {
     /// The value the matrix counts.
     pub value: usize,
@@ -205,6 +208,7 @@ pub struct Cell {
 
 /// A codes × columns table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Matrix {
     /// Row labels.
     pub rows: Vec<String>,
@@ -334,6 +338,7 @@ pub fn matrix(
 
 /// One cell of a co-occurrence table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CoCell {
     /// Passages where the two codes overlap (or come within reach).
     pub passages: usize,
@@ -345,6 +350,7 @@ pub struct CoCell {
 
 /// A codes × codes table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Cooccurrence {
     /// Row and column labels.
     pub codes: Vec<String>,

@@ -10,6 +10,7 @@ use crate::CoreError;
 /// holding one never has to check again. Whether it fits a given text is
 /// checked by [`Span::within`], since a span alone does not know its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(try_from = "(usize, usize)", into = "(usize, usize)")]
 pub struct Span {
     start: usize,

@@ -51,6 +51,7 @@ pub struct Filters {
 
 /// One occurrence of the query, with its concordance line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Hit {
     /// The source's id.
     pub source_id: i64,
@@ -135,6 +136,7 @@ pub fn search(
 
 /// One page of a search's hits, with the count of them all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HitPage {
     /// Every hit the filters keep.
     pub total: usize,

@@ -21,6 +21,7 @@ use crate::{SourceRef, SqliteStore, StoreError, audit};
 
 /// A coding as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodingRecord {
     /// Its id.
     pub id: i64,

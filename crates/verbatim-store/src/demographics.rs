@@ -17,6 +17,7 @@ use crate::{SqliteStore, StoreError};
 
 /// One column of the table: everyone, or one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoColumn {
     /// `All`, or the site's code.
     pub name: String,
@@ -26,6 +27,7 @@ pub struct DemoColumn {
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DemoCell {
     /// How many have this value, and their share of the column.
@@ -84,6 +86,7 @@ impl DemoCell {
 
 /// One row: an attribute, or one value of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoRow {
     /// The attribute's name.
     pub attribute: String,
@@ -98,6 +101,7 @@ pub struct DemoRow {
 
 /// The sociodemographic table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoTable {
     /// `All`, then one per site when asked.
     pub columns: Vec<DemoColumn>,

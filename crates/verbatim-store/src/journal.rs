@@ -34,6 +34,7 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// What a journal entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A dated reflexive note.
@@ -65,6 +66,7 @@ impl EntryKind {
 
 /// How a code relates to a journal entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// The entry expected this code, and it was found.
@@ -104,6 +106,7 @@ impl Relation {
 
 /// A journal entry with its links to codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct JournalEntry {
     /// Its id.
     pub id: i64,
@@ -129,6 +132,7 @@ pub struct JournalEntry {
 
 /// A link between a journal entry and a code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct JournalLink {
     /// The link's id.
     pub id: i64,
@@ -142,6 +146,7 @@ pub struct JournalLink {
 
 /// A sealed entry whose seal does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Mismatch {
     /// The entry's id.
     pub entry: i64,

@@ -26,6 +26,7 @@ impl StudySettings {
 
 /// What a study says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct StudyInfo {
     /// The study's title.
     pub title: String,
@@ -56,6 +57,7 @@ pub struct ImportItem {
 
 /// What became of one imported item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ImportOutcome {
     /// Stored as a new source.
@@ -74,6 +76,7 @@ pub enum ImportOutcome {
 
 /// A source as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceSummary {
     /// The source's id.
     pub id: i64,
@@ -103,6 +106,7 @@ pub struct SourceSummary {
 
 /// One speaker turn as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TurnRecord {
     /// The speaker label; `None` for a timed segment with no speaker (a
     /// subtitle cue without a label).
@@ -119,6 +123,7 @@ pub struct TurnRecord {
 
 /// A memo anchored to a source passage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MemoRecord {
     /// The memo's id.
     pub id: i64,
@@ -138,6 +143,7 @@ pub struct MemoRecord {
 
 /// A source with its full text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceRecord {
     /// Its listing facts.
     #[serde(flatten)]

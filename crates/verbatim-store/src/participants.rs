@@ -22,6 +22,7 @@ use crate::{SourceRef, SqliteStore, StoreError, audit};
 
 /// A site where data was collected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Site {
     /// Its id.
     pub id: i64,
@@ -33,6 +34,7 @@ pub struct Site {
 
 /// How ranks are written in participant codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RankStyle {
     /// A, B, … Z, AA, AB…
@@ -81,6 +83,7 @@ impl RankStyle {
 
 /// The code and rank style of one source kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Mode {
     /// The source kind (`interview`, `focus_group`…).
     pub kind: String,
@@ -92,6 +95,7 @@ pub struct Mode {
 
 /// The study's pseudonym scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Scheme {
     /// The template, with `{site}`, `{mode}` and `{rank}` placeholders.
     pub template: String,
@@ -141,6 +145,7 @@ fn check_template(template: &str) -> Result<String, StoreError> {
 
 /// Whether an attribute describes participants or sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppliesTo {
     /// Participants.
@@ -161,6 +166,7 @@ impl AppliesTo {
 
 /// A typed variable on participants or sources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Attribute {
     /// Its id.
     pub id: i64,
@@ -177,6 +183,7 @@ pub struct Attribute {
 
 /// A participant as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Participant {
     /// Its id.
     pub id: i64,
@@ -221,6 +228,7 @@ pub struct NewParticipant {
 
 /// A consent record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Consent {
     /// Its id.
     pub id: i64,
@@ -238,6 +246,7 @@ pub struct Consent {
 
 /// A code given by [`SqliteStore::assign_codes`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Assigned {
     /// The participant's id.
     pub id: i64,
@@ -249,6 +258,7 @@ pub struct Assigned {
 
 /// A participant `assign` could not give a code, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Unassigned {
     /// The participant's id.
     pub id: i64,
@@ -260,6 +270,7 @@ pub struct Unassigned {
 
 /// What `assign` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Assignment {
     /// Codes given.
     pub assigned: Vec<Assigned>,

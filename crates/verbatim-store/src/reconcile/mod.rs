@@ -31,6 +31,7 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// A coded passage, as comparisons read it (no text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodedSpan {
     /// The code.
     pub code: i64,
@@ -44,6 +45,7 @@ pub struct CodedSpan {
 
 /// What a reconciliation decision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     /// A coder's node (and maybe its subtree) was copied to the shared codebook.
@@ -96,6 +98,7 @@ pub enum Verdict {
 
 /// A coder's code a decision came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Origin {
     /// The coder's code id (it may since have been deleted).
     pub code_id: i64,
@@ -109,6 +112,7 @@ pub struct Origin {
 
 /// One reconciliation decision, as `reconcile list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// Its id.
     pub id: i64,
@@ -138,6 +142,7 @@ pub struct Decision {
 
 /// A passage with the text around it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Excerpt {
     /// The source's name.
     pub source: String,
@@ -152,6 +157,7 @@ pub struct Excerpt {
 /// A coder's code the team kept apart from the consensus (`reconcile
 /// keep`), as a report's "divergences" section prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Divergence {
     /// The keep decision's id.
     pub decision: i64,

@@ -187,9 +187,26 @@ fn annotate(op: &mut Value, method: &str, path: &str) {
     op["responses"]["4XX"] = error.clone();
     op["responses"]["5XX"] = error;
     op["x-required-role"] = json!(required_role(method, path).as_str());
+    op["operationId"] = json!(operation_id(method, path));
     if method != "get" {
         op["security"] = json!([{"csrfHeader": [], "csrfCookie": []}]);
     }
+}
+
+/// Returns a name unique to the operation (the generator takes the
+/// handler's name, and `create` is both a code's and a coding's):
+/// `post /api/codes/{id}/merge` is `post_codes_id_merge`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for part in path.trim_start_matches("/api/").split('/') {
+        id.push('_');
+        id.extend(
+            part.chars()
+                .filter(|c| !matches!(c, '{' | '}'))
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+        );
+    }
+    id
 }
 
 /// Returns the route of `/api/openapi.json`, the document built now.

@@ -226,6 +226,7 @@ fn every_reference_resolves() {
 #[test]
 fn every_operation_has_its_role_its_answers_and_the_csrf_rule() {
     let doc = doc();
+    let mut ids = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().expect("paths") {
         for (method, op) in ops.as_object().expect("operations") {
             let role = op["x-required-role"].as_str().unwrap_or("");
@@ -248,8 +249,17 @@ fn every_operation_has_its_role_its_answers_and_the_csrf_rule() {
                 "{method} {path}: state-changing operations, and only they, need the CSRF token"
             );
             assert!(op["tags"][0].is_string(), "{method} {path} has no tag");
+            let id = op["operationId"].as_str().unwrap_or("").to_owned();
+            assert!(
+                ids.insert(id.clone()),
+                "{method} {path}: operationId {id:?} twice"
+            );
         }
     }
+    assert_eq!(
+        doc["paths"]["/api/codes/{id}/merge"]["post"]["operationId"],
+        "post_codes_id_merge"
+    );
     let error = &doc["components"]["schemas"]["ErrorBody"];
     assert_eq!(error["required"], json!(["error"]));
     assert_eq!(error["properties"]["error"]["type"], "string");

@@ -111,7 +111,6 @@ impl Coverage {
 /// The 2 × 2 table of characters for two coders, one code, one source (or
 /// the sum of such tables).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CharTable {
     /// Characters both coders coded.
     pub both: u64,
@@ -212,7 +211,6 @@ impl CharTable {
 /// Characters of one code in one source (or pooled) by how many of `m`
 /// coders coded them: `by_count[k]` characters were coded by exactly `k`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CharCounts {
     /// `by_count[k]`: characters coded by exactly `k` coders, `k = 0..=m`.
     pub by_count: Vec<u64>,
@@ -323,7 +321,6 @@ impl CharCounts {
 /// MAXQDA's manual does not say; `research/agreement.md` §3.2 recalls the
 /// union of the two segments and asks for the choice to be configurable.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OverlapBase {
     /// Intersection over the union of the two segments.
@@ -337,7 +334,6 @@ pub enum OverlapBase {
 /// Segment-level matches of two coders for one code (one source, or
 /// summed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SegmentCounts {
     /// The first coder's segments that the second coder matched.
     pub a_matched: u64,
@@ -433,7 +429,6 @@ pub struct Passage {
 
 /// Character-level figures of two coders derived from a [`CharTable`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CharSummary {
     /// The counts.
     pub table: CharTable,
@@ -466,7 +461,6 @@ impl CharSummary {
 
 /// Segment-level figures of two coders.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SegmentSummary {
     /// The counts.
     pub counts: SegmentCounts,
@@ -488,7 +482,6 @@ impl SegmentSummary {
 
 /// All coders' character-level figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct GroupSummary {
     /// Characters by number of coders who coded them.
     pub counts: CharCounts,
@@ -512,7 +505,6 @@ impl GroupSummary {
 /// only per-(code, source) values and tells users to average them; each
 /// source nobody coded counts with NVivo's 1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct NvivoMeans {
     /// Every (code, source) value counts equally.
     pub unweighted: f64,
@@ -557,7 +549,6 @@ impl MeanSums {
 
 /// Two coders' agreement on one scope (a code, a code in a source, or all).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PairSummary {
     /// Index of the first coder.
     pub a: usize,
@@ -574,8 +565,6 @@ pub struct PairSummary {
 
 /// Agreement on one code in one source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(as = agreement::SourceRow))]
 pub struct SourceRow {
     /// Index of the source.
     pub source: usize,
@@ -588,7 +577,6 @@ pub struct SourceRow {
 
 /// Agreement on one code, pooled over every source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeRow {
     /// Index of the code.
     pub code: usize,
@@ -602,7 +590,6 @@ pub struct CodeRow {
 
 /// The whole comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Comparison {
     /// Number of coders compared.
     pub coders: usize,
@@ -877,7 +864,6 @@ mod tests;
 /// least once, or neither did), and how often they applied it the same
 /// number of times.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DocumentLevel {
     /// Index into the codes.
     pub code: usize,

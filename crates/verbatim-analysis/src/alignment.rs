@@ -54,8 +54,6 @@ pub enum AlignError {
 
 /// One maximal stretch of coded text in one source: `[start, end)` in chars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(as = alignment::Run))]
 pub struct Run {
     /// The source.
     pub source: SourceId,
@@ -79,7 +77,6 @@ impl Run {
 
 /// The text a node covers: sorted, disjoint, non-touching runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Coverage {
     runs: Vec<Run>,
     chars: usize,
@@ -216,7 +213,6 @@ impl Coverage {
 
 /// A code of one coder's tree, as alignment needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Node {
     /// The code's id.
     pub id: NodeId,
@@ -230,7 +226,6 @@ pub struct Node {
 
 /// One coded passage: a code on `[start, end)` of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Coded {
     /// The code.
     pub code: NodeId,
@@ -320,7 +315,6 @@ pub fn coverages(
 
 /// How much two coverages agree.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Overlap {
     /// Chars both cover.
     pub intersection: usize,
@@ -350,7 +344,6 @@ pub fn overlap(a: &Coverage, b: &Coverage) -> Overlap {
 
 /// A node of A's tree, a node of B's tree, and how much they agree.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Pair {
     /// The node of coder A's tree.
     pub a: NodeId,
@@ -382,7 +375,6 @@ impl Default for AlignOptions {
 
 /// The best one-to-one matching of two trees.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Alignment {
     /// The matched pairs, highest Jaccard first.
     pub matched: Vec<Pair>,
@@ -688,7 +680,6 @@ fn max_weight_matching(w: &[Vec<f64>], rows: usize, cols: usize) -> Vec<Option<u
 
 /// Which coder coded a disagreement passage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     /// Only coder A.
@@ -699,8 +690,6 @@ pub enum Side {
 
 /// A maximal run of text coded by exactly one of two coders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(as = alignment::Passage))]
 pub struct Passage {
     /// The source.
     pub source: SourceId,

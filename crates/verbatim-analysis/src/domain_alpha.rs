@@ -45,7 +45,6 @@ pub struct ValuedSegment {
 
 /// The coincidences and alpha of one computation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ValueAlpha {
     /// Total pairable coded matter `n` (in characters).
     pub pairable: f64,

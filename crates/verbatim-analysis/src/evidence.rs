@@ -116,7 +116,6 @@ pub fn representative<'p>(passages: &[&'p Passage]) -> Option<&'p Passage> {
 
 /// One row of the triangulation table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TriangulationRow {
     /// The theme's id.
     pub id: i64,
@@ -215,7 +214,6 @@ pub fn triangulate(
 
 /// A quote as IPA tables show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Quote {
     /// The source's name.
     pub source: String,
@@ -243,7 +241,6 @@ impl Quote {
 
 /// One participant's themes with their supporting quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ParticipantThemes {
     /// The participant's code.
     pub participant: String,
@@ -253,7 +250,6 @@ pub struct ParticipantThemes {
 
 /// The cross-case table: themes × participants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CrossCase {
     /// The participants, in order (columns).
     pub participants: Vec<String>,
@@ -263,7 +259,6 @@ pub struct CrossCase {
 
 /// One theme of the cross-case table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CrossCaseRow {
     /// The theme.
     pub theme: String,

@@ -130,7 +130,6 @@ impl Turns {
 
 /// A row of a matrix: a code with the codes rolled up into it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RowSpec {
     /// The row's label (the code's name).
     pub label: String,
@@ -180,7 +179,6 @@ impl Columns {
 
 /// What a cell counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CellValue {
     /// Distinct participants whose turns the cell's passages overlap.
@@ -194,7 +192,6 @@ pub enum CellValue {
 
 /// One cell: its count and what lies behind it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Cell {
     /// The value the matrix counts.
     pub value: usize,
@@ -208,7 +205,6 @@ pub struct Cell {
 
 /// A codes × columns table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Matrix {
     /// Row labels.
     pub rows: Vec<String>,

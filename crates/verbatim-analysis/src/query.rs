@@ -181,7 +181,6 @@ impl Coverage {
 
 /// A passage of a query's result: a span of one source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Passage {
     /// The source's id.
     pub source: i64,

@@ -107,9 +107,7 @@ pub enum ReliabilityError {
 /// Levels of measurement of Krippendorff's alpha: they choose the
 /// difference function `δ²` between two values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "utoipa", schema(as = reliability::Level))]
 pub enum Level {
     /// Categories with no order: `δ² = [c ≠ k]`.
     Nominal,
@@ -134,7 +132,6 @@ impl fmt::Display for Level {
 
 /// The coefficients this module computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {
     /// Krippendorff's alpha.
@@ -169,7 +166,6 @@ impl fmt::Display for Statistic {
 
 /// Reasons a coefficient has no value on some data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UndefinedReason {
     /// Every pairable value is the same (or chance agreement is 1), so the
@@ -194,7 +190,6 @@ impl fmt::Display for UndefinedReason {
 
 /// The value of a coefficient, or why it has none.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Estimate {
     /// A defined value.
@@ -243,7 +238,6 @@ impl fmt::Display for Estimate {
 
 /// A coefficient with what it was computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// The coefficient.
     pub statistic: Statistic,

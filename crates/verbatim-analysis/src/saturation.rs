@@ -30,7 +30,6 @@ use serde::Serialize;
 
 /// The method's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Params {
     /// How many first interviews make the base.
     pub base: usize,
@@ -52,8 +51,6 @@ impl Default for Params {
 
 /// One source's contribution, in collection order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(as = saturation::Step))]
 pub struct Step {
     /// The source's position in collection order, from 1.
     pub position: usize,
@@ -67,8 +64,6 @@ pub struct Step {
 
 /// One run after the base.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "utoipa", schema(as = saturation::Run))]
 pub struct Run {
     /// Position of the run's first interview, from 1.
     pub first: usize,
@@ -82,7 +77,6 @@ pub struct Run {
 
 /// What the method concludes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Verdict {
     /// Saturation reached after interview `after`.
@@ -110,7 +104,6 @@ pub enum Verdict {
 
 /// The whole assessment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Saturation {
     /// The parameters used.
     pub params: Params,

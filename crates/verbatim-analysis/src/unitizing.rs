@@ -34,7 +34,6 @@ pub type Unit = (u64, u64);
 
 /// The disagreements and alpha of one category.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CategoryAlpha {
     /// Observed disagreement.
     pub observed: f64,

@@ -9,7 +9,6 @@ use crate::{CoreError, Span};
 
 /// What a source records, which decides whether analyses count it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// An individual interview.
@@ -68,7 +67,6 @@ impl FromStr for SourceKind {
 
 /// The file format a source was imported from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Plain text.
@@ -153,7 +151,6 @@ impl FromStr for Format {
 
 /// A BCP 47 language tag, normalised to lower case (`fr`, `en`, `pt-br`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Language(String);
 
@@ -209,7 +206,6 @@ impl fmt::Display for Language {
 /// The span covers the speech only, not the label (`INT :`) that introduced
 /// it, so coding a whole turn never codes the label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Turn {
     /// The speaker label as the transcript wrote it (`INT`, `CHFG-C`,
     /// `Speaker 1`); `None` for a timed segment with no speaker. The study
@@ -225,7 +221,6 @@ pub struct Turn {
 
 /// A note anchored to a passage of a source, such as a Word comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceAnchor {
     /// The passage the note is attached to.
     pub span: Span,
@@ -239,7 +234,6 @@ pub struct SourceAnchor {
 
 /// Descriptive facts a file carries about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceMetadata {
     /// The document title, if the file has one.
     pub title: Option<String>,

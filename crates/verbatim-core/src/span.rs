@@ -16,29 +16,6 @@ pub struct Span {
     end: usize,
 }
 
-/// Its schema as serialised: `[start, end]`, not the struct's fields.
-#[cfg(feature = "utoipa")]
-impl utoipa::PartialSchema for Span {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
-        ArrayBuilder::new()
-            .items(
-                ObjectBuilder::new()
-                    .schema_type(Type::Integer)
-                    .minimum(Some(0)),
-            )
-            .min_items(Some(2))
-            .max_items(Some(2))
-            .description(Some(
-                "[start, end): the first char and the char just past the span",
-            ))
-            .into()
-    }
-}
-
-#[cfg(feature = "utoipa")]
-impl utoipa::ToSchema for Span {}
-
 impl Span {
     /// Returns the span `[start, end)`, or an error when `start > end`.
     pub fn new(start: usize, end: usize) -> Result<Self, CoreError> {

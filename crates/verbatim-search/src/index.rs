@@ -32,7 +32,6 @@ const FORMAT: u32 = 2;
 const MANIFEST: &str = "manifest.json";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 struct Manifest {
     format: u32,
     sources: BTreeMap<i64, String>,
@@ -46,7 +45,6 @@ struct Manifest {
 
 /// What a sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SyncReport {
     /// Sources indexed for the first time.
     pub added: usize,

@@ -136,7 +136,6 @@ pub fn search(
 
 /// One page of a search's hits, with the count of them all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct HitPage {
     /// Every hit the filters keep.
     pub total: usize,

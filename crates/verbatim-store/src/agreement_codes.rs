@@ -43,7 +43,6 @@ pub struct CodePairing {
 
 /// How a compared code's members were brought together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PairedBy {
     /// Paired by the user (`--pair`).
@@ -56,7 +55,6 @@ pub enum PairedBy {
 
 /// A compared code: its label and, per coder, the codes counted for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeGroup {
     /// The name shown for it.
     pub name: String,

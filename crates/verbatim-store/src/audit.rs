@@ -13,7 +13,6 @@ use crate::StoreError;
 
 /// One change recorded in the study's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// The UUIDv7 id.
     pub id: String,

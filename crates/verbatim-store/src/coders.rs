@@ -19,7 +19,6 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// A member of the team who codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Coder {
     /// The coder's id.
     pub id: i64,
@@ -33,7 +32,6 @@ pub struct Coder {
 
 /// A code level (idea, sub-theme, theme, meta-theme by default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Level {
     /// 1 for the lowest level.
     pub rank: i64,

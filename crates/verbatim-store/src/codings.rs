@@ -21,7 +21,6 @@ use crate::{SourceRef, SqliteStore, StoreError, audit};
 
 /// A coding as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodingRecord {
     /// Its id.
     pub id: i64,

@@ -336,7 +336,6 @@ pub struct DeidReport {
 
 /// A place where a listed name remains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Remaining {
     /// Where: `source NAME`, `memo 3 body`, `audit ENTRY (action)`…
     pub place: String,

@@ -17,7 +17,6 @@ use crate::{SqliteStore, StoreError};
 
 /// One column of the table: everyone, or one site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoColumn {
     /// `All`, or the site's code.
     pub name: String,
@@ -27,7 +26,6 @@ pub struct DemoColumn {
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DemoCell {
     /// How many have this value, and their share of the column.
@@ -86,7 +84,6 @@ impl DemoCell {
 
 /// One row: an attribute, or one value of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoRow {
     /// The attribute's name.
     pub attribute: String,
@@ -101,7 +98,6 @@ pub struct DemoRow {
 
 /// The sociodemographic table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DemoTable {
     /// `All`, then one per site when asked.
     pub columns: Vec<DemoColumn>,

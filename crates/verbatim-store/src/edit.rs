@@ -55,7 +55,6 @@ use crate::{SqliteStore, StoreError};
 
 /// What an edit of a source changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct EditReport {
     /// The source's id.
     pub source_id: i64,
@@ -88,7 +87,6 @@ pub struct EditReport {
 
 /// A coding whose passage an edit changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct AffectedCoding {
     /// The coding's id.
     pub id: i64,

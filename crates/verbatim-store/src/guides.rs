@@ -29,7 +29,6 @@ use crate::{Book, CodeKind, NewCode, Scope, SourceRef, SqliteStore, Store, Store
 
 /// A question of a guide, with its sub-questions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct GuideQuestion {
     /// Its number as written (`2`, `2.a`).
     pub number: String,
@@ -53,7 +52,6 @@ impl GuideQuestion {
 
 /// One version of a guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct GuideVersion {
     /// Its number (1, 2…).
     pub version: i64,
@@ -67,7 +65,6 @@ pub struct GuideVersion {
 
 /// A guide with its versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Guide {
     /// Its name.
     pub name: String,
@@ -77,7 +74,6 @@ pub struct Guide {
 
 /// A question found in a source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MatchedQuestion {
     /// The question's number.
     pub number: String,
@@ -93,7 +89,6 @@ pub struct MatchedQuestion {
 
 /// What `autocode` did in one source.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct AutocodeReport {
     /// The source's name.
     pub source: String,

@@ -25,7 +25,6 @@ use crate::{StoreError, audit};
 
 /// The tables whose rows user actions change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Table {
     Coders,
@@ -116,7 +115,6 @@ impl Table {
 
 /// One row changed by an action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub(crate) struct Change {
     table: Table,
     key: Map<String, Json>,

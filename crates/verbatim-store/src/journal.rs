@@ -34,7 +34,6 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// What a journal entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A dated reflexive note.
@@ -66,7 +65,6 @@ impl EntryKind {
 
 /// How a code relates to a journal entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// The entry expected this code, and it was found.
@@ -146,7 +144,6 @@ pub struct JournalLink {
 
 /// A sealed entry whose seal does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Mismatch {
     /// The entry's id.
     pub entry: i64,

@@ -24,7 +24,6 @@ use crate::{SourceRef, SqliteStore, StoreError};
 
 /// A source's recording, as kept in the study.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Recording {
     /// The source's id.
     pub source_id: i64,

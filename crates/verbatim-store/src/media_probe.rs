@@ -21,7 +21,6 @@ use crate::StoreError;
 
 /// Whether a recording is heard or watched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     /// Sound only.

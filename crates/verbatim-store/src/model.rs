@@ -26,7 +26,6 @@ impl StudySettings {
 
 /// What a study says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct StudyInfo {
     /// The study's title.
     pub title: String,
@@ -57,7 +56,6 @@ pub struct ImportItem {
 
 /// What became of one imported item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ImportOutcome {
     /// Stored as a new source.
@@ -76,7 +74,6 @@ pub enum ImportOutcome {
 
 /// A source as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceSummary {
     /// The source's id.
     pub id: i64,
@@ -106,7 +103,6 @@ pub struct SourceSummary {
 
 /// One speaker turn as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TurnRecord {
     /// The speaker label; `None` for a timed segment with no speaker (a
     /// subtitle cue without a label).
@@ -123,7 +119,6 @@ pub struct TurnRecord {
 
 /// A memo anchored to a source passage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct MemoRecord {
     /// The memo's id.
     pub id: i64,
@@ -143,7 +138,6 @@ pub struct MemoRecord {
 
 /// A source with its full text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceRecord {
     /// Its listing facts.
     #[serde(flatten)]

@@ -34,7 +34,6 @@ pub struct Site {
 
 /// How ranks are written in participant codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RankStyle {
     /// A, B, … Z, AA, AB…
@@ -83,7 +82,6 @@ impl RankStyle {
 
 /// The code and rank style of one source kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Mode {
     /// The source kind (`interview`, `focus_group`…).
     pub kind: String,
@@ -95,7 +93,6 @@ pub struct Mode {
 
 /// The study's pseudonym scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Scheme {
     /// The template, with `{site}`, `{mode}` and `{rank}` placeholders.
     pub template: String,
@@ -228,7 +225,6 @@ pub struct NewParticipant {
 
 /// A consent record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Consent {
     /// Its id.
     pub id: i64,
@@ -246,7 +242,6 @@ pub struct Consent {
 
 /// A code given by [`SqliteStore::assign_codes`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Assigned {
     /// The participant's id.
     pub id: i64,
@@ -258,7 +253,6 @@ pub struct Assigned {
 
 /// A participant `assign` could not give a code, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Unassigned {
     /// The participant's id.
     pub id: i64,
@@ -270,7 +264,6 @@ pub struct Unassigned {
 
 /// What `assign` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Assignment {
     /// Codes given.
     pub assigned: Vec<Assigned>,

@@ -20,7 +20,6 @@ pub use crate::web_panels::DeidRecord as Deidentification;
 
 /// The first and last time a set of codings was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Period {
     /// The earliest coding's time (RFC 3339).
     pub first: String,

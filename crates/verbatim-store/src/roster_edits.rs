@@ -18,7 +18,6 @@ use crate::{SqliteStore, StoreError};
 
 /// What a value edit changed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ValueEdit {
     /// The attribute's name.
     pub attribute: String,

@@ -27,7 +27,6 @@ use crate::{SqliteStore, StoreError};
 
 /// What re-detecting a source's turns changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RedetectReport {
     /// The source's name.
     pub source: String,
@@ -47,7 +46,6 @@ pub struct RedetectReport {
 
 /// What removing a source took with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RemoveReport {
     /// The source's id.
     pub id: i64,

@@ -22,7 +22,6 @@ use crate::{SqliteStore, StoreError};
 
 /// A coding reduced to what analyses count: no text, no names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SpanRow {
     /// The coding's id.
     pub coding_id: i64,
@@ -53,7 +52,6 @@ pub struct SpanFilter {
 
 /// A speaker turn and who speaks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TurnOwner {
     /// The source's id.
     pub source_id: i64,
@@ -71,7 +69,6 @@ pub struct TurnOwner {
 
 /// The facts of a source that matrices group by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceFacts {
     /// Its id.
     pub id: i64,
@@ -85,7 +82,6 @@ pub struct SourceFacts {
 
 /// A code as analyses name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeInfo {
     /// Its id.
     pub id: i64,

@@ -14,7 +14,6 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// An action undone or redone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Replayed {
     /// The audit entry of the original action.
     pub entry: String,

@@ -20,7 +20,6 @@ use crate::{SqliteStore, StoreError};
 
 /// A coding as the reader paints it: where, which code, whose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SpanCoding {
     /// The coding's id.
     pub id: i64,
@@ -42,7 +41,6 @@ pub struct SpanCoding {
 
 /// What one coder has built, as far as the scope may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CoderTotals {
     /// The coder's id.
     pub coder_id: i64,

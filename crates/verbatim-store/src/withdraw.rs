@@ -42,7 +42,6 @@ pub const WITHDRAWN_NOTICE: &str = "[passage removed: participant withdrew]";
 
 /// What a withdrawal changed in one source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceWithdrawal {
     /// The source's id.
     pub source_id: i64,
@@ -64,7 +63,6 @@ pub struct SourceWithdrawal {
 
 /// What a withdrawal changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct WithdrawReport {
     /// The participant's code (or id when they had none).
     pub participant: String,

@@ -214,7 +214,6 @@ impl Default for CurveOptions {
 
 /// A source walked, in the curve's order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Walked {
     /// Its position in the walk, from 1.
     pub position: usize,
@@ -228,7 +227,6 @@ pub struct Walked {
 
 /// One saturation curve: whose, over which sources, and the verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Curve {
     /// The coder, or the consensus layer's name.
     pub coder: String,
@@ -347,7 +345,6 @@ pub fn curves(
 /// The team's saturation verdict for COREQ item 22, and the codebook it
 /// was judged on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct TeamVerdict {
     /// The codebook judged: always the team's consensus (shared) codebook.
     pub codebook: &'static str,

@@ -38,7 +38,6 @@ pub struct Speakers {
 
 /// The one source and label an unmapped person stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Unmapped {
     /// The source's id.
     pub source_id: i64,
@@ -52,7 +51,6 @@ pub struct Unmapped {
 
 /// A person as JSON listings show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Person {
     /// The name they are counted under.
     pub name: String,

@@ -40,7 +40,6 @@ impl ComparedSource {
 
 /// The sources one pair of coders, or the whole group, is compared on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SourceScope {
     /// The coders (indices) compared on these sources.
     pub coders: Vec<usize>,

@@ -31,7 +31,6 @@ use crate::{SqliteStore, StoreError, audit};
 
 /// A coded passage, as comparisons read it (no text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodedSpan {
     /// The code.
     pub code: i64,
@@ -142,7 +141,6 @@ pub struct Decision {
 
 /// A passage with the text around it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Excerpt {
     /// The source's name.
     pub source: String,
@@ -157,7 +155,6 @@ pub struct Excerpt {
 /// A coder's code the team kept apart from the consensus (`reconcile
 /// keep`), as a report's "divergences" section prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Divergence {
     /// The keep decision's id.
     pub decision: i64,

@@ -5,7 +5,7 @@
 //! under `src/api/` carries a `#[utoipa::path]` (method, path,
 //! parameters, request body, success response) and its request and
 //! response types derive `utoipa::ToSchema` — the store's, analysis',
-//! search's and views' types behind their optional `utoipa` feature,
+//! search's and ingest's types behind their optional `utoipa` feature,
 //! which only this crate turns on, so the command line's other users of
 //! those crates build without the derive. This module gathers the
 //! operations ([`ApiDoc`]) and adds once what every operation shares:

@@ -334,6 +334,7 @@ pub fn matrix(
 
 /// One cell of a co-occurrence table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CoCell {
     /// Passages where the two codes overlap (or come within reach).
     pub passages: usize,
@@ -345,6 +346,7 @@ pub struct CoCell {
 
 /// A codes × codes table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Cooccurrence {
     /// Row and column labels.
     pub codes: Vec<String>,

@@ -676,6 +676,14 @@ fn the_openapi_document_is_served() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/matrix/cell"]["get"].is_object());
     assert!(doc["paths"]["/api/codings"]["post"].is_object());
+    assert_eq!(
+        doc["paths"]["/api/reveal"]["post"]["x-required-role"],
+        "owner"
+    );
+    assert_eq!(
+        doc["paths"]["/api/codes"]["get"]["x-required-role"],
+        "viewer"
+    );
 }
 
 /// Pages of `/api/search?q=confiance&context=40` from `offset`, `limit` at a time.

@@ -18,6 +18,7 @@ use crate::speakers::{is_header_value, label_like};
 
 /// What speaker detection may have missed in one source.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct LabelReport {
     /// Lines that start like a speaker label but open no turn.
     pub unclaimed: usize,
@@ -38,6 +39,7 @@ impl LabelReport {
 
 /// A label one or two letters away from a label used far more often.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct LikelyTypo {
     /// The rare label.
     pub label: String,

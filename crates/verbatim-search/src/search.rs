@@ -51,6 +51,7 @@ pub struct Filters {
 
 /// One occurrence of the query, with its concordance line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Hit {
     /// The source's id.
     pub source_id: i64,

@@ -14,6 +14,7 @@ use crate::analysis::{Analyzers, Stemming, fold, words_analyzer};
 
 /// One row of a word-frequency table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct WordCount {
     /// The word (its most frequent written form).
     pub word: String,

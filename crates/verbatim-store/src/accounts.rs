@@ -49,6 +49,7 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// What an account may do on a team server, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads what the owner has revealed; writes nothing.
@@ -135,6 +136,7 @@ impl From<rusqlite::Error> for AccountError {
 
 /// An account as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Account {
     /// Its name (the coder's name for a coder account).
     pub name: String,

@@ -44,6 +44,7 @@ impl Book {
 
 /// The descriptive fields of a code.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeFields {
     /// Display colour (`#rrggbb`).
     pub colour: Option<String>,
@@ -74,6 +75,7 @@ pub struct NewCode {
 
 /// A code as trees and listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeNode {
     /// Its id.
     pub id: i64,
@@ -111,6 +113,7 @@ pub struct CodeNode {
 
 /// What a code stands for in the analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeKind {
     /// A theme, sub-theme or idea of the analysis.

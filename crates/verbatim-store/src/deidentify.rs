@@ -283,6 +283,7 @@ impl NamesList {
 
 /// One replacement made (or, in a dry run, to be made), in context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Replacement {
     /// Where: `source NAME`, `memo 3 body`, `participant 2 label`…
     pub place: String,
@@ -300,6 +301,7 @@ pub struct Replacement {
 
 /// A sealed journal entry that holds a listed name and cannot change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SealedHit {
     /// The entry's id.
     pub entry: i64,
@@ -311,6 +313,7 @@ pub struct SealedHit {
 
 /// What de-identification changed (or would change, in a dry run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DeidReport {
     /// True when nothing was written.
     pub dry_run: bool,
@@ -344,6 +347,7 @@ pub struct Remaining {
 
 /// A word the names file may have missed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Candidate {
     /// The word.
     pub word: String,

@@ -104,6 +104,7 @@ impl Relation {
 
 /// A journal entry with its links to codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct JournalEntry {
     /// Its id.
     pub id: i64,
@@ -129,6 +130,7 @@ pub struct JournalEntry {
 
 /// A link between a journal entry and a code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct JournalLink {
     /// The link's id.
     pub id: i64,

@@ -65,6 +65,7 @@ impl MemoTarget {
 
 /// A memo as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Memo {
     /// Its id.
     pub id: i64,

@@ -22,6 +22,7 @@ use crate::{SourceRef, SqliteStore, StoreError, audit};
 
 /// A site where data was collected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Site {
     /// Its id.
     pub id: i64,
@@ -141,6 +142,7 @@ fn check_template(template: &str) -> Result<String, StoreError> {
 
 /// Whether an attribute describes participants or sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppliesTo {
     /// Participants.
@@ -161,6 +163,7 @@ impl AppliesTo {
 
 /// A typed variable on participants or sources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Attribute {
     /// Its id.
     pub id: i64,
@@ -177,6 +180,7 @@ pub struct Attribute {
 
 /// A participant as listings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Participant {
     /// Its id.
     pub id: i64,

@@ -24,6 +24,7 @@ use crate::{SqliteStore, StoreError};
 
 /// What a roster import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RosterOutcome {
     /// Participants added.
     pub participants: usize,

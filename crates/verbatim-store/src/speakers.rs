@@ -59,6 +59,7 @@ pub fn is_generic_interviewee(label: &str) -> bool {
 
 /// One speaker label of one source and who it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SpeakerRow {
     /// The source's id.
     pub source_id: i64,

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// The type of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AttrType {
     /// Free text.

@@ -17,6 +17,7 @@ use crate::{SqliteStore, StoreError};
 
 /// One de-identification applied to the study, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DeidRecord {
     /// Its id.
     pub id: i64,

@@ -90,7 +90,7 @@ fn store_status(e: &StoreError) -> StatusCode {
 }
 
 /// The JSON body of every API error.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// One sentence: what went wrong and what to do.
     pub error: String,

@@ -22,7 +22,7 @@ use crate::offsets::to_utf16;
 
 /// A passage as the web shows it: where, who speaks, the text in context,
 /// and its UTF-16 range for the reader's `?hl=` link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebPassage {
     /// The source's id.
     pub source_id: i64,
@@ -121,7 +121,8 @@ pub fn describe(
 }
 
 /// A coding query and its filters, as the form and the API send them.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueryParams {
     /// The query, e.g. `Méfiance AND "Contrôle excessif"`.
     #[serde(default)]
@@ -151,7 +152,7 @@ impl QueryParams {
 }
 
 /// What a coding query found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QueryResult {
     /// The passages, by source and position.
     pub passages: Vec<WebPassage>,
@@ -221,7 +222,8 @@ pub fn run_query(
 }
 
 /// A matrix as the form and the API ask for it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatrixParams {
     /// Columns: `site`, `kind`, `coder` or `attribute:NAME`.
     #[serde(default)]
@@ -271,7 +273,7 @@ impl MatrixParams {
 }
 
 /// A computed matrix, cells as counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebMatrix {
     /// Row labels (codes).
     pub rows: Vec<String>,
@@ -306,7 +308,7 @@ impl WebMatrix {
 }
 
 /// The passages behind one cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CellPassages {
     /// The row's label.
     pub row: String,

@@ -44,6 +44,7 @@ pub struct CodedSpan {
 
 /// What a reconciliation decision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     /// A coder's node (and maybe its subtree) was copied to the shared codebook.
@@ -96,6 +97,7 @@ pub enum Verdict {
 
 /// A coder's code a decision came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Origin {
     /// The coder's code id (it may since have been deleted).
     pub code_id: i64,
@@ -109,6 +111,7 @@ pub struct Origin {
 
 /// One reconciliation decision, as `reconcile list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// Its id.
     pub id: i64,

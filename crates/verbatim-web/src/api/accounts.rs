@@ -26,12 +26,20 @@ pub fn parse_role(role: &str) -> Result<Role, WebError> {
     Ok(role.parse::<Role>()?)
 }
 
-async fn list(State(state): State<AppState>) -> ApiResult<Vec<Account>> {
+#[utoipa::path(
+    get,
+    path = "/api/accounts",
+    tag = "accounts",
+    summary = "List the study's accounts and their roles (team mode)",
+    responses((status = 200, description = "Success", body = Vec<Account>))
+)]
+pub(crate) async fn list(State(state): State<AppState>) -> ApiResult<Vec<Account>> {
     Ok(Json(state.read(|store| Ok(store.accounts()?)).await?))
 }
 
 /// A new account.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = accounts::NewAccount)]
 pub struct NewAccount {
     /// Its name.
     pub name: String,
@@ -41,7 +49,15 @@ pub struct NewAccount {
     pub password: String,
 }
 
-async fn add(
+#[utoipa::path(
+    post,
+    path = "/api/accounts",
+    tag = "accounts",
+    summary = "Add an account with a role and a password (as `verbatim account add`)",
+    request_body = NewAccount,
+    responses((status = 200, description = "Success", body = Account))
+)]
+pub(crate) async fn add(
     State(state): State<AppState>,
     session: Session,
     Json(body): Json<NewAccount>,
@@ -55,20 +71,31 @@ async fn add(
 }
 
 /// A role change.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = accounts::RoleChange)]
 pub struct RoleChange {
     /// owner, coder or viewer.
     pub role: String,
 }
 
 /// What a change did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = accounts::Done)]
 pub struct Done {
     /// Always true: failures answer with an error instead.
     pub ok: bool,
 }
 
-async fn change_role(
+#[utoipa::path(
+    patch,
+    path = "/api/accounts/{name}",
+    tag = "accounts",
+    summary = "Change an account's role (the last owner stays an owner)",
+    params(("name" = String, Path, description = "The account's name.")),
+    request_body = RoleChange,
+    responses((status = 200, description = "Success", body = Done))
+)]
+pub(crate) async fn change_role(
     State(state): State<AppState>,
     session: Session,
     Path(name): Path<String>,
@@ -82,7 +109,15 @@ async fn change_role(
     Ok(Json(Done { ok: true }))
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/accounts/{name}",
+    tag = "accounts",
+    summary = "Remove an account: it can no longer log in (the last owner stays)",
+    params(("name" = String, Path, description = "The account's name.")),
+    responses((status = 200, description = "Success", body = Done))
+)]
+pub(crate) async fn remove(
     State(state): State<AppState>,
     session: Session,
     Path(name): Path<String>,
@@ -95,7 +130,8 @@ async fn remove(
 }
 
 /// Who an invitation is for.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = accounts::NewInvitation)]
 pub struct NewInvitation {
     /// The account it creates.
     pub name: String,
@@ -104,7 +140,8 @@ pub struct NewInvitation {
 }
 
 /// A created invitation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = accounts::Invited)]
 pub struct Invited {
     /// The one-time path to send, after the server's address:
     /// `/invite/TOKEN`.
@@ -126,7 +163,15 @@ pub async fn create_invitation(
     Ok(format!("/invite/{token}"))
 }
 
-async fn invite(
+#[utoipa::path(
+    post,
+    path = "/api/invitations",
+    tag = "accounts",
+    summary = "Create a one-time invitation link for a new account",
+    request_body = NewInvitation,
+    responses((status = 200, description = "Success", body = Invited))
+)]
+pub(crate) async fn invite(
     State(state): State<AppState>,
     session: Session,
     Json(body): Json<NewInvitation>,

@@ -30,6 +30,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/cooccurrence", get(cooccurrence))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/query",
+    tag = "search and analysis",
+    summary = "Run a coding query (AND, OR, NOT, NEAR/N, PRECEDES)",
+    params(QueryParams),
+    responses((status = 200, description = "Success", body = QueryResult))
+)]
 async fn query(
     State(state): State<AppState>,
     session: Session,
@@ -46,6 +54,14 @@ async fn query(
     Ok(Json(result))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/matrix",
+    tag = "search and analysis",
+    summary = "Codes × sites, kinds, coders or attribute values",
+    params(MatrixParams),
+    responses((status = 200, description = "Success", body = WebMatrix))
+)]
 async fn matrix(
     State(state): State<AppState>,
     session: Session,
@@ -66,6 +82,18 @@ struct CellParams {
     column: usize,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/matrix/cell",
+    tag = "search and analysis",
+    summary = "The passages behind one matrix cell",
+    params(
+        MatrixParams,
+        ("row" = usize, Query, description = "The cell's row, counted from 0."),
+        ("column" = usize, Query, description = "The cell's column, counted from 0.")
+    ),
+    responses((status = 200, description = "Success", body = CellPassages))
+)]
 async fn cell(
     State(state): State<AppState>,
     session: Session,
@@ -78,7 +106,8 @@ async fn cell(
 }
 
 /// What to count, as `verbatim words` takes it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WordsParams {
     /// How many words (default 50, at most 1000).
     #[serde(default)]
@@ -132,6 +161,14 @@ pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount
     )?)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/words",
+    tag = "search and analysis",
+    summary = "Most frequent words (participants' speech by default)",
+    params(WordsParams),
+    responses((status = 200, description = "Success", body = Vec<WordCount>))
+)]
 async fn words(
     State(state): State<AppState>,
     Query(params): Query<WordsParams>,
@@ -142,7 +179,8 @@ async fn words(
 
 /// A co-occurrence table's parameters, as `verbatim cooccurrence` takes
 /// them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CooccurrenceParams {
     /// Rows and columns: every code of this level (default `theme`),
     /// each with the codes below it rolled up.
@@ -182,6 +220,14 @@ pub fn run_cooccurrence(
     Ok(matrix::cooccurrence(&spans, &rows, params.near))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/cooccurrence",
+    tag = "search and analysis",
+    summary = "Codes x codes: passages where two codes overlap and the Jaccard index (as `verbatim cooccurrence`)",
+    params(CooccurrenceParams),
+    responses((status = 200, description = "Success", body = Cooccurrence))
+)]
 async fn cooccurrence(
     State(state): State<AppState>,
     session: Session,

@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What to code: every hit of `query` with `code_id`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct AutocodeBody {
     /// The search, in the search page's query language.
     query: String,
@@ -38,7 +38,7 @@ struct AutocodeBody {
 }
 
 /// What was coded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Autocoded {
     /// Every hit of the query.
     hits: usize,
@@ -50,6 +50,14 @@ struct Autocoded {
     code: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/autocode",
+    tag = "search and analysis",
+    summary = "Code every hit of a search with a code (as `verbatim search --autocode`), one undoable action",
+    request_body = AutocodeBody,
+    responses((status = 200, description = "Success", body = Autocoded))
+)]
 async fn autocode(
     State(state): State<AppState>,
     session: Session,

@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The coder's codebook and the shared one, in display order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Trees {
     /// The coder's own codes.
     pub own: Vec<CodeNode>,
@@ -61,10 +61,24 @@ fn node(store: &SqliteStore, session: &Session, id: i64) -> Result<CodeNode, Web
         .ok_or_else(|| WebError::NotFound(format!("no code {id} in your codebook")))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/codes",
+    tag = "codes",
+    summary = "The coder's codebook and the shared one",
+    responses((status = 200, description = "Success", body = Trees))
+)]
 async fn tree(State(state): State<AppState>, session: Session) -> ApiResult<Trees> {
     Ok(Json(state.read(move |store| trees(store, &session)).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/codes/visible",
+    tag = "codes",
+    summary = "Every code the coder sees",
+    responses((status = 200, description = "Success", body = Vec<WebCode>))
+)]
 async fn visible(State(state): State<AppState>, session: Session) -> ApiResult<Vec<WebCode>> {
     let codes = state
         .read(move |store| {
@@ -86,6 +100,14 @@ async fn visible(State(state): State<AppState>, session: Session) -> ApiResult<V
     Ok(Json(codes))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/codes/{id}",
+    tag = "codes",
+    summary = "One code with its counts and fields",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = CodeNode))
+)]
 async fn one(
     State(state): State<AppState>,
     session: Session,
@@ -95,13 +117,22 @@ async fn one(
     Ok(Json(node))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = codes::CreateBody)]
 struct CreateBody {
     name: String,
     parent_id: Option<i64>,
     level: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codes",
+    tag = "codes",
+    summary = "Add a code to the coder's codebook",
+    request_body = CreateBody,
+    responses((status = 200, description = "Success", body = WebCode))
+)]
 async fn create(
     State(state): State<AppState>,
     session: Session,
@@ -127,7 +158,8 @@ async fn create(
 }
 
 /// Changes to a code; absent fields stay, empty texts clear.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = codes::UpdateBody)]
 struct UpdateBody {
     name: Option<String>,
     level: Option<String>,
@@ -137,6 +169,15 @@ struct UpdateBody {
     example: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/codes/{id}",
+    tag = "codes",
+    summary = "Rename a code, change its level, definition or criteria",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = UpdateBody,
+    responses((status = 200, description = "Success", body = CodeNode))
+)]
 async fn update(
     State(state): State<AppState>,
     session: Session,
@@ -165,12 +206,21 @@ async fn update(
 
 /// Where a code goes: under `parent_id` (or to the top when absent), at
 /// `position` among its new siblings (last when absent).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct MoveBody {
     parent_id: Option<i64>,
     position: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codes/{id}/move",
+    tag = "codes",
+    summary = "Move a code under another or among its siblings",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = MoveBody,
+    responses((status = 200, description = "Success", body = Trees))
+)]
 async fn move_code(
     State(state): State<AppState>,
     session: Session,
@@ -187,18 +237,27 @@ async fn move_code(
     Ok(Json(trees))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct MergeBody {
     into_id: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Merged {
     into_id: i64,
     /// Codings moved onto the remaining code.
     moved: usize,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codes/{id}/merge",
+    tag = "codes",
+    summary = "Merge a code into another",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = MergeBody,
+    responses((status = 200, description = "Success", body = Merged))
+)]
 async fn merge(
     State(state): State<AppState>,
     session: Session,
@@ -220,18 +279,28 @@ async fn merge(
 /// What happens to a deleted code's passages: `uncategorised` (they move
 /// to the codebook's "Uncategorised" code) or `delete`; absent, a code
 /// holding passages is not deleted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DeleteQuery {
     cascade: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = codes::Deleted)]
 struct Deleted {
     deleted: i64,
     /// Its passages, moved or deleted with it.
     codings: usize,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/codes/{id}",
+    tag = "codes",
+    summary = "Delete a code (one undoable action); its children move up",
+    params(("id" = i64, Path, description = "The object's id."), DeleteQuery),
+    responses((status = 200, description = "Success", body = Deleted))
+)]
 async fn delete(
     State(state): State<AppState>,
     session: Session,
@@ -261,12 +330,21 @@ async fn delete(
 }
 
 /// A split: the new sibling's name and the codings it takes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct SplitBody {
     name: String,
     coding_ids: Vec<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codes/{id}/split",
+    tag = "codes",
+    summary = "Split a code: a new sibling takes the codings listed (as `verbatim code split`)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = SplitBody,
+    responses((status = 200, description = "Success", body = WebCode))
+)]
 async fn split(
     State(state): State<AppState>,
     session: Session,
@@ -289,7 +367,8 @@ async fn split(
 }
 
 /// One passage coded with a code (or a code below it).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = codes::Passage)]
 pub struct Passage {
     /// The coding's id.
     pub coding_id: i64,
@@ -359,6 +438,14 @@ pub fn passages_of(
     Ok(out)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/codes/{id}/passages",
+    tag = "codes",
+    summary = "Every passage coded with a code, across sources",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Vec<Passage>))
+)]
 async fn passages(
     State(state): State<AppState>,
     session: Session,

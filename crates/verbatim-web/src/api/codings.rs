@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A coding as the browser sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebCoding {
     /// Its id.
     pub id: i64,
@@ -67,7 +67,7 @@ impl WebCoding {
 }
 
 /// A code as the reader's picker and highlights need it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebCode {
     /// Its id.
     pub id: i64,
@@ -99,6 +99,14 @@ pub fn codings_of(
         .collect())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sources/{id}/codings",
+    tag = "codings",
+    summary = "List a source's codings the coder sees (UTF-16 positions)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Vec<WebCoding>))
+)]
 async fn list(
     State(state): State<AppState>,
     session: Session,
@@ -112,7 +120,8 @@ async fn list(
 }
 
 /// A passage to code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = codings::CreateBody)]
 struct CreateBody {
     source_id: i64,
     start: usize,
@@ -124,13 +133,13 @@ struct CreateBody {
     memo: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewCodeBody {
     name: String,
     parent_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Created {
     coding: WebCoding,
     /// False when the same passage was already coded with this code.
@@ -139,6 +148,14 @@ struct Created {
     code: Option<WebCode>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codings",
+    tag = "codings",
+    summary = "Code a passage with an existing code or a new one",
+    request_body = CreateBody,
+    responses((status = 200, description = "Success", body = Created))
+)]
 async fn create(
     State(state): State<AppState>,
     session: Session,
@@ -225,7 +242,7 @@ fn source_of(store: &SqliteStore, session: &Session, id: i64) -> Result<i64, Web
 }
 
 /// A coding with its passage, code and coder, for the reader's panel.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Detail {
     #[serde(flatten)]
     coding: WebCoding,
@@ -239,6 +256,14 @@ struct Detail {
     mine: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/codings/{id}",
+    tag = "codings",
+    summary = "A coding with its passage, code and coder",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Detail))
+)]
 async fn detail(
     State(state): State<AppState>,
     session: Session,
@@ -273,13 +298,23 @@ async fn detail(
 }
 
 /// Changes to a coding; absent fields stay as they are.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = codings::UpdateBody)]
 struct UpdateBody {
     is_quote: Option<bool>,
     /// The memo; an empty one clears it.
     memo: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/codings/{id}",
+    tag = "codings",
+    summary = "Mark a coding as a quote or change its memo",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = UpdateBody,
+    responses((status = 200, description = "Success", body = WebCoding))
+)]
 async fn update(
     State(state): State<AppState>,
     session: Session,
@@ -304,12 +339,21 @@ async fn update(
 }
 
 /// A new passage for a coding.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct SpanBody {
     start: usize,
     end: usize,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/codings/{id}/span",
+    tag = "codings",
+    summary = "Move a coding to another passage of its source",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = SpanBody,
+    responses((status = 200, description = "Success", body = WebCoding))
+)]
 async fn resize(
     State(state): State<AppState>,
     session: Session,
@@ -329,11 +373,20 @@ async fn resize(
     Ok(Json(coding))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TranslationBody {
     text: String,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/codings/{id}/translations/{language}",
+    tag = "codings",
+    summary = "Translate a coded passage",
+    params(("id" = i64, Path, description = "The object's id."), ("language" = String, Path, description = "The translation's language (BCP 47 tag, e.g. `en`).")),
+    request_body = TranslationBody,
+    responses((status = 200, description = "Success", body = WebCoding))
+)]
 async fn translate(
     State(state): State<AppState>,
     session: Session,
@@ -354,11 +407,19 @@ async fn translate(
     Ok(Json(coding))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Removed {
     removed: i64,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/codings/{id}",
+    tag = "codings",
+    summary = "Remove a coding",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Removed))
+)]
 async fn remove(
     State(state): State<AppState>,
     session: Session,

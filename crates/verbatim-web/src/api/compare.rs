@@ -38,7 +38,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The two coders compared, by name.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Pair {
     /// Coder A.
     #[serde(default)]
@@ -93,7 +94,7 @@ pub fn two_coders(store: &SqliteStore, pair: &Pair) -> Result<[Coder; 2], WebErr
 }
 
 /// Agreement on one shared code (or all codes pooled).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgreementRow {
     /// The code's name, or `all codes (pooled)`.
     pub code: String,
@@ -116,7 +117,7 @@ pub struct AgreementRow {
 }
 
 /// The agreement table of two coders.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgreementTable {
     /// The two coders' names.
     pub coders: [String; 2],
@@ -176,6 +177,14 @@ pub fn agreement_table(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/agreement",
+    tag = "compare and reconcile",
+    summary = "Agreement of two coders per shared code (revealed study)",
+    params(Pair),
+    responses((status = 200, description = "Success", body = AgreementTable))
+)]
 async fn agreement_route(
     State(state): State<AppState>,
     session: Session,
@@ -191,7 +200,7 @@ async fn agreement_route(
 }
 
 /// A node of a coder's tree, in display order, with its match.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AlignedNode {
     /// The code's id.
     pub id: i64,
@@ -208,7 +217,7 @@ pub struct AlignedNode {
 }
 
 /// A matched pair of nodes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MatchedPair {
     /// Its number, from 1, highest Jaccard first.
     pub pair: usize,
@@ -225,7 +234,7 @@ pub struct MatchedPair {
 }
 
 /// Two trees aligned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Aligned {
     /// The two coders' names.
     pub coders: [String; 2],
@@ -302,6 +311,14 @@ pub fn align_trees(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/alignment",
+    tag = "compare and reconcile",
+    summary = "Two coders' trees aligned by the text they cover",
+    params(Pair),
+    responses((status = 200, description = "Success", body = Aligned))
+)]
 async fn alignment_route(
     State(state): State<AppState>,
     session: Session,
@@ -328,7 +345,7 @@ struct DisagreementQuery {
 }
 
 /// The passages only one of two coders coded with a pair of codes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Disagreements {
     /// The two coders' names.
     pub coders: [String; 2],
@@ -381,6 +398,18 @@ pub fn disagreements(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/disagreements",
+    tag = "compare and reconcile",
+    summary = "Passages only one coder coded, for a pair of codes",
+    params(
+        Pair,
+        ("code_a" = i64, Query, description = "A's code id."),
+        ("code_b" = i64, Query, description = "B's code id.")
+    ),
+    responses((status = 200, description = "Success", body = Disagreements))
+)]
 async fn disagreements_route(
     State(state): State<AppState>,
     session: Session,
@@ -396,6 +425,13 @@ async fn disagreements_route(
     Ok(Json(found))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/decisions",
+    tag = "compare and reconcile",
+    summary = "Reconciliation decisions",
+    responses((status = 200, description = "Success", body = Vec<Decision>))
+)]
 async fn decisions(State(state): State<AppState>, session: Session) -> ApiResult<Vec<Decision>> {
     let list = state
         .read(move |store| Ok(store.decisions(&comparing(store, &session)?)?))
@@ -404,7 +440,7 @@ async fn decisions(State(state): State<AppState>, session: Session) -> ApiResult
 }
 
 /// One reconciliation decision, as `verbatim reconcile` takes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum DecisionBody {
     /// Copy a coder's code (and its subtree) into the shared codebook.
@@ -440,7 +476,7 @@ enum DecisionBody {
 }
 
 /// The decision recorded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Decided {
     id: i64,
 }
@@ -449,6 +485,14 @@ fn note(n: &Option<String>) -> Option<&str> {
     n.as_deref().map(str::trim).filter(|n| !n.is_empty())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/decisions",
+    tag = "compare and reconcile",
+    summary = "Record a reconciliation decision",
+    request_body = DecisionBody,
+    responses((status = 200, description = "Success", body = Decided))
+)]
 async fn decide(
     State(state): State<AppState>,
     session: Session,
@@ -516,12 +560,19 @@ async fn decide(
 }
 
 /// Whether the study was revealed by this call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Revealed {
     /// False when it already was.
     revealed: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/reveal",
+    tag = "compare and reconcile",
+    summary = "Reveal every coder's layer to every coder (audited, not undoable)",
+    responses((status = 200, description = "Success", body = Revealed))
+)]
 async fn reveal(State(state): State<AppState>, session: Session) -> ApiResult<Revealed> {
     // Recorded under the account in team mode (an owner need not code),
     // under the coder picked locally.

@@ -19,14 +19,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What an undo or redo replayed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct History {
     /// The actions replayed, newest first (empty when there was nothing).
     pub replayed: Vec<Step>,
 }
 
 /// One action replayed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Step {
     /// The audit entry of the original action.
     pub entry: String,
@@ -49,6 +49,13 @@ fn steps(replayed: Vec<Replayed>) -> History {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/undo",
+    tag = "history",
+    summary = "Undo the coder's last change",
+    responses((status = 200, description = "Success", body = History))
+)]
 async fn undo(State(state): State<AppState>, session: Session) -> ApiResult<History> {
     let done = state
         .write(move |store| {
@@ -59,6 +66,13 @@ async fn undo(State(state): State<AppState>, session: Session) -> ApiResult<Hist
     Ok(Json(steps(done)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/redo",
+    tag = "history",
+    summary = "Redo the coder's last undone change",
+    responses((status = 200, description = "Success", body = History))
+)]
 async fn redo(State(state): State<AppState>, session: Session) -> ApiResult<History> {
     let done = state
         .write(move |store| {

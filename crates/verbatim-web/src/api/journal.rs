@@ -29,6 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/memos/{id}", patch(edit_memo).delete(delete_memo))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/journal",
+    tag = "journal and memos",
+    summary = "Journal entries the coder sees",
+    responses((status = 200, description = "Success", body = Vec<JournalEntry>))
+)]
 async fn entries(State(state): State<AppState>, session: Session) -> ApiResult<Vec<JournalEntry>> {
     let list = state
         .read(move |store| Ok(store.entries(&session.scope(store)?)?))
@@ -50,7 +57,7 @@ fn entry(
 }
 
 /// A new journal entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewEntry {
     /// `note` or `preconception`.
     kind: String,
@@ -58,6 +65,14 @@ struct NewEntry {
     body: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/journal",
+    tag = "journal and memos",
+    summary = "Write a journal entry",
+    request_body = NewEntry,
+    responses((status = 200, description = "Success", body = JournalEntry))
+)]
 async fn add_entry(
     State(state): State<AppState>,
     session: Session,
@@ -75,12 +90,21 @@ async fn add_entry(
 }
 
 /// Changes to an unsealed entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct EntryEdit {
     title: Option<String>,
     body: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/journal/{id}",
+    tag = "journal and memos",
+    summary = "Change an unsealed entry",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = EntryEdit,
+    responses((status = 200, description = "Success", body = JournalEntry))
+)]
 async fn edit_entry(
     State(state): State<AppState>,
     session: Session,
@@ -98,7 +122,7 @@ async fn edit_entry(
 }
 
 /// What sealing recorded.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Sealed {
     /// The entry, now sealed.
     entry: JournalEntry,
@@ -106,6 +130,14 @@ struct Sealed {
     hash: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/journal/{id}/seal",
+    tag = "journal and memos",
+    summary = "Seal a preconception (SHA-256 and time; not undoable)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Sealed))
+)]
 async fn seal(
     State(state): State<AppState>,
     session: Session,
@@ -125,13 +157,22 @@ async fn seal(
 }
 
 /// A link from an entry to a code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct LinkBody {
     code_id: i64,
     /// `expected`, `emerged`, `absent` or `reversed`.
     relation: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/journal/{id}/links",
+    tag = "journal and memos",
+    summary = "Link an entry to a code",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = LinkBody,
+    responses((status = 200, description = "Success", body = JournalEntry))
+)]
 async fn link(
     State(state): State<AppState>,
     session: Session,
@@ -150,7 +191,8 @@ async fn link(
 }
 
 /// Which memos to list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemoQuery {
     /// Only memos about this kind of target (`source`, `code`…).
     #[serde(default)]
@@ -178,6 +220,14 @@ impl MemoQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/memos",
+    tag = "journal and memos",
+    summary = "Memos the coder sees",
+    params(MemoQuery),
+    responses((status = 200, description = "Success", body = Vec<Memo>))
+)]
 async fn memos(
     State(state): State<AppState>,
     session: Session,
@@ -190,7 +240,7 @@ async fn memos(
 }
 
 /// A new memo and what it is about.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewMemo {
     /// `study`, `source`, `participant`, `code` or `coding`.
     target_kind: String,
@@ -238,6 +288,14 @@ fn memo(store: &verbatim_store::SqliteStore, session: &Session, id: i64) -> Resu
         .ok_or_else(|| WebError::NotFound(format!("no memo {id} among those you can see")))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/memos",
+    tag = "journal and memos",
+    summary = "Write a memo",
+    request_body = NewMemo,
+    responses((status = 200, description = "Success", body = Memo))
+)]
 async fn add_memo(
     State(state): State<AppState>,
     session: Session,
@@ -255,12 +313,21 @@ async fn add_memo(
 }
 
 /// Changes to a memo.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct MemoEdit {
     title: Option<String>,
     body: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/memos/{id}",
+    tag = "journal and memos",
+    summary = "Change one's own memo",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = MemoEdit,
+    responses((status = 200, description = "Success", body = Memo))
+)]
 async fn edit_memo(
     State(state): State<AppState>,
     session: Session,
@@ -278,11 +345,20 @@ async fn edit_memo(
 }
 
 /// The memo deleted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = journal::Deleted)]
 struct Deleted {
     deleted: i64,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/memos/{id}",
+    tag = "journal and memos",
+    summary = "Delete one's own memo",
+    params(("id" = i64, Path, description = "The object's id.")),
+    responses((status = 200, description = "Success", body = Deleted))
+)]
 async fn delete_memo(
     State(state): State<AppState>,
     session: Session,

@@ -1,167 +1,212 @@
 //! The OpenAPI 3.1 description of the JSON API, served at
 //! `/api/openapi.json`.
 //!
-//! Hand-maintained in `openapi.json` at the crate's root: the handlers'
-//! bodies are plain serde structs and a generator (utoipa, aide) would
-//! add a derive to each of them and a proc-macro crate to the build, for
-//! a document of a few hundred lines. The test below keeps the document
-//! honest instead: every route registered under `/api` in `src/api/`
-//! must appear in it with the same methods, and nothing else may.
+//! Generated from the code, so it cannot drift from it: each handler
+//! under `src/api/` carries a `#[utoipa::path]` (method, path,
+//! parameters, request body, success response) and its request and
+//! response types derive `utoipa::ToSchema` — the store's, analysis',
+//! search's and ingest's types behind their optional `utoipa` feature,
+//! which only this crate turns on, so the command line's other users of
+//! those crates build without the derive. This module gathers the
+//! operations ([`ApiDoc`]) and adds once what every operation shares:
+//! the `{"error": …}` answers, the CSRF token on writes and the role the
+//! operation needs (`x-required-role`, from [`required_role`], which reads
+//! the policy table the server enforces, [`crate::roles`]). The
+//! document is built once, when the router is.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::body::Bytes;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 use crate::AppState;
+use crate::api::{
+    accounts, analysis, autocode, codes, codings, compare, history, journal, people, search, turns,
+    upload,
+};
+use crate::error::ErrorBody;
+use verbatim_store::Role;
 
-/// The document, as served.
-pub const DOCUMENT: &str = include_str!("../../openapi.json");
+/// Every operation of the JSON API, with the schemas they name.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "verbatim web API",
+        description = "The JSON API of `verbatim serve`: the same operations as the CLI, on the \
+            open study. Text positions of codings are UTF-16 code units (as browsers count them) \
+            unless a field says chars. Every error is {\"error\": \"one sentence\"} with a 4xx or \
+            5xx status. Every state-changing request must carry the page's CSRF token twice: in \
+            the vb_csrf cookie (set on every page) and in the X-CSRF-Token header. Reads of other \
+            coders' work follow the blind rule: only once the study is revealed. Each operation \
+            names the least role it needs in `x-required-role` (viewer, coder or owner)."
+    ),
+    paths(
+        accounts::list,
+        accounts::add,
+        accounts::change_role,
+        accounts::remove,
+        accounts::invite,
+        analysis::query,
+        analysis::matrix,
+        analysis::cell,
+        analysis::words,
+        analysis::cooccurrence,
+        autocode::autocode,
+        codes::tree,
+        codes::create,
+        codes::visible,
+        codes::one,
+        codes::update,
+        codes::delete,
+        codes::move_code,
+        codes::merge,
+        codes::split,
+        codes::passages,
+        codings::list,
+        codings::create,
+        codings::detail,
+        codings::update,
+        codings::remove,
+        codings::translate,
+        codings::resize,
+        compare::agreement_route,
+        compare::alignment_route,
+        compare::disagreements_route,
+        compare::decisions,
+        compare::decide,
+        compare::reveal,
+        history::undo,
+        history::redo,
+        journal::entries,
+        journal::add_entry,
+        journal::edit_entry,
+        journal::seal,
+        journal::link,
+        journal::memos,
+        journal::add_memo,
+        journal::edit_memo,
+        journal::delete_memo,
+        people::participants,
+        people::add_participant,
+        people::sites,
+        people::add_site,
+        people::update_participant,
+        people::import_roster,
+        people::sources,
+        people::update_source,
+        people::attributes,
+        people::define_attribute,
+        people::speakers,
+        people::map_speaker,
+        people::deid_review,
+        people::deid_preview,
+        people::deid_apply,
+        search::search_api,
+        turns::append,
+        upload::upload,
+    ),
+    components(schemas(ErrorBody))
+)]
+pub struct ApiDoc;
 
-/// Returns the route of `/api/openapi.json`.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/openapi.json", get(document))
+/// Returns the role a request for the route `path` (as registered, with
+/// `{id}` placeholders) with `method` needs, from the one policy table the
+/// server enforces ([`crate::roles`]).
+pub fn required_role(method: &str, path: &str) -> Role {
+    let method = axum::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .unwrap_or(axum::http::Method::POST);
+    crate::roles::required(&method, path)
 }
 
-async fn document() -> Response {
-    let mut response = DOCUMENT.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+/// Returns the whole document: the generated operations with the error
+/// answers, the CSRF requirement and the required role added to each.
+pub fn document() -> Result<Value, serde_json::Error> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi())?;
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, operations) in paths.iter_mut() {
+            let Some(operations) = operations.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in operations.iter_mut() {
+                annotate(op, method, path);
+            }
+        }
+    }
+    let components = &mut doc["components"];
+    components["responses"]["Error"] = json!({
+        "description": "The request failed: one sentence saying what went wrong and what to do \
+            (400 bad request, 403 refused, 404 not found, 409 the study refused the change, \
+            500 the server failed).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    });
+    components["securitySchemes"] = json!({
+        "csrfHeader": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+        "csrfCookie": {"type": "apiKey", "in": "cookie", "name": "vb_csrf"}
+    });
+    Ok(doc)
+}
+
+/// Adds to one operation what every operation shares.
+fn annotate(op: &mut Value, method: &str, path: &str) {
+    let error = json!({"$ref": "#/components/responses/Error"});
+    op["responses"]["4XX"] = error.clone();
+    op["responses"]["5XX"] = error;
+    op["x-required-role"] = json!(required_role(method, path).as_str());
+    op["operationId"] = json!(operation_id(method, path));
+    if method != "get" {
+        op["security"] = json!([{"csrfHeader": [], "csrfCookie": []}]);
+    }
+}
+
+/// Returns a name unique to the operation (the generator takes the
+/// handler's name, and `create` is both a code's and a coding's):
+/// `post /api/codes/{id}/merge` is `post_codes_id_merge`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_owned();
+    for part in path.trim_start_matches("/api/").split('/') {
+        id.push('_');
+        id.extend(
+            part.chars()
+                .filter(|c| !matches!(c, '{' | '}'))
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+        );
+    }
+    id
+}
+
+/// Returns the route of `/api/openapi.json`, the document built now.
+pub fn routes() -> Router<AppState> {
+    let served: Result<Bytes, String> = document()
+        .and_then(|doc| serde_json::to_vec(&doc))
+        .map(Bytes::from)
+        .map_err(|e| format!("the API description could not be built: {e}"));
+    Router::new().route(
+        "/api/openapi.json",
+        get(move || std::future::ready(serve(&served))),
+    )
+}
+
+/// Answers one request for the document.
+fn serve(served: &Result<Bytes, String>) -> Response {
+    match served {
+        Ok(bytes) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes.clone(),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(ErrorBody { error: e.clone() }),
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    use super::DOCUMENT;
-
-    /// Returns every `(path, method)` the API modules register, read from
-    /// their `.route("/api/…", get(…).post(…))` calls.
-    fn registered() -> BTreeSet<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
-        let mut out = BTreeSet::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let code = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            // Comments left out, then joined into one line so a call
-            // rustfmt wrapped reads whole.
-            let code: String = code
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .flat_map(str::split_whitespace)
-                .collect::<Vec<_>>()
-                .join(" ");
-            for call in code.split(".route(").skip(1) {
-                let Some(rest) = call.trim_start().strip_prefix('"') else {
-                    continue;
-                };
-                let Some((path, handlers)) = rest.split_once('"') else {
-                    continue;
-                };
-                if !path.starts_with("/api") {
-                    continue;
-                }
-                // The method router runs to the call's closing parenthesis.
-                let mut depth = 1;
-                let end = handlers
-                    .char_indices()
-                    .find(|&(_, c)| {
-                        match c {
-                            '(' => depth += 1,
-                            ')' => depth -= 1,
-                            _ => {}
-                        }
-                        depth == 0
-                    })
-                    .map_or(handlers.len(), |(i, _)| i);
-                for method in ["get", "post", "put", "patch", "delete"] {
-                    let called = handlers[..end]
-                        .match_indices(&format!("{method}("))
-                        .any(|(i, _)| i == 0 || matches!(&handlers[i - 1..i], "." | " " | ","));
-                    if called {
-                        out.insert((path.to_owned(), method.to_owned()));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn the_document_is_openapi_3_and_lists_every_api_route() {
-        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).expect("valid JSON");
-        let version = doc["openapi"].as_str().unwrap_or("");
-        assert!(version.starts_with("3."), "openapi is {version:?}");
-        let documented: BTreeSet<(String, String)> = doc["paths"]
-            .as_object()
-            .expect("paths")
-            .iter()
-            .flat_map(|(path, ops)| {
-                ops.as_object()
-                    .expect("operations")
-                    .keys()
-                    .map(move |m| (path.clone(), m.clone()))
-            })
-            .collect();
-        let registered = registered();
-        assert!(
-            registered.len() > 40,
-            "the route scan found only {}",
-            registered.len()
-        );
-        let missing: Vec<_> = registered.difference(&documented).collect();
-        assert!(missing.is_empty(), "undocumented routes: {missing:?}");
-        let stale: Vec<_> = documented.difference(&registered).collect();
-        assert!(stale.is_empty(), "documented but not served: {stale:?}");
-    }
-
-    #[test]
-    fn every_reference_resolves_and_every_operation_answers_json() {
-        let doc: serde_json::Value = serde_json::from_str(DOCUMENT).unwrap();
-        let schemas = doc["components"]["schemas"].as_object().unwrap();
-        let mut refs = Vec::new();
-        fn walk(v: &serde_json::Value, refs: &mut Vec<String>) {
-            match v {
-                serde_json::Value::Object(map) => {
-                    for (k, v) in map {
-                        if k == "$ref" {
-                            refs.push(v.as_str().unwrap_or("").to_owned());
-                        }
-                        walk(v, refs);
-                    }
-                }
-                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, refs)),
-                _ => {}
-            }
-        }
-        walk(&doc, &mut refs);
-        for r in &refs {
-            if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                assert!(schemas.contains_key(name), "dangling $ref {r}");
-            } else {
-                assert_eq!(r, "#/components/responses/Error", "unexpected $ref {r}");
-            }
-        }
-        let mut by_tag: BTreeMap<String, usize> = BTreeMap::new();
-        for (path, ops) in doc["paths"].as_object().unwrap() {
-            for (method, op) in ops.as_object().unwrap() {
-                assert!(
-                    op["responses"]["200"]["content"]["application/json"].is_object(),
-                    "{method} {path} has no JSON success response"
-                );
-                let writes = method != "get";
-                assert_eq!(
-                    op.get("security").is_some(),
-                    writes,
-                    "{method} {path}: state-changing operations, and only they, need the CSRF token"
-                );
-                *by_tag
-                    .entry(op["tags"][0].as_str().unwrap_or("").into())
-                    .or_default() += 1;
-            }
-        }
-        assert!(!by_tag.contains_key(""), "an operation has no tag");
-    }
-}
+mod tests;

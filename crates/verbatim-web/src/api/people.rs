@@ -53,12 +53,19 @@ pub fn actor(session: &Session) -> String {
     session.actor()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/participants",
+    tag = "participants and sources",
+    summary = "Participants with their attributes",
+    responses((status = 200, description = "Success", body = Vec<Participant>))
+)]
 async fn participants(State(state): State<AppState>) -> ApiResult<Vec<Participant>> {
     Ok(Json(state.read(|store| Ok(store.participants()?)).await?))
 }
 
 /// A participant added by hand, as `verbatim participants add` takes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewParticipantBody {
     /// The pseudonym code (`CHI-1`).
     pseudonym: Option<String>,
@@ -73,6 +80,14 @@ fn given(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/participants",
+    tag = "participants and sources",
+    summary = "Add a participant (as `verbatim participants add`)",
+    request_body = NewParticipantBody,
+    responses((status = 200, description = "Success", body = Participant))
+)]
 async fn add_participant(
     State(state): State<AppState>,
     session: Session,
@@ -92,12 +107,19 @@ async fn add_participant(
     Ok(Json(added))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sites",
+    tag = "participants and sources",
+    summary = "List the sites",
+    responses((status = 200, description = "Success", body = Vec<Site>))
+)]
 async fn sites(State(state): State<AppState>) -> ApiResult<Vec<Site>> {
     Ok(Json(state.read(|store| Ok(store.sites()?)).await?))
 }
 
 /// A site added by hand, as `verbatim sites add NAME --code CODE` takes it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct NewSiteBody {
     /// Its full name.
     name: String,
@@ -105,6 +127,14 @@ struct NewSiteBody {
     code: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/sites",
+    tag = "participants and sources",
+    summary = "Add a site (as `verbatim sites add NAME --code CODE`)",
+    request_body = NewSiteBody,
+    responses((status = 200, description = "Success", body = Site))
+)]
 async fn add_site(
     State(state): State<AppState>,
     session: Session,
@@ -124,7 +154,7 @@ async fn add_site(
 
 /// Changes to a participant; absent fields stay as they are, an empty
 /// value clears an attribute.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ParticipantBody {
     label: Option<String>,
     site: Option<String>,
@@ -141,6 +171,15 @@ fn participant(store: &SqliteStore, id: i64) -> Result<Participant, WebError> {
         .ok_or_else(|| WebError::NotFound(format!("no participant {id}: reload the page")))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/participants/{id}",
+    tag = "participants and sources",
+    summary = "Change a participant's label, site or attribute values (empty clears)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = ParticipantBody,
+    responses((status = 200, description = "Success", body = Participant))
+)]
 async fn update_participant(
     State(state): State<AppState>,
     session: Session,
@@ -170,7 +209,8 @@ async fn update_participant(
 }
 
 /// The uploaded file's name.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Upload {
     name: String,
 }
@@ -199,6 +239,15 @@ where
         .map_err(|e| WebError::Internal(format!("reading the upload stopped: {e}")))?
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/participants/roster",
+    tag = "participants and sources",
+    summary = "Import a roster (CSV or XLSX, the raw file as the body)",
+    params(Upload),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The raw file."),
+    responses((status = 200, description = "Success", body = RosterOutcome))
+)]
 async fn import_roster(
     State(state): State<AppState>,
     session: Session,
@@ -223,7 +272,7 @@ async fn import_roster(
 }
 
 /// A source as the sources table shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SourceRow {
     /// Its id.
     pub id: i64,
@@ -284,6 +333,13 @@ pub fn source_rows(
         .collect()
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/sources",
+    tag = "participants and sources",
+    summary = "Sources with kind, site, language, words, visible codings and attributes",
+    responses((status = 200, description = "Success", body = Vec<SourceRow>))
+)]
 async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<Vec<SourceRow>> {
     Ok(Json(
         state
@@ -297,11 +353,20 @@ async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<V
 }
 
 /// New attribute values of a source; an empty value clears one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct SourceBody {
     values: BTreeMap<String, String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/sources/{id}",
+    tag = "participants and sources",
+    summary = "Change a source's attribute values (empty clears)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = SourceBody,
+    responses((status = 200, description = "Success", body = Vec<(String, String)>))
+)]
 async fn update_source(
     State(state): State<AppState>,
     session: Session,
@@ -323,6 +388,13 @@ async fn update_source(
     Ok(Json(values))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/attributes",
+    tag = "participants and sources",
+    summary = "Attributes of participants and sources",
+    responses((status = 200, description = "Success", body = Vec<Attribute>))
+)]
 async fn attributes(State(state): State<AppState>) -> ApiResult<Vec<Attribute>> {
     let all = state
         .read(|store| {
@@ -335,7 +407,7 @@ async fn attributes(State(state): State<AppState>) -> ApiResult<Vec<Attribute>> 
 }
 
 /// A new attribute.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct AttributeBody {
     name: String,
     /// `text`, `number`, `date`, `boolean` or `category`.
@@ -348,6 +420,14 @@ struct AttributeBody {
     values: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/attributes",
+    tag = "participants and sources",
+    summary = "Define an attribute",
+    request_body = AttributeBody,
+    responses((status = 200, description = "Success", body = Attribute))
+)]
 async fn define_attribute(
     State(state): State<AppState>,
     session: Session,
@@ -379,11 +459,20 @@ async fn define_attribute(
 }
 
 /// Which source's labels to list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SpeakersQuery {
     source: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/speakers",
+    tag = "participants and sources",
+    summary = "Speaker labels and who they are",
+    params(SpeakersQuery),
+    responses((status = 200, description = "Success", body = Vec<SpeakerRow>))
+)]
 async fn speakers(
     State(state): State<AppState>,
     Query(q): Query<SpeakersQuery>,
@@ -396,7 +485,7 @@ async fn speakers(
 }
 
 /// A label of a source and who it is.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct MapBody {
     source_id: i64,
     label: String,
@@ -407,6 +496,14 @@ struct MapBody {
     interviewer: bool,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/speakers",
+    tag = "participants and sources",
+    summary = "Map a source's speaker label to a participant or an interviewer",
+    request_body = MapBody,
+    responses((status = 200, description = "Success", body = Vec<SpeakerRow>))
+)]
 async fn map_speaker(
     State(state): State<AppState>,
     session: Session,
@@ -439,7 +536,7 @@ async fn map_speaker(
 }
 
 /// What the de-identification review shows before any names file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeidReview {
     /// Capitalised words and known first names, for the names file.
     pub candidates: Vec<Candidate>,
@@ -447,6 +544,13 @@ pub struct DeidReview {
     pub applied: Vec<DeidRecord>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/deidentify",
+    tag = "participants and sources",
+    summary = "De-identification review: candidate words and applied runs",
+    responses((status = 200, description = "Success", body = DeidReview))
+)]
 async fn deid_review(State(state): State<AppState>) -> ApiResult<DeidReview> {
     let review = state
         .with_study(|study| {
@@ -489,6 +593,15 @@ async fn deidentify(
     Ok(Json(report))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/deidentify/preview",
+    tag = "participants and sources",
+    summary = "Every replacement a names file (real,replacement CSV as the body) would make; writes nothing",
+    params(Upload),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The raw file."),
+    responses((status = 200, description = "Success", body = DeidReport))
+)]
 async fn deid_preview(
     State(state): State<AppState>,
     session: Session,
@@ -498,6 +611,15 @@ async fn deid_preview(
     deidentify(state, session, upload, body, true).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/deidentify/apply",
+    tag = "participants and sources",
+    summary = "Replace every listed name across the study (not undoable)",
+    params(Upload),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The raw file."),
+    responses((status = 200, description = "Success", body = DeidReport))
+)]
 async fn deid_apply(
     State(state): State<AppState>,
     session: Session,

@@ -25,7 +25,8 @@ pub const PAGE: usize = 50;
 const MAX_PAGE: usize = 1000;
 
 /// A search as the page's form and the API take it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The query (`confiance`, `"fouille des sacs"`, `méfi* AND NOT peur`).
     #[serde(default)]
@@ -48,7 +49,7 @@ pub struct SearchParams {
 }
 
 /// One page of the hits of a search.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     /// The query as run.
     pub query: String,
@@ -142,6 +143,14 @@ pub fn run(study: &mut Study, params: &SearchParams) -> Result<SearchResults, We
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search and analysis",
+    summary = "Full-text search with KWIC, a page of hits at a time",
+    params(SearchParams),
+    responses((status = 200, description = "Success", body = SearchResults))
+)]
 async fn search_api(
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,

@@ -19,24 +19,41 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /api/sources/{id}/turns`: a typed turn.
-#[derive(Debug, Deserialize)]
-struct TurnBody {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct TurnBody {
+    /// The speaker's label, as typed.
     speaker: String,
+    /// When the turn starts in the recording, in milliseconds.
     begin_ms: u64,
+    /// What was said.
     text: String,
 }
 
 /// The saved turn, as the page lists it.
-#[derive(Debug, Serialize)]
-struct SavedTurn {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct SavedTurn {
+    /// Its place among the source's turns.
     ordinal: i64,
+    /// The speaker's label.
     speaker: String,
+    /// When it starts in the recording, in milliseconds.
     begin_ms: i64,
+    /// The same start as a clock (`m:ss`).
     time: String,
+    /// What was said.
     text: String,
 }
 
-async fn append(
+#[utoipa::path(
+    post,
+    path = "/api/sources/{id}/turns",
+    tag = "participants and sources",
+    summary = "Append a turn typed while listening to the source's recording (one undoable action)",
+    params(("id" = i64, Path, description = "The object's id.")),
+    request_body = TurnBody,
+    responses((status = 200, description = "Success", body = SavedTurn))
+)]
+pub(crate) async fn append(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,

@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 
 /// What became of one uploaded file: the fields of `verbatim import
 /// --json`'s report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FileReport {
     /// The file's name as the browser sent it (its last path part).
     pub file: String,
@@ -80,12 +80,37 @@ struct Settings {
     language: Option<Language>,
 }
 
+/// The multipart form [`read_form`] reads, as the API contract shows it
+/// (never built: the form is read field by field).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct UploadForm {
+    /// One part per transcript (.txt, .md, .docx, .odt, .rtf, .html, .pdf,
+    /// .srt, .vtt); the part's file name names the source.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    file: Vec<Vec<u8>>,
+    /// The sources' kind: interview, focus_group, observation, context or other.
+    kind: Option<String>,
+    /// The sources' site (name or code).
+    site: Option<String>,
+    /// The sources' language tag (`fr`, `en`); guessed from the text when absent.
+    language: Option<String>,
+}
+
 /// The uploaded files and the settings, as read from the form.
 struct Form {
     files: Vec<(String, Vec<u8>)>,
     settings: Settings,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/sources",
+    tag = "participants and sources",
+    summary = "Upload transcripts (multipart: one or more `file` fields, optional `kind`, `site`, `language`); the same per-file report as `verbatim import --json`",
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "One or more `file` parts and the import settings."),
+    responses((status = 200, description = "Success", body = Vec<FileReport>))
+)]
 async fn upload(
     State(state): State<AppState>,
     session: Session,

@@ -111,3 +111,5 @@ fn every_test_file_is_listed() {
 mod transcripts;
 // The workflow in the browser: picker, upload, sites, quotes, autocode, codes, widths.
 mod browser_workflow;
+// The reader with the keyboard alone; the interface in French and English.
+mod browser_keyboard;

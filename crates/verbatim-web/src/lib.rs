@@ -28,6 +28,7 @@ pub mod api;
 pub mod app;
 pub mod assets;
 pub mod error;
+pub mod i18n;
 pub mod layout;
 pub mod media;
 pub mod offsets;

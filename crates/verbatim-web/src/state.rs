@@ -174,6 +174,8 @@ impl AppState {
         F: FnOnce(&mut Study) -> Result<T, WebError> + Send + 'static,
     {
         let shared = Arc::clone(&self.shared);
+        // The request's language follows onto the blocking pool (page titles).
+        let lang = crate::i18n::Lang::current();
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock rolled its transaction back
             // (rusqlite rolls back on drop), so the study is consistent and
@@ -182,7 +184,7 @@ impl AppState {
                 .study
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut study)
+            crate::i18n::in_lang(lang, || f(&mut study))
         })
         .await
         .map_err(|e| WebError::Internal(format!("a study operation stopped: {e}")))?

@@ -11,6 +11,7 @@ use axum::routing::get;
 use verbatim_store::{AuditEntry, SqliteStore, Store};
 
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::palette;
 use crate::session::Session;
@@ -83,7 +84,7 @@ async fn home(State(state): State<AppState>, session: Session) -> PageResult<Hom
 }
 
 fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
-    let page = Page::new(store, session, csrf, "Home", Nav::Home)?;
+    let page = Page::new(store, session, csrf, t("title.home"), Nav::Home)?;
     let summaries = store.sources()?;
     let mut sites: Vec<String> = summaries
         .iter()

@@ -16,6 +16,7 @@ use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, 
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::session::Session;
 use crate::state::Study;
@@ -80,8 +81,14 @@ async fn participants_page(
     Ok(state
         .read(move |store| {
             Ok(ParticipantsPage {
-                page: Page::new(store, &session, &csrf, "Participants", Nav::Participants)?
-                    .with_script("people.js"),
+                page: Page::new(
+                    store,
+                    &session,
+                    &csrf,
+                    t("title.participants"),
+                    Nav::Participants,
+                )?
+                .with_script("people.js"),
                 columns: columns(store.attributes(AppliesTo::Participant)?),
                 people: store.participants()?,
                 sites: site_choices(store)?,
@@ -139,7 +146,7 @@ fn build_sources(
 ) -> Result<SourcesPage, WebError> {
     let words = study.word_counts()?;
     let store = &study.store;
-    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?
+    let page = Page::new(store, session, csrf, t("title.sources"), Nav::Sources)?
         .with_script("people.js")
         .with_script("upload.js");
     let mut speakers: Vec<SpeakerGroup> = Vec::new();

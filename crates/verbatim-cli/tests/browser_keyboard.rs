@@ -249,7 +249,8 @@ async fn the_header_switches_the_interface_to_french() {
     let b = browser(&chromium, &chromedriver, 1280, 900).await;
     let c = &b.client;
     c.goto(&format!("{}/sources/1", server.base)).await.unwrap();
-    let nav = "return [...document.querySelectorAll('nav.main a')].map((a) => a.textContent).join(',')";
+    let nav =
+        "return [...document.querySelectorAll('nav.main a')].map((a) => a.textContent).join(',')";
     assert_eq!(
         eval(c, nav).await,
         json!("Home,Sources,Participants,Codes,Search,Compare,Journal,Reports")
@@ -285,7 +286,11 @@ async fn the_header_switches_the_interface_to_french() {
         json!("Codes de cette source")
     );
     assert_eq!(
-        eval(c, "return document.querySelector('label[for=coder-select]').textContent").await,
+        eval(
+            c,
+            "return document.querySelector('label[for=coder-select]').textContent"
+        )
+        .await,
         json!("Codeur")
     );
     // The scripts speak French too: the empty legend, and a toast.
@@ -332,7 +337,10 @@ fn the_language_comes_from_the_cookie_then_the_browser_and_the_switch_stays_home
         page.body[at..at + 2].to_owned()
     };
     assert_eq!(lang_of(&[]), "en");
-    assert_eq!(lang_of(&[("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")]), "fr");
+    assert_eq!(
+        lang_of(&[("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5")]),
+        "fr"
+    );
     assert_eq!(
         lang_of(&[
             ("Accept-Language", "fr-FR,fr;q=0.9"),
@@ -352,11 +360,17 @@ fn the_language_comes_from_the_cookie_then_the_browser_and_the_switch_stays_home
     assert_eq!(switch.status, 303);
     assert_eq!(switch.header("location"), Some("/sources/1"));
     assert!(
-        cookies(&switch).iter().any(|c| c.starts_with("vb_lang=fr;")),
+        cookies(&switch)
+            .iter()
+            .any(|c| c.starts_with("vb_lang=fr;")),
         "{:?}",
         cookies(&switch)
     );
-    for away in ["https://evil.example/", "//evil.example/", "/\\evil.example"] {
+    for away in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+    ] {
         let escaped = away
             .replace('/', "%2F")
             .replace('\\', "%5C")

@@ -139,12 +139,18 @@ impl Lang {
             .iter()
             .filter_map(|(k, v)| Some((k.strip_prefix("js.")?, *v)))
             .collect();
-        serde_json::to_string(&js)
-            .unwrap_or_else(|_| "{}".into())
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
+        json_for_script(&js)
     }
+}
+
+/// Returns `words` as JSON with `<`, `>` and `&` escaped, so no value can
+/// close the `<script>` element holding it.
+fn json_for_script(words: &BTreeMap<&str, &str>) -> String {
+    serde_json::to_string(words)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 tokio::task_local! {
@@ -160,13 +166,6 @@ pub fn in_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
 /// Returns the words of `key` in the current request's language.
 pub fn t(key: &str) -> &'static str {
     Lang::current().t(key)
-}
-
-/// Returns `template`'s `{name}` placeholders filled from `values`.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(template.to_owned(), |s, (k, v)| {
-        s.replace(&format!("{{{k}}}"), v)
-    })
 }
 
 /// The layer that makes the request's language current while its handler
@@ -321,17 +320,16 @@ mod tests {
 
     #[test]
     fn the_scripts_words_cannot_close_their_script_element() {
-        let json = Lang::Fr.js_messages();
-        assert!(!json.contains('<'), "{json}");
-        let back: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+        let words = BTreeMap::from([("x", "a </script><b>&amp;")]);
+        let json = json_for_script(&words);
         assert_eq!(
-            back.get("coded").map(String::as_str),
-            FR.get("js.coded").copied()
+            json,
+            r#"{"x":"a \u003c/script\u003e\u003cb\u003e\u0026amp;"}"#
         );
-    }
-
-    #[test]
-    fn placeholders_are_filled() {
-        assert_eq!(fill("{n} mots", &[("n", "12")]), "12 mots");
+        let back: BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["x"], "a </script><b>&amp;");
+        // The French words go through the same escaping, prefix removed.
+        let fr: BTreeMap<String, String> = serde_json::from_str(&Lang::Fr.js_messages()).unwrap();
+        assert_eq!(fr["coded"], "Codé avec {name}");
     }
 }

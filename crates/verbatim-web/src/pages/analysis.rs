@@ -45,16 +45,16 @@ pub struct Tab {
 /// shows them too, so the four pages link to each other).
 pub fn tabs(current: &str) -> Vec<Tab> {
     [
-        ("/search", "Full text"),
-        ("/search/query", "Coding query"),
-        ("/search/matrix", "Matrix"),
-        ("/search/cooccurrence", "Co-occurrence"),
-        ("/search/words", "Word frequency"),
+        ("/search", "tab.full_text"),
+        ("/search/query", "title.query"),
+        ("/search/matrix", "title.matrix"),
+        ("/search/cooccurrence", "title.cooccurrence"),
+        ("/search/words", "title.words"),
     ]
     .into_iter()
-    .map(|(href, label)| Tab {
+    .map(|(href, key)| Tab {
         href,
-        label,
+        label: t(key),
         active: href == current,
     })
     .collect()

@@ -383,7 +383,7 @@ async function openCoding(id, others = []) {
   quote.checked = d.is_quote;
   const lang = h('input', { type: 'text', id: 'tr-lang', size: 3, value: 'en', 'aria-label': t('language') });
   const trText = h('textarea', { id: 'tr-text', rows: 2, placeholder: t('translation_placeholder') });
-  const translations = d.translations_text.map(([l, t]) => h('p', { class: 'translation' }, h('span', { class: 'tag' }, l), ' ', t));
+  const translations = d.translations_text.map(([l, text]) => h('p', { class: 'translation' }, h('span', { class: 'tag' }, l), ' ', text));
   fill(detail,
     h('button', { type: 'button', class: 'close', title: t('close'), onclick: closeDetail }, '×'),
     tabs,

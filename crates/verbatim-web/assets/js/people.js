@@ -166,7 +166,7 @@ if (speakers) {
         tr.querySelector('.role').textContent = row.role === 'participant' ? (row.participant || '') : row.role;
         tr.querySelector('.muted').textContent = row.how || '';
       }
-      toast(`Mapped ${tr.dataset.label}.`);
+      toast(t('people.mapped', { label: tr.dataset.label }));
     } catch (err) {
       toast(err.message, 'error');
     }

@@ -11,7 +11,7 @@
 //! [`crate::browser::browser_programs`]).
 
 use fantoccini::Client;
-use fantoccini::actions::{KeyAction, KeyActions};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 

@@ -10,10 +10,11 @@
 //! - The language of a request is the `vb_lang` cookie if set, else the
 //!   best of `fr` and `en` in `Accept-Language`, else English
 //!   ([`Lang::of_request`]). The [`negotiate`] layer makes it the
-//!   language of everything the request's handler renders, so a template
-//!   asks `page.t("key")` (or any struct calls [`t`]) without each handler
-//!   passing it along. Pages render inside the handler's task, where the
-//!   language is set; a page built elsewhere falls back to English.
+//!   language of everything the request's handler does (a task-local;
+//!   `AppState::with_study` carries it onto the blocking pool with
+//!   [`in_lang`]), so a template asks `page.t("key")` and a handler calls
+//!   [`t`] without passing the language along. Whatever renders outside a
+//!   request (a refusal from a security layer) is in English.
 //! - Keys starting `js.` are the scripts' words: `base.html` embeds them
 //!   as JSON in `<script type="application/json" id="messages">`, read by
 //!   `common.js`'s `t()` (the Content-Security-Policy forbids inline

@@ -233,7 +233,10 @@ mod tests {
     #[test]
     fn the_cookie_wins_then_the_browser_then_english() {
         let fr_browser = (header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.8");
-        assert_eq!(Lang::of_request(&headers(&[fr_browser.clone()])), Lang::Fr);
+        assert_eq!(
+            Lang::of_request(&headers(std::slice::from_ref(&fr_browser))),
+            Lang::Fr
+        );
         let en_cookie = (header::COOKIE, "vb_coder=amira; vb_lang=en");
         assert_eq!(
             Lang::of_request(&headers(&[fr_browser, en_cookie])),

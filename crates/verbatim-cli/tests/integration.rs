@@ -131,3 +131,5 @@ mod hostile_corpus;
 // Long lists on the web pages in pages of 100, the home page's lists cut
 // at 20 per kind, counts study-wide (issue 16).
 mod web_scale;
+// The reader with the keyboard alone; the interface in French and English.
+mod browser_keyboard;

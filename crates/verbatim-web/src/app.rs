@@ -10,7 +10,7 @@ use axum::middleware::from_fn_with_state;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{AppState, api, assets, auth, auth_pages, media, pages, roles, security};
+use crate::{AppState, api, assets, auth, auth_pages, i18n, media, pages, roles, security};
 
 /// The largest request body accepted (a transcript or roster upload).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -52,10 +52,13 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         .merge(media::routes())
         // Static files.
         .merge(assets::routes())
+        // The header's language switch.
+        .merge(i18n::routes())
         .fallback(security::not_found)
         // Layers run outermost last: headers on every answer (even
         // refusals), then the host check, team mode's session and role
-        // checks, the size limit, the CSRF check.
+        // checks, the size limit, the CSRF check, the request's language.
+        .layer(axum::middleware::from_fn(i18n::negotiate))
         .layer(from_fn_with_state(state.clone(), security::check_csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -1,5 +1,6 @@
 //! What every page's frame shows: the study's title, the navigation, the
-//! coder picker and the CSRF token for forms and scripts.
+//! coder picker, the language switch and the CSRF token for forms and
+//! scripts.
 //!
 //! A page template extends `templates/base.html` and has a `page: Page`
 //! field; [`Page::new`] fills it inside the handler's store call.
@@ -7,6 +8,7 @@
 use verbatim_store::{Role, SessionAccount, SqliteStore, Store};
 
 use crate::WebError;
+use crate::i18n::{Lang, t};
 use crate::session::Session;
 
 /// The navigation's sections, in order.
@@ -55,16 +57,17 @@ impl Nav {
         }
     }
 
-    fn label(self) -> &'static str {
+    /// The locale key of the section's name.
+    fn label_key(self) -> &'static str {
         match self {
-            Nav::Home => "Home",
-            Nav::Sources => "Sources",
-            Nav::Participants => "Participants",
-            Nav::Codes => "Codes",
-            Nav::Search => "Search",
-            Nav::Compare => "Compare",
-            Nav::Journal => "Journal",
-            Nav::Reports => "Reports",
+            Nav::Home => "nav.home",
+            Nav::Sources => "nav.sources",
+            Nav::Participants => "nav.participants",
+            Nav::Codes => "nav.codes",
+            Nav::Search => "nav.search",
+            Nav::Compare => "nav.compare",
+            Nav::Journal => "nav.journal",
+            Nav::Reports => "nav.reports",
         }
     }
 }
@@ -146,7 +149,7 @@ impl Page {
             .iter()
             .map(|&n| NavItem {
                 href: n.href(),
-                label: n.label(),
+                label: t(n.label_key()),
                 active: n == self.nav,
             })
             .collect()
@@ -157,8 +160,50 @@ impl Page {
         self.account.as_ref().is_some_and(|a| a.role == Role::Owner)
     }
 
+    /// Returns the words of a locale key in the request's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        t(key)
+    }
+
+    /// Returns the request's language tag, for `<html lang>`.
+    pub fn lang(&self) -> &'static str {
+        Lang::current().code()
+    }
+
+    /// Returns the scripts' words as JSON (see [`crate::i18n`]).
+    pub fn js_messages(&self) -> String {
+        Lang::current().js_messages()
+    }
+
+    /// Returns the header's language switch: (tag, link, is current).
+    pub fn lang_links(&self) -> Vec<(&'static str, String, bool)> {
+        let now = Lang::current();
+        Lang::ALL
+            .iter()
+            .map(|&l| {
+                (
+                    l.code(),
+                    format!("/lang/{}?back={}", l.code(), query_escape(&self.back)),
+                    l == now,
+                )
+            })
+            .collect()
+    }
+
     /// Returns true when `name` is the acting coder.
     pub fn is_coder(&self, name: &str) -> bool {
         self.coder.as_deref() == Some(name)
     }
+}
+
+/// Returns `s` escaped for a URL query value.
+fn query_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -221,6 +221,13 @@ pub async fn not_found() -> crate::error::PageError {
     ))
 }
 
+/// Returns `back` if it is a path of this site, else `/`: where a form or
+/// a switch may send the browser back to, never an open redirect.
+pub fn local_path(back: Option<String>) -> String {
+    back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

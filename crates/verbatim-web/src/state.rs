@@ -277,6 +277,8 @@ impl AppState {
         // In team mode, the account of the request (none on the login
         // pages) is named in every audit entry the call writes.
         let acting = crate::auth::acting_account().filter(|_| self.config().team);
+        // The request's language follows onto the blocking pool (page titles).
+        let lang = crate::i18n::Lang::current();
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock rolled its transaction back
             // (rusqlite rolls back on drop), so the study is consistent and
@@ -291,7 +293,7 @@ impl AppState {
                 study.store.act_as_account(account.as_deref())?;
                 study.acting = account;
             }
-            f(&mut study)
+            crate::i18n::in_lang(lang, || f(&mut study))
         })
         .await
         .map_err(|e| WebError::Internal(format!("a study operation stopped: {e}")))?

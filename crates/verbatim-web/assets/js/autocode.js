@@ -2,7 +2,7 @@
 // shown (its words, sentence or turn) with the chosen code through
 // POST /api/autocode, one undoable action. Plain ES module.
 
-import { api, toast } from './common.js';
+import { api, t, toast } from './common.js';
 
 const form = document.getElementById('autocode-form');
 if (form) {
@@ -20,9 +20,9 @@ if (form) {
         scope: form.elements.scope.value,
       });
       const skipped = done.hits - done.added;
-      result.textContent = `Coded ${done.added} new passages with “${done.code}” `
-        + `(${done.hits} hits in ${done.sources} sources${skipped > 0 ? `; ${skipped} already coded or merged` : ''}). Undo in the reader removes them all at once.`;
-      toast(`Coded ${done.added} passages`);
+      const what = { added: done.added, code: done.code, hits: done.hits, sources: done.sources, skipped };
+      result.textContent = skipped > 0 ? t('autocode.done_skipped', what) : t('autocode.done', what);
+      toast(t('autocode.toast', what));
     } catch (err) {
       result.textContent = err.message;
       toast(err.message, 'error');

@@ -1,5 +1,22 @@
 // Shared helpers of every page: the CSRF-carrying fetch, the toast, the
-// coder picker's auto-submit. Plain ES module, no build step.
+// coder picker's auto-submit, the interface's words in the page's
+// language (t), and Enter on focusable non-button elements. Plain ES
+// module, no build step.
+
+/** The current language's words, from <script type="application/json" id="messages">. */
+const messages = (() => {
+  const el = document.getElementById('messages');
+  try { return el ? JSON.parse(el.textContent) : {}; } catch (_) { return {}; }
+})();
+
+/**
+ * Returns the words of `key` (a `js.` key of locales/*.txt, without the
+ * prefix) with `{name}` placeholders filled from `vars`.
+ */
+export function t(key, vars = {}) {
+  const words = messages[key] ?? key;
+  return words.replace(/\{(\w+)\}/g, (all, name) => (name in vars ? String(vars[name]) : all));
+}
 
 /** Returns the page's CSRF token (from <meta name="csrf-token">). */
 export function csrfToken() {
@@ -28,7 +45,7 @@ export async function api(method, url, body) {
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
   if (!response.ok) {
-    const message = data && data.error ? data.error : `the server answered ${response.status}`;
+    const message = data && data.error ? data.error : t('server_answered', { status: response.status });
     throw new Error(message);
   }
   return data;
@@ -75,3 +92,13 @@ export function fill(el, ...children) {
 for (const select of document.querySelectorAll('select[data-autosubmit]')) {
   select.addEventListener('change', () => select.form && select.form.submit());
 }
+
+// Highlights, legend entries and tree rows are focusable (tabindex="0",
+// role="button"): Enter or Space acts like a click, as on a button.
+document.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Enter' && ev.key !== ' ') return;
+  const el = ev.target;
+  if (!(el instanceof Element) || el.getAttribute('role') !== 'button' || el.matches('button, a, input, textarea, select, summary')) return;
+  ev.preventDefault();
+  el.click();
+});

@@ -2,7 +2,7 @@
 // shared codebook, accept or reject a disagreement passage, each a
 // reconciliation decision sent to /api/decisions with its note.
 
-import { api, toast } from './common.js';
+import { api, t, toast } from './common.js';
 
 async function decide(body, message) {
   try {
@@ -17,7 +17,7 @@ async function decide(body, message) {
 const reveal = document.getElementById('reveal');
 if (reveal) {
   reveal.addEventListener('click', async () => {
-    if (!window.confirm('Reveal every coder\'s work to every coder? This cannot be undone.')) return;
+    if (!window.confirm(t('cmp.confirm_reveal'))) return;
     try {
       await api('POST', '/api/reveal');
       window.location.reload();
@@ -35,7 +35,7 @@ if (pairs) {
     decide({
       kind: 'merge', code_a: Number(tr.dataset.a), code_b: Number(tr.dataset.b),
       name: tr.querySelector('input.name').value, note: tr.querySelector('input.note').value,
-    }, 'Merged into the shared codebook.');
+    }, t('cmp.merged'));
   });
 }
 
@@ -52,7 +52,7 @@ if (sides) {
       shared: sides.dataset.shared ? Number(sides.dataset.shared) : null,
       origins: [Number(sides.dataset.codeA), Number(sides.dataset.codeB)],
       note: box.querySelector('input.note').value,
-    }, accept ? 'Passage coded in the shared layer.' : 'Passage left out of the shared layer.');
+    }, accept ? t('cmp.accepted') : t('cmp.rejected'));
   });
 }
 

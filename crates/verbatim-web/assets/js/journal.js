@@ -2,7 +2,7 @@
 // themes; write, edit and delete memos. Each change is one API call with
 // the page's CSRF token, then the page reloads to show the stored state.
 
-import { api, h, toast } from './common.js';
+import { api, h, t, toast } from './common.js';
 
 async function change(method, url, body, message) {
   try {
@@ -20,7 +20,7 @@ if (entryForm) {
     ev.preventDefault();
     const f = new FormData(entryForm);
     change('POST', '/api/journal', { kind: f.get('kind'), title: f.get('title'), body: f.get('body') },
-      () => 'Entry written.');
+      () => t('journal.written'));
   });
 }
 
@@ -29,8 +29,8 @@ if (entries) {
   entries.addEventListener('click', (ev) => {
     if (!ev.target.matches('button.seal-button')) return;
     const id = ev.target.closest('[data-id]').dataset.id;
-    if (!window.confirm('Seal this preconception? It can never be changed afterwards.')) return;
-    change('POST', `/api/journal/${id}/seal`, undefined, (r) => `Sealed: SHA-256 ${r.hash.slice(0, 12)}…`);
+    if (!window.confirm(t('journal.confirm_seal'))) return;
+    change('POST', `/api/journal/${id}/seal`, undefined, (r) => t('journal.sealed', { hash: r.hash.slice(0, 12) }));
   });
   entries.addEventListener('submit', (ev) => {
     if (!ev.target.matches('form.link-form')) return;
@@ -38,7 +38,7 @@ if (entries) {
     const id = ev.target.closest('[data-id]').dataset.id;
     const f = new FormData(ev.target);
     change('POST', `/api/journal/${id}/links`, { code_id: Number(f.get('code')), relation: f.get('relation') },
-      () => 'Linked.');
+      () => t('journal.linked'));
   });
 }
 
@@ -50,7 +50,7 @@ if (memoForm) {
     const [kind, id] = String(f.get('target')).split(':');
     change('POST', '/api/memos', {
       target_kind: kind, target_id: id ? Number(id) : null, title: f.get('title') || null, body: f.get('body'),
-    }, () => 'Memo added.');
+    }, () => t('journal.memo_added'));
   });
 }
 
@@ -61,15 +61,15 @@ if (memos) {
     if (!article) return;
     const id = article.dataset.id;
     if (ev.target.matches('button.delete-memo')) {
-      if (window.confirm('Delete this memo? (Undo brings it back.)')) change('DELETE', `/api/memos/${id}`, undefined, () => 'Memo deleted.');
+      if (window.confirm(t('journal.confirm_delete'))) change('DELETE', `/api/memos/${id}`, undefined, () => t('journal.memo_deleted'));
       return;
     }
     if (!ev.target.matches('button.edit-memo')) return;
     const body = article.querySelector('.body');
-    const area = h('textarea', { rows: 5, class: 'memo-edit', 'aria-label': 'Memo text' });
+    const area = h('textarea', { rows: 5, class: 'memo-edit', 'aria-label': t('journal.memo_text') });
     area.value = body.textContent;
-    const save = h('button', { type: 'button', class: 'primary save-memo' }, 'Save');
-    save.addEventListener('click', () => change('PATCH', `/api/memos/${id}`, { body: area.value }, () => 'Memo saved.'));
+    const save = h('button', { type: 'button', class: 'primary save-memo' }, t('tree.save'));
+    save.addEventListener('click', () => change('PATCH', `/api/memos/${id}`, { body: area.value }, () => t('journal.memo_saved')));
     body.replaceWith(area);
     ev.target.replaceWith(save);
     area.focus();

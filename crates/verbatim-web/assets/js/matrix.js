@@ -1,7 +1,7 @@
 // The matrix page: clicking a cell lists the passages behind it, each
 // linking to the reader with the passage outlined.
 
-import { api, h, toast } from './common.js';
+import { api, h, t, toast } from './common.js';
 
 const table = document.getElementById('matrix');
 const panel = document.getElementById('cell-panel');
@@ -28,7 +28,7 @@ async function open(button) {
     const cell = await api('GET', `/api/matrix/cell?${q}`);
     document.getElementById('cell-title').textContent = `${cell.row} × ${cell.column}: ${cell.value}`;
     document.getElementById('cell-who').textContent = cell.participants.length
-      ? `Heard: ${cell.participants.join(', ')}` : 'No participant turn overlaps these passages.';
+      ? t('matrix.heard', { who: cell.participants.join(', ') }) : t('matrix.nobody');
     document.getElementById('cell-passages').replaceChildren(...cell.passages.map(passageItem));
     panel.hidden = false;
   } catch (err) {

@@ -3,7 +3,7 @@
 // de-identification preview. Every change goes through the JSON API with
 // the page's CSRF token; text is always set as text, never parsed as HTML.
 
-import { api, csrfToken, h, toast } from './common.js';
+import { api, csrfToken, h, t, toast } from './common.js';
 
 /** Sends a file as the raw request body; resolves to the parsed answer. */
 async function upload(url, file) {
@@ -14,7 +14,7 @@ async function upload(url, file) {
     body: file,
   });
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(data && data.error ? data.error : `the server answered ${response.status}`);
+  if (!response.ok) throw new Error(data && data.error ? data.error : t('server_answered', { status: response.status }));
   return data;
 }
 
@@ -33,7 +33,7 @@ function savedValue(td, row) {
 function startEdit(td) {
   if (editing) return;
   const before = td.textContent.trim();
-  const input = h('input', { type: 'text', value: before, 'aria-label': 'New value' });
+  const input = h('input', { type: 'text', value: before, 'aria-label': t('people.new_value') });
   const allowed = (td.dataset.allowed || '').split('|').filter(Boolean);
   if (allowed.length) {
     const id = `allowed-${Math.random().toString(36).slice(2)}`;
@@ -102,8 +102,8 @@ if (rosterForm) {
     if (!file) return;
     try {
       const done = await upload('/api/participants/roster', file);
-      const added = done.new_attributes.map(([n, t]) => `${n} (${t})`).join(', ');
-      sessionStorage.setItem('verbatim-toast', `Imported ${done.participants} participants${added ? `; new attributes: ${added}` : ''}.`);
+      const added = done.new_attributes.map(([n, kind]) => `${n} (${kind})`).join(', ');
+      sessionStorage.setItem('verbatim-toast', added ? t('people.imported_new', { n: done.participants, added }) : t('people.imported', { n: done.participants }));
       window.location.reload();
     } catch (err) {
       out.textContent = err.message;
@@ -131,10 +131,10 @@ function postForm(id, url, body, message) {
 
 postForm('participant-form', '/api/participants',
   (f) => ({ pseudonym: f.pseudonym, label: f.label, site: f.site }),
-  (p) => `Added participant ${p.code || p.label}`);
+  (p) => t('people.added_participant', { name: p.code || p.label }));
 postForm('site-form', '/api/sites',
   (f) => ({ name: f.name, code: f.code }),
-  (s) => `Added site ${s.name} (${s.code})`);
+  (s) => t('people.added_site', { name: s.name, code: s.code }));
 
 const attributeForm = document.getElementById('attribute-form');
 if (attributeForm) {
@@ -166,7 +166,7 @@ if (speakers) {
         tr.querySelector('.role').textContent = row.role === 'participant' ? (row.participant || '') : row.role;
         tr.querySelector('.muted').textContent = row.how || '';
       }
-      toast(`Mapped ${tr.dataset.label}.`);
+      toast(t('people.mapped', { label: tr.dataset.label }));
     } catch (err) {
       toast(err.message, 'error');
     }
@@ -211,8 +211,8 @@ if (deidForm) {
   const show = (report) => {
     const summary = document.getElementById('deid-summary');
     summary.textContent = report.dry_run
-      ? `Preview: ${report.replacements.length} replacements in ${report.sources_changed} sources, ${report.codings_changed} codings' passages; nothing was written.`
-      : `Applied: ${report.replacements.length} replacements in ${report.sources_changed} sources; ${report.audit_redacted} history entries redacted.`;
+      ? t('people.deid_preview', { n: report.replacements.length, sources: report.sources_changed, codings: report.codings_changed })
+      : t('people.deid_applied', { n: report.replacements.length, sources: report.sources_changed, redacted: report.audit_redacted });
     summary.hidden = false;
     const table = document.getElementById('deid-replacements');
     table.tBodies[0].replaceChildren(...report.replacements.map((r) => h('tr', {},
@@ -223,8 +223,8 @@ if (deidForm) {
   };
   const run = async (apply) => {
     const file = document.getElementById('deid-file').files[0];
-    if (!file) { toast('Choose a names file first.', 'error'); return; }
-    if (apply && !window.confirm('Replace every listed name across the study? This cannot be undone.')) return;
+    if (!file) { toast(t('people.names_first'), 'error'); return; }
+    if (apply && !window.confirm(t('people.confirm_deid'))) return;
     try {
       show(await upload(apply ? '/api/deidentify/apply' : '/api/deidentify/preview', file));
     } catch (err) {

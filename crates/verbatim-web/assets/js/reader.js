@@ -8,7 +8,7 @@
 // data-e) and each coding its UTF-16 span from the source's start, which
 // is what DOM ranges count; the server converts to the study's chars.
 
-import { api, fill, h, toast } from './common.js';
+import { api, fill, h, t, toast } from './common.js';
 
 performance.mark('reader-start');
 
@@ -99,6 +99,8 @@ function paintBlock(block, list) {
     const mark = document.createElement('mark');
     mark.className = `hl ${code ? code.colour : 'k0'}${over.length > 1 ? ' many' : ''}${top.coder_id !== me ? ' other' : ''}`;
     mark.dataset.ids = over.map((c) => c.id).join(' ');
+    mark.tabIndex = 0;
+    mark.setAttribute('role', 'button');
     mark.textContent = piece;
     frag.append(mark);
   }
@@ -160,7 +162,7 @@ function drawStripes() {
     stripe.className = `stripe ${code ? code.colour : 'k0'}${c.coder_id !== me ? ' other' : ''}`;
     stripe.dataset.id = c.id;
     stripe.dataset.code = c.code_id;
-    stripe.title = `${code ? code.name : 'code'}${coder && coders.size > 1 ? ` · ${coder.name}` : ''}`;
+    stripe.title = `${code ? code.name : t('code')}${coder && coders.size > 1 ? ` · ${coder.name}` : ''}`;
     stripe.style.top = `${top}px`;
     stripe.style.height = `${Math.max(4, bottom - top)}px`;
     stripe.style.right = `${lane * 9}px`;
@@ -178,14 +180,14 @@ function drawLegend() {
     const [coderId, codeId] = key.split(':').map(Number);
     const code = codes.get(codeId);
     const coder = coders.get(coderId);
-    return h('li', { dataset: { code: codeId } },
+    return h('li', { dataset: { code: codeId, coder: coderId }, tabindex: '0', role: 'button' },
       h('span', { class: `swatch ${code ? code.colour : 'k0'}` }),
-      h('span', { class: 'name' }, code ? code.name : `code ${codeId}`),
+      h('span', { class: 'name' }, code ? code.name : t('code_n', { id: codeId })),
       coders.size > 1 && coder ? h('span', { class: 'by' }, coder.initials) : null,
       h('span', { class: 'n' }, n));
   });
   items.sort((a, b) => a.textContent.localeCompare(b.textContent));
-  legendList.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, enabled ? 'No codings yet: select a passage to code it.' : 'Choose a coder to see codings.')]));
+  legendList.replaceChildren(...(items.length ? items : [h('li', { class: 'muted' }, enabled ? t('no_codings') : t('choose_coder_to_see'))]));
 }
 
 // ---------------------------------------------------------------- offsets
@@ -259,7 +261,7 @@ function usableCodes() {
 }
 
 function openPicker() {
-  if (!enabled) { toast('Choose who is coding in the header first.', 'error'); return; }
+  if (!enabled) { toast(t('choose_coder_first'), 'error'); return; }
   const span = selectionSpan();
   if (!span) return;
   pending = span;
@@ -273,8 +275,10 @@ function openPicker() {
 }
 
 function closePicker() {
+  const wasOpen = !picker.hidden;
   picker.hidden = true;
   pending = null;
+  if (wasOpen && picker.contains(document.activeElement)) doc.focus({ preventScroll: true });
 }
 
 function fold(s) {
@@ -292,11 +296,11 @@ function renderPicker() {
   pickerIndex = 0;
   pickerList.replaceChildren(...pickerItems.map((item, i) => {
     const li = item.code
-      ? h('li', { role: 'option', dataset: { i } }, h('span', { class: `swatch ${item.code.colour}` }), item.code.name, item.code.owner === null ? h('span', { class: 'muted small' }, ' shared') : null)
-      : h('li', { role: 'option', class: 'create', dataset: { i } }, '+ New code “', item.create, '”');
+      ? h('li', { role: 'option', dataset: { i } }, h('span', { class: `swatch ${item.code.colour}` }), item.code.name, item.code.owner === null ? h('span', { class: 'muted small' }, ` ${t('shared')}`) : null)
+      : h('li', { role: 'option', class: 'create', dataset: { i } }, t('new_code', { name: item.create }));
     return li;
   }));
-  if (pickerItems.length === 0) pickerList.append(h('li', { class: 'muted' }, 'Type a name to create a code'));
+  if (pickerItems.length === 0) pickerList.append(h('li', { class: 'muted' }, t('type_to_create')));
   highlightPicker();
 }
 
@@ -324,7 +328,7 @@ async function applyPicked(item) {
     window.getSelection().removeAllRanges();
     paint(created.coding.start, created.coding.end);
     const code = codes.get(created.coding.code_id);
-    toast(created.new ? `Coded with ${code ? code.name : 'the code'}` : 'Already coded with this code');
+    toast(created.new ? t('coded', { name: code ? code.name : t('the_code') }) : t('already_coded'));
   } catch (err) {
     toast(err.message, 'error');
   }
@@ -370,31 +374,31 @@ async function openCoding(id, others = []) {
       const c = codings.find((x) => x.id === oid);
       const k = c && codes.get(c.code_id);
       return h('button', { type: 'button', class: `tab${oid === id ? ' active' : ''}`, onclick: () => openCoding(oid, others) },
-        h('span', { class: `swatch ${k ? k.colour : 'k0'}` }), k ? k.name : `coding ${oid}`);
+        h('span', { class: `swatch ${k ? k.colour : 'k0'}` }), k ? k.name : t('coding_n', { id: oid }));
     }))
     : null;
-  const memo = h('textarea', { id: 'memo', rows: 3, placeholder: 'A note on this coding', disabled: !d.mine });
+  const memo = h('textarea', { id: 'memo', rows: 3, placeholder: t('memo_placeholder'), disabled: !d.mine });
   memo.value = d.memo || '';
   const quote = h('input', { type: 'checkbox', id: 'quote', disabled: !d.mine });
   quote.checked = d.is_quote;
-  const lang = h('input', { type: 'text', id: 'tr-lang', size: 3, value: 'en', 'aria-label': 'Language' });
-  const trText = h('textarea', { id: 'tr-text', rows: 2, placeholder: 'Translation of the passage' });
-  const translations = d.translations_text.map(([l, t]) => h('p', { class: 'translation' }, h('span', { class: 'tag' }, l), ' ', t));
+  const lang = h('input', { type: 'text', id: 'tr-lang', size: 3, value: 'en', 'aria-label': t('language') });
+  const trText = h('textarea', { id: 'tr-text', rows: 2, placeholder: t('translation_placeholder') });
+  const translations = d.translations_text.map(([l, text]) => h('p', { class: 'translation' }, h('span', { class: 'tag' }, l), ' ', text));
   fill(detail,
-    h('button', { type: 'button', class: 'close', title: 'Close (Esc)', onclick: closeDetail }, '×'),
+    h('button', { type: 'button', class: 'close', title: t('close'), onclick: closeDetail }, '×'),
     tabs,
     h('h2', {}, h('span', { class: `swatch ${code ? code.colour : 'k0'}` }), d.code),
     h('p', { class: 'muted small' }, `${d.coder}${d.speakers.length ? ` · ${d.speakers.join(', ')}` : ''}`),
     h('blockquote', { class: 'passage' }, d.text),
-    h('label', { class: 'check' }, quote, ' Quote for reports ', h('kbd', {}, 'q')),
-    h('label', { for: 'memo' }, 'Memo'),
+    h('label', { class: 'check' }, quote, ` ${t('quote')} `, h('kbd', {}, 'q')),
+    h('label', { for: 'memo' }, t('memo')),
     memo,
-    d.mine ? h('div', { class: 'row' }, h('button', { type: 'button', id: 'save-memo', onclick: () => saveMemo(memo.value) }, 'Save memo')) : null,
+    d.mine ? h('div', { class: 'row' }, h('button', { type: 'button', id: 'save-memo', onclick: () => saveMemo(memo.value) }, t('save_memo'))) : null,
     translations.length ? h('div', { class: 'translations' }, translations) : null,
-    d.mine ? h('details', { class: 'translate' }, h('summary', {}, 'Translate'), h('div', { class: 'row' }, lang, trText), h('button', { type: 'button', id: 'save-translation', onclick: () => saveTranslation(lang.value, trText.value) }, 'Save translation')) : null,
+    d.mine ? h('details', { class: 'translate' }, h('summary', {}, t('translate')), h('div', { class: 'row' }, lang, trText), h('button', { type: 'button', id: 'save-translation', onclick: () => saveTranslation(lang.value, trText.value) }, t('save_translation'))) : null,
     d.mine ? h('div', { class: 'row actions' },
-      h('button', { type: 'button', id: 'set-span', title: 'Select new text first', onclick: resizeToSelection }, 'Set span to selection'),
-      h('button', { type: 'button', id: 'remove', class: 'danger', onclick: removeCurrent }, 'Remove')) : h('p', { class: 'muted small' }, 'Another coder’s coding: read only.'),
+      h('button', { type: 'button', id: 'set-span', title: t('set_span_title'), onclick: resizeToSelection }, t('set_span')),
+      h('button', { type: 'button', id: 'remove', class: 'danger', onclick: removeCurrent }, t('remove'))) : h('p', { class: 'muted small' }, t('read_only')),
   );
   quote.addEventListener('change', () => setQuote(quote.checked));
   detail.hidden = false;
@@ -420,7 +424,7 @@ async function setQuote(flag) {
     const updated = await api('PATCH', `/api/codings/${current.id}`, { is_quote: flag });
     replaceCoding(updated);
     current.is_quote = updated.is_quote;
-    toast(flag ? 'Marked as a quote' : 'No longer a quote');
+    toast(flag ? t('quoted') : t('unquoted'));
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -428,7 +432,7 @@ async function saveMemo(text) {
   if (!current) return;
   try {
     replaceCoding(await api('PATCH', `/api/codings/${current.id}`, { memo: text }));
-    toast('Memo saved');
+    toast(t('memo_saved'));
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -436,7 +440,7 @@ async function saveTranslation(language, text) {
   if (!current) return;
   try {
     replaceCoding(await api('PUT', `/api/codings/${current.id}/translations/${encodeURIComponent(language.trim())}`, { text }));
-    toast('Translation saved');
+    toast(t('translation_saved'));
     openCoding(current.id);
   } catch (err) { toast(err.message, 'error'); }
 }
@@ -444,14 +448,14 @@ async function saveTranslation(language, text) {
 async function resizeToSelection() {
   if (!current) return;
   const span = selectionSpan();
-  if (!span) { toast('Select the new passage first, then press “Set span to selection”.', 'error'); return; }
+  if (!span) { toast(t('select_first'), 'error'); return; }
   try {
     const updated = await api('PATCH', `/api/codings/${current.id}/span`, span);
     const [a, b] = replaceCoding(updated);
     window.getSelection().removeAllRanges();
     paint(a, b);
     openCoding(updated.id);
-    toast('Passage changed');
+    toast(t('span_changed'));
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -464,7 +468,7 @@ async function removeCurrent() {
     codings = codings.filter((c) => c.id !== id);
     closeDetail();
     if (gone) paint(gone.start, gone.end);
-    toast('Coding removed · Ctrl+Z to undo');
+    toast(t('removed'));
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -479,7 +483,9 @@ async function history(which) {
     for (const c of known) codes.set(c.id, c);
     closeDetail();
     paint();
-    toast(done.replayed.length ? `${which === 'undo' ? 'Undid' : 'Redid'}: ${done.replayed.map((r) => r.description).join(', ')}` : `Nothing to ${which}`);
+    const what = done.replayed.map((r) => r.description).join(', ');
+    if (which === 'undo') toast(done.replayed.length ? t('undid', { what }) : t('nothing_undo'));
+    else toast(done.replayed.length ? t('redid', { what }) : t('nothing_redo'));
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -494,7 +500,9 @@ doc.addEventListener('mouseup', () => {
 });
 
 doc.addEventListener('click', (ev) => {
-  if (!window.getSelection().isCollapsed) return;
+  // A click from the keyboard (Enter on a focused highlight, detail 0)
+  // opens the coding even while the caret holds a selection.
+  if (!window.getSelection().isCollapsed && ev.detail !== 0) return;
   const mark = ev.target.closest('mark.hl');
   const stripe = ev.target.closest('.stripe');
   if (mark) {
@@ -533,6 +541,127 @@ let resizeTimer = 0;
 window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(drawStripes, 100);
+});
+
+
+// ---------------------------------------------------------------- keyboard caret
+
+// Coding without a mouse: Tab focuses the transcript (#doc), where a caret
+// (a drawn bar, the text is not editable) moves by word (w, b) and by
+// sentence (), () as in vi; Shift+W / Shift+B extend the selection by a
+// word, `v` starts a selection every move then extends; c or Enter opens
+// the picker on it. Positions are UTF-16 offsets of the source, like the
+// codings', so the selection is the same DOM range a mouse would make.
+
+/** Sorted word starts and ends, sentence starts and ends, over all blocks. */
+const stops = { wordStart: [], wordEnd: [], sentStart: [], sentEnd: [] };
+for (const b of blocks) {
+  for (const m of b.text.matchAll(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)) {
+    stops.wordStart.push(b.u + m.index);
+    stops.wordEnd.push(b.u + m.index + m[0].length);
+  }
+  for (const m of b.text.matchAll(/[^.!?…]+(?:[.!?…]+["»”’)]*|$)/gu)) {
+    const lead = m[0].length - m[0].trimStart().length;
+    const body = m[0].trim();
+    if (!body) continue;
+    stops.sentStart.push(b.u + m.index + lead);
+    stops.sentEnd.push(b.u + m.index + lead + body.length);
+  }
+}
+
+/** The caret: where the selection began (anchor) and where it is (head). */
+const caret = { anchor: blocks.length ? blocks[0].u : 0, head: blocks.length ? blocks[0].u : 0, visual: false };
+const caretEl = h('div', { class: 'caret', 'aria-hidden': 'true', hidden: true });
+doc.append(caretEl);
+
+/** Returns the first stop after `u` (forward) or before it, or `u` when none. */
+function nextStop(list, u, forward) {
+  if (forward) return list.find((x) => x > u) ?? u;
+  let best = u;
+  for (const x of list) { if (x < u) best = x; else break; }
+  return best;
+}
+
+/** Shows the caret and the selection [anchor, head) on the page. */
+function showCaret() {
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  const [a, b] = [Math.min(caret.anchor, caret.head), Math.max(caret.anchor, caret.head)];
+  if (a < b) {
+    const range = rangeOf(a, b);
+    if (range) sel.addRange(range);
+  }
+  const block = blocks.find((bl) => bl.u <= caret.head && caret.head <= bl.e);
+  if (!block) return;
+  const at = document.createRange();
+  const [node, offset] = pointAt(block, Math.max(block.u, Math.min(caret.head, block.e)));
+  at.setStart(node, offset);
+  at.collapse(true);
+  const r = at.getClientRects()[0] || block.el.getBoundingClientRect();
+  const base = doc.getBoundingClientRect();
+  caretEl.style.top = `${r.top - base.top}px`;
+  caretEl.style.left = `${r.left - base.left}px`;
+  caretEl.style.height = `${r.height || 18}px`;
+  caretEl.hidden = false;
+  caretEl.scrollIntoView({ block: 'nearest' });
+}
+
+/** Moves the caret; extends the selection when `extend` or in visual mode. */
+function moveCaret(to, extend) {
+  caret.head = to;
+  if (!extend && !caret.visual) caret.anchor = to;
+  showCaret();
+}
+
+/** The caret's keys, as (key) -> [list of stops, forward, extends]. */
+const CARET_KEYS = {
+  w: ['wordStart', true, false],
+  b: ['wordStart', false, false],
+  W: ['wordEnd', true, true],
+  B: ['wordStart', false, true],
+  ')': ['sentStart', true, false],
+  '(': ['sentStart', false, false],
+};
+
+doc.addEventListener('focus', () => { if (document.activeElement === doc) showCaret(); });
+doc.addEventListener('blur', () => { caretEl.hidden = true; });
+
+doc.addEventListener('keydown', (ev) => {
+  if (ev.target !== doc || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const move = CARET_KEYS[ev.key];
+  if (move) {
+    let [list, forward, extend] = move;
+    // In visual mode a forward sentence move stops at the sentence's end.
+    if (caret.visual && list === 'sentStart' && forward) list = 'sentEnd';
+    if (caret.visual && list === 'wordStart' && forward) list = 'wordEnd';
+    moveCaret(nextStop(stops[list], caret.head, forward), extend);
+    ev.preventDefault();
+    ev.stopPropagation();
+  } else if (ev.key === 'v') {
+    caret.visual = !caret.visual;
+    caret.anchor = caret.head;
+    if (caret.visual) toast(t('selecting'));
+    showCaret();
+    ev.preventDefault();
+  } else if (ev.key === 'Enter' || ev.key === 'c') {
+    if (caret.anchor === caret.head) toast(t('no_selection'), 'error');
+    else { caret.visual = false; openPicker(); }
+    ev.preventDefault();
+    ev.stopPropagation();
+  } else if (ev.key === 'Escape') {
+    caret.visual = false;
+    moveCaret(caret.head, false);
+  }
+});
+
+legendList.addEventListener('click', (ev) => {
+  const li = ev.target.closest('li[data-code]');
+  if (!li) return;
+  const first = codings.find((c) => c.code_id === Number(li.dataset.code) && c.coder_id === Number(li.dataset.coder));
+  if (!first) return;
+  const marks = marksOf.get(first.id);
+  if (marks) marks[0].scrollIntoView({ block: 'center' });
+  openCoding(first.id);
 });
 
 // ---------------------------------------------------------------- jump to a passage

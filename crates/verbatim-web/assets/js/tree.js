@@ -4,7 +4,7 @@
 // with a select (no dragging), split off the passages ticked, or delete
 // it (its passages go to "Uncategorised").
 
-import { api, fill, h, toast } from './common.js';
+import { api, fill, h, t, toast } from './common.js';
 
 const tree = document.getElementById('tree');
 const panel = document.getElementById('code-panel');
@@ -76,14 +76,14 @@ if (tree) {
     const targetName = target.querySelector('.name').textContent;
     clearMarks();
     if (zone === 'merge') {
-      done(api('POST', `/api/codes/${id}/merge`, { into_id: Number(target.dataset.id) }), `Merged “${name}” into “${targetName}”`);
+      done(api('POST', `/api/codes/${id}/merge`, { into_id: Number(target.dataset.id) }), t('tree.merged_into', { name, target: targetName }));
     } else if (zone === 'under') {
-      done(api('POST', `/api/codes/${id}/move`, { parent_id: Number(target.dataset.id) }), `Moved “${name}” under “${targetName}”`);
+      done(api('POST', `/api/codes/${id}/move`, { parent_id: Number(target.dataset.id) }), t('tree.moved_under', { name, target: targetName }));
     } else {
       const parent = Number(target.dataset.parent) || null;
       const siblings = [...target.parentElement.children].filter((li) => li !== dragged);
       const position = siblings.indexOf(target) + (zone === 'after' ? 1 : 0);
-      done(api('POST', `/api/codes/${id}/move`, { parent_id: parent, position }), `Moved “${name}”`);
+      done(api('POST', `/api/codes/${id}/move`, { parent_id: parent, position }), t('tree.moved', { name }));
     }
   });
   tree.addEventListener('click', (ev) => {
@@ -99,7 +99,7 @@ if (dropTop) {
     ev.preventDefault();
     dropTop.classList.remove('over');
     if (!dragged) return;
-    done(api('POST', `/api/codes/${dragged.dataset.id}/move`, { parent_id: null }), 'Moved to the top level');
+    done(api('POST', `/api/codes/${dragged.dataset.id}/move`, { parent_id: null }), t('tree.moved_top'));
   });
 }
 
@@ -110,7 +110,7 @@ if (addButton) {
   const add = () => {
     const name = input.value.trim();
     if (!name) { input.focus(); return; }
-    done(api('POST', '/api/codes', { name, level: level.value }), `Added “${name}”`);
+    done(api('POST', '/api/codes', { name, level: level.value }), t('tree.added', { name }));
   };
   addButton.addEventListener('click', add);
   input.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') add(); });
@@ -138,29 +138,29 @@ async function select(li) {
   }
   const name = h('input', { type: 'text', id: 'code-name', value: node.name, disabled: !own });
   const others = [...tree.querySelectorAll('li[data-id]')].filter((x) => x.dataset.id !== id);
-  const mergeSelect = h('select', { id: 'merge-into', 'aria-label': 'Merge into' },
+  const mergeSelect = h('select', { id: 'merge-into', 'aria-label': t('tree.merge_into') },
     others.map((x) => h('option', { value: x.dataset.id }, x.querySelector('.name').textContent)));
   // Passages coded with this very code can be ticked for a split.
   const own_passage = (p) => own && String(p.code_id) === id;
   const list = h('ul', { class: 'passages', id: 'passages' }, passages.map((p) => h('li', {},
     h('div', { class: 'src' },
-      own_passage(p) ? h('input', { type: 'checkbox', class: 'split-pick', value: p.coding_id, 'aria-label': `Move this passage of ${p.source} to the new code` }) : null,
+      own_passage(p) ? h('input', { type: 'checkbox', class: 'split-pick', value: p.coding_id, 'aria-label': t('tree.move_passage', { source: p.source }) }) : null,
       h('a', { href: `/sources/${p.source_id}?hl=${p.start}-${p.end}` }, p.source), p.speakers.length ? ` · ${p.speakers.join(', ')}` : '', p.code !== node.name ? ` · ${p.code}` : '', p.is_quote ? ' · quote' : ''),
     h('q', {}, p.text))));
   fill(panel,
     h('h2', {}, h('span', { class: `swatch ${li.querySelector('.swatch').classList[1]}` }), node.name, ' ', h('span', { class: 'level' }, node.level_name)),
-    h('p', { class: 'muted small' }, `${node.codings_total} codings in ${node.sources_total} sources (with the codes below)`),
-    h('label', { for: 'code-name' }, 'Name'), name,
-    ...field('Definition', 'code-definition', node.definition, 3),
-    ...field('Include when', 'code-inclusion', node.inclusion),
-    ...field('Exclude when', 'code-exclusion', node.exclusion),
-    ...field('Example', 'code-example', node.example),
-    own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary', id: 'save-code', onclick: () => save(id, node) }, 'Save')) : null,
+    h('p', { class: 'muted small' }, t('tree.totals', { codings: node.codings_total, sources: node.sources_total })),
+    h('label', { for: 'code-name' }, t('tree.name')), name,
+    ...field(t('tree.definition'), 'code-definition', node.definition, 3),
+    ...field(t('tree.include'), 'code-inclusion', node.inclusion),
+    ...field(t('tree.exclude'), 'code-exclusion', node.exclusion),
+    ...field(t('tree.example'), 'code-example', node.example),
+    own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary', id: 'save-code', onclick: () => save(id, node) }, t('tree.save'))) : null,
     own ? moveRow(li, id, node) : null,
-    own && others.length ? h('div', { class: 'row' }, h('label', { for: 'merge-into' }, 'Merge into'), mergeSelect,
-      h('button', { type: 'button', class: 'danger', onclick: () => done(api('POST', `/api/codes/${id}/merge`, { into_id: Number(mergeSelect.value) }), `Merged “${node.name}”`) }, 'Merge')) : null,
-    own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'danger', id: 'delete-code', onclick: () => remove(id, node) }, 'Delete…')) : null,
-    h('h2', { class: 'passages-title' }, `Passages `, h('span', { class: 'count' }, passages.length)),
+    own && others.length ? h('div', { class: 'row' }, h('label', { for: 'merge-into' }, t('tree.merge_into')), mergeSelect,
+      h('button', { type: 'button', class: 'danger', onclick: () => done(api('POST', `/api/codes/${id}/merge`, { into_id: Number(mergeSelect.value) }), t('tree.merged', { name: node.name })) }, t('tree.merge'))) : null,
+    own ? h('div', { class: 'row' }, h('button', { type: 'button', class: 'danger', id: 'delete-code', onclick: () => remove(id, node) }, t('tree.delete'))) : null,
+    h('h2', { class: 'passages-title' }, `${t('tree.passages')} `, h('span', { class: 'count' }, passages.length)),
     own && passages.some(own_passage) ? splitRow(id, node) : null,
     list,
   );
@@ -170,38 +170,37 @@ async function select(li) {
 function moveRow(li, id, node) {
   // Not under itself or a code below it.
   const targets = [...tree.querySelectorAll('li[data-id]')].filter((x) => x !== li && !li.contains(x));
-  const select = h('select', { id: 'move-under', 'aria-label': 'Move under' },
+  const select = h('select', { id: 'move-under', 'aria-label': t('tree.move_under') },
     h('option', { value: '' }, '(top level)'),
     targets.map((x) => h('option', { value: x.dataset.id, selected: x.dataset.id === li.dataset.parent }, x.querySelector('.name').textContent)));
   const go = () => {
     const parent = select.value ? Number(select.value) : null;
-    const label = select.value ? `under “${select.selectedOptions[0].textContent}”` : 'to the top level';
-    done(api('POST', `/api/codes/${id}/move`, { parent_id: parent }), `Moved “${node.name}” ${label}`);
+    const label = select.value ? t('tree.under', { name: select.selectedOptions[0].textContent }) : t('tree.to_top');
+    done(api('POST', `/api/codes/${id}/move`, { parent_id: parent }), t('tree.moved_to', { name: node.name, where: label }));
   };
-  return h('div', { class: 'row' }, h('label', { for: 'move-under' }, 'Move under'), select,
-    h('button', { type: 'button', id: 'move-code', onclick: go }, 'Move'));
+  return h('div', { class: 'row' }, h('label', { for: 'move-under' }, t('tree.move_under')), select,
+    h('button', { type: 'button', id: 'move-code', onclick: go }, t('tree.move')));
 }
 
 /** The split form: a new sibling code takes the passages ticked below. */
 function splitRow(id, node) {
-  const name = h('input', { type: 'text', id: 'split-name', placeholder: 'New code for the ticked passages', 'aria-label': 'New code name' });
+  const name = h('input', { type: 'text', id: 'split-name', placeholder: t('tree.split_placeholder'), 'aria-label': t('tree.new_name') });
   const go = () => {
     const ids = [...document.querySelectorAll('#passages .split-pick:checked')].map((c) => Number(c.value));
-    if (!name.value.trim()) { name.focus(); toast('Name the new code first', 'error'); return; }
-    if (ids.length === 0) { toast('Tick the passages the new code takes', 'error'); return; }
+    if (!name.value.trim()) { name.focus(); toast(t('tree.name_first'), 'error'); return; }
+    if (ids.length === 0) { toast(t('tree.tick_first'), 'error'); return; }
     done(api('POST', `/api/codes/${id}/split`, { name: name.value.trim(), coding_ids: ids }),
-      `Split “${node.name}”: “${name.value.trim()}” took ${ids.length} passages`);
+      t('tree.split_done', { name: node.name, into: name.value.trim(), n: ids.length }));
   };
-  return h('div', { class: 'row split' }, name, h('button', { type: 'button', id: 'split-code', onclick: go }, 'Split off ticked'));
+  return h('div', { class: 'row split' }, name, h('button', { type: 'button', id: 'split-code', onclick: go }, t('tree.split')));
 }
 
 /** Deletes a code after saying what becomes of its passages. */
 function remove(id, node) {
   const n = node.codings;
-  const what = n === 0 ? 'It holds no passages.'
-    : `It holds ${n} passage${n === 1 ? '' : 's'}: they move to “Uncategorised”.`;
-  if (!window.confirm(`Delete “${node.name}”? ${what} Codes below it move up. Undo brings it all back.`)) return;
-  done(api('DELETE', `/api/codes/${id}?cascade=uncategorised`), `Deleted “${node.name}”`);
+  const what = n === 0 ? t('tree.holds_none') : n === 1 ? t('tree.holds_one') : t('tree.holds_n', { n });
+  if (!window.confirm(t('tree.confirm_delete', { name: node.name, what }))) return;
+  done(api('DELETE', `/api/codes/${id}?cascade=uncategorised`), t('tree.deleted', { name: node.name }));
 }
 
 function save(id, node) {
@@ -214,7 +213,7 @@ function save(id, node) {
   };
   const name = value('code-name').trim();
   if (name && name !== node.name) body.name = name;
-  done(api('PATCH', `/api/codes/${id}`, body), 'Saved');
+  done(api('PATCH', `/api/codes/${id}`, body), t('tree.saved'));
 }
 
 const undoButton = document.getElementById('tree-undo');
@@ -222,7 +221,7 @@ if (undoButton) {
   undoButton.addEventListener('click', async () => {
     try {
       const r = await api('POST', '/api/undo');
-      sessionStorage.setItem('verbatim-toast', `Undid: ${r.replayed.map((x) => x.description).join(', ')}`);
+      sessionStorage.setItem('verbatim-toast', t('undid', { what: r.replayed.map((x) => x.description).join(', ') }));
       window.location.reload();
     } catch (err) { toast(err.message, 'error'); }
   });

@@ -4,7 +4,7 @@
 // sources, and the per-file report (the same as `verbatim import`) is
 // shown above it. Plain ES module; text is set as text, never as HTML.
 
-import { csrfToken, h, toast } from './common.js';
+import { csrfToken, h, t, toast } from './common.js';
 
 const KEY = 'verbatim-upload-report';
 const form = document.getElementById('upload-form');
@@ -24,9 +24,9 @@ function send(data) {
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (_) { body = null; }
       if (xhr.status >= 200 && xhr.status < 300 && Array.isArray(body)) resolve(body);
-      else reject(new Error(body && body.error ? body.error : `the server answered ${xhr.status}`));
+      else reject(new Error(body && body.error ? body.error : t('server_answered', { status: xhr.status })));
     });
-    xhr.addEventListener('error', () => reject(new Error('the upload did not reach the server: check the connection and try again')));
+    xhr.addEventListener('error', () => reject(new Error(t('upload.unreachable'))));
     xhr.send(data);
   });
 }
@@ -35,14 +35,14 @@ function send(data) {
 function line(r) {
   switch (r.status) {
     case 'imported':
-      return h('li', { class: 'ok' }, 'imported ', h('a', { href: `/sources/${r.id}` }, r.name), ` from ${r.file}`,
-        (r.notes || []).map((n) => h('div', { class: 'muted small' }, `note: ${n}`)),
-        r.labels && r.labels.unclaimed > 0 ? h('div', { class: 'muted small' }, `note: ${r.labels.unclaimed} lines look like a speaker label but opened no turn, such as “${r.labels.example || ''}”`) : null,
-        ((r.labels && r.labels.typos) || []).map((t) => h('div', { class: 'muted small' }, `note: “${t.label}” (${t.turns} turns) is one or two letters from “${t.likely}” (${t.likely_turns} turns)`)));
+      return h('li', { class: 'ok' }, `${t('upload.imported')} `, h('a', { href: `/sources/${r.id}` }, r.name), ` ${t('upload.from', { file: r.file })}`,
+        (r.notes || []).map((n) => h('div', { class: 'muted small' }, t('upload.note', { note: n }))),
+        r.labels && r.labels.unclaimed > 0 ? h('div', { class: 'muted small' }, t('upload.unclaimed', { n: r.labels.unclaimed, example: r.labels.example || '' })) : null,
+        ((r.labels && r.labels.typos) || []).map((typo) => h('div', { class: 'muted small' }, t('upload.typo', { label: typo.label, turns: typo.turns, likely: typo.likely, likely_turns: typo.likely_turns }))));
     case 'duplicate':
-      return h('li', { class: 'skip' }, `skipped ${r.file}: same text as source “${r.name}” already in the study`);
+      return h('li', { class: 'skip' }, t('upload.duplicate', { file: r.file, name: r.name }));
     default:
-      return h('li', { class: 'failed' }, r.error || `${r.file} was not imported`);
+      return h('li', { class: 'failed' }, r.error || t('upload.not_imported', { file: r.file }));
   }
 }
 
@@ -51,7 +51,7 @@ function show(report) {
   const count = (s) => report.filter((r) => r.status === s).length;
   const failed = report.length - count('imported') - count('duplicate');
   out.replaceChildren(
-    h('p', {}, h('strong', {}, `${count('imported')} imported`), `, ${count('duplicate')} skipped as duplicates, ${failed} refused.`),
+    h('p', {}, h('strong', {}, t('upload.n_imported', { n: count('imported') })), t('upload.summary', { skipped: count('duplicate'), failed })),
     h('ul', { id: 'upload-lines' }, report.map(line)),
   );
   out.hidden = false;
@@ -61,7 +61,7 @@ if (form) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const files = document.getElementById('upload-files').files;
-    if (!files.length) { toast('Choose one or more transcripts first', 'error'); return; }
+    if (!files.length) { toast(t('upload.choose_first'), 'error'); return; }
     const data = new FormData(form);
     const go = document.getElementById('upload-go');
     go.disabled = true;

@@ -16,6 +16,7 @@ use verbatim_store::{AppliesTo, SqliteStore};
 
 use crate::api::analysis::{CooccurrenceParams, WordsParams, count_words, run_cooccurrence};
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::queries::{MatrixParams, QueryParams, QueryResult, WebMatrix, run_matrix, run_query};
 use crate::session::Session;
@@ -44,16 +45,16 @@ pub struct Tab {
 /// shows them too, so the four pages link to each other).
 pub fn tabs(current: &str) -> Vec<Tab> {
     [
-        ("/search", "Full text"),
-        ("/search/query", "Coding query"),
-        ("/search/matrix", "Matrix"),
-        ("/search/cooccurrence", "Co-occurrence"),
-        ("/search/words", "Word frequency"),
+        ("/search", "tab.full_text"),
+        ("/search/query", "title.query"),
+        ("/search/matrix", "title.matrix"),
+        ("/search/cooccurrence", "title.cooccurrence"),
+        ("/search/words", "title.words"),
     ]
     .into_iter()
-    .map(|(href, label)| Tab {
+    .map(|(href, key)| Tab {
         href,
-        label,
+        label: t(key),
         active: href == current,
     })
     .collect()
@@ -124,8 +125,8 @@ async fn query_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .read(move |store| {
-            let page =
-                Page::new(store, &session, &csrf, "Coding query", Nav::Search)?.at("/search/query");
+            let page = Page::new(store, &session, &csrf, t("title.query"), Nav::Search)?
+                .at("/search/query");
             let c = choices(store)?;
             let needs_coder = session.coder.is_none();
             let (result, error) = if params.q.trim().is_empty() || needs_coder {
@@ -174,7 +175,7 @@ async fn matrix_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .read(move |store| {
-            let page = Page::new(store, &session, &csrf, "Matrix", Nav::Search)?
+            let page = Page::new(store, &session, &csrf, t("title.matrix"), Nav::Search)?
                 .at("/search/matrix")
                 .with_script("matrix.js");
             let c = choices(store)?;
@@ -240,7 +241,7 @@ async fn words_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .read(move |store| {
-            let page = Page::new(store, &session, &csrf, "Word frequency", Nav::Search)?
+            let page = Page::new(store, &session, &csrf, t("title.words"), Nav::Search)?
                 .at("/search/words");
             let c = choices(store)?;
             let (words, error) = shown(count_words(store, &params))?;
@@ -296,7 +297,7 @@ async fn cooccurrence_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .read(move |store| {
-            let page = Page::new(store, &session, &csrf, "Co-occurrence", Nav::Search)?
+            let page = Page::new(store, &session, &csrf, t("title.cooccurrence"), Nav::Search)?
                 .at("/search/cooccurrence");
             let c = choices(store)?;
             let needs_coder = session.coder.is_none();

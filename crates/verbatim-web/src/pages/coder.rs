@@ -38,10 +38,7 @@ async fn pick(State(state): State<AppState>, Form(form): Form<PickForm>) -> Page
         .into());
     }
     // Only a path of this site: never an open redirect.
-    let back = form
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let back = crate::security::local_path(form.back);
     let mut response = Redirect::to(&back).into_response();
     let cookie = format!(
         "{CODER_COOKIE}={}; Path=/; SameSite=Strict; HttpOnly",

@@ -14,6 +14,7 @@ use verbatim_store::{CodeNode, SqliteStore};
 
 use crate::api::codes::trees;
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::palette;
 use crate::session::Session;
@@ -60,7 +61,8 @@ async fn codes(State(state): State<AppState>, session: Session) -> PageResult<Co
 }
 
 fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<CodesPage, WebError> {
-    let page = Page::new(store, session, csrf, "Codes", Nav::Codes)?.with_script("tree.js");
+    let page =
+        Page::new(store, session, csrf, t("title.codes"), Nav::Codes)?.with_script("tree.js");
     let levels = store.levels()?.into_iter().map(|l| l.name).collect();
     if session.coder.is_none() {
         return Ok(CodesPage {

@@ -17,6 +17,7 @@ use crate::api::compare::{
     comparing, disagreements, two_coders,
 };
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::session::Session;
 use crate::{AppState, WebError};
@@ -131,7 +132,7 @@ fn build(
     csrf: &str,
     q: &CompareQuery,
 ) -> Result<ComparePage, WebError> {
-    let page = Page::new(store, session, csrf, "Compare", Nav::Compare)?
+    let page = Page::new(store, session, csrf, t("title.compare"), Nav::Compare)?
         .at("/compare")
         .with_script("compare.js");
     let coders: Vec<String> = store.coders()?.into_iter().map(|c| c.name).collect();

@@ -16,6 +16,7 @@ use axum::routing::get;
 use verbatim_store::{AuditEntry, Store};
 
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::palette;
 use crate::session::Session;
@@ -98,7 +99,7 @@ fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, W
     let summaries = study.summaries()?;
     let people = study.participants()?;
     let store = &study.store;
-    let page = Page::new(store, session, csrf, "Home", Nav::Home)?;
+    let page = Page::new(store, session, csrf, t("title.home"), Nav::Home)?;
     let mut sites: Vec<String> = summaries
         .iter()
         .map(|s| s.site.clone().unwrap_or_default())

@@ -13,6 +13,7 @@ use verbatim_store::{JournalEntry, Memo, SqliteStore, Store};
 
 use crate::api::journal::MemoQuery;
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::session::Session;
 use crate::{AppState, WebError};
@@ -71,7 +72,7 @@ fn build(
     csrf: &str,
     q: &MemoQuery,
 ) -> Result<JournalPage, WebError> {
-    let page = Page::new(store, session, csrf, "Journal and memos", Nav::Journal)?
+    let page = Page::new(store, session, csrf, t("title.journal"), Nav::Journal)?
         .at("/journal")
         .with_script("journal.js");
     let sources = store

@@ -19,6 +19,7 @@ use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, 
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::pages::pager::{PageParam, Pager};
 use crate::session::Session;
@@ -90,8 +91,14 @@ async fn participants_page(
             let pager = Pager::new("/participants", asked.page, all.len());
             let store = &study.store;
             Ok(ParticipantsPage {
-                page: Page::new(store, &session, &csrf, "Participants", Nav::Participants)?
-                    .with_script("people.js"),
+                page: Page::new(
+                    store,
+                    &session,
+                    &csrf,
+                    t("title.participants"),
+                    Nav::Participants,
+                )?
+                .with_script("people.js"),
                 columns: columns(store.attributes(AppliesTo::Participant)?),
                 people: all[pager.range()].to_vec(),
                 pager,
@@ -157,7 +164,7 @@ fn build_sources(
     let pager = Pager::new("/sources", asked, all.len());
     let shown = &all[pager.range()];
     let store = &study.store;
-    let page = Page::new(store, session, csrf, "Sources", Nav::Sources)?
+    let page = Page::new(store, session, csrf, t("title.sources"), Nav::Sources)?
         .with_script("people.js")
         .with_script("upload.js");
     let unmapped = labels

@@ -35,6 +35,7 @@ use verbatim_report::report::model::Lang;
 use verbatim_store::{AppliesTo, SqliteStore, Store};
 
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::session::{Session, encode_cookie};
 use crate::{AppState, WebError};
@@ -414,7 +415,7 @@ fn build(
     csrf: &str,
     choice: &Choice,
 ) -> Result<ReportsPage, WebError> {
-    let page = Page::new(store, session, csrf, "Reports", Nav::Reports)?;
+    let page = Page::new(store, session, csrf, t("title.reports"), Nav::Reports)?;
     let layer = Layer::parse(choice.layer.as_deref())?;
     let lang = language(choice.lang.as_deref())?;
     let revealed = page.revealed;

@@ -11,6 +11,7 @@ use axum::routing::get;
 
 use crate::api::search::{SearchParams, SearchResults, run};
 use crate::error::PageResult;
+use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::pages::analysis::{Tab, tabs};
 use crate::session::Session;
@@ -43,8 +44,14 @@ async fn search_page(
     let csrf = state.csrf().to_owned();
     Ok(state
         .with_study(move |study| {
-            let page = Page::new(&study.store, &session, &csrf, "Search", Nav::Search)?
-                .with_script("autocode.js");
+            let page = Page::new(
+                &study.store,
+                &session,
+                &csrf,
+                t("title.search"),
+                Nav::Search,
+            )?
+            .with_script("autocode.js");
             let codes = match session.coder {
                 Some(_) => study
                     .store

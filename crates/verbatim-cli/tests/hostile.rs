@@ -361,8 +361,10 @@ fn a_roster_of_16000_columns_imports_in_linear_time() {
     );
     assert_eq!(run.stdout.matches("  new attribute q").count(), 15_999);
     // Quadratic work on 16,000 columns took over 100 s; linear work is a
-    // small fraction of that even in a debug build.
-    assert!(took.as_secs_f64() < 10.0, "took {took:?}");
+    // small fraction of that even in a debug build (about 3 s alone), with
+    // room for a machine busy with other tests (the figure itself is
+    // measured in BENCHMARKS.md, not here).
+    assert!(took.as_secs_f64() < 30.0, "took {took:?}");
     eprintln!("16,000-column roster imported in {took:?}");
 }
 

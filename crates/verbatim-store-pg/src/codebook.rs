@@ -45,9 +45,10 @@ impl Codebook for PgStore {
             None => (rules::new_code_owner(scope, new.book)?, None),
         };
         let level = rules::child_level(&levels, parent_level, new.level.as_deref())?;
-        if code_named(&mut tx, owner, &name)
+        // Names are unique among siblings only, as on SQLite (its 0019).
+        if !codes_named(&mut tx, owner, Some(new.parent), &name)
             .or_server(&address)?
-            .is_some()
+            .is_empty()
         {
             return Err(rules::code_name_taken(&name));
         }
@@ -135,25 +136,33 @@ impl Codebook for PgStore {
         }
         let mut found = Vec::new();
         for owner in rules::lookup_books(scope, book) {
-            found.extend(code_named(&mut *client, owner, word).or_server(self.address())?);
+            found.extend(codes_named(&mut *client, owner, None, word).or_server(self.address())?);
         }
         rules::one_code(word, &found)
     }
 }
 
-/// Returns the id of the code named `name` in codebook `owner`, if any.
-fn code_named(
+/// Returns the ids of the codes named `name` in codebook `owner`: under
+/// `parent` only when it is given (`Some(None)`: at the top), else
+/// anywhere in the codebook (names repeat under different parents).
+fn codes_named(
     client: &mut impl GenericClient,
     owner: Option<i64>,
+    parent: Option<Option<i64>>,
     name: &str,
-) -> Result<Option<i64>, postgres::Error> {
-    client
-        .query_opt(
-            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2",
+) -> Result<Vec<i64>, postgres::Error> {
+    let rows = match parent {
+        Some(parent) => client.query(
+            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND coalesce(parent, 0) = $2 \
+             AND name = $3",
+            &[&owner.unwrap_or(0), &parent.unwrap_or(0), &name],
+        )?,
+        None => client.query(
+            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2 ORDER BY id",
             &[&owner.unwrap_or(0), &name],
-        )?
-        .map(|r| r.try_get(0))
-        .transpose()
+        )?,
+    };
+    rows.iter().map(|r| r.try_get(0)).collect()
 }
 
 /// Inserts the code and its audit entry (`code.add`, as on SQLite).

@@ -14,10 +14,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_sources.sql")),
     (2, include_str!("../migrations/0002_append_only_audit.sql")),
     (3, include_str!("../migrations/0003_coding.sql")),
+    (4, include_str!("../migrations/0004_audit_account.sql")),
+    (5, include_str!("../migrations/0005_sibling_names.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 5;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

@@ -271,24 +271,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
             under,
             top,
             position,
-        } => {
-            if under.is_none() && !top && position.is_none() {
-                bail!("say where to move it: --under PARENT, --top, or --position N");
-            }
-            let id = find(&store, code)?;
-            let parent = match (under, top) {
-                (Some(p), _) => Some(find(&store, p)?),
-                (None, true) => None,
-                (None, false) => store
-                    .code_tree(&scope, Book::Own)?
-                    .into_iter()
-                    .chain(store.code_tree(&scope, Book::Shared)?)
-                    .find(|n| n.id == id)
-                    .and_then(|n| n.parent),
-            };
-            store.move_code(&scope, id, parent, *position)?;
-            println!("Moved code {id}.");
-        }
+        } => move_code(&mut store, &scope, code, under.as_deref(), *top, *position)?,
         CodeAction::Link { code, under } => {
             let id = find(&store, code)?;
             let parent = find(&store, under)?;
@@ -313,21 +296,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
                 codings.len()
             );
         }
-        CodeAction::Delete { code, cascade } => {
-            let id = find(&store, code)?;
-            let cascade = cascade.map(|c| match c {
-                CascadeArg::Uncategorised => Cascade::Uncategorised,
-                CascadeArg::Delete => Cascade::Delete,
-            });
-            let n = store.delete_code(&scope, id, cascade)?;
-            println!(
-                "Deleted code {id} ({n} codings {}).",
-                match cascade {
-                    Some(Cascade::Delete) => "deleted",
-                    _ => "moved to Uncategorised",
-                }
-            );
-        }
+        CodeAction::Delete { code, cascade } => delete(&mut store, &scope, code, *cascade)?,
         CodeAction::Copy { from, to, .. } => {
             let from_book = book_named(&store, &scope, from)?;
             let to_book = match to.as_str() {
@@ -340,19 +309,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         }
         CodeAction::Tree {
             shared, of, json, ..
-        } => {
-            let book = match (shared, of) {
-                (true, _) => Book::Shared,
-                (false, Some(name)) => book_named(&store, &scope, name)?,
-                (false, None) => Book::Own,
-            };
-            let nodes = store.code_tree(&scope, book)?;
-            if *json {
-                print_json(&nodes)?;
-            } else {
-                print!("{}", render_tree(&nodes));
-            }
-        }
+        } => tree(&store, &scope, *shared, of.as_deref(), *json)?,
         CodeAction::Kind { code, kind } => set_kind(&mut store, &scope, code, *kind)?,
         CodeAction::Translate {
             code,
@@ -363,6 +320,80 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         CodeAction::Levels { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `code move CODE --under PARENT | --top | --position N`.
+fn move_code(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    code: &str,
+    under: Option<&str>,
+    top: bool,
+    position: Option<i64>,
+) -> anyhow::Result<()> {
+    if under.is_none() && !top && position.is_none() {
+        bail!("say where to move it: --under PARENT, --top, or --position N");
+    }
+    let id = store.find_code(scope, code, None)?;
+    let parent = match (under, top) {
+        (Some(p), _) => Some(store.find_code(scope, p, None)?),
+        (None, true) => None,
+        // Only a new position: the code stays under its parent.
+        (None, false) => store
+            .code_tree(scope, Book::Own)?
+            .into_iter()
+            .chain(store.code_tree(scope, Book::Shared)?)
+            .find(|n| n.id == id)
+            .and_then(|n| n.parent),
+    };
+    store.move_code(scope, id, parent, position)?;
+    println!("Moved code {id}.");
+    Ok(())
+}
+
+/// `code delete CODE [--cascade uncategorised|delete]`.
+fn delete(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    code: &str,
+    cascade: Option<CascadeArg>,
+) -> anyhow::Result<()> {
+    let id = store.find_code(scope, code, None)?;
+    let cascade = cascade.map(|c| match c {
+        CascadeArg::Uncategorised => Cascade::Uncategorised,
+        CascadeArg::Delete => Cascade::Delete,
+    });
+    let n = store.delete_code(scope, id, cascade)?;
+    println!(
+        "Deleted code {id} ({n} codings {}).",
+        match cascade {
+            Some(Cascade::Delete) => "deleted",
+            _ => "moved to Uncategorised",
+        }
+    );
+    Ok(())
+}
+
+/// `code tree [--shared | --of CODER] [--json]`.
+fn tree(
+    store: &SqliteStore,
+    scope: &Scope,
+    shared: bool,
+    of: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let book = match (shared, of) {
+        (true, _) => Book::Shared,
+        (false, Some(name)) => book_named(store, scope, name)?,
+        (false, None) => Book::Own,
+    };
+    let nodes = store.code_tree(scope, book)?;
+    if json {
+        print_json(&nodes)?;
+    } else {
+        print!("{}", render_tree(&nodes));
+    }
+    Ok(())
 }
 
 /// `code kind CODE analytic|structural`.

@@ -146,38 +146,9 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
             store.translate(&scope, *id, language, text)?;
             println!("Attached a {language} translation to coding {id}.");
         }
-        CodingAction::List {
-            source,
-            code,
-            by,
-            speaker,
-            level,
-            quotes,
-            json,
-            ..
-        } => {
-            let filter = CodingFilter {
-                source: source
-                    .as_deref()
-                    .map(|s| store.source_id(&SourceRef::parse(s)))
-                    .transpose()?,
-                code: code
-                    .as_deref()
-                    .map(|c| store.find_code(&scope, c, None))
-                    .transpose()?,
-                coder: by
-                    .as_deref()
-                    .map(|n| coder_or_consensus(&store, n))
-                    .transpose()?,
-                level: level
-                    .as_deref()
-                    .map(|l| store.level_rank_of(l))
-                    .transpose()?,
-                speaker: speaker.clone(),
-                quotes_only: *quotes,
-            };
-            let codings = store.codings(&scope, &filter)?;
-            print_codings(&codings, *json)?;
+        CodingAction::List { json, .. } => {
+            let filter = list_filter(&store, &scope, &args.action)?;
+            print_codings(&store.codings(&scope, &filter)?, *json)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -248,6 +219,51 @@ pub(super) fn print_codings(
     print!("{}", table.render());
     println!("{} codings.", codings.len());
     Ok(())
+}
+
+/// Returns the filter a `coding list` asks for, resolved in `store` (a
+/// file or a PostgreSQL study alike): sources, codes, coders and levels
+/// named by the user become ids.
+pub(super) fn list_filter<S>(
+    store: &S,
+    scope: &verbatim_store::Scope,
+    action: &CodingAction,
+) -> anyhow::Result<CodingFilter>
+where
+    S: verbatim_store::Codebook + verbatim_store::Coders + verbatim_store::Codings,
+{
+    let CodingAction::List {
+        source,
+        code,
+        by,
+        speaker,
+        level,
+        quotes,
+        ..
+    } = action
+    else {
+        bail!("only `coding list` filters codings");
+    };
+    Ok(CodingFilter {
+        source: source
+            .as_deref()
+            .map(|s| store.source_id(&SourceRef::parse(s)))
+            .transpose()?,
+        code: code
+            .as_deref()
+            .map(|c| store.find_code(scope, c, None))
+            .transpose()?,
+        coder: by
+            .as_deref()
+            .map(|n| coder_or_consensus(store, n))
+            .transpose()?,
+        level: level
+            .as_deref()
+            .map(|l| store.level_rank_of(l))
+            .transpose()?,
+        speaker: speaker.clone(),
+        quotes_only: *quotes,
+    })
 }
 
 /// Returns the id of the coder named by `--by`: a coder, or the consensus

@@ -10,12 +10,12 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use verbatim_core::Span;
-use verbatim_store::{Book, Codebook, Coders, CodingFilter, Codings, NewCode, SourceRef};
+use verbatim_store::{Book, Codebook, Coders, Codings, NewCode, SourceRef};
 use verbatim_store_pg::{PgAddress, PgStore};
 
 use super::code::{CodeAction, CodeArgs, book_named, render_tree};
 use super::coder::{CoderAction, CoderArgs, print_coders};
-use super::coding::{CodingAction, CodingArgs, coder_or_consensus, print_codings, say_coded};
+use super::coding::{CodingAction, CodingArgs, list_filter, print_codings, say_coded};
 use super::{Location, ON_POSTGRES, ProjectArg, print_json};
 
 /// Returns the PostgreSQL study `project` names, or `None` for a file.
@@ -165,36 +165,8 @@ pub(super) fn coding(args: &CodingArgs) -> anyhow::Result<Option<ExitCode>> {
             store.remove_coding(&scope, *id)?;
             println!("Removed coding {id}.");
         }
-        CodingAction::List {
-            source,
-            code,
-            by,
-            speaker,
-            level,
-            quotes,
-            json,
-            ..
-        } => {
-            let filter = CodingFilter {
-                source: source
-                    .as_deref()
-                    .map(|s| store.source_id(&SourceRef::parse(s)))
-                    .transpose()?,
-                code: code
-                    .as_deref()
-                    .map(|c| store.find_code(&scope, c, None))
-                    .transpose()?,
-                coder: by
-                    .as_deref()
-                    .map(|n| coder_or_consensus(&store, n))
-                    .transpose()?,
-                level: level
-                    .as_deref()
-                    .map(|l| store.level_rank_of(l))
-                    .transpose()?,
-                speaker: speaker.clone(),
-                quotes_only: *quotes,
-            };
+        CodingAction::List { json, .. } => {
+            let filter = list_filter(&store, &scope, &args.action)?;
             print_codings(&store.codings(&scope, &filter)?, *json)?;
         }
         _ => {}

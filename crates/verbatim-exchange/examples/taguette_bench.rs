@@ -18,59 +18,9 @@ use rusqlite::{Connection, params};
 use verbatim_exchange::refi::{self, ImportOptions};
 use verbatim_store::{SqliteStore, StudySettings};
 
+mod synthetic;
+
 type Error = Box<dyn std::error::Error>;
-
-const WORDS: &[&str] = &[
-    "la",
-    "confiance",
-    "se",
-    "construit",
-    "avec",
-    "le",
-    "temps",
-    "and",
-    "the",
-    "team",
-    "talks",
-    "about",
-    "control",
-    "on",
-    "fait",
-    "attention",
-    "aux",
-    "patients",
-    "qui",
-    "reviennent",
-    "souvent",
-    "nurses",
-    "say",
-    "that",
-    "trust",
-    "is",
-    "earned",
-    "😀",
-    "slowly",
-    "les",
-    "règles",
-    "protègent",
-];
-
-/// Returns a deterministic text of about `words` words, lines of 12 words.
-fn text(seed: usize, words: usize) -> String {
-    let mut out = String::with_capacity(words * 7);
-    let mut x = seed as u64 * 2_654_435_761 + 1;
-    for i in 0..words {
-        if i % 12 == 0 {
-            out.push_str(if (i / 12) % 2 == 0 { "I: " } else { "P01: " });
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        out.push_str(WORDS[(x % WORDS.len() as u64) as usize]);
-        out.push(if i % 12 == 11 { '\n' } else { ' ' });
-    }
-    out
-}
 
 /// Writes a Taguette `.sqlite3` of `sources` documents; returns its
 /// highlight count.
@@ -102,7 +52,7 @@ fn write(path: &std::path::Path, sources: usize) -> Result<usize, Error> {
     let owners = ["lea", "marc", "nadia"];
     let mut highlights = 0i64;
     for s in 0..sources {
-        let t = text(s, 2_500);
+        let t = synthetic::text(s, 2_500);
         let lines: Vec<&str> = t.lines().collect();
         let html: String = lines.iter().map(|l| format!("<p>{l}</p>")).collect();
         // Taguette's text: the paragraphs' text nodes, run together.

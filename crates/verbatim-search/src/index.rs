@@ -21,7 +21,7 @@ use tantivy::schema::{
 use tantivy::{
     DocId, Index as TIndex, IndexReader, ReloadPolicy, SegmentReader, TantivyDocument, Term,
 };
-use verbatim_store::{SourceSummary, SqliteStore, Store};
+use verbatim_store::{ChangeMark, SourceSummary, Transcripts};
 
 use crate::analysis::{EXACT, STEM_EN, STEM_FR, Stemming, exact_analyzer, stem_analyzer};
 use crate::error::{Result, SearchError};
@@ -37,12 +37,12 @@ const MANIFEST: &str = "manifest.json";
 struct Manifest {
     format: u32,
     sources: BTreeMap<i64, String>,
-    /// The study it was last compared with (its creation time) and the
-    /// study's change counter then: equal counters mean nothing changed.
+    /// The study it was last compared with (its creation time) and where
+    /// the study's audit log stood then: equal marks mean nothing changed.
     #[serde(default)]
     study: String,
-    #[serde(default)]
-    counter: i64,
+    #[serde(flatten)]
+    mark: ChangeMark,
 }
 
 /// What a sync did.
@@ -170,6 +170,18 @@ pub fn index_dir(study: &Path) -> PathBuf {
     study.with_file_name(name)
 }
 
+/// Returns the index folder of a study kept on a server: a folder under
+/// `cache_root` (the user's cache, e.g. `$XDG_CACHE_HOME/verbatim/index`)
+/// named by a SHA-256 digest of `identity` (the study's address without
+/// its password), so each study gets its own and no address shows in a
+/// file name.
+pub fn cache_dir(cache_root: &Path, identity: &str) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(identity.as_bytes());
+    let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    cache_root.join(name)
+}
+
 /// Creates the index folder readable by its owner only (0700 on Unix):
 /// the index holds every word of the transcripts, as sensitive as the
 /// study itself.
@@ -195,7 +207,12 @@ impl Index {
     /// Opens the index beside the study, creating it (empty) when missing
     /// or of another format. Call [`Index::sync`] to bring it up to date.
     pub fn open(study: &Path) -> Result<Self> {
-        let dir = index_dir(study);
+        Self::open_dir(index_dir(study))
+    }
+
+    /// Opens the index kept in `dir` (a study file's [`index_dir`], or a
+    /// server study's [`cache_dir`]), creating it as [`Index::open`] does.
+    pub fn open_dir(dir: PathBuf) -> Result<Self> {
         let manifest: Option<Manifest> = std::fs::read(dir.join(MANIFEST))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -252,7 +269,7 @@ impl Index {
     /// sync, and one look at the new audit entries when the writes since
     /// touched no source (codings, memos); only otherwise is every
     /// source's fingerprint compared.
-    pub fn sync(&mut self, store: &SqliteStore) -> Result<SyncReport> {
+    pub fn sync(&mut self, store: &dyn Transcripts) -> Result<SyncReport> {
         self.sync_with(store, &mut |_, _| {})
     }
 
@@ -260,18 +277,17 @@ impl Index {
     /// indexed (for a progress bar on the first build).
     pub fn sync_with(
         &mut self,
-        store: &SqliteStore,
+        store: &dyn Transcripts,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncReport> {
-        let counter = store.change_counter()?;
+        let mark = store.change_mark()?;
         let study = store.study()?.created_at;
-        let same_study = self.manifest.study == study && counter >= self.manifest.counter;
+        let same_study = self.manifest.study == study && mark.counter >= self.manifest.mark.counter;
         if same_study
-            && (counter == self.manifest.counter
-                || !store.sources_may_have_changed(self.manifest.counter)?)
+            && (mark == self.manifest.mark || !store.sources_changed_since(&self.manifest.mark)?)
         {
-            if counter != self.manifest.counter {
-                self.manifest.counter = counter;
+            if mark != self.manifest.mark {
+                self.manifest.mark = mark;
                 self.write_manifest()?;
             }
             return Ok(SyncReport {
@@ -281,7 +297,7 @@ impl Index {
         }
         let report = self.compare(store, progress)?;
         self.manifest.study = study;
-        self.manifest.counter = counter;
+        self.manifest.mark = mark;
         self.write_manifest()?;
         Ok(report)
     }
@@ -300,7 +316,7 @@ impl Index {
     /// re-indexes those that differ.
     fn compare(
         &mut self,
-        store: &SqliteStore,
+        store: &dyn Transcripts,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<SyncReport> {
         let hashes = store.content_hashes()?;

@@ -41,7 +41,7 @@ mod words;
 
 pub use analysis::{Analyzers, Stemming};
 pub use error::{Result, SearchError};
-pub use index::{Candidate, Found, Index, IndexFilter, SyncReport, index_dir};
+pub use index::{Candidate, Found, Index, IndexFilter, SyncReport, cache_dir, index_dir};
 pub use query::{Leaf, Node, Query};
 pub use search::{
     Filters, Hit, HitPage, Role, SortKey, Unit, coded_ranges, search, search_page, sort_hits,

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use verbatim_core::{OffsetTable, Span};
-use verbatim_store::{CodingFilter, Scope, SqliteStore, Store};
+use verbatim_store::{CodingFilter, Codings, Scope, Transcripts};
 
 use crate::analysis::{Analyzers, Stemming};
 use crate::error::{Result, SearchError};
@@ -124,7 +124,7 @@ fn fold_eq(a: &str, b: &str) -> bool {
 /// Runs a query over an up-to-date index and returns its hits, ordered by
 /// source and position, each with `context` chars of context either side.
 pub fn search(
-    store: &SqliteStore,
+    store: &dyn Transcripts,
     index: &Index,
     query: &Query,
     filters: &Filters,
@@ -166,7 +166,7 @@ impl HitPage {
 /// positions. With a coded-passage filter (`within`), which needs each
 /// hit's chars, every hit is cut from the text as [`search`] does.
 pub fn search_page(
-    store: &SqliteStore,
+    store: &dyn Transcripts,
     index: &Index,
     query: &Query,
     filters: &Filters,
@@ -187,7 +187,7 @@ pub fn search_page(
             .collect();
         let labels = labels.into_iter().map(|(s, l)| (s, l.to_owned()));
         (
-            who_map(store.label_roles(labels)?),
+            who_map(store.label_roles(labels.collect())?),
             allowed_participants(store, filters)?,
         )
     } else {
@@ -229,7 +229,7 @@ pub fn search_page(
     })
 }
 
-fn index_filter(store: &SqliteStore, filters: &Filters) -> Result<IndexFilter> {
+fn index_filter(store: &dyn Transcripts, filters: &Filters) -> Result<IndexFilter> {
     Ok(IndexFilter {
         kinds: filters.kinds.iter().map(|k| store_kind(k)).collect(),
         sites: site_values(store, &filters.sites)?,
@@ -245,7 +245,7 @@ const PER_SOURCE_READS: usize = 64;
 type WhoMap = HashMap<i64, HashMap<String, Who>>;
 
 /// Returns who each speaker label of `sources` is.
-fn who_of(store: &SqliteStore, sources: &BTreeSet<i64>) -> Result<WhoMap> {
+fn who_of(store: &dyn Transcripts, sources: &BTreeSet<i64>) -> Result<WhoMap> {
     let rows = if sources.len() > PER_SOURCE_READS {
         store.speakers(None)?
     } else {
@@ -275,7 +275,7 @@ fn who_map(rows: Vec<verbatim_store::SpeakerRow>) -> WhoMap {
 
 /// Returns the name and language of each of `sources`.
 fn names_of(
-    store: &SqliteStore,
+    store: &dyn Transcripts,
     sources: &BTreeSet<i64>,
 ) -> Result<HashMap<i64, (String, Option<String>)>> {
     let all = if sources.len() > PER_SOURCE_READS {
@@ -294,7 +294,10 @@ fn names_of(
 }
 
 /// Returns the participants the attribute filters keep (`None`: all).
-fn allowed_participants(store: &SqliteStore, filters: &Filters) -> Result<Option<HashSet<i64>>> {
+fn allowed_participants(
+    store: &dyn Transcripts,
+    filters: &Filters,
+) -> Result<Option<HashSet<i64>>> {
     if filters.attributes.is_empty() {
         return Ok(None);
     }
@@ -350,7 +353,7 @@ fn keeps(
 /// Cuts the hits of `candidates` from the study's text: exact matching,
 /// the speaker and passage filters, KWIC lines.
 fn exact_hits(
-    store: &SqliteStore,
+    store: &dyn Transcripts,
     query: &Query,
     filters: &Filters,
     candidates: &[Candidate],
@@ -482,7 +485,7 @@ fn kwic(
     }
 }
 
-fn site_values(store: &SqliteStore, sites: &[String]) -> Result<Vec<String>> {
+fn site_values(store: &dyn Transcripts, sites: &[String]) -> Result<Vec<String>> {
     // A site may be named by its name or its code; sources store what the
     // importer was given, so search for both spellings.
     let mut out = Vec::new();
@@ -502,7 +505,7 @@ fn site_values(store: &SqliteStore, sites: &[String]) -> Result<Vec<String>> {
 /// scope's own layer (or `coder`'s, where the scope may see it): source id
 /// → char ranges.
 pub fn coded_ranges(
-    store: &SqliteStore,
+    store: &dyn Codings,
     scope: &Scope,
     code: i64,
     coder: Option<i64>,
@@ -617,7 +620,7 @@ pub fn unit_span(text: &str, hit: &Hit, unit: Unit) -> Option<Span> {
 /// Returns `(source, span)` of every hit's unit, reading each source's
 /// text once; hits whose unit is empty are left out. What `verbatim search
 /// --autocode` and the web's "code all hits" code.
-pub fn unit_spans(store: &SqliteStore, hits: &[Hit], unit: Unit) -> Result<Vec<(i64, Span)>> {
+pub fn unit_spans(store: &dyn Transcripts, hits: &[Hit], unit: Unit) -> Result<Vec<(i64, Span)>> {
     let mut texts: HashMap<i64, String> = HashMap::new();
     let mut spans = Vec::with_capacity(hits.len());
     for h in hits {

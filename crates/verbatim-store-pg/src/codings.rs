@@ -184,7 +184,7 @@ type SourceView = (
 );
 
 /// Returns the text of source `id` and its offset table.
-fn text_of(client: &mut Client, id: i64) -> Result<(String, OffsetTable), ReadError> {
+pub(crate) fn text_of(client: &mut Client, id: i64) -> Result<(String, OffsetTable), ReadError> {
     let row = client
         .query_opt(
             "SELECT text, offsets FROM source_texts WHERE source_id = $1",

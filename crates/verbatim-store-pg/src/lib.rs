@@ -28,6 +28,7 @@ mod reads;
 mod record;
 mod store;
 pub mod test_server;
+mod transcripts;
 mod transfer;
 
 pub use address::PgAddress;

@@ -94,23 +94,7 @@ pub(crate) fn record(client: &mut Client, id: i64) -> Result<SourceRecord, ReadE
     let metadata: SourceMetadata = serde_json::from_str(&metadata).map_err(|e| {
         ReadError::Store(StoreError::Corrupt(format!("metadata of source {id}: {e}")))
     })?;
-    let turn_list = client
-        .query(
-            "SELECT NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms FROM turns \
-             WHERE source_id = $1 ORDER BY ordinal",
-            &[&id],
-        )?
-        .iter()
-        .map(|r| {
-            Ok(TurnRecord {
-                speaker: r.try_get(0)?,
-                start: r.try_get(1)?,
-                end: r.try_get(2)?,
-                begin_ms: r.try_get(3)?,
-                end_ms: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<_, postgres::Error>>()?;
+    let turn_list = turns(client, id)?;
     // NULLS FIRST: SQLite sorts missing anchors first, and so must we.
     let memos = client
         .query(
@@ -139,6 +123,27 @@ pub(crate) fn record(client: &mut Client, id: i64) -> Result<SourceRecord, ReadE
         turn_list,
         memos,
     })
+}
+
+/// Returns the turns of source `id`, in order (an empty label read as none).
+pub(crate) fn turns(client: &mut Client, id: i64) -> Result<Vec<TurnRecord>, postgres::Error> {
+    client
+        .query(
+            "SELECT NULLIF(speaker, ''), start_char, end_char, begin_ms, end_ms FROM turns \
+             WHERE source_id = $1 ORDER BY ordinal",
+            &[&id],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(TurnRecord {
+                speaker: r.try_get(0)?,
+                start: r.try_get(1)?,
+                end: r.try_get(2)?,
+                begin_ms: r.try_get(3)?,
+                end_ms: r.try_get(4)?,
+            })
+        })
+        .collect()
 }
 
 /// A read failed: on the server, or for a reason the store words itself.

@@ -119,7 +119,7 @@ impl crate::SqliteStore {
     /// recorded changes all lie in other tables. Search indexes use it to
     /// skip their comparison with the study after, say, a coding.
     pub fn sources_may_have_changed(&self, since: i64) -> Result<bool, StoreError> {
-        self.tables_may_have_changed(since, &["sources", "source_texts", "turns"])
+        self.tables_may_have_changed(since, crate::boundary::TRANSCRIPT_TABLES)
     }
 
     /// Returns true when an action after change `since` may have changed

@@ -93,7 +93,10 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
-pub use boundary::{Codebook, Coders, Codings, rules, transfer};
+pub use boundary::{
+    ChangeMark, Codebook, Coders, Codings, TRANSCRIPT_TABLES, Transcripts, may_touch, rules,
+    transfer,
+};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;
@@ -130,7 +133,7 @@ pub use roster::RosterOutcome;
 pub use roster_edits::ValueEdit;
 pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
-pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
+pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee, map_without_roster};
 pub use sqlite::SqliteStore;
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;

@@ -118,7 +118,10 @@ fn labels_sql(one: bool) -> String {
 }
 
 /// What the speaker mapping knows, read once per listing: participants by
-/// folded code and label, sites, and the explicit mappings.
+/// folded code and label, sites, and the explicit mappings. Empty (the
+/// default) for a study without participants or mappings, where only the
+/// interviewer words map a label.
+#[derive(Default)]
 struct Mapper {
     display: HashMap<i64, String>,
     by_name: HashMap<String, Vec<(i64, Option<i64>)>>,
@@ -212,6 +215,13 @@ impl Mapper {
             mapped(row, None, "auto");
         }
     }
+}
+
+/// Fills the role of `row` in a study that holds no participants, sites or
+/// explicit mappings (a PostgreSQL study, until those tables arrive there):
+/// an interviewer word maps the label, anything else leaves it unmapped.
+pub fn map_without_roster(row: &mut SpeakerRow) {
+    Mapper::default().map(row, None);
 }
 
 impl SqliteStore {

@@ -9,9 +9,13 @@
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
+//! [`Transcripts`] holds the reads full-text search needs (texts, turns,
+//! who speaks, and a cheap mark of how far the study has changed).
 
 mod coding;
 pub mod rules;
+mod transcripts;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
+pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

@@ -15,4 +15,5 @@ mod backends {
     pub mod pg;
     pub mod pg_rules;
     pub mod same_answers;
+    pub mod transcripts;
 }

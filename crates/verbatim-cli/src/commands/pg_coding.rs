@@ -26,7 +26,7 @@ fn postgres(project: &ProjectArg) -> anyhow::Result<Option<PgAddress>> {
     })
 }
 
-fn not_yet(address: &PgAddress, command: &str) -> anyhow::Error {
+pub(super) fn not_yet(address: &PgAddress, command: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "`{command}` works on study files only for now, so nothing was changed in {address}: on PostgreSQL, verbatim can {ON_POSTGRES}"
     )

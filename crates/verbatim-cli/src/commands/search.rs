@@ -6,18 +6,20 @@
 //! import and source edits also refresh it when it exists.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use verbatim_search::{
-    Analyzers, Filters, Hit, HitPage, Index, Query, Role, SortKey, Unit, coded_ranges, index_dir,
-    search, search_page, sort_hits,
+    Analyzers, Filters, Hit, HitPage, Index, Query, Role, SortKey, Unit, cache_dir, coded_ranges,
+    index_dir, search, search_page, sort_hits,
 };
-use verbatim_store::SqliteStore;
+use verbatim_store::{Codebook, Coders, Codings, SqliteStore, Transcripts};
+use verbatim_store_pg::{PgAddress, PgStore};
 
 use super::coder_arg::CoderArg;
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::Table;
 
 pub const LONG_ABOUT: &str = "\
@@ -150,7 +152,12 @@ pub fn refresh_index(store: &SqliteStore) {
 /// Opens the study's index and syncs it with the study, with a progress
 /// bar on a terminal while sources are indexed.
 pub fn open_index(store: &SqliteStore) -> anyhow::Result<Index> {
-    let mut index = Index::open(store.path())?;
+    synced(Index::open(store.path())?, store)
+}
+
+/// Brings `index` up to date with `store`, with a progress bar on a
+/// terminal while sources are indexed.
+fn synced(mut index: Index, store: &dyn Transcripts) -> anyhow::Result<Index> {
     let bar = crate::ui::progress(0, "Indexing sources");
     let mut shown = false;
     let report = index.sync_with(store, &mut |done, total| {
@@ -165,11 +172,31 @@ pub fn open_index(store: &SqliteStore) -> anyhow::Result<Index> {
     Ok(index)
 }
 
-/// Runs the search, prints the hits, and auto-codes them when asked.
-pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
-    let query = Query::parse(&args.query, &mut Analyzers::default())
-        .with_context(|| format!("cannot read the query {:?}", args.query))?;
+/// Returns the index folder of a study on a PostgreSQL server, in the
+/// user's cache (`$XDG_CACHE_HOME`, else `~/.cache`): each machine that
+/// searches keeps its own, synced from the database.
+fn server_index_dir(address: &PgAddress) -> anyhow::Result<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "searching {address} needs a folder for its index: set XDG_CACHE_HOME or HOME"
+            )
+        })?;
+    Ok(cache_dir(
+        &cache.join("verbatim").join("index"),
+        &address.to_string(),
+    ))
+}
+
+/// Returns the filters the arguments ask for; `--coded` reads the coder's
+/// codings through the coding traits, so it works on either backend.
+fn filters<S: Coders + Codebook + Codings>(
+    args: &SearchArgs,
+    store: &S,
+) -> anyhow::Result<Filters> {
     let mut attributes = Vec::new();
     for a in &args.attribute {
         let Some((name, value)) = a.split_once('=') else {
@@ -179,13 +206,13 @@ pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
     }
     let within = match &args.coded {
         Some(code) => {
-            let scope = args.coder.scope(&store)?;
-            let id = store.find_code(&scope, code, None)?;
-            Some(coded_ranges(&store, &scope, id, None)?)
+            let scope = Coders::scope(store, args.coder.name()?, false, false)?;
+            let id = Codebook::find_code(store, &scope, code, None)?;
+            Some(coded_ranges(store, &scope, id, None)?)
         }
         None => None,
     };
-    let filters = Filters {
+    Ok(Filters {
         kinds: args.kind.clone(),
         sites: args.site.clone(),
         speakers: args.speaker.clone(),
@@ -197,29 +224,76 @@ pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         attributes,
         within,
         include_context: args.include_context,
-    };
-    let index = open_index(&store)?;
+    })
+}
+
+/// Returns the hits in the order asked, all of them (for auto-coding) or
+/// the page asked.
+fn hits(
+    args: &SearchArgs,
+    store: &dyn Transcripts,
+    index: &Index,
+    query: &Query,
+    filters: &Filters,
+) -> anyhow::Result<HitPage> {
     let window = (args.offset.unwrap_or(0), args.limit.unwrap_or(usize::MAX));
-    let page = match (args.sort, &args.autocode) {
-        (SortArg::Source, None) => {
-            search_page(&store, &index, &query, &filters, args.context, window)?
-        }
-        (sort, code) => {
-            let mut hits = search(&store, &index, &query, &filters, args.context)?;
-            sort_hits(
-                &mut hits,
-                match sort {
-                    SortArg::Source => SortKey::Source,
-                    SortArg::Left => SortKey::Left,
-                    SortArg::Right => SortKey::Right,
-                },
-            );
-            if let Some(code) = code {
-                return autocode(&mut store, args, &hits, code);
-            }
-            HitPage::of(hits, window.0, window.1)
-        }
-    };
+    if matches!(args.sort, SortArg::Source) && args.autocode.is_none() {
+        return Ok(search_page(
+            store,
+            index,
+            query,
+            filters,
+            args.context,
+            window,
+        )?);
+    }
+    let mut hits = search(store, index, query, filters, args.context)?;
+    sort_hits(
+        &mut hits,
+        match args.sort {
+            SortArg::Source => SortKey::Source,
+            SortArg::Left => SortKey::Left,
+            SortArg::Right => SortKey::Right,
+        },
+    );
+    if args.autocode.is_some() {
+        return Ok(HitPage::of(hits, 0, usize::MAX));
+    }
+    Ok(HitPage::of(hits, window.0, window.1))
+}
+
+/// Runs the search, prints the hits, and auto-codes them when asked.
+pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
+    let query = Query::parse(&args.query, &mut Analyzers::default())
+        .with_context(|| format!("cannot read the query {:?}", args.query))?;
+    if let Location::Postgres(address) = args.project.location()? {
+        return search_server(args, &address, &query);
+    }
+    let mut store = args.project.open()?;
+    let filters = filters(args, &store)?;
+    let index = open_index(&store)?;
+    let page = hits(args, &store, &index, &query, &filters)?;
+    if let Some(code) = &args.autocode {
+        return autocode(&mut store, args, &page.hits, code);
+    }
+    print_page(args, &page)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the search on a PostgreSQL study, with its index in the user's
+/// cache; auto-coding (one bulk action) is not on PostgreSQL yet.
+fn search_server(
+    args: &SearchArgs,
+    address: &PgAddress,
+    query: &Query,
+) -> anyhow::Result<ExitCode> {
+    if args.autocode.is_some() {
+        return Err(super::pg_coding::not_yet(address, "search --autocode"));
+    }
+    let store = PgStore::open(address)?;
+    let filters = filters(args, &store)?;
+    let index = synced(Index::open_dir(server_index_dir(address)?)?, &store)?;
+    let page = hits(args, &store, &index, query, &filters)?;
     print_page(args, &page)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,8 @@ mod import;
 mod postgres;
 // Coders, codes, codings and `verbatim copy` on PostgreSQL.
 mod postgres_coding;
+// `verbatim search` on PostgreSQL: the same hits as the file, the index catching up.
+mod postgres_search;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -1,7 +1,8 @@
 //! The tantivy index beside a study, kept in step with it incrementally.
 //!
-//! The study file is the source of truth; the index (`STUDY.vbt.index/`) is
-//! derived and can be deleted at any time. A `manifest.json` records, for
+//! The study is the source of truth; the index (`STUDY.vbt.index/` beside
+//! a file, a [`cache_dir`] folder for a study on a server) is derived and
+//! can be deleted at any time. A `manifest.json` records, for
 //! each indexed source, a fingerprint of what the index holds (content
 //! hash, kind, site, language, turn count). [`Index::sync`] compares it
 //! with the study and re-indexes only sources added, changed or removed,

@@ -4,7 +4,10 @@
 //! Why a separate index: the study file is the source of truth, but neither
 //! SQLite nor PostgreSQL stems French the same way, and researchers search
 //! in word families ("méfiance" should find "méfiant"). A tantivy index
-//! beside the study ([`Index`]) gives the same behaviour on every backend.
+//! beside the study ([`Index`]; in the user's cache for a study on a
+//! server, [`cache_dir`]) gives the same behaviour on every backend: the
+//! study is read through the store's boundary (`Transcripts`), never
+//! through a backend.
 //! It is derived data: deleted, it is rebuilt; stale, it is updated source
 //! by source ([`Index::sync`]).
 //!

@@ -420,6 +420,57 @@ pub(crate) async fn run_with(c: &Client, script: &str, arg: &str) -> Value {
     c.execute(script, vec![json!(arg)]).await.unwrap()
 }
 
+/// Clicks what `css` selects (waiting for it as `find` does).
+pub(crate) async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the field `css` selects.
+pub(crate) async fn type_in(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no field {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Waits until the reader has painted its source.
+pub(crate) async fn reader_ready(c: &Client) {
+    until(
+        c,
+        "the reader",
+        "return document.getElementById('reader')?.dataset.ready === 'true'",
+    )
+    .await;
+}
+
+/// Selects `phrase` in the reader and codes it with a new code `name`.
+pub(crate) async fn code_new(c: &Client, phrase: &str, name: &str) {
+    let selected = c.execute(SELECT, vec![json!(phrase)]).await.unwrap();
+    assert_eq!(selected, json!(true), "{phrase:?} is in the reader");
+    until(
+        c,
+        "the code picker",
+        "return !document.getElementById('picker').hidden",
+    )
+    .await;
+    type_in(c, "#picker-input", name).await;
+    until(
+        c,
+        "the new-code choice",
+        "return document.querySelector('#picker-list li.create') !== null",
+    )
+    .await;
+    type_in(c, "#picker-input", "\u{E007}").await;
+    until_with(c, "the new highlight", MARKED, vec![json!(phrase)]).await;
+}
+
 /// Drags the tree row of `from` onto the middle of the row of `onto`, with
 /// the DragEvents a mouse drag fires (WebDriver's pointer actions do not
 /// start HTML5 drags in Chromium).
@@ -472,12 +523,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
     .click()
     .await
     .unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     let speakers = eval(c, "return [...document.querySelectorAll('.turn .speaker')].slice(0, 2).map((e) => e.textContent)").await;
     assert_eq!(speakers, json!(["INT", "CHI-1"]));
     let interviewer = eval(
@@ -490,23 +536,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
     // Select a passage and code it with a new code, typed in the picker.
     let phrase = "Qu’est-ce qui vous a fait rester";
     assert_eq!(run_with(c, MARKED, phrase).await, json!(false));
-    assert_eq!(run_with(c, SELECT, phrase).await, json!(true));
-    until(
-        c,
-        "the code picker",
-        "return !document.getElementById('picker').hidden",
-    )
-    .await;
-    let input = c.find(Locator::Id("picker-input")).await.unwrap();
-    input.send_keys("Rester par choix").await.unwrap();
-    until(
-        c,
-        "the new-code choice",
-        "return document.querySelector('#picker-list li.create') !== null",
-    )
-    .await;
-    input.send_keys("\u{E007}").await.unwrap(); // Enter
-    until(c, "the new highlight", &format!("return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes({phrase:?}))")).await;
+    code_new(c, phrase, "Rester par choix").await;
     let stripe = eval(c, "return [...document.querySelectorAll('#stripes .stripe')].some((s) => s.title.startsWith('Rester par choix'))").await;
     assert_eq!(
         stripe,
@@ -521,12 +551,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
 
     // Reload: the coding was stored.
     c.refresh().await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     assert_eq!(run_with(c, MARKED, phrase).await, json!(true));
 
     // Click the highlight: the panel shows the passage and the code.
@@ -540,20 +565,10 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
     until(c, "the coding panel", "return !document.getElementById('detail').hidden && document.querySelector('#detail h2').textContent.includes('Rester par choix')").await;
 
     // Undo removes the coding; a reload confirms it.
-    c.find(Locator::Id("undo"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#undo").await;
     until(c, "the highlight to go", &format!("return ![...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes({phrase:?}))")).await;
     c.refresh().await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     assert_eq!(run_with(c, MARKED, phrase).await, json!(false));
 
     // The tree editor: drag an idea under another sub-theme.
@@ -612,12 +627,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
     let hit = &hits[3];
     let word = hit.text().await.unwrap();
     hit.click().await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     until(c, "the outlined hit", "const f = document.querySelector('#doc .flash'); if (!f) return false; const r = f.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;").await;
     // The outline sits on the hit's own word.
     let under = eval(c, "const f = document.querySelector('#doc .flash').getBoundingClientRect(); const range = document.caretRangeFromPoint(f.left + f.width / 2, f.top + f.height / 2); range.expand('word'); return range.toString();").await;
@@ -634,12 +644,7 @@ async fn a_researcher_codes_reorganises_and_searches_in_the_browser() {
         .map(|s| s["id"].as_i64().unwrap())
         .unwrap();
     c.goto(&format!("{base}/sources/{hostile}")).await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     let shown = eval(c, "return document.getElementById('doc').innerText").await;
     let shown = shown.as_str().unwrap();
     assert!(
@@ -741,12 +746,7 @@ async fn web_performance() {
     let (mut ready, mut painted, mut paint_only) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..7 {
         c.goto(&format!("{base}/sources/{source}")).await.unwrap();
-        until(
-            c,
-            "the reader",
-            "return document.getElementById('reader')?.dataset.ready === 'true'",
-        )
-        .await;
+        reader_ready(c).await;
         let t = eval(
             c,
             "const nav = performance.getEntriesByType('navigation')[0]; \

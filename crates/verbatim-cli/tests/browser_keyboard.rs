@@ -15,7 +15,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
-use crate::browser::{Reply, browser, browser_programs, eval, http, serve, until};
+use crate::browser::{Reply, browser, browser_programs, eval, http, reader_ready, serve, until};
 use crate::common::Workspace;
 
 /// Our interview: the caret's stops are worked out from it by hand below.
@@ -113,12 +113,7 @@ async fn a_passage_is_coded_with_the_keyboard_alone() {
     let b = browser(&chromium, &chromedriver, 1280, 900).await;
     let c = &b.client;
     c.goto(&format!("{}/sources/1", server.base)).await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     // No mouse from here on.
     tab_to(c, "the transcript", DOC_FOCUSED).await;
     assert_eq!(

@@ -11,7 +11,7 @@
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::browser::{browser, browser_programs, eval, serve, shot, until};
+use crate::browser::{browser, browser_programs, click, eval, reader_ready, serve, shot, until};
 use crate::common::Workspace;
 use crate::web_pages::cli_value;
 
@@ -75,14 +75,7 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         Some("physician")
     );
     // A refused value: the cell goes back and the toast says why.
-    c.find(Locator::Css(
-        "#participants tr:nth-child(3) td[data-attribute='age']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(c, "#participants tr:nth-child(3) td[data-attribute='age']").await;
     let input = c
         .find(Locator::Css("#participants td[data-attribute='age'] input"))
         .await
@@ -120,18 +113,8 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         "the cell counts the participants listed"
     );
     shot(c, "matrix").await;
-    c.find(Locator::Css("#cell-passages li a.src"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    click(c, "#cell-passages li a.src").await;
+    reader_ready(c).await;
     until(
         c,
         "the outlined passage",
@@ -143,12 +126,7 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
     c.goto(&format!("{base}/compare")).await.unwrap();
     c.find(Locator::Id("compare-blocked")).await.unwrap();
     confirm_all(c).await;
-    c.find(Locator::Id("reveal"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#reveal").await;
     until(
         c,
         "the aligned trees",
@@ -250,14 +228,7 @@ async fn participants_matrix_compare_and_journal_in_the_browser() {
         .unwrap();
     until(c, "the new entry", "const e = document.querySelector('#entries .journal-entry'); return e !== null && e.querySelector('h3').textContent.includes('Ce que j')").await;
     confirm_all(c).await;
-    c.find(Locator::Css(
-        "#entries .journal-entry:first-child button.seal-button",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click(c, "#entries .journal-entry:first-child button.seal-button").await;
     until(c, "the seal", "const e = document.querySelector('#entries .journal-entry'); return e.classList.contains('sealed') && e.querySelector('.seal') !== null;").await;
     let shown_hash = eval(
         c,

@@ -17,8 +17,8 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 use crate::browser::{
-    MARKED, SELECT, browser, browser_programs, eval, http, serve_with, shot, token_of, until,
-    until_with,
+    browser, browser_programs, click, code_new, eval, http, reader_ready, serve_with, shot,
+    token_of, type_in, until,
 };
 use crate::common::{INTERVIEW_FR, Workspace, docx_with, interview_lines};
 
@@ -70,54 +70,6 @@ async fn pick(c: &Client, css: &str) {
         .click()
         .await
         .unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_in(c: &Client, css: &str, text: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no field {css}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn reader_ready(c: &Client) {
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
-}
-
-/// Selects `phrase` in the reader and codes it with a new code `name`.
-async fn code_new(c: &Client, phrase: &str, name: &str) {
-    let selected = c.execute(SELECT, vec![json!(phrase)]).await.unwrap();
-    assert_eq!(selected, json!(true), "{phrase:?} is in the reader");
-    until(
-        c,
-        "the code picker",
-        "return !document.getElementById('picker').hidden",
-    )
-    .await;
-    type_in(c, "#picker-input", name).await;
-    until(
-        c,
-        "the new-code choice",
-        "return document.querySelector('#picker-list li.create') !== null",
-    )
-    .await;
-    type_in(c, "#picker-input", "\u{E007}").await;
-    until_with(c, "the new highlight", MARKED, vec![json!(phrase)]).await;
 }
 
 /// Opens the panel of the coding whose highlight holds `phrase`.

@@ -32,7 +32,7 @@ use super::description;
 use super::export::{is_datetime, marker};
 use super::guid::{is_guid, key};
 use super::model::*;
-use super::offsets::{self, PositionMap, Probe, canonical_text, quotes};
+use super::offsets::{self, Choice, PositionMap, Probe, canonical_text, quotes};
 use super::{ReadProject, Report};
 
 /// How to import.
@@ -76,6 +76,8 @@ struct Planner<'a> {
     journal_links: HashMap<String, Vec<(usize, String)>>,
     /// Note GUID key → its index in `p.notes`.
     note_at: HashMap<String, usize>,
+    /// (Variable GUID key, what it applies to) → its plan attribute.
+    attribute_index: HashMap<(String, &'static str), usize>,
 }
 
 /// The relations of a journal entry to a code, as verbatim names them.
@@ -128,6 +130,7 @@ impl<'a> Planner<'a> {
                 .enumerate()
                 .map(|(i, n)| (key(&n.guid), i))
                 .collect(),
+            attribute_index: HashMap::new(),
         }
     }
 
@@ -539,18 +542,66 @@ impl<'a> Planner<'a> {
 
     // ---- selections and codings
 
+    /// Places the selections of every readable source, with their codings
+    /// and passage memos, and the codings of whole sources.
     fn selections(&mut self) {
         let p = self.p;
-        let mut raws: Vec<&str> = Vec::new();
-        let mut raw_of: HashMap<usize, usize> = HashMap::new(); // p.sources index → raws index
+        let (raws, raw_of) = self.readable_texts();
+        let choice = self.choose_convention(&raws, &raw_of);
         for (i, s) in p.sources.iter().enumerate() {
+            let Some(&r) = raw_of.get(&i) else {
+                if !s.selections.is_empty() || !s.codings.is_empty() {
+                    self.report.skipped.push(format!(
+                        "{} selection(s) of the source {:?}, whose text could not be read",
+                        s.selections.len() + s.codings.len(),
+                        s.name.as_deref().unwrap_or(&s.guid)
+                    ));
+                }
+                continue;
+            };
+            let Some(&plan_source) = self.source_index.get(&key(&s.guid)) else {
+                continue;
+            };
+            let reading = Reading::new(raws[r], &choice);
+            let label = s.name.clone().unwrap_or_else(|| s.guid.clone());
+            for sel in &s.selections {
+                let what = || match &sel.name {
+                    Some(n) if !n.trim().is_empty() => {
+                        format!("the selection {:?} in {label:?}", excerpt(n))
+                    }
+                    _ => format!("the selection [{}, {}) in {label:?}", sel.start, sel.end),
+                };
+                match reading.place(sel, &what) {
+                    Ok((start, end)) => self.placed(sel, plan_source, start, end, &what),
+                    Err(why) => self.report.skipped.push(why),
+                }
+            }
+            self.whole_source_codings(s, plan_source, &label);
+        }
+    }
+
+    /// Returns the texts of the planned sources that could be read, and
+    /// each one's index there by its index in `p.sources`.
+    fn readable_texts(&self) -> (Vec<&'a str>, HashMap<usize, usize>) {
+        let read = self.read;
+        let mut raws: Vec<&str> = Vec::new();
+        let mut raw_of: HashMap<usize, usize> = HashMap::new();
+        for (i, s) in read.project.sources.iter().enumerate() {
             if self.source_index.contains_key(&key(&s.guid))
-                && let Some(Some(raw)) = self.read.texts.get(i)
+                && let Some(Some(raw)) = read.texts.get(i)
             {
                 raw_of.insert(i, raws.len());
                 raws.push(raw.as_str());
             }
         }
+        (raws, raw_of)
+    }
+
+    /// Returns the position convention [`offsets::choose`] picks for the
+    /// selections of the readable texts, and says in a note how it was
+    /// chosen when the conventions would place them differently.
+    fn choose_convention(&mut self, raws: &[&str], raw_of: &HashMap<usize, usize>) -> Choice {
+        let p = self.p;
         let mut probes = Vec::new();
         for (i, s) in p.sources.iter().enumerate() {
             let Some(&r) = raw_of.get(&i) else { continue };
@@ -564,7 +615,7 @@ impl<'a> Planner<'a> {
             }
         }
         let origin = p.origin.clone().unwrap_or_default();
-        let choice = offsets::choose(&origin, &raws, &probes);
+        let choice = offsets::choose(&origin, raws, &probes);
         if choice.matters && !probes.is_empty() {
             let how = if choice.compared > 0 && choice.names_quote {
                 format!(
@@ -586,127 +637,70 @@ impl<'a> Planner<'a> {
                 choice.convention.describe()
             ));
         }
-        let mut fallback_names = 0;
-        for (i, s) in p.sources.iter().enumerate() {
-            let Some(&r) = raw_of.get(&i) else {
-                if !s.selections.is_empty() || !s.codings.is_empty() {
-                    self.report.skipped.push(format!(
-                        "{} selection(s) of the source {:?}, whose text could not be read",
-                        s.selections.len() + s.codings.len(),
-                        s.name.as_deref().unwrap_or(&s.guid)
-                    ));
-                }
-                continue;
-            };
-            let Some(&plan_source) = self.source_index.get(&key(&s.guid)) else {
-                continue;
-            };
-            let raw = raws[r];
-            let map = PositionMap::new(raw, choice.convention);
-            let chars: Vec<char> = if choice.names_quote {
-                canonical_text(raw).chars().collect()
-            } else {
-                Vec::new()
-            };
-            let label = s.name.clone().unwrap_or_else(|| s.guid.clone());
-            for sel in &s.selections {
-                let what = || match &sel.name {
-                    Some(n) if !n.trim().is_empty() => {
-                        format!("the selection {:?} in {label:?}", excerpt(n))
-                    }
-                    _ => format!("the selection [{}, {}) in {label:?}", sel.start, sel.end),
-                };
-                let (Some(start), Some(end)) = (map.to_char(sel.start), map.to_char(sel.end))
-                else {
-                    self.report.skipped.push(format!(
-                        "{}: positions [{}, {}) are not inside the text ({} {})",
-                        what(),
-                        sel.start,
-                        sel.end,
-                        map.chars(),
-                        "chars"
-                    ));
-                    continue;
-                };
-                if start >= end {
-                    self.report.skipped.push(format!(
-                        "{}: it is empty or reversed ([{}, {}))",
-                        what(),
-                        sel.start,
-                        sel.end
-                    ));
-                    continue;
-                }
-                if choice.names_quote
-                    && let Some(name) = sel.name.as_deref().filter(|n| !n.trim().is_empty())
-                {
-                    let passage: String =
-                        chars.get(start..end).unwrap_or_default().iter().collect();
-                    if !quotes(name, &passage) {
-                        self.report.skipped.push(format!(
-                            "{}: the text at [{}, {}) reads {:?}, not its quoted name, so it was not placed",
-                            what(),
-                            sel.start,
-                            sel.end,
-                            excerpt(&passage)
-                        ));
-                        continue;
-                    }
-                }
-                let (start, end) = (start as i64, end as i64);
-                self.selection_place
-                    .insert(key(&sel.guid), (plan_source, start, end));
-                if sel.codings.is_empty() {
-                    if let Some(d) = &sel.description {
-                        let coder = self.coder_of(sel.creating_user.as_deref());
-                        self.plan.memos.push(PlanMemo {
-                            guid: None,
-                            target: PlanTarget::Passage(plan_source, start, end),
-                            coder: Some(coder),
-                            title: None,
-                            author: Some(self.plan.coders[coder].name.clone()),
-                            written_at: sel.created.clone(),
-                            body: d.clone(),
-                        });
-                    }
-                } else if sel.creating_user.is_none()
-                    && sel.codings.iter().all(|c| c.creating_user.is_none())
-                {
-                    fallback_names += 1;
-                }
-                for n in &sel.note_refs {
-                    self.note_targets
-                        .entry(key(n))
-                        .or_default()
-                        .push(PlanTarget::Passage(plan_source, start, end));
-                }
-                let memo = sel
-                    .description
-                    .clone()
-                    .filter(|d| !self.copies_coding_notes(d, &sel.codings));
-                for c in &sel.codings {
-                    let user = c.creating_user.as_deref().or(sel.creating_user.as_deref());
-                    self.coding(c, user, plan_source, start, end, memo.clone(), &what);
-                }
-            }
-            let chars = self.plan.sources[plan_source].item.source.chars() as i64;
-            for c in &s.codings {
-                if chars == 0 {
-                    continue;
-                }
-                let what = || format!("the coding of the whole source {label:?}");
-                self.coding(
-                    c,
-                    c.creating_user.as_deref(),
-                    plan_source,
-                    0,
-                    chars,
-                    None,
-                    &what,
-                );
-            }
+        choice
+    }
+
+    /// Plans what hangs on a selection placed at `[start, end)` of the
+    /// plan source: its codings, its notes, and its description as a
+    /// passage memo when it has no coding.
+    fn placed(
+        &mut self,
+        sel: &Selection,
+        plan_source: usize,
+        start: i64,
+        end: i64,
+        what: &dyn Fn() -> String,
+    ) {
+        self.selection_place
+            .insert(key(&sel.guid), (plan_source, start, end));
+        if sel.codings.is_empty()
+            && let Some(d) = &sel.description
+        {
+            let coder = self.coder_of(sel.creating_user.as_deref());
+            self.plan.memos.push(PlanMemo {
+                guid: None,
+                target: PlanTarget::Passage(plan_source, start, end),
+                coder: Some(coder),
+                title: None,
+                author: Some(self.plan.coders[coder].name.clone()),
+                written_at: sel.created.clone(),
+                body: d.clone(),
+            });
         }
-        let _ = fallback_names;
+        for n in &sel.note_refs {
+            self.note_targets
+                .entry(key(n))
+                .or_default()
+                .push(PlanTarget::Passage(plan_source, start, end));
+        }
+        let memo = sel
+            .description
+            .clone()
+            .filter(|d| !self.copies_coding_notes(d, &sel.codings));
+        for c in &sel.codings {
+            let user = c.creating_user.as_deref().or(sel.creating_user.as_deref());
+            self.coding(c, user, plan_source, start, end, memo.clone(), what);
+        }
+    }
+
+    /// Plans the codings of a whole source (none on an empty text).
+    fn whole_source_codings(&mut self, s: &TextSource, plan_source: usize, label: &str) {
+        let chars = self.plan.sources[plan_source].item.source.chars() as i64;
+        if chars == 0 {
+            return;
+        }
+        for c in &s.codings {
+            let what = || format!("the coding of the whole source {label:?}");
+            self.coding(
+                c,
+                c.creating_user.as_deref(),
+                plan_source,
+                0,
+                chars,
+                None,
+                &what,
+            );
+        }
     }
 
     /// Returns true when a selection's description is verbatim's copy of
@@ -768,74 +762,36 @@ impl<'a> Planner<'a> {
 
     // ---- cases and variables
 
+    /// Plans the participants (cases) with their values and sites, and the
+    /// sources' variable values.
     fn cases(&mut self) {
         let p = self.p;
         let vars: HashMap<String, &Variable> =
             p.variables.iter().map(|v| (key(&v.guid), v)).collect();
-        let builtins = [
-            marker::SITE,
-            marker::SITE_CODE,
-            marker::KIND,
-            marker::LANGUAGE,
-        ];
-        let ours = self.ours;
-        let is_builtin = |v: &Variable| ours && builtins.contains(&v.name.as_str());
-        let mut attrs: HashMap<(String, &'static str), usize> = HashMap::new();
-        let mut attribute = |planner: &mut Self, v: &Variable, applies_to: AppliesTo| -> usize {
-            let tag = applies_to.as_str();
-            if let Some(&i) = attrs.get(&(key(&v.guid), tag)) {
-                return i;
+        let real_cases = self.source_values(&vars);
+        let mut links = 0;
+        for (n, c) in real_cases.into_iter().enumerate() {
+            let participant = self.participant(n, c, &vars);
+            links += c.source_refs.len() + c.selection_refs.len();
+            self.plan.participants.push(participant);
+        }
+        if links > 0 {
+            let sentence = format!(
+                "{links} link(s) from cases to sources or selections are not carried: verbatim ties participants to sources through the speaker labels in the text"
+            );
+            if self.ours {
+                self.report.notes.push(sentence);
+            } else {
+                self.report.losses.push(sentence);
             }
-            let d = v.description.as_deref().unwrap_or_default();
-            let (kind, allowed) = match v.kind {
-                VariableType::Text if d.contains(marker::CATEGORY) => {
-                    let list = d
-                        .trim_start_matches("One of:")
-                        .replace(marker::CATEGORY, "");
-                    (
-                        AttrType::Category,
-                        list.split(" | ")
-                            .map(|a| a.trim().to_owned())
-                            .filter(|a| !a.is_empty())
-                            .collect(),
-                    )
-                }
-                VariableType::Text | VariableType::DateTime => (AttrType::Text, Vec::new()),
-                VariableType::Boolean => (AttrType::Boolean, Vec::new()),
-                VariableType::Integer | VariableType::Float => (AttrType::Number, Vec::new()),
-                VariableType::Date => (AttrType::Date, Vec::new()),
-            };
-            planner.plan.attributes.push(PlanAttribute {
-                name: v.name.trim().to_owned(),
-                applies_to,
-                kind,
-                allowed,
-            });
-            let i = planner.plan.attributes.len() - 1;
-            attrs.insert((key(&v.guid), tag), i);
-            i
-        };
-        let mut checked = |planner: &mut Self,
-                           v: &Variable,
-                           raw: &str,
-                           applies_to: AppliesTo,
-                           owner: &str|
-         -> Option<(usize, String)> {
-            let i = attribute(planner, v, applies_to);
-            let a = &planner.plan.attributes[i];
-            match a.kind.canonical(raw, &a.allowed) {
-                Ok(value) => Some((i, value)),
-                Err(why) => {
-                    planner
-                        .report
-                        .skipped
-                        .push(format!("the value of {:?} for {owner}: {why}", v.name));
-                    None
-                }
-            }
-        };
-        // Source variables (on the sources, or on nameless one-source cases
-        // as MAXQDA and Quirkos write them).
+        }
+    }
+
+    /// Plans the values of source variables, on the sources or on nameless
+    /// one-source cases (as MAXQDA and Quirkos write them); returns the
+    /// other cases, which are participants.
+    fn source_values(&mut self, vars: &HashMap<String, &Variable>) -> Vec<&'a Case> {
+        let p = self.p;
         let mut source_values: Vec<(usize, &VariableValue)> = Vec::new();
         for s in &p.sources {
             if let Some(&idx) = self.source_index.get(&key(&s.guid)) {
@@ -856,74 +812,129 @@ impl<'a> Planner<'a> {
             let (Some(v), Some(raw)) = (vars.get(&key(&vv.variable)), &vv.value) else {
                 continue;
             };
-            if is_builtin(v) {
+            if self.is_builtin(v) {
                 continue;
             }
             let owner = format!("the source {:?}", self.plan.sources[idx].item.name);
-            if let Some((a, value)) = checked(self, v, raw, AppliesTo::Source, &owner) {
+            if let Some((a, value)) = self.attribute_value(v, raw, AppliesTo::Source, &owner) {
                 self.plan.source_values.push((idx, a, value));
             }
         }
-        let mut links = 0;
-        for (n, c) in real_cases.into_iter().enumerate() {
-            let name = c.name.as_deref().map(str::trim).unwrap_or_default();
-            let (code, mut label) = if !name.is_empty() && !name.contains(char::is_whitespace) {
-                (Some(name.to_owned()), None)
-            } else if !name.is_empty() {
-                (None, Some(name.to_owned()))
-            } else {
-                (None, Some(format!("Case {}", n + 1)))
-            };
-            if self.ours && code.is_some() {
-                label = c.description.clone();
-            }
-            let mut site_name = None;
-            let mut site_code = None;
-            let mut values = Vec::new();
-            let owner = format!("the case {:?}", c.name.as_deref().unwrap_or(&c.guid));
-            for vv in &c.values {
-                let (Some(v), Some(raw)) = (vars.get(&key(&vv.variable)), &vv.value) else {
-                    continue;
-                };
-                if is_builtin(v) {
-                    match v.name.as_str() {
-                        marker::SITE => site_name = Some(raw.clone()),
-                        marker::SITE_CODE => site_code = Some(raw.clone()),
-                        _ => {}
-                    }
-                    continue;
-                }
-                if let Some(value) = checked(self, v, raw, AppliesTo::Participant, &owner) {
-                    values.push(value);
-                }
-            }
-            let site = match (site_name, site_code) {
-                (Some(name), Some(code)) => {
-                    let existing = self.plan.sites.iter().position(|(_, c)| *c == code);
-                    Some(existing.unwrap_or_else(|| {
-                        self.plan.sites.push((name, code));
-                        self.plan.sites.len() - 1
-                    }))
-                }
-                _ => None,
-            };
-            links += c.source_refs.len() + c.selection_refs.len();
-            self.plan.participants.push(PlanParticipant {
-                guid: is_guid(&c.guid).then(|| key(&c.guid)),
-                code,
-                label,
-                site,
-                values,
-            });
+        real_cases
+    }
+
+    /// Returns the `n`th real case as a participant: a one-word name is its
+    /// code, a longer one its label; verbatim's own site variables give
+    /// its site.
+    fn participant(
+        &mut self,
+        n: usize,
+        c: &Case,
+        vars: &HashMap<String, &Variable>,
+    ) -> PlanParticipant {
+        let name = c.name.as_deref().map(str::trim).unwrap_or_default();
+        let (code, mut label) = if !name.is_empty() && !name.contains(char::is_whitespace) {
+            (Some(name.to_owned()), None)
+        } else if !name.is_empty() {
+            (None, Some(name.to_owned()))
+        } else {
+            (None, Some(format!("Case {}", n + 1)))
+        };
+        if self.ours && code.is_some() {
+            label = c.description.clone();
         }
-        if links > 0 {
-            let sentence = format!(
-                "{links} link(s) from cases to sources or selections are not carried: verbatim ties participants to sources through the speaker labels in the text"
-            );
-            if self.ours {
-                self.report.notes.push(sentence);
-            } else {
-                self.report.losses.push(sentence);
+        let mut site_name = None;
+        let mut site_code = None;
+        let mut values = Vec::new();
+        let owner = format!("the case {:?}", c.name.as_deref().unwrap_or(&c.guid));
+        for vv in &c.values {
+            let (Some(v), Some(raw)) = (vars.get(&key(&vv.variable)), &vv.value) else {
+                continue;
+            };
+            if self.is_builtin(v) {
+                match v.name.as_str() {
+                    marker::SITE => site_name = Some(raw.clone()),
+                    marker::SITE_CODE => site_code = Some(raw.clone()),
+                    _ => {}
+                }
+                continue;
+            }
+            if let Some(value) = self.attribute_value(v, raw, AppliesTo::Participant, &owner) {
+                values.push(value);
+            }
+        }
+        let site = match (site_name, site_code) {
+            (Some(name), Some(code)) => Some(self.site(name, code)),
+            _ => None,
+        };
+        PlanParticipant {
+            guid: is_guid(&c.guid).then(|| key(&c.guid)),
+            code,
+            label,
+            site,
+            values,
+        }
+    }
+
+    /// Returns the plan index of the site with this code, adding it.
+    fn site(&mut self, name: String, code: String) -> usize {
+        let existing = self.plan.sites.iter().position(|(_, c)| *c == code);
+        existing.unwrap_or_else(|| {
+            self.plan.sites.push((name, code));
+            self.plan.sites.len() - 1
+        })
+    }
+
+    /// Returns true for a variable verbatim writes for what a study holds
+    /// outside attributes (site, site code, source kind, language), in a
+    /// file verbatim wrote.
+    fn is_builtin(&self, v: &Variable) -> bool {
+        let builtins = [
+            marker::SITE,
+            marker::SITE_CODE,
+            marker::KIND,
+            marker::LANGUAGE,
+        ];
+        self.ours && builtins.contains(&v.name.as_str())
+    }
+
+    /// Returns the plan index of the attribute `v` stands for on what
+    /// `applies_to` names, adding it the first time.
+    fn attribute(&mut self, v: &Variable, applies_to: AppliesTo) -> usize {
+        let tag = applies_to.as_str();
+        if let Some(&i) = self.attribute_index.get(&(key(&v.guid), tag)) {
+            return i;
+        }
+        let (kind, allowed) = attribute_type(v);
+        self.plan.attributes.push(PlanAttribute {
+            name: v.name.trim().to_owned(),
+            applies_to,
+            kind,
+            allowed,
+        });
+        let i = self.plan.attributes.len() - 1;
+        self.attribute_index.insert((key(&v.guid), tag), i);
+        i
+    }
+
+    /// Returns the attribute `v` stands for and `raw` as its canonical
+    /// value, or reports the value of `owner` skipped when it does not fit.
+    fn attribute_value(
+        &mut self,
+        v: &Variable,
+        raw: &str,
+        applies_to: AppliesTo,
+        owner: &str,
+    ) -> Option<(usize, String)> {
+        let i = self.attribute(v, applies_to);
+        let a = &self.plan.attributes[i];
+        match a.kind.canonical(raw, &a.allowed) {
+            Ok(value) => Some((i, value)),
+            Err(why) => {
+                self.report
+                    .skipped
+                    .push(format!("the value of {:?} for {owner}: {why}", v.name));
+                None
             }
         }
     }
@@ -1081,6 +1092,100 @@ impl<'a> Planner<'a> {
                 u.graphs
             ));
         }
+    }
+}
+
+/// Returns the attribute type a variable maps to, with a category's
+/// allowed values (verbatim writes a category as text described
+/// "One of: a | b [verbatim:category]").
+fn attribute_type(v: &Variable) -> (AttrType, Vec<String>) {
+    let d = v.description.as_deref().unwrap_or_default();
+    match v.kind {
+        VariableType::Text if d.contains(marker::CATEGORY) => {
+            let list = d
+                .trim_start_matches("One of:")
+                .replace(marker::CATEGORY, "");
+            (
+                AttrType::Category,
+                list.split(" | ")
+                    .map(|a| a.trim().to_owned())
+                    .filter(|a| !a.is_empty())
+                    .collect(),
+            )
+        }
+        VariableType::Text | VariableType::DateTime => (AttrType::Text, Vec::new()),
+        VariableType::Boolean => (AttrType::Boolean, Vec::new()),
+        VariableType::Integer | VariableType::Float => (AttrType::Number, Vec::new()),
+        VariableType::Date => (AttrType::Date, Vec::new()),
+    }
+}
+
+/// A source's raw text read under the chosen convention: where a
+/// selection's positions fall in the stored text, and whether its name
+/// quotes what is there.
+struct Reading {
+    map: PositionMap,
+    /// The stored text's characters, when names quote the text.
+    chars: Vec<char>,
+    names_quote: bool,
+}
+
+impl Reading {
+    fn new(raw: &str, choice: &Choice) -> Self {
+        Self {
+            map: PositionMap::new(raw, choice.convention),
+            chars: if choice.names_quote {
+                canonical_text(raw).chars().collect()
+            } else {
+                Vec::new()
+            },
+            names_quote: choice.names_quote,
+        }
+    }
+
+    /// Returns a selection's `[start, end)` in characters of the stored
+    /// text, or why it cannot be placed (`what` names it): outside the
+    /// text, empty or reversed, or not the passage its name quotes.
+    fn place(&self, sel: &Selection, what: &dyn Fn() -> String) -> Result<(i64, i64), String> {
+        let (Some(start), Some(end)) = (self.map.to_char(sel.start), self.map.to_char(sel.end))
+        else {
+            return Err(format!(
+                "{}: positions [{}, {}) are not inside the text ({} {})",
+                what(),
+                sel.start,
+                sel.end,
+                self.map.chars(),
+                "chars"
+            ));
+        };
+        if start >= end {
+            return Err(format!(
+                "{}: it is empty or reversed ([{}, {}))",
+                what(),
+                sel.start,
+                sel.end
+            ));
+        }
+        if self.names_quote
+            && let Some(name) = sel.name.as_deref().filter(|n| !n.trim().is_empty())
+        {
+            let passage: String = self
+                .chars
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .collect();
+            if !quotes(name, &passage) {
+                return Err(format!(
+                    "{}: the text at [{}, {}) reads {:?}, not its quoted name, so it was not placed",
+                    what(),
+                    sel.start,
+                    sel.end,
+                    excerpt(&passage)
+                ));
+            }
+        }
+        Ok((start as i64, end as i64))
     }
 }
 

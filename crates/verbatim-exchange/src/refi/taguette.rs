@@ -331,15 +331,7 @@ fn documents(
     tags: &BTreeMap<i64, (String, String)>,
     report: &mut Report,
 ) -> rusqlite::Result<(Vec<TextSource>, Vec<Option<String>>)> {
-    let mut tags_of: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT ht.highlight_id, ht.tag_id FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id \
-         WHERE t.project_id = $1 ORDER BY ht.highlight_id, ht.tag_id",
-    )?;
-    let mut rows = stmt.query([project])?;
-    while let Some(r) = rows.next()? {
-        tags_of.entry(r.get(0)?).or_default().push(r.get(1)?);
-    }
+    let tags_of = highlight_tags(conn, project)?;
     let user = |login: &str| derived(key, "user", login);
     let mut sources = Vec::new();
     let mut texts = Vec::new();
@@ -347,23 +339,7 @@ fn documents(
     let mut stmt = conn.prepare(
         "SELECT id, name, description, contents FROM documents WHERE project_id = $1 ORDER BY id",
     )?;
-    // Every highlight in one pass, by document: a database without
-    // Taguette's index on `document_id` is not scanned once per document.
-    let mut by_document: HashMap<i64, Vec<(i64, i64, i64, String)>> = HashMap::new();
-    let mut highlights = conn.prepare(
-        "SELECT h.id, h.document_id, h.start_offset, h.end_offset, h.snippet FROM highlights h \
-         JOIN documents d ON d.id = h.document_id WHERE d.project_id = $1 \
-         ORDER BY h.document_id, h.start_offset, h.id",
-    )?;
-    let mut hl = highlights.query([project])?;
-    while let Some(h) = hl.next()? {
-        by_document.entry(h.get(1)?).or_default().push((
-            h.get(0)?,
-            h.get(2)?,
-            h.get(3)?,
-            h.get::<_, Option<String>>(4)?.unwrap_or_default(),
-        ));
-    }
+    let mut by_document = highlights_by_document(conn, project)?;
     let mut rows = stmt.query([project])?;
     while let Some(r) = rows.next()? {
         let doc: i64 = r.get(0)?;
@@ -390,25 +366,26 @@ fn documents(
                 Some((login, date)) => (Some(user(login)), date.clone()),
                 None => (None, None),
             };
+            let codings = tag_ids
+                .iter()
+                .filter_map(|t| tags.get(t))
+                .map(|(path, _)| Coding {
+                    guid: derived(key, "coding", &format!("{id}:{path}")),
+                    creating_user: who.clone(),
+                    created: when.clone(),
+                    code: code_guid(key, &levels(path)),
+                    note_refs: Vec::new(),
+                })
+                .collect();
             selections.push(Selection {
                 guid: derived(key, "highlight", &id.to_string()),
                 name: text.slice(s, e).map(str::to_owned),
                 start: s as i64,
                 end: e as i64,
-                creating_user: who.clone(),
-                created: when.clone(),
+                creating_user: who,
+                created: when,
                 description: None,
-                codings: tag_ids
-                    .iter()
-                    .filter_map(|t| tags.get(t))
-                    .map(|(path, _)| Coding {
-                        guid: derived(key, "coding", &format!("{id}:{path}")),
-                        creating_user: who.clone(),
-                        created: when.clone(),
-                        code: code_guid(key, &levels(path)),
-                        note_refs: Vec::new(),
-                    })
-                    .collect(),
+                codings,
                 note_refs: Vec::new(),
             });
         }
@@ -432,6 +409,49 @@ fn documents(
         ));
     }
     Ok((sources, texts))
+}
+
+/// Returns the tags of each highlight of the project, by highlight id.
+fn highlight_tags(conn: &Connection, project: i64) -> rusqlite::Result<HashMap<i64, Vec<i64>>> {
+    let mut tags_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT ht.highlight_id, ht.tag_id FROM highlight_tags ht JOIN tags t ON t.id = ht.tag_id \
+         WHERE t.project_id = $1 ORDER BY ht.highlight_id, ht.tag_id",
+    )?;
+    let mut rows = stmt.query([project])?;
+    while let Some(r) = rows.next()? {
+        tags_of.entry(r.get(0)?).or_default().push(r.get(1)?);
+    }
+    Ok(tags_of)
+}
+
+/// A highlight: `(id, start, end, snippet)`, offsets in bytes of the
+/// document's text nodes.
+type Highlight = (i64, i64, i64, String);
+
+/// Returns the project's highlights by document, in order of position.
+/// One pass over them all: a database without Taguette's index on
+/// `document_id` is not scanned once per document.
+fn highlights_by_document(
+    conn: &Connection,
+    project: i64,
+) -> rusqlite::Result<HashMap<i64, Vec<Highlight>>> {
+    let mut by_document: HashMap<i64, Vec<Highlight>> = HashMap::new();
+    let mut highlights = conn.prepare(
+        "SELECT h.id, h.document_id, h.start_offset, h.end_offset, h.snippet FROM highlights h \
+         JOIN documents d ON d.id = h.document_id WHERE d.project_id = $1 \
+         ORDER BY h.document_id, h.start_offset, h.id",
+    )?;
+    let mut hl = highlights.query([project])?;
+    while let Some(h) = hl.next()? {
+        by_document.entry(h.get(1)?).or_default().push((
+            h.get(0)?,
+            h.get(2)?,
+            h.get(3)?,
+            h.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        ));
+    }
+    Ok(by_document)
 }
 
 /// Returns true when the database has Taguette's tables.

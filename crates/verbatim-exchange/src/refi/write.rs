@@ -33,16 +33,7 @@ pub(crate) fn project(p: &Project) -> String {
     opt_attr(&mut out, "origin", p.origin.as_deref());
     opt_attr(&mut out, "creationDateTime", p.created.as_deref());
     out.push_str(">\n");
-    if !p.users.is_empty() {
-        out.push_str("<Users>\n");
-        for u in &p.users {
-            out.push_str("<User");
-            attr(&mut out, "guid", &u.guid);
-            opt_attr(&mut out, "name", u.name.as_deref());
-            out.push_str("/>\n");
-        }
-        out.push_str("</Users>\n");
-    }
+    wrapper(&mut out, "Users", &p.users, user);
     if !p.codes.is_empty() {
         out.push_str("<CodeBook>\n<Codes>\n");
         for c in &p.codes {
@@ -50,41 +41,10 @@ pub(crate) fn project(p: &Project) -> String {
         }
         out.push_str("</Codes>\n</CodeBook>\n");
     }
-    if !p.variables.is_empty() {
-        out.push_str("<Variables>\n");
-        for v in &p.variables {
-            out.push_str("<Variable");
-            attr(&mut out, "guid", &v.guid);
-            attr(&mut out, "name", &v.name);
-            attr(&mut out, "typeOfVariable", v.kind.as_str());
-            match &v.description {
-                Some(d) => {
-                    out.push('>');
-                    element(&mut out, "Description", d);
-                    out.push_str("</Variable>\n");
-                }
-                None => out.push_str("/>\n"),
-            }
-        }
-        out.push_str("</Variables>\n");
-    }
-    if !p.cases.is_empty() {
-        out.push_str("<Cases>\n");
-        for c in &p.cases {
-            out.push_str("<Case");
-            attr(&mut out, "guid", &c.guid);
-            opt_attr(&mut out, "name", c.name.as_deref());
-            out.push('>');
-            if let Some(d) = &c.description {
-                element(&mut out, "Description", d);
-            }
-            values(&mut out, &c.values, &p.variables);
-            refs(&mut out, "SourceRef", &c.source_refs);
-            refs(&mut out, "SelectionRef", &c.selection_refs);
-            out.push_str("</Case>\n");
-        }
-        out.push_str("</Cases>\n");
-    }
+    wrapper(&mut out, "Variables", &p.variables, variable);
+    wrapper(&mut out, "Cases", &p.cases, |out, c| {
+        case(out, c, &p.variables);
+    });
     if !p.sources.is_empty() || !p.media.is_empty() {
         out.push_str("<Sources>\n");
         for s in &p.sources {
@@ -93,39 +53,86 @@ pub(crate) fn project(p: &Project) -> String {
         super::media::write_sources(&mut out, &p.media);
         out.push_str("</Sources>\n");
     }
-    if !p.notes.is_empty() {
-        out.push_str("<Notes>\n");
-        for n in &p.notes {
-            text_source(&mut out, "Note", n, &p.variables);
-        }
-        out.push_str("</Notes>\n");
-    }
-    if !p.links.is_empty() {
-        out.push_str("<Links>\n");
-        for l in &p.links {
-            out.push_str("<Link");
-            attr(&mut out, "guid", &l.guid);
-            opt_attr(&mut out, "name", l.name.as_deref());
-            attr(&mut out, "direction", "OneWay");
-            opt_attr(&mut out, "originGUID", l.origin.as_deref());
-            opt_attr(&mut out, "targetGUID", l.target.as_deref());
-            out.push_str("/>\n");
-        }
-        out.push_str("</Links>\n");
-    }
-    if !p.sets.is_empty() {
-        out.push_str("<Sets>\n");
-        for s in &p.sets {
-            set(&mut out, s, "targetGUID");
-        }
-        out.push_str("</Sets>\n");
-    }
+    wrapper(&mut out, "Notes", &p.notes, |out, n| {
+        text_source(out, "Note", n, &p.variables);
+    });
+    wrapper(&mut out, "Links", &p.links, link);
+    wrapper(&mut out, "Sets", &p.sets, |out, s| {
+        set(out, s, "targetGUID");
+    });
     if let Some(d) = &p.description {
         element(&mut out, "Description", d);
     }
     refs(&mut out, "NoteRef", &p.note_refs);
     out.push_str("</Project>\n");
     out
+}
+
+/// Writes `<name>`, each item, `</name>`; nothing when there is no item
+/// (the schema wants at least one child in a wrapper).
+fn wrapper<T>(out: &mut String, name: &str, items: &[T], mut each: impl FnMut(&mut String, &T)) {
+    if items.is_empty() {
+        return;
+    }
+    out.push('<');
+    out.push_str(name);
+    out.push_str(">\n");
+    for item in items {
+        each(out, item);
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push_str(">\n");
+}
+
+/// Writes a `User`.
+fn user(out: &mut String, u: &User) {
+    out.push_str("<User");
+    attr(out, "guid", &u.guid);
+    opt_attr(out, "name", u.name.as_deref());
+    out.push_str("/>\n");
+}
+
+/// Writes a `Variable`, its description inside when it has one.
+fn variable(out: &mut String, v: &Variable) {
+    out.push_str("<Variable");
+    attr(out, "guid", &v.guid);
+    attr(out, "name", &v.name);
+    attr(out, "typeOfVariable", v.kind.as_str());
+    match &v.description {
+        Some(d) => {
+            out.push('>');
+            element(out, "Description", d);
+            out.push_str("</Variable>\n");
+        }
+        None => out.push_str("/>\n"),
+    }
+}
+
+/// Writes a `Case` (its values typed by `variables`).
+fn case(out: &mut String, c: &Case, variables: &[Variable]) {
+    out.push_str("<Case");
+    attr(out, "guid", &c.guid);
+    opt_attr(out, "name", c.name.as_deref());
+    out.push('>');
+    if let Some(d) = &c.description {
+        element(out, "Description", d);
+    }
+    values(out, &c.values, variables);
+    refs(out, "SourceRef", &c.source_refs);
+    refs(out, "SelectionRef", &c.selection_refs);
+    out.push_str("</Case>\n");
+}
+
+/// Writes a `Link`, one way from its origin to its target.
+fn link(out: &mut String, l: &Link) {
+    out.push_str("<Link");
+    attr(out, "guid", &l.guid);
+    opt_attr(out, "name", l.name.as_deref());
+    attr(out, "direction", "OneWay");
+    opt_attr(out, "originGUID", l.origin.as_deref());
+    opt_attr(out, "targetGUID", l.target.as_deref());
+    out.push_str("/>\n");
 }
 
 /// Returns a `.qdc` document holding `codes` (and `sets`, whose members

@@ -191,6 +191,18 @@ struct Code {
     own_row: Option<usize>,
 }
 
+/// What one row says of its code besides its name and place.
+struct RowFields<'r> {
+    /// The level as written.
+    level: Option<&'r str>,
+    /// The level's rank in the study.
+    rank: Option<i64>,
+    /// `#rrggbb`.
+    colour: Option<String>,
+    /// Definition, inclusion, exclusion, example and GUID, in that order.
+    texts: [(Field, Option<&'r str>); 5],
+}
+
 /// Collects rows into codes and parent links, then into a forest.
 struct Builder<'a> {
     columns: &'a Columns,
@@ -294,6 +306,15 @@ impl<'a> Builder<'a> {
     /// Returns the index of the code named `name`, creating it or checking
     /// that this row describes it as earlier rows did.
     fn code(&mut self, name: &str, row: usize, cells: &[String]) -> Result<usize, SheetError> {
+        let fields = self.row_fields(row, cells)?;
+        match self.by_name.get(&name.to_lowercase()) {
+            Some(&index) => self.same_code(index, name, row, fields),
+            None => Ok(self.new_code(name, row, fields)),
+        }
+    }
+
+    /// Returns a row's descriptive cells, its level and colour checked.
+    fn row_fields<'r>(&self, row: usize, cells: &'r [String]) -> Result<RowFields<'r>, SheetError> {
         let cols = self.columns;
         let level = cols.get(cells, Field::Level);
         let rank = match level {
@@ -321,108 +342,75 @@ impl<'a> Builder<'a> {
             None => None,
         };
         let texts = [
-            (Field::Definition, cols.get(cells, Field::Definition)),
-            (Field::Inclusion, cols.get(cells, Field::Inclusion)),
-            (Field::Exclusion, cols.get(cells, Field::Exclusion)),
-            (Field::Example, cols.get(cells, Field::Example)),
-            (Field::Guid, cols.get(cells, Field::Guid)),
-        ];
-        let key = name.to_lowercase();
-        let Some(&index) = self.by_name.get(&key) else {
-            let mut given_on = HashMap::new();
-            for (field, value) in &texts {
-                if value.is_some() {
-                    given_on.insert(*field, row);
-                }
-            }
-            if rank.is_some() {
-                given_on.insert(Field::Level, row);
-            }
-            if colour.is_some() {
-                given_on.insert(Field::Colour, row);
-            }
-            let [definition, inclusion, exclusion, example, guid] =
-                texts.map(|(_, v)| v.map(str::to_owned));
-            self.codes.push(Code {
-                entry: CodebookEntry {
-                    name: name.to_owned(),
-                    level: level.map(str::to_owned),
-                    definition,
-                    inclusion,
-                    exclusion,
-                    example,
-                    colour,
-                    guid,
-                    children: Vec::new(),
-                },
-                row,
-                rank,
-                given_on,
-                own_row: None,
-            });
-            self.by_name.insert(key, self.codes.len() - 1);
-            return Ok(self.codes.len() - 1);
-        };
-        // The same code again: every field given must agree with the first.
-        let agree = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
-        let code = &self.codes[index];
-        let mut updates: Vec<(Field, String)> = Vec::new();
-        for (field, value) in texts.iter().filter(|(f, _)| *f != Field::Guid) {
-            let Some(value) = value else { continue };
-            let kept = match field {
-                Field::Definition => &code.entry.definition,
-                Field::Inclusion => &code.entry.inclusion,
-                Field::Exclusion => &code.entry.exclusion,
-                _ => &code.entry.example,
-            };
-            match kept {
-                Some(k) if !agree(k, value) => {
-                    let first = code.given_on.get(field).copied().unwrap_or(code.row);
-                    return Err(self.bad(
-                        row,
-                        *field,
-                        format!(
-                            "code {name:?} is also on row {first} with another {}: a code is one code wherever it appears; make the rows agree, or rename one of them",
-                            self.columns.header(*field)
-                        ),
-                    ));
-                }
-                Some(_) => {}
-                None => updates.push((*field, (*value).to_owned())),
+            Field::Definition,
+            Field::Inclusion,
+            Field::Exclusion,
+            Field::Example,
+            Field::Guid,
+        ]
+        .map(|field| (field, cols.get(cells, field)));
+        Ok(RowFields {
+            level,
+            rank,
+            colour,
+            texts,
+        })
+    }
+
+    /// Adds the code a row describes first and returns its index.
+    fn new_code(&mut self, name: &str, row: usize, fields: RowFields) -> usize {
+        let RowFields {
+            level,
+            rank,
+            colour,
+            texts,
+        } = fields;
+        let mut given_on = HashMap::new();
+        for (field, value) in &texts {
+            if value.is_some() {
+                given_on.insert(*field, row);
             }
         }
-        if let (Some(r), Some(k)) = (rank, code.rank)
-            && r != k
-        {
-            let first = code
-                .given_on
-                .get(&Field::Level)
-                .copied()
-                .unwrap_or(code.row);
-            return Err(self.bad(
-                row,
-                Field::Level,
-                format!(
-                    "code {name:?} is also on row {first} with another level: make the rows agree"
-                ),
-            ));
+        if rank.is_some() {
+            given_on.insert(Field::Level, row);
         }
-        if let (Some(c), Some(k)) = (&colour, &code.entry.colour)
-            && c != k
-        {
-            let first = code
-                .given_on
-                .get(&Field::Colour)
-                .copied()
-                .unwrap_or(code.row);
-            return Err(self.bad(
-                row,
-                Field::Colour,
-                format!(
-                    "code {name:?} is also on row {first} with another colour: make the rows agree"
-                ),
-            ));
+        if colour.is_some() {
+            given_on.insert(Field::Colour, row);
         }
+        let [definition, inclusion, exclusion, example, guid] =
+            texts.map(|(_, v)| v.map(str::to_owned));
+        self.codes.push(Code {
+            entry: CodebookEntry {
+                name: name.to_owned(),
+                level: level.map(str::to_owned),
+                definition,
+                inclusion,
+                exclusion,
+                example,
+                colour,
+                guid,
+                children: Vec::new(),
+            },
+            row,
+            rank,
+            given_on,
+            own_row: None,
+        });
+        self.by_name
+            .insert(name.to_lowercase(), self.codes.len() - 1);
+        self.codes.len() - 1
+    }
+
+    /// Completes the code at `index` with what a later row gives that
+    /// earlier ones did not, once every field given agrees with them.
+    fn same_code(
+        &mut self,
+        index: usize,
+        name: &str,
+        row: usize,
+        fields: RowFields,
+    ) -> Result<usize, SheetError> {
+        let updates = self.agreeing(index, name, row, &fields)?;
         let code = &mut self.codes[index];
         for (field, value) in updates {
             code.given_on.insert(field, row);
@@ -434,16 +422,81 @@ impl<'a> Builder<'a> {
             };
             *slot = Some(value);
         }
-        if code.rank.is_none() && rank.is_some() {
-            code.rank = rank;
-            code.entry.level = level.map(str::to_owned);
+        if code.rank.is_none() && fields.rank.is_some() {
+            code.rank = fields.rank;
+            code.entry.level = fields.level.map(str::to_owned);
             code.given_on.insert(Field::Level, row);
         }
-        if code.entry.colour.is_none() && colour.is_some() {
-            code.entry.colour = colour;
+        if code.entry.colour.is_none() && fields.colour.is_some() {
+            code.entry.colour = fields.colour;
             code.given_on.insert(Field::Colour, row);
         }
         Ok(index)
+    }
+
+    /// Returns the text fields this row gives the code at `index` for the
+    /// first time, or the error naming the earlier row a field disagrees
+    /// with (texts compared with white space squeezed).
+    fn agreeing(
+        &self,
+        index: usize,
+        name: &str,
+        row: usize,
+        fields: &RowFields,
+    ) -> Result<Vec<(Field, String)>, SheetError> {
+        let agree = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
+        let code = &self.codes[index];
+        let first = |field: Field| code.given_on.get(&field).copied().unwrap_or(code.row);
+        let mut updates: Vec<(Field, String)> = Vec::new();
+        for (field, value) in fields.texts.iter().filter(|(f, _)| *f != Field::Guid) {
+            let Some(value) = value else { continue };
+            let kept = match field {
+                Field::Definition => &code.entry.definition,
+                Field::Inclusion => &code.entry.inclusion,
+                Field::Exclusion => &code.entry.exclusion,
+                _ => &code.entry.example,
+            };
+            match kept {
+                Some(k) if !agree(k, value) => {
+                    return Err(self.bad(
+                        row,
+                        *field,
+                        format!(
+                            "code {name:?} is also on row {} with another {}: a code is one code wherever it appears; make the rows agree, or rename one of them",
+                            first(*field),
+                            self.columns.header(*field)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => updates.push((*field, (*value).to_owned())),
+            }
+        }
+        if let (Some(r), Some(k)) = (fields.rank, code.rank)
+            && r != k
+        {
+            return Err(self.bad(
+                row,
+                Field::Level,
+                format!(
+                    "code {name:?} is also on row {} with another level: make the rows agree",
+                    first(Field::Level)
+                ),
+            ));
+        }
+        if let (Some(c), Some(k)) = (&fields.colour, &code.entry.colour)
+            && c != k
+        {
+            return Err(self.bad(
+                row,
+                Field::Colour,
+                format!(
+                    "code {name:?} is also on row {} with another colour: make the rows agree",
+                    first(Field::Colour)
+                ),
+            ));
+        }
+        Ok(updates)
     }
 
     /// Places a code under the last ancestor of its path, creating bare

@@ -16,7 +16,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use verbatim_store::{
-    AppliesTo, CodeInfo, CodingFilter, MemoFilter, Participant, Scope, SqliteStore, Store,
+    AppliesTo, CodeInfo, CodingFilter, CodingRecord, MemoFilter, Participant, Scope, SqliteStore,
+    Store,
 };
 
 use super::{Cell, SheetError, Table, Width};
@@ -34,55 +35,16 @@ pub fn segments_table(
     scope: &Scope,
     filter: SegmentFilter,
 ) -> Result<Table, SheetError> {
-    let codes: HashMap<i64, CodeInfo> = store
-        .visible_codes(scope)?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let paths = code_paths(&codes);
-    let level_names: HashMap<i64, String> = store
-        .levels()?
-        .into_iter()
-        .map(|l| (l.rank, l.name))
-        .collect();
-    let sites: HashMap<i64, String> = store
-        .sources()?
-        .into_iter()
-        .filter_map(|s| Some((s.id, s.site?)))
-        .collect();
-    let who: HashMap<(i64, String), i64> = store
-        .speakers(None)?
-        .into_iter()
-        .filter(|s| s.role == "participant")
-        .filter_map(|s| Some(((s.source_id, s.label), s.participant_id?)))
-        .collect();
-    let people: HashMap<i64, Participant> = store
-        .participants()?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let attributes: Vec<String> = store
-        .attributes(AppliesTo::Participant)?
-        .into_iter()
-        .map(|a| a.name)
-        .collect();
-    let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
-    let on_codings = MemoFilter {
-        target_kind: Some("coding".into()),
-        ..MemoFilter::default()
-    };
-    for memo in store.memos(scope, &on_codings)? {
-        if let Some(id) = memo.target_id {
-            let text = match &memo.title {
-                Some(title) if !title.is_empty() => format!("{title}: {}", memo.body),
-                _ => memo.body,
-            };
-            memos.entry(id).or_default().push(text);
-        }
-    }
+    let study = Lookups::read(store, scope)?;
+    let mut memos = coding_memos(store, scope)?;
     let mut codings = store.codings(scope, &CodingFilter::default())?;
     if filter.shared_only {
-        codings.retain(|c| codes.get(&c.code_id).is_some_and(|k| k.owner.is_none()));
+        codings.retain(|c| {
+            study
+                .codes
+                .get(&c.code_id)
+                .is_some_and(|k| k.owner.is_none())
+        });
     }
     let languages: Vec<String> = codings
         .iter()
@@ -90,7 +52,24 @@ pub fn segments_table(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let columns = columns(&study.attributes, &languages);
+    let rows = codings
+        .into_iter()
+        .map(|coding| {
+            let on_it = memos.remove(&coding.id).unwrap_or_default();
+            study.row(coding, on_it, &languages, columns.len())
+        })
+        .collect();
+    Ok(Table {
+        name: "Coded segments".into(),
+        columns,
+        rows,
+    })
+}
 
+/// Returns the columns: the fixed ones, one per participant attribute
+/// after `participant`, one per translation language before `memo`.
+fn columns(attributes: &[String], languages: &[String]) -> Vec<(String, Width)> {
     let mut columns: Vec<(String, Width)> = vec![
         ("source".into(), Width::Medium),
         ("site".into(), Width::Narrow),
@@ -116,24 +95,82 @@ pub fn segments_table(
     );
     columns.push(("memo".into(), Width::Wide));
     columns.push(("quote".into(), Width::Narrow));
+    columns
+}
 
-    let mut rows = Vec::with_capacity(codings.len());
-    for coding in codings {
-        let mut speaking: Vec<&Participant> = Vec::new();
-        for label in &coding.speakers {
-            if let Some(p) = who
-                .get(&(coding.source_id, label.clone()))
-                .and_then(|id| people.get(id))
-                && !speaking.iter().any(|s| s.id == p.id)
-            {
-                speaking.push(p);
-            }
-        }
-        let mut row = Vec::with_capacity(columns.len());
+/// What a row shows beside its coding, read once from the study.
+struct Lookups {
+    /// The codes the scope sees, by id.
+    codes: HashMap<i64, CodeInfo>,
+    /// Code id → `Top / … / Code`.
+    paths: HashMap<i64, String>,
+    /// Level rank → name.
+    level_names: HashMap<i64, String>,
+    /// Source id → site code.
+    sites: HashMap<i64, String>,
+    /// (Source id, speaker label) → the participant speaking.
+    who: HashMap<(i64, String), i64>,
+    people: HashMap<i64, Participant>,
+    /// Participant attribute names, in column order.
+    attributes: Vec<String>,
+}
+
+impl Lookups {
+    fn read(store: &SqliteStore, scope: &Scope) -> Result<Self, SheetError> {
+        let codes: HashMap<i64, CodeInfo> = store
+            .visible_codes(scope)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        Ok(Self {
+            paths: code_paths(&codes),
+            codes,
+            level_names: store
+                .levels()?
+                .into_iter()
+                .map(|l| (l.rank, l.name))
+                .collect(),
+            sites: store
+                .sources()?
+                .into_iter()
+                .filter_map(|s| Some((s.id, s.site?)))
+                .collect(),
+            who: store
+                .speakers(None)?
+                .into_iter()
+                .filter(|s| s.role == "participant")
+                .filter_map(|s| Some(((s.source_id, s.label), s.participant_id?)))
+                .collect(),
+            people: store
+                .participants()?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect(),
+            attributes: store
+                .attributes(AppliesTo::Participant)?
+                .into_iter()
+                .map(|a| a.name)
+                .collect(),
+        })
+    }
+
+    /// Returns a coding's row (`width` cells); its memo cell holds the
+    /// coding's note, then `memos`, the memos written on it.
+    fn row(
+        &self,
+        coding: CodingRecord,
+        memos: Vec<String>,
+        languages: &[String],
+        width: usize,
+    ) -> Vec<Cell> {
+        let speaking = self.speaking(&coding);
+        let mut row = Vec::with_capacity(width);
         row.push(Cell::text(coding.source));
-        row.push(Cell::opt(sites.get(&coding.source_id).map(String::as_str)));
+        row.push(Cell::opt(
+            self.sites.get(&coding.source_id).map(String::as_str),
+        ));
         row.push(Cell::text(join(speaking.iter().map(|p| p.display()))));
-        for attribute in &attributes {
+        for attribute in &self.attributes {
             let values = speaking.iter().filter_map(|p| {
                 p.values
                     .iter()
@@ -144,14 +181,14 @@ pub fn segments_table(
         }
         row.push(Cell::text(coding.speakers.join("; ")));
         row.push(Cell::text(
-            paths
+            self.paths
                 .get(&coding.code_id)
                 .cloned()
                 .unwrap_or_else(|| coding.code.clone()),
         ));
         row.push(Cell::text(coding.code));
         row.push(Cell::text(
-            level_names
+            self.level_names
                 .get(&coding.level)
                 .cloned()
                 .unwrap_or_else(|| coding.level.to_string()),
@@ -162,7 +199,7 @@ pub fn segments_table(
         row.push(coding.begin_ms.map_or(Cell::Empty, Cell::Int));
         row.push(coding.end_ms.map_or(Cell::Empty, Cell::Int));
         row.push(Cell::text(coding.text));
-        for language in &languages {
+        for language in languages {
             row.push(Cell::opt(
                 coding
                     .translations
@@ -172,16 +209,51 @@ pub fn segments_table(
             ));
         }
         let mut notes: Vec<String> = coding.memo.into_iter().collect();
-        notes.extend(memos.remove(&coding.id).unwrap_or_default());
+        notes.extend(memos);
         row.push(Cell::text(notes.join("\n\n")));
         row.push(Cell::text(if coding.is_quote { "yes" } else { "no" }));
-        rows.push(row);
+        row
     }
-    Ok(Table {
-        name: "Coded segments".into(),
-        columns,
-        rows,
-    })
+
+    /// Returns the participants whose turns the passage overlaps, once
+    /// each, in the order of its speaker labels (interviewers left out).
+    fn speaking(&self, coding: &CodingRecord) -> Vec<&Participant> {
+        let mut speaking: Vec<&Participant> = Vec::new();
+        for label in &coding.speakers {
+            if let Some(p) = self
+                .who
+                .get(&(coding.source_id, label.clone()))
+                .and_then(|id| self.people.get(id))
+                && !speaking.iter().any(|s| s.id == p.id)
+            {
+                speaking.push(p);
+            }
+        }
+        speaking
+    }
+}
+
+/// Returns the memos on codings the scope sees, by coding id, each as
+/// `title: body` (or the body alone).
+fn coding_memos(
+    store: &SqliteStore,
+    scope: &Scope,
+) -> Result<HashMap<i64, Vec<String>>, SheetError> {
+    let mut memos: HashMap<i64, Vec<String>> = HashMap::new();
+    let on_codings = MemoFilter {
+        target_kind: Some("coding".into()),
+        ..MemoFilter::default()
+    };
+    for memo in store.memos(scope, &on_codings)? {
+        if let Some(id) = memo.target_id {
+            let text = match &memo.title {
+                Some(title) if !title.is_empty() => format!("{title}: {}", memo.body),
+                _ => memo.body,
+            };
+            memos.entry(id).or_default().push(text);
+        }
+    }
+    Ok(memos)
 }
 
 /// Joins values with `; `, the way several participants share a cell.

@@ -12,6 +12,8 @@ mod import;
 mod postgres;
 // Coders, codes, codings and `verbatim copy` on PostgreSQL.
 mod postgres_coding;
+// Undo, redo and reveal on PostgreSQL, answering as on a file.
+mod postgres_history;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

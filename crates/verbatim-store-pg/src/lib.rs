@@ -21,6 +21,8 @@ mod audit;
 mod codebook;
 mod coders;
 mod codings;
+mod consensus;
+mod consensus_rows;
 mod failure;
 mod history;
 mod import;

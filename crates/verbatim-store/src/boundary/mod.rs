@@ -8,13 +8,17 @@
 //! written against the traits runs on either. The rules both backends must
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
-//! [`History`] (undo, redo) and [`Reveal`] follow the same way.
+//! [`History`] (undo, redo), [`Reveal`] and [`Consensus`] (reconciliation
+//! decisions) follow the same way.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 
 mod coding;
+mod consensus;
+mod consensus_rules;
 mod history;
 pub mod rules;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
+pub use consensus::Consensus;
 pub use history::{History, Reveal};

@@ -11,6 +11,8 @@ use verbatim_core::Span;
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use super::consensus_rules::*;
+
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",

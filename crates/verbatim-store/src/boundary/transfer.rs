@@ -22,6 +22,9 @@ pub const CARRIED: &[&str] = &[
     "code_links",
     "codings",
     "memos",
+    "reconciliation_decisions",
+    "reconciliation_origins",
+    "consensus_origins",
     "audit",
 ];
 

@@ -10,6 +10,7 @@ mod backends {
     #[macro_use]
     pub mod conformance;
     pub mod coding;
+    pub mod consensus;
     pub mod copy;
     pub mod fixture;
     pub mod history;

@@ -1,4 +1,5 @@
-//! Undo, redo and reveal on `--project postgres://…` answer as on a file:
+//! Undo, redo, reveal and reconcile on `--project postgres://…` answer as
+//! on a file:
 //! the same scripted session gives the same `--json` on both, and the same
 //! refusals. Needs `VERBATIM_TEST_PG` (see `verbatim_store_pg::test_server`).
 
@@ -13,7 +14,10 @@ fn blank(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
-                if matches!(key.as_str(), "guid" | "entry" | "id" | "at" | "created_at")
+                if matches!(
+                    key.as_str(),
+                    "guid" | "entry" | "id" | "at" | "created_at" | "decided_at"
+                )
                     && inner.is_string()
                 {
                     *inner = Value::Null;
@@ -97,6 +101,26 @@ fn history_session(ws: &Workspace, project: &str) -> Vec<Value> {
         again.stdout
     );
     keep(list("bruno", true).ok().json());
+    // The consensus: amira's Confiance (no passage left) and bruno's
+    // Méfiance (10..20) merge; 5..12 joins it; Relation stays amira's.
+    let reconcile = |args: &[&str]| {
+        let mut full = vec!["reconcile", "--coder", "amira"];
+        full.extend(args);
+        run(&full).ok().stdout
+    };
+    keep(Value::from(reconcile(&[
+        "merge", "--code", "amira:Confiance", "--code", "bruno:Méfiance",
+    ])));
+    keep(Value::from(reconcile(&[
+        "passage", "accept", "--source", "1", "--start", "5", "--end", "12", "--shared",
+        "Confiance", "--note", "relu",
+    ])));
+    keep(Value::from(reconcile(&[
+        "keep", "--from", "amira", "--code", "Relation", "--note", "propre à amira",
+    ])));
+    keep(run(&["reconcile", "list", "--json", "--coder", "amira"]).ok().json());
+    keep(run(&["undo", "--coder", "amira", "--json"]).ok().json());
+    keep(list("amira", true).ok().json());
     // Amira's shared "Calme" undone, bruno names one "Calme" too: her
     // redo would make two, so it is refused and changes nothing.
     run(&["code", "add", "Calme", "--shared", "--coder", "amira"]).ok();
@@ -116,7 +140,7 @@ fn history_session(ws: &Workspace, project: &str) -> Vec<Value> {
 }
 
 #[test]
-fn undo_redo_and_reveal_answer_alike_on_a_file_and_on_postgres() {
+fn undo_redo_reveal_and_reconcile_answer_alike_on_a_file_and_on_postgres() {
     let Some(study) = test_server::study("cli_history_session") else {
         return;
     };
@@ -127,9 +151,9 @@ fn undo_redo_and_reveal_answer_alike_on_a_file_and_on_postgres() {
     // One known difference: bruno's "Calme" came after amira's code 4 was
     // undone; SQLite gives a new row the id after the largest one left
     // (4 again), PostgreSQL's identity never hands out an id twice (5).
-    let last_target = |seen: &mut [Value]| seen[11][0]["target"].take();
-    assert_eq!(last_target(&mut on_file), "code:4");
-    assert_eq!(last_target(&mut on_pg), "code:5");
+    let last_target = |seen: &mut [Value]| seen[17][0]["target"].take();
+    assert_eq!(last_target(&mut on_file), "code:5");
+    assert_eq!(last_target(&mut on_pg), "code:6");
     assert_eq!(on_file, on_pg);
     // The first undo took amira's last coding (Confiance on 10..20), the
     // three-step undo her two codings and the code Confiance, in that
@@ -170,13 +194,44 @@ fn undo_redo_and_reveal_answer_alike_on_a_file_and_on_postgres() {
         .map(|c| (c["coder"].as_str().unwrap().to_owned(), c["start"].as_i64().unwrap()))
         .collect();
     assert_eq!(all, [("amira".to_owned(), 0), ("bruno".to_owned(), 10)]);
-    // Codes 1-3 are Relation, Confiance and Méfiance, so amira's "Calme"
-    // was code 4.
+    // The merge made the shared code 4 "Confiance" (level 2, the higher
+    // of 2 and 1) and the consensus coding 4 (codings 1-3 are the coders')
+    // on bruno's 10..20; 5..12 overlaps it, so it became 5..20.
     assert_eq!(
         on_pg[10].as_str().unwrap().trim_end(),
-        "error: cannot redo code.add: codes row 4 has changed since; undo the later changes first"
+        "Decision 1: merged \"Confiance\" (amira), \"Méfiance\" (bruno) into the consensus \
+         code \"Confiance\", which now holds 1 passage."
     );
-    let log = on_pg[11].as_array().unwrap();
+    let decisions = on_pg[13].as_array().unwrap();
+    let kinds: Vec<&str> = decisions
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["merge", "passage_accept", "keep"]);
+    assert_eq!(decisions[1]["coding_id"], 4);
+    assert_eq!(actions(&on_pg[14]), ["reconcile.keep"]);
+    let consensus: Vec<(i64, i64, i64, &str)> = on_pg[15]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["coder"] == "consensus")
+        .map(|c| {
+            (
+                c["id"].as_i64().unwrap(),
+                c["start"].as_i64().unwrap(),
+                c["end"].as_i64().unwrap(),
+                c["memo"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(consensus, [(4, 5, 20, "relu")]);
+    // Codes 1-3 are Relation, Confiance and Méfiance, 4 the shared
+    // Confiance, so amira's "Calme" was code 5.
+    assert_eq!(
+        on_pg[16].as_str().unwrap().trim_end(),
+        "error: cannot redo code.add: codes row 5 has changed since; undo the later changes first"
+    );
+    let log = on_pg[17].as_array().unwrap();
     assert_eq!(log[0]["action"], "code.add");
     assert_eq!(log[0]["actor"], "bruno");
 }

@@ -106,6 +106,18 @@ fn a_merge_and_passage_verdicts_build_the_consensus_and_undo(store: &mut impl Fu
         consensus(store, &amira),
         [(5, 6, 20, None), (6, 22, 26, None), (7, 30, 35, None)]
     );
+    // Each consensus passage names the coders whose passages fed it.
+    let filter = CodingFilter {
+        coder: Some(1),
+        ..CodingFilter::default()
+    };
+    let fed: Vec<Vec<String>> = store
+        .codings(&amira, &filter)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.contributors)
+        .collect();
+    assert_eq!(fed, [vec!["amira", "bruno"], vec!["amira"], vec!["bruno"]]);
     // The shared code 4 takes amira's name and bruno's definition.
     let shared = store.code_tree(&amira, Book::Shared).unwrap();
     assert_eq!(shared.len(), 1);

@@ -199,3 +199,55 @@ fn two_processes_coding_one_passage_store_it_once() {
         .count();
     assert_eq!(added, 1);
 }
+
+#[test]
+fn two_processes_undoing_for_one_coder_undo_two_actions_once_each() {
+    use verbatim_store::{Book, Codebook, Coders, CodingFilter, Codings, History, NewCode};
+    let Some(study) = pg::study("concurrent_undo") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store
+        .import_batch("amira", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let scope = store.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Rire".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = store.add_code(&scope, &new).unwrap();
+    for (start, end) in [(6, 13), (22, 28)] {
+        let span = verbatim_core::Span::new(start, end).unwrap();
+        store.add_coding(&scope, 1, span, code, None).unwrap();
+    }
+    // Two connections each undo amira's last action at once: the first
+    // takes coding 2, the second (waiting on the first) coding 1.
+    let undone: Vec<String> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let address = study.address.clone();
+                threads.spawn(move || {
+                    let mut store = PgStore::open(&address).unwrap();
+                    let done = store.undo("amira", 1).unwrap();
+                    done[0].summary["start"].to_string()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut starts = undone.clone();
+    starts.sort();
+    assert_eq!(starts, ["22", "6"], "{undone:?}");
+    assert!(
+        store
+            .codings(&scope, &CodingFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    let log = store.audit_log(20).unwrap();
+    assert_eq!(log[0].action, "history.undo");
+    assert_eq!(log[1].action, "history.undo");
+    assert_ne!(log[0].target, log[1].target);
+}

@@ -132,7 +132,11 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [vec!["words"], vec!["search", "confiance"], vec!["saturation"]] {
+    for args in [
+        vec!["words"],
+        vec!["search", "confiance"],
+        vec!["saturation"],
+    ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
         let run = ws.run(&full);

@@ -17,8 +17,7 @@ fn blank(value: &mut Value) {
                 if matches!(
                     key.as_str(),
                     "guid" | "entry" | "id" | "at" | "created_at" | "decided_at"
-                )
-                    && inner.is_string()
+                ) && inner.is_string()
                 {
                     *inner = Value::Null;
                 } else if key == "target" && inner.as_str().is_some_and(|t| t.starts_with("audit:"))
@@ -52,24 +51,44 @@ fn history_session(ws: &Workspace, project: &str) -> Vec<Value> {
         vec!["import", "entretien.txt"],
         vec!["coder", "add", "amira"],
         vec!["coder", "add", "bruno"],
-        vec!["code", "add", "Relation", "--level", "theme", "--coder", "amira"],
-        vec!["code", "add", "Confiance", "--parent", "Relation", "--coder", "amira"],
+        vec![
+            "code", "add", "Relation", "--level", "theme", "--coder", "amira",
+        ],
+        vec![
+            "code",
+            "add",
+            "Confiance",
+            "--parent",
+            "Relation",
+            "--coder",
+            "amira",
+        ],
         vec!["code", "add", "Méfiance", "--coder", "bruno"],
     ] {
         run(&args).ok();
     }
     let amira_codes = |start: &str, end: &str, code: &str| {
         run(&[
-            "coding", "add", "--coder", "amira", "--source", "1", "--code", code, "--start",
-            start, "--end", end,
+            "coding", "add", "--coder", "amira", "--source", "1", "--code", code, "--start", start,
+            "--end", end,
         ])
         .ok();
     };
     amira_codes("0", "7", "Relation");
     amira_codes("10", "20", "Confiance");
     run(&[
-        "coding", "add", "--coder", "bruno", "--source", "1", "--code", "Méfiance", "--start",
-        "10", "--end", "20",
+        "coding",
+        "add",
+        "--coder",
+        "bruno",
+        "--source",
+        "1",
+        "--code",
+        "Méfiance",
+        "--start",
+        "10",
+        "--end",
+        "20",
     ])
     .ok();
     let list = |coder: &str, all: bool| {
@@ -82,9 +101,17 @@ fn history_session(ws: &Workspace, project: &str) -> Vec<Value> {
     keep(run(&["undo", "--coder", "amira", "--json"]).ok().json());
     keep(list("amira", false).ok().json());
     keep(run(&["redo", "--coder", "amira", "--json"]).ok().json());
-    keep(run(&["undo", "--coder", "amira", "--steps", "3", "--json"]).ok().json());
+    keep(
+        run(&["undo", "--coder", "amira", "--steps", "3", "--json"])
+            .ok()
+            .json(),
+    );
     keep(list("amira", false).ok().json());
-    keep(run(&["redo", "--coder", "amira", "--steps", "2", "--json"]).ok().json());
+    keep(
+        run(&["redo", "--coder", "amira", "--steps", "2", "--json"])
+            .ok()
+            .json(),
+    );
     keep(list("amira", false).ok().json());
     // Blind until revealed: bruno may not list every layer.
     let blind = list("bruno", true);
@@ -109,16 +136,40 @@ fn history_session(ws: &Workspace, project: &str) -> Vec<Value> {
         run(&full).ok().stdout
     };
     keep(Value::from(reconcile(&[
-        "merge", "--code", "amira:Confiance", "--code", "bruno:Méfiance",
+        "merge",
+        "--code",
+        "amira:Confiance",
+        "--code",
+        "bruno:Méfiance",
     ])));
     keep(Value::from(reconcile(&[
-        "passage", "accept", "--source", "1", "--start", "5", "--end", "12", "--shared",
-        "Confiance", "--note", "relu",
+        "passage",
+        "accept",
+        "--source",
+        "1",
+        "--start",
+        "5",
+        "--end",
+        "12",
+        "--shared",
+        "Confiance",
+        "--note",
+        "relu",
     ])));
     keep(Value::from(reconcile(&[
-        "keep", "--from", "amira", "--code", "Relation", "--note", "propre à amira",
+        "keep",
+        "--from",
+        "amira",
+        "--code",
+        "Relation",
+        "--note",
+        "propre à amira",
     ])));
-    keep(run(&["reconcile", "list", "--json", "--coder", "amira"]).ok().json());
+    keep(
+        run(&["reconcile", "list", "--json", "--coder", "amira"])
+            .ok()
+            .json(),
+    );
     keep(run(&["undo", "--coder", "amira", "--json"]).ok().json());
     keep(list("amira", true).ok().json());
     // Amira's shared "Calme" undone, bruno names one "Calme" too: her
@@ -167,10 +218,7 @@ fn undo_redo_reveal_and_reconcile_answer_alike_on_a_file_and_on_postgres() {
     };
     assert_eq!(actions(&on_pg[0]), ["coding.add"]);
     assert_eq!(on_pg[1].as_array().unwrap().len(), 1);
-    assert_eq!(
-        actions(&on_pg[3]),
-        ["coding.add", "coding.add", "code.add"]
-    );
+    assert_eq!(actions(&on_pg[3]), ["coding.add", "coding.add", "code.add"]);
     assert_eq!(on_pg[4], serde_json::json!([]));
     assert_eq!(actions(&on_pg[5]), ["code.add", "coding.add"]);
     let kept: Vec<(i64, i64)> = on_pg[6]
@@ -180,18 +228,19 @@ fn undo_redo_reveal_and_reconcile_answer_alike_on_a_file_and_on_postgres() {
         .map(|c| (c["start"].as_i64().unwrap(), c["end"].as_i64().unwrap()))
         .collect();
     assert_eq!(kept, [(0, 7)]);
-    assert!(
-        on_pg[7].as_str().unwrap().contains("blind"),
-        "{}",
-        on_pg[7]
-    );
+    assert!(on_pg[7].as_str().unwrap().contains("blind"), "{}", on_pg[7]);
     assert!(on_pg[8].as_str().unwrap().starts_with("Revealed by amira"));
     // After reveal bruno sees both layers: amira's 0..7 and his 10..20.
     let all: Vec<(String, i64)> = on_pg[9]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["coder"].as_str().unwrap().to_owned(), c["start"].as_i64().unwrap()))
+        .map(|c| {
+            (
+                c["coder"].as_str().unwrap().to_owned(),
+                c["start"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(all, [("amira".to_owned(), 0), ("bruno".to_owned(), 10)]);
     // The merge made the shared code 4 "Confiance" (level 2, the higher
@@ -234,4 +283,57 @@ fn undo_redo_reveal_and_reconcile_answer_alike_on_a_file_and_on_postgres() {
     let log = on_pg[17].as_array().unwrap();
     assert_eq!(log[0]["action"], "code.add");
     assert_eq!(log[0]["actor"], "bruno");
+
+    // `copy` carries the consensus: 2 decisions left (the keep was
+    // undone), the merge's 2 origins (Confiance, Méfiance), 1 consensus
+    // origin (bruno, on the one consensus passage).
+    let address = study.address.to_string();
+    let copied = ws.run(&["copy", &address, "back.vbt"]).ok();
+    for said in [
+        "reconciliation_decisions 2,",
+        "reconciliation_origins 2,",
+        "consensus_origins 1,",
+    ] {
+        assert!(copied.stdout.contains(said), "{said}: {}", copied.stdout);
+    }
+    let decisions = |project: &str| {
+        ws.run(&[
+            "reconcile",
+            "list",
+            "--json",
+            "--coder",
+            "amira",
+            "--project",
+            project,
+        ])
+        .ok()
+        .stdout
+    };
+    assert_eq!(decisions("back.vbt"), decisions(&address));
+}
+
+#[test]
+fn reconcile_accept_and_merge_into_are_refused_on_postgres_before_connecting() {
+    let ws = Workspace::empty();
+    // Port 1 has no server: the refusal must come before any connection.
+    let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
+    for args in [
+        vec!["accept", "--from", "bruno", "--code", "Rire"],
+        vec!["merge", "--code", "bruno:Rire", "--into", "Rire"],
+    ] {
+        let mut full = vec!["reconcile", "--coder", "amira", "--project", address];
+        full.extend(args);
+        let run = ws.run(&full);
+        assert_ne!(run.code, 0);
+        assert!(
+            run.stderr.contains(
+                "`reconcile accept` and `reconcile merge --into` work on study files only \
+                 for now, so nothing was changed in \
+                 postgres://amira@127.0.0.1:1/verbatim?study=addicto"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("secret"), "{}", run.stderr);
+    }
 }

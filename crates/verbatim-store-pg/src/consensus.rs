@@ -41,7 +41,8 @@ impl PgStore {
         decide: impl FnOnce(
             &mut Transaction<'_>,
             &mut Recorder,
-        ) -> Result<(i64, &'static str, String, serde_json::Value), ReadError>,
+        )
+            -> Result<(i64, &'static str, String, serde_json::Value), ReadError>,
     ) -> Result<i64, StoreError> {
         let mut client = self.client();
         let done = (|| -> Result<i64, ReadError> {
@@ -246,7 +247,12 @@ impl Consensus for PgStore {
                     .find(|(run, _)| run.source == source && run.start <= start && end <= run.end)
                     .map(|(_, id)| *id);
                 if let Some(id) = coding {
-                    rec.update(tx, "reconciliation_decisions", decision, &[("coding_id", &id)])?;
+                    rec.update(
+                        tx,
+                        "reconciliation_decisions",
+                        decision,
+                        &[("coding_id", &id)],
+                    )?;
                     if let Some(memo) = note {
                         rec.update(tx, "codings", id, &[("memo", &memo)])?;
                     }

@@ -63,7 +63,10 @@ pub(crate) fn coder_code(tx: &mut Transaction<'_>, id: i64) -> Result<CodeRow, R
 /// Returns the codes below `id`.
 pub(crate) fn descendants(tx: &mut Transaction<'_>, id: i64) -> Result<Vec<i64>, ReadError> {
     let rows = tx.query(BELOW, &[&id])?;
-    Ok(rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?)
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Returns a coder's name, if the coder exists.
@@ -132,7 +135,12 @@ pub(crate) fn pieces_of(
             &[&coder, code],
         )?;
         for r in &rows {
-            out.push(Piece::of(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, coder));
+            out.push(Piece::of(
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                coder,
+            ));
         }
     }
     Ok(out)
@@ -298,11 +306,7 @@ pub(crate) fn insert_origin(
 
 /// Reads the consensus passages of `code` as pieces (with their coders),
 /// each locked until the decision commits.
-fn existing(
-    tx: &mut Transaction<'_>,
-    code: i64,
-    consensus: i64,
-) -> Result<Vec<Piece>, ReadError> {
+fn existing(tx: &mut Transaction<'_>, code: i64, consensus: i64) -> Result<Vec<Piece>, ReadError> {
     let rows = tx.query(
         "SELECT id, source_id, start_char, end_char FROM codings \
          WHERE code_id = $1 AND coder_id = $2 ORDER BY id FOR UPDATE",
@@ -413,7 +417,11 @@ fn write_run(
         rec.insert(
             tx,
             "consensus_origins",
-            &[("coding_id", &id), ("coder_id", &coder), ("decision_id", &from)],
+            &[
+                ("coding_id", &id),
+                ("coder_id", &coder),
+                ("decision_id", &from),
+            ],
         )?;
     }
     Ok(id)

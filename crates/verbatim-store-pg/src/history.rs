@@ -265,10 +265,9 @@ fn insert(tx: &mut Transaction<'_>, change: &Change, row: &Map<String, Json>) ->
     );
     match tx.execute(&sql, &[&Json::Object(row.clone()).to_string()]) {
         // Another row took its unique name or passage meanwhile.
-        Err(e) if is_unique_violation(&e) => Err(Stop::Changed(rules::row_changed(
-            change.table,
-            &change.key,
-        ))),
+        Err(e) if is_unique_violation(&e) => {
+            Err(Stop::Changed(rules::row_changed(change.table, &change.key)))
+        }
         other => other.map(drop).map_err(Stop::Server),
     }
 }
@@ -285,10 +284,9 @@ fn update(tx: &mut Transaction<'_>, change: &Change, row: &Map<String, Json>) ->
         table = change.table
     );
     match tx.execute(&sql, &[&Json::Object(row.clone()).to_string(), &change.id]) {
-        Err(e) if is_unique_violation(&e) => Err(Stop::Changed(rules::row_changed(
-            change.table,
-            &change.key,
-        ))),
+        Err(e) if is_unique_violation(&e) => {
+            Err(Stop::Changed(rules::row_changed(change.table, &change.key)))
+        }
         other => other.map(drop).map_err(Stop::Server),
     }
 }

@@ -108,12 +108,7 @@ impl Recorder {
         let mut values: Vec<&(dyn ToSql + Sync)> = vec![&id];
         values.extend(columns.iter().map(|(_, v)| *v));
         let after = tx.query_one(&sql, &values)?;
-        self.keep(
-            table,
-            id,
-            Some(before.try_get(0)?),
-            Some(after.try_get(0)?),
-        );
+        self.keep(table, id, Some(before.try_get(0)?), Some(after.try_get(0)?));
         Ok(())
     }
 

@@ -15,8 +15,8 @@ use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Span;
 use verbatim_store::{
-    Book, Codebook, Coder, Coders, CodingFilter, Codings, Consensus, Decision, DecisionKind,
-    Scope, SourceRef, SqliteStore, StoreError, Verdict,
+    Book, Codebook, Coder, Coders, CodingFilter, Codings, Consensus, Decision, DecisionKind, Scope,
+    SourceRef, SqliteStore, StoreError, Verdict,
 };
 use verbatim_store_pg::PgStore;
 
@@ -241,8 +241,13 @@ fn decide(store: &mut dyn ReconcileStore, args: &ReconcileArgs) -> anyhow::Resul
             let named = merged_codes(store, &scope, coders, codes, code_b.as_deref())?;
             let ids: Vec<i64> = named.iter().map(|c| c.id).collect();
             let under = shared(store, &scope, under)?;
-            let d =
-                store.reconcile_merge_codes(&scope, &ids, name.as_deref(), under, note.as_deref())?;
+            let d = store.reconcile_merge_codes(
+                &scope,
+                &ids,
+                name.as_deref(),
+                under,
+                note.as_deref(),
+            )?;
             say_merged(store, &scope, d, &named)?;
         }
         ReconcileAction::Keep { from, code, note } => {

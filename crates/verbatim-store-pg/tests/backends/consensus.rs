@@ -146,7 +146,10 @@ fn a_merge_and_passage_verdicts_build_the_consensus_and_undo(store: &mut impl Fu
         .reconcile_passage(&amira, Verdict::Reject, 1, span(36, 40), None, &[2], None)
         .unwrap();
     assert_eq!(rejected, 3);
-    assert_eq!(store.reconcile_keep(&amira, 3, "propre à bruno").unwrap(), 4);
+    assert_eq!(
+        store.reconcile_keep(&amira, 3, "propre à bruno").unwrap(),
+        4
+    );
 
     let decisions = store.decisions(&amira).unwrap();
     let kinds: Vec<DecisionKind> = decisions.iter().map(|d| d.kind).collect();
@@ -210,8 +213,10 @@ fn decisions_are_refused_alike_and_blind_until_revealed(store: &mut impl Full) {
     let amira = store.scope("amira", true, false).unwrap();
     let bruno = store.scope("bruno", true, false).unwrap();
     let before = store.audit_log(50).unwrap();
-    assert!(invalid(store.reconcile_merge_codes(&amira, &[1], None, None, None))
-        .starts_with("a merge needs codes of at least two coders"));
+    assert!(
+        invalid(store.reconcile_merge_codes(&amira, &[1], None, None, None))
+            .starts_with("a merge needs codes of at least two coders")
+    );
     assert_eq!(
         invalid(store.reconcile_merge_codes(&amira, &[2, 3], None, None, None)),
         "\"Rire\" and \"Ironie\" are both bruno's: a merge takes one code per coder \
@@ -226,12 +231,22 @@ fn decisions_are_refused_alike_and_blind_until_revealed(store: &mut impl Full) {
         "an accepted passage needs the shared code to code it with: pass --shared CODE"
     );
     assert_eq!(
-        invalid(store.reconcile_passage(&amira, Verdict::Accept, 1, span(0, 5), Some(1), &[], None)),
+        invalid(store.reconcile_passage(
+            &amira,
+            Verdict::Accept,
+            1,
+            span(0, 5),
+            Some(1),
+            &[],
+            None
+        )),
         "\"Rire\" is not in the shared codebook: accept or merge it first"
     );
     // 41 is past the 40 chars of the interview.
-    assert!(invalid(store.reconcile_passage(&amira, Verdict::Reject, 1, span(30, 41), None, &[], None))
-        .ends_with("the source has 40 characters"));
+    assert!(
+        invalid(store.reconcile_passage(&amira, Verdict::Reject, 1, span(30, 41), None, &[], None))
+            .ends_with("the source has 40 characters")
+    );
     // Six refusals, nothing written.
     assert_eq!(store.audit_log(50).unwrap(), before);
 

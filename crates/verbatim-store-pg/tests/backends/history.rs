@@ -64,7 +64,9 @@ fn undo_and_redo_walk_a_coders_own_actions(store: &mut impl Full) {
     let amira = store.scope("amira", false, false).unwrap();
     let rire = store.add_code(&amira, &code("Rire", Book::Own)).unwrap();
     // "Ça va ?" is 6..13 and "Oui 😀." 22..28 (fixture::interview).
-    store.add_coding(&amira, 1, span(6, 13), rire, None).unwrap();
+    store
+        .add_coding(&amira, 1, span(6, 13), rire, None)
+        .unwrap();
     store
         .add_coding(&amira, 1, span(22, 28), rire, Some("rit"))
         .unwrap();
@@ -119,12 +121,16 @@ fn a_replay_is_refused_when_later_work_took_the_row(store: &mut impl Full) {
     store.add_coder("tester", "bruno", None, None).unwrap();
     let amira = store.scope("amira", false, false).unwrap();
     let bruno = store.scope("bruno", false, false).unwrap();
-    let calme = store.add_code(&amira, &code("Calme", Book::Shared)).unwrap();
+    let calme = store
+        .add_code(&amira, &code("Calme", Book::Shared))
+        .unwrap();
     assert_eq!(calme, 1);
     store.undo("amira", 1).unwrap();
     // Bruno names a shared code "Calme" meanwhile: amira's redo would
     // bring back a second "Calme" at the top of the shared codebook.
-    store.add_code(&bruno, &code("Calme", Book::Shared)).unwrap();
+    store
+        .add_code(&bruno, &code("Calme", Book::Shared))
+        .unwrap();
     let before = store.audit_log(30).unwrap();
     assert_eq!(
         history_error(store.redo("amira", 1)),
@@ -145,7 +151,9 @@ fn reveal_opens_the_layers_once_and_is_not_undone(store: &mut impl Full) {
     store.add_coder("tester", "bruno", None, None).unwrap();
     let amira = store.scope("amira", false, false).unwrap();
     let rire = store.add_code(&amira, &code("Rire", Book::Own)).unwrap();
-    store.add_coding(&amira, 1, span(6, 13), rire, None).unwrap();
+    store
+        .add_coding(&amira, 1, span(6, 13), rire, None)
+        .unwrap();
     // Two coders, not revealed: blind.
     assert!(!store.layers_open().unwrap());
     assert_eq!(store.revealed().unwrap(), None);
@@ -175,10 +183,7 @@ fn reveal_opens_the_layers_once_and_is_not_undone(store: &mut impl Full) {
     let log = store.audit_log(30).unwrap();
     assert_eq!(log[0].action, "study.reveal");
     assert_eq!(log[0].data["revealed_by"], "owner");
-    assert_eq!(
-        log.iter().filter(|e| e.action == "study.reveal").count(),
-        1
-    );
+    assert_eq!(log.iter().filter(|e| e.action == "study.reveal").count(), 1);
     assert_eq!(
         history_error(store.undo("owner", 1)),
         "nothing to undo for owner"

@@ -311,29 +311,3 @@ fn undo_redo_reveal_and_reconcile_answer_alike_on_a_file_and_on_postgres() {
     };
     assert_eq!(decisions("back.vbt"), decisions(&address));
 }
-
-#[test]
-fn reconcile_accept_and_merge_into_are_refused_on_postgres_before_connecting() {
-    let ws = Workspace::empty();
-    // Port 1 has no server: the refusal must come before any connection.
-    let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [
-        vec!["accept", "--from", "bruno", "--code", "Rire"],
-        vec!["merge", "--code", "bruno:Rire", "--into", "Rire"],
-    ] {
-        let mut full = vec!["reconcile", "--coder", "amira", "--project", address];
-        full.extend(args);
-        let run = ws.run(&full);
-        assert_ne!(run.code, 0);
-        assert!(
-            run.stderr.contains(
-                "`reconcile accept` and `reconcile merge --into` work on study files only \
-                 for now, so nothing was changed in \
-                 postgres://amira@127.0.0.1:1/verbatim?study=addicto"
-            ),
-            "{}",
-            run.stderr
-        );
-        assert!(!run.stderr.contains("secret"), "{}", run.stderr);
-    }
-}

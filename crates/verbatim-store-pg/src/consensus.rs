@@ -1,5 +1,6 @@
 //! `Consensus` on PostgreSQL: the reconciliation decisions (merge, keep,
-//! passage verdicts) and their list, as SQLite takes and lists them. Each
+//! passage verdicts; accept and merge --into in `consensus_accept`) and
+//! their list, as SQLite takes and lists them. Each
 //! decision is one transaction that reads what it decides on inside it
 //! (the coders' codes held `FOR SHARE`, the consensus passages it joins
 //! `FOR UPDATE`), writes through one [`Recorder`] and appends one undoable
@@ -15,6 +16,7 @@ use verbatim_store::{
 };
 
 use crate::PgStore;
+use crate::consensus_accept::{Accept, Decided, accept, merge_into};
 use crate::consensus_rows::{
     CodeRow, NewDecision, coder_code, coder_name, contributors, copy_code, descendants,
     fill_fields, insert_decision, insert_origin, known_code, pieces_of, shared_children,
@@ -38,11 +40,7 @@ impl PgStore {
     fn decide(
         &self,
         actor: &str,
-        decide: impl FnOnce(
-            &mut Transaction<'_>,
-            &mut Recorder,
-        )
-            -> Result<(i64, &'static str, String, serde_json::Value), ReadError>,
+        decide: impl FnOnce(&mut Transaction<'_>, &mut Recorder) -> Result<Decided, ReadError>,
     ) -> Result<i64, StoreError> {
         let mut client = self.client();
         let done = (|| -> Result<i64, ReadError> {
@@ -109,6 +107,43 @@ impl Consensus for PgStore {
         read.map_err(|e| self.read_error(e))
     }
 
+    fn reconcile_accept(
+        &mut self,
+        scope: &Scope,
+        code: i64,
+        subtree: bool,
+        under: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        comparing(scope)?;
+        let coder = scope.coder().clone();
+        let consensus = self.consensus_coder()?.id;
+        let asked = Accept {
+            code,
+            subtree,
+            under,
+            note,
+        };
+        self.decide(&coder.name, |tx, rec| {
+            accept(tx, rec, (coder.id, consensus), &asked)
+        })
+    }
+
+    fn reconcile_merge_into(
+        &mut self,
+        scope: &Scope,
+        into: i64,
+        codes: &[i64],
+        note: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        comparing(scope)?;
+        let coder = scope.coder().clone();
+        let consensus = self.consensus_coder()?.id;
+        self.decide(&coder.name, |tx, rec| {
+            merge_into(tx, rec, (coder.id, consensus), (into, codes, note))
+        })
+    }
+
     fn reconcile_merge_codes(
         &mut self,
         scope: &Scope,
@@ -124,7 +159,7 @@ impl Consensus for PgStore {
         let coder = scope.coder().clone();
         let consensus = self.consensus_coder()?.id;
         self.decide(&coder.name, |tx, rec| {
-            let rows = merged_rows(tx, codes)?;
+            let rows = merged_rows(tx, codes, true)?;
             let name = match name {
                 Some(n) => rules::consensus_name(n).map_err(ReadError::Store)?,
                 None => rows[0].1.name.clone(),
@@ -135,14 +170,7 @@ impl Consensus for PgStore {
             let level = rows.iter().map(|r| r.1.level).max().unwrap_or(1);
             rules::merged_under_level(level, shared_parent(tx, under)?)
                 .map_err(ReadError::Store)?;
-            let mut pieces = Vec::new();
-            let mut from = Vec::with_capacity(rows.len());
-            for (id, row) in &rows {
-                let mut below = descendants(tx, *id)?;
-                below.push(*id);
-                pieces.extend(pieces_of(tx, row.owner.unwrap_or(0), &below)?);
-                from.push(json!({ "code": row.name, "coder": coder_name(tx, row.owner)? }));
-            }
+            let (pieces, from) = subtree_pieces(tx, &rows)?;
             let position = shared_children(tx, under)?;
             let shared = copy_code(tx, rec, codes[0], (&name, level, under, position))?;
             fill_fields(tx, rec, shared, &codes[1..])?;
@@ -270,16 +298,40 @@ impl Consensus for PgStore {
     }
 }
 
-/// Returns the coders' codes a merge takes, one per coder, refusing
-/// shared codes and a code named twice.
-fn merged_rows(tx: &mut Transaction<'_>, codes: &[i64]) -> Result<Vec<(i64, CodeRow)>, ReadError> {
+/// Returns each code's passages with its whole subtree's, as pieces of
+/// the coder owning it, and `[{code, coder}]` for the audit summary.
+pub(crate) fn subtree_pieces(
+    tx: &mut Transaction<'_>,
+    rows: &[(i64, CodeRow)],
+) -> Result<(Vec<Piece>, Vec<serde_json::Value>), ReadError> {
+    let mut pieces = Vec::new();
+    let mut from = Vec::with_capacity(rows.len());
+    for (id, row) in rows {
+        let mut below = descendants(tx, *id)?;
+        below.push(*id);
+        pieces.extend(pieces_of(tx, row.owner.unwrap_or(0), &below)?);
+        from.push(json!({ "code": row.name, "coder": coder_name(tx, row.owner)? }));
+    }
+    Ok((pieces, from))
+}
+
+/// Returns the coders' codes a merge takes, refusing shared codes, a code
+/// named twice and, when `one_per_coder`, two codes of one coder.
+pub(crate) fn merged_rows(
+    tx: &mut Transaction<'_>,
+    codes: &[i64],
+    one_per_coder: bool,
+) -> Result<Vec<(i64, CodeRow)>, ReadError> {
     let mut rows: Vec<(i64, CodeRow)> = Vec::with_capacity(codes.len());
     for &id in codes {
         let row = coder_code(tx, id)?;
         if rows.iter().any(|(seen, _)| *seen == id) {
             return Err(ReadError::Store(rules::named_twice(&row.name)));
         }
-        if let Some((_, twin)) = rows.iter().find(|(_, r)| r.owner == row.owner) {
+        if let Some((_, twin)) = rows
+            .iter()
+            .find(|(_, r)| one_per_coder && r.owner == row.owner)
+        {
             let who = coder_name(tx, row.owner)?.unwrap_or_default();
             return Err(ReadError::Store(rules::one_code_per_coder(
                 &twin.name, &row.name, &who,

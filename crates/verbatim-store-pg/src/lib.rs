@@ -22,6 +22,7 @@ mod codebook;
 mod coders;
 mod codings;
 mod consensus;
+mod consensus_accept;
 mod consensus_rows;
 mod failure;
 mod history;

@@ -5,13 +5,11 @@
 //! passages, which belong to the consensus layer, not to whoever decides. Each subcommand is one decision, recorded with who,
 //! when and the `--note` saying why, and undoable with `verbatim undo`.
 //!
-//! Merge, keep, passage and list run through the store's traits, so on a
-//! file and on PostgreSQL alike; `accept` and `merge --into` are the
-//! file's own for now, refused on PostgreSQL before anything is written.
+//! Every action runs through the store's traits (`Consensus` and the
+//! coding traits), so on a study file and on PostgreSQL alike.
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Span;
 use verbatim_store::{
@@ -23,7 +21,7 @@ use verbatim_store_pg::PgStore;
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
 use super::reconcile_merge::{Named, described, merged_codes};
-use super::{Location, ON_POSTGRES, ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::Table;
 
 /// Build the shared codebook step by step: accept, merge, keep, passages
@@ -143,24 +141,10 @@ enum ReconcileAction {
 pub(super) trait ReconcileStore: Coders + Codebook + Codings + Consensus {}
 impl<T: Coders + Codebook + Codings + Consensus> ReconcileStore for T {}
 
-/// Runs one `reconcile` action.
+/// Runs one `reconcile` action, on a study file or on PostgreSQL.
 pub fn cmd_reconcile(args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
-    let file_only = matches!(
-        args.action,
-        ReconcileAction::Accept { .. } | ReconcileAction::Merge { into: Some(_), .. }
-    );
     match args.project.location()? {
-        Location::File(_) => {
-            let mut store = args.project.open()?;
-            if file_only {
-                file_decision(&mut store, args)
-            } else {
-                decide(&mut store, args)
-            }
-        }
-        Location::Postgres(address) if file_only => bail!(
-            "`reconcile accept` and `reconcile merge --into` work on study files only for now, so nothing was changed in {address}: on PostgreSQL, verbatim can {ON_POSTGRES}"
-        ),
+        Location::File(_) => decide(&mut args.project.open()?, args),
         Location::Postgres(address) => decide(&mut PgStore::open(&address)?, args),
     }
 }
@@ -179,50 +163,6 @@ fn shared(
     word.as_deref()
         .map(|w| store.find_code(scope, w, Some(Book::Shared)))
         .transpose()
-}
-
-/// Runs `accept` and `merge --into`, which only a study file can do yet.
-fn file_decision(store: &mut SqliteStore, args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
-    let scope = store.scope(args.coder.name()?, true, args.solo)?;
-    match &args.action {
-        ReconcileAction::Accept {
-            from,
-            code,
-            subtree,
-            under,
-            note,
-        } => {
-            let owner = coder_named(store, from)?;
-            let id = store.find_code(&scope, code, Some(Book::Of(owner.id)))?;
-            let under = shared(store, &scope, under)?;
-            let d = store.reconcile_accept(&scope, id, *subtree, under, note.as_deref())?;
-            let copied = store
-                .decisions(&scope)?
-                .into_iter()
-                .find(|x| x.id == d)
-                .map_or(0, |x| x.origins.len());
-            println!(
-                "Decision {d}: accepted {code:?} from {from} into the shared codebook ({copied} code{}).",
-                if copied == 1 { "" } else { "s" }
-            );
-        }
-        ReconcileAction::Merge {
-            coders,
-            codes,
-            code_b,
-            into: Some(word),
-            note,
-            ..
-        } => {
-            let named = merged_codes(store, &scope, coders, codes, code_b.as_deref())?;
-            let ids: Vec<i64> = named.iter().map(|c| c.id).collect();
-            let target = store.find_code(&scope, word, Some(Book::Shared))?;
-            let d = store.reconcile_merge_into(&scope, target, &ids, note.as_deref())?;
-            say_merged(store, &scope, d, &named)?;
-        }
-        _ => return decide(store, args),
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs merge, keep, passage and list on any backend.
@@ -265,8 +205,6 @@ fn decide(store: &mut dyn ReconcileStore, args: &ReconcileArgs) -> anyhow::Resul
                 print_decisions(&decisions);
             }
         }
-        // Taken by `file_decision` or refused by `cmd_reconcile`.
-        ReconcileAction::Accept { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -23,6 +23,7 @@ impl<T: Backend + History + Reveal + Consensus> Full for T {}
 conformance!(
     a_merge_and_passage_verdicts_build_the_consensus_and_undo,
     decisions_are_refused_alike_and_blind_until_revealed,
+    accept_copies_a_subtree_and_merge_into_joins_more_codes,
 );
 
 fn span(start: usize, end: usize) -> Span {
@@ -279,4 +280,99 @@ fn decisions_are_refused_alike_and_blind_until_revealed(store: &mut impl Full) {
     store.undo("amira", 1).unwrap();
     assert!(store.code_tree(&amira, Book::Shared).unwrap().is_empty());
     assert_eq!(consensus(store, &amira), []);
+}
+
+/// `(id, start, end, contributors)` of the consensus layer's passages.
+fn fed(store: &impl Full, scope: &Scope) -> Vec<(i64, i64, i64, Vec<String>)> {
+    let filter = CodingFilter {
+        coder: Some(1),
+        ..CodingFilter::default()
+    };
+    store
+        .codings(scope, &filter)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.id, c.start, c.end, c.contributors))
+        .collect()
+}
+
+fn accept_copies_a_subtree_and_merge_into_joins_more_codes(store: &mut impl Full) {
+    let (amira, _) = study(store, true);
+    let own = |name: &str, parent: Option<i64>, level: Option<&str>| NewCode {
+        name: name.into(),
+        parent,
+        level: level.map(str::to_owned),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    // Humeur (4, a theme) holds Sourire (5, one level below: sub-theme),
+    // which amira codes on 35..40 (coding 5).
+    let humeur = store
+        .add_code(&amira, &own("Humeur", None, Some("theme")))
+        .unwrap();
+    let sourire = store
+        .add_code(&amira, &own("Sourire", Some(humeur), None))
+        .unwrap();
+    assert_eq!((humeur, sourire), (4, 5));
+    store
+        .add_coding(&amira, 1, span(35, 40), sourire, None)
+        .unwrap();
+
+    let accepted = store
+        .reconcile_accept(&amira, humeur, true, None, Some("thème"))
+        .unwrap();
+    assert_eq!(accepted, 1);
+    // Parents first: Humeur's copy is 6, Sourire's 7 under it; the one
+    // passage becomes consensus coding 6.
+    let shared = store.code_tree(&amira, Book::Shared).unwrap();
+    let copied: Vec<(i64, &str, Option<i64>)> = shared
+        .iter()
+        .map(|n| (n.id, n.name.as_str(), n.parent))
+        .collect();
+    assert_eq!(copied, [(6, "Humeur", None), (7, "Sourire", Some(6))]);
+    assert_eq!(fed(store, &amira), [(6, 35, 40, vec!["amira".to_owned()])]);
+    let decision = &store.decisions(&amira).unwrap()[0];
+    assert_eq!(decision.kind, DecisionKind::Accept);
+    let origins: Vec<(i64, Option<i64>)> = decision
+        .origins
+        .iter()
+        .map(|o| (o.code_id, o.shared_code))
+        .collect();
+    assert_eq!(origins, [(4, Some(6)), (5, Some(7))]);
+
+    let before = store.audit_log(50).unwrap();
+    assert_eq!(
+        invalid(store.reconcile_accept(&amira, humeur, true, None, None)),
+        "the shared codebook already has codes named Humeur: rename them, or merge instead"
+    );
+    assert_eq!(
+        invalid(store.reconcile_accept(&amira, humeur, false, Some(7), None)),
+        "\"Humeur\" cannot sit under a shared code of the same or a lower level"
+    );
+    assert_eq!(
+        invalid(store.reconcile_merge_into(&amira, 7, &[], None)),
+        "name at least one coder's code to add to the consensus code"
+    );
+    assert_eq!(
+        invalid(store.reconcile_merge_into(&amira, 1, &[2], None)),
+        "\"Rire\" is not in the shared codebook: --into names a consensus code"
+    );
+    assert_eq!(store.audit_log(50).unwrap(), before);
+
+    // Both of bruno's codes join Sourire's copy (one coder, two codes is
+    // allowed with --into): 10..20 is new (coding 7); 30..35 touches
+    // 35..40, so coding 6 becomes 30..40, fed by amira and bruno.
+    store
+        .reconcile_merge_into(&amira, 7, &[2, 3], None)
+        .unwrap();
+    let both = vec!["amira".to_owned(), "bruno".to_owned()];
+    assert_eq!(
+        fed(store, &amira),
+        [(7, 10, 20, vec!["bruno".to_owned()]), (6, 30, 40, both)]
+    );
+    // Sourire's copy had no definition: it takes bruno's "Rire"'s.
+    let sourire_copy = store.code_tree(&amira, Book::Shared).unwrap()[1].clone();
+    assert_eq!(sourire_copy.fields.definition.as_deref(), Some("On rit"));
+    store.undo("amira", 1).unwrap();
+    assert_eq!(fed(store, &amira), [(6, 35, 40, vec!["amira".to_owned()])]);
 }

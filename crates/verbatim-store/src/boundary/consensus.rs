@@ -11,10 +11,34 @@ use verbatim_core::Span;
 
 use crate::{Decision, Scope, SqliteStore, StoreError, Verdict};
 
-/// Reconciliation decisions: merge, keep, passage verdicts, and the list.
+/// Reconciliation decisions: accept, merge, keep, passage verdicts, and
+/// the list.
 pub trait Consensus {
     /// Returns every decision, oldest first.
     fn decisions(&self, scope: &Scope) -> Result<Vec<Decision>, StoreError>;
+
+    /// Copies a coder's code (with everything below it when `subtree`) into
+    /// the shared codebook under `under` (the top when `None`); each copy
+    /// gets its code's passages in the consensus layer (a code copied alone
+    /// takes those of the codes below it too). Returns the decision.
+    fn reconcile_accept(
+        &mut self,
+        scope: &Scope,
+        code: i64,
+        subtree: bool,
+        under: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<i64, StoreError>;
+
+    /// Adds further coders' codes to the consensus code `into`: their
+    /// passages, with their subtrees', join its own by union.
+    fn reconcile_merge_into(
+        &mut self,
+        scope: &Scope,
+        into: i64,
+        codes: &[i64],
+        note: Option<&str>,
+    ) -> Result<i64, StoreError>;
 
     /// Makes one consensus code of several coders' matched codes (one per
     /// coder, at least two): named `name` or as the first code, the highest
@@ -52,6 +76,27 @@ pub trait Consensus {
 impl Consensus for SqliteStore {
     fn decisions(&self, scope: &Scope) -> Result<Vec<Decision>, StoreError> {
         SqliteStore::decisions(self, scope)
+    }
+
+    fn reconcile_accept(
+        &mut self,
+        scope: &Scope,
+        code: i64,
+        subtree: bool,
+        under: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        SqliteStore::reconcile_accept(self, scope, code, subtree, under, note)
+    }
+
+    fn reconcile_merge_into(
+        &mut self,
+        scope: &Scope,
+        into: i64,
+        codes: &[i64],
+        note: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        SqliteStore::reconcile_merge_into(self, scope, into, codes, note)
     }
 
     fn reconcile_merge_codes(

@@ -167,3 +167,30 @@ pub fn decision_note(note: Option<&str>) -> Option<String> {
         .filter(|n| !n.is_empty())
         .map(str::to_owned)
 }
+
+/// Refuses an accepted code under a shared code of its level or lower.
+pub fn accepted_under_level(
+    name: &str,
+    level: i64,
+    under_level: Option<i64>,
+) -> Result<(), StoreError> {
+    match under_level {
+        Some(ul) if ul <= level => Err(StoreError::Invalid(format!(
+            "{name:?} cannot sit under a shared code of the same or a lower level"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an accept whose codes' names shared siblings already have.
+pub fn accepted_names_taken(names: &[String]) -> StoreError {
+    StoreError::Invalid(format!(
+        "the shared codebook already has codes named {}: rename them, or merge instead",
+        names.join(", ")
+    ))
+}
+
+/// Refuses `--into` without a coder's code to add.
+pub fn into_needs_a_code() -> StoreError {
+    StoreError::Invalid("name at least one coder's code to add to the consensus code".into())
+}

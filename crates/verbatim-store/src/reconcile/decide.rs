@@ -43,15 +43,7 @@ impl SqliteStore {
             HashSet::from([code])
         };
         let rows = self.copy_rows(code, &ids)?;
-        let under_level = self.shared_parent(under)?;
-        if let Some(ul) = under_level
-            && ul <= root.level
-        {
-            return Err(StoreError::Invalid(format!(
-                "{:?} cannot sit under a shared code of the same or a lower level",
-                root.name
-            )));
-        }
+        rules::accepted_under_level(&root.name, root.level, self.shared_parent(under)?)?;
         let clashes: Vec<String> = rows
             .iter()
             // Below the root, each copy gets a new parent: only the root can
@@ -60,10 +52,7 @@ impl SqliteStore {
             .map(|r| r.1.clone())
             .collect();
         if !clashes.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the shared codebook already has codes named {}: rename them, or merge instead",
-                clashes.join(", ")
-            )));
+            return Err(rules::accepted_names_taken(&clashes));
         }
         let owner = root.owner.unwrap_or(0);
         let mut passages: HashMap<i64, Vec<Piece>> = HashMap::new();
@@ -244,9 +233,7 @@ impl SqliteStore {
             ));
         }
         if codes.is_empty() {
-            return Err(StoreError::Invalid(
-                "name at least one coder's code to add to the consensus code".into(),
-            ));
+            return Err(rules::into_needs_a_code());
         }
         let rows = self.merged_rows(codes, false)?;
         let pieces = self.subtree_pieces(&rows)?;

@@ -56,9 +56,9 @@ pub(crate) fn accept(
     // Below the root each copy gets a new parent: only the root can meet a
     // shared sibling of its name.
     if shared_name_taken(tx, &root.name, asked.under)? {
-        return Err(ReadError::Store(rules::accepted_names_taken(&[root
-            .name
-            .clone()])));
+        return Err(ReadError::Store(rules::accepted_names_taken(
+            std::slice::from_ref(&root.name),
+        )));
     }
     let owner = root.owner.unwrap_or(0);
     let mut passages: HashMap<i64, Vec<Piece>> = HashMap::new();

@@ -9,8 +9,12 @@
 //! One actor's undo and redo run one at a time (a transaction-scoped
 //! advisory lock on the study and actor), so two processes undoing for
 //! the same coder never replay one entry twice. Table and column names
-//! come from the recorded entry but are checked against [`TABLES`] and the
-//! table's own columns before they reach SQL.
+//! come from the recorded entry, so they are checked against the study's
+//! own tables and columns (never the audit log or the study's settings)
+//! and quoted before they reach SQL; a row is found by its recorded key
+//! (`id`, or `source_id` and `ordinal` for turns), whatever the table.
+
+use std::collections::HashMap;
 
 use postgres::Transaction;
 use serde_json::{Map, Value as Json};
@@ -21,20 +25,14 @@ use crate::failure::OrServer;
 use crate::record::is_unique_violation;
 use crate::{PgStore, audit};
 
-/// The tables an action may record rows of on PostgreSQL (key `id`).
-const TABLES: &[&str] = &[
-    "coders",
-    "codes",
-    "code_links",
-    "codings",
-    "reconciliation_decisions",
-    "reconciliation_origins",
-    "consensus_origins",
-];
+/// Tables no action records: replaying into them is refused.
+const NEVER: &[&str] = &["audit", "study", "verbatim_migrations"];
 
-/// Why a replay step failed: the rows moved on, or the server failed.
+/// Why a replay step failed: the rows moved on, a table this study does
+/// not have, or the server failed.
 enum Stop {
     Changed(String),
+    Foreign(String),
     Server(postgres::Error),
     Store(StoreError),
 }
@@ -47,9 +45,8 @@ impl From<postgres::Error> for Stop {
 
 /// One recorded row change, read from an audit entry.
 struct Change {
-    table: &'static str,
+    table: String,
     key: Map<String, Json>,
-    id: i64,
     before: Option<Map<String, Json>>,
     after: Option<Map<String, Json>>,
 }
@@ -108,6 +105,12 @@ impl PgStore {
         let changes = changes_of(&data)
             .ok_or_else(|| StoreError::Corrupt(format!("audit entry {entry} has no changes")))?;
         let applied = match replay(&mut tx, &changes, undo) {
+            Err(Stop::Foreign(table)) => {
+                return Err(StoreError::History(format!(
+                    "cannot {} {action}: it changed {table} rows, which a PostgreSQL study does not hold yet",
+                    if undo { "undo" } else { "redo" }
+                )));
+            }
             Ok(applied) => applied,
             Err(Stop::Changed(why)) => return Err(rules::replay_refused(undo, &action, &why)),
             Err(Stop::Server(e)) => return Err(crate::failure::server_error(&address, &e)),
@@ -151,26 +154,71 @@ fn logged(tx: &mut Transaction<'_>, actor: &str) -> Result<Vec<Logged>, postgres
     .collect()
 }
 
-/// Returns the changes an entry recorded, each on a table of [`TABLES`].
+/// Returns the changes an entry recorded.
 fn changes_of(data: &Json) -> Option<Vec<Change>> {
     let object = |v: Option<&Json>| v.and_then(Json::as_object).cloned();
     data.get("changes")?
         .as_array()?
         .iter()
         .map(|c| {
-            let named = c.get("table")?.as_str()?;
-            let table = *TABLES.iter().find(|t| **t == named)?;
-            let key = object(c.get("key"))?;
-            let id = key.get("id")?.as_i64()?;
             Some(Change {
-                table,
-                key,
-                id,
+                table: c.get("table")?.as_str()?.to_owned(),
+                key: object(c.get("key")).filter(|k| !k.is_empty())?,
                 before: object(c.get("before")),
                 after: object(c.get("after")),
             })
         })
         .collect()
+}
+
+/// The study's tables a replay may write, each with its columns.
+#[derive(Default)]
+struct Catalog(HashMap<String, Vec<String>>);
+
+impl Catalog {
+    /// Returns the table's columns, refusing a table the study lacks or
+    /// one no action records.
+    fn columns(&mut self, tx: &mut Transaction<'_>, table: &str) -> Result<&[String], Stop> {
+        if !self.0.contains_key(table) {
+            let known: Vec<String> = tx
+                .query(
+                    "SELECT column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name = $1 \
+                     ORDER BY ordinal_position",
+                    &[&table],
+                )?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
+            if known.is_empty() || NEVER.contains(&table) {
+                return Err(Stop::Foreign(table.to_owned()));
+            }
+            self.0.insert(table.to_owned(), known);
+        }
+        Ok(&self.0[table])
+    }
+
+    /// Returns the quoted names of `row`'s columns, each checked to be one
+    /// of the table's.
+    fn names(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &str,
+        row: &Map<String, Json>,
+    ) -> Result<Vec<String>, Stop> {
+        let known = self.columns(tx, table)?;
+        row.keys()
+            .map(|c| {
+                if known.iter().any(|k| k == c) {
+                    Ok(format!("\"{c}\""))
+                } else {
+                    Err(Stop::Store(StoreError::Corrupt(format!(
+                        "a recorded {table} row names an unknown column {c:?}"
+                    ))))
+                }
+            })
+            .collect()
+    }
 }
 
 /// Replays `changes` backwards (`undo`) or forwards, refusing when a row is
@@ -182,6 +230,7 @@ fn replay(tx: &mut Transaction<'_>, changes: &[Change], undo: bool) -> Result<Ve
     } else {
         changes.iter().collect()
     };
+    let mut catalog = Catalog::default();
     let mut applied = Vec::with_capacity(changes.len());
     for change in ordered {
         // The row must be as the action (or its last replay) left it.
@@ -190,19 +239,14 @@ fn replay(tx: &mut Transaction<'_>, changes: &[Change], undo: bool) -> Result<Ve
         } else {
             (&change.before, &change.after)
         };
-        let current = current(tx, change)?;
-        if &current != from {
-            return Err(Stop::Changed(rules::row_changed(change.table, &change.key)));
+        let row = Row::new(&mut catalog, tx, change)?;
+        if &row.current(tx)? != from {
+            return Err(row.changed());
         }
         match (from, to) {
-            (Some(_), None) => {
-                tx.execute(
-                    &format!("DELETE FROM {} WHERE id = $1", change.table),
-                    &[&change.id],
-                )?;
-            }
-            (None, Some(row)) => insert(tx, change, row)?,
-            (Some(_), Some(row)) => update(tx, change, row)?,
+            (Some(_), None) => row.delete(tx)?,
+            (None, Some(values)) => row.insert(&mut catalog, tx, values)?,
+            (Some(_), Some(values)) => row.update(&mut catalog, tx, values)?,
             (None, None) => {}
         }
         applied.push(serde_json::json!({
@@ -212,81 +256,114 @@ fn replay(tx: &mut Transaction<'_>, changes: &[Change], undo: bool) -> Result<Ve
     Ok(applied)
 }
 
-/// Returns the row as it is now, locked until the transaction ends.
-fn current(tx: &mut Transaction<'_>, change: &Change) -> Result<Option<Map<String, Json>>, Stop> {
-    let sql = format!(
-        "SELECT row_to_json(t)::text FROM {} t WHERE id = $1 FOR UPDATE",
-        change.table
-    );
-    let Some(row) = tx.query_opt(&sql, &[&change.id])? else {
-        return Ok(None);
-    };
-    let text: String = row.try_get(0)?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| Stop::Store(StoreError::Corrupt(format!("{} row: {e}", change.table))))
+/// One recorded row, found by its key: `t` is the table, `k` the key's
+/// values typed by `json_populate_record`.
+struct Row<'a> {
+    change: &'a Change,
+    table: String,
+    matches: String,
+    key: String,
 }
 
-/// Returns the row's column names, each checked to be one of the table's.
-fn columns<'a>(
-    tx: &mut Transaction<'_>,
-    change: &Change,
-    row: &'a Map<String, Json>,
-) -> Result<Vec<&'a str>, Stop> {
-    let known: Vec<String> = tx
-        .query(
-            "SELECT column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1",
-            &[&change.table],
-        )?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<_, _>>()?;
-    row.keys()
-        .map(|c| {
-            if known.iter().any(|k| k == c) {
-                Ok(c.as_str())
-            } else {
-                Err(Stop::Store(StoreError::Corrupt(format!(
-                    "a recorded {} row names an unknown column {c:?}",
-                    change.table
-                ))))
-            }
+impl<'a> Row<'a> {
+    fn new(
+        catalog: &mut Catalog,
+        tx: &mut Transaction<'_>,
+        change: &'a Change,
+    ) -> Result<Self, Stop> {
+        let matches = catalog
+            .names(tx, &change.table, &change.key)?
+            .iter()
+            .map(|c| format!("t.{c} = k.{c}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        Ok(Row {
+            change,
+            table: format!("\"{}\"", change.table),
+            matches,
+            key: Json::Object(change.key.clone()).to_string(),
         })
-        .collect()
-}
-
-fn insert(tx: &mut Transaction<'_>, change: &Change, row: &Map<String, Json>) -> Result<(), Stop> {
-    let names = columns(tx, change, row)?.join(", ");
-    let sql = format!(
-        "INSERT INTO {table} ({names}) SELECT {names} \
-         FROM json_populate_record(NULL::{table}, $1::text::json)",
-        table = change.table
-    );
-    match tx.execute(&sql, &[&Json::Object(row.clone()).to_string()]) {
-        // Another row took its unique name or passage meanwhile.
-        Err(e) if is_unique_violation(&e) => {
-            Err(Stop::Changed(rules::row_changed(change.table, &change.key)))
-        }
-        other => other.map(drop).map_err(Stop::Server),
     }
-}
 
-fn update(tx: &mut Transaction<'_>, change: &Change, row: &Map<String, Json>) -> Result<(), Stop> {
-    let sets: Vec<String> = columns(tx, change, row)?
-        .iter()
-        .map(|c| format!("{c} = r.{c}"))
-        .collect();
-    let sql = format!(
-        "UPDATE {table} t SET {} FROM json_populate_record(NULL::{table}, $1::text::json) r \
-         WHERE t.id = $2",
-        sets.join(", "),
-        table = change.table
-    );
-    match tx.execute(&sql, &[&Json::Object(row.clone()).to_string(), &change.id]) {
-        Err(e) if is_unique_violation(&e) => {
-            Err(Stop::Changed(rules::row_changed(change.table, &change.key)))
+    fn changed(&self) -> Stop {
+        Stop::Changed(rules::row_changed(&self.change.table, &self.change.key))
+    }
+
+    /// Returns the row as it is now, locked until the transaction ends.
+    fn current(&self, tx: &mut Transaction<'_>) -> Result<Option<Map<String, Json>>, Stop> {
+        let sql = format!(
+            "SELECT row_to_json(t)::text FROM {table} t, \
+             json_populate_record(NULL::{table}, $1::text::json) k WHERE {} FOR UPDATE OF t",
+            self.matches,
+            table = self.table
+        );
+        let Some(found) = tx.query_opt(&sql, &[&self.key])? else {
+            return Ok(None);
+        };
+        let text: String = found.try_get(0)?;
+        serde_json::from_str(&text).map(Some).map_err(|e| {
+            Stop::Store(StoreError::Corrupt(format!(
+                "{} row: {e}",
+                self.change.table
+            )))
+        })
+    }
+
+    fn delete(&self, tx: &mut Transaction<'_>) -> Result<(), Stop> {
+        let sql = format!(
+            "DELETE FROM {table} t USING json_populate_record(NULL::{table}, $1::text::json) k \
+             WHERE {}",
+            self.matches,
+            table = self.table
+        );
+        tx.execute(&sql, &[&self.key])?;
+        Ok(())
+    }
+
+    fn insert(
+        &self,
+        catalog: &mut Catalog,
+        tx: &mut Transaction<'_>,
+        values: &Map<String, Json>,
+    ) -> Result<(), Stop> {
+        let names = catalog.names(tx, &self.change.table, values)?.join(", ");
+        let sql = format!(
+            "INSERT INTO {table} ({names}) SELECT {names} \
+             FROM json_populate_record(NULL::{table}, $1::text::json)",
+            table = self.table
+        );
+        let row = Json::Object(values.clone()).to_string();
+        self.unless_taken(tx.execute(&sql, &[&row]))
+    }
+
+    fn update(
+        &self,
+        catalog: &mut Catalog,
+        tx: &mut Transaction<'_>,
+        values: &Map<String, Json>,
+    ) -> Result<(), Stop> {
+        let sets: Vec<String> = catalog
+            .names(tx, &self.change.table, values)?
+            .iter()
+            .map(|c| format!("{c} = r.{c}"))
+            .collect();
+        let sql = format!(
+            "UPDATE {table} t SET {} FROM json_populate_record(NULL::{table}, $1::text::json) r, \
+             json_populate_record(NULL::{table}, $2::text::json) k WHERE {}",
+            sets.join(", "),
+            self.matches,
+            table = self.table
+        );
+        let row = Json::Object(values.clone()).to_string();
+        self.unless_taken(tx.execute(&sql, &[&row, &self.key]))
+    }
+
+    /// A unique key tripped by the write: another row took its name or
+    /// passage meanwhile, which reads as the row having changed.
+    fn unless_taken(&self, done: Result<u64, postgres::Error>) -> Result<(), Stop> {
+        match done {
+            Err(e) if is_unique_violation(&e) => Err(self.changed()),
+            other => other.map(drop).map_err(Stop::Server),
         }
-        other => other.map(drop).map_err(Stop::Server),
     }
 }

@@ -14,7 +14,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Span;
 use verbatim_store::{
     Book, Codebook, Coder, Coders, CodingFilter, Codings, Consensus, Decision, DecisionKind, Scope,
-    SourceRef, SqliteStore, StoreError, Verdict,
+    SourceRef, StoreError, Verdict,
 };
 use verbatim_store_pg::PgStore;
 
@@ -165,29 +165,53 @@ fn shared(
         .transpose()
 }
 
-/// Runs merge, keep, passage and list on any backend.
+/// Runs one decision, or the list, through the store's traits.
 fn decide(store: &mut dyn ReconcileStore, args: &ReconcileArgs) -> anyhow::Result<ExitCode> {
     let scope = store.scope(args.coder.name()?, true, args.solo)?;
     match &args.action {
+        ReconcileAction::Accept {
+            from,
+            code,
+            subtree,
+            under,
+            note,
+        } => {
+            let owner = coder_named(store, from)?;
+            let id = store.find_code(&scope, code, Some(Book::Of(owner.id)))?;
+            let under = shared(store, &scope, under)?;
+            let d = store.reconcile_accept(&scope, id, *subtree, under, note.as_deref())?;
+            let copied = store
+                .decisions(&scope)?
+                .into_iter()
+                .find(|x| x.id == d)
+                .map_or(0, |x| x.origins.len());
+            println!(
+                "Decision {d}: accepted {code:?} from {from} into the shared codebook ({copied} code{}).",
+                if copied == 1 { "" } else { "s" }
+            );
+        }
         ReconcileAction::Merge {
             coders,
             codes,
             code_b,
             name,
             under,
+            into,
             note,
-            ..
         } => {
             let named = merged_codes(store, &scope, coders, codes, code_b.as_deref())?;
             let ids: Vec<i64> = named.iter().map(|c| c.id).collect();
-            let under = shared(store, &scope, under)?;
-            let d = store.reconcile_merge_codes(
-                &scope,
-                &ids,
-                name.as_deref(),
-                under,
-                note.as_deref(),
-            )?;
+            let d = match into {
+                Some(word) => {
+                    let target = store.find_code(&scope, word, Some(Book::Shared))?;
+                    store.reconcile_merge_into(&scope, target, &ids, note.as_deref())?
+                }
+                None => {
+                    let under = shared(store, &scope, under)?;
+                    let name = name.as_deref();
+                    store.reconcile_merge_codes(&scope, &ids, name, under, note.as_deref())?
+                }
+            };
             say_merged(store, &scope, d, &named)?;
         }
         ReconcileAction::Keep { from, code, note } => {

@@ -251,3 +251,46 @@ fn two_processes_undoing_for_one_coder_undo_two_actions_once_each() {
     assert_eq!(log[1].action, "history.undo");
     assert_ne!(log[0].target, log[1].target);
 }
+
+#[test]
+fn an_entry_naming_a_table_the_study_lacks_or_its_log_is_not_replayed() {
+    use verbatim_store::History;
+    let Some(study) = pg::study("replay_foreign_table") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    let schema = study.address.study();
+    let mut admin = study.admin();
+    // Entries as a study copied from a newer file could hold: amira's on a
+    // table this schema lacks, bruno's on the log itself.
+    for (actor, table) in [("amira", "no_such_table"), ("bruno", "audit")] {
+        let data = serde_json::json!({
+            "summary": {},
+            "changes": [{ "table": table, "key": { "id": 1 }, "before": null,
+                          "after": { "id": 1 } }],
+        });
+        admin
+            .execute(
+                &format!(
+                    "INSERT INTO \"{schema}\".audit (id, at, actor, action, target, data, undoable) \
+                     VALUES ($1, '2026-01-01T00:00:00Z', $2, 'forged.add', NULL, $3, true)"
+                ),
+                &[&format!("ffffffff-{actor}"), &actor, &data.to_string()],
+            )
+            .unwrap();
+    }
+    for (actor, table) in [("amira", "no_such_table"), ("bruno", "audit")] {
+        match store.undo(actor, 1) {
+            Err(verbatim_store::StoreError::History(message)) => assert_eq!(
+                message,
+                format!(
+                    "cannot undo forged.add: it changed {table} rows, which a PostgreSQL study \
+                     does not hold yet"
+                )
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    // Creation and the two forged entries: nothing was appended.
+    assert_eq!(store.audit_log(10).unwrap().len(), 3);
+}

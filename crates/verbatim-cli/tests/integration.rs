@@ -14,6 +14,8 @@ mod postgres;
 mod postgres_coding;
 // `verbatim search` on PostgreSQL: the same hits as the file, the index catching up.
 mod postgres_search;
+// Undo, redo and reveal on PostgreSQL, answering as on a file.
+mod postgres_history;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

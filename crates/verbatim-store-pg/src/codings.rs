@@ -2,8 +2,8 @@
 //! removing one. Two processes coding the same passage with the same code
 //! store it once: the unique key decides (`ON CONFLICT DO NOTHING`), not a
 //! check made before. The listing answers as SQLite's does, text and
-//! speakers included; this schema has no translations or consensus origins
-//! yet, so those stay empty.
+//! speakers included, and a consensus passage's contributors; this schema
+//! has no translations yet, so those stay empty.
 
 use std::collections::HashMap;
 
@@ -20,7 +20,7 @@ use crate::{PgStore, now};
 
 /// The listing's query: every filter is a parameter that may be NULL.
 const LISTING: &str = "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, \
-     k.start_char, k.end_char, k.is_quote, k.memo, c.owner \
+     k.start_char, k.end_char, k.is_quote, k.memo, c.owner, d.kind \
      FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
      JOIN sources s ON s.id = k.source_id \
      WHERE ($1::BIGINT IS NULL OR k.source_id = $1) AND ($2::BIGINT IS NULL OR k.coder_id = $2) \
@@ -283,8 +283,14 @@ fn list(
             continue;
         }
         let (begin_ms, end_ms) = verbatim_store::time_range(timed, start, end);
+        let id: i64 = r.try_get(0)?;
+        let contributors = if r.try_get::<_, &str>(12)? == "consensus" {
+            contributors(client, id)?
+        } else {
+            Vec::new()
+        };
         out.push(CodingRecord {
-            id: r.try_get(0)?,
+            id,
             source_id,
             source: r.try_get(2)?,
             code_id: r.try_get(3)?,
@@ -298,10 +304,24 @@ fn list(
             is_quote: r.try_get::<_, i64>(9)? != 0,
             memo: r.try_get(10)?,
             translations: Vec::new(),
-            contributors: Vec::new(),
+            contributors,
             begin_ms,
             end_ms,
         });
     }
     Ok(out)
+}
+
+/// Returns the coders whose passages fed a consensus passage, by name
+/// (bytewise, as SQLite orders them).
+fn contributors(client: &mut Client, coding: i64) -> Result<Vec<String>, postgres::Error> {
+    client
+        .query(
+            "SELECT d.name FROM consensus_origins o JOIN coders d ON d.id = o.coder_id \
+             WHERE o.coding_id = $1 ORDER BY d.name COLLATE \"C\"",
+            &[&coding],
+        )?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect()
 }

@@ -16,10 +16,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_coding.sql")),
     (4, include_str!("../migrations/0004_audit_account.sql")),
     (5, include_str!("../migrations/0005_sibling_names.sql")),
+    (6, include_str!("../migrations/0006_consensus.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

@@ -82,6 +82,36 @@ impl Recorder {
         Ok(())
     }
 
+    /// Sets columns of the row with this id (locked first), recording it
+    /// before and after.
+    pub fn update(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        id: i64,
+        columns: &[Column<'_>],
+    ) -> Result<(), postgres::Error> {
+        let read = format!("SELECT row_to_json(t)::text FROM {table} t WHERE id = $1 FOR UPDATE");
+        let Some(before) = tx.query_opt(&read, &[&id])? else {
+            return Ok(());
+        };
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 2))
+            .collect();
+        let sql = format!(
+            "WITH row AS (UPDATE {table} SET {} WHERE id = $1 RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            sets.join(", ")
+        );
+        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&id];
+        values.extend(columns.iter().map(|(_, v)| *v));
+        let after = tx.query_one(&sql, &values)?;
+        self.keep(table, id, Some(before.try_get(0)?), Some(after.try_get(0)?));
+        Ok(())
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())

@@ -20,6 +20,9 @@ const WITH_IDS: &[&str] = &[
     "code_links",
     "codings",
     "memos",
+    "reconciliation_decisions",
+    "reconciliation_origins",
+    "consensus_origins",
 ];
 
 impl Transfer for PgStore {

@@ -10,8 +10,10 @@ mod backends {
     #[macro_use]
     pub mod conformance;
     pub mod coding;
+    pub mod consensus;
     pub mod copy;
     pub mod fixture;
+    pub mod history;
     pub mod pg;
     pub mod pg_rules;
     pub mod same_answers;

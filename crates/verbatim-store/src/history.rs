@@ -496,11 +496,7 @@ pub(crate) fn replay(
         };
         let current = read(conn, change.table, &change.key).map_err(|e| e.to_string())?;
         if &current != from {
-            return Err(format!(
-                "{} row {} has changed since",
-                change.table.name(),
-                describe_key(&change.key)
-            ));
+            return Err(crate::rules::row_changed(change.table.name(), &change.key));
         }
         let result = match (from, to) {
             (Some(_), None) => delete_row(conn, change.table, &change.key),
@@ -523,13 +519,6 @@ pub(crate) fn replay(
         });
     }
     Ok(applied)
-}
-
-fn describe_key(key: &Map<String, Json>) -> String {
-    key.values()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Returns the changes recorded in an audit entry's data, if it has any.

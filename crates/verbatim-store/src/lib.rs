@@ -94,8 +94,8 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use boundary::{
-    ChangeMark, Codebook, Coders, Codings, TRANSCRIPT_TABLES, Transcripts, may_touch, rules,
-    transfer,
+    ChangeMark, Codebook, Coders, Codings, Consensus, History, Reveal, TRANSCRIPT_TABLES,
+    Transcripts, may_touch, rules, transfer,
 };
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;

@@ -4,12 +4,14 @@
 //! actions in order, minus those undone (an `history.undo` entry names the
 //! entry it undid), plus those redone; a new action clears what could be
 //! redone. Undo and redo are themselves entries carrying the row changes
-//! they applied, so the log stays a complete, replayable history.
+//! they applied, so the log stays a complete, replayable history. The
+//! stacks and the refusals are `boundary::rules`', shared with PostgreSQL.
 
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use crate::history::{self, Direction, changes_of};
+use crate::rules::{self, Logged};
 use crate::{SqliteStore, StoreError, audit};
 
 /// An action undone or redone.
@@ -27,52 +29,20 @@ impl SqliteStore {
     /// Returns the actor's undo and redo stacks (audit entry ids, oldest first).
     fn stacks(&self, actor: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, action, target FROM audit \
+            "SELECT id, action, target, undoable FROM audit \
              WHERE actor = $1 AND (undoable = 1 OR action = 'journal.seal') ORDER BY id",
         )?;
-        let mut rows = stmt.query([actor])?;
-        let (mut done, mut undone): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let action: String = r.get(1)?;
-            let target: Option<String> = r.get(2)?;
-            let target = target.and_then(|t| t.strip_prefix("audit:").map(str::to_owned));
-            match action.as_str() {
-                "history.undo" => {
-                    if let Some(t) = target {
-                        done.retain(|d| d != &t);
-                        undone.push(t);
-                    }
-                }
-                // A sealed entry can never change again: the actions that
-                // wrote it leave the undo stack (the rest of it stays).
-                "journal.seal" => {
-                    let target: Option<String> = r.get(2)?;
-                    if let Some(sealed) = target {
-                        let touching: Vec<String> = self
-                            .conn
-                            .prepare_cached(
-                                "SELECT id FROM audit WHERE actor = $1 AND undoable = 1 AND target = $2",
-                            )?
-                            .query_map([actor, sealed.as_str()], |r| r.get(0))?
-                            .collect::<Result<_, _>>()?;
-                        done.retain(|d| !touching.contains(d));
-                        undone.retain(|u| !touching.contains(u));
-                    }
-                }
-                "history.redo" => {
-                    if let Some(t) = target {
-                        undone.retain(|u| u != &t);
-                        done.push(t);
-                    }
-                }
-                _ => {
-                    done.push(id);
-                    undone.clear();
-                }
-            }
-        }
-        Ok((done, undone))
+        let entries: Vec<Logged> = stmt
+            .query_map([actor], |r| {
+                Ok(Logged {
+                    id: r.get(0)?,
+                    action: r.get(1)?,
+                    target: r.get(2)?,
+                    undoable: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rules::undo_stacks(&entries))
     }
 
     /// Undoes the actor's last `steps` actions, newest first. Stops with an
@@ -102,10 +72,7 @@ impl SqliteStore {
             };
             let Some(entry) = next.cloned() else {
                 if out.is_empty() {
-                    return Err(StoreError::History(match direction {
-                        Direction::Backward => format!("nothing to undo for {actor}"),
-                        Direction::Forward => format!("nothing to redo for {actor}"),
-                    }));
+                    return Err(rules::nothing_to(direction == Direction::Backward, actor));
                 }
                 break;
             };
@@ -125,13 +92,7 @@ impl SqliteStore {
             })?;
             let tx = crate::sqlite::begin_write(&mut self.conn)?;
             let applied = history::replay(&tx, &changes, direction).map_err(|why| {
-                StoreError::History(format!(
-                    "cannot {} {action}: {why}; undo the later changes first",
-                    match direction {
-                        Direction::Backward => "undo",
-                        Direction::Forward => "redo",
-                    }
-                ))
+                rules::replay_refused(direction == Direction::Backward, &action, &why)
             })?;
             let summary = data
                 .get("summary")

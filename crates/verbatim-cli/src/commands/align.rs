@@ -13,7 +13,7 @@ use anyhow::bail;
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::alignment::{self, AlignOptions, Coverage, NodeId, Pair};
-use verbatim_store::{Coder, SqliteStore, StoreError};
+use verbatim_store::{Coder, StoreError};
 use verbatim_views::alignment::{Layer, load_layer};
 
 use super::coder_arg::CoderArg;
@@ -45,7 +45,10 @@ pub struct AlignArgs {
 }
 
 /// Returns the two coders named by `--coders a,b`.
-pub(super) fn two_coders(store: &SqliteStore, names: &[String]) -> anyhow::Result<[Coder; 2]> {
+pub(super) fn two_coders(
+    store: &(impl verbatim_store::Coders + ?Sized),
+    names: &[String],
+) -> anyhow::Result<[Coder; 2]> {
     let names: Vec<&str> = names
         .iter()
         .map(|n| n.trim())

@@ -1,12 +1,14 @@
-//! `verbatim undo`, `redo` and `log`: the study's history.
+//! `verbatim undo`, `redo` and `log`: the study's history, on a file or
+//! on PostgreSQL (through the `History` and `Store` traits).
 
 use std::process::ExitCode;
 
 use clap::Args;
-use verbatim_store::Replayed;
+use verbatim_store::{History, Replayed};
+use verbatim_store_pg::PgStore;
 
 use super::coder_arg::CoderArg;
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::Table;
 
 /// Undo your last changes
@@ -19,6 +21,9 @@ pub struct UndoArgs {
     /// How many changes to undo
     #[arg(long, default_value_t = 1)]
     steps: usize,
+    /// Print JSON: each action replayed (its audit entry, action, summary)
+    #[arg(long)]
+    json: bool,
 }
 
 /// Show the study's history, newest first
@@ -34,26 +39,37 @@ pub struct LogArgs {
     json: bool,
 }
 
+/// Returns the study, file or PostgreSQL, as its history.
+fn open_history(project: &ProjectArg) -> anyhow::Result<Box<dyn History>> {
+    Ok(match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
 /// Undoes the coder's last changes.
 pub fn cmd_undo(args: &UndoArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
+    let mut store = open_history(&args.project)?;
     let done = store.undo(args.coder.name()?, args.steps)?;
-    report("Undid", &done);
-    Ok(ExitCode::SUCCESS)
+    report("Undid", &done, args.json)
 }
 
 /// Redoes the coder's last undone changes.
 pub fn cmd_redo(args: &UndoArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
+    let mut store = open_history(&args.project)?;
     let done = store.redo(args.coder.name()?, args.steps)?;
-    report("Redid", &done);
-    Ok(ExitCode::SUCCESS)
+    report("Redid", &done, args.json)
 }
 
-fn report(verb: &str, done: &[Replayed]) {
-    for r in done {
-        println!("{verb} {} {}", r.action, r.summary);
+fn report(verb: &str, done: &[Replayed], json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(&done)?;
+    } else {
+        for r in done {
+            println!("{verb} {} {}", r.action, r.summary);
+        }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints the newest audit entries.

@@ -7,7 +7,9 @@
 //! `--coders a,b --code X --code-b Y`.
 
 use anyhow::{anyhow, bail};
-use verbatim_store::{Book, Coder, Scope, SqliteStore, StoreError};
+use verbatim_store::{Book, Coder, Scope, StoreError};
+
+use super::reconcile::ReconcileStore;
 
 /// A coder's code a merge takes.
 pub(super) struct Named {
@@ -21,7 +23,7 @@ pub(super) struct Named {
 
 /// Resolves a merge's `--coders`, `--code` and `--code-b` into codes.
 pub(super) fn merged_codes(
-    store: &SqliteStore,
+    store: &dyn ReconcileStore,
     scope: &Scope,
     coders: &[String],
     codes: &[String],
@@ -74,7 +76,7 @@ pub(super) fn merged_codes(
 
 /// Splits `CODER:NAME` when the part before the first colon is a coder's
 /// name (a code name may itself hold a colon).
-fn qualified(store: &SqliteStore, word: &str) -> anyhow::Result<Option<(Coder, String)>> {
+fn qualified(store: &dyn ReconcileStore, word: &str) -> anyhow::Result<Option<(Coder, String)>> {
     let Some((who, name)) = word.split_once(':') else {
         return Ok(None);
     };

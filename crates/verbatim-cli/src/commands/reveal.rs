@@ -1,11 +1,14 @@
-//! `verbatim reveal`: end blind coding, so coders' work can be compared.
+//! `verbatim reveal`: end blind coding, so coders' work can be compared
+//! (a file or a PostgreSQL study, through the `Reveal` trait).
 
 use std::process::ExitCode;
 
 use clap::Args;
+use verbatim_store::Reveal;
+use verbatim_store_pg::PgStore;
 
-use super::ProjectArg;
 use super::coder_arg::CoderArg;
+use super::{Location, ProjectArg};
 use crate::ui;
 
 /// Open every coder's work to every coder, for comparison (recorded; cannot be undone)
@@ -19,7 +22,10 @@ pub struct RevealArgs {
 
 /// Reveals the study's layers, or says who already did.
 pub fn cmd_reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
+    let mut store: Box<dyn Reveal> = match args.project.location()? {
+        Location::File(_) => Box::new(args.project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    };
     let actor = args
         .coder
         .name()

@@ -199,3 +199,98 @@ fn two_processes_coding_one_passage_store_it_once() {
         .count();
     assert_eq!(added, 1);
 }
+
+#[test]
+fn two_processes_undoing_for_one_coder_undo_two_actions_once_each() {
+    use verbatim_store::{Book, Codebook, Coders, CodingFilter, Codings, History, NewCode};
+    let Some(study) = pg::study("concurrent_undo") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store
+        .import_batch("amira", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let scope = store.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Rire".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = store.add_code(&scope, &new).unwrap();
+    for (start, end) in [(6, 13), (22, 28)] {
+        let span = verbatim_core::Span::new(start, end).unwrap();
+        store.add_coding(&scope, 1, span, code, None).unwrap();
+    }
+    // Two connections each undo amira's last action at once: the first
+    // takes coding 2, the second (waiting on the first) coding 1.
+    let undone: Vec<String> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let address = study.address.clone();
+                threads.spawn(move || {
+                    let mut store = PgStore::open(&address).unwrap();
+                    let done = store.undo("amira", 1).unwrap();
+                    done[0].summary["start"].to_string()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut starts = undone.clone();
+    starts.sort();
+    assert_eq!(starts, ["22", "6"], "{undone:?}");
+    assert!(
+        store
+            .codings(&scope, &CodingFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+    let log = store.audit_log(20).unwrap();
+    assert_eq!(log[0].action, "history.undo");
+    assert_eq!(log[1].action, "history.undo");
+    assert_ne!(log[0].target, log[1].target);
+}
+
+#[test]
+fn an_entry_naming_a_table_the_study_lacks_or_its_log_is_not_replayed() {
+    use verbatim_store::History;
+    let Some(study) = pg::study("replay_foreign_table") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    let schema = study.address.study();
+    let mut admin = study.admin();
+    // Entries as a study copied from a newer file could hold: amira's on a
+    // table this schema lacks, bruno's on the log itself.
+    for (actor, table) in [("amira", "no_such_table"), ("bruno", "audit")] {
+        let data = serde_json::json!({
+            "summary": {},
+            "changes": [{ "table": table, "key": { "id": 1 }, "before": null,
+                          "after": { "id": 1 } }],
+        });
+        admin
+            .execute(
+                &format!(
+                    "INSERT INTO \"{schema}\".audit (id, at, actor, action, target, data, undoable) \
+                     VALUES ($1, '2026-01-01T00:00:00Z', $2, 'forged.add', NULL, $3, true)"
+                ),
+                &[&format!("ffffffff-{actor}"), &actor, &data.to_string()],
+            )
+            .unwrap();
+    }
+    for (actor, table) in [("amira", "no_such_table"), ("bruno", "audit")] {
+        match store.undo(actor, 1) {
+            Err(verbatim_store::StoreError::History(message)) => assert_eq!(
+                message,
+                format!(
+                    "cannot undo forged.add: it changed {table} rows, which a PostgreSQL study \
+                     does not hold yet"
+                )
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    // Creation and the two forged entries: nothing was appended.
+    assert_eq!(store.audit_log(10).unwrap().len(), 3);
+}

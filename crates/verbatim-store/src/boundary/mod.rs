@@ -8,14 +8,21 @@
 //! written against the traits runs on either. The rules both backends must
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
+//! [`History`] (undo, redo), [`Reveal`] and [`Consensus`] (reconciliation
+//! decisions) follow the same way.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 //! [`Transcripts`] holds the reads full-text search needs (texts, turns,
 //! who speaks, and a cheap mark of how far the study has changed).
 
 mod coding;
+mod consensus;
+mod consensus_rules;
+mod history;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
+pub use consensus::Consensus;
+pub use history::{History, Reveal};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

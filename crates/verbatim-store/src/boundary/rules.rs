@@ -11,6 +11,8 @@ use verbatim_core::Span;
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use super::consensus_rules::*;
+
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
@@ -411,4 +413,92 @@ fn tree_order(nodes: Vec<CodeNode>, index: &HashMap<i64, usize>) -> Vec<CodeNode
         .into_iter()
         .filter_map(|i| slots[i].take())
         .collect()
+}
+
+/// One audit entry of an actor, as undo and redo read the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// The entry's id (UUIDv7 text, in log order).
+    pub id: String,
+    /// What it was (`coding.add`, `history.undo`, `journal.seal`…).
+    pub action: String,
+    /// What it targeted (`audit:ID` for undo and redo).
+    pub target: Option<String>,
+    /// Whether it carries the rows it changed.
+    pub undoable: bool,
+}
+
+/// Returns an actor's undo and redo stacks (entry ids, oldest first) from
+/// their undoable entries and journal seals, in log order: their actions,
+/// minus those undone (an `history.undo` names the entry it undid), plus
+/// those redone; a new action clears what could be redone, and a sealed
+/// journal entry takes the actions that wrote it off both stacks.
+pub fn undo_stacks(entries: &[Logged]) -> (Vec<String>, Vec<String>) {
+    let (mut done, mut undone): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    let replayed = |e: &Logged| {
+        e.target
+            .as_deref()
+            .and_then(|t| t.strip_prefix("audit:"))
+            .map(str::to_owned)
+    };
+    for entry in entries {
+        match entry.action.as_str() {
+            "history.undo" => {
+                if let Some(t) = replayed(entry) {
+                    done.retain(|d| d != &t);
+                    undone.push(t);
+                }
+            }
+            "history.redo" => {
+                if let Some(t) = replayed(entry) {
+                    undone.retain(|u| u != &t);
+                    done.push(t);
+                }
+            }
+            // A sealed entry can never change again: the actions that
+            // wrote it leave the undo stack (the rest of it stays).
+            "journal.seal" => {
+                let touching: Vec<&str> = entries
+                    .iter()
+                    .filter(|e| e.undoable && e.target.is_some() && e.target == entry.target)
+                    .map(|e| e.id.as_str())
+                    .collect();
+                done.retain(|d| !touching.contains(&d.as_str()));
+                undone.retain(|u| !touching.contains(&u.as_str()));
+            }
+            _ if entry.undoable => {
+                done.push(entry.id.clone());
+                undone.clear();
+            }
+            _ => {}
+        }
+    }
+    (done, undone)
+}
+
+/// The refusal when an actor has nothing left to undo (`undo`) or redo.
+pub fn nothing_to(undo: bool, actor: &str) -> StoreError {
+    StoreError::History(if undo {
+        format!("nothing to undo for {actor}")
+    } else {
+        format!("nothing to redo for {actor}")
+    })
+}
+
+/// Why a replay stops: a row the action touched is no longer as it left it.
+pub fn row_changed(table: &str, key: &serde_json::Map<String, serde_json::Value>) -> String {
+    let key = key
+        .values()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("/");
+    format!("{table} row {key} has changed since")
+}
+
+/// The refusal to undo (`undo`) or redo `action`, saying `why`.
+pub fn replay_refused(undo: bool, action: &str, why: &str) -> StoreError {
+    StoreError::History(format!(
+        "cannot {} {action}: {why}; undo the later changes first",
+        if undo { "undo" } else { "redo" }
+    ))
 }

@@ -4,7 +4,7 @@
 //!
 //! A copy carries the tables in [`CARRIED`], which every backend holds with
 //! the same columns. A study whose other tables hold anything beyond what
-//! a new study starts with (participants, journal, decisions…) is refused
+//! a new study starts with (participants, journal, guides…) is refused
 //! by the caller before anything is written, naming those tables
 //! ([`Transfer::uncarried`]), so nothing is lost silently.
 
@@ -22,6 +22,9 @@ pub const CARRIED: &[&str] = &[
     "code_links",
     "codings",
     "memos",
+    "reconciliation_decisions",
+    "reconciliation_origins",
+    "consensus_origins",
     "audit",
 ];
 

@@ -17,7 +17,7 @@ use super::{CopyRow, DecisionKind, Verdict, clean, copy_code, insert_decision, i
 use crate::coders::Scope;
 use crate::codes::{CodeRow, opt_text};
 use crate::history::{Table, id_key};
-use crate::{SqliteStore, StoreError};
+use crate::{SqliteStore, StoreError, rules};
 
 impl SqliteStore {
     /// Copies a coder's code (with everything below it when `subtree`) into
@@ -43,15 +43,7 @@ impl SqliteStore {
             HashSet::from([code])
         };
         let rows = self.copy_rows(code, &ids)?;
-        let under_level = self.shared_parent(under)?;
-        if let Some(ul) = under_level
-            && ul <= root.level
-        {
-            return Err(StoreError::Invalid(format!(
-                "{:?} cannot sit under a shared code of the same or a lower level",
-                root.name
-            )));
-        }
+        rules::accepted_under_level(&root.name, root.level, self.shared_parent(under)?)?;
         let clashes: Vec<String> = rows
             .iter()
             // Below the root, each copy gets a new parent: only the root can
@@ -60,10 +52,7 @@ impl SqliteStore {
             .map(|r| r.1.clone())
             .collect();
         if !clashes.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the shared codebook already has codes named {}: rename them, or merge instead",
-                clashes.join(", ")
-            )));
+            return Err(rules::accepted_names_taken(&clashes));
         }
         let owner = root.owner.unwrap_or(0);
         let mut passages: HashMap<i64, Vec<Piece>> = HashMap::new();
@@ -173,11 +162,7 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         Self::comparing(scope)?;
         if codes.len() < 2 {
-            return Err(StoreError::Invalid(
-                "a merge needs codes of at least two coders; to add one coder's code to a \
-                 consensus code, use --into"
-                    .into(),
-            ));
+            return Err(rules::merge_needs_two());
         }
         let rows = self.merged_rows(codes, true)?;
         let name = match name {
@@ -185,20 +170,10 @@ impl SqliteStore {
             None => rows[0].1.name.clone(),
         };
         if self.shared_name_taken(&name, under)? {
-            return Err(StoreError::Invalid(format!(
-                "the shared codebook already has a code named {name:?}: pass --name, or add \
-                 these codes to it with --into"
-            )));
+            return Err(rules::merged_name_taken(&name));
         }
         let level = rows.iter().map(|r| r.1.level).max().unwrap_or(1);
-        if let Some(ul) = self.shared_parent(under)?
-            && ul <= level
-        {
-            return Err(StoreError::Invalid(
-                "the merged code cannot sit under a shared code of the same or a lower level"
-                    .into(),
-            ));
-        }
+        rules::merged_under_level(level, self.shared_parent(under)?)?;
         let pieces = self.subtree_pieces(&rows)?;
         let position = self.shared_children(under)?;
         let coder = scope.coder().clone();
@@ -252,15 +227,13 @@ impl SqliteStore {
             .code_row(into)?
             .ok_or_else(|| StoreError::UnknownCode(into.to_string()))?;
         if target.owner.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "{:?} is not in the shared codebook: --into names a consensus code",
-                target.name
-            )));
+            return Err(rules::not_shared(
+                &target.name,
+                "--into names a consensus code",
+            ));
         }
         if codes.is_empty() {
-            return Err(StoreError::Invalid(
-                "name at least one coder's code to add to the consensus code".into(),
-            ));
+            return Err(rules::into_needs_a_code());
         }
         let rows = self.merged_rows(codes, false)?;
         let pieces = self.subtree_pieces(&rows)?;
@@ -309,20 +282,13 @@ impl SqliteStore {
         for &id in codes {
             let row = self.coder_code(id)?;
             if rows.iter().any(|(seen, _)| *seen == id) {
-                return Err(StoreError::Invalid(format!(
-                    "{:?} is named twice in the merge",
-                    row.name
-                )));
+                return Err(rules::named_twice(&row.name));
             }
             if one_per_coder
                 && let Some((_, twin)) = rows.iter().find(|(_, r)| r.owner == row.owner)
             {
                 let who = self.coder_name(row.owner)?.unwrap_or_default();
-                return Err(StoreError::Invalid(format!(
-                    "{:?} and {:?} are both {who}'s: a merge takes one code per coder \
-                     (merge them in {who}'s codebook first, or add one with --into)",
-                    twin.name, row.name
-                )));
+                return Err(rules::one_code_per_coder(&twin.name, &row.name, &who));
             }
             rows.push((id, row));
         }
@@ -362,11 +328,7 @@ impl SqliteStore {
     ) -> Result<i64, StoreError> {
         Self::comparing(scope)?;
         let row = self.coder_code(code)?;
-        if note.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "say why the code is kept apart: pass --note".into(),
-            ));
-        }
+        rules::keep_note(note)?;
         let coder = scope.coder().clone();
         self.act(
             &coder.name,
@@ -416,16 +378,10 @@ impl SqliteStore {
                 .code_row(code)?
                 .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?;
             if row.owner.is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "{:?} is not in the shared codebook: accept or merge it first",
-                    row.name
-                )));
+                return Err(rules::not_shared(&row.name, "accept or merge it first"));
             }
         } else if verdict == Verdict::Accept {
-            return Err(StoreError::Invalid(
-                "an accepted passage needs the shared code to code it with: pass --shared CODE"
-                    .into(),
-            ));
+            return Err(rules::accept_needs_shared());
         }
         let mut origin_rows = Vec::new();
         for &o in origins {
@@ -512,12 +468,7 @@ impl SqliteStore {
                 r.get(0)
             })
             .map_err(|_| StoreError::SourceNotFound(source.to_string()))?;
-        span.within(usize::try_from(chars).unwrap_or(0))
-            .map_err(|e| StoreError::Invalid(format!("{e}: the source has {chars} characters")))?;
-        if span.is_empty() {
-            return Err(StoreError::Invalid("the passage is empty".into()));
-        }
-        Ok(())
+        rules::decided_passage(span, chars)
     }
 
     /// Returns the coders who coded words of `[start, end)` with one of

@@ -60,7 +60,8 @@ pub enum DecisionKind {
 }
 
 impl DecisionKind {
-    fn as_str(self) -> &'static str {
+    /// Returns the kind as stored (`accept`, `passage_reject`…).
+    pub fn as_str(self) -> &'static str {
         match self {
             DecisionKind::Accept => "accept",
             DecisionKind::Merge => "merge",
@@ -70,7 +71,8 @@ impl DecisionKind {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, StoreError> {
+    /// Returns the kind stored as `s`; an unknown word is a corrupt study.
+    pub fn parse(s: &str) -> Result<Self, StoreError> {
         Ok(match s {
             "accept" => DecisionKind::Accept,
             "merge" => DecisionKind::Merge,
@@ -350,10 +352,7 @@ impl SqliteStore {
             .code_row(id)?
             .ok_or_else(|| StoreError::UnknownCode(id.to_string()))?;
         if row.owner.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "{:?} is already in the shared codebook",
-                row.name
-            )));
+            return Err(crate::rules::already_shared(&row.name));
         }
         Ok(row)
     }
@@ -365,10 +364,10 @@ impl SqliteStore {
             .code_row(p)?
             .ok_or_else(|| StoreError::UnknownCode(p.to_string()))?;
         if row.owner.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "{:?} is not in the shared codebook: --under names a shared code",
-                row.name
-            )));
+            return Err(crate::rules::not_shared(
+                &row.name,
+                "--under names a shared code",
+            ));
         }
         Ok(Some(row.level))
     }
@@ -407,11 +406,7 @@ fn span_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CodedSpan> {
 }
 
 fn clean(name: &str) -> Result<String, StoreError> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return Err(StoreError::Invalid("a code needs a name".into()));
-    }
-    Ok(name)
+    crate::rules::consensus_name(name)
 }
 
 /// Inserts a shared copy of code `from` (its descriptive fields) and
@@ -462,7 +457,7 @@ fn insert_decision(
     passage: Option<(i64, i64, i64)>,
     coding: Option<i64>,
 ) -> Result<i64, StoreError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let note = crate::rules::decision_note(note);
     rec.insert(
         tx,
         Table::ReconciliationDecisions,
@@ -471,7 +466,7 @@ fn insert_decision(
             ("kind", Value::Text(kind.as_str().to_owned())),
             ("coder_id", Value::Integer(coder)),
             ("decided_at", Value::Text(audit::now())),
-            ("note", opt_text(&note.map(str::to_owned))),
+            ("note", opt_text(&note)),
             ("shared_code", opt_int(shared)),
             ("source_id", opt_int(passage.map(|p| p.0))),
             ("start_char", opt_int(passage.map(|p| p.1))),

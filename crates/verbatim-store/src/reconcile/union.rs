@@ -7,64 +7,18 @@
 //! passage keeps, in `consensus_origins`, every coder whose passage fed it
 //! (with the decision that brought that coder in). This module computes the
 //! union and writes it through the caller's [`Recorder`], so the decision
-//! that adds passages is undone with them.
+//! that adds passages is undone with them. The union itself is
+//! `boundary::rules`' ([`union`]), shared with PostgreSQL.
 
 use std::collections::BTreeMap;
 
 use rusqlite::types::Value;
 
+pub(crate) use crate::rules::{Piece, union};
+
 use crate::codes::delete_coding_rows;
 use crate::history::{Recorder, Table, id_key};
 use crate::{StoreError, audit};
-
-/// A stretch of one source and who coded it: coder id → the decision that
-/// made them a contributor (`None` while the decision is being written).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Piece {
-    pub source: i64,
-    pub start: i64,
-    pub end: i64,
-    pub coders: BTreeMap<i64, Option<i64>>,
-    /// Existing consensus codings this stretch already holds.
-    pub codings: Vec<(i64, i64, i64)>,
-}
-
-impl Piece {
-    /// Returns a new coder's passage.
-    pub fn of(source: i64, start: i64, end: i64, coder: i64) -> Piece {
-        Piece {
-            source,
-            start,
-            end,
-            coders: BTreeMap::from([(coder, None)]),
-            codings: Vec::new(),
-        }
-    }
-}
-
-/// Joins pieces per source: overlapping or touching stretches become one,
-/// carrying every coder and existing coding of the stretches joined.
-/// Returns them by source and start.
-pub(crate) fn union(mut pieces: Vec<Piece>) -> Vec<Piece> {
-    pieces.sort_by_key(|p| (p.source, p.start, p.end));
-    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
-    for piece in pieces {
-        match out.last_mut() {
-            Some(run) if run.source == piece.source && piece.start <= run.end => {
-                run.end = run.end.max(piece.end);
-                for (coder, decision) in piece.coders {
-                    let kept = run.coders.entry(coder).or_insert(decision);
-                    if kept.is_none() {
-                        *kept = decision;
-                    }
-                }
-                run.codings.extend(piece.codings);
-            }
-            _ => out.push(piece),
-        }
-    }
-    out
-}
 
 /// Reads the consensus passages of `code` as pieces (with their coders).
 fn existing(
@@ -133,12 +87,7 @@ fn write_run(
     run: &Piece,
 ) -> Result<i64, StoreError> {
     // Keep the coding already covering exactly these words, else the first.
-    let keeper = run
-        .codings
-        .iter()
-        .find(|c| c.1 == run.start && c.2 == run.end)
-        .or(run.codings.first())
-        .copied();
+    let keeper = run.keeper();
     let id = match keeper {
         Some((id, start, end)) => {
             for other in run.codings.iter().filter(|c| c.0 != id) {

@@ -131,7 +131,7 @@ pub use roster_edits::ValueEdit;
 pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, commit_without_fsync_for_benchmarks};
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;
 pub use values::{AttrType, count_percent, percent_half_up, percent_text};

@@ -870,7 +870,7 @@ fn one_sniffer_reads_a_french_excel_csv_alike_for_rosters_codebooks_and_ratings(
     // Two coders, four units; they agree on units 1, 2 and 4: 3 / 4.
     ws.write(
         "notes.csv",
-        excel("codeur;1;2;3;4\r\nAmélie;1;2;1;2\r\nZoé;1;2;2;2\r\n"),
+        excel("coder;1;2;3;4\r\nAmélie;1;2;1;2\r\nZoé;1;2;2;2\r\n"),
     );
     let ratings = ws
         .run(&[
@@ -886,4 +886,52 @@ fn one_sniffer_reads_a_french_excel_csv_alike_for_rosters_codebooks_and_ratings(
     assert_eq!(ratings["coders"], serde_json::json!(["Amélie", "Zoé"]));
     assert_eq!(ratings["units"], 4);
     assert_eq!(ratings["results"][0]["observed"], 0.75);
+}
+
+/// Returns how many sockets process `pid` holds open (its listener, its
+/// accepted connections, its database has none).
+#[cfg(target_os = "linux")]
+fn sockets_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .filter(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// Issue 15: the server serves at most 256 connections at once (the rest
+/// wait in the listen backlog), so 300 connections that never send a
+/// request cannot take more of it; the header-read timeout frees their
+/// slots and a real request is answered.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_takes_at_most_256_connections_at_once() {
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let ws = demo();
+    let server = serve(&ws, "demo.vbt", "amira");
+    let host = server.base.trim_start_matches("http://").to_owned();
+    let idle = sockets_of(server.pid());
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&host).unwrap())
+        .collect();
+    // Give the accept loop time to take all it may.
+    std::thread::sleep(Duration::from_millis(1_500));
+    let held = sockets_of(server.pid()) - idle;
+    // 256 accepted; the other 44 wait in the kernel's backlog.
+    assert_eq!(held, 256, "the server holds {held} connections");
+    // A real request waits for a slot, which the 10 s header-read timeout
+    // frees: answered, well before 30 s.
+    let start = Instant::now();
+    let home = http(&server.base, "GET", "/", &[], "");
+    assert_eq!(home.status, 200);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(silent);
 }

@@ -131,9 +131,11 @@ pub use roster_edits::ValueEdit;
 pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
 pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
-pub use sqlite::{SqliteStore, commit_without_fsync_for_benchmarks};
+pub use sqlite::SqliteStore;
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;
+// Benchmarks only (BENCHMARKS.md, "Durability").
+pub use sqlite::commit_without_fsync_for_benchmarks;
 pub use values::{AttrType, count_percent, percent_half_up, percent_text};
 pub use web_panels::DeidRecord;
 pub use web_reads::{CoderTotals, SpanCoding};

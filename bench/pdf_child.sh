@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PDF import with the child-process extractor against reading on a thread:
-# the cost per PDF of starting `verbatim internal-extract-pdf` for each file.
+# the cost per PDF of starting `verbatim internal-extract pdf` for each file.
 #
 #   bash bench/pdf_child.sh                      # 1,000 PDFs, release build
 #   N=200 BIN=target/debug/verbatim bash bench/pdf_child.sh
@@ -8,7 +8,7 @@
 # Writes N one-page PDFs (a synthetic French interview turn each, all
 # different) to bench/out/pdf/, then imports the folder into a fresh study
 # RUNS times each way under GNU time: default (child process per PDF) and
-# VERBATIM_PDF_IN_PROCESS=1 (extraction on a thread, as before).
+# VERBATIM_READ_IN_PROCESS=1 (extraction on a thread, as before).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(dirname "$BENCH")"
@@ -51,7 +51,7 @@ for mode in child thread; do
   for run in $(seq 1 "$RUNS"); do
     study="$OUT/s-$mode-$run.vbt"; rm -f "$study"*
     "$BIN" init --project "$study" --language fr >/dev/null
-    env=(); [[ $mode == thread ]] && env=(VERBATIM_PDF_IN_PROCESS=1)
+    env=(); [[ $mode == thread ]] && env=(VERBATIM_READ_IN_PROCESS=1)
     t=$( { env "${env[@]}" /usr/bin/time -f '%e %U %S %M' "$BIN" import --project "$study" \
           --kind interview --language fr "$OUT/files" >/dev/null; } 2>&1 | tail -1)
     read -r wall user sys rss <<<"$t"

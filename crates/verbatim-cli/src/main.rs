@@ -10,7 +10,12 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    read_pdfs_in_child();
+    read_untrusted_in_child();
+    // Benchmarks only (BENCHMARKS.md, "Durability"): the cost of fsyncing
+    // each commit, measured on one build. Not a user setting.
+    if std::env::var_os("VERBATIM_BENCH_SYNCHRONOUS_NORMAL").is_some_and(|v| v == "1") {
+        verbatim_store::commit_without_fsync_for_benchmarks();
+    }
     let cli = commands::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -24,25 +29,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// Makes every PDF import (CLI and server) read each PDF in a child
-/// process of this binary (`verbatim internal-extract-pdf`) with at most
-/// `VERBATIM_PDF_MEMORY_MIB` MiB of address space (default 1024), so a
-/// hostile PDF cannot abort or exhaust the batch. `VERBATIM_PDF_IN_PROCESS=1`
-/// reads PDFs on a thread instead (for measuring the cost).
-fn read_pdfs_in_child() {
-    if std::env::var_os("VERBATIM_PDF_IN_PROCESS").is_some_and(|v| v == "1") {
+/// Makes every PDF import and every workbook read (rosters, codebook
+/// sheets; CLI and server) run in a child process of this binary
+/// (`verbatim internal-extract pdf|workbook`) with at most
+/// `VERBATIM_READER_MEMORY_MIB` MiB of address space (default 1024), so a
+/// hostile file cannot abort, exhaust or keep busy the command or the
+/// server. `VERBATIM_READ_IN_PROCESS=1` reads them on a thread instead
+/// (for measuring the cost).
+fn read_untrusted_in_child() {
+    if std::env::var_os("VERBATIM_READ_IN_PROCESS").is_some_and(|v| v == "1") {
         return;
     }
     let Ok(program) = std::env::current_exe() else {
         return;
     };
-    let mib = std::env::var("VERBATIM_PDF_MEMORY_MIB")
+    let mib = std::env::var("VERBATIM_READER_MEMORY_MIB")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(1024);
-    verbatim_ingest::read_pdfs_in_child(verbatim_ingest::PdfChild {
+    verbatim_ingest::read_untrusted_in_child(verbatim_ingest::ChildReader {
         program,
-        args: vec!["internal-extract-pdf".into()],
+        args: vec!["internal-extract".into()],
         memory_bytes: mib.saturating_mul(1024 * 1024),
     });
 }

@@ -46,6 +46,11 @@ impl Server {
         let _ = self._child.0.kill();
         let _ = self._child.0.wait();
     }
+
+    /// The server process's id.
+    pub(crate) fn pid(&self) -> u32 {
+        self._child.0.id()
+    }
 }
 
 /// Starts `verbatim serve` on a free port and returns once it listens.

@@ -792,7 +792,7 @@ fn a_pdf_inflating_to_a_gigabyte_is_refused_within_the_memory_limit() {
         .args(["import", "--project", "study.vbt", "batch"])
         .current_dir(ws.dir.path())
         .env("VERBATIM_CODER", "tester")
-        .env("VERBATIM_PDF_MEMORY_MIB", "512")
+        .env("VERBATIM_READER_MEMORY_MIB", "512")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -804,4 +804,142 @@ fn a_pdf_inflating_to_a_gigabyte_is_refused_within_the_memory_limit() {
     );
     assert!(stdout.contains("1 imported"), "{stdout}");
     eprintln!("refused in {:?}", before.elapsed());
+}
+
+/// Issue 15: one CSV sniffer (`csv_text::sniff`) for rosters, codebooks and
+/// ratings. The three used to disagree on a French Excel file; each now
+/// reads the same shape (semicolons, Windows-1252, CRLF, a quoted cell
+/// holding a semicolon) into the same cells.
+#[test]
+fn one_sniffer_reads_a_french_excel_csv_alike_for_rosters_codebooks_and_ratings() {
+    let ws = Workspace::with_study();
+    let excel = |text: &str| encoding_rs::WINDOWS_1252.encode(text).0.into_owned();
+    ws.write(
+        "roster.csv",
+        excel("code;profession;ville\r\nP01;infirmière;\"Saint-Étienne; Loire\"\r\n"),
+    );
+    ws.run(&[
+        "participants",
+        "import",
+        "--project",
+        "study.vbt",
+        "roster.csv",
+    ])
+    .ok();
+    let people = ws
+        .run(&["participants", "list", "--project", "study.vbt", "--json"])
+        .ok()
+        .stdout;
+    assert!(
+        people.contains("infirmière") && people.contains("Saint-Étienne; Loire"),
+        "{people}"
+    );
+
+    ws.run(&["coder", "add", "--project", "study.vbt", "amira"])
+        .ok();
+    ws.write(
+        "grille.csv",
+        excel("Nom;Code parent;Niveau;Définition\r\nMéfiance;;thème;\"Se garder; douter\"\r\n"),
+    );
+    ws.run(&[
+        "import",
+        "codebook",
+        "grille.csv",
+        "--shared",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "amira",
+    ])
+    .ok();
+    let tree = ws
+        .run(&[
+            "code",
+            "tree",
+            "--shared",
+            "--project",
+            "study.vbt",
+            "--coder",
+            "amira",
+            "--json",
+        ])
+        .ok()
+        .stdout;
+    assert!(tree.contains("Méfiance"), "{tree}");
+
+    // Two coders, four units; they agree on units 1, 2 and 4: 3 / 4.
+    ws.write(
+        "notes.csv",
+        excel("coder;1;2;3;4\r\nAmélie;1;2;1;2\r\nZoé;1;2;2;2\r\n"),
+    );
+    let ratings = ws
+        .run(&[
+            "reliability",
+            "--input",
+            "notes.csv",
+            "--statistic",
+            "percent",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(ratings["coders"], serde_json::json!(["Amélie", "Zoé"]));
+    assert_eq!(ratings["units"], 4);
+    assert_eq!(ratings["results"][0]["observed"], 0.75);
+}
+
+/// Returns how many sockets process `pid` holds open (its listener, its
+/// accepted connections, its database has none).
+#[cfg(target_os = "linux")]
+fn sockets_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .filter(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .count()
+}
+
+/// Issue 15: the server serves at most 256 connections at once (the rest
+/// wait in the listen backlog), so 300 connections that never send a
+/// request cannot take more of it; the header-read timeout frees their
+/// slots and a real request is answered.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_takes_at_most_256_connections_at_once() {
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let ws = demo();
+    let server = serve(&ws, "demo.vbt", "amira");
+    let host = server.base.trim_start_matches("http://").to_owned();
+    let idle = sockets_of(server.pid());
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&host).unwrap())
+        .collect();
+    // Watch the accept loop take all it may (at least 1.5 s, at most 8 s:
+    // the first silent connections are closed after 10 s).
+    let watch = Instant::now();
+    let mut held = 0;
+    while watch.elapsed() < Duration::from_secs(8) {
+        held = held.max(sockets_of(server.pid()).saturating_sub(idle));
+        if held >= 256 && watch.elapsed() > Duration::from_millis(1_500) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // 256 accepted, never more; the other 44 wait in the kernel's backlog.
+    assert_eq!(held, 256, "the server held {held} connections");
+    // A real request waits for a slot, which the 10 s header-read timeout
+    // frees: answered, well before 30 s.
+    let start = Instant::now();
+    let home = http(&server.base, "GET", "/", &[], "");
+    assert_eq!(home.status, 200);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(silent);
 }

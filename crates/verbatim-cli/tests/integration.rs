@@ -137,3 +137,6 @@ mod hostile_corpus;
 mod web_scale;
 // The reader with the keyboard alone; the interface in French and English.
 mod browser_keyboard;
+// Hostile workbooks: calamine in a child process, refused within its
+// limits, nothing left running, from the CLI and the server.
+mod hostile_workbooks;

@@ -34,9 +34,11 @@ mod assemble;
 #[cfg(test)]
 mod assemble_styles;
 mod blocks;
+mod child;
 pub mod csv_text;
 mod decode;
 mod error;
+mod file_report;
 mod files;
 mod formats;
 mod language;
@@ -44,21 +46,24 @@ mod parallel;
 mod roster;
 mod speakers;
 mod speakers_report;
+mod workbook;
 mod zipped;
 
 use std::path::Path;
 
 pub use assemble::{assemble, redetect};
 pub use blocks::{Block, BlockAnchor, BlockStyle, Extracted, Join, LabelHint};
+pub use child::{ChildReader, read_untrusted_in_child, serve_child};
 pub use error::{IngestError, one_line};
+pub use file_report::{FileReport, FileStatus};
 pub use files::{Collected, collect_files, format_of, read_regular};
-pub use formats::pdf_child::{PdfChild, read_pdfs_in_child, serve_child as serve_pdf_child};
 pub use language::guess_language;
 pub use parallel::read_parallel;
-pub use roster::{MAX_SHEET_CELLS, Sheet, SheetError, read_sheet, read_sheet_bytes, workbook_rows};
+pub use roster::{Sheet, SheetError, read_sheet, read_sheet_bytes};
 pub use speakers::SpeakerMode;
 pub use speakers_report::{LabelReport, LikelyTypo, label_report};
 use verbatim_core::{Format, NormalisedSource, SourceKind};
+pub use workbook::{MAX_SHEET_CELLS, workbook_rows};
 
 /// Limits that keep a hostile or broken file from exhausting the machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

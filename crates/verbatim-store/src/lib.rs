@@ -137,6 +137,8 @@ pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee, map_withou
 pub use sqlite::SqliteStore;
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;
+// Benchmarks only (BENCHMARKS.md, "Durability").
+pub use sqlite::commit_without_fsync_for_benchmarks;
 pub use values::{AttrType, count_percent, percent_half_up, percent_text};
 pub use web_panels::DeidRecord;
 pub use web_reads::{CoderTotals, SpanCoding};

@@ -477,7 +477,12 @@ pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10)
 /// OS crash.
 pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    let synchronous = if NORMAL_SYNC_FOR_BENCHMARKS.load(std::sync::atomic::Ordering::Relaxed) {
+        "NORMAL"
+    } else {
+        "FULL"
+    };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Temporary tables and statement journals in memory (an import of a
@@ -486,6 +491,18 @@ pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     // temporary tables, among them the acting account's.
     conn.pragma_update(None, "temp_store", 2)?;
     audit::prepare_acting(conn)
+}
+
+static NORMAL_SYNC_FOR_BENCHMARKS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// For benchmarks only: makes every study this process opens afterwards
+/// commit with `synchronous = NORMAL` (no fsync at each commit), so that
+/// the cost of `FULL` can be measured on one build (BENCHMARKS.md,
+/// "Durability"). Never the default: an OS crash could then lose the last
+/// acknowledged actions.
+pub fn commit_without_fsync_for_benchmarks() {
+    NORMAL_SYNC_FOR_BENCHMARKS.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Starts a write transaction with `BEGIN IMMEDIATE`: the write lock is

@@ -19,10 +19,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
 use verbatim_core::{Format, Language, SourceKind};
-use verbatim_ingest::{Options, read_bytes};
+use verbatim_ingest::{FileReport, Options, read_bytes};
 use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, StudySettings};
 
-use super::import::{FileReport, print_report};
+use super::import::print_report;
 use super::{demo_coding, demo_consensus, demo_people};
 use crate::ui;
 
@@ -158,21 +158,11 @@ fn file_reports(files: Vec<String>, outcomes: Vec<ImportOutcome>) -> Vec<FileRep
     files
         .into_iter()
         .zip(outcomes)
-        .map(|(file, outcome)| {
-            let (status, id, name) = match outcome {
-                ImportOutcome::Imported { id, name } => ("imported", Some(id), name),
-                ImportOutcome::Duplicate { existing } => ("duplicate", None, existing),
-            };
-            FileReport {
-                file: file.into(),
-                status,
-                id,
-                name: Some(name),
-                error: None,
-                labels: None,
-                notes: Vec::new(),
-                recording: None,
+        .map(|(file, outcome)| match outcome {
+            ImportOutcome::Imported { id, name } => {
+                FileReport::imported(file, id, name, None, Vec::new())
             }
+            ImportOutcome::Duplicate { existing } => FileReport::duplicate(file, existing),
         })
         .collect()
 }

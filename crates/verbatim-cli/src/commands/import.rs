@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
 use verbatim_ingest::{
-    LabelReport, Options, SpeakerMode, collect_files, guess_language, label_report, read_parallel,
+    FileReport, FileStatus, LabelReport, Options, SpeakerMode, collect_files, guess_language,
+    label_report, read_parallel,
 };
 use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, parse_date};
 use verbatim_store_pg::PgStore;
@@ -98,35 +98,6 @@ pub enum ImportWhat {
     Codebook(super::import_codebook::ImportCodebookArgs),
 }
 
-/// What became of one file, as reported to the user.
-#[derive(Debug, Serialize)]
-pub struct FileReport {
-    /// The file.
-    pub file: PathBuf,
-    /// `imported`, `duplicate`, `failed`, `unsupported` or `skipped` (not a
-    /// regular file, or a link into a folder already searched).
-    pub status: &'static str,
-    /// The new source's id, when imported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// The source's name, when imported, or the source already holding
-    /// the same text, for a duplicate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Why the file was refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// What speaker detection may have missed, when imported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<LabelReport>,
-    /// What the reader noticed but could not carry (images, symbols…).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-    /// The recording beside it that was attached to the new source.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recording: Option<PathBuf>,
-}
-
 /// Settings that apply to every file of one import.
 pub struct ImportSettings {
     /// The kind given, if any.
@@ -200,7 +171,7 @@ fn attach_recordings(store: &mut SqliteStore, reports: &mut Vec<FileReport>) {
         }
     }
     let attached: Vec<PathBuf> = reports.iter().filter_map(|r| r.recording.clone()).collect();
-    reports.retain(|r| r.status != "unsupported" || !attached.contains(&r.file));
+    reports.retain(|r| r.status != FileStatus::Unsupported || !attached.contains(&r.file));
 }
 
 /// Reads and stores the files `args` names, with a progress bar, and returns
@@ -238,35 +209,25 @@ fn import_reports(
     )?;
     bar.finish_and_clear();
     for path in &collected.unsupported {
-        reports.push(FileReport {
-            file: path.clone(),
-            status: "unsupported",
-            id: None,
-            name: None,
-            error: None,
-            labels: None,
-            notes: Vec::new(),
-            recording: None,
-        });
+        reports.push(FileReport::refused(
+            path.clone(),
+            FileStatus::Unsupported,
+            None,
+        ));
     }
     for (path, reason) in &collected.skipped {
-        reports.push(FileReport {
-            file: path.clone(),
-            status: "skipped",
-            id: None,
-            name: None,
-            error: Some(reason.clone()),
-            labels: None,
-            notes: Vec::new(),
-            recording: None,
-        });
+        reports.push(FileReport::refused(
+            path.clone(),
+            FileStatus::Skipped,
+            Some(reason.clone()),
+        ));
     }
     Ok(reports)
 }
 
 /// Fails the command when any file failed.
 fn exit_code(reports: &[FileReport]) -> ExitCode {
-    if reports.iter().any(|r| r.status == "failed") {
+    if reports.iter().any(|r| r.status == FileStatus::Failed) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -302,26 +263,10 @@ pub fn import_files(
         let outcomes = store.import_batch(&ui::actor(), items)?;
         for ((path, labels, notes), outcome) in item_paths.into_iter().zip(outcomes) {
             reports.push(match outcome {
-                ImportOutcome::Imported { id, name } => FileReport {
-                    file: path,
-                    status: "imported",
-                    id: Some(id),
-                    name: Some(name),
-                    error: None,
-                    labels: Some(labels),
-                    notes,
-                    recording: None,
-                },
-                ImportOutcome::Duplicate { existing } => FileReport {
-                    file: path,
-                    status: "duplicate",
-                    id: None,
-                    name: Some(existing),
-                    error: None,
-                    labels: None,
-                    notes: Vec::new(),
-                    recording: None,
-                },
+                ImportOutcome::Imported { id, name } => {
+                    FileReport::imported(path, id, name, Some(labels), notes)
+                }
+                ImportOutcome::Duplicate { existing } => FileReport::duplicate(path, existing),
             });
         }
         advance(chunk.len());
@@ -354,16 +299,7 @@ pub fn item_for(path: &Path, source: NormalisedSource, settings: &ImportSettings
 }
 
 fn failed(path: &Path, error: String) -> FileReport {
-    FileReport {
-        file: path.to_path_buf(),
-        status: "failed",
-        id: None,
-        name: None,
-        error: Some(error),
-        labels: None,
-        notes: Vec::new(),
-        recording: None,
-    }
+    FileReport::refused(path, FileStatus::Failed, Some(error))
 }
 
 /// Prints the per-file report (failures on stderr) and the totals.
@@ -371,10 +307,10 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
     if json {
         return print_json(&reports);
     }
-    let count = |status: &str| reports.iter().filter(|r| r.status == status).count();
+    let count = |status: FileStatus| reports.iter().filter(|r| r.status == status).count();
     for r in reports {
         match r.status {
-            "imported" => {
+            FileStatus::Imported => {
                 let name = r.name.as_deref().unwrap_or_default();
                 println!(
                     "imported   {} as source {} ({name}){}",
@@ -392,37 +328,37 @@ pub fn print_report(reports: &[FileReport], json: bool) -> anyhow::Result<()> {
                     print_label_hints(name, labels);
                 }
             }
-            "duplicate" => println!(
+            FileStatus::Duplicate => println!(
                 "skipped    {}: same text as source {:?} already in the study",
                 r.file.display(),
                 r.name.as_deref().unwrap_or_default()
             ),
-            "unsupported" => println!(
+            FileStatus::Unsupported => println!(
                 "skipped    {}: not a transcript format verbatim reads",
                 r.file.display()
             ),
-            "skipped" => println!(
+            FileStatus::Skipped => println!(
                 "skipped    {}: {}",
                 r.file.display(),
                 r.error.as_deref().unwrap_or_default()
             ),
-            _ => eprintln!(
+            FileStatus::Failed => eprintln!(
                 "error: {}: {}",
                 r.file.display(),
                 r.error.as_deref().unwrap_or("failed")
             ),
         }
     }
-    let special = match count("skipped") {
+    let special = match count(FileStatus::Skipped) {
         0 => String::new(),
         n => format!(", {n} not regular files or loops"),
     };
     println!(
         "{} imported, {} skipped as duplicates, {} not supported{special}, {} failed.",
-        count("imported"),
-        count("duplicate"),
-        count("unsupported"),
-        count("failed")
+        count(FileStatus::Imported),
+        count(FileStatus::Duplicate),
+        count(FileStatus::Unsupported),
+        count(FileStatus::Failed)
     );
     Ok(())
 }

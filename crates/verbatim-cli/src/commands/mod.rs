@@ -172,10 +172,13 @@ enum Command {
     Copy(copy::CopyArgs),
     /// Manage team accounts: add, list, roles, passwords, invitations
     Account(account::AccountArgs),
-    /// Internal: read one PDF from stdin, write its pages to stdout (the
-    /// child process every PDF import runs in)
-    #[command(name = "internal-extract-pdf", hide = true)]
-    InternalExtractPdf,
+    /// Internal: read one PDF or workbook from stdin, write what it holds
+    /// to stdout (the child process every PDF and workbook is read in)
+    #[command(name = "internal-extract", hide = true)]
+    InternalExtract {
+        /// The parser: pdf or workbook
+        parser: String,
+    },
 }
 
 /// The study a command works on.
@@ -301,8 +304,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::ImportProject(args) => import_project::cmd_import_project(&args),
         Command::Serve(args) => serve::cmd_serve(&args),
         Command::Copy(args) => copy::cmd_copy(&args),
-        Command::InternalExtractPdf => {
-            verbatim_ingest::serve_pdf_child(std::io::stdin().lock(), std::io::stdout().lock())?;
+        Command::InternalExtract { parser } => {
+            verbatim_ingest::serve_child(
+                &parser,
+                std::io::stdin().lock(),
+                std::io::stdout().lock(),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

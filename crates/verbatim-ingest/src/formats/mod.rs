@@ -6,7 +6,7 @@ mod html;
 mod odt;
 mod office;
 mod pdf;
-pub mod pdf_child;
+pub(crate) mod pdf_child;
 mod rtf;
 mod txt;
 

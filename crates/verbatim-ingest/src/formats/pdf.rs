@@ -61,7 +61,7 @@ pub(super) enum Failure {
 
 /// Returns the blocks of a PDF's text layer.
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, IngestError> {
-    let pages = match super::pdf_child::configured() {
+    let pages = match crate::child::configured() {
         Some(child) => super::pdf_child::run(child, bytes, limits)?,
         None => {
             let data = bytes.to_vec();

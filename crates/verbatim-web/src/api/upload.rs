@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 use axum::extract::{Multipart, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde::Serialize;
 use verbatim_core::{Language, NormalisedSource, SourceKind};
-use verbatim_ingest::{LabelReport, Options, format_of, guess_language, label_report, read_bytes};
+use verbatim_ingest::{
+    FileReport, FileStatus, LabelReport, Options, format_of, guess_language, label_report,
+    read_bytes,
+};
 use verbatim_store::{ImportItem, ImportOutcome, Store};
 
 use crate::api::people::actor;
@@ -30,46 +32,6 @@ use crate::{AppState, WebError};
 /// [`crate::api::people`]).
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/sources", post(upload))
-}
-
-/// What became of one uploaded file: the fields of `verbatim import
-/// --json`'s report.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct FileReport {
-    /// The file's name as the browser sent it (its last path part).
-    pub file: String,
-    /// `imported`, `duplicate`, `failed` or `unsupported`.
-    pub status: &'static str,
-    /// The new source's id, when imported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// The new source's name, or the source already holding the same
-    /// text, for a duplicate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Why the file was refused, in one sentence.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// What speaker detection may have missed, when imported.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<LabelReport>,
-    /// What the reader noticed but could not carry.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-}
-
-impl FileReport {
-    fn refused(file: &str, status: &'static str, error: String) -> Self {
-        FileReport {
-            file: file.to_owned(),
-            status,
-            id: None,
-            name: None,
-            error: Some(error),
-            labels: None,
-            notes: Vec::new(),
-        }
-    }
 }
 
 /// The form's settings, applied to every file of the request.
@@ -203,11 +165,11 @@ fn read_files(files: Vec<(String, Vec<u8>)>, settings: &Settings) -> Vec<(String
             let read = match format_of(Path::new(&file)) {
                 None => Read::Refused(FileReport::refused(
                     &file,
-                    "unsupported",
-                    format!(
+                    FileStatus::Unsupported,
+                    Some(format!(
                         "{file} is not a transcript format verbatim reads: upload .txt, .md, .docx, .odt, \
                          .rtf, .html, .pdf, .srt or .vtt files"
-                    ),
+                    )),
                 )),
                 Some(format) => match read_bytes(&file, format, &bytes, &options) {
                     Ok(source) => {
@@ -217,8 +179,8 @@ fn read_files(files: Vec<(String, Vec<u8>)>, settings: &Settings) -> Vec<(String
                     }
                     Err(e) => Read::Refused(FileReport::refused(
                         &file,
-                        "failed",
-                        format!("{file} was not imported: {e}"),
+                        FileStatus::Failed,
+                        Some(format!("{file} was not imported: {e}")),
                     )),
                 },
             };
@@ -278,24 +240,12 @@ fn store_read(
         let report = match slot {
             Ok(report) => report,
             Err((file, labels, notes)) => match outcomes.next() {
-                Some(ImportOutcome::Imported { id, name }) => FileReport {
-                    file,
-                    status: "imported",
-                    id: Some(id),
-                    name: Some(name),
-                    error: None,
-                    labels: Some(labels),
-                    notes,
-                },
-                Some(ImportOutcome::Duplicate { existing }) => FileReport {
-                    file,
-                    status: "duplicate",
-                    id: None,
-                    name: Some(existing),
-                    error: None,
-                    labels: None,
-                    notes: Vec::new(),
-                },
+                Some(ImportOutcome::Imported { id, name }) => {
+                    FileReport::imported(file, id, name, Some(labels), notes)
+                }
+                Some(ImportOutcome::Duplicate { existing }) => {
+                    FileReport::duplicate(file, existing)
+                }
                 None => {
                     return Err(WebError::Internal(
                         "the study answered fewer files than it was given".into(),

@@ -12,6 +12,8 @@ mod import;
 mod postgres;
 // Coders, codes, codings and `verbatim copy` on PostgreSQL.
 mod postgres_coding;
+// `--project postgres://…`: journal commands, and copies that carry people and journals.
+mod postgres_study;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -132,7 +132,12 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [vec!["reveal"], vec!["search", "confiance"], vec!["undo"]] {
+    for args in [
+        vec!["reveal"],
+        vec!["search", "confiance"],
+        vec!["undo"],
+        vec!["journal", "verify"],
+    ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
         let run = ws.run(&full);
@@ -142,7 +147,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
-                 code add|tree, coding add|list|remove, log and copy"
+                 code add|tree, coding add|list|remove, journal add|seal|link|list, log and copy"
             ),
             "{args:?}: {line}"
         );

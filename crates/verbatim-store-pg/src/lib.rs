@@ -23,6 +23,7 @@ mod coders;
 mod codings;
 mod failure;
 mod import;
+mod journal;
 pub mod migrate;
 mod reads;
 mod record;

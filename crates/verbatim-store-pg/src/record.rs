@@ -82,6 +82,27 @@ impl Recorder {
         Ok(())
     }
 
+    /// Sets one text column of the row with this id, keeping the row as it
+    /// was before and after.
+    pub fn update_text(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        id: i64,
+        column: &'static str,
+        value: &str,
+    ) -> Result<(), postgres::Error> {
+        let read = format!("SELECT row_to_json(t)::text FROM {table} t WHERE id = $1");
+        let before: String = tx.query_one(&read, &[&id])?.try_get(0)?;
+        tx.execute(
+            &format!("UPDATE {table} SET {column} = $1 WHERE id = $2"),
+            &[&value, &id],
+        )?;
+        let after: String = tx.query_one(&read, &[&id])?.try_get(0)?;
+        self.keep(table, id, Some(&before), Some(&after));
+        Ok(())
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())

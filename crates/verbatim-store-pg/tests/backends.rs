@@ -12,6 +12,7 @@ mod backends {
     pub mod coding;
     pub mod copy;
     pub mod fixture;
+    pub mod journal;
     pub mod pg;
     pub mod pg_rules;
     pub mod same_answers;

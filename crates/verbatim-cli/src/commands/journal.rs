@@ -4,11 +4,12 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use verbatim_store::{EntryKind, Relation};
+use verbatim_store::{Codebook, Coders, EntryKind, Journal, JournalEntry, Relation};
+use verbatim_store_pg::PgStore;
 
 use super::coder_arg::LayersArg;
 use super::memo::{Acting, shorten};
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::Table;
 
 /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
@@ -94,17 +95,21 @@ enum JournalAction {
     },
 }
 
+/// What the journal commands need of a study, a file or PostgreSQL.
+trait JournalStore: Journal + Codebook + Coders {}
+
+impl<T: Journal + Codebook + Coders> JournalStore for T {}
+
+/// Returns the study `acting` names, on either backend.
+fn open_journal(acting: &Acting) -> anyhow::Result<Box<dyn JournalStore>> {
+    Ok(match acting.project.location()? {
+        Location::File(_) => Box::new(acting.project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
 /// Runs a `journal` subcommand.
 pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
-    let mut store = match &args.action {
-        JournalAction::Verify { project, .. } => project.open()?,
-        JournalAction::Add { acting, .. }
-        | JournalAction::Edit { acting, .. }
-        | JournalAction::Delete { acting, .. }
-        | JournalAction::Seal { acting, .. }
-        | JournalAction::Link { acting, .. }
-        | JournalAction::List { acting, .. } => acting.project.open()?,
-    };
     match &args.action {
         JournalAction::Add {
             acting,
@@ -112,8 +117,9 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             title,
             text,
         } => {
+            let mut store = open_journal(acting)?;
             let kind = EntryKind::parse(kind)?;
-            let scope = acting.coder.scope(&store)?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
             let id = store.add_entry(&scope, kind, title, text)?;
             match kind {
                 EntryKind::Preconception => println!(
@@ -122,27 +128,64 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
                 EntryKind::Note => println!("Wrote note {id}."),
             }
         }
+        JournalAction::Seal { acting, id } => {
+            let mut store = open_journal(acting)?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
+            let hash = store.seal(&scope, *id)?;
+            println!("Sealed journal entry {id}: SHA-256 {hash}. It can no longer change.");
+        }
+        JournalAction::Link {
+            acting,
+            entry,
+            code,
+            relation,
+        } => {
+            let mut store = open_journal(acting)?;
+            let relation = Relation::parse(relation)?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
+            let code_id = store.find_code(&scope, code, None)?;
+            store.link_entry(&scope, *entry, code_id, relation)?;
+            println!(
+                "Linked journal entry {entry} to code {code:?} ({}).",
+                relation.as_str()
+            );
+        }
+        JournalAction::List {
+            acting,
+            layers,
+            json,
+        } => {
+            let store = open_journal(acting)?;
+            let scope = store.scope(acting.coder.name()?, layers.all, layers.solo)?;
+            print_entries(&store.entries(&scope)?, *json)?;
+        }
+        other => return on_file(other),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the subcommands that work on study files only: edit, delete, verify.
+fn on_file(action: &JournalAction) -> anyhow::Result<ExitCode> {
+    match action {
         JournalAction::Edit {
             acting,
             id,
             title,
             text,
         } => {
+            let mut store = acting.project.open()?;
             let scope = acting.coder.scope(&store)?;
             store.edit_entry(&scope, *id, title.as_deref(), text.as_deref())?;
             println!("Changed journal entry {id}.");
         }
         JournalAction::Delete { acting, id } => {
+            let mut store = acting.project.open()?;
             let scope = acting.coder.scope(&store)?;
             store.delete_entry(&scope, *id)?;
             println!("Deleted journal entry {id} (`verbatim undo` brings it back).");
         }
-        JournalAction::Seal { acting, id } => {
-            let scope = acting.coder.scope(&store)?;
-            let hash = store.seal(&scope, *id)?;
-            println!("Sealed journal entry {id}: SHA-256 {hash}. It can no longer change.");
-        }
-        JournalAction::Verify { json, .. } => {
+        JournalAction::Verify { project, json } => {
+            let store = project.open()?;
             let mismatches = store.verify_journal()?;
             if *json {
                 print_json(&mismatches)?;
@@ -164,58 +207,41 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
                 println!("Every sealed journal entry matches its seal.");
             }
         }
-        JournalAction::Link {
-            acting,
-            entry,
-            code,
-            relation,
-        } => {
-            let relation = Relation::parse(relation)?;
-            let scope = acting.coder.scope(&store)?;
-            let code_id = store.find_code(&scope, code, None)?;
-            store.link_entry(&scope, *entry, code_id, relation)?;
-            println!(
-                "Linked journal entry {entry} to code {code:?} ({}).",
-                relation.as_str()
-            );
-        }
-        JournalAction::List {
-            acting,
-            layers,
-            json,
-        } => {
-            let scope = acting.coder.scope_with(&store, layers)?;
-            let entries = store.entries(&scope)?;
-            if *json {
-                print_json(&entries)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut table = Table::new(&[
-                "id", "by", "kind", "written", "sealed", "title", "links", "text",
-            ]);
-            for e in &entries {
-                let links: Vec<String> = e
-                    .links
-                    .iter()
-                    .map(|l| format!("{} ({})", l.code, l.relation))
-                    .collect();
-                table.row(vec![
-                    e.id.to_string(),
-                    e.coder.clone(),
-                    e.kind.clone(),
-                    e.written_at.chars().take(10).collect(),
-                    e.sealed_at
-                        .as_deref()
-                        .map(|s| s.chars().take(10).collect())
-                        .unwrap_or_default(),
-                    e.title.clone(),
-                    links.join(", "),
-                    shorten(&e.body, 50),
-                ]);
-            }
-            print!("{}", table.render());
-            println!("{} entries.", entries.len());
-        }
+        // cmd_journal runs the others on either backend.
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints journal entries as JSON or as a table.
+fn print_entries(entries: &[JournalEntry], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&entries);
+    }
+    let mut table = Table::new(&[
+        "id", "by", "kind", "written", "sealed", "title", "links", "text",
+    ]);
+    for e in entries {
+        let links: Vec<String> = e
+            .links
+            .iter()
+            .map(|l| format!("{} ({})", l.code, l.relation))
+            .collect();
+        table.row(vec![
+            e.id.to_string(),
+            e.coder.clone(),
+            e.kind.clone(),
+            e.written_at.chars().take(10).collect(),
+            e.sealed_at
+                .as_deref()
+                .map(|s| s.chars().take(10).collect())
+                .unwrap_or_default(),
+            e.title.clone(),
+            links.join(", "),
+            shorten(&e.body, 50),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} entries.", entries.len());
+    Ok(())
 }

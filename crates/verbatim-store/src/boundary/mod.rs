@@ -8,10 +8,13 @@
 //! written against the traits runs on either. The rules both backends must
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
+//! [`Journal`] holds the reflexive journal.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 
 mod coding;
+mod journal;
 pub mod rules;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
+pub use journal::Journal;

@@ -30,6 +30,7 @@ const WITH_IDS: &[&str] = &[
     "consents",
     "journal",
     "journal_links",
+    "translations",
 ];
 
 impl Transfer for PgStore {

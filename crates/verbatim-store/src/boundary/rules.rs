@@ -9,6 +9,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::participants::{
+    ParticipantRow, clean as person_text, clean_code as participant_code, participant_listing,
+};
+pub use crate::speakers::{ExplicitMappings, SpeakerMapper};
+
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
 /// Default colours given to coders in order, readable on white.

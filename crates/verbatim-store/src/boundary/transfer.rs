@@ -33,6 +33,7 @@ pub const CARRIED: &[&str] = &[
     "consents",
     "journal",
     "journal_links",
+    "translations",
     "audit",
 ];
 

@@ -25,6 +25,7 @@ mod failure;
 mod import;
 mod journal;
 pub mod migrate;
+mod participants;
 mod reads;
 mod record;
 mod store;

@@ -8,13 +8,16 @@
 //! written against the traits runs on either. The rules both backends must
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
-//! [`Journal`] holds the reflexive journal.
+//! [`Journal`] holds the reflexive journal, [`Participants`] the people
+//! heard, their sites and speaker labels.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 
 mod coding;
 mod journal;
+mod people;
 pub mod rules;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
 pub use journal::Journal;
+pub use people::Participants;

@@ -1,0 +1,170 @@
+//! The `Participants` trait's behaviour, written once and run on SQLite
+//! and PostgreSQL by `conformance!`: sites and participants added and
+//! refused alike, speaker labels mapped by the same rules, the listing's
+//! counts, and each write one audit entry in SQLite's shape.
+
+use verbatim_store::{NewParticipant, Participants, Store, StoreError};
+
+use super::fixture;
+
+conformance!(
+    sites_and_participants_are_added_and_refused_alike,
+    speaker_labels_map_to_participants_and_count_their_turns,
+);
+
+/// A study backend with what the participant commands use.
+pub trait Backend: Store + Participants {}
+impl<T: Store + Participants> Backend for T {}
+
+fn invalid(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+    match result {
+        Err(StoreError::Invalid(message)) => message,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn person(code: Option<&str>, label: Option<&str>, site: Option<&str>) -> NewParticipant {
+    NewParticipant {
+        code: code.map(str::to_owned),
+        label: label.map(str::to_owned),
+        site: site.map(str::to_owned),
+    }
+}
+
+fn sites_and_participants_are_added_and_refused_alike(store: &mut impl Backend) {
+    let hopital = store.add_site("tester", " Hôpital ", "CH").unwrap();
+    let centre = store.add_site("tester", "centre de santé", "CS").unwrap();
+    assert_eq!((hopital.id, hopital.name.as_str()), (1, "Hôpital"));
+    assert_eq!(centre.id, 2);
+    // The name "cs" is the code of a site already (case ignored).
+    assert_eq!(
+        invalid(store.add_site("tester", "cs", "XX")),
+        "site \"centre de santé\" (CS) already exists"
+    );
+    assert_eq!(
+        invalid(store.add_site("tester", " ", "X")),
+        "the site name is empty"
+    );
+    assert!(invalid(store.add_site("tester", "Annexe", "A B")).contains("holds a space"));
+    // No position set: by name ignoring case, "centre" before "Hôpital".
+    let codes: Vec<String> = store.sites().unwrap().into_iter().map(|s| s.code).collect();
+    assert_eq!(codes, ["CS", "CH"]);
+
+    assert_eq!(
+        store
+            .add_participant("tester", &person(Some("CHI-1"), None, Some("ch")))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .add_participant("tester", &person(None, Some("Marie"), None))
+            .unwrap(),
+        2
+    );
+    assert!(matches!(
+        store.add_participant("tester", &person(Some("chi-1"), None, None)),
+        Err(StoreError::DuplicateParticipant(c)) if c == "chi-1"
+    ));
+    assert!(matches!(
+        store.add_participant("tester", &person(Some("P9"), None, Some("ZZ"))),
+        Err(StoreError::UnknownSite(s)) if s == "ZZ"
+    ));
+    assert_eq!(
+        invalid(store.add_participant("tester", &person(None, None, None))),
+        "a participant needs a code or a label"
+    );
+    // Four refusals wrote nothing: creation, two sites, two participants.
+    let log = store.audit_log(20).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "participant.add",
+            "participant.add",
+            "site.add",
+            "site.add",
+            "study.create"
+        ]
+    );
+    assert_eq!(log[0].target.as_deref(), Some("participant:2"));
+    assert_eq!(log[0].data["summary"]["label"], "Marie");
+    assert_eq!(log[0].data["summary"]["code"], serde_json::Value::Null);
+    let added = &log[1].data["changes"][0];
+    assert_eq!(added["table"], "participants");
+    assert_eq!(added["key"]["id"], 1);
+    assert_eq!(added["after"]["code"], "CHI-1");
+    assert_eq!(added["after"]["site_id"], 1);
+    let site = &log[3].data["changes"][0];
+    assert_eq!(site["table"], "sites");
+    assert_eq!(site["after"]["name"], "Hôpital");
+    assert_eq!(site["after"]["position"], serde_json::Value::Null);
+}
+
+fn speaker_labels_map_to_participants_and_count_their_turns(store: &mut impl Backend) {
+    // fixture::interview: INT, CSI-2, INT at site CS; fixture::note: one
+    // turn by P01, no site.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store.add_site("tester", "Centre de santé", "CS").unwrap();
+    store
+        .add_participant("tester", &person(Some("csi-2"), None, Some("CS")))
+        .unwrap();
+    store
+        .add_participant("tester", &person(None, Some("Marie"), None))
+        .unwrap();
+    let speakers = store.speakers(None).unwrap();
+    let seen: Vec<(i64, &str, i64, i64, &str, Option<&str>, Option<&str>)> = speakers
+        .iter()
+        .map(|s| {
+            (
+                s.source_id,
+                s.label.as_str(),
+                s.turns,
+                s.first_turn,
+                s.role.as_str(),
+                s.participant.as_deref(),
+                s.how.as_deref(),
+            )
+        })
+        .collect();
+    // INT speaks turns 0 and 2 (an interviewer word); CSI-2 turn 1, the
+    // code csi-2 ignoring case; P01 is nobody known.
+    assert_eq!(
+        seen,
+        [
+            (1, "INT", 2, 0, "interviewer", None, Some("auto")),
+            (1, "CSI-2", 1, 1, "participant", Some("csi-2"), Some("auto")),
+            (2, "P01", 1, 0, "unmapped", None, None),
+        ]
+    );
+    assert_eq!(store.speakers(Some(2)).unwrap().len(), 1);
+    let people = store.participants().unwrap();
+    let listed: Vec<(Option<&str>, Option<&str>, Option<&str>, i64, i64)> = people
+        .iter()
+        .map(|p| {
+            (
+                p.code.as_deref(),
+                p.label.as_deref(),
+                p.site_code.as_deref(),
+                p.turns,
+                p.sources,
+            )
+        })
+        .collect();
+    // By code, those without one last: csi-2 speaks 1 turn in 1 source.
+    assert_eq!(
+        listed,
+        [
+            (Some("csi-2"), None, Some("CS"), 1, 1),
+            (None, Some("Marie"), None, 0, 0),
+        ]
+    );
+}

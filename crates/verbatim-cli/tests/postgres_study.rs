@@ -211,3 +211,64 @@ fn the_demo_copied_to_postgres_and_back_reads_the_same() {
     ws.run(&["copy", &address, "back.vbt"]).ok();
     assert_eq!(readings(&ws, "back.vbt"), original);
 }
+
+/// Runs a people session on `project` and returns what `sites list`,
+/// `participants list` and `speakers list` printed as JSON.
+fn people_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run(&full).ok()
+    };
+    run(&["init", "--title", "Étude", "--language", "fr"]);
+    run(&["import", "entretien.txt", "--site", "CS"]);
+    run(&["sites", "add", "Centre de santé", "--code", "CS"]);
+    run(&["sites", "add", "Hôpital", "--code", "CH"]);
+    let added = run(&["participants", "add", "--code", "CSI-2", "--site", "cs"]);
+    assert_eq!(added.stdout.trim(), "Added participant CSI-2.");
+    run(&["participants", "add", "--label", "Marie"]);
+    let refused = ws.run(&[
+        "participants",
+        "add",
+        "--code",
+        "csi-2",
+        "--project",
+        project,
+    ]);
+    assert_ne!(refused.code, 0);
+    assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);
+    ["sites", "participants", "speakers"]
+        .iter()
+        .map(|what| run(&[what, "list", "--json"]).json())
+        .collect()
+}
+
+#[test]
+fn people_commands_answer_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_people") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("entretien.txt", interview_lines());
+    let on_file = people_session(&ws, "study.vbt");
+    let on_pg = people_session(&ws, &study.address.to_string());
+    assert_eq!(on_pg, on_file);
+    // Sites by name ignoring case: Centre before Hôpital.
+    let codes: Vec<&str> = on_pg[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["CS", "CH"]);
+    // CSI-2 first (a code), Marie last (none yet), at no site.
+    let people = on_pg[1].as_array().unwrap();
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0]["code"], "CSI-2");
+    assert_eq!(people[0]["site_code"], "CS");
+    // common::INTERVIEW_FR: INT, CSI-2, INT, CSI-2, so CSI-2 has 2 turns.
+    assert_eq!(people[0]["turns"], 2);
+    assert_eq!(people[0]["sources"], 1);
+    assert_eq!(people[1]["label"], "Marie");
+    assert_eq!(people[1]["turns"], 0);
+}

@@ -4,12 +4,11 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use verbatim_store::{Codebook, Coders, EntryKind, Journal, JournalEntry, Relation};
-use verbatim_store_pg::PgStore;
+use verbatim_store::{EntryKind, JournalEntry, Relation};
 
 use super::coder_arg::LayersArg;
 use super::memo::{Acting, shorten};
-use super::{Location, ProjectArg, print_json};
+use super::{ProjectArg, print_json};
 use crate::ui::Table;
 
 /// Keep the reflexive journal: notes, sealed preconceptions, links to codes
@@ -95,19 +94,6 @@ enum JournalAction {
     },
 }
 
-/// What the journal commands need of a study, a file or PostgreSQL.
-trait JournalStore: Journal + Codebook + Coders {}
-
-impl<T: Journal + Codebook + Coders> JournalStore for T {}
-
-/// Returns the study `acting` names, on either backend.
-fn open_journal(acting: &Acting) -> anyhow::Result<Box<dyn JournalStore>> {
-    Ok(match acting.project.location()? {
-        Location::File(_) => Box::new(acting.project.open()?),
-        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
-    })
-}
-
 /// Runs a `journal` subcommand.
 pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -117,7 +103,7 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             title,
             text,
         } => {
-            let mut store = open_journal(acting)?;
+            let mut store = acting.project.open_study()?;
             let kind = EntryKind::parse(kind)?;
             let scope = store.scope(acting.coder.name()?, false, false)?;
             let id = store.add_entry(&scope, kind, title, text)?;
@@ -129,7 +115,7 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             }
         }
         JournalAction::Seal { acting, id } => {
-            let mut store = open_journal(acting)?;
+            let mut store = acting.project.open_study()?;
             let scope = store.scope(acting.coder.name()?, false, false)?;
             let hash = store.seal(&scope, *id)?;
             println!("Sealed journal entry {id}: SHA-256 {hash}. It can no longer change.");
@@ -140,7 +126,7 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             code,
             relation,
         } => {
-            let mut store = open_journal(acting)?;
+            let mut store = acting.project.open_study()?;
             let relation = Relation::parse(relation)?;
             let scope = store.scope(acting.coder.name()?, false, false)?;
             let code_id = store.find_code(&scope, code, None)?;
@@ -155,7 +141,7 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             layers,
             json,
         } => {
-            let store = open_journal(acting)?;
+            let store = acting.project.open_study()?;
             let scope = store.scope(acting.coder.name()?, layers.all, layers.solo)?;
             print_entries(&store.entries(&scope)?, *json)?;
         }

@@ -246,7 +246,7 @@ fn add(
     label: &Option<String>,
     site: &Option<String>,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     store.add_participant(
         &ui::actor(),
         &NewParticipant {
@@ -264,7 +264,7 @@ fn add(
 
 /// `participants list`.
 fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
-    let store = project.open()?;
+    let store = project.open_study()?;
     let people = store.participants()?;
     if json {
         return print_json(&people);

@@ -9,6 +9,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::memos::{
+    check_target as check_memo_target, clean_body as memo_body, clean_title as memo_title,
+    target_label as memo_target_label,
+};
 pub use crate::participants::{
     ParticipantRow, clean as person_text, clean_code as participant_code, participant_listing,
 };

@@ -138,6 +138,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
         vec!["undo"],
         vec!["journal", "verify"],
         vec!["participants", "assign"],
+        vec!["memo", "delete", "1"],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -148,7 +149,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
-                 code add|tree, coding add|list|remove, journal add|seal|link|list, \
+                 code add|tree, coding add|list|remove, journal add|seal|link|list, memo add|list, \
                  sites add|list, participants add|list, speakers list, log and copy"
             ),
             "{args:?}: {line}"

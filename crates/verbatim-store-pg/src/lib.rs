@@ -24,6 +24,7 @@ mod codings;
 mod failure;
 mod import;
 mod journal;
+mod memos;
 pub mod migrate;
 mod participants;
 mod reads;

@@ -13,6 +13,7 @@ mod backends {
     pub mod copy;
     pub mod fixture;
     pub mod journal;
+    pub mod memos;
     pub mod people;
     pub mod pg;
     pub mod pg_rules;

@@ -93,7 +93,7 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
-pub use boundary::{Codebook, Coders, Codings, Journal, Participants, rules, transfer};
+pub use boundary::{Codebook, Coders, Codings, Journal, Memos, Participants, rules, transfer};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;

@@ -65,7 +65,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use verbatim_store::{Codebook, Coders, Codings, Journal, Participants, SqliteStore, Store};
+use verbatim_store::{Codebook, Coders, Codings, Journal, Memos, Participants, SqliteStore, Store};
 use verbatim_store_pg::{PgAddress, PgStore};
 
 /// Qualitative data analysis for research teams: transcripts in, themes out
@@ -193,12 +193,12 @@ pub struct ProjectArg {
 }
 
 /// What verbatim can do on a PostgreSQL study so far, as error messages say it.
-pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, journal add|seal|link|list, sites add|list, participants add|list, speakers list, log and copy";
+pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, journal add|seal|link|list, memo add|list, sites add|list, participants add|list, speakers list, log and copy";
 
 /// What the commands that run on both backends need of a study.
-pub trait Study: Store + Coders + Codebook + Codings + Journal + Participants {}
+pub trait Study: Store + Coders + Codebook + Codings + Journal + Memos + Participants {}
 
-impl<T: Store + Coders + Codebook + Codings + Journal + Participants> Study for T {}
+impl<T: Store + Coders + Codebook + Codings + Journal + Memos + Participants> Study for T {}
 
 /// Where a study lives: a file, or a PostgreSQL server.
 pub enum Location<'a> {

@@ -8,16 +8,18 @@
 //! written against the traits runs on either. The rules both backends must
 //! apply alike (names, spans, blind scopes, how a tree is ordered and
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
-//! [`Journal`] holds the reflexive journal, [`Participants`] the people
-//! heard, their sites and speaker labels.
+//! [`Journal`] holds the reflexive journal, [`Memos`] the analysts' notes,
+//! [`Participants`] the people heard, their sites and speaker labels.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 
 mod coding;
 mod journal;
+mod memos;
 mod people;
 pub mod rules;
 pub mod transfer;
 
 pub use coding::{Codebook, Coders, Codings};
 pub use journal::Journal;
+pub use memos::Memos;
 pub use people::Participants;

@@ -88,6 +88,37 @@ fn journal_session(ws: &Workspace, project: &str) -> (Value, Vec<(String, String
             }
         }
     }
+    as_amira(&[
+        "memo",
+        "add",
+        "--on",
+        "study",
+        "--title",
+        "Méthode",
+        "--text",
+        "Deux sites.",
+    ]);
+    as_amira(&[
+        "memo",
+        "add",
+        "--on",
+        "code:Confiance",
+        "--text",
+        "Revient souvent.",
+    ]);
+    as_amira(&[
+        "memo",
+        "add",
+        "--on",
+        "source:1",
+        "--text",
+        "Entretien riche.",
+    ]);
+    let mut memos = as_amira(&["memo", "list", "--json"]).json();
+    for memo in memos.as_array_mut().unwrap() {
+        memo["written_at"] = Value::from("…");
+    }
+    listed = Value::Array(vec![listed, memos]);
     let log = run(&["log", "--json", "--limit", "100"]).json();
     let actions = log
         .as_array()
@@ -114,18 +145,37 @@ fn journal_commands_answer_alike_on_a_file_and_on_postgres() {
     let on_pg = journal_session(&ws, &study.address.to_string());
     assert_eq!(on_pg, on_file);
     // Two entries, oldest first; the preconception sealed and linked.
-    let entries = on_pg.0.as_array().unwrap();
+    let entries = on_pg.0[0].as_array().unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["kind"], "note");
     assert_eq!(entries[0]["sealed_at"], Value::Null);
     assert_eq!(entries[1]["sealed_at"], "…");
     assert_eq!(entries[1]["links"][0]["code"], "Confiance");
     assert_eq!(entries[1]["links"][0]["relation"], "expected");
-    // Newest first: link, seal, two entries, code, coder, import, creation.
+    // Three memos, named by their targets' words.
+    let labels: Vec<&Value> = on_pg.0[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["target_label"])
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            &Value::Null,
+            &Value::from("Confiance"),
+            &Value::from("entretien")
+        ]
+    );
+    // Newest first: 3 memos, link, seal, 2 entries, code, coder, import,
+    // creation.
     let actions: Vec<&str> = on_pg.1.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(
         actions,
         [
+            "memo.add",
+            "memo.add",
+            "memo.add",
             "journal.link",
             "journal.seal",
             "journal.add",

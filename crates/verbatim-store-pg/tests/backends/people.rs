@@ -16,6 +16,22 @@ conformance!(
 pub trait Backend: Store + Participants {}
 impl<T: Store + Participants> Backend for T {}
 
+/// A speaker label as the test reads it: source, label, turns, first
+/// turn, role, participant, how.
+type Label<'a> = (
+    i64,
+    &'a str,
+    i64,
+    i64,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// A participant as the test reads it: code, label, site code, turns,
+/// sources.
+type Listed<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, i64, i64);
+
 fn invalid(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
         Err(StoreError::Invalid(message)) => message,
@@ -121,7 +137,7 @@ fn speaker_labels_map_to_participants_and_count_their_turns(store: &mut impl Bac
         .add_participant("tester", &person(None, Some("Marie"), None))
         .unwrap();
     let speakers = store.speakers(None).unwrap();
-    let seen: Vec<(i64, &str, i64, i64, &str, Option<&str>, Option<&str>)> = speakers
+    let seen: Vec<Label<'_>> = speakers
         .iter()
         .map(|s| {
             (
@@ -147,7 +163,7 @@ fn speaker_labels_map_to_participants_and_count_their_turns(store: &mut impl Bac
     );
     assert_eq!(store.speakers(Some(2)).unwrap().len(), 1);
     let people = store.participants().unwrap();
-    let listed: Vec<(Option<&str>, Option<&str>, Option<&str>, i64, i64)> = people
+    let listed: Vec<Listed<'_>> = people
         .iter()
         .map(|p| {
             (

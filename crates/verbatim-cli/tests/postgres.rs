@@ -150,7 +150,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
                  code add|tree, coding add|list|remove, journal add|seal|link|list, memo add|list, \
-                 sites add|list, participants add|list, speakers list, log and copy"
+                 sites add|list, participants add|list|import, attribute list, speakers list, \
+                 log and copy"
             ),
             "{args:?}: {line}"
         );

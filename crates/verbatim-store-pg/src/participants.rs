@@ -8,8 +8,11 @@
 use std::collections::HashMap;
 
 use postgres::GenericClient;
-use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, SpeakerMapper};
-use verbatim_store::{NewParticipant, Participant, Participants, Site, SpeakerRow, StoreError};
+use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
+use verbatim_store::{
+    AppliesTo, AttrType, Attribute, NewParticipant, Participant, Participants, RosterOutcome, Site,
+    SpeakerRow, StoreError,
+};
 
 use crate::failure::OrServer;
 use crate::record::{Recorder, is_unique_violation};
@@ -268,6 +271,149 @@ impl Participants for PgStore {
     fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
         speakers(&mut *self.client(), source).or_server(self.address())
     }
+
+    fn attributes(&self, applies_to: AppliesTo) -> Result<Vec<Attribute>, StoreError> {
+        attributes(&mut *self.client(), applies_to).or_server(self.address())?
+    }
+
+    fn import_roster(
+        &mut self,
+        actor: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+        types: &[(String, AttrType)],
+    ) -> Result<RosterOutcome, StoreError> {
+        let address = self.address().clone();
+        let mut client = self.client();
+        let mut tx = client.transaction().or_server(&address)?;
+        // What the roster is checked against stays as read until it is
+        // written: no participant, attribute or site slips in between.
+        tx.batch_execute("LOCK TABLE participants, attributes, sites IN SHARE ROW EXCLUSIVE MODE")
+            .or_server(&address)?;
+        let existing = attributes(&mut tx, AppliesTo::Participant).or_server(&address)??;
+        let people = participant_rows(&mut tx).or_server(&address)?;
+        let known = sites(&mut tx).or_server(&address)?;
+        let plan = rules::plan_roster(header, rows, types, &existing, &people, &known)?;
+        let mut rec = Recorder::default();
+        let defined = write_roster(&mut tx, &mut rec, &plan, &existing).or_server(&address)??;
+        rec.finish(
+            &mut tx,
+            actor,
+            "participants.import",
+            None,
+            serde_json::json!({ "participants": plan.rows.len(), "new_attributes": defined }),
+        )
+        .or_server(&address)?;
+        tx.commit().or_server(&address)?;
+        Ok(RosterOutcome {
+            participants: plan.rows.len(),
+            new_attributes: defined,
+        })
+    }
+}
+
+/// Returns the attributes of participants or sources, in their order.
+fn attributes(
+    client: &mut impl GenericClient,
+    applies_to: AppliesTo,
+) -> Result<Result<Vec<Attribute>, StoreError>, postgres::Error> {
+    let rows = client.query(
+        "SELECT id, name, type, allowed FROM attributes WHERE applies_to = $1 \
+         ORDER BY position, id",
+        &[&applies_to.as_str()],
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let kind: String = r.try_get(2)?;
+        match rules::attribute_from_row(
+            r.try_get(0)?,
+            r.try_get(1)?,
+            applies_to,
+            &kind,
+            r.try_get(3)?,
+        ) {
+            Ok(attribute) => out.push(attribute),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// Writes a checked roster inside the caller's transaction: its new
+/// attributes after the others, then each participant and their values,
+/// as SQLite's `import_roster` writes them. Returns the attributes defined.
+fn write_roster(
+    tx: &mut postgres::Transaction<'_>,
+    rec: &mut Recorder,
+    plan: &RosterPlan,
+    existing: &[Attribute],
+) -> Result<Result<Vec<(String, String)>, StoreError>, postgres::Error> {
+    let mut position: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(position), 0) + 1 FROM attributes WHERE applies_to = 'participant'",
+            &[],
+        )?
+        .try_get(0)?;
+    let mut ids = Vec::with_capacity(plan.attributes.len());
+    let mut defined = Vec::new();
+    for (name, kind, allowed, new) in &plan.attributes {
+        let id = if *new {
+            let (clean, _, json) = match rules::attribute_columns(name, *kind, allowed) {
+                Ok(columns) => columns,
+                Err(e) => return Ok(Err(e)),
+            };
+            defined.push((name.clone(), kind.as_str().to_owned()));
+            let id = rec.insert(
+                tx,
+                "attributes",
+                &[
+                    ("name", &clean),
+                    ("applies_to", &AppliesTo::Participant.as_str()),
+                    ("type", &kind.as_str()),
+                    ("allowed", &json),
+                    ("position", &position),
+                ],
+            )?;
+            position += 1;
+            id
+        } else {
+            match existing.iter().find(|a| &a.name == name) {
+                Some(a) => a.id,
+                None => {
+                    return Ok(Err(StoreError::Corrupt(format!(
+                        "attribute {name} vanished"
+                    ))));
+                }
+            }
+        };
+        ids.push(id);
+    }
+    for (code, label, site, values) in &plan.rows {
+        let (guid, created) = (uuid::Uuid::new_v4().to_string(), now());
+        let id = rec.insert(
+            tx,
+            "participants",
+            &[
+                ("guid", &guid),
+                ("code", code),
+                ("label", label),
+                ("site_id", site),
+                ("created_at", &created),
+            ],
+        )?;
+        for (k, value) in values {
+            rec.insert(
+                tx,
+                "participant_values",
+                &[
+                    ("participant_id", &id),
+                    ("attribute_id", &ids[*k]),
+                    ("value", value),
+                ],
+            )?;
+        }
+    }
+    Ok(Ok(defined))
 }
 
 /// The refusal for a site whose name or code is taken.

@@ -1032,23 +1032,58 @@ pub(crate) fn attributes_in(
     let mut out = Vec::new();
     for row in rows {
         let (id, name, kind, allowed) = row?;
-        let kind: AttrType = kind
-            .parse()
-            .map_err(|e: String| StoreError::Corrupt(format!("attribute {name}: {e}")))?;
-        let allowed: Vec<String> = match allowed {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("attribute {name}: {e}")))?,
-            None => Vec::new(),
-        };
-        out.push(Attribute {
-            id,
-            name,
-            applies_to,
-            kind,
-            allowed,
-        });
+        out.push(attribute_from_row(id, name, applies_to, &kind, allowed)?);
     }
     Ok(out)
+}
+
+/// Returns an attribute from its stored columns (`allowed` a JSON array).
+pub fn attribute_from_row(
+    id: i64,
+    name: String,
+    applies_to: AppliesTo,
+    kind: &str,
+    allowed: Option<String>,
+) -> Result<Attribute, StoreError> {
+    let kind: AttrType = kind
+        .parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("attribute {name}: {e}")))?;
+    let allowed: Vec<String> = match allowed {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("attribute {name}: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok(Attribute {
+        id,
+        name,
+        applies_to,
+        kind,
+        allowed,
+    })
+}
+
+/// Returns a new attribute's name (checked), allowed values (trimmed, empty
+/// ones dropped) and their stored JSON (categories only); refuses a
+/// category without values.
+pub fn attribute_columns(
+    name: &str,
+    kind: AttrType,
+    allowed: &[String],
+) -> Result<(String, Vec<String>, Option<String>), StoreError> {
+    let name = clean(name, "the attribute name")?;
+    let allowed: Vec<String> = allowed
+        .iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    if kind == AttrType::Category && allowed.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "the category {name:?} needs its allowed values"
+        )));
+    }
+    let json = (kind == AttrType::Category)
+        .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
+    Ok((name, allowed, json))
 }
 
 /// Inserts an attribute inside the caller's transaction.
@@ -1098,19 +1133,7 @@ pub(crate) fn insert_attribute_at(
     allowed: &[String],
     position: i64,
 ) -> Result<Attribute, StoreError> {
-    let name = clean(name, "the attribute name")?;
-    let allowed: Vec<String> = allowed
-        .iter()
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty())
-        .collect();
-    if kind == AttrType::Category && allowed.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "the category {name:?} needs its allowed values"
-        )));
-    }
-    let allowed_json = (kind == AttrType::Category)
-        .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
+    let (name, allowed, allowed_json) = attribute_columns(name, kind, allowed)?;
     let id = rec.insert(
         conn,
         Table::Attributes,

@@ -3,13 +3,14 @@
 //! refused alike, speaker labels mapped by the same rules, the listing's
 //! counts, and each write one audit entry in SQLite's shape.
 
-use verbatim_store::{NewParticipant, Participants, Store, StoreError};
+use verbatim_store::{AppliesTo, AttrType, NewParticipant, Participants, Store, StoreError};
 
 use super::fixture;
 
 conformance!(
     sites_and_participants_are_added_and_refused_alike,
     speaker_labels_map_to_participants_and_count_their_turns,
+    a_roster_imports_whole_or_not_at_all,
 );
 
 /// A study backend with what the participant commands use.
@@ -183,4 +184,92 @@ fn speaker_labels_map_to_participants_and_count_their_turns(store: &mut impl Bac
             (None, Some("Marie"), None, 0, 0),
         ]
     );
+}
+
+fn sheet(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+        .collect()
+}
+
+fn a_roster_imports_whole_or_not_at_all(store: &mut impl Backend) {
+    store.add_site("tester", "Centre de santé", "CS").unwrap();
+    let header = sheet(&[&["code", "nom", "site", "âge", "profession"]])[0].clone();
+    let rows = sheet(&[
+        &["CSI-1", "Anne", "CS", "34", "infirmière"],
+        &["CSI-2", "Bruno", "cs", "51", "médecin"],
+        &["", "", "", "", ""],
+        &["CSI-3", "Chloé", "", "29", "Infirmière"],
+    ]);
+    let types = [
+        ("âge".to_owned(), AttrType::Number),
+        ("profession".to_owned(), AttrType::Category),
+    ];
+    let done = store
+        .import_roster("tester", &header, &rows, &types)
+        .unwrap();
+    // The blank row is skipped: three participants, two new attributes.
+    assert_eq!(done.participants, 3);
+    assert_eq!(
+        done.new_attributes,
+        [
+            ("âge".to_owned(), "number".to_owned()),
+            ("profession".to_owned(), "category".to_owned())
+        ]
+    );
+    let attributes = store.attributes(AppliesTo::Participant).unwrap();
+    let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["âge", "profession"]);
+    // A category's values are the column's, first spelling kept, case
+    // ignored: "Infirmière" is "infirmière".
+    assert_eq!(attributes[1].allowed, ["infirmière", "médecin"]);
+    assert!(store.attributes(AppliesTo::Source).unwrap().is_empty());
+    let people = store.participants().unwrap();
+    let first = &people[0];
+    assert_eq!(
+        (
+            first.code.as_deref(),
+            first.label.as_deref(),
+            first.site_code.as_deref()
+        ),
+        (Some("CSI-1"), Some("Anne"), Some("CS"))
+    );
+    assert_eq!(
+        first.values,
+        [
+            ("âge".to_owned(), "34".to_owned()),
+            ("profession".to_owned(), "infirmière".to_owned())
+        ]
+    );
+    assert_eq!(people[1].site_code.as_deref(), Some("CS"));
+    assert_eq!(people[2].site_code, None);
+    assert_eq!(people[2].values[1].1, "infirmière");
+
+    // One action: 2 attributes, 3 participants, 6 values = 11 rows.
+    let log = store.audit_log(10).unwrap();
+    assert_eq!(log[0].action, "participants.import");
+    assert_eq!(log[0].data["summary"]["participants"], 3);
+    assert_eq!(log[0].data["changes"].as_array().unwrap().len(), 11);
+    assert_eq!(log[0].data["changes"][0]["after"]["position"], 1);
+    assert_eq!(
+        log[0].data["changes"][1]["after"]["allowed"],
+        "[\"infirmière\",\"médecin\"]"
+    );
+
+    // Every bad row is named and nothing is written.
+    let again = sheet(&[&["CSI-1", "40"], &["CSI-9", "quarante"], &["CSI-9", "41"]]);
+    let header = sheet(&[&["code", "âge"]])[0].clone();
+    match store.import_roster("tester", &header, &again, &[]) {
+        Err(StoreError::Rejected(why)) => assert_eq!(
+            why,
+            [
+                "row 2: participant \"CSI-1\" already exists in the study",
+                "row 3: âge \"quarante\" is not a number",
+                "row 4: code \"CSI-9\" is used twice (first on row 3)",
+            ]
+        ),
+        other => panic!("expected the roster refused, got {other:?}"),
+    }
+    assert_eq!(store.participants().unwrap().len(), 3);
+    assert_eq!(store.audit_log(10).unwrap().len(), log.len());
 }

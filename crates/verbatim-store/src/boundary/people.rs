@@ -6,7 +6,10 @@
 //! [`super::rules::SpeakerMapper`] and the listing assembled by
 //! [`super::rules::participant_listing`], so both backends answer alike.
 
-use crate::{NewParticipant, Participant, Site, SpeakerRow, SqliteStore, StoreError};
+use crate::{
+    AppliesTo, AttrType, Attribute, NewParticipant, Participant, RosterOutcome, Site, SpeakerRow,
+    SqliteStore, StoreError,
+};
 
 /// The participants, sites and speaker labels of a study.
 pub trait Participants {
@@ -27,6 +30,20 @@ pub trait Participants {
     /// Returns each speaker label of one source (or all) with its turns and
     /// whom it maps to, by source then first appearance.
     fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError>;
+
+    /// Returns the attributes of participants or sources, in their order.
+    fn attributes(&self, applies_to: AppliesTo) -> Result<Vec<Attribute>, StoreError>;
+
+    /// Imports a roster read by `verbatim_ingest::read_sheet`, checked whole
+    /// by [`super::rules::plan_roster`]: nothing is written unless every
+    /// row is right; one undoable action.
+    fn import_roster(
+        &mut self,
+        actor: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+        types: &[(String, AttrType)],
+    ) -> Result<RosterOutcome, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -48,5 +65,19 @@ impl Participants for SqliteStore {
 
     fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
         SqliteStore::speakers(self, source)
+    }
+
+    fn attributes(&self, applies_to: AppliesTo) -> Result<Vec<Attribute>, StoreError> {
+        SqliteStore::attributes(self, applies_to)
+    }
+
+    fn import_roster(
+        &mut self,
+        actor: &str,
+        header: &[String],
+        rows: &[Vec<String>],
+        types: &[(String, AttrType)],
+    ) -> Result<RosterOutcome, StoreError> {
+        SqliteStore::import_roster(self, actor, header, rows, types)
     }
 }

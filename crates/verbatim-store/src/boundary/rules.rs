@@ -14,8 +14,10 @@ pub use crate::memos::{
     target_label as memo_target_label,
 };
 pub use crate::participants::{
-    ParticipantRow, clean as person_text, clean_code as participant_code, participant_listing,
+    ParticipantRow, attribute_columns, attribute_from_row, clean as person_text,
+    clean_code as participant_code, participant_listing,
 };
+pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
 pub use crate::speakers::{ExplicitMappings, SpeakerMapper};
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};

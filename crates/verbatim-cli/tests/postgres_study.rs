@@ -287,7 +287,15 @@ fn people_session(ws: &Workspace, project: &str) -> Vec<Value> {
     ]);
     assert_ne!(refused.code, 0);
     assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);
-    ["sites", "participants", "speakers"]
+    let imported = run(&["participants", "import", "roster.csv"]);
+    assert!(
+        imported
+            .stdout
+            .starts_with("Imported 2 participants from roster.csv."),
+        "{}",
+        imported.stdout
+    );
+    ["sites", "participants", "speakers", "attribute"]
         .iter()
         .map(|what| run(&[what, "list", "--json"]).json())
         .collect()
@@ -300,6 +308,11 @@ fn people_commands_answer_alike_on_a_file_and_on_postgres() {
     };
     let ws = Workspace::empty();
     ws.write("entretien.txt", interview_lines());
+    // A French roster: semicolons, one participant per row.
+    ws.write(
+        "roster.csv",
+        "code;nom;site;âge\nCHI-1;Paul;CH;41\nCHI-2;Lise;ch;37\n",
+    );
     let on_file = people_session(&ws, "study.vbt");
     let on_pg = people_session(&ws, &study.address.to_string());
     assert_eq!(on_pg, on_file);
@@ -311,14 +324,27 @@ fn people_commands_answer_alike_on_a_file_and_on_postgres() {
         .map(|s| s["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, ["CS", "CH"]);
-    // CSI-2 first (a code), Marie last (none yet), at no site.
+    // By code: CHI-1, CHI-2 (the roster), CSI-2; Marie last (no code yet).
     let people = on_pg[1].as_array().unwrap();
-    assert_eq!(people.len(), 2);
-    assert_eq!(people[0]["code"], "CSI-2");
+    let codes: Vec<&Value> = people.iter().map(|p| &p["code"]).collect();
+    assert_eq!(
+        codes,
+        [
+            &Value::from("CHI-1"),
+            &Value::from("CHI-2"),
+            &Value::from("CSI-2"),
+            &Value::Null
+        ]
+    );
+    assert_eq!(people[1]["values"], serde_json::json!([["âge", "37"]]));
+    let people = &people[2..];
     assert_eq!(people[0]["site_code"], "CS");
     // common::INTERVIEW_FR: INT, CSI-2, INT, CSI-2, so CSI-2 has 2 turns.
     assert_eq!(people[0]["turns"], 2);
     assert_eq!(people[0]["sources"], 1);
     assert_eq!(people[1]["label"], "Marie");
     assert_eq!(people[1]["turns"], 0);
+    // The roster's one attribute column, inferred a number.
+    assert_eq!(on_pg[3][0]["name"], "âge");
+    assert_eq!(on_pg[3][0]["type"], "number");
 }

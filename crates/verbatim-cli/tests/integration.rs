@@ -16,6 +16,8 @@ mod postgres_coding;
 mod postgres_search;
 // Undo, redo and reveal on PostgreSQL, answering as on a file.
 mod postgres_history;
+// `--project postgres://…`: journal commands, and copies that carry people and journals.
+mod postgres_study;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

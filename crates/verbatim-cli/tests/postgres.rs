@@ -132,7 +132,13 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [vec!["words"], vec!["saturation"]] {
+    for args in [
+        vec!["words"],
+        vec!["saturation"],
+        vec!["journal", "verify"],
+        vec!["participants", "assign"],
+        vec!["memo", "delete", "1"],
+    ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
         let run = ws.run(&full);
@@ -143,6 +149,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
                  code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
+                 journal add|seal|link|list, memo add|list, sites add|list, \
+                 participants add|list|import, attribute list, speakers list, \
                  search, log and copy"
             ),
             "{args:?}: {line}"

@@ -199,13 +199,15 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
+    ws.write("guide.txt", "1. Comment êtes-vous venue ?\n");
     ws.run(&[
-        "participants",
+        "guide",
         "add",
         "--project",
         "study.vbt",
-        "--code",
-        "P1",
+        "Guide A",
+        "--file",
+        "guide.txt",
     ])
     .ok();
     // No server is needed: the refusal comes before any connection.
@@ -217,7 +219,9 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains("study.vbt holds data a copy cannot carry yet (tables participants)")
+        line.contains(
+            "study.vbt holds data a copy cannot carry yet (tables guide_questions, guide_versions, guides)"
+        )
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )
@@ -225,7 +229,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
         "{line}"
     );
     assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);
-    // A file copied to a file carries everything, participants included.
+    // A file copied to a file carries everything, guides included.
     let whole = ws.run(&["copy", "study.vbt", "x.vbt"]).ok();
-    assert!(whole.stdout.contains("participants 1,"), "{}", whole.stdout);
+    assert!(whole.stdout.contains("guides 1,"), "{}", whole.stdout);
 }

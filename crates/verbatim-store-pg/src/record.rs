@@ -112,6 +112,19 @@ impl Recorder {
         Ok(())
     }
 
+    /// Sets one text column of the row with this id, keeping the row as it
+    /// was before and after.
+    pub fn update_text(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        id: i64,
+        column: &'static str,
+        value: &str,
+    ) -> Result<(), postgres::Error> {
+        self.update(tx, table, id, &[(column, &value)])
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())

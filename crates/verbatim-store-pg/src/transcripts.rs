@@ -10,30 +10,24 @@
 //! is "may have changed" and the index compares every source, which is
 //! always right, only slower.
 //!
-//! This schema holds no participants, sites or speaker mappings yet, so
-//! who speaks a label is decided by the interviewer words alone
-//! (`verbatim_store::map_without_roster`), as SQLite decides it for a
-//! study without a roster.
+//! Who speaks a label is decided by the same `SpeakerMapper` SQLite uses,
+//! built from this study's participants, sites and explicit mappings
+//! (`participants.rs`); speaker listings and participants come from the
+//! `Participants` trait, which `Transcripts` extends.
 
 use std::collections::HashMap;
 
 use postgres::{Client, IsolationLevel};
 use verbatim_core::OffsetTable;
 use verbatim_store::{
-    ChangeMark, Participant, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES,
-    Transcripts, TurnRecord, map_without_roster, may_touch,
+    ChangeMark, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES, Transcripts,
+    TurnRecord, may_touch,
 };
 
 use crate::PgStore;
 use crate::codings::text_of;
 use crate::failure::OrServer;
-use crate::reads;
-
-/// Speaker labels with their turn counts, of one source (`$1`) or all.
-const LABELS: &str = "SELECT t.source_id, s.name, s.kind, t.speaker, count(*), \
-     min(t.ordinal) AS first FROM turns t JOIN sources s ON s.id = t.source_id \
-     WHERE ($1::BIGINT IS NULL OR t.source_id = $1) AND t.speaker <> '' \
-     GROUP BY t.source_id, s.name, s.kind, t.speaker ORDER BY t.source_id, first";
+use crate::{participants, reads};
 
 /// Returns the entries written after `mark`, or `None` when the entries
 /// above its id do not account for every entry since (see the module docs).
@@ -116,45 +110,21 @@ impl Transcripts for PgStore {
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))
     }
 
-    fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
-        let rows = self
-            .client()
-            .query(LABELS, &[&source])
-            .or_server(self.address())?;
-        rows.iter()
-            .map(|r| {
-                let mut row = SpeakerRow {
-                    source_id: r.try_get(0)?,
-                    source: r.try_get(1)?,
-                    kind: r.try_get(2)?,
-                    label: r.try_get(3)?,
-                    turns: r.try_get(4)?,
-                    first_turn: r.try_get(5)?,
-                    role: "unmapped".into(),
-                    participant_id: None,
-                    participant: None,
-                    how: None,
-                };
-                map_without_roster(&mut row);
-                Ok(row)
-            })
-            .collect::<Result<_, postgres::Error>>()
-            .or_server(self.address())
-    }
-
     fn label_roles(&self, labels: Vec<(i64, String)>) -> Result<Vec<SpeakerRow>, StoreError> {
-        let rows = self
-            .client()
-            .query("SELECT id, name, kind FROM sources", &[])
+        let mut client = self.client();
+        let mapper = participants::mapper(&mut *client, None).or_server(self.address())?;
+        let rows = client
+            .query("SELECT id, name, kind, site FROM sources", &[])
             .or_server(self.address())?;
-        let sources: HashMap<i64, (String, String)> = rows
+        type Facts = (String, String, Option<String>);
+        let sources: HashMap<i64, Facts> = rows
             .iter()
-            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?))))
+            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))))
             .collect::<Result<_, postgres::Error>>()
             .or_server(self.address())?;
         let mut out = Vec::new();
         for (source_id, label) in labels {
-            let Some((name, kind)) = sources.get(&source_id) else {
+            let Some((name, kind, site)) = sources.get(&source_id) else {
                 continue;
             };
             let mut row = SpeakerRow {
@@ -169,17 +139,13 @@ impl Transcripts for PgStore {
                 participant: None,
                 how: None,
             };
-            map_without_roster(&mut row);
+            mapper.map(&mut row, site.as_deref());
             out.push(row);
         }
         Ok(out)
     }
 
-    fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        Ok(Vec::new())
-    }
-
-    fn find_site(&self, _word: &str) -> Result<Option<Site>, StoreError> {
-        Ok(None)
+    fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError> {
+        participants::find_site(&mut *self.client(), word).or_server(self.address())
     }
 }

@@ -6,7 +6,7 @@
 use postgres::types::{ToSql, Type};
 use postgres::{Row, Transaction};
 use verbatim_store::StoreError;
-use verbatim_store::transfer::{CARRIED, Cell, TableRows, Transfer};
+use verbatim_store::transfer::{CARRIED, Cell, SEEDED, TableRows, Transfer};
 
 use crate::failure::OrServer;
 use crate::{PgAddress, PgStore, migrate};
@@ -20,6 +20,17 @@ const WITH_IDS: &[&str] = &[
     "code_links",
     "codings",
     "memos",
+    "sites",
+    "modes",
+    "participants",
+    "attributes",
+    "participant_values",
+    "source_values",
+    "speaker_map",
+    "consents",
+    "journal",
+    "journal_links",
+    "translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
@@ -144,9 +155,11 @@ impl PgStore {
         }
         migrate::start(&mut tx).or_server(address)?;
         migrate::apply(&mut tx).or_server(address)?;
-        // The consensus row and default levels come from the study copied.
-        tx.batch_execute("DELETE FROM coders; DELETE FROM levels;")
-            .or_server(address)?;
+        // The consensus row, default levels… come from the study copied.
+        for table in SEEDED {
+            tx.batch_execute(&format!("DELETE FROM {table}"))
+                .or_server(address)?;
+        }
         for table in tables {
             let mut table = table.clone();
             if table.table == "codes" {

@@ -14,6 +14,9 @@ mod backends {
     pub mod copy;
     pub mod fixture;
     pub mod history;
+    pub mod journal;
+    pub mod memos;
+    pub mod people;
     pub mod pg;
     pub mod pg_rules;
     pub mod same_answers;

@@ -26,7 +26,6 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::coders::Scope;
 use crate::history::{Recorder, Table, id_key};
@@ -285,17 +284,7 @@ impl SqliteStore {
     /// audit log; not undoable. Returns the hash.
     pub fn seal(&mut self, scope: &Scope, id: i64) -> Result<String, StoreError> {
         let row = self.own_entry(scope, id)?;
-        if row.kind != EntryKind::Preconception.as_str() {
-            return Err(StoreError::Invalid(format!(
-                "journal entry {id} is a {}: only preconceptions are sealed",
-                row.kind
-            )));
-        }
-        if let Some(at) = &row.sealed_at {
-            return Err(StoreError::Invalid(format!(
-                "journal entry {id} was already sealed on {at}"
-            )));
-        }
+        crate::rules::sealable(id, &row.kind, row.sealed_at.as_deref())?;
         let sealed_at = audit::now();
         let hash = seal_hash(
             &row.guid,
@@ -525,15 +514,8 @@ impl SqliteStore {
                 },
             )
             .optional()?;
-        match row {
-            Some(row) if row.coder_id == scope.coder().id => Ok(row),
-            Some(row) if scope.may_see(Some(row.coder_id)) => Err(StoreError::Invalid(format!(
-                "journal entry {id} belongs to another coder: only its author can change it"
-            ))),
-            _ => Err(StoreError::Invalid(format!(
-                "no journal entry {id} among yours: list them with `verbatim journal list`"
-            ))),
-        }
+        crate::rules::own_entry(scope, id, row.as_ref().map(|r| r.coder_id))?;
+        row.ok_or_else(|| StoreError::Invalid(format!("no journal entry {id}")))
     }
 }
 
@@ -547,13 +529,7 @@ fn refuse_sealed(id: i64, row: &EntryRow, what: &str) -> Result<(), StoreError> 
 }
 
 fn clean(text: &str, what: &str) -> Result<String, StoreError> {
-    let text: String = text.trim().nfc().collect();
-    if text.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "the journal entry's {what} is empty"
-        )));
-    }
-    Ok(text)
+    crate::rules::journal_text(text, what)
 }
 
 #[cfg(test)]

@@ -94,8 +94,8 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use boundary::{
-    ChangeMark, Codebook, Coders, Codings, Consensus, History, Reveal, TRANSCRIPT_TABLES,
-    Transcripts, may_touch, rules, transfer,
+    ChangeMark, Codebook, Coders, Codings, Consensus, History, Journal, Memos, Participants,
+    Reveal, TRANSCRIPT_TABLES, Transcripts, may_touch, rules, transfer,
 };
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
@@ -133,7 +133,7 @@ pub use roster::RosterOutcome;
 pub use roster_edits::ValueEdit;
 pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
-pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee, map_without_roster};
+pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;

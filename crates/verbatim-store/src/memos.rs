@@ -48,14 +48,16 @@ impl MemoTarget {
         }
     }
 
-    fn id(&self) -> Option<i64> {
+    /// Returns the id stored in `memos.target_id`, if any.
+    pub fn id(&self) -> Option<i64> {
         match self {
             MemoTarget::Source(id) | MemoTarget::Code(id) | MemoTarget::Coding(id) => Some(*id),
             MemoTarget::Study | MemoTarget::Participant(_) => None,
         }
     }
 
-    fn label(&self) -> Option<&str> {
+    /// Returns the words stored in `memos.target_label`, if any.
+    pub fn label(&self) -> Option<&str> {
         match self {
             MemoTarget::Participant(code) => Some(code),
             _ => None,
@@ -209,7 +211,6 @@ impl SqliteStore {
 
     /// Returns the memos the scope sees that match the filter, oldest first.
     pub fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError> {
-        let wanted = filter.text.as_deref().map(fold).filter(|t| !t.is_empty());
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.target_kind, m.target_id, m.target_label, m.source_id, m.start_char, \
                     m.end_char, m.title, m.author, m.coder_id, d.name, m.written_at, m.body, \
@@ -235,9 +236,7 @@ impl SqliteStore {
             let code_name: Option<String> = r.get(15)?;
             let memo = Memo {
                 id: r.get(0)?,
-                target_label: label.or(code_name).or(source_name).or_else(|| {
-                    (kind == "coding").then(|| format!("coding {}", target_id.unwrap_or(0)))
-                }),
+                target_label: target_label(&kind, target_id, label, code_name, source_name),
                 target_kind: kind,
                 target_id,
                 source_id,
@@ -250,68 +249,26 @@ impl SqliteStore {
                 body: r.get(12)?,
                 origin: r.get(13)?,
             };
-            if let Some(kind) = &filter.target_kind
-                && &memo.target_kind != kind
-            {
-                continue;
+            if filter.keeps(&memo) {
+                out.push(memo);
             }
-            if let Some(target) = &filter.target
-                && !is_about(&memo, target)
-            {
-                continue;
-            }
-            if let Some(wanted) = &wanted {
-                let haystack = format!("{}\n{}", memo.title.as_deref().unwrap_or(""), memo.body);
-                if !fold(&haystack).contains(wanted.as_str()) {
-                    continue;
-                }
-            }
-            out.push(memo);
         }
         Ok(out)
     }
 
     /// Checks that the target exists and that the scope may write about it.
     fn check_memo_target(&self, scope: &Scope, target: &MemoTarget) -> Result<(), StoreError> {
-        match target {
-            MemoTarget::Study => Ok(()),
-            MemoTarget::Source(id) => {
-                let found: Option<i64> = self
-                    .conn
-                    .query_row("SELECT id FROM sources WHERE id = $1", [id], |r| r.get(0))
-                    .optional()?;
-                found
-                    .map(|_| ())
-                    .ok_or_else(|| StoreError::SourceNotFound(id.to_string()))
-            }
-            MemoTarget::Participant(code) => {
-                if code.trim().is_empty() {
-                    Err(StoreError::Invalid(
-                        "name the participant by their code, e.g. participant:CSI-2".into(),
-                    ))
-                } else {
-                    Ok(())
-                }
-            }
-            MemoTarget::Code(id) => match self.code_row(*id)? {
-                Some(row) if scope.may_see(row.owner) => Ok(()),
-                _ => Err(StoreError::UnknownCode(id.to_string())),
-            },
-            MemoTarget::Coding(id) => {
-                let coder: Option<i64> = self
-                    .conn
-                    .query_row("SELECT coder_id FROM codings WHERE id = $1", [id], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                match coder {
-                    Some(c) if scope.may_see(Some(c)) => Ok(()),
-                    _ => Err(StoreError::Invalid(format!(
-                        "no coding {id} among those you can see: list them with `verbatim coding list`"
-                    ))),
-                }
-            }
-        }
+        let sql = match target {
+            MemoTarget::Study | MemoTarget::Participant(_) => None,
+            MemoTarget::Source(_) => Some("SELECT NULL FROM sources WHERE id = $1"),
+            MemoTarget::Code(_) => Some("SELECT owner FROM codes WHERE id = $1"),
+            MemoTarget::Coding(_) => Some("SELECT coder_id FROM codings WHERE id = $1"),
+        };
+        let found: Option<Option<i64>> = match (sql, target.id()) {
+            (Some(sql), Some(id)) => self.conn.query_row(sql, [id], |r| r.get(0)).optional()?,
+            _ => None,
+        };
+        check_target(scope, target, found)
     }
 
     /// Checks that memo `id` exists and belongs to the scope's coder.
@@ -356,7 +313,83 @@ fn is_about(memo: &Memo, target: &MemoTarget) -> bool {
     }
 }
 
-fn clean_body(body: &str) -> Result<String, StoreError> {
+impl MemoFilter {
+    /// Returns true when the filter keeps `memo`: its kind, its target (a
+    /// source's passage memos included), its title or text containing the
+    /// words asked ignoring case and accents.
+    pub fn keeps(&self, memo: &Memo) -> bool {
+        if self
+            .target_kind
+            .as_ref()
+            .is_some_and(|k| &memo.target_kind != k)
+        {
+            return false;
+        }
+        if self.target.as_ref().is_some_and(|t| !is_about(memo, t)) {
+            return false;
+        }
+        match self.text.as_deref().map(fold).filter(|t| !t.is_empty()) {
+            Some(wanted) => {
+                let haystack = format!("{}\n{}", memo.title.as_deref().unwrap_or(""), memo.body);
+                fold(&haystack).contains(wanted.as_str())
+            }
+            None => true,
+        }
+    }
+}
+
+/// Checks a memo's target against what the study holds: `found` is the
+/// target's row when it exists (`None` when it does not), holding the
+/// owner of a code or the coder of a coding; the scope must see it.
+pub fn check_target(
+    scope: &Scope,
+    target: &MemoTarget,
+    found: Option<Option<i64>>,
+) -> Result<(), StoreError> {
+    match target {
+        MemoTarget::Study => Ok(()),
+        MemoTarget::Source(id) => found
+            .map(|_| ())
+            .ok_or_else(|| StoreError::SourceNotFound(id.to_string())),
+        MemoTarget::Participant(code) => {
+            if code.trim().is_empty() {
+                Err(StoreError::Invalid(
+                    "name the participant by their code, e.g. participant:CSI-2".into(),
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        MemoTarget::Code(id) => match found {
+            Some(owner) if scope.may_see(owner) => Ok(()),
+            _ => Err(StoreError::UnknownCode(id.to_string())),
+        },
+        MemoTarget::Coding(id) => match found {
+            Some(coder) if scope.may_see(coder) => Ok(()),
+            _ => Err(StoreError::Invalid(format!(
+                "no coding {id} among those you can see: list them with `verbatim coding list`"
+            ))),
+        },
+    }
+}
+
+/// Returns a memo's target in words: the participant code it keeps, else
+/// the code's or the source's name, else `coding N`.
+pub fn target_label(
+    kind: &str,
+    target_id: Option<i64>,
+    label: Option<String>,
+    code_name: Option<String>,
+    source_name: Option<String>,
+) -> Option<String> {
+    label
+        .or(code_name)
+        .or(source_name)
+        .or_else(|| (kind == "coding").then(|| format!("coding {}", target_id.unwrap_or(0))))
+}
+
+/// Returns a memo's text trimmed and in NFC; refuses it empty.
+pub fn clean_body(body: &str) -> Result<String, StoreError> {
     let body: String = body.trim().nfc().collect();
     if body.is_empty() {
         return Err(StoreError::Invalid("the memo's text is empty".into()));
@@ -364,7 +397,8 @@ fn clean_body(body: &str) -> Result<String, StoreError> {
     Ok(body)
 }
 
-fn clean_title(title: Option<&str>) -> Option<String> {
+/// Returns a memo's title trimmed and in NFC; `None` when empty.
+pub fn clean_title(title: Option<&str>) -> Option<String> {
     title
         .map(|t| t.trim().nfc().collect::<String>())
         .filter(|t| !t.is_empty())

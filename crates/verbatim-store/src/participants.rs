@@ -271,16 +271,22 @@ pub struct Assignment {
     pub skipped: Vec<Unassigned>,
 }
 
-/// A participant's row, for internal lookups.
+/// A participant's row as stored, for lookups and listings.
 #[derive(Debug, Clone)]
-pub(crate) struct ParticipantRow {
+pub struct ParticipantRow {
+    /// Its id.
     pub id: i64,
+    /// Its pseudonym code, once assigned.
     pub code: Option<String>,
+    /// Its roster name.
     pub label: Option<String>,
+    /// Its site's id.
     pub site_id: Option<i64>,
 }
 
-fn clean(text: &str, what: &str) -> Result<String, StoreError> {
+/// Returns a name or label (`what` says which, for the refusal) trimmed;
+/// refuses it empty or holding a control character.
+pub fn clean(text: &str, what: &str) -> Result<String, StoreError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(StoreError::Invalid(format!("{what} is empty")));
@@ -294,7 +300,7 @@ fn clean(text: &str, what: &str) -> Result<String, StoreError> {
 }
 
 /// Checks a participant code: non-empty, one word.
-pub(crate) fn clean_code(code: &str) -> Result<String, StoreError> {
+pub fn clean_code(code: &str) -> Result<String, StoreError> {
     let c = clean(code, "the participant code")?;
     if c.chars().any(char::is_whitespace) {
         return Err(StoreError::Invalid(format!(
@@ -775,7 +781,6 @@ impl SqliteStore {
     /// Returns every participant with its values, turn counts and consent,
     /// by code (participants without one last, by id).
     pub fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        let sites: HashMap<i64, Site> = self.sites()?.into_iter().map(|s| (s.id, s)).collect();
         let mut values: HashMap<i64, Vec<(String, String)>> = HashMap::new();
         {
             let mut stmt = self.conn.prepare(
@@ -800,37 +805,13 @@ impl SqliteStore {
                 consent.insert(r.get(0)?, r.get(1)?);
             }
         }
-        let mut turns: HashMap<i64, (i64, HashSet<i64>)> = HashMap::new();
-        for s in self.speakers(None)? {
-            if let Some(p) = s.participant_id {
-                let e = turns.entry(p).or_default();
-                e.0 += s.turns;
-                e.1.insert(s.source_id);
-            }
-        }
-        let mut out: Vec<Participant> = self
-            .participant_rows()?
-            .into_iter()
-            .map(|p| {
-                let site = p.site_id.and_then(|s| sites.get(&s));
-                let (t, srcs) = turns.remove(&p.id).unwrap_or_default();
-                Participant {
-                    id: p.id,
-                    code: p.code,
-                    label: p.label,
-                    site: site.map(|s| s.name.clone()),
-                    site_code: site.map(|s| s.code.clone()),
-                    values: values.remove(&p.id).unwrap_or_default(),
-                    turns: t,
-                    sources: srcs.len() as i64,
-                    consent: consent.remove(&p.id),
-                }
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            (a.code.is_none(), &a.code, a.id).cmp(&(b.code.is_none(), &b.code, b.id))
-        });
-        Ok(out)
+        Ok(participant_listing(
+            self.participant_rows()?,
+            &self.sites()?,
+            values,
+            consent,
+            &self.speakers(None)?,
+        ))
     }
 
     /// Records a participant's consent: date, scope and information-sheet
@@ -1051,23 +1032,58 @@ pub(crate) fn attributes_in(
     let mut out = Vec::new();
     for row in rows {
         let (id, name, kind, allowed) = row?;
-        let kind: AttrType = kind
-            .parse()
-            .map_err(|e: String| StoreError::Corrupt(format!("attribute {name}: {e}")))?;
-        let allowed: Vec<String> = match allowed {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("attribute {name}: {e}")))?,
-            None => Vec::new(),
-        };
-        out.push(Attribute {
-            id,
-            name,
-            applies_to,
-            kind,
-            allowed,
-        });
+        out.push(attribute_from_row(id, name, applies_to, &kind, allowed)?);
     }
     Ok(out)
+}
+
+/// Returns an attribute from its stored columns (`allowed` a JSON array).
+pub fn attribute_from_row(
+    id: i64,
+    name: String,
+    applies_to: AppliesTo,
+    kind: &str,
+    allowed: Option<String>,
+) -> Result<Attribute, StoreError> {
+    let kind: AttrType = kind
+        .parse()
+        .map_err(|e: String| StoreError::Corrupt(format!("attribute {name}: {e}")))?;
+    let allowed: Vec<String> = match allowed {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("attribute {name}: {e}")))?,
+        None => Vec::new(),
+    };
+    Ok(Attribute {
+        id,
+        name,
+        applies_to,
+        kind,
+        allowed,
+    })
+}
+
+/// Returns a new attribute's name (checked), allowed values (trimmed, empty
+/// ones dropped) and their stored JSON (categories only); refuses a
+/// category without values.
+pub fn attribute_columns(
+    name: &str,
+    kind: AttrType,
+    allowed: &[String],
+) -> Result<(String, Vec<String>, Option<String>), StoreError> {
+    let name = clean(name, "the attribute name")?;
+    let allowed: Vec<String> = allowed
+        .iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    if kind == AttrType::Category && allowed.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "the category {name:?} needs its allowed values"
+        )));
+    }
+    let json = (kind == AttrType::Category)
+        .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
+    Ok((name, allowed, json))
 }
 
 /// Inserts an attribute inside the caller's transaction.
@@ -1117,19 +1133,7 @@ pub(crate) fn insert_attribute_at(
     allowed: &[String],
     position: i64,
 ) -> Result<Attribute, StoreError> {
-    let name = clean(name, "the attribute name")?;
-    let allowed: Vec<String> = allowed
-        .iter()
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty())
-        .collect();
-    if kind == AttrType::Category && allowed.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "the category {name:?} needs its allowed values"
-        )));
-    }
-    let allowed_json = (kind == AttrType::Category)
-        .then(|| serde_json::to_string(&allowed).unwrap_or_else(|_| "[]".into()));
+    let (name, allowed, allowed_json) = attribute_columns(name, kind, allowed)?;
     let id = rec.insert(
         conn,
         Table::Attributes,
@@ -1155,6 +1159,48 @@ pub(crate) fn insert_attribute_at(
 }
 
 /// Inserts a participant inside the caller's transaction.
+/// Returns the participants listing from its parts: the rows, the sites,
+/// each participant's values (in attribute order) and latest consent, and
+/// the study's speaker labels (for turn and source counts); by code,
+/// participants without one last, by id.
+pub fn participant_listing(
+    rows: Vec<ParticipantRow>,
+    sites: &[Site],
+    mut values: HashMap<i64, Vec<(String, String)>>,
+    mut consent: HashMap<i64, String>,
+    speakers: &[crate::SpeakerRow],
+) -> Vec<Participant> {
+    let sites: HashMap<i64, &Site> = sites.iter().map(|s| (s.id, s)).collect();
+    let mut turns: HashMap<i64, (i64, HashSet<i64>)> = HashMap::new();
+    for s in speakers {
+        if let Some(p) = s.participant_id {
+            let e = turns.entry(p).or_default();
+            e.0 += s.turns;
+            e.1.insert(s.source_id);
+        }
+    }
+    let mut out: Vec<Participant> = rows
+        .into_iter()
+        .map(|p| {
+            let site = p.site_id.and_then(|s| sites.get(&s));
+            let (t, srcs) = turns.remove(&p.id).unwrap_or_default();
+            Participant {
+                id: p.id,
+                code: p.code,
+                label: p.label,
+                site: site.map(|s| s.name.clone()),
+                site_code: site.map(|s| s.code.clone()),
+                values: values.remove(&p.id).unwrap_or_default(),
+                turns: t,
+                sources: srcs.len() as i64,
+                consent: consent.remove(&p.id),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.code.is_none(), &a.code, a.id).cmp(&(b.code.is_none(), &b.code, b.id)));
+    out
+}
+
 pub(crate) fn insert_participant(
     conn: &rusqlite::Connection,
     rec: &mut Recorder,

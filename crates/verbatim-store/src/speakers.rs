@@ -31,6 +31,7 @@ use serde::Serialize;
 
 use crate::fold::{fold, looks_like_interviewer};
 use crate::history::{Recorder, Table, id_key};
+use crate::participants::{ParticipantRow, Site};
 use crate::{SourceRef, SqliteStore, StoreError};
 
 /// Generic interviewee labels, folded: a transcriber's word for "the person
@@ -118,21 +119,27 @@ fn labels_sql(one: bool) -> String {
 }
 
 /// What the speaker mapping knows, read once per listing: participants by
-/// folded code and label, sites, and the explicit mappings. Empty (the
-/// default) for a study without participants or mappings, where only the
-/// interviewer words map a label.
-#[derive(Default)]
-struct Mapper {
+/// folded code and label, sites, and the explicit mappings. Built from
+/// plain rows, so every backend maps labels by the same rules.
+#[derive(Debug)]
+pub struct SpeakerMapper {
     display: HashMap<i64, String>,
     by_name: HashMap<String, Vec<(i64, Option<i64>)>>,
     site_ids: HashMap<String, i64>,
     explicit: HashMap<(i64, String), (Option<i64>, bool)>,
 }
 
-impl Mapper {
-    /// Reads the mapping, with the explicit mappings of one source or all.
-    fn read(store: &SqliteStore, source: Option<i64>) -> Result<Self, StoreError> {
-        let participants = store.participant_rows()?;
+/// The explicit mappings: `(source, label)` → (participant, interviewer).
+pub type ExplicitMappings = HashMap<(i64, String), (Option<i64>, bool)>;
+
+impl SpeakerMapper {
+    /// Returns the mapper for these participants, sites and explicit
+    /// mappings.
+    pub fn new(
+        participants: &[ParticipantRow],
+        sites: &[Site],
+        explicit: ExplicitMappings,
+    ) -> Self {
         let display = participants
             .iter()
             .map(|p| {
@@ -146,7 +153,7 @@ impl Mapper {
             })
             .collect();
         let mut by_name: HashMap<String, Vec<(i64, Option<i64>)>> = HashMap::new();
-        for p in &participants {
+        for p in participants {
             let mut keys: Vec<String> = p
                 .code
                 .iter()
@@ -158,11 +165,20 @@ impl Mapper {
                 by_name.entry(k).or_default().push((p.id, p.site_id));
             }
         }
-        let site_ids = store
-            .sites()?
-            .into_iter()
+        let site_ids = sites
+            .iter()
             .flat_map(|s| [(s.name.to_lowercase(), s.id), (s.code.to_lowercase(), s.id)])
             .collect();
+        Self {
+            display,
+            by_name,
+            site_ids,
+            explicit,
+        }
+    }
+
+    /// Reads the mapping, with the explicit mappings of one source or all.
+    fn read(store: &SqliteStore, source: Option<i64>) -> Result<Self, StoreError> {
         let sql = "SELECT source_id, label, participant_id, interviewer FROM speaker_map";
         let mut stmt = match source {
             Some(_) => store.conn.prepare(&format!("{sql} WHERE source_id = $1"))?,
@@ -176,17 +192,16 @@ impl Mapper {
                 ))
             })?
             .collect::<Result<_, _>>()?;
-        Ok(Self {
-            display,
-            by_name,
-            site_ids,
+        Ok(Self::new(
+            &store.participant_rows()?,
+            &store.sites()?,
             explicit,
-        })
+        ))
     }
 
     /// Fills the role, participant and how of `row`, whose source is at
     /// `site`.
-    fn map(&self, row: &mut SpeakerRow, site: Option<&str>) {
+    pub fn map(&self, row: &mut SpeakerRow, site: Option<&str>) {
         let mapped = |row: &mut SpeakerRow, who: Option<i64>, how: &str| {
             row.how = Some(how.into());
             match who {
@@ -217,18 +232,11 @@ impl Mapper {
     }
 }
 
-/// Fills the role of `row` in a study that holds no participants, sites or
-/// explicit mappings (a PostgreSQL study, until those tables arrive there):
-/// an interviewer word maps the label, anything else leaves it unmapped.
-pub fn map_without_roster(row: &mut SpeakerRow) {
-    Mapper::default().map(row, None);
-}
-
 impl SqliteStore {
     /// Returns each speaker label of one source (or all) with its turn count
     /// and what it maps to, by source then first appearance.
     pub fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
-        let mapper = Mapper::read(self, source)?;
+        let mapper = SpeakerMapper::read(self, source)?;
         let mut stmt = self.conn.prepare(&labels_sql(source.is_some()))?;
         let mut rows = stmt.query(params_from_iter(source))?;
         let mut out = Vec::new();
@@ -261,7 +269,7 @@ impl SqliteStore {
         &self,
         labels: impl IntoIterator<Item = (i64, String)>,
     ) -> Result<Vec<SpeakerRow>, StoreError> {
-        let mapper = Mapper::read(self, None)?;
+        let mapper = SpeakerMapper::read(self, None)?;
         let sources: HashMap<i64, (String, String, Option<String>)> = self
             .conn
             .prepare("SELECT id, name, kind, site FROM sources")?

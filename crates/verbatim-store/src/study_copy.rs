@@ -11,7 +11,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use crate::migrate::{self, APPLICATION_ID, LATEST};
-use crate::transfer::{CARRIED, Cell, TableRows, Transfer};
+use crate::transfer::{CARRIED, Cell, SEEDED, TableRows, Transfer};
 use crate::{SqliteStore, StoreError, sqlite};
 
 /// Tables kept by triggers from others: rebuilt as the rows are written,
@@ -105,8 +105,10 @@ impl SqliteStore {
             migrate::apply(&mut conn, LATEST)?;
             let tx = sqlite::begin_write(&mut conn)?;
             // The rows the migrations put in carried tables (the consensus
-            // row, the default levels) come from the study copied instead.
-            tx.execute_batch("DELETE FROM coders; DELETE FROM levels;")?;
+            // row, the default levels…) come from the study copied instead.
+            for table in SEEDED {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+            }
             for table in tables.iter().filter(|t| !t.rows.is_empty()) {
                 let mut table = table.clone();
                 if table.table == "codes" {

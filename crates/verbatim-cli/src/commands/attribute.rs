@@ -146,7 +146,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             );
         }
         AttributeAction::List { project, json } => {
-            let store = project.open()?;
+            let store = project.open_study()?;
             let mut all = store.attributes(AppliesTo::Participant)?;
             all.extend(store.attributes(AppliesTo::Source)?);
             if *json {

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use verbatim_store::{EntryKind, Relation};
+use verbatim_store::{EntryKind, JournalEntry, Relation};
 
 use super::coder_arg::LayersArg;
 use super::memo::{Acting, shorten};
@@ -96,15 +96,6 @@ enum JournalAction {
 
 /// Runs a `journal` subcommand.
 pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
-    let mut store = match &args.action {
-        JournalAction::Verify { project, .. } => project.open()?,
-        JournalAction::Add { acting, .. }
-        | JournalAction::Edit { acting, .. }
-        | JournalAction::Delete { acting, .. }
-        | JournalAction::Seal { acting, .. }
-        | JournalAction::Link { acting, .. }
-        | JournalAction::List { acting, .. } => acting.project.open()?,
-    };
     match &args.action {
         JournalAction::Add {
             acting,
@@ -112,8 +103,9 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             title,
             text,
         } => {
+            let mut store = acting.project.open_study()?;
             let kind = EntryKind::parse(kind)?;
-            let scope = acting.coder.scope(&store)?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
             let id = store.add_entry(&scope, kind, title, text)?;
             match kind {
                 EntryKind::Preconception => println!(
@@ -122,27 +114,64 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
                 EntryKind::Note => println!("Wrote note {id}."),
             }
         }
+        JournalAction::Seal { acting, id } => {
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
+            let hash = store.seal(&scope, *id)?;
+            println!("Sealed journal entry {id}: SHA-256 {hash}. It can no longer change.");
+        }
+        JournalAction::Link {
+            acting,
+            entry,
+            code,
+            relation,
+        } => {
+            let mut store = acting.project.open_study()?;
+            let relation = Relation::parse(relation)?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
+            let code_id = store.find_code(&scope, code, None)?;
+            store.link_entry(&scope, *entry, code_id, relation)?;
+            println!(
+                "Linked journal entry {entry} to code {code:?} ({}).",
+                relation.as_str()
+            );
+        }
+        JournalAction::List {
+            acting,
+            layers,
+            json,
+        } => {
+            let store = acting.project.open_study()?;
+            let scope = store.scope(acting.coder.name()?, layers.all, layers.solo)?;
+            print_entries(&store.entries(&scope)?, *json)?;
+        }
+        other => return on_file(other),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the subcommands that work on study files only: edit, delete, verify.
+fn on_file(action: &JournalAction) -> anyhow::Result<ExitCode> {
+    match action {
         JournalAction::Edit {
             acting,
             id,
             title,
             text,
         } => {
+            let mut store = acting.project.open()?;
             let scope = acting.coder.scope(&store)?;
             store.edit_entry(&scope, *id, title.as_deref(), text.as_deref())?;
             println!("Changed journal entry {id}.");
         }
         JournalAction::Delete { acting, id } => {
+            let mut store = acting.project.open()?;
             let scope = acting.coder.scope(&store)?;
             store.delete_entry(&scope, *id)?;
             println!("Deleted journal entry {id} (`verbatim undo` brings it back).");
         }
-        JournalAction::Seal { acting, id } => {
-            let scope = acting.coder.scope(&store)?;
-            let hash = store.seal(&scope, *id)?;
-            println!("Sealed journal entry {id}: SHA-256 {hash}. It can no longer change.");
-        }
-        JournalAction::Verify { json, .. } => {
+        JournalAction::Verify { project, json } => {
+            let store = project.open()?;
             let mismatches = store.verify_journal()?;
             if *json {
                 print_json(&mismatches)?;
@@ -164,58 +193,41 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
                 println!("Every sealed journal entry matches its seal.");
             }
         }
-        JournalAction::Link {
-            acting,
-            entry,
-            code,
-            relation,
-        } => {
-            let relation = Relation::parse(relation)?;
-            let scope = acting.coder.scope(&store)?;
-            let code_id = store.find_code(&scope, code, None)?;
-            store.link_entry(&scope, *entry, code_id, relation)?;
-            println!(
-                "Linked journal entry {entry} to code {code:?} ({}).",
-                relation.as_str()
-            );
-        }
-        JournalAction::List {
-            acting,
-            layers,
-            json,
-        } => {
-            let scope = acting.coder.scope_with(&store, layers)?;
-            let entries = store.entries(&scope)?;
-            if *json {
-                print_json(&entries)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut table = Table::new(&[
-                "id", "by", "kind", "written", "sealed", "title", "links", "text",
-            ]);
-            for e in &entries {
-                let links: Vec<String> = e
-                    .links
-                    .iter()
-                    .map(|l| format!("{} ({})", l.code, l.relation))
-                    .collect();
-                table.row(vec![
-                    e.id.to_string(),
-                    e.coder.clone(),
-                    e.kind.clone(),
-                    e.written_at.chars().take(10).collect(),
-                    e.sealed_at
-                        .as_deref()
-                        .map(|s| s.chars().take(10).collect())
-                        .unwrap_or_default(),
-                    e.title.clone(),
-                    links.join(", "),
-                    shorten(&e.body, 50),
-                ]);
-            }
-            print!("{}", table.render());
-            println!("{} entries.", entries.len());
-        }
+        // cmd_journal runs the others on either backend.
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints journal entries as JSON or as a table.
+fn print_entries(entries: &[JournalEntry], json: bool) -> anyhow::Result<()> {
+    if json {
+        return print_json(&entries);
+    }
+    let mut table = Table::new(&[
+        "id", "by", "kind", "written", "sealed", "title", "links", "text",
+    ]);
+    for e in entries {
+        let links: Vec<String> = e
+            .links
+            .iter()
+            .map(|l| format!("{} ({})", l.code, l.relation))
+            .collect();
+        table.row(vec![
+            e.id.to_string(),
+            e.coder.clone(),
+            e.kind.clone(),
+            e.written_at.chars().take(10).collect(),
+            e.sealed_at
+                .as_deref()
+                .map(|s| s.chars().take(10).collect())
+                .unwrap_or_default(),
+            e.title.clone(),
+            links.join(", "),
+            shorten(&e.body, 50),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("{} entries.", entries.len());
+    Ok(())
 }

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, Subcommand};
-use verbatim_store::{MemoFilter, MemoTarget, Scope, SourceRef, SqliteStore};
+use verbatim_store::{MemoFilter, MemoTarget, Scope, SourceRef};
 
 use super::coder_arg::{CoderArg, LayersArg};
-use super::{ProjectArg, print_json};
+use super::{ProjectArg, Study, print_json};
 use crate::ui::Table;
 
 /// Write and read memos
@@ -91,14 +91,14 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
         | MemoAction::Edit { acting, .. }
         | MemoAction::Delete { acting, .. } => acting,
     };
-    let mut store = acting.project.open()?;
     let coder = &acting.coder;
     match &args.action {
         MemoAction::Add {
             on, title, text, ..
         } => {
-            let scope = coder.scope(&store)?;
-            let target = parse_target(&store, &scope, on)?;
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(coder.name()?, false, false)?;
+            let target = parse_target(store.as_ref(), &scope, on)?;
             let id = store.add_memo(&scope, &target, title.as_deref(), text)?;
             println!("Wrote memo {id} on {on}.");
         }
@@ -109,7 +109,8 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
             json,
             ..
         } => {
-            let scope = coder.scope_with(&store, layers)?;
+            let store = acting.project.open_study()?;
+            let scope = store.scope(coder.name()?, layers.all, layers.solo)?;
             let mut filter = MemoFilter {
                 text: search.clone(),
                 ..MemoFilter::default()
@@ -120,7 +121,7 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
                 Some(kind @ ("source" | "code" | "coding" | "participant" | "passage")) => {
                     filter.target_kind = Some(kind.to_owned());
                 }
-                Some(on) => filter.target = Some(parse_target(&store, &scope, on)?),
+                Some(on) => filter.target = Some(parse_target(store.as_ref(), &scope, on)?),
             }
             let memos = store.memos(&scope, &filter)?;
             if *json {
@@ -154,11 +155,13 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
         MemoAction::Edit {
             id, title, text, ..
         } => {
+            let mut store = acting.project.open()?;
             let scope = coder.scope(&store)?;
             store.edit_memo(&scope, *id, title.as_deref(), text.as_deref())?;
             println!("Changed memo {id}.");
         }
         MemoAction::Delete { id, .. } => {
+            let mut store = acting.project.open()?;
             let scope = coder.scope(&store)?;
             store.delete_memo(&scope, *id)?;
             println!("Deleted memo {id} (`verbatim undo` brings it back).");
@@ -168,7 +171,7 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Returns the target a `--on` word names.
-fn parse_target(store: &SqliteStore, scope: &Scope, word: &str) -> anyhow::Result<MemoTarget> {
+fn parse_target(store: &dyn Study, scope: &Scope, word: &str) -> anyhow::Result<MemoTarget> {
     let word = word.trim();
     if word == "study" {
         return Ok(MemoTarget::Study);

@@ -65,7 +65,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use verbatim_store::{SqliteStore, Store};
+use verbatim_store::{Codebook, Coders, Codings, Journal, Memos, Participants, SqliteStore, Store};
 use verbatim_store_pg::{PgAddress, PgStore};
 
 /// Qualitative data analysis for research teams: transcripts in, themes out
@@ -196,7 +196,12 @@ pub struct ProjectArg {
 }
 
 /// What verbatim can do on a PostgreSQL study so far, as error messages say it.
-pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, search, log and copy";
+pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, journal add|seal|link|list, memo add|list, sites add|list, participants add|list|import, attribute list, speakers list, search, log and copy";
+
+/// What the commands that run on both backends need of a study.
+pub trait Study: Store + Coders + Codebook + Codings + Journal + Memos + Participants {}
+
+impl<T: Store + Coders + Codebook + Codings + Journal + Memos + Participants> Study for T {}
 
 /// Where a study lives: a file, or a PostgreSQL server.
 pub enum Location<'a> {
@@ -235,6 +240,15 @@ impl ProjectArg {
     /// Returns the study, file or PostgreSQL, for the commands that need only
     /// the `Store` trait.
     pub fn open_any(&self) -> anyhow::Result<Box<dyn Store>> {
+        Ok(match self.location()? {
+            Location::File(_) => Box::new(self.open()?),
+            Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+        })
+    }
+
+    /// Returns the study, file or PostgreSQL, for the commands that run on
+    /// both through the store's traits.
+    pub fn open_study(&self) -> anyhow::Result<Box<dyn Study>> {
         Ok(match self.location()? {
             Location::File(_) => Box::new(self.open()?),
             Location::Postgres(address) => Box::new(PgStore::open(&address)?),

@@ -246,7 +246,7 @@ fn add(
     label: &Option<String>,
     site: &Option<String>,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     store.add_participant(
         &ui::actor(),
         &NewParticipant {
@@ -264,7 +264,7 @@ fn add(
 
 /// `participants list`.
 fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
-    let store = project.open()?;
+    let store = project.open_study()?;
     let people = store.participants()?;
     if json {
         return print_json(&people);
@@ -337,7 +337,7 @@ fn import(project: &ProjectArg, file: &std::path::Path, types: &[String]) -> any
         .collect::<anyhow::Result<Vec<_>>>()?;
     let sheet = verbatim_ingest::read_sheet(file)
         .with_context(|| format!("{} was not imported", file.display()))?;
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     let outcome = store
         .import_roster(&ui::actor(), &sheet.header, &sheet.rows, &types)
         .with_context(|| format!("{}", file.display()))?;

@@ -53,7 +53,7 @@ pub fn cmd_sites(args: &SitesArgs) -> anyhow::Result<ExitCode> {
             name,
             code,
         } => {
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             let site = store.add_site(&ui::actor(), name, code)?;
             println!("Added site {} ({}).", site.name, site.code);
         }
@@ -64,7 +64,7 @@ pub fn cmd_sites(args: &SitesArgs) -> anyhow::Result<ExitCode> {
             println!("Sites in order: {}.", codes.join(", "));
         }
         SitesAction::List { project, json } => {
-            let store = project.open()?;
+            let store = project.open_study()?;
             let sites = store.sites()?;
             if *json {
                 print_json(&sites)?;

@@ -84,7 +84,7 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
             source,
             json,
         } => {
-            let store = project.open()?;
+            let store = project.open_study()?;
             let only = source
                 .as_deref()
                 .map(|s| store.source_id(&SourceRef::parse(s)))

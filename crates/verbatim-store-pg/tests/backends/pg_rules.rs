@@ -294,3 +294,51 @@ fn an_entry_naming_a_table_the_study_lacks_or_its_log_is_not_replayed() {
     // Creation and the two forged entries: nothing was appended.
     assert_eq!(store.audit_log(10).unwrap().len(), 3);
 }
+
+#[test]
+fn a_sealed_journal_entry_is_refused_changes_on_the_server() {
+    use verbatim_store::{Coders, EntryKind, Journal};
+    let Some(study) = pg::study("journal_sealed") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let open = store
+        .add_entry(
+            &amira,
+            EntryKind::Preconception,
+            "Ouverte",
+            "Pas encore scellée.",
+        )
+        .unwrap();
+    let sealed = store
+        .add_entry(&amira, EntryKind::Preconception, "Attente", "La confiance.")
+        .unwrap();
+    store.seal(&amira, sealed).unwrap();
+    let mut admin = study.admin();
+    let schema = study.address.study();
+    for (statement, said) in [
+        (
+            format!("UPDATE \"{schema}\".journal SET body = 'réécrit' WHERE id = {sealed}"),
+            "a sealed journal entry cannot change",
+        ),
+        (
+            format!("DELETE FROM \"{schema}\".journal WHERE id = {sealed}"),
+            "a sealed journal entry cannot be deleted",
+        ),
+    ] {
+        let err = admin.batch_execute(&statement).unwrap_err();
+        let message = err.as_db_error().map(|d| d.message().to_owned());
+        assert_eq!(message.as_deref(), Some(said), "{statement}");
+    }
+    // An entry not sealed yet still changes.
+    admin
+        .batch_execute(&format!(
+            "UPDATE \"{schema}\".journal SET body = 'Réécrite.' WHERE id = {open}"
+        ))
+        .unwrap();
+    let entries = store.entries(&amira).unwrap();
+    assert_eq!(entries[0].body, "Réécrite.");
+    assert_eq!(entries[1].body, "La confiance.");
+}

@@ -10,6 +10,8 @@
 //! counted) live once, in [`rules`], so the backends differ only in SQL.
 //! [`History`] (undo, redo), [`Reveal`] and [`Consensus`] (reconciliation
 //! decisions) follow the same way.
+//! [`Journal`] holds the reflexive journal, [`Memos`] the analysts' notes,
+//! [`Participants`] the people heard, their sites and speaker labels.
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 //! [`Transcripts`] holds the reads full-text search needs (texts, turns,
 //! who speaks, and a cheap mark of how far the study has changed).
@@ -18,6 +20,9 @@ mod coding;
 mod consensus;
 mod consensus_rules;
 mod history;
+mod journal;
+mod memos;
+mod people;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
@@ -25,4 +30,7 @@ pub mod transfer;
 pub use coding::{Codebook, Coders, Codings};
 pub use consensus::Consensus;
 pub use history::{History, Reveal};
+pub use journal::Journal;
+pub use memos::Memos;
+pub use people::Participants;
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

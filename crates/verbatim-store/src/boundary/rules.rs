@@ -9,6 +9,17 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::memos::{
+    check_target as check_memo_target, clean_body as memo_body, clean_title as memo_title,
+    target_label as memo_target_label,
+};
+pub use crate::participants::{
+    ParticipantRow, attribute_columns, attribute_from_row, clean as person_text,
+    clean_code as participant_code, participant_listing,
+};
+pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
+pub use crate::speakers::{ExplicitMappings, SpeakerMapper};
+
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
 pub use super::consensus_rules::*;
@@ -501,4 +512,48 @@ pub fn replay_refused(undo: bool, action: &str, why: &str) -> StoreError {
         "cannot {} {action}: {why}; undo the later changes first",
         if undo { "undo" } else { "redo" }
     ))
+}
+
+/// Returns a journal entry's title or text (`what`) trimmed and in NFC;
+/// refuses it empty.
+pub fn journal_text(text: &str, what: &str) -> Result<String, StoreError> {
+    use unicode_normalization::UnicodeNormalization;
+    let text: String = text.trim().nfc().collect();
+    if text.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "the journal entry's {what} is empty"
+        )));
+    }
+    Ok(text)
+}
+
+/// Checks that journal entry `id`, written by `author` (`None`: no such
+/// entry), is the scope's coder's own: a colleague's entry the scope sees
+/// and an entry it does not see are refused with different sentences.
+pub fn own_entry(scope: &Scope, id: i64, author: Option<i64>) -> Result<(), StoreError> {
+    match author {
+        Some(coder) if coder == scope.coder().id => Ok(()),
+        Some(coder) if scope.may_see(Some(coder)) => Err(StoreError::Invalid(format!(
+            "journal entry {id} belongs to another coder: only its author can change it"
+        ))),
+        _ => Err(StoreError::Invalid(format!(
+            "no journal entry {id} among yours: list them with `verbatim journal list`"
+        ))),
+    }
+}
+
+/// Checks that journal entry `id` of this `kind` may be sealed: a
+/// preconception not sealed yet.
+pub fn sealable(id: i64, kind: &str, sealed_at: Option<&str>) -> Result<(), StoreError> {
+    if kind != crate::EntryKind::Preconception.as_str() {
+        return Err(StoreError::Invalid(format!(
+            "journal entry {id} is a {kind}: only preconceptions are sealed"
+        )));
+    }
+    if let Some(at) = sealed_at {
+        return Err(StoreError::Invalid(format!(
+            "journal entry {id} was already sealed on {at}"
+        )));
+    }
+    Ok(())
 }

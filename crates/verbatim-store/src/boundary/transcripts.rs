@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use verbatim_core::OffsetTable;
 
 use crate::{
-    Participant, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError, TurnRecord,
+    Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError, TurnRecord,
 };
 
 /// The tables that hold what a transcript search reads: an action that
@@ -33,7 +33,7 @@ pub struct ChangeMark {
 }
 
 /// The reads of a study's transcripts a search index and its hits need.
-pub trait Transcripts: Store {
+pub trait Transcripts: Store + Participants {
     /// Returns where the audit log stands now.
     fn change_mark(&self) -> Result<ChangeMark, StoreError>;
 
@@ -60,16 +60,9 @@ pub trait Transcripts: Store {
     /// Returns one source's summary.
     fn source_summary(&self, source: i64) -> Result<SourceSummary, StoreError>;
 
-    /// Returns each speaker label of one source (or all) with its turn
-    /// count and who it is, by source then first appearance.
-    fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError>;
-
     /// Returns who each `(source id, label)` is, without counting turns;
     /// unknown sources are left out.
     fn label_roles(&self, labels: Vec<(i64, String)>) -> Result<Vec<SpeakerRow>, StoreError>;
-
-    /// Returns the participants with their attribute values.
-    fn participants(&self) -> Result<Vec<Participant>, StoreError>;
 
     /// Returns the site a user named (by name or code), if any.
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError>;
@@ -122,16 +115,8 @@ impl Transcripts for SqliteStore {
         SqliteStore::source_summary(self, source)
     }
 
-    fn speakers(&self, source: Option<i64>) -> Result<Vec<SpeakerRow>, StoreError> {
-        SqliteStore::speakers(self, source)
-    }
-
     fn label_roles(&self, labels: Vec<(i64, String)>) -> Result<Vec<SpeakerRow>, StoreError> {
         SqliteStore::label_roles(self, labels)
-    }
-
-    fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        SqliteStore::participants(self)
     }
 
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError> {

@@ -4,7 +4,7 @@
 //!
 //! A copy carries the tables in [`CARRIED`], which every backend holds with
 //! the same columns. A study whose other tables hold anything beyond what
-//! a new study starts with (participants, journal, guides…) is refused
+//! a new study starts with (guides, recordings…) is refused
 //! by the caller before anything is written, naming those tables
 //! ([`Transfer::uncarried`]), so nothing is lost silently.
 
@@ -22,11 +22,28 @@ pub const CARRIED: &[&str] = &[
     "code_links",
     "codings",
     "memos",
+    "sites",
+    "pseudonym_scheme",
+    "modes",
+    "participants",
+    "attributes",
+    "participant_values",
+    "source_values",
+    "speaker_map",
+    "consents",
+    "journal",
+    "journal_links",
+    "translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
     "audit",
 ];
+
+/// The carried tables a new study already fills (the consensus row, the
+/// default levels, pseudonym scheme and modes): a copy empties them first,
+/// since their rows come from the study copied.
+pub const SEEDED: &[&str] = &["coders", "levels", "pseudonym_scheme", "modes"];
 
 /// One stored value.
 #[derive(Debug, Clone, PartialEq)]

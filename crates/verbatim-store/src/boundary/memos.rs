@@ -1,0 +1,43 @@
+//! Memos as a trait: notes on the study, a source, a participant, a code
+//! or a coding, in the writer's layer, on any backend.
+//!
+//! What a memo may hold and be about is decided once
+//! ([`super::rules::memo_body`], [`super::rules::memo_title`],
+//! [`super::rules::check_memo_target`]), and so is what a listing keeps
+//! ([`crate::MemoFilter::keeps`]) and how it names a target
+//! ([`super::rules::memo_target_label`]); memos follow the blind rule of
+//! codings through the [`Scope`].
+
+use crate::{Memo, MemoFilter, MemoTarget, Scope, SqliteStore, StoreError};
+
+/// The memos of a study.
+pub trait Memos {
+    /// Writes a memo in the scope's layer and returns its id (one undoable
+    /// action).
+    fn add_memo(
+        &mut self,
+        scope: &Scope,
+        target: &MemoTarget,
+        title: Option<&str>,
+        body: &str,
+    ) -> Result<i64, StoreError>;
+
+    /// Returns the memos the scope sees that the filter keeps, oldest first.
+    fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError>;
+}
+
+impl Memos for SqliteStore {
+    fn add_memo(
+        &mut self,
+        scope: &Scope,
+        target: &MemoTarget,
+        title: Option<&str>,
+        body: &str,
+    ) -> Result<i64, StoreError> {
+        SqliteStore::add_memo(self, scope, target, title, body)
+    }
+
+    fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError> {
+        SqliteStore::memos(self, scope, filter)
+    }
+}

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod address;
+mod agreement;
 mod audit;
 mod codebook;
 mod coders;

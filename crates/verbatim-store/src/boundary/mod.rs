@@ -11,11 +11,15 @@
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 //! [`Transcripts`] holds the reads full-text search needs (texts, turns,
 //! who speaks, and a cheap mark of how far the study has changed).
+//! [`AgreementReads`] holds the reads intercoder agreement makes; the
+//! comparison is assembled once from them.
 
+mod agreement;
 mod coding;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
 
+pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
 pub use coding::{Codebook, Coders, Codings};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

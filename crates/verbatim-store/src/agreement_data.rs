@@ -16,10 +16,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::agreement_codes::{Pairing, pair_codes};
 pub use crate::agreement_codes::{
     CodeGroup, CodePairing, CodeRef, PairedBy, PairingCode, ReconciledOrigin,
 };
+use crate::agreement_codes::{Pairing, pair_codes};
 use crate::boundary::{AgreementReads, CodingSpanRow, SourceSize};
 use crate::coders::{Coder, Scope};
 use crate::{SqliteStore, StoreError};

@@ -93,11 +93,11 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
+pub use boundary::{AgreementReads, CodingSpanRow, SourceSize};
 pub use boundary::{
     ChangeMark, Codebook, Coders, Codings, TRANSCRIPT_TABLES, Transcripts, may_touch, rules,
     transfer,
 };
-pub use boundary::{AgreementReads, CodingSpanRow, SourceSize};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;

@@ -307,7 +307,9 @@ fn compute(
         },
         by_source: args.by.is_some(),
     };
-    Ok(verbatim_views::agreement::agreement(store, scope, &options)?)
+    Ok(verbatim_views::agreement::agreement(
+        store, scope, &options,
+    )?)
 }
 
 /// Returns the names of the coders flagged in `coded`.

@@ -9,8 +9,8 @@
 //! figures and refuse with the same sentences.
 
 use super::Coders;
-use crate::agreement_data::{self, AgreementData, AgreementRequest};
 use crate::agreement_codes::{PairingCode, ReconciledOrigin};
+use crate::agreement_data::{self, AgreementData, AgreementRequest};
 use crate::{Scope, StoreError};
 
 /// A source as agreement reads it: id, name, size in chars.

@@ -9,6 +9,7 @@
 mod backends {
     #[macro_use]
     pub mod conformance;
+    pub mod agreement;
     pub mod coding;
     pub mod copy;
     pub mod fixture;

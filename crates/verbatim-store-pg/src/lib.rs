@@ -18,6 +18,7 @@
 
 mod address;
 mod agreement;
+mod analysis;
 mod audit;
 mod codebook;
 mod coders;

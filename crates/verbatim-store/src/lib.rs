@@ -94,6 +94,7 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use boundary::{AgreementReads, CodingSpanRow, SourceSize};
+pub use boundary::{AnalysisReads, SpeechTurn, owned_turns};
 pub use boundary::{
     ChangeMark, Codebook, Coders, Codings, TRANSCRIPT_TABLES, Transcripts, may_touch, rules,
     transfer,

@@ -193,7 +193,7 @@ pub struct ProjectArg {
 }
 
 /// What verbatim can do on a PostgreSQL study so far, as error messages say it.
-pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, search, agreement, log and copy";
+pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, search, agreement, query, log and copy";
 
 /// Where a study lives: a file, or a PostgreSQL server.
 pub enum Location<'a> {

@@ -12,14 +12,17 @@
 //! [`Transcripts`] holds the reads full-text search needs (texts, turns,
 //! who speaks, and a cheap mark of how far the study has changed).
 //! [`AgreementReads`] holds the reads intercoder agreement makes; the
-//! comparison is assembled once from them.
+//! comparison is assembled once from them. [`AnalysisReads`] holds the
+//! reads a coding query makes.
 
 mod agreement;
+mod analysis;
 mod coding;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
 
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
+pub use analysis::{AnalysisReads, SpeechTurn, owned_turns};
 pub use coding::{Codebook, Coders, Codings};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

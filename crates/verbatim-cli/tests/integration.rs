@@ -14,8 +14,8 @@ mod postgres;
 mod postgres_coding;
 // `verbatim search` on PostgreSQL: the same hits as the file, the index catching up.
 mod postgres_search;
-// `verbatim agreement` on PostgreSQL: the same --json as the file, kappas by hand.
-mod postgres_agreement;
+// `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
+mod postgres_analysis;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -86,11 +86,7 @@ impl AnalysisReads for PgStore {
         ids(&rows).or_server(self.address())
     }
 
-    fn coding_spans(
-        &self,
-        scope: &Scope,
-        filter: &SpanFilter,
-    ) -> Result<Vec<SpanRow>, StoreError> {
+    fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         let coder = rules::listed_coder(
             scope,
             &CodingFilter {

@@ -10,6 +10,7 @@ mod backends {
     #[macro_use]
     pub mod conformance;
     pub mod agreement;
+    pub mod analysis;
     pub mod coding;
     pub mod copy;
     pub mod fixture;

@@ -315,11 +315,7 @@ impl AnalysisReads for SqliteStore {
         SqliteStore::code_descendants(self, id)
     }
 
-    fn coding_spans(
-        &self,
-        scope: &Scope,
-        filter: &SpanFilter,
-    ) -> Result<Vec<SpanRow>, StoreError> {
+    fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         SqliteStore::coding_spans(self, scope, filter)
     }
 

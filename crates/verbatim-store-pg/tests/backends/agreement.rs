@@ -8,16 +8,16 @@ use verbatim_store::agreement_data::{
 };
 use verbatim_store::transfer::{CARRIED, TableRows, Transfer};
 use verbatim_store::{
-    AgreementReads, Book, CodeFields, Codebook, Coders, CodingSpanRow, Codings, NewCode,
-    SourceSize, SqliteStore, Store, StoreError,
+    AgreementReads, AnalysisReads, Book, CodeFields, Codebook, Coders, CodingSpanRow, Codings,
+    NewCode, SourceSize, SqliteStore, Store, StoreError,
 };
 use verbatim_store_pg::PgStore;
 
 use super::{fixture, pg};
 
 /// A study backend with the traits these tests use.
-pub trait Backend: Store + AgreementReads + Codebook + Codings {}
-impl<T: Store + AgreementReads + Codebook + Codings> Backend for T {}
+pub trait Backend: Store + AgreementReads + AnalysisReads + Codebook + Codings {}
+impl<T: Store + AgreementReads + AnalysisReads + Codebook + Codings> Backend for T {}
 
 conformance!(the_plain_reads_answer_alike, the_comparison_refuses_alike,);
 
@@ -35,7 +35,7 @@ fn code(name: &str, parent: Option<i64>, level: &str, book: Book) -> NewCode {
 /// context note (3); coders amira (2) and bruno (3); the shared code
 /// Rire (1), amira's theme Humeur (2) and its idea Sourire (3), bruno's own
 /// Rire (4); four codings, the last on the context note.
-fn build(store: &mut impl Backend) {
+pub fn build(store: &mut impl Backend) {
     let mut context = fixture::note("cadre", "Réunion d'équipe.");
     context.kind = SourceKind::Context;
     store

@@ -33,8 +33,7 @@ pub trait AnalysisReads: Codebook + Transcripts {
 
     /// Returns the codings the scope sees that pass the filter, as bare
     /// spans by coding id.
-    fn coding_spans(&self, scope: &Scope, filter: &SpanFilter)
-    -> Result<Vec<SpanRow>, StoreError>;
+    fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError>;
 
     /// Returns every speaker turn with the participant its label maps to,
     /// by source then position.

@@ -1,8 +1,9 @@
-//! `verbatim agreement` on a PostgreSQL study (issue 17, step three): three
-//! coders coding the same two interviews on a file, the study copied to
-//! PostgreSQL with `verbatim copy`, give the same `--json` on both, with
-//! the kappas worked out by hand below; refusals read alike. Needs
-//! `VERBATIM_TEST_PG` (see `verbatim_store_pg::test_server`).
+//! `verbatim agreement` and `verbatim query` on a PostgreSQL study (issue
+//! 17, step three): three coders coding the same two interviews on a file,
+//! the study copied to PostgreSQL with `verbatim copy`, give the same
+//! `--json` on both, with the kappas and passages worked out by hand
+//! below; refusals read alike. Needs `VERBATIM_TEST_PG` (see
+//! `verbatim_store_pg::test_server`).
 
 use serde_json::Value;
 use verbatim_store_pg::test_server;
@@ -207,6 +208,110 @@ fn three_coders_copied_to_postgres_agree_alike() {
             ws.run(
                 &[
                     &["agreement", "--project", project, "--coder", "ana"][..],
+                    extra,
+                ]
+                .concat(),
+            )
+        };
+        let (file, server) = (run("study.vbt"), run(&pg));
+        assert_eq!((server.code, file.code), (1, 1), "{extra:?}");
+        assert_eq!(server.stderr, file.stderr, "{extra:?}");
+    }
+}
+
+fn query(ws: &Workspace, project: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["query", "--coder", "ana", "--json"];
+    args.extend_from_slice(extra);
+    ok(ws, project, &args).json()
+}
+
+/// Returns `(source, start, end, text)` of each passage.
+fn passages(shown: &Value) -> Vec<(String, u64, u64, String)> {
+    shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["source"].as_str().unwrap().to_owned(),
+                p["start"].as_u64().unwrap(),
+                p["end"].as_u64().unwrap(),
+                p["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+#[test]
+fn a_coding_query_on_postgres_answers_as_the_file() {
+    let Some(study) = test_server::study("cli_query_same_passages") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    coded_study(&ws);
+    ok(&ws, "study.vbt", &["reveal"]);
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    for extra in [
+        &["confiance"][..],
+        &["confiance", "--all"][..],
+        &["confiance OR méfiance", "--all"][..],
+        &["confiance AND méfiance", "--all", "--whole"][..],
+        &["méfiance NOT confiance", "--all"][..],
+        &[
+            "confiance",
+            "--all",
+            "--kind",
+            "interview",
+            "--context",
+            "5",
+        ][..],
+        &["confiance NEAR/3 méfiance", "--all"][..],
+    ] {
+        assert_eq!(
+            query(&ws, &pg, extra),
+            query(&ws, "study.vbt", extra),
+            "{extra:?}"
+        );
+    }
+    // ana's own confiance: marie [0,40), paul [50,100), the note [0,10);
+    // each passage spoken by the label that opens its text.
+    let own = query(&ws, &pg, &["confiance"]);
+    assert_eq!(
+        passages(&own),
+        [
+            ("marie".into(), 0, 40, chars(MARIE, 0, 40)),
+            ("paul".into(), 50, 100, chars(PAUL, 50, 100)),
+            ("note".into(), 0, 10, chars(NOTE, 0, 10)),
+        ]
+    );
+    assert_eq!(own[0]["speakers"], serde_json::json!(["Marie"]));
+    // Every layer: confiance covers marie [0,40) (ana and chloé), méfiance
+    // [40,60) (ana and ben from 40, chloé from 45); together [0,60).
+    let either = query(&ws, &pg, &["confiance OR méfiance", "--all"]);
+    assert_eq!(
+        passages(&either)[0],
+        ("marie".into(), 0, 60, chars(MARIE, 0, 60))
+    );
+    // méfiance touches confiance at 40 without overlapping it: all of it is kept.
+    let apart = query(&ws, &pg, &["méfiance NOT confiance", "--all"]);
+    assert_eq!(
+        passages(&apart),
+        [("marie".into(), 40, 60, chars(MARIE, 40, 60))]
+    );
+    // Refusals read alike: an unknown code, an unknown attribute.
+    for extra in [
+        &["absente"][..],
+        &["confiance", "--attribute", "âge=30"][..],
+    ] {
+        let run = |project: &str| {
+            ws.run(
+                &[
+                    &["query", "--project", project, "--coder", "ana"][..],
                     extra,
                 ]
                 .concat(),

@@ -142,7 +142,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
-                 code add|tree, coding add|list|remove, search, log and copy"
+                 code add|tree, coding add|list|remove, search, agreement, query, log and copy"
             ),
             "{args:?}: {line}"
         );

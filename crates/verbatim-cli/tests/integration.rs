@@ -18,6 +18,8 @@ mod postgres_search;
 mod postgres_history;
 // `--project postgres://…`: journal commands, and copies that carry people and journals.
 mod postgres_study;
+// `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
+mod postgres_analysis;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

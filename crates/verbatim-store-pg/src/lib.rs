@@ -17,6 +17,8 @@
 #![forbid(unsafe_code)]
 
 mod address;
+mod agreement;
+mod analysis;
 mod audit;
 mod codebook;
 mod coders;

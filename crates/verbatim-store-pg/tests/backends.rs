@@ -9,6 +9,8 @@
 mod backends {
     #[macro_use]
     pub mod conformance;
+    pub mod agreement;
+    pub mod analysis;
     pub mod coding;
     pub mod consensus;
     pub mod copy;

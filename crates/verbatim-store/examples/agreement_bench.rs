@@ -16,6 +16,7 @@ use verbatim_analysis::agreement::{self, Passage};
 use verbatim_analysis::domain_alpha::{Coincidences, ValuedSegment};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
+use verbatim_store::AgreementReads;
 use verbatim_store::agreement_data::AgreementData;
 use verbatim_store::{Book, ImportItem, NewCode, SqliteStore, Store, StudySettings};
 

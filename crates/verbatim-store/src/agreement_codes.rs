@@ -14,14 +14,18 @@
 //! With a level (`--level theme`), every code is first rolled up to its
 //! ancestor at that level along primary parents, so a coding of an idea
 //! counts for its theme; codes with no ancestor at that level are left out.
+//!
+//! The pairing is pure: every backend reads its codes and reconciliation
+//! origins (`boundary::AgreementReads`) and calls [`pair_codes`], so SQLite
+//! and PostgreSQL pair alike and refuse with the same sentences.
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::StoreError;
 use crate::coders::Coder;
-use crate::{SqliteStore, StoreError};
 
 /// One side of an explicit pairing: a coder and a code of their codebook.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,19 +70,37 @@ pub struct CodeGroup {
     pub(crate) ids: Vec<BTreeSet<i64>>,
 }
 
-/// A code as pairing reads it.
-#[derive(Debug, Clone)]
-pub(crate) struct CodeRow {
-    pub(crate) owner: Option<i64>,
-    pub(crate) name: String,
-    parent: Option<i64>,
-    level: i64,
+/// A code as pairing reads it, from any backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingCode {
+    /// The code's id.
+    pub id: i64,
+    /// Its codebook: the coder who owns it, `None` for the shared one.
+    pub owner: Option<i64>,
+    /// Its name.
+    pub name: String,
+    /// Its primary parent.
+    pub parent: Option<i64>,
+    /// Its level's rank.
+    pub level: i64,
+}
+
+/// A reconciliation origin: a coder's code that an accept or merge
+/// decision turned into a shared code that still exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReconciledOrigin {
+    /// The coder's code.
+    pub code: i64,
+    /// Its owner.
+    pub owner: i64,
+    /// The shared code it became.
+    pub shared: i64,
 }
 
 /// The pairing of codes for one comparison.
 pub(crate) struct Pairing {
     /// Every code by id.
-    pub(crate) codes: HashMap<i64, CodeRow>,
+    pub(crate) codes: HashMap<i64, PairingCode>,
     /// Code id -> the code it counts as at the level compared (itself
     /// without a level); absent when it has no ancestor at that level.
     pub(crate) unit: HashMap<i64, i64>,
@@ -88,102 +110,76 @@ pub(crate) struct Pairing {
     pub(crate) off_level: BTreeSet<String>,
 }
 
-impl SqliteStore {
-    /// Pairs the codes of `coders` for agreement (see the module doc).
-    pub(crate) fn pair_codes(
-        &self,
-        coders: &[Coder],
-        explicit: &[CodePairing],
-        level: Option<i64>,
-    ) -> Result<Pairing, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, owner, name, parent, level FROM codes")?;
-        let codes: HashMap<i64, CodeRow> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    CodeRow {
-                        owner: r.get(1)?,
-                        name: r.get(2)?,
-                        parent: r.get(3)?,
-                        level: r.get(4)?,
-                    },
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut pairing = Pairing {
-            unit: units(&codes, level),
-            off_level: BTreeSet::new(),
-            codes,
-            groups: BTreeMap::new(),
+/// Pairs the codes of `coders` for agreement (see the module doc):
+/// `codes` are every code of the study, `origins` the reconciliation
+/// decisions' origins in the order they were made.
+pub(crate) fn pair_codes(
+    codes: Vec<PairingCode>,
+    origins: &[ReconciledOrigin],
+    coders: &[Coder],
+    explicit: &[CodePairing],
+    level: Option<i64>,
+) -> Result<Pairing, StoreError> {
+    let codes: HashMap<i64, PairingCode> = codes.into_iter().map(|c| (c.id, c)).collect();
+    let mut pairing = Pairing {
+        unit: units(&codes, level),
+        off_level: BTreeSet::new(),
+        codes,
+        groups: BTreeMap::new(),
+    };
+    let index: HashMap<i64, usize> = coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut placed: HashMap<(usize, i64), String> = HashMap::new();
+    for pair in explicit {
+        let a = pairing.resolve(coders, &pair.a, level)?;
+        let b = pairing.resolve(coders, &pair.b, level)?;
+        let label = placed
+            .get(&a)
+            .or_else(|| placed.get(&b))
+            .cloned()
+            .unwrap_or_else(|| {
+                let (na, nb) = (pairing.name_of(a.1), pairing.name_of(b.1));
+                if na == nb { na } else { format!("{na} = {nb}") }
+            });
+        for side in [a, b] {
+            pairing.place(&label, PairedBy::Explicit, side, coders.len());
+            placed.insert(side, label.clone());
+        }
+    }
+    for origin in origins {
+        let Some(&coder) = index.get(&origin.owner) else {
+            continue;
         };
-        let index: HashMap<i64, usize> =
-            coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        let mut placed: HashMap<(usize, i64), String> = HashMap::new();
-        for pair in explicit {
-            let a = pairing.resolve(coders, &pair.a, level)?;
-            let b = pairing.resolve(coders, &pair.b, level)?;
-            let label = placed
-                .get(&a)
-                .or_else(|| placed.get(&b))
-                .cloned()
-                .unwrap_or_else(|| {
-                    let (na, nb) = (pairing.name_of(a.1), pairing.name_of(b.1));
-                    if na == nb { na } else { format!("{na} = {nb}") }
-                });
-            for side in [a, b] {
-                pairing.place(&label, PairedBy::Explicit, side, coders.len());
-                placed.insert(side, label.clone());
+        let (Some(&mine), Some(&theirs)) = (
+            pairing.unit.get(&origin.code),
+            pairing.unit.get(&origin.shared),
+        ) else {
+            continue;
+        };
+        if placed.contains_key(&(coder, mine)) {
+            continue;
+        }
+        let label = pairing.name_of(theirs);
+        pairing.place(
+            &label,
+            PairedBy::Reconciliation,
+            (coder, mine),
+            coders.len(),
+        );
+        placed.insert((coder, mine), label.clone());
+        for every in 0..coders.len() {
+            if let Entry::Vacant(slot) = placed.entry((every, theirs)) {
+                slot.insert(label.clone());
+                pairing.place(
+                    &label,
+                    PairedBy::Reconciliation,
+                    (every, theirs),
+                    coders.len(),
+                );
             }
         }
-        for (code, owner, shared) in self.reconciled_origins()? {
-            let Some(&coder) = index.get(&owner) else {
-                continue;
-            };
-            let (Some(&mine), Some(&theirs)) = (pairing.unit.get(&code), pairing.unit.get(&shared))
-            else {
-                continue;
-            };
-            if placed.contains_key(&(coder, mine)) {
-                continue;
-            }
-            let label = pairing.name_of(theirs);
-            pairing.place(
-                &label,
-                PairedBy::Reconciliation,
-                (coder, mine),
-                coders.len(),
-            );
-            placed.insert((coder, mine), label.clone());
-            for every in 0..coders.len() {
-                if let Entry::Vacant(slot) = placed.entry((every, theirs)) {
-                    slot.insert(label.clone());
-                    pairing.place(
-                        &label,
-                        PairedBy::Reconciliation,
-                        (every, theirs),
-                        coders.len(),
-                    );
-                }
-            }
-        }
-        pairing.pair_by_name(&index, &placed, coders.len());
-        Ok(pairing)
     }
-
-    /// Returns `(coder's code, its owner, shared code)` for every origin of
-    /// an accept or merge decision whose shared code still exists.
-    fn reconciled_origins(&self) -> Result<Vec<(i64, i64, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT o.code_id, o.owner, o.shared_code FROM reconciliation_origins o \
-             JOIN reconciliation_decisions d ON d.id = o.decision_id \
-             JOIN codes s ON s.id = o.shared_code AND s.owner IS NULL \
-             WHERE d.kind IN ('accept', 'merge') AND o.owner IS NOT NULL ORDER BY o.id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
+    pairing.pair_by_name(&index, &placed, coders.len());
+    Ok(pairing)
 }
 
 impl Pairing {
@@ -287,7 +283,7 @@ impl Pairing {
 /// Returns, for each code, the code it counts as: itself without a level,
 /// else its ancestor of that rank along primary parents (absent when it
 /// has none, or is above that level).
-fn units(codes: &HashMap<i64, CodeRow>, level: Option<i64>) -> HashMap<i64, i64> {
+fn units(codes: &HashMap<i64, PairingCode>, level: Option<i64>) -> HashMap<i64, i64> {
     codes
         .iter()
         .filter_map(|(&id, _)| {

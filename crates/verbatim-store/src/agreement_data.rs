@@ -11,10 +11,16 @@
 //! Context-only sources are left out: they are read, never counted. The
 //! consensus layer is never a coder here. Reading other coders' layers
 //! needs a [`Scope`] that sees every layer (the study revealed, or solo).
+//! The assembly is written once over [`AgreementReads`], whose plain reads
+//! each backend answers (SQLite's are at the end of this module).
 
 use std::collections::{BTreeSet, HashMap};
 
-pub use crate::agreement_codes::{CodeGroup, CodePairing, CodeRef, PairedBy};
+pub use crate::agreement_codes::{
+    CodeGroup, CodePairing, CodeRef, PairedBy, PairingCode, ReconciledOrigin,
+};
+use crate::agreement_codes::{Pairing, pair_codes};
+use crate::boundary::{AgreementReads, CodingSpanRow, SourceSize};
 use crate::coders::{Coder, Scope};
 use crate::{SqliteStore, StoreError};
 
@@ -81,185 +87,233 @@ pub struct AgreementData {
     pub spans: Vec<AgreementSpan>,
 }
 
-impl SqliteStore {
-    /// Returns the codings of `coders` (names; every coder when empty) on
-    /// their shared codes, optionally only the code named `only_code`.
-    pub fn agreement_data(
-        &self,
-        scope: &Scope,
-        coders: &[String],
-        only_code: Option<&str>,
-    ) -> Result<AgreementData, StoreError> {
-        self.agreement_data_for(
-            scope,
-            &AgreementRequest {
-                coders: coders.to_vec(),
-                only_code: only_code.map(str::to_owned),
-                ..AgreementRequest::default()
-            },
-        )
+/// Returns what `request` asks to compare, from any backend's reads (the
+/// body of [`AgreementReads::agreement_data_for`]).
+pub(crate) fn gather<S: AgreementReads + ?Sized>(
+    store: &S,
+    scope: &Scope,
+    request: &AgreementRequest,
+) -> Result<AgreementData, StoreError> {
+    if !scope.sees_all() {
+        return Err(StoreError::Blind);
     }
-
-    /// Returns what `request` asks to compare.
-    ///
-    /// Needs a scope that sees every layer. Refuses unknown coders, the
-    /// consensus layer, fewer than two coders, and a code name no compared
-    /// coder shares.
-    pub fn agreement_data_for(
-        &self,
-        scope: &Scope,
-        request: &AgreementRequest,
-    ) -> Result<AgreementData, StoreError> {
-        if !scope.sees_all() {
-            return Err(StoreError::Blind);
-        }
-        let coders = self.compared_coders(&request.coders)?;
-        let pairing = self.pair_codes(&coders, &request.pairs, request.level)?;
-        let only_code = request.only_code.as_deref();
-        let mut groups = Vec::new();
-        let mut unshared = Vec::new();
-        for (name, group) in pairing.groups.clone() {
-            if only_code.is_some_and(|only| only != name) {
-                continue;
-            }
-            if group.ids.iter().any(BTreeSet::is_empty) {
-                unshared.push(name);
-            } else {
-                let mut group = group;
-                group.members.iter_mut().for_each(|m| m.sort());
-                groups.push(group);
+    let coders = compared_coders(store, &request.coders)?;
+    let pairing = pair_codes(
+        store.pairing_codes()?,
+        &store.reconciled_origins()?,
+        &coders,
+        &request.pairs,
+        request.level,
+    )?;
+    let (groups, unshared) = compared_groups(&pairing, request.only_code.as_deref())?;
+    // (coder index, unit code id) -> compared code indices.
+    let mut code_of: HashMap<(usize, i64), Vec<usize>> = HashMap::new();
+    for (index, group) in groups.iter().enumerate() {
+        for (coder, ids) in group.ids.iter().enumerate() {
+            for &id in ids {
+                code_of.entry((coder, id)).or_default().push(index);
             }
         }
-        if let Some(only) = only_code
-            && groups.is_empty()
-        {
-            return Err(if unshared.is_empty() {
-                StoreError::UnknownCode(only.to_owned())
-            } else {
-                StoreError::Invalid(format!(
-                    "code {only:?} is not in every compared coder's codebook, nor in the shared one"
-                ))
+    }
+    let sources = compared_sources(store, &coders)?;
+    let source_index: HashMap<i64, usize> =
+        sources.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    let coder_index: HashMap<i64, usize> =
+        coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut spans = Vec::new();
+    store.each_coding(&mut |row| {
+        let (Some(&coder), Some(&source), Some(unit)) = (
+            coder_index.get(&row.coder),
+            source_index.get(&row.source),
+            pairing.unit.get(&row.code),
+        ) else {
+            return;
+        };
+        for &code in code_of.get(&(coder, *unit)).into_iter().flatten() {
+            spans.push(AgreementSpan {
+                source,
+                code,
+                coder,
+                start: u64::try_from(row.start).unwrap_or(0),
+                end: u64::try_from(row.end).unwrap_or(0),
             });
         }
-        // (coder index, unit code id) -> compared code indices.
-        let mut code_of: HashMap<(usize, i64), Vec<usize>> = HashMap::new();
-        for (index, group) in groups.iter().enumerate() {
-            for (coder, ids) in group.ids.iter().enumerate() {
-                for &id in ids {
-                    code_of.entry((coder, id)).or_default().push(index);
-                }
-            }
+    })?;
+    spans.sort_unstable();
+    spans.dedup();
+    Ok(AgreementData {
+        coders,
+        codes: groups.iter().map(|g| g.name.clone()).collect(),
+        groups,
+        unshared,
+        off_level: pairing.off_level.into_iter().collect(),
+        sources,
+        spans,
+    })
+}
+
+/// Splits the pairing's groups into those every compared coder has and the
+/// names of the others, keeping only `only_code` when asked; refuses a code
+/// name no compared coder shares.
+fn compared_groups(
+    pairing: &Pairing,
+    only_code: Option<&str>,
+) -> Result<(Vec<CodeGroup>, Vec<String>), StoreError> {
+    let mut groups = Vec::new();
+    let mut unshared = Vec::new();
+    for (name, group) in &pairing.groups {
+        if only_code.is_some_and(|only| only != name) {
+            continue;
         }
-        let sources = self.compared_sources(&coders)?;
-        let source_index: HashMap<i64, usize> =
-            sources.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        let coder_index: HashMap<i64, usize> =
-            coders.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        let mut spans = Vec::new();
+        if group.ids.iter().any(BTreeSet::is_empty) {
+            unshared.push(name.clone());
+        } else {
+            let mut group = group.clone();
+            group.members.iter_mut().for_each(|m| m.sort());
+            groups.push(group);
+        }
+    }
+    if let Some(only) = only_code
+        && groups.is_empty()
+    {
+        return Err(if unshared.is_empty() {
+            StoreError::UnknownCode(only.to_owned())
+        } else {
+            StoreError::Invalid(format!(
+                "code {only:?} is not in every compared coder's codebook, nor in the shared one"
+            ))
+        });
+    }
+    Ok((groups, unshared))
+}
+
+/// Resolves the coders asked for (every coder when none), refusing the
+/// consensus layer, unknown names, repeats and fewer than two.
+fn compared_coders<S: AgreementReads + ?Sized>(
+    store: &S,
+    names: &[String],
+) -> Result<Vec<Coder>, StoreError> {
+    let consensus = store.consensus_coder()?;
+    let coders: Vec<Coder> = if names.is_empty() {
+        store.coders()?
+    } else {
+        let mut out = Vec::new();
+        for name in names {
+            if name.trim() == consensus.name {
+                return Err(StoreError::Invalid(format!(
+                    "{name:?} is the team's consensus layer, not a coder: agreement compares coders' own layers, so leave it out of --coders"
+                )));
+            }
+            let coder = store
+                .coder_by_name(name)?
+                .ok_or_else(|| StoreError::UnknownCoder(name.clone()))?;
+            if out.iter().any(|c: &Coder| c.id == coder.id) {
+                return Err(StoreError::Invalid(format!(
+                    "coder {name:?} is named twice in --coders"
+                )));
+            }
+            out.push(coder);
+        }
+        out
+    };
+    if coders.len() < 2 {
+        return Err(StoreError::Invalid(format!(
+            "agreement compares at least 2 coders; {} given or in the study",
+            coders.len()
+        )));
+    }
+    Ok(coders)
+}
+
+/// Returns the study's sources (context-only ones left out) with which of
+/// `coders` coded each.
+fn compared_sources<S: AgreementReads + ?Sized>(
+    store: &S,
+    coders: &[Coder],
+) -> Result<Vec<AgreementSource>, StoreError> {
+    let mut coded: Vec<BTreeSet<i64>> = Vec::with_capacity(coders.len());
+    for coder in coders {
+        coded.push(store.analysed_sources(coder.id)?.into_iter().collect());
+    }
+    Ok(store
+        .compared_source_sizes()?
+        .into_iter()
+        .map(|s| AgreementSource {
+            coded_by: coded.iter().map(|set| set.contains(&s.id)).collect(),
+            id: s.id,
+            name: s.name,
+            chars: u64::try_from(s.chars).unwrap_or(0),
+        })
+        .collect())
+}
+
+impl AgreementReads for SqliteStore {
+    fn pairing_codes(&self) -> Result<Vec<PairingCode>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, owner, name, parent, level FROM codes")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PairingCode {
+                id: r.get(0)?,
+                owner: r.get(1)?,
+                name: r.get(2)?,
+                parent: r.get(3)?,
+                level: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn reconciled_origins(&self) -> Result<Vec<ReconciledOrigin>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.code_id, o.owner, o.shared_code FROM reconciliation_origins o \
+             JOIN reconciliation_decisions d ON d.id = o.decision_id \
+             JOIN codes s ON s.id = o.shared_code AND s.owner IS NULL \
+             WHERE d.kind IN ('accept', 'merge') AND o.owner IS NOT NULL ORDER BY o.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ReconciledOrigin {
+                code: r.get(0)?,
+                owner: r.get(1)?,
+                shared: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn analysed_sources(&self, coder: i64) -> Result<Vec<i64>, StoreError> {
+        self.sources_coded_by_id(coder)
+    }
+
+    fn compared_source_sizes(&self) -> Result<Vec<SourceSize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, name, chars FROM sources WHERE kind <> 'context' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SourceSize {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                chars: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn each_coding(&self, visit: &mut dyn FnMut(CodingSpanRow)) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT source_id, code_id, coder_id, start_char, end_char FROM codings")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let (source_id, code_id, coder_id): (i64, i64, i64) =
-                (row.get(0)?, row.get(1)?, row.get(2)?);
-            let (Some(&coder), Some(&source), Some(unit)) = (
-                coder_index.get(&coder_id),
-                source_index.get(&source_id),
-                pairing.unit.get(&code_id),
-            ) else {
-                continue;
-            };
-            let Some(codes) = code_of.get(&(coder, *unit)) else {
-                continue;
-            };
-            let (start, end): (i64, i64) = (row.get(3)?, row.get(4)?);
-            for &code in codes {
-                spans.push(AgreementSpan {
-                    source,
-                    code,
-                    coder,
-                    start: u64::try_from(start).unwrap_or(0),
-                    end: u64::try_from(end).unwrap_or(0),
-                });
-            }
-        }
-        spans.sort_unstable();
-        spans.dedup();
-        Ok(AgreementData {
-            coders,
-            codes: groups.iter().map(|g| g.name.clone()).collect(),
-            groups,
-            unshared,
-            off_level: pairing.off_level.into_iter().collect(),
-            sources,
-            spans,
-        })
-    }
-
-    /// Resolves the coders asked for (every coder when none), refusing the
-    /// consensus layer, unknown names, repeats and fewer than two.
-    fn compared_coders(&self, names: &[String]) -> Result<Vec<Coder>, StoreError> {
-        let consensus = self.consensus_coder()?;
-        let coders: Vec<Coder> = if names.is_empty() {
-            self.coders()?
-        } else {
-            let mut out = Vec::new();
-            for name in names {
-                if name.trim() == consensus.name {
-                    return Err(StoreError::Invalid(format!(
-                        "{name:?} is the team's consensus layer, not a coder: agreement compares coders' own layers, so leave it out of --coders"
-                    )));
-                }
-                let coder = self
-                    .coder_by_name(name)?
-                    .ok_or_else(|| StoreError::UnknownCoder(name.clone()))?;
-                if out.iter().any(|c: &Coder| c.id == coder.id) {
-                    return Err(StoreError::Invalid(format!(
-                        "coder {name:?} is named twice in --coders"
-                    )));
-                }
-                out.push(coder);
-            }
-            out
-        };
-        if coders.len() < 2 {
-            return Err(StoreError::Invalid(format!(
-                "agreement compares at least 2 coders; {} given or in the study",
-                coders.len()
-            )));
-        }
-        Ok(coders)
-    }
-
-    /// Returns the study's sources (context-only ones left out) with which
-    /// of `coders` coded each.
-    fn compared_sources(&self, coders: &[Coder]) -> Result<Vec<AgreementSource>, StoreError> {
-        let mut coded: Vec<BTreeSet<i64>> = Vec::with_capacity(coders.len());
-        for coder in coders {
-            coded.push(self.sources_coded_by_id(coder.id)?.into_iter().collect());
-        }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name, chars FROM sources WHERE kind <> 'context' ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        let mut sources = Vec::new();
-        for row in rows {
-            let (id, name, chars) = row?;
-            sources.push(AgreementSource {
-                id,
-                name,
-                chars: u64::try_from(chars).unwrap_or(0),
-                coded_by: coded.iter().map(|set| set.contains(&id)).collect(),
+            visit(CodingSpanRow {
+                source: row.get(0)?,
+                code: row.get(1)?,
+                coder: row.get(2)?,
+                start: row.get(3)?,
+                end: row.get(4)?,
             });
         }
-        Ok(sources)
+        Ok(())
     }
 }
 
@@ -268,6 +322,7 @@ mod tests {
     use verbatim_core::Span;
 
     use super::{AgreementRequest, CodePairing, CodeRef, PairedBy};
+    use crate::AgreementReads;
     use crate::testkit;
     use crate::{Book, NewCode};
 

@@ -93,6 +93,8 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
+pub use boundary::{AgreementReads, CodingSpanRow, SourceSize};
+pub use boundary::{AnalysisReads, SpeechTurn, owned_turns};
 pub use boundary::{
     ChangeMark, Codebook, Coders, Codings, Consensus, History, Journal, Memos, Participants,
     Reveal, TRANSCRIPT_TABLES, Transcripts, may_touch, rules, transfer,

@@ -17,6 +17,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::boundary::{AnalysisReads, owned_turns};
 use crate::coders::Scope;
 use crate::{SqliteStore, StoreError};
 
@@ -196,40 +197,18 @@ impl SqliteStore {
     /// Returns every speaker turn with the participant its label maps to
     /// (see `speakers` for how labels map), by source then position.
     pub fn turn_owners(&self, include_context: bool) -> Result<Vec<TurnOwner>, StoreError> {
-        let who: HashMap<(i64, String), (Option<i64>, bool)> = self
-            .speakers(None)?
-            .into_iter()
-            .map(|s| {
-                let interviewer = s.role == "interviewer";
-                ((s.source_id, s.label), (s.participant_id, interviewer))
-            })
-            .collect();
         let mut stmt = self.conn.prepare(
             "SELECT t.source_id, t.speaker, t.start_char, t.end_char FROM turns t \
              JOIN sources s ON s.id = t.source_id \
              WHERE ($1 = 1 OR s.kind != 'context') AND t.speaker <> '' \
              ORDER BY t.source_id, t.start_char",
         )?;
-        let mut rows = stmt.query([i64::from(include_context)])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let source_id: i64 = r.get(0)?;
-            let label: String = r.get(1)?;
-            let (start, end): (i64, i64) = (r.get(2)?, r.get(3)?);
-            let (participant_id, interviewer) = who
-                .get(&(source_id, label.clone()))
-                .copied()
-                .unwrap_or((None, false));
-            out.push(TurnOwner {
-                source_id,
-                start: usize::try_from(start).unwrap_or(0),
-                end: usize::try_from(end).unwrap_or(0),
-                label,
-                participant_id,
-                interviewer,
-            });
-        }
-        Ok(out)
+        let turns = stmt
+            .query_map([i64::from(include_context)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(owned_turns(self.speakers(None)?, turns))
     }
 
     /// Returns each participant's value of the participant attribute
@@ -320,6 +299,40 @@ impl SqliteStore {
     /// Returns a source's text.
     pub fn source_text(&self, id: i64) -> Result<String, StoreError> {
         Ok(self.text_of(id)?.0)
+    }
+}
+
+impl AnalysisReads for SqliteStore {
+    fn visible_codes(&self, scope: &Scope) -> Result<Vec<CodeInfo>, StoreError> {
+        SqliteStore::visible_codes(self, scope)
+    }
+
+    fn code_path(&self, id: i64) -> Result<String, StoreError> {
+        SqliteStore::code_path(self, id)
+    }
+
+    fn code_descendants(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        SqliteStore::code_descendants(self, id)
+    }
+
+    fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
+        SqliteStore::coding_spans(self, scope, filter)
+    }
+
+    fn turn_owners(&self, include_context: bool) -> Result<Vec<TurnOwner>, StoreError> {
+        SqliteStore::turn_owners(self, include_context)
+    }
+
+    fn source_facts(&self) -> Result<Vec<SourceFacts>, StoreError> {
+        SqliteStore::source_facts(self)
+    }
+
+    fn participant_values_of(&self, name: &str) -> Result<HashMap<i64, String>, StoreError> {
+        SqliteStore::participant_values_of(self, name)
+    }
+
+    fn source_values_of(&self, name: &str) -> Result<HashMap<i64, String>, StoreError> {
+        SqliteStore::source_values_of(self, name)
     }
 }
 

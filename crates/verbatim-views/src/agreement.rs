@@ -11,7 +11,7 @@ use verbatim_analysis::agreement::{
     self, ComparedSource, Comparison, DocumentLevel, OverlapBase, Passage, Settings, SourceScope,
 };
 use verbatim_store::agreement_data::{AgreementData, AgreementRequest, AgreementSource};
-use verbatim_store::{Scope, SqliteStore};
+use verbatim_store::{AgreementReads, Scope};
 
 use crate::ViewError;
 
@@ -64,9 +64,9 @@ pub struct LeftOut<'a> {
     pub missing: Vec<&'a str>,
 }
 
-/// Computes the agreement `options` asks for.
+/// Computes the agreement `options` asks for, on any backend.
 pub fn agreement(
-    store: &SqliteStore,
+    store: &dyn AgreementReads,
     scope: &Scope,
     options: &AgreementOptions,
 ) -> Result<AgreementView, ViewError> {

@@ -5,18 +5,19 @@
 //!
 //! A turn whose label maps to no participant is owned by one person per
 //! source (`speakers::unmapped_id`), so a matrix counts the `[Interviewé]`
-//! of three interviews as three participants, named as unmapped.
+//! of three interviews as three participants, named as unmapped. The
+//! reads go through `AnalysisReads`, so they work on either backend.
 
 use std::collections::HashMap;
 
 use verbatim_analysis::matrix::{CodedSpan, OwnedTurn, Turns};
-use verbatim_store::{CodeKind, CodeNode, Scope, SpanFilter, SqliteStore, StoreError};
+use verbatim_store::{AnalysisReads, CodeKind, CodeNode, Scope, SpanFilter, StoreError};
 
 use crate::speakers::{unmapped_id, unmapped_name};
 
 /// Returns the spans the scope sees that `filter` keeps.
 pub fn spans(
-    store: &SqliteStore,
+    store: &dyn AnalysisReads,
     scope: &Scope,
     filter: &SpanFilter,
 ) -> Result<Vec<CodedSpan>, StoreError> {
@@ -35,7 +36,7 @@ pub fn spans(
 
 /// Returns the speaker turns indexed for participant attribution: a turn
 /// of an unmapped label is owned by that label's person in its source.
-pub fn turns(store: &SqliteStore, include_context: bool) -> Result<Turns, StoreError> {
+pub fn turns(store: &dyn AnalysisReads, include_context: bool) -> Result<Turns, StoreError> {
     Ok(Turns::new(
         store
             .turn_owners(include_context)?
@@ -56,7 +57,7 @@ pub fn turns(store: &SqliteStore, include_context: bool) -> Result<Turns, StoreE
 /// Returns the participants' display names (code, else label), by id,
 /// with the people unmapped labels stand for under the ids [`turns`] gives
 /// them.
-pub fn participant_names(store: &SqliteStore) -> Result<HashMap<i64, String>, StoreError> {
+pub fn participant_names(store: &dyn AnalysisReads) -> Result<HashMap<i64, String>, StoreError> {
     let mut names: HashMap<i64, String> = store
         .participants()?
         .into_iter()

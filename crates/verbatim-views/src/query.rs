@@ -2,12 +2,13 @@
 //! (every visible code so named, one per codebook after reveal, else the
 //! code `find_code` resolves) rolled up with their descendants, passages
 //! narrowed by site, kind and attribute values, then handed to
-//! `verbatim_analysis::query`.
+//! `verbatim_analysis::query`. Written against `AnalysisReads`, so a file
+//! and a PostgreSQL study answer alike.
 
 use std::collections::HashSet;
 
 use verbatim_analysis::query::{self, Context, Coverage, Passage, Query, QueryError};
-use verbatim_store::{AppliesTo, Scope, SpanFilter, SqliteStore, StoreError};
+use verbatim_store::{AnalysisReads, AppliesTo, Scope, SpanFilter, StoreError};
 
 use crate::{ViewError, coded};
 
@@ -29,7 +30,7 @@ pub struct Filters<'a> {
 
 /// Returns each code name of the query with the codes it stands for.
 pub fn code_sets(
-    store: &SqliteStore,
+    store: &dyn AnalysisReads,
     scope: &Scope,
     parsed: &Query,
 ) -> Result<Vec<(String, Vec<i64>)>, ViewError> {
@@ -87,7 +88,7 @@ pub fn code_sets(
 /// Returns the passages answering `parsed` with the codings the scope
 /// sees, by source and position.
 pub fn answer(
-    store: &SqliteStore,
+    store: &dyn AnalysisReads,
     scope: &Scope,
     parsed: &Query,
     filters: &Filters<'_>,

@@ -11,7 +11,9 @@
 //! (also on coded characters only), Fleiss' kappa and binary alpha over
 //! characters for all coders, and segment-level agreement with an overlap
 //! threshold and Brennan & Prediger's kappa. Other coders' work is read only
-//! once the study is revealed, or with `--solo`.
+//! once the study is revealed, or with `--solo`. A study file and a
+//! PostgreSQL study are read through the same `AgreementReads` trait, so
+//! both print the same figures.
 
 use std::process::ExitCode;
 
@@ -22,10 +24,12 @@ use verbatim_analysis::agreement::{self, Comparison, Passage};
 use verbatim_analysis::reliability::Estimate;
 use verbatim_analysis::unitizing;
 use verbatim_store::agreement_data::{AgreementRequest, CodeGroup, CodePairing, CodeRef};
+use verbatim_store::{AgreementReads, Coders, Scope};
+use verbatim_store_pg::PgStore;
 use verbatim_views::agreement::{AgreementOptions, AgreementView};
 
 use super::coder_arg::CoderArg;
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use super::{agreement_domains, agreement_text};
 
 /// Compare coders on their shared codes: character and segment agreement, kappas
@@ -196,28 +200,18 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
             args.threshold
         );
     }
-    let store = args.project.open()?;
-    let scope = args.coder.scope_as(&store, true, args.solo)?;
-    let level = args
-        .level
-        .as_deref()
-        .map(|l| store.level_rank_of(l))
-        .transpose()?;
-    let options = AgreementOptions {
-        request: AgreementRequest {
-            coders: args.coders.clone(),
-            only_code: args.code.clone(),
-            pairs: args.pairs.clone(),
-            level,
-        },
-        threshold: args.threshold / 100.0,
-        overlap_base: match args.overlap {
-            Overlap::Union => agreement::OverlapBase::Union,
-            Overlap::Own => agreement::OverlapBase::Own,
-        },
-        by_source: args.by.is_some(),
+    let view = match args.project.location()? {
+        Location::Postgres(address) => {
+            let store = PgStore::open(&address)?;
+            let scope = store.scope(args.coder.name()?, true, args.solo)?;
+            compute(&store, &scope, args)?
+        }
+        Location::File(_) => {
+            let store = args.project.open()?;
+            let scope = args.coder.scope_as(&store, true, args.solo)?;
+            compute(&store, &scope, args)?
+        }
     };
-    let view = verbatim_views::agreement::agreement(&store, &scope, &options)?;
     let data = &view.data;
     if args.document_level {
         if data.coders.len() != 2 {
@@ -286,6 +280,36 @@ pub fn cmd_agreement(args: &AgreementArgs) -> anyhow::Result<ExitCode> {
         args.by.is_some(),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Computes the comparison `args` asks for, on either backend.
+fn compute(
+    store: &dyn AgreementReads,
+    scope: &Scope,
+    args: &AgreementArgs,
+) -> anyhow::Result<AgreementView> {
+    let level = args
+        .level
+        .as_deref()
+        .map(|l| store.level_rank_of(l))
+        .transpose()?;
+    let options = AgreementOptions {
+        request: AgreementRequest {
+            coders: args.coders.clone(),
+            only_code: args.code.clone(),
+            pairs: args.pairs.clone(),
+            level,
+        },
+        threshold: args.threshold / 100.0,
+        overlap_base: match args.overlap {
+            Overlap::Union => agreement::OverlapBase::Union,
+            Overlap::Own => agreement::OverlapBase::Own,
+        },
+        by_source: args.by.is_some(),
+    };
+    Ok(verbatim_views::agreement::agreement(
+        store, scope, &options,
+    )?)
 }
 
 /// Returns the names of the coders flagged in `coded`.

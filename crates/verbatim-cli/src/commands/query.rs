@@ -7,13 +7,14 @@ use anyhow::bail;
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::query::{self, Passage};
-use verbatim_store::{SqliteStore, TurnOwner};
+use verbatim_store::{AnalysisReads, Coders, Scope, TurnOwner};
+use verbatim_store_pg::PgStore;
 use verbatim_views::query::Filters;
 use verbatim_views::{self as views, ViewError, coded};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::matrix::{csv_line, view_error};
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 
 /// The long help of `verbatim query`: the syntax, with examples.
 pub(super) const QUERY_HELP: &str = "\
@@ -103,7 +104,7 @@ pub(super) struct Shown {
 
 /// Returns the passages with their source name, speakers and text.
 pub(super) fn describe(
-    store: &SqliteStore,
+    store: &dyn AnalysisReads,
     passages: &[Passage],
     names: &HashMap<i64, String>,
     context: usize,
@@ -199,11 +200,13 @@ fn query_error(text: &str, e: &query::QueryError) -> anyhow::Error {
     anyhow::anyhow!("{e}\n    {text}\n    {caret}^")
 }
 
-/// Runs `verbatim query`.
-pub fn cmd_query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let parsed = query::parse(&args.query).map_err(|e| query_error(&args.query, &e))?;
-    let store = args.project.open()?;
-    let scope = args.coder.scope_with(&store, &args.all)?;
+/// Answers the query on either backend: the passages, and each as shown.
+fn answer(
+    store: &dyn AnalysisReads,
+    scope: &Scope,
+    parsed: &query::Query,
+    args: &QueryArgs,
+) -> anyhow::Result<(Vec<Passage>, Vec<Shown>)> {
     let mut attributes: Vec<(String, String)> = Vec::new();
     for pair in &args.attribute {
         let Some((name, value)) = pair.split_once('=') else {
@@ -218,13 +221,31 @@ pub fn cmd_query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
         attributes: &attributes,
         include_context: args.include_context,
     };
-    let passages = match views::query::answer(&store, &scope, &parsed, &filters) {
+    let passages = match views::query::answer(store, scope, parsed, &filters) {
         Ok(passages) => passages,
         Err(ViewError::Query(e)) => return Err(query_error(&args.query, &e)),
         Err(e) => return Err(view_error(e)),
     };
-    let names = coded::participant_names(&store)?;
-    let shown = describe(&store, &passages, &names, args.context)?;
+    let names = coded::participant_names(store)?;
+    let shown = describe(store, &passages, &names, args.context)?;
+    Ok((passages, shown))
+}
+
+/// Runs `verbatim query`.
+pub fn cmd_query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let parsed = query::parse(&args.query).map_err(|e| query_error(&args.query, &e))?;
+    let (passages, shown) = match args.project.location()? {
+        Location::Postgres(address) => {
+            let store = PgStore::open(&address)?;
+            let scope = store.scope(args.coder.name()?, args.all.all, args.all.solo)?;
+            answer(&store, &scope, &parsed, args)?
+        }
+        Location::File(_) => {
+            let store = args.project.open()?;
+            let scope = args.coder.scope_with(&store, &args.all)?;
+            answer(&store, &scope, &parsed, args)?
+        }
+    };
     if args.json {
         print_json(&shown)?;
     } else if args.csv {

@@ -15,7 +15,12 @@
 //! [`transfer`] reads a study whole, table by table, for `verbatim copy`.
 //! [`Transcripts`] holds the reads full-text search needs (texts, turns,
 //! who speaks, and a cheap mark of how far the study has changed).
+//! [`AgreementReads`] holds the reads intercoder agreement makes; the
+//! comparison is assembled once from them. [`AnalysisReads`] holds the
+//! reads a coding query makes.
 
+mod agreement;
+mod analysis;
 mod coding;
 mod consensus;
 mod consensus_rules;
@@ -27,6 +32,8 @@ pub mod rules;
 mod transcripts;
 pub mod transfer;
 
+pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
+pub use analysis::{AnalysisReads, SpeechTurn, owned_turns};
 pub use coding::{Codebook, Coders, Codings};
 pub use consensus::Consensus;
 pub use history::{History, Reveal};

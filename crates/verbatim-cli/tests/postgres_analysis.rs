@@ -1,0 +1,322 @@
+//! `verbatim agreement` and `verbatim query` on a PostgreSQL study (issue
+//! 17, step three): three coders coding the same two interviews on a file,
+//! the study copied to PostgreSQL with `verbatim copy`, give the same
+//! `--json` on both, with the kappas and passages worked out by hand
+//! below; refusals read alike. Needs `VERBATIM_TEST_PG` (see
+//! `verbatim_store_pg::test_server`).
+
+use serde_json::Value;
+use verbatim_store_pg::test_server;
+
+use crate::common::Workspace;
+
+/// Two interviews we wrote, 100 chars each (105 and 107 bytes: é, è and
+/// the typographic apostrophe take more than one byte), and a note.
+const MARIE: &str = "Marie : Au début, je ne faisais confiance à personne. Puis l’infirmière est venue chaque matin, ici.";
+const PAUL: &str = "Paul : J’ai appris à déléguer. Ma fille gère les rendez-vous et moi, je tiens le carnet des remèdes.";
+const NOTE: &str = "Note : entretien interrompu au bout de dix minutes, reprise prévue.";
+
+/// Runs `verbatim` on `project` and returns the run, checked to succeed.
+fn ok(ws: &Workspace, project: &str, args: &[&str]) -> crate::common::Run {
+    ws.run(&[args, &["--project", project]].concat()).ok()
+}
+
+/// Codes `[start, end)` of `source` with `code` as `coder`.
+fn code(ws: &Workspace, coder: &str, source: &str, code: &str, start: u32, end: u32) {
+    let (start, end) = (start.to_string(), end.to_string());
+    ok(
+        ws,
+        "study.vbt",
+        &[
+            "coding", "add", "--coder", coder, "--source", source, "--code", code, "--start",
+            &start, "--end", &end,
+        ],
+    );
+}
+
+/// The study: coders ana, ben and chloé; the shared code `confiance` and
+/// a `méfiance` in each coder's own codebook (paired by name); the
+/// codings of `confiance` the kappas below are worked out from.
+fn coded_study(ws: &Workspace) {
+    ws.write("entretiens/marie.txt", MARIE);
+    ws.write("entretiens/paul.txt", PAUL);
+    ws.write("notes/note.txt", NOTE);
+    ok(
+        ws,
+        "study.vbt",
+        &["init", "--title", "Accord", "--language", "fr"],
+    );
+    ok(ws, "study.vbt", &["import", "entretiens", "notes"]);
+    let sizes: Vec<(String, u64)> = ws
+        .sources()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["chars"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("marie".to_owned(), 100),
+            ("paul".to_owned(), 100),
+            ("note".to_owned(), 67)
+        ]
+    );
+    for coder in ["ana", "ben", "chloé"] {
+        ok(ws, "study.vbt", &["coder", "add", coder]);
+        ok(
+            ws,
+            "study.vbt",
+            &["code", "add", "méfiance", "--coder", coder],
+        );
+    }
+    ok(
+        ws,
+        "study.vbt",
+        &["code", "add", "confiance", "--shared", "--coder", "ana"],
+    );
+    code(ws, "ana", "marie", "confiance", 0, 40);
+    code(ws, "ana", "paul", "confiance", 50, 100);
+    code(ws, "ben", "marie", "confiance", 20, 40);
+    code(ws, "ben", "paul", "confiance", 50, 90);
+    code(ws, "chloé", "marie", "confiance", 0, 40);
+    code(ws, "chloé", "paul", "confiance", 60, 100);
+    for (coder, start) in [("ana", 40), ("ben", 40), ("chloé", 45)] {
+        code(ws, coder, "marie", "méfiance", start, 60);
+    }
+    // Only ana coded the note: it enters no pair's comparison.
+    code(ws, "ana", "note", "confiance", 0, 10);
+}
+
+fn agreement(ws: &Workspace, project: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["agreement", "--coder", "ana", "--json"];
+    args.extend_from_slice(extra);
+    ok(ws, project, &args).json()
+}
+
+fn value(v: &Value) -> f64 {
+    v["value"].as_f64().unwrap()
+}
+
+#[test]
+fn three_coders_copied_to_postgres_agree_alike() {
+    let (Some(blind), Some(open)) = (
+        test_server::study("cli_agreement_blind"),
+        test_server::study("cli_agreement_open"),
+    ) else {
+        return;
+    };
+    let ws = Workspace::empty();
+    coded_study(&ws);
+    // Copied before the reveal: PostgreSQL keeps the layers closed too.
+    let blind = blind.address.to_string();
+    ws.run(&["copy", "study.vbt", &blind]).ok();
+    let refused = ws.run(&["agreement", "--project", &blind, "--coder", "ana"]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("blind"), "{}", refused.stderr);
+
+    ok(&ws, "study.vbt", &["reveal"]);
+    let pg = open.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    let on_file = agreement(&ws, "study.vbt", &[]);
+    let on_pg = agreement(&ws, &pg, &[]);
+    assert_eq!(on_pg, on_file);
+
+    assert_eq!(on_pg["coders"], serde_json::json!(["ana", "ben", "chloé"]));
+    assert_eq!(on_pg["codes"], serde_json::json!(["confiance", "méfiance"]));
+    let mefiance = &on_pg["code_groups"][1];
+    assert_eq!(mefiance["paired_by"], "name");
+    assert_eq!(
+        mefiance["members"],
+        serde_json::json!([["méfiance"], ["méfiance"], ["méfiance"]])
+    );
+    let entered: Vec<&str> = on_pg["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(entered, ["marie", "paul"]);
+    assert_eq!(on_pg["left_out_sources"][0]["name"], "note");
+    assert_eq!(
+        on_pg["left_out_sources"][0]["not_coded_by"],
+        serde_json::json!(["ben", "chloé"])
+    );
+
+    // `confiance` over the 200 chars of marie and paul, by hand:
+    // ana   marie [0,40)  paul [50,100)  90 chars
+    // ben   marie [20,40) paul [50,90)   60 chars
+    // chloé marie [0,40)  paul [60,100)  80 chars
+    // ana/ben: both 20+40 = 60, ana only 20+10 = 30, ben only 0,
+    //   neither 60+50 = 110; p_o = 170/200 = 0.85;
+    //   p_e = 0.45×0.3 + 0.55×0.7 = 0.52; κ = 0.33/0.48 = 11/16.
+    // ana/chloé: both 40+40 = 80, ana only 10, chloé only 0, neither 110;
+    //   p_o = 0.95; p_e = 0.45×0.4 + 0.55×0.6 = 0.51; κ = 0.44/0.49 = 44/49.
+    // ben/chloé: both 20+30 = 50, ben only 10, chloé only 20+10 = 30,
+    //   neither 110; p_o = 0.8; p_e = 0.3×0.4 + 0.7×0.6 = 0.54;
+    //   κ = 0.26/0.46 = 13/23.
+    let expected = [
+        (["ana", "ben"], [60, 30, 0, 110], 0.85, 11.0 / 16.0),
+        (["ana", "chloé"], [80, 10, 0, 110], 0.95, 44.0 / 49.0),
+        (["ben", "chloé"], [50, 10, 30, 110], 0.8, 13.0 / 23.0),
+    ];
+    let pairs = on_pg["comparison"]["by_code"][0]["pairs"]
+        .as_array()
+        .unwrap();
+    assert_eq!(pairs.len(), 3);
+    for (pair, (names, counts, percent, kappa)) in pairs.iter().zip(expected) {
+        let coder =
+            |i: usize| on_pg["coders"][pair[["a", "b"][i]].as_u64().unwrap() as usize].clone();
+        assert_eq!([coder(0), coder(1)], names.map(Value::from), "{pair}");
+        let table = &pair["chars"]["table"];
+        let found = ["both", "a_only", "b_only", "neither"].map(|k| table[k].as_u64().unwrap());
+        assert_eq!(found, counts, "{names:?}");
+        assert!(
+            (value(&pair["chars"]["percent"]) - percent).abs() < 1e-12,
+            "{names:?}"
+        );
+        assert!(
+            (value(&pair["chars"]["kappa"]) - kappa).abs() < 1e-12,
+            "{names:?}"
+        );
+    }
+
+    // A pairing, a level and one code: the same on both.
+    for extra in [
+        &["--coders", "ana,ben", "--code", "méfiance"][..],
+        &["--pair", "ana:méfiance=ben:confiance"][..],
+        &["--level", "idea", "--by", "source"][..],
+    ] {
+        assert_eq!(
+            agreement(&ws, &pg, extra),
+            agreement(&ws, "study.vbt", extra),
+            "{extra:?}"
+        );
+    }
+    // Refusals read alike, word for word.
+    for extra in [
+        &["--coders", "ana"][..],
+        &["--coders", "ana,consensus"][..],
+        &["--coders", "ana,zoé"][..],
+        &["--code", "absente"][..],
+        &["--pair", "zoé:méfiance=ben:confiance"][..],
+    ] {
+        let run = |project: &str| {
+            ws.run(
+                &[
+                    &["agreement", "--project", project, "--coder", "ana"][..],
+                    extra,
+                ]
+                .concat(),
+            )
+        };
+        let (file, server) = (run("study.vbt"), run(&pg));
+        assert_eq!((server.code, file.code), (1, 1), "{extra:?}");
+        assert_eq!(server.stderr, file.stderr, "{extra:?}");
+    }
+}
+
+fn query(ws: &Workspace, project: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["query", "--coder", "ana", "--json"];
+    args.extend_from_slice(extra);
+    ok(ws, project, &args).json()
+}
+
+/// Returns `(source, start, end, text)` of each passage.
+fn passages(shown: &Value) -> Vec<(String, u64, u64, String)> {
+    shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["source"].as_str().unwrap().to_owned(),
+                p["start"].as_u64().unwrap(),
+                p["end"].as_u64().unwrap(),
+                p["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+#[test]
+fn a_coding_query_on_postgres_answers_as_the_file() {
+    let Some(study) = test_server::study("cli_query_same_passages") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    coded_study(&ws);
+    ok(&ws, "study.vbt", &["reveal"]);
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    for extra in [
+        &["confiance"][..],
+        &["confiance", "--all"][..],
+        &["confiance OR méfiance", "--all"][..],
+        &["confiance AND méfiance", "--all", "--whole"][..],
+        &["méfiance NOT confiance", "--all"][..],
+        &[
+            "confiance",
+            "--all",
+            "--kind",
+            "interview",
+            "--context",
+            "5",
+        ][..],
+        &["confiance NEAR/3 méfiance", "--all"][..],
+    ] {
+        assert_eq!(
+            query(&ws, &pg, extra),
+            query(&ws, "study.vbt", extra),
+            "{extra:?}"
+        );
+    }
+    // ana's own confiance: marie [0,40), paul [50,100), the note [0,10).
+    let own = query(&ws, &pg, &["confiance"]);
+    assert_eq!(
+        passages(&own),
+        [
+            ("marie".into(), 0, 40, chars(MARIE, 0, 40)),
+            ("paul".into(), 50, 100, chars(PAUL, 50, 100)),
+            ("note".into(), 0, 10, chars(NOTE, 0, 10)),
+        ]
+    );
+    // Every layer: confiance covers marie [0,40) (ana and chloé), méfiance
+    // [40,60) (ana and ben from 40, chloé from 45); together [0,60).
+    let either = query(&ws, &pg, &["confiance OR méfiance", "--all"]);
+    assert_eq!(
+        passages(&either)[0],
+        ("marie".into(), 0, 60, chars(MARIE, 0, 60))
+    );
+    // méfiance touches confiance at 40 without overlapping it: all of it is kept.
+    let apart = query(&ws, &pg, &["méfiance NOT confiance", "--all"]);
+    assert_eq!(
+        passages(&apart),
+        [("marie".into(), 40, 60, chars(MARIE, 40, 60))]
+    );
+    // Refusals read alike: an unknown code, an unknown attribute.
+    for extra in [
+        &["absente"][..],
+        &["confiance", "--attribute", "âge=30"][..],
+    ] {
+        let run = |project: &str| {
+            ws.run(
+                &[
+                    &["query", "--project", project, "--coder", "ana"][..],
+                    extra,
+                ]
+                .concat(),
+            )
+        };
+        let (file, server) = (run("study.vbt"), run(&pg));
+        assert_eq!((server.code, file.code), (1, 1), "{extra:?}");
+        assert_eq!(server.stderr, file.stderr, "{extra:?}");
+    }
+}

@@ -1,0 +1,113 @@
+//! `AnalysisReads` (what a coding query reads) on SQLite and PostgreSQL,
+//! run on both by `conformance!` over the study `agreement::build` makes:
+//! visible codes, paths, descendants, bare spans with the blind rule,
+//! turns with who speaks them, and the sources' facts.
+
+use verbatim_core::SourceKind;
+use verbatim_store::{AnalysisReads, AppliesTo, SpanFilter, StoreError};
+
+use super::agreement::{Backend, build};
+
+conformance!(the_query_reads_answer_alike);
+
+fn the_query_reads_answer_alike(store: &mut impl Backend) {
+    build(store);
+    let amira = store.scope("amira", false, false).unwrap();
+    // amira sees the shared Rire (1) and her own Humeur (2) and Sourire (3),
+    // not bruno's Rire (4).
+    let seen: Vec<i64> = store
+        .visible_codes(&amira)
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(seen, [1, 2, 3]);
+    assert_eq!(store.code_path(3).unwrap(), "Humeur/Sourire");
+    assert!(matches!(
+        store.code_path(99),
+        Err(StoreError::UnknownCode(_))
+    ));
+    assert_eq!(store.code_descendants(2).unwrap(), [2, 3]);
+    assert_eq!(store.code_descendants(1).unwrap(), [1]);
+    let spans = |scope, filter: &SpanFilter| -> Vec<(i64, i64, usize, usize)> {
+        AnalysisReads::coding_spans(store, scope, filter)
+            .unwrap()
+            .iter()
+            .map(|s| (s.source_id, s.code_id, s.start, s.end))
+            .collect()
+    };
+    assert_eq!(
+        spans(&amira, &SpanFilter::default()),
+        [(1, 1, 22, 28), (1, 3, 26, 27)]
+    );
+    let only = SpanFilter {
+        codes: Some(vec![3]),
+        ..SpanFilter::default()
+    };
+    assert_eq!(spans(&amira, &only), [(1, 3, 26, 27)]);
+    // bruno's second coding is on the context note: counted only when asked.
+    let bruno = store.scope("bruno", false, false).unwrap();
+    assert_eq!(spans(&bruno, &SpanFilter::default()), [(2, 4, 0, 4)]);
+    let with_context = SpanFilter {
+        include_context: true,
+        ..SpanFilter::default()
+    };
+    assert_eq!(spans(&bruno, &with_context), [(2, 4, 0, 4), (3, 4, 0, 7)]);
+    let theirs = SpanFilter {
+        coder: Some(3),
+        ..SpanFilter::default()
+    };
+    assert!(matches!(
+        AnalysisReads::coding_spans(store, &amira, &theirs),
+        Err(StoreError::Blind)
+    ));
+    // The interview's turns (fixture::interview) and the note's one turn;
+    // INT is an interviewer word, and nobody has a roster.
+    let turns: Vec<(i64, String, usize, usize, bool)> = store
+        .turn_owners(false)
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            assert_eq!(t.participant_id, None);
+            (t.source_id, t.label, t.start, t.end, t.interviewer)
+        })
+        .collect();
+    assert_eq!(
+        turns,
+        [
+            (1, "INT".into(), 6, 13, true),
+            (1, "CSI-2".into(), 22, 28, false),
+            (1, "INT".into(), 35, 40, true),
+            (2, "P01".into(), 0, 24, false),
+        ]
+    );
+    assert_eq!(store.turn_owners(true).unwrap().len(), 5);
+    let facts: Vec<(i64, String, String, Option<String>)> = store
+        .source_facts()
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.id, f.name, f.kind, f.site))
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            (
+                1,
+                "entretien".into(),
+                SourceKind::Interview.as_str().into(),
+                Some("CS".into())
+            ),
+            (
+                2,
+                "notes".into(),
+                SourceKind::FocusGroup.as_str().into(),
+                None
+            ),
+            (3, "cadre".into(), SourceKind::Context.as_str().into(), None),
+        ]
+    );
+    // No attributes in a new study, on either backend.
+    assert!(store.attributes(AppliesTo::Participant).unwrap().is_empty());
+    assert!(store.participant_values_of("âge").unwrap().is_empty());
+    assert!(store.source_values_of("lieu").unwrap().is_empty());
+}

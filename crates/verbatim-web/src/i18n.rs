@@ -169,6 +169,14 @@ pub fn t(key: &str) -> &'static str {
     Lang::current().t(key)
 }
 
+/// Returns the words of `key` in the current request's language with
+/// each `{name}` placeholder replaced by its value in `args`.
+pub fn tf(key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(t(key).to_owned(), |words, (name, value)| {
+        words.replace(&format!("{{{name}}}"), value)
+    })
+}
+
 /// The layer that makes the request's language current while its handler
 /// runs and renders.
 pub async fn negotiate(req: Request, next: Next) -> Response {

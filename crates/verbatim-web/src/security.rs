@@ -31,7 +31,18 @@ use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::{AppState, WebError};
+use crate::WebError;
+
+/// What the layers check a request against: the address the server bound
+/// and the server's CSRF token (one study's, or every study's of a folder
+/// server).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// The address the server listens on.
+    pub addr: std::net::SocketAddr,
+    /// The CSRF token.
+    pub csrf: std::sync::Arc<str>,
+}
 
 /// The name of the cookie that carries the CSRF token.
 pub const CSRF_COOKIE: &str = "vb_csrf";
@@ -49,7 +60,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Refuses requests for another host name than the server's own.
-pub async fn check_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn check_host(State(state): State<Guard>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -58,15 +69,15 @@ pub async fn check_host(State(state): State<AppState>, req: Request, next: Next)
     if !host_allowed(host, &state) {
         return WebError::Forbidden(format!(
             "this server answers only to {}: open that address instead",
-            state.config().addr
+            state.addr
         ))
         .into_response();
     }
     next.run(req).await
 }
 
-fn host_allowed(host: &str, state: &AppState) -> bool {
-    let addr = state.config().addr;
+fn host_allowed(host: &str, state: &Guard) -> bool {
+    let addr = state.addr;
     let port = addr.port();
     let bound = addr.to_string();
     // Bound to every interface (a team server on the network): any name
@@ -88,14 +99,14 @@ fn host_allowed(host: &str, state: &AppState) -> bool {
 
 /// Refuses a state-changing request without the CSRF token twice (cookie
 /// and header or form field) or from another origin.
-pub async fn check_csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn check_csrf(State(state): State<Guard>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     if let Err(e) = check_origin(req.headers(), &state) {
         return e.into_response();
     }
-    let token = state.csrf();
+    let token = &*state.csrf;
     if cookie(req.headers(), CSRF_COOKIE) != Some(token) {
         return refused();
     }
@@ -133,7 +144,7 @@ fn refused() -> Response {
     .into_response()
 }
 
-fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), WebError> {
+fn check_origin(headers: &HeaderMap, state: &Guard) -> Result<(), WebError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         // Browsers send Origin on every cross-site POST, so a missing one
         // is a same-site navigation or a non-browser client; the token
@@ -175,8 +186,8 @@ fn form_field<'b>(body: &'b [u8], name: &str) -> Option<&'b [u8]> {
 }
 
 /// Adds the security headers and the CSRF cookie to every response.
-pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let has_cookie = cookie(req.headers(), CSRF_COOKIE) == Some(state.csrf());
+pub async fn headers(State(state): State<Guard>, req: Request, next: Next) -> Response {
+    let has_cookie = cookie(req.headers(), CSRF_COOKIE) == Some(&*state.csrf);
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     // A response may bring its own, stricter framing policy: the report
@@ -206,7 +217,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     if !has_cookie
         && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={}; Path=/; SameSite=Strict; HttpOnly",
-            state.csrf()
+            state.csrf
         ))
     {
         h.append(header::SET_COOKIE, v);

@@ -3,8 +3,8 @@
 //! In team mode (`serve --team`) the logged-in account decides, and
 //! nothing the browser sends can change it: the `vb_coder` cookie and
 //! `--coder` are ignored, the coder is the account's own (a coder
-//! account's name; an owner's when a coder of that name exists; none for
-//! a viewer), and an account without a coder reads through the store's
+//! account's name; an owner's too, created the first time the owner
+//! codes or opens the reader, see [`crate::auth`]; none for a viewer), and an account without a coder reads through the store's
 //! reader scope (shared codebook and consensus layer until the layers
 //! open). Locally, the coder is chosen like on the command line: `--coder` /
 //! `VERBATIM_CODER` when the server starts, or the picker in the page
@@ -39,7 +39,7 @@ impl Session {
     pub fn coder(&self) -> Result<&str, WebError> {
         if let (Some(account), None) = (&self.account, &self.coder) {
             return Err(WebError::Forbidden(format!(
-                "{} is a {} account with no coding layer: only coder accounts (and owners who                  are also a coder of the same name) code",
+                "{} is a {} account with no coding layer: only coder and owner accounts code",
                 account.name, account.role
             )));
         }

@@ -104,6 +104,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 default_coder,
                 addr,
                 team: args.team,
+                folder: None,
             },
         );
         let stop = async {

@@ -32,6 +32,9 @@ pub struct Session {
     pub coder: Option<String>,
     /// The logged-in account (team mode only).
     pub account: Option<SessionAccount>,
+    /// True when the study is one of a folder's (`serve --dir`), so pages
+    /// link back to the folder's start page.
+    pub in_folder: bool,
 }
 
 impl Session {
@@ -110,6 +113,7 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let in_folder = state.config().folder.is_some();
         if state.config().team {
             let account = parts
                 .extensions
@@ -118,6 +122,7 @@ impl FromRequestParts<AppState> for Session {
             return Ok(Session {
                 coder: account.as_ref().and_then(|a| a.coder.clone()),
                 account,
+                in_folder,
             });
         }
         let picked = cookie(&parts.headers, CODER_COOKIE)
@@ -126,6 +131,7 @@ impl FromRequestParts<AppState> for Session {
         Ok(Session {
             coder: picked.or_else(|| state.config().default_coder.clone()),
             account: None,
+            in_folder,
         })
     }
 }

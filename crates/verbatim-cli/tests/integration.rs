@@ -133,3 +133,5 @@ mod hostile_corpus;
 mod web_scale;
 // The reader with the keyboard alone; the interface in French and English.
 mod browser_keyboard;
+// `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
+mod team_folder;

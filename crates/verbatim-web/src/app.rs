@@ -55,10 +55,10 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         // The header's language switch.
         .merge(i18n::routes())
         .fallback(security::not_found)
-        // Layers run outermost last: headers on every answer (even
+        // Layers run outermost last: the request's language (so every
+        // refusal below is in it), headers on every answer (even
         // refusals), then the host check, team mode's session and role
-        // checks, the size limit, the CSRF check, the request's language.
-        .layer(axum::middleware::from_fn(i18n::negotiate))
+        // checks, the size limit, the CSRF check.
         .layer(from_fn_with_state(state.guard(), security::check_csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -71,5 +71,6 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(i18n::negotiate))
         .with_state(state)
 }

@@ -147,9 +147,7 @@ fn anonymous(req: &Request) -> Response {
     let path = req.uri().path();
     if path == "/api" || path.starts_with("/api/") {
         let body = ErrorBody {
-            error: "log in first: this server needs an account (open /login in the browser, or \
-                    send the vb_session cookie a login returned)"
-                .into(),
+            error: crate::i18n::t("refused.log_in_first").into(),
         };
         return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     }

@@ -96,11 +96,7 @@ fn team_only(state: &AppState) -> Result<(), WebError> {
     if state.config().team {
         Ok(())
     } else {
-        Err(WebError::NotFound(
-            "this server runs without accounts: everyone on this computer uses it directly \
-             (start it with `verbatim serve --team` for a team)"
-                .into(),
-        ))
+        Err(WebError::NotFound(i18n::t("refused.no_accounts").into()))
     }
 }
 

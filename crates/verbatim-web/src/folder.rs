@@ -202,11 +202,11 @@ pub fn router(folder: Arc<Folder>) -> Router {
         .route("/studies/open", get(pages::open))
         .route("/login", get(pages::login_page).post(pages::login))
         .merge(crate::assets::routes())
-        .layer(axum::middleware::from_fn(i18n::negotiate))
         .layer(from_fn_with_state(guard.clone(), security::check_csrf))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .layer(from_fn_with_state(guard.clone(), security::check_host))
-        .layer(from_fn_with_state(guard, security::headers));
+        .layer(from_fn_with_state(guard, security::headers))
+        .layer(axum::middleware::from_fn(i18n::negotiate));
     own.fallback(dispatch).with_state(folder)
 }
 
@@ -266,10 +266,7 @@ fn no_study(folder: &Folder, path: &str) -> Response {
             StatusCode::NOT_FOUND
         };
         let body = crate::error::ErrorBody {
-            error: "choose a study first: this server serves a folder of studies; open its start \
-                    page (/studies) in the browser, or send the vb_study cookie with the study's \
-                    name"
-                .into(),
+            error: i18n::t("refused.no_study").into(),
         };
         return (status, axum::Json(body)).into_response();
     }

@@ -67,11 +67,9 @@ pub async fn check_host(State(state): State<Guard>, req: Request, next: Next) ->
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if !host_allowed(host, &state) {
-        return WebError::Forbidden(format!(
-            "this server answers only to {}: open that address instead",
-            state.addr
-        ))
-        .into_response();
+        let addr = state.addr.to_string();
+        return WebError::Forbidden(crate::i18n::tf("refused.host", &[("addr", &addr)]))
+            .into_response();
     }
     next.run(req).await
 }
@@ -126,7 +124,7 @@ pub async fn check_csrf(State(state): State<Guard>, req: Request, next: Next) ->
     // hand the same bytes on to the handler.
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return WebError::BadRequest("the form is too large or was cut off".into()).into_response();
+        return WebError::BadRequest(crate::i18n::t("refused.form_size").into()).into_response();
     };
     if form_field(&bytes, CSRF_FIELD) != Some(token.as_bytes()) {
         return refused();
@@ -136,12 +134,7 @@ pub async fn check_csrf(State(state): State<Guard>, req: Request, next: Next) ->
 }
 
 fn refused() -> Response {
-    WebError::Forbidden(
-        "this change was refused because it did not carry the page's security token: reload the \
-         page and try again"
-            .into(),
-    )
-    .into_response()
+    WebError::Forbidden(crate::i18n::t("refused.csrf").into()).into_response()
 }
 
 fn check_origin(headers: &HeaderMap, state: &Guard) -> Result<(), WebError> {
@@ -156,9 +149,10 @@ fn check_origin(headers: &HeaderMap, state: &Guard) -> Result<(), WebError> {
     if host_allowed(host, state) {
         Ok(())
     } else {
-        Err(WebError::Forbidden(format!(
-            "a change sent from {origin:?} was refused: only pages of this server may change the \
-             study"
+        let origin = format!("{origin:?}");
+        Err(WebError::Forbidden(crate::i18n::tf(
+            "refused.origin",
+            &[("origin", &origin)],
         )))
     }
 }
@@ -227,9 +221,7 @@ pub async fn headers(State(state): State<Guard>, req: Request, next: Next) -> Re
 
 /// Answers a request the router has no route for.
 pub async fn not_found() -> crate::error::PageError {
-    crate::error::PageError(WebError::NotFound(
-        "no such page: go back to the study's home page".into(),
-    ))
+    crate::error::PageError(WebError::NotFound(crate::i18n::t("refused.no_page").into()))
 }
 
 /// Returns `back` if it is a path of this site, else `/`: where a form or

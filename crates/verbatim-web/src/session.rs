@@ -41,18 +41,14 @@ impl Session {
     /// Returns the coder's name, or a clear error when none is chosen.
     pub fn coder(&self) -> Result<&str, WebError> {
         if let (Some(account), None) = (&self.account, &self.coder) {
-            return Err(WebError::Forbidden(format!(
-                "{} is a {} account with no coding layer: only coder and owner accounts code",
-                account.name, account.role
+            return Err(WebError::Forbidden(crate::i18n::tf(
+                "refused.no_layer",
+                &[("name", &account.name), ("role", account.role.as_str())],
             )));
         }
-        self.coder.as_deref().ok_or_else(|| {
-            WebError::Forbidden(
-                "choose who is coding first: pick a coder in the page header, or start the server \
-                 with --coder NAME"
-                    .into(),
-            )
-        })
+        self.coder
+            .as_deref()
+            .ok_or_else(|| WebError::Forbidden(crate::i18n::t("refused.choose_coder").into()))
     }
 
     /// Returns the coder's scope: their own layer, or every layer once the

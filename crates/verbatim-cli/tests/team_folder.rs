@@ -109,11 +109,13 @@ fn source_names(ws: &Workspace, study: &str) -> Vec<String> {
         .collect()
 }
 
-/// Returns the file names in the workspace's `studies/` folder, sorted.
+/// Returns the study files in the workspace's `studies/` folder, sorted
+/// (SQLite's `-wal` and `-shm` beside open studies left out).
 fn files(ws: &Workspace) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(ws.path("studies"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".vbt"))
         .collect();
     names.sort();
     names
@@ -232,6 +234,29 @@ fn two_studies_in_a_folder_keep_their_accounts_and_sources_apart() {
         .json();
     assert_eq!(newest[0]["event"], "logout");
     assert_eq!(newest[0]["name"], "amira");
+}
+
+/// Returns an agent holding the CSRF cookie the start page sets (a local
+/// folder server has no login page).
+fn local_agent(base: &str) -> Agent {
+    let page = http(base, "GET", "/studies", &[], "");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let pair = set_cookie(&page, "vb_csrf")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = pair.split_once('=').unwrap().1.to_owned();
+    assert!(
+        page.body
+            .contains(&format!(r#"name="csrf" value="{csrf}""#))
+    );
+    Agent {
+        base: base.to_owned(),
+        csrf,
+        cookies: pair,
+    }
 }
 
 /// Posts the start page's creation form.
@@ -424,7 +449,7 @@ fn without_team_anyone_local_creates_and_opens_studies() {
             .contains(r#"<a href="/studies/open?study=two">Étude deux</a>"#)
     );
     assert!(!start.body.contains("login-password"));
-    let mut agent = Agent::new(base);
+    let mut agent = local_agent(base);
     let made = create(&mut agent, &[("name", "notes"), ("title", "Carnet")]);
     assert_eq!(made.status, 303, "{}", made.body);
     assert!(set_cookie(&made, "vb_session").is_none());
@@ -555,6 +580,12 @@ async fn an_owner_goes_from_the_start_page_to_coding_a_new_study_in_chromium() {
 
     // Upload from the sources page's form.
     c.goto(&format!("{base}/sources")).await.unwrap();
+    until(
+        c,
+        "the upload form",
+        "return document.getElementById('upload-files') !== null",
+    )
+    .await;
     let file = ws.path("nuit.txt");
     c.find(Locator::Css("#upload-files"))
         .await

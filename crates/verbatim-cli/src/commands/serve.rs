@@ -142,7 +142,7 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let listener = bind(args.addr).await?;
         let addr = listener.local_addr()?;
-        let url = format!("http://{addr}/studies");
+        let url = format!("http://{addr}/");
         if !addr.ip().is_loopback() && !args.team {
             eprintln!(
                 "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \

@@ -341,6 +341,28 @@ fn an_owner_creates_a_study_from_the_start_page_then_uploads_and_codes_in_it() {
     );
     assert_eq!(upload.status, 200, "{}", upload.body);
     assert_eq!(parse(&upload)[0]["status"], "imported");
+    // A form without a file, from a French browser: refused in French.
+    let empty = http(
+        base,
+        "POST",
+        "/api/sources",
+        &[
+            ("Content-Type", "multipart/form-data; boundary=XyZzY"),
+            ("Cookie", &olga.cookies),
+            ("X-CSRF-Token", &olga.csrf),
+            ("Accept-Language", "fr"),
+        ],
+        &multipart(&[("language", None, "fr")]),
+    );
+    assert_eq!(empty.status, 400);
+    assert!(
+        parse(&empty)["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("aucun fichier n’a été envoyé"),
+        "{}",
+        empty.body
+    );
     let sources = ws
         .run(&["sources", "--project", study, "--json"])
         .ok()
@@ -410,6 +432,31 @@ fn a_bad_or_taken_study_name_is_refused_in_one_sentence_and_creates_nothing() {
         );
         assert!(set_cookie(&reply, "vb_session").is_none());
     }
+    // The same refusal in French, for a browser that asks for it.
+    let body = format!(
+        "csrf={}&name=..%2Fx&account={}&password={}",
+        olga.csrf,
+        OLGA.0,
+        enc(OLGA.1)
+    );
+    let fr = http(
+        &server.base,
+        "POST",
+        "/studies",
+        &[
+            ("Cookie", &olga.cookies),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.5"),
+        ],
+        &body,
+    );
+    assert_eq!(fr.status, 400);
+    assert!(
+        fr.body
+            .contains("« ../x » ne peut pas nommer un fichier d’étude"),
+        "{}",
+        fr.body
+    );
     let taken = create(
         &mut olga,
         &[("name", "two"), ("account", OLGA.0), ("password", OLGA.1)],

@@ -696,3 +696,58 @@ async fn an_owner_goes_from_the_start_page_to_coding_a_new_study_in_chromium() {
     assert_eq!(codings[0]["text"], phrase, "{codings}");
     assert_eq!(codings[0]["coder"], "olga");
 }
+
+#[test]
+fn an_invitation_link_names_its_study_and_its_use_is_logged() {
+    let ws = folder();
+    let server = serve_folder(&ws, true);
+    let mut olga = Agent::new(&server.base);
+    assert_eq!(login(&mut olga, "one", OLGA).status, 303);
+    let invited = olga.json(
+        "POST",
+        "/api/invitations",
+        &json!({"name": "dora", "role": "viewer"}),
+    );
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    let path = parse(&invited)["path"].as_str().unwrap().to_owned();
+    assert!(path.ends_with("?study=one"), "{path}");
+
+    // A browser with no cookie of this server follows the link.
+    let mut dora = Agent::new(&server.base);
+    let page = dora.get(&path);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"<strong id="invited-name">dora</strong>"#)
+    );
+    keep_cookies(&mut dora, &page);
+    let action = path.split('?').next().unwrap();
+    let accepted = dora.send(
+        "POST",
+        action,
+        "application/x-www-form-urlencoded",
+        &format!("password=dora-mot-de-passe&csrf={}", dora.csrf),
+    );
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    keep_cookies(&mut dora, &accepted);
+    let home = dora.get("/");
+    assert!(home.body.contains("Étude un"), "{}", home.body);
+    assert!(
+        home.body
+            .contains(r#"<strong id="account-name">dora</strong> (viewer)"#)
+    );
+    let newest = ws
+        .run(&[
+            "account",
+            "log",
+            "--project",
+            "studies/one.vbt",
+            "--json",
+            "--limit",
+            "1",
+        ])
+        .ok()
+        .json();
+    assert_eq!(newest[0]["event"], "invitation");
+    assert_eq!(newest[0]["name"], "dora");
+}

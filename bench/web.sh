@@ -18,3 +18,7 @@ VERBATIM_REQUIRE_BROWSER=1 cargo test "${flag[@]}" -p verbatim-cli --test integr
 # Team mode (serve --team): login, and the coding round trip with a session.
 cargo test "${flag[@]}" -p verbatim-cli --test integration \
   team_server::team_web_performance -- --ignored --nocapture 2>&1 | grep -A3 '^team_web_performance:'
+# Team mode in Chromium: the reader painted and a coding from the page,
+# logged in through the form.
+VERBATIM_REQUIRE_BROWSER=1 cargo test "${flag[@]}" -p verbatim-cli --test integration \
+  team_server::team_reader_performance -- --ignored --nocapture 2>&1 | grep -A2 '^team_reader_performance:'

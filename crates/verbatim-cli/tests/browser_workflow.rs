@@ -621,7 +621,7 @@ fn a_translation_is_not_a_quote_and_unquoting_keeps_it() {
 }
 
 /// Returns a multipart body of `(field, file name, content)` parts.
-fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
+pub(crate) fn multipart(parts: &[(&str, Option<&str>, &str)]) -> String {
     let mut body = String::new();
     for (field, file, content) in parts {
         body.push_str("--XyZzY\r\nContent-Disposition: form-data; name=\"");

@@ -144,3 +144,5 @@ mod browser_keyboard;
 // Hostile workbooks: calamine in a child process, refused within its
 // limits, nothing left running, from the CLI and the server.
 mod hostile_workbooks;
+// `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
+mod team_folder;

@@ -40,7 +40,7 @@ fn serve_team(ws: &Workspace) -> Server {
 }
 
 /// Returns the values of every `Set-Cookie` of a reply, by cookie name.
-fn set_cookie<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
+pub(crate) fn set_cookie<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
     reply
         .headers
         .iter()
@@ -50,7 +50,7 @@ fn set_cookie<'r>(reply: &'r Reply, name: &str) -> Option<&'r str> {
 }
 
 /// Percent-encodes a form value.
-fn enc(value: &str) -> String {
+pub(crate) fn enc(value: &str) -> String {
     value
         .bytes()
         .map(|b| {
@@ -64,15 +64,15 @@ fn enc(value: &str) -> String {
 }
 
 /// A browser's cookies and the page's CSRF token.
-struct Agent {
-    base: String,
-    csrf: String,
-    cookies: String,
+pub(crate) struct Agent {
+    pub(crate) base: String,
+    pub(crate) csrf: String,
+    pub(crate) cookies: String,
 }
 
 impl Agent {
     /// Returns an anonymous agent holding the CSRF cookie the login page sets.
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         let page = http(base, "GET", "/login", &[], "");
         assert_eq!(page.status, 200, "{}", page.body);
         let cookie = set_cookie(&page, "vb_csrf").unwrap();
@@ -114,7 +114,7 @@ impl Agent {
         agent
     }
 
-    fn send(&self, method: &str, path: &str, content_type: &str, body: &str) -> Reply {
+    pub(crate) fn send(&self, method: &str, path: &str, content_type: &str, body: &str) -> Reply {
         http(
             &self.base,
             method,
@@ -128,26 +128,26 @@ impl Agent {
         )
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         http(&self.base, "GET", path, &[("Cookie", &self.cookies)], "")
     }
 
-    fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Reply {
         self.send(method, path, "application/json", &body.to_string())
     }
 }
 
-fn parse(reply: &Reply) -> Value {
+pub(crate) fn parse(reply: &Reply) -> Value {
     serde_json::from_str(&reply.body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", reply.status, reply.body))
 }
 
-/// The study's tables, sessions left out (logging in writes one): what
-/// "nothing changed" means here.
+/// The study's tables, sessions and the login log left out (logging in
+/// writes to both): what "nothing changed" means here.
 fn study_state(ws: &Workspace) -> Vec<String> {
     ws.dump()
         .into_iter()
-        .filter(|row| !row.starts_with("sessions:"))
+        .filter(|row| !row.starts_with("sessions:") && !row.starts_with("logins:"))
         .collect()
 }
 
@@ -918,5 +918,124 @@ fn team_web_performance() {
         "  GET a source's 300 codings with a session (median) {:6.1} ms",
         median(read_ms)
     );
+    assert!(coding < 50.0, "the coding round trip took {coding:.1} ms");
+}
+
+/// The reader under `serve --team`, in Chromium, logged in through the
+/// form: painted with 1,000 codings, and the coding round trip from the
+/// page, with the session and role checks on every request. Printed for
+/// `bench/web.sh`; fails above the issue's targets (300 ms, 50 ms).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run with bench/web.sh"]
+async fn team_reader_performance() {
+    use crate::browser::{median, synthetic_interview, until_with};
+
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.run(&["init", "--project", "demo.vbt", "--title", "Bench"])
+        .ok();
+    ws.write("long.txt", synthetic_interview(20_000));
+    ws.run(&["import", "--project", "demo.vbt", "long.txt"])
+        .ok();
+    add_account(&ws, "demo.vbt", OWNER.0, "owner", OWNER.1);
+    add_account(&ws, "demo.vbt", "bench", "coder", "bench-mot-de-passe");
+    let server = serve_team(&ws);
+    let base = server.base.clone();
+    let agent = Agent::logged_in(&base, ("bench", "bench-mot-de-passe"));
+    let chars = demo_sources(&ws)[0]["chars"].as_u64().unwrap() as usize;
+    let codes: Vec<Value> = (0..25)
+        .map(|i| {
+            parse(&agent.json("POST", "/api/codes", &json!({"name": format!("code {i}")})))["id"]
+                .clone()
+        })
+        .collect();
+    for i in 0..1000usize {
+        let start = (i * 7919) % (chars - 400);
+        let end = start + 20 + (i * 37) % 300;
+        let body = json!({"source_id": 1, "start": start, "end": end, "code_id": codes[i % 25]});
+        assert_eq!(agent.json("POST", "/api/codings", &body).status, 200);
+    }
+    let b = browser(&chromium, &chromedriver, 1400, 900).await;
+    let c = &b.client;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("login-name"))
+        .await
+        .unwrap()
+        .send_keys("bench")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-password"))
+        .await
+        .unwrap()
+        .send_keys("bench-mot-de-passe")
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        c,
+        "the home page",
+        "return document.getElementById('account-name') !== null",
+    )
+    .await;
+    let mut painted = Vec::new();
+    for _ in 0..7 {
+        c.goto(&format!("{base}/sources/1")).await.unwrap();
+        until(
+            c,
+            "the reader",
+            "return document.getElementById('reader')?.dataset.ready === 'true'",
+        )
+        .await;
+        let t = eval(
+            c,
+            "return [performance.getEntriesByName('highlights-painted')[0].startTime, \
+                     document.querySelectorAll('#stripes .stripe').length];",
+        )
+        .await;
+        painted.push(t[0].as_f64().unwrap());
+        assert_eq!(t[1], json!(1000), "every coding has a stripe");
+    }
+    for i in 0..15 {
+        let phrase = eval(
+            c,
+            &format!("const t = document.querySelectorAll('#doc .txt')[{}]; return t.textContent.slice(10, 60);", 20 + i * 5),
+        )
+        .await;
+        c.execute(SELECT, vec![phrase]).await.unwrap();
+        until(
+            c,
+            "the code picker",
+            "return !document.getElementById('picker').hidden",
+        )
+        .await;
+        let input = c.find(Locator::Id("picker-input")).await.unwrap();
+        input.send_keys("code 1\u{E007}").await.unwrap();
+        until_with(
+            c,
+            "the timing",
+            "return (window.verbatimTimings || []).length === arguments[0]",
+            vec![json!(i + 1)],
+        )
+        .await;
+    }
+    let round_trips: Vec<f64> = eval(c, "return window.verbatimTimings")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let (painted, coding) = (median(painted), median(round_trips));
+    println!("team_reader_performance: serve --team, logged in through the form, Chromium");
+    println!("  highlights + 1,000 stripes painted (median of 7) {painted:6.1} ms");
+    println!("  coding round trip from the page (median of 15)  {coding:6.1} ms");
+    assert!(painted < 300.0, "the reader painted in {painted:.1} ms");
     assert!(coding < 50.0, "the coding round trip took {coding:.1} ms");
 }

@@ -155,8 +155,8 @@ pub struct SessionAccount {
     pub name: String,
     /// Its role.
     pub role: Role,
-    /// The coder it codes as: its own name for a coder, for an owner when
-    /// a coder of that name exists; none for a viewer.
+    /// The coder it codes as: its own name for a coder, and for an owner
+    /// once it has coded (`add_account_coder`); none for a viewer.
     pub coder: Option<String>,
 }
 
@@ -379,11 +379,30 @@ impl SqliteStore {
         role: Role,
         password: &str,
     ) -> Result<Account, AccountError> {
-        let name = checked_name(name)?;
-        if matches!(account_row(&self.conn, name)?, Some((_, _, false))) {
-            return Err(AccountError::Duplicate(name.to_owned()));
+        let checked = checked_name(name)?;
+        if matches!(account_row(&self.conn, checked)?, Some((_, _, false))) {
+            return Err(AccountError::Duplicate(checked.to_owned()));
         }
         let hash = hash_password(password)?;
+        self.add_account_with_hash(actor, name, role, hash)
+    }
+
+    /// Adds an account whose password is already an Argon2id PHC string:
+    /// the owner of a study created on a folder server (`serve --dir
+    /// --team`) keeps the password they logged in with.
+    pub fn add_account_with_hash(
+        &mut self,
+        actor: &str,
+        name: &str,
+        role: Role,
+        hash: String,
+    ) -> Result<Account, AccountError> {
+        let name = checked_name(name)?;
+        if PasswordHash::new(&hash).is_err() {
+            return Err(AccountError::Hash(
+                "the stored password is not a PHC string".into(),
+            ));
+        }
         let tx = begin_write(&mut self.conn)?;
         let mut rec = Recorder::forgetful();
         let id = put_account(&tx, &mut rec, name, role, hash)?;
@@ -522,6 +541,49 @@ impl SqliteStore {
             .query_row([name.trim()], |r| r.get(0))
             .optional()?;
         Ok(stored.flatten())
+    }
+
+    /// Returns the password hash of `name` when it is an enabled owner
+    /// account (who may create a study on a folder server).
+    pub fn owner_hash(&self, name: &str) -> Result<Option<String>, AccountError> {
+        let stored: Option<Option<String>> = self
+            .conn
+            .prepare_cached(
+                "SELECT password_hash FROM accounts \
+                 WHERE name = $1 AND role = 'owner' AND disabled_at IS NULL",
+            )?
+            .query_row([name.trim()], |r| r.get(0))
+            .optional()?;
+        Ok(stored.flatten())
+    }
+
+    /// Gives the enabled owner or coder account `name` the coder of its
+    /// name when it has none yet (an owner codes under its own name from
+    /// the first time it codes), one undoable `coder.add` by the account;
+    /// returns the coder's name, or `None` for a viewer.
+    pub fn add_account_coder(&mut self, name: &str) -> Result<Option<String>, AccountError> {
+        let tx = begin_write(&mut self.conn)?;
+        let (_, role) = enabled(&tx, name.trim())?;
+        if role == Role::Viewer {
+            return Ok(None);
+        }
+        let name = name.trim();
+        let exists = tx
+            .prepare_cached("SELECT 1 FROM coders WHERE name = $1 AND kind = 'coder'")?
+            .exists([name])?;
+        if !exists {
+            let mut rec = Recorder::default();
+            let coder = coders::insert_coder(&tx, &mut rec, name, None, None)?;
+            rec.finish(
+                &tx,
+                name,
+                "coder.add",
+                Some(&format!("coder:{}", coder.id)),
+                serde_json::json!({ "name": name }),
+            )?;
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(Some(name.to_owned()))
     }
 
     /// Returns the session view of the enabled account `name`.

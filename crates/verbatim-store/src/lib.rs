@@ -55,6 +55,7 @@ mod fold;
 mod guides;
 mod history;
 mod journal;
+mod logins;
 mod media;
 pub mod media_probe;
 mod memos;
@@ -116,6 +117,7 @@ pub use exchange::{
 };
 pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
+pub use logins::{LoginEvent, LoginRecord};
 pub use media::Recording;
 pub use media_probe::MediaKind;
 pub use memos::{Memo, MemoFilter, MemoTarget};

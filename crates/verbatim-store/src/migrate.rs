@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0020_accounts.sql"),
     ),
+    (
+        21,
+        "logins",
+        include_str!("../migrations/sqlite/0021_logins.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

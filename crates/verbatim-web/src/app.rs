@@ -55,21 +55,22 @@ pub fn router(state: AppState, timeout: std::time::Duration) -> Router {
         // The header's language switch.
         .merge(i18n::routes())
         .fallback(security::not_found)
-        // Layers run outermost last: headers on every answer (even
+        // Layers run outermost last: the request's language (so every
+        // refusal below is in it), headers on every answer (even
         // refusals), then the host check, team mode's session and role
-        // checks, the size limit, the CSRF check, the request's language.
-        .layer(axum::middleware::from_fn(i18n::negotiate))
-        .layer(from_fn_with_state(state.clone(), security::check_csrf))
+        // checks, the size limit, the CSRF check.
+        .layer(from_fn_with_state(state.guard(), security::check_csrf))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Team mode: the role the route needs, after who is asking.
         .layer(axum::middleware::from_fn(roles::check_role))
         .layer(from_fn_with_state(state.clone(), auth::require_session))
-        .layer(from_fn_with_state(state.clone(), security::check_host))
-        .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(from_fn_with_state(state.guard(), security::check_host))
+        .layer(from_fn_with_state(state.guard(), security::headers))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(i18n::negotiate))
         .with_state(state)
 }

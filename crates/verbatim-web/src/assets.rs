@@ -15,14 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
 
-use crate::AppState;
-
 #[derive(RustEmbed)]
 #[folder = "assets/"]
 struct Assets;
 
-/// Returns the route serving `/assets/{path}`.
-pub fn routes() -> Router<AppState> {
+/// Returns the route serving `/assets/{path}` (for a study's router, or
+/// the front router of a folder server).
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route("/assets/{*path}", get(asset))
 }
 

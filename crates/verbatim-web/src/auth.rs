@@ -16,10 +16,10 @@ use std::net::{IpAddr, SocketAddr};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use verbatim_store::{SESSION_LIFE_SECS, SessionAccount};
+use verbatim_store::{Role, SESSION_LIFE_SECS, SessionAccount};
 
 use crate::AppState;
 use crate::error::ErrorBody;
@@ -95,12 +95,50 @@ pub async fn require_session(
     match found {
         Ok(Some(account)) => {
             let name = account.name.clone();
-            req.extensions_mut().insert(CurrentAccount(account));
-            ACCOUNT.scope(Some(name), next.run(req)).await
+            ACCOUNT
+                .scope(Some(name), async move {
+                    let needs = needs_own_layer(req.method(), req.uri().path());
+                    let account = match with_own_layer(&state, account, needs).await {
+                        Ok(account) => account,
+                        Err(e) => return e.into_response(),
+                    };
+                    req.extensions_mut().insert(CurrentAccount(account));
+                    next.run(req).await
+                })
+                .await
         }
         Ok(None) => anonymous(&req),
         Err(e) => e.into_response(),
     }
+}
+
+/// Returns the account with its coder, which an owner (or a coder whose
+/// coder went missing) gets on first need: a write to their own layer
+/// (a route the policy gives to coders) or the reader, where coding starts.
+async fn with_own_layer(
+    state: &AppState,
+    mut account: SessionAccount,
+    needed: bool,
+) -> Result<SessionAccount, crate::WebError> {
+    if account.coder.is_some() || account.role == Role::Viewer || !needed {
+        return Ok(account);
+    }
+    let name = account.name.clone();
+    account.coder = state
+        .write(move |store| Ok(store.add_account_coder(&name)?))
+        .await?;
+    Ok(account)
+}
+
+/// Returns true for a request that codes in the caller's own layer: a
+/// write the policy gives to coders, or the reader page.
+fn needs_own_layer(method: &Method, path: &str) -> bool {
+    let write = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if write {
+        return crate::roles::required(method, path) == Role::Coder;
+    }
+    path.strip_prefix("/sources/")
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// Answers a request without a session: 401 for the API, the login page
@@ -109,9 +147,7 @@ fn anonymous(req: &Request) -> Response {
     let path = req.uri().path();
     if path == "/api" || path.starts_with("/api/") {
         let body = ErrorBody {
-            error: "log in first: this server needs an account (open /login in the browser, or \
-                    send the vb_session cookie a login returned)"
-                .into(),
+            error: crate::i18n::t("refused.log_in_first").into(),
         };
         return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
     }
@@ -165,6 +201,18 @@ mod tests {
         ] {
             assert_eq!(local_path(bad), "/", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_own_layer_is_needed_to_code_and_in_the_reader_only() {
+        assert!(needs_own_layer(&Method::POST, "/api/codings"));
+        assert!(needs_own_layer(&Method::POST, "/api/memos"));
+        assert!(needs_own_layer(&Method::GET, "/sources/3"));
+        assert!(!needs_own_layer(&Method::GET, "/sources"));
+        assert!(!needs_own_layer(&Method::GET, "/sources/3/transcribe"));
+        assert!(!needs_own_layer(&Method::POST, "/api/reveal"));
+        assert!(!needs_own_layer(&Method::POST, "/api/sources"));
+        assert!(!needs_own_layer(&Method::GET, "/api/codes"));
     }
 
     #[test]

@@ -17,12 +17,14 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use verbatim_store::{MIN_PASSWORD_CHARS, Store};
+use std::net::IpAddr;
+
+use verbatim_store::{LoginEvent, MIN_PASSWORD_CHARS, Store};
 
 use crate::auth::{ClientAddr, SESSION_COOKIE, local_path, with_session_cookie};
 use crate::error::PageResult;
 use crate::security::cookie;
-use crate::{AppState, WebError, auth_limit};
+use crate::{AppState, WebError, auth_limit, i18n};
 
 /// Returns the login, logout and invitation routes.
 pub fn routes() -> Router<AppState> {
@@ -46,13 +48,14 @@ struct LoginPage {
     role: Option<String>,
     min_password: usize,
     button: &'static str,
+    lang: i18n::Lang,
 }
 
 impl LoginPage {
     async fn login(state: &AppState, next: Option<String>, message: Option<String>) -> Self {
         LoginPage {
             study: study_title(state).await,
-            heading: "Log in".into(),
+            heading: i18n::t("login.heading").into(),
             message,
             action: "/login".into(),
             csrf: state.csrf().to_owned(),
@@ -60,8 +63,14 @@ impl LoginPage {
             name: None,
             role: None,
             min_password: MIN_PASSWORD_CHARS,
-            button: "Log in",
+            button: i18n::t("login.button"),
+            lang: i18n::Lang::current(),
         }
+    }
+
+    /// Returns the words of `key` in the page's language.
+    fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
     }
 
     fn answer(&self, status: StatusCode) -> Response {
@@ -87,11 +96,7 @@ fn team_only(state: &AppState) -> Result<(), WebError> {
     if state.config().team {
         Ok(())
     } else {
-        Err(WebError::NotFound(
-            "this server runs without accounts: everyone on this computer uses it directly \
-             (start it with `verbatim serve --team` for a team)"
-                .into(),
-        ))
+        Err(WebError::NotFound(i18n::t("refused.no_accounts").into()))
     }
 }
 
@@ -125,24 +130,69 @@ async fn login(
 ) -> PageResult<Response> {
     team_only(&state)?;
     let next = form.next.as_deref().map(|n| local_path(n).to_owned());
-    let keys = auth_limit::keys(&form.name, addr);
-    if let Some(wait) = state.logins().blocked(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = format!(
-            "too many failed logins for this name or from this computer: wait {minutes} minute(s) \
-             and try again, or ask the study's owner to set a new password"
-        );
-        let page = LoginPage::login(&state, next, Some(message)).await;
-        return Ok(page.answer(StatusCode::TOO_MANY_REQUESTS));
+    match attempt_login(&state, &form.name, form.password, addr).await? {
+        Ok(token) => Ok(with_session_cookie(
+            next.as_deref().unwrap_or("/"),
+            Some(&token),
+        )),
+        Err(refused) => {
+            let page = LoginPage::login(&state, next, Some(refused.message())).await;
+            Ok(page.answer(refused.status()))
+        }
     }
-    let name = form.name.trim().to_owned();
+}
+
+/// Why a login opened no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Too many failures for the name or from the address: wait this many
+    /// minutes.
+    Limited(u64),
+    /// A wrong name or password.
+    Wrong,
+}
+
+impl Refused {
+    /// Returns the sentence the login form shows, in the page's language.
+    pub fn message(self) -> String {
+        match self {
+            Refused::Limited(minutes) => {
+                i18n::tf("login.limited", &[("minutes", &minutes.to_string())])
+            }
+            Refused::Wrong => i18n::t("login.wrong").to_owned(),
+        }
+    }
+
+    /// Returns the status the form is answered with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Refused::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Refused::Wrong => StatusCode::UNAUTHORIZED,
+        }
+    }
+}
+
+/// Checks `name` and `password` against the study of `state`, within the
+/// failed-login limits, records the attempt in the login log, and opens a
+/// session on success (returning its token).
+pub async fn attempt_login(
+    state: &AppState,
+    name: &str,
+    password: String,
+    addr: Option<IpAddr>,
+) -> Result<Result<String, Refused>, WebError> {
+    let keys = auth_limit::keys(name, addr);
+    let name = name.trim().to_owned();
+    if let Some(wait) = state.logins().blocked(&keys) {
+        record(state, &name, LoginEvent::Failed, addr).await?;
+        return Ok(Err(Refused::Limited(wait.as_secs().div_ceil(60).max(1))));
+    }
     let stored = {
         let name = name.clone();
         state
             .read(move |store| Ok(store.login_hash(&name)?))
             .await?
     };
-    let password = form.password;
     let matches = tokio::task::spawn_blocking(move || {
         verbatim_store::password_matches(&password, stored.as_deref())
     })
@@ -150,27 +200,49 @@ async fn login(
     .map_err(|e| WebError::Internal(format!("the password check stopped: {e}")))?;
     if !matches {
         state.logins().failed(&keys);
-        let message = "wrong name or password: try again".to_owned();
-        let page = LoginPage::login(&state, next, Some(message)).await;
-        return Ok(page.answer(StatusCode::UNAUTHORIZED));
+        record(state, &name, LoginEvent::Failed, addr).await?;
+        return Ok(Err(Refused::Wrong));
     }
+    let address = addr.map(|a| a.to_string());
     let token = state
-        .write(move |store| Ok(store.open_session(&name)?))
+        .write(move |store| {
+            let token = store.open_session(&name)?;
+            store.record_login(&name, LoginEvent::Login, address.as_deref())?;
+            Ok(token)
+        })
         .await?;
-    Ok(with_session_cookie(
-        next.as_deref().unwrap_or("/"),
-        Some(&token),
-    ))
+    Ok(Ok(token))
+}
+
+/// Records one login event of `name` from `addr`.
+async fn record(
+    state: &AppState,
+    name: &str,
+    event: LoginEvent,
+    addr: Option<IpAddr>,
+) -> Result<(), WebError> {
+    let name = name.to_owned();
+    let address = addr.map(|a| a.to_string());
+    state
+        .write(move |store| Ok(store.record_login(&name, event, address.as_deref())?))
+        .await
 }
 
 async fn logout(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: axum::http::HeaderMap,
 ) -> PageResult<Response> {
     team_only(&state)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE).map(str::to_owned) {
+        let address = addr.map(|a| a.to_string());
         state
-            .write(move |store| Ok(store.close_session(&token)?))
+            .write(move |store| {
+                if let Some(account) = store.session(&token)? {
+                    store.record_login(&account.name, LoginEvent::Logout, address.as_deref())?;
+                }
+                Ok(store.close_session(&token)?)
+            })
             .await?;
     }
     Ok(with_session_cookie("/login", None))
@@ -188,11 +260,11 @@ async fn invite_page(
             .await?
     };
     let page = LoginPage {
-        heading: "Join the study".into(),
+        heading: i18n::t("login.join").into(),
         action: format!("/invite/{token}"),
         name: Some(invitation.name),
         role: Some(invitation.role.to_string()),
-        button: "Set my password and log in",
+        button: i18n::t("login.join_button"),
         ..LoginPage::login(&state, None, None).await
     };
     Ok(page.answer(StatusCode::OK))
@@ -205,12 +277,19 @@ struct AcceptForm {
 
 async fn accept(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> PageResult<Response> {
     team_only(&state)?;
+    let address = addr.map(|a| a.to_string());
     let session = state
-        .write(move |store| Ok(store.accept_invitation(&token, &form.password)?))
+        .write(move |store| {
+            let name = store.invitation(&token)?.name;
+            let session = store.accept_invitation(&token, &form.password)?;
+            store.record_login(&name, LoginEvent::Invitation, address.as_deref())?;
+            Ok(session)
+        })
         .await?;
     Ok(with_session_cookie("/", Some(&session)))
 }

@@ -169,6 +169,14 @@ pub fn t(key: &str) -> &'static str {
     Lang::current().t(key)
 }
 
+/// Returns the words of `key` in the current request's language with
+/// each `{name}` placeholder replaced by its value in `args`.
+pub fn tf(key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(t(key).to_owned(), |words, (name, value)| {
+        words.replace(&format!("{{{name}}}"), value)
+    })
+}
+
 /// The layer that makes the request's language current while its handler
 /// runs and renders.
 pub async fn negotiate(req: Request, next: Next) -> Response {
@@ -305,6 +313,68 @@ mod tests {
             }
         }
         found
+    }
+
+    /// Returns every key quoted after `t(` or `tf(` in the Rust files
+    /// under `src/`, with the file it is in.
+    fn keys_in_rust() -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                // This file's tests hold the patterns themselves.
+                if path.ends_with("i18n.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                // rustfmt may put the key on the line after the call.
+                for call in ["t(", "tf("] {
+                    for (at, _) in text.match_indices(call) {
+                        let before = text[..at].chars().next_back().unwrap_or(' ');
+                        if before.is_alphanumeric() || before == '_' {
+                            continue;
+                        }
+                        let rest = text[at + call.len()..].trim_start();
+                        if let Some((key, _)) =
+                            rest.strip_prefix('"').and_then(|r| r.split_once('"'))
+                        {
+                            found.push((path.display().to_string(), key.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_key_the_server_builds_a_sentence_from_exists_in_both_languages() {
+        let keys = keys_in_rust();
+        assert!(
+            keys.iter().any(|(_, k)| k == "refused.role"),
+            "the refusals are looked up"
+        );
+        for (file, key) in keys {
+            assert!(EN.contains_key(key.as_str()), "{file}: no English {key}");
+            assert!(FR.contains_key(key.as_str()), "{file}: no French {key}");
+        }
+        // A refusal in French, placeholders filled.
+        let words = in_lang(Lang::Fr, || {
+            tf(
+                "refused.role",
+                &[("name", "vera"), ("role", "viewer"), ("needed", "coder")],
+            )
+        });
+        assert_eq!(
+            words,
+            "vera a un compte viewer et ceci demande le rôle coder : rien n’a été modifié ; \
+             demandez au responsable de l’étude"
+        );
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct Page {
     pub scripts: Vec<&'static str>,
     /// The logged-in account (team mode), shown instead of the picker.
     pub account: Option<SessionAccount>,
+    /// True for a study of a folder server: the header links to the
+    /// folder's studies.
+    pub in_folder: bool,
 }
 
 impl Page {
@@ -128,6 +131,7 @@ impl Page {
             back: nav.href().to_owned(),
             scripts: Vec::new(),
             account: session.account.clone(),
+            in_folder: session.in_folder,
         })
     }
 

@@ -127,10 +127,13 @@ pub async fn check_role(req: Request, next: Next) -> Response {
     if account.role >= needed {
         return next.run(req).await;
     }
-    let error = WebError::Forbidden(format!(
-        "{} is a {} account and this needs the {needed} role: nothing was changed; ask the \
-         study's owner",
-        account.name, account.role
+    let error = WebError::Forbidden(crate::i18n::tf(
+        "refused.role",
+        &[
+            ("name", &account.name),
+            ("role", account.role.as_str()),
+            ("needed", needed.as_str()),
+        ],
     ));
     if req.uri().path().starts_with("/api/") {
         error.into_response()

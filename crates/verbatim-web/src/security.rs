@@ -31,7 +31,18 @@ use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::{AppState, WebError};
+use crate::WebError;
+
+/// What the layers check a request against: the address the server bound
+/// and the server's CSRF token (one study's, or every study's of a folder
+/// server).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// The address the server listens on.
+    pub addr: std::net::SocketAddr,
+    /// The CSRF token.
+    pub csrf: std::sync::Arc<str>,
+}
 
 /// The name of the cookie that carries the CSRF token.
 pub const CSRF_COOKIE: &str = "vb_csrf";
@@ -49,24 +60,22 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
 /// Refuses requests for another host name than the server's own.
-pub async fn check_host(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn check_host(State(state): State<Guard>, req: Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     if !host_allowed(host, &state) {
-        return WebError::Forbidden(format!(
-            "this server answers only to {}: open that address instead",
-            state.config().addr
-        ))
-        .into_response();
+        let addr = state.addr.to_string();
+        return WebError::Forbidden(crate::i18n::tf("refused.host", &[("addr", &addr)]))
+            .into_response();
     }
     next.run(req).await
 }
 
-fn host_allowed(host: &str, state: &AppState) -> bool {
-    let addr = state.config().addr;
+fn host_allowed(host: &str, state: &Guard) -> bool {
+    let addr = state.addr;
     let port = addr.port();
     let bound = addr.to_string();
     // Bound to every interface (a team server on the network): any name
@@ -88,14 +97,14 @@ fn host_allowed(host: &str, state: &AppState) -> bool {
 
 /// Refuses a state-changing request without the CSRF token twice (cookie
 /// and header or form field) or from another origin.
-pub async fn check_csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn check_csrf(State(state): State<Guard>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     if let Err(e) = check_origin(req.headers(), &state) {
         return e.into_response();
     }
-    let token = state.csrf();
+    let token = &*state.csrf;
     if cookie(req.headers(), CSRF_COOKIE) != Some(token) {
         return refused();
     }
@@ -115,7 +124,7 @@ pub async fn check_csrf(State(state): State<AppState>, req: Request, next: Next)
     // hand the same bytes on to the handler.
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-        return WebError::BadRequest("the form is too large or was cut off".into()).into_response();
+        return WebError::BadRequest(crate::i18n::t("refused.form_size").into()).into_response();
     };
     if form_field(&bytes, CSRF_FIELD) != Some(token.as_bytes()) {
         return refused();
@@ -125,15 +134,10 @@ pub async fn check_csrf(State(state): State<AppState>, req: Request, next: Next)
 }
 
 fn refused() -> Response {
-    WebError::Forbidden(
-        "this change was refused because it did not carry the page's security token: reload the \
-         page and try again"
-            .into(),
-    )
-    .into_response()
+    WebError::Forbidden(crate::i18n::t("refused.csrf").into()).into_response()
 }
 
-fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), WebError> {
+fn check_origin(headers: &HeaderMap, state: &Guard) -> Result<(), WebError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         // Browsers send Origin on every cross-site POST, so a missing one
         // is a same-site navigation or a non-browser client; the token
@@ -145,9 +149,10 @@ fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), WebError> {
     if host_allowed(host, state) {
         Ok(())
     } else {
-        Err(WebError::Forbidden(format!(
-            "a change sent from {origin:?} was refused: only pages of this server may change the \
-             study"
+        let origin = format!("{origin:?}");
+        Err(WebError::Forbidden(crate::i18n::tf(
+            "refused.origin",
+            &[("origin", &origin)],
         )))
     }
 }
@@ -175,8 +180,8 @@ fn form_field<'b>(body: &'b [u8], name: &str) -> Option<&'b [u8]> {
 }
 
 /// Adds the security headers and the CSRF cookie to every response.
-pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let has_cookie = cookie(req.headers(), CSRF_COOKIE) == Some(state.csrf());
+pub async fn headers(State(state): State<Guard>, req: Request, next: Next) -> Response {
+    let has_cookie = cookie(req.headers(), CSRF_COOKIE) == Some(&*state.csrf);
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     // A response may bring its own, stricter framing policy: the report
@@ -206,7 +211,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     if !has_cookie
         && let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={}; Path=/; SameSite=Strict; HttpOnly",
-            state.csrf()
+            state.csrf
         ))
     {
         h.append(header::SET_COOKIE, v);
@@ -216,9 +221,7 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
 
 /// Answers a request the router has no route for.
 pub async fn not_found() -> crate::error::PageError {
-    crate::error::PageError(WebError::NotFound(
-        "no such page: go back to the study's home page".into(),
-    ))
+    crate::error::PageError(WebError::NotFound(crate::i18n::t("refused.no_page").into()))
 }
 
 /// Returns `back` if it is a path of this site, else `/`: where a form or

@@ -3,8 +3,8 @@
 //! In team mode (`serve --team`) the logged-in account decides, and
 //! nothing the browser sends can change it: the `vb_coder` cookie and
 //! `--coder` are ignored, the coder is the account's own (a coder
-//! account's name; an owner's when a coder of that name exists; none for
-//! a viewer), and an account without a coder reads through the store's
+//! account's name; an owner's too, created the first time the owner
+//! codes or opens the reader, see [`crate::auth`]; none for a viewer), and an account without a coder reads through the store's
 //! reader scope (shared codebook and consensus layer until the layers
 //! open). Locally, the coder is chosen like on the command line: `--coder` /
 //! `VERBATIM_CODER` when the server starts, or the picker in the page
@@ -32,24 +32,23 @@ pub struct Session {
     pub coder: Option<String>,
     /// The logged-in account (team mode only).
     pub account: Option<SessionAccount>,
+    /// True when the study is one of a folder's (`serve --dir`), so pages
+    /// link back to the folder's start page.
+    pub in_folder: bool,
 }
 
 impl Session {
     /// Returns the coder's name, or a clear error when none is chosen.
     pub fn coder(&self) -> Result<&str, WebError> {
         if let (Some(account), None) = (&self.account, &self.coder) {
-            return Err(WebError::Forbidden(format!(
-                "{} is a {} account with no coding layer: only coder accounts (and owners who                  are also a coder of the same name) code",
-                account.name, account.role
+            return Err(WebError::Forbidden(crate::i18n::tf(
+                "refused.no_layer",
+                &[("name", &account.name), ("role", account.role.as_str())],
             )));
         }
-        self.coder.as_deref().ok_or_else(|| {
-            WebError::Forbidden(
-                "choose who is coding first: pick a coder in the page header, or start the server \
-                 with --coder NAME"
-                    .into(),
-            )
-        })
+        self.coder
+            .as_deref()
+            .ok_or_else(|| WebError::Forbidden(crate::i18n::t("refused.choose_coder").into()))
     }
 
     /// Returns the coder's scope: their own layer, or every layer once the
@@ -110,6 +109,7 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let in_folder = state.config().folder.is_some();
         if state.config().team {
             let account = parts
                 .extensions
@@ -118,6 +118,7 @@ impl FromRequestParts<AppState> for Session {
             return Ok(Session {
                 coder: account.as_ref().and_then(|a| a.coder.clone()),
                 account,
+                in_folder,
             });
         }
         let picked = cookie(&parts.headers, CODER_COOKIE)
@@ -126,6 +127,7 @@ impl FromRequestParts<AppState> for Session {
         Ok(Session {
             coder: picked.or_else(|| state.config().default_coder.clone()),
             account: None,
+            in_folder,
         })
     }
 }

@@ -36,6 +36,50 @@ pub struct Config {
     /// Team mode (`serve --team`): every request needs a logged-in
     /// account, which decides the role and the coder ([`crate::auth`]).
     pub team: bool,
+    /// The study's name in the folder when the server serves a folder of
+    /// studies (`serve --dir`, [`crate::folder`]); `None` for one study.
+    pub folder: Option<String>,
+}
+
+/// What every study of one server shares: the CSRF token its pages carry
+/// and the count of failed logins (a folder server must not give each
+/// study its own five tries).
+#[derive(Clone)]
+pub struct Secrets {
+    csrf: Arc<str>,
+    logins: Arc<crate::auth_limit::Limiter>,
+}
+
+impl Secrets {
+    /// Returns a fresh CSRF token and an empty failed-login count.
+    pub fn new() -> Self {
+        // Two v4 UUIDs: 244 random bits from the OS generator.
+        let csrf = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        Self {
+            csrf: csrf.into(),
+            logins: Arc::default(),
+        }
+    }
+
+    /// Returns the CSRF token.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    /// Returns the failed-login counter.
+    pub fn logins(&self) -> &crate::auth_limit::Limiter {
+        &self.logins
+    }
+}
+
+impl Default for Secrets {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The open study and its search index.
@@ -202,19 +246,18 @@ pub struct AppState {
 struct Shared {
     study: Mutex<Study>,
     config: Config,
-    csrf: String,
-    logins: crate::auth_limit::Limiter,
+    secrets: Secrets,
 }
 
 impl AppState {
     /// Returns the state serving `store`, with a fresh CSRF token.
     pub fn new(store: SqliteStore, config: Config) -> Self {
-        // Two v4 UUIDs: 244 random bits from the OS generator.
-        let csrf = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        Self::sharing(store, config, Secrets::new())
+    }
+
+    /// Returns the state serving `store` with the server's `secrets` (one
+    /// study of a folder server).
+    pub fn sharing(store: SqliteStore, config: Config, secrets: Secrets) -> Self {
         Self {
             shared: Arc::new(Shared {
                 study: Mutex::new(Study {
@@ -228,8 +271,7 @@ impl AppState {
                     speakers: None,
                 }),
                 config,
-                csrf,
-                logins: crate::auth_limit::Limiter::default(),
+                secrets,
             }),
         }
     }
@@ -241,12 +283,20 @@ impl AppState {
 
     /// Returns this process's CSRF token.
     pub fn csrf(&self) -> &str {
-        &self.shared.csrf
+        self.shared.secrets.csrf()
+    }
+
+    /// Returns what the security layers check requests against.
+    pub fn guard(&self) -> crate::security::Guard {
+        crate::security::Guard {
+            addr: self.config().addr,
+            csrf: Arc::clone(&self.shared.secrets.csrf),
+        }
     }
 
     /// Returns the failed-login counter of team mode.
     pub fn logins(&self) -> &crate::auth_limit::Limiter {
-        &self.shared.logins
+        self.shared.secrets.logins()
     }
 
     /// Runs `f` on the study on the blocking pool, without writing.

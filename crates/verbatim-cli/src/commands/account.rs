@@ -70,6 +70,17 @@ enum AccountAction {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Show who logged in, failed to, logged out or used an invitation
+    Log {
+        #[command(flatten)]
+        project: ProjectArg,
+        /// How many events, newest first
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a one-time link with which someone sets their password
     Invite {
         #[command(flatten)]
@@ -103,6 +114,11 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
             println!("Added account {} ({}){coder}.", account.name, account.role);
         }
         AccountAction::List { project, json } => list(project, *json)?,
+        AccountAction::Log {
+            project,
+            limit,
+            json,
+        } => login_log(project, *limit, *json)?,
         AccountAction::Role {
             project,
             name,
@@ -175,6 +191,29 @@ fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
             } else {
                 "active".into()
             },
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(())
+}
+
+fn login_log(project: &ProjectArg, limit: usize, json: bool) -> anyhow::Result<()> {
+    let events = project.open()?.login_log(limit)?;
+    if json {
+        print_json(&events)?;
+        return Ok(());
+    }
+    if events.is_empty() {
+        println!("No logins yet: the team server records them here.");
+        return Ok(());
+    }
+    let mut table = Table::new(&["time", "name", "event", "address"]);
+    for e in &events {
+        table.row(vec![
+            e.at.clone(),
+            e.name.clone(),
+            e.event.clone(),
+            e.address.clone().unwrap_or_default(),
         ]);
     }
     print!("{}", table.render());

@@ -2,11 +2,12 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use verbatim_store::Store;
+use verbatim_store::{SqliteStore, Store};
 use verbatim_web::{AppState, Config};
 
 use super::ProjectArg;
@@ -29,10 +30,17 @@ pub struct ServeArgs {
     /// whose role decides what they may see and do; --coder is ignored
     #[arg(long)]
     team: bool,
+    /// Serve every study (*.vbt) of a folder, and let people create new
+    /// ones from the start page; --project is then ignored
+    #[arg(long, value_name = "FOLDER")]
+    dir: Option<PathBuf>,
 }
 
 /// Serves the study until Ctrl+C.
 pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.dir {
+        return serve_folder(args, dir);
+    }
     let store = args.project.open()?;
     if args.team {
         if !store.has_owner()? {
@@ -71,15 +79,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("could not start the server's runtime")?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| {
-                format!(
-                    "could not listen on {}: is another `verbatim serve` running? Pass --addr \
-                     127.0.0.1:0 to pick a free port",
-                    args.addr
-                )
-            })?;
+        let listener = bind(args.addr).await?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}/");
         if !addr.ip().is_loopback() && !args.team {
@@ -104,20 +104,108 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 default_coder,
                 addr,
                 team: args.team,
+                folder: None,
             },
         );
-        let stop = async {
-            // If the signal cannot be watched, serve until killed.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        verbatim_web::serve(listener, state, stop)
+        verbatim_web::serve(listener, state, stop())
             .await
             .context("the server stopped")?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves every study of the folder `dir` until Ctrl+C.
+fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a folder: give --dir the folder that holds (or will hold) the studies",
+            dir.display()
+        );
+    }
+    if args.team {
+        if !folder_has_owner(dir)? {
+            anyhow::bail!(
+                "a team server of {folder} needs one study with an owner account first: create it \
+                 with `verbatim init --project {folder}/first.vbt` and `verbatim account add NAME \
+                 --role owner --password-stdin --project {folder}/first.vbt` (the password on \
+                 standard input), then start the server again",
+                folder = dir.display()
+            );
+        }
+        verbatim_store::warm_up_logins();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the server's runtime")?;
+    runtime.block_on(async {
+        let listener = bind(args.addr).await?;
+        let addr = listener.local_addr()?;
+        let url = format!("http://{addr}/");
+        if !addr.ip().is_loopback() && !args.team {
+            eprintln!(
+                "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \
+                 read and change the studies, and create new ones."
+            );
+        }
+        let mode = if args.team {
+            " for the team (log in)"
+        } else {
+            ""
+        };
+        println!(
+            "Serving the studies of {}{mode} at {url} (Ctrl+C to stop)",
+            dir.display()
+        );
+        std::io::stdout().flush()?;
+        if args.open {
+            open_browser(&url);
+        }
+        let limits = verbatim_web::server::Limits::default();
+        let folder =
+            verbatim_web::folder::Folder::new(dir.to_path_buf(), args.team, addr, limits.request);
+        verbatim_web::folder::serve(listener, folder, stop())
+            .await
+            .context("the server stopped")?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Returns true when a study of the folder has an enabled owner account.
+fn folder_has_owner(dir: &Path) -> anyhow::Result<bool> {
+    let entries = std::fs::read_dir(dir)
+        .with_context(|| format!("could not read the folder {}", dir.display()))?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path
+            .extension()
+            .is_some_and(|x| x == verbatim_web::folder::EXTENSION)
+            && let Ok(store) = SqliteStore::open(&path)
+            && store.has_owner()?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Listens on `addr`, or says what to do when it is taken.
+async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "could not listen on {addr}: is another `verbatim serve` running? Pass --addr \
+             127.0.0.1:0 to pick a free port"
+        )
+    })
+}
+
+/// Completes on Ctrl+C (never, if the signal cannot be watched).
+async fn stop() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Launches the desktop's browser on `url`; says so and carries on when

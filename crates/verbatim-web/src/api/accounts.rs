@@ -144,7 +144,7 @@ pub struct NewInvitation {
 #[schema(as = accounts::Invited)]
 pub struct Invited {
     /// The one-time path to send, after the server's address:
-    /// `/invite/TOKEN`.
+    /// `/invite/TOKEN` (`?study=NAME` on a folder server).
     pub path: String,
 }
 
@@ -160,7 +160,12 @@ pub async fn create_invitation(
     let token = state
         .write(move |store| Ok(store.invite(&actor, &name, role)?))
         .await?;
-    Ok(format!("/invite/{token}"))
+    // On a folder server the link names its study, which the server
+    // cannot otherwise tell from the token.
+    Ok(match &state.config().folder {
+        Some(study) => format!("/invite/{token}?study={study}"),
+        None => format!("/invite/{token}"),
+    })
 }
 
 #[utoipa::path(

@@ -26,7 +26,7 @@ use verbatim_store::{ImportItem, ImportOutcome, Store};
 use crate::api::people::actor;
 use crate::error::ApiResult;
 use crate::session::Session;
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, i18n};
 
 /// Returns the upload route (`GET /api/sources` lives in
 /// [`crate::api::people`]).
@@ -80,15 +80,16 @@ async fn upload(
 ) -> ApiResult<Vec<FileReport>> {
     let form = read_form(multipart).await?;
     if form.files.is_empty() {
-        return Err(WebError::BadRequest(
-            "no file was sent: choose one or more transcripts in the `file` field".into(),
-        ));
+        return Err(WebError::BadRequest(i18n::t("upload.no_file").into()));
     }
     let Form { files, settings } = form;
     // Parse outside the study's lock: reading a large docx takes a while.
-    let read = tokio::task::spawn_blocking(move || read_files(files, &settings))
-        .await
-        .map_err(|e| WebError::Internal(format!("reading the uploaded files stopped: {e}")))?;
+    // The report's sentences are in the request's language.
+    let lang = i18n::Lang::current();
+    let read =
+        tokio::task::spawn_blocking(move || i18n::in_lang(lang, || read_files(files, &settings)))
+            .await
+            .map_err(|e| WebError::Internal(format!("reading the uploaded files stopped: {e}")))?;
     let reports = state
         .write(move |store| store_read(store, &actor(&session), read))
         .await?;
@@ -99,10 +100,7 @@ async fn upload(
 /// ignored, a bad kind or language refuses the whole request.
 async fn read_form(mut multipart: Multipart) -> Result<Form, WebError> {
     let broken = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!(
-            "the upload was cut off or malformed ({}): send the form again",
-            e.body_text()
-        ))
+        WebError::BadRequest(i18n::tf("upload.broken", &[("detail", &e.body_text())]))
     };
     let mut files = Vec::new();
     let mut settings = Settings::default();
@@ -121,15 +119,13 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, WebError> {
         }
         match name.as_str() {
             "kind" => {
-                settings.kind = Some(value.parse().map_err(|e| {
-                    WebError::BadRequest(format!(
-                        "{e}: choose interview, focus_group, observation, context or other"
-                    ))
+                settings.kind = Some(value.parse::<SourceKind>().map_err(|e| {
+                    WebError::BadRequest(i18n::tf("upload.kind", &[("error", &e.to_string())]))
                 })?);
             }
             "language" => {
-                settings.language = Some(value.parse().map_err(|e| {
-                    WebError::BadRequest(format!("{e}: give a language tag such as fr or en"))
+                settings.language = Some(value.parse::<Language>().map_err(|e| {
+                    WebError::BadRequest(i18n::tf("upload.language", &[("error", &e.to_string())]))
                 })?);
             }
             "site" => settings.site = Some(value.to_owned()),
@@ -166,10 +162,7 @@ fn read_files(files: Vec<(String, Vec<u8>)>, settings: &Settings) -> Vec<(String
                 None => Read::Refused(FileReport::refused(
                     &file,
                     FileStatus::Unsupported,
-                    Some(format!(
-                        "{file} is not a transcript format verbatim reads: upload .txt, .md, .docx, .odt, \
-                         .rtf, .html, .pdf, .srt or .vtt files"
-                    )),
+                    Some(i18n::tf("upload.unsupported", &[("file", &file)])),
                 )),
                 Some(format) => match read_bytes(&file, format, &bytes, &options) {
                     Ok(source) => {
@@ -180,7 +173,10 @@ fn read_files(files: Vec<(String, Vec<u8>)>, settings: &Settings) -> Vec<(String
                     Err(e) => Read::Refused(FileReport::refused(
                         &file,
                         FileStatus::Failed,
-                        Some(format!("{file} was not imported: {e}")),
+                        Some(i18n::tf(
+                            "upload.failed",
+                            &[("file", &file), ("error", &e.to_string())],
+                        )),
                     )),
                 },
             };

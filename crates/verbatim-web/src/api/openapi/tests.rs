@@ -109,6 +109,7 @@ impl App {
             default_coder: Some("claire".into()),
             addr: HOST.parse().expect("address"),
             team: false,
+            folder: None,
         };
         let state = AppState::new(store, config);
         let csrf = state.csrf().to_owned();

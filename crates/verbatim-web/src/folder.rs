@@ -1,0 +1,425 @@
+//! One server for a folder of studies (`verbatim serve --dir STUDIES/`).
+//!
+//! Why a router in front of the study routers rather than a base path in
+//! every URL: each study keeps its own accounts, sessions and audit log
+//! (a study moved to another server keeps its team), and every page,
+//! script and API route stays at the URL it has on a one-study server,
+//! so no template or script knows about folders. The front router holds
+//! the start page (`/studies`: the folder's `*.vbt` files and a form to
+//! create one), team mode's login (study, name, password) and the
+//! creation; every other request goes, with `tower::ServiceExt::oneshot`,
+//! to the router of the study the `vb_study` cookie names, built with
+//! [`crate::app::router`] the first time it is needed and kept. That
+//! study's own layers then decide (session, role, CSRF), so a session of
+//! one study opens nothing in another: naming another study in the cookie
+//! only leads to its login.
+//!
+//! All studies share one CSRF token and one failed-login count
+//! ([`Secrets`]). Creating a study is open to anyone on a local server;
+//! with `--team`, to whoever logs in at the start page with the name and
+//! password of an owner of one of the folder's studies, who becomes the
+//! new study's owner with the same password hash.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tower::ServiceExt;
+use verbatim_store::{LoginEvent, Role, SqliteStore, Store, StudySettings};
+
+use crate::auth::with_session_cookie;
+use crate::security::cookie;
+use crate::state::Secrets;
+use crate::{AppState, Config, WebError, i18n, security};
+
+mod pages;
+
+/// The cookie naming the study a browser works in.
+pub const STUDY_COOKIE: &str = "vb_study";
+/// The extension of a study file in the folder.
+pub const EXTENSION: &str = "vbt";
+
+/// The folder, how its studies are served, and the studies opened so far.
+pub struct Folder {
+    dir: PathBuf,
+    team: bool,
+    addr: SocketAddr,
+    timeout: Duration,
+    secrets: Secrets,
+    studies: Mutex<HashMap<String, Served>>,
+}
+
+/// One opened study: its state and its router.
+#[derive(Clone)]
+struct Served {
+    state: AppState,
+    router: Router,
+}
+
+/// A study of the folder as the start page lists it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// Its name in the folder (the file name without `.vbt`).
+    pub name: String,
+    /// Its title, or why it cannot be opened.
+    pub title: Result<String, String>,
+}
+
+impl Folder {
+    /// Returns the server of the folder `dir`; `team` asks every study's
+    /// accounts, `addr` is the address the server listens on.
+    pub fn new(dir: PathBuf, team: bool, addr: SocketAddr, timeout: Duration) -> Arc<Self> {
+        Arc::new(Folder {
+            dir,
+            team,
+            addr,
+            timeout,
+            secrets: Secrets::new(),
+            studies: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Returns the names of the folder's studies, sorted.
+    pub fn names(&self) -> Result<Vec<String>, WebError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
+            WebError::Internal(format!(
+                "the folder {} cannot be read: {e}",
+                self.dir.display()
+            ))
+        })?;
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == EXTENSION) && p.is_file())
+            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+            .filter(|name| checked_name(name).is_ok())
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
+    }
+
+    /// Returns every study with its title (opening those not open yet).
+    pub async fn listed(&self) -> Result<Vec<Listed>, WebError> {
+        let mut listed = Vec::new();
+        for name in self.names()? {
+            let title = match self.open(&name).await {
+                Ok(served) => served
+                    .state
+                    .read(|store| Ok(store.study()?.title))
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            listed.push(Listed { name, title });
+        }
+        Ok(listed)
+    }
+
+    fn path_of(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.{EXTENSION}"))
+    }
+
+    fn config(&self, name: &str) -> Config {
+        Config {
+            default_coder: None,
+            addr: self.addr,
+            team: self.team,
+            folder: Some(name.to_owned()),
+        }
+    }
+
+    /// Keeps `store` as the study `name` and returns how it is served.
+    fn keep(&self, name: &str, store: SqliteStore) -> Served {
+        let state = AppState::sharing(store, self.config(name), self.secrets.clone());
+        let router = crate::app::router(state.clone(), self.timeout);
+        let mut studies = self
+            .studies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Two first requests may both have opened it: the first kept wins.
+        studies
+            .entry(name.to_owned())
+            .or_insert(Served { state, router })
+            .clone()
+    }
+
+    /// Returns the study `name`, opened on first use.
+    async fn open(&self, name: &str) -> Result<Served, WebError> {
+        let name = checked_name(name)?;
+        if let Some(served) = self
+            .studies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+        {
+            return Ok(served.clone());
+        }
+        let path = self.path_of(name);
+        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+            .await
+            .map_err(|e| WebError::Internal(format!("opening the study stopped: {e}")))??;
+        Ok(self.keep(name, store))
+    }
+}
+
+/// Returns `name` when it can name a study file of the folder: 1 to 64
+/// ASCII letters, digits, `-`, `_` or `.`, not starting with a dot and
+/// without `..` (so never a path outside the folder), else why not.
+pub fn checked_name(name: &str) -> Result<&str, WebError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && !name.contains("..")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if ok {
+        Ok(name)
+    } else {
+        Err(WebError::BadRequest(i18n::tf(
+            "studies.bad_name",
+            &[("name", name)],
+        )))
+    }
+}
+
+/// Returns the front router of `folder`.
+pub fn router(folder: Arc<Folder>) -> Router {
+    let guard = security::Guard {
+        addr: folder.addr,
+        csrf: Arc::from(folder.secrets.csrf()),
+    };
+    let own = Router::new()
+        .route("/studies", get(pages::start).post(pages::create))
+        .route("/studies/open", get(pages::open))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .merge(crate::assets::routes())
+        .layer(from_fn_with_state(guard.clone(), security::check_csrf))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .layer(from_fn_with_state(guard.clone(), security::check_host))
+        .layer(from_fn_with_state(guard, security::headers))
+        .layer(axum::middleware::from_fn(i18n::negotiate));
+    own.fallback(dispatch).with_state(folder)
+}
+
+/// Serves the folder on an already bound listener until `shutdown`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    folder: Arc<Folder>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = crate::server::Limits::default();
+    crate::server::run(listener, router(folder), limits, shutdown).await
+}
+
+/// Returns the study a request is for: an invitation link's `?study=`,
+/// else the `vb_study` cookie.
+fn chosen(req: &Request) -> Option<String> {
+    if req.uri().path().starts_with("/invite/")
+        && let Some(name) = req
+            .uri()
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("study=")))
+    {
+        return Some(name.to_owned());
+    }
+    cookie(req.headers(), STUDY_COOKIE).map(str::to_owned)
+}
+
+/// Hands a request to the router of its study.
+async fn dispatch(State(folder): State<Arc<Folder>>, req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let Some(name) = chosen(&req).filter(|n| checked_name(n).is_ok()) else {
+        return no_study(&folder, &path);
+    };
+    let served = match folder.open(&name).await {
+        Ok(served) => served,
+        // A study removed from the folder, or no study: the start page.
+        Err(_) => return no_study(&folder, &path),
+    };
+    let from_invitation = path.starts_with("/invite/");
+    let mut response = match served.router.oneshot(req).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    if from_invitation {
+        append_study_cookie(&mut response, &name);
+    }
+    response
+}
+
+/// Answers a request that names no study: the API says what to do, pages
+/// go to the start page (team mode: its login).
+fn no_study(folder: &Folder, path: &str) -> Response {
+    if path == "/api" || path.starts_with("/api/") {
+        let status = if folder.team {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        let body = crate::error::ErrorBody {
+            error: i18n::t("refused.no_study").into(),
+        };
+        return (status, axum::Json(body)).into_response();
+    }
+    Redirect::to("/studies").into_response()
+}
+
+/// Adds the cookie that makes `name` the browser's study.
+fn append_study_cookie(response: &mut Response, name: &str) {
+    let value = format!("{STUDY_COOKIE}={name}; Path=/; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Returns the redirect to the study `name`'s home page, with its session
+/// when one was opened.
+fn into_study(name: &str, token: Option<&str>, next: &str) -> Response {
+    let mut response = match token {
+        Some(token) => with_session_cookie(next, Some(token)),
+        None => Redirect::to(next).into_response(),
+    };
+    append_study_cookie(&mut response, name);
+    response
+}
+
+/// What creating a study needs, checked.
+struct NewStudy {
+    name: String,
+    title: String,
+    /// The owner's account and password hash (team mode).
+    owner: Option<(String, String)>,
+}
+
+impl Folder {
+    /// Returns the password hash of `account` when it is an owner of one
+    /// of the folder's studies and `password` is theirs.
+    async fn owner_hash(&self, account: &str, password: &str) -> Result<Option<String>, WebError> {
+        for name in self.names()? {
+            let Ok(served) = self.open(&name).await else {
+                continue;
+            };
+            let who = account.to_owned();
+            let Some(hash) = served
+                .state
+                .read(move |store| Ok(store.owner_hash(&who)?))
+                .await?
+            else {
+                continue;
+            };
+            let (password, checked) = (password.to_owned(), hash.clone());
+            let matches = tokio::task::spawn_blocking(move || {
+                verbatim_store::password_matches(&password, Some(&checked))
+            })
+            .await
+            .map_err(|e| WebError::Internal(format!("the password check stopped: {e}")))?;
+            if matches {
+                return Ok(Some(hash));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates the study file and its owner account, or nothing: a file
+    /// half made is removed.
+    async fn create(&self, new: NewStudy, addr: Option<IpAddr>) -> Result<Served, WebError> {
+        let path = self.path_of(&new.name);
+        let actor = new
+            .owner
+            .as_ref()
+            .map_or("web", |(a, _)| a.as_str())
+            .to_owned();
+        let made = {
+            let path = path.clone();
+            let owner = new.owner.clone();
+            tokio::task::spawn_blocking(move || create_file(&path, new.title, &actor, owner))
+                .await
+                .map_err(|e| WebError::Internal(format!("creating the study stopped: {e}")))?
+        };
+        let store = match made {
+            Ok(store) => store,
+            Err(e) => {
+                if !matches!(
+                    &e,
+                    WebError::Store(verbatim_store::StoreError::AlreadyExists { .. })
+                ) {
+                    remove_study_files(&path);
+                }
+                return Err(e);
+            }
+        };
+        let served = self.keep(&new.name, store);
+        if let Some((account, _)) = new.owner {
+            let address = addr.map(|a| a.to_string());
+            served
+                .state
+                .write(move |store| {
+                    Ok(store.record_login(&account, LoginEvent::Login, address.as_deref())?)
+                })
+                .await?;
+        }
+        Ok(served)
+    }
+}
+
+/// Creates the study at `path` with `title` and, in team mode, its owner.
+fn create_file(
+    path: &Path,
+    title: String,
+    actor: &str,
+    owner: Option<(String, String)>,
+) -> Result<SqliteStore, WebError> {
+    let settings = StudySettings {
+        title,
+        language: None,
+    };
+    let mut store = SqliteStore::create(path, &settings, actor)?;
+    if let Some((account, hash)) = owner {
+        store.add_account_with_hash(actor, &account, Role::Owner, hash)?;
+    }
+    Ok(store)
+}
+
+/// Removes a study file and the journal files SQLite may have left beside it.
+fn remove_study_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(file));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn study_names_stay_inside_the_folder() {
+        for good in ["entretiens-2026", "Etude_A", "v1.2"] {
+            assert_eq!(checked_name(good).ok(), Some(good));
+        }
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "a\\b",
+            "..",
+            ".cache",
+            "a..b",
+            "é",
+            "a b",
+            &"x".repeat(65),
+        ] {
+            assert!(checked_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0020_accounts.sql"),
     ),
+    (
+        22,
+        "speaker_turns",
+        include_str!("../migrations/sqlite/0022_speaker_turns.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

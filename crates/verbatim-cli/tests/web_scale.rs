@@ -78,12 +78,25 @@ fn long_lists_come_in_pages_and_counts_stay_study_wide() {
         "coding", "add", "--source", "s102", "--code", "Tenue", "--start", "0", "--end", "3",
     ]);
     ws.run(&[
-        "attribute", "add", "--project", "study.vbt", "mode", "--type", "text", "--for",
+        "attribute",
+        "add",
+        "--project",
+        "study.vbt",
+        "mode",
+        "--type",
+        "text",
+        "--for",
         "source",
     ])
     .ok();
     ws.run(&[
-        "attribute", "set", "--project", "study.vbt", "--source", "s103", "mode=visio",
+        "attribute",
+        "set",
+        "--project",
+        "study.vbt",
+        "--source",
+        "s103",
+        "mode=visio",
     ])
     .ok();
     let server = serve(&ws, "study.vbt", "amira");
@@ -142,7 +155,14 @@ fn long_lists_come_in_pages_and_counts_stay_study_wide() {
     // (2 words) became "tient très bien." (3), so 16.
     ws.run_env(
         &[
-            "source", "edit", "--project", "study.vbt", "s101", "--find", "tient bon", "--text",
+            "source",
+            "edit",
+            "--project",
+            "study.vbt",
+            "s101",
+            "--find",
+            "tient bon",
+            "--text",
             "tient très bien",
         ],
         &[("VERBATIM_CODER", "amira")],

@@ -556,12 +556,16 @@ mod tests {
         // The fixture: INT speaks turn 0, CSI-2 turn 1.
         check(&f.store, &[("CSI-2", 1, 1), ("INT", 1, 0)]);
         // INT merged into CSI-2: one label, two turns, first at 0.
-        f.store.rename_speaker("tester", id, "INT", "CSI-2").unwrap();
+        f.store
+            .rename_speaker("tester", id, "INT", "CSI-2")
+            .unwrap();
         check(&f.store, &[("CSI-2", 2, 0)]);
         f.store.undo("tester", 1).unwrap();
         check(&f.store, &[("CSI-2", 1, 1), ("INT", 1, 0)]);
         // A label's only turn renamed: the old row goes, the new one comes.
-        f.store.rename_speaker("tester", id, "CSI-2", "Marie").unwrap();
+        f.store
+            .rename_speaker("tester", id, "CSI-2", "Marie")
+            .unwrap();
         check(&f.store, &[("INT", 1, 0), ("Marie", 1, 1)]);
         // Removing the source empties its labels; undo brings them back.
         f.store.remove_source("tester", id).unwrap();

@@ -118,7 +118,10 @@ mod tests {
                 .add_coding(scope, f.source, span_of(passage), code, None)
                 .unwrap();
         }
-        let mine = f.store.source_coding_counts(&amira, f.source..=f.source).unwrap();
+        let mine = f
+            .store
+            .source_coding_counts(&amira, f.source..=f.source)
+            .unwrap();
         assert_eq!(mine.get(&f.source), Some(&2), "amira sees her two only");
         f.store.reveal("tester").unwrap();
         let all = f.store.scope("amira", true, false).unwrap();

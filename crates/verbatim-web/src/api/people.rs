@@ -380,7 +380,10 @@ async fn update_source(
         .write(move |store| {
             let values: Vec<(String, String)> = body.values.into_iter().collect();
             store.set_source_values(&actor(&session), &SourceRef::Id(id), &values)?;
-            Ok(store.source_values_in(id..=id)?.remove(&id).unwrap_or_default())
+            Ok(store
+                .source_values_in(id..=id)?
+                .remove(&id)
+                .unwrap_or_default())
         })
         .await?;
     Ok(Json(values))

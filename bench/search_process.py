@@ -21,7 +21,9 @@ and is skipped), RUNS times each, median and max in ms:
   once cold (the first view after the start, which fills the study-wide
   lists the server keeps) and then RUNS times, and `GET /api/deidentify`
   the first time (a scan of every source) and again (kept until the
-  study changes), unless SKIP_DEID=1;
+  study changes), unless SKIP_DEID=1; PAGES_ONLY=1 leaves out every
+  search (the CLI's, `/api/search` and the search page: no index is
+  built), for a study just imported;
 - coding: CODINGS (default 50) `POST /api/codings` one after another on
   the middle source as coder `bench` (added with `verbatim coder add` if
   missing), the first creating the code, then the home page again (its
@@ -110,6 +112,8 @@ def pages(base, pid, middle, runs):
              "/api/deidentify"]
     if os.environ.get("SKIP_DEID") == "1":
         paths = [p for p in paths if p != "/api/deidentify"]
+    if os.environ.get("PAGES_ONLY") == "1":
+        paths = [p for p in paths if not p.startswith("/search")]
     for path in paths:
         c0 = cpu_ms(pid)
         cold, body = request(base, path)
@@ -152,6 +156,8 @@ def main():
     codings = int(sys.argv[6]) if len(sys.argv) > 6 else 50
     runs = int(runs)
     queries = [q for q in json.load(open(queries)) if "scope" not in q]
+    if os.environ.get("PAGES_ONLY") == "1":
+        queries = []
     subprocess.run([binary, "coder", "add", "bench", "--project", study],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     port = free_port()

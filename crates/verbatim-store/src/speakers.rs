@@ -515,13 +515,16 @@ mod tests {
         assert_eq!(roles, uncounted);
     }
 
-    /// Returns the kept `(label, turns, first ordinal)` of `source`, and
-    /// the same grouped from its turns, by label.
+    /// A label, its turn count and its first turn's ordinal.
+    type LabelCount = (String, i64, i64);
+
+    /// Returns the kept label counts of `source`, and the same grouped
+    /// from its turns, by label.
     fn kept_and_grouped(
         store: &crate::SqliteStore,
         source: i64,
-    ) -> (Vec<(String, i64, i64)>, Vec<(String, i64, i64)>) {
-        let read = |sql: &str| -> Vec<(String, i64, i64)> {
+    ) -> (Vec<LabelCount>, Vec<LabelCount>) {
+        let read = |sql: &str| -> Vec<LabelCount> {
             let mut stmt = store.conn.prepare(sql).unwrap();
             stmt.query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .unwrap()
@@ -546,7 +549,7 @@ mod tests {
         let id = f.source;
         let check = |store: &crate::SqliteStore, expected: &[(&str, i64, i64)]| {
             let (kept, grouped) = kept_and_grouped(store, id);
-            let expected: Vec<(String, i64, i64)> = expected
+            let expected: Vec<LabelCount> = expected
                 .iter()
                 .map(|(l, n, first)| ((*l).to_owned(), *n, *first))
                 .collect();

@@ -1,6 +1,6 @@
 -- 0022: each source's speaker labels with their turn counts, kept by
 -- triggers on `turns`, so the lists of sources and speakers read one row
--- per label (about 30,000 at 10,000 sources) instead of grouping every
+-- per label (20,000 at 10,000 sources) instead of grouping every
 -- turn (1.9 million). Derived data, like `coding_counts`: it follows every
 -- insert, delete and update of `turns`, undo and import included, and a
 -- copy rebuilds it from the turns it writes. Turns without a speaker ('')

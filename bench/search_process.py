@@ -16,17 +16,25 @@ and is skipped), RUNS times each, median and max in ms:
   contain the text, per file: a count, no context);
 - http: `GET /api/search?q=QUERY&limit=50` on `verbatim serve`, started once
   and warmed with one request per query;
-- pages: the home, sources (pages 1 and 2), participants, codes, reader
+- pages: the home, sources (pages 1, 2 and 100), participants, codes, reader
   (the middle source) and search pages on the same server, each timed
   once cold (the first view after the start, which fills the study-wide
   lists the server keeps) and then RUNS times, and `GET /api/deidentify`
   the first time (a scan of every source) and again (kept until the
-  study changes), unless SKIP_DEID=1;
+  study changes), unless SKIP_DEID=1; PAGES_ONLY=1 leaves out every
+  search (the CLI's, `/api/search` and the search page: no index is
+  built), for a study just imported;
 - coding: CODINGS (default 50) `POST /api/codings` one after another on
   the middle source as coder `bench` (added with `verbatim coder add` if
   missing), the first creating the code, then the home page again (its
   lists are kept across codings);
 - then the server's resident and peak memory (VmRSS, VmHWM).
+
+Every server figure is given twice: wall ms (request to last byte) and
+the server process's CPU ms per request (utime + stime from
+/proc/PID/stat before and after the requests, divided by their number;
+10 ms ticks, so a single cold view is rounded to 10 ms), which a loaded
+machine does not inflate. The load average at the end is recorded.
 
 Prints one JSON object.
 """
@@ -76,6 +84,17 @@ def memory(pid):
     return got
 
 
+def cpu_ms(pid):
+    """Returns the process's CPU time so far (user + sys, /proc/PID/stat
+    fields 14 and 15, in clock ticks), in ms: the server's own work,
+    which other processes on a loaded machine do not inflate."""
+    with open(f"/proc/{pid}/stat") as f:
+        # The command name (field 2) may hold spaces: split after its ')'.
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def request(base, path, body=None, headers=None):
     """Returns the ms from request to last byte, and the body."""
     req = urllib.request.Request(base + path, data=body, headers=headers or {})
@@ -84,20 +103,30 @@ def request(base, path, body=None, headers=None):
     return (time.perf_counter() - t) * 1000, data
 
 
-def pages(base, middle, runs):
+def pages(base, pid, middle, runs):
+    """Times every page cold, then RUNS times warm: wall ms per request
+    and the server's CPU ms per request (its CPU time before and after)."""
     out = {}
-    paths = ["/api/deidentify", "/", "/sources", "/sources?page=2", "/participants",
-             "/codes", f"/sources/{middle}", "/search?q=fatigue", "/api/deidentify"]
+    paths = ["/api/deidentify", "/", "/sources", "/sources?page=2", "/sources?page=100",
+             "/participants", "/codes", f"/sources/{middle}", "/search?q=fatigue",
+             "/api/deidentify"]
     if os.environ.get("SKIP_DEID") == "1":
         paths = [p for p in paths if p != "/api/deidentify"]
+    if os.environ.get("PAGES_ONLY") == "1":
+        paths = [p for p in paths if not p.startswith("/search")]
     for path in paths:
+        c0 = cpu_ms(pid)
         cold, body = request(base, path)
+        c1 = cpu_ms(pid)
         times = [cold] if path == "/api/deidentify" else [
             request(base, path)[0] for _ in range(runs)]
+        c2 = cpu_ms(pid)
+        warm_cpu = (c1 - c0) if path == "/api/deidentify" else (c2 - c1) / runs
         key = "/sources/ID (reader)" if path == f"/sources/{middle}" else path
         key = key if key not in out else key + " (again)"
-        out[key] = {"cold_ms": cold, "ms": statistics.median(times), "max_ms": max(times),
-                    "kb": len(body) / 1024}
+        out[key] = {"cold_ms": cold, "cold_cpu_ms": c1 - c0,
+                    "ms": statistics.median(times), "max_ms": max(times),
+                    "cpu_ms": warm_cpu, "kb": len(body) / 1024}
     return out
 
 
@@ -110,9 +139,11 @@ def coding(base, middle, n):
     token = cookie.split("=", 1)[1]
     headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRF-Token": token}
     lat, code = [], None
+    # A new code each run: a study kept between runs already has the last.
+    name = f"Bench {time.strftime('%Y%m%d-%H%M%S')}"
     for i in range(n):
         body = {"source_id": middle, "start": 100 * i, "end": 100 * i + 40}
-        body.update({"code_id": code} if code else {"new_code": {"name": "Bench"}})
+        body.update({"code_id": code} if code else {"new_code": {"name": name}})
         ms, data = request(base, "/api/codings", json.dumps(body).encode(), headers)
         lat.append(ms)
         reply = json.loads(data)
@@ -125,6 +156,8 @@ def main():
     codings = int(sys.argv[6]) if len(sys.argv) > 6 else 50
     runs = int(runs)
     queries = [q for q in json.load(open(queries)) if "scope" not in q]
+    if os.environ.get("PAGES_ONLY") == "1":
+        queries = []
     subprocess.run([binary, "coder", "add", "bench", "--project", study],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     port = free_port()
@@ -137,7 +170,7 @@ def main():
     rows = []
     try:
         middle = max(1, len(os.listdir(txt)) // 2)
-        page_times = pages(base, middle, runs)
+        page_times = pages(base, server.pid, middle, runs)
         for q in queries:
             text = q["query"]
             role = ["--role", "participants"] if q.get("speaker") else []
@@ -150,7 +183,9 @@ def main():
             url = f"/api/search?{urllib.parse.urlencode(params)}"
             first, body = request(base, url)
             total = json.loads(body)["total"]
+            c0 = cpu_ms(server.pid)
             http = [request(base, url)[0] for _ in range(runs)]
+            http_cpu = (cpu_ms(server.pid) - c0) / runs
             rows.append({
                 "id": q["id"], "query": ours(text), "total": total,
                 "cli_ms": statistics.median(cli), "cli_max_ms": max(cli),
@@ -159,8 +194,11 @@ def main():
                 "rg_cpu_ms": statistics.median(rg_cpu),
                 "http_first_ms": first,
                 "http_ms": statistics.median(http), "http_max_ms": max(http),
+                "http_cpu_ms": http_cpu,
             })
+        c0 = cpu_ms(server.pid)
         lat = coding(base, middle, codings)
+        coding_cpu = (cpu_ms(server.pid) - c0) / max(1, codings)
         home_after, _ = request(base, "/")
         mem = memory(server.pid)
     finally:
@@ -172,7 +210,9 @@ def main():
                       "pages": page_times,
                       "coding": {"n": len(lat), "p50_ms": statistics.median(lat),
                                  "p95_ms": lat_sorted[int(0.95 * (len(lat) - 1))],
-                                 "max_ms": max(lat), "home_after_ms": home_after}},
+                                 "max_ms": max(lat), "cpu_ms": coding_cpu,
+                                 "home_after_ms": home_after},
+                      "loadavg": open("/proc/loadavg").read().split()[:3]},
                      indent=1))
 
 

@@ -95,6 +95,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "logins",
         include_str!("../migrations/sqlite/0021_logins.sql"),
     ),
+    (
+        22,
+        "speaker_turns",
+        include_str!("../migrations/sqlite/0022_speaker_turns.sql"),
+    ),
 ];
 
 /// The newest schema version this build writes (the last migration's

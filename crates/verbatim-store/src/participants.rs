@@ -764,12 +764,23 @@ impl SqliteStore {
     /// Returns the attribute values of every source: source id → `(name,
     /// value)`.
     pub fn source_values(&self) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        self.source_values_in(i64::MIN..=i64::MAX)
+    }
+
+    /// Returns the attribute values of the sources whose ids lie in
+    /// `sources` (a page of the sources table, or one source), read by
+    /// the `(source_id, attribute_id)` index.
+    pub fn source_values_in(
+        &self,
+        sources: std::ops::RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT v.source_id, a.name, v.value FROM source_values v \
-             JOIN attributes a ON a.id = v.attribute_id ORDER BY a.position, a.id",
+             JOIN attributes a ON a.id = v.attribute_id \
+             WHERE v.source_id BETWEEN $1 AND $2 ORDER BY a.position, a.id",
         )?;
         let mut out: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query([*sources.start(), *sources.end()])?;
         while let Some(r) = rows.next()? {
             out.entry(r.get(0)?)
                 .or_default()

@@ -24,6 +24,9 @@ const GROWING: &[&str] = &[
     "memos",
     "translations",
     "audit",
+    "speaker_turns",
+    "coding_counts",
+    "source_values",
 ];
 
 /// Returns the growing tables a plan line scans, naming the table or its
@@ -55,9 +58,70 @@ fn the_reader_and_its_coding_panel_never_scan_a_growing_table() {
             },
         )
         .unwrap();
+    let id = f.source;
+    let statements = traced(&mut f.store, |store| {
+        // The reader page (`pages/reader.rs`).
+        store.source(&SourceRef::Id(id)).unwrap();
+        store.recording(id).unwrap();
+        store.speakers(Some(id)).unwrap();
+        store.source_codings(&amira, id).unwrap();
+        store.visible_codes(&amira).unwrap();
+        // The coding panel (`api/codings.rs`): code a passage, read it
+        // back, resize it, find its source, remove it.
+        store.source_text(id).unwrap();
+        let (coding, _) = store
+            .add_coding(&amira, id, span_of("La confiance"), code, None)
+            .unwrap();
+        store.source_codings(&amira, id).unwrap();
+        store
+            .set_coding_span(&amira, coding, span_of("confiance"))
+            .unwrap();
+        store.coding_source(&amira, coding).unwrap();
+        store.remove_coding(&amira, coding).unwrap();
+    });
+    // The guard sees the pattern that made the reader scan every turn.
+    let optional = "SELECT t.speaker, count(*) FROM turns t \
+                    WHERE ($1 IS NULL OR t.source_id = $1) GROUP BY t.speaker";
+    assert!(
+        full_scans(&f.store, optional)
+            .iter()
+            .any(|line| scanned_growing(line, optional)),
+        "{:?}",
+        full_scans(&f.store, optional)
+    );
+    assert!(statements.len() > 10, "{statements:?}");
+    let bad = growing_scans(&f.store, &statements);
+    assert!(bad.is_empty(), "whole-table scans:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn a_page_of_the_sources_table_reads_only_its_own_sources() {
+    let mut f = fixture();
+    let amira = f.store.scope("amira", false, false).unwrap();
+    let id = f.source;
+    let statements = traced(&mut f.store, |store| {
+        // What `api/people.rs::source_rows` reads for the page's ids, and
+        // the one-source summary and labels.
+        store.source_coding_counts(&amira, id..=id + 99).unwrap();
+        store.source_values_in(id..=id + 99).unwrap();
+        store.source_text(id).unwrap();
+        store.source_summary(id).unwrap();
+        store.speakers(Some(id)).unwrap();
+    });
+    assert!(statements.len() >= 5, "{statements:?}");
+    // The guard sees the count every page made before: all codings grouped.
+    let before = "SELECT k.source_id, count(*) FROM codings k \
+                  JOIN codes c ON c.id = k.code_id GROUP BY k.source_id";
+    assert!(!growing_scans(&f.store, &[before.to_owned()]).is_empty());
+    let bad = growing_scans(&f.store, &statements);
+    assert!(bad.is_empty(), "whole-table scans:\n{}", bad.join("\n"));
+}
+
+/// Returns the statements `f` runs on `store`, as traced by SQLite.
+fn traced(store: &mut crate::SqliteStore, f: impl FnOnce(&mut crate::SqliteStore)) -> Vec<String> {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let sink = Arc::clone(&seen);
-    f.store
+    store
         .conn
         .trace_v2(
             TraceEventCodes::SQLITE_TRACE_STMT,
@@ -70,42 +134,17 @@ fn the_reader_and_its_coding_panel_never_scan_a_growing_table() {
             }),
         )
         .unwrap();
-    let id = f.source;
-    // The reader page (`pages/reader.rs`).
-    f.store.source(&SourceRef::Id(id)).unwrap();
-    f.store.recording(id).unwrap();
-    f.store.speakers(Some(id)).unwrap();
-    f.store.source_codings(&amira, id).unwrap();
-    f.store.visible_codes(&amira).unwrap();
-    // The coding panel (`api/codings.rs`): code a passage, read it back,
-    // resize it, find its source, remove it.
-    f.store.source_text(id).unwrap();
-    let (coding, _) = f
-        .store
-        .add_coding(&amira, id, span_of("La confiance"), code, None)
-        .unwrap();
-    f.store.source_codings(&amira, id).unwrap();
-    f.store
-        .set_coding_span(&amira, coding, span_of("confiance"))
-        .unwrap();
-    f.store.coding_source(&amira, coding).unwrap();
-    f.store.remove_coding(&amira, coding).unwrap();
-    f.store
+    f(store);
+    store
         .conn
         .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)
         .unwrap();
-    // The guard sees the pattern that made the reader scan every turn.
-    let optional = "SELECT t.speaker, count(*) FROM turns t \
-                    WHERE ($1 IS NULL OR t.source_id = $1) GROUP BY t.speaker";
-    assert!(
-        full_scans(&f.store, optional)
-            .iter()
-            .any(|line| scanned_growing(line, optional)),
-        "{:?}",
-        full_scans(&f.store, optional)
-    );
-    let statements = seen.lock().unwrap().clone();
-    assert!(statements.len() > 10, "{statements:?}");
+    seen.lock().unwrap().clone()
+}
+
+/// Returns the plan lines (with their statement) that scan a growing
+/// table, among `statements`.
+fn growing_scans(store: &crate::SqliteStore, statements: &[String]) -> Vec<String> {
     let mut bad = Vec::new();
     for sql in statements {
         let sql = sql.trim();
@@ -119,11 +158,11 @@ fn the_reader_and_its_coding_panel_never_scan_a_growing_table() {
         {
             continue;
         }
-        for line in full_scans(&f.store, sql) {
+        for line in full_scans(store, sql) {
             if scanned_growing(&line, sql) {
                 bad.push(format!("{line}: {sql}"));
             }
         }
     }
-    assert!(bad.is_empty(), "whole-table scans:\n{}", bad.join("\n"));
+    bad
 }

@@ -106,15 +106,16 @@ impl SpeakerTarget {
     }
 }
 
-/// The labels of every source, or of one (`$1`) when `one` is true: two
+/// The labels of every source, or of one (`$1`) when `one` is true, from
+/// the counts the triggers on `turns` keep (`speaker_turns`): two
 /// statements, since `($1 IS NULL OR t.source_id = $1)` would make SQLite
-/// scan every turn of the study for one source.
+/// scan every label of the study for one source.
 fn labels_sql(one: bool) -> String {
     format!(
-        "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, count(*), min(t.ordinal) AS first \
-         FROM turns t JOIN sources s ON s.id = t.source_id WHERE t.speaker <> '' {} \
-         GROUP BY t.source_id, t.speaker ORDER BY t.source_id, first",
-        if one { "AND t.source_id = $1" } else { "" }
+        "SELECT t.source_id, s.name, s.kind, s.site, t.speaker, t.turns, t.first_ordinal \
+         FROM speaker_turns t JOIN sources s ON s.id = t.source_id {} \
+         ORDER BY t.source_id, t.first_ordinal",
+        if one { "WHERE t.source_id = $1" } else { "" }
     )
 }
 
@@ -530,6 +531,96 @@ mod tests {
             })
             .collect();
         assert_eq!(roles, uncounted);
+    }
+
+    /// A label, its turn count and its first turn's ordinal.
+    type LabelCount = (String, i64, i64);
+
+    /// Returns the kept label counts of `source`, and the same grouped
+    /// from its turns, by label.
+    fn kept_and_grouped(
+        store: &crate::SqliteStore,
+        source: i64,
+    ) -> (Vec<LabelCount>, Vec<LabelCount>) {
+        let read = |sql: &str| -> Vec<LabelCount> {
+            let mut stmt = store.conn.prepare(sql).unwrap();
+            stmt.query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        (
+            read(
+                "SELECT speaker, turns, first_ordinal FROM speaker_turns \
+                 WHERE source_id = $1 ORDER BY speaker",
+            ),
+            read(
+                "SELECT speaker, count(*), min(ordinal) FROM turns \
+                 WHERE source_id = $1 AND speaker <> '' GROUP BY speaker ORDER BY speaker",
+            ),
+        )
+    }
+
+    #[test]
+    fn kept_label_counts_follow_renames_removals_undo_and_updates() {
+        let mut f = fixture();
+        let id = f.source;
+        let check = |store: &crate::SqliteStore, expected: &[(&str, i64, i64)]| {
+            let (kept, grouped) = kept_and_grouped(store, id);
+            let expected: Vec<LabelCount> = expected
+                .iter()
+                .map(|(l, n, first)| ((*l).to_owned(), *n, *first))
+                .collect();
+            assert_eq!(kept, expected);
+            assert_eq!(grouped, expected, "the turns themselves agree");
+        };
+        // The fixture: INT speaks turn 0, CSI-2 turn 1.
+        check(&f.store, &[("CSI-2", 1, 1), ("INT", 1, 0)]);
+        // INT merged into CSI-2: one label, two turns, first at 0.
+        f.store
+            .rename_speaker("tester", id, "INT", "CSI-2")
+            .unwrap();
+        check(&f.store, &[("CSI-2", 2, 0)]);
+        f.store.undo("tester", 1).unwrap();
+        check(&f.store, &[("CSI-2", 1, 1), ("INT", 1, 0)]);
+        // A label's only turn renamed: the old row goes, the new one comes.
+        f.store
+            .rename_speaker("tester", id, "CSI-2", "Marie")
+            .unwrap();
+        check(&f.store, &[("INT", 1, 0), ("Marie", 1, 1)]);
+        // Removing the source empties its labels; undo brings them back.
+        f.store.remove_source("tester", id).unwrap();
+        check(&f.store, &[]);
+        f.store.undo("tester", 1).unwrap();
+        check(&f.store, &[("INT", 1, 0), ("Marie", 1, 1)]);
+        // A first turn moved (ordinal 0 -> 5): INT's first is looked up
+        // again among the turns left, which is the moved one, 5.
+        f.store
+            .conn
+            .execute(
+                "UPDATE turns SET ordinal = 5 WHERE source_id = $1 AND ordinal = 0",
+                [id],
+            )
+            .unwrap();
+        check(&f.store, &[("INT", 1, 5), ("Marie", 1, 1)]);
+        // Marie's turn given to INT: INT has turns 1 and 5, first 1.
+        f.store
+            .conn
+            .execute(
+                "UPDATE turns SET speaker = 'INT' WHERE source_id = $1 AND ordinal = 1",
+                [id],
+            )
+            .unwrap();
+        check(&f.store, &[("INT", 2, 1)]);
+        // A turn with no speaker has no row.
+        f.store
+            .conn
+            .execute(
+                "UPDATE turns SET speaker = '' WHERE source_id = $1 AND ordinal = 5",
+                [id],
+            )
+            .unwrap();
+        check(&f.store, &[("INT", 1, 1)]);
     }
 
     #[test]

@@ -214,10 +214,11 @@ enum SummaryPart {
 fn summary_sql(part: SummaryPart, only: Option<i64>) -> String {
     let one = only.is_some();
     match part {
+        // One row per label, kept by triggers on `turns` (migration 0022).
         SummaryPart::Turns => format!(
-            "SELECT source_id, speaker, count(*), min(ordinal) AS first FROM turns \
-             WHERE speaker <> '' {} GROUP BY source_id, speaker ORDER BY source_id, first",
-            if one { "AND source_id = $1" } else { "" }
+            "SELECT source_id, speaker, turns FROM speaker_turns {} \
+             ORDER BY source_id, first_ordinal",
+            if one { "WHERE source_id = $1" } else { "" }
         ),
         SummaryPart::Sources => format!(
             "SELECT id, guid, name, format, kind, language, site, chars, imported_at, \

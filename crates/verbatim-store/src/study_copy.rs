@@ -16,7 +16,7 @@ use crate::{SqliteStore, StoreError, sqlite};
 
 /// Tables kept by triggers from others: rebuilt as the rows are written,
 /// never compared or copied.
-const DERIVED: &[&str] = &["coding_counts"];
+const DERIVED: &[&str] = &["coding_counts", "speaker_turns"];
 
 fn cell(value: ValueRef<'_>) -> Cell {
     match value {

@@ -9,6 +9,7 @@
 //! rule through [`Scope`] where coding layers are involved.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 use serde::Serialize;
 
@@ -36,15 +37,22 @@ pub struct DeidRecord {
 }
 
 impl SqliteStore {
-    /// Returns, per source id, how many codings the scope sees in it
-    /// (sources without any are absent).
-    pub fn source_coding_counts(&self, scope: &Scope) -> Result<HashMap<i64, i64>, StoreError> {
+    /// Returns, per source id within `sources` (a page of the sources
+    /// table), how many codings the scope sees in it (sources without any
+    /// are absent). Read from the counts the triggers on `codings` keep,
+    /// by source, so a page's cost follows its own sources.
+    pub fn source_coding_counts(
+        &self,
+        scope: &Scope,
+        sources: RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, i64>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT k.source_id, k.coder_id, c.owner, count(*) \
-             FROM codings k JOIN codes c ON c.id = k.code_id \
+            "SELECT k.source_id, k.coder_id, c.owner, sum(k.n) \
+             FROM coding_counts k JOIN codes c ON c.id = k.code_id \
+             WHERE k.source_id BETWEEN $1 AND $2 \
              GROUP BY k.source_id, k.coder_id, c.owner",
         )?;
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query([*sources.start(), *sources.end()])?;
         let mut out: HashMap<i64, i64> = HashMap::new();
         while let Some(r) = rows.next()? {
             let coder: i64 = r.get(1)?;
@@ -110,11 +118,14 @@ mod tests {
                 .add_coding(scope, f.source, span_of(passage), code, None)
                 .unwrap();
         }
-        let mine = f.store.source_coding_counts(&amira).unwrap();
+        let mine = f
+            .store
+            .source_coding_counts(&amira, f.source..=f.source)
+            .unwrap();
         assert_eq!(mine.get(&f.source), Some(&2), "amira sees her two only");
         f.store.reveal("tester").unwrap();
         let all = f.store.scope("amira", true, false).unwrap();
-        let every = f.store.source_coding_counts(&all).unwrap();
+        let every = f.store.source_coding_counts(&all, 1..=i64::MAX).unwrap();
         assert_eq!(every.get(&f.source), Some(&3));
     }
 

@@ -6,11 +6,12 @@
 //! blocking pool and never stall the async workers.
 //!
 //! Beside the connection, the study keeps what is costly to rebuild on
-//! every request: the search index, opened once; two scans of every
-//! source's text, the de-identification candidates and the word counts;
-//! and two study-wide lists the home, sources and participants pages
-//! count from, the source summaries (a pass over every turn) and the
-//! participants with their turns. Each is checked against the study's
+//! every request: the search index, opened once; the de-identification
+//! candidates (a scan of every source's text); the word counts of the
+//! sources pages have shown (a text read once); and the study-wide lists
+//! the home, sources and participants pages count from, the source
+//! summaries, the participants and the speaker labels (one row per
+//! source and label, which triggers on `turns` keep: migration 0022). Each is checked against the study's
 //! change counter (the audit log's newest row), so a write by this server
 //! or by the CLI shows in the next request; the lists are kept across
 //! writes that touched none of the tables they read (a coding, a memo).
@@ -91,8 +92,8 @@ pub struct Study {
     /// The de-identification candidates and the change counter they were
     /// computed at.
     deid: Option<(i64, Vec<Candidate>)>,
-    /// Each source's word count and the change counter it was counted at.
-    words: Option<(i64, Arc<HashMap<i64, usize>>)>,
+    /// The word counts of the sources a page has shown so far.
+    words: Option<Kept<HashMap<i64, usize>>>,
     /// The account the connection's audit entries name (team mode).
     acting: Option<String>,
     /// Every source's summary (`Store::sources`).
@@ -108,6 +109,9 @@ struct Kept<T> {
     at: i64,
     value: Arc<T>,
 }
+
+/// The table a source's word count is read from.
+const TEXT_TABLES: &[&str] = &["source_texts"];
 
 /// The tables `Store::sources` reads.
 const SUMMARY_TABLES: &[&str] = &["sources", "source_texts", "turns"];
@@ -179,24 +183,42 @@ impl Study {
         Ok(list)
     }
 
-    /// Returns each source's word count (whitespace-separated words, which
-    /// the researcher compares with the transcription's own count), read
-    /// from every text again only when the study changed.
-    pub fn word_counts(&mut self) -> Result<Arc<HashMap<i64, usize>>, WebError> {
+    /// Returns the word count of each of `sources` (whitespace-separated
+    /// words, which the researcher compares with the transcription's own
+    /// count). A text is read the first time a page shows its source and
+    /// its count kept until a write touches the texts: a page of the
+    /// sources table reads at most its own 100 texts, and none once seen.
+    pub fn word_counts(
+        &mut self,
+        sources: impl IntoIterator<Item = i64>,
+    ) -> Result<HashMap<i64, usize>, WebError> {
         let counter = self.store.change_counter()?;
-        if let Some((at, words)) = &self.words
-            && *at == counter
-        {
-            return Ok(Arc::clone(words));
+        let stale = match &self.words {
+            Some(k) => k.at != counter && self.store.tables_may_have_changed(k.at, TEXT_TABLES)?,
+            None => true,
+        };
+        let kept = match &mut self.words {
+            Some(k) if !stale => k,
+            slot => slot.insert(Kept {
+                at: counter,
+                value: Arc::new(HashMap::new()),
+            }),
+        };
+        kept.at = counter;
+        let known = Arc::make_mut(&mut kept.value);
+        let mut out = HashMap::new();
+        for id in sources {
+            let words = match known.get(&id) {
+                Some(n) => *n,
+                None => {
+                    let n = self.store.source_text(id)?.split_whitespace().count();
+                    known.insert(id, n);
+                    n
+                }
+            };
+            out.insert(id, words);
         }
-        let mut words = HashMap::new();
-        for s in self.store.sources()? {
-            let text = self.store.source_text(s.id)?;
-            words.insert(s.id, text.split_whitespace().count());
-        }
-        let words = Arc::new(words);
-        self.words = Some((counter, Arc::clone(&words)));
-        Ok(words)
+        Ok(out)
     }
 
     /// Returns every source's summary, kept until a write touches the

@@ -13,7 +13,7 @@
 //! columns takes seconds to read, and neither the server's async workers
 //! nor the study wait for it; the store is held only for the write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -28,6 +28,7 @@ use verbatim_store::{
 
 use crate::error::ApiResult;
 use crate::session::Session;
+use crate::state::Study;
 use crate::{AppState, WebError};
 
 /// Returns the routes of participants, sources, attributes, speakers and
@@ -294,43 +295,41 @@ pub struct SourceRow {
     pub values: Vec<(String, String)>,
 }
 
-/// Returns every source with its attributes and the codings `session`
-/// sees (none counted before a coder is chosen).
-///
-/// `words` holds each source's word count (see
-/// [`crate::state::Study::word_counts`]); a source missing from it is
-/// counted here.
+/// Returns `sources` (a run of the list by id: one page, or all) with
+/// their words, attributes and the codings `session` sees (none counted
+/// before a coder is chosen). Every read is of these sources only: their
+/// ids' range in the kept coding counts and attribute values, and each
+/// text once until it changes ([`Study::word_counts`]).
 pub fn source_rows(
-    store: &SqliteStore,
+    study: &mut Study,
     session: &Session,
     sources: &[SourceSummary],
-    words: &HashMap<i64, usize>,
 ) -> Result<Vec<SourceRow>, WebError> {
+    let ids = match (sources.first(), sources.last()) {
+        (Some(a), Some(b)) => a.id.min(b.id)..=a.id.max(b.id),
+        _ => return Ok(Vec::new()),
+    };
+    let words = study.word_counts(sources.iter().map(|s| s.id))?;
+    let store = &study.store;
     let counts = match session.coder {
-        Some(_) => store.source_coding_counts(&session.scope(store)?)?,
+        Some(_) => store.source_coding_counts(&session.scope(store)?, ids.clone())?,
         None => Default::default(),
     };
-    let mut values = store.source_values()?;
-    sources
+    let mut values = store.source_values_in(ids)?;
+    Ok(sources
         .iter()
-        .map(|s| {
-            let words = match words.get(&s.id) {
-                Some(n) => *n,
-                None => store.source_text(s.id)?.split_whitespace().count(),
-            };
-            Ok(SourceRow {
-                codings: counts.get(&s.id).copied().unwrap_or(0),
-                values: values.remove(&s.id).unwrap_or_default(),
-                id: s.id,
-                name: s.name.clone(),
-                kind: s.kind.clone(),
-                site: s.site.clone(),
-                language: s.language.clone(),
-                words,
-                turns: s.turns,
-            })
+        .map(|s| SourceRow {
+            codings: counts.get(&s.id).copied().unwrap_or(0),
+            values: values.remove(&s.id).unwrap_or_default(),
+            id: s.id,
+            name: s.name.clone(),
+            kind: s.kind.clone(),
+            site: s.site.clone(),
+            language: s.language.clone(),
+            words: words.get(&s.id).copied().unwrap_or(0),
+            turns: s.turns,
         })
-        .collect()
+        .collect())
 }
 
 #[utoipa::path(
@@ -344,9 +343,8 @@ async fn sources(State(state): State<AppState>, session: Session) -> ApiResult<V
     Ok(Json(
         state
             .with_study(move |study| {
-                let words = study.word_counts()?;
                 let all = study.summaries()?;
-                source_rows(&study.store, &session, &all, &words)
+                source_rows(study, &session, &all)
             })
             .await?,
     ))
@@ -382,7 +380,10 @@ async fn update_source(
         .write(move |store| {
             let values: Vec<(String, String)> = body.values.into_iter().collect();
             store.set_source_values(&actor(&session), &SourceRef::Id(id), &values)?;
-            Ok(store.source_values()?.remove(&id).unwrap_or_default())
+            Ok(store
+                .source_values_in(id..=id)?
+                .remove(&id)
+                .unwrap_or_default())
         })
         .await?;
     Ok(Json(values))

@@ -163,6 +163,8 @@ fn build_sources(
     let labels = study.speakers()?;
     let pager = Pager::new("/sources", asked, all.len());
     let shown = &all[pager.range()];
+    // Words, codings and attributes are read for this page's sources only.
+    let rows = source_rows(study, session, shown)?;
     let store = &study.store;
     let page = Page::new(store, session, csrf, t("title.sources"), Nav::Sources)?
         .with_script("people.js")
@@ -192,8 +194,7 @@ fn build_sources(
     Ok(SourcesPage {
         page,
         columns: columns(store.attributes(AppliesTo::Source)?),
-        // Words are counted for this page's sources only.
-        sources: source_rows(store, session, shown, &Default::default())?,
+        sources: rows,
         pager,
         speakers,
         people: people.iter().map(Participant::display).collect(),

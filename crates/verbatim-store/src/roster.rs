@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::fold::fold;
 use crate::history::{Recorder, Table};
 use crate::participants::{
-    AppliesTo, attributes_in, clean_code, insert_attribute_at, insert_participant,
+    AppliesTo, Attribute, attributes_in, clean_code, insert_attribute_at, insert_participant,
     next_attribute_position, write_values,
 };
 use crate::values::{AttrType, distinct_values, infer};
@@ -49,6 +49,19 @@ fn special(header: &str) -> Option<Column> {
     }
 }
 
+/// A participant attribute as the roster fills it: its name, type,
+/// allowed values, and whether this import defines it.
+type AttrSpec = (String, AttrType, Vec<String>, bool);
+
+/// A checked row: code, name, site id, and `(attribute index, canonical
+/// value)` pairs.
+type Ready = (
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Vec<(usize, String)>,
+);
+
 impl SqliteStore {
     /// Imports a roster: `header` names the columns, each of `rows` is one
     /// participant. `types` overrides inferred types (`(column, type)`);
@@ -62,189 +75,15 @@ impl SqliteStore {
     ) -> Result<RosterOutcome, StoreError> {
         let mut errors: Vec<String> = Vec::new();
         let existing = self.attributes(AppliesTo::Participant)?;
-        // Columns.
-        let mut columns: Vec<Column> = Vec::new();
-        let mut attr_columns: Vec<(usize, String)> = Vec::new();
-        // Headers and special columns seen so far: a set, so a roster of
-        // thousands of columns is checked in linear time.
-        let mut seen_headers: HashSet<String> = HashSet::new();
-        let mut seen_special: HashSet<Column> = HashSet::new();
-        for (i, h) in header.iter().enumerate() {
-            let h = h.trim();
-            if h.is_empty() {
-                errors.push(format!(
-                    "column {}: the header is empty: name the column",
-                    i + 1
-                ));
-                columns.push(Column::Attribute(usize::MAX));
-                continue;
-            }
-            let col = match special(h) {
-                Some(c) => c,
-                None => {
-                    attr_columns.push((i, h.to_owned()));
-                    Column::Attribute(attr_columns.len() - 1)
-                }
-            };
-            let special_twice = !matches!(col, Column::Attribute(_)) && !seen_special.insert(col);
-            if !seen_headers.insert(fold(h)) || special_twice {
-                errors.push(format!("column {}: {h:?} appears twice", i + 1));
-            }
-            columns.push(col);
-        }
-        if !columns
-            .iter()
-            .any(|c| matches!(c, Column::Code | Column::Name))
-        {
-            errors.push(
-                "the roster needs a `code` or a `name` column to tell participants apart".into(),
-            );
-        }
-        for (column, _) in types {
-            if !attr_columns.iter().any(|(_, n)| fold(n) == fold(column)) {
-                errors.push(format!(
-                    "--type names {column:?}, which is not a column of the roster"
-                ));
-            }
-        }
-        // Attribute types: defined, overridden, or inferred.
-        let existing_by_name: HashMap<String, &crate::participants::Attribute> =
-            existing.iter().map(|a| (fold(&a.name), a)).collect();
-        let mut specs: Vec<(String, AttrType, Vec<String>, bool)> = Vec::new();
-        for (i, name) in &attr_columns {
-            let values: Vec<&str> = rows
-                .iter()
-                .map(|r| r.get(*i).map_or("", String::as_str))
-                .collect();
-            let given = types
-                .iter()
-                .find(|(c, _)| fold(c) == fold(name))
-                .map(|(_, t)| *t);
-            match existing_by_name.get(&fold(name)) {
-                Some(a) => {
-                    if let Some(t) = given
-                        && t != a.kind
-                    {
-                        errors.push(format!(
-                            "column {name:?} is already a {} attribute; it cannot be read as {t}",
-                            a.kind
-                        ));
-                    }
-                    specs.push((a.name.clone(), a.kind, a.allowed.clone(), false));
-                }
-                None if !existing.is_empty() => {
-                    errors.push(format!(
-                        "column {name:?} is not a participant attribute of this study (they are: {}): rename the column or define it with `verbatim attribute add`",
-                        existing.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
-                    ));
-                    specs.push((name.clone(), AttrType::Text, Vec::new(), false));
-                }
-                None => {
-                    let kind = given.unwrap_or_else(|| infer(&values));
-                    let allowed = if kind == AttrType::Category {
-                        distinct_values(&values)
-                    } else {
-                        Vec::new()
-                    };
-                    specs.push((name.clone(), kind, allowed, true));
-                }
-            }
-        }
-        // Rows.
-        let taken: HashMap<String, ()> = self
-            .participant_rows()?
-            .into_iter()
-            .filter_map(|p| p.code.map(|c| (c.to_lowercase(), ())))
-            .collect();
-        let labelled: HashMap<String, ()> = self
-            .participant_rows()?
-            .into_iter()
-            .filter_map(|p| p.label.map(|l| (fold(&l), ())))
-            .collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        type Ready = (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Vec<(usize, String)>,
-        );
+        let (columns, attr_columns) = read_columns(header, types, &mut errors);
+        let specs = attribute_specs(&existing, &attr_columns, rows, types, &mut errors);
+        let mut check = RowCheck::new(self, &columns, &attr_columns, &specs)?;
         let mut ready: Vec<Ready> = Vec::new();
-        let mut special_at: HashMap<Column, usize> = HashMap::new();
-        for (i, c) in columns.iter().enumerate() {
-            if !matches!(c, Column::Attribute(_)) {
-                special_at.entry(*c).or_insert(i);
-            }
-        }
         for (r, row) in rows.iter().enumerate() {
-            let line = r + 2;
             if row.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let cell = |want: Column| -> Option<String> {
-                special_at
-                    .get(&want)
-                    .and_then(|&i| row.get(i))
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            };
-            let mut code = cell(Column::Code);
-            let name = cell(Column::Name);
-            if code.is_none() && name.is_none() {
-                errors.push(format!(
-                    "row {line}: the code is missing (and there is no name)"
-                ));
-            }
-            if let Some(c) = &code {
-                match clean_code(c) {
-                    Err(e) => errors.push(format!("row {line}: {e}")),
-                    Ok(c) => {
-                        if taken.contains_key(&c.to_lowercase()) {
-                            errors.push(format!(
-                                "row {line}: participant {c:?} already exists in the study"
-                            ));
-                        } else if let Some(first) = seen.get(&c.to_lowercase()) {
-                            errors.push(format!(
-                                "row {line}: code {c:?} is used twice (first on row {first})"
-                            ));
-                        } else {
-                            seen.insert(c.to_lowercase(), line);
-                        }
-                        code = Some(c);
-                    }
-                }
-            }
-            if let (None, Some(n)) = (&code, &name)
-                && labelled.contains_key(&fold(n))
-            {
-                errors.push(format!(
-                    "row {line}: a participant named {n:?} is already in the study: give this row a code to tell them apart, or leave it out"
-                ));
-            }
-            let site = match cell(Column::Site) {
-                Some(s) => match self.find_site(&s)? {
-                    Some(site) => Some(site.id),
-                    None => {
-                        errors.push(format!(
-                            "row {line}: site {s:?} is not known: add it with `verbatim sites add {s:?} --code CODE`"
-                        ));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let mut values = Vec::new();
-            for (k, (i, _)) in attr_columns.iter().enumerate() {
-                let raw = row.get(*i).map_or("", |v| v.trim());
-                if raw.is_empty() {
-                    continue;
-                }
-                let (name, kind, allowed, _) = &specs[k];
-                match kind.canonical(raw, allowed) {
-                    Ok(v) => values.push((k, v)),
-                    Err(reason) => errors.push(format!("row {line}: {name} {reason}")),
-                }
-            }
-            ready.push((code, name, site, values));
+            ready.push(check.row(r + 2, row, &mut errors)?);
         }
         if ready.is_empty() && errors.is_empty() {
             errors.push("the roster has no participant rows".into());
@@ -252,7 +91,22 @@ impl SqliteStore {
         if !errors.is_empty() {
             return Err(StoreError::Rejected(errors));
         }
-        // Write.
+        let new_attributes = self.write_roster(actor, &specs, &ready)?;
+        Ok(RosterOutcome {
+            participants: ready.len(),
+            new_attributes,
+        })
+    }
+
+    /// Writes the checked roster in one undoable action: the new
+    /// attributes, then each participant with its values. Returns the new
+    /// attributes as `(name, type)`.
+    fn write_roster(
+        &mut self,
+        actor: &str,
+        specs: &[AttrSpec],
+        ready: &[Ready],
+    ) -> Result<Vec<(String, String)>, StoreError> {
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut ids: Vec<i64> = Vec::new();
@@ -264,7 +118,7 @@ impl SqliteStore {
         // New columns were checked above against every attribute (folded,
         // so stricter than the store's own case-insensitive check).
         let mut position = next_attribute_position(&tx, AppliesTo::Participant)?;
-        for (name, kind, allowed, new) in &specs {
+        for (name, kind, allowed, new) in specs {
             let id = if *new {
                 new_attributes.push((name.clone(), kind.as_str().to_owned()));
                 let at = position;
@@ -278,7 +132,7 @@ impl SqliteStore {
             };
             ids.push(id);
         }
-        for (code, name, site, values) in &ready {
+        for (code, name, site, values) in ready {
             let pid = insert_participant(&tx, &mut rec, code.as_deref(), name.as_deref(), *site)?;
             let values: Vec<(i64, Option<String>)> = values
                 .iter()
@@ -294,9 +148,252 @@ impl SqliteStore {
             serde_json::json!({ "participants": ready.len(), "new_attributes": new_attributes }),
         )?;
         tx.commit()?;
-        Ok(RosterOutcome {
-            participants: ready.len(),
-            new_attributes,
+        Ok(new_attributes)
+    }
+}
+
+/// Reads the header: what each column holds, and the attribute columns
+/// as `(index, name)`. Empty or repeated headers, a roster without a code
+/// or name column, and `--type` naming no attribute column are errors.
+fn read_columns(
+    header: &[String],
+    types: &[(String, AttrType)],
+    errors: &mut Vec<String>,
+) -> (Vec<Column>, Vec<(usize, String)>) {
+    let mut columns: Vec<Column> = Vec::new();
+    let mut attr_columns: Vec<(usize, String)> = Vec::new();
+    // Headers and special columns seen so far: a set, so a roster of
+    // thousands of columns is checked in linear time.
+    let mut seen_headers: HashSet<String> = HashSet::new();
+    let mut seen_special: HashSet<Column> = HashSet::new();
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if h.is_empty() {
+            errors.push(format!(
+                "column {}: the header is empty: name the column",
+                i + 1
+            ));
+            columns.push(Column::Attribute(usize::MAX));
+            continue;
+        }
+        let col = match special(h) {
+            Some(c) => c,
+            None => {
+                attr_columns.push((i, h.to_owned()));
+                Column::Attribute(attr_columns.len() - 1)
+            }
+        };
+        let special_twice = !matches!(col, Column::Attribute(_)) && !seen_special.insert(col);
+        if !seen_headers.insert(fold(h)) || special_twice {
+            errors.push(format!("column {}: {h:?} appears twice", i + 1));
+        }
+        columns.push(col);
+    }
+    if !columns
+        .iter()
+        .any(|c| matches!(c, Column::Code | Column::Name))
+    {
+        errors
+            .push("the roster needs a `code` or a `name` column to tell participants apart".into());
+    }
+    for (column, _) in types {
+        if !attr_columns.iter().any(|(_, n)| fold(n) == fold(column)) {
+            errors.push(format!(
+                "--type names {column:?}, which is not a column of the roster"
+            ));
+        }
+    }
+    (columns, attr_columns)
+}
+
+/// Each attribute column's type: as defined in the study, else as
+/// `--type` gives it, else inferred from its values. A study that defines
+/// participant attributes accepts no new one.
+fn attribute_specs(
+    existing: &[Attribute],
+    attr_columns: &[(usize, String)],
+    rows: &[Vec<String>],
+    types: &[(String, AttrType)],
+    errors: &mut Vec<String>,
+) -> Vec<AttrSpec> {
+    let existing_by_name: HashMap<String, &Attribute> =
+        existing.iter().map(|a| (fold(&a.name), a)).collect();
+    let mut specs: Vec<AttrSpec> = Vec::new();
+    for (i, name) in attr_columns {
+        let values: Vec<&str> = rows
+            .iter()
+            .map(|r| r.get(*i).map_or("", String::as_str))
+            .collect();
+        let given = types
+            .iter()
+            .find(|(c, _)| fold(c) == fold(name))
+            .map(|(_, t)| *t);
+        match existing_by_name.get(&fold(name)) {
+            Some(a) => {
+                if let Some(t) = given
+                    && t != a.kind
+                {
+                    errors.push(format!(
+                        "column {name:?} is already a {} attribute; it cannot be read as {t}",
+                        a.kind
+                    ));
+                }
+                specs.push((a.name.clone(), a.kind, a.allowed.clone(), false));
+            }
+            None if !existing.is_empty() => {
+                errors.push(format!(
+                    "column {name:?} is not a participant attribute of this study (they are: {}): rename the column or define it with `verbatim attribute add`",
+                    existing.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+                ));
+                specs.push((name.clone(), AttrType::Text, Vec::new(), false));
+            }
+            None => {
+                let kind = given.unwrap_or_else(|| infer(&values));
+                let allowed = if kind == AttrType::Category {
+                    distinct_values(&values)
+                } else {
+                    Vec::new()
+                };
+                specs.push((name.clone(), kind, allowed, true));
+            }
+        }
+    }
+    specs
+}
+
+/// Checks rows one by one against the study and the rows before them.
+struct RowCheck<'a> {
+    store: &'a SqliteStore,
+    attr_columns: &'a [(usize, String)],
+    specs: &'a [AttrSpec],
+    /// Participant codes already in the study, lower-cased.
+    taken: HashMap<String, ()>,
+    /// Participant labels already in the study, folded.
+    labelled: HashMap<String, ()>,
+    /// Codes of earlier rows, lower-cased, with their row.
+    seen: HashMap<String, usize>,
+    /// The first column of each special kind.
+    special_at: HashMap<Column, usize>,
+}
+
+impl<'a> RowCheck<'a> {
+    fn new(
+        store: &'a SqliteStore,
+        columns: &[Column],
+        attr_columns: &'a [(usize, String)],
+        specs: &'a [AttrSpec],
+    ) -> Result<Self, StoreError> {
+        let taken: HashMap<String, ()> = store
+            .participant_rows()?
+            .into_iter()
+            .filter_map(|p| p.code.map(|c| (c.to_lowercase(), ())))
+            .collect();
+        let labelled: HashMap<String, ()> = store
+            .participant_rows()?
+            .into_iter()
+            .filter_map(|p| p.label.map(|l| (fold(&l), ())))
+            .collect();
+        let mut special_at: HashMap<Column, usize> = HashMap::new();
+        for (i, c) in columns.iter().enumerate() {
+            if !matches!(c, Column::Attribute(_)) {
+                special_at.entry(*c).or_insert(i);
+            }
+        }
+        Ok(RowCheck {
+            store,
+            attr_columns,
+            specs,
+            taken,
+            labelled,
+            seen: HashMap::new(),
+            special_at,
         })
+    }
+
+    /// Checks the row the spreadsheet shows as `line`, adding one message
+    /// per problem to `errors`, and returns it ready to write.
+    fn row(
+        &mut self,
+        line: usize,
+        row: &[String],
+        errors: &mut Vec<String>,
+    ) -> Result<Ready, StoreError> {
+        let cell = |want: Column| -> Option<String> {
+            self.special_at
+                .get(&want)
+                .and_then(|&i| row.get(i))
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut code = cell(Column::Code);
+        let name = cell(Column::Name);
+        let site = cell(Column::Site);
+        if code.is_none() && name.is_none() {
+            errors.push(format!(
+                "row {line}: the code is missing (and there is no name)"
+            ));
+        }
+        if let Some(c) = &code {
+            match clean_code(c) {
+                Err(e) => errors.push(format!("row {line}: {e}")),
+                Ok(c) => {
+                    if self.taken.contains_key(&c.to_lowercase()) {
+                        errors.push(format!(
+                            "row {line}: participant {c:?} already exists in the study"
+                        ));
+                    } else if let Some(first) = self.seen.get(&c.to_lowercase()) {
+                        errors.push(format!(
+                            "row {line}: code {c:?} is used twice (first on row {first})"
+                        ));
+                    } else {
+                        self.seen.insert(c.to_lowercase(), line);
+                    }
+                    code = Some(c);
+                }
+            }
+        }
+        if let (None, Some(n)) = (&code, &name)
+            && self.labelled.contains_key(&fold(n))
+        {
+            errors.push(format!(
+                "row {line}: a participant named {n:?} is already in the study: give this row a code to tell them apart, or leave it out"
+            ));
+        }
+        let site = match site {
+            Some(s) => match self.store.find_site(&s)? {
+                Some(site) => Some(site.id),
+                None => {
+                    errors.push(format!(
+                        "row {line}: site {s:?} is not known: add it with `verbatim sites add {s:?} --code CODE`"
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        let values = self.values(line, row, errors);
+        Ok((code, name, site, values))
+    }
+
+    /// The row's attribute values in canonical form, by attribute index.
+    fn values(
+        &self,
+        line: usize,
+        row: &[String],
+        errors: &mut Vec<String>,
+    ) -> Vec<(usize, String)> {
+        let mut values = Vec::new();
+        for (k, (i, _)) in self.attr_columns.iter().enumerate() {
+            let raw = row.get(*i).map_or("", |v| v.trim());
+            if raw.is_empty() {
+                continue;
+            }
+            let (name, kind, allowed, _) = &self.specs[k];
+            match kind.canonical(raw, allowed) {
+                Ok(v) => values.push((k, v)),
+                Err(reason) => errors.push(format!("row {line}: {name} {reason}")),
+            }
+        }
+        values
     }
 }

@@ -81,6 +81,9 @@ pub struct WithdrawReport {
     pub audit_redacted: usize,
 }
 
+/// A participant's speaker labels, by source id, with the source's name.
+type LabelsBySource = BTreeMap<i64, (String, Vec<String>)>;
+
 impl SqliteStore {
     /// Withdraws a participant (by code, label or id): removes their speech
     /// everywhere and clears what identifies them, in one transaction that
@@ -130,12 +133,8 @@ impl SqliteStore {
 
     /// The speaker labels mapped to participant `id`, by source (with the
     /// source's name), and those of them mapped automatically.
-    #[allow(clippy::type_complexity)]
-    fn labels_of(
-        &self,
-        id: i64,
-    ) -> Result<(BTreeMap<i64, (String, Vec<String>)>, Vec<(i64, String)>), StoreError> {
-        let mut labels: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
+    fn labels_of(&self, id: i64) -> Result<(LabelsBySource, Vec<(i64, String)>), StoreError> {
+        let mut labels = LabelsBySource::new();
         let mut automatic: Vec<(i64, String)> = Vec::new();
         for row in self.speakers(None)? {
             if row.participant_id == Some(id) {

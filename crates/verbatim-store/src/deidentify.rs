@@ -481,6 +481,157 @@ fn scoped(by_source: Option<&str>, sources: Option<&[i64]>) -> Option<String> {
     }
 }
 
+/// Replaces the names in the short texts of [`PLACES`], row by row, in
+/// the rows of `sources` (or all); returns the replacements made.
+fn replace_in_places(
+    tx: &Connection,
+    names: &NamesList,
+    sources: Option<&[i64]>,
+) -> Result<Vec<Replacement>, StoreError> {
+    let mut replacements = Vec::new();
+    for (table, column, label, filter, by_source) in PLACES {
+        let Some(scope) = scoped(*by_source, sources) else {
+            continue;
+        };
+        let rows: Vec<(i64, String)> = tx
+            .prepare(&format!(
+                "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL AND {filter} AND {scope} ORDER BY rowid"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (rowid, text) in rows {
+            let (new, hits) = names.replace(&text);
+            if hits.is_empty() {
+                continue;
+            }
+            let chars: Vec<char> = text.chars().collect();
+            let place = format!("{label} {rowid}");
+            replacements.extend(hits.iter().map(|h| in_context(names, &place, &chars, h)));
+            tx.execute(
+                &format!("UPDATE {table} SET {column} = $1 WHERE rowid = $2"),
+                params![new, rowid],
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    StoreError::Invalid(format!(
+                        "replacing the names in {label} {rowid} would make it identical to another one: change the replacement in the names file"
+                    ))
+                }
+                other => StoreError::from(other),
+            })?;
+        }
+    }
+    Ok(replacements)
+}
+
+/// Replaces the names in the texts of `sources` (or all), each in one
+/// pass that moves every span; adds the replacements and returns how many
+/// sources and codings changed.
+fn replace_in_source_texts(
+    tx: &Connection,
+    rec: &mut Recorder,
+    names: &NamesList,
+    sources: Option<&[i64]>,
+    replacements: &mut Vec<Replacement>,
+) -> Result<(usize, usize), StoreError> {
+    let mut sources_changed = 0;
+    let mut codings_changed = 0;
+    for (id, name, text) in source_texts(tx)? {
+        if sources.is_some_and(|ids| !ids.contains(&id)) {
+            continue;
+        }
+        let hits = names.find(&text);
+        if hits.is_empty() {
+            continue;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        let place = format!("source {name}");
+        replacements.extend(hits.iter().map(|h| in_context(names, &place, &chars, h)));
+        let splices: Vec<Splice> = hits
+            .iter()
+            .map(|h| Splice {
+                start: h.start as i64,
+                end: h.end as i64,
+                text: names.replacement(h).to_owned(),
+            })
+            .collect();
+        let done = splice_source(tx, rec, id, &splices, false)?;
+        sources_changed += 1;
+        codings_changed += done.changed.len();
+    }
+    Ok((sources_changed, codings_changed))
+}
+
+/// The sealed journal entries that hold a listed name.
+fn sealed_hits(tx: &Connection, names: &NamesList) -> Result<Vec<SealedHit>, StoreError> {
+    let rows: Vec<(i64, String, String)> = tx
+        .prepare("SELECT id, title, body FROM journal WHERE sealed_at IS NOT NULL ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut sealed = Vec::new();
+    for (entry, title, body) in rows {
+        let n = names.find(&title).len() + names.find(&body).len();
+        if n > 0 {
+            sealed.push(SealedHit {
+                entry,
+                title,
+                names: n,
+            });
+        }
+    }
+    Ok(sealed)
+}
+
+/// Records the de-identification: a `deidentifications` row (the names
+/// file's hash, never its names) and a `deidentify.apply` audit entry with
+/// counts only.
+fn log_deidentification(
+    tx: &Connection,
+    rec: Recorder,
+    actor: &str,
+    sources: Option<&[i64]>,
+    report: &DeidReport,
+) -> Result<(), StoreError> {
+    let scope_word = match sources {
+        None => "study".to_owned(),
+        Some(ids) => format!(
+            "sources {}",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    };
+    tx.execute(
+        "INSERT INTO deidentifications (applied_at, actor, names_sha256, names, replacements, scope) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        params![
+            audit::now(),
+            actor,
+            report.names_sha256,
+            report.names as i64,
+            report.replacements.len() as i64,
+            scope_word
+        ],
+    )?;
+    rec.finish(
+        tx,
+        actor,
+        "deidentify.apply",
+        None,
+        serde_json::json!({
+            "names_sha256": report.names_sha256,
+            "names": report.names,
+            "replacements": report.replacements.len(),
+            "sources": report.sources_changed,
+            "codings_changed": report.codings_changed,
+            "sealed_unchanged": report.sealed.len(),
+            "audit_redacted": report.audit_redacted,
+            "scope": scope_word,
+            "undoable": false,
+        }),
+    )
+}
+
 impl SqliteStore {
     /// Replaces every listed name across the study, or only in some
     /// sources (their texts, names, memos, speaker labels and attributes),
@@ -505,138 +656,19 @@ impl SqliteStore {
         }
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::forgetful();
-        let mut replacements = Vec::new();
-
-        // Short texts, by row.
-        for (table, column, label, filter, by_source) in PLACES {
-            let Some(scope) = scoped(*by_source, sources) else {
-                continue;
-            };
-            let rows: Vec<(i64, String)> = tx
-                .prepare(&format!(
-                    "SELECT rowid, {column} FROM {table} WHERE {column} IS NOT NULL AND {filter} AND {scope} ORDER BY rowid"
-                ))?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            for (rowid, text) in rows {
-                let (new, hits) = names.replace(&text);
-                if hits.is_empty() {
-                    continue;
-                }
-                let chars: Vec<char> = text.chars().collect();
-                let place = format!("{label} {rowid}");
-                replacements.extend(hits.iter().map(|h| in_context(names, &place, &chars, h)));
-                tx.execute(
-                    &format!("UPDATE {table} SET {column} = $1 WHERE rowid = $2"),
-                    params![new, rowid],
-                )
-                .map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(f, _)
-                        if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-                    {
-                        StoreError::Invalid(format!(
-                            "replacing the names in {label} {rowid} would make it identical to another one: change the replacement in the names file"
-                        ))
-                    }
-                    other => StoreError::from(other),
-                })?;
-            }
-        }
-
-        // Source texts, each in one pass that moves every span.
-        let mut sources_changed = 0;
-        let mut codings_changed = 0;
-        for (id, name, text) in source_texts(&tx)? {
-            if sources.is_some_and(|ids| !ids.contains(&id)) {
-                continue;
-            }
-            let hits = names.find(&text);
-            if hits.is_empty() {
-                continue;
-            }
-            let chars: Vec<char> = text.chars().collect();
-            let place = format!("source {name}");
-            replacements.extend(hits.iter().map(|h| in_context(names, &place, &chars, h)));
-            let splices: Vec<Splice> = hits
-                .iter()
-                .map(|h| Splice {
-                    start: h.start as i64,
-                    end: h.end as i64,
-                    text: names.replacement(h).to_owned(),
-                })
-                .collect();
-            let done = splice_source(&tx, &mut rec, id, &splices, false)?;
-            sources_changed += 1;
-            codings_changed += done.changed.len();
-        }
-
+        let mut replacements = replace_in_places(&tx, names, sources)?;
+        let (sources_changed, codings_changed) =
+            replace_in_source_texts(&tx, &mut rec, names, sources, &mut replacements)?;
         // Sealed journal entries cannot change: report them.
-        let mut sealed = Vec::new();
-        if sources.is_none() {
-            let rows: Vec<(i64, String, String)> = tx
-                .prepare(
-                    "SELECT id, title, body FROM journal WHERE sealed_at IS NOT NULL ORDER BY id",
-                )?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<Result<_, _>>()?;
-            for (entry, title, body) in rows {
-                let n = names.find(&title).len() + names.find(&body).len();
-                if n > 0 {
-                    sealed.push(SealedHit {
-                        entry,
-                        title,
-                        names: n,
-                    });
-                }
-            }
-        }
-
+        let sealed = match sources {
+            None => sealed_hits(&tx, names)?,
+            Some(_) => Vec::new(),
+        };
         let audit_redacted = redact_audit(&tx, actor, "deidentify.apply", &|s: &str| {
             let (new, hits) = names.replace(s);
             (!hits.is_empty()).then_some(new)
         })?;
-        let scope_word = match sources {
-            None => "study".to_owned(),
-            Some(ids) => format!(
-                "sources {}",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            ),
-        };
-        tx.execute(
-            "INSERT INTO deidentifications (applied_at, actor, names_sha256, names, replacements, scope) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            params![
-                audit::now(),
-                actor,
-                names.sha256(),
-                names.len() as i64,
-                replacements.len() as i64,
-                scope_word
-            ],
-        )?;
-        rec.finish(
-            &tx,
-            actor,
-            "deidentify.apply",
-            None,
-            serde_json::json!({
-                "names_sha256": names.sha256(),
-                "names": names.len(),
-                "replacements": replacements.len(),
-                "sources": sources_changed,
-                "codings_changed": codings_changed,
-                "sealed_unchanged": sealed.len(),
-                "audit_redacted": audit_redacted,
-                "scope": scope_word,
-                "undoable": false,
-            }),
-        )?;
-        if dry_run {
-            tx.rollback()?;
-        } else {
-            tx.commit()?;
-        }
-        Ok(DeidReport {
+        let report = DeidReport {
             dry_run,
             names_sha256: names.sha256().to_owned(),
             names: names.len(),
@@ -645,7 +677,14 @@ impl SqliteStore {
             codings_changed,
             sealed,
             audit_redacted,
-        })
+        };
+        log_deidentification(&tx, rec, actor, sources, &report)?;
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.commit()?;
+        }
+        Ok(report)
     }
 
     /// Returns every place in the study where a listed name remains:

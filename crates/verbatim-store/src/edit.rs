@@ -296,18 +296,7 @@ pub(crate) fn splice_source(
         .optional()?
         .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
     let chars = text.chars().count() as i64;
-    let mut sorted: Vec<&Splice> = splices.iter().collect();
-    sorted.sort_by_key(|s| (s.start, s.end));
-    let mut last = 0;
-    for s in &sorted {
-        if s.start < last || s.end < s.start || s.end > chars {
-            return Err(StoreError::Invalid(format!(
-                "replacements [{}, {}) overlap or fall outside the source's {chars} characters",
-                s.start, s.end
-            )));
-        }
-        last = s.end;
-    }
+    let sorted = sorted_splices(splices, chars)?;
     let shifts = Shifts {
         edits: sorted
             .iter()
@@ -319,37 +308,8 @@ pub(crate) fn splice_source(
             .collect(),
         exclusive,
     };
-    // Build the new text from the end, so earlier positions stay valid.
-    let mut new_text = text.clone();
-    for s in sorted.iter().rev() {
-        let shift = Shift {
-            start: s.start,
-            end: s.end,
-            inserted: 0,
-        };
-        new_text = splice(&new_text, shift, &s.text);
-    }
-    if !is_nfc(&new_text) {
-        return Err(StoreError::Invalid(
-            "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
-        ));
-    }
-    let hash: String = Sha256::digest(new_text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let twin: Option<String> = tx
-        .query_row(
-            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
-            rusqlite::params![hash, source],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(twin) = twin {
-        return Err(StoreError::Invalid(format!(
-            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
-        )));
-    }
+    let new_text = spliced_text(&text, &sorted)?;
+    let hash = unique_hash(tx, source, &new_text)?;
     let new_chars = chars + shifts.delta();
     let codings = codings_in(tx, source)?;
     rec.update(
@@ -369,9 +329,93 @@ pub(crate) fn splice_source(
         key,
         &[("text", Value::Text(new_text.clone()))],
     )?;
+    let plans = plan_codings(&codings, &shifts);
+    let (changed, shifted) = coding_fates(&codings, &plans, &shifts);
+    apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
+    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
+    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
+    Ok(Spliced {
+        old_text: text,
+        new_text,
+        chars: new_chars,
+        changed,
+        shifted,
+        moved: plans
+            .iter()
+            .filter(|(_, p)| matches!(p, Plan::Move(..)))
+            .count(),
+        turns_changed,
+        memos_changed,
+        memos_removed: removed_memo_texts.len() / 2,
+        removed_memo_texts,
+    })
+}
 
-    // Decide each coding's fate, then apply deletions and moves in an
-    // order that never makes two codings collide on the unique key.
+/// The splices by position, refused when two overlap or one falls outside
+/// the source's `chars`.
+fn sorted_splices(splices: &[Splice], chars: i64) -> Result<Vec<&Splice>, StoreError> {
+    let mut sorted: Vec<&Splice> = splices.iter().collect();
+    sorted.sort_by_key(|s| (s.start, s.end));
+    let mut last = 0;
+    for s in &sorted {
+        if s.start < last || s.end < s.start || s.end > chars {
+            return Err(StoreError::Invalid(format!(
+                "replacements [{}, {}) overlap or fall outside the source's {chars} characters",
+                s.start, s.end
+            )));
+        }
+        last = s.end;
+    }
+    Ok(sorted)
+}
+
+/// The text with every (sorted) splice made, refused when it is no longer
+/// NFC.
+fn spliced_text(text: &str, sorted: &[&Splice]) -> Result<String, StoreError> {
+    // Build the new text from the end, so earlier positions stay valid.
+    let mut new_text = text.to_owned();
+    for s in sorted.iter().rev() {
+        let shift = Shift {
+            start: s.start,
+            end: s.end,
+            inserted: 0,
+        };
+        new_text = splice(&new_text, shift, &s.text);
+    }
+    if !is_nfc(&new_text) {
+        return Err(StoreError::Invalid(
+            "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
+        ));
+    }
+    Ok(new_text)
+}
+
+/// The SHA-256 of the new text, refused when another source already holds
+/// that text.
+fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, StoreError> {
+    let hash: String = Sha256::digest(new_text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let twin: Option<String> = tx
+        .query_row(
+            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
+            rusqlite::params![hash, source],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(twin) = twin {
+        return Err(StoreError::Invalid(format!(
+            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
+        )));
+    }
+    Ok(hash)
+}
+
+/// Decides each coding's fate (codings the splices leave alone get none),
+/// by position, so that two codings that come to cover the same passage
+/// keep the first.
+fn plan_codings(codings: &[CodingRow], shifts: &Shifts) -> Vec<(usize, Plan)> {
     let mut plans: Vec<(usize, Plan)> = Vec::new();
     let mut taken: HashSet<(i64, i64, i64, i64)> = HashSet::new();
     let mut order: Vec<usize> = (0..codings.len()).collect();
@@ -397,9 +441,19 @@ pub(crate) fn splice_source(
         };
         plans.push((i, plan));
     }
+    plans
+}
+
+/// The codings whose passage's text changed or that go, with their fate,
+/// and how many only move with their words.
+fn coding_fates(
+    codings: &[CodingRow],
+    plans: &[(usize, Plan)],
+    shifts: &Shifts,
+) -> (Vec<CodingFate>, usize) {
     let mut changed = Vec::new();
     let mut shifted = 0;
-    for (i, plan) in &plans {
+    for (i, plan) in plans {
         let c = &codings[*i];
         let touched = match plan {
             Plan::Delete(_) => true,
@@ -420,24 +474,7 @@ pub(crate) fn splice_source(
             deleted,
         });
     }
-    apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
-    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
-    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
-    Ok(Spliced {
-        old_text: text,
-        new_text,
-        chars: new_chars,
-        changed,
-        shifted,
-        moved: plans
-            .iter()
-            .filter(|(_, p)| matches!(p, Plan::Move(..)))
-            .count(),
-        turns_changed,
-        memos_changed,
-        memos_removed: removed_memo_texts.len() / 2,
-        removed_memo_texts,
-    })
+    (changed, shifted)
 }
 
 impl SqliteStore {
@@ -468,29 +505,7 @@ impl SqliteStore {
                 span.end()
             ))
         })?;
-        let replacement: Vec<char> = replacement.nfc().collect();
-        let old: Vec<char> = text.chars().skip(span.start()).take(span.len()).collect();
-        let prefix = old
-            .iter()
-            .zip(&replacement)
-            .take_while(|(a, b)| a == b)
-            .count();
-        let suffix = old[prefix..]
-            .iter()
-            .rev()
-            .zip(replacement[prefix..].iter().rev())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let removed: String = old[prefix..old.len() - suffix].iter().collect();
-        let inserted: String = replacement[prefix..replacement.len() - suffix]
-            .iter()
-            .collect();
-        if removed.is_empty() && inserted.is_empty() {
-            return Err(StoreError::Invalid(
-                "the replacement is the same as the text: nothing to change".into(),
-            ));
-        }
-        let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
+        let (start, end, removed, inserted) = least_change(&text, span, replacement)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let done = splice_source(
@@ -504,27 +519,7 @@ impl SqliteStore {
             }],
             false,
         )?;
-        let mut affected = Vec::new();
-        let mut hidden_affected = 0;
-        for fate in &done.changed {
-            let c = &fate.row;
-            if !scope.may_see(Some(c.coder_id)) {
-                hidden_affected += 1;
-                continue;
-            }
-            affected.push(AffectedCoding {
-                id: c.id,
-                code: c.code.clone(),
-                coder: c.coder.clone(),
-                old_start: c.start,
-                old_end: c.end,
-                old_text: slice(&done.old_text, c.start, c.end),
-                new_start: fate.new.map(|n| n.0),
-                new_end: fate.new.map(|n| n.1),
-                new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
-                deleted: fate.deleted.clone(),
-            });
-        }
+        let (affected, hidden_affected) = affected_codings(scope, &done);
         let deleted: Vec<i64> = done
             .changed
             .iter()
@@ -564,6 +559,68 @@ impl SqliteStore {
             hidden_affected,
         })
     }
+}
+
+/// The least edit that turns the chars `span` of `text` into
+/// `replacement` (NFC): the chars both share at either end are left in
+/// place, so spans there do not move. Returns its `start`, `end`, the text
+/// removed and the text inserted; refused when nothing changes.
+fn least_change(
+    text: &str,
+    span: Span,
+    replacement: &str,
+) -> Result<(i64, i64, String, String), StoreError> {
+    let replacement: Vec<char> = replacement.nfc().collect();
+    let old: Vec<char> = text.chars().skip(span.start()).take(span.len()).collect();
+    let prefix = old
+        .iter()
+        .zip(&replacement)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(replacement[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let removed: String = old[prefix..old.len() - suffix].iter().collect();
+    let inserted: String = replacement[prefix..replacement.len() - suffix]
+        .iter()
+        .collect();
+    if removed.is_empty() && inserted.is_empty() {
+        return Err(StoreError::Invalid(
+            "the replacement is the same as the text: nothing to change".into(),
+        ));
+    }
+    let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
+    Ok((start, end, removed, inserted))
+}
+
+/// The codings an edit changed that `scope` may see, before and after,
+/// and how many others it changed in layers hidden from it.
+fn affected_codings(scope: &Scope, done: &Spliced) -> (Vec<AffectedCoding>, usize) {
+    let mut affected = Vec::new();
+    let mut hidden_affected = 0;
+    for fate in &done.changed {
+        let c = &fate.row;
+        if !scope.may_see(Some(c.coder_id)) {
+            hidden_affected += 1;
+            continue;
+        }
+        affected.push(AffectedCoding {
+            id: c.id,
+            code: c.code.clone(),
+            coder: c.coder.clone(),
+            old_start: c.start,
+            old_end: c.end,
+            old_text: slice(&done.old_text, c.start, c.end),
+            new_start: fate.new.map(|n| n.0),
+            new_end: fate.new.map(|n| n.1),
+            new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
+            deleted: fate.deleted.clone(),
+        });
+    }
+    (affected, hidden_affected)
 }
 
 /// Returns every coder's codings in a source (the text is shared, so an

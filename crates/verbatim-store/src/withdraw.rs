@@ -27,6 +27,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::Serialize;
 
@@ -80,6 +81,9 @@ pub struct WithdrawReport {
     pub audit_redacted: usize,
 }
 
+/// A participant's speaker labels, by source id, with the source's name.
+type LabelsBySource = BTreeMap<i64, (String, Vec<String>)>;
+
 impl SqliteStore {
     /// Withdraws a participant (by code, label or id): removes their speech
     /// everywhere and clears what identifies them, in one transaction that
@@ -95,7 +99,42 @@ impl SqliteStore {
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let mut labels: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
+        let (labels, automatic) = self.labels_of(id)?;
+        let tx = crate::sqlite::begin_write(&mut self.conn)?;
+        let mut w = Withdrawal {
+            tx: &tx,
+            rec: Recorder::forgetful(),
+            id,
+            code,
+            label,
+            passages: Vec::new(),
+        };
+        let mut sources = Vec::new();
+        for (source_id, (source, speaker_labels)) in &labels {
+            sources.extend(w.remove_speech(*source_id, source, speaker_labels)?);
+        }
+        let memos_removed = w.delete_memos_on_participant()?;
+        w.make_mappings_explicit(&automatic)?;
+        let cleared = w.clear_identity()?;
+        let audit_redacted = w.redact_log(actor)?;
+        let report = WithdrawReport {
+            participant: w.shown(),
+            sources,
+            memos_removed,
+            attributes_cleared: cleared.values,
+            label_cleared: cleared.label,
+            consents_withdrawn: cleared.consents.max(1),
+            audit_redacted,
+        };
+        w.finish(actor, &report)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// The speaker labels mapped to participant `id`, by source (with the
+    /// source's name), and those of them mapped automatically.
+    fn labels_of(&self, id: i64) -> Result<(LabelsBySource, Vec<(i64, String)>), StoreError> {
+        let mut labels = LabelsBySource::new();
         let mut automatic: Vec<(i64, String)> = Vec::new();
         for row in self.speakers(None)? {
             if row.participant_id == Some(id) {
@@ -109,91 +148,142 @@ impl SqliteStore {
                     .push(row.label);
             }
         }
-        let tx = crate::sqlite::begin_write(&mut self.conn)?;
-        let mut rec = Recorder::forgetful();
-        let mut passages: Vec<String> = Vec::new();
-        let mut sources = Vec::new();
-        for (source_id, (source, speaker_labels)) in &labels {
-            let text: String = tx.query_row(
-                "SELECT text FROM source_texts WHERE source_id = $1",
-                [source_id],
-                |r| r.get(0),
-            )?;
-            let chars: Vec<char> = text.chars().collect();
-            let mut splices = Vec::new();
-            let mut chars_removed = 0;
-            {
-                let mut stmt = tx.prepare(
-                    "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
-                )?;
-                let mut rows = stmt.query([source_id])?;
-                while let Some(r) = rows.next()? {
-                    let speaker: String = r.get(0)?;
-                    let (a, b): (i64, i64) = (r.get(1)?, r.get(2)?);
-                    if !speaker_labels.contains(&speaker) || a >= b {
-                        continue;
-                    }
-                    let (ua, ub) = (
-                        usize::try_from(a).unwrap_or(0).min(chars.len()),
-                        usize::try_from(b).unwrap_or(0).min(chars.len()),
-                    );
-                    let passage: String = chars[ua..ub].iter().collect();
-                    if passage == WITHDRAWN_NOTICE {
-                        continue;
-                    }
-                    chars_removed += ub - ua;
-                    passages.push(passage);
-                    splices.push(Splice {
-                        start: a,
-                        end: b,
-                        text: WITHDRAWN_NOTICE.to_owned(),
-                    });
-                }
-            }
-            if splices.is_empty() {
+        Ok((labels, automatic))
+    }
+}
+
+/// A withdrawal under way: the transaction, the forgetful recorder, the
+/// participant, and every removed text the audit log must lose.
+struct Withdrawal<'a> {
+    tx: &'a Connection,
+    rec: Recorder,
+    id: i64,
+    code: Option<String>,
+    label: Option<String>,
+    /// Removed speech, memo titles and bodies, to redact from the log.
+    passages: Vec<String>,
+}
+
+/// How many identifying rows [`Withdrawal::clear_identity`] changed.
+struct Cleared {
+    /// Attribute values deleted.
+    values: usize,
+    /// True when the label was cleared.
+    label: bool,
+    /// Consent records marked withdrawn (0 when one was created).
+    consents: usize,
+}
+
+impl Withdrawal<'_> {
+    /// The participant as reports name them: their code, else `#id`.
+    fn shown(&self) -> String {
+        self.code.clone().unwrap_or_else(|| format!("#{}", self.id))
+    }
+
+    /// Replaces the speech of the participant's turns in one source with
+    /// [`WITHDRAWN_NOTICE`], and says what moved; `None` when nothing of
+    /// theirs was left to remove there.
+    fn remove_speech(
+        &mut self,
+        source_id: i64,
+        source: &str,
+        speaker_labels: &[String],
+    ) -> Result<Option<SourceWithdrawal>, StoreError> {
+        let (splices, chars_removed) = self.withdrawn_turns(source_id, speaker_labels)?;
+        if splices.is_empty() {
+            return Ok(None);
+        }
+        let tx = self.tx;
+        let done = splice_source(tx, &mut self.rec, source_id, &splices, true)?;
+        self.passages
+            .extend(done.removed_memo_texts.iter().cloned());
+        let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
+        let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
+        let mut translations_removed = 0;
+        for fate in &done.changed {
+            let coder = fate.row.coder.clone();
+            if fate.deleted.is_some() {
+                *deleted.entry(coder).or_default() += 1;
                 continue;
             }
-            let done = splice_source(&tx, &mut rec, *source_id, &splices, true)?;
-            passages.extend(done.removed_memo_texts.iter().cloned());
-            let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
-            let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
-            let mut translations_removed = 0;
-            for fate in &done.changed {
-                let coder = fate.row.coder.clone();
-                if fate.deleted.is_some() {
-                    *deleted.entry(coder).or_default() += 1;
-                    continue;
-                }
-                *shrunk.entry(coder).or_default() += 1;
-                let ids: Vec<i64> = tx
-                    .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
-                    .query_map([fate.row.id], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                for t in ids {
-                    rec.delete(&tx, Table::Translations, id_key(t))?;
-                    translations_removed += 1;
-                }
+            *shrunk.entry(coder).or_default() += 1;
+            let ids: Vec<i64> = tx
+                .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
+                .query_map([fate.row.id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            for t in ids {
+                self.rec.delete(tx, Table::Translations, id_key(t))?;
+                translations_removed += 1;
             }
-            sources.push(SourceWithdrawal {
-                source_id: *source_id,
-                source: source.clone(),
-                turns_removed: splices.len(),
-                chars_removed,
-                codings_deleted: deleted,
-                codings_shrunk: shrunk,
-                translations_removed,
-                memos_removed: done.memos_removed,
+        }
+        Ok(Some(SourceWithdrawal {
+            source_id,
+            source: source.to_owned(),
+            turns_removed: splices.len(),
+            chars_removed,
+            codings_deleted: deleted,
+            codings_shrunk: shrunk,
+            translations_removed,
+            memos_removed: done.memos_removed,
+        }))
+    }
+
+    /// The splices that replace each turn of `speaker_labels` in a source
+    /// (a turn already withdrawn is left), and the chars they remove; the
+    /// removed speech is kept for the log's redaction.
+    fn withdrawn_turns(
+        &mut self,
+        source_id: i64,
+        speaker_labels: &[String],
+    ) -> Result<(Vec<Splice>, usize), StoreError> {
+        let text: String = self.tx.query_row(
+            "SELECT text FROM source_texts WHERE source_id = $1",
+            [source_id],
+            |r| r.get(0),
+        )?;
+        let chars: Vec<char> = text.chars().collect();
+        let mut splices = Vec::new();
+        let mut chars_removed = 0;
+        let mut stmt = self.tx.prepare(
+            "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
+        )?;
+        let mut rows = stmt.query([source_id])?;
+        while let Some(r) = rows.next()? {
+            let speaker: String = r.get(0)?;
+            let (a, b): (i64, i64) = (r.get(1)?, r.get(2)?);
+            if !speaker_labels.contains(&speaker) || a >= b {
+                continue;
+            }
+            let (ua, ub) = (
+                usize::try_from(a).unwrap_or(0).min(chars.len()),
+                usize::try_from(b).unwrap_or(0).min(chars.len()),
+            );
+            let passage: String = chars[ua..ub].iter().collect();
+            if passage == WITHDRAWN_NOTICE {
+                continue;
+            }
+            chars_removed += ub - ua;
+            self.passages.push(passage);
+            splices.push(Splice {
+                start: a,
+                end: b,
+                text: WITHDRAWN_NOTICE.to_owned(),
             });
         }
+        Ok((splices, chars_removed))
+    }
 
-        // Memos on the participant.
+    /// Deletes the memos written on the participant (by id, code or
+    /// label), keeping their text for the redaction; returns how many.
+    fn delete_memos_on_participant(&mut self) -> Result<usize, StoreError> {
+        let tx = self.tx;
         let memos: Vec<i64> = tx
             .prepare(
                 "SELECT id FROM memos WHERE target_kind = 'participant' \
                  AND (target_id = $1 OR target_label = $2 COLLATE NOCASE OR target_label = $3 COLLATE NOCASE)",
             )?
             .query_map(
-                rusqlite::params![id, code.as_deref(), label.as_deref()],
+                rusqlite::params![self.id, self.code.as_deref(), self.label.as_deref()],
                 |r| r.get(0),
             )?
             .collect::<Result<_, _>>()?;
@@ -202,39 +292,48 @@ impl SqliteStore {
                 tx.query_row("SELECT title, body FROM memos WHERE id = $1", [memo], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
-            passages.extend(title);
-            passages.push(body);
-            delete_memos_on(&tx, &mut rec, "memo", *memo)?;
-            rec.delete(&tx, Table::Memos, id_key(*memo))?;
+            self.passages.extend(title);
+            self.passages.push(body);
+            delete_memos_on(tx, &mut self.rec, "memo", *memo)?;
+            self.rec.delete(tx, Table::Memos, id_key(*memo))?;
         }
+        Ok(memos.len())
+    }
 
-        // Automatic mappings rest on the label about to be cleared: make
-        // them explicit, so the removed turns stay attributed.
-        for (source_id, speaker) in &automatic {
-            rec.insert(
-                &tx,
+    /// Automatic mappings rest on the label about to be cleared: makes
+    /// them explicit, so the removed turns stay attributed.
+    fn make_mappings_explicit(&mut self, automatic: &[(i64, String)]) -> Result<(), StoreError> {
+        for (source_id, speaker) in automatic {
+            self.rec.insert(
+                self.tx,
                 Table::SpeakerMap,
                 &[
                     ("source_id", Value::Integer(*source_id)),
                     ("label", Value::Text(speaker.clone())),
-                    ("participant_id", Value::Integer(id)),
+                    ("participant_id", Value::Integer(self.id)),
                     ("interviewer", Value::Integer(0)),
                 ],
             )?;
         }
+        Ok(())
+    }
 
-        // What identifies them.
+    /// Clears what identifies the participant: their attribute values,
+    /// their label (when they have a code), and marks their consent
+    /// withdrawn (recording a withdrawn one when they had none).
+    fn clear_identity(&mut self) -> Result<Cleared, StoreError> {
+        let (tx, id) = (self.tx, self.id);
         let values: Vec<i64> = tx
             .prepare("SELECT id FROM participant_values WHERE participant_id = $1")?
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for v in &values {
-            rec.delete(&tx, Table::ParticipantValues, id_key(*v))?;
+            self.rec.delete(tx, Table::ParticipantValues, id_key(*v))?;
         }
-        let label_cleared = label.is_some() && code.is_some();
+        let label_cleared = self.label.is_some() && self.code.is_some();
         if label_cleared {
-            rec.update(
-                &tx,
+            self.rec.update(
+                tx,
                 Table::Participants,
                 id_key(id),
                 &[("label", Value::Null)],
@@ -245,8 +344,8 @@ impl SqliteStore {
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         for c in &consents {
-            rec.update(
-                &tx,
+            self.rec.update(
+                tx,
                 Table::Consents,
                 id_key(*c),
                 &[("status", Value::Text("withdrawn".into()))],
@@ -254,8 +353,8 @@ impl SqliteStore {
         }
         if consents.is_empty() {
             let now = audit::now();
-            rec.insert(
-                &tx,
+            self.rec.insert(
+                tx,
                 Table::Consents,
                 &[
                     ("participant_id", Value::Integer(id)),
@@ -267,19 +366,31 @@ impl SqliteStore {
                 ],
             )?;
         }
+        Ok(Cleared {
+            values: values.len(),
+            label: label_cleared,
+            consents: consents.len(),
+        })
+    }
 
-        // The audit log: removed passages and the label.
+    /// Rewrites earlier audit entries that hold a removed passage or the
+    /// label; returns how many.
+    fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
+        let passages = &mut self.passages;
         passages.retain(|p| !p.trim().is_empty());
         passages.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
         passages.dedup();
-        let shown = code.clone().unwrap_or_else(|| format!("#{id}"));
-        let label_names = label
+        let shown = self.shown();
+        let code = self.code.as_deref();
+        let label_names = self
+            .label
             .as_deref()
-            .filter(|l| code.as_deref().is_none_or(|c| !c.eq_ignore_ascii_case(l)))
+            .filter(|l| code.is_none_or(|c| !c.eq_ignore_ascii_case(l)))
             .and_then(|l| NamesList::parse(&[vec![l.to_owned(), format!("[{shown}]")]], "").ok());
-        let audit_redacted = redact_audit(&tx, actor, "participant.withdraw", &|s: &str| {
+        let passages = &self.passages;
+        redact_audit(self.tx, actor, "participant.withdraw", &|s: &str| {
             let mut out = s.to_owned();
-            for p in &passages {
+            for p in passages {
                 if out.contains(p.as_str()) {
                     out = out.replace(p.as_str(), WITHDRAWN_NOTICE);
                 }
@@ -288,7 +399,12 @@ impl SqliteStore {
                 out = names.replace(&out).0;
             }
             (out != s).then_some(out)
-        })?;
+        })
+    }
+
+    /// Appends the one `participant.withdraw` entry: counts, no content.
+    fn finish(self, actor: &str, report: &WithdrawReport) -> Result<(), StoreError> {
+        let sources = &report.sources;
         let totals: HashMap<&str, usize> = HashMap::from([
             (
                 "turns_removed",
@@ -313,18 +429,18 @@ impl SqliteStore {
                 "anchored_memos_removed",
                 sources.iter().map(|s| s.memos_removed).sum(),
             ),
-            ("memos_removed", memos.len()),
-            ("attributes_cleared", values.len()),
-            ("audit_redacted", audit_redacted),
+            ("memos_removed", report.memos_removed),
+            ("attributes_cleared", report.attributes_cleared),
+            ("audit_redacted", report.audit_redacted),
             ("sources", sources.len()),
         ]);
-        rec.finish(
-            &tx,
+        self.rec.finish(
+            self.tx,
             actor,
             "participant.withdraw",
-            Some(&format!("participant:{id}")),
+            Some(&format!("participant:{}", self.id)),
             serde_json::json!({
-                "participant": shown,
+                "participant": report.participant,
                 "counts": totals,
                 "per_source": sources.iter().map(|s| serde_json::json!({
                     "source": s.source_id,
@@ -337,16 +453,7 @@ impl SqliteStore {
                 "undoable": false,
             }),
         )?;
-        tx.commit()?;
-        Ok(WithdrawReport {
-            participant: shown,
-            sources,
-            memos_removed: memos.len(),
-            attributes_cleared: values.len(),
-            label_cleared,
-            consents_withdrawn: consents.len().max(1),
-            audit_redacted,
-        })
+        Ok(())
     }
 }
 

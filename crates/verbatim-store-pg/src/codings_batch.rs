@@ -97,7 +97,9 @@ fn check(
             None => {
                 let len: i64 = tx
                     .query_opt("SELECT chars FROM sources WHERE id = $1", &[&source])?
-                    .ok_or_else(|| ReadError::Store(StoreError::SourceNotFound(source.to_string())))?
+                    .ok_or_else(|| {
+                        ReadError::Store(StoreError::SourceNotFound(source.to_string()))
+                    })?
                     .try_get(0)?;
                 chars.insert(source, len);
                 len

@@ -111,8 +111,11 @@ pub trait Codings {
     /// [`Codings::add_coding`]; one bad item refuses the whole batch and
     /// writes nothing. Passages already coded, and repeats, are skipped;
     /// when nothing is new, nothing is written.
-    fn add_codings(&mut self, scope: &Scope, items: &[(i64, Span, i64)])
-    -> Result<usize, StoreError>;
+    fn add_codings(
+        &mut self,
+        scope: &Scope,
+        items: &[(i64, Span, i64)],
+    ) -> Result<usize, StoreError>;
 
     /// Returns the codings the scope sees that match the filter, by source
     /// then position.

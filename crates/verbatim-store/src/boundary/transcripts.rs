@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use verbatim_core::OffsetTable;
 
 use crate::{
-    Excerpt, Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError, TurnRecord,
+    Excerpt, Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError,
+    TurnRecord,
 };
 
 /// The tables that hold what a transcript search reads: an action that

@@ -320,3 +320,85 @@ fn a_coding_query_on_postgres_answers_as_the_file() {
         assert_eq!(server.stderr, file.stderr, "{extra:?}");
     }
 }
+
+/// Runs `verbatim disagreements --coders ana,ben --json` as ana.
+fn disagreements(ws: &Workspace, project: &str, code: &str) -> crate::common::Run {
+    let args = [
+        "disagreements",
+        "--coder",
+        "ana",
+        "--coders",
+        "ana,ben",
+        "--code",
+        code,
+        "--context",
+        "3",
+        "--json",
+        "--project",
+        project,
+    ];
+    ws.run(&args)
+}
+
+#[test]
+fn disagreements_on_postgres_list_the_passages_the_file_lists() {
+    let Some(study) = test_server::study("cli_disagreements") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    coded_study(&ws);
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    // Blind on PostgreSQL until revealed there, as on the file.
+    let refused = disagreements(&ws, &pg, "confiance");
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("blind"), "{}", refused.stderr);
+    ok(&ws, "study.vbt", &["reveal"]);
+    ok(&ws, &pg, &["reveal"]);
+    let on_file = disagreements(&ws, "study.vbt", "confiance").ok().json();
+    let on_pg = disagreements(&ws, &pg, "confiance").ok().json();
+    assert_eq!(on_pg, on_file);
+    // ana: marie [0,40) + paul [50,100) + note [0,10) = 100 chars;
+    // ben: marie [20,40) + paul [50,90) = 60, all inside ana's: agreed 60,
+    // ana alone 40, ben alone 0.
+    assert_eq!(
+        (
+            on_pg["agreed_chars"].as_u64(),
+            on_pg["a_only_chars"].as_u64(),
+            on_pg["b_only_chars"].as_u64()
+        ),
+        (Some(60), Some(40), Some(0))
+    );
+    // Largest first, then by source: marie [0,20), paul [90,100), note
+    // [0,10), each ana's alone; the text cut by hand from the sources.
+    let got: Vec<(&str, u64, u64, &str, &str, &str)> = on_pg["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["source"].as_str().unwrap(),
+                p["start"].as_u64().unwrap(),
+                p["end"].as_u64().unwrap(),
+                p["coded_by"].as_str().unwrap(),
+                p["text"].as_str().unwrap(),
+                p["after"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("marie", 0, 20, "ana", "Marie : Au début, je", " ne"),
+            ("paul", 90, 100, "ana", "s remèdes.", ""),
+            ("note", 0, 10, "ana", "Note : ent", "ret"),
+        ]
+    );
+    // Each coder's own méfiance, paired by name: ana's and ben's are both
+    // marie [40,60): 20 chars agreed, nothing apart.
+    let own = disagreements(&ws, &pg, "méfiance").ok().json();
+    assert_eq!(own, disagreements(&ws, "study.vbt", "méfiance").ok().json());
+    assert_eq!(own["agreed_chars"], 20);
+    assert_eq!(own["passages"], serde_json::json!([]));
+    assert_ne!(own["code_a"]["id"], own["code_b"]["id"]);
+}

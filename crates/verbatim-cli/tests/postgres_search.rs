@@ -254,19 +254,119 @@ fn the_index_of_a_postgres_study_catches_up_after_an_import_not_after_a_coding()
     assert_eq!(texts(&found), ["paperasse", "paperasse"]);
     assert_eq!(found[0]["source"], "suivi");
     assert_ne!(index_meta(&ws).1, built, "the import was not indexed");
-    // Auto-coding is not on PostgreSQL yet: refused, nothing coded.
-    let refused = run(
-        &ws,
-        &[&["search", "confiance", "--autocode", "Confiance"][..], &p].concat(),
+}
+
+/// Runs `verbatim search QUERY --autocode CODE --unit UNIT --json` as amira.
+fn autocode(ws: &Workspace, project: &str, query: &str, code: &str, unit: &str) -> Value {
+    let args = [
+        "search",
+        query,
+        "--autocode",
+        code,
+        "--unit",
+        unit,
+        "--coder",
+        "amira",
+        "--project",
+        project,
+        "--json",
+    ];
+    run(ws, &args).ok().json()
+}
+
+/// Returns amira's codings as `(source, code, text)`, in listing order.
+fn coded(ws: &Workspace, project: &str) -> Vec<(String, String, String)> {
+    let args = [
+        "coding",
+        "list",
+        "--coder",
+        "amira",
+        "--project",
+        project,
+        "--json",
+    ];
+    let listed = run(ws, &args).ok().json();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap().to_owned();
+            (field("source"), field("code"), field("text"))
+        })
+        .collect()
+}
+
+#[test]
+fn autocode_on_postgres_codes_what_the_file_codes_and_one_undo_removes_it() {
+    let Some(study) = test_server::study("cli_search_autocode") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    import_study(&ws);
+    let file = "study.vbt";
+    run(&ws, &["coder", "add", "amira", "--project", file]).ok();
+    for code in ["Confiance", "Méfiance"] {
+        let args = ["code", "add", code, "--coder", "amira", "--project", file];
+        run(&ws, &args).ok();
+    }
+    let pg = study.address.to_string();
+    run(&ws, &["copy", file, &pg]).ok();
+    for project in [file, pg.as_str()] {
+        // Marie's first turn holds both méfiante and méfiance: two hits,
+        // one turn, one passage.
+        let turn = autocode(&ws, project, "méfiance", "Méfiance", "turn");
+        assert_eq!(
+            turn,
+            serde_json::json!({ "hits": 2, "sources": 1, "added": 1, "code": "Méfiance" }),
+            "{project}"
+        );
+        // Four confiance, each in a sentence of its own: the interviewer's
+        // question and Marie's answer (entretien), P03 and P07 (groupe).
+        let sentences = autocode(&ws, project, "confiance", "Confiance", "sentence");
+        assert_eq!(
+            sentences,
+            serde_json::json!({ "hits": 4, "sources": 2, "added": 4, "code": "Confiance" }),
+            "{project}"
+        );
+        // The same again: every passage is coded already.
+        let again = autocode(&ws, project, "confiance", "Confiance", "sentence");
+        assert_eq!(again["added"], 0, "{project}");
+        // A code that does not exist: refused, nothing coded.
+        let args = [
+            "search",
+            "confiance",
+            "--autocode",
+            "Inconnu",
+            "--coder",
+            "amira",
+            "--project",
+            project,
+        ];
+        let refused = run(&ws, &args);
+        assert_ne!(refused.code, 0, "{project}");
+        assert!(refused.stderr.contains("Inconnu"), "{}", refused.stderr);
+        assert_eq!(coded(&ws, project).len(), 5, "{project}");
+    }
+    let on_file = coded(&ws, file);
+    assert_eq!(coded(&ws, &pg), on_file);
+    let texts: Vec<&str> = on_file.iter().map(|c| c.2.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "J'étais méfiante au début. La méfiance, chez moi, ça vient de loin.",
+            "Et la confiance est venue comment ?",
+            "La confiance s'est construite avec elle, pas avec l'institution.",
+            "J'avais perdu confiance en moi.",
+            "Moi, c'est la confiance de ma sœur.",
+        ]
     );
-    assert_ne!(refused.code, 0);
-    assert!(
-        refused.stderr.contains("search --autocode"),
-        "{}",
-        refused.stderr
-    );
-    let listed = run(&ws, &[&["coding", "list", "--json"][..], &p].concat())
-        .ok()
-        .json();
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // One undo removes the four sentences at once, on both backends; the
+    // turn coded before stays.
+    for project in [file, pg.as_str()] {
+        run(&ws, &["undo", "--coder", "amira", "--project", project]).ok();
+        let left = coded(&ws, project);
+        assert_eq!(left.len(), 1, "{project}");
+        assert_eq!(left[0].1, "Méfiance");
+    }
 }

@@ -129,6 +129,14 @@ impl Codings for PgStore {
         Ok((id, true))
     }
 
+    fn add_codings(
+        &mut self,
+        scope: &Scope,
+        items: &[(i64, Span, i64)],
+    ) -> Result<usize, StoreError> {
+        crate::codings_batch::add_codings(self, scope, items)
+    }
+
     fn codings(
         &self,
         scope: &Scope,

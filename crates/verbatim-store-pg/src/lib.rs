@@ -23,6 +23,7 @@ mod audit;
 mod codebook;
 mod coders;
 mod codings;
+mod codings_batch;
 mod consensus;
 mod consensus_accept;
 mod consensus_rows;

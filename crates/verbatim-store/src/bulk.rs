@@ -8,12 +8,14 @@
 //! them in one transaction recorded as one audit entry (`coding.add_many`),
 //! which `undo` reverts as a whole.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use verbatim_core::{OffsetTable, Span};
 
+use crate::boundary::rules::{self, BatchKey};
 use crate::coders::Scope;
 use crate::history::{Recorder, Table};
 use crate::{SqliteStore, StoreError, TurnRecord, audit};
@@ -36,56 +38,32 @@ impl SqliteStore {
         let coder = scope.coder().id;
         let mut chars: HashMap<i64, i64> = HashMap::new();
         let mut codes: HashSet<i64> = HashSet::new();
-        let mut fresh: Vec<(i64, i64, i64, i64)> = Vec::new();
-        let mut seen: HashSet<(i64, i64, i64, i64)> = HashSet::new();
         for &(source, span, code) in items {
-            let len = match chars.get(&source) {
-                Some(len) => *len,
-                None => {
-                    let len: i64 = self
-                        .conn
-                        .query_row("SELECT chars FROM sources WHERE id = $1", [source], |r| {
-                            r.get(0)
-                        })
-                        .optional()?
-                        .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
-                    chars.insert(source, len);
-                    len
-                }
-            };
-            span.within(usize::try_from(len).unwrap_or(0))
-                .map_err(|e| {
-                    StoreError::Invalid(format!("{e}: the source has {len} characters"))
-                })?;
-            if span.is_empty() {
-                return Err(StoreError::Invalid(
-                    "an empty passage cannot be coded".into(),
-                ));
+            if let Entry::Vacant(slot) = chars.entry(source) {
+                let len: i64 = self
+                    .conn
+                    .query_row("SELECT chars FROM sources WHERE id = $1", [source], |r| {
+                        r.get(0)
+                    })
+                    .optional()?
+                    .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
+                slot.insert(len);
             }
+            rules::coding_span(span, chars[&source])?;
             if codes.insert(code) {
-                let owner = self
-                    .code_row(code)?
-                    .filter(|row| scope.may_see(row.owner))
-                    .ok_or_else(|| StoreError::UnknownCode(code.to_string()))?
-                    .owner;
-                if owner.is_some() && owner != Some(coder) {
-                    return Err(StoreError::Invalid(
-                        "you can only code with codes of your own codebook or the shared one"
-                            .into(),
-                    ));
-                }
+                let owner = self.code_row(code)?.map(|row| row.owner);
+                rules::may_code_with(scope, code, owner)?;
             }
-            let key = (source, code, span.start() as i64, span.end() as i64);
-            if !seen.insert(key) {
-                continue;
-            }
+        }
+        let mut fresh: Vec<BatchKey> = Vec::new();
+        for key in rules::batch_keys(items) {
             let exists: Option<i64> = self
                 .conn
                 .prepare_cached(
                     "SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 \
                      AND coder_id = $3 AND start_char = $4 AND end_char = $5",
                 )?
-                .query_row([source, code, coder, key.2, key.3], |r| r.get(0))
+                .query_row([key.0, key.1, coder, key.2, key.3], |r| r.get(0))
                 .optional()?;
             if exists.is_none() {
                 fresh.push(key);
@@ -113,18 +91,12 @@ impl SqliteStore {
                 ],
             )?;
         }
-        let sources: HashSet<i64> = fresh.iter().map(|f| f.0).collect();
-        let used: HashSet<i64> = fresh.iter().map(|f| f.1).collect();
         rec.finish(
             &tx,
             &scope.coder().name,
-            "coding.add_many",
+            rules::CODING_BATCH,
             None,
-            serde_json::json!({
-                "codings": fresh.len(),
-                "sources": sources.len(),
-                "codes": used.into_iter().collect::<Vec<_>>(),
-            }),
+            rules::batch_summary(&fresh),
         )?;
         tx.commit()?;
         Ok(fresh.len())

@@ -4,7 +4,8 @@
 //! read where. This lists, for one code (or a code and its counterpart in
 //! the other coder's codebook), every maximal run of text coded by exactly
 //! one of the two, largest first, with its context, ready for
-//! `verbatim reconcile passage`.
+//! `verbatim reconcile passage`. It reads through the boundary traits, so
+//! a study on PostgreSQL answers as its file does.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -12,11 +13,18 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::alignment::{self, Coverage, Side};
-use verbatim_store::{Book, Coder, Excerpt, Scope, SqliteStore, StoreError};
+use verbatim_store::{
+    Book, Codebook, Coder, Coders, CodingFilter, Codings, Excerpt, Scope, StoreError, Transcripts,
+};
+use verbatim_store_pg::PgStore;
 
 use super::align::two_coders;
 use super::coder_arg::CoderArg;
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
+
+/// The reads `disagreements` makes, on either backend.
+trait Reads: Coders + Codebook + Codings + Transcripts {}
+impl<T: Coders + Codebook + Codings + Transcripts> Reads for T {}
 
 /// List the passages only one of two coders coded with a code
 #[derive(Args, Debug)]
@@ -81,7 +89,7 @@ struct DisagreementsOut {
 
 /// Returns the code a user named for `coder`: in their codebook, else shared.
 fn code_for(
-    store: &SqliteStore,
+    store: &impl Reads,
     scope: &Scope,
     coder: &Coder,
     word: &str,
@@ -103,26 +111,50 @@ fn code_for(
     Ok(CodeOut { id, name })
 }
 
-/// Runs `verbatim disagreements`.
+/// Runs `verbatim disagreements` on a study file or a PostgreSQL study.
 pub fn cmd_disagreements(args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_as(&store, true, args.solo)?;
-    let [ca, cb] = two_coders(&store, &args.coders)?;
-    let code_a = code_for(&store, &scope, &ca, &args.code)?;
+    match args.project.location()? {
+        Location::Postgres(address) => report(&PgStore::open(&address)?, args),
+        Location::File(_) => report(&args.project.open()?, args),
+    }
+}
+
+/// Returns the passages `coder` coded with `code` or a code below it, as
+/// one coverage.
+fn coverage(
+    store: &impl Reads,
+    scope: &Scope,
+    coder: &Coder,
+    code: i64,
+) -> anyhow::Result<Coverage> {
+    let filter = CodingFilter {
+        code: Some(code),
+        coder: Some(coder.id),
+        ..CodingFilter::default()
+    };
+    let codings = store.codings(scope, &filter)?;
+    Ok(Coverage::from_spans(codings.iter().map(|c| {
+        (
+            c.source_id,
+            usize::try_from(c.start).unwrap_or(0),
+            usize::try_from(c.end).unwrap_or(0),
+        )
+    }))?)
+}
+
+/// Compares the two coders' passages and prints the report.
+fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCode> {
+    let scope = Coders::scope(store, args.coder.name()?, true, args.solo)?;
+    let [ca, cb] = two_coders(store, &args.coders)?;
+    let code_a = code_for(store, &scope, &ca, &args.code)?;
     let code_b = code_for(
-        &store,
+        store,
         &scope,
         &cb,
         args.code_b.as_deref().unwrap_or(&args.code),
     )?;
-    let coverage = |coder: &Coder, code: i64| -> anyhow::Result<Coverage> {
-        let spans = store.passages_of(&scope, coder.id, code)?;
-        Ok(Coverage::from_spans(
-            spans.iter().map(|s| (s.source, s.start, s.end)),
-        )?)
-    };
-    let a = coverage(&ca, code_a.id)?;
-    let b = coverage(&cb, code_b.id)?;
+    let a = coverage(store, &scope, &ca, code_a.id)?;
+    let b = coverage(store, &scope, &cb, code_b.id)?;
     let agreed = a.intersection_len(&b);
     let mut passages = alignment::disagreements(&a, &b);
     if let Some(limit) = args.limit {

@@ -281,19 +281,19 @@ pub fn cmd_search(args: &SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs the search on a PostgreSQL study, with its index in the user's
-/// cache; auto-coding (one bulk action) is not on PostgreSQL yet.
+/// cache, and auto-codes the hits when asked (one action, as on a file).
 fn search_server(
     args: &SearchArgs,
     address: &PgAddress,
     query: &Query,
 ) -> anyhow::Result<ExitCode> {
-    if args.autocode.is_some() {
-        return Err(super::pg_coding::not_yet(address, "search --autocode"));
-    }
-    let store = PgStore::open(address)?;
+    let mut store = PgStore::open(address)?;
     let filters = filters(args, &store)?;
     let index = synced(Index::open_dir(server_index_dir(address)?)?, &store)?;
     let page = hits(args, &store, &index, query, &filters)?;
+    if let Some(code) = &args.autocode {
+        return autocode(&mut store, args, &page.hits, code);
+    }
     print_page(args, &page)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -379,14 +379,16 @@ fn print_table(hits: &[Hit], context: usize) {
     print!("{}", table.render());
 }
 
-fn autocode(
-    store: &mut SqliteStore,
+/// Codes every hit's unit with `code` in one undoable action, on either
+/// backend, and reports how many passages are new.
+fn autocode<S: Coders + Codebook + Codings + Transcripts>(
+    store: &mut S,
     args: &SearchArgs,
     hits: &[Hit],
     code: &str,
 ) -> anyhow::Result<ExitCode> {
-    let scope = args.coder.scope(store)?;
-    let code_id = store.find_code(&scope, code, None)?;
+    let scope = Coders::scope(store, args.coder.name()?, false, false)?;
+    let code_id = Codebook::find_code(store, &scope, code, None)?;
     let unit = match args.unit {
         UnitArg::Hit => Unit::Hit,
         UnitArg::Sentence => Unit::Sentence,
@@ -397,7 +399,7 @@ fn autocode(
         .into_iter()
         .map(|(source, span)| (source, span, code_id))
         .collect();
-    let added = store.add_codings(&scope, &items)?;
+    let added = Codings::add_codings(store, &scope, &items)?;
     let sources: HashSet<i64> = hits.iter().map(|h| h.source_id).collect();
     if args.json {
         print_json(&serde_json::json!({

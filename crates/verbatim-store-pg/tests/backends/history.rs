@@ -19,6 +19,7 @@ conformance!(
     undo_and_redo_walk_a_coders_own_actions,
     a_replay_is_refused_when_later_work_took_the_row,
     reveal_opens_the_layers_once_and_is_not_undone,
+    many_codings_are_one_action_that_one_undo_removes,
 );
 
 fn code(name: &str, book: Book) -> NewCode {
@@ -188,4 +189,68 @@ fn reveal_opens_the_layers_once_and_is_not_undone(store: &mut impl Full) {
         history_error(store.undo("owner", 1)),
         "nothing to undo for owner"
     );
+}
+
+fn many_codings_are_one_action_that_one_undo_removes(store: &mut impl Full) {
+    store
+        .import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    store.add_coder("tester", "bruno", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let bruno = store.scope("bruno", false, false).unwrap();
+    let rire = store.add_code(&amira, &code("Rire", Book::Own)).unwrap();
+    let ironie = store.add_code(&bruno, &code("Ironie", Book::Own)).unwrap();
+    // "Ça va ?" is 6..13, "Oui 😀." 22..28, "Bien." 35..40
+    // (fixture::interview); "Bien." is coded first, alone.
+    store
+        .add_coding(&amira, 1, span(35, 40), rire, None)
+        .unwrap();
+    let items = [
+        (1, span(6, 13), rire),
+        (1, span(22, 28), rire),
+        (1, span(6, 13), rire),
+        (1, span(35, 40), rire),
+    ];
+    // Three passages (one repeated), one already coded: two new.
+    assert_eq!(store.add_codings(&amira, &items).unwrap(), 2);
+    assert_eq!(listed(store, &amira), [(2, 6), (3, 22), (1, 35)]);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "coding.add_many");
+    assert_eq!(log[0].actor, "amira");
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "codings": 2, "sources": 1, "codes": [rire] })
+    );
+    assert_eq!(log[0].data["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(log[0].data["changes"][1]["after"]["start_char"], 22);
+    // creation, import, two coders, two codes, one coding, the batch.
+    assert_eq!(store.audit_log(50).unwrap().len(), 8);
+    // Nothing new: nothing written.
+    assert_eq!(store.add_codings(&amira, &items).unwrap(), 0);
+    // One bad item refuses the batch: past the 40 chars, an empty
+    // passage, bruno's code (unseen while blind), no source 9.
+    let good = (1, span(0, 3), rire);
+    let refusal = |result: Result<usize, StoreError>| match result {
+        Err(StoreError::Invalid(message)) => message,
+        Err(StoreError::UnknownCode(code)) => format!("unknown code {code}"),
+        Err(StoreError::SourceNotFound(source)) => format!("no source {source}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let past = refusal(store.add_codings(&amira, &[good, (1, span(30, 41), rire)]));
+    assert!(past.contains("the source has 40 characters"), "{past}");
+    let empty = refusal(store.add_codings(&amira, &[good, (1, span(6, 6), rire)]));
+    assert_eq!(empty, "an empty passage cannot be coded");
+    let unseen = refusal(store.add_codings(&amira, &[good, (1, span(0, 3), ironie)]));
+    assert_eq!(unseen, format!("unknown code {ironie}"));
+    let missing = refusal(store.add_codings(&amira, &[good, (9, span(0, 3), rire)]));
+    assert_eq!(missing, "no source 9");
+    assert_eq!(store.audit_log(50).unwrap().len(), 8);
+    assert_eq!(listed(store, &amira), [(2, 6), (3, 22), (1, 35)]);
+    // One undo removes the batch, one redo brings it back, ids and all.
+    let undone = store.undo("amira", 1).unwrap();
+    assert_eq!(actions(&undone), ["coding.add_many"]);
+    assert_eq!(listed(store, &amira), [(1, 35)]);
+    store.redo("amira", 1).unwrap();
+    assert_eq!(listed(store, &amira), [(2, 6), (3, 22), (1, 35)]);
 }

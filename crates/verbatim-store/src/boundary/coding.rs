@@ -105,6 +105,18 @@ pub trait Codings {
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError>;
 
+    /// Codes many passages `(source, span, code)` in one undoable action
+    /// (one audit entry, [`rules::CODING_BATCH`]) and returns how many
+    /// codings are new. Every item is checked first with the rules of
+    /// [`Codings::add_coding`]; one bad item refuses the whole batch and
+    /// writes nothing. Passages already coded, and repeats, are skipped;
+    /// when nothing is new, nothing is written.
+    fn add_codings(
+        &mut self,
+        scope: &Scope,
+        items: &[(i64, Span, i64)],
+    ) -> Result<usize, StoreError>;
+
     /// Returns the codings the scope sees that match the filter, by source
     /// then position.
     fn codings(
@@ -186,6 +198,14 @@ impl Codings for SqliteStore {
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
         SqliteStore::add_coding(self, scope, source, span, code, memo)
+    }
+
+    fn add_codings(
+        &mut self,
+        scope: &Scope,
+        items: &[(i64, Span, i64)],
+    ) -> Result<usize, StoreError> {
+        SqliteStore::add_codings(self, scope, items)
     }
 
     fn codings(

@@ -253,6 +253,34 @@ pub fn may_code_with(
     Ok(())
 }
 
+/// The audit action of many codings written at once (auto-coding).
+pub const CODING_BATCH: &str = "coding.add_many";
+
+/// One coding of a batch: `(source, code, start, end)`, the passage's key.
+pub type BatchKey = (i64, i64, i64, i64);
+
+/// Returns the batch's items as coding keys in the order given, each once.
+pub fn batch_keys(items: &[(i64, Span, i64)]) -> Vec<BatchKey> {
+    let mut seen = HashSet::new();
+    items
+        .iter()
+        .map(|&(source, span, code)| (source, code, span.start() as i64, span.end() as i64))
+        .filter(|key| seen.insert(*key))
+        .collect()
+}
+
+/// Returns the summary a batch's audit entry keeps: how many codings, in
+/// how many sources, with which codes (ascending).
+pub fn batch_summary(written: &[BatchKey]) -> serde_json::Value {
+    let sources: HashSet<i64> = written.iter().map(|k| k.0).collect();
+    let codes: BTreeSet<i64> = written.iter().map(|k| k.1).collect();
+    serde_json::json!({
+        "codings": written.len(),
+        "sources": sources.len(),
+        "codes": codes.into_iter().collect::<Vec<_>>(),
+    })
+}
+
 /// Checks that the scope may remove coding `id`, whose coder is `coder`
 /// (`None`: no such coding).
 pub fn own_coding(scope: &Scope, id: i64, coder: Option<i64>) -> Result<(), StoreError> {

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use verbatim_core::OffsetTable;
 
 use crate::{
-    Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError, TurnRecord,
+    Excerpt, Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError,
+    TurnRecord,
 };
 
 /// The tables that hold what a transcript search reads: an action that
@@ -59,6 +60,19 @@ pub trait Transcripts: Store + Participants {
 
     /// Returns one source's summary.
     fn source_summary(&self, source: i64) -> Result<SourceSummary, StoreError>;
+
+    /// Returns passages of one source with up to `context` chars either
+    /// side, in the order given (the source's text is read once).
+    fn excerpts(
+        &self,
+        source: i64,
+        spans: &[(usize, usize)],
+        context: usize,
+    ) -> Result<Vec<Excerpt>, StoreError> {
+        let name = self.source_summary(source)?.name;
+        let (text, table, _) = self.text_and_turns(source)?;
+        crate::reconcile::cut_excerpts(&name, &text, &table, spans, context)
+    }
 
     /// Returns who each `(source id, label)` is, without counting turns;
     /// unknown sources are left out.
@@ -109,6 +123,15 @@ impl Transcripts for SqliteStore {
 
     fn source_text(&self, source: i64) -> Result<String, StoreError> {
         SqliteStore::source_text(self, source)
+    }
+
+    fn excerpts(
+        &self,
+        source: i64,
+        spans: &[(usize, usize)],
+        context: usize,
+    ) -> Result<Vec<Excerpt>, StoreError> {
+        SqliteStore::excerpts(self, source, spans, context)
     }
 
     fn source_summary(&self, source: i64) -> Result<SourceSummary, StoreError> {

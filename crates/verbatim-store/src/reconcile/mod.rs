@@ -22,7 +22,7 @@ mod union;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
-use verbatim_core::Span;
+use verbatim_core::{OffsetTable, Span};
 
 use crate::coders::Scope;
 use crate::codes::{Book, opt_int, opt_text};
@@ -249,23 +249,7 @@ impl SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
         let (text, table) = self.text_of(source)?;
-        let len = table.chars();
-        let cut = |a: usize, b: usize| -> Result<String, StoreError> {
-            let span = Span::new(a.min(len), b.min(len))
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            Ok(table.slice(&text, span).unwrap_or_default().to_owned())
-        };
-        spans
-            .iter()
-            .map(|&(start, end)| {
-                Ok(Excerpt {
-                    source: name.clone(),
-                    before: cut(start.saturating_sub(context), start)?,
-                    text: cut(start, end)?,
-                    after: cut(end, end.saturating_add(context))?,
-                })
-            })
-            .collect()
+        cut_excerpts(&name, &text, &table, spans, context)
     }
 
     /// Returns every reconciliation decision, oldest first. Needs a scope
@@ -497,6 +481,34 @@ fn insert_origin(
         ],
     )?;
     Ok(())
+}
+
+/// Cuts passages of one source's text with up to `context` chars either
+/// side, in the order given: the one home of an excerpt on every backend.
+pub(crate) fn cut_excerpts(
+    name: &str,
+    text: &str,
+    table: &OffsetTable,
+    spans: &[(usize, usize)],
+    context: usize,
+) -> Result<Vec<Excerpt>, StoreError> {
+    let len = table.chars();
+    let cut = |a: usize, b: usize| -> Result<String, StoreError> {
+        let span =
+            Span::new(a.min(len), b.min(len)).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(table.slice(text, span).unwrap_or_default().to_owned())
+    };
+    spans
+        .iter()
+        .map(|&(start, end)| {
+            Ok(Excerpt {
+                source: name.to_owned(),
+                before: cut(start.saturating_sub(context), start)?,
+                text: cut(start, end)?,
+                after: cut(end, end.saturating_add(context))?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `--project postgres://…` for the study's people and journal: the
 //! journal commands answer on PostgreSQL as on a file, and `verbatim copy`
-//! carries participants, sites, attributes, speaker mappings, consents, the
-//! journal and memos there and back. The PostgreSQL half needs
+//! carries the whole demo there and back (codings, codebooks, the
+//! consensus, people, journals, memos, history), which PostgreSQL reads
+//! as the file does. The PostgreSQL half needs
 //! `VERBATIM_TEST_PG` (see `verbatim_store_pg::test_server`).
 
 use serde_json::Value;
@@ -188,26 +189,59 @@ fn journal_commands_answer_alike_on_a_file_and_on_postgres() {
     );
 }
 
-/// What a user reads of the demo's people, journals, memos and history.
-fn readings(ws: &Workspace, project: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The three coders of the demo.
+const DEMO_CODERS: [&str; 3] = ["amira", "bruno", "chloe"];
+
+/// What a user reads of the demo: each coder's codings and codebook after
+/// the reveal, the consensus layer and shared codebook, the reconciliation
+/// decisions, people, journals, memos and the full history, each as
+/// `(command and coder acting, what it printed)`. Amira revealed the study
+/// and reads the others' work.
+fn readings(ws: &Workspace, project: &str) -> Vec<(String, String)> {
+    let mut commands: Vec<(Vec<&str>, Option<&str>)> = Vec::new();
+    for coder in DEMO_CODERS.into_iter().chain(["consensus"]) {
+        let args = vec!["coding", "list", "--json", "--all", "--by", coder];
+        commands.push((args, Some("amira")));
+    }
+    for coder in DEMO_CODERS {
+        let args = vec!["code", "tree", "--json", "--of", coder];
+        commands.push((args, Some("amira")));
+        commands.push((vec!["journal", "list", "--json"], Some(coder)));
+        commands.push((vec!["memo", "list", "--json"], Some(coder)));
+    }
+    commands.push((vec!["code", "tree", "--json", "--shared"], Some("amira")));
+    commands.push((vec!["reconcile", "list", "--json"], Some("amira")));
     for args in [
         vec!["participants", "list", "--json"],
         vec!["sites", "list", "--json"],
         vec!["speakers", "list", "--json"],
         vec!["attribute", "list", "--json"],
-        vec!["journal", "list", "--json", "--coder", "amira"],
-        vec!["journal", "list", "--json", "--coder", "bruno"],
-        vec!["journal", "verify", "--json"],
-        vec!["memo", "list", "--json", "--coder", "amira"],
-        vec!["memo", "list", "--json", "--coder", "chloe"],
         vec!["log", "--json", "--limit", "100000"],
     ] {
-        let mut full = args.clone();
-        full.extend(["--project", project]);
-        out.push(ws.run(&full).ok().stdout);
+        commands.push((args, None));
     }
-    out
+    commands
+        .into_iter()
+        .map(|(args, coder)| {
+            let mut full = args.clone();
+            let mut named = args.join(" ");
+            if let Some(coder) = coder {
+                full.extend(["--coder", coder]);
+                named = format!("{named} --coder {coder}");
+            }
+            full.extend(["--project", project]);
+            (named, ws.run(&full).ok().stdout)
+        })
+        .collect()
+}
+
+/// Returns the reading made by `command`, as JSON.
+fn reading(readings: &[(String, String)], command: &str) -> Value {
+    let (_, printed) = readings
+        .iter()
+        .find(|(c, _)| c == command)
+        .unwrap_or_else(|| panic!("no reading {command}"));
+    serde_json::from_str(printed).unwrap()
 }
 
 #[test]
@@ -216,50 +250,83 @@ fn the_demo_copied_to_postgres_and_back_reads_the_same() {
         return;
     };
     let ws = Workspace::empty();
-    // Blind: the full demo also holds the consensus and the reconciliation,
-    // which PostgreSQL does not carry yet.
-    ws.run(&["demo", "--project", "demo.vbt", "--blind"]).ok();
+    // The full demo: three coders' layers revealed, the consensus built.
+    ws.run(&["demo", "--project", "demo.vbt"]).ok();
     let address = study.address.to_string();
     let there = ws.run(&["copy", "demo.vbt", &address]).ok();
     // The demo's roster: 25 participants at 3 sites (CA, CH, CS); the
-    // default pseudonym scheme (1 row) and its 4 modes.
+    // default pseudonym scheme (1 row) and its 4 modes; three coders and
+    // the consensus row (4); demo/consensus.json's 6 merges, 1 join
+    // (`--into`, a merge too), 1 kept code and 1 accepted passage make
+    // 9 decisions; demo/coding.json translates 14 passages, each into
+    // English only.
     for said in [
+        "coders 4,",
         "participants 25,",
         "sites 3,",
         "pseudonym_scheme 1,",
         "modes 4,",
+        "reconciliation_decisions 9,",
+        "translations 14,",
     ] {
         assert!(there.stdout.contains(said), "{said}: {}", there.stdout);
     }
     let original = readings(&ws, "demo.vbt");
-    let journals: Vec<Value> = original[4..6]
-        .iter()
-        .map(|t| serde_json::from_str(t).unwrap())
-        .collect();
     // Each coder wrote and sealed preconceptions: the copy has something
     // to carry.
-    for journal in &journals {
+    for coder in DEMO_CODERS {
+        let journal = reading(&original, &format!("journal list --json --coder {coder}"));
         assert!(
             journal
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|e| !e["sealed_at"].is_null() && !e["links"][0].is_null()),
-            "{journal}"
+            "{coder}: {journal}"
         );
     }
-    // Journals read on PostgreSQL itself as on the file.
-    for coder in ["amira", "bruno", "chloe"] {
-        let args = ["journal", "list", "--json", "--coder", coder, "--project"];
-        let on_file = ws.run(&[&args[..], &["demo.vbt"]].concat()).ok().stdout;
-        let on_pg = ws
-            .run(&[&args[..], &[address.as_str()]].concat())
-            .ok()
-            .stdout;
-        assert_eq!(on_pg, on_file, "{coder}");
+    let kinds: Vec<Value> = reading(&original, "reconcile list --json --coder amira")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].clone())
+        .collect();
+    let mut expected = vec![Value::from("merge"); 7];
+    expected.extend([Value::from("keep"), Value::from("passage_accept")]);
+    assert_eq!(kinds, expected);
+    // The 14 English translations, on the coders' passages.
+    let translated: usize = DEMO_CODERS
+        .iter()
+        .map(|coder| {
+            reading(
+                &original,
+                &format!("coding list --json --all --by {coder} --coder amira"),
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["translations"].as_array().unwrap().len())
+            .sum::<usize>()
+        })
+        .sum();
+    assert_eq!(translated, 14);
+    // PostgreSQL itself reads the study as the file does, then the copy
+    // back does too.
+    let on_pg = readings(&ws, &address);
+    for ((command, on_file), (_, pg)) in original.iter().zip(&on_pg) {
+        assert_eq!(pg, on_file, "{command} on PostgreSQL");
     }
     ws.run(&["copy", &address, "back.vbt"]).ok();
-    assert_eq!(readings(&ws, "back.vbt"), original);
+    // The seals check alike (verify is a file command for now).
+    let verify = ["journal", "verify", "--json", "--project"];
+    assert_eq!(
+        ws.run(&[&verify[..], &["back.vbt"]].concat()).ok().stdout,
+        ws.run(&[&verify[..], &["demo.vbt"]].concat()).ok().stdout
+    );
+    let back = readings(&ws, "back.vbt");
+    for ((command, on_file), (_, copied)) in original.iter().zip(&back) {
+        assert_eq!(copied, on_file, "{command} after the round trip");
+    }
 }
 
 /// Runs a people session on `project` and returns what `sites list`,

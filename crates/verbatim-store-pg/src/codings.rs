@@ -2,8 +2,8 @@
 //! removing one. Two processes coding the same passage with the same code
 //! store it once: the unique key decides (`ON CONFLICT DO NOTHING`), not a
 //! check made before. The listing answers as SQLite's does, text and
-//! speakers included, and a consensus passage's contributors; this schema
-//! has no translations yet, so those stay empty.
+//! speakers included, with a consensus passage's contributors and every
+//! coding's translations.
 
 use std::collections::HashMap;
 
@@ -317,7 +317,34 @@ fn list(
             end_ms,
         });
     }
+    if !out.is_empty() {
+        fill_translations(client, &mut out)?;
+    }
     Ok(out)
+}
+
+/// Gives each listed coding its translations, by language (bytewise, as
+/// SQLite orders them). Translations are few (quotes for a report), so one
+/// read of them all beats one query per coding.
+fn fill_translations(client: &mut Client, out: &mut [CodingRecord]) -> Result<(), ReadError> {
+    let mut by_coding: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    let rows = client.query(
+        "SELECT coding_id, language, text FROM translations \
+         ORDER BY coding_id, language COLLATE \"C\"",
+        &[],
+    )?;
+    for r in &rows {
+        by_coding
+            .entry(r.try_get(0)?)
+            .or_default()
+            .push((r.try_get(1)?, r.try_get(2)?));
+    }
+    for coding in out {
+        if let Some(t) = by_coding.remove(&coding.id) {
+            coding.translations = t;
+        }
+    }
+    Ok(())
 }
 
 /// Returns the coders whose passages fed a consensus passage, by name

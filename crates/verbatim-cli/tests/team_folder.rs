@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    Reply, SELECT, Server, browser, browser_programs, http, run_with, serve_with, shot, until,
+    Reply, Server, browser, browser_programs, code_new, http, reader_ready, serve_with, shot, until,
 };
 use crate::browser_workflow::multipart;
 use crate::common::{Workspace, interview_lines};
@@ -662,30 +662,9 @@ async fn an_owner_goes_from_the_start_page_to_coding_a_new_study_in_chromium() {
 
     // Code a passage in the reader.
     c.goto(&format!("{base}/sources/{id}")).await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     let phrase = "La confiance se gagne";
-    assert_eq!(run_with(c, SELECT, phrase).await, json!(true));
-    until(
-        c,
-        "the code picker",
-        "return !document.getElementById('picker').hidden",
-    )
-    .await;
-    let input = c.find(Locator::Id("picker-input")).await.unwrap();
-    input.send_keys("Confiance").await.unwrap();
-    until(
-        c,
-        "the new-code choice",
-        "return document.querySelector('#picker-list li.create') !== null",
-    )
-    .await;
-    input.send_keys("\u{E007}").await.unwrap();
-    until(c, "the new highlight", &format!("return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes({phrase:?}))")).await;
+    code_new(c, phrase, "Confiance").await;
     let codings = ws
         .run_env(
             &["coding", "list", "--project", "studies/nuits.vbt", "--json"],

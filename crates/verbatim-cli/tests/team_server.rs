@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    MARKED, Reply, SELECT, Server, browser, browser_programs, eval, http, run_with, serve_with,
-    shot, until,
+    MARKED, Reply, SELECT, Server, browser, browser_programs, code_new, eval, http, reader_ready,
+    run_with, serve_with, shot, until,
 };
 use crate::common::Workspace;
 
@@ -657,12 +657,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
         .click()
         .await
         .unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     assert!(
         c.current_url()
             .await
@@ -683,23 +678,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
     let phrase = "Qu’est-ce qui vous a fait rester";
     let reply = http(&base, "GET", "/api/sources/3/codings", &[], "");
     assert_eq!(reply.status, 401, "the browser's session is not the test's");
-    assert_eq!(run_with(c, SELECT, phrase).await, json!(true));
-    until(
-        c,
-        "the code picker",
-        "return !document.getElementById('picker').hidden",
-    )
-    .await;
-    let input = c.find(Locator::Id("picker-input")).await.unwrap();
-    input.send_keys("Rester par choix").await.unwrap();
-    until(
-        c,
-        "the new-code choice",
-        "return document.querySelector('#picker-list li.create') !== null",
-    )
-    .await;
-    input.send_keys("\u{E007}").await.unwrap();
-    until(c, "the new highlight", &format!("return [...document.querySelectorAll('#doc mark.hl')].some((m) => m.textContent.includes({phrase:?}))")).await;
+    code_new(c, phrase, "Rester par choix").await;
 
     // Log out: the next page asks for the login again.
     c.find(Locator::Id("logout"))
@@ -745,12 +724,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
         .unwrap();
     until(c, "the codes page", "return location.pathname === '/codes'").await;
     c.goto(&format!("{base}/sources/3")).await.unwrap();
-    until(
-        c,
-        "the reader",
-        "return document.getElementById('reader')?.dataset.ready === 'true'",
-    )
-    .await;
+    reader_ready(c).await;
     let enabled = c
         .execute(
             "return document.getElementById('reader').hasAttribute('data-enabled')",

@@ -128,20 +128,14 @@ fn speakers(
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let site: Option<String> = r.try_get(3)?;
-        let mut row = SpeakerRow {
-            source_id: r.try_get(0)?,
-            source: r.try_get(1)?,
-            kind: r.try_get(2)?,
-            label: r.try_get(4)?,
-            turns: r.try_get(5)?,
-            first_turn: r.try_get(6)?,
-            role: "unmapped".into(),
-            participant_id: None,
-            participant: None,
-            how: None,
-        };
-        mapper.map(&mut row, site.as_deref());
-        out.push(row);
+        let row = SpeakerRow::unmapped(
+            r.try_get(0)?,
+            (r.try_get(1)?, r.try_get(2)?),
+            r.try_get(4)?,
+            r.try_get(5)?,
+            r.try_get(6)?,
+        );
+        out.push(mapper.mapped(row, site.as_deref()));
     }
     Ok(out)
 }

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 use postgres::{Client, IsolationLevel};
 use verbatim_core::OffsetTable;
 use verbatim_store::{
-    ChangeMark, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES, Transcripts,
-    TurnRecord, may_touch,
+    ChangeMark, LabelSources, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES,
+    Transcripts, TurnRecord, may_touch,
 };
 
 use crate::PgStore;
@@ -116,33 +116,12 @@ impl Transcripts for PgStore {
         let rows = client
             .query("SELECT id, name, kind, site FROM sources", &[])
             .or_server(self.address())?;
-        type Facts = (String, String, Option<String>);
-        let sources: HashMap<i64, Facts> = rows
+        let sources: LabelSources = rows
             .iter()
             .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))))
             .collect::<Result<_, postgres::Error>>()
             .or_server(self.address())?;
-        let mut out = Vec::new();
-        for (source_id, label) in labels {
-            let Some((name, kind, site)) = sources.get(&source_id) else {
-                continue;
-            };
-            let mut row = SpeakerRow {
-                source_id,
-                source: name.clone(),
-                kind: kind.clone(),
-                label,
-                turns: 0,
-                first_turn: 0,
-                role: "unmapped".into(),
-                participant_id: None,
-                participant: None,
-                how: None,
-            };
-            mapper.map(&mut row, site.as_deref());
-            out.push(row);
-        }
-        Ok(out)
+        Ok(mapper.label_roles(&sources, labels))
     }
 
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError> {

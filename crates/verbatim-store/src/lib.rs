@@ -137,7 +137,7 @@ pub use roster::RosterOutcome;
 pub use roster_edits::ValueEdit;
 pub use source_ops::{RedetectReport, RemoveReport};
 pub use spans::{CodeInfo, SourceFacts, SpanFilter, SpanRow, TurnOwner};
-pub use speakers::{SpeakerRow, SpeakerTarget, is_generic_interviewee};
+pub use speakers::{LabelSources, SpeakerRow, SpeakerTarget, is_generic_interviewee};
 pub use sqlite::SqliteStore;
 pub use transcribe::{AppendedTurn, TypedTurn};
 pub use undo::Replayed;

@@ -84,6 +84,35 @@ pub struct SpeakerRow {
     pub how: Option<String>,
 }
 
+impl SpeakerRow {
+    /// A label of a source, with its turn count and first turn, not mapped
+    /// yet (see [`SpeakerMapper::mapped`]).
+    pub fn unmapped(
+        source_id: i64,
+        (source, kind): (String, String),
+        label: String,
+        turns: i64,
+        first_turn: i64,
+    ) -> Self {
+        Self {
+            source_id,
+            source,
+            kind,
+            label,
+            turns,
+            first_turn,
+            role: "unmapped".into(),
+            participant_id: None,
+            participant: None,
+            how: None,
+        }
+    }
+}
+
+/// A source's name, kind and site, by id: what mapping a label needs of
+/// its source.
+pub type LabelSources = HashMap<i64, (String, String, Option<String>)>;
+
 /// Who a label should map to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpeakerTarget {
@@ -200,6 +229,32 @@ impl SpeakerMapper {
         ))
     }
 
+    /// Returns `row` with its role, participant and how filled, its source
+    /// being at `site`.
+    pub fn mapped(&self, mut row: SpeakerRow, site: Option<&str>) -> SpeakerRow {
+        self.map(&mut row, site);
+        row
+    }
+
+    /// Returns what each `(source id, label)` maps to, without turn counts
+    /// (0), for the sources of `sources`; labels of other sources are left
+    /// out.
+    pub fn label_roles(
+        &self,
+        sources: &LabelSources,
+        labels: impl IntoIterator<Item = (i64, String)>,
+    ) -> Vec<SpeakerRow> {
+        labels
+            .into_iter()
+            .filter_map(|(source_id, label)| {
+                let (name, kind, site) = sources.get(&source_id)?;
+                let row =
+                    SpeakerRow::unmapped(source_id, (name.clone(), kind.clone()), label, 0, 0);
+                Some(self.mapped(row, site.as_deref()))
+            })
+            .collect()
+    }
+
     /// Fills the role, participant and how of `row`, whose source is at
     /// `site`.
     pub fn map(&self, row: &mut SpeakerRow, site: Option<&str>) {
@@ -243,20 +298,14 @@ impl SqliteStore {
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let site: Option<String> = r.get(3)?;
-            let mut row = SpeakerRow {
-                source_id: r.get(0)?,
-                source: r.get(1)?,
-                kind: r.get(2)?,
-                label: r.get(4)?,
-                turns: r.get(5)?,
-                first_turn: r.get(6)?,
-                role: "unmapped".into(),
-                participant_id: None,
-                participant: None,
-                how: None,
-            };
-            mapper.map(&mut row, site.as_deref());
-            out.push(row);
+            let row = SpeakerRow::unmapped(
+                r.get(0)?,
+                (r.get(1)?, r.get(2)?),
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            );
+            out.push(mapper.mapped(row, site.as_deref()));
         }
         Ok(out)
     }
@@ -271,32 +320,12 @@ impl SqliteStore {
         labels: impl IntoIterator<Item = (i64, String)>,
     ) -> Result<Vec<SpeakerRow>, StoreError> {
         let mapper = SpeakerMapper::read(self, None)?;
-        let sources: HashMap<i64, (String, String, Option<String>)> = self
+        let sources: LabelSources = self
             .conn
             .prepare("SELECT id, name, kind, site FROM sources")?
             .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
             .collect::<Result<_, _>>()?;
-        let mut out = Vec::new();
-        for (source_id, label) in labels {
-            let Some((name, kind, site)) = sources.get(&source_id) else {
-                continue;
-            };
-            let mut row = SpeakerRow {
-                source_id,
-                source: name.clone(),
-                kind: kind.clone(),
-                label,
-                turns: 0,
-                first_turn: 0,
-                role: "unmapped".into(),
-                participant_id: None,
-                participant: None,
-                how: None,
-            };
-            mapper.map(&mut row, site.as_deref());
-            out.push(row);
-        }
-        Ok(out)
+        Ok(mapper.label_roles(&sources, labels))
     }
 
     /// Returns the label of `source` a user named: exact, else the only

@@ -445,6 +445,15 @@ pub(crate) async fn type_in(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
+/// Fills the login form (the study's, or the folder's start page with its
+/// study already chosen) with `name` and `password` and sends it, as a
+/// person does: types in both fields, clicks the button.
+pub(crate) async fn log_in(c: &Client, name: &str, password: &str) {
+    type_in(c, "#login-name", name).await;
+    type_in(c, "#login-password", password).await;
+    click(c, "#login-submit").await;
+}
+
 /// Waits until the reader has painted its source.
 pub(crate) async fn reader_ready(c: &Client) {
     until(

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    Reply, Server, browser, browser_programs, code_new, http, reader_ready, serve_with, shot, until,
+    Reply, Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with,
+    shot, until,
 };
 use crate::browser_workflow::multipart;
 use crate::common::{Workspace, interview_lines};
@@ -563,24 +564,7 @@ async fn an_owner_goes_from_the_start_page_to_coding_a_new_study_in_chromium() {
     .await;
     shot(c, "team-login").await;
     // Log in to study one first, then come back to create a study.
-    c.find(Locator::Id("login-name"))
-        .await
-        .unwrap()
-        .send_keys(OLGA.0)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-password"))
-        .await
-        .unwrap()
-        .send_keys(OLGA.1)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(c, OLGA.0, OLGA.1).await;
     until(
         c,
         "study one",

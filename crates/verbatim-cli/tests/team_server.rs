@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    MARKED, Reply, SELECT, Server, browser, browser_programs, code_new, eval, http, reader_ready,
-    run_with, serve_with, shot, until,
+    MARKED, Reply, SELECT, Server, browser, browser_programs, code_new, eval, http, log_in,
+    reader_ready, run_with, serve_with, shot, until,
 };
 use crate::common::Workspace;
 
@@ -639,24 +639,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
     // Any page leads to the login form, then back.
     c.goto(&format!("{base}/sources/3")).await.unwrap();
     shot(c, "login").await;
-    c.find(Locator::Id("login-name"))
-        .await
-        .unwrap()
-        .send_keys("amira")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-password"))
-        .await
-        .unwrap()
-        .send_keys(AMIRA.1)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(c, "amira", AMIRA.1).await;
     reader_ready(c).await;
     assert!(
         c.current_url()
@@ -704,24 +687,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
     assert_eq!(log[0]["account"], "amira", "{log}");
 
     // A viewer: logs in, reads, and the reader offers no coding.
-    c.find(Locator::Id("login-name"))
-        .await
-        .unwrap()
-        .send_keys("vera")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-password"))
-        .await
-        .unwrap()
-        .send_keys(VIEWER.1)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(c, "vera", VIEWER.1).await;
     until(c, "the codes page", "return location.pathname === '/codes'").await;
     c.goto(&format!("{base}/sources/3")).await.unwrap();
     reader_ready(c).await;
@@ -770,24 +736,7 @@ async fn a_coder_logs_in_codes_and_logs_out_and_a_viewer_finds_no_way_to_write()
         "return document.getElementById('login-name') !== null",
     )
     .await;
-    c.find(Locator::Id("login-name"))
-        .await
-        .unwrap()
-        .send_keys(OWNER.0)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-password"))
-        .await
-        .unwrap()
-        .send_keys(OWNER.1)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(c, OWNER.0, OWNER.1).await;
     until(
         c,
         "the home page",
@@ -934,24 +883,7 @@ async fn team_reader_performance() {
     let b = browser(&chromium, &chromedriver, 1400, 900).await;
     let c = &b.client;
     c.goto(&format!("{base}/login")).await.unwrap();
-    c.find(Locator::Id("login-name"))
-        .await
-        .unwrap()
-        .send_keys("bench")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-password"))
-        .await
-        .unwrap()
-        .send_keys("bench-mot-de-passe")
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    log_in(c, "bench", "bench-mot-de-passe").await;
     until(
         c,
         "the home page",

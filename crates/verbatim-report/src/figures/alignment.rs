@@ -15,7 +15,7 @@ use verbatim_store::{CodeNode, Coder, Scope, SqliteStore};
 use verbatim_views::alignment::load_layer;
 
 use super::FigureError;
-use super::svg::{Svg, text_width, wrap};
+use super::svg::{Svg, num, text_width, wrap};
 
 /// One node of one side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,9 +133,28 @@ const TOP: f64 = 74.0;
 const INDENT: f64 = 14.0;
 const SIZE: f64 = 12.0;
 
+/// Where the right column starts.
+const RIGHT_X: f64 = MARGIN + COLUMN + GAP;
+
+/// Points where links attach to a side's labels, by code id.
+type Anchors = HashMap<i64, (f64, f64)>;
+
 /// Returns the alignment figure as SVG.
 pub fn draw(figure: &AlignmentFigure) -> String {
     let rows = figure.left.len().max(figure.right.len()).max(1);
+    let mut svg = canvas(figure, rows);
+    let matched_left: HashSet<i64> = figure.links.iter().map(|l| l.left).collect();
+    let matched_right: HashSet<i64> = figure.links.iter().map(|l| l.right).collect();
+    let left_end = draw_side(&mut svg, Side::Left, &figure.left, &matched_left);
+    let right_start = draw_side(&mut svg, Side::Right, &figure.right, &matched_right);
+    draw_links(&mut svg, &figure.links, &left_end, &right_start);
+    draw_note(&mut svg, figure.min_jaccard, rows);
+    svg.finish()
+}
+
+/// Returns the canvas for `rows` rows, with the title and the two coders'
+/// names over their columns.
+fn canvas(figure: &AlignmentFigure, rows: usize) -> Svg {
     let width = MARGIN * 2.0 + COLUMN * 2.0 + GAP;
     let height = TOP + rows as f64 * ROW + 60.0;
     let description = format!(
@@ -152,8 +171,7 @@ pub fn draw(figure: &AlignmentFigure) -> String {
         .attr("font-weight", "bold")
         .attr("fill", "#102030")
         .text(&figure.title);
-    let right_x = MARGIN + COLUMN + GAP;
-    for (x, name) in [(MARGIN, &figure.coders[0]), (right_x, &figure.coders[1])] {
+    for (x, name) in [(MARGIN, &figure.coders[0]), (RIGHT_X, &figure.coders[1])] {
         svg.el("text")
             .attr("x", x)
             .attr("y", TOP - 18.0)
@@ -162,112 +180,106 @@ pub fn draw(figure: &AlignmentFigure) -> String {
             .attr("fill", "#263238")
             .text(name);
     }
-    let matched_left: HashSet<i64> = figure.links.iter().map(|l| l.left).collect();
-    let matched_right: HashSet<i64> = figure.links.iter().map(|l| l.right).collect();
-    let y_of = |row: usize| TOP + row as f64 * ROW;
-    let max_chars = |depth: usize| {
-        ((COLUMN - 10.0 - depth as f64 * INDENT) / (SIZE * 0.6))
-            .floor()
-            .max(6.0) as usize
-    };
-    let label = |node: &SideNode| -> String {
-        wrap(&node.name, max_chars(node.depth), 1)
-            .into_iter()
-            .next()
-            .unwrap_or_default()
-    };
-    // Where each node's label ends (left) or starts (right), for the lines.
-    let mut left_end: HashMap<i64, (f64, f64)> = HashMap::new();
-    let mut right_start: HashMap<i64, (f64, f64)> = HashMap::new();
-    for (side, nodes, matched) in [
-        (0, &figure.left, &matched_left),
-        (1, &figure.right, &matched_right),
-    ] {
-        svg.el("g")
-            .attr("class", if side == 0 { "left" } else { "right" })
-            .attr("font-size", SIZE)
-            .open();
-        for (row, node) in nodes.iter().enumerate() {
-            let text = label(node);
-            let y = y_of(row);
-            let (x, anchor) = if side == 0 {
-                (MARGIN + node.depth as f64 * INDENT, "start")
-            } else {
-                (right_x + node.depth as f64 * INDENT, "start")
-            };
-            let is_matched = matched.contains(&node.id);
-            let colour = if !node.compared {
-                "#b0bec5"
-            } else if is_matched {
-                "#102030"
-            } else {
-                "#8d6e63"
-            };
-            svg.el("text")
-                .attr("class", if is_matched { "node matched" } else { "node" })
-                .attr("data-code", node.id)
-                .attr("x", x)
-                .attr("y", y)
-                .attr("text-anchor", anchor)
-                .attr("fill", colour)
-                .attr_opt("font-weight", is_matched.then_some("bold"))
-                .attr_opt("font-style", (!node.compared).then_some("italic"))
-                .open();
-            svg.el("title")
-                .text(&format!("{} ({})", node.name, node.level_name));
-            svg.el("tspan").text(&text);
-            svg.close();
-            let bold = if is_matched { 1.1 } else { 1.0 };
-            let mid = y - SIZE * 0.35;
-            if side == 0 {
-                left_end.insert(
-                    node.id,
-                    (
-                        (x + text_width(&text, SIZE) * bold + 4.0).min(MARGIN + COLUMN),
-                        mid,
-                    ),
-                );
-            } else {
-                right_start.insert(node.id, (x - 4.0, mid));
-            }
-        }
-        svg.close();
+    svg
+}
+
+/// Which coder's column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// Draws one side's tree, one node a row, and returns where each node's
+/// label ends (left) or starts (right), for the lines.
+fn draw_side(svg: &mut Svg, side: Side, nodes: &[SideNode], matched: &HashSet<i64>) -> Anchors {
+    let mut anchors = Anchors::new();
+    svg.el("g")
+        .attr("class", if side == Side::Left { "left" } else { "right" })
+        .attr("font-size", SIZE)
+        .open();
+    for (row, node) in nodes.iter().enumerate() {
+        let anchor = draw_node(svg, side, node, row, matched.contains(&node.id));
+        anchors.insert(node.id, anchor);
     }
+    svg.close();
+    anchors
+}
+
+/// Draws `node` in row `row` of its side and returns where a line meets it.
+fn draw_node(
+    svg: &mut Svg,
+    side: Side,
+    node: &SideNode,
+    row: usize,
+    is_matched: bool,
+) -> (f64, f64) {
+    let text = label(node);
+    let y = TOP + row as f64 * ROW;
+    let left = if side == Side::Left { MARGIN } else { RIGHT_X };
+    let x = left + node.depth as f64 * INDENT;
+    let colour = if !node.compared {
+        "#b0bec5"
+    } else if is_matched {
+        "#102030"
+    } else {
+        "#8d6e63"
+    };
+    svg.el("text")
+        .attr("class", if is_matched { "node matched" } else { "node" })
+        .attr("data-code", node.id)
+        .attr("x", x)
+        .attr("y", y)
+        .attr("text-anchor", "start")
+        .attr("fill", colour)
+        .attr_opt("font-weight", is_matched.then_some("bold"))
+        .attr_opt("font-style", (!node.compared).then_some("italic"))
+        .open();
+    svg.el("title")
+        .text(&format!("{} ({})", node.name, node.level_name));
+    svg.el("tspan").text(&text);
+    svg.close();
+    let bold = if is_matched { 1.1 } else { 1.0 };
+    let mid = y - SIZE * 0.35;
+    match side {
+        Side::Left => (
+            (x + text_width(&text, SIZE) * bold + 4.0).min(MARGIN + COLUMN),
+            mid,
+        ),
+        Side::Right => (x - 4.0, mid),
+    }
+}
+
+/// Returns a node's label: its name cut to one line of its column.
+fn label(node: &SideNode) -> String {
+    let max_chars = ((COLUMN - 10.0 - node.depth as f64 * INDENT) / (SIZE * 0.6))
+        .floor()
+        .max(6.0) as usize;
+    wrap(&node.name, max_chars, 1)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Draws one line per matched pair whose nodes are both drawn, as thick and
+/// opaque as its Jaccard index.
+fn draw_links(svg: &mut Svg, links: &[Link], left_end: &Anchors, right_start: &Anchors) {
     svg.el("g")
         .attr("class", "links")
         .attr("fill", "none")
         .open();
-    for link in &figure.links {
-        let (Some((x1, y1)), Some((x2, y2))) =
-            (left_end.get(&link.left), right_start.get(&link.right))
+    for link in links {
+        let (Some(&from), Some(&to)) = (left_end.get(&link.left), right_start.get(&link.right))
         else {
             continue;
         };
         let j = link.jaccard.clamp(0.0, 1.0);
-        let xm = (MARGIN + COLUMN + right_x) / 2.0;
         svg.el("path")
             .attr("class", "link")
             .attr("data-left", link.left)
             .attr("data-right", link.right)
             .attr("data-jaccard", format!("{j:.2}"))
-            .attr(
-                "d",
-                format!(
-                    "M {} {} L {} {} C {} {}, {} {}, {} {} L {} {}",
-                    super::svg::num(*x1),
-                    super::svg::num(*y1),
-                    super::svg::num(MARGIN + COLUMN),
-                    super::svg::num(*y1),
-                    super::svg::num(xm),
-                    super::svg::num(*y1),
-                    super::svg::num(xm),
-                    super::svg::num(*y2),
-                    super::svg::num(right_x - 8.0),
-                    super::svg::num(*y2),
-                    super::svg::num(*x2),
-                    super::svg::num(*y2)
-                ),
-            )
+            .attr("d", link_path(from, to))
             .attr("stroke", "#1565c0")
             .attr("stroke-width", 0.8 + 6.0 * j)
             .attr("stroke-opacity", 0.35 + 0.5 * j)
@@ -276,9 +288,34 @@ pub fn draw(figure: &AlignmentFigure) -> String {
         svg.close();
     }
     svg.close();
+}
+
+/// Returns the path of a link from a left label's end to a right label's
+/// start: straight to the left column's edge, a curve across the gap, then
+/// straight on.
+fn link_path((x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> String {
+    let xm = (MARGIN + COLUMN + RIGHT_X) / 2.0;
+    format!(
+        "M {} {} L {} {} C {} {}, {} {}, {} {} L {} {}",
+        num(x1),
+        num(y1),
+        num(MARGIN + COLUMN),
+        num(y1),
+        num(xm),
+        num(y1),
+        num(xm),
+        num(y2),
+        num(RIGHT_X - 8.0),
+        num(y2),
+        num(x2),
+        num(y2)
+    )
+}
+
+/// Draws the reading note under `rows` rows.
+fn draw_note(svg: &mut Svg, min_jaccard: f64, rows: usize) {
     let note = format!(
-        "Lines join the one-to-one matching with the largest total Jaccard index (passages coded with a node or below it); thickness grows with Jaccard; pairs under {:.2} stay unmatched. Brown: a node only one coder has; faded: outside the compared level.",
-        figure.min_jaccard
+        "Lines join the one-to-one matching with the largest total Jaccard index (passages coded with a node or below it); thickness grows with Jaccard; pairs under {min_jaccard:.2} stay unmatched. Brown: a node only one coder has; faded: outside the compared level."
     );
     for (k, line) in wrap(&note, 130, 3).iter().enumerate() {
         svg.el("text")
@@ -288,7 +325,6 @@ pub fn draw(figure: &AlignmentFigure) -> String {
             .attr("fill", "#455a64")
             .text(line);
     }
-    svg.finish()
 }
 
 #[cfg(test)]

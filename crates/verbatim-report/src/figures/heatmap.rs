@@ -157,45 +157,90 @@ fn shade(share: f64) -> String {
     )
 }
 
+/// Where everything goes: column positions, row heights, the canvas.
+struct Layout {
+    /// The largest count of any cell (at least 1): the darkest shade.
+    max: usize,
+    /// The largest participant count of any theme (at least 1): the darkest
+    /// shade of the "all" column.
+    total_max: usize,
+    /// Each column's left edge, groups in order.
+    xs: Vec<f64>,
+    /// Each group's left and right edges.
+    group_spans: Vec<(f64, f64)>,
+    /// Where the first row starts.
+    grid_top: f64,
+    /// Each row's height.
+    row_heights: Vec<f64>,
+    /// The canvas width.
+    width: f64,
+    /// The canvas height.
+    height: f64,
+}
+
+/// The left edge of the "all" column, before the groups.
+const ALL_X: f64 = LEFT + LABEL_WIDTH;
+
+impl Layout {
+    fn of(figure: &HeatmapFigure) -> Self {
+        let max = figure
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        // Column x positions, with a gap between groups; one "all" column first.
+        let mut xs: Vec<f64> = Vec::new();
+        let mut x = LEFT + LABEL_WIDTH + CELL_W + GROUP_GAP;
+        let mut group_spans: Vec<(f64, f64)> = Vec::new();
+        for group in &figure.groups {
+            let start = x;
+            for _ in &group.columns {
+                xs.push(x);
+                x += CELL_W;
+            }
+            group_spans.push((start, x));
+            x += GROUP_GAP;
+        }
+        let header_lines = figure
+            .groups
+            .iter()
+            .flat_map(|g| g.columns.iter())
+            .map(|c| wrap(c, 12, 3).len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let grid_top = TOP + 22.0 + header_lines as f64 * 13.0 + 6.0;
+        let row_heights: Vec<f64> = figure
+            .rows
+            .iter()
+            .map(|r| (wrap(&r.theme, 40, 3).len().max(1) as f64 * 14.0 + 10.0).max(CELL_H))
+            .collect();
+        let grid_height: f64 = row_heights.iter().sum();
+        let total_max = figure
+            .rows
+            .iter()
+            .map(|r| r.participants)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        Self {
+            max,
+            total_max,
+            xs,
+            group_spans,
+            grid_top,
+            row_heights,
+            width: x + LEFT,
+            height: grid_top + grid_height + 64.0,
+        }
+    }
+}
+
 /// Returns the heat map as SVG.
 pub fn draw(figure: &HeatmapFigure) -> String {
-    let max = figure
-        .rows
-        .iter()
-        .flat_map(|r| r.cells.iter().copied())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    // Column x positions, with a gap between groups; one "all" column first.
-    let mut xs: Vec<f64> = Vec::new();
-    let mut x = LEFT + LABEL_WIDTH + CELL_W + GROUP_GAP;
-    let mut group_spans: Vec<(f64, f64)> = Vec::new();
-    for group in &figure.groups {
-        let start = x;
-        for _ in &group.columns {
-            xs.push(x);
-            x += CELL_W;
-        }
-        group_spans.push((start, x));
-        x += GROUP_GAP;
-    }
-    let width = x + LEFT;
-    let header_lines = figure
-        .groups
-        .iter()
-        .flat_map(|g| g.columns.iter())
-        .map(|c| wrap(c, 12, 3).len())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let grid_top = TOP + 22.0 + header_lines as f64 * 13.0 + 6.0;
-    let row_heights: Vec<f64> = figure
-        .rows
-        .iter()
-        .map(|r| (wrap(&r.theme, 40, 3).len().max(1) as f64 * 14.0 + 10.0).max(CELL_H))
-        .collect();
-    let grid_height: f64 = row_heights.iter().sum();
-    let height = grid_top + grid_height + 64.0;
+    let layout = Layout::of(figure);
     let description = format!(
         "Heat map of {} themes across sites, {} and modes; each cell gives the participants supporting the theme there.",
         figure.rows.len(),
@@ -204,7 +249,7 @@ pub fn draw(figure: &HeatmapFigure) -> String {
             .get(1)
             .map_or("an attribute", |g| g.name.as_str())
     );
-    let mut svg = Svg::new(width, height, &figure.title, &description);
+    let mut svg = Svg::new(layout.width, layout.height, &figure.title, &description);
     svg.el("text")
         .attr("x", LEFT)
         .attr("y", 28.0)
@@ -212,21 +257,30 @@ pub fn draw(figure: &HeatmapFigure) -> String {
         .attr("font-weight", "bold")
         .attr("fill", "#102030")
         .text(&figure.title);
+    draw_headings(&mut svg, figure, &layout);
+    let mut y = layout.grid_top;
+    for (row, h) in figure.rows.iter().zip(&layout.row_heights) {
+        draw_row(&mut svg, figure, &layout, row, y, *h);
+        y += h;
+    }
+    draw_note(&mut svg, layout.max, y);
+    svg.finish()
+}
 
-    // Headings: groups, then columns.
+/// Draws the headings: the "all" column, the groups, then the columns.
+fn draw_headings(svg: &mut Svg, figure: &HeatmapFigure, layout: &Layout) {
     svg.el("g")
         .attr("class", "headings")
         .attr("fill", "#263238")
         .open();
-    let all_x = LEFT + LABEL_WIDTH;
     svg.el("text")
-        .attr("x", all_x + CELL_W / 2.0)
+        .attr("x", ALL_X + CELL_W / 2.0)
         .attr("y", TOP + 34.0)
         .attr("text-anchor", "middle")
         .attr("font-size", 11.0)
         .attr("font-weight", "bold")
         .text("all");
-    for (group, (start, end)) in figure.groups.iter().zip(&group_spans) {
+    for (group, (start, end)) in figure.groups.iter().zip(&layout.group_spans) {
         if group.columns.is_empty() {
             continue;
         }
@@ -245,7 +299,8 @@ pub fn draw(figure: &HeatmapFigure) -> String {
             .attr("stroke", "#90a4ae")
             .empty();
     }
-    for (column, x) in figure.groups.iter().flat_map(|g| g.columns.iter()).zip(&xs) {
+    let columns = figure.groups.iter().flat_map(|g| g.columns.iter());
+    for (column, x) in columns.zip(&layout.xs) {
         for (k, line) in wrap(column, 12, 3).iter().enumerate() {
             svg.el("text")
                 .attr("x", x + CELL_W / 2.0)
@@ -256,75 +311,101 @@ pub fn draw(figure: &HeatmapFigure) -> String {
         }
     }
     svg.close();
+}
 
-    // Rows.
-    let mut y = grid_top;
-    let total_max = figure
-        .rows
-        .iter()
-        .map(|r| r.participants)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    for (row, h) in figure.rows.iter().zip(&row_heights) {
-        svg.el("g")
-            .attr("class", "row")
-            .attr("data-code", row.id)
-            .attr("data-participants", row.participants)
-            .open();
-        let lines = wrap(&row.theme, 40, 3);
-        let first = y + h / 2.0 - (lines.len() as f64 - 1.0) * 7.0 + 4.0;
-        for (k, line) in lines.iter().enumerate() {
-            svg.el("text")
-                .attr("class", "label")
-                .attr("x", LEFT)
-                .attr("y", first + k as f64 * 14.0)
-                .attr("font-size", 12.0)
-                .attr("fill", "#102030")
-                .attr_opt("font-weight", (!row.flags.is_empty()).then_some("bold"))
-                .text(&if k == 0 && !row.flags.is_empty() {
-                    format!("{line} ⚑")
-                } else {
-                    line.clone()
-                });
-        }
-        if !row.flags.is_empty() {
-            svg.el("title")
-                .text(&format!("{}: {}", row.theme, row.flags.join("; ")));
-        }
-        let cell = |svg: &mut Svg, x: f64, value: usize, share: f64, column: &str| {
-            svg.el("rect")
-                .attr("class", "cell")
-                .attr("x", x + 1.0)
-                .attr("y", y + 1.0)
-                .attr("width", CELL_W - 2.0)
-                .attr("height", h - 2.0)
-                .attr("fill", shade(share))
-                .attr("data-column", column)
-                .attr("data-count", value)
-                .empty();
-            svg.el("text")
-                .attr("x", x + CELL_W / 2.0)
-                .attr("y", y + h / 2.0 + 4.0)
-                .attr("text-anchor", "middle")
-                .attr("font-size", 12.0)
-                .attr("fill", if share > 0.55 { "#ffffff" } else { "#102030" })
-                .text(&value.to_string());
-        };
-        cell(
-            &mut svg,
-            all_x,
-            row.participants,
-            row.participants as f64 / total_max as f64,
-            "all",
-        );
-        let columns = figure.groups.iter().flat_map(|g| g.columns.iter());
-        for ((value, x), column) in row.cells.iter().zip(&xs).zip(columns) {
-            cell(&mut svg, *x, *value, *value as f64 / max as f64, column);
-        }
-        svg.close();
-        y += h;
+/// Draws one theme's row of height `h` at `y`: its label (flagged if its
+/// support is narrow), its "all" cell, then one cell per column.
+fn draw_row(svg: &mut Svg, figure: &HeatmapFigure, layout: &Layout, row: &HeatRow, y: f64, h: f64) {
+    svg.el("g")
+        .attr("class", "row")
+        .attr("data-code", row.id)
+        .attr("data-participants", row.participants)
+        .open();
+    let lines = wrap(&row.theme, 40, 3);
+    let first = y + h / 2.0 - (lines.len() as f64 - 1.0) * 7.0 + 4.0;
+    for (k, line) in lines.iter().enumerate() {
+        svg.el("text")
+            .attr("class", "label")
+            .attr("x", LEFT)
+            .attr("y", first + k as f64 * 14.0)
+            .attr("font-size", 12.0)
+            .attr("fill", "#102030")
+            .attr_opt("font-weight", (!row.flags.is_empty()).then_some("bold"))
+            .text(&if k == 0 && !row.flags.is_empty() {
+                format!("{line} ⚑")
+            } else {
+                line.clone()
+            });
     }
+    if !row.flags.is_empty() {
+        svg.el("title")
+            .text(&format!("{}: {}", row.theme, row.flags.join("; ")));
+    }
+    let all = Cell {
+        x: ALL_X,
+        value: row.participants,
+        share: row.participants as f64 / layout.total_max as f64,
+        column: "all",
+    };
+    all.draw(svg, y, h);
+    let columns = figure.groups.iter().flat_map(|g| g.columns.iter());
+    for ((value, x), column) in row.cells.iter().zip(&layout.xs).zip(columns) {
+        let cell = Cell {
+            x: *x,
+            value: *value,
+            share: *value as f64 / layout.max as f64,
+            column,
+        };
+        cell.draw(svg, y, h);
+    }
+    svg.close();
+}
+
+/// One shaded cell of a row.
+struct Cell<'a> {
+    /// Its left edge.
+    x: f64,
+    /// The count it shows.
+    value: usize,
+    /// Its count as a share of the darkest shade's.
+    share: f64,
+    /// Its column's heading.
+    column: &'a str,
+}
+
+impl Cell<'_> {
+    /// Draws the cell in the row of height `h` at `y`.
+    fn draw(&self, svg: &mut Svg, y: f64, h: f64) {
+        svg.el("rect")
+            .attr("class", "cell")
+            .attr("x", self.x + 1.0)
+            .attr("y", y + 1.0)
+            .attr("width", CELL_W - 2.0)
+            .attr("height", h - 2.0)
+            .attr("fill", shade(self.share))
+            .attr("data-column", self.column)
+            .attr("data-count", self.value)
+            .empty();
+        svg.el("text")
+            .attr("x", self.x + CELL_W / 2.0)
+            .attr("y", y + h / 2.0 + 4.0)
+            .attr("text-anchor", "middle")
+            .attr("font-size", 12.0)
+            .attr(
+                "fill",
+                if self.share > 0.55 {
+                    "#ffffff"
+                } else {
+                    "#102030"
+                },
+            )
+            .text(&self.value.to_string());
+    }
+}
+
+/// Draws the reading note under the grid, whose bottom is at `y`; `max` is
+/// the count of the darkest shade.
+fn draw_note(svg: &mut Svg, max: usize, y: f64) {
     let note = format!(
         "Cells: distinct participants supporting the theme (observation notes count as sources in Modes); shading up to {max}. ⚑ support in one site, one mode or from one participant only."
     );
@@ -336,7 +417,6 @@ pub fn draw(figure: &HeatmapFigure) -> String {
             .attr("fill", "#455a64")
             .text(line);
     }
-    svg.finish()
 }
 
 #[cfg(test)]

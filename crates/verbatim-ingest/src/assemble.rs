@@ -11,9 +11,9 @@
 
 use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-use verbatim_core::{Format, NormalisedSource, SourceAnchor, Span, Turn};
+use verbatim_core::{Format, NormalisedSource, SourceAnchor, SourceMetadata, Span, Turn};
 
-use crate::speakers::{self, BlockView, Detected};
+use crate::speakers::{self, BlockView, Detected, Stamp};
 use crate::{Block, BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
 
 /// Returns the normalised source built from a reader's blocks: NFC text with
@@ -86,24 +86,57 @@ fn assemble_with(
         join,
         metadata,
     } = extracted;
-    let mut prepared: Vec<Normalised> = blocks
+    let mut prepared = normalise_blocks(&blocks);
+    let skip = blank_cues(&blocks, &prepared, join);
+    let detected = detect_labels(&blocks, &prepared, &skip, mode);
+    let mut assembly = Assembly::new(join, stamps);
+    for (index, block) in blocks.iter().enumerate() {
+        if skip.get(index).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(normalised) = prepared.get_mut(index) else {
+            continue;
+        };
+        let label = block_label(block, mode, &detected, index);
+        assembly.add(block, normalised, label)?;
+    }
+    assembly.finish(format, metadata)
+}
+
+/// Returns each block normalised, keeping a char map only for blocks whose
+/// offsets (anchors, a bold prefix) must be carried into the final text.
+fn normalise_blocks(blocks: &[Block]) -> Vec<Normalised> {
+    blocks
         .iter()
         .map(|b| {
             let mapped =
                 !b.anchors.is_empty() || matches!(b.label, Some(LabelHint::BoldPrefix { .. }));
             Normalised::new(&b.text, mapped)
         })
-        .collect();
-    // Caption cues with no text (only tags) would leave double spaces.
-    let skip: Vec<bool> = blocks
+        .collect()
+}
+
+/// Returns which blocks are left out: caption cues with no text (only tags)
+/// and no anchors, which would leave double spaces.
+fn blank_cues(blocks: &[Block], prepared: &[Normalised], join: Join) -> Vec<bool> {
+    blocks
         .iter()
-        .zip(&prepared)
+        .zip(prepared)
         .map(|(b, p)| join == Join::Cues && p.text.trim().is_empty() && b.anchors.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Returns the label speaker detection finds at the start of each block.
+fn detect_labels(
+    blocks: &[Block],
+    prepared: &[Normalised],
+    skip: &[bool],
+    mode: &SpeakerMode,
+) -> Vec<Option<Detected>> {
     let views: Vec<BlockView<'_>> = blocks
         .iter()
-        .zip(&prepared)
-        .zip(&skip)
+        .zip(prepared)
+        .zip(skip)
         .map(|((block, p), &skipped)| BlockView {
             text: &p.text,
             bold: match block.label {
@@ -116,150 +149,149 @@ fn assemble_with(
                 && !matches!(block.label, Some(LabelHint::Speaker(_))),
         })
         .collect();
-    let detected = speakers::detect(&views, mode);
+    speakers::detect(&views, mode)
+}
 
-    let mut text = String::new();
-    let mut chars = 0usize;
-    let mut turns: Vec<Turn> = Vec::new();
-    let mut anchors = Vec::new();
-    let mut open: Option<OpenTurn> = None;
-    let mut previous_label: Option<String> = None;
-    let mut placed_any = false;
-    let mut pending_break = false;
+/// Returns the label opening block `index`: none under `--speakers none`,
+/// the reader's speaker when it gave one, else what detection found.
+fn block_label(
+    block: &Block,
+    mode: &SpeakerMode,
+    detected: &[Option<Detected>],
+    index: usize,
+) -> Option<Detected> {
+    match (&block.label, mode) {
+        (_, SpeakerMode::None) => None,
+        (Some(LabelHint::Speaker(name)), _) => {
+            let label = speakers::normalise_label(&name.nfc().collect::<String>());
+            (!label.is_empty()).then_some(Detected {
+                label,
+                content_start: 0,
+                begin_ms: None,
+                end_ms: None,
+            })
+        }
+        _ => detected.get(index).cloned().flatten(),
+    }
+}
 
-    for (index, block) in blocks.iter().enumerate() {
-        if skip.get(index).copied().unwrap_or(false) {
-            continue;
-        }
-        let Some(normalised) = prepared.get_mut(index) else {
-            continue;
-        };
-        let block_text = std::mem::take(&mut normalised.text);
-        let label = match (&block.label, mode) {
-            (_, SpeakerMode::None) => None,
-            (Some(LabelHint::Speaker(name)), _) => {
-                let label = speakers::normalise_label(&name.nfc().collect::<String>());
-                (!label.is_empty()).then_some(Detected {
-                    label,
-                    content_start: 0,
-                    begin_ms: None,
-                    end_ms: None,
-                })
-            }
-            _ => detected.get(index).cloned().flatten(),
-        };
-        // A cue's inline label (`Marie Dupont: Bonjour`) leaves the text:
-        // cues of one speaker merge into one paragraph, where repeated labels
-        // would be noise. Under `--speakers none` nothing is found, so the
-        // cue keeps its text as written.
-        let mut label = label;
-        let mut cut: Option<(usize, usize)> = None;
-        let mut block_text = match label.as_mut() {
-            Some(found)
-                if join == Join::Cues
-                    && found.content_start > 0
-                    && !matches!(block.label, Some(LabelHint::Speaker(_))) =>
-            {
-                let label_chars = found.content_start;
-                cut = Some((0, label_chars));
-                found.content_start = 0;
-                block_text.chars().skip(label_chars).collect()
-            }
-            _ => block_text,
-        };
-        // A time stamp opening a turn's speech (`(0:11 - 0:15)`) becomes the
-        // turn's time and leaves the text. Cues have their own timing.
-        let first_speech_at = match (&label, &open) {
-            _ if join == Join::Cues => None,
-            (Some(found), _) => Some(found.content_start),
-            (None, Some(turn)) if turn.start.is_none() => Some(0),
-            _ => None,
-        };
-        let stamp =
-            first_speech_at.and_then(|at| speakers::stamp_at(&block_text, at).map(|s| (at, s)));
-        let mut stamp_chars = 0;
-        if let Some((at, found)) = stamp {
-            if stamps == Stamps::Cut {
-                cut = Some((at, at + found.chars));
-                block_text = block_text
-                    .chars()
-                    .take(at)
-                    .chain(block_text.chars().skip(at + found.chars))
-                    .collect();
-            } else {
-                stamp_chars = found.chars;
-            }
-        }
-        let stamp = stamp.map(|(_, s)| s);
-        let empty_cue = join == Join::Cues && block_text.trim().is_empty();
-        let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
-        let continues_cue = join == Join::Cues
-            && placed_any
-            && !ends_turn
-            && previous_label.is_some()
-            && label
-                .as_ref()
-                .is_none_or(|l| Some(&l.label) == previous_label.as_ref());
-        let continues_unlabelled_cue = join == Join::Cues
-            && placed_any
-            && !ends_turn
-            && previous_label.is_none()
-            && label.is_none();
-        // A cue before any speaker is a timed segment of its own.
-        let segment_cue = join == Join::Cues
-            && !ends_turn
-            && !empty_cue
-            && previous_label.is_none()
-            && label.is_none();
-        if placed_any && !empty_cue {
-            let sep = match join {
-                Join::Lines => "\n",
-                Join::Paragraphs => "\n\n",
-                Join::Cues if pending_break => "\n\n",
-                Join::Cues if continues_cue || continues_unlabelled_cue => " ",
-                Join::Cues => "\n\n",
-            };
-            text.push_str(sep);
-            chars += sep.chars().count();
-        }
-        if empty_cue {
-            // A label-only cue: its speaker's paragraph starts at the next cue.
-            pending_break |= label.is_some() && !continues_cue;
-        } else {
-            placed_any = true;
-            pending_break = false;
-        }
-        let block_start = chars;
-        let block_chars = block_text.chars().count();
-        text.push_str(&block_text);
-        chars += block_chars;
+/// A block's text as it goes into the final text, once a cue's inline label
+/// or an opening time stamp has been cut from it.
+struct Piece {
+    /// The block's text after the cut.
+    text: String,
+    /// The label opening the block, its `content_start` in `text`.
+    label: Option<Detected>,
+    /// The chars `[from, to)` of the normalised block cut from `text`.
+    cut: Option<(usize, usize)>,
+    /// The time stamp opening the turn's speech in this block.
+    stamp: Option<Stamp>,
+    /// How many chars a stamp kept in the text takes after the label.
+    stamp_chars: usize,
+}
 
-        for anchor in &block.anchors {
-            let start = block_start + after_cut(normalised.map_start(anchor.start), cut);
-            let end =
-                block_start + after_cut(normalised.map_end(anchor.end.max(anchor.start)), cut);
-            anchors.push(SourceAnchor {
-                span: Span::new(start, end.max(start))?,
-                author: anchor.author.as_deref().map(|a| a.nfc().collect()),
-                date: anchor.date.clone(),
-                text: anchor.text.nfc().collect(),
-            });
-        }
+/// How a block relates to the blocks around it.
+struct Flow {
+    /// A cue left with no text (a label-only cue).
+    empty_cue: bool,
+    /// A heading or a note: it closes the open turn and belongs to none.
+    ends_turn: bool,
+    /// A cue continuing the previous speaker's paragraph.
+    continues_cue: bool,
+    /// A cue continuing text before any speaker.
+    continues_unlabelled_cue: bool,
+    /// A cue before any speaker: a timed segment of its own.
+    segment_cue: bool,
+}
 
-        if (ends_turn || segment_cue || (label.is_some() && !continues_cue))
-            && let Some(turn) = open.take()
+/// The final text, turns and anchors as they are built block by block.
+struct Assembly {
+    /// How blocks are joined.
+    join: Join,
+    /// What becomes of opening time stamps.
+    stamps: Stamps,
+    /// The final text so far.
+    text: String,
+    /// Its length in chars.
+    chars: usize,
+    /// The turns closed so far.
+    turns: Vec<Turn>,
+    /// The anchors placed so far.
+    anchors: Vec<SourceAnchor>,
+    /// The turn still taking blocks.
+    open: Option<OpenTurn>,
+    /// The label of the last turn opened since the last heading or note.
+    previous_label: Option<String>,
+    /// Whether any block has put text in yet.
+    placed_any: bool,
+    /// Whether the next cue starts a paragraph (after a label-only cue).
+    pending_break: bool,
+}
+
+impl Assembly {
+    /// Returns an empty assembly.
+    fn new(join: Join, stamps: Stamps) -> Self {
+        Self {
+            join,
+            stamps,
+            text: String::new(),
+            chars: 0,
+            turns: Vec::new(),
+            anchors: Vec::new(),
+            open: None,
+            previous_label: None,
+            placed_any: false,
+            pending_break: false,
+        }
+    }
+
+    /// Adds one block: its text, its anchors, and its part in the turns.
+    fn add(
+        &mut self,
+        block: &Block,
+        normalised: &mut Normalised,
+        label: Option<Detected>,
+    ) -> Result<(), IngestError> {
+        let text = std::mem::take(&mut normalised.text);
+        let piece = self.cut_stamp(cut_cue_label(self.join, block, label, text));
+        let flow = self.flow(block, &piece);
+        let block_start = self.push_text(&piece, &flow);
+        self.place_anchors(block, normalised, block_start, piece.cut)?;
+
+        if (flow.ends_turn || flow.segment_cue || (piece.label.is_some() && !flow.continues_cue))
+            && let Some(turn) = self.open.take()
         {
-            turns.extend(turn.close()?);
+            self.turns.extend(turn.close()?);
         }
-        if ends_turn {
-            previous_label = None;
-            continue;
+        if flow.ends_turn {
+            self.previous_label = None;
+            return Ok(());
         }
-        let timing = block.timing;
-        match (label, open.as_mut()) {
+        self.carry_turn(piece, flow.segment_cue, block_start, block.timing);
+        Ok(())
+    }
+
+    /// Opens, extends or leaves the open turn with the block's speech, which
+    /// starts at `block_start` in the final text.
+    fn carry_turn(
+        &mut self,
+        piece: Piece,
+        segment_cue: bool,
+        block_start: usize,
+        timing: Option<(u64, u64)>,
+    ) {
+        let Piece {
+            text,
+            label,
+            stamp,
+            stamp_chars,
+            ..
+        } = piece;
+        let block_chars = text.chars().count();
+        match (label, self.open.as_mut()) {
             (Some(found), None) => {
                 let speech_at = found.content_start + stamp_chars;
-                let speech = block_text.chars().skip(speech_at).collect::<String>();
+                let speech = text.chars().skip(speech_at).collect::<String>();
                 let (start, end) = match speech_bounds(&speech) {
                     Some((first, last)) => {
                         let at = block_start + speech_at.min(block_chars);
@@ -267,26 +299,14 @@ fn assemble_with(
                     }
                     None => (None, block_start + block_chars),
                 };
-                previous_label = Some(found.label.clone());
-                open = Some(OpenTurn {
-                    speaker: Some(found.label),
-                    start,
-                    end,
-                    begin_ms: found
-                        .begin_ms
-                        .or(stamp.map(|s| s.begin_ms))
-                        .or(timing.map(|t| t.0)),
-                    end_ms: found
-                        .end_ms
-                        .or(stamp.and_then(|s| s.end_ms))
-                        .or(timing.map(|t| t.1)),
-                });
+                self.previous_label = Some(found.label.clone());
+                self.open = Some(OpenTurn::labelled(found, start, end, stamp, timing));
             }
             (None, None) if segment_cue => {
-                open = Some(OpenTurn {
+                self.open = Some(OpenTurn {
                     speaker: None,
-                    start: speech_bounds(&block_text).map(|(first, _)| block_start + first),
-                    end: block_start + speech_bounds(&block_text).map_or(block_chars, |b| b.1),
+                    start: speech_bounds(&text).map(|(first, _)| block_start + first),
+                    end: block_start + speech_bounds(&text).map_or(block_chars, |b| b.1),
                     begin_ms: timing.map(|t| t.0),
                     end_ms: timing.map(|t| t.1),
                 });
@@ -294,34 +314,182 @@ fn assemble_with(
             (found, Some(turn)) => {
                 let skipped = found.map_or(0, |f| f.content_start) + stamp_chars;
                 let skipped = skipped.min(block_chars);
-                let speech: String = block_text.chars().skip(skipped).collect();
-                if let Some((first, last)) = speech_bounds(&speech) {
-                    turn.start.get_or_insert(block_start + skipped + first);
-                    turn.end = block_start + skipped + last;
-                }
-                if let Some((begin, end_ms)) = timing {
-                    turn.begin_ms.get_or_insert(begin);
-                    turn.end_ms = Some(end_ms);
-                }
-                if let Some(stamp) = stamp {
-                    turn.begin_ms.get_or_insert(stamp.begin_ms);
-                    if turn.end_ms.is_none() {
-                        turn.end_ms = stamp.end_ms;
-                    }
-                }
+                let speech: String = text.chars().skip(skipped).collect();
+                turn.extend(&speech, block_start + skipped, stamp, timing);
             }
             (None, None) => {}
         }
     }
-    if let Some(turn) = open.take() {
-        turns.extend(turn.close()?);
+
+    /// Returns the piece with a time stamp opening a turn's speech
+    /// (`(0:11 - 0:15)`) found, which becomes the turn's time and, on import,
+    /// leaves the text. Cues have their own timing.
+    fn cut_stamp(&self, piece: Piece) -> Piece {
+        let Piece {
+            mut text,
+            label,
+            mut cut,
+            ..
+        } = piece;
+        let first_speech_at = match (&label, &self.open) {
+            _ if self.join == Join::Cues => None,
+            (Some(found), _) => Some(found.content_start),
+            (None, Some(turn)) if turn.start.is_none() => Some(0),
+            _ => None,
+        };
+        let stamp = first_speech_at.and_then(|at| speakers::stamp_at(&text, at).map(|s| (at, s)));
+        let mut stamp_chars = 0;
+        if let Some((at, found)) = stamp {
+            if self.stamps == Stamps::Cut {
+                cut = Some((at, at + found.chars));
+                text = text
+                    .chars()
+                    .take(at)
+                    .chain(text.chars().skip(at + found.chars))
+                    .collect();
+            } else {
+                stamp_chars = found.chars;
+            }
+        }
+        Piece {
+            text,
+            label,
+            cut,
+            stamp: stamp.map(|(_, s)| s),
+            stamp_chars,
+        }
     }
-    if text.trim().is_empty() {
-        return Err(IngestError::Empty);
+
+    /// Returns how the block relates to those before it.
+    fn flow(&self, block: &Block, piece: &Piece) -> Flow {
+        let cues = self.join == Join::Cues;
+        let empty_cue = cues && piece.text.trim().is_empty();
+        let ends_turn = matches!(block.style, BlockStyle::Heading | BlockStyle::Note);
+        let continues_cue = cues
+            && self.placed_any
+            && !ends_turn
+            && self.previous_label.is_some()
+            && piece
+                .label
+                .as_ref()
+                .is_none_or(|l| Some(&l.label) == self.previous_label.as_ref());
+        let continues_unlabelled_cue = cues
+            && self.placed_any
+            && !ends_turn
+            && self.previous_label.is_none()
+            && piece.label.is_none();
+        let segment_cue = cues
+            && !ends_turn
+            && !empty_cue
+            && self.previous_label.is_none()
+            && piece.label.is_none();
+        Flow {
+            empty_cue,
+            ends_turn,
+            continues_cue,
+            continues_unlabelled_cue,
+            segment_cue,
+        }
     }
-    Ok(NormalisedSource::new(
-        format, text, turns, anchors, metadata,
-    )?)
+
+    /// Appends the separator the join asks for and the block's text; returns
+    /// the char offset where the block's text starts.
+    fn push_text(&mut self, piece: &Piece, flow: &Flow) -> usize {
+        if self.placed_any && !flow.empty_cue {
+            let sep = match self.join {
+                Join::Lines => "\n",
+                Join::Paragraphs => "\n\n",
+                Join::Cues if self.pending_break => "\n\n",
+                Join::Cues if flow.continues_cue || flow.continues_unlabelled_cue => " ",
+                Join::Cues => "\n\n",
+            };
+            self.text.push_str(sep);
+            self.chars += sep.chars().count();
+        }
+        if flow.empty_cue {
+            // A label-only cue: its speaker's paragraph starts at the next cue.
+            self.pending_break |= piece.label.is_some() && !flow.continues_cue;
+        } else {
+            self.placed_any = true;
+            self.pending_break = false;
+        }
+        let block_start = self.chars;
+        self.text.push_str(&piece.text);
+        self.chars += piece.text.chars().count();
+        block_start
+    }
+
+    /// Places the block's anchors in the final text.
+    fn place_anchors(
+        &mut self,
+        block: &Block,
+        normalised: &Normalised,
+        block_start: usize,
+        cut: Option<(usize, usize)>,
+    ) -> Result<(), IngestError> {
+        for anchor in &block.anchors {
+            let start = block_start + after_cut(normalised.map_start(anchor.start), cut);
+            let end =
+                block_start + after_cut(normalised.map_end(anchor.end.max(anchor.start)), cut);
+            self.anchors.push(SourceAnchor {
+                span: Span::new(start, end.max(start))?,
+                author: anchor.author.as_deref().map(|a| a.nfc().collect()),
+                date: anchor.date.clone(),
+                text: anchor.text.nfc().collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Returns the source once every block is in.
+    fn finish(
+        mut self,
+        format: Format,
+        metadata: SourceMetadata,
+    ) -> Result<NormalisedSource, IngestError> {
+        if let Some(turn) = self.open.take() {
+            self.turns.extend(turn.close()?);
+        }
+        if self.text.trim().is_empty() {
+            return Err(IngestError::Empty);
+        }
+        Ok(NormalisedSource::new(
+            format,
+            self.text,
+            self.turns,
+            self.anchors,
+            metadata,
+        )?)
+    }
+}
+
+/// Returns the piece for a block: a cue's inline label (`Marie Dupont:
+/// Bonjour`) leaves the text, since cues of one speaker merge into one
+/// paragraph where repeated labels would be noise. Under `--speakers none`
+/// nothing is found, so the cue keeps its text as written.
+fn cut_cue_label(join: Join, block: &Block, label: Option<Detected>, text: String) -> Piece {
+    let mut label = label;
+    let mut cut: Option<(usize, usize)> = None;
+    let text = match label.as_mut() {
+        Some(found)
+            if join == Join::Cues
+                && found.content_start > 0
+                && !matches!(block.label, Some(LabelHint::Speaker(_))) =>
+        {
+            let label_chars = found.content_start;
+            cut = Some((0, label_chars));
+            found.content_start = 0;
+            text.chars().skip(label_chars).collect()
+        }
+        _ => text,
+    };
+    Piece {
+        text,
+        label,
+        cut,
+        stamp: None,
+        stamp_chars: 0,
+    }
 }
 
 /// A turn being built: its speech start is unknown until a non-blank char
@@ -340,6 +508,55 @@ struct OpenTurn {
 }
 
 impl OpenTurn {
+    /// Returns a turn opened by `found`, its speech at `[start, end)` when
+    /// seen, timed by the label, else an opening stamp, else the cue.
+    fn labelled(
+        found: Detected,
+        start: Option<usize>,
+        end: usize,
+        stamp: Option<Stamp>,
+        timing: Option<(u64, u64)>,
+    ) -> Self {
+        Self {
+            speaker: Some(found.label),
+            start,
+            end,
+            begin_ms: found
+                .begin_ms
+                .or(stamp.map(|s| s.begin_ms))
+                .or(timing.map(|t| t.0)),
+            end_ms: found
+                .end_ms
+                .or(stamp.and_then(|s| s.end_ms))
+                .or(timing.map(|t| t.1)),
+        }
+    }
+
+    /// Adds a block's speech, which starts at `at` in the final text, and
+    /// its timing: a cue's, then an opening stamp's where none is known.
+    fn extend(
+        &mut self,
+        speech: &str,
+        at: usize,
+        stamp: Option<Stamp>,
+        timing: Option<(u64, u64)>,
+    ) {
+        if let Some((first, last)) = speech_bounds(speech) {
+            self.start.get_or_insert(at + first);
+            self.end = at + last;
+        }
+        if let Some((begin, end_ms)) = timing {
+            self.begin_ms.get_or_insert(begin);
+            self.end_ms = Some(end_ms);
+        }
+        if let Some(stamp) = stamp {
+            self.begin_ms.get_or_insert(stamp.begin_ms);
+            if self.end_ms.is_none() {
+                self.end_ms = stamp.end_ms;
+            }
+        }
+    }
+
     /// Returns the finished turn, or nothing when the label had no speech.
     fn close(self) -> Result<Option<Turn>, IngestError> {
         let Some(start) = self.start else {

@@ -34,6 +34,7 @@ mod journal;
 mod memos;
 pub mod migrate;
 mod participants;
+mod pending;
 mod reads;
 mod record;
 mod reveal;

@@ -145,6 +145,12 @@ pub enum StoreError {
     /// error; the message names the server, never its password.
     #[error("{0}")]
     Server(String),
+    /// The operation is not yet built on a PostgreSQL study (the boundary
+    /// trait's default body: each backend overrides what it supports).
+    #[error(
+        "{0} does not work on a PostgreSQL study yet: copy the study to a file with `verbatim copy ADDRESS study.vbt` and use it there"
+    )]
+    NotOnPostgres(&'static str),
 }
 
 impl From<rusqlite::Error> for StoreError {

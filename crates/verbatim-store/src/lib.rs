@@ -94,6 +94,9 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
+pub use boundary::{
+    Accounts, CodebookEdits, CodingEdits, Deidentifying, Exchange, Media, ReaderReads,
+};
 pub use boundary::{AgreementReads, CodingSpanRow, SourceSize};
 pub use boundary::{AnalysisReads, SpeechTurn, owned_turns};
 pub use boundary::{

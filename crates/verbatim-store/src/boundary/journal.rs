@@ -36,6 +36,17 @@ pub trait Journal {
 
     /// Returns the entries the scope sees, oldest first, with their links.
     fn entries(&self, scope: &Scope) -> Result<Vec<JournalEntry>, StoreError>;
+
+    /// Changes an unsealed entry's title or body (one undoable action).
+    fn edit_entry(
+        &mut self,
+        _scope: &Scope,
+        _id: i64,
+        _title: Option<&str>,
+        _body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::NotOnPostgres("editing a journal entry"))
+    }
 }
 
 impl Journal for SqliteStore {
@@ -65,5 +76,14 @@ impl Journal for SqliteStore {
 
     fn entries(&self, scope: &Scope) -> Result<Vec<JournalEntry>, StoreError> {
         SqliteStore::entries(self, scope)
+    }
+    fn edit_entry(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        SqliteStore::edit_entry(self, scope, id, title, body)
     }
 }

@@ -24,6 +24,22 @@ pub trait Memos {
 
     /// Returns the memos the scope sees that the filter keeps, oldest first.
     fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError>;
+
+    /// Changes a memo's title or body (one undoable action).
+    fn edit_memo(
+        &mut self,
+        _scope: &Scope,
+        _id: i64,
+        _title: Option<&str>,
+        _body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::NotOnPostgres("editing a memo"))
+    }
+
+    /// Deletes a memo of the scope's layer (one undoable action).
+    fn delete_memo(&mut self, _scope: &Scope, _id: i64) -> Result<(), StoreError> {
+        Err(StoreError::NotOnPostgres("deleting a memo"))
+    }
 }
 
 impl Memos for SqliteStore {
@@ -39,5 +55,19 @@ impl Memos for SqliteStore {
 
     fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError> {
         SqliteStore::memos(self, scope, filter)
+    }
+
+    fn edit_memo(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        SqliteStore::edit_memo(self, scope, id, title, body)
+    }
+
+    fn delete_memo(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        SqliteStore::delete_memo(self, scope, id)
     }
 }

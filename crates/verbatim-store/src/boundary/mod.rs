@@ -18,26 +18,46 @@
 //! [`AgreementReads`] holds the reads intercoder agreement makes; the
 //! comparison is assembled once from them. [`AnalysisReads`] holds the
 //! reads a coding query makes.
+//! The concerns the web pages need beside those ([`Accounts`],
+//! [`CodebookEdits`], [`CodingEdits`], [`ReaderReads`], [`Media`],
+//! [`Deidentifying`], [`Exchange`], and the edits of [`Journal`],
+//! [`Memos`] and [`Participants`]) carry default bodies that answer
+//! [`crate::StoreError::NotOnPostgres`], so a backend gains them one
+//! concern at a time; `SqliteStore` overrides every one.
 
+mod accounts;
 mod agreement;
 mod analysis;
+mod codebook_edits;
 mod coding;
+mod coding_edits;
 mod consensus;
 mod consensus_rules;
+mod deidentification;
+mod exchange;
 mod history;
 mod journal;
+mod media;
 mod memos;
 mod people;
+mod reader;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
 
+pub use accounts::Accounts;
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
 pub use analysis::{AnalysisReads, SpeechTurn, owned_turns};
+pub use codebook_edits::CodebookEdits;
 pub use coding::{Codebook, Coders, Codings};
+pub use coding_edits::CodingEdits;
 pub use consensus::Consensus;
+pub use deidentification::Deidentifying;
+pub use exchange::Exchange;
 pub use history::{History, Reveal};
 pub use journal::Journal;
+pub use media::Media;
 pub use memos::Memos;
 pub use people::Participants;
+pub use reader::ReaderReads;
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

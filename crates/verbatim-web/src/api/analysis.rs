@@ -3,13 +3,15 @@
 //! `verbatim cooccurrence` and `verbatim words`, with the acting coder's codings (every coder's once
 //! the study is revealed).
 
+use crate::Backend;
+use crate::backend::file_only;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_analysis::matrix::{self, Cooccurrence};
 use verbatim_search::{WordCount, WordOptions};
-use verbatim_store::{Scope, SpanFilter, SqliteStore};
+use verbatim_store::{Scope, SpanFilter};
 use verbatim_views::{self as views, words::WordsSpec};
 
 use crate::error::ApiResult;
@@ -135,7 +137,7 @@ fn on(flag: &Option<String>) -> bool {
 
 /// Returns the most frequent words, participants' speech only unless
 /// interviewers are asked for; context-only sources left out.
-pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
+pub fn count_words(store: &dyn Backend, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
     let filled = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -145,7 +147,7 @@ pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount
     let kinds: Vec<String> = filled(&p.kind).into_iter().collect();
     let sites: Vec<String> = filled(&p.site).into_iter().collect();
     Ok(views::words::count(
-        store,
+        file_only(store, "word counts")?,
         &WordsSpec {
             sources: &[],
             kinds: &kinds,
@@ -204,11 +206,15 @@ impl CooccurrenceParams {
 /// two codes overlap (or come within `near` chars) and the Jaccard index of
 /// the text they cover.
 pub fn run_cooccurrence(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &CooccurrenceParams,
 ) -> Result<Cooccurrence, WebError> {
-    let rows = views::matrix::rows_at_level(store, scope, params.level())?;
+    let rows = views::matrix::rows_at_level(
+        file_only(store, "the co-occurrence table")?,
+        scope,
+        params.level(),
+    )?;
     let filter = SpanFilter {
         codes: Some(views::coded::distinct(
             rows.iter().flat_map(|r| r.codes.iter().copied()),

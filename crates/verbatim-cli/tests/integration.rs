@@ -146,3 +146,6 @@ mod browser_keyboard;
 mod hostile_workbooks;
 // `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
 mod team_folder;
+// `serve` on a PostgreSQL study: two server processes, 20 coders at once,
+// every acknowledged coding stored once.
+mod postgres_serve;

@@ -7,11 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use verbatim_store::{SqliteStore, Store};
-use verbatim_web::{AppState, Config};
+use verbatim_store::SqliteStore;
+use verbatim_store_pg::PgStore;
+use verbatim_web::state::Secrets;
+use verbatim_web::{AppState, Backend, Config};
 
-use super::ProjectArg;
 use super::coder_arg::CoderArg;
+use super::search::server_index_dir;
+use super::{Location, ProjectArg};
 
 /// Open the study in the browser: read, code, edit themes, search
 #[derive(Args, Debug)]
@@ -41,7 +44,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.dir {
         return serve_folder(args, dir);
     }
-    let store = args.project.open()?;
+    let (store, index_dir) = open_served(&args.project)?;
     if args.team {
         if !store.has_owner()? {
             anyhow::bail!(
@@ -78,7 +81,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = bind(args.addr).await?;
         let addr = listener.local_addr()?;
         let url = format!("http://{addr}/");
@@ -98,21 +101,44 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         if args.open {
             open_browser(&url);
         }
-        let state = AppState::new(
+        let state = AppState::serving(
             store,
+            index_dir,
             Config {
                 default_coder,
                 addr,
                 team: args.team,
                 folder: None,
             },
+            Secrets::new(),
         );
-        verbatim_web::serve(listener, state, stop())
+        verbatim_web::serve(listener, state.clone(), stop())
             .await
             .context("the server stopped")?;
-        anyhow::Ok(())
+        anyhow::Ok(state)
     })?;
+    // The study is closed outside the runtime: a PostgreSQL client owns a
+    // runtime of its own, which must not be dropped inside another's.
+    drop(runtime);
+    drop(served);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the study to serve, a file or a PostgreSQL study, and returns it
+/// with the folder its search index is kept in (beside a file; in the
+/// user's cache for a server's study).
+fn open_served(project: &ProjectArg) -> anyhow::Result<(Box<dyn Backend>, PathBuf)> {
+    Ok(match project.location()? {
+        Location::File(_) => {
+            let store = project.open()?;
+            let index_dir = verbatim_search::index_dir(store.path());
+            (Box::new(store), index_dir)
+        }
+        Location::Postgres(address) => {
+            let index_dir = server_index_dir(&address)?;
+            (Box::new(PgStore::open(&address)?), index_dir)
+        }
+    })
 }
 
 /// Serves every study of the folder `dir` until Ctrl+C.

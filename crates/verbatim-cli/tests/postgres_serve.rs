@@ -288,7 +288,12 @@ fn two_servers_on_one_postgres_study_store_every_acknowledged_coding_once() {
     assert_ne!(a.base, b.base);
     let tallies = load(&[&a, &b], code, &sources, seconds);
     let failed: Vec<&String> = tallies.iter().flat_map(|t| &t.failed).collect();
-    assert!(failed.is_empty(), "requests not acknowledged: {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "{} requests not acknowledged, the first: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(3)]
+    );
     // Every coder got through, on both servers (each posts alternately).
     for (k, t) in tallies.iter().enumerate() {
         assert!(

@@ -81,46 +81,43 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    let served = runtime.block_on(async {
-        let listener = bind(args.addr).await?;
-        let addr = listener.local_addr()?;
-        let url = format!("http://{addr}/");
-        if !addr.ip().is_loopback() && !args.team {
-            eprintln!(
-                "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \
-                 read and change the study."
-            );
-        }
-        let mode = if args.team {
-            " for the team (log in)"
-        } else {
-            ""
-        };
-        println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
-        std::io::stdout().flush()?;
-        if args.open {
-            open_browser(&url);
-        }
-        let state = AppState::serving(
-            store,
-            index_dir,
-            Config {
-                default_coder,
-                addr,
-                team: args.team,
-                folder: None,
-            },
-            Secrets::new(),
+    // The study never enters the runtime's futures, only a handle to it:
+    // a PostgreSQL client blocks on a runtime of its own when it closes,
+    // which must not happen on one of this runtime's workers.
+    let listener = runtime.block_on(bind(args.addr))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if !addr.ip().is_loopback() && !args.team {
+        eprintln!(
+            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
+             and change the study."
         );
-        verbatim_web::serve(listener, state.clone(), stop())
-            .await
-            .context("the server stopped")?;
-        anyhow::Ok(state)
-    })?;
-    // The study is closed outside the runtime: a PostgreSQL client owns a
-    // runtime of its own, which must not be dropped inside another's.
+    }
+    let mode = if args.team {
+        " for the team (log in)"
+    } else {
+        ""
+    };
+    println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
+    std::io::stdout().flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    let state = AppState::serving(
+        store,
+        index_dir,
+        Config {
+            default_coder,
+            addr,
+            team: args.team,
+            folder: None,
+        },
+        Secrets::new(),
+    );
+    let served = runtime.block_on(verbatim_web::serve(listener, state.clone(), stop()));
     drop(runtime);
-    drop(served);
+    drop(state);
+    served.context("the server stopped")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -191,3 +191,46 @@ fn account_commands_answer_alike_on_a_file_and_on_postgres() {
     let text = log.to_string();
     assert!(!text.contains("$argon2"), "{text}");
 }
+
+#[test]
+fn copy_carries_accounts_and_logins_to_postgres_and_back() {
+    let Some(study) = test_server::study("cli_accounts_copy") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let on_file = account_session(&ws, "study.vbt");
+    let address = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &address]).ok();
+    ws.run(&["copy", &address, "back.vbt"]).ok();
+    for copy in [address.as_str(), "back.vbt"] {
+        let run = |args: &[&str]| {
+            let mut full: Vec<&str> = args.to_vec();
+            full.extend(["--project", copy]);
+            ws.run(&full).ok().json()
+        };
+        let list = run(&["account", "list", "--json"]);
+        assert_eq!(
+            blank(list, &["created_at", "disabled_at"]),
+            on_file[4],
+            "{copy}"
+        );
+        assert_eq!(
+            blank(run(&["account", "log", "--json"]), &["at"]),
+            on_file[5]
+        );
+        // The password set on the file still opens the copy.
+        let store = open(&ws, copy);
+        let hash = store.login_hash("bruno").unwrap().unwrap();
+        assert!(password_matches("nouveau-secret-1", Some(&hash)), "{copy}");
+    }
+    // Every field as it was, times included: the rows are copied.
+    let original = ws
+        .run(&["account", "list", "--json", "--project", "study.vbt"])
+        .ok()
+        .json();
+    let back = ws
+        .run(&["account", "list", "--json", "--project", "back.vbt"])
+        .ok()
+        .json();
+    assert_eq!(back, original);
+}

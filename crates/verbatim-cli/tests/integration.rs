@@ -146,3 +146,5 @@ mod browser_keyboard;
 mod hostile_workbooks;
 // `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
 mod team_folder;
+// `verbatim account` on PostgreSQL: the same --json and refusals as on a file.
+mod postgres_accounts;

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod address;
 mod agreement;
 mod analysis;
@@ -31,6 +32,7 @@ mod failure;
 mod history;
 mod import;
 mod journal;
+mod logins;
 mod memos;
 pub mod migrate;
 mod participants;

@@ -19,9 +19,22 @@ pub(crate) type Column<'a> = (&'a str, &'a (dyn ToSql + Sync));
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     changes: Vec<Json>,
+    /// Performs the changes without keeping them (see [`Recorder::forgetful`]).
+    forget: bool,
 }
 
 impl Recorder {
+    /// Returns a recorder that performs row changes but keeps none: its
+    /// entry carries only the summary and cannot be undone, as SQLite's
+    /// forgetful recorder (account changes: an undo would bring a
+    /// password back).
+    pub fn forgetful() -> Self {
+        Recorder {
+            changes: Vec::new(),
+            forget: true,
+        }
+    }
+
     /// Inserts a row and returns its id.
     pub fn insert(
         &mut self,
@@ -126,6 +139,9 @@ impl Recorder {
     }
 
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
+        if self.forget {
+            return;
+        }
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())
                 .map_or(Json::Null, Json::Object)
@@ -147,6 +163,16 @@ impl Recorder {
         target: Option<&str>,
         summary: Json,
     ) -> Result<(), postgres::Error> {
+        if self.forget {
+            return audit::append_entry(
+                tx,
+                actor,
+                action,
+                target,
+                &json!({ "summary": summary }),
+                false,
+            );
+        }
         let data = json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(tx, actor, action, target, &data, true)
     }

@@ -9,6 +9,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::accounts::{
+    account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
+    now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
+};
+pub use crate::logins::login_name;
 pub use crate::memos::{
     check_target as check_memo_target, clean_body as memo_body, clean_title as memo_title,
     target_label as memo_target_label,

@@ -531,34 +531,7 @@ impl SqliteStore {
     /// label (case- and accent-insensitive, when only one has it), else by
     /// numeric id.
     pub fn find_participant(&self, word: &str) -> Result<i64, StoreError> {
-        let w = word.trim();
-        let rows = self.participant_rows()?;
-        if let Some(p) = rows
-            .iter()
-            .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(w)))
-        {
-            return Ok(p.id);
-        }
-        let folded = fold(w);
-        let by_label: Vec<&ParticipantRow> = rows
-            .iter()
-            .filter(|p| p.label.as_deref().is_some_and(|l| fold(l) == folded))
-            .collect();
-        match by_label.as_slice() {
-            [one] => return Ok(one.id),
-            [] => {}
-            _ => {
-                return Err(StoreError::Invalid(format!(
-                    "{w:?} names {} participants: use their code or id",
-                    by_label.len()
-                )));
-            }
-        }
-        let id = w.trim_start_matches('#').parse::<i64>().ok();
-        rows.iter()
-            .find(|p| Some(p.id) == id)
-            .map(|p| p.id)
-            .ok_or_else(|| StoreError::UnknownParticipant(w.to_owned()))
+        find_participant_in(&self.participant_rows()?, word)
     }
 
     /// Adds a participant; a code, if given, must be free.
@@ -628,12 +601,7 @@ impl SqliteStore {
                 .query_row("SELECT code FROM participants WHERE id = $1", [id], |r| {
                     r.get(0)
                 })?;
-        let pinned: Vec<(i64, String)> = self
-            .speakers(None)?
-            .into_iter()
-            .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
-            .map(|s| (s.source_id, s.label))
-            .collect();
+        let pinned = auto_mapped(&self.speakers(None)?, id);
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for (source, label) in &pinned {
@@ -736,29 +704,7 @@ impl SqliteStore {
         applies_to: AppliesTo,
         values: &[(String, String)],
     ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
-        let attrs = self.attributes(applies_to)?;
-        values
-            .iter()
-            .map(|(name, raw)| {
-                let attr = attrs
-                    .iter()
-                    .find(|a| a.name.to_lowercase() == name.trim().to_lowercase())
-                    .ok_or_else(|| StoreError::UnknownAttribute {
-                        name: name.trim().to_owned(),
-                        applies_to: applies_to.as_str().into(),
-                    })?;
-                if raw.trim().is_empty() {
-                    return Ok((attr.id, None));
-                }
-                attr.kind
-                    .canonical(raw, &attr.allowed)
-                    .map(|v| (attr.id, Some(v)))
-                    .map_err(|reason| StoreError::BadValue {
-                        attribute: attr.name.clone(),
-                        reason,
-                    })
-            })
-            .collect()
+        checked_values(&self.attributes(applies_to)?, applies_to, values)
     }
 
     /// Returns the attribute values of every source: source id → `(name,
@@ -836,12 +782,8 @@ impl SqliteStore {
         sheet_version: Option<&str>,
     ) -> Result<Consent, StoreError> {
         let id = self.find_participant(word)?;
-        let date = parse_date(date).ok_or_else(|| StoreError::BadValue {
-            attribute: "consent date".into(),
-            reason: format!("{:?} is not a date (2024-03-12 or 12/03/2024)", date.trim()),
-        })?;
-        let scope = clean(scope, "the consent scope")?;
-        let version = sheet_version.map(str::trim).filter(|v| !v.is_empty());
+        let (date, scope, version) = consent_fields(date, scope, sheet_version)?;
+        let version = version.as_deref();
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let cid = rec.insert(
@@ -1107,15 +1049,7 @@ pub(crate) fn insert_attribute(
     allowed: &[String],
 ) -> Result<Attribute, StoreError> {
     let name = clean(name, "the attribute name")?;
-    if attributes_in(conn, applies_to)?
-        .iter()
-        .any(|a| a.name.to_lowercase() == name.to_lowercase())
-    {
-        return Err(StoreError::Invalid(format!(
-            "there is already a {} attribute {name:?}",
-            applies_to.as_str()
-        )));
-    }
+    attribute_name_free(&attributes_in(conn, applies_to)?, &name, applies_to)?;
     let position = next_attribute_position(conn, applies_to)?;
     insert_attribute_at(conn, rec, &name, applies_to, kind, allowed, position)
 }
@@ -1280,6 +1214,119 @@ pub(crate) fn write_values(
         }
     }
     Ok(())
+}
+
+/// Returns the id of the participant a user named among `rows`: by code
+/// (ignoring ASCII case), else by label (case- and accent-insensitive,
+/// when only one has it), else by numeric id (`#` allowed).
+pub fn find_participant_in(rows: &[ParticipantRow], word: &str) -> Result<i64, StoreError> {
+    let w = word.trim();
+    if let Some(p) = rows
+        .iter()
+        .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(w)))
+    {
+        return Ok(p.id);
+    }
+    let folded = fold(w);
+    let by_label: Vec<&ParticipantRow> = rows
+        .iter()
+        .filter(|p| p.label.as_deref().is_some_and(|l| fold(l) == folded))
+        .collect();
+    match by_label.as_slice() {
+        [one] => return Ok(one.id),
+        [] => {}
+        _ => {
+            return Err(StoreError::Invalid(format!(
+                "{w:?} names {} participants: use their code or id",
+                by_label.len()
+            )));
+        }
+    }
+    let id = w.trim_start_matches('#').parse::<i64>().ok();
+    rows.iter()
+        .find(|p| Some(p.id) == id)
+        .map(|p| p.id)
+        .ok_or_else(|| StoreError::UnknownParticipant(w.to_owned()))
+}
+
+/// Returns each `(name, value)` as its attribute's id among `attrs` and
+/// its canonical form (`None`: an empty value clears it), or the first
+/// refusal: an unknown attribute or a value its type refuses.
+pub fn checked_values(
+    attrs: &[Attribute],
+    applies_to: AppliesTo,
+    values: &[(String, String)],
+) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+    values
+        .iter()
+        .map(|(name, raw)| {
+            let attr = attrs
+                .iter()
+                .find(|a| a.name.to_lowercase() == name.trim().to_lowercase())
+                .ok_or_else(|| StoreError::UnknownAttribute {
+                    name: name.trim().to_owned(),
+                    applies_to: applies_to.as_str().into(),
+                })?;
+            if raw.trim().is_empty() {
+                return Ok((attr.id, None));
+            }
+            attr.kind
+                .canonical(raw, &attr.allowed)
+                .map(|v| (attr.id, Some(v)))
+                .map_err(|reason| StoreError::BadValue {
+                    attribute: attr.name.clone(),
+                    reason,
+                })
+        })
+        .collect()
+}
+
+/// Refuses a new attribute whose (cleaned) name another attribute of
+/// `applies_to` has, ignoring case.
+pub fn attribute_name_free(
+    existing: &[Attribute],
+    name: &str,
+    applies_to: AppliesTo,
+) -> Result<(), StoreError> {
+    if existing
+        .iter()
+        .any(|a| a.name.to_lowercase() == name.to_lowercase())
+    {
+        return Err(StoreError::Invalid(format!(
+            "there is already a {} attribute {name:?}",
+            applies_to.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Returns a consent's date (ISO), scope and sheet version, checked.
+pub fn consent_fields(
+    date: &str,
+    scope: &str,
+    sheet_version: Option<&str>,
+) -> Result<(String, String, Option<String>), StoreError> {
+    let iso = parse_date(date).ok_or_else(|| StoreError::BadValue {
+        attribute: "consent date".into(),
+        reason: format!("{:?} is not a date (2024-03-12 or 12/03/2024)", date.trim()),
+    })?;
+    let scope = clean(scope, "the consent scope")?;
+    let version = sheet_version
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    Ok((iso, scope, version))
+}
+
+/// Returns the `(source, label)` of the speaker labels that map to
+/// participant `id` automatically (by its code or label): a new code
+/// pins them explicitly, so their turns stay attributed.
+pub fn auto_mapped(speakers: &[crate::SpeakerRow], id: i64) -> Vec<(i64, String)> {
+    speakers
+        .iter()
+        .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
+        .map(|s| (s.source_id, s.label.clone()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ mod memos;
 pub mod migrate;
 mod participants;
 mod pending;
+mod people_edits;
 mod reads;
 mod record;
 mod reveal;

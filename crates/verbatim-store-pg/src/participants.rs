@@ -1,17 +1,19 @@
 //! `Participants` on PostgreSQL: sites, participants and speaker labels,
 //! written and read as SQLite does (the same rows, audit entries and
 //! refusals); names are checked, labels mapped and the listing assembled
-//! by `verbatim_store::rules`. SQLite compares site names and participant
-//! codes ignoring ASCII case (`COLLATE NOCASE`); here unique indexes on
-//! `lower(…)` keep them unique, and lookups compare `lower(…)`.
+//! by `verbatim_store::rules`; the edits are written in `people_edits`.
+//! SQLite compares site names and participant codes ignoring ASCII case
+//! (`COLLATE NOCASE`); here unique indexes on `lower(…)` keep them unique,
+//! and lookups compare `lower(…)`.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 use postgres::GenericClient;
 use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
 use verbatim_store::{
-    AppliesTo, AttrType, Attribute, NewParticipant, Participant, Participants, RosterOutcome, Site,
-    SpeakerRow, StoreError,
+    AppliesTo, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
+    RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
 };
 
 use crate::failure::OrServer;
@@ -40,7 +42,7 @@ pub(crate) fn find_site(
         .transpose()
 }
 
-fn participant_rows(
+pub(crate) fn participant_rows(
     client: &mut impl GenericClient,
 ) -> Result<Vec<ParticipantRow>, postgres::Error> {
     client
@@ -113,7 +115,7 @@ pub(crate) fn mapper(
     ))
 }
 
-fn speakers(
+pub(crate) fn speakers(
     client: &mut impl GenericClient,
     source: Option<i64>,
 ) -> Result<Vec<SpeakerRow>, postgres::Error> {
@@ -320,10 +322,82 @@ impl Participants for PgStore {
             new_attributes: defined,
         })
     }
+
+    fn set_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        label: Option<&str>,
+        site: Option<&str>,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.set_participant_in(actor, word, label, site, values)
+    }
+
+    fn rename_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        new_code: &str,
+    ) -> Result<(), StoreError> {
+        self.rename_participant_in(actor, word, new_code)
+    }
+
+    fn map_speaker(
+        &mut self,
+        actor: &str,
+        source: &SourceRef,
+        label: &str,
+        target: &SpeakerTarget,
+    ) -> Result<(), StoreError> {
+        self.map_speaker_in(actor, source, label, target)
+    }
+
+    fn define_attribute(
+        &mut self,
+        actor: &str,
+        name: &str,
+        applies_to: AppliesTo,
+        kind: AttrType,
+        allowed: &[String],
+    ) -> Result<Attribute, StoreError> {
+        self.define_attribute_in(actor, name, applies_to, kind, allowed)
+    }
+
+    fn set_source_values(
+        &mut self,
+        actor: &str,
+        source: &SourceRef,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.set_source_values_in(actor, source, values)
+    }
+
+    fn source_values_in(
+        &self,
+        sources: RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        self.source_values_between(sources)
+    }
+
+    fn record_consent(
+        &mut self,
+        actor: &str,
+        word: &str,
+        date: &str,
+        scope: &str,
+        sheet_version: Option<&str>,
+    ) -> Result<Consent, StoreError> {
+        self.record_consent_in(actor, word, date, scope, sheet_version)
+    }
+
+    fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
+        self.consents_of(participant)
+    }
 }
 
 /// Returns the attributes of participants or sources, in their order.
-fn attributes(
+pub(crate) fn attributes(
     client: &mut impl GenericClient,
     applies_to: AppliesTo,
 ) -> Result<Result<Vec<Attribute>, StoreError>, postgres::Error> {

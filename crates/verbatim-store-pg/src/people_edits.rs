@@ -376,10 +376,15 @@ impl PgStore {
             .ok_or_else(|| StoreError::Corrupt(format!("consent {cid} vanished")))
     }
 
-    pub(crate) fn consents_of(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
+    pub(crate) fn consents_of(
+        &self,
+        participant: Option<&str>,
+    ) -> Result<Vec<Consent>, StoreError> {
         let mut client = self.client();
         let mut read = || -> Result<Vec<Consent>, ReadError> {
-            let only = participant.map(|p| self::participant(&mut *client, p)).transpose()?;
+            let only = participant
+                .map(|p| self::participant(&mut *client, p))
+                .transpose()?;
             let rows = client.query(
                 "SELECT c.id, COALESCE(p.code, p.label), c.given_on, c.scope, c.sheet_version, \
                         c.status \

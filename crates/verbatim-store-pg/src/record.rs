@@ -7,9 +7,9 @@
 //! Table names are constants of this crate, never text from outside.
 
 use postgres::Transaction;
-use verbatim_store::StoreError;
 use postgres::types::ToSql;
 use serde_json::{Map, Value as Json, json};
+use verbatim_store::StoreError;
 
 use crate::reads::ReadError;
 use crate::{PgStore, audit};

@@ -430,13 +430,7 @@ impl SqliteStore {
                 }
             }
         }
-        rec.finish(
-            &tx,
-            actor,
-            "speakers.map",
-            None,
-            mappings_summary(&checked),
-        )?;
+        rec.finish(&tx, actor, "speakers.map", None, mappings_summary(&checked))?;
         tx.commit()?;
         Ok(())
     }

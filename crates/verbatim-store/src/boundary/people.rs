@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::{
-    AppliesTo, AttrType, Attribute, Consent, NewParticipant, Participant, RosterOutcome, Site, SourceRef,
-    SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    AppliesTo, AttrType, Attribute, Consent, NewParticipant, Participant, RosterOutcome, Site,
+    SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
 };
 
 /// The participants, sites and speaker labels of a study.

@@ -135,7 +135,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     for args in [
         vec!["words"],
         vec!["saturation"],
-        vec!["participants", "assign"],
+        vec!["participants", "table"],
         vec![
             "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
         ],
@@ -152,7 +152,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
-                 participants add|list|import|set|rename|consent, attribute add|list|set, \
+                 participants add|list|import|set|rename|consent|assign|scheme, \
+                 attribute add|list|set, \
                  speakers list|map, \
                  search (with --autocode), agreement, disagreements, query, log and copy"
             ),

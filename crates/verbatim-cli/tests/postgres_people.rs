@@ -88,6 +88,16 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
         "--version",
         "v2",
     ]);
+    // Codes without the mode: Claire, of site CS, becomes CS-1.
+    let scheme = ok(&[
+        "participants",
+        "scheme",
+        "--template",
+        "{site}-{rank}",
+        "--json",
+    ])
+    .json();
+    let assigned = ok(&["participants", "assign", "--json"]).json();
     as_amira(&["journal", "add", "--title", "Jour", "--text", "À Valmont."]);
     as_amira(&["journal", "add", "--title", "Doute", "--text", "Relire."]);
     as_amira(&["journal", "edit", "1", "--title", "Premier jour"]);
@@ -157,13 +167,22 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
             &["written_at"],
         ),
         ok(&["journal", "verify", "--json"]).json(),
+        scheme,
+        assigned,
     ];
     let log = ok(&["log", "--json", "--limit", "100"]).json();
     let history = log
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| serde_json::json!([e["action"], e["target"], e["data"]["summary"]]))
+        .map(|e| {
+            // An undo names the audit entry it undid, whose id is a UUID.
+            let target = match e["target"].as_str() {
+                Some(t) if t.starts_with("audit:") => Value::from("audit:…"),
+                _ => e["target"].clone(),
+            };
+            serde_json::json!([e["action"], target, e["data"]["summary"]])
+        })
         .collect();
     (reads, refusals, history)
 }
@@ -182,8 +201,8 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
     assert_eq!(on_pg.2, on_file.2);
 
     let (reads, refusals, history) = on_pg;
-    // By code, those without one last: CSI-02 speaks 2 of the 4 turns
-    // (INT, CSI-2, INT, CSI-2) in 1 source; Claire speaks none.
+    // By code: "CS-1" before "CSI-02" ('-' sorts before 'I'). CSI-02
+    // speaks 2 of the 4 turns (INT, CSI-2, INT, CSI-2) in 1 source.
     let people = reads[0].as_array().unwrap();
     let listed: Vec<(&Value, &Value, &Value, &Value)> = people
         .iter()
@@ -193,21 +212,21 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         listed,
         [
             (
+                &Value::from("CS-1"),
+                &Value::from("Claire D."),
+                &Value::from(0),
+                &Value::Null
+            ),
+            (
                 &Value::from("CSI-02"),
                 &Value::Null,
                 &Value::from(2),
                 &Value::from("given")
             ),
-            (
-                &Value::Null,
-                &Value::from("Claire D."),
-                &Value::from(0),
-                &Value::Null
-            ),
         ]
     );
     assert_eq!(
-        people[1]["values"],
+        people[0]["values"],
         serde_json::json!([["âge", "41"], ["profession", "infirmière"]])
     );
     // Three attributes: two of participants, then the source's.
@@ -261,6 +280,14 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         ]
     );
     assert_eq!(reads[6], serde_json::json!([]));
+    assert_eq!(reads[7]["template"], "{site}-{rank}");
+    assert_eq!(
+        reads[8],
+        serde_json::json!({
+            "assigned": [{ "id": 1, "label": "Claire D.", "code": "CS-1" }],
+            "skipped": []
+        })
+    );
     assert!(
         refusals[0].contains("no participant \"Zoé\""),
         "{}",
@@ -302,7 +329,7 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         .map(|h: &Value| h[0].as_str().unwrap())
         .collect();
     assert_eq!(
-        actions[..14],
+        actions[..16],
         [
             "history.undo",
             "memo.delete",
@@ -313,6 +340,8 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
             "journal.edit",
             "journal.add",
             "journal.add",
+            "participants.assign",
+            "scheme.set",
             "consent.record",
             "participant.rename",
             "speakers.map",
@@ -321,7 +350,7 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         ]
     );
     assert_eq!(
-        history[10][2],
+        history[12][2],
         serde_json::json!({ "from": "CSI-2", "to": "CSI-02", "labels_pinned": 1 })
     );
 }

@@ -36,6 +36,7 @@ pub mod migrate;
 mod participants;
 mod pending;
 mod people_edits;
+mod pseudonyms;
 mod reads;
 mod record;
 mod reveal;

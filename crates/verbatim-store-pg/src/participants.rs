@@ -1,7 +1,8 @@
 //! `Participants` on PostgreSQL: sites, participants and speaker labels,
 //! written and read as SQLite does (the same rows, audit entries and
 //! refusals); names are checked, labels mapped and the listing assembled
-//! by `verbatim_store::rules`; the edits are written in `people_edits`.
+//! by `verbatim_store::rules`; the edits are written in `people_edits`,
+//! the pseudonym scheme and code assignment in `pseudonyms`.
 //! SQLite compares site names and participant codes ignoring ASCII case
 //! (`COLLATE NOCASE`); here unique indexes on `lower(…)` keep them unique,
 //! and lookups compare `lower(…)`.
@@ -12,8 +13,8 @@ use std::ops::RangeInclusive;
 use postgres::GenericClient;
 use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
 use verbatim_store::{
-    AppliesTo, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
-    RosterOutcome, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
+    AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
+    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
 };
 
 use crate::failure::OrServer;
@@ -62,7 +63,7 @@ pub(crate) fn participant_rows(
         .collect()
 }
 
-fn sites(client: &mut impl GenericClient) -> Result<Vec<Site>, postgres::Error> {
+pub(crate) fn sites(client: &mut impl GenericClient) -> Result<Vec<Site>, postgres::Error> {
     let rows = client.query("SELECT id, name, code, position FROM sites", &[])?;
     let mut keyed = rows
         .iter()
@@ -393,6 +394,23 @@ impl Participants for PgStore {
 
     fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
         self.consents_of(participant)
+    }
+
+    fn scheme(&self) -> Result<Scheme, StoreError> {
+        self.scheme_now()
+    }
+
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError> {
+        self.set_scheme_to(actor, template, modes)
+    }
+
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
+        self.assign_codes_now(actor)
     }
 }
 

@@ -110,13 +110,13 @@ impl Scheme {
     }
 
     /// Returns true when the template uses a placeholder.
-    fn uses(&self, part: &str) -> bool {
+    pub(crate) fn uses(&self, part: &str) -> bool {
         self.template.contains(&format!("{{{part}}}"))
     }
 }
 
 /// Checks a pseudonym template: `{rank}` present, no unknown placeholder.
-fn check_template(template: &str) -> Result<String, StoreError> {
+pub(crate) fn check_template(template: &str) -> Result<String, StoreError> {
     let t = template.trim();
     if !t.contains("{rank}") {
         return Err(StoreError::Invalid(format!(
@@ -417,20 +417,7 @@ impl SqliteStore {
         template: Option<&str>,
         modes: &[(String, String, Option<RankStyle>)],
     ) -> Result<Scheme, StoreError> {
-        let template = template.map(check_template).transpose()?;
-        let kinds: Vec<&str> = verbatim_core::SourceKind::ALL
-            .iter()
-            .map(|k| k.as_str())
-            .collect();
-        for (kind, code, _) in modes {
-            if !kinds.contains(&kind.as_str()) {
-                return Err(StoreError::Invalid(format!(
-                    "no source kind {kind:?}: kinds are {}",
-                    kinds.join(", ")
-                )));
-            }
-            clean_code(code)?;
-        }
+        let template = crate::pseudonyms::scheme_change(template, modes)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if let Some(t) = &template {
@@ -478,7 +465,7 @@ impl SqliteStore {
             actor,
             "scheme.set",
             None,
-            serde_json::json!({ "template": template, "modes": modes.iter().map(|m| (&m.0, &m.1)).collect::<Vec<_>>() }),
+            crate::pseudonyms::scheme_summary(template.as_deref(), modes),
         )?;
         tx.commit()?;
         self.scheme()
@@ -839,101 +826,19 @@ impl SqliteStore {
     /// (sources by their `date` attribute, then id; then turn order). Codes
     /// already given never change, and new ones skip codes already taken.
     pub fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
-        let scheme = self.scheme()?;
-        let sites: HashMap<i64, Site> = self.sites()?.into_iter().map(|s| (s.id, s)).collect();
-        let source_dates = self.source_dates()?;
         let source_sites: HashMap<i64, Option<String>> = {
             let mut stmt = self.conn.prepare("SELECT id, site FROM sources")?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
-        // First appearance of each participant: (date missing, date, source, ordinal), kind.
-        type Key = (bool, String, i64, i64);
-        type Appearance = (Key, String, i64);
-        let mut first: HashMap<i64, Appearance> = HashMap::new();
-        for s in self.speakers(None)? {
-            let Some(p) = s.participant_id else { continue };
-            if !scheme.modes.iter().any(|m| m.kind == s.kind) {
-                continue;
-            }
-            let date = source_dates.get(&s.source_id).cloned();
-            let key = (
-                date.is_none(),
-                date.unwrap_or_default(),
-                s.source_id,
-                s.first_turn,
-            );
-            if first.get(&p).is_none_or(|(k, _, _)| key < *k) {
-                first.insert(p, (key, s.kind.clone(), s.source_id));
-            }
-        }
-        let rows = self.participant_rows()?;
-        let mut taken: HashSet<String> = rows
-            .iter()
-            .filter_map(|p| p.code.as_ref().map(|c| c.to_lowercase()))
-            .collect();
-        let mut ordered: Vec<(&ParticipantRow, Option<&Appearance>)> =
-            rows.iter().map(|p| (p, first.get(&p.id))).collect();
-        ordered.sort_by(|a, b| match (a.1, b.1) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.0.id.cmp(&b.0.id),
+        let out = crate::pseudonyms::plan_codes(&crate::pseudonyms::CodePlanInput {
+            scheme: &self.scheme()?,
+            sites: &self.sites()?,
+            source_dates: &self.source_dates()?,
+            source_sites: &source_sites,
+            speakers: &self.speakers(None)?,
+            rows: &self.participant_rows()?,
         });
-        let mut counters: HashMap<(String, String), usize> = HashMap::new();
-        let mut out = Assignment::default();
-        for (p, appearance) in ordered {
-            if p.code.is_some() {
-                continue;
-            }
-            let skip = |reason: &str| Unassigned {
-                id: p.id,
-                label: p.label.clone(),
-                reason: reason.to_owned(),
-            };
-            let mode = match appearance {
-                Some((_, kind, _)) => scheme.modes.iter().find(|m| &m.kind == kind),
-                None => None,
-            };
-            if scheme.uses("mode") && mode.is_none() {
-                out.skipped.push(skip(
-                    "no turn is mapped to this participant yet: map their speaker label with `verbatim speakers map`",
-                ));
-                continue;
-            }
-            let site = p.site_id.and_then(|s| sites.get(&s)).or_else(|| {
-                let source = appearance.map(|a| a.2)?;
-                let name = source_sites.get(&source)?.as_deref()?;
-                sites.values().find(|s| {
-                    s.name.eq_ignore_ascii_case(name) || s.code.eq_ignore_ascii_case(name)
-                })
-            });
-            if scheme.uses("site") && site.is_none() {
-                out.skipped.push(skip(
-                    "no site: give the participant a site (`verbatim participants set CODE --site S`) or import its source with --site",
-                ));
-                continue;
-            }
-            let site_code = site.map(|s| s.code.clone()).unwrap_or_default();
-            let mode_code = mode.map(|m| m.code.clone()).unwrap_or_default();
-            let style = mode.map_or(RankStyle::Digits, |m| m.rank_style);
-            let counter = counters
-                .entry((site_code.clone(), mode_code.clone()))
-                .or_insert(0);
-            let code = loop {
-                *counter += 1;
-                let candidate = scheme.render(&site_code, &mode_code, &style.render(*counter));
-                if !taken.contains(&candidate.to_lowercase()) {
-                    break candidate;
-                }
-            };
-            taken.insert(code.to_lowercase());
-            out.assigned.push(Assigned {
-                id: p.id,
-                label: p.label.clone(),
-                code,
-            });
-        }
         if out.assigned.is_empty() {
             return Ok(out);
         }
@@ -952,7 +857,7 @@ impl SqliteStore {
             actor,
             "participants.assign",
             None,
-            serde_json::json!({ "assigned": out.assigned.iter().map(|a| &a.code).collect::<Vec<_>>() }),
+            crate::pseudonyms::assign_summary(&out),
         )?;
         tx.commit()?;
         Ok(out)

@@ -354,7 +354,7 @@ fn import(project: &ProjectArg, file: &std::path::Path, types: &[String]) -> any
 
 /// `participants assign`: a pseudonym code for everyone without one.
 fn assign(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     let done = store.assign_codes(&ui::actor())?;
     if json {
         return print_json(&done);
@@ -388,7 +388,7 @@ fn scheme(
     modes: &[String],
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     let modes = modes
         .iter()
         .map(|m| {

@@ -4,8 +4,8 @@
 //! counts, and each write one audit entry in SQLite's shape.
 
 use verbatim_store::{
-    AppliesTo, AttrType, History, NewParticipant, Participants, SourceRef, SpeakerTarget, Store,
-    StoreError,
+    AppliesTo, AttrType, History, NewParticipant, Participants, RankStyle, SourceRef,
+    SpeakerTarget, Store, StoreError,
 };
 
 use super::fixture;
@@ -16,6 +16,7 @@ conformance!(
     a_roster_imports_whole_or_not_at_all,
     attributes_values_and_consents_are_edited_alike,
     speaker_labels_are_mapped_and_codes_renamed_alike,
+    pseudonym_codes_are_assigned_by_the_scheme_alike,
 );
 
 /// A study backend with what the participant commands use.
@@ -587,4 +588,110 @@ fn speaker_labels_are_mapped_and_codes_renamed_alike(store: &mut impl Backend) {
         (csi.participant.as_deref(), csi.how.as_deref()),
         (Some("CSI-2"), Some("auto"))
     );
+}
+
+fn pseudonym_codes_are_assigned_by_the_scheme_alike(store: &mut impl Backend) {
+    // cs-02: an interview at site CS (INT, CSI-2, INT); notes: a focus
+    // group with no site, one turn by P01.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store.add_site("tester", "Centre de santé", "CS").unwrap();
+    for label in ["Claire", "P01", "Sans voix"] {
+        store
+            .add_participant("tester", &person(None, Some(label), None))
+            .unwrap();
+    }
+    store
+        .map_speaker(
+            "tester",
+            &SourceRef::Name("cs-02".into()),
+            "CSI-2",
+            &SpeakerTarget::Participant("Claire".into()),
+        )
+        .unwrap();
+    let scheme = store.scheme().unwrap();
+    assert_eq!(scheme.template, "{site}{mode}-{rank}");
+    // Claire is first heard in cs-02, an interview (mode I) at CS: CSI-1.
+    // P01 speaks in a focus group of no site; "Sans voix" speaks nowhere.
+    let done = store.assign_codes("tester").unwrap();
+    let given: Vec<(i64, &str)> = done
+        .assigned
+        .iter()
+        .map(|a| (a.id, a.code.as_str()))
+        .collect();
+    assert_eq!(given, [(1, "CSI-1")]);
+    let skipped: Vec<(i64, &str)> = done
+        .skipped
+        .iter()
+        .map(|s| (s.id, s.reason.split(':').next().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (2, "no site"),
+            (3, "no turn is mapped to this participant yet")
+        ]
+    );
+
+    assert!(
+        invalid(store.set_scheme("tester", Some("{site}-x"), &[]))
+            .contains("has no {rank}: codes would not be unique")
+    );
+    assert!(
+        invalid(store.set_scheme("tester", None, &[("podcast".into(), "P".into(), None)]))
+            .starts_with("no source kind \"podcast\": kinds are interview, ")
+    );
+    // Without a site in the template, focus groups numbered as G1, G2…
+    let scheme = store
+        .set_scheme(
+            "tester",
+            Some(" {mode}{rank} "),
+            &[("focus_group".into(), "G".into(), Some(RankStyle::Digits))],
+        )
+        .unwrap();
+    assert_eq!(scheme.template, "{mode}{rank}");
+    let fg = scheme
+        .modes
+        .iter()
+        .find(|m| m.kind == "focus_group")
+        .unwrap();
+    assert_eq!((fg.code.as_str(), fg.rank_style), ("G", RankStyle::Digits));
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "template": "{mode}{rank}", "modes": [["focus_group", "G"]] })
+    );
+    let done = store.assign_codes("tester").unwrap();
+    let given: Vec<(i64, &str)> = done
+        .assigned
+        .iter()
+        .map(|a| (a.id, a.code.as_str()))
+        .collect();
+    assert_eq!(given, [(2, "G1")]);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "participants.assign");
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "assigned": ["G1"] })
+    );
+    // Nobody left to code: nothing written.
+    let entries = store.audit_log(50).unwrap().len();
+    assert!(store.assign_codes("tester").unwrap().assigned.is_empty());
+    assert_eq!(store.audit_log(50).unwrap().len(), entries);
+    // Undone, P01 has no code again.
+    store.undo("tester", 1).unwrap();
+    let codes: Vec<Option<String>> = store
+        .participants()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, [Some("CSI-1".to_owned()), None, None]);
 }

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::{
-    AppliesTo, AttrType, Attribute, Consent, NewParticipant, Participant, RosterOutcome, Site,
-    SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, RankStyle,
+    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
 };
 
 /// The participants, sites and speaker labels of a study.
@@ -122,6 +122,25 @@ pub trait Participants {
 
     /// Returns the consent records of one participant or of all, by date.
     fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError>;
+
+    /// Returns the pseudonym scheme: its template and each source kind's
+    /// mode code and rank style.
+    fn scheme(&self) -> Result<Scheme, StoreError>;
+
+    /// Changes the template and, for the kinds given, the mode code and
+    /// rank style (checked by [`super::rules::scheme_change`]; one undoable
+    /// action). Existing codes do not change.
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError>;
+
+    /// Gives a code to every participant that has none, as
+    /// [`super::rules::plan_codes`] plans them (one undoable action, none
+    /// when nobody receives a code).
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -229,5 +248,22 @@ impl Participants for SqliteStore {
 
     fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
         SqliteStore::consents(self, participant)
+    }
+
+    fn scheme(&self) -> Result<Scheme, StoreError> {
+        SqliteStore::scheme(self)
+    }
+
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError> {
+        SqliteStore::set_scheme(self, actor, template, modes)
+    }
+
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
+        SqliteStore::assign_codes(self, actor)
     }
 }

@@ -19,6 +19,9 @@ pub use crate::participants::{
     checked_values, clean as person_text, clean_code as participant_code, consent_fields,
     find_participant_in, participant_listing,
 };
+pub use crate::pseudonyms::{
+    CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
+};
 pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
 pub use crate::speakers::{
     ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,

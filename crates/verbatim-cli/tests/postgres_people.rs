@@ -131,7 +131,7 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
             "XYZ",
             "--interviewer",
         ],
-        vec!["participants", "rename", "claire", "csi-02"],
+        vec!["participants", "rename", "CS-1", "csi-02"],
         vec!["journal", "edit", "9", "--text", "x", "--coder", "amira"],
         vec!["memo", "delete", "7", "--coder", "amira"],
     ]

@@ -103,6 +103,7 @@ fn source_label(
 }
 
 impl PgStore {
+    /// `Participants::set_participant`.
     pub(crate) fn set_participant_in(
         &self,
         actor: &str,
@@ -144,6 +145,7 @@ impl PgStore {
         })
     }
 
+    /// `Participants::rename_participant`.
     pub(crate) fn rename_participant_in(
         &self,
         actor: &str,
@@ -193,6 +195,8 @@ impl PgStore {
         })
     }
 
+    /// `Participants::map_speaker`: a refusal is one `Invalid` sentence, as
+    /// SQLite words one row of a mapping file.
     pub(crate) fn map_speaker_in(
         &self,
         actor: &str,
@@ -249,6 +253,7 @@ impl PgStore {
         })
     }
 
+    /// `Participants::define_attribute`.
     pub(crate) fn define_attribute_in(
         &self,
         actor: &str,
@@ -301,6 +306,7 @@ impl PgStore {
         })
     }
 
+    /// `Participants::set_source_values`.
     pub(crate) fn set_source_values_in(
         &self,
         actor: &str,
@@ -319,6 +325,7 @@ impl PgStore {
         })
     }
 
+    /// `Participants::source_values_in`.
     pub(crate) fn source_values_between(
         &self,
         sources: RangeInclusive<i64>,
@@ -341,6 +348,7 @@ impl PgStore {
         read().map_err(|e| self.read_error(e.into()))
     }
 
+    /// `Participants::record_consent`.
     pub(crate) fn record_consent_in(
         &self,
         actor: &str,
@@ -376,6 +384,7 @@ impl PgStore {
             .ok_or_else(|| StoreError::Corrupt(format!("consent {cid} vanished")))
     }
 
+    /// `Participants::consents`.
     pub(crate) fn consents_of(
         &self,
         participant: Option<&str>,

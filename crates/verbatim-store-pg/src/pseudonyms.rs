@@ -40,10 +40,10 @@ pub(crate) fn scheme(client: &mut impl GenericClient) -> Result<Scheme, postgres
     Ok(Scheme { template, modes })
 }
 
-/// Returns what planning codes reads besides the scheme, sites, speakers
-/// and participants: each source's `date` value and site word.
+/// Each source's `date` attribute value, and each source's site word.
 type SourceFacts = (HashMap<i64, String>, HashMap<i64, Option<String>>);
 
+/// Returns what planning codes reads of the sources besides their speakers.
 fn source_facts(client: &mut impl GenericClient) -> Result<SourceFacts, postgres::Error> {
     let dates = client
         .query(
@@ -63,10 +63,12 @@ fn source_facts(client: &mut impl GenericClient) -> Result<SourceFacts, postgres
 }
 
 impl PgStore {
+    /// `Participants::scheme`.
     pub(crate) fn scheme_now(&self) -> Result<Scheme, StoreError> {
         scheme(&mut *self.client()).map_err(|e| self.read_error(e.into()))
     }
 
+    /// `Participants::set_scheme`.
     pub(crate) fn set_scheme_to(
         &self,
         actor: &str,
@@ -106,6 +108,8 @@ impl PgStore {
         self.scheme_now()
     }
 
+    /// `Participants::assign_codes`: nothing is written when nobody receives
+    /// a code.
     pub(crate) fn assign_codes_now(&self, actor: &str) -> Result<Assignment, StoreError> {
         let mut client = self.client();
         let mut run = || -> Result<Assignment, ReadError> {

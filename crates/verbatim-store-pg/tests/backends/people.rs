@@ -458,7 +458,7 @@ fn attributes_values_and_consents_are_edited_alike(store: &mut impl Backend) {
         store.record_consent("tester", "CSI-1", "demain", "audio", None),
         Err(StoreError::BadValue { attribute, .. }) if attribute == "consent date"
     ));
-    assert_eq!(store.consents(None).unwrap(), [consent.clone()]);
+    assert_eq!(store.consents(None).unwrap(), [consent]);
     assert_eq!(
         store.participants().unwrap()[0].consent.as_deref(),
         Some("given")

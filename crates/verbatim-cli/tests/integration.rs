@@ -20,6 +20,8 @@ mod postgres_history;
 mod postgres_study;
 // `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
 mod postgres_analysis;
+// Participant, attribute, speaker, journal and memo edits on PostgreSQL, as on a file.
+mod postgres_people;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -37,6 +37,8 @@ mod memos;
 pub mod migrate;
 mod participants;
 mod pending;
+mod people_edits;
+mod pseudonyms;
 mod reads;
 mod record;
 mod reveal;

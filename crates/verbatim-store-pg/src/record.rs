@@ -9,8 +9,10 @@
 use postgres::Transaction;
 use postgres::types::ToSql;
 use serde_json::{Map, Value as Json, json};
+use verbatim_store::StoreError;
 
-use crate::audit;
+use crate::reads::ReadError;
+use crate::{PgStore, audit};
 
 /// A column name and its value, for an insert.
 pub(crate) type Column<'a> = (&'a str, &'a (dyn ToSql + Sync));
@@ -181,4 +183,31 @@ impl Recorder {
 /// Returns true when the server refused a row for breaking a unique key.
 pub(crate) fn is_unique_violation(e: &postgres::Error) -> bool {
     e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+/// What one action's change returns: its result, the audit entry's target
+/// and its summary.
+pub(crate) type Acted<T> = (T, Option<String>, Json);
+
+impl PgStore {
+    /// Runs one user action in one server transaction: `change` checks and
+    /// writes through the recorder, then the action is appended to the
+    /// audit log and committed. A refusal or failure rolls everything back.
+    pub(crate) fn act<T>(
+        &self,
+        actor: &str,
+        action: &str,
+        change: impl FnOnce(&mut Transaction<'_>, &mut Recorder) -> Result<Acted<T>, ReadError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.client();
+        let run = || -> Result<T, ReadError> {
+            let mut tx = client.transaction()?;
+            let mut rec = Recorder::default();
+            let (result, target, summary) = change(&mut tx, &mut rec)?;
+            rec.finish(&mut tx, actor, action, target.as_deref(), summary)?;
+            tx.commit()?;
+            Ok(result)
+        };
+        run().map_err(|e| self.read_error(e))
+    }
 }

@@ -20,6 +20,8 @@ mod postgres_history;
 mod postgres_study;
 // `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
 mod postgres_analysis;
+// Participant, attribute, speaker, journal and memo edits on PostgreSQL, as on a file.
+mod postgres_people;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.
@@ -146,6 +148,8 @@ mod browser_keyboard;
 mod hostile_workbooks;
 // `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
 mod team_folder;
+// `verbatim account` on PostgreSQL: the same --json and refusals as on a file.
+mod postgres_accounts;
 // `serve` on a PostgreSQL study: two server processes, 20 coders at once,
 // every acknowledged coding stored once.
 mod postgres_serve;

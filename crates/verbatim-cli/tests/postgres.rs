@@ -135,9 +135,10 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     for args in [
         vec!["words"],
         vec!["saturation"],
-        vec!["journal", "verify"],
-        vec!["participants", "assign"],
-        vec!["memo", "delete", "1"],
+        vec!["participants", "table"],
+        vec![
+            "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
+        ],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -149,9 +150,13 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
                  code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
-                 journal add|seal|link|list, memo add|list, sites add|list, \
-                 participants add|list|import, attribute list, speakers list, \
-                 search (with --autocode), agreement, disagreements, query, log, copy and serve"
+                 journal add|seal|link|list|edit|delete|verify, \
+                 memo add|list|edit|delete, sites add|list, \
+                 participants add|list|import|set|rename|consent|assign|scheme, \
+                 attribute add|list|set, \
+                 speakers list|map, \
+                 search (with --autocode), agreement, disagreements, query, log, \
+                 account add|list|role|remove|password|invite|log, copy and serve"
             ),
             "{args:?}: {line}"
         );

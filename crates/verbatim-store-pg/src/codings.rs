@@ -37,7 +37,7 @@ const BELOW: &str = "WITH RECURSIVE edge(child, parent) AS ( \
 
 impl Codings for PgStore {
     fn source_id(&self, which: &SourceRef) -> Result<i64, StoreError> {
-        reads::resolve(&mut self.client(), which).map_err(|e| self.read_error(e))
+        reads::resolve(&mut *self.client(), which).map_err(|e| self.read_error(e))
     }
 
     fn locate(

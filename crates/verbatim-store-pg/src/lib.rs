@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod address;
 mod agreement;
 mod analysis;
@@ -31,10 +32,13 @@ mod failure;
 mod history;
 mod import;
 mod journal;
+mod logins;
 mod memos;
 pub mod migrate;
 mod participants;
 mod pending;
+mod people_edits;
+mod pseudonyms;
 mod reads;
 mod record;
 mod reveal;

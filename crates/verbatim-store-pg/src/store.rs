@@ -231,7 +231,7 @@ impl Store for PgStore {
 
     fn source(&self, which: &SourceRef) -> Result<SourceRecord, StoreError> {
         let mut client = self.client();
-        let id = reads::resolve(&mut client, which).map_err(|e| self.read_error(e))?;
+        let id = reads::resolve(&mut *client, which).map_err(|e| self.read_error(e))?;
         reads::record(&mut client, id).map_err(|e| self.read_error(e))
     }
 

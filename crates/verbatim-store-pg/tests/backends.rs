@@ -9,6 +9,7 @@
 mod backends {
     #[macro_use]
     pub mod conformance;
+    pub mod accounts;
     pub mod agreement;
     pub mod analysis;
     pub mod coding;

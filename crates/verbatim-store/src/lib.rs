@@ -63,6 +63,7 @@ pub mod migrate;
 mod model;
 mod participants;
 mod passage_times;
+mod pseudonyms;
 mod reconcile;
 mod redact;
 mod report_data;

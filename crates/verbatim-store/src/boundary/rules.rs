@@ -9,16 +9,28 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::accounts::{
+    account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
+    now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
+};
+pub use crate::logins::login_name;
+pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::memos::{
-    check_target as check_memo_target, clean_body as memo_body, clean_title as memo_title,
-    target_label as memo_target_label,
+    MemoEdit, check_target as check_memo_target, clean_body as memo_body,
+    clean_title as memo_title, memo_edit, own_memo, target_label as memo_target_label,
 };
 pub use crate::participants::{
-    ParticipantRow, attribute_columns, attribute_from_row, clean as person_text,
-    clean_code as participant_code, participant_listing,
+    ParticipantRow, attribute_columns, attribute_from_row, attribute_name_free, auto_mapped,
+    checked_values, clean as person_text, clean_code as participant_code, consent_fields,
+    find_participant_in, participant_listing,
+};
+pub use crate::pseudonyms::{
+    CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
 };
 pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
-pub use crate::speakers::{ExplicitMappings, SpeakerMapper};
+pub use crate::speakers::{
+    ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
+};
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 

@@ -1,7 +1,8 @@
 //! `verbatim serve --project postgres://…`: two server processes on one
 //! PostgreSQL study, 20 coders posting codings to both at once, and every
 //! acknowledged coding stored exactly once, by its coder, on its passage
-//! (issue 17, "more than one server"). The load runs 20 s here to keep CI
+//! (issue 17, "more than one server"); search served from an index in the
+//! user's cache; a page that needs a study file says so in one sentence. The load runs 20 s here to keep CI
 //! short (`VERBATIM_LOAD_SECONDS` sets it; the done-when asks 60 s). An
 //! ignored test measures acknowledged codings per second with one server
 //! and with two. Needs `VERBATIM_TEST_PG` (see
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use verbatim_store_pg::test_server;
 
-use crate::browser::{Reply, Server, http, serve_with};
+use crate::browser::{Reply, Server, http, serve_with, serve_with_env};
 use crate::common::Workspace;
 
 /// The coders posting at once.
@@ -323,6 +324,72 @@ fn two_servers_on_one_postgres_study_store_every_acknowledged_coding_once() {
          ({:.1}/s); per coder {per_coder:?}",
         total as f64 / seconds as f64
     );
+}
+
+#[test]
+fn a_served_postgres_study_searches_and_says_what_needs_a_file() {
+    let Some(study) = test_server::study("cli_serve_pages") else {
+        return;
+    };
+    let address = study.address.to_string();
+    let ws = Workspace::empty();
+    prepare(&ws, &address, &["Lien"]);
+    let cache = ws.path("cache");
+    let server = serve_with_env(
+        &ws,
+        &["--project", &address],
+        &[("XDG_CACHE_HOME", cache.to_str().unwrap())],
+    );
+    let as_c00 = [("Cookie", "vb_coder=c00")];
+    let found = http(&server.base, "GET", "/api/search?q=voisine", &as_c00, "");
+    assert_eq!(found.status, 200, "{}", found.body);
+    let found: Value = serde_json::from_str(&found.body).unwrap();
+    // "voisine" is said once, in atelier.txt: "P04 : Une voisine m’en a
+    // parlé." The hit is the word itself, in chars of the stored text.
+    assert_eq!(found["total"], 1, "{found}");
+    let hit = &found["hits"][0];
+    assert_eq!(hit["source"], "atelier", "{hit}");
+    let shown = ws
+        .run(&[
+            "show",
+            "--project",
+            &address,
+            &hit["source_id"].to_string(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    let (start, end) = (
+        hit["start"].as_u64().unwrap() as usize,
+        hit["end"].as_u64().unwrap() as usize,
+    );
+    let word: String = shown["text"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .skip(start)
+        .take(end - start)
+        .collect();
+    assert_eq!(word, "voisine");
+    // The index lives in the cache the server was given, one folder for
+    // this study.
+    let kept = std::fs::read_dir(cache.join("verbatim").join("index"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1);
+    // The report still reads a study file: one sentence, 501, and the
+    // server goes on.
+    let report = http(&server.base, "GET", "/reports/preview.html", &as_c00, "");
+    assert_eq!(report.status, 501, "{}", report.body);
+    assert!(
+        report
+            .body
+            .contains("the report does not work on a PostgreSQL study yet"),
+        "{}",
+        report.body
+    );
+    let again = http(&server.base, "GET", "/api/search?q=voisine", &as_c00, "");
+    assert_eq!(again.status, 200);
 }
 
 /// Acknowledged codings per second with one server process and with two,

@@ -113,7 +113,7 @@ pub(crate) fn mapper(
     ))
 }
 
-fn speakers(
+pub(crate) fn speakers(
     client: &mut impl GenericClient,
     source: Option<i64>,
 ) -> Result<Vec<SpeakerRow>, postgres::Error> {
@@ -323,7 +323,7 @@ impl Participants for PgStore {
 }
 
 /// Returns the attributes of participants or sources, in their order.
-fn attributes(
+pub(crate) fn attributes(
     client: &mut impl GenericClient,
     applies_to: AppliesTo,
 ) -> Result<Result<Vec<Attribute>, StoreError>, postgres::Error> {

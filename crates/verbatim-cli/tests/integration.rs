@@ -146,3 +146,5 @@ mod browser_keyboard;
 mod hostile_workbooks;
 // `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
 mod team_folder;
+// Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
+mod postgres_session;

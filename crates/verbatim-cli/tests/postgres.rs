@@ -151,7 +151,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list, memo add|list, sites add|list, \
                  participants add|list|import, attribute list, speakers list, \
-                 search (with --autocode), agreement, disagreements, query, log and copy"
+                 search (with --autocode), agreement, disagreements, query, export, log and copy"
             ),
             "{args:?}: {line}"
         );

@@ -100,6 +100,10 @@ fn blank(value: &mut Value) {
                 } else if key == "id" && inner.is_string() {
                     // An audit entry's id (UUIDv7); row ids are numbers.
                     *inner = Value::Null;
+                } else if key == "target" && inner.as_str().is_some_and(|t| t.starts_with("audit:"))
+                {
+                    // An undo names the entry it undid, by that id.
+                    *inner = Value::from("audit:…");
                 } else {
                     blank(inner);
                 }
@@ -306,8 +310,108 @@ fn one_scripted_session_answers_alike_on_a_file_and_on_postgres() {
     assert_eq!(on_file.csv, on_pg.csv, "the spreadsheets differ");
     assert_eq!(normalise(&on_file.qdc), normalise(&on_pg.qdc));
     assert_eq!(normalise(&on_file.qde), normalise(&on_pg.qde));
-    for (i, v) in on_pg.said.iter().enumerate() {
-        eprintln!("{i}: {v}");
-    }
-    eprintln!("{}", normalise(&on_pg.qde));
+    check_by_hand(&on_pg.said);
+}
+
+/// The answers' numbers, worked out from the transcripts above.
+fn check_by_hand(said: &[Value]) {
+    let statuses: Vec<&str> = said[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["imported"; 5]);
+    let sources: Vec<(&str, u64)> = said[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["chars"].as_u64().unwrap()))
+        .collect();
+    // accueil: cue 1 is 46 chars, a newline, cue 2 is 50: 97. atelier:
+    // "Animateur : " 12 + 41, a blank line (2), "Karim : " 8 + 66: 129.
+    // visite: 56, 2, 6 + 85, 2, 28, 2, 6 + 60: 247.
+    let chars: HashMap<&str, u64> = sources.iter().copied().collect();
+    assert_eq!(
+        (chars["accueil"], chars["atelier"], chars["visite"]),
+        (97, 129, 247)
+    );
+    let names: Vec<&str> = sources.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["accueil", "atelier", "entretien", "groupe", "visite"]
+    );
+    // The slip undone: "Trust" follows the first cue (37 chars) and a
+    // blank line, 39..44 of groupe (source 4).
+    assert_eq!(said[19][0]["action"], "coding.add");
+    assert_eq!(
+        said[19][0]["summary"],
+        serde_json::json!({"code": 1, "source": 4, "start": 39, "end": 44})
+    );
+    // Amira's atelier codings: "J’ose demander de l’aide" at 63..87
+    // (12 + 41 + 2 + 8 = 63, 24 chars), "la méfiance l’emportait toujours"
+    // at 96..128 (". Avant, " is 9 more, 32 chars).
+    let atelier: Vec<(i64, i64, &str)> = said[20]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["source"] == "atelier")
+        .map(|c| {
+            (
+                c["start"].as_i64().unwrap(),
+                c["end"].as_i64().unwrap(),
+                c["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(atelier, [(63, 87, "Aide"), (96, 128, "Méfiance")]);
+    assert_eq!(said[20].as_array().unwrap().len(), 5);
+    // "confiance" in three sources; in accueil's second cue (from 47),
+    // after "On regarde ça ensemble, la " (27 chars): 74..83.
+    let hits: Vec<&str> = said[22]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits, ["accueil", "entretien", "visite"]);
+    assert_eq!((said[22][0]["start"].as_i64(), said[22][0]["end"].as_i64()), (Some(74), Some(83)));
+    check_agreement(&said[24], chars["atelier"] + chars["visite"]);
+    assert_eq!(
+        said[26],
+        "Wrote OUT/study.qdpx: 5 sources, 0 recordings, 4 codes, 8 codings, 2 cases, \
+         2 notes, 3 users.\n"
+    );
+}
+
+/// Confiance, amira against bruno, char by char: both code « la confiance
+/// » in entretien (16 chars) and "elle me fait confiance" in visite (22):
+/// 38; bruno alone " pour les médicaments" (21). The compared chars are
+/// those of atelier, entretien and visite (groupe and accueil hold no
+/// coding after the undo).
+fn check_agreement(agreement: &Value, atelier_and_visite: u64) {
+    let total = agreement["comparison"]["chars"].as_u64().unwrap();
+    let entretien = agreement["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "entretien")
+        .unwrap()["chars"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(total, atelier_and_visite + entretien);
+    let confiance = &agreement["comparison"]["by_code"][0]["pairs"][0]["chars"];
+    let neither = total - 38 - 21;
+    assert_eq!(
+        confiance["table"],
+        serde_json::json!({"both": 38, "a_only": 0, "b_only": 21, "neither": neither})
+    );
+    // Cohen's kappa: observed (38 + neither) / total; expected from amira
+    // coding 38 chars and bruno 59.
+    let n = total as f64;
+    let observed = (38 + neither) as f64 / n;
+    let expected = (38.0 * 59.0 + (n - 38.0) * (n - 59.0)) / (n * n);
+    let kappa = (observed - expected) / (1.0 - expected);
+    let got = confiance["kappa"]["value"].as_f64().unwrap();
+    assert!((got - kappa).abs() < 1e-9, "{got} against {kappa}");
 }

@@ -10,6 +10,8 @@
 //! 10..20, code 3), 5 (1, 22..28, code 2). Audit entries: the creation 1,
 //! two imports 2-3, two coders 4-5, three codes 6-8, five codings 9-13.
 
+use std::collections::HashMap;
+
 use verbatim_core::Span;
 use verbatim_store::{
     Book, CodedSpan, CoderTotals, EntryKind, Exchange, Journal, MemoTarget, Memos, NewCode,
@@ -104,24 +106,27 @@ fn totals(coder_id: i64, codes: i64, codings: i64) -> CoderTotals {
     }
 }
 
-fn counts(pairs: &[(i64, i64)]) -> std::collections::HashMap<i64, i64> {
+fn counts(pairs: &[(i64, i64)]) -> HashMap<i64, i64> {
     pairs.iter().copied().collect()
+}
+
+fn of(store: &impl Reads, scope: &Scope, range: std::ops::RangeInclusive<i64>) -> HashMap<i64, i64> {
+    store.source_coding_counts(scope, range).unwrap()
 }
 
 fn counts_and_totals_follow_the_blind_rule(store: &mut impl Reads) {
     let (amira, bruno) = study(store);
     store.add_coding(&amira, 2, span(0, 2), 1, None).unwrap(); // coding 6
     // Amira sees her own codings only: 1 and 2 in source 1, 3 and 6 in 2.
-    let of = |scope: &Scope, range| store.source_coding_counts(scope, range).unwrap();
-    assert_eq!(of(&amira, 1..=3), counts(&[(1, 2), (2, 2)]));
-    assert_eq!(of(&amira, 2..=2), counts(&[(2, 2)]));
+    assert_eq!(of(store, &amira, 1..=3), counts(&[(1, 2), (2, 2)]));
+    assert_eq!(of(store, &amira, 2..=2), counts(&[(2, 2)]));
     // Bruno: 4 and 5, both in source 1 (5 on the shared code).
-    assert_eq!(of(&bruno, 1..=3), counts(&[(1, 2)]));
+    assert_eq!(of(store, &bruno, 1..=3), counts(&[(1, 2)]));
     // A reader sees the consensus layer only while blind: nothing yet.
     let reader = store.reader_scope().unwrap();
     assert!(reader.is_consensus() && !reader.sees_all());
     assert_eq!(reader.coder().name, "consensus");
-    assert_eq!(of(&reader, 1..=3), counts(&[]));
+    assert_eq!(of(store, &reader, 1..=3), counts(&[]));
     // Amira has one code of her own (the shared one is nobody's) and four
     // codings; the reader sees no coder's totals.
     assert_eq!(store.coder_totals(&amira).unwrap(), [totals(2, 1, 4)]);
@@ -131,7 +136,7 @@ fn counts_and_totals_follow_the_blind_rule(store: &mut impl Reads) {
     let reader = store.reader_scope().unwrap();
     assert!(reader.sees_all());
     // Source 1: codings 1, 2, 4, 5; source 2: 3 and 6.
-    assert_eq!(of(&reader, 1..=3), counts(&[(1, 4), (2, 2)]));
+    assert_eq!(of(store, &reader, 1..=3), counts(&[(1, 4), (2, 2)]));
     assert_eq!(
         store.coder_totals(&reader).unwrap(),
         [totals(2, 1, 4), totals(3, 1, 2)]

@@ -146,16 +146,24 @@ fn counts_and_totals_follow_the_blind_rule(store: &mut impl Reads) {
 fn passages_of_a_code_take_its_descendants(store: &mut impl Reads) {
     let (amira, _) = study(store);
     store.add_coding(&amira, 2, span(0, 2), 1, None).unwrap(); // coding 6
-    let sourire = NewCode {
-        name: "Sourire".into(),
-        parent: Some(1),
+    // Amira's "Humour" (4, a sub-theme) with "Sourire" (5) below it.
+    let humour = NewCode {
+        name: "Humour".into(),
+        level: Some("sub-theme".into()),
         ..NewCode::default()
     };
-    assert_eq!(store.add_code(&amira, &sourire).unwrap(), 4);
-    store.add_coding(&amira, 1, span(35, 40), 4, None).unwrap(); // coding 7
+    assert_eq!(store.add_code(&amira, &humour).unwrap(), 4);
+    let sourire = NewCode {
+        name: "Sourire".into(),
+        parent: Some(4),
+        ..NewCode::default()
+    };
+    assert_eq!(store.add_code(&amira, &sourire).unwrap(), 5);
+    store.add_coding(&amira, 2, span(4, 8), 4, None).unwrap(); // coding 7
+    store.add_coding(&amira, 1, span(35, 40), 5, None).unwrap(); // coding 8
     // Comparing passages needs every layer.
     assert!(matches!(
-        store.passages_of(&amira, 2, 1),
+        store.passages_of(&amira, 2, 4),
         Err(StoreError::Blind)
     ));
     store.reveal("tester").unwrap();
@@ -166,16 +174,17 @@ fn passages_of_a_code_take_its_descendants(store: &mut impl Reads) {
         start,
         end,
     };
-    // Rire (1) and Sourire below it: codings 1, 7 in source 1, then 6.
+    // Humour and Sourire below it: coding 8 in source 1, then 7 in 2.
+    assert_eq!(
+        store.passages_of(&reader, 2, 4).unwrap(),
+        [passage(5, 1, 35, 40), passage(4, 2, 4, 8)]
+    );
+    // Rire has nothing below: codings 1 (source 1) and 6 (source 2).
     assert_eq!(
         store.passages_of(&reader, 2, 1).unwrap(),
-        [
-            passage(1, 1, 6, 13),
-            passage(4, 1, 35, 40),
-            passage(1, 2, 0, 2)
-        ]
+        [passage(1, 1, 6, 13), passage(1, 2, 0, 2)]
     );
-    assert_eq!(store.passages_of(&reader, 3, 1).unwrap(), []);
+    assert_eq!(store.passages_of(&reader, 3, 4).unwrap(), []);
     // Bruno's passage with the shared Confiance: coding 5.
     assert_eq!(
         store.passages_of(&reader, 3, 2).unwrap(),

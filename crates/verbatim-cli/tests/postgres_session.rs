@@ -16,10 +16,7 @@ use crate::common::{Run, Workspace, docx_with, interview_lines, zip_with};
 
 /// A home visit we wrote, as a Word file with bold speaker labels.
 const VISIT: &[(&str, &str)] = &[
-    (
-        "Enquêtrice",
-        "Comment se passent les visites à domicile ?",
-    ),
+    ("Enquêtrice", "Comment se passent les visites à domicile ?"),
     (
         "Léa",
         "Bien. L’infirmière arrive à huit heures, elle me fait confiance pour les médicaments.",
@@ -143,12 +140,23 @@ fn session(ws: &Workspace, project: &str, out: &str) -> Answers {
     for args in [
         vec!["coder", "add", "amira"],
         vec!["coder", "add", "bruno"],
-        vec!["participants", "add", "--code", "CSI-2", "--label", "Camille"],
+        vec![
+            "participants",
+            "add",
+            "--code",
+            "CSI-2",
+            "--label",
+            "Camille",
+        ],
         vec!["participants", "add", "--code", "Léa"],
         vec!["code", "add", "Confiance", "--shared", "--coder", "amira"],
         vec!["code", "add", "Méfiance", "--shared", "--coder", "amira"],
-        vec!["code", "add", "Relation", "--level", "theme", "--coder", "amira"],
-        vec!["code", "add", "Aide", "--parent", "Relation", "--coder", "amira"],
+        vec![
+            "code", "add", "Relation", "--level", "theme", "--coder", "amira",
+        ],
+        vec![
+            "code", "add", "Aide", "--parent", "Relation", "--coder", "amira",
+        ],
     ] {
         keep(Value::from(run(&args).stdout));
     }
@@ -160,9 +168,19 @@ fn session(ws: &Workspace, project: &str, out: &str) -> Answers {
     };
     for (coder, source, name, text) in [
         ("amira", "entretien", "Confiance", "« la confiance »"),
-        ("amira", "entretien", "Méfiance", "la méfiance quand quelqu’un rechute"),
+        (
+            "amira",
+            "entretien",
+            "Méfiance",
+            "la méfiance quand quelqu’un rechute",
+        ),
         ("amira", "visite", "Confiance", "elle me fait confiance"),
-        ("amira", "atelier", "Méfiance", "la méfiance l’emportait toujours"),
+        (
+            "amira",
+            "atelier",
+            "Méfiance",
+            "la méfiance l’emportait toujours",
+        ),
         ("amira", "atelier", "Aide", "J’ose demander de l’aide"),
         ("bruno", "entretien", "Confiance", "« la confiance »"),
         (
@@ -271,8 +289,8 @@ fn normalise(xml: &str) -> String {
             continue;
         }
         let rest = &xml[i..];
-        if rest.starts_with("DateTime=\"") {
-            let value_end = rest["DateTime=\"".len()..].find('"').unwrap();
+        if let Some(value) = rest.strip_prefix("DateTime=\"") {
+            let value_end = value.find('"').unwrap();
             out.push_str("DateTime=\"DATE\"");
             i += "DateTime=\"".len() + value_end + 1;
             continue;
@@ -375,7 +393,10 @@ fn check_by_hand(said: &[Value]) {
         .map(|h| h["source"].as_str().unwrap())
         .collect();
     assert_eq!(hits, ["accueil", "entretien", "visite"]);
-    assert_eq!((said[22][0]["start"].as_i64(), said[22][0]["end"].as_i64()), (Some(74), Some(83)));
+    assert_eq!(
+        (said[22][0]["start"].as_i64(), said[22][0]["end"].as_i64()),
+        (Some(74), Some(83))
+    );
     check_agreement(&said[24], chars["atelier"] + chars["visite"]);
     assert_eq!(
         said[26],

@@ -228,13 +228,14 @@ fn read_people(tx: &mut Transaction<'_>, rows: &mut SnapshotRows) -> Result<(), 
         .collect::<Result<_, postgres::Error>>()?;
     for applies_to in [AppliesTo::Participant, AppliesTo::Source] {
         let found = participants::attributes(tx, applies_to)?.map_err(ReadError::Store)?;
-        rows.attributes.extend(found.into_iter().map(|a| SnapAttribute {
-            id: a.id,
-            name: a.name,
-            applies_to,
-            kind: a.kind,
-            allowed: a.allowed,
-        }));
+        rows.attributes
+            .extend(found.into_iter().map(|a| SnapAttribute {
+                id: a.id,
+                name: a.name,
+                applies_to,
+                kind: a.kind,
+                allowed: a.allowed,
+            }));
     }
     let values = |tx: &mut Transaction<'_>, sql: &str| {
         tx.query(sql, &[])?

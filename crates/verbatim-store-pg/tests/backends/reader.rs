@@ -23,7 +23,10 @@ use super::fixture;
 
 /// A backend with the coding traits, reveal, people, memos, the journal,
 /// the reader's reads and export.
-pub trait Reads: Backend + Reveal + ReaderReads + Exchange + Participants + Memos + Journal {}
+pub trait Reads:
+    Backend + Reveal + ReaderReads + Exchange + Participants + Memos + Journal
+{
+}
 impl<T: Backend + Reveal + ReaderReads + Exchange + Participants + Memos + Journal> Reads for T {}
 
 conformance!(
@@ -58,7 +61,10 @@ fn study(store: &mut impl Reads) -> (Scope, Scope) {
     assert_eq!(store.add_code(&amira, &code("Rire", Book::Own)).unwrap(), 1);
     let shared = code("Confiance", Book::Shared);
     assert_eq!(store.add_code(&amira, &shared).unwrap(), 2);
-    assert_eq!(store.add_code(&bruno, &code("Ironie", Book::Own)).unwrap(), 3);
+    assert_eq!(
+        store.add_code(&bruno, &code("Ironie", Book::Own)).unwrap(),
+        3
+    );
     for (scope, source, start, end, code) in [
         (&amira, 1, 6, 13, 1),
         (&amira, 1, 22, 26, 2),
@@ -110,7 +116,11 @@ fn counts(pairs: &[(i64, i64)]) -> HashMap<i64, i64> {
     pairs.iter().copied().collect()
 }
 
-fn of(store: &impl Reads, scope: &Scope, range: std::ops::RangeInclusive<i64>) -> HashMap<i64, i64> {
+fn of(
+    store: &impl Reads,
+    scope: &Scope,
+    range: std::ops::RangeInclusive<i64>,
+) -> HashMap<i64, i64> {
     store.source_coding_counts(scope, range).unwrap()
 }
 

@@ -52,7 +52,11 @@ impl SqliteStore {
             study_guid: study("guid")?.unwrap_or_default(),
             title: study("title")?.unwrap_or_default(),
             created_at: study("created_at")?.unwrap_or_default(),
-            levels: self.levels()?.into_iter().map(|l| (l.rank, l.name)).collect(),
+            levels: self
+                .levels()?
+                .into_iter()
+                .map(|l| (l.rank, l.name))
+                .collect(),
             ..SnapshotRows::default()
         })
     }

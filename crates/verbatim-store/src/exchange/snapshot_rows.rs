@@ -14,8 +14,8 @@ use super::{
     SnapAttribute, SnapCode, SnapCoder, SnapCoding, SnapJournal, SnapMemo, SnapParticipant,
     SnapSource, Snapshot,
 };
-use crate::coders::Scope;
 use crate::TurnOwner;
+use crate::coders::Scope;
 
 /// Tables REFI-QDA has no place for, by what they hold: each backend counts
 /// the rows of those it has, for the export's loss report.

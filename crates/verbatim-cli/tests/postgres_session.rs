@@ -436,3 +436,51 @@ fn check_agreement(agreement: &Value, atelier_and_visite: u64) {
     let got = confiance["kappa"]["value"].as_f64().unwrap();
     assert!((got - kappa).abs() < 1e-9, "{got} against {kappa}");
 }
+
+#[test]
+fn the_demo_copied_to_postgres_exports_the_same_project() {
+    let Some(study) = test_server::study("cli_demo_export") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.run(&["demo", "--project", "demo.vbt"]).ok();
+    let address = study.address.to_string();
+    ws.run(&["copy", "demo.vbt", &address]).ok();
+    let export = |project: &str, out: &str| {
+        ws.run(&[
+            "export",
+            "--project",
+            project,
+            "--coder",
+            "amira",
+            "--all",
+            "--format",
+            "qdpx",
+            "--out",
+            out,
+        ])
+        .ok()
+        .stdout
+        .replace(out, "OUT")
+    };
+    let said_file = export("demo.vbt", "file.qdpx");
+    let said_pg = export(&address, "pg.qdpx");
+    assert_eq!(said_file, said_pg);
+    // A copy keeps every guid and time, so nothing needs normalising:
+    // the project is the same byte for byte.
+    let (on_file, on_pg) = (
+        project_qde(&ws.path("file.qdpx")),
+        project_qde(&ws.path("pg.qdpx")),
+    );
+    assert!(on_pg.len() > 10_000, "{} bytes", on_pg.len());
+    assert!(on_file == on_pg, "the demo's projects differ");
+    // The rows `copy` counted: 13 sources, 180 codes, 740 codings, 25
+    // participants (cases); notes are its 15 memos and 14 journal
+    // entries (29); users its three coders and the consensus (4).
+    assert!(
+        said_pg.starts_with(
+            "Wrote OUT: 13 sources, 0 recordings, 180 codes, 740 codings, 25 cases, 29 notes, 4 users."
+        ),
+        "{said_pg}"
+    );
+}

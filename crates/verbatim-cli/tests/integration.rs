@@ -150,3 +150,5 @@ mod hostile_workbooks;
 mod team_folder;
 // `verbatim account` on PostgreSQL: the same --json and refusals as on a file.
 mod postgres_accounts;
+// Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
+mod postgres_session;

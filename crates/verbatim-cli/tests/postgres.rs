@@ -155,7 +155,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  participants add|list|import|set|rename|consent|assign|scheme, \
                  attribute add|list|set, \
                  speakers list|map, \
-                 search (with --autocode), agreement, disagreements, query, log, \
+                 search (with --autocode), agreement, disagreements, query, export, log, \
                  account add|list|role|remove|password|invite|log and copy"
             ),
             "{args:?}: {line}"

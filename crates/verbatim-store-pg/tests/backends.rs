@@ -22,6 +22,7 @@ mod backends {
     pub mod people;
     pub mod pg;
     pub mod pg_rules;
+    pub mod reader;
     pub mod same_answers;
     pub mod transcripts;
 }

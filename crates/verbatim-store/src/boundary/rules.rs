@@ -305,6 +305,13 @@ pub fn own_coding(scope: &Scope, id: i64, coder: Option<i64>) -> Result<(), Stor
     }
 }
 
+/// Returns true when the scope sees a coding of `coder` with a code of
+/// codebook `owner`: another coder's codings stay hidden until the layers
+/// are open, even on shared codes (the reader's and the tables' rule).
+pub fn sees_coding(scope: &Scope, coder: i64, owner: Option<i64>) -> bool {
+    scope.may_see(owner) && (scope.sees_all() || coder == scope.coder().id)
+}
+
 /// Returns the coder whose codings a listing keeps (`None`: every layer the
 /// scope sees); refuses another coder's before the layers are open.
 pub fn listed_coder(scope: &Scope, filter: &CodingFilter) -> Result<Option<i64>, StoreError> {

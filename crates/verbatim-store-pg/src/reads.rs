@@ -160,3 +160,9 @@ impl From<postgres::Error> for ReadError {
         ReadError::Server(e)
     }
 }
+
+impl From<StoreError> for ReadError {
+    fn from(e: StoreError) -> Self {
+        ReadError::Store(e)
+    }
+}

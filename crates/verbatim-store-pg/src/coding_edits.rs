@@ -138,7 +138,7 @@ impl CodingEdits for PgStore {
             .client()
             .query(
                 "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, \
-                        k.memo, c.owner, (SELECT string_agg(t.language, ' ' ORDER BY t.id) \
+                        k.memo, c.owner, (SELECT string_agg(t.language, ' ' ORDER BY t.language COLLATE \"C\") \
                                           FROM translations t WHERE t.coding_id = k.id) \
                  FROM codings k JOIN codes c ON c.id = k.code_id \
                  WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",

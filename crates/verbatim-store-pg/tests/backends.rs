@@ -11,6 +11,7 @@ mod backends {
     pub mod conformance;
     pub mod agreement;
     pub mod analysis;
+    pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;
     pub mod copy;

@@ -60,8 +60,8 @@ impl SqliteStore {
     ) -> Result<Vec<SpanCoding>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, k.memo, \
-                    c.owner, (SELECT group_concat(t.language, ' ') FROM translations t \
-                              WHERE t.coding_id = k.id) \
+                    c.owner, (SELECT group_concat(t.language, ' ' ORDER BY t.language) \
+                              FROM translations t WHERE t.coding_id = k.id) \
              FROM codings k JOIN codes c ON c.id = k.code_id \
              WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",
         )?;

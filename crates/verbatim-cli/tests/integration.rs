@@ -20,6 +20,8 @@ mod postgres_history;
 mod postgres_study;
 // `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
 mod postgres_analysis;
+// Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
+mod postgres_codebook;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

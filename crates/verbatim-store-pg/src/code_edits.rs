@@ -49,7 +49,10 @@ impl CodebookEdits for PgStore {
                 ("example", &fields.example),
             ]
             .into_iter()
-            .filter_map(|(col, v)| v.as_ref().map(|v| (col, Some(v.clone()).filter(|v| !v.is_empty()))))
+            .filter_map(|(col, v)| {
+                v.as_ref()
+                    .map(|v| (col, Some(v.clone()).filter(|v| !v.is_empty())))
+            })
             .collect();
             let rank = match level {
                 Some(level) => {

@@ -30,7 +30,11 @@ pub(crate) fn merge(
     code_rows::check_children_fit(tx, from, src.owner, Some(into))?;
     let mut rec = Recorder::default();
     let moved = move_codings(tx, &mut rec, from, into)?;
-    for child in ids(tx, "SELECT id FROM codes WHERE parent = $1 ORDER BY id", from)? {
+    for child in ids(
+        tx,
+        "SELECT id FROM codes WHERE parent = $1 ORDER BY id",
+        from,
+    )? {
         rec.update(tx, "codes", child, &[("parent", &into)])?;
         // A further link to `into` is redundant once it is the primary parent.
         delete_links(tx, &mut rec, child, into)?;

@@ -174,7 +174,11 @@ pub(crate) fn children_of(
     tx.query(
         "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND coalesce(parent, 0) = $2 \
          AND id <> $3 ORDER BY position, id",
-        &[&owner.unwrap_or(0), &parent.unwrap_or(0), &except.unwrap_or(0)],
+        &[
+            &owner.unwrap_or(0),
+            &parent.unwrap_or(0),
+            &except.unwrap_or(0),
+        ],
     )?
     .iter()
     .map(|r| r.try_get(0))
@@ -188,7 +192,10 @@ pub(crate) fn neighbour_levels(
     id: i64,
 ) -> Result<(Vec<i64>, Vec<i64>), postgres::Error> {
     let mut levels = |sql: &str| -> Result<Vec<i64>, postgres::Error> {
-        tx.query(sql, &[&id])?.iter().map(|r| r.try_get(0)).collect()
+        tx.query(sql, &[&id])?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect()
     };
     let parents = levels(
         "SELECT c.level FROM codes c WHERE c.id = (SELECT parent FROM codes WHERE id = $1) \
@@ -207,5 +214,8 @@ pub(crate) fn ids(
     sql: &str,
     id: i64,
 ) -> Result<Vec<i64>, postgres::Error> {
-    tx.query(sql, &[&id])?.iter().map(|r| r.try_get(0)).collect()
+    tx.query(sql, &[&id])?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect()
 }

@@ -182,7 +182,10 @@ pub(crate) fn delete_coding_rows(
     coding: i64,
 ) -> Result<(), postgres::Error> {
     for select in [
-        ("translations", "SELECT id FROM translations WHERE coding_id = $1 ORDER BY id"),
+        (
+            "translations",
+            "SELECT id FROM translations WHERE coding_id = $1 ORDER BY id",
+        ),
         (
             "consensus_origins",
             "SELECT id FROM consensus_origins WHERE coding_id = $1 ORDER BY id",

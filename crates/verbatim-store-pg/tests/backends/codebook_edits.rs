@@ -153,7 +153,10 @@ fn renaming_and_describing_follow_the_codebook_rules(store: &mut impl Edits) {
         "the codebook already has a code named \"Accès\" at the top of the codebook: \
          choose another name, or another parent"
     );
-    assert_eq!(invalid(store.rename_code(&me, cout, " ")), "a code needs a name");
+    assert_eq!(
+        invalid(store.rename_code(&me, cout, " ")),
+        "a code needs a name"
+    );
     assert_eq!(unknown(store.rename_code(&me, 99, "x")), "99");
 
     let colour = CodeFields {
@@ -203,11 +206,19 @@ fn renaming_and_describing_follow_the_codebook_rules(store: &mut impl Edits) {
         .describe_code(&me, acces, &none, Some("Meta-Theme"))
         .unwrap();
     assert_eq!(shape(store, &me)[0], ("Accès".into(), 4, None, 0));
-    assert_eq!(store.audit_log(1).unwrap()[0].data["summary"]["name"], "Accès");
+    assert_eq!(
+        store.audit_log(1).unwrap()[0].data["summary"]["name"],
+        "Accès"
+    );
 
     assert_eq!(
         undone(store, "amira", 4),
-        ["code.describe", "code.describe", "code.describe", "code.rename"]
+        [
+            "code.describe",
+            "code.describe",
+            "code.describe",
+            "code.rename"
+        ]
     );
     let node = store.code_tree(&me, Book::Own).unwrap()[2].clone();
     assert_eq!((node.name.as_str(), node.fields.colour), ("Attente", None));
@@ -274,8 +285,14 @@ fn moving_reorders_siblings_and_refuses_cycles_and_levels(store: &mut impl Edits
     );
     let before = entries(store);
     let cycle = "that move would put a code under itself (a cycle); choose another parent";
-    assert_eq!(invalid(store.move_code(&me, delais, Some(attente), None)), cycle);
-    assert_eq!(invalid(store.move_code(&me, delais, Some(delais), None)), cycle);
+    assert_eq!(
+        invalid(store.move_code(&me, delais, Some(attente), None)),
+        cycle
+    );
+    assert_eq!(
+        invalid(store.move_code(&me, delais, Some(delais), None)),
+        cycle
+    );
     assert_eq!(
         invalid(store.move_code(&me, cout, Some(attente), None)),
         "\"Coût\" (idea) cannot sit under \"Attente\" (idea): a parent must be of a higher level"
@@ -293,7 +310,9 @@ fn moving_reorders_siblings_and_refuses_cycles_and_levels(store: &mut impl Edits
     assert_eq!(entries(store), before + 1, "one code added, no move");
     // Past the end is the end: Délais's other children are [Prix 0,
     // Coût 2] (the second Coût came in at 2), so Attente goes third.
-    store.move_code(&me, attente, Some(delais), Some(99)).unwrap();
+    store
+        .move_code(&me, attente, Some(delais), Some(99))
+        .unwrap();
     let under: Vec<(String, i64)> = shape(store, &me)
         .into_iter()
         .filter(|n| n.2 == Some(delais))
@@ -301,7 +320,11 @@ fn moving_reorders_siblings_and_refuses_cycles_and_levels(store: &mut impl Edits
         .collect();
     assert_eq!(
         under,
-        [("Prix".into(), 0), ("Coût".into(), 1), ("Attente".into(), 2)]
+        [
+            ("Prix".into(), 0),
+            ("Coût".into(), 1),
+            ("Attente".into(), 2)
+        ]
     );
     assert_eq!(undone(store, "amira", 1), ["code.move"]);
     let under: Vec<(String, i64)> = shape(store, &me)
@@ -311,7 +334,11 @@ fn moving_reorders_siblings_and_refuses_cycles_and_levels(store: &mut impl Edits
         .collect();
     assert_eq!(
         under,
-        [("Prix".into(), 0), ("Attente".into(), 1), ("Coût".into(), 2)]
+        [
+            ("Prix".into(), 0),
+            ("Attente".into(), 1),
+            ("Coût".into(), 2)
+        ]
     );
     let bruno = store.scope("bruno", false, false).unwrap();
     assert_eq!(unknown(store.move_code(&bruno, attente, None, None)), "3");
@@ -392,10 +419,7 @@ fn merging_moves_codings_children_and_memos(store: &mut impl Edits) {
         ["memos", "codings", "codings", "codes", "memos", "codes"]
     );
     assert_eq!(undone(store, "amira", 1), ["code.merge"]);
-    assert_eq!(
-        codings(store, &me),
-        [(c1, 2, 6), (c2, 3, 6), (c3, 3, 22)]
-    );
+    assert_eq!(codings(store, &me), [(c1, 2, 6), (c2, 3, 6), (c3, 3, 22)]);
     assert_eq!(
         memo_targets(store, &me),
         [
@@ -418,7 +442,12 @@ fn splitting_moves_the_codings_listed(store: &mut impl Edits) {
     let autre = add(store, &me, "Autre", None, None);
     let mut coded = Vec::new();
     for (start, end, code) in [(0, 5, confiance), (6, 13, confiance), (22, 28, confiance)] {
-        coded.push(store.add_coding(&me, 1, span(start, end), code, None).unwrap().0);
+        coded.push(
+            store
+                .add_coding(&me, 1, span(start, end), code, None)
+                .unwrap()
+                .0,
+        );
     }
     let (c4, _) = store.add_coding(&me, 1, span(35, 40), autre, None).unwrap();
     assert_eq!((coded.as_slice(), c4), ([1, 2, 3].as_slice(), 4));
@@ -482,8 +511,12 @@ fn deleting_a_code_takes_a_cascade(store: &mut impl Edits) {
     let confiance = add(store, &me, "Confiance", Some(relation), None);
     let doute = add(store, &me, "Doute", Some(confiance), None);
     let vide = add(store, &me, "Vide", None, None);
-    let (c1, _) = store.add_coding(&me, 1, span(0, 5), confiance, None).unwrap();
-    let (c2, _) = store.add_coding(&me, 1, span(6, 13), confiance, None).unwrap();
+    let (c1, _) = store
+        .add_coding(&me, 1, span(0, 5), confiance, None)
+        .unwrap();
+    let (c2, _) = store
+        .add_coding(&me, 1, span(6, 13), confiance, None)
+        .unwrap();
     let en: Language = "en".parse().unwrap();
     store.translate(&me, c1, &en, "INT:").unwrap();
     assert_eq!(
@@ -543,10 +576,7 @@ fn deleting_a_code_takes_a_cascade(store: &mut impl Edits) {
     assert_eq!(undone(store, "amira", 1), ["code.delete"]);
     let back = store.codings(&me, &CodingFilter::default()).unwrap();
     assert_eq!(back.len(), 2);
-    assert_eq!(
-        back[0].translations,
-        [("en".to_owned(), "INT:".to_owned())]
-    );
+    assert_eq!(back[0].translations, [("en".to_owned(), "INT:".to_owned())]);
 }
 
 fn coding_edits_change_memo_span_quote_and_translation(store: &mut impl Edits) {
@@ -596,7 +626,10 @@ fn coding_edits_change_memo_span_quote_and_translation(store: &mut impl Edits) {
     // The reader's reads: languages by name (bytewise).
     let painted = store.source_codings(&me, 1).unwrap();
     assert_eq!(painted.len(), 2);
-    assert_eq!((painted[0].id, painted[0].start, painted[0].end), (c1, 6, 13));
+    assert_eq!(
+        (painted[0].id, painted[0].start, painted[0].end),
+        (c1, 6, 13)
+    );
     assert_eq!(painted[0].translations, ["de", "en"]);
     assert_eq!(store.coding_source(&me, c1).unwrap(), Some(1));
     assert_eq!(store.coding_source(&me, 99).unwrap(), None);
@@ -690,4 +723,53 @@ fn quoted(store: &impl Edits, scope: &Scope, id: i64) -> bool {
         .unwrap()
         .into_iter()
         .any(|c| c.id == id && c.is_quote)
+}
+
+/// PostgreSQL only: six connections each move a different child of one
+/// parent to the front at once. The codebook's edits take turns, so the
+/// siblings end at positions 0 to 5, each once, and six moves are logged.
+#[test]
+fn six_processes_reordering_one_parent_leave_each_position_once() {
+    use verbatim_store::Coders;
+    use verbatim_store_pg::PgStore;
+    let Some(study) = super::pg::study("concurrent_moves") else {
+        return;
+    };
+    let mut store = super::pg::create(&study);
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let me = store.scope("amira", false, false).unwrap();
+    let parent = add(&mut store, &me, "Thème", None, Some("theme"));
+    let children: Vec<i64> = (0..6)
+        .map(|i| add(&mut store, &me, &format!("Idée {i}"), Some(parent), None))
+        .collect();
+    std::thread::scope(|threads| {
+        let handles: Vec<_> = children
+            .iter()
+            .map(|&child| {
+                let address = study.address.clone();
+                threads.spawn(move || {
+                    let mut store = PgStore::open(&address).unwrap();
+                    let me = store.scope("amira", false, false).unwrap();
+                    store.move_code(&me, child, Some(parent), Some(0)).unwrap();
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    });
+    let mut positions: Vec<i64> = shape(&store, &me)
+        .into_iter()
+        .filter(|n| n.2 == Some(parent))
+        .map(|n| n.3)
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(positions, [0, 1, 2, 3, 4, 5]);
+    let moves = store
+        .audit_log(50)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "code.move")
+        .count();
+    assert_eq!(moves, 6);
 }

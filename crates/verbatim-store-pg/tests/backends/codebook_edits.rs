@@ -730,7 +730,7 @@ fn quoted(store: &impl Edits, scope: &Scope, id: i64) -> bool {
 /// siblings end at positions 0 to 5, each once, and six moves are logged.
 #[test]
 fn six_processes_reordering_one_parent_leave_each_position_once() {
-    use verbatim_store::Coders;
+    use verbatim_store::{Coders, Store};
     use verbatim_store_pg::PgStore;
     let Some(study) = super::pg::study("concurrent_moves") else {
         return;

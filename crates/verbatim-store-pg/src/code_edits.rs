@@ -40,20 +40,7 @@ impl CodebookEdits for PgStore {
         self.in_transaction(|tx| {
             let row = open_code(tx, scope, id)?;
             let fields = rules::code_fields(fields)?;
-            // Given fields only; an empty one clears (NULL).
-            let texts: Vec<(&str, Option<String>)> = [
-                ("colour", &fields.colour),
-                ("definition", &fields.definition),
-                ("inclusion", &fields.inclusion),
-                ("exclusion", &fields.exclusion),
-                ("example", &fields.example),
-            ]
-            .into_iter()
-            .filter_map(|(col, v)| {
-                v.as_ref()
-                    .map(|v| (col, Some(v.clone()).filter(|v| !v.is_empty())))
-            })
-            .collect();
+            let texts = rules::described_columns(&fields);
             let rank = match level {
                 Some(level) => {
                     let rank = rules::level_rank(&levels, level)?;

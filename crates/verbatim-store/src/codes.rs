@@ -275,25 +275,10 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
         let fields = rules::code_fields(fields)?;
-        let mut cols: Vec<(&str, Value)> = Vec::new();
-        for (col, value) in [
-            ("colour", &fields.colour),
-            ("definition", &fields.definition),
-            ("inclusion", &fields.inclusion),
-            ("exclusion", &fields.exclusion),
-            ("example", &fields.example),
-        ] {
-            if let Some(v) = value {
-                cols.push((
-                    col,
-                    if v.is_empty() {
-                        Value::Null
-                    } else {
-                        Value::Text(v.clone())
-                    },
-                ));
-            }
-        }
+        let mut cols: Vec<(&str, Value)> = rules::described_columns(&fields)
+            .into_iter()
+            .map(|(col, v)| (col, v.map_or(Value::Null, Value::Text)))
+            .collect();
         if let Some(level) = level {
             let rank = self.level_rank(level)?;
             self.check_level_fits(id, rank)?;

@@ -7,7 +7,7 @@
 
 use verbatim_core::Span;
 
-use crate::{Cascade, Level, Scope, StoreError, UNCATEGORISED};
+use crate::{Cascade, CodeFields, Level, Scope, StoreError, UNCATEGORISED};
 
 /// A code as the codebook edits check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,24 @@ pub struct CodeAt {
     pub level: i64,
     /// Its primary parent.
     pub parent: Option<i64>,
+}
+
+/// Returns the `codes` columns a description sets: the fields given, each
+/// with its text, or `None` (NULL) for an empty one, which clears it.
+pub fn described_columns(fields: &CodeFields) -> Vec<(&'static str, Option<String>)> {
+    [
+        ("colour", &fields.colour),
+        ("definition", &fields.definition),
+        ("inclusion", &fields.inclusion),
+        ("exclusion", &fields.exclusion),
+        ("example", &fields.example),
+    ]
+    .into_iter()
+    .filter_map(|(col, v)| {
+        v.as_ref()
+            .map(|v| (col, Some(v.clone()).filter(|v| !v.is_empty())))
+    })
+    .collect()
 }
 
 /// The refusal for a name a sibling already holds; `parent_path` is the

@@ -22,6 +22,8 @@ mod postgres_study;
 mod postgres_analysis;
 // Participant, attribute, speaker, journal and memo edits on PostgreSQL, as on a file.
 mod postgres_people;
+// Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
+mod postgres_codebook;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -3,13 +3,9 @@
 //! files only for now. A concern leaves this file for its own module when
 //! `PgStore` implements it.
 
-use verbatim_store::{CodebookEdits, CodingEdits, Deidentifying, Media};
+use verbatim_store::{Deidentifying, Media};
 
 use crate::PgStore;
-
-impl CodebookEdits for PgStore {}
-
-impl CodingEdits for PgStore {}
 
 impl Media for PgStore {}
 

@@ -12,6 +12,7 @@ mod backends {
     pub mod accounts;
     pub mod agreement;
     pub mod analysis;
+    pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;
     pub mod copy;

@@ -34,6 +34,7 @@ pub use crate::speakers::{
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
 
 /// Default colours given to coders in order, readable on white.

@@ -133,8 +133,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["words"],
-        vec!["saturation"],
+        vec!["figure", "saturation", "--out", "curve.svg"],
+        vec!["report", "--format", "html", "--out", "report.html"],
         vec!["journal", "verify"],
         vec!["participants", "assign"],
         vec!["memo", "delete", "1"],
@@ -151,7 +151,9 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list, memo add|list, sites add|list, \
                  participants add|list|import, attribute list, speakers list, \
-                 search (with --autocode), agreement, disagreements, query, log and copy"
+                 search (with --autocode), agreement, disagreements, query, matrix, \
+                 cooccurrence, saturation, words, triangulation, ipa-table, confront, \
+                 align, log and copy"
             ),
             "{args:?}: {line}"
         );

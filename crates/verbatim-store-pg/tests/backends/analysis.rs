@@ -1,14 +1,19 @@
 //! `AnalysisReads` (what a coding query reads) on SQLite and PostgreSQL,
 //! run on both by `conformance!` over the study `agreement::build` makes:
 //! visible codes, paths, descendants, bare spans with the blind rule,
-//! turns with who speaks them, and the sources' facts.
+//! turns with who speaks them, the sources' facts, and which sources any
+//! coder analysed.
 
 use verbatim_core::SourceKind;
+use verbatim_core::Span;
 use verbatim_store::{AnalysisReads, AppliesTo, SpanFilter, StoreError};
 
 use super::agreement::{Backend, build};
 
-conformance!(the_query_reads_answer_alike);
+conformance!(
+    the_query_reads_answer_alike,
+    the_sources_analysed_are_the_coders_not_the_consensus,
+);
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
     build(store);
@@ -110,4 +115,24 @@ fn the_query_reads_answer_alike(store: &mut impl Backend) {
     assert!(store.attributes(AppliesTo::Participant).unwrap().is_empty());
     assert!(store.participant_values_of("âge").unwrap().is_empty());
     assert!(store.source_values_of("lieu").unwrap().is_empty());
+}
+
+fn the_sources_analysed_are_the_coders_not_the_consensus(store: &mut impl Backend) {
+    build(store);
+    // amira coded the interview (1), bruno the note (2) and the context
+    // note (3), every code analytic.
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2, 3]);
+    assert_eq!(store.analysed_sources(3).unwrap(), [2, 3]);
+    // bruno's coding of the context note (the fourth) taken back: nobody
+    // analysed it.
+    let bruno = store.scope("bruno", false, false).unwrap();
+    store.remove_coding(&bruno, 4).unwrap();
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2]);
+    // The consensus layer coding it with the shared Rire (1) is no coder
+    // analysing it.
+    let consensus = store.consensus_scope().unwrap();
+    store
+        .add_coding(&consensus, 3, Span::new(0, 7).unwrap(), 1, None)
+        .unwrap();
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2]);
 }

@@ -402,3 +402,93 @@ fn disagreements_on_postgres_list_the_passages_the_file_lists() {
     assert_eq!(own["passages"], serde_json::json!([]));
     assert_ne!(own["code_a"]["id"], own["code_b"]["id"]);
 }
+
+/// Runs `args` as `coder` on `project`; returns the run, not checked.
+fn run_as(ws: &Workspace, project: &str, coder: &str, args: &[&str]) -> crate::common::Run {
+    ws.run(&[args, &["--coder", coder, "--project", project]].concat())
+}
+
+/// Runs `args` as `coder` on the file and on PostgreSQL, checks both
+/// printed the same, word for word, and returns what PostgreSQL printed.
+fn alike(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> String {
+    let on_file = run_as(ws, "study.vbt", coder, args).ok().stdout;
+    let on_pg = run_as(ws, pg, coder, args).ok().stdout;
+    assert_eq!(on_pg, on_file, "{coder}: {args:?}");
+    on_pg
+}
+
+/// [`alike`] for a `--json` run, parsed.
+fn alike_json(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> Value {
+    serde_json::from_str(&alike(ws, pg, coder, args)).unwrap()
+}
+
+/// Checks that `args` is refused alike, in the same words, on both.
+fn refused_alike(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> String {
+    let (file, server) = (
+        run_as(ws, "study.vbt", coder, args),
+        run_as(ws, pg, coder, args),
+    );
+    assert_eq!((server.code, file.code), (1, 1), "{args:?}: {}", file.stdout);
+    assert_eq!(server.stderr, file.stderr, "{args:?}");
+    server.stderr
+}
+
+#[test]
+fn the_demo_analyses_on_postgres_print_what_the_file_prints() {
+    let Some(study) = test_server::study("cli_demo_analyses") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    // The full demo: three coders' layers revealed, the consensus built,
+    // 25 participants at 3 sites with their occupations, dated interviews.
+    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("amira", vec!["matrix", "--by", "site", "--json"]),
+        ("amira", vec!["matrix", "--by", "site"]),
+        ("amira", vec!["matrix", "--by", "coder", "--all", "--json"]),
+        (
+            "amira",
+            vec!["matrix", "--by", "attribute:occupation", "--json"],
+        ),
+        (
+            "bruno",
+            vec!["matrix", "--by", "kind", "--cell", "chars", "--csv"],
+        ),
+        (
+            "amira",
+            vec!["matrix", "--by", "site", "--drill", "1,2", "--json"],
+        ),
+        ("amira", vec!["cooccurrence", "--all", "--json"]),
+        ("amira", vec!["saturation", "--json"]),
+        ("amira", vec!["saturation", "--by-site"]),
+        (
+            "amira",
+            vec!["saturation", "--coders", "bruno,chloe", "--all", "--json"],
+        ),
+        ("amira", vec!["saturation", "--shared", "--json"]),
+        (
+            "chloe",
+            vec!["saturation", "--order", "id", "--level", "theme", "--json"],
+        ),
+        ("amira", vec!["words", "--json"]),
+        ("amira", vec!["words", "--stem", "--site", "CH", "--csv"]),
+        ("amira", vec!["words", "--include-interviewers", "--json"]),
+        ("amira", vec!["triangulation", "--json"]),
+        ("amira", vec!["triangulation"]),
+        ("amira", vec!["triangulation", "--shared", "--all", "--json"]),
+        (
+            "amira",
+            vec!["triangulation", "--of", "bruno", "--by", "occupation", "--json"],
+        ),
+        ("bruno", vec!["ipa-table", "--json"]),
+        ("amira", vec!["confront", "--all", "--json"]),
+        ("amira", vec!["align", "--coders", "amira,bruno", "--json"]),
+        ("amira", vec!["align", "--coders", "bruno,chloe"]),
+    ];
+    for (coder, args) in &runs {
+        let printed = alike(&ws, &pg, coder, args);
+        assert!(!printed.trim().is_empty(), "{coder}: {args:?}");
+    }
+}

@@ -133,8 +133,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["words"],
-        vec!["saturation"],
+        vec!["figure", "saturation", "--out", "curve.svg"],
+        vec!["report", "--format", "html", "--out", "report.html"],
         vec!["participants", "table"],
         vec![
             "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
@@ -156,7 +156,9 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  participants add|list|import|set|rename|consent|assign|scheme, \
                  attribute add|list|set, \
                  speakers list|map, \
-                 search (with --autocode), agreement, disagreements, query, export, log, \
+                 search (with --autocode), agreement, disagreements, query, matrix, \
+                 cooccurrence, saturation, words, triangulation, ipa-table, confront, \
+                 align, export, log, \
                  account add|list|role|remove|password|invite|log and copy"
             ),
             "{args:?}: {line}"

@@ -22,6 +22,8 @@ mod postgres_study;
 mod postgres_analysis;
 // Participant, attribute, speaker, journal and memo edits on PostgreSQL, as on a file.
 mod postgres_people;
+// Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
+mod postgres_codebook;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.
@@ -150,6 +152,8 @@ mod hostile_workbooks;
 mod team_folder;
 // `verbatim account` on PostgreSQL: the same --json and refusals as on a file.
 mod postgres_accounts;
+// Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
+mod postgres_session;
 // `serve` on a PostgreSQL study: two server processes, 20 coders at once,
 // every acknowledged coding stored once.
 mod postgres_serve;

@@ -12,6 +12,7 @@ mod backends {
     pub mod accounts;
     pub mod agreement;
     pub mod analysis;
+    pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;
     pub mod copy;
@@ -22,6 +23,7 @@ mod backends {
     pub mod people;
     pub mod pg;
     pub mod pg_rules;
+    pub mod reader;
     pub mod same_answers;
     pub mod transcripts;
 }

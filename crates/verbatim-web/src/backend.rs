@@ -4,8 +4,8 @@
 //!
 //! [`Backend`] gathers every concern the web asks of a study; any type
 //! implementing them all is one (a blanket impl). A few reads are still
-//! written only for the SQLite file (the report crate's `gather`, the
-//! spreadsheet export, some `verbatim-views` functions): they reach it
+//! written only for the SQLite file (the report crate's `gather`s of the
+//! report, the member-checking document and the figures): they reach it
 //! through [`AsFile`], the one escape hatch, and on a backend that is not a
 //! file they answer [`StoreError::NotOnPostgres`]'s sentence instead
 //! ([`file_only`]).

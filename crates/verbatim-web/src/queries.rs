@@ -7,7 +7,6 @@
 //! attribute values, and context-only sources are left out.
 
 use crate::Backend;
-use crate::backend::file_only;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -329,9 +328,8 @@ fn compute(
     scope: &Scope,
     params: &MatrixParams,
 ) -> Result<matrix::Matrix, WebError> {
-    let file = file_only(store, "the matrix")?;
-    let rows = views::matrix::rows_at_level(file, scope, params.level())?;
-    let columns = views::matrix::columns(file, scope, params.by(), false)?;
+    let rows = views::matrix::rows_at_level(store, scope, params.level())?;
+    let columns = views::matrix::columns(store, scope, params.by(), false)?;
     let filter = SpanFilter {
         codes: Some(coded::distinct(
             rows.iter().flat_map(|r| r.codes.iter().copied()),

@@ -390,3 +390,39 @@ fn verify_names_a_sealed_entry_rewritten_behind_the_trigger() {
     assert_eq!(found[0].stored.as_deref(), Some(hash.as_str()));
     assert_eq!(found[0].computed, rewritten);
 }
+
+#[test]
+fn a_change_counter_from_another_process_is_answered_safely() {
+    use verbatim_store::{Book, Codebook, Coders, Codings, NewCode, ReaderReads};
+    let Some(study) = pg::study("counter_two_processes") else {
+        return;
+    };
+    let mut web = pg::create(&study);
+    web.import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    web.add_coder("tester", "amira", None, None).unwrap();
+    // Creation, import, coder: the counter is 3 on both connections.
+    let mark = web.change_counter().unwrap();
+    assert_eq!(mark, 3);
+    let mut cli = PgStore::open(&study.address).unwrap();
+    let scope = cli.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Rire".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = cli.add_code(&scope, &new).unwrap();
+    let span = verbatim_core::Span::new(22, 28).unwrap();
+    cli.add_coding(&scope, 1, span, code, None).unwrap();
+    // The connection that handed out 3 knows the newest entry then, so it
+    // tells that the two writes since touched codes and codings only.
+    assert!(!web.tables_may_have_changed(mark, &["sources"]).unwrap());
+    assert!(web.tables_may_have_changed(mark, &["codings"]).unwrap());
+    // The other never handed out 3: it cannot tell which entries came
+    // after, so it answers "may have changed" rather than guess.
+    assert!(cli.tables_may_have_changed(mark, &["sources"]).unwrap());
+    // Once it has handed out the current counter itself, it knows.
+    let now = cli.change_counter().unwrap();
+    assert_eq!(now, 5);
+    assert!(!cli.tables_may_have_changed(now, &["codings"]).unwrap());
+}

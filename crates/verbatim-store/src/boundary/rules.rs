@@ -34,6 +34,7 @@ pub use crate::speakers::{
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
 
 /// Default colours given to coders in order, readable on white.
@@ -303,6 +304,13 @@ pub fn own_coding(scope: &Scope, id: i64, coder: Option<i64>) -> Result<(), Stor
         ))),
         _ => Err(StoreError::Invalid(format!("no coding {id} among yours"))),
     }
+}
+
+/// Returns true when the scope sees a coding of `coder` with a code of
+/// codebook `owner`: another coder's codings stay hidden until the layers
+/// are open, even on shared codes (the reader's and the tables' rule).
+pub fn sees_coding(scope: &Scope, coder: i64, owner: Option<i64>) -> bool {
+    scope.may_see(owner) && (scope.sees_all() || coder == scope.coder().id)
 }
 
 /// Returns the coder whose codings a listing keeps (`None`: every layer the

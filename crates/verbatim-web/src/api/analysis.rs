@@ -4,7 +4,6 @@
 //! the study is revealed).
 
 use crate::Backend;
-use crate::backend::file_only;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -147,7 +146,7 @@ pub fn count_words(store: &dyn Backend, p: &WordsParams) -> Result<Vec<WordCount
     let kinds: Vec<String> = filled(&p.kind).into_iter().collect();
     let sites: Vec<String> = filled(&p.site).into_iter().collect();
     Ok(views::words::count(
-        file_only(store, "word counts")?,
+        store,
         &WordsSpec {
             sources: &[],
             kinds: &kinds,
@@ -210,11 +209,7 @@ pub fn run_cooccurrence(
     scope: &Scope,
     params: &CooccurrenceParams,
 ) -> Result<Cooccurrence, WebError> {
-    let rows = views::matrix::rows_at_level(
-        file_only(store, "the co-occurrence table")?,
-        scope,
-        params.level(),
-    )?;
+    let rows = views::matrix::rows_at_level(store, scope, params.level())?;
     let filter = SpanFilter {
         codes: Some(views::coded::distinct(
             rows.iter().flat_map(|r| r.codes.iter().copied()),

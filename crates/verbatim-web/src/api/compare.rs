@@ -10,7 +10,6 @@
 //! (audited, not undoable) opens the layers.
 
 use crate::Backend;
-use crate::backend::file_only;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -255,9 +254,8 @@ pub fn align_trees(
     scope: &Scope,
     [a, b]: &[Coder; 2],
 ) -> Result<Aligned, WebError> {
-    let file = file_only(store, "aligning two coders' codebooks")?;
-    let la = load_layer(file, scope, a.clone())?;
-    let lb = load_layer(file, scope, b.clone())?;
+    let la = load_layer(store, scope, a.clone())?;
+    let lb = load_layer(store, scope, b.clone())?;
     let options = AlignOptions {
         min_jaccard: 0.2,
         level: None,

@@ -383,7 +383,7 @@ pub fn make(
         }
         Download::SegmentsCsv | Download::SegmentsXlsx => {
             let table = segments_table(
-                file_only(store, "the coded segments spreadsheet")?,
+                store,
                 &scope,
                 SegmentFilter {
                     shared_only: acting.shared,
@@ -401,12 +401,7 @@ pub fn make(
                     scope.coder().name.clone()
                 },
             };
-            let table = codebook_table(
-                file_only(store, "the codebook spreadsheet")?,
-                &scope,
-                &[choice],
-            )
-            .map_err(sheet_error)?;
+            let table = codebook_table(store, &scope, &[choice]).map_err(sheet_error)?;
             sheet(&table, what).map(|(t, b)| made(t, b))
         }
     };

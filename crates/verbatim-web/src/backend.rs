@@ -75,28 +75,16 @@ impl<T> Backend for T where
 pub trait AsFile {
     /// Returns the study file, or `None` when the study is elsewhere.
     fn as_file(&self) -> Option<&SqliteStore>;
-
-    /// Returns the study file for writing, or `None` when the study is
-    /// elsewhere.
-    fn as_file_mut(&mut self) -> Option<&mut SqliteStore>;
 }
 
 impl AsFile for SqliteStore {
     fn as_file(&self) -> Option<&SqliteStore> {
         Some(self)
     }
-
-    fn as_file_mut(&mut self) -> Option<&mut SqliteStore> {
-        Some(self)
-    }
 }
 
 impl AsFile for PgStore {
     fn as_file(&self) -> Option<&SqliteStore> {
-        None
-    }
-
-    fn as_file_mut(&mut self) -> Option<&mut SqliteStore> {
         None
     }
 }
@@ -108,12 +96,4 @@ pub fn file_only<'a>(
     what: &'static str,
 ) -> Result<&'a SqliteStore, StoreError> {
     store.as_file().ok_or(StoreError::NotOnPostgres(what))
-}
-
-/// [`file_only`] for a write.
-pub fn file_only_mut<'a>(
-    store: &'a mut dyn Backend,
-    what: &'static str,
-) -> Result<&'a mut SqliteStore, StoreError> {
-    store.as_file_mut().ok_or(StoreError::NotOnPostgres(what))
 }

@@ -4,7 +4,9 @@
 //! `verbatim_store::rules`).
 //!
 //! The counter is the number of audit entries: SQLite's is the newest
-//! entry's row number, the same number since the log is append-only. Which
+//! entry's row number, the same number since the log is append-only. It
+//! is read from the one row a trigger keeps (migration 0009), so a page
+//! costs one row, however long the log. Which
 //! entries came after a counter cannot be told from the number alone here
 //! (ids are UUIDv7, made before commit, so a late commit can land below an
 //! id already seen; see `transcripts.rs`). So each `change_counter` also
@@ -25,7 +27,7 @@ use verbatim_store::{
 
 use crate::PgStore;
 use crate::failure::OrServer;
-use crate::transcripts::entries_since;
+use crate::transcripts::{audit_mark, entries_since};
 
 /// How many counters a store remembers the newest id of.
 const KEPT_MARKS: usize = 64;
@@ -56,24 +58,15 @@ impl Marks {
 
 impl ReaderReads for PgStore {
     fn change_counter(&self) -> Result<i64, StoreError> {
-        let row = self
-            .client()
-            .query_one("SELECT count(*), COALESCE(max(id), '') FROM audit", &[])
-            .or_server(self.address())?;
-        let counter: i64 = row.try_get(0).or_server(self.address())?;
-        self.marks()
-            .remember(counter, row.try_get(1).or_server(self.address())?);
-        Ok(counter)
+        let mark = audit_mark(&mut *self.client()).or_server(self.address())?;
+        self.marks().remember(mark.counter, mark.newest);
+        Ok(mark.counter)
     }
 
     fn tables_may_have_changed(&self, since: i64, tables: &[&str]) -> Result<bool, StoreError> {
         let Some(newest) = self.marks().newest_at(since) else {
-            let now: i64 = self
-                .client()
-                .query_one("SELECT count(*) FROM audit", &[])
-                .and_then(|r| r.try_get(0))
-                .or_server(self.address())?;
-            return Ok(now != since);
+            let now = audit_mark(&mut *self.client()).or_server(self.address())?;
+            return Ok(now.counter != since);
         };
         let mark = ChangeMark {
             counter: since,

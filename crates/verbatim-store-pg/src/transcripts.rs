@@ -3,7 +3,8 @@
 //!
 //! The mark is the number of audit entries and the greatest entry id. The
 //! log is append-only, so a count that has not moved means nothing was
-//! written. Ids are UUIDv7, ordered by the time they were made, not by
+//! written. The number is read from the one row a trigger keeps (migration
+//! 0009), the greatest id from the primary key: neither reads the log. Ids are UUIDv7, ordered by the time they were made, not by
 //! commit: a transaction that made its id first may commit after another's,
 //! landing below a mark already taken. So the entries above the mark must
 //! account for the whole growth of the count; when they do not, the answer
@@ -17,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use postgres::{Client, IsolationLevel};
+use postgres::{Client, GenericClient, IsolationLevel};
 use verbatim_core::OffsetTable;
 use verbatim_store::{
     ChangeMark, LabelSources, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES,
@@ -28,6 +29,19 @@ use crate::PgStore;
 use crate::codings::text_of;
 use crate::failure::OrServer;
 use crate::{participants, reads};
+
+/// The number of audit entries and the greatest entry id ('' when none),
+/// read in one statement, so from one snapshot.
+pub(crate) fn audit_mark(client: &mut impl GenericClient) -> Result<ChangeMark, postgres::Error> {
+    let row = client.query_one(
+        "SELECT n, COALESCE((SELECT max(id) FROM audit), '') FROM audit_count",
+        &[],
+    )?;
+    Ok(ChangeMark {
+        counter: row.try_get(0)?,
+        newest: row.try_get(1)?,
+    })
+}
 
 /// Returns the entries written after `mark`, or `None` when the entries
 /// above its id do not account for every entry since (see the module docs).
@@ -40,9 +54,7 @@ pub(crate) fn entries_since(
         .isolation_level(IsolationLevel::RepeatableRead)
         .read_only(true)
         .start()?;
-    let count: i64 = tx
-        .query_one("SELECT count(*) FROM audit", &[])?
-        .try_get(0)?;
+    let count: i64 = tx.query_one("SELECT n FROM audit_count", &[])?.try_get(0)?;
     let rows = tx.query("SELECT data FROM audit WHERE id > $1", &[&mark.newest])?;
     tx.commit()?;
     let grown = usize::try_from(count - mark.counter).ok();
@@ -57,14 +69,7 @@ pub(crate) fn entries_since(
 
 impl Transcripts for PgStore {
     fn change_mark(&self) -> Result<ChangeMark, StoreError> {
-        let row = self
-            .client()
-            .query_one("SELECT count(*), COALESCE(max(id), '') FROM audit", &[])
-            .or_server(self.address())?;
-        Ok(ChangeMark {
-            counter: row.try_get(0).or_server(self.address())?,
-            newest: row.try_get(1).or_server(self.address())?,
-        })
+        audit_mark(&mut *self.client()).or_server(self.address())
     }
 
     fn sources_changed_since(&self, mark: &ChangeMark) -> Result<bool, StoreError> {

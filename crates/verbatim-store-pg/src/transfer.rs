@@ -41,7 +41,8 @@ const WITH_IDS: &[&str] = &[
 
 impl Transfer for PgStore {
     fn uncarried(&self) -> Result<Vec<String>, StoreError> {
-        // This schema holds only carried tables (and its migration list).
+        // This schema holds only carried tables (and its migration list
+        // and the audit count, which its trigger keeps on the copy too).
         Ok(Vec::new())
     }
 

@@ -426,3 +426,78 @@ fn a_change_counter_from_another_process_is_answered_safely() {
     assert_eq!(now, 5);
     assert!(!cli.tables_may_have_changed(now, &["codings"]).unwrap());
 }
+
+/// `INSERT … SELECT` of `n` audit entries, as one statement (ids above
+/// every UUIDv7 the store makes, so they sort last).
+fn insert_entries(schema: &str, first: i64, n: i64) -> String {
+    format!(
+        "INSERT INTO \"{schema}\".audit (id, at, actor, action, data) \
+         SELECT 'ffffffff-' || lpad(g::text, 12, '0'), '2026-01-01T00:00:00Z', \
+                'admin', 'test.entry', '{{}}' \
+         FROM generate_series({first}, {}) g",
+        first + n - 1
+    )
+}
+
+#[test]
+fn the_change_counter_is_the_count_the_trigger_keeps() {
+    use verbatim_store::ReaderReads;
+    let Some(study) = pg::study("counter_trigger") else {
+        return;
+    };
+    let web = pg::create(&study);
+    let mut admin = study.admin();
+    let schema = study.address.study();
+    // 700 entries in one statement: the statement trigger adds them all.
+    admin
+        .batch_execute(&insert_entries(schema, 1, 700))
+        .unwrap();
+    // The creation's entry + 700 = 701.
+    assert_eq!(web.change_counter().unwrap(), 701);
+    // A rolled-back insert of 5 leaves the count as it was.
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute(&insert_entries(schema, 701, 5)).unwrap();
+    tx.rollback().unwrap();
+    assert_eq!(web.change_counter().unwrap(), 701);
+    // Two statements of 2 and 3 in one transaction: 701 + 2 + 3 = 706.
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute(&insert_entries(schema, 701, 2)).unwrap();
+    tx.batch_execute(&insert_entries(schema, 703, 3)).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(web.change_counter().unwrap(), 706);
+    let counted: i64 = admin
+        .query_one(&format!("SELECT count(*) FROM \"{schema}\".audit"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(counted, 706);
+}
+
+#[test]
+fn an_upgraded_study_counts_the_entries_it_had() {
+    use verbatim_store::ReaderReads;
+    let Some(study) = pg::study("counter_upgrade") else {
+        return;
+    };
+    pg::create(&study);
+    let schema = study.address.study();
+    // Back to the schema before 0009, with 1 + 40 entries in the log.
+    study
+        .admin()
+        .batch_execute(&format!(
+            "SET search_path TO \"{schema}\"; \
+             DROP TRIGGER audit_counts ON audit; DROP FUNCTION audit_counted(); \
+             DROP TABLE audit_count; DELETE FROM verbatim_migrations WHERE version = 9; \
+             {}",
+            insert_entries(schema, 1, 40)
+        ))
+        .unwrap();
+    let store = PgStore::open(&study.address).unwrap();
+    assert_eq!(store.study().unwrap().schema_version, migrate::LATEST);
+    // The creation's entry + 40 = 41, then one import = 42.
+    assert_eq!(store.change_counter().unwrap(), 41);
+    let mut store = store;
+    store
+        .import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    assert_eq!(store.change_counter().unwrap(), 42);
+}

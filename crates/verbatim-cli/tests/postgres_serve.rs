@@ -158,9 +158,17 @@ fn load(servers: &[&Server], code: i64, sources: &[(i64, i64)], seconds: u64) ->
             .map(|k| {
                 scope.spawn(move || {
                     let coder = format!("c{k:02}");
+                    // The page came from the first server; its token and
+                    // cookies then go to any of them, as behind a load
+                    // balancer without sticky sessions.
+                    let first = Client::new(&servers[0].base, &coder);
                     let clients: Vec<Client> = servers
                         .iter()
-                        .map(|s| Client::new(&s.base, &coder))
+                        .map(|s| Client {
+                            base: s.base.clone(),
+                            cookies: first.cookies.clone(),
+                            csrf: first.csrf.clone(),
+                        })
                         .collect();
                     let mut tally = Tally::default();
                     let mut n = 0;
@@ -287,6 +295,11 @@ fn two_servers_on_one_postgres_study_store_every_acknowledged_coding_once() {
     let a = serve_with(&ws, &["--project", &address]);
     let b = serve_with(&ws, &["--project", &address]);
     assert_ne!(a.base, b.base);
+    // Both processes hand out the study's one CSRF token.
+    assert_eq!(
+        Client::new(&a.base, "c00").csrf,
+        Client::new(&b.base, "c00").csrf
+    );
     let tallies = load(&[&a, &b], code, &sources, seconds);
     let failed: Vec<&String> = tallies.iter().flat_map(|t| &t.failed).collect();
     assert!(

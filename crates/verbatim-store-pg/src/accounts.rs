@@ -577,4 +577,21 @@ impl Accounts for PgStore {
     fn act_as_account(&self, account: Option<&str>) -> Result<(), StoreError> {
         audit::act_as(&mut *self.client(), account).or_server(self.address())
     }
+
+    fn shared_secret(&mut self, key: &str) -> Result<String, AccountError> {
+        let drawn = rules::new_token()?;
+        let address = self.address().clone();
+        let mut client = self.client();
+        // Two processes starting at once: one insert wins, both read it.
+        client
+            .execute(
+                "INSERT INTO study (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[&key, &drawn],
+            )
+            .or_server(&address)?;
+        let row = client
+            .query_one("SELECT value FROM study WHERE key = $1", &[&key])
+            .or_server(&address)?;
+        Ok(row.get(0))
+    }
 }

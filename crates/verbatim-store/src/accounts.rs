@@ -401,6 +401,19 @@ impl SqliteStore {
         Ok(accounts)
     }
 
+    /// Returns the study's server secret named `key`, drawing and keeping a
+    /// random one the first time (outside the undo history: it is the
+    /// server's, not the research's).
+    pub fn shared_secret(&mut self, key: &str) -> Result<String, AccountError> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO study (key, value) VALUES ($1, $2)")?
+            .execute([key, new_token()?.as_str()])?;
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM study WHERE key = $1")?
+            .query_row([key], |row| row.get(0))?)
+    }
+
     /// Returns true when an enabled owner account exists (`serve --team`
     /// needs one).
     pub fn has_owner(&self) -> Result<bool, AccountError> {

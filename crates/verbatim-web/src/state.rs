@@ -67,6 +67,16 @@ impl Secrets {
         }
     }
 
+    /// Returns secrets whose CSRF token is `csrf`: the study's shared one
+    /// when several server processes serve one PostgreSQL study, so a page
+    /// from one process may post to another (behind a load balancer).
+    pub fn with_csrf(csrf: String) -> Self {
+        Self {
+            csrf: csrf.into(),
+            logins: Arc::default(),
+        }
+    }
+
     /// Returns the CSRF token.
     pub fn csrf(&self) -> &str {
         &self.csrf

@@ -44,7 +44,13 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.dir {
         return serve_folder(args, dir);
     }
-    let (store, index_dir) = open_served(&args.project)?;
+    let (mut store, index_dir) = open_served(&args.project)?;
+    // One process per file study draws its own token; the processes of a
+    // PostgreSQL study share the study's, so a browser may be sent to any.
+    let secrets = match args.project.location()? {
+        Location::File(_) => Secrets::new(),
+        Location::Postgres(_) => Secrets::with_csrf(store.shared_secret("web_csrf_token")?),
+    };
     if args.team {
         if !store.has_owner()? {
             anyhow::bail!(
@@ -112,7 +118,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             team: args.team,
             folder: None,
         },
-        Secrets::new(),
+        secrets,
     );
     let served = runtime.block_on(verbatim_web::serve(listener, state.clone(), stop()));
     drop(runtime);

@@ -97,6 +97,11 @@ pub trait Accounts {
     /// Names the account behind the changes this connection makes from now
     /// on, so every audit entry records it.
     fn act_as_account(&self, account: Option<&str>) -> Result<(), StoreError>;
+
+    /// Returns the study's server secret named `key`, drawn at random and
+    /// kept the first time it is asked for, so every server process of one
+    /// study reads the same (the web's CSRF token on a shared study).
+    fn shared_secret(&mut self, key: &str) -> Result<String, AccountError>;
 }
 
 impl Accounts for SqliteStore {
@@ -183,5 +188,8 @@ impl Accounts for SqliteStore {
     }
     fn act_as_account(&self, account: Option<&str>) -> Result<(), StoreError> {
         SqliteStore::act_as_account(self, account)
+    }
+    fn shared_secret(&mut self, key: &str) -> Result<String, AccountError> {
+        SqliteStore::shared_secret(self, key)
     }
 }

@@ -20,6 +20,7 @@ mod accounts;
 mod action;
 mod address;
 mod agreement;
+mod attribute_edits;
 mod analysis;
 mod audit;
 mod code_edits;

@@ -14,7 +14,7 @@ use postgres::GenericClient;
 use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
 use verbatim_store::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
-    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
+    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError, ValueEdit,
 };
 
 use crate::failure::OrServer;
@@ -411,6 +411,26 @@ impl Participants for PgStore {
 
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
         self.assign_codes_now(actor)
+    }
+
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        self.merge_values_in(actor, attribute, applies_to, values, into)
+    }
+
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError> {
+        self.delete_attribute_in(actor, attribute, applies_to)
     }
 }
 

@@ -14,7 +14,7 @@ use std::ops::RangeInclusive;
 
 use crate::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, RankStyle,
-    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError, ValueEdit,
 };
 
 /// The participants, sites and speaker labels of a study.
@@ -141,6 +141,40 @@ pub trait Participants {
     /// [`super::rules::plan_codes`] plans them (one undoable action, none
     /// when nobody receives a code).
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError>;
+
+    /// Renames one value of an attribute everywhere it is set (one
+    /// undoable action, as [`Participants::merge_attribute_values`]).
+    fn rename_attribute_value(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        from: &str,
+        to: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        self.merge_attribute_values(actor, attribute, applies_to, &[from.to_owned()], to)
+    }
+
+    /// Replaces several values of an attribute by one, as
+    /// [`super::rules::plan_value_merge`] and [`super::rules::merge_hits`]
+    /// check it (one undoable action).
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError>;
+
+    /// Deletes an attribute and every value set for it (one undoable
+    /// action); returns how many values went with it.
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -265,5 +299,25 @@ impl Participants for SqliteStore {
 
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
         SqliteStore::assign_codes(self, actor)
+    }
+
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        SqliteStore::merge_attribute_values(self, actor, attribute, applies_to, values, into)
+    }
+
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError> {
+        SqliteStore::delete_attribute(self, actor, attribute, applies_to)
     }
 }

@@ -14,7 +14,8 @@ use postgres::GenericClient;
 use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
 use verbatim_store::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
-    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError, ValueEdit,
+    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
+    ValueEdit,
 };
 
 use crate::failure::OrServer;

@@ -98,7 +98,10 @@ pub fn plan_value_merge(
     let allowed_json = if attr.allowed.is_empty() {
         None
     } else {
-        Some(serde_json::to_string(&allowed_after).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        Some(
+            serde_json::to_string(&allowed_after)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )
     };
     Ok(ValueMerge {
         wanted,
@@ -192,7 +195,13 @@ impl SqliteStore {
             AppliesTo::Participant => Table::ParticipantValues,
             AppliesTo::Source => Table::SourceValues,
         };
-        let hits = merge_hits(&attr, applies_to, values, &plan, self.value_rows(&attr, applies_to)?)?;
+        let hits = merge_hits(
+            &attr,
+            applies_to,
+            values,
+            &plan,
+            self.value_rows(&attr, applies_to)?,
+        )?;
         let (edit, summary) = merge_outcome(&attr, values, &plan, hits.len());
         let into = plan.into;
         self.act(

@@ -14,7 +14,8 @@ use std::ops::RangeInclusive;
 
 use crate::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, RankStyle,
-    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError, ValueEdit,
+    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    ValueEdit,
 };
 
 /// The participants, sites and speaker labels of a study.

@@ -136,9 +136,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
         vec!["figure", "saturation", "--out", "curve.svg"],
         vec!["report", "--format", "html", "--out", "report.html"],
         vec!["participants", "withdraw", "P1", "--yes"],
-        vec![
-            "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
-        ],
+        vec!["source", "done", "a"],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -155,7 +153,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  memo add|list|edit|delete, sites add|list, \
                  participants add|list|import|set|rename|consent|assign|scheme|table, \
                  attribute add|list|set|rename-value|merge-values|delete, \
-                 speakers list|map, \
+                 speakers list|map|rename|import, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, export, log, \

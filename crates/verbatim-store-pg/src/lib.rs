@@ -50,6 +50,7 @@ mod reads;
 mod record;
 mod reveal;
 mod snapshot;
+mod speaker_edits;
 mod store;
 pub mod test_server;
 mod transcripts;

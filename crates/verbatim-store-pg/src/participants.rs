@@ -433,6 +433,24 @@ impl Participants for PgStore {
     ) -> Result<usize, StoreError> {
         self.delete_attribute_in(actor, attribute, applies_to)
     }
+
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError> {
+        self.map_speakers_in(actor, rows)
+    }
+
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError> {
+        self.rename_speaker_in(actor, source, from, to)
+    }
 }
 
 /// Returns the attributes of participants or sources, in their order.

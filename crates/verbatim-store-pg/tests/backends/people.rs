@@ -19,6 +19,7 @@ conformance!(
     pseudonym_codes_are_assigned_by_the_scheme_alike,
     attribute_values_are_merged_renamed_and_deleted_alike,
     the_sociodemographic_table_counts_alike,
+    speaker_labels_are_renamed_and_mapped_from_a_file_alike,
 );
 
 /// A study backend with what the participant commands use.
@@ -912,6 +913,143 @@ fn the_sociodemographic_table_counts_alike(store: &mut impl Backend) {
             row("ville", "given", "2 (67 %)"),
             ("âge".to_owned(), None, "37.5 (30–45)".to_owned()),
             row("âge", "(missing)", "1 (33 %)"),
+        ]
+    );
+}
+
+/// The labels of source `source` as the test reads them: label, turns,
+/// role, how.
+fn labels_of(store: &impl Backend, source: i64) -> Vec<(String, i64, String, Option<String>)> {
+    store
+        .speakers(Some(source))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.label, r.turns, r.role, r.how))
+        .collect()
+}
+
+fn speaker_labels_are_renamed_and_mapped_from_a_file_alike(store: &mut impl Backend) {
+    // Source 1, cs-02: INT, CSI-2, INT; source 2, notes: one turn by P01.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store
+        .add_participant("tester", &person(Some("CSI-2"), None, None))
+        .unwrap();
+    store
+        .add_participant("tester", &person(None, Some("Paul"), None))
+        .unwrap();
+    let row = |source: &str, label: &str, target: SpeakerTarget| {
+        (SourceRef::Name(source.into()), label.to_owned(), target)
+    };
+    let paul = || SpeakerTarget::Participant("paul".into());
+    // A mapping file with two bad rows of three: each refused, nothing
+    // written.
+    let entries = store.audit_log(100).unwrap().len();
+    let refused = store.map_speakers(
+        "tester",
+        &[
+            row("notes", "p01", paul()),
+            row("cs-02", "XYZ", SpeakerTarget::Interviewer),
+            row("notes", "P01", SpeakerTarget::Participant("Zoé".into())),
+        ],
+    );
+    match refused {
+        Err(StoreError::Rejected(rows)) => assert_eq!(
+            rows,
+            [
+                "row 2: no speaker \"XYZ\" in source \"cs-02\": list its speakers with `verbatim speakers list --source cs-02`",
+                "row 3: no participant \"Zoé\" in this study: list them with `verbatim participants list`",
+            ]
+        ),
+        other => panic!("expected the rows refused, got {other:?}"),
+    }
+    assert_eq!(store.audit_log(100).unwrap().len(), entries);
+    store
+        .map_speakers(
+            "tester",
+            &[
+                row("cs-02", "int", SpeakerTarget::Interviewer),
+                row("notes", "p01", paul()),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        store.audit_log(1).unwrap()[0].data["summary"],
+        serde_json::json!({ "mappings": [
+            { "source": 1, "label": "INT", "participant": null },
+            { "source": 2, "label": "P01", "participant": 2 },
+        ] })
+    );
+    let owned = |l: &str, n: i64, role: &str, how: Option<&str>| {
+        (l.to_owned(), n, role.to_owned(), how.map(str::to_owned))
+    };
+    // INT's two turns renamed; its explicit mapping follows the label.
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "int", " Enquêtrice ")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        labels_of(store, 1),
+        [
+            owned("Enquêtrice", 2, "interviewer", Some("explicit")),
+            owned("CSI-2", 1, "participant", Some("auto")),
+        ]
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("speakers.rename", Some("source:1"))
+    );
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "from": "INT", "to": "Enquêtrice", "turns": 2 })
+    );
+    // 2 turns and 1 mapping changed, each under its own key.
+    let changes = log[0].data["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    assert_eq!(
+        changes[0]["key"],
+        serde_json::json!({ "source_id": 1, "ordinal": 0 })
+    );
+    // Renamed to itself: no action.
+    let entries = store.audit_log(100).unwrap().len();
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "Enquêtrice", "Enquêtrice")
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.audit_log(100).unwrap().len(), entries);
+    assert_eq!(
+        invalid(store.rename_speaker("tester", 1, "CSI-2", "  ")),
+        "the new label is empty: give the label the turns should have"
+    );
+    // Merged into an existing label: its mapping wins, 3 turns in all.
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "CSI-2", "Enquêtrice")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        labels_of(store, 1),
+        [owned("Enquêtrice", 3, "interviewer", Some("explicit"))]
+    );
+    store.undo("tester", 2).unwrap();
+    assert_eq!(
+        labels_of(store, 1),
+        [
+            owned("INT", 2, "interviewer", Some("explicit")),
+            owned("CSI-2", 1, "participant", Some("auto")),
         ]
     );
 }

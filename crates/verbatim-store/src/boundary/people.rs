@@ -176,6 +176,28 @@ pub trait Participants {
         attribute: &str,
         applies_to: AppliesTo,
     ) -> Result<usize, StoreError>;
+
+    /// Applies many mappings at once (a mapping file): every row is checked
+    /// first, one refusal per bad row (`row N: …`, from 1) in
+    /// [`StoreError::Rejected`] means nothing is written; one undoable
+    /// action.
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError>;
+
+    /// Renames a speaker label of source `source` to `to` (checked by
+    /// [`super::rules::new_speaker_label`]) in its turns and explicit
+    /// mapping; when `to` is a label already the two merge and `to`'s
+    /// mapping wins. One undoable action; returns the turns renamed.
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -320,5 +342,23 @@ impl Participants for SqliteStore {
         applies_to: AppliesTo,
     ) -> Result<usize, StoreError> {
         SqliteStore::delete_attribute(self, actor, attribute, applies_to)
+    }
+
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError> {
+        SqliteStore::map_speakers(self, actor, rows)
+    }
+
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError> {
+        SqliteStore::rename_speaker(self, actor, source, from, to)
     }
 }

@@ -31,6 +31,7 @@ pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
 pub use crate::roster_edits::{
     ValueMerge, find_attribute, merge_hits, merge_outcome, plan_value_merge,
 };
+pub use crate::source_ops::new_speaker_label;
 pub use crate::speakers::{
     ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
 };

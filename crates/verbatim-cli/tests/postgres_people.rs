@@ -1,5 +1,6 @@
 //! `--project postgres://…` for the edits of people, attributes (values
-//! renamed and merged, attributes deleted), speakers, journal entries and
+//! renamed and merged, attributes deleted), speakers (mapped, renamed,
+//! imported from a file), journal entries and
 //! memos, and the sociodemographic table: one session run on a study file and on a
 //! PostgreSQL study prints the same `--json`, word for word, and the same
 //! history. The PostgreSQL half needs `VERBATIM_TEST_PG` (see
@@ -149,6 +150,45 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
         deleted.stdout.trim(),
         "Deleted attribute ville and its 1 values."
     );
+    // The interviewer's label renamed, both labels mapped from a file,
+    // then the old label given back: the listing ends as it was.
+    let renamed = ok(&[
+        "speakers",
+        "rename",
+        "--source",
+        "entretien",
+        "--from",
+        "int",
+        "--to",
+        "Enquêtrice",
+    ]);
+    assert_eq!(
+        renamed.stdout.trim(),
+        "Renamed \"int\" to \"Enquêtrice\" in 2 turns of entretien. Undo with `verbatim undo`."
+    );
+    ws.write(
+        "map.csv",
+        "source,label,participant\nentretien,Enquêtrice,interviewer\nentretien,CSI-2,CSI-02\n",
+    );
+    ws.write(
+        "bad.csv",
+        "source,label,participant\nentretien,XYZ,interviewer\nentretien,CSI-2,Zoé\n",
+    );
+    let mapped = ok(&["speakers", "import", "map.csv"]);
+    assert_eq!(
+        mapped.stdout.trim(),
+        "Mapped 2 speaker labels from map.csv."
+    );
+    ok(&[
+        "speakers",
+        "rename",
+        "--source",
+        "entretien",
+        "--from",
+        "Enquêtrice",
+        "--to",
+        "INT",
+    ]);
 
     let refusals: Vec<String> = [
         vec!["participants", "set", "Zoé", "âge=3"],
@@ -175,6 +215,7 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
             "--to",
             "x",
         ],
+        vec!["speakers", "import", "bad.csv"],
     ]
     .iter()
     .map(|args| {
@@ -375,6 +416,13 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         "{}",
         refusals[7]
     );
+    // Rows counted from the file's first line, the header.
+    assert!(
+        refusals[8].contains("row 2: no speaker \"XYZ\" in source \"entretien\"")
+            && refusals[8].contains("row 3: no participant \"Zoé\""),
+        "{}",
+        refusals[8]
+    );
     // Both are counted (neither speaks only in a context source): n = 2.
     // âge: mean (41 + 29) / 2 = 35, range 29–41; profession: Claire's
     // infirmière 1 of 2 = 50 %, CSI-02 missing 1 of 2 = 50 %; the allowed
@@ -394,8 +442,11 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         })
     );
     assert_eq!(
-        actions[..21],
+        actions[..24],
         [
+            "speakers.rename",
+            "speakers.map",
+            "speakers.rename",
             "attribute.delete",
             "participant.set",
             "attribute.add",
@@ -420,7 +471,7 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         ]
     );
     assert_eq!(
-        history[17][2],
+        history[20][2],
         serde_json::json!({ "from": "CSI-2", "to": "CSI-02", "labels_pinned": 1 })
     );
 }

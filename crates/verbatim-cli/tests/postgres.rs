@@ -135,10 +135,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     for args in [
         vec!["figure", "saturation", "--out", "curve.svg"],
         vec!["report", "--format", "html", "--out", "report.html"],
-        vec!["participants", "table"],
-        vec![
-            "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
-        ],
+        vec!["participants", "withdraw", "P1", "--yes"],
+        vec!["source", "done", "a"],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -153,9 +151,9 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
-                 participants add|list|import|set|rename|consent|assign|scheme, \
-                 attribute add|list|set, \
-                 speakers list|map, \
+                 participants add|list|import|set|rename|consent|assign|scheme|table, \
+                 attribute add|list|set|rename-value|merge-values|delete, \
+                 speakers list|map|rename|import, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, export, log, \

@@ -1,5 +1,7 @@
-//! `--project postgres://…` for the edits of people, attributes, speakers,
-//! journal entries and memos: one session run on a study file and on a
+//! `--project postgres://…` for the edits of people, attributes (values
+//! renamed and merged, attributes deleted), speakers (mapped, renamed,
+//! imported from a file), journal entries and
+//! memos, and the sociodemographic table: one session run on a study file and on a
 //! PostgreSQL study prints the same `--json`, word for word, and the same
 //! history. The PostgreSQL half needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`).
@@ -117,6 +119,76 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
     as_amira(&["memo", "delete", "2"]);
     // Undo the memo's deletion: it comes back.
     as_amira(&["undo"]);
+    // The profession's vocabulary tidied: Claire's "infirmière" renamed,
+    // then merged back; a town set and deleted with its attribute.
+    let renamed = ok(&[
+        "attribute",
+        "rename-value",
+        "profession",
+        "--from",
+        "INFIRMIÈRE",
+        "--to",
+        "IDE",
+    ]);
+    assert_eq!(
+        renamed.stdout.trim(),
+        "Renamed profession value \"INFIRMIÈRE\" to \"IDE\" (1 participants changed)."
+    );
+    ok(&[
+        "attribute",
+        "merge-values",
+        "profession",
+        "--values",
+        "ide,médecin",
+        "--into",
+        "infirmière",
+    ]);
+    ok(&["attribute", "add", "ville", "--type", "text"]);
+    ok(&["participants", "set", "CS-1", "ville=Valmont"]);
+    let deleted = ok(&["attribute", "delete", "ville", "--yes"]);
+    assert_eq!(
+        deleted.stdout.trim(),
+        "Deleted attribute ville and its 1 values."
+    );
+    // The interviewer's label renamed, both labels mapped from a file,
+    // then the old label given back: the listing ends as it was.
+    let renamed = ok(&[
+        "speakers",
+        "rename",
+        "--source",
+        "entretien",
+        "--from",
+        "int",
+        "--to",
+        "Enquêtrice",
+    ]);
+    assert_eq!(
+        renamed.stdout.trim(),
+        "Renamed \"int\" to \"Enquêtrice\" in 2 turns of entretien. Undo with `verbatim undo`."
+    );
+    ws.write(
+        "map.csv",
+        "source,label,participant\nentretien,Enquêtrice,interviewer\nentretien,CSI-2,CSI-02\n",
+    );
+    ws.write(
+        "bad.csv",
+        "source,label,participant\nentretien,XYZ,interviewer\nentretien,CSI-2,Zoé\n",
+    );
+    let mapped = ok(&["speakers", "import", "map.csv"]);
+    assert_eq!(
+        mapped.stdout.trim(),
+        "Mapped 2 speaker labels from map.csv."
+    );
+    ok(&[
+        "speakers",
+        "rename",
+        "--source",
+        "entretien",
+        "--from",
+        "Enquêtrice",
+        "--to",
+        "INT",
+    ]);
 
     let refusals: Vec<String> = [
         vec!["participants", "set", "Zoé", "âge=3"],
@@ -134,6 +206,16 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
         vec!["participants", "rename", "CS-1", "csi-02"],
         vec!["journal", "edit", "9", "--text", "x", "--coder", "amira"],
         vec!["memo", "delete", "7", "--coder", "amira"],
+        vec![
+            "attribute",
+            "rename-value",
+            "profession",
+            "--from",
+            "pilote",
+            "--to",
+            "x",
+        ],
+        vec!["speakers", "import", "bad.csv"],
     ]
     .iter()
     .map(|args| {
@@ -169,6 +251,7 @@ fn people_session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>, Ve
         ok(&["journal", "verify", "--json"]).json(),
         scheme,
         assigned,
+        ok(&["participants", "table", "--json"]).json(),
     ];
     let log = ok(&["log", "--json", "--limit", "100"]).json();
     let history = log
@@ -328,9 +411,47 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         .iter()
         .map(|h: &Value| h[0].as_str().unwrap())
         .collect();
+    assert!(
+        refusals[7].contains("no participant has profession pilote"),
+        "{}",
+        refusals[7]
+    );
+    // Rows counted from the file's first line, the header.
+    assert!(
+        refusals[8].contains("row 2: no speaker \"XYZ\" in source \"entretien\"")
+            && refusals[8].contains("row 3: no participant \"Zoé\""),
+        "{}",
+        refusals[8]
+    );
+    // Both are counted (neither speaks only in a context source): n = 2.
+    // âge: mean (41 + 29) / 2 = 35, range 29–41; profession: Claire's
+    // infirmière 1 of 2 = 50 %, CSI-02 missing 1 of 2 = 50 %; the allowed
+    // list is infirmière alone after the merge.
     assert_eq!(
-        actions[..16],
+        reads[9],
+        serde_json::json!({
+            "columns": [{ "name": "All", "n": 2 }],
+            "rows": [
+                { "attribute": "âge", "type": "number", "value": null, "cells": [
+                    { "kind": "number", "count": 2, "mean": 35.0, "min": 29.0, "max": 41.0 }] },
+                { "attribute": "profession", "type": "category", "value": "infirmière",
+                  "cells": [{ "kind": "count", "count": 1, "percent": 50.0 }] },
+                { "attribute": "profession", "type": "category", "value": "(missing)",
+                  "cells": [{ "kind": "count", "count": 1, "percent": 50.0 }] },
+            ]
+        })
+    );
+    assert_eq!(
+        actions[..24],
         [
+            "speakers.rename",
+            "speakers.map",
+            "speakers.rename",
+            "attribute.delete",
+            "participant.set",
+            "attribute.add",
+            "attribute.merge_values",
+            "attribute.merge_values",
             "history.undo",
             "memo.delete",
             "memo.edit",
@@ -350,7 +471,7 @@ fn people_journal_and_memo_edits_answer_alike_on_a_file_and_on_postgres() {
         ]
     );
     assert_eq!(
-        history[12][2],
+        history[20][2],
         serde_json::json!({ "from": "CSI-2", "to": "CSI-02", "labels_pinned": 1 })
     );
 }

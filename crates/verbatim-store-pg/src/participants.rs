@@ -15,6 +15,7 @@ use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, 
 use verbatim_store::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
     RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
+    ValueEdit,
 };
 
 use crate::failure::OrServer;
@@ -411,6 +412,44 @@ impl Participants for PgStore {
 
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
         self.assign_codes_now(actor)
+    }
+
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        self.merge_values_in(actor, attribute, applies_to, values, into)
+    }
+
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError> {
+        self.delete_attribute_in(actor, attribute, applies_to)
+    }
+
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError> {
+        self.map_speakers_in(actor, rows)
+    }
+
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError> {
+        self.rename_speaker_in(actor, source, from, to)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The edits of `Participants` on PostgreSQL: a participant's label, site,
-//! values and code, speaker mappings, attributes, source values and
+//! values and code, attributes, source values and
 //! consents, written as SQLite writes them (the same rows, audit entries
 //! and refusals). Who a word names, which label a source has, what a
 //! value may be and what a consent holds are `verbatim_store::rules`'.
@@ -10,9 +10,7 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use postgres::{GenericClient, Transaction};
-use verbatim_store::{
-    AppliesTo, AttrType, Attribute, Consent, SourceRef, SpeakerTarget, StoreError, rules,
-};
+use verbatim_store::{AppliesTo, AttrType, Attribute, Consent, SourceRef, StoreError, rules};
 
 use crate::participants::{attributes, find_site, participant_rows, speakers};
 use crate::reads::{ReadError, resolve};
@@ -20,7 +18,7 @@ use crate::record::{Column, Recorder, is_unique_violation};
 use crate::{PgStore, now};
 
 /// Returns the id of the participant `word` names.
-fn participant(client: &mut impl GenericClient, word: &str) -> Result<i64, ReadError> {
+pub(crate) fn participant(client: &mut impl GenericClient, word: &str) -> Result<i64, ReadError> {
     Ok(rules::find_participant_in(
         &participant_rows(client)?,
         word,
@@ -80,7 +78,7 @@ fn write_values(
 }
 
 /// Returns the label of source `source` a user named, or the refusal.
-fn source_label(
+pub(crate) fn source_label(
     client: &mut impl GenericClient,
     source: i64,
     label: &str,
@@ -192,64 +190,6 @@ impl PgStore {
                 Some(format!("participant:{id}")),
                 serde_json::json!({ "from": old, "to": code, "labels_pinned": pinned.len() }),
             ))
-        })
-    }
-
-    /// `Participants::map_speaker`: a refusal is one `Invalid` sentence, as
-    /// SQLite words one row of a mapping file.
-    pub(crate) fn map_speaker_in(
-        &self,
-        actor: &str,
-        source: &SourceRef,
-        label: &str,
-        target: &SpeakerTarget,
-    ) -> Result<(), StoreError> {
-        self.act(actor, "speakers.map", |tx, rec| {
-            // One mapping is refused as SQLite refuses one row of a file.
-            let found = (|| -> Result<(i64, String, Option<i64>), ReadError> {
-                let sid = resolve(tx, source)?;
-                let label = source_label(tx, sid, label)?;
-                let who = match target {
-                    SpeakerTarget::Interviewer => None,
-                    SpeakerTarget::Participant(word) => Some(participant(tx, word)?),
-                };
-                Ok((sid, label, who))
-            })();
-            let (sid, label, who) = match found {
-                Err(ReadError::Store(e)) => {
-                    return Err(StoreError::Invalid(e.to_string()).into());
-                }
-                other => other?,
-            };
-            let existing: Option<i64> = tx
-                .query_opt(
-                    "SELECT id FROM speaker_map WHERE source_id = $1 AND label = $2 FOR UPDATE",
-                    &[&sid, &label],
-                )?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            let interviewer = i64::from(who.is_none());
-            match existing {
-                Some(id) => rec.update(
-                    tx,
-                    "speaker_map",
-                    id,
-                    &[("participant_id", &who), ("interviewer", &interviewer)],
-                )?,
-                None => {
-                    rec.insert(
-                        tx,
-                        "speaker_map",
-                        &[
-                            ("source_id", &sid),
-                            ("label", &label),
-                            ("participant_id", &who),
-                            ("interviewer", &interviewer),
-                        ],
-                    )?;
-                }
-            }
-            Ok(((), None, rules::mappings_summary(&[(sid, label, who)])))
         })
     }
 

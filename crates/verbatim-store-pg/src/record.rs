@@ -140,7 +140,40 @@ impl Recorder {
         self.update(tx, table, id, &[(column, &value)])
     }
 
+    /// Sets one text column of the turn `ordinal` of `source` (locked
+    /// first), keeping it before and after under the turn's key.
+    pub fn update_turn_text(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        (source, ordinal): (i64, i64),
+        column: &'static str,
+        value: &str,
+    ) -> Result<(), postgres::Error> {
+        let where_ = "source_id = $1 AND ordinal = $2";
+        let read = format!("SELECT row_to_json(t)::text FROM turns t WHERE {where_} FOR UPDATE");
+        let Some(before) = tx.query_opt(&read, &[&source, &ordinal])? else {
+            return Ok(());
+        };
+        let sql = format!(
+            "WITH row AS (UPDATE turns SET {column} = $3 WHERE {where_} RETURNING *) \
+             SELECT row_to_json(row)::text FROM row"
+        );
+        let after = tx.query_one(&sql, &[&source, &ordinal, &value])?;
+        let key = json!({ "source_id": source, "ordinal": ordinal });
+        self.keep_keyed(
+            "turns",
+            key,
+            Some(before.try_get(0)?),
+            Some(after.try_get(0)?),
+        );
+        Ok(())
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
+        self.keep_keyed(table, json!({ "id": id }), before, after);
+    }
+
+    fn keep_keyed(&mut self, table: &str, key: Json, before: Option<&str>, after: Option<&str>) {
         if self.forget {
             return;
         }
@@ -150,7 +183,7 @@ impl Recorder {
         };
         self.changes.push(json!({
             "table": table,
-            "key": { "id": id },
+            "key": key,
             "before": object(before),
             "after": object(after),
         }));

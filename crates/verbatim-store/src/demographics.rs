@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::boundary::Participants;
 use crate::participants::{AppliesTo, Attribute, Participant};
 use crate::values::{AttrType, format_number, percent_half_up, percent_text};
 use crate::{SqliteStore, StoreError};
@@ -109,51 +110,65 @@ pub struct DemoTable {
 type Group<'p> = (String, Vec<&'p Participant>);
 
 impl SqliteStore {
-    /// Returns the sociodemographic table of the participants, overall and
-    /// (with `by_site`) per site; participants heard only in context
-    /// sources are left out unless `include_context`.
+    /// Returns the sociodemographic table of the participants (see
+    /// [`demographics_of`]).
     pub fn demographics(
         &self,
         by_site: bool,
         include_context: bool,
     ) -> Result<DemoTable, StoreError> {
-        let people = self.counted_people(include_context)?;
-        let groups = site_groups(&people, by_site);
-        let columns = groups
-            .iter()
-            .map(|(name, m)| DemoColumn {
-                name: name.clone(),
-                n: m.len(),
-            })
-            .collect();
-        let mut rows = Vec::new();
-        for attr in self.attributes(AppliesTo::Participant)? {
-            rows.extend(attribute_rows(&attr, &people, &groups));
-        }
-        Ok(DemoTable { columns, rows })
+        demographics_of(self, by_site, include_context)
     }
+}
 
-    /// The participants the table counts: all of them with
-    /// `include_context`, else those heard in at least one source that is
-    /// not a context source (or in none).
-    fn counted_people(&self, include_context: bool) -> Result<Vec<Participant>, StoreError> {
-        let mut kinds: HashMap<i64, HashSet<String>> = HashMap::new();
-        for s in self.speakers(None)? {
-            if let Some(p) = s.participant_id {
-                kinds.entry(p).or_default().insert(s.kind);
-            }
-        }
-        Ok(self
-            .participants()?
-            .into_iter()
-            .filter(|p| {
-                include_context
-                    || kinds
-                        .get(&p.id)
-                        .is_none_or(|k| k.iter().any(|kind| kind != "context"))
-            })
-            .collect())
+/// Returns the sociodemographic table of a study's participants, overall
+/// and (with `by_site`) per site; participants heard only in context
+/// sources are left out unless `include_context`. Built from the reads of
+/// [`Participants`], so every backend gives the same table.
+pub fn demographics_of<S: Participants + ?Sized>(
+    store: &S,
+    by_site: bool,
+    include_context: bool,
+) -> Result<DemoTable, StoreError> {
+    let people = counted_people(store, include_context)?;
+    let groups = site_groups(&people, by_site);
+    let columns = groups
+        .iter()
+        .map(|(name, m)| DemoColumn {
+            name: name.clone(),
+            n: m.len(),
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for attr in store.attributes(AppliesTo::Participant)? {
+        rows.extend(attribute_rows(&attr, &people, &groups));
     }
+    Ok(DemoTable { columns, rows })
+}
+
+/// The participants the table counts: all of them with
+/// `include_context`, else those heard in at least one source that is
+/// not a context source (or in none).
+fn counted_people<S: Participants + ?Sized>(
+    store: &S,
+    include_context: bool,
+) -> Result<Vec<Participant>, StoreError> {
+    let mut kinds: HashMap<i64, HashSet<String>> = HashMap::new();
+    for s in store.speakers(None)? {
+        if let Some(p) = s.participant_id {
+            kinds.entry(p).or_default().insert(s.kind);
+        }
+    }
+    Ok(store
+        .participants()?
+        .into_iter()
+        .filter(|p| {
+            include_context
+                || kinds
+                    .get(&p.id)
+                    .is_none_or(|k| k.iter().any(|kind| kind != "context"))
+        })
+        .collect())
 }
 
 /// The table's columns: everyone, then (with `by_site`) each site by

@@ -111,7 +111,7 @@ pub use coders::{CONSENSUS_NAME, Coder, Level, Scope};
 pub use codes::{Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, UNCATEGORISED};
 pub use codings::{CodingFilter, CodingRecord, Located};
 pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, SealedHit};
-pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable};
+pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable, demographics_of};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
 pub use exchange::{

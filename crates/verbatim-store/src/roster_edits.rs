@@ -27,6 +27,136 @@ pub struct ValueEdit {
     pub changed: usize,
 }
 
+/// What merging values of an attribute writes, as [`plan_value_merge`]
+/// works it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueMerge {
+    /// The values replaced, trimmed and lowercased.
+    pub wanted: Vec<String>,
+    /// The value they become, in the attribute's canonical form.
+    pub into: String,
+    /// A category's allowed list afterwards, as JSON (`None` for the
+    /// other types, whose list stays empty).
+    pub allowed_json: Option<String>,
+}
+
+/// Returns the attribute of `attributes` named `name` (ignoring case), or
+/// the refusal naming it.
+pub fn find_attribute(
+    attributes: Vec<Attribute>,
+    name: &str,
+    applies_to: AppliesTo,
+) -> Result<Attribute, StoreError> {
+    attributes
+        .into_iter()
+        .find(|a| a.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| StoreError::UnknownAttribute {
+            name: name.trim().to_owned(),
+            applies_to: applies_to.as_str().to_owned(),
+        })
+}
+
+/// Checks a merge of `values` of `attr` into `into`: values are matched
+/// case-insensitively, `into` is checked against the type as any value
+/// entering the study is, and a category's allowed list loses the merged
+/// values and gains `into`.
+pub fn plan_value_merge(
+    attr: &Attribute,
+    values: &[String],
+    into: &str,
+) -> Result<ValueMerge, StoreError> {
+    let wanted: Vec<String> = values
+        .iter()
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "say which values of {} to replace",
+            attr.name
+        )));
+    }
+    let mut allowed_after: Vec<String> = attr
+        .allowed
+        .iter()
+        .filter(|a| !wanted.contains(&a.to_lowercase()))
+        .cloned()
+        .collect();
+    // A category accepts the new value as a new allowed value.
+    let mut check_list = allowed_after.clone();
+    check_list.push(into.trim().to_owned());
+    let into = attr
+        .kind
+        .canonical(into, &check_list)
+        .map_err(|reason| StoreError::BadValue {
+            attribute: attr.name.clone(),
+            reason,
+        })?;
+    if !allowed_after.iter().any(|a| a.eq_ignore_ascii_case(&into)) && !attr.allowed.is_empty() {
+        allowed_after.push(into.clone());
+    }
+    let allowed_json = if attr.allowed.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_string(&allowed_after)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )
+    };
+    Ok(ValueMerge {
+        wanted,
+        into,
+        allowed_json,
+    })
+}
+
+/// Returns the `(row id, value)` of `rows` (every value set for `attr`)
+/// that the merge replaces; refuses a merge that touches nothing, a value
+/// neither set nor allowed.
+pub fn merge_hits(
+    attr: &Attribute,
+    applies_to: AppliesTo,
+    values: &[String],
+    plan: &ValueMerge,
+    rows: Vec<(i64, String)>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let hits: Vec<(i64, String)> = rows
+        .into_iter()
+        .filter(|(_, v)| plan.wanted.contains(&v.to_lowercase()))
+        .collect();
+    let known = attr
+        .allowed
+        .iter()
+        .any(|a| plan.wanted.contains(&a.to_lowercase()));
+    if hits.is_empty() && !known {
+        return Err(StoreError::Invalid(format!(
+            "no {} has {} {}: list the values with `verbatim participants table`",
+            applies_to.as_str(),
+            attr.name,
+            values.join(" or ")
+        )));
+    }
+    Ok(hits)
+}
+
+/// Returns what a merge of `changed` values reports and its audit summary.
+pub fn merge_outcome(
+    attr: &Attribute,
+    values: &[String],
+    plan: &ValueMerge,
+    changed: usize,
+) -> (ValueEdit, serde_json::Value) {
+    let summary = serde_json::json!({
+        "attribute": attr.name, "values": values, "into": plan.into, "changed": changed
+    });
+    let edit = ValueEdit {
+        attribute: attr.name.clone(),
+        into: plan.into.clone(),
+        changed,
+    };
+    (edit, summary)
+}
+
 impl SqliteStore {
     /// Returns the attribute named `name` for participants or sources.
     pub fn attribute_named(
@@ -34,13 +164,7 @@ impl SqliteStore {
         name: &str,
         applies_to: AppliesTo,
     ) -> Result<Attribute, StoreError> {
-        attributes_in(&self.conn, applies_to)?
-            .into_iter()
-            .find(|a| a.name.eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| StoreError::UnknownAttribute {
-                name: name.trim().to_owned(),
-                applies_to: applies_to.as_str().to_owned(),
-            })
+        find_attribute(attributes_in(&self.conn, applies_to)?, name, applies_to)
     }
 
     /// Renames one value of an attribute everywhere it is set.
@@ -56,8 +180,7 @@ impl SqliteStore {
     }
 
     /// Replaces every value in `values` of an attribute by `into`, in one
-    /// action; a category's allowed list loses the merged values and gains
-    /// `into`. Values are matched case-insensitively.
+    /// action, as [`plan_value_merge`] and [`merge_hits`] work it out.
     pub fn merge_attribute_values(
         &mut self,
         actor: &str,
@@ -67,67 +190,20 @@ impl SqliteStore {
         into: &str,
     ) -> Result<ValueEdit, StoreError> {
         let attr = self.attribute_named(attribute, applies_to)?;
-        let wanted: Vec<String> = values
-            .iter()
-            .map(|v| v.trim().to_lowercase())
-            .filter(|v| !v.is_empty())
-            .collect();
-        if wanted.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "say which values of {} to replace",
-                attr.name
-            )));
-        }
-        let mut allowed_after: Vec<String> = attr
-            .allowed
-            .iter()
-            .filter(|a| !wanted.contains(&a.to_lowercase()))
-            .cloned()
-            .collect();
-        // The new value is checked against the type, as any value entering
-        // the study is; a category accepts it as a new allowed value.
-        let mut check_list = allowed_after.clone();
-        check_list.push(into.trim().to_owned());
-        let into =
-            attr.kind
-                .canonical(into, &check_list)
-                .map_err(|reason| StoreError::BadValue {
-                    attribute: attr.name.clone(),
-                    reason,
-                })?;
-        if !allowed_after.iter().any(|a| a.eq_ignore_ascii_case(&into)) && !attr.allowed.is_empty()
-        {
-            allowed_after.push(into.clone());
-        }
+        let plan = plan_value_merge(&attr, values, into)?;
         let table = match applies_to {
             AppliesTo::Participant => Table::ParticipantValues,
             AppliesTo::Source => Table::SourceValues,
         };
-        let rows = self.value_rows(&attr, applies_to)?;
-        let hits: Vec<(i64, String)> = rows
-            .into_iter()
-            .filter(|(_, v)| wanted.contains(&v.to_lowercase()))
-            .collect();
-        let known = attr
-            .allowed
-            .iter()
-            .any(|a| wanted.contains(&a.to_lowercase()));
-        if hits.is_empty() && !known {
-            return Err(StoreError::Invalid(format!(
-                "no {} has {} {}: list the values with `verbatim participants table`",
-                applies_to.as_str(),
-                attr.name,
-                values.join(" or ")
-            )));
-        }
-        let summary = serde_json::json!({
-            "attribute": attr.name, "values": values, "into": into, "changed": hits.len()
-        });
-        let edit = ValueEdit {
-            attribute: attr.name.clone(),
-            into: into.clone(),
-            changed: hits.len(),
-        };
+        let hits = merge_hits(
+            &attr,
+            applies_to,
+            values,
+            &plan,
+            self.value_rows(&attr, applies_to)?,
+        )?;
+        let (edit, summary) = merge_outcome(&attr, values, &plan, hits.len());
+        let into = plan.into;
         self.act(
             actor,
             "attribute.merge_values",
@@ -141,9 +217,7 @@ impl SqliteStore {
                         &[("value", Value::Text(into.clone()))],
                     )?;
                 }
-                if !attr.allowed.is_empty() {
-                    let json = serde_json::to_string(&allowed_after)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                if let Some(json) = plan.allowed_json {
                     rec.update(
                         tx,
                         Table::Attributes,

@@ -80,6 +80,18 @@ fn distinct(labels: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
+/// Returns the label a speaker is renamed to, its spaces collapsed, or
+/// the refusal of an empty one.
+pub fn new_speaker_label(to: &str) -> Result<String, StoreError> {
+    let to = to.split_whitespace().collect::<Vec<_>>().join(" ");
+    if to.is_empty() {
+        return Err(StoreError::Invalid(
+            "the new label is empty: give the label the turns should have".into(),
+        ));
+    }
+    Ok(to)
+}
+
 impl SqliteStore {
     /// Returns the name and length in chars of a source.
     fn name_and_chars(&self, source: i64) -> Result<(String, i64), StoreError> {
@@ -190,12 +202,7 @@ impl SqliteStore {
         from: &str,
         to: &str,
     ) -> Result<usize, StoreError> {
-        let to = to.split_whitespace().collect::<Vec<_>>().join(" ");
-        if to.is_empty() {
-            return Err(StoreError::Invalid(
-                "the new label is empty: give the label the turns should have".into(),
-            ));
-        }
+        let to = new_speaker_label(to)?;
         let from = self.find_label(source, from)?;
         if from == to {
             return Ok(0);

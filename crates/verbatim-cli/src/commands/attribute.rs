@@ -187,7 +187,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             to,
             applies_to,
         } => {
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             let edit = store.rename_attribute_value(
                 &ui::actor(),
                 attribute,
@@ -210,7 +210,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             into,
             applies_to,
         } => {
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             let edit = store.merge_attribute_values(
                 &ui::actor(),
                 attribute,
@@ -238,7 +238,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
                     "deleting attribute {attribute:?} removes every value set for it: add --yes to confirm (`verbatim undo` brings it back)"
                 );
             }
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             let n = store.delete_attribute(&ui::actor(), attribute, applies_to.applies_to())?;
             println!("Deleted attribute {attribute} and its {n} values.");
         }

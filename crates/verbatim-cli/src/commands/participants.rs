@@ -204,8 +204,8 @@ pub fn cmd_participants(args: &ParticipantsArgs) -> anyhow::Result<ExitCode> {
             markdown,
             csv,
         } => {
-            let store = project.open()?;
-            let table = store.demographics(by.is_some(), *include_context)?;
+            let store = project.open_study()?;
+            let table = verbatim_store::demographics_of(&*store, by.is_some(), *include_context)?;
             if *json {
                 print_json(&table)?;
             } else {

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use verbatim_store::{SourceRef, SpeakerTarget};
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, Study, print_json};
 use crate::ui::{self, Table};
 
 /// List speaker labels and map them to participants or interviewers
@@ -177,7 +177,7 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
                     errors.join("\n")
                 );
             }
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             store
                 .map_speakers(&ui::actor(), &mappings)
                 .map_err(|e| renumber(e, first_line))
@@ -193,11 +193,22 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Renames a speaker label of one source and says how many turns changed.
+/// A study file's search index is refreshed at once; a PostgreSQL study's
+/// is synced by the next search.
 fn rename(project: &ProjectArg, source: &str, from: &str, to: &str) -> anyhow::Result<()> {
-    let mut store = project.open()?;
-    let id = store.source_id(&SourceRef::parse(source))?;
-    let turns = store.rename_speaker(&ui::actor(), id, from, to)?;
-    super::search::refresh_index(&store);
+    let rename_in = |store: &mut dyn Study| -> anyhow::Result<usize> {
+        let id = store.source_id(&SourceRef::parse(source))?;
+        Ok(store.rename_speaker(&ui::actor(), id, from, to)?)
+    };
+    let turns = match project.location()? {
+        Location::File(_) => {
+            let mut store = project.open()?;
+            let turns = rename_in(&mut store)?;
+            super::search::refresh_index(&store);
+            turns
+        }
+        Location::Postgres(_) => rename_in(&mut *project.open_study()?)?,
+    };
     println!("Renamed {from:?} to {to:?} in {turns} turns of {source}. Undo with `verbatim undo`.");
     Ok(())
 }

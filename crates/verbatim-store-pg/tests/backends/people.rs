@@ -17,6 +17,9 @@ conformance!(
     attributes_values_and_consents_are_edited_alike,
     speaker_labels_are_mapped_and_codes_renamed_alike,
     pseudonym_codes_are_assigned_by_the_scheme_alike,
+    attribute_values_are_merged_renamed_and_deleted_alike,
+    the_sociodemographic_table_counts_alike,
+    speaker_labels_are_renamed_and_mapped_from_a_file_alike,
 );
 
 /// A study backend with what the participant commands use.
@@ -694,4 +697,359 @@ fn pseudonym_codes_are_assigned_by_the_scheme_alike(store: &mut impl Backend) {
         .map(|p| p.code)
         .collect();
     assert_eq!(codes, [Some("CSI-1".to_owned()), None, None]);
+}
+
+/// Each participant's values of the first participant attribute, in the
+/// listing's order.
+fn first_values(store: &impl Backend) -> Vec<Option<String>> {
+    store
+        .participants()
+        .unwrap()
+        .iter()
+        .map(|p| p.values.first().map(|(_, v)| v.clone()))
+        .collect()
+}
+
+/// Three participants with a category `profession` (IDE, infirmière,
+/// médecin) and a text `ville`.
+fn three_professions(store: &mut impl Backend) {
+    store
+        .define_attribute(
+            "tester",
+            "profession",
+            AppliesTo::Participant,
+            AttrType::Category,
+            &[
+                "IDE".to_owned(),
+                "infirmière".to_owned(),
+                "médecin".to_owned(),
+            ],
+        )
+        .unwrap();
+    store
+        .define_attribute(
+            "tester",
+            "ville",
+            AppliesTo::Participant,
+            AttrType::Text,
+            &[],
+        )
+        .unwrap();
+    for (code, job, town) in [
+        ("P-1", "IDE", "Valmont"),
+        ("P-2", "infirmière", ""),
+        ("P-3", "médecin", "Valmont"),
+    ] {
+        store
+            .add_participant("tester", &person(Some(code), None, None))
+            .unwrap();
+        store
+            .set_participant(
+                "tester",
+                code,
+                None,
+                None,
+                &pairs(&[("profession", job), ("ville", town)]),
+            )
+            .unwrap();
+    }
+}
+
+fn attribute_values_are_merged_renamed_and_deleted_alike(store: &mut impl Backend) {
+    three_professions(store);
+    let s = |v: &str| Some(v.to_owned());
+    // Two spellings (case ignored) become "nurse": 2 values change, the
+    // allowed list loses IDE and infirmière and gains nurse after médecin.
+    let edit = store
+        .merge_attribute_values(
+            "tester",
+            "Profession",
+            AppliesTo::Participant,
+            &["ide".to_owned(), "Infirmière".to_owned()],
+            "nurse",
+        )
+        .unwrap();
+    assert_eq!(
+        (edit.attribute.as_str(), edit.into.as_str(), edit.changed),
+        ("profession", "nurse", 2)
+    );
+    assert_eq!(first_values(store), [s("nurse"), s("nurse"), s("médecin")]);
+    let allowed = &store.attributes(AppliesTo::Participant).unwrap()[0].allowed;
+    assert_eq!(allowed, &["médecin", "nurse"]);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("attribute.merge_values", Some("attribute:1"))
+    );
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "attribute": "profession", "values": ["ide", "Infirmière"], "into": "nurse", "changed": 2 })
+    );
+    // 2 values and the allowed list: 3 row changes.
+    assert_eq!(log[0].data["changes"].as_array().unwrap().len(), 3);
+    store.undo("tester", 1).unwrap();
+    assert_eq!(
+        first_values(store),
+        [s("IDE"), s("infirmière"), s("médecin")]
+    );
+
+    let edit = store
+        .rename_attribute_value(
+            "tester",
+            "profession",
+            AppliesTo::Participant,
+            "MÉDECIN",
+            "doctor",
+        )
+        .unwrap();
+    assert_eq!(edit.changed, 1);
+    assert_eq!(
+        first_values(store),
+        [s("IDE"), s("infirmière"), s("doctor")]
+    );
+    assert_eq!(
+        invalid(store.rename_attribute_value(
+            "tester",
+            "profession",
+            AppliesTo::Participant,
+            "pilote",
+            "x"
+        )),
+        "no participant has profession pilote: list the values with `verbatim participants table`"
+    );
+    assert_eq!(
+        invalid(store.merge_attribute_values(
+            "tester",
+            "profession",
+            AppliesTo::Participant,
+            &[" ".to_owned()],
+            "x"
+        )),
+        "say which values of profession to replace"
+    );
+    assert!(matches!(
+        store.delete_attribute("tester", "sexe", AppliesTo::Participant),
+        Err(StoreError::UnknownAttribute { .. })
+    ));
+    // The source attribute of that name does not exist either.
+    assert!(matches!(
+        store.delete_attribute("tester", "ville", AppliesTo::Source),
+        Err(StoreError::UnknownAttribute { .. })
+    ));
+    let entries = store.audit_log(100).unwrap().len();
+    // ville is set for P-1 and P-3 (P-2's empty value set nothing): 2.
+    assert_eq!(
+        store
+            .delete_attribute("tester", "ville", AppliesTo::Participant)
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.audit_log(100).unwrap().len(), entries + 1);
+    let names: Vec<String> = store
+        .attributes(AppliesTo::Participant)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["profession"]);
+    assert!(
+        store
+            .participants()
+            .unwrap()
+            .iter()
+            .all(|p| p.values.len() == 1)
+    );
+    store.undo("tester", 1).unwrap();
+    let towns: Vec<Vec<(String, String)>> = store
+        .participants()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.values)
+        .collect();
+    assert_eq!(
+        towns[0],
+        pairs(&[("profession", "IDE"), ("ville", "Valmont")])
+    );
+    assert_eq!(towns[1], pairs(&[("profession", "infirmière")]));
+}
+
+fn the_sociodemographic_table_counts_alike(store: &mut impl Backend) {
+    three_professions(store);
+    store
+        .define_attribute(
+            "tester",
+            "âge",
+            AppliesTo::Participant,
+            AttrType::Number,
+            &[],
+        )
+        .unwrap();
+    store
+        .set_participant("tester", "P-1", None, None, &pairs(&[("âge", "30")]))
+        .unwrap();
+    store
+        .set_participant("tester", "P-3", None, None, &pairs(&[("âge", "45")]))
+        .unwrap();
+    let table = verbatim_store::demographics_of(store, false, false).unwrap();
+    assert_eq!(table.columns.len(), 1);
+    assert_eq!(
+        (table.columns[0].name.as_str(), table.columns[0].n),
+        ("All", 3)
+    );
+    let shown: Vec<(String, Option<String>, String)> = table
+        .rows
+        .iter()
+        .map(|r| (r.attribute.clone(), r.value.clone(), r.cells[0].display()))
+        .collect();
+    let row = |a: &str, v: &str, cell: &str| (a.to_owned(), Some(v.to_owned()), cell.to_owned());
+    // 1 of 3 is 33 %; 2 of 3 is 67 % (66.7 rounded half up); the mean
+    // age (30 + 45) / 2 = 37.5, range 30–45, P-2 missing: 1 of 3.
+    assert_eq!(
+        shown,
+        [
+            row("profession", "IDE", "1 (33 %)"),
+            row("profession", "infirmière", "1 (33 %)"),
+            row("profession", "médecin", "1 (33 %)"),
+            row("ville", "given", "2 (67 %)"),
+            ("âge".to_owned(), None, "37.5 (30–45)".to_owned()),
+            row("âge", "(missing)", "1 (33 %)"),
+        ]
+    );
+}
+
+/// The labels of source `source` as the test reads them: label, turns,
+/// role, how.
+fn labels_of(store: &impl Backend, source: i64) -> Vec<(String, i64, String, Option<String>)> {
+    store
+        .speakers(Some(source))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.label, r.turns, r.role, r.how))
+        .collect()
+}
+
+fn speaker_labels_are_renamed_and_mapped_from_a_file_alike(store: &mut impl Backend) {
+    // Source 1, cs-02: INT, CSI-2, INT; source 2, notes: one turn by P01.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store
+        .add_participant("tester", &person(Some("CSI-2"), None, None))
+        .unwrap();
+    store
+        .add_participant("tester", &person(None, Some("Paul"), None))
+        .unwrap();
+    let row = |source: &str, label: &str, target: SpeakerTarget| {
+        (SourceRef::Name(source.into()), label.to_owned(), target)
+    };
+    let paul = || SpeakerTarget::Participant("paul".into());
+    // A mapping file with two bad rows of three: each refused, nothing
+    // written.
+    let entries = store.audit_log(100).unwrap().len();
+    let refused = store.map_speakers(
+        "tester",
+        &[
+            row("notes", "p01", paul()),
+            row("cs-02", "XYZ", SpeakerTarget::Interviewer),
+            row("notes", "P01", SpeakerTarget::Participant("Zoé".into())),
+        ],
+    );
+    match refused {
+        Err(StoreError::Rejected(rows)) => assert_eq!(
+            rows,
+            [
+                "row 2: no speaker \"XYZ\" in source \"cs-02\": list its speakers with `verbatim speakers list --source cs-02`",
+                "row 3: no participant \"Zoé\" in this study: list them with `verbatim participants list`",
+            ]
+        ),
+        other => panic!("expected the rows refused, got {other:?}"),
+    }
+    assert_eq!(store.audit_log(100).unwrap().len(), entries);
+    store
+        .map_speakers(
+            "tester",
+            &[
+                row("cs-02", "int", SpeakerTarget::Interviewer),
+                row("notes", "p01", paul()),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        store.audit_log(1).unwrap()[0].data["summary"],
+        serde_json::json!({ "mappings": [
+            { "source": 1, "label": "INT", "participant": null },
+            { "source": 2, "label": "P01", "participant": 2 },
+        ] })
+    );
+    let owned = |l: &str, n: i64, role: &str, how: Option<&str>| {
+        (l.to_owned(), n, role.to_owned(), how.map(str::to_owned))
+    };
+    // INT's two turns renamed; its explicit mapping follows the label.
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "int", " Enquêtrice ")
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        labels_of(store, 1),
+        [
+            owned("Enquêtrice", 2, "interviewer", Some("explicit")),
+            owned("CSI-2", 1, "participant", Some("auto")),
+        ]
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("speakers.rename", Some("source:1"))
+    );
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "from": "INT", "to": "Enquêtrice", "turns": 2 })
+    );
+    // 2 turns and 1 mapping changed, each under its own key.
+    let changes = log[0].data["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3);
+    assert_eq!(
+        changes[0]["key"],
+        serde_json::json!({ "source_id": 1, "ordinal": 0 })
+    );
+    // Renamed to itself: no action.
+    let entries = store.audit_log(100).unwrap().len();
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "Enquêtrice", "Enquêtrice")
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.audit_log(100).unwrap().len(), entries);
+    assert_eq!(
+        invalid(store.rename_speaker("tester", 1, "CSI-2", "  ")),
+        "the new label is empty: give the label the turns should have"
+    );
+    // Merged into an existing label: its mapping wins, 3 turns in all.
+    assert_eq!(
+        store
+            .rename_speaker("tester", 1, "CSI-2", "Enquêtrice")
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        labels_of(store, 1),
+        [owned("Enquêtrice", 3, "interviewer", Some("explicit"))]
+    );
+    store.undo("tester", 2).unwrap();
+    assert_eq!(
+        labels_of(store, 1),
+        [
+            owned("INT", 2, "interviewer", Some("explicit")),
+            owned("CSI-2", 1, "participant", Some("auto")),
+        ]
+    );
 }

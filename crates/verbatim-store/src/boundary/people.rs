@@ -15,6 +15,7 @@ use std::ops::RangeInclusive;
 use crate::{
     AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, RankStyle,
     RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    ValueEdit,
 };
 
 /// The participants, sites and speaker labels of a study.
@@ -141,6 +142,62 @@ pub trait Participants {
     /// [`super::rules::plan_codes`] plans them (one undoable action, none
     /// when nobody receives a code).
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError>;
+
+    /// Renames one value of an attribute everywhere it is set (one
+    /// undoable action, as [`Participants::merge_attribute_values`]).
+    fn rename_attribute_value(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        from: &str,
+        to: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        self.merge_attribute_values(actor, attribute, applies_to, &[from.to_owned()], to)
+    }
+
+    /// Replaces several values of an attribute by one, as
+    /// [`super::rules::plan_value_merge`] and [`super::rules::merge_hits`]
+    /// check it (one undoable action).
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError>;
+
+    /// Deletes an attribute and every value set for it (one undoable
+    /// action); returns how many values went with it.
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError>;
+
+    /// Applies many mappings at once (a mapping file): every row is checked
+    /// first, one refusal per bad row (`row N: …`, from 1) in
+    /// [`StoreError::Rejected`] means nothing is written; one undoable
+    /// action.
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError>;
+
+    /// Renames a speaker label of source `source` to `to` (checked by
+    /// [`super::rules::new_speaker_label`]) in its turns and explicit
+    /// mapping; when `to` is a label already the two merge and `to`'s
+    /// mapping wins. One undoable action; returns the turns renamed.
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -265,5 +322,43 @@ impl Participants for SqliteStore {
 
     fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
         SqliteStore::assign_codes(self, actor)
+    }
+
+    fn merge_attribute_values(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+        values: &[String],
+        into: &str,
+    ) -> Result<ValueEdit, StoreError> {
+        SqliteStore::merge_attribute_values(self, actor, attribute, applies_to, values, into)
+    }
+
+    fn delete_attribute(
+        &mut self,
+        actor: &str,
+        attribute: &str,
+        applies_to: AppliesTo,
+    ) -> Result<usize, StoreError> {
+        SqliteStore::delete_attribute(self, actor, attribute, applies_to)
+    }
+
+    fn map_speakers(
+        &mut self,
+        actor: &str,
+        rows: &[(SourceRef, String, SpeakerTarget)],
+    ) -> Result<(), StoreError> {
+        SqliteStore::map_speakers(self, actor, rows)
+    }
+
+    fn rename_speaker(
+        &mut self,
+        actor: &str,
+        source: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<usize, StoreError> {
+        SqliteStore::rename_speaker(self, actor, source, from, to)
     }
 }

@@ -28,6 +28,10 @@ pub use crate::pseudonyms::{
     CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
 };
 pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
+pub use crate::roster_edits::{
+    ValueMerge, find_attribute, merge_hits, merge_outcome, plan_value_merge,
+};
+pub use crate::source_ops::new_speaker_label;
 pub use crate::speakers::{
     ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
 };

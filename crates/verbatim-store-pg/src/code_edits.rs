@@ -5,7 +5,9 @@
 //! the rows are read and locked through `code_rows`.
 
 use verbatim_store::rules::{self, CodeAt};
-use verbatim_store::{Cascade, CodeFields, CodebookEdits, Coders, Scope, StoreError};
+use verbatim_store::{
+    Book, Cascade, CodeFields, CodebookEdits, Coders, ImportedCode, Scope, StoreError,
+};
 
 use crate::code_rows::{self, open_code, other_code};
 use crate::reads::ReadError;
@@ -159,6 +161,15 @@ impl CodebookEdits for PgStore {
     ) -> Result<usize, StoreError> {
         self.in_transaction(|tx| crate::code_merge::delete(tx, scope, id, cascade))
     }
+
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError> {
+        self.import_codebook(scope, book, codes)
+    }
 }
 
 /// Inserts a code beside `row` (its codebook, level and parent) named
@@ -206,7 +217,7 @@ pub(crate) fn delete_links(
 
 /// Turns a unique-key refusal on a code's name (another process took the
 /// name meanwhile) into the name-taken sentence.
-fn named<T>(result: Result<T, postgres::Error>, name: &str) -> Result<T, ReadError> {
+pub(crate) fn named<T>(result: Result<T, postgres::Error>, name: &str) -> Result<T, ReadError> {
     match result {
         Err(e) if is_unique_violation(&e) => Err(rules::code_name_taken(name).into()),
         other => Ok(other?),

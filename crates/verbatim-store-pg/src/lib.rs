@@ -23,6 +23,7 @@ mod agreement;
 mod analysis;
 mod audit;
 mod code_edits;
+mod code_import;
 mod code_merge;
 mod code_rows;
 mod codebook;

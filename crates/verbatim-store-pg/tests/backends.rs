@@ -12,6 +12,7 @@ mod backends {
     pub mod accounts;
     pub mod agreement;
     pub mod analysis;
+    pub mod code_import;
     pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;

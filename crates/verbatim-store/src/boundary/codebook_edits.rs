@@ -6,7 +6,7 @@
 //! so a missing one is a compile error; the rules both apply live in
 //! `boundary::codebook_rules` (re-exported by `rules`).
 
-use crate::{Cascade, CodeFields, Scope, SqliteStore, StoreError};
+use crate::{Book, Cascade, CodeFields, ImportedCode, Scope, SqliteStore, StoreError};
 
 /// The edits a codebook takes after its codes are made.
 pub trait CodebookEdits {
@@ -52,6 +52,16 @@ pub trait CodebookEdits {
         id: i64,
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError>;
+
+    /// Adds a whole codebook (parents first) to the scope's own codebook or
+    /// the shared one, all or none, as one undoable `codebook.import`
+    /// action; returns the new ids in the list's order.
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError>;
 }
 
 impl CodebookEdits for SqliteStore {
@@ -95,5 +105,13 @@ impl CodebookEdits for SqliteStore {
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError> {
         SqliteStore::delete_code(self, scope, id, cascade)
+    }
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError> {
+        SqliteStore::import_codes(self, scope, book, codes)
     }
 }

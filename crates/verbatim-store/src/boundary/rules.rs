@@ -34,6 +34,7 @@ pub use crate::speakers::{
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
 

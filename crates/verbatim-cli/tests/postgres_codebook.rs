@@ -290,3 +290,117 @@ fn codebook_edits_answer_alike_on_a_file_and_on_postgres() {
         ["history.undo", "code.delete", "code.delete", "code.split"]
     );
 }
+
+/// Imports a spreadsheet codebook into amira's codebook on `project`, then
+/// a bad one and one whose theme she has already; returns the two
+/// refusals, the tree, the log (blanked) and the tree after `undo`.
+fn import_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Accès", "--level", "theme"],
+        vec!["import", "codebook", "grille.csv"],
+    ] {
+        run(&args).ok();
+    }
+    let mut seen = Vec::new();
+    for file in ["bad.csv", "again.csv"] {
+        let refused = run(&["import", "codebook", file]);
+        assert_ne!(
+            refused.code, 0,
+            "{file} was not refused: {}",
+            refused.stdout
+        );
+        seen.push(Value::from(refused.stderr.trim().to_owned()));
+    }
+    for args in [
+        vec!["code", "tree", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    run(&["undo"]).ok();
+    seen.push(run(&["code", "tree", "--json"]).ok().json());
+    blank(seen.last_mut().unwrap());
+    seen
+}
+
+#[test]
+fn a_codebook_import_answers_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_codebook_import") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write(
+        "grille.csv",
+        "Nom,Code parent,Niveau,Définition,Couleur\n\
+         Relation soignante,,thème,Ce qui se joue entre soignant et usager,#1F77B4\n\
+         Confiance,Relation soignante,idée,Se fier à l'autre,\n\
+         Méfiance,Relation soignante,idée,,\n",
+    );
+    // An idea cannot hold a theme; "Accès" is already amira's.
+    ws.write(
+        "bad.csv",
+        "Nom,Code parent,Niveau\nDoute,,idée\nPeur,Doute,thème\n",
+    );
+    ws.write("again.csv", "Nom,Code parent,Niveau\nAccès,,thème\n");
+    let on_file = import_session(&ws, "study.vbt");
+    let on_pg = import_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    let refusals: Vec<&str> = on_pg[..2].iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        refusals[0].contains("nothing was imported"),
+        "{}",
+        refusals[0]
+    );
+    assert!(
+        refusals[1].contains("already has codes named Accès"),
+        "{}",
+        refusals[1]
+    );
+    // Accès came first (position 0); the imported theme follows it at 1,
+    // its two ideas under it in file order.
+    let shape = |tree: &Value| -> Vec<(String, Option<i64>, i64)> {
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["name"].as_str().unwrap().to_owned(),
+                    n["parent"].as_i64(),
+                    n["position"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let owned = |rows: &[(&str, Option<i64>, i64)]| -> Vec<(String, Option<i64>, i64)> {
+        rows.iter()
+            .map(|(n, p, i)| ((*n).to_owned(), *p, *i))
+            .collect()
+    };
+    assert_eq!(
+        shape(&on_pg[2]),
+        owned(&[
+            ("Accès", None, 0),
+            ("Relation soignante", None, 1),
+            ("Confiance", Some(2), 0),
+            ("Méfiance", Some(2), 1),
+        ])
+    );
+    assert_eq!(on_pg[2][1]["colour"], "#1f77b4");
+    let log = on_pg[3].as_array().unwrap();
+    assert_eq!(log[0]["action"], "codebook.import");
+    assert_eq!(log[0]["data"]["summary"]["codes"], 3);
+    // One undo takes the whole import back: only Accès is left.
+    assert_eq!(shape(&on_pg[4]), owned(&[("Accès", None, 0)]));
+}

@@ -79,7 +79,13 @@ impl PgStore {
             }
             let summary = serde_json::json!({ "codes": codes.len(), "shared": owner.is_none() });
             let target = format!("coder:{}", scope.coder().id);
-            rec.finish(tx, &scope.coder().name, "codebook.import", Some(&target), summary)?;
+            rec.finish(
+                tx,
+                &scope.coder().name,
+                "codebook.import",
+                Some(&target),
+                summary,
+            )?;
             Ok(ids)
         })
     }
@@ -87,10 +93,7 @@ impl PgStore {
 
 /// Returns one GUID per code: the producer's when it is a UUID that no
 /// code of the study (nor an earlier code of the list) has, else a new one.
-fn free_guids(
-    tx: &mut Transaction<'_>,
-    codes: &[ImportedCode],
-) -> Result<Vec<String>, ReadError> {
+fn free_guids(tx: &mut Transaction<'_>, codes: &[ImportedCode]) -> Result<Vec<String>, ReadError> {
     let mut used = HashSet::new();
     let mut out = Vec::with_capacity(codes.len());
     for code in codes {

@@ -17,10 +17,10 @@ use std::collections::HashMap;
 use rusqlite::params;
 use rusqlite::types::Value;
 
+use crate::Level;
 use crate::boundary::rules::parse_colour;
 use crate::coders::Scope;
 use crate::codes::{Book, CodeFields, opt_int, opt_text};
-use crate::Level;
 use crate::history::Table;
 use crate::{SqliteStore, StoreError, audit};
 

@@ -61,7 +61,11 @@ fn a_codebook_arrives_whole_after_the_roots_and_undoes_in_one_step(store: &mut i
     let mut confiance = code("  Confiance   mutuelle ", 1, &[0, 1]);
     confiance.guid = Some("{6F1C3A52-0D0B-4B8E-9C55-3E2A1B7D9F10}".into());
     confiance.fields.definition = Some("Se fier à l'autre.".into());
-    let codes = vec![code("Relation", 3, &[]), code("Autonomie", 3, &[]), confiance];
+    let codes = vec![
+        code("Relation", 3, &[]),
+        code("Autonomie", 3, &[]),
+        confiance,
+    ];
     let ids = store.import_codes(&amira, Book::Own, &codes).unwrap();
     // Accès was the only code, id 1; the three follow it in list order.
     assert_eq!(acces, 1);

@@ -404,3 +404,93 @@ fn a_codebook_import_answers_alike_on_a_file_and_on_postgres() {
     // One undo takes the whole import back: only Accès is left.
     assert_eq!(shape(&on_pg[4]), owned(&[("Accès", None, 0)]));
 }
+
+/// Links and re-kinds codes on `project` as amira; returns the refusals,
+/// the stdout of the no-op kind, the tree and the log (blanked).
+fn kind_and_link_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Relation", "--level", "theme"],
+        vec!["code", "add", "Autonomie", "--level", "theme"],
+        vec!["code", "add", "Confiance", "--parent", "Relation"],
+        vec!["code", "add", "Q1 Parcours", "--level", "idea"],
+        vec!["code", "link", "Confiance", "--under", "Autonomie"],
+        vec!["code", "kind", "Q1 Parcours", "structural"],
+    ] {
+        run(&args).ok();
+    }
+    let mut seen = Vec::new();
+    for args in [
+        vec!["code", "link", "Confiance", "--under", "Relation"],
+        vec!["code", "link", "Relation", "--under", "Confiance"],
+        vec!["code", "link", "Confiance", "--under", "Q1 Parcours"],
+    ] {
+        let refused = run(&args);
+        assert_ne!(
+            refused.code, 0,
+            "{args:?} was not refused: {}",
+            refused.stdout
+        );
+        seen.push(Value::from(refused.stderr.trim().to_owned()));
+    }
+    let again = run(&["code", "kind", "Q1 Parcours", "structural"]).ok();
+    seen.push(Value::from(again.stdout.trim().to_owned()));
+    for args in [
+        vec!["code", "tree", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    seen
+}
+
+#[test]
+fn code_link_and_kind_answer_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_code_link_kind") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let on_file = kind_and_link_session(&ws, "study.vbt");
+    let on_pg = kind_and_link_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    let said: Vec<&str> = on_pg[..4].iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        said[0].contains("\"Confiance\" is already under \"Relation\""),
+        "{}",
+        said[0]
+    );
+    assert!(said[1].contains("(a cycle)"), "{}", said[1]);
+    // Q1 Parcours is an idea (the lowest level), Confiance too.
+    assert!(
+        said[2].contains("a parent must be of a higher level"),
+        "{}",
+        said[2]
+    );
+    assert_eq!(said[3], "Code 4 was already structural: nothing changed.");
+    // Codes 1 Relation, 2 Autonomie, 3 Confiance, 4 Q1 Parcours.
+    let tree = on_pg[4].as_array().unwrap();
+    let confiance = tree.iter().find(|n| n["name"] == "Confiance").unwrap();
+    assert_eq!(confiance["parent"], 1);
+    assert_eq!(confiance["also_under"], serde_json::json!([2]));
+    let question = tree.iter().find(|n| n["name"] == "Q1 Parcours").unwrap();
+    assert_eq!(question["kind"], "structural");
+    let actions: Vec<&str> = on_pg[5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["code.kind", "code.link"]);
+}

@@ -6,7 +6,7 @@
 
 use verbatim_store::rules::{self, CodeAt};
 use verbatim_store::{
-    Book, Cascade, CodeFields, CodebookEdits, Coders, ImportedCode, Scope, StoreError,
+    Book, Cascade, CodeFields, CodeKind, CodebookEdits, Coders, ImportedCode, Scope, StoreError,
 };
 
 use crate::code_rows::{self, open_code, other_code};
@@ -169,6 +169,50 @@ impl CodebookEdits for PgStore {
         codes: &[ImportedCode],
     ) -> Result<Vec<i64>, StoreError> {
         self.import_codebook(scope, book, codes)
+    }
+
+    fn set_code_kind(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        kind: CodeKind,
+    ) -> Result<bool, StoreError> {
+        self.in_transaction(|tx| {
+            let row = open_code(tx, scope, id)?;
+            let before: String = tx
+                .query_one("SELECT kind FROM codes WHERE id = $1", &[&id])?
+                .try_get(0)?;
+            let before = CodeKind::from_db(&before);
+            if before == kind {
+                return Ok(false);
+            }
+            let mut rec = Recorder::default();
+            rec.update(tx, "codes", id, &[("kind", &kind.as_str())])?;
+            let summary = serde_json::json!({
+                "name": row.name, "from": before.as_str(), "to": kind.as_str(),
+            });
+            finish(tx, rec, scope, "code.kind", id, summary)?;
+            Ok(true)
+        })
+    }
+
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
+        self.in_transaction(|tx| {
+            let row = open_code(tx, scope, id)?;
+            let prow = other_code(tx, scope, parent)?;
+            let below = code_rows::below(tx, id)?;
+            rules::may_link((id, &row), (parent, &prow), &below)?;
+            let mut rec = Recorder::default();
+            let linked = rec.insert(tx, "code_links", &[("child", &id), ("parent", &parent)]);
+            match linked {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(rules::already_linked(&row.name, &prow.name).into());
+                }
+                other => other?,
+            };
+            let summary = serde_json::json!({ "name": row.name, "parent": prow.name });
+            finish(tx, rec, scope, "code.link", id, summary)
+        })
     }
 }
 

@@ -13,6 +13,7 @@ mod backends {
     pub mod agreement;
     pub mod analysis;
     pub mod code_import;
+    pub mod code_kind_link;
     pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;

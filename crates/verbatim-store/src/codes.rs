@@ -352,25 +352,8 @@ impl SqliteStore {
     pub fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
         let prow = self.writable(scope, parent)?;
-        if prow.owner != row.owner {
-            return Err(StoreError::Invalid(
-                "both codes must be in the same codebook".into(),
-            ));
-        }
-        if row.parent == Some(parent) {
-            return Err(StoreError::Invalid(format!(
-                "{:?} is already under {:?}",
-                row.name, prow.name
-            )));
-        }
         let below: Vec<i64> = self.descendants(id)?.into_iter().collect();
-        rules::no_cycle(id, parent, &below)?;
-        if row.level >= prow.level {
-            return Err(StoreError::Invalid(format!(
-                "{:?} cannot sit under {:?}: a parent must be of a higher level",
-                row.name, prow.name
-            )));
-        }
+        rules::may_link((id, &row), (parent, &prow), &below)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         rec.insert(
@@ -382,9 +365,7 @@ impl SqliteStore {
             ],
         )
         .map_err(|e| match e {
-            StoreError::Sqlite(_) => {
-                StoreError::Invalid(format!("{:?} is already under {:?}", row.name, prow.name))
-            }
+            StoreError::Sqlite(_) => rules::already_linked(&row.name, &prow.name),
             other => other,
         })?;
         rec.finish(

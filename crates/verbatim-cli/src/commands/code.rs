@@ -258,14 +258,10 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         | CodeAction::Move { .. }
         | CodeAction::Merge { .. }
         | CodeAction::Split { .. }
-        | CodeAction::Delete { .. } => {
+        | CodeAction::Delete { .. }
+        | CodeAction::Link { .. }
+        | CodeAction::Kind { .. } => {
             edit(&mut store, &scope, &args.action)?;
-        }
-        CodeAction::Link { code, under } => {
-            let id = find(&store, code)?;
-            let parent = find(&store, under)?;
-            store.link_code(&scope, id, parent)?;
-            println!("Code {id} now also sits under code {parent}.");
         }
         CodeAction::Copy { from, to, .. } => {
             let from_book = book_named(&store, &scope, from)?;
@@ -280,7 +276,6 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         CodeAction::Tree {
             shared, of, json, ..
         } => tree(&store, &scope, *shared, of.as_deref(), *json)?,
-        CodeAction::Kind { code, kind } => set_kind(&mut store, &scope, code, *kind)?,
         CodeAction::Translate {
             code,
             language,
@@ -293,7 +288,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs a codebook edit (`rename`, `describe`, `move`, `merge`, `split`,
-/// `delete`) on a study file or a PostgreSQL study alike, through the
+/// `delete`, `link`, `kind`) on a study file or a PostgreSQL study alike, through the
 /// store's traits; answers `false`, doing nothing, for any other action.
 pub(super) fn edit<S>(store: &mut S, scope: &Scope, action: &CodeAction) -> anyhow::Result<bool>
 where
@@ -340,6 +335,13 @@ where
             );
         }
         CodeAction::Delete { code, cascade } => delete(store, scope, code, *cascade)?,
+        CodeAction::Link { code, under } => {
+            let id = find(store, code)?;
+            let parent = find(store, under)?;
+            store.link_code(scope, id, parent)?;
+            println!("Code {id} now also sits under code {parent}.");
+        }
+        CodeAction::Kind { code, kind } => set_kind(store, scope, code, *kind)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -420,8 +422,8 @@ fn tree(
 }
 
 /// `code kind CODE analytic|structural`.
-fn set_kind(
-    store: &mut SqliteStore,
+fn set_kind<S: Codebook + CodebookEdits + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     code: &str,
     kind: KindArg,

@@ -80,6 +80,8 @@ pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
             | CodeAction::Merge { .. }
             | CodeAction::Split { .. }
             | CodeAction::Delete { .. }
+            | CodeAction::Link { .. }
+            | CodeAction::Kind { .. }
     );
     if !editing
         && !matches!(

@@ -1,12 +1,13 @@
-//! Changing a codebook as a trait: rename, describe, move, merge, split and
-//! delete codes in the scope's book, each one undoable action.
+//! Changing a codebook as a trait: rename, describe, move, merge, split,
+//! delete, link and re-kind codes in the scope's book, and import a whole
+//! codebook, each one undoable action.
 //!
 //! Every backend implements every method (`SqliteStore` by delegating to
 //! its inherent methods, `PgStore` in `verbatim-store-pg`'s `code_edits`),
 //! so a missing one is a compile error; the rules both apply live in
 //! `boundary::codebook_rules` (re-exported by `rules`).
 
-use crate::{Book, Cascade, CodeFields, ImportedCode, Scope, SqliteStore, StoreError};
+use crate::{Book, Cascade, CodeFields, CodeKind, ImportedCode, Scope, SqliteStore, StoreError};
 
 /// The edits a codebook takes after its codes are made.
 pub trait CodebookEdits {
@@ -62,6 +63,14 @@ pub trait CodebookEdits {
         book: Book,
         codes: &[ImportedCode],
     ) -> Result<Vec<i64>, StoreError>;
+
+    /// Makes a code analytic or structural; false, writing nothing, when
+    /// it already is.
+    fn set_code_kind(&mut self, scope: &Scope, id: i64, kind: CodeKind)
+    -> Result<bool, StoreError>;
+
+    /// Puts a code under a further parent of the same codebook.
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError>;
 }
 
 impl CodebookEdits for SqliteStore {
@@ -113,5 +122,16 @@ impl CodebookEdits for SqliteStore {
         codes: &[ImportedCode],
     ) -> Result<Vec<i64>, StoreError> {
         SqliteStore::import_codes(self, scope, book, codes)
+    }
+    fn set_code_kind(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        kind: CodeKind,
+    ) -> Result<bool, StoreError> {
+        SqliteStore::set_code_kind(self, scope, id, kind)
+    }
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
+        SqliteStore::link_code(self, scope, id, parent)
     }
 }

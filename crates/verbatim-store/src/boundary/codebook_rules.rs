@@ -232,6 +232,37 @@ pub fn reader_sees(scope: &Scope, coder: i64, owner: Option<i64>) -> bool {
     scope.may_see(owner) && (scope.sees_all() || coder == scope.coder().id)
 }
 
+/// Checks that code `id` (`row`) may also sit under `parent` (`prow`, both
+/// writable by the scope): same codebook, not already there, no cycle
+/// (`below`: the codes under `id`), a parent of a higher level.
+pub fn may_link(
+    (id, row): (i64, &CodeAt),
+    (parent, prow): (i64, &CodeAt),
+    below: &[i64],
+) -> Result<(), StoreError> {
+    if prow.owner != row.owner {
+        return Err(StoreError::Invalid(
+            "both codes must be in the same codebook".into(),
+        ));
+    }
+    if row.parent == Some(parent) {
+        return Err(already_linked(&row.name, &prow.name));
+    }
+    no_cycle(id, parent, below)?;
+    if row.level >= prow.level {
+        return Err(StoreError::Invalid(format!(
+            "{:?} cannot sit under {:?}: a parent must be of a higher level",
+            row.name, prow.name
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal for a link a code already has.
+pub fn already_linked(name: &str, parent: &str) -> StoreError {
+    StoreError::Invalid(format!("{name:?} is already under {parent:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

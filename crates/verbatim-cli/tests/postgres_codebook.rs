@@ -449,11 +449,22 @@ fn kind_and_link_session(ws: &Workspace, project: &str) -> Vec<Value> {
         blank(&mut value);
         seen.push(value);
     }
+    let refused = run(&["code", "levels", "--set", "idée,thème"]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    seen.push(Value::from(refused.stderr.trim().to_owned()));
+    let set = run(&[
+        "code",
+        "levels",
+        "--set",
+        "idée, sous-thème,thème,méta-thème",
+    ])
+    .ok();
+    seen.push(Value::from(set.stdout.trim().to_owned()));
     seen
 }
 
 #[test]
-fn code_link_and_kind_answer_alike_on_a_file_and_on_postgres() {
+fn code_link_kind_and_levels_answer_alike_on_a_file_and_on_postgres() {
     let Some(study) = test_server::study("cli_code_link_kind") else {
         return;
     };
@@ -493,4 +504,17 @@ fn code_link_and_kind_answer_alike_on_a_file_and_on_postgres() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["code.kind", "code.link"]);
+    // Relation and Autonomie are themes, rank 3.
+    assert!(
+        on_pg[6]
+            .as_str()
+            .unwrap()
+            .contains("codes exist at level 3; give at least 3 level names"),
+        "{}",
+        on_pg[6]
+    );
+    assert_eq!(
+        on_pg[7].as_str().unwrap(),
+        "1  idée\n2  sous-thème\n3  thème\n4  méta-thème"
+    );
 }

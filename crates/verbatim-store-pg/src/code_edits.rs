@@ -214,6 +214,28 @@ impl CodebookEdits for PgStore {
             finish(tx, rec, scope, "code.link", id, summary)
         })
     }
+
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
+        self.in_transaction(|tx| {
+            // Two level changes at once wait for each other.
+            tx.execute("LOCK TABLE levels IN EXCLUSIVE MODE", &[])?;
+            let max_used: Option<i64> = tx
+                .query_one("SELECT max(level) FROM codes", &[])?
+                .try_get(0)?;
+            let names = rules::level_names(names, max_used)?;
+            tx.execute("DELETE FROM levels", &[])?;
+            for (i, name) in names.iter().enumerate() {
+                let rank = i as i64 + 1;
+                tx.execute(
+                    "INSERT INTO levels (rank, name) VALUES ($1, $2)",
+                    &[&rank, name],
+                )?;
+            }
+            let data = serde_json::json!({ "levels": names });
+            crate::audit::append_entry(tx, actor, "levels.set", None, &data, false)?;
+            Ok(())
+        })
+    }
 }
 
 /// Inserts a code beside `row` (its codebook, level and parent) named

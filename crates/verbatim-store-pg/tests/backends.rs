@@ -21,6 +21,7 @@ mod backends {
     pub mod fixture;
     pub mod history;
     pub mod journal;
+    pub mod levels;
     pub mod memos;
     pub mod people;
     pub mod pg;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_store::{
-    Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, NewCode, NewCodeName,
-    Scope, SqliteStore,
+    Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, Coders, NewCode,
+    NewCodeName, Scope, SqliteStore,
 };
 
 use super::coder_arg::{AllArg, CoderArg};
@@ -217,12 +217,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     }
     let mut store = args.project.open()?;
     if let CodeAction::Levels { set } = &args.action {
-        if let Some(names) = set {
-            store.set_levels(&crate::ui::actor(), names)?;
-        }
-        for level in store.levels()? {
-            println!("{}  {}", level.rank, level.name);
-        }
+        levels(&mut store, set.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let (wants_all, solo) = match &args.action {
@@ -417,6 +412,21 @@ fn tree(
         print_json(&nodes)?;
     } else {
         print!("{}", render_tree(&nodes));
+    }
+    Ok(())
+}
+
+/// `code levels [--set A,B,C]`: sets the level names when asked, then
+/// lists them, on a study file or a PostgreSQL study alike.
+pub(super) fn levels<S: Coders + CodebookEdits + ?Sized>(
+    store: &mut S,
+    set: Option<&[String]>,
+) -> anyhow::Result<()> {
+    if let Some(names) = set {
+        store.set_levels(&crate::ui::actor(), names)?;
+    }
+    for level in store.levels()? {
+        println!("{}  {}", level.rank, level.name);
     }
     Ok(())
 }

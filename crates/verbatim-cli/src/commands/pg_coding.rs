@@ -72,6 +72,10 @@ pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
     let Some(address) = postgres(&args.project)? else {
         return Ok(None);
     };
+    if let CodeAction::Levels { set } = &args.action {
+        super::code::levels(&mut PgStore::open(&address)?, set.as_deref())?;
+        return Ok(Some(ExitCode::SUCCESS));
+    }
     let editing = matches!(
         args.action,
         CodeAction::Rename { .. }

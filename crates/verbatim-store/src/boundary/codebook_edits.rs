@@ -71,6 +71,10 @@ pub trait CodebookEdits {
 
     /// Puts a code under a further parent of the same codebook.
     fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError>;
+
+    /// Replaces the study's level names (lowest first): an audit entry
+    /// (`levels.set`), not undoable, as levels are the study's settings.
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError>;
 }
 
 impl CodebookEdits for SqliteStore {
@@ -133,5 +137,8 @@ impl CodebookEdits for SqliteStore {
     }
     fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
         SqliteStore::link_code(self, scope, id, parent)
+    }
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
+        SqliteStore::set_levels(self, actor, names)
     }
 }

@@ -263,6 +263,28 @@ pub fn already_linked(name: &str, parent: &str) -> StoreError {
     StoreError::Invalid(format!("{name:?} is already under {parent:?}"))
 }
 
+/// Returns the study's new level names (lowest first, trimmed, empty ones
+/// dropped), refused when none is left or when codes exist at a level
+/// (`max_used`, the highest in use) that would disappear.
+pub fn level_names(names: &[String], max_used: Option<i64>) -> Result<Vec<String>, StoreError> {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err(StoreError::Invalid("give at least one level name".into()));
+    }
+    if let Some(used) = max_used
+        && used > names.len() as i64
+    {
+        return Err(StoreError::Invalid(format!(
+            "codes exist at level {used}; give at least {used} level names"
+        )));
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -518,3 +518,81 @@ fn code_link_kind_and_levels_answer_alike_on_a_file_and_on_postgres() {
         "1  idée\n2  sous-thème\n3  thème\n4  méta-thème"
     );
 }
+
+/// Copies amira's codebook into the shared one on `project`; returns the
+/// refused second copy, the shared tree and the log (blanked).
+fn copy_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Relation", "--level", "theme"],
+        vec!["code", "add", "Autonomie", "--level", "theme"],
+        vec!["code", "add", "Confiance", "--parent", "Relation"],
+        vec!["code", "link", "Confiance", "--under", "Autonomie"],
+        vec!["code", "copy", "--from", "me", "--to", "shared"],
+    ] {
+        run(&args).ok();
+    }
+    let refused = run(&["code", "copy", "--from", "me", "--to", "shared"]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    let mut seen = vec![Value::from(refused.stderr.trim().to_owned())];
+    for args in [
+        vec!["code", "tree", "--shared", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    seen
+}
+
+#[test]
+fn code_copy_answers_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_code_copy") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let on_file = copy_session(&ws, "study.vbt");
+    let on_pg = copy_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    assert!(
+        on_pg[0]
+            .as_str()
+            .unwrap()
+            .contains("already has codes named Relation, Autonomie"),
+        "{}",
+        on_pg[0]
+    );
+    // Copies by level then id: Relation 1 → 4, Autonomie 2 → 5,
+    // Confiance 3 → 6, under 4 and also under 5.
+    let tree = on_pg[1].as_array().unwrap();
+    let shape: Vec<(&str, Option<i64>, Value)> = tree
+        .iter()
+        .map(|n| {
+            (
+                n["name"].as_str().unwrap(),
+                n["parent"].as_i64(),
+                n["also_under"].clone(),
+            )
+        })
+        .collect();
+    let none = serde_json::json!([]);
+    assert_eq!(
+        shape,
+        [
+            ("Relation", None, none.clone()),
+            ("Confiance", Some(4), serde_json::json!([5])),
+            ("Autonomie", None, none),
+        ]
+    );
+    assert_eq!(on_pg[2][0]["action"], "codebook.copy");
+}

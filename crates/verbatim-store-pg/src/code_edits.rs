@@ -236,6 +236,10 @@ impl CodebookEdits for PgStore {
             Ok(())
         })
     }
+
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+        self.copy_book(scope, from, to)
+    }
 }
 
 /// Inserts a code beside `row` (its codebook, level and parent) named

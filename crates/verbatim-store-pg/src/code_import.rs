@@ -1,6 +1,7 @@
 //! A whole codebook written at once on PostgreSQL (`verbatim import
-//! codebook`): every code of a spreadsheet or `.qdc` in one transaction,
-//! recorded as one `codebook.import` action so one undo removes it. The
+//! codebook`, `code copy`): every code of a spreadsheet, a `.qdc` or
+//! another codebook in one transaction, recorded as one `codebook.import`
+//! or `codebook.copy` action so one undo removes it. The
 //! checks are `verbatim_store::rules` (`checked_import`, `taken_roots`),
 //! as on SQLite; the unique index on sibling names settles a name another
 //! process adds meanwhile.
@@ -11,6 +12,7 @@ use postgres::Transaction;
 use verbatim_store::{Book, Coders, ImportedCode, Scope, StoreError, rules};
 
 use crate::code_edits::named;
+use crate::code_rows::sibling_named;
 use crate::reads::ReadError;
 use crate::record::Recorder;
 use crate::{PgStore, now};
@@ -87,6 +89,83 @@ impl PgStore {
                 summary,
             )?;
             Ok(ids)
+        })
+    }
+}
+
+impl PgStore {
+    /// Copies a codebook (see `CodebookEdits::copy_codebook`): parents are
+    /// of a higher level, so reading by level, highest first, copies each
+    /// parent before its children, as on SQLite.
+    pub(crate) fn copy_book(
+        &mut self,
+        scope: &Scope,
+        from: Book,
+        to: Book,
+    ) -> Result<usize, StoreError> {
+        let (from_owner, to_owner) = rules::copy_books(scope, from, to)?;
+        self.in_transaction(|tx| {
+            let rows = tx.query(
+                "SELECT id, name, level, parent, position, colour, definition, inclusion, \
+                 exclusion, example FROM codes WHERE coalesce(owner, 0) = $1 \
+                 ORDER BY level DESC, id",
+                &[&from_owner.unwrap_or(0)],
+            )?;
+            let mut clashes = Vec::new();
+            for r in &rows {
+                let (name, parent): (String, Option<i64>) = (r.try_get(1)?, r.try_get(3)?);
+                if parent.is_none() && sibling_named(tx, to_owner, None, &name)?.is_some() {
+                    clashes.push(name);
+                }
+            }
+            rules::copy_clashes(&clashes)?;
+            let mut rec = Recorder::default();
+            let mut new_ids: HashMap<i64, i64> = HashMap::new();
+            let created = now();
+            for r in &rows {
+                let (id, name, level): (i64, String, i64) =
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                let parent: Option<i64> = r.try_get(3)?;
+                let parent = parent.and_then(|p| new_ids.get(&p).copied());
+                let position: i64 = r.try_get(4)?;
+                let fields: Vec<Option<String>> =
+                    (5..10).map(|i| r.try_get(i)).collect::<Result<_, _>>()?;
+                let guid = uuid::Uuid::new_v4().to_string();
+                let new_id = rec.insert(
+                    tx,
+                    "codes",
+                    &[
+                        ("guid", &guid),
+                        ("owner", &to_owner),
+                        ("name", &name),
+                        ("level", &level),
+                        ("parent", &parent),
+                        ("position", &position),
+                        ("colour", &fields[0]),
+                        ("definition", &fields[1]),
+                        ("inclusion", &fields[2]),
+                        ("exclusion", &fields[3]),
+                        ("example", &fields[4]),
+                        ("created_at", &created),
+                    ],
+                );
+                new_ids.insert(id, named(new_id, &name)?);
+            }
+            let links = tx.query(
+                "SELECT l.child, l.parent FROM code_links l JOIN codes c ON c.id = l.child \
+                 WHERE coalesce(c.owner, 0) = $1 ORDER BY l.id",
+                &[&from_owner.unwrap_or(0)],
+            )?;
+            for link in &links {
+                let (child, parent): (i64, i64) = (link.try_get(0)?, link.try_get(1)?);
+                if let (Some(c), Some(p)) = (new_ids.get(&child), new_ids.get(&parent)) {
+                    rec.insert(tx, "code_links", &[("child", c), ("parent", p)])?;
+                }
+            }
+            let summary =
+                serde_json::json!({ "from": from_owner, "to": to_owner, "codes": rows.len() });
+            rec.finish(tx, &scope.coder().name, "codebook.copy", None, summary)?;
+            Ok(rows.len())
         })
     }
 }

@@ -654,16 +654,7 @@ impl SqliteStore {
         from: Book,
         to: Book,
     ) -> Result<usize, StoreError> {
-        let from_owner = from.owner(scope);
-        if !scope.may_see(from_owner) {
-            return Err(StoreError::Blind);
-        }
-        let to_owner = rules::new_code_owner(scope, Some(to))?;
-        if from_owner == to_owner {
-            return Err(StoreError::Invalid(
-                "the source and target codebooks are the same".into(),
-            ));
-        }
+        let (from_owner, to_owner) = rules::copy_books(scope, from, to)?;
         type Row = (i64, String, i64, Option<i64>, i64, [Option<String>; 5]);
         let rows: Vec<Row> = self
             .conn
@@ -680,12 +671,7 @@ impl SqliteStore {
             .filter(|r| r.3.is_none() && self.check_name_free(to_owner, None, &r.1, None).is_err())
             .map(|r| r.1.clone())
             .collect();
-        if !clashes.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the target codebook already has codes named {}: rename them first",
-                clashes.join(", ")
-            )));
-        }
+        rules::copy_clashes(&clashes)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut new_ids: HashMap<i64, i64> = HashMap::new();

@@ -258,16 +258,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         | CodeAction::Kind { .. } => {
             edit(&mut store, &scope, &args.action)?;
         }
-        CodeAction::Copy { from, to, .. } => {
-            let from_book = book_named(&store, &scope, from)?;
-            let to_book = match to.as_str() {
-                "me" => Book::Own,
-                "shared" => Book::Shared,
-                other => bail!("--to takes `me` or `shared`, not {other:?}"),
-            };
-            let n = store.copy_codebook(&scope, from_book, to_book)?;
-            println!("Copied {n} codes.");
-        }
+        CodeAction::Copy { from, to, .. } => copy(&mut store, &scope, from, to)?,
         CodeAction::Tree {
             shared, of, json, ..
         } => tree(&store, &scope, *shared, of.as_deref(), *json)?,
@@ -416,6 +407,25 @@ fn tree(
     Ok(())
 }
 
+/// `code copy --from BOOK --to me|shared`, on a study file or a
+/// PostgreSQL study alike.
+pub(super) fn copy<S: Coders + CodebookEdits + ?Sized>(
+    store: &mut S,
+    scope: &Scope,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<()> {
+    let from_book = book_named(&*store, scope, from)?;
+    let to_book = match to {
+        "me" => Book::Own,
+        "shared" => Book::Shared,
+        other => bail!("--to takes `me` or `shared`, not {other:?}"),
+    };
+    let n = store.copy_codebook(scope, from_book, to_book)?;
+    println!("Copied {n} codes.");
+    Ok(())
+}
+
 /// `code levels [--set A,B,C]`: sets the level names when asked, then
 /// lists them, on a study file or a PostgreSQL study alike.
 pub(super) fn levels<S: Coders + CodebookEdits + ?Sized>(
@@ -481,8 +491,8 @@ fn translate(
     Ok(())
 }
 
-pub(super) fn book_named(
-    store: &impl verbatim_store::Coders,
+pub(super) fn book_named<S: Coders + ?Sized>(
+    store: &S,
     scope: &Scope,
     name: &str,
 ) -> anyhow::Result<Book> {

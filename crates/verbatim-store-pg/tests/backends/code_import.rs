@@ -1,5 +1,6 @@
 //! A whole codebook imported at once (`CodebookEdits::import_codes`, what
-//! `verbatim import codebook` writes), run on SQLite and PostgreSQL by
+//! `verbatim import codebook` writes) or copied (`copy_codebook`, `code
+//! copy`), run on SQLite and PostgreSQL by
 //! `conformance!`: the tree it makes, its one audit entry, its undo and
 //! redo, and its refusals in the same sentences with nothing written. The
 //! consensus row is coder 1, so amira is coder 2 and bruno coder 3; the
@@ -16,6 +17,7 @@ impl<T: Full + CodebookEdits> Importing for T {}
 conformance!(
     a_codebook_arrives_whole_after_the_roots_and_undoes_in_one_step,
     a_bad_codebook_is_refused_whole,
+    a_codebook_copies_with_its_tree_and_undoes_in_one_step,
 );
 
 fn code(name: &str, level: i64, parents: &[usize]) -> ImportedCode {
@@ -165,4 +167,68 @@ fn a_bad_codebook_is_refused_whole(store: &mut impl Importing) {
         .map(|n| n.name)
         .collect();
     assert_eq!(names, ["Relation"]);
+}
+
+fn a_codebook_copies_with_its_tree_and_undoes_in_one_step(store: &mut impl Importing) {
+    store.add_coder("tester", "amira", None, None).unwrap();
+    store.add_coder("tester", "bruno", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let mut confiance = code("Confiance", 2, &[0, 1]);
+    confiance.fields.definition = Some("Se fier à l'autre.".into());
+    let codes = vec![
+        code("Relation", 3, &[]),
+        code("Autonomie", 3, &[]),
+        confiance,
+    ];
+    assert_eq!(
+        store.import_codes(&amira, Book::Own, &codes).unwrap(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        store
+            .copy_codebook(&amira, Book::Own, Book::Shared)
+            .unwrap(),
+        3
+    );
+    // Read by level, highest first, then id: Relation 1 → 4, Autonomie
+    // 2 → 5, Confiance 3 → 6; positions and the link kept.
+    let expected: Shape = vec![
+        ("Relation".into(), None, vec![], 0),
+        ("Confiance".into(), Some(4), vec![5], 0),
+        ("Autonomie".into(), None, vec![], 1),
+    ];
+    assert_eq!(shape(store, &amira, Book::Shared), expected);
+    let shared = store.code_tree(&amira, Book::Shared).unwrap();
+    assert_eq!(shared[1].id, 6);
+    assert_eq!(shared[1].owner, None);
+    assert_eq!(
+        shared[1].fields.definition.as_deref(),
+        Some("Se fier à l'autre.")
+    );
+    let entry = &store.audit_log(1).unwrap()[0];
+    assert_eq!(entry.action, "codebook.copy");
+    assert_eq!(entry.target, None);
+    assert_eq!(
+        entry.data["summary"],
+        serde_json::json!({ "from": 2, "to": null, "codes": 3 })
+    );
+    let before = store.audit_log(100).unwrap().len();
+    let again = store.copy_codebook(&amira, Book::Own, Book::Shared);
+    assert_eq!(
+        refusal(again.map(|n| vec![n as i64])),
+        "the target codebook already has codes named Relation, Autonomie: rename them first"
+    );
+    let same = store.copy_codebook(&amira, Book::Own, Book::Own);
+    assert_eq!(
+        refusal(same.map(|n| vec![n as i64])),
+        "the source and target codebooks are the same"
+    );
+    // Bruno may not read amira's codebook while the layers are closed.
+    let bruno = store.scope("bruno", false, false).unwrap();
+    let blind = store.copy_codebook(&bruno, Book::Of(2), Book::Own);
+    assert!(matches!(blind, Err(StoreError::Blind)), "{blind:?}");
+    assert_eq!(store.audit_log(100).unwrap().len(), before);
+    store.undo("amira", 1).unwrap();
+    assert!(store.code_tree(&amira, Book::Shared).unwrap().is_empty());
+    assert_eq!(shape(store, &amira, Book::Own).len(), 3);
 }

@@ -75,6 +75,11 @@ pub trait CodebookEdits {
     /// Replaces the study's level names (lowest first): an audit entry
     /// (`levels.set`), not undoable, as levels are the study's settings.
     fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError>;
+
+    /// Copies a codebook's codes (not its codings) into the scope's own
+    /// codebook or the shared one, tree, levels and descriptions kept, as
+    /// one undoable `codebook.copy`; returns how many codes were copied.
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError>;
 }
 
 impl CodebookEdits for SqliteStore {
@@ -140,5 +145,8 @@ impl CodebookEdits for SqliteStore {
     }
     fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
         SqliteStore::set_levels(self, actor, names)
+    }
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+        SqliteStore::copy_codebook(self, scope, from, to)
     }
 }

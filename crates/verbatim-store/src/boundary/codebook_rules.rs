@@ -7,7 +7,7 @@
 
 use verbatim_core::Span;
 
-use crate::{Cascade, CodeFields, Level, Scope, StoreError, UNCATEGORISED};
+use crate::{Book, Cascade, CodeFields, Level, Scope, StoreError, UNCATEGORISED};
 
 /// A code as the codebook edits check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,6 +283,39 @@ pub fn level_names(names: &[String], max_used: Option<i64>) -> Result<Vec<String
         )));
     }
     Ok(names)
+}
+
+/// Returns the source and target codebooks (`codes.owner`) of a codebook
+/// copy: a source the scope sees, a target of its own or the shared one,
+/// never the same.
+pub fn copy_books(
+    scope: &Scope,
+    from: Book,
+    to: Book,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let from_owner = from.owner(scope);
+    if !scope.may_see(from_owner) {
+        return Err(StoreError::Blind);
+    }
+    let to_owner = super::rules::new_code_owner(scope, Some(to))?;
+    if from_owner == to_owner {
+        return Err(StoreError::Invalid(
+            "the source and target codebooks are the same".into(),
+        ));
+    }
+    Ok((from_owner, to_owner))
+}
+
+/// Refuses a codebook copy whose top-level codes meet top-level codes of
+/// the target (`clashes`, their names).
+pub fn copy_clashes(clashes: &[String]) -> Result<(), StoreError> {
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(format!(
+        "the target codebook already has codes named {}: rename them first",
+        clashes.join(", ")
+    )))
 }
 
 #[cfg(test)]

@@ -146,8 +146,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
             line.contains(
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
-                "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
-                 code add|tree|rename|describe|move|merge|split|delete, \
+                "on PostgreSQL, verbatim can init, import, import codebook, sources, show, coder add|list, \
+                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy, \
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \

@@ -290,3 +290,309 @@ fn codebook_edits_answer_alike_on_a_file_and_on_postgres() {
         ["history.undo", "code.delete", "code.delete", "code.split"]
     );
 }
+
+/// Imports a spreadsheet codebook into amira's codebook on `project`, then
+/// a bad one and one whose theme she has already; returns the two
+/// refusals, the tree, the log (blanked) and the tree after `undo`.
+fn import_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Accès", "--level", "theme"],
+        vec!["import", "codebook", "grille.csv"],
+    ] {
+        run(&args).ok();
+    }
+    let mut seen = Vec::new();
+    for file in ["bad.csv", "again.csv"] {
+        let refused = run(&["import", "codebook", file]);
+        assert_ne!(
+            refused.code, 0,
+            "{file} was not refused: {}",
+            refused.stdout
+        );
+        seen.push(Value::from(refused.stderr.trim().to_owned()));
+    }
+    for args in [
+        vec!["code", "tree", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    run(&["undo"]).ok();
+    seen.push(run(&["code", "tree", "--json"]).ok().json());
+    blank(seen.last_mut().unwrap());
+    seen
+}
+
+#[test]
+fn a_codebook_import_answers_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_codebook_import") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write(
+        "grille.csv",
+        "Nom,Code parent,Niveau,Définition,Couleur\n\
+         Relation soignante,,thème,Ce qui se joue entre soignant et usager,#1F77B4\n\
+         Confiance,Relation soignante,idée,Se fier à l'autre,\n\
+         Méfiance,Relation soignante,idée,,\n",
+    );
+    // An idea cannot hold a theme; "Accès" is already amira's.
+    ws.write(
+        "bad.csv",
+        "Nom,Code parent,Niveau\nDoute,,idée\nPeur,Doute,thème\n",
+    );
+    ws.write("again.csv", "Nom,Code parent,Niveau\nAccès,,thème\n");
+    let on_file = import_session(&ws, "study.vbt");
+    let on_pg = import_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    let refusals: Vec<&str> = on_pg[..2].iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        refusals[0].contains("nothing was imported"),
+        "{}",
+        refusals[0]
+    );
+    assert!(
+        refusals[1].contains("already has codes named Accès"),
+        "{}",
+        refusals[1]
+    );
+    // Accès came first (position 0); the imported theme follows it at 1,
+    // its two ideas under it in file order.
+    let shape = |tree: &Value| -> Vec<(String, Option<i64>, i64)> {
+        tree.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["name"].as_str().unwrap().to_owned(),
+                    n["parent"].as_i64(),
+                    n["position"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let owned = |rows: &[(&str, Option<i64>, i64)]| -> Vec<(String, Option<i64>, i64)> {
+        rows.iter()
+            .map(|(n, p, i)| ((*n).to_owned(), *p, *i))
+            .collect()
+    };
+    assert_eq!(
+        shape(&on_pg[2]),
+        owned(&[
+            ("Accès", None, 0),
+            ("Relation soignante", None, 1),
+            ("Confiance", Some(2), 0),
+            ("Méfiance", Some(2), 1),
+        ])
+    );
+    assert_eq!(on_pg[2][1]["colour"], "#1f77b4");
+    let log = on_pg[3].as_array().unwrap();
+    assert_eq!(log[0]["action"], "codebook.import");
+    assert_eq!(log[0]["data"]["summary"]["codes"], 3);
+    // One undo takes the whole import back: only Accès is left.
+    assert_eq!(shape(&on_pg[4]), owned(&[("Accès", None, 0)]));
+}
+
+/// Links and re-kinds codes on `project` as amira; returns the refusals,
+/// the stdout of the no-op kind, the tree and the log (blanked).
+fn kind_and_link_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Relation", "--level", "theme"],
+        vec!["code", "add", "Autonomie", "--level", "theme"],
+        vec!["code", "add", "Confiance", "--parent", "Relation"],
+        vec!["code", "add", "Q1 Parcours", "--level", "idea"],
+        vec!["code", "link", "Confiance", "--under", "Autonomie"],
+        vec!["code", "kind", "Q1 Parcours", "structural"],
+    ] {
+        run(&args).ok();
+    }
+    let mut seen = Vec::new();
+    for args in [
+        vec!["code", "link", "Confiance", "--under", "Relation"],
+        vec!["code", "link", "Relation", "--under", "Confiance"],
+        vec!["code", "link", "Confiance", "--under", "Q1 Parcours"],
+    ] {
+        let refused = run(&args);
+        assert_ne!(
+            refused.code, 0,
+            "{args:?} was not refused: {}",
+            refused.stdout
+        );
+        seen.push(Value::from(refused.stderr.trim().to_owned()));
+    }
+    let again = run(&["code", "kind", "Q1 Parcours", "structural"]).ok();
+    seen.push(Value::from(again.stdout.trim().to_owned()));
+    for args in [
+        vec!["code", "tree", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    let refused = run(&["code", "levels", "--set", "idée,thème"]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    seen.push(Value::from(refused.stderr.trim().to_owned()));
+    let set = run(&[
+        "code",
+        "levels",
+        "--set",
+        "idée, sous-thème,thème,méta-thème",
+    ])
+    .ok();
+    seen.push(Value::from(set.stdout.trim().to_owned()));
+    seen
+}
+
+#[test]
+fn code_link_kind_and_levels_answer_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_code_link_kind") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let on_file = kind_and_link_session(&ws, "study.vbt");
+    let on_pg = kind_and_link_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    let said: Vec<&str> = on_pg[..4].iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        said[0].contains("\"Confiance\" is already under \"Relation\""),
+        "{}",
+        said[0]
+    );
+    assert!(said[1].contains("(a cycle)"), "{}", said[1]);
+    // Q1 Parcours is an idea (the lowest level), Confiance too.
+    assert!(
+        said[2].contains("a parent must be of a higher level"),
+        "{}",
+        said[2]
+    );
+    assert_eq!(said[3], "Code 4 was already structural: nothing changed.");
+    // Codes 1 Relation, 2 Autonomie, 3 Confiance, 4 Q1 Parcours.
+    let tree = on_pg[4].as_array().unwrap();
+    let confiance = tree.iter().find(|n| n["name"] == "Confiance").unwrap();
+    assert_eq!(confiance["parent"], 1);
+    assert_eq!(confiance["also_under"], serde_json::json!([2]));
+    let question = tree.iter().find(|n| n["name"] == "Q1 Parcours").unwrap();
+    assert_eq!(question["kind"], "structural");
+    let actions: Vec<&str> = on_pg[5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["code.kind", "code.link"]);
+    // Relation and Autonomie are themes, rank 3.
+    assert!(
+        on_pg[6]
+            .as_str()
+            .unwrap()
+            .contains("codes exist at level 3; give at least 3 level names"),
+        "{}",
+        on_pg[6]
+    );
+    assert_eq!(
+        on_pg[7].as_str().unwrap(),
+        "1  idée\n2  sous-thème\n3  thème\n4  méta-thème"
+    );
+}
+
+/// Copies amira's codebook into the shared one on `project`; returns the
+/// refused second copy, the shared tree and the log (blanked).
+fn copy_session(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run_env(&full, &[("VERBATIM_CODER", "amira")])
+    };
+    for args in [
+        vec!["init", "--title", "Étude", "--language", "fr"],
+        vec!["coder", "add", "amira"],
+        vec!["code", "add", "Relation", "--level", "theme"],
+        vec!["code", "add", "Autonomie", "--level", "theme"],
+        vec!["code", "add", "Confiance", "--parent", "Relation"],
+        vec!["code", "link", "Confiance", "--under", "Autonomie"],
+        vec!["code", "copy", "--from", "me", "--to", "shared"],
+    ] {
+        run(&args).ok();
+    }
+    let refused = run(&["code", "copy", "--from", "me", "--to", "shared"]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    let mut seen = vec![Value::from(refused.stderr.trim().to_owned())];
+    for args in [
+        vec!["code", "tree", "--shared", "--json"],
+        vec!["log", "--json", "--limit", "100"],
+    ] {
+        let mut value = run(&args).ok().json();
+        blank(&mut value);
+        seen.push(value);
+    }
+    seen
+}
+
+#[test]
+fn code_copy_answers_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_code_copy") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let on_file = copy_session(&ws, "study.vbt");
+    let on_pg = copy_session(&ws, &study.address.to_string());
+    for (file, pg) in on_file.iter().zip(&on_pg) {
+        assert_eq!(file, pg);
+    }
+    assert_eq!(on_file.len(), on_pg.len());
+    assert!(
+        on_pg[0]
+            .as_str()
+            .unwrap()
+            .contains("already has codes named Relation, Autonomie"),
+        "{}",
+        on_pg[0]
+    );
+    // Copies by level then id: Relation 1 → 4, Autonomie 2 → 5,
+    // Confiance 3 → 6, under 4 and also under 5.
+    let tree = on_pg[1].as_array().unwrap();
+    let shape: Vec<(&str, Option<i64>, Value)> = tree
+        .iter()
+        .map(|n| {
+            (
+                n["name"].as_str().unwrap(),
+                n["parent"].as_i64(),
+                n["also_under"].clone(),
+            )
+        })
+        .collect();
+    let none = serde_json::json!([]);
+    assert_eq!(
+        shape,
+        [
+            ("Relation", None, none.clone()),
+            ("Confiance", Some(4), serde_json::json!([5])),
+            ("Autonomie", None, none),
+        ]
+    );
+    assert_eq!(on_pg[2][0]["action"], "codebook.copy");
+}

@@ -4,7 +4,8 @@
 //! layer of a study.
 //!
 //! [`write_codebook`] turns the forest into the flat, parents-first list
-//! [`SqliteStore::import_codes`] stores in one transaction. A study's
+//! [`CodebookEdits::import_codes`] stores in one transaction (on either
+//! backend). A study's
 //! codebook is a DAG with names unique among siblings, so in a spreadsheet
 //! a name met twice in the forest is one code under two parents (the way
 //! the spreadsheet export writes a code that feeds two themes), provided
@@ -16,7 +17,9 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use thiserror::Error;
-use verbatim_store::{Book, CodeFields, ImportedCode, Level, Scope, SqliteStore, StoreError};
+use verbatim_store::{
+    Book, CodeFields, CodebookEdits, Coders, ImportedCode, Level, Scope, StoreError,
+};
 
 use crate::sheets::headers::fold;
 
@@ -124,8 +127,8 @@ pub struct WrittenCodebook {
 
 /// Writes the codebook into the acting coder's codebook (`Book::Own`) or
 /// the shared one, as one undoable action; on any error nothing is written.
-pub fn write_codebook(
-    store: &mut SqliteStore,
+pub fn write_codebook<S: CodebookEdits + Coders + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     book: Book,
     entries: &[CodebookEntry],

@@ -5,7 +5,9 @@
 //! the rows are read and locked through `code_rows`.
 
 use verbatim_store::rules::{self, CodeAt};
-use verbatim_store::{Cascade, CodeFields, CodebookEdits, Coders, Scope, StoreError};
+use verbatim_store::{
+    Book, Cascade, CodeFields, CodeKind, CodebookEdits, Coders, ImportedCode, Scope, StoreError,
+};
 
 use crate::code_rows::{self, open_code, other_code};
 use crate::reads::ReadError;
@@ -159,6 +161,85 @@ impl CodebookEdits for PgStore {
     ) -> Result<usize, StoreError> {
         self.in_transaction(|tx| crate::code_merge::delete(tx, scope, id, cascade))
     }
+
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError> {
+        self.import_codebook(scope, book, codes)
+    }
+
+    fn set_code_kind(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        kind: CodeKind,
+    ) -> Result<bool, StoreError> {
+        self.in_transaction(|tx| {
+            let row = open_code(tx, scope, id)?;
+            let before: String = tx
+                .query_one("SELECT kind FROM codes WHERE id = $1", &[&id])?
+                .try_get(0)?;
+            let before = CodeKind::from_db(&before);
+            if before == kind {
+                return Ok(false);
+            }
+            let mut rec = Recorder::default();
+            rec.update(tx, "codes", id, &[("kind", &kind.as_str())])?;
+            let summary = serde_json::json!({
+                "name": row.name, "from": before.as_str(), "to": kind.as_str(),
+            });
+            finish(tx, rec, scope, "code.kind", id, summary)?;
+            Ok(true)
+        })
+    }
+
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
+        self.in_transaction(|tx| {
+            let row = open_code(tx, scope, id)?;
+            let prow = other_code(tx, scope, parent)?;
+            let below = code_rows::below(tx, id)?;
+            rules::may_link((id, &row), (parent, &prow), &below)?;
+            let mut rec = Recorder::default();
+            let linked = rec.insert(tx, "code_links", &[("child", &id), ("parent", &parent)]);
+            match linked {
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(rules::already_linked(&row.name, &prow.name).into());
+                }
+                other => other?,
+            };
+            let summary = serde_json::json!({ "name": row.name, "parent": prow.name });
+            finish(tx, rec, scope, "code.link", id, summary)
+        })
+    }
+
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
+        self.in_transaction(|tx| {
+            // Two level changes at once wait for each other.
+            tx.execute("LOCK TABLE levels IN EXCLUSIVE MODE", &[])?;
+            let max_used: Option<i64> = tx
+                .query_one("SELECT max(level) FROM codes", &[])?
+                .try_get(0)?;
+            let names = rules::level_names(names, max_used)?;
+            tx.execute("DELETE FROM levels", &[])?;
+            for (i, name) in names.iter().enumerate() {
+                let rank = i as i64 + 1;
+                tx.execute(
+                    "INSERT INTO levels (rank, name) VALUES ($1, $2)",
+                    &[&rank, name],
+                )?;
+            }
+            let data = serde_json::json!({ "levels": names });
+            crate::audit::append_entry(tx, actor, "levels.set", None, &data, false)?;
+            Ok(())
+        })
+    }
+
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+        self.copy_book(scope, from, to)
+    }
 }
 
 /// Inserts a code beside `row` (its codebook, level and parent) named
@@ -206,7 +287,7 @@ pub(crate) fn delete_links(
 
 /// Turns a unique-key refusal on a code's name (another process took the
 /// name meanwhile) into the name-taken sentence.
-fn named<T>(result: Result<T, postgres::Error>, name: &str) -> Result<T, ReadError> {
+pub(crate) fn named<T>(result: Result<T, postgres::Error>, name: &str) -> Result<T, ReadError> {
     match result {
         Err(e) if is_unique_violation(&e) => Err(rules::code_name_taken(name).into()),
         other => Ok(other?),

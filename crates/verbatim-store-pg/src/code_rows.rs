@@ -101,7 +101,7 @@ pub(crate) fn path(tx: &mut Transaction<'_>, id: i64) -> Result<String, ReadErro
 
 /// Returns the code named `name` among the children of `parent` (`None`:
 /// the top) in codebook `owner`.
-fn sibling_named(
+pub(crate) fn sibling_named(
     tx: &mut Transaction<'_>,
     owner: Option<i64>,
     parent: Option<i64>,

@@ -24,6 +24,7 @@ mod analysis;
 mod attribute_edits;
 mod audit;
 mod code_edits;
+mod code_import;
 mod code_merge;
 mod code_rows;
 mod codebook;

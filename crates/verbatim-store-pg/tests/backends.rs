@@ -12,6 +12,8 @@ mod backends {
     pub mod accounts;
     pub mod agreement;
     pub mod analysis;
+    pub mod code_import;
+    pub mod code_kind_link;
     pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;
@@ -19,6 +21,7 @@ mod backends {
     pub mod fixture;
     pub mod history;
     pub mod journal;
+    pub mod levels;
     pub mod memos;
     pub mod people;
     pub mod pg;

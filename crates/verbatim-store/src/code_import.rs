@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use rusqlite::params;
 use rusqlite::types::Value;
 
+use crate::Level;
 use crate::boundary::rules::parse_colour;
 use crate::coders::Scope;
 use crate::codes::{Book, CodeFields, opt_int, opt_text};
@@ -51,82 +52,17 @@ impl SqliteStore {
         book: Book,
         codes: &[ImportedCode],
     ) -> Result<Vec<i64>, StoreError> {
-        let owner = match book {
-            Book::Own => scope.own_book(),
-            Book::Shared => None,
-            Book::Of(c) if c == scope.coder().id => Some(c),
-            Book::Of(_) => {
-                return Err(StoreError::Invalid(
-                    "codes can only be imported into your own codebook or the shared one".into(),
-                ));
-            }
-        };
-        let top_rank = self.levels()?.iter().map(|l| l.rank).max().unwrap_or(1);
-        // Names are unique among siblings (same primary parent).
-        let mut names: HashMap<(Option<usize>, String), usize> = HashMap::new();
-        let mut cleaned = Vec::with_capacity(codes.len());
-        for (i, code) in codes.iter().enumerate() {
-            let name = clean_name(&code.name)?;
-            let parent = code.parents.first().copied();
-            if names.insert((parent, name.to_lowercase()), i).is_some() {
-                return Err(StoreError::Invalid(format!(
-                    "the codebook to import names {name:?} twice under one parent"
-                )));
-            }
-            if !(1..=top_rank).contains(&code.level) {
-                return Err(StoreError::Invalid(format!(
-                    "code {name:?} has level {}, but the study's levels run from 1 to {top_rank}",
-                    code.level
-                )));
-            }
-            for (k, &p) in code.parents.iter().enumerate() {
-                // The primary parent is inserted first; further parents are
-                // linked once every code exists, so they may come later.
-                let in_place = if k == 0 { p < i } else { p != i };
-                let Some(parent) = codes.get(p).filter(|_| in_place) else {
-                    return Err(StoreError::Invalid(format!(
-                        "code {name:?} names a parent that is not in the list before it"
-                    )));
-                };
-                if parent.level <= code.level {
-                    return Err(StoreError::Invalid(format!(
-                        "code {name:?} cannot sit under {:?}: a parent must be of a higher level",
-                        parent.name.trim()
-                    )));
-                }
-            }
-            let mut fields = code.fields.clone();
-            if let Some(colour) = fields.colour.as_deref().filter(|c| !c.trim().is_empty()) {
-                fields.colour = Some(parse_colour(colour)?);
-            }
-            cleaned.push((name, fields));
-        }
+        let owner = import_owner(scope, book)?;
+        let cleaned = checked_import(codes, &self.levels()?)?;
         let taken: Vec<String> = {
             let mut stmt = self
                 .conn
                 .prepare("SELECT name FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL")?;
             let existing = stmt.query_map([owner.unwrap_or(0)], |r| r.get::<_, String>(0))?;
-            let mut taken = Vec::new();
-            // Only the imported top-level codes meet the codebook's own.
-            for name in existing {
-                let name = name?;
-                if names.contains_key(&(None, name.to_lowercase())) {
-                    taken.push(name);
-                }
-            }
-            taken
+            existing.collect::<Result<Vec<_>, _>>()?
         };
-        if !taken.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the codebook already has codes named {}: import into an empty codebook, or rename them first",
-                taken.join(", ")
-            )));
-        }
-        let roots: i64 = self.conn.query_row(
-            "SELECT count(*) FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL",
-            [owner.unwrap_or(0)],
-            |r| r.get(0),
-        )?;
+        taken_roots(codes, &taken)?;
+        let roots = taken.len() as i64;
         let guids = self.free_guids(codes)?;
         let count = codes.len();
         self.act(
@@ -194,12 +130,7 @@ impl SqliteStore {
         let mut used = std::collections::HashSet::new();
         let mut out = Vec::with_capacity(codes.len());
         for code in codes {
-            let given = code
-                .guid
-                .as_deref()
-                .map(|g| g.trim().trim_start_matches('{').trim_end_matches('}'))
-                .and_then(|g| uuid::Uuid::parse_str(g).ok())
-                .map(|u| u.hyphenated().to_string());
+            let given = producer_guid(code);
             let guid = match given {
                 Some(g) if !used.contains(&g) && !stmt.exists(params![g])? => g,
                 _ => uuid::Uuid::new_v4().to_string(),
@@ -209,6 +140,103 @@ impl SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Returns the codebook (`codes.owner`) an import writes into: the
+/// acting coder's own or the shared one, never another coder's.
+pub fn import_owner(scope: &Scope, book: Book) -> Result<Option<i64>, StoreError> {
+    match book {
+        Book::Own => Ok(scope.own_book()),
+        Book::Shared => Ok(None),
+        Book::Of(c) if c == scope.coder().id => Ok(Some(c)),
+        Book::Of(_) => Err(StoreError::Invalid(
+            "codes can only be imported into your own codebook or the shared one".into(),
+        )),
+    }
+}
+
+/// Checks a codebook to import against the study's levels (names unique
+/// among siblings, levels in range, parents earlier in the list and of a
+/// higher level, colours readable) and returns each code's cleaned name
+/// and fields, in the list's order. Both backends call it before writing.
+pub fn checked_import(
+    codes: &[ImportedCode],
+    levels: &[Level],
+) -> Result<Vec<(String, CodeFields)>, StoreError> {
+    let top_rank = levels.iter().map(|l| l.rank).max().unwrap_or(1);
+    // Names are unique among siblings (same primary parent).
+    let mut names: HashMap<(Option<usize>, String), usize> = HashMap::new();
+    let mut cleaned = Vec::with_capacity(codes.len());
+    for (i, code) in codes.iter().enumerate() {
+        let name = clean_name(&code.name)?;
+        let parent = code.parents.first().copied();
+        if names.insert((parent, name.to_lowercase()), i).is_some() {
+            return Err(StoreError::Invalid(format!(
+                "the codebook to import names {name:?} twice under one parent"
+            )));
+        }
+        if !(1..=top_rank).contains(&code.level) {
+            return Err(StoreError::Invalid(format!(
+                "code {name:?} has level {}, but the study's levels run from 1 to {top_rank}",
+                code.level
+            )));
+        }
+        for (k, &p) in code.parents.iter().enumerate() {
+            // The primary parent is inserted first; further parents are
+            // linked once every code exists, so they may come later.
+            let in_place = if k == 0 { p < i } else { p != i };
+            let Some(parent) = codes.get(p).filter(|_| in_place) else {
+                return Err(StoreError::Invalid(format!(
+                    "code {name:?} names a parent that is not in the list before it"
+                )));
+            };
+            if parent.level <= code.level {
+                return Err(StoreError::Invalid(format!(
+                    "code {name:?} cannot sit under {:?}: a parent must be of a higher level",
+                    parent.name.trim()
+                )));
+            }
+        }
+        let mut fields = code.fields.clone();
+        if let Some(colour) = fields.colour.as_deref().filter(|c| !c.trim().is_empty()) {
+            fields.colour = Some(parse_colour(colour)?);
+        }
+        cleaned.push((name, fields));
+    }
+    Ok(cleaned)
+}
+
+/// Refuses an import whose top-level codes meet the names of the target
+/// codebook's top-level codes (`roots`, as stored), naming them all.
+pub fn taken_roots(codes: &[ImportedCode], roots: &[String]) -> Result<(), StoreError> {
+    let imported: std::collections::HashSet<String> = codes
+        .iter()
+        .filter(|c| c.parents.is_empty())
+        .filter_map(|c| clean_name(&c.name).ok())
+        .map(|n| n.to_lowercase())
+        .collect();
+    let taken: Vec<&str> = roots
+        .iter()
+        .filter(|n| imported.contains(&n.to_lowercase()))
+        .map(String::as_str)
+        .collect();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(format!(
+        "the codebook already has codes named {}: import into an empty codebook, or rename them first",
+        taken.join(", ")
+    )))
+}
+
+/// Returns the producer's identifier of a code as a hyphenated lower-case
+/// UUID (braces and case as REFI-QDA writes them dropped), if it is one.
+pub fn producer_guid(code: &ImportedCode) -> Option<String> {
+    code.guid
+        .as_deref()
+        .map(|g| g.trim().trim_start_matches('{').trim_end_matches('}'))
+        .and_then(|g| uuid::Uuid::parse_str(g).ok())
+        .map(|u| u.hyphenated().to_string())
 }
 
 /// Returns the name with runs of white space made single, refusing an

@@ -374,24 +374,10 @@ impl SqliteStore {
     /// Replaces the level names (lowest first). Refused when codes exist at a
     /// level that would disappear.
     pub fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
-        let names: Vec<String> = names
-            .iter()
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .collect();
-        if names.is_empty() {
-            return Err(StoreError::Invalid("give at least one level name".into()));
-        }
         let max_used: Option<i64> =
             self.conn
                 .query_row("SELECT max(level) FROM codes", [], |r| r.get(0))?;
-        if let Some(used) = max_used
-            && used > names.len() as i64
-        {
-            return Err(StoreError::Invalid(format!(
-                "codes exist at level {used}; give at least {used} level names"
-            )));
-        }
+        let names = crate::boundary::rules::level_names(names, max_used)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         tx.execute("DELETE FROM levels", [])?;
         for (i, name) in names.iter().enumerate() {

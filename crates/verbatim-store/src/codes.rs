@@ -352,25 +352,8 @@ impl SqliteStore {
     pub fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
         let prow = self.writable(scope, parent)?;
-        if prow.owner != row.owner {
-            return Err(StoreError::Invalid(
-                "both codes must be in the same codebook".into(),
-            ));
-        }
-        if row.parent == Some(parent) {
-            return Err(StoreError::Invalid(format!(
-                "{:?} is already under {:?}",
-                row.name, prow.name
-            )));
-        }
         let below: Vec<i64> = self.descendants(id)?.into_iter().collect();
-        rules::no_cycle(id, parent, &below)?;
-        if row.level >= prow.level {
-            return Err(StoreError::Invalid(format!(
-                "{:?} cannot sit under {:?}: a parent must be of a higher level",
-                row.name, prow.name
-            )));
-        }
+        rules::may_link((id, &row), (parent, &prow), &below)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         rec.insert(
@@ -382,9 +365,7 @@ impl SqliteStore {
             ],
         )
         .map_err(|e| match e {
-            StoreError::Sqlite(_) => {
-                StoreError::Invalid(format!("{:?} is already under {:?}", row.name, prow.name))
-            }
+            StoreError::Sqlite(_) => rules::already_linked(&row.name, &prow.name),
             other => other,
         })?;
         rec.finish(
@@ -673,16 +654,7 @@ impl SqliteStore {
         from: Book,
         to: Book,
     ) -> Result<usize, StoreError> {
-        let from_owner = from.owner(scope);
-        if !scope.may_see(from_owner) {
-            return Err(StoreError::Blind);
-        }
-        let to_owner = rules::new_code_owner(scope, Some(to))?;
-        if from_owner == to_owner {
-            return Err(StoreError::Invalid(
-                "the source and target codebooks are the same".into(),
-            ));
-        }
+        let (from_owner, to_owner) = rules::copy_books(scope, from, to)?;
         type Row = (i64, String, i64, Option<i64>, i64, [Option<String>; 5]);
         let rows: Vec<Row> = self
             .conn
@@ -699,12 +671,7 @@ impl SqliteStore {
             .filter(|r| r.3.is_none() && self.check_name_free(to_owner, None, &r.1, None).is_err())
             .map(|r| r.1.clone())
             .collect();
-        if !clashes.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "the target codebook already has codes named {}: rename them first",
-                clashes.join(", ")
-            )));
-        }
+        rules::copy_clashes(&clashes)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut new_ids: HashMap<i64, i64> = HashMap::new();

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_store::{
-    Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, NewCode, NewCodeName,
-    Scope, SqliteStore,
+    Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, Coders, NewCode,
+    NewCodeName, Scope, SqliteStore,
 };
 
 use super::coder_arg::{AllArg, CoderArg};
@@ -217,12 +217,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     }
     let mut store = args.project.open()?;
     if let CodeAction::Levels { set } = &args.action {
-        if let Some(names) = set {
-            store.set_levels(&crate::ui::actor(), names)?;
-        }
-        for level in store.levels()? {
-            println!("{}  {}", level.rank, level.name);
-        }
+        levels(&mut store, set.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
     let (wants_all, solo) = match &args.action {
@@ -258,29 +253,15 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         | CodeAction::Move { .. }
         | CodeAction::Merge { .. }
         | CodeAction::Split { .. }
-        | CodeAction::Delete { .. } => {
+        | CodeAction::Delete { .. }
+        | CodeAction::Link { .. }
+        | CodeAction::Kind { .. } => {
             edit(&mut store, &scope, &args.action)?;
         }
-        CodeAction::Link { code, under } => {
-            let id = find(&store, code)?;
-            let parent = find(&store, under)?;
-            store.link_code(&scope, id, parent)?;
-            println!("Code {id} now also sits under code {parent}.");
-        }
-        CodeAction::Copy { from, to, .. } => {
-            let from_book = book_named(&store, &scope, from)?;
-            let to_book = match to.as_str() {
-                "me" => Book::Own,
-                "shared" => Book::Shared,
-                other => bail!("--to takes `me` or `shared`, not {other:?}"),
-            };
-            let n = store.copy_codebook(&scope, from_book, to_book)?;
-            println!("Copied {n} codes.");
-        }
+        CodeAction::Copy { from, to, .. } => copy(&mut store, &scope, from, to)?,
         CodeAction::Tree {
             shared, of, json, ..
         } => tree(&store, &scope, *shared, of.as_deref(), *json)?,
-        CodeAction::Kind { code, kind } => set_kind(&mut store, &scope, code, *kind)?,
         CodeAction::Translate {
             code,
             language,
@@ -293,7 +274,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs a codebook edit (`rename`, `describe`, `move`, `merge`, `split`,
-/// `delete`) on a study file or a PostgreSQL study alike, through the
+/// `delete`, `link`, `kind`) on a study file or a PostgreSQL study alike, through the
 /// store's traits; answers `false`, doing nothing, for any other action.
 pub(super) fn edit<S>(store: &mut S, scope: &Scope, action: &CodeAction) -> anyhow::Result<bool>
 where
@@ -340,6 +321,13 @@ where
             );
         }
         CodeAction::Delete { code, cascade } => delete(store, scope, code, *cascade)?,
+        CodeAction::Link { code, under } => {
+            let id = find(store, code)?;
+            let parent = find(store, under)?;
+            store.link_code(scope, id, parent)?;
+            println!("Code {id} now also sits under code {parent}.");
+        }
+        CodeAction::Kind { code, kind } => set_kind(store, scope, code, *kind)?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -419,9 +407,43 @@ fn tree(
     Ok(())
 }
 
+/// `code copy --from BOOK --to me|shared`, on a study file or a
+/// PostgreSQL study alike.
+pub(super) fn copy<S: Coders + CodebookEdits + ?Sized>(
+    store: &mut S,
+    scope: &Scope,
+    from: &str,
+    to: &str,
+) -> anyhow::Result<()> {
+    let from_book = book_named(&*store, scope, from)?;
+    let to_book = match to {
+        "me" => Book::Own,
+        "shared" => Book::Shared,
+        other => bail!("--to takes `me` or `shared`, not {other:?}"),
+    };
+    let n = store.copy_codebook(scope, from_book, to_book)?;
+    println!("Copied {n} codes.");
+    Ok(())
+}
+
+/// `code levels [--set A,B,C]`: sets the level names when asked, then
+/// lists them, on a study file or a PostgreSQL study alike.
+pub(super) fn levels<S: Coders + CodebookEdits + ?Sized>(
+    store: &mut S,
+    set: Option<&[String]>,
+) -> anyhow::Result<()> {
+    if let Some(names) = set {
+        store.set_levels(&crate::ui::actor(), names)?;
+    }
+    for level in store.levels()? {
+        println!("{}  {}", level.rank, level.name);
+    }
+    Ok(())
+}
+
 /// `code kind CODE analytic|structural`.
-fn set_kind(
-    store: &mut SqliteStore,
+fn set_kind<S: Codebook + CodebookEdits + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     code: &str,
     kind: KindArg,
@@ -469,8 +491,8 @@ fn translate(
     Ok(())
 }
 
-pub(super) fn book_named(
-    store: &impl verbatim_store::Coders,
+pub(super) fn book_named<S: Coders + ?Sized>(
+    store: &S,
     scope: &Scope,
     name: &str,
 ) -> anyhow::Result<Book> {

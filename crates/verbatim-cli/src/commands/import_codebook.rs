@@ -54,8 +54,8 @@ pub fn cmd_import_codebook(args: &ImportCodebookArgs) -> anyhow::Result<ExitCode
     let Some(file) = &args.file else {
         bail!("say which codebook to import: `verbatim import codebook FILE.csv|xlsx|qdc`");
     };
-    let mut store = args.project.open()?;
-    let scope = args.coder.scope(&store)?;
+    let mut store = args.project.open_study()?;
+    let scope = args.coder.scope_on(&*store, false, false)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let ext = file
         .extension()
@@ -81,7 +81,7 @@ pub fn cmd_import_codebook(args: &ImportCodebookArgs) -> anyhow::Result<ExitCode
     };
     let book = if args.shared { Book::Shared } else { Book::Own };
     let written =
-        write_codebook(&mut store, &scope, book, &entries).map_err(|e| refused(e.to_string()))?;
+        write_codebook(&mut *store, &scope, book, &entries).map_err(|e| refused(e.to_string()))?;
     if ext == "qdc" {
         for loss in &ignored {
             println!("  not carried: {loss}");

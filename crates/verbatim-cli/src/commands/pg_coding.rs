@@ -72,6 +72,18 @@ pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
     let Some(address) = postgres(&args.project)? else {
         return Ok(None);
     };
+    if let CodeAction::Levels { set } = &args.action {
+        super::code::levels(&mut PgStore::open(&address)?, set.as_deref())?;
+        return Ok(Some(ExitCode::SUCCESS));
+    }
+    if let CodeAction::Copy { from, to, all } = &args.action {
+        let mut store = PgStore::open(&address)?;
+        // Another coder's codebook is theirs until the layers are open.
+        let needs_all = all.all || (from != "shared" && from != "me");
+        let scope = args.coder.scope_on(&store, needs_all, all.solo)?;
+        super::code::copy(&mut store, &scope, from, to)?;
+        return Ok(Some(ExitCode::SUCCESS));
+    }
     let editing = matches!(
         args.action,
         CodeAction::Rename { .. }
@@ -80,6 +92,8 @@ pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
             | CodeAction::Merge { .. }
             | CodeAction::Split { .. }
             | CodeAction::Delete { .. }
+            | CodeAction::Link { .. }
+            | CodeAction::Kind { .. }
     );
     if !editing
         && !matches!(

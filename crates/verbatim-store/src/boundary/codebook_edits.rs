@@ -1,12 +1,13 @@
-//! Changing a codebook as a trait: rename, describe, move, merge, split and
-//! delete codes in the scope's book, each one undoable action.
+//! Changing a codebook as a trait: rename, describe, move, merge, split,
+//! delete, link and re-kind codes in the scope's book, and import a whole
+//! codebook, each one undoable action.
 //!
 //! Every backend implements every method (`SqliteStore` by delegating to
 //! its inherent methods, `PgStore` in `verbatim-store-pg`'s `code_edits`),
 //! so a missing one is a compile error; the rules both apply live in
 //! `boundary::codebook_rules` (re-exported by `rules`).
 
-use crate::{Cascade, CodeFields, Scope, SqliteStore, StoreError};
+use crate::{Book, Cascade, CodeFields, CodeKind, ImportedCode, Scope, SqliteStore, StoreError};
 
 /// The edits a codebook takes after its codes are made.
 pub trait CodebookEdits {
@@ -52,6 +53,33 @@ pub trait CodebookEdits {
         id: i64,
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError>;
+
+    /// Adds a whole codebook (parents first) to the scope's own codebook or
+    /// the shared one, all or none, as one undoable `codebook.import`
+    /// action; returns the new ids in the list's order.
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError>;
+
+    /// Makes a code analytic or structural; false, writing nothing, when
+    /// it already is.
+    fn set_code_kind(&mut self, scope: &Scope, id: i64, kind: CodeKind)
+    -> Result<bool, StoreError>;
+
+    /// Puts a code under a further parent of the same codebook.
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError>;
+
+    /// Replaces the study's level names (lowest first): an audit entry
+    /// (`levels.set`), not undoable, as levels are the study's settings.
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError>;
+
+    /// Copies a codebook's codes (not its codings) into the scope's own
+    /// codebook or the shared one, tree, levels and descriptions kept, as
+    /// one undoable `codebook.copy`; returns how many codes were copied.
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError>;
 }
 
 impl CodebookEdits for SqliteStore {
@@ -95,5 +123,30 @@ impl CodebookEdits for SqliteStore {
         cascade: Option<Cascade>,
     ) -> Result<usize, StoreError> {
         SqliteStore::delete_code(self, scope, id, cascade)
+    }
+    fn import_codes(
+        &mut self,
+        scope: &Scope,
+        book: Book,
+        codes: &[ImportedCode],
+    ) -> Result<Vec<i64>, StoreError> {
+        SqliteStore::import_codes(self, scope, book, codes)
+    }
+    fn set_code_kind(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        kind: CodeKind,
+    ) -> Result<bool, StoreError> {
+        SqliteStore::set_code_kind(self, scope, id, kind)
+    }
+    fn link_code(&mut self, scope: &Scope, id: i64, parent: i64) -> Result<(), StoreError> {
+        SqliteStore::link_code(self, scope, id, parent)
+    }
+    fn set_levels(&mut self, actor: &str, names: &[String]) -> Result<(), StoreError> {
+        SqliteStore::set_levels(self, actor, names)
+    }
+    fn copy_codebook(&mut self, scope: &Scope, from: Book, to: Book) -> Result<usize, StoreError> {
+        SqliteStore::copy_codebook(self, scope, from, to)
     }
 }

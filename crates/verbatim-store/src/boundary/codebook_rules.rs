@@ -7,7 +7,7 @@
 
 use verbatim_core::Span;
 
-use crate::{Cascade, CodeFields, Level, Scope, StoreError, UNCATEGORISED};
+use crate::{Book, Cascade, CodeFields, Level, Scope, StoreError, UNCATEGORISED};
 
 /// A code as the codebook edits check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +230,92 @@ pub fn translation_text(text: &str) -> Result<(), StoreError> {
 /// it sees every layer.
 pub fn reader_sees(scope: &Scope, coder: i64, owner: Option<i64>) -> bool {
     scope.may_see(owner) && (scope.sees_all() || coder == scope.coder().id)
+}
+
+/// Checks that code `id` (`row`) may also sit under `parent` (`prow`, both
+/// writable by the scope): same codebook, not already there, no cycle
+/// (`below`: the codes under `id`), a parent of a higher level.
+pub fn may_link(
+    (id, row): (i64, &CodeAt),
+    (parent, prow): (i64, &CodeAt),
+    below: &[i64],
+) -> Result<(), StoreError> {
+    if prow.owner != row.owner {
+        return Err(StoreError::Invalid(
+            "both codes must be in the same codebook".into(),
+        ));
+    }
+    if row.parent == Some(parent) {
+        return Err(already_linked(&row.name, &prow.name));
+    }
+    no_cycle(id, parent, below)?;
+    if row.level >= prow.level {
+        return Err(StoreError::Invalid(format!(
+            "{:?} cannot sit under {:?}: a parent must be of a higher level",
+            row.name, prow.name
+        )));
+    }
+    Ok(())
+}
+
+/// The refusal for a link a code already has.
+pub fn already_linked(name: &str, parent: &str) -> StoreError {
+    StoreError::Invalid(format!("{name:?} is already under {parent:?}"))
+}
+
+/// Returns the study's new level names (lowest first, trimmed, empty ones
+/// dropped), refused when none is left or when codes exist at a level
+/// (`max_used`, the highest in use) that would disappear.
+pub fn level_names(names: &[String], max_used: Option<i64>) -> Result<Vec<String>, StoreError> {
+    let names: Vec<String> = names
+        .iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    if names.is_empty() {
+        return Err(StoreError::Invalid("give at least one level name".into()));
+    }
+    if let Some(used) = max_used
+        && used > names.len() as i64
+    {
+        return Err(StoreError::Invalid(format!(
+            "codes exist at level {used}; give at least {used} level names"
+        )));
+    }
+    Ok(names)
+}
+
+/// Returns the source and target codebooks (`codes.owner`) of a codebook
+/// copy: a source the scope sees, a target of its own or the shared one,
+/// never the same.
+pub fn copy_books(
+    scope: &Scope,
+    from: Book,
+    to: Book,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let from_owner = from.owner(scope);
+    if !scope.may_see(from_owner) {
+        return Err(StoreError::Blind);
+    }
+    let to_owner = super::rules::new_code_owner(scope, Some(to))?;
+    if from_owner == to_owner {
+        return Err(StoreError::Invalid(
+            "the source and target codebooks are the same".into(),
+        ));
+    }
+    Ok((from_owner, to_owner))
+}
+
+/// Refuses a codebook copy whose top-level codes meet top-level codes of
+/// the target (`clashes`, their names).
+pub fn copy_clashes(clashes: &[String]) -> Result<(), StoreError> {
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(format!(
+        "the target codebook already has codes named {}: rename them first",
+        clashes.join(", ")
+    )))
 }
 
 #[cfg(test)]

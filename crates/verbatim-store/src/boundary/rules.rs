@@ -40,6 +40,7 @@ use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Sco
 
 pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
+pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[

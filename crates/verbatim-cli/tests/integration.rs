@@ -154,3 +154,5 @@ mod team_folder;
 mod postgres_accounts;
 // Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
 mod postgres_session;
+// `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
+mod postgres_figures;

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use postgres::Row;
 use verbatim_store::code_paths::join_path;
 use verbatim_store::{
-    AnalysisReads, CodeInfo, CodingFilter, Participants, Scope, SourceFacts, SpanFilter, SpanRow,
-    SpeechTurn, StoreError, TurnOwner, owned_turns, rules,
+    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, QuoteCandidate, Scope, SourceFacts,
+    SpanFilter, SpanRow, SpeechTurn, StoreError, TurnOwner, owned_turns, rules,
 };
 
 use crate::PgStore;
@@ -193,6 +193,45 @@ impl AnalysisReads for PgStore {
             )
             .or_server(self.address())?;
         ids(&rows).or_server(self.address())
+    }
+
+    fn quote_candidates(
+        &self,
+        scope: &Scope,
+        book: Book,
+    ) -> Result<Vec<QuoteCandidate>, StoreError> {
+        let owner = book.owner(scope);
+        if !scope.may_see(owner) {
+            return Err(StoreError::Blind);
+        }
+        let only_coder = (!scope.sees_all()).then(|| scope.coder().id);
+        let rows = self
+            .client()
+            .query(
+                "SELECT k.id, k.guid, k.source_id, k.code_id, k.coder_id, k.start_char, \
+                        k.end_char, k.is_quote \
+                 FROM codings k JOIN codes c ON c.id = k.code_id \
+                 WHERE c.owner IS NOT DISTINCT FROM $1::BIGINT \
+                 AND ($2::BIGINT IS NULL OR k.coder_id = $2) \
+                 ORDER BY k.source_id, k.start_char, k.end_char, k.id",
+                &[&owner, &only_coder],
+            )
+            .or_server(self.address())?;
+        rows.iter()
+            .map(|r| {
+                Ok(QuoteCandidate {
+                    id: r.try_get(0)?,
+                    guid: r.try_get(1)?,
+                    source_id: r.try_get(2)?,
+                    code_id: r.try_get(3)?,
+                    coder_id: r.try_get(4)?,
+                    start: r.try_get(5)?,
+                    end: r.try_get(6)?,
+                    is_quote: r.try_get::<_, i64>(7)? != 0,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .or_server(self.address())
     }
 }
 

@@ -315,6 +315,14 @@ impl AnalysisReads for SqliteStore {
         SqliteStore::code_descendants(self, id)
     }
 
+    fn quote_candidates(
+        &self,
+        scope: &Scope,
+        book: crate::Book,
+    ) -> Result<Vec<crate::QuoteCandidate>, StoreError> {
+        SqliteStore::quote_candidates(self, scope, book)
+    }
+
     fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         SqliteStore::coding_spans(self, scope, filter)
     }

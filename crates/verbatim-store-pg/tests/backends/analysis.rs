@@ -8,7 +8,7 @@
 
 use verbatim_core::SourceKind;
 use verbatim_core::Span;
-use verbatim_store::{AnalysisReads, AppliesTo, SpanFilter, StoreError};
+use verbatim_store::{AnalysisReads, AppliesTo, Book, Reveal, Scope, SpanFilter, StoreError};
 
 use super::agreement::{Backend, build};
 
@@ -16,6 +16,7 @@ conformance!(
     the_query_reads_answer_alike,
     the_sources_analysed_are_the_coders_not_the_consensus,
     the_views_over_the_traits_answer_alike,
+    the_quote_reads_answer_alike,
 );
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
@@ -219,4 +220,63 @@ fn the_views_over_the_traits_answer_alike(store: &mut impl Backend) {
         alignment::load_layer(store, &amira, me),
         Err(ViewError::Store(StoreError::Blind))
     ));
+}
+
+/// What figures and reports read: a codebook's codings as bare numbers,
+/// with the blind rule, and the labelled turns of the sources asked for.
+fn the_quote_reads_answer_alike(store: &mut (impl Backend + Reveal)) {
+    build(store);
+    let amira = store.scope("amira", false, false).unwrap();
+    // amira's own book holds Sourire (3), coded once by her (coder 2);
+    // the shared Rire (1) she coded once too.
+    assert_eq!(
+        candidates(store, &amira, Book::Own),
+        [(2, 1, 3, 2, 26, 27, false)]
+    );
+    assert_eq!(
+        candidates(store, &amira, Book::Shared),
+        [(1, 1, 1, 2, 22, 28, false)]
+    );
+    // bruno's book (coder 3) is blind to amira until revealed; open to a
+    // scope that sees every layer, in source order.
+    assert!(matches!(
+        store.quote_candidates(&amira, Book::Of(3)),
+        Err(StoreError::Blind)
+    ));
+    store.reveal("tester").unwrap();
+    let all = store.scope("amira", true, false).unwrap();
+    assert_eq!(
+        candidates(store, &all, Book::Of(3)),
+        [(3, 2, 4, 3, 0, 4, false), (4, 3, 4, 3, 0, 7, false)]
+    );
+    // The labelled turns of the interview and the note (fixture::TEXT);
+    // an unknown source has none.
+    let turns = store.turns_of(&[1, 2, 99]).unwrap();
+    assert_eq!(turns.len(), 2);
+    assert_eq!(
+        turns[&1],
+        [
+            ("INT".to_owned(), 6, 13),
+            ("CSI-2".to_owned(), 22, 28),
+            ("INT".to_owned(), 35, 40)
+        ]
+    );
+    assert_eq!(turns[&2], [("P01".to_owned(), 0, 24)]);
+}
+
+/// A coding as `quote_candidates` gives it: (id, source, code, coder,
+/// start, end, is_quote), its exchange identifier checked non-empty.
+type Candidate = (i64, i64, i64, i64, i64, i64, bool);
+
+fn candidates(store: &impl AnalysisReads, scope: &Scope, book: Book) -> Vec<Candidate> {
+    store
+        .quote_candidates(scope, book)
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            assert!(!c.guid.is_empty());
+            let (id, source, code, coder) = (c.id, c.source_id, c.code_id, c.coder_id);
+            (id, source, code, coder, c.start, c.end, c.is_quote)
+        })
+        .collect()
 }

@@ -7,16 +7,18 @@
 //! Participants, attributes and speakers come from `Participants` (its
 //! `speakers` decides who owns a turn, `attributes` what can be filtered).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use postgres::Row;
 use verbatim_store::code_paths::join_path;
 use verbatim_store::{
-    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, QuoteCandidate, Scope, SourceFacts,
-    SpanFilter, SpanRow, SpeechTurn, StoreError, TurnOwner, owned_turns, rules,
+    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, PassageText, QuoteCandidate, Scope,
+    SourceFacts, SpanFilter, SpanRow, SpeechTurn, StoreError, Transcripts, TurnOwner, cut_passage,
+    owned_turns, rules,
 };
 
 use crate::PgStore;
+use crate::codings::text_of;
 use crate::failure::OrServer;
 
 /// Codes below `$1` through primary parents and links, and `$1` itself;
@@ -232,6 +234,54 @@ impl AnalysisReads for PgStore {
             })
             .collect::<Result<_, postgres::Error>>()
             .or_server(self.address())
+    }
+
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<PassageText>, StoreError> {
+        let mut by_source: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for (i, (source, _, _)) in wanted.iter().enumerate() {
+            by_source.entry(*source).or_default().push(i);
+        }
+        let mut out: Vec<Option<PassageText>> = vec![None; wanted.len()];
+        for (source, indices) in by_source {
+            let (text, table) =
+                text_of(&mut self.client(), source).map_err(|e| self.read_error(e))?;
+            let turns = self
+                .turns_of(&[source])?
+                .remove(&source)
+                .unwrap_or_default();
+            for i in indices {
+                out[i] = Some(cut_passage(&text, &table, &turns, wanted[i], context)?);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT coding_id, language, text FROM translations WHERE coding_id = ANY($1) \
+                 ORDER BY coding_id, language COLLATE \"C\"",
+                &[&codings],
+            )
+            .or_server(self.address())?;
+        let found: Vec<(i64, String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, postgres::Error>>()
+            .or_server(self.address())?;
+        let mut out: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        for (id, language, text) in found {
+            out.entry(id).or_default().push((language, text));
+        }
+        Ok(out)
     }
 }
 

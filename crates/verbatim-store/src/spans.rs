@@ -323,6 +323,21 @@ impl AnalysisReads for SqliteStore {
         SqliteStore::quote_candidates(self, scope, book)
     }
 
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<crate::PassageText>, StoreError> {
+        SqliteStore::passage_texts(self, wanted, context)
+    }
+
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        SqliteStore::translations_of(self, codings)
+    }
+
     fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         SqliteStore::coding_spans(self, scope, filter)
     }

@@ -6,9 +6,12 @@
 //! (matrix rows and columns, a saturation curve, word counts, the blind
 //! rule of alignment), with the same answers on both.
 
+use verbatim_core::Language;
 use verbatim_core::SourceKind;
 use verbatim_core::Span;
-use verbatim_store::{AnalysisReads, AppliesTo, Book, Reveal, Scope, SpanFilter, StoreError};
+use verbatim_store::{
+    AnalysisReads, AppliesTo, Book, CodingEdits, Reveal, Scope, SpanFilter, StoreError,
+};
 
 use super::agreement::{Backend, build};
 
@@ -17,6 +20,7 @@ conformance!(
     the_sources_analysed_are_the_coders_not_the_consensus,
     the_views_over_the_traits_answer_alike,
     the_quote_reads_answer_alike,
+    the_chosen_passages_and_their_translations_read_alike,
 );
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
@@ -279,4 +283,51 @@ fn candidates(store: &impl AnalysisReads, scope: &Scope, book: Book) -> Vec<Cand
             (id, source, code, coder, c.start, c.end, c.is_quote)
         })
         .collect()
+}
+
+/// What a report reads of the quotes it chose: their words with context
+/// and speakers, in the order asked, and their translations by language.
+fn the_chosen_passages_and_their_translations_read_alike(store: &mut (impl Backend + CodingEdits)) {
+    build(store);
+    // fixture::TEXT in chars: "CSI-2 : " is 14..22, "Oui 😀." 22..28,
+    // "\nIN" 28..31; the note (source 2) is "Elle a hésité longtemps.",
+    // one P01 turn 0..24.
+    let texts = store.passage_texts(&[(2, 0, 4), (1, 22, 28)], 3).unwrap();
+    let cut: Vec<(&str, &str, &str, Vec<String>)> = texts
+        .iter()
+        .map(|t| {
+            (
+                t.before.as_str(),
+                t.text.as_str(),
+                t.after.as_str(),
+                t.speakers.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cut,
+        [
+            ("", "Elle", " a ", vec!["P01".to_owned()]),
+            (" : ", "Oui 😀.", "\nIN", vec!["CSI-2".to_owned()]),
+        ]
+    );
+    assert!(matches!(
+        store.passage_texts(&[(99, 0, 1)], 0),
+        Err(StoreError::SourceNotFound(_))
+    ));
+    // amira's two codings (1 and 2): German and English on the first, in
+    // bytewise order of the tags, none on the second.
+    let amira = store.scope("amira", false, false).unwrap();
+    let (de, en): (Language, Language) = ("de".parse().unwrap(), "en".parse().unwrap());
+    store.translate(&amira, 1, &en, "Yes 😀.").unwrap();
+    store.translate(&amira, 1, &de, "Ja 😀.").unwrap();
+    let found = store.translations_of(&[1, 2, 99]).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[&1],
+        [
+            ("de".to_owned(), "Ja 😀.".to_owned()),
+            ("en".to_owned(), "Yes 😀.".to_owned())
+        ]
+    );
 }

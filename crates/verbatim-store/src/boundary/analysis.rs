@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use super::{Codebook, Transcripts};
 use crate::{
-    Book, CodeInfo, QuoteCandidate, Scope, SourceFacts, SpanFilter, SpanRow, SpeakerRow,
-    StoreError, TurnOwner,
+    Book, CodeInfo, PassageText, QuoteCandidate, Scope, SourceFacts, SpanFilter, SpanRow,
+    SpeakerRow, StoreError, TurnOwner,
 };
 
 /// A speaker turn as stored: source, label, first char, char past the end.
@@ -66,6 +66,23 @@ pub trait AnalysisReads: Codebook + Transcripts {
         scope: &Scope,
         book: Book,
     ) -> Result<Vec<QuoteCandidate>, StoreError>;
+
+    /// Returns the text of each `(source, start, end)` passage with up to
+    /// `context` chars on each side and the labels of the turns it
+    /// overlaps, in the order asked, each cut by [`crate::cut_passage`];
+    /// each source's text is read once.
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<PassageText>, StoreError>;
+
+    /// Returns the translations `(language, text)` of each coding given
+    /// that has any, by language (bytewise).
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError>;
 }
 
 /// Returns the turns `(source, label, start, end)` with who speaks each,

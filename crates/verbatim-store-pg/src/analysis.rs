@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 use postgres::Row;
 use verbatim_store::code_paths::join_path;
 use verbatim_store::{
-    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, PassageText, QuoteCandidate, Scope,
-    SourceFacts, SpanFilter, SpanRow, SpeechTurn, StoreError, Transcripts, TurnOwner, cut_passage,
-    owned_turns, rules,
+    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, PassageText, Period, QuoteCandidate,
+    Scope, SourceFacts, SpanFilter, SpanRow, SpeechTurn, StoreError, Transcripts, TurnOwner,
+    cut_passage, owned_turns, rules,
 };
 
 use crate::PgStore;
@@ -282,6 +282,24 @@ impl AnalysisReads for PgStore {
             out.entry(id).or_default().push((language, text));
         }
         Ok(out)
+    }
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<Period>, StoreError> {
+        let only = rules::period_coder(scope, coder)?;
+        let row = self
+            .client()
+            .query_one(
+                "SELECT min(created_at), max(created_at) FROM codings \
+                 WHERE $1::BIGINT IS NULL OR coder_id = $1",
+                &[&only],
+            )
+            .or_server(self.address())?;
+        let first: Option<String> = row.try_get(0).or_server(self.address())?;
+        let last: Option<String> = row.try_get(1).or_server(self.address())?;
+        Ok(first.zip(last).map(|(first, last)| Period { first, last }))
     }
 }
 

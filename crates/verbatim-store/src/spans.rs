@@ -338,6 +338,14 @@ impl AnalysisReads for SqliteStore {
         SqliteStore::translations_of(self, codings)
     }
 
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<crate::Period>, StoreError> {
+        SqliteStore::coding_period(self, scope, coder)
+    }
+
     fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         SqliteStore::coding_spans(self, scope, filter)
     }

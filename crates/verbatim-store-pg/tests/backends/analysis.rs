@@ -21,6 +21,7 @@ conformance!(
     the_views_over_the_traits_answer_alike,
     the_quote_reads_answer_alike,
     the_chosen_passages_and_their_translations_read_alike,
+    the_coding_period_keeps_the_blind_rule_alike,
 );
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
@@ -330,4 +331,37 @@ fn the_chosen_passages_and_their_translations_read_alike(store: &mut (impl Backe
             ("en".to_owned(), "Yes 😀.".to_owned())
         ]
     );
+}
+
+/// When codings were made, as a report's methods section states it: a
+/// coder's own, another's only once revealed, everyone's for a scope that
+/// sees all.
+fn the_coding_period_keeps_the_blind_rule_alike(store: &mut (impl Backend + Reveal)) {
+    build(store);
+    // A coder who coded nothing has no period.
+    store.add_coder("tester", "chloe", None, None).unwrap();
+    let chloe = store.scope("chloe", false, false).unwrap();
+    assert_eq!(store.coding_period(&chloe, None).unwrap(), None);
+    let amira = store.scope("amira", false, false).unwrap();
+    let own = store.coding_period(&amira, None).unwrap().unwrap();
+    assert!(
+        own.first <= own.last && own.first.starts_with("20"),
+        "{own:?}"
+    );
+    assert_eq!(
+        store.coding_period(&amira, Some(2)).unwrap(),
+        Some(own.clone())
+    );
+    // bruno (coder 3) is hidden from amira until the reveal.
+    assert!(matches!(
+        store.coding_period(&amira, Some(3)),
+        Err(StoreError::Blind)
+    ));
+    store.reveal("tester").unwrap();
+    let all = store.scope("amira", true, false).unwrap();
+    let bruno = store.coding_period(&all, Some(3)).unwrap().unwrap();
+    // amira coded first (agreement::build), bruno last: everyone's period
+    // runs from her first coding to his last.
+    let everyone = store.coding_period(&all, None).unwrap().unwrap();
+    assert_eq!((everyone.first, everyone.last), (own.first, bruno.last));
 }

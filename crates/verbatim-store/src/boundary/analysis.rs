@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::{Codebook, Transcripts};
 use crate::{
-    Book, CodeInfo, PassageText, QuoteCandidate, Scope, SourceFacts, SpanFilter, SpanRow,
+    Book, CodeInfo, PassageText, Period, QuoteCandidate, Scope, SourceFacts, SpanFilter, SpanRow,
     SpeakerRow, StoreError, TurnOwner,
 };
 
@@ -83,6 +83,15 @@ pub trait AnalysisReads: Codebook + Transcripts {
         &self,
         codings: &[i64],
     ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError>;
+    /// Returns when `coder`'s codings (with `None`, those the scope sees:
+    /// its own, or everyone's once it sees all) were first and last made;
+    /// `None` when there are none. Another coder's hidden layer is
+    /// [`StoreError::Blind`] ([`crate::rules::period_coder`]).
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<Period>, StoreError>;
 }
 
 /// Returns the turns `(source, label, start, end)` with who speaks each,

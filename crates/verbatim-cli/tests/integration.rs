@@ -157,3 +157,5 @@ mod postgres_session;
 // `serve` on a PostgreSQL study: two server processes, 20 coders at once,
 // every acknowledged coding stored once.
 mod postgres_serve;
+// `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
+mod postgres_figures;

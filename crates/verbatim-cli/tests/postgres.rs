@@ -133,7 +133,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["figure", "saturation", "--out", "curve.svg"],
+        vec!["guide", "list"],
         vec!["report", "--format", "html", "--out", "report.html"],
         vec!["participants", "withdraw", "P1", "--yes"],
         vec!["source", "done", "a"],
@@ -156,7 +156,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  speakers list|map|rename|import, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
-                 align, export, log, \
+                 align, figure, export, log, \
                  account add|list|role|remove|password|invite|log, copy and serve"
             ),
             "{args:?}: {line}"

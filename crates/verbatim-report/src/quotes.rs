@@ -32,7 +32,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
-use verbatim_store::{Book, CodeNode, QuoteCandidate, Scope, SqliteStore, Store, StoreError};
+use verbatim_store::{
+    AnalysisReads, Book, CodeNode, Participants, QuoteCandidate, Scope, StoreError, Transcripts,
+};
 
 /// Passages up to this many chars rank by length; longer ones rank as if
 /// this long.
@@ -169,8 +171,8 @@ impl CodeQuotes {
 
 /// Returns, for every code of `book` the scope sees, in display order, the
 /// quotes a report shows (see the module docs for the rules).
-pub fn select(
-    store: &SqliteStore,
+pub fn select<S: AnalysisReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     options: &QuoteOptions,
@@ -313,7 +315,7 @@ pub fn select(
 /// `verbatim triangulation`.
 pub(crate) type Owners = HashMap<(i64, String), Option<String>>;
 
-pub(crate) fn speaker_owners(store: &SqliteStore) -> Result<Owners, StoreError> {
+pub(crate) fn speaker_owners<S: Participants + ?Sized>(store: &S) -> Result<Owners, StoreError> {
     Ok(store
         .speakers(None)?
         .into_iter()
@@ -400,8 +402,8 @@ struct TurnIndex {
 impl TurnIndex {
     /// Loads the turns of the sources holding candidates of codes that have
     /// no marked quote (the only ones ranked by speaker).
-    fn load(
-        store: &SqliteStore,
+    fn load<S: Transcripts + ?Sized>(
+        store: &S,
         candidates: &[QuoteCandidate],
         buckets: &HashMap<i64, Vec<usize>>,
     ) -> Result<Self, StoreError> {
@@ -615,7 +617,9 @@ pub(crate) mod tests {
     use verbatim_core::{
         Format, Language, NormalisedSource, SourceKind, SourceMetadata, Span, Turn,
     };
-    use verbatim_store::{ImportItem, ImportOutcome, NewCode, NewTranslation, StudySettings};
+    use verbatim_store::{
+        ImportItem, ImportOutcome, NewCode, NewTranslation, SqliteStore, Store, StudySettings,
+    };
 
     use super::*;
 

@@ -7,16 +7,18 @@
 //! Participants, attributes and speakers come from `Participants` (its
 //! `speakers` decides who owns a turn, `attributes` what can be filtered).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use postgres::Row;
 use verbatim_store::code_paths::join_path;
 use verbatim_store::{
-    AnalysisReads, CodeInfo, CodingFilter, Participants, Scope, SourceFacts, SpanFilter, SpanRow,
-    SpeechTurn, StoreError, TurnOwner, owned_turns, rules,
+    AnalysisReads, Book, CodeInfo, CodingFilter, Participants, PassageText, Period, QuoteCandidate,
+    Scope, SourceFacts, SpanFilter, SpanRow, SpeechTurn, StoreError, Transcripts, TurnOwner,
+    cut_passage, owned_turns, rules,
 };
 
 use crate::PgStore;
+use crate::codings::text_of;
 use crate::failure::OrServer;
 
 /// Codes below `$1` through primary parents and links, and `$1` itself;
@@ -193,6 +195,111 @@ impl AnalysisReads for PgStore {
             )
             .or_server(self.address())?;
         ids(&rows).or_server(self.address())
+    }
+
+    fn quote_candidates(
+        &self,
+        scope: &Scope,
+        book: Book,
+    ) -> Result<Vec<QuoteCandidate>, StoreError> {
+        let owner = book.owner(scope);
+        if !scope.may_see(owner) {
+            return Err(StoreError::Blind);
+        }
+        let only_coder = (!scope.sees_all()).then(|| scope.coder().id);
+        let rows = self
+            .client()
+            .query(
+                "SELECT k.id, k.guid, k.source_id, k.code_id, k.coder_id, k.start_char, \
+                        k.end_char, k.is_quote \
+                 FROM codings k JOIN codes c ON c.id = k.code_id \
+                 WHERE c.owner IS NOT DISTINCT FROM $1::BIGINT \
+                 AND ($2::BIGINT IS NULL OR k.coder_id = $2) \
+                 ORDER BY k.source_id, k.start_char, k.end_char, k.id",
+                &[&owner, &only_coder],
+            )
+            .or_server(self.address())?;
+        rows.iter()
+            .map(|r| {
+                Ok(QuoteCandidate {
+                    id: r.try_get(0)?,
+                    guid: r.try_get(1)?,
+                    source_id: r.try_get(2)?,
+                    code_id: r.try_get(3)?,
+                    coder_id: r.try_get(4)?,
+                    start: r.try_get(5)?,
+                    end: r.try_get(6)?,
+                    is_quote: r.try_get::<_, i64>(7)? != 0,
+                })
+            })
+            .collect::<Result<_, postgres::Error>>()
+            .or_server(self.address())
+    }
+
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<PassageText>, StoreError> {
+        let mut by_source: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for (i, (source, _, _)) in wanted.iter().enumerate() {
+            by_source.entry(*source).or_default().push(i);
+        }
+        let mut out: Vec<Option<PassageText>> = vec![None; wanted.len()];
+        for (source, indices) in by_source {
+            let (text, table) =
+                text_of(&mut self.client(), source).map_err(|e| self.read_error(e))?;
+            let turns = self
+                .turns_of(&[source])?
+                .remove(&source)
+                .unwrap_or_default();
+            for i in indices {
+                out[i] = Some(cut_passage(&text, &table, &turns, wanted[i], context)?);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
+    }
+
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT coding_id, language, text FROM translations WHERE coding_id = ANY($1) \
+                 ORDER BY coding_id, language COLLATE \"C\"",
+                &[&codings],
+            )
+            .or_server(self.address())?;
+        let found: Vec<(i64, String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<_, postgres::Error>>()
+            .or_server(self.address())?;
+        let mut out: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        for (id, language, text) in found {
+            out.entry(id).or_default().push((language, text));
+        }
+        Ok(out)
+    }
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<Period>, StoreError> {
+        let only = rules::period_coder(scope, coder)?;
+        let row = self
+            .client()
+            .query_one(
+                "SELECT min(created_at), max(created_at) FROM codings \
+                 WHERE $1::BIGINT IS NULL OR coder_id = $1",
+                &[&only],
+            )
+            .or_server(self.address())?;
+        let first: Option<String> = row.try_get(0).or_server(self.address())?;
+        let last: Option<String> = row.try_get(1).or_server(self.address())?;
+        Ok(first.zip(last).map(|(first, last)| Period { first, last }))
     }
 }
 

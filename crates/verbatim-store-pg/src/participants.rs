@@ -145,6 +145,16 @@ pub(crate) fn speakers(
 }
 
 impl Participants for PgStore {
+    fn withdrawn_participants(&self) -> Result<i64, StoreError> {
+        self.client()
+            .query_one(
+                "SELECT count(DISTINCT participant_id) FROM consents WHERE status = 'withdrawn'",
+                &[],
+            )
+            .and_then(|r| r.try_get(0))
+            .or_server(self.address())
+    }
+
     fn add_site(&mut self, actor: &str, name: &str, code: &str) -> Result<Site, StoreError> {
         let name = rules::person_text(name, "the site name")?;
         let code = rules::participant_code(code)?;

@@ -22,7 +22,7 @@ use postgres::{Client, GenericClient, IsolationLevel};
 use verbatim_core::OffsetTable;
 use verbatim_store::{
     ChangeMark, LabelSources, Site, SourceSummary, SpeakerRow, StoreError, TRANSCRIPT_TABLES,
-    Transcripts, TurnRecord, may_touch,
+    Transcripts, TurnRecord, TurnsBySource, may_touch,
 };
 
 use crate::PgStore;
@@ -131,5 +131,26 @@ impl Transcripts for PgStore {
 
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError> {
         participants::find_site(&mut *self.client(), word).or_server(self.address())
+    }
+
+    fn turns_of(&self, sources: &[i64]) -> Result<TurnsBySource, StoreError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT source_id, speaker, start_char, end_char FROM turns \
+                 WHERE source_id = ANY($1) AND speaker <> '' ORDER BY source_id, ordinal",
+                &[&sources],
+            )
+            .or_server(self.address())?;
+        let turns: Vec<(i64, (String, i64, i64))> = rows
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))))
+            .collect::<Result<_, postgres::Error>>()
+            .or_server(self.address())?;
+        let mut out = TurnsBySource::new();
+        for (source, turn) in turns {
+            out.entry(source).or_default().push(turn);
+        }
+        Ok(out)
     }
 }

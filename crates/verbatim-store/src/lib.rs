@@ -136,7 +136,7 @@ pub use participants::{
 };
 pub use passage_times::{TimedTurn, clock, clock_range, time_range};
 pub use reconcile::{CodedSpan, Decision, DecisionKind, Divergence, Excerpt, Origin, Verdict};
-pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource};
+pub use report_data::{NewTranslation, PassageText, QuoteCandidate, TurnsBySource, cut_passage};
 pub use report_reads::{Deidentification, Period};
 pub use roster::RosterOutcome;
 pub use roster_edits::ValueEdit;

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
-use verbatim_core::{Language, Span};
+use verbatim_core::{Language, OffsetTable, Span};
 
 use crate::coders::Scope;
 use crate::codes::Book;
@@ -65,6 +65,37 @@ pub struct NewTranslation {
     pub language: Language,
     /// The translated words.
     pub text: String,
+}
+
+/// Returns the `(source, start, end)` passage of `text` with up to
+/// `context` chars on each side and the labels of the `turns` it overlaps,
+/// in turn order: how every backend cuts a chosen quote.
+pub fn cut_passage(
+    text: &str,
+    table: &OffsetTable,
+    turns: &[(String, i64, i64)],
+    (_, start, end): (i64, i64, i64),
+    context: usize,
+) -> Result<PassageText, StoreError> {
+    let chars = table.chars();
+    let clamp = |v: i64| usize::try_from(v).unwrap_or(0).min(chars);
+    let (s, e) = (clamp(start), clamp(end));
+    let slice = |a: usize, b: usize| -> Result<String, StoreError> {
+        let span = Span::new(a, b.max(a)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(table.slice(text, span).unwrap_or_default().to_owned())
+    };
+    let mut speakers: Vec<String> = Vec::new();
+    for (who, ts, te) in turns {
+        if *ts < end && start < *te && !speakers.contains(who) {
+            speakers.push(who.clone());
+        }
+    }
+    Ok(PassageText {
+        text: slice(s, e)?,
+        before: slice(s.saturating_sub(context), s)?,
+        after: slice(e, (e + context).min(chars))?,
+        speakers,
+    })
 }
 
 /// Each source's turns `(speaker label, start, end)`, in text order.
@@ -134,31 +165,11 @@ impl SqliteStore {
                 }
                 other => other,
             })?;
-            let chars = table.chars();
             let turns: Vec<(String, i64, i64)> = turns_stmt
                 .query_map([source], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
                 .collect::<Result<_, _>>()?;
             for i in indices {
-                let (_, start, end) = wanted[i];
-                let clamp = |v: i64| usize::try_from(v).unwrap_or(0).min(chars);
-                let (s, e) = (clamp(start), clamp(end));
-                let slice = |a: usize, b: usize| -> Result<String, StoreError> {
-                    let span =
-                        Span::new(a, b.max(a)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    Ok(table.slice(&text, span).unwrap_or_default().to_owned())
-                };
-                let mut speakers: Vec<String> = Vec::new();
-                for (who, ts, te) in &turns {
-                    if *ts < end && start < *te && !speakers.contains(who) {
-                        speakers.push(who.clone());
-                    }
-                }
-                out[i] = Some(PassageText {
-                    text: slice(s, e)?,
-                    before: slice(s.saturating_sub(context), s)?,
-                    after: slice(e, (e + context).min(chars))?,
-                    speakers,
-                });
+                out[i] = Some(cut_passage(&text, &table, &turns, wanted[i], context)?);
             }
         }
         Ok(out.into_iter().flatten().collect())

@@ -27,6 +27,18 @@ pub struct Period {
     pub last: String,
 }
 
+/// Returns whose codings a coding period covers: `coder` if the scope
+/// may see that layer, else [`StoreError::Blind`]; with no coder named,
+/// the scope's own, or everyone's (`None`) for a scope that sees all.
+pub fn period_coder(scope: &Scope, coder: Option<i64>) -> Result<Option<i64>, StoreError> {
+    match coder {
+        Some(c) if c != scope.coder().id && !scope.sees_all() => Err(StoreError::Blind),
+        Some(c) => Ok(Some(c)),
+        None if scope.sees_all() => Ok(None),
+        None => Ok(Some(scope.coder().id)),
+    }
+}
+
 impl SqliteStore {
     /// Returns when the coder's codings (all the scope sees, with `None`)
     /// were first and last made; `None` when there are none.
@@ -35,14 +47,7 @@ impl SqliteStore {
         scope: &Scope,
         coder: Option<i64>,
     ) -> Result<Option<Period>, StoreError> {
-        let only = match coder {
-            Some(c) if c != scope.coder().id && !scope.sees_all() => {
-                return Err(StoreError::Blind);
-            }
-            Some(c) => c,
-            None if scope.sees_all() => 0,
-            None => scope.coder().id,
-        };
+        let only = period_coder(scope, coder)?.unwrap_or(0);
         let row: Option<(Option<String>, Option<String>)> = self
             .conn
             .query_row(

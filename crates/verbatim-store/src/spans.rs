@@ -315,6 +315,37 @@ impl AnalysisReads for SqliteStore {
         SqliteStore::code_descendants(self, id)
     }
 
+    fn quote_candidates(
+        &self,
+        scope: &Scope,
+        book: crate::Book,
+    ) -> Result<Vec<crate::QuoteCandidate>, StoreError> {
+        SqliteStore::quote_candidates(self, scope, book)
+    }
+
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<crate::PassageText>, StoreError> {
+        SqliteStore::passage_texts(self, wanted, context)
+    }
+
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        SqliteStore::translations_of(self, codings)
+    }
+
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<crate::Period>, StoreError> {
+        SqliteStore::coding_period(self, scope, coder)
+    }
+
     fn coding_spans(&self, scope: &Scope, filter: &SpanFilter) -> Result<Vec<SpanRow>, StoreError> {
         SqliteStore::coding_spans(self, scope, filter)
     }

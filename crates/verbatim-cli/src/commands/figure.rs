@@ -2,7 +2,8 @@
 //!
 //! The figures are `verbatim_report::figures`; this command picks whose
 //! work to draw (the acting coder's layer, another's after `reveal`, or the
-//! shared codebook) and writes the file.
+//! shared codebook) and writes the file. It runs on a file and on
+//! PostgreSQL alike: the figures read through the store's traits.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,10 +13,10 @@ use clap::{Args, ValueEnum};
 use verbatim_analysis::alignment::AlignOptions;
 use verbatim_analysis::saturation::Params;
 use verbatim_report::figures::{alignment, heatmap, saturation, tree};
-use verbatim_store::{Book, Coder, SqliteStore, StoreError};
+use verbatim_store::{Book, Coder, StoreError};
 
-use super::ProjectArg;
 use super::coder_arg::{AllArg, CoderArg};
+use super::{Analysis, ProjectArg};
 
 /// Write a figure as standalone SVG: theme tree, saturation curve, triangulation heat map, alignment of two coders
 #[derive(Args, Debug)]
@@ -88,14 +89,15 @@ enum Kind {
 
 /// Writes the figure asked for.
 pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
     let me = args.coder.name()?.to_owned();
-    let other = args.of.as_deref().map(|n| coder(&store, n)).transpose()?;
-    let with = args.with.as_deref().map(|n| coder(&store, n)).transpose()?;
+    let other = args.of.as_deref().map(|n| coder(store, n)).transpose()?;
+    let with = args.with.as_deref().map(|n| coder(store, n)).transpose()?;
     let needs_all = args.all.all
         || other.as_ref().is_some_and(|c| c.name != me)
         || args.kind == Kind::Alignment;
-    let scope = args.coder.scope_as(&store, needs_all, args.all.solo)?;
+    let scope = args.coder.scope_on(store, needs_all, args.all.solo)?;
     let level = args
         .level
         .as_deref()
@@ -114,7 +116,7 @@ pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
                 include_context: args.include_context,
                 title: None,
             };
-            let figure = tree::gather(&store, &scope, book, &options)?;
+            let figure = tree::gather(store, &scope, book, &options)?;
             if figure.nodes.is_empty() {
                 bail!("this codebook has no code to draw: add codes with `verbatim code add`");
             }
@@ -135,7 +137,7 @@ pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
                 level,
                 ..saturation::SaturationOptions::default()
             };
-            let figure = saturation::gather(&store, &scope, &whose, &options)?;
+            let figure = saturation::gather(store, &scope, &whose, &options)?;
             let what = format!("saturation curve over {} sources", figure.points.len());
             (saturation::draw(&figure), what)
         }
@@ -145,7 +147,7 @@ pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
                 None => store.level_rank_of("theme")?,
             };
             let figure = heatmap::gather(
-                &store,
+                store,
                 &scope,
                 book,
                 level,
@@ -167,7 +169,7 @@ pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
                 min_jaccard: args.min_jaccard,
                 level,
             };
-            let figure = alignment::gather(&store, &scope, &a, &b, &options)?;
+            let figure = alignment::gather(store, &scope, &a, &b, &options)?;
             let what = format!("alignment with {} matched pairs", figure.links.len());
             (alignment::draw(&figure), what)
         }
@@ -178,7 +180,7 @@ pub fn cmd_figure(args: &FigureArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn coder(store: &SqliteStore, name: &str) -> anyhow::Result<Coder> {
+fn coder(store: &dyn Analysis, name: &str) -> anyhow::Result<Coder> {
     Ok(store
         .coder_by_name(name)?
         .ok_or_else(|| StoreError::UnknownCoder(name.to_owned()))?)

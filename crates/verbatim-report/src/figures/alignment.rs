@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use verbatim_analysis::alignment::{self, AlignOptions};
-use verbatim_store::{CodeNode, Coder, Scope, SqliteStore};
+use verbatim_store::{AnalysisReads, CodeNode, Coder, Scope};
 use verbatim_views::alignment::load_layer;
 
 use super::FigureError;
@@ -63,8 +63,8 @@ pub struct AlignmentFigure {
 
 /// Aligns the trees of coders `a` and `b` (the scope must see every layer:
 /// after `verbatim reveal`, or solo).
-pub fn gather(
-    store: &SqliteStore,
+pub fn gather<S: AnalysisReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     a: &Coder,
     b: &Coder,

@@ -10,7 +10,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use verbatim_analysis::evidence::{TriangulationRow, below, triangulate};
-use verbatim_store::{Book, Scope, SqliteStore};
+use verbatim_store::{AgreementReads, AnalysisReads, Book, Scope};
 
 use super::FigureError;
 use super::study;
@@ -104,8 +104,8 @@ impl HeatmapFigure {
 
 /// Reads the triangulation of the codes of `level` (a rank) in `book`,
 /// broken down by the participant attribute `attribute`.
-pub fn gather(
-    store: &SqliteStore,
+pub fn gather<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     level: i64,

@@ -8,7 +8,7 @@
 //! point equals a line of `verbatim saturation --json`.
 
 use verbatim_analysis::saturation::{Params, Saturation, Verdict};
-use verbatim_store::{Coder, Scope, SqliteStore};
+use verbatim_store::{AgreementReads, AnalysisReads, Coder, Scope};
 use verbatim_views as views;
 
 use super::FigureError;
@@ -100,8 +100,8 @@ impl Default for SaturationOptions {
 }
 
 /// Assesses `coder`'s saturation over all sites.
-pub fn gather(
-    store: &SqliteStore,
+pub fn gather<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     coder: &Coder,
     options: &SaturationOptions,

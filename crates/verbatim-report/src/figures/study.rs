@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use verbatim_analysis::evidence::{Node, Passage};
-use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store, StoreError};
+use verbatim_store::{AgreementReads, AnalysisReads, Book, CodeNode, Scope, StoreError};
 use verbatim_views::speakers::Speakers;
 use verbatim_views::{self as views, ViewError};
 
@@ -48,8 +48,8 @@ pub(crate) struct Study {
 
 /// Loads `book` as the scope sees it; context-only sources are left out
 /// unless `include_context`.
-pub(crate) fn load(
-    store: &SqliteStore,
+pub(crate) fn load<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     include_context: bool,

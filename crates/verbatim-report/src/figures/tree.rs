@@ -19,7 +19,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_analysis::evidence::{below, triangulate};
-use verbatim_store::{Book, Scope, SqliteStore};
+use verbatim_store::{AgreementReads, AnalysisReads, Book, Scope};
 
 use super::FigureError;
 use super::study;
@@ -69,8 +69,8 @@ pub struct TreeOptions {
 }
 
 /// Reads the tree of `book` with each node's participants.
-pub fn gather(
-    store: &SqliteStore,
+pub fn gather<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     options: &TreeOptions,

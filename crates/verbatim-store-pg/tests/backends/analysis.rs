@@ -6,9 +6,12 @@
 //! (matrix rows and columns, a saturation curve, word counts, the blind
 //! rule of alignment), with the same answers on both.
 
+use verbatim_core::Language;
 use verbatim_core::SourceKind;
 use verbatim_core::Span;
-use verbatim_store::{AnalysisReads, AppliesTo, SpanFilter, StoreError};
+use verbatim_store::{
+    AnalysisReads, AppliesTo, Book, CodingEdits, Reveal, Scope, SpanFilter, StoreError,
+};
 
 use super::agreement::{Backend, build};
 
@@ -16,6 +19,9 @@ conformance!(
     the_query_reads_answer_alike,
     the_sources_analysed_are_the_coders_not_the_consensus,
     the_views_over_the_traits_answer_alike,
+    the_quote_reads_answer_alike,
+    the_chosen_passages_and_their_translations_read_alike,
+    the_coding_period_keeps_the_blind_rule_alike,
 );
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
@@ -219,4 +225,143 @@ fn the_views_over_the_traits_answer_alike(store: &mut impl Backend) {
         alignment::load_layer(store, &amira, me),
         Err(ViewError::Store(StoreError::Blind))
     ));
+}
+
+/// What figures and reports read: a codebook's codings as bare numbers,
+/// with the blind rule, and the labelled turns of the sources asked for.
+fn the_quote_reads_answer_alike(store: &mut (impl Backend + Reveal)) {
+    build(store);
+    let amira = store.scope("amira", false, false).unwrap();
+    // amira's own book holds Sourire (3), coded once by her (coder 2);
+    // the shared Rire (1) she coded once too.
+    assert_eq!(
+        candidates(store, &amira, Book::Own),
+        [(2, 1, 3, 2, 26, 27, false)]
+    );
+    assert_eq!(
+        candidates(store, &amira, Book::Shared),
+        [(1, 1, 1, 2, 22, 28, false)]
+    );
+    // bruno's book (coder 3) is blind to amira until revealed; open to a
+    // scope that sees every layer, in source order.
+    assert!(matches!(
+        store.quote_candidates(&amira, Book::Of(3)),
+        Err(StoreError::Blind)
+    ));
+    store.reveal("tester").unwrap();
+    let all = store.scope("amira", true, false).unwrap();
+    assert_eq!(
+        candidates(store, &all, Book::Of(3)),
+        [(3, 2, 4, 3, 0, 4, false), (4, 3, 4, 3, 0, 7, false)]
+    );
+    // The labelled turns of the interview and the note (fixture::TEXT);
+    // an unknown source has none.
+    let turns = store.turns_of(&[1, 2, 99]).unwrap();
+    assert_eq!(turns.len(), 2);
+    assert_eq!(
+        turns[&1],
+        [
+            ("INT".to_owned(), 6, 13),
+            ("CSI-2".to_owned(), 22, 28),
+            ("INT".to_owned(), 35, 40)
+        ]
+    );
+    assert_eq!(turns[&2], [("P01".to_owned(), 0, 24)]);
+}
+
+/// A coding as `quote_candidates` gives it: (id, source, code, coder,
+/// start, end, is_quote), its exchange identifier checked non-empty.
+type Candidate = (i64, i64, i64, i64, i64, i64, bool);
+
+fn candidates(store: &impl AnalysisReads, scope: &Scope, book: Book) -> Vec<Candidate> {
+    store
+        .quote_candidates(scope, book)
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            assert!(!c.guid.is_empty());
+            let (id, source, code, coder) = (c.id, c.source_id, c.code_id, c.coder_id);
+            (id, source, code, coder, c.start, c.end, c.is_quote)
+        })
+        .collect()
+}
+
+/// What a report reads of the quotes it chose: their words with context
+/// and speakers, in the order asked, and their translations by language.
+fn the_chosen_passages_and_their_translations_read_alike(store: &mut (impl Backend + CodingEdits)) {
+    build(store);
+    // fixture::TEXT in chars: "CSI-2 : " is 14..22, "Oui 😀." 22..28,
+    // "\nIN" 28..31; the note (source 2) is "Elle a hésité longtemps.",
+    // one P01 turn 0..24.
+    let texts = store.passage_texts(&[(2, 0, 4), (1, 22, 28)], 3).unwrap();
+    let cut: Vec<(&str, &str, &str, Vec<String>)> = texts
+        .iter()
+        .map(|t| {
+            (
+                t.before.as_str(),
+                t.text.as_str(),
+                t.after.as_str(),
+                t.speakers.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cut,
+        [
+            ("", "Elle", " a ", vec!["P01".to_owned()]),
+            (" : ", "Oui 😀.", "\nIN", vec!["CSI-2".to_owned()]),
+        ]
+    );
+    assert!(matches!(
+        store.passage_texts(&[(99, 0, 1)], 0),
+        Err(StoreError::SourceNotFound(_))
+    ));
+    // amira's two codings (1 and 2): German and English on the first, in
+    // bytewise order of the tags, none on the second.
+    let amira = store.scope("amira", false, false).unwrap();
+    let (de, en): (Language, Language) = ("de".parse().unwrap(), "en".parse().unwrap());
+    store.translate(&amira, 1, &en, "Yes 😀.").unwrap();
+    store.translate(&amira, 1, &de, "Ja 😀.").unwrap();
+    let found = store.translations_of(&[1, 2, 99]).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[&1],
+        [
+            ("de".to_owned(), "Ja 😀.".to_owned()),
+            ("en".to_owned(), "Yes 😀.".to_owned())
+        ]
+    );
+}
+
+/// When codings were made, as a report's methods section states it: a
+/// coder's own, another's only once revealed, everyone's for a scope that
+/// sees all.
+fn the_coding_period_keeps_the_blind_rule_alike(store: &mut (impl Backend + Reveal)) {
+    build(store);
+    // A coder who coded nothing has no period.
+    store.add_coder("tester", "chloe", None, None).unwrap();
+    let chloe = store.scope("chloe", false, false).unwrap();
+    assert_eq!(store.coding_period(&chloe, None).unwrap(), None);
+    let amira = store.scope("amira", false, false).unwrap();
+    let own = store.coding_period(&amira, None).unwrap().unwrap();
+    assert!(
+        own.first <= own.last && own.first.starts_with("20"),
+        "{own:?}"
+    );
+    assert_eq!(
+        store.coding_period(&amira, Some(2)).unwrap(),
+        Some(own.clone())
+    );
+    // bruno (coder 3) is hidden from amira until the reveal.
+    assert!(matches!(
+        store.coding_period(&amira, Some(3)),
+        Err(StoreError::Blind)
+    ));
+    store.reveal("tester").unwrap();
+    let all = store.scope("amira", true, false).unwrap();
+    let bruno = store.coding_period(&all, Some(3)).unwrap().unwrap();
+    // amira coded first (agreement::build), bruno last: everyone's period
+    // runs from her first coding to his last.
+    let everyone = store.coding_period(&all, None).unwrap().unwrap();
+    assert_eq!((everyone.first, everyone.last), (own.first, bruno.last));
 }

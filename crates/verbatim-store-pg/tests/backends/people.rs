@@ -462,6 +462,8 @@ fn attributes_values_and_consents_are_edited_alike(store: &mut impl Backend) {
         Err(StoreError::BadValue { attribute, .. }) if attribute == "consent date"
     ));
     assert_eq!(store.consents(None).unwrap(), [consent]);
+    // A consent given is no withdrawal.
+    assert_eq!(store.withdrawn_participants().unwrap(), 0);
     assert_eq!(
         store.participants().unwrap()[0].consent.as_deref(),
         Some("given")

@@ -13,7 +13,10 @@
 use std::collections::HashMap;
 
 use super::{Codebook, Transcripts};
-use crate::{CodeInfo, Scope, SourceFacts, SpanFilter, SpanRow, SpeakerRow, StoreError, TurnOwner};
+use crate::{
+    Book, CodeInfo, PassageText, Period, QuoteCandidate, Scope, SourceFacts, SpanFilter, SpanRow,
+    SpeakerRow, StoreError, TurnOwner,
+};
 
 /// A speaker turn as stored: source, label, first char, char past the end.
 pub type SpeechTurn = (i64, String, i64, i64);
@@ -52,6 +55,43 @@ pub trait AnalysisReads: Codebook + Transcripts {
     /// analysed: coded with an analytic code, or marked done, in id order.
     /// One coder's are `AgreementReads::analysed_sources`.
     fn sources_coded_by_anyone(&self) -> Result<Vec<i64>, StoreError>;
+
+    /// Returns every coding made with a code of `book` that the scope sees,
+    /// as bare numbers, by source, start, end then id: what figures and
+    /// reports pick their quotes and counts from. Without a scope that sees
+    /// every layer, only the acting coder's own codings; a book the scope
+    /// may not see is [`StoreError::Blind`].
+    fn quote_candidates(
+        &self,
+        scope: &Scope,
+        book: Book,
+    ) -> Result<Vec<QuoteCandidate>, StoreError>;
+
+    /// Returns the text of each `(source, start, end)` passage with up to
+    /// `context` chars on each side and the labels of the turns it
+    /// overlaps, in the order asked, each cut by [`crate::cut_passage`];
+    /// each source's text is read once.
+    fn passage_texts(
+        &self,
+        wanted: &[(i64, i64, i64)],
+        context: usize,
+    ) -> Result<Vec<PassageText>, StoreError>;
+
+    /// Returns the translations `(language, text)` of each coding given
+    /// that has any, by language (bytewise).
+    fn translations_of(
+        &self,
+        codings: &[i64],
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError>;
+    /// Returns when `coder`'s codings (with `None`, those the scope sees:
+    /// its own, or everyone's once it sees all) were first and last made;
+    /// `None` when there are none. Another coder's hidden layer is
+    /// [`StoreError::Blind`] ([`crate::rules::period_coder`]).
+    fn coding_period(
+        &self,
+        scope: &Scope,
+        coder: Option<i64>,
+    ) -> Result<Option<Period>, StoreError>;
 }
 
 /// Returns the turns `(source, label, start, end)` with who speaks each,

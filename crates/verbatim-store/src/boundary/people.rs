@@ -41,6 +41,9 @@ pub trait Participants {
     /// Returns the attributes of participants or sources, in their order.
     fn attributes(&self, applies_to: AppliesTo) -> Result<Vec<Attribute>, StoreError>;
 
+    /// Returns how many participants withdrew (a consent marked withdrawn).
+    fn withdrawn_participants(&self) -> Result<i64, StoreError>;
+
     /// Imports a roster read by `verbatim_ingest::read_sheet`, checked whole
     /// by [`super::rules::plan_roster`]: nothing is written unless every
     /// row is right; one undoable action.
@@ -201,6 +204,10 @@ pub trait Participants {
 }
 
 impl Participants for SqliteStore {
+    fn withdrawn_participants(&self) -> Result<i64, StoreError> {
+        SqliteStore::withdrawn_participants(self)
+    }
+
     fn add_site(&mut self, actor: &str, name: &str, code: &str) -> Result<Site, StoreError> {
         SqliteStore::add_site(self, actor, name, code)
     }

@@ -27,6 +27,7 @@ pub use crate::participants::{
 pub use crate::pseudonyms::{
     CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
 };
+pub use crate::report_reads::period_coder;
 pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
 pub use crate::roster_edits::{
     ValueMerge, find_attribute, merge_hits, merge_outcome, plan_value_merge,

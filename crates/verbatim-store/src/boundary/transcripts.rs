@@ -13,7 +13,7 @@ use verbatim_core::OffsetTable;
 
 use crate::{
     Excerpt, Participants, Site, SourceSummary, SpeakerRow, SqliteStore, Store, StoreError,
-    TurnRecord,
+    TurnRecord, TurnsBySource,
 };
 
 /// The tables that hold what a transcript search reads: an action that
@@ -80,6 +80,10 @@ pub trait Transcripts: Store + Participants {
 
     /// Returns the site a user named (by name or code), if any.
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError>;
+
+    /// Returns the turns `(speaker label, start, end)` of each source given
+    /// that has labelled turns, in text order (unlabelled turns left out).
+    fn turns_of(&self, sources: &[i64]) -> Result<TurnsBySource, StoreError>;
 }
 
 /// Returns true when the audit payload `data` may have changed a row of
@@ -144,6 +148,10 @@ impl Transcripts for SqliteStore {
 
     fn find_site(&self, word: &str) -> Result<Option<Site>, StoreError> {
         SqliteStore::find_site(self, word)
+    }
+
+    fn turns_of(&self, sources: &[i64]) -> Result<TurnsBySource, StoreError> {
+        SqliteStore::turns_of(self, sources)
     }
 }
 

@@ -2,6 +2,7 @@
 //! (UUIDv7 ids, RFC 3339 times, JSON payload kept as text).
 
 use postgres::GenericClient;
+use postgres::types::Type;
 use verbatim_store::AuditEntry;
 
 /// Appends one entry that cannot be undone inside the caller's transaction.
@@ -25,17 +26,18 @@ pub(crate) fn append_entry(
     data: &serde_json::Value,
     undoable: bool,
 ) -> Result<(), postgres::Error> {
-    tx.execute(
+    // Typed parameters: one round trip (no separate prepare) per action.
+    tx.execute_typed(
         "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
-            &uuid::Uuid::now_v7().to_string(),
-            &crate::now(),
-            &actor,
-            &action,
-            &target,
-            &data.to_string(),
-            &undoable,
+            (&uuid::Uuid::now_v7().to_string(), Type::TEXT),
+            (&crate::now(), Type::TEXT),
+            (&actor, Type::TEXT),
+            (&action, Type::TEXT),
+            (&target, Type::TEXT),
+            (&data.to_string(), Type::TEXT),
+            (&undoable, Type::BOOL),
         ],
     )?;
     Ok(())

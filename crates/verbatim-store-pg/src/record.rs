@@ -125,6 +125,12 @@ impl Recorder {
         self.update(tx, table, id, &[(column, &value)])
     }
 
+    /// Records a row the caller inserted itself (several rows in one
+    /// statement), given as its JSON object text.
+    pub fn inserted(&mut self, table: &'static str, id: i64, row: &str) {
+        self.keep(table, id, None, Some(row));
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())

@@ -54,6 +54,7 @@ server="$(.ci/pg-server start)"
 servers=()
 finish() {
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 0.5
   .ci/pg-server stop
   rm -rf "$VERBATIM_PG_DIR"
 }
@@ -121,20 +122,26 @@ for backend in SQLite PostgreSQL; do
     "$(sed -E 's/.*median ([0-9.]+) ms.*p95 ([0-9.]+) ms/\1 \/ \2 ms/' <<<"$line")"
 done
 
-# Starts `verbatim serve` on a study for coder bench; prints its address,
-# or fails (the server's log in $out/serve-NAME.log) when it does not start.
+# Starts `verbatim serve` on a study for coder bench and sets `url` to its
+# address; fails (the server's log in $out/serve-NAME.log) when it does not
+# start. Not run in a subshell, so that `servers` keeps its process id.
 serve() {
-  local study=$1 name=$2 url=""
+  local study=$1 name=$2
+  url=""
   "$bin" serve --project "$study" --coder bench --addr 127.0.0.1:0 >"$out/serve-$name.log" 2>&1 &
   servers+=($!)
   for _ in $(seq 100); do
     url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve-$name.log" | head -1 || true)
-    [[ -n "$url" ]] && break
-    kill -0 "${servers[-1]}" 2>/dev/null || break
+    [[ -n "$url" ]] && return 0
+    kill -0 "${servers[-1]}" 2>/dev/null || return 1
     sleep 0.1
   done
-  [[ -n "$url" ]] || return 1
-  echo "$url"
+  return 1
+}
+stop_servers() {
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
+  servers=()
 }
 
 echo "== 2b. one coding through HTTP ($RUNS_HTTP posts, one client)"
@@ -145,7 +152,7 @@ for backend in SQLite PostgreSQL; do
   study="$out/s100.vbt"
   [[ $backend == PostgreSQL ]] && study="$(pg s100)"
   "$bin" coder add --project "$study" bench >/dev/null
-  if url=$(serve "$study" "latency-$backend"); then
+  if serve "$study" "latency-$backend"; then
     line=$(python3 bench/backends_http.py latency "$url" "$RUNS_HTTP")
     echo "  $line"
     note "one coding, HTTP (p50 / p95)" "$backend" \
@@ -155,8 +162,7 @@ for backend in SQLite PostgreSQL; do
     note "one coding, HTTP (p50 / p95)" "$backend" "TODO"
   fi
 done
-for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-servers=()
+stop_servers
 
 echo "== 3. 100,000 codings by 3 coders on the 1,000-transcript study"
 for backend in SQLite PostgreSQL; do
@@ -166,45 +172,53 @@ for backend in SQLite PostgreSQL; do
   "$bin" reveal --project "$study" --coder ana >/dev/null
 done
 query='Confiance1 AND Soin2 OR Travail3 NOT Famille4'
-same() { if cmp -s "$1" "$2"; then echo same; else echo DIFFERENT; fi; }
+q_op="coding query, 100,000 codings"
+m_op="matrix 50 ideas × 3 coders, 100,000 codings"
+a_op="agreement, 3 coders × 1,000 sources"
+same() {
+  if [[ "${fig["$3|PostgreSQL"]:-}" == TODO || "${fig["$3|SQLite"]:-}" == TODO ]]; then
+    echo "not compared (TODO above)"
+  elif cmp -s "$1" "$2"; then echo same; else echo DIFFERENT; fi
+}
 for backend in SQLite PostgreSQL; do
   study="$out/s1000.vbt"
   [[ $backend == PostgreSQL ]] && study="$(pg s1000)"
-  timed "coding query, 100,000 codings" "$backend" "$RUNS" : \
+  timed "$q_op" "$backend" "$RUNS" : \
     "$bin" query --project "$study" --coder ana --all "$query" --json
   cp "$out/last.log" "$out/query-$backend.json"
   if "$bin" matrix --project "$study" --coder ana --all --level idea --by coder --json \
     >"$out/matrix-$backend.json" 2>&1; then
-    timed "matrix 50 ideas × 3 coders, 100,000 codings" "$backend" "$RUNS" : \
+    timed "$m_op" "$backend" "$RUNS" : \
       "$bin" matrix --project "$study" --coder ana --all --level idea --by coder --json
   else
     echo "  TODO: matrix on $backend: $(tail -1 "$out/matrix-$backend.json")"
-    note "matrix 50 ideas × 3 coders, 100,000 codings" "$backend" "TODO"
+    note "$m_op" "$backend" "TODO"
   fi
-  timed "agreement, 3 coders × 1,000 sources" "$backend" "$RUNS" : \
+  timed "$a_op" "$backend" "$RUNS" : \
     "$bin" agreement --project "$study" --coder ana --json
   cp "$out/last.log" "$out/agreement-$backend.json"
 done
-echo "  query answers on both backends: $(same "$out/query-SQLite.json" "$out/query-PostgreSQL.json")"
-echo "  matrix answers on both backends: $(same "$out/matrix-SQLite.json" "$out/matrix-PostgreSQL.json")"
-echo "  agreement answers on both backends: $(same "$out/agreement-SQLite.json" "$out/agreement-PostgreSQL.json")"
+echo "  query answers on both backends: $(same "$out"/query-{SQLite,PostgreSQL}.json "$q_op")"
+echo "  matrix answers on both backends: $(same "$out"/matrix-{SQLite,PostgreSQL}.json "$m_op")"
+echo "  agreement answers on both backends: $(same "$out"/agreement-{SQLite,PostgreSQL}.json "$a_op")"
 
 echo "== 5. load: $CLIENTS clients for $LOAD_SECONDS s"
 "$bin" coder add --project "$out/load.vbt" bench >/dev/null
 "$bin" coder add --project "$(pg load)" bench >/dev/null
-if url=$(serve "$out/load.vbt" load-sqlite); then
+if serve "$out/load.vbt" load-sqlite; then
   echo "  SQLite, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
   python3 bench/backends_http.py load "$url" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$out/load.vbt" bench |
     tee "$out/load-sqlite.log" | sed 's/^/  /'
   echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 fi
-for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-servers=()
-if one=$(serve "$(pg load)" load-pg-1) && two=$(serve "$(pg load)" load-pg-2); then
+stop_servers
+if serve "$(pg load)" load-pg-1 && one=$url && serve "$(pg load)" load-pg-2; then
+  two=$url
   echo "  PostgreSQL, two servers, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
   python3 bench/backends_http.py load "$one,$two" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$(pg load)" bench |
     tee "$out/load-pg.log" | sed 's/^/  /'
   echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+  stop_servers
 else
   echo "  TODO: load on PostgreSQL: \`verbatim serve\` did not start on a PostgreSQL study: $(tail -1 "$out/serve-load-pg-1.log")"
 fi

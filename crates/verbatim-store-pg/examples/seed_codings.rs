@@ -25,6 +25,9 @@ const THEMES: [&str; 5] = ["Confiance", "Soin", "Travail", "Famille", "Avenir"];
 const IDEAS_PER_THEME: usize = 10;
 const BATCH: usize = 2_000;
 
+/// One planned coding: source, passage, code.
+type Item = (i64, Span, i64);
+
 fn main() -> Result<(), Box<dyn Error>> {
     let study = std::env::args()
         .nth(1)
@@ -115,7 +118,7 @@ fn plan(
     total: usize,
     sources: &[(i64, usize)],
     ideas: &[i64],
-) -> Result<Vec<(i64, Span, i64)>, Box<dyn Error>> {
+) -> Result<Vec<Item>, Box<dyn Error>> {
     let slots = total.div_ceil(CODERS.len());
     let passages = slots.div_ceil(sources.len());
     let mut items = Vec::new();
@@ -130,7 +133,7 @@ fn plan(
         let start = (slot / sources.len()) * width + (h % 21) as usize;
         let end = start + (width / 2).min(400) + ((h >> 8) % 21) as usize;
         let mut idea = slot * 7_919 % ideas.len();
-        if (h >> 16) % 10 == 0 {
+        if (h >> 16).is_multiple_of(10) {
             idea = (idea + 1) % ideas.len();
         }
         items.push((source, Span::new(start, end.min(chars))?, ideas[idea]));

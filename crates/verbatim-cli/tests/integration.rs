@@ -20,6 +20,10 @@ mod postgres_history;
 mod postgres_study;
 // `agreement` and `query` on PostgreSQL: the same --json as the file, kappas by hand.
 mod postgres_analysis;
+// Participant, attribute, speaker, journal and memo edits on PostgreSQL, as on a file.
+mod postgres_people;
+// Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
+mod postgres_codebook;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.
@@ -146,3 +150,7 @@ mod browser_keyboard;
 mod hostile_workbooks;
 // `serve --dir`: a folder of studies, its start page, creating a study, logins per study.
 mod team_folder;
+// `verbatim account` on PostgreSQL: the same --json and refusals as on a file.
+mod postgres_accounts;
+// Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
+mod postgres_session;

@@ -133,11 +133,12 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["words"],
-        vec!["saturation"],
-        vec!["journal", "verify"],
-        vec!["participants", "assign"],
-        vec!["memo", "delete", "1"],
+        vec!["figure", "saturation", "--out", "curve.svg"],
+        vec!["report", "--format", "html", "--out", "report.html"],
+        vec!["participants", "table"],
+        vec![
+            "speakers", "rename", "--source", "a", "--from", "X", "--to", "Y",
+        ],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -148,10 +149,17 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, sources, show, coder add|list, \
-                 code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, \
-                 journal add|seal|link|list, memo add|list, sites add|list, \
-                 participants add|list|import, attribute list, speakers list, \
-                 search (with --autocode), agreement, disagreements, query, log and copy"
+                 code add|tree|rename|describe|move|merge|split|delete, \
+                 coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
+                 journal add|seal|link|list|edit|delete|verify, \
+                 memo add|list|edit|delete, sites add|list, \
+                 participants add|list|import|set|rename|consent|assign|scheme, \
+                 attribute add|list|set, \
+                 speakers list|map, \
+                 search (with --autocode), agreement, disagreements, query, matrix, \
+                 cooccurrence, saturation, words, triangulation, ipa-table, confront, \
+                 align, export, log, \
+                 account add|list|role|remove|password|invite|log and copy"
             ),
             "{args:?}: {line}"
         );

@@ -402,3 +402,422 @@ fn disagreements_on_postgres_list_the_passages_the_file_lists() {
     assert_eq!(own["passages"], serde_json::json!([]));
     assert_ne!(own["code_a"]["id"], own["code_b"]["id"]);
 }
+
+/// Runs `args` as `coder` (no one when empty) on `project`; returns the
+/// run, not checked.
+fn run_as(ws: &Workspace, project: &str, coder: &str, args: &[&str]) -> crate::common::Run {
+    let who: &[&str] = if coder.is_empty() {
+        &[]
+    } else {
+        &["--coder", coder]
+    };
+    ws.run(&[args, who, &["--project", project]].concat())
+}
+
+/// Runs `args` as `coder` on the file and on PostgreSQL, checks both
+/// printed the same, word for word, and returns what PostgreSQL printed.
+fn alike(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> String {
+    let on_file = run_as(ws, "study.vbt", coder, args).ok().stdout;
+    let on_pg = run_as(ws, pg, coder, args).ok().stdout;
+    assert_eq!(on_pg, on_file, "{coder}: {args:?}");
+    on_pg
+}
+
+/// [`alike`] for a `--json` run, parsed.
+fn alike_json(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> Value {
+    serde_json::from_str(&alike(ws, pg, coder, args)).unwrap()
+}
+
+/// Checks that `args` is refused alike, in the same words, on both.
+fn refused_alike(ws: &Workspace, pg: &str, coder: &str, args: &[&str]) -> String {
+    let (file, server) = (
+        run_as(ws, "study.vbt", coder, args),
+        run_as(ws, pg, coder, args),
+    );
+    assert_eq!(
+        (server.code, file.code),
+        (1, 1),
+        "{args:?}: {}",
+        file.stdout
+    );
+    assert_eq!(server.stderr, file.stderr, "{args:?}");
+    server.stderr
+}
+
+#[test]
+fn the_demo_analyses_on_postgres_print_what_the_file_prints() {
+    let Some(study) = test_server::study("cli_demo_analyses") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    // The full demo: three coders' layers revealed, the consensus built,
+    // 25 participants at 3 sites with their occupations, dated interviews.
+    ws.run(&["demo", "--project", "study.vbt"]).ok();
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("amira", vec!["matrix", "--by", "site", "--json"]),
+        ("amira", vec!["matrix", "--by", "site"]),
+        ("amira", vec!["matrix", "--by", "coder", "--all", "--json"]),
+        (
+            "amira",
+            vec!["matrix", "--by", "attribute:occupation", "--json"],
+        ),
+        (
+            "bruno",
+            vec!["matrix", "--by", "kind", "--cell", "chars", "--csv"],
+        ),
+        (
+            "amira",
+            vec!["matrix", "--by", "site", "--drill", "1,2", "--json"],
+        ),
+        ("amira", vec!["cooccurrence", "--all", "--json"]),
+        ("amira", vec!["saturation", "--json"]),
+        ("amira", vec!["saturation", "--by-site"]),
+        (
+            "amira",
+            vec!["saturation", "--coders", "bruno,chloe", "--all", "--json"],
+        ),
+        ("amira", vec!["saturation", "--shared", "--json"]),
+        (
+            "chloe",
+            vec!["saturation", "--order", "id", "--level", "theme", "--json"],
+        ),
+        ("", vec!["words", "--json"]),
+        ("", vec!["words", "--stem", "--site", "CH", "--csv"]),
+        ("", vec!["words", "--include-interviewers", "--json"]),
+        ("amira", vec!["triangulation", "--json"]),
+        ("amira", vec!["triangulation"]),
+        (
+            "amira",
+            vec!["triangulation", "--shared", "--all", "--json"],
+        ),
+        (
+            "amira",
+            vec![
+                "triangulation",
+                "--of",
+                "bruno",
+                "--by",
+                "occupation",
+                "--json",
+            ],
+        ),
+        ("bruno", vec!["ipa-table", "--json"]),
+        ("amira", vec!["confront", "--all", "--json"]),
+        ("amira", vec!["align", "--coders", "amira,bruno", "--json"]),
+        ("amira", vec!["align", "--coders", "bruno,chloe"]),
+    ];
+    for (coder, args) in &runs {
+        let printed = alike(&ws, &pg, coder, args);
+        assert!(!printed.trim().is_empty(), "{coder}: {args:?}");
+    }
+}
+
+/// Returns `(name, value)` of each key of a JSON list's items.
+fn pick(list: &Value, keys: [&str; 2]) -> Vec<(Value, Value)> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v[keys[0]].clone(), v[keys[1]].clone()))
+        .collect()
+}
+
+/// Returns each matrix cell's value, row by row.
+fn cells(matrix: &Value) -> Vec<Vec<u64>> {
+    matrix["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["value"].as_u64().unwrap())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn matrix_saturation_words_and_align_on_postgres_count_as_worked_out_by_hand() {
+    let Some(study) = test_server::study("cli_analyses_by_hand") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    coded_study(&ws);
+    // Source attributes spelt with capitals, asked for in lower case: the
+    // file compares names without case, PostgreSQL exactly, so the views
+    // read values by the stored name. paul is dated by the `Date`
+    // attribute, marie by her collection date, the note not at all.
+    for args in [
+        &[
+            "attribute",
+            "add",
+            "Date",
+            "--for",
+            "source",
+            "--type",
+            "date",
+        ][..],
+        &[
+            "attribute",
+            "add",
+            "Lieu",
+            "--for",
+            "source",
+            "--type",
+            "category",
+            "--values",
+            "domicile,centre",
+        ],
+        &[
+            "attribute",
+            "set",
+            "--source",
+            "paul",
+            "Date=2024-03-01",
+            "Lieu=centre",
+        ],
+        &["attribute", "set", "--source", "marie", "Lieu=domicile"],
+        &["source", "set", "marie", "--date", "2024-03-05"],
+    ] {
+        ok(&ws, "study.vbt", args);
+    }
+    let pg = study.address.to_string();
+    ws.run(&["copy", "study.vbt", &pg]).ok();
+
+    // Blind until revealed, on both: another coder's layer is refused.
+    for (coder, args) in [
+        (
+            "ana",
+            &["matrix", "--all", "--level", "idea", "--by", "coder"][..],
+        ),
+        ("ana", &["saturation", "--coders", "ben"][..]),
+        ("ana", &["align", "--coders", "ana,ben"][..]),
+        (
+            "ana",
+            &["triangulation", "--of", "ben", "--level", "idea"][..],
+        ),
+    ] {
+        let said = refused_alike(&ws, &pg, coder, args);
+        assert!(said.contains("blind"), "{args:?}: {said}");
+    }
+    // A column nobody defined reads alike too.
+    refused_alike(&ws, &pg, "ana", &["matrix", "--by", "attribute:âge"]);
+    ok(&ws, "study.vbt", &["reveal"]);
+    ok(&ws, &pg, &["reveal"]);
+
+    // Codes 1-3 are ana's, ben's and chloé's méfiance, 4 the shared
+    // confiance. Chars coded, every layer:
+    // confiance: ana marie [0,40) + paul [50,100) + note [0,10) = 100,
+    //   ben [20,40) + [50,90) = 60, chloé [0,40) + [60,100) = 80;
+    // méfiance: ana and ben marie [40,60) = 20 each, chloé [45,60) = 15.
+    let by_coder = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[
+            "matrix", "--all", "--level", "idea", "--by", "coder", "--cell", "chars", "--json",
+        ],
+    );
+    assert_eq!(
+        by_coder["columns"],
+        serde_json::json!(["ana", "ben", "chloé"])
+    );
+    assert_eq!(
+        by_coder["rows"],
+        serde_json::json!([
+            "méfiance (#1)",
+            "méfiance (#2)",
+            "méfiance (#3)",
+            "confiance"
+        ])
+    );
+    assert_eq!(
+        cells(&by_coder),
+        [[20, 0, 0], [0, 20, 0], [0, 0, 15], [100, 60, 80]]
+    );
+    // By `attribute:lieu`, allowed values in order; the note has none. A
+    // cell counts the union of everyone's text: confiance in marie
+    // [0,40) ∪ [20,40) ∪ [0,40) = 40, in paul [50,100) ∪ [50,90) ∪
+    // [60,100) = 50.
+    let by_place = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[
+            "matrix",
+            "--all",
+            "--level",
+            "idea",
+            "--by",
+            "attribute:lieu",
+            "--cell",
+            "chars",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        by_place["columns"],
+        serde_json::json!(["domicile", "centre"])
+    );
+    assert_eq!(cells(&by_place), [[20, 0], [20, 0], [15, 0], [40, 50]]);
+    // The passages (overlapping codings merged) per coder: ana's confiance
+    // is three, ben's and chloé's two each.
+    let merged = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[
+            "matrix", "--all", "--level", "idea", "--by", "coder", "--cell", "passages", "--json",
+        ],
+    );
+    assert_eq!(cells(&merged)[3], [3, 2, 2]);
+    // A query filtered by the same lower-case attribute: marie only.
+    let at_home = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[
+            "query",
+            "confiance",
+            "--all",
+            "--attribute",
+            "lieu=domicile",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        passages(&at_home),
+        [("marie".into(), 0, 40, chars(MARIE, 0, 40))]
+    );
+
+    // Saturation, base 1 and runs of 1, by collection date: paul
+    // (2024-03-01, its Date attribute), marie (2024-03-05), then the
+    // undated note. ana's codes: paul {confiance}, marie {confiance,
+    // méfiance}, note {confiance}: new 1, 1, 0.
+    let steps =
+        |curve: &Value| -> Vec<(Value, Value)> { pick(&curve["steps"], ["source", "new_codes"]) };
+    let walked = |curve: &Value| -> Vec<(Value, Value)> {
+        pick(&curve["sources"], ["name", "collected_on"])
+    };
+    let base = ["--base", "1", "--run", "1", "--json"];
+    let ana = alike_json(&ws, &pg, "ana", &[&["saturation"][..], &base].concat());
+    let ana = &ana[0];
+    assert_eq!(
+        walked(ana),
+        [
+            ("paul".into(), "2024-03-01".into()),
+            ("marie".into(), "2024-03-05".into()),
+            ("note".into(), Value::Null)
+        ]
+    );
+    assert_eq!(
+        steps(ana),
+        [
+            ("paul".into(), 1.into()),
+            ("marie".into(), 1.into()),
+            ("note".into(), 0.into())
+        ]
+    );
+    assert_eq!(
+        (ana["undated"].as_u64(), ana["not_coded"].as_u64()),
+        (Some(1), Some(0))
+    );
+    // ben never coded the note: it is left out of his walk.
+    let ben = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[&["saturation", "--coders", "ben", "--all"][..], &base].concat(),
+    );
+    assert_eq!(
+        steps(&ben[0]),
+        [("paul".into(), 1.into()), ("marie".into(), 1.into())]
+    );
+    assert_eq!(ben[0]["not_coded"], 1);
+    // The team's curve walks every source a coder coded, on a consensus
+    // layer that holds nothing yet.
+    let team = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[&["saturation", "--shared"][..], &base].concat(),
+    );
+    assert_eq!(team[0]["consensus"], true);
+    assert_eq!(
+        steps(&team[0]),
+        [
+            ("paul".into(), 0.into()),
+            ("marie".into(), 0.into()),
+            ("note".into(), 0.into())
+        ]
+    );
+
+    // Alignment of the méfiance codes, marie only: ana [40,60) and ben
+    // [40,60) are one passage, Jaccard 20/20 = 1; ana and chloé [45,60)
+    // share 15 of 20 chars: Jaccard 0.75, A in B 0.75, B in A 1.
+    let pair = |a: &str| -> Value {
+        let coders = format!("ana,{a}");
+        alike_json(&ws, &pg, "ana", &["align", "--coders", &coders, "--json"])["matched"][0].clone()
+    };
+    let ben = pair("ben");
+    assert_eq!(
+        (ben["jaccard"].as_f64(), ben["intersection"].as_u64()),
+        (Some(1.0), Some(20))
+    );
+    let chloe = pair("chloé");
+    assert_eq!(
+        (
+            chloe["jaccard"].as_f64(),
+            chloe["a_in_b"].as_f64(),
+            chloe["b_in_a"].as_f64(),
+            chloe["union"].as_u64()
+        ),
+        (Some(0.75), Some(0.75), Some(1.0), Some(20))
+    );
+
+    // Words of 4 letters or more in the note (no turns: counted whole):
+    // "Note : entretien interrompu au bout de dix minutes, reprise
+    // prévue." gives 7 words once each, listed alphabetically.
+    let words = alike_json(
+        &ws,
+        &pg,
+        "",
+        &["words", "--source", "note", "--min-length", "4", "--json"],
+    );
+    assert_eq!(
+        pick(&words, ["word", "count"]),
+        [
+            "bout",
+            "entretien",
+            "interrompu",
+            "minutes",
+            "note",
+            "prévue",
+            "reprise"
+        ]
+        .map(|w| (Value::from(w), Value::from(1)))
+    );
+
+    // Triangulation of the shared codebook over every layer counts the
+    // three sources a coder coded, in id order.
+    let shared = alike_json(
+        &ws,
+        &pg,
+        "ana",
+        &[
+            "triangulation",
+            "--shared",
+            "--all",
+            "--level",
+            "idea",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        shared["sources"],
+        serde_json::json!(["marie", "paul", "note"])
+    );
+}

@@ -1,7 +1,8 @@
-//! `AnalysisReads` on PostgreSQL: what a coding query reads (visible codes,
-//! paths, descendants, bare coding spans, turns with their speakers,
-//! source facts), with the blind rule from `verbatim_store::rules` and
-//! turn ownership from `verbatim_store::owned_turns`, as on SQLite.
+//! `AnalysisReads` on PostgreSQL: what a coding query, a matrix or a
+//! saturation curve reads (visible codes, paths, descendants, bare coding
+//! spans, turns with their speakers, source facts, the sources any coder
+//! analysed), with the blind rule from `verbatim_store::rules` and turn
+//! ownership from `verbatim_store::owned_turns`, as on SQLite.
 //!
 //! Participants, attributes and speakers come from `Participants` (its
 //! `speakers` decides who owns a turn, `attributes` what can be filtered).
@@ -182,6 +183,20 @@ impl AnalysisReads for PgStore {
              WHERE a.applies_to = 'source' AND a.name = $1",
             name,
         )
+    }
+
+    fn sources_coded_by_anyone(&self) -> Result<Vec<i64>, StoreError> {
+        // No "marked done" rows in this schema yet (see `agreement.rs`).
+        let rows = self
+            .client()
+            .query(
+                "SELECT DISTINCT g.source_id FROM codings g JOIN codes c ON c.id = g.code_id \
+                 JOIN coders k ON k.id = g.coder_id \
+                 WHERE c.kind = 'analytic' AND k.kind = 'coder' ORDER BY 1",
+                &[],
+            )
+            .or_server(self.address())?;
+        ids(&rows).or_server(self.address())
     }
 }
 

@@ -1,5 +1,11 @@
 //! The append-only audit log on PostgreSQL: the same entries as SQLite's
 //! (UUIDv7 ids, RFC 3339 times, JSON payload kept as text).
+//!
+//! The team account behind a change (`act_as_account`) is a setting of the
+//! connection, `verbatim.account`, which every entry copies into its
+//! `account` column, as SQLite copies its connection's `TEMP` table: each
+//! writer records it without a new argument, and it lives with the
+//! connection only (one per store, so per server process).
 
 use postgres::GenericClient;
 use postgres::types::Type;
@@ -28,8 +34,9 @@ pub(crate) fn append_entry(
 ) -> Result<(), postgres::Error> {
     // Typed parameters: one round trip (no separate prepare) per action.
     tx.execute_typed(
-        "INSERT INTO audit (id, at, actor, action, target, data, undoable) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit (id, at, actor, action, target, data, undoable, account) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 NULLIF(current_setting('verbatim.account', true), ''))",
         &[
             (&uuid::Uuid::now_v7().to_string(), Type::TEXT),
             (&crate::now(), Type::TEXT),
@@ -50,7 +57,8 @@ pub(crate) fn recent(
 ) -> Result<Vec<AuditEntry>, postgres::Error> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let rows = client.query(
-        "SELECT id, at, actor, action, target, data FROM audit ORDER BY id DESC LIMIT $1",
+        "SELECT id, at, actor, action, target, data, account FROM audit \
+         ORDER BY id DESC LIMIT $1",
         &[&limit],
     )?;
     rows.iter()
@@ -63,9 +71,21 @@ pub(crate) fn recent(
                 action: row.try_get(3)?,
                 target: row.try_get(4)?,
                 data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
-                // Team accounts live in SQLite studies only for now.
-                account: None,
+                account: row.try_get(6)?,
             })
         })
         .collect()
+}
+
+/// Names the account behind this connection's changes from now on (`None`:
+/// no account), outside any transaction so it outlasts it.
+pub(crate) fn act_as(
+    client: &mut impl GenericClient,
+    account: Option<&str>,
+) -> Result<(), postgres::Error> {
+    client.execute(
+        "SELECT set_config('verbatim.account', $1, false)",
+        &[&account.unwrap_or("")],
+    )?;
+    Ok(())
 }

@@ -45,13 +45,10 @@ impl Codebook for PgStore {
             None => (rules::new_code_owner(scope, new.book)?, None),
         };
         let level = rules::child_level(&levels, parent_level, new.level.as_deref())?;
-        // Names are unique among siblings only, as on SQLite (its 0019).
-        if !codes_named(&mut tx, owner, Some(new.parent), &name)
-            .or_server(&address)?
-            .is_empty()
-        {
-            return Err(rules::code_name_taken(&name));
-        }
+        // Names are unique among siblings only, as on SQLite (its 0019),
+        // refused in SQLite's sentence (with the parent's path).
+        crate::code_rows::check_name_free(&mut tx, owner, new.parent, &name, None)
+            .map_err(|e| self.read_error(e))?;
         let fields = rules::code_fields(&new.fields)?;
         let position: i64 = tx
             .query_one(
@@ -136,32 +133,23 @@ impl Codebook for PgStore {
         }
         let mut found = Vec::new();
         for owner in rules::lookup_books(scope, book) {
-            found.extend(codes_named(&mut *client, owner, None, word).or_server(self.address())?);
+            found.extend(codes_named(&mut *client, owner, word).or_server(self.address())?);
         }
         rules::one_code(word, &found)
     }
 }
 
-/// Returns the ids of the codes named `name` in codebook `owner`: under
-/// `parent` only when it is given (`Some(None)`: at the top), else
-/// anywhere in the codebook (names repeat under different parents).
+/// Returns the ids of the codes named `name` anywhere in codebook `owner`
+/// (names repeat under different parents), by id.
 fn codes_named(
     client: &mut impl GenericClient,
     owner: Option<i64>,
-    parent: Option<Option<i64>>,
     name: &str,
 ) -> Result<Vec<i64>, postgres::Error> {
-    let rows = match parent {
-        Some(parent) => client.query(
-            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND coalesce(parent, 0) = $2 \
-             AND name = $3",
-            &[&owner.unwrap_or(0), &parent.unwrap_or(0), &name],
-        )?,
-        None => client.query(
-            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2 ORDER BY id",
-            &[&owner.unwrap_or(0), &name],
-        )?,
-    };
+    let rows = client.query(
+        "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2 ORDER BY id",
+        &[&owner.unwrap_or(0), &name],
+    )?;
     rows.iter().map(|r| r.try_get(0)).collect()
 }
 

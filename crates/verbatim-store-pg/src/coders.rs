@@ -3,12 +3,12 @@
 //! rules (names, initials, colours, scopes) are `verbatim_store::rules` and
 //! the trait's provided methods.
 
-use postgres::Row;
+use postgres::{Row, Transaction};
 use verbatim_store::{Coder, Coders, Level, StoreError, rules};
 
 use crate::failure::OrServer;
 use crate::record::{Recorder, is_unique_violation};
-use crate::{PgStore, now};
+use crate::{PgAddress, PgStore, now};
 
 const CODER: &str = "SELECT id, name, initials, colour FROM coders";
 
@@ -21,6 +21,49 @@ fn coder(row: &Row) -> Result<Coder, postgres::Error> {
     })
 }
 
+/// Inserts the coder `name` (checked already) through `rec` inside the
+/// caller's transaction, with its initials and the next colour, as
+/// SQLite's `coders::insert_coder` does.
+pub(crate) fn insert_coder(
+    tx: &mut Transaction<'_>,
+    rec: &mut Recorder,
+    address: &PgAddress,
+    name: &str,
+    initials: Option<&str>,
+    colour: Option<&str>,
+) -> Result<Coder, StoreError> {
+    let initials = rules::initials(initials, name);
+    let count: i64 = tx
+        .query_one("SELECT count(*) FROM coders WHERE kind = 'coder'", &[])
+        .and_then(|r| r.try_get(0))
+        .or_server(address)?;
+    let colour = rules::coder_colour(colour, count)?;
+    let guid = uuid::Uuid::new_v4().to_string();
+    let created = now();
+    // The unique key on names, not a check before, is what keeps two
+    // processes adding the same name from both succeeding.
+    let id = match rec.insert(
+        tx,
+        "coders",
+        &[
+            ("guid", &guid),
+            ("name", &name),
+            ("initials", &initials),
+            ("colour", &colour),
+            ("created_at", &created),
+        ],
+    ) {
+        Err(e) if is_unique_violation(&e) => return Err(rules::coder_name_taken(name)),
+        other => other.or_server(address)?,
+    };
+    Ok(Coder {
+        id,
+        name: name.to_owned(),
+        initials,
+        colour,
+    })
+}
+
 impl Coders for PgStore {
     fn add_coder(
         &mut self,
@@ -30,49 +73,21 @@ impl Coders for PgStore {
         colour: Option<&str>,
     ) -> Result<Coder, StoreError> {
         let name = rules::coder_name(name, &self.consensus_coder()?)?;
-        let initials = rules::initials(initials, &name);
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;
-        let count: i64 = tx
-            .query_one("SELECT count(*) FROM coders WHERE kind = 'coder'", &[])
-            .and_then(|r| r.try_get(0))
-            .or_server(&address)?;
-        let colour = rules::coder_colour(colour, count)?;
         let mut rec = Recorder::default();
-        let guid = uuid::Uuid::new_v4().to_string();
-        let created = now();
-        // The unique key on names, not a check before, is what keeps two
-        // processes adding the same name from both succeeding.
-        let id = match rec.insert(
-            &mut tx,
-            "coders",
-            &[
-                ("guid", &guid),
-                ("name", &name),
-                ("initials", &initials),
-                ("colour", &colour),
-                ("created_at", &created),
-            ],
-        ) {
-            Err(e) if is_unique_violation(&e) => return Err(rules::coder_name_taken(&name)),
-            other => other.or_server(&address)?,
-        };
+        let coder = insert_coder(&mut tx, &mut rec, &address, &name, initials, colour)?;
         rec.finish(
             &mut tx,
             actor,
             "coder.add",
-            Some(&format!("coder:{id}")),
+            Some(&format!("coder:{}", coder.id)),
             serde_json::json!({ "name": name }),
         )
         .or_server(&address)?;
         tx.commit().or_server(&address)?;
-        Ok(Coder {
-            id,
-            name,
-            initials,
-            colour,
-        })
+        Ok(coder)
     }
 
     fn coders(&self) -> Result<Vec<Coder>, StoreError> {

@@ -38,7 +38,7 @@ const BELOW: &str = "WITH RECURSIVE edge(child, parent) AS ( \
 
 impl Codings for PgStore {
     fn source_id(&self, which: &SourceRef) -> Result<i64, StoreError> {
-        reads::resolve(&mut self.client(), which).map_err(|e| self.read_error(e))
+        reads::resolve(&mut *self.client(), which).map_err(|e| self.read_error(e))
     }
 
     fn locate(
@@ -173,17 +173,7 @@ impl Codings for PgStore {
             .or_server(&address)?;
         rules::own_coding(scope, id, coder)?;
         let mut rec = Recorder::default();
-        let memos = tx
-            .query(
-                "SELECT id FROM memos WHERE target_kind = 'coding' AND target_id = $1 ORDER BY id",
-                &[&id],
-            )
-            .or_server(&address)?;
-        for memo in &memos {
-            let memo: i64 = memo.try_get(0).or_server(&address)?;
-            rec.delete(&mut tx, "memos", memo).or_server(&address)?;
-        }
-        rec.delete(&mut tx, "codings", id).or_server(&address)?;
+        delete_coding_rows(&mut tx, &mut rec, id).or_server(&address)?;
         rec.finish(
             &mut tx,
             &scope.coder().name,
@@ -194,6 +184,37 @@ impl Codings for PgStore {
         .or_server(&address)?;
         tx.commit().or_server(&address)
     }
+}
+
+/// Deletes a coding and the rows that hang on it (its translations, the
+/// record of whose passages fed it, its memos), recording each in the
+/// order SQLite's `delete_coding_rows` does.
+pub(crate) fn delete_coding_rows(
+    tx: &mut postgres::Transaction<'_>,
+    rec: &mut Recorder,
+    coding: i64,
+) -> Result<(), postgres::Error> {
+    for select in [
+        (
+            "translations",
+            "SELECT id FROM translations WHERE coding_id = $1 ORDER BY id",
+        ),
+        (
+            "consensus_origins",
+            "SELECT id FROM consensus_origins WHERE coding_id = $1 ORDER BY id",
+        ),
+        (
+            "memos",
+            "SELECT id FROM memos WHERE target_kind = 'coding' AND target_id = $1 ORDER BY id",
+        ),
+    ] {
+        let (table, sql) = select;
+        let rows = tx.query(sql, &[&coding])?;
+        for row in &rows {
+            rec.delete(tx, table, row.try_get(0)?)?;
+        }
+    }
+    rec.delete(tx, "codings", coding)
 }
 
 /// A source's text, offset table and speaking turns `(label, start, end)`.

@@ -1,15 +1,17 @@
 //! `Journal` on PostgreSQL: entries, seals and links written as SQLite
 //! writes them (the same rows, audit entries and refusals, from
-//! `verbatim_store::rules`), the seal's form `verbatim_store::seal_hash`;
-//! migration 0007's trigger refuses any change to a sealed row.
+//! `verbatim_store::rules`), the seal's form `verbatim_store::seal_hash`
+//! and what a broken seal is, `rules::seal_mismatch`; migration 0007's
+//! trigger refuses any change to a sealed row.
 
 use postgres::Row;
 use verbatim_store::{
-    EntryKind, Journal, JournalEntry, JournalLink, Relation, Scope, StoreError, rules, seal_hash,
+    EntryKind, Journal, JournalEntry, JournalLink, Mismatch, Relation, Scope, StoreError, rules,
+    seal_hash,
 };
 
 use crate::failure::OrServer;
-use crate::record::Recorder;
+use crate::record::{Column, Recorder};
 use crate::{PgStore, audit, now};
 
 /// An entry's columns as sealing reads them.
@@ -183,6 +185,108 @@ impl Journal for PgStore {
         .or_server(&address)?;
         tx.commit().or_server(&address)?;
         Ok(id)
+    }
+
+    fn edit_entry(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let address = self.address().clone();
+        let mut client = self.client();
+        let mut tx = client.transaction().or_server(&address)?;
+        let row = Self::own_entry(&mut tx, scope, id).or_server(&address)??;
+        rules::unsealed_entry(id, row.sealed_at.as_deref(), "changed")?;
+        let (title, body) = rules::entry_edit(title, body)?;
+        let mut columns: Vec<Column<'_>> = Vec::new();
+        if let Some(t) = &title {
+            columns.push(("title", t));
+        }
+        if let Some(b) = &body {
+            columns.push(("body", b));
+        }
+        let mut rec = Recorder::default();
+        rec.update(&mut tx, "journal", id, &columns)
+            .or_server(&address)?;
+        rec.finish(
+            &mut tx,
+            &scope.coder().name,
+            "journal.edit",
+            Some(&format!("journal:{id}")),
+            serde_json::json!({}),
+        )
+        .or_server(&address)?;
+        tx.commit().or_server(&address)
+    }
+
+    fn delete_entry(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        let address = self.address().clone();
+        let mut client = self.client();
+        let mut tx = client.transaction().or_server(&address)?;
+        let row = Self::own_entry(&mut tx, scope, id).or_server(&address)??;
+        rules::unsealed_entry(id, row.sealed_at.as_deref(), "deleted")?;
+        let mut rec = Recorder::default();
+        let links = tx
+            .query(
+                "SELECT id FROM journal_links WHERE entry_id = $1 ORDER BY id",
+                &[&id],
+            )
+            .or_server(&address)?;
+        for link in &links {
+            let link: i64 = link.try_get(0).or_server(&address)?;
+            rec.delete(&mut tx, "journal_links", link)
+                .or_server(&address)?;
+        }
+        rec.delete(&mut tx, "journal", id).or_server(&address)?;
+        rec.finish(
+            &mut tx,
+            &scope.coder().name,
+            "journal.delete",
+            Some(&format!("journal:{id}")),
+            serde_json::json!({}),
+        )
+        .or_server(&address)?;
+        tx.commit().or_server(&address)
+    }
+
+    fn verify_journal(&self) -> Result<Vec<Mismatch>, StoreError> {
+        let mut client = self.client();
+        let checked = (|| -> Result<Vec<Mismatch>, postgres::Error> {
+            let rows = client.query(
+                "SELECT j.id, j.guid, j.kind, j.title, j.body, j.written_at, j.sealed_at, \
+                        j.content_hash, c.name \
+                 FROM journal j JOIN coders c ON c.id = j.coder_id \
+                 WHERE j.sealed_at IS NOT NULL OR j.content_hash IS NOT NULL ORDER BY j.id",
+                &[],
+            )?;
+            let seals = client.prepare(
+                "SELECT data FROM audit WHERE action = 'journal.seal' AND target = $1 ORDER BY id",
+            )?;
+            let mut out = Vec::new();
+            for r in &rows {
+                let row = rules::SealedRow {
+                    id: r.try_get(0)?,
+                    guid: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    title: r.try_get(3)?,
+                    body: r.try_get(4)?,
+                    written_at: r.try_get(5)?,
+                    sealed_at: r.try_get(6)?,
+                    content_hash: r.try_get(7)?,
+                    coder: r.try_get(8)?,
+                };
+                let recorded = client
+                    .query(&seals, &[&format!("journal:{}", row.id)])?
+                    .iter()
+                    .map(|d| d.try_get(0))
+                    .collect::<Result<Vec<String>, _>>()?;
+                out.extend(rules::seal_mismatch(row, &recorded));
+            }
+            Ok(out)
+        })();
+        checked.or_server(self.address())
     }
 
     fn entries(&self, scope: &Scope) -> Result<Vec<JournalEntry>, StoreError> {

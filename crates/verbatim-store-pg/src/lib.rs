@@ -16,12 +16,18 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod accounts;
+mod action;
 mod address;
 mod agreement;
 mod analysis;
 mod audit;
+mod code_edits;
+mod code_merge;
+mod code_rows;
 mod codebook;
 mod coders;
+mod coding_edits;
 mod codings;
 mod codings_batch;
 mod consensus;
@@ -31,13 +37,18 @@ mod failure;
 mod history;
 mod import;
 mod journal;
+mod logins;
 mod memos;
 pub mod migrate;
 mod participants;
 mod pending;
+mod people_edits;
+mod pseudonyms;
+mod reader;
 mod reads;
 mod record;
 mod reveal;
+mod snapshot;
 mod store;
 pub mod test_server;
 mod transcripts;

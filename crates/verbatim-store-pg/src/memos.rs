@@ -1,11 +1,12 @@
 //! `Memos` on PostgreSQL: memos written and listed as SQLite does (the
 //! same row, audit entry and refusals), with the target check, the target's
-//! words and the filter from `verbatim_store::rules` and `MemoFilter`.
+//! words, who may edit and what an edit holds from `verbatim_store::rules`,
+//! and the filter from `MemoFilter`.
 
 use verbatim_store::{Memo, MemoFilter, MemoTarget, Memos, Scope, StoreError, rules};
 
 use crate::failure::OrServer;
-use crate::record::Recorder;
+use crate::record::{Column, Recorder};
 use crate::{PgStore, now};
 
 impl Memos for PgStore {
@@ -70,6 +71,59 @@ impl Memos for PgStore {
         Ok(id)
     }
 
+    fn edit_memo(
+        &mut self,
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let edit = rules::memo_edit(title, body)?;
+        let address = self.address().clone();
+        let mut client = self.client();
+        let mut tx = client.transaction().or_server(&address)?;
+        own_memo(&mut tx, scope, id).or_server(&address)??;
+        let written = now();
+        let mut columns: Vec<Column<'_>> = Vec::new();
+        if let Some(t) = &edit.title {
+            columns.push(("title", t));
+        }
+        if let Some(b) = &edit.body {
+            columns.push(("body", b));
+        }
+        columns.push(("written_at", &written));
+        let mut rec = Recorder::default();
+        rec.update(&mut tx, "memos", id, &columns)
+            .or_server(&address)?;
+        rec.finish(
+            &mut tx,
+            &scope.coder().name,
+            "memo.edit",
+            Some(&format!("memo:{id}")),
+            serde_json::json!({}),
+        )
+        .or_server(&address)?;
+        tx.commit().or_server(&address)
+    }
+
+    fn delete_memo(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        let address = self.address().clone();
+        let mut client = self.client();
+        let mut tx = client.transaction().or_server(&address)?;
+        own_memo(&mut tx, scope, id).or_server(&address)??;
+        let mut rec = Recorder::default();
+        rec.delete(&mut tx, "memos", id).or_server(&address)?;
+        rec.finish(
+            &mut tx,
+            &scope.coder().name,
+            "memo.delete",
+            Some(&format!("memo:{id}")),
+            serde_json::json!({}),
+        )
+        .or_server(&address)?;
+        tx.commit().or_server(&address)
+    }
+
     fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError> {
         let rows = self
             .client()
@@ -123,4 +177,21 @@ impl Memos for PgStore {
         }
         Ok(out)
     }
+}
+
+/// Checks, with memo `id` locked for the transaction, that it is the
+/// scope's coder's own (`rules::own_memo`).
+fn own_memo(
+    tx: &mut postgres::Transaction<'_>,
+    scope: &Scope,
+    id: i64,
+) -> Result<Result<(), StoreError>, postgres::Error> {
+    let row = tx
+        .query_opt(
+            "SELECT coder_id, origin FROM memos WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )?
+        .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?;
+    Ok(rules::own_memo(scope, id, row))
 }

@@ -1,17 +1,20 @@
 //! `Participants` on PostgreSQL: sites, participants and speaker labels,
 //! written and read as SQLite does (the same rows, audit entries and
 //! refusals); names are checked, labels mapped and the listing assembled
-//! by `verbatim_store::rules`. SQLite compares site names and participant
-//! codes ignoring ASCII case (`COLLATE NOCASE`); here unique indexes on
-//! `lower(…)` keep them unique, and lookups compare `lower(…)`.
+//! by `verbatim_store::rules`; the edits are written in `people_edits`,
+//! the pseudonym scheme and code assignment in `pseudonyms`.
+//! SQLite compares site names and participant codes ignoring ASCII case
+//! (`COLLATE NOCASE`); here unique indexes on `lower(…)` keep them unique,
+//! and lookups compare `lower(…)`.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 use postgres::GenericClient;
 use verbatim_store::rules::{self, ExplicitMappings, ParticipantRow, RosterPlan, SpeakerMapper};
 use verbatim_store::{
-    AppliesTo, AttrType, Attribute, NewParticipant, Participant, Participants, RosterOutcome, Site,
-    SpeakerRow, StoreError,
+    AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, Participants,
+    RankStyle, RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, StoreError,
 };
 
 use crate::failure::OrServer;
@@ -40,7 +43,7 @@ pub(crate) fn find_site(
         .transpose()
 }
 
-fn participant_rows(
+pub(crate) fn participant_rows(
     client: &mut impl GenericClient,
 ) -> Result<Vec<ParticipantRow>, postgres::Error> {
     client
@@ -60,7 +63,7 @@ fn participant_rows(
         .collect()
 }
 
-fn sites(client: &mut impl GenericClient) -> Result<Vec<Site>, postgres::Error> {
+pub(crate) fn sites(client: &mut impl GenericClient) -> Result<Vec<Site>, postgres::Error> {
     let rows = client.query("SELECT id, name, code, position FROM sites", &[])?;
     let mut keyed = rows
         .iter()
@@ -113,7 +116,7 @@ pub(crate) fn mapper(
     ))
 }
 
-fn speakers(
+pub(crate) fn speakers(
     client: &mut impl GenericClient,
     source: Option<i64>,
 ) -> Result<Vec<SpeakerRow>, postgres::Error> {
@@ -324,10 +327,99 @@ impl Participants for PgStore {
             new_attributes: defined,
         })
     }
+
+    fn set_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        label: Option<&str>,
+        site: Option<&str>,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.set_participant_in(actor, word, label, site, values)
+    }
+
+    fn rename_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        new_code: &str,
+    ) -> Result<(), StoreError> {
+        self.rename_participant_in(actor, word, new_code)
+    }
+
+    fn map_speaker(
+        &mut self,
+        actor: &str,
+        source: &SourceRef,
+        label: &str,
+        target: &SpeakerTarget,
+    ) -> Result<(), StoreError> {
+        self.map_speaker_in(actor, source, label, target)
+    }
+
+    fn define_attribute(
+        &mut self,
+        actor: &str,
+        name: &str,
+        applies_to: AppliesTo,
+        kind: AttrType,
+        allowed: &[String],
+    ) -> Result<Attribute, StoreError> {
+        self.define_attribute_in(actor, name, applies_to, kind, allowed)
+    }
+
+    fn set_source_values(
+        &mut self,
+        actor: &str,
+        source: &SourceRef,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        self.set_source_values_in(actor, source, values)
+    }
+
+    fn source_values_in(
+        &self,
+        sources: RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
+        self.source_values_between(sources)
+    }
+
+    fn record_consent(
+        &mut self,
+        actor: &str,
+        word: &str,
+        date: &str,
+        scope: &str,
+        sheet_version: Option<&str>,
+    ) -> Result<Consent, StoreError> {
+        self.record_consent_in(actor, word, date, scope, sheet_version)
+    }
+
+    fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
+        self.consents_of(participant)
+    }
+
+    fn scheme(&self) -> Result<Scheme, StoreError> {
+        self.scheme_now()
+    }
+
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError> {
+        self.set_scheme_to(actor, template, modes)
+    }
+
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
+        self.assign_codes_now(actor)
+    }
 }
 
 /// Returns the attributes of participants or sources, in their order.
-fn attributes(
+pub(crate) fn attributes(
     client: &mut impl GenericClient,
     applies_to: AppliesTo,
 ) -> Result<Result<Vec<Attribute>, StoreError>, postgres::Error> {

@@ -3,22 +3,10 @@
 //! files only for now. A concern leaves this file for its own module when
 //! `PgStore` implements it.
 
-use verbatim_store::{
-    Accounts, CodebookEdits, CodingEdits, Deidentifying, Exchange, Media, ReaderReads,
-};
+use verbatim_store::{Deidentifying, Media};
 
 use crate::PgStore;
-
-impl Accounts for PgStore {}
-
-impl CodebookEdits for PgStore {}
-
-impl CodingEdits for PgStore {}
-
-impl ReaderReads for PgStore {}
 
 impl Media for PgStore {}
 
 impl Deidentifying for PgStore {}
-
-impl Exchange for PgStore {}

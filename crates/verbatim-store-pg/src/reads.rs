@@ -3,13 +3,16 @@
 
 use std::collections::HashMap;
 
-use postgres::Client;
+use postgres::{Client, GenericClient};
 use verbatim_core::SourceMetadata;
 use verbatim_store::{MemoRecord, SourceRecord, SourceRef, SourceSummary, StoreError, TurnRecord};
 
 /// Returns the id `which` names: an id if a source has it, else a name.
-pub(crate) fn resolve(client: &mut Client, which: &SourceRef) -> Result<i64, ReadError> {
-    let by_name = |client: &mut Client, name: &str| -> Result<Option<i64>, postgres::Error> {
+pub(crate) fn resolve<C: GenericClient>(
+    client: &mut C,
+    which: &SourceRef,
+) -> Result<i64, ReadError> {
+    let by_name = |client: &mut C, name: &str| -> Result<Option<i64>, postgres::Error> {
         client
             .query_opt("SELECT id FROM sources WHERE name = $1", &[&name])?
             .map(|r| r.try_get(0))
@@ -158,5 +161,11 @@ pub(crate) enum ReadError {
 impl From<postgres::Error> for ReadError {
     fn from(e: postgres::Error) -> Self {
         ReadError::Server(e)
+    }
+}
+
+impl From<StoreError> for ReadError {
+    fn from(e: StoreError) -> Self {
+        ReadError::Store(e)
     }
 }

@@ -9,8 +9,10 @@
 use postgres::Transaction;
 use postgres::types::ToSql;
 use serde_json::{Map, Value as Json, json};
+use verbatim_store::StoreError;
 
-use crate::audit;
+use crate::reads::ReadError;
+use crate::{PgStore, audit};
 
 /// A column name and its value, for an insert.
 pub(crate) type Column<'a> = (&'a str, &'a (dyn ToSql + Sync));
@@ -19,9 +21,22 @@ pub(crate) type Column<'a> = (&'a str, &'a (dyn ToSql + Sync));
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     changes: Vec<Json>,
+    /// Performs the changes without keeping them (see [`Recorder::forgetful`]).
+    forget: bool,
 }
 
 impl Recorder {
+    /// Returns a recorder that performs row changes but keeps none: its
+    /// entry carries only the summary and cannot be undone, as SQLite's
+    /// forgetful recorder (account changes: an undo would bring a
+    /// password back).
+    pub fn forgetful() -> Self {
+        Recorder {
+            changes: Vec::new(),
+            forget: true,
+        }
+    }
+
     /// Inserts a row and returns its id.
     pub fn insert(
         &mut self,
@@ -132,6 +147,9 @@ impl Recorder {
     }
 
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
+        if self.forget {
+            return;
+        }
         let object = |text: Option<&str>| -> Json {
             text.and_then(|t| serde_json::from_str::<Map<String, Json>>(t).ok())
                 .map_or(Json::Null, Json::Object)
@@ -153,6 +171,16 @@ impl Recorder {
         target: Option<&str>,
         summary: Json,
     ) -> Result<(), postgres::Error> {
+        if self.forget {
+            return audit::append_entry(
+                tx,
+                actor,
+                action,
+                target,
+                &json!({ "summary": summary }),
+                false,
+            );
+        }
         let data = json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(tx, actor, action, target, &data, true)
     }
@@ -161,4 +189,31 @@ impl Recorder {
 /// Returns true when the server refused a row for breaking a unique key.
 pub(crate) fn is_unique_violation(e: &postgres::Error) -> bool {
     e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+}
+
+/// What one action's change returns: its result, the audit entry's target
+/// and its summary.
+pub(crate) type Acted<T> = (T, Option<String>, Json);
+
+impl PgStore {
+    /// Runs one user action in one server transaction: `change` checks and
+    /// writes through the recorder, then the action is appended to the
+    /// audit log and committed. A refusal or failure rolls everything back.
+    pub(crate) fn act<T>(
+        &self,
+        actor: &str,
+        action: &str,
+        change: impl FnOnce(&mut Transaction<'_>, &mut Recorder) -> Result<Acted<T>, ReadError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.client();
+        let run = || -> Result<T, ReadError> {
+            let mut tx = client.transaction()?;
+            let mut rec = Recorder::default();
+            let (result, target, summary) = change(&mut tx, &mut rec)?;
+            rec.finish(&mut tx, actor, action, target.as_deref(), summary)?;
+            tx.commit()?;
+            Ok(result)
+        };
+        run().map_err(|e| self.read_error(e))
+    }
 }

@@ -24,6 +24,8 @@ use crate::{PgAddress, audit, import, migrate};
 pub struct PgStore {
     client: Mutex<Client>,
     address: PgAddress,
+    /// The newest audit id at each change counter handed out (`reader.rs`).
+    marks: crate::reader::Marks,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -83,6 +85,7 @@ impl PgStore {
         Ok(Self {
             client: Mutex::new(client),
             address: address.clone(),
+            marks: crate::reader::Marks::default(),
         })
     }
 
@@ -114,6 +117,7 @@ impl PgStore {
         Ok(Self {
             client: Mutex::new(client),
             address: address.clone(),
+            marks: crate::reader::Marks::default(),
         })
     }
 
@@ -126,6 +130,10 @@ impl PgStore {
         // A panic while holding the connection leaves it usable: every
         // action is a server transaction, rolled back if unfinished.
         self.client.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn marks(&self) -> &crate::reader::Marks {
+        &self.marks
     }
 
     pub(crate) fn read_error(&self, e: ReadError) -> StoreError {
@@ -231,7 +239,7 @@ impl Store for PgStore {
 
     fn source(&self, which: &SourceRef) -> Result<SourceRecord, StoreError> {
         let mut client = self.client();
-        let id = reads::resolve(&mut client, which).map_err(|e| self.read_error(e))?;
+        let id = reads::resolve(&mut *client, which).map_err(|e| self.read_error(e))?;
         reads::record(&mut client, id).map_err(|e| self.read_error(e))
     }
 

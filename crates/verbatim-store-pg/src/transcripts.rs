@@ -32,7 +32,7 @@ use crate::{participants, reads};
 
 /// Returns the entries written after `mark`, or `None` when the entries
 /// above its id do not account for every entry since (see the module docs).
-fn entries_since(
+pub(crate) fn entries_since(
     client: &mut Client,
     mark: &ChangeMark,
 ) -> Result<Option<Vec<String>>, postgres::Error> {

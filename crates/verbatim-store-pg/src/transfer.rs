@@ -34,6 +34,9 @@ const WITH_IDS: &[&str] = &[
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
+    "accounts",
+    "invitations",
+    "logins",
 ];
 
 impl Transfer for PgStore {

@@ -9,8 +9,10 @@
 mod backends {
     #[macro_use]
     pub mod conformance;
+    pub mod accounts;
     pub mod agreement;
     pub mod analysis;
+    pub mod codebook_edits;
     pub mod coding;
     pub mod consensus;
     pub mod copy;
@@ -21,6 +23,7 @@ mod backends {
     pub mod people;
     pub mod pg;
     pub mod pg_rules;
+    pub mod reader;
     pub mod same_answers;
     pub mod transcripts;
 }

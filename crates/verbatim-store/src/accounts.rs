@@ -170,20 +170,56 @@ pub struct Invitation {
 }
 
 /// Returns the SHA-256 of a token, in hex: what the study keeps.
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Returns a fresh token: 32 bytes from the operating system, in hex.
-fn new_token() -> Result<String, AccountError> {
+pub fn new_token() -> Result<String, AccountError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AccountError::Hash(e.to_string()))?;
     Ok(hex(&bytes))
 }
 
-/// Returns the current time in Unix seconds.
-fn now_secs() -> i64 {
+/// Returns the current time in Unix seconds (sessions and invitations
+/// count in them).
+pub fn now_secs() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Returns when a session opened at `now` ends, however active.
+pub fn session_expiry(now: i64) -> i64 {
+    now + SESSION_LIFE_SECS
+}
+
+/// Returns the last use at or before which a session is idle too long at
+/// `now` (a live session was last seen after it).
+pub fn idle_before(now: i64) -> i64 {
+    now - SESSION_IDLE_SECS
+}
+
+/// Returns true when a session last seen at `last_seen` should have its
+/// use written at `now` (at most every few minutes).
+pub fn session_needs_touch(now: i64, last_seen: i64) -> bool {
+    now - last_seen >= TOUCH_EVERY_SECS
+}
+
+/// Returns when an invitation made at `now` stops working.
+pub fn invitation_expiry(now: i64) -> i64 {
+    now + INVITATION_LIFE_SECS
+}
+
+/// Refuses a hash that is not an Argon2 PHC string, before it is stored.
+pub fn check_password_hash(hash: &str) -> Result<(), AccountError> {
+    PasswordHash::new(hash)
+        .map(drop)
+        .map_err(|_| AccountError::Hash("the stored password is not a PHC string".into()))
+}
+
+/// Orders accounts as they are listed: by name, ASCII letters without
+/// case (as SQLite's `NOCASE`), ties in the order given (oldest first).
+pub fn sort_accounts(accounts: &mut [Account]) {
+    accounts.sort_by_cached_key(|a| a.name.to_ascii_lowercase());
 }
 
 /// Returns the Argon2id PHC string of `password`, after checking its length.
@@ -243,7 +279,7 @@ pub fn warm_up_logins() {
 }
 
 /// Returns the name trimmed, or why it cannot name an account.
-fn checked_name(name: &str) -> Result<&str, AccountError> {
+pub fn account_name(name: &str) -> Result<&str, AccountError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AccountError::BadName("an account needs a name".into()));
@@ -279,21 +315,22 @@ fn enabled(conn: &Connection, name: &str) -> Result<(i64, Role), AccountError> {
     }
 }
 
-/// Refuses a change that takes the owner role from `name` when it is the
-/// last enabled owner.
-fn keep_an_owner(conn: &Connection, name: &str, role: Role) -> Result<(), AccountError> {
-    if role != Role::Owner {
-        return Ok(());
-    }
-    let owners: i64 = conn.query_row(
-        "SELECT count(*) FROM accounts WHERE role = 'owner' AND disabled_at IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    if owners <= 1 {
+/// Refuses a change that takes the owner role from `name` (whose role is
+/// `role`) when the study has `owners` enabled owners and it is the last.
+pub fn keep_an_owner(name: &str, role: Role, owners: i64) -> Result<(), AccountError> {
+    if role == Role::Owner && owners <= 1 {
         return Err(AccountError::LastOwner(name.to_owned()));
     }
     Ok(())
+}
+
+/// Returns the number of enabled owners.
+fn owners(conn: &Connection) -> Result<i64, AccountError> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM accounts WHERE role = 'owner' AND disabled_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Creates the coder `name` through `rec` when a coder account needs it.
@@ -343,13 +380,14 @@ fn put_account(
 impl SqliteStore {
     /// Returns every account, removed ones included, by name.
     pub fn accounts(&self) -> Result<Vec<Account>, AccountError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT name, role, created_at, disabled_at FROM accounts ORDER BY name COLLATE NOCASE",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, created_at, disabled_at FROM accounts ORDER BY id")?;
         let rows: Vec<(String, String, String, Option<String>)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<Result<_, _>>()?;
-        rows.into_iter()
+        let mut accounts = rows
+            .into_iter()
             .map(|(name, role, created_at, disabled_at)| {
                 Ok(Account {
                     name,
@@ -358,7 +396,9 @@ impl SqliteStore {
                     disabled_at,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, AccountError>>()?;
+        sort_accounts(&mut accounts);
+        Ok(accounts)
     }
 
     /// Returns true when an enabled owner account exists (`serve --team`
@@ -379,7 +419,7 @@ impl SqliteStore {
         role: Role,
         password: &str,
     ) -> Result<Account, AccountError> {
-        let checked = checked_name(name)?;
+        let checked = account_name(name)?;
         if matches!(account_row(&self.conn, checked)?, Some((_, _, false))) {
             return Err(AccountError::Duplicate(checked.to_owned()));
         }
@@ -397,12 +437,8 @@ impl SqliteStore {
         role: Role,
         hash: String,
     ) -> Result<Account, AccountError> {
-        let name = checked_name(name)?;
-        if PasswordHash::new(&hash).is_err() {
-            return Err(AccountError::Hash(
-                "the stored password is not a PHC string".into(),
-            ));
-        }
+        let name = account_name(name)?;
+        check_password_hash(&hash)?;
         let tx = begin_write(&mut self.conn)?;
         let mut rec = Recorder::forgetful();
         let id = put_account(&tx, &mut rec, name, role, hash)?;
@@ -431,7 +467,7 @@ impl SqliteStore {
         let tx = begin_write(&mut self.conn)?;
         let (id, old) = enabled(&tx, name.trim())?;
         if role != Role::Owner {
-            keep_an_owner(&tx, name.trim(), old)?;
+            keep_an_owner(name.trim(), old, owners(&tx)?)?;
         }
         let mut rec = Recorder::forgetful();
         if role == Role::Coder {
@@ -490,7 +526,7 @@ impl SqliteStore {
     pub fn remove_account(&mut self, actor: &str, name: &str) -> Result<(), AccountError> {
         let tx = begin_write(&mut self.conn)?;
         let (id, role) = enabled(&tx, name.trim())?;
-        keep_an_owner(&tx, name.trim(), role)?;
+        keep_an_owner(name.trim(), role, owners(&tx)?)?;
         let mut rec = Recorder::forgetful();
         rec.update(
             &tx,
@@ -609,8 +645,8 @@ impl SqliteStore {
         let tx = begin_write(&mut self.conn)?;
         let (id, _) = enabled(&tx, name.trim())?;
         // Sessions past their time go as new ones come.
-        tx.prepare_cached("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $1 - $2")?
-            .execute(rusqlite::params![now, SESSION_IDLE_SECS])?;
+        tx.prepare_cached("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $2")?
+            .execute(rusqlite::params![now, idle_before(now)])?;
         tx.prepare_cached(
             "INSERT INTO sessions (token_hash, account_id, created_at, last_seen, expires_at) \
              VALUES ($1, $2, $3, $3, $4)",
@@ -619,7 +655,7 @@ impl SqliteStore {
             token_hash(&token),
             id,
             now,
-            now + SESSION_LIFE_SECS
+            session_expiry(now)
         ])?;
         tx.commit().map_err(StoreError::from)?;
         Ok(token)
@@ -638,16 +674,16 @@ impl SqliteStore {
                  JOIN accounts a ON a.id = s.account_id \
                  LEFT JOIN coders c ON c.name = a.name AND c.kind = 'coder' \
                  WHERE s.token_hash = $1 AND a.disabled_at IS NULL \
-                 AND s.expires_at > $2 AND s.last_seen > $2 - $3",
+                 AND s.expires_at > $2 AND s.last_seen > $3",
             )?
-            .query_row(rusqlite::params![hash, now, SESSION_IDLE_SECS], |r| {
+            .query_row(rusqlite::params![hash, now, idle_before(now)], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .optional()?;
         let Some((name, role, coder, last_seen)) = row else {
             return Ok(None);
         };
-        if now - last_seen >= TOUCH_EVERY_SECS {
+        if session_needs_touch(now, last_seen) {
             // Best effort: a study busy with another writer must not turn
             // a page read into an error; the next request tries again.
             let _ = self
@@ -665,15 +701,16 @@ impl SqliteStore {
         self.conn
             .prepare_cached(
                 "DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2 \
-                 OR last_seen <= $2 - $3",
+                 OR last_seen <= $3",
             )?
-            .execute(rusqlite::params![token_hash(token), now, SESSION_IDLE_SECS])?;
+            .execute(rusqlite::params![token_hash(token), now, idle_before(now)])?;
         Ok(())
     }
 }
 
-/// Returns the session view of an account row.
-fn session_account(
+/// Returns the session view of an account row: its name, stored role and
+/// the coder of its name if any (a viewer codes as no one).
+pub fn session_account(
     name: String,
     role: &str,
     coder: Option<String>,
@@ -692,7 +729,7 @@ impl SqliteStore {
     /// [`INVITATION_LIFE_SECS`]. Refused when an enabled account has the
     /// name.
     pub fn invite(&mut self, actor: &str, name: &str, role: Role) -> Result<String, AccountError> {
-        let name = checked_name(name)?;
+        let name = account_name(name)?;
         let token = new_token()?;
         let tx = begin_write(&mut self.conn)?;
         if matches!(account_row(&tx, name)?, Some((_, _, false))) {
@@ -707,10 +744,7 @@ impl SqliteStore {
                 ("name", Value::Text(name.to_owned())),
                 ("role", Value::Text(role.as_str().into())),
                 ("created_at", Value::Text(audit::now())),
-                (
-                    "expires_at",
-                    Value::Integer(now_secs() + INVITATION_LIFE_SECS),
-                ),
+                ("expires_at", Value::Integer(invitation_expiry(now_secs()))),
             ],
         )?;
         rec.finish(

@@ -170,12 +170,9 @@ impl SqliteStore {
     /// codebook and the consensus layer, and every coder's layer once the
     /// layers are open (see [`SqliteStore::layers_open`]). Nothing may be
     /// written through it: the server gives such accounts no write.
+    /// The rule lives once, in [`crate::ReaderReads::reader_scope`].
     pub fn reader_scope(&self) -> Result<Scope, StoreError> {
-        Ok(Scope {
-            coder: self.consensus_coder()?,
-            sees_all: self.layers_open()?,
-            consensus: true,
-        })
+        crate::ReaderReads::reader_scope(self)
     }
 
     /// Returns the coder with this name, if any (never the consensus layer).

@@ -158,13 +158,8 @@ const LINK_BETWEEN: &str = "SELECT id FROM code_links WHERE child = $1 AND paren
 /// The name of the code that collects codings of deleted codes.
 pub const UNCATEGORISED: &str = "Uncategorised";
 
-#[derive(Debug, Clone)]
-pub(crate) struct CodeRow {
-    pub owner: Option<i64>,
-    pub name: String,
-    pub level: i64,
-    pub parent: Option<i64>,
-}
+/// A code's book, name, level and primary parent, as the edits check it.
+pub(crate) type CodeRow = rules::CodeAt;
 
 impl SqliteStore {
     pub(crate) fn code_row(&self, id: i64) -> Result<Option<CodeRow>, StoreError> {
@@ -280,25 +275,10 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         let row = self.writable(scope, id)?;
         let fields = rules::code_fields(fields)?;
-        let mut cols: Vec<(&str, Value)> = Vec::new();
-        for (col, value) in [
-            ("colour", &fields.colour),
-            ("definition", &fields.definition),
-            ("inclusion", &fields.inclusion),
-            ("exclusion", &fields.exclusion),
-            ("example", &fields.example),
-        ] {
-            if let Some(v) = value {
-                cols.push((
-                    col,
-                    if v.is_empty() {
-                        Value::Null
-                    } else {
-                        Value::Text(v.clone())
-                    },
-                ));
-            }
-        }
+        let mut cols: Vec<(&str, Value)> = rules::described_columns(&fields)
+            .into_iter()
+            .map(|(col, v)| (col, v.map_or(Value::Null, Value::Text)))
+            .collect();
         if let Some(level) = level {
             let rank = self.level_rank(level)?;
             self.check_level_fits(id, rank)?;
@@ -333,29 +313,14 @@ impl SqliteStore {
         let row = self.writable(scope, id)?;
         if let Some(p) = parent {
             let prow = self.writable(scope, p)?;
-            if prow.owner != row.owner {
-                return Err(StoreError::Invalid(
-                    "a code can only move within its own codebook".into(),
-                ));
-            }
-            self.check_no_cycle(id, p)?;
-            if row.level >= prow.level {
-                return Err(StoreError::Invalid(format!(
-                    "{:?} ({}) cannot sit under {:?} ({}): a parent must be of a higher level",
-                    row.name,
-                    self.level_name(row.level),
-                    prow.name,
-                    self.level_name(prow.level)
-                )));
-            }
+            let below: Vec<i64> = self.descendants(id)?.into_iter().collect();
+            rules::may_move_under(&self.levels()?, (id, &row), (p, &prow), &below)?;
         }
         if parent != row.parent {
             self.check_name_free(row.owner, parent, &row.name, Some(id))?;
         }
         let siblings = self.children_of(row.owner, parent, Some(id))?;
-        let at = position.map_or(siblings.len(), |p| {
-            usize::try_from(p).unwrap_or(0).min(siblings.len())
-        });
+        let at = rules::move_position(siblings.len(), position);
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let mut order = siblings;
@@ -398,7 +363,8 @@ impl SqliteStore {
                 row.name, prow.name
             )));
         }
-        self.check_no_cycle(id, parent)?;
+        let below: Vec<i64> = self.descendants(id)?.into_iter().collect();
+        rules::no_cycle(id, parent, &below)?;
         if row.level >= prow.level {
             return Err(StoreError::Invalid(format!(
                 "{:?} cannot sit under {:?}: a parent must be of a higher level",
@@ -443,22 +409,8 @@ impl SqliteStore {
     ) -> Result<usize, StoreError> {
         let src = self.writable(scope, from)?;
         let dst = self.writable(scope, into)?;
-        if from == into {
-            return Err(StoreError::Invalid(
-                "a code cannot be merged into itself".into(),
-            ));
-        }
-        if src.owner != dst.owner {
-            return Err(StoreError::Invalid(
-                "both codes must be in the same codebook".into(),
-            ));
-        }
-        if self.descendants(from)?.contains(&into) {
-            return Err(StoreError::Invalid(format!(
-                "{:?} sits below {:?}: move it out before merging",
-                dst.name, src.name
-            )));
-        }
+        let into_below = from != into && self.descendants(from)?.contains(&into);
+        rules::may_merge(from, into, &src, &dst, into_below)?;
         self.check_children_fit(from, src.owner, Some(into))?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
@@ -568,12 +520,7 @@ impl SqliteStore {
                     r.get(0)
                 })
                 .optional()?;
-            if code != Some(id) {
-                return Err(StoreError::Invalid(format!(
-                    "coding {coding} is not coded with {:?}",
-                    row.name
-                )));
-            }
+            rules::splittable(*coding, code, id, &row.name)?;
         }
         let position = self.next_position(row.owner, row.parent)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
@@ -625,17 +572,7 @@ impl SqliteStore {
             [id],
             |r| r.get(0),
         )?;
-        if count > 0 && cascade.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "{:?} still has {count} codings: pass --cascade uncategorised to move them, or --cascade delete to delete them",
-                row.name
-            )));
-        }
-        if row.name == UNCATEGORISED && cascade == Some(Cascade::Uncategorised) {
-            return Err(StoreError::Invalid(format!(
-                "{UNCATEGORISED:?} cannot take its own codings: use --cascade delete"
-            )));
-        }
+        rules::deletable(&row.name, count, cascade)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if count > 0 {
@@ -658,7 +595,7 @@ impl SqliteStore {
                                 ("owner", opt_int(row.owner)),
                                 ("name", Value::Text(UNCATEGORISED.into())),
                                 ("level", Value::Integer(1)),
-                                ("position", Value::Integer(i64::MAX / 2)),
+                                ("position", Value::Integer(rules::UNCATEGORISED_POSITION)),
                                 ("created_at", Value::Text(audit::now())),
                             ],
                         )?,
@@ -916,15 +853,6 @@ impl SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn check_no_cycle(&self, id: i64, parent: i64) -> Result<(), StoreError> {
-        if id == parent || self.descendants(id)?.contains(&parent) {
-            return Err(StoreError::Invalid(
-                "that move would put a code under itself (a cycle); choose another parent".into(),
-            ));
-        }
-        Ok(())
-    }
-
     fn check_level_fits(&self, id: i64, rank: i64) -> Result<(), StoreError> {
         let parents: Vec<i64> = self
             .conn
@@ -938,12 +866,7 @@ impl SqliteStore {
                       UNION ALL SELECT c.level FROM code_links l JOIN codes c ON c.id = l.child WHERE l.parent = $1")?
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        if parents.iter().any(|&p| rank >= p) || children.iter().any(|&c| rank <= c) {
-            return Err(StoreError::Invalid(
-                "that level would put the code at or above a parent, or at or below a child".into(),
-            ));
-        }
-        Ok(())
+        rules::level_fits(rank, &parents, &children)
     }
 
     /// Refuses `name` when a sibling (same codebook and parent) holds it.
@@ -956,13 +879,8 @@ impl SqliteStore {
     ) -> Result<(), StoreError> {
         match self.sibling_named(owner, parent, name)? {
             Some(id) if Some(id) != except => {
-                let place = match parent {
-                    Some(p) => format!("under {:?}", self.code_path(p)?),
-                    None => "at the top of the codebook".to_owned(),
-                };
-                Err(StoreError::Invalid(format!(
-                    "the codebook already has a code named {name:?} {place}: choose another name, or another parent"
-                )))
+                let path = parent.map(|p| self.code_path(p)).transpose()?;
+                Err(rules::sibling_name_taken(name, path.as_deref()))
             }
             _ => Ok(()),
         }
@@ -986,11 +904,10 @@ impl SqliteStore {
                 && other != from
                 && other != child
             {
-                return Err(StoreError::Invalid(format!(
-                    "{:?} would then sit beside {:?}, another code of the same name: rename one of them first",
-                    self.code_path(child)?,
-                    self.code_path(other)?
-                )));
+                return Err(rules::children_clash(
+                    &self.code_path(child)?,
+                    &self.code_path(other)?,
+                ));
             }
         }
         Ok(())
@@ -1015,10 +932,6 @@ impl SqliteStore {
 
     fn next_position(&self, owner: Option<i64>, parent: Option<i64>) -> Result<i64, StoreError> {
         Ok(self.children_of(owner, parent, None)?.len() as i64)
-    }
-
-    pub(crate) fn level_name(&self, rank: i64) -> String {
-        rules::level_name(&self.levels().unwrap_or_default(), rank)
     }
 }
 

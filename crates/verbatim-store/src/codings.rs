@@ -204,11 +204,7 @@ impl SqliteStore {
     /// Marks (or unmarks) a coding as a quote for reports.
     pub fn set_quote(&mut self, scope: &Scope, id: i64, quote: bool) -> Result<(), StoreError> {
         self.own_coding(scope, id)?;
-        let action = if quote {
-            "coding.quote"
-        } else {
-            "coding.unquote"
-        };
+        let action = rules::quote_action(quote);
         self.act(
             &scope.coder().name,
             action,
@@ -252,9 +248,7 @@ impl SqliteStore {
         text: &str,
     ) -> Result<(), StoreError> {
         self.own_coding(scope, id)?;
-        if text.trim().is_empty() {
-            return Err(StoreError::Invalid("the translation is empty".into()));
-        }
+        rules::translation_text(text)?;
         let existing: Option<i64> = self
             .conn
             .query_row(

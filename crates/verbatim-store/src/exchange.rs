@@ -24,6 +24,9 @@ use crate::{SqliteStore, StoreError};
 
 mod plan_writer;
 mod snapshot_read;
+mod snapshot_rows;
+
+pub use snapshot_rows::{SnapshotRows, UNCARRIED_TABLES, assemble as assemble_snapshot};
 
 use plan_writer::PlanWriter;
 

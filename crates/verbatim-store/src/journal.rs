@@ -189,7 +189,6 @@ struct EntryRow {
     body: String,
     written_at: String,
     sealed_at: Option<String>,
-    content_hash: Option<String>,
 }
 
 impl SqliteStore {
@@ -238,18 +237,14 @@ impl SqliteStore {
         body: Option<&str>,
     ) -> Result<(), StoreError> {
         let row = self.own_entry(scope, id)?;
-        refuse_sealed(id, &row, "changed")?;
+        unsealed(id, row.sealed_at.as_deref(), "changed")?;
+        let (title, body) = entry_edit(title, body)?;
         let mut columns: Vec<(&str, Value)> = Vec::new();
         if let Some(t) = title {
-            columns.push(("title", Value::Text(clean(t, "title")?)));
+            columns.push(("title", Value::Text(t)));
         }
         if let Some(b) = body {
-            columns.push(("body", Value::Text(clean(b, "text")?)));
-        }
-        if columns.is_empty() {
-            return Err(StoreError::Invalid(
-                "nothing to change: give a new title or a new text".into(),
-            ));
+            columns.push(("body", Value::Text(b)));
         }
         self.act(
             &scope.coder().name,
@@ -265,7 +260,7 @@ impl SqliteStore {
     /// Deletes one of the scope's unsealed entries and its links.
     pub fn delete_entry(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
         let row = self.own_entry(scope, id)?;
-        refuse_sealed(id, &row, "deleted")?;
+        unsealed(id, row.sealed_at.as_deref(), "deleted")?;
         self.act(
             &scope.coder().name,
             "journal.delete",
@@ -319,72 +314,30 @@ impl SqliteStore {
              FROM journal j JOIN coders c ON c.id = j.coder_id \
              WHERE j.sealed_at IS NOT NULL OR j.content_hash IS NOT NULL ORDER BY j.id",
         )?;
-        let rows: Vec<(i64, EntryRow, String)> = stmt
+        let rows: Vec<SealedRow> = stmt
             .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    EntryRow {
-                        coder_id: 0,
-                        guid: r.get(1)?,
-                        kind: r.get(2)?,
-                        title: r.get(3)?,
-                        body: r.get(4)?,
-                        written_at: r.get(5)?,
-                        sealed_at: r.get(6)?,
-                        content_hash: r.get(7)?,
-                    },
-                    r.get(8)?,
-                ))
+                Ok(SealedRow {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    kind: r.get(2)?,
+                    title: r.get(3)?,
+                    body: r.get(4)?,
+                    written_at: r.get(5)?,
+                    sealed_at: r.get(6)?,
+                    content_hash: r.get(7)?,
+                    coder: r.get(8)?,
+                })
             })?
             .collect::<Result<_, _>>()?;
         let mut seals = self.conn.prepare_cached(
             "SELECT data FROM audit WHERE action = 'journal.seal' AND target = $1 ORDER BY id",
         )?;
         let mut out = Vec::new();
-        for (id, row, coder) in rows {
-            let computed = seal_hash(
-                &row.guid,
-                &row.kind,
-                &row.title,
-                &row.body,
-                &row.written_at,
-                row.sealed_at.as_deref().unwrap_or(""),
-            );
-            let recorded: Vec<String> = seals
-                .query_map([format!("journal:{id}")], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .filter_map(|data| {
-                    serde_json::from_str::<serde_json::Value>(&data)
-                        .ok()?
-                        .get("content_hash")?
-                        .as_str()
-                        .map(str::to_owned)
-                })
-                .collect();
-            let reason = if row.sealed_at.is_none() || row.content_hash.is_none() {
-                Some("the seal is incomplete (hash or seal time missing)".to_owned())
-            } else if row.content_hash.as_deref() != Some(computed.as_str()) {
-                Some(
-                    "the entry no longer matches its seal: it was changed after sealing".to_owned(),
-                )
-            } else if recorded.len() != 1 || recorded[0] != computed {
-                Some(
-                    "the seal differs from the one recorded in the audit log when the entry was sealed"
-                        .to_owned(),
-                )
-            } else {
-                None
-            };
-            if let Some(reason) = reason {
-                out.push(Mismatch {
-                    entry: id,
-                    coder,
-                    reason,
-                    stored: row.content_hash,
-                    computed,
-                });
-            }
+        for row in rows {
+            let recorded = seals
+                .query_map([format!("journal:{}", row.id)], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            out.extend(seal_mismatch(row, &recorded));
         }
         Ok(out)
     }
@@ -497,7 +450,7 @@ impl SqliteStore {
         let row = self
             .conn
             .query_row(
-                "SELECT coder_id, guid, kind, title, body, written_at, sealed_at, content_hash \
+                "SELECT coder_id, guid, kind, title, body, written_at, sealed_at \
                  FROM journal WHERE id = $1",
                 [id],
                 |r| {
@@ -509,7 +462,6 @@ impl SqliteStore {
                         body: r.get(4)?,
                         written_at: r.get(5)?,
                         sealed_at: r.get(6)?,
-                        content_hash: r.get(7)?,
                     })
                 },
             )
@@ -519,13 +471,95 @@ impl SqliteStore {
     }
 }
 
-fn refuse_sealed(id: i64, row: &EntryRow, what: &str) -> Result<(), StoreError> {
-    match &row.sealed_at {
+/// Refuses to change (`what`: "changed", "deleted") journal entry `id`
+/// once it was sealed (`sealed_at`).
+pub fn unsealed(id: i64, sealed_at: Option<&str>, what: &str) -> Result<(), StoreError> {
+    match sealed_at {
         Some(at) => Err(StoreError::Invalid(format!(
             "journal entry {id} was sealed on {at} and can never be {what}: write a new entry instead"
         ))),
         None => Ok(()),
     }
+}
+
+/// Returns an edit's new title and text, cleaned (`None` keeps a field);
+/// refuses an edit that changes nothing.
+pub fn entry_edit(
+    title: Option<&str>,
+    body: Option<&str>,
+) -> Result<(Option<String>, Option<String>), StoreError> {
+    let title = title.map(|t| clean(t, "title")).transpose()?;
+    let body = body.map(|b| clean(b, "text")).transpose()?;
+    if title.is_none() && body.is_none() {
+        return Err(StoreError::Invalid(
+            "nothing to change: give a new title or a new text".into(),
+        ));
+    }
+    Ok((title, body))
+}
+
+/// A sealed (or half-sealed) journal entry as verification reads it.
+#[derive(Debug, Clone)]
+pub struct SealedRow {
+    /// The entry's id.
+    pub id: i64,
+    /// Its coder's name.
+    pub coder: String,
+    /// Its GUID.
+    pub guid: String,
+    /// `note` or `preconception`.
+    pub kind: String,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// When it was written.
+    pub written_at: String,
+    /// When it was sealed.
+    pub sealed_at: Option<String>,
+    /// The hash stored with it.
+    pub content_hash: Option<String>,
+}
+
+/// Returns why a sealed entry's seal does not hold, if it does not: the
+/// entry recomputed against its stored hash and against the hashes the
+/// audit log's `journal.seal` entries recorded (`recorded`: their data,
+/// as JSON text), which must be exactly one.
+pub fn seal_mismatch(row: SealedRow, recorded: &[String]) -> Option<Mismatch> {
+    let computed = seal_hash(
+        &row.guid,
+        &row.kind,
+        &row.title,
+        &row.body,
+        &row.written_at,
+        row.sealed_at.as_deref().unwrap_or(""),
+    );
+    let recorded: Vec<String> = recorded
+        .iter()
+        .filter_map(|data| {
+            serde_json::from_str::<serde_json::Value>(data)
+                .ok()?
+                .get("content_hash")?
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    let reason = if row.sealed_at.is_none() || row.content_hash.is_none() {
+        "the seal is incomplete (hash or seal time missing)"
+    } else if row.content_hash.as_deref() != Some(computed.as_str()) {
+        "the entry no longer matches its seal: it was changed after sealing"
+    } else if recorded.len() != 1 || recorded[0] != computed {
+        "the seal differs from the one recorded in the audit log when the entry was sealed"
+    } else {
+        return None;
+    };
+    Some(Mismatch {
+        entry: row.id,
+        coder: row.coder,
+        reason: reason.to_owned(),
+        stored: row.content_hash,
+        computed,
+    })
 }
 
 fn clean(text: &str, what: &str) -> Result<String, StoreError> {

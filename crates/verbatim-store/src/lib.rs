@@ -63,6 +63,7 @@ pub mod migrate;
 mod model;
 mod participants;
 mod passage_times;
+mod pseudonyms;
 mod reconcile;
 mod redact;
 mod report_data;
@@ -118,6 +119,7 @@ pub use exchange::{
     PlanMemo, PlanParticipant, PlanSource, PlanTarget, SnapAttribute, SnapCode, SnapCoder,
     SnapCoding, SnapJournal, SnapMemo, SnapParticipant, SnapSource, Snapshot,
 };
+pub use exchange::{SnapshotRows, UNCARRIED_TABLES, assemble_snapshot};
 pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use logins::{LoginEvent, LoginRecord};

@@ -64,6 +64,17 @@ pub struct LoginRecord {
 /// The longest name kept: a login form may carry anything.
 const NAME_CHARS: usize = 64;
 
+/// Returns the name a login row keeps of what was typed: trimmed, without
+/// control characters, at most 64 characters.
+pub fn login_name(typed: &str) -> String {
+    typed
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(NAME_CHARS)
+        .collect()
+}
+
 impl SqliteStore {
     /// Records a login event for `name` from `address`.
     pub fn record_login(
@@ -72,12 +83,7 @@ impl SqliteStore {
         event: LoginEvent,
         address: Option<&str>,
     ) -> Result<(), StoreError> {
-        let name: String = name
-            .trim()
-            .chars()
-            .filter(|c| !c.is_control())
-            .take(NAME_CHARS)
-            .collect();
+        let name = login_name(name);
         let tx = begin_write(&mut self.conn)?;
         tx.prepare_cached("INSERT INTO logins (at, name, event, address) VALUES ($1, $2, $3, $4)")?
             .execute(rusqlite::params![

@@ -167,21 +167,14 @@ impl SqliteStore {
         title: Option<&str>,
         body: Option<&str>,
     ) -> Result<(), StoreError> {
-        if title.is_none() && body.is_none() {
-            return Err(StoreError::Invalid(
-                "nothing to change: give a new title or a new text".into(),
-            ));
-        }
+        let edit = memo_edit(title, body)?;
         self.own_memo(scope, id)?;
         let mut columns: Vec<(&str, Value)> = Vec::new();
-        if let Some(t) = title {
-            columns.push((
-                "title",
-                clean_title(Some(t)).map_or(Value::Null, Value::Text),
-            ));
+        if let Some(t) = edit.title {
+            columns.push(("title", t.map_or(Value::Null, Value::Text)));
         }
-        if let Some(b) = body {
-            columns.push(("body", Value::Text(clean_body(b)?)));
+        if let Some(b) = edit.body {
+            columns.push(("body", Value::Text(b)));
         }
         columns.push(("written_at", Value::Text(audit::now())));
         self.act(
@@ -281,18 +274,52 @@ impl SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        match row {
-            Some((Some(c), _)) if c == scope.coder().id => Ok(()),
-            Some((None, origin)) => Err(StoreError::Invalid(format!(
-                "memo {id} was imported with its document ({origin}): it cannot be changed, write your own memo instead"
-            ))),
-            Some((coder, _)) if scope.may_see(coder) => Err(StoreError::Invalid(format!(
-                "memo {id} belongs to another coder: only its author can change it"
-            ))),
-            _ => Err(StoreError::Invalid(format!(
-                "no memo {id} among yours: list them with `verbatim memo list`"
-            ))),
-        }
+        own_memo(scope, id, row)
+    }
+}
+
+/// A memo edit's new fields, cleaned: `None` keeps a field; a title of
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoEdit {
+    /// The new title, if it changes.
+    pub title: Option<Option<String>>,
+    /// The new text, if it changes.
+    pub body: Option<String>,
+}
+
+/// Returns a memo edit's fields cleaned (an empty title clears it);
+/// refuses an edit that changes nothing and an empty text.
+pub fn memo_edit(title: Option<&str>, body: Option<&str>) -> Result<MemoEdit, StoreError> {
+    if title.is_none() && body.is_none() {
+        return Err(StoreError::Invalid(
+            "nothing to change: give a new title or a new text".into(),
+        ));
+    }
+    Ok(MemoEdit {
+        title: title.map(|t| clean_title(Some(t))),
+        body: body.map(clean_body).transpose()?,
+    })
+}
+
+/// Checks that memo `id` (`row`: its coder and origin, `None` when there
+/// is none) is the scope's coder's own, so they may change or delete it.
+pub fn own_memo(
+    scope: &Scope,
+    id: i64,
+    row: Option<(Option<i64>, String)>,
+) -> Result<(), StoreError> {
+    match row {
+        Some((Some(c), _)) if c == scope.coder().id => Ok(()),
+        Some((None, origin)) => Err(StoreError::Invalid(format!(
+            "memo {id} was imported with its document ({origin}): it cannot be changed, write your own memo instead"
+        ))),
+        Some((coder, _)) if scope.may_see(coder) => Err(StoreError::Invalid(format!(
+            "memo {id} belongs to another coder: only its author can change it"
+        ))),
+        _ => Err(StoreError::Invalid(format!(
+            "no memo {id} among yours: list them with `verbatim memo list`"
+        ))),
     }
 }
 

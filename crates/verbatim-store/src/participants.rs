@@ -110,13 +110,13 @@ impl Scheme {
     }
 
     /// Returns true when the template uses a placeholder.
-    fn uses(&self, part: &str) -> bool {
+    pub(crate) fn uses(&self, part: &str) -> bool {
         self.template.contains(&format!("{{{part}}}"))
     }
 }
 
 /// Checks a pseudonym template: `{rank}` present, no unknown placeholder.
-fn check_template(template: &str) -> Result<String, StoreError> {
+pub(crate) fn check_template(template: &str) -> Result<String, StoreError> {
     let t = template.trim();
     if !t.contains("{rank}") {
         return Err(StoreError::Invalid(format!(
@@ -417,20 +417,7 @@ impl SqliteStore {
         template: Option<&str>,
         modes: &[(String, String, Option<RankStyle>)],
     ) -> Result<Scheme, StoreError> {
-        let template = template.map(check_template).transpose()?;
-        let kinds: Vec<&str> = verbatim_core::SourceKind::ALL
-            .iter()
-            .map(|k| k.as_str())
-            .collect();
-        for (kind, code, _) in modes {
-            if !kinds.contains(&kind.as_str()) {
-                return Err(StoreError::Invalid(format!(
-                    "no source kind {kind:?}: kinds are {}",
-                    kinds.join(", ")
-                )));
-            }
-            clean_code(code)?;
-        }
+        let template = crate::pseudonyms::scheme_change(template, modes)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         if let Some(t) = &template {
@@ -478,7 +465,7 @@ impl SqliteStore {
             actor,
             "scheme.set",
             None,
-            serde_json::json!({ "template": template, "modes": modes.iter().map(|m| (&m.0, &m.1)).collect::<Vec<_>>() }),
+            crate::pseudonyms::scheme_summary(template.as_deref(), modes),
         )?;
         tx.commit()?;
         self.scheme()
@@ -531,34 +518,7 @@ impl SqliteStore {
     /// label (case- and accent-insensitive, when only one has it), else by
     /// numeric id.
     pub fn find_participant(&self, word: &str) -> Result<i64, StoreError> {
-        let w = word.trim();
-        let rows = self.participant_rows()?;
-        if let Some(p) = rows
-            .iter()
-            .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(w)))
-        {
-            return Ok(p.id);
-        }
-        let folded = fold(w);
-        let by_label: Vec<&ParticipantRow> = rows
-            .iter()
-            .filter(|p| p.label.as_deref().is_some_and(|l| fold(l) == folded))
-            .collect();
-        match by_label.as_slice() {
-            [one] => return Ok(one.id),
-            [] => {}
-            _ => {
-                return Err(StoreError::Invalid(format!(
-                    "{w:?} names {} participants: use their code or id",
-                    by_label.len()
-                )));
-            }
-        }
-        let id = w.trim_start_matches('#').parse::<i64>().ok();
-        rows.iter()
-            .find(|p| Some(p.id) == id)
-            .map(|p| p.id)
-            .ok_or_else(|| StoreError::UnknownParticipant(w.to_owned()))
+        find_participant_in(&self.participant_rows()?, word)
     }
 
     /// Adds a participant; a code, if given, must be free.
@@ -628,12 +588,7 @@ impl SqliteStore {
                 .query_row("SELECT code FROM participants WHERE id = $1", [id], |r| {
                     r.get(0)
                 })?;
-        let pinned: Vec<(i64, String)> = self
-            .speakers(None)?
-            .into_iter()
-            .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
-            .map(|s| (s.source_id, s.label))
-            .collect();
+        let pinned = auto_mapped(&self.speakers(None)?, id);
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         for (source, label) in &pinned {
@@ -736,29 +691,7 @@ impl SqliteStore {
         applies_to: AppliesTo,
         values: &[(String, String)],
     ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
-        let attrs = self.attributes(applies_to)?;
-        values
-            .iter()
-            .map(|(name, raw)| {
-                let attr = attrs
-                    .iter()
-                    .find(|a| a.name.to_lowercase() == name.trim().to_lowercase())
-                    .ok_or_else(|| StoreError::UnknownAttribute {
-                        name: name.trim().to_owned(),
-                        applies_to: applies_to.as_str().into(),
-                    })?;
-                if raw.trim().is_empty() {
-                    return Ok((attr.id, None));
-                }
-                attr.kind
-                    .canonical(raw, &attr.allowed)
-                    .map(|v| (attr.id, Some(v)))
-                    .map_err(|reason| StoreError::BadValue {
-                        attribute: attr.name.clone(),
-                        reason,
-                    })
-            })
-            .collect()
+        checked_values(&self.attributes(applies_to)?, applies_to, values)
     }
 
     /// Returns the attribute values of every source: source id → `(name,
@@ -836,12 +769,8 @@ impl SqliteStore {
         sheet_version: Option<&str>,
     ) -> Result<Consent, StoreError> {
         let id = self.find_participant(word)?;
-        let date = parse_date(date).ok_or_else(|| StoreError::BadValue {
-            attribute: "consent date".into(),
-            reason: format!("{:?} is not a date (2024-03-12 or 12/03/2024)", date.trim()),
-        })?;
-        let scope = clean(scope, "the consent scope")?;
-        let version = sheet_version.map(str::trim).filter(|v| !v.is_empty());
+        let (date, scope, version) = consent_fields(date, scope, sheet_version)?;
+        let version = version.as_deref();
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let cid = rec.insert(
@@ -897,101 +826,19 @@ impl SqliteStore {
     /// (sources by their `date` attribute, then id; then turn order). Codes
     /// already given never change, and new ones skip codes already taken.
     pub fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
-        let scheme = self.scheme()?;
-        let sites: HashMap<i64, Site> = self.sites()?.into_iter().map(|s| (s.id, s)).collect();
-        let source_dates = self.source_dates()?;
         let source_sites: HashMap<i64, Option<String>> = {
             let mut stmt = self.conn.prepare("SELECT id, site FROM sources")?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
-        // First appearance of each participant: (date missing, date, source, ordinal), kind.
-        type Key = (bool, String, i64, i64);
-        type Appearance = (Key, String, i64);
-        let mut first: HashMap<i64, Appearance> = HashMap::new();
-        for s in self.speakers(None)? {
-            let Some(p) = s.participant_id else { continue };
-            if !scheme.modes.iter().any(|m| m.kind == s.kind) {
-                continue;
-            }
-            let date = source_dates.get(&s.source_id).cloned();
-            let key = (
-                date.is_none(),
-                date.unwrap_or_default(),
-                s.source_id,
-                s.first_turn,
-            );
-            if first.get(&p).is_none_or(|(k, _, _)| key < *k) {
-                first.insert(p, (key, s.kind.clone(), s.source_id));
-            }
-        }
-        let rows = self.participant_rows()?;
-        let mut taken: HashSet<String> = rows
-            .iter()
-            .filter_map(|p| p.code.as_ref().map(|c| c.to_lowercase()))
-            .collect();
-        let mut ordered: Vec<(&ParticipantRow, Option<&Appearance>)> =
-            rows.iter().map(|p| (p, first.get(&p.id))).collect();
-        ordered.sort_by(|a, b| match (a.1, b.1) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.0.id.cmp(&b.0.id),
+        let out = crate::pseudonyms::plan_codes(&crate::pseudonyms::CodePlanInput {
+            scheme: &self.scheme()?,
+            sites: &self.sites()?,
+            source_dates: &self.source_dates()?,
+            source_sites: &source_sites,
+            speakers: &self.speakers(None)?,
+            rows: &self.participant_rows()?,
         });
-        let mut counters: HashMap<(String, String), usize> = HashMap::new();
-        let mut out = Assignment::default();
-        for (p, appearance) in ordered {
-            if p.code.is_some() {
-                continue;
-            }
-            let skip = |reason: &str| Unassigned {
-                id: p.id,
-                label: p.label.clone(),
-                reason: reason.to_owned(),
-            };
-            let mode = match appearance {
-                Some((_, kind, _)) => scheme.modes.iter().find(|m| &m.kind == kind),
-                None => None,
-            };
-            if scheme.uses("mode") && mode.is_none() {
-                out.skipped.push(skip(
-                    "no turn is mapped to this participant yet: map their speaker label with `verbatim speakers map`",
-                ));
-                continue;
-            }
-            let site = p.site_id.and_then(|s| sites.get(&s)).or_else(|| {
-                let source = appearance.map(|a| a.2)?;
-                let name = source_sites.get(&source)?.as_deref()?;
-                sites.values().find(|s| {
-                    s.name.eq_ignore_ascii_case(name) || s.code.eq_ignore_ascii_case(name)
-                })
-            });
-            if scheme.uses("site") && site.is_none() {
-                out.skipped.push(skip(
-                    "no site: give the participant a site (`verbatim participants set CODE --site S`) or import its source with --site",
-                ));
-                continue;
-            }
-            let site_code = site.map(|s| s.code.clone()).unwrap_or_default();
-            let mode_code = mode.map(|m| m.code.clone()).unwrap_or_default();
-            let style = mode.map_or(RankStyle::Digits, |m| m.rank_style);
-            let counter = counters
-                .entry((site_code.clone(), mode_code.clone()))
-                .or_insert(0);
-            let code = loop {
-                *counter += 1;
-                let candidate = scheme.render(&site_code, &mode_code, &style.render(*counter));
-                if !taken.contains(&candidate.to_lowercase()) {
-                    break candidate;
-                }
-            };
-            taken.insert(code.to_lowercase());
-            out.assigned.push(Assigned {
-                id: p.id,
-                label: p.label.clone(),
-                code,
-            });
-        }
         if out.assigned.is_empty() {
             return Ok(out);
         }
@@ -1010,7 +857,7 @@ impl SqliteStore {
             actor,
             "participants.assign",
             None,
-            serde_json::json!({ "assigned": out.assigned.iter().map(|a| &a.code).collect::<Vec<_>>() }),
+            crate::pseudonyms::assign_summary(&out),
         )?;
         tx.commit()?;
         Ok(out)
@@ -1107,15 +954,7 @@ pub(crate) fn insert_attribute(
     allowed: &[String],
 ) -> Result<Attribute, StoreError> {
     let name = clean(name, "the attribute name")?;
-    if attributes_in(conn, applies_to)?
-        .iter()
-        .any(|a| a.name.to_lowercase() == name.to_lowercase())
-    {
-        return Err(StoreError::Invalid(format!(
-            "there is already a {} attribute {name:?}",
-            applies_to.as_str()
-        )));
-    }
+    attribute_name_free(&attributes_in(conn, applies_to)?, &name, applies_to)?;
     let position = next_attribute_position(conn, applies_to)?;
     insert_attribute_at(conn, rec, &name, applies_to, kind, allowed, position)
 }
@@ -1280,6 +1119,119 @@ pub(crate) fn write_values(
         }
     }
     Ok(())
+}
+
+/// Returns the id of the participant a user named among `rows`: by code
+/// (ignoring ASCII case), else by label (case- and accent-insensitive,
+/// when only one has it), else by numeric id (`#` allowed).
+pub fn find_participant_in(rows: &[ParticipantRow], word: &str) -> Result<i64, StoreError> {
+    let w = word.trim();
+    if let Some(p) = rows
+        .iter()
+        .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(w)))
+    {
+        return Ok(p.id);
+    }
+    let folded = fold(w);
+    let by_label: Vec<&ParticipantRow> = rows
+        .iter()
+        .filter(|p| p.label.as_deref().is_some_and(|l| fold(l) == folded))
+        .collect();
+    match by_label.as_slice() {
+        [one] => return Ok(one.id),
+        [] => {}
+        _ => {
+            return Err(StoreError::Invalid(format!(
+                "{w:?} names {} participants: use their code or id",
+                by_label.len()
+            )));
+        }
+    }
+    let id = w.trim_start_matches('#').parse::<i64>().ok();
+    rows.iter()
+        .find(|p| Some(p.id) == id)
+        .map(|p| p.id)
+        .ok_or_else(|| StoreError::UnknownParticipant(w.to_owned()))
+}
+
+/// Returns each `(name, value)` as its attribute's id among `attrs` and
+/// its canonical form (`None`: an empty value clears it), or the first
+/// refusal: an unknown attribute or a value its type refuses.
+pub fn checked_values(
+    attrs: &[Attribute],
+    applies_to: AppliesTo,
+    values: &[(String, String)],
+) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+    values
+        .iter()
+        .map(|(name, raw)| {
+            let attr = attrs
+                .iter()
+                .find(|a| a.name.to_lowercase() == name.trim().to_lowercase())
+                .ok_or_else(|| StoreError::UnknownAttribute {
+                    name: name.trim().to_owned(),
+                    applies_to: applies_to.as_str().into(),
+                })?;
+            if raw.trim().is_empty() {
+                return Ok((attr.id, None));
+            }
+            attr.kind
+                .canonical(raw, &attr.allowed)
+                .map(|v| (attr.id, Some(v)))
+                .map_err(|reason| StoreError::BadValue {
+                    attribute: attr.name.clone(),
+                    reason,
+                })
+        })
+        .collect()
+}
+
+/// Refuses a new attribute whose (cleaned) name another attribute of
+/// `applies_to` has, ignoring case.
+pub fn attribute_name_free(
+    existing: &[Attribute],
+    name: &str,
+    applies_to: AppliesTo,
+) -> Result<(), StoreError> {
+    if existing
+        .iter()
+        .any(|a| a.name.to_lowercase() == name.to_lowercase())
+    {
+        return Err(StoreError::Invalid(format!(
+            "there is already a {} attribute {name:?}",
+            applies_to.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// Returns a consent's date (ISO), scope and sheet version, checked.
+pub fn consent_fields(
+    date: &str,
+    scope: &str,
+    sheet_version: Option<&str>,
+) -> Result<(String, String, Option<String>), StoreError> {
+    let iso = parse_date(date).ok_or_else(|| StoreError::BadValue {
+        attribute: "consent date".into(),
+        reason: format!("{:?} is not a date (2024-03-12 or 12/03/2024)", date.trim()),
+    })?;
+    let scope = clean(scope, "the consent scope")?;
+    let version = sheet_version
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    Ok((iso, scope, version))
+}
+
+/// Returns the `(source, label)` of the speaker labels that map to
+/// participant `id` automatically (by its code or label): a new code
+/// pins them explicitly, so their turns stay attributed.
+pub fn auto_mapped(speakers: &[crate::SpeakerRow], id: i64) -> Vec<(i64, String)> {
+    speakers
+        .iter()
+        .filter(|s| s.participant_id == Some(id) && s.how.as_deref() == Some("auto"))
+        .map(|s| (s.source_id, s.label.clone()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -334,6 +334,10 @@ impl AnalysisReads for SqliteStore {
     fn source_values_of(&self, name: &str) -> Result<HashMap<i64, String>, StoreError> {
         SqliteStore::source_values_of(self, name)
     }
+
+    fn sources_coded_by_anyone(&self) -> Result<Vec<i64>, StoreError> {
+        SqliteStore::sources_coded_by_anyone(self)
+    }
 }
 
 /// A set of row ids tested a million times in a scan: a bitmap when the

@@ -336,22 +336,15 @@ impl SqliteStore {
             .prepare("SELECT DISTINCT speaker FROM turns WHERE source_id = $1 AND speaker <> ''")?
             .query_map([source], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        if let Some(l) = labels.iter().find(|l| l.as_str() == label.trim()) {
-            return Ok(l.clone());
-        }
-        let folded: Vec<&String> = labels.iter().filter(|l| fold(l) == fold(label)).collect();
-        match folded.as_slice() {
-            [one] => Ok((*one).clone()),
-            _ => {
+        match find_label_in(&labels, label) {
+            Some(found) => Ok(found),
+            None => {
                 let name: String = self.conn.query_row(
                     "SELECT name FROM sources WHERE id = $1",
                     [source],
                     |r| r.get(0),
                 )?;
-                Err(StoreError::UnknownSpeaker {
-                    source_name: name,
-                    label: label.trim().to_owned(),
-                })
+                Err(unknown_speaker(name, label))
             }
         }
     }
@@ -437,16 +430,37 @@ impl SqliteStore {
                 }
             }
         }
-        rec.finish(
-            &tx,
-            actor,
-            "speakers.map",
-            None,
-            serde_json::json!({ "mappings": checked.iter().map(|(s, l, p)| serde_json::json!({"source": s, "label": l, "participant": p})).collect::<Vec<_>>() }),
-        )?;
+        rec.finish(&tx, actor, "speakers.map", None, mappings_summary(&checked))?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Returns the label among a source's `labels` a user named: exactly, else
+/// the only one equal to it ignoring case and accents.
+pub fn find_label_in(labels: &[String], label: &str) -> Option<String> {
+    if let Some(l) = labels.iter().find(|l| l.as_str() == label.trim()) {
+        return Some(l.clone());
+    }
+    let folded: Vec<&String> = labels.iter().filter(|l| fold(l) == fold(label)).collect();
+    match folded.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    }
+}
+
+/// The refusal for a label source `source_name` does not have.
+pub fn unknown_speaker(source_name: String, label: &str) -> StoreError {
+    StoreError::UnknownSpeaker {
+        source_name,
+        label: label.trim().to_owned(),
+    }
+}
+
+/// The summary a `speakers.map` action records: each mapping's source id,
+/// label and participant id (`None`: an interviewer).
+pub fn mappings_summary(checked: &[(i64, String, Option<i64>)]) -> serde_json::Value {
+    serde_json::json!({ "mappings": checked.iter().map(|(s, l, p)| serde_json::json!({"source": s, "label": l, "participant": p})).collect::<Vec<_>>() })
 }
 
 #[cfg(test)]

@@ -57,9 +57,7 @@ impl SqliteStore {
         while let Some(r) = rows.next()? {
             let coder: i64 = r.get(1)?;
             let owner: Option<i64> = r.get(2)?;
-            // The same rule as the reader's: another coder's codings stay
-            // hidden until the study is revealed, even on shared codes.
-            if !scope.may_see(owner) || (!scope.sees_all() && coder != scope.coder().id) {
+            if !crate::rules::sees_coding(scope, coder, owner) {
                 continue;
             }
             *out.entry(r.get(0)?).or_default() += r.get::<_, i64>(3)?;

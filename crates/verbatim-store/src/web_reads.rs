@@ -14,6 +14,7 @@ use rusqlite::types::Value;
 use serde::Serialize;
 use verbatim_core::Span;
 
+use crate::boundary::rules;
 use crate::coders::Scope;
 use crate::history::{Table, id_key};
 use crate::{SqliteStore, StoreError};
@@ -59,8 +60,8 @@ impl SqliteStore {
     ) -> Result<Vec<SpanCoding>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, k.memo, \
-                    c.owner, (SELECT group_concat(t.language, ' ') FROM translations t \
-                              WHERE t.coding_id = k.id) \
+                    c.owner, (SELECT group_concat(t.language, ' ' ORDER BY t.language) \
+                              FROM translations t WHERE t.coding_id = k.id) \
              FROM codings k JOIN codes c ON c.id = k.code_id \
              WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",
         )?;
@@ -69,7 +70,7 @@ impl SqliteStore {
         while let Some(r) = rows.next()? {
             let coder_id: i64 = r.get(2)?;
             let owner: Option<i64> = r.get(7)?;
-            if !scope.may_see(owner) || (!scope.sees_all() && coder_id != scope.coder().id) {
+            if !rules::reader_sees(scope, coder_id, owner) {
                 continue;
             }
             let languages: Option<String> = r.get(8)?;
@@ -102,9 +103,7 @@ impl SqliteStore {
             )
             .optional()?;
         Ok(row
-            .filter(|(_, coder, owner)| {
-                scope.may_see(*owner) && (scope.sees_all() || *coder == scope.coder().id)
-            })
+            .filter(|(_, coder, owner)| rules::reader_sees(scope, *coder, *owner))
             .map(|(source, _, _)| source))
     }
 
@@ -150,16 +149,8 @@ impl SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((coder, source, code, chars)) = row.filter(|r| r.0 == scope.coder().id) else {
-            return Err(StoreError::Invalid(format!("no coding {id} among yours")));
-        };
-        span.within(usize::try_from(chars).unwrap_or(0))
-            .map_err(|e| StoreError::Invalid(format!("{e}: the source has {chars} characters")))?;
-        if span.is_empty() {
-            return Err(StoreError::Invalid(
-                "an empty passage cannot be coded".into(),
-            ));
-        }
+        rules::new_span(scope, id, row.map(|r| r.0), span, row.map_or(0, |r| r.3))?;
+        let (coder, source, code, _) = row.ok_or_else(|| rules::not_yours(id))?;
         let (start, end) = (span.start() as i64, span.end() as i64);
         let taken: Option<i64> = self
             .conn
@@ -171,11 +162,7 @@ impl SqliteStore {
             )
             .optional()?;
         if taken.is_some() {
-            return Err(StoreError::Invalid(
-                "this passage is already coded with this code: remove one of the two codings \
-                 instead"
-                    .into(),
-            ));
+            return Err(rules::span_taken());
         }
         self.act(
             &scope.coder().name,

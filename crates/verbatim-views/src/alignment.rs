@@ -2,12 +2,12 @@
 //! in tree order, the same codes as `verbatim_analysis::alignment` nodes,
 //! and each code's coverage (its passages and those of every code below
 //! it). `verbatim align`, the compare page and the alignment figure all
-//! align layers loaded here.
+//! align layers loaded here, through the store's traits (either backend).
 
 use std::collections::HashMap;
 
 use verbatim_analysis::alignment::{self, Coded, Coverage, Node, NodeId};
-use verbatim_store::{Book, CodeNode, Coder, Scope, SqliteStore};
+use verbatim_store::{AnalysisReads, Book, CodeNode, Coder, Scope, SpanFilter, StoreError};
 
 use crate::ViewError;
 
@@ -26,7 +26,16 @@ pub struct Layer {
 
 /// Loads a coder's own codebook and the coverage of each of its codes
 /// (the scope must see that coder's layer: after reveal, or solo).
-pub fn load_layer(store: &SqliteStore, scope: &Scope, coder: Coder) -> Result<Layer, ViewError> {
+pub fn load_layer<S: AnalysisReads + ?Sized>(
+    store: &S,
+    scope: &Scope,
+    coder: Coder,
+) -> Result<Layer, ViewError> {
+    // Comparing trees reads another coder's layer: only a scope that sees
+    // every layer may (after reveal, or solo), even for one's own.
+    if !scope.sees_all() {
+        return Err(StoreError::Blind.into());
+    }
     let codes = store.code_tree(scope, Book::Of(coder.id))?;
     let tree: Vec<Node> = codes
         .iter()
@@ -37,12 +46,17 @@ pub fn load_layer(store: &SqliteStore, scope: &Scope, coder: Coder) -> Result<La
             parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
         })
         .collect();
+    let filter = SpanFilter {
+        codes: Some(codes.iter().map(|c| c.id).collect()),
+        coder: Some(coder.id),
+        include_context: true,
+    };
     let spans: Vec<Coded> = store
-        .coded_spans(scope, coder.id, Book::Of(coder.id))?
+        .coding_spans(scope, &filter)?
         .into_iter()
         .map(|s| Coded {
-            code: s.code,
-            source: s.source,
+            code: s.code_id,
+            source: s.source_id,
             start: s.start,
             end: s.end,
         })

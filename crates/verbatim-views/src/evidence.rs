@@ -8,15 +8,20 @@
 //!
 //! - N counts the people heard in the sources the coder coded (for the
 //!   consensus layer or a reader of every layer, the sources the team
-//!   coded: `SqliteStore::sources_coded_by`), and only those sources'
+//!   coded: [`coded_sources`]), and only those sources'
 //!   passages count; `Evidence::sources` says which entered;
 //! - structural codes (interview-guide questions) are no results: they are
 //!   left out of the tree unless `include_structural`.
+//!
+//! Read through the store's traits, so triangulation counts alike on a
+//! file and on PostgreSQL.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use verbatim_analysis::evidence::{Node, Passage};
-use verbatim_store::{Book, CodeNode, CodingFilter, Scope, SqliteStore, Store, StoreError};
+use verbatim_store::{
+    AgreementReads, AnalysisReads, Book, CodeNode, CodingFilter, Codings, Scope, StoreError,
+};
 
 use crate::coded::analytic_only;
 use crate::speakers::{Person, Speakers, Unmapped, speakers_in};
@@ -69,8 +74,8 @@ pub struct Options {
 /// `coder_filter` (or every coder the scope sees), over the sources that
 /// coder (or the team) coded. Context-only sources count only when
 /// `include_context` asks for them.
-pub fn load(
-    store: &SqliteStore,
+pub fn load<S: AnalysisReads + AgreementReads + Codings + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     coder_filter: Option<i64>,
@@ -86,23 +91,23 @@ pub fn load(
 /// Returns the ids of the sources whose people count: those `coder_filter`
 /// coded; the team's when it is the consensus layer, or when no coder is
 /// named and the scope reads every layer (or is the consensus).
-pub fn coded_sources(
-    store: &SqliteStore,
+pub fn coded_sources<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     coder_filter: Option<i64>,
 ) -> Result<Vec<i64>, StoreError> {
     let consensus = store.consensus_coder()?.id;
     match coder_filter {
         Some(id) if id == consensus => store.sources_coded_by_anyone(),
-        Some(id) => store.sources_coded_by_id(id),
-        None if scope.sees_all() => store.sources_coded_by_anyone(),
-        None => store.sources_coded_by(scope),
+        Some(id) => store.analysed_sources(id),
+        None if scope.sees_all() || scope.is_consensus() => store.sources_coded_by_anyone(),
+        None => store.analysed_sources(scope.coder().id),
     }
 }
 
 /// [`load`] with every option.
-pub fn load_with(
-    store: &SqliteStore,
+pub fn load_with<S: AnalysisReads + AgreementReads + Codings + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     coder_filter: Option<i64>,
@@ -189,7 +194,7 @@ pub fn load_with(
 mod tests {
     use verbatim_analysis::evidence::{below, triangulate};
     use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
-    use verbatim_store::{CodeKind, ImportItem, NewCode, StudySettings};
+    use verbatim_store::{CodeKind, ImportItem, NewCode, SqliteStore, Store, StudySettings};
 
     use super::*;
 

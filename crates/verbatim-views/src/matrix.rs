@@ -1,18 +1,19 @@
 //! The rows and columns of a coding matrix: a row is a code with every
 //! code below it; columns are sites, source kinds, coders, or the values
 //! of a participant or source attribute (its allowed values first, in
-//! their order, then any other value found, sorted).
+//! their order, then any other value found, sorted). Read through the
+//! store's traits, so a file and a PostgreSQL study give the same matrix.
 
 use std::collections::{BTreeSet, HashMap};
 
 use verbatim_analysis::matrix::{Columns, RowSpec};
-use verbatim_store::{AppliesTo, Scope, SqliteStore};
+use verbatim_store::{AnalysisReads, AppliesTo, Coders, Scope};
 
 use crate::ViewError;
 
 /// Returns one row per visible code of `level`, each with its descendants.
-pub fn rows_at_level(
-    store: &SqliteStore,
+pub fn rows_at_level<S: AnalysisReads + Coders + ?Sized>(
+    store: &S,
     scope: &Scope,
     level: &str,
 ) -> Result<Vec<RowSpec>, ViewError> {
@@ -33,8 +34,8 @@ pub fn rows_at_level(
 
 /// Returns one row per code named (as `find_code` resolves a name), each
 /// with its descendants.
-pub fn rows_named(
-    store: &SqliteStore,
+pub fn rows_named<S: AnalysisReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     names: &[String],
 ) -> Result<Vec<RowSpec>, ViewError> {
@@ -55,7 +56,10 @@ pub fn rows_named(
 
 /// Returns the rows of `(id, name)` codes; a name two rows share is told
 /// apart by the code's id.
-fn rows_of(store: &SqliteStore, codes: &[(i64, String)]) -> Result<Vec<RowSpec>, ViewError> {
+fn rows_of<S: AnalysisReads + ?Sized>(
+    store: &S,
+    codes: &[(i64, String)],
+) -> Result<Vec<RowSpec>, ViewError> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for (_, n) in codes {
         *counts.entry(n).or_default() += 1;
@@ -93,8 +97,8 @@ fn index_of(labels: &[String], map: HashMap<i64, String>) -> HashMap<i64, usize>
 /// Returns the columns `by` names: `site`, `kind`, `coder` (those the
 /// scope sees) or `attribute:NAME`. Context-only sources get no column
 /// unless `include_context`.
-pub fn columns(
-    store: &SqliteStore,
+pub fn columns<S: AnalysisReads + Coders + ?Sized>(
+    store: &S,
     scope: &Scope,
     by: &str,
     include_context: bool,
@@ -135,20 +139,22 @@ pub fn columns(
             let Some(name) = by.strip_prefix("attribute:").map(str::trim) else {
                 return Err(ViewError::UnknownColumns { by: by.to_owned() });
             };
-            let find = |applies| -> Result<Option<Vec<String>>, ViewError> {
+            // Values are read by the attribute's stored name: SQLite
+            // compares names without regard to case, PostgreSQL exactly.
+            let find = |applies| -> Result<Option<(String, Vec<String>)>, ViewError> {
                 Ok(store
                     .attributes(applies)?
                     .into_iter()
                     .find(|a| a.name.eq_ignore_ascii_case(name))
-                    .map(|a| a.allowed))
+                    .map(|a| (a.name, a.allowed)))
             };
-            if let Some(allowed) = find(AppliesTo::Participant)? {
-                let map = store.participant_values_of(name)?;
+            if let Some((stored, allowed)) = find(AppliesTo::Participant)? {
+                let map = store.participant_values_of(&stored)?;
                 let labels = labels_of(&allowed, map.values());
                 let of = index_of(&labels, map);
                 Ok(Columns::Participant { labels, of })
-            } else if let Some(allowed) = find(AppliesTo::Source)? {
-                let map = store.source_values_of(name)?;
+            } else if let Some((stored, allowed)) = find(AppliesTo::Source)? {
+                let map = store.source_values_of(&stored)?;
                 let labels = labels_of(&allowed, map.values());
                 let of = index_of(&labels, map);
                 Ok(Columns::Source { labels, of })

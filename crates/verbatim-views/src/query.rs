@@ -143,15 +143,18 @@ pub fn answer(
     }
     let mut speakers_wanted: Option<HashSet<i64>> = None;
     for (name, value) in filters.attributes {
-        let is = |applies| -> Result<bool, ViewError> {
+        // Values are read by the attribute's stored name: SQLite compares
+        // names without regard to case, PostgreSQL exactly.
+        let stored = |applies| -> Result<Option<String>, ViewError> {
             Ok(store
                 .attributes(applies)?
-                .iter()
-                .any(|a| a.name.eq_ignore_ascii_case(name)))
+                .into_iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name))
+                .map(|a| a.name))
         };
-        if is(AppliesTo::Participant)? {
+        if let Some(name) = stored(AppliesTo::Participant)? {
             let who: HashSet<i64> = store
-                .participant_values_of(name)?
+                .participant_values_of(&name)?
                 .into_iter()
                 .filter(|(_, v)| v.eq_ignore_ascii_case(value))
                 .map(|(k, _)| k)
@@ -160,10 +163,10 @@ pub fn answer(
                 Some(k) => k.intersection(&who).copied().collect(),
                 None => who,
             });
-        } else if is(AppliesTo::Source)? {
+        } else if let Some(name) = stored(AppliesTo::Source)? {
             narrow(
                 store
-                    .source_values_of(name)?
+                    .source_values_of(&name)?
                     .into_iter()
                     .filter(|(_, v)| v.eq_ignore_ascii_case(value))
                     .map(|(k, _)| k)

@@ -13,13 +13,18 @@
 //! attribute), then import order for sources with no date, which the
 //! curve counts so that the output can say so. Structural codes
 //! (interview-guide questions) are left out unless asked for.
+//!
+//! Everything is read through the store's traits (`AnalysisReads` for the
+//! codings and the sources analysed, `AgreementReads` for one coder's), so
+//! a file and a PostgreSQL study draw the same curve.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use verbatim_analysis::saturation::{self, Params, Saturation};
 use verbatim_store::{
-    Book, CodeKind, CodeNode, Coder, Scope, SourceSummary, SqliteStore, Store, StoreError,
+    AgreementReads, AnalysisReads, AppliesTo, Book, CodeKind, CodeNode, Coder, Scope,
+    SourceSummary, SpanFilter, StoreError,
 };
 
 use crate::ViewError;
@@ -28,14 +33,14 @@ use crate::ViewError;
 /// groups, observation notes if asked), by collection date (their
 /// `collected_on`, else a `date` attribute) then import order when
 /// `by_date`, else in import order.
-pub fn ordered_sources(
-    store: &SqliteStore,
+pub fn ordered_sources<S: AnalysisReads + ?Sized>(
+    store: &S,
     by_date: bool,
     include_observation: bool,
 ) -> Result<Vec<SourceSummary>, StoreError> {
-    let dates = collection_dates(store)?;
-    let mut sources: Vec<SourceSummary> = store
-        .sources()?
+    let all = store.sources()?;
+    let dates = collection_dates(store, &all)?;
+    let mut sources: Vec<SourceSummary> = all
         .into_iter()
         .filter(|s| match s.kind.as_str() {
             "interview" | "focus_group" => true,
@@ -53,21 +58,23 @@ pub fn ordered_sources(
     Ok(sources)
 }
 
-/// Returns each source's collection date: `collected_on`, else the value
-/// of a `date` source attribute.
-fn collection_dates(store: &SqliteStore) -> Result<HashMap<i64, String>, StoreError> {
-    let mut dates: HashMap<i64, String> = HashMap::new();
-    for (id, values) in store.source_values()? {
-        if let Some((_, v)) = values
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case("date"))
-        {
-            dates.insert(id, v.clone());
-        }
-    }
-    for (id, date) in store.collection_dates()? {
-        if let Some(date) = date {
-            dates.insert(id, date);
+/// Returns each source's collection date: its `collected_on`, else its
+/// value of a source attribute named `date` (in any case).
+fn collection_dates<S: AnalysisReads + ?Sized>(
+    store: &S,
+    sources: &[SourceSummary],
+) -> Result<HashMap<i64, String>, StoreError> {
+    let date = store
+        .attributes(AppliesTo::Source)?
+        .into_iter()
+        .find(|a| a.name.eq_ignore_ascii_case("date"));
+    let mut dates = match date {
+        Some(a) => store.source_values_of(&a.name)?,
+        None => HashMap::new(),
+    };
+    for s in sources {
+        if let Some(date) = &s.collected_on {
+            dates.insert(s.id, date.clone());
         }
     }
     Ok(dates)
@@ -111,8 +118,8 @@ pub fn rollup(nodes: &[CodeNode], level: Option<i64>) -> HashMap<i64, Option<i64
 /// Returns, per source id, the analytic codes `coder` applied there (from
 /// their own codebook and the shared one), rolled up to `level` when
 /// given. Structural codes are left out.
-pub fn codes_per_source(
-    store: &SqliteStore,
+pub fn codes_per_source<S: AnalysisReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     coder: &Coder,
     level: Option<i64>,
@@ -122,8 +129,8 @@ pub fn codes_per_source(
 
 /// Returns what [`codes_per_source`] does, structural codes included
 /// when `include_structural`.
-pub fn codes_per_source_with(
-    store: &SqliteStore,
+pub fn codes_per_source_with<S: AnalysisReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     coder: &Coder,
     level: Option<i64>,
@@ -138,6 +145,7 @@ pub fn codes_per_source_with(
     };
     let mut roll = HashMap::new();
     let mut structural = HashSet::new();
+    let mut in_books = Vec::new();
     for &book in &books {
         let nodes = store.code_tree(scope, book)?;
         structural.extend(
@@ -146,19 +154,22 @@ pub fn codes_per_source_with(
                 .filter(|n| n.kind == CodeKind::Structural)
                 .map(|n| n.id),
         );
+        in_books.extend(nodes.iter().map(|n| n.id));
         roll.extend(rollup(&nodes, level));
     }
+    in_books.sort_unstable();
+    in_books.dedup();
+    let filter = SpanFilter {
+        codes: Some(in_books),
+        coder: Some(coder.id),
+        include_context: true,
+    };
     let mut per_source: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-    for &book in &books {
-        for c in store.quote_candidates(scope, book)? {
-            if c.coder_id != coder.id {
-                continue;
-            }
-            if let Some(Some(code)) = roll.get(&c.code_id) {
-                let left_out = structural.contains(&c.code_id) || structural.contains(code);
-                if include_structural || !left_out {
-                    per_source.entry(c.source_id).or_default().insert(*code);
-                }
+    for c in store.coding_spans(scope, &filter)? {
+        if let Some(Some(code)) = roll.get(&c.code_id) {
+            let left_out = structural.contains(&c.code_id) || structural.contains(code);
+            if include_structural || !left_out {
+                per_source.entry(c.source_id).or_default().insert(*code);
             }
         }
     }
@@ -271,8 +282,8 @@ impl Curve {
 /// Returns the curves of one layer: `coder`'s, or the consensus layer's
 /// when `scope.is_consensus()` (then `coder` is the consensus row): over
 /// all its sources, then per site when asked.
-pub fn curves(
-    store: &SqliteStore,
+pub fn curves<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     scope: &Scope,
     coder: &Coder,
     options: &CurveOptions,
@@ -280,12 +291,12 @@ pub fn curves(
     let coded: HashSet<i64> = if scope.is_consensus() {
         store.sources_coded_by_anyone()?
     } else {
-        store.sources_coded_by_id(coder.id)?
+        store.analysed_sources(coder.id)?
     }
     .into_iter()
     .collect();
     let ordered = ordered_sources(store, options.by_date, options.include_observation)?;
-    let dates = collection_dates(store)?;
+    let dates = collection_dates(store, &ordered)?;
     let per_source = codes_per_source_with(
         store,
         scope,
@@ -355,8 +366,8 @@ pub struct TeamVerdict {
 /// Returns the team's verdict on the consensus codebook, or `None` while
 /// the consensus layer holds no passage (no team verdict exists yet: the
 /// report must not copy one coder's verdict in its place).
-pub fn team_verdict(
-    store: &SqliteStore,
+pub fn team_verdict<S: AnalysisReads + AgreementReads + ?Sized>(
+    store: &S,
     options: &CurveOptions,
 ) -> Result<Option<TeamVerdict>, ViewError> {
     let scope = store.consensus_scope()?;

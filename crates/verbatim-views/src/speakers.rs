@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
-use verbatim_store::{SqliteStore, StoreError, is_generic_interviewee};
+use verbatim_store::{AnalysisReads, StoreError, is_generic_interviewee};
 
 /// Speaker label of a source → the person who speaks it (`None` for an
 /// interviewer).
@@ -101,15 +101,18 @@ pub fn unmapped_id(source_id: i64, label: &str) -> i64 {
 
 /// Returns the speaker mapping; people are listed from every source but
 /// context-only ones, unless `include_context`.
-pub fn speakers(store: &SqliteStore, include_context: bool) -> Result<Speakers, StoreError> {
+pub fn speakers<S: AnalysisReads + ?Sized>(
+    store: &S,
+    include_context: bool,
+) -> Result<Speakers, StoreError> {
     speakers_in(store, include_context, None)
 }
 
 /// Returns the speaker mapping with people listed only from the sources in
 /// `only` (every source when `None`), context-only sources left out unless
 /// `include_context`. `owners` always covers every source.
-pub fn speakers_in(
-    store: &SqliteStore,
+pub fn speakers_in<S: AnalysisReads + ?Sized>(
+    store: &S,
     include_context: bool,
     only: Option<&HashSet<i64>>,
 ) -> Result<Speakers, StoreError> {
@@ -151,8 +154,8 @@ pub fn speakers_in(
 }
 
 /// Returns each participant's attribute values, by display code.
-pub fn participant_values(
-    store: &SqliteStore,
+pub fn participant_values<S: AnalysisReads + ?Sized>(
+    store: &S,
 ) -> Result<HashMap<String, Vec<(String, String)>>, StoreError> {
     Ok(store
         .participants()?

@@ -1,12 +1,14 @@
 //! Word frequencies over the study: which sources count, which speaker
 //! turns are the participants' (interviewers' turns left out unless asked
 //! for; a source without turns counts whole), each source stemmed in its
-//! own language (else the study's), counted by `verbatim_search`.
+//! own language (else the study's), counted by `verbatim_search`. The
+//! text is read through `Transcripts`, as search reads it, so a file and a
+//! PostgreSQL study count alike.
 
 use std::collections::HashSet;
 
 use verbatim_search::{Stemming, WordCount, WordOptions, segments, store_kind, word_frequencies};
-use verbatim_store::{SqliteStore, Store, StoreError};
+use verbatim_store::{StoreError, Transcripts};
 
 /// Which text to count.
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +29,10 @@ pub struct WordsSpec<'a> {
 }
 
 /// Returns the most frequent words of the text `spec` selects.
-pub fn count(store: &SqliteStore, spec: &WordsSpec<'_>) -> Result<Vec<WordCount>, StoreError> {
+pub fn count<S: Transcripts + ?Sized>(
+    store: &S,
+    spec: &WordsSpec<'_>,
+) -> Result<Vec<WordCount>, StoreError> {
     let study_lang = store.study()?.language;
     let kinds: Vec<String> = spec.kinds.iter().map(|k| store_kind(k)).collect();
     let mut sites: Vec<String> = Vec::new();

@@ -2,16 +2,18 @@
 //!
 //! Passwords are read from standard input (`--password-stdin`), never from
 //! the command line, where other users of the machine could read them in
-//! the process list.
+//! the process list. Every action runs on a study file or a PostgreSQL
+//! study alike, through the store's `Accounts` trait.
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use verbatim_store::{INVITATION_LIFE_SECS, Role};
+use verbatim_store::{Accounts, INVITATION_LIFE_SECS, Role};
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::{self, Table};
 
 /// Manage the accounts of a team server (`verbatim serve --team`)
@@ -93,6 +95,14 @@ enum AccountAction {
     },
 }
 
+/// Returns the study's accounts, on a file or on PostgreSQL.
+fn open_accounts(project: &ProjectArg) -> anyhow::Result<Box<dyn Accounts>> {
+    Ok(match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
 /// Runs one `account` action.
 pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -104,7 +114,7 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
         } => {
             let role: Role = role.parse()?;
             let password = read_password(*password_stdin)?;
-            let mut store = project.open()?;
+            let mut store = open_accounts(project)?;
             let account = store.add_account(&ui::actor(), name, role, &password)?;
             let coder = if role == Role::Coder {
                 format!("; it codes as coder {:?}", account.name)
@@ -125,11 +135,11 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
             role,
         } => {
             let role: Role = role.parse()?;
-            project.open()?.set_account_role(&ui::actor(), name, role)?;
+            open_accounts(project)?.set_account_role(&ui::actor(), name, role)?;
             println!("{} is now {role}.", name.trim());
         }
         AccountAction::Remove { project, name } => {
-            project.open()?.remove_account(&ui::actor(), name)?;
+            open_accounts(project)?.remove_account(&ui::actor(), name)?;
             println!(
                 "Removed account {}: it can no longer log in; its coding stays in the study.",
                 name.trim()
@@ -141,7 +151,7 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
             password_stdin,
         } => {
             let password = read_password(*password_stdin)?;
-            let mut store = project.open()?;
+            let mut store = open_accounts(project)?;
             store.set_account_password(&ui::actor(), name, &password)?;
             println!(
                 "Changed the password of {}; its open sessions have ended.",
@@ -154,7 +164,7 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
             role,
         } => {
             let role: Role = role.parse()?;
-            let token = project.open()?.invite(&ui::actor(), name, role)?;
+            let token = open_accounts(project)?.invite(&ui::actor(), name, role)?;
             println!("/invite/{token}");
             eprintln!(
                 "Send this path, after the team server's address, to {} ({role}); it works once, \
@@ -168,7 +178,7 @@ pub fn cmd_account(args: &AccountArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
-    let accounts = project.open()?.accounts()?;
+    let accounts = open_accounts(project)?.accounts()?;
     if json {
         print_json(&accounts)?;
         return Ok(());
@@ -198,7 +208,7 @@ fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
 }
 
 fn login_log(project: &ProjectArg, limit: usize, json: bool) -> anyhow::Result<()> {
-    let events = project.open()?.login_log(limit)?;
+    let events = open_accounts(project)?.login_log(limit)?;
     if json {
         print_json(&events)?;
         return Ok(());

@@ -101,16 +101,17 @@ struct AlignOut {
 
 /// Runs `verbatim align`.
 pub fn cmd_align(args: &AlignArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_as(&store, true, args.solo)?;
-    let [ca, cb] = two_coders(&store, &args.coders)?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
+    let scope = args.coder.scope_on(store, true, args.solo)?;
+    let [ca, cb] = two_coders(store, &args.coders)?;
     let level = args
         .level
         .as_deref()
         .map(|l| store.level_rank_of(l))
         .transpose()?;
-    let a = load_layer(&store, &scope, ca)?;
-    let b = load_layer(&store, &scope, cb)?;
+    let a = load_layer(store, &scope, ca)?;
+    let b = load_layer(store, &scope, cb)?;
     let options = AlignOptions {
         min_jaccard: args.min_jaccard,
         level,

@@ -130,7 +130,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             values,
         } => {
             let kind: AttrType = kind.parse().map_err(anyhow::Error::msg)?;
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             let a = store.define_attribute(
                 &ui::actor(),
                 name,
@@ -176,7 +176,7 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             if values.is_empty() {
                 bail!("nothing to set: give NAME=VALUE pairs");
             }
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             store.set_source_values(&ui::actor(), &SourceRef::parse(source), &values)?;
             println!("Updated {source}.");
         }

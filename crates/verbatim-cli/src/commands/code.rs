@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_store::{
-    Book, Cascade, CodeFields, CodeKind, CodeNode, NewCode, NewCodeName, Scope, SqliteStore,
+    Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, NewCode, NewCodeName,
+    Scope, SqliteStore,
 };
 
 use super::coder_arg::{AllArg, CoderArg};
@@ -252,51 +253,20 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
             let id = store.add_code(&scope, &new)?;
             println!("Added code {id} {name:?}.");
         }
-        CodeAction::Rename { code, name } => {
-            let id = find(&store, code)?;
-            store.rename_code(&scope, id, name)?;
-            println!("Renamed code {id} to {name:?}.");
+        CodeAction::Rename { .. }
+        | CodeAction::Describe { .. }
+        | CodeAction::Move { .. }
+        | CodeAction::Merge { .. }
+        | CodeAction::Split { .. }
+        | CodeAction::Delete { .. } => {
+            edit(&mut store, &scope, &args.action)?;
         }
-        CodeAction::Describe {
-            code,
-            level,
-            fields,
-        } => {
-            let id = find(&store, code)?;
-            store.describe_code(&scope, id, &fields.fields(), level.as_deref())?;
-            println!("Updated code {id}.");
-        }
-        CodeAction::Move {
-            code,
-            under,
-            top,
-            position,
-        } => move_code(&mut store, &scope, code, under.as_deref(), *top, *position)?,
         CodeAction::Link { code, under } => {
             let id = find(&store, code)?;
             let parent = find(&store, under)?;
             store.link_code(&scope, id, parent)?;
             println!("Code {id} now also sits under code {parent}.");
         }
-        CodeAction::Merge { code, into } => {
-            let from = find(&store, code)?;
-            let to = find(&store, into)?;
-            let moved = store.merge_codes(&scope, from, to)?;
-            println!("Merged code {from} into {to}: {moved} codings moved.");
-        }
-        CodeAction::Split {
-            code,
-            name,
-            codings,
-        } => {
-            let id = find(&store, code)?;
-            let new = store.split_code(&scope, id, name, codings)?;
-            println!(
-                "Split code {id}: new code {new} {name:?} took {} codings.",
-                codings.len()
-            );
-        }
-        CodeAction::Delete { code, cascade } => delete(&mut store, &scope, code, *cascade)?,
         CodeAction::Copy { from, to, .. } => {
             let from_book = book_named(&store, &scope, from)?;
             let to_book = match to.as_str() {
@@ -322,9 +292,62 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs a codebook edit (`rename`, `describe`, `move`, `merge`, `split`,
+/// `delete`) on a study file or a PostgreSQL study alike, through the
+/// store's traits; answers `false`, doing nothing, for any other action.
+pub(super) fn edit<S>(store: &mut S, scope: &Scope, action: &CodeAction) -> anyhow::Result<bool>
+where
+    S: Codebook + CodebookEdits + ?Sized,
+{
+    let find = |store: &S, word: &str| store.find_code(scope, word, None);
+    match action {
+        CodeAction::Rename { code, name } => {
+            let id = find(store, code)?;
+            store.rename_code(scope, id, name)?;
+            println!("Renamed code {id} to {name:?}.");
+        }
+        CodeAction::Describe {
+            code,
+            level,
+            fields,
+        } => {
+            let id = find(store, code)?;
+            store.describe_code(scope, id, &fields.fields(), level.as_deref())?;
+            println!("Updated code {id}.");
+        }
+        CodeAction::Move {
+            code,
+            under,
+            top,
+            position,
+        } => move_code(store, scope, code, under.as_deref(), *top, *position)?,
+        CodeAction::Merge { code, into } => {
+            let from = find(store, code)?;
+            let to = find(store, into)?;
+            let moved = store.merge_codes(scope, from, to)?;
+            println!("Merged code {from} into {to}: {moved} codings moved.");
+        }
+        CodeAction::Split {
+            code,
+            name,
+            codings,
+        } => {
+            let id = find(store, code)?;
+            let new = store.split_code(scope, id, name, codings)?;
+            println!(
+                "Split code {id}: new code {new} {name:?} took {} codings.",
+                codings.len()
+            );
+        }
+        CodeAction::Delete { code, cascade } => delete(store, scope, code, *cascade)?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// `code move CODE --under PARENT | --top | --position N`.
-fn move_code(
-    store: &mut SqliteStore,
+fn move_code<S: Codebook + CodebookEdits + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     code: &str,
     under: Option<&str>,
@@ -352,8 +375,8 @@ fn move_code(
 }
 
 /// `code delete CODE [--cascade uncategorised|delete]`.
-fn delete(
-    store: &mut SqliteStore,
+fn delete<S: Codebook + CodebookEdits + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     code: &str,
     cascade: Option<CascadeArg>,

@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::Args;
-use verbatim_store::{Scope, SqliteStore};
+use verbatim_store::{Coders, Scope, SqliteStore};
 
 /// The coder a command acts as.
 #[derive(Args, Debug, Clone)]
@@ -30,6 +30,17 @@ impl CoderArg {
     /// Returns the coder's own scope.
     pub fn scope(&self, store: &SqliteStore) -> anyhow::Result<Scope> {
         self.scope_as(store, false, false)
+    }
+
+    /// Returns the coder's scope on either backend, seeing every layer when
+    /// `all` is asked and allowed.
+    pub fn scope_on<S: Coders + ?Sized>(
+        &self,
+        store: &S,
+        all: bool,
+        solo: bool,
+    ) -> anyhow::Result<Scope> {
+        Ok(Coders::scope(store, self.name()?, all, solo)?)
     }
 
     /// Returns the coder's scope, seeing every layer when asked and allowed.

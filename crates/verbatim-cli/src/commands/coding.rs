@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use verbatim_core::{Language, Span};
-use verbatim_store::{CodingFilter, SourceRef, StoreError};
+use verbatim_store::{CodingEdits, CodingFilter, Scope, SourceRef, StoreError};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -72,6 +72,28 @@ pub(super) enum CodingAction {
         #[arg(long)]
         text: String,
     },
+    /// Write a note on one of your codings (--clear removes it)
+    Memo {
+        /// The coding's id
+        id: i64,
+        /// The note
+        #[arg(long, required_unless_present = "clear", conflicts_with = "clear")]
+        text: Option<String>,
+        /// Remove the note
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Move one of your codings to another passage of its source, keeping its memo, quote mark and translations
+    Span {
+        /// The coding's id
+        id: i64,
+        /// First character of the new passage (counted from 0, in characters)
+        #[arg(long)]
+        start: usize,
+        /// Character just past the new passage
+        #[arg(long)]
+        end: usize,
+    },
     /// List codings
     List {
         /// Only in this source
@@ -135,16 +157,11 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
             store.remove_coding(&scope, *id)?;
             println!("Removed coding {id}.");
         }
-        CodingAction::Quote { id, off } => {
-            store.set_quote(&scope, *id, !off)?;
-            println!(
-                "Coding {id} {} a quote.",
-                if *off { "is no longer" } else { "is now" }
-            );
-        }
-        CodingAction::Translate { id, language, text } => {
-            store.translate(&scope, *id, language, text)?;
-            println!("Attached a {language} translation to coding {id}.");
+        CodingAction::Quote { .. }
+        | CodingAction::Translate { .. }
+        | CodingAction::Memo { .. }
+        | CodingAction::Span { .. } => {
+            edit(&mut store, &scope, &args.action)?;
         }
         CodingAction::List { json, .. } => {
             let filter = list_filter(&store, &scope, &args.action)?;
@@ -152,6 +169,42 @@ pub fn cmd_coding(args: &CodingArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a coding edit (`quote`, `translate`, `memo`, `span`) on a study
+/// file or a PostgreSQL study alike, through `CodingEdits`; answers
+/// `false`, doing nothing, for any other action.
+pub(super) fn edit<S>(store: &mut S, scope: &Scope, action: &CodingAction) -> anyhow::Result<bool>
+where
+    S: CodingEdits + ?Sized,
+{
+    match action {
+        CodingAction::Quote { id, off } => {
+            store.set_quote(scope, *id, !off)?;
+            println!(
+                "Coding {id} {} a quote.",
+                if *off { "is no longer" } else { "is now" }
+            );
+        }
+        CodingAction::Translate { id, language, text } => {
+            store.translate(scope, *id, language, text)?;
+            println!("Attached a {language} translation to coding {id}.");
+        }
+        CodingAction::Memo { id, text, .. } => {
+            store.set_coding_memo(scope, *id, text.as_deref())?;
+            match text {
+                Some(_) => println!("Wrote the note on coding {id}."),
+                None => println!("Removed the note on coding {id}."),
+            }
+        }
+        CodingAction::Span { id, start, end } => {
+            let span = Span::new(*start, *end)?;
+            store.set_coding_span(scope, *id, span)?;
+            println!("Coding {id} now covers [{start}, {end}).");
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }
 
 /// Says which coding `coding add` made, or that it was there already.

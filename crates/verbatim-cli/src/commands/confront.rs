@@ -1,5 +1,6 @@
 //! `verbatim confront`: each sealed preconception against what the coding
-//! found, and the themes nobody expected.
+//! found, and the themes nobody expected. Runs on a file and on
+//! PostgreSQL alike.
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
@@ -7,12 +8,12 @@ use std::process::ExitCode;
 use clap::Args;
 use serde::Serialize;
 use verbatim_analysis::evidence::{below, supporting};
-use verbatim_store::{Book, SqliteStore};
+use verbatim_store::Book;
 use verbatim_views::evidence::Options;
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::evidence::load_book;
-use super::{ProjectArg, print_json};
+use super::{Analysis, ProjectArg, print_json};
 
 /// Confront sealed preconceptions with the themes that emerged
 #[derive(Args, Debug)]
@@ -74,8 +75,9 @@ struct Evidence {
 /// Prints, per coder, each sealed preconception's links with their outcome,
 /// then the themes with support that no preconception named.
 pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_as(&store, args.all.all, args.all.solo)?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
+    let scope = args.coder.scope_on(store, args.all.all, args.all.solo)?;
     let level = store.level_rank_of(&args.level)?;
     let entries = store.entries(&scope)?;
     let coders: Vec<String> = if args.all.all {
@@ -90,7 +92,7 @@ pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
             include_structural: args.include_structural,
         };
         out.push(confront_one(
-            &store, &scope, &name, level, options, &entries,
+            store, &scope, &name, level, options, &entries,
         )?);
     }
     if args.json {
@@ -144,7 +146,7 @@ pub fn cmd_confront(args: &ConfrontArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn confront_one(
-    store: &SqliteStore,
+    store: &dyn Analysis,
     scope: &verbatim_store::Scope,
     coder: &str,
     level: i64,

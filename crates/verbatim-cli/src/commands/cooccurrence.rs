@@ -42,11 +42,12 @@ pub struct CooccurrenceArgs {
 
 /// Runs `verbatim cooccurrence`.
 pub fn cmd_cooccurrence(args: &CooccurrenceArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
     let scope = args
         .coder
-        .scope_as(&store, args.all.all || args.by.is_some(), args.all.solo)?;
-    let rows = load_rows(&store, &scope, &args.rows)?;
+        .scope_on(store, args.all.all || args.by.is_some(), args.all.solo)?;
+    let rows = load_rows(store, &scope, &args.rows)?;
     let coder = match &args.by {
         Some(name) => Some(
             store
@@ -63,7 +64,7 @@ pub fn cmd_cooccurrence(args: &CooccurrenceArgs) -> anyhow::Result<ExitCode> {
         coder,
         include_context: args.include_context,
     };
-    let spans = coded::spans(&store, &scope, &filter)?;
+    let spans = coded::spans(store, &scope, &filter)?;
     let table = matrix::cooccurrence(&spans, &rows, args.near);
     if args.json {
         print_json(&table)?;

@@ -103,7 +103,7 @@ fn copy_tables(
     let held = source.uncarried()?;
     if !held.is_empty() {
         bail!(
-            "{from} holds data a copy cannot carry yet (tables {}), so nothing was written to {to_shown}: a PostgreSQL study holds sources, coders, codes, codings, reconciliation decisions, memos, participants, sites, attributes, speaker mappings, consents, the journal and the log for now",
+            "{from} holds data a copy cannot carry yet (tables {}), so nothing was written to {to_shown}: a PostgreSQL study holds sources, coders, codes, codings, reconciliation decisions, memos, participants, sites, attributes, speaker mappings, consents, the journal, team accounts and their logins, and the log for now",
             held.join(", ")
         );
     }

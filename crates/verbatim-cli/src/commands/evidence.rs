@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use clap::Args;
 use verbatim_analysis::evidence::{Node, Passage};
-use verbatim_store::{Book, Scope, SqliteStore};
+use verbatim_store::{AgreementReads, AnalysisReads, Book, Codings, Scope};
 use verbatim_views as views;
 use verbatim_views::evidence::Options;
 use verbatim_views::speakers::Person;
@@ -89,7 +89,10 @@ impl Evidence {
 }
 
 /// Loads the tree and passages `args` designate.
-pub fn load(store: &SqliteStore, args: &TreeArgs) -> anyhow::Result<Evidence> {
+pub fn load<S: AnalysisReads + AgreementReads + Codings + ?Sized>(
+    store: &S,
+    args: &TreeArgs,
+) -> anyhow::Result<Evidence> {
     let me = args.coder.name()?;
     let other = match &args.of {
         Some(name) => Some(
@@ -100,7 +103,7 @@ pub fn load(store: &SqliteStore, args: &TreeArgs) -> anyhow::Result<Evidence> {
         None => None,
     };
     let needs_all = args.all.all || other.as_ref().is_some_and(|c| c.name != me);
-    let scope = args.coder.scope_as(store, needs_all, args.all.solo)?;
+    let scope = args.coder.scope_on(store, needs_all, args.all.solo)?;
     let (book, coder_filter) = match (&other, args.shared) {
         (_, true) => (Book::Shared, None),
         (Some(c), false) if c.id != scope.coder().id => (Book::Of(c.id), Some(c.id)),
@@ -116,8 +119,8 @@ pub fn load(store: &SqliteStore, args: &TreeArgs) -> anyhow::Result<Evidence> {
 
 /// Loads one codebook's tree and the passages coded with it (by
 /// `coder_filter`, or every coder the scope sees), over the sources coded.
-pub fn load_book(
-    store: &SqliteStore,
+pub fn load_book<S: AnalysisReads + AgreementReads + Codings + ?Sized>(
+    store: &S,
     scope: Scope,
     book: Book,
     coder_filter: Option<i64>,

@@ -12,7 +12,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use verbatim_exchange::refi::{self, Report, Target};
+use verbatim_store::{Coders, Exchange, SqliteStore};
+use verbatim_store_pg::PgStore;
 
+use super::Location;
 use super::export::{ExportArgs, ExportFormat, ExportTarget};
 
 /// Returns the `origin` attribute written in exports.
@@ -20,10 +23,41 @@ fn origin() -> String {
     format!("verbatim {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Writes a `.qdpx` project or a `.qdc` codebook.
+/// Writes a `.qdpx` project or a `.qdc` codebook, from a study file or a
+/// PostgreSQL study (which has no folder of recordings beside it).
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_with(&store, &args.layers)?;
+    match args.project.location()? {
+        Location::File(_) => {
+            let store = args.project.open()?;
+            let recordings = recordings_of(&store)?;
+            write(&store, args, &recordings)
+        }
+        Location::Postgres(address) => write(&PgStore::open(&address)?, args, &[]),
+    }
+}
+
+/// Returns the study file's recordings as the project writer takes them.
+fn recordings_of(store: &SqliteStore) -> anyhow::Result<Vec<refi::media::StudyRecording>> {
+    Ok(store
+        .recordings()?
+        .into_iter()
+        .map(|r| refi::media::StudyRecording {
+            source_id: r.source_id,
+            video: r.kind == verbatim_store::MediaKind::Video,
+            file: store.media_path(&r),
+            container: r.container,
+            original_name: r.original_name,
+        })
+        .collect())
+}
+
+/// Writes the export from the study as the coder's scope sees it.
+fn write(
+    store: &(impl Coders + Exchange),
+    args: &ExportArgs,
+    recordings: &[refi::media::StudyRecording],
+) -> anyhow::Result<ExitCode> {
+    let scope = store.scope(args.coder.name()?, args.layers.all, args.layers.solo)?;
     let snapshot = store.snapshot(&scope)?;
     let out = &args.out;
     match args.format {
@@ -52,21 +86,10 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
                 ExportTarget::Maxqda => Target::Maxqda,
             };
             let mut exported = refi::export_project(&snapshot, target, &origin());
-            let recordings: Vec<refi::media::StudyRecording> = store
-                .recordings()?
-                .into_iter()
-                .map(|r| refi::media::StudyRecording {
-                    source_id: r.source_id,
-                    video: r.kind == verbatim_store::MediaKind::Video,
-                    file: store.media_path(&r),
-                    container: r.container,
-                    original_name: r.original_name,
-                })
-                .collect();
             refi::media::add_recordings(
                 &mut exported,
                 &snapshot,
-                &recordings,
+                recordings,
                 target.counts_utf16(),
             );
             write_atomically(out, |file| {

@@ -12,11 +12,13 @@ use anyhow::Context;
 use clap::ValueEnum;
 use verbatim_exchange::sheets::codebook_out::{BookChoice, codebook_table};
 use verbatim_exchange::sheets::csv_out::{CsvOptions, write_csv};
-use verbatim_exchange::sheets::segments::{SegmentFilter, segments_table};
+use verbatim_exchange::sheets::segments::{SegmentFilter, SegmentReads, segments_table};
 use verbatim_exchange::sheets::xlsx_out::write_xlsx;
 use verbatim_exchange::sheets::{Table, WriteReport};
-use verbatim_store::{Book, Scope, SqliteStore};
+use verbatim_store::{Book, Coders, Scope};
+use verbatim_store_pg::PgStore;
 
+use super::Location;
 use super::export::{ExportArgs, ExportFormat, SheetContent};
 
 /// The cell separator of a CSV export.
@@ -41,19 +43,12 @@ impl Separator {
     }
 }
 
-/// Writes coded segments or the codebook as CSV or XLSX.
+/// Writes coded segments or the codebook as CSV or XLSX, from a study file
+/// or a PostgreSQL study.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_with(&store, &args.layers)?;
-    let table = match args.what {
-        SheetContent::Segments => segments_table(
-            &store,
-            &scope,
-            SegmentFilter {
-                shared_only: args.shared,
-            },
-        )?,
-        SheetContent::Codebook => codebook_table(&store, &scope, &books(&store, &scope, args)?)?,
+    let (table, scope) = match args.project.location()? {
+        Location::File(_) => table_of(&args.project.open()?, args)?,
+        Location::Postgres(address) => table_of(&PgStore::open(&address)?, args)?,
     };
     let report = write(&table, args)?;
     let what = match args.what {
@@ -83,10 +78,33 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Returns the table the arguments ask for, and the scope it was read in.
+fn table_of(
+    store: &(impl SegmentReads + ?Sized),
+    args: &ExportArgs,
+) -> anyhow::Result<(Table, Scope)> {
+    let scope = store.scope(args.coder.name()?, args.layers.all, args.layers.solo)?;
+    let table = match args.what {
+        SheetContent::Segments => segments_table(
+            store,
+            &scope,
+            SegmentFilter {
+                shared_only: args.shared,
+            },
+        )?,
+        SheetContent::Codebook => codebook_table(store, &scope, &books(store, &scope, args)?)?,
+    };
+    Ok((table, scope))
+}
+
 /// Returns the codebooks a codebook export holds: the shared one with
 /// `--shared`, every coder's and the shared one with `--all`, else the
 /// coder's own.
-fn books(store: &SqliteStore, scope: &Scope, args: &ExportArgs) -> anyhow::Result<Vec<BookChoice>> {
+fn books(
+    store: &(impl Coders + ?Sized),
+    scope: &Scope,
+    args: &ExportArgs,
+) -> anyhow::Result<Vec<BookChoice>> {
     let shared = BookChoice {
         book: Book::Shared,
         label: "shared".into(),

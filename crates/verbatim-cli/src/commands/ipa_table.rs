@@ -26,8 +26,8 @@ pub struct IpaTableArgs {
 
 /// Prints the per-participant tables and the cross-case table in Markdown.
 pub fn cmd_ipa_table(args: &IpaTableArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let evidence = load(&store, &args.tree)?;
+    let opened = args.project.open_analysis()?;
+    let evidence = load(&*opened, &args.tree)?;
     let mut people = evidence.participants.clone();
     if let Some(only) = &args.participant {
         if !people.contains(only) {

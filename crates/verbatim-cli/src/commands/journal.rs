@@ -145,13 +145,13 @@ pub fn cmd_journal(args: &JournalArgs) -> anyhow::Result<ExitCode> {
             let scope = store.scope(acting.coder.name()?, layers.all, layers.solo)?;
             print_entries(&store.entries(&scope)?, *json)?;
         }
-        other => return on_file(other),
+        other => return edit_or_verify(other),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the subcommands that work on study files only: edit, delete, verify.
-fn on_file(action: &JournalAction) -> anyhow::Result<ExitCode> {
+/// Runs the subcommands that change or check entries: edit, delete, verify.
+fn edit_or_verify(action: &JournalAction) -> anyhow::Result<ExitCode> {
     match action {
         JournalAction::Edit {
             acting,
@@ -159,19 +159,19 @@ fn on_file(action: &JournalAction) -> anyhow::Result<ExitCode> {
             title,
             text,
         } => {
-            let mut store = acting.project.open()?;
-            let scope = acting.coder.scope(&store)?;
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
             store.edit_entry(&scope, *id, title.as_deref(), text.as_deref())?;
             println!("Changed journal entry {id}.");
         }
         JournalAction::Delete { acting, id } => {
-            let mut store = acting.project.open()?;
-            let scope = acting.coder.scope(&store)?;
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(acting.coder.name()?, false, false)?;
             store.delete_entry(&scope, *id)?;
             println!("Deleted journal entry {id} (`verbatim undo` brings it back).");
         }
         JournalAction::Verify { project, json } => {
-            let store = project.open()?;
+            let store = project.open_study()?;
             let mismatches = store.verify_journal()?;
             if *json {
                 print_json(&mismatches)?;

@@ -4,14 +4,15 @@
 //! matrix reads them there too); the rows option, CSV lines and the advice
 //! added to a view's error are shared with `query` and `cooccurrence`.
 //! A speaker label mapped to no participant counts as one participant per
-//! source (`verbatim_views::coded::turns`), flagged as unmapped.
+//! source (`verbatim_views::coded::turns`), flagged as unmapped. Runs on
+//! a file and on PostgreSQL alike (`ProjectArg::open_analysis`).
 
 use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 use verbatim_analysis::matrix::{self, CellValue, RowSpec};
-use verbatim_store::{Scope, SpanFilter, SqliteStore};
+use verbatim_store::{AnalysisReads, Coders, Scope, SpanFilter};
 use verbatim_views::{self as views, ViewError, coded};
 
 use super::coder_arg::{AllArg, CoderArg};
@@ -71,8 +72,8 @@ enum CellArg {
 }
 
 /// Returns the rows asked for: each code with its descendants rolled up.
-pub(super) fn load_rows(
-    store: &SqliteStore,
+pub(super) fn load_rows<S: AnalysisReads + Coders + ?Sized>(
+    store: &S,
     scope: &Scope,
     rows: &RowsArg,
 ) -> anyhow::Result<Vec<RowSpec>> {
@@ -132,10 +133,11 @@ fn pick(labels: &[String], word: &str, what: &str) -> anyhow::Result<usize> {
 
 /// Runs `verbatim matrix`.
 pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let scope = args.coder.scope_with(&store, &args.all)?;
-    let rows = load_rows(&store, &scope, &args.rows)?;
-    let columns = views::matrix::columns(&store, &scope, &args.by, args.include_context)
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
+    let scope = args.coder.scope_on(store, args.all.all, args.all.solo)?;
+    let rows = load_rows(store, &scope, &args.rows)?;
+    let columns = views::matrix::columns(store, &scope, &args.by, args.include_context)
         .map_err(view_error)?;
     let filter = SpanFilter {
         codes: Some(coded::distinct(
@@ -144,15 +146,15 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         coder: None,
         include_context: args.include_context,
     };
-    let spans = coded::spans(&store, &scope, &filter)?;
-    let turns = coded::turns(&store, args.include_context)?;
+    let spans = coded::spans(store, &scope, &filter)?;
+    let turns = coded::turns(store, args.include_context)?;
     let value = match args.cell {
         CellArg::Participants => CellValue::Participants,
         CellArg::Passages => CellValue::Passages,
         CellArg::Chars => CellValue::Chars,
     };
     let m = matrix::matrix(&spans, &rows, &columns, value, &turns);
-    let names = coded::participant_names(&store)?;
+    let names = coded::participant_names(store)?;
     let name_of = |p: &i64| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"));
     // People standing for unmapped labels have the negative ids
     // `coded::turns` gives them.
@@ -170,7 +172,7 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         };
         let (r, c) = (pick(&m.rows, r, "row")?, pick(&m.columns, c, "column")?);
         let cell = &m.cells[r][c];
-        let passages = super::query::describe(&store, &cell.passages, &names, 0)?;
+        let passages = super::query::describe(store, &cell.passages, &names, 0)?;
         if args.json {
             print_json(&serde_json::json!({
                 "row": m.rows[r], "column": m.columns[c], "value": cell.value,

@@ -155,14 +155,14 @@ pub fn cmd_memo(args: &MemoArgs) -> anyhow::Result<ExitCode> {
         MemoAction::Edit {
             id, title, text, ..
         } => {
-            let mut store = acting.project.open()?;
-            let scope = coder.scope(&store)?;
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(coder.name()?, false, false)?;
             store.edit_memo(&scope, *id, title.as_deref(), text.as_deref())?;
             println!("Changed memo {id}.");
         }
         MemoAction::Delete { id, .. } => {
-            let mut store = acting.project.open()?;
-            let scope = coder.scope(&store)?;
+            let mut store = acting.project.open_study()?;
+            let scope = store.scope(coder.name()?, false, false)?;
             store.delete_memo(&scope, *id)?;
             println!("Deleted memo {id} (`verbatim undo` brings it back).");
         }

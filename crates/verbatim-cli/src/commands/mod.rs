@@ -65,7 +65,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use verbatim_store::{Codebook, Coders, Codings, Journal, Memos, Participants, SqliteStore, Store};
+use verbatim_store::{
+    Codebook, CodebookEdits, Coders, CodingEdits, Codings, Journal, Memos, Participants,
+    SqliteStore, Store,
+};
 use verbatim_store_pg::{PgAddress, PgStore};
 
 /// Qualitative data analysis for research teams: transcripts in, themes out
@@ -196,12 +199,32 @@ pub struct ProjectArg {
 }
 
 /// What verbatim can do on a PostgreSQL study so far, as error messages say it.
-pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree, coding add|list|remove, undo, redo, reveal, reconcile, journal add|seal|link|list, memo add|list, sites add|list, participants add|list|import, attribute list, speakers list, search (with --autocode), agreement, disagreements, query, log and copy";
+pub const ON_POSTGRES: &str = "init, import, sources, show, coder add|list, code add|tree|rename|describe|move|merge|split|delete, coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, journal add|seal|link|list|edit|delete|verify, memo add|list|edit|delete, sites add|list, participants add|list|import|set|rename|consent|assign|scheme, attribute add|list|set, speakers list|map, search (with --autocode), agreement, disagreements, query, matrix, cooccurrence, saturation, words, triangulation, ipa-table, confront, align, export, log, account add|list|role|remove|password|invite|log and copy";
 
 /// What the commands that run on both backends need of a study.
-pub trait Study: Store + Coders + Codebook + Codings + Journal + Memos + Participants {}
+pub trait Study:
+    Store + Coders + Codebook + Codings + Journal + Memos + Participants + CodebookEdits + CodingEdits
+{
+}
 
-impl<T: Store + Coders + Codebook + Codings + Journal + Memos + Participants> Study for T {}
+impl<T> Study for T where
+    T: Store
+        + Coders
+        + Codebook
+        + Codings
+        + Journal
+        + Memos
+        + Participants
+        + CodebookEdits
+        + CodingEdits
+{
+}
+
+/// What the analysis commands (matrix, co-occurrence, saturation, words,
+/// triangulation, IPA tables, confront, align) read, on both backends.
+pub trait Analysis: Study + verbatim_store::AnalysisReads + verbatim_store::AgreementReads {}
+
+impl<T: Study + verbatim_store::AnalysisReads + verbatim_store::AgreementReads> Analysis for T {}
 
 /// Where a study lives: a file, or a PostgreSQL server.
 pub enum Location<'a> {
@@ -249,6 +272,14 @@ impl ProjectArg {
     /// Returns the study, file or PostgreSQL, for the commands that run on
     /// both through the store's traits.
     pub fn open_study(&self) -> anyhow::Result<Box<dyn Study>> {
+        Ok(match self.location()? {
+            Location::File(_) => Box::new(self.open()?),
+            Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+        })
+    }
+
+    /// Returns the study, file or PostgreSQL, for the analysis commands.
+    pub fn open_analysis(&self) -> anyhow::Result<Box<dyn Analysis>> {
         Ok(match self.location()? {
             Location::File(_) => Box::new(self.open()?),
             Location::Postgres(address) => Box::new(PgStore::open(&address)?),

@@ -223,7 +223,7 @@ pub fn cmd_participants(args: &ParticipantsArgs) -> anyhow::Result<ExitCode> {
             participant,
             code,
         } => {
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             store.rename_participant(&ui::actor(), participant, code)?;
             println!("Renamed {participant} to {code}.");
         }
@@ -313,7 +313,7 @@ fn set(
     if values.is_empty() && label.is_none() && site.is_none() {
         bail!("nothing to set: give NAME=VALUE pairs, --label or --site");
     }
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     store.set_participant(
         &ui::actor(),
         participant,
@@ -354,7 +354,7 @@ fn import(project: &ProjectArg, file: &std::path::Path, types: &[String]) -> any
 
 /// `participants assign`: a pseudonym code for everyone without one.
 fn assign(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     let done = store.assign_codes(&ui::actor())?;
     if json {
         return print_json(&done);
@@ -388,7 +388,7 @@ fn scheme(
     modes: &[String],
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     let modes = modes
         .iter()
         .map(|m| {
@@ -430,7 +430,7 @@ fn consent(
     version: &Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store = project.open_study()?;
     if let (Some(who), Some(date), Some(scope)) = (participant, date, scope) {
         let c = store.record_consent(&ui::actor(), who, date, scope, version.as_deref())?;
         println!(

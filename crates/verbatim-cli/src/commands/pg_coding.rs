@@ -1,7 +1,9 @@
 //! The coding commands on a PostgreSQL study: `coder add|list`, `code
-//! add|tree` and `coding add|list|remove`, written against the store's
-//! traits (`Coders`, `Codebook`, `Codings`) and printing what the file
-//! path prints. Each command module calls in here first; for a study file
+//! add|tree|rename|describe|move|merge|split|delete` and `coding
+//! add|list|remove|quote|translate|memo|span`, written against the store's
+//! traits (`Coders`, `Codebook`, `Codings`, `CodebookEdits`,
+//! `CodingEdits`) and printing what the file path prints (the edits run
+//! through the same functions, `code::edit` and `coding::edit`). Each command module calls in here first; for a study file
 //! it answers `None` and the command runs its own (fuller) path. Any other
 //! action on PostgreSQL is refused before anything is written, naming
 //! what works there.
@@ -64,18 +66,35 @@ pub(super) fn coder(args: &CoderArgs) -> anyhow::Result<Option<ExitCode>> {
     Ok(Some(ExitCode::SUCCESS))
 }
 
-/// Runs `code add|tree` on a PostgreSQL study; `None` for a file.
+/// Runs `code add|tree` and the codebook edits on a PostgreSQL study;
+/// `None` for a file.
 pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
     let Some(address) = postgres(&args.project)? else {
         return Ok(None);
     };
-    if !matches!(
+    let editing = matches!(
         args.action,
-        CodeAction::Add { .. } | CodeAction::Tree { .. }
-    ) {
+        CodeAction::Rename { .. }
+            | CodeAction::Describe { .. }
+            | CodeAction::Move { .. }
+            | CodeAction::Merge { .. }
+            | CodeAction::Split { .. }
+            | CodeAction::Delete { .. }
+    );
+    if !editing
+        && !matches!(
+            args.action,
+            CodeAction::Add { .. } | CodeAction::Tree { .. }
+        )
+    {
         return Err(not_yet(&address, "code"));
     }
     let mut store = PgStore::open(&address)?;
+    if editing {
+        let scope = store.scope(args.coder.name()?, false, false)?;
+        super::code::edit(&mut store, &scope, &args.action)?;
+        return Ok(Some(ExitCode::SUCCESS));
+    }
     match &args.action {
         CodeAction::Add {
             name,
@@ -123,18 +142,11 @@ pub(super) fn code(args: &CodeArgs) -> anyhow::Result<Option<ExitCode>> {
     Ok(Some(ExitCode::SUCCESS))
 }
 
-/// Runs `coding add|list|remove` on a PostgreSQL study; `None` for a file.
+/// Runs every `coding` action on a PostgreSQL study; `None` for a file.
 pub(super) fn coding(args: &CodingArgs) -> anyhow::Result<Option<ExitCode>> {
     let Some(address) = postgres(&args.project)? else {
         return Ok(None);
     };
-    let supported = matches!(
-        args.action,
-        CodingAction::Add { .. } | CodingAction::Remove { .. } | CodingAction::List { .. }
-    );
-    if !supported {
-        return Err(not_yet(&address, "coding"));
-    }
     let mut store = PgStore::open(&address)?;
     let (all, solo) = match &args.action {
         CodingAction::List { all, by, .. } => (all.all || by.is_some(), all.solo),
@@ -169,7 +181,9 @@ pub(super) fn coding(args: &CodingArgs) -> anyhow::Result<Option<ExitCode>> {
             let filter = list_filter(&store, &scope, &args.action)?;
             print_codings(&store.codings(&scope, &filter)?, *json)?;
         }
-        _ => {}
+        _ => {
+            super::coding::edit(&mut store, &scope, &args.action)?;
+        }
     }
     Ok(Some(ExitCode::SUCCESS))
 }

@@ -5,7 +5,8 @@
 //! report read it there too), and the team's curve on the consensus
 //! codebook with `--shared`; this command prints the sources walked, those
 //! left out, the order used, the new codes per interview and Guest, Namey
-//! & Chen's (2020) verdict, overall and per site.
+//! & Chen's (2020) verdict, overall and per site. Runs on a file and on
+//! PostgreSQL alike.
 
 use std::process::ExitCode;
 
@@ -76,7 +77,8 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
     if !(0.0..=100.0).contains(&args.threshold) {
         bail!("--threshold is a percentage between 0 and 100");
     }
-    let store = args.project.open()?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
     let options = CurveOptions {
         level: args
             .level
@@ -97,7 +99,7 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
     if args.shared {
         let scope = store.consensus_scope()?;
         let consensus = store.consensus_coder()?;
-        results = verbatim_views::saturation::curves(&store, &scope, &consensus, &options)?;
+        results = verbatim_views::saturation::curves(store, &scope, &consensus, &options)?;
     } else {
         let me = args.coder.name()?.to_owned();
         let coders = if args.coders.is_empty() {
@@ -106,7 +108,7 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
             args.coders.clone()
         };
         let needs_all = args.all.all || coders.iter().any(|c| *c != me);
-        let scope = args.coder.scope_as(&store, needs_all, args.all.solo)?;
+        let scope = args.coder.scope_on(store, needs_all, args.all.solo)?;
         for name in &coders {
             if name.trim() == store.consensus_coder()?.name {
                 bail!(
@@ -117,7 +119,7 @@ pub fn cmd_saturation(args: &SaturationArgs) -> anyhow::Result<ExitCode> {
                 .coder_by_name(name)?
                 .ok_or_else(|| verbatim_store::StoreError::UnknownCoder(name.clone()))?;
             results.extend(verbatim_views::saturation::curves(
-                &store, &scope, &coder, &options,
+                store, &scope, &coder, &options,
             )?);
         }
     }

@@ -129,7 +129,7 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
                 (None, true) => SpeakerTarget::Interviewer,
                 _ => bail!("give --participant CODE or --interviewer"),
             };
-            let mut store = project.open()?;
+            let mut store = project.open_study()?;
             store.map_speaker(&ui::actor(), &SourceRef::parse(source), label, &target)?;
             println!(
                 "Mapped {label:?} in {source} to {}.",

@@ -28,8 +28,8 @@ pub struct TriangulationArgs {
 
 /// Prints the triangulation table with narrow themes flagged.
 pub fn cmd_triangulation(args: &TriangulationArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
-    let evidence = load(&store, &args.tree)?;
+    let opened = args.project.open_analysis()?;
+    let evidence = load(&*opened, &args.tree)?;
     let attribute_of: HashMap<String, String> = evidence
         .values
         .iter()

@@ -1,4 +1,5 @@
-//! `verbatim words`: the words participants use most.
+//! `verbatim words`: the words participants use most, on a file or a
+//! PostgreSQL study.
 
 use std::process::ExitCode;
 
@@ -49,14 +50,15 @@ pub struct WordsArgs {
 
 /// Prints the most frequent words with their counts and source counts.
 pub fn cmd_words(args: &WordsArgs) -> anyhow::Result<ExitCode> {
-    let store = args.project.open()?;
+    let opened = args.project.open_analysis()?;
+    let store = &*opened;
     let only: Vec<i64> = args
         .source
         .iter()
         .map(|s| store.source_id(&SourceRef::parse(s)))
         .collect::<Result<_, _>>()?;
     let rows = views::words::count(
-        &store,
+        store,
         &WordsSpec {
             sources: &only,
             kinds: &args.kind,

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use verbatim_store::{Book, CodeNode, Scope, SqliteStore};
+use verbatim_store::{Book, CodeNode, Codebook, Scope};
 
 use super::headers::{Field, name_of};
 use super::{Cell, SheetError, Table, Width};
@@ -28,7 +28,7 @@ pub struct BookChoice {
 /// Returns the codebooks as one table; with more than one, a first
 /// `codebook` column says whose each row is.
 pub fn codebook_table(
-    store: &SqliteStore,
+    store: &(impl Codebook + ?Sized),
     scope: &Scope,
     books: &[BookChoice],
 ) -> Result<Table, SheetError> {

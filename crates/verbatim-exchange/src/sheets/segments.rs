@@ -16,9 +16,14 @@
 use std::collections::{BTreeSet, HashMap};
 
 use verbatim_store::{
-    AppliesTo, CodeInfo, CodingFilter, CodingRecord, MemoFilter, Participant, Scope, SqliteStore,
-    Store,
+    AnalysisReads, AppliesTo, CodeInfo, Coders, CodingFilter, CodingRecord, Codings, MemoFilter,
+    Memos, Participant, Scope,
 };
+
+/// What the segments table reads of a study, on either backend.
+pub trait SegmentReads: AnalysisReads + Coders + Codings + Memos {}
+
+impl<T: AnalysisReads + Coders + Codings + Memos + ?Sized> SegmentReads for T {}
 
 use super::{Cell, SheetError, Table, Width};
 
@@ -31,7 +36,7 @@ pub struct SegmentFilter {
 
 /// Returns the coded segments the scope sees as a table.
 pub fn segments_table(
-    store: &SqliteStore,
+    store: &(impl SegmentReads + ?Sized),
     scope: &Scope,
     filter: SegmentFilter,
 ) -> Result<Table, SheetError> {
@@ -116,7 +121,7 @@ struct Lookups {
 }
 
 impl Lookups {
-    fn read(store: &SqliteStore, scope: &Scope) -> Result<Self, SheetError> {
+    fn read(store: &(impl SegmentReads + ?Sized), scope: &Scope) -> Result<Self, SheetError> {
         let codes: HashMap<i64, CodeInfo> = store
             .visible_codes(scope)?
             .into_iter()
@@ -236,7 +241,7 @@ impl Lookups {
 /// Returns the memos on codings the scope sees, by coding id, each as
 /// `title: body` (or the body alone).
 fn coding_memos(
-    store: &SqliteStore,
+    store: &(impl SegmentReads + ?Sized),
     scope: &Scope,
 ) -> Result<HashMap<i64, Vec<String>>, SheetError> {
     let mut memos: HashMap<i64, Vec<String>> = HashMap::new();

@@ -1,14 +1,22 @@
 //! `AnalysisReads` (what a coding query reads) on SQLite and PostgreSQL,
 //! run on both by `conformance!` over the study `agreement::build` makes:
 //! visible codes, paths, descendants, bare spans with the blind rule,
-//! turns with who speaks them, and the sources' facts.
+//! turns with who speaks them, the sources' facts, and which sources any
+//! coder analysed; and the views `verbatim_views` builds on them
+//! (matrix rows and columns, a saturation curve, word counts, the blind
+//! rule of alignment), with the same answers on both.
 
 use verbatim_core::SourceKind;
+use verbatim_core::Span;
 use verbatim_store::{AnalysisReads, AppliesTo, SpanFilter, StoreError};
 
 use super::agreement::{Backend, build};
 
-conformance!(the_query_reads_answer_alike);
+conformance!(
+    the_query_reads_answer_alike,
+    the_sources_analysed_are_the_coders_not_the_consensus,
+    the_views_over_the_traits_answer_alike,
+);
 
 fn the_query_reads_answer_alike(store: &mut impl Backend) {
     build(store);
@@ -110,4 +118,105 @@ fn the_query_reads_answer_alike(store: &mut impl Backend) {
     assert!(store.attributes(AppliesTo::Participant).unwrap().is_empty());
     assert!(store.participant_values_of("âge").unwrap().is_empty());
     assert!(store.source_values_of("lieu").unwrap().is_empty());
+}
+
+fn the_sources_analysed_are_the_coders_not_the_consensus(store: &mut impl Backend) {
+    build(store);
+    // amira coded the interview (1), bruno the note (2) and the context
+    // note (3), every code analytic.
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2, 3]);
+    assert_eq!(store.analysed_sources(3).unwrap(), [2, 3]);
+    // bruno's coding of the context note (the fourth) taken back: nobody
+    // analysed it.
+    let bruno = store.scope("bruno", false, false).unwrap();
+    store.remove_coding(&bruno, 4).unwrap();
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2]);
+    // The consensus layer coding it with the shared Rire (1) is no coder
+    // analysing it.
+    let consensus = store.consensus_scope().unwrap();
+    store
+        .add_coding(&consensus, 3, Span::new(0, 7).unwrap(), 1, None)
+        .unwrap();
+    assert_eq!(store.sources_coded_by_anyone().unwrap(), [1, 2]);
+}
+
+fn the_views_over_the_traits_answer_alike(store: &mut impl Backend) {
+    use verbatim_analysis::matrix::Columns;
+    use verbatim_analysis::saturation::Params;
+    use verbatim_search::WordOptions;
+    use verbatim_views::{ViewError, alignment, matrix, saturation, words};
+
+    build(store);
+    let amira = store.scope("amira", false, false).unwrap();
+    // Rows at the idea level: the shared Rire (1) and amira's Sourire (3).
+    let rows: Vec<(String, Vec<i64>)> = matrix::rows_at_level(store, &amira, "idea")
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.label, r.codes))
+        .collect();
+    assert_eq!(
+        rows,
+        [("Rire".into(), vec![1]), ("Sourire".into(), vec![3])]
+    );
+    // Columns by kind: the interview and the focus group, not the context.
+    let Columns::Source { labels, .. } = matrix::columns(store, &amira, "kind", false).unwrap()
+    else {
+        panic!("kinds are source columns");
+    };
+    assert_eq!(labels, ["focus_group", "interview"]);
+
+    // amira analysed the interview only (the focus group is bruno's):
+    // Rire and Sourire are new there; rolled up to themes, only Humeur
+    // (Sourire's parent; the shared Rire has no theme above it).
+    let options = saturation::CurveOptions {
+        params: Params {
+            base: 1,
+            run: 1,
+            threshold: 0.05,
+        },
+        by_date: false,
+        ..saturation::CurveOptions::default()
+    };
+    let me = store.coder_by_name("amira").unwrap().unwrap();
+    let curve = |level: Option<i64>| {
+        let options = saturation::CurveOptions { level, ..options };
+        let c = saturation::curves(store, &amira, &me, &options).unwrap();
+        let steps: Vec<(String, usize)> = c[0]
+            .saturation
+            .steps
+            .iter()
+            .map(|s| (s.source.clone(), s.new_codes))
+            .collect();
+        (steps, c[0].not_coded)
+    };
+    assert_eq!(curve(None), (vec![("entretien".into(), 2)], 1));
+    let theme = store.level_rank_of("theme").unwrap();
+    assert_eq!(curve(Some(theme)), (vec![("entretien".into(), 1)], 1));
+
+    // The note's one turn is P01's: "Elle a hésité longtemps." has three
+    // words of 4 letters or more; "elle" is a French stop word, left out.
+    let spec = words::WordsSpec {
+        sources: &[2],
+        kinds: &[],
+        sites: &[],
+        include_interviewers: false,
+        include_context: false,
+        options: WordOptions {
+            top: 10,
+            min_length: 4,
+            stem: false,
+        },
+    };
+    let counted: Vec<(String, usize)> = words::count(store, &spec)
+        .unwrap()
+        .into_iter()
+        .map(|w| (w.word, w.count))
+        .collect();
+    assert_eq!(counted, [("hésité".into(), 1), ("longtemps".into(), 1)]);
+
+    // Aligning trees reads layers: refused before the reveal, even one's own.
+    assert!(matches!(
+        alignment::load_layer(store, &amira, me),
+        Err(ViewError::Store(StoreError::Blind))
+    ));
 }

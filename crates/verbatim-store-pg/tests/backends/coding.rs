@@ -104,7 +104,7 @@ fn codes_take_levels_and_names_within_their_codebook(store: &mut impl Backend) {
     // parent is refused (one at the top would be allowed, as in NVivo).
     let taken = invalid(store.add_code(&me, &code(" Coût  ", Some(sub), None, Book::Own)));
     assert!(
-        taken.contains("already has a code named \"Coût\""),
+        taken.contains("already has a code named \"Coût\" under \"Accès/Délais\""),
         "{taken}"
     );
 

@@ -4,7 +4,10 @@
 
 use verbatim_core::Span;
 use verbatim_store::transfer::{CARRIED, Cell, TableRows, Transfer};
-use verbatim_store::{Book, Codebook, Coders, Codings, NewCode, SqliteStore, Store, StoreError};
+use verbatim_store::{
+    Accounts, Book, Codebook, Coders, Codings, LoginEvent, NewCode, Role, SqliteStore, Store,
+    StoreError,
+};
 use verbatim_store_pg::PgStore;
 
 use super::{fixture, pg};
@@ -58,12 +61,30 @@ fn a_study_copied_to_postgres_and_back_keeps_every_row() {
     let mut lite =
         SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
     coded(&mut lite);
+    // The team server's people go along: an account, its session, an
+    // invitation and a login, and the account named in the log.
+    lite.act_as_account(Some("amira")).unwrap();
+    lite.add_account("tester", "amira", Role::Coder, "secret-amira-1")
+        .unwrap();
+    let session = lite.open_session("amira").unwrap();
+    let invitation = lite.invite("amira", "bruno", Role::Viewer).unwrap();
+    lite.record_login("amira", LoginEvent::Login, Some("127.0.0.1"))
+        .unwrap();
     assert!(lite.uncarried().unwrap().is_empty());
     let original = sorted(tables(&lite));
     let there = PgStore::create_copy(&study.address, &original).unwrap();
     assert_eq!(sorted(tables(&there)), original);
     let back = SqliteStore::create_copy(&dir.path().join("back.vbt"), &tables(&there)).unwrap();
     assert_eq!(sorted(tables(&back)), original);
+    for copy in [&there as &dyn Accounts, &back] {
+        assert_eq!(copy.session(&session).unwrap().unwrap().name, "amira");
+        assert_eq!(copy.invitation(&invitation).unwrap().name, "bruno");
+        assert_eq!(copy.login_log(5).unwrap(), lite.login_log(5).unwrap());
+    }
+    assert_eq!(
+        there.audit_log(1).unwrap()[0].account.as_deref(),
+        Some("amira")
+    );
     // The copy goes on: the next ids follow the copied ones on both.
     let mut there = there;
     let me = there.scope("amira", false, false).unwrap();
@@ -71,8 +92,17 @@ fn a_study_copied_to_postgres_and_back_keeps_every_row() {
         .add_coding(&me, 1, Span::new(6, 13).unwrap(), 2, None)
         .unwrap();
     assert_eq!((id, new), (2, true));
-    // 1 creation + 1 import + 1 coder + 2 codes + 2 codings = 7 entries.
-    assert_eq!(there.audit_log(100).unwrap().len(), 7);
+    // 1 creation + 1 import + 1 coder + 2 codes + 2 codings + 1 account
+    // + 1 invitation = 9 entries.
+    assert_eq!(there.audit_log(100).unwrap().len(), 9);
+    // The account ids follow the copied ones too: dora is account 2.
+    there
+        .add_account("tester", "dora", Role::Viewer, "secret-dora-1")
+        .unwrap();
+    assert_eq!(
+        there.audit_log(1).unwrap()[0].target.as_deref(),
+        Some("account:2")
+    );
 }
 
 #[test]

@@ -6,17 +6,19 @@
 
 use sha2::{Digest, Sha256};
 use verbatim_store::{
-    Book, CodeFields, Codebook, Coders, EntryKind, Journal, NewCode, Relation, Store, StoreError,
+    Book, CodeFields, Codebook, Coders, EntryKind, History, Journal, NewCode, Relation, Store,
+    StoreError,
 };
 
 conformance!(
     journal_entries_are_sealed_and_linked_alike,
     a_colleagues_entries_stay_out_of_reach,
+    unsealed_entries_are_edited_deleted_and_undone_alike,
 );
 
 /// A study backend with what the journal commands use.
-pub trait Backend: Store + Coders + Codebook + Journal {}
-impl<T: Store + Coders + Codebook + Journal> Backend for T {}
+pub trait Backend: Store + Coders + Codebook + Journal + History {}
+impl<T: Store + Coders + Codebook + Journal + History> Backend for T {}
 
 fn invalid(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
@@ -176,4 +178,114 @@ fn a_colleagues_entries_stay_out_of_reach(store: &mut impl Backend) {
     assert_eq!(store.entries(&amira).unwrap().len(), 1);
     // The refusal wrote nothing: the study, two coders, one entry.
     assert_eq!(store.audit_log(20).unwrap().len(), 4);
+}
+
+fn unsealed_entries_are_edited_deleted_and_undone_alike(store: &mut impl Backend) {
+    store.add_coder("tester", "amira", None, None).unwrap();
+    store.add_coder("tester", "bruno", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let bruno = store.scope("bruno", false, false).unwrap();
+    let note = store
+        .add_entry(&amira, EntryKind::Note, "Jour", "Entretien à Valmont.")
+        .unwrap();
+    let pre = store
+        .add_entry(&amira, EntryKind::Preconception, "Attente", "La confiance.")
+        .unwrap();
+    // A new title, trimmed; the text kept.
+    store
+        .edit_entry(&amira, note, Some("  Premier jour "), None)
+        .unwrap();
+    let entries = store.entries(&amira).unwrap();
+    assert_eq!(
+        (entries[0].title.as_str(), entries[0].body.as_str()),
+        ("Premier jour", "Entretien à Valmont.")
+    );
+    assert_eq!(
+        invalid(store.edit_entry(&amira, note, None, None)),
+        "nothing to change: give a new title or a new text"
+    );
+    assert!(invalid(store.edit_entry(&amira, note, None, Some(" "))).contains("text is empty"));
+    assert_eq!(
+        invalid(store.edit_entry(&bruno, note, Some("x"), None)),
+        "no journal entry 1 among yours: list them with `verbatim journal list`"
+    );
+    assert!(invalid(store.delete_entry(&bruno, note)).contains("no journal entry 1 among yours"));
+
+    // Sealed, the preconception can change no more, nor go.
+    store.seal(&amira, pre).unwrap();
+    let at = store.entries(&amira).unwrap()[1].sealed_at.clone().unwrap();
+    assert_eq!(
+        invalid(store.edit_entry(&amira, pre, Some("Autre"), None)),
+        format!(
+            "journal entry 2 was sealed on {at} and can never be changed: write a new entry instead"
+        )
+    );
+    assert!(invalid(store.delete_entry(&amira, pre)).contains("can never be deleted"));
+
+    // A linked note is deleted with its link, and undo brings both back.
+    let code = store
+        .add_code(
+            &amira,
+            &NewCode {
+                name: "Confiance".into(),
+                level: None,
+                parent: None,
+                book: Some(Book::Own),
+                fields: CodeFields::default(),
+            },
+        )
+        .unwrap();
+    let third = store
+        .add_entry(&amira, EntryKind::Note, "Doute", "Relire.")
+        .unwrap();
+    let link = store
+        .link_entry(&amira, third, code, Relation::Absent)
+        .unwrap();
+    assert_eq!((third, link), (3, 1));
+    store.delete_entry(&amira, third).unwrap();
+    let ids: Vec<i64> = store
+        .entries(&amira)
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, [1, 2]);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "journal.delete");
+    assert_eq!(log[0].target.as_deref(), Some("journal:3"));
+    let changes = log[0].data["changes"].as_array().unwrap();
+    let gone: Vec<(&str, i64)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["table"].as_str().unwrap(),
+                c["key"]["id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(gone, [("journal_links", 1), ("journal", 3)]);
+    assert_eq!(changes[1]["before"]["title"], "Doute");
+    assert_eq!(changes[1]["after"], serde_json::Value::Null);
+
+    let undone = store.undo("amira", 1).unwrap();
+    assert_eq!(undone[0].action, "journal.delete");
+    let entries = store.entries(&amira).unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(
+        (entries[2].title.as_str(), entries[2].links.len()),
+        ("Doute", 1)
+    );
+    assert_eq!(entries[2].links[0].relation, "absent");
+    store.redo("amira", 1).unwrap();
+    assert_eq!(store.entries(&amira).unwrap().len(), 2);
+
+    // The edit is undone to the title it replaced.
+    let log = store.audit_log(30).unwrap();
+    let edit = log.iter().find(|e| e.action == "journal.edit").unwrap();
+    assert_eq!(edit.target.as_deref(), Some("journal:1"));
+    assert_eq!(edit.data["changes"][0]["before"]["title"], "Jour");
+    assert_eq!(edit.data["changes"][0]["after"]["title"], "Premier jour");
+    assert_eq!(edit.data["summary"], serde_json::json!({}));
+    // Every seal still holds.
+    assert_eq!(store.verify_journal().unwrap(), []);
 }

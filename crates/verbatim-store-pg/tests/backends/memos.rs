@@ -3,15 +3,18 @@
 //! alike, blind until the layers open, filtered by kind, target and
 //! folded words, each write one audit entry in SQLite's shape.
 
-use verbatim_store::{Coders, MemoFilter, MemoTarget, Memos, Store, StoreError};
+use verbatim_store::{Coders, History, MemoFilter, MemoTarget, Memos, Store, StoreError};
 
 use super::fixture;
 
-conformance!(memos_are_written_filtered_and_blind_alike);
+conformance!(
+    memos_are_written_filtered_and_blind_alike,
+    memos_are_edited_and_deleted_by_their_author_alike,
+);
 
 /// A study backend with what the memo commands use.
-pub trait Backend: Store + Coders + Memos {}
-impl<T: Store + Coders + Memos> Backend for T {}
+pub trait Backend: Store + Coders + Memos + History {}
+impl<T: Store + Coders + Memos + History> Backend for T {}
 
 fn memos_are_written_filtered_and_blind_alike(store: &mut impl Backend) {
     // The interview's comment on the emoji becomes memo 1 (a passage memo
@@ -128,4 +131,99 @@ fn memos_are_written_filtered_and_blind_alike(store: &mut impl Backend) {
     assert_eq!(change["after"]["coder_id"], 2);
     assert_eq!(change["after"]["target_label"], "CSI-2");
     assert_eq!(change["after"]["author"], "amira");
+}
+
+fn invalid(result: Result<(), StoreError>) -> String {
+    match result {
+        Err(StoreError::Invalid(message)) => message,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn memos_are_edited_and_deleted_by_their_author_alike(store: &mut impl Backend) {
+    // Memo 1 is the interview's imported comment.
+    store
+        .import_batch("tester", vec![fixture::interview("cs-02")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    store.add_coder("tester", "bruno", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let bruno = store.scope("bruno", false, false).unwrap();
+    let mine = store
+        .add_memo(&amira, &MemoTarget::Study, Some("Première"), "Texte A")
+        .unwrap();
+    let theirs = store
+        .add_memo(&bruno, &MemoTarget::Source(1), None, "Entretien riche.")
+        .unwrap();
+    assert_eq!((mine, theirs), (2, 3));
+    let before = store.memos(&amira, &MemoFilter::default()).unwrap()[1].clone();
+
+    // An empty title clears it; the text is trimmed.
+    store
+        .edit_memo(&amira, mine, Some(" "), Some(" Texte B "))
+        .unwrap();
+    let after = store.memos(&amira, &MemoFilter::default()).unwrap()[1].clone();
+    assert_eq!(
+        (after.id, after.title, after.body.as_str()),
+        (2, None, "Texte B")
+    );
+    // Dated anew (RFC 3339 text orders as time does).
+    assert!(after.written_at >= before.written_at);
+
+    assert_eq!(
+        invalid(store.edit_memo(&amira, mine, None, None)),
+        "nothing to change: give a new title or a new text"
+    );
+    assert_eq!(
+        invalid(store.edit_memo(&amira, mine, None, Some(" "))),
+        "the memo's text is empty"
+    );
+    assert_eq!(
+        invalid(store.edit_memo(&amira, 1, Some("x"), None)),
+        "memo 1 was imported with its document (document-comment): it cannot be changed, write your own memo instead"
+    );
+    // Layers closed: amira does not see bruno's memo at all.
+    assert_eq!(
+        invalid(store.delete_memo(&amira, theirs)),
+        "no memo 3 among yours: list them with `verbatim memo list`"
+    );
+    assert_eq!(
+        invalid(store.delete_memo(&amira, 99)),
+        "no memo 99 among yours: list them with `verbatim memo list`"
+    );
+
+    store.delete_memo(&amira, mine).unwrap();
+    let left: Vec<i64> = store
+        .memos(&amira, &MemoFilter::default())
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(left, [1]);
+    let log = store.audit_log(2).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("memo.delete", Some("memo:2"))
+    );
+    assert_eq!(log[0].data["changes"][0]["before"]["body"], "Texte B");
+    assert_eq!(log[1].action, "memo.edit");
+    let edit = &log[1].data["changes"][0];
+    assert_eq!(edit["table"], "memos");
+    assert_eq!(edit["before"]["title"], "Première");
+    assert_eq!(edit["after"]["title"], serde_json::Value::Null);
+    assert_eq!(edit["after"]["body"], "Texte B");
+
+    // Undo brings the memo back as edited, then the edit back as written.
+    store.undo("amira", 2).unwrap();
+    let back = store.memos(&amira, &MemoFilter::default()).unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!(
+        (back[1].title.as_deref(), back[1].body.as_str()),
+        (Some("Première"), "Texte A")
+    );
+    // Bruno's memo was never touched.
+    assert_eq!(
+        store.memos(&bruno, &MemoFilter::default()).unwrap()[1].body,
+        "Entretien riche."
+    );
 }

@@ -3,7 +3,10 @@
 //! refused alike, speaker labels mapped by the same rules, the listing's
 //! counts, and each write one audit entry in SQLite's shape.
 
-use verbatim_store::{AppliesTo, AttrType, NewParticipant, Participants, Store, StoreError};
+use verbatim_store::{
+    AppliesTo, AttrType, History, NewParticipant, Participants, RankStyle, SourceRef,
+    SpeakerTarget, Store, StoreError,
+};
 
 use super::fixture;
 
@@ -11,11 +14,14 @@ conformance!(
     sites_and_participants_are_added_and_refused_alike,
     speaker_labels_map_to_participants_and_count_their_turns,
     a_roster_imports_whole_or_not_at_all,
+    attributes_values_and_consents_are_edited_alike,
+    speaker_labels_are_mapped_and_codes_renamed_alike,
+    pseudonym_codes_are_assigned_by_the_scheme_alike,
 );
 
 /// A study backend with what the participant commands use.
-pub trait Backend: Store + Participants {}
-impl<T: Store + Participants> Backend for T {}
+pub trait Backend: Store + Participants + History {}
+impl<T: Store + Participants + History> Backend for T {}
 
 /// A speaker label as the test reads it: source, label, turns, first
 /// turn, role, participant, how.
@@ -272,4 +278,420 @@ fn a_roster_imports_whole_or_not_at_all(store: &mut impl Backend) {
     }
     assert_eq!(store.participants().unwrap().len(), 3);
     assert_eq!(store.audit_log(10).unwrap().len(), log.len());
+}
+
+fn pairs(values: &[(&str, &str)]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn attributes_values_and_consents_are_edited_alike(store: &mut impl Backend) {
+    store.add_site("tester", "Centre de santé", "CS").unwrap();
+    store.add_site("tester", "Hôpital", "CH").unwrap();
+    let age = store
+        .define_attribute(
+            "tester",
+            " âge ",
+            AppliesTo::Participant,
+            AttrType::Number,
+            &[],
+        )
+        .unwrap();
+    assert_eq!((age.id, age.name.as_str()), (1, "âge"));
+    let job = store
+        .define_attribute(
+            "tester",
+            "profession",
+            AppliesTo::Participant,
+            AttrType::Category,
+            &[
+                "infirmière".to_owned(),
+                " médecin ".to_owned(),
+                " ".to_owned(),
+            ],
+        )
+        .unwrap();
+    // Values trimmed, the empty one dropped.
+    assert_eq!(job.allowed, ["infirmière", "médecin"]);
+    assert_eq!(
+        invalid(store.define_attribute(
+            "tester",
+            "ÂGE",
+            AppliesTo::Participant,
+            AttrType::Text,
+            &[]
+        )),
+        "there is already a participant attribute \"ÂGE\""
+    );
+    assert_eq!(
+        invalid(store.define_attribute(
+            "tester",
+            "mode",
+            AppliesTo::Source,
+            AttrType::Category,
+            &[]
+        )),
+        "the category \"mode\" needs its allowed values"
+    );
+    // The same name on sources is another attribute.
+    let length = store
+        .define_attribute("tester", "âge", AppliesTo::Source, AttrType::Number, &[])
+        .unwrap();
+    assert_eq!(length.id, 3);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("attribute.add", Some("attribute:3"))
+    );
+    assert_eq!(log[0].data["summary"]["for"], "source");
+    // Positions count per kind: the first source attribute is 1.
+    assert_eq!(log[0].data["changes"][0]["after"]["position"], 1);
+
+    store
+        .add_participant("tester", &person(Some("CSI-1"), Some("Anne"), None))
+        .unwrap();
+    store
+        .set_participant(
+            "tester",
+            "anne",
+            Some(" Anne B. "),
+            Some("ch"),
+            &pairs(&[("ÂGE", " 34 "), ("profession", "Infirmière")]),
+        )
+        .unwrap();
+    let p = &store.participants().unwrap()[0];
+    assert_eq!(
+        (p.label.as_deref(), p.site_code.as_deref()),
+        (Some("Anne B."), Some("CH"))
+    );
+    // Canonical values: the number as written, the category's spelling.
+    assert_eq!(
+        p.values,
+        pairs(&[("âge", "34"), ("profession", "infirmière")])
+    );
+    assert!(matches!(
+        store.set_participant("tester", "CSI-1", None, None, &pairs(&[("âge", "trente")])),
+        Err(StoreError::BadValue { attribute, reason })
+            if attribute == "âge" && reason == "\"trente\" is not a number"
+    ));
+    assert!(matches!(
+        store.set_participant("tester", "CSI-1", None, None, &pairs(&[("poids", "70")])),
+        Err(StoreError::UnknownAttribute { name, applies_to })
+            if name == "poids" && applies_to == "participant"
+    ));
+    assert!(matches!(
+        store.set_participant("tester", "CSI-1", None, Some("ZZ"), &[]),
+        Err(StoreError::UnknownSite(s)) if s == "ZZ"
+    ));
+    assert!(matches!(
+        store.set_participant("tester", "Zoé", Some("x"), None, &[]),
+        Err(StoreError::UnknownParticipant(w)) if w == "Zoé"
+    ));
+    // An empty value clears it: one row deleted.
+    store
+        .set_participant("tester", "#1", None, None, &pairs(&[("âge", "")]))
+        .unwrap();
+    assert_eq!(
+        store.participants().unwrap()[0].values,
+        pairs(&[("profession", "infirmière")])
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "participant.set");
+    assert_eq!(log[0].target.as_deref(), Some("participant:1"));
+    let cleared = &log[0].data["changes"][0];
+    assert_eq!(cleared["table"], "participant_values");
+    assert_eq!(cleared["before"]["value"], "34");
+    assert_eq!(cleared["after"], serde_json::Value::Null);
+    assert_eq!(
+        log[0].data["summary"]["values"],
+        serde_json::json!([["âge", ""]])
+    );
+
+    // Source values, read back by id range.
+    store
+        .import_batch("tester", vec![fixture::interview("cs-02")])
+        .unwrap();
+    store
+        .set_source_values(
+            "tester",
+            &SourceRef::Name("cs-02".into()),
+            &pairs(&[("âge", "45")]),
+        )
+        .unwrap();
+    let values = store.source_values_in(1..=1).unwrap();
+    assert_eq!(values.get(&1), Some(&pairs(&[("âge", "45")])));
+    assert!(store.source_values_in(2..=9).unwrap().is_empty());
+    assert!(matches!(
+        store.set_source_values("tester", &SourceRef::Name("absent".into()), &pairs(&[("âge", "1")])),
+        Err(StoreError::SourceNotFound(s)) if s == "absent"
+    ));
+
+    // Consent: the date read as day/month/year, stored ISO.
+    let consent = store
+        .record_consent(
+            "tester",
+            "csi-1",
+            "12/03/2024",
+            " enregistrement audio ",
+            Some(" v2 "),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            consent.participant.as_str(),
+            consent.date.as_str(),
+            consent.scope.as_str(),
+            consent.sheet_version.as_deref(),
+            consent.status.as_str()
+        ),
+        (
+            "CSI-1",
+            "2024-03-12",
+            "enregistrement audio",
+            Some("v2"),
+            "given"
+        )
+    );
+    assert!(matches!(
+        store.record_consent("tester", "CSI-1", "demain", "audio", None),
+        Err(StoreError::BadValue { attribute, .. }) if attribute == "consent date"
+    ));
+    assert_eq!(store.consents(None).unwrap(), [consent]);
+    assert_eq!(
+        store.participants().unwrap()[0].consent.as_deref(),
+        Some("given")
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "consent.record");
+    assert_eq!(log[0].data["summary"]["date"], "2024-03-12");
+    // Undone, the consent goes; the study holds what it held before.
+    store.undo("tester", 1).unwrap();
+    assert_eq!(store.consents(Some("CSI-1")).unwrap(), []);
+}
+
+fn speaker_labels_are_mapped_and_codes_renamed_alike(store: &mut impl Backend) {
+    // cs-02: INT, CSI-2, INT (site CS); notes: one turn by P01.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store
+        .add_participant("tester", &person(Some("CSI-2"), None, None))
+        .unwrap();
+    store
+        .add_participant("tester", &person(None, Some("Paul"), None))
+        .unwrap();
+    // "p01" names P01 ignoring case; Paul is found by his label.
+    store
+        .map_speaker(
+            "tester",
+            &SourceRef::Name("notes".into()),
+            "p01",
+            &SpeakerTarget::Participant("paul".into()),
+        )
+        .unwrap();
+    let row = &store.speakers(Some(2)).unwrap()[0];
+    assert_eq!(
+        (
+            row.label.as_str(),
+            row.role.as_str(),
+            row.participant.as_deref(),
+            row.how.as_deref()
+        ),
+        ("P01", "participant", Some("Paul"), Some("explicit"))
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].target.as_deref()),
+        ("speakers.map", None)
+    );
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "mappings": [{ "source": 2, "label": "P01", "participant": 2 }] })
+    );
+    // Mapped again, the same row changes.
+    store
+        .map_speaker(
+            "tester",
+            &SourceRef::Id(2),
+            "P01",
+            &SpeakerTarget::Interviewer,
+        )
+        .unwrap();
+    let change = &store.audit_log(1).unwrap()[0].data["changes"][0];
+    assert_eq!(change["key"]["id"], 1);
+    assert_eq!(change["before"]["participant_id"], 2);
+    assert_eq!(change["after"]["participant_id"], serde_json::Value::Null);
+    assert_eq!(change["after"]["interviewer"], 1);
+    assert_eq!(store.speakers(Some(2)).unwrap()[0].role, "interviewer");
+    assert_eq!(
+        invalid(store.map_speaker(
+            "tester",
+            &SourceRef::Name("notes".into()),
+            "XYZ",
+            &SpeakerTarget::Interviewer
+        )),
+        "no speaker \"XYZ\" in source \"notes\": list its speakers with `verbatim speakers list --source notes`"
+    );
+    assert_eq!(
+        invalid(store.map_speaker(
+            "tester",
+            &SourceRef::Name("notes".into()),
+            "P01",
+            &SpeakerTarget::Participant("Zoé".into())
+        )),
+        "no participant \"Zoé\" in this study: list them with `verbatim participants list`"
+    );
+
+    // CSI-2 speaks in cs-02 by its code; renamed, the label is pinned.
+    store
+        .rename_participant("tester", "csi-2", "CSI-02")
+        .unwrap();
+    let csi = &store.speakers(Some(1)).unwrap()[1];
+    assert_eq!(
+        (
+            csi.label.as_str(),
+            csi.participant.as_deref(),
+            csi.how.as_deref()
+        ),
+        ("CSI-2", Some("CSI-02"), Some("explicit"))
+    );
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "participant.rename");
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "from": "CSI-2", "to": "CSI-02", "labels_pinned": 1 })
+    );
+    let tables: Vec<&str> = log[0].data["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(tables, ["speaker_map", "participants"]);
+    assert!(matches!(
+        store.rename_participant("tester", "Paul", "csi-02"),
+        Err(StoreError::DuplicateParticipant(c)) if c == "csi-02"
+    ));
+    assert!(invalid(store.rename_participant("tester", "Paul", "P 1")).contains("holds a space"));
+    // Undone, the code is back and the label maps by it again.
+    store.undo("tester", 1).unwrap();
+    let csi = &store.speakers(Some(1)).unwrap()[1];
+    assert_eq!(
+        (csi.participant.as_deref(), csi.how.as_deref()),
+        (Some("CSI-2"), Some("auto"))
+    );
+}
+
+fn pseudonym_codes_are_assigned_by_the_scheme_alike(store: &mut impl Backend) {
+    // cs-02: an interview at site CS (INT, CSI-2, INT); notes: a focus
+    // group with no site, one turn by P01.
+    store
+        .import_batch(
+            "tester",
+            vec![
+                fixture::interview("cs-02"),
+                fixture::note("notes", "Une seule prise de parole."),
+            ],
+        )
+        .unwrap();
+    store.add_site("tester", "Centre de santé", "CS").unwrap();
+    for label in ["Claire", "P01", "Sans voix"] {
+        store
+            .add_participant("tester", &person(None, Some(label), None))
+            .unwrap();
+    }
+    store
+        .map_speaker(
+            "tester",
+            &SourceRef::Name("cs-02".into()),
+            "CSI-2",
+            &SpeakerTarget::Participant("Claire".into()),
+        )
+        .unwrap();
+    let scheme = store.scheme().unwrap();
+    assert_eq!(scheme.template, "{site}{mode}-{rank}");
+    // Claire is first heard in cs-02, an interview (mode I) at CS: CSI-1.
+    // P01 speaks in a focus group of no site; "Sans voix" speaks nowhere.
+    let done = store.assign_codes("tester").unwrap();
+    let given: Vec<(i64, &str)> = done
+        .assigned
+        .iter()
+        .map(|a| (a.id, a.code.as_str()))
+        .collect();
+    assert_eq!(given, [(1, "CSI-1")]);
+    let skipped: Vec<(i64, &str)> = done
+        .skipped
+        .iter()
+        .map(|s| (s.id, s.reason.split(':').next().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (2, "no site"),
+            (3, "no turn is mapped to this participant yet")
+        ]
+    );
+
+    assert!(
+        invalid(store.set_scheme("tester", Some("{site}-x"), &[]))
+            .contains("has no {rank}: codes would not be unique")
+    );
+    assert!(
+        invalid(store.set_scheme("tester", None, &[("podcast".into(), "P".into(), None)]))
+            .starts_with("no source kind \"podcast\": kinds are interview, ")
+    );
+    // Without a site in the template, focus groups numbered as G1, G2…
+    let scheme = store
+        .set_scheme(
+            "tester",
+            Some(" {mode}{rank} "),
+            &[("focus_group".into(), "G".into(), Some(RankStyle::Digits))],
+        )
+        .unwrap();
+    assert_eq!(scheme.template, "{mode}{rank}");
+    let fg = scheme
+        .modes
+        .iter()
+        .find(|m| m.kind == "focus_group")
+        .unwrap();
+    assert_eq!((fg.code.as_str(), fg.rank_style), ("G", RankStyle::Digits));
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "template": "{mode}{rank}", "modes": [["focus_group", "G"]] })
+    );
+    let done = store.assign_codes("tester").unwrap();
+    let given: Vec<(i64, &str)> = done
+        .assigned
+        .iter()
+        .map(|a| (a.id, a.code.as_str()))
+        .collect();
+    assert_eq!(given, [(2, "G1")]);
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(log[0].action, "participants.assign");
+    assert_eq!(
+        log[0].data["summary"],
+        serde_json::json!({ "assigned": ["G1"] })
+    );
+    // Nobody left to code: nothing written.
+    let entries = store.audit_log(50).unwrap().len();
+    assert!(store.assign_codes("tester").unwrap().assigned.is_empty());
+    assert_eq!(store.audit_log(50).unwrap().len(), entries);
+    // Undone, P01 has no code again.
+    store.undo("tester", 1).unwrap();
+    let codes: Vec<Option<String>> = store
+        .participants()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, [Some("CSI-1".to_owned()), None, None]);
 }

@@ -342,3 +342,87 @@ fn a_sealed_journal_entry_is_refused_changes_on_the_server() {
     assert_eq!(entries[0].body, "Réécrite.");
     assert_eq!(entries[1].body, "La confiance.");
 }
+
+#[test]
+fn verify_names_a_sealed_entry_rewritten_behind_the_trigger() {
+    use sha2::{Digest, Sha256};
+    use verbatim_store::{Coders, EntryKind, Journal};
+    let Some(study) = pg::study("journal_verify") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let amira = store.scope("amira", false, false).unwrap();
+    let id = store
+        .add_entry(&amira, EntryKind::Preconception, "Attente", "La confiance.")
+        .unwrap();
+    let hash = store.seal(&amira, id).unwrap();
+    assert_eq!(store.verify_journal().unwrap(), []);
+    // Someone with the server's keys turns the trigger off and rewrites it.
+    let mut admin = study.admin();
+    let schema = study.address.study();
+    admin
+        .batch_execute(&format!(
+            "ALTER TABLE \"{schema}\".journal DISABLE TRIGGER journal_sealed_no_change; \
+             UPDATE \"{schema}\".journal SET body = 'Aucune attente.' WHERE id = {id}; \
+             ALTER TABLE \"{schema}\".journal ENABLE TRIGGER journal_sealed_no_change"
+        ))
+        .unwrap();
+    let entry = &store.entries(&amira).unwrap()[0];
+    // The sealed form of the rewritten entry, by hand.
+    let form = format!(
+        r#"["verbatim-journal-seal/1","{}","preconception","Attente","Aucune attente.","{}","{}"]"#,
+        entry.guid,
+        entry.written_at,
+        entry.sealed_at.as_deref().unwrap()
+    );
+    let rewritten: String = Sha256::digest(form.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let found = store.verify_journal().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].entry, found[0].coder.as_str()), (id, "amira"));
+    assert_eq!(
+        found[0].reason,
+        "the entry no longer matches its seal: it was changed after sealing"
+    );
+    assert_eq!(found[0].stored.as_deref(), Some(hash.as_str()));
+    assert_eq!(found[0].computed, rewritten);
+}
+
+#[test]
+fn a_change_counter_from_another_process_is_answered_safely() {
+    use verbatim_store::{Book, Codebook, Coders, Codings, NewCode, ReaderReads};
+    let Some(study) = pg::study("counter_two_processes") else {
+        return;
+    };
+    let mut web = pg::create(&study);
+    web.import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    web.add_coder("tester", "amira", None, None).unwrap();
+    // Creation, import, coder: the counter is 3 on both connections.
+    let mark = web.change_counter().unwrap();
+    assert_eq!(mark, 3);
+    let mut cli = PgStore::open(&study.address).unwrap();
+    let scope = cli.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Rire".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = cli.add_code(&scope, &new).unwrap();
+    let span = verbatim_core::Span::new(22, 28).unwrap();
+    cli.add_coding(&scope, 1, span, code, None).unwrap();
+    // The connection that handed out 3 knows the newest entry then, so it
+    // tells that the two writes since touched codes and codings only.
+    assert!(!web.tables_may_have_changed(mark, &["sources"]).unwrap());
+    assert!(web.tables_may_have_changed(mark, &["codings"]).unwrap());
+    // The other never handed out 3: it cannot tell which entries came
+    // after, so it answers "may have changed" rather than guess.
+    assert!(cli.tables_may_have_changed(mark, &["sources"]).unwrap());
+    // Once it has handed out the current counter itself, it knows.
+    let now = cli.change_counter().unwrap();
+    assert_eq!(now, 5);
+    assert!(!cli.tables_may_have_changed(now, &["codings"]).unwrap());
+}

@@ -1,10 +1,12 @@
 //! The reads a coding query makes, on any backend: the codes a scope sees,
 //! their paths and descendants, codings as bare spans, speaker turns with
-//! who speaks them, sources' facts and attribute values.
+//! who speaks them, sources' facts and attribute values, and which sources
+//! the team analysed.
 //!
-//! `verbatim_views::query` and `verbatim_views::coded` are written against
-//! this trait, so `verbatim query` answers alike on a file and on
-//! PostgreSQL. Who owns a turn is decided once ([`owned_turns`]) from the
+//! `verbatim_views` (query, matrix, saturation, words, speakers, evidence,
+//! alignment) is written against this trait and the concerns it extends,
+//! so `verbatim query`, `matrix`, `saturation`, `words` and
+//! `triangulation` answer alike on a file and on PostgreSQL. Who owns a turn is decided once ([`owned_turns`]) from the
 //! backend's `Participants::speakers`; attributes come from
 //! `Participants::attributes`.
 
@@ -45,6 +47,11 @@ pub trait AnalysisReads: Codebook + Transcripts {
 
     /// Returns each source's value of the source attribute `name`.
     fn source_values_of(&self, name: &str) -> Result<HashMap<i64, String>, StoreError>;
+
+    /// Returns the ids of the sources any coder (never the consensus)
+    /// analysed: coded with an analytic code, or marked done, in id order.
+    /// One coder's are `AgreementReads::analysed_sources`.
+    fn sources_coded_by_anyone(&self) -> Result<Vec<i64>, StoreError>;
 }
 
 /// Returns the turns `(source, label, start, end)` with who speaks each,

@@ -1,59 +1,44 @@
 //! Changing a coding as a trait: its memo, its span, its quote mark and
 //! its translation, and the reads the reader makes of one source's codings.
 //!
-//! Every method has a default body that says the backend has not built it
-//! yet, so a backend grows one concern at a time; `SqliteStore` overrides
-//! them all.
+//! Every backend implements every method (`SqliteStore` by delegating to
+//! its inherent methods, `PgStore` in `verbatim-store-pg`'s
+//! `coding_edits`), so a missing one is a compile error.
 
 use verbatim_core::{Language, Span};
 
 use crate::{Scope, SpanCoding, SqliteStore, StoreError};
-
-/// The name of this concern in the "not yet on PostgreSQL" sentence.
-const CONCERN: &str = "changing a coding (memo, span, quote, translation)";
 
 /// The edits a coding takes after it is made, and the reader's reads.
 pub trait CodingEdits {
     /// Sets or clears a coding's memo.
     fn set_coding_memo(
         &mut self,
-        _scope: &Scope,
-        _id: i64,
-        _memo: Option<&str>,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+        scope: &Scope,
+        id: i64,
+        memo: Option<&str>,
+    ) -> Result<(), StoreError>;
 
     /// Moves a coding's span within its source.
-    fn set_coding_span(&mut self, _scope: &Scope, _id: i64, _span: Span) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn set_coding_span(&mut self, scope: &Scope, id: i64, span: Span) -> Result<(), StoreError>;
 
     /// Marks or unmarks a coding as a quote for the report.
-    fn set_quote(&mut self, _scope: &Scope, _id: i64, _quote: bool) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn set_quote(&mut self, scope: &Scope, id: i64, quote: bool) -> Result<(), StoreError>;
 
     /// Keeps a translation of a coding's passage.
     fn translate(
         &mut self,
-        _scope: &Scope,
-        _id: i64,
-        _language: &Language,
-        _text: &str,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+        scope: &Scope,
+        id: i64,
+        language: &Language,
+        text: &str,
+    ) -> Result<(), StoreError>;
 
     /// Returns the source a coding the scope sees is in.
-    fn coding_source(&self, _scope: &Scope, _id: i64) -> Result<Option<i64>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError>;
 
     /// Returns the codings of one source the scope sees, with their codes.
-    fn source_codings(&self, _scope: &Scope, _source: i64) -> Result<Vec<SpanCoding>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn source_codings(&self, scope: &Scope, source: i64) -> Result<Vec<SpanCoding>, StoreError>;
 }
 
 impl CodingEdits for SqliteStore {

@@ -1,17 +1,15 @@
 //! Exchange as a trait: the whole study read as one [`Snapshot`], which the
-//! REFI-QDA and spreadsheet exporters write out.
+//! REFI-QDA and spreadsheet exporters write out. Both backends implement
+//! it over the shared `exchange::snapshot_rows`.
 
 use crate::{Scope, Snapshot, SqliteStore, StoreError};
-
-/// The name of this concern in the "not yet on PostgreSQL" sentence.
-const CONCERN: &str = "export";
 
 /// Reading a study whole for export.
 pub trait Exchange {
     /// Returns the study as the scope sees it, in one consistent read.
-    fn snapshot(&self, _scope: &Scope) -> Result<Snapshot, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    /// Each backend reads its rows into `SnapshotRows` and hands them to
+    /// `assemble_snapshot`, which applies the scope.
+    fn snapshot(&self, scope: &Scope) -> Result<Snapshot, StoreError>;
 }
 
 impl Exchange for SqliteStore {

@@ -3,10 +3,12 @@
 //!
 //! What an entry may hold, who may change or seal it, and the sealed form
 //! are decided once ([`super::rules::journal_text`], [`super::rules::own_entry`],
-//! [`super::rules::sealable`], [`crate::seal_hash`]); each backend's
+//! [`super::rules::sealable`], [`super::rules::unsealed_entry`],
+//! [`super::rules::entry_edit`], [`crate::seal_hash`], and what a broken seal
+//! is, [`super::rules::seal_mismatch`]); each backend's
 //! database also refuses any change to a sealed row by trigger.
 
-use crate::{EntryKind, JournalEntry, Relation, Scope, SqliteStore, StoreError};
+use crate::{EntryKind, JournalEntry, Mismatch, Relation, Scope, SqliteStore, StoreError};
 
 /// The reflexive journal of a study.
 pub trait Journal {
@@ -37,16 +39,23 @@ pub trait Journal {
     /// Returns the entries the scope sees, oldest first, with their links.
     fn entries(&self, scope: &Scope) -> Result<Vec<JournalEntry>, StoreError>;
 
-    /// Changes an unsealed entry's title or body (one undoable action).
+    /// Changes one of the scope's unsealed entries' title or text (`None`
+    /// keeps a field; one undoable action).
     fn edit_entry(
         &mut self,
-        _scope: &Scope,
-        _id: i64,
-        _title: Option<&str>,
-        _body: Option<&str>,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres("editing a journal entry"))
-    }
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Deletes one of the scope's unsealed entries and its links (one
+    /// undoable action).
+    fn delete_entry(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError>;
+
+    /// Recomputes every sealed entry's hash (all coders') and returns those
+    /// that do not match their seal or the seal the audit log recorded.
+    fn verify_journal(&self) -> Result<Vec<Mismatch>, StoreError>;
 }
 
 impl Journal for SqliteStore {
@@ -77,6 +86,7 @@ impl Journal for SqliteStore {
     fn entries(&self, scope: &Scope) -> Result<Vec<JournalEntry>, StoreError> {
         SqliteStore::entries(self, scope)
     }
+
     fn edit_entry(
         &mut self,
         scope: &Scope,
@@ -85,5 +95,13 @@ impl Journal for SqliteStore {
         body: Option<&str>,
     ) -> Result<(), StoreError> {
         SqliteStore::edit_entry(self, scope, id, title, body)
+    }
+
+    fn delete_entry(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError> {
+        SqliteStore::delete_entry(self, scope, id)
+    }
+
+    fn verify_journal(&self) -> Result<Vec<Mismatch>, StoreError> {
+        SqliteStore::verify_journal(self)
     }
 }

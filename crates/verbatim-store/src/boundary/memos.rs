@@ -3,6 +3,7 @@
 //!
 //! What a memo may hold and be about is decided once
 //! ([`super::rules::memo_body`], [`super::rules::memo_title`],
+//! [`super::rules::memo_edit`], [`super::rules::own_memo`],
 //! [`super::rules::check_memo_target`]), and so is what a listing keeps
 //! ([`crate::MemoFilter::keeps`]) and how it names a target
 //! ([`super::rules::memo_target_label`]); memos follow the blind rule of
@@ -25,21 +26,18 @@ pub trait Memos {
     /// Returns the memos the scope sees that the filter keeps, oldest first.
     fn memos(&self, scope: &Scope, filter: &MemoFilter) -> Result<Vec<Memo>, StoreError>;
 
-    /// Changes a memo's title or body (one undoable action).
+    /// Changes one of the scope's own memos' title or text (`None` keeps a
+    /// field, an empty title clears it), dated now (one undoable action).
     fn edit_memo(
         &mut self,
-        _scope: &Scope,
-        _id: i64,
-        _title: Option<&str>,
-        _body: Option<&str>,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres("editing a memo"))
-    }
+        scope: &Scope,
+        id: i64,
+        title: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(), StoreError>;
 
-    /// Deletes a memo of the scope's layer (one undoable action).
-    fn delete_memo(&mut self, _scope: &Scope, _id: i64) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres("deleting a memo"))
-    }
+    /// Deletes one of the scope's own memos (one undoable action).
+    fn delete_memo(&mut self, scope: &Scope, id: i64) -> Result<(), StoreError>;
 }
 
 impl Memos for SqliteStore {

@@ -19,16 +19,19 @@
 //! comparison is assembled once from them. [`AnalysisReads`] holds the
 //! reads a coding query makes.
 //! The concerns the web pages need beside those ([`Accounts`],
-//! [`CodebookEdits`], [`CodingEdits`], [`ReaderReads`], [`Media`],
-//! [`Deidentifying`], [`Exchange`], and the edits of [`Journal`],
-//! [`Memos`] and [`Participants`]) carry default bodies that answer
-//! [`crate::StoreError::NotOnPostgres`], so a backend gains them one
-//! concern at a time; `SqliteStore` overrides every one.
+//! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
+//! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
+//! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
+//! gains them one concern at a time; `SqliteStore` overrides every one.
+//! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
+//! `codebook_rules`, re-exported by [`rules`]) are built on both backends
+//! and have no default bodies left.
 
 mod accounts;
 mod agreement;
 mod analysis;
 mod codebook_edits;
+mod codebook_rules;
 mod coding;
 mod coding_edits;
 mod consensus;

@@ -4,18 +4,18 @@
 //! Names and codes are checked by [`super::rules::person_text`] and
 //! [`super::rules::participant_code`]; speaker labels are mapped by
 //! [`super::rules::SpeakerMapper`] and the listing assembled by
-//! [`super::rules::participant_listing`], so both backends answer alike.
+//! [`super::rules::participant_listing`]; participants, labels, values and
+//! consents are found and checked by [`super::rules::find_participant_in`],
+//! [`super::rules::find_label_in`], [`super::rules::checked_values`] and
+//! [`super::rules::consent_fields`], so both backends answer alike.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use crate::{
-    AppliesTo, AttrType, Attribute, NewParticipant, Participant, RosterOutcome, Site, SourceRef,
-    SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
+    AppliesTo, Assignment, AttrType, Attribute, Consent, NewParticipant, Participant, RankStyle,
+    RosterOutcome, Scheme, Site, SourceRef, SpeakerRow, SpeakerTarget, SqliteStore, StoreError,
 };
-
-/// The name of the edits below in the "not yet on PostgreSQL" sentence.
-const PEOPLE_EDITS: &str = "changing participants, speakers and attributes";
 
 /// The participants, sites and speaker labels of a study.
 pub trait Participants {
@@ -51,58 +51,96 @@ pub trait Participants {
         types: &[(String, AttrType)],
     ) -> Result<RosterOutcome, StoreError>;
 
-    /// Changes a participant's label, site or attribute values.
+    /// Changes a participant's label, site or attribute values (`(name,
+    /// value)`; an empty value clears it), all checked before anything is
+    /// written (one undoable action).
     fn set_participant(
         &mut self,
-        _actor: &str,
-        _word: &str,
-        _label: Option<&str>,
-        _site: Option<&str>,
-        _values: &[(String, String)],
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(PEOPLE_EDITS))
-    }
+        actor: &str,
+        word: &str,
+        label: Option<&str>,
+        site: Option<&str>,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError>;
 
-    /// Says who a speaker label of a source is.
+    /// Gives a participant a new code; the speaker labels that matched it
+    /// automatically are mapped explicitly in the same undoable action.
+    fn rename_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        new_code: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Says who a speaker label of a source is, replacing any earlier
+    /// explicit mapping (one undoable action).
     fn map_speaker(
         &mut self,
-        _actor: &str,
-        _source: &SourceRef,
-        _label: &str,
-        _target: &SpeakerTarget,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(PEOPLE_EDITS))
-    }
+        actor: &str,
+        source: &SourceRef,
+        label: &str,
+        target: &SpeakerTarget,
+    ) -> Result<(), StoreError>;
 
-    /// Defines an attribute of participants or sources.
+    /// Defines an attribute of participants or sources (one undoable
+    /// action); refuses a name taken (ignoring case).
     fn define_attribute(
         &mut self,
-        _actor: &str,
-        _name: &str,
-        _applies_to: AppliesTo,
-        _kind: AttrType,
-        _allowed: &[String],
-    ) -> Result<Attribute, StoreError> {
-        Err(StoreError::NotOnPostgres(PEOPLE_EDITS))
-    }
+        actor: &str,
+        name: &str,
+        applies_to: AppliesTo,
+        kind: AttrType,
+        allowed: &[String],
+    ) -> Result<Attribute, StoreError>;
 
-    /// Sets a source's attribute values.
+    /// Sets a source's attribute values (an empty value clears it; one
+    /// undoable action).
     fn set_source_values(
         &mut self,
-        _actor: &str,
-        _source: &SourceRef,
-        _values: &[(String, String)],
-    ) -> Result<(), StoreError> {
-        Err(StoreError::NotOnPostgres(PEOPLE_EDITS))
-    }
+        actor: &str,
+        source: &SourceRef,
+        values: &[(String, String)],
+    ) -> Result<(), StoreError>;
 
-    /// Returns the attribute values of the sources in a range of ids.
+    /// Returns the attribute values of the sources in a range of ids,
+    /// each source's in attribute order.
     fn source_values_in(
         &self,
-        _sources: RangeInclusive<i64>,
-    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
-        Err(StoreError::NotOnPostgres(PEOPLE_EDITS))
-    }
+        sources: RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError>;
+
+    /// Records a participant's consent (date, scope, information-sheet
+    /// version) and returns it (one undoable action).
+    fn record_consent(
+        &mut self,
+        actor: &str,
+        word: &str,
+        date: &str,
+        scope: &str,
+        sheet_version: Option<&str>,
+    ) -> Result<Consent, StoreError>;
+
+    /// Returns the consent records of one participant or of all, by date.
+    fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError>;
+
+    /// Returns the pseudonym scheme: its template and each source kind's
+    /// mode code and rank style.
+    fn scheme(&self) -> Result<Scheme, StoreError>;
+
+    /// Changes the template and, for the kinds given, the mode code and
+    /// rank style (checked by [`super::rules::scheme_change`]; one undoable
+    /// action). Existing codes do not change.
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError>;
+
+    /// Gives a code to every participant that has none, as
+    /// [`super::rules::plan_codes`] plans them (one undoable action, none
+    /// when nobody receives a code).
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError>;
 }
 
 impl Participants for SqliteStore {
@@ -151,6 +189,15 @@ impl Participants for SqliteStore {
         SqliteStore::set_participant(self, actor, word, label, site, values)
     }
 
+    fn rename_participant(
+        &mut self,
+        actor: &str,
+        word: &str,
+        new_code: &str,
+    ) -> Result<(), StoreError> {
+        SqliteStore::rename_participant(self, actor, word, new_code)
+    }
+
     fn map_speaker(
         &mut self,
         actor: &str,
@@ -186,5 +233,37 @@ impl Participants for SqliteStore {
         sources: RangeInclusive<i64>,
     ) -> Result<HashMap<i64, Vec<(String, String)>>, StoreError> {
         SqliteStore::source_values_in(self, sources)
+    }
+
+    fn record_consent(
+        &mut self,
+        actor: &str,
+        word: &str,
+        date: &str,
+        scope: &str,
+        sheet_version: Option<&str>,
+    ) -> Result<Consent, StoreError> {
+        SqliteStore::record_consent(self, actor, word, date, scope, sheet_version)
+    }
+
+    fn consents(&self, participant: Option<&str>) -> Result<Vec<Consent>, StoreError> {
+        SqliteStore::consents(self, participant)
+    }
+
+    fn scheme(&self) -> Result<Scheme, StoreError> {
+        SqliteStore::scheme(self)
+    }
+
+    fn set_scheme(
+        &mut self,
+        actor: &str,
+        template: Option<&str>,
+        modes: &[(String, String, Option<RankStyle>)],
+    ) -> Result<Scheme, StoreError> {
+        SqliteStore::set_scheme(self, actor, template, modes)
+    }
+
+    fn assign_codes(&mut self, actor: &str) -> Result<Assignment, StoreError> {
+        SqliteStore::assign_codes(self, actor)
     }
 }

@@ -3,58 +3,53 @@
 //! scope a reader sees, per-source and per-coder counts, and one coder's
 //! passages for a code.
 //!
-//! Every method has a default body that says the backend has not built it
-//! yet, so a backend grows one concern at a time; `SqliteStore` overrides
-//! them all.
+//! Both backends implement every read; `reader_scope` is provided, built
+//! from `Coders` as every scope is.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-use crate::{CodedSpan, CoderTotals, Scope, SqliteStore, StoreError};
-
-/// The name of this concern in the "not yet on PostgreSQL" sentence.
-const CONCERN: &str = "this page";
+use crate::{CodedSpan, CoderTotals, Coders, Scope, SqliteStore, StoreError};
 
 /// The reads of the reader, the home page and the comparison panels.
-pub trait ReaderReads {
-    /// Returns the study's change counter: the newest audit row's number.
-    fn change_counter(&self) -> Result<i64, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+pub trait ReaderReads: Coders {
+    /// Returns the study's change counter: the number of the newest audit
+    /// entry, which is the number of entries (the log is append-only).
+    fn change_counter(&self) -> Result<i64, StoreError>;
 
-    /// Returns whether a write since `since` may have touched `tables`.
-    fn tables_may_have_changed(&self, _since: i64, _tables: &[&str]) -> Result<bool, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    /// Returns whether a write since `since` may have touched `tables`
+    /// (true when unsure: a cache is then rebuilt, never wrongly kept).
+    fn tables_may_have_changed(&self, since: i64, tables: &[&str]) -> Result<bool, StoreError>;
 
-    /// Returns the scope a reader without a coder sees.
+    /// Returns the scope a reader without a coder sees: the shared codebook
+    /// and the consensus layer, and every layer once the layers are open.
     fn reader_scope(&self) -> Result<Scope, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
+        Ok(Scope::issue(
+            self.consensus_coder()?,
+            self.layers_open()?,
+            true,
+        ))
     }
 
-    /// Returns how many codings the scope sees in each source of a range.
+    /// Returns how many codings the scope sees in each source of a range
+    /// (sources without any are absent).
     fn source_coding_counts(
         &self,
-        _scope: &Scope,
-        _sources: RangeInclusive<i64>,
-    ) -> Result<HashMap<i64, i64>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+        scope: &Scope,
+        sources: RangeInclusive<i64>,
+    ) -> Result<HashMap<i64, i64>, StoreError>;
 
     /// Returns each coder's totals the scope sees.
-    fn coder_totals(&self, _scope: &Scope) -> Result<Vec<CoderTotals>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn coder_totals(&self, scope: &Scope) -> Result<Vec<CoderTotals>, StoreError>;
 
-    /// Returns one coder's passages coded with a code.
+    /// Returns one coder's passages coded with a code or any code below
+    /// it, by source, start, end and code; needs a scope seeing every layer.
     fn passages_of(
         &self,
-        _scope: &Scope,
-        _coder: i64,
-        _code: i64,
-    ) -> Result<Vec<CodedSpan>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+        scope: &Scope,
+        coder: i64,
+        code: i64,
+    ) -> Result<Vec<CodedSpan>, StoreError>;
 }
 
 impl ReaderReads for SqliteStore {
@@ -63,9 +58,6 @@ impl ReaderReads for SqliteStore {
     }
     fn tables_may_have_changed(&self, since: i64, tables: &[&str]) -> Result<bool, StoreError> {
         SqliteStore::tables_may_have_changed(self, since, tables)
-    }
-    fn reader_scope(&self) -> Result<Scope, StoreError> {
-        SqliteStore::reader_scope(self)
     }
     fn source_coding_counts(
         &self,

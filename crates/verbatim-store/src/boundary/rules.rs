@@ -9,19 +9,32 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+pub use crate::accounts::{
+    account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
+    now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
+};
+pub use crate::logins::login_name;
+pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::memos::{
-    check_target as check_memo_target, clean_body as memo_body, clean_title as memo_title,
-    target_label as memo_target_label,
+    MemoEdit, check_target as check_memo_target, clean_body as memo_body,
+    clean_title as memo_title, memo_edit, own_memo, target_label as memo_target_label,
 };
 pub use crate::participants::{
-    ParticipantRow, attribute_columns, attribute_from_row, clean as person_text,
-    clean_code as participant_code, participant_listing,
+    ParticipantRow, attribute_columns, attribute_from_row, attribute_name_free, auto_mapped,
+    checked_values, clean as person_text, clean_code as participant_code, consent_fields,
+    find_participant_in, participant_listing,
+};
+pub use crate::pseudonyms::{
+    CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
 };
 pub use crate::roster::{RosterPlan, RosterRow, plan_roster};
-pub use crate::speakers::{ExplicitMappings, SpeakerMapper};
+pub use crate::speakers::{
+    ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
+};
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
+pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
 
 /// Default colours given to coders in order, readable on white.
@@ -291,6 +304,13 @@ pub fn own_coding(scope: &Scope, id: i64, coder: Option<i64>) -> Result<(), Stor
         ))),
         _ => Err(StoreError::Invalid(format!("no coding {id} among yours"))),
     }
+}
+
+/// Returns true when the scope sees a coding of `coder` with a code of
+/// codebook `owner`: another coder's codings stay hidden until the layers
+/// are open, even on shared codes (the reader's and the tables' rule).
+pub fn sees_coding(scope: &Scope, coder: i64, owner: Option<i64>) -> bool {
+    scope.may_see(owner) && (scope.sees_all() || coder == scope.coder().id)
 }
 
 /// Returns the coder whose codings a listing keeps (`None`: every layer the

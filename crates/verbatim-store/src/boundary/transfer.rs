@@ -37,6 +37,10 @@ pub const CARRIED: &[&str] = &[
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
+    "accounts",
+    "sessions",
+    "invitations",
+    "logins",
     "audit",
 ];
 

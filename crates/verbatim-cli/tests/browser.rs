@@ -65,9 +65,20 @@ pub(crate) fn serve_with(ws: &Workspace, args: &[&str]) -> Server {
 
 /// Starts `bin serve ARGS` (a benchmark may serve with a release binary).
 pub(crate) fn serve_bin(bin: &Path, ws: &Workspace, args: &[&str]) -> Server {
+    serve_bin_env(bin, ws, args, &[])
+}
+
+/// Starts `verbatim serve ARGS` with extra environment variables.
+pub(crate) fn serve_with_env(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
+    serve_bin_env(Path::new(env!("CARGO_BIN_EXE_verbatim")), ws, args, env)
+}
+
+/// Starts `bin serve ARGS` with extra environment variables.
+fn serve_bin_env(bin: &Path, ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(bin)
         .arg("serve")
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("VERBATIM_CODER")
         .args(["--addr", "127.0.0.1:0"])
         .current_dir(ws.dir.path())

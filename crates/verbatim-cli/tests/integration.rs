@@ -154,3 +154,6 @@ mod team_folder;
 mod postgres_accounts;
 // Issue 17's scripted session (import in five formats to export): file and PostgreSQL alike.
 mod postgres_session;
+// `serve` on a PostgreSQL study: two server processes, 20 coders at once,
+// every acknowledged coding stored once.
+mod postgres_serve;

@@ -159,7 +159,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, export, log, \
-                 account add|list|role|remove|password|invite|log and copy"
+                 account add|list|role|remove|password|invite|log, copy and serve"
             ),
             "{args:?}: {line}"
         );

@@ -19,7 +19,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use std::net::IpAddr;
 
-use verbatim_store::{LoginEvent, MIN_PASSWORD_CHARS, Store};
+use verbatim_store::{LoginEvent, MIN_PASSWORD_CHARS};
 
 use crate::auth::{ClientAddr, SESSION_COOKIE, local_path, with_session_cookie};
 use crate::error::PageResult;

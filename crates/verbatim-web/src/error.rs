@@ -85,6 +85,8 @@ fn store_status(e: &StoreError) -> StatusCode {
         | StoreError::BadValue { .. }
         | StoreError::Rejected(_)
         | StoreError::BadNamesFile(_) => StatusCode::CONFLICT,
+        // A page whose concern the study's backend has not built yet.
+        StoreError::NotOnPostgres(_) => StatusCode::NOT_IMPLEMENTED,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

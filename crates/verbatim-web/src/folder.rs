@@ -33,7 +33,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower::ServiceExt;
-use verbatim_store::{LoginEvent, Role, SqliteStore, Store, StudySettings};
+use verbatim_store::{LoginEvent, Role, SqliteStore, StudySettings};
 
 use crate::auth::with_session_cookie;
 use crate::security::cookie;

@@ -5,7 +5,8 @@
 //! A page template extends `templates/base.html` and has a `page: Page`
 //! field; [`Page::new`] fills it inside the handler's store call.
 
-use verbatim_store::{Role, SessionAccount, SqliteStore, Store};
+use crate::Backend;
+use verbatim_store::{Role, SessionAccount};
 
 use crate::WebError;
 use crate::i18n::{Lang, t};
@@ -114,7 +115,7 @@ pub struct Page {
 impl Page {
     /// Returns the frame of a page in section `nav`.
     pub fn new(
-        store: &SqliteStore,
+        store: &dyn Backend,
         session: &Session,
         csrf: &str,
         title: impl Into<String>,
@@ -126,7 +127,7 @@ impl Page {
             study: store.study()?.title,
             coder: session.coder.clone(),
             coders: store.coders()?.into_iter().map(|c| c.name).collect(),
-            revealed: store.is_revealed()?,
+            revealed: store.revealed()?.is_some(),
             csrf: csrf.to_owned(),
             back: nav.href().to_owned(),
             scripts: Vec::new(),

@@ -30,6 +30,7 @@ pub mod assets;
 pub mod auth;
 pub mod auth_limit;
 pub mod auth_pages;
+pub mod backend;
 pub mod error;
 pub mod folder;
 pub mod i18n;
@@ -47,6 +48,7 @@ pub mod state;
 pub mod transcript;
 
 pub use app::router;
+pub use backend::Backend;
 pub use error::WebError;
 pub use state::{AppState, Config};
 

@@ -95,7 +95,7 @@ async fn media(
                 .recording(id)?
                 .ok_or_else(|| WebError::NotFound(format!("source {source} has no recording")))?;
             Ok((
-                store.media_path(&rec),
+                store.media_path(&rec)?,
                 rec.mime,
                 format!("\"{}\"", rec.sha256),
             ))

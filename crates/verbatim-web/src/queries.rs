@@ -6,6 +6,7 @@
 //! row is a code with its descendants, columns are sites, kinds, coders or
 //! attribute values, and context-only sources are left out.
 
+use crate::Backend;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use verbatim_analysis::matrix::{self, CellValue};
 use verbatim_analysis::query::{self, Passage};
 use verbatim_core::OffsetTable;
-use verbatim_store::{Scope, SpanFilter, SqliteStore, TurnOwner};
+use verbatim_store::{Scope, SpanFilter, TurnOwner};
 use verbatim_views::query::Filters;
 use verbatim_views::{self as views, ViewError, coded};
 
@@ -59,7 +60,7 @@ impl WebPassage {
 /// Returns passages with their source name, speakers and text, each
 /// source's text read once.
 pub fn describe(
-    store: &SqliteStore,
+    store: &dyn Backend,
     passages: &[Passage],
     context: usize,
 ) -> Result<Vec<WebPassage>, WebError> {
@@ -188,7 +189,7 @@ impl From<ViewError> for WebError {
 
 /// Runs a coding query with the scope's codings.
 pub fn run_query(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &QueryParams,
 ) -> Result<QueryResult, WebError> {
@@ -323,7 +324,7 @@ pub struct CellPassages {
 }
 
 fn compute(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &MatrixParams,
 ) -> Result<matrix::Matrix, WebError> {
@@ -349,7 +350,7 @@ fn compute(
 
 /// Returns the matrix the parameters ask for, with the scope's codings.
 pub fn run_matrix(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &MatrixParams,
 ) -> Result<WebMatrix, WebError> {
@@ -377,7 +378,7 @@ pub fn run_matrix(
 
 /// Returns the passages behind cell (`row`, `column`), counted from 0.
 pub fn cell_passages(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &MatrixParams,
     row: usize,

@@ -14,9 +14,10 @@
 //! browser's business: every read goes through the store's `Scope`, which
 //! shows other coders' layers only once the study is revealed.
 
+use crate::Backend;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use verbatim_store::{Role, Scope, SessionAccount, SqliteStore, StoreError};
+use verbatim_store::{Role, Scope, SessionAccount, StoreError};
 
 use crate::auth::CurrentAccount;
 use crate::security::cookie;
@@ -53,19 +54,19 @@ impl Session {
 
     /// Returns the coder's scope: their own layer, or every layer once the
     /// study is revealed.
-    pub fn scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+    pub fn scope(&self, store: &dyn Backend) -> Result<Scope, WebError> {
         if self.account.is_some() && self.coder.is_none() {
             return Ok(store.reader_scope()?);
         }
         let name = self.coder()?;
-        let revealed = store.is_revealed()?;
+        let revealed = store.revealed()?.is_some();
         Ok(store.scope(name, revealed, false)?)
     }
 
     /// Returns the scope that sees every coder's layer, for comparing
     /// coders: granted by the store only once the layers are open, to a
     /// coder as to a reader.
-    pub fn comparing_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+    pub fn comparing_scope(&self, store: &dyn Backend) -> Result<Scope, WebError> {
         if self.account.is_some() && self.coder.is_none() {
             let scope = store.reader_scope()?;
             return if scope.sees_all() {
@@ -95,7 +96,7 @@ impl Session {
     /// consensus (the role layer lets a viewer write nothing through it).
     /// An owner without a coder has none, so cannot code into the
     /// consensus by accident: the consensus changes through decisions.
-    pub fn own_scope(&self, store: &SqliteStore) -> Result<Scope, WebError> {
+    pub fn own_scope(&self, store: &dyn Backend) -> Result<Scope, WebError> {
         if let Some(account) = &self.account
             && account.role == Role::Viewer
         {

@@ -18,12 +18,13 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use verbatim_search::Index;
-use verbatim_store::{Candidate, Participant, SourceSummary, SpeakerRow, SqliteStore, Store};
+use verbatim_store::{Candidate, Participant, SourceSummary, SpeakerRow, SqliteStore};
 
-use crate::WebError;
+use crate::{Backend, WebError};
 
 /// What the server was started with.
 #[derive(Debug, Clone)]
@@ -85,9 +86,12 @@ impl Default for Secrets {
 
 /// The open study and its search index.
 pub struct Study {
-    /// The study file.
-    pub store: SqliteStore,
-    /// The full-text index beside it, opened on first search.
+    /// The study: a file, or a study on a PostgreSQL server.
+    pub store: Box<dyn Backend>,
+    /// Where its full-text index is kept: beside a study file, in the
+    /// user's cache for a server's study.
+    index_dir: PathBuf,
+    /// The full-text index, opened on first search.
     index: Option<Index>,
     /// The de-identification candidates and the change counter they were
     /// computed at.
@@ -136,9 +140,9 @@ const PARTICIPANT_TABLES: &[&str] = &[
 /// else computes it again with `compute` and keeps it.
 fn kept<T>(
     slot: &mut Option<Kept<T>>,
-    store: &SqliteStore,
+    store: &dyn Backend,
     tables: &[&str],
-    compute: impl FnOnce(&SqliteStore) -> Result<T, WebError>,
+    compute: impl FnOnce(&dyn Backend) -> Result<T, WebError>,
 ) -> Result<Arc<T>, WebError> {
     let counter = store.change_counter()?;
     if let Some(k) = slot
@@ -161,10 +165,10 @@ impl Study {
     pub fn synced_index(&mut self) -> Result<&Index, WebError> {
         let index = match self.index.take() {
             Some(index) => index,
-            None => Index::open(self.store.path())?,
+            None => Index::open_dir(self.index_dir.clone())?,
         };
         let index = self.index.insert(index);
-        index.sync(&self.store)?;
+        index.sync(&*self.store)?;
         Ok(index)
     }
 
@@ -224,7 +228,7 @@ impl Study {
     /// Returns every source's summary, kept until a write touches the
     /// sources or their turns.
     pub fn summaries(&mut self) -> Result<Arc<Vec<SourceSummary>>, WebError> {
-        kept(&mut self.summaries, &self.store, SUMMARY_TABLES, |s| {
+        kept(&mut self.summaries, &*self.store, SUMMARY_TABLES, |s| {
             Ok(s.sources()?)
         })
     }
@@ -234,7 +238,7 @@ impl Study {
     pub fn participants(&mut self) -> Result<Arc<Vec<Participant>>, WebError> {
         kept(
             &mut self.participants,
-            &self.store,
+            &*self.store,
             PARTICIPANT_TABLES,
             |s| Ok(s.participants()?),
         )
@@ -243,17 +247,17 @@ impl Study {
     /// Returns every speaker label (`SqliteStore::speakers`), by source,
     /// kept like [`Study::participants`].
     pub fn speakers(&mut self) -> Result<Arc<Vec<SpeakerRow>>, WebError> {
-        kept(&mut self.speakers, &self.store, PARTICIPANT_TABLES, |s| {
+        kept(&mut self.speakers, &*self.store, PARTICIPANT_TABLES, |s| {
             Ok(s.speakers(None)?)
         })
     }
 
     /// Returns the store and the synced index together, for searches that
     /// read both.
-    pub fn store_and_index(&mut self) -> Result<(&SqliteStore, &Index), WebError> {
+    pub fn store_and_index(&mut self) -> Result<(&dyn Backend, &Index), WebError> {
         self.synced_index()?;
         match &self.index {
-            Some(index) => Ok((&self.store, index)),
+            Some(index) => Ok((&*self.store, index)),
             None => Err(WebError::Internal("the search index did not open".into())),
         }
     }
@@ -272,18 +276,33 @@ struct Shared {
 }
 
 impl AppState {
-    /// Returns the state serving `store`, with a fresh CSRF token.
+    /// Returns the state serving the study file `store`, with a fresh
+    /// CSRF token.
     pub fn new(store: SqliteStore, config: Config) -> Self {
         Self::sharing(store, config, Secrets::new())
     }
 
-    /// Returns the state serving `store` with the server's `secrets` (one
-    /// study of a folder server).
+    /// Returns the state serving the study file `store` with the server's
+    /// `secrets` (one study of a folder server).
     pub fn sharing(store: SqliteStore, config: Config, secrets: Secrets) -> Self {
+        let index_dir = verbatim_search::index_dir(store.path());
+        Self::serving(Box::new(store), index_dir, config, secrets)
+    }
+
+    /// Returns the state serving `store` on any backend, its search index
+    /// kept in `index_dir` (for a study on a PostgreSQL server, a folder
+    /// of the user's cache: [`verbatim_search::cache_dir`]).
+    pub fn serving(
+        store: Box<dyn Backend>,
+        index_dir: PathBuf,
+        config: Config,
+        secrets: Secrets,
+    ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 study: Mutex::new(Study {
                     store,
+                    index_dir,
                     index: None,
                     deid: None,
                     words: None,
@@ -325,18 +344,18 @@ impl AppState {
     pub async fn read<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
-        F: FnOnce(&SqliteStore) -> Result<T, WebError> + Send + 'static,
+        F: FnOnce(&dyn Backend) -> Result<T, WebError> + Send + 'static,
     {
-        self.with_study(move |study| f(&study.store)).await
+        self.with_study(move |study| f(&*study.store)).await
     }
 
     /// Runs `f` on the study on the blocking pool, allowed to write.
     pub async fn write<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut SqliteStore) -> Result<T, WebError> + Send + 'static,
+        F: FnOnce(&mut dyn Backend) -> Result<T, WebError> + Send + 'static,
     {
-        self.with_study(move |study| f(&mut study.store)).await
+        self.with_study(move |study| f(&mut *study.store)).await
     }
 
     /// Runs `f` on the study and its search index on the blocking pool.

@@ -175,7 +175,7 @@ fn synced(mut index: Index, store: &dyn Transcripts) -> anyhow::Result<Index> {
 /// Returns the index folder of a study on a PostgreSQL server, in the
 /// user's cache (`$XDG_CACHE_HOME`, else `~/.cache`): each machine that
 /// searches keeps its own, synced from the database.
-fn server_index_dir(address: &PgAddress) -> anyhow::Result<PathBuf> {
+pub fn server_index_dir(address: &PgAddress) -> anyhow::Result<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)

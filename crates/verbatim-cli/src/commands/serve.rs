@@ -7,11 +7,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use verbatim_store::{SqliteStore, Store};
-use verbatim_web::{AppState, Config};
+use verbatim_store::SqliteStore;
+use verbatim_store_pg::PgStore;
+use verbatim_web::state::Secrets;
+use verbatim_web::{AppState, Backend, Config};
 
-use super::ProjectArg;
 use super::coder_arg::CoderArg;
+use super::search::server_index_dir;
+use super::{Location, ProjectArg};
 
 /// Open the study in the browser: read, code, edit themes, search
 #[derive(Args, Debug)]
@@ -41,7 +44,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.dir {
         return serve_folder(args, dir);
     }
-    let store = args.project.open()?;
+    let (store, index_dir) = open_served(&args.project)?;
     if args.team {
         if !store.has_owner()? {
             anyhow::bail!(
@@ -78,41 +81,61 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    runtime.block_on(async {
-        let listener = bind(args.addr).await?;
-        let addr = listener.local_addr()?;
-        let url = format!("http://{addr}/");
-        if !addr.ip().is_loopback() && !args.team {
-            eprintln!(
-                "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \
-                 read and change the study."
-            );
-        }
-        let mode = if args.team {
-            " for the team (log in)"
-        } else {
-            ""
-        };
-        println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
-        std::io::stdout().flush()?;
-        if args.open {
-            open_browser(&url);
-        }
-        let state = AppState::new(
-            store,
-            Config {
-                default_coder,
-                addr,
-                team: args.team,
-                folder: None,
-            },
+    // The study never enters the runtime's futures, only a handle to it:
+    // a PostgreSQL client blocks on a runtime of its own when it closes,
+    // which must not happen on one of this runtime's workers.
+    let listener = runtime.block_on(bind(args.addr))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if !addr.ip().is_loopback() && !args.team {
+        eprintln!(
+            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
+             and change the study."
         );
-        verbatim_web::serve(listener, state, stop())
-            .await
-            .context("the server stopped")?;
-        anyhow::Ok(())
-    })?;
+    }
+    let mode = if args.team {
+        " for the team (log in)"
+    } else {
+        ""
+    };
+    println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
+    std::io::stdout().flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    let state = AppState::serving(
+        store,
+        index_dir,
+        Config {
+            default_coder,
+            addr,
+            team: args.team,
+            folder: None,
+        },
+        Secrets::new(),
+    );
+    let served = runtime.block_on(verbatim_web::serve(listener, state.clone(), stop()));
+    drop(runtime);
+    drop(state);
+    served.context("the server stopped")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the study to serve, a file or a PostgreSQL study, and returns it
+/// with the folder its search index is kept in (beside a file; in the
+/// user's cache for a server's study).
+fn open_served(project: &ProjectArg) -> anyhow::Result<(Box<dyn Backend>, PathBuf)> {
+    Ok(match project.location()? {
+        Location::File(_) => {
+            let store = project.open()?;
+            let index_dir = verbatim_search::index_dir(store.path());
+            (Box::new(store), index_dir)
+        }
+        Location::Postgres(address) => {
+            let index_dir = server_index_dir(&address)?;
+            (Box::new(PgStore::open(&address)?), index_dir)
+        }
+    })
 }
 
 /// Serves every study of the folder `dir` until Ctrl+C.

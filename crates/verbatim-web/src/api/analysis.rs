@@ -3,13 +3,14 @@
 //! `verbatim cooccurrence` and `verbatim words`, with the acting coder's codings (every coder's once
 //! the study is revealed).
 
+use crate::Backend;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_analysis::matrix::{self, Cooccurrence};
 use verbatim_search::{WordCount, WordOptions};
-use verbatim_store::{Scope, SpanFilter, SqliteStore};
+use verbatim_store::{Scope, SpanFilter};
 use verbatim_views::{self as views, words::WordsSpec};
 
 use crate::error::ApiResult;
@@ -135,7 +136,7 @@ fn on(flag: &Option<String>) -> bool {
 
 /// Returns the most frequent words, participants' speech only unless
 /// interviewers are asked for; context-only sources left out.
-pub fn count_words(store: &SqliteStore, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
+pub fn count_words(store: &dyn Backend, p: &WordsParams) -> Result<Vec<WordCount>, WebError> {
     let filled = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -204,7 +205,7 @@ impl CooccurrenceParams {
 /// two codes overlap (or come within `near` chars) and the Jaccard index of
 /// the text they cover.
 pub fn run_cooccurrence(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     params: &CooccurrenceParams,
 ) -> Result<Cooccurrence, WebError> {

@@ -81,7 +81,7 @@ async fn autocode(
                 let (store, index) = study.store_and_index()?;
                 search(store, index, &query, &filters, 0)?
             };
-            let store = &mut study.store;
+            let store = &mut *study.store;
             let code = web_code(store, &session, body.code_id)?;
             let scope = session.own_scope(store)?;
             let items: Vec<_> = unit_spans(store, &hits, unit)?

@@ -4,6 +4,7 @@
 //! "Uncategorised" or with it), and every passage of a code across
 //! sources. Each change is one undoable action, as on the command line.
 
+use crate::Backend;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
@@ -12,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_core::OffsetTable;
-use verbatim_store::{Book, Cascade, CodeFields, CodeNode, CodingFilter, NewCode, SqliteStore};
+use verbatim_store::{Book, Cascade, CodeFields, CodeNode, CodingFilter, NewCode};
 
 use crate::api::codings::{WebCode, web_code};
 use crate::error::ApiResult;
@@ -43,7 +44,7 @@ pub struct Trees {
 }
 
 /// Returns both trees of the session's coder.
-pub fn trees(store: &SqliteStore, session: &Session) -> Result<Trees, WebError> {
+pub fn trees(store: &dyn Backend, session: &Session) -> Result<Trees, WebError> {
     let scope = session.own_scope(store)?;
     Ok(Trees {
         own: store.code_tree(&scope, Book::Own)?,
@@ -52,7 +53,7 @@ pub fn trees(store: &SqliteStore, session: &Session) -> Result<Trees, WebError> 
 }
 
 /// Returns one code of the session's coder's trees (own or shared).
-fn node(store: &SqliteStore, session: &Session, id: i64) -> Result<CodeNode, WebError> {
+fn node(store: &dyn Backend, session: &Session, id: i64) -> Result<CodeNode, WebError> {
     let all = trees(store, session)?;
     all.own
         .into_iter()
@@ -396,7 +397,7 @@ pub struct Passage {
 
 /// Returns the passages of a code and the codes below it, across sources.
 pub fn passages_of(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     id: i64,
 ) -> Result<Vec<Passage>, WebError> {

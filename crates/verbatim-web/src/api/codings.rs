@@ -2,12 +2,13 @@
 //! code or one created on the spot), resize, mark as quote, memo,
 //! translate, remove. Positions are UTF-16 units from the source's start.
 
+use crate::Backend;
 use axum::extract::{Path, State};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_core::{Language, OffsetTable, Span};
-use verbatim_store::{Book, CodingFilter, NewCode, SpanCoding, SqliteStore};
+use verbatim_store::{Book, CodingFilter, NewCode, SpanCoding};
 
 use crate::error::ApiResult;
 use crate::offsets::{to_char, to_utf16};
@@ -85,7 +86,7 @@ pub struct WebCode {
 
 /// Returns the source's codings the session sees, in UTF-16 units.
 pub fn codings_of(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     source: i64,
 ) -> Result<Vec<WebCoding>, WebError> {
@@ -196,7 +197,7 @@ async fn create(
 }
 
 /// Returns a code as [`WebCode`], if the session sees it.
-pub fn web_code(store: &SqliteStore, session: &Session, id: i64) -> Result<WebCode, WebError> {
+pub fn web_code(store: &dyn Backend, session: &Session, id: i64) -> Result<WebCode, WebError> {
     let scope = session.scope(store)?;
     store
         .visible_codes(&scope)?
@@ -222,7 +223,7 @@ fn char_span(text: &str, start: usize, end: usize) -> Result<Span, WebError> {
 
 /// Returns one coding of a source as the browser sees it.
 fn one(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     source: i64,
     id: i64,
@@ -234,7 +235,7 @@ fn one(
 }
 
 /// Returns the source of a coding the session sees.
-fn source_of(store: &SqliteStore, session: &Session, id: i64) -> Result<i64, WebError> {
+fn source_of(store: &dyn Backend, session: &Session, id: i64) -> Result<i64, WebError> {
     let scope = session.scope(store)?;
     store
         .coding_source(&scope, id)?

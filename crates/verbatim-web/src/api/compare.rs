@@ -9,6 +9,7 @@
 //! endpoints answer 403 with the store's own sentence, and `/api/reveal`
 //! (audited, not undoable) opens the layers.
 
+use crate::Backend;
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use verbatim_analysis::alignment::{self, AlignOptions, Coverage, Side};
 use verbatim_analysis::query::Passage;
 use verbatim_core::Span;
-use verbatim_store::{Coder, Decision, Scope, SqliteStore, StoreError, Verdict};
+use verbatim_store::{Coder, Decision, Scope, StoreError, Verdict};
 use verbatim_views::alignment::{Layer, load_layer};
 
 use crate::error::ApiResult;
@@ -51,12 +52,12 @@ pub struct Pair {
 
 /// Returns the session's comparing scope (every layer), refused with the
 /// store's sentence until the study is revealed.
-pub fn comparing(store: &SqliteStore, session: &Session) -> Result<Scope, WebError> {
+pub fn comparing(store: &dyn Backend, session: &Session) -> Result<Scope, WebError> {
     session.comparing_scope(store)
 }
 
 /// Returns the two coders named, or the first two of the study.
-pub fn two_coders(store: &SqliteStore, pair: &Pair) -> Result<[Coder; 2], WebError> {
+pub fn two_coders(store: &dyn Backend, pair: &Pair) -> Result<[Coder; 2], WebError> {
     let coders = store.coders()?;
     let named = |name: &Option<String>| -> Result<Option<Coder>, WebError> {
         match name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -133,7 +134,7 @@ pub struct AgreementTable {
 /// `verbatim agreement --coders A,B` does (segment threshold 90 %, only
 /// the sources both coded).
 pub fn agreement_table(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     [a, b]: &[Coder; 2],
 ) -> Result<AgreementTable, WebError> {
@@ -249,7 +250,7 @@ pub struct Aligned {
 /// Aligns the two coders' trees by the text their codes cover, as
 /// `verbatim align --coders A,B` does (minimum Jaccard 0.2, every level).
 pub fn align_trees(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     [a, b]: &[Coder; 2],
 ) -> Result<Aligned, WebError> {
@@ -364,7 +365,7 @@ pub struct Disagreements {
 /// Returns every maximal run of text only one coder coded with their
 /// code of the pair, as `verbatim disagreements` does.
 pub fn disagreements(
-    store: &SqliteStore,
+    store: &dyn Backend,
     scope: &Scope,
     [a, b]: &[Coder; 2],
     code_a: i64,
@@ -514,10 +515,9 @@ async fn decide(
                     name,
                     under,
                     note: n,
-                } => store.reconcile_merge(
+                } => store.reconcile_merge_codes(
                     &scope,
-                    *code_a,
-                    *code_b,
+                    &[*code_a, *code_b],
                     name.as_deref().map(str::trim).filter(|s| !s.is_empty()),
                     *under,
                     note(n),

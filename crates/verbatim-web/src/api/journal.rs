@@ -44,11 +44,7 @@ async fn entries(State(state): State<AppState>, session: Session) -> ApiResult<V
 }
 
 /// Returns one entry the session sees.
-fn entry(
-    store: &verbatim_store::SqliteStore,
-    session: &Session,
-    id: i64,
-) -> Result<JournalEntry, WebError> {
+fn entry(store: &dyn crate::Backend, session: &Session, id: i64) -> Result<JournalEntry, WebError> {
     store
         .entries(&session.scope(store)?)?
         .into_iter()
@@ -280,7 +276,7 @@ fn target(m: &NewMemo) -> Result<MemoTarget, WebError> {
 }
 
 /// Returns one memo the session sees.
-fn memo(store: &verbatim_store::SqliteStore, session: &Session, id: i64) -> Result<Memo, WebError> {
+fn memo(store: &dyn crate::Backend, session: &Session, id: i64) -> Result<Memo, WebError> {
     store
         .memos(&session.scope(store)?, &MemoFilter::default())?
         .into_iter()

@@ -13,6 +13,7 @@
 //! columns takes seconds to read, and neither the server's async workers
 //! nor the study wait for it; the store is held only for the write.
 
+use crate::Backend;
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
@@ -23,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use verbatim_store::{
     AppliesTo, AttrType, Attribute, Candidate, DeidRecord, DeidReport, NamesList, NewParticipant,
     Participant, RosterOutcome, Site, SourceRef, SourceSummary, SpeakerRow, SpeakerTarget,
-    SqliteStore,
 };
 
 use crate::error::ApiResult;
@@ -164,7 +164,7 @@ struct ParticipantBody {
 }
 
 /// Returns one participant as listed.
-fn participant(store: &SqliteStore, id: i64) -> Result<Participant, WebError> {
+fn participant(store: &dyn Backend, id: i64) -> Result<Participant, WebError> {
     store
         .participants()?
         .into_iter()
@@ -310,7 +310,7 @@ pub fn source_rows(
         _ => return Ok(Vec::new()),
     };
     let words = study.word_counts(sources.iter().map(|s| s.id))?;
-    let store = &study.store;
+    let store = &*study.store;
     let counts = match session.coder {
         Some(_) => store.source_coding_counts(&session.scope(store)?, ids.clone())?,
         None => Default::default(),

@@ -5,6 +5,7 @@
 //! can be bookmarked and shared; the matrix's drill-down fetches
 //! `/api/matrix/cell`.
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -12,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use verbatim_analysis::matrix::Cooccurrence;
 use verbatim_search::WordCount;
-use verbatim_store::{AppliesTo, SqliteStore};
+use verbatim_store::AppliesTo;
 
 use crate::api::analysis::{CooccurrenceParams, WordsParams, count_words, run_cooccurrence};
 use crate::error::PageResult;
@@ -79,7 +80,7 @@ struct Choices {
     attributes: Vec<String>,
 }
 
-fn choices(store: &SqliteStore) -> Result<Choices, WebError> {
+fn choices(store: &dyn Backend) -> Result<Choices, WebError> {
     let mut kinds: Vec<String> = store.source_facts()?.into_iter().map(|s| s.kind).collect();
     kinds.sort();
     kinds.dedup();

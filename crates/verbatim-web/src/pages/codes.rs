@@ -3,6 +3,7 @@
 //! read-only outline); `assets/js/tree.js` adds drag and drop (move under,
 //! reorder, merge), editing and the passages of a code.
 
+use crate::Backend;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -10,7 +11,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{CodeNode, SqliteStore};
+use verbatim_store::CodeNode;
 
 use crate::api::codes::trees;
 use crate::error::PageResult;
@@ -60,7 +61,7 @@ async fn codes(State(state): State<AppState>, session: Session) -> PageResult<Co
         .await?)
 }
 
-fn build(store: &SqliteStore, session: &Session, csrf: &str) -> Result<CodesPage, WebError> {
+fn build(store: &dyn Backend, session: &Session, csrf: &str) -> Result<CodesPage, WebError> {
     let page =
         Page::new(store, session, csrf, t("title.codes"), Nav::Codes)?.with_script("tree.js");
     let levels = store.levels()?.into_iter().map(|l| l.name).collect();

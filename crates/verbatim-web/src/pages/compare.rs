@@ -4,13 +4,14 @@
 //! the study is revealed it says so and offers to reveal it; nothing of
 //! another coder's layer is read until then.
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use serde::Deserialize;
-use verbatim_store::{Decision, DecisionKind, SqliteStore};
+use verbatim_store::{Decision, DecisionKind};
 
 use crate::api::compare::{
     AgreementTable, Aligned, Disagreements, MatchedPair, Pair, agreement_table, align_trees,
@@ -127,7 +128,7 @@ fn describe(d: &Decision) -> DecisionRow {
 }
 
 fn build(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     csrf: &str,
     q: &CompareQuery,

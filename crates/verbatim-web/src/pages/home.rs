@@ -13,7 +13,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::{AuditEntry, Store};
+use verbatim_store::AuditEntry;
 
 use crate::error::PageResult;
 use crate::i18n::t;
@@ -98,7 +98,7 @@ async fn home(State(state): State<AppState>, session: Session) -> PageResult<Hom
 fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
     let summaries = study.summaries()?;
     let people = study.participants()?;
-    let store = &study.store;
+    let store = &*study.store;
     let page = Page::new(store, session, csrf, t("title.home"), Nav::Home)?;
     let mut sites: Vec<String> = summaries
         .iter()

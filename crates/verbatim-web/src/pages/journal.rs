@@ -4,12 +4,13 @@
 //! Changes go through `/api/journal` and `/api/memos`
 //! ([`crate::api::journal`]).
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use verbatim_store::{JournalEntry, Memo, SqliteStore, Store};
+use verbatim_store::{JournalEntry, Memo};
 
 use crate::api::journal::MemoQuery;
 use crate::error::PageResult;
@@ -67,7 +68,7 @@ impl JournalPage {
 }
 
 fn build(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     csrf: &str,
     q: &MemoQuery,

@@ -9,13 +9,14 @@
 //! reads the words and speaker labels of its own sources, and its counts
 //! come from the study-wide lists the server keeps.
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use verbatim_core::SourceKind;
-use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow, SqliteStore};
+use verbatim_store::{AppliesTo, Attribute, DeidRecord, Participant, SpeakerRow};
 
 use crate::api::people::{SourceRow, source_rows};
 use crate::error::PageResult;
@@ -89,7 +90,7 @@ async fn participants_page(
         .with_study(move |study| {
             let all = study.participants()?;
             let pager = Pager::new("/participants", asked.page, all.len());
-            let store = &study.store;
+            let store = &*study.store;
             Ok(ParticipantsPage {
                 page: Page::new(
                     store,
@@ -109,7 +110,7 @@ async fn participants_page(
 }
 
 /// Returns the study's sites as `(code, name)`, for the pages' lists.
-fn site_choices(store: &SqliteStore) -> Result<Vec<(String, String)>, WebError> {
+fn site_choices(store: &dyn Backend) -> Result<Vec<(String, String)>, WebError> {
     Ok(store
         .sites()?
         .into_iter()
@@ -165,7 +166,7 @@ fn build_sources(
     let shown = &all[pager.range()];
     // Words, codings and attributes are read for this page's sources only.
     let rows = source_rows(study, session, shown)?;
-    let store = &study.store;
+    let store = &*study.store;
     let page = Page::new(store, session, csrf, t("title.sources"), Nav::Sources)?
         .with_script("people.js")
         .with_script("upload.js");

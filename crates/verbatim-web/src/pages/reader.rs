@@ -7,6 +7,7 @@
 //! (escaped like any attribute), never in inline script, which the
 //! Content-Security-Policy forbids.
 
+use crate::Backend;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -16,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use serde::Serialize;
 use verbatim_core::OffsetTable;
-use verbatim_store::{SourceRef, SqliteStore, Store};
+use verbatim_store::SourceRef;
 
 use crate::api::codings::{WebCode, WebCoding};
 use crate::error::PageResult;
@@ -97,7 +98,7 @@ async fn reader(
 }
 
 fn build(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     csrf: &str,
     id: i64,
@@ -197,7 +198,7 @@ fn build(
 }
 
 fn reader_data(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     id: i64,
     text: &str,

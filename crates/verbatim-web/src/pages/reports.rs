@@ -21,6 +21,7 @@
 
 mod files;
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -32,7 +33,7 @@ use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use verbatim_report::report::model::Lang;
-use verbatim_store::{AppliesTo, SqliteStore, Store};
+use verbatim_store::AppliesTo;
 
 use crate::error::PageResult;
 use crate::i18n::t;
@@ -114,11 +115,11 @@ pub struct Acting {
 }
 
 /// Returns who a file is made as, refusing a layer the session may not see.
-fn resolve(store: &SqliteStore, session: &Session, layer: &Layer) -> Result<Acting, WebError> {
+fn resolve(store: &dyn Backend, session: &Session, layer: &Layer) -> Result<Acting, WebError> {
     let me = session.coder()?.to_owned();
     // Fails with "no coder …" when the picked coder no longer exists.
     store.scope(&me, false, false)?;
-    let revealed = store.is_revealed()?;
+    let revealed = store.revealed()?.is_some();
     match layer {
         Layer::Mine => Ok(Acting {
             coder: me,
@@ -410,7 +411,7 @@ async fn reports_page(
 }
 
 fn build(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     csrf: &str,
     choice: &Choice,

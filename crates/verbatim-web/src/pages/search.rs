@@ -45,7 +45,7 @@ async fn search_page(
     Ok(state
         .with_study(move |study| {
             let page = Page::new(
-                &study.store,
+                &*study.store,
                 &session,
                 &csrf,
                 t("title.search"),
@@ -55,7 +55,7 @@ async fn search_page(
             let codes = match session.coder {
                 Some(_) => study
                     .store
-                    .visible_codes(&session.own_scope(&study.store)?)?
+                    .visible_codes(&session.own_scope(&*study.store)?)?
                     .into_iter()
                     .map(|c| (c.id, c.name))
                     .collect(),

@@ -11,13 +11,14 @@
 //! source's text with the turn's start time, so a partial transcript grows
 //! without moving the codings it already has.
 
+use crate::Backend;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use serde::Serialize;
-use verbatim_store::{SourceRef, SqliteStore, Store};
+use verbatim_store::SourceRef;
 
 use crate::error::PageResult;
 use crate::layout::{Nav, Page};
@@ -74,7 +75,7 @@ async fn page(
 }
 
 fn build(
-    store: &SqliteStore,
+    store: &dyn Backend,
     session: &Session,
     csrf: &str,
     id: i64,
@@ -134,7 +135,7 @@ fn build(
 /// The labels offered on keys: the source's own, in order of first turn,
 /// then the study's others, most turns first; the defaults when the study
 /// has none.
-fn offered_labels(store: &SqliteStore, id: i64) -> Result<Vec<String>, WebError> {
+fn offered_labels(store: &dyn Backend, id: i64) -> Result<Vec<String>, WebError> {
     let mut own = store.speakers(Some(id))?;
     own.sort_by_key(|s| s.first_turn);
     let mut all = store.speakers(None)?;

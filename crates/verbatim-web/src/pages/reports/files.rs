@@ -10,6 +10,8 @@
 //! not: the handlers run the second step after releasing the store, so
 //! rendering a long report holds up no other request.
 
+use crate::Backend;
+use crate::backend::file_only;
 use std::io::{Cursor, Write};
 
 use verbatim_exchange::refi::{self, Target};
@@ -22,7 +24,7 @@ use verbatim_report::figures::{FigureError, heatmap, saturation, tree};
 use verbatim_report::report::layout::{self, Document};
 use verbatim_report::report::model::Lang;
 use verbatim_report::report::{self, MemberOptions, Options, ReportError, docx, html, markdown};
-use verbatim_store::{Book, SqliteStore};
+use verbatim_store::Book;
 use zip::write::SimpleFileOptions;
 
 use super::{Acting, slug};
@@ -263,12 +265,13 @@ pub fn default_attribute(attributes: &[String]) -> Option<String> {
 /// Returns the report laid out, as `verbatim report` does it: English
 /// unless asked, three quotes per theme when none is marked.
 pub fn report_doc(
-    store: &SqliteStore,
+    store: &dyn Backend,
     acting: &Acting,
     lang: Option<Lang>,
 ) -> Result<Document, WebError> {
     // The printed commands name the study by its file name, as a
     // researcher in its folder would type it.
+    let store = file_only(store, "the report")?;
     let project = store
         .path()
         .file_name()
@@ -290,7 +293,7 @@ pub fn report_doc(
 
 /// Returns one file of the download list, made or gathered.
 pub fn make(
-    store: &SqliteStore,
+    store: &dyn Backend,
     acting: &Acting,
     what: Download,
     lang: Option<Lang>,
@@ -321,6 +324,7 @@ pub fn make(
         }
         Download::ReportDocx => return doc(DocFormat::Docx),
         Download::Tree => {
+            let store = file_only(store, "the code tree figure")?;
             let figure = tree::gather(store, &scope, book, &tree::TreeOptions::default())
                 .map_err(figure_error)?;
             if figure.nodes.is_empty() {
@@ -333,7 +337,7 @@ pub fn make(
         Download::Saturation => {
             let whose = scope.coder().clone();
             let figure = saturation::gather(
-                store,
+                file_only(store, "the saturation figure")?,
                 &scope,
                 &whose,
                 &saturation::SaturationOptions::default(),
@@ -358,6 +362,7 @@ pub fn make(
                 })?,
             };
             let level = store.level_rank_of("theme")?;
+            let store = file_only(store, "the heat map")?;
             let figure = heatmap::gather(store, &scope, book, level, &attribute, false)
                 .map_err(figure_error)?;
             Ok(made(SVG, heatmap::draw(&figure).into_bytes()))
@@ -406,14 +411,14 @@ pub fn make(
 /// Returns a member-checking document laid out, as `verbatim report
 /// --participant` lays it out: in the participant's language unless asked.
 pub fn member(
-    store: &SqliteStore,
+    store: &dyn Backend,
     acting: &Acting,
     participant: &str,
     lang: Option<Lang>,
     format: DocFormat,
 ) -> Result<Gathered, WebError> {
     let gathered = report::gather_member(
-        store,
+        file_only(store, "the member-checking document")?,
         &MemberOptions {
             coder: acting.coder.clone(),
             shared: acting.shared,

@@ -131,7 +131,7 @@ serve() {
   "$bin" serve --project "$study" --coder bench --addr 127.0.0.1:0 >"$out/serve-$name.log" 2>&1 &
   servers+=($!)
   for _ in $(seq 100); do
-    url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$out/serve-$name.log" | head -1 || true)
+    url=$(grep -soE 'http://127\.0\.0\.1:[0-9]+' "$out/serve-$name.log" | head -1 || true)
     [[ -n "$url" ]] && return 0
     kill -0 "${servers[-1]}" 2>/dev/null || return 1
     sleep 0.1

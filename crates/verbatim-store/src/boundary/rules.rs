@@ -13,8 +13,8 @@ pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
     now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
 };
-pub use crate::logins::login_name;
 pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
+pub use crate::logins::login_name;
 pub use crate::memos::{
     MemoEdit, check_target as check_memo_target, clean_body as memo_body,
     clean_title as memo_title, memo_edit, own_memo, target_label as memo_target_label,

@@ -86,7 +86,7 @@ median_s() {
   sorted=$(printf '%s\n' "$@" | sort -n)
   local mid
   mid=$(echo "$sorted" | sed -n "$((($# + 1) / 2))p")
-  printf '%d.%02d s (runs %s ms)' $((mid / 1000)) $((mid % 1000 / 10)) "$(echo "$*" | tr ' ' /)"
+  printf '%s s (runs %s ms)' "$(awk -v m="$mid" 'BEGIN { printf "%.2f", m / 1000 }')" "$(echo "$*" | tr ' ' /)"
 }
 # Runs `PREPARE` (untimed) then the command, RUNS times; notes the median.
 timed() {

@@ -1,7 +1,8 @@
 //! One coding through the library, SQLite against PostgreSQL: a new study
 //! on each, one imported transcript, then `RUNS` (default 200) codings
 //! added one by one through the `Codings` trait, each its own transaction
-//! with its audit entry; prints the median and 90th percentile per coding.
+//! with its audit entry; prints the median, 90th and 95th percentiles per
+//! coding.
 //!
 //! Usage: `VERBATIM_TEST_PG=postgres://USER@HOST:PORT/DB cargo run
 //! --release -p verbatim-store-pg --example coding_latency`
@@ -73,10 +74,11 @@ fn summary(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
     let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
     println!(
-        "{name}: {} codings, median {:.2} ms, p90 {:.2} ms",
+        "{name}: {} codings, median {:.2} ms, p90 {:.2} ms, p95 {:.2} ms",
         ms.len(),
         at(0.5),
-        at(0.9)
+        at(0.9),
+        at(0.95)
     );
 }
 

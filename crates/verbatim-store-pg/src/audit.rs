@@ -8,6 +8,7 @@
 //! connection only (one per store, so per server process).
 
 use postgres::GenericClient;
+use postgres::types::Type;
 use verbatim_store::AuditEntry;
 
 /// Appends one entry that cannot be undone inside the caller's transaction.
@@ -31,18 +32,19 @@ pub(crate) fn append_entry(
     data: &serde_json::Value,
     undoable: bool,
 ) -> Result<(), postgres::Error> {
-    tx.execute(
+    // Typed parameters: one round trip (no separate prepare) per action.
+    tx.execute_typed(
         "INSERT INTO audit (id, at, actor, action, target, data, undoable, account) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, \
                  NULLIF(current_setting('verbatim.account', true), ''))",
         &[
-            &uuid::Uuid::now_v7().to_string(),
-            &crate::now(),
-            &actor,
-            &action,
-            &target,
-            &data.to_string(),
-            &undoable,
+            (&uuid::Uuid::now_v7().to_string(), Type::TEXT),
+            (&crate::now(), Type::TEXT),
+            (&actor, Type::TEXT),
+            (&action, Type::TEXT),
+            (&target, Type::TEXT),
+            (&data.to_string(), Type::TEXT),
+            (&undoable, Type::BOOL),
         ],
     )?;
     Ok(())

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use postgres::Client;
+use postgres::types::Type;
 use verbatim_core::{OffsetTable, Span};
 use verbatim_store::{
     CodingFilter, CodingRecord, Codings, Located, Scope, SourceRef, StoreError, rules,
@@ -62,7 +63,10 @@ impl Codings for PgStore {
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;
         let chars: i64 = tx
-            .query_opt("SELECT chars FROM sources WHERE id = $1", &[&source])
+            .query_typed_opt(
+                "SELECT chars FROM sources WHERE id = $1",
+                &[(&source, Type::INT8)],
+            )
             .or_server(&address)?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?
             .try_get(0)
@@ -71,7 +75,10 @@ impl Codings for PgStore {
         // FOR SHARE: the code cannot be deleted or moved to another
         // codebook while this coding is written.
         let owner: Option<Option<i64>> = tx
-            .query_opt("SELECT owner FROM codes WHERE id = $1 FOR SHARE", &[&code])
+            .query_typed_opt(
+                "SELECT owner FROM codes WHERE id = $1 FOR SHARE",
+                &[(&code, Type::INT8)],
+            )
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())
             .or_server(&address)?;
         rules::may_code_with(scope, code, owner)?;
@@ -81,10 +88,16 @@ impl Codings for PgStore {
         // these stay alike); the unique key settles a race meanwhile.
         let existing =
             |tx: &mut postgres::Transaction<'_>| -> Result<Option<i64>, postgres::Error> {
-                tx.query_opt(
+                tx.query_typed_opt(
                     "SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 \
                  AND coder_id = $3 AND start_char = $4 AND end_char = $5",
-                    &[&source, &code, &coder, &start, &end],
+                    &[
+                        (&source, Type::INT8),
+                        (&code, Type::INT8),
+                        (&coder, Type::INT8),
+                        (&start, Type::INT8),
+                        (&end, Type::INT8),
+                    ],
                 )?
                 .map(|r| r.try_get(0))
                 .transpose()

@@ -169,6 +169,12 @@ impl Recorder {
         Ok(())
     }
 
+    /// Records a row the caller inserted itself (several rows in one
+    /// statement), given as its JSON object text.
+    pub fn inserted(&mut self, table: &'static str, id: i64, row: &str) {
+        self.keep(table, id, None, Some(row));
+    }
+
     fn keep(&mut self, table: &str, id: i64, before: Option<&str>, after: Option<&str>) {
         self.keep_keyed(table, json!({ "id": id }), before, after);
     }

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use postgres::types::Type;
 use postgres::{Client, GenericClient, IsolationLevel};
 use verbatim_core::OffsetTable;
 use verbatim_store::{
@@ -104,8 +105,17 @@ impl Transcripts for PgStore {
     }
 
     fn source_text(&self, source: i64) -> Result<String, StoreError> {
-        let (text, _) = text_of(&mut self.client(), source).map_err(|e| self.read_error(e))?;
-        Ok(text)
+        // The text alone (not its offset table), typed: one round trip, as
+        // a query's passages read their sources one after another.
+        self.client()
+            .query_typed_opt(
+                "SELECT text FROM source_texts WHERE source_id = $1",
+                &[(&source, Type::INT8)],
+            )
+            .or_server(self.address())?
+            .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?
+            .try_get(0)
+            .or_server(self.address())
     }
 
     fn source_summary(&self, source: i64) -> Result<SourceSummary, StoreError> {

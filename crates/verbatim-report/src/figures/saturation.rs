@@ -154,22 +154,55 @@ fn tick_step(max: usize) -> usize {
     }
 }
 
+/// How values and positions map onto the plot.
+struct Scale {
+    /// The number of sources (at least 1).
+    n: usize,
+    /// The width each source gets.
+    slot: f64,
+    /// The value at the plot's top, a whole number of ticks.
+    top_value: usize,
+    /// The value between two grid lines.
+    step: usize,
+    /// The plot's width inside the margins.
+    plot_width: f64,
+}
+
+impl Scale {
+    fn of(figure: &SaturationFigure) -> Self {
+        let n = figure.points.len().max(1);
+        let max = figure
+            .points
+            .iter()
+            .map(|p| p.cumulative)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let step = tick_step(max);
+        let plot_width = WIDTH - LEFT - RIGHT;
+        Scale {
+            n,
+            slot: plot_width / n as f64,
+            top_value: max.div_ceil(step) * step,
+            step,
+            plot_width,
+        }
+    }
+
+    /// The centre of the source at `position` (1-based).
+    fn x_of(&self, position: usize) -> f64 {
+        LEFT + (position as f64 - 0.5) * self.slot
+    }
+
+    /// The height of `value` codes.
+    fn y_of(&self, value: usize) -> f64 {
+        TOP + PLOT - value as f64 / self.top_value as f64 * PLOT
+    }
+}
+
 /// Returns the saturation figure as SVG.
 pub fn draw(figure: &SaturationFigure) -> String {
-    let n = figure.points.len().max(1);
-    let max = figure
-        .points
-        .iter()
-        .map(|p| p.cumulative)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let step = tick_step(max);
-    let top_value = max.div_ceil(step) * step;
-    let plot_width = WIDTH - LEFT - RIGHT;
-    let slot = plot_width / n as f64;
-    let x_of = |position: usize| LEFT + (position as f64 - 0.5) * slot;
-    let y_of = |value: usize| TOP + PLOT - value as f64 / top_value as f64 * PLOT;
+    let sc = Scale::of(figure);
     let caption = wrap(&format!("Verdict: {}.", figure.sentence), 110, 4);
     let height = TOP + PLOT + 70.0 + caption.len() as f64 * 15.0;
     let description = format!(
@@ -185,15 +218,23 @@ pub fn draw(figure: &SaturationFigure) -> String {
         .attr("font-weight", "bold")
         .attr("fill", "#102030")
         .text(&figure.title);
+    draw_bands(&mut svg, figure, &sc);
+    draw_axes(&mut svg, figure, &sc);
+    draw_bars(&mut svg, figure, &sc);
+    draw_curve(&mut svg, figure, &sc);
+    draw_verdict(&mut svg, figure, &sc, &caption);
+    svg.finish()
+}
 
-    // Base and confirming run as shaded bands.
+/// Draws the base and the confirming run as shaded bands.
+fn draw_bands(svg: &mut Svg, figure: &SaturationFigure, sc: &Scale) {
     let band = |svg: &mut Svg, class: &str, first: usize, last: usize, fill: &str, label: &str| {
-        let x = LEFT + (first as f64 - 1.0) * slot;
+        let x = LEFT + (first as f64 - 1.0) * sc.slot;
         svg.el("rect")
             .attr("class", class)
             .attr("x", x)
             .attr("y", TOP)
-            .attr("width", (last + 1 - first) as f64 * slot)
+            .attr("width", (last + 1 - first) as f64 * sc.slot)
             .attr("height", PLOT)
             .attr("fill", fill)
             .empty();
@@ -206,28 +247,23 @@ pub fn draw(figure: &SaturationFigure) -> String {
     };
     let base = figure.base.min(figure.points.len());
     if base > 0 {
-        band(
-            &mut svg,
-            "base",
-            1,
-            base,
-            "#eceff1",
-            &format!("base ({base})"),
-        );
+        band(svg, "base", 1, base, "#eceff1", &format!("base ({base})"));
     }
     if let Some((first, last)) = figure.run {
-        band(&mut svg, "run", first, last, "#e8f5e9", "run");
+        band(svg, "run", first, last, "#e8f5e9", "run");
     }
+}
 
-    // Axes and grid.
+/// Draws the axes, the grid and their labels.
+fn draw_axes(svg: &mut Svg, figure: &SaturationFigure, sc: &Scale) {
     svg.el("g")
         .attr("class", "axes")
         .attr("font-size", 11.0)
         .attr("fill", "#37474f")
         .open();
     let mut value = 0;
-    while value <= top_value {
-        let y = y_of(value);
+    while value <= sc.top_value {
+        let y = sc.y_of(value);
         svg.el("line")
             .attr("x1", LEFT)
             .attr("x2", WIDTH - RIGHT)
@@ -241,20 +277,20 @@ pub fn draw(figure: &SaturationFigure) -> String {
             .attr("y", y + 4.0)
             .attr("text-anchor", "end")
             .text(&value.to_string());
-        value += step;
+        value += sc.step;
     }
-    let label_every = n.div_ceil(30);
+    let label_every = sc.n.div_ceil(30);
     for p in &figure.points {
-        if (p.position - 1) % label_every == 0 || p.position == n {
+        if (p.position - 1) % label_every == 0 || p.position == sc.n {
             svg.el("text")
-                .attr("x", x_of(p.position))
+                .attr("x", sc.x_of(p.position))
                 .attr("y", TOP + PLOT + 16.0)
                 .attr("text-anchor", "middle")
                 .text(&p.position.to_string());
         }
     }
     svg.el("text")
-        .attr("x", LEFT + plot_width / 2.0)
+        .attr("x", LEFT + sc.plot_width / 2.0)
         .attr("y", TOP + PLOT + 34.0)
         .attr("text-anchor", "middle")
         .text("Sources in collection order");
@@ -266,18 +302,20 @@ pub fn draw(figure: &SaturationFigure) -> String {
         .attr("text-anchor", "middle")
         .text("Codes");
     svg.close();
+}
 
-    // New codes per source as bars.
+/// Draws the new codes of each source as bars.
+fn draw_bars(svg: &mut Svg, figure: &SaturationFigure, sc: &Scale) {
     svg.el("g")
         .attr("class", "new-codes")
         .attr("fill", "#90caf9")
         .open();
     for p in &figure.points {
-        let y = y_of(p.new_codes);
+        let y = sc.y_of(p.new_codes);
         svg.el("rect")
-            .attr("x", x_of(p.position) - slot * 0.3)
+            .attr("x", sc.x_of(p.position) - sc.slot * 0.3)
             .attr("y", y)
-            .attr("width", slot * 0.6)
+            .attr("width", sc.slot * 0.6)
             .attr("height", TOP + PLOT - y)
             .attr("data-position", p.position)
             .attr("data-new", p.new_codes)
@@ -289,8 +327,10 @@ pub fn draw(figure: &SaturationFigure) -> String {
         svg.close();
     }
     svg.close();
+}
 
-    // The cumulative curve.
+/// Draws the cumulative curve and its points.
+fn draw_curve(svg: &mut Svg, figure: &SaturationFigure, sc: &Scale) {
     let path: Vec<String> = figure
         .points
         .iter()
@@ -299,8 +339,8 @@ pub fn draw(figure: &SaturationFigure) -> String {
             format!(
                 "{} {} {}",
                 if i == 0 { "M" } else { "L" },
-                num(x_of(p.position)),
-                num(y_of(p.cumulative))
+                num(sc.x_of(p.position)),
+                num(sc.y_of(p.cumulative))
             )
         })
         .collect();
@@ -316,8 +356,8 @@ pub fn draw(figure: &SaturationFigure) -> String {
     for p in &figure.points {
         svg.el("circle")
             .attr("class", "point")
-            .attr("cx", x_of(p.position))
-            .attr("cy", y_of(p.cumulative))
+            .attr("cx", sc.x_of(p.position))
+            .attr("cy", sc.y_of(p.cumulative))
             .attr("r", 3.5)
             .attr("fill", "#0d47a1")
             .attr("data-position", p.position)
@@ -332,9 +372,12 @@ pub fn draw(figure: &SaturationFigure) -> String {
         svg.close();
     }
     svg.close();
+}
 
+/// Draws where saturation was reached, and the verdict under the plot.
+fn draw_verdict(svg: &mut Svg, figure: &SaturationFigure, sc: &Scale, caption: &[String]) {
     if let Some(after) = figure.after {
-        let x = LEFT + after as f64 * slot;
+        let x = LEFT + after as f64 * sc.slot;
         svg.el("line")
             .attr("class", "saturation")
             .attr("data-after", after)
@@ -366,7 +409,6 @@ pub fn draw(figure: &SaturationFigure) -> String {
             .attr("fill", "#102030")
             .text(line);
     }
-    svg.finish()
 }
 
 #[cfg(test)]

@@ -76,49 +76,7 @@ pub fn gather<S: AnalysisReads + AgreementReads + ?Sized>(
     options: &TreeOptions,
 ) -> Result<TreeFigure, FigureError> {
     let study = study::load(store, scope, book, options.include_context)?;
-    let mut keep: HashSet<i64> = study.codes.iter().map(|c| c.id).collect();
-    let mut top: Option<i64> = None;
-    if let Some(name) = &options.meta {
-        let wanted = name.trim().to_lowercase();
-        let found = study
-            .codes
-            .iter()
-            .find(|c| c.name.to_lowercase() == wanted)
-            .ok_or_else(|| FigureError::UnknownCode {
-                name: name.clone(),
-                known: study
-                    .codes
-                    .iter()
-                    .filter(|c| c.parent.is_none())
-                    .map(|c| format!("{:?}", c.name))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-        // The subtree along primary parents: what the figure draws.
-        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-        for c in &study.codes {
-            if let Some(p) = c.parent {
-                children.entry(p).or_default().push(c.id);
-            }
-        }
-        keep.clear();
-        let mut stack = vec![found.id];
-        while let Some(id) = stack.pop() {
-            if keep.insert(id) {
-                stack.extend(children.get(&id).into_iter().flatten().copied());
-            }
-        }
-        top = Some(found.id);
-    }
-    if let Some(lowest) = options.lowest_level {
-        let low: HashSet<i64> = study
-            .codes
-            .iter()
-            .filter(|c| c.level < lowest)
-            .map(|c| c.id)
-            .collect();
-        keep.retain(|id| !low.contains(id));
-    }
+    let (keep, top) = kept_codes(&study, options)?;
     let themes: Vec<&verbatim_analysis::evidence::Node> = study
         .nodes
         .iter()
@@ -163,6 +121,58 @@ pub fn gather<S: AnalysisReads + AgreementReads + ?Sized>(
         nodes,
         links,
     })
+}
+
+/// Returns the codes the figure draws (the `--meta` subtree along primary
+/// parents, down to `--level`) and the subtree's top code.
+fn kept_codes(
+    study: &study::Study,
+    options: &TreeOptions,
+) -> Result<(HashSet<i64>, Option<i64>), FigureError> {
+    let mut keep: HashSet<i64> = study.codes.iter().map(|c| c.id).collect();
+    let mut top: Option<i64> = None;
+    if let Some(name) = &options.meta {
+        let wanted = name.trim().to_lowercase();
+        let found = study
+            .codes
+            .iter()
+            .find(|c| c.name.to_lowercase() == wanted)
+            .ok_or_else(|| FigureError::UnknownCode {
+                name: name.clone(),
+                known: study
+                    .codes
+                    .iter()
+                    .filter(|c| c.parent.is_none())
+                    .map(|c| format!("{:?}", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        // The subtree along primary parents: what the figure draws.
+        let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+        for c in &study.codes {
+            if let Some(p) = c.parent {
+                children.entry(p).or_default().push(c.id);
+            }
+        }
+        keep.clear();
+        let mut stack = vec![found.id];
+        while let Some(id) = stack.pop() {
+            if keep.insert(id) {
+                stack.extend(children.get(&id).into_iter().flatten().copied());
+            }
+        }
+        top = Some(found.id);
+    }
+    if let Some(lowest) = options.lowest_level {
+        let low: HashSet<i64> = study
+            .codes
+            .iter()
+            .filter(|c| c.level < lowest)
+            .map(|c| c.id)
+            .collect();
+        keep.retain(|id| !low.contains(id));
+    }
+    Ok((keep, top))
 }
 
 /// How one level is drawn.
@@ -238,47 +248,67 @@ struct Placed {
     style: usize,
 }
 
-/// Returns the tree figure as SVG.
-pub fn draw(figure: &TreeFigure) -> String {
-    let ids: HashSet<i64> = figure.nodes.iter().map(|n| n.id).collect();
-    let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
-    let mut roots: Vec<usize> = Vec::new();
-    for (i, n) in figure.nodes.iter().enumerate() {
-        match n.parent.filter(|p| ids.contains(p) && *p != n.id) {
-            Some(p) => children.entry(p).or_default().push(i),
-            None => roots.push(i),
+/// Where every node of a tree figure goes.
+struct Layout {
+    /// Each node's box, by its index in the figure (`None`: not reached).
+    placed: Vec<Option<Placed>>,
+    /// The highest level rank drawn (styled as the top level).
+    top_rank: i64,
+    /// How many columns right of the roots the deepest node sits.
+    max_depth: usize,
+    /// Where the legend starts, below the last band.
+    legend_top: f64,
+}
+
+impl Layout {
+    /// Places every node, root by root, depth first.
+    fn of(figure: &TreeFigure) -> Self {
+        let ids: HashSet<i64> = figure.nodes.iter().map(|n| n.id).collect();
+        let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut roots: Vec<usize> = Vec::new();
+        for (i, n) in figure.nodes.iter().enumerate() {
+            match n.parent.filter(|p| ids.contains(p) && *p != n.id) {
+                Some(p) => children.entry(p).or_default().push(i),
+                None => roots.push(i),
+            }
+        }
+        let top_rank = figure.nodes.iter().map(|n| n.level).max().unwrap_or(1);
+        let mut placed: Vec<Option<Placed>> = figure.nodes.iter().map(|_| None).collect();
+        // Depth-first from each root, iteratively: (node, depth, top of band).
+        let mut y = HEADER;
+        let mut max_depth = 0usize;
+        let mut visiting: BTreeSet<usize> = BTreeSet::new();
+        for &root in &roots {
+            let height = place(
+                root,
+                0,
+                y,
+                figure,
+                &children,
+                top_rank,
+                &mut placed,
+                &mut max_depth,
+                &mut visiting,
+            );
+            y += height + ROW_GAP * 2.0;
+        }
+        Layout {
+            placed,
+            top_rank,
+            max_depth,
+            legend_top: y + 4.0,
         }
     }
-    let top_rank = figure.nodes.iter().map(|n| n.level).max().unwrap_or(1);
-    let mut placed: Vec<Option<Placed>> = figure.nodes.iter().map(|_| None).collect();
-    // Depth-first from each root, iteratively: (node, depth, top of band).
-    let mut y = HEADER;
-    let mut max_depth = 0usize;
-    let mut visiting: BTreeSet<usize> = BTreeSet::new();
-    for &root in &roots {
-        let height = place(
-            root,
-            0,
-            y,
-            figure,
-            &children,
-            top_rank,
-            &mut placed,
-            &mut max_depth,
-            &mut visiting,
-        );
-        y += height + ROW_GAP * 2.0;
-    }
-    let legend_top = y + 4.0;
-    let levels: BTreeSet<(i64, &str)> = figure
-        .nodes
-        .iter()
-        .map(|n| (n.level, n.level_name.as_str()))
-        .collect();
+}
+
+/// Returns the tree figure as SVG.
+pub fn draw(figure: &TreeFigure) -> String {
+    let layout = Layout::of(figure);
+    let max_depth = layout.max_depth;
     let width =
         (MARGIN * 2.0 + (max_depth as f64 + 1.0) * BOX_WIDTH + max_depth as f64 * COLUMN_GAP)
             .max(520.0);
-    let height = legend_top + 56.0;
+    let height = layout.legend_top + 56.0;
     let description = format!(
         "Theme tree with {} codes; each node gives the participants supporting it, of {}.",
         figure.nodes.len(),
@@ -292,8 +322,14 @@ pub fn draw(figure: &TreeFigure) -> String {
         .attr("font-weight", "bold")
         .attr("fill", "#102030")
         .text(&figure.title);
+    draw_edges(&mut svg, figure, &layout.placed);
+    draw_nodes(&mut svg, figure, &layout.placed);
+    draw_legend(&mut svg, figure, &layout);
+    svg.finish()
+}
 
-    // Edges first, so boxes cover their ends.
+/// Draws the edges first, so boxes cover their ends.
+fn draw_edges(svg: &mut Svg, figure: &TreeFigure, placed: &[Option<Placed>]) {
     let centre = |i: usize| {
         placed[i]
             .as_ref()
@@ -334,7 +370,10 @@ pub fn draw(figure: &TreeFigure) -> String {
         }
     }
     svg.close();
+}
 
+/// Draws each node's box, its wrapped name and its count.
+fn draw_nodes(svg: &mut Svg, figure: &TreeFigure, placed: &[Option<Placed>]) {
     svg.el("g").attr("class", "nodes").open();
     for (i, n) in figure.nodes.iter().enumerate() {
         let Some(p) = &placed[i] else {
@@ -384,8 +423,16 @@ pub fn draw(figure: &TreeFigure) -> String {
         svg.close();
     }
     svg.close();
+}
 
-    // Legend: one sample box per level present, top level first.
+/// Draws one sample box per level present, top level first, and the key.
+fn draw_legend(svg: &mut Svg, figure: &TreeFigure, layout: &Layout) {
+    let (top_rank, legend_top) = (layout.top_rank, layout.legend_top);
+    let levels: BTreeSet<(i64, &str)> = figure
+        .nodes
+        .iter()
+        .map(|n| (n.level, n.level_name.as_str()))
+        .collect();
     svg.el("g").attr("class", "legend").open();
     let mut x = MARGIN;
     for (rank, name) in levels.iter().rev() {
@@ -422,7 +469,6 @@ pub fn draw(figure: &TreeFigure) -> String {
             figure.total
         ));
     svg.close();
-    svg.finish()
 }
 
 fn style_of(rank: i64, top_rank: i64) -> usize {

@@ -15,7 +15,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use verbatim_store_pg::test_server;
 
-use crate::browser::{Reply, Server, http, serve_with, serve_with_env};
+use crate::accounts::add_account;
+use crate::browser::{
+    Reply, Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with,
+    serve_with_env,
+};
 use crate::common::Workspace;
 
 /// The coders posting at once.
@@ -433,4 +437,107 @@ fn throughput_with_one_and_two_servers() {
             acked as f64 / seconds as f64
         );
     }
+}
+
+/// A researcher logs in to one `serve --team` process of a PostgreSQL
+/// study, codes a passage in the reader the way a person does (selects
+/// it, types a new code, presses Enter), then goes on in the second
+/// process with the same session and codes another, as behind a load
+/// balancer; both codings are stored once, in her name.
+#[test]
+fn a_researcher_codes_in_chromium_on_two_servers_of_one_postgres_study() {
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let Some(study) = test_server::study("cli_browser_two_servers") else {
+        return;
+    };
+    let address = study.address.to_string();
+    let ws = Workspace::empty();
+    prepare(&ws, &address, &[]);
+    const PASSWORD: &str = "une phrase de passe assez longue";
+    add_account(&ws, &address, "amira", "owner", PASSWORD);
+    let listed = ws
+        .run(&["sources", "--project", &address, "--json"])
+        .ok()
+        .json();
+    let atelier = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "atelier")
+        .and_then(|s| s["id"].as_i64())
+        .unwrap_or_else(|| panic!("no source atelier in {listed}"));
+    let a = serve_with(&ws, &["--project", &address, "--team"]);
+    let b = serve_with(&ws, &["--project", &address, "--team"]);
+    // The PostgreSQL client above is blocking: the browser gets a runtime
+    // of its own, outside which the study is set up and checked.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let br = browser(&chromium, &chromedriver, 1280, 900).await;
+        let c = &br.client;
+
+        // The reader on the first process asks for a login, then opens.
+        c.goto(&format!("{}/sources/{atelier}", a.base))
+            .await
+            .unwrap();
+        log_in(c, "amira", PASSWORD).await;
+        reader_ready(c).await;
+        code_new(c, "Une voisine m’en a parlé", "Bouche-à-oreille").await;
+
+        // The second process knows her session (a row of the study) and takes
+        // the page's token (the study's own): no second login.
+        c.goto(&format!("{}/sources/{atelier}", b.base))
+            .await
+            .unwrap();
+        reader_ready(c).await;
+        code_new(c, "on s’y sent écoutée", "Écoute").await;
+    });
+    drop(runtime);
+
+    let codings = ws
+        .run(&[
+            "coding",
+            "list",
+            "--project",
+            &address,
+            "--coder",
+            "amira",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let mut seen: Vec<(String, String, String)> = codings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["text"].as_str().unwrap_or_default().to_owned(),
+                k["code"].as_str().unwrap_or_default().to_owned(),
+                k["coder"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            (
+                "Une voisine m’en a parlé".to_owned(),
+                "Bouche-à-oreille".to_owned(),
+                "amira".to_owned()
+            ),
+            (
+                "on s’y sent écoutée".to_owned(),
+                "Écoute".to_owned(),
+                "amira".to_owned()
+            ),
+        ],
+        "{codings}"
+    );
 }

@@ -324,7 +324,6 @@ pub fn make(
         }
         Download::ReportDocx => return doc(DocFormat::Docx),
         Download::Tree => {
-            let store = file_only(store, "the code tree figure")?;
             let figure = tree::gather(store, &scope, book, &tree::TreeOptions::default())
                 .map_err(figure_error)?;
             if figure.nodes.is_empty() {
@@ -337,7 +336,7 @@ pub fn make(
         Download::Saturation => {
             let whose = scope.coder().clone();
             let figure = saturation::gather(
-                file_only(store, "the saturation figure")?,
+                store,
                 &scope,
                 &whose,
                 &saturation::SaturationOptions::default(),
@@ -362,7 +361,6 @@ pub fn make(
                 })?,
             };
             let level = store.level_rank_of("theme")?;
-            let store = file_only(store, "the heat map")?;
             let figure = heatmap::gather(store, &scope, book, level, &attribute, false)
                 .map_err(figure_error)?;
             Ok(made(SVG, heatmap::draw(&figure).into_bytes()))

@@ -11,8 +11,8 @@
 use postgres::NoTls;
 use verbatim_store::StoreError;
 
-use crate::{PgAddress, PgDatabase};
 use crate::failure::OrServer;
+use crate::{PgAddress, PgDatabase};
 
 /// A study of the database as a listing shows it.
 #[derive(Debug)]

@@ -46,8 +46,8 @@ use crate::{AppState, Config, WebError, i18n, security};
 mod pages;
 mod shelf;
 
-pub use shelf::Shelf;
 use shelf::Opened;
+pub use shelf::Shelf;
 
 /// The cookie naming the study a browser works in.
 pub const STUDY_COOKIE: &str = "vb_study";

@@ -5,7 +5,8 @@
 //! not); a coding posted to one lands in it and not in the other; a third
 //! study made from the start page's form is a study the CLI opens; a bad
 //! or taken name is refused in one sentence and makes nothing; in team
-//! mode each study keeps its own accounts. Each test has a database of its
+//! mode each study keeps its own accounts; in Chromium, an owner goes
+//! from the start page to coding in the reader of one study. Each test has a database of its
 //! own (`test_server::database`), so no other test's study shows. Needs
 //! `VERBATIM_TEST_PG`: without it the tests skip with a notice, and fail
 //! when `VERBATIM_REQUIRE_PG=1`. The refusals of the addresses need no
@@ -16,7 +17,9 @@ use serde_json::{Value, json};
 use verbatim_store_pg::test_server::{self, TestDatabase};
 
 use crate::accounts::add_account;
-use crate::browser::{Server, http, serve_with};
+use crate::browser::{
+    Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with, until,
+};
 use crate::common::Workspace;
 use crate::team_folder::{create, keep_cookies, local_agent, login, with_study};
 use crate::team_server::{Agent, parse, set_cookie};
@@ -160,6 +163,7 @@ fn a_database_serves_each_study_apart_and_makes_new_ones() {
             .unwrap()
             .starts_with("vb_study=gamma;")
     );
+    agent.cookies = with_study(&agent, "gamma");
     assert_eq!(parse(&agent.get("/api/sources")), json!([]));
     assert!(agent.get("/").body.contains("Carnet"));
     let sources = ws
@@ -303,7 +307,9 @@ fn in_team_mode_each_study_of_the_database_keeps_its_accounts() {
     assert!(
         refused
             .body
-            .contains("only an owner of one of this database's studies")
+            .contains("only an owner of one of this database"),
+        "{}",
+        refused.body
     );
     assert_eq!(names(&db), ["alpha", "beta", "gamma"]);
 }
@@ -340,4 +346,72 @@ fn dir_takes_a_database_and_project_a_study() {
         "{}",
         project.stderr
     );
+}
+
+/// In Chromium: the start page of a team server of a database, the login
+/// to alpha (the first study of the list), the reader, a passage coded
+/// the way a person codes it; the coding is alpha's, in her name.
+#[test]
+fn an_owner_goes_from_the_start_page_to_the_reader_of_a_database_study_in_chromium() {
+    let Some((chromium, chromedriver)) = browser_programs() else {
+        return;
+    };
+    let Some(db) = test_server::database("pg_folder_browser") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    two_studies(&ws, &db);
+    add_account(&ws, &study(&db, "alpha"), OLGA.0, "owner", OLGA.1);
+    let listed = ws
+        .run(&["sources", "--project", &study(&db, "alpha"), "--json"])
+        .ok()
+        .json();
+    let id = listed[0]["id"].as_i64().unwrap();
+    let server = serve_database(&ws, &db, true);
+    let base = server.base.clone();
+    // The PostgreSQL clients of the test are blocking: the browser gets a
+    // runtime of its own, outside which the studies are set up and checked.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let br = browser(&chromium, &chromedriver, 1280, 900).await;
+        let c = &br.client;
+        c.goto(&format!("{base}/")).await.unwrap();
+        until(
+            c,
+            "the start page's login, alpha chosen first",
+            "return document.getElementById('login-study')?.value === 'alpha'",
+        )
+        .await;
+        log_in(c, OLGA.0, OLGA.1).await;
+        until(
+            c,
+            "alpha's home",
+            "return document.querySelector('header .study')?.textContent === 'Atelier'",
+        )
+        .await;
+        c.goto(&format!("{base}/sources/{id}")).await.unwrap();
+        reader_ready(c).await;
+        code_new(c, "la confiance revient", "Confiance").await;
+    });
+    drop(runtime);
+    let codings = ws
+        .run(&[
+            "coding",
+            "list",
+            "--project",
+            &study(&db, "alpha"),
+            "--coder",
+            "olga",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(codings.as_array().unwrap().len(), 1, "{codings}");
+    assert_eq!(codings[0]["text"], "la confiance revient");
+    assert_eq!(codings[0]["code"], "Confiance");
+    assert_eq!(codings[0]["coder"], "olga");
 }

@@ -153,7 +153,7 @@ fn shelf_of(dir: &Path) -> anyhow::Result<Shelf> {
         let database: PgDatabase = word.parse()?;
         let index_root = server_index_root(&database)?;
         return Ok(Shelf::Database {
-            database,
+            database: Box::new(database),
             index_root,
         });
     }

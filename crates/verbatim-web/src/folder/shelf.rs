@@ -24,7 +24,7 @@ pub enum Shelf {
     /// `serve --project postgres://…`).
     Database {
         /// The database, addressed without a study.
-        database: PgDatabase,
+        database: Box<PgDatabase>,
         /// The folder under which each study's index gets its own.
         index_root: PathBuf,
     },

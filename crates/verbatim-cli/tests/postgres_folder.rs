@@ -208,6 +208,21 @@ fn a_database_serves_each_study_apart_and_makes_new_ones() {
             .body
             .contains("there is already a study named “beta” in this database")
     );
+    // The schema that is no study is not listed, and its name is taken.
+    let notes = create(&mut agent, &[("name", "notes")]);
+    assert_eq!(notes.status, 409, "{}", notes.body);
+    let kept: i64 = db
+        .admin()
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'notes'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        kept, 1,
+        "the schema notes keeps its one table and gains none"
+    );
     assert_eq!(names(&db), ["alpha", "beta", "gamma"]);
     let beta_after = ws
         .run(&["log", "--project", &study(&db, "beta"), "--json"])
@@ -346,6 +361,28 @@ fn dir_takes_a_database_and_project_a_study() {
         "{}",
         project.stderr
     );
+    // A database no server answers for: one sentence before listening.
+    let unreachable = ws.run(&[
+        "serve",
+        "--dir",
+        "postgres://amira:secret@127.0.0.1:1/verbatim",
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert_ne!(unreachable.code, 0);
+    assert!(
+        unreachable.stderr.contains(
+            "could not talk to the PostgreSQL server of postgres://amira@127.0.0.1:1/verbatim"
+        ),
+        "{}",
+        unreachable.stderr
+    );
+    assert!(
+        !unreachable.stderr.contains("secret"),
+        "{}",
+        unreachable.stderr
+    );
+    assert!(unreachable.stdout.is_empty(), "{}", unreachable.stdout);
 }
 
 /// In Chromium: the start page of a team server of a database, the login

@@ -55,6 +55,19 @@ pub fn studies(database: &PgDatabase) -> Result<Vec<Listed>, StoreError> {
     Ok(listed)
 }
 
+/// Returns true when the database has a schema named `name`, a study or
+/// not: a new study cannot take that name.
+pub fn name_taken(database: &PgDatabase, name: &str) -> Result<bool, StoreError> {
+    let mut client = database.config.connect(NoTls).or_server(database)?;
+    client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&name],
+        )
+        .and_then(|row| row.try_get(0))
+        .or_server(database)
+}
+
 /// Drops the study at `address`, schema and all: only for undoing a
 /// creation that failed half-way (a study made a moment ago, whose owner
 /// account could not be added), never for a study in use.

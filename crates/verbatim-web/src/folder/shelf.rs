@@ -80,11 +80,12 @@ impl Shelf {
         }
     }
 
-    /// Returns true when a study (or anything in its place) is named `name`.
+    /// Returns true when a study (or anything in its place: a file, a
+    /// schema that is no study) is named `name`.
     pub fn exists(&self, name: &str) -> Result<bool, WebError> {
         match self {
             Shelf::Files(dir) => Ok(study_path(dir, name).exists()),
-            Shelf::Database { .. } => Ok(self.names()?.iter().any(|n| n == name)),
+            Shelf::Database { database, .. } => Ok(verbatim_store_pg::name_taken(database, name)?),
         }
     }
 

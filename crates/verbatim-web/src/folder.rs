@@ -339,15 +339,7 @@ impl Folder {
     /// of the folder's studies and `password` is theirs.
     async fn owner_hash(&self, account: &str, password: &str) -> Result<Option<String>, WebError> {
         for name in self.names().await? {
-            let Ok(served) = self.open(&name).await else {
-                continue;
-            };
-            let who = account.to_owned();
-            let Some(hash) = served
-                .state
-                .read(move |store| Ok(store.owner_hash(&who)?))
-                .await?
-            else {
+            let Ok(Some(hash)) = self.owner_hash_in(&name, account).await else {
                 continue;
             };
             let (password, checked) = (password.to_owned(), hash.clone());
@@ -361,6 +353,28 @@ impl Folder {
             }
         }
         Ok(None)
+    }
+
+    /// Returns the password hash of `account` when it owns the study
+    /// `name`. A study not served yet is opened for the question only and
+    /// closed after, so an attempt to create a study does not leave every
+    /// study of a database holding a connection.
+    async fn owner_hash_in(&self, name: &str, account: &str) -> Result<Option<String>, WebError> {
+        let who = account.to_owned();
+        let served = self
+            .studies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .cloned();
+        if let Some(served) = served {
+            return served
+                .state
+                .read(move |store| Ok(store.owner_hash(&who)?))
+                .await;
+        }
+        let (shelf, name) = (self.shelf.clone(), name.to_owned());
+        blocking(move || Ok(shelf.open(&name)?.store.owner_hash(&who)?)).await
     }
 
     /// Creates the study and its owner account, or nothing: a study half

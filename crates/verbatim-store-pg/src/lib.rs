@@ -53,12 +53,14 @@ mod reveal;
 mod snapshot;
 mod speaker_edits;
 mod store;
+mod studies;
 pub mod test_server;
 mod transcripts;
 mod transfer;
 
-pub use address::PgAddress;
+pub use address::{PgAddress, PgDatabase};
 pub use store::PgStore;
+pub use studies::{Listed, discard_new_study, name_taken, studies};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

@@ -26,6 +26,7 @@ mod backends {
     pub mod people;
     pub mod pg;
     pub mod pg_rules;
+    pub mod pg_studies;
     pub mod reader;
     pub mod same_answers;
     pub mod transcripts;

@@ -93,24 +93,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // a PostgreSQL client blocks on a runtime of its own when it closes,
     // which must not happen on one of this runtime's workers.
     let listener = runtime.block_on(bind(args.addr))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}/");
-    if !addr.ip().is_loopback() && !args.team {
-        eprintln!(
-            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change the study."
-        );
-    }
-    let mode = if args.team {
-        " for the team (log in)"
-    } else {
-        ""
-    };
-    println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
-    std::io::stdout().flush()?;
-    if args.open {
-        open_browser(&url);
-    }
+    let addr = announce(&listener, args, "the study", &format!("{title:?}"))?;
     let state = AppState::serving(
         store,
         index_dir,
@@ -198,24 +181,12 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         .build()
         .context("could not start the server's runtime")?;
     let listener = runtime.block_on(bind(args.addr))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}/");
-    if !addr.ip().is_loopback() && !args.team {
-        eprintln!(
-            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change the studies, and create new ones."
-        );
-    }
-    let mode = if args.team {
-        " for the team (log in)"
-    } else {
-        ""
-    };
-    println!("Serving the studies of {shelf}{mode} at {url} (Ctrl+C to stop)");
-    std::io::stdout().flush()?;
-    if args.open {
-        open_browser(&url);
-    }
+    let addr = announce(
+        &listener,
+        args,
+        "the studies, and create new ones",
+        &format!("the studies of {shelf}"),
+    )?;
     let limits = verbatim_web::server::Limits::default();
     let folder = Folder::new(shelf, args.team, addr, limits.request);
     // The studies never close on the runtime's workers: this handle keeps
@@ -233,6 +204,36 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Listens on `addr`, or says what to do when it is taken.
+/// Says where the server listens (warning when beyond this computer
+/// without team mode, where anyone reaching it could change `what`), and
+/// opens the browser when asked; returns the address.
+fn announce(
+    listener: &tokio::net::TcpListener,
+    args: &ServeArgs,
+    what: &str,
+    serving: &str,
+) -> anyhow::Result<SocketAddr> {
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if !addr.ip().is_loopback() && !args.team {
+        eprintln!(
+            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
+             and change {what}."
+        );
+    }
+    let mode = if args.team {
+        " for the team (log in)"
+    } else {
+        ""
+    };
+    println!("Serving {serving}{mode} at {url} (Ctrl+C to stop)");
+    std::io::stdout().flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    Ok(addr)
+}
+
 async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!(

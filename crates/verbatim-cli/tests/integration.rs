@@ -159,3 +159,5 @@ mod postgres_session;
 mod postgres_serve;
 // `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
 mod postgres_figures;
+// `import-project` on PostgreSQL: a new study and a colleague's layer, as on a file.
+mod postgres_import;

@@ -7,6 +7,8 @@
 //! written in one transaction. A new study is built under a temporary name
 //! and renamed into place only once the import succeeded, so a failure
 //! leaves no study behind; an existing study is left exactly as it was.
+//! A PostgreSQL address goes to `postgres.rs`, which keeps the same
+//! guarantees on the server.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,4 +1,4 @@
-//! `verbatim import project` into a PostgreSQL study.
+//! `verbatim import-project` into a PostgreSQL study.
 //!
 //! Into a study that exists (`--as-coder`), the plan is written by the
 //! study's own `Exchange::import_project`, in one server transaction. A

@@ -1,0 +1,351 @@
+//! `verbatim import-project` on `--project postgres://…` (issue 17): a
+//! project imported into a new PostgreSQL study and into a new study file
+//! reads the same in every listing, a colleague's file joins an existing
+//! PostgreSQL study as one more coder's layer as it joins a file, and a
+//! project that cannot be imported leaves the PostgreSQL study as it was.
+//! Needs `VERBATIM_TEST_PG` (see `verbatim_store_pg::test_server`).
+
+use std::io::{Cursor, Write};
+
+use serde_json::Value;
+use verbatim_store_pg::test_server;
+
+use crate::common::Workspace;
+
+/// QualCoder's own demo project, exported by QualCoder 1.3.2.
+const QC_DEMO: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/refi-qda/samples/qc-1.3.2__demo.qdpx"
+);
+
+/// Two interviews we wrote (no character outside the BMP, so REFI-QDA's
+/// positions are plain char offsets).
+const E1: &str = "INT : Comment allez-vous ?\nP01 : Je fais confiance à l'équipe.\n";
+const E2: &str = "INT : Et le soir ?\nP02 : Je suis fatiguée, très fatiguée.\n";
+
+/// The `[start, end)` chars of `needle` in `text`.
+fn at(text: &str, needle: &str) -> (usize, usize) {
+    let byte = text.find(needle).expect("the needle is in the text");
+    let start = text[..byte].chars().count();
+    (start, start + needle.chars().count())
+}
+
+/// One `<PlainTextSelection>` coding `needle` of `text` with `code` by
+/// `user` (guids end in `n`).
+fn selection(n: u32, text: &str, needle: &str, user: &str, code: &str) -> String {
+    let (s, e) = at(text, needle);
+    format!(
+        "<PlainTextSelection guid=\"11111111-0000-4000-8000-{n:012}\" name=\"\" startPosition=\"{s}\" endPosition=\"{e}\">\
+         <Coding guid=\"22222222-0000-4000-8000-{n:012}\" creatingUser=\"{user}\"><CodeRef targetGUID=\"{code}\"/></Coding>\
+         </PlainTextSelection>"
+    )
+}
+
+const NADIA: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+const REMI: &str = "aaaaaaaa-0000-4000-8000-000000000002";
+const RELATION: &str = "cccccccc-0000-4000-8000-000000000001";
+const CONFIANCE: &str = "cccccccc-0000-4000-8000-000000000002";
+const FATIGUE: &str = "cccccccc-0000-4000-8000-000000000003";
+
+/// Returns a `.qdpx` of `qde` with the texts as internal sources.
+fn qdpx(qde: &str, texts: &[(&str, &str)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    for (guid, text) in texts {
+        zip.start_file(format!("Sources/{guid}.txt"), options)
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// Nadia's and Rémi's project: codes Relation > Confiance and Fatigue,
+/// interviews E1 and E2, five codings.
+fn team_project() -> Vec<u8> {
+    let (d1, d2) = (
+        "dddddddd-0000-4000-8000-000000000001",
+        "dddddddd-0000-4000-8000-000000000002",
+    );
+    let qde = format!(
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Soins à domicile\">\
+         <Users><User guid=\"{NADIA}\" name=\"Nadia\"/><User guid=\"{REMI}\" name=\"Rémi\"/></Users>\
+         <CodeBook><Codes><Code guid=\"{RELATION}\" name=\"Relation\" isCodable=\"true\">\
+         <Code guid=\"{CONFIANCE}\" name=\"Confiance\" isCodable=\"true\"/></Code>\
+         <Code guid=\"{FATIGUE}\" name=\"Fatigue\" isCodable=\"true\"/></Codes></CodeBook>\
+         <Sources>\
+         <TextSource guid=\"{d1}\" name=\"E1\" plainTextPath=\"internal://{d1}.txt\">{}{}{}</TextSource>\
+         <TextSource guid=\"{d2}\" name=\"E2\" plainTextPath=\"internal://{d2}.txt\">{}{}</TextSource>\
+         </Sources></Project>",
+        selection(1, E1, "confiance", NADIA, CONFIANCE),
+        selection(2, E1, "confiance à l'équipe", REMI, CONFIANCE),
+        selection(3, E1, "Je fais confiance à l'équipe", REMI, RELATION),
+        selection(4, E2, "fatiguée, très fatiguée", NADIA, FATIGUE),
+        selection(5, E2, "fatiguée, très fatiguée", REMI, FATIGUE),
+    );
+    qdpx(&qde, &[(d1, E1), (d2, E2)])
+}
+
+/// Zoé's own project on the same E1 (her own guids): her Confiance on
+/// two passages.
+fn colleague_project() -> Vec<u8> {
+    let (zoe, code, d) = (
+        "aaaaaaaa-0000-4000-8000-000000000009",
+        "cccccccc-0000-4000-8000-000000000009",
+        "dddddddd-0000-4000-8000-000000000009",
+    );
+    let qde = format!(
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"Zoé\">\
+         <Users><User guid=\"{zoe}\" name=\"Zoé\"/></Users>\
+         <CodeBook><Codes><Code guid=\"{code}\" name=\"Confiance\" isCodable=\"true\"/></Codes></CodeBook>\
+         <Sources><TextSource guid=\"{d}\" name=\"entretien 1\" plainTextPath=\"internal://{d}.txt\">{}{}</TextSource></Sources>\
+         </Project>",
+        selection(11, E1, "confiance", zoe, code),
+        selection(12, E1, "Comment allez-vous", zoe, code),
+    );
+    qdpx(&qde, &[(d, E1)])
+}
+
+/// Blanks what differs between two imports by design: the times of the
+/// rows each import stamps with its own clock, and the guids a study
+/// draws itself (a new study's, and the log's entry ids).
+fn blank(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                if matches!(
+                    key.as_str(),
+                    "at" | "id_audit" | "entry" | "created_at" | "imported_at"
+                ) && inner.is_string()
+                {
+                    *inner = Value::Null;
+                } else {
+                    blank(inner);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(blank),
+        _ => {}
+    }
+}
+
+/// What a researcher reads of the study at `project`, as `--json`.
+fn readings(ws: &Workspace, project: &str, coders: &[&str]) -> Vec<Value> {
+    let mut runs: Vec<Vec<&str>> = vec![
+        vec!["sources", "--json"],
+        vec!["coder", "list", "--json"],
+        vec!["code", "tree", "--shared", "--json"],
+    ];
+    for coder in coders {
+        runs.push(vec!["code", "tree", "--json", "--coder", coder]);
+        runs.push(vec!["coding", "list", "--json", "--coder", coder]);
+        runs.push(vec!["agreement", "--json", "--coder", coder]);
+    }
+    runs.iter()
+        .map(|args| {
+            let mut value = ws
+                .run(&[&args[..], &["--project", project]].concat())
+                .ok()
+                .json();
+            blank(&mut value);
+            value
+        })
+        .collect()
+}
+
+/// The study's log as `(actor, action, target)`, newest first: entry ids
+/// and times are drawn by each study.
+fn log(ws: &Workspace, project: &str) -> Vec<(Value, Value, Value)> {
+    ws.run(&["log", "--json", "--limit", "100", "--project", project])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].clone(), e["action"].clone(), e["target"].clone()))
+        .collect()
+}
+
+#[test]
+fn a_project_imports_into_a_new_postgres_study_as_into_a_file() {
+    let Some(study) = test_server::study("cli_import_project") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("soins.qdpx", team_project());
+    let pg = study.address.to_string();
+    let on_file = ws
+        .run(&["import-project", "soins.qdpx", "--project", "a.vbt"])
+        .ok();
+    let on_pg = ws
+        .run(&["import-project", "soins.qdpx", "--project", &pg])
+        .ok();
+    // Counted from team_project(): E1 and E2; Relation, Confiance,
+    // Fatigue; codings 1-5; Nadia and Rémi.
+    let said =
+        "2 sources, 3 codes, 5 codings, 0 participants, 0 memos, 0 journal entries, 2 coders.";
+    assert!(on_file.stdout.contains(said), "{}", on_file.stdout);
+    assert!(on_pg.stdout.contains(said), "{}", on_pg.stdout);
+    assert!(
+        on_pg.stdout.contains(&format!("into {pg}")),
+        "{}",
+        on_pg.stdout
+    );
+    let file_read = readings(&ws, "a.vbt", &["Nadia", "Rémi"]);
+    let pg_read = readings(&ws, &pg, &["Nadia", "Rémi"]);
+    assert_eq!(file_read, pg_read);
+    assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
+    // The sources keep the project's guids and names, E1 first.
+    let sources = &pg_read[0];
+    assert_eq!(sources[0]["name"], "E1");
+    assert_eq!(sources[0]["guid"], "dddddddd-0000-4000-8000-000000000001");
+    // E1 is 64 chars: 27 for "INT : Comment allez-vous ?\n", 37 for the
+    // answer with its newline (é and à one char each).
+    assert_eq!(sources[0]["chars"], 64);
+    // Rémi coded three passages (codings 2, 3 and 5), Nadia two (1, 4).
+    let codings = |i: usize| pg_read[i].as_array().unwrap().len();
+    assert_eq!((codings(4), codings(7)), (2, 3));
+    // Nadia's Confiance is "confiance": chars 39..48 of E1 (27 + 12).
+    let nadia = pg_read[4].as_array().unwrap();
+    let trust = nadia.iter().find(|c| c["text"] == "confiance").unwrap();
+    assert_eq!((&trust["start"], &trust["end"]), (&39.into(), &48.into()));
+    // The study is copied from the file built for it: the log holds its
+    // creation, the two sources' imports and the project's import.
+    let actions: Vec<Value> = log(&ws, &pg).into_iter().map(|e| e.1).collect();
+    assert_eq!(
+        actions,
+        [
+            "exchange.import",
+            "source.import",
+            "source.import",
+            "study.create"
+        ]
+    );
+    // A study that exists is not overwritten without --as-coder.
+    let again = ws.run(&["import-project", "soins.qdpx", "--project", &pg]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("--as-coder"), "{}", again.stderr);
+    assert_eq!(readings(&ws, &pg, &["Nadia", "Rémi"]), pg_read);
+}
+
+#[test]
+fn a_colleagues_layer_joins_a_postgres_study_as_it_joins_a_file() {
+    let Some(study) = test_server::study("cli_import_as_coder") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("soins.qdpx", team_project());
+    ws.write("zoe.qdpx", colleague_project());
+    let pg = study.address.to_string();
+    let mut said = Vec::new();
+    for project in ["a.vbt", pg.as_str()] {
+        ws.run(&["import-project", "soins.qdpx", "--project", project])
+            .ok();
+        let run = ws
+            .run(&[
+                "import-project",
+                "zoe.qdpx",
+                "--project",
+                project,
+                "--as-coder",
+                "Zoé",
+            ])
+            .ok();
+        said.push(run.stdout.replace(project, "STUDY"));
+    }
+    assert_eq!(said[0], said[1]);
+    // Zoé's text is E1's: matched, no new source; her one code and two
+    // codings join as her layer; she is the one new coder.
+    assert!(
+        said[1].contains("as Zoé's layer: 0 sources, 1 codes, 2 codings, 0 participants, 0 memos, 0 journal entries, 1 coders."),
+        "{}",
+        said[1]
+    );
+    assert!(
+        said[1].contains("\"entretien 1\" has the same text as \"E1\""),
+        "{}",
+        said[1]
+    );
+    let coders = ["Nadia", "Rémi", "Zoé"];
+    let pg_read = readings(&ws, &pg, &coders);
+    assert_eq!(readings(&ws, "a.vbt", &coders), pg_read);
+    assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
+    // Zoé's codings: readings 9 (her code tree) and 10 (her codings).
+    let zoe: Vec<&Value> = pg_read[10]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["text"])
+        .collect();
+    assert_eq!(zoe, ["Comment allez-vous", "confiance"]);
+    assert_eq!(pg_read[0].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_project_that_cannot_be_imported_leaves_the_postgres_study_as_it_was() {
+    let Some(study) = test_server::study("cli_import_refused") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("soins.qdpx", team_project());
+    ws.write("broken.qdpx", b"PK\x03\x04 not really a zip");
+    let pg = study.address.to_string();
+    ws.run(&["import-project", "soins.qdpx", "--project", &pg])
+        .ok();
+    let before = (readings(&ws, &pg, &["Nadia"]), log(&ws, &pg));
+    let run = ws.run(&[
+        "import-project",
+        "broken.qdpx",
+        "--project",
+        &pg,
+        "--as-coder",
+        "Zoé",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("broken.qdpx"), "{}", run.stderr);
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert_eq!((readings(&ws, &pg, &["Nadia"]), log(&ws, &pg)), before);
+    // A broken file into a study that does not exist creates none.
+    let Some(fresh) = test_server::study("cli_import_none") else {
+        return;
+    };
+    let none = fresh.address.to_string();
+    let run = ws.run(&["import-project", "broken.qdpx", "--project", &none]);
+    assert_eq!(run.code, 1);
+    let shown = ws.run(&["sources", "--project", &none]);
+    assert_eq!(shown.code, 1);
+}
+
+#[test]
+fn qualcoders_demo_reads_the_same_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_import_qc_demo") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    std::fs::copy(QC_DEMO, ws.path("demo.qdpx")).unwrap();
+    let pg = study.address.to_string();
+    let on_file = ws
+        .run(&["import-project", "demo.qdpx", "--project", "a.vbt"])
+        .ok();
+    let on_pg = ws
+        .run(&["import-project", "demo.qdpx", "--project", &pg])
+        .ok();
+    assert_eq!(
+        on_file.stdout.replace("a.vbt", "STUDY"),
+        on_pg.stdout.replace(&pg, "STUDY")
+    );
+    let coders: Vec<String> = ws
+        .run(&["coder", "list", "--json", "--project", "a.vbt"])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    let coders: Vec<&str> = coders.iter().map(String::as_str).collect();
+    assert!(!coders.is_empty());
+    assert_eq!(readings(&ws, "a.vbt", &coders), readings(&ws, &pg, &coders));
+    assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
+}

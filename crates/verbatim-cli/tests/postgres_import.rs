@@ -130,17 +130,28 @@ fn blank(value: &mut Value) {
     }
 }
 
-/// What a researcher reads of the study at `project`, as `--json`.
+/// Reveals the layers of the study at `project` as `coder`, so every
+/// coder's work can be read and compared.
+fn reveal(ws: &Workspace, project: &str, coder: &str) {
+    ws.run(&["reveal", "--project", project, "--coder", coder])
+        .ok();
+}
+
+/// What a researcher reads of the revealed study at `project`, as
+/// `--json`: its sources, coders, shared codebook, each coder's codebook
+/// and codings, and the coders' agreement.
 fn readings(ws: &Workspace, project: &str, coders: &[&str]) -> Vec<Value> {
     let mut runs: Vec<Vec<&str>> = vec![
         vec!["sources", "--json"],
         vec!["coder", "list", "--json"],
-        vec!["code", "tree", "--shared", "--json"],
+        vec!["code", "tree", "--shared", "--json", "--coder", coders[0]],
     ];
     for coder in coders {
         runs.push(vec!["code", "tree", "--json", "--coder", coder]);
         runs.push(vec!["coding", "list", "--json", "--coder", coder]);
-        runs.push(vec!["agreement", "--json", "--coder", coder]);
+    }
+    if coders.len() > 1 {
+        runs.push(vec!["agreement", "--json", "--coder", coders[0]]);
     }
     runs.iter()
         .map(|args| {
@@ -192,6 +203,8 @@ fn a_project_imports_into_a_new_postgres_study_as_into_a_file() {
         "{}",
         on_pg.stdout
     );
+    reveal(&ws, "a.vbt", "Nadia");
+    reveal(&ws, &pg, "Nadia");
     let file_read = readings(&ws, "a.vbt", &["Nadia", "Rémi"]);
     let pg_read = readings(&ws, &pg, &["Nadia", "Rémi"]);
     assert_eq!(file_read, pg_read);
@@ -200,22 +213,27 @@ fn a_project_imports_into_a_new_postgres_study_as_into_a_file() {
     let sources = &pg_read[0];
     assert_eq!(sources[0]["name"], "E1");
     assert_eq!(sources[0]["guid"], "dddddddd-0000-4000-8000-000000000001");
-    // E1 is 64 chars: 27 for "INT : Comment allez-vous ?\n", 37 for the
-    // answer with its newline (é and à one char each).
-    assert_eq!(sources[0]["chars"], 64);
+    // E1 is 63 chars: 27 for "INT : Comment allez-vous ?\n" (6 + 8 + 11
+    // + 1 + 1), 36 for "P01 : Je fais confiance à l'équipe.\n" (6 + 3
+    // + 5 + 10 + 2 + 9 + 1; é and à one char each).
+    assert_eq!(sources[0]["chars"], 63);
     // Rémi coded three passages (codings 2, 3 and 5), Nadia two (1, 4).
     let codings = |i: usize| pg_read[i].as_array().unwrap().len();
-    assert_eq!((codings(4), codings(7)), (2, 3));
-    // Nadia's Confiance is "confiance": chars 39..48 of E1 (27 + 12).
+    // Readings: sources, coders, shared tree, then Nadia's tree (3) and
+    // codings (4), Rémi's (5, 6), and the agreement.
+    assert_eq!((codings(4), codings(6)), (2, 3));
+    // Nadia's Confiance is "confiance": chars 41..50 of E1 (27 + 14 for
+    // "P01 : Je fais ", and 9 letters).
     let nadia = pg_read[4].as_array().unwrap();
     let trust = nadia.iter().find(|c| c["text"] == "confiance").unwrap();
-    assert_eq!((&trust["start"], &trust["end"]), (&39.into(), &48.into()));
+    assert_eq!((&trust["start"], &trust["end"]), (&41.into(), &50.into()));
     // The study is copied from the file built for it: the log holds its
     // creation, the two sources' imports and the project's import.
     let actions: Vec<Value> = log(&ws, &pg).into_iter().map(|e| e.1).collect();
     assert_eq!(
         actions,
         [
+            "study.reveal",
             "exchange.import",
             "source.import",
             "source.import",
@@ -253,6 +271,7 @@ fn a_colleagues_layer_joins_a_postgres_study_as_it_joins_a_file() {
             ])
             .ok();
         said.push(run.stdout.replace(project, "STUDY"));
+        reveal(&ws, project, "Nadia");
     }
     assert_eq!(said[0], said[1]);
     // Zoé's text is E1's: matched, no new source; her one code and two
@@ -271,8 +290,9 @@ fn a_colleagues_layer_joins_a_postgres_study_as_it_joins_a_file() {
     let pg_read = readings(&ws, &pg, &coders);
     assert_eq!(readings(&ws, "a.vbt", &coders), pg_read);
     assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
-    // Zoé's codings: readings 9 (her code tree) and 10 (her codings).
-    let zoe: Vec<&Value> = pg_read[10]
+    // Zoé's codings: readings 7 (her code tree) and 8 (her codings),
+    // after Nadia's (3, 4) and Rémi's (5, 6).
+    let zoe: Vec<&Value> = pg_read[8]
         .as_array()
         .unwrap()
         .iter()
@@ -293,6 +313,7 @@ fn a_project_that_cannot_be_imported_leaves_the_postgres_study_as_it_was() {
     let pg = study.address.to_string();
     ws.run(&["import-project", "soins.qdpx", "--project", &pg])
         .ok();
+    reveal(&ws, &pg, "Nadia");
     let before = (readings(&ws, &pg, &["Nadia"]), log(&ws, &pg));
     let run = ws.run(&[
         "import-project",
@@ -346,6 +367,8 @@ fn qualcoders_demo_reads_the_same_on_a_file_and_on_postgres() {
         .collect();
     let coders: Vec<&str> = coders.iter().map(String::as_str).collect();
     assert!(!coders.is_empty());
+    reveal(&ws, "a.vbt", coders[0]);
+    reveal(&ws, &pg, coders[0]);
     assert_eq!(readings(&ws, "a.vbt", &coders), readings(&ws, &pg, &coders));
     assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
 }

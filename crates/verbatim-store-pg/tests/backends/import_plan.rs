@@ -5,9 +5,9 @@
 
 use verbatim_store::transfer::Transfer;
 use verbatim_store::{
-    AppliesTo, AttrType, Exchange, ImportPlan, ImportedCounts, PlanAttribute, PlanCode,
-    PlanCoder, PlanCoding, PlanJournal, PlanMemo, PlanParticipant, PlanSource, PlanTarget, Store,
-    StoreError, seal_hash,
+    AppliesTo, AttrType, Exchange, ImportPlan, ImportedCounts, PlanAttribute, PlanCode, PlanCoder,
+    PlanCoding, PlanJournal, PlanMemo, PlanParticipant, PlanSource, PlanTarget, Store, StoreError,
+    seal_hash,
 };
 
 use super::fixture;
@@ -193,7 +193,10 @@ fn a_project_writes_its_rows_and_one_import_entry(store: &mut impl Planning) {
 
 fn a_project_failing_half_way_leaves_every_table_as_it_was(store: &mut impl Planning) {
     store.import_project("tester", &project()).unwrap();
-    let before = (store.carried_counts().unwrap(), store.audit_log(100).unwrap());
+    let before = (
+        store.carried_counts().unwrap(),
+        store.audit_log(100).unwrap(),
+    );
     // A second source and codes are written before the coding past the
     // end of the 40-char interview is reached.
     let mut plan = project();
@@ -202,12 +205,18 @@ fn a_project_failing_half_way_leaves_every_table_as_it_was(store: &mut impl Plan
     let refused = store.import_project("tester", &plan);
     match refused {
         Err(StoreError::Invalid(message)) => {
-            assert_eq!(message, "a coding [30, 41) falls outside its source (30 chars)");
+            assert_eq!(
+                message,
+                "a coding [30, 41) falls outside its source (30 chars)"
+            );
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(
-        (store.carried_counts().unwrap(), store.audit_log(100).unwrap()),
+        (
+            store.carried_counts().unwrap(),
+            store.audit_log(100).unwrap()
+        ),
         before
     );
 }

@@ -11,7 +11,7 @@
 //! compares regardless of case (sites, participant codes, attribute names)
 //! are compared on `lower(...)`, as this schema's unique indexes do.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use postgres::{Statement, Transaction};
 use verbatim_store::{
@@ -28,7 +28,7 @@ struct PgPlanRows<'t, 'c> {
     tx: &'t mut Transaction<'c>,
     address: &'t PgAddress,
     sources: import::Statements,
-    coding: Statement,
+    codings: Statement,
     coding_at: Statement,
 }
 
@@ -47,12 +47,20 @@ impl PgStore {
         let default_language = import::default_language(&mut tx).or_server(&address)?;
         let mut rows = PgPlanRows {
             sources: import::Statements::prepare(&mut tx).or_server(&address)?,
-            coding: tx
+            // A batch of codings in one statement, in the batch's order
+            // (the first of two equal passages is the one kept, as on
+            // SQLite), answering the rows it inserted.
+            codings: tx
                 .prepare(
                     "INSERT INTO codings (guid, source_id, code_id, coder_id, start_char, \
-                     end_char, memo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     end_char, memo, created_at) \
+                     SELECT guid, source_id, code_id, coder_id, start_char, end_char, memo, \
+                     created_at FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::BIGINT[], \
+                     $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::TEXT[], $8::TEXT[]) \
+                     WITH ORDINALITY AS r(guid, source_id, code_id, coder_id, start_char, \
+                     end_char, memo, created_at, n) ORDER BY n \
                      ON CONFLICT (source_id, code_id, coder_id, start_char, end_char) \
-                     DO NOTHING RETURNING id",
+                     DO NOTHING RETURNING id, source_id, code_id, coder_id, start_char, end_char",
                 )
                 .or_server(&address)?,
             coding_at: tx
@@ -249,23 +257,41 @@ impl PlanRows for PgPlanRows<'_, '_> {
             .or_server(self.address)
     }
 
-    fn insert_coding(&mut self, row: &CodingRow<'_>) -> Result<Option<i64>, StoreError> {
-        self.tx
-            .query_opt(
-                &self.coding,
+    fn insert_codings(&mut self, rows: &[CodingRow<'_>]) -> Result<Vec<Option<i64>>, StoreError> {
+        let guids: Vec<&str> = rows.iter().map(|r| r.guid).collect();
+        let sources: Vec<i64> = rows.iter().map(|r| r.source).collect();
+        let codes: Vec<i64> = rows.iter().map(|r| r.code).collect();
+        let coders: Vec<i64> = rows.iter().map(|r| r.coder).collect();
+        let starts: Vec<i64> = rows.iter().map(|r| r.start).collect();
+        let ends: Vec<i64> = rows.iter().map(|r| r.end).collect();
+        let memos: Vec<Option<&str>> = rows.iter().map(|r| r.memo).collect();
+        let times: Vec<&str> = rows.iter().map(|r| r.created_at).collect();
+        let inserted = self
+            .tx
+            .query(
+                &self.codings,
                 &[
-                    &row.guid,
-                    &row.source,
-                    &row.code,
-                    &row.coder,
-                    &row.start,
-                    &row.end,
-                    &row.memo,
-                    &row.created_at,
+                    &guids, &sources, &codes, &coders, &starts, &ends, &memos, &times,
                 ],
             )
-            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
-            .or_server(self.address)
+            .or_server(self.address)?;
+        // The rows a batch inserted, by their passage, code and coder: the
+        // first of the batch's rows with that key is the one inserted.
+        let mut new: HashMap<(i64, i64, i64, i64, i64), i64> = HashMap::new();
+        for row in &inserted {
+            let key = (
+                row.try_get(1).or_server(self.address)?,
+                row.try_get(2).or_server(self.address)?,
+                row.try_get(3).or_server(self.address)?,
+                row.try_get(4).or_server(self.address)?,
+                row.try_get(5).or_server(self.address)?,
+            );
+            new.insert(key, row.try_get(0).or_server(self.address)?);
+        }
+        Ok(rows
+            .iter()
+            .map(|r| new.remove(&(r.source, r.code, r.coder, r.start, r.end)))
+            .collect())
     }
 
     fn coding_at(&mut self, row: &CodingRow<'_>) -> Result<i64, StoreError> {

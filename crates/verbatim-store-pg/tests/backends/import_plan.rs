@@ -184,7 +184,10 @@ fn a_project_writes_its_rows_and_one_import_entry(store: &mut impl Planning) {
         (again.sources, again.sources_matched.len(), again.coders),
         (0, 1, 0)
     );
-    assert_eq!((again.codes, again.codings), (2, 2));
+    assert_eq!(
+        (again.codes, again.codings, again.codings_duplicate),
+        (2, 2, 1)
+    );
     assert_eq!(again.participants_matched, 1);
     // The journal entry's guid is taken, so the copy gets a new one and
     // its seal no longer recomputes: it stays unsealed.

@@ -179,9 +179,10 @@ pub trait PlanRows {
     fn link_codes(&mut self, child: i64, parent: i64) -> Result<(), StoreError>;
     /// Every coding GUID of the study.
     fn coding_guids(&mut self) -> Result<HashSet<String>, StoreError>;
-    /// Inserts a coding and returns its id, or `None` when the same
-    /// passage, code and coder is there already.
-    fn insert_coding(&mut self, row: &CodingRow<'_>) -> Result<Option<i64>, StoreError>;
+    /// Inserts codings in order and returns each one's id, or `None` for
+    /// one whose passage, code and coder were there already (before, or
+    /// earlier in `rows`).
+    fn insert_codings(&mut self, rows: &[CodingRow<'_>]) -> Result<Vec<Option<i64>>, StoreError>;
     /// The id of the coding of this passage, code and coder.
     fn coding_at(&mut self, row: &CodingRow<'_>) -> Result<i64, StoreError>;
     /// The id of the site with this code or this name.

@@ -153,14 +153,15 @@ impl PlanRows for Transaction<'_> {
             .collect::<Result<_, _>>()?)
     }
 
-    fn insert_coding(&mut self, row: &CodingRow<'_>) -> Result<Option<i64>, StoreError> {
-        let inserted = self
-            .prepare_cached(
-                "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, \
-                 start_char, end_char, memo, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )?
-            .execute(params![
+    fn insert_codings(&mut self, rows: &[CodingRow<'_>]) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut insert = self.prepare_cached(
+            "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, \
+             start_char, end_char, memo, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            let inserted = insert.execute(params![
                 row.guid,
                 row.source,
                 row.code,
@@ -170,7 +171,9 @@ impl PlanRows for Transaction<'_> {
                 row.memo,
                 row.created_at,
             ])?;
-        Ok((inserted == 1).then(|| self.last_insert_rowid()))
+            ids.push((inserted == 1).then(|| self.last_insert_rowid()));
+        }
+        Ok(ids)
     }
 
     fn coding_at(&mut self, row: &CodingRow<'_>) -> Result<i64, StoreError> {

@@ -22,6 +22,9 @@ const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
 ];
 
+/// How many codings go to the backend at once.
+const CODING_BATCH: usize = 1_000;
+
 /// Writes `plan` through `rows` (a backend's open transaction) and logs one
 /// `exchange.import` entry; the caller commits, or drops the transaction
 /// on an error so nothing is left behind.
@@ -274,11 +277,15 @@ impl<'r, R: PlanRows> PlanWriter<'r, R> {
 
     /// Inserts each coding inside its source; one already present (same
     /// passage, code and coder) is counted as a duplicate and reused.
+    /// Rows go to the backend in batches, so a server answers a batch in
+    /// one round trip rather than one per coding.
     fn write_codings(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
         self.coding_ids.reserve(plan.codings.len());
         // Checked against a set read once: one query per coding costs more
         // than the insert itself on 100,000 codings.
         let mut taken = self.rows.coding_guids()?;
+        let mut guids = Vec::with_capacity(plan.codings.len());
+        let mut ids = Vec::with_capacity(plan.codings.len());
         for coding in &plan.codings {
             let (Some(&source), Some(&code), Some(&coder)) = (
                 self.source_ids.get(coding.source),
@@ -294,12 +301,19 @@ impl<'r, R: PlanRows> PlanWriter<'r, R> {
                     coding.start, coding.end
                 )));
             }
-            let guid = match &coding.guid {
+            guids.push(match &coding.guid {
                 Some(g) if taken.insert(g.clone()) => g.clone(),
                 _ => uuid::Uuid::new_v4().to_string(),
-            };
-            let row = CodingRow {
-                guid: &guid,
+            });
+            ids.push((source, code, coder));
+        }
+        let rows: Vec<CodingRow<'_>> = plan
+            .codings
+            .iter()
+            .zip(&guids)
+            .zip(&ids)
+            .map(|((coding, guid), &(source, code, coder))| CodingRow {
+                guid,
                 source,
                 code,
                 coder,
@@ -307,15 +321,20 @@ impl<'r, R: PlanRows> PlanWriter<'r, R> {
                 end: coding.end,
                 memo: coding.memo.as_deref(),
                 created_at: coding.created_at.as_deref().unwrap_or(&self.now),
-            };
-            match self.rows.insert_coding(&row)? {
-                Some(id) => {
-                    self.counts.codings += 1;
-                    self.coding_ids.push(id);
-                }
-                None => {
-                    self.counts.codings_duplicate += 1;
-                    self.coding_ids.push(self.rows.coding_at(&row)?);
+            })
+            .collect();
+        for batch in rows.chunks(CODING_BATCH) {
+            let inserted = self.rows.insert_codings(batch)?;
+            for (row, id) in batch.iter().zip(inserted) {
+                match id {
+                    Some(id) => {
+                        self.counts.codings += 1;
+                        self.coding_ids.push(id);
+                    }
+                    None => {
+                        self.counts.codings_duplicate += 1;
+                        self.coding_ids.push(self.rows.coding_at(row)?);
+                    }
                 }
             }
         }

@@ -372,3 +372,83 @@ fn qualcoders_demo_reads_the_same_on_a_file_and_on_postgres() {
     assert_eq!(readings(&ws, "a.vbt", &coders), readings(&ws, &pg, &coders));
     assert_eq!(log(&ws, "a.vbt"), log(&ws, &pg));
 }
+
+/// What the study at `project` holds of people and notes, as `--json`:
+/// participants, attributes, memos and `coder`'s journal.
+fn notes(ws: &Workspace, project: &str, coder: &str) -> Vec<Value> {
+    [
+        vec!["participants", "list", "--json"],
+        vec!["attribute", "list", "--json"],
+        vec!["memo", "list", "--json", "--coder", coder],
+        vec!["journal", "list", "--json", "--coder", coder],
+    ]
+    .iter()
+    .map(|args| {
+        let mut value = ws
+            .run(&[&args[..], &["--project", project]].concat())
+            .ok()
+            .json();
+        blank(&mut value);
+        value
+    })
+    .collect()
+}
+
+#[test]
+fn qualcoder_and_taguette_projects_read_the_same_on_a_file_and_on_postgres() {
+    let Some(qc_study) = test_server::study("cli_import_qualcoder") else {
+        return;
+    };
+    let Some(tg_study) = test_server::study("cli_import_taguette") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let qc = crate::qualcoder::qualcoder_project(&ws, "entretiens.qda");
+    let tg = crate::taguette::taguette_db(&ws, "confiance.sqlite3", &["Confiance"]);
+    for (project, file, pg, coders) in [
+        (qc, "qc.vbt", qc_study.address.to_string(), ["léa", "marc"]),
+        (tg, "tg.vbt", tg_study.address.to_string(), ["lea", "marc"]),
+    ] {
+        let project = project.to_str().unwrap();
+        let on_file = ws.run(&["import-project", project, "--project", file]).ok();
+        let on_pg = ws.run(&["import-project", project, "--project", &pg]).ok();
+        assert_eq!(
+            on_file.stdout.replace(file, "STUDY"),
+            on_pg.stdout.replace(&pg, "STUDY")
+        );
+        for study in [file, pg.as_str()] {
+            reveal(&ws, study, coders[0]);
+        }
+        assert_eq!(readings(&ws, file, &coders), readings(&ws, &pg, &coders));
+        assert_eq!(notes(&ws, file, coders[0]), notes(&ws, &pg, coders[0]));
+        assert_eq!(log(&ws, file), log(&ws, &pg));
+    }
+    // Counted from qualcoder_project(): one case, Éloïse, aged 34; two
+    // memos by léa, her QualCoder journal entry (a study memo) and the
+    // first source's memo; no reflexive journal entry; two text sources
+    // (the recording is not one).
+    let qc_read = notes(&ws, &qc_study.address.to_string(), "léa");
+    assert_eq!(qc_read[0][0]["code"], "Éloïse");
+    assert_eq!(qc_read[0][0]["values"], serde_json::json!([["âge", "34"]]));
+    let memos: Vec<&Value> = qc_read[2]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["body"])
+        .collect();
+    assert_eq!(
+        memos,
+        ["Elle parlait vite ; à relire.", "Premier entretien"]
+    );
+    assert_eq!(qc_read[3], serde_json::json!([]));
+    let sources = ws
+        .run(&[
+            "sources",
+            "--json",
+            "--project",
+            &qc_study.address.to_string(),
+        ])
+        .ok()
+        .json();
+    assert_eq!(sources.as_array().unwrap().len(), 2);
+}

@@ -452,3 +452,66 @@ fn qualcoder_and_taguette_projects_read_the_same_on_a_file_and_on_postgres() {
         .json();
     assert_eq!(sources.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_projects_recording_is_named_and_left_out_on_postgres() {
+    let Some(study) = test_server::study("cli_import_recording") else {
+        return;
+    };
+    // A transcript we wrote, inline, with two sync points, and its
+    // recording (8,000 Hz, 16,000 samples: 2 s) in the archive.
+    let wav_guid = "5293a7dd-8139-4811-88e4-3357e3aa64e1";
+    let qde = format!(
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"visite\">\
+         <Sources><AudioSource guid=\"9d260347-8f7d-4161-89f7-dcc93cc34170\" name=\"Visite\" path=\"internal://{wav_guid}.wav\">\
+         <Transcript guid=\"0ebf03c4-768d-4937-b37e-58341fda4cdb\" name=\"Visite - transcription\">\
+         <PlainTextContent>Bonjour à tous. Merci.</PlainTextContent>\
+         <SyncPoint guid=\"bc57b3aa-64e1-4974-ac92-646a4f822070\" position=\"0\" timeStamp=\"0\"/>\
+         <SyncPoint guid=\"5bddba5c-54f3-4aee-b9ed-3b80486517ad\" position=\"16\" timeStamp=\"1500\"/>\
+         </Transcript></AudioSource></Sources></Project>"
+    );
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(qde.as_bytes()).unwrap();
+    zip.start_file(format!("sources/{wav_guid}.wav"), options)
+        .unwrap();
+    zip.write_all(&crate::media::wav(8000, 16_000)).unwrap();
+    let ws = Workspace::empty();
+    ws.write("visite.qdpx", zip.finish().unwrap().into_inner());
+    let pg = study.address.to_string();
+    let on_file = ws
+        .run(&["import-project", "visite.qdpx", "--project", "a.vbt"])
+        .ok();
+    let on_pg = ws
+        .run(&["import-project", "visite.qdpx", "--project", &pg])
+        .ok();
+    assert!(
+        on_file.stdout.contains("1 recording(s) attached"),
+        "{}",
+        on_file.stdout
+    );
+    assert!(
+        on_pg
+            .stdout
+            .contains("1 recording(s) in the project were not attached: a PostgreSQL study keeps no recordings yet"),
+        "{}",
+        on_pg.stdout
+    );
+    // The transcript is timed alike: "Bonjour à tous. " is 16 chars, then
+    // "Merci." 6 more (22).
+    let show = |project: &str| {
+        ws.run(&["show", "--project", project, "1", "--json"])
+            .ok()
+            .json()["turns"]
+            .clone()
+    };
+    assert_eq!(show(&pg), show("a.vbt"));
+    assert_eq!(
+        show(&pg),
+        serde_json::json!([
+            {"speaker": null, "start": 0, "end": 16, "begin_ms": 0, "end_ms": 1500},
+            {"speaker": null, "start": 16, "end": 22, "begin_ms": 1500, "end_ms": null},
+        ])
+    );
+}

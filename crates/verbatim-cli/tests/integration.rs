@@ -162,3 +162,5 @@ mod postgres_figures;
 // `serve --dir postgres://…/DB`: every study of a database, listed, coded
 // apart, created from the start page; accounts per study in team mode.
 mod postgres_folder;
+// `import-project` on PostgreSQL: a new study and a colleague's layer, as on a file.
+mod postgres_import;

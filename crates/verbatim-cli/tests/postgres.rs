@@ -156,7 +156,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  speakers list|map|rename|import, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
-                 align, figure, export, log, \
+                 align, figure, export, import-project, log, \
                  account add|list|role|remove|password|invite|log, copy and serve"
             ),
             "{args:?}: {line}"

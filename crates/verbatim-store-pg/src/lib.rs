@@ -45,6 +45,7 @@ pub mod migrate;
 mod participants;
 mod pending;
 mod people_edits;
+mod plan_write;
 mod pseudonyms;
 mod reader;
 mod reads;

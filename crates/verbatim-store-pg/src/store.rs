@@ -208,12 +208,7 @@ impl Store for PgStore {
         let mut tx = client.transaction().or_server(&address)?;
         tx.batch_execute("LOCK TABLE sources IN SHARE ROW EXCLUSIVE MODE")
             .or_server(&address)?;
-        let default_language: Option<String> = tx
-            .query_opt("SELECT value FROM study WHERE key = 'language'", &[])
-            .or_server(&address)?
-            .map(|r| r.try_get(0))
-            .transpose()
-            .or_server(&address)?;
+        let default_language = import::default_language(&mut tx).or_server(&address)?;
         let sql = import::Statements::prepare(&mut tx).or_server(&address)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in &items {

@@ -20,6 +20,7 @@ mod backends {
     pub mod copy;
     pub mod fixture;
     pub mod history;
+    pub mod import_plan;
     pub mod journal;
     pub mod levels;
     pub mod memos;

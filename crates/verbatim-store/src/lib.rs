@@ -114,6 +114,7 @@ pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, S
 pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable, demographics_of};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
+pub use exchange::{CodeRow, CoderRow, CodingRow, GuidTable, MemoRow, PlanRows, write_plan};
 pub use exchange::{
     ImportPlan, ImportedCounts, PlanAttribute, PlanCode, PlanCoder, PlanCoding, PlanJournal,
     PlanMemo, PlanParticipant, PlanSource, PlanTarget, SnapAttribute, SnapCode, SnapCoder,

@@ -94,7 +94,7 @@ pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
 
 /// Copies the carried tables into a new study at `to`, then checks the
 /// counts on both sides; refuses first when the study holds more.
-fn copy_tables(
+pub(super) fn copy_tables(
     source: &dyn Transfer,
     from: &str,
     to: &Location<'_>,

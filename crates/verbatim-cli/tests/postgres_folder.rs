@@ -6,7 +6,9 @@
 //! study made from the start page's form is a study the CLI opens; a bad
 //! or taken name is refused in one sentence and makes nothing; in team
 //! mode each study keeps its own accounts; in Chromium, an owner goes
-//! from the start page to coding in the reader of one study. Each test has a database of its
+//! from the start page to coding in the reader of one study; two
+//! processes serving one database take each other's pages (one CSRF
+//! token, kept in the database). Each test has a database of its
 //! own (`test_server::database`), so no other test's study shows. Needs
 //! `VERBATIM_TEST_PG`: without it the tests skip with a notice, and fail
 //! when `VERBATIM_REQUIRE_PG=1`. The refusals of the addresses need no
@@ -479,4 +481,64 @@ fn an_owner_goes_from_the_start_page_to_the_reader_of_a_database_study_in_chromi
     assert_eq!(codings[0]["text"], "la confiance revient");
     assert_eq!(codings[0]["code"], "Confiance");
     assert_eq!(codings[0]["coder"], "olga");
+}
+
+#[test]
+fn two_servers_of_one_database_take_each_others_pages() {
+    let Some(db) = test_server::database("pg_folder_two") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    two_studies(&ws, &db);
+    let (a, b) = (
+        serve_database(&ws, &db, false),
+        serve_database(&ws, &db, false),
+    );
+
+    // Both processes hand out the database's one CSRF token.
+    let on_a = local_agent(&a.base);
+    assert_eq!(on_a.csrf, local_agent(&b.base).csrf);
+
+    // A page from the first, posted to the second (a load balancer may send
+    // any request anywhere): "la confiance", 24 chars into the second turn
+    // (worked out in the first test), lands in alpha once.
+    let mut on_a = on_a;
+    let open = on_a.get("/studies/open?study=alpha");
+    assert_eq!(open.status, 303);
+    keep_cookies(&mut on_a, &open);
+    on_a.cookies.push_str("; vb_coder=amira");
+    let id = parse(&on_a.get("/api/sources"))[0]["id"].as_i64().unwrap();
+    let shown = ws
+        .run(&[
+            "show",
+            "--project",
+            &study(&db, "alpha"),
+            &id.to_string(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    let start_at = shown["turns"][1]["start"].as_i64().unwrap() + 24;
+    let on_b = Agent {
+        base: b.base.clone(),
+        csrf: on_a.csrf.clone(),
+        cookies: on_a.cookies.clone(),
+    };
+    let coded = on_b.json(
+        "POST",
+        "/api/codings",
+        &json!({"source_id": id, "start": start_at, "end": start_at + 12,
+                "new_code": {"name": "Confiance"}}),
+    );
+    assert_eq!(coded.status, 200, "{}", coded.body);
+    let in_alpha = codings(&ws, &study(&db, "alpha"));
+    assert_eq!(in_alpha.as_array().unwrap().len(), 1, "{in_alpha}");
+    assert_eq!(in_alpha[0]["text"], "la confiance");
+
+    // Where the token is kept is no study: not listed, and its name is
+    // taken for a new one.
+    assert_eq!(names(&db), ["alpha", "beta"]);
+    let mut maker = local_agent(&a.base);
+    let refused = create(&mut maker, &[("name", "verbatim_server")]);
+    assert_eq!(refused.status, 409, "{}", refused.body);
 }

@@ -61,7 +61,7 @@ mod transfer;
 
 pub use address::{PgAddress, PgDatabase};
 pub use store::PgStore;
-pub use studies::{Listed, discard_new_study, name_taken, studies};
+pub use studies::{Listed, discard_new_study, name_taken, server_secret, studies};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

@@ -80,3 +80,49 @@ pub fn discard_new_study(address: &PgAddress) -> Result<(), StoreError> {
         ))
         .or_server(address)
 }
+
+/// The schema holding what every server of a database shares. It is no
+/// study (it has no `verbatim_migrations`), and its name is taken, so no
+/// study can be made with it.
+const SERVER_SCHEMA: &str = "verbatim_server";
+
+/// Returns the secret `key` every `serve --dir` process of `database`
+/// shares, drawn by the first to ask: the CSRF token, so that a page from
+/// one process may post to another behind a load balancer, as the
+/// processes of one study share the study's own (`Accounts::shared_secret`).
+pub fn server_secret(database: &PgDatabase, key: &str) -> Result<String, StoreError> {
+    let drawn = verbatim_store::rules::new_token()
+        .map_err(|e| StoreError::Server(format!("no random secret could be drawn: {e}")))?;
+    let mut client = database.config.connect(NoTls).or_server(database)?;
+    let mut tx = client.transaction().or_server(database)?;
+    // Two processes starting at once: the lock lets one create the table
+    // while the other waits, then both read the one value inserted.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&SERVER_SCHEMA],
+    )
+    .or_server(database)?;
+    tx.batch_execute(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {SERVER_SCHEMA}; \
+         CREATE TABLE IF NOT EXISTS {SERVER_SCHEMA}.secrets \
+         (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    ))
+    .or_server(database)?;
+    tx.execute(
+        &format!(
+            "INSERT INTO {SERVER_SCHEMA}.secrets (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO NOTHING"
+        ),
+        &[&key, &drawn],
+    )
+    .or_server(database)?;
+    let value: String = tx
+        .query_one(
+            &format!("SELECT value FROM {SERVER_SCHEMA}.secrets WHERE key = $1"),
+            &[&key],
+        )
+        .and_then(|row| row.try_get(0))
+        .or_server(database)?;
+    tx.commit().or_server(database)?;
+    Ok(value)
+}

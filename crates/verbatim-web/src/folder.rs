@@ -83,14 +83,22 @@ pub struct Listed {
 
 impl Folder {
     /// Returns the server of the studies on `shelf`; `team` asks every
-    /// study's accounts, `addr` is the address the server listens on.
-    pub fn new(shelf: Shelf, team: bool, addr: SocketAddr, timeout: Duration) -> Arc<Self> {
+    /// study's accounts, `addr` is the address the server listens on, and
+    /// `secrets` are what its studies share (a database's processes share
+    /// one CSRF token).
+    pub fn new(
+        shelf: Shelf,
+        team: bool,
+        addr: SocketAddr,
+        timeout: Duration,
+        secrets: Secrets,
+    ) -> Arc<Self> {
         Arc::new(Folder {
             shelf,
             team,
             addr,
             timeout,
-            secrets: Secrets::new(),
+            secrets,
             studies: Mutex::new(HashMap::new()),
         })
     }

@@ -176,6 +176,16 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         // Reach the server now: a wrong address fails here, in one sentence.
         shelf.names()?;
     }
+    // The processes serving one database share its CSRF token (kept in the
+    // database), so a page from one may post to another; a folder's server
+    // draws its own.
+    let secrets = match &shelf {
+        Shelf::Files(_) => Secrets::new(),
+        Shelf::Database { database, .. } => Secrets::with_csrf(verbatim_store_pg::server_secret(
+            database,
+            "web_csrf_token",
+        )?),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -188,7 +198,7 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         &format!("the studies of {shelf}"),
     )?;
     let limits = verbatim_web::server::Limits::default();
-    let folder = Folder::new(shelf, args.team, addr, limits.request);
+    let folder = Folder::new(shelf, args.team, addr, limits.request, secrets);
     // The studies never close on the runtime's workers: this handle keeps
     // them until the runtime is gone (a PostgreSQL client blocks on a
     // runtime of its own when it closes).

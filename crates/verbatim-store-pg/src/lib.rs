@@ -56,6 +56,7 @@ mod store;
 pub mod test_server;
 mod transcripts;
 mod transfer;
+mod translations;
 
 pub use address::PgAddress;
 pub use store::PgStore;

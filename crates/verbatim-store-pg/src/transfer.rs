@@ -31,6 +31,7 @@ const WITH_IDS: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",

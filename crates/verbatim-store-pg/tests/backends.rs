@@ -29,4 +29,5 @@ mod backends {
     pub mod reader;
     pub mod same_answers;
     pub mod transcripts;
+    pub mod translations;
 }

@@ -95,6 +95,7 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
+pub use boundary::Translations;
 pub use boundary::{
     Accounts, CodebookEdits, CodingEdits, Deidentifying, Exchange, Media, ReaderReads,
 };

@@ -17,7 +17,8 @@
 //! who speaks, and a cheap mark of how far the study has changed).
 //! [`AgreementReads`] holds the reads intercoder agreement makes; the
 //! comparison is assembled once from them. [`AnalysisReads`] holds the
-//! reads a coding query makes.
+//! reads a coding query makes. [`Translations`] holds code names in other
+//! languages and a translator's file coming back.
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
@@ -47,6 +48,7 @@ mod reader;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
+mod translations;
 
 pub use accounts::Accounts;
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
@@ -64,3 +66,4 @@ pub use memos::Memos;
 pub use people::Participants;
 pub use reader::ReaderReads;
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};
+pub use translations::Translations;

@@ -13,6 +13,10 @@ pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
     now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
 };
+pub use crate::code_names::{
+    CheckedName, NameChange, attach_summary, attachable, checked_code_name, code_names_action,
+    primary_language, sees_coding_of,
+};
 pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::logins::login_name;
 pub use crate::memos::{

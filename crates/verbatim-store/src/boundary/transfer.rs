@@ -34,6 +34,7 @@ pub const CARRIED: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",

@@ -199,15 +199,19 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
-    ws.write("guide.txt", "1. Comment êtes-vous venue ?\n");
+    // A code's name in another language has no PostgreSQL table yet.
     ws.run(&[
-        "guide",
-        "add",
+        "code",
+        "translate",
+        "Relation",
+        "--language",
+        "en",
+        "--text",
+        "Relationship",
         "--project",
         "study.vbt",
-        "Guide A",
-        "--file",
-        "guide.txt",
+        "--coder",
+        "amira",
     ])
     .ok();
     // No server is needed: the refusal comes before any connection.
@@ -219,9 +223,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains(
-            "study.vbt holds data a copy cannot carry yet (tables guide_questions, guide_versions, guides)"
-        )
+        line.contains("study.vbt holds data a copy cannot carry yet (tables code_translations)")
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )
@@ -229,7 +231,11 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
         "{line}"
     );
     assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);
-    // A file copied to a file carries everything, guides included.
+    // A file copied to a file carries everything, translations included.
     let whole = ws.run(&["copy", "study.vbt", "x.vbt"]).ok();
-    assert!(whole.stdout.contains("guides 1,"), "{}", whole.stdout);
+    assert!(
+        whole.stdout.contains("code_translations 1,"),
+        "{}",
+        whole.stdout
+    );
 }

@@ -36,6 +36,7 @@ mod consensus;
 mod consensus_accept;
 mod consensus_rows;
 mod failure;
+mod guides;
 mod history;
 mod import;
 mod journal;

@@ -24,6 +24,7 @@
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
 //! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
 //! gains them one concern at a time; `SqliteStore` overrides every one.
+//! [`Guides`] holds interview guides (their rules in [`guide_rules`]).
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -39,6 +40,8 @@ mod consensus;
 mod consensus_rules;
 mod deidentification;
 mod exchange;
+pub mod guide_rules;
+mod guides;
 mod history;
 mod journal;
 mod media;
@@ -59,6 +62,7 @@ pub use coding_edits::CodingEdits;
 pub use consensus::Consensus;
 pub use deidentification::Deidentifying;
 pub use exchange::Exchange;
+pub use guides::Guides;
 pub use history::{History, Reveal};
 pub use journal::Journal;
 pub use media::Media;

@@ -159,3 +159,5 @@ mod postgres_session;
 mod postgres_serve;
 // `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
 mod postgres_figures;
+// `verbatim report`, member checking and translations on PostgreSQL: the same files.
+mod postgres_report;

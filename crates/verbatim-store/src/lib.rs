@@ -96,10 +96,10 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use boundary::Guides;
+pub use boundary::Translations;
 pub use boundary::guide_rules::{
     AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion,
 };
-pub use boundary::Translations;
 pub use boundary::{
     Accounts, CodebookEdits, CodingEdits, Deidentifying, Exchange, Media, ReaderReads,
 };

@@ -199,6 +199,24 @@ fn check_names(
     Ok(rows)
 }
 
+/// Deletes a code's names in other languages inside the caller's action
+/// (the code is deleted, or merged into another, which keeps its own), as
+/// SQLite's `code_names::delete_code_names`.
+pub(crate) fn delete_code_names(
+    tx: &mut Transaction<'_>,
+    rec: &mut Recorder,
+    code: i64,
+) -> Result<(), postgres::Error> {
+    let names = tx.query(
+        "SELECT id FROM code_translations WHERE code_id = $1 ORDER BY id",
+        &[&code],
+    )?;
+    for row in names {
+        rec.delete(tx, "code_translations", row.try_get(0)?)?;
+    }
+    Ok(())
+}
+
 /// Writes checked names inside the caller's action.
 fn write_names(
     tx: &mut Transaction<'_>,

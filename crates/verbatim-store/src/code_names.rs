@@ -160,6 +160,18 @@ pub fn attach_summary(items: &[NewTranslation], names: &[NewCodeName]) -> serde_
     })
 }
 
+/// Deletes a code's names in other languages inside the caller's action
+/// (the code is deleted, or merged into another, which keeps its own).
+pub(crate) fn delete_code_names(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    code: i64,
+) -> Result<(), StoreError> {
+    let select = "SELECT id FROM code_translations WHERE code_id = $1 ORDER BY id";
+    rec.delete_ids(tx, Table::CodeTranslations, select, [code])?;
+    Ok(())
+}
+
 /// Writes checked names inside the caller's action.
 pub(crate) fn write_code_names(
     tx: &rusqlite::Connection,

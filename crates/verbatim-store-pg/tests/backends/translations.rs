@@ -5,7 +5,8 @@
 
 use verbatim_store::transfer::{CARRIED, TableRows, Transfer};
 use verbatim_store::{
-    Book, History, NewCodeName, NewTranslation, SqliteStore, StoreError, Translations,
+    Book, CodebookEdits, History, NewCode, NewCodeName, NewTranslation, SqliteStore, StoreError,
+    Translations,
 };
 use verbatim_store_pg::PgStore;
 
@@ -13,12 +14,13 @@ use super::agreement::{Backend, build};
 use super::{fixture, pg};
 
 /// What these behaviours ask of a backend.
-pub trait Translating: Backend + Translations + History {}
-impl<T: Backend + Translations + History> Translating for T {}
+pub trait Translating: Backend + Translations + History + CodebookEdits {}
+impl<T: Backend + Translations + History + CodebookEdits> Translating for T {}
 
 conformance!(
     code_names_are_set_by_language_and_undone_alike,
     a_translators_file_attaches_in_one_action_or_not_at_all_alike,
+    a_named_code_merges_and_deletes_alike,
 );
 
 fn name(code: i64, tag: &str, text: &str) -> NewCodeName {
@@ -170,6 +172,48 @@ fn a_translators_file_attaches_in_one_action_or_not_at_all_alike(store: &mut imp
             .unwrap()
             .unwrap()
             .is_quote
+    );
+}
+
+/// A code with names in other languages can be merged and deleted: its
+/// names go with it, in the same undoable action.
+fn a_named_code_merges_and_deletes_alike(store: &mut impl Translating) {
+    build(store);
+    let amira = store.scope("amira", false, false).unwrap();
+    let cheer = NewCode {
+        name: "Gaieté".into(),
+        level: Some("idea".into()),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    // Codes 1 to 4 come from `build`: Gaieté is 5.
+    let cheer = store.add_code(&amira, &cheer).unwrap();
+    assert_eq!(cheer, 5);
+    store
+        .set_code_names(
+            &amira,
+            &[
+                name(5, "en", "Cheer"),
+                name(3, "en", "Smile"),
+                name(2, "en", "Mood"),
+            ],
+        )
+        .unwrap();
+    let named = |store: &dyn Translations| -> Vec<(i64, String)> {
+        let mut names: Vec<_> = store.code_names("en").unwrap().into_iter().collect();
+        names.sort();
+        names
+    };
+    // Gaieté (no coding) into Sourire: Sourire keeps its own name.
+    assert_eq!(store.merge_codes(&amira, 5, 3).unwrap(), 0);
+    assert_eq!(named(store), [(2, "Mood".into()), (3, "Smile".into())]);
+    // Humeur has no coding of its own: deleted, Sourire moves up.
+    store.delete_code(&amira, 2, None).unwrap();
+    assert_eq!(named(store), [(3, "Smile".into())]);
+    store.undo("amira", 2).unwrap();
+    assert_eq!(
+        named(store),
+        [(2, "Mood".into()), (3, "Smile".into()), (5, "Cheer".into())]
     );
 }
 

@@ -199,7 +199,22 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
-    // A code's name in another language has no PostgreSQL table yet.
+    // A code's name in another language is carried (`postgres_report`);
+    // a de-identification record has no PostgreSQL table yet.
+    ws.write("noms.csv", "Marie,Participante A\n");
+    ws.write(
+        "suivi.txt",
+        "INT : Vous travaillez avec Marie ?\nCSI-3 : Oui, Marie est infirmière.\n",
+    );
+    ws.run(&[
+        "import",
+        "suivi.txt",
+        "--deidentify",
+        "noms.csv",
+        "--project",
+        "study.vbt",
+    ])
+    .ok();
     ws.run(&[
         "code",
         "translate",
@@ -223,7 +238,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains("study.vbt holds data a copy cannot carry yet (tables code_translations)")
+        line.contains("study.vbt holds data a copy cannot carry yet (tables deidentifications)")
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )

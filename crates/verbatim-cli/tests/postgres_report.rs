@@ -119,7 +119,12 @@ fn code_names_and_a_translators_file_answer_alike_on_postgres() {
             "Ritual",
         ],
     );
-    ws.run(&["copy", "study.vbt", &pg]).ok();
+    let copied = ws.run(&["copy", "study.vbt", &pg]).ok();
+    assert!(
+        copied.stdout.contains("code_translations 1"),
+        "{}",
+        copied.stdout
+    );
     for (project, out) in [("study.vbt", "file"), (pg.as_str(), "pg")] {
         let named = amira(
             &ws,

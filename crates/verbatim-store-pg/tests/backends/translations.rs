@@ -5,8 +5,8 @@
 
 use verbatim_store::transfer::{CARRIED, TableRows, Transfer};
 use verbatim_store::{
-    Book, CodebookEdits, History, NewCode, NewCodeName, NewTranslation, SqliteStore, StoreError,
-    Translations,
+    Book, CodebookEdits, Coders, History, NewCode, NewCodeName, NewTranslation, SqliteStore,
+    StoreError, Translations,
 };
 use verbatim_store_pg::PgStore;
 
@@ -256,4 +256,29 @@ fn code_names_go_to_postgres_and_back_and_undo_there() {
     let rows = back.read_table("code_translations").unwrap();
     assert_eq!(rows.rows.len(), 1);
     assert_eq!(rows.rows[0][0], verbatim_store::transfer::Cell::Int(2));
+}
+
+/// A study made before migration 0011 (while 0012 was applied: numbers
+/// come from parallel branches) gets the code names' table when opened.
+#[test]
+fn a_study_made_before_code_names_gets_their_table_when_opened() {
+    let Some(study) = pg::study("code_names_upgrade") else {
+        return;
+    };
+    pg::create(&study);
+    let schema = study.address.study();
+    study
+        .admin()
+        .batch_execute(&format!(
+            "SET search_path TO \"{schema}\"; DROP TABLE code_translations; \
+             DELETE FROM verbatim_migrations WHERE version = 11"
+        ))
+        .unwrap();
+    let mut store = PgStore::open(&study.address).unwrap();
+    build(&mut store);
+    let amira = store.scope("amira", false, false).unwrap();
+    store
+        .set_code_names(&amira, &[name(2, "en", "Mood")])
+        .unwrap();
+    assert_eq!(store.code_names("en").unwrap()[&2], "Mood");
 }

@@ -164,3 +164,5 @@ mod postgres_figures;
 mod postgres_folder;
 // `import-project` on PostgreSQL: a new study and a colleague's layer, as on a file.
 mod postgres_import;
+// `verbatim report`, member checking and translations on PostgreSQL: the same files.
+mod postgres_report;

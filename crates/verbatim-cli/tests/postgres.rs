@@ -133,8 +133,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["guide", "list"],
-        vec!["report", "--format", "html", "--out", "report.html"],
+        vec!["media", "list"],
         vec!["participants", "withdraw", "P1", "--yes"],
         vec!["source", "done", "a"],
     ] {
@@ -147,7 +146,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, import codebook, sources, show, coder add|list, \
-                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy, \
+                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy|translate, \
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
@@ -156,7 +155,8 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  speakers list|map|rename|import, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
-                 align, figure, export, import-project, log, \
+                 align, figure, report (with --participant), translations export|import, \
+                 export, import-project, log, \
                  account add|list|role|remove|password|invite|log, copy and serve"
             ),
             "{args:?}: {line}"

@@ -199,15 +199,34 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
-    ws.write("guide.txt", "1. Comment êtes-vous venue ?\n");
+    // A code's name in another language is carried (`postgres_report`);
+    // a de-identification record has no PostgreSQL table yet.
+    ws.write("noms.csv", "Marie,Participante A\n");
+    ws.write(
+        "suivi.txt",
+        "INT : Vous travaillez avec Marie ?\nCSI-3 : Oui, Marie est infirmière.\n",
+    );
     ws.run(&[
-        "guide",
-        "add",
+        "import",
+        "suivi.txt",
+        "--deidentify",
+        "noms.csv",
         "--project",
         "study.vbt",
-        "Guide A",
-        "--file",
-        "guide.txt",
+    ])
+    .ok();
+    ws.run(&[
+        "code",
+        "translate",
+        "Relation",
+        "--language",
+        "en",
+        "--text",
+        "Relationship",
+        "--project",
+        "study.vbt",
+        "--coder",
+        "amira",
     ])
     .ok();
     // No server is needed: the refusal comes before any connection.
@@ -219,9 +238,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains(
-            "study.vbt holds data a copy cannot carry yet (tables guide_questions, guide_versions, guides)"
-        )
+        line.contains("study.vbt holds data a copy cannot carry yet (tables deidentifications)")
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )
@@ -229,7 +246,11 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
         "{line}"
     );
     assert!(!refused.stderr.contains("panicked"), "{}", refused.stderr);
-    // A file copied to a file carries everything, guides included.
+    // A file copied to a file carries everything, translations included.
     let whole = ws.run(&["copy", "study.vbt", "x.vbt"]).ok();
-    assert!(whole.stdout.contains("guides 1,"), "{}", whole.stdout);
+    assert!(
+        whole.stdout.contains("code_translations 1,"),
+        "{}",
+        whole.stdout
+    );
 }

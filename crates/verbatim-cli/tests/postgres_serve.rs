@@ -344,7 +344,7 @@ fn two_servers_on_one_postgres_study_store_every_acknowledged_coding_once() {
 }
 
 #[test]
-fn a_served_postgres_study_searches_and_says_what_needs_a_file() {
+fn a_served_postgres_study_searches_and_previews_its_report() {
     let Some(study) = test_server::study("cli_serve_pages") else {
         return;
     };
@@ -394,17 +394,11 @@ fn a_served_postgres_study_searches_and_says_what_needs_a_file() {
         .unwrap()
         .count();
     assert_eq!(kept, 1);
-    // The report still reads a study file: one sentence, 501, and the
-    // server goes on.
+    // The report reads PostgreSQL too; its commands name the study by
+    // its address, quoted (`postgres_report` compares it with the file's).
     let report = http(&server.base, "GET", "/reports/preview.html", &as_c00, "");
-    assert_eq!(report.status, 501, "{}", report.body);
-    assert!(
-        report
-            .body
-            .contains("the report does not work on a PostgreSQL study yet"),
-        "{}",
-        report.body
-    );
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(report.body.contains(&format!("&#39;{address}&#39;")));
     let again = http(&server.base, "GET", "/api/search?q=voisine", &as_c00, "");
     assert_eq!(again.status, 200);
 }

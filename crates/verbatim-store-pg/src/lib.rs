@@ -36,6 +36,7 @@ mod consensus;
 mod consensus_accept;
 mod consensus_rows;
 mod failure;
+mod guides;
 mod history;
 mod import;
 mod journal;
@@ -58,6 +59,7 @@ mod studies;
 pub mod test_server;
 mod transcripts;
 mod transfer;
+mod translations;
 
 pub use address::{PgAddress, PgDatabase};
 pub use store::PgStore;

@@ -164,7 +164,7 @@ fn upgrade(client: &mut Client, address: &PgAddress) -> Result<(), StoreError> {
             supported: migrate::LATEST,
         });
     }
-    if found == migrate::LATEST {
+    if !migrate::pending(client).or_server(address)? {
         return Ok(());
     }
     (|| -> Result<(), postgres::Error> {

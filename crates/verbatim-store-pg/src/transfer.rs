@@ -31,9 +31,15 @@ const WITH_IDS: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
+    "guides",
+    "guide_versions",
+    "guide_questions",
+    "source_guides",
+    "source_done",
     "accounts",
     "invitations",
     "logins",
@@ -166,7 +172,7 @@ impl PgStore {
         }
         for table in tables {
             let mut table = table.clone();
-            if table.table == "codes" {
+            if table.table == "codes" || table.table == "guide_questions" {
                 table.parents_first("parent");
             }
             insert_rows(&mut tx, address, &table)?;

@@ -19,6 +19,7 @@ mod backends {
     pub mod consensus;
     pub mod copy;
     pub mod fixture;
+    pub mod guides;
     pub mod history;
     pub mod import_plan;
     pub mod journal;
@@ -31,4 +32,5 @@ mod backends {
     pub mod reader;
     pub mod same_answers;
     pub mod transcripts;
+    pub mod translations;
 }

@@ -470,6 +470,7 @@ impl SqliteStore {
             }
         }
         self::delete_journal_links(&tx, &mut rec, from)?;
+        crate::code_names::delete_code_names(&tx, &mut rec, from)?;
         move_memos(&tx, &mut rec, from, into)?;
         rec.delete(&tx, Table::Codes, id_key(from))?;
         rec.finish(
@@ -592,6 +593,7 @@ impl SqliteStore {
             rec.delete(&tx, Table::CodeLinks, id_key(link))?;
         }
         delete_journal_links(&tx, &mut rec, id)?;
+        crate::code_names::delete_code_names(&tx, &mut rec, id)?;
         delete_memos_on(&tx, &mut rec, "code", id)?;
         rec.delete(&tx, Table::Codes, id_key(id))?;
         rec.finish(

@@ -95,6 +95,11 @@ pub use accounts::{
     warm_up_logins,
 };
 pub use audit::AuditEntry;
+pub use boundary::Guides;
+pub use boundary::Translations;
+pub use boundary::guide_rules::{
+    AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion,
+};
 pub use boundary::{
     Accounts, CodebookEdits, CodingEdits, Deidentifying, Exchange, Media, ReaderReads,
 };
@@ -121,7 +126,6 @@ pub use exchange::{
     SnapCoding, SnapJournal, SnapMemo, SnapParticipant, SnapSource, Snapshot,
 };
 pub use exchange::{SnapshotRows, UNCARRIED_TABLES, assemble_snapshot};
-pub use guides::{AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion};
 pub use journal::{EntryKind, JournalEntry, JournalLink, Mismatch, Relation, seal_hash};
 pub use logins::{LoginEvent, LoginRecord};
 pub use media::Recording;

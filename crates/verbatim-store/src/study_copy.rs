@@ -111,7 +111,7 @@ impl SqliteStore {
             }
             for table in tables.iter().filter(|t| !t.rows.is_empty()) {
                 let mut table = table.clone();
-                if table.table == "codes" {
+                if table.table == "codes" || table.table == "guide_questions" {
                     table.parents_first("parent");
                 }
                 let marks: Vec<String> =

@@ -1,15 +1,17 @@
 //! `verbatim guide`: versioned interview guides, the version each source
-//! used, and coding answers by question.
+//! used, and coding answers by question, on a study file or a PostgreSQL
+//! study alike (through the store's `Guides` trait).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use verbatim_store::SourceRef;
+use verbatim_store::{Guides, SourceRef};
+use verbatim_store_pg::PgStore;
 
 use super::coder_arg::CoderArg;
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::{self, Table};
 
 /// Interview guides: add versions, say which a source used, code answers by question
@@ -80,6 +82,14 @@ enum GuideAction {
     },
 }
 
+/// Opens the study, file or PostgreSQL, for the guide commands.
+fn open_guides(project: &ProjectArg) -> anyhow::Result<Box<dyn Guides>> {
+    Ok(match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
 /// Runs a `guide` subcommand.
 pub fn cmd_guide(args: &GuideArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -92,7 +102,7 @@ pub fn cmd_guide(args: &GuideArgs) -> anyhow::Result<ExitCode> {
         } => {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("could not read {}", file.display()))?;
-            let mut store = project.open()?;
+            let mut store = open_guides(project)?;
             let added = store
                 .add_guide(&ui::actor(), name, &text, *version, date.as_deref())
                 .with_context(|| format!("{}", file.display()))?;
@@ -104,7 +114,7 @@ pub fn cmd_guide(args: &GuideArgs) -> anyhow::Result<ExitCode> {
             );
         }
         GuideAction::List { project, json } => {
-            let store = project.open()?;
+            let store = open_guides(project)?;
             let guides = store.guides()?;
             if *json {
                 print_json(&guides)?;
@@ -141,7 +151,7 @@ pub fn cmd_guide(args: &GuideArgs) -> anyhow::Result<ExitCode> {
             guide,
             version,
         } => {
-            let mut store = project.open()?;
+            let mut store = open_guides(project)?;
             let v = store.use_guide(&ui::actor(), &SourceRef::parse(source), guide, *version)?;
             println!("{source} was collected with {guide} version {v}.");
         }
@@ -153,8 +163,8 @@ pub fn cmd_guide(args: &GuideArgs) -> anyhow::Result<ExitCode> {
             threshold,
             json,
         } => {
-            let mut store = project.open()?;
-            let scope = coder.scope(&store)?;
+            let mut store = open_guides(project)?;
+            let scope = coder.scope_on(store.as_ref(), false, false)?;
             let only = source.as_deref().map(SourceRef::parse);
             let reports = store.autocode(&scope, only.as_ref(), *threshold)?;
             if *json {

@@ -140,3 +140,64 @@ fn a_failed_copy_leaves_no_study_and_an_existing_one_untouched() {
     let err = SqliteStore::create_copy(&dir.path().join("s.vbt"), &tables(&lite)).unwrap_err();
     assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err:?}");
 }
+
+#[test]
+fn guides_and_done_marks_copy_to_postgres_and_back() {
+    use verbatim_store::{Guides, SourceRef};
+    let Some(study) = pg::study("copy_guides") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite =
+        SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
+    coded(&mut lite);
+    // Two versions, the first with a sub-question, the source using it.
+    let v1 = "1. Comment allez-vous ?\n   - Et au travail ?\n2. Quel budget ?\n";
+    lite.add_guide("tester", "Guide", v1, None, None).unwrap();
+    lite.add_guide(
+        "tester",
+        "Guide",
+        "1. Et demain ?\n",
+        None,
+        Some("2026-03-12"),
+    )
+    .unwrap();
+    lite.use_guide("tester", &SourceRef::Id(1), "Guide", Some(1))
+        .unwrap();
+    let amira = lite.scope("amira", false, false).unwrap();
+    lite.set_source_done("amira", &amira, 1, true).unwrap();
+    // Nothing is left behind: guides and done marks are carried.
+    assert!(lite.uncarried().unwrap().is_empty());
+    let original = sorted(tables(&lite));
+    let count = |name: &str| {
+        let t = original.iter().find(|t| t.table == name).unwrap();
+        t.rows.len()
+    };
+    // 1 guide, 2 versions, 3 + 1 questions, 1 use, 1 done mark.
+    let counts: Vec<usize> = [
+        "guides",
+        "guide_versions",
+        "guide_questions",
+        "source_guides",
+        "source_done",
+    ]
+    .iter()
+    .map(|t| count(t))
+    .collect();
+    assert_eq!(counts, [1, 2, 4, 1, 1]);
+    let there = PgStore::create_copy(&study.address, &original).unwrap();
+    assert_eq!(sorted(tables(&there)), original);
+    assert_eq!(there.guides().unwrap(), lite.guides().unwrap());
+    let back = SqliteStore::create_copy(&dir.path().join("back.vbt"), &tables(&there)).unwrap();
+    assert_eq!(sorted(tables(&back)), original);
+    // The copy goes on: a third version follows the copied ids.
+    let mut there = there;
+    let v3 = there
+        .add_guide("tester", "guide", "1. Enfin ?\n", None, None)
+        .unwrap();
+    assert_eq!(v3.version, 3);
+    assert_eq!(
+        there.audit_log(1).unwrap()[0].target.as_deref(),
+        Some("guide:1")
+    );
+}

@@ -17,12 +17,14 @@
 //! who speaks, and a cheap mark of how far the study has changed).
 //! [`AgreementReads`] holds the reads intercoder agreement makes; the
 //! comparison is assembled once from them. [`AnalysisReads`] holds the
-//! reads a coding query makes.
+//! reads a coding query makes. [`Translations`] holds code names in other
+//! languages and a translator's file coming back.
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
 //! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
 //! gains them one concern at a time; `SqliteStore` overrides every one.
+//! [`Guides`] holds interview guides (their rules in [`guide_rules`]).
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -38,6 +40,8 @@ mod consensus;
 mod consensus_rules;
 mod deidentification;
 mod exchange;
+pub mod guide_rules;
+mod guides;
 mod history;
 mod journal;
 mod media;
@@ -47,6 +51,7 @@ mod reader;
 pub mod rules;
 mod transcripts;
 pub mod transfer;
+mod translations;
 
 pub use accounts::Accounts;
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
@@ -57,6 +62,7 @@ pub use coding_edits::CodingEdits;
 pub use consensus::Consensus;
 pub use deidentification::Deidentifying;
 pub use exchange::Exchange;
+pub use guides::Guides;
 pub use history::{History, Reveal};
 pub use journal::Journal;
 pub use media::Media;
@@ -64,3 +70,4 @@ pub use memos::Memos;
 pub use people::Participants;
 pub use reader::ReaderReads;
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};
+pub use translations::Translations;

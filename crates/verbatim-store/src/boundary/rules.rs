@@ -13,6 +13,10 @@ pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
     now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
 };
+pub use crate::code_names::{
+    CheckedName, NameChange, attach_summary, attachable, checked_code_name, code_names_action,
+    primary_language, sees_coding_of,
+};
 pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::logins::login_name;
 pub use crate::memos::{
@@ -41,6 +45,10 @@ use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Sco
 
 pub use super::codebook_rules::*;
 pub use super::consensus_rules::*;
+pub use super::guide_rules::{
+    GuidePlan, NewGuide, autocode, guide_add_summary, guide_use_summary, guide_version_number,
+    new_guide, parse_guide, questions_from_rows, stored_questions, unknown_guide,
+};
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 
 /// Default colours given to coders in order, readable on white.

@@ -4,7 +4,7 @@
 //!
 //! A copy carries the tables in [`CARRIED`], which every backend holds with
 //! the same columns. A study whose other tables hold anything beyond what
-//! a new study starts with (guides, recordings…) is refused
+//! a new study starts with (recordings, de-identification records…) is refused
 //! by the caller before anything is written, naming those tables
 //! ([`Transfer::uncarried`]), so nothing is lost silently.
 
@@ -34,9 +34,15 @@ pub const CARRIED: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
+    "guides",
+    "guide_versions",
+    "guide_questions",
+    "source_guides",
+    "source_done",
     "accounts",
     "sessions",
     "invitations",

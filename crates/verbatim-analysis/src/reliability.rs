@@ -460,9 +460,7 @@ pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Outcome, Reliab
     }
     let n_c: Vec<f64> = o.iter().map(|row| row.iter().sum()).collect();
     let n: f64 = n_c.iter().sum();
-    let (d_o, d_e) = disagreements(&o, &n_c, |c, k| {
-        difference(level, numbers, &n_c, c, k)
-    });
+    let (d_o, d_e) = disagreements(&o, &n_c, |c, k| difference(level, numbers, &n_c, c, k));
     // Normalised so that both are shares of n: D_o / n and D_e / (n (n − 1)).
     let d_o = d_o / n;
     let d_e = d_e / (n * (n - 1.0));

@@ -146,7 +146,10 @@ impl Lexer {
         let exact = c == '=';
         if exact {
             self.i += 1;
-            if self.here().is_none_or(|c| c.is_whitespace() || c == '(' || c == ')') {
+            if self
+                .here()
+                .is_none_or(|c| c.is_whitespace() || c == '(' || c == ')')
+            {
                 return Err(error(
                     "`=` must be followed by a word or a quoted phrase",
                     column,

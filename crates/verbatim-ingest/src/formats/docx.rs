@@ -704,7 +704,9 @@ impl<'a> Walker<'a> {
             }
             "rPr" => flow.in_rpr = flow.in_run && !empty,
             "b" if flow.in_rpr => flow.bold = is_on(e),
-            "rStyle" if flow.in_rpr && attr(e, "val").is_some_and(|id| styles.bold.contains(&id)) => {
+            "rStyle"
+                if flow.in_rpr && attr(e, "val").is_some_and(|id| styles.bold.contains(&id)) =>
+            {
                 flow.bold = true;
             }
             "t" => flow.in_text = flow.in_run && !empty,

@@ -92,25 +92,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // The study never enters the runtime's futures, only a handle to it:
     // a PostgreSQL client blocks on a runtime of its own when it closes,
     // which must not happen on one of this runtime's workers.
-    let listener = runtime.block_on(bind(args.addr))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}/");
-    if !addr.ip().is_loopback() && !args.team {
-        eprintln!(
-            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change the study."
-        );
-    }
-    let mode = if args.team {
-        " for the team (log in)"
-    } else {
-        ""
-    };
-    println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
-    std::io::stdout().flush()?;
-    if args.open {
-        open_browser(&url);
-    }
+    let (listener, addr) = listen(&runtime, args, &format!("{title:?}"), "the study.")?;
     let state = AppState::serving(
         store,
         index_dir,
@@ -197,25 +179,12 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    let listener = runtime.block_on(bind(args.addr))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}/");
-    if !addr.ip().is_loopback() && !args.team {
-        eprintln!(
-            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change the studies, and create new ones."
-        );
-    }
-    let mode = if args.team {
-        " for the team (log in)"
-    } else {
-        ""
-    };
-    println!("Serving the studies of {shelf}{mode} at {url} (Ctrl+C to stop)");
-    std::io::stdout().flush()?;
-    if args.open {
-        open_browser(&url);
-    }
+    let (listener, addr) = listen(
+        &runtime,
+        args,
+        &format!("the studies of {shelf}"),
+        "the studies, and create new ones.",
+    )?;
     let limits = verbatim_web::server::Limits::default();
     let folder = Folder::new(shelf, args.team, addr, limits.request);
     // The studies never close on the runtime's workers: this handle keeps
@@ -230,6 +199,37 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
     drop(folder);
     served.context("the server stopped")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Listens on `--addr`, warns when that reaches beyond this computer
+/// without `--team` (anyone could read and change `what_changes`), says
+/// what is served where, and opens the browser when asked.
+fn listen(
+    runtime: &tokio::runtime::Runtime,
+    args: &ServeArgs,
+    serving: &str,
+    what_changes: &str,
+) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = runtime.block_on(bind(args.addr))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if !addr.ip().is_loopback() && !args.team {
+        eprintln!(
+            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
+             and change {what_changes}"
+        );
+    }
+    let mode = if args.team {
+        " for the team (log in)"
+    } else {
+        ""
+    };
+    println!("Serving {serving}{mode} at {url} (Ctrl+C to stop)");
+    std::io::stdout().flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    Ok((listener, addr))
 }
 
 /// Listens on `addr`, or says what to do when it is taken.

@@ -20,7 +20,8 @@ use verbatim_store_pg::test_server::{self, TestDatabase};
 
 use crate::accounts::add_account;
 use crate::browser::{
-    Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with, until,
+    Server, browser, browser_programs, browser_runtime, code_new, http, log_in, reader_ready,
+    serve_with, until,
 };
 use crate::common::Workspace;
 use crate::team_folder::{create, keep_cookies, local_agent, login, with_study};
@@ -59,11 +60,11 @@ fn two_studies(ws: &Workspace, db: &TestDatabase) {
     }
 }
 
-/// Returns amira's codings of the study, as the CLI lists them.
-fn codings(ws: &Workspace, project: &str) -> Value {
+/// Returns a coder's codings of the study, as the CLI lists them.
+fn codings(ws: &Workspace, project: &str, coder: &str) -> Value {
     ws.run_env(
         &["coding", "list", "--project", project, "--json"],
-        &[("VERBATIM_CODER", "amira")],
+        &[("VERBATIM_CODER", coder)],
     )
     .ok()
     .json()
@@ -169,11 +170,11 @@ fn a_database_serves_each_study_apart_and_makes_new_ones() {
     assert_eq!(coded.status, 200, "{}", coded.body);
 
     // It landed in alpha, by amira, on that passage; beta has none.
-    let in_alpha = codings(&ws, &study(&db, "alpha"));
+    let in_alpha = codings(&ws, &study(&db, "alpha"), "amira");
     assert_eq!(in_alpha.as_array().unwrap().len(), 1, "{in_alpha}");
     assert_eq!(in_alpha[0]["text"], "la confiance");
     assert_eq!(in_alpha[0]["coder"], "amira");
-    assert_eq!(codings(&ws, &study(&db, "beta")), json!([]));
+    assert_eq!(codings(&ws, &study(&db, "beta"), "amira"), json!([]));
     // The same browser, with beta named, sees beta's source only.
     let cookies = with_study(&agent, "beta");
     let beta = http(base, "GET", "/api/sources", &[("Cookie", &cookies)], "");
@@ -436,13 +437,7 @@ fn an_owner_goes_from_the_start_page_to_the_reader_of_a_database_study_in_chromi
     let id = listed[0]["id"].as_i64().unwrap();
     let server = serve_database(&ws, &db, true);
     let base = server.base.clone();
-    // The PostgreSQL clients of the test are blocking: the browser gets a
-    // runtime of its own, outside which the studies are set up and checked.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = browser_runtime();
     runtime.block_on(async {
         let br = browser(&chromium, &chromedriver, 1280, 900).await;
         let c = &br.client;
@@ -465,18 +460,7 @@ fn an_owner_goes_from_the_start_page_to_the_reader_of_a_database_study_in_chromi
         code_new(c, "la confiance revient", "Confiance").await;
     });
     drop(runtime);
-    let codings = ws
-        .run(&[
-            "coding",
-            "list",
-            "--project",
-            &study(&db, "alpha"),
-            "--coder",
-            "olga",
-            "--json",
-        ])
-        .ok()
-        .json();
+    let codings = codings(&ws, &study(&db, "alpha"), "olga");
     assert_eq!(codings.as_array().unwrap().len(), 1, "{codings}");
     assert_eq!(codings[0]["text"], "la confiance revient");
     assert_eq!(codings[0]["code"], "Confiance");
@@ -531,7 +515,7 @@ fn two_servers_of_one_database_take_each_others_pages() {
                 "new_code": {"name": "Confiance"}}),
     );
     assert_eq!(coded.status, 200, "{}", coded.body);
-    let in_alpha = codings(&ws, &study(&db, "alpha"));
+    let in_alpha = codings(&ws, &study(&db, "alpha"), "amira");
     assert_eq!(in_alpha.as_array().unwrap().len(), 1, "{in_alpha}");
     assert_eq!(in_alpha[0]["text"], "la confiance");
 

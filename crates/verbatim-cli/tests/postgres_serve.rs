@@ -17,8 +17,8 @@ use verbatim_store_pg::test_server;
 
 use crate::accounts::add_account;
 use crate::browser::{
-    Reply, Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with,
-    serve_with_env,
+    Reply, Server, browser, browser_programs, browser_runtime, code_new, http, log_in,
+    reader_ready, serve_with, serve_with_env,
 };
 use crate::common::Workspace;
 
@@ -464,13 +464,7 @@ fn a_researcher_codes_in_chromium_on_two_servers_of_one_postgres_study() {
         .unwrap_or_else(|| panic!("no source atelier in {listed}"));
     let a = serve_with(&ws, &["--project", &address, "--team"]);
     let b = serve_with(&ws, &["--project", &address, "--team"]);
-    // The PostgreSQL client above is blocking: the browser gets a runtime
-    // of its own, outside which the study is set up and checked.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = browser_runtime();
     runtime.block_on(async {
         let br = browser(&chromium, &chromedriver, 1280, 900).await;
         let c = &br.client;

@@ -39,6 +39,7 @@ use tower::ServiceExt;
 use verbatim_store::LoginEvent;
 
 use crate::auth::with_session_cookie;
+use crate::blocking::off_runtime;
 use crate::security::cookie;
 use crate::state::Secrets;
 use crate::{AppState, Config, WebError, i18n, security};
@@ -106,7 +107,7 @@ impl Folder {
     /// Returns the names of the studies, sorted.
     pub async fn names(&self) -> Result<Vec<String>, WebError> {
         let shelf = self.shelf.clone();
-        blocking(move || shelf.names()).await
+        off_runtime("a study operation", move || shelf.names()).await
     }
 
     /// Returns every study with its title: a database's read over one
@@ -114,7 +115,10 @@ impl Folder {
     pub async fn listed(&self) -> Result<Vec<Listed>, WebError> {
         if let Shelf::Database { database, .. } = &self.shelf {
             let database = database.clone();
-            let studies = blocking(move || Ok(verbatim_store_pg::studies(&database)?)).await?;
+            let studies = off_runtime("a study operation", move || {
+                Ok(verbatim_store_pg::studies(&database)?)
+            })
+            .await?;
             return Ok(studies
                 .into_iter()
                 .map(|s| Listed {
@@ -195,21 +199,9 @@ impl Folder {
             return Ok(served.clone());
         }
         let (shelf, owned) = (self.shelf.clone(), name.to_owned());
-        let opened = blocking(move || shelf.open(&owned)).await?;
+        let opened = off_runtime("a study operation", move || shelf.open(&owned)).await?;
         Ok(self.keep(name, opened).await)
     }
-}
-
-/// Runs `f`, which blocks (files, a PostgreSQL connection), on tokio's
-/// blocking pool.
-async fn blocking<T, F>(f: F) -> Result<T, WebError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, WebError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| WebError::Internal(format!("a study operation stopped: {e}")))?
 }
 
 /// Returns `name` when it can name a study file of the folder: 1 to 64
@@ -382,7 +374,10 @@ impl Folder {
                 .await;
         }
         let (shelf, name) = (self.shelf.clone(), name.to_owned());
-        blocking(move || Ok(shelf.open(&name)?.store.owner_hash(&who)?)).await
+        off_runtime("a study operation", move || {
+            Ok(shelf.open(&name)?.store.owner_hash(&who)?)
+        })
+        .await
     }
 
     /// Creates the study and its owner account, or nothing: a study half
@@ -395,7 +390,10 @@ impl Folder {
             .to_owned();
         let opened = {
             let (shelf, name, owner) = (self.shelf.clone(), new.name.clone(), new.owner.clone());
-            blocking(move || shelf.create(&name, new.title, &actor, owner)).await?
+            off_runtime("a study operation", move || {
+                shelf.create(&name, new.title, &actor, owner)
+            })
+            .await?
         };
         let served = self.keep(&new.name, opened).await;
         if let Some((account, _)) = new.owner {

@@ -92,8 +92,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // The study never enters the runtime's futures, only a handle to it:
     // a PostgreSQL client blocks on a runtime of its own when it closes,
     // which must not happen on one of this runtime's workers.
-    let listener = runtime.block_on(bind(args.addr))?;
-    let addr = announce(&listener, args, "the study", &format!("{title:?}"))?;
+    let (listener, addr) = listen(&runtime, args, &format!("{title:?}"), "the study.")?;
     let state = AppState::serving(
         store,
         index_dir,
@@ -190,12 +189,11 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    let listener = runtime.block_on(bind(args.addr))?;
-    let addr = announce(
-        &listener,
+    let (listener, addr) = listen(
+        &runtime,
         args,
-        "the studies, and create new ones",
         &format!("the studies of {shelf}"),
+        "the studies, and create new ones.",
     )?;
     let limits = verbatim_web::server::Limits::default();
     let folder = Folder::new(shelf, args.team, addr, limits.request, secrets);
@@ -213,22 +211,22 @@ fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Listens on `addr`, or says what to do when it is taken.
-/// Says where the server listens (warning when beyond this computer
-/// without team mode, where anyone reaching it could change `what`), and
-/// opens the browser when asked; returns the address.
-fn announce(
-    listener: &tokio::net::TcpListener,
+/// Listens on `--addr`, warns when that reaches beyond this computer
+/// without `--team` (anyone could read and change `what_changes`), says
+/// what is served where, and opens the browser when asked.
+fn listen(
+    runtime: &tokio::runtime::Runtime,
     args: &ServeArgs,
-    what: &str,
     serving: &str,
-) -> anyhow::Result<SocketAddr> {
+    what_changes: &str,
+) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = runtime.block_on(bind(args.addr))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}/");
     if !addr.ip().is_loopback() && !args.team {
         eprintln!(
             "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change {what}."
+             and change {what_changes}"
         );
     }
     let mode = if args.team {
@@ -241,9 +239,10 @@ fn announce(
     if args.open {
         open_browser(&url);
     }
-    Ok(addr)
+    Ok((listener, addr))
 }
 
+/// Listens on `addr`, or says what to do when it is taken.
 async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!(

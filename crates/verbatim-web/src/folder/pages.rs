@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::{Folder, Listed, NewStudy, into_study};
 use crate::auth::{ClientAddr, local_path};
 use crate::auth_pages::{Refused, attempt_login};
+use crate::blocking::off_runtime;
 use crate::error::PageResult;
 use crate::{WebError, auth_limit, i18n};
 
@@ -169,7 +170,7 @@ pub(super) async fn create(
         return refused(&folder, StatusCode::BAD_REQUEST, e.to_string()).await;
     }
     let (shelf, asked) = (folder.shelf().clone(), name.to_owned());
-    if super::blocking(move || shelf.exists(&asked)).await? {
+    if off_runtime("a study operation", move || shelf.exists(&asked)).await? {
         let message = if folder.shelf().is_database() {
             i18n::tf("studies.exists_db", &[("name", name)])
         } else {

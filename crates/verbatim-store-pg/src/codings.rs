@@ -59,6 +59,11 @@ impl Codings for PgStore {
         code: i64,
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
+        // Two round trips when nothing moves meanwhile (`one_coding`);
+        // else the transaction below, which reads again and decides.
+        if let Some(done) = crate::one_coding::add(self, scope, source, span, code, memo)? {
+            return Ok(done);
+        }
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;

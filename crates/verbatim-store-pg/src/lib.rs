@@ -42,6 +42,7 @@ mod journal;
 mod logins;
 mod memos;
 pub mod migrate;
+mod one_coding;
 mod participants;
 mod pending;
 mod people_edits;

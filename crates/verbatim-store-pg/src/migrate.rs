@@ -23,10 +23,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/0008_accounts.sql")),
     (9, include_str!("../migrations/0009_audit_count.sql")),
+    (10, include_str!("../migrations/0010_one_coding.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

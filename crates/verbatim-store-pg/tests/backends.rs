@@ -23,6 +23,7 @@ mod backends {
     pub mod journal;
     pub mod levels;
     pub mod memos;
+    pub mod one_coding;
     pub mod people;
     pub mod pg;
     pub mod pg_rules;

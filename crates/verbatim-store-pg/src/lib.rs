@@ -46,6 +46,7 @@ mod one_coding;
 mod participants;
 mod pending;
 mod people_edits;
+mod pool;
 mod pseudonyms;
 mod reader;
 mod reads;

@@ -19,6 +19,7 @@ mod backends {
     pub mod consensus;
     pub mod copy;
     pub mod fixture;
+    pub mod handles;
     pub mod history;
     pub mod journal;
     pub mod levels;

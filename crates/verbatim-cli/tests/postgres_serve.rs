@@ -529,3 +529,77 @@ fn a_researcher_codes_in_chromium_on_two_servers_of_one_postgres_study() {
         "{codings}"
     );
 }
+
+/// One `serve` process on a PostgreSQL study serves a coder while another
+/// coder's request waits on the database: requests run on connections of
+/// their own, not in turn behind one lock. The wait is made on purpose: a
+/// transaction outside the server holds the code "Attente" locked, so c00's
+/// coding with it waits for the lock (the coding locks its code `FOR
+/// SHARE`); c01's coding with "Lien" must be answered meanwhile.
+#[test]
+fn one_server_answers_a_coder_while_another_waits_on_the_database() {
+    let Some(study) = test_server::study("cli_serve_side_by_side") else {
+        return;
+    };
+    let address = study.address.to_string();
+    let ws = Workspace::empty();
+    let codes = prepare(&ws, &address, &["Lien", "Attente"]);
+    let (lien, attente) = (codes[0], codes[1]);
+    let source = sources(&ws, &address)[0].0;
+    let server = serve_with(&ws, &["--project", &address]);
+    let (waiting, other) = (
+        Client::new(&server.base, "c00"),
+        Client::new(&server.base, "c01"),
+    );
+    let mut admin = study.admin();
+    let mut lock = admin.transaction().unwrap();
+    lock.execute(
+        &format!(
+            "SELECT 1 FROM \"{}\".codes WHERE id = $1 FOR UPDATE",
+            study.address.study()
+        ),
+        &[&attente],
+    )
+    .unwrap();
+    let (done, answers) = std::sync::mpsc::channel();
+    let first = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let reply = waiting.code(attente, source, 0, 5);
+            let _ = done.send(("c00", reply.status, reply.body));
+        })
+    };
+    // c00's request reaches the lock (it cannot pass it while the
+    // transaction lasts, however long this pause).
+    std::thread::sleep(Duration::from_millis(500));
+    std::thread::spawn(move || {
+        let reply = other.code(lien, source, 0, 5);
+        let _ = done.send(("c01", reply.status, reply.body));
+    });
+    let (who, status, body) = answers
+        .recv_timeout(Duration::from_secs(20))
+        .expect("c01 was answered while c00 waited");
+    assert_eq!((who, status), ("c01", 200), "{body}");
+    assert!(!first.is_finished(), "c00 passed a lock held elsewhere");
+    lock.commit().unwrap();
+    let (who, status, body) = answers.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!((who, status), ("c00", 200), "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["new"], true, "{answer}");
+    // Both stored, each once: one coding per coder.
+    for coder in ["c00", "c01"] {
+        let listed = ws
+            .run(&[
+                "coding",
+                "list",
+                "--project",
+                &address,
+                "--coder",
+                coder,
+                "--json",
+            ])
+            .ok()
+            .json();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{coder}: {listed}");
+    }
+}

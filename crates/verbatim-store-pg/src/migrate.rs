@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/0008_accounts.sql")),
     (9, include_str!("../migrations/0009_audit_count.sql")),
+    (10, include_str!("../migrations/0010_one_coding.sql")),
     (11, include_str!("../migrations/0011_code_translations.sql")),
     (12, include_str!("../migrations/0012_guides_done.sql")),
 ];

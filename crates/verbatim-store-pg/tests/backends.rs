@@ -20,11 +20,13 @@ mod backends {
     pub mod copy;
     pub mod fixture;
     pub mod guides;
+    pub mod handles;
     pub mod history;
     pub mod import_plan;
     pub mod journal;
     pub mod levels;
     pub mod memos;
+    pub mod one_coding;
     pub mod people;
     pub mod pg;
     pub mod pg_rules;

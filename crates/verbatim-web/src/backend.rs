@@ -40,6 +40,7 @@ pub trait Backend:
     + Exchange
     + ReportReads
     + Named
+    + Handles
     + Send
 {
 }
@@ -67,6 +68,7 @@ impl<T> Backend for T where
         + Exchange
         + ReportReads
         + Named
+        + Handles
         + Send
 {
 }
@@ -91,5 +93,29 @@ impl Named for PgStore {
     /// The address as messages show it, without its password.
     fn project_name(&self) -> String {
         self.address().to_string()
+    }
+}
+
+/// Handles on one study for requests served at once (`AppState::read` and
+/// `write`). A PostgreSQL study gives each request a handle of its own,
+/// whose calls take their own connections, so coders' requests run side by
+/// side and the database (transactions, unique keys, row locks) keeps them
+/// apart, as it keeps server processes apart. A study file has one writer:
+/// its requests take turns on the one connection, as before.
+pub trait Handles {
+    /// Returns a new handle on the same study, or `None` when requests must
+    /// take turns on this one.
+    fn handle(&self) -> Option<Box<dyn Backend>>;
+}
+
+impl Handles for SqliteStore {
+    fn handle(&self) -> Option<Box<dyn Backend>> {
+        None
+    }
+}
+
+impl Handles for PgStore {
+    fn handle(&self) -> Option<Box<dyn Backend>> {
+        Some(Box::new(PgStore::handle(self)))
     }
 }

@@ -24,6 +24,8 @@ mod postgres_analysis;
 mod postgres_people;
 // Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
 mod postgres_codebook;
+// `deidentify` and `import --deidentify` on PostgreSQL: the same --json as a file.
+mod postgres_deid;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

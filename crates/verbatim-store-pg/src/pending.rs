@@ -3,7 +3,7 @@
 //! files only for now. A concern leaves this file for its own module when
 //! `PgStore` implements it.
 
-use verbatim_store::{DeidRecord, Deidentifying, Media, Recording, StoreError};
+use verbatim_store::{Media, Recording, StoreError};
 
 use crate::PgStore;
 
@@ -13,14 +13,5 @@ impl Media for PgStore {
     /// text without a player.
     fn recording(&self, _source_id: i64) -> Result<Option<Recording>, StoreError> {
         Ok(None)
-    }
-}
-
-impl Deidentifying for PgStore {
-    /// No replacement has been made on a server's study (its schema keeps
-    /// none yet, and `verbatim copy` refuses a study that has them), so the
-    /// participants page lists none.
-    fn deidentifications(&self) -> Result<Vec<DeidRecord>, StoreError> {
-        Ok(Vec::new())
     }
 }

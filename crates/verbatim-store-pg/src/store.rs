@@ -164,7 +164,7 @@ fn upgrade(client: &mut Client, address: &PgAddress) -> Result<(), StoreError> {
             supported: migrate::LATEST,
         });
     }
-    if found == migrate::LATEST {
+    if found == migrate::LATEST && migrate::all_applied(client).or_server(address)? {
         return Ok(());
     }
     (|| -> Result<(), postgres::Error> {

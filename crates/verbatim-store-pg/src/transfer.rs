@@ -37,6 +37,7 @@ const WITH_IDS: &[&str] = &[
     "accounts",
     "invitations",
     "logins",
+    "deidentifications",
 ];
 
 impl Transfer for PgStore {

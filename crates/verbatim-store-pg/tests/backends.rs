@@ -18,6 +18,7 @@ mod backends {
     pub mod coding;
     pub mod consensus;
     pub mod copy;
+    pub mod deid;
     pub mod fixture;
     pub mod history;
     pub mod journal;

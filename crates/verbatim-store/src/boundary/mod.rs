@@ -20,9 +20,12 @@
 //! reads a coding query makes.
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
-//! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
-//! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
-//! gains them one concern at a time; `SqliteStore` overrides every one.
+//! edits of [`Journal`], [`Memos`] and [`Participants`]) were built on
+//! PostgreSQL one at a time; only [`Media`] still carries default bodies
+//! that answer [`crate::StoreError::NotOnPostgres`]. [`Deidentifying`]
+//! rests on `deid_rules` (`rules::deid`: names files, matching, review
+//! lines) and `splice_rules` (`rules::splice`: where spans go when a text
+//! is rewritten), so both backends de-identify alike.
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -36,6 +39,7 @@ mod coding;
 mod coding_edits;
 mod consensus;
 mod consensus_rules;
+pub mod deid_rules;
 mod deidentification;
 mod exchange;
 mod history;
@@ -45,6 +49,7 @@ mod memos;
 mod people;
 mod reader;
 pub mod rules;
+pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
 

@@ -9,6 +9,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+/// De-identification's rules (names files, matching, review lines).
+pub use super::deid_rules as deid;
+/// How a rewrite of a source's text moves the spans anchored in it.
+pub use super::splice_rules as splice;
+
 pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
     now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,

@@ -41,6 +41,7 @@ pub const CARRIED: &[&str] = &[
     "sessions",
     "invitations",
     "logins",
+    "deidentifications",
     "audit",
 ];
 

@@ -158,7 +158,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, figure, export, log, \
                  account add|list|role|remove|password|invite|log, \
-                 deidentify apply|check|candidates, copy and serve"
+                 deidentify apply|check|candidates, media attach|list|detach, copy and serve"
             ),
             "{args:?}: {line}"
         );

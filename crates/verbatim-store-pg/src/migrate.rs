@@ -24,10 +24,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_accounts.sql")),
     (9, include_str!("../migrations/0009_audit_count.sql")),
     (13, include_str!("../migrations/0013_deidentification.sql")),
+    (14, include_str!("../migrations/0014_media.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 13;
+pub const LATEST: i64 = 14;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

@@ -200,6 +200,37 @@ impl Recorder {
         Ok(())
     }
 
+    /// Inserts a row of a table without an `id` (`turns`), keeping it
+    /// under the key columns `key` names.
+    pub fn insert_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        key: &[&'static str],
+        columns: &[Column<'_>],
+    ) -> Result<(), postgres::Error> {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "WITH row AS (INSERT INTO {table} ({}) VALUES ({}) RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            names.join(", "),
+            marks.join(", ")
+        );
+        let values: Vec<&(dyn ToSql + Sync)> = columns.iter().map(|(_, v)| *v).collect();
+        let row: String = tx.query_one(&sql, &values)?.try_get(0)?;
+        let object: Map<String, Json> = serde_json::from_str(&row).unwrap_or_default();
+        let mut keyed = Map::new();
+        for k in key {
+            keyed.insert(
+                (*k).to_owned(),
+                object.get(*k).cloned().unwrap_or(Json::Null),
+            );
+        }
+        self.keep_keyed(table, Json::Object(keyed), None, Some(&row));
+        Ok(())
+    }
+
     /// Records a row the caller inserted itself (several rows in one
     /// statement), given as its JSON object text.
     pub fn inserted(&mut self, table: &'static str, id: i64, row: &str) {

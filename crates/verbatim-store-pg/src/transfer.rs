@@ -42,9 +42,19 @@ const WITH_IDS: &[&str] = &[
 
 impl Transfer for PgStore {
     fn uncarried(&self) -> Result<Vec<String>, StoreError> {
-        // This schema holds only carried tables (and its migration list
-        // and the audit count, which its trigger keeps on the copy too).
-        Ok(Vec::new())
+        // Besides carried tables this schema holds its migration list, the
+        // audit count (its trigger keeps it on the copy too) and the
+        // recordings, which a copy does not carry yet.
+        let held: bool = self
+            .client()
+            .query_one("SELECT EXISTS (SELECT 1 FROM media)", &[])
+            .and_then(|r| r.try_get(0))
+            .or_server(self.address())?;
+        Ok(if held {
+            vec!["media".into()]
+        } else {
+            Vec::new()
+        })
     }
 
     fn read_table(&self, table: &'static str) -> Result<TableRows, StoreError> {

@@ -23,6 +23,7 @@ mod backends {
     pub mod history;
     pub mod journal;
     pub mod levels;
+    pub mod media;
     pub mod memos;
     pub mod people;
     pub mod pg;

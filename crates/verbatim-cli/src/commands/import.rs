@@ -11,7 +11,7 @@ use verbatim_ingest::{
     label_report, read_parallel,
 };
 use verbatim_store::{
-    Deidentifying, ImportItem, ImportOutcome, NamesList, SqliteStore, Store, parse_date,
+    Deidentifying, ImportItem, ImportOutcome, Media, NamesList, Store, parse_date,
 };
 use verbatim_store_pg::PgStore;
 
@@ -129,7 +129,8 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let mut store = PgStore::open(&address)?;
-        let reports = import_reports(&mut store, args, speakers)?;
+        let mut reports = import_reports(&mut store, args, speakers)?;
+        attach_recordings(&mut store, &mut reports);
         print_report(&reports, args.json)?;
         if let Some(names) = &names {
             deidentify_imported(&mut store, names, &reports, args.json)?;
@@ -177,7 +178,7 @@ fn deidentify_imported(
 
 /// Attaches the recording lying beside each imported transcript, and drops
 /// the "not supported" line of every file attached that way.
-fn attach_recordings(store: &mut SqliteStore, reports: &mut Vec<FileReport>) {
+fn attach_recordings(store: &mut dyn Media, reports: &mut Vec<FileReport>) {
     for report in reports.iter_mut() {
         if let Some(id) = report.id {
             report.recording = super::media::attach_beside(store, &report.file, id);

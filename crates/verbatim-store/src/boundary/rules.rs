@@ -20,6 +20,10 @@ pub use crate::accounts::{
 };
 pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::logins::login_name;
+pub use crate::media::{
+    Probed, already_recorded, copy_hashing, detach_summary as media_detach_summary,
+    make_private_dir, nothing_to_detach, probe as probe_recording,
+};
 pub use crate::memos::{
     MemoEdit, check_target as check_memo_target, clean_body as memo_body,
     clean_title as memo_title, memo_edit, own_memo, target_label as memo_target_label,
@@ -41,6 +45,7 @@ pub use crate::source_ops::new_speaker_label;
 pub use crate::speakers::{
     ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
 };
+pub use crate::transcribe::{CheckedTurn, LastTurn, PlacedTurn, check_turn, place_turn};
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 

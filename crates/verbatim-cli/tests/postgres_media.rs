@@ -1,7 +1,7 @@
 //! `verbatim media attach|list|detach` on `--project postgres://…` answer
 //! as on a file: the same session gives the same `--json` and log on both;
-//! the recording's bytes live in the database, and a copy still refuses a
-//! study that has one. Needs `VERBATIM_TEST_PG` (see
+//! the recording's bytes live in the database, and `verbatim copy` carries
+//! them to a file's media folder and back. Needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`).
 
 use serde_json::Value;
@@ -108,11 +108,26 @@ fn media_answers_alike_on_a_file_and_on_postgres() {
     let at = |a: &str| actions.iter().position(|x| *x == a).unwrap();
     assert!(at("media.detach") < at("media.attach"), "{actions:?}");
     assert!(at("media.attach") < at("source.import"), "{actions:?}");
-    // The bytes are the study's: a copy of it still refuses, naming them.
-    let copy = ws.run(&["copy", &address, "copie.vbt"]);
-    assert_eq!(copy.code, 1, "{}", copy.stdout);
-    assert!(copy.stderr.contains("media"), "{}", copy.stderr);
-    assert!(!ws.path("copie.vbt").exists());
+    // The bytes are the study's: a copy to a file puts them in its media
+    // folder, and back to a new PostgreSQL schema into its database.
+    ws.run(&["copy", &address, "copie.vbt"]).ok();
+    let mut copied = run(&ws, "copie.vbt", &["media", "list", "--json"])
+        .ok()
+        .json();
+    blank(&mut copied);
+    assert_eq!(copied, on_pg[5]);
+    let sha = listed["sha256"].as_str().unwrap();
+    let kept = ws.path(&format!("copie.vbt.media/{sha}.wav"));
+    let original = std::fs::read(ws.path("enregistrement.wav")).unwrap();
+    assert_eq!(std::fs::read(&kept).unwrap(), original);
+    let Some(again) = test_server::study("cli_media_session_back") else {
+        return;
+    };
+    let back = again.address.to_string();
+    ws.run(&["copy", "copie.vbt", &back]).ok();
+    let mut there = run(&ws, &back, &["media", "list", "--json"]).ok().json();
+    blank(&mut there);
+    assert_eq!(there, on_pg[5]);
 }
 
 #[test]

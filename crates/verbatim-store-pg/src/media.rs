@@ -105,7 +105,11 @@ fn read_piece(input: &mut std::fs::File, buffer: &mut [u8]) -> std::io::Result<u
 
 /// Stores the file's bytes under `sha256` unless they are kept already,
 /// refusing a file whose bytes no longer hash to `sha256`.
-fn store_chunks(tx: &mut Transaction<'_>, file: &Path, sha256: &str) -> Result<(), ReadError> {
+pub(crate) fn store_chunks(
+    tx: &mut Transaction<'_>,
+    file: &Path,
+    sha256: &str,
+) -> Result<(), ReadError> {
     let kept: i64 = tx
         .query_one(
             "SELECT count(*) FROM media_chunks WHERE sha256 = $1",

@@ -231,3 +231,46 @@ fn a_transcript_grows_turn_by_turn_alike(store: &mut impl Backend) {
     assert_eq!(shown.turn_list.len(), 2);
     assert_eq!(shown.turn_list[1].end_ms, None);
 }
+
+#[test]
+fn a_study_with_a_recording_copies_to_postgres_and_back_and_to_a_file() {
+    use verbatim_store::SqliteStore;
+    use verbatim_store::transfer::{CARRIED, Transfer};
+    let Some(study) = super::pg::study("media_copy") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite =
+        SqliteStore::create(&dir.path().join("s.vbt"), &fixture::settings(), "tester").unwrap();
+    lite.import_batch("tester", vec![fixture::note("note", "Oui.")])
+        .unwrap();
+    let wav = dir.path().join("note.wav");
+    write_wav(&wav, 8000); // 44 + 16,000 = 16,044 bytes
+    let rec = lite.attach_media("amira", &SourceRef::Id(1), &wav).unwrap();
+    assert!(lite.uncarried().unwrap().is_empty());
+    let tables =
+        |s: &dyn Transfer| -> Vec<_> { CARRIED.iter().map(|t| s.read_table(t).unwrap()).collect() };
+    let files = lite.recording_files().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file_name, rec.file_name());
+    let there =
+        verbatim_store_pg::PgStore::create_copy_with(&study.address, &tables(&lite), &files)
+            .unwrap();
+    assert_eq!(there.recordings().unwrap(), vec![rec.clone()]);
+    let original = std::fs::read(&wav).unwrap();
+    let served = there.media_path(&rec).unwrap();
+    assert_eq!(std::fs::read(&served).unwrap(), original);
+    let back_path = dir.path().join("back.vbt");
+    let back = SqliteStore::create_copy_with(
+        &back_path,
+        &tables(&there),
+        &there.recording_files().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(back.recordings().unwrap(), vec![rec.clone()]);
+    assert_eq!(std::fs::read(back.media_path(&rec)).unwrap(), original);
+    // File to file: the media folder goes along too.
+    let twin = back.copy_file(&dir.path().join("twin.vbt")).unwrap();
+    assert_eq!(std::fs::read(twin.media_path(&rec)).unwrap(), original);
+    std::fs::remove_dir_all(served.parent().unwrap()).ok();
+}

@@ -3,7 +3,9 @@
 //! entries kept as they are.
 //!
 //! A copy carries the tables in [`CARRIED`], which every backend holds with
-//! the same columns. A study whose other tables hold anything beyond what
+//! the same columns, and the recordings' bytes ([`RecordingFile`]), which
+//! a study file keeps in its media folder and a server study in its
+//! database. A study whose other tables hold anything beyond what
 //! a new study starts with (guides, recordings…) is refused
 //! by the caller before anything is written, naming those tables
 //! ([`Transfer::uncarried`]), so nothing is lost silently.
@@ -42,6 +44,7 @@ pub const CARRIED: &[&str] = &[
     "invitations",
     "logins",
     "deidentifications",
+    "media",
     "audit",
 ];
 
@@ -76,6 +79,19 @@ pub struct TableRows {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A recording's bytes, readable as a file, for a copy: the `media` rows
+/// go with the tables, the bytes with these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingFile {
+    /// The SHA-256 of the bytes (hex).
+    pub sha256: String,
+    /// The name a study file's media folder keeps it under
+    /// (`SHA256.CONTAINER`).
+    pub file_name: String,
+    /// Where the bytes can be read now.
+    pub path: std::path::PathBuf,
+}
+
 /// Reading a study whole, for a copy.
 pub trait Transfer {
     /// Returns the tables outside [`CARRIED`] that hold anything a new study
@@ -88,6 +104,9 @@ pub trait Transfer {
     /// Returns the number of rows of each carried table, in [`CARRIED`]'s
     /// order.
     fn carried_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
+
+    /// Returns the bytes of every recording, once per SHA-256.
+    fn recording_files(&self) -> Result<Vec<RecordingFile>, StoreError>;
 }
 
 impl TableRows {

@@ -9,6 +9,7 @@ use verbatim_store_pg::test_server;
 
 use crate::common::{Run, Workspace, interview_lines};
 use crate::media::wav;
+use crate::refi::entry;
 
 /// Blanks what differs by design between two studies: audit entry ids
 /// (an undo's target included) and times.
@@ -152,4 +153,28 @@ fn import_attaches_the_recording_beside_a_transcript_on_postgres_too() {
     assert_eq!(on_pg[0]["bytes"], 16_044);
     assert_eq!(on_pg[0]["duration_ms"], 1000);
     assert_eq!(on_pg[0]["original_name"], "entretien.wav");
+    // A REFI-QDA project exported from the server study holds the
+    // recording, byte for byte, as the file's does.
+    run(&ws, &address, &["coder", "add", "amira"]).ok();
+    let out = run(
+        &ws,
+        &address,
+        &["export", "--format", "qdpx", "--out", "pg.qdpx"],
+    )
+    .ok();
+    assert!(
+        out.stdout.contains("1 sources, 1 recordings"),
+        "{}",
+        out.stdout
+    );
+    let qde = String::from_utf8(entry(&ws.path("pg.qdpx"), "project.qde")).unwrap();
+    let at = qde.find("<AudioSource ").unwrap();
+    let path = &qde[at..];
+    let path = &path[path.find("path=\"internal://").unwrap() + 17..];
+    let name = &path[..path.find('"').unwrap()];
+    let original = std::fs::read(ws.path("entretien.wav")).unwrap();
+    assert_eq!(
+        entry(&ws.path("pg.qdpx"), &format!("sources/{name}")),
+        original
+    );
 }

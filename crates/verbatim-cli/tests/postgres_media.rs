@@ -178,3 +178,63 @@ fn import_attaches_the_recording_beside_a_transcript_on_postgres_too() {
         original
     );
 }
+
+#[test]
+fn two_servers_on_one_postgres_study_serve_its_recording_in_byte_ranges() {
+    use crate::browser::serve_with_env;
+    use crate::media::{get, header};
+    let Some(study) = test_server::study("cli_media_serve") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("entretien.txt", interview_lines());
+    // 20,004 samples: 44 + 40,008 = 40,052 bytes.
+    let recording = wav(8000, 20_004);
+    ws.write("enregistrement.wav", &recording);
+    let address = study.address.to_string();
+    for args in [
+        vec!["init", "--title", "Étude"],
+        vec!["import", "entretien.txt"],
+        vec!["coder", "add", "amira"],
+        vec!["media", "attach", "entretien", "enregistrement.wav"],
+    ] {
+        run(&ws, &address, &args).ok();
+    }
+    // Each server process has its own cache: each writes its own copy
+    // from the database and serves the same bytes.
+    let servers: Vec<_> = ["one", "two"]
+        .iter()
+        .map(|name| {
+            let cache = ws.path(&format!("cache-{name}"));
+            serve_with_env(
+                &ws,
+                &["--project", &address, "--coder", "amira"],
+                &[("XDG_CACHE_HOME", cache.to_str().unwrap())],
+            )
+        })
+        .collect();
+    for server in &servers {
+        let base = server.base.as_str();
+        // Bytes 20,000 to 20,999: 1,000 bytes.
+        let (status, headers, body) = get(base, "/media/1", &[("Range", "bytes=20000-20999")]);
+        assert_eq!(status, 206);
+        assert_eq!(&body[..], &recording[20_000..21_000]);
+        assert_eq!(
+            header(&headers, "content-range"),
+            Some("bytes 20000-20999/40052")
+        );
+        let (status, _, body) = get(base, "/media/entretien", &[]);
+        assert_eq!(status, 200);
+        assert_eq!(body, recording);
+        let (_, _, page) = get(base, "/sources/1", &[("Cookie", "vb_coder=amira")]);
+        let page = String::from_utf8(page).unwrap();
+        assert!(
+            page.contains(r#"<audio id="media" controls preload="metadata" src="/media/1">"#),
+            "{page}"
+        );
+    }
+    for name in ["one", "two"] {
+        let kept = ws.path(&format!("cache-{name}/verbatim/media"));
+        assert_eq!(std::fs::read_dir(kept).unwrap().count(), 1);
+    }
+}

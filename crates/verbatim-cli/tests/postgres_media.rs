@@ -111,7 +111,12 @@ fn media_answers_alike_on_a_file_and_on_postgres() {
     assert!(at("media.attach") < at("source.import"), "{actions:?}");
     // The bytes are the study's: a copy to a file puts them in its media
     // folder, and back to a new PostgreSQL schema into its database.
-    ws.run(&["copy", &address, "copie.vbt"]).ok();
+    let cache = ws.path("cache");
+    ws.run_env(
+        &["copy", &address, "copie.vbt"],
+        &[("XDG_CACHE_HOME", cache.to_str().unwrap())],
+    )
+    .ok();
     let mut copied = run(&ws, "copie.vbt", &["media", "list", "--json"])
         .ok()
         .json();
@@ -156,12 +161,24 @@ fn import_attaches_the_recording_beside_a_transcript_on_postgres_too() {
     // A REFI-QDA project exported from the server study holds the
     // recording, byte for byte, as the file's does.
     run(&ws, &address, &["coder", "add", "amira"]).ok();
-    let out = run(
-        &ws,
-        &address,
-        &["export", "--format", "qdpx", "--out", "pg.qdpx"],
-    )
-    .ok();
+    let cache = ws.path("cache");
+    let out = ws
+        .run_env(
+            &[
+                "export",
+                "--format",
+                "qdpx",
+                "--out",
+                "pg.qdpx",
+                "--project",
+                &address,
+            ],
+            &[
+                ("VERBATIM_CODER", "amira"),
+                ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+            ],
+        )
+        .ok();
     assert!(
         out.stdout.contains("1 sources, 1 recordings"),
         "{}",

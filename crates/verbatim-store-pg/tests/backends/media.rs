@@ -116,6 +116,8 @@ fn a_recording_is_kept_read_back_detached_and_undone_alike(store: &mut impl Back
     assert_eq!(back, rec);
     let again = store.media_path(&back).unwrap();
     assert_eq!(std::fs::read(&again).unwrap(), std::fs::read(&wav).unwrap());
+    // A server study's copy sits in the user's cache: leave none behind.
+    std::fs::remove_dir_all(again.parent().unwrap()).ok();
 }
 
 #[test]

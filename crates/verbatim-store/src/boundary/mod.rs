@@ -21,8 +21,10 @@
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) were built on
-//! PostgreSQL one at a time; only [`Media`] still carries default bodies
-//! that answer [`crate::StoreError::NotOnPostgres`]. [`Deidentifying`]
+//! PostgreSQL one at a time, with default bodies answering
+//! [`crate::StoreError::NotOnPostgres`] meanwhile; none is left.
+//! [`Media`] keeps a server study's recordings in its database.
+//! [`Deidentifying`]
 //! rests on `deid_rules` (`rules::deid`: names files, matching, review
 //! lines) and `splice_rules` (`rules::splice`: where spans go when a text
 //! is rewritten), so both backends de-identify alike.

@@ -24,6 +24,10 @@ mod postgres_analysis;
 mod postgres_people;
 // Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
 mod postgres_codebook;
+// `deidentify` and `import --deidentify` on PostgreSQL: the same --json as a file.
+mod postgres_deid;
+// `media attach|list|detach` on PostgreSQL: the bytes in the database, the same --json.
+mod postgres_media;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.

@@ -157,24 +157,24 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, figure, report (with --participant), translations export|import, \
                  export, import-project, log, \
-                 account add|list|role|remove|password|invite|log, copy and serve"
+                 account add|list|role|remove|password|invite|log, \
+                 deidentify apply|check|candidates, media attach|list|detach, copy and serve"
             ),
             "{args:?}: {line}"
         );
         assert!(!run.stderr.contains("secret"), "{}", run.stderr);
     }
-    ws.write("names.csv", "Marie,Participante A\n");
     ws.write("a.txt", interview_lines());
     let run = ws.run(&[
         "import",
         "a.txt",
-        "--deidentify",
-        "names.csv",
+        "--date",
+        "2026-03-02",
         "--project",
         address,
     ]);
     assert!(
-        one_sentence(&run).contains("--deidentify works on study files only"),
+        one_sentence(&run).contains("--date works on study files only"),
         "{}",
         run.stderr
     );

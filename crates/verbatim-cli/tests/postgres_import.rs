@@ -454,7 +454,7 @@ fn qualcoder_and_taguette_projects_read_the_same_on_a_file_and_on_postgres() {
 }
 
 #[test]
-fn a_projects_recording_is_named_and_left_out_on_postgres() {
+fn a_projects_recording_goes_into_a_new_postgres_study_as_into_a_file() {
     let Some(study) = test_server::study("cli_import_recording") else {
         return;
     };
@@ -492,12 +492,26 @@ fn a_projects_recording_is_named_and_left_out_on_postgres() {
         on_file.stdout
     );
     assert!(
-        on_pg
-            .stdout
-            .contains("1 recording(s) in the project were not attached: a PostgreSQL study keeps no recordings yet"),
+        on_pg.stdout.contains("1 recording(s) attached"),
         "{}",
         on_pg.stdout
     );
+    // The same recording on both: 44 header bytes + 16,000 samples × 2
+    // bytes = 32,044 bytes, 2,000 ms, the same SHA-256.
+    let listed = |project: &str| {
+        let mut all = ws
+            .run(&["media", "list", "--project", project, "--json"])
+            .ok()
+            .json();
+        all.as_array_mut().unwrap().iter_mut().for_each(|r| {
+            r.as_object_mut().unwrap().remove("attached_at");
+        });
+        all
+    };
+    let on_pg_media = listed(&pg);
+    assert_eq!(on_pg_media, listed("a.vbt"));
+    assert_eq!(on_pg_media.as_array().unwrap().len(), 1, "{on_pg_media}");
+    assert_eq!(on_pg_media[0]["bytes"], 32_044, "{on_pg_media}");
     // The transcript is timed alike: "Bonjour à tous. " is 16 chars, then
     // "Merci." 6 more (22).
     let show = |project: &str| {

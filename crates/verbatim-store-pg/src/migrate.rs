@@ -26,10 +26,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_one_coding.sql")),
     (11, include_str!("../migrations/0011_code_translations.sql")),
     (12, include_str!("../migrations/0012_guides_done.sql")),
+    (13, include_str!("../migrations/0013_deidentification.sql")),
+    (14, include_str!("../migrations/0014_media.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 14;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

@@ -18,6 +18,7 @@ mod backends {
     pub mod coding;
     pub mod consensus;
     pub mod copy;
+    pub mod deid;
     pub mod fixture;
     pub mod guides;
     pub mod handles;
@@ -25,6 +26,7 @@ mod backends {
     pub mod import_plan;
     pub mod journal;
     pub mod levels;
+    pub mod media;
     pub mod memos;
     pub mod one_coding;
     pub mod people;

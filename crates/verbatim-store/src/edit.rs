@@ -38,16 +38,18 @@
 //! replacement, so a coding straddling a removed turn keeps only the other
 //! speakers' words; memos anchored wholly inside are deleted.
 
-use std::collections::HashSet;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
-use unicode_normalization::{UnicodeNormalization, is_nfc};
+use unicode_normalization::UnicodeNormalization;
 use verbatim_core::Span;
 
+pub(crate) use crate::boundary::splice_rules::Splice;
+use crate::boundary::splice_rules::{
+    CodingFate, CodingRow, PARK, Plan, Shifts, coding_fates, move_order, plan_codings, slice,
+    sorted_splices, spliced_text, text_hash,
+};
 use crate::coders::Scope;
 use crate::codes::delete_coding_rows;
 use crate::history::{Recorder, Table, id_key};
@@ -111,149 +113,6 @@ pub struct AffectedCoding {
 }
 
 /// One replacement of a core splice: the chars `[start, end)` of the old
-/// text become `text`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Splice {
-    pub start: i64,
-    pub end: i64,
-    pub text: String,
-}
-
-/// The narrowed edit and the position mapping it implies.
-#[derive(Debug, Clone, Copy)]
-struct Shift {
-    start: i64,
-    end: i64,
-    inserted: i64,
-}
-
-impl Shift {
-    fn delta(self) -> i64 {
-        self.inserted - (self.end - self.start)
-    }
-
-    /// Returns true when the passage `[a, b)` changes text (not a mere move).
-    fn touches(self, a: i64, b: i64) -> bool {
-        if self.start == self.end {
-            a <= self.start && self.start < b
-        } else {
-            a < self.end && b > self.start
-        }
-    }
-
-    /// Returns true when every char of `[a, b)` is replaced and the passage
-    /// is not the replaced range itself (or, when `exclusive`, even if it is).
-    fn swallows(self, a: i64, b: i64, exclusive: bool) -> bool {
-        self.start < self.end
-            && self.start <= a
-            && b <= self.end
-            && (exclusive || (a, b) != (self.start, self.end))
-    }
-}
-
-/// Several non-overlapping shifts, ascending, mapped in one pass.
-///
-/// In the ordinary (inclusive) mapping a passage that ends inside a
-/// replaced range stretches over the replacement, as a corrected word stays
-/// coded. In the exclusive mapping (a withdrawn turn replaced by a notice) a
-/// passage keeps only the words outside the range: its end stops where the
-/// range begins and its start resumes after the replacement.
-#[derive(Debug, Clone)]
-struct Shifts {
-    edits: Vec<Shift>,
-    exclusive: bool,
-}
-
-impl Shifts {
-    fn delta(&self) -> i64 {
-        self.edits.iter().map(|e| e.delta()).sum()
-    }
-
-    /// Maps a position that starts (`is_end == false`) or ends a span.
-    fn map(&self, p: i64, is_end: bool) -> i64 {
-        let mut offset = 0;
-        for e in &self.edits {
-            let (before, after) = if self.exclusive && is_end {
-                (p <= e.start, p > e.end)
-            } else if self.exclusive {
-                (p < e.start, p >= e.end)
-            } else {
-                (p <= e.start, p >= e.end)
-            };
-            if before {
-                break;
-            }
-            if after {
-                offset += e.delta();
-                continue;
-            }
-            let into = if is_end != self.exclusive {
-                e.inserted
-            } else {
-                0
-            };
-            return e.start + offset + into;
-        }
-        p + offset
-    }
-
-    fn map_start(&self, p: i64) -> i64 {
-        self.map(p, false)
-    }
-
-    fn map_end(&self, p: i64) -> i64 {
-        self.map(p, true)
-    }
-
-    /// Maps a turn: turns always take the inclusive mapping, so a replaced
-    /// turn holds its replacement.
-    fn map_turn(&self, a: i64, b: i64) -> (i64, i64) {
-        let inclusive = Shifts {
-            edits: self.edits.clone(),
-            exclusive: false,
-        };
-        (inclusive.map_start(a), inclusive.map_end(b))
-    }
-
-    fn touches(&self, a: i64, b: i64) -> bool {
-        self.edits.iter().any(|e| e.touches(a, b))
-    }
-
-    fn swallows(&self, a: i64, b: i64) -> bool {
-        self.edits.iter().any(|e| e.swallows(a, b, self.exclusive))
-    }
-}
-
-/// A coding of a source, with its code and coder.
-#[derive(Debug, Clone)]
-pub(crate) struct CodingRow {
-    pub id: i64,
-    pub code_id: i64,
-    pub coder_id: i64,
-    pub code: String,
-    pub coder: String,
-    pub start: i64,
-    pub end: i64,
-}
-
-/// What to do with one coding.
-enum Plan {
-    /// Same span, but the text inside it changed (report only).
-    Stay,
-    Move(i64, i64),
-    Delete(String),
-}
-
-/// What became of one coding whose passage a splice changed.
-#[derive(Debug, Clone)]
-pub(crate) struct CodingFate {
-    pub row: CodingRow,
-    /// Its new span, unless deleted.
-    pub new: Option<(i64, i64)>,
-    /// Why it was deleted, if it was.
-    pub deleted: Option<String>,
-}
-
 /// What a core splice changed in one source.
 #[derive(Debug, Clone)]
 pub(crate) struct Spliced {
@@ -297,17 +156,7 @@ pub(crate) fn splice_source(
         .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
     let chars = text.chars().count() as i64;
     let sorted = sorted_splices(splices, chars)?;
-    let shifts = Shifts {
-        edits: sorted
-            .iter()
-            .map(|s| Shift {
-                start: s.start,
-                end: s.end,
-                inserted: s.text.chars().count() as i64,
-            })
-            .collect(),
-        exclusive,
-    };
+    let shifts = Shifts::new(&sorted, exclusive);
     let new_text = spliced_text(&text, &sorted)?;
     let hash = unique_hash(tx, source, &new_text)?;
     let new_chars = chars + shifts.delta();
@@ -351,52 +200,10 @@ pub(crate) fn splice_source(
     })
 }
 
-/// The splices by position, refused when two overlap or one falls outside
-/// the source's `chars`.
-fn sorted_splices(splices: &[Splice], chars: i64) -> Result<Vec<&Splice>, StoreError> {
-    let mut sorted: Vec<&Splice> = splices.iter().collect();
-    sorted.sort_by_key(|s| (s.start, s.end));
-    let mut last = 0;
-    for s in &sorted {
-        if s.start < last || s.end < s.start || s.end > chars {
-            return Err(StoreError::Invalid(format!(
-                "replacements [{}, {}) overlap or fall outside the source's {chars} characters",
-                s.start, s.end
-            )));
-        }
-        last = s.end;
-    }
-    Ok(sorted)
-}
-
-/// The text with every (sorted) splice made, refused when it is no longer
-/// NFC.
-fn spliced_text(text: &str, sorted: &[&Splice]) -> Result<String, StoreError> {
-    // Build the new text from the end, so earlier positions stay valid.
-    let mut new_text = text.to_owned();
-    for s in sorted.iter().rev() {
-        let shift = Shift {
-            start: s.start,
-            end: s.end,
-            inserted: 0,
-        };
-        new_text = splice(&new_text, shift, &s.text);
-    }
-    if !is_nfc(&new_text) {
-        return Err(StoreError::Invalid(
-            "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
-        ));
-    }
-    Ok(new_text)
-}
-
 /// The SHA-256 of the new text, refused when another source already holds
 /// that text.
 fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, StoreError> {
-    let hash: String = Sha256::digest(new_text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = text_hash(new_text);
     let twin: Option<String> = tx
         .query_row(
             "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
@@ -410,71 +217,6 @@ fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, S
         )));
     }
     Ok(hash)
-}
-
-/// Decides each coding's fate (codings the splices leave alone get none),
-/// by position, so that two codings that come to cover the same passage
-/// keep the first.
-fn plan_codings(codings: &[CodingRow], shifts: &Shifts) -> Vec<(usize, Plan)> {
-    let mut plans: Vec<(usize, Plan)> = Vec::new();
-    let mut taken: HashSet<(i64, i64, i64, i64)> = HashSet::new();
-    let mut order: Vec<usize> = (0..codings.len()).collect();
-    order.sort_by_key(|&i| (codings[i].start, codings[i].end, codings[i].id));
-    for i in order {
-        let c = &codings[i];
-        let (a, b) = (shifts.map_start(c.start), shifts.map_end(c.end));
-        let plan = if shifts.swallows(c.start, c.end) {
-            Plan::Delete("its whole passage was replaced".into())
-        } else if a >= b {
-            Plan::Delete("its passage became empty".into())
-        } else if !taken.insert((c.code_id, c.coder_id, a, b)) {
-            Plan::Delete(
-                "it now covers the same passage as another coding of its coder and code".into(),
-            )
-        } else if (a, b) == (c.start, c.end) {
-            if !shifts.touches(c.start, c.end) {
-                continue;
-            }
-            Plan::Stay
-        } else {
-            Plan::Move(a, b)
-        };
-        plans.push((i, plan));
-    }
-    plans
-}
-
-/// The codings whose passage's text changed or that go, with their fate,
-/// and how many only move with their words.
-fn coding_fates(
-    codings: &[CodingRow],
-    plans: &[(usize, Plan)],
-    shifts: &Shifts,
-) -> (Vec<CodingFate>, usize) {
-    let mut changed = Vec::new();
-    let mut shifted = 0;
-    for (i, plan) in plans {
-        let c = &codings[*i];
-        let touched = match plan {
-            Plan::Delete(_) => true,
-            Plan::Move(..) | Plan::Stay => shifts.touches(c.start, c.end),
-        };
-        if !touched {
-            shifted += 1;
-            continue;
-        }
-        let (new, deleted) = match plan {
-            Plan::Stay => (Some((c.start, c.end)), None),
-            Plan::Move(a, b) => (Some((*a, *b)), None),
-            Plan::Delete(why) => (None, Some(why.clone())),
-        };
-        changed.push(CodingFate {
-            row: c.clone(),
-            new,
-            deleted,
-        });
-    }
-    (changed, shifted)
 }
 
 impl SqliteStore {
@@ -656,32 +398,10 @@ fn apply_coding_plans(
     plans: &[(usize, Plan)],
     delta: i64,
 ) -> Result<(), StoreError> {
-    let mut occupied: HashSet<(i64, i64, i64, i64)> = codings
-        .iter()
-        .map(|c| (c.code_id, c.coder_id, c.start, c.end))
-        .collect();
-    for (i, plan) in plans {
-        if let Plan::Delete(_) = plan {
-            let c = &codings[*i];
-            occupied.remove(&(c.code_id, c.coder_id, c.start, c.end));
-            delete_coding_rows(tx, rec, c.id)?;
-        }
+    let (deletes, moves, collides) = move_order(codings, plans, delta);
+    for id in deletes {
+        delete_coding_rows(tx, rec, id)?;
     }
-    let mut moves: Vec<(&CodingRow, i64, i64)> = plans
-        .iter()
-        .filter_map(|(i, p)| match p {
-            Plan::Move(a, b) => Some((&codings[*i], *a, *b)),
-            Plan::Delete(_) | Plan::Stay => None,
-        })
-        .collect();
-    moves.sort_by_key(|(c, _, _)| (c.start, c.end, c.id));
-    if delta > 0 {
-        moves.reverse();
-    }
-    let collides = moves.iter().any(|(c, a, b)| {
-        occupied.remove(&(c.code_id, c.coder_id, c.start, c.end));
-        !occupied.insert((c.code_id, c.coder_id, *a, *b))
-    });
     let set = |rec: &mut Recorder, id: i64, a: i64, b: i64| {
         rec.update(
             tx,
@@ -694,7 +414,6 @@ fn apply_coding_plans(
         )
     };
     if collides {
-        const PARK: i64 = 1 << 40;
         for (c, a, b) in &moves {
             set(rec, c.id, a - PARK, b - PARK)?;
         }
@@ -787,28 +506,6 @@ fn shift_memos(
         changed += 1;
     }
     Ok((changed, removed))
-}
-
-/// Returns `text` with the narrowed range replaced by `inserted`.
-fn splice(text: &str, shift: Shift, inserted: &str) -> String {
-    let byte = |at: i64| {
-        text.char_indices()
-            .nth(usize::try_from(at).unwrap_or(usize::MAX))
-            .map_or(text.len(), |(b, _)| b)
-    };
-    let (from, to) = (byte(shift.start), byte(shift.end));
-    let mut out = String::with_capacity(text.len() + inserted.len());
-    out.push_str(&text[..from]);
-    out.push_str(inserted);
-    out.push_str(&text[to..]);
-    out
-}
-
-/// Returns the chars `[a, b)` of `text`.
-fn slice(text: &str, a: i64, b: i64) -> String {
-    let a = usize::try_from(a).unwrap_or(0);
-    let b = usize::try_from(b).unwrap_or(0);
-    text.chars().skip(a).take(b.saturating_sub(a)).collect()
 }
 
 #[cfg(test)]

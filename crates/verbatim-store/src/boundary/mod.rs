@@ -21,10 +21,15 @@
 //! languages and a translator's file coming back.
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
-//! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
-//! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
-//! gains them one concern at a time; `SqliteStore` overrides every one.
+//! edits of [`Journal`], [`Memos`] and [`Participants`]) were built on
+//! PostgreSQL one at a time, with default bodies answering
+//! [`crate::StoreError::NotOnPostgres`] meanwhile; none is left.
 //! [`Guides`] holds interview guides (their rules in [`guide_rules`]).
+//! [`Media`] keeps a server study's recordings in its database.
+//! [`Deidentifying`]
+//! rests on `deid_rules` (`rules::deid`: names files, matching, review
+//! lines) and `splice_rules` (`rules::splice`: where spans go when a text
+//! is rewritten), so both backends de-identify alike.
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -38,6 +43,7 @@ mod coding;
 mod coding_edits;
 mod consensus;
 mod consensus_rules;
+pub mod deid_rules;
 mod deidentification;
 mod exchange;
 pub mod guide_rules;
@@ -49,6 +55,7 @@ mod memos;
 mod people;
 mod reader;
 pub mod rules;
+pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
 mod translations;

@@ -17,7 +17,9 @@ use verbatim_exchange::refi;
 use verbatim_store::{Exchange, SqliteStore, StoreError};
 use verbatim_store_pg::{PgAddress, PgStore};
 
-use super::{ImportProjectArgs, file_name, new_file_study, plan, read_project, summary};
+use super::{
+    ImportProjectArgs, attach_recordings, file_name, new_file_study, plan, read_project, summary,
+};
 use crate::commands::Location;
 use crate::commands::copy::copy_tables;
 use crate::ui;
@@ -59,9 +61,9 @@ pub(super) fn cmd_import(
         args.as_coder.as_deref(),
     );
     let recordings = refi::media::recordings_to_attach(&read).len();
-    if recordings > 0 {
+    if recordings > 0 && args.as_coder.is_some() {
         println!(
-            "  {recordings} recording(s) in the project were not attached: a PostgreSQL study keeps no recordings yet; import into a study file to keep them"
+            "  {recordings} recording(s) in the project were not attached: a colleague's layer brings coding, not recordings, into an existing PostgreSQL study; attach them with `verbatim media attach`"
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -78,7 +80,9 @@ fn new_study(
     let result = (|| {
         let temp = dir.join("study.vbt");
         let done = new_file_study(args, &temp, read)?;
-        let store = SqliteStore::open(&temp)?;
+        let mut store = SqliteStore::open(&temp)?;
+        // The recordings go with the copy, their bytes into the database.
+        attach_recordings(&mut store, read)?;
         let to = Location::Postgres(Box::new(address.clone()));
         copy_tables(&store, "the imported project", &to, &address.to_string())?;
         Ok(done)

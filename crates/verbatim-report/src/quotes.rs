@@ -203,36 +203,82 @@ pub fn select<S: AnalysisReads + ?Sized>(
     // they come from the turns, read once per source (not per coding).
     let turns = TurnIndex::load(store, &candidates, &buckets)?;
 
-    let mut chosen: Vec<(i64, Choice, Vec<usize>)> = Vec::with_capacity(tree.len());
-    for node in &tree {
-        let mut pool: Vec<usize> = buckets.remove(&node.id).unwrap_or_default();
-        // One passage coded by several codes below the node counts once:
-        // the marked coding wins, then the first.
-        pool.sort_by_key(|&i| {
-            let c = &candidates[i];
-            (c.source_id, c.start, c.end, !c.is_quote, c.id)
-        });
-        pool.dedup_by_key(|i| {
-            let c = &candidates[*i];
-            (c.source_id, c.start, c.end)
-        });
-        let marked: Vec<usize> = pool
-            .iter()
-            .copied()
-            .filter(|&i| candidates[i].is_quote)
-            .collect();
-        let (choice, picked) = if !marked.is_empty() {
-            (Choice::Marked, marked)
-        } else if pool.is_empty() || options.fallback == 0 {
-            (Choice::Nothing, Vec::new())
-        } else {
-            let best = best_of(&pool, &candidates, &turns, &who, options.fallback);
-            (Choice::Best, best)
-        };
-        chosen.push((node.id, choice, picked));
-    }
+    let chosen: Vec<(i64, Choice, Vec<usize>)> = tree
+        .iter()
+        .map(|node| {
+            let pool = buckets.remove(&node.id).unwrap_or_default();
+            let (choice, picked) = choose(pool, &candidates, &turns, &who, options);
+            (node.id, choice, picked)
+        })
+        .collect();
+    let quotes = chosen_quotes(store, &candidates, &chosen, &sources, &who, options)?;
+    let by_id: HashMap<i64, &CodeNode> = tree.iter().map(|n| (n.id, n)).collect();
+    Ok(chosen
+        .into_iter()
+        .filter_map(|(id, choice, picked)| {
+            let node = by_id.get(&id)?;
+            let mut list: Vec<Quote> = picked
+                .iter()
+                .filter_map(|i| quotes.get(i).cloned())
+                .collect();
+            list.sort_by_key(|q| (q.source_id, q.start, q.end, q.coding_id));
+            Some(CodeQuotes {
+                code_id: id,
+                name: node.name.clone(),
+                level: node.level,
+                level_name: node.level_name.clone(),
+                path: path_of(node, &by_id),
+                choice,
+                quotes: list,
+            })
+        })
+        .collect())
+}
 
-    // Text, context and translations of the chosen codings only.
+/// Picks one code's quotes from its pool of candidates (indices into
+/// `candidates`): the marked ones, else the best `options.fallback`
+/// unmarked ones, else nothing. One passage coded by several codes below
+/// the node counts once: the marked coding wins, then the first.
+fn choose(
+    mut pool: Vec<usize>,
+    candidates: &[QuoteCandidate],
+    turns: &TurnIndex,
+    who: &Owners,
+    options: &QuoteOptions,
+) -> (Choice, Vec<usize>) {
+    pool.sort_by_key(|&i| {
+        let c = &candidates[i];
+        (c.source_id, c.start, c.end, !c.is_quote, c.id)
+    });
+    pool.dedup_by_key(|i| {
+        let c = &candidates[*i];
+        (c.source_id, c.start, c.end)
+    });
+    let marked: Vec<usize> = pool
+        .iter()
+        .copied()
+        .filter(|&i| candidates[i].is_quote)
+        .collect();
+    if !marked.is_empty() {
+        (Choice::Marked, marked)
+    } else if pool.is_empty() || options.fallback == 0 {
+        (Choice::Nothing, Vec::new())
+    } else {
+        let best = best_of(&pool, candidates, turns, who, options.fallback);
+        (Choice::Best, best)
+    }
+}
+
+/// Reads the text, context and translations of the chosen codings only,
+/// and returns each as a quote, by index into `candidates`.
+fn chosen_quotes<S: AnalysisReads + ?Sized>(
+    store: &S,
+    candidates: &[QuoteCandidate],
+    chosen: &[(i64, Choice, Vec<usize>)],
+    sources: &HashMap<i64, verbatim_store::SourceSummary>,
+    who: &Owners,
+    options: &QuoteOptions,
+) -> Result<HashMap<usize, Quote>, StoreError> {
     let mut wanted: Vec<usize> = chosen
         .iter()
         .flat_map(|(_, _, p)| p.iter().copied())
@@ -258,7 +304,7 @@ pub fn select<S: AnalysisReads + ?Sized>(
         let Some(source) = sources.get(&c.source_id) else {
             continue;
         };
-        let participants = people(c.source_id, &passage.speakers, &who);
+        let participants = people(c.source_id, &passage.speakers, who);
         let (before, after) = (
             sentence_before(&passage.before),
             sentence_after(&passage.text, &passage.after),
@@ -287,27 +333,7 @@ pub fn select<S: AnalysisReads + ?Sized>(
             },
         );
     }
-    let by_id: HashMap<i64, &CodeNode> = tree.iter().map(|n| (n.id, n)).collect();
-    Ok(chosen
-        .into_iter()
-        .filter_map(|(id, choice, picked)| {
-            let node = by_id.get(&id)?;
-            let mut list: Vec<Quote> = picked
-                .iter()
-                .filter_map(|i| quotes.get(i).cloned())
-                .collect();
-            list.sort_by_key(|q| (q.source_id, q.start, q.end, q.coding_id));
-            Some(CodeQuotes {
-                code_id: id,
-                name: node.name.clone(),
-                level: node.level,
-                level_name: node.level_name.clone(),
-                path: path_of(node, &by_id),
-                choice,
-                quotes: list,
-            })
-        })
-        .collect())
+    Ok(quotes)
 }
 
 /// `(source, speaker label)` → the participant it stands for; `None` for

@@ -19,6 +19,14 @@ use super::model::{Figure, Lang, ThemeNode};
 /// of each coder, and the team's, for the shared codebook) and the
 /// triangulation heat map of the themes.
 pub(crate) fn figures(ctx: &Ctx<'_>, results: &[ThemeNode]) -> Result<Vec<Figure>, ReportError> {
+    let mut out = tree_figures(ctx, results)?;
+    saturation_figures(ctx, &mut out)?;
+    heatmap_figure(ctx, &mut out)?;
+    Ok(out)
+}
+
+/// One theme tree per top node, down to sub-themes.
+fn tree_figures(ctx: &Ctx<'_>, results: &[ThemeNode]) -> Result<Vec<Figure>, ReportError> {
     let (store, scope, book, opts) = (ctx.store, &ctx.reading, ctx.book, ctx.opts);
     let fr = opts.lang == Lang::Fr;
     let coded: HashMap<i64, String> = store
@@ -81,6 +89,14 @@ pub(crate) fn figures(ctx: &Ctx<'_>, results: &[ThemeNode]) -> Result<Vec<Figure
             svg: tree::draw(&figure),
         });
     }
+    Ok(out)
+}
+
+/// The saturation curve of the coder, or of each coder and the team's for
+/// the shared codebook, numbered after those already in `out`.
+fn saturation_figures(ctx: &Ctx<'_>, out: &mut Vec<Figure>) -> Result<(), ReportError> {
+    let (store, opts) = (ctx.store, ctx.opts);
+    let fr = opts.lang == Lang::Fr;
     let mut curves: Vec<(verbatim_store::Scope, verbatim_store::Coder)> = if opts.shared {
         store
             .coders()?
@@ -118,6 +134,14 @@ pub(crate) fn figures(ctx: &Ctx<'_>, results: &[ThemeNode]) -> Result<Vec<Figure
             svg: saturation_figure::draw(&figure),
         });
     }
+    Ok(())
+}
+
+/// The triangulation heat map of the themes, by site, the occupation (or
+/// first category) attribute and mode of collection.
+fn heatmap_figure(ctx: &Ctx<'_>, out: &mut Vec<Figure>) -> Result<(), ReportError> {
+    let (store, scope, book, opts) = (ctx.store, &ctx.reading, ctx.book, ctx.opts);
+    let fr = opts.lang == Lang::Fr;
     if let Ok(theme) = store.level_rank_of("theme") {
         let attributes = store.attributes(AppliesTo::Participant)?;
         let attribute = attributes
@@ -143,7 +167,7 @@ pub(crate) fn figures(ctx: &Ctx<'_>, results: &[ThemeNode]) -> Result<Vec<Figure
             svg: heatmap::draw(&figure),
         });
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Returns a node's children and their counts, for a figure's alt text.

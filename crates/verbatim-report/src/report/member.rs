@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use verbatim_analysis::agreement::Coverage;
 use verbatim_analysis::evidence::{below, supporting};
 use verbatim_store::{Book, TimedTurn, clock_range, time_range};
 
@@ -52,45 +53,16 @@ pub fn gather_member(
         .into_iter()
         .find(|p| p.id == id)
         .map_or_else(|| opts.participant.clone(), |p| p.display());
-    // The participant's own speech, per source: these spans bound every
-    // word the document may show.
-    let mut own: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
-    for t in store.turn_owners(false)? {
-        if t.participant_id == Some(id) && !t.interviewer && t.start < t.end {
-            own.entry(t.source_id).or_default().push((t.start, t.end));
-        }
-    }
+    let own = own_speech(store, id)?;
     if own.is_empty() {
         return Err(ReportError::NotHeard(code));
     }
     let sources = store.sources()?;
     let language_of: HashMap<i64, Option<String>> =
         sources.iter().map(|s| (s.id, s.language.clone())).collect();
-    let lang = opts.lang.unwrap_or_else(|| {
-        let mut votes: HashMap<Lang, usize> = HashMap::new();
-        for source in own.keys() {
-            if let Some(l) = language_of
-                .get(source)
-                .cloned()
-                .flatten()
-                .as_deref()
-                .and_then(Lang::from_tag)
-            {
-                *votes.entry(l).or_default() += 1;
-            }
-        }
-        let fallback = store
-            .study()
-            .ok()
-            .and_then(|s| s.language)
-            .as_deref()
-            .and_then(Lang::from_tag)
-            .unwrap_or(Lang::En);
-        votes
-            .into_iter()
-            .max_by_key(|(l, n)| (*n, *l == Lang::Fr))
-            .map_or(fallback, |(l, _)| l)
-    });
+    let lang = opts
+        .lang
+        .unwrap_or_else(|| document_language(store, &own, &language_of));
     // The shared document reads the team's consensus layer, as the shared
     // report does.
     let reading = if opts.shared {
@@ -112,34 +84,10 @@ pub fn gather_member(
     };
     let mut themes = Vec::new();
     for node in ev.tree.iter().filter(|n| n.level == theme_rank) {
-        // Each passage of the theme the participant spoke in, cut to their
-        // turns, merged per source.
-        let mut spans: BTreeMap<i64, Vec<(usize, usize)>> = BTreeMap::new();
-        for p in supporting(node.id, &tree_below, &ev.passages) {
-            if !p.participants.contains(&code) {
-                continue;
-            }
-            let (Ok(start), Ok(end)) = (usize::try_from(p.start), usize::try_from(p.end)) else {
-                continue;
-            };
-            for &(ts, te) in own.get(&p.source_id).into_iter().flatten() {
-                let (s, e) = (start.max(ts), end.min(te));
-                if s < e {
-                    spans.entry(p.source_id).or_default().push((s, e));
-                }
-            }
-        }
+        let spans = theme_spans(&supporting(node.id, &tree_below, &ev.passages), &code, &own);
         let mut quotes = Vec::new();
-        for (source, mut list) in spans {
-            list.sort_unstable();
-            let mut merged: Vec<(usize, usize)> = Vec::new();
-            for (s, e) in list {
-                match merged.last_mut() {
-                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                    _ => merged.push((s, e)),
-                }
-            }
-            quotes.extend(quoter.quotes(source, &merged)?);
+        for (source, list) in spans {
+            quotes.extend(quoter.quotes(source, &merged(list))?);
         }
         if !quotes.is_empty() {
             themes.push(MemberTheme {
@@ -162,6 +110,88 @@ pub fn gather_member(
         participant: code,
         themes,
     })
+}
+
+/// Spans of one source, by source.
+type SpansBySource = BTreeMap<i64, Vec<(usize, usize)>>;
+
+/// The participant's own speech, per source: these spans bound every word
+/// the document may show.
+fn own_speech(store: &dyn ReportReads, id: i64) -> Result<SpansBySource, ReportError> {
+    let mut own = SpansBySource::new();
+    for t in store.turn_owners(false)? {
+        if t.participant_id == Some(id) && !t.interviewer && t.start < t.end {
+            own.entry(t.source_id).or_default().push((t.start, t.end));
+        }
+    }
+    Ok(own)
+}
+
+/// The language most of the participant's sources are in (French wins a
+/// tie), else the study's, else English.
+fn document_language(
+    store: &dyn ReportReads,
+    own: &SpansBySource,
+    language_of: &HashMap<i64, Option<String>>,
+) -> Lang {
+    let mut votes: HashMap<Lang, usize> = HashMap::new();
+    for source in own.keys() {
+        if let Some(l) = language_of
+            .get(source)
+            .cloned()
+            .flatten()
+            .as_deref()
+            .and_then(Lang::from_tag)
+        {
+            *votes.entry(l).or_default() += 1;
+        }
+    }
+    let fallback = store
+        .study()
+        .ok()
+        .and_then(|s| s.language)
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or(Lang::En);
+    votes
+        .into_iter()
+        .max_by_key(|(l, n)| (*n, *l == Lang::Fr))
+        .map_or(fallback, |(l, _)| l)
+}
+
+/// Each passage of a theme the participant spoke in, cut to their turns,
+/// per source.
+fn theme_spans(
+    passages: &[&verbatim_analysis::evidence::Passage],
+    code: &str,
+    own: &SpansBySource,
+) -> SpansBySource {
+    let mut spans = SpansBySource::new();
+    for p in passages {
+        if !p.participants.iter().any(|who| who == code) {
+            continue;
+        }
+        let (Ok(start), Ok(end)) = (usize::try_from(p.start), usize::try_from(p.end)) else {
+            continue;
+        };
+        for &(ts, te) in own.get(&p.source_id).into_iter().flatten() {
+            let (s, e) = (start.max(ts), end.min(te));
+            if s < e {
+                spans.entry(p.source_id).or_default().push((s, e));
+            }
+        }
+    }
+    spans
+}
+
+/// Sorts spans and merges those that overlap or touch (the interval set
+/// agreement counts on).
+fn merged(list: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    Coverage::from_spans(list.into_iter().map(|(s, e)| (s as u64, e as u64)))
+        .intervals()
+        .iter()
+        .map(|&(s, e)| (s as usize, e as usize))
+        .collect()
 }
 
 /// Reads the participant's quotes out of their sources, each text and each

@@ -19,18 +19,25 @@ pub(crate) fn facts(
     sources: &[SourceSummary],
     untranslated: usize,
 ) -> Result<Vec<Fact>, ReportError> {
-    let (store, scope, opts, cmd) = (ctx.store, &ctx.scope, ctx.opts, &ctx.cmd);
-    let coder_filter = (!opts.shared).then(|| scope.coder().id);
-    let fr = opts.lang == Lang::Fr;
-    let label = |en: &str, fr_text: &str| {
-        if fr {
-            fr_text.to_owned()
-        } else {
-            en.to_owned()
-        }
-    };
+    let mut facts = study_facts(ctx, ev)?;
+    facts.extend(period_facts(ctx, sources)?);
+    facts.push(deidentification_fact(ctx)?);
+    facts.extend(exclusion_facts(ctx, sources, untranslated)?);
+    Ok(facts)
+}
+
+/// Returns `en` or `fr`, in the report's language.
+fn label(lang: Lang, en: &str, fr: &str) -> String {
+    if lang == Lang::Fr { fr } else { en }.to_owned()
+}
+
+/// The study, its codebook, its participants and its coders.
+fn study_facts(ctx: &Ctx<'_>, ev: &Evidence) -> Result<Vec<Fact>, ReportError> {
+    let (store, opts, cmd) = (ctx.store, ctx.opts, &ctx.cmd);
+    let label = |en: &str, fr: &str| label(opts.lang, en, fr);
     let study = store.study()?;
-    let mut facts = vec![
+    let all_coders = store.coders()?;
+    Ok(vec![
         Fact {
             label: label("Study", "Étude"),
             value: Cell::text(study.title.clone()),
@@ -60,23 +67,30 @@ pub(crate) fn facts(
                 &cmd.tree("ipa-table", "theme"),
             ),
         },
-    ];
-    let all_coders = store.coders()?;
-    facts.push(Fact {
-        label: label("Coders", "Codeurs"),
-        value: Cell::traced(
-            format!(
-                "{} ({})",
-                all_coders.len(),
-                all_coders
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+        Fact {
+            label: label("Coders", "Codeurs"),
+            value: Cell::traced(
+                format!(
+                    "{} ({})",
+                    all_coders.len(),
+                    all_coders
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                &cmd.study("coder list", ""),
             ),
-            &cmd.study("coder list", ""),
-        ),
-    });
+        },
+    ])
+}
+
+/// When the coding was done, the sources imported and the data collected.
+fn period_facts(ctx: &Ctx<'_>, sources: &[SourceSummary]) -> Result<Vec<Fact>, ReportError> {
+    let (store, scope, opts) = (ctx.store, &ctx.scope, ctx.opts);
+    let label = |en: &str, fr: &str| label(opts.lang, en, fr);
+    let coder_filter = (!opts.shared).then(|| scope.coder().id);
+    let mut facts = Vec::new();
     if let Some(period) = store.coding_period(scope, coder_filter)? {
         facts.push(Fact {
             label: label("Coding period", "Période de codage"),
@@ -107,8 +121,14 @@ pub(crate) fn facts(
             value: Cell::text(format!("{first} – {last}")),
         });
     }
-    let deid = store.deidentifications()?;
-    facts.push(Fact {
+    Ok(facts)
+}
+
+/// Whether, when and how the texts were de-identified in verbatim.
+fn deidentification_fact(ctx: &Ctx<'_>) -> Result<Fact, ReportError> {
+    let label = |en: &str, fr: &str| label(ctx.opts.lang, en, fr);
+    let deid = ctx.store.deidentifications()?;
+    Ok(Fact {
         label: label("De-identification", "Désidentification"),
         value: Cell::text(if deid.is_empty() {
             label("not applied in verbatim", "non appliquée dans verbatim")
@@ -129,15 +149,26 @@ pub(crate) fn facts(
                 .collect::<Vec<_>>()
                 .join("; ")
         }),
-    });
+    })
+}
+
+/// What the counts leave out: withdrawn participants, context-only
+/// sources, and quotes shown untranslated.
+fn exclusion_facts(
+    ctx: &Ctx<'_>,
+    sources: &[SourceSummary],
+    untranslated: usize,
+) -> Result<Vec<Fact>, ReportError> {
+    let (store, opts, cmd) = (ctx.store, ctx.opts, &ctx.cmd);
+    let label = |en: &str, fr: &str| label(opts.lang, en, fr);
     let withdrawn = store.withdrawn_participants()?;
-    facts.push(Fact {
+    let mut facts = vec![Fact {
         label: label("Participants who withdrew", "Participants retirés"),
         value: Cell::traced(
             withdrawn.to_string(),
             &cmd.study("participants consent", ""),
         ),
-    });
+    }];
     let context: Vec<&str> = sources
         .iter()
         .filter(|s| s.kind == "context")
@@ -157,17 +188,13 @@ pub(crate) fn facts(
             &cmd.study("sources", ""),
         ),
     });
-    if untranslated > 0 || opts.lang.tag() != study.language.as_deref().unwrap_or("") {
+    let study_language = store.study()?.language;
+    if untranslated > 0 || opts.lang.tag() != study_language.as_deref().unwrap_or("") {
         facts.push(Fact {
-            label: match opts.lang {
-                Lang::En => {
-                    "Quotes shown without an English translation (marked in the text)".into()
-                }
-                Lang::Fr => {
-                    "Citations présentées sans traduction française (signalées dans le texte)"
-                        .into()
-                }
-            },
+            label: label(
+                "Quotes shown without an English translation (marked in the text)",
+                "Citations présentées sans traduction française (signalées dans le texte)",
+            ),
             value: Cell::text(untranslated.to_string()),
         });
     }

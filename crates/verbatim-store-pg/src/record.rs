@@ -169,6 +169,56 @@ impl Recorder {
         Ok(())
     }
 
+    /// Inserts a row of a table keyed by other columns than an id (a
+    /// turn), keeping it under `key`, the names and values of its key
+    /// columns.
+    pub fn insert_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        columns: &[Column<'_>],
+        key: &[(&'static str, i64)],
+    ) -> Result<(), postgres::Error> {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "WITH row AS (INSERT INTO {table} ({}) VALUES ({}) RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            names.join(", "),
+            marks.join(", ")
+        );
+        let values: Vec<&(dyn ToSql + Sync)> = columns.iter().map(|(_, v)| *v).collect();
+        let row = tx.query_one(&sql, &values)?;
+        self.keep_keyed(table, key_json(key), None, Some(row.try_get(0)?));
+        Ok(())
+    }
+
+    /// Deletes the row whose key columns hold `key` (a turn, a source's
+    /// text), if it exists, keeping it under that key.
+    pub fn delete_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        key: &[(&'static str, i64)],
+    ) -> Result<(), postgres::Error> {
+        let conditions: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "WITH row AS (DELETE FROM {table} WHERE {} RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            conditions.join(" AND ")
+        );
+        let values: Vec<&(dyn ToSql + Sync)> =
+            key.iter().map(|(_, v)| v as &(dyn ToSql + Sync)).collect();
+        if let Some(row) = tx.query_opt(&sql, &values)? {
+            self.keep_keyed(table, key_json(key), Some(row.try_get(0)?), None);
+        }
+        Ok(())
+    }
+
     /// Records a row the caller inserted itself (several rows in one
     /// statement), given as its JSON object text.
     pub fn inserted(&mut self, table: &'static str, id: i64, row: &str) {
@@ -217,6 +267,15 @@ impl Recorder {
         let data = json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(tx, actor, action, target, &data, true)
     }
+}
+
+/// Returns a row's key, its columns' names and values, as JSON.
+fn key_json(key: &[(&'static str, i64)]) -> Json {
+    Json::Object(
+        key.iter()
+            .map(|(c, v)| ((*c).to_owned(), json!(v)))
+            .collect(),
+    )
 }
 
 /// Returns true when the server refused a row for breaking a unique key.

@@ -29,5 +29,6 @@ mod backends {
     pub mod pg_rules;
     pub mod reader;
     pub mod same_answers;
+    pub mod sources;
     pub mod transcripts;
 }

@@ -23,7 +23,9 @@
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
 //! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
 //! gains them one concern at a time; `SqliteStore` overrides every one.
-//! [`Guides`] holds interview guides (their rules in [`guide_rules`]).
+//! [`Guides`] holds interview guides (their rules in [`guide_rules`]);
+//! [`SourceEdits`] a source's repairs and done marks, [`Solo`] the solo
+//! mark (their rules in [`source_rules`]).
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -48,6 +50,8 @@ mod memos;
 mod people;
 mod reader;
 pub mod rules;
+pub mod source_rules;
+mod sources;
 mod transcripts;
 pub mod transfer;
 
@@ -67,4 +71,5 @@ pub use media::Media;
 pub use memos::Memos;
 pub use people::Participants;
 pub use reader::ReaderReads;
+pub use sources::{Solo, SourceEdits};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};

@@ -45,6 +45,9 @@ pub use super::guide_rules::{
     GuidePlan, NewGuide, autocode, guide_add_summary, guide_use_summary, guide_version_number,
     new_guide, parse_guide, questions_from_rows, stored_questions, unknown_guide,
 };
+pub use super::source_rules::{
+    RedetectPlan, StoredTurn, done_action, plan_redetect, solo_refused, stored_turn,
+};
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 
 /// Default colours given to coders in order, readable on white.

@@ -159,3 +159,5 @@ mod postgres_session;
 mod postgres_serve;
 // `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
 mod postgres_figures;
+// Guides, source repairs and the solo mark on PostgreSQL: the same --json as on a file.
+mod postgres_sources;

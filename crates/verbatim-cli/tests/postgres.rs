@@ -133,10 +133,9 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
-        vec!["guide", "list"],
         vec!["report", "--format", "html", "--out", "report.html"],
         vec!["participants", "withdraw", "P1", "--yes"],
-        vec!["source", "done", "a"],
+        vec!["source", "edit", "a", "--find", "Oui", "--text", "Si"],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -154,6 +153,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  participants add|list|import|set|rename|consent|assign|scheme|table, \
                  attribute add|list|set|rename-value|merge-values|delete, \
                  speakers list|map|rename|import, \
+                 guide add|list|use|autocode, source done|redetect|remove, study solo|status, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, figure, export, log, \

@@ -199,7 +199,7 @@ pub struct ProjectArg {
 }
 
 /// What verbatim can do on a PostgreSQL study so far, as error messages say it.
-pub const ON_POSTGRES: &str = "init, import, import codebook, sources, show, coder add|list, code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy, coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, journal add|seal|link|list|edit|delete|verify, memo add|list|edit|delete, sites add|list, participants add|list|import|set|rename|consent|assign|scheme|table, attribute add|list|set|rename-value|merge-values|delete, speakers list|map|rename|import, search (with --autocode), agreement, disagreements, query, matrix, cooccurrence, saturation, words, triangulation, ipa-table, confront, align, figure, export, log, account add|list|role|remove|password|invite|log, copy and serve";
+pub const ON_POSTGRES: &str = "init, import, import codebook, sources, show, coder add|list, code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy, coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, journal add|seal|link|list|edit|delete|verify, memo add|list|edit|delete, sites add|list, participants add|list|import|set|rename|consent|assign|scheme|table, attribute add|list|set|rename-value|merge-values|delete, speakers list|map|rename|import, guide add|list|use|autocode, source done|redetect|remove, study solo|status, search (with --autocode), agreement, disagreements, query, matrix, cooccurrence, saturation, words, triangulation, ipa-table, confront, align, figure, export, log, account add|list|role|remove|password|invite|log, copy and serve";
 
 /// What the commands that run on both backends need of a study.
 pub trait Study:

@@ -38,16 +38,16 @@
 //! replacement, so a coding straddling a removed turn keeps only the other
 //! speakers' words; memos anchored wholly inside are deleted.
 
-use std::collections::HashSet;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
-use unicode_normalization::{UnicodeNormalization, is_nfc};
 use verbatim_core::Span;
 
+pub(crate) use crate::boundary::splice_rules::{CodingFate, CodingRow, Splice};
+use crate::boundary::splice_rules::{
+    MemoMove, PARK, SplicePlan, SpliceRows, affected_codings, least_change, plan_splice, twin_text,
+};
 use crate::coders::Scope;
 use crate::codes::delete_coding_rows;
 use crate::history::{Recorder, Table, id_key};
@@ -110,150 +110,6 @@ pub struct AffectedCoding {
     pub deleted: Option<String>,
 }
 
-/// One replacement of a core splice: the chars `[start, end)` of the old
-/// text become `text`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Splice {
-    pub start: i64,
-    pub end: i64,
-    pub text: String,
-}
-
-/// The narrowed edit and the position mapping it implies.
-#[derive(Debug, Clone, Copy)]
-struct Shift {
-    start: i64,
-    end: i64,
-    inserted: i64,
-}
-
-impl Shift {
-    fn delta(self) -> i64 {
-        self.inserted - (self.end - self.start)
-    }
-
-    /// Returns true when the passage `[a, b)` changes text (not a mere move).
-    fn touches(self, a: i64, b: i64) -> bool {
-        if self.start == self.end {
-            a <= self.start && self.start < b
-        } else {
-            a < self.end && b > self.start
-        }
-    }
-
-    /// Returns true when every char of `[a, b)` is replaced and the passage
-    /// is not the replaced range itself (or, when `exclusive`, even if it is).
-    fn swallows(self, a: i64, b: i64, exclusive: bool) -> bool {
-        self.start < self.end
-            && self.start <= a
-            && b <= self.end
-            && (exclusive || (a, b) != (self.start, self.end))
-    }
-}
-
-/// Several non-overlapping shifts, ascending, mapped in one pass.
-///
-/// In the ordinary (inclusive) mapping a passage that ends inside a
-/// replaced range stretches over the replacement, as a corrected word stays
-/// coded. In the exclusive mapping (a withdrawn turn replaced by a notice) a
-/// passage keeps only the words outside the range: its end stops where the
-/// range begins and its start resumes after the replacement.
-#[derive(Debug, Clone)]
-struct Shifts {
-    edits: Vec<Shift>,
-    exclusive: bool,
-}
-
-impl Shifts {
-    fn delta(&self) -> i64 {
-        self.edits.iter().map(|e| e.delta()).sum()
-    }
-
-    /// Maps a position that starts (`is_end == false`) or ends a span.
-    fn map(&self, p: i64, is_end: bool) -> i64 {
-        let mut offset = 0;
-        for e in &self.edits {
-            let (before, after) = if self.exclusive && is_end {
-                (p <= e.start, p > e.end)
-            } else if self.exclusive {
-                (p < e.start, p >= e.end)
-            } else {
-                (p <= e.start, p >= e.end)
-            };
-            if before {
-                break;
-            }
-            if after {
-                offset += e.delta();
-                continue;
-            }
-            let into = if is_end != self.exclusive {
-                e.inserted
-            } else {
-                0
-            };
-            return e.start + offset + into;
-        }
-        p + offset
-    }
-
-    fn map_start(&self, p: i64) -> i64 {
-        self.map(p, false)
-    }
-
-    fn map_end(&self, p: i64) -> i64 {
-        self.map(p, true)
-    }
-
-    /// Maps a turn: turns always take the inclusive mapping, so a replaced
-    /// turn holds its replacement.
-    fn map_turn(&self, a: i64, b: i64) -> (i64, i64) {
-        let inclusive = Shifts {
-            edits: self.edits.clone(),
-            exclusive: false,
-        };
-        (inclusive.map_start(a), inclusive.map_end(b))
-    }
-
-    fn touches(&self, a: i64, b: i64) -> bool {
-        self.edits.iter().any(|e| e.touches(a, b))
-    }
-
-    fn swallows(&self, a: i64, b: i64) -> bool {
-        self.edits.iter().any(|e| e.swallows(a, b, self.exclusive))
-    }
-}
-
-/// A coding of a source, with its code and coder.
-#[derive(Debug, Clone)]
-pub(crate) struct CodingRow {
-    pub id: i64,
-    pub code_id: i64,
-    pub coder_id: i64,
-    pub code: String,
-    pub coder: String,
-    pub start: i64,
-    pub end: i64,
-}
-
-/// What to do with one coding.
-enum Plan {
-    /// Same span, but the text inside it changed (report only).
-    Stay,
-    Move(i64, i64),
-    Delete(String),
-}
-
-/// What became of one coding whose passage a splice changed.
-#[derive(Debug, Clone)]
-pub(crate) struct CodingFate {
-    pub row: CodingRow,
-    /// Its new span, unless deleted.
-    pub new: Option<(i64, i64)>,
-    /// Why it was deleted, if it was.
-    pub deleted: Option<String>,
-}
-
 /// What a core splice changed in one source.
 #[derive(Debug, Clone)]
 pub(crate) struct Spliced {
@@ -276,10 +132,10 @@ pub(crate) struct Spliced {
 
 /// Replaces several non-overlapping ranges of a source's text in one pass
 /// and moves every coding, turn and anchored memo of the source, inside the
-/// caller's transaction. `splices` may come in any order; overlapping ones
-/// are refused. With `exclusive`, codings and memo anchors keep only the
-/// words outside the replaced ranges (see [`Shifts`]), and memos anchored
-/// wholly inside one are deleted.
+/// caller's transaction, as [`plan_splice`] plans it. `splices` may come in
+/// any order; overlapping ones are refused. With `exclusive`, codings and
+/// memo anchors keep only the words outside the replaced ranges, and memos
+/// anchored wholly inside one are deleted.
 pub(crate) fn splice_source(
     tx: &Connection,
     rec: &mut Recorder,
@@ -287,38 +143,24 @@ pub(crate) fn splice_source(
     splices: &[Splice],
     exclusive: bool,
 ) -> Result<Spliced, StoreError> {
-    let text: String = tx
+    let plan = plan_splice(splice_rows(tx, source)?, splices, exclusive)?;
+    let twin: Option<String> = tx
         .query_row(
-            "SELECT text FROM source_texts WHERE source_id = $1",
-            [source],
+            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
+            rusqlite::params![plan.hash, source],
             |r| r.get(0),
         )
-        .optional()?
-        .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
-    let chars = text.chars().count() as i64;
-    let sorted = sorted_splices(splices, chars)?;
-    let shifts = Shifts {
-        edits: sorted
-            .iter()
-            .map(|s| Shift {
-                start: s.start,
-                end: s.end,
-                inserted: s.text.chars().count() as i64,
-            })
-            .collect(),
-        exclusive,
-    };
-    let new_text = spliced_text(&text, &sorted)?;
-    let hash = unique_hash(tx, source, &new_text)?;
-    let new_chars = chars + shifts.delta();
-    let codings = codings_in(tx, source)?;
+        .optional()?;
+    if let Some(twin) = twin {
+        return Err(twin_text(&twin));
+    }
     rec.update(
         tx,
         Table::Sources,
         id_key(source),
         &[
-            ("chars", Value::Integer(new_chars)),
-            ("content_hash", Value::Text(hash)),
+            ("chars", Value::Integer(plan.chars)),
+            ("content_hash", Value::Text(plan.hash.clone())),
         ],
     )?;
     let mut key = Map::new();
@@ -327,154 +169,144 @@ pub(crate) fn splice_source(
         tx,
         Table::SourceTexts,
         key,
-        &[("text", Value::Text(new_text.clone()))],
+        &[("text", Value::Text(plan.new_text.clone()))],
     )?;
-    let plans = plan_codings(&codings, &shifts);
-    let (changed, shifted) = coding_fates(&codings, &plans, &shifts);
-    apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
-    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
-    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
+    write_codings(tx, rec, &plan)?;
+    write_turns(tx, rec, source, &plan)?;
+    let removed_memo_texts = write_memos(tx, rec, &plan)?;
+    let memos_changed = plan
+        .memos
+        .iter()
+        .filter(|m| matches!(m, MemoMove::Move(..)))
+        .count();
     Ok(Spliced {
-        old_text: text,
-        new_text,
-        chars: new_chars,
-        changed,
-        shifted,
-        moved: plans
-            .iter()
-            .filter(|(_, p)| matches!(p, Plan::Move(..)))
-            .count(),
-        turns_changed,
+        chars: plan.chars,
+        shifted: plan.shifted,
+        moved: plan.moved,
+        turns_changed: plan.turns.len(),
         memos_changed,
         memos_removed: removed_memo_texts.len() / 2,
         removed_memo_texts,
+        changed: plan.changed,
+        old_text: plan.old_text,
+        new_text: plan.new_text,
     })
 }
 
-/// The splices by position, refused when two overlap or one falls outside
-/// the source's `chars`.
-fn sorted_splices(splices: &[Splice], chars: i64) -> Result<Vec<&Splice>, StoreError> {
-    let mut sorted: Vec<&Splice> = splices.iter().collect();
-    sorted.sort_by_key(|s| (s.start, s.end));
-    let mut last = 0;
-    for s in &sorted {
-        if s.start < last || s.end < s.start || s.end > chars {
-            return Err(StoreError::Invalid(format!(
-                "replacements [{}, {}) overlap or fall outside the source's {chars} characters",
-                s.start, s.end
-            )));
-        }
-        last = s.end;
-    }
-    Ok(sorted)
-}
-
-/// The text with every (sorted) splice made, refused when it is no longer
-/// NFC.
-fn spliced_text(text: &str, sorted: &[&Splice]) -> Result<String, StoreError> {
-    // Build the new text from the end, so earlier positions stay valid.
-    let mut new_text = text.to_owned();
-    for s in sorted.iter().rev() {
-        let shift = Shift {
-            start: s.start,
-            end: s.end,
-            inserted: 0,
-        };
-        new_text = splice(&new_text, shift, &s.text);
-    }
-    if !is_nfc(&new_text) {
-        return Err(StoreError::Invalid(
-            "the replacement would merge with the characters around it (a combining accent at its edge): include the neighbouring letter in the span".into(),
-        ));
-    }
-    Ok(new_text)
-}
-
-/// The SHA-256 of the new text, refused when another source already holds
-/// that text.
-fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, StoreError> {
-    let hash: String = Sha256::digest(new_text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let twin: Option<String> = tx
+/// Reads what a splice of `source` moves.
+fn splice_rows(tx: &Connection, source: i64) -> Result<SpliceRows, StoreError> {
+    let text: String = tx
         .query_row(
-            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
-            rusqlite::params![hash, source],
+            "SELECT text FROM source_texts WHERE source_id = $1",
+            [source],
             |r| r.get(0),
         )
-        .optional()?;
-    if let Some(twin) = twin {
-        return Err(StoreError::Invalid(format!(
-            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
-        )));
-    }
-    Ok(hash)
+        .optional()?
+        .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
+    let turns = tx
+        .prepare_cached(
+            "SELECT ordinal, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
+        )?
+        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let memos = tx
+        .prepare_cached(
+            "SELECT id, start_char, end_char FROM memos \
+             WHERE source_id = $1 AND start_char IS NOT NULL ORDER BY id",
+        )?
+        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(SpliceRows {
+        text,
+        codings: codings_in(tx, source)?,
+        turns,
+        memos,
+    })
 }
 
-/// Decides each coding's fate (codings the splices leave alone get none),
-/// by position, so that two codings that come to cover the same passage
-/// keep the first.
-fn plan_codings(codings: &[CodingRow], shifts: &Shifts) -> Vec<(usize, Plan)> {
-    let mut plans: Vec<(usize, Plan)> = Vec::new();
-    let mut taken: HashSet<(i64, i64, i64, i64)> = HashSet::new();
-    let mut order: Vec<usize> = (0..codings.len()).collect();
-    order.sort_by_key(|&i| (codings[i].start, codings[i].end, codings[i].id));
-    for i in order {
-        let c = &codings[i];
-        let (a, b) = (shifts.map_start(c.start), shifts.map_end(c.end));
-        let plan = if shifts.swallows(c.start, c.end) {
-            Plan::Delete("its whole passage was replaced".into())
-        } else if a >= b {
-            Plan::Delete("its passage became empty".into())
-        } else if !taken.insert((c.code_id, c.coder_id, a, b)) {
-            Plan::Delete(
-                "it now covers the same passage as another coding of its coder and code".into(),
-            )
-        } else if (a, b) == (c.start, c.end) {
-            if !shifts.touches(c.start, c.end) {
-                continue;
-            }
-            Plan::Stay
-        } else {
-            Plan::Move(a, b)
-        };
-        plans.push((i, plan));
+/// Deletes, then moves, codings in the plan's order (parking the moved
+/// ones first when the plan says a cycle collides).
+fn write_codings(tx: &Connection, rec: &mut Recorder, plan: &SplicePlan) -> Result<(), StoreError> {
+    for id in &plan.deletes {
+        delete_coding_rows(tx, rec, *id)?;
     }
-    plans
-}
-
-/// The codings whose passage's text changed or that go, with their fate,
-/// and how many only move with their words.
-fn coding_fates(
-    codings: &[CodingRow],
-    plans: &[(usize, Plan)],
-    shifts: &Shifts,
-) -> (Vec<CodingFate>, usize) {
-    let mut changed = Vec::new();
-    let mut shifted = 0;
-    for (i, plan) in plans {
-        let c = &codings[*i];
-        let touched = match plan {
-            Plan::Delete(_) => true,
-            Plan::Move(..) | Plan::Stay => shifts.touches(c.start, c.end),
-        };
-        if !touched {
-            shifted += 1;
-            continue;
+    let set = |rec: &mut Recorder, id: i64, a: i64, b: i64| {
+        rec.update(
+            tx,
+            Table::Codings,
+            id_key(id),
+            &[
+                ("start_char", Value::Integer(a)),
+                ("end_char", Value::Integer(b)),
+            ],
+        )
+    };
+    if plan.park {
+        for (id, a, b) in &plan.moves {
+            set(rec, *id, a - PARK, b - PARK)?;
         }
-        let (new, deleted) = match plan {
-            Plan::Stay => (Some((c.start, c.end)), None),
-            Plan::Move(a, b) => (Some((*a, *b)), None),
-            Plan::Delete(why) => (None, Some(why.clone())),
-        };
-        changed.push(CodingFate {
-            row: c.clone(),
-            new,
-            deleted,
-        });
     }
-    (changed, shifted)
+    for (id, a, b) in &plan.moves {
+        set(rec, *id, *a, *b)?;
+    }
+    Ok(())
+}
+
+/// Moves the source's speaker turns the plan moves.
+fn write_turns(
+    tx: &Connection,
+    rec: &mut Recorder,
+    source: i64,
+    plan: &SplicePlan,
+) -> Result<(), StoreError> {
+    for (ordinal, a, b) in &plan.turns {
+        let mut key = Map::new();
+        key.insert("source_id".into(), Json::from(source));
+        key.insert("ordinal".into(), Json::from(*ordinal));
+        rec.update(
+            tx,
+            Table::Turns,
+            key,
+            &[
+                ("start_char", Value::Integer(*a)),
+                ("end_char", Value::Integer(*b)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Moves or deletes the anchored memos the plan names; returns the title
+/// and text of each deleted.
+fn write_memos(
+    tx: &Connection,
+    rec: &mut Recorder,
+    plan: &SplicePlan,
+) -> Result<Vec<String>, StoreError> {
+    let mut removed = Vec::new();
+    for memo in &plan.memos {
+        match *memo {
+            MemoMove::Delete(id) => {
+                let (title, body): (Option<String>, String) =
+                    tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                removed.push(title.unwrap_or_default());
+                removed.push(body);
+                rec.delete(tx, Table::Memos, id_key(id))?;
+            }
+            MemoMove::Move(id, a, b) => rec.update(
+                tx,
+                Table::Memos,
+                id_key(id),
+                &[
+                    ("start_char", Value::Integer(a)),
+                    ("end_char", b.map_or(Value::Null, Value::Integer)),
+                ],
+            )?,
+        }
+    }
+    Ok(removed)
 }
 
 impl SqliteStore {
@@ -519,7 +351,8 @@ impl SqliteStore {
             }],
             false,
         )?;
-        let (affected, hidden_affected) = affected_codings(scope, &done);
+        let (affected, hidden_affected) =
+            affected_codings(scope, &done.old_text, &done.new_text, &done.changed);
         let deleted: Vec<i64> = done
             .changed
             .iter()
@@ -561,68 +394,6 @@ impl SqliteStore {
     }
 }
 
-/// The least edit that turns the chars `span` of `text` into
-/// `replacement` (NFC): the chars both share at either end are left in
-/// place, so spans there do not move. Returns its `start`, `end`, the text
-/// removed and the text inserted; refused when nothing changes.
-fn least_change(
-    text: &str,
-    span: Span,
-    replacement: &str,
-) -> Result<(i64, i64, String, String), StoreError> {
-    let replacement: Vec<char> = replacement.nfc().collect();
-    let old: Vec<char> = text.chars().skip(span.start()).take(span.len()).collect();
-    let prefix = old
-        .iter()
-        .zip(&replacement)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(replacement[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let removed: String = old[prefix..old.len() - suffix].iter().collect();
-    let inserted: String = replacement[prefix..replacement.len() - suffix]
-        .iter()
-        .collect();
-    if removed.is_empty() && inserted.is_empty() {
-        return Err(StoreError::Invalid(
-            "the replacement is the same as the text: nothing to change".into(),
-        ));
-    }
-    let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
-    Ok((start, end, removed, inserted))
-}
-
-/// The codings an edit changed that `scope` may see, before and after,
-/// and how many others it changed in layers hidden from it.
-fn affected_codings(scope: &Scope, done: &Spliced) -> (Vec<AffectedCoding>, usize) {
-    let mut affected = Vec::new();
-    let mut hidden_affected = 0;
-    for fate in &done.changed {
-        let c = &fate.row;
-        if !scope.may_see(Some(c.coder_id)) {
-            hidden_affected += 1;
-            continue;
-        }
-        affected.push(AffectedCoding {
-            id: c.id,
-            code: c.code.clone(),
-            coder: c.coder.clone(),
-            old_start: c.start,
-            old_end: c.end,
-            old_text: slice(&done.old_text, c.start, c.end),
-            new_start: fate.new.map(|n| n.0),
-            new_end: fate.new.map(|n| n.1),
-            new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
-            deleted: fate.deleted.clone(),
-        });
-    }
-    (affected, hidden_affected)
-}
-
 /// Returns every coder's codings in a source (the text is shared, so an
 /// edit moves them all, whatever the scope sees).
 fn codings_in(conn: &Connection, source: i64) -> Result<Vec<CodingRow>, StoreError> {
@@ -645,175 +416,10 @@ fn codings_in(conn: &Connection, source: i64) -> Result<Vec<CodingRow>, StoreErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Deletes, then moves, codings so that no intermediate state breaks the
-/// `(source, code, coder, start, end)` uniqueness. Moves go from the far end
-/// when the text grows and from the near end when it shrinks; if some cycle
-/// still collides, every moved coding first parks at a negative offset.
-fn apply_coding_plans(
-    tx: &Connection,
-    rec: &mut Recorder,
-    codings: &[CodingRow],
-    plans: &[(usize, Plan)],
-    delta: i64,
-) -> Result<(), StoreError> {
-    let mut occupied: HashSet<(i64, i64, i64, i64)> = codings
-        .iter()
-        .map(|c| (c.code_id, c.coder_id, c.start, c.end))
-        .collect();
-    for (i, plan) in plans {
-        if let Plan::Delete(_) = plan {
-            let c = &codings[*i];
-            occupied.remove(&(c.code_id, c.coder_id, c.start, c.end));
-            delete_coding_rows(tx, rec, c.id)?;
-        }
-    }
-    let mut moves: Vec<(&CodingRow, i64, i64)> = plans
-        .iter()
-        .filter_map(|(i, p)| match p {
-            Plan::Move(a, b) => Some((&codings[*i], *a, *b)),
-            Plan::Delete(_) | Plan::Stay => None,
-        })
-        .collect();
-    moves.sort_by_key(|(c, _, _)| (c.start, c.end, c.id));
-    if delta > 0 {
-        moves.reverse();
-    }
-    let collides = moves.iter().any(|(c, a, b)| {
-        occupied.remove(&(c.code_id, c.coder_id, c.start, c.end));
-        !occupied.insert((c.code_id, c.coder_id, *a, *b))
-    });
-    let set = |rec: &mut Recorder, id: i64, a: i64, b: i64| {
-        rec.update(
-            tx,
-            Table::Codings,
-            id_key(id),
-            &[
-                ("start_char", Value::Integer(a)),
-                ("end_char", Value::Integer(b)),
-            ],
-        )
-    };
-    if collides {
-        const PARK: i64 = 1 << 40;
-        for (c, a, b) in &moves {
-            set(rec, c.id, a - PARK, b - PARK)?;
-        }
-    }
-    for (c, a, b) in &moves {
-        set(rec, c.id, *a, *b)?;
-    }
-    Ok(())
-}
-
-/// Moves the source's speaker turns; returns how many changed.
-fn shift_turns(
-    tx: &Connection,
-    rec: &mut Recorder,
-    source: i64,
-    shift: &Shifts,
-) -> Result<usize, StoreError> {
-    let turns: Vec<(i64, i64, i64)> = tx
-        .prepare_cached(
-            "SELECT ordinal, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
-        )?
-        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut changed = 0;
-    for (ordinal, a, b) in turns {
-        let (na, nb) = shift.map_turn(a, b);
-        if (na, nb) == (a, b) {
-            continue;
-        }
-        let mut key = Map::new();
-        key.insert("source_id".into(), Json::from(source));
-        key.insert("ordinal".into(), Json::from(ordinal));
-        rec.update(
-            tx,
-            Table::Turns,
-            key,
-            &[
-                ("start_char", Value::Integer(na)),
-                ("end_char", Value::Integer(nb.max(na))),
-            ],
-        )?;
-        changed += 1;
-    }
-    Ok(changed)
-}
-
-/// Moves the memos anchored to passages of the source; returns how many
-/// changed and the title and text of each deleted (exclusive shifts delete
-/// a memo whose whole anchor was removed).
-fn shift_memos(
-    tx: &Connection,
-    rec: &mut Recorder,
-    source: i64,
-    shift: &Shifts,
-) -> Result<(usize, Vec<String>), StoreError> {
-    let memos: Vec<(i64, i64, Option<i64>)> = tx
-        .prepare_cached(
-            "SELECT id, start_char, end_char FROM memos \
-             WHERE source_id = $1 AND start_char IS NOT NULL ORDER BY id",
-        )?
-        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut changed = 0;
-    let mut removed = Vec::new();
-    for (id, a, b) in memos {
-        if shift.exclusive && shift.swallows(a, b.unwrap_or(a + 1)) {
-            let (title, body): (Option<String>, String) =
-                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?;
-            removed.push(title.unwrap_or_default());
-            removed.push(body);
-            rec.delete(tx, Table::Memos, id_key(id))?;
-            continue;
-        }
-        let na = shift.map_start(a);
-        let nb = b.map(|b| shift.map_end(b).max(na));
-        if (na, nb) == (a, b) {
-            continue;
-        }
-        rec.update(
-            tx,
-            Table::Memos,
-            id_key(id),
-            &[
-                ("start_char", Value::Integer(na)),
-                ("end_char", nb.map_or(Value::Null, Value::Integer)),
-            ],
-        )?;
-        changed += 1;
-    }
-    Ok((changed, removed))
-}
-
-/// Returns `text` with the narrowed range replaced by `inserted`.
-fn splice(text: &str, shift: Shift, inserted: &str) -> String {
-    let byte = |at: i64| {
-        text.char_indices()
-            .nth(usize::try_from(at).unwrap_or(usize::MAX))
-            .map_or(text.len(), |(b, _)| b)
-    };
-    let (from, to) = (byte(shift.start), byte(shift.end));
-    let mut out = String::with_capacity(text.len() + inserted.len());
-    out.push_str(&text[..from]);
-    out.push_str(inserted);
-    out.push_str(&text[to..]);
-    out
-}
-
-/// Returns the chars `[a, b)` of `text`.
-fn slice(text: &str, a: i64, b: i64) -> String {
-    let a = usize::try_from(a).unwrap_or(0);
-    let b = usize::try_from(b).unwrap_or(0);
-    text.chars().skip(a).take(b.saturating_sub(a)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::boundary::splice_rules::slice;
     use crate::testkit::{TEXT, at, fixture, span_of};
     use crate::{Book, CodingFilter, MemoFilter, NewCode, SourceRef, Store};
 

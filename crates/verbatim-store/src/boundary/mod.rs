@@ -52,6 +52,7 @@ mod reader;
 pub mod rules;
 pub mod source_rules;
 mod sources;
+pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
 

@@ -52,6 +52,7 @@ mod reads;
 mod record;
 mod reveal;
 mod snapshot;
+mod source_edit;
 mod source_ops;
 mod speaker_edits;
 mod store;

@@ -193,6 +193,48 @@ impl Recorder {
         Ok(())
     }
 
+    /// Sets columns of the row whose key columns hold `key` (a turn, a
+    /// source's text; locked first), keeping it before and after.
+    pub fn update_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        key: &[(&'static str, i64)],
+        columns: &[Column<'_>],
+    ) -> Result<(), postgres::Error> {
+        let conditions: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let where_ = conditions.join(" AND ");
+        let mut values: Vec<&(dyn ToSql + Sync)> =
+            key.iter().map(|(_, v)| v as &(dyn ToSql + Sync)).collect();
+        let read = format!("SELECT row_to_json(t)::text FROM {table} t WHERE {where_} FOR UPDATE");
+        let Some(before) = tx.query_opt(&read, &values)? else {
+            return Ok(());
+        };
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", key.len() + i + 1))
+            .collect();
+        let sql = format!(
+            "WITH row AS (UPDATE {table} SET {} WHERE {where_} RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            sets.join(", ")
+        );
+        values.extend(columns.iter().map(|(_, v)| *v));
+        let after = tx.query_one(&sql, &values)?;
+        self.keep_keyed(
+            table,
+            key_json(key),
+            Some(before.try_get(0)?),
+            Some(after.try_get(0)?),
+        );
+        Ok(())
+    }
+
     /// Deletes the row whose key columns hold `key` (a turn, a source's
     /// text), if it exists, keeping it under that key.
     pub fn delete_keyed(

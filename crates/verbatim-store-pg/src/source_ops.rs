@@ -7,9 +7,11 @@
 //! (`plan_redetect`, `solo_refused`, `done_action`).
 
 use postgres::{GenericClient, Transaction};
-use verbatim_core::Turn;
+use verbatim_core::{Span, Turn};
 use verbatim_store::rules::{self, RedetectPlan, StoredTurn};
-use verbatim_store::{RedetectReport, RemoveReport, Scope, Solo, SourceEdits, StoreError};
+use verbatim_store::{
+    EditReport, RedetectReport, RemoveReport, Scope, Solo, SourceEdits, StoreError,
+};
 
 use crate::failure::OrServer;
 use crate::reads::ReadError;
@@ -182,6 +184,16 @@ fn remove_rows(
 }
 
 impl SourceEdits for PgStore {
+    fn edit_source(
+        &mut self,
+        scope: &Scope,
+        source: i64,
+        span: Span,
+        replacement: &str,
+    ) -> Result<EditReport, StoreError> {
+        self.edit_source_in(scope, source, span, replacement)
+    }
+
     fn replace_turns(
         &mut self,
         actor: &str,

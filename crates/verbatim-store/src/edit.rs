@@ -44,9 +44,10 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use verbatim_core::Span;
 
-pub(crate) use crate::boundary::splice_rules::{CodingFate, CodingRow, Splice};
+pub(crate) use crate::boundary::splice_rules::{CodingRow, Splice};
 use crate::boundary::splice_rules::{
-    MemoMove, PARK, SplicePlan, SpliceRows, affected_codings, least_change, plan_splice, twin_text,
+    MemoMove, PARK, SplicePlan, SpliceRows, Spliced, edit_outcome, narrowed_edit, plan_splice,
+    twin_text,
 };
 use crate::coders::Scope;
 use crate::codes::delete_coding_rows;
@@ -110,26 +111,6 @@ pub struct AffectedCoding {
     pub deleted: Option<String>,
 }
 
-/// What a core splice changed in one source.
-#[derive(Debug, Clone)]
-pub(crate) struct Spliced {
-    pub old_text: String,
-    pub new_text: String,
-    pub chars: i64,
-    /// Codings whose passage's text changed or that were deleted.
-    pub changed: Vec<CodingFate>,
-    /// Codings moved without their text changing.
-    pub shifted: usize,
-    pub moved: usize,
-    pub turns_changed: usize,
-    pub memos_changed: usize,
-    /// Anchored memos deleted because their whole passage was removed
-    /// (exclusive splices only).
-    pub memos_removed: usize,
-    /// The titles and texts of those memos (for redaction elsewhere).
-    pub removed_memo_texts: Vec<String>,
-}
-
 /// Replaces several non-overlapping ranges of a source's text in one pass
 /// and moves every coding, turn and anchored memo of the source, inside the
 /// caller's transaction, as [`plan_splice`] plans it. `splices` may come in
@@ -174,23 +155,7 @@ pub(crate) fn splice_source(
     write_codings(tx, rec, &plan)?;
     write_turns(tx, rec, source, &plan)?;
     let removed_memo_texts = write_memos(tx, rec, &plan)?;
-    let memos_changed = plan
-        .memos
-        .iter()
-        .filter(|m| matches!(m, MemoMove::Move(..)))
-        .count();
-    Ok(Spliced {
-        chars: plan.chars,
-        shifted: plan.shifted,
-        moved: plan.moved,
-        turns_changed: plan.turns.len(),
-        memos_changed,
-        memos_removed: removed_memo_texts.len() / 2,
-        removed_memo_texts,
-        changed: plan.changed,
-        old_text: plan.old_text,
-        new_text: plan.new_text,
-    })
+    Ok(Spliced::of(plan, removed_memo_texts))
 }
 
 /// Reads what a splice of `source` moves.
@@ -330,67 +295,20 @@ impl SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
         let (text, _) = self.text_of(source)?;
-        span.within(usize::try_from(chars).unwrap_or(0)).map_err(|_| {
-            StoreError::Invalid(format!(
-                "the span [{}, {}) is outside source {name:?}, which has {chars} characters: give --start and --end between 0 and {chars}",
-                span.start(),
-                span.end()
-            ))
-        })?;
-        let (start, end, removed, inserted) = least_change(&text, span, replacement)?;
+        let edit = narrowed_edit(&name, chars, &text, span, replacement)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
-        let done = splice_source(
-            &tx,
-            &mut rec,
-            source,
-            &[Splice {
-                start,
-                end,
-                text: inserted.clone(),
-            }],
-            false,
-        )?;
-        let (affected, hidden_affected) =
-            affected_codings(scope, &done.old_text, &done.new_text, &done.changed);
-        let deleted: Vec<i64> = done
-            .changed
-            .iter()
-            .filter(|f| f.deleted.is_some())
-            .map(|f| f.row.id)
-            .collect();
+        let done = splice_source(&tx, &mut rec, source, &[edit.splice()], false)?;
+        let (report, summary) = edit_outcome(scope, source, name, chars, edit, &done);
         rec.finish(
             &tx,
             &scope.coder().name,
             "source.edit",
             Some(&format!("source:{source}")),
-            serde_json::json!({
-                "start": start,
-                "end": end,
-                "removed": removed,
-                "inserted": inserted,
-                "codings_moved": done.moved,
-                "codings_deleted": deleted,
-                "turns": done.turns_changed,
-                "memos": done.memos_changed,
-            }),
+            summary,
         )?;
         tx.commit()?;
-        Ok(EditReport {
-            source_id: source,
-            source: name,
-            start,
-            end,
-            removed,
-            inserted,
-            delta: done.chars - chars,
-            chars: done.chars,
-            codings_shifted: done.shifted,
-            turns_changed: done.turns_changed,
-            memos_changed: done.memos_changed,
-            affected,
-            hidden_affected,
-        })
+        Ok(report)
     }
 }
 

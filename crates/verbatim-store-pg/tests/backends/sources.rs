@@ -1,4 +1,5 @@
-//! A source's repairs and marks (`SourceEdits`: what `source redetect`,
+//! A source's edits, repairs and marks (`SourceEdits`: what `source edit`,
+//! `source redetect`,
 //! `source remove` and `source done` do) and the solo mark (`Solo`: `study
 //! solo`), run on SQLite and PostgreSQL by `conformance!`: the change, its
 //! audit entry, its undo, and the refusals with nothing written. The
@@ -15,6 +16,7 @@ use verbatim_store::{
 use super::fixture::{self, TEXT};
 
 conformance!(
+    an_edit_moves_every_span_with_the_text_and_undo_restores_them,
     redetected_turns_replace_the_old_and_undo_brings_them_back,
     a_removed_source_takes_what_hangs_on_it_and_undo_brings_it_back,
     a_done_mark_counts_the_source_as_analysed_until_taken_back,
@@ -239,4 +241,117 @@ fn solo_is_refused_once_two_coders_coded_blind_and_recorded_once(store: &mut imp
     assert_eq!(log[0].action, "study.solo");
     assert_eq!(log[0].data["solo_at"], at.as_str());
     assert!(store.layers_open().unwrap());
+}
+
+/// `(start, end, text)` of every coding amira sees, by position.
+fn coded(store: &impl Repairing, scope: &Scope) -> Vec<(i64, i64, String)> {
+    let mut out: Vec<(i64, i64, String)> = store
+        .codings(scope, &CodingFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.start, c.end, c.text))
+        .collect();
+    out.sort();
+    out
+}
+
+fn an_edit_moves_every_span_with_the_text_and_undo_restores_them(store: &mut impl Repairing) {
+    store
+        .import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let me = store.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Humeur".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = store.add_code(&me, &new).unwrap();
+    for (a, b) in [(22, 28), (35, 40)] {
+        let span = Span::new(a, b).unwrap();
+        store.add_coding(&me, 1, span, code, None).unwrap();
+    }
+    let before = (turns(store), coded(store, &me));
+    // "Ça va" (6..11) becomes "Comment allez-vous": no char in common at
+    // either end, so [6, 11) is replaced by 18 chars, 13 more: 53 chars.
+    let span = Span::new(6, 11).unwrap();
+    let report = store
+        .edit_source(&me, 1, span, "Comment allez-vous")
+        .unwrap();
+    assert_eq!(
+        (report.start, report.end, report.delta, report.chars),
+        (6, 11, 13, 53)
+    );
+    assert_eq!(report.removed, "Ça va");
+    // Both codings move 13 chars with their words; the first INT turn
+    // grows to 6..26 and the others move; the comment moves from 26..27.
+    assert_eq!(report.codings_shifted, 2);
+    assert!(report.affected.is_empty());
+    assert_eq!((report.turns_changed, report.memos_changed), (3, 1));
+    let record = store.source(&SourceRef::Id(1)).unwrap();
+    assert_eq!(
+        record.text,
+        "INT : Comment allez-vous ?\nCSI-2 : Oui 😀.\nINT : Bien."
+    );
+    assert_eq!(
+        (record.memos[0].start, record.memos[0].end),
+        (Some(39), Some(40))
+    );
+    assert_eq!(
+        turns(store),
+        [
+            (Some("INT".into()), 6, 26),
+            (Some("CSI-2".into()), 35, 41),
+            (Some("INT".into()), 48, 53)
+        ]
+    );
+    assert_eq!(
+        coded(store, &me),
+        [(35, 41, "Oui 😀.".into()), (48, 53, "Bien.".into())]
+    );
+    // "Oui" (35..38) becomes "Si": the "i" they share stays, so only
+    // "Ou" (35..37) is replaced by "S": the first coding ends one sooner.
+    let span = Span::new(35, 38).unwrap();
+    let report = store.edit_source(&me, 1, span, "Si").unwrap();
+    assert_eq!(
+        (report.start, report.end, report.removed.as_str()),
+        (35, 37, "Ou")
+    );
+    assert_eq!(report.affected.len(), 1);
+    let a = &report.affected[0];
+    assert_eq!(
+        (a.old_start, a.old_end, a.new_start, a.new_end),
+        (35, 41, Some(35), Some(40))
+    );
+    assert_eq!(a.new_text.as_deref(), Some("Si 😀."));
+    let log = store.audit_log(1).unwrap();
+    assert_eq!(
+        (log[0].action.as_str(), log[0].actor.as_str()),
+        ("source.edit", "amira")
+    );
+    assert_eq!(log[0].data["summary"]["removed"], "Ou");
+    // Refusals write nothing.
+    let entries = store.audit_log(100).unwrap().len();
+    let outside = store.edit_source(&me, 1, Span::new(0, 200).unwrap(), "x");
+    match outside {
+        Err(StoreError::Invalid(why)) => assert_eq!(
+            why,
+            "the span [0, 200) is outside source \"entretien\", which has 52 characters: give --start and --end between 0 and 52"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(
+        store
+            .edit_source(&me, 1, Span::new(35, 37).unwrap(), "Si")
+            .is_err()
+    );
+    assert_eq!(store.audit_log(100).unwrap().len(), entries);
+    store.undo("amira", 2).unwrap();
+    assert_eq!(store.source(&SourceRef::Id(1)).unwrap().text, TEXT);
+    assert_eq!((turns(store), coded(store, &me)), before);
+    let record = store.source(&SourceRef::Id(1)).unwrap();
+    assert_eq!(
+        (record.memos[0].start, record.memos[0].end),
+        (Some(26), Some(27))
+    );
 }

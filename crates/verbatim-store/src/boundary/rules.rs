@@ -48,6 +48,10 @@ pub use super::guide_rules::{
 pub use super::source_rules::{
     RedetectPlan, StoredTurn, done_action, plan_redetect, solo_refused, stored_turn,
 };
+pub use super::splice_rules::{
+    CodingRow, MemoMove, NarrowedEdit, PARK, SplicePlan, SpliceRows, Spliced, edit_outcome,
+    narrowed_edit, plan_splice, twin_text,
+};
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 
 /// Default colours given to coders in order, readable on white.

@@ -1,16 +1,28 @@
-//! Repairing a source after import, marking it analysed, and declaring the
+//! Editing a source's text, repairing it after import, marking it analysed, and declaring the
 //! study solo, as traits: re-detected turns, a source removed with what
 //! hangs on it, a coder's done mark (each one undoable action), and the
 //! solo mark (recorded, not undoable). The rules both backends apply are
 //! `source_rules`' (re-exported by [`super::rules`]), so they refuse and
 //! report alike.
 
-use verbatim_core::Turn;
+use verbatim_core::{Span, Turn};
 
-use crate::{RedetectReport, RemoveReport, Scope, SqliteStore, StoreError};
+use crate::{EditReport, RedetectReport, RemoveReport, Scope, SqliteStore, StoreError};
 
 /// The repairs and marks a source takes after import.
 pub trait SourceEdits {
+    /// Replaces the chars `span` of a source with `replacement` (NFC) and
+    /// moves every coding, turn and anchored memo with the text, as
+    /// `splice_rules` plans it, in one undoable `source.edit` by the scope's
+    /// coder; reports the codings whose passage changed.
+    fn edit_source(
+        &mut self,
+        scope: &Scope,
+        source: i64,
+        span: Span,
+        replacement: &str,
+    ) -> Result<EditReport, StoreError>;
+
     /// Replaces a source's turns with `turns`, found again in its unchanged
     /// text (checked by [`super::rules::plan_redetect`]); explicit mappings
     /// of labels no longer found go. One undoable `source.redetect`, none
@@ -52,6 +64,16 @@ pub trait Solo {
 }
 
 impl SourceEdits for SqliteStore {
+    fn edit_source(
+        &mut self,
+        scope: &Scope,
+        source: i64,
+        span: Span,
+        replacement: &str,
+    ) -> Result<EditReport, StoreError> {
+        SqliteStore::edit_source(self, scope, source, span, replacement)
+    }
+
     fn replace_turns(
         &mut self,
         actor: &str,

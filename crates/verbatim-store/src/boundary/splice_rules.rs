@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 use verbatim_core::Span;
 
-use crate::{AffectedCoding, Scope, StoreError};
+use crate::{AffectedCoding, EditReport, Scope, StoreError};
 
 /// One replacement of a core splice: the chars `[start, end)` of the old
 /// text become `text`.
@@ -291,6 +291,151 @@ pub fn plan_splice(
     })
 }
 
+/// What a splice changed in one source, as its callers report it.
+#[derive(Debug, Clone)]
+pub struct Spliced {
+    /// The old text.
+    pub old_text: String,
+    /// The new text.
+    pub new_text: String,
+    /// The new text's length in chars.
+    pub chars: i64,
+    /// Codings whose passage's text changed or that were deleted.
+    pub changed: Vec<CodingFate>,
+    /// Codings moved without their text changing.
+    pub shifted: usize,
+    /// Codings moved.
+    pub moved: usize,
+    /// Turns moved.
+    pub turns_changed: usize,
+    /// Anchored memos moved.
+    pub memos_changed: usize,
+    /// Anchored memos deleted because their whole passage was removed
+    /// (exclusive splices only).
+    pub memos_removed: usize,
+    /// The titles and texts of those memos (for redaction elsewhere).
+    pub removed_memo_texts: Vec<String>,
+}
+
+impl Spliced {
+    /// What a written plan changed, with the title and text of each memo
+    /// it deleted.
+    pub fn of(plan: SplicePlan, removed_memo_texts: Vec<String>) -> Self {
+        let memos_changed = plan
+            .memos
+            .iter()
+            .filter(|m| matches!(m, MemoMove::Move(..)))
+            .count();
+        Spliced {
+            chars: plan.chars,
+            shifted: plan.shifted,
+            moved: plan.moved,
+            turns_changed: plan.turns.len(),
+            memos_changed,
+            memos_removed: removed_memo_texts.len() / 2,
+            removed_memo_texts,
+            changed: plan.changed,
+            old_text: plan.old_text,
+            new_text: plan.new_text,
+        }
+    }
+}
+
+/// One user's edit of a source, narrowed to the chars that change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NarrowedEdit {
+    /// First char that changes.
+    pub start: i64,
+    /// Char just past the range that changes, in the old text.
+    pub end: i64,
+    /// The old text of that range.
+    pub removed: String,
+    /// The text put in its place (NFC).
+    pub inserted: String,
+}
+
+impl NarrowedEdit {
+    /// The edit as a splice.
+    pub fn splice(&self) -> Splice {
+        Splice {
+            start: self.start,
+            end: self.end,
+            text: self.inserted.clone(),
+        }
+    }
+}
+
+/// Checks that `span` lies in source `name` of `chars` chars and narrows
+/// the edit of `text` to the chars that change ([`least_change`]).
+pub fn narrowed_edit(
+    name: &str,
+    chars: i64,
+    text: &str,
+    span: Span,
+    replacement: &str,
+) -> Result<NarrowedEdit, StoreError> {
+    span.within(usize::try_from(chars).unwrap_or(0)).map_err(|_| {
+        StoreError::Invalid(format!(
+            "the span [{}, {}) is outside source {name:?}, which has {chars} characters: give --start and --end between 0 and {chars}",
+            span.start(),
+            span.end()
+        ))
+    })?;
+    let (start, end, removed, inserted) = least_change(text, span, replacement)?;
+    Ok(NarrowedEdit {
+        start,
+        end,
+        removed,
+        inserted,
+    })
+}
+
+/// Returns what an edit reports to the scope's coder and its audit entry's
+/// summary, once written (`done`); `chars` is the source's length before.
+pub fn edit_outcome(
+    scope: &Scope,
+    source: i64,
+    name: String,
+    chars: i64,
+    edit: NarrowedEdit,
+    done: &Spliced,
+) -> (EditReport, serde_json::Value) {
+    let (affected, hidden_affected) =
+        affected_codings(scope, &done.old_text, &done.new_text, &done.changed);
+    let deleted: Vec<i64> = done
+        .changed
+        .iter()
+        .filter(|f| f.deleted.is_some())
+        .map(|f| f.row.id)
+        .collect();
+    let summary = serde_json::json!({
+        "start": edit.start,
+        "end": edit.end,
+        "removed": edit.removed,
+        "inserted": edit.inserted,
+        "codings_moved": done.moved,
+        "codings_deleted": deleted,
+        "turns": done.turns_changed,
+        "memos": done.memos_changed,
+    });
+    let report = EditReport {
+        source_id: source,
+        source: name,
+        start: edit.start,
+        end: edit.end,
+        removed: edit.removed,
+        inserted: edit.inserted,
+        delta: done.chars - chars,
+        chars: done.chars,
+        codings_shifted: done.shifted,
+        turns_changed: done.turns_changed,
+        memos_changed: done.memos_changed,
+        affected,
+        hidden_affected,
+    };
+    (report, summary)
+}
+
 /// Returns the SHA-256 of a text, in hex: a source's content hash.
 pub fn content_hash(text: &str) -> String {
     Sha256::digest(text.as_bytes())
@@ -456,7 +601,7 @@ fn coding_fates(
 /// `replacement` (NFC): the chars both share at either end are left in
 /// place, so spans there do not move. Returns its `start`, `end`, the text
 /// removed and the text inserted; refused when nothing changes.
-pub fn least_change(
+fn least_change(
     text: &str,
     span: Span,
     replacement: &str,
@@ -490,7 +635,7 @@ pub fn least_change(
 /// The codings an edit changed (`changed`, from the old text to the new)
 /// that `scope` may see, before and after, and how many others it changed
 /// in layers hidden from it.
-pub fn affected_codings(
+fn affected_codings(
     scope: &Scope,
     old_text: &str,
     new_text: &str,

@@ -135,7 +135,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     for args in [
         vec!["report", "--format", "html", "--out", "report.html"],
         vec!["participants", "withdraw", "P1", "--yes"],
-        vec!["source", "edit", "a", "--find", "Oui", "--text", "Si"],
+        vec!["source", "set", "a", "--date", "2026-03-12"],
     ] {
         let mut full = args.clone();
         full.extend(["--project", address]);
@@ -153,7 +153,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  participants add|list|import|set|rename|consent|assign|scheme|table, \
                  attribute add|list|set|rename-value|merge-values|delete, \
                  speakers list|map|rename|import, \
-                 guide add|list|use|autocode, source done|redetect|remove, study solo|status, \
+                 guide add|list|use|autocode, source edit|done|redetect|remove, study solo|status, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, figure, export, log, \

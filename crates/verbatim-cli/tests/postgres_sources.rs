@@ -1,7 +1,7 @@
 //! Guides, a source's repairs and marks, and the solo mark on `--project
 //! postgres://…` answer as on a file: one scripted session (`guide
-//! add|use|autocode|list`, `source done|redetect|remove`, `undo`, `study
-//! solo|status`) run on a study file and on a PostgreSQL study, its JSON
+//! add|use|autocode|list`, `source edit|done|redetect|remove`, `undo`,
+//! `study solo`) run on a study file and on a PostgreSQL study, its JSON
 //! compared word for word, and its counts checked against the fixture
 //! interview worked out by hand. Needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`).
@@ -107,6 +107,24 @@ fn session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>) {
     keep(&["sources", "--json"], true);
     keep(&["study", "solo"], false);
     keep(&["study", "solo"], false);
+    keep(
+        &[
+            "source",
+            "edit",
+            "entretien",
+            "--find",
+            "c’est compliqué",
+            "--text",
+            "c’est difficile",
+            "--coder",
+            "amira",
+            "--json",
+        ],
+        true,
+    );
+    keep(&["coding", "list", "--coder", "amira", "--json"], true);
+    keep(&["undo", "--coder", "amira"], false);
+    keep(&["coding", "list", "--coder", "amira", "--json"], true);
     (json, said)
 }
 
@@ -196,4 +214,25 @@ fn guides_and_source_repairs_answer_alike_on_a_file_and_on_postgres() {
     assert_eq!(names, ["entretien", "terrain"]);
     assert!(said[6].starts_with("The study is now solo"), "{}", said[6]);
     assert_eq!(said[7], "The study was already solo.");
+    // "c’est compliqué" → "c’est difficile": the 6 chars "c’est " they
+    // share stay, "compliqué" (9 chars) becomes "difficile" (9): nothing
+    // moves, and amira's coding of that answer has new words.
+    let edit = &json[7];
+    assert_eq!(edit["removed"], "compliqué");
+    assert_eq!(edit["delta"], 0);
+    assert_eq!(edit["codings_shifted"], 0);
+    assert_eq!(edit["turns_changed"], 0);
+    assert_eq!(edit["affected"].as_array().unwrap().len(), 1);
+    let text = |v: &Value| v[0]["text"].as_str().unwrap().to_owned();
+    assert!(
+        text(&json[8]).starts_with("Euh… c’est difficile."),
+        "{}",
+        text(&json[8])
+    );
+    assert!(said[8].starts_with("Undid source.edit"), "{}", said[8]);
+    assert!(
+        text(&json[9]).starts_with("Euh… c’est compliqué."),
+        "{}",
+        text(&json[9])
+    );
 }

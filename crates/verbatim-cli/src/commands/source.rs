@@ -10,9 +10,9 @@
 //! - `redetect` finds a source's turns again in its unchanged text;
 //!   `remove` removes a source with what hangs on it. Both are undoable.
 //!
-//! `done`, `redetect` and `remove` run on a study file or a PostgreSQL study
-//! alike (through the store's `SourceEdits` trait); `edit` and `set` work on
-//! files only for now.
+//! `edit`, `done`, `redetect` and `remove` run on a study file or a
+//! PostgreSQL study alike (through the store's `SourceEdits` trait); `set`
+//! works on files only for now.
 
 use std::process::ExitCode;
 
@@ -155,7 +155,7 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// What `source done|redetect|remove` need of a study, on either backend.
+/// What `source edit|done|redetect|remove` need of a study, on either backend.
 trait Repairs: Study + SourceEdits {}
 
 impl<T: Study + SourceEdits> Repairs for T {}
@@ -226,8 +226,8 @@ fn edit(
     text: &str,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = acting.project.open()?;
-    let scope = acting.coder.scope(&store)?;
+    let mut store = open_repairs(&acting.project)?;
+    let scope = acting.coder.scope_on(store.as_ref(), false, false)?;
     let id = store.source_id(&SourceRef::parse(source))?;
     let span = match (start, end, find) {
         (Some(s), Some(e), None) => match Span::new(s, e) {
@@ -240,7 +240,7 @@ fn edit(
         _ => bail!("say which passage to replace: --start N --end N, or --find \"old text\""),
     };
     let report = store.edit_source(&scope, id, span, text)?;
-    super::search::refresh_index(&store);
+    refresh(&acting.project);
     if json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);

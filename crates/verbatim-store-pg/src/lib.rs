@@ -59,6 +59,7 @@ mod store;
 pub mod test_server;
 mod transcripts;
 mod transfer;
+mod withdraw;
 
 pub use address::PgAddress;
 pub use store::PgStore;

@@ -20,7 +20,10 @@ use crate::reads::ReadError;
 use crate::record::Recorder;
 
 /// Reads what an edit of `source` moves, the source locked.
-fn splice_rows(tx: &mut Transaction<'_>, source: i64) -> Result<SpliceRows, postgres::Error> {
+pub(crate) fn splice_rows(
+    tx: &mut Transaction<'_>,
+    source: i64,
+) -> Result<SpliceRows, postgres::Error> {
     let text: String = tx
         .query_one(
             "SELECT text FROM source_texts WHERE source_id = $1",
@@ -75,7 +78,7 @@ fn splice_rows(tx: &mut Transaction<'_>, source: i64) -> Result<SpliceRows, post
 /// Writes a plan: the source's length and hash, its text (and offset
 /// table), then codings, turns and memos in the plan's order; returns the
 /// title and text of each memo deleted.
-fn write_plan(
+pub(crate) fn write_plan(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     source: i64,

@@ -31,4 +31,5 @@ mod backends {
     pub mod same_answers;
     pub mod sources;
     pub mod transcripts;
+    pub mod withdrawal;
 }

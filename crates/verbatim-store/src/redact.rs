@@ -45,7 +45,7 @@ pub(crate) fn audit_triggers() -> Vec<(&'static str, &'static str)> {
 
 /// Rewrites every string inside `value` with `rewrite`; returns true when
 /// any changed.
-fn rewrite_strings(value: &mut Json, rewrite: &dyn Fn(&str) -> Option<String>) -> bool {
+pub fn rewrite_strings(value: &mut Json, rewrite: &dyn Fn(&str) -> Option<String>) -> bool {
     match value {
         Json::String(s) => match rewrite(s) {
             Some(new) if new != *s => {

@@ -55,6 +55,7 @@ mod sources;
 pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
+mod withdrawal;
 
 pub use accounts::Accounts;
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
@@ -74,3 +75,4 @@ pub use people::Participants;
 pub use reader::ReaderReads;
 pub use sources::{Solo, SourceEdits};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};
+pub use withdrawal::Withdrawing;

@@ -53,6 +53,11 @@ pub use super::splice_rules::{
     narrowed_edit, plan_splice, twin_text,
 };
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
+pub use crate::redact::rewrite_strings;
+pub use crate::withdraw::{
+    shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
+    withdrawal_redactor, withdrawn_splices,
+};
 
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[

@@ -134,7 +134,6 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
     for args in [
         vec!["report", "--format", "html", "--out", "report.html"],
-        vec!["participants", "withdraw", "P1", "--yes"],
         vec!["source", "set", "a", "--date", "2026-03-12"],
     ] {
         let mut full = args.clone();
@@ -150,7 +149,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
-                 participants add|list|import|set|rename|consent|assign|scheme|table, \
+                 participants add|list|import|set|rename|consent|assign|scheme|table|withdraw, \
                  attribute add|list|set|rename-value|merge-values|delete, \
                  speakers list|map|rename|import, \
                  guide add|list|use|autocode, source edit|done|redetect|remove, study solo|status, \

@@ -1,7 +1,7 @@
 //! Guides, a source's repairs and marks, and the solo mark on `--project
 //! postgres://…` answer as on a file: one scripted session (`guide
 //! add|use|autocode|list`, `source edit|done|redetect|remove`, `undo`,
-//! `study solo`) run on a study file and on a PostgreSQL study, its JSON
+//! `study solo`, `participants withdraw`) run on a study file and on a PostgreSQL study, its JSON
 //! compared word for word, and its counts checked against the fixture
 //! interview worked out by hand. Needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`).
@@ -125,6 +125,30 @@ fn session(ws: &Workspace, project: &str) -> (Vec<Value>, Vec<String>) {
     keep(&["coding", "list", "--coder", "amira", "--json"], true);
     keep(&["undo", "--coder", "amira"], false);
     keep(&["coding", "list", "--coder", "amira", "--json"], true);
+    keep(
+        &[
+            "participants",
+            "add",
+            "--code",
+            "CSI-2",
+            "--label",
+            "Marie Dupont",
+        ],
+        false,
+    );
+    keep(
+        &["participants", "withdraw", "csi-2", "--yes", "--json"],
+        true,
+    );
+    keep(&["sources", "--json"], true);
+    // The log's ids and times differ by design: what matters is that it
+    // keeps neither the label nor the speech withdrawn.
+    let log = run(&["log", "--json", "--limit", "100"]).stdout;
+    // (An earlier edited version of a passage, "c’est difficile" above,
+    // is not the passage withdrawn, so it stays: on both backends.)
+    json.push(Value::Bool(
+        log.contains("Marie Dupont") || log.contains("Euh… c’est compliqué"),
+    ));
     (json, said)
 }
 
@@ -235,4 +259,19 @@ fn guides_and_source_repairs_answer_alike_on_a_file_and_on_postgres() {
         "{}",
         text(&json[9])
     );
+    // Withdrawing CSI-2 removes both answers: 149 + 96 = 245 chars, each
+    // turn now the 39-char notice, so 405 - 245 + 2 × 39 = 238 chars; the
+    // autocoded answer lay wholly inside the first, so it goes.
+    let withdrawn = &json[10];
+    assert_eq!(withdrawn["participant"], "CSI-2");
+    assert_eq!(withdrawn["sources"][0]["turns_removed"], 2);
+    assert_eq!(withdrawn["sources"][0]["chars_removed"], 245);
+    assert_eq!(
+        withdrawn["sources"][0]["codings_deleted"],
+        serde_json::json!({ "amira": 1 })
+    );
+    assert_eq!(withdrawn["label_cleared"], true);
+    assert!(withdrawn["audit_redacted"].as_u64().unwrap() >= 1);
+    assert_eq!(json[11][0]["chars"], 238);
+    assert_eq!(json[12], Value::Bool(false));
 }

@@ -22,9 +22,9 @@
 #     a coding query and a matrix, whole commands, and
 #  4. `verbatim agreement` on those 3 coders × 1,000 sources;
 #  5. a load run: CLIENTS clients for LOAD_SECONDS s coding over loopback
-#     against one server on a study file, then against two servers on one
-#     PostgreSQL study, checking that every acknowledged coding is stored
-#     once.
+#     against one server on a study file, then against one server on a
+#     PostgreSQL study, then against two servers on another, checking that
+#     every acknowledged coding is stored once.
 #
 # RUNS (default 3) whole-process runs per figure, median shown; RUNS_IMPORT_1000
 # (default RUNS) for the largest import. LOAD_SECONDS (60) and CLIENTS (20).
@@ -148,6 +148,7 @@ echo "== 2b. one coding through HTTP ($RUNS_HTTP posts, one client)"
 # The load run's studies are copies of the 100-transcript study, made now.
 "$bin" copy "$out/s100.vbt" "$out/load.vbt" >/dev/null
 "$bin" copy "$out/s100.vbt" "$(pg load)" >/dev/null
+"$bin" copy "$out/s100.vbt" "$(pg load1)" >/dev/null
 for backend in SQLite PostgreSQL; do
   study="$out/s100.vbt"
   [[ $backend == PostgreSQL ]] && study="$(pg s100)"
@@ -205,10 +206,20 @@ echo "  agreement answers on both backends: $(same "$out"/agreement-{SQLite,Post
 echo "== 5. load: $CLIENTS clients for $LOAD_SECONDS s"
 "$bin" coder add --project "$out/load.vbt" bench >/dev/null
 "$bin" coder add --project "$(pg load)" bench >/dev/null
+"$bin" coder add --project "$(pg load1)" bench >/dev/null
 if serve "$out/load.vbt" load-sqlite; then
   echo "  SQLite, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
   python3 bench/backends_http.py load "$url" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$out/load.vbt" bench |
     tee "$out/load-sqlite.log" | sed 's/^/  /'
+  echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+fi
+stop_servers
+# One PostgreSQL server on a study of its own (a coding's answer reads its
+# source's codings, so each run starts from the same study).
+if serve "$(pg load1)" load-pg-alone; then
+  echo "  PostgreSQL, one server, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
+  python3 bench/backends_http.py load "$url" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$(pg load1)" bench |
+    tee "$out/load-pg1.log" | sed 's/^/  /'
   echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 fi
 stop_servers

@@ -47,7 +47,9 @@ use serde::Serialize;
 
 use crate::reliability::{Estimate, UndefinedReason};
 
+mod compare;
 mod sources;
+pub use compare::compare_coded;
 pub use sources::{ComparedSource, SourceScope};
 
 /// One coder's coverage of one code in one source: sorted, disjoint,
@@ -650,158 +652,6 @@ pub struct Settings {
     pub overlap_base: OverlapBase,
     /// Keep a row per (code, source) where anyone coded.
     pub by_source: bool,
-}
-
-/// Compares `coders` coders on `codes` codes, each pair only on the sources
-/// both coded and the group only on the sources all coded (passages in
-/// other sources are not counted).
-pub fn compare_coded(
-    coders: usize,
-    codes: usize,
-    sources: &[ComparedSource],
-    passages: &mut [Passage],
-    settings: Settings,
-) -> Comparison {
-    let Settings {
-        threshold,
-        overlap_base,
-        by_source,
-    } = settings;
-    passages.sort_unstable_by_key(|p| (p.code, p.source, p.coder, p.start, p.end));
-    let pairs: Vec<(usize, usize)> = (0..coders)
-        .flat_map(|a| (a + 1..coders).map(move |b| (a, b)))
-        .collect();
-    let pair_scopes: Vec<SourceScope> = pairs
-        .iter()
-        .map(|&(a, b)| SourceScope::of(vec![a, b], sources))
-        .collect();
-    let pair_masks: Vec<Vec<bool>> = pair_scopes.iter().map(|s| s.mask(sources.len())).collect();
-    let group_scope = SourceScope::of((0..coders).collect(), sources);
-    let group_mask = group_scope.mask(sources.len());
-    let mut by_code = Vec::with_capacity(codes);
-    let mut overall_tables = vec![CharTable::default(); pairs.len()];
-    let mut overall_segments = vec![SegmentCounts::default(); pairs.len()];
-    let mut overall_means = vec![MeanSums::default(); pairs.len()];
-    let mut overall_counts = CharCounts {
-        by_count: vec![0; coders + 1],
-    };
-    let mut rest = &passages[..];
-    for code in 0..codes {
-        let n = rest.partition_point(|p| p.code == code);
-        let (mine, tail) = rest.split_at(n);
-        rest = tail;
-        let mut tables = vec![CharTable::default(); pairs.len()];
-        let mut segments = vec![SegmentCounts::default(); pairs.len()];
-        let mut means = vec![MeanSums::default(); pairs.len()];
-        // Per pair: sources and chars where someone used the code.
-        let mut coded_sources = vec![0u64; pairs.len()];
-        let mut coded_chars = vec![0u64; pairs.len()];
-        let mut counts = CharCounts {
-            by_count: vec![0; coders + 1],
-        };
-        let mut group_coded_chars = 0u64;
-        let mut rows = Vec::new();
-        let mut slice = mine;
-        while let Some(first) = slice.first() {
-            let source = first.source;
-            let n = slice.partition_point(|p| p.source == source);
-            let (here, tail) = slice.split_at(n);
-            slice = tail;
-            let size = sources.get(source).map_or(0, |s| s.chars);
-            let mut raw: Vec<Vec<(u64, u64)>> = vec![Vec::new(); coders];
-            for p in here {
-                if let Some(spans) = raw.get_mut(p.coder) {
-                    spans.push((p.start, p.end));
-                }
-            }
-            let coverages: Vec<Coverage> = raw
-                .iter()
-                .map(|spans| Coverage::from_spans(spans.iter().copied()))
-                .collect();
-            let in_group = group_mask.get(source).copied().unwrap_or(false);
-            let group = in_group.then(|| {
-                let refs: Vec<&Coverage> = coverages.iter().collect();
-                CharCounts::of(&refs, size)
-            });
-            if let Some(here_counts) = &group {
-                counts.add(here_counts);
-                group_coded_chars += size;
-            }
-            let mut row_pairs = Vec::new();
-            for (i, &(a, b)) in pairs.iter().enumerate() {
-                if !pair_masks[i].get(source).copied().unwrap_or(false) {
-                    continue;
-                }
-                let table = CharTable::of(&coverages[a], &coverages[b], size);
-                let seg = SegmentCounts::measured(&raw[a], &raw[b], threshold, overlap_base);
-                tables[i].add(&table);
-                segments[i].add(&seg);
-                means[i].push(table.nvivo_kappa(), size, 1);
-                coded_sources[i] += 1;
-                coded_chars[i] += size;
-                if by_source {
-                    row_pairs.push(PairSummary {
-                        a,
-                        b,
-                        chars: CharSummary::of(table),
-                        nvivo_means: None,
-                        segments: SegmentSummary::of(seg, codes),
-                    });
-                }
-            }
-            if by_source && (group.is_some() || !row_pairs.is_empty()) {
-                rows.push(SourceRow {
-                    source,
-                    group: group.map(GroupSummary::of),
-                    pairs: row_pairs,
-                });
-            }
-        }
-        // Sources in scope where nobody used the code: every character
-        // agrees on "not this code".
-        counts.by_count[0] += group_scope.chars.saturating_sub(group_coded_chars);
-        for i in 0..pairs.len() {
-            let scope = &pair_scopes[i];
-            let uncoded = scope.chars.saturating_sub(coded_chars[i]);
-            let uncoded_sources = (scope.sources.len() as u64).saturating_sub(coded_sources[i]);
-            tables[i].neither += uncoded;
-            means[i].push(1.0, uncoded, uncoded_sources);
-        }
-        overall_counts.add(&counts);
-        for i in 0..pairs.len() {
-            overall_tables[i].add(&tables[i]);
-            overall_segments[i].add(&segments[i]);
-            overall_means[i].add(&means[i]);
-        }
-        by_code.push(CodeRow {
-            code,
-            group: GroupSummary::of(counts),
-            pairs: summarise(&pairs, &tables, &segments, &means, codes),
-            sources: rows,
-        });
-    }
-    Comparison {
-        coders,
-        codes,
-        chars: group_scope.chars,
-        pair_scopes,
-        group_scope,
-        threshold,
-        overlap_base,
-        by_code,
-        overall: CodeRow {
-            code: codes,
-            group: GroupSummary::of(overall_counts),
-            pairs: summarise(
-                &pairs,
-                &overall_tables,
-                &overall_segments,
-                &overall_means,
-                codes,
-            ),
-            sources: Vec::new(),
-        },
-    }
 }
 
 fn summarise(

@@ -230,31 +230,8 @@ pub fn matrix(
 ) -> Matrix {
     let ncols = columns.labels().len();
     let mut cells = vec![vec![Cell::default(); ncols]; rows.len()];
-    let mut rows_of: IdMap<Vec<u32>> = IdMap::default();
-    for (r, row) in rows.iter().enumerate() {
-        for &code in &row.codes {
-            let v = rows_of.entry(code).or_default();
-            if !v.contains(&(r as u32)) {
-                v.push(r as u32);
-            }
-        }
-    }
-    let (of, by_speaker): (IdMap<usize>, bool) = match columns {
-        Columns::Source { of, .. } | Columns::Coder { of, .. } => (
-            of.iter()
-                .filter(|(_, c)| **c < ncols)
-                .map(|(&k, &c)| (k, c))
-                .collect(),
-            false,
-        ),
-        Columns::Participant { of, .. } => (
-            of.iter()
-                .filter(|(_, c)| **c < ncols)
-                .map(|(&k, &c)| (k, c))
-                .collect(),
-            true,
-        ),
-    };
+    let rows_of = rows_of_codes(rows);
+    let (of, by_speaker) = column_of(columns, ncols);
     // One bucket per cell (per row when the column depends on who speaks),
     // filled in one pass; then each bucket is sorted (the store hands spans
     // mostly in order, which a stable sort exploits) and merged per source.
@@ -281,39 +258,9 @@ pub fn matrix(
             continue;
         }
         bucket.sort();
-        let (r, c) = (b / width, b % width);
-        let row = &mut cells[r];
-        let mut i = 0;
-        while i < bucket.len() {
-            let source = bucket[i].0;
-            let mut j = i;
-            while j < bucket.len() && bucket[j].0 == source {
-                j += 1;
-            }
-            let merged = intervals::merge_sorted(bucket[i..j].iter().map(|k| (k.1, k.2)));
-            if by_speaker {
-                for &(start, end) in &merged {
-                    let passage = Passage { source, start, end };
-                    turns.speakers(source, start, end, |p| {
-                        if let Some(cell) = of.get(&p).and_then(|&c| row.get_mut(c)) {
-                            cell.participants.push(p);
-                            if cell.passages.last() != Some(&passage) {
-                                cell.passages.push(passage);
-                                cell.chars += end - start;
-                            }
-                        }
-                    });
-                }
-            } else {
-                let cell = &mut row[c];
-                for &(start, end) in &merged {
-                    turns.speakers(source, start, end, |p| cell.participants.push(p));
-                    cell.passages.push(Passage { source, start, end });
-                }
-                cell.chars += intervals::covered(&merged);
-            }
-            i = j;
-        }
+        let row = &mut cells[b / width];
+        let column = (!by_speaker).then_some(b % width);
+        fill_row(row, bucket, column, &of, turns);
     }
     for cell in cells.iter_mut().flatten() {
         cell.participants.sort_unstable();
@@ -329,6 +276,73 @@ pub fn matrix(
         columns: columns.labels().to_vec(),
         value,
         cells,
+    }
+}
+
+/// Each code's rows: the indices of the rows whose code list holds it,
+/// each once.
+fn rows_of_codes(rows: &[RowSpec]) -> IdMap<Vec<u32>> {
+    let mut rows_of: IdMap<Vec<u32>> = IdMap::default();
+    for (r, row) in rows.iter().enumerate() {
+        for &code in &row.codes {
+            let v = rows_of.entry(code).or_default();
+            if !v.contains(&(r as u32)) {
+                v.push(r as u32);
+            }
+        }
+    }
+    rows_of
+}
+
+/// The column of each key (source, coder or participant id), leaving out
+/// columns past the labels, and whether the column depends on who speaks.
+fn column_of(columns: &Columns, ncols: usize) -> (IdMap<usize>, bool) {
+    let (of, by_speaker) = match columns {
+        Columns::Source { of, .. } | Columns::Coder { of, .. } => (of, false),
+        Columns::Participant { of, .. } => (of, true),
+    };
+    let of = of
+        .iter()
+        .filter(|(_, c)| **c < ncols)
+        .map(|(&k, &c)| (k, c))
+        .collect();
+    (of, by_speaker)
+}
+
+/// Adds one sorted bucket of spans to a row, source by source after merging
+/// overlapping spans: to the cell `column`, or, when it is `None`, to the
+/// columns of the participants whose turns each passage overlaps.
+fn fill_row(
+    row: &mut [Cell],
+    bucket: &[(i64, usize, usize)],
+    column: Option<usize>,
+    of: &IdMap<usize>,
+    turns: &Turns,
+) {
+    for group in bucket.chunk_by(|a, b| a.0 == b.0) {
+        let source = group[0].0;
+        let merged = intervals::merge_sorted(group.iter().map(|k| (k.1, k.2)));
+        let Some(c) = column else {
+            for &(start, end) in &merged {
+                let passage = Passage { source, start, end };
+                turns.speakers(source, start, end, |p| {
+                    if let Some(cell) = of.get(&p).and_then(|&c| row.get_mut(c)) {
+                        cell.participants.push(p);
+                        if cell.passages.last() != Some(&passage) {
+                            cell.passages.push(passage);
+                            cell.chars += end - start;
+                        }
+                    }
+                });
+            }
+            continue;
+        };
+        let cell = &mut row[c];
+        for &(start, end) in &merged {
+            turns.speakers(source, start, end, |p| cell.participants.push(p));
+            cell.passages.push(Passage { source, start, end });
+        }
+        cell.chars += intervals::covered(&merged);
     }
 }
 
@@ -361,15 +375,7 @@ pub struct Cooccurrence {
 /// `near` N, when passages of each lie within N chars of one another
 /// (chains of close passages count once).
 pub fn cooccurrence(spans: &[CodedSpan], rows: &[RowSpec], near: Option<usize>) -> Cooccurrence {
-    let mut rows_of: IdMap<Vec<u32>> = IdMap::default();
-    for (r, row) in rows.iter().enumerate() {
-        for &code in &row.codes {
-            let v = rows_of.entry(code).or_default();
-            if !v.contains(&(r as u32)) {
-                v.push(r as u32);
-            }
-        }
-    }
+    let rows_of = rows_of_codes(rows);
     // Source by source, each row's merged coverage; then every pair of rows
     // present in the source, on plain slices.
     let mut keyed: Vec<(i64, u32, usize, usize)> = Vec::with_capacity(spans.len());

@@ -363,7 +363,7 @@ impl Matrix {
     /// units put in category `i` by the first coder and `j` by the second.
     /// Categories are named `0`, `1`, … in table order.
     pub fn from_table(table: &[Vec<usize>]) -> Result<Self, ReliabilityError> {
-        check_square_usize(table)?;
+        check_square(table)?;
         let mut first = Vec::new();
         let mut second = Vec::new();
         for (i, row) in table.iter().enumerate() {
@@ -432,20 +432,8 @@ impl Matrix {
     }
 }
 
-fn check_square_usize(table: &[Vec<usize>]) -> Result<(), ReliabilityError> {
-    for (row, cells) in table.iter().enumerate() {
-        if cells.len() != table.len() {
-            return Err(ReliabilityError::NotSquare {
-                row,
-                found: cells.len(),
-                expected: table.len(),
-            });
-        }
-    }
-    Ok(())
-}
-
-fn check_square(table: &[Vec<f64>]) -> Result<(), ReliabilityError> {
+/// Refuses a table that is not square, naming the first short or long row.
+fn check_square<T>(table: &[Vec<T>]) -> Result<(), ReliabilityError> {
     for (row, cells) in table.iter().enumerate() {
         if cells.len() != table.len() {
             return Err(ReliabilityError::NotSquare {
@@ -465,29 +453,68 @@ fn check_square(table: &[Vec<f64>]) -> Result<(), ReliabilityError> {
 /// shares of agreeing pairs `1 − D_o` and `1 − D_e`, so that
 /// `α = (p_o − p_e)/(1 − p_e)`; at other levels they are `None`.
 pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Outcome, ReliabilityError> {
-    let q = data.categories.len();
-    let numbers: Option<&[f64]> = data.numeric.as_deref();
-    if level != Level::Nominal {
-        match numbers {
-            None => {
-                let value = data
-                    .categories
-                    .iter()
-                    .find(|c| c.trim().parse::<f64>().is_err())
-                    .cloned()
-                    .unwrap_or_default();
-                return Err(ReliabilityError::NotNumeric { level, value });
-            }
-            Some(numbers) => {
-                if level == Level::Ratio
-                    && let Some(&value) = numbers.iter().find(|&&x| x < 0.0)
-                {
-                    return Err(ReliabilityError::NegativeRatio { value });
-                }
-            }
-        }
+    let numbers = level_numbers(data, level)?;
+    let (o, units) = coincidences(data);
+    if units == 0 {
+        return Ok(Outcome::no_pairable(Statistic::Alpha));
     }
-    // Coincidence matrix.
+    let n_c: Vec<f64> = o.iter().map(|row| row.iter().sum()).collect();
+    let n: f64 = n_c.iter().sum();
+    let (d_o, d_e) = disagreements(&o, &n_c, |c, k| difference(level, numbers, &n_c, c, k));
+    // Normalised so that both are shares of n: D_o / n and D_e / (n (n − 1)).
+    let d_o = d_o / n;
+    let d_e = d_e / (n * (n - 1.0));
+    let values = n.round() as usize;
+    let estimate = if d_e.abs() <= EPSILON {
+        Estimate::Undefined {
+            reason: UndefinedReason::NoVariation,
+        }
+    } else {
+        Estimate::Defined {
+            value: 1.0 - d_o / d_e,
+        }
+    };
+    // Agreement shares are meaningful only when a difference is 0 or 1.
+    let nominal = level == Level::Nominal;
+    Ok(Outcome {
+        statistic: Statistic::Alpha,
+        estimate,
+        observed: nominal.then_some(1.0 - d_o),
+        expected: nominal.then_some(1.0 - d_e),
+        units,
+        values,
+    })
+}
+
+/// The categories' numbers a level above nominal needs, refusing values that
+/// are not numbers (or negative ones at the ratio level); `None` at the
+/// nominal level.
+fn level_numbers(data: &Matrix, level: Level) -> Result<Option<&[f64]>, ReliabilityError> {
+    if level == Level::Nominal {
+        return Ok(None);
+    }
+    let Some(numbers) = data.numeric.as_deref() else {
+        let value = data
+            .categories
+            .iter()
+            .find(|c| c.trim().parse::<f64>().is_err())
+            .cloned()
+            .unwrap_or_default();
+        return Err(ReliabilityError::NotNumeric { level, value });
+    };
+    if level == Level::Ratio
+        && let Some(&value) = numbers.iter().find(|&&x| x < 0.0)
+    {
+        return Err(ReliabilityError::NegativeRatio { value });
+    }
+    Ok(Some(numbers))
+}
+
+/// The coincidence matrix over the pairable units (those with two values or
+/// more), each unit's pairs weighted by `1 / (m_u − 1)`, and how many units
+/// were pairable.
+fn coincidences(data: &Matrix) -> (Vec<Vec<f64>>, usize) {
+    let q = data.categories.len();
     let mut o = vec![vec![0.0f64; q]; q];
     let mut units = 0usize;
     for counts in data.unit_counts() {
@@ -513,33 +540,38 @@ pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Outcome, Reliab
             }
         }
     }
-    let n_c: Vec<f64> = o.iter().map(|row| row.iter().sum()).collect();
-    let n: f64 = n_c.iter().sum();
-    if units == 0 {
-        return Ok(Outcome::no_pairable(Statistic::Alpha));
+    (o, units)
+}
+
+/// The squared difference δ²(c, k) between two categories at `level`
+/// (`numbers` are the categories' values, `n_c` their marginal totals).
+fn difference(level: Level, numbers: Option<&[f64]>, n_c: &[f64], c: usize, k: usize) -> f64 {
+    if c == k {
+        return 0.0;
     }
-    let delta = |c: usize, k: usize| -> f64 {
-        if c == k {
-            return 0.0;
-        }
-        match (level, numbers) {
-            (Level::Nominal, _) | (_, None) => 1.0,
-            (Level::Interval, Some(v)) => (v[c] - v[k]).powi(2),
-            (Level::Ratio, Some(v)) => {
-                let sum = v[c] + v[k];
-                if sum == 0.0 {
-                    0.0
-                } else {
-                    ((v[c] - v[k]) / sum).powi(2)
-                }
-            }
-            (Level::Ordinal, Some(_)) => {
-                let (lo, hi) = if c < k { (c, k) } else { (k, c) };
-                let between: f64 = n_c[lo..=hi].iter().sum();
-                (between - (n_c[c] + n_c[k]) / 2.0).powi(2)
+    match (level, numbers) {
+        (Level::Nominal, _) | (_, None) => 1.0,
+        (Level::Interval, Some(v)) => (v[c] - v[k]).powi(2),
+        (Level::Ratio, Some(v)) => {
+            let sum = v[c] + v[k];
+            if sum == 0.0 {
+                0.0
+            } else {
+                ((v[c] - v[k]) / sum).powi(2)
             }
         }
-    };
+        (Level::Ordinal, Some(_)) => {
+            let (lo, hi) = if c < k { (c, k) } else { (k, c) };
+            let between: f64 = n_c[lo..=hi].iter().sum();
+            (between - (n_c[c] + n_c[k]) / 2.0).powi(2)
+        }
+    }
+}
+
+/// The observed and expected disagreement sums, before normalisation:
+/// `Σ o_ck δ²` and `Σ n_c n_k δ²` over the pairs of distinct categories.
+fn disagreements(o: &[Vec<f64>], n_c: &[f64], delta: impl Fn(usize, usize) -> f64) -> (f64, f64) {
+    let q = n_c.len();
     let mut d_o = 0.0;
     let mut d_e = 0.0;
     for c in 0..q {
@@ -552,29 +584,7 @@ pub fn krippendorff_alpha(data: &Matrix, level: Level) -> Result<Outcome, Reliab
             d_e += n_c[c] * n_c[k] * d;
         }
     }
-    // Normalised so that both are shares of n: D_o / n and D_e / (n (n − 1)).
-    let d_o = d_o / n;
-    let d_e = d_e / (n * (n - 1.0));
-    let values = n.round() as usize;
-    let estimate = if d_e.abs() <= EPSILON {
-        Estimate::Undefined {
-            reason: UndefinedReason::NoVariation,
-        }
-    } else {
-        Estimate::Defined {
-            value: 1.0 - d_o / d_e,
-        }
-    };
-    // Agreement shares are meaningful only when a difference is 0 or 1.
-    let nominal = level == Level::Nominal;
-    Ok(Outcome {
-        statistic: Statistic::Alpha,
-        estimate,
-        observed: nominal.then_some(1.0 - d_o),
-        expected: nominal.then_some(1.0 - d_e),
-        units,
-        values,
-    })
+    (d_o, d_e)
 }
 
 /// The terms Fleiss' kappa, Gwet's AC1, Brennan & Prediger and percent

@@ -301,6 +301,16 @@ pub(crate) fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     }
 }
 
+/// A runtime of its own for a browser session, in a test whose PostgreSQL
+/// clients block: the studies are set up and checked outside it.
+pub(crate) fn browser_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime for the browser")
+}
+
 /// A chromedriver process and a browser session on it.
 pub(crate) struct Browser {
     pub(crate) client: Client,

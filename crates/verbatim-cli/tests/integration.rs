@@ -24,6 +24,10 @@ mod postgres_analysis;
 mod postgres_people;
 // Codebook and coding edits on PostgreSQL: the same tree, codings and log as a file.
 mod postgres_codebook;
+// `deidentify` and `import --deidentify` on PostgreSQL: the same --json as a file.
+mod postgres_deid;
+// `media attach|list|detach` on PostgreSQL: the bytes in the database, the same --json.
+mod postgres_media;
 // Bad input: every refusal names the file, says what to do, changes nothing.
 mod bad_input;
 // `verbatim demo`.
@@ -161,3 +165,10 @@ mod postgres_serve;
 mod postgres_figures;
 // Guides, source repairs and the solo mark on PostgreSQL: the same --json as on a file.
 mod postgres_sources;
+// `serve --dir postgres://…/DB`: every study of a database, listed, coded
+// apart, created from the start page; accounts per study in team mode.
+mod postgres_folder;
+// `import-project` on PostgreSQL: a new study and a colleague's layer, as on a file.
+mod postgres_import;
+// `verbatim report`, member checking and translations on PostgreSQL: the same files.
+mod postgres_report;

@@ -132,11 +132,10 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [
-        vec!["report", "--format", "html", "--out", "report.html"],
-        vec!["source", "set", "a", "--date", "2026-03-12"],
-    ] {
-        let mut full = args.clone();
+    // `source set` is still file-only.
+    {
+        let args = ["source", "set", "a", "--date", "2026-03-12"];
+        let mut full = args.to_vec();
         full.extend(["--project", address]);
         let run = ws.run(&full);
         let line = one_sentence(&run);
@@ -145,7 +144,7 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                 "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
             ) && line.contains(
                 "on PostgreSQL, verbatim can init, import, import codebook, sources, show, coder add|list, \
-                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy, \
+                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy|translate, \
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
@@ -155,25 +154,26 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  guide add|list|use|autocode, source edit|done|redetect|remove, study solo|status, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
-                 align, figure, export, log, \
-                 account add|list|role|remove|password|invite|log, copy and serve"
+                 align, figure, report (with --participant), translations export|import, \
+                 export, import-project, log, \
+                 account add|list|role|remove|password|invite|log, \
+                 deidentify apply|check|candidates, media attach|list|detach, copy and serve"
             ),
             "{args:?}: {line}"
         );
         assert!(!run.stderr.contains("secret"), "{}", run.stderr);
     }
-    ws.write("names.csv", "Marie,Participante A\n");
     ws.write("a.txt", interview_lines());
     let run = ws.run(&[
         "import",
         "a.txt",
-        "--deidentify",
-        "names.csv",
+        "--date",
+        "2026-03-02",
         "--project",
         address,
     ]);
     assert!(
-        one_sentence(&run).contains("--deidentify works on study files only"),
+        one_sentence(&run).contains("--date works on study files only"),
         "{}",
         run.stderr
     );

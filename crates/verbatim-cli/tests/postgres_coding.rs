@@ -199,7 +199,24 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
-    // A code's name in another language has no PostgreSQL table yet.
+    // A code's name in another language and a de-identification record
+    // are carried now (`postgres_report`, `postgres_deid`); a table no
+    // PostgreSQL study has (one a later version might add) is not, and is
+    // named.
+    ws.write("noms.csv", "Marie,Participante A\n");
+    ws.write(
+        "suivi.txt",
+        "INT : Vous travaillez avec Marie ?\nCSI-3 : Oui, Marie est infirmière.\n",
+    );
+    ws.run(&[
+        "import",
+        "suivi.txt",
+        "--deidentify",
+        "noms.csv",
+        "--project",
+        "study.vbt",
+    ])
+    .ok();
     ws.run(&[
         "code",
         "translate",
@@ -214,6 +231,13 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
         "amira",
     ])
     .ok();
+    let conn = rusqlite::Connection::open(ws.path("study.vbt")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE field_notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); \
+         INSERT INTO field_notes (body) VALUES ('Entretien au café, bruit de fond.');",
+    )
+    .unwrap();
+    drop(conn);
     // No server is needed: the refusal comes before any connection.
     let refused = ws.run(&[
         "copy",
@@ -223,7 +247,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains("study.vbt holds data a copy cannot carry yet (tables code_translations)")
+        line.contains("study.vbt holds data a copy cannot carry yet (tables field_notes)")
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )

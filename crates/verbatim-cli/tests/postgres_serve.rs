@@ -17,8 +17,8 @@ use verbatim_store_pg::test_server;
 
 use crate::accounts::add_account;
 use crate::browser::{
-    Reply, Server, browser, browser_programs, code_new, http, log_in, reader_ready, serve_with,
-    serve_with_env,
+    Reply, Server, browser, browser_programs, browser_runtime, code_new, http, log_in,
+    reader_ready, serve_with, serve_with_env,
 };
 use crate::common::Workspace;
 
@@ -344,7 +344,7 @@ fn two_servers_on_one_postgres_study_store_every_acknowledged_coding_once() {
 }
 
 #[test]
-fn a_served_postgres_study_searches_and_says_what_needs_a_file() {
+fn a_served_postgres_study_searches_and_previews_its_report() {
     let Some(study) = test_server::study("cli_serve_pages") else {
         return;
     };
@@ -394,17 +394,11 @@ fn a_served_postgres_study_searches_and_says_what_needs_a_file() {
         .unwrap()
         .count();
     assert_eq!(kept, 1);
-    // The report still reads a study file: one sentence, 501, and the
-    // server goes on.
+    // The report reads PostgreSQL too; its commands name the study by
+    // its address, quoted (`postgres_report` compares it with the file's).
     let report = http(&server.base, "GET", "/reports/preview.html", &as_c00, "");
-    assert_eq!(report.status, 501, "{}", report.body);
-    assert!(
-        report
-            .body
-            .contains("the report does not work on a PostgreSQL study yet"),
-        "{}",
-        report.body
-    );
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(report.body.contains(&format!("&#39;{address}&#39;")));
     let again = http(&server.base, "GET", "/api/search?q=voisine", &as_c00, "");
     assert_eq!(again.status, 200);
 }
@@ -470,13 +464,7 @@ fn a_researcher_codes_in_chromium_on_two_servers_of_one_postgres_study() {
         .unwrap_or_else(|| panic!("no source atelier in {listed}"));
     let a = serve_with(&ws, &["--project", &address, "--team"]);
     let b = serve_with(&ws, &["--project", &address, "--team"]);
-    // The PostgreSQL client above is blocking: the browser gets a runtime
-    // of its own, outside which the study is set up and checked.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = browser_runtime();
     runtime.block_on(async {
         let br = browser(&chromium, &chromedriver, 1280, 900).await;
         let c = &br.client;
@@ -540,4 +528,78 @@ fn a_researcher_codes_in_chromium_on_two_servers_of_one_postgres_study() {
         ],
         "{codings}"
     );
+}
+
+/// One `serve` process on a PostgreSQL study serves a coder while another
+/// coder's request waits on the database: requests run on connections of
+/// their own, not in turn behind one lock. The wait is made on purpose: a
+/// transaction outside the server holds the code "Attente" locked, so c00's
+/// coding with it waits for the lock (the coding locks its code `FOR
+/// SHARE`); c01's coding with "Lien" must be answered meanwhile.
+#[test]
+fn one_server_answers_a_coder_while_another_waits_on_the_database() {
+    let Some(study) = test_server::study("cli_serve_side_by_side") else {
+        return;
+    };
+    let address = study.address.to_string();
+    let ws = Workspace::empty();
+    let codes = prepare(&ws, &address, &["Lien", "Attente"]);
+    let (lien, attente) = (codes[0], codes[1]);
+    let source = sources(&ws, &address)[0].0;
+    let server = serve_with(&ws, &["--project", &address]);
+    let (waiting, other) = (
+        Client::new(&server.base, "c00"),
+        Client::new(&server.base, "c01"),
+    );
+    let mut admin = study.admin();
+    let mut lock = admin.transaction().unwrap();
+    lock.execute(
+        &format!(
+            "SELECT 1 FROM \"{}\".codes WHERE id = $1 FOR UPDATE",
+            study.address.study()
+        ),
+        &[&attente],
+    )
+    .unwrap();
+    let (done, answers) = std::sync::mpsc::channel();
+    let first = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let reply = waiting.code(attente, source, 0, 5);
+            let _ = done.send(("c00", reply.status, reply.body));
+        })
+    };
+    // c00's request reaches the lock (it cannot pass it while the
+    // transaction lasts, however long this pause).
+    std::thread::sleep(Duration::from_millis(500));
+    std::thread::spawn(move || {
+        let reply = other.code(lien, source, 0, 5);
+        let _ = done.send(("c01", reply.status, reply.body));
+    });
+    let (who, status, body) = answers
+        .recv_timeout(Duration::from_secs(20))
+        .expect("c01 was answered while c00 waited");
+    assert_eq!((who, status), ("c01", 200), "{body}");
+    assert!(!first.is_finished(), "c00 passed a lock held elsewhere");
+    lock.commit().unwrap();
+    let (who, status, body) = answers.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!((who, status), ("c00", 200), "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["new"], true, "{answer}");
+    // Both stored, each once: one coding per coder.
+    for coder in ["c00", "c01"] {
+        let listed = ws
+            .run(&[
+                "coding",
+                "list",
+                "--project",
+                &address,
+                "--coder",
+                coder,
+                "--json",
+            ])
+            .ok()
+            .json();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{coder}: {listed}");
+    }
 }

@@ -33,7 +33,7 @@ fn qt(text: &str, needle: &str) -> (i64, i64) {
 }
 
 /// Writes a QualCoder project folder `name` holding `data.qda`.
-fn qualcoder_project(ws: &Workspace, name: &str) -> std::path::PathBuf {
+pub(crate) fn qualcoder_project(ws: &Workspace, name: &str) -> std::path::PathBuf {
     let folder = ws.path(name);
     std::fs::create_dir(&folder).unwrap();
     let conn = rusqlite::Connection::open(folder.join("data.qda")).unwrap();

@@ -52,7 +52,7 @@ type Highlight = (
 );
 
 /// Writes a Taguette database holding the projects named.
-fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
+pub(crate) fn taguette_db(ws: &Workspace, name: &str, projects: &[&str]) -> PathBuf {
     let path = ws.path(name);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(SCHEMA).unwrap();

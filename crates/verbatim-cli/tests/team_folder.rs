@@ -66,7 +66,7 @@ fn serve_folder(ws: &Workspace, team: bool) -> Server {
 }
 
 /// Posts the start page's login form for `study`; keeps the cookies set.
-fn login(agent: &mut Agent, study: &str, (name, password): (&str, &str)) -> Reply {
+pub(crate) fn login(agent: &mut Agent, study: &str, (name, password): (&str, &str)) -> Reply {
     let body = format!(
         "study={}&name={}&password={}&csrf={}",
         enc(study),
@@ -80,7 +80,7 @@ fn login(agent: &mut Agent, study: &str, (name, password): (&str, &str)) -> Repl
 }
 
 /// Adds the session and study cookies a reply sets to the agent's.
-fn keep_cookies(agent: &mut Agent, reply: &Reply) {
+pub(crate) fn keep_cookies(agent: &mut Agent, reply: &Reply) {
     for name in ["vb_session", "vb_study"] {
         if let Some(set) = set_cookie(reply, name) {
             agent.cookies.push_str("; ");
@@ -90,7 +90,7 @@ fn keep_cookies(agent: &mut Agent, reply: &Reply) {
 }
 
 /// Returns the agent's cookies with `vb_study` naming `study` instead.
-fn with_study(agent: &Agent, study: &str) -> String {
+pub(crate) fn with_study(agent: &Agent, study: &str) -> String {
     let kept: Vec<&str> = agent
         .cookies
         .split("; ")
@@ -239,7 +239,7 @@ fn two_studies_in_a_folder_keep_their_accounts_and_sources_apart() {
 
 /// Returns an agent holding the CSRF cookie the start page sets (a local
 /// folder server has no login page).
-fn local_agent(base: &str) -> Agent {
+pub(crate) fn local_agent(base: &str) -> Agent {
     let page = http(base, "GET", "/studies", &[], "");
     assert_eq!(page.status, 200, "{}", page.body);
     let pair = set_cookie(&page, "vb_csrf")
@@ -261,7 +261,7 @@ fn local_agent(base: &str) -> Agent {
 }
 
 /// Posts the start page's creation form.
-fn create(agent: &mut Agent, fields: &[(&str, &str)]) -> Reply {
+pub(crate) fn create(agent: &mut Agent, fields: &[(&str, &str)]) -> Reply {
     let mut body = format!("csrf={}", agent.csrf);
     for (k, v) in fields {
         body.push_str(&format!("&{k}={}", enc(v)));

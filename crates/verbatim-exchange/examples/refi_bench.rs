@@ -6,6 +6,8 @@
 //! to a file) and import (unzip, parse, plan, one transaction) of each.
 //!
 //! Run: `cargo run --release -p verbatim-exchange --example refi_bench [SOURCES...]`
+//! With `REFI_BENCH_KEEP=DIR`, each `.qdpx` is also copied into DIR (to
+//! time `verbatim import-project` with it, on a file or on PostgreSQL).
 
 use std::time::Instant;
 
@@ -180,6 +182,12 @@ fn main() -> Result<(), Error> {
         let export_cpu = cpu() - cpu_started;
         let codings = snapshot.codings.len();
         drop((snapshot, exported));
+        if let Some(keep) = std::env::var_os("REFI_BENCH_KEEP") {
+            std::fs::copy(
+                &out,
+                std::path::Path::new(&keep).join(format!("bench-{n}.qdpx")),
+            )?;
+        }
 
         let started = Instant::now();
         let cpu_started = cpu();

@@ -3,5 +3,8 @@
 
 pub mod figures;
 pub mod quotes;
+pub mod reads;
 pub mod report;
 pub mod translation;
+
+pub use reads::ReportReads;

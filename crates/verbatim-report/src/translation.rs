@@ -40,7 +40,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use verbatim_core::Language;
-use verbatim_store::{CodeNode, NewCodeName, NewTranslation, Scope, SqliteStore, StoreError};
+use verbatim_store::{
+    AnalysisReads, CodeNode, NewCodeName, NewTranslation, Scope, StoreError, Translations,
+};
 
 use crate::quotes::CodeQuotes;
 
@@ -234,8 +236,8 @@ pub struct Changed {
 /// Attaches each returned translation to its coding, in one action; skips
 /// and reports units whose quote changed since export or that match no
 /// coding (see the module docs).
-pub fn apply(
-    store: &mut SqliteStore,
+pub fn apply<S: AnalysisReads + Translations + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     returned: &Returned,
 ) -> Result<ImportReport, TranslationError> {
@@ -296,8 +298,8 @@ pub fn apply(
 /// Matches a code name's unit to its code: the name to set, the code
 /// renamed since the export, or `None` when no code the scope sees has
 /// this GUID.
-fn code_name(
-    store: &SqliteStore,
+fn code_name<S: Translations + ?Sized>(
+    store: &S,
     scope: &Scope,
     guid: &str,
     unit: &ReturnedUnit,

@@ -99,32 +99,57 @@ fn error(message: impl Into<String>, column: usize, fragment: impl Into<String>)
     }
 }
 
+/// Splits a query into its tokens, each with its 1-based column.
 fn lex(input: &str) -> Result<Vec<(Lex, usize)>> {
-    let chars: Vec<char> = input.chars().collect();
+    let mut lexer = Lexer {
+        chars: input.chars().collect(),
+        i: 0,
+    };
     let mut out = Vec::new();
-    let mut i = 0;
-    let is_stop = |c: char| c.is_whitespace() || c == '(' || c == ')' || c == '"';
-    while i < chars.len() {
-        let c = chars[i];
-        let column = i + 1;
-        if c.is_whitespace() {
-            i += 1;
-            continue;
+    while let Some(token) = lexer.next_token()? {
+        out.push(token);
+    }
+    Ok(out)
+}
+
+/// The lexer's cursor over the query's characters.
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+}
+
+/// Whether `c` ends a word: white space, a parenthesis or a quote.
+fn is_stop(c: char) -> bool {
+    c.is_whitespace() || c == '(' || c == ')' || c == '"'
+}
+
+impl Lexer {
+    /// The character under the cursor, if any.
+    fn here(&self) -> Option<char> {
+        self.chars.get(self.i).copied()
+    }
+
+    /// The next token after any white space, or `None` at the end.
+    fn next_token(&mut self) -> Result<Option<(Lex, usize)>> {
+        while self.here().is_some_and(char::is_whitespace) {
+            self.i += 1;
         }
-        if c == '(' {
-            out.push((Lex::Open, column));
-            i += 1;
-            continue;
-        }
-        if c == ')' {
-            out.push((Lex::Close, column));
-            i += 1;
-            continue;
+        let Some(c) = self.here() else {
+            return Ok(None);
+        };
+        let column = self.i + 1;
+        if c == '(' || c == ')' {
+            self.i += 1;
+            let token = if c == '(' { Lex::Open } else { Lex::Close };
+            return Ok(Some((token, column)));
         }
         let exact = c == '=';
         if exact {
-            i += 1;
-            if i >= chars.len() || chars[i].is_whitespace() || chars[i] == '(' || chars[i] == ')' {
+            self.i += 1;
+            if self
+                .here()
+                .is_none_or(|c| c.is_whitespace() || c == '(' || c == ')')
+            {
                 return Err(error(
                     "`=` must be followed by a word or a quoted phrase",
                     column,
@@ -132,98 +157,104 @@ fn lex(input: &str) -> Result<Vec<(Lex, usize)>> {
                 ));
             }
         }
-        if chars[i] == '"' {
-            let open = i;
-            let Some(len) = chars[open + 1..].iter().position(|&c| c == '"') else {
-                let rest: String = chars[open..].iter().collect();
-                return Err(error("unclosed quote", open + 1, rest));
-            };
-            let text: String = chars[open + 1..open + 1 + len].iter().collect();
-            i = open + len + 2;
-            let mut slop = 0;
-            if i < chars.len() && chars[i] == '~' {
-                let tilde = i;
-                i += 1;
-                let digits: String = chars[i..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_digit())
-                    .collect();
-                if digits.is_empty() {
-                    return Err(error(
-                        "`~` must be followed by a number of words, like \"trust patient\"~5",
-                        tilde + 1,
-                        "~",
-                    ));
-                }
-                i += digits.chars().count();
-                slop = digits.parse::<u32>().map_err(|_| {
-                    error(
-                        "the distance after `~` is too large",
-                        tilde + 1,
-                        digits.clone(),
-                    )
-                })?;
-            }
-            if i < chars.len() && !is_stop(chars[i]) {
-                return Err(error(
-                    "put a space after a closing quote",
-                    i + 1,
-                    chars[i].to_string(),
-                ));
-            }
-            out.push((Lex::Phrase { text, exact, slop }, column));
-            continue;
+        let token = if self.here() == Some('"') {
+            self.phrase(exact)?
+        } else {
+            self.word(exact, column)?
+        };
+        Ok(Some((token, column)))
+    }
+
+    /// A quoted phrase starting at the cursor's quote, with its `~N`.
+    fn phrase(&mut self, exact: bool) -> Result<Lex> {
+        let open = self.i;
+        let chars = &self.chars;
+        let Some(len) = chars[open + 1..].iter().position(|&c| c == '"') else {
+            let rest: String = chars[open..].iter().collect();
+            return Err(error("unclosed quote", open + 1, rest));
+        };
+        let text: String = chars[open + 1..open + 1 + len].iter().collect();
+        self.i = open + len + 2;
+        let slop = self.slop()?;
+        if let Some(c) = self.here().filter(|&c| !is_stop(c)) {
+            return Err(error(
+                "put a space after a closing quote",
+                self.i + 1,
+                c.to_string(),
+            ));
         }
-        let start = i;
-        while i < chars.len() && !is_stop(chars[i]) {
-            i += 1;
+        Ok(Lex::Phrase { text, exact, slop })
+    }
+
+    /// The distance `~N` after a closing quote, 0 when there is none.
+    fn slop(&mut self) -> Result<u32> {
+        if self.here() != Some('~') {
+            return Ok(0);
         }
-        let word: String = chars[start..i].iter().collect();
-        if i < chars.len() && chars[i] == '"' {
+        let tilde = self.i;
+        self.i += 1;
+        let digits: String = self.chars[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if digits.is_empty() {
+            return Err(error(
+                "`~` must be followed by a number of words, like \"trust patient\"~5",
+                tilde + 1,
+                "~",
+            ));
+        }
+        self.i += digits.chars().count();
+        digits.parse::<u32>().map_err(|_| {
+            error(
+                "the distance after `~` is too large",
+                tilde + 1,
+                digits.clone(),
+            )
+        })
+    }
+
+    /// A word, an operator or a prefix starting at the cursor.
+    fn word(&mut self, exact: bool, column: usize) -> Result<Lex> {
+        let start = self.i;
+        while self.here().is_some_and(|c| !is_stop(c)) {
+            self.i += 1;
+        }
+        let word: String = self.chars[start..self.i].iter().collect();
+        if self.here() == Some('"') {
             return Err(error(
                 "put a space before an opening quote",
-                i + 1,
+                self.i + 1,
                 format!("{word}\""),
             ));
         }
         if !exact {
             match word.as_str() {
-                "AND" => {
-                    out.push((Lex::And, column));
-                    continue;
-                }
-                "OR" => {
-                    out.push((Lex::Or, column));
-                    continue;
-                }
-                "NOT" => {
-                    out.push((Lex::Not, column));
-                    continue;
-                }
+                "AND" => return Ok(Lex::And),
+                "OR" => return Ok(Lex::Or),
+                "NOT" => return Ok(Lex::Not),
                 _ => {}
             }
         }
-        if let Some(star) = word.find('*') {
-            if star + 1 != word.len() || star == 0 {
-                return Err(error(
-                    "`*` is only allowed at the end of a word, like méfi*",
-                    start + word[..star].chars().count() + 1,
-                    word,
-                ));
-            }
-            if exact {
-                return Err(error(
-                    "a prefix already matches exact forms: drop the `=`",
-                    column,
-                    word,
-                ));
-            }
-            out.push((Lex::Prefix(word[..star].to_owned()), column));
-        } else {
-            out.push((Lex::Word { text: word, exact }, column));
+        let Some(star) = word.find('*') else {
+            return Ok(Lex::Word { text: word, exact });
+        };
+        if star + 1 != word.len() || star == 0 {
+            return Err(error(
+                "`*` is only allowed at the end of a word, like méfi*",
+                start + word[..star].chars().count() + 1,
+                word,
+            ));
         }
+        if exact {
+            return Err(error(
+                "a prefix already matches exact forms: drop the `=`",
+                column,
+                word,
+            ));
+        }
+        Ok(Lex::Prefix(word[..star].to_owned()))
     }
-    Ok(out)
 }
 
 /// How deep a query may nest (parentheses and `NOT`s, each one level): the

@@ -1,4 +1,6 @@
-//! Where a PostgreSQL study lives: `postgres://USER[:PASS]@HOST[:PORT]/DB?study=NAME`.
+//! Where a PostgreSQL study lives: `postgres://USER[:PASS]@HOST[:PORT]/DB?study=NAME`,
+//! and the database that holds many ([`PgDatabase`], the same address
+//! without `?study=`).
 //!
 //! One server database holds many studies, one PostgreSQL schema each, named
 //! by `study=`. The name becomes an SQL identifier, so it is restricted to
@@ -50,52 +52,116 @@ impl FromStr for PgAddress {
     type Err = StoreError;
 
     fn from_str(address: &str) -> Result<Self, StoreError> {
-        if !Self::is_postgres(address) {
-            return Err(bad(
-                address,
-                "it must start with postgres:// (write postgres://USER@HOST:PORT/DB?study=NAME)",
-            ));
-        }
-        let (base, query) = address.split_once('?').unwrap_or((address, ""));
-        let mut study = None;
-        let mut rest = Vec::new();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            match pair.split_once('=') {
-                Some(("study", name)) => study = Some(name.to_owned()),
-                _ => rest.push(pair),
-            }
-        }
+        let (config, study) = parse(address)?;
         let study = study.ok_or_else(|| {
             bad(
                 address,
-                "it names no study; end it with ?study=NAME (one study per name on a database)",
+                "it names no study; end it with ?study=NAME (one study per name on a database; \
+                 `verbatim serve --dir` takes the database alone and serves all its studies)",
             )
         })?;
         check_name(&study)?;
-        let connect = if rest.is_empty() {
-            base.to_owned()
-        } else {
-            format!("{base}?{}", rest.join("&"))
-        };
-        let config = Config::from_str(&connect).map_err(|e| {
-            bad(
-                address,
-                &format!("{e}; write postgres://USER@HOST:PORT/DB?study=NAME"),
-            )
-        })?;
-        if config.get_user().is_none() {
-            return Err(bad(
-                address,
-                "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
-            ));
-        }
-        let shown = shown(&config, &study);
+        let shown = shown(&config, Some(&study));
         Ok(Self {
             config,
             study,
             shown,
         })
     }
+}
+
+/// A database that holds studies, one schema each, addressed without a
+/// study: `postgres://USER[:PASS]@HOST[:PORT]/DB` (what `serve --dir`
+/// serves). [`PgDatabase::study`] names one of its studies.
+#[derive(Clone)]
+pub struct PgDatabase {
+    pub(crate) config: Config,
+    shown: String,
+}
+
+impl std::fmt::Debug for PgDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl std::fmt::Display for PgDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl PgDatabase {
+    /// Returns the address of the study `name` of this database, or the
+    /// sentence saying why `name` cannot name a study.
+    pub fn study(&self, name: &str) -> Result<PgAddress, StoreError> {
+        check_name(name)?;
+        Ok(PgAddress {
+            config: self.config.clone(),
+            study: name.to_owned(),
+            shown: shown(&self.config, Some(name)),
+        })
+    }
+
+    /// Returns `Ok` when `name` can name a study (a schema) of a database,
+    /// else the sentence saying what to write instead.
+    pub fn check_study_name(name: &str) -> Result<(), StoreError> {
+        check_name(name)
+    }
+}
+
+impl FromStr for PgDatabase {
+    type Err = StoreError;
+
+    fn from_str(address: &str) -> Result<Self, StoreError> {
+        let (config, study) = parse(address)?;
+        if study.is_some() {
+            return Err(StoreError::BadAddress(format!(
+                "{} names one study (?study=): to serve every study of the database, leave ?study= out and write postgres://USER@HOST:PORT/DB",
+                without_password(address)
+            )));
+        }
+        let shown = shown(&config, None);
+        Ok(Self { config, shown })
+    }
+}
+
+/// Parses an address into the server's configuration and the study it
+/// names, if any.
+fn parse(address: &str) -> Result<(Config, Option<String>), StoreError> {
+    if !PgAddress::is_postgres(address) {
+        return Err(bad(
+            address,
+            "it must start with postgres:// (write postgres://USER@HOST:PORT/DB?study=NAME)",
+        ));
+    }
+    let (base, query) = address.split_once('?').unwrap_or((address, ""));
+    let mut study = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("study", name)) => study = Some(name.to_owned()),
+            _ => rest.push(pair),
+        }
+    }
+    let connect = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    let config = Config::from_str(&connect).map_err(|e| {
+        bad(
+            address,
+            &format!("{e}; write postgres://USER@HOST:PORT/DB?study=NAME"),
+        )
+    })?;
+    if config.get_user().is_none() {
+        return Err(bad(
+            address,
+            "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
+        ));
+    }
+    Ok((config, study))
 }
 
 /// Refuses study names that are not plain lower-case SQL identifiers.
@@ -136,8 +202,9 @@ fn without_password(address: &str) -> String {
     }
 }
 
-/// Returns the address messages show: user, host, port, database and study.
-fn shown(config: &Config, study: &str) -> String {
+/// Returns the address messages show: user, host, port, database and
+/// study (when there is one).
+fn shown(config: &Config, study: Option<&str>) -> String {
     let user = config.get_user().unwrap_or_default();
     let host = match config.get_hosts().first() {
         Some(Host::Tcp(host)) => host.clone(),
@@ -146,7 +213,10 @@ fn shown(config: &Config, study: &str) -> String {
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let db = config.get_dbname().unwrap_or(user);
-    format!("postgres://{user}@{host}:{port}/{db}?study={study}")
+    match study {
+        Some(study) => format!("postgres://{user}@{host}:{port}/{db}?study={study}"),
+        None => format!("postgres://{user}@{host}:{port}/{db}"),
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +234,27 @@ mod tests {
             "postgres://amira@db.lab:6543/verbatim?study=addicto_2026"
         );
         assert!(!format!("{a:?}").contains("secret"));
+    }
+
+    #[test]
+    fn a_database_is_the_address_without_a_study_and_names_its_studies() {
+        let db: PgDatabase = "postgres://amira:secret@db.lab:6543/verbatim"
+            .parse()
+            .unwrap();
+        assert_eq!(db.to_string(), "postgres://amira@db.lab:6543/verbatim");
+        let study = db.study("addicto_2026").unwrap();
+        assert_eq!(
+            study.to_string(),
+            "postgres://amira@db.lab:6543/verbatim?study=addicto_2026"
+        );
+        assert!(db.study("Addicto-2026").is_err());
+        assert!(db.study("pg_toast").is_err());
+        let with_study = "postgres://amira:secret@db/verbatim?study=x"
+            .parse::<PgDatabase>()
+            .unwrap_err()
+            .to_string();
+        assert!(with_study.contains("leave ?study= out"), "{with_study}");
+        assert!(!with_study.contains("secret"), "{with_study}");
     }
 
     #[test]

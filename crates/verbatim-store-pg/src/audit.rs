@@ -4,8 +4,9 @@
 //! The team account behind a change (`act_as_account`) is a setting of the
 //! connection, `verbatim.account`, which every entry copies into its
 //! `account` column, as SQLite copies its connection's `TEMP` table: each
-//! writer records it without a new argument, and it lives with the
-//! connection only (one per store, so per server process).
+//! writer records it without a new argument. A store handle says which
+//! account it acts for, and each connection it takes from the pool is
+//! switched to that account first (`pool.rs`).
 
 use postgres::GenericClient;
 use postgres::types::Type;
@@ -83,9 +84,10 @@ pub(crate) fn act_as(
     client: &mut impl GenericClient,
     account: Option<&str>,
 ) -> Result<(), postgres::Error> {
-    client.execute(
+    // Typed: one round trip, made each time a pooled connection switches.
+    client.query_typed(
         "SELECT set_config('verbatim.account', $1, false)",
-        &[&account.unwrap_or("")],
+        &[(&account.unwrap_or(""), Type::TEXT)],
     )?;
     Ok(())
 }

@@ -44,6 +44,7 @@ pub(crate) fn merge(
     for link in ids(tx, journal, from)? {
         rec.delete(tx, "journal_links", link)?;
     }
+    crate::translations::delete_code_names(tx, &mut rec, from)?;
     for memo in ids(tx, MEMOS_ON_CODE, from)? {
         rec.update(tx, "memos", memo, &[("target_id", &into)])?;
     }
@@ -95,6 +96,7 @@ pub(crate) fn delete(
     for link in ids(tx, journal, id)? {
         rec.delete(tx, "journal_links", link)?;
     }
+    crate::translations::delete_code_names(tx, &mut rec, id)?;
     for memo in ids(tx, MEMOS_ON_CODE, id)? {
         rec.delete(tx, "memos", memo)?;
     }

@@ -3,6 +3,7 @@
 //! rules (names, initials, colours, scopes) are `verbatim_store::rules` and
 //! the trait's provided methods.
 
+use postgres::types::Type;
 use postgres::{Row, Transaction};
 use verbatim_store::{Coder, Coders, Level, StoreError, rules};
 
@@ -102,10 +103,11 @@ impl Coders for PgStore {
     }
 
     fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
+        // Typed (one round trip): every web request's scope starts here.
         self.client()
-            .query_opt(
+            .query_typed_opt(
                 &format!("{CODER} WHERE name = $1 AND kind = 'coder'"),
-                &[&name.trim()],
+                &[(&name.trim(), Type::TEXT)],
             )
             .and_then(|r| r.as_ref().map(coder).transpose())
             .or_server(self.address())

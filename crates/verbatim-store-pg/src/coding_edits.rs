@@ -136,13 +136,13 @@ impl CodingEdits for PgStore {
     fn source_codings(&self, scope: &Scope, source: i64) -> Result<Vec<SpanCoding>, StoreError> {
         let rows = self
             .client()
-            .query(
+            .query_typed(
                 "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, \
                         k.memo, c.owner, (SELECT string_agg(t.language, ' ' ORDER BY t.language COLLATE \"C\") \
                                           FROM translations t WHERE t.coding_id = k.id) \
                  FROM codings k JOIN codes c ON c.id = k.code_id \
                  WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",
-                &[&source],
+                &[(&source, postgres::types::Type::INT8)],
             )
             .or_server(self.address())?;
         let mut out = Vec::new();

@@ -59,6 +59,11 @@ impl Codings for PgStore {
         code: i64,
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
+        // Two round trips when nothing moves meanwhile (`one_coding`);
+        // else the transaction below, which reads again and decides.
+        if let Some(done) = crate::one_coding::add(self, scope, source, span, code, memo)? {
+            return Ok(done);
+        }
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;
@@ -165,9 +170,9 @@ impl Codings for PgStore {
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;
         let coder: Option<i64> = tx
-            .query_opt(
+            .query_typed_opt(
                 "SELECT coder_id FROM codings WHERE id = $1 FOR UPDATE",
-                &[&id],
+                &[(&id, Type::INT8)],
             )
             .and_then(|r| r.map(|r| r.try_get(0)).transpose())
             .or_server(&address)?;
@@ -188,31 +193,24 @@ impl Codings for PgStore {
 
 /// Deletes a coding and the rows that hang on it (its translations, the
 /// record of whose passages fed it, its memos), recording each in the
-/// order SQLite's `delete_coding_rows` does.
+/// order SQLite's `delete_coding_rows` does: found in one typed statement
+/// (one round trip), table by table, each by id.
 pub(crate) fn delete_coding_rows(
     tx: &mut postgres::Transaction<'_>,
     rec: &mut Recorder,
     coding: i64,
 ) -> Result<(), postgres::Error> {
-    for select in [
-        (
-            "translations",
-            "SELECT id FROM translations WHERE coding_id = $1 ORDER BY id",
-        ),
-        (
-            "consensus_origins",
-            "SELECT id FROM consensus_origins WHERE coding_id = $1 ORDER BY id",
-        ),
-        (
-            "memos",
-            "SELECT id FROM memos WHERE target_kind = 'coding' AND target_id = $1 ORDER BY id",
-        ),
-    ] {
-        let (table, sql) = select;
-        let rows = tx.query(sql, &[&coding])?;
-        for row in &rows {
-            rec.delete(tx, table, row.try_get(0)?)?;
-        }
+    const TABLES: [&str; 3] = ["translations", "consensus_origins", "memos"];
+    let rows = tx.query_typed(
+        "SELECT 0, id FROM translations WHERE coding_id = $1 \
+         UNION ALL SELECT 1, id FROM consensus_origins WHERE coding_id = $1 \
+         UNION ALL SELECT 2, id FROM memos WHERE target_kind = 'coding' AND target_id = $1 \
+         ORDER BY 1, 2",
+        &[(&coding, Type::INT8)],
+    )?;
+    for row in &rows {
+        let table = usize::try_from(row.try_get::<_, i32>(0)?).unwrap_or(0);
+        rec.delete(tx, TABLES[table.min(2)], row.try_get(1)?)?;
     }
     rec.delete(tx, "codings", coding)
 }

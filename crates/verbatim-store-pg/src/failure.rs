@@ -1,24 +1,26 @@
 //! How PostgreSQL's errors become `StoreError`s: one sentence naming the
-//! study's address (never its password) and what to check.
+//! study's (or the database's) address, never its password, and what to
+//! check.
 
 use verbatim_store::StoreError;
 
-use crate::PgAddress;
+use std::fmt::Display;
 
 /// Turns a `postgres` error into a `StoreError` about one study.
 pub(crate) trait OrServer<T> {
-    /// Returns the value, or the error as a sentence about `address`.
-    fn or_server(self, address: &PgAddress) -> Result<T, StoreError>;
+    /// Returns the value, or the error as a sentence about `address` (a
+    /// `PgAddress` or a `PgDatabase`).
+    fn or_server(self, address: &dyn Display) -> Result<T, StoreError>;
 }
 
 impl<T> OrServer<T> for Result<T, postgres::Error> {
-    fn or_server(self, address: &PgAddress) -> Result<T, StoreError> {
+    fn or_server(self, address: &dyn Display) -> Result<T, StoreError> {
         self.map_err(|e| server_error(address, &e))
     }
 }
 
 /// Returns the sentence for one `postgres` error.
-pub(crate) fn server_error(address: &PgAddress, error: &postgres::Error) -> StoreError {
+pub(crate) fn server_error(address: &dyn Display, error: &postgres::Error) -> StoreError {
     match error.as_db_error() {
         Some(db) => StoreError::Server(format!(
             "the PostgreSQL server refused an operation on {address}: {} ({})",

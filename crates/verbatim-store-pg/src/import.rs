@@ -52,6 +52,15 @@ impl Statements {
     }
 }
 
+/// The study's default language for sources that name none.
+pub(crate) fn default_language(
+    tx: &mut Transaction<'_>,
+) -> Result<Option<String>, postgres::Error> {
+    tx.query_opt("SELECT value FROM study WHERE key = 'language'", &[])?
+        .map(|r| r.try_get(0))
+        .transpose()
+}
+
 /// Stores one source inside the caller's savepoint.
 pub(crate) fn insert_source(
     tx: &mut Transaction<'_>,

@@ -23,11 +23,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/0008_accounts.sql")),
     (9, include_str!("../migrations/0009_audit_count.sql")),
+    (10, include_str!("../migrations/0010_one_coding.sql")),
+    (11, include_str!("../migrations/0011_code_translations.sql")),
     (12, include_str!("../migrations/0012_guides_done.sql")),
+    (13, include_str!("../migrations/0013_deidentification.sql")),
+    (14, include_str!("../migrations/0014_media.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 14;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
@@ -45,10 +49,31 @@ pub(crate) fn version(tx: &mut impl postgres::GenericClient) -> Result<i64, post
     row.try_get(0)
 }
 
-/// Applies every migration newer than the study's version.
+/// Returns the numbers of the migrations this build knows that the study
+/// has not applied. Not only those above its version: numbers are taken
+/// by parallel branches, so a study may have 11 and 12 before 10 arrives.
+fn missing(tx: &mut impl postgres::GenericClient) -> Result<Vec<i64>, postgres::Error> {
+    let applied: Vec<i64> = tx
+        .query("SELECT version FROM verbatim_migrations", &[])?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    Ok(MIGRATIONS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !applied.contains(n))
+        .collect())
+}
+
+/// Returns true when the study lacks a migration this build knows.
+pub(crate) fn pending(tx: &mut impl postgres::GenericClient) -> Result<bool, postgres::Error> {
+    Ok(!missing(tx)?.is_empty())
+}
+
+/// Applies, in order, every migration the study has not applied.
 pub(crate) fn apply(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {
-    let current = version(tx)?;
-    for (number, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > current) {
+    let missing = missing(tx)?;
+    for (number, sql) in MIGRATIONS.iter().filter(|(n, _)| missing.contains(n)) {
         tx.batch_execute(sql)?;
         tx.execute(
             "INSERT INTO verbatim_migrations (version, applied_at) VALUES ($1, $2)",

@@ -149,35 +149,61 @@ impl Recorder {
         column: &'static str,
         value: &str,
     ) -> Result<(), postgres::Error> {
-        let where_ = "source_id = $1 AND ordinal = $2";
-        let read = format!("SELECT row_to_json(t)::text FROM turns t WHERE {where_} FOR UPDATE");
-        let Some(before) = tx.query_opt(&read, &[&source, &ordinal])? else {
+        let key = [("source_id", source), ("ordinal", ordinal)];
+        self.update_keyed(tx, "turns", &key, &[(column, &value)])
+    }
+
+    /// Sets columns of the row whose key columns hold these numbers
+    /// (locked first; a table without an `id`, as `turns` or
+    /// `source_texts`), keeping it before and after under that key.
+    pub fn update_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        key: &[(&'static str, i64)],
+        columns: &[Column<'_>],
+    ) -> Result<(), postgres::Error> {
+        let where_: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let where_ = where_.join(" AND ");
+        let keys: Vec<&(dyn ToSql + Sync)> = key.iter().map(|(_, v)| v as _).collect();
+        let read = format!("SELECT row_to_json(t)::text FROM {table} t WHERE {where_} FOR UPDATE");
+        let Some(before) = tx.query_opt(&read, &keys)? else {
             return Ok(());
         };
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1 + key.len()))
+            .collect();
         let sql = format!(
-            "WITH row AS (UPDATE turns SET {column} = $3 WHERE {where_} RETURNING *) \
-             SELECT row_to_json(row)::text FROM row"
+            "WITH row AS (UPDATE {table} SET {} WHERE {where_} RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            sets.join(", ")
         );
-        let after = tx.query_one(&sql, &[&source, &ordinal, &value])?;
-        let key = json!({ "source_id": source, "ordinal": ordinal });
+        let mut values = keys;
+        values.extend(columns.iter().map(|(_, v)| *v));
+        let after = tx.query_one(&sql, &values)?;
         self.keep_keyed(
-            "turns",
-            key,
+            table,
+            key_json(key),
             Some(before.try_get(0)?),
             Some(after.try_get(0)?),
         );
         Ok(())
     }
 
-    /// Inserts a row of a table keyed by other columns than an id (a
-    /// turn), keeping it under `key`, the names and values of its key
-    /// columns.
+    /// Inserts a row of a table without an `id` (`turns`), keeping it
+    /// under the key columns `key` names.
     pub fn insert_keyed(
         &mut self,
         tx: &mut Transaction<'_>,
         table: &'static str,
+        key: &[&'static str],
         columns: &[Column<'_>],
-        key: &[(&'static str, i64)],
     ) -> Result<(), postgres::Error> {
         let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
         let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
@@ -188,50 +214,16 @@ impl Recorder {
             marks.join(", ")
         );
         let values: Vec<&(dyn ToSql + Sync)> = columns.iter().map(|(_, v)| *v).collect();
-        let row = tx.query_one(&sql, &values)?;
-        self.keep_keyed(table, key_json(key), None, Some(row.try_get(0)?));
-        Ok(())
-    }
-
-    /// Sets columns of the row whose key columns hold `key` (a turn, a
-    /// source's text; locked first), keeping it before and after.
-    pub fn update_keyed(
-        &mut self,
-        tx: &mut Transaction<'_>,
-        table: &'static str,
-        key: &[(&'static str, i64)],
-        columns: &[Column<'_>],
-    ) -> Result<(), postgres::Error> {
-        let conditions: Vec<String> = key
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
-            .collect();
-        let where_ = conditions.join(" AND ");
-        let mut values: Vec<&(dyn ToSql + Sync)> =
-            key.iter().map(|(_, v)| v as &(dyn ToSql + Sync)).collect();
-        let read = format!("SELECT row_to_json(t)::text FROM {table} t WHERE {where_} FOR UPDATE");
-        let Some(before) = tx.query_opt(&read, &values)? else {
-            return Ok(());
-        };
-        let sets: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", key.len() + i + 1))
-            .collect();
-        let sql = format!(
-            "WITH row AS (UPDATE {table} SET {} WHERE {where_} RETURNING *) \
-             SELECT row_to_json(row)::text FROM row",
-            sets.join(", ")
-        );
-        values.extend(columns.iter().map(|(_, v)| *v));
-        let after = tx.query_one(&sql, &values)?;
-        self.keep_keyed(
-            table,
-            key_json(key),
-            Some(before.try_get(0)?),
-            Some(after.try_get(0)?),
-        );
+        let row: String = tx.query_one(&sql, &values)?.try_get(0)?;
+        let object: Map<String, Json> = serde_json::from_str(&row).unwrap_or_default();
+        let mut keyed = Map::new();
+        for k in key {
+            keyed.insert(
+                (*k).to_owned(),
+                object.get(*k).cloned().unwrap_or(Json::Null),
+            );
+        }
+        self.keep_keyed(table, Json::Object(keyed), None, Some(&row));
         Ok(())
     }
 

@@ -40,7 +40,7 @@ impl Reveal for PgStore {
     fn revealed(&self) -> Result<Option<(String, String)>, StoreError> {
         let row = self
             .client()
-            .query_opt(
+            .query_typed_opt(
                 "SELECT s.value, (SELECT actor FROM audit WHERE action = 'study.reveal' \
                  ORDER BY at LIMIT 1) FROM study s WHERE s.key = 'revealed_at'",
                 &[],

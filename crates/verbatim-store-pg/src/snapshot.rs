@@ -12,9 +12,9 @@ use std::collections::HashMap;
 
 use postgres::{IsolationLevel, Transaction};
 use verbatim_store::{
-    AppliesTo, Exchange, Scope, SnapAttribute, SnapCode, SnapCoder, SnapCoding, SnapJournal,
-    SnapMemo, SnapParticipant, SnapSource, Snapshot, SnapshotRows, SpeechTurn, StoreError,
-    TurnRecord, UNCARRIED_TABLES, assemble_snapshot, owned_turns,
+    AppliesTo, Exchange, ImportPlan, ImportedCounts, Scope, SnapAttribute, SnapCode, SnapCoder,
+    SnapCoding, SnapJournal, SnapMemo, SnapParticipant, SnapSource, Snapshot, SnapshotRows,
+    SpeechTurn, StoreError, TurnRecord, UNCARRIED_TABLES, assemble_snapshot, owned_turns,
 };
 
 use crate::PgStore;
@@ -42,6 +42,14 @@ impl Exchange for PgStore {
         })();
         let rows = read.map_err(|e| self.read_error(e))?;
         Ok(assemble_snapshot(rows, scope))
+    }
+
+    fn import_project(
+        &mut self,
+        actor: &str,
+        plan: &ImportPlan,
+    ) -> Result<ImportedCounts, StoreError> {
+        self.write_import_plan(actor, plan)
     }
 }
 

@@ -97,6 +97,7 @@ fn insert_turns(
         rec.insert_keyed(
             tx,
             "turns",
+            &["source_id", "ordinal"],
             &[
                 ("source_id", &source),
                 ("ordinal", &ordinal),
@@ -106,7 +107,6 @@ fn insert_turns(
                 ("begin_ms", &begin),
                 ("end_ms", &end_ms),
             ],
-            &[("source_id", source), ("ordinal", ordinal)],
         )?;
     }
     Ok(())

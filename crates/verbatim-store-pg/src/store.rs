@@ -1,13 +1,15 @@
 //! `PgStore`: one study in one schema of a PostgreSQL database.
 //!
-//! The store holds one connection whose `search_path` is the study's
-//! schema, so every statement names tables unqualified. Writes are server
-//! transactions; an import batch locks the `sources` table against other
-//! importers for its duration, so that duplicate detection and unique names
-//! hold when several processes import into one study at once.
+//! The store takes a connection of its pool ([`crate::pool`]) for each call;
+//! every connection's `search_path` is the study's schema, so every
+//! statement names tables unqualified. Writes are server transactions; an
+//! import batch locks the `sources` table against other importers for its
+//! duration, so that duplicate detection and unique names hold when several
+//! processes (or several handles of one process) import into one study at
+//! once.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls};
@@ -17,15 +19,20 @@ use verbatim_store::{
 };
 
 use crate::failure::{OrServer, server_error};
+use crate::pool::{Conn, Pool};
 use crate::reads::{self, ReadError};
 use crate::{PgAddress, audit, import, migrate};
 
 /// A study kept in one schema of a PostgreSQL database.
 pub struct PgStore {
-    client: Mutex<Client>,
+    /// The study's connections, shared with this store's handles.
+    pool: Arc<Pool>,
     address: PgAddress,
-    /// The newest audit id at each change counter handed out (`reader.rs`).
-    marks: crate::reader::Marks,
+    /// The newest audit id at each change counter handed out (`reader.rs`),
+    /// shared with this store's handles.
+    marks: Arc<crate::reader::Marks>,
+    /// The team account this handle's changes name (`act_as_account`).
+    acting: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -82,11 +89,7 @@ impl PgStore {
             }
             other => other.or_server(address)?,
         }
-        Ok(Self {
-            client: Mutex::new(client),
-            address: address.clone(),
-            marks: crate::reader::Marks::default(),
-        })
+        Ok(Self::holding(address, client))
     }
 
     /// Returns the study at `address`, upgraded to the current schema if it
@@ -114,11 +117,30 @@ impl PgStore {
             )));
         }
         upgrade(&mut client, address)?;
-        Ok(Self {
-            client: Mutex::new(client),
+        Ok(Self::holding(address, client))
+    }
+
+    fn holding(address: &PgAddress, client: Client) -> Self {
+        Self {
+            pool: Arc::new(Pool::new(address.clone(), client)),
             address: address.clone(),
-            marks: crate::reader::Marks::default(),
-        })
+            marks: Arc::default(),
+            acting: Mutex::new(None),
+        }
+    }
+
+    /// Returns another handle on the same study: it shares this store's
+    /// connections and acts for the same account until told otherwise, so
+    /// that threads (a web server's requests) each write through their own
+    /// handle at once, on connections of their own, the database keeping
+    /// them apart as it keeps server processes apart.
+    pub fn handle(&self) -> PgStore {
+        PgStore {
+            pool: Arc::clone(&self.pool),
+            address: self.address.clone(),
+            marks: Arc::clone(&self.marks),
+            acting: Mutex::new(self.acting().clone()),
+        }
     }
 
     /// Returns where the study lives.
@@ -126,10 +148,22 @@ impl PgStore {
         &self.address
     }
 
-    pub(crate) fn client(&self) -> MutexGuard<'_, Client> {
-        // A panic while holding the connection leaves it usable: every
-        // action is a server transaction, rolled back if unfinished.
-        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    /// Returns a connection of the pool for the caller's statements, given
+    /// back when dropped. A panic while holding it leaves it usable: every
+    /// action is a server transaction, rolled back if unfinished.
+    pub(crate) fn client(&self) -> Conn<'_> {
+        let acting = self.acting().clone();
+        self.pool.take(acting.as_deref())
+    }
+
+    fn acting(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.acting.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Names the account behind this handle's changes from now on (`None`:
+    /// no account); each connection it takes is switched to it.
+    pub(crate) fn act_as(&self, account: Option<&str>) {
+        *self.acting() = account.map(str::to_owned);
     }
 
     pub(crate) fn marks(&self) -> &crate::reader::Marks {
@@ -164,7 +198,7 @@ fn upgrade(client: &mut Client, address: &PgAddress) -> Result<(), StoreError> {
             supported: migrate::LATEST,
         });
     }
-    if found == migrate::LATEST {
+    if !migrate::pending(client).or_server(address)? {
         return Ok(());
     }
     (|| -> Result<(), postgres::Error> {
@@ -208,12 +242,7 @@ impl Store for PgStore {
         let mut tx = client.transaction().or_server(&address)?;
         tx.batch_execute("LOCK TABLE sources IN SHARE ROW EXCLUSIVE MODE")
             .or_server(&address)?;
-        let default_language: Option<String> = tx
-            .query_opt("SELECT value FROM study WHERE key = 'language'", &[])
-            .or_server(&address)?
-            .map(|r| r.try_get(0))
-            .transpose()
-            .or_server(&address)?;
+        let default_language = import::default_language(&mut tx).or_server(&address)?;
         let sql = import::Statements::prepare(&mut tx).or_server(&address)?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in &items {

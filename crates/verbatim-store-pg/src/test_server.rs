@@ -76,3 +76,77 @@ pub fn study(test: &str) -> Option<TestStudy> {
         .expect("VERBATIM_TEST_PG is a postgres:// address");
     Some(TestStudy { address, server })
 }
+
+/// A database of its own for one test (a server's whole set of studies,
+/// as `serve --dir postgres://…/DB` serves it); dropped, with every study
+/// in it, when the test ends.
+pub struct TestDatabase {
+    /// The database's address, without a study.
+    pub address: crate::PgDatabase,
+    /// Its name on the server.
+    name: String,
+    server: String,
+}
+
+impl TestDatabase {
+    /// Returns a plain connection to the database, for checks and set-ups
+    /// outside the store.
+    ///
+    /// # Panics
+    ///
+    /// When the server cannot be reached (it was a moment ago).
+    pub fn admin(&self) -> Client {
+        Client::connect(&in_database(&self.server, &self.name), NoTls)
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut client) = Client::connect(&self.server, NoTls) {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// Returns a new, empty database on the test server for the test `test`,
+/// or `None` as [`study`] does when no server is configured.
+///
+/// # Panics
+///
+/// As [`study`], and when the server refuses to create a database.
+pub fn database(test: &str) -> Option<TestDatabase> {
+    // `study` checks the server and panics when one is required and missing.
+    let probe = study(test)?;
+    let server = probe.server.clone();
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    let mut name = format!("t_{}_{}", &suffix[..10], test.to_lowercase());
+    name.truncate(63);
+    Client::connect(&server, NoTls)
+        .and_then(|mut c| c.batch_execute(&format!("CREATE DATABASE \"{name}\"")))
+        .expect("the test server creates a database");
+    let address = in_database(&server, &name)
+        .parse()
+        .expect("VERBATIM_TEST_PG is a postgres:// address");
+    Some(TestDatabase {
+        address,
+        name,
+        server,
+    })
+}
+
+/// Returns the server address `server` with its database replaced by `name`.
+fn in_database(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').unwrap_or((server, ""));
+    let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
+    let host = rest.split_once('/').map_or(rest, |(host, _)| host);
+    let joined = format!("{scheme}://{host}/{name}");
+    if query.is_empty() {
+        joined
+    } else {
+        format!("{joined}?{query}")
+    }
+}

@@ -5,10 +5,11 @@
 
 use postgres::types::{ToSql, Type};
 use postgres::{Row, Transaction};
-use verbatim_store::StoreError;
-use verbatim_store::transfer::{CARRIED, Cell, SEEDED, TableRows, Transfer};
+use verbatim_store::transfer::{CARRIED, Cell, RecordingFile, SEEDED, TableRows, Transfer};
+use verbatim_store::{Media, StoreError};
 
 use crate::failure::OrServer;
+use crate::reads::ReadError;
 use crate::{PgAddress, PgStore, migrate};
 
 /// The carried tables whose `id` is an identity column.
@@ -31,6 +32,7 @@ const WITH_IDS: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
@@ -42,12 +44,15 @@ const WITH_IDS: &[&str] = &[
     "accounts",
     "invitations",
     "logins",
+    "deidentifications",
+    "media",
 ];
 
 impl Transfer for PgStore {
     fn uncarried(&self) -> Result<Vec<String>, StoreError> {
-        // This schema holds only carried tables (and its migration list
-        // and the audit count, which its trigger keeps on the copy too).
+        // Besides carried tables this schema holds its migration list, the
+        // audit count (its trigger keeps it on the copy too) and the
+        // recordings' bytes, which go as `recording_files`.
         Ok(Vec::new())
     }
 
@@ -77,6 +82,21 @@ impl Transfer for PgStore {
             columns,
             rows,
         })
+    }
+
+    fn recording_files(&self) -> Result<Vec<RecordingFile>, StoreError> {
+        let mut out: Vec<RecordingFile> = Vec::new();
+        for rec in self.recordings()? {
+            if out.iter().any(|f| f.sha256 == rec.sha256) {
+                continue;
+            }
+            out.push(RecordingFile {
+                sha256: rec.sha256.clone(),
+                file_name: rec.file_name(),
+                path: self.media_path(&rec)?,
+            });
+        }
+        Ok(out)
     }
 
     fn carried_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
@@ -154,6 +174,17 @@ impl PgStore {
     /// Writes `tables` (read from another study) as a new study at
     /// `address`, whose name must be free, rows and ids as they are.
     pub fn create_copy(address: &PgAddress, tables: &[TableRows]) -> Result<PgStore, StoreError> {
+        Self::create_copy_with(address, tables, &[])
+    }
+
+    /// Creates the study at `address` from the carried tables of another
+    /// and its recordings' bytes, stored in `media_chunks` in the same
+    /// transaction (see [`Self::create_copy`]).
+    pub fn create_copy_with(
+        address: &PgAddress,
+        tables: &[TableRows],
+        recordings: &[RecordingFile],
+    ) -> Result<PgStore, StoreError> {
         let mut client = crate::store::connect(address)?;
         let mut tx = client.transaction().or_server(address)?;
         match tx.batch_execute(&format!("CREATE SCHEMA \"{}\"", address.study())) {
@@ -175,6 +206,12 @@ impl PgStore {
                 table.parents_first("parent");
             }
             insert_rows(&mut tx, address, &table)?;
+        }
+        for rec in recordings {
+            crate::media::store_chunks(&mut tx, &rec.path, &rec.sha256).map_err(|e| match e {
+                ReadError::Server(e) => crate::failure::server_error(address, &e),
+                ReadError::Store(e) => e,
+            })?;
         }
         for table in WITH_IDS {
             tx.batch_execute(&format!(

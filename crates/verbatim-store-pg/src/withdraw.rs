@@ -1,26 +1,28 @@
 //! `Withdrawing` on PostgreSQL: a participant's speech replaced by the
 //! withdrawal notice in every source (the exclusive splice of
-//! `verbatim_store::rules::plan_splice`, written by `source_edit.rs`),
+//! `verbatim_store::rules::splice`, written by [`crate::splice`]),
 //! their memos, values and label cleared, their consent marked withdrawn,
 //! and earlier audit entries holding what was removed rewritten, in one
 //! transaction whose entry keeps counts only and cannot be undone, as
 //! SQLite's `withdraw` does. The log's append-only trigger is disabled
 //! for that rewrite only, inside the transaction (DDL is transactional:
 //! a failure re-enables it with the rollback), and the rewrite is logged
-//! as a `history.redact` entry, as on SQLite.
+//! as a `history.redact` entry, as on SQLite (the rewrite is
+//! de-identification's `redact_audit`).
 
 use std::collections::BTreeMap;
 
 use postgres::Transaction;
-use verbatim_store::rules::{self, Spliced};
+use verbatim_store::rules;
 use verbatim_store::{Participants, StoreError, WithdrawReport, Withdrawing};
 
+use crate::PgStore;
+use crate::deidentify::redact_audit;
 use crate::failure::OrServer;
 use crate::people_edits::participant;
 use crate::reads::ReadError;
 use crate::record::Recorder;
-use crate::source_edit::{splice_rows, write_plan};
-use crate::{PgStore, audit};
+use crate::splice::splice_source;
 
 /// A participant's speaker labels, by source id, with the source's name.
 type LabelsBySource = BTreeMap<i64, (String, Vec<String>)>;
@@ -42,7 +44,12 @@ fn remove_speech(
     labels: &[String],
     passages: &mut Vec<String>,
 ) -> Result<Option<verbatim_store::SourceWithdrawal>, ReadError> {
-    let rows = splice_rows(tx, source_id)?;
+    let text: String = tx
+        .query_one(
+            "SELECT text FROM source_texts WHERE source_id = $1",
+            &[&source_id],
+        )?
+        .try_get(0)?;
     let turns: Vec<(String, i64, i64)> = tx
         .query(
             "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 \
@@ -52,14 +59,12 @@ fn remove_speech(
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect::<Result<_, postgres::Error>>()?;
-    let (splices, chars_removed, removed) = rules::withdrawn_splices(&rows.text, &turns, labels);
+    let (splices, chars_removed, removed) = rules::withdrawn_splices(&text, &turns, labels);
     if splices.is_empty() {
         return Ok(None);
     }
     passages.extend(removed);
-    let plan = rules::plan_splice(rows, &splices, true)?;
-    let memo_texts = write_plan(tx, rec, source_id, &plan)?;
-    let done = Spliced::of(plan, memo_texts);
+    let done = splice_source(tx, rec, source_id, &splices, true)?;
     passages.extend(done.removed_memo_texts.iter().cloned());
     let mut translations = 0;
     for coding in rules::shrunk_codings(&done) {
@@ -158,37 +163,6 @@ fn clear_identity(
     Ok((values.len(), label_cleared, consents.len()))
 }
 
-/// Rewrites the earlier audit entries that hold removed content, the
-/// append-only trigger off for this transaction's update only, and logs
-/// the rewrite; returns how many entries were rewritten.
-fn redact_log(
-    tx: &mut Transaction<'_>,
-    actor: &str,
-    rewrite: &dyn Fn(&str) -> Option<String>,
-) -> Result<usize, postgres::Error> {
-    let mut rewritten: Vec<(String, String)> = Vec::new();
-    for row in &tx.query("SELECT id, data FROM audit ORDER BY id", &[])? {
-        let data: String = row.try_get(1)?;
-        let Ok(mut json) = serde_json::from_str::<serde_json::Value>(&data) else {
-            continue;
-        };
-        if rules::rewrite_strings(&mut json, rewrite) {
-            rewritten.push((row.try_get(0)?, json.to_string()));
-        }
-    }
-    if rewritten.is_empty() {
-        return Ok(0);
-    }
-    tx.batch_execute("ALTER TABLE audit DISABLE TRIGGER audit_no_update_or_delete")?;
-    for (id, data) in &rewritten {
-        tx.execute("UPDATE audit SET data = $1 WHERE id = $2", &[data, id])?;
-    }
-    tx.batch_execute("ALTER TABLE audit ENABLE TRIGGER audit_no_update_or_delete")?;
-    let why = serde_json::json!({ "entries": rewritten.len(), "because": "participant.withdraw" });
-    audit::append(tx, actor, "history.redact", None, &why)?;
-    Ok(rewritten.len())
-}
-
 impl PgStore {
     /// The speaker labels mapped to participant `id`, by source, and those
     /// of them mapped automatically.
@@ -248,7 +222,7 @@ impl PgStore {
         let shown = rules::withdrawn_name(who.code.as_deref(), who.id);
         let rewrite =
             rules::withdrawal_redactor(passages, who.code.as_deref(), who.label.as_deref(), &shown);
-        let audit_redacted = redact_log(tx, actor, &rewrite)?;
+        let audit_redacted = redact_audit(tx, actor, "participant.withdraw", &rewrite)?;
         let report = WithdrawReport {
             participant: shown,
             sources,

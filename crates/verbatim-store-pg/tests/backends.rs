@@ -18,18 +18,25 @@ mod backends {
     pub mod coding;
     pub mod consensus;
     pub mod copy;
+    pub mod deid;
     pub mod fixture;
     pub mod guides;
+    pub mod handles;
     pub mod history;
+    pub mod import_plan;
     pub mod journal;
     pub mod levels;
+    pub mod media;
     pub mod memos;
+    pub mod one_coding;
     pub mod people;
     pub mod pg;
     pub mod pg_rules;
+    pub mod pg_studies;
     pub mod reader;
     pub mod same_answers;
     pub mod sources;
     pub mod transcripts;
+    pub mod translations;
     pub mod withdrawal;
 }

@@ -15,7 +15,7 @@ use verbatim_core::Language;
 
 use crate::coders::Scope;
 use crate::history::{Recorder, Table, id_key};
-use crate::{SqliteStore, StoreError};
+use crate::{NewTranslation, SqliteStore, StoreError};
 
 /// A code's name to set in a language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +28,148 @@ pub struct NewCodeName {
     pub name: String,
 }
 
-/// A name checked by [`SqliteStore::check_code_names`], ready to write.
-pub(crate) struct CheckedName {
-    code: i64,
-    language: String,
-    name: String,
+/// A name checked by [`checked_code_name`], ready to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedName {
+    /// The code's id.
+    pub code: i64,
+    /// The language tag, as given.
+    pub language: String,
+    /// The name, trimmed; empty clears it.
+    pub name: String,
     /// The row it replaces, if the code already has a name in the language.
+    pub existing: Option<i64>,
+}
+
+/// What writing a checked name does to the `code_translations` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameChange {
+    /// Deletes the row with this id (an empty name clears it).
+    Delete(i64),
+    /// Sets the name of the row with this id.
+    Update(i64),
+    /// Inserts a new row.
+    Insert,
+    /// Nothing to do (an empty name where there was none).
+    Nothing,
+}
+
+impl CheckedName {
+    /// Returns the row change this name makes.
+    pub fn change(&self) -> NameChange {
+        match (self.existing, self.name.is_empty()) {
+            (Some(id), true) => NameChange::Delete(id),
+            (Some(id), false) => NameChange::Update(id),
+            (None, true) => NameChange::Nothing,
+            (None, false) => NameChange::Insert,
+        }
+    }
+}
+
+/// Returns the primary subtag of a language tag, lowercased: `en` for
+/// `en-GB`, which is how code names are looked up.
+pub fn primary_language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Checks a name to set: `code` is the code's `(owner, name)` row if it
+/// exists, `existing` the row the name replaces. Refuses a code the scope
+/// does not see and a name holding a control character.
+pub fn checked_code_name(
+    scope: &Scope,
+    n: &NewCodeName,
+    code: Option<(Option<i64>, String)>,
     existing: Option<i64>,
+) -> Result<CheckedName, StoreError> {
+    let (_, coded) = code
+        .filter(|(owner, _)| scope.may_see(*owner))
+        .ok_or_else(|| StoreError::UnknownCode(n.code.to_string()))?;
+    let name = n.name.trim();
+    if name.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(format!(
+            "the {} name of {coded:?} holds a control character",
+            n.language.as_str(),
+        )));
+    }
+    Ok(CheckedName {
+        code: n.code,
+        language: n.language.as_str().to_owned(),
+        name: name.to_owned(),
+        existing,
+    })
+}
+
+/// Returns the audit target and summary of setting `names` (action
+/// `code.translate`).
+pub fn code_names_action(names: &[NewCodeName]) -> (String, serde_json::Value) {
+    let summary = serde_json::json!({
+        "names": names.iter().map(|n| serde_json::json!({
+            "code": n.code, "language": n.language.as_str(), "name": n.name.trim()
+        })).collect::<Vec<_>>()
+    });
+    let target = match names {
+        [one] => format!("code:{}", one.code),
+        _ => "codes".to_owned(),
+    };
+    (target, summary)
+}
+
+/// Checks one translation a translator's file attaches: the coding exists
+/// and the scope sees it (`coder` is its coder, `None` when there is no
+/// such coding), and the text is not empty.
+pub fn attachable(
+    scope: &Scope,
+    item: &NewTranslation,
+    coder: Option<i64>,
+) -> Result<(), StoreError> {
+    match coder {
+        Some(c) if sees_coding_of(scope, c) => {}
+        _ => {
+            return Err(StoreError::Invalid(format!(
+                "no coding {} among those you can see",
+                item.coding
+            )));
+        }
+    }
+    if item.text.trim().is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "the translation of coding {} is empty",
+            item.coding
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the scope sees a coding made by `coder` (its own, or any once
+/// the study is revealed), as translations see codings.
+pub fn sees_coding_of(scope: &Scope, coder: i64) -> bool {
+    scope.sees_all() || coder == scope.coder().id
+}
+
+/// Returns the audit summary of attaching `items` and naming codes
+/// (action `coding.translate_many`, target `codings`).
+pub fn attach_summary(items: &[NewTranslation], names: &[NewCodeName]) -> serde_json::Value {
+    let mut languages: Vec<&str> = items.iter().map(|i| i.language.as_str()).collect();
+    languages.sort_unstable();
+    languages.dedup();
+    serde_json::json!({
+        "translations": items.len(), "languages": languages, "code_names": names.len()
+    })
+}
+
+/// Deletes a code's names in other languages inside the caller's action
+/// (the code is deleted, or merged into another, which keeps its own).
+pub(crate) fn delete_code_names(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    code: i64,
+) -> Result<(), StoreError> {
+    let select = "SELECT id FROM code_translations WHERE code_id = $1 ORDER BY id";
+    rec.delete_ids(tx, Table::CodeTranslations, select, [code])?;
+    Ok(())
 }
 
 /// Writes checked names inside the caller's action.
@@ -44,16 +179,16 @@ pub(crate) fn write_code_names(
     rows: &[CheckedName],
 ) -> Result<(), StoreError> {
     for n in rows {
-        match (n.existing, n.name.is_empty()) {
-            (Some(id), true) => rec.delete(tx, Table::CodeTranslations, id_key(id))?,
-            (Some(id), false) => rec.update(
+        match n.change() {
+            NameChange::Delete(id) => rec.delete(tx, Table::CodeTranslations, id_key(id))?,
+            NameChange::Update(id) => rec.update(
                 tx,
                 Table::CodeTranslations,
                 id_key(id),
                 &[("name", Value::Text(n.name.clone()))],
             )?,
-            (None, true) => {}
-            (None, false) => {
+            NameChange::Nothing => {}
+            NameChange::Insert => {
                 rec.insert(
                     tx,
                     Table::CodeTranslations,
@@ -79,15 +214,7 @@ impl SqliteStore {
         names: &[NewCodeName],
     ) -> Result<usize, StoreError> {
         let rows = self.check_code_names(scope, names)?;
-        let summary = serde_json::json!({
-            "names": names.iter().map(|n| serde_json::json!({
-                "code": n.code, "language": n.language.as_str(), "name": n.name.trim()
-            })).collect::<Vec<_>>()
-        });
-        let target = match names {
-            [one] => format!("code:{}", one.code),
-            _ => "codes".to_owned(),
-        };
+        let (target, summary) = code_names_action(names);
         self.act(&scope.coder().name, "code.translate", &target, |tx, rec| {
             write_code_names(tx, rec, &rows)?;
             Ok((rows.len(), summary))
@@ -103,18 +230,7 @@ impl SqliteStore {
     ) -> Result<Vec<CheckedName>, StoreError> {
         let mut rows = Vec::with_capacity(names.len());
         for n in names {
-            let row = self
-                .code_row(n.code)?
-                .filter(|r| scope.may_see(r.owner))
-                .ok_or_else(|| StoreError::UnknownCode(n.code.to_string()))?;
-            let name = n.name.trim();
-            if name.chars().any(char::is_control) {
-                return Err(StoreError::Invalid(format!(
-                    "the {} name of {:?} holds a control character",
-                    n.language.as_str(),
-                    row.name
-                )));
-            }
+            let code = self.code_row(n.code)?.map(|r| (r.owner, r.name));
             let existing: Option<i64> = self
                 .conn
                 .query_row(
@@ -123,12 +239,7 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            rows.push(CheckedName {
-                code: n.code,
-                language: n.language.as_str().to_owned(),
-                name: name.to_owned(),
-                existing,
-            });
+            rows.push(checked_code_name(scope, n, code, existing)?);
         }
         Ok(rows)
     }
@@ -136,11 +247,7 @@ impl SqliteStore {
     /// Returns every code's name in `language` (its primary subtag:
     /// `en` also finds names given as `en-GB`): code id → name.
     pub fn code_names(&self, language: &str) -> Result<HashMap<i64, String>, StoreError> {
-        let primary = language
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let primary = primary_language(language);
         let mut stmt = self.conn.prepare(
             "SELECT code_id, name FROM code_translations \
              WHERE language = $1 OR language LIKE $1 || '-%' ORDER BY language = $1, id",

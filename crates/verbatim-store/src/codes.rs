@@ -470,6 +470,7 @@ impl SqliteStore {
             }
         }
         self::delete_journal_links(&tx, &mut rec, from)?;
+        crate::code_names::delete_code_names(&tx, &mut rec, from)?;
         move_memos(&tx, &mut rec, from, into)?;
         rec.delete(&tx, Table::Codes, id_key(from))?;
         rec.finish(
@@ -559,47 +560,7 @@ impl SqliteStore {
         if count > 0 {
             match cascade {
                 Some(Cascade::Uncategorised) => {
-                    let bin: Option<i64> = tx
-                        .query_row(
-                            "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL AND name = $2",
-                            params![row.owner.unwrap_or(0), UNCATEGORISED],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    let bin = match bin {
-                        Some(bin) => bin,
-                        None => rec.insert(
-                            &tx,
-                            Table::Codes,
-                            &[
-                                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
-                                ("owner", opt_int(row.owner)),
-                                ("name", Value::Text(UNCATEGORISED.into())),
-                                ("level", Value::Integer(1)),
-                                ("position", Value::Integer(rules::UNCATEGORISED_POSITION)),
-                                ("created_at", Value::Text(audit::now())),
-                            ],
-                        )?,
-                    };
-                    let codings: Vec<(i64, i64, i64, i64, i64)> = tx
-                        .prepare("SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1")?
-                        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-                        .collect::<Result<_, _>>()?;
-                    for (cid, source, coder, start, end) in codings {
-                        let twin = tx
-                            .prepare("SELECT 1 FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 AND start_char = $4 AND end_char = $5")?
-                            .exists([bin, source, coder, start, end])?;
-                        if twin {
-                            delete_coding_rows(&tx, &mut rec, cid)?;
-                        } else {
-                            rec.update(
-                                &tx,
-                                Table::Codings,
-                                id_key(cid),
-                                &[("code_id", Value::Integer(bin))],
-                            )?;
-                        }
-                    }
+                    move_codings_to_bin(&tx, &mut rec, id, row.owner)?;
                 }
                 _ => {
                     let codings: Vec<i64> = tx
@@ -632,6 +593,7 @@ impl SqliteStore {
             rec.delete(&tx, Table::CodeLinks, id_key(link))?;
         }
         delete_journal_links(&tx, &mut rec, id)?;
+        crate::code_names::delete_code_names(&tx, &mut rec, id)?;
         delete_memos_on(&tx, &mut rec, "code", id)?;
         rec.delete(&tx, Table::Codes, id_key(id))?;
         rec.finish(
@@ -900,6 +862,63 @@ impl SqliteStore {
     fn next_position(&self, owner: Option<i64>, parent: Option<i64>) -> Result<i64, StoreError> {
         Ok(self.children_of(owner, parent, None)?.len() as i64)
     }
+}
+
+/// Moves a deleted code's codings to its codebook's "Uncategorised" code
+/// (made when missing); a coding already there on the same passage is
+/// deleted instead of doubled.
+fn move_codings_to_bin(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    id: i64,
+    owner: Option<i64>,
+) -> Result<(), StoreError> {
+    let bin: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM codes WHERE IFNULL(owner, 0) = $1 AND parent IS NULL AND name = $2",
+            params![owner.unwrap_or(0), UNCATEGORISED],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let bin = match bin {
+        Some(bin) => bin,
+        None => rec.insert(
+            tx,
+            Table::Codes,
+            &[
+                ("guid", Value::Text(uuid::Uuid::new_v4().to_string())),
+                ("owner", opt_int(owner)),
+                ("name", Value::Text(UNCATEGORISED.into())),
+                ("level", Value::Integer(1)),
+                ("position", Value::Integer(rules::UNCATEGORISED_POSITION)),
+                ("created_at", Value::Text(audit::now())),
+            ],
+        )?,
+    };
+    let codings: Vec<(i64, i64, i64, i64, i64)> = tx
+        .prepare(
+            "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
+        )?
+        .query_map([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (cid, source, coder, start, end) in codings {
+        let twin = tx
+            .prepare("SELECT 1 FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 AND start_char = $4 AND end_char = $5")?
+            .exists([bin, source, coder, start, end])?;
+        if twin {
+            delete_coding_rows(tx, rec, cid)?;
+        } else {
+            rec.update(
+                tx,
+                Table::Codings,
+                id_key(cid),
+                &[("code_id", Value::Integer(bin))],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Deletes the memos written on a code or a coding, recording each, so no

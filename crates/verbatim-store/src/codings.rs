@@ -305,41 +305,7 @@ impl SqliteStore {
             }
             None => None,
         };
-        // The WHERE clause is built from fixed fragments (never user text)
-        // so that SQLite can use the index of whichever filter is given.
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut values: Vec<i64> = Vec::new();
-        for (fragment, value) in [
-            ("k.source_id = ", filter.source),
-            ("k.coder_id = ", (only_coder != 0).then_some(only_coder)),
-            ("c.level = ", filter.level),
-        ] {
-            if let Some(v) = value {
-                values.push(v);
-                clauses.push(fragment);
-            }
-        }
-        let mut sql = String::from(
-            "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, k.start_char, \
-                    k.end_char, k.is_quote, k.memo, c.owner, d.kind \
-             FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
-             JOIN sources s ON s.id = k.source_id WHERE 1 = 1",
-        );
-        for (i, fragment) in clauses.iter().enumerate() {
-            sql.push_str(&format!(" AND {fragment}${}", i + 1));
-        }
-        if let Some(set) = &codes {
-            let first = values.len() + 1;
-            let marks: Vec<String> = (first..first + set.len())
-                .map(|i| format!("${i}"))
-                .collect();
-            sql.push_str(&format!(" AND k.code_id IN ({})", marks.join(", ")));
-            values.extend(set.iter().copied());
-        }
-        if filter.quotes_only {
-            sql.push_str(" AND k.is_quote = 1");
-        }
-        sql.push_str(" ORDER BY k.source_id, k.start_char, k.end_char, k.id");
+        let (sql, values) = listing_sql(filter, only_coder, codes.as_ref());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
         let mut out = Vec::new();
@@ -353,14 +319,7 @@ impl SqliteStore {
             }
             let source_id: i64 = r.get(1)?;
             if let std::collections::hash_map::Entry::Vacant(e) = texts.entry(source_id) {
-                let (text, table) = self.text_of(source_id)?;
-                let turns: Vec<(String, i64, i64)> = self
-                    .conn
-                    .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal")?
-                    .query_map([source_id], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
-                    .collect::<Result<_, _>>()?;
-                let timed = self.timed_turns(source_id)?;
-                e.insert((text, table, turns, timed));
+                e.insert(self.source_view(source_id)?);
             }
             let (text, table, turns, timed) = &texts[&source_id];
             let (start, end): (i64, i64) = (r.get(7)?, r.get(8)?);
@@ -400,28 +359,93 @@ impl SqliteStore {
             }
         }
         self.fill_contributors(&mut out, &consensus)?;
-        // Every coding's translations, quote or not: unmarking a quote
-        // keeps its translation, and what is stored is what is shown.
-        // Translations are few (quotes for a report), so one read of them
-        // all beats one query per coding.
-        if !out.is_empty() {
-            let mut by_coding: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT coding_id, language, text FROM translations ORDER BY coding_id, language",
-            )?;
-            let rows = stmt.query_map([], |t| Ok((t.get::<_, i64>(0)?, t.get(1)?, t.get(2)?)))?;
-            for row in rows {
-                let (coding, language, text) = row?;
-                by_coding.entry(coding).or_default().push((language, text));
-            }
-            for coding in &mut out {
-                if let Some(t) = by_coding.remove(&coding.id) {
-                    coding.translations = t;
-                }
-            }
-        }
+        self.fill_translations(&mut out)?;
         Ok(out)
     }
+}
+
+impl SqliteStore {
+    /// Reads what listing codings of one source needs: its text, offsets,
+    /// speaker turns and timed turns.
+    fn source_view(&self, source_id: i64) -> Result<SourceView, StoreError> {
+        let (text, table) = self.text_of(source_id)?;
+        let turns: Vec<(String, i64, i64)> = self
+            .conn
+            .prepare_cached("SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal")?
+            .query_map([source_id], |t| Ok((t.get(0)?, t.get(1)?, t.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let timed = self.timed_turns(source_id)?;
+        Ok((text, table, turns, timed))
+    }
+
+    /// Puts every coding's translations on it, quote or not: unmarking a
+    /// quote keeps its translation, and what is stored is what is shown.
+    /// Translations are few (quotes for a report), so one read of them all
+    /// beats one query per coding.
+    fn fill_translations(&self, out: &mut [CodingRecord]) -> Result<(), StoreError> {
+        if out.is_empty() {
+            return Ok(());
+        }
+        let mut by_coding: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coding_id, language, text FROM translations ORDER BY coding_id, language",
+        )?;
+        let rows = stmt.query_map([], |t| Ok((t.get::<_, i64>(0)?, t.get(1)?, t.get(2)?)))?;
+        for row in rows {
+            let (coding, language, text) = row?;
+            by_coding.entry(coding).or_default().push((language, text));
+        }
+        for coding in out {
+            if let Some(t) = by_coding.remove(&coding.id) {
+                coding.translations = t;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds the listing's query and its values. The WHERE clause is built
+/// from fixed fragments (never user text) so that SQLite can use the index
+/// of whichever filter is given.
+fn listing_sql(
+    filter: &CodingFilter,
+    only_coder: i64,
+    codes: Option<&HashSet<i64>>,
+) -> (String, Vec<i64>) {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<i64> = Vec::new();
+    for (fragment, value) in [
+        ("k.source_id = ", filter.source),
+        ("k.coder_id = ", (only_coder != 0).then_some(only_coder)),
+        ("c.level = ", filter.level),
+    ] {
+        if let Some(v) = value {
+            values.push(v);
+            clauses.push(fragment);
+        }
+    }
+    let mut sql = String::from(
+        "SELECT k.id, k.source_id, s.name, k.code_id, c.name, c.level, d.name, k.start_char, \
+                k.end_char, k.is_quote, k.memo, c.owner, d.kind \
+         FROM codings k JOIN codes c ON c.id = k.code_id JOIN coders d ON d.id = k.coder_id \
+         JOIN sources s ON s.id = k.source_id WHERE 1 = 1",
+    );
+    for (i, fragment) in clauses.iter().enumerate() {
+        sql.push_str(&format!(" AND {fragment}${}", i + 1));
+    }
+    if let Some(set) = codes {
+        let first = values.len() + 1;
+        let marks: Vec<String> = (first..first + set.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        sql.push_str(&format!(" AND k.code_id IN ({})", marks.join(", ")));
+        values.extend(set.iter().copied());
+    }
+    if filter.quotes_only {
+        sql.push_str(" AND k.is_quote = 1");
+    }
+    sql.push_str(" ORDER BY k.source_id, k.start_char, k.end_char, k.id");
+    (sql, values)
 }
 
 impl SqliteStore {

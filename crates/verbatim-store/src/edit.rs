@@ -44,11 +44,11 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use verbatim_core::Span;
 
-pub(crate) use crate::boundary::splice_rules::{CodingRow, Splice};
 use crate::boundary::splice_rules::{
-    MemoMove, PARK, SplicePlan, SpliceRows, Spliced, edit_outcome, narrowed_edit, plan_splice,
-    twin_text,
+    CodingRow, MemoMove, PARK, Plan, Shifts, coding_fates, edit_outcome, memo_move, move_order,
+    moved, narrowed_edit, plan_codings, sorted_splices, spliced_text, text_hash, twin_text,
 };
+pub(crate) use crate::boundary::splice_rules::{Splice, Spliced};
 use crate::coders::Scope;
 use crate::codes::delete_coding_rows;
 use crate::history::{Recorder, Table, id_key};
@@ -113,10 +113,10 @@ pub struct AffectedCoding {
 
 /// Replaces several non-overlapping ranges of a source's text in one pass
 /// and moves every coding, turn and anchored memo of the source, inside the
-/// caller's transaction, as [`plan_splice`] plans it. `splices` may come in
-/// any order; overlapping ones are refused. With `exclusive`, codings and
-/// memo anchors keep only the words outside the replaced ranges, and memos
-/// anchored wholly inside one are deleted.
+/// caller's transaction. `splices` may come in any order; overlapping ones
+/// are refused. With `exclusive`, codings and memo anchors keep only the
+/// words outside the replaced ranges (see [`Shifts`]), and memos anchored
+/// wholly inside one are deleted.
 pub(crate) fn splice_source(
     tx: &Connection,
     rec: &mut Recorder,
@@ -124,42 +124,6 @@ pub(crate) fn splice_source(
     splices: &[Splice],
     exclusive: bool,
 ) -> Result<Spliced, StoreError> {
-    let plan = plan_splice(splice_rows(tx, source)?, splices, exclusive)?;
-    let twin: Option<String> = tx
-        .query_row(
-            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
-            rusqlite::params![plan.hash, source],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(twin) = twin {
-        return Err(twin_text(&twin));
-    }
-    rec.update(
-        tx,
-        Table::Sources,
-        id_key(source),
-        &[
-            ("chars", Value::Integer(plan.chars)),
-            ("content_hash", Value::Text(plan.hash.clone())),
-        ],
-    )?;
-    let mut key = Map::new();
-    key.insert("source_id".into(), Json::from(source));
-    rec.update(
-        tx,
-        Table::SourceTexts,
-        key,
-        &[("text", Value::Text(plan.new_text.clone()))],
-    )?;
-    write_codings(tx, rec, &plan)?;
-    write_turns(tx, rec, source, &plan)?;
-    let removed_memo_texts = write_memos(tx, rec, &plan)?;
-    Ok(Spliced::of(plan, removed_memo_texts))
-}
-
-/// Reads what a splice of `source` moves.
-fn splice_rows(tx: &Connection, source: i64) -> Result<SpliceRows, StoreError> {
     let text: String = tx
         .query_row(
             "SELECT text FROM source_texts WHERE source_id = $1",
@@ -168,110 +132,64 @@ fn splice_rows(tx: &Connection, source: i64) -> Result<SpliceRows, StoreError> {
         )
         .optional()?
         .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
-    let turns = tx
-        .prepare_cached(
-            "SELECT ordinal, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
-        )?
-        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    let memos = tx
-        .prepare_cached(
-            "SELECT id, start_char, end_char FROM memos \
-             WHERE source_id = $1 AND start_char IS NOT NULL ORDER BY id",
-        )?
-        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(SpliceRows {
-        text,
-        codings: codings_in(tx, source)?,
-        turns,
-        memos,
+    let chars = text.chars().count() as i64;
+    let sorted = sorted_splices(splices, chars)?;
+    let shifts = Shifts::new(&sorted, exclusive);
+    let new_text = spliced_text(&text, &sorted)?;
+    let hash = unique_hash(tx, source, &new_text)?;
+    let new_chars = chars + shifts.delta();
+    let codings = codings_in(tx, source)?;
+    rec.update(
+        tx,
+        Table::Sources,
+        id_key(source),
+        &[
+            ("chars", Value::Integer(new_chars)),
+            ("content_hash", Value::Text(hash)),
+        ],
+    )?;
+    let mut key = Map::new();
+    key.insert("source_id".into(), Json::from(source));
+    rec.update(
+        tx,
+        Table::SourceTexts,
+        key,
+        &[("text", Value::Text(new_text.clone()))],
+    )?;
+    let plans = plan_codings(&codings, &shifts);
+    let (changed, shifted) = coding_fates(&codings, &plans, &shifts);
+    apply_coding_plans(tx, rec, &codings, &plans, shifts.delta())?;
+    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
+    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
+    Ok(Spliced {
+        old_text: text,
+        new_text,
+        chars: new_chars,
+        changed,
+        shifted,
+        moved: moved(&plans),
+        turns_changed,
+        memos_changed,
+        memos_removed: removed_memo_texts.len() / 2,
+        removed_memo_texts,
     })
 }
 
-/// Deletes, then moves, codings in the plan's order (parking the moved
-/// ones first when the plan says a cycle collides).
-fn write_codings(tx: &Connection, rec: &mut Recorder, plan: &SplicePlan) -> Result<(), StoreError> {
-    for id in &plan.deletes {
-        delete_coding_rows(tx, rec, *id)?;
-    }
-    let set = |rec: &mut Recorder, id: i64, a: i64, b: i64| {
-        rec.update(
-            tx,
-            Table::Codings,
-            id_key(id),
-            &[
-                ("start_char", Value::Integer(a)),
-                ("end_char", Value::Integer(b)),
-            ],
+/// The SHA-256 of the new text, refused when another source already holds
+/// that text.
+fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, StoreError> {
+    let hash = text_hash(new_text);
+    let twin: Option<String> = tx
+        .query_row(
+            "SELECT name FROM sources WHERE content_hash = $1 AND id <> $2",
+            rusqlite::params![hash, source],
+            |r| r.get(0),
         )
-    };
-    if plan.park {
-        for (id, a, b) in &plan.moves {
-            set(rec, *id, a - PARK, b - PARK)?;
-        }
+        .optional()?;
+    if let Some(twin) = twin {
+        return Err(twin_text(&twin));
     }
-    for (id, a, b) in &plan.moves {
-        set(rec, *id, *a, *b)?;
-    }
-    Ok(())
-}
-
-/// Moves the source's speaker turns the plan moves.
-fn write_turns(
-    tx: &Connection,
-    rec: &mut Recorder,
-    source: i64,
-    plan: &SplicePlan,
-) -> Result<(), StoreError> {
-    for (ordinal, a, b) in &plan.turns {
-        let mut key = Map::new();
-        key.insert("source_id".into(), Json::from(source));
-        key.insert("ordinal".into(), Json::from(*ordinal));
-        rec.update(
-            tx,
-            Table::Turns,
-            key,
-            &[
-                ("start_char", Value::Integer(*a)),
-                ("end_char", Value::Integer(*b)),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Moves or deletes the anchored memos the plan names; returns the title
-/// and text of each deleted.
-fn write_memos(
-    tx: &Connection,
-    rec: &mut Recorder,
-    plan: &SplicePlan,
-) -> Result<Vec<String>, StoreError> {
-    let mut removed = Vec::new();
-    for memo in &plan.memos {
-        match *memo {
-            MemoMove::Delete(id) => {
-                let (title, body): (Option<String>, String) =
-                    tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
-                removed.push(title.unwrap_or_default());
-                removed.push(body);
-                rec.delete(tx, Table::Memos, id_key(id))?;
-            }
-            MemoMove::Move(id, a, b) => rec.update(
-                tx,
-                Table::Memos,
-                id_key(id),
-                &[
-                    ("start_char", Value::Integer(a)),
-                    ("end_char", b.map_or(Value::Null, Value::Integer)),
-                ],
-            )?,
-        }
-    }
-    Ok(removed)
+    Ok(hash)
 }
 
 impl SqliteStore {
@@ -299,7 +217,7 @@ impl SqliteStore {
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
         let done = splice_source(&tx, &mut rec, source, &[edit.splice()], false)?;
-        let (report, summary) = edit_outcome(scope, source, name, chars, edit, &done);
+        let (report, summary) = edit_outcome(scope, (source, name), chars, edit, &done);
         rec.finish(
             &tx,
             &scope.coder().name,
@@ -332,6 +250,125 @@ fn codings_in(conn: &Connection, source: i64) -> Result<Vec<CodingRow>, StoreErr
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Deletes, then moves, codings so that no intermediate state breaks the
+/// `(source, code, coder, start, end)` uniqueness. Moves go from the far end
+/// when the text grows and from the near end when it shrinks; if some cycle
+/// still collides, every moved coding first parks at a negative offset.
+fn apply_coding_plans(
+    tx: &Connection,
+    rec: &mut Recorder,
+    codings: &[CodingRow],
+    plans: &[(usize, Plan)],
+    delta: i64,
+) -> Result<(), StoreError> {
+    let (deletes, moves, collides) = move_order(codings, plans, delta);
+    for id in deletes {
+        delete_coding_rows(tx, rec, id)?;
+    }
+    let set = |rec: &mut Recorder, id: i64, a: i64, b: i64| {
+        rec.update(
+            tx,
+            Table::Codings,
+            id_key(id),
+            &[
+                ("start_char", Value::Integer(a)),
+                ("end_char", Value::Integer(b)),
+            ],
+        )
+    };
+    if collides {
+        for (c, a, b) in &moves {
+            set(rec, c.id, a - PARK, b - PARK)?;
+        }
+    }
+    for (c, a, b) in &moves {
+        set(rec, c.id, *a, *b)?;
+    }
+    Ok(())
+}
+
+/// Moves the source's speaker turns; returns how many changed.
+fn shift_turns(
+    tx: &Connection,
+    rec: &mut Recorder,
+    source: i64,
+    shift: &Shifts,
+) -> Result<usize, StoreError> {
+    let turns: Vec<(i64, i64, i64)> = tx
+        .prepare_cached(
+            "SELECT ordinal, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
+        )?
+        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut changed = 0;
+    for (ordinal, a, b) in turns {
+        let (na, nb) = shift.map_turn(a, b);
+        if (na, nb) == (a, b) {
+            continue;
+        }
+        let mut key = Map::new();
+        key.insert("source_id".into(), Json::from(source));
+        key.insert("ordinal".into(), Json::from(ordinal));
+        rec.update(
+            tx,
+            Table::Turns,
+            key,
+            &[
+                ("start_char", Value::Integer(na)),
+                ("end_char", Value::Integer(nb.max(na))),
+            ],
+        )?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+/// Moves the memos anchored to passages of the source; returns how many
+/// changed and the title and text of each deleted (exclusive shifts delete
+/// a memo whose whole anchor was removed).
+fn shift_memos(
+    tx: &Connection,
+    rec: &mut Recorder,
+    source: i64,
+    shift: &Shifts,
+) -> Result<(usize, Vec<String>), StoreError> {
+    let memos: Vec<(i64, i64, Option<i64>)> = tx
+        .prepare_cached(
+            "SELECT id, start_char, end_char FROM memos \
+             WHERE source_id = $1 AND start_char IS NOT NULL ORDER BY id",
+        )?
+        .query_map([source], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut changed = 0;
+    let mut removed = Vec::new();
+    for (id, a, b) in memos {
+        let Some(fate) = memo_move(shift, a, b) else {
+            continue;
+        };
+        let MemoMove::Move(na, nb) = fate else {
+            let (title, body): (Option<String>, String) =
+                tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            removed.push(title.unwrap_or_default());
+            removed.push(body);
+            rec.delete(tx, Table::Memos, id_key(id))?;
+            continue;
+        };
+        rec.update(
+            tx,
+            Table::Memos,
+            id_key(id),
+            &[
+                ("start_char", Value::Integer(na)),
+                ("end_char", nb.map_or(Value::Null, Value::Integer)),
+            ],
+        )?;
+        changed += 1;
+    }
+    Ok((changed, removed))
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@
 //! Both directions respect blind coding: [`SqliteStore::snapshot`]
 //! (`snapshot_read.rs`) reads through a [`Scope`](crate::coders::Scope),
 //! and [`SqliteStore::import_project`] (through `plan_writer.rs`) writes
-//! only into the layers its plan names. An import is one audit entry
+//! only into the layers its plan names. The plan writer decides every row
+//! once, over [`PlanRows`] (`plan_rows.rs`), the reads and inserts a
+//! backend runs in its transaction: SQLite's are in `plan_sqlite.rs`,
+//! PostgreSQL's in `verbatim_store_pg`, so both write the same rows. An import is one audit entry
 //! (`exchange.import`) with counts; it is not undoable (its rows are not
 //! kept in the log), which the CLI says.
 
@@ -22,13 +25,15 @@ use crate::participants::AppliesTo;
 use crate::values::AttrType;
 use crate::{SqliteStore, StoreError};
 
+mod plan_rows;
+mod plan_sqlite;
 mod plan_writer;
 mod snapshot_read;
 mod snapshot_rows;
 
+pub use plan_rows::{CodeRow, CoderRow, CodingRow, GuidTable, MemoRow, PlanRows};
+pub use plan_writer::write_plan;
 pub use snapshot_rows::{SnapshotRows, UNCARRIED_TABLES, assemble as assemble_snapshot};
-
-use plan_writer::PlanWriter;
 
 /// Everything of a study that a project exchange file can carry, as the
 /// scope sees it.
@@ -503,7 +508,9 @@ impl SqliteStore {
         plan: &ImportPlan,
         default_language: Option<&str>,
     ) -> Result<ImportedCounts, StoreError> {
-        let tx = crate::sqlite::begin_write(&mut self.conn)?;
-        PlanWriter::new(tx).write(actor, plan, default_language)
+        let mut tx = crate::sqlite::begin_write(&mut self.conn)?;
+        let counts = write_plan(&mut tx, actor, plan, default_language)?;
+        tx.commit()?;
+        Ok(counts)
     }
 }

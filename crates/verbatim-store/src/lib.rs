@@ -96,6 +96,7 @@ pub use accounts::{
 };
 pub use audit::AuditEntry;
 pub use boundary::Guides;
+pub use boundary::Translations;
 pub use boundary::guide_rules::{
     AutocodeReport, Guide, GuideQuestion, GuideVersion, MatchedQuestion,
 };
@@ -119,6 +120,7 @@ pub use deidentify::{Candidate, DeidReport, NamesList, Remaining, Replacement, S
 pub use demographics::{DemoCell, DemoColumn, DemoRow, DemoTable, demographics_of};
 pub use edit::{AffectedCoding, EditReport};
 pub use error::StoreError;
+pub use exchange::{CodeRow, CoderRow, CodingRow, GuidTable, MemoRow, PlanRows, write_plan};
 pub use exchange::{
     ImportPlan, ImportedCounts, PlanAttribute, PlanCode, PlanCoder, PlanCoding, PlanJournal,
     PlanMemo, PlanParticipant, PlanSource, PlanTarget, SnapAttribute, SnapCode, SnapCoder,

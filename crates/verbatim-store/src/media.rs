@@ -50,6 +50,64 @@ pub struct Recording {
     pub attached_at: String,
 }
 
+/// A recording file recognised, before either backend keeps its bytes:
+/// its container (by its first bytes), duration and name.
+#[derive(Debug, Clone)]
+pub struct Probed {
+    /// The container recognised.
+    pub container: Container,
+    /// How long it lasts, when the container says so.
+    pub duration_ms: Option<u64>,
+    /// The file's name.
+    pub original_name: String,
+}
+
+/// Recognises a recording file, or refuses it in one sentence.
+pub fn probe(file: &Path) -> Result<Probed, StoreError> {
+    let container = media_probe::recognise(file)?;
+    let duration_ms = media_probe::duration_ms(file, container);
+    let original_name = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    Ok(Probed {
+        container,
+        duration_ms,
+        original_name,
+    })
+}
+
+impl Probed {
+    /// The summary of the `media.attach` audit entry.
+    pub fn summary(&self, sha256: &str) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.original_name,
+            "sha256": sha256,
+            "container": self.container.name,
+            "duration_ms": self.duration_ms,
+        })
+    }
+}
+
+/// The refusal of a second recording for one source.
+pub fn already_recorded(current: &Recording) -> StoreError {
+    StoreError::Invalid(format!(
+        "source {:?} already has a recording ({}): detach it first with `verbatim media detach {}`",
+        current.source, current.original_name, current.source
+    ))
+}
+
+/// The refusal to detach from a source without a recording.
+pub fn nothing_to_detach(source: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "source {source:?} has no recording to detach: `verbatim media list` shows those that do"
+    ))
+}
+
+/// The summary of the `media.detach` audit entry.
+pub fn detach_summary(current: &Recording) -> serde_json::Value {
+    serde_json::json!({ "file": current.original_name, "sha256": current.sha256 })
+}
+
 impl Recording {
     /// The stored file's name inside the media folder.
     pub fn file_name(&self) -> String {
@@ -140,10 +198,7 @@ impl SqliteStore {
     ) -> Result<Recording, StoreError> {
         let source_id = self.resolve(which)?;
         if let Some(current) = self.recording(source_id)? {
-            return Err(StoreError::Invalid(format!(
-                "source {:?} already has a recording ({}): detach it first with `verbatim media detach {}`",
-                current.source, current.original_name, current.source
-            )));
+            return Err(already_recorded(&current));
         }
         let kept = self.keep(file)?;
         let columns = kept.columns(source_id);
@@ -251,17 +306,14 @@ impl SqliteStore {
                 [source_id],
                 |r| r.get(0),
             )?;
-            return Err(StoreError::Invalid(format!(
-                "source {name:?} has no recording to detach: `verbatim media list` shows those that do"
-            )));
+            return Err(nothing_to_detach(&name));
         };
         let id: i64 = self.conn.query_row(
             "SELECT id FROM media WHERE source_id = $1",
             [source_id],
             |r| r.get(0),
         )?;
-        let summary =
-            serde_json::json!({ "file": current.original_name, "sha256": current.sha256 });
+        let summary = detach_summary(&current);
         self.act(
             actor,
             "media.detach",
@@ -277,24 +329,15 @@ impl SqliteStore {
     /// Recognises `file`, reads its duration and copies it into the media
     /// folder: what attaching needs before the row is written.
     fn keep(&self, file: &Path) -> Result<Kept, StoreError> {
-        let container = media_probe::recognise(file)?;
-        let duration_ms = media_probe::duration_ms(file, container);
-        let (sha256, bytes) = self.keep_file(file, container)?;
-        let original_name = file
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let summary = serde_json::json!({
-            "file": original_name,
-            "sha256": sha256,
-            "container": container.name,
-            "duration_ms": duration_ms,
-        });
+        let probed = probe(file)?;
+        let (sha256, bytes) = self.keep_file(file, probed.container)?;
+        let summary = probed.summary(&sha256);
         Ok(Kept {
             sha256,
-            container,
+            container: probed.container,
             bytes,
-            duration_ms,
-            original_name,
+            duration_ms: probed.duration_ms,
+            original_name: probed.original_name,
             summary,
         })
     }
@@ -360,7 +403,7 @@ impl Kept {
 
 /// Copies `from` to a new owner-only file `to`, returning the SHA-256 of
 /// the bytes copied and their count.
-fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
+pub fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
     let mut input = std::fs::File::open(from)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -386,7 +429,8 @@ fn copy_hashing(from: &Path, to: &Path) -> std::io::Result<(String, u64)> {
     Ok((format!("{:x}", hasher.finalize()), total))
 }
 
-fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
+/// Creates `dir` (and its parents) readable by its owner only (0700).
+pub fn make_private_dir(dir: &Path) -> Result<(), StoreError> {
     let fail = |e: std::io::Error| {
         StoreError::Invalid(format!(
             "could not create the media folder {}: {e}",

@@ -38,7 +38,8 @@ impl MediaKind {
         }
     }
 
-    pub(crate) fn parse(word: &str) -> Self {
+    /// Reads the word stored in the study (anything but `video` is audio).
+    pub fn parse(word: &str) -> Self {
         if word == "video" {
             MediaKind::Video
         } else {

@@ -19,6 +19,7 @@
 use rusqlite::Connection;
 use serde_json::Value as Json;
 
+use crate::rules::deid::rewrite_strings;
 use crate::{StoreError, audit, migrate};
 
 /// Returns the `CREATE TRIGGER` statements of migration 0002 and the name
@@ -41,35 +42,6 @@ pub(crate) fn audit_triggers() -> Vec<(&'static str, &'static str)> {
         rest = &tail[end + "END;".len()..];
     }
     out
-}
-
-/// Rewrites every string inside `value` with `rewrite`; returns true when
-/// any changed.
-pub fn rewrite_strings(value: &mut Json, rewrite: &dyn Fn(&str) -> Option<String>) -> bool {
-    match value {
-        Json::String(s) => match rewrite(s) {
-            Some(new) if new != *s => {
-                *s = new;
-                true
-            }
-            _ => false,
-        },
-        Json::Array(items) => {
-            let mut changed = false;
-            for v in items {
-                changed |= rewrite_strings(v, rewrite);
-            }
-            changed
-        }
-        Json::Object(map) => {
-            let mut changed = false;
-            for v in map.values_mut() {
-                changed |= rewrite_strings(v, rewrite);
-            }
-            changed
-        }
-        _ => false,
-    }
 }
 
 /// Rewrites, inside the caller's transaction, the data of every audit

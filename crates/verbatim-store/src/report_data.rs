@@ -250,7 +250,7 @@ impl SqliteStore {
                 })
             })
             .optional()?;
-        Ok(found.filter(|c| scope.sees_all() || c.coder_id == scope.coder().id))
+        Ok(found.filter(|c| crate::code_names::sees_coding_of(scope, c.coder_id)))
     }
 
     /// Attaches (or replaces) every translation given, in one undoable
@@ -286,21 +286,7 @@ impl SqliteStore {
                 .prepare_cached("SELECT coder_id FROM codings WHERE id = $1")?
                 .query_row([item.coding], |r| r.get(0))
                 .optional()?;
-            match coder {
-                Some(c) if c == scope.coder().id || scope.sees_all() => {}
-                _ => {
-                    return Err(StoreError::Invalid(format!(
-                        "no coding {} among those you can see",
-                        item.coding
-                    )));
-                }
-            }
-            if item.text.trim().is_empty() {
-                return Err(StoreError::Invalid(format!(
-                    "the translation of coding {} is empty",
-                    item.coding
-                )));
-            }
+            crate::code_names::attachable(scope, item, coder)?;
             let existing: Option<i64> = self
                 .conn
                 .prepare_cached(
@@ -311,15 +297,7 @@ impl SqliteStore {
             checked.push((item, existing));
         }
         let named = self.check_code_names(scope, names)?;
-        let languages: Vec<&str> = {
-            let mut l: Vec<&str> = items.iter().map(|i| i.language.as_str()).collect();
-            l.sort_unstable();
-            l.dedup();
-            l
-        };
-        let summary = serde_json::json!({
-            "translations": items.len(), "languages": languages, "code_names": names.len()
-        });
+        let summary = crate::code_names::attach_summary(items, names);
         let actor = scope.coder().name.clone();
         self.act(&actor, "coding.translate_many", "codings", |tx, rec| {
             let mut new = 0;

@@ -8,7 +8,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 use sha2::{Digest, Sha256};
-use verbatim_core::{OffsetTable, SourceMetadata};
+use verbatim_core::{NormalisedSource, OffsetTable, SourceMetadata};
 
 use crate::audit::{self, AuditEntry};
 use crate::migrate::{self, APPLICATION_ID, LATEST};
@@ -395,38 +395,8 @@ pub(crate) fn insert_source(
             source.text(),
             OffsetTable::new(source.text()).to_bytes()
         ])?;
-    let mut turn_stmt = conn.prepare_cached(
-        "INSERT INTO turns (source_id, ordinal, speaker, start_char, end_char, begin_ms, end_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )?;
-    for (ordinal, turn) in source.turns().iter().enumerate() {
-        turn_stmt.execute(params![
-            id,
-            ordinal as i64,
-            turn.speaker.as_deref().unwrap_or(""),
-            turn.span.start() as i64,
-            turn.span.end() as i64,
-            turn.begin_ms.map(|ms| ms as i64),
-            turn.end_ms.map(|ms| ms as i64),
-        ])?;
-    }
-    let mut memo_stmt = conn.prepare_cached(
-        "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, author, \
-         written_at, body, origin, created_at) \
-         VALUES ($1, 'passage', $2, $3, $4, $5, $6, $7, 'document-comment', $8)",
-    )?;
-    for anchor in source.anchors() {
-        memo_stmt.execute(params![
-            uuid::Uuid::new_v4().to_string(),
-            id,
-            anchor.span.start() as i64,
-            anchor.span.end() as i64,
-            anchor.author,
-            anchor.date,
-            anchor.text,
-            audit::now(),
-        ])?;
-    }
+    insert_turns(conn, id, source)?;
+    insert_comments(conn, id, source)?;
     audit::append(
         conn,
         actor,
@@ -445,6 +415,52 @@ pub(crate) fn insert_source(
         }),
     )?;
     Ok(ImportOutcome::Imported { id, name })
+}
+
+/// Stores a new source's speech turns, in order.
+fn insert_turns(conn: &Connection, id: i64, source: &NormalisedSource) -> Result<(), StoreError> {
+    let mut turn_stmt = conn.prepare_cached(
+        "INSERT INTO turns (source_id, ordinal, speaker, start_char, end_char, begin_ms, end_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )?;
+    for (ordinal, turn) in source.turns().iter().enumerate() {
+        turn_stmt.execute(params![
+            id,
+            ordinal as i64,
+            turn.speaker.as_deref().unwrap_or(""),
+            turn.span.start() as i64,
+            turn.span.end() as i64,
+            turn.begin_ms.map(|ms| ms as i64),
+            turn.end_ms.map(|ms| ms as i64),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores a new source's document comments as passage memos.
+fn insert_comments(
+    conn: &Connection,
+    id: i64,
+    source: &NormalisedSource,
+) -> Result<(), StoreError> {
+    let mut memo_stmt = conn.prepare_cached(
+        "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, author, \
+         written_at, body, origin, created_at) \
+         VALUES ($1, 'passage', $2, $3, $4, $5, $6, $7, 'document-comment', $8)",
+    )?;
+    for anchor in source.anchors() {
+        memo_stmt.execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            id,
+            anchor.span.start() as i64,
+            anchor.span.end() as i64,
+            anchor.author,
+            anchor.date,
+            anchor.text,
+            audit::now(),
+        ])?;
+    }
+    Ok(())
 }
 
 /// Returns `wanted`, or `wanted (2)`, `wanted (3)`… if the name is taken.

@@ -3,7 +3,9 @@
 //! file, and copying a file whole. A new file is written under a
 //! temporary name beside the target and linked into place only once
 //! complete, so a failed copy leaves no study behind and never replaces
-//! one that exists.
+//! one that exists. Recordings go along: their `media` rows with the
+//! tables, their bytes into the new file's media folder, each checked
+//! against its SHA-256.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, params_from_iter};
 
 use crate::migrate::{self, APPLICATION_ID, LATEST};
-use crate::transfer::{CARRIED, Cell, SEEDED, TableRows, Transfer};
+use crate::transfer::{CARRIED, Cell, RecordingFile, SEEDED, TableRows, Transfer};
 use crate::{SqliteStore, StoreError, sqlite};
 
 /// Tables kept by triggers from others: rebuilt as the rows are written,
@@ -67,7 +69,19 @@ impl Transfer for SqliteStore {
             if CARRIED.contains(&name.as_str()) || DERIVED.contains(&name.as_str()) {
                 continue;
             }
-            if rows_of(&self.conn, &name)?.1 != rows_of(&fresh, &name)?.1 {
+            // A table a new study lacks (a later version's) holds data as
+            // soon as it has a row.
+            let known: bool = fresh.query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1",
+                [&name],
+                |r| r.get(0),
+            )?;
+            let fresh_rows = if known {
+                rows_of(&fresh, &name)?.1
+            } else {
+                Vec::new()
+            };
+            if rows_of(&self.conn, &name)?.1 != fresh_rows {
                 held.push(name);
             }
         }
@@ -81,6 +95,30 @@ impl Transfer for SqliteStore {
             columns,
             rows,
         })
+    }
+
+    fn recording_files(&self) -> Result<Vec<RecordingFile>, StoreError> {
+        let mut out: Vec<RecordingFile> = Vec::new();
+        for rec in self.recordings()? {
+            if out.iter().any(|f| f.sha256 == rec.sha256) {
+                continue;
+            }
+            let path = self.media_path(&rec);
+            if !path.is_file() {
+                return Err(StoreError::Invalid(format!(
+                    "the recording of source {:?} is missing from {}: put {} back or detach it, then copy again",
+                    rec.source,
+                    self.media_dir().display(),
+                    rec.file_name()
+                )));
+            }
+            out.push(RecordingFile {
+                sha256: rec.sha256.clone(),
+                file_name: rec.file_name(),
+                path,
+            });
+        }
+        Ok(out)
     }
 
     fn carried_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
@@ -98,7 +136,18 @@ impl SqliteStore {
     /// Writes `tables` (read from another study) as a new study file at
     /// `path`, which must not exist, rows and ids as they are.
     pub fn create_copy(path: &Path, tables: &[TableRows]) -> Result<SqliteStore, StoreError> {
+        Self::create_copy_with(path, tables, &[])
+    }
+
+    /// Writes a new study file at `path` from the carried tables of
+    /// another study and its recordings' bytes (see [`Self::create_copy`]).
+    pub fn create_copy_with(
+        path: &Path,
+        tables: &[TableRows],
+        recordings: &[RecordingFile],
+    ) -> Result<SqliteStore, StoreError> {
         place_new(path, |partial| {
+            copy_recordings(&media_dir_of(path), recordings)?;
             let mut conn = Connection::open(partial)?;
             sqlite::configure(&conn)?;
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -133,10 +182,12 @@ impl SqliteStore {
     }
 
     /// Copies the study whole into a new file at `path` (which must not
-    /// exist) with `VACUUM INTO`: one consistent snapshot read in a single
+    /// exist), its recordings into the new media folder, with `VACUUM INTO`: one consistent snapshot read in a single
     /// transaction, so writers elsewhere may go on meanwhile.
     pub fn copy_file(&self, path: &Path) -> Result<SqliteStore, StoreError> {
+        let recordings = self.recording_files()?;
         place_new(path, |partial| {
+            copy_recordings(&media_dir_of(path), &recordings)?;
             let target = partial.to_string_lossy();
             self.conn.execute("VACUUM INTO $1", [target.as_ref()])?;
             Ok(())
@@ -202,4 +253,48 @@ fn place_new(
     }
     written?;
     SqliteStore::open(path)
+}
+
+/// The media folder of the study file at `path`: `STUDY.vbt.media`.
+fn media_dir_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".media");
+    PathBuf::from(name)
+}
+
+/// Copies recordings' bytes into the media folder `dir` (owner-only),
+/// each under its name, refusing one whose bytes no longer match its
+/// SHA-256.
+pub(crate) fn copy_recordings(dir: &Path, recordings: &[RecordingFile]) -> Result<(), StoreError> {
+    if recordings.is_empty() {
+        return Ok(());
+    }
+    crate::media::make_private_dir(dir)?;
+    for rec in recordings {
+        let target = dir.join(&rec.file_name);
+        if target.is_file() {
+            continue;
+        }
+        let partial = dir.join(format!(".partial-{}", uuid::Uuid::new_v4()));
+        let copied = crate::media::copy_hashing(&rec.path, &partial);
+        let done = match copied {
+            Ok((sha, _)) if sha == rec.sha256 => std::fs::rename(&partial, &target).map_err(|e| {
+                StoreError::Invalid(format!("could not write {}: {e}", target.display()))
+            }),
+            Ok(_) => Err(StoreError::Corrupt(format!(
+                "the bytes read for {} do not match its SHA-256",
+                rec.file_name
+            ))),
+            Err(e) => Err(StoreError::Invalid(format!(
+                "could not copy {} into {}: {e}",
+                rec.path.display(),
+                dir.display()
+            ))),
+        };
+        if done.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        done?;
+    }
+    Ok(())
 }

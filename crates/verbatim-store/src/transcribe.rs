@@ -55,7 +55,110 @@ pub struct AppendedTurn {
 }
 
 /// The last turn of a source: ordinal, start and end in the recording.
-type LastTurn = (i64, Option<i64>, Option<i64>);
+pub type LastTurn = (i64, Option<i64>, Option<i64>);
+
+/// A typed turn checked: its label, its speech (trimmed, NFC) and when it
+/// starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedTurn {
+    /// The speaker label.
+    pub speaker: String,
+    /// The speech.
+    pub text: String,
+    /// When it starts in the recording, in milliseconds.
+    pub begin_ms: i64,
+}
+
+/// Checks a typed turn before the source is read: a label, one line of
+/// speech, a start that fits.
+pub fn check_turn(turn: &TypedTurn) -> Result<CheckedTurn, StoreError> {
+    let speaker = checked_label(&turn.speaker)?;
+    let text: String = turn.text.trim().nfc().collect();
+    if text.is_empty() {
+        return Err(StoreError::Invalid(
+            "the turn is empty: type what is said before saving it".into(),
+        ));
+    }
+    if text.contains(['\n', '\r']) {
+        return Err(StoreError::Invalid(
+            "a turn is one line: save each speaker's turn separately".into(),
+        ));
+    }
+    let begin_ms = i64::try_from(turn.begin_ms)
+        .map_err(|_| StoreError::Invalid("the turn's start time is too large".into()))?;
+    Ok(CheckedTurn {
+        speaker,
+        text,
+        begin_ms,
+    })
+}
+
+/// Where a checked turn goes at the end of a source's text.
+#[derive(Debug, Clone)]
+pub struct PlacedTurn {
+    /// The line appended (after a line break when needed).
+    pub splice: Splice,
+    /// The turn as it will be stored.
+    pub turn: AppendedTurn,
+    /// The previous turn whose unknown end becomes this turn's start.
+    pub closes: Option<i64>,
+    /// The summary of the `source.append_turn` audit entry.
+    pub summary: Json,
+}
+
+/// Places a checked turn after a source's `chars` chars (its text ending
+/// in a line break or not), refusing one that starts past the recording's
+/// `duration` or before the `last` turn.
+pub fn place_turn(
+    turn: CheckedTurn,
+    chars: i64,
+    ends_line: bool,
+    duration: Option<i64>,
+    last: Option<LastTurn>,
+) -> Result<PlacedTurn, StoreError> {
+    let begin_ms = turn.begin_ms;
+    if let Some(d) = duration.filter(|&d| begin_ms > d) {
+        return Err(StoreError::Invalid(format!(
+            "the turn starts at {begin_ms} ms, after the recording's end ({d} ms)"
+        )));
+    }
+    if let Some((_, Some(previous), _)) = last
+        && previous > begin_ms
+    {
+        return Err(StoreError::Invalid(format!(
+            "the turn starts at {begin_ms} ms, before the previous turn ({previous} ms): turns are typed in the recording's order"
+        )));
+    }
+    let gap = if chars == 0 || ends_line { "" } else { "\n" };
+    let line = format!("{gap}{} : {}", turn.speaker, turn.text);
+    let start = chars + (gap.len() + turn.speaker.chars().count() + 3) as i64;
+    let end = start + turn.text.chars().count() as i64;
+    let ordinal = last.map_or(0, |l| l.0 + 1);
+    let summary = serde_json::json!({
+        "speaker": turn.speaker, "begin_ms": begin_ms, "start": start, "end": end,
+    });
+    let closes = match last {
+        Some((previous, Some(_), None)) => Some(previous),
+        _ => None,
+    };
+    Ok(PlacedTurn {
+        splice: Splice {
+            start: chars,
+            end: chars,
+            text: line,
+        },
+        turn: AppendedTurn {
+            ordinal,
+            speaker: turn.speaker,
+            start,
+            end,
+            begin_ms,
+            text: turn.text,
+        },
+        closes,
+        summary,
+    })
+}
 
 impl SqliteStore {
     /// Appends a typed turn to the end of a source's text, with its start
@@ -66,20 +169,7 @@ impl SqliteStore {
         source: i64,
         turn: &TypedTurn,
     ) -> Result<AppendedTurn, StoreError> {
-        let speaker = checked_label(&turn.speaker)?;
-        let text: String = turn.text.trim().nfc().collect();
-        if text.is_empty() {
-            return Err(StoreError::Invalid(
-                "the turn is empty: type what is said before saving it".into(),
-            ));
-        }
-        if text.contains(['\n', '\r']) {
-            return Err(StoreError::Invalid(
-                "a turn is one line: save each speaker's turn separately".into(),
-            ));
-        }
-        let begin_ms = i64::try_from(turn.begin_ms)
-            .map_err(|_| StoreError::Invalid("the turn's start time is too large".into()))?;
+        let checked = check_turn(turn)?;
         let (chars, duration): (i64, Option<i64>) = self
             .conn
             .query_row(
@@ -90,46 +180,27 @@ impl SqliteStore {
             )
             .optional()?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
-        if let Some(d) = duration.filter(|&d| begin_ms > d) {
-            return Err(StoreError::Invalid(format!(
-                "the turn starts at {begin_ms} ms, after the recording's end ({d} ms)"
-            )));
-        }
         let last = self.last_turn(source)?;
-        if let Some((_, Some(previous), _)) = last
-            && previous > begin_ms
-        {
-            return Err(StoreError::Invalid(format!(
-                "the turn starts at {begin_ms} ms, before the previous turn ({previous} ms): turns are typed in the recording's order"
-            )));
-        }
         let ends_line = self.text_of(source)?.0.ends_with('\n');
-        let gap = if chars == 0 || ends_line { "" } else { "\n" };
-        let line = format!("{gap}{speaker} : {text}");
-        let speech_chars = text.chars().count() as i64;
-        let start = chars + (gap.len() + speaker.chars().count() + 3) as i64;
-        let end = start + speech_chars;
-        let ordinal = last.map_or(0, |l| l.0 + 1);
-        let summary = serde_json::json!({
-            "speaker": speaker, "begin_ms": begin_ms, "start": start, "end": end,
-        });
+        let placed = place_turn(checked, chars, ends_line, duration, last)?;
+        let PlacedTurn {
+            splice,
+            turn,
+            closes,
+            summary,
+        } = placed;
         self.act(
             actor,
             "source.append_turn",
             &format!("source:{source}"),
             |tx, rec| {
-                let splice = Splice {
-                    start: chars,
-                    end: chars,
-                    text: line,
-                };
                 splice_source(tx, rec, source, &[splice], false)?;
-                if let Some((previous, Some(_), None)) = last {
+                if let Some(previous) = closes {
                     rec.update(
                         tx,
                         Table::Turns,
                         turn_key(source, previous),
-                        &[("end_ms", Value::Integer(begin_ms))],
+                        &[("end_ms", Value::Integer(turn.begin_ms))],
                     )?;
                 }
                 rec.insert(
@@ -137,24 +208,17 @@ impl SqliteStore {
                     Table::Turns,
                     &[
                         ("source_id", Value::Integer(source)),
-                        ("ordinal", Value::Integer(ordinal)),
-                        ("speaker", Value::Text(speaker.clone())),
-                        ("start_char", Value::Integer(start)),
-                        ("end_char", Value::Integer(end)),
-                        ("begin_ms", Value::Integer(begin_ms)),
+                        ("ordinal", Value::Integer(turn.ordinal)),
+                        ("speaker", Value::Text(turn.speaker.clone())),
+                        ("start_char", Value::Integer(turn.start)),
+                        ("end_char", Value::Integer(turn.end)),
+                        ("begin_ms", Value::Integer(turn.begin_ms)),
                     ],
                 )?;
                 Ok(((), summary))
             },
         )?;
-        Ok(AppendedTurn {
-            ordinal,
-            speaker,
-            start,
-            end,
-            begin_ms,
-            text,
-        })
+        Ok(turn)
     }
 
     /// The source's last turn (by ordinal), if it has one.

@@ -106,8 +106,57 @@ pub fn answer(
     )?;
     let turns = coded::turns(store, filters.include_context)?;
 
-    // Source filters (site, kind, source attributes) and passage filters
-    // (participant attributes).
+    let Narrowing {
+        sources: keep_sources,
+        speakers: speakers_wanted,
+    } = narrowing(store, filters)?;
+
+    let mut ctx = Context {
+        whole: filters.whole,
+        ..Context::default()
+    };
+    for (name, set) in &sets {
+        let set: HashSet<i64> = set.iter().copied().collect();
+        let mut cov = Coverage::from_spans(
+            spans
+                .iter()
+                .filter(|s| set.contains(&s.code))
+                .map(|s| (s.source, s.start, s.end)),
+        );
+        if let Some(keep) = &keep_sources {
+            cov.retain_sources(|s| keep.contains(&s));
+        }
+        ctx.codes.insert(name.clone(), cov);
+    }
+    let involved: HashSet<i64> = spans.iter().map(|s| s.source).collect();
+    for &source in &involved {
+        if parsed.uses_near() {
+            ctx.words
+                .insert(source, query::word_starts(&store.source_text(source)?));
+        }
+        ctx.turns.insert(source, turns.spans(source));
+    }
+    let mut passages = parsed.evaluate(&ctx)?;
+    if let Some(who) = &speakers_wanted {
+        passages.retain(|p| {
+            let mut hit = false;
+            turns.speakers(p.source, p.start, p.end, |q| hit |= who.contains(&q));
+            hit
+        });
+    }
+    Ok(passages)
+}
+
+/// What the filters keep: the sources (site, kind, source attributes) and
+/// the participants whose turns a passage must touch (participant
+/// attributes); `None` keeps all.
+struct Narrowing {
+    sources: Option<HashSet<i64>>,
+    speakers: Option<HashSet<i64>>,
+}
+
+/// Reads the filters against the study.
+fn narrowing(store: &dyn AnalysisReads, filters: &Filters<'_>) -> Result<Narrowing, ViewError> {
     let facts = store.source_facts()?;
     let mut keep_sources: Option<HashSet<i64>> = None;
     let mut narrow = |ids: HashSet<i64>| {
@@ -176,39 +225,8 @@ pub fn answer(
             return Err(ViewError::UnknownAttribute { name: name.clone() });
         }
     }
-
-    let mut ctx = Context {
-        whole: filters.whole,
-        ..Context::default()
-    };
-    for (name, set) in &sets {
-        let set: HashSet<i64> = set.iter().copied().collect();
-        let mut cov = Coverage::from_spans(
-            spans
-                .iter()
-                .filter(|s| set.contains(&s.code))
-                .map(|s| (s.source, s.start, s.end)),
-        );
-        if let Some(keep) = &keep_sources {
-            cov.retain_sources(|s| keep.contains(&s));
-        }
-        ctx.codes.insert(name.clone(), cov);
-    }
-    let involved: HashSet<i64> = spans.iter().map(|s| s.source).collect();
-    for &source in &involved {
-        if parsed.uses_near() {
-            ctx.words
-                .insert(source, query::word_starts(&store.source_text(source)?));
-        }
-        ctx.turns.insert(source, turns.spans(source));
-    }
-    let mut passages = parsed.evaluate(&ctx)?;
-    if let Some(who) = &speakers_wanted {
-        passages.retain(|p| {
-            let mut hit = false;
-            turns.speakers(p.source, p.start, p.end, |q| hit |= who.contains(&q));
-            hit
-        });
-    }
-    Ok(passages)
+    Ok(Narrowing {
+        sources: keep_sources,
+        speakers: speakers_wanted,
+    })
 }

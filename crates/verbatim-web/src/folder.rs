@@ -1,11 +1,15 @@
-//! One server for a folder of studies (`verbatim serve --dir STUDIES/`).
+//! One server for a folder of studies (`verbatim serve --dir STUDIES/`),
+//! or for every study of a PostgreSQL database (`serve --dir
+//! postgres://…/DB`): [`Shelf`] says where the studies live, the rest is
+//! the same.
 //!
 //! Why a router in front of the study routers rather than a base path in
 //! every URL: each study keeps its own accounts, sessions and audit log
 //! (a study moved to another server keeps its team), and every page,
 //! script and API route stays at the URL it has on a one-study server,
 //! so no template or script knows about folders. The front router holds
-//! the start page (`/studies`: the folder's `*.vbt` files and a form to
+//! the start page (`/studies`: the folder's `*.vbt` files, or the
+//! database's studies, and a form to
 //! create one), team mode's login (study, name, password) and the
 //! creation; every other request goes, with `tower::ServiceExt::oneshot`,
 //! to the router of the study the `vb_study` cookie names, built with
@@ -22,7 +26,6 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,23 +36,28 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tower::ServiceExt;
-use verbatim_store::{LoginEvent, Role, SqliteStore, StudySettings};
+use verbatim_store::LoginEvent;
 
 use crate::auth::with_session_cookie;
+use crate::blocking::off_runtime;
 use crate::security::cookie;
 use crate::state::Secrets;
 use crate::{AppState, Config, WebError, i18n, security};
 
 mod pages;
+mod shelf;
+
+use shelf::Opened;
+pub use shelf::Shelf;
 
 /// The cookie naming the study a browser works in.
 pub const STUDY_COOKIE: &str = "vb_study";
 /// The extension of a study file in the folder.
 pub const EXTENSION: &str = "vbt";
 
-/// The folder, how its studies are served, and the studies opened so far.
+/// Where the studies live, how they are served, and those opened so far.
 pub struct Folder {
-    dir: PathBuf,
+    shelf: Shelf,
     team: bool,
     addr: SocketAddr,
     timeout: Duration,
@@ -67,49 +75,60 @@ struct Served {
 /// A study of the folder as the start page lists it.
 #[derive(Debug, Clone)]
 pub struct Listed {
-    /// Its name in the folder (the file name without `.vbt`).
+    /// Its name in the folder (the file name without `.vbt`), or in the
+    /// database (its schema).
     pub name: String,
     /// Its title, or why it cannot be opened.
     pub title: Result<String, String>,
 }
 
 impl Folder {
-    /// Returns the server of the folder `dir`; `team` asks every study's
-    /// accounts, `addr` is the address the server listens on.
-    pub fn new(dir: PathBuf, team: bool, addr: SocketAddr, timeout: Duration) -> Arc<Self> {
+    /// Returns the server of the studies on `shelf`; `team` asks every
+    /// study's accounts, `addr` is the address the server listens on, and
+    /// `secrets` are what its studies share (a database's processes share
+    /// one CSRF token).
+    pub fn new(
+        shelf: Shelf,
+        team: bool,
+        addr: SocketAddr,
+        timeout: Duration,
+        secrets: Secrets,
+    ) -> Arc<Self> {
         Arc::new(Folder {
-            dir,
+            shelf,
             team,
             addr,
             timeout,
-            secrets: Secrets::new(),
+            secrets,
             studies: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Returns the names of the folder's studies, sorted.
-    pub fn names(&self) -> Result<Vec<String>, WebError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
-            WebError::Internal(format!(
-                "the folder {} cannot be read: {e}",
-                self.dir.display()
-            ))
-        })?;
-        let mut names: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == EXTENSION) && p.is_file())
-            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
-            .filter(|name| checked_name(name).is_ok())
-            .collect();
-        names.sort_by_key(|n| n.to_lowercase());
-        Ok(names)
+    /// Returns the names of the studies, sorted.
+    pub async fn names(&self) -> Result<Vec<String>, WebError> {
+        let shelf = self.shelf.clone();
+        off_runtime("a study operation", move || shelf.names()).await
     }
 
-    /// Returns every study with its title (opening those not open yet).
+    /// Returns every study with its title: a database's read over one
+    /// connection, a folder's files opened (and kept) one by one.
     pub async fn listed(&self) -> Result<Vec<Listed>, WebError> {
+        if let Shelf::Database { database, .. } = &self.shelf {
+            let database = database.clone();
+            let studies = off_runtime("a study operation", move || {
+                Ok(verbatim_store_pg::studies(&database)?)
+            })
+            .await?;
+            return Ok(studies
+                .into_iter()
+                .map(|s| Listed {
+                    name: s.name,
+                    title: s.title.map_err(|e| e.to_string()),
+                })
+                .collect());
+        }
         let mut listed = Vec::new();
-        for name in self.names()? {
+        for name in self.names().await? {
             let title = match self.open(&name).await {
                 Ok(served) => served
                     .state
@@ -123,8 +142,9 @@ impl Folder {
         Ok(listed)
     }
 
-    fn path_of(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.{EXTENSION}"))
+    /// Returns where the studies live.
+    pub fn shelf(&self) -> &Shelf {
+        &self.shelf
     }
 
     fn config(&self, name: &str) -> Config {
@@ -136,24 +156,40 @@ impl Folder {
         }
     }
 
-    /// Keeps `store` as the study `name` and returns how it is served.
-    fn keep(&self, name: &str, store: SqliteStore) -> Served {
-        let state = AppState::sharing(store, self.config(name), self.secrets.clone());
+    /// Keeps `opened` as the study `name` and returns how it is served.
+    async fn keep(&self, name: &str, opened: Opened) -> Served {
+        let state = AppState::serving(
+            opened.store,
+            opened.index_dir,
+            self.config(name),
+            self.secrets.clone(),
+        );
         let router = crate::app::router(state.clone(), self.timeout);
-        let mut studies = self
-            .studies
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Two first requests may both have opened it: the first kept wins.
-        studies
-            .entry(name.to_owned())
-            .or_insert(Served { state, router })
-            .clone()
+        let (kept, extra) = {
+            let mut studies = self
+                .studies
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Two first requests may both have opened it: the first kept wins.
+            match studies.get(name) {
+                Some(kept) => (kept.clone(), Some(Served { state, router })),
+                None => {
+                    let served = Served { state, router };
+                    studies.insert(name.to_owned(), served.clone());
+                    (served, None)
+                }
+            }
+        };
+        if let Some(extra) = extra {
+            // A PostgreSQL client must not close on one of tokio's workers.
+            let _ = tokio::task::spawn_blocking(move || drop(extra)).await;
+        }
+        kept
     }
 
     /// Returns the study `name`, opened on first use.
     async fn open(&self, name: &str) -> Result<Served, WebError> {
-        let name = checked_name(name)?;
+        let name = self.shelf.checked_name(name)?;
         if let Some(served) = self
             .studies
             .lock()
@@ -162,11 +198,9 @@ impl Folder {
         {
             return Ok(served.clone());
         }
-        let path = self.path_of(name);
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
-            .await
-            .map_err(|e| WebError::Internal(format!("opening the study stopped: {e}")))??;
-        Ok(self.keep(name, store))
+        let (shelf, owned) = (self.shelf.clone(), name.to_owned());
+        let opened = off_runtime("a study operation", move || shelf.open(&owned)).await?;
+        Ok(self.keep(name, opened).await)
     }
 }
 
@@ -237,7 +271,7 @@ fn chosen(req: &Request) -> Option<String> {
 /// Hands a request to the router of its study.
 async fn dispatch(State(folder): State<Arc<Folder>>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    let Some(name) = chosen(&req).filter(|n| checked_name(n).is_ok()) else {
+    let Some(name) = chosen(&req).filter(|n| folder.shelf.checked_name(n).is_ok()) else {
         return no_study(&folder, &path);
     };
     let served = match folder.open(&name).await {
@@ -304,16 +338,8 @@ impl Folder {
     /// Returns the password hash of `account` when it is an owner of one
     /// of the folder's studies and `password` is theirs.
     async fn owner_hash(&self, account: &str, password: &str) -> Result<Option<String>, WebError> {
-        for name in self.names()? {
-            let Ok(served) = self.open(&name).await else {
-                continue;
-            };
-            let who = account.to_owned();
-            let Some(hash) = served
-                .state
-                .read(move |store| Ok(store.owner_hash(&who)?))
-                .await?
-            else {
+        for name in self.names().await? {
+            let Ok(Some(hash)) = self.owner_hash_in(&name, account).await else {
                 continue;
             };
             let (password, checked) = (password.to_owned(), hash.clone());
@@ -329,35 +355,47 @@ impl Folder {
         Ok(None)
     }
 
-    /// Creates the study file and its owner account, or nothing: a file
-    /// half made is removed.
+    /// Returns the password hash of `account` when it owns the study
+    /// `name`. A study not served yet is opened for the question only and
+    /// closed after, so an attempt to create a study does not leave every
+    /// study of a database holding a connection.
+    async fn owner_hash_in(&self, name: &str, account: &str) -> Result<Option<String>, WebError> {
+        let who = account.to_owned();
+        let served = self
+            .studies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(name)
+            .cloned();
+        if let Some(served) = served {
+            return served
+                .state
+                .read(move |store| Ok(store.owner_hash(&who)?))
+                .await;
+        }
+        let (shelf, name) = (self.shelf.clone(), name.to_owned());
+        off_runtime("a study operation", move || {
+            Ok(shelf.open(&name)?.store.owner_hash(&who)?)
+        })
+        .await
+    }
+
+    /// Creates the study and its owner account, or nothing: a study half
+    /// made is removed.
     async fn create(&self, new: NewStudy, addr: Option<IpAddr>) -> Result<Served, WebError> {
-        let path = self.path_of(&new.name);
         let actor = new
             .owner
             .as_ref()
             .map_or("web", |(a, _)| a.as_str())
             .to_owned();
-        let made = {
-            let path = path.clone();
-            let owner = new.owner.clone();
-            tokio::task::spawn_blocking(move || create_file(&path, new.title, &actor, owner))
-                .await
-                .map_err(|e| WebError::Internal(format!("creating the study stopped: {e}")))?
+        let opened = {
+            let (shelf, name, owner) = (self.shelf.clone(), new.name.clone(), new.owner.clone());
+            off_runtime("a study operation", move || {
+                shelf.create(&name, new.title, &actor, owner)
+            })
+            .await?
         };
-        let store = match made {
-            Ok(store) => store,
-            Err(e) => {
-                if !matches!(
-                    &e,
-                    WebError::Store(verbatim_store::StoreError::AlreadyExists { .. })
-                ) {
-                    remove_study_files(&path);
-                }
-                return Err(e);
-            }
-        };
-        let served = self.keep(&new.name, store);
+        let served = self.keep(&new.name, opened).await;
         if let Some((account, _)) = new.owner {
             let address = addr.map(|a| a.to_string());
             served
@@ -368,33 +406,6 @@ impl Folder {
                 .await?;
         }
         Ok(served)
-    }
-}
-
-/// Creates the study at `path` with `title` and, in team mode, its owner.
-fn create_file(
-    path: &Path,
-    title: String,
-    actor: &str,
-    owner: Option<(String, String)>,
-) -> Result<SqliteStore, WebError> {
-    let settings = StudySettings {
-        title,
-        language: None,
-    };
-    let mut store = SqliteStore::create(path, &settings, actor)?;
-    if let Some((account, hash)) = owner {
-        store.add_account_with_hash(actor, &account, Role::Owner, hash)?;
-    }
-    Ok(store)
-}
-
-/// Removes a study file and the journal files SQLite may have left beside it.
-fn remove_study_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let mut file = path.as_os_str().to_owned();
-        file.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(file));
     }
 }
 

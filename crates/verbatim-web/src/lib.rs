@@ -31,6 +31,7 @@ pub mod auth;
 pub mod auth_limit;
 pub mod auth_pages;
 pub mod backend;
+mod blocking;
 pub mod error;
 pub mod folder;
 pub mod i18n;

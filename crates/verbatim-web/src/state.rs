@@ -3,7 +3,12 @@
 //! SQLite connections are not shareable between threads, and a study is
 //! one user's (or one small team's) file, so one connection behind a
 //! mutex is enough; store calls are blocking, so they run on tokio's
-//! blocking pool and never stall the async workers.
+//! blocking pool and never stall the async workers. A study on a
+//! PostgreSQL server is a lab's, with many coders at once: there the calls
+//! that need only the store ([`AppState::read`], [`AppState::write`]) each
+//! run on a handle of their own ([`crate::backend::Handles`]), outside the
+//! mutex, and the database keeps concurrent writes apart; the mutex then
+//! guards only the caches below.
 //!
 //! Beside the connection, the study keeps what is costly to rebuild on
 //! every request: the search index, opened once; the de-identification
@@ -281,6 +286,9 @@ pub struct AppState {
 
 struct Shared {
     study: Mutex<Study>,
+    /// The handle new request handles are made from, when the study's
+    /// backend serves requests at once (PostgreSQL); `None` for a file.
+    handles: Option<Mutex<Box<dyn Backend>>>,
     config: Config,
     secrets: Secrets,
 }
@@ -308,8 +316,10 @@ impl AppState {
         config: Config,
         secrets: Secrets,
     ) -> Self {
+        let handles = store.handle().map(Mutex::new);
         Self {
             shared: Arc::new(Shared {
+                handles,
                 study: Mutex::new(Study {
                     store,
                     index_dir,
@@ -356,16 +366,35 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&dyn Backend) -> Result<T, WebError> + Send + 'static,
     {
-        self.with_study(move |study| f(&*study.store)).await
+        self.write(move |store| f(&*store)).await
     }
 
-    /// Runs `f` on the study on the blocking pool, allowed to write.
+    /// Runs `f` on the study on the blocking pool, allowed to write: on a
+    /// handle of its own when the backend has them, else in turn.
     pub async fn write<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Backend) -> Result<T, WebError> + Send + 'static,
     {
-        self.with_study(move |study| f(&mut *study.store)).await
+        let Some(made) = &self.shared.handles else {
+            return self.with_study(move |study| f(&mut *study.store)).await;
+        };
+        let handle = made.lock().unwrap_or_else(|e| e.into_inner()).handle();
+        let Some(mut store) = handle else {
+            return self.with_study(move |study| f(&mut *study.store)).await;
+        };
+        // As in `with_study`: the request's account names its audit
+        // entries, and its language follows onto the blocking pool.
+        let acting = crate::auth::acting_account().filter(|_| self.config().team);
+        let lang = crate::i18n::Lang::current();
+        tokio::task::spawn_blocking(move || {
+            if let Some(account) = acting {
+                store.act_as_account(account.as_deref())?;
+            }
+            crate::i18n::in_lang(lang, || f(&mut *store))
+        })
+        .await
+        .map_err(|e| WebError::Internal(format!("a study operation stopped: {e}")))?
     }
 
     /// Runs `f` on the study and its search index on the blocking pool.

@@ -145,41 +145,12 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
                 a.kind
             );
         }
-        AttributeAction::List { project, json } => {
-            let store = project.open_study()?;
-            let mut all = store.attributes(AppliesTo::Participant)?;
-            all.extend(store.attributes(AppliesTo::Source)?);
-            if *json {
-                print_json(&all)?;
-            } else {
-                let mut table = Table::new(&["for", "name", "type", "values"]);
-                for a in &all {
-                    table.row(vec![
-                        a.applies_to.as_str().into(),
-                        a.name.clone(),
-                        a.kind.to_string(),
-                        a.allowed.join(", "),
-                    ]);
-                }
-                print!("{}", table.render());
-            }
-        }
+        AttributeAction::List { project, json } => list(project, *json)?,
         AttributeAction::Set {
             project,
             source,
             values,
-        } => {
-            let values = values
-                .iter()
-                .map(|v| pair(v))
-                .collect::<Result<Vec<_>, _>>()?;
-            if values.is_empty() {
-                bail!("nothing to set: give NAME=VALUE pairs");
-            }
-            let mut store = project.open_study()?;
-            store.set_source_values(&ui::actor(), &SourceRef::parse(source), &values)?;
-            println!("Updated {source}.");
-        }
+        } => set(project, source, values)?,
         AttributeAction::RenameValue {
             project,
             attribute,
@@ -232,16 +203,57 @@ pub fn cmd_attribute(args: &AttributeArgs) -> anyhow::Result<ExitCode> {
             attribute,
             applies_to,
             yes,
-        } => {
-            if !yes {
-                bail!(
-                    "deleting attribute {attribute:?} removes every value set for it: add --yes to confirm (`verbatim undo` brings it back)"
-                );
-            }
-            let mut store = project.open_study()?;
-            let n = store.delete_attribute(&ui::actor(), attribute, applies_to.applies_to())?;
-            println!("Deleted attribute {attribute} and its {n} values.");
-        }
+        } => delete(project, attribute, *applies_to, *yes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `attribute list`: every attribute, participants' first.
+fn list(project: &ProjectArg, json: bool) -> anyhow::Result<()> {
+    let store = project.open_study()?;
+    let mut all = store.attributes(AppliesTo::Participant)?;
+    all.extend(store.attributes(AppliesTo::Source)?);
+    if json {
+        return print_json(&all);
+    }
+    let mut table = Table::new(&["for", "name", "type", "values"]);
+    for a in &all {
+        table.row(vec![
+            a.applies_to.as_str().into(),
+            a.name.clone(),
+            a.kind.to_string(),
+            a.allowed.join(", "),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(())
+}
+
+/// `attribute set`: a source's values, given as NAME=VALUE pairs.
+fn set(project: &ProjectArg, source: &str, values: &[String]) -> anyhow::Result<()> {
+    let values = values
+        .iter()
+        .map(|v| pair(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    if values.is_empty() {
+        bail!("nothing to set: give NAME=VALUE pairs");
+    }
+    let mut store = project.open_study()?;
+    store.set_source_values(&ui::actor(), &SourceRef::parse(source), &values)?;
+    println!("Updated {source}.");
+    Ok(())
+}
+
+/// `attribute delete`: the attribute and every value set for it, once
+/// confirmed.
+fn delete(project: &ProjectArg, attribute: &str, applies_to: For, yes: bool) -> anyhow::Result<()> {
+    if !yes {
+        bail!(
+            "deleting attribute {attribute:?} removes every value set for it: add --yes to confirm (`verbatim undo` brings it back)"
+        );
+    }
+    let mut store = project.open_study()?;
+    let n = store.delete_attribute(&ui::actor(), attribute, applies_to.applies_to())?;
+    println!("Deleted attribute {attribute} and its {n} values.");
+    Ok(())
 }

@@ -6,7 +6,7 @@ use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_store::{
     Book, Cascade, CodeFields, CodeKind, CodeNode, Codebook, CodebookEdits, Coders, NewCode,
-    NewCodeName, Scope, SqliteStore,
+    NewCodeName, Scope, SqliteStore, Translations,
 };
 
 use super::coder_arg::{AllArg, CoderArg};
@@ -212,6 +212,19 @@ pub(super) enum CascadeArg {
 
 /// Runs one `code` action.
 pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
+    if let CodeAction::Translate {
+        code,
+        language,
+        text,
+        shared,
+    } = &args.action
+    {
+        // On a study file or a PostgreSQL study alike.
+        let (mut store, _) = super::report::open_for_report(&args.project)?;
+        let scope = args.coder.scope_on(&*store, false, false)?;
+        translate(&mut *store, &scope, code, language, text, *shared)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(ran) = super::pg_coding::code(args)? {
         return Ok(ran);
     }
@@ -262,13 +275,7 @@ pub fn cmd_code(args: &CodeArgs) -> anyhow::Result<ExitCode> {
         CodeAction::Tree {
             shared, of, json, ..
         } => tree(&store, &scope, *shared, of.as_deref(), *json)?,
-        CodeAction::Translate {
-            code,
-            language,
-            text,
-            shared,
-        } => translate(&mut store, &scope, code, language, text, *shared)?,
-        CodeAction::Levels { .. } => {}
+        CodeAction::Translate { .. } | CodeAction::Levels { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -462,8 +469,8 @@ fn set_kind<S: Codebook + CodebookEdits + ?Sized>(
 }
 
 /// `code translate CODE --language LANG --text NAME`.
-fn translate(
-    store: &mut SqliteStore,
+fn translate<S: Codebook + Translations + ?Sized>(
+    store: &mut S,
     scope: &Scope,
     code: &str,
     language: &str,

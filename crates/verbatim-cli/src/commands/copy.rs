@@ -94,7 +94,7 @@ pub fn cmd_copy(args: &CopyArgs) -> anyhow::Result<ExitCode> {
 
 /// Copies the carried tables into a new study at `to`, then checks the
 /// counts on both sides; refuses first when the study holds more.
-fn copy_tables(
+pub(super) fn copy_tables(
     source: &dyn Transfer,
     from: &str,
     to: &Location<'_>,
@@ -103,7 +103,7 @@ fn copy_tables(
     let held = source.uncarried()?;
     if !held.is_empty() {
         bail!(
-            "{from} holds data a copy cannot carry yet (tables {}), so nothing was written to {to_shown}: a PostgreSQL study holds sources, coders, codes, codings, reconciliation decisions, memos, participants, sites, attributes, speaker mappings, consents, the journal, team accounts and their logins, and the log for now",
+            "{from} holds data a copy cannot carry yet (tables {}), so nothing was written to {to_shown}: a PostgreSQL study holds sources, coders, codes, codings, reconciliation decisions, memos, participants, sites, attributes, speaker mappings, consents, the journal, team accounts and their logins, de-identification records, recordings and the log for now",
             held.join(", ")
         );
     }
@@ -111,9 +111,14 @@ fn copy_tables(
         .iter()
         .map(|t| source.read_table(t))
         .collect::<Result<_, _>>()?;
+    let recordings = source.recording_files()?;
     let copied: Box<dyn Transfer> = match to {
-        Location::File(path) => Box::new(SqliteStore::create_copy(path, &tables)?),
-        Location::Postgres(address) => Box::new(PgStore::create_copy(address, &tables)?),
+        Location::File(path) => {
+            Box::new(SqliteStore::create_copy_with(path, &tables, &recordings)?)
+        }
+        Location::Postgres(address) => {
+            Box::new(PgStore::create_copy_with(address, &tables, &recordings)?)
+        }
     };
     let (before, after) = (source.carried_counts()?, copied.carried_counts()?);
     if before != after {

@@ -5,6 +5,9 @@
 //! SHA-256 and counts enter the study. Applying it cannot be undone, so
 //! `apply --dry-run` shows every replacement in context first, and
 //! `--report FILE.csv` keeps that review outside the study.
+//!
+//! Every action runs on a study file and on a PostgreSQL study alike
+//! (through the `Deidentifying` trait).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,9 +16,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
-use verbatim_store::{DeidReport, NamesList, SourceRef, SqliteStore};
+use verbatim_store::{Codings, DeidReport, Deidentifying, NamesList, SourceRef};
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::{self, Table};
 
 /// Replace real names, check none remain, list possible misses
@@ -93,6 +97,19 @@ pub fn read_names(path: &Path) -> anyhow::Result<NamesList> {
     NamesList::parse(&rows, &sha).with_context(|| format!("{}", path.display()))
 }
 
+/// What de-identification needs of a study, file or PostgreSQL.
+trait DeidStudy: Codings + Deidentifying {}
+
+impl<T: Codings + Deidentifying> DeidStudy for T {}
+
+/// Opens the study, file or PostgreSQL.
+fn open_study(project: &ProjectArg) -> anyhow::Result<Box<dyn DeidStudy>> {
+    Ok(match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
 /// Runs `verbatim deidentify`.
 pub fn cmd_deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -105,7 +122,7 @@ pub fn cmd_deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
             report,
         } => {
             let list = read_names(names)?;
-            let mut store = project.open()?;
+            let mut store = open_study(project)?;
             let ids = if sources.is_empty() {
                 None
             } else {
@@ -132,7 +149,7 @@ pub fn cmd_deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let list = read_names(names)?;
-            let store = project.open()?;
+            let store = open_study(project)?;
             let left = store.deid_check(&list)?;
             if *json {
                 print_json(&left)?;
@@ -160,7 +177,7 @@ pub fn cmd_deidentify(args: &DeidentifyArgs) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let list = names.as_deref().map(read_names).transpose()?;
-            let store: SqliteStore = project.open()?;
+            let store = open_study(project)?;
             let found = store.deid_candidates(list.as_ref())?;
             if *json {
                 print_json(&found)?;

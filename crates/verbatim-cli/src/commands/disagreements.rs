@@ -160,43 +160,12 @@ fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCo
     if let Some(limit) = args.limit {
         passages.truncate(limit);
     }
-    // Read each source's text once: excerpts by source, then back in order.
-    let mut by_source: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
-    for (i, p) in passages.iter().enumerate() {
-        by_source.entry(p.source).or_default().push(i);
-    }
-    let mut excerpts: Vec<Option<Excerpt>> = vec![None; passages.len()];
-    for (source, indices) in &by_source {
-        let spans: Vec<(usize, usize)> = indices
-            .iter()
-            .map(|&i| (passages[i].start, passages[i].end))
-            .collect();
-        for (i, e) in indices
-            .iter()
-            .zip(store.excerpts(*source, &spans, args.context)?)
-        {
-            excerpts[*i] = Some(e);
-        }
-    }
-    let mut out = Vec::with_capacity(passages.len());
-    for (p, excerpt) in passages.iter().zip(excerpts) {
-        let excerpt = excerpt.unwrap_or_default();
-        out.push(PassageOut {
-            source_id: p.source,
-            source: excerpt.source,
-            start: p.start,
-            end: p.end,
-            len: p.len,
-            side: p.coded_by,
-            coded_by: match p.coded_by {
-                Side::A => ca.name.clone(),
-                Side::B => cb.name.clone(),
-            },
-            before: excerpt.before,
-            text: excerpt.text,
-            after: excerpt.after,
-        });
-    }
+    let excerpts = excerpts_in_order(store, &passages, args.context)?;
+    let out = passages
+        .iter()
+        .zip(excerpts)
+        .map(|(p, excerpt)| passage_out(p, excerpt.unwrap_or_default(), [&ca, &cb]))
+        .collect();
     let report = DisagreementsOut {
         coders: [ca.name.clone(), cb.name.clone()],
         code_a,
@@ -210,6 +179,59 @@ fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCo
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
     }
+    print_report(&report);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Each passage's excerpt with `context` chars either side, in the
+/// passages' order, reading each source's text once.
+fn excerpts_in_order(
+    store: &impl Reads,
+    passages: &[alignment::Passage],
+    context: usize,
+) -> anyhow::Result<Vec<Option<Excerpt>>> {
+    let mut by_source: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (i, p) in passages.iter().enumerate() {
+        by_source.entry(p.source).or_default().push(i);
+    }
+    let mut excerpts: Vec<Option<Excerpt>> = vec![None; passages.len()];
+    for (source, indices) in &by_source {
+        let spans: Vec<(usize, usize)> = indices
+            .iter()
+            .map(|&i| (passages[i].start, passages[i].end))
+            .collect();
+        for (i, e) in indices
+            .iter()
+            .zip(store.excerpts(*source, &spans, context)?)
+        {
+            excerpts[*i] = Some(e);
+        }
+    }
+    Ok(excerpts)
+}
+
+/// One passage as the report shows it, naming the coder who coded it.
+fn passage_out(p: &alignment::Passage, excerpt: Excerpt, coders: [&Coder; 2]) -> PassageOut {
+    PassageOut {
+        source_id: p.source,
+        source: excerpt.source,
+        start: p.start,
+        end: p.end,
+        len: p.len,
+        side: p.coded_by,
+        coded_by: match p.coded_by {
+            Side::A => coders[0].name.clone(),
+            Side::B => coders[1].name.clone(),
+        },
+        before: excerpt.before,
+        text: excerpt.text,
+        after: excerpt.after,
+    }
+}
+
+/// Prints the report as text: the chars each side coded, then each passage
+/// with its context on one line.
+fn print_report(report: &DisagreementsOut) {
     println!(
         "{} ({}) and {} ({}): {} chars coded by both, {} only by {}, {} only by {}.",
         report.coders[0],
@@ -222,6 +244,7 @@ fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCo
         report.b_only_chars,
         report.coders[1],
     );
+    let flat = |s: &str| s.replace('\n', " ");
     for (i, p) in report.passages.iter().enumerate() {
         println!();
         println!(
@@ -233,7 +256,6 @@ fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCo
             p.len,
             p.coded_by
         );
-        let flat = |s: &str| s.replace('\n', " ");
         println!(
             "   …{}[[{}]]{}…",
             flat(&p.before),
@@ -243,5 +265,4 @@ fn report(store: &impl Reads, args: &DisagreementsArgs) -> anyhow::Result<ExitCo
     }
     println!();
     println!("{} passages.", report.passages.len());
-    Ok(ExitCode::SUCCESS)
 }

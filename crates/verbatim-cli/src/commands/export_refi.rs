@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use verbatim_exchange::refi::{self, Report, Target};
-use verbatim_store::{Coders, Exchange, SqliteStore};
+use verbatim_store::{Coders, Exchange, Media};
 use verbatim_store_pg::PgStore;
 
 use super::Location;
@@ -24,7 +24,8 @@ fn origin() -> String {
 }
 
 /// Writes a `.qdpx` project or a `.qdc` codebook, from a study file or a
-/// PostgreSQL study (which has no folder of recordings beside it).
+/// PostgreSQL study, recordings included (a server study's are read from
+/// its private cached copies).
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     match args.project.location()? {
         Location::File(_) => {
@@ -32,23 +33,29 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             let recordings = recordings_of(&store)?;
             write(&store, args, &recordings)
         }
-        Location::Postgres(address) => write(&PgStore::open(&address)?, args, &[]),
+        Location::Postgres(address) => {
+            let store = PgStore::open(&address)?;
+            let recordings = recordings_of(&store)?;
+            write(&store, args, &recordings)
+        }
     }
 }
 
-/// Returns the study file's recordings as the project writer takes them.
-fn recordings_of(store: &SqliteStore) -> anyhow::Result<Vec<refi::media::StudyRecording>> {
-    Ok(store
+/// Returns the study's recordings as the project writer takes them.
+fn recordings_of(store: &dyn Media) -> anyhow::Result<Vec<refi::media::StudyRecording>> {
+    store
         .recordings()?
         .into_iter()
-        .map(|r| refi::media::StudyRecording {
-            source_id: r.source_id,
-            video: r.kind == verbatim_store::MediaKind::Video,
-            file: store.media_path(&r),
-            container: r.container,
-            original_name: r.original_name,
+        .map(|r| {
+            Ok(refi::media::StudyRecording {
+                source_id: r.source_id,
+                video: r.kind == verbatim_store::MediaKind::Video,
+                file: store.media_path(&r)?,
+                container: r.container,
+                original_name: r.original_name,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Writes the export from the study as the coder's scope sees it.

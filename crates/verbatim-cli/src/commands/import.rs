@@ -10,7 +10,9 @@ use verbatim_ingest::{
     FileReport, FileStatus, LabelReport, Options, SpeakerMode, collect_files, guess_language,
     label_report, read_parallel,
 };
-use verbatim_store::{ImportItem, ImportOutcome, SqliteStore, Store, parse_date};
+use verbatim_store::{
+    Deidentifying, ImportItem, ImportOutcome, Media, NamesList, Store, parse_date,
+};
 use verbatim_store_pg::PgStore;
 
 use super::{Location, ProjectArg, print_json};
@@ -115,27 +117,26 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     }
     let speakers: SpeakerMode = args.speakers.parse()?;
     let date = args.date.as_deref().map(parse_date).transpose()?;
-    if let Location::Postgres(address) = args.project.location()? {
-        for (given, flag) in [
-            (args.deidentify.is_some(), "--deidentify"),
-            (date.is_some(), "--date"),
-        ] {
-            if given {
-                anyhow::bail!(
-                    "{flag} works on study files only for now: nothing was imported into {address}"
-                );
-            }
-        }
-        let mut store = PgStore::open(&address)?;
-        let reports = import_reports(&mut store, args, speakers)?;
-        print_report(&reports, args.json)?;
-        return Ok(exit_code(&reports));
-    }
     let names = args
         .deidentify
         .as_deref()
         .map(super::deidentify::read_names)
         .transpose()?;
+    if let Location::Postgres(address) = args.project.location()? {
+        if date.is_some() {
+            anyhow::bail!(
+                "--date works on study files only for now: nothing was imported into {address}"
+            );
+        }
+        let mut store = PgStore::open(&address)?;
+        let mut reports = import_reports(&mut store, args, speakers)?;
+        attach_recordings(&mut store, &mut reports);
+        print_report(&reports, args.json)?;
+        if let Some(names) = &names {
+            deidentify_imported(&mut store, names, &reports, args.json)?;
+        }
+        return Ok(exit_code(&reports));
+    }
     let mut store = args.project.open()?;
     let mut reports = import_reports(&mut store, args, speakers)?;
     if let Some(date) = &date {
@@ -146,25 +147,38 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     attach_recordings(&mut store, &mut reports);
     print_report(&reports, args.json)?;
     if let Some(names) = &names {
-        let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
-        if !ids.is_empty() {
-            let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
-            if args.json {
-                eprintln!(
-                    "De-identified the imported sources: {} replacements.",
-                    done.replacements.len()
-                );
-            } else {
-                super::deidentify::print_report(&done);
-            }
-        }
+        deidentify_imported(&mut store, names, &reports, args.json)?;
     }
     Ok(exit_code(&reports))
 }
 
+/// Replaces the listed names in the sources just imported (`--deidentify`)
+/// and says so.
+fn deidentify_imported(
+    store: &mut dyn Deidentifying,
+    names: &NamesList,
+    reports: &[FileReport],
+    json: bool,
+) -> anyhow::Result<()> {
+    let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let done = store.deidentify(&ui::actor(), names, Some(&ids), false)?;
+    if json {
+        eprintln!(
+            "De-identified the imported sources: {} replacements.",
+            done.replacements.len()
+        );
+    } else {
+        super::deidentify::print_report(&done);
+    }
+    Ok(())
+}
+
 /// Attaches the recording lying beside each imported transcript, and drops
 /// the "not supported" line of every file attached that way.
-fn attach_recordings(store: &mut SqliteStore, reports: &mut Vec<FileReport>) {
+fn attach_recordings(store: &mut dyn Media, reports: &mut Vec<FileReport>) {
     for report in reports.iter_mut() {
         if let Some(id) = report.id {
             report.recording = super::media::attach_beside(store, &report.file, id);

@@ -7,6 +7,8 @@
 //! written in one transaction. A new study is built under a temporary name
 //! and renamed into place only once the import succeeded, so a failure
 //! leaves no study behind; an existing study is left exactly as it was.
+//! A PostgreSQL address goes to `postgres.rs`, which keeps the same
+//! guarantees on the server.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,12 +16,14 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::Args;
 use verbatim_exchange::refi::{self, Caps, ImportOptions};
-use verbatim_store::{SourceRef, SqliteStore, StudySettings};
+use verbatim_store::{Coders, ImportPlan, ImportedCounts, SourceRef, SqliteStore, StudySettings};
 
-use super::ProjectArg;
 use super::coder_arg::CoderArg;
 use super::export_refi::print_report;
+use super::{Location, ProjectArg};
 use crate::ui;
+
+mod postgres;
 
 /// Import a REFI-QDA project (.qdpx, .qde) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, a QualCoder project (.qda folder or its data.qda), or a Taguette project (.sqlite3)
 #[derive(Args, Debug)]
@@ -81,7 +85,10 @@ fn read_file(
 
 /// Reads, plans and writes the import, then prints what was carried.
 pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> {
-    let path = args.project.path()?;
+    let path = match args.project.location()? {
+        Location::File(path) => path,
+        Location::Postgres(address) => return postgres::cmd_import(args, &address),
+    };
     let exists = path
         .try_exists()
         .with_context(|| format!("cannot tell whether {} exists", path.display()))?;
@@ -91,11 +98,66 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             path.display()
         );
     }
-    let file_name = args
-        .file
+    let read = read_project(args)?;
+    let file_name = file_name(args);
+    let shown = path.display().to_string();
+    let actor = ui::actor();
+    if exists {
+        let mut store = args.project.open()?;
+        let (plan, report) = plan(args, &read, &store)?;
+        let counts = store
+            .import_project(&actor, &plan)
+            .with_context(|| format!("{file_name} was not imported; the study is unchanged"))?;
+        summary(
+            &file_name,
+            &shown,
+            &counts,
+            &report,
+            args.as_coder.as_deref(),
+        );
+        attach_recordings(&mut store, &read)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let temp = temporary_beside(path);
+    let result = new_file_study(args, &temp, &read).and_then(|done| {
+        std::fs::rename(&temp, path)
+            .with_context(|| format!("could not move the new study to {}", path.display()))?;
+        Ok(done)
+    });
+    match result {
+        Ok((counts, report)) => {
+            summary(
+                &file_name,
+                &shown,
+                &counts,
+                &report,
+                args.as_coder.as_deref(),
+            );
+            // Recordings go into the media folder beside the study's final
+            // name, so they are attached once it is in place.
+            attach_recordings(&mut args.project.open()?, &read)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            remove_study_file(&temp);
+            Err(e.context(format!(
+                "{file_name} was not imported; no study was created"
+            )))
+        }
+    }
+}
+
+/// The project file's name, as messages and the audit entry give it.
+fn file_name(args: &ImportProjectArgs) -> String {
+    args.file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| args.file.display().to_string());
+        .unwrap_or_else(|| args.file.display().to_string())
+}
+
+/// Checks `--sources-from` and reads the project file whole.
+fn read_project(args: &ImportProjectArgs) -> anyhow::Result<refi::ReadProject> {
     if let Some(dir) = &args.sources_from
         && !dir.is_dir()
     {
@@ -104,72 +166,57 @@ pub fn cmd_import_project(args: &ImportProjectArgs) -> anyhow::Result<ExitCode> 
             dir.display()
         );
     }
-    let read = read_file(&args.file, &file_name, args.sources_from.as_deref())?;
+    read_file(&args.file, &file_name(args), args.sources_from.as_deref())
+}
 
-    let actor = ui::actor();
+/// Plans the import into `study`, whose code levels the plan uses.
+fn plan(
+    args: &ImportProjectArgs,
+    read: &refi::ReadProject,
+    study: &dyn Coders,
+) -> anyhow::Result<(ImportPlan, refi::Report)> {
     let fallback = args
         .coder
         .coder
         .clone()
         .filter(|c| !c.trim().is_empty())
         .unwrap_or_else(|| "imported".into());
-    if exists {
-        let mut store = args.project.open()?;
-        let options = ImportOptions {
-            as_coder: args.as_coder.clone(),
-            fallback_coder: fallback,
-            levels: store.levels()?.into_iter().map(|l| l.name).collect(),
-        };
-        let (plan, report) = refi::plan_import(&read, &options);
-        let counts = store
-            .import_project(&actor, &plan)
-            .with_context(|| format!("{file_name} was not imported; the study is unchanged"))?;
-        summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
-        attach_recordings(&mut store, &read)?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    let options = ImportOptions {
+        as_coder: args.as_coder.clone(),
+        fallback_coder: fallback,
+        levels: study.levels()?.into_iter().map(|l| l.name).collect(),
+    };
+    Ok(refi::plan_import(read, &options))
+}
 
-    let temp = temporary_beside(path);
-    let result = (|| -> anyhow::Result<_> {
-        let title = args.title.clone().unwrap_or_else(|| {
-            let name = read.project.name.trim();
-            if name.is_empty() {
-                file_name.clone()
-            } else {
-                name.to_owned()
-            }
-        });
-        let mut store = SqliteStore::create(&temp, &StudySettings::titled(title), &actor)?;
-        let options = ImportOptions {
-            as_coder: args.as_coder.clone(),
-            fallback_coder: fallback.clone(),
-            levels: store.levels()?.into_iter().map(|l| l.name).collect(),
-        };
-        let (plan, report) = refi::plan_import(&read, &options);
-        let counts = store.import_project(&actor, &plan)?;
-        drop(store);
-        std::fs::rename(&temp, path)
-            .with_context(|| format!("could not move the new study to {}", path.display()))?;
-        Ok((counts, report))
-    })();
-    match result {
-        Ok((counts, report)) => {
-            summary(&file_name, path, &counts, &report, args.as_coder.as_deref());
-            // Recordings go into the media folder beside the study's final
-            // name, so they are attached once it is in place.
-            attach_recordings(&mut args.project.open()?, &read)?;
-            Ok(ExitCode::SUCCESS)
+/// Creates a study file at `temp` titled as asked (else by the project's
+/// name) and writes the whole project into it.
+fn new_file_study(
+    args: &ImportProjectArgs,
+    temp: &Path,
+    read: &refi::ReadProject,
+) -> anyhow::Result<(ImportedCounts, refi::Report)> {
+    let title = args.title.clone().unwrap_or_else(|| {
+        let name = read.project.name.trim();
+        if name.is_empty() {
+            file_name(args)
+        } else {
+            name.to_owned()
         }
-        Err(e) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = temp.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(p));
-            }
-            Err(e.context(format!(
-                "{file_name} was not imported; no study was created"
-            )))
-        }
+    });
+    let actor = ui::actor();
+    let mut store = SqliteStore::create(temp, &StudySettings::titled(title), &actor)?;
+    let (plan, report) = plan(args, read, &store)?;
+    let counts = store.import_project(&actor, &plan)?;
+    Ok((counts, report))
+}
+
+/// Removes a study file that was being built, with its WAL and index.
+fn remove_study_file(temp: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = temp.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
     }
 }
 
@@ -247,15 +294,14 @@ fn temporary_beside(path: &Path) -> PathBuf {
 
 fn summary(
     file: &str,
-    study: &Path,
+    study: &str,
     counts: &verbatim_store::ImportedCounts,
     report: &refi::Report,
     as_coder: Option<&str>,
 ) {
     let layer = as_coder.map_or(String::new(), |c| format!(" as {c}'s layer"));
     println!(
-        "Imported {file} into {}{layer}: {} sources, {} codes, {} codings, {} participants, {} memos, {} journal entries, {} coders.",
-        study.display(),
+        "Imported {file} into {study}{layer}: {} sources, {} codes, {} codings, {} participants, {} memos, {} journal entries, {} coders.",
         counts.sources,
         counts.codes,
         counts.codings,

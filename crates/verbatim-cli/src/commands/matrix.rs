@@ -136,36 +136,9 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     let opened = args.project.open_analysis()?;
     let store = &*opened;
     let scope = args.coder.scope_on(store, args.all.all, args.all.solo)?;
-    let rows = load_rows(store, &scope, &args.rows)?;
-    let columns = views::matrix::columns(store, &scope, &args.by, args.include_context)
-        .map_err(view_error)?;
-    let filter = SpanFilter {
-        codes: Some(coded::distinct(
-            rows.iter().flat_map(|r| r.codes.iter().copied()),
-        )),
-        coder: None,
-        include_context: args.include_context,
-    };
-    let spans = coded::spans(store, &scope, &filter)?;
-    let turns = coded::turns(store, args.include_context)?;
-    let value = match args.cell {
-        CellArg::Participants => CellValue::Participants,
-        CellArg::Passages => CellValue::Passages,
-        CellArg::Chars => CellValue::Chars,
-    };
-    let m = matrix::matrix(&spans, &rows, &columns, value, &turns);
+    let m = build(store, &scope, args)?;
     let names = coded::participant_names(store)?;
     let name_of = |p: &i64| names.get(p).cloned().unwrap_or_else(|| format!("#{p}"));
-    // People standing for unmapped labels have the negative ids
-    // `coded::turns` gives them.
-    let mut unmapped: Vec<String> = m
-        .cells
-        .iter()
-        .flatten()
-        .flat_map(|c| c.participants.iter().filter(|p| **p < 0).map(name_of))
-        .collect();
-    unmapped.sort();
-    unmapped.dedup();
     if let Some(drill) = &args.drill {
         let Some((r, c)) = drill.split_once(',') else {
             bail!("--drill takes ROW,COLUMN, like --drill \"Méfiance,CH\" or --drill 1,2");
@@ -194,69 +167,125 @@ pub fn cmd_matrix(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    // People standing for unmapped labels have the negative ids
+    // `coded::turns` gives them.
+    let mut unmapped: Vec<String> = m
+        .cells
+        .iter()
+        .flatten()
+        .flat_map(|c| c.participants.iter().filter(|p| **p < 0).map(name_of))
+        .collect();
+    unmapped.sort();
+    unmapped.dedup();
     if args.json {
-        let cells: Vec<Vec<serde_json::Value>> = m
-            .cells
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|cell| {
-                        serde_json::json!({
-                            "value": cell.value,
-                            "participants": cell.participants.iter().map(name_of).collect::<Vec<_>>(),
-                            "unmapped": cell.participants.iter().filter(|p| **p < 0).count(),
-                            "passages": cell.passages.len(),
-                            "chars": cell.chars,
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        print_json(&serde_json::json!({
-            "rows": m.rows, "columns": m.columns, "value": m.value, "cells": cells,
-            "unmapped": unmapped,
-        }))?;
+        print_matrix_json(&m, &unmapped, &name_of)?;
     } else if args.csv {
-        let mut header = vec!["code".to_owned()];
-        header.extend(m.columns.iter().cloned());
-        println!("{}", csv_line(&header));
-        for (label, row) in m.rows.iter().zip(&m.cells) {
-            let mut line = vec![label.clone()];
-            line.extend(row.iter().map(|c| c.value.to_string()));
-            println!("{}", csv_line(&line));
-        }
+        print_matrix_csv(&m);
     } else {
-        let mut header: Vec<&str> = vec!["code"];
-        header.extend(m.columns.iter().map(String::as_str));
-        let mut table = Table::new(&header);
-        for (label, row) in m.rows.iter().zip(&m.cells) {
-            let mut line = vec![label.clone()];
-            line.extend(row.iter().map(|c| c.value.to_string()));
-            table.row(line);
-        }
-        print!("{}", table.render());
-        let what = match args.cell {
-            CellArg::Participants => "distinct participants",
-            CellArg::Passages => "passages",
-            CellArg::Chars => "characters coded",
-        };
-        println!("Cells count {what}; --drill ROW,COLUMN lists the passages behind one.");
-        if matches!(args.cell, CellArg::Participants) && !unmapped.is_empty() {
-            println!(
-                "Counted as participants, one per source: {} unmapped speaker labels ({}); map them with `verbatim speakers map`.",
-                unmapped.len(),
-                unmapped.join("; ")
-            );
-        }
-        let cells = m.cells.iter().flatten();
-        if matches!(args.cell, CellArg::Participants)
-            && cells.clone().all(|c| c.participants.is_empty())
-            && cells.clone().any(|c| !c.passages.is_empty())
-        {
-            println!(
-                "No coded passage overlaps a participant's turn: map speaker labels with `verbatim speakers map`, or count --cell passages."
-            );
-        }
+        print_matrix_table(&m, &unmapped, &args.cell);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Counts the matrix the arguments ask for: its rows, columns and cells.
+fn build(
+    store: &dyn super::Analysis,
+    scope: &Scope,
+    args: &MatrixArgs,
+) -> anyhow::Result<matrix::Matrix> {
+    let rows = load_rows(store, scope, &args.rows)?;
+    let columns =
+        views::matrix::columns(store, scope, &args.by, args.include_context).map_err(view_error)?;
+    let filter = SpanFilter {
+        codes: Some(coded::distinct(
+            rows.iter().flat_map(|r| r.codes.iter().copied()),
+        )),
+        coder: None,
+        include_context: args.include_context,
+    };
+    let spans = coded::spans(store, scope, &filter)?;
+    let turns = coded::turns(store, args.include_context)?;
+    let value = match args.cell {
+        CellArg::Participants => CellValue::Participants,
+        CellArg::Passages => CellValue::Passages,
+        CellArg::Chars => CellValue::Chars,
+    };
+    Ok(matrix::matrix(&spans, &rows, &columns, value, &turns))
+}
+
+/// Prints the whole matrix as JSON, each cell with who and how much.
+fn print_matrix_json(
+    m: &matrix::Matrix,
+    unmapped: &[String],
+    name_of: &dyn Fn(&i64) -> String,
+) -> anyhow::Result<()> {
+    let cells: Vec<Vec<serde_json::Value>> = m
+        .cells
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| {
+                    serde_json::json!({
+                        "value": cell.value,
+                        "participants": cell.participants.iter().map(name_of).collect::<Vec<_>>(),
+                        "unmapped": cell.participants.iter().filter(|p| **p < 0).count(),
+                        "passages": cell.passages.len(),
+                        "chars": cell.chars,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    print_json(&serde_json::json!({
+        "rows": m.rows, "columns": m.columns, "value": m.value, "cells": cells,
+        "unmapped": unmapped,
+    }))
+}
+
+/// Prints the matrix as CSV: a header of columns, one line a code.
+fn print_matrix_csv(m: &matrix::Matrix) {
+    let mut header = vec!["code".to_owned()];
+    header.extend(m.columns.iter().cloned());
+    println!("{}", csv_line(&header));
+    for (label, row) in m.rows.iter().zip(&m.cells) {
+        let mut line = vec![label.clone()];
+        line.extend(row.iter().map(|c| c.value.to_string()));
+        println!("{}", csv_line(&line));
+    }
+}
+
+/// Prints the matrix as a table, with what the cells count and the hints a
+/// researcher needs when speakers are not mapped to participants.
+fn print_matrix_table(m: &matrix::Matrix, unmapped: &[String], cell: &CellArg) {
+    let mut header: Vec<&str> = vec!["code"];
+    header.extend(m.columns.iter().map(String::as_str));
+    let mut table = Table::new(&header);
+    for (label, row) in m.rows.iter().zip(&m.cells) {
+        let mut line = vec![label.clone()];
+        line.extend(row.iter().map(|c| c.value.to_string()));
+        table.row(line);
+    }
+    print!("{}", table.render());
+    let what = match cell {
+        CellArg::Participants => "distinct participants",
+        CellArg::Passages => "passages",
+        CellArg::Chars => "characters coded",
+    };
+    println!("Cells count {what}; --drill ROW,COLUMN lists the passages behind one.");
+    if matches!(cell, CellArg::Participants) && !unmapped.is_empty() {
+        println!(
+            "Counted as participants, one per source: {} unmapped speaker labels ({}); map them with `verbatim speakers map`.",
+            unmapped.len(),
+            unmapped.join("; ")
+        );
+    }
+    let cells = m.cells.iter().flatten();
+    if matches!(cell, CellArg::Participants)
+        && cells.clone().all(|c| c.participants.is_empty())
+        && cells.clone().any(|c| !c.passages.is_empty())
+    {
+        println!(
+            "No coded passage overlaps a participant's turn: map speaker labels with `verbatim speakers map`, or count --cell passages."
+        );
+    }
 }

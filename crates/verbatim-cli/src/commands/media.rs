@@ -3,15 +3,20 @@
 //! source to transcribe in the browser), list, detach. Also the import
 //! step that attaches a recording lying beside an imported transcript
 //! under the same name.
+//!
+//! `attach`, `list`, `detach` and the import step run on a PostgreSQL
+//! study too (through the `Media` trait: the bytes go into the database);
+//! `attach --new` is file-only for now.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use verbatim_core::SourceKind;
-use verbatim_store::{Recording, SourceRef, SqliteStore};
+use verbatim_store::{Media, Recording, SourceRef};
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::{self, Table};
 
 /// The extensions `verbatim import` looks for beside a transcript. The
@@ -62,6 +67,22 @@ enum MediaAction {
     },
 }
 
+/// Opens the study, file or PostgreSQL, for its recordings; the detach
+/// message says where a detached recording's bytes stay.
+fn open_media(project: &ProjectArg) -> anyhow::Result<(Box<dyn Media>, String)> {
+    Ok(match project.location()? {
+        Location::File(_) => {
+            let store = project.open()?;
+            let kept = format!("the file stays in {}", store.media_dir().display());
+            (Box::new(store), kept)
+        }
+        Location::Postgres(address) => (
+            Box::new(PgStore::open(&address)?),
+            "its bytes stay in the study's database".to_owned(),
+        ),
+    })
+}
+
 /// Runs `media attach`, `media list` or `media detach`.
 pub fn cmd_media(args: &MediaArgs) -> anyhow::Result<ExitCode> {
     match &args.action {
@@ -72,10 +93,16 @@ pub fn cmd_media(args: &MediaArgs) -> anyhow::Result<ExitCode> {
             new,
             kind,
         } => {
-            let mut store = project.open()?;
             let rec = if *new {
+                if let Location::Postgres(address) = project.location()? {
+                    anyhow::bail!(
+                        "`media attach --new` works on study files only for now, so nothing was changed in {address}: import the transcript, then attach the recording to it"
+                    );
+                }
+                let mut store = project.open()?;
                 store.source_from_recording(&ui::actor(), source, *kind, file)?
             } else {
+                let (mut store, _) = open_media(project)?;
                 store.attach_media(&ui::actor(), &SourceRef::parse(source), file)?
             };
             if *new {
@@ -94,7 +121,7 @@ pub fn cmd_media(args: &MediaArgs) -> anyhow::Result<ExitCode> {
             );
         }
         MediaAction::List { project, json } => {
-            let store = project.open()?;
+            let (store, _) = open_media(project)?;
             let recordings = store.recordings()?;
             if *json {
                 print_json(&recordings)?;
@@ -103,13 +130,11 @@ pub fn cmd_media(args: &MediaArgs) -> anyhow::Result<ExitCode> {
             }
         }
         MediaAction::Detach { project, source } => {
-            let mut store = project.open()?;
+            let (mut store, kept) = open_media(project)?;
             let rec = store.detach_media(&ui::actor(), &SourceRef::parse(source))?;
             println!(
-                "Detached {} from source {}; the file stays in {} (`verbatim undo` attaches it again).",
-                rec.original_name,
-                rec.source,
-                store.media_dir().display()
+                "Detached {} from source {}; {kept} (`verbatim undo` attaches it again).",
+                rec.original_name, rec.source,
             );
         }
     }
@@ -160,11 +185,7 @@ pub fn recording_beside(transcript: &Path) -> Option<PathBuf> {
 /// Attaches the recording beside an imported transcript to its new source.
 /// A recording that cannot be attached is reported and the import goes on:
 /// the transcript itself was imported.
-pub fn attach_beside(
-    store: &mut SqliteStore,
-    transcript: &Path,
-    source_id: i64,
-) -> Option<PathBuf> {
+pub fn attach_beside(store: &mut dyn Media, transcript: &Path, source_id: i64) -> Option<PathBuf> {
     let file = recording_beside(transcript)?;
     match store.attach_media(&ui::actor(), &SourceRef::Id(source_id), &file) {
         Ok(_) => Some(file),

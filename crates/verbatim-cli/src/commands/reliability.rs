@@ -365,6 +365,26 @@ pub fn cmd_reliability(args: &ReliabilityArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("could not read {}", args.input.display()))?;
     let ratings = read_ratings(&bytes).with_context(|| format!("in {}", args.input.display()))?;
     let data = &ratings.matrix;
+    let results = compute(args, data)
+        .map_err(|e| anyhow::Error::new(e).context(format!("in {}", args.input.display())))?;
+    if args.json {
+        print_json(&Report {
+            input: &args.input,
+            layout: ratings.layout,
+            coders: data.coders(),
+            units: ratings.units.len(),
+            categories: data.categories(),
+            results,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_table(&ratings, &results);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per statistic asked for. With `all`, a two-coder statistic on
+/// three coders is a line with its reason; asked for alone, it is an error.
+fn compute(args: &ReliabilityArgs, data: &Matrix) -> Result<Vec<Line>, ReliabilityError> {
     let level = Level::from(args.level);
     let wanted: Vec<StatisticArg> = match args.statistic {
         StatisticArg::All => vec![
@@ -392,8 +412,6 @@ pub fn cmd_reliability(args: &ReliabilityArgs) -> anyhow::Result<ExitCode> {
         };
         let line = match computed {
             Ok(outcome) => Line::computed(outcome, level),
-            // With `all`, a two-coder statistic on three coders is skipped
-            // with its reason; asked for alone, it is an error.
             Err(e @ ReliabilityError::NotTwoCoders { statistic, .. }) if all => Line {
                 statistic,
                 level: None,
@@ -404,23 +422,16 @@ pub fn cmd_reliability(args: &ReliabilityArgs) -> anyhow::Result<ExitCode> {
                 values: None,
                 not_applicable: Some(e.to_string()),
             },
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!("in {}", args.input.display())));
-            }
+            Err(e) => return Err(e),
         };
         results.push(line);
     }
-    if args.json {
-        print_json(&Report {
-            input: &args.input,
-            layout: ratings.layout,
-            coders: data.coders(),
-            units: ratings.units.len(),
-            categories: data.categories(),
-            results,
-        })?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    Ok(results)
+}
+
+/// Prints the ratings' shape and one table row per statistic.
+fn print_table(ratings: &Ratings, results: &[Line]) {
+    let data = &ratings.matrix;
     println!(
         "{} coders, {} units, {} distinct values ({} layout)",
         data.coders().len(),
@@ -440,12 +451,12 @@ pub fn cmd_reliability(args: &ReliabilityArgs) -> anyhow::Result<ExitCode> {
         "values",
     ]);
     let share = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.4}"));
-    for line in &results {
+    let count = |n: Option<usize>| n.map_or_else(String::new, |n| n.to_string());
+    for line in results {
         let name = match line.level {
             Some(level) => format!("{} ({level})", line.statistic),
             None => line.statistic.to_string(),
         };
-        let count = |n: Option<usize>| n.map_or_else(String::new, |n| n.to_string());
         let value = match line.estimate {
             Some(Estimate::Defined { value }) => format!("{value:.4}"),
             Some(undefined @ Estimate::Undefined { .. }) => undefined.to_string(),
@@ -462,7 +473,6 @@ pub fn cmd_reliability(args: &ReliabilityArgs) -> anyhow::Result<ExitCode> {
     }
     print!("{}", table.render());
     println!("units and values: those that entered the computation (rated by at least 2 coders).");
-    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -11,8 +11,11 @@ use verbatim_report::report::{
     self, MemberOptions, Options, docx, html, layout, markdown, model::Lang,
 };
 
-use super::ProjectArg;
+use verbatim_report::ReportReads;
+use verbatim_store_pg::PgStore;
+
 use super::coder_arg::CoderArg;
+use super::{Location, ProjectArg};
 
 /// Write the study's report (results, tables, methods, COREQ) or a participant's member-checking document
 #[derive(Args, Debug)]
@@ -70,7 +73,8 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             format!("--language {tag:?}: reports are written in English (en) or French (fr)")
         })?),
     };
-    let store = args.project.open()?;
+    let (store, project) = open_for_report(&args.project)?;
+    let store = &*store;
     let coder = match (args.coder.coder.as_deref(), args.shared) {
         (Some(_), _) => args.coder.name()?.to_owned(),
         // The shared codebook belongs to no coder: read it as the first
@@ -86,7 +90,7 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let doc = match &args.participant {
         Some(participant) => layout::member(&report::gather_member(
-            &store,
+            store,
             &MemberOptions {
                 coder,
                 shared: args.shared,
@@ -97,9 +101,8 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         None => {
             // Papers are mostly written in English: English unless asked.
             let lang = lang.unwrap_or(Lang::En);
-            let project = args.project.path()?.display().to_string();
             layout::report(&report::gather(
-                &store,
+                store,
                 &Options {
                     coder,
                     shared: args.shared,
@@ -140,8 +143,22 @@ pub fn cmd_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so a failed
-/// write never leaves half a report where a good one was.
+/// Opens the study, a file or a PostgreSQL one, for what a report (and a
+/// translator's round trip) reads; returns it with how the report's
+/// command lines name it: the path as given, or the PostgreSQL address as
+/// messages show it, without its password.
+pub(super) fn open_for_report(
+    project: &ProjectArg,
+) -> anyhow::Result<(Box<dyn ReportReads>, String)> {
+    Ok(match project.location()? {
+        Location::File(path) => (Box::new(project.open()?), path.display().to_string()),
+        Location::Postgres(address) => {
+            let shown = address.to_string();
+            (Box::new(PgStore::open(&address)?), shown)
+        }
+    })
+}
+
 /// Writes `coder`'s report on the study as one HTML file, in English, and
 /// returns how many numbers it traces to commands (`verbatim demo --report`).
 pub fn html_report(
@@ -165,6 +182,8 @@ pub fn html_report(
     Ok(count_numbers(&doc))
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it, so a failed
+/// write never leaves half a report where a good one was.
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     let tmp = path.with_extension("vbt-report.tmp");

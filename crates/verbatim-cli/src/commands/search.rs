@@ -176,19 +176,26 @@ fn synced(mut index: Index, store: &dyn Transcripts) -> anyhow::Result<Index> {
 /// user's cache (`$XDG_CACHE_HOME`, else `~/.cache`): each machine that
 /// searches keeps its own, synced from the database.
 pub fn server_index_dir(address: &PgAddress) -> anyhow::Result<PathBuf> {
+    Ok(cache_dir(
+        &server_index_root(address)?,
+        &address.to_string(),
+    ))
+}
+
+/// Returns the folder of the user's cache under which each PostgreSQL
+/// study's index gets its own; `what` (a study or a database) names
+/// what needs it in the error.
+pub fn server_index_root(what: &dyn std::fmt::Display) -> anyhow::Result<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "searching {address} needs a folder for its index: set XDG_CACHE_HOME or HOME"
+                "searching {what} needs a folder for its index: set XDG_CACHE_HOME or HOME"
             )
         })?;
-    Ok(cache_dir(
-        &cache.join("verbatim").join("index"),
-        &address.to_string(),
-    ))
+    Ok(cache.join("verbatim").join("index"))
 }
 
 /// Returns the filters the arguments ask for; `--coded` reads the coder's

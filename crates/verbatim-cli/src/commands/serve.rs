@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use verbatim_store::SqliteStore;
-use verbatim_store_pg::PgStore;
+use verbatim_store_pg::{PgAddress, PgDatabase, PgStore};
+use verbatim_web::folder::{Folder, Shelf};
 use verbatim_web::state::Secrets;
 use verbatim_web::{AppState, Backend, Config};
 
 use super::coder_arg::CoderArg;
-use super::search::server_index_dir;
+use super::search::{server_index_dir, server_index_root};
 use super::{Location, ProjectArg};
 
 /// Open the study in the browser: read, code, edit themes, search
@@ -33,9 +33,11 @@ pub struct ServeArgs {
     /// whose role decides what they may see and do; --coder is ignored
     #[arg(long)]
     team: bool,
-    /// Serve every study (*.vbt) of a folder, and let people create new
-    /// ones from the start page; --project is then ignored
-    #[arg(long, value_name = "FOLDER")]
+    /// Serve every study (*.vbt) of a folder, or every study of a
+    /// PostgreSQL database (postgres://USER@HOST:PORT/DB, no ?study=), and
+    /// let people create new ones from the start page; --project is then
+    /// ignored
+    #[arg(long, value_name = "FOLDER|DATABASE")]
     dir: Option<PathBuf>,
 }
 
@@ -90,25 +92,7 @@ pub fn cmd_serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // The study never enters the runtime's futures, only a handle to it:
     // a PostgreSQL client blocks on a runtime of its own when it closes,
     // which must not happen on one of this runtime's workers.
-    let listener = runtime.block_on(bind(args.addr))?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}/");
-    if !addr.ip().is_loopback() && !args.team {
-        eprintln!(
-            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
-             and change the study."
-        );
-    }
-    let mode = if args.team {
-        " for the team (log in)"
-    } else {
-        ""
-    };
-    println!("Serving {title:?}{mode} at {url} (Ctrl+C to stop)");
-    std::io::stdout().flush()?;
-    if args.open {
-        open_browser(&url);
-    }
+    let (listener, addr) = listen(&runtime, args, &format!("{title:?}"), "the study.")?;
     let state = AppState::serving(
         store,
         index_dir,
@@ -144,80 +128,118 @@ fn open_served(project: &ProjectArg) -> anyhow::Result<(Box<dyn Backend>, PathBu
     })
 }
 
-/// Serves every study of the folder `dir` until Ctrl+C.
-fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+/// Returns where the studies `--dir` names live: a folder, or a
+/// PostgreSQL database given without a study.
+fn shelf_of(dir: &Path) -> anyhow::Result<Shelf> {
+    if let Some(word) = dir.to_str().filter(|w| PgAddress::is_postgres(w)) {
+        let database: PgDatabase = word.parse()?;
+        let index_root = server_index_root(&database)?;
+        return Ok(Shelf::Database {
+            database: Box::new(database),
+            index_root,
+        });
+    }
     if !dir.is_dir() {
         anyhow::bail!(
-            "{} is not a folder: give --dir the folder that holds (or will hold) the studies",
+            "{} is not a folder: give --dir the folder that holds (or will hold) the studies, \
+             or a PostgreSQL database as postgres://USER@HOST:PORT/DB",
             dir.display()
         );
     }
+    Ok(Shelf::Files(dir.to_path_buf()))
+}
+
+/// Says how to give a team server its first owner, on `shelf`.
+fn no_owner(shelf: &Shelf) -> anyhow::Error {
+    let first = match shelf {
+        Shelf::Files(dir) => format!("{}/first.vbt", dir.display()),
+        Shelf::Database { database, .. } => format!("'{database}?study=first'"),
+    };
+    anyhow::anyhow!(
+        "a team server of {shelf} needs one study with an owner account first: create it with \
+         `verbatim init --project {first}` and `verbatim account add NAME --role owner \
+         --password-stdin --project {first}` (the password on standard input), then start the \
+         server again"
+    )
+}
+
+/// Serves every study of the folder or database `dir` until Ctrl+C.
+fn serve_folder(args: &ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+    let shelf = shelf_of(dir)?;
     if args.team {
-        if !folder_has_owner(dir)? {
-            anyhow::bail!(
-                "a team server of {folder} needs one study with an owner account first: create it \
-                 with `verbatim init --project {folder}/first.vbt` and `verbatim account add NAME \
-                 --role owner --password-stdin --project {folder}/first.vbt` (the password on \
-                 standard input), then start the server again",
-                folder = dir.display()
-            );
+        if !shelf.has_owner()? {
+            return Err(no_owner(&shelf));
         }
         verbatim_store::warm_up_logins();
+    } else if shelf.is_database() {
+        // Reach the server now: a wrong address fails here, in one sentence.
+        shelf.names()?;
     }
+    // The processes serving one database share its CSRF token (kept in the
+    // database), so a page from one may post to another; a folder's server
+    // draws its own.
+    let secrets = match &shelf {
+        Shelf::Files(_) => Secrets::new(),
+        Shelf::Database { database, .. } => Secrets::with_csrf(verbatim_store_pg::server_secret(
+            database,
+            "web_csrf_token",
+        )?),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("could not start the server's runtime")?;
-    runtime.block_on(async {
-        let listener = bind(args.addr).await?;
-        let addr = listener.local_addr()?;
-        let url = format!("http://{addr}/");
-        if !addr.ip().is_loopback() && !args.team {
-            eprintln!(
-                "Warning: listening on {addr}, beyond this computer: anyone who can reach it can \
-                 read and change the studies, and create new ones."
-            );
-        }
-        let mode = if args.team {
-            " for the team (log in)"
-        } else {
-            ""
-        };
-        println!(
-            "Serving the studies of {}{mode} at {url} (Ctrl+C to stop)",
-            dir.display()
-        );
-        std::io::stdout().flush()?;
-        if args.open {
-            open_browser(&url);
-        }
-        let limits = verbatim_web::server::Limits::default();
-        let folder =
-            verbatim_web::folder::Folder::new(dir.to_path_buf(), args.team, addr, limits.request);
-        verbatim_web::folder::serve(listener, folder, stop())
-            .await
-            .context("the server stopped")?;
-        anyhow::Ok(())
-    })?;
+    let (listener, addr) = listen(
+        &runtime,
+        args,
+        &format!("the studies of {shelf}"),
+        "the studies, and create new ones.",
+    )?;
+    let limits = verbatim_web::server::Limits::default();
+    let folder = Folder::new(shelf, args.team, addr, limits.request, secrets);
+    // The studies never close on the runtime's workers: this handle keeps
+    // them until the runtime is gone (a PostgreSQL client blocks on a
+    // runtime of its own when it closes).
+    let served = runtime.block_on(verbatim_web::folder::serve(
+        listener,
+        folder.clone(),
+        stop(),
+    ));
+    drop(runtime);
+    drop(folder);
+    served.context("the server stopped")?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Returns true when a study of the folder has an enabled owner account.
-fn folder_has_owner(dir: &Path) -> anyhow::Result<bool> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("could not read the folder {}", dir.display()))?;
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path
-            .extension()
-            .is_some_and(|x| x == verbatim_web::folder::EXTENSION)
-            && let Ok(store) = SqliteStore::open(&path)
-            && store.has_owner()?
-        {
-            return Ok(true);
-        }
+/// Listens on `--addr`, warns when that reaches beyond this computer
+/// without `--team` (anyone could read and change `what_changes`), says
+/// what is served where, and opens the browser when asked.
+fn listen(
+    runtime: &tokio::runtime::Runtime,
+    args: &ServeArgs,
+    serving: &str,
+    what_changes: &str,
+) -> anyhow::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = runtime.block_on(bind(args.addr))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}/");
+    if !addr.ip().is_loopback() && !args.team {
+        eprintln!(
+            "Warning: listening on {addr}, beyond this computer: anyone who can reach it can read \
+             and change {what_changes}"
+        );
     }
-    Ok(false)
+    let mode = if args.team {
+        " for the team (log in)"
+    } else {
+        ""
+    };
+    println!("Serving {serving}{mode} at {url} (Ctrl+C to stop)");
+    std::io::stdout().flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    Ok((listener, addr))
 }
 
 /// Listens on `addr`, or says what to do when it is taken.

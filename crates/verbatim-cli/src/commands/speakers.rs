@@ -83,40 +83,7 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
             project,
             source,
             json,
-        } => {
-            let store = project.open_study()?;
-            let only = source
-                .as_deref()
-                .map(|s| store.source_id(&SourceRef::parse(s)))
-                .transpose()?;
-            let rows = store.speakers(only)?;
-            if *json {
-                print_json(&rows)?;
-            } else {
-                let mut table =
-                    Table::new(&["source", "label", "turns", "role", "participant", "how"]);
-                for r in &rows {
-                    table.row(vec![
-                        r.source.clone(),
-                        r.label.clone(),
-                        r.turns.to_string(),
-                        r.role.clone(),
-                        r.participant.clone().unwrap_or_default(),
-                        r.how.clone().unwrap_or_default(),
-                    ]);
-                }
-                print!("{}", table.render());
-                let open = rows
-                    .iter()
-                    .filter(|r| r.role == "unmapped" || r.role == "ambiguous")
-                    .count();
-                if open > 0 {
-                    println!(
-                        "{open} labels are not mapped yet: map them with `verbatim speakers map --source S --label L --participant CODE` (or --interviewer)."
-                    );
-                }
-            }
-        }
+        } => list(project, source.as_deref(), *json)?,
         SpeakersAction::Map {
             project,
             source,
@@ -142,52 +109,7 @@ pub fn cmd_speakers(args: &SpeakersArgs) -> anyhow::Result<ExitCode> {
             from,
             to,
         } => rename(project, source, from, to)?,
-        SpeakersAction::Import { project, file } => {
-            let sheet = verbatim_ingest::read_sheet(file)
-                .with_context(|| format!("{} was not imported", file.display()))?;
-            let mut rows: Vec<Vec<String>> = Vec::new();
-            let has_header = sheet
-                .header
-                .first()
-                .is_some_and(|h| h.trim().eq_ignore_ascii_case("source"));
-            if !has_header {
-                rows.push(sheet.header.clone());
-            }
-            rows.extend(sheet.rows.iter().cloned());
-            let first_line = if has_header { 2 } else { 1 };
-            let mut mappings = Vec::new();
-            let mut errors = Vec::new();
-            for (i, row) in rows.iter().enumerate() {
-                match row.as_slice() {
-                    [source, label, target, ..] if !target.trim().is_empty() => mappings.push((
-                        SourceRef::parse(source.trim()),
-                        label.clone(),
-                        SpeakerTarget::parse(target),
-                    )),
-                    _ => errors.push(format!(
-                        "row {}: expected source,label,participant (or interviewer)",
-                        i + first_line
-                    )),
-                }
-            }
-            if !errors.is_empty() {
-                bail!(
-                    "{}: nothing was imported; fix these and try again:\n{}",
-                    file.display(),
-                    errors.join("\n")
-                );
-            }
-            let mut store = project.open_study()?;
-            store
-                .map_speakers(&ui::actor(), &mappings)
-                .map_err(|e| renumber(e, first_line))
-                .with_context(|| format!("{}", file.display()))?;
-            println!(
-                "Mapped {} speaker labels from {}.",
-                mappings.len(),
-                file.display()
-            );
-        }
+        SpeakersAction::Import { project, file } => import(project, file)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -230,4 +152,88 @@ fn renumber(err: verbatim_store::StoreError, first_line: usize) -> verbatim_stor
         ),
         other => other,
     }
+}
+
+/// `speakers list`: every label (or one source's), with who it stands for.
+fn list(project: &ProjectArg, source: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let store = project.open_study()?;
+    let only = source
+        .map(|s| store.source_id(&SourceRef::parse(s)))
+        .transpose()?;
+    let rows = store.speakers(only)?;
+    if json {
+        return print_json(&rows);
+    }
+    let mut table = Table::new(&["source", "label", "turns", "role", "participant", "how"]);
+    for r in &rows {
+        table.row(vec![
+            r.source.clone(),
+            r.label.clone(),
+            r.turns.to_string(),
+            r.role.clone(),
+            r.participant.clone().unwrap_or_default(),
+            r.how.clone().unwrap_or_default(),
+        ]);
+    }
+    print!("{}", table.render());
+    let open = rows
+        .iter()
+        .filter(|r| r.role == "unmapped" || r.role == "ambiguous")
+        .count();
+    if open > 0 {
+        println!(
+            "{open} labels are not mapped yet: map them with `verbatim speakers map --source S --label L --participant CODE` (or --interviewer)."
+        );
+    }
+    Ok(())
+}
+
+/// `speakers import`: a sheet of source, label, participant rows, checked
+/// whole before any is mapped.
+fn import(project: &ProjectArg, file: &std::path::Path) -> anyhow::Result<()> {
+    let sheet = verbatim_ingest::read_sheet(file)
+        .with_context(|| format!("{} was not imported", file.display()))?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let has_header = sheet
+        .header
+        .first()
+        .is_some_and(|h| h.trim().eq_ignore_ascii_case("source"));
+    if !has_header {
+        rows.push(sheet.header.clone());
+    }
+    rows.extend(sheet.rows.iter().cloned());
+    let first_line = if has_header { 2 } else { 1 };
+    let mut mappings = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match row.as_slice() {
+            [source, label, target, ..] if !target.trim().is_empty() => mappings.push((
+                SourceRef::parse(source.trim()),
+                label.clone(),
+                SpeakerTarget::parse(target),
+            )),
+            _ => errors.push(format!(
+                "row {}: expected source,label,participant (or interviewer)",
+                i + first_line
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "{}: nothing was imported; fix these and try again:\n{}",
+            file.display(),
+            errors.join("\n")
+        );
+    }
+    let mut store = project.open_study()?;
+    store
+        .map_speakers(&ui::actor(), &mappings)
+        .map_err(|e| renumber(e, first_line))
+        .with_context(|| format!("{}", file.display()))?;
+    println!(
+        "Mapped {} speaker labels from {}.",
+        mappings.len(),
+        file.display()
+    );
+    Ok(())
 }

@@ -11,9 +11,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use verbatim_core::Language;
+use verbatim_report::ReportReads;
 use verbatim_report::quotes::{self, QuoteOptions};
 use verbatim_report::translation::{self, sheet, xliff};
-use verbatim_store::{Book, Scope, SqliteStore, Store, StoreError};
+use verbatim_store::{Book, Scope, StoreError};
 
 use super::coder_arg::{AllArg, CoderArg};
 use super::{ProjectArg, print_json};
@@ -110,9 +111,10 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         .language
         .parse()
         .map_err(|e| anyhow::anyhow!("--language {:?}: {e}", args.language))?;
-    let store = args.project.open()?;
+    let (store, _) = super::report::open_for_report(&args.project)?;
+    let store = &*store;
     let (scope, book) = whose(
-        &store,
+        store,
         &args.coder,
         args.of.as_deref(),
         args.shared,
@@ -122,7 +124,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         fallback: args.per_code,
         ..QuoteOptions::default()
     };
-    let selected = quotes::select(&store, &scope, book, &options)?;
+    let selected = quotes::select(store, &scope, book, &options)?;
     let study = store.study()?;
     let mut units = translation::units(&selected, &target);
     let existing = store.code_names(target.as_str())?;
@@ -203,9 +205,9 @@ fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         Format::Xliff => xliff::read(&bytes, &name)?,
         Format::Csv => sheet::read(&bytes, &name)?,
     };
-    let mut store = args.project.open()?;
-    let (scope, _) = whose(&store, &args.coder, None, false, &args.all)?;
-    let report = translation::apply(&mut store, &scope, &returned)?;
+    let (mut store, _) = super::report::open_for_report(&args.project)?;
+    let (scope, _) = whose(&*store, &args.coder, None, false, &args.all)?;
+    let report = translation::apply(&mut *store, &scope, &returned)?;
     if args.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -267,7 +269,7 @@ fn format_of(path: &Path) -> anyhow::Result<Format> {
 
 /// Returns the acting scope and the codebook asked for.
 fn whose(
-    store: &SqliteStore,
+    store: &dyn ReportReads,
     coder: &CoderArg,
     of: Option<&str>,
     shared: bool,
@@ -283,7 +285,7 @@ fn whose(
         None => None,
     };
     let needs_all = all.all || other.as_ref().is_some_and(|c| c.name != me);
-    let scope = coder.scope_as(store, needs_all, all.solo)?;
+    let scope = coder.scope_on(store, needs_all, all.solo)?;
     let book = match (&other, shared) {
         (_, true) => Book::Shared,
         (Some(c), false) if c.id != scope.coder().id => Book::Of(c.id),

@@ -48,47 +48,15 @@ const SEPARATORS: &[&str] = &["separator", "continuationSeparator", "continuatio
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, IngestError> {
     let mut container = Container::open(bytes, "docx", limits)?;
     let main = main_part(&mut container)?;
-    let related = related_parts(&mut container, &main)?;
-    let part_for = |suffix: &str, default: &str| {
-        related
-            .get(suffix)
-            .cloned()
-            .unwrap_or_else(|| sibling(&main, default))
+    let parts = Parts {
+        related: related_parts(&mut container, &main)?,
+        main,
     };
     let mut metadata = SourceMetadata::default();
-
-    let styles = match container.read(&part_for("styles", "styles.xml"))? {
-        Some(bytes) => {
-            Styles::read(bytes, &part_for("styles", "styles.xml")).unwrap_or_else(|_| {
-                metadata
-                    .notes
-                    .push("the styles part is damaged: headings and bold styles ignored".into());
-                Styles::default()
-            })
-        }
-        None => Styles::default(),
-    };
-
-    let comments_part = part_for("comments", "comments.xml");
-    let mut remarks = Remarks::new();
-    if let Some(bytes) = container.read(&comments_part)? {
-        let xml = office::decode_part(bytes, &comments_part)?;
-        let mut walker = Walker::new(&styles, &remarks, Some("comment"));
-        walk(&xml, &comments_part, |event| walker.event(event))?;
-        for item in walker.finish_items() {
-            let text = office::remark_text(item.blocks);
-            remarks.insert(
-                item.id,
-                Remark {
-                    author: item.author,
-                    date: item.date,
-                    text,
-                },
-            );
-        }
-    }
-
-    if !container.contains(&main) && container.contains("content.xml") {
+    let styles = read_styles(&mut container, &parts, &mut metadata)?;
+    let remarks = read_comments(&mut container, &parts, &styles)?;
+    let main = &parts.main;
+    if !container.contains(main) && container.contains("content.xml") {
         return Err(IngestError::BadContainer {
             format: "docx",
             reason: format!(
@@ -97,40 +65,12 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
             ),
         });
     }
-    let xml = office::decode_part(container.read_required(&main)?, &main)?;
+    let xml = office::decode_part(container.read_required(main)?, main)?;
     let mut walker = Walker::new(&styles, &remarks, None);
-    walk(&xml, &main, |event| walker.event(event))?;
+    walk(&xml, main, |event| walker.event(event))?;
     let counts = walker.counts;
     let mut blocks = walker.finish();
-
-    let mut notes = Vec::new();
-    for (suffix, default, number) in [
-        ("footnotes", "footnotes.xml", arabic as fn(usize) -> String),
-        ("endnotes", "endnotes.xml", roman),
-    ] {
-        let part = part_for(suffix, default);
-        let Some(bytes) = container.read(&part)? else {
-            continue;
-        };
-        let xml = office::decode_part(bytes, &part)?;
-        let item = if suffix == "footnotes" {
-            "footnote"
-        } else {
-            "endnote"
-        };
-        let mut walker = Walker::new(&styles, &remarks, Some(item));
-        walk(&xml, &part, |event| walker.event(event))?;
-        let bodies = walker
-            .finish_items()
-            .into_iter()
-            .filter_map(|n| office::note_body(n.blocks));
-        // Numbered in file order, the order Word shows them in.
-        notes.extend(
-            bodies
-                .enumerate()
-                .map(|(i, body)| format!("[{}] {body}", number(i + 1))),
-        );
-    }
+    let notes = read_notes(&mut container, &parts, &styles, &remarks)?;
     office::append_notes(&mut blocks, notes);
 
     if let Some(bytes) = container.read("docProps/core.xml")? {
@@ -150,6 +90,108 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Ingest
         join: Join::Paragraphs,
         metadata,
     })
+}
+
+/// The main document part and the parts it relates to.
+struct Parts {
+    main: String,
+    related: HashMap<String, String>,
+}
+
+impl Parts {
+    /// Returns the part related as `suffix` (`styles`, `footnotes`…), or
+    /// `default` beside the main part.
+    fn part_for(&self, suffix: &str, default: &str) -> String {
+        self.related
+            .get(suffix)
+            .cloned()
+            .unwrap_or_else(|| sibling(&self.main, default))
+    }
+}
+
+/// Reads the styles part; a damaged one is noted and read as no styles.
+fn read_styles(
+    container: &mut Container<'_>,
+    parts: &Parts,
+    metadata: &mut SourceMetadata,
+) -> Result<Styles, IngestError> {
+    let part = parts.part_for("styles", "styles.xml");
+    Ok(match container.read(&part)? {
+        Some(bytes) => Styles::read(bytes, &part).unwrap_or_else(|_| {
+            metadata
+                .notes
+                .push("the styles part is damaged: headings and bold styles ignored".into());
+            Styles::default()
+        }),
+        None => Styles::default(),
+    })
+}
+
+/// Reads the comments part into the remarks the document's ranges anchor.
+fn read_comments(
+    container: &mut Container<'_>,
+    parts: &Parts,
+    styles: &Styles,
+) -> Result<Remarks, IngestError> {
+    let comments_part = parts.part_for("comments", "comments.xml");
+    let mut remarks = Remarks::new();
+    let Some(bytes) = container.read(&comments_part)? else {
+        return Ok(remarks);
+    };
+    let xml = office::decode_part(bytes, &comments_part)?;
+    let mut walker = Walker::new(styles, &remarks, Some("comment"));
+    walk(&xml, &comments_part, |event| walker.event(event))?;
+    let items = walker.finish_items();
+    for item in items {
+        let text = office::remark_text(item.blocks);
+        remarks.insert(
+            item.id,
+            Remark {
+                author: item.author,
+                date: item.date,
+                text,
+            },
+        );
+    }
+    Ok(remarks)
+}
+
+/// Reads the footnotes (numbered 1, 2…) then the endnotes (i, ii…), each
+/// as one line `[n] body`, in file order, the order Word shows them in.
+fn read_notes(
+    container: &mut Container<'_>,
+    parts: &Parts,
+    styles: &Styles,
+    remarks: &Remarks,
+) -> Result<Vec<String>, IngestError> {
+    let mut notes = Vec::new();
+    for (suffix, default, item, number) in [
+        (
+            "footnotes",
+            "footnotes.xml",
+            "footnote",
+            arabic as fn(usize) -> String,
+        ),
+        ("endnotes", "endnotes.xml", "endnote", roman),
+    ] {
+        let part = parts.part_for(suffix, default);
+        let Some(bytes) = container.read(&part)? else {
+            continue;
+        };
+        let xml = office::decode_part(bytes, &part)?;
+        let mut walker = Walker::new(styles, remarks, Some(item));
+        walk(&xml, &part, |event| walker.event(event))?;
+        let bodies = walker
+            .finish_items()
+            .into_iter()
+            .filter_map(|n| office::note_body(n.blocks));
+        notes.extend(
+            bodies
+                .enumerate()
+                .map(|(i, body)| format!("[{}] {body}", number(i + 1))),
+        );
+    }
+    Ok(notes)
 }
 
 /// Returns `n` as written in the text: `1`, `2`, …
@@ -572,130 +614,158 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        let remarks = self.remarks;
+        match name {
+            "AlternateContent" | "Choice" | "Fallback" => self.alternate(e, name, empty),
+            _ if Some(name) == self.item_tag && self.flows.len() == 1 => {
+                self.open_item(e, name, empty);
+            }
+            "txbxContent" if !empty => self.flows.push(Flow::new(Kind::TextBox)),
+            "p" => self.open_para(empty),
+            "pStyle" | "r" | "rPr" | "b" | "rStyle" | "t" => self.run_setting(e, name, empty),
+            "tab" | "ptab" | "br" | "cr" | "noBreakHyphen" | "sym" if self.in_run_text() => {
+                self.run_char(e, name);
+            }
+            "tbl" | "tr" | "tc" => self.open_table_part(name, empty),
+            "commentRangeStart" | "commentRangeEnd" => self.comment_range(e, name),
+            "blip" | "imagedata" => self.counts.images += 1,
+            "chart" => self.counts.charts += 1,
+            _ => {}
+        }
+    }
+
+    /// Handles `mc:AlternateContent` and its branches: the first readable
+    /// branch is read, the others skipped.
+    fn alternate(&mut self, e: &BytesStart<'_>, name: &str, empty: bool) {
         match name {
             "AlternateContent" if !empty => self.alternates.push(false),
+            "AlternateContent" => {}
             "Choice" if !empty && !choice_readable(e) => self.skip = 1,
             "Choice" if !choice_readable(e) => {}
-            "Choice" | "Fallback" => match self.alternates.last_mut() {
+            _ => match self.alternates.last_mut() {
                 Some(taken) if !*taken => *taken = true,
                 Some(_) if !empty => self.skip = 1,
                 _ => {}
             },
-            _ if Some(name) == self.item_tag && self.flows.len() == 1 => {
-                let kind = attr(e, "type").unwrap_or_default();
-                if SEPARATORS.contains(&kind.as_str()) {
-                    if !empty {
-                        self.skip = 1;
-                    }
-                    return;
-                }
-                let id = attr(e, "id").unwrap_or_default();
-                self.item = Some((id, attr(e, "author"), attr(e, "date")));
-                self.flows.push(Flow::new(Kind::Item));
-                if empty {
-                    self.end(name);
-                }
+        }
+    }
+
+    /// Opens a footnote, endnote or comment of a notes or comments part
+    /// (separator notes are skipped).
+    fn open_item(&mut self, e: &BytesStart<'_>, name: &str, empty: bool) {
+        let kind = attr(e, "type").unwrap_or_default();
+        if SEPARATORS.contains(&kind.as_str()) {
+            if !empty {
+                self.skip = 1;
             }
-            "txbxContent" if !empty => self.flows.push(Flow::new(Kind::TextBox)),
-            "p" => {
-                let flow = self.flow();
-                flow.story.open_para(remarks);
-                flow.para_bold = false;
-                let pending = std::mem::take(&mut flow.pending);
+            return;
+        }
+        let id = attr(e, "id").unwrap_or_default();
+        self.item = Some((id, attr(e, "author"), attr(e, "date")));
+        self.flows.push(Flow::new(Kind::Item));
+        if empty {
+            self.end(name);
+        }
+    }
+
+    /// Opens a paragraph, starting in it the comment ranges opened before it.
+    fn open_para(&mut self, empty: bool) {
+        let remarks = self.remarks;
+        let flow = self.flow();
+        flow.story.open_para(remarks);
+        flow.para_bold = false;
+        let pending = std::mem::take(&mut flow.pending);
+        if let Some(para) = flow.story.para.as_mut() {
+            for key in pending {
+                para.open_range_at(key, 0);
+            }
+        }
+        if empty {
+            self.end("p");
+        }
+    }
+
+    /// Handles the elements that set how a run is read: its paragraph's
+    /// style, the run and its properties (bold, character style), its text.
+    fn run_setting(&mut self, e: &BytesStart<'_>, name: &str, empty: bool) {
+        let styles = self.styles;
+        let flow = self.flow();
+        match name {
+            "pStyle" if !flow.in_run => {
+                let id = attr(e, "val").unwrap_or_default();
+                flow.para_bold = styles.bold.contains(&id);
                 if let Some(para) = flow.story.para.as_mut() {
-                    for key in pending {
-                        para.open_range_at(key, 0);
-                    }
-                }
-                if empty {
-                    self.end(name);
-                }
-            }
-            "pStyle" => {
-                let styles = self.styles;
-                let flow = self.flow();
-                if !flow.in_run {
-                    let id = attr(e, "val").unwrap_or_default();
-                    flow.para_bold = styles.bold.contains(&id);
-                    if let Some(para) = flow.story.para.as_mut() {
-                        para.heading = styles.is_heading(&id);
-                    }
+                    para.heading = styles.is_heading(&id);
                 }
             }
             "r" => {
-                let flow = self.flow();
                 flow.in_run = !empty;
                 flow.in_rpr = false;
                 flow.bold = flow.para_bold;
             }
-            "rPr" => {
-                let flow = self.flow();
-                flow.in_rpr = flow.in_run && !empty;
+            "rPr" => flow.in_rpr = flow.in_run && !empty,
+            "b" if flow.in_rpr => flow.bold = is_on(e),
+            "rStyle"
+                if flow.in_rpr && attr(e, "val").is_some_and(|id| styles.bold.contains(&id)) =>
+            {
+                flow.bold = true;
             }
-            "b" => {
-                let flow = self.flow();
-                if flow.in_rpr {
-                    flow.bold = is_on(e);
-                }
-            }
-            "rStyle" => {
-                let styles = self.styles;
-                let flow = self.flow();
-                if flow.in_rpr && attr(e, "val").is_some_and(|id| styles.bold.contains(&id)) {
-                    flow.bold = true;
-                }
-            }
-            "t" => {
-                let flow = self.flow();
-                flow.in_text = flow.in_run && !empty;
-            }
-            "tab" | "ptab" if self.in_run_text() => self.push("\t"),
-            "br" if self.in_run_text() => {
+            "t" => flow.in_text = flow.in_run && !empty,
+            _ => {}
+        }
+    }
+
+    /// Handles an element that stands for a char inside a run's text: tab,
+    /// line break (a page break on a blank paragraph is none), hyphen,
+    /// symbol.
+    fn run_char(&mut self, e: &BytesStart<'_>, name: &str) {
+        match name {
+            "tab" | "ptab" => self.push("\t"),
+            "br" => {
                 let page = matches!(attr(e, "type").as_deref(), Some("page" | "column"));
                 let blank = self.flow().story.para.as_ref().is_none_or(|p| p.is_empty());
                 if !(page && blank) {
                     self.push("\n");
                 }
             }
-            "cr" if self.in_run_text() => self.push("\n"),
-            "noBreakHyphen" if self.in_run_text() => self.push("-"),
-            "sym" if self.in_run_text() => match attr(e, "char").and_then(|c| symbol(&c)) {
+            "cr" => self.push("\n"),
+            "noBreakHyphen" => self.push("-"),
+            "sym" => match attr(e, "char").and_then(|c| symbol(&c)) {
                 Some(ch) => self.push(ch.encode_utf8(&mut [0; 4])),
                 None => self.counts.symbols += 1,
             },
-            "tbl" => {
-                self.flow().story.open_table(remarks);
-                if empty {
-                    self.end(name);
-                }
-            }
-            "tr" => {
-                self.flow().story.open_row(remarks);
-                if empty {
-                    self.end(name);
-                }
-            }
-            "tc" => self.flow().story.open_cell(remarks),
-            "commentRangeStart" => {
-                if let Some(id) = attr(e, "id") {
-                    let flow = self.flow();
-                    match flow.story.para.as_mut() {
-                        Some(para) => para.open_range(id),
-                        None => flow.pending.push(id),
-                    }
-                }
-            }
-            "commentRangeEnd" => {
-                if let Some(id) = attr(e, "id") {
-                    let flow = self.flow();
-                    flow.pending.retain(|p| *p != id);
-                    flow.story.close_range(&id);
-                }
-            }
-            "blip" | "imagedata" => self.counts.images += 1,
-            "chart" => self.counts.charts += 1,
             _ => {}
+        }
+    }
+
+    /// Opens a table, a row or a cell.
+    fn open_table_part(&mut self, name: &str, empty: bool) {
+        let remarks = self.remarks;
+        let story = &mut self.flow().story;
+        match name {
+            "tbl" => story.open_table(remarks),
+            "tr" => story.open_row(remarks),
+            _ => story.open_cell(remarks),
+        }
+        if empty && name != "tc" {
+            self.end(name);
+        }
+    }
+
+    /// Starts or ends a comment's range (a start before any paragraph waits
+    /// for the next one).
+    fn comment_range(&mut self, e: &BytesStart<'_>, name: &str) {
+        let Some(id) = attr(e, "id") else {
+            return;
+        };
+        let flow = self.flow();
+        if name == "commentRangeStart" {
+            match flow.story.para.as_mut() {
+                Some(para) => para.open_range(id),
+                None => flow.pending.push(id),
+            }
+        } else {
+            flow.pending.retain(|p| *p != id);
+            flow.story.close_range(&id);
         }
     }
 

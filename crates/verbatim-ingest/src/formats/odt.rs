@@ -416,65 +416,87 @@ impl<'a> Walker<'a> {
             return;
         }
         match name {
-            "p" | "h" => {
-                if self.flow().story.para.is_some() {
-                    self.flows.push(Flow::new(Kind::Nested));
-                }
-                let styles = self.styles;
-                let Self { flows, remarks, .. } = self;
-                let Some(flow) = flows.last_mut() else {
-                    return;
-                };
-                flow.story.open_para(remarks);
-                flow.spans.clear();
-                flow.soft_space = false;
-                flow.para_bold = attr(e, "style-name")
-                    .and_then(|s| styles.bold(&s))
-                    .unwrap_or(false);
-                if let Some(para) = flow.story.para.as_mut() {
-                    para.heading = name == "h";
-                }
-                if empty {
-                    self.end(name);
-                }
-            }
-            "span" if !empty => {
-                let styles = self.styles;
-                let flow = self.flow();
-                let inherited = flow.bold();
-                let bold = attr(e, "style-name")
-                    .and_then(|s| styles.bold(&s))
-                    .unwrap_or(inherited);
-                flow.spans.push(bold);
-            }
-            "s" => {
-                let count = attr(e, "c")
-                    .and_then(|c| c.trim().parse::<usize>().ok())
-                    .unwrap_or(1);
-                let count = count.clamp(1, MAX_SPACES).min(self.space_budget).max(1);
-                self.space_budget = self.space_budget.saturating_sub(count);
-                self.push_hard(&" ".repeat(count));
-            }
+            "p" | "h" => self.open_para(e, name, empty),
+            "span" if !empty => self.open_span(e),
+            "s" => self.spaces(e),
             "tab" => self.push_hard("\t"),
             "line-break" => self.push_hard("\n"),
-            "table" => {
-                let Self { flows, remarks, .. } = self;
-                if let Some(flow) = flows.last_mut() {
-                    flow.story.open_table(remarks);
-                }
+            "table" | "table-row" | "table-cell" | "covered-table-cell" => {
+                self.open_table_part(name);
             }
-            "table-row" => {
-                let Self { flows, remarks, .. } = self;
-                if let Some(flow) = flows.last_mut() {
-                    flow.story.open_row(remarks);
-                }
+            "note" | "note-citation" | "annotation" | "creator" | "date" | "annotation-end" => {
+                self.note_or_annotation(e, name, empty);
             }
-            "table-cell" | "covered-table-cell" => {
-                let Self { flows, remarks, .. } = self;
-                if let Some(flow) = flows.last_mut() {
-                    flow.story.open_cell(remarks);
-                }
-            }
+            "text-box" if !empty => self.flows.push(Flow::new(Kind::TextBox)),
+            "image" => self.images += 1,
+            "object" | "object-ole" => self.objects += 1,
+            _ => {}
+        }
+    }
+
+    /// Opens a paragraph or heading (one inside a paragraph, as in a frame,
+    /// gets a flow of its own), bold when its style is.
+    fn open_para(&mut self, e: &BytesStart<'_>, name: &str, empty: bool) {
+        if self.flow().story.para.is_some() {
+            self.flows.push(Flow::new(Kind::Nested));
+        }
+        let styles = self.styles;
+        let Self { flows, remarks, .. } = self;
+        let Some(flow) = flows.last_mut() else {
+            return;
+        };
+        flow.story.open_para(remarks);
+        flow.spans.clear();
+        flow.soft_space = false;
+        flow.para_bold = attr(e, "style-name")
+            .and_then(|s| styles.bold(&s))
+            .unwrap_or(false);
+        if let Some(para) = flow.story.para.as_mut() {
+            para.heading = name == "h";
+        }
+        if empty {
+            self.end(name);
+        }
+    }
+
+    /// Opens a span, bold by its style or else as the text around it.
+    fn open_span(&mut self, e: &BytesStart<'_>) {
+        let styles = self.styles;
+        let flow = self.flow();
+        let inherited = flow.bold();
+        let bold = attr(e, "style-name")
+            .and_then(|s| styles.bold(&s))
+            .unwrap_or(inherited);
+        flow.spans.push(bold);
+    }
+
+    /// Writes the spaces of a `text:s`, within the document's space budget.
+    fn spaces(&mut self, e: &BytesStart<'_>) {
+        let count = attr(e, "c")
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .unwrap_or(1);
+        let count = count.clamp(1, MAX_SPACES).min(self.space_budget).max(1);
+        self.space_budget = self.space_budget.saturating_sub(count);
+        self.push_hard(&" ".repeat(count));
+    }
+
+    /// Opens a table, a row or a cell.
+    fn open_table_part(&mut self, name: &str) {
+        let Self { flows, remarks, .. } = self;
+        let Some(flow) = flows.last_mut() else {
+            return;
+        };
+        match name {
+            "table" => flow.story.open_table(remarks),
+            "table-row" => flow.story.open_row(remarks),
+            _ => flow.story.open_cell(remarks),
+        }
+    }
+
+    /// Handles a note and its citation, an annotation, its author and date
+    /// fields, and the end of its range.
+    fn note_or_annotation(&mut self, e: &BytesStart<'_>, name: &str, empty: bool) {
+        match name {
             "note" if !empty => {
                 let endnote = attr(e, "note-class").as_deref() == Some("endnote");
                 self.flows.push(Flow::new(Kind::Note {
@@ -506,9 +528,6 @@ impl<'a> Walker<'a> {
                     self.flow().story.close_range(&key);
                 }
             }
-            "text-box" if !empty => self.flows.push(Flow::new(Kind::TextBox)),
-            "image" => self.images += 1,
-            "object" | "object-ole" => self.objects += 1,
             _ => {}
         }
     }

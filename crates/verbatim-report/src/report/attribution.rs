@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use verbatim_store::{AppliesTo, SqliteStore};
+use verbatim_store::{AppliesTo, Participants};
 
 use super::ReportError;
 
@@ -122,7 +122,7 @@ pub struct Attributor {
 impl Attributor {
     /// Reads the participants and parses `template` against their
     /// attributes.
-    pub fn new(store: &SqliteStore, template: &str) -> Result<Self, ReportError> {
+    pub fn new<S: Participants + ?Sized>(store: &S, template: &str) -> Result<Self, ReportError> {
         let known: Vec<String> = store
             .attributes(AppliesTo::Participant)?
             .into_iter()

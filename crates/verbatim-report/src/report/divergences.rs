@@ -4,7 +4,7 @@
 //!
 //! A consensus that hides its disagreements is not a finding; IPA papers
 //! report the readings the team did not merge. The decisions are read with
-//! [`verbatim_store::SqliteStore::decisions`], which needs every coder's
+//! [`verbatim_store::Consensus::decisions`], which needs every coder's
 //! layer: before `verbatim reveal` the section says so instead.
 
 use verbatim_store::DecisionKind;

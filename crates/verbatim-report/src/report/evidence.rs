@@ -4,13 +4,13 @@
 //! `confront` load it, so the report's numbers are the commands' numbers.
 //! Context-only sources are never counted in a report.
 
-use verbatim_store::{Book, Scope, SqliteStore, StoreError};
+use verbatim_store::{AgreementReads, AnalysisReads, Book, Codings, Scope, StoreError};
 pub use verbatim_views::evidence::Evidence;
 
 /// Loads one codebook's tree and the passages coded with it, by
 /// `coder_filter` (or every coder the scope sees).
-pub fn load(
-    store: &SqliteStore,
+pub fn load<S: AnalysisReads + AgreementReads + Codings + ?Sized>(
+    store: &S,
     scope: &Scope,
     book: Book,
     coder_filter: Option<i64>,

@@ -8,13 +8,15 @@
 //! coders' layers only once the study is revealed; what needs every layer
 //! (agreement, divergences) is left out with a note until then. The shared
 //! report reads the team's consensus layer
-//! ([`SqliteStore::consensus_scope`]): the shared codebook and the
+//! ([`verbatim_store::Coders::consensus_scope`]): the shared codebook and the
 //! consensus passages, never a coder's own.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use verbatim_analysis::evidence::{below, supporting, triangulate};
-use verbatim_store::{Book, CodeNode, Scope, SqliteStore, Store};
+use verbatim_store::{Book, CodeNode, Scope};
+
+use crate::reads::{self, ReportReads};
 
 use crate::quotes::{self, QuoteOptions};
 
@@ -70,7 +72,7 @@ impl Default for Options {
 
 /// What every part of the report reads through, decided once.
 pub(crate) struct Ctx<'a> {
-    pub store: &'a SqliteStore,
+    pub store: &'a dyn ReportReads,
     pub opts: &'a Options,
     pub cmd: Commands,
     /// The acting coder's scope: every layer once the study is revealed.
@@ -89,8 +91,8 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(store: &'a SqliteStore, opts: &'a Options) -> Result<Self, ReportError> {
-        let revealed = store.is_revealed()?;
+    fn new(store: &'a dyn ReportReads, opts: &'a Options) -> Result<Self, ReportError> {
+        let revealed = reads::is_revealed(store)?;
         if opts.shared && !revealed {
             return Err(ReportError::SharedNeedsReveal);
         }
@@ -124,7 +126,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// Returns the report the options describe.
-pub fn gather(store: &SqliteStore, opts: &Options) -> Result<Report, ReportError> {
+pub fn gather(store: &dyn ReportReads, opts: &Options) -> Result<Report, ReportError> {
     let ctx = Ctx::new(store, opts)?;
     let ev = evidence::load(store, &ctx.reading, ctx.book, ctx.coder_filter)?;
     let level_name: HashMap<i64, String> = store
@@ -508,7 +510,7 @@ fn level_counts(tree: &[CodeNode], level_name: &HashMap<i64, String>) -> Vec<(St
 
 /// Returns how many participants speak in more than one interview or focus
 /// group (repeat interviews, COREQ item 18).
-fn repeat_interviews(store: &SqliteStore) -> Result<usize, ReportError> {
+fn repeat_interviews(store: &dyn ReportReads) -> Result<usize, ReportError> {
     let mut seen: HashMap<i64, BTreeSet<i64>> = HashMap::new();
     for row in store.speakers(None)? {
         if let Some(p) = row.participant_id

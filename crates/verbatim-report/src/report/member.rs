@@ -14,7 +14,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use verbatim_analysis::evidence::{below, supporting};
-use verbatim_store::{Book, SqliteStore, Store, TimedTurn, clock_range, time_range};
+use verbatim_store::{Book, TimedTurn, clock_range, time_range};
+
+use crate::reads::{self, ReportReads};
 
 use super::ReportError;
 use super::evidence;
@@ -35,16 +37,15 @@ pub struct MemberOptions {
 
 /// Returns the member-checking document for one participant.
 pub fn gather_member(
-    store: &SqliteStore,
+    store: &dyn ReportReads,
     opts: &MemberOptions,
 ) -> Result<MemberReport, ReportError> {
-    let revealed = store.is_revealed()?;
+    let revealed = reads::is_revealed(store)?;
     if opts.shared && !revealed {
         return Err(ReportError::SharedNeedsReveal);
     }
     let scope = store.scope(&opts.coder, revealed, false)?;
-    let id = store
-        .find_participant(&opts.participant)
+    let id = reads::find_participant(store, &opts.participant)
         .map_err(|_| ReportError::UnknownParticipant(opts.participant.clone()))?;
     let code = store
         .participants()?
@@ -166,7 +167,7 @@ pub fn gather_member(
 /// Reads the participant's quotes out of their sources, each text and each
 /// source's timed turns read once.
 struct Quoter<'s> {
-    store: &'s SqliteStore,
+    store: &'s dyn ReportReads,
     /// The participant's code, the quotes' attribution.
     code: String,
     names: HashMap<i64, String>,
@@ -183,11 +184,10 @@ impl Quoter<'_> {
         source: i64,
         merged: &[(usize, usize)],
     ) -> Result<Vec<Quote>, ReportError> {
-        if let std::collections::hash_map::Entry::Vacant(v) = self.texts.entry(source) {
-            v.insert(self.store.source_text(source)?.chars().collect());
-        }
-        if let std::collections::hash_map::Entry::Vacant(v) = self.timed.entry(source) {
-            v.insert(self.store.timed_turns(source)?);
+        if !self.texts.contains_key(&source) {
+            let (text, timed) = reads::text_and_times(self.store, source)?;
+            self.texts.insert(source, text.chars().collect());
+            self.timed.insert(source, timed);
         }
         let (chars, turns) = (&self.texts[&source], &self.timed[&source]);
         let source_name = self.names.get(&source).cloned().unwrap_or_default();

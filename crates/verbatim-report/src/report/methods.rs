@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use verbatim_store::{SourceSummary, Store};
+use verbatim_store::SourceSummary;
 
 use super::ReportError;
 use super::evidence::Evidence;
@@ -91,10 +91,9 @@ pub(crate) fn facts(
         });
     }
     let dates = store.source_values_of("date")?;
-    let mut collected: BTreeSet<String> = store
-        .collection_dates()?
-        .into_iter()
-        .filter_map(|(_, d)| d)
+    let mut collected: BTreeSet<String> = sources
+        .iter()
+        .filter_map(|s| s.collected_on.clone())
         .collect();
     if collected.is_empty() {
         collected = dates.values().cloned().collect();

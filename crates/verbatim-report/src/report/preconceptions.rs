@@ -10,7 +10,7 @@
 //! group; "unknown" while no source has one), and each link's evidence as
 //! `verbatim confront` gives it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use verbatim_analysis::evidence::{below, supporting};
 use verbatim_store::{Book, SourceSummary};
@@ -66,7 +66,7 @@ pub(crate) fn table(
     let (store, scope, opts) = (ctx.store, &ctx.scope, ctx.opts);
     let w = words(opts.lang);
     let entries = store.entries(scope)?;
-    let first = first_interview(ctx, sources)?;
+    let first = first_interview(sources);
     let mut rows = Vec::new();
     for name in coders {
         let Some(coder) = store.coder_by_name(name)? else {
@@ -171,18 +171,12 @@ pub(crate) fn table(
 }
 
 /// Returns the earliest collection date of an interview or focus group.
-fn first_interview(
-    ctx: &Ctx<'_>,
-    sources: &[SourceSummary],
-) -> Result<Option<String>, ReportError> {
-    let kinds: HashMap<i64, &str> = sources.iter().map(|s| (s.id, s.kind.as_str())).collect();
-    Ok(ctx
-        .store
-        .collection_dates()?
-        .into_iter()
-        .filter(|(id, _)| matches!(kinds.get(id), Some(&"interview" | &"focus_group")))
-        .filter_map(|(_, date)| date)
-        .min())
+fn first_interview(sources: &[SourceSummary]) -> Option<String> {
+    sources
+        .iter()
+        .filter(|s| matches!(s.kind.as_str(), "interview" | "focus_group"))
+        .filter_map(|s| s.collected_on.clone())
+        .min()
 }
 
 /// Returns an RFC 3339 time to the minute: `2024-03-12 09:41 UTC`.

@@ -12,6 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use verbatim_analysis::saturation::{self, Params};
 use verbatim_store::{Coder, Scope, SourceSummary, StoreError};
+
+use crate::reads::ReportReads;
 use verbatim_views as views;
 
 use super::ReportError;
@@ -49,7 +51,7 @@ pub(crate) fn rows(ctx: &Ctx<'_>, coders: &[String]) -> Result<Vec<SaturationRow
     let consensus = store.consensus_scope()?;
     let team = team_codes(store, &consensus)?;
     if !team.is_empty() {
-        let analysed: BTreeSet<i64> = store.sources_coded_by(&consensus)?.into_iter().collect();
+        let analysed: BTreeSet<i64> = store.sources_coded_by_anyone()?.into_iter().collect();
         let sources: Vec<&SourceSummary> = ordered
             .iter()
             .filter(|s| analysed.contains(&s.id))
@@ -66,7 +68,7 @@ pub(crate) fn rows(ctx: &Ctx<'_>, coders: &[String]) -> Result<Vec<SaturationRow
 
 /// Returns the codes of the consensus passages per source.
 fn team_codes(
-    store: &verbatim_store::SqliteStore,
+    store: &dyn ReportReads,
     consensus: &Scope,
 ) -> Result<HashMap<i64, BTreeSet<i64>>, StoreError> {
     let coder: Coder = consensus.coder().clone();

@@ -5,7 +5,7 @@
 //! name such as `CSAPA`), so a site is matched by code or name, without
 //! regard to case.
 
-use verbatim_store::{Site, SqliteStore, StoreError};
+use verbatim_store::{Participants, Site, StoreError};
 
 /// The study's sites in the team's order.
 pub struct SiteOrder {
@@ -14,7 +14,7 @@ pub struct SiteOrder {
 
 impl SiteOrder {
     /// Reads the sites in the team's order.
-    pub fn load(store: &SqliteStore) -> Result<Self, StoreError> {
+    pub fn load<S: Participants + ?Sized>(store: &S) -> Result<Self, StoreError> {
         Ok(Self {
             sites: store.sites()?,
         })

@@ -144,7 +144,7 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
 pub(crate) fn demographics_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
     let (store, opts) = (ctx.store, ctx.opts);
     let w = words(opts.lang);
-    let demo = store.demographics(true, false)?;
+    let demo = verbatim_store::demographics_of(store, true, false)?;
     let command = ctx.cmd.study("participants table", "--by site");
     let mut header = vec![String::new()];
     header.extend(

@@ -1,37 +1,30 @@
 //! De-identification as a trait: the names a study's texts may hold, the
-//! replacements made, and making them.
-//!
-//! Every method has a default body that says the backend has not built it
-//! yet, so a backend grows one concern at a time; `SqliteStore` overrides
-//! them all.
+//! replacements made, making them and checking none remain. Both backends
+//! build it on the rules of [`crate::rules::deid`], so they find, replace
+//! and report alike.
 
-use crate::{Candidate, DeidRecord, DeidReport, NamesList, SqliteStore, StoreError};
-
-/// The name of this concern in the "not yet on PostgreSQL" sentence.
-const CONCERN: &str = "de-identification";
+use crate::{Candidate, DeidRecord, DeidReport, NamesList, Remaining, SqliteStore, StoreError};
 
 /// Finding and replacing identifying names.
 pub trait Deidentifying {
     /// Returns the names found in the texts (with a names list, those too).
-    fn deid_candidates(&self, _names: Option<&NamesList>) -> Result<Vec<Candidate>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn deid_candidates(&self, names: Option<&NamesList>) -> Result<Vec<Candidate>, StoreError>;
 
     /// Returns the replacements made so far.
-    fn deidentifications(&self) -> Result<Vec<DeidRecord>, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+    fn deidentifications(&self) -> Result<Vec<DeidRecord>, StoreError>;
 
-    /// Replaces the listed names in the sources (all when `None`).
+    /// Replaces the listed names in the sources (all when `None`), in one
+    /// action that cannot be undone; with `dry_run`, only reports.
     fn deidentify(
         &mut self,
-        _actor: &str,
-        _names: &NamesList,
-        _sources: Option<&[i64]>,
-        _dry_run: bool,
-    ) -> Result<DeidReport, StoreError> {
-        Err(StoreError::NotOnPostgres(CONCERN))
-    }
+        actor: &str,
+        names: &NamesList,
+        sources: Option<&[i64]>,
+        dry_run: bool,
+    ) -> Result<DeidReport, StoreError>;
+
+    /// Returns every place where a listed name remains.
+    fn deid_check(&self, names: &NamesList) -> Result<Vec<Remaining>, StoreError>;
 }
 
 impl Deidentifying for SqliteStore {
@@ -49,5 +42,8 @@ impl Deidentifying for SqliteStore {
         dry_run: bool,
     ) -> Result<DeidReport, StoreError> {
         SqliteStore::deidentify(self, actor, names, sources, dry_run)
+    }
+    fn deid_check(&self, names: &NamesList) -> Result<Vec<Remaining>, StoreError> {
+        SqliteStore::deid_check(self, names)
     }
 }

@@ -17,15 +17,22 @@
 //! who speaks, and a cheap mark of how far the study has changed).
 //! [`AgreementReads`] holds the reads intercoder agreement makes; the
 //! comparison is assembled once from them. [`AnalysisReads`] holds the
-//! reads a coding query makes.
+//! reads a coding query makes. [`Translations`] holds code names in other
+//! languages and a translator's file coming back.
 //! The concerns the web pages need beside those ([`Accounts`],
 //! [`ReaderReads`], [`Media`], [`Deidentifying`], [`Exchange`], and the
-//! edits of [`Journal`], [`Memos`] and [`Participants`]) carry default
-//! bodies that answer [`crate::StoreError::NotOnPostgres`], so a backend
-//! gains them one concern at a time; `SqliteStore` overrides every one.
+//! edits of [`Journal`], [`Memos`] and [`Participants`]) were built on
+//! PostgreSQL one at a time, with default bodies answering
+//! [`crate::StoreError::NotOnPostgres`] meanwhile; none is left.
 //! [`Guides`] holds interview guides (their rules in [`guide_rules`]);
 //! [`SourceEdits`] a source's repairs and done marks, [`Solo`] the solo
 //! mark (their rules in [`source_rules`]).
+//! [`Media`] keeps a server study's recordings in its database.
+//! [`Deidentifying`] and [`Withdrawing`]
+//! rest on `deid_rules` (`rules::deid`: names files, matching, review
+//! lines) and `splice_rules` (`rules::splice`: where spans go when a text
+//! is rewritten, an edit's narrowing and report), so both backends
+//! de-identify, edit a source and withdraw a participant alike.
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -39,6 +46,7 @@ mod coding;
 mod coding_edits;
 mod consensus;
 mod consensus_rules;
+pub mod deid_rules;
 mod deidentification;
 mod exchange;
 pub mod guide_rules;
@@ -55,6 +63,7 @@ mod sources;
 pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
+mod translations;
 mod withdrawal;
 
 pub use accounts::Accounts;
@@ -75,4 +84,5 @@ pub use people::Participants;
 pub use reader::ReaderReads;
 pub use sources::{Solo, SourceEdits};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};
+pub use translations::Translations;
 pub use withdrawal::Withdrawing;

@@ -9,12 +9,25 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_core::Span;
 
+/// De-identification's rules (names files, matching, review lines).
+pub use super::deid_rules as deid;
+/// How a rewrite of a source's text moves the spans anchored in it.
+pub use super::splice_rules as splice;
+
 pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
     now_secs, session_account, session_expiry, session_needs_touch, sort_accounts, token_hash,
 };
+pub use crate::code_names::{
+    CheckedName, NameChange, attach_summary, attachable, checked_code_name, code_names_action,
+    primary_language, sees_coding_of,
+};
 pub use crate::journal::{SealedRow, entry_edit, seal_mismatch, unsealed as unsealed_entry};
 pub use crate::logins::login_name;
+pub use crate::media::{
+    Probed, already_recorded, copy_hashing, detach_summary as media_detach_summary,
+    make_private_dir, nothing_to_detach, probe as probe_recording,
+};
 pub use crate::memos::{
     MemoEdit, check_target as check_memo_target, clean_body as memo_body,
     clean_title as memo_title, memo_edit, own_memo, target_label as memo_target_label,
@@ -36,6 +49,7 @@ pub use crate::source_ops::new_speaker_label;
 pub use crate::speakers::{
     ExplicitMappings, SpeakerMapper, find_label_in, mappings_summary, unknown_speaker,
 };
+pub use crate::transcribe::{CheckedTurn, LastTurn, PlacedTurn, check_turn, place_turn};
 
 use crate::{Book, CodeFields, CodeNode, Coder, CodingFilter, Level, Located, Scope, StoreError};
 
@@ -48,12 +62,7 @@ pub use super::guide_rules::{
 pub use super::source_rules::{
     RedetectPlan, StoredTurn, done_action, plan_redetect, solo_refused, stored_turn,
 };
-pub use super::splice_rules::{
-    CodingRow, MemoMove, NarrowedEdit, PARK, SplicePlan, SpliceRows, Spliced, edit_outcome,
-    narrowed_edit, plan_splice, twin_text,
-};
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
-pub use crate::redact::rewrite_strings;
 pub use crate::withdraw::{
     shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
     withdrawal_redactor, withdrawn_splices,

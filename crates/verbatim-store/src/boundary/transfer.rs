@@ -3,8 +3,10 @@
 //! entries kept as they are.
 //!
 //! A copy carries the tables in [`CARRIED`], which every backend holds with
-//! the same columns. A study whose other tables hold anything beyond what
-//! a new study starts with (recordings, de-identification records…) is refused
+//! the same columns, and the recordings' bytes ([`RecordingFile`]), which
+//! a study file keeps in its media folder and a server study in its
+//! database. A study whose other tables hold anything beyond what
+//! a new study starts with and the copy does not carry is refused
 //! by the caller before anything is written, naming those tables
 //! ([`Transfer::uncarried`]), so nothing is lost silently.
 
@@ -34,6 +36,7 @@ pub const CARRIED: &[&str] = &[
     "journal",
     "journal_links",
     "translations",
+    "code_translations",
     "reconciliation_decisions",
     "reconciliation_origins",
     "consensus_origins",
@@ -46,6 +49,8 @@ pub const CARRIED: &[&str] = &[
     "sessions",
     "invitations",
     "logins",
+    "deidentifications",
+    "media",
     "audit",
 ];
 
@@ -80,6 +85,19 @@ pub struct TableRows {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A recording's bytes, readable as a file, for a copy: the `media` rows
+/// go with the tables, the bytes with these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingFile {
+    /// The SHA-256 of the bytes (hex).
+    pub sha256: String,
+    /// The name a study file's media folder keeps it under
+    /// (`SHA256.CONTAINER`).
+    pub file_name: String,
+    /// Where the bytes can be read now.
+    pub path: std::path::PathBuf,
+}
+
 /// Reading a study whole, for a copy.
 pub trait Transfer {
     /// Returns the tables outside [`CARRIED`] that hold anything a new study
@@ -92,6 +110,9 @@ pub trait Transfer {
     /// Returns the number of rows of each carried table, in [`CARRIED`]'s
     /// order.
     fn carried_counts(&self) -> Result<Vec<(&'static str, i64)>, StoreError>;
+
+    /// Returns the bytes of every recording, once per SHA-256.
+    fn recording_files(&self) -> Result<Vec<RecordingFile>, StoreError>;
 }
 
 impl TableRows {

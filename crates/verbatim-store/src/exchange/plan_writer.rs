@@ -1,16 +1,18 @@
-//! Writes an [`ImportPlan`] into a study, one step per kind of row.
+//! Writes an [`ImportPlan`] into a study, one step per kind of row, on
+//! either backend.
 //!
 //! A plan's rows point at each other by index (a coding names its source,
 //! code and coder by their place in the plan), and each step turns those
 //! indexes into the ids the rows got in the study. [`PlanWriter`] holds
-//! the open transaction and those id maps between the steps, so each step
-//! reads as one kind of row; the steps run in the order of the maps they
-//! need (coders and sources before codes, codes before codings, and so on).
+//! the backend's open transaction (as [`PlanRows`]) and those id maps
+//! between the steps, so each step reads as one kind of row; the steps run
+//! in the order of the maps they need (coders and sources before codes,
+//! codes before codings, and so on). Every decision lives here; the
+//! backends only run the reads and inserts `PlanRows` names.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
-
+use super::plan_rows::{CodeRow, CoderRow, CodingRow, GuidTable, MemoRow, PlanRows};
 use super::{ImportPlan, ImportedCounts, PlanJournal, PlanMemo, PlanTarget};
 use crate::values::AttrType;
 use crate::{ImportOutcome, StoreError, audit, journal};
@@ -20,10 +22,26 @@ const PALETTE: &[&str] = &[
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
 ];
 
-/// An import plan being written: the transaction, the time stamped on new
-/// rows, what was written so far, and the study id of each plan index.
-pub(super) struct PlanWriter<'a> {
-    tx: Transaction<'a>,
+/// How many codings go to the backend at once.
+const CODING_BATCH: usize = 1_000;
+
+/// Writes `plan` through `rows` (a backend's open transaction) and logs one
+/// `exchange.import` entry; the caller commits, or drops the transaction
+/// on an error so nothing is left behind.
+pub fn write_plan<R: PlanRows>(
+    rows: &mut R,
+    actor: &str,
+    plan: &ImportPlan,
+    default_language: Option<&str>,
+) -> Result<ImportedCounts, StoreError> {
+    PlanWriter::new(rows).write(actor, plan, default_language)
+}
+
+/// An import plan being written: the backend's transaction, the time
+/// stamped on new rows, what was written so far, and the study id of each
+/// plan index.
+struct PlanWriter<'r, R: PlanRows> {
+    rows: &'r mut R,
     now: String,
     counts: ImportedCounts,
     coder_ids: Vec<i64>,
@@ -52,11 +70,11 @@ fn opt_id_at(ids: &[i64], i: Option<usize>, what: &str) -> Result<Option<i64>, S
     i.map(|i| id_at(ids, i, what)).transpose()
 }
 
-impl<'a> PlanWriter<'a> {
-    /// Starts writing in `tx`.
-    pub(super) fn new(tx: Transaction<'a>) -> Self {
+impl<'r, R: PlanRows> PlanWriter<'r, R> {
+    /// Starts writing through `rows`.
+    fn new(rows: &'r mut R) -> Self {
         PlanWriter {
-            tx,
+            rows,
             now: audit::now(),
             counts: ImportedCounts::default(),
             coder_ids: Vec::new(),
@@ -70,8 +88,8 @@ impl<'a> PlanWriter<'a> {
         }
     }
 
-    /// Writes the whole plan, logs one `exchange.import` entry and commits.
-    pub(super) fn write(
+    /// Writes the whole plan and logs one `exchange.import` entry.
+    fn write(
         mut self,
         actor: &str,
         plan: &ImportPlan,
@@ -96,43 +114,54 @@ impl<'a> PlanWriter<'a> {
         self.finish(actor, plan)
     }
 
+    /// Returns `wanted` when no row of `table` holds it yet, else a fresh
+    /// UUID (an exchange GUID is kept only where it stays unique).
+    fn free_guid(&mut self, table: GuidTable, wanted: Option<&str>) -> Result<String, StoreError> {
+        if let Some(guid) = wanted
+            && !self.rows.guid_taken(table, guid)?
+        {
+            return Ok(guid.to_owned());
+        }
+        Ok(uuid::Uuid::new_v4().to_string())
+    }
+
     /// Matches each coder by name (adopting a consensus GUID) or creates it.
     fn write_coders(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.coder_ids.reserve(plan.coders.len());
         for (n, coder) in plan.coders.iter().enumerate() {
-            let existing: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, kind FROM coders WHERE name = $1",
-                    [&coder.name],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let id = match existing {
+            let id = match self.rows.coder_named(&coder.name)? {
                 Some((id, kind)) => {
                     if kind == "consensus" {
-                        adopt_consensus_guid(tx, id, coder.guid.as_deref())?;
+                        self.adopt_consensus_guid(id, coder.guid.as_deref())?;
                     }
                     id
                 }
                 None => {
-                    let guid = free_guid(tx, "coders", coder.guid.as_deref())?;
-                    tx.execute(
-                        "INSERT INTO coders (guid, name, initials, colour, created_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                        params![
-                            guid,
-                            coder.name,
-                            initials(&coder.name),
-                            PALETTE[n % PALETTE.len()],
-                            self.now
-                        ],
-                    )?;
+                    let guid = self.free_guid(GuidTable::Coders, coder.guid.as_deref())?;
+                    let id = self.rows.insert_coder(&CoderRow {
+                        guid: &guid,
+                        name: &coder.name,
+                        initials: &initials(&coder.name),
+                        colour: PALETTE[n % PALETTE.len()],
+                        created_at: &self.now,
+                    })?;
                     self.counts.coders += 1;
-                    tx.last_insert_rowid()
+                    id
                 }
             };
             self.coder_ids.push(id);
+        }
+        Ok(())
+    }
+
+    /// Gives the study's consensus row the GUID the imported project gave
+    /// its consensus user, while the row holds no passage yet (a new study,
+    /// or one whose team has not reconciled): a round trip then keeps every
+    /// GUID. A consensus that already has passages keeps its own identity.
+    fn adopt_consensus_guid(&mut self, id: i64, guid: Option<&str>) -> Result<(), StoreError> {
+        let Some(guid) = guid else { return Ok(()) };
+        if !self.rows.coder_guid_in_use(id, guid)? {
+            self.rows.set_coder_guid(id, guid)?;
         }
         Ok(())
     }
@@ -145,31 +174,23 @@ impl<'a> PlanWriter<'a> {
         plan: &ImportPlan,
         default_language: Option<&str>,
     ) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.source_ids.reserve(plan.sources.len());
         for source in &plan.sources {
-            let outcome = crate::sqlite::insert_source(tx, actor, &source.item, default_language)?;
-            match outcome {
+            match self
+                .rows
+                .insert_source(actor, &source.item, default_language)?
+            {
                 ImportOutcome::Imported { id, .. } => {
-                    if let Some(guid) = &source.guid {
-                        let taken: bool = tx
-                            .prepare_cached("SELECT 1 FROM sources WHERE guid = $1")?
-                            .exists([guid])?;
-                        if !taken {
-                            tx.execute(
-                                "UPDATE sources SET guid = $1 WHERE id = $2",
-                                params![guid, id],
-                            )?;
-                        }
+                    if let Some(guid) = &source.guid
+                        && !self.rows.guid_taken(GuidTable::Sources, guid)?
+                    {
+                        self.rows.set_source_guid(id, guid)?;
                     }
                     self.counts.sources += 1;
                     self.source_ids.push(id);
                 }
                 ImportOutcome::Duplicate { existing } => {
-                    let id: i64 =
-                        tx.query_row("SELECT id FROM sources WHERE name = $1", [&existing], |r| {
-                            r.get(0)
-                        })?;
+                    let id = self.rows.source_named(&existing)?;
                     self.counts
                         .sources_matched
                         .push((source.item.name.clone(), existing));
@@ -177,21 +198,16 @@ impl<'a> PlanWriter<'a> {
                 }
             }
         }
-        for id in &self.source_ids {
-            let chars: i64 =
-                tx.query_row("SELECT chars FROM sources WHERE id = $1", [id], |r| {
-                    r.get(0)
-                })?;
-            self.source_chars.insert(*id, chars);
+        for &id in &self.source_ids {
+            let chars = self.rows.source_chars(id)?;
+            self.source_chars.insert(id, chars);
         }
         Ok(())
     }
 
     /// Creates each code after its siblings, with a name free among them.
     fn write_codes(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
-        let max_rank: i64 =
-            tx.query_row("SELECT IFNULL(max(rank), 1) FROM levels", [], |r| r.get(0))?;
+        let max_rank = self.rows.max_level_rank()?;
         self.code_ids.reserve(plan.codes.len());
         let mut positions: HashMap<(Option<i64>, Option<i64>), i64> = HashMap::new();
         for code in &plan.codes {
@@ -207,115 +223,119 @@ impl<'a> PlanWriter<'a> {
                     *p
                 }
                 None => {
-                    let next: i64 = tx.query_row(
-                        "SELECT count(*) FROM codes WHERE IFNULL(owner, 0) = $1 \
-                         AND IFNULL(parent, 0) = $2",
-                        params![owner.unwrap_or(0), parent.unwrap_or(0)],
-                        |r| r.get(0),
-                    )?;
+                    let next = self.rows.sibling_count(owner, parent)?;
                     positions.insert((owner, parent), next);
                     next
                 }
             };
-            let name = unique_code_name(tx, owner, parent, &code.name)?;
-            let guid = free_guid(tx, "codes", code.guid.as_deref())?;
-            tx.prepare_cached(
-                "INSERT INTO codes (guid, owner, name, level, parent, position, colour, \
-                 definition, inclusion, exclusion, example, created_at, codable) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )?
-            .execute(params![
-                guid,
+            let name = self.unique_code_name(owner, parent, &code.name)?;
+            let guid = self.free_guid(GuidTable::Codes, code.guid.as_deref())?;
+            let id = self.rows.insert_code(&CodeRow {
+                guid: &guid,
                 owner,
-                name,
-                code.level.clamp(1, max_rank),
+                name: &name,
+                level: code.level.clamp(1, max_rank),
                 parent,
                 position,
-                code.colour,
-                code.definition,
-                code.inclusion,
-                code.exclusion,
-                code.example,
-                self.now,
-                code.codable
-            ])?;
-            self.code_ids.push(tx.last_insert_rowid());
+                code,
+                created_at: &self.now,
+            })?;
+            self.code_ids.push(id);
             self.counts.codes += 1;
         }
         Ok(())
     }
 
+    /// Returns `wanted`, or `wanted (2)`… when a sibling (same codebook and
+    /// parent) already has it: names are unique among siblings only.
+    fn unique_code_name(
+        &mut self,
+        owner: Option<i64>,
+        parent: Option<i64>,
+        wanted: &str,
+    ) -> Result<String, StoreError> {
+        let mut candidate = wanted.to_owned();
+        let mut n = 2;
+        while self.rows.sibling_named(owner, parent, &candidate)? {
+            candidate = format!("{wanted} ({n})");
+            n += 1;
+        }
+        Ok(candidate)
+    }
+
     /// Adds the codes' further parents.
-    fn write_code_links(&self, plan: &ImportPlan) -> Result<(), StoreError> {
+    fn write_code_links(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
         for (child, parent) in &plan.code_links {
-            let (Some(c), Some(p)) = (self.code_ids.get(*child), self.code_ids.get(*parent)) else {
+            let (Some(&c), Some(&p)) = (self.code_ids.get(*child), self.code_ids.get(*parent))
+            else {
                 return Err(bad("links codes it does not hold"));
             };
-            self.tx.execute(
-                "INSERT OR IGNORE INTO code_links (child, parent) VALUES ($1, $2)",
-                params![c, p],
-            )?;
+            self.rows.link_codes(c, p)?;
         }
         Ok(())
     }
 
     /// Inserts each coding inside its source; one already present (same
     /// passage, code and coder) is counted as a duplicate and reused.
+    /// Rows go to the backend in batches, so a server answers a batch in
+    /// one round trip rather than one per coding.
     fn write_codings(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.coding_ids.reserve(plan.codings.len());
-        let mut taken: HashSet<String> = tx
-            .prepare("SELECT guid FROM codings")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO codings (guid, source_id, code_id, coder_id, start_char, \
-             end_char, memo, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )?;
-        let mut find = tx.prepare_cached(
-            "SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 AND coder_id = $3 \
-             AND start_char = $4 AND end_char = $5",
-        )?;
+        // Checked against a set read once: one query per coding costs more
+        // than the insert itself on 100,000 codings.
+        let mut taken = self.rows.coding_guids()?;
+        let mut guids = Vec::with_capacity(plan.codings.len());
+        let mut ids = Vec::with_capacity(plan.codings.len());
         for coding in &plan.codings {
-            let (Some(source), Some(code), Some(coder)) = (
+            let (Some(&source), Some(&code), Some(&coder)) = (
                 self.source_ids.get(coding.source),
                 self.code_ids.get(coding.code),
                 self.coder_ids.get(coding.coder),
             ) else {
                 return Err(bad("codes with a source, code or coder it does not hold"));
             };
-            let chars = self.source_chars.get(source).copied().unwrap_or(0);
+            let chars = self.source_chars.get(&source).copied().unwrap_or(0);
             if coding.start < 0 || coding.start >= coding.end || coding.end > chars {
                 return Err(StoreError::Invalid(format!(
                     "a coding [{}, {}) falls outside its source ({chars} chars)",
                     coding.start, coding.end
                 )));
             }
-            // Checked against a set read once: one query per coding
-            // costs more than the insert itself on 100,000 codings.
-            let guid = match &coding.guid {
+            guids.push(match &coding.guid {
                 Some(g) if taken.insert(g.clone()) => g.clone(),
                 _ => uuid::Uuid::new_v4().to_string(),
-            };
-            let inserted = insert.execute(params![
+            });
+            ids.push((source, code, coder));
+        }
+        let rows: Vec<CodingRow<'_>> = plan
+            .codings
+            .iter()
+            .zip(&guids)
+            .zip(&ids)
+            .map(|((coding, guid), &(source, code, coder))| CodingRow {
                 guid,
                 source,
                 code,
                 coder,
-                coding.start,
-                coding.end,
-                coding.memo,
-                coding.created_at.as_deref().unwrap_or(&self.now),
-            ])?;
-            if inserted == 1 {
-                self.counts.codings += 1;
-                self.coding_ids.push(tx.last_insert_rowid());
-            } else {
-                self.counts.codings_duplicate += 1;
-                self.coding_ids.push(find.query_row(
-                    params![source, code, coder, coding.start, coding.end],
-                    |r| r.get(0),
-                )?);
+                start: coding.start,
+                end: coding.end,
+                memo: coding.memo.as_deref(),
+                created_at: coding.created_at.as_deref().unwrap_or(&self.now),
+            })
+            .collect();
+        for batch in rows.chunks(CODING_BATCH) {
+            let inserted = self.rows.insert_codings(batch)?;
+            for (row, id) in batch.iter().zip(inserted) {
+                match id {
+                    Some(id) => {
+                        self.counts.codings += 1;
+                        self.coding_ids.push(id);
+                    }
+                    None => {
+                        self.counts.codings_duplicate += 1;
+                        self.coding_ids.push(self.rows.coding_at(row)?);
+                    }
+                }
             }
         }
         Ok(())
@@ -323,25 +343,11 @@ impl<'a> PlanWriter<'a> {
 
     /// Matches each site by code or name, or creates it.
     fn write_sites(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.site_ids.reserve(plan.sites.len());
         for (name, code) in &plan.sites {
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM sites WHERE code = $1 OR name = $2",
-                    params![code, name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match existing {
+            let id = match self.rows.site_matching(name, code)? {
                 Some(id) => id,
-                None => {
-                    tx.execute(
-                        "INSERT INTO sites (name, code) VALUES ($1, $2)",
-                        params![name, code],
-                    )?;
-                    tx.last_insert_rowid()
-                }
+                None => self.rows.insert_site(name, code)?,
             };
             self.site_ids.push(id);
         }
@@ -351,28 +357,14 @@ impl<'a> PlanWriter<'a> {
     /// Matches each attribute by what it describes and its name, or
     /// creates it last in its list.
     fn write_attributes(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.attribute_ids.reserve(plan.attributes.len());
         for attr in &plan.attributes {
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM attributes WHERE applies_to = $1 AND name = $2",
-                    params![attr.applies_to.as_str(), attr.name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match existing {
+            let id = match self.rows.attribute_named(attr)? {
                 Some(id) => id,
                 None => {
                     let allowed = (attr.kind == AttrType::Category)
                         .then(|| serde_json::to_string(&attr.allowed).unwrap_or_default());
-                    tx.execute(
-                        "INSERT INTO attributes (name, applies_to, type, allowed, position) \
-                         VALUES ($1, $2, $3, $4, \
-                         (SELECT IFNULL(max(position), 0) + 1 FROM attributes WHERE applies_to = $2))",
-                        params![attr.name, attr.applies_to.as_str(), attr.kind.as_str(), allowed],
-                    )?;
-                    tx.last_insert_rowid()
+                    self.rows.insert_attribute(attr, allowed.as_deref())?
                 }
             };
             self.attribute_ids.push(id);
@@ -392,15 +384,10 @@ impl<'a> PlanWriter<'a> {
     /// Matches each participant by code (kept as it is) or creates it
     /// with its values.
     fn write_participants(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
-        let tx = &self.tx;
         self.participant_ids.reserve(plan.participants.len());
         for p in &plan.participants {
-            let existing: Option<i64> = match &p.code {
-                Some(code) => tx
-                    .query_row("SELECT id FROM participants WHERE code = $1", [code], |r| {
-                        r.get(0)
-                    })
-                    .optional()?,
+            let existing = match &p.code {
+                Some(code) => self.rows.participant_coded(code)?,
                 None => None,
             };
             if let Some(id) = existing {
@@ -408,20 +395,12 @@ impl<'a> PlanWriter<'a> {
                 self.participant_ids.push(id);
                 continue;
             }
-            let guid = free_guid(tx, "participants", p.guid.as_deref())?;
+            let guid = self.free_guid(GuidTable::Participants, p.guid.as_deref())?;
             let site = opt_id_at(&self.site_ids, p.site, "names a site it does not hold")?;
-            tx.execute(
-                "INSERT INTO participants (guid, code, label, site_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-                params![guid, p.code, p.label, site, self.now],
-            )?;
-            let id = tx.last_insert_rowid();
+            let id = self.rows.insert_participant(&guid, p, site, &self.now)?;
             for (a, value) in &p.values {
-                tx.execute(
-                    "INSERT OR IGNORE INTO participant_values \
-                     (participant_id, attribute_id, value) VALUES ($1, $2, $3)",
-                    params![id, self.attribute(*a)?, value],
-                )?;
+                let attribute = self.attribute(*a)?;
+                self.rows.participant_value(id, attribute, value)?;
             }
             self.counts.participants += 1;
             self.participant_ids.push(id);
@@ -430,37 +409,30 @@ impl<'a> PlanWriter<'a> {
     }
 
     /// Maps each source's speaker labels to participants or interviewers.
-    fn write_speaker_maps(&self, plan: &ImportPlan) -> Result<(), StoreError> {
-        for (source, planned) in self.source_ids.iter().zip(&plan.sources) {
+    fn write_speaker_maps(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
+        for (&source, planned) in self.source_ids.iter().zip(&plan.sources) {
             for (label, who) in &planned.speaker_map {
                 let participant = opt_id_at(
                     &self.participant_ids,
                     *who,
                     "maps a speaker to a participant it does not hold",
                 )?;
-                self.tx.execute(
-                    "INSERT OR IGNORE INTO speaker_map (source_id, label, participant_id, interviewer) \
-                     VALUES ($1, $2, $3, $4)",
-                    params![source, label, participant, i64::from(participant.is_none())],
-                )?;
+                self.rows.map_speaker(source, label, participant)?;
             }
         }
         Ok(())
     }
 
     /// Gives the sources their attribute values.
-    fn write_source_values(&self, plan: &ImportPlan) -> Result<(), StoreError> {
+    fn write_source_values(&mut self, plan: &ImportPlan) -> Result<(), StoreError> {
         for (s, a, value) in &plan.source_values {
             let source = id_at(
                 &self.source_ids,
                 *s,
                 "gives a value of a source it does not hold",
             )?;
-            self.tx.execute(
-                "INSERT OR IGNORE INTO source_values (source_id, attribute_id, value) \
-                 VALUES ($1, $2, $3)",
-                params![source, self.attribute(*a)?, value],
-            )?;
+            let attribute = self.attribute(*a)?;
+            self.rows.source_value(source, attribute, value)?;
         }
         Ok(())
     }
@@ -485,36 +457,28 @@ impl<'a> PlanWriter<'a> {
             }
             PlanTarget::Code(i) => ("code", Some(get(&self.code_ids, *i)?), None, None),
             PlanTarget::Coding(i) => ("coding", Some(get(&self.coding_ids, *i)?), None, None),
-            PlanTarget::Participant(code) => ("participant", None, Some(code.clone()), None),
+            PlanTarget::Participant(code) => ("participant", None, Some(code.as_str()), None),
         };
-        let guid = free_guid(&self.tx, "memos", memo.guid.as_deref())?;
+        let guid = self.free_guid(GuidTable::Memos, memo.guid.as_deref())?;
         let origin = if coder.is_some() {
             "user"
         } else {
             "document-comment"
         };
-        self.tx
-            .prepare_cached(
-                "INSERT INTO memos (guid, target_kind, source_id, start_char, end_char, title, \
-                 author, written_at, body, origin, created_at, target_id, coder_id, target_label) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )?
-            .execute(params![
-                guid,
-                kind,
-                anchor.map(|a| a.0),
-                anchor.map(|a| a.1),
-                anchor.map(|a| a.2),
-                memo.title,
-                memo.author,
-                memo.written_at,
-                memo.body,
-                origin,
-                self.now,
-                target_id,
-                coder,
-                target_label
-            ])?;
+        self.rows.insert_memo(&MemoRow {
+            guid: &guid,
+            target_kind: kind,
+            target_id,
+            target_label,
+            anchor,
+            title: memo.title.as_deref(),
+            author: memo.author.as_deref(),
+            written_at: memo.written_at.as_deref(),
+            body: &memo.body,
+            origin,
+            created_at: &self.now,
+            coder,
+        })?;
         self.counts.memos += 1;
         Ok(())
     }
@@ -523,20 +487,8 @@ impl<'a> PlanWriter<'a> {
     /// when the hash recomputes from the entry.
     fn write_journal_entry(&mut self, entry: &PlanJournal) -> Result<(), StoreError> {
         let coder = id_at(&self.coder_ids, entry.coder, "names no such coder")?;
-        let guid = free_guid(&self.tx, "journal", Some(&entry.guid))?;
-        self.tx.execute(
-            "INSERT INTO journal (guid, coder_id, kind, title, body, written_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            params![
-                guid,
-                coder,
-                entry.kind,
-                entry.title,
-                entry.body,
-                entry.written_at
-            ],
-        )?;
-        let id = self.tx.last_insert_rowid();
+        let guid = self.free_guid(GuidTable::Journal, Some(&entry.guid))?;
+        let id = self.rows.insert_journal(&guid, coder, entry)?;
         self.counts.journal += 1;
         for (code, relation) in &entry.links {
             let code = id_at(
@@ -544,11 +496,7 @@ impl<'a> PlanWriter<'a> {
                 *code,
                 "links a journal entry to a code it does not hold",
             )?;
-            self.tx.execute(
-                "INSERT OR IGNORE INTO journal_links (entry_id, code_id, relation) \
-                 VALUES ($1, $2, $3)",
-                params![id, code, relation],
-            )?;
+            self.rows.link_journal(id, code, relation)?;
         }
         if let Some((sealed_at, hash)) = &entry.seal {
             self.keep_seal(entry, id, coder, &guid, sealed_at, hash)?;
@@ -579,17 +527,9 @@ impl<'a> PlanWriter<'a> {
         if computed != hash {
             return Ok(());
         }
-        let tx = &self.tx;
-        tx.execute(
-            "UPDATE journal SET sealed_at = $1, content_hash = $2 WHERE id = $3",
-            params![sealed_at, hash, id],
-        )?;
-        let coder_name: String =
-            tx.query_row("SELECT name FROM coders WHERE id = $1", [coder], |r| {
-                r.get(0)
-            })?;
-        audit::append(
-            tx,
+        self.rows.seal_journal(id, sealed_at, hash)?;
+        let coder_name = self.rows.coder_name(coder)?;
+        self.rows.log(
             &coder_name,
             "journal.seal",
             Some(&format!("journal:{id}")),
@@ -604,7 +544,7 @@ impl<'a> PlanWriter<'a> {
         Ok(())
     }
 
-    /// Logs the import with its counts and commits.
+    /// Logs the import with its counts.
     fn finish(self, actor: &str, plan: &ImportPlan) -> Result<ImportedCounts, StoreError> {
         let counts = self.counts;
         let mut summary = plan.summary.clone();
@@ -621,8 +561,7 @@ impl<'a> PlanWriter<'a> {
             map.insert("memos".into(), counts.memos.into());
             map.insert("journal".into(), counts.journal.into());
         }
-        audit::append(&self.tx, actor, "exchange.import", None, &summary)?;
-        self.tx.commit()?;
+        self.rows.log(actor, "exchange.import", None, &summary)?;
         Ok(counts)
     }
 }
@@ -641,65 +580,4 @@ fn initials(name: &str) -> String {
     } else {
         initials
     }
-}
-
-/// Returns `wanted` when no row of `table` holds it yet, else a fresh UUID
-/// (an exchange GUID is kept only where it stays unique).
-fn free_guid(
-    conn: &rusqlite::Connection,
-    table: &str,
-    wanted: Option<&str>,
-) -> Result<String, StoreError> {
-    if let Some(guid) = wanted {
-        let sql = format!("SELECT 1 FROM {table} WHERE guid = $1");
-        if !conn.prepare_cached(&sql)?.exists([guid])? {
-            return Ok(guid.to_owned());
-        }
-    }
-    Ok(uuid::Uuid::new_v4().to_string())
-}
-
-/// Returns `wanted`, or `wanted (2)`… when a sibling (same codebook and
-/// parent) already has it: names are unique among siblings only.
-fn unique_code_name(
-    conn: &rusqlite::Connection,
-    owner: Option<i64>,
-    parent: Option<i64>,
-    wanted: &str,
-) -> Result<String, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT 1 FROM codes WHERE IFNULL(owner, 0) = $1 AND IFNULL(parent, 0) = $2 AND name = $3",
-    )?;
-    let mut candidate = wanted.to_owned();
-    let mut n = 2;
-    while stmt.exists(params![owner.unwrap_or(0), parent.unwrap_or(0), candidate])? {
-        candidate = format!("{wanted} ({n})");
-        n += 1;
-    }
-    Ok(candidate)
-}
-
-/// Gives the study's consensus row the GUID the imported project gave its
-/// consensus user, while the row holds no passage yet (a new study, or one
-/// whose team has not reconciled): a round trip then keeps every GUID. A
-/// consensus that already has passages keeps its own identity.
-fn adopt_consensus_guid(
-    tx: &rusqlite::Transaction<'_>,
-    id: i64,
-    guid: Option<&str>,
-) -> Result<(), StoreError> {
-    let Some(guid) = guid else { return Ok(()) };
-    let used: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM codings WHERE coder_id = $1) \
-         OR EXISTS (SELECT 1 FROM coders WHERE guid = $2)",
-        params![id, guid],
-        |r| r.get(0),
-    )?;
-    if !used {
-        tx.execute(
-            "UPDATE coders SET guid = $1 WHERE id = $2",
-            params![guid, id],
-        )?;
-    }
-    Ok(())
 }

@@ -26,6 +26,7 @@ use verbatim_store::{
     Participant, RosterOutcome, Site, SourceRef, SourceSummary, SpeakerRow, SpeakerTarget,
 };
 
+use crate::blocking::off_runtime;
 use crate::error::ApiResult;
 use crate::session::Session;
 use crate::state::Study;
@@ -228,18 +229,6 @@ fn extension(name: &str) -> Result<String, WebError> {
         })
 }
 
-/// Runs `parse` (reading an uploaded file) on the blocking pool, holding
-/// nothing: other requests, the study's included, go on meanwhile.
-async fn parse_upload<T, F>(parse: F) -> Result<T, WebError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, WebError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(parse)
-        .await
-        .map_err(|e| WebError::Internal(format!("reading the upload stopped: {e}")))?
-}
-
 #[utoipa::path(
     post,
     path = "/api/participants/roster",
@@ -257,7 +246,7 @@ async fn import_roster(
 ) -> ApiResult<RosterOutcome> {
     let ext = extension(&upload.name)?;
     let name = upload.name.clone();
-    let sheet = parse_upload(move || {
+    let sheet = off_runtime("reading the upload", move || {
         verbatim_ingest::read_sheet_bytes(&ext, &body)
             .map_err(|e| WebError::BadRequest(format!("{name} was not imported: {e}")))
     })
@@ -587,7 +576,7 @@ async fn deidentify(
     dry_run: bool,
 ) -> ApiResult<DeidReport> {
     let name = upload.name;
-    let list = parse_upload(move || names_list(&name, &body)).await?;
+    let list = off_runtime("reading the upload", move || names_list(&name, &body)).await?;
     let report = state
         .write(move |store| Ok(store.deidentify(&actor(&session), &list, None, dry_run)?))
         .await?;

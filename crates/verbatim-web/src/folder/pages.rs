@@ -10,9 +10,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use super::{Folder, Listed, NewStudy, checked_name, into_study};
+use super::{Folder, Listed, NewStudy, into_study};
 use crate::auth::{ClientAddr, local_path};
 use crate::auth_pages::{Refused, attempt_login};
+use crate::blocking::off_runtime;
 use crate::error::PageResult;
 use crate::{WebError, auth_limit, i18n};
 
@@ -21,6 +22,8 @@ use crate::{WebError, auth_limit, i18n};
 struct StartPage {
     lang: i18n::Lang,
     team: bool,
+    /// The studies are a PostgreSQL database's, not files.
+    database: bool,
     studies: Vec<Listed>,
     csrf: String,
     message: Option<String>,
@@ -34,6 +37,7 @@ impl StartPage {
         Ok(StartPage {
             lang: i18n::Lang::current(),
             team: folder.team,
+            database: folder.shelf().is_database(),
             studies: folder.listed().await?,
             csrf: folder.secrets.csrf().to_owned(),
             message,
@@ -98,9 +102,9 @@ pub(super) async fn open(
     State(folder): State<Arc<Folder>>,
     Query(q): Query<OpenQuery>,
 ) -> PageResult<Response> {
-    let name = checked_name(q.study.trim())?;
-    if !folder.names()?.iter().any(|n| n == name) {
-        let message = i18n::tf("studies.unknown", &[("name", name)]);
+    let name = folder.shelf().checked_name(q.study.trim())?;
+    if !folder.names().await?.iter().any(|n| n == name) {
+        let message = unknown(&folder, name);
         return refused(&folder, StatusCode::NOT_FOUND, message).await;
     }
     Ok(into_study(name, None, "/"))
@@ -124,10 +128,10 @@ pub(super) async fn login(
     }
     let next = form.next.as_deref().map(|n| local_path(n).to_owned());
     let study = form.study.trim();
-    let served = match checked_name(study) {
-        Ok(name) if folder.names()?.iter().any(|n| n == name) => folder.open(name).await?,
+    let served = match folder.shelf().checked_name(study) {
+        Ok(name) if folder.names().await?.iter().any(|n| n == name) => folder.open(name).await?,
         _ => {
-            let message = i18n::tf("studies.unknown", &[("name", study)]);
+            let message = unknown(&folder, study);
             return refused(&folder, StatusCode::NOT_FOUND, message).await;
         }
     };
@@ -162,11 +166,16 @@ pub(super) async fn create(
     Form(form): Form<CreateForm>,
 ) -> PageResult<Response> {
     let name = form.name.trim();
-    if let Err(e) = checked_name(name) {
+    if let Err(e) = folder.shelf().checked_name(name) {
         return refused(&folder, StatusCode::BAD_REQUEST, e.to_string()).await;
     }
-    if folder.path_of(name).exists() {
-        let message = i18n::tf("studies.exists", &[("name", name)]);
+    let (shelf, asked) = (folder.shelf().clone(), name.to_owned());
+    if off_runtime("a study operation", move || shelf.exists(&asked)).await? {
+        let message = if folder.shelf().is_database() {
+            i18n::tf("studies.exists_db", &[("name", name)])
+        } else {
+            i18n::tf("studies.exists", &[("name", name)])
+        };
         return refused(&folder, StatusCode::CONFLICT, message).await;
     }
     let title = form
@@ -226,10 +235,21 @@ async fn owner_of_the_folder(
         Some(hash) => Ok(Ok(hash)),
         None => {
             folder.secrets.logins().failed(&keys);
-            Ok(Err((
-                StatusCode::UNAUTHORIZED,
-                i18n::t("studies.not_owner").to_owned(),
-            )))
+            let message = if folder.shelf().is_database() {
+                i18n::t("studies.not_owner_db")
+            } else {
+                i18n::t("studies.not_owner")
+            };
+            Ok(Err((StatusCode::UNAUTHORIZED, message.to_owned())))
         }
+    }
+}
+
+/// Returns the sentence saying there is no study `name` here.
+fn unknown(folder: &Folder, name: &str) -> String {
+    if folder.shelf().is_database() {
+        i18n::tf("studies.unknown_db", &[("name", name)])
+    } else {
+        i18n::tf("studies.unknown", &[("name", name)])
     }
 }

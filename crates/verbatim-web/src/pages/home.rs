@@ -13,15 +13,16 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use verbatim_store::AuditEntry;
+use verbatim_store::{AuditEntry, Participant, SourceSummary};
 
 use crate::error::PageResult;
+
 use crate::i18n::t;
 use crate::layout::{Nav, Page};
 use crate::palette;
 use crate::session::Session;
 use crate::state::Study;
-use crate::{AppState, WebError};
+use crate::{AppState, Backend, WebError};
 
 /// Returns the home page's route.
 pub fn routes() -> Router<AppState> {
@@ -95,65 +96,122 @@ async fn home(State(state): State<AppState>, session: Session) -> PageResult<Hom
         .await?)
 }
 
+/// Builds the home page from the study's kept lists and its store.
 fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, WebError> {
     let summaries = study.summaries()?;
     let people = study.participants()?;
     let store = &*study.store;
     let page = Page::new(store, session, csrf, t("title.home"), Nav::Home)?;
-    let mut sites: Vec<String> = summaries
-        .iter()
-        .map(|s| s.site.clone().unwrap_or_default())
-        .collect();
-    sites.sort();
-    sites.dedup();
-    let mut by_kind: BTreeMap<u8, (String, Vec<SourceRow>, Vec<usize>)> = BTreeMap::new();
-    for s in summaries.iter() {
-        let (order, label) = kind_label(&s.kind);
-        let entry = by_kind
-            .entry(order)
-            .or_insert_with(|| (label, Vec::new(), vec![0; sites.len()]));
-        let site = s.site.clone().unwrap_or_default();
-        if let Ok(col) = sites.binary_search(&site) {
-            entry.2[col] += 1;
+    let kinds = KindTable::of(&summaries);
+    let coders = coder_rows(store, session, &page)?;
+    let activity = recent_activity(store, session, page.revealed)?;
+    Ok(HomePage {
+        page,
+        sources: summaries.len(),
+        sites: kinds
+            .sites
+            .into_iter()
+            .map(|s| if s.is_empty() { "no site".into() } else { s })
+            .collect(),
+        matrix: kinds.matrix,
+        site_totals: kinds.site_totals,
+        groups: kinds.groups,
+        participants: people.len(),
+        participants_by_site: participants_by_site(&people),
+        coders,
+        activity,
+    })
+}
+
+/// The sources counted by kind and site, and each kind's first sources.
+struct KindTable {
+    /// The sites, sorted (an empty name for sources with no site).
+    sites: Vec<String>,
+    /// A row per kind: its count at each site.
+    matrix: Vec<KindRow>,
+    /// Each site's count over all kinds.
+    site_totals: Vec<usize>,
+    /// A group per kind, with its first [`HOME_LIST`] sources.
+    groups: Vec<KindGroup>,
+}
+
+impl KindTable {
+    /// Counts the sources by kind and site, in the kinds' order.
+    fn of(summaries: &[SourceSummary]) -> Self {
+        let mut sites: Vec<String> = summaries
+            .iter()
+            .map(|s| s.site.clone().unwrap_or_default())
+            .collect();
+        sites.sort();
+        sites.dedup();
+        let mut by_kind: BTreeMap<u8, (String, Vec<SourceRow>, Vec<usize>)> = BTreeMap::new();
+        for s in summaries {
+            let (order, label) = kind_label(&s.kind);
+            let entry = by_kind
+                .entry(order)
+                .or_insert_with(|| (label, Vec::new(), vec![0; sites.len()]));
+            let site = s.site.clone().unwrap_or_default();
+            if let Ok(col) = sites.binary_search(&site) {
+                entry.2[col] += 1;
+            }
+            if entry.1.len() >= HOME_LIST {
+                continue;
+            }
+            entry.1.push(SourceRow {
+                id: s.id,
+                name: s.name.clone(),
+                site,
+                words: approx_words(s.chars),
+                turns: s.turns,
+                speakers: s.speakers.len(),
+                language: s.language.clone().unwrap_or_default(),
+            });
         }
-        if entry.1.len() >= HOME_LIST {
-            continue;
+        let site_totals = (0..sites.len())
+            .map(|i| by_kind.values().map(|(_, _, cells)| cells[i]).sum())
+            .collect();
+        let mut matrix = Vec::new();
+        let mut groups = Vec::new();
+        for (_, (kind, sources, cells)) in by_kind {
+            let total = cells.iter().sum();
+            matrix.push(KindRow {
+                kind: kind.clone(),
+                total,
+                cells,
+            });
+            groups.push(KindGroup {
+                kind,
+                sources,
+                total,
+            });
         }
-        entry.1.push(SourceRow {
-            id: s.id,
-            name: s.name.clone(),
-            site,
-            words: approx_words(s.chars),
-            turns: s.turns,
-            speakers: s.speakers.len(),
-            language: s.language.clone().unwrap_or_default(),
-        });
+        Self {
+            sites,
+            matrix,
+            site_totals,
+            groups,
+        }
     }
-    let site_totals = (0..sites.len())
-        .map(|i| by_kind.values().map(|(_, _, cells)| cells[i]).sum())
-        .collect();
-    let mut matrix = Vec::new();
-    let mut groups = Vec::new();
-    for (_, (kind, sources, cells)) in by_kind {
-        let total = cells.iter().sum();
-        matrix.push(KindRow {
-            kind: kind.clone(),
-            total,
-            cells,
-        });
-        groups.push(KindGroup {
-            kind,
-            sources,
-            total,
-        });
-    }
+}
+
+/// How many participants each site has (by site code, else site name).
+fn participants_by_site(people: &[Participant]) -> Vec<(String, usize)> {
     let mut per_site: BTreeMap<String, usize> = BTreeMap::new();
-    for p in people.iter() {
+    for p in people {
         let site = p.site_code.clone().or_else(|| p.site.clone());
         *per_site
             .entry(site.unwrap_or_else(|| "no site".into()))
             .or_default() += 1;
     }
+    per_site.into_iter().collect()
+}
+
+/// The coders, each with the totals the session's scope lets it see.
+fn coder_rows(
+    store: &dyn Backend,
+    session: &Session,
+    page: &Page,
+) -> Result<Vec<CoderRow>, WebError> {
     // A coder picked earlier may have been removed: the home page still
     // shows, without their totals.
     let scope = session.scope(store).ok();
@@ -161,7 +219,7 @@ fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, W
         Some(scope) => store.coder_totals(scope)?,
         None => Vec::new(),
     };
-    let coders = store
+    Ok(store
         .coders()?
         .into_iter()
         .map(|c| {
@@ -175,9 +233,16 @@ fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, W
                 codings: mine.map(|t| t.codings),
             }
         })
-        .collect();
-    let revealed = page.revealed;
-    let activity = store
+        .collect())
+}
+
+/// The last [`ACTIVITY`] audit entries the session may see.
+fn recent_activity(
+    store: &dyn Backend,
+    session: &Session,
+    revealed: bool,
+) -> Result<Vec<Activity>, WebError> {
+    Ok(store
         .audit_log(ACTIVITY * 8)?
         .into_iter()
         .filter(|e| revealed || visible_activity(e, session.coder.as_deref()))
@@ -187,22 +252,7 @@ fn build(study: &mut Study, session: &Session, csrf: &str) -> Result<HomePage, W
             what: describe(&e),
             actor: e.actor,
         })
-        .collect();
-    Ok(HomePage {
-        page,
-        sources: summaries.len(),
-        sites: sites
-            .into_iter()
-            .map(|s| if s.is_empty() { "no site".into() } else { s })
-            .collect(),
-        matrix,
-        site_totals,
-        groups,
-        participants: people.len(),
-        participants_by_site: per_site.into_iter().collect(),
-        coders,
-        activity,
-    })
+        .collect())
 }
 
 /// Returns true when an entry may be shown before the study is revealed:

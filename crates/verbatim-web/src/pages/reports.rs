@@ -35,6 +35,7 @@ use sha2::{Digest, Sha256};
 use verbatim_report::report::model::Lang;
 use verbatim_store::AppliesTo;
 
+use crate::blocking::off_runtime;
 use crate::error::PageResult;
 use crate::i18n::t;
 use crate::layout::{Nav, Page};
@@ -261,24 +262,12 @@ async fn download(
 
 /// Writes a gathered file on the blocking pool, the store released.
 async fn file_reply(title: String, gathered: files::Gathered) -> PageResult<FileReply> {
-    let made = off_the_store(move || gathered.write()).await?;
+    let made = off_runtime("writing the report", move || gathered.write()).await?;
     Ok(FileReply {
         disposition: attachment(&title, &made.name),
         content_type: made.content_type,
         bytes: made.bytes,
     })
-}
-
-/// Runs `render` on the blocking pool without the store: rendering a long
-/// report holds up no other request.
-async fn off_the_store<T, F>(render: F) -> Result<T, WebError>
-where
-    T: Send + 'static,
-    F: FnOnce() -> Result<T, WebError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(render)
-        .await
-        .map_err(|e| WebError::Internal(format!("writing the report stopped: {e}")))?
 }
 
 async fn member(
@@ -323,7 +312,10 @@ async fn preview(
             files::report_doc(store, &acting, lang)
         })
         .await?;
-    let html = off_the_store(move || Ok(verbatim_report::report::html::write(&doc))).await?;
+    let html = off_runtime("writing the report", move || {
+        Ok(verbatim_report::report::html::write(&doc))
+    })
+    .await?;
     let csp = preview_csp(&html);
     let mut response = FileReply {
         bytes: html.into_bytes(),
@@ -410,6 +402,8 @@ async fn reports_page(
         .await?)
 }
 
+/// Builds the reports page: the layer and language choices, and the links
+/// that download each report, figure and export with them.
 fn build(
     store: &dyn Backend,
     session: &Session,
@@ -419,51 +413,9 @@ fn build(
     let page = Page::new(store, session, csrf, t("title.reports"), Nav::Reports)?;
     let layer = Layer::parse(choice.layer.as_deref())?;
     let lang = language(choice.lang.as_deref())?;
-    let revealed = page.revealed;
     let me = session.coder.clone().unwrap_or_default();
-    let mut layers = vec![
-        Opt {
-            value: "mine".into(),
-            label: "My codebook".into(),
-            selected: layer == Layer::Mine,
-            disabled: false,
-        },
-        Opt {
-            value: "shared".into(),
-            label: if revealed {
-                "Shared codebook".into()
-            } else {
-                "Shared codebook (after reveal)".into()
-            },
-            selected: layer == Layer::Shared,
-            disabled: !revealed,
-        },
-    ];
-    if revealed {
-        for name in page.coders.iter().filter(|n| **n != me) {
-            let value = Layer::Of(name.clone());
-            layers.push(Opt {
-                label: format!("{name}'s codebook"),
-                selected: layer == value,
-                value: value.value(),
-                disabled: false,
-            });
-        }
-    }
+    let layers = layer_options(&page, &layer, &me);
     let tag = lang.map_or("", Lang::tag);
-    let langs = [
-        ("", "Default (English)"),
-        ("en", "English"),
-        ("fr", "French"),
-    ]
-    .into_iter()
-    .map(|(value, label)| Opt {
-        value: value.into(),
-        label: label.into(),
-        selected: value == tag,
-        disabled: false,
-    })
-    .collect();
     let blocked = resolve(store, session, &layer).err().map(|e| e.to_string());
     let mut query = format!("layer={}", encode_cookie(&layer.value()));
     if !tag.is_empty() {
@@ -479,27 +431,6 @@ fn build(
         .clone()
         .filter(|b| attributes.contains(b))
         .or_else(|| files::default_attribute(&attributes));
-    let link = |d: Download| {
-        let mut href = format!("/reports/download/{}?{query}", d.name());
-        if d == Download::Triangulation
-            && let Some(by) = &by
-        {
-            href.push_str(&format!("&by={}", encode_cookie(by)));
-        }
-        Link {
-            href,
-            label: d.label(),
-            kind: d.kind(),
-            id: d.id(),
-        }
-    };
-    let group = |g: files::Group| {
-        Download::ALL
-            .into_iter()
-            .filter(|d| d.group() == g)
-            .map(link)
-            .collect()
-    };
     let participants = store
         .participants()?
         .into_iter()
@@ -508,12 +439,12 @@ fn build(
     Ok(ReportsPage {
         blocked,
         layers,
-        langs,
+        langs: language_options(tag),
         layer: layer.value(),
         lang: tag.to_owned(),
-        reports: group(files::Group::Report),
-        figures: group(files::Group::Figure),
-        exports: group(files::Group::Export),
+        reports: download_links(files::Group::Report, &query, by.as_deref()),
+        figures: download_links(files::Group::Figure, &query, by.as_deref()),
+        exports: download_links(files::Group::Export, &query, by.as_deref()),
         participants,
         attributes: attributes
             .iter()
@@ -527,6 +458,82 @@ fn build(
         query,
         page,
     })
+}
+
+/// The codebooks a report may draw on: mine, the shared one (after the
+/// reveal), and after the reveal each other coder's.
+fn layer_options(page: &Page, layer: &Layer, me: &str) -> Vec<Opt> {
+    let revealed = page.revealed;
+    let mut layers = vec![
+        Opt {
+            value: "mine".into(),
+            label: "My codebook".into(),
+            selected: *layer == Layer::Mine,
+            disabled: false,
+        },
+        Opt {
+            value: "shared".into(),
+            label: if revealed {
+                "Shared codebook".into()
+            } else {
+                "Shared codebook (after reveal)".into()
+            },
+            selected: *layer == Layer::Shared,
+            disabled: !revealed,
+        },
+    ];
+    if revealed {
+        for name in page.coders.iter().filter(|n| *n != me) {
+            let value = Layer::Of(name.clone());
+            layers.push(Opt {
+                label: format!("{name}'s codebook"),
+                selected: *layer == value,
+                value: value.value(),
+                disabled: false,
+            });
+        }
+    }
+    layers
+}
+
+/// The languages a report may be written in, `tag` selected.
+fn language_options(tag: &str) -> Vec<Opt> {
+    [
+        ("", "Default (English)"),
+        ("en", "English"),
+        ("fr", "French"),
+    ]
+    .into_iter()
+    .map(|(value, label)| Opt {
+        value: value.into(),
+        label: label.into(),
+        selected: value == tag,
+        disabled: false,
+    })
+    .collect()
+}
+
+/// The download links of one group, each carrying the page's `query` (and
+/// the triangulation's attribute `by`).
+fn download_links(group: files::Group, query: &str, by: Option<&str>) -> Vec<Link> {
+    Download::ALL
+        .into_iter()
+        .filter(|d| d.group() == group)
+        .map(|d| {
+            let mut href = format!("/reports/download/{}?{query}", d.name());
+            if d == Download::Triangulation
+                && let Some(by) = by
+            {
+                href.push_str(&format!("&by={}", encode_cookie(by)));
+            }
+            Link {
+                href,
+                label: d.label(),
+                kind: d.kind(),
+                id: d.id(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 //! rendering a long report holds up no other request.
 
 use crate::Backend;
-use crate::backend::file_only;
 use std::io::{Cursor, Write};
 
 use verbatim_exchange::refi::{self, Target};
@@ -269,13 +268,7 @@ pub fn report_doc(
     acting: &Acting,
     lang: Option<Lang>,
 ) -> Result<Document, WebError> {
-    // The printed commands name the study by its file name, as a
-    // researcher in its folder would type it.
-    let store = file_only(store, "the report")?;
-    let project = store
-        .path()
-        .file_name()
-        .map_or_else(|| "study.vbt".into(), |n| n.to_string_lossy().into_owned());
+    let project = store.project_name();
     let report = report::gather(
         store,
         &Options {
@@ -416,7 +409,7 @@ pub fn member(
     format: DocFormat,
 ) -> Result<Gathered, WebError> {
     let gathered = report::gather_member(
-        file_only(store, "the member-checking document")?,
+        store,
         &MemberOptions {
             coder: acting.coder.clone(),
             shared: acting.shared,

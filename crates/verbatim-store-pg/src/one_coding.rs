@@ -1,0 +1,108 @@
+//! One coding in two round trips: the short way of `Codings::add_coding`.
+//!
+//! Coding a passage is the operation a coder repeats all day, and on
+//! PostgreSQL its cost is round trips, not the server's work: the
+//! transaction it replaces took eight (begin, three checking reads, the
+//! insert, the audit entry, the counter, commit). Here one statement reads
+//! the three facts the rules need (the source's length, the code's
+//! codebook, a coding of the same passage), the rules of
+//! `verbatim_store::rules` decide in Rust as on SQLite, and one call of
+//! `verbatim_add_coding` (migration 0010) re-checks the facts, inserts the
+//! coding and appends its audit entry, the same entry as `Recorder` writes,
+//! in one implicit transaction.
+//!
+//! Refusals come from the facts of the first read, so they are the same
+//! errors as before. When a fact changed between the two statements, or
+//! the same passage was coded meanwhile, the function writes nothing and
+//! [`add`] answers `None`: the caller takes the long way, which reads again
+//! inside one transaction.
+
+use postgres::types::Type;
+use verbatim_core::Span;
+use verbatim_store::{Scope, StoreError, rules};
+
+use crate::PgStore;
+use crate::failure::OrServer;
+
+/// The facts, read in one statement: the source's length (NULL: no such
+/// source), whether the code exists and its codebook, the passage's coding.
+const FACTS: &str = "SELECT (SELECT chars FROM sources WHERE id = $1), \
+     EXISTS (SELECT 1 FROM codes WHERE id = $2), \
+     (SELECT owner FROM codes WHERE id = $2), \
+     (SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 \
+        AND coder_id = $3 AND start_char = $4 AND end_char = $5)";
+
+/// The write: migration 0010's function.
+const WRITE: &str = "SELECT verbatim_add_coding($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+     $11, $12, $13, $14)";
+
+/// Codes a passage in two statements; `None` when the facts moved between
+/// them and the caller must take the long way.
+pub(crate) fn add(
+    store: &PgStore,
+    scope: &Scope,
+    source: i64,
+    span: Span,
+    code: i64,
+    memo: Option<&str>,
+) -> Result<Option<(i64, bool)>, StoreError> {
+    let address = store.address();
+    let coder = scope.coder().id;
+    let (start, end) = (span.start() as i64, span.end() as i64);
+    let mut client = store.client();
+    let facts = client
+        .query_typed(
+            FACTS,
+            &[
+                (&source, Type::INT8),
+                (&code, Type::INT8),
+                (&coder, Type::INT8),
+                (&start, Type::INT8),
+                (&end, Type::INT8),
+            ],
+        )
+        .or_server(address)?;
+    let row = facts
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("the coding facts read no row".into()))?;
+    let chars: Option<i64> = row.try_get(0).or_server(address)?;
+    let chars = chars.ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
+    rules::coding_span(span, chars)?;
+    let found: bool = row.try_get(1).or_server(address)?;
+    let owner: Option<i64> = row.try_get(2).or_server(address)?;
+    rules::may_code_with(scope, code, found.then_some(owner))?;
+    if let Some(id) = row.try_get::<_, Option<i64>>(3).or_server(address)? {
+        return Ok(Some((id, false)));
+    }
+    let summary = serde_json::json!({ "source": source, "code": code, "start": start, "end": end })
+        .to_string();
+    let (guid, created) = (uuid::Uuid::new_v4().to_string(), crate::now());
+    let (entry, at) = (uuid::Uuid::now_v7().to_string(), crate::now());
+    let actor = scope.coder().name.as_str();
+    let written = client
+        .query_typed(
+            WRITE,
+            &[
+                (&source, Type::INT8),
+                (&chars, Type::INT8),
+                (&code, Type::INT8),
+                (&owner, Type::INT8),
+                (&coder, Type::INT8),
+                (&start, Type::INT8),
+                (&end, Type::INT8),
+                (&memo, Type::TEXT),
+                (&guid, Type::TEXT),
+                (&created, Type::TEXT),
+                (&entry, Type::TEXT),
+                (&at, Type::TEXT),
+                (&actor, Type::TEXT),
+                (&summary, Type::TEXT),
+            ],
+        )
+        .or_server(address)?;
+    let id: Option<i64> = match written.first() {
+        Some(row) => row.try_get(0).or_server(address)?,
+        None => None,
+    };
+    Ok(id.map(|id| (id, true)))
+}

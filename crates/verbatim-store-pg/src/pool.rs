@@ -1,0 +1,174 @@
+//! The connections of one study in one process, so that concurrent work
+//! runs side by side on the server and the database keeps it apart.
+//!
+//! A `PgStore` used to own one connection behind a mutex: a web server
+//! process then served one request at a time, however many coders waited,
+//! and only more processes added concurrency. The store's actions are
+//! already written for concurrent writers (each is one server transaction;
+//! unique keys, row locks and advisory locks decide between them, as they
+//! must between processes), so the lock only serialised what the server
+//! could run at once. Now each call takes a connection of the study's
+//! [`Pool`] for its duration and gives it back: calls on several threads
+//! (the web's requests, each with its own handle, [`crate::PgStore::handle`])
+//! run on several connections.
+//!
+//! A hand-made pool, not `r2d2` or `deadpool`: a vector behind a mutex and
+//! a condition variable is all it takes for a blocking client, and taking
+//! a connection cannot fail (the store's 100 call sites stay as they were):
+//! the first connection, opened with the store, is never closed, and when a
+//! new one cannot be opened the caller waits for one in use.
+//!
+//! The team account behind a change is a setting of the connection
+//! (`audit::act_as`); each handle says which account it acts for, and a
+//! connection taken with another account set is switched first.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use postgres::Client;
+
+use crate::{PgAddress, audit, store};
+
+/// The most connections one process opens to one study: enough to keep
+/// the server's processes busy, and far below the server's default limit
+/// (100) with several server processes per study and several studies.
+const MOST: usize = 8;
+
+/// The connections of one study: idle ones, and how many are open.
+pub(crate) struct Pool {
+    address: PgAddress,
+    idle: Mutex<Idle>,
+    freed: Condvar,
+}
+
+struct Idle {
+    connections: Vec<Pooled>,
+    open: usize,
+}
+
+/// One connection and the account its changes name: `Some(None)` no
+/// account, `None` not known (a switch failed).
+struct Pooled {
+    client: Client,
+    account: Option<Option<String>>,
+}
+
+impl Pooled {
+    fn new(client: Client) -> Self {
+        Pooled {
+            client,
+            account: Some(None),
+        }
+    }
+}
+
+impl Pool {
+    /// Returns a pool holding `first`, opened to `address` with no account.
+    pub(crate) fn new(address: PgAddress, first: Client) -> Self {
+        Pool {
+            address,
+            idle: Mutex::new(Idle {
+                connections: vec![Pooled::new(first)],
+                open: 1,
+            }),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn idle(&self) -> MutexGuard<'_, Idle> {
+        // The list is consistent whatever panicked while it was held.
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Returns a connection naming `account` in its audit entries: an idle
+    /// one, else a new one while fewer than [`MOST`] are open, else the
+    /// next one given back.
+    pub(crate) fn take(&self, account: Option<&str>) -> Conn<'_> {
+        let mut pooled = self.idle_or_new();
+        let wanted = Some(account.map(str::to_owned));
+        if pooled.account != wanted {
+            // On failure the connection is broken and the caller's next
+            // statement says so; it is switched again next time.
+            pooled.account = audit::act_as(&mut pooled.client, account).ok().and(wanted);
+        }
+        Conn {
+            pool: self,
+            held: Some(pooled),
+        }
+    }
+
+    fn idle_or_new(&self) -> Pooled {
+        let mut idle = self.idle();
+        loop {
+            if let Some(pooled) = idle.connections.pop() {
+                return pooled;
+            }
+            if idle.open < MOST {
+                idle.open += 1;
+                drop(idle);
+                if let Ok(client) = store::connect(&self.address) {
+                    return Pooled::new(client);
+                }
+                idle = self.idle();
+                idle.open -= 1;
+                if !idle.connections.is_empty() {
+                    continue;
+                }
+            }
+            idle = self.freed.wait(idle).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn give_back(&self, mut pooled: Pooled) {
+        // A closed connection (the server restarted) is replaced when the
+        // server answers again, else dropped unless it is the last: the
+        // store then keeps answering that the connection closed.
+        if pooled.client.is_closed()
+            && let Ok(client) = store::connect(&self.address)
+        {
+            pooled = Pooled::new(client);
+        }
+        let mut idle = self.idle();
+        if pooled.client.is_closed() && idle.open > 1 {
+            idle.open -= 1;
+        } else {
+            idle.connections.push(pooled);
+        }
+        drop(idle);
+        self.freed.notify_one();
+    }
+}
+
+/// A connection taken from the pool, given back when dropped.
+pub(crate) struct Conn<'a> {
+    pool: &'a Pool,
+    held: Option<Pooled>,
+}
+
+impl Deref for Conn<'_> {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        match &self.held {
+            Some(pooled) => &pooled.client,
+            None => unreachable!("a connection is held until dropped"),
+        }
+    }
+}
+
+impl DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        match &mut self.held {
+            Some(pooled) => &mut pooled.client,
+            None => unreachable!("a connection is held until dropped"),
+        }
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        if let Some(pooled) = self.held.take() {
+            self.pool.give_back(pooled);
+        }
+    }
+}

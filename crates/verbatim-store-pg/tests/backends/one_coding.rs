@@ -1,0 +1,188 @@
+//! One coding on PostgreSQL in two statements (`one_coding.rs`, migration
+//! 0010): the entry it writes is the one the recorder writes, its write
+//! refuses facts that moved since they were checked, and coders racing on
+//! one passage store it once.
+
+use std::sync::{Arc, Barrier};
+
+use serde_json::{Value, json};
+use verbatim_core::Span;
+use verbatim_store::{Accounts, Book, Codebook, Coders, Codings, History, NewCode, Store};
+use verbatim_store_pg::PgStore;
+
+use super::{fixture, pg};
+
+/// A study with the fixture interview (40 chars), coder amira (id 2, the
+/// consensus row being 1) and her code "Confiance" (id 1, her codebook).
+fn study_with_a_code(name: &str) -> Option<(verbatim_store_pg::test_server::TestStudy, PgStore)> {
+    let study = pg::study(name)?;
+    let mut store = pg::create(&study);
+    store
+        .import_batch("tester", vec![fixture::interview("entretien")])
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let scope = store.scope("amira", false, false).unwrap();
+    let code = NewCode {
+        name: "Confiance".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    assert_eq!(store.add_code(&scope, &code).unwrap(), 1);
+    Some((study, store))
+}
+
+#[test]
+fn a_coding_is_one_entry_written_as_the_recorder_writes_it() {
+    let Some((study, mut store)) = study_with_a_code("one_coding_entry") else {
+        return;
+    };
+    let scope = store.scope("amira", false, false).unwrap();
+    store.act_as_account(Some("lea")).unwrap();
+    let memo = "dit \"confiance\"\n\tdeux fois";
+    let (id, new) = store
+        .add_coding(&scope, 1, Span::new(4, 9).unwrap(), 1, Some(memo))
+        .unwrap();
+    assert_eq!((id, new), (1, true));
+    let row = study
+        .admin()
+        .query_one(
+            &format!(
+                "SELECT data, account, target, undoable, guid, created_at FROM \"{0}\".audit, \
+                 \"{0}\".codings WHERE action = 'coding.add'",
+                study.address.study()
+            ),
+            &[],
+        )
+        .unwrap();
+    let text: String = row.get(0);
+    // The text is serde_json's own (compact, keys in byte order), as every
+    // entry the Rust recorder writes.
+    let parsed: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string(&parsed).unwrap(), text);
+    let (guid, created): (String, String) = (row.get(4), row.get(5));
+    assert_eq!(
+        parsed,
+        json!({
+            "changes": [{
+                "table": "codings",
+                "key": { "id": 1 },
+                "before": null,
+                "after": {
+                    "id": 1, "guid": guid, "source_id": 1, "code_id": 1, "coder_id": 2,
+                    "start_char": 4, "end_char": 9, "is_quote": 0, "memo": memo,
+                    "created_at": created,
+                },
+            }],
+            "summary": { "source": 1, "code": 1, "start": 4, "end": 9 },
+        })
+    );
+    assert_eq!(row.get::<_, Option<String>>(1).as_deref(), Some("lea"));
+    assert_eq!(row.get::<_, Option<String>>(2).as_deref(), Some("coding:1"));
+    assert!(row.get::<_, bool>(3));
+    // The same passage again is the same coding, and no new entry.
+    let again = store
+        .add_coding(&scope, 1, Span::new(4, 9).unwrap(), 1, None)
+        .unwrap();
+    assert_eq!(again, (1, false));
+    // Creation, import, coder, code, coding: 5 entries.
+    assert_eq!(store.audit_log(100).unwrap().len(), 5);
+    // Undo replays it like any recorded action.
+    let undone = store.undo("amira", 1).unwrap();
+    assert_eq!(undone[0].action, "coding.add");
+    assert!(
+        store
+            .codings(&scope, &Default::default())
+            .unwrap()
+            .is_empty()
+    );
+    store.redo("amira", 1).unwrap();
+    assert_eq!(store.codings(&scope, &Default::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn the_write_refuses_facts_that_moved_since_they_were_read() {
+    let Some((study, mut store)) = study_with_a_code("one_coding_moved") else {
+        return;
+    };
+    let scope = store.scope("amira", false, false).unwrap();
+    store
+        .add_coding(&scope, 1, Span::new(0, 3).unwrap(), 1, None)
+        .unwrap();
+    let mut admin = study.admin();
+    admin
+        .batch_execute(&format!("SET search_path TO \"{}\"", study.address.study()))
+        .unwrap();
+    // (source, chars, code, owner, start, end): the code is amira's (owner
+    // 2), the source has 40 chars, 0..3 is coded already.
+    let write = |admin: &mut postgres::Client, chars: i64, owner: Option<i64>, start: i64| {
+        admin
+            .query_one(
+                "SELECT verbatim_add_coding(1, $1, 1, $2, 2, $3::BIGINT, $3::BIGINT + 3, NULL, \
+                 gen_random_uuid()::text, 'now', gen_random_uuid()::text, 'now', 'amira', '{}')",
+                &[&chars, &owner, &start],
+            )
+            .unwrap()
+            .get::<_, Option<i64>>(0)
+    };
+    assert_eq!(write(&mut admin, 40, None, 10), None, "the code moved");
+    assert_eq!(write(&mut admin, 41, Some(2), 10), None, "the text changed");
+    assert_eq!(write(&mut admin, 40, Some(2), 0), None, "coded meanwhile");
+    let counts = |admin: &mut postgres::Client| -> (i64, i64) {
+        let row = admin
+            .query_one(
+                "SELECT (SELECT count(*) FROM codings), (SELECT count(*) FROM audit)",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    // One coding, and 5 entries (creation, import, coder, code, coding).
+    assert_eq!(counts(&mut admin), (1, 5));
+    // With the facts as they are it writes: coding 3, since the refused
+    // insert on 0..3 drew id 2 before its conflict, as any insert does.
+    assert_eq!(write(&mut admin, 40, Some(2), 10), Some(3));
+    assert_eq!(counts(&mut admin), (2, 6));
+}
+
+#[test]
+fn coders_racing_on_one_passage_store_it_once() {
+    let Some((study, _store)) = study_with_a_code("one_coding_race") else {
+        return;
+    };
+    const RACERS: usize = 6;
+    let start = Arc::new(Barrier::new(RACERS));
+    let racers: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let (address, start) = (study.address.clone(), Arc::clone(&start));
+            std::thread::spawn(move || {
+                let mut store = PgStore::open(&address).unwrap();
+                let scope = store.scope("amira", false, false).unwrap();
+                start.wait();
+                store
+                    .add_coding(&scope, 1, Span::new(20, 30).unwrap(), 1, None)
+                    .unwrap()
+            })
+        })
+        .collect();
+    let answers: Vec<(i64, bool)> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+    // One racer wrote it; every other one answers its id as not new.
+    assert_eq!(
+        answers.iter().filter(|(_, new)| *new).count(),
+        1,
+        "{answers:?}"
+    );
+    let id = answers.iter().find(|(_, new)| *new).unwrap().0;
+    assert!(answers.iter().all(|(i, _)| *i == id), "{answers:?}");
+    let row = study
+        .admin()
+        .query_one(
+            &format!(
+                "SELECT (SELECT count(*) FROM \"{0}\".codings), \
+                 (SELECT count(*) FROM \"{0}\".audit WHERE action = 'coding.add')",
+                study.address.study()
+            ),
+            &[],
+        )
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (1, 1));
+}

@@ -163,6 +163,8 @@ mod postgres_session;
 mod postgres_serve;
 // `verbatim figure` on PostgreSQL: the same SVG bytes as the file it was copied from.
 mod postgres_figures;
+// Guides, source repairs and the solo mark on PostgreSQL: the same --json as on a file.
+mod postgres_sources;
 // `serve --dir postgres://…/DB`: every study of a database, listed, coded
 // apart, created from the start page; accounts per study in team mode.
 mod postgres_folder;

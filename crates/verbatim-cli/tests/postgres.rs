@@ -132,12 +132,10 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    for args in [
-        vec!["media", "list"],
-        vec!["participants", "withdraw", "P1", "--yes"],
-        vec!["source", "done", "a"],
-    ] {
-        let mut full = args.clone();
+    // `source set` is still file-only.
+    {
+        let args = ["source", "set", "a", "--date", "2026-03-12"];
+        let mut full = args.to_vec();
         full.extend(["--project", address]);
         let run = ws.run(&full);
         let line = one_sentence(&run);
@@ -150,9 +148,10 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
                  coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
                  journal add|seal|link|list|edit|delete|verify, \
                  memo add|list|edit|delete, sites add|list, \
-                 participants add|list|import|set|rename|consent|assign|scheme|table, \
+                 participants add|list|import|set|rename|consent|assign|scheme|table|withdraw, \
                  attribute add|list|set|rename-value|merge-values|delete, \
                  speakers list|map|rename|import, \
+                 guide add|list|use|autocode, source edit|done|redetect|remove, study solo|status, \
                  search (with --autocode), agreement, disagreements, query, matrix, \
                  cooccurrence, saturation, words, triangulation, ipa-table, confront, \
                  align, figure, report (with --participant), translations export|import, \

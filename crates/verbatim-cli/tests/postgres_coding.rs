@@ -199,8 +199,10 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     );
     assert_eq!(std::fs::read(ws.path("copie.vbt")).unwrap(), before);
 
-    // A code's name in another language is carried (`postgres_report`);
-    // a de-identification record has no PostgreSQL table yet.
+    // A code's name in another language and a de-identification record
+    // are carried now (`postgres_report`, `postgres_deid`); a table no
+    // PostgreSQL study has (one a later version might add) is not, and is
+    // named.
     ws.write("noms.csv", "Marie,Participante A\n");
     ws.write(
         "suivi.txt",
@@ -229,6 +231,13 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
         "amira",
     ])
     .ok();
+    let conn = rusqlite::Connection::open(ws.path("study.vbt")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE field_notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL); \
+         INSERT INTO field_notes (body) VALUES ('Entretien au café, bruit de fond.');",
+    )
+    .unwrap();
+    drop(conn);
     // No server is needed: the refusal comes before any connection.
     let refused = ws.run(&[
         "copy",
@@ -238,7 +247,7 @@ fn copy_refuses_to_overwrite_and_what_postgres_cannot_carry() {
     assert_ne!(refused.code, 0);
     let line = refused.stderr.trim();
     assert!(
-        line.contains("study.vbt holds data a copy cannot carry yet (tables deidentifications)")
+        line.contains("study.vbt holds data a copy cannot carry yet (tables field_notes)")
             && line.contains(
                 "nothing was written to postgres://amira@127.0.0.1:1/verbatim?study=copie"
             )

@@ -3,9 +3,8 @@
 //! is decided by the trait's provided methods, as on SQLite.
 //!
 //! Codes are paired by the reconciliation decisions (migration 0006) as on
-//! SQLite. This schema has no "marked done" rows yet, so a coder analysed a
-//! source when they coded it with an analytic code: what SQLite answers for
-//! a study without them (`verbatim copy` refuses a study holding some).
+//! SQLite. A coder analysed a source when they coded it with an analytic
+//! code or marked it done (migration 0012), as on SQLite.
 
 use verbatim_store::{
     AgreementReads, CodingSpanRow, SourceSize, StoreError,
@@ -62,8 +61,9 @@ impl AgreementReads for PgStore {
         let rows = self
             .client()
             .query(
-                "SELECT DISTINCT g.source_id FROM codings g JOIN codes c ON c.id = g.code_id \
-                 WHERE g.coder_id = $1 AND c.kind = 'analytic' ORDER BY 1",
+                "SELECT g.source_id FROM codings g JOIN codes c ON c.id = g.code_id \
+                 WHERE g.coder_id = $1 AND c.kind = 'analytic' \
+                 UNION SELECT source_id FROM source_done WHERE coder_id = $1 ORDER BY 1",
                 &[&coder],
             )
             .or_server(self.address())?;

@@ -188,13 +188,15 @@ impl AnalysisReads for PgStore {
     }
 
     fn sources_coded_by_anyone(&self) -> Result<Vec<i64>, StoreError> {
-        // No "marked done" rows in this schema yet (see `agreement.rs`).
+        // Coded with an analytic code or marked done, as on SQLite.
         let rows = self
             .client()
             .query(
-                "SELECT DISTINCT g.source_id FROM codings g JOIN codes c ON c.id = g.code_id \
+                "SELECT g.source_id FROM codings g JOIN codes c ON c.id = g.code_id \
                  JOIN coders k ON k.id = g.coder_id \
-                 WHERE c.kind = 'analytic' AND k.kind = 'coder' ORDER BY 1",
+                 WHERE c.kind = 'analytic' AND k.kind = 'coder' \
+                 UNION SELECT d.source_id FROM source_done d JOIN coders k ON k.id = d.coder_id \
+                 WHERE k.kind = 'coder' ORDER BY 1",
                 &[],
             )
             .or_server(self.address())?;

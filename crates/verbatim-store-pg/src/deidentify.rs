@@ -158,7 +158,9 @@ fn apply(
             continue;
         }
         replacements.extend(lines);
-        codings_changed += splice_source(tx, &mut rec, id, &splices)?.changed;
+        codings_changed += splice_source(tx, &mut rec, id, &splices, false)?
+            .changed
+            .len();
         sources_changed += 1;
     }
     // Sealed journal entries cannot change: report them.
@@ -169,7 +171,9 @@ fn apply(
             .collect(),
         Some(_) => Vec::new(),
     };
-    let audit_redacted = redact_audit(tx, actor, names)?;
+    let audit_redacted = redact_audit(tx, actor, "deidentify.apply", &|s: &str| {
+        audit_rewrite(names, s)
+    })?;
     let report = DeidReport {
         dry_run,
         names_sha256: names.sha256().to_owned(),
@@ -269,13 +273,16 @@ fn replace_in_places(
     Ok(replacements)
 }
 
-/// Rewrites the data of every audit entry holding a listed name, with the
+/// Rewrites the data of every audit entry holding a string `rewrite`
+/// changes (a listed name, a withdrawn participant's speech), with the
 /// append-only trigger set aside inside this transaction only, then
-/// appends a `history.redact` entry; returns how many were rewritten.
-fn redact_audit(
+/// appends a `history.redact` entry saying how many and `because` of which
+/// action; returns how many were rewritten.
+pub(crate) fn redact_audit(
     tx: &mut Transaction<'_>,
     actor: &str,
-    names: &NamesList,
+    because: &str,
+    rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> Result<usize, postgres::Error> {
     let mut rewritten: Vec<(String, String)> = Vec::new();
     for row in tx.query("SELECT id, data FROM audit ORDER BY id", &[])? {
@@ -283,7 +290,7 @@ fn redact_audit(
         let Ok(mut json) = serde_json::from_str::<Json>(&data) else {
             continue;
         };
-        if rewrite_strings(&mut json, &|s: &str| audit_rewrite(names, s)) {
+        if rewrite_strings(&mut json, rewrite) {
             rewritten.push((id, json.to_string()));
         }
     }
@@ -300,7 +307,7 @@ fn redact_audit(
         actor,
         "history.redact",
         None,
-        &serde_json::json!({ "entries": rewritten.len(), "because": "deidentify.apply" }),
+        &serde_json::json!({ "entries": rewritten.len(), "because": because }),
     )?;
     Ok(rewritten.len())
 }

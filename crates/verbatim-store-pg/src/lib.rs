@@ -56,6 +56,8 @@ mod reads;
 mod record;
 mod reveal;
 mod snapshot;
+mod source_edit;
+mod source_ops;
 mod speaker_edits;
 mod splice;
 mod store;
@@ -64,6 +66,7 @@ pub mod test_server;
 mod transcripts;
 mod transfer;
 mod translations;
+mod withdraw;
 
 pub use address::{PgAddress, PgDatabase};
 pub use store::PgStore;

@@ -350,7 +350,7 @@ impl Media for PgStore {
                 .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
                 .transpose()?;
             let placed = place_turn(checked, chars, text.ends_with('\n'), duration, last)?;
-            splice_source(tx, rec, source, &[placed.splice])?;
+            splice_source(tx, rec, source, &[placed.splice], false)?;
             let turn = placed.turn;
             if let Some(previous) = placed.closes {
                 rec.update_keyed(

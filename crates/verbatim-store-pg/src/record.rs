@@ -187,13 +187,9 @@ impl Recorder {
         let mut values = keys;
         values.extend(columns.iter().map(|(_, v)| *v));
         let after = tx.query_one(&sql, &values)?;
-        let mut object = Map::new();
-        for (c, v) in key {
-            object.insert((*c).to_owned(), json!(v));
-        }
         self.keep_keyed(
             table,
-            Json::Object(object),
+            key_json(key),
             Some(before.try_get(0)?),
             Some(after.try_get(0)?),
         );
@@ -228,6 +224,32 @@ impl Recorder {
             );
         }
         self.keep_keyed(table, Json::Object(keyed), None, Some(&row));
+        Ok(())
+    }
+
+    /// Deletes the row whose key columns hold `key` (a turn, a source's
+    /// text), if it exists, keeping it under that key.
+    pub fn delete_keyed(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        table: &'static str,
+        key: &[(&'static str, i64)],
+    ) -> Result<(), postgres::Error> {
+        let conditions: Vec<String> = key
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "WITH row AS (DELETE FROM {table} WHERE {} RETURNING *) \
+             SELECT row_to_json(row)::text FROM row",
+            conditions.join(" AND ")
+        );
+        let values: Vec<&(dyn ToSql + Sync)> =
+            key.iter().map(|(_, v)| v as &(dyn ToSql + Sync)).collect();
+        if let Some(row) = tx.query_opt(&sql, &values)? {
+            self.keep_keyed(table, key_json(key), Some(row.try_get(0)?), None);
+        }
         Ok(())
     }
 
@@ -279,6 +301,15 @@ impl Recorder {
         let data = json!({ "summary": summary, "changes": self.changes });
         audit::append_entry(tx, actor, action, target, &data, true)
     }
+}
+
+/// Returns a row's key, its columns' names and values, as JSON.
+fn key_json(key: &[(&'static str, i64)]) -> Json {
+    Json::Object(
+        key.iter()
+            .map(|(c, v)| ((*c).to_owned(), json!(v)))
+            .collect(),
+    )
 }
 
 /// Returns true when the server refused a row for breaking a unique key.

@@ -3,38 +3,35 @@
 //!
 //! Where every coding, turn and memo anchor goes is decided once, by
 //! `verbatim_store::rules::splice` ([`Shifts`], [`plan_codings`],
-//! [`move_order`]); this module reads the rows and writes back what those
-//! rules answer, through the action's [`Recorder`], inside the caller's
-//! transaction. The text's offset table (derived) is rebuilt with it.
+//! [`move_order`], [`memo_move`]); this module reads the rows and writes
+//! back what those rules answer, through the action's [`Recorder`], inside
+//! the caller's transaction. The text's offset table (derived) is rebuilt
+//! with it. De-identification, a source edit and a withdrawal all write
+//! through [`splice_source`].
 
 use postgres::Transaction;
 use verbatim_core::OffsetTable;
 use verbatim_store::StoreError;
 use verbatim_store::rules::splice::{
-    CodingRow, PARK, Shifts, Splice, coding_fates, move_order, plan_codings, sorted_splices,
-    spliced_text, text_hash,
+    CodingRow, MemoMove, PARK, Shifts, Splice, Spliced, coding_fates, memo_move, move_order, moved,
+    plan_codings, sorted_splices, spliced_text, text_hash, twin_text,
 };
 
 use crate::codings::delete_coding_rows;
 use crate::reads::ReadError;
 use crate::record::Recorder;
 
-/// What a splice changed in one source (the counts a caller reports).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Spliced {
-    /// Codings whose passage's text changed or that were deleted.
-    pub changed: usize,
-}
-
 /// Replaces several non-overlapping ranges of a source's text in one pass
 /// and moves every coding, turn and anchored memo of the source, as
-/// SQLite's `splice_source` does (inclusive mapping: a de-identification
-/// or a correction, not a withdrawal).
+/// SQLite's `splice_source` does. With `exclusive` (a withdrawal), codings
+/// and memo anchors keep only the words outside the replaced ranges, and
+/// memos anchored wholly inside one are deleted.
 pub(crate) fn splice_source(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     source: i64,
     splices: &[Splice],
+    exclusive: bool,
 ) -> Result<Spliced, ReadError> {
     let text: String = tx
         .query_opt(
@@ -45,7 +42,7 @@ pub(crate) fn splice_source(
         .try_get(0)?;
     let chars = text.chars().count() as i64;
     let sorted = sorted_splices(splices, chars)?;
-    let shifts = Shifts::new(&sorted, false);
+    let shifts = Shifts::new(&sorted, exclusive);
     let new_text = spliced_text(&text, &sorted)?;
     let hash = unique_hash(tx, source, &new_text)?;
     let new_chars = chars + shifts.delta();
@@ -64,7 +61,7 @@ pub(crate) fn splice_source(
         &[("text", &new_text), ("offsets", &offsets)],
     )?;
     let plans = plan_codings(&codings, &shifts);
-    let (changed, _) = coding_fates(&codings, &plans, &shifts);
+    let (changed, shifted) = coding_fates(&codings, &plans, &shifts);
     let (deletes, moves, collides) = move_order(&codings, &plans, shifts.delta());
     for id in deletes {
         delete_coding_rows(tx, rec, id)?;
@@ -78,15 +75,24 @@ pub(crate) fn splice_source(
     for (c, a, b) in &moves {
         rec.update(tx, "codings", c.id, &[("start_char", a), ("end_char", b)])?;
     }
-    shift_turns(tx, rec, source, &shifts)?;
-    shift_memos(tx, rec, source, &shifts)?;
+    let turns_changed = shift_turns(tx, rec, source, &shifts)?;
+    let (memos_changed, removed_memo_texts) = shift_memos(tx, rec, source, &shifts)?;
     Ok(Spliced {
-        changed: changed.len(),
+        old_text: text,
+        new_text,
+        chars: new_chars,
+        changed,
+        shifted,
+        moved: moved(&plans),
+        turns_changed,
+        memos_changed,
+        memos_removed: removed_memo_texts.len() / 2,
+        removed_memo_texts,
     })
 }
 
 /// The SHA-256 of the new text, refused when another source already holds
-/// that text (the sentence SQLite gives).
+/// that text (the sentence SQLite gives, [`twin_text`]).
 fn unique_hash(tx: &mut Transaction<'_>, source: i64, new_text: &str) -> Result<String, ReadError> {
     let hash = text_hash(new_text);
     let twin = tx.query_opt(
@@ -94,11 +100,7 @@ fn unique_hash(tx: &mut Transaction<'_>, source: i64, new_text: &str) -> Result<
         &[&hash, &source],
     )?;
     if let Some(twin) = twin {
-        let twin: String = twin.try_get(0)?;
-        return Err(StoreError::Invalid(format!(
-            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
-        ))
-        .into());
+        return Err(twin_text(&twin.try_get::<_, String>(0)?).into());
     }
     Ok(hash)
 }
@@ -126,17 +128,18 @@ fn codings_in(tx: &mut Transaction<'_>, source: i64) -> Result<Vec<CodingRow>, p
         .collect()
 }
 
-/// Moves the source's speaker turns.
+/// Moves the source's speaker turns; returns how many moved.
 fn shift_turns(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     source: i64,
     shifts: &Shifts,
-) -> Result<(), postgres::Error> {
+) -> Result<usize, postgres::Error> {
     let turns = tx.query(
         "SELECT ordinal, start_char, end_char FROM turns WHERE source_id = $1 ORDER BY ordinal",
         &[&source],
     )?;
+    let mut changed = 0;
     for row in &turns {
         let (ordinal, a, b): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let (na, nb) = shifts.map_turn(a, b);
@@ -150,31 +153,43 @@ fn shift_turns(
             &[("source_id", source), ("ordinal", ordinal)],
             &[("start_char", &na), ("end_char", &nb)],
         )?;
+        changed += 1;
     }
-    Ok(())
+    Ok(changed)
 }
 
-/// Moves the memos anchored to passages of the source.
+/// Moves the memos anchored to passages of the source (deleting those an
+/// exclusive splice removed whole); returns how many moved, and the title
+/// and text of each deleted.
 fn shift_memos(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     source: i64,
     shifts: &Shifts,
-) -> Result<(), postgres::Error> {
+) -> Result<(usize, Vec<String>), postgres::Error> {
     let memos = tx.query(
         "SELECT id, start_char, end_char FROM memos \
          WHERE source_id = $1 AND start_char IS NOT NULL ORDER BY id",
         &[&source],
     )?;
+    let mut changed = 0;
+    let mut removed = Vec::new();
     for row in &memos {
         let (id, a, b): (i64, i64, Option<i64>) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let na = shifts.map_start(a);
-        let nb = b.map(|b| shifts.map_end(b).max(na));
-        if (na, nb) == (a, b) {
-            continue;
+        match memo_move(shifts, a, b) {
+            None => {}
+            Some(MemoMove::Delete) => {
+                let memo = tx.query_one("SELECT title, body FROM memos WHERE id = $1", &[&id])?;
+                removed.push(memo.try_get::<_, Option<String>>(0)?.unwrap_or_default());
+                removed.push(memo.try_get(1)?);
+                rec.delete(tx, "memos", id)?;
+            }
+            Some(MemoMove::Move(na, nb)) => {
+                rec.update(tx, "memos", id, &[("start_char", &na), ("end_char", &nb)])?;
+                changed += 1;
+            }
         }
-        rec.update(tx, "memos", id, &[("start_char", &na), ("end_char", &nb)])?;
     }
-    Ok(())
+    Ok((changed, removed))
 }

@@ -35,6 +35,8 @@ mod backends {
     pub mod pg_studies;
     pub mod reader;
     pub mod same_answers;
+    pub mod sources;
     pub mod transcripts;
     pub mod translations;
+    pub mod withdrawal;
 }

@@ -95,7 +95,7 @@ impl SqliteStore {
         if existing.is_some() == done {
             return Ok(false);
         }
-        let action = if done { "source.done" } else { "source.undone" };
+        let action = crate::rules::done_action(done);
         self.act(actor, action, &format!("source:{source_id}"), |tx, rec| {
             match existing {
                 Some(id) => rec.delete(tx, Table::SourceDone, id_key(id))?,

@@ -271,13 +271,8 @@ impl SqliteStore {
                 )?
                 .query_map([], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
-            if coded.len() >= 2 {
-                return Err(StoreError::Invalid(format!(
-                    "{} have already coded blind, so the study cannot be declared solo now: \
-                     if these names are all yours, open the layers with `verbatim reveal` \
-                     (recorded under your name)",
-                    coded.join(" and ")
-                )));
+            if let Some(refused) = crate::rules::solo_refused(&coded) {
+                return Err(refused);
             }
         }
         let tx = crate::sqlite::begin_write(&mut self.conn)?;

@@ -42,14 +42,13 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use unicode_normalization::UnicodeNormalization;
 use verbatim_core::Span;
 
-pub(crate) use crate::boundary::splice_rules::Splice;
 use crate::boundary::splice_rules::{
-    CodingFate, CodingRow, PARK, Plan, Shifts, coding_fates, move_order, plan_codings, slice,
-    sorted_splices, spliced_text, text_hash,
+    CodingRow, MemoMove, PARK, Plan, Shifts, coding_fates, edit_outcome, memo_move, move_order,
+    moved, narrowed_edit, plan_codings, sorted_splices, spliced_text, text_hash, twin_text,
 };
+pub(crate) use crate::boundary::splice_rules::{Splice, Spliced};
 use crate::coders::Scope;
 use crate::codes::delete_coding_rows;
 use crate::history::{Recorder, Table, id_key};
@@ -112,27 +111,6 @@ pub struct AffectedCoding {
     pub deleted: Option<String>,
 }
 
-/// One replacement of a core splice: the chars `[start, end)` of the old
-/// What a core splice changed in one source.
-#[derive(Debug, Clone)]
-pub(crate) struct Spliced {
-    pub old_text: String,
-    pub new_text: String,
-    pub chars: i64,
-    /// Codings whose passage's text changed or that were deleted.
-    pub changed: Vec<CodingFate>,
-    /// Codings moved without their text changing.
-    pub shifted: usize,
-    pub moved: usize,
-    pub turns_changed: usize,
-    pub memos_changed: usize,
-    /// Anchored memos deleted because their whole passage was removed
-    /// (exclusive splices only).
-    pub memos_removed: usize,
-    /// The titles and texts of those memos (for redaction elsewhere).
-    pub removed_memo_texts: Vec<String>,
-}
-
 /// Replaces several non-overlapping ranges of a source's text in one pass
 /// and moves every coding, turn and anchored memo of the source, inside the
 /// caller's transaction. `splices` may come in any order; overlapping ones
@@ -189,10 +167,7 @@ pub(crate) fn splice_source(
         chars: new_chars,
         changed,
         shifted,
-        moved: plans
-            .iter()
-            .filter(|(_, p)| matches!(p, Plan::Move(..)))
-            .count(),
+        moved: moved(&plans),
         turns_changed,
         memos_changed,
         memos_removed: removed_memo_texts.len() / 2,
@@ -212,9 +187,7 @@ fn unique_hash(tx: &Connection, source: i64, new_text: &str) -> Result<String, S
         )
         .optional()?;
     if let Some(twin) = twin {
-        return Err(StoreError::Invalid(format!(
-            "after this edit the text would be identical to source {twin:?}: a study holds each text once"
-        )));
+        return Err(twin_text(&twin));
     }
     Ok(hash)
 }
@@ -240,129 +213,21 @@ impl SqliteStore {
             .optional()?
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?;
         let (text, _) = self.text_of(source)?;
-        span.within(usize::try_from(chars).unwrap_or(0)).map_err(|_| {
-            StoreError::Invalid(format!(
-                "the span [{}, {}) is outside source {name:?}, which has {chars} characters: give --start and --end between 0 and {chars}",
-                span.start(),
-                span.end()
-            ))
-        })?;
-        let (start, end, removed, inserted) = least_change(&text, span, replacement)?;
+        let edit = narrowed_edit(&name, chars, &text, span, replacement)?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
-        let done = splice_source(
-            &tx,
-            &mut rec,
-            source,
-            &[Splice {
-                start,
-                end,
-                text: inserted.clone(),
-            }],
-            false,
-        )?;
-        let (affected, hidden_affected) = affected_codings(scope, &done);
-        let deleted: Vec<i64> = done
-            .changed
-            .iter()
-            .filter(|f| f.deleted.is_some())
-            .map(|f| f.row.id)
-            .collect();
+        let done = splice_source(&tx, &mut rec, source, &[edit.splice()], false)?;
+        let (report, summary) = edit_outcome(scope, (source, name), chars, edit, &done);
         rec.finish(
             &tx,
             &scope.coder().name,
             "source.edit",
             Some(&format!("source:{source}")),
-            serde_json::json!({
-                "start": start,
-                "end": end,
-                "removed": removed,
-                "inserted": inserted,
-                "codings_moved": done.moved,
-                "codings_deleted": deleted,
-                "turns": done.turns_changed,
-                "memos": done.memos_changed,
-            }),
+            summary,
         )?;
         tx.commit()?;
-        Ok(EditReport {
-            source_id: source,
-            source: name,
-            start,
-            end,
-            removed,
-            inserted,
-            delta: done.chars - chars,
-            chars: done.chars,
-            codings_shifted: done.shifted,
-            turns_changed: done.turns_changed,
-            memos_changed: done.memos_changed,
-            affected,
-            hidden_affected,
-        })
+        Ok(report)
     }
-}
-
-/// The least edit that turns the chars `span` of `text` into
-/// `replacement` (NFC): the chars both share at either end are left in
-/// place, so spans there do not move. Returns its `start`, `end`, the text
-/// removed and the text inserted; refused when nothing changes.
-fn least_change(
-    text: &str,
-    span: Span,
-    replacement: &str,
-) -> Result<(i64, i64, String, String), StoreError> {
-    let replacement: Vec<char> = replacement.nfc().collect();
-    let old: Vec<char> = text.chars().skip(span.start()).take(span.len()).collect();
-    let prefix = old
-        .iter()
-        .zip(&replacement)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(replacement[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let removed: String = old[prefix..old.len() - suffix].iter().collect();
-    let inserted: String = replacement[prefix..replacement.len() - suffix]
-        .iter()
-        .collect();
-    if removed.is_empty() && inserted.is_empty() {
-        return Err(StoreError::Invalid(
-            "the replacement is the same as the text: nothing to change".into(),
-        ));
-    }
-    let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
-    Ok((start, end, removed, inserted))
-}
-
-/// The codings an edit changed that `scope` may see, before and after,
-/// and how many others it changed in layers hidden from it.
-fn affected_codings(scope: &Scope, done: &Spliced) -> (Vec<AffectedCoding>, usize) {
-    let mut affected = Vec::new();
-    let mut hidden_affected = 0;
-    for fate in &done.changed {
-        let c = &fate.row;
-        if !scope.may_see(Some(c.coder_id)) {
-            hidden_affected += 1;
-            continue;
-        }
-        affected.push(AffectedCoding {
-            id: c.id,
-            code: c.code.clone(),
-            coder: c.coder.clone(),
-            old_start: c.start,
-            old_end: c.end,
-            old_text: slice(&done.old_text, c.start, c.end),
-            new_start: fate.new.map(|n| n.0),
-            new_end: fate.new.map(|n| n.1),
-            new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
-            deleted: fate.deleted.clone(),
-        });
-    }
-    (affected, hidden_affected)
 }
 
 /// Returns every coder's codings in a source (the text is shared, so an
@@ -479,7 +344,10 @@ fn shift_memos(
     let mut changed = 0;
     let mut removed = Vec::new();
     for (id, a, b) in memos {
-        if shift.exclusive && shift.swallows(a, b.unwrap_or(a + 1)) {
+        let Some(fate) = memo_move(shift, a, b) else {
+            continue;
+        };
+        let MemoMove::Move(na, nb) = fate else {
             let (title, body): (Option<String>, String) =
                 tx.query_row("SELECT title, body FROM memos WHERE id = $1", [id], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -488,12 +356,7 @@ fn shift_memos(
             removed.push(body);
             rec.delete(tx, Table::Memos, id_key(id))?;
             continue;
-        }
-        let na = shift.map_start(a);
-        let nb = b.map(|b| shift.map_end(b).max(na));
-        if (na, nb) == (a, b) {
-            continue;
-        }
+        };
         rec.update(
             tx,
             Table::Memos,
@@ -511,6 +374,7 @@ fn shift_memos(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::boundary::splice_rules::slice;
     use crate::testkit::{TEXT, at, fixture, span_of};
     use crate::{Book, CodingFilter, MemoFilter, NewCode, SourceRef, Store};
 

@@ -109,6 +109,7 @@ pub use boundary::{
     ChangeMark, Codebook, Coders, Codings, Consensus, History, Journal, Memos, Participants,
     Reveal, TRANSCRIPT_TABLES, Transcripts, may_touch, rules, transfer,
 };
+pub use boundary::{Solo, SourceEdits, Withdrawing};
 pub use code_import::ImportedCode;
 pub use code_names::NewCodeName;
 pub use coded_by::parse_date;

@@ -22,8 +22,9 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 use verbatim_core::Turn;
 
+use crate::boundary::source_rules::{RedetectPlan, StoredTurn};
 use crate::history::{Recorder, Table, id_key};
-use crate::{SqliteStore, StoreError};
+use crate::{SqliteStore, StoreError, rules};
 
 /// What re-detecting a source's turns changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,17 +70,6 @@ fn turn_key(source: i64, ordinal: i64) -> Map<String, Json> {
     key
 }
 
-/// Returns the distinct labels of `turns`, in order of first appearance.
-fn distinct(labels: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for label in labels {
-        if !label.is_empty() && !out.contains(&label) {
-            out.push(label);
-        }
-    }
-    out
-}
-
 /// Returns the label a speaker is renamed to, its spaces collapsed, or
 /// the refusal of an empty one.
 pub fn new_speaker_label(to: &str) -> Result<String, StoreError> {
@@ -113,62 +103,28 @@ impl SqliteStore {
         turns: &[Turn],
     ) -> Result<RedetectReport, StoreError> {
         let (name, chars) = self.name_and_chars(source)?;
-        let mut previous_end = 0;
-        for turn in turns {
-            let (start, end) = (turn.span.start() as i64, turn.span.end() as i64);
-            if end > chars || start < previous_end {
-                return Err(StoreError::Invalid(format!(
-                    "the turns found do not fit the {chars} characters of {name}: nothing was changed"
-                )));
-            }
-            previous_end = end;
-        }
-        type Row = (String, i64, i64, Option<i64>, Option<i64>);
-        let rows: Vec<(i64, Row)> = self
+        let old: Vec<StoredTurn> = self
             .conn
             .prepare(
-                "SELECT ordinal, speaker, start_char, end_char, begin_ms, end_ms FROM turns \
+                "SELECT speaker, start_char, end_char, begin_ms, end_ms FROM turns \
                  WHERE source_id = $1 ORDER BY ordinal",
             )?
             .query_map([source], |r| {
-                Ok((
-                    r.get(0)?,
-                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
-                ))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })?
             .collect::<Result<_, _>>()?;
-        let ms = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
-        let same = rows.len() == turns.len()
-            && rows.iter().zip(turns).all(|((_, row), t)| {
-                *row == (
-                    t.speaker.clone().unwrap_or_default(),
-                    t.span.start() as i64,
-                    t.span.end() as i64,
-                    ms(t.begin_ms),
-                    ms(t.end_ms),
-                )
-            });
-        let old: Vec<(i64, String)> = rows.into_iter().map(|(o, row)| (o, row.0)).collect();
-        let speakers_before = distinct(old.iter().map(|(_, s)| s.clone()));
-        let speakers_after = distinct(turns.iter().filter_map(|t| t.speaker.clone()));
+        let ordinals: Vec<i64> = self
+            .conn
+            .prepare("SELECT ordinal FROM turns WHERE source_id = $1 ORDER BY ordinal")?
+            .query_map([source], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         let mappings: Vec<(i64, String)> = self
             .conn
             .prepare("SELECT id, label FROM speaker_map WHERE source_id = $1 ORDER BY id")?
             .query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let dropped: Vec<(i64, String)> = mappings
-            .into_iter()
-            .filter(|(_, label)| !speakers_after.contains(label))
-            .collect();
-        let report = RedetectReport {
-            source: name.clone(),
-            turns_before: old.len(),
-            turns_after: turns.len(),
-            speakers_before,
-            speakers_after,
-            mappings_dropped: dropped.iter().map(|(_, l)| l.clone()).collect(),
-            changed: !same || !dropped.is_empty(),
-        };
+        let RedetectPlan { report, dropped } =
+            rules::plan_redetect(&name, chars, &old, turns, mappings)?;
         if !report.changed {
             return Ok(report);
         }
@@ -178,10 +134,10 @@ impl SqliteStore {
             "source.redetect",
             &format!("source:{source}"),
             |tx, rec| {
-                for (ordinal, _) in &old {
+                for ordinal in &ordinals {
                     rec.delete(tx, Table::Turns, turn_key(source, *ordinal))?;
                 }
-                for (id, _) in &dropped {
+                for id in &dropped {
                     rec.delete(tx, Table::SpeakerMap, id_key(*id))?;
                 }
                 insert_turns(tx, rec, source, turns)?;

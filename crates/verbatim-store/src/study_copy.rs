@@ -69,7 +69,19 @@ impl Transfer for SqliteStore {
             if CARRIED.contains(&name.as_str()) || DERIVED.contains(&name.as_str()) {
                 continue;
             }
-            if rows_of(&self.conn, &name)?.1 != rows_of(&fresh, &name)?.1 {
+            // A table a new study lacks (a later version's) holds data as
+            // soon as it has a row.
+            let known: bool = fresh.query_row(
+                "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1",
+                [&name],
+                |r| r.get(0),
+            )?;
+            let fresh_rows = if known {
+                rows_of(&fresh, &name)?.1
+            } else {
+                Vec::new()
+            };
+            if rows_of(&self.conn, &name)?.1 != fresh_rows {
                 held.push(name);
             }
         }

@@ -31,6 +31,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+use crate::boundary::splice_rules::Spliced;
 use crate::codes::delete_memos_on;
 use crate::deidentify::NamesList;
 use crate::edit::{Splice, splice_source};
@@ -175,9 +176,9 @@ struct Cleared {
 }
 
 impl Withdrawal<'_> {
-    /// The participant as reports name them: their code, else `#id`.
+    /// The participant as reports name them.
     fn shown(&self) -> String {
-        self.code.clone().unwrap_or_else(|| format!("#{}", self.id))
+        shown(self.code.as_deref(), self.id)
     }
 
     /// Replaces the speech of the participant's turns in one source with
@@ -197,35 +198,23 @@ impl Withdrawal<'_> {
         let done = splice_source(tx, &mut self.rec, source_id, &splices, true)?;
         self.passages
             .extend(done.removed_memo_texts.iter().cloned());
-        let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
-        let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
         let mut translations_removed = 0;
-        for fate in &done.changed {
-            let coder = fate.row.coder.clone();
-            if fate.deleted.is_some() {
-                *deleted.entry(coder).or_default() += 1;
-                continue;
-            }
-            *shrunk.entry(coder).or_default() += 1;
+        for coding in shrunk_codings(&done) {
             let ids: Vec<i64> = tx
                 .prepare_cached("SELECT id FROM translations WHERE coding_id = $1")?
-                .query_map([fate.row.id], |r| r.get(0))?
+                .query_map([coding], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
             for t in ids {
                 self.rec.delete(tx, Table::Translations, id_key(t))?;
                 translations_removed += 1;
             }
         }
-        Ok(Some(SourceWithdrawal {
-            source_id,
-            source: source.to_owned(),
-            turns_removed: splices.len(),
-            chars_removed,
-            codings_deleted: deleted,
-            codings_shrunk: shrunk,
+        Ok(Some(source_withdrawal(
+            (source_id, source),
+            (splices.len(), chars_removed),
+            &done,
             translations_removed,
-            memos_removed: done.memos_removed,
-        }))
+        )))
     }
 
     /// The splices that replace each turn of `speaker_labels` in a source
@@ -241,35 +230,15 @@ impl Withdrawal<'_> {
             [source_id],
             |r| r.get(0),
         )?;
-        let chars: Vec<char> = text.chars().collect();
-        let mut splices = Vec::new();
-        let mut chars_removed = 0;
-        let mut stmt = self.tx.prepare(
-            "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
-        )?;
-        let mut rows = stmt.query([source_id])?;
-        while let Some(r) = rows.next()? {
-            let speaker: String = r.get(0)?;
-            let (a, b): (i64, i64) = (r.get(1)?, r.get(2)?);
-            if !speaker_labels.contains(&speaker) || a >= b {
-                continue;
-            }
-            let (ua, ub) = (
-                usize::try_from(a).unwrap_or(0).min(chars.len()),
-                usize::try_from(b).unwrap_or(0).min(chars.len()),
-            );
-            let passage: String = chars[ua..ub].iter().collect();
-            if passage == WITHDRAWN_NOTICE {
-                continue;
-            }
-            chars_removed += ub - ua;
-            self.passages.push(passage);
-            splices.push(Splice {
-                start: a,
-                end: b,
-                text: WITHDRAWN_NOTICE.to_owned(),
-            });
-        }
+        let turns: Vec<(String, i64, i64)> = self
+            .tx
+            .prepare(
+                "SELECT speaker, start_char, end_char FROM turns WHERE source_id = $1 AND speaker <> '' ORDER BY ordinal",
+            )?
+            .query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let (splices, chars_removed, passages) = withdrawn_splices(&text, &turns, speaker_labels);
+        self.passages.extend(passages);
         Ok((splices, chars_removed))
     }
 
@@ -376,85 +345,185 @@ impl Withdrawal<'_> {
     /// Rewrites earlier audit entries that hold a removed passage or the
     /// label; returns how many.
     fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
-        let passages = &mut self.passages;
-        passages.retain(|p| !p.trim().is_empty());
-        passages.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-        passages.dedup();
         let shown = self.shown();
-        let code = self.code.as_deref();
-        let label_names = self
-            .label
-            .as_deref()
-            .filter(|l| code.is_none_or(|c| !c.eq_ignore_ascii_case(l)))
-            .and_then(|l| NamesList::parse(&[vec![l.to_owned(), format!("[{shown}]")]], "").ok());
-        let passages = &self.passages;
-        redact_audit(self.tx, actor, "participant.withdraw", &|s: &str| {
-            let mut out = s.to_owned();
-            for p in passages {
-                if out.contains(p.as_str()) {
-                    out = out.replace(p.as_str(), WITHDRAWN_NOTICE);
-                }
-            }
-            if let Some(names) = &label_names {
-                out = names.replace(&out).0;
-            }
-            (out != s).then_some(out)
-        })
+        let rewrite = withdrawal_redactor(
+            std::mem::take(&mut self.passages),
+            self.code.as_deref(),
+            self.label.as_deref(),
+            &shown,
+        );
+        redact_audit(self.tx, actor, "participant.withdraw", &rewrite)
     }
 
     /// Appends the one `participant.withdraw` entry: counts, no content.
     fn finish(self, actor: &str, report: &WithdrawReport) -> Result<(), StoreError> {
-        let sources = &report.sources;
-        let totals: HashMap<&str, usize> = HashMap::from([
-            (
-                "turns_removed",
-                sources.iter().map(|s| s.turns_removed).sum(),
-            ),
-            (
-                "chars_removed",
-                sources.iter().map(|s| s.chars_removed).sum(),
-            ),
-            (
-                "codings_deleted",
-                sources
-                    .iter()
-                    .flat_map(|s| s.codings_deleted.values())
-                    .sum(),
-            ),
-            (
-                "codings_shrunk",
-                sources.iter().flat_map(|s| s.codings_shrunk.values()).sum(),
-            ),
-            (
-                "anchored_memos_removed",
-                sources.iter().map(|s| s.memos_removed).sum(),
-            ),
-            ("memos_removed", report.memos_removed),
-            ("attributes_cleared", report.attributes_cleared),
-            ("audit_redacted", report.audit_redacted),
-            ("sources", sources.len()),
-        ]);
         self.rec.finish(
             self.tx,
             actor,
             "participant.withdraw",
             Some(&format!("participant:{}", self.id)),
-            serde_json::json!({
-                "participant": report.participant,
-                "counts": totals,
-                "per_source": sources.iter().map(|s| serde_json::json!({
-                    "source": s.source_id,
-                    "turns_removed": s.turns_removed,
-                    "chars_removed": s.chars_removed,
-                    "codings_deleted": s.codings_deleted,
-                    "codings_shrunk": s.codings_shrunk,
-                    "memos_removed": s.memos_removed,
-                })).collect::<Vec<_>>(),
-                "undoable": false,
-            }),
+            withdraw_payload(report),
         )?;
         Ok(())
     }
+}
+
+/// The participant as reports name them: their code, else `#id`.
+pub fn shown(code: Option<&str>, id: i64) -> String {
+    code.map_or_else(|| format!("#{id}"), str::to_owned)
+}
+
+/// The splices that replace the speech of each turn `(label, start, end)`
+/// of `labels` in `text` with [`WITHDRAWN_NOTICE`] (a turn already
+/// withdrawn is left), the chars they remove, and the speech removed (for
+/// the log's redaction).
+pub fn withdrawn_splices(
+    text: &str,
+    turns: &[(String, i64, i64)],
+    labels: &[String],
+) -> (Vec<Splice>, usize, Vec<String>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut splices = Vec::new();
+    let mut chars_removed = 0;
+    let mut passages = Vec::new();
+    for (speaker, a, b) in turns {
+        if !labels.contains(speaker) || a >= b {
+            continue;
+        }
+        let (ua, ub) = (
+            usize::try_from(*a).unwrap_or(0).min(chars.len()),
+            usize::try_from(*b).unwrap_or(0).min(chars.len()),
+        );
+        let passage: String = chars[ua..ub].iter().collect();
+        if passage == WITHDRAWN_NOTICE {
+            continue;
+        }
+        chars_removed += ub - ua;
+        passages.push(passage);
+        splices.push(Splice {
+            start: *a,
+            end: *b,
+            text: WITHDRAWN_NOTICE.to_owned(),
+        });
+    }
+    (splices, chars_removed, passages)
+}
+
+/// The codings a withdrawal's splice shrank (kept, with fewer words), whose
+/// translations no longer match and go.
+pub fn shrunk_codings(done: &Spliced) -> Vec<i64> {
+    done.changed
+        .iter()
+        .filter(|f| f.deleted.is_none())
+        .map(|f| f.row.id)
+        .collect()
+}
+
+/// What a withdrawal changed in one source (`(id, name)`), from its
+/// splice: `(turns, chars)` removed and the translations it deleted.
+pub fn source_withdrawal(
+    (source_id, source): (i64, &str),
+    (turns_removed, chars_removed): (usize, usize),
+    done: &Spliced,
+    translations_removed: usize,
+) -> SourceWithdrawal {
+    let mut deleted: BTreeMap<String, usize> = BTreeMap::new();
+    let mut shrunk: BTreeMap<String, usize> = BTreeMap::new();
+    for fate in &done.changed {
+        let by = if fate.deleted.is_some() {
+            &mut deleted
+        } else {
+            &mut shrunk
+        };
+        *by.entry(fate.row.coder.clone()).or_default() += 1;
+    }
+    SourceWithdrawal {
+        source_id,
+        source: source.to_owned(),
+        turns_removed,
+        chars_removed,
+        codings_deleted: deleted,
+        codings_shrunk: shrunk,
+        translations_removed,
+        memos_removed: done.memos_removed,
+    }
+}
+
+/// The rewrite of the audit log's strings a withdrawal makes: each removed
+/// passage (longest first) becomes [`WITHDRAWN_NOTICE`], the label (when it
+/// is not the code) the participant's shown name in brackets.
+pub fn withdrawal_redactor(
+    mut passages: Vec<String>,
+    code: Option<&str>,
+    label: Option<&str>,
+    shown: &str,
+) -> impl Fn(&str) -> Option<String> + use<> {
+    passages.retain(|p| !p.trim().is_empty());
+    passages.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
+    passages.dedup();
+    let label_names = label
+        .filter(|l| code.is_none_or(|c| !c.eq_ignore_ascii_case(l)))
+        .and_then(|l| NamesList::parse(&[vec![l.to_owned(), format!("[{shown}]")]], "").ok());
+    move |s: &str| {
+        let mut out = s.to_owned();
+        for p in &passages {
+            if out.contains(p.as_str()) {
+                out = out.replace(p.as_str(), WITHDRAWN_NOTICE);
+            }
+        }
+        if let Some(names) = &label_names {
+            out = names.replace(&out).0;
+        }
+        (out != s).then_some(out)
+    }
+}
+
+/// The summary of the one `participant.withdraw` entry: counts, no
+/// content.
+pub fn withdraw_payload(report: &WithdrawReport) -> serde_json::Value {
+    let sources = &report.sources;
+    let totals: HashMap<&str, usize> = HashMap::from([
+        (
+            "turns_removed",
+            sources.iter().map(|s| s.turns_removed).sum(),
+        ),
+        (
+            "chars_removed",
+            sources.iter().map(|s| s.chars_removed).sum(),
+        ),
+        (
+            "codings_deleted",
+            sources
+                .iter()
+                .flat_map(|s| s.codings_deleted.values())
+                .sum(),
+        ),
+        (
+            "codings_shrunk",
+            sources.iter().flat_map(|s| s.codings_shrunk.values()).sum(),
+        ),
+        (
+            "anchored_memos_removed",
+            sources.iter().map(|s| s.memos_removed).sum(),
+        ),
+        ("memos_removed", report.memos_removed),
+        ("attributes_cleared", report.attributes_cleared),
+        ("audit_redacted", report.audit_redacted),
+        ("sources", sources.len()),
+    ]);
+    serde_json::json!({
+        "participant": report.participant,
+        "counts": totals,
+        "per_source": sources.iter().map(|s| serde_json::json!({
+            "source": s.source_id,
+            "turns_removed": s.turns_removed,
+            "chars_removed": s.chars_removed,
+            "codings_deleted": s.codings_deleted,
+            "codings_shrunk": s.codings_shrunk,
+            "memos_removed": s.memos_removed,
+        })).collect::<Vec<_>>(),
+        "undoable": false,
+    })
 }
 
 #[cfg(test)]

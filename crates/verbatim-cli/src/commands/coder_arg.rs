@@ -27,11 +27,6 @@ impl CoderArg {
         Ok(store.scope(self.name()?, all, solo)?)
     }
 
-    /// Returns the coder's own scope.
-    pub fn scope(&self, store: &SqliteStore) -> anyhow::Result<Scope> {
-        self.scope_as(store, false, false)
-    }
-
     /// Returns the coder's scope on either backend, seeing every layer when
     /// `all` is asked and allowed.
     pub fn scope_on<S: Coders + ?Sized>(

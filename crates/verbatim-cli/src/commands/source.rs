@@ -9,6 +9,10 @@
 //!   walks sources in that order).
 //! - `redetect` finds a source's turns again in its unchanged text;
 //!   `remove` removes a source with what hangs on it. Both are undoable.
+//!
+//! `edit`, `done`, `redetect` and `remove` run on a study file or a
+//! PostgreSQL study alike (through the store's `SourceEdits` trait); `set`
+//! works on files only for now.
 
 use std::process::ExitCode;
 
@@ -16,10 +20,11 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use verbatim_core::{Format, Span, Turn};
 use verbatim_ingest::{SpeakerMode, label_report};
-use verbatim_store::{SourceRef, Store, TurnRecord, parse_date};
+use verbatim_store::{SourceEdits, SourceRef, TurnRecord, parse_date};
+use verbatim_store_pg::PgStore;
 
 use super::memo::{Acting, shorten};
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, Study, print_json};
 use crate::ui::{self, Table};
 
 /// Change a source's text, mark it done, or set its collection date
@@ -150,10 +155,33 @@ pub fn cmd_source(args: &SourceArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What `source edit|done|redetect|remove` need of a study, on either backend.
+trait Repairs: Study + SourceEdits {}
+
+impl<T: Study + SourceEdits> Repairs for T {}
+
+/// Opens the study, file or PostgreSQL, for the repairs of a source.
+fn open_repairs(project: &ProjectArg) -> anyhow::Result<Box<dyn Repairs>> {
+    Ok(match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    })
+}
+
+/// Brings a study file's search index up to date after a repair (a
+/// PostgreSQL study's index checks the study's log at each search).
+fn refresh(project: &ProjectArg) {
+    if let Ok(Location::File(_)) = project.location()
+        && let Ok(store) = project.open()
+    {
+        super::search::refresh_index(&store);
+    }
+}
+
 /// `source done SOURCE [--undo]`.
 fn done(acting: &Acting, source: &str, undo: bool) -> anyhow::Result<ExitCode> {
-    let mut store = acting.project.open()?;
-    let scope = acting.coder.scope(&store)?;
+    let mut store = open_repairs(&acting.project)?;
+    let scope = acting.coder.scope_on(store.as_ref(), false, false)?;
     let id = store.source_id(&SourceRef::parse(source))?;
     let changed = store.set_source_done(&scope.coder().name, &scope, id, !undo)?;
     let who = &scope.coder().name;
@@ -198,8 +226,8 @@ fn edit(
     text: &str,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = acting.project.open()?;
-    let scope = acting.coder.scope(&store)?;
+    let mut store = open_repairs(&acting.project)?;
+    let scope = acting.coder.scope_on(store.as_ref(), false, false)?;
     let id = store.source_id(&SourceRef::parse(source))?;
     let span = match (start, end, find) {
         (Some(s), Some(e), None) => match Span::new(s, e) {
@@ -212,7 +240,7 @@ fn edit(
         _ => bail!("say which passage to replace: --start N --end N, or --find \"old text\""),
     };
     let report = store.edit_source(&scope, id, span, text)?;
-    super::search::refresh_index(&store);
+    refresh(&acting.project);
     if json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -257,7 +285,7 @@ fn edit(
 /// Re-detects a source's turns in its stored text and prints what changed.
 fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
     let mode: SpeakerMode = args.speakers.parse()?;
-    let mut store = args.project.open()?;
+    let mut store = open_repairs(&args.project)?;
     let id = store.source_id(&SourceRef::parse(&args.source))?;
     let record = store.source(&SourceRef::Id(id))?;
     let name = record.summary.name.clone();
@@ -267,7 +295,7 @@ fn cmd_redetect(args: &RedetectArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("{name}: the turns were not re-detected"))?;
     let turns = with_old_times(found.turns(), &record.turn_list);
     let report = store.replace_turns(&ui::actor(), id, &turns)?;
-    super::search::refresh_index(&store);
+    refresh(&args.project);
     if args.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -338,7 +366,7 @@ fn with_old_times(new: &[Turn], old: &[TurnRecord]) -> Vec<Turn> {
 
 /// Removes a source (with `--yes`) and prints what went with it.
 fn cmd_remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
+    let mut store = open_repairs(&args.project)?;
     let id = store.source_id(&SourceRef::parse(&args.source))?;
     if !args.yes {
         let summary = store.source(&SourceRef::Id(id))?.summary;
@@ -348,7 +376,7 @@ fn cmd_remove(args: &RemoveArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let report = store.remove_source(&ui::actor(), id)?;
-    super::search::refresh_index(&store);
+    refresh(&args.project);
     if args.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);

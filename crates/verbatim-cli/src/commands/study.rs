@@ -1,12 +1,16 @@
 //! `verbatim study`: facts about the whole study — whether its layers are
-//! blind, revealed (by whom) or declared solo.
+//! blind, revealed (by whom) or declared solo — on a study file or a
+//! PostgreSQL study alike (through the store's `Reveal` and `Solo` traits).
 
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-use super::ProjectArg;
+use verbatim_store::{Reveal, Solo};
+use verbatim_store_pg::PgStore;
+
 use super::coder_arg::CoderArg;
+use super::{Location, ProjectArg};
 use crate::ui;
 
 /// Declare the study solo, or show whether its coders' layers are open
@@ -29,9 +33,17 @@ enum StudyAction {
     Status,
 }
 
+/// What `study` needs of a study, on either backend.
+trait Layers: Reveal + Solo {}
+
+impl<T: Reveal + Solo> Layers for T {}
+
 /// Runs `study solo` or `study status`.
 pub fn cmd_study(args: &StudyArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.project.open()?;
+    let mut store: Box<dyn Layers> = match args.project.location()? {
+        Location::File(_) => Box::new(args.project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    };
     match args.action {
         StudyAction::Solo => {
             if store.mark_solo(

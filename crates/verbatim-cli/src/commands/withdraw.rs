@@ -2,13 +2,16 @@
 //!
 //! Kept apart from `participants.rs` because it is the one participant
 //! action that destroys data and cannot be undone: it asks for
-//! confirmation and reports exactly what went.
+//! confirmation and reports exactly what went. It runs on a study file or
+//! a PostgreSQL study alike (through the store's `Withdrawing` trait).
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::bail;
+use verbatim_store::Withdrawing;
+use verbatim_store_pg::PgStore;
 
-use super::{ProjectArg, print_json};
+use super::{Location, ProjectArg, print_json};
 use crate::ui::{self, Table};
 
 /// Withdraws a participant after confirmation and prints what changed.
@@ -18,7 +21,10 @@ pub fn cmd_withdraw(
     yes: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mut store = project.open()?;
+    let mut store: Box<dyn Withdrawing> = match project.location()? {
+        Location::File(_) => Box::new(project.open()?),
+        Location::Postgres(address) => Box::new(PgStore::open(&address)?),
+    };
     // Resolve first, so an unknown participant fails before any question.
     store.find_participant(participant)?;
     if !yes {

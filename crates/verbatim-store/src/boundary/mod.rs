@@ -24,12 +24,15 @@
 //! edits of [`Journal`], [`Memos`] and [`Participants`]) were built on
 //! PostgreSQL one at a time, with default bodies answering
 //! [`crate::StoreError::NotOnPostgres`] meanwhile; none is left.
-//! [`Guides`] holds interview guides (their rules in [`guide_rules`]).
+//! [`Guides`] holds interview guides (their rules in [`guide_rules`]);
+//! [`SourceEdits`] a source's repairs and done marks, [`Solo`] the solo
+//! mark (their rules in [`source_rules`]).
 //! [`Media`] keeps a server study's recordings in its database.
-//! [`Deidentifying`]
-//! rests on `deid_rules` (`rules::deid`: names files, matching, review
+//! [`Deidentifying`] and [`Withdrawing`]
+//! rest on `deid_rules` (`rules::deid`: names files, matching, review
 //! lines) and `splice_rules` (`rules::splice`: where spans go when a text
-//! is rewritten), so both backends de-identify alike.
+//! is rewritten, an edit's narrowing and report), so both backends
+//! de-identify, edit a source and withdraw a participant alike.
 //! [`CodebookEdits`] and [`CodingEdits`] (and the rules of
 //! `codebook_rules`, re-exported by [`rules`]) are built on both backends
 //! and have no default bodies left.
@@ -55,10 +58,13 @@ mod memos;
 mod people;
 mod reader;
 pub mod rules;
+pub mod source_rules;
+mod sources;
 pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
 mod translations;
+mod withdrawal;
 
 pub use accounts::Accounts;
 pub use agreement::{AgreementReads, CodingSpanRow, SourceSize};
@@ -76,5 +82,7 @@ pub use media::Media;
 pub use memos::Memos;
 pub use people::Participants;
 pub use reader::ReaderReads;
+pub use sources::{Solo, SourceEdits};
 pub use transcripts::{ChangeMark, TRANSCRIPT_TABLES, Transcripts, may_touch};
 pub use translations::Translations;
+pub use withdrawal::Withdrawing;

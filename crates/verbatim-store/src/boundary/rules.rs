@@ -59,7 +59,14 @@ pub use super::guide_rules::{
     GuidePlan, NewGuide, autocode, guide_add_summary, guide_use_summary, guide_version_number,
     new_guide, parse_guide, questions_from_rows, stored_questions, unknown_guide,
 };
+pub use super::source_rules::{
+    RedetectPlan, StoredTurn, done_action, plan_redetect, solo_refused, stored_turn,
+};
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
+pub use crate::withdraw::{
+    shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
+    withdrawal_redactor, withdrawn_splices,
+};
 
 /// Default colours given to coders in order, readable on white.
 const PALETTE: &[&str] = &[

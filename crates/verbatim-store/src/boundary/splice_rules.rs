@@ -4,14 +4,17 @@
 //! coding ([`plan_codings`]). A backend reads the source's codings, turns and
 //! memos, asks these where they go, and writes that back in its own SQL, so
 //! an edit, a de-identification or a withdrawal moves spans alike on SQLite
-//! and PostgreSQL. The rules themselves are described in `edit`'s module
-//! docs.
+//! and PostgreSQL. A user's edit of a source is narrowed here too
+//! ([`narrowed_edit`]) and reported alike ([`edit_outcome`]); every writer
+//! answers a [`Spliced`]. The rules themselves are described in `edit`'s
+//! module docs.
 
 use std::collections::HashSet;
 
-use unicode_normalization::is_nfc;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
+use verbatim_core::Span;
 
-use crate::StoreError;
+use crate::{AffectedCoding, EditReport, Scope, StoreError};
 
 /// One replacement of a core splice: the chars `[start, end)` of the old
 /// text become `text`.
@@ -377,4 +380,221 @@ pub fn text_hash(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// What to do with one memo anchored to a passage of the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemoMove {
+    /// Delete it: its whole anchor was removed (exclusive splices only).
+    Delete,
+    /// Move it to `[start, end)`.
+    Move(i64, Option<i64>),
+}
+
+/// Where the memo anchored at `[a, b)` goes (`None`: it stays).
+pub fn memo_move(shifts: &Shifts, a: i64, b: Option<i64>) -> Option<MemoMove> {
+    if shifts.exclusive && shifts.swallows(a, b.unwrap_or(a + 1)) {
+        return Some(MemoMove::Delete);
+    }
+    let na = shifts.map_start(a);
+    let nb = b.map(|b| shifts.map_end(b).max(na));
+    ((na, nb) != (a, b)).then_some(MemoMove::Move(na, nb))
+}
+
+/// What a core splice changed in one source, as every backend's writer
+/// answers it.
+#[derive(Debug, Clone)]
+pub struct Spliced {
+    /// The old text.
+    pub old_text: String,
+    /// The new text.
+    pub new_text: String,
+    /// The new text's length in chars.
+    pub chars: i64,
+    /// Codings whose passage's text changed or that were deleted.
+    pub changed: Vec<CodingFate>,
+    /// Codings moved without their text changing.
+    pub shifted: usize,
+    /// Codings moved.
+    pub moved: usize,
+    /// Turns moved.
+    pub turns_changed: usize,
+    /// Anchored memos moved.
+    pub memos_changed: usize,
+    /// Anchored memos deleted because their whole passage was removed
+    /// (exclusive splices only).
+    pub memos_removed: usize,
+    /// The titles and texts of those memos (for redaction elsewhere).
+    pub removed_memo_texts: Vec<String>,
+}
+
+/// How many of `plans` move a coding.
+pub fn moved(plans: &[(usize, Plan)]) -> usize {
+    plans
+        .iter()
+        .filter(|(_, p)| matches!(p, Plan::Move(..)))
+        .count()
+}
+
+/// The refusal of a rewrite that would make a source's text the same as
+/// source `twin`'s.
+pub fn twin_text(twin: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "after this edit the text would be identical to source {twin:?}: a study holds each text once"
+    ))
+}
+
+/// One user's edit of a source, narrowed to the chars that change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NarrowedEdit {
+    /// First char that changes.
+    pub start: i64,
+    /// Char just past the range that changes, in the old text.
+    pub end: i64,
+    /// The old text of that range.
+    pub removed: String,
+    /// The text put in its place (NFC).
+    pub inserted: String,
+}
+
+impl NarrowedEdit {
+    /// The edit as a splice.
+    pub fn splice(&self) -> Splice {
+        Splice {
+            start: self.start,
+            end: self.end,
+            text: self.inserted.clone(),
+        }
+    }
+}
+
+/// Checks that `span` lies in source `name` of `chars` chars and narrows
+/// the edit of `text` to the chars that change ([`least_change`]).
+pub fn narrowed_edit(
+    name: &str,
+    chars: i64,
+    text: &str,
+    span: Span,
+    replacement: &str,
+) -> Result<NarrowedEdit, StoreError> {
+    span.within(usize::try_from(chars).unwrap_or(0)).map_err(|_| {
+        StoreError::Invalid(format!(
+            "the span [{}, {}) is outside source {name:?}, which has {chars} characters: give --start and --end between 0 and {chars}",
+            span.start(),
+            span.end()
+        ))
+    })?;
+    let (start, end, removed, inserted) = least_change(text, span, replacement)?;
+    Ok(NarrowedEdit {
+        start,
+        end,
+        removed,
+        inserted,
+    })
+}
+
+/// The least edit that turns the chars `span` of `text` into
+/// `replacement` (NFC): the chars both share at either end are left in
+/// place, so spans there do not move. Returns its `start`, `end`, the text
+/// removed and the text inserted; refused when nothing changes.
+fn least_change(
+    text: &str,
+    span: Span,
+    replacement: &str,
+) -> Result<(i64, i64, String, String), StoreError> {
+    let replacement: Vec<char> = replacement.nfc().collect();
+    let old: Vec<char> = text.chars().skip(span.start()).take(span.len()).collect();
+    let prefix = old
+        .iter()
+        .zip(&replacement)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(replacement[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let removed: String = old[prefix..old.len() - suffix].iter().collect();
+    let inserted: String = replacement[prefix..replacement.len() - suffix]
+        .iter()
+        .collect();
+    if removed.is_empty() && inserted.is_empty() {
+        return Err(StoreError::Invalid(
+            "the replacement is the same as the text: nothing to change".into(),
+        ));
+    }
+    let (start, end) = ((span.start() + prefix) as i64, (span.end() - suffix) as i64);
+    Ok((start, end, removed, inserted))
+}
+
+/// Returns what an edit reports to the scope's coder and its audit entry's
+/// summary, once written (`done`); `chars` is the source's length before.
+pub fn edit_outcome(
+    scope: &Scope,
+    (source, name): (i64, String),
+    chars: i64,
+    edit: NarrowedEdit,
+    done: &Spliced,
+) -> (EditReport, serde_json::Value) {
+    let (affected, hidden_affected) = affected_codings(scope, done);
+    let deleted: Vec<i64> = done
+        .changed
+        .iter()
+        .filter(|f| f.deleted.is_some())
+        .map(|f| f.row.id)
+        .collect();
+    let summary = serde_json::json!({
+        "start": edit.start,
+        "end": edit.end,
+        "removed": edit.removed,
+        "inserted": edit.inserted,
+        "codings_moved": done.moved,
+        "codings_deleted": deleted,
+        "turns": done.turns_changed,
+        "memos": done.memos_changed,
+    });
+    let report = EditReport {
+        source_id: source,
+        source: name,
+        start: edit.start,
+        end: edit.end,
+        removed: edit.removed,
+        inserted: edit.inserted,
+        delta: done.chars - chars,
+        chars: done.chars,
+        codings_shifted: done.shifted,
+        turns_changed: done.turns_changed,
+        memos_changed: done.memos_changed,
+        affected,
+        hidden_affected,
+    };
+    (report, summary)
+}
+
+/// The codings an edit changed that `scope` may see, before and after,
+/// and how many others it changed in layers hidden from it.
+fn affected_codings(scope: &Scope, done: &Spliced) -> (Vec<AffectedCoding>, usize) {
+    let mut affected = Vec::new();
+    let mut hidden_affected = 0;
+    for fate in &done.changed {
+        let c = &fate.row;
+        if !scope.may_see(Some(c.coder_id)) {
+            hidden_affected += 1;
+            continue;
+        }
+        affected.push(AffectedCoding {
+            id: c.id,
+            code: c.code.clone(),
+            coder: c.coder.clone(),
+            old_start: c.start,
+            old_end: c.end,
+            old_text: slice(&done.old_text, c.start, c.end),
+            new_start: fate.new.map(|n| n.0),
+            new_end: fate.new.map(|n| n.1),
+            new_text: fate.new.map(|(a, b)| slice(&done.new_text, a, b)),
+            deleted: fate.deleted.clone(),
+        });
+    }
+    (affected, hidden_affected)
 }

@@ -132,51 +132,34 @@ fn other_commands_refuse_a_postgres_study_in_one_sentence() {
     let ws = Workspace::empty();
     // No server is needed: the refusal comes before any connection.
     let address = "postgres://amira:secret@127.0.0.1:1/verbatim?study=addicto";
-    // `source set` is still file-only.
-    {
-        let args = ["source", "set", "a", "--date", "2026-03-12"];
-        let mut full = args.to_vec();
-        full.extend(["--project", address]);
-        let run = ws.run(&full);
-        let line = one_sentence(&run);
-        assert!(
-            line.contains(
-                "postgres://amira@127.0.0.1:1/verbatim?study=addicto is a PostgreSQL study"
-            ) && line.contains(
-                "on PostgreSQL, verbatim can init, import, import codebook, sources, show, coder add|list, \
-                 code add|tree|rename|describe|move|merge|split|delete|link|kind|levels|copy|translate, \
-                 coding add|list|remove|quote|translate|memo|span, undo, redo, reveal, reconcile, \
-                 journal add|seal|link|list|edit|delete|verify, \
-                 memo add|list|edit|delete, sites add|list, \
-                 participants add|list|import|set|rename|consent|assign|scheme|table|withdraw, \
-                 attribute add|list|set|rename-value|merge-values|delete, \
-                 speakers list|map|rename|import, \
-                 guide add|list|use|autocode, source edit|done|redetect|remove, study solo|status, \
-                 search (with --autocode), agreement, disagreements, query, matrix, \
-                 cooccurrence, saturation, words, triangulation, ipa-table, confront, \
-                 align, figure, report (with --participant), translations export|import, \
-                 export, import-project, log, \
-                 account add|list|role|remove|password|invite|log, \
-                 deidentify apply|check|candidates, media attach|list|detach, copy and serve"
-            ),
-            "{args:?}: {line}"
-        );
-        assert!(!run.stderr.contains("secret"), "{}", run.stderr);
-    }
-    ws.write("a.txt", interview_lines());
+    // Making a new source from a recording is still file-only: refused in
+    // one sentence that says what to do instead, with no password shown.
     let run = ws.run(&[
-        "import",
-        "a.txt",
-        "--date",
-        "2026-03-02",
+        "media",
+        "attach",
+        "visite",
+        "visite.wav",
+        "--new",
         "--project",
         address,
     ]);
-    assert!(
-        one_sentence(&run).contains("--date works on study files only"),
-        "{}",
-        run.stderr
+    let line = one_sentence(&run);
+    assert_eq!(
+        line,
+        "error: `media attach --new` works on study files only for now, so nothing was changed in \
+         postgres://amira@127.0.0.1:1/verbatim?study=addicto: import the transcript, then attach \
+         the recording to it",
     );
+    assert!(!run.stderr.contains("secret"), "{}", run.stderr);
+    // The demo is built in a file, and says how to put it on the server.
+    let run = ws.run(&["demo", "--project", address]);
+    assert_eq!(
+        one_sentence(&run),
+        "error: the demo is built in a study file, not at \
+         postgres://amira@127.0.0.1:1/verbatim?study=addicto: run `verbatim demo --project \
+         demo.vbt`, then `verbatim copy demo.vbt` to that address",
+    );
+    assert!(!ws.path("postgres:").exists());
     let run = ws.run(&["sources", "--project", "postgres://amira@db/verbatim"]);
     assert!(one_sentence(&run).contains("?study=NAME"), "{}", run.stderr);
 }

@@ -1,7 +1,8 @@
 //! Guides, a source's repairs and marks, and the solo mark on `--project
 //! postgres://…` answer as on a file: one scripted session (`guide
 //! add|use|autocode|list`, `source edit|done|redetect|remove`, `undo`,
-//! `study solo`, `participants withdraw`) run on a study file and on a PostgreSQL study, its JSON
+//! `study solo`, `participants withdraw`; collection dates by `import
+//! --date` and `source set`) run on a study file and on a PostgreSQL study, its JSON
 //! compared word for word, and its counts checked against the fixture
 //! interview worked out by hand. Needs `VERBATIM_TEST_PG` (see
 //! `verbatim_store_pg::test_server`).
@@ -274,4 +275,92 @@ fn guides_and_source_repairs_answer_alike_on_a_file_and_on_postgres() {
     assert!(withdrawn["audit_redacted"].as_u64().unwrap() >= 1);
     assert_eq!(json[11][0]["chars"], 238);
     assert_eq!(json[12], Value::Bool(false));
+}
+
+/// Runs the dates session on `project`: two sources imported with
+/// `--date`, one re-dated with `source set`, the re-dating undone, a
+/// wrong date refused; returns each step's sources (name, date) and the
+/// log's actions.
+fn dates(ws: &Workspace, project: &str) -> Vec<Value> {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run(&full)
+    };
+    let dated = || -> Value {
+        run(&["sources", "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| serde_json::json!([s["name"], s["collected_on"]]))
+            .collect()
+    };
+    run(&["init", "--title", "Dates", "--language", "fr"]).ok();
+    run(&[
+        "import",
+        "entretien.txt",
+        "terrain.txt",
+        "--date",
+        "2026-03-02",
+    ])
+    .ok();
+    let mut steps = vec![dated()];
+    run(&["source", "set", "terrain", "--date", "2026-04-15"]).ok();
+    steps.push(dated());
+    run(&["undo"]).ok();
+    steps.push(dated());
+    let refused = run(&["source", "set", "terrain", "--date", "15/04/2026"]);
+    assert_ne!(refused.code, 0);
+    steps.push(dated());
+    let log = run(&["log", "--json"]).ok().json();
+    steps.push(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].clone())
+            .collect(),
+    );
+    steps
+}
+
+#[test]
+fn collection_dates_are_set_and_undone_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_sources_dates") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    ws.write("entretien.txt", interview_lines());
+    ws.write(
+        "terrain.txt",
+        "INT : Rien à signaler ?\nP01 : Rien, sauf la pluie.\n",
+    );
+    let on_file = dates(&ws, "study.vbt");
+    let on_pg = dates(&ws, &study.address.to_string());
+    assert_eq!(on_file, on_pg);
+    // Both imported on 2 March; terrain re-dated to 15 April, then back;
+    // the wrong date changed nothing.
+    let both = serde_json::json!([["entretien", "2026-03-02"], ["terrain", "2026-03-02"]]);
+    assert_eq!(on_pg[0], both);
+    assert_eq!(
+        on_pg[1],
+        serde_json::json!([["entretien", "2026-03-02"], ["terrain", "2026-04-15"]])
+    );
+    assert_eq!(on_pg[2], both);
+    assert_eq!(on_pg[3], both);
+    // The import's date and the re-dating are each one `source.date`
+    // entry, the undo one more.
+    let actions: Vec<&str> = on_pg[4]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "source.date").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"history.undo"), "{actions:?}");
 }

@@ -277,6 +277,35 @@ impl SourceEdits for PgStore {
             Ok((true, Some(format!("source:{source}")), summary))
         })
     }
+
+    fn set_sources_date(
+        &mut self,
+        actor: &str,
+        source_ids: &[i64],
+        date: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if source_ids.is_empty() {
+            return Ok(());
+        }
+        {
+            let mut client = self.client();
+            for &id in source_ids {
+                name_and_chars(&mut *client, id).map_err(|e| self.read_error(e))?;
+            }
+        }
+        let date = date.map(verbatim_store::parse_date).transpose()?;
+        let target = match source_ids {
+            [one] => format!("source:{one}"),
+            many => format!("sources:{}", many.len()),
+        };
+        self.act(actor, "source.date", |tx, rec| {
+            for &id in source_ids {
+                rec.update(tx, "sources", id, &[("collected_on", &date)])?;
+            }
+            let summary = serde_json::json!({ "collected_on": date, "sources": source_ids });
+            Ok(((), Some(target.clone()), summary))
+        })
+    }
 }
 
 impl Solo for PgStore {

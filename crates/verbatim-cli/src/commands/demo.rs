@@ -67,6 +67,18 @@ struct ManifestEntry {
 
 /// Builds (or rebuilds) the demo study and lists its sources.
 pub fn cmd_demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(word) = args
+        .project
+        .to_str()
+        .filter(|w| verbatim_store_pg::PgAddress::is_postgres(w))
+    {
+        let shown = word
+            .parse::<verbatim_store_pg::PgAddress>()
+            .map_or_else(|_| "a PostgreSQL study".to_owned(), |a| a.to_string());
+        bail!(
+            "the demo is built in a study file, not at {shown}: run `verbatim demo --project demo.vbt`, then `verbatim copy demo.vbt` to that address"
+        );
+    }
     let manifest: Vec<ManifestEntry> = serde_json::from_str(embedded::DEMO_MANIFEST)
         .context("the bundled demo manifest is malformed")?;
     if manifest.is_empty() {

@@ -11,7 +11,7 @@ use verbatim_ingest::{
     label_report, read_parallel,
 };
 use verbatim_store::{
-    Deidentifying, ImportItem, ImportOutcome, Media, NamesList, Store, parse_date,
+    Deidentifying, ImportItem, ImportOutcome, Media, NamesList, SourceEdits, Store, parse_date,
 };
 use verbatim_store_pg::PgStore;
 
@@ -123,13 +123,12 @@ pub fn cmd_import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         .map(super::deidentify::read_names)
         .transpose()?;
     if let Location::Postgres(address) = args.project.location()? {
-        if date.is_some() {
-            anyhow::bail!(
-                "--date works on study files only for now: nothing was imported into {address}"
-            );
-        }
         let mut store = PgStore::open(&address)?;
         let mut reports = import_reports(&mut store, args, speakers)?;
+        if let Some(date) = &date {
+            let ids: Vec<i64> = reports.iter().filter_map(|r| r.id).collect();
+            store.set_sources_date(&ui::actor(), &ids, Some(date))?;
+        }
         attach_recordings(&mut store, &mut reports);
         print_report(&reports, args.json)?;
         if let Some(names) = &names {

@@ -206,9 +206,9 @@ fn set_date(project: &ProjectArg, source: &str, date: &str) -> anyhow::Result<Ex
         "none" | "" => None,
         text => Some(parse_date(text)?),
     };
-    let mut store = project.open()?;
+    let mut store = open_repairs(project)?;
     let id = store.source_id(&SourceRef::parse(source))?;
-    store.set_source_date(&ui::actor(), id, date.as_deref())?;
+    store.set_sources_date(&ui::actor(), &[id], date.as_deref())?;
     match date {
         Some(date) => println!("{source} was collected on {date}. Undo with `verbatim undo`."),
         None => println!("{source} has no collection date now. Undo with `verbatim undo`."),

@@ -50,6 +50,16 @@ pub trait SourceEdits {
         source: i64,
         done: bool,
     ) -> Result<bool, StoreError>;
+
+    /// Sets (or clears) the collection date (`YYYY-MM-DD`, checked by
+    /// [`crate::parse_date`]) of sources, as one undoable `source.date`;
+    /// nothing changes when a date or a source is wrong.
+    fn set_sources_date(
+        &mut self,
+        actor: &str,
+        source_ids: &[i64],
+        date: Option<&str>,
+    ) -> Result<(), StoreError>;
 }
 
 /// The study's solo mark: one researcher coding under several names.
@@ -95,6 +105,15 @@ impl SourceEdits for SqliteStore {
         done: bool,
     ) -> Result<bool, StoreError> {
         SqliteStore::set_source_done(self, actor, scope, source, done)
+    }
+
+    fn set_sources_date(
+        &mut self,
+        actor: &str,
+        source_ids: &[i64],
+        date: Option<&str>,
+    ) -> Result<(), StoreError> {
+        SqliteStore::set_sources_date(self, actor, source_ids, date)
     }
 }
 

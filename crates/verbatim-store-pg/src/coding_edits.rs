@@ -114,63 +114,72 @@ impl CodingEdits for PgStore {
         })
     }
 
-    fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError> {
-        let row = self
-            .client()
-            .query_opt(
-                "SELECT k.source_id, k.coder_id, c.owner FROM codings k \
-                 JOIN codes c ON c.id = k.code_id WHERE k.id = $1",
-                &[&id],
-            )
-            .or_server(self.address())?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let read = || -> Result<(i64, i64, Option<i64>), postgres::Error> {
-            Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
-        };
-        let (source, coder, owner) = read().or_server(self.address())?;
-        Ok(rules::reader_sees(scope, coder, owner).then_some(source))
-    }
-
     fn source_codings(&self, scope: &Scope, source: i64) -> Result<Vec<SpanCoding>, StoreError> {
         let rows = self
             .client()
             .query_typed(
-                "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, \
-                        k.memo, c.owner, (SELECT string_agg(t.language, ' ' ORDER BY t.language COLLATE \"C\") \
-                                          FROM translations t WHERE t.coding_id = k.id) \
-                 FROM codings k JOIN codes c ON c.id = k.code_id \
-                 WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",
+                &format!(
+                    "{SPAN_CODINGS} WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id"
+                ),
                 &[(&source, postgres::types::Type::INT8)],
             )
             .or_server(self.address())?;
         let mut out = Vec::new();
         for r in &rows {
-            let coding = (|| -> Result<Option<SpanCoding>, postgres::Error> {
-                let coder_id: i64 = r.try_get(2)?;
-                if !rules::reader_sees(scope, coder_id, r.try_get(7)?) {
-                    return Ok(None);
-                }
-                let languages: Option<String> = r.try_get(8)?;
-                Ok(Some(SpanCoding {
-                    id: r.try_get(0)?,
-                    code_id: r.try_get(1)?,
-                    coder_id,
-                    start: r.try_get(3)?,
-                    end: r.try_get(4)?,
-                    is_quote: r.try_get::<_, i64>(5)? != 0,
-                    memo: r.try_get(6)?,
-                    translations: languages
-                        .map(|l| l.split(' ').map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                }))
-            })()
-            .or_server(self.address())?;
-            out.extend(coding);
+            out.extend(
+                span_coding(scope, r)
+                    .or_server(self.address())?
+                    .map(|(_, c)| c),
+            );
         }
         Ok(out)
     }
+
+    fn span_coding(&self, scope: &Scope, id: i64) -> Result<Option<(i64, SpanCoding)>, StoreError> {
+        let row = self
+            .client()
+            .query_typed(
+                &format!("{SPAN_CODINGS} WHERE k.id = $1"),
+                &[(&id, postgres::types::Type::INT8)],
+            )
+            .or_server(self.address())?;
+        match row.first() {
+            Some(r) => span_coding(scope, r).or_server(self.address()),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The columns [`span_coding`] reads, for one source's codings or one.
+const SPAN_CODINGS: &str = "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, \
+        k.is_quote, k.memo, c.owner, (SELECT string_agg(t.language, ' ' ORDER BY t.language COLLATE \"C\") \
+                                      FROM translations t WHERE t.coding_id = k.id), k.source_id \
+     FROM codings k JOIN codes c ON c.id = k.code_id";
+
+/// Returns a row of [`SPAN_CODINGS`] as its source and coding, `None` when
+/// the scope may not see it.
+fn span_coding(
+    scope: &Scope,
+    r: &postgres::Row,
+) -> Result<Option<(i64, SpanCoding)>, postgres::Error> {
+    let coder_id: i64 = r.try_get(2)?;
+    if !rules::reader_sees(scope, coder_id, r.try_get(7)?) {
+        return Ok(None);
+    }
+    let languages: Option<String> = r.try_get(8)?;
+    let coding = SpanCoding {
+        id: r.try_get(0)?,
+        code_id: r.try_get(1)?,
+        coder_id,
+        start: r.try_get(3)?,
+        end: r.try_get(4)?,
+        is_quote: r.try_get::<_, i64>(5)? != 0,
+        memo: r.try_get(6)?,
+        translations: languages
+            .map(|l| l.split(' ').map(str::to_owned).collect())
+            .unwrap_or_default(),
+    };
+    Ok(Some((r.try_get(9)?, coding)))
 }
 
 /// Locks coding `id` and checks that it is the scope's own.

@@ -28,10 +28,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_guides_done.sql")),
     (13, include_str!("../migrations/0013_deidentification.sql")),
     (14, include_str!("../migrations/0014_media.sql")),
+    (17, include_str!("../migrations/0017_audit_count_slots.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 14;
+pub const LATEST: i64 = 17;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

@@ -76,7 +76,7 @@ fn the_reader_and_its_coding_panel_never_scan_a_growing_table() {
         store
             .set_coding_span(&amira, coding, span_of("confiance"))
             .unwrap();
-        store.coding_source(&amira, coding).unwrap();
+        store.span_coding(&amira, coding).unwrap().map(|(s, _)| s);
         store.remove_coding(&amira, coding).unwrap();
     });
     // The guard sees the pattern that made the reader scan every turn.

@@ -58,53 +58,33 @@ impl SqliteStore {
         scope: &Scope,
         source: i64,
     ) -> Result<Vec<SpanCoding>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, k.is_quote, k.memo, \
-                    c.owner, (SELECT group_concat(t.language, ' ' ORDER BY t.language) \
-                              FROM translations t WHERE t.coding_id = k.id) \
-             FROM codings k JOIN codes c ON c.id = k.code_id \
-             WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{SPAN_CODINGS} WHERE k.source_id = $1 ORDER BY k.start_char, k.end_char, k.id"
+        ))?;
         let mut rows = stmt.query([source])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let coder_id: i64 = r.get(2)?;
-            let owner: Option<i64> = r.get(7)?;
-            if !rules::reader_sees(scope, coder_id, owner) {
-                continue;
-            }
-            let languages: Option<String> = r.get(8)?;
-            out.push(SpanCoding {
-                id: r.get(0)?,
-                code_id: r.get(1)?,
-                coder_id,
-                start: r.get(3)?,
-                end: r.get(4)?,
-                is_quote: r.get::<_, i64>(5)? != 0,
-                memo: r.get(6)?,
-                translations: languages
-                    .map(|l| l.split(' ').map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            });
+            out.extend(span_coding(scope, r)?.map(|(_, c)| c));
         }
         Ok(out)
     }
 
-    /// Returns the source of a coding the scope sees, `None` when there is
-    /// no such coding or it is hidden from the scope.
-    pub fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError> {
-        let row: Option<(i64, i64, Option<i64>)> = self
+    /// Returns one coding the scope sees with its source's id, `None` when
+    /// there is no such coding or it is hidden from the scope: what the
+    /// reader repaints after a change, without listing the whole source.
+    pub fn span_coding(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<(i64, SpanCoding)>, StoreError> {
+        let mut stmt = self
             .conn
-            .query_row(
-                "SELECT k.source_id, k.coder_id, c.owner FROM codings k \
-                 JOIN codes c ON c.id = k.code_id WHERE k.id = $1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        Ok(row
-            .filter(|(_, coder, owner)| rules::reader_sees(scope, *coder, *owner))
-            .map(|(source, _, _)| source))
+            .prepare_cached(&format!("{SPAN_CODINGS} WHERE k.id = $1"))?;
+        let mut rows = stmt.query([id])?;
+        match rows.next()? {
+            Some(r) => span_coding(scope, r),
+            None => Ok(None),
+        }
     }
 
     /// Returns the codes and codings of every coder the scope sees.
@@ -182,6 +162,39 @@ impl SqliteStore {
             },
         )
     }
+}
+
+/// The columns [`span_coding`] reads, for one source's codings or one.
+const SPAN_CODINGS: &str = "SELECT k.id, k.code_id, k.coder_id, k.start_char, k.end_char, \
+        k.is_quote, k.memo, c.owner, (SELECT group_concat(t.language, ' ' ORDER BY t.language) \
+                                      FROM translations t WHERE t.coding_id = k.id), k.source_id \
+     FROM codings k JOIN codes c ON c.id = k.code_id";
+
+/// Returns a row of [`SPAN_CODINGS`] as its source and coding, `None` when
+/// the scope may not see it.
+fn span_coding(
+    scope: &Scope,
+    r: &rusqlite::Row<'_>,
+) -> Result<Option<(i64, SpanCoding)>, StoreError> {
+    let coder_id: i64 = r.get(2)?;
+    let owner: Option<i64> = r.get(7)?;
+    if !rules::reader_sees(scope, coder_id, owner) {
+        return Ok(None);
+    }
+    let languages: Option<String> = r.get(8)?;
+    let coding = SpanCoding {
+        id: r.get(0)?,
+        code_id: r.get(1)?,
+        coder_id,
+        start: r.get(3)?,
+        end: r.get(4)?,
+        is_quote: r.get::<_, i64>(5)? != 0,
+        memo: r.get(6)?,
+        translations: languages
+            .map(|l| l.split(' ').map(str::to_owned).collect())
+            .unwrap_or_default(),
+    };
+    Ok(Some((r.get(9)?, coding)))
 }
 
 #[cfg(test)]

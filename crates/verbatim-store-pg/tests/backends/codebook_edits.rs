@@ -631,8 +631,12 @@ fn coding_edits_change_memo_span_quote_and_translation(store: &mut impl Edits) {
         (c1, 6, 13)
     );
     assert_eq!(painted[0].translations, ["de", "en"]);
-    assert_eq!(store.coding_source(&me, c1).unwrap(), Some(1));
-    assert_eq!(store.coding_source(&me, 99).unwrap(), None);
+    // One coding read alone is the same as in its source's list.
+    assert_eq!(
+        store.span_coding(&me, c1).unwrap(),
+        Some((1, painted[0].clone()))
+    );
+    assert_eq!(store.span_coding(&me, 99).unwrap(), None);
 
     // "Oui 😀." is 22..28; the source has 40 chars.
     store.set_coding_span(&me, c1, span(22, 28)).unwrap();
@@ -672,7 +676,7 @@ fn coding_edits_change_memo_span_quote_and_translation(store: &mut impl Edits) {
         invalid(store.translate(&bruno, c1, &en, "x")),
         "no coding 1 among yours"
     );
-    assert_eq!(store.coding_source(&bruno, c1).unwrap(), None);
+    assert_eq!(store.span_coding(&bruno, c1).unwrap().map(|(s, _)| s), None);
     assert!(store.source_codings(&bruno, 1).unwrap().is_empty());
     assert_eq!(entries(store), before);
     store.reveal("tester").unwrap();
@@ -682,7 +686,10 @@ fn coding_edits_change_memo_span_quote_and_translation(store: &mut impl Edits) {
         "coding 1 belongs to another coder: only its coder can change it"
     );
     assert_eq!(store.source_codings(&bruno, 1).unwrap().len(), 2);
-    assert_eq!(store.coding_source(&bruno, c1).unwrap(), Some(1));
+    assert_eq!(
+        store.span_coding(&bruno, c1).unwrap().map(|(s, _)| s),
+        Some(1)
+    );
 
     // Undo walks back: the span, the English replacement, the German.
     assert_eq!(

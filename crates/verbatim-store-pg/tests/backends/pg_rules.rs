@@ -470,6 +470,32 @@ fn the_change_counter_is_the_count_the_trigger_keeps() {
         .unwrap()
         .get(0);
     assert_eq!(counted, 706);
+    // Six connections writing at once, 10 statements of 5 entries each:
+    // 706 + 6 × 50 = 1,006. Each connection counts in the row of its
+    // backend (0017), so the writers do not queue on one row, and the
+    // rows still sum to the log's length.
+    std::thread::scope(|s| {
+        for k in 0..6 {
+            let study = &study;
+            s.spawn(move || {
+                let mut own = study.admin();
+                for j in 0..10 {
+                    let first = 10_000 + k * 1_000 + j * 5;
+                    own.batch_execute(&insert_entries(schema, first, 5))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(web.change_counter().unwrap(), 1_006);
+    let rows: i64 = admin
+        .query_one(
+            &format!("SELECT count(*) FROM \"{schema}\".audit_count WHERE n > 0"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(rows > 1, "six connections counted in {rows} row(s)");
 }
 
 #[test]

@@ -34,11 +34,11 @@ pub trait CodingEdits {
         text: &str,
     ) -> Result<(), StoreError>;
 
-    /// Returns the source a coding the scope sees is in.
-    fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError>;
-
     /// Returns the codings of one source the scope sees, with their codes.
     fn source_codings(&self, scope: &Scope, source: i64) -> Result<Vec<SpanCoding>, StoreError>;
+
+    /// Returns one coding the scope sees, with its source's id.
+    fn span_coding(&self, scope: &Scope, id: i64) -> Result<Option<(i64, SpanCoding)>, StoreError>;
 }
 
 impl CodingEdits for SqliteStore {
@@ -65,10 +65,10 @@ impl CodingEdits for SqliteStore {
     ) -> Result<(), StoreError> {
         SqliteStore::translate(self, scope, id, language, text)
     }
-    fn coding_source(&self, scope: &Scope, id: i64) -> Result<Option<i64>, StoreError> {
-        SqliteStore::coding_source(self, scope, id)
-    }
     fn source_codings(&self, scope: &Scope, source: i64) -> Result<Vec<SpanCoding>, StoreError> {
         SqliteStore::source_codings(self, scope, source)
+    }
+    fn span_coding(&self, scope: &Scope, id: i64) -> Result<Option<(i64, SpanCoding)>, StoreError> {
+        SqliteStore::span_coding(self, scope, id)
     }
 }

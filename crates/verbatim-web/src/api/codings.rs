@@ -8,7 +8,7 @@ use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use verbatim_core::{Language, OffsetTable, Span};
-use verbatim_store::{Book, CodingFilter, NewCode, SpanCoding};
+use verbatim_store::{Book, CodingFilter, NewCode, Scope, SpanCoding};
 
 use crate::error::ApiResult;
 use crate::offsets::{to_char, to_utf16};
@@ -189,7 +189,7 @@ async fn create(
             };
             let memo = body.memo.as_deref().filter(|m| !m.trim().is_empty());
             let (id, new) = store.add_coding(&scope, body.source_id, span, code_id, memo)?;
-            let coding = one(store, &session, body.source_id, id)?;
+            let coding = one(store, &scope, id, Some(&text))?;
             Ok(Created { coding, new, code })
         })
         .await?;
@@ -221,24 +221,32 @@ fn char_span(text: &str, start: usize, end: usize) -> Result<Span, WebError> {
         .map_err(|e| WebError::BadRequest(format!("{e}: select the passage again")))
 }
 
-/// Returns one coding of a source as the browser sees it.
+/// Returns one coding as the browser sees it, read alone (not among its
+/// source's, which grow with every coding): with `scope`, in `text` when
+/// the caller holds the source's text, else reading it.
 fn one(
     store: &dyn Backend,
-    session: &Session,
-    source: i64,
+    scope: &Scope,
     id: i64,
+    text: Option<&str>,
 ) -> Result<WebCoding, WebError> {
-    codings_of(store, session, source)?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("no coding {id} among those you can see")))
+    let (source, coding) = found(store, scope, id)?;
+    let read;
+    let text = match text {
+        Some(text) => text,
+        None => {
+            read = store.source_text(source)?;
+            &read
+        }
+    };
+    Ok(WebCoding::of(coding, text, &OffsetTable::new(text)))
 }
 
-/// Returns the source of a coding the session sees.
-fn source_of(store: &dyn Backend, session: &Session, id: i64) -> Result<i64, WebError> {
-    let scope = session.scope(store)?;
+/// Returns a coding the scope sees with its source's id, or the sentence
+/// saying it is not there.
+fn found(store: &dyn Backend, scope: &Scope, id: i64) -> Result<(i64, SpanCoding), WebError> {
     store
-        .coding_source(&scope, id)?
+        .span_coding(scope, id)?
         .ok_or_else(|| WebError::NotFound(format!("no coding {id} among those you can see")))
 }
 
@@ -272,8 +280,10 @@ async fn detail(
 ) -> ApiResult<Detail> {
     let detail = state
         .read(move |store| {
-            let source = source_of(store, &session, id)?;
             let scope = session.scope(store)?;
+            let (source, span) = found(store, &scope, id)?;
+            let text = store.source_text(source)?;
+            let coding = WebCoding::of(span, &text, &OffsetTable::new(&text));
             let filter = CodingFilter {
                 source: Some(source),
                 ..CodingFilter::default()
@@ -283,7 +293,6 @@ async fn detail(
                 .into_iter()
                 .find(|c| c.id == id)
                 .ok_or_else(|| WebError::NotFound(format!("no coding {id}")))?;
-            let coding = one(store, &session, source, id)?;
             Ok(Detail {
                 mine: coding.coder_id == scope.coder().id,
                 coding,
@@ -332,8 +341,7 @@ async fn update(
                 let memo = Some(memo.trim()).filter(|m| !m.is_empty());
                 store.set_coding_memo(&scope, id, memo)?;
             }
-            let source = source_of(store, &session, id)?;
-            one(store, &session, source, id)
+            one(store, &scope, id, None)
         })
         .await?;
     Ok(Json(coding))
@@ -364,11 +372,11 @@ async fn resize(
     let coding = state
         .write(move |store| {
             let scope = session.own_scope(store)?;
-            let source = source_of(store, &session, id)?;
+            let (source, _) = found(store, &session.scope(store)?, id)?;
             let text = store.source_text(source)?;
             let span = char_span(&text, body.start, body.end)?;
             store.set_coding_span(&scope, id, span)?;
-            one(store, &session, source, id)
+            one(store, &scope, id, Some(&text))
         })
         .await?;
     Ok(Json(coding))
@@ -401,8 +409,7 @@ async fn translate(
                 WebError::BadRequest(format!("{e}: give a language tag such as en or fr"))
             })?;
             store.translate(&scope, id, &language, &body.text)?;
-            let source = source_of(store, &session, id)?;
-            one(store, &session, source, id)
+            one(store, &scope, id, None)
         })
         .await?;
     Ok(Json(coding))

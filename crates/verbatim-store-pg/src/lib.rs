@@ -63,6 +63,7 @@ mod splice;
 mod store;
 mod studies;
 pub mod test_server;
+mod text_cache;
 mod transcripts;
 mod transfer;
 mod translations;

@@ -31,6 +31,8 @@ pub struct PgStore {
     /// The newest audit id at each change counter handed out (`reader.rs`),
     /// shared with this store's handles.
     marks: Arc<crate::reader::Marks>,
+    /// The source texts read, shared with this store's handles.
+    texts: Arc<crate::text_cache::TextCache>,
     /// The team account this handle's changes name (`act_as_account`).
     acting: Mutex<Option<String>>,
 }
@@ -125,6 +127,7 @@ impl PgStore {
             pool: Arc::new(Pool::new(address.clone(), client)),
             address: address.clone(),
             marks: Arc::default(),
+            texts: Arc::default(),
             acting: Mutex::new(None),
         }
     }
@@ -139,6 +142,7 @@ impl PgStore {
             pool: Arc::clone(&self.pool),
             address: self.address.clone(),
             marks: Arc::clone(&self.marks),
+            texts: Arc::clone(&self.texts),
             acting: Mutex::new(self.acting().clone()),
         }
     }
@@ -168,6 +172,10 @@ impl PgStore {
 
     pub(crate) fn marks(&self) -> &crate::reader::Marks {
         &self.marks
+    }
+
+    pub(crate) fn texts(&self) -> &crate::text_cache::TextCache {
+        &self.texts
     }
 
     pub(crate) fn read_error(&self, e: ReadError) -> StoreError {

@@ -122,17 +122,14 @@ impl Transcripts for PgStore {
     }
 
     fn source_text(&self, source: i64) -> Result<String, StoreError> {
-        // The text alone (not its offset table), typed: one round trip, as
-        // a query's passages read their sources one after another.
-        self.client()
-            .query_typed_opt(
-                "SELECT text FROM source_texts WHERE source_id = $1",
-                &[(&source, Type::INT8)],
-            )
+        // One round trip, the text sent only when it changed since this
+        // store last read it (text_cache.rs): the web reads it at every
+        // coding to convert the browser's positions.
+        self.texts()
+            .text(&mut *self.client(), source)
             .or_server(self.address())?
-            .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))?
-            .try_get(0)
-            .or_server(self.address())
+            .map(|text| text.to_string())
+            .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))
     }
 
     fn source_summary(&self, source: i64) -> Result<SourceSummary, StoreError> {

@@ -527,3 +527,53 @@ fn an_upgraded_study_counts_the_entries_it_had() {
         .unwrap();
     assert_eq!(store.change_counter().unwrap(), 42);
 }
+
+#[test]
+fn a_text_read_again_is_the_database_s_after_another_process_changes_it() {
+    use verbatim_store::Transcripts;
+    let Some(study) = pg::study("text_cache") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store
+        .import_batch(
+            "amira",
+            vec![fixture::note("carnet", "Le café était froid.")],
+        )
+        .unwrap();
+    let schema = study.address.study();
+    let mut admin = study.admin();
+    let mut rewrite = |text: &str| {
+        admin
+            .execute(
+                &format!("UPDATE \"{schema}\".source_texts SET text = $1 WHERE source_id = 1"),
+                &[&text],
+            )
+            .unwrap();
+    };
+    // Read twice (the second from the kept copy), then changed by another
+    // process: a longer text, then one of the same length in bytes
+    // ("chaud" and "froid" are 5 bytes each), which only the row's
+    // version tells apart.
+    assert_eq!(store.source_text(1).unwrap(), "Le café était froid.");
+    assert_eq!(store.source_text(1).unwrap(), "Le café était froid.");
+    rewrite("Le thé au citron était froid.");
+    assert_eq!(
+        store.source_text(1).unwrap(),
+        "Le thé au citron était froid."
+    );
+    rewrite("Le thé au citron était chaud.");
+    let handle = store.handle();
+    assert_eq!(
+        handle.source_text(1).unwrap(),
+        "Le thé au citron était chaud."
+    );
+    assert_eq!(
+        store.source_text(1).unwrap(),
+        "Le thé au citron était chaud."
+    );
+    assert!(matches!(
+        store.source_text(2),
+        Err(StoreError::SourceNotFound(id)) if id == "2"
+    ));
+}

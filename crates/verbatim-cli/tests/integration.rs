@@ -172,3 +172,6 @@ mod postgres_folder;
 mod postgres_import;
 // `verbatim report`, member checking and translations on PostgreSQL: the same files.
 mod postgres_report;
+// The report, member-checking and reader pages of a PostgreSQL study in
+// headless Chromium: options picked, the document downloaded, the recording played.
+mod postgres_browser;

@@ -231,13 +231,11 @@ fn parse(address: &str) -> Result<Parsed, StoreError> {
 fn pool_size(address: &str, size: &str) -> Result<usize, StoreError> {
     match size.parse::<usize>() {
         Ok(n) if (1..=MAX_POOL).contains(&n) => Ok(n),
-        _ => Err(bad(
-            address,
-            &format!(
-                "pool={size} must be a whole number from 1 to {MAX_POOL} \
-                 (the most connections a process opens to each study; {DEFAULT_POOL} when left out)"
-            ),
-        )),
+        _ => Err(StoreError::BadAddress(format!(
+            "pool={size} in {} must be a whole number from 1 to {MAX_POOL} \
+             (the most connections a process opens to each study; {DEFAULT_POOL} when left out)",
+            without_password(address)
+        ))),
     }
 }
 
@@ -436,7 +434,8 @@ mod tests {
                     address.parse::<PgDatabase>().unwrap_err().to_string()
                 };
                 assert!(
-                    err.contains(&format!("pool={size} must be a whole number from 1 to 64")),
+                    err.starts_with(&format!("pool={size} in postgres://amira@db/verbatim"))
+                        && err.contains(" must be a whole number from 1 to 64 "),
                     "{address}: {err}"
                 );
                 assert!(!err.contains("secret"), "{err}");

@@ -176,7 +176,8 @@ mod postgres_report;
 // headless Chromium: options picked, the document downloaded, the recording played.
 mod postgres_browser;
 // `pool=N` in a PostgreSQL address: one connection still serves 20 coders
-// at once, nothing lost; a bad value refused in one sentence.
+// at once, nothing lost; one per study under `serve --dir`; a bad value
+// refused in one sentence.
 mod postgres_pool;
 // The server's cached copies of a PostgreSQL study's recordings: a copy of
 // a recording replaced, detached or of a study made again is removed.

@@ -78,16 +78,22 @@ async fn texts(c: &Client, css: &str) -> Vec<String> {
     serde_json::from_value(found).unwrap()
 }
 
-/// Waits until `dir` holds one finished download and returns its path.
+/// Waits until `dir` holds one finished download and nothing being
+/// written, and returns its path.
 async fn downloaded(dir: &Path) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|entries| entries.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
-        let partial = files
-            .iter()
-            .any(|f| f.extension().is_some_and(|e| e == "crdownload"));
+        // Chromium writes a hidden temporary file, then a `.crdownload`,
+        // then renames it.
+        let partial = files.iter().any(|f| {
+            f.extension().is_some_and(|e| e == "crdownload")
+                || f.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+        });
         if let [file] = files.as_slice()
             && !partial
         {

@@ -2,8 +2,9 @@
 //! opens to a study (issue 17, a department serving many studies under
 //! PostgreSQL's `max_connections`). A server with `pool=1` keeps one
 //! connection and still answers coders posting at once, each request in
-//! turn, nothing lost; a bad value is refused in one sentence naming the
-//! parameter and its range. The server's connections are counted in
+//! turn, nothing lost; `serve --dir DB?pool=1` keeps one per study; a
+//! bad value is refused in one sentence naming the parameter and its
+//! range. The server's connections are counted in
 //! `pg_stat_activity` by an `application_name` the address gives them.
 //! Needs `VERBATIM_TEST_PG` (see `verbatim_store_pg::test_server`).
 

@@ -324,6 +324,18 @@ pub(crate) async fn browser(
     width: u32,
     height: u32,
 ) -> Browser {
+    browser_saving(chromium, chromedriver, width, height, None).await
+}
+
+/// A browser session that saves the files it downloads into `downloads`
+/// (when given) without asking.
+pub(crate) async fn browser_saving(
+    chromium: &Path,
+    chromedriver: &Path,
+    width: u32,
+    height: u32,
+    downloads: Option<&Path>,
+) -> Browser {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -355,6 +367,10 @@ pub(crate) async fn browser(
                 format!("--user-data-dir={}", profile.path().display()),
                 format!("--window-size={width},{height}"),
             ],
+            "prefs": downloads.map_or(json!({}), |dir| json!({
+                "download.default_directory": dir,
+                "download.prompt_for_download": false,
+            })),
         }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())

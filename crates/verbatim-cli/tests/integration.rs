@@ -172,3 +172,13 @@ mod postgres_folder;
 mod postgres_import;
 // `verbatim report`, member checking and translations on PostgreSQL: the same files.
 mod postgres_report;
+// The report, member-checking and reader pages of a PostgreSQL study in
+// headless Chromium: options picked, the document downloaded, the recording played.
+mod postgres_browser;
+// `pool=N` in a PostgreSQL address: one connection still serves 20 coders
+// at once, nothing lost; one per study under `serve --dir`; a bad value
+// refused in one sentence.
+mod postgres_pool;
+// The server's cached copies of a PostgreSQL study's recordings: a copy of
+// a recording replaced, detached or of a study made again is removed.
+mod postgres_media_cache;

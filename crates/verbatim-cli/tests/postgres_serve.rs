@@ -23,7 +23,7 @@ use crate::browser::{
 use crate::common::Workspace;
 
 /// The coders posting at once.
-const CODERS: usize = 20;
+pub(crate) const CODERS: usize = 20;
 
 /// Transcripts we wrote, French and English, with characters of the Basic
 /// Multilingual Plane only, so a UTF-16 position (the browser's) is a char
@@ -54,7 +54,7 @@ const TRANSCRIPTS: [(&str, &str); 3] = [
 
 /// One coding a coder was told was stored: its id and passage.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Acked {
+pub(crate) struct Acked {
     id: i64,
     source: i64,
     start: i64,
@@ -63,10 +63,10 @@ struct Acked {
 
 /// What one coder's client saw.
 #[derive(Debug, Default)]
-struct Tally {
-    acked: Vec<Acked>,
+pub(crate) struct Tally {
+    pub(crate) acked: Vec<Acked>,
     /// Requests answered with anything but a stored new coding.
-    failed: Vec<String>,
+    pub(crate) failed: Vec<String>,
 }
 
 /// A coder's connection to one server: its CSRF token and cookies.
@@ -116,7 +116,7 @@ impl Client {
 }
 
 /// The study's sources, as (id, length in chars).
-fn sources(ws: &Workspace, project: &str) -> Vec<(i64, i64)> {
+pub(crate) fn sources(ws: &Workspace, project: &str) -> Vec<(i64, i64)> {
     let listed = ws
         .run(&["sources", "--project", project, "--json"])
         .ok()
@@ -155,7 +155,12 @@ fn passage(sources: &[(i64, i64)], n: usize) -> (i64, i64, i64) {
 
 /// Runs `CODERS` clients for `seconds`, each posting codings with `code`
 /// to the servers in turn, and returns each coder's tally.
-fn load(servers: &[&Server], code: i64, sources: &[(i64, i64)], seconds: u64) -> Vec<Tally> {
+pub(crate) fn load(
+    servers: &[&Server],
+    code: i64,
+    sources: &[(i64, i64)],
+    seconds: u64,
+) -> Vec<Tally> {
     let until = Instant::now() + Duration::from_secs(seconds);
     std::thread::scope(|scope| {
         let running: Vec<_> = (0..CODERS)
@@ -208,7 +213,7 @@ fn load(servers: &[&Server], code: i64, sources: &[(i64, i64)], seconds: u64) ->
 
 /// Creates the study at `project`: the transcripts, 20 coders, and the
 /// shared codes `names`; returns the codes' ids.
-fn prepare(ws: &Workspace, project: &str, names: &[&str]) -> Vec<i64> {
+pub(crate) fn prepare(ws: &Workspace, project: &str, names: &[&str]) -> Vec<i64> {
     let run = |args: &[&str]| {
         let mut full: Vec<&str> = args.to_vec();
         full.extend(["--project", project]);
@@ -238,7 +243,7 @@ fn prepare(ws: &Workspace, project: &str, names: &[&str]) -> Vec<i64> {
 
 /// Checks that the study holds exactly the acknowledged codings: coder by
 /// coder, the same ids on the same passages, nothing more.
-fn check_stored(ws: &Workspace, project: &str, tallies: &[Tally]) {
+pub(crate) fn check_stored(ws: &Workspace, project: &str, tallies: &[Tally]) {
     for (k, tally) in tallies.iter().enumerate() {
         let coder = format!("c{k:02}");
         let listed = ws

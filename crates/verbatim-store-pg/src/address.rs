@@ -2,6 +2,15 @@
 //! and the database that holds many ([`PgDatabase`], the same address
 //! without `?study=`).
 //!
+//! `&pool=N` (1 to 64, default [`DEFAULT_POOL`]) says how many
+//! connections a process opens at most to each study ([`crate::pool`]):
+//! `serve --dir` serving many busy studies of one server stays below
+//! PostgreSQL's `max_connections` with a smaller pool. It is a setting of
+//! the process, not part of the study's identity: [`PgAddress::identity`]
+//! (which names the study's cached index and recordings) leaves it out,
+//! while the address shown to users keeps it when it is not the default,
+//! so that what is printed can be pasted back.
+//!
 //! One server database holds many studies, one PostgreSQL schema each, named
 //! by `study=`. The name becomes an SQL identifier, so it is restricted to
 //! lower-case letters, digits and `_` (starting with a letter) and never one
@@ -16,11 +25,21 @@ use verbatim_store::StoreError;
 /// The longest schema name PostgreSQL keeps without truncating it.
 const MAX_NAME: usize = 63;
 
+/// The connections a process opens at most to one study unless the
+/// address says `pool=N`: enough to keep the server's processes busy, and
+/// far below PostgreSQL's default limit (100) with several server
+/// processes per study and several studies.
+pub const DEFAULT_POOL: usize = 8;
+
+/// The largest `pool=` an address may ask for.
+pub const MAX_POOL: usize = 64;
+
 /// A parsed study address: how to reach the server, and which study.
 #[derive(Clone)]
 pub struct PgAddress {
     pub(crate) config: Config,
     study: String,
+    pool: usize,
     shown: String,
 }
 
@@ -46,13 +65,31 @@ impl PgAddress {
     pub fn study(&self) -> &str {
         &self.study
     }
+
+    /// Returns the most connections a process opens to the study
+    /// (`pool=`, else [`DEFAULT_POOL`]).
+    pub fn pool(&self) -> usize {
+        self.pool
+    }
+
+    /// Returns the address that names the study whatever the process's
+    /// settings: user, host, port, database and study, without the
+    /// password or `pool=` (the key of the study's cached index and
+    /// recording copies).
+    pub fn identity(&self) -> String {
+        shown(&self.config, Some(&self.study), DEFAULT_POOL)
+    }
 }
 
 impl FromStr for PgAddress {
     type Err = StoreError;
 
     fn from_str(address: &str) -> Result<Self, StoreError> {
-        let (config, study) = parse(address)?;
+        let Parsed {
+            config,
+            study,
+            pool,
+        } = parse(address)?;
         let study = study.ok_or_else(|| {
             bad(
                 address,
@@ -61,10 +98,11 @@ impl FromStr for PgAddress {
             )
         })?;
         check_name(&study)?;
-        let shown = shown(&config, Some(&study));
+        let shown = shown(&config, Some(&study), pool);
         Ok(Self {
             config,
             study,
+            pool,
             shown,
         })
     }
@@ -76,6 +114,7 @@ impl FromStr for PgAddress {
 #[derive(Clone)]
 pub struct PgDatabase {
     pub(crate) config: Config,
+    pool: usize,
     shown: String,
 }
 
@@ -92,14 +131,16 @@ impl std::fmt::Display for PgDatabase {
 }
 
 impl PgDatabase {
-    /// Returns the address of the study `name` of this database, or the
-    /// sentence saying why `name` cannot name a study.
+    /// Returns the address of the study `name` of this database (with the
+    /// database's `pool=`), or the sentence saying why `name` cannot name
+    /// a study.
     pub fn study(&self, name: &str) -> Result<PgAddress, StoreError> {
         check_name(name)?;
         Ok(PgAddress {
             config: self.config.clone(),
             study: name.to_owned(),
-            shown: shown(&self.config, Some(name)),
+            pool: self.pool,
+            shown: shown(&self.config, Some(name), self.pool),
         })
     }
 
@@ -114,21 +155,37 @@ impl FromStr for PgDatabase {
     type Err = StoreError;
 
     fn from_str(address: &str) -> Result<Self, StoreError> {
-        let (config, study) = parse(address)?;
+        let Parsed {
+            config,
+            study,
+            pool,
+        } = parse(address)?;
         if study.is_some() {
             return Err(StoreError::BadAddress(format!(
                 "{} names one study (?study=): to serve every study of the database, leave ?study= out and write postgres://USER@HOST:PORT/DB",
                 without_password(address)
             )));
         }
-        let shown = shown(&config, None);
-        Ok(Self { config, shown })
+        let shown = shown(&config, None, pool);
+        Ok(Self {
+            config,
+            pool,
+            shown,
+        })
     }
 }
 
-/// Parses an address into the server's configuration and the study it
-/// names, if any.
-fn parse(address: &str) -> Result<(Config, Option<String>), StoreError> {
+/// What an address says: how to reach the server, the study it names if
+/// any, and the pool size.
+struct Parsed {
+    config: Config,
+    study: Option<String>,
+    pool: usize,
+}
+
+/// Parses an address into the server's configuration, the study it names
+/// (if any) and the pool size it asks for.
+fn parse(address: &str) -> Result<Parsed, StoreError> {
     if !PgAddress::is_postgres(address) {
         return Err(bad(
             address,
@@ -137,10 +194,12 @@ fn parse(address: &str) -> Result<(Config, Option<String>), StoreError> {
     }
     let (base, query) = address.split_once('?').unwrap_or((address, ""));
     let mut study = None;
+    let mut pool = DEFAULT_POOL;
     let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair.split_once('=') {
             Some(("study", name)) => study = Some(name.to_owned()),
+            Some(("pool", size)) => pool = pool_size(address, size)?,
             _ => rest.push(pair),
         }
     }
@@ -161,7 +220,23 @@ fn parse(address: &str) -> Result<(Config, Option<String>), StoreError> {
             "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
         ));
     }
-    Ok((config, study))
+    Ok(Parsed {
+        config,
+        study,
+        pool,
+    })
+}
+
+/// Reads `pool=`'s value: a whole number from 1 to [`MAX_POOL`].
+fn pool_size(address: &str, size: &str) -> Result<usize, StoreError> {
+    match size.parse::<usize>() {
+        Ok(n) if (1..=MAX_POOL).contains(&n) => Ok(n),
+        _ => Err(StoreError::BadAddress(format!(
+            "pool={size} in {} must be a whole number from 1 to {MAX_POOL} \
+             (the most connections a process opens to each study; {DEFAULT_POOL} when left out)",
+            without_password(address)
+        ))),
+    }
 }
 
 /// Refuses study names that are not plain lower-case SQL identifiers.
@@ -202,9 +277,9 @@ fn without_password(address: &str) -> String {
     }
 }
 
-/// Returns the address messages show: user, host, port, database and
-/// study (when there is one).
-fn shown(config: &Config, study: Option<&str>) -> String {
+/// Returns the address messages show: user, host, port, database, study
+/// (when there is one) and `pool=` (when it is not the default).
+fn shown(config: &Config, study: Option<&str>, pool: usize) -> String {
     let user = config.get_user().unwrap_or_default();
     let host = match config.get_hosts().first() {
         Some(Host::Tcp(host)) => host.clone(),
@@ -213,9 +288,17 @@ fn shown(config: &Config, study: Option<&str>) -> String {
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let db = config.get_dbname().unwrap_or(user);
-    match study {
-        Some(study) => format!("postgres://{user}@{host}:{port}/{db}?study={study}"),
-        None => format!("postgres://{user}@{host}:{port}/{db}"),
+    let mut query = Vec::new();
+    if let Some(study) = study {
+        query.push(format!("study={study}"));
+    }
+    if pool != DEFAULT_POOL {
+        query.push(format!("pool={pool}"));
+    }
+    if query.is_empty() {
+        format!("postgres://{user}@{host}:{port}/{db}")
+    } else {
+        format!("postgres://{user}@{host}:{port}/{db}?{}", query.join("&"))
     }
 }
 
@@ -279,6 +362,85 @@ mod tests {
             let err = address.parse::<PgAddress>().unwrap_err().to_string();
             assert!(err.contains(needle), "{address}: {err}");
             assert!(!err.contains("secret"), "{address}: {err}");
+        }
+    }
+
+    #[test]
+    fn pool_sets_the_connections_and_the_shown_address_round_trips() {
+        let plain: PgAddress = "postgres://amira@db.lab/verbatim?study=s".parse().unwrap();
+        assert_eq!(plain.pool(), DEFAULT_POOL);
+        assert!(!plain.to_string().contains("pool"), "{plain}");
+        for written in [
+            "postgres://amira:secret@db.lab:6543/verbatim?study=s&pool=2",
+            "postgres://amira:secret@db.lab:6543/verbatim?pool=2&study=s",
+        ] {
+            let a: PgAddress = written.parse().unwrap();
+            assert_eq!((a.study(), a.pool()), ("s", 2));
+            let shown = a.to_string();
+            assert_eq!(
+                shown,
+                "postgres://amira@db.lab:6543/verbatim?study=s&pool=2"
+            );
+            // What is printed parses back to the same study and pool.
+            let again: PgAddress = shown.parse().unwrap();
+            assert_eq!((again.study(), again.pool()), ("s", 2));
+            assert_eq!(again.to_string(), shown);
+            // The study's identity (its cache key) is the same whatever
+            // the pool: the default address's.
+            assert_eq!(
+                a.identity(),
+                "postgres://amira@db.lab:6543/verbatim?study=s"
+            );
+        }
+        // The bounds are allowed; pool=8 is the default and not shown.
+        for (n, shown) in [(1, "&pool=1"), (64, "&pool=64"), (8, "")] {
+            let a: PgAddress = format!("postgres://amira@db/verbatim?study=s&pool={n}")
+                .parse()
+                .unwrap();
+            assert_eq!(a.pool(), n);
+            assert_eq!(
+                a.to_string(),
+                format!("postgres://amira@db:5432/verbatim?study=s{shown}")
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_gives_its_pool_to_each_study() {
+        let db: PgDatabase = "postgres://amira:secret@db/verbatim?pool=3"
+            .parse()
+            .unwrap();
+        assert_eq!(db.to_string(), "postgres://amira@db:5432/verbatim?pool=3");
+        let again: PgDatabase = db.to_string().parse().unwrap();
+        assert_eq!(again.to_string(), db.to_string());
+        let study = db.study("addicto").unwrap();
+        assert_eq!(study.pool(), 3);
+        assert_eq!(
+            study.to_string(),
+            "postgres://amira@db:5432/verbatim?study=addicto&pool=3"
+        );
+    }
+
+    #[test]
+    fn a_bad_pool_is_refused_in_one_sentence_naming_it_and_the_range() {
+        for size in ["0", "65", "-1", "eight", "", "1.5"] {
+            for address in [
+                format!("postgres://amira:secret@db/verbatim?study=s&pool={size}"),
+                format!("postgres://amira:secret@db/verbatim?pool={size}"),
+            ] {
+                let err = if address.contains("study=") {
+                    address.parse::<PgAddress>().unwrap_err().to_string()
+                } else {
+                    address.parse::<PgDatabase>().unwrap_err().to_string()
+                };
+                assert!(
+                    err.starts_with(&format!("pool={size} in postgres://amira@db/verbatim"))
+                        && err.contains(" must be a whole number from 1 to 64 "),
+                    "{address}: {err}"
+                );
+                assert!(!err.contains("secret"), "{err}");
+                assert_eq!(err.matches(". ").count(), 0, "one sentence: {err}");
+            }
         }
     }
 }

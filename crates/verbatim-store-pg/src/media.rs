@@ -12,13 +12,27 @@
 //! media/…`, else `~/.cache/…`; 0700, files 0600), named by its SHA-256
 //! and checked against it, and answers that file afterwards.
 //!
+//! Those copies are cleaned as they are served: each time a recording is
+//! asked for, the copies in the study's folder whose SHA-256 is no longer
+//! any recording of the study (one replaced or detached, a study dropped
+//! and made again at the same address) are removed, and so are partial
+//! copies a crashed process left over an hour ago ([`sweep`]). The folder
+//! is listed before the study's recordings are read, so a copy another
+//! process writes meanwhile is of a recording the read already sees; a
+//! copy removed while another process streams it stays readable to that
+//! process (Unix keeps an open file), and is written again if asked for
+//! after an undo. Cleaning is best effort: a copy that cannot be removed
+//! never stops a recording from playing.
+//!
 //! Live transcription (`append_turn`) appends the line through
 //! [`crate::splice`] and the new turn, with the checks and placement of
 //! `rules::check_turn` and `rules::place_turn`, so both backends grow a
 //! transcript alike.
 
+use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use postgres::{GenericClient, Transaction};
 use sha2::{Digest, Sha256};
@@ -167,7 +181,67 @@ fn cache_dir(address: &str) -> Result<PathBuf, StoreError> {
     Ok(cache.join("verbatim").join("media").join(&study[..16]))
 }
 
+/// How old a partial copy must be before it is taken for the leftover of
+/// a process that stopped while writing it.
+const STALE_PARTIAL: Duration = Duration::from_secs(60 * 60);
+
+/// Returns the SHA-256 a copy is named by, when `name` is a copy's name
+/// (`HEX.CONTAINER`, [`Recording::file_name`]).
+fn copy_sha(name: &str) -> Option<&str> {
+    let (sha, container) = name.split_once('.')?;
+    let hex = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex && !container.is_empty()).then_some(sha)
+}
+
+/// Returns the files of `dir` to remove: copies named by a SHA-256 not in
+/// `current` (except `keep`, the copy being served) and partial copies
+/// older than [`STALE_PARTIAL`]; `listed` is the folder's listing, taken
+/// before `current` was read.
+fn stale_copies(listed: &[PathBuf], current: &HashSet<String>, keep: &Path) -> Vec<PathBuf> {
+    listed
+        .iter()
+        .filter(|path| path.as_path() != keep)
+        .filter(|path| {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                return false;
+            };
+            if name.starts_with(".partial-") {
+                let age = std::fs::metadata(path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok());
+                return age.is_some_and(|a| a > STALE_PARTIAL);
+            }
+            copy_sha(name).is_some_and(|sha| !current.contains(sha))
+        })
+        .cloned()
+        .collect()
+}
+
 impl PgStore {
+    /// Removes the copies in `target`'s folder that are of no recording
+    /// of the study any more, keeping `target`; best effort (see the
+    /// module's notes).
+    fn sweep(&self, target: &Path) {
+        let Some(dir) = target.parent() else {
+            return;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let listed: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        let current = self
+            .client()
+            .query("SELECT DISTINCT sha256 FROM media", &[])
+            .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect());
+        let Ok(current) = current else {
+            return;
+        };
+        for stale in stale_copies(&listed, &current, target) {
+            let _ = std::fs::remove_file(stale);
+        }
+    }
+
     /// Writes the recording's bytes from the database into `target`
     /// (through a partial file renamed at the end), checking its SHA-256.
     fn materialise(&self, rec: &Recording, target: &Path) -> Result<(), StoreError> {
@@ -250,11 +324,12 @@ impl Media for PgStore {
     }
 
     fn media_path(&self, recording: &Recording) -> Result<PathBuf, StoreError> {
-        let target = cache_dir(&self.address().to_string())?.join(recording.file_name());
+        let target = cache_dir(&self.address().identity())?.join(recording.file_name());
         let complete = std::fs::metadata(&target).is_ok_and(|m| m.len() == recording.bytes);
         if !complete {
             self.materialise(recording, &target)?;
         }
+        self.sweep(&target);
         Ok(target)
     }
 
@@ -375,5 +450,56 @@ impl Media for PgStore {
             )?;
             Ok((turn, Some(format!("source:{source}")), placed.summary))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_copies_are_those_of_no_current_recording_and_old_partials() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+        let touch = |name: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, b"x").unwrap();
+            path
+        };
+        let current_copy = touch(&format!("{a}.wav"));
+        let replaced = touch(&format!("{b}.mp4"));
+        let served = touch(&format!("{c}.ogg"));
+        let fresh_partial = touch(".partial-1");
+        let old_partial = touch(".partial-2");
+        let hour_and_a_bit = std::time::SystemTime::now() - Duration::from_secs(3700);
+        std::fs::File::options()
+            .write(true)
+            .open(&old_partial)
+            .unwrap()
+            .set_modified(hour_and_a_bit)
+            .unwrap();
+        let other = touch("notes.txt");
+        let listed: Vec<PathBuf> = [
+            &current_copy,
+            &replaced,
+            &served,
+            &fresh_partial,
+            &old_partial,
+            &other,
+        ]
+        .into_iter()
+        .cloned()
+        .collect();
+        let current: HashSet<String> = [a.clone()].into_iter().collect();
+        // c is no recording either, but it is the copy being served (its
+        // recording detached after it was read): it is kept.
+        let mut stale = stale_copies(&listed, &current, &served);
+        stale.sort();
+        let mut expected = vec![old_partial, replaced];
+        expected.sort();
+        assert_eq!(stale, expected);
+        assert_eq!(copy_sha(&format!("{a}.wav")), Some(a.as_str()));
+        assert_eq!(copy_sha("abc.wav"), None);
+        assert_eq!(copy_sha(&a), None);
     }
 }

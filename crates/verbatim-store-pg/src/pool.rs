@@ -18,6 +18,10 @@
 //! the first connection, opened with the store, is never closed, and when a
 //! new one cannot be opened the caller waits for one in use.
 //!
+//! How many connections at most is a setting of the address (`pool=N`,
+//! [`PgAddress::pool`], 8 unless said): with `pool=1` the calls of a
+//! process wait their turn for its one connection.
+//!
 //! The team account behind a change is a setting of the connection
 //! (`audit::act_as`); each handle says which account it acts for, and a
 //! connection taken with another account set is switched first.
@@ -28,11 +32,6 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use postgres::Client;
 
 use crate::{PgAddress, audit, store};
-
-/// The most connections one process opens to one study: enough to keep
-/// the server's processes busy, and far below the server's default limit
-/// (100) with several server processes per study and several studies.
-const MOST: usize = 8;
 
 /// The connections of one study: idle ones, and how many are open.
 pub(crate) struct Pool {
@@ -81,8 +80,8 @@ impl Pool {
     }
 
     /// Returns a connection naming `account` in its audit entries: an idle
-    /// one, else a new one while fewer than [`MOST`] are open, else the
-    /// next one given back.
+    /// one, else a new one while fewer than the address's `pool=` are
+    /// open, else the next one given back.
     pub(crate) fn take(&self, account: Option<&str>) -> Conn<'_> {
         let mut pooled = self.idle_or_new();
         let wanted = Some(account.map(str::to_owned));
@@ -103,7 +102,7 @@ impl Pool {
             if let Some(pooled) = idle.connections.pop() {
                 return pooled;
             }
-            if idle.open < MOST {
+            if idle.open < self.address.pool() {
                 idle.open += 1;
                 drop(idle);
                 if let Ok(client) = store::connect(&self.address) {

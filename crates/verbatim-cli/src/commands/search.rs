@@ -176,10 +176,7 @@ fn synced(mut index: Index, store: &dyn Transcripts) -> anyhow::Result<Index> {
 /// user's cache (`$XDG_CACHE_HOME`, else `~/.cache`): each machine that
 /// searches keeps its own, synced from the database.
 pub fn server_index_dir(address: &PgAddress) -> anyhow::Result<PathBuf> {
-    Ok(cache_dir(
-        &server_index_root(address)?,
-        &address.to_string(),
-    ))
+    Ok(cache_dir(&server_index_root(address)?, &address.identity()))
 }
 
 /// Returns the folder of the user's cache under which each PostgreSQL

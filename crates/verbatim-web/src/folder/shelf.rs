@@ -99,7 +99,7 @@ impl Shelf {
                 index_root,
             } => {
                 let address = database.study(name)?;
-                let index_dir = verbatim_search::cache_dir(index_root, &address.to_string());
+                let index_dir = verbatim_search::cache_dir(index_root, &address.identity());
                 Opened {
                     store: Box::new(PgStore::open(&address)?),
                     index_dir,
@@ -148,7 +148,7 @@ impl Shelf {
                 let store = PgStore::create(&address, &settings, actor)?;
                 let mut opened = Opened {
                     store: Box::new(store),
-                    index_dir: verbatim_search::cache_dir(index_root, &address.to_string()),
+                    index_dir: verbatim_search::cache_dir(index_root, &address.identity()),
                 };
                 if let Err(e) = add_owner(&mut opened, actor, owner) {
                     drop(opened);

@@ -23,11 +23,15 @@
 #  4. `verbatim agreement` on those 3 coders × 1,000 sources;
 #  5. a load run: CLIENTS clients for LOAD_SECONDS s coding over loopback
 #     against one server on a study file, then against one server on a
-#     PostgreSQL study, then against two servers on another, checking that
-#     every acknowledged coding is stored once.
+#     PostgreSQL study, then against two servers on another (each a fresh
+#     copy of the 100-transcript study), checking that every acknowledged
+#     coding is stored once; the median of LOAD_ROUNDS rounds goes to the
+#     table (codings/s: there the ratio is PostgreSQL's rate ÷ SQLite's).
 #
 # RUNS (default 3) whole-process runs per figure, median shown; RUNS_IMPORT_1000
-# (default RUNS) for the largest import. LOAD_SECONDS (60) and CLIENTS (20).
+# (default RUNS) for the largest import. LOAD_SECONDS (60), CLIENTS (20),
+# LOAD_ROUNDS (1) rounds of the three load runs taking turns; ONLY_LOAD=1
+# runs the load alone.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -36,6 +40,7 @@ RUNS_IMPORT_1000="${RUNS_IMPORT_1000:-$RUNS}"
 RUNS_CODING="${RUNS_CODING:-300}"
 RUNS_HTTP="${RUNS_HTTP:-300}"
 LOAD_SECONDS="${LOAD_SECONDS:-60}"
+LOAD_ROUNDS="${LOAD_ROUNDS:-1}"
 CLIENTS="${CLIENTS:-20}"
 export VERBATIM_PG_PORT="${VERBATIM_PG_PORT:-55447}"
 
@@ -100,6 +105,8 @@ timed() {
   note "$op" "$backend" "$(median_s "${ms[@]}")"
 }
 
+# ONLY_LOAD=1 runs the load (5.) alone.
+if [[ -z "${ONLY_LOAD:-}" ]]; then
 echo "== 1. import (.txt), $RUNS runs each"
 for n in 100 1000; do
   runs=$RUNS
@@ -121,6 +128,8 @@ for backend in SQLite PostgreSQL; do
   note "one coding, library (p50 / p95)" "$backend" \
     "$(sed -E 's/.*median ([0-9.]+) ms.*p95 ([0-9.]+) ms/\1 \/ \2 ms/' <<<"$line")"
 done
+
+fi
 
 # Starts `verbatim serve` on a study for coder bench and sets `url` to its
 # address; fails (the server's log in $out/serve-NAME.log) when it does not
@@ -144,11 +153,8 @@ stop_servers() {
   servers=()
 }
 
+if [[ -z "${ONLY_LOAD:-}" ]]; then
 echo "== 2b. one coding through HTTP ($RUNS_HTTP posts, one client)"
-# The load run's studies are copies of the 100-transcript study, made now.
-"$bin" copy "$out/s100.vbt" "$out/load.vbt" >/dev/null
-"$bin" copy "$out/s100.vbt" "$(pg load)" >/dev/null
-"$bin" copy "$out/s100.vbt" "$(pg load1)" >/dev/null
 for backend in SQLite PostgreSQL; do
   study="$out/s100.vbt"
   [[ $backend == PostgreSQL ]] && study="$(pg s100)"
@@ -202,37 +208,65 @@ done
 echo "  query answers on both backends: $(same "$out"/query-{SQLite,PostgreSQL}.json "$q_op")"
 echo "  matrix answers on both backends: $(same "$out"/matrix-{SQLite,PostgreSQL}.json "$m_op")"
 echo "  agreement answers on both backends: $(same "$out"/agreement-{SQLite,PostgreSQL}.json "$a_op")"
+fi
 
-echo "== 5. load: $CLIENTS clients for $LOAD_SECONDS s"
-"$bin" coder add --project "$out/load.vbt" bench >/dev/null
-"$bin" coder add --project "$(pg load)" bench >/dev/null
-"$bin" coder add --project "$(pg load1)" bench >/dev/null
-if serve "$out/load.vbt" load-sqlite; then
-  echo "  SQLite, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
-  python3 bench/backends_http.py load "$url" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$out/load.vbt" bench |
-    tee "$out/load-sqlite.log" | sed 's/^/  /'
-  echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
-fi
-stop_servers
-# One PostgreSQL server on a study of its own (a coding's answer reads its
-# source's codings, so each run starts from the same study).
-if serve "$(pg load1)" load-pg-alone; then
-  echo "  PostgreSQL, one server, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
-  python3 bench/backends_http.py load "$url" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$(pg load1)" bench |
-    tee "$out/load-pg1.log" | sed 's/^/  /'
-  echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
-fi
-stop_servers
-if serve "$(pg load)" load-pg-1 && one=$url && serve "$(pg load)" load-pg-2; then
-  two=$url
-  echo "  PostgreSQL, two servers, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
-  python3 bench/backends_http.py load "$one,$two" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$(pg load)" bench |
-    tee "$out/load-pg.log" | sed 's/^/  /'
-  echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "== 5. load: $CLIENTS clients for $LOAD_SECONDS s, $LOAD_ROUNDS round(s)"
+# Every run starts from its own copy of the 100-transcript study as
+# imported (a coding's answer reads its source, so runs on a study that
+# earlier runs filled would not compare).
+"$bin" init --project "$out/pristine.vbt" --language fr >/dev/null
+"$bin" import --project "$out/pristine.vbt" --kind interview --language fr bench/out/tiers/100/txt >/dev/null
+# Sets `study` to a new copy NAME of the pristine study on BACKEND, with coder bench.
+fresh() {
+  if [[ $2 == SQLite ]]; then
+    study="$out/$1.vbt"
+    rm -f "$study" "$study-wal" "$study-shm"
+  else
+    study="$(pg "$1")"
+    drop "$1"
+  fi
+  "$bin" copy "$out/pristine.vbt" "$study" >/dev/null
+  "$bin" coder add --project "$study" bench >/dev/null
+}
+# Runs the clients against SERVERS servers on a fresh study on BACKEND;
+# appends the acknowledged codings/s to rate[CONFIG].
+declare -A rate
+load_run() {
+  local config=$1 backend=$2 servers_wanted=$3 name=$4 urls=""
+  fresh "$name" "$backend"
+  for k in $(seq "$servers_wanted"); do
+    if ! serve "$study" "$name-$k"; then
+      echo "  TODO: $config: \`verbatim serve\` did not start: $(tail -1 "$out/serve-$name-$k.log")"
+      stop_servers
+      return 0
+    fi
+    urls="${urls:+$urls,}$url"
+  done
+  echo "  $config, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
+  python3 bench/backends_http.py load "$urls" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$study" bench |
+    tee "$out/$name.log" | sed 's/^/    /'
+  echo "    (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+  rate["$config"]+="$(grep -oE '[0-9]+ acknowledged codings/s' "$out/$name.log" | cut -d' ' -f1) "
   stop_servers
-else
-  echo "  TODO: load on PostgreSQL: \`verbatim serve\` did not start on a PostgreSQL study: $(tail -1 "$out/serve-load-pg-1.log")"
-fi
+}
+# The configurations take turns, so that what else runs on the machine
+# weighs on each alike.
+for round in $(seq "$LOAD_ROUNDS"); do
+  load_run "SQLite, one server" SQLite 1 "load_sqlite_$round"
+  load_run "PostgreSQL, one server" PostgreSQL 1 "load_pg_one_$round"
+  load_run "PostgreSQL, two servers" PostgreSQL 2 "load_pg_two_$round"
+done
+# The median of the rounds' rates, and the rounds.
+median_rate() {
+  local sorted
+  sorted=$(printf '%s\n' $1 | sort -n)
+  printf '%s/s (rounds %s)' "$(echo "$sorted" | sed -n "$((($(wc -w <<<"$1") + 1) / 2))p")" "$(echo $1 | tr ' ' /)"
+}
+load_op="codings/s, $CLIENTS clients over HTTP, ${LOAD_SECONDS} s"
+note "$load_op, one server" SQLite "$(median_rate "${rate["SQLite, one server"]:-0}")"
+note "$load_op, one server" PostgreSQL "$(median_rate "${rate["PostgreSQL, one server"]:-0}")"
+note "$load_op, two PostgreSQL servers" SQLite "$(median_rate "${rate["SQLite, one server"]:-0}") (one server)"
+note "$load_op, two PostgreSQL servers" PostgreSQL "$(median_rate "${rate["PostgreSQL, two servers"]:-0}")"
 
 {
   echo

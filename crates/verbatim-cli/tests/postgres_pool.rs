@@ -212,9 +212,9 @@ const MARCHE: &str = "INT : Parlez-moi du marché du samedi.\n\
                       P1 : Le marché, c’est là qu’on se retrouve, on prend des nouvelles, \
                       on se donne des adresses.\n";
 
-/// Returns an agent of the folder server at `base` with `study` opened
-/// and `coder` picked.
-fn agent_in(base: &str, study: &str, coder: &str) -> Agent {
+/// A browser of the folder server at `base` that chose `study` on the start page as `coder`, before any
+/// page of the study.
+fn chosen_in(base: &str, study: &str, coder: &str) -> Agent {
     let mut agent = local_agent(base);
     let open = agent.send(
         "GET",
@@ -225,10 +225,14 @@ fn agent_in(base: &str, study: &str, coder: &str) -> Agent {
     assert_eq!(open.status, 303, "{}", open.body);
     keep_cookies(&mut agent, &open);
     agent.cookies.push_str(&format!("; vb_coder={coder}"));
-    // The study is opened by its first page, not by the choice.
+    agent
+}
+
+/// Asks the study's first page (the study is opened by it, not by the
+/// choice).
+fn first_page(agent: &Agent) {
     let sources = agent.send("GET", "/api/sources", "text/plain", "");
     assert_eq!(sources.status, 200, "{}", sources.body);
-    agent
 }
 
 /// Posts codings with `code` on `source` through `agent` for `seconds`:
@@ -292,26 +296,38 @@ fn serve_dir_with_pool_1_keeps_one_connection_per_study() {
             &format!("{}?pool=1&application_name={name}", db.address),
         ],
     );
-    // Each coder's browser opens its study, one after the other (the
-    // start page lists the studies on a connection of its own, closed
-    // after; first pages racing to open a study may each open it, the
-    // first kept wins): the count starts once that is over.
+    // Every coder's browser chooses its study (the start page checks the
+    // name on a connection of its own, closed after)…
     let agents: Vec<(&str, &str, (i64, i64), Agent)> = ["alpha", "beta"]
         .into_iter()
         .zip(ids)
         .flat_map(|(study, target)| {
-            coders.map(|coder| (study, coder, target, agent_in(&server.base, study, coder)))
+            coders.map(|coder| (study, coder, target, chosen_in(&server.base, study, coder)))
         })
         .collect();
     let mut count = counter!(db.admin(), name);
     let settled = Instant::now() + Duration::from_secs(10);
-    while count() != 2 {
+    while count() != 0 {
         assert!(
             Instant::now() < settled,
             "the listing connections stay open"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
+    // …then the eight first pages at once: each study is opened once, on
+    // one connection, however many pages race for it.
+    let (opening, _, ()) = watched(&mut count, || {
+        std::thread::scope(|scope| {
+            for (_, _, _, agent) in &agents {
+                scope.spawn(move || first_page(agent));
+            }
+        });
+    });
+    assert!(
+        opening <= 2,
+        "{opening} connections while two studies opened"
+    );
+    assert_eq!(count(), 2, "one connection per study once opened");
     // Four coders in each study at once, for 4 s.
     let (most, _, answers) = watched(count, || {
         std::thread::scope(|scope| {

@@ -63,6 +63,10 @@ pub struct Folder {
     timeout: Duration,
     secrets: Secrets,
     studies: Mutex<HashMap<String, Served>>,
+    /// Held while a study is opened, so that first requests racing for one
+    /// study open it once (a PostgreSQL study's pool is bounded per store:
+    /// two stores for one study would open twice its connections).
+    opening: tokio::sync::Mutex<()>,
 }
 
 /// One opened study: its state and its router.
@@ -101,6 +105,7 @@ impl Folder {
             timeout,
             secrets,
             studies: Mutex::new(HashMap::new()),
+            opening: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -187,16 +192,25 @@ impl Folder {
         kept
     }
 
-    /// Returns the study `name`, opened on first use.
-    async fn open(&self, name: &str) -> Result<Served, WebError> {
-        let name = self.shelf.checked_name(name)?;
-        if let Some(served) = self
-            .studies
+    /// Returns the study `name` when it is served already.
+    fn served(&self, name: &str) -> Option<Served> {
+        self.studies
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(name)
-        {
-            return Ok(served.clone());
+            .cloned()
+    }
+
+    /// Returns the study `name`, opened on first use (once, however many
+    /// requests ask at once).
+    async fn open(&self, name: &str) -> Result<Served, WebError> {
+        let name = self.shelf.checked_name(name)?;
+        if let Some(served) = self.served(name) {
+            return Ok(served);
+        }
+        let _opening = self.opening.lock().await;
+        if let Some(served) = self.served(name) {
+            return Ok(served);
         }
         let (shelf, owned) = (self.shelf.clone(), name.to_owned());
         let opened = off_runtime("a study operation", move || shelf.open(&owned)).await?;

@@ -289,58 +289,12 @@ fn flatten(
         });
     }
     let name = entry.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    // A code with a GUID (a .qdc) is that code wherever it appears, and
-    // two GUIDs are two codes even under one name (names are unique among
-    // siblings only); without one (a spreadsheet), a name is the code.
-    let key = match entry
-        .guid
-        .as_deref()
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-    {
-        Some(guid) => format!("guid:{}", guid.to_lowercase()),
-        None => format!("name:{}", name.to_lowercase()),
-    };
-    let given = |v: &Option<String>| {
-        v.as_ref()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-    };
-    let fields = CodeFields {
-        colour: given(&entry.colour),
-        definition: given(&entry.definition),
-        inclusion: given(&entry.inclusion),
-        exclusion: given(&entry.exclusion),
-        example: given(&entry.example),
-    };
+    let key = identity(entry, &name);
+    let fields = fields_of(entry);
     let level = given(&entry.level);
     let index = match by_name.get(&key) {
         Some(&i) => {
-            let node = &mut nodes[i];
-            merge(&name, "level", &mut node.level, level)?;
-            merge(&name, "colour", &mut node.fields.colour, fields.colour)?;
-            merge(
-                &name,
-                "definition",
-                &mut node.fields.definition,
-                fields.definition,
-            )?;
-            merge(
-                &name,
-                "inclusion criteria",
-                &mut node.fields.inclusion,
-                fields.inclusion,
-            )?;
-            merge(
-                &name,
-                "exclusion criteria",
-                &mut node.fields.exclusion,
-                fields.exclusion,
-            )?;
-            merge(&name, "example", &mut node.fields.example, fields.example)?;
-            if node.guid.is_none() {
-                node.guid = given(&entry.guid);
-            }
+            merge_node(&mut nodes[i], &name, level, fields, given(&entry.guid))?;
             i
         }
         None => {
@@ -370,6 +324,77 @@ fn flatten(
     }
     for child in &entry.children {
         flatten(child, Some(index), depth + 1, nodes, by_name)?;
+    }
+    Ok(())
+}
+
+/// Returns the key that says which code an entry is: its GUID when it has
+/// one, else its `name` (spaces tidied), in lower case.
+fn identity(entry: &CodebookEntry, name: &str) -> String {
+    // A code with a GUID (a .qdc) is that code wherever it appears, and
+    // two GUIDs are two codes even under one name (names are unique among
+    // siblings only); without one (a spreadsheet), a name is the code.
+    match entry
+        .guid
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
+        Some(guid) => format!("guid:{}", guid.to_lowercase()),
+        None => format!("name:{}", name.to_lowercase()),
+    }
+}
+
+/// Returns a field's value trimmed, or nothing when it is blank.
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// Returns the fields an entry gives (blank ones left out).
+fn fields_of(entry: &CodebookEntry) -> CodeFields {
+    CodeFields {
+        colour: given(&entry.colour),
+        definition: given(&entry.definition),
+        inclusion: given(&entry.inclusion),
+        exclusion: given(&entry.exclusion),
+        example: given(&entry.example),
+    }
+}
+
+/// Merges what a code met again gives into the code met first (`name`
+/// names it in a conflict); a GUID fills one not yet known.
+fn merge_node(
+    node: &mut Node,
+    name: &str,
+    level: Option<String>,
+    fields: CodeFields,
+    guid: Option<String>,
+) -> Result<(), CodebookError> {
+    merge(name, "level", &mut node.level, level)?;
+    merge(name, "colour", &mut node.fields.colour, fields.colour)?;
+    merge(
+        name,
+        "definition",
+        &mut node.fields.definition,
+        fields.definition,
+    )?;
+    merge(
+        name,
+        "inclusion criteria",
+        &mut node.fields.inclusion,
+        fields.inclusion,
+    )?;
+    merge(
+        name,
+        "exclusion criteria",
+        &mut node.fields.exclusion,
+        fields.exclusion,
+    )?;
+    merge(name, "example", &mut node.fields.example, fields.example)?;
+    if node.guid.is_none() {
+        node.guid = guid;
     }
     Ok(())
 }

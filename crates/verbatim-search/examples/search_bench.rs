@@ -67,85 +67,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|m| m.len())
         .sum();
     let mut rows = Vec::new();
-    let mut all_index = Vec::new();
-    let mut all_full = Vec::new();
-    let mut all_page = Vec::new();
+    let mut all = Samples::default();
     let mut analyzers = Analyzers::default();
     for q in queries.as_array().ok_or("queries.json is not a list")? {
-        let id = q["id"].as_str().unwrap_or("?");
-        let text = q["query"].as_str().unwrap_or("");
-        if q.get("scope").is_some() {
-            rows.push(serde_json::json!({ "id": id, "skipped": "needs the generated codings, which the benchmark study does not import" }));
-            continue;
-        }
-        let ours = if text.chars().any(|c| !c.is_alphanumeric()) {
-            format!("\"{text}\"")
-        } else {
-            text.to_owned()
-        };
-        let query = Query::parse(&ours, &mut analyzers)?;
-        let filters = Filters {
-            role: if q.get("speaker").is_some() {
-                Role::Participants
-            } else {
-                Role::All
-            },
-            include_context: true,
-            ..Filters::default()
-        };
-        let exact = Query::parse(&format!("={ours}"), &mut analyzers)?;
-        let exact_hits = search(&store, &index, &exact, &filters, 40)?.len();
-        let mut index_ms = Vec::new();
-        let mut full_ms = Vec::new();
-        let mut page_ms = Vec::new();
-        let mut hits = 0;
-        let mut turns = 0;
-        let mut page_total = 0;
-        for run in 0..runs {
-            let t = Instant::now();
-            turns = index.count(&query, &IndexFilter::default())?;
-            index_ms.push(ms(t));
-            let t = Instant::now();
-            index.sync(&store)?;
-            let page = search_page(&store, &index, &query, &filters, 40, (0, 50))?;
-            page_ms.push(ms(t));
-            page_total = page.total;
-            // The full search (seconds at 10,000 transcripts) three times
-            // at most: it is the reference count, not the figure sought.
-            if run < FULL_RUNS {
-                let t = Instant::now();
-                hits = search(&store, &index, &query, &filters, 40)?.len();
-                full_ms.push(ms(t));
-            }
-        }
-        index_ms.sort_by(f64::total_cmp);
-        full_ms.sort_by(f64::total_cmp);
-        page_ms.sort_by(f64::total_cmp);
-        assert_eq!(
-            page_total, hits,
-            "{id}: the page's count differs from the full search's"
-        );
-        all_page.extend_from_slice(&page_ms);
-        all_index.extend_from_slice(&index_ms);
-        all_full.extend_from_slice(&full_ms);
-        rows.push(serde_json::json!({
-            "id": id,
-            "query": ours,
-            "expected_total": q["expected_total"],
-            "hits": hits,
-            "hits_exact_form": exact_hits,
-            "candidate_turns": turns,
-            "index_p50_ms": percentile(&index_ms, 50.0),
-            "index_p95_ms": percentile(&index_ms, 95.0),
-            "full_p50_ms": percentile(&full_ms, 50.0),
-            "full_p95_ms": percentile(&full_ms, 95.0),
-            "page_p50_ms": percentile(&page_ms, 50.0),
-            "page_p95_ms": percentile(&page_ms, 95.0),
-        }));
+        rows.push(query_row(
+            &store,
+            &mut index,
+            q,
+            runs,
+            &mut analyzers,
+            &mut all,
+        )?);
     }
-    all_index.sort_by(f64::total_cmp);
-    all_full.sort_by(f64::total_cmp);
-    all_page.sort_by(f64::total_cmp);
+    all.sort();
     let out = serde_json::json!({
         "sources": report.added,
         "segments": index.segments(),
@@ -153,14 +87,134 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "noop_sync_ms": noop_ms,
         "index_bytes": index_bytes,
         "runs": runs,
-        "index_p50_ms": percentile(&all_index, 50.0),
-        "index_p95_ms": percentile(&all_index, 95.0),
-        "full_p50_ms": percentile(&all_full, 50.0),
-        "full_p95_ms": percentile(&all_full, 95.0),
-        "page_p50_ms": percentile(&all_page, 50.0),
-        "page_p95_ms": percentile(&all_page, 95.0),
+        "index_p50_ms": percentile(&all.index, 50.0),
+        "index_p95_ms": percentile(&all.index, 95.0),
+        "full_p50_ms": percentile(&all.full, 50.0),
+        "full_p95_ms": percentile(&all.full, 95.0),
+        "page_p50_ms": percentile(&all.page, 50.0),
+        "page_p95_ms": percentile(&all.page, 95.0),
         "queries": rows,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// Times in milliseconds, three ways: the index alone, the first page,
+/// the full search.
+#[derive(Default)]
+struct Samples {
+    index: Vec<f64>,
+    full: Vec<f64>,
+    page: Vec<f64>,
+}
+
+impl Samples {
+    /// Sorts each list, for the percentiles.
+    fn sort(&mut self) {
+        self.index.sort_by(f64::total_cmp);
+        self.full.sort_by(f64::total_cmp);
+        self.page.sort_by(f64::total_cmp);
+    }
+}
+
+/// Runs one query of the workload `runs` times and returns its JSON row,
+/// adding its times to `all`; a query that needs codings is skipped.
+fn query_row(
+    store: &SqliteStore,
+    index: &mut Index,
+    q: &serde_json::Value,
+    runs: usize,
+    analyzers: &mut Analyzers,
+    all: &mut Samples,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let id = q["id"].as_str().unwrap_or("?");
+    let text = q["query"].as_str().unwrap_or("");
+    if q.get("scope").is_some() {
+        return Ok(
+            serde_json::json!({ "id": id, "skipped": "needs the generated codings, which the benchmark study does not import" }),
+        );
+    }
+    let ours = if text.chars().any(|c| !c.is_alphanumeric()) {
+        format!("\"{text}\"")
+    } else {
+        text.to_owned()
+    };
+    let query = Query::parse(&ours, analyzers)?;
+    let filters = Filters {
+        role: if q.get("speaker").is_some() {
+            Role::Participants
+        } else {
+            Role::All
+        },
+        include_context: true,
+        ..Filters::default()
+    };
+    let exact = Query::parse(&format!("={ours}"), analyzers)?;
+    let exact_hits = search(store, index, &exact, &filters, 40)?.len();
+    let (mut times, counts) = time_query(store, index, &query, &filters, runs)?;
+    times.sort();
+    assert_eq!(
+        counts.page_total, counts.hits,
+        "{id}: the page's count differs from the full search's"
+    );
+    all.page.extend_from_slice(&times.page);
+    all.index.extend_from_slice(&times.index);
+    all.full.extend_from_slice(&times.full);
+    Ok(serde_json::json!({
+        "id": id,
+        "query": ours,
+        "expected_total": q["expected_total"],
+        "hits": counts.hits,
+        "hits_exact_form": exact_hits,
+        "candidate_turns": counts.turns,
+        "index_p50_ms": percentile(&times.index, 50.0),
+        "index_p95_ms": percentile(&times.index, 95.0),
+        "full_p50_ms": percentile(&times.full, 50.0),
+        "full_p95_ms": percentile(&times.full, 95.0),
+        "page_p50_ms": percentile(&times.page, 50.0),
+        "page_p95_ms": percentile(&times.page, 95.0),
+    }))
+}
+
+/// What one query found: hits of the full search, candidate turns of the
+/// index, and the first page's count of all hits.
+struct Counts {
+    hits: usize,
+    turns: usize,
+    page_total: usize,
+}
+
+/// Times a query `runs` times: the index alone, the first page after a
+/// sync, and the full search (the first `FULL_RUNS` runs only).
+fn time_query(
+    store: &SqliteStore,
+    index: &mut Index,
+    query: &Query,
+    filters: &Filters,
+    runs: usize,
+) -> Result<(Samples, Counts), Box<dyn std::error::Error>> {
+    let mut times = Samples::default();
+    let mut counts = Counts {
+        hits: 0,
+        turns: 0,
+        page_total: 0,
+    };
+    for run in 0..runs {
+        let t = Instant::now();
+        counts.turns = index.count(query, &IndexFilter::default())?;
+        times.index.push(ms(t));
+        let t = Instant::now();
+        index.sync(store)?;
+        let page = search_page(store, index, query, filters, 40, (0, 50))?;
+        times.page.push(ms(t));
+        counts.page_total = page.total;
+        // The full search (seconds at 10,000 transcripts) three times
+        // at most: it is the reference count, not the figure sought.
+        if run < FULL_RUNS {
+            let t = Instant::now();
+            counts.hits = search(store, index, query, filters, 40)?.len();
+            times.full.push(ms(t));
+        }
+    }
+    Ok((times, counts))
 }

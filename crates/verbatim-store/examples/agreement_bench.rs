@@ -18,7 +18,7 @@ use verbatim_analysis::reliability::Estimate;
 use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
 use verbatim_store::AgreementReads;
 use verbatim_store::agreement_data::AgreementData;
-use verbatim_store::{Book, ImportItem, NewCode, SqliteStore, Store, StudySettings};
+use verbatim_store::{Book, ImportItem, NewCode, Scope, SqliteStore, Store, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
@@ -47,93 +47,128 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut store = SqliteStore::open(&path)?;
     store.reveal("bench")?;
     let scope = store.scope("ana", true, false)?;
-    let mut loads = Vec::new();
-    let mut pooled = Vec::new();
-    let mut by_source = Vec::new();
-    let mut domains = Vec::new();
+    let mut times = Times::default();
     let mut summary = String::new();
-    let mut coded_by = Vec::new();
     for _ in 0..5 {
-        let t = Instant::now();
-        for coder in store.coders()? {
-            store.sources_coded_by_id(coder.id)?;
-        }
-        coded_by.push(t.elapsed());
-        let t = Instant::now();
-        let data = store.agreement_data(&scope, &[], None)?;
-        loads.push(t.elapsed());
-        let passages: Vec<Passage> = data
-            .spans
-            .iter()
-            .map(|s| Passage {
-                source: s.source,
-                code: s.code,
-                coder: s.coder,
-                start: s.start,
-                end: s.end,
-            })
-            .collect();
-        let sources: Vec<agreement::ComparedSource> = data
-            .sources
-            .iter()
-            .map(|s| agreement::ComparedSource {
-                chars: s.chars,
-                coded_by: s.coded_by.clone(),
-            })
-            .collect();
-        for (keep, samples) in [(false, &mut pooled), (true, &mut by_source)] {
-            let mut p = passages.clone();
-            let t = Instant::now();
-            let c = agreement::compare_coded(
-                data.coders.len(),
-                data.codes.len(),
-                &sources,
-                &mut p,
-                agreement::Settings {
-                    threshold: 0.9,
-                    overlap_base: agreement::OverlapBase::Union,
-                    by_source: keep,
-                },
-            );
-            samples.push(t.elapsed());
-            if !keep {
-                let t = Instant::now();
-                let (within, across) = domain_alphas(&data, &passages);
-                domains.push(t.elapsed());
-                eprintln!("cu-alpha of domain 0: {within}; Cu-alpha: {across}");
-            }
-            let pair = &c.overall.pairs[0];
-            summary = format!(
-                "{} passages, {} codes, {} sources; overall ana/ben kappa {}, Fleiss {}, segment agreement {}",
-                data.spans.len(),
-                data.codes.len(),
-                data.sources.len(),
-                pair.chars.kappa,
-                c.overall.group.fleiss,
-                pair.segments.percent,
-            );
-        }
+        summary = one_run(&store, &scope, &mut times)?;
     }
     eprintln!("{summary}");
-    println!("| step | median of 5 | min |");
-    println!("|---|---:|---:|");
-    for (name, samples) in [
-        ("read spans (agreement_data)", &mut loads),
-        (
-            "of which: the sources each coder coded (3 × sources_coded_by_id)",
-            &mut coded_by,
-        ),
-        ("compare, pooled", &mut pooled),
-        ("compare, with --by source rows", &mut by_source),
-        (
-            "cu-alpha in 5 domains of 10 codes, and Cu-alpha",
-            &mut domains,
-        ),
-    ] {
-        samples.sort_unstable();
-        println!("| {name} | {} | {} |", ms(samples[2]), ms(samples[0]));
-    }
+    times.print();
     Ok(())
+}
+
+/// The times of the 5 runs, step by step.
+#[derive(Default)]
+struct Times {
+    loads: Vec<Duration>,
+    coded_by: Vec<Duration>,
+    pooled: Vec<Duration>,
+    by_source: Vec<Duration>,
+    domains: Vec<Duration>,
+}
+
+impl Times {
+    /// Prints the table of medians and minima.
+    fn print(mut self) {
+        println!("| step | median of 5 | min |");
+        println!("|---|---:|---:|");
+        for (name, samples) in [
+            ("read spans (agreement_data)", &mut self.loads),
+            (
+                "of which: the sources each coder coded (3 × sources_coded_by_id)",
+                &mut self.coded_by,
+            ),
+            ("compare, pooled", &mut self.pooled),
+            ("compare, with --by source rows", &mut self.by_source),
+            (
+                "cu-alpha in 5 domains of 10 codes, and Cu-alpha",
+                &mut self.domains,
+            ),
+        ] {
+            samples.sort_unstable();
+            println!("| {name} | {} | {} |", ms(samples[2]), ms(samples[0]));
+        }
+    }
+}
+
+/// Measures one run: the sources each coder coded, reading the spans, then
+/// comparing pooled (with the domains' alphas) and by source; returns the
+/// sentence that sums the comparison up.
+fn one_run(
+    store: &SqliteStore,
+    scope: &Scope,
+    times: &mut Times,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    for coder in store.coders()? {
+        store.sources_coded_by_id(coder.id)?;
+    }
+    times.coded_by.push(t.elapsed());
+    let t = Instant::now();
+    let data = store.agreement_data(scope, &[], None)?;
+    times.loads.push(t.elapsed());
+    let (passages, sources) = compared(&data);
+    let mut summary = String::new();
+    for keep in [false, true] {
+        let mut p = passages.clone();
+        let t = Instant::now();
+        let c = agreement::compare_coded(
+            data.coders.len(),
+            data.codes.len(),
+            &sources,
+            &mut p,
+            agreement::Settings {
+                threshold: 0.9,
+                overlap_base: agreement::OverlapBase::Union,
+                by_source: keep,
+            },
+        );
+        if keep {
+            times.by_source.push(t.elapsed());
+        } else {
+            times.pooled.push(t.elapsed());
+            let t = Instant::now();
+            let (within, across) = domain_alphas(&data, &passages);
+            times.domains.push(t.elapsed());
+            eprintln!("cu-alpha of domain 0: {within}; Cu-alpha: {across}");
+        }
+        let pair = &c.overall.pairs[0];
+        summary = format!(
+            "{} passages, {} codes, {} sources; overall ana/ben kappa {}, Fleiss {}, segment agreement {}",
+            data.spans.len(),
+            data.codes.len(),
+            data.sources.len(),
+            pair.chars.kappa,
+            c.overall.group.fleiss,
+            pair.segments.percent,
+        );
+    }
+    Ok(summary)
+}
+
+/// The spans and sources of the agreement data as the comparison takes
+/// them.
+fn compared(data: &AgreementData) -> (Vec<Passage>, Vec<agreement::ComparedSource>) {
+    let passages: Vec<Passage> = data
+        .spans
+        .iter()
+        .map(|s| Passage {
+            source: s.source,
+            code: s.code,
+            coder: s.coder,
+            start: s.start,
+            end: s.end,
+        })
+        .collect();
+    let sources: Vec<agreement::ComparedSource> = data
+        .sources
+        .iter()
+        .map(|s| agreement::ComparedSource {
+            chars: s.chars,
+            coded_by: s.coded_by.clone(),
+        })
+        .collect();
+    (passages, sources)
 }
 
 /// cu-α of five domains of ten codes each (code `i` in domain `i / 10`),

@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use verbatim_analysis::alignment::{self, AlignOptions, Coded, Coverage, Node};
-use verbatim_store::{Book, SqliteStore, StudySettings};
+use verbatim_analysis::alignment::{self, AlignOptions, Alignment, Coded, Coverage, Node};
+use verbatim_store::{Book, CodeNode, CodedSpan, Coder, Scope, SqliteStore, StudySettings};
 
 const SOURCES: usize = 1_000;
 const CHARS: usize = 30_000;
@@ -65,150 +65,214 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     store.reveal("bench")?;
     let scope = store.scope("c0", true, false)?;
     let coders = store.coders()?;
-    let (mut loads, mut covers, mut aligns, mut themes, mut disagree) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut tree_reads = Vec::new();
+    let mut times = Times::default();
     let mut summary = String::new();
     for run in 0..RUNS {
-        // Store reads: each coder's tree and passages.
-        let t = Instant::now();
-        let mut layers = Vec::new();
-        let mut tree_time = Duration::ZERO;
-        for c in &coders {
-            let t = Instant::now();
-            let codes = store.code_tree(&scope, Book::Of(c.id))?;
-            tree_time += t.elapsed();
-            let spans = store.coded_spans(&scope, c.id, Book::Of(c.id))?;
-            layers.push((codes, spans));
-        }
-        loads.push(t.elapsed());
-        tree_reads.push(tree_time);
+        let layers = read_layers(&store, &scope, &coders, &mut times)?;
         // Coverage of every node, descendants included.
         let t = Instant::now();
-        let mut trees = Vec::new();
-        for (codes, spans) in &layers {
-            let tree: Vec<Node> = codes
-                .iter()
-                .map(|c| Node {
-                    id: c.id,
-                    name: c.name.clone(),
-                    level: c.level,
-                    parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
-                })
-                .collect();
-            let coded: Vec<Coded> = spans
-                .iter()
-                .map(|s| Coded {
-                    code: s.code,
-                    source: s.source,
-                    start: s.start,
-                    end: s.end,
-                })
-                .collect();
-            let cov = alignment::coverages(&tree, &coded)?;
-            trees.push((tree, cov));
-        }
-        covers.push(t.elapsed());
+        let trees = coverage_trees(&layers)?;
+        times.covers.push(t.elapsed());
         // Every pair of coders, all 50 × 50 nodes.
         let t = Instant::now();
-        let mut matched = Vec::new();
-        for i in 0..CODERS {
-            for j in i + 1..CODERS {
-                let al = alignment::align(
-                    &trees[i].0,
-                    &trees[i].1,
-                    &trees[j].0,
-                    &trees[j].1,
-                    &AlignOptions::default(),
-                )?;
-                matched.push((i, j, al));
-            }
-        }
-        aligns.push(t.elapsed());
+        let matched = align_pairs(&trees, &AlignOptions::default())?;
+        times.aligns.push(t.elapsed());
         let t = Instant::now();
         let theme_rank = store.level_rank_of("theme")?;
-        let mut theme_pairs = 0;
-        for i in 0..CODERS {
-            for j in i + 1..CODERS {
-                let al = alignment::align(
-                    &trees[i].0,
-                    &trees[i].1,
-                    &trees[j].0,
-                    &trees[j].1,
-                    &AlignOptions {
-                        min_jaccard: 0.2,
-                        level: Some(theme_rank),
-                    },
-                )?;
-                theme_pairs += al.matched.len();
-            }
-        }
-        themes.push(t.elapsed());
+        let theme_options = AlignOptions {
+            min_jaccard: 0.2,
+            level: Some(theme_rank),
+        };
+        let theme_pairs: usize = align_pairs(&trees, &theme_options)?
+            .iter()
+            .map(|(_, _, al)| al.matched.len())
+            .sum();
+        times.themes.push(t.elapsed());
         // Disagreement passages of the first matched theme of coders 0 and 1.
         let t = Instant::now();
-        let first_theme = |k: usize| trees[k].0.iter().find(|n| n.level == theme_rank);
-        let (a, b) = (first_theme(0), first_theme(1));
-        let mut n_disagree = 0;
-        if let (Some(a), Some(b)) = (a, b) {
-            let empty = Coverage::default();
-            let ca = trees[0].1.get(&a.id).unwrap_or(&empty);
-            let cb = trees[1].1.get(&b.id).unwrap_or(&empty);
-            n_disagree = alignment::disagreements(ca, cb).len();
-        }
-        disagree.push(t.elapsed());
+        let n_disagree = first_theme_disagreements(&trees, theme_rank);
+        times.disagree.push(t.elapsed());
         if run == 0 {
-            let names: HashMap<i64, &str> = trees
-                .iter()
-                .flat_map(|(tree, _)| tree.iter().map(|n| (n.id, n.name.as_str())))
-                .collect();
-            for (i, j, al) in &matched {
-                let jac: Vec<f64> = al.matched.iter().map(|p| p.overlap.jaccard).collect();
-                let min = jac.iter().copied().fold(f64::INFINITY, f64::min);
-                let themes_ok = al
-                    .matched
-                    .iter()
-                    .filter(|p| {
-                        let (x, y) = (names[&p.a], names[&p.b]);
-                        x.contains("Theme") && y.contains("Theme") && x[3..] == y[3..]
-                    })
-                    .count();
-                summary.push_str(&format!(
-                    "c{i}–c{j}: {} pairs matched (min Jaccard {min:.2}), {themes_ok}/5 themes matched to the same planted theme, {}+{} unmatched\n",
-                    al.matched.len(),
-                    al.unmatched_a.len(),
-                    al.unmatched_b.len()
-                ));
-            }
-            summary.push_str(&format!(
-                "themes only: {theme_pairs} pairs over 3 coder pairs; disagreements of one theme pair: {n_disagree} passages\n"
-            ));
+            summary = summarise(&trees, &matched, theme_pairs, n_disagree);
         }
     }
     print!("{summary}");
-    println!("| step | median of {RUNS} |");
-    println!("|---|---:|");
-    for (step, times) in [
-        ("read 3 trees + 3 × ~57,000 passages (store)", &mut loads),
-        (
-            "  of which the 3 trees with counts (`code_tree`)",
-            &mut tree_reads,
-        ),
-        ("coverage of 3 × 50 nodes", &mut covers),
-        ("align 3 coder pairs, 50 × 50 nodes each", &mut aligns),
-        ("align 3 coder pairs, themes only", &mut themes),
-        ("disagreement passages of one theme pair", &mut disagree),
-    ] {
-        println!("| {step} | {} |", ms(median(times)));
-    }
-    let total: Vec<Duration> = (0..RUNS)
-        .map(|k| loads[k] + covers[k] + aligns[k])
-        .collect();
-    println!(
-        "| **total: read + coverage + align 3 pairs** | **{}** |",
-        ms(median(&mut total.clone()))
-    );
+    times.print();
     merge_three(&mut store, &scope)?;
     Ok(())
+}
+
+/// The times of every run, step by step.
+#[derive(Default)]
+struct Times {
+    loads: Vec<Duration>,
+    tree_reads: Vec<Duration>,
+    covers: Vec<Duration>,
+    aligns: Vec<Duration>,
+    themes: Vec<Duration>,
+    disagree: Vec<Duration>,
+}
+
+impl Times {
+    /// Prints the table of medians, and the total of read + coverage +
+    /// align.
+    fn print(mut self) {
+        println!("| step | median of {RUNS} |");
+        println!("|---|---:|");
+        for (step, times) in [
+            (
+                "read 3 trees + 3 × ~57,000 passages (store)",
+                &mut self.loads,
+            ),
+            (
+                "  of which the 3 trees with counts (`code_tree`)",
+                &mut self.tree_reads,
+            ),
+            ("coverage of 3 × 50 nodes", &mut self.covers),
+            ("align 3 coder pairs, 50 × 50 nodes each", &mut self.aligns),
+            ("align 3 coder pairs, themes only", &mut self.themes),
+            (
+                "disagreement passages of one theme pair",
+                &mut self.disagree,
+            ),
+        ] {
+            println!("| {step} | {} |", ms(median(times)));
+        }
+        let total: Vec<Duration> = (0..RUNS)
+            .map(|k| self.loads[k] + self.covers[k] + self.aligns[k])
+            .collect();
+        println!(
+            "| **total: read + coverage + align 3 pairs** | **{}** |",
+            ms(median(&mut total.clone()))
+        );
+    }
+}
+
+/// One coder's tree with its counts, and the passages the coder coded.
+type Layer = (Vec<CodeNode>, Vec<CodedSpan>);
+
+/// One coder's tree as the alignment takes it, and each node's coverage.
+type Tree = (Vec<Node>, HashMap<i64, Coverage>);
+
+/// The alignment of coders `i` and `j` (`i < j`).
+type PairAlignment = (usize, usize, Alignment);
+
+/// Store reads: each coder's tree and passages, timing the whole and the
+/// trees alone.
+fn read_layers(
+    store: &SqliteStore,
+    scope: &Scope,
+    coders: &[Coder],
+    times: &mut Times,
+) -> Result<Vec<Layer>, Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    let mut layers = Vec::new();
+    let mut tree_time = Duration::ZERO;
+    for c in coders {
+        let t = Instant::now();
+        let codes = store.code_tree(scope, Book::Of(c.id))?;
+        tree_time += t.elapsed();
+        let spans = store.coded_spans(scope, c.id, Book::Of(c.id))?;
+        layers.push((codes, spans));
+    }
+    times.loads.push(t.elapsed());
+    times.tree_reads.push(tree_time);
+    Ok(layers)
+}
+
+/// Each coder's tree as the alignment takes it, with the coverage of every
+/// node, descendants included.
+fn coverage_trees(layers: &[Layer]) -> Result<Vec<Tree>, Box<dyn std::error::Error>> {
+    let mut trees = Vec::new();
+    for (codes, spans) in layers {
+        let tree: Vec<Node> = codes
+            .iter()
+            .map(|c| Node {
+                id: c.id,
+                name: c.name.clone(),
+                level: c.level,
+                parents: c.parent.into_iter().chain(c.also_under.clone()).collect(),
+            })
+            .collect();
+        let coded: Vec<Coded> = spans
+            .iter()
+            .map(|s| Coded {
+                code: s.code,
+                source: s.source,
+                start: s.start,
+                end: s.end,
+            })
+            .collect();
+        let cov = alignment::coverages(&tree, &coded)?;
+        trees.push((tree, cov));
+    }
+    Ok(trees)
+}
+
+/// Aligns every pair of coders' trees with `options`.
+fn align_pairs(
+    trees: &[Tree],
+    options: &AlignOptions,
+) -> Result<Vec<PairAlignment>, Box<dyn std::error::Error>> {
+    let mut matched = Vec::new();
+    for i in 0..CODERS {
+        for j in i + 1..CODERS {
+            let al = alignment::align(&trees[i].0, &trees[i].1, &trees[j].0, &trees[j].1, options)?;
+            matched.push((i, j, al));
+        }
+    }
+    Ok(matched)
+}
+
+/// Counts the disagreement passages between coders 0 and 1's first theme.
+fn first_theme_disagreements(trees: &[Tree], theme_rank: i64) -> usize {
+    let first_theme = |k: usize| trees[k].0.iter().find(|n| n.level == theme_rank);
+    let (a, b) = (first_theme(0), first_theme(1));
+    let mut n_disagree = 0;
+    if let (Some(a), Some(b)) = (a, b) {
+        let empty = Coverage::default();
+        let ca = trees[0].1.get(&a.id).unwrap_or(&empty);
+        let cb = trees[1].1.get(&b.id).unwrap_or(&empty);
+        n_disagree = alignment::disagreements(ca, cb).len();
+    }
+    n_disagree
+}
+
+/// Says, for each pair of coders, how many nodes matched and whether the
+/// themes matched the theme planted under the same number.
+fn summarise(
+    trees: &[Tree],
+    matched: &[PairAlignment],
+    theme_pairs: usize,
+    n_disagree: usize,
+) -> String {
+    let mut summary = String::new();
+    let names: HashMap<i64, &str> = trees
+        .iter()
+        .flat_map(|(tree, _)| tree.iter().map(|n| (n.id, n.name.as_str())))
+        .collect();
+    for (i, j, al) in matched {
+        let jac: Vec<f64> = al.matched.iter().map(|p| p.overlap.jaccard).collect();
+        let min = jac.iter().copied().fold(f64::INFINITY, f64::min);
+        let themes_ok = al
+            .matched
+            .iter()
+            .filter(|p| {
+                let (x, y) = (names[&p.a], names[&p.b]);
+                x.contains("Theme") && y.contains("Theme") && x[3..] == y[3..]
+            })
+            .count();
+        summary.push_str(&format!(
+            "c{i}–c{j}: {} pairs matched (min Jaccard {min:.2}), {themes_ok}/5 themes matched to the same planted theme, {}+{} unmatched\n",
+            al.matched.len(),
+            al.unmatched_a.len(),
+            al.unmatched_b.len()
+        ));
+    }
+    summary.push_str(&format!(
+        "themes only: {theme_pairs} pairs over 3 coder pairs; disagreements of one theme pair: {n_disagree} passages\n"
+    ));
+    summary
 }
 
 /// Measures one consensus merge of the three coders' "Theme 0" (each with

@@ -395,80 +395,9 @@ impl SqliteStore {
         self.check_children_fit(from, src.owner, Some(into))?;
         let tx = crate::sqlite::begin_write(&mut self.conn)?;
         let mut rec = Recorder::default();
-        let codings: Vec<(i64, i64, i64, i64, i64)> = {
-            let mut stmt = tx.prepare(
-                "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
-            )?;
-            stmt.query_map([from], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<Result<_, _>>()?
-        };
-        let mut moved = 0;
-        for (cid, source, coder, start, end) in codings {
-            let twin: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 \
-                     AND start_char = $4 AND end_char = $5",
-                    [into, source, coder, start, end],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if twin.is_some() {
-                self::delete_coding_rows(&tx, &mut rec, cid)?;
-            } else {
-                rec.update(
-                    &tx,
-                    Table::Codings,
-                    id_key(cid),
-                    &[("code_id", Value::Integer(into))],
-                )?;
-                moved += 1;
-            }
-        }
-        let children: Vec<i64> = tx
-            .prepare("SELECT id FROM codes WHERE parent = $1")?
-            .query_map([from], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        for child in children {
-            rec.update(
-                &tx,
-                Table::Codes,
-                id_key(child),
-                &[("parent", Value::Integer(into))],
-            )?;
-            // A further link to `into` is redundant once it is the primary parent.
-            rec.delete_ids(&tx, Table::CodeLinks, LINK_BETWEEN, [child, into])?;
-        }
-        let links: Vec<(i64, i64, i64)> = tx
-            .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?
-            .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        for (link, child, parent) in links {
-            rec.delete(&tx, Table::CodeLinks, id_key(link))?;
-            let (child, parent) = if child == from {
-                (into, parent)
-            } else {
-                (child, into)
-            };
-            let exists: bool = tx
-                .prepare("SELECT 1 FROM code_links WHERE child = $1 AND parent = $2")?
-                .exists([child, parent])?;
-            let primary: Option<i64> =
-                tx.query_row("SELECT parent FROM codes WHERE id = $1", [child], |r| {
-                    r.get(0)
-                })?;
-            if !exists && child != parent && primary != Some(parent) {
-                rec.insert(
-                    &tx,
-                    Table::CodeLinks,
-                    &[
-                        ("child", Value::Integer(child)),
-                        ("parent", Value::Integer(parent)),
-                    ],
-                )?;
-            }
-        }
+        let moved = move_codings(&tx, &mut rec, from, into)?;
+        move_children(&tx, &mut rec, from, into)?;
+        move_links(&tx, &mut rec, from, into)?;
         self::delete_journal_links(&tx, &mut rec, from)?;
         crate::code_names::delete_code_names(&tx, &mut rec, from)?;
         move_memos(&tx, &mut rec, from, into)?;
@@ -895,29 +824,7 @@ fn move_codings_to_bin(
             ],
         )?,
     };
-    let codings: Vec<(i64, i64, i64, i64, i64)> = tx
-        .prepare(
-            "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
-        )?
-        .query_map([id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    for (cid, source, coder, start, end) in codings {
-        let twin = tx
-            .prepare("SELECT 1 FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 AND start_char = $4 AND end_char = $5")?
-            .exists([bin, source, coder, start, end])?;
-        if twin {
-            delete_coding_rows(tx, rec, cid)?;
-        } else {
-            rec.update(
-                tx,
-                Table::Codings,
-                id_key(cid),
-                &[("code_id", Value::Integer(bin))],
-            )?;
-        }
-    }
+    move_codings(tx, rec, id, bin)?;
     Ok(())
 }
 
@@ -946,6 +853,115 @@ pub(crate) fn delete_coding_rows(
     rec.delete_ids(tx, Table::ConsensusOrigins, select, [coding])?;
     delete_memos_on(tx, rec, "coding", coding)?;
     rec.delete(tx, Table::Codings, id_key(coding))
+}
+
+/// Moves `from`'s codings to `into`; a coding whose passage `into`
+/// already codes for the same coder is deleted instead. Returns how many
+/// moved.
+fn move_codings(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    from: i64,
+    into: i64,
+) -> Result<usize, StoreError> {
+    let codings: Vec<(i64, i64, i64, i64, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, source_id, coder_id, start_char, end_char FROM codings WHERE code_id = $1",
+        )?;
+        stmt.query_map([from], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<Result<_, _>>()?
+    };
+    let mut moved = 0;
+    for (cid, source, coder, start, end) in codings {
+        let twin: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM codings WHERE code_id = $1 AND source_id = $2 AND coder_id = $3 \
+                 AND start_char = $4 AND end_char = $5",
+                [into, source, coder, start, end],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if twin.is_some() {
+            delete_coding_rows(tx, rec, cid)?;
+        } else {
+            rec.update(
+                tx,
+                Table::Codings,
+                id_key(cid),
+                &[("code_id", Value::Integer(into))],
+            )?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Moves `from`'s children under `into`, dropping their further links
+/// to `into`, now their primary parent.
+fn move_children(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    from: i64,
+    into: i64,
+) -> Result<(), StoreError> {
+    let children: Vec<i64> = tx
+        .prepare("SELECT id FROM codes WHERE parent = $1")?
+        .query_map([from], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for child in children {
+        rec.update(
+            tx,
+            Table::Codes,
+            id_key(child),
+            &[("parent", Value::Integer(into))],
+        )?;
+        // A further link to `into` is redundant once it is the primary parent.
+        rec.delete_ids(tx, Table::CodeLinks, LINK_BETWEEN, [child, into])?;
+    }
+    Ok(())
+}
+
+/// Moves `from`'s further links (as child or as parent) to `into`, unless
+/// the link already exists, would tie `into` to itself, or repeats a
+/// primary parent.
+fn move_links(
+    tx: &rusqlite::Connection,
+    rec: &mut Recorder,
+    from: i64,
+    into: i64,
+) -> Result<(), StoreError> {
+    let links: Vec<(i64, i64, i64)> = tx
+        .prepare("SELECT id, child, parent FROM code_links WHERE child = $1 OR parent = $1")?
+        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (link, child, parent) in links {
+        rec.delete(tx, Table::CodeLinks, id_key(link))?;
+        let (child, parent) = if child == from {
+            (into, parent)
+        } else {
+            (child, into)
+        };
+        let exists: bool = tx
+            .prepare("SELECT 1 FROM code_links WHERE child = $1 AND parent = $2")?
+            .exists([child, parent])?;
+        let primary: Option<i64> =
+            tx.query_row("SELECT parent FROM codes WHERE id = $1", [child], |r| {
+                r.get(0)
+            })?;
+        if !exists && child != parent && primary != Some(parent) {
+            rec.insert(
+                tx,
+                Table::CodeLinks,
+                &[
+                    ("child", Value::Integer(child)),
+                    ("parent", Value::Integer(parent)),
+                ],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Moves the memos on a merged code to the code that absorbs it.

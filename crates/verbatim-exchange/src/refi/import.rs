@@ -256,23 +256,17 @@ impl<'a> Planner<'a> {
     // ---- codes
 
     fn codes(&mut self, sets: &SetRoles) {
-        let case_guids: HashSet<String> = self.p.cases.iter().map(|c| key(&c.guid)).collect();
-        let mut names: HashSet<(Option<usize>, Option<usize>, String)> = HashSet::new();
-        let mut collided = 0;
-        let mut too_deep = false;
         let max_rank = self.options.levels.len().max(1) as i64;
+        let mut walk = CodeWalk {
+            sets,
+            case_guids: self.p.cases.iter().map(|c| key(&c.guid)).collect(),
+            names: HashSet::new(),
+            collided: 0,
+            too_deep: false,
+            max_rank,
+        };
         for code in &self.p.codes {
-            self.code(
-                code,
-                None,
-                sets,
-                &case_guids,
-                &mut names,
-                &mut collided,
-                &mut too_deep,
-                max_rank,
-                0,
-            );
+            self.code(code, None, &mut walk, 0);
         }
         for (parent, members) in &sets.also_under {
             let Some(&p) = self.code_index.get(parent) else {
@@ -284,12 +278,13 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        if collided > 0 {
+        if walk.collided > 0 {
             self.report.notes.push(format!(
-                "{collided} code(s) share the name of a sibling under the same parent; verbatim keeps sibling names apart, so they were renamed \"name (2)\"…"
+                "{} code(s) share the name of a sibling under the same parent; verbatim keeps sibling names apart, so they were renamed \"name (2)\"…",
+                walk.collided
             ));
         }
-        if too_deep {
+        if walk.too_deep {
             self.report.notes.push(format!(
                 "the code tree is deeper than the study's {max_rank} levels: codes at the deepest places share a level with their parent (see `verbatim code tree`)"
             ));
@@ -297,21 +292,15 @@ impl<'a> Planner<'a> {
     }
 
     /// Adds a code and its subtree; returns its rank.
-    #[allow(clippy::too_many_arguments)]
     fn code(
         &mut self,
         code: &Code,
         parent: Option<usize>,
-        sets: &SetRoles,
-        case_guids: &HashSet<String>,
-        names: &mut HashSet<(Option<usize>, Option<usize>, String)>,
-        collided: &mut usize,
-        too_deep: &mut bool,
-        max_rank: i64,
+        walk: &mut CodeWalk<'_>,
         depth: usize,
     ) -> i64 {
         let k = key(&code.guid);
-        if case_guids.contains(&k) {
+        if walk.case_guids.contains(&k) {
             self.report.notes.push(format!(
                 "the code {:?} has the GUID of a case (a case written as a code by its producer); it was imported as the case only",
                 code.name
@@ -321,25 +310,16 @@ impl<'a> Planner<'a> {
         let owner = if self.options.as_coder.is_some() {
             Some(self.coder_of(None))
         } else {
-            sets.codebook.get(&k).map(|user| self.coder_of(Some(user)))
+            walk.sets
+                .codebook
+                .get(&k)
+                .map(|user| self.coder_of(Some(user)))
         };
         let fields = match self.read.code_fields.get(&k) {
             Some(f) => f.clone(),
             None => description::decode(code.description.as_deref().unwrap_or_default()),
         };
-        let mut name = code.name.trim().to_owned();
-        if name.is_empty() {
-            name = "(unnamed code)".into();
-        }
-        // Names are unique among siblings only, as in the producers.
-        if !names.insert((owner, parent, name.clone())) {
-            *collided += 1;
-            let mut n = 2;
-            while !names.insert((owner, parent, format!("{name} ({n})"))) {
-                n += 1;
-            }
-            name = format!("{name} ({n})");
-        }
+        let name = walk.sibling_name(owner, parent, &code.name);
         let colour = code.color.as_deref().and_then(normal_colour);
         self.plan.codes.push(PlanCode {
             guid: is_guid(&code.guid).then(|| k.clone()),
@@ -365,39 +345,27 @@ impl<'a> Planner<'a> {
         let mut below = 0;
         if depth < super::xml::MAX_DEPTH {
             for child in &code.children {
-                let r = self.code(
-                    child,
-                    Some(index),
-                    sets,
-                    case_guids,
-                    names,
-                    collided,
-                    too_deep,
-                    max_rank,
-                    depth + 1,
-                );
+                let r = self.code(child, Some(index), walk, depth + 1);
                 below = below.max(r);
             }
         }
-        let declared = fields.level.as_deref().and_then(|l| {
+        let rank = walk.rank(self.declared_rank(fields.level.as_deref()), below);
+        if let Some(c) = self.plan.codes.get_mut(index) {
+            c.level = rank;
+        }
+        rank
+    }
+
+    /// The rank (from 1) of the study level a code's description names,
+    /// if it names one of the study's levels.
+    fn declared_rank(&self, level: Option<&str>) -> Option<i64> {
+        level.and_then(|l| {
             self.options
                 .levels
                 .iter()
                 .position(|n| n.eq_ignore_ascii_case(l.trim()))
                 .map(|i| i as i64 + 1)
-        });
-        let mut rank = match declared {
-            Some(r) if r > below => r,
-            _ => below + 1,
-        };
-        if rank > max_rank {
-            rank = max_rank;
-            *too_deep = true;
-        }
-        if let Some(c) = self.plan.codes.get_mut(index) {
-            c.level = rank;
-        }
-        rank
+        })
     }
 
     // ---- sources
@@ -1198,6 +1166,57 @@ struct SetRoles {
     also_under: Vec<(String, Vec<String>)>,
     /// Note → journal kind.
     journal: HashMap<String, String>,
+}
+
+/// What the walk of the code tree carries from one code to the next.
+struct CodeWalk<'s> {
+    /// The sets that say whose codebook a code is in.
+    sets: &'s SetRoles,
+    /// The GUIDs of the cases: a code with one is the case, not a code.
+    case_guids: HashSet<String>,
+    /// (owner, parent, name) of every code placed, to keep siblings apart.
+    names: HashSet<(Option<usize>, Option<usize>, String)>,
+    /// How many codes were renamed because a sibling had their name.
+    collided: usize,
+    /// Whether a code had to share its parent's level.
+    too_deep: bool,
+    /// The study's deepest level.
+    max_rank: i64,
+}
+
+impl CodeWalk<'_> {
+    /// Returns the code's name, trimmed, made unique among its siblings of
+    /// the same codebook by a " (2)", " (3)"… suffix.
+    fn sibling_name(&mut self, owner: Option<usize>, parent: Option<usize>, raw: &str) -> String {
+        let mut name = raw.trim().to_owned();
+        if name.is_empty() {
+            name = "(unnamed code)".into();
+        }
+        // Names are unique among siblings only, as in the producers.
+        if !self.names.insert((owner, parent, name.clone())) {
+            self.collided += 1;
+            let mut n = 2;
+            while !self.names.insert((owner, parent, format!("{name} ({n})"))) {
+                n += 1;
+            }
+            name = format!("{name} ({n})");
+        }
+        name
+    }
+
+    /// Returns a code's rank: the level it declares if above its deepest
+    /// child's, else one above that child, at most the study's deepest.
+    fn rank(&mut self, declared: Option<i64>, below: i64) -> i64 {
+        let rank = match declared {
+            Some(r) if r > below => r,
+            _ => below + 1,
+        };
+        if rank > self.max_rank {
+            self.too_deep = true;
+            return self.max_rank;
+        }
+        rank
+    }
 }
 
 /// Returns the value of a `[verbatim:… x=VALUE]` marker in a description.

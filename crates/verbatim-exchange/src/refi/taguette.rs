@@ -59,25 +59,10 @@ pub fn read_taguette(conn: &Connection, path: &Path, file: &str) -> Result<ReadP
         reason,
     };
     let sql = |e: rusqlite::Error| bad(format!("its Taguette tables cannot be read ({e})"));
-    let projects: Vec<(i64, String, Option<String>)> = conn
-        .prepare("SELECT id, name, description FROM projects ORDER BY id")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
-        .map_err(sql)?;
-    let (id, name, description) = match projects.as_slice() {
-        [one] => one.clone(),
-        [] => return Err(bad("it holds no Taguette project".into())),
-        many => {
-            let names: Vec<&str> = many.iter().map(|p| p.1.as_str()).collect();
-            return Err(bad(format!(
-                "it holds {} Taguette projects ({}); in Taguette, export the one you want (Project info → Export project) and import that file",
-                many.len(),
-                names.join(", ")
-            )));
-        }
-    };
+    let (id, name, description) = the_project(conn).map_err(|e| match e {
+        OneProject::Sql(e) => sql(e),
+        OneProject::Not(reason) => bad(reason),
+    })?;
     let key = format!("taguette:{file}:{id}");
     let history = history(conn, id).map_err(sql)?;
     let mut report = Report::default();
@@ -94,7 +79,6 @@ pub fn read_taguette(conn: &Connection, path: &Path, file: &str) -> Result<ReadP
     };
     let tag_paths = tags(conn, id).map_err(sql)?;
     project.codes = code_tree(&key, &tag_paths);
-    let user = |login: &str| derived(&key, "user", login);
     let (sources, texts) =
         documents(conn, id, &key, &history, &tag_paths, &mut report).map_err(sql)?;
     project.sources = sources;
@@ -110,6 +94,63 @@ pub fn read_taguette(conn: &Connection, path: &Path, file: &str) -> Result<ReadP
         project.note_refs.push(guid);
     }
     let members = members(conn, id).map_err(sql)?;
+    add_users(&mut project, &key, &history, &members);
+    report.losses.extend(losses(&history, &members));
+    let note_texts = project.notes.iter().map(|n| n.content.clone()).collect();
+    Ok(ReadProject {
+        file: file.to_owned(),
+        project,
+        texts,
+        note_texts,
+        code_fields: HashMap::new(),
+        // Taguette keeps no recordings.
+        media: Vec::new(),
+        report,
+    })
+}
+
+/// Why a database does not give the one project to read.
+enum OneProject {
+    /// Its `projects` table cannot be read.
+    Sql(rusqlite::Error),
+    /// It holds no project, or several: the sentence says what to do.
+    Not(String),
+}
+
+/// Returns the id, name and description of the database's one project;
+/// a database holding several is refused, saying to export one.
+fn the_project(conn: &Connection) -> Result<(i64, String, Option<String>), OneProject> {
+    let projects: Vec<(i64, String, Option<String>)> = conn
+        .prepare("SELECT id, name, description FROM projects ORDER BY id")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(OneProject::Sql)?;
+    match projects.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(OneProject::Not("it holds no Taguette project".into())),
+        many => {
+            let names: Vec<&str> = many.iter().map(|p| p.1.as_str()).collect();
+            Err(OneProject::Not(format!(
+                "it holds {} Taguette projects ({}); in Taguette, export the one you want (Project info → Export project) and import that file",
+                many.len(),
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// Lists the project's users (every login of the history and of the
+/// members) and gives the first administrator the memos whose author
+/// Taguette does not record.
+fn add_users(
+    project: &mut Project,
+    key: &str,
+    history: &History,
+    members: &BTreeMap<String, String>,
+) {
+    let user = |login: &str| derived(key, "user", login);
     // Memos whose author Taguette does not record (the project's
     // description, a document added before the history began) are the
     // first administrator's.
@@ -131,30 +172,26 @@ pub fn read_taguette(conn: &Connection, path: &Path, file: &str) -> Result<ReadP
             name: Some(login.clone()),
         })
         .collect();
+}
+
+/// What the import leaves behind: the history beyond who added what, and
+/// the members' privileges.
+fn losses(history: &History, members: &BTreeMap<String, String>) -> Vec<String> {
+    let mut losses = Vec::new();
     if history.count > 0 {
-        report.losses.push(format!(
+        losses.push(format!(
             "the project's history ({} Taguette commands) is not carried beyond who added each document and highlight; verbatim keeps its own audit log from here",
             history.count
         ));
     }
     if !members.is_empty() {
         let listed: Vec<String> = members.iter().map(|(l, p)| format!("{l} ({p})")).collect();
-        report.losses.push(format!(
+        losses.push(format!(
             "members' privileges are not carried (verbatim's coders all may code): {}",
             listed.join(", ")
         ));
     }
-    let note_texts = project.notes.iter().map(|n| n.content.clone()).collect();
-    Ok(ReadProject {
-        file: file.to_owned(),
-        project,
-        texts,
-        note_texts,
-        code_fields: HashMap::new(),
-        // Taguette keeps no recordings.
-        media: Vec::new(),
-        report,
-    })
+    losses
 }
 
 /// Reads who added each highlight and document (the last `*_add` of each

@@ -366,102 +366,6 @@ const ITEMS_FR: [(&str, &str, &str); 32] = [
 
 /// Returns the checklist with every item the study can answer filled.
 pub fn draft(f: &StudyFacts, lang: Lang) -> Vec<CoreqItem> {
-    let t = |en: String, fr_text: String| match lang {
-        Lang::En => CoreqAnswer::Filled(en),
-        Lang::Fr => CoreqAnswer::Filled(fr_text),
-    };
-    let answer = |n: u8| -> CoreqAnswer {
-        match n {
-            8 if f.sealed_preconceptions > 0 => t(
-                format!("{} preconceptions were sealed (hashed and dated) before coding and are confronted with the results (preconceptions table).", f.sealed_preconceptions),
-                format!("{} préconceptions ont été scellées (empreinte et date) avant le codage et sont confrontées aux résultats (tableau des préconceptions).", f.sealed_preconceptions),
-            ),
-            12 => t(
-                format!("{} participants in {} interviews and {} focus groups.", f.participants, f.interviews, f.focus_groups),
-                format!("{} participants, en {} entretiens et {} focus groups.", f.participants, f.interviews, f.focus_groups),
-            ),
-            13 if f.withdrawn > 0 => t(
-                format!("{} participant(s) withdrew; their speech was removed from every source. Refusals before inclusion: to complete by the authors.", f.withdrawn),
-                format!("{} participant(s) retiré(s) ; leurs propos ont été supprimés de toutes les sources. Refus avant inclusion : à compléter par les auteurs.", f.withdrawn),
-            ),
-            14 if !f.sites.is_empty() => t(
-                format!("{} sites ({}); see the sources table.", f.sites.len(), f.sites.join(", ")),
-                format!("{} sites ({}) ; voir le tableau des sources.", f.sites.len(), f.sites.join(", ")),
-            ),
-            16 => t(
-                "See the sociodemographic table.".into(),
-                "Voir le tableau sociodémographique.".into(),
-            ),
-            17 if f.guides > 0 => t(
-                format!("{} interview guide(s) recorded with their versions; pilot testing: to complete by the authors.", f.guides),
-                format!("{} guide(s) d’entretien consigné(s) avec leurs versions ; test préalable : à compléter par les auteurs.", f.guides),
-            ),
-            18 => t(
-                if f.repeat_interviews == 0 {
-                    "No participant was heard in more than one interview or focus group.".into()
-                } else {
-                    format!("{} participants were heard in more than one interview or focus group.", f.repeat_interviews)
-                },
-                if f.repeat_interviews == 0 {
-                    "Aucun participant n’a été entendu dans plus d’un entretien ou focus group.".into()
-                } else {
-                    format!("{} participants ont été entendus dans plus d’un entretien ou focus group.", f.repeat_interviews)
-                },
-            ),
-            20 if f.observations > 0 => t(
-                format!("{} field observation notes are part of the data.", f.observations),
-                format!("{} notes d’observation de terrain font partie des données.", f.observations),
-            ),
-            22 => match &f.saturation {
-                Some((s, None)) => t(
-                    format!("Assessed with Guest, Namey & Chen (2020) on the team's consensus codebook: {s}."),
-                    format!("Évaluée selon Guest, Namey & Chen (2020) sur la grille consensuelle de l’équipe : {s}."),
-                ),
-                Some((s, Some(coder))) => t(
-                    format!("Assessed with Guest, Namey & Chen (2020) on {coder}'s codebook (the team has no consensus passage yet): {s}."),
-                    format!("Évaluée selon Guest, Namey & Chen (2020) sur la grille de {coder} (l’équipe n’a pas encore de passage consensuel) : {s}."),
-                ),
-                None => CoreqAnswer::ToComplete,
-            },
-            24 => t(
-                format!("{} coders ({}), each coding independently in a blind layer.", f.coders.len(), f.coders.join(", ")),
-                format!("{} codeurs ({}), chacun codant indépendamment dans une couche aveugle.", f.coders.len(), f.coders.join(", ")),
-            ),
-            25 if !f.tree_levels.is_empty() => {
-                let levels = f
-                    .tree_levels
-                    .iter()
-                    .map(|(name, n)| format!("{n} {name}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                t(
-                    format!("The results present the tree: {levels}."),
-                    format!("Les résultats présentent l’arbre : {levels}."),
-                )
-            }
-            26 => t(
-                "Themes were built from the coded passages in each coder's tree; prior expectations were sealed beforehand and confronted with them.".into(),
-                "Les thèmes ont été construits à partir des passages codés, dans l’arbre de chaque codeur ; les attentes préalables ont été scellées avant et confrontées aux thèmes.".into(),
-            ),
-            27 => t(
-                format!("verbatim {}", env!("CARGO_PKG_VERSION")),
-                format!("verbatim {}", env!("CARGO_PKG_VERSION")),
-            ),
-            29 if f.quotes > 0 => t(
-                format!("{} quotations, each attributed to a participant code.", f.quotes),
-                format!("{} citations, chacune attribuée à un code de participant.", f.quotes),
-            ),
-            31 if f.themes > 0 => t(
-                format!("{} themes, each with its definition, prevalence and quotations.", f.themes),
-                format!("{} thèmes, chacun avec sa définition, sa prévalence et des citations.", f.themes),
-            ),
-            32 if f.minor_themes > 0 => t(
-                format!("{} sub-themes are presented under their themes.", f.minor_themes),
-                format!("{} sous-thèmes sont présentés sous leurs thèmes.", f.minor_themes),
-            ),
-            _ => CoreqAnswer::ToComplete,
-        }
-    };
     let items = match lang {
         Lang::En => &ITEMS,
         Lang::Fr => &ITEMS_FR,
@@ -474,9 +378,193 @@ pub fn draft(f: &StudyFacts, lang: Lang) -> Vec<CoreqItem> {
             domain,
             item,
             question,
-            answer: answer(number),
+            answer: answer(f, lang, number),
         })
         .collect()
+}
+
+/// The answer to item `n`, in the report's language, or "to complete"
+/// when the study cannot say.
+fn answer(f: &StudyFacts, lang: Lang, n: u8) -> CoreqAnswer {
+    match n {
+        ..=13 => team_and_participants_answer(f, lang, n),
+        14..=23 => setting_and_collection_answer(f, lang, n),
+        _ => analysis_answer(f, lang, n),
+    }
+}
+
+/// A filled answer in the report's language.
+fn filled(lang: Lang, en: String, fr: String) -> CoreqAnswer {
+    match lang {
+        Lang::En => CoreqAnswer::Filled(en),
+        Lang::Fr => CoreqAnswer::Filled(fr),
+    }
+}
+
+/// The answers about the research team and the participants (COREQ items
+/// 1–13) that the study's facts can give.
+fn team_and_participants_answer(f: &StudyFacts, lang: Lang, n: u8) -> CoreqAnswer {
+    let t = |en: String, fr: String| filled(lang, en, fr);
+    match n {
+        8 if f.sealed_preconceptions > 0 => t(
+            format!(
+                "{} preconceptions were sealed (hashed and dated) before coding and are confronted with the results (preconceptions table).",
+                f.sealed_preconceptions
+            ),
+            format!(
+                "{} préconceptions ont été scellées (empreinte et date) avant le codage et sont confrontées aux résultats (tableau des préconceptions).",
+                f.sealed_preconceptions
+            ),
+        ),
+        12 => t(
+            format!(
+                "{} participants in {} interviews and {} focus groups.",
+                f.participants, f.interviews, f.focus_groups
+            ),
+            format!(
+                "{} participants, en {} entretiens et {} focus groups.",
+                f.participants, f.interviews, f.focus_groups
+            ),
+        ),
+        13 if f.withdrawn > 0 => t(
+            format!(
+                "{} participant(s) withdrew; their speech was removed from every source. Refusals before inclusion: to complete by the authors.",
+                f.withdrawn
+            ),
+            format!(
+                "{} participant(s) retiré(s) ; leurs propos ont été supprimés de toutes les sources. Refus avant inclusion : à compléter par les auteurs.",
+                f.withdrawn
+            ),
+        ),
+        _ => CoreqAnswer::ToComplete,
+    }
+}
+
+/// The answers about the setting and the data collection (COREQ items
+/// 14–23) that the study's facts can give.
+fn setting_and_collection_answer(f: &StudyFacts, lang: Lang, n: u8) -> CoreqAnswer {
+    let t = |en: String, fr: String| filled(lang, en, fr);
+    match n {
+        14 if !f.sites.is_empty() => t(
+            format!(
+                "{} sites ({}); see the sources table.",
+                f.sites.len(),
+                f.sites.join(", ")
+            ),
+            format!(
+                "{} sites ({}) ; voir le tableau des sources.",
+                f.sites.len(),
+                f.sites.join(", ")
+            ),
+        ),
+        16 => t(
+            "See the sociodemographic table.".into(),
+            "Voir le tableau sociodémographique.".into(),
+        ),
+        17 if f.guides > 0 => t(
+            format!(
+                "{} interview guide(s) recorded with their versions; pilot testing: to complete by the authors.",
+                f.guides
+            ),
+            format!(
+                "{} guide(s) d’entretien consigné(s) avec leurs versions ; test préalable : à compléter par les auteurs.",
+                f.guides
+            ),
+        ),
+        18 => t(
+            if f.repeat_interviews == 0 {
+                "No participant was heard in more than one interview or focus group.".into()
+            } else {
+                format!(
+                    "{} participants were heard in more than one interview or focus group.",
+                    f.repeat_interviews
+                )
+            },
+            if f.repeat_interviews == 0 {
+                "Aucun participant n’a été entendu dans plus d’un entretien ou focus group.".into()
+            } else {
+                format!(
+                    "{} participants ont été entendus dans plus d’un entretien ou focus group.",
+                    f.repeat_interviews
+                )
+            },
+        ),
+        20 if f.observations > 0 => t(
+            format!(
+                "{} field observation notes are part of the data.",
+                f.observations
+            ),
+            format!(
+                "{} notes d’observation de terrain font partie des données.",
+                f.observations
+            ),
+        ),
+        22 => match &f.saturation {
+            Some((s, None)) => t(
+                format!(
+                    "Assessed with Guest, Namey & Chen (2020) on the team's consensus codebook: {s}."
+                ),
+                format!(
+                    "Évaluée selon Guest, Namey & Chen (2020) sur la grille consensuelle de l’équipe : {s}."
+                ),
+            ),
+            Some((s, Some(coder))) => t(
+                format!(
+                    "Assessed with Guest, Namey & Chen (2020) on {coder}'s codebook (the team has no consensus passage yet): {s}."
+                ),
+                format!(
+                    "Évaluée selon Guest, Namey & Chen (2020) sur la grille de {coder} (l’équipe n’a pas encore de passage consensuel) : {s}."
+                ),
+            ),
+            None => CoreqAnswer::ToComplete,
+        },
+        _ => CoreqAnswer::ToComplete,
+    }
+}
+
+/// The answers of COREQ's third domain (items 24–32: analysis and
+/// findings) that the study's facts can give.
+fn analysis_answer(f: &StudyFacts, lang: Lang, n: u8) -> CoreqAnswer {
+    let t = |en: String, fr: String| filled(lang, en, fr);
+    match n {
+        24 => t(
+            format!("{} coders ({}), each coding independently in a blind layer.", f.coders.len(), f.coders.join(", ")),
+            format!("{} codeurs ({}), chacun codant indépendamment dans une couche aveugle.", f.coders.len(), f.coders.join(", ")),
+        ),
+        25 if !f.tree_levels.is_empty() => {
+            let levels = f
+                .tree_levels
+                .iter()
+                .map(|(name, n)| format!("{n} {name}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            t(
+                format!("The results present the tree: {levels}."),
+                format!("Les résultats présentent l’arbre : {levels}."),
+            )
+        }
+        26 => t(
+            "Themes were built from the coded passages in each coder's tree; prior expectations were sealed beforehand and confronted with them.".into(),
+            "Les thèmes ont été construits à partir des passages codés, dans l’arbre de chaque codeur ; les attentes préalables ont été scellées avant et confrontées aux thèmes.".into(),
+        ),
+        27 => t(
+            format!("verbatim {}", env!("CARGO_PKG_VERSION")),
+            format!("verbatim {}", env!("CARGO_PKG_VERSION")),
+        ),
+        29 if f.quotes > 0 => t(
+            format!("{} quotations, each attributed to a participant code.", f.quotes),
+            format!("{} citations, chacune attribuée à un code de participant.", f.quotes),
+        ),
+        31 if f.themes > 0 => t(
+            format!("{} themes, each with its definition, prevalence and quotations.", f.themes),
+            format!("{} thèmes, chacun avec sa définition, sa prévalence et des citations.", f.themes),
+        ),
+        32 if f.minor_themes > 0 => t(
+            format!("{} sub-themes are presented under their themes.", f.minor_themes),
+            format!("{} sous-thèmes sont présentés sous leurs thèmes.", f.minor_themes),
+        ),
+        _ => CoreqAnswer::ToComplete,
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! Both are computed by the `verbatim-analysis` functions those commands
 //! call, on the evidence the results section counts, at the theme level.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use verbatim_analysis::evidence::{Node, below, ipa_tables, triangulate};
 use verbatim_store::{count_percent, percent_text};
@@ -26,7 +26,6 @@ pub(crate) fn tables(
     ev: &Evidence,
     level_name: &HashMap<i64, String>,
 ) -> Result<(Table, Table), ReportError> {
-    let lang = ctx.opts.lang;
     let theme_rank = ctx.store.level_rank_of("theme").ok();
     let level = theme_rank
         .and_then(|r| level_name.get(&r).cloned())
@@ -36,26 +35,54 @@ pub(crate) fn tables(
         .iter()
         .filter(|n| Some(n.level) == theme_rank)
         .collect();
-    let below = below(&ev.nodes);
-    let n_all = ev.participants.len();
-    let prevalence = |n: usize| format!("{n}/{n_all} ({})", percent_text(count_percent(n, n_all)));
+    let at = ThemeLevel {
+        ev,
+        below: below(&ev.nodes),
+        themes,
+        level,
+    };
+    Ok((cross_case_table(ctx, &at), triangulation_table(ctx, &at)))
+}
 
-    let ipa_command = ctx.cmd.tree("ipa-table", &level);
-    let (_, cross) = ipa_tables(&themes, &below, &ev.passages, &ev.participants);
+/// The themes both tables show, with what they need to count them.
+struct ThemeLevel<'e> {
+    ev: &'e Evidence,
+    themes: Vec<&'e Node>,
+    /// Every node's descendants, as `verbatim_analysis::evidence::below`.
+    below: HashMap<i64, HashSet<i64>>,
+    /// The theme level's name, as the commands take it.
+    level: String,
+}
+
+impl ThemeLevel<'_> {
+    /// Formats `n` participants out of all: `3/8 (38 %)`.
+    fn prevalence(&self, n: usize) -> String {
+        let n_all = self.ev.participants.len();
+        format!("{n}/{n_all} ({})", percent_text(count_percent(n, n_all)))
+    }
+}
+
+/// Themes × participants, a mark where the participant's words support the
+/// theme, and the theme's prevalence, as `verbatim ipa-table` gives it.
+fn cross_case_table(ctx: &Ctx<'_>, at: &ThemeLevel<'_>) -> Table {
+    let lang = ctx.opts.lang;
+    let ev = at.ev;
+    let ipa_command = ctx.cmd.tree("ipa-table", &at.level);
+    let (_, cross) = ipa_tables(&at.themes, &at.below, &ev.passages, &ev.participants);
     let names: Vec<String> = cross
         .rows
         .iter()
-        .zip(&themes)
+        .zip(&at.themes)
         .map(|(row, node)| ctx.name_of(node.id, &row.theme))
         .collect();
     let marks: Vec<Vec<bool>> = cross.rows.iter().map(|r| r.present.clone()).collect();
     let totals: Vec<Cell> = cross
         .rows
         .iter()
-        .map(|r| Cell::traced(prevalence(r.prevalence), &ipa_command))
+        .map(|r| Cell::traced(at.prevalence(r.prevalence), &ipa_command))
         .collect();
     let (header, rows) = cross_case_cells(&names, &cross.participants, &marks, totals, lang);
-    let cross_case = Table {
+    Table {
         id: "cross-case".into(),
         caption: match lang {
             Lang::En => "Cross-case table: themes × participants".into(),
@@ -63,11 +90,17 @@ pub(crate) fn tables(
         },
         header,
         rows,
-        note: Some(note(lang, themes.is_empty(), "✓")),
-    };
+        note: Some(note(lang, at.themes.is_empty(), "✓")),
+    }
+}
 
-    let tri_command = ctx.cmd.tree("triangulation", &level);
-    let found = triangulate(&themes, &below, &ev.passages, &HashMap::new());
+/// Themes × sites and modes of collection, distinct participants in each,
+/// as `verbatim triangulation` gives it.
+fn triangulation_table(ctx: &Ctx<'_>, at: &ThemeLevel<'_>) -> Table {
+    let lang = ctx.opts.lang;
+    let ev = at.ev;
+    let tri_command = ctx.cmd.tree("triangulation", &at.level);
+    let found = triangulate(&at.themes, &at.below, &ev.passages, &HashMap::new());
     let mut sites: Vec<String> = ev
         .by_site
         .keys()
@@ -83,17 +116,6 @@ pub(crate) fn tables(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut header = vec![theme_word(lang)];
-    header.extend(sites.iter().cloned());
-    header.extend(modes.iter().map(|m| m.replace('_', " ")));
-    header.push(match lang {
-        Lang::En => "Participants".into(),
-        Lang::Fr => "Participants".into(),
-    });
-    header.push(match lang {
-        Lang::En => "Narrow support".into(),
-        Lang::Fr => "Appui étroit".into(),
-    });
     let rows = found
         .iter()
         .map(|r| {
@@ -107,12 +129,12 @@ pub(crate) fn tables(
                 let n = r.by_mode.get(mode).copied().unwrap_or(0);
                 cells.push(Cell::traced(n.to_string(), &tri_command));
             }
-            cells.push(Cell::traced(prevalence(r.participants), &tri_command));
+            cells.push(Cell::traced(at.prevalence(r.participants), &tri_command));
             cells.push(Cell::text(r.flags.join("; ")));
             cells
         })
         .collect();
-    let triangulation = Table {
+    Table {
         id: "triangulation".into(),
         caption: match lang {
             Lang::En => {
@@ -124,11 +146,27 @@ pub(crate) fn tables(
                     .into()
             }
         },
-        header,
+        header: triangulation_header(&sites, &modes, lang),
         rows,
-        note: Some(note(lang, themes.is_empty(), "n/N")),
-    };
-    Ok((cross_case, triangulation))
+        note: Some(note(lang, at.themes.is_empty(), "n/N")),
+    }
+}
+
+/// The triangulation table's headings: the theme, each site, each mode of
+/// collection, then the participants and the flags.
+fn triangulation_header(sites: &[String], modes: &[String], lang: Lang) -> Vec<String> {
+    let mut header = vec![theme_word(lang)];
+    header.extend(sites.iter().cloned());
+    header.extend(modes.iter().map(|m| m.replace('_', " ")));
+    header.push(match lang {
+        Lang::En => "Participants".into(),
+        Lang::Fr => "Participants".into(),
+    });
+    header.push(match lang {
+        Lang::En => "Narrow support".into(),
+        Lang::Fr => "Appui étroit".into(),
+    });
+    header
 }
 
 /// The most participants the cross-case table takes as columns; beyond,

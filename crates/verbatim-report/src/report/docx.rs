@@ -84,35 +84,25 @@ fn para(style: &str) -> Paragraph {
     Paragraph::new().style(style)
 }
 
+/// Adds the report's Word styles to `docx`, on Cambria 11 pt, in the
+/// order Word lists them.
 fn styles(docx: Docx) -> Docx {
-    let heading = |level: usize, size: usize| {
-        Style::new(format!("Heading{level}"), StyleType::Paragraph)
-            .name(format!("heading {level}"))
-            .based_on("Normal")
-            .next("Normal")
-            .q_format(true)
-            .bold()
-            .size(size)
-            .color("1F3A5F")
-            .outline_lvl(level - 1)
-            .line_spacing(LineSpacing::new().before(240).after(80))
-    };
-    let mut reference = Style::new("Reference", StyleType::Character).name("Number reference");
-    reference.run_property = reference
-        .run_property
-        .vert_align(VertAlignType::SuperScript);
-    let mut table_style = Style::new("ReportTable", StyleType::Table)
-        .name("Report Table")
-        .based_on("TableNormal");
-    table_style.run_property = table_style.run_property.size(18);
-    docx.default_fonts(
-        RunFonts::new()
-            .ascii("Cambria")
-            .hi_ansi("Cambria")
-            .cs("Cambria"),
-    )
-    .default_size(22)
-    .add_style(
+    let docx = docx
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Cambria")
+                .hi_ansi("Cambria")
+                .cs("Cambria"),
+        )
+        .default_size(22);
+    body_styles(title_and_heading_styles(docx))
+        .add_style(reference_style())
+        .add_style(table_style())
+}
+
+/// Normal, the normal table, Title, Subtitle and Heading1–4.
+fn title_and_heading_styles(docx: Docx) -> Docx {
+    docx.add_style(
         Style::new("Normal", StyleType::Paragraph)
             .name("Normal")
             .q_format(true)
@@ -141,11 +131,31 @@ fn styles(docx: Docx) -> Docx {
             .italic()
             .color("555555"),
     )
-    .add_style(heading(1, 32))
-    .add_style(heading(2, 28))
-    .add_style(heading(3, 25))
-    .add_style(heading(4, 23))
-    .add_style(
+    .add_style(heading_style(1, 32))
+    .add_style(heading_style(2, 28))
+    .add_style(heading_style(3, 25))
+    .add_style(heading_style(4, 23))
+}
+
+/// Word's `Heading{level}` style, `size` in half-points, at outline level
+/// `level - 1` so the navigation pane lists it.
+fn heading_style(level: usize, size: usize) -> Style {
+    Style::new(format!("Heading{level}"), StyleType::Paragraph)
+        .name(format!("heading {level}"))
+        .based_on("Normal")
+        .next("Normal")
+        .q_format(true)
+        .bold()
+        .size(size)
+        .color("1F3A5F")
+        .outline_lvl(level - 1)
+        .line_spacing(LineSpacing::new().before(240).after(80))
+}
+
+/// The styles of the body around the text: Caption, Quote, Quote
+/// Attribution, Table Note and Command.
+fn body_styles(docx: Docx) -> Docx {
+    docx.add_style(
         Style::new("Caption", StyleType::Paragraph)
             .name("caption")
             .based_on("Normal")
@@ -187,8 +197,24 @@ fn styles(docx: Docx) -> Docx {
             .size(18)
             .fonts(RunFonts::new().ascii("Consolas").hi_ansi("Consolas")),
     )
-    .add_style(reference)
-    .add_style(table_style)
+}
+
+/// The superscript character style of a reference to the commands list.
+fn reference_style() -> Style {
+    let mut reference = Style::new("Reference", StyleType::Character).name("Number reference");
+    reference.run_property = reference
+        .run_property
+        .vert_align(VertAlignType::SuperScript);
+    reference
+}
+
+/// The report's table style: the normal table in 9 pt.
+fn table_style() -> Style {
+    let mut table_style = Style::new("ReportTable", StyleType::Table)
+        .name("Report Table")
+        .based_on("TableNormal");
+    table_style.run_property = table_style.run_property.size(18);
+    table_style
 }
 
 fn text_run(text: &str) -> Run {

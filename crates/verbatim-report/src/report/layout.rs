@@ -135,24 +135,45 @@ pub fn report(r: &Report) -> Document {
         Some(c) => format!("{} {c}", w.codebook_of),
         None => w.shared_codebook.to_owned(),
     };
-    let mut blocks = vec![Block::Heading {
+    let mut blocks = Vec::new();
+    results_section(&mut blocks, r, w);
+    divergences_section(&mut blocks, r, w);
+    figures_and_tables_sections(&mut blocks, r, w);
+    methods_section(&mut blocks, r, w);
+    coreq_section(&mut blocks, r, w);
+    blocks.push(Block::Paragraph(vec![text(w.generated_by)]));
+    Document::new(r.lang, r.title.clone(), subtitle, blocks)
+}
+
+/// The results: how to read the prevalences, then every theme in turn.
+fn results_section(blocks: &mut Vec<Block>, r: &Report, w: &Words) {
+    blocks.push(Block::Heading {
         level: 1,
         text: w.results.into(),
-    }];
+    });
     blocks.push(Block::Paragraph(vec![text(if r.results.is_empty() {
         w.no_themes
     } else {
         w.prevalence_help
     })]));
     for node in &r.results {
-        theme(&mut blocks, node, 2, w);
+        theme(blocks, node, 2, w);
     }
+}
+
+/// The divergences between coders, introduced, as a table.
+fn divergences_section(blocks: &mut Vec<Block>, r: &Report, w: &Words) {
     blocks.push(Block::Heading {
         level: 1,
         text: w.divergences.into(),
     });
     blocks.push(Block::Paragraph(vec![text(w.divergences_intro)]));
     blocks.push(Block::Table(r.divergences.clone()));
+}
+
+/// The figures (when there are some), then the study's tables and the
+/// saturation table.
+fn figures_and_tables_sections(blocks: &mut Vec<Block>, r: &Report, w: &Words) {
     if !r.figures.is_empty() {
         blocks.push(Block::Heading {
             level: 1,
@@ -175,7 +196,11 @@ pub fn report(r: &Report) -> Document {
         blocks.push(Block::Table(t.clone()));
     }
     blocks.push(Block::Table(saturation_table(r, w)));
+}
 
+/// The methods: the sources table, the facts table, and the commands that
+/// reproduce every number.
+fn methods_section(blocks: &mut Vec<Block>, r: &Report, w: &Words) {
     blocks.push(Block::Heading {
         level: 1,
         text: w.methods.into(),
@@ -198,7 +223,10 @@ pub fn report(r: &Report) -> Document {
     });
     blocks.push(Block::Paragraph(vec![text(w.commands_intro)]));
     blocks.push(Block::Commands);
+}
 
+/// The COREQ checklist as a table, each item answered or left to complete.
+fn coreq_section(blocks: &mut Vec<Block>, r: &Report, w: &Words) {
     blocks.push(Block::Heading {
         level: 1,
         text: w.coreq.into(),
@@ -229,8 +257,6 @@ pub fn report(r: &Report) -> Document {
             .collect(),
         note: None,
     }));
-    blocks.push(Block::Paragraph(vec![text(w.generated_by)]));
-    Document::new(r.lang, r.title.clone(), subtitle, blocks)
 }
 
 fn theme(blocks: &mut Vec<Block>, n: &ThemeNode, level: u8, w: &Words) {

@@ -10,10 +10,10 @@
 //! group; "unknown" while no source has one), and each link's evidence as
 //! `verbatim confront` gives it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use verbatim_analysis::evidence::{below, supporting};
-use verbatim_store::{Book, SourceSummary};
+use verbatim_store::{Book, JournalLink, SourceSummary};
 
 use super::ReportError;
 use super::evidence::{self, Evidence};
@@ -64,7 +64,6 @@ pub(crate) fn table(
     sources: &[SourceSummary],
 ) -> Result<Table, ReportError> {
     let (store, scope, opts) = (ctx.store, &ctx.scope, ctx.opts);
-    let w = words(opts.lang);
     let entries = store.entries(scope)?;
     let first = first_interview(sources);
     let mut rows = Vec::new();
@@ -91,22 +90,6 @@ pub(crate) fn table(
             .iter()
             .filter(|e| e.coder == coder.name && e.kind == "preconception" && e.sealed_at.is_some())
         {
-            let mut lines = Vec::new();
-            for l in &e.links {
-                let support = supporting(l.code_id, &tree_below, &ev.passages);
-                let people: HashSet<&String> =
-                    support.iter().flat_map(|p| &p.participants).collect();
-                lines.push(format!(
-                    "{} [{}]: {} — {} {}, {} {}",
-                    l.code,
-                    l.relation,
-                    outcome(&l.relation, !support.is_empty(), opts.lang),
-                    support.len(),
-                    w.passages,
-                    people.len(),
-                    w.participants
-                ));
-            }
             let sealed = e.sealed_at.clone().unwrap_or_default();
             let hash = e.content_hash.clone().unwrap_or_default();
             rows.push(vec![
@@ -115,11 +98,52 @@ pub(crate) fn table(
                 Cell::text(hash.chars().take(SHORT_HASH).collect::<String>()),
                 Cell::text(to_minute(&sealed)),
                 Cell::text(before_first(&sealed, first.as_deref(), opts.lang)),
-                Cell::traced(lines.join("\n"), &command),
+                Cell::traced(
+                    confrontation(&e.links, &tree_below, ev, opts.lang),
+                    &command,
+                ),
             ]);
         }
     }
-    let header: &[&str] = match opts.lang {
+    Ok(Table {
+        id: "preconceptions".into(),
+        caption: words(opts.lang).preconceptions.into(),
+        header: header(opts.lang),
+        note: Some(note(rows.is_empty(), first.as_deref(), opts.lang)),
+        rows,
+    })
+}
+
+/// One line per link of a preconception: the code, the relation, what it
+/// came to, and how many passages and participants support it.
+fn confrontation(
+    links: &[JournalLink],
+    tree_below: &HashMap<i64, HashSet<i64>>,
+    ev: &Evidence,
+    lang: Lang,
+) -> String {
+    let w = words(lang);
+    let mut lines = Vec::new();
+    for l in links {
+        let support = supporting(l.code_id, tree_below, &ev.passages);
+        let people: HashSet<&String> = support.iter().flat_map(|p| &p.participants).collect();
+        lines.push(format!(
+            "{} [{}]: {} — {} {}, {} {}",
+            l.code,
+            l.relation,
+            outcome(&l.relation, !support.is_empty(), lang),
+            support.len(),
+            w.passages,
+            people.len(),
+            w.participants
+        ));
+    }
+    lines.join("\n")
+}
+
+/// Table I's column headings in the report's language.
+fn header(lang: Lang) -> Vec<String> {
+    let header: &[&str] = match lang {
         Lang::En => &[
             "Author",
             "Preconception",
@@ -137,7 +161,20 @@ pub(crate) fn table(
             "Confrontation",
         ],
     };
-    let first_text = first.clone().unwrap_or_else(|| match opts.lang {
+    header.iter().map(|h| (*h).to_owned()).collect()
+}
+
+/// Table I's note: how the seals were made and are checked, and the day
+/// the first interview was collected (`first`); or, when the table is
+/// `empty`, that nothing was sealed.
+fn note(empty: bool, first: Option<&str>, lang: Lang) -> String {
+    if empty {
+        return match lang {
+            Lang::En => "No sealed preconception was recorded.".to_owned(),
+            Lang::Fr => "Aucune préconception scellée n’a été consignée.".to_owned(),
+        };
+    }
+    let first_text = first.map(str::to_owned).unwrap_or_else(|| match lang {
         Lang::En => {
             "unknown: no source has a collection date (`verbatim source set SOURCE --date`)".into()
         }
@@ -146,28 +183,14 @@ pub(crate) fn table(
                 .into()
         }
     });
-    let note = if rows.is_empty() {
-        match opts.lang {
-            Lang::En => "No sealed preconception was recorded.".to_owned(),
-            Lang::Fr => "Aucune préconception scellée n’a été consignée.".to_owned(),
-        }
-    } else {
-        match opts.lang {
-            Lang::En => format!(
-                "Each entry was sealed (SHA-256 of its content, first {SHORT_HASH} hex digits shown; time) before coding; `verbatim journal verify` recomputes the seals. First interview collected: {first_text}."
-            ),
-            Lang::Fr => format!(
-                "Chaque entrée a été scellée (SHA-256 de son contenu, {SHORT_HASH} premiers chiffres hexadécimaux ; heure) avant le codage ; `verbatim journal verify` recalcule les sceaux. Premier entretien recueilli : {first_text}."
-            ),
-        }
-    };
-    Ok(Table {
-        id: "preconceptions".into(),
-        caption: w.preconceptions.into(),
-        header: header.iter().map(|h| (*h).to_owned()).collect(),
-        rows,
-        note: Some(note),
-    })
+    match lang {
+        Lang::En => format!(
+            "Each entry was sealed (SHA-256 of its content, first {SHORT_HASH} hex digits shown; time) before coding; `verbatim journal verify` recomputes the seals. First interview collected: {first_text}."
+        ),
+        Lang::Fr => format!(
+            "Chaque entrée a été scellée (SHA-256 de son contenu, {SHORT_HASH} premiers chiffres hexadécimaux ; heure) avant le codage ; `verbatim journal verify` recalcule les sceaux. Premier entretien recueilli : {first_text}."
+        ),
+    }
 }
 
 /// Returns the earliest collection date of an interview or focus group.

@@ -3,11 +3,11 @@
 
 use verbatim_analysis::reliability::Estimate;
 use verbatim_store::{AttrType, SourceSummary, percent_half_up, percent_text};
-use verbatim_views::agreement::AgreementOptions;
+use verbatim_views::agreement::{AgreementOptions, AgreementView};
 
 use super::ReportError;
 use super::gather::Ctx;
-use super::model::{Cell, Lang, Table};
+use super::model::{Cell, Command, Lang, Table};
 use super::words::words;
 
 /// Formats an agreement as the report prints every percentage: whole,
@@ -25,41 +25,11 @@ fn percent(e: Estimate) -> String {
 /// the study is revealed.
 pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
     let (store, opts) = (ctx.store, ctx.opts);
-    let w = words(opts.lang);
-    let command = if opts.coders.is_empty() {
-        ctx.cmd.plain("agreement", "")
-    } else {
-        ctx.cmd.plain(
-            "agreement",
-            &format!(
-                "--coders {}",
-                super::gather::shell_word(&opts.coders.join(","))
-            ),
-        )
-    };
-    let header: Vec<String> = match opts.lang {
-        Lang::En => [
-            "Code",
-            "Coders",
-            "Agreement %",
-            "Cohen's κ",
-            "Fleiss' κ (all coders)",
-        ],
-        Lang::Fr => [
-            "Code",
-            "Codeurs",
-            "Accord %",
-            "κ de Cohen",
-            "κ de Fleiss (tous)",
-        ],
-    }
-    .iter()
-    .map(|h| (*h).to_owned())
-    .collect();
+    let command = agreement_command(ctx);
     let mut table = Table {
         id: "agreement".into(),
-        caption: w.agreement.into(),
-        header,
+        caption: words(opts.lang).agreement.into(),
+        header: agreement_header(opts.lang),
         rows: Vec::new(),
         note: None,
     };
@@ -99,19 +69,68 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
         verbatim_views::ViewError::Store(e) => ReportError::Store(e),
         other => ReportError::BadOption(other.to_string()),
     })?;
-    let (data, comparison) = (&view.data, &view.comparison);
-    if data.codes.is_empty() {
+    if view.data.codes.is_empty() {
         table.note = Some(match opts.lang {
             Lang::En => "Not computed: no code is shared by every coder (same name in each codebook, the shared codebook, or merged into one consensus code).".into(),
             Lang::Fr => "Non calculé : aucun code n’est commun à tous les codeurs (même nom dans chaque grille, grille commune, ou fusionné en un code du consensus).".into(),
         });
         return Ok(table);
     }
+    table.rows = agreement_rows(&view, &command, opts.lang);
+    table.note = Some(match opts.lang {
+        Lang::En => "Character level, pooled over the sources both coders of a pair coded (NVivo's coding comparison); context-only sources left out. `verbatim agreement` also gives segment-level agreement and Krippendorff's unitizing alpha.".into(),
+        Lang::Fr => "Au niveau des caractères, cumulé sur les sources codées par les deux codeurs de chaque paire (comparaison de codage de NVivo) ; sources de contexte exclues. `verbatim agreement` donne aussi l’accord par segments et l’alpha de Krippendorff (unitizing).".into(),
+    });
+    Ok(table)
+}
+
+/// The command line that reproduces the agreement table: `verbatim
+/// agreement`, with the report's `--coders` when it names some.
+fn agreement_command(ctx: &Ctx<'_>) -> Command {
+    let coders = &ctx.opts.coders;
+    if coders.is_empty() {
+        ctx.cmd.plain("agreement", "")
+    } else {
+        ctx.cmd.plain(
+            "agreement",
+            &format!("--coders {}", super::gather::shell_word(&coders.join(","))),
+        )
+    }
+}
+
+/// The agreement table's column headings in the report's language.
+fn agreement_header(lang: Lang) -> Vec<String> {
+    match lang {
+        Lang::En => [
+            "Code",
+            "Coders",
+            "Agreement %",
+            "Cohen's κ",
+            "Fleiss' κ (all coders)",
+        ],
+        Lang::Fr => [
+            "Code",
+            "Codeurs",
+            "Accord %",
+            "κ de Cohen",
+            "κ de Fleiss (tous)",
+        ],
+    }
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect()
+}
+
+/// One row per code and pair of coders, then the pooled rows over all
+/// codes; Fleiss' kappa is printed once per code, on its first pair.
+fn agreement_rows(view: &AgreementView, command: &Command, lang: Lang) -> Vec<Vec<Cell>> {
+    let (data, comparison) = (&view.data, &view.comparison);
     let coder = |i: usize| data.coders.get(i).map_or("?", |c| c.name.as_str());
-    let overall = match opts.lang {
+    let overall = match lang {
         Lang::En => "all codes (pooled)",
         Lang::Fr => "tous les codes (cumulés)",
     };
+    let mut rows = Vec::new();
     for row in comparison
         .by_code
         .iter()
@@ -119,24 +138,20 @@ pub(crate) fn agreement_table(ctx: &Ctx<'_>) -> Result<Table, ReportError> {
     {
         let name = data.codes.get(row.code).map_or(overall, String::as_str);
         for (i, p) in row.pairs.iter().enumerate() {
-            table.rows.push(vec![
+            rows.push(vec![
                 Cell::text(name),
                 Cell::text(format!("{} / {}", coder(p.a), coder(p.b))),
-                Cell::traced(percent(p.chars.percent), &command),
-                Cell::traced(p.chars.kappa.to_string(), &command),
+                Cell::traced(percent(p.chars.percent), command),
+                Cell::traced(p.chars.kappa.to_string(), command),
                 if i == 0 {
-                    Cell::traced(row.group.fleiss.to_string(), &command)
+                    Cell::traced(row.group.fleiss.to_string(), command)
                 } else {
                     Cell::text("")
                 },
             ]);
         }
     }
-    table.note = Some(match opts.lang {
-        Lang::En => "Character level, pooled over the sources both coders of a pair coded (NVivo's coding comparison); context-only sources left out. `verbatim agreement` also gives segment-level agreement and Krippendorff's unitizing alpha.".into(),
-        Lang::Fr => "Au niveau des caractères, cumulé sur les sources codées par les deux codeurs de chaque paire (comparaison de codage de NVivo) ; sources de contexte exclues. `verbatim agreement` donne aussi l’accord par segments et l’alpha de Krippendorff (unitizing).".into(),
-    });
-    Ok(table)
+    rows
 }
 
 /// The sociodemographic table as `verbatim participants table --by site`

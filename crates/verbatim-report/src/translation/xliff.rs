@@ -77,8 +77,9 @@ pub fn write(units: &[Unit], source: &str, target: &str, original: &str) -> Stri
 }
 
 /// Where the reader is inside a unit.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum In {
+    #[default]
     Nothing,
     HashNote,
     Target,
@@ -90,110 +91,9 @@ pub fn read(bytes: &[u8], file: &str) -> Result<Returned, TranslationError> {
         file: file.to_owned(),
         message,
     };
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|e| {
-            malformed(format!(
-                "not UTF-8 (byte {}): XLIFF files are UTF-8; save it again from the translation tool",
-                e.valid_up_to()
-            ))
-        })?;
-    let mut reader = Reader::from_str(text);
-    let mut target_language = None;
-    let mut units: Vec<ReturnedUnit> = Vec::new();
-    let mut ids: HashSet<String> = HashSet::new();
-    let mut current: Option<ReturnedUnit> = None;
-    let mut inside = In::Nothing;
-    let mut hash = String::new();
-    let mut depth = 0usize;
-    let mut seen_root = false;
-    loop {
-        let at = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| {
-            malformed(format!(
-                "not well-formed XML at {}: {e}",
-                line_column(text, reader.error_position())
-            ))
-        })?;
-        match &event {
-            Event::Start(e) | Event::Empty(e) => {
-                let name = local(e);
-                if !seen_root {
-                    seen_root = true;
-                    check_root(e, &name).map_err(&malformed)?;
-                    target_language = attr(e, "trgLang");
-                }
-                let empty = matches!(event, Event::Empty(_));
-                if !empty {
-                    depth += 1;
-                }
-                match name.as_str() {
-                    "unit" => {
-                        let id = attr(e, "id").ok_or_else(|| {
-                            malformed(format!(
-                                "a <unit> without an id at {}",
-                                line_column(text, at)
-                            ))
-                        })?;
-                        if !ids.insert(id.clone()) {
-                            return Err(malformed(format!(
-                                "unit {id} appears twice (at {}): keep one",
-                                line_column(text, at)
-                            )));
-                        }
-                        current = Some(ReturnedUnit {
-                            id,
-                            hash: None,
-                            target: String::new(),
-                        });
-                    }
-                    "note" if !empty && attr(e, "category").as_deref() == Some("verbatim-hash") => {
-                        inside = In::HashNote;
-                        hash.clear();
-                    }
-                    "target" if !empty => inside = In::Target,
-                    _ => {}
-                }
-            }
-            Event::End(e) => {
-                depth = depth.saturating_sub(1);
-                let name = e.local_name().as_ref().to_owned();
-                match name.as_str() {
-                    "note" if inside == In::HashNote => {
-                        if let Some(unit) = current.as_mut() {
-                            unit.hash = Some(hash.trim().to_owned());
-                        }
-                        inside = In::Nothing;
-                    }
-                    "target" => inside = In::Nothing,
-                    "unit" => units.extend(current.take()),
-                    _ => {}
-                }
-            }
-            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                let Some(chars) = chars_of(&event) else {
-                    continue;
-                };
-                match (inside, current.as_mut()) {
-                    (In::HashNote, Some(_)) => hash.push_str(&chars),
-                    (In::Target, Some(unit)) => unit.target.push_str(&chars),
-                    _ => {}
-                }
-            }
-            Event::Eof => {
-                if depth > 0 {
-                    return Err(malformed(format!(
-                        "the file ends with {depth} element(s) still open: it was cut short; export it again"
-                    )));
-                }
-                break;
-            }
-            _ => {}
-        }
-    }
-    if !seen_root {
-        return Err(malformed("the file holds no XML element".into()));
-    }
-    let tag = target_language.ok_or_else(|| {
+    let text = utf8_text(bytes).map_err(malformed)?;
+    let gathered = gather_units(text).map_err(malformed)?;
+    let tag = gathered.target_language.ok_or_else(|| {
         malformed(
             "the <xliff> element has no trgLang: say the target language, e.g. trgLang=\"en\""
                 .into(),
@@ -201,8 +101,143 @@ pub fn read(bytes: &[u8], file: &str) -> Result<Returned, TranslationError> {
     })?;
     Ok(Returned {
         language: language(&tag, file)?,
-        units,
+        units: gathered.units,
     })
+}
+
+/// Returns the file's text without a byte-order mark, or a sentence saying
+/// it is not UTF-8.
+fn utf8_text(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(|e| {
+        format!(
+            "not UTF-8 (byte {}): XLIFF files are UTF-8; save it again from the translation tool",
+            e.valid_up_to()
+        )
+    })
+}
+
+/// Walks the XML events of `text` and returns the units and target
+/// language it holds, or a sentence saying where the file is broken.
+fn gather_units(text: &str) -> Result<Gathered, String> {
+    let mut reader = Reader::from_str(text);
+    let mut gathered = Gathered::default();
+    loop {
+        let at = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "not well-formed XML at {}: {e}",
+                line_column(text, reader.error_position())
+            )
+        })?;
+        match &event {
+            Event::Start(e) => gathered.open(e, false, || line_column(text, at))?,
+            Event::Empty(e) => gathered.open(e, true, || line_column(text, at))?,
+            Event::End(e) => gathered.close(e.local_name().as_ref()),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                if let Some(chars) = chars_of(&event) {
+                    gathered.text(&chars);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if gathered.depth > 0 {
+        return Err(format!(
+            "the file ends with {} element(s) still open: it was cut short; export it again",
+            gathered.depth
+        ));
+    }
+    if !gathered.seen_root {
+        return Err("the file holds no XML element".into());
+    }
+    Ok(gathered)
+}
+
+/// What the reader has gathered so far from an XLIFF file, and where it is.
+#[derive(Default)]
+struct Gathered {
+    target_language: Option<String>,
+    units: Vec<ReturnedUnit>,
+    ids: HashSet<String>,
+    current: Option<ReturnedUnit>,
+    inside: In,
+    hash: String,
+    depth: usize,
+    seen_root: bool,
+}
+
+impl Gathered {
+    /// Opens an element (`empty` for `<x/>`): checks the root, begins a
+    /// unit, or starts gathering a hash note's or a target's text; `at`
+    /// says where the element is, for errors.
+    fn open(
+        &mut self,
+        e: &BytesStart<'_>,
+        empty: bool,
+        at: impl Fn() -> String,
+    ) -> Result<(), String> {
+        let name = local(e);
+        if !self.seen_root {
+            self.seen_root = true;
+            check_root(e, &name)?;
+            self.target_language = attr(e, "trgLang");
+        }
+        if !empty {
+            self.depth += 1;
+        }
+        match name.as_str() {
+            "unit" => self.begin_unit(e, at)?,
+            "note" if !empty && attr(e, "category").as_deref() == Some("verbatim-hash") => {
+                self.inside = In::HashNote;
+                self.hash.clear();
+            }
+            "target" if !empty => self.inside = In::Target,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Begins a `<unit>`, refusing one without an id or with an id seen
+    /// before.
+    fn begin_unit(&mut self, e: &BytesStart<'_>, at: impl Fn() -> String) -> Result<(), String> {
+        let id = attr(e, "id").ok_or_else(|| format!("a <unit> without an id at {}", at()))?;
+        if !self.ids.insert(id.clone()) {
+            return Err(format!("unit {id} appears twice (at {}): keep one", at()));
+        }
+        self.current = Some(ReturnedUnit {
+            id,
+            hash: None,
+            target: String::new(),
+        });
+        Ok(())
+    }
+
+    /// Closes the element `name`: a hash note gives the unit its hash, a
+    /// target stops gathering, a unit is kept.
+    fn close(&mut self, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        match name {
+            "note" if self.inside == In::HashNote => {
+                if let Some(unit) = self.current.as_mut() {
+                    unit.hash = Some(self.hash.trim().to_owned());
+                }
+                self.inside = In::Nothing;
+            }
+            "target" => self.inside = In::Nothing,
+            "unit" => self.units.extend(self.current.take()),
+            _ => {}
+        }
+    }
+
+    /// Adds characters to the hash note or target being read, if any.
+    fn text(&mut self, chars: &str) {
+        match (self.inside, self.current.as_mut()) {
+            (In::HashNote, Some(_)) => self.hash.push_str(chars),
+            (In::Target, Some(unit)) => unit.target.push_str(chars),
+            _ => {}
+        }
+    }
 }
 
 fn check_root(e: &BytesStart<'_>, name: &str) -> Result<(), String> {

@@ -23,7 +23,7 @@ use verbatim_report::figures::{FigureError, heatmap, saturation, tree};
 use verbatim_report::report::layout::{self, Document};
 use verbatim_report::report::model::Lang;
 use verbatim_report::report::{self, MemberOptions, Options, ReportError, docx, html, markdown};
-use verbatim_store::Book;
+use verbatim_store::{Book, Scope};
 use zip::write::SimpleFileOptions;
 
 use super::{Acting, slug};
@@ -298,11 +298,6 @@ pub fn make(
     } else {
         Book::Own
     };
-    let made = |content_type, bytes| Made {
-        name: what.name().to_owned(),
-        content_type,
-        bytes,
-    };
     let doc = |format| -> Result<Gathered, WebError> {
         Ok(Gathered::Doc {
             doc: report_doc(store, acting, lang)?,
@@ -310,68 +305,17 @@ pub fn make(
             stem: "report".into(),
         })
     };
-    let file = match what {
+    let (content_type, bytes) = match what {
         Download::ReportHtml => return doc(DocFormat::Html),
         Download::ReportMarkdown => {
             return Ok(Gathered::MarkdownZip(report_doc(store, acting, lang)?));
         }
         Download::ReportDocx => return doc(DocFormat::Docx),
-        Download::Tree => {
-            let figure = tree::gather(store, &scope, book, &tree::TreeOptions::default())
-                .map_err(figure_error)?;
-            if figure.nodes.is_empty() {
-                return Err(WebError::BadRequest(
-                    "this codebook has no code to draw: add codes on the Codes page".into(),
-                ));
-            }
-            Ok(made(SVG, tree::draw(&figure).into_bytes()))
-        }
-        Download::Saturation => {
-            let whose = scope.coder().clone();
-            let figure = saturation::gather(
-                store,
-                &scope,
-                &whose,
-                &saturation::SaturationOptions::default(),
-            )
-            .map_err(figure_error)?;
-            Ok(made(SVG, saturation::draw(&figure).into_bytes()))
-        }
-        Download::Triangulation => {
-            let attributes: Vec<String> = store
-                .attributes(verbatim_store::AppliesTo::Participant)?
-                .into_iter()
-                .map(|a| a.name)
-                .collect();
-            let attribute = match by {
-                Some(by) => by.to_owned(),
-                None => default_attribute(&attributes).ok_or_else(|| {
-                    WebError::BadRequest(
-                        "the heat map spreads themes over a participant attribute, and this \
-                         study has none: add one on the Participants page"
-                            .into(),
-                    )
-                })?,
-            };
-            let level = store.level_rank_of("theme")?;
-            let figure = heatmap::gather(store, &scope, book, level, &attribute, false)
-                .map_err(figure_error)?;
-            Ok(made(SVG, heatmap::draw(&figure).into_bytes()))
-        }
-        Download::Qdpx => {
-            let snapshot = store.snapshot(&scope)?;
-            let exported = refi::export_project(&snapshot, Target::Refi, &origin());
-            let bytes = refi::write_qdpx(Cursor::new(Vec::new()), &exported)
-                .map_err(|e| WebError::Internal(e.to_string()))?
-                .into_inner();
-            Ok(made(ZIP, bytes))
-        }
-        Download::Qdc => {
-            let snapshot = store.snapshot(&scope)?;
-            let owner = (!acting.shared).then(|| scope.coder().id);
-            let (xml, _report) = refi::export_codebook(&snapshot, owner, &origin());
-            Ok(made(XML, xml.into_bytes()))
-        }
+        Download::Tree => (SVG, tree_svg(store, &scope, book)?),
+        Download::Saturation => (SVG, saturation_svg(store, &scope)?),
+        Download::Triangulation => (SVG, heatmap_svg(store, &scope, book, by)?),
+        Download::Qdpx => (ZIP, qdpx_bytes(store, &scope)?),
+        Download::Qdc => (XML, qdc_bytes(store, &scope, acting.shared)?),
         Download::SegmentsCsv | Download::SegmentsXlsx => {
             let table = segments_table(
                 store,
@@ -381,7 +325,7 @@ pub fn make(
                 },
             )
             .map_err(sheet_error)?;
-            sheet(&table, what).map(|(t, b)| made(t, b))
+            sheet(&table, what)?
         }
         Download::CodebookCsv | Download::CodebookXlsx => {
             let choice = BookChoice {
@@ -393,10 +337,86 @@ pub fn make(
                 },
             };
             let table = codebook_table(store, &scope, &[choice]).map_err(sheet_error)?;
-            sheet(&table, what).map(|(t, b)| made(t, b))
+            sheet(&table, what)?
         }
     };
-    file.map(Gathered::Made)
+    Ok(Gathered::Made(Made {
+        name: what.name().to_owned(),
+        content_type,
+        bytes,
+    }))
+}
+
+/// Draws the codebook's tree as SVG, refusing a codebook with no code.
+fn tree_svg(store: &dyn Backend, scope: &Scope, book: Book) -> Result<Vec<u8>, WebError> {
+    let figure =
+        tree::gather(store, scope, book, &tree::TreeOptions::default()).map_err(figure_error)?;
+    if figure.nodes.is_empty() {
+        return Err(WebError::BadRequest(
+            "this codebook has no code to draw: add codes on the Codes page".into(),
+        ));
+    }
+    Ok(tree::draw(&figure).into_bytes())
+}
+
+/// Draws the acting coder's saturation curve as SVG.
+fn saturation_svg(store: &dyn Backend, scope: &Scope) -> Result<Vec<u8>, WebError> {
+    let whose = scope.coder().clone();
+    let figure = saturation::gather(
+        store,
+        scope,
+        &whose,
+        &saturation::SaturationOptions::default(),
+    )
+    .map_err(figure_error)?;
+    Ok(saturation::draw(&figure).into_bytes())
+}
+
+/// Draws the triangulation heat map as SVG, its columns the participant
+/// attribute `by` (else the default one), refusing a study with none.
+fn heatmap_svg(
+    store: &dyn Backend,
+    scope: &Scope,
+    book: Book,
+    by: Option<&str>,
+) -> Result<Vec<u8>, WebError> {
+    let attributes: Vec<String> = store
+        .attributes(verbatim_store::AppliesTo::Participant)?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    let attribute = match by {
+        Some(by) => by.to_owned(),
+        None => default_attribute(&attributes).ok_or_else(|| {
+            WebError::BadRequest(
+                "the heat map spreads themes over a participant attribute, and this \
+                 study has none: add one on the Participants page"
+                    .into(),
+            )
+        })?,
+    };
+    let level = store.level_rank_of("theme")?;
+    let figure =
+        heatmap::gather(store, scope, book, level, &attribute, false).map_err(figure_error)?;
+    Ok(heatmap::draw(&figure).into_bytes())
+}
+
+/// Exports the study the scope sees as a REFI-QDA project (`.qdpx`).
+fn qdpx_bytes(store: &dyn Backend, scope: &Scope) -> Result<Vec<u8>, WebError> {
+    let snapshot = store.snapshot(scope)?;
+    let exported = refi::export_project(&snapshot, Target::Refi, &origin());
+    Ok(refi::write_qdpx(Cursor::new(Vec::new()), &exported)
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .into_inner())
+}
+
+/// Exports the codebook shown (the shared one, else the acting coder's)
+/// as a REFI-QDA codebook (`.qdc`).
+fn qdc_bytes(store: &dyn Backend, scope: &Scope, shared: bool) -> Result<Vec<u8>, WebError> {
+    let snapshot = store.snapshot(scope)?;
+    let owner = (!shared).then(|| scope.coder().id);
+    let (xml, _report) = refi::export_codebook(&snapshot, owner, &origin());
+    Ok(xml.into_bytes())
 }
 
 /// Returns a member-checking document laid out, as `verbatim report

@@ -32,11 +32,12 @@ use rusqlite::types::Value;
 use serde::Serialize;
 
 use crate::boundary::splice_rules::Spliced;
+use crate::boundary::withdraw_rules::LogRedaction;
 use crate::codes::delete_memos_on;
 use crate::deidentify::NamesList;
 use crate::edit::{Splice, splice_source};
 use crate::history::{Recorder, Table, id_key};
-use crate::redact::redact_audit;
+use crate::redact::redact_audit_entries;
 use crate::{SqliteStore, StoreError, audit};
 
 /// What replaces each withdrawn turn's speech.
@@ -108,7 +109,7 @@ impl SqliteStore {
             id,
             code,
             label,
-            passages: Vec::new(),
+            log: LogRedaction::default(),
         };
         let mut sources = Vec::new();
         for (source_id, (source, speaker_labels)) in &labels {
@@ -161,8 +162,8 @@ struct Withdrawal<'a> {
     id: i64,
     code: Option<String>,
     label: Option<String>,
-    /// Removed speech, memo titles and bodies, to redact from the log.
-    passages: Vec<String>,
+    /// What the log must lose: removed speech, memo texts, codings.
+    log: LogRedaction,
 }
 
 /// How many identifying rows [`Withdrawal::clear_identity`] changed.
@@ -190,14 +191,13 @@ impl Withdrawal<'_> {
         source: &str,
         speaker_labels: &[String],
     ) -> Result<Option<SourceWithdrawal>, StoreError> {
-        let (splices, chars_removed) = self.withdrawn_turns(source_id, speaker_labels)?;
+        let (splices, chars_removed, text) = self.withdrawn_turns(source_id, speaker_labels)?;
         if splices.is_empty() {
             return Ok(None);
         }
         let tx = self.tx;
         let done = splice_source(tx, &mut self.rec, source_id, &splices, true)?;
-        self.passages
-            .extend(done.removed_memo_texts.iter().cloned());
+        self.log.note_source(source_id, &text, &splices, &done);
         let mut translations_removed = 0;
         for coding in shrunk_codings(&done) {
             let ids: Vec<i64> = tx
@@ -218,13 +218,13 @@ impl Withdrawal<'_> {
     }
 
     /// The splices that replace each turn of `speaker_labels` in a source
-    /// (a turn already withdrawn is left), and the chars they remove; the
-    /// removed speech is kept for the log's redaction.
+    /// (a turn already withdrawn is left), the chars they remove and the
+    /// source's text; the removed speech is kept for the log's redaction.
     fn withdrawn_turns(
         &mut self,
         source_id: i64,
         speaker_labels: &[String],
-    ) -> Result<(Vec<Splice>, usize), StoreError> {
+    ) -> Result<(Vec<Splice>, usize, String), StoreError> {
         let text: String = self.tx.query_row(
             "SELECT text FROM source_texts WHERE source_id = $1",
             [source_id],
@@ -238,8 +238,8 @@ impl Withdrawal<'_> {
             .query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         let (splices, chars_removed, passages) = withdrawn_splices(&text, &turns, speaker_labels);
-        self.passages.extend(passages);
-        Ok((splices, chars_removed))
+        self.log.passages.extend(passages);
+        Ok((splices, chars_removed, text))
     }
 
     /// Deletes the memos written on the participant (by id, code or
@@ -261,8 +261,9 @@ impl Withdrawal<'_> {
                 tx.query_row("SELECT title, body FROM memos WHERE id = $1", [memo], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
-            self.passages.extend(title);
-            self.passages.push(body);
+            self.log.passages.extend(title);
+            self.log.passages.push(body);
+            self.log.memos.insert(*memo);
             delete_memos_on(tx, &mut self.rec, "memo", *memo)?;
             self.rec.delete(tx, Table::Memos, id_key(*memo))?;
         }
@@ -342,17 +343,28 @@ impl Withdrawal<'_> {
         })
     }
 
-    /// Rewrites earlier audit entries that hold a removed passage or the
-    /// label; returns how many.
+    /// Rewrites earlier audit entries that hold what was removed (in any
+    /// of its recorded wordings, `rules::withdraw`) or the label; returns
+    /// how many.
     fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
         let shown = self.shown();
-        let rewrite = withdrawal_redactor(
-            std::mem::take(&mut self.passages),
-            self.code.as_deref(),
-            self.label.as_deref(),
-            &shown,
-        );
-        redact_audit(self.tx, actor, "participant.withdraw", &rewrite)
+        let log = std::mem::take(&mut self.log);
+        let mut history = Vec::new();
+        let mut stmt = self
+            .tx
+            .prepare("SELECT data FROM audit WHERE data LIKE '%\"source_texts\"%' ORDER BY id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let data: String = row.get(0)?;
+            if let Ok(json) = serde_json::from_str(&data) {
+                history.extend(log.text_versions(&json));
+            }
+        }
+        let names = (self.code.as_deref(), self.label.as_deref(), shown.as_str());
+        let rewrite = log.plan(history, names);
+        redact_audit_entries(self.tx, actor, "participant.withdraw", &|data| {
+            rewrite.rewrite(data)
+        })
     }
 
     /// Appends the one `participant.withdraw` entry: counts, no content.

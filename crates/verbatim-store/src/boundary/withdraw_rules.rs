@@ -1,0 +1,401 @@
+//! What a withdrawal rewrites in the audit log, written once for both
+//! backends (`rules::withdraw`).
+//!
+//! Replacing the withdrawn passages wherever they occur word for word in
+//! the log (`withdrawal_redactor`) misses what the log holds of them in
+//! another form: a source's text before a correction made in one of their
+//! turns (the old wording is not the passage as it stands), the removed
+//! and inserted words of that correction, the translations of their coded
+//! passages (another language), and the memos on the codings deleted with
+//! them. [`LogRedaction`] finds those by what the entries record, not by
+//! their words:
+//!
+//! - every recorded version of a source's text: the participant's speech
+//!   ranges, known in the text as it stands, are carried back from each
+//!   version to the one before it through the two texts' common start and
+//!   end (an edit changes one stretch), and replaced there by the notice;
+//!   the old wordings found so are then redacted wherever else they occur;
+//! - a `source.edit` summary whose edit touched their speech loses its
+//!   removed and inserted text;
+//! - a recorded translation of a coding the withdrawal deleted or shrank,
+//!   a deleted coding's memo column, and a recorded memo the withdrawal
+//!   deleted or that was written on a deleted coding, lose their text.
+//!
+//! The backends read the log and call [`LogRedaction::plan`] then
+//! [`LogRewrite::rewrite`] on each entry; `redact_audit` writes the result.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Map, Value as Json};
+
+use crate::WITHDRAWN_NOTICE;
+use crate::boundary::splice_rules::{Splice, Spliced};
+use crate::withdraw::withdrawal_redactor;
+
+/// A participant's speech ranges in a text, in chars, `[start, end)`.
+pub type Ranges = Vec<(usize, usize)>;
+
+/// What a withdrawal removed, gathered while it ran: enough to recognise
+/// every earlier audit entry that holds their words.
+#[derive(Debug, Default)]
+pub struct LogRedaction {
+    /// Per source: its text before the withdrawal and the participant's
+    /// speech ranges in it.
+    pub sources: BTreeMap<i64, (String, Ranges)>,
+    /// Codings deleted (their memos and translations go from the log).
+    pub deleted_codings: BTreeSet<i64>,
+    /// Codings shrunk (their translations go from the log).
+    pub shrunk_codings: BTreeSet<i64>,
+    /// Memos the withdrawal deleted (every recorded version goes).
+    pub memos: BTreeSet<i64>,
+    /// Passages and memo texts removed, redacted wherever they occur.
+    pub passages: Vec<String>,
+}
+
+/// The rewrite a [`LogRedaction`] plans: per recorded version of a
+/// source's text, the ranges to replace, and the string rewrite.
+pub struct LogRewrite {
+    /// `(source, text)` → the participant's ranges in that text.
+    versions: HashMap<(i64, String), Ranges>,
+    deleted_codings: BTreeSet<i64>,
+    translated_codings: BTreeSet<i64>,
+    memos: BTreeSet<i64>,
+    strings: Box<dyn Fn(&str) -> Option<String>>,
+}
+
+impl LogRedaction {
+    /// Notes what the withdrawal's splice of one source removed: its text
+    /// before (`text`), the participant's speech (the `splices`' ranges),
+    /// and the codings and anchored memo texts `done` deleted or shrank.
+    pub fn note_source(&mut self, source: i64, text: &str, splices: &[Splice], done: &Spliced) {
+        let at = |n: i64| usize::try_from(n).unwrap_or(0);
+        let ranges = splices.iter().map(|s| (at(s.start), at(s.end))).collect();
+        self.sources.insert(source, (text.to_owned(), ranges));
+        for fate in &done.changed {
+            if fate.deleted.is_some() {
+                self.deleted_codings.insert(fate.row.id);
+            } else {
+                self.shrunk_codings.insert(fate.row.id);
+            }
+        }
+        self.passages
+            .extend(done.removed_memo_texts.iter().cloned());
+    }
+
+    /// The text versions of the withdrawal's sources one entry's `data`
+    /// records, in order (each change's before, then its after).
+    pub fn text_versions(&self, data: &Json) -> Vec<(i64, String)> {
+        let mut out = Vec::new();
+        for change in changes(data) {
+            let Some(source) = source_text_key(change) else {
+                continue;
+            };
+            if !self.sources.contains_key(&source) {
+                continue;
+            }
+            for side in ["before", "after"] {
+                if let Some(text) = change[side]["text"].as_str() {
+                    out.push((source, text.to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Plans the rewrite from `history`, every version of the sources'
+    /// texts the log records, oldest first ([`Self::text_versions`] of
+    /// each entry in order); `code`, `label` and `shown` name the
+    /// participant as `withdrawal_redactor` wants.
+    pub fn plan(
+        self,
+        history: Vec<(i64, String)>,
+        (code, label, shown): (Option<&str>, Option<&str>, &str),
+    ) -> LogRewrite {
+        let mut versions: HashMap<(i64, String), Ranges> = HashMap::new();
+        let mut passages = self.passages;
+        for (source, (text, ranges)) in self.sources {
+            let older: Vec<&String> = history
+                .iter()
+                .rev()
+                .filter(|(s, _)| *s == source)
+                .map(|(_, t)| t)
+                .collect();
+            let mut newer: Vec<char> = text.chars().collect();
+            let mut newer_ranges = ranges.clone();
+            versions.insert((source, text), ranges);
+            for version in older {
+                let chars: Vec<char> = version.chars().collect();
+                let mapped = carry_back(&newer, &newer_ranges, &chars);
+                passages.extend(
+                    mapped
+                        .iter()
+                        .map(|&(a, b)| chars[a..b].iter().collect::<String>()),
+                );
+                versions
+                    .entry((source, version.clone()))
+                    .or_insert_with(|| mapped.clone());
+                newer = chars;
+                newer_ranges = mapped;
+            }
+        }
+        passages.retain(|p| p != WITHDRAWN_NOTICE);
+        let translated_codings = self
+            .deleted_codings
+            .union(&self.shrunk_codings)
+            .copied()
+            .collect();
+        LogRewrite {
+            versions,
+            deleted_codings: self.deleted_codings,
+            translated_codings,
+            memos: self.memos,
+            strings: Box::new(withdrawal_redactor(passages, code, label, shown)),
+        }
+    }
+}
+
+impl LogRewrite {
+    /// Rewrites one entry's `data`; true when anything changed.
+    pub fn rewrite(&self, data: &mut Json) -> bool {
+        let mut changed = self.rewrite_edit_summary(data);
+        if let Some(list) = data.get_mut("changes").and_then(Json::as_array_mut) {
+            for change in list {
+                changed |= self.rewrite_change(change);
+            }
+        }
+        changed | crate::rules::deid::rewrite_strings(data, &*self.strings)
+    }
+
+    /// A `source.edit` summary (`start`, `end`, `removed`, `inserted`)
+    /// whose edit touched the participant's speech in the text it edited.
+    fn rewrite_edit_summary(&self, data: &mut Json) -> bool {
+        let touched = changes(data).iter().any(|change| {
+            let Some(source) = source_text_key(change) else {
+                return false;
+            };
+            let Some(before) = change["before"]["text"].as_str() else {
+                return false;
+            };
+            let Some(ranges) = self.versions.get(&(source, before.to_owned())) else {
+                return false;
+            };
+            let at = |k: &str| data["summary"][k].as_u64().map(|n| n as usize);
+            let (Some(start), Some(end)) = (at("start"), at("end")) else {
+                return false;
+            };
+            ranges.iter().any(|&(a, b)| start <= b && end >= a)
+        });
+        let mut changed = false;
+        if touched && let Some(summary) = data.get_mut("summary").and_then(Json::as_object_mut) {
+            for key in ["removed", "inserted"] {
+                changed |= blank(summary, key);
+            }
+        }
+        changed
+    }
+
+    /// One recorded row change: a text version, a translation, a coding's
+    /// memo column or a memo.
+    fn rewrite_change(&self, change: &mut Json) -> bool {
+        let table = change["table"].as_str().unwrap_or_default().to_owned();
+        let id = change["key"]["id"].as_i64();
+        let source = source_text_key(change);
+        let mut changed = false;
+        for side in ["before", "after"] {
+            let Some(row) = change.get_mut(side).and_then(Json::as_object_mut) else {
+                continue;
+            };
+            changed |= match table.as_str() {
+                "source_texts" => source.is_some_and(|s| self.rewrite_text(s, row)),
+                "translations" => {
+                    let coding = row.get("coding_id").and_then(Json::as_i64);
+                    coding.is_some_and(|c| self.translated_codings.contains(&c))
+                        && blank(row, "text")
+                }
+                "codings" => {
+                    id.is_some_and(|c| self.deleted_codings.contains(&c)) && blank(row, "memo")
+                }
+                "memos" => {
+                    let on_coding = row.get("target_kind").and_then(Json::as_str) == Some("coding")
+                        && row
+                            .get("target_id")
+                            .and_then(Json::as_i64)
+                            .is_some_and(|c| self.deleted_codings.contains(&c));
+                    (on_coding || id.is_some_and(|m| self.memos.contains(&m)))
+                        && (blank(row, "title") | blank(row, "body"))
+                }
+                _ => false,
+            };
+        }
+        changed
+    }
+
+    /// Replaces the participant's ranges in a recorded text version.
+    fn rewrite_text(&self, source: i64, row: &mut Map<String, Json>) -> bool {
+        let Some(text) = row.get("text").and_then(Json::as_str) else {
+            return false;
+        };
+        let Some(ranges) = self.versions.get(&(source, text.to_owned())) else {
+            return false;
+        };
+        let new = replace_ranges(text, ranges);
+        if new == text {
+            return false;
+        }
+        row.insert("text".into(), Json::String(new));
+        true
+    }
+}
+
+/// The changes an entry records (none for a summary-only entry).
+fn changes(data: &Json) -> &[Json] {
+    data.get("changes")
+        .and_then(Json::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The source a recorded `source_texts` change is about.
+fn source_text_key(change: &Json) -> Option<i64> {
+    (change["table"].as_str() == Some("source_texts"))
+        .then(|| change["key"]["source_id"].as_i64())
+        .flatten()
+}
+
+/// Sets a row's or summary's string `key` to the notice; true when it
+/// held other text.
+fn blank(row: &mut Map<String, Json>, key: &str) -> bool {
+    match row.get_mut(key) {
+        Some(Json::String(s)) if s != WITHDRAWN_NOTICE && !s.is_empty() => {
+            *s = WITHDRAWN_NOTICE.to_owned();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `text` with each of `ranges` (in chars, sorted, disjoint) replaced by
+/// the notice.
+pub fn replace_ranges(text: &str, ranges: &[(usize, usize)]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(a, b) in ranges {
+        let (a, b) = (a.clamp(at, chars.len()), b.min(chars.len()));
+        if a >= b {
+            continue;
+        }
+        out.extend(&chars[at..a]);
+        out.push_str(WITHDRAWN_NOTICE);
+        at = b;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+/// Carries `ranges` of `newer` back to `older`, the text it was made
+/// from: positions before the stretch that differs (the two texts'
+/// common start) and after it (their common end) move with the words;
+/// a range reaching into the stretch takes all of it, so a correction in
+/// the participant's speech goes with their speech. Ranges that come out
+/// empty are dropped.
+pub fn carry_back(newer: &[char], ranges: &[(usize, usize)], older: &[char]) -> Ranges {
+    let prefix = newer.iter().zip(older).take_while(|(a, b)| a == b).count();
+    let room = newer.len().min(older.len()) - prefix;
+    let suffix = newer
+        .iter()
+        .rev()
+        .zip(older.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (new_tail, old_tail) = (newer.len() - suffix, older.len() - suffix);
+    let start = |x: usize| {
+        if x <= prefix {
+            x
+        } else if x >= new_tail {
+            x - new_tail + old_tail
+        } else {
+            prefix
+        }
+    };
+    let end = |x: usize| {
+        if x <= prefix {
+            x
+        } else if x >= new_tail {
+            x - new_tail + old_tail
+        } else {
+            old_tail
+        }
+    };
+    let mut out: Ranges = Vec::new();
+    for &(a, b) in ranges {
+        let (a, b) = (start(a), end(b));
+        if a < b {
+            out.push((a, b));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn a_correction_inside_the_speech_carries_the_whole_turn_back() {
+        // "B : xyz." — B's speech "xyz." is 4..8 in the newer text; the
+        // older one said "xyyz." (one more char): 4..9 there.
+        let newer = chars("A : a\nB : xyz.\nA : b");
+        let older = chars("A : a\nB : xyyz.\nA : b");
+        assert_eq!(carry_back(&newer, &[(10, 14)], &older), vec![(10, 15)]);
+    }
+
+    #[test]
+    fn an_edit_elsewhere_moves_the_range_with_the_words() {
+        // The interviewer's "Ah" (6..8) was "Ahh" (6..9): B's speech 13..17
+        // sits one char further in the older text, 14..18.
+        let newer = chars("A : a\nAh : b\nB : xyz.");
+        let older = chars("A : a\nAhh : b\nB : xyz.");
+        let back = carry_back(&newer, &[(17, 21)], &older);
+        assert_eq!(back, vec![(18, 22)]);
+        let text: String = older[18..22].iter().collect();
+        assert_eq!(text, "xyz.");
+    }
+
+    #[test]
+    fn ranges_are_replaced_by_the_notice() {
+        let out = replace_ranges("A : é\nB : ça va", &[(10, 15)]);
+        assert_eq!(out, format!("A : é\nB : {WITHDRAWN_NOTICE}"));
+    }
+
+    #[test]
+    fn an_edit_summary_touching_the_speech_loses_its_words() {
+        // Current text: B's speech "xyz." 10..14; an earlier edit replaced
+        // "yy" (11..13) with "y" in the older text.
+        let older = "A : a\nB : xyyz.\nA : b";
+        let newer = "A : a\nB : xyz.\nA : b";
+        let mut redaction = LogRedaction::default();
+        redaction
+            .sources
+            .insert(1, (newer.to_owned(), vec![(10, 14)]));
+        let mut data = serde_json::json!({
+            "summary": {"start": 11, "end": 13, "removed": "yy", "inserted": "y"},
+            "changes": [{"table": "source_texts", "key": {"source_id": 1},
+                "before": {"source_id": 1, "text": older},
+                "after": {"source_id": 1, "text": newer}}]
+        });
+        let history = redaction.text_versions(&data);
+        assert_eq!(history.len(), 2);
+        let rewrite = redaction.plan(history, (Some("B-1"), None, "B-1"));
+        assert!(rewrite.rewrite(&mut data));
+        let s = data.to_string();
+        assert!(!s.contains("xyyz") && !s.contains("xyz"), "{s}");
+        assert!(s.contains("A : a\\nB : "), "{s}");
+        assert_eq!(data["summary"]["removed"], WITHDRAWN_NOTICE);
+        assert_eq!(data["summary"]["start"], 11);
+    }
+}

@@ -124,7 +124,10 @@ fn purge_index(project: &ProjectArg) {
         Ok(())
     };
     if let Err(e) = purge() {
-        let folder = dir.map_or_else(|| "the search index".to_owned(), |d| d.display().to_string());
+        let folder = dir.map_or_else(
+            || "the search index".to_owned(),
+            |d| d.display().to_string(),
+        );
         eprintln!(
             "Warning: {folder} may still hold the withdrawn speech ({e}); delete that folder (the next search rebuilds it)."
         );

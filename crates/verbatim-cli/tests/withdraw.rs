@@ -139,3 +139,177 @@ fn withdrawal_needs_confirmation_and_a_known_participant() {
     );
     assert_eq!(ws.dump(), dump);
 }
+
+/// A follow-up interview written for this test, with a typo ("médcins")
+/// in CSI-2's turn.
+const SUIVI: &str = "INT : Comment vivez-vous le suivi ?\n\
+CSI-2 : Je me méfie des médcins pressés.\n\
+INT : Et vous ?\n\
+CSI-3 : Ma généraliste m'écoute toujours.\n";
+
+/// What CSI-2 said, what was written on their passage or translated from
+/// it, and their label: none may remain once they withdrew.
+const GONE: [&str; 7] = [
+    "méfie",
+    "médcins",
+    "médecins",
+    "pressés",
+    "horaires",
+    "distrust",
+    "Jeanne Morel",
+];
+
+/// The names of the search index's segments (a segment's files share a
+/// name and differ by extension).
+fn segments(ws: &Workspace) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(ws.path("study.vbt.index"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.split_once('.').map(|(stem, _)| stem.to_owned()))
+        .filter(|stem| stem.len() == 32)
+        .collect()
+}
+
+fn hits(ws: &Workspace, word: &str) -> usize {
+    let out = run(ws, &["search", word, "--json"]).ok().json();
+    out.as_array().unwrap().len()
+}
+
+#[test]
+fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
+    let ws = Workspace::with_study();
+    ws.write("suivi.txt", SUIVI);
+    ws.import(&["suivi.txt"]).ok();
+    for args in [
+        &["coder", "add", "tester"][..],
+        &["code", "add", "Confiance"],
+        &[
+            "participants",
+            "add",
+            "--code",
+            "CSI-2",
+            "--label",
+            "Jeanne Morel",
+        ],
+        &["participants", "add", "--code", "CSI-3"],
+        // An earlier correction in CSI-2's turn: the log keeps the typo.
+        &[
+            "source",
+            "edit",
+            "suivi",
+            "--find",
+            "médcins",
+            "--text",
+            "médecins",
+        ],
+        &[
+            "coding",
+            "add",
+            "--source",
+            "suivi",
+            "--code",
+            "Confiance",
+            "--text",
+            "méfie des médecins pressés",
+            "--memo",
+            "colère contre les horaires",
+        ],
+        &[
+            "coding",
+            "add",
+            "--source",
+            "suivi",
+            "--code",
+            "Confiance",
+            "--text",
+            "m'écoute toujours",
+        ],
+        &[
+            "coding",
+            "translate",
+            "1",
+            "--language",
+            "en",
+            "--text",
+            "distrust of doctors in a hurry",
+        ],
+        &[
+            "coding",
+            "translate",
+            "2",
+            "--language",
+            "en",
+            "--text",
+            "always listens to me",
+        ],
+    ] {
+        run(&ws, args).ok();
+    }
+    // The first search builds the index; it holds CSI-2's words.
+    assert_eq!(hits(&ws, "médecins"), 1);
+    let before = segments(&ws);
+    assert!(!before.is_empty());
+    let entries = run(&ws, &["log", "--json", "--limit", "1000"])
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .len();
+
+    let out = run(
+        &ws,
+        &["participants", "withdraw", "CSI-2", "--yes", "--json"],
+    )
+    .ok()
+    .json();
+    // The participant's row (label), the edit (text before and after, its
+    // inserted "e"), the coding (memo) and its translation.
+    assert_eq!(out["audit_redacted"], 4);
+
+    let log = run(&ws, &["log", "--json", "--limit", "1000"]).ok().json();
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), entries + 2);
+    assert_eq!(log[0]["action"], "participant.withdraw");
+    assert_eq!(log[1]["action"], "history.redact");
+    assert_eq!(log[1]["data"]["entries"], 4);
+    for entry in log {
+        let data = entry["data"].to_string();
+        for word in GONE {
+            assert!(!data.contains(word), "{} keeps {word}", entry["action"]);
+        }
+    }
+    assert!(
+        log.iter()
+            .any(|e| e["data"].to_string().contains("always listens to me"))
+    );
+    for word in ["médecins", "méfie", "pressés", "médcins"] {
+        assert_eq!(hits(&ws, word), 0, "search still finds {word}");
+    }
+    assert_eq!(hits(&ws, "généraliste"), 1);
+    // No file of the index from before the withdrawal is left.
+    let after = segments(&ws);
+    assert!(!after.is_empty());
+    assert!(before.is_disjoint(&after), "{before:?} {after:?}");
+    let dump = readable_dump(&ws);
+    for line in &dump {
+        for word in GONE {
+            assert!(!line.contains(word), "{word} is left: {line}");
+        }
+    }
+    assert!(dump.iter().any(|l| l.contains("généraliste")));
+
+    // The translation of CSI-3's passage undoes as ever; that of CSI-2's,
+    // rewritten in the log and deleted, cannot come back.
+    run(&ws, &["undo"]).ok();
+    assert_eq!(hits(&ws, "généraliste"), 1);
+    let study = ws.dump();
+    let refused = run(&ws, &["undo"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("cannot undo coding.translate"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert_eq!(ws.dump(), study);
+}

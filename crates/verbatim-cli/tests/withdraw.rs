@@ -179,7 +179,13 @@ fn hits(ws: &Workspace, word: &str) -> usize {
 fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
     let ws = Workspace::with_study();
     ws.write("suivi.txt", SUIVI);
-    ws.import(&["suivi.txt"]).ok();
+    // Another interview, indexed in the same segment as the first: the
+    // segment keeps live documents, so only a compaction drops it.
+    ws.write(
+        "mardi.txt",
+        "INT : Et le mardi ?\nCSI-3 : Je viens chaque mardi matin.\n",
+    );
+    ws.import(&["suivi.txt", "mardi.txt"]).ok();
     for args in [
         &["coder", "add", "tester"][..],
         &["code", "add", "Confiance"],
@@ -286,6 +292,7 @@ fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
         assert_eq!(hits(&ws, word), 0, "search still finds {word}");
     }
     assert_eq!(hits(&ws, "généraliste"), 1);
+    assert_eq!(hits(&ws, "mardi"), 2);
     // No file of the index from before the withdrawal is left.
     let after = segments(&ws);
     assert!(!after.is_empty());

@@ -174,19 +174,18 @@ fn redact_log(
     shown: &str,
     log: LogRedaction,
 ) -> Result<usize, postgres::Error> {
-    let mut history = Vec::new();
+    let [texts, codings] = rules::withdraw::RECORDED;
     let rows = tx.query(
-        "SELECT data FROM audit WHERE data LIKE '%\"source_texts\"%' ORDER BY id",
-        &[],
+        "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 ORDER BY id",
+        &[&texts, &codings],
     )?;
+    let mut entries = Vec::new();
     for row in &rows {
         let data: String = row.try_get(0)?;
-        if let Ok(json) = serde_json::from_str(&data) {
-            history.extend(log.text_versions(&json));
-        }
+        entries.extend(serde_json::from_str(&data).ok());
     }
     let names = (who.code.as_deref(), who.label.as_deref(), shown);
-    let rewrite = log.plan(history, names);
+    let rewrite = log.plan(&entries, names);
     redact_audit_entries(tx, actor, "participant.withdraw", &|data| {
         rewrite.rewrite(data)
     })

@@ -38,6 +38,7 @@ use crate::deidentify::NamesList;
 use crate::edit::{Splice, splice_source};
 use crate::history::{Recorder, Table, id_key};
 use crate::redact::redact_audit_entries;
+use crate::rules;
 use crate::{SqliteStore, StoreError, audit};
 
 /// What replaces each withdrawn turn's speech.
@@ -349,19 +350,18 @@ impl Withdrawal<'_> {
     fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
         let shown = self.shown();
         let log = std::mem::take(&mut self.log);
-        let mut history = Vec::new();
+        let [texts, codings] = rules::withdraw::RECORDED;
+        let mut entries = Vec::new();
         let mut stmt = self
             .tx
-            .prepare("SELECT data FROM audit WHERE data LIKE '%\"source_texts\"%' ORDER BY id")?;
-        let mut rows = stmt.query([])?;
+            .prepare("SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 ORDER BY id")?;
+        let mut rows = stmt.query([texts, codings])?;
         while let Some(row) = rows.next()? {
             let data: String = row.get(0)?;
-            if let Ok(json) = serde_json::from_str(&data) {
-                history.extend(log.text_versions(&json));
-            }
+            entries.extend(serde_json::from_str(&data).ok());
         }
         let names = (self.code.as_deref(), self.label.as_deref(), shown.as_str());
-        let rewrite = log.plan(history, names);
+        let rewrite = log.plan(&entries, names);
         redact_audit_entries(self.tx, actor, "participant.withdraw", &|data| {
             rewrite.rewrite(data)
         })

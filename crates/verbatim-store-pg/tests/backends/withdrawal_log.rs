@@ -37,7 +37,8 @@ CSI-3 : Ma généraliste m'écoute toujours.";
 
 /// What CSI-2 said, wrote about them or translated from them: none may
 /// remain anywhere once they withdrew.
-const GONE: [&str; 7] = [
+const GONE: [&str; 8] = [
+    "wary",
     "méfie",
     "médcins",
     "médecins",
@@ -103,6 +104,14 @@ fn withdraw_after_a_history(store: &mut impl Withdraws) -> (WithdrawReport, usiz
         ..NewCode::default()
     };
     let code = store.add_code(&me, &new).unwrap();
+    let en = "en".parse().unwrap();
+    // A coding on "Je me méfie" (44..55), translated, then removed before
+    // the typo is fixed: its translation is in two entries of the log.
+    let (early, _) = store
+        .add_coding(&me, 1, Span::new(44, 55).unwrap(), code, None)
+        .unwrap();
+    store.translate(&me, early, &en, "I am wary").unwrap();
+    store.remove_coding(&me, early).unwrap();
     // "médcins" is 60..67 (44 + "Je me méfie des " 16); "médecins" has one
     // char more, so CSI-2's speech becomes 44..77 and CSI-3's 102..135.
     store
@@ -119,7 +128,6 @@ fn withdraw_after_a_history(store: &mut impl Withdraws) -> (WithdrawReport, usiz
     let (others, _) = store
         .add_coding(&me, 1, Span::new(117, 134).unwrap(), code, None)
         .unwrap();
-    let en = "en".parse().unwrap();
     store
         .translate(&me, theirs, &en, "distrust of doctors in a hurry")
         .unwrap();
@@ -137,17 +145,18 @@ fn every_recorded_wording_of_the_withdrawn_speech_leaves_the_log(store: &mut imp
     // "Je me méfie des médecins pressés." is 33 chars, one turn.
     assert_eq!((s.turns_removed, s.chars_removed), (1, 33));
     assert_eq!(s.codings_deleted.get("amira"), Some(&1));
-    // Four earlier entries held CSI-2's words: the participant's row (the
-    // label), the edit (the text before and after, and the "e" it
+    // Six earlier entries held CSI-2's words: the participant's row (the
+    // label), the removed coding's translation and its removal (the row
+    // deleted), the edit (the text before and after, and the "e" it
     // inserted: "méd" and "cins" are kept, so it narrowed to 63..63), the
     // coding (its memo) and its translation.
-    assert_eq!(report.audit_redacted, 4);
+    assert_eq!(report.audit_redacted, 6);
     let log = store.audit_log(1000).unwrap();
     // Nothing was dropped: the redaction entry and the withdrawal's own.
     assert_eq!(log.len(), before + 2);
     assert_eq!(log[0].action, "participant.withdraw");
     assert_eq!(log[1].action, "history.redact");
-    assert_eq!(log[1].data["entries"], 4);
+    assert_eq!(log[1].data["entries"], 6);
     let all: Vec<String> = log.iter().map(|e| e.data.to_string()).collect();
     for (entry, data) in log.iter().zip(&all) {
         for word in GONE {

@@ -82,76 +82,144 @@ impl LogRedaction {
             .extend(done.removed_memo_texts.iter().cloned());
     }
 
-    /// The text versions of the withdrawal's sources one entry's `data`
-    /// records, in order (each change's before, then its after).
-    pub fn text_versions(&self, data: &Json) -> Vec<(i64, String)> {
-        let mut out = Vec::new();
-        for change in changes(data) {
-            let Some(source) = source_text_key(change) else {
-                continue;
-            };
-            if !self.sources.contains_key(&source) {
-                continue;
-            }
-            for side in ["before", "after"] {
-                if let Some(text) = change[side]["text"].as_str() {
-                    out.push((source, text.to_owned()));
-                }
-            }
-        }
-        out
-    }
-
-    /// Plans the rewrite from `history`, every version of the sources'
-    /// texts the log records, oldest first ([`Self::text_versions`] of
-    /// each entry in order); `code`, `label` and `shown` name the
-    /// participant as `withdrawal_redactor` wants.
+    /// Plans the rewrite from `entries`, the `data` of every audit entry
+    /// recording a source's text or a coding ([`RECORDED`]), oldest
+    /// first; `code`, `label` and `shown` name the participant as
+    /// `withdrawal_redactor` wants.
     pub fn plan(
-        self,
-        history: Vec<(i64, String)>,
+        mut self,
+        entries: &[Json],
         (code, label, shown): (Option<&str>, Option<&str>, &str),
     ) -> LogRewrite {
+        let edits = self.recorded_edits(entries);
         let mut versions: HashMap<(i64, String), Ranges> = HashMap::new();
-        let mut passages = self.passages;
-        for (source, (text, ranges)) in self.sources {
-            let older: Vec<&String> = history
-                .iter()
-                .rev()
-                .filter(|(s, _)| *s == source)
-                .map(|(_, t)| t)
-                .collect();
+        let mut passages = std::mem::take(&mut self.passages);
+        for (source, (text, ranges)) in &self.sources {
+            versions.insert((*source, text.clone()), ranges.clone());
             let mut newer: Vec<char> = text.chars().collect();
             let mut newer_ranges = ranges.clone();
-            versions.insert((source, text), ranges);
-            for version in older {
+            let older = edits.get(source).map_or(&[][..], Vec::as_slice);
+            for version in older.iter().rev().flat_map(|e| [&e.after, &e.before]) {
                 let chars: Vec<char> = version.chars().collect();
                 let mapped = carry_back(&newer, &newer_ranges, &chars);
-                passages.extend(
-                    mapped
-                        .iter()
-                        .map(|&(a, b)| chars[a..b].iter().collect::<String>()),
-                );
+                passages.extend(mapped.iter().map(|&(a, b)| chars[a..b].iter().collect()));
                 versions
-                    .entry((source, version.clone()))
+                    .entry((*source, version.clone()))
                     .or_insert_with(|| mapped.clone());
                 newer = chars;
                 newer_ranges = mapped;
             }
         }
+        let once_theirs = self.codings_once_on_their_words(entries, &edits, &versions);
         passages.retain(|p| p != WITHDRAWN_NOTICE);
-        let translated_codings = self
-            .deleted_codings
+        let mut deleted_codings = self.deleted_codings;
+        deleted_codings.extend(once_theirs);
+        let translated_codings = deleted_codings
             .union(&self.shrunk_codings)
             .copied()
             .collect();
         LogRewrite {
             versions,
-            deleted_codings: self.deleted_codings,
+            deleted_codings,
             translated_codings,
             memos: self.memos,
             strings: Box::new(withdrawal_redactor(passages, code, label, shown)),
         }
     }
+
+    /// The recorded changes of the withdrawal's sources' texts, per
+    /// source, in order, each with the index of its entry.
+    fn recorded_edits(&self, entries: &[Json]) -> BTreeMap<i64, Vec<TextEdit>> {
+        let mut edits: BTreeMap<i64, Vec<TextEdit>> = BTreeMap::new();
+        for (entry, data) in entries.iter().enumerate() {
+            for change in changes(data) {
+                let Some(source) = source_text_key(change) else {
+                    continue;
+                };
+                let text = |side: &str| change[side]["text"].as_str().map(str::to_owned);
+                if let (true, Some(before), Some(after)) = (
+                    self.sources.contains_key(&source),
+                    text("before"),
+                    text("after"),
+                ) {
+                    edits.entry(source).or_default().push(TextEdit {
+                        entry,
+                        before,
+                        after,
+                    });
+                }
+            }
+        }
+        edits
+    }
+
+    /// Codings whose recorded span, in the text of its time, overlapped
+    /// the participant's speech: a coding removed before the withdrawal
+    /// may have been translated or written about.
+    fn codings_once_on_their_words(
+        &self,
+        entries: &[Json],
+        edits: &BTreeMap<i64, Vec<TextEdit>>,
+        versions: &HashMap<(i64, String), Ranges>,
+    ) -> BTreeSet<i64> {
+        let mut found = BTreeSet::new();
+        for (entry, data) in entries.iter().enumerate() {
+            for change in changes(data) {
+                if change["table"].as_str() != Some("codings") {
+                    continue;
+                }
+                for (side, after) in [("before", false), ("after", true)] {
+                    let row = &change[side];
+                    let (Some(id), Some(source), Some(start), Some(end)) = (
+                        row["id"].as_i64(),
+                        row["source_id"].as_i64(),
+                        row["start_char"].as_u64(),
+                        row["end_char"].as_u64(),
+                    ) else {
+                        continue;
+                    };
+                    let Some((now, _)) = self.sources.get(&source) else {
+                        continue;
+                    };
+                    let list = edits.get(&source).map_or(&[][..], Vec::as_slice);
+                    let text = text_at(list, now, entry, after);
+                    let (start, end) = (start as usize, end as usize);
+                    if versions
+                        .get(&(source, text.to_owned()))
+                        .is_some_and(|r| r.iter().any(|&(a, b)| start < b && end > a))
+                    {
+                        found.insert(id);
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The entries [`LogRedaction::plan`] reads: those recording a source's
+/// text or a coding (a `LIKE` pattern on `data` each).
+pub const RECORDED: [&str; 2] = ["%\"table\":\"source_texts\"%", "%\"table\":\"codings\"%"];
+
+/// One recorded change of a source's text.
+struct TextEdit {
+    /// The index of its entry in the entries planned from.
+    entry: usize,
+    before: String,
+    after: String,
+}
+
+/// The text a source had before (or, with `after`, after) entry `entry`:
+/// the text before the first recorded change at or after it, else `now`;
+/// after an entry changing it, that change's result.
+fn text_at<'a>(edits: &'a [TextEdit], now: &'a str, entry: usize, after: bool) -> &'a str {
+    if after && let Some(own) = edits.iter().rev().find(|e| e.entry == entry) {
+        return &own.after;
+    }
+    edits
+        .iter()
+        .find(|e| e.entry >= entry)
+        .map_or(now, |e| e.before.as_str())
 }
 
 impl LogRewrite {
@@ -388,9 +456,7 @@ mod tests {
                 "before": {"source_id": 1, "text": older},
                 "after": {"source_id": 1, "text": newer}}]
         });
-        let history = redaction.text_versions(&data);
-        assert_eq!(history.len(), 2);
-        let rewrite = redaction.plan(history, (Some("B-1"), None, "B-1"));
+        let rewrite = redaction.plan(&[data.clone()], (Some("B-1"), None, "B-1"));
         assert!(rewrite.rewrite(&mut data));
         let s = data.to_string();
         assert!(!s.contains("xyyz") && !s.contains("xyz"), "{s}");

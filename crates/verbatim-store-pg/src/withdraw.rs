@@ -174,10 +174,10 @@ fn redact_log(
     shown: &str,
     log: LogRedaction,
 ) -> Result<usize, postgres::Error> {
-    let [texts, codings] = rules::withdraw::RECORDED;
+    let [texts, codings, memos] = rules::withdraw::RECORDED;
     let rows = tx.query(
-        "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 ORDER BY id",
-        &[&texts, &codings],
+        "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 OR data LIKE $3 ORDER BY id",
+        &[&texts, &codings, &memos],
     )?;
     let mut entries = Vec::new();
     for row in &rows {

@@ -350,12 +350,12 @@ impl Withdrawal<'_> {
     fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
         let shown = self.shown();
         let log = std::mem::take(&mut self.log);
-        let [texts, codings] = rules::withdraw::RECORDED;
+        let [texts, codings, memos] = rules::withdraw::RECORDED;
         let mut entries = Vec::new();
-        let mut stmt = self
-            .tx
-            .prepare("SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 ORDER BY id")?;
-        let mut rows = stmt.query([texts, codings])?;
+        let mut stmt = self.tx.prepare(
+            "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 OR data LIKE $3 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([texts, codings, memos])?;
         while let Some(row) = rows.next()? {
             let data: String = row.get(0)?;
             entries.extend(serde_json::from_str(&data).ok());

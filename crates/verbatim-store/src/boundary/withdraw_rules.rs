@@ -110,7 +110,9 @@ impl LogRedaction {
                 newer_ranges = mapped;
             }
         }
-        let once_theirs = self.codings_once_on_their_words(entries, &edits, &versions);
+        let once_theirs = self.spans_on_their_words("codings", entries, &edits, &versions);
+        let anchored = self.spans_on_their_words("memos", entries, &edits, &versions);
+        self.memos.extend(anchored);
         passages.retain(|p| p != WITHDRAWN_NOTICE);
         let mut deleted_codings = self.deleted_codings;
         deleted_codings.extend(once_theirs);
@@ -153,19 +155,23 @@ impl LogRedaction {
         edits
     }
 
-    /// Codings whose recorded span, in the text of its time, overlapped
-    /// the participant's speech: a coding removed before the withdrawal
-    /// may have been translated or written about.
-    fn codings_once_on_their_words(
+    /// Rows of `table` whose recorded span, in the text of its time,
+    /// lay on the participant's speech: for codings, any overlap (a
+    /// coding removed before the withdrawal may have been translated or
+    /// written about); for anchored memos, wholly inside (as the
+    /// withdrawal deletes them).
+    fn spans_on_their_words(
         &self,
+        table: &str,
         entries: &[Json],
         edits: &BTreeMap<i64, Vec<TextEdit>>,
         versions: &HashMap<(i64, String), Ranges>,
     ) -> BTreeSet<i64> {
+        let inside = table == "memos";
         let mut found = BTreeSet::new();
         for (entry, data) in entries.iter().enumerate() {
             for change in changes(data) {
-                if change["table"].as_str() != Some("codings") {
+                if change["table"].as_str() != Some(table) {
                     continue;
                 }
                 for (side, after) in [("before", false), ("after", true)] {
@@ -184,9 +190,16 @@ impl LogRedaction {
                     let list = edits.get(&source).map_or(&[][..], Vec::as_slice);
                     let text = text_at(list, now, entry, after);
                     let (start, end) = (start as usize, end as usize);
+                    let on = |&(a, b): &(usize, usize)| {
+                        if inside {
+                            a <= start && end <= b
+                        } else {
+                            start < b && end > a
+                        }
+                    };
                     if versions
                         .get(&(source, text.to_owned()))
-                        .is_some_and(|r| r.iter().any(|&(a, b)| start < b && end > a))
+                        .is_some_and(|r| r.iter().any(on))
                     {
                         found.insert(id);
                     }
@@ -198,8 +211,12 @@ impl LogRedaction {
 }
 
 /// The entries [`LogRedaction::plan`] reads: those recording a source's
-/// text or a coding (a `LIKE` pattern on `data` each).
-pub const RECORDED: [&str; 2] = ["%\"table\":\"source_texts\"%", "%\"table\":\"codings\"%"];
+/// text, a coding or a memo (a `LIKE` pattern on `data` each).
+pub const RECORDED: [&str; 3] = [
+    "%\"table\":\"source_texts\"%",
+    "%\"table\":\"codings\"%",
+    "%\"table\":\"memos\"%",
+];
 
 /// One recorded change of a source's text.
 struct TextEdit {
@@ -438,6 +455,34 @@ mod tests {
     fn ranges_are_replaced_by_the_notice() {
         let out = replace_ranges("A : é\nB : ça va", &[(10, 15)]);
         assert_eq!(out, format!("A : é\nB : {WITHDRAWN_NOTICE}"));
+    }
+
+    #[test]
+    fn an_anchored_memo_inside_the_speech_loses_every_recorded_version() {
+        // B's speech "xyz." is 10..14; memo 7 is anchored on "yz" (11..13),
+        // memo 8 on "a\nB" (4..7), across others' words: it stays.
+        let text = "A : a\nB : xyz.\nA : b";
+        let mut redaction = LogRedaction::default();
+        redaction
+            .sources
+            .insert(1, (text.to_owned(), vec![(10, 14)]));
+        let memo = |id: i64, (a, b): (i64, i64), body: &str| {
+            serde_json::json!({"table": "memos", "key": {"id": id}, "before": null,
+                "after": {"id": id, "source_id": 1, "start_char": a, "end_char": b,
+                    "title": null, "body": body}})
+        };
+        let mut data = serde_json::json!({"changes": [
+            memo(7, (11, 13), "il hésite"),
+            memo(8, (4, 7), "changement de locuteur"),
+        ]});
+        let rewrite = redaction.plan(&[data.clone()], (Some("B-1"), None, "B-1"));
+        assert!(rewrite.rewrite(&mut data));
+        assert_eq!(data["changes"][0]["after"]["body"], WITHDRAWN_NOTICE);
+        assert_eq!(data["changes"][0]["after"]["title"], Json::Null);
+        assert_eq!(
+            data["changes"][1]["after"]["body"],
+            "changement de locuteur"
+        );
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct LogRedaction {
     pub passages: Vec<String>,
 }
 
+/// A rewrite of one string (`None`: unchanged).
+type StringRewrite = dyn Fn(&str) -> Option<String>;
+
 /// The rewrite a [`LogRedaction`] plans: per recorded version of a
 /// source's text, the ranges to replace, and the string rewrite.
 pub struct LogRewrite {
@@ -60,7 +63,7 @@ pub struct LogRewrite {
     deleted_codings: BTreeSet<i64>,
     translated_codings: BTreeSet<i64>,
     memos: BTreeSet<i64>,
-    strings: Box<dyn Fn(&str) -> Option<String>>,
+    strings: Box<StringRewrite>,
 }
 
 impl LogRedaction {

@@ -159,10 +159,32 @@ const GONE: [&str; 7] = [
     "Jeanne Morel",
 ];
 
+/// Runs `verbatim ARGS --project PROJECT` with the index cache (for a
+/// PostgreSQL study) inside the workspace.
+fn on(ws: &Workspace, project: &str, args: &[&str]) -> crate::common::Run {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--project", project]);
+    let cache = ws.path("cache");
+    ws.run_env(&all, &[("XDG_CACHE_HOME", cache.to_str().unwrap())])
+}
+
+/// The one search index folder of the workspace: beside the study file,
+/// else the one in the cache.
+fn index_folder(ws: &Workspace) -> std::path::PathBuf {
+    let beside = ws.path("study.vbt.index");
+    if beside.exists() {
+        return beside;
+    }
+    let mut found = std::fs::read_dir(ws.path("cache/verbatim/index")).unwrap();
+    let folder = found.next().unwrap().unwrap().path();
+    assert!(found.next().is_none());
+    folder
+}
+
 /// The names of the search index's segments (a segment's files share a
 /// name and differ by extension).
 fn segments(ws: &Workspace) -> std::collections::BTreeSet<String> {
-    std::fs::read_dir(ws.path("study.vbt.index"))
+    std::fs::read_dir(index_folder(ws))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter_map(|n| n.split_once('.').map(|(stem, _)| stem.to_owned()))
@@ -170,14 +192,17 @@ fn segments(ws: &Workspace) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-fn hits(ws: &Workspace, word: &str) -> usize {
-    let out = run(ws, &["search", word, "--json"]).ok().json();
+fn hits(ws: &Workspace, project: &str, word: &str) -> usize {
+    let out = on(ws, project, &["search", word, "--json"]).ok().json();
     out.as_array().unwrap().len()
 }
 
-#[test]
-fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
-    let ws = Workspace::with_study();
+/// The session both backends run: the interview and another imported,
+/// both participants named, the typo in CSI-2's turn fixed, a passage of
+/// each coded and translated (a memo on CSI-2's), a search (which builds
+/// the index), then CSI-2 withdrawn. Checks the log, the search and the
+/// index's files afterwards.
+fn withdraw_session(ws: &Workspace, project: &str) {
     ws.write("suivi.txt", SUIVI);
     // Another interview, indexed in the same segment as the first: the
     // segment keeps live documents, so only a compaction drops it.
@@ -185,9 +210,10 @@ fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
         "mardi.txt",
         "INT : Et le mardi ?\nCSI-3 : Je viens chaque mardi matin.\n",
     );
-    ws.import(&["suivi.txt", "mardi.txt"]).ok();
     for args in [
-        &["coder", "add", "tester"][..],
+        &["init", "--title", "Suivi", "--language", "fr"][..],
+        &["import", "suivi.txt", "mardi.txt"],
+        &["coder", "add", "tester"],
         &["code", "add", "Confiance"],
         &[
             "participants",
@@ -249,54 +275,53 @@ fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
             "always listens to me",
         ],
     ] {
-        run(&ws, args).ok();
+        on(ws, project, args).ok();
     }
-    // The first search builds the index; it holds CSI-2's words.
-    assert_eq!(hits(&ws, "médecins"), 1);
-    let before = segments(&ws);
+    assert_eq!(hits(ws, project, "médecins"), 1);
+    let before = segments(ws);
     assert!(!before.is_empty());
-    let entries = run(&ws, &["log", "--json", "--limit", "1000"])
-        .ok()
-        .json()
-        .as_array()
-        .unwrap()
-        .len();
+    let log = |ws: &Workspace| {
+        on(ws, project, &["log", "--json", "--limit", "1000"])
+            .ok()
+            .json()
+    };
+    let entries = log(ws).as_array().unwrap().len();
 
-    let out = run(
-        &ws,
-        &["participants", "withdraw", "CSI-2", "--yes", "--json"],
-    )
-    .ok()
-    .json();
+    let args = ["participants", "withdraw", "CSI-2", "--yes", "--json"];
+    let out = on(ws, project, &args).ok().json();
     // The participant's row (label), the edit (text before and after, its
     // inserted "e"), the coding (memo) and its translation.
     assert_eq!(out["audit_redacted"], 4);
 
-    let log = run(&ws, &["log", "--json", "--limit", "1000"]).ok().json();
-    let log = log.as_array().unwrap();
-    assert_eq!(log.len(), entries + 2);
-    assert_eq!(log[0]["action"], "participant.withdraw");
-    assert_eq!(log[1]["action"], "history.redact");
-    assert_eq!(log[1]["data"]["entries"], 4);
-    for entry in log {
+    let after = log(ws);
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), entries + 2);
+    assert_eq!(after[0]["action"], "participant.withdraw");
+    assert_eq!(after[1]["action"], "history.redact");
+    assert_eq!(after[1]["data"]["entries"], 4);
+    for entry in after {
         let data = entry["data"].to_string();
         for word in GONE {
             assert!(!data.contains(word), "{} keeps {word}", entry["action"]);
         }
     }
-    assert!(
-        log.iter()
-            .any(|e| e["data"].to_string().contains("always listens to me"))
-    );
+    let kept = |e: &serde_json::Value| e["data"].to_string().contains("always listens to me");
+    assert!(after.iter().any(kept));
     for word in ["médecins", "méfie", "pressés", "médcins"] {
-        assert_eq!(hits(&ws, word), 0, "search still finds {word}");
+        assert_eq!(hits(ws, project, word), 0, "search still finds {word}");
     }
-    assert_eq!(hits(&ws, "généraliste"), 1);
-    assert_eq!(hits(&ws, "mardi"), 2);
+    assert_eq!(hits(ws, project, "généraliste"), 1);
+    assert_eq!(hits(ws, project, "mardi"), 2);
     // No file of the index from before the withdrawal is left.
-    let after = segments(&ws);
-    assert!(!after.is_empty());
-    assert!(before.is_disjoint(&after), "{before:?} {after:?}");
+    let now = segments(ws);
+    assert!(!now.is_empty());
+    assert!(before.is_disjoint(&now), "{before:?} {now:?}");
+}
+
+#[test]
+fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
+    let ws = Workspace::empty();
+    withdraw_session(&ws, "study.vbt");
     let dump = readable_dump(&ws);
     for line in &dump {
         for word in GONE {
@@ -308,7 +333,6 @@ fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
     // The translation of CSI-3's passage undoes as ever; that of CSI-2's,
     // rewritten in the log and deleted, cannot come back.
     run(&ws, &["undo"]).ok();
-    assert_eq!(hits(&ws, "généraliste"), 1);
     let study = ws.dump();
     let refused = run(&ws, &["undo"]);
     assert_eq!(refused.code, 1);
@@ -319,4 +343,13 @@ fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
     );
     assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
     assert_eq!(ws.dump(), study);
+}
+
+#[test]
+fn a_withdrawal_on_postgres_empties_the_log_and_the_cached_index_alike() {
+    let Some(study) = verbatim_store_pg::test_server::study("cli_withdraw_log") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    withdraw_session(&ws, &study.address.to_string());
 }

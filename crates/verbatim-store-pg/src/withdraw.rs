@@ -7,8 +7,9 @@
 //! SQLite's `withdraw` does. The log's append-only trigger is disabled
 //! for that rewrite only, inside the transaction (DDL is transactional:
 //! a failure re-enables it with the rollback), and the rewrite is logged
-//! as a `history.redact` entry, as on SQLite (the rewrite is
-//! de-identification's `redact_audit`).
+//! as a `history.redact` entry, as on SQLite (the rewrite is planned by
+//! `rules::withdraw` over every recorded wording and written by
+//! de-identification's `redact_audit_entries`).
 
 use std::collections::BTreeMap;
 

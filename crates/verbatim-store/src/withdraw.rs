@@ -19,9 +19,11 @@
 //! - clears their label (when they have a code) and attribute values, and
 //!   marks their consent `withdrawn` (the code stays, so reports can say
 //!   "withdrew");
-//! - redacts earlier audit entries holding a removed passage or the label
-//!   ([`crate::redact`]), and appends one `participant.withdraw` entry with
-//!   counts and no removed content.
+//! - redacts earlier audit entries holding the removed speech in any
+//!   wording the log recorded (a text before a correction, translations,
+//!   memos on deleted codings: `rules::withdraw`), removed memo texts or
+//!   the label ([`crate::redact`]), and appends one `participant.withdraw`
+//!   entry with counts and no removed content.
 //!
 //! Nothing of it can be undone: the rows are changed without being kept.
 

@@ -222,7 +222,10 @@ impl PgStore {
         (labels, automatic): &(LabelsBySource, Vec<(i64, String)>),
     ) -> Result<WithdrawReport, ReadError> {
         let mut rec = Recorder::forgetful();
-        let mut log = LogRedaction::default();
+        let mut log = LogRedaction {
+            labels: rules::known_labels(labels, who.code.as_deref()),
+            ..LogRedaction::default()
+        };
         let mut sources = Vec::new();
         for (source_id, (source, speaker_labels)) in labels {
             let at = (*source_id, source.as_str());

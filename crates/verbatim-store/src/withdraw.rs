@@ -110,9 +110,12 @@ impl SqliteStore {
             tx: &tx,
             rec: Recorder::forgetful(),
             id,
+            log: LogRedaction {
+                labels: known_labels(&labels, code.as_deref()),
+                ..LogRedaction::default()
+            },
             code,
             label,
-            log: LogRedaction::default(),
         };
         let mut sources = Vec::new();
         for (source_id, (source, speaker_labels)) in &labels {
@@ -380,6 +383,17 @@ impl Withdrawal<'_> {
         )?;
         Ok(())
     }
+}
+
+/// The speaker labels a participant has in any source, and their code:
+/// how their turns are recognised in a text the log recorded with its
+/// turns.
+pub fn known_labels(
+    labels: &BTreeMap<i64, (String, Vec<String>)>,
+    code: Option<&str>,
+) -> std::collections::BTreeSet<String> {
+    let spoken = labels.values().flat_map(|(_, l)| l.iter().cloned());
+    spoken.chain(code.map(str::to_owned)).collect()
 }
 
 /// The participant as reports name them: their code, else `#id`.

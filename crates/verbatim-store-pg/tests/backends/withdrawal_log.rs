@@ -37,7 +37,8 @@ CSI-3 : Ma généraliste m'écoute toujours.";
 
 /// What CSI-2 said, wrote about them or translated from them: none may
 /// remain anywhere once they withdrew.
-const GONE: [&str; 8] = [
+const GONE: [&str; 9] = [
+    "pharmacienne",
     "wary",
     "méfie",
     "médcins",
@@ -57,6 +58,11 @@ fn turn(speaker: &str, start: usize, end: usize) -> Turn {
     }
 }
 
+/// A second interview, removed before the withdrawal: "INT : " 0..6,
+/// "Et la pharmacie ?" 6..23 (17 chars), newline 23, "CSI-2 : " 24..32,
+/// "Je préfère la pharmacienne du village." 32..70 (38 chars).
+const RAPPEL: &str = "INT : Et la pharmacie ?\nCSI-2 : Je préfère la pharmacienne du village.";
+
 fn suivi() -> ImportItem {
     let turns = vec![
         turn("INT", 6, 35),
@@ -64,16 +70,28 @@ fn suivi() -> ImportItem {
         turn("INT", 83, 92),
         turn("CSI-3", 101, 134),
     ];
+    item("suivi", SUIVI, turns)
+}
+
+fn rappel() -> ImportItem {
+    item(
+        "rappel",
+        RAPPEL,
+        vec![turn("INT", 6, 23), turn("CSI-2", 32, 70)],
+    )
+}
+
+fn item(name: &str, text: &str, turns: Vec<Turn>) -> ImportItem {
     let source = NormalisedSource::new(
         Format::Txt,
-        SUIVI.into(),
+        text.into(),
         turns,
         Vec::new(),
         SourceMetadata::default(),
     )
     .unwrap();
     ImportItem {
-        name: "suivi".into(),
+        name: name.into(),
         original_path: None,
         kind: SourceKind::Interview,
         site: None,
@@ -87,7 +105,9 @@ fn suivi() -> ImportItem {
 /// CSI-2's), then withdraws CSI-2. Returns the report and how many
 /// entries the log held just before the withdrawal.
 fn withdraw_after_a_history(store: &mut impl Withdraws) -> (WithdrawReport, usize) {
-    store.import_batch("tester", vec![suivi()]).unwrap();
+    store
+        .import_batch("tester", vec![suivi(), rappel()])
+        .unwrap();
     for (code, label) in [("CSI-2", Some("Jeanne Morel")), ("CSI-3", None)] {
         let who = NewParticipant {
             code: Some(code.into()),
@@ -134,6 +154,8 @@ fn withdraw_after_a_history(store: &mut impl Withdraws) -> (WithdrawReport, usiz
     store
         .translate(&me, others, &en, "always listens to me")
         .unwrap();
+    // The second interview goes; its removal records its text and turns.
+    store.remove_source("tester", 2).unwrap();
     let before = store.audit_log(1000).unwrap().len();
     let report = store.withdraw_participant("tester", "CSI-2").unwrap();
     (report, before)
@@ -145,18 +167,32 @@ fn every_recorded_wording_of_the_withdrawn_speech_leaves_the_log(store: &mut imp
     // "Je me méfie des médecins pressés." is 33 chars, one turn.
     assert_eq!((s.turns_removed, s.chars_removed), (1, 33));
     assert_eq!(s.codings_deleted.get("amira"), Some(&1));
-    // Six earlier entries held CSI-2's words: the participant's row (the
+    // Seven earlier entries held CSI-2's words: the participant's row (the
     // label), the removed coding's translation and its removal (the row
     // deleted), the edit (the text before and after, and the "e" it
     // inserted: "méd" and "cins" are kept, so it narrowed to 63..63), the
-    // coding (its memo) and its translation.
-    assert_eq!(report.audit_redacted, 6);
+    // coding (its memo), its translation, and the second interview's
+    // removal (its text).
+    assert_eq!(report.audit_redacted, 7);
     let log = store.audit_log(1000).unwrap();
     // Nothing was dropped: the redaction entry and the withdrawal's own.
     assert_eq!(log.len(), before + 2);
     assert_eq!(log[0].action, "participant.withdraw");
     assert_eq!(log[1].action, "history.redact");
-    assert_eq!(log[1].data["entries"], 6);
+    assert_eq!(log[1].data["entries"], 7);
+    // The removed interview's text keeps the interviewer's words.
+    let removal = log.iter().find(|e| e.action == "source.remove").unwrap();
+    let text = removal.data["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["table"] == "source_texts")
+        .map(|c| c["before"]["text"].clone())
+        .unwrap();
+    assert_eq!(
+        text.as_str().unwrap(),
+        format!("INT : Et la pharmacie ?\nCSI-2 : {WITHDRAWN_NOTICE}")
+    );
     let all: Vec<String> = log.iter().map(|e| e.data.to_string()).collect();
     for (entry, data) in log.iter().zip(&all) {
         for word in GONE {

@@ -66,7 +66,7 @@ pub use super::source_rules::{
 };
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 pub use crate::withdraw::{
-    shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
+    known_labels, shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
     withdrawal_redactor, withdrawn_splices,
 };
 

@@ -50,6 +50,10 @@ pub struct LogRedaction {
     pub memos: BTreeSet<i64>,
     /// Passages and memo texts removed, redacted wherever they occur.
     pub passages: Vec<String>,
+    /// The speaker labels the participant had in any source, and their
+    /// code: their turns in a text recorded with its turns (a source
+    /// removed earlier) are found by these.
+    pub labels: BTreeSet<String>,
 }
 
 /// A rewrite of one string (`None`: unchanged).
@@ -113,6 +117,13 @@ impl LogRedaction {
                 newer_ranges = mapped;
             }
         }
+        for data in entries {
+            for (source, text, ranges) in self.turns_recorded_with_texts(data) {
+                let chars: Vec<char> = text.chars().collect();
+                passages.extend(ranges.iter().map(|&(a, b)| chars[a..b].iter().collect()));
+                versions.entry((source, text)).or_insert(ranges);
+            }
+        }
         let once_theirs = self.spans_on_their_words("codings", entries, &edits, &versions);
         let anchored = self.spans_on_their_words("memos", entries, &edits, &versions);
         self.memos.extend(anchored);
@@ -158,6 +169,45 @@ impl LogRedaction {
         edits
     }
 
+    /// The texts an entry records with their turns (a source removed, or
+    /// one created with its text) in which the participant spoke under
+    /// one of [`Self::labels`], with their speech ranges.
+    fn turns_recorded_with_texts(&self, data: &Json) -> Vec<(i64, String, Ranges)> {
+        let mut out = Vec::new();
+        for change in changes(data) {
+            let Some(source) = source_text_key(change) else {
+                continue;
+            };
+            for side in ["before", "after"] {
+                let Some(text) = change[side]["text"].as_str() else {
+                    continue;
+                };
+                let chars = text.chars().count();
+                let mut ranges: Ranges = changes(data)
+                    .iter()
+                    .filter(|c| c["table"].as_str() == Some("turns"))
+                    .map(|c| &c[side])
+                    .filter(|row| row["source_id"].as_i64() == Some(source))
+                    .filter(|row| {
+                        row["speaker"]
+                            .as_str()
+                            .is_some_and(|l| self.labels.contains(l))
+                    })
+                    .filter_map(|row| {
+                        let at = |k: &str| row[k].as_u64().map(|n| (n as usize).min(chars));
+                        Some((at("start_char")?, at("end_char")?))
+                    })
+                    .filter(|(a, b)| a < b)
+                    .collect();
+                ranges.sort_unstable();
+                if !ranges.is_empty() {
+                    out.push((source, text.to_owned(), ranges));
+                }
+            }
+        }
+        out
+    }
+
     /// Rows of `table` whose recorded span, in the text of its time,
     /// lay on the participant's speech: for codings, any overlap (a
     /// coding removed before the withdrawal may have been translated or
@@ -187,11 +237,17 @@ impl LogRedaction {
                     ) else {
                         continue;
                     };
-                    let Some((now, _)) = self.sources.get(&source) else {
-                        continue;
+                    let text = match self.sources.get(&source) {
+                        Some((now, _)) => {
+                            let list = edits.get(&source).map_or(&[][..], Vec::as_slice);
+                            text_at(list, now, entry, after)
+                        }
+                        // A source gone since: the text its entry records.
+                        None => match entry_text(data, source, side) {
+                            Some(text) => text,
+                            None => continue,
+                        },
                     };
-                    let list = edits.get(&source).map_or(&[][..], Vec::as_slice);
-                    let text = text_at(list, now, entry, after);
                     let (start, end) = (start as usize, end as usize);
                     let on = |&(a, b): &(usize, usize)| {
                         if inside {
@@ -227,6 +283,14 @@ struct TextEdit {
     entry: usize,
     before: String,
     after: String,
+}
+
+/// The text of `source` an entry records on `side`, if it does.
+fn entry_text<'a>(data: &'a Json, source: i64, side: &str) -> Option<&'a str> {
+    changes(data)
+        .iter()
+        .find(|c| source_text_key(c) == Some(source))
+        .and_then(|c| c[side]["text"].as_str())
 }
 
 /// The text a source had before (or, with `after`, after) entry `entry`:

@@ -15,14 +15,19 @@
 //!   version to the one before it through the two texts' common start and
 //!   end (an edit changes one stretch), and replaced there by the notice;
 //!   the old wordings found so are then redacted wherever else they occur;
+//!   a text recorded with its turns (a source removed earlier) loses the
+//!   turns spoken under one of their labels;
 //! - a `source.edit` summary whose edit touched their speech loses its
 //!   removed and inserted text;
 //! - a recorded translation of a coding the withdrawal deleted or shrank,
-//!   a deleted coding's memo column, and a recorded memo the withdrawal
-//!   deleted or that was written on a deleted coding, lose their text.
+//!   or of one removed earlier whose recorded span overlapped their speech
+//!   in the text of its time, a deleted coding's memo column, and a
+//!   recorded memo the withdrawal deleted, written on such a coding, or
+//!   anchored wholly inside their speech, lose their text.
 //!
-//! The backends read the log and call [`LogRedaction::plan`] then
-//! [`LogRewrite::rewrite`] on each entry; `redact_audit` writes the result.
+//! The backends read the entries [`RECORDED`] names, call
+//! [`LogRedaction::plan`], and `redact_audit_entries` passes every entry
+//! through [`LogRewrite::rewrite`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -90,7 +95,7 @@ impl LogRedaction {
     }
 
     /// Plans the rewrite from `entries`, the `data` of every audit entry
-    /// recording a source's text or a coding ([`RECORDED`]), oldest
+    /// recording a source's text, a coding or a memo ([`RECORDED`]), oldest
     /// first; `code`, `label` and `shown` name the participant as
     /// `withdrawal_redactor` wants.
     pub fn plan(

@@ -486,7 +486,7 @@ pub fn carry_back(newer: &[char], ranges: &[(usize, usize)], older: &[char]) -> 
     };
     let mut out: Ranges = Vec::new();
     for &(a, b) in ranges {
-        let (a, b) = (start(a), end(b));
+        let (a, b) = (start(a).min(older.len()), end(b).min(older.len()));
         if a < b {
             out.push((a, b));
         }

@@ -139,3 +139,217 @@ fn withdrawal_needs_confirmation_and_a_known_participant() {
     );
     assert_eq!(ws.dump(), dump);
 }
+
+/// A follow-up interview written for this test, with a typo ("médcins")
+/// in CSI-2's turn.
+const SUIVI: &str = "INT : Comment vivez-vous le suivi ?\n\
+CSI-2 : Je me méfie des médcins pressés.\n\
+INT : Et vous ?\n\
+CSI-3 : Ma généraliste m'écoute toujours.\n";
+
+/// What CSI-2 said, what was written on their passage or translated from
+/// it, and their label: none may remain once they withdrew.
+const GONE: [&str; 7] = [
+    "méfie",
+    "médcins",
+    "médecins",
+    "pressés",
+    "horaires",
+    "distrust",
+    "Jeanne Morel",
+];
+
+/// Runs `verbatim ARGS --project PROJECT` with the index cache (for a
+/// PostgreSQL study) inside the workspace.
+fn on(ws: &Workspace, project: &str, args: &[&str]) -> crate::common::Run {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--project", project]);
+    let cache = ws.path("cache");
+    ws.run_env(&all, &[("XDG_CACHE_HOME", cache.to_str().unwrap())])
+}
+
+/// The one search index folder of the workspace: beside the study file,
+/// else the one in the cache.
+fn index_folder(ws: &Workspace) -> std::path::PathBuf {
+    let beside = ws.path("study.vbt.index");
+    if beside.exists() {
+        return beside;
+    }
+    let mut found = std::fs::read_dir(ws.path("cache/verbatim/index")).unwrap();
+    let folder = found.next().unwrap().unwrap().path();
+    assert!(found.next().is_none());
+    folder
+}
+
+/// The names of the search index's segments (a segment's files share a
+/// name and differ by extension).
+fn segments(ws: &Workspace) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(index_folder(ws))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.split_once('.').map(|(stem, _)| stem.to_owned()))
+        .filter(|stem| stem.len() == 32)
+        .collect()
+}
+
+fn hits(ws: &Workspace, project: &str, word: &str) -> usize {
+    let out = on(ws, project, &["search", word, "--json"]).ok().json();
+    out.as_array().unwrap().len()
+}
+
+/// The session both backends run: the interview and another imported,
+/// both participants named, the typo in CSI-2's turn fixed, a passage of
+/// each coded and translated (a memo on CSI-2's), a search (which builds
+/// the index), then CSI-2 withdrawn. Checks the log, the search and the
+/// index's files afterwards.
+fn withdraw_session(ws: &Workspace, project: &str) {
+    ws.write("suivi.txt", SUIVI);
+    // Another interview, indexed in the same segment as the first: the
+    // segment keeps live documents, so only a compaction drops it.
+    ws.write(
+        "mardi.txt",
+        "INT : Et le mardi ?\nCSI-3 : Je viens chaque mardi matin.\n",
+    );
+    for args in [
+        &["init", "--title", "Suivi", "--language", "fr"][..],
+        &["import", "suivi.txt", "mardi.txt"],
+        &["coder", "add", "tester"],
+        &["code", "add", "Confiance"],
+        &[
+            "participants",
+            "add",
+            "--code",
+            "CSI-2",
+            "--label",
+            "Jeanne Morel",
+        ],
+        &["participants", "add", "--code", "CSI-3"],
+        // An earlier correction in CSI-2's turn: the log keeps the typo.
+        &[
+            "source",
+            "edit",
+            "suivi",
+            "--find",
+            "médcins",
+            "--text",
+            "médecins",
+        ],
+        &[
+            "coding",
+            "add",
+            "--source",
+            "suivi",
+            "--code",
+            "Confiance",
+            "--text",
+            "méfie des médecins pressés",
+            "--memo",
+            "colère contre les horaires",
+        ],
+        &[
+            "coding",
+            "add",
+            "--source",
+            "suivi",
+            "--code",
+            "Confiance",
+            "--text",
+            "m'écoute toujours",
+        ],
+        &[
+            "coding",
+            "translate",
+            "1",
+            "--language",
+            "en",
+            "--text",
+            "distrust of doctors in a hurry",
+        ],
+        &[
+            "coding",
+            "translate",
+            "2",
+            "--language",
+            "en",
+            "--text",
+            "always listens to me",
+        ],
+    ] {
+        on(ws, project, args).ok();
+    }
+    assert_eq!(hits(ws, project, "médecins"), 1);
+    let before = segments(ws);
+    assert!(!before.is_empty());
+    let log = |ws: &Workspace| {
+        on(ws, project, &["log", "--json", "--limit", "1000"])
+            .ok()
+            .json()
+    };
+    let entries = log(ws).as_array().unwrap().len();
+
+    let args = ["participants", "withdraw", "CSI-2", "--yes", "--json"];
+    let out = on(ws, project, &args).ok().json();
+    // The participant's row (label), the edit (text before and after, its
+    // inserted "e"), the coding (memo) and its translation.
+    assert_eq!(out["audit_redacted"], 4);
+
+    let after = log(ws);
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), entries + 2);
+    assert_eq!(after[0]["action"], "participant.withdraw");
+    assert_eq!(after[1]["action"], "history.redact");
+    assert_eq!(after[1]["data"]["entries"], 4);
+    for entry in after {
+        let data = entry["data"].to_string();
+        for word in GONE {
+            assert!(!data.contains(word), "{} keeps {word}", entry["action"]);
+        }
+    }
+    let kept = |e: &serde_json::Value| e["data"].to_string().contains("always listens to me");
+    assert!(after.iter().any(kept));
+    for word in ["médecins", "méfie", "pressés", "médcins"] {
+        assert_eq!(hits(ws, project, word), 0, "search still finds {word}");
+    }
+    assert_eq!(hits(ws, project, "généraliste"), 1);
+    assert_eq!(hits(ws, project, "mardi"), 2);
+    // No file of the index from before the withdrawal is left.
+    let now = segments(ws);
+    assert!(!now.is_empty());
+    assert!(before.is_disjoint(&now), "{before:?} {now:?}");
+}
+
+#[test]
+fn the_log_and_the_search_index_lose_every_wording_of_the_withdrawn_speech() {
+    let ws = Workspace::empty();
+    withdraw_session(&ws, "study.vbt");
+    let dump = readable_dump(&ws);
+    for line in &dump {
+        for word in GONE {
+            assert!(!line.contains(word), "{word} is left: {line}");
+        }
+    }
+    assert!(dump.iter().any(|l| l.contains("généraliste")));
+
+    // The translation of CSI-3's passage undoes as ever; that of CSI-2's,
+    // rewritten in the log and deleted, cannot come back.
+    run(&ws, &["undo"]).ok();
+    let study = ws.dump();
+    let refused = run(&ws, &["undo"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("cannot undo coding.translate"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert_eq!(ws.dump(), study);
+}
+
+#[test]
+fn a_withdrawal_on_postgres_empties_the_log_and_the_cached_index_alike() {
+    let Some(study) = verbatim_store_pg::test_server::study("cli_withdraw_log") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    withdraw_session(&ws, &study.address.to_string());
+}

@@ -533,6 +533,24 @@ impl Index {
     pub fn segments(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
+
+    /// Rewrites the index's files without the documents it dropped and
+    /// deletes the files no longer used. A sync only marks a changed
+    /// source's old documents deleted, and their words stay in the files
+    /// until a merge; after a participant's withdrawal their words must
+    /// leave the folder, not only the answers.
+    pub fn compact(&mut self) -> Result<()> {
+        let mut writer = self.index.writer::<TantivyDocument>(96_000_000)?;
+        let ids = self.index.searchable_segment_ids()?;
+        if !ids.is_empty() {
+            writer.merge(&ids).wait()?;
+        }
+        // The reader lets go of the old segments before they are collected.
+        self.reader.reload()?;
+        writer.garbage_collect_files().wait()?;
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
 }
 
 /// Collects the matching documents of each index segment, in doc order

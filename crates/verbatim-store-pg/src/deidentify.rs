@@ -284,13 +284,27 @@ pub(crate) fn redact_audit(
     because: &str,
     rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> Result<usize, postgres::Error> {
+    redact_audit_entries(tx, actor, because, &|json: &mut Json| {
+        rewrite_strings(json, rewrite)
+    })
+}
+
+/// [`redact_audit`] with a rewrite of each entry's whole `data` (a
+/// withdrawal's, `rules::withdraw`); it returns true when it changed the
+/// data.
+pub(crate) fn redact_audit_entries(
+    tx: &mut Transaction<'_>,
+    actor: &str,
+    because: &str,
+    rewrite: &dyn Fn(&mut Json) -> bool,
+) -> Result<usize, postgres::Error> {
     let mut rewritten: Vec<(String, String)> = Vec::new();
     for row in tx.query("SELECT id, data FROM audit ORDER BY id", &[])? {
         let (id, data): (String, String) = (row.try_get(0)?, row.try_get(1)?);
         let Ok(mut json) = serde_json::from_str::<Json>(&data) else {
             continue;
         };
-        if rewrite_strings(&mut json, rewrite) {
+        if rewrite(&mut json) {
             rewritten.push((id, json.to_string()));
         }
     }

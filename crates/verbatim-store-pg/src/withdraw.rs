@@ -7,17 +7,19 @@
 //! SQLite's `withdraw` does. The log's append-only trigger is disabled
 //! for that rewrite only, inside the transaction (DDL is transactional:
 //! a failure re-enables it with the rollback), and the rewrite is logged
-//! as a `history.redact` entry, as on SQLite (the rewrite is
-//! de-identification's `redact_audit`).
+//! as a `history.redact` entry, as on SQLite (the rewrite is planned by
+//! `rules::withdraw` over every recorded wording and written by
+//! de-identification's `redact_audit_entries`).
 
 use std::collections::BTreeMap;
 
 use postgres::Transaction;
 use verbatim_store::rules;
+use verbatim_store::rules::withdraw::LogRedaction;
 use verbatim_store::{Participants, StoreError, WithdrawReport, Withdrawing};
 
 use crate::PgStore;
-use crate::deidentify::redact_audit;
+use crate::deidentify::redact_audit_entries;
 use crate::failure::OrServer;
 use crate::people_edits::participant;
 use crate::reads::ReadError;
@@ -35,14 +37,13 @@ struct Who {
 }
 
 /// Replaces the participant's speech in one source; `None` when nothing
-/// of theirs was left there. Removed speech and memo texts go to
-/// `passages`.
+/// of theirs was left there. What the log must lose goes to `log`.
 fn remove_speech(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     (source_id, source): (i64, &str),
     labels: &[String],
-    passages: &mut Vec<String>,
+    log: &mut LogRedaction,
 ) -> Result<Option<verbatim_store::SourceWithdrawal>, ReadError> {
     let text: String = tx
         .query_one(
@@ -63,9 +64,9 @@ fn remove_speech(
     if splices.is_empty() {
         return Ok(None);
     }
-    passages.extend(removed);
+    log.passages.extend(removed);
     let done = splice_source(tx, rec, source_id, &splices, true)?;
-    passages.extend(done.removed_memo_texts.iter().cloned());
+    log.note_source(source_id, &text, &splices, &done);
     let mut translations = 0;
     for coding in rules::shrunk_codings(&done) {
         let ids = tx.query(
@@ -91,7 +92,7 @@ fn delete_memos(
     tx: &mut Transaction<'_>,
     rec: &mut Recorder,
     who: &Who,
-    passages: &mut Vec<String>,
+    log: &mut LogRedaction,
 ) -> Result<usize, postgres::Error> {
     let memos = tx.query(
         "SELECT id, title, body FROM memos WHERE target_kind = 'participant' \
@@ -101,8 +102,9 @@ fn delete_memos(
     )?;
     for row in &memos {
         let id: i64 = row.try_get(0)?;
-        passages.extend(row.try_get::<_, Option<String>>(1)?);
-        passages.push(row.try_get(2)?);
+        log.passages.extend(row.try_get::<_, Option<String>>(1)?);
+        log.passages.push(row.try_get(2)?);
+        log.memos.insert(id);
         let on = tx.query(
             "SELECT id FROM memos WHERE target_kind = 'memo' AND target_id = $1 ORDER BY id",
             &[&id],
@@ -163,6 +165,33 @@ fn clear_identity(
     Ok((values.len(), label_cleared, consents.len()))
 }
 
+/// Rewrites earlier audit entries that hold what was removed (in any of
+/// its recorded wordings, `rules::withdraw`) or the label; returns how
+/// many.
+fn redact_log(
+    tx: &mut Transaction<'_>,
+    actor: &str,
+    who: &Who,
+    shown: &str,
+    log: LogRedaction,
+) -> Result<usize, postgres::Error> {
+    let [texts, codings, memos] = rules::withdraw::RECORDED;
+    let rows = tx.query(
+        "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 OR data LIKE $3 ORDER BY id",
+        &[&texts, &codings, &memos],
+    )?;
+    let mut entries = Vec::new();
+    for row in &rows {
+        let data: String = row.try_get(0)?;
+        entries.extend(serde_json::from_str(&data).ok());
+    }
+    let names = (who.code.as_deref(), who.label.as_deref(), shown);
+    let rewrite = log.plan(&entries, names);
+    redact_audit_entries(tx, actor, "participant.withdraw", &|data| {
+        rewrite.rewrite(data)
+    })
+}
+
 impl PgStore {
     /// The speaker labels mapped to participant `id`, by source, and those
     /// of them mapped automatically.
@@ -193,19 +222,16 @@ impl PgStore {
         (labels, automatic): &(LabelsBySource, Vec<(i64, String)>),
     ) -> Result<WithdrawReport, ReadError> {
         let mut rec = Recorder::forgetful();
-        let mut passages = Vec::new();
+        let mut log = LogRedaction {
+            labels: rules::known_labels(labels, who.code.as_deref()),
+            ..LogRedaction::default()
+        };
         let mut sources = Vec::new();
         for (source_id, (source, speaker_labels)) in labels {
             let at = (*source_id, source.as_str());
-            sources.extend(remove_speech(
-                tx,
-                &mut rec,
-                at,
-                speaker_labels,
-                &mut passages,
-            )?);
+            sources.extend(remove_speech(tx, &mut rec, at, speaker_labels, &mut log)?);
         }
-        let memos_removed = delete_memos(tx, &mut rec, who, &mut passages)?;
+        let memos_removed = delete_memos(tx, &mut rec, who, &mut log)?;
         for (source_id, speaker) in automatic {
             rec.insert(
                 tx,
@@ -220,9 +246,7 @@ impl PgStore {
         }
         let (values, label_cleared, consents) = clear_identity(tx, &mut rec, who)?;
         let shown = rules::withdrawn_name(who.code.as_deref(), who.id);
-        let rewrite =
-            rules::withdrawal_redactor(passages, who.code.as_deref(), who.label.as_deref(), &shown);
-        let audit_redacted = redact_audit(tx, actor, "participant.withdraw", &rewrite)?;
+        let audit_redacted = redact_log(tx, actor, who, &shown, log)?;
         let report = WithdrawReport {
             participant: shown,
             sources,

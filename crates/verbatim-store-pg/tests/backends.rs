@@ -39,4 +39,5 @@ mod backends {
     pub mod transcripts;
     pub mod translations;
     pub mod withdrawal;
+    pub mod withdrawal_log;
 }

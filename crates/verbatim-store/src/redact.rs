@@ -54,6 +54,21 @@ pub(crate) fn redact_audit(
     why: &str,
     rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> Result<usize, StoreError> {
+    redact_audit_entries(tx, actor, why, &|json: &mut Json| {
+        rewrite_strings(json, rewrite)
+    })
+}
+
+/// [`redact_audit`] with a rewrite of each entry's whole `data`, for a
+/// rewrite that goes by what an entry records rather than by its strings
+/// alone (a withdrawal's, `rules::withdraw`); it returns true when it
+/// changed the data.
+pub(crate) fn redact_audit_entries(
+    tx: &Connection,
+    actor: &str,
+    why: &str,
+    rewrite: &dyn Fn(&mut Json) -> bool,
+) -> Result<usize, StoreError> {
     let mut rewritten: Vec<(String, String)> = Vec::new();
     {
         let mut stmt = tx.prepare("SELECT id, data FROM audit ORDER BY id")?;
@@ -64,7 +79,7 @@ pub(crate) fn redact_audit(
             let Ok(mut json) = serde_json::from_str::<Json>(&data) else {
                 continue;
             };
-            if rewrite_strings(&mut json, rewrite) {
+            if rewrite(&mut json) {
                 rewritten.push((id, json.to_string()));
             }
         }

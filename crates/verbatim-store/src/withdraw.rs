@@ -19,9 +19,11 @@
 //! - clears their label (when they have a code) and attribute values, and
 //!   marks their consent `withdrawn` (the code stays, so reports can say
 //!   "withdrew");
-//! - redacts earlier audit entries holding a removed passage or the label
-//!   ([`crate::redact`]), and appends one `participant.withdraw` entry with
-//!   counts and no removed content.
+//! - redacts earlier audit entries holding the removed speech in any
+//!   wording the log recorded (a text before a correction, translations,
+//!   memos on deleted codings: `rules::withdraw`), removed memo texts or
+//!   the label ([`crate::redact`]), and appends one `participant.withdraw`
+//!   entry with counts and no removed content.
 //!
 //! Nothing of it can be undone: the rows are changed without being kept.
 
@@ -32,11 +34,13 @@ use rusqlite::types::Value;
 use serde::Serialize;
 
 use crate::boundary::splice_rules::Spliced;
+use crate::boundary::withdraw_rules::LogRedaction;
 use crate::codes::delete_memos_on;
 use crate::deidentify::NamesList;
 use crate::edit::{Splice, splice_source};
 use crate::history::{Recorder, Table, id_key};
-use crate::redact::redact_audit;
+use crate::redact::redact_audit_entries;
+use crate::rules;
 use crate::{SqliteStore, StoreError, audit};
 
 /// What replaces each withdrawn turn's speech.
@@ -106,9 +110,12 @@ impl SqliteStore {
             tx: &tx,
             rec: Recorder::forgetful(),
             id,
+            log: LogRedaction {
+                labels: known_labels(&labels, code.as_deref()),
+                ..LogRedaction::default()
+            },
             code,
             label,
-            passages: Vec::new(),
         };
         let mut sources = Vec::new();
         for (source_id, (source, speaker_labels)) in &labels {
@@ -161,8 +168,8 @@ struct Withdrawal<'a> {
     id: i64,
     code: Option<String>,
     label: Option<String>,
-    /// Removed speech, memo titles and bodies, to redact from the log.
-    passages: Vec<String>,
+    /// What the log must lose: removed speech, memo texts, codings.
+    log: LogRedaction,
 }
 
 /// How many identifying rows [`Withdrawal::clear_identity`] changed.
@@ -190,14 +197,13 @@ impl Withdrawal<'_> {
         source: &str,
         speaker_labels: &[String],
     ) -> Result<Option<SourceWithdrawal>, StoreError> {
-        let (splices, chars_removed) = self.withdrawn_turns(source_id, speaker_labels)?;
+        let (splices, chars_removed, text) = self.withdrawn_turns(source_id, speaker_labels)?;
         if splices.is_empty() {
             return Ok(None);
         }
         let tx = self.tx;
         let done = splice_source(tx, &mut self.rec, source_id, &splices, true)?;
-        self.passages
-            .extend(done.removed_memo_texts.iter().cloned());
+        self.log.note_source(source_id, &text, &splices, &done);
         let mut translations_removed = 0;
         for coding in shrunk_codings(&done) {
             let ids: Vec<i64> = tx
@@ -218,13 +224,13 @@ impl Withdrawal<'_> {
     }
 
     /// The splices that replace each turn of `speaker_labels` in a source
-    /// (a turn already withdrawn is left), and the chars they remove; the
-    /// removed speech is kept for the log's redaction.
+    /// (a turn already withdrawn is left), the chars they remove and the
+    /// source's text; the removed speech is kept for the log's redaction.
     fn withdrawn_turns(
         &mut self,
         source_id: i64,
         speaker_labels: &[String],
-    ) -> Result<(Vec<Splice>, usize), StoreError> {
+    ) -> Result<(Vec<Splice>, usize, String), StoreError> {
         let text: String = self.tx.query_row(
             "SELECT text FROM source_texts WHERE source_id = $1",
             [source_id],
@@ -238,8 +244,8 @@ impl Withdrawal<'_> {
             .query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         let (splices, chars_removed, passages) = withdrawn_splices(&text, &turns, speaker_labels);
-        self.passages.extend(passages);
-        Ok((splices, chars_removed))
+        self.log.passages.extend(passages);
+        Ok((splices, chars_removed, text))
     }
 
     /// Deletes the memos written on the participant (by id, code or
@@ -261,8 +267,9 @@ impl Withdrawal<'_> {
                 tx.query_row("SELECT title, body FROM memos WHERE id = $1", [memo], |r| {
                     Ok((r.get(0)?, r.get(1)?))
                 })?;
-            self.passages.extend(title);
-            self.passages.push(body);
+            self.log.passages.extend(title);
+            self.log.passages.push(body);
+            self.log.memos.insert(*memo);
             delete_memos_on(tx, &mut self.rec, "memo", *memo)?;
             self.rec.delete(tx, Table::Memos, id_key(*memo))?;
         }
@@ -342,17 +349,27 @@ impl Withdrawal<'_> {
         })
     }
 
-    /// Rewrites earlier audit entries that hold a removed passage or the
-    /// label; returns how many.
+    /// Rewrites earlier audit entries that hold what was removed (in any
+    /// of its recorded wordings, `rules::withdraw`) or the label; returns
+    /// how many.
     fn redact_log(&mut self, actor: &str) -> Result<usize, StoreError> {
         let shown = self.shown();
-        let rewrite = withdrawal_redactor(
-            std::mem::take(&mut self.passages),
-            self.code.as_deref(),
-            self.label.as_deref(),
-            &shown,
-        );
-        redact_audit(self.tx, actor, "participant.withdraw", &rewrite)
+        let log = std::mem::take(&mut self.log);
+        let [texts, codings, memos] = rules::withdraw::RECORDED;
+        let mut entries = Vec::new();
+        let mut stmt = self.tx.prepare(
+            "SELECT data FROM audit WHERE data LIKE $1 OR data LIKE $2 OR data LIKE $3 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([texts, codings, memos])?;
+        while let Some(row) = rows.next()? {
+            let data: String = row.get(0)?;
+            entries.extend(serde_json::from_str(&data).ok());
+        }
+        let names = (self.code.as_deref(), self.label.as_deref(), shown.as_str());
+        let rewrite = log.plan(&entries, names);
+        redact_audit_entries(self.tx, actor, "participant.withdraw", &|data| {
+            rewrite.rewrite(data)
+        })
     }
 
     /// Appends the one `participant.withdraw` entry: counts, no content.
@@ -366,6 +383,17 @@ impl Withdrawal<'_> {
         )?;
         Ok(())
     }
+}
+
+/// The speaker labels a participant has in any source, and their code:
+/// how their turns are recognised in a text the log recorded with its
+/// turns.
+pub fn known_labels(
+    labels: &BTreeMap<i64, (String, Vec<String>)>,
+    code: Option<&str>,
+) -> std::collections::BTreeSet<String> {
+    let spoken = labels.values().flat_map(|(_, l)| l.iter().cloned());
+    spoken.chain(code.map(str::to_owned)).collect()
 }
 
 /// The participant as reports name them: their code, else `#id`.

@@ -11,6 +11,28 @@ use verbatim_store::{AttrType, DemoTable, NewParticipant, RankStyle};
 use super::{ProjectArg, print_json};
 use crate::ui::{self, Table};
 
+/// The long help of `participants withdraw`: what goes, and why nothing
+/// of it can be undone.
+const WITHDRAW_ABOUT: &str = "\
+Withdraw a participant: remove their speech everywhere, for good.
+
+Every turn of theirs becomes \"[passage removed: participant withdrew]\";
+codings inside their speech are deleted (with their translations and
+memos), codings across its edge shrink to the other speakers' words, memos
+on them and their attribute values are deleted, their label is cleared and
+their consent marked withdrawn (their code stays, so reports can say they
+withdrew). Earlier audit entries are rewritten too: every wording of their
+speech the log recorded (the text before a correction, the words a
+correction removed or inserted), the translations of their passages, the
+memos on their deleted codings and their label become the same notice, and
+a history.redact entry says how many entries were rewritten. This
+machine's search index is brought up to date and compacted, so no
+index file keeps their words.
+
+It cannot be undone, for the reason de-identification cannot: an undo
+would need the words back. The entries it rewrote cannot be undone or
+redone either; undo says so when it reaches one.";
+
 /// Add, import, code and describe participants
 #[derive(Args, Debug)]
 pub struct ParticipantsArgs {
@@ -119,6 +141,7 @@ enum ParticipantsAction {
         code: String,
     },
     /// Withdraw a participant: remove their speech everywhere (not undoable)
+    #[command(long_about = WITHDRAW_ABOUT)]
     Withdraw {
         #[command(flatten)]
         project: ProjectArg,

@@ -8,7 +8,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::bail;
-use verbatim_store::Withdrawing;
+use verbatim_search::{Index, index_dir};
+use verbatim_store::{Transcripts, Withdrawing};
 use verbatim_store_pg::PgStore;
 
 use super::{Location, ProjectArg, print_json};
@@ -44,6 +45,8 @@ pub fn cmd_withdraw(
         }
     }
     let report = store.withdraw_participant(&ui::actor(), participant)?;
+    drop(store);
+    purge_index(project);
     if json {
         return print_json(&report);
     }
@@ -92,4 +95,41 @@ pub fn cmd_withdraw(
     );
     println!("This cannot be undone; the audit log records the counts only.");
     Ok(())
+}
+
+/// Brings this machine's search index of the study (beside a study file,
+/// or in the cache for a PostgreSQL study) in step with the withdrawal and
+/// compacts it, so that no index file keeps the removed speech; a failure
+/// is a warning saying which folder to delete (the next search rebuilds
+/// it).
+fn purge_index(project: &ProjectArg) {
+    let mut dir = None;
+    let mut purge = || -> anyhow::Result<()> {
+        let store: Box<dyn Transcripts> = match project.location()? {
+            Location::File(path) => {
+                dir = Some(index_dir(path));
+                Box::new(project.open()?)
+            }
+            Location::Postgres(address) => {
+                dir = Some(super::search::server_index_dir(&address)?);
+                Box::new(PgStore::open(&address)?)
+            }
+        };
+        let Some(folder) = dir.clone().filter(|d| d.exists()) else {
+            return Ok(());
+        };
+        let mut index = Index::open_dir(folder)?;
+        index.sync(&*store)?;
+        index.compact()?;
+        Ok(())
+    };
+    if let Err(e) = purge() {
+        let folder = dir.map_or_else(
+            || "the search index".to_owned(),
+            |d| d.display().to_string(),
+        );
+        eprintln!(
+            "Warning: {folder} may still hold the withdrawn speech ({e}); delete that folder (the next search rebuilds it)."
+        );
+    }
 }

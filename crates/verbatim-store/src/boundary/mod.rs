@@ -64,6 +64,7 @@ pub mod splice_rules;
 mod transcripts;
 pub mod transfer;
 mod translations;
+pub mod withdraw_rules;
 mod withdrawal;
 
 pub use accounts::Accounts;

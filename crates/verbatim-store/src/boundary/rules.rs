@@ -13,6 +13,8 @@ use verbatim_core::Span;
 pub use super::deid_rules as deid;
 /// How a rewrite of a source's text moves the spans anchored in it.
 pub use super::splice_rules as splice;
+/// What a withdrawal rewrites in the audit log's earlier entries.
+pub use super::withdraw_rules as withdraw;
 
 pub use crate::accounts::{
     account_name, check_password_hash, idle_before, invitation_expiry, keep_an_owner, new_token,
@@ -64,7 +66,7 @@ pub use super::source_rules::{
 };
 pub use crate::code_import::{checked_import, import_owner, producer_guid, taken_roots};
 pub use crate::withdraw::{
-    shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
+    known_labels, shown as withdrawn_name, shrunk_codings, source_withdrawal, withdraw_payload,
     withdrawal_redactor, withdrawn_splices,
 };
 

@@ -4,7 +4,8 @@
 //! SQLite module `withdraw`). Which turns go, how spans shrink (the
 //! exclusive splice of `splice_rules`), the log's rewrite and the entry's
 //! counts are `rules`' (`withdrawn_splices`, `withdrawal_redactor`,
-//! `withdraw_payload`…), so both backends remove and report alike.
+//! `withdraw_payload`…, and `rules::withdraw` for every earlier wording
+//! the log recorded), so both backends remove and report alike.
 
 use crate::{SqliteStore, StoreError, WithdrawReport};
 

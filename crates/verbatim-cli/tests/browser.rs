@@ -33,6 +33,30 @@ impl Drop for Killed {
     }
 }
 
+/// chromedriver and the chromium it starts, in a process group of their
+/// own, killed together when the test ends: killing chromedriver alone
+/// (a test that never closed its session, or failed before) left its
+/// chromium running, a few hundred MB each on a CI run.
+pub(crate) struct Driver(Child);
+
+impl Driver {
+    fn spawn(command: &mut Command) -> Self {
+        use std::os::unix::process::CommandExt;
+        Driver(command.process_group(0).spawn().unwrap())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The group's id is chromedriver's process id.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
 /// A running `verbatim serve`.
 pub(crate) struct Server {
     _child: Killed,
@@ -314,7 +338,7 @@ pub(crate) fn browser_runtime() -> tokio::runtime::Runtime {
 /// A chromedriver process and a browser session on it.
 pub(crate) struct Browser {
     pub(crate) client: Client,
-    _driver: Killed,
+    _driver: Driver,
     _profile: tempfile::TempDir,
 }
 
@@ -341,13 +365,11 @@ pub(crate) async fn browser_saving(
         .local_addr()
         .unwrap()
         .port();
-    let driver = Killed(
+    let driver = Driver::spawn(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stderr(Stdio::null()),
     );
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {

@@ -11,7 +11,7 @@
 
 use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-use verbatim_core::{Format, NormalisedSource, SourceAnchor, SourceMetadata, Span, Turn};
+use verbatim_core::{Format, NormalisedSource, SourceAnchor, SourceMetadata, Span, Turn, storable};
 
 use crate::speakers::{self, BlockView, Detected, Stamp};
 use crate::{Block, BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
@@ -625,6 +625,11 @@ impl Normalised {
             } else {
                 original.nfc().collect()
             };
+            // NUL shows nothing and no study can store it (`storable`).
+            let text = match storable::without_nul(&text) {
+                std::borrow::Cow::Owned(clean) => clean,
+                std::borrow::Cow::Borrowed(_) => text,
+            };
             return Self {
                 text,
                 starts: Vec::new(),
@@ -664,7 +669,7 @@ impl Normalised {
             let piece: String = if first == '\r' {
                 "\n".to_owned()
             } else {
-                segment.nfc().collect()
+                segment.nfc().filter(|&c| c != storable::NUL).collect()
             };
             let piece_chars = piece.chars().count();
             for _ in at..next {

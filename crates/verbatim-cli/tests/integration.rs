@@ -172,3 +172,6 @@ mod postgres_folder;
 mod postgres_import;
 // `verbatim report`, member checking and translations on PostgreSQL: the same files.
 mod postgres_report;
+// Hostile input and network on PostgreSQL: NUL alike on file and server,
+// bad addresses, a server stopped and restarted under serve, no slot free.
+mod postgres_hostile;

@@ -154,8 +154,7 @@ fn parse(address: &str) -> Result<(Config, Option<String>), StoreError> {
             return Err(bad(
                 address,
                 &format!(
-                    "it has a parameter {key:?} verbatim does not know; remove it, or write one of study, pool, {}",
-                    KNOWN[2..].join(", ")
+                    "it has a parameter {key:?} verbatim does not know; remove it (verbatim reads study= and pool=, and PostgreSQL's connection settings such as connect_timeout= or application_name=)"
                 ),
             ));
         }

@@ -59,6 +59,12 @@ pub(crate) fn server_error(address: &dyn Display, error: &postgres::Error) -> St
         return refused(address, &parts, db);
     }
     let cause = innermost(error);
+    if cause == "password missing" {
+        return StoreError::Server(format!(
+            "PostgreSQL at {} asks for the password of user {}: write it in the address (postgres://{}:PASSWORD@{}/…)",
+            parts.server, parts.user, parts.user, parts.server
+        ));
+    }
     if cause.contains("lookup address") {
         return StoreError::Unreachable(format!(
             "the database server {} of {address} cannot be found ({cause}): check the host name in the address",

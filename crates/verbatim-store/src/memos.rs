@@ -428,7 +428,11 @@ pub fn clean_body(body: &str) -> Result<String, StoreError> {
 /// Returns a memo's title trimmed, in NFC and without NUL (`verbatim_core::storable`); `None` when empty.
 pub fn clean_title(title: Option<&str>) -> Option<String> {
     title
-        .map(|t| verbatim_core::storable::without_nul(t.trim()).nfc().collect::<String>())
+        .map(|t| {
+            verbatim_core::storable::without_nul(t.trim())
+                .nfc()
+                .collect::<String>()
+        })
         .filter(|t| !t.is_empty())
 }
 

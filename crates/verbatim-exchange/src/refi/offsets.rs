@@ -77,11 +77,12 @@ impl Convention {
 }
 
 /// Returns the text verbatim stores for a raw source text: BOM removed,
-/// CRLF and lone CR turned into `\n`.
+/// NUL dropped (`verbatim_core::storable`), CRLF and lone CR turned into `\n`.
 pub fn canonical_text(raw: &str) -> String {
     let raw = raw.strip_prefix('\u{FEFF}').unwrap_or(raw);
+    let raw = verbatim_core::storable::without_nul(raw);
     if !raw.contains('\r') {
-        return raw.to_owned();
+        return raw.into_owned();
     }
     raw.replace("\r\n", "\n").replace('\r', "\n")
 }
@@ -104,6 +105,12 @@ impl PositionMap {
         let mut pos = 0u64;
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
+            if c == verbatim_core::storable::NUL {
+                // Counted by the producer, dropped from the text: a
+                // position on it is inside no char.
+                pos += 1;
+                continue;
+            }
             starts.push(pos);
             if c == '\r' && chars.peek() == Some(&'\n') {
                 chars.next();

@@ -157,6 +157,7 @@ fn imported(ws: &Workspace, folder: &str, project: &str) -> Vec<Value> {
         vec!["show", "1", "--json"],
         vec!["code", "tree", "--json", "--coder", "léa"],
         vec!["coding", "list", "--json", "--coder", "léa"],
+        vec!["journal", "list", "--json", "--coder", "léa"],
     ] {
         let mut value = ws
             .run(&[&args[..], &["--project", project]].concat())
@@ -194,11 +195,14 @@ fn nul_in_a_project_or_a_transcript_reads_alike_on_a_file_and_on_postgres() {
     let folder = qualcoder_project(&ws, "projet");
     // An old export tool left NULs in Éloïse's transcript: one before the
     // text (QualCoder counts it, so her codings sit one further on) and
-    // one inside a word of her memo.
+    // one inside a word of her memo; another in a code's name and in the
+    // journal.
     let conn = rusqlite::Connection::open(folder.join("data.qda")).unwrap();
     conn.execute_batch(
         "UPDATE source SET fulltext = char(0) || fulltext, memo = 'Premier' || char(0) || ' entretien' WHERE id = 1;
-         UPDATE code_text SET pos0 = pos0 + 1, pos1 = pos1 + 1 WHERE fid = 1;",
+         UPDATE code_text SET pos0 = pos0 + 1, pos1 = pos1 + 1 WHERE fid = 1;
+         UPDATE code_name SET name = 'Tem' || char(0) || 'ps' WHERE cid = 2;
+         UPDATE journal SET jentry = 'Elle parlait vite' || char(0) || ' ; à relire.';",
     )
     .unwrap();
     drop(conn);
@@ -221,6 +225,14 @@ fn nul_in_a_project_or_a_transcript_reads_alike_on_a_file_and_on_postgres() {
         .collect();
     assert!(coded.contains(&"confiance"), "{coded:?}");
     assert!(coded.contains(&"lentement"), "{coded:?}");
+    let tree = on_pg[2].to_string();
+    assert!(tree.contains("\"Temps\""), "{tree}");
+    assert!(!tree.contains("\\u0000"), "{tree}");
+    let journal = on_pg[4].to_string();
+    assert!(
+        journal.contains("Elle parlait vite ; à relire."),
+        "{journal}"
+    );
 
     // A text file with a NUL is not a transcript: both refuse it alike,
     // naming the file, and import nothing.

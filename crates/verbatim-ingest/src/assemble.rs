@@ -952,6 +952,17 @@ P03 : Le travail… bon. [silence] C’était dur.\n";
         assert_eq!((n.map_start(9), n.map_end(9)), (3, 3));
     }
 
+    #[test]
+    fn nul_is_dropped_with_or_without_a_map() {
+        // "a\0b": the NUL (original char 1) leaves no char; an anchor after
+        // it (original 2, "b") lands on char 1.
+        assert_eq!(Normalised::new("a\0b\0", false).text, "ab");
+        let n = Normalised::new("a\0b", true);
+        assert_eq!(n.text, "ab");
+        assert_eq!((n.map_start(2), n.map_end(2)), (1, 1));
+        assert_eq!((n.map_start(3), n.map_end(3)), (2, 2));
+    }
+
     /// Returns `(speaker, speech)` pairs of a plain-text file read end to end.
     fn read_txt(bytes: &[u8]) -> Vec<(String, String)> {
         let source =

@@ -318,6 +318,20 @@ mod tests {
     };
 
     #[test]
+    fn a_nul_is_dropped_from_the_text_and_positions_past_it_still_map() {
+        // "a\0bc": the producer counts the NUL (position 1), verbatim keeps
+        // "abc", so producer 2 ("b") is char 1 and producer 1 is no char.
+        let raw = "a\0bc";
+        assert_eq!(canonical_text(raw), "abc");
+        let map = PositionMap::new(raw, Convention::STANDARD);
+        assert_eq!(map.chars(), 3);
+        assert_eq!(map.to_char(0), Some(0));
+        assert_eq!(map.to_char(1), None);
+        assert_eq!(map.to_char(2), Some(1));
+        assert_eq!(map.to_char(4), Some(3));
+    }
+
+    #[test]
     fn utf16_and_crlf_positions_map_to_chars() {
         // "😀 a\r\nb": the emoji is 2 UTF-16 units, the CRLF 2 positions.
         let raw = "\u{FEFF}😀 a\r\nb";

@@ -155,9 +155,9 @@ fn imported(ws: &Workspace, folder: &str, project: &str) -> Vec<Value> {
     for args in [
         vec!["sources", "--json"],
         vec!["show", "1", "--json"],
-        vec!["code", "tree", "--json", "--coder", "léa"],
+        vec!["code", "tree", "--shared", "--json", "--coder", "léa"],
         vec!["coding", "list", "--json", "--coder", "léa"],
-        vec!["journal", "list", "--json", "--coder", "léa"],
+        vec!["memo", "list", "--json", "--coder", "léa"],
     ] {
         let mut value = ws
             .run(&[&args[..], &["--project", project]].concat())
@@ -228,11 +228,10 @@ fn nul_in_a_project_or_a_transcript_reads_alike_on_a_file_and_on_postgres() {
     let tree = on_pg[2].to_string();
     assert!(tree.contains("\"Temps\""), "{tree}");
     assert!(!tree.contains("\\u0000"), "{tree}");
-    let journal = on_pg[4].to_string();
-    assert!(
-        journal.contains("Elle parlait vite ; à relire."),
-        "{journal}"
-    );
+    // The journal entry and the source's memo are memos, NUL dropped.
+    let memos = on_pg[4].to_string();
+    assert!(memos.contains("Elle parlait vite ; à relire."), "{memos}");
+    assert!(memos.contains("Premier entretien"), "{memos}");
 
     // A text file with a NUL is not a transcript: both refuse it alike,
     // naming the file, and import nothing.

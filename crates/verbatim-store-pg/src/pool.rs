@@ -18,6 +18,13 @@
 //! the first connection, opened with the store, is never closed, and when a
 //! new one cannot be opened the caller waits for one in use.
 //!
+//! A server that went away (stopped, restarted) breaks every connection:
+//! one found closed as it is taken is replaced then, and the idle ones are
+//! checked before their next use, so the first request after a restart
+//! works. When none can be opened the last one is handed out broken and
+//! its first statement says the server does not answer (`failure`). A
+//! caller that waited [`WAIT`] for a connection in use opens one more.
+//!
 //! The team account behind a change is a setting of the connection
 //! (`audit::act_as`); each handle says which account it acts for, and a
 //! connection taken with another account set is switched first.

@@ -182,3 +182,6 @@ mod postgres_pool;
 // The server's cached copies of a PostgreSQL study's recordings: a copy of
 // a recording replaced, detached or of a study made again is removed.
 mod postgres_media_cache;
+// Hostile input and network on PostgreSQL: NUL alike on file and server,
+// bad addresses, a server stopped and restarted under serve, no slot free.
+mod postgres_hostile;

@@ -31,6 +31,7 @@ mod error;
 mod offsets;
 mod source;
 mod span;
+pub mod storable;
 
 pub use error::CoreError;
 pub use offsets::OffsetTable;

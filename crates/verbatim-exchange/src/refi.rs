@@ -34,6 +34,7 @@ mod import;
 pub mod media;
 pub mod model;
 pub mod offsets;
+mod plan_text;
 pub mod qualcoder;
 mod read;
 pub mod taguette;

@@ -11,7 +11,7 @@
 
 use unicode_normalization::char::{canonical_combining_class, compose};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-use verbatim_core::{Format, NormalisedSource, SourceAnchor, SourceMetadata, Span, Turn};
+use verbatim_core::{Format, NormalisedSource, SourceAnchor, SourceMetadata, Span, Turn, storable};
 
 use crate::speakers::{self, BlockView, Detected, Stamp};
 use crate::{Block, BlockStyle, Extracted, IngestError, Join, LabelHint, SpeakerMode};
@@ -625,6 +625,11 @@ impl Normalised {
             } else {
                 original.nfc().collect()
             };
+            // NUL shows nothing and no study can store it (`storable`).
+            let text = match storable::without_nul(&text) {
+                std::borrow::Cow::Owned(clean) => clean,
+                std::borrow::Cow::Borrowed(_) => text,
+            };
             return Self {
                 text,
                 starts: Vec::new(),
@@ -664,7 +669,7 @@ impl Normalised {
             let piece: String = if first == '\r' {
                 "\n".to_owned()
             } else {
-                segment.nfc().collect()
+                segment.nfc().filter(|&c| c != storable::NUL).collect()
             };
             let piece_chars = piece.chars().count();
             for _ in at..next {
@@ -945,6 +950,17 @@ P03 : Le travail… bon. [silence] C’était dur.\n";
         assert_eq!((n.map_start(2), n.map_end(2)), (1, 2));
         assert_eq!((n.map_start(3), n.map_end(3)), (2, 2));
         assert_eq!((n.map_start(9), n.map_end(9)), (3, 3));
+    }
+
+    #[test]
+    fn nul_is_dropped_with_or_without_a_map() {
+        // "a\0b": the NUL (original char 1) leaves no char; an anchor after
+        // it (original 2, "b") lands on char 1.
+        assert_eq!(Normalised::new("a\0b\0", false).text, "ab");
+        let n = Normalised::new("a\0b", true);
+        assert_eq!(n.text, "ab");
+        assert_eq!((n.map_start(2), n.map_end(2)), (1, 1));
+        assert_eq!((n.map_start(3), n.map_end(3)), (2, 2));
     }
 
     /// Returns `(speaker, speech)` pairs of a plain-text file read end to end.

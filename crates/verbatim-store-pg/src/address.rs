@@ -33,6 +33,9 @@ pub const DEFAULT_POOL: usize = 8;
 
 /// The largest `pool=` an address may ask for.
 pub const MAX_POOL: usize = 64;
+/// How long connecting may take unless the address says
+/// (`connect_timeout=`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A parsed study address: how to reach the server, and which study.
 #[derive(Clone)]
@@ -98,6 +101,11 @@ impl FromStr for PgAddress {
             )
         })?;
         check_name(&study)?;
+        if study == crate::studies::SERVER_SCHEMA {
+            return Err(StoreError::BadAddress(format!(
+                "study name {study:?} cannot be used: verbatim keeps what the servers of a database share under that name; choose another ?study= name"
+            )));
+        }
         let shown = shown(&config, Some(&study), pool);
         Ok(Self {
             config,
@@ -192,12 +200,25 @@ fn parse(address: &str) -> Result<Parsed, StoreError> {
             "it must start with postgres:// (write postgres://USER@HOST:PORT/DB?study=NAME)",
         ));
     }
+    check_escapes(address)?;
     let (base, query) = address.split_once('?').unwrap_or((address, ""));
     let mut study = None;
     let mut pool = DEFAULT_POOL;
     let mut rest = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let key = pair.split_once('=').map_or(pair, |(key, _)| key);
+        if !KNOWN.contains(&key) {
+            return Err(bad(
+                address,
+                &format!(
+                    "it has a parameter {key:?} verbatim does not know; remove it (verbatim reads study= and pool=, and PostgreSQL's connection settings such as connect_timeout= or application_name=)"
+                ),
+            ));
+        }
         match pair.split_once('=') {
+            Some(("study", _)) if study.is_some() => {
+                return Err(bad(address, "it names two studies; keep one ?study=NAME"));
+            }
             Some(("study", name)) => study = Some(name.to_owned()),
             Some(("pool", size)) => pool = pool_size(address, size)?,
             _ => rest.push(pair),
@@ -208,7 +229,7 @@ fn parse(address: &str) -> Result<Parsed, StoreError> {
     } else {
         format!("{base}?{}", rest.join("&"))
     };
-    let config = Config::from_str(&connect).map_err(|e| {
+    let mut config = Config::from_str(&connect).map_err(|e| {
         bad(
             address,
             &format!("{e}; write postgres://USER@HOST:PORT/DB?study=NAME"),
@@ -219,6 +240,11 @@ fn parse(address: &str) -> Result<Parsed, StoreError> {
             address,
             "it names no user; write postgres://USER@HOST:PORT/DB?study=NAME",
         ));
+    }
+    if config.get_connect_timeout().is_none() {
+        // A server that does not answer (a host that drops packets) is
+        // reported after this long rather than after the system's minutes.
+        config.connect_timeout(CONNECT_TIMEOUT);
     }
     Ok(Parsed {
         config,
@@ -239,19 +265,107 @@ fn pool_size(address: &str, size: &str) -> Result<usize, StoreError> {
     }
 }
 
-/// Refuses study names that are not plain lower-case SQL identifiers.
-fn check_name(name: &str) -> Result<(), StoreError> {
-    let plain = name.len() <= MAX_NAME
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    let reserved = name.starts_with("pg_") || name == "public" || name == "information_schema";
-    if plain && !reserved {
-        return Ok(());
+/// The query parameters an address may carry: verbatim's own (`study`,
+/// `pool`), then the PostgreSQL client's.
+const KNOWN: &[&str] = &[
+    "study",
+    "pool",
+    "user",
+    "password",
+    "dbname",
+    "options",
+    "application_name",
+    "sslmode",
+    "host",
+    "hostaddr",
+    "port",
+    "connect_timeout",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "target_session_attrs",
+    "channel_binding",
+    "load_balance_hosts",
+];
+
+/// Refuses a `%` not followed by two hexadecimal digits, and escapes that
+/// decode to bytes that are not UTF-8 text.
+fn check_escapes(address: &str) -> Result<(), StoreError> {
+    let bytes = address.as_bytes();
+    for (at, _) in address.match_indices('%') {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        if !hex {
+            return Err(bad(
+                address,
+                &format!(
+                    "the % at character {} does not start an escape (% and two hexadecimal digits); write %25 for a % itself",
+                    address[..at].chars().count() + 1
+                ),
+            ));
+        }
     }
+    let decoded: Vec<u8> = percent_decode(bytes);
+    if std::str::from_utf8(&decoded).is_err() {
+        return Err(bad(
+            address,
+            "its %-escapes decode to bytes that are not UTF-8 text; escape each byte of the UTF-8 form (é is %C3%A9)",
+        ));
+    }
+    Ok(())
+}
+
+/// Returns `bytes` with every `%XX` escape decoded (escapes already checked).
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Refuses study names that are not plain lower-case SQL identifiers,
+/// saying what is wrong with the name given.
+fn check_name(name: &str) -> Result<(), StoreError> {
+    let length = name.chars().count();
+    let why = if name.is_empty() {
+        String::from("it is empty")
+    } else if length > MAX_NAME {
+        format!("it is {length} characters long and PostgreSQL keeps {MAX_NAME}")
+    } else if name.starts_with("pg_") || name == "public" || name == "information_schema" {
+        String::from("PostgreSQL keeps that name for itself")
+    } else if name.chars().any(|c| c.is_ascii_uppercase()) {
+        String::from("it has upper-case letters")
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        String::from("it does not start with a letter")
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_'))
+    {
+        format!("it holds {c:?}")
+    } else {
+        return Ok(());
+    };
     Err(StoreError::BadAddress(format!(
-        "study name {name:?} cannot be used: write up to {MAX_NAME} lower-case letters, digits and _, starting with a letter (not public or pg_…)"
+        "study name {name:?} cannot be used ({why}): write up to {MAX_NAME} lower-case letters, digits and _, starting with a letter (not public or pg_…)"
     )))
 }
 

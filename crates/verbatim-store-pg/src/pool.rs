@@ -21,6 +21,12 @@
 //! How many connections at most is a setting of the address (`pool=N`,
 //! [`PgAddress::pool`], 8 unless said): with `pool=1` the calls of a
 //! process wait their turn for its one connection.
+//! A server that went away (stopped, restarted) breaks every connection:
+//! one found closed as it is taken is replaced then, and the idle ones are
+//! checked before their next use, so the first request after a restart
+//! works. When none can be opened the last one is handed out broken and
+//! its first statement says the server does not answer (`failure`). A
+//! caller that waited [`WAIT`] for a connection in use opens one more.
 //!
 //! The team account behind a change is a setting of the connection
 //! (`audit::act_as`); each handle says which account it acts for, and a
@@ -28,6 +34,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use postgres::Client;
 
@@ -50,6 +57,9 @@ struct Idle {
 struct Pooled {
     client: Client,
     account: Option<Option<String>>,
+    /// Set when another connection was found closed while this one was
+    /// idle: the server may have restarted, so it is checked before use.
+    suspect: bool,
 }
 
 impl Pooled {
@@ -57,9 +67,28 @@ impl Pooled {
         Pooled {
             client,
             account: Some(None),
+            suspect: false,
         }
     }
+
+    /// Returns true when the connection cannot serve a statement: closed,
+    /// or suspect and not answering a trivial query.
+    fn broken(&mut self) -> bool {
+        if !self.client.is_closed() && self.suspect {
+            self.suspect = false;
+            return self.client.is_valid(CHECK).is_err();
+        }
+        self.client.is_closed()
+    }
 }
+
+/// How long a suspect idle connection has to answer before it is replaced.
+const CHECK: Duration = Duration::from_secs(5);
+
+/// How long a caller waits for a connection in use before the pool opens
+/// one more beyond the address's pool size (a caller holding one and asking for another
+/// while the server has no slot free would otherwise wait forever).
+const WAIT: Duration = Duration::from_secs(20);
 
 impl Pool {
     /// Returns a pool holding `first`, opened to `address` with no account.
@@ -98,11 +127,19 @@ impl Pool {
 
     fn idle_or_new(&self) -> Pooled {
         let mut idle = self.idle();
+        let mut waited = Duration::ZERO;
         loop {
             if let Some(pooled) = idle.connections.pop() {
-                return pooled;
+                drop(idle);
+                match self.sound(pooled) {
+                    Ok(pooled) => return pooled,
+                    Err(()) => {
+                        idle = self.idle();
+                        continue;
+                    }
+                }
             }
-            if idle.open < self.address.pool() {
+            if idle.open < self.address.pool() || waited >= WAIT {
                 idle.open += 1;
                 drop(idle);
                 if let Ok(client) = store::connect(&self.address) {
@@ -114,7 +151,40 @@ impl Pool {
                     continue;
                 }
             }
-            idle = self.freed.wait(idle).unwrap_or_else(|e| e.into_inner());
+            let start = Instant::now();
+            idle = match self.freed.wait_timeout(idle, WAIT) {
+                Ok((idle, _)) => idle,
+                Err(e) => e.into_inner().0,
+            };
+            waited += start.elapsed();
+        }
+    }
+
+    /// Returns `pooled` when it can serve, else a new connection in its
+    /// place; when none can be opened, the broken one is handed out if it
+    /// is the last (its first statement then says the server does not
+    /// answer) and dropped (`Err`) otherwise.
+    fn sound(&self, mut pooled: Pooled) -> Result<Pooled, ()> {
+        if !pooled.broken() {
+            return Ok(pooled);
+        }
+        self.suspect_idle();
+        if let Ok(client) = store::connect(&self.address) {
+            return Ok(Pooled::new(client));
+        }
+        let mut idle = self.idle();
+        if idle.open > 1 {
+            idle.open -= 1;
+            Err(())
+        } else {
+            Ok(pooled)
+        }
+    }
+
+    /// Marks every idle connection to be checked before its next use.
+    fn suspect_idle(&self) {
+        for pooled in &mut self.idle().connections {
+            pooled.suspect = true;
         }
     }
 
@@ -122,10 +192,11 @@ impl Pool {
         // A closed connection (the server restarted) is replaced when the
         // server answers again, else dropped unless it is the last: the
         // store then keeps answering that the connection closed.
-        if pooled.client.is_closed()
-            && let Ok(client) = store::connect(&self.address)
-        {
-            pooled = Pooled::new(client);
+        if pooled.client.is_closed() {
+            self.suspect_idle();
+            if let Ok(client) = store::connect(&self.address) {
+                pooled = Pooled::new(client);
+            }
         }
         let mut idle = self.idle();
         if pooled.client.is_closed() && idle.open > 1 {

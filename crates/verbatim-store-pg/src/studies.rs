@@ -84,7 +84,7 @@ pub fn discard_new_study(address: &PgAddress) -> Result<(), StoreError> {
 /// The schema holding what every server of a database shares. It is no
 /// study (it has no `verbatim_migrations`), and its name is taken, so no
 /// study can be made with it.
-const SERVER_SCHEMA: &str = "verbatim_server";
+pub(crate) const SERVER_SCHEMA: &str = "verbatim_server";
 
 /// Returns the secret `key` every `serve --dir` process of `database`
 /// shares, drawn by the first to ask: the CSRF token, so that a page from

@@ -161,6 +161,11 @@ fn param(cell: &Cell, ty: &Type) -> Result<Box<dyn ToSql + Sync>, String> {
         })
     } else {
         Box::new(match cell {
+            Cell::Text(t) if verbatim_core::storable::holds_nul(t) => {
+                return Err(String::from(
+                    "it holds the character U+0000 (NUL), which PostgreSQL cannot store",
+                ));
+            }
             Cell::Text(t) => Some(t.clone()),
             Cell::Int(i) => Some(i.to_string()),
             Cell::Real(r) => Some(r.to_string()),
@@ -271,13 +276,18 @@ fn insert_rows(
         .to_vec();
     // PostgreSQL takes at most 65,535 parameters per statement.
     let per_chunk = (60_000 / width.max(1)).clamp(1, 500);
+    let id_at = table.columns.iter().position(|c| c == "id");
     for chunk in table.rows.chunks(per_chunk) {
         let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(chunk.len() * width);
         for row in chunk {
-            for (cell, ty) in row.iter().zip(&types) {
+            for ((cell, ty), column) in row.iter().zip(&types).zip(&table.columns) {
                 params.push(param(cell, ty).map_err(|why| {
+                    let which = match id_at.and_then(|i| row.get(i)) {
+                        Some(Cell::Int(id)) => format!("row id {id}"),
+                        _ => String::from("a row"),
+                    };
                     StoreError::Invalid(format!(
-                        "a row of {} cannot be stored on PostgreSQL: {why}",
+                        "the {column} of {which} of table {} cannot be stored on PostgreSQL ({why}), so nothing was copied: correct that row in the study copied (verbatim on the file) and copy again",
                         table.table
                     ))
                 })?);

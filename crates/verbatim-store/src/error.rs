@@ -145,6 +145,11 @@ pub enum StoreError {
     /// error; the message names the server, never its password.
     #[error("{0}")]
     Server(String),
+    /// The database server (PostgreSQL) does not answer: stopped,
+    /// restarting, out of reach or with no connection free. Trying again
+    /// later may work; the message names the server, never its password.
+    #[error("{0}")]
+    Unreachable(String),
     /// The operation is not yet built on a PostgreSQL study (the boundary
     /// trait's default body: each backend overrides what it supports).
     #[error(

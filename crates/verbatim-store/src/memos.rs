@@ -421,13 +421,18 @@ pub fn clean_body(body: &str) -> Result<String, StoreError> {
     if body.is_empty() {
         return Err(StoreError::Invalid("the memo's text is empty".into()));
     }
+    crate::boundary::rules::storable(&body, "the memo's text")?;
     Ok(body)
 }
 
-/// Returns a memo's title trimmed and in NFC; `None` when empty.
+/// Returns a memo's title trimmed, in NFC and without NUL (`verbatim_core::storable`); `None` when empty.
 pub fn clean_title(title: Option<&str>) -> Option<String> {
     title
-        .map(|t| t.trim().nfc().collect::<String>())
+        .map(|t| {
+            verbatim_core::storable::without_nul(t.trim())
+                .nfc()
+                .collect::<String>()
+        })
         .filter(|t| !t.is_empty())
 }
 

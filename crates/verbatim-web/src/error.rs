@@ -87,6 +87,8 @@ fn store_status(e: &StoreError) -> StatusCode {
         | StoreError::BadNamesFile(_) => StatusCode::CONFLICT,
         // A page whose concern the study's backend has not built yet.
         StoreError::NotOnPostgres(_) => StatusCode::NOT_IMPLEMENTED,
+        // The study's database server is down or full: try again later.
+        StoreError::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -49,7 +49,9 @@ pub struct ImportOptions {
 
 /// Builds the plan; the study is not touched.
 pub fn plan_import(read: &ReadProject, options: &ImportOptions) -> (ImportPlan, Report) {
-    Planner::new(read, options).run()
+    let (mut plan, report) = Planner::new(read, options).run();
+    super::plan_text::drop_nul(&mut plan);
+    (plan, report)
 }
 
 struct Planner<'a> {

@@ -77,11 +77,12 @@ impl Convention {
 }
 
 /// Returns the text verbatim stores for a raw source text: BOM removed,
-/// CRLF and lone CR turned into `\n`.
+/// NUL dropped (`verbatim_core::storable`), CRLF and lone CR turned into `\n`.
 pub fn canonical_text(raw: &str) -> String {
     let raw = raw.strip_prefix('\u{FEFF}').unwrap_or(raw);
+    let raw = verbatim_core::storable::without_nul(raw);
     if !raw.contains('\r') {
-        return raw.to_owned();
+        return raw.into_owned();
     }
     raw.replace("\r\n", "\n").replace('\r', "\n")
 }
@@ -104,6 +105,12 @@ impl PositionMap {
         let mut pos = 0u64;
         let mut chars = raw.chars().peekable();
         while let Some(c) = chars.next() {
+            if c == verbatim_core::storable::NUL {
+                // Counted by the producer, dropped from the text: a
+                // position on it is inside no char.
+                pos += 1;
+                continue;
+            }
             starts.push(pos);
             if c == '\r' && chars.peek() == Some(&'\n') {
                 chars.next();
@@ -309,6 +316,20 @@ mod tests {
         unit: Unit::Utf16,
         line_ends: LineEnds::CrlfTwo,
     };
+
+    #[test]
+    fn a_nul_is_dropped_from_the_text_and_positions_past_it_still_map() {
+        // "a\0bc": the producer counts the NUL (position 1), verbatim keeps
+        // "abc", so producer 2 ("b") is char 1 and producer 1 is no char.
+        let raw = "a\0bc";
+        assert_eq!(canonical_text(raw), "abc");
+        let map = PositionMap::new(raw, Convention::STANDARD);
+        assert_eq!(map.chars(), 3);
+        assert_eq!(map.to_char(0), Some(0));
+        assert_eq!(map.to_char(1), None);
+        assert_eq!(map.to_char(2), Some(1));
+        assert_eq!(map.to_char(4), Some(3));
+    }
 
     #[test]
     fn utf16_and_crlf_positions_map_to_chars() {

@@ -202,6 +202,8 @@ pub fn new_guide(name: &str, text: &str, date: Option<&str>) -> Result<NewGuide,
     if name.is_empty() {
         return Err(StoreError::Invalid("a guide needs a name".into()));
     }
+    super::rules::storable(name, "the guide's name")?;
+    super::rules::storable(text, "the guide")?;
     let questions = parse_guide(text);
     if questions.is_empty() {
         return Err(StoreError::Invalid(

@@ -82,6 +82,7 @@ pub fn coder_name(name: &str, consensus: &Coder) -> Result<String, StoreError> {
     if name.is_empty() {
         return Err(StoreError::Invalid("a coder needs a name".into()));
     }
+    storable(name, "the coder name")?;
     if consensus.name.eq_ignore_ascii_case(name) || name.eq_ignore_ascii_case(crate::CONSENSUS_NAME)
     {
         return Err(StoreError::Invalid(format!(
@@ -138,6 +139,7 @@ pub fn parse_colour(colour: &str) -> Result<String, StoreError> {
 /// Returns a code's name with white space runs made one space; refuses an
 /// empty name and one over 200 characters.
 pub fn code_name(name: &str) -> Result<String, StoreError> {
+    storable(name, "the code name")?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(StoreError::Invalid("a code needs a name".into()));
@@ -605,7 +607,20 @@ pub fn journal_text(text: &str, what: &str) -> Result<String, StoreError> {
             "the journal entry's {what} is empty"
         )));
     }
+    storable(&text, &format!("the journal entry's {what}"))?;
     Ok(text)
+}
+
+/// Refuses `text` (`what`: "the code name"…) when it holds a character no
+/// study can store (`verbatim_core::storable`), before anything is written,
+/// so that SQLite and PostgreSQL refuse it alike.
+pub fn storable(text: &str, what: &str) -> Result<(), StoreError> {
+    if verbatim_core::storable::holds_nul(text) {
+        return Err(StoreError::Invalid(verbatim_core::storable::nul_refusal(
+            what,
+        )));
+    }
+    Ok(())
 }
 
 /// Checks that journal entry `id`, written by `author` (`None`: no such

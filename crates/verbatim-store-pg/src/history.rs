@@ -102,6 +102,7 @@ impl PgStore {
         let data: String = row.try_get(1).or_server(&address)?;
         let data: Json = serde_json::from_str(&data)
             .map_err(|e| StoreError::Corrupt(format!("audit entry {entry}: {e}")))?;
+        rules::withdraw::refuse_withdrawn(undo, &action, &data)?;
         let changes = changes_of(&data)
             .ok_or_else(|| StoreError::Corrupt(format!("audit entry {entry} has no changes")))?;
         let applied = match replay(&mut tx, &changes, undo) {

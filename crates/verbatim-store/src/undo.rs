@@ -87,6 +87,7 @@ impl SqliteStore {
                 .ok_or_else(|| StoreError::Corrupt(format!("audit entry {entry} vanished")))?;
             let data: serde_json::Value = serde_json::from_str(&data)
                 .map_err(|e| StoreError::Corrupt(format!("audit entry {entry}: {e}")))?;
+            rules::withdraw::refuse_withdrawn(direction == Direction::Backward, &action, &data)?;
             let changes = changes_of(&data).ok_or_else(|| {
                 StoreError::Corrupt(format!("audit entry {entry} has no changes"))
             })?;

@@ -33,6 +33,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value as Json};
 
+use crate::StoreError;
 use crate::WITHDRAWN_NOTICE;
 use crate::boundary::splice_rules::{Splice, Spliced};
 use crate::withdraw::withdrawal_redactor;
@@ -311,8 +312,30 @@ fn text_at<'a>(edits: &'a [TextEdit], now: &'a str, entry: usize, after: bool) -
         .map_or(now, |e| e.before.as_str())
 }
 
+/// The key of an entry's `data` naming what rewrote it in the log.
+pub const REDACTED: &str = "redacted";
+
+/// [`REDACTED`]'s value on the entries a withdrawal rewrote.
+pub const WITHDRAWN: &str = "participant.withdraw";
+
+/// Refuses to undo (`undo`) or redo `action` when its entry was rewritten
+/// by a withdrawal: what it recorded of the participant's words is gone,
+/// so replaying it could only write notices back.
+pub fn refuse_withdrawn(undo: bool, action: &str, data: &Json) -> Result<(), StoreError> {
+    if data.get(REDACTED).and_then(Json::as_str) != Some(WITHDRAWN) {
+        return Ok(());
+    }
+    Err(StoreError::History(format!(
+        "cannot {} {action}: a participant's withdrawal removed their words from what it \
+         recorded, so it can no longer be replayed",
+        if undo { "undo" } else { "redo" }
+    )))
+}
+
 impl LogRewrite {
-    /// Rewrites one entry's `data`; true when anything changed.
+    /// Rewrites one entry's `data`; true when anything changed. A changed
+    /// entry is marked [`WITHDRAWN`], so that undo and redo refuse it in
+    /// words that say why (its rows would bring nothing back but notices).
     pub fn rewrite(&self, data: &mut Json) -> bool {
         let mut changed = self.rewrite_edit_summary(data);
         if let Some(list) = data.get_mut("changes").and_then(Json::as_array_mut) {
@@ -320,7 +343,11 @@ impl LogRewrite {
                 changed |= self.rewrite_change(change);
             }
         }
-        changed | crate::rules::deid::rewrite_strings(data, &*self.strings)
+        changed |= crate::rules::deid::rewrite_strings(data, &*self.strings);
+        if changed && let Some(entry) = data.as_object_mut() {
+            entry.insert(REDACTED.into(), Json::from(WITHDRAWN));
+        }
+        changed
     }
 
     /// A `source.edit` summary (`start`, `end`, `removed`, `inserted`)

@@ -144,7 +144,10 @@ pub fn attachable(
             item.coding
         )));
     }
-    Ok(())
+    crate::boundary::rules::storable(
+        &item.text,
+        &format!("the translation of coding {}", item.coding),
+    )
 }
 
 /// Whether the scope sees a coding made by `coder` (its own, or any once

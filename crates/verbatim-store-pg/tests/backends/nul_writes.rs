@@ -3,11 +3,11 @@
 //! (`boundary::rules::storable`) refuse it first, in one sentence naming
 //! the field, and nothing is written (the audit log keeps its length).
 
-use verbatim_core::Span;
+use verbatim_core::{Language, Span};
 use verbatim_store::{
     AppliesTo, AttrType, CodeFields, CodebookEdits, Coders, CodingEdits, Consensus, History,
-    NewCodeName, NewParticipant, Participants, Reveal, SourceEdits, SourceRef, SqliteStore,
-    StoreError, StudySettings, Translations, Verdict,
+    NewCodeName, NewParticipant, NewTranslation, Participants, Reveal, SourceEdits, SourceRef,
+    SqliteStore, StoreError, StudySettings, Translations, Verdict,
 };
 use verbatim_store_pg::PgStore;
 
@@ -90,24 +90,29 @@ fn study(store: &mut impl Writes) {
         .unwrap();
 }
 
+/// What each write said, beside the field its refusal should name.
+type Tried = Vec<(String, &'static str)>;
+
 fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut impl Writes) {
     study(store);
-    let amira = store.scope("amira", true, false).unwrap();
     let before = store.audit_log(1000).unwrap().len();
-    let span = |s, e| Span::new(s, e).unwrap();
+    let mut tried = people_writes(store);
+    tried.extend(codebook_writes(store));
+    tried.extend(decision_and_source_writes(store));
+    let wrong: Vec<&(String, &str)> = tried.iter().filter(|(s, w)| *s != refusal(w)).collect();
+    assert!(wrong.is_empty(), "not refused as expected: {wrong:#?}");
+    assert_eq!(tried.len(), 32);
+    assert_eq!(store.audit_log(1000).unwrap().len(), before);
+}
+
+/// Coders, sites, participants, attributes, consents, the code scheme and
+/// speaker labels.
+fn people_writes(store: &mut impl Writes) -> Tried {
     let metier = |v: &str| [("Métier".to_owned(), v.to_owned())];
-    let fields = CodeFields {
-        inclusion: Some("On \0rit".into()),
-        ..CodeFields::default()
-    };
-    let en_name = NewCodeName {
-        code: 1,
-        language: "en".parse().unwrap(),
-        name: "Laugh\0".into(),
-    };
-    let en = "en".parse().unwrap();
     let p = AppliesTo::Participant;
-    let tried: Vec<(String, &str)> = vec![
+    let category = AttrType::Category;
+    let interviews = [("interview".to_owned(), "E\0".to_owned(), None)];
+    vec![
         (
             said(store.add_coder("tester", "chloé", Some("C\0"), None)),
             "the coder's initials",
@@ -145,7 +150,7 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
             "the attribute name",
         ),
         (
-            said(store.define_attribute("tester", "Rôle", p, AttrType::Category, &["a\0".into()])),
+            said(store.define_attribute("tester", "Rôle", p, category, &["a\0".into()])),
             "an allowed value of Rôle",
         ),
         (
@@ -169,15 +174,39 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
             "the code template",
         ),
         (
-            said(store.set_scheme("tester", None, &[("interview".into(), "E\0".into(), None)])),
+            said(store.set_scheme("tester", None, &interviews)),
             "the code of interviews",
         ),
         (
             said(store.rename_speaker("tester", 1, "INT", "I\0NT")),
             "the new speaker label",
         ),
+    ]
+}
+
+/// Codings' memos and translations, codes' names, fields and levels.
+fn codebook_writes(store: &mut impl Writes) -> Tried {
+    let amira = store.scope("amira", true, false).unwrap();
+    let coded = Span::new(6, 13).unwrap();
+    let fields = CodeFields {
+        inclusion: Some("On \0rit".into()),
+        ..CodeFields::default()
+    };
+    let en: Language = "en".parse().unwrap();
+    let en_name = NewCodeName {
+        code: 1,
+        language: en.clone(),
+        name: "Laugh\0".into(),
+    };
+    let translation = NewTranslation {
+        coding: 1,
+        language: en.clone(),
+        text: "laugh\0".into(),
+    };
+    let levels = ["idée\0".to_owned(), "thème".to_owned()];
+    vec![
         (
-            said(store.add_coding(&amira, 1, span(6, 13), 1, Some("note\0"))),
+            said(store.add_coding(&amira, 1, coded, 1, Some("note\0"))),
             "the coding's memo",
         ),
         (
@@ -187,6 +216,10 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
         (
             said(store.translate(&amira, 1, &en, "laugh\0")),
             "the translation",
+        ),
+        (
+            said(store.attach_translations_and_names(&amira, &[translation], &[])),
+            "the translation of coding 1",
         ),
         (
             said(store.set_code_names(&amira, &[en_name])),
@@ -204,10 +237,16 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
             said(store.split_code(&amira, 1, "Ri\0re 2", &[1])),
             "the code name",
         ),
-        (
-            said(store.set_levels("tester", &["idée\0".into(), "thème".into()])),
-            "a level name",
-        ),
+        (said(store.set_levels("tester", &levels)), "a level name"),
+    ]
+}
+
+/// Consensus decisions' notes and names, and an edit of a transcript.
+fn decision_and_source_writes(store: &mut impl Writes) -> Tried {
+    let amira = store.scope("amira", true, false).unwrap();
+    let span = |s, e| Span::new(s, e).unwrap();
+    let reject = Verdict::Reject;
+    vec![
         (
             said(store.reconcile_keep(&amira, 4, "propre\0")),
             "the decision's note",
@@ -227,7 +266,7 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
         (
             said(store.reconcile_passage(
                 &amira,
-                Verdict::Reject,
+                reject,
                 1,
                 span(22, 28),
                 None,
@@ -240,11 +279,7 @@ fn a_nul_in_any_free_text_is_refused_alike_and_nothing_is_written(store: &mut im
             said(store.edit_source(&amira, 1, span(6, 7), "B\0")),
             "the replacement text",
         ),
-    ];
-    let wrong: Vec<&(String, &str)> = tried.iter().filter(|(s, w)| *s != refusal(w)).collect();
-    assert!(wrong.is_empty(), "not refused as expected: {wrong:#?}");
-    assert_eq!(tried.len(), 31);
-    assert_eq!(store.audit_log(1000).unwrap().len(), before);
+    ]
 }
 
 /// A study's title with a NUL is refused before the study exists: no file

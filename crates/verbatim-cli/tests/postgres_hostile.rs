@@ -710,6 +710,12 @@ fn people_and_coding_texts_posted_with_a_nul_are_refused_alike_over_http() {
                                    "memo": "à re\u{0}lire"}),
                 "the coding's memo",
             ),
+            (
+                "/api/codings",
+                serde_json::json!({"source_id": 1, "start": 0, "end": 3,
+                                   "new_code": {"name": "Pluie"}, "memo": "mou\u{0}illé"}),
+                "the coding's memo",
+            ),
         ] {
             let reply = amira.post(path, &body);
             assert_eq!(reply.status, 409, "{project} {path}: {}", reply.body);

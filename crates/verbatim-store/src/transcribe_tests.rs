@@ -138,7 +138,7 @@ fn turns_out_of_order_or_past_the_end_are_refused_and_nothing_changes() {
     );
     refused(
         f.store
-            .append_turn("amira", id, &typed("P\01", 3000, "Oui.")),
+            .append_turn("amira", id, &typed("P\u{0}1", 3000, "Oui.")),
         "the speaker label holds the character U+0000 (NUL)",
     );
     assert_eq!(f.store.source(&SourceRef::Id(id)).unwrap(), before);

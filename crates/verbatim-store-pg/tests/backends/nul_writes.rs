@@ -126,7 +126,7 @@ fn people_writes(store: &mut impl Writes) -> Tried {
             "the site code",
         ),
         (
-            said(store.add_participant("tester", &person(Some("P\02"), None))),
+            said(store.add_participant("tester", &person(Some("P\u{0}2"), None))),
             "the participant code",
         ),
         (
@@ -142,7 +142,7 @@ fn people_writes(store: &mut impl Writes) -> Tried {
             "the value of Métier",
         ),
         (
-            said(store.rename_participant("tester", "P01", "P\00")),
+            said(store.rename_participant("tester", "P01", "P\u{0}0")),
             "the participant code",
         ),
         (
@@ -166,7 +166,7 @@ fn people_writes(store: &mut impl Writes) -> Tried {
             "the consent scope",
         ),
         (
-            said(store.record_consent("tester", "P01", "2026-01-02", "tout", Some("v\01"))),
+            said(store.record_consent("tester", "P01", "2026-01-02", "tout", Some("v\u{0}1"))),
             "the information sheet's version",
         ),
         (

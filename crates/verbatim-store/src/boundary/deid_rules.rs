@@ -1108,7 +1108,7 @@ mod tests {
 
     #[test]
     fn a_names_file_with_a_nul_is_refused_row_by_row() {
-        let rows: Vec<Vec<String>> = [["Éloïse", "P01"], ["Marc\0", "P02"], ["Ana", "P\003"]]
+        let rows: Vec<Vec<String>> = [["Éloïse", "P01"], ["Marc\0", "P02"], ["Ana", "P\u{0}03"]]
             .iter()
             .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
             .collect();

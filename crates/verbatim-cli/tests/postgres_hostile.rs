@@ -665,6 +665,72 @@ fn names_and_notes_posted_with_a_nul_are_refused_alike_over_http() {
 }
 
 #[test]
+fn people_and_coding_texts_posted_with_a_nul_are_refused_alike_over_http() {
+    let Some(study) = test_server::study("cli_nul_people") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let pg = study.address.to_string();
+    let mut answers = Vec::new();
+    for project in ["study.vbt", pg.as_str()] {
+        small_study(&ws, project);
+        ws.run(&[
+            "code",
+            "add",
+            "Confiance",
+            "--coder",
+            "amira",
+            "--project",
+            project,
+        ])
+        .ok();
+        let log = |ws: &Workspace| -> Value {
+            ws.run(&["log", "--json", "--limit", "100", "--project", project])
+                .ok()
+                .json()
+        };
+        let before = log(&ws);
+        let server = serve_with(&ws, &["--project", project, "--coder", "amira"]);
+        let amira = Session::new(&server.base, "amira");
+        let mut said = Vec::new();
+        for (path, body, field) in [
+            (
+                "/api/sites",
+                serde_json::json!({"name": "Clinique", "code": "C\u{0}L"}),
+                "the site code",
+            ),
+            (
+                "/api/participants",
+                serde_json::json!({"label": "Éloï\u{0}se"}),
+                "the participant's label",
+            ),
+            (
+                "/api/codings",
+                serde_json::json!({"source_id": 1, "start": 0, "end": 3, "code_id": 1,
+                                   "memo": "à re\u{0}lire"}),
+                "the coding's memo",
+            ),
+            (
+                "/api/codings",
+                serde_json::json!({"source_id": 1, "start": 0, "end": 3,
+                                   "new_code": {"name": "Pluie"}, "memo": "mou\u{0}illé"}),
+                "the coding's memo",
+            ),
+        ] {
+            let reply = amira.post(path, &body);
+            assert_eq!(reply.status, 409, "{project} {path}: {}", reply.body);
+            let sentence = error_of(&reply);
+            says(&sentence, &[field, "U+0000 (NUL)", "nothing was changed"]);
+            said.push(sentence);
+        }
+        // Nothing was written: the audit log is as it was.
+        assert_eq!(log(&ws), before, "{project}");
+        answers.push(said);
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+#[test]
 fn a_wrong_or_missing_password_is_named_without_being_shown() {
     let Some(pg) = Private::start("cli_pg_password") else {
         return;

@@ -33,7 +33,7 @@ pub(crate) fn insert_coder(
     initials: Option<&str>,
     colour: Option<&str>,
 ) -> Result<Coder, StoreError> {
-    let initials = rules::initials(initials, name);
+    let initials = rules::initials(initials, name)?;
     let count: i64 = tx
         .query_one("SELECT count(*) FROM coders WHERE kind = 'coder'", &[])
         .and_then(|r| r.try_get(0))

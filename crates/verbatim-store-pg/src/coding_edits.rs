@@ -22,6 +22,7 @@ impl CodingEdits for PgStore {
         id: i64,
         memo: Option<&str>,
     ) -> Result<(), StoreError> {
+        rules::coding_memo(memo)?;
         self.in_transaction(|tx| {
             own(tx, scope, id)?;
             let mut rec = Recorder::default();

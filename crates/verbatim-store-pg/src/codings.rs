@@ -59,6 +59,7 @@ impl Codings for PgStore {
         code: i64,
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
+        rules::coding_memo(memo)?;
         // Two round trips when nothing moves meanwhile (`one_coding`);
         // else the transaction below, which reads again and decides.
         if let Some(done) = crate::one_coding::add(self, scope, source, span, code, memo)? {

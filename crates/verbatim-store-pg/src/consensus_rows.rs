@@ -256,7 +256,7 @@ pub(crate) fn insert_decision(
     rec: &mut Recorder,
     d: &NewDecision<'_>,
 ) -> Result<i64, ReadError> {
-    let note = rules::decision_note(d.note);
+    let note = rules::decision_note(d.note).map_err(ReadError::Store)?;
     let (guid, at, kind) = (uuid::Uuid::new_v4().to_string(), now(), d.kind.as_str());
     let (source, start, end) = (
         d.passage.map(|p| p.0),

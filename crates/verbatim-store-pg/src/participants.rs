@@ -161,7 +161,7 @@ impl Participants for PgStore {
 
     fn add_site(&mut self, actor: &str, name: &str, code: &str) -> Result<Site, StoreError> {
         let name = rules::person_text(name, "the site name")?;
-        let code = rules::participant_code(code)?;
+        let code = rules::short_code(code, "site code")?;
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;

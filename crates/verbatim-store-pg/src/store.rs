@@ -55,6 +55,7 @@ impl PgStore {
         settings: &StudySettings,
         actor: &str,
     ) -> Result<Self, StoreError> {
+        verbatim_store::rules::study_settings(settings)?;
         let mut client = connect(address)?;
         let created = (|| -> Result<(), postgres::Error> {
             let mut tx = client.transaction()?;

@@ -88,6 +88,10 @@ pub fn checked_code_name(
         .filter(|(owner, _)| scope.may_see(*owner))
         .ok_or_else(|| StoreError::UnknownCode(n.code.to_string()))?;
     let name = n.name.trim();
+    crate::boundary::rules::storable(
+        name,
+        &format!("the {} name of {coded:?}", n.language.as_str()),
+    )?;
     if name.chars().any(char::is_control) {
         return Err(StoreError::Invalid(format!(
             "the {} name of {coded:?} holds a control character",
@@ -140,7 +144,10 @@ pub fn attachable(
             item.coding
         )));
     }
-    Ok(())
+    crate::boundary::rules::storable(
+        &item.text,
+        &format!("the translation of coding {}", item.coding),
+    )
 }
 
 /// Whether the scope sees a coding made by `coder` (its own, or any once

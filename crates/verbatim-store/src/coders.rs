@@ -413,7 +413,7 @@ pub(crate) fn insert_coder(
     initials: Option<&str>,
     colour: Option<&str>,
 ) -> Result<Coder, StoreError> {
-    let initials = rules::initials(initials, name);
+    let initials = rules::initials(initials, name)?;
     let count: i64 = conn.query_row(
         "SELECT count(*) FROM coders WHERE kind = 'coder'",
         [],

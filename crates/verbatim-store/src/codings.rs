@@ -128,6 +128,7 @@ impl SqliteStore {
         code: i64,
         memo: Option<&str>,
     ) -> Result<(i64, bool), StoreError> {
+        rules::coding_memo(memo)?;
         let chars: i64 = self
             .conn
             .query_row("SELECT chars FROM sources WHERE id = $1", [source], |r| {
@@ -224,6 +225,7 @@ impl SqliteStore {
         id: i64,
         memo: Option<&str>,
     ) -> Result<(), StoreError> {
+        rules::coding_memo(memo)?;
         self.own_coding(scope, id)?;
         self.act(
             &scope.coder().name,

@@ -118,6 +118,7 @@ impl Scheme {
 /// Checks a pseudonym template: `{rank}` present, no unknown placeholder.
 pub(crate) fn check_template(template: &str) -> Result<String, StoreError> {
     let t = template.trim();
+    crate::boundary::rules::storable(t, "the code template")?;
     if !t.contains("{rank}") {
         return Err(StoreError::Invalid(format!(
             "the template {t:?} has no {{rank}}: codes would not be unique"
@@ -291,6 +292,7 @@ pub fn clean(text: &str, what: &str) -> Result<String, StoreError> {
     if t.is_empty() {
         return Err(StoreError::Invalid(format!("{what} is empty")));
     }
+    crate::boundary::rules::storable(t, what)?;
     if t.chars().any(char::is_control) {
         return Err(StoreError::Invalid(format!(
             "{what} {t:?} holds a control character"
@@ -301,10 +303,16 @@ pub fn clean(text: &str, what: &str) -> Result<String, StoreError> {
 
 /// Checks a participant code: non-empty, one word.
 pub fn clean_code(code: &str) -> Result<String, StoreError> {
-    let c = clean(code, "the participant code")?;
+    one_word(code, "participant code")
+}
+
+/// Checks a short code (`what`: "participant code", "site code"…):
+/// non-empty, one word.
+pub fn one_word(code: &str, what: &str) -> Result<String, StoreError> {
+    let c = clean(code, &format!("the {what}"))?;
     if c.chars().any(char::is_whitespace) {
         return Err(StoreError::Invalid(format!(
-            "participant code {c:?} holds a space: codes are one word, like CHFG-C"
+            "{what} {c:?} holds a space: codes are one word, like CHFG-C"
         )));
     }
     Ok(c)
@@ -314,7 +322,7 @@ impl SqliteStore {
     /// Adds a site with its short code.
     pub fn add_site(&mut self, actor: &str, name: &str, code: &str) -> Result<Site, StoreError> {
         let name = clean(name, "the site name")?;
-        let code = clean_code(code)?;
+        let code = one_word(code, "site code")?;
         if let Some(s) = self.find_site(&name)?.or(self.find_site(&code)?) {
             return Err(StoreError::Invalid(format!(
                 "site {:?} ({}) already exists",
@@ -929,6 +937,9 @@ pub fn attribute_columns(
     allowed: &[String],
 ) -> Result<(String, Vec<String>, Option<String>), StoreError> {
     let name = clean(name, "the attribute name")?;
+    for a in allowed {
+        crate::boundary::rules::storable(a, &format!("an allowed value of {name}"))?;
+    }
     let allowed: Vec<String> = allowed
         .iter()
         .map(|a| a.trim().to_owned())
@@ -1175,6 +1186,7 @@ pub fn checked_values(
             if raw.trim().is_empty() {
                 return Ok((attr.id, None));
             }
+            crate::boundary::rules::storable(raw, &format!("the value of {}", attr.name))?;
             attr.kind
                 .canonical(raw, &attr.allowed)
                 .map(|v| (attr.id, Some(v)))
@@ -1216,6 +1228,9 @@ pub fn consent_fields(
         reason: format!("{:?} is not a date (2024-03-12 or 12/03/2024)", date.trim()),
     })?;
     let scope = clean(scope, "the consent scope")?;
+    if let Some(v) = sheet_version {
+        crate::boundary::rules::storable(v, "the information sheet's version")?;
+    }
     let version = sheet_version
         .map(str::trim)
         .filter(|v| !v.is_empty())

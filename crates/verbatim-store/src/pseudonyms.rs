@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::participants::{ParticipantRow, clean_code};
+use crate::participants::ParticipantRow;
 use crate::{Assigned, Assignment, RankStyle, Scheme, Site, SpeakerRow, StoreError, Unassigned};
 
 /// What planning codes reads of a study.
@@ -157,7 +157,7 @@ pub fn scheme_change(
                 kinds.join(", ")
             )));
         }
-        clean_code(code)?;
+        crate::participants::one_word(code, &format!("code of {kind}s"))?;
     }
     Ok(template)
 }

@@ -65,6 +65,7 @@ pub fn plan_value_merge(
     values: &[String],
     into: &str,
 ) -> Result<ValueMerge, StoreError> {
+    crate::boundary::rules::storable(into, &format!("the new value of {}", attr.name))?;
     let wanted: Vec<String> = values
         .iter()
         .map(|v| v.trim().to_lowercase())

@@ -73,6 +73,7 @@ fn turn_key(source: i64, ordinal: i64) -> Map<String, Json> {
 /// Returns the label a speaker is renamed to, its spaces collapsed, or
 /// the refusal of an empty one.
 pub fn new_speaker_label(to: &str) -> Result<String, StoreError> {
+    crate::boundary::rules::storable(to, "the new speaker label")?;
     let to = to.split_whitespace().collect::<Vec<_>>().join(" ");
     if to.is_empty() {
         return Err(StoreError::Invalid(

@@ -28,6 +28,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Returns a new study created at `path`, which must not exist yet.
     pub fn create(path: &Path, settings: &StudySettings, actor: &str) -> Result<Self, StoreError> {
+        crate::boundary::rules::study_settings(settings)?;
         if path.try_exists().unwrap_or(true) {
             return Err(StoreError::AlreadyExists {
                 path: path.to_path_buf(),

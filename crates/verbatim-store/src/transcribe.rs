@@ -74,6 +74,7 @@ pub struct CheckedTurn {
 pub fn check_turn(turn: &TypedTurn) -> Result<CheckedTurn, StoreError> {
     let speaker = checked_label(&turn.speaker)?;
     let text: String = turn.text.trim().nfc().collect();
+    crate::boundary::rules::storable(&text, "the turn's text")?;
     if text.is_empty() {
         return Err(StoreError::Invalid(
             "the turn is empty: type what is said before saving it".into(),
@@ -239,6 +240,7 @@ impl SqliteStore {
 /// writes `LABEL : speech`), at most [`MAX_LABEL`] chars.
 fn checked_label(label: &str) -> Result<String, StoreError> {
     let label: String = label.trim().nfc().collect();
+    crate::boundary::rules::storable(&label, "the speaker label")?;
     if label.is_empty() {
         return Err(StoreError::Invalid(
             "the turn has no speaker: type a label such as INT or P1 (Ctrl+1 to Ctrl+9 insert the study's labels)".into(),

@@ -130,6 +130,17 @@ fn turns_out_of_order_or_past_the_end_are_refused_and_nothing_changes() {
         f.store.append_turn("amira", id, &typed("P1", 3000, "  ")),
         "empty",
     );
+    // A NUL cannot be stored on PostgreSQL: refused on both, naming where.
+    refused(
+        f.store
+            .append_turn("amira", id, &typed("P1", 3000, "Ou\0i.")),
+        "the turn's text holds the character U+0000 (NUL)",
+    );
+    refused(
+        f.store
+            .append_turn("amira", id, &typed("P\u{0}1", 3000, "Oui.")),
+        "the speaker label holds the character U+0000 (NUL)",
+    );
     assert_eq!(f.store.source(&SourceRef::Id(id)).unwrap(), before);
     // The same recording cannot start a second source.
     refused(

@@ -222,7 +222,7 @@ pub fn translation_text(text: &str) -> Result<(), StoreError> {
     if text.trim().is_empty() {
         return Err(StoreError::Invalid("the translation is empty".into()));
     }
-    Ok(())
+    super::rules::storable(text, "the translation")
 }
 
 /// Whether the scope sees a coding by `coder` with a code owned by
@@ -267,6 +267,9 @@ pub fn already_linked(name: &str, parent: &str) -> StoreError {
 /// dropped), refused when none is left or when codes exist at a level
 /// (`max_used`, the highest in use) that would disappear.
 pub fn level_names(names: &[String], max_used: Option<i64>) -> Result<Vec<String>, StoreError> {
+    for name in names {
+        super::rules::storable(name, "a level name")?;
+    }
     let names: Vec<String> = names
         .iter()
         .map(|n| n.trim().to_owned())

@@ -75,6 +75,7 @@ pub fn union(mut pieces: Vec<Piece>) -> Vec<Piece> {
 
 /// Returns a consensus code's name with its white space tidied.
 pub fn consensus_name(name: &str) -> Result<String, StoreError> {
+    super::rules::storable(name, "the code name")?;
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(StoreError::Invalid("a code needs a name".into()));
@@ -140,7 +141,7 @@ pub fn keep_note(note: &str) -> Result<(), StoreError> {
             "say why the code is kept apart: pass --note".into(),
         ));
     }
-    Ok(())
+    super::rules::storable(note, "the decision's note")
 }
 
 /// Refuses to accept a passage without the shared code to code it with.
@@ -161,11 +162,16 @@ pub fn decided_passage(span: Span, chars: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Returns a decision's note, trimmed, or `None` when blank.
-pub fn decision_note(note: Option<&str>) -> Option<String> {
-    note.map(str::trim)
+/// Returns a decision's note, trimmed, or `None` when blank; refuses one
+/// no study can store.
+pub fn decision_note(note: Option<&str>) -> Result<Option<String>, StoreError> {
+    if let Some(n) = note {
+        super::rules::storable(n, "the decision's note")?;
+    }
+    Ok(note
+        .map(str::trim)
         .filter(|n| !n.is_empty())
-        .map(str::to_owned)
+        .map(str::to_owned))
 }
 
 /// Refuses an accepted code under a shared code of its level or lower.

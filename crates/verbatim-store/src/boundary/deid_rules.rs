@@ -103,6 +103,16 @@ impl NamesList {
                 ));
                 continue;
             }
+            // A replacement is written into the transcripts, and neither
+            // backend can store a NUL there: refused like any bad row.
+            if let Some(what) = [(real, "the real name"), (replacement, "the replacement")]
+                .into_iter()
+                .find_map(|(text, what)| verbatim_core::storable::holds_nul(text).then_some(what))
+            {
+                let refusal = verbatim_core::storable::nul_refusal(what);
+                problems.push(format!("row {}: {refusal}", i + 1));
+                continue;
+            }
             pairs.push((real.nfc().collect(), replacement.nfc().collect()));
         }
         if !problems.is_empty() {
@@ -1094,6 +1104,26 @@ mod tests {
             .iter()
             .map(|h| cut(&chars, h.start, h.end))
             .collect()
+    }
+
+    #[test]
+    fn a_names_file_with_a_nul_is_refused_row_by_row() {
+        let rows: Vec<Vec<String>> = [["Éloïse", "P01"], ["Marc\0", "P02"], ["Ana", "P\u{0}03"]]
+            .iter()
+            .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+            .collect();
+        match NamesList::parse(&rows, "abc") {
+            Err(StoreError::BadNamesFile(problems)) => assert_eq!(
+                problems,
+                [
+                    "row 2: the real name holds the character U+0000 (NUL), which a study \
+                     cannot store, so nothing was changed: remove it and try again",
+                    "row 3: the replacement holds the character U+0000 (NUL), which a study \
+                     cannot store, so nothing was changed: remove it and try again",
+                ]
+            ),
+            other => panic!("expected the names file refused, got {other:?}"),
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use crate::memos::{
 pub use crate::participants::{
     ParticipantRow, attribute_columns, attribute_from_row, attribute_name_free, auto_mapped,
     checked_values, clean as person_text, clean_code as participant_code, consent_fields,
-    find_participant_in, participant_listing,
+    find_participant_in, one_word as short_code, participant_listing,
 };
 pub use crate::pseudonyms::{
     CodePlanInput, assign_summary, plan_codes, scheme_change, scheme_summary,
@@ -97,21 +97,23 @@ pub fn coder_name_taken(name: &str) -> StoreError {
     StoreError::Invalid(format!("there is already a coder named {name:?}"))
 }
 
-/// Returns the initials given (trimmed), or the first letters of the name.
-pub fn initials(given: Option<&str>, name: &str) -> String {
+/// Returns the initials given (trimmed), or the first letters of the name;
+/// refuses given initials no study can store.
+pub fn initials(given: Option<&str>, name: &str) -> Result<String, StoreError> {
     if let Some(given) = given {
-        return given.trim().to_owned();
+        storable(given, "the coder's initials")?;
+        return Ok(given.trim().to_owned());
     }
     let letters: String = name
         .split(|c: char| c.is_whitespace() || c == '-' || c == '.')
         .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
         .collect();
-    if letters.is_empty() {
+    Ok(if letters.is_empty() {
         name.chars().take(2).collect()
     } else {
         letters
-    }
+    })
 }
 
 /// Returns the colour given (checked), or the palette's next one after
@@ -157,8 +159,20 @@ pub fn code_name_taken(name: &str) -> StoreError {
     StoreError::Invalid(format!("the codebook already has a code named {name:?}"))
 }
 
-/// Returns the fields with the colour checked.
+/// Returns the fields with the colour checked; refuses a text no study can
+/// store.
 pub fn code_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
+    for (text, what) in [
+        (&fields.definition, "the code's definition"),
+        (&fields.inclusion, "the code's inclusion criteria"),
+        (&fields.exclusion, "the code's exclusion criteria"),
+        (&fields.example, "the code's example"),
+        (&fields.colour, "the code's colour"),
+    ] {
+        if let Some(text) = text {
+            storable(text, what)?;
+        }
+    }
     let mut out = fields.clone();
     if let Some(c) = &fields.colour
         && !c.is_empty()
@@ -621,6 +635,17 @@ pub fn storable(text: &str, what: &str) -> Result<(), StoreError> {
         )));
     }
     Ok(())
+}
+
+/// Refuses a coding's memo (`None`: no memo) no study can store.
+pub fn coding_memo(memo: Option<&str>) -> Result<(), StoreError> {
+    memo.map_or(Ok(()), |m| storable(m, "the coding's memo"))
+}
+
+/// Refuses a new study's settings no study can store, before the study
+/// is created.
+pub fn study_settings(settings: &crate::StudySettings) -> Result<(), StoreError> {
+    storable(&settings.title, "the study's title")
 }
 
 /// Checks that journal entry `id`, written by `author` (`None`: no such

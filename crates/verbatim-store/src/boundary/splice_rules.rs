@@ -477,6 +477,7 @@ pub fn narrowed_edit(
     span: Span,
     replacement: &str,
 ) -> Result<NarrowedEdit, StoreError> {
+    super::rules::storable(replacement, "the replacement text")?;
     span.within(usize::try_from(chars).unwrap_or(0)).map_err(|_| {
         StoreError::Invalid(format!(
             "the span [{}, {}) is outside source {name:?}, which has {chars} characters: give --start and --end between 0 and {chars}",

@@ -441,7 +441,7 @@ fn insert_decision(
     passage: Option<(i64, i64, i64)>,
     coding: Option<i64>,
 ) -> Result<i64, StoreError> {
-    let note = crate::rules::decision_note(note);
+    let note = crate::rules::decision_note(note)?;
     rec.insert(
         tx,
         Table::ReconciliationDecisions,

@@ -188,9 +188,6 @@ async fn update(
     let node = state
         .write(move |store| {
             let scope = session.own_scope(store)?;
-            if let Some(name) = &body.name {
-                store.rename_code(&scope, id, name)?;
-            }
             let fields = CodeFields {
                 colour: None,
                 definition: body.definition,
@@ -198,6 +195,11 @@ async fn update(
                 exclusion: body.exclusion,
                 example: body.example,
             };
+            // Checked before the rename, so a refused field renames nothing.
+            verbatim_store::rules::code_fields(&fields)?;
+            if let Some(name) = &body.name {
+                store.rename_code(&scope, id, name)?;
+            }
             store.describe_code(&scope, id, &fields, body.level.as_deref())?;
             node(store, &session, id)
         })

@@ -167,6 +167,10 @@ async fn create(
             let scope = session.own_scope(store)?;
             let text = store.source_text(body.source_id)?;
             let span = char_span(&text, body.start, body.end)?;
+            let memo = body.memo.as_deref().filter(|m| !m.trim().is_empty());
+            // Checked before a new code is added, so a refused memo adds
+            // no code either.
+            verbatim_store::rules::coding_memo(memo)?;
             let (code_id, code) = match (body.code_id, body.new_code) {
                 (Some(id), None) => (id, None),
                 (None, Some(new)) => {
@@ -187,7 +191,6 @@ async fn create(
                     ));
                 }
             };
-            let memo = body.memo.as_deref().filter(|m| !m.trim().is_empty());
             let (id, new) = store.add_coding(&scope, body.source_id, span, code_id, memo)?;
             let coding = one(store, &scope, id, Some(&text))?;
             Ok(Created { coding, new, code })

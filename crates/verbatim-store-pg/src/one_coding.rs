@@ -12,7 +12,12 @@
 //! in one implicit transaction.
 //!
 //! Refusals come from the facts of the first read, so they are the same
-//! errors as before. When a fact changed between the two statements, or
+//! errors as before. A store keeps the facts it read (`Facts`: a source's
+//! length, a code's codebook), and a later coding on them skips the read:
+//! the function checks them again as it writes, and when they moved (or
+//! the passage is coded already) it writes nothing, the kept facts are
+//! forgotten and the caller takes the long way. Kept facts never refuse:
+//! when the rules would, the read decides. When a fact changed between the two statements, or
 //! the same passage was coded meanwhile, the function writes nothing and
 //! [`add`] answers `None`: the caller takes the long way, which reads again
 //! inside one transaction.
@@ -36,8 +41,9 @@ const FACTS: &str = "SELECT (SELECT chars FROM sources WHERE id = $1), \
 const WRITE: &str = "SELECT verbatim_add_coding($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
      $11, $12, $13, $14)";
 
-/// Codes a passage in two statements; `None` when the facts moved between
-/// them and the caller must take the long way.
+/// Codes a passage in two statements, or in one when this store has read
+/// the source's length and the code's codebook before (`Facts`); `None`
+/// when the facts moved and the caller must take the long way.
 pub(crate) fn add(
     store: &PgStore,
     scope: &Scope,
@@ -46,11 +52,30 @@ pub(crate) fn add(
     code: i64,
     memo: Option<&str>,
 ) -> Result<Option<(i64, bool)>, StoreError> {
+    let coding = Coding {
+        source,
+        span,
+        code,
+        memo,
+    };
+    // Facts kept from an earlier coding: the rules decide on them, and the
+    // function checks them again, so a stale one only costs the long way.
+    // A refusal is never given on kept facts: the read below decides.
+    if let Some((chars, owner)) = store.facts().kept(source, code)
+        && rules::coding_span(span, chars).is_ok()
+        && rules::may_code_with(scope, code, Some(owner)).is_ok()
+    {
+        let written = write(store, scope, &coding, chars, owner)?;
+        if written.is_none() {
+            store.facts().forget(source, code);
+        }
+        return Ok(written.map(|id| (id, true)));
+    }
     let address = store.address();
     let coder = scope.coder().id;
     let (start, end) = (span.start() as i64, span.end() as i64);
-    let mut client = store.client();
-    let facts = client
+    let facts = store
+        .client()
         .query_typed(
             FACTS,
             &[
@@ -71,15 +96,45 @@ pub(crate) fn add(
     let found: bool = row.try_get(1).or_server(address)?;
     let owner: Option<i64> = row.try_get(2).or_server(address)?;
     rules::may_code_with(scope, code, found.then_some(owner))?;
+    store.facts().keep(source, chars, code, owner);
     if let Some(id) = row.try_get::<_, Option<i64>>(3).or_server(address)? {
         return Ok(Some((id, false)));
     }
+    Ok(write(store, scope, &coding, chars, owner)?.map(|id| (id, true)))
+}
+
+/// A passage to code with one code.
+struct Coding<'a> {
+    source: i64,
+    span: Span,
+    code: i64,
+    memo: Option<&'a str>,
+}
+
+/// Calls migration 0010's function with the facts the rules accepted;
+/// the new coding's id, `None` when it wrote nothing.
+fn write(
+    store: &PgStore,
+    scope: &Scope,
+    coding: &Coding<'_>,
+    chars: i64,
+    owner: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let Coding {
+        source,
+        span,
+        code,
+        memo,
+    } = *coding;
+    let coder = scope.coder().id;
+    let (start, end) = (span.start() as i64, span.end() as i64);
     let summary = serde_json::json!({ "source": source, "code": code, "start": start, "end": end })
         .to_string();
     let (guid, created) = (uuid::Uuid::new_v4().to_string(), crate::now());
     let (entry, at) = (uuid::Uuid::now_v7().to_string(), crate::now());
     let actor = scope.coder().name.as_str();
-    let written = client
+    let written = store
+        .client()
         .query_typed(
             WRITE,
             &[
@@ -99,10 +154,50 @@ pub(crate) fn add(
                 (&summary, Type::TEXT),
             ],
         )
-        .or_server(address)?;
-    let id: Option<i64> = match written.first() {
-        Some(row) => row.try_get(0).or_server(address)?,
-        None => None,
-    };
-    Ok(id.map(|id| (id, true)))
+        .or_server(store.address())?;
+    match written.first() {
+        Some(row) => row.try_get(0).or_server(store.address()),
+        None => Ok(None),
+    }
+}
+
+/// Most facts a store keeps; past it, it starts again empty.
+const MOST_FACTS: usize = 100_000;
+
+/// The sources' lengths and the codes' codebooks this store has read for
+/// coding, shared with its handles: what lets a coding skip its first
+/// round trip.
+#[derive(Debug, Default)]
+pub(crate) struct Facts(std::sync::Mutex<KeptFacts>);
+
+#[derive(Debug, Default)]
+struct KeptFacts {
+    chars: std::collections::HashMap<i64, i64>,
+    owners: std::collections::HashMap<i64, Option<i64>>,
+}
+
+impl Facts {
+    fn kept(&self, source: i64, code: i64) -> Option<(i64, Option<i64>)> {
+        let kept = self.lock();
+        Some((*kept.chars.get(&source)?, *kept.owners.get(&code)?))
+    }
+
+    fn keep(&self, source: i64, chars: i64, code: i64, owner: Option<i64>) {
+        let mut kept = self.lock();
+        if kept.chars.len() + kept.owners.len() >= MOST_FACTS {
+            *kept = KeptFacts::default();
+        }
+        kept.chars.insert(source, chars);
+        kept.owners.insert(code, owner);
+    }
+
+    fn forget(&self, source: i64, code: i64) {
+        let mut kept = self.lock();
+        kept.chars.remove(&source);
+        kept.owners.remove(&code);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptFacts> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }

@@ -33,6 +33,8 @@ pub struct PgStore {
     marks: Arc<crate::reader::Marks>,
     /// The source texts read, shared with this store's handles.
     texts: Arc<crate::text_cache::TextCache>,
+    /// The coding facts read, shared with this store's handles.
+    facts: Arc<crate::one_coding::Facts>,
     /// The team account this handle's changes name (`act_as_account`).
     acting: Mutex<Option<String>>,
 }
@@ -129,6 +131,7 @@ impl PgStore {
             address: address.clone(),
             marks: Arc::default(),
             texts: Arc::default(),
+            facts: Arc::default(),
             acting: Mutex::new(None),
         }
     }
@@ -144,6 +147,7 @@ impl PgStore {
             address: self.address.clone(),
             marks: Arc::clone(&self.marks),
             texts: Arc::clone(&self.texts),
+            facts: Arc::clone(&self.facts),
             acting: Mutex::new(self.acting().clone()),
         }
     }
@@ -177,6 +181,10 @@ impl PgStore {
 
     pub(crate) fn texts(&self) -> &crate::text_cache::TextCache {
         &self.texts
+    }
+
+    pub(crate) fn facts(&self) -> &crate::one_coding::Facts {
+        &self.facts
     }
 
     pub(crate) fn read_error(&self, e: ReadError) -> StoreError {

@@ -584,3 +584,80 @@ fn a_text_read_again_is_the_database_s_after_another_process_changes_it() {
         Err(StoreError::SourceNotFound(id)) if id == "2"
     ));
 }
+
+#[test]
+fn facts_kept_for_coding_are_checked_again_when_another_process_changed_them() {
+    use verbatim_core::Span;
+    use verbatim_store::{Book, Codebook, Coders, Codings, NewCode};
+    let Some(study) = pg::study("kept_facts") else {
+        return;
+    };
+    let mut store = pg::create(&study);
+    store
+        .import_batch(
+            "amira",
+            vec![fixture::note("carnet", "Le café était froid.")],
+        )
+        .unwrap();
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let scope = store.scope("amira", false, false).unwrap();
+    let own = |name: &str| NewCode {
+        name: name.into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let (lieu, rire) = (
+        store.add_code(&scope, &own("Lieu")).unwrap(),
+        store.add_code(&scope, &own("Rire")).unwrap(),
+    );
+    let span = |a, b| Span::new(a, b).unwrap();
+    // Two codings: the store now keeps the source's length (20) and both
+    // codes' codebooks.
+    let (first, new) = store.add_coding(&scope, 1, span(0, 2), lieu, None).unwrap();
+    assert!(new);
+    assert!(
+        store
+            .add_coding(&scope, 1, span(3, 7), rire, None)
+            .unwrap()
+            .1
+    );
+    // Another process lengthens the text to 34 chars and deletes Rire.
+    let schema = study.address.study();
+    study
+        .admin()
+        .batch_execute(&format!(
+            "SET search_path TO \"{schema}\"; \
+             UPDATE source_texts SET text = text || ' Le thé aussi.' WHERE source_id = 1; \
+             UPDATE sources SET chars = 34 WHERE id = 1; \
+             DELETE FROM codings WHERE code_id = {rire}; DELETE FROM codes WHERE id = {rire};"
+        ))
+        .unwrap();
+    // 21..34 is past the length kept (20) but inside the new one: coded.
+    assert!(
+        store
+            .add_coding(&scope, 1, span(21, 34), lieu, None)
+            .unwrap()
+            .1
+    );
+    // Rire is gone: the same refusal as a store that never kept a fact.
+    let kept = store
+        .add_coding(&scope, 1, span(8, 12), rire, None)
+        .unwrap_err();
+    let fresh = PgStore::open(&study.address)
+        .unwrap()
+        .add_coding(&scope, 1, span(8, 12), rire, None)
+        .unwrap_err();
+    assert_eq!(kept.to_string(), fresh.to_string());
+    // The first passage again: the coding it has, not a second one.
+    assert_eq!(
+        store.add_coding(&scope, 1, span(0, 2), lieu, None).unwrap(),
+        (first, false)
+    );
+    let added = store
+        .audit_log(50)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "coding.add")
+        .count();
+    assert_eq!(added, 3, "Lieu 0..2, Rire 3..7, Lieu 21..34");
+}

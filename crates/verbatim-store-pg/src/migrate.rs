@@ -29,7 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_deidentification.sql")),
     (14, include_str!("../migrations/0014_media.sql")),
     (17, include_str!("../migrations/0017_audit_count_slots.sql")),
-    (18, include_str!("../migrations/0018_coding_looks_first.sql")),
+    (18, include_str!("../migrations/0018_look_first.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -27,179 +27,9 @@ use regex::Regex;
 
 use crate::IngestError;
 
-/// How speaker turns are found in a transcript.
-#[derive(Debug, Clone, Default)]
-pub enum SpeakerMode {
-    /// Recognise the label styles transcripts really use.
-    #[default]
-    Auto,
-    /// Do not look for speakers: the source has no turns.
-    None,
-    /// A user's regular expression, matched at the start of each line; its
-    /// `speaker` named group (or its first group) is the label, and the turn's
-    /// speech starts where the match ends.
-    Pattern(Regex),
-}
-
-impl FromStr for SpeakerMode {
-    type Err = IngestError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(SpeakerMode::Auto),
-            "none" => Ok(SpeakerMode::None),
-            pattern => {
-                let regex = Regex::new(pattern)
-                    .map_err(|e| IngestError::BadSpeakerPattern(e.to_string()))?;
-                if regex.captures_len() < 2 {
-                    return Err(IngestError::BadSpeakerPattern(
-                        "it needs a group that captures the label, such as ^(\\w+):".into(),
-                    ));
-                }
-                Ok(SpeakerMode::Pattern(regex))
-            }
-        }
-    }
-}
-
-/// A speaker label found at the start of a block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Detected {
-    /// The label, normalised by [`normalise_label`].
-    pub label: String,
-    /// Where the speech starts, in chars from the start of the block; the
-    /// block's length when the block holds only the label.
-    pub content_start: usize,
-    /// A timestamp written with the label, in milliseconds.
-    pub begin_ms: Option<u64>,
-    /// The end of a time range written with the label (`(0:11 - 0:15)`).
-    pub end_ms: Option<u64>,
-}
-
-/// What the detector needs to know about one block.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BlockView<'a> {
-    /// The block's normalised text.
-    pub text: &'a str,
-    /// How many leading chars are bold, when a word-processor reader said so.
-    pub bold: Option<usize>,
-    /// Whether the block may carry a label (headings and notes may not).
-    pub eligible: bool,
-    /// Whether the block is a table row, cells separated by tabs: a
-    /// transcript laid out as a table puts the speaker in the first cell.
-    pub row: bool,
-}
-
-#[cfg(test)]
-impl<'a> BlockView<'a> {
-    /// Returns the view of a plain block of text.
-    pub(crate) fn plain(text: &'a str) -> Self {
-        Self {
-            text,
-            bold: None,
-            eligible: true,
-            row: false,
-        }
-    }
-}
-
-/// Returns, for each block, the speaker label it starts with, if any.
-pub(crate) fn detect(blocks: &[BlockView<'_>], mode: &SpeakerMode) -> Vec<Option<Detected>> {
-    match mode {
-        SpeakerMode::None => vec![None; blocks.len()],
-        SpeakerMode::Pattern(regex) => blocks
-            .iter()
-            .map(|b| {
-                if b.eligible {
-                    by_pattern(regex, b.text)
-                } else {
-                    None
-                }
-            })
-            .collect(),
-        SpeakerMode::Auto => auto(blocks),
-    }
-}
-
-/// Returns the label normalised: `**` and surrounding brackets removed,
-/// trailing colons stripped, whitespace trimmed and collapsed; case is kept.
-pub(crate) fn normalise_label(raw: &str) -> String {
-    let mut label = raw.replace("**", "");
-    loop {
-        let trimmed = label.trim().trim_end_matches([':', '：']).trim();
-        let unbracketed = trimmed
-            .strip_prefix('[')
-            .and_then(|t| t.strip_suffix(']'))
-            .unwrap_or(trimmed);
-        if unbracketed.len() == label.len() {
-            break;
-        }
-        label = unbracketed.to_owned();
-    }
-    label.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Returns the label a user's pattern finds at the start of `text`.
-fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
-    let caps = regex.captures(text)?;
-    let whole = caps.get(0)?;
-    if whole.start() != 0 {
-        return None;
-    }
-    let label = normalise_label(caps.name("speaker").or_else(|| caps.get(1))?.as_str());
-    if label.is_empty() {
-        return None;
-    }
-    Some(Detected {
-        label,
-        content_start: speech_start(text, whole.end()),
-        begin_ms: None,
-        end_ms: None,
-    })
-}
-
-/// Returns the char offset of the first non-blank char at or after byte
-/// `from` of `text` (the text's length in chars when none is left).
-fn speech_start(text: &str, from: usize) -> usize {
-    let rest = text.get(from..).unwrap_or_default();
-    let skipped = rest.len() - rest.trim_start().len();
-    text.get(..from + skipped)
-        .map_or_else(|| text.chars().count(), |s| s.chars().count())
-}
-
-/// How a candidate label was written, which sets how much evidence it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// `NAME :` in the text, with or without a timestamp.
-    Colon,
-    /// `[NAME]` followed by speech.
-    Bracket,
-    /// `NAME  00:03:12` alone on a line (Otter, Teams exports).
-    Timestamped,
-    /// A bold run ending with a colon: the writer marked it as a label.
-    BoldColon,
-    /// A paragraph that is only a bold short name.
-    BoldOnly,
-}
-
-/// A label found by shape, before the evidence of the whole document.
-#[derive(Debug, Clone)]
-struct Candidate {
-    /// The label and where speech starts.
-    detected: Detected,
-    /// How it was written.
-    shape: Shape,
-}
-
 /// A clock time as transcripts write it: `3:12`, `00:03:12`, `00:03:12.5`,
 /// `00:03:12,250`.
 const TS: &str = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?";
-
-/// Returns the regex for `pattern` with `{TS}` expanded; `None` would mean
-/// a typo in the literals above, which the tests catch.
-fn compile(pattern: &str) -> Option<Regex> {
-    Regex::new(&pattern.replace("{TS}", TS)).ok()
-}
 
 /// An optional leading timestamp (`00:03:12`, `[00:03:12]`, `(3:12)`) and an
 /// optional caption dash (`- `, `>> `).
@@ -246,25 +76,6 @@ pub(crate) struct Stamp {
     pub begin_ms: u64,
     /// The end of its range, when it gives one.
     pub end_ms: Option<u64>,
-}
-
-/// Returns the time stamp `text` holds at char `at`, if any.
-pub(crate) fn stamp_at(text: &str, at: usize) -> Option<Stamp> {
-    let byte = text.char_indices().nth(at).map(|(b, _)| b)?;
-    let rest = text.get(byte..)?;
-    let caps = STAMP.as_ref()?.captures(rest)?;
-    let whole = caps.get(0)?;
-    let time = |names: [&str; 3]| {
-        names
-            .iter()
-            .find_map(|n| caps.name(n))
-            .and_then(|m| parse_timestamp(m.as_str()))
-    };
-    Some(Stamp {
-        chars: whole.as_str().chars().count(),
-        begin_ms: time(["b1", "b2", "b3"])?,
-        end_ms: time(["e1", "e2", "e3"]),
-    })
 }
 
 /// Code-like labels: `P03`, `CSI-2`, `CHFG-C`, `INT`, `E1`.
@@ -529,6 +340,195 @@ const PARTICLES: &[&str] = &[
     "de", "du", "des", "d’", "d'", "la", "le", "van", "von", "der", "den", "di", "da", "dos", "y",
     "el", "al", "bin", "ben", "ter", "zu",
 ];
+
+/// How speaker turns are found in a transcript.
+#[derive(Debug, Clone, Default)]
+pub enum SpeakerMode {
+    /// Recognise the label styles transcripts really use.
+    #[default]
+    Auto,
+    /// Do not look for speakers: the source has no turns.
+    None,
+    /// A user's regular expression, matched at the start of each line; its
+    /// `speaker` named group (or its first group) is the label, and the turn's
+    /// speech starts where the match ends.
+    Pattern(Regex),
+}
+
+impl FromStr for SpeakerMode {
+    type Err = IngestError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(SpeakerMode::Auto),
+            "none" => Ok(SpeakerMode::None),
+            pattern => {
+                let regex = Regex::new(pattern)
+                    .map_err(|e| IngestError::BadSpeakerPattern(e.to_string()))?;
+                if regex.captures_len() < 2 {
+                    return Err(IngestError::BadSpeakerPattern(
+                        "it needs a group that captures the label, such as ^(\\w+):".into(),
+                    ));
+                }
+                Ok(SpeakerMode::Pattern(regex))
+            }
+        }
+    }
+}
+
+/// A speaker label found at the start of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Detected {
+    /// The label, normalised by [`normalise_label`].
+    pub label: String,
+    /// Where the speech starts, in chars from the start of the block; the
+    /// block's length when the block holds only the label.
+    pub content_start: usize,
+    /// A timestamp written with the label, in milliseconds.
+    pub begin_ms: Option<u64>,
+    /// The end of a time range written with the label (`(0:11 - 0:15)`).
+    pub end_ms: Option<u64>,
+}
+
+/// What the detector needs to know about one block.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlockView<'a> {
+    /// The block's normalised text.
+    pub text: &'a str,
+    /// How many leading chars are bold, when a word-processor reader said so.
+    pub bold: Option<usize>,
+    /// Whether the block may carry a label (headings and notes may not).
+    pub eligible: bool,
+    /// Whether the block is a table row, cells separated by tabs: a
+    /// transcript laid out as a table puts the speaker in the first cell.
+    pub row: bool,
+}
+
+#[cfg(test)]
+impl<'a> BlockView<'a> {
+    /// Returns the view of a plain block of text.
+    pub(crate) fn plain(text: &'a str) -> Self {
+        Self {
+            text,
+            bold: None,
+            eligible: true,
+            row: false,
+        }
+    }
+}
+
+/// Returns, for each block, the speaker label it starts with, if any.
+pub(crate) fn detect(blocks: &[BlockView<'_>], mode: &SpeakerMode) -> Vec<Option<Detected>> {
+    match mode {
+        SpeakerMode::None => vec![None; blocks.len()],
+        SpeakerMode::Pattern(regex) => blocks
+            .iter()
+            .map(|b| {
+                if b.eligible {
+                    by_pattern(regex, b.text)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        SpeakerMode::Auto => auto(blocks),
+    }
+}
+
+/// Returns the label normalised: `**` and surrounding brackets removed,
+/// trailing colons stripped, whitespace trimmed and collapsed; case is kept.
+pub(crate) fn normalise_label(raw: &str) -> String {
+    let mut label = raw.replace("**", "");
+    loop {
+        let trimmed = label.trim().trim_end_matches([':', '：']).trim();
+        let unbracketed = trimmed
+            .strip_prefix('[')
+            .and_then(|t| t.strip_suffix(']'))
+            .unwrap_or(trimmed);
+        if unbracketed.len() == label.len() {
+            break;
+        }
+        label = unbracketed.to_owned();
+    }
+    label.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Returns the label a user's pattern finds at the start of `text`.
+fn by_pattern(regex: &Regex, text: &str) -> Option<Detected> {
+    let caps = regex.captures(text)?;
+    let whole = caps.get(0)?;
+    if whole.start() != 0 {
+        return None;
+    }
+    let label = normalise_label(caps.name("speaker").or_else(|| caps.get(1))?.as_str());
+    if label.is_empty() {
+        return None;
+    }
+    Some(Detected {
+        label,
+        content_start: speech_start(text, whole.end()),
+        begin_ms: None,
+        end_ms: None,
+    })
+}
+
+/// Returns the char offset of the first non-blank char at or after byte
+/// `from` of `text` (the text's length in chars when none is left).
+fn speech_start(text: &str, from: usize) -> usize {
+    let rest = text.get(from..).unwrap_or_default();
+    let skipped = rest.len() - rest.trim_start().len();
+    text.get(..from + skipped)
+        .map_or_else(|| text.chars().count(), |s| s.chars().count())
+}
+
+/// How a candidate label was written, which sets how much evidence it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `NAME :` in the text, with or without a timestamp.
+    Colon,
+    /// `[NAME]` followed by speech.
+    Bracket,
+    /// `NAME  00:03:12` alone on a line (Otter, Teams exports).
+    Timestamped,
+    /// A bold run ending with a colon: the writer marked it as a label.
+    BoldColon,
+    /// A paragraph that is only a bold short name.
+    BoldOnly,
+}
+
+/// A label found by shape, before the evidence of the whole document.
+#[derive(Debug, Clone)]
+struct Candidate {
+    /// The label and where speech starts.
+    detected: Detected,
+    /// How it was written.
+    shape: Shape,
+}
+
+/// Returns the regex for `pattern` with `{TS}` expanded; `None` would mean
+/// a typo in the literals above, which the tests catch.
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::new(&pattern.replace("{TS}", TS)).ok()
+}
+
+/// Returns the time stamp `text` holds at char `at`, if any.
+pub(crate) fn stamp_at(text: &str, at: usize) -> Option<Stamp> {
+    let byte = text.char_indices().nth(at).map(|(b, _)| b)?;
+    let rest = text.get(byte..)?;
+    let caps = STAMP.as_ref()?.captures(rest)?;
+    let whole = caps.get(0)?;
+    let time = |names: [&str; 3]| {
+        names
+            .iter()
+            .find_map(|n| caps.name(n))
+            .and_then(|m| parse_timestamp(m.as_str()))
+    };
+    Some(Stamp {
+        chars: whole.as_str().chars().count(),
+        begin_ms: time(["b1", "b2", "b3"])?,
+        end_ms: time(["e1", "e2", "e3"]),
+    })
+}
 
 /// Returns the labels found by the two-pass detector (see the module docs).
 fn auto(blocks: &[BlockView<'_>]) -> Vec<Option<Detected>> {

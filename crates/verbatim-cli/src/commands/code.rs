@@ -43,18 +43,6 @@ pub(super) struct FieldArgs {
     example: Option<String>,
 }
 
-impl FieldArgs {
-    pub(super) fn fields(&self) -> CodeFields {
-        CodeFields {
-            colour: self.colour.clone(),
-            definition: self.definition.clone(),
-            inclusion: self.inclusion.clone(),
-            exclusion: self.exclusion.clone(),
-            example: self.example.clone(),
-        }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 pub(super) enum CodeAction {
     /// Add a code
@@ -208,6 +196,18 @@ pub(super) enum CascadeArg {
     Uncategorised,
     /// Delete the codings
     Delete,
+}
+
+impl FieldArgs {
+    pub(super) fn fields(&self) -> CodeFields {
+        CodeFields {
+            colour: self.colour.clone(),
+            definition: self.definition.clone(),
+            inclusion: self.inclusion.clone(),
+            exclusion: self.exclusion.clone(),
+            example: self.example.clone(),
+        }
+    }
 }
 
 /// Runs one `code` action.

@@ -608,3 +608,129 @@ fn one_server_answers_a_coder_while_another_waits_on_the_database() {
         assert_eq!(listed.as_array().unwrap().len(), 1, "{coder}: {listed}");
     }
 }
+
+/// Codes passages over HTTP on `project` (a file or a PostgreSQL study)
+/// and returns the answers: a new coding with a memo, the same passage
+/// again, and each one's later read (`GET /api/codings/ID`).
+fn coded_and_read_back(ws: &Workspace, project: &str) -> [Value; 4] {
+    let run = |args: &[&str]| {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--project", project]);
+        ws.run(&full).ok()
+    };
+    // A line with a character outside the Basic Multilingual Plane, two
+    // UTF-16 units and one char, before the passage: the browser's
+    // positions and the study's differ by one there.
+    ws.write(
+        "in/retour.txt",
+        "ENQ : Vous avez répondu par un 🙂 ?\n\
+         P07 : Oui, parce que les mots me manquaient ce jour-là.\n",
+    );
+    run(&["init", "--title", "Retour", "--language", "fr"]);
+    run(&["import", "in"]);
+    run(&["coder", "add", "c00"]);
+    run(&["code", "add", "Manque", "--shared", "--coder", "c00"]);
+    let server = serve_with(ws, &["--project", project]);
+    let client = Client::new(&server.base, "c00");
+    let codes = http(
+        &server.base,
+        "GET",
+        "/api/codes/visible",
+        &[("Cookie", &client.cookies)],
+        "",
+    );
+    let codes: Value = serde_json::from_str(&codes.body).unwrap();
+    let code = codes
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "Manque"))
+        .and_then(|c| c["id"].as_i64())
+        .unwrap_or_else(|| panic!("no code Manque in {codes}"));
+    // "les mots me manquaient": the text is "ENQ : Vous avez répondu par
+    // un 🙂 ?\n" (35 chars, 36 UTF-16 units) then "P07 : Oui, parce que "
+    // (21), so the passage starts at char 56, UTF-16 unit 57, and is 22
+    // long.
+    let post = |memo: &str| {
+        let body =
+            format!(r#"{{"source_id":1,"start":57,"end":79,"code_id":{code},"memo":"{memo}"}}"#);
+        let reply = http(
+            &server.base,
+            "POST",
+            "/api/codings",
+            &[
+                ("Cookie", &client.cookies),
+                ("X-CSRF-Token", &client.csrf),
+                ("Content-Type", "application/json"),
+            ],
+            &body,
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        serde_json::from_str::<Value>(&reply.body).unwrap()
+    };
+    let read = |id: &Value| {
+        let reply = http(
+            &server.base,
+            "GET",
+            &format!("/api/codings/{id}"),
+            &[("Cookie", &client.cookies)],
+            "",
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        serde_json::from_str::<Value>(&reply.body).unwrap()
+    };
+    let first = post("le « manque » revient");
+    let first_read = read(&first["coding"]["id"]);
+    let again = post("");
+    let again_read = read(&again["coding"]["id"]);
+    [first, first_read, again, again_read]
+}
+
+/// Returns the coding's own fields (`WebCoding`) of a coding's detail,
+/// which adds its code, coder, passage and speakers beside them.
+fn coding_of(detail: &Value) -> Value {
+    let fields = [
+        "id",
+        "code_id",
+        "coder_id",
+        "start",
+        "end",
+        "is_quote",
+        "memo",
+        "translations",
+    ];
+    fields
+        .iter()
+        .map(|f| (f.to_string(), detail[*f].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+#[test]
+fn a_coding_s_answer_is_the_coding_read_back_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_coding_answer") else {
+        return;
+    };
+    let address = study.address.to_string();
+    let on_file = Workspace::empty();
+    let file = on_file.path("retour.vbt");
+    let on_pg = Workspace::empty();
+    for answers in [
+        coded_and_read_back(&on_file, file.to_str().unwrap()),
+        coded_and_read_back(&on_pg, &address),
+    ] {
+        let [first, first_read, again, again_read] = answers;
+        // The new coding is answered as it reads back afterwards, in the
+        // browser's UTF-16 units, with its memo, not a quote, untranslated.
+        assert_eq!(first["new"], true);
+        assert_eq!(first["coding"], coding_of(&first_read), "{first_read}");
+        assert_eq!(first["coding"]["start"], 57);
+        assert_eq!(first["coding"]["end"], 79);
+        assert_eq!(first["coding"]["memo"], "le « manque » revient");
+        assert_eq!(first["coding"]["is_quote"], false);
+        assert_eq!(first["coding"]["translations"], serde_json::json!([]));
+        assert_eq!(first_read["text"], "les mots me manquaient");
+        // The same passage again is the same coding, its memo kept.
+        assert_eq!(again["new"], false);
+        assert_eq!(again["coding"], first["coding"]);
+        assert_eq!(coding_of(&again_read), first["coding"]);
+    }
+}

@@ -13,6 +13,11 @@ use crate::{PgAddress, PgStore, now};
 
 const CODER: &str = "SELECT id, name, initials, colour FROM coders";
 
+/// A coder by name: every web request's scope starts here, so the
+/// statement is kept prepared on each connection (`pool.rs`).
+const CODER_BY_NAME: &str =
+    "SELECT id, name, initials, colour FROM coders WHERE name = $1 AND kind = 'coder'";
+
 fn coder(row: &Row) -> Result<Coder, postgres::Error> {
     Ok(Coder {
         id: row.try_get(0)?,
@@ -103,13 +108,9 @@ impl Coders for PgStore {
     }
 
     fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
-        // Typed (one round trip): every web request's scope starts here.
         self.client()
-            .query_typed_opt(
-                &format!("{CODER} WHERE name = $1 AND kind = 'coder'"),
-                &[(&name.trim(), Type::TEXT)],
-            )
-            .and_then(|r| r.as_ref().map(coder).transpose())
+            .query_kept(CODER_BY_NAME, &[Type::TEXT], &[&name.trim()])
+            .and_then(|rows| rows.first().map(coder).transpose())
             .or_server(self.address())
     }
 

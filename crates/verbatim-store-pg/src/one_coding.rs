@@ -7,9 +7,12 @@
 //! the three facts the rules need (the source's length, the code's
 //! codebook, a coding of the same passage), the rules of
 //! `verbatim_store::rules` decide in Rust as on SQLite, and one call of
-//! `verbatim_add_coding` (migration 0010) re-checks the facts, inserts the
-//! coding and appends its audit entry, the same entry as `Recorder` writes,
-//! in one implicit transaction.
+//! `verbatim_add_coding` (migrations 0010, 0018, 0019) re-checks the
+//! facts, inserts the coding and appends its audit entry, the same entry as
+//! `Recorder` writes (its text made here by serde_json, in pieces around
+//! the id only the database knows), in one implicit transaction. Both
+//! statements are prepared once per connection (`pool.rs`), so the
+//! database does not parse and plan them at each coding.
 //!
 //! Refusals come from the facts of the first read, so they are the same
 //! errors as before. A store keeps the facts it read (`Facts`: a source's
@@ -37,9 +40,29 @@ const FACTS: &str = "SELECT (SELECT chars FROM sources WHERE id = $1), \
      (SELECT id FROM codings WHERE source_id = $1 AND code_id = $2 \
         AND coder_id = $3 AND start_char = $4 AND end_char = $5)";
 
-/// The write: migration 0010's function.
+/// The write: `verbatim_add_coding`, as migration 0019 has it.
 const WRITE: &str = "SELECT verbatim_add_coding($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-     $11, $12, $13, $14)";
+     $11, $12, $13, $14, $15, $16)";
+
+/// The types of [`WRITE`]'s parameters.
+const WRITE_TYPES: [Type; 16] = [
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+];
 
 /// Codes a passage in two statements, or in one when this store has read
 /// the source's length and the code's codebook before (`Facts`); `None`
@@ -76,15 +99,10 @@ pub(crate) fn add(
     let (start, end) = (span.start() as i64, span.end() as i64);
     let facts = store
         .client()
-        .query_typed(
+        .query_kept(
             FACTS,
-            &[
-                (&source, Type::INT8),
-                (&code, Type::INT8),
-                (&coder, Type::INT8),
-                (&start, Type::INT8),
-                (&end, Type::INT8),
-            ],
+            &[Type::INT8; 5],
+            &[&source, &code, &coder, &start, &end],
         )
         .or_server(address)?;
     let row = facts
@@ -111,7 +129,7 @@ struct Coding<'a> {
     memo: Option<&'a str>,
 }
 
-/// Calls migration 0010's function with the facts the rules accepted;
+/// Calls `verbatim_add_coding` (migrations 0010, 0018, 0019) with the facts the rules accepted;
 /// the new coding's id, `None` when it wrote nothing.
 fn write(
     store: &PgStore,
@@ -128,36 +146,70 @@ fn write(
     } = *coding;
     let coder = scope.coder().id;
     let (start, end) = (span.start() as i64, span.end() as i64);
-    let summary = serde_json::json!({ "source": source, "code": code, "start": start, "end": end })
-        .to_string();
     let (guid, created) = (uuid::Uuid::new_v4().to_string(), crate::now());
     let (entry, at) = (uuid::Uuid::now_v7().to_string(), crate::now());
     let actor = scope.coder().name.as_str();
+    let [head, mid, tail] = entry_pieces(coding, coder, &guid, &created)?;
     let written = store
         .client()
-        .query_typed(
+        .query_kept(
             WRITE,
+            &WRITE_TYPES,
             &[
-                (&source, Type::INT8),
-                (&chars, Type::INT8),
-                (&code, Type::INT8),
-                (&owner, Type::INT8),
-                (&coder, Type::INT8),
-                (&start, Type::INT8),
-                (&end, Type::INT8),
-                (&memo, Type::TEXT),
-                (&guid, Type::TEXT),
-                (&created, Type::TEXT),
-                (&entry, Type::TEXT),
-                (&at, Type::TEXT),
-                (&actor, Type::TEXT),
-                (&summary, Type::TEXT),
+                &source, &chars, &code, &owner, &coder, &start, &end, &memo, &guid, &created,
+                &entry, &at, &actor, &head, &mid, &tail,
             ],
         )
         .or_server(store.address())?;
     match written.first() {
         Some(row) => row.try_get(0).or_server(store.address()),
         None => Ok(None),
+    }
+}
+
+/// What stands for the coding's id in [`entry_pieces`]: a number no
+/// coding has, written nowhere else in the entry.
+const ID_MARK: i64 = i64::MIN;
+
+/// Returns the coding's audit entry, the `data` `Recorder` writes for the
+/// insert (`{"changes": [the row], "summary"}`, by serde_json like every
+/// entry), in the three pieces around the two places its id goes, which
+/// only the database knows when it inserts. The id is written as a
+/// mark and the text cut there: `"id":` followed by the mark can only be
+/// one of the two keys, since a string's quotes are escaped.
+fn entry_pieces(
+    coding: &Coding<'_>,
+    coder: i64,
+    guid: &str,
+    created: &str,
+) -> Result<[String; 3], StoreError> {
+    let (start, end) = (coding.span.start() as i64, coding.span.end() as i64);
+    let (source, code) = (coding.source, coding.code);
+    let data = serde_json::json!({
+        "changes": [{
+            "after": {
+                "code_id": code, "coder_id": coder, "created_at": created, "end_char": end,
+                "guid": guid, "id": ID_MARK, "is_quote": 0, "memo": coding.memo,
+                "source_id": source, "start_char": start,
+            },
+            "before": null,
+            "key": { "id": ID_MARK },
+            "table": "codings",
+        }],
+        "summary": { "source": source, "code": code, "start": start, "end": end },
+    })
+    .to_string();
+    let mark = format!("\"id\":{ID_MARK}");
+    let pieces: Vec<&str> = data.split(&mark).collect();
+    match pieces.as_slice() {
+        [head, mid, tail] => Ok([
+            format!("{head}\"id\":"),
+            format!("{mid}\"id\":"),
+            (*tail).to_owned(),
+        ]),
+        _ => Err(StoreError::Corrupt(
+            "a coding's audit entry did not hold its id twice".into(),
+        )),
     }
 }
 

@@ -18,8 +18,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use postgres::GenericClient;
 use postgres::types::Type;
+
+use crate::pool::Conn;
 
 /// How many bytes of text a store keeps at most; past it, it starts again
 /// empty (the next reads fill it with the texts in use).
@@ -44,23 +45,20 @@ impl TextCache {
     /// database's text (then kept).
     pub(crate) fn text(
         &self,
-        client: &mut impl GenericClient,
+        client: &mut Conn<'_>,
         source: i64,
     ) -> Result<Option<Arc<str>>, postgres::Error> {
         let held = self.kept(source);
         let (xmin, length) = held.as_ref().map_or((-1, -1), |(v, _)| *v);
-        let row = client.query_typed_opt(
+        let rows = client.query_kept(
             "SELECT xmin::text::bigint, octet_length(text)::bigint, \
                     CASE WHEN xmin::text::bigint = $2 AND octet_length(text) = $3 \
                          THEN NULL ELSE text END \
              FROM source_texts WHERE source_id = $1",
-            &[
-                (&source, Type::INT8),
-                (&xmin, Type::INT8),
-                (&length, Type::INT8),
-            ],
+            &[Type::INT8; 3],
+            &[&source, &xmin, &length],
         )?;
-        let Some(row) = row else {
+        let Some(row) = rows.first() else {
             return Ok(None);
         };
         let version: Version = (row.try_get(0)?, row.try_get(1)?);

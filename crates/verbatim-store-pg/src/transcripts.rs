@@ -126,7 +126,7 @@ impl Transcripts for PgStore {
         // store last read it (text_cache.rs): the web reads it at every
         // coding to convert the browser's positions.
         self.texts()
-            .text(&mut *self.client(), source)
+            .text(&mut self.client(), source)
             .or_server(self.address())?
             .map(|text| text.to_string())
             .ok_or_else(|| StoreError::SourceNotFound(source.to_string()))

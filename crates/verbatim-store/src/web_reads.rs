@@ -40,6 +40,25 @@ pub struct SpanCoding {
     pub translations: Vec<String>,
 }
 
+impl SpanCoding {
+    /// Returns the coding `Codings::add_coding` has just written as new
+    /// (`id`), without reading it back: the passage, code, coder and memo
+    /// it was given, not a quote, not translated. The web answers a coding
+    /// with it, one round trip fewer on PostgreSQL.
+    pub fn written(id: i64, code_id: i64, coder_id: i64, span: Span, memo: Option<&str>) -> Self {
+        SpanCoding {
+            id,
+            code_id,
+            coder_id,
+            start: span.start() as i64,
+            end: span.end() as i64,
+            is_quote: false,
+            memo: memo.map(str::to_owned),
+            translations: Vec::new(),
+        }
+    }
+}
+
 /// What one coder has built, as far as the scope may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CoderTotals {

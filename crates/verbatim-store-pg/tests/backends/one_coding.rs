@@ -118,7 +118,7 @@ fn the_write_refuses_facts_that_moved_since_they_were_read() {
         admin
             .query_one(
                 "SELECT verbatim_add_coding(1, $1, 1, $2, 2, $3::BIGINT, $3::BIGINT + 3, NULL, \
-                 gen_random_uuid()::text, 'now', gen_random_uuid()::text, 'now', 'amira', '{}')",
+                 gen_random_uuid()::text, 'now', gen_random_uuid()::text, 'now', 'amira', '{', '', '}')",
                 &[&chars, &owner, &start],
             )
             .unwrap()

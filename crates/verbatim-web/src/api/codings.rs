@@ -192,7 +192,14 @@ async fn create(
                 }
             };
             let (id, new) = store.add_coding(&scope, body.source_id, span, code_id, memo)?;
-            let coding = one(store, &scope, id, Some(&text))?;
+            // A new coding is what was just written; one coded before is
+            // read, as it may carry a memo, a quote mark, translations.
+            let coding = if new {
+                let written = SpanCoding::written(id, code_id, scope.coder().id, span, memo);
+                WebCoding::of(written, &text, &OffsetTable::new(&text))
+            } else {
+                one(store, &scope, id, Some(&text))?
+            };
             Ok(Created { coding, new, code })
         })
         .await?;

@@ -31,10 +31,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("../migrations/0017_audit_count_slots.sql")),
     (18, include_str!("../migrations/0018_look_first.sql")),
     (19, include_str!("../migrations/0019_coding_cheaper.sql")),
+    (20, include_str!("../migrations/0020_passage_key_first.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 19;
+pub const LATEST: i64 = 20;
 
 /// Creates the bookkeeping table in a new, empty study schema.
 pub(crate) fn start(tx: &mut Transaction<'_>) -> Result<(), postgres::Error> {

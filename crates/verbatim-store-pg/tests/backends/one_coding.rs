@@ -187,3 +187,48 @@ fn coders_racing_on_one_passage_store_it_once() {
         .unwrap();
     assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (1, 1));
 }
+
+#[test]
+fn a_passage_is_looked_up_by_its_start_before_the_study_has_statistics() {
+    let Some((study, mut store)) = study_with_a_code("one_coding_plan") else {
+        return;
+    };
+    let scope = store.scope("amira", false, false).unwrap();
+    for start in 0..30 {
+        store
+            .add_coding(&scope, 1, Span::new(start, start + 5).unwrap(), 1, None)
+            .unwrap();
+    }
+    let mut admin = study.admin();
+    // The plan a connection keeps for the passage lookup, made as it is
+    // made for a new study: no statistics yet (nothing has analysed the
+    // table). Every coding here has the same coder and code, so an index
+    // that leaves the start to a filter reads all of the source's codings
+    // (migration 0020).
+    let plan: Vec<String> = admin
+        .batch_execute(&format!(
+            "SET search_path TO \"{}\"; SET plan_cache_mode = force_generic_plan; \
+             PREPARE passage(BIGINT, BIGINT, BIGINT, BIGINT, BIGINT) AS \
+             SELECT 1 FROM codings WHERE source_id = $1 AND code_id = $2 \
+             AND coder_id = $3 AND start_char = $4 AND end_char = $5",
+            study.address.study()
+        ))
+        .and_then(|()| admin.query("EXPLAIN EXECUTE passage(1, 1, 2, 10, 15)", &[]))
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let analysed: Option<i64> = admin
+        .query_one(
+            "SELECT count(*) FROM pg_stats WHERE tablename = 'codings' AND schemaname = $1",
+            &[&study.address.study()],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(analysed, Some(0), "the table has statistics already");
+    let condition = plan
+        .iter()
+        .find(|line| line.contains("Index Cond"))
+        .unwrap_or_else(|| panic!("no index used: {plan:?}"));
+    assert!(condition.contains("start_char = $4"), "{plan:?}");
+}

@@ -637,6 +637,41 @@ mod tests {
     }
 
     #[test]
+    fn memos_on_a_deleted_coding_and_on_those_memos_lose_every_version() {
+        // Coding 3 was deleted, coding 4 kept. Memo 6 is on memo 5 (and
+        // recorded first, so finding it takes a second pass), memo 5 on
+        // coding 3 (then edited), memo 9 on coding 4.
+        let mut redaction = LogRedaction::default();
+        redaction.deleted_codings.insert(3);
+        let row = |id: i64, kind: &str, target: i64, body: &str| {
+            serde_json::json!({"id": id, "target_kind": kind, "target_id": target,
+                "title": format!("titre {body}"), "body": body})
+        };
+        let add = |id, kind, target, body| {
+            serde_json::json!({"summary": {"title": format!("titre {body}")},
+                "changes": [{"table": "memos", "key": {"id": id}, "before": null,
+                    "after": row(id, kind, target, body)}]})
+        };
+        let edit = serde_json::json!({"summary": {}, "changes": [{"table": "memos",
+            "key": {"id": 5}, "before": row(5, "coding", 3, "brouillon"),
+            "after": row(5, "coding", 3, "version revue")}]});
+        let mut entries = vec![
+            add(6, "memo", 5, "réponse au brouillon"),
+            add(5, "coding", 3, "brouillon"),
+            add(9, "coding", 4, "autre passage"),
+            edit,
+        ];
+        let rewrite = redaction.plan(&entries, (Some("B-1"), None, "B-1"));
+        let changed: Vec<bool> = entries.iter_mut().map(|e| rewrite.rewrite(e)).collect();
+        assert_eq!(changed, [true, true, false, true]);
+        let s = Json::from(entries).to_string();
+        for gone in ["brouillon", "version revue"] {
+            assert!(!s.contains(gone), "{gone}: {s}");
+        }
+        assert_eq!(s.matches("titre autre passage").count(), 2, "{s}");
+    }
+
+    #[test]
     fn an_edit_summary_touching_the_speech_loses_its_words() {
         // Current text: B's speech "xyz." 10..14; an earlier edit replaced
         // "yy" (11..13) with "y" in the older text.

@@ -294,7 +294,7 @@ fn memos_about(
     loop {
         let found: Vec<i64> = entries
             .iter()
-            .flat_map(|data| changes(data))
+            .flat_map(changes)
             .filter(|change| change["table"].as_str() == Some("memos"))
             .filter(|change| {
                 [&change["before"], &change["after"]].iter().any(|row| {

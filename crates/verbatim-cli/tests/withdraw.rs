@@ -362,3 +362,104 @@ fn a_withdrawal_on_postgres_empties_the_log_and_the_cached_index_alike() {
     withdraw_session(&ws, &project);
     undo_stops_at_the_withdrawn_translation(&ws, &project);
 }
+
+/// Every wording, titles included, of what was written about CSI-2's
+/// passage: a memo on their coding (written, edited twice) and the
+/// coding's own note (set, changed twice).
+const THEIR_MEMOS: [&str; 8] = [
+    "titre provisoire",
+    "première lecture : défiance",
+    "titre revu",
+    "deuxième lecture : défiance tenace",
+    "troisième lecture : défiance envers les soignants",
+    "note un sur la méfiance",
+    "note deux sur la méfiance",
+    "note trois sur la méfiance",
+];
+
+/// The same about CSI-3's passage: every version stays.
+const OTHER_MEMOS: [&str; 4] = [
+    "lecture de l'écoute, version une",
+    "lecture de l'écoute, version deux",
+    "remarque une sur l'écoute",
+    "remarque deux sur l'écoute",
+];
+
+#[test]
+fn no_earlier_version_of_a_memo_on_the_withdrawn_speech_stays_in_the_log() {
+    let ws = Workspace::empty();
+    ws.write("suivi.txt", SUIVI);
+    let [t1, b1, t2, b2, b3, c1, c2, c3] = THEIR_MEMOS;
+    let [o1, o2, r1, r2] = OTHER_MEMOS;
+    let coding = |text: &'static str, memo: &'static str| {
+        [
+            "coding",
+            "add",
+            "--source",
+            "suivi",
+            "--code",
+            "Confiance",
+            "--text",
+            text,
+            "--memo",
+            memo,
+        ]
+    };
+    // Coding 1 is in CSI-2's turn, coding 2 in CSI-3's; memo 1 is on
+    // coding 1, memo 2 on coding 2 (a text file brings no memos of its own).
+    let (first, second) = (coding("Je me méfie", c1), coding("m'écoute toujours", r1));
+    for args in [
+        &["init", "--title", "Suivi", "--language", "fr"][..],
+        &["import", "suivi.txt"],
+        &["coder", "add", "tester"],
+        &["code", "add", "Confiance"],
+        &["participants", "add", "--code", "CSI-2"],
+        &["participants", "add", "--code", "CSI-3"],
+        &first,
+        &second,
+        &[
+            "memo", "add", "--on", "coding:1", "--title", t1, "--text", b1,
+        ],
+        &["memo", "edit", "1", "--title", t2, "--text", b2],
+        &["memo", "edit", "1", "--text", b3],
+        &["memo", "add", "--on", "coding:2", "--text", o1],
+        &["memo", "edit", "2", "--text", o2],
+        &["coding", "memo", "2", "--text", r2],
+        &["coding", "memo", "1", "--text", c2],
+        &["coding", "memo", "1", "--text", c3],
+    ] {
+        run(&ws, args).ok();
+    }
+    let log = || run(&ws, &["log", "--json", "--limit", "1000"]).ok().stdout;
+    // Before the withdrawal the log holds every version.
+    let before = log();
+    for wording in THEIR_MEMOS.iter().chain(&OTHER_MEMOS) {
+        assert!(before.contains(wording), "{wording} was never logged");
+    }
+    run(&ws, &["participants", "withdraw", "CSI-2", "--yes"]).ok();
+    let after = log();
+    for wording in THEIR_MEMOS {
+        assert!(!after.contains(wording), "the log keeps {wording}");
+    }
+    for wording in OTHER_MEMOS {
+        assert!(after.contains(wording), "the log lost {wording}");
+    }
+    for line in readable_dump(&ws) {
+        for wording in THEIR_MEMOS {
+            assert!(!line.contains(wording), "{wording} is left: {line}");
+        }
+    }
+    // The last note on CSI-2's coding, rewritten in the log, cannot be
+    // undone: one sentence says why, and the log stays as it was.
+    let refused = run(&ws, &["undo"]);
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("cannot undo coding.memo: a participant's withdrawal"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert_eq!(log(), after);
+}

@@ -7,13 +7,16 @@
 
 use verbatim_core::{Format, NormalisedSource, SourceKind, SourceMetadata, Span, Turn};
 use verbatim_store::{
-    Book, History, ImportItem, NewCode, NewParticipant, Participants, SourceEdits, SourceRef,
-    WITHDRAWN_NOTICE, WithdrawReport, Withdrawing,
+    Book, History, ImportItem, MemoTarget, Memos, NewCode, NewParticipant, Participants,
+    SourceEdits, SourceRef, WITHDRAWN_NOTICE, WithdrawReport, Withdrawing,
 };
 
 use super::coding::Backend;
 
-conformance!(every_recorded_wording_of_the_withdrawn_speech_leaves_the_log);
+conformance!(
+    every_recorded_wording_of_the_withdrawn_speech_leaves_the_log,
+    every_version_of_a_memo_on_their_speech_leaves_the_log,
+);
 
 /// A backend that withdraws participants, edits sources and translates.
 pub trait Withdraws:
@@ -223,6 +226,111 @@ fn every_recorded_wording_of_the_withdrawn_speech_leaves_the_log(store: &mut imp
     assert_eq!(edit.data["summary"]["removed"], "");
     assert!(all.iter().any(|d| d.contains("always listens to me")));
     assert_eq!(store.source(&SourceRef::Id(1)).unwrap().text, withdrawn);
+}
+
+/// Every wording, titles included, of the memos about CSI-2's speech: a
+/// memo on their coding (written, then edited twice), one on CSI-2
+/// themselves (edited once), and their coding's own memo column (set,
+/// then changed twice).
+const THEIR_MEMOS: [&str; 10] = [
+    "titre provisoire",
+    "première lecture : défiance",
+    "titre revu",
+    "deuxième lecture : défiance tenace",
+    "troisième lecture : défiance envers les soignants",
+    "portrait initial de la participante",
+    "portrait complété de la participante",
+    "note un sur la méfiance",
+    "note deux sur la méfiance",
+    "note trois sur la méfiance",
+];
+
+/// Every wording of the memos about CSI-3's speech: they stay.
+const OTHER_MEMOS: [&str; 5] = [
+    "titre sur l'écoute",
+    "lecture de l'écoute, version une",
+    "lecture de l'écoute, version deux",
+    "remarque une sur l'écoute",
+    "remarque deux sur l'écoute",
+];
+
+fn every_version_of_a_memo_on_their_speech_leaves_the_log(store: &mut (impl Withdraws + Memos)) {
+    store.import_batch("tester", vec![suivi()]).unwrap();
+    for code in ["CSI-2", "CSI-3"] {
+        let who = NewParticipant {
+            code: Some(code.into()),
+            label: None,
+            site: None,
+        };
+        store.add_participant("tester", &who).unwrap();
+    }
+    store.add_coder("tester", "amira", None, None).unwrap();
+    let me = store.scope("amira", false, false).unwrap();
+    let new = NewCode {
+        name: "Confiance".into(),
+        book: Some(Book::Own),
+        ..NewCode::default()
+    };
+    let code = store.add_code(&me, &new).unwrap();
+    let [t1, b1, t2, b2, b3, p1, p2, c1, c2, c3] = THEIR_MEMOS;
+    let [ot, o1, o2, r1, r2] = OTHER_MEMOS;
+    // "Je me méfie" is 44..55 in CSI-2's speech (44..76); "m'écoute
+    // toujours" is 116..133 in CSI-3's (101 + "Ma généraliste " 15).
+    let (theirs, _) = store
+        .add_coding(&me, 1, Span::new(44, 55).unwrap(), code, Some(c1))
+        .unwrap();
+    let (others, _) = store
+        .add_coding(&me, 1, Span::new(116, 133).unwrap(), code, Some(r1))
+        .unwrap();
+    let on_theirs = store
+        .add_memo(&me, &MemoTarget::Coding(theirs), Some(t1), b1)
+        .unwrap();
+    store.edit_memo(&me, on_theirs, Some(t2), Some(b2)).unwrap();
+    store.edit_memo(&me, on_theirs, None, Some(b3)).unwrap();
+    let on_them = store
+        .add_memo(&me, &MemoTarget::Participant("CSI-2".into()), None, p1)
+        .unwrap();
+    store.edit_memo(&me, on_them, None, Some(p2)).unwrap();
+    let on_others = store
+        .add_memo(&me, &MemoTarget::Coding(others), Some(ot), o1)
+        .unwrap();
+    store.edit_memo(&me, on_others, None, Some(o2)).unwrap();
+    store.set_coding_memo(&me, others, Some(r2)).unwrap();
+    store.set_coding_memo(&me, theirs, Some(c2)).unwrap();
+    store.set_coding_memo(&me, theirs, Some(c3)).unwrap();
+    let report = store.withdraw_participant("tester", "CSI-2").unwrap();
+    assert_eq!(report.sources[0].codings_deleted.get("amira"), Some(&1));
+    assert_eq!(report.memos_removed, 1);
+    let log = store.audit_log(1000).unwrap();
+    let all: Vec<String> = log.iter().map(|e| e.data.to_string()).collect();
+    for (entry, data) in log.iter().zip(&all) {
+        for wording in THEIR_MEMOS {
+            assert!(
+                !data.contains(wording),
+                "{} keeps {wording}: {data}",
+                entry.action
+            );
+        }
+    }
+    // Every version of the memos on CSI-3's passage is still there: the
+    // withdrawal blanked only what was about CSI-2.
+    for wording in OTHER_MEMOS {
+        assert!(all.iter().any(|d| d.contains(wording)), "{wording} is gone");
+    }
+    // The rewritten edits carry the withdrawal's mark, so amira's last
+    // action (her coding memo's change) cannot be undone.
+    let edits = log.iter().filter(|e| {
+        e.action == "memo.edit" && e.target.as_deref() != Some(&format!("memo:{on_others}"))
+    });
+    for edit in edits.chain(log.iter().filter(|e| e.action == "coding.memo").take(2)) {
+        assert_eq!(
+            edit.data["redacted"], "participant.withdraw",
+            "{}",
+            edit.action
+        );
+    }
+    let refused = store.undo("amira", 1).unwrap_err().to_string();
+    assert!(refused.contains("withdrawal"), "{refused}");
 }
 
 /// Every text cell of every table, one line per row.

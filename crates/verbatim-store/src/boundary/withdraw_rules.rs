@@ -22,8 +22,14 @@
 //! - a recorded translation of a coding the withdrawal deleted or shrank,
 //!   or of one removed earlier whose recorded span overlapped their speech
 //!   in the text of its time, a deleted coding's memo column, and a
-//!   recorded memo the withdrawal deleted, written on such a coding, or
-//!   anchored wholly inside their speech, lose their text.
+//!   recorded memo the withdrawal deleted, written on such a coding (or
+//!   on such a memo), or anchored wholly inside their speech, lose their
+//!   text;
+//! - such a memo and such a coding memo lose every recorded version, not
+//!   only the last: the rows are found by their key in every entry that
+//!   recorded them (creation, each edit, deletion), so an edit's `before`
+//!   row and the creation's `after` row go too, and so does the first
+//!   title a `memo.add` summary repeats.
 //!
 //! The backends read the entries [`RECORDED`] names, call
 //! [`LogRedaction::plan`], and `redact_audit_entries` passes every entry
@@ -140,11 +146,12 @@ impl LogRedaction {
             .union(&self.shrunk_codings)
             .copied()
             .collect();
+        let memos = memos_about(entries, self.memos, &deleted_codings);
         LogRewrite {
             versions,
             deleted_codings,
             translated_codings,
-            memos: self.memos,
+            memos,
             strings: Box::new(withdrawal_redactor(passages, code, label, shown)),
         }
     }
@@ -275,6 +282,40 @@ impl LogRedaction {
     }
 }
 
+/// `memos` and every memo a recorded row shows written on one of
+/// `codings` or on a memo so found (a memo on a memo): every version of
+/// these, from their creation through each edit to their deletion, is
+/// then found by the row's key.
+fn memos_about(
+    entries: &[Json],
+    mut memos: BTreeSet<i64>,
+    codings: &BTreeSet<i64>,
+) -> BTreeSet<i64> {
+    loop {
+        let found: Vec<i64> = entries
+            .iter()
+            .flat_map(changes)
+            .filter(|change| change["table"].as_str() == Some("memos"))
+            .filter(|change| {
+                [&change["before"], &change["after"]].iter().any(|row| {
+                    let target = row["target_id"].as_i64();
+                    match row["target_kind"].as_str() {
+                        Some("coding") => target.is_some_and(|c| codings.contains(&c)),
+                        Some("memo") => target.is_some_and(|m| memos.contains(&m)),
+                        _ => false,
+                    }
+                })
+            })
+            .filter_map(|change| change["key"]["id"].as_i64())
+            .filter(|id| !memos.contains(id))
+            .collect();
+        if found.is_empty() {
+            return memos;
+        }
+        memos.extend(found);
+    }
+}
+
 /// The entries [`LogRedaction::plan`] reads: those recording a source's
 /// text, a coding or a memo (a `LIKE` pattern on `data` each).
 pub const RECORDED: [&str; 3] = [
@@ -337,7 +378,7 @@ impl LogRewrite {
     /// entry is marked [`WITHDRAWN`], so that undo and redo refuse it in
     /// words that say why (its rows would bring nothing back but notices).
     pub fn rewrite(&self, data: &mut Json) -> bool {
-        let mut changed = self.rewrite_edit_summary(data);
+        let mut changed = self.rewrite_edit_summary(data) | self.rewrite_memo_summary(data);
         if let Some(list) = data.get_mut("changes").and_then(Json::as_array_mut) {
             for change in list {
                 changed |= self.rewrite_change(change);
@@ -378,6 +419,22 @@ impl LogRewrite {
         changed
     }
 
+    /// A `memo.add` summary's title, when the entry wrote one of
+    /// [`Self::memos`]: the memo's first title, which later edits do not
+    /// repeat.
+    fn rewrite_memo_summary(&self, data: &mut Json) -> bool {
+        let theirs = changes(data).iter().any(|change| {
+            change["table"].as_str() == Some("memos")
+                && change["key"]["id"]
+                    .as_i64()
+                    .is_some_and(|m| self.memos.contains(&m))
+        });
+        match data.get_mut("summary").and_then(Json::as_object_mut) {
+            Some(summary) if theirs => blank(summary, "title"),
+            _ => false,
+        }
+    }
+
     /// One recorded row change: a text version, a translation, a coding's
     /// memo column or a memo.
     fn rewrite_change(&self, change: &mut Json) -> bool {
@@ -400,12 +457,7 @@ impl LogRewrite {
                     id.is_some_and(|c| self.deleted_codings.contains(&c)) && blank(row, "memo")
                 }
                 "memos" => {
-                    let on_coding = row.get("target_kind").and_then(Json::as_str) == Some("coding")
-                        && row
-                            .get("target_id")
-                            .and_then(Json::as_i64)
-                            .is_some_and(|c| self.deleted_codings.contains(&c));
-                    (on_coding || id.is_some_and(|m| self.memos.contains(&m)))
+                    id.is_some_and(|m| self.memos.contains(&m))
                         && (blank(row, "title") | blank(row, "body"))
                 }
                 _ => false,
@@ -582,6 +634,41 @@ mod tests {
             data["changes"][1]["after"]["body"],
             "changement de locuteur"
         );
+    }
+
+    #[test]
+    fn memos_on_a_deleted_coding_and_on_those_memos_lose_every_version() {
+        // Coding 3 was deleted, coding 4 kept. Memo 6 is on memo 5 (and
+        // recorded first, so finding it takes a second pass), memo 5 on
+        // coding 3 (then edited), memo 9 on coding 4.
+        let mut redaction = LogRedaction::default();
+        redaction.deleted_codings.insert(3);
+        let row = |id: i64, kind: &str, target: i64, body: &str| {
+            serde_json::json!({"id": id, "target_kind": kind, "target_id": target,
+                "title": format!("titre {body}"), "body": body})
+        };
+        let add = |id, kind, target, body| {
+            serde_json::json!({"summary": {"title": format!("titre {body}")},
+                "changes": [{"table": "memos", "key": {"id": id}, "before": null,
+                    "after": row(id, kind, target, body)}]})
+        };
+        let edit = serde_json::json!({"summary": {}, "changes": [{"table": "memos",
+            "key": {"id": 5}, "before": row(5, "coding", 3, "brouillon"),
+            "after": row(5, "coding", 3, "version revue")}]});
+        let mut entries = vec![
+            add(6, "memo", 5, "réponse au brouillon"),
+            add(5, "coding", 3, "brouillon"),
+            add(9, "coding", 4, "autre passage"),
+            edit,
+        ];
+        let rewrite = redaction.plan(&entries, (Some("B-1"), None, "B-1"));
+        let changed: Vec<bool> = entries.iter_mut().map(|e| rewrite.rewrite(e)).collect();
+        assert_eq!(changed, [true, true, false, true]);
+        let s = Json::from(entries).to_string();
+        for gone in ["brouillon", "version revue"] {
+            assert!(!s.contains(gone), "{gone}: {s}");
+        }
+        assert_eq!(s.matches("titre autre passage").count(), 2, "{s}");
     }
 
     #[test]

@@ -104,13 +104,15 @@ impl Coders for PgStore {
 
     fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
         // Typed (one round trip): every web request's scope starts here.
-        self.client()
-            .query_typed_opt(
-                &format!("{CODER} WHERE name = $1 AND kind = 'coder'"),
-                &[(&name.trim(), Type::TEXT)],
-            )
-            .and_then(|r| r.as_ref().map(coder).transpose())
-            .or_server(self.address())
+        crate::lookup::by_name(name, || {
+            self.client()
+                .query_typed_opt(
+                    &format!("{CODER} WHERE name = $1 AND kind = 'coder'"),
+                    &[(&name.trim(), Type::TEXT)],
+                )
+                .and_then(|r| r.as_ref().map(coder).transpose())
+        })
+        .or_server(self.address())
     }
 
     fn consensus_coder(&self) -> Result<Coder, StoreError> {

@@ -138,6 +138,11 @@ impl PgStore {
 
 /// Returns the actor's undoable entries and journal seals, in log order.
 fn logged(tx: &mut Transaction<'_>, actor: &str) -> Result<Vec<Logged>, postgres::Error> {
+    crate::lookup::by_name(actor, || logged_rows(tx, actor))
+}
+
+/// Reads the actor's undoable entries and journal seals (`logged`).
+fn logged_rows(tx: &mut Transaction<'_>, actor: &str) -> Result<Vec<Logged>, postgres::Error> {
     tx.query(
         "SELECT id, action, target, undoable FROM audit \
          WHERE actor = $1 AND (undoable OR action = 'journal.seal') ORDER BY id",

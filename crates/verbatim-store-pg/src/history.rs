@@ -82,6 +82,12 @@ impl PgStore {
     /// Undoes (or redoes) the actor's next entry in one transaction;
     /// `None` when their stack is empty.
     fn replay_one(&mut self, actor: &str, undo: bool) -> Result<Option<Replayed>, StoreError> {
+        crate::lookup::by_name(actor, || self.replay_locked(actor, undo))
+    }
+
+    /// `replay_one` for an actor who may have entries, under the lock of
+    /// their history.
+    fn replay_locked(&mut self, actor: &str, undo: bool) -> Result<Option<Replayed>, StoreError> {
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;
@@ -138,11 +144,6 @@ impl PgStore {
 
 /// Returns the actor's undoable entries and journal seals, in log order.
 fn logged(tx: &mut Transaction<'_>, actor: &str) -> Result<Vec<Logged>, postgres::Error> {
-    crate::lookup::by_name(actor, || logged_rows(tx, actor))
-}
-
-/// Reads the actor's undoable entries and journal seals (`logged`).
-fn logged_rows(tx: &mut Transaction<'_>, actor: &str) -> Result<Vec<Logged>, postgres::Error> {
     tx.query(
         "SELECT id, action, target, undoable FROM audit \
          WHERE actor = $1 AND (undoable OR action = 'journal.seal') ORDER BY id",

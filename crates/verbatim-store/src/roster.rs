@@ -255,7 +255,10 @@ fn check_rows(
         };
         let mut code = cell(Column::Code);
         let name = cell(Column::Name);
-        if let Some(Err(e)) = name.as_deref().map(|n| storable(n, "the participant's label")) {
+        if let Some(Err(e)) = name
+            .as_deref()
+            .map(|n| storable(n, "the participant's label"))
+        {
             errors.push(format!("row {line}: {e}"));
         }
         if code.is_none() && name.is_none() {

@@ -126,7 +126,7 @@ fn names_holding_a_nul_name_nothing_alike(store: &mut impl Lookups) {
                 .map(|_| ()),
         ),
         said(store.find_code(&amira, "Hu\0meur", None)),
-        said(store.find_participant("P0\01")),
+        said(store.find_participant("P0\u{0}1")),
         said(store.participant_values_of("Mé\0tier")),
         said(store.source_values_of("Li\0eu")),
         said(store.use_guide("tester", &SourceRef::Id(1), "Gui\0de", None)),

@@ -3,14 +3,16 @@
 //! lookup answers as it does for any unknown name (PostgreSQL is not asked:
 //! it would refuse the query). The writes that carry a looked-up name or a
 //! typed value (a participant's site, a roster's values, an imported
-//! codebook) are refused alike and write nothing.
+//! codebook, an imported source's name or site) are refused alike and
+//! write nothing.
 
 use verbatim_store::{
-    Accounts, AnalysisReads, Book, CodeFields, CodebookEdits, Coders, Guides, History,
+    Accounts, AnalysisReads, Book, CodeFields, CodebookEdits, Coders, Guides, History, ImportItem,
     ImportedCode, NewParticipant, Participants, SourceRef, Withdrawing,
 };
 
 use super::agreement::{Backend, build};
+use super::fixture;
 
 /// What these behaviours ask of a backend.
 pub trait Lookups:
@@ -40,7 +42,7 @@ impl<T> Lookups for T where
 
 conformance!(
     names_holding_a_nul_name_nothing_alike,
-    sites_values_and_codes_holding_a_nul_are_refused_alike_and_nothing_is_written,
+    sites_values_codes_and_sources_holding_a_nul_are_refused_alike,
 );
 
 /// The sentence a call gave, or its answer written with `{:?}`.
@@ -153,6 +155,13 @@ fn names_holding_a_nul_name_nothing_alike(store: &mut impl Lookups) {
     assert_eq!(store.audit_log(1000).unwrap().len(), before);
 }
 
+/// A note to import, collected at `site`.
+fn sited(site: &str) -> ImportItem {
+    let mut note = fixture::note("jeudi", "Je viens le jeudi.");
+    note.site = Some(site.into());
+    note
+}
+
 /// An imported code named `name` at level 1, without parent.
 fn imported(name: &str, fields: CodeFields) -> ImportedCode {
     ImportedCode {
@@ -164,9 +173,7 @@ fn imported(name: &str, fields: CodeFields) -> ImportedCode {
     }
 }
 
-fn sites_values_and_codes_holding_a_nul_are_refused_alike_and_nothing_is_written(
-    store: &mut impl Lookups,
-) {
+fn sites_values_codes_and_sources_holding_a_nul_are_refused_alike(store: &mut impl Lookups) {
     study(store);
     let before = store.audit_log(1000).unwrap().len();
     let amira = store.scope("amira", false, false).unwrap();
@@ -192,6 +199,8 @@ fn sites_values_and_codes_holding_a_nul_are_refused_alike_and_nothing_is_written
             &[imported("Pl\0uie", CodeFields::default())],
         )),
         said(store.import_codes(&amira, Book::Own, &[imported("Pluie", example)])),
+        said(store.import_batch("tester", vec![sited("C\0H")])),
+        said(store.import_batch("tester", vec![fixture::note("jeu\0di", "Je viens.")])),
     ];
     let nul = "holds the character U+0000 (NUL), which a study cannot store, so nothing was \
                changed: remove it and try again";
@@ -206,9 +215,13 @@ fn sites_values_and_codes_holding_a_nul_are_refused_alike_and_nothing_is_written
         ),
         format!("the code name {nul}"),
         format!("the code's example {nul}"),
+        format!("the source's site {nul}"),
+        format!("the source's name {nul}"),
     ];
     assert_eq!(answers, expected);
     assert_eq!(store.audit_log(1000).unwrap().len(), before);
     let people = store.participants().unwrap();
     assert_eq!(people.len(), 1, "{people:?}");
+    // `build` imported three sources; the refused batches added none.
+    assert_eq!(store.sources().unwrap().len(), 3);
 }

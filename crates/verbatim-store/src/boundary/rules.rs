@@ -648,6 +648,18 @@ pub fn coding_memo(memo: Option<&str>) -> Result<(), StoreError> {
     memo.map_or(Ok(()), |m| storable(m, "the coding's memo"))
 }
 
+/// Refuses a batch of sources to import when a name or site holds a text
+/// no study can store, before any is written.
+pub fn import_items(items: &[crate::ImportItem]) -> Result<(), StoreError> {
+    for item in items {
+        storable(&item.name, "the source's name")?;
+        if let Some(site) = &item.site {
+            storable(site, "the source's site")?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a new study's settings no study can store, before the study
 /// is created.
 pub fn study_settings(settings: &crate::StudySettings) -> Result<(), StoreError> {

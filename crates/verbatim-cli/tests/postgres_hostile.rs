@@ -810,18 +810,23 @@ fn study_log(ws: &Workspace, project: &str) -> Value {
 }
 
 #[test]
-fn files_naming_a_site_or_code_with_a_nul_get_the_same_answer_on_a_file_and_on_postgres() {
+fn files_naming_a_site_code_or_source_with_a_nul_answer_alike_on_a_file_and_on_postgres() {
     let Some(study) = test_server::study("cli_nul_lookups") else {
         return;
     };
     let ws = Workspace::empty();
     // A command line cannot carry a NUL, so the names come in files: a
     // codebook whose parent column names a code with a NUL, one whose code
-    // name holds one, and rosters naming a site or giving a value with one.
+    // name holds one, rosters naming a site or giving a value with one, and
+    // a speaker mapping naming a source with one.
     ws.write("parent.csv", "code,parent\nPluie,Con\0fiance\n");
     ws.write("name.csv", "code\nPl\0uie\n");
     ws.write("site.csv", "code,site\nP02,C\0H\n");
     ws.write("value.csv", "code,site,Métier\nP02,CH,aide-\0soignante\n");
+    ws.write(
+        "speakers.csv",
+        "source,label,participant\nmar\0di,P01,P01\n",
+    );
     let pg = study.address.to_string();
     let mut answers = Vec::new();
     for project in ["study.vbt", pg.as_str()] {
@@ -830,16 +835,17 @@ fn files_naming_a_site_or_code_with_a_nul_get_the_same_answer_on_a_file_and_on_p
             let args = ["import", "codebook", file, "--coder", "amira"];
             one_sentence(&ws.run(&[&args[..], &["--project", project]].concat()))
         };
-        let roster = |file: &str| {
-            let run = ws.run(&["participants", "import", file, "--project", project]);
+        let import = |what: &str, file: &str| {
+            let run = ws.run(&[what, "import", file, "--project", project]);
             assert_ne!(run.code, 0, "{project} {file}: {}", run.stdout);
             run.stderr
         };
         let said = [
             codebook("parent.csv"),
             codebook("name.csv"),
-            roster("site.csv"),
-            roster("value.csv"),
+            import("participants", "site.csv"),
+            import("participants", "value.csv"),
+            import("speakers", "speakers.csv"),
         ];
         let nul = "holds the character U+0000 (NUL), which a study cannot store, so nothing \
                    was changed: remove it and try again";
@@ -857,6 +863,9 @@ fn files_naming_a_site_or_code_with_a_nul_get_the_same_answer_on_a_file_and_on_p
                     "error: value.csv: nothing was imported; fix these and try again:\nrow 2: \
                      the value of Métier {nul}\n"
                 ),
+                "error: speakers.csv: nothing was imported; fix these and try again:\nno source \
+                 \"mar\\0di\" in this study: list them with `verbatim sources`\n"
+                    .to_owned(),
             ],
             "{project}"
         );

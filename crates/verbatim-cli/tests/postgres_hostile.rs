@@ -380,16 +380,21 @@ impl Session {
     }
 
     fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, "application/json", &body.to_string())
+    }
+
+    /// Sends `body` (of type `content_type`) with the session's cookies.
+    fn send(&self, method: &str, path: &str, content_type: &str, body: &str) -> Reply {
         http(
             &self.base,
-            "POST",
+            method,
             path,
             &[
                 ("Cookie", &self.cookies),
                 ("X-CSRF-Token", &self.csrf),
-                ("Content-Type", "application/json"),
+                ("Content-Type", content_type),
             ],
-            &body.to_string(),
+            body,
         )
     }
 
@@ -773,4 +778,176 @@ fn a_wrong_or_missing_password_is_named_without_being_shown() {
         .ok()
         .json();
     assert_eq!(listed, serde_json::json!([]));
+}
+
+/// Makes `small_study` at `project` with site Hôpital (CH), participant
+/// P01 of it and the participant attribute Métier; returns its audit log.
+fn people_study(ws: &Workspace, project: &str) -> Value {
+    small_study(ws, project);
+    for args in [
+        &["sites", "add", "Hôpital", "--code", "CH"][..],
+        &["participants", "add", "--code", "P01", "--site", "CH"],
+        &[
+            "attribute",
+            "add",
+            "Métier",
+            "--type",
+            "text",
+            "--for",
+            "participant",
+        ],
+    ] {
+        ws.run(&[args, &["--project", project]].concat()).ok();
+    }
+    study_log(ws, project)
+}
+
+/// The study's audit log at `project`, as `log --json` prints it.
+fn study_log(ws: &Workspace, project: &str) -> Value {
+    ws.run(&["log", "--json", "--limit", "100", "--project", project])
+        .ok()
+        .json()
+}
+
+#[test]
+fn files_naming_a_site_code_or_source_with_a_nul_answer_alike_on_a_file_and_on_postgres() {
+    let Some(study) = test_server::study("cli_nul_lookups") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    // A command line cannot carry a NUL, so the names come in files: a
+    // codebook whose parent column names a code with a NUL, one whose code
+    // name holds one, rosters naming a site or giving a value with one, and
+    // a speaker mapping naming a source with one.
+    ws.write("parent.csv", "code,parent\nPluie,Con\0fiance\n");
+    ws.write("name.csv", "code\nPl\0uie\n");
+    ws.write("site.csv", "code,site\nP02,C\0H\n");
+    ws.write("value.csv", "code,site,Métier\nP02,CH,aide-\0soignante\n");
+    ws.write(
+        "speakers.csv",
+        "source,label,participant\nmar\0di,P01,P01\n",
+    );
+    let pg = study.address.to_string();
+    let mut answers = Vec::new();
+    for project in ["study.vbt", pg.as_str()] {
+        let before = people_study(&ws, project);
+        let codebook = |file: &str| {
+            let args = ["import", "codebook", file, "--coder", "amira"];
+            one_sentence(&ws.run(&[&args[..], &["--project", project]].concat()))
+        };
+        let import = |what: &str, file: &str| {
+            let run = ws.run(&[what, "import", file, "--project", project]);
+            assert_ne!(run.code, 0, "{project} {file}: {}", run.stdout);
+            run.stderr
+        };
+        let said = [
+            codebook("parent.csv"),
+            codebook("name.csv"),
+            import("participants", "site.csv"),
+            import("participants", "value.csv"),
+            import("speakers", "speakers.csv"),
+        ];
+        let nul = "holds the character U+0000 (NUL), which a study cannot store, so nothing \
+                   was changed: remove it and try again";
+        assert_eq!(
+            said,
+            [
+                "error: parent.csv: row 2, column \"parent\": no row defines the parent code \
+                 \"Con\\0fiance\": add a row for it, or correct the name; nothing was imported"
+                    .to_owned(),
+                format!("error: name.csv: the code name {nul}; nothing was imported"),
+                "error: site.csv: nothing was imported; fix these and try again:\nrow 2: site \
+                 \"C\\0H\" is not known: add it with `verbatim sites add \"C\\0H\" --code CODE`\n"
+                    .to_owned(),
+                format!(
+                    "error: value.csv: nothing was imported; fix these and try again:\nrow 2: \
+                     the value of Métier {nul}\n"
+                ),
+                "error: speakers.csv: nothing was imported; fix these and try again:\nno source \
+                 \"mar\\0di\" in this study: list them with `verbatim sources`\n"
+                    .to_owned(),
+            ],
+            "{project}"
+        );
+        // Nothing was written: the audit log is as it was.
+        assert_eq!(study_log(&ws, project), before, "{project}");
+        answers.push(said);
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
+#[test]
+fn a_site_or_attribute_value_with_a_nul_gets_the_same_answer_over_http() {
+    let Some(study) = test_server::study("cli_nul_values_http") else {
+        return;
+    };
+    let ws = Workspace::empty();
+    let pg = study.address.to_string();
+    let mut answers = Vec::new();
+    for project in ["study.vbt", pg.as_str()] {
+        let before = people_study(&ws, project);
+        let server = serve_with(&ws, &["--project", project, "--coder", "amira"]);
+        let amira = Session::new(&server.base, "amira");
+        let json = "application/json";
+        let csv = "application/octet-stream";
+        let said: Vec<(u16, String)> = [
+            (
+                "PATCH",
+                "/api/participants/1",
+                json,
+                r#"{"site": "C\u0000H"}"#,
+            ),
+            (
+                "POST",
+                "/api/participants",
+                json,
+                r#"{"pseudonym": "P02", "site": "Hô\u0000pital"}"#,
+            ),
+            (
+                "PATCH",
+                "/api/participants/1",
+                json,
+                r#"{"values": {"Métier": "infir\u0000mière"}}"#,
+            ),
+            (
+                "POST",
+                "/api/participants/roster?name=equipe.csv",
+                csv,
+                "code,site,Métier\nP03,CH,aide-\0soignante\n",
+            ),
+        ]
+        .iter()
+        .map(|(method, path, kind, body)| {
+            let reply = amira.send(method, path, kind, body);
+            (reply.status, error_of(&reply))
+        })
+        .collect();
+        let nul = "holds the character U+0000 (NUL), which a study cannot store, so nothing \
+                   was changed: remove it and try again";
+        let no_site = |s: &str| {
+            format!(
+                "no site {s:?} in this study: add it with `verbatim sites add NAME --code CODE`"
+            )
+        };
+        assert_eq!(
+            said,
+            [
+                (404, no_site("C\0H")),
+                (404, no_site("Hô\0pital")),
+                (409, format!("the value of Métier {nul}")),
+                (
+                    400,
+                    format!(
+                        "equipe.csv was not imported: nothing was imported; fix these and try \
+                         again:\nrow 2: the value of Métier {nul}"
+                    )
+                ),
+            ],
+            "{project}"
+        );
+        // Nothing was written: the audit log is as it was.
+        assert_eq!(study_log(&ws, project), before, "{project}");
+        answers.push(said);
+    }
+    assert_eq!(answers[0], answers[1]);
 }

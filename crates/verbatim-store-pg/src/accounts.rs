@@ -36,12 +36,13 @@ fn account_row(
     address: &PgAddress,
     name: &str,
 ) -> Result<Option<(i64, Role, bool)>, AccountError> {
-    let row = tx
-        .query_opt(
+    let row = crate::lookup::by_name(name, || {
+        tx.query_opt(
             "SELECT id, role, disabled_at IS NOT NULL FROM accounts WHERE name = $1 FOR SHARE",
             &[&name],
         )
-        .or_server(address)?;
+    })
+    .or_server(address)?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -192,15 +193,16 @@ impl PgStore {
     /// Returns the password hash of the enabled account `name`, an owner's
     /// only when `owner`.
     fn hash_of(&self, name: &str, owner: bool) -> Result<Option<String>, AccountError> {
-        let stored: Option<Option<String>> = self
-            .client()
-            .query_opt(
-                "SELECT password_hash FROM accounts \
-                 WHERE name = $1 AND disabled_at IS NULL AND (NOT $2 OR role = 'owner')",
-                &[&name.trim(), &owner],
-            )
-            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
-            .or_server(self.address())?;
+        let stored: Option<Option<String>> = crate::lookup::by_name(name, || {
+            self.client()
+                .query_opt(
+                    "SELECT password_hash FROM accounts \
+                     WHERE name = $1 AND disabled_at IS NULL AND (NOT $2 OR role = 'owner')",
+                    &[&name.trim(), &owner],
+                )
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+        })
+        .or_server(self.address())?;
         Ok(stored.flatten())
     }
 }

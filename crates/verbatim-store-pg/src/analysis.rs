@@ -312,9 +312,7 @@ impl AnalysisReads for PgStore {
 impl PgStore {
     /// Returns `(id, value)` rows of one attribute, read by `sql`.
     fn values_of(&self, sql: &str, name: &str) -> Result<HashMap<i64, String>, StoreError> {
-        let rows = self
-            .client()
-            .query(sql, &[&name.trim()])
+        let rows = crate::lookup::by_name(name, || self.client().query(sql, &[&name.trim()]))
             .or_server(self.address())?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))

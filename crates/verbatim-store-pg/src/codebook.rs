@@ -146,11 +146,13 @@ fn codes_named(
     owner: Option<i64>,
     name: &str,
 ) -> Result<Vec<i64>, postgres::Error> {
-    let rows = client.query(
-        "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2 ORDER BY id",
-        &[&owner.unwrap_or(0), &name],
-    )?;
-    rows.iter().map(|r| r.try_get(0)).collect()
+    crate::lookup::by_name(name, || {
+        let rows = client.query(
+            "SELECT id FROM codes WHERE coalesce(owner, 0) = $1 AND name = $2 ORDER BY id",
+            &[&owner.unwrap_or(0), &name],
+        )?;
+        rows.iter().map(|r| r.try_get(0)).collect()
+    })
 }
 
 /// Inserts the code and its audit entry (`code.add`, as on SQLite).

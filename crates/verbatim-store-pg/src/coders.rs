@@ -108,10 +108,12 @@ impl Coders for PgStore {
     }
 
     fn coder_by_name(&self, name: &str) -> Result<Option<Coder>, StoreError> {
-        self.client()
-            .query_kept(CODER_BY_NAME, &[Type::TEXT], &[&name.trim()])
-            .and_then(|rows| rows.first().map(coder).transpose())
-            .or_server(self.address())
+        crate::lookup::by_name(name, || {
+            self.client()
+                .query_kept(CODER_BY_NAME, &[Type::TEXT], &[&name.trim()])
+                .and_then(|rows| rows.first().map(coder).transpose())
+        })
+        .or_server(self.address())
     }
 
     fn consensus_coder(&self) -> Result<Coder, StoreError> {

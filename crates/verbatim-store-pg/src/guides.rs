@@ -18,13 +18,15 @@ use crate::{PgStore, now};
 
 /// Returns the id of the guide named `name` (ignoring case), if any.
 fn guide_id(client: &mut impl GenericClient, name: &str) -> Result<Option<i64>, postgres::Error> {
-    client
-        .query_opt(
-            "SELECT id FROM guides WHERE lower(name) = lower($1)",
-            &[&name.trim()],
-        )?
-        .map(|r| r.try_get(0))
-        .transpose()
+    crate::lookup::by_name(name, || {
+        client
+            .query_opt(
+                "SELECT id FROM guides WHERE lower(name) = lower($1)",
+                &[&name.trim()],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()
+    })
 }
 
 /// Returns the questions of guide version `version`, in order.

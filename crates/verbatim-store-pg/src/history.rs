@@ -82,6 +82,12 @@ impl PgStore {
     /// Undoes (or redoes) the actor's next entry in one transaction;
     /// `None` when their stack is empty.
     fn replay_one(&mut self, actor: &str, undo: bool) -> Result<Option<Replayed>, StoreError> {
+        crate::lookup::by_name(actor, || self.replay_locked(actor, undo))
+    }
+
+    /// `replay_one` for an actor who may have entries, under the lock of
+    /// their history.
+    fn replay_locked(&mut self, actor: &str, undo: bool) -> Result<Option<Replayed>, StoreError> {
         let address = self.address().clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;

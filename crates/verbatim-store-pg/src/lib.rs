@@ -42,6 +42,7 @@ mod history;
 mod import;
 mod journal;
 mod logins;
+mod lookup;
 mod media;
 mod memos;
 pub mod migrate;

@@ -28,20 +28,22 @@ pub(crate) fn find_site(
     client: &mut impl GenericClient,
     word: &str,
 ) -> Result<Option<Site>, postgres::Error> {
-    client
-        .query_opt(
-            "SELECT id, name, code FROM sites WHERE lower(name) = lower($1) OR lower(code) = lower($1) \
-             ORDER BY lower(code) = lower($1) DESC, id LIMIT 1",
-            &[&word.trim()],
-        )?
-        .map(|r| {
-            Ok(Site {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                code: r.try_get(2)?,
+    crate::lookup::by_name(word, || {
+        client
+            .query_opt(
+                "SELECT id, name, code FROM sites WHERE lower(name) = lower($1) OR lower(code) = lower($1) \
+                 ORDER BY lower(code) = lower($1) DESC, id LIMIT 1",
+                &[&word.trim()],
+            )?
+            .map(|r| {
+                Ok(Site {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    code: r.try_get(2)?,
+                })
             })
-        })
-        .transpose()
+            .transpose()
+    })
 }
 
 pub(crate) fn participant_rows(

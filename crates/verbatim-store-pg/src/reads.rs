@@ -13,10 +13,12 @@ pub(crate) fn resolve<C: GenericClient>(
     which: &SourceRef,
 ) -> Result<i64, ReadError> {
     let by_name = |client: &mut C, name: &str| -> Result<Option<i64>, postgres::Error> {
-        client
-            .query_opt("SELECT id FROM sources WHERE name = $1", &[&name])?
-            .map(|r| r.try_get(0))
-            .transpose()
+        crate::lookup::by_name(name, || {
+            client
+                .query_opt("SELECT id FROM sources WHERE name = $1", &[&name])?
+                .map(|r| r.try_get(0))
+                .transpose()
+        })
     };
     let found = match which {
         SourceRef::Id(id) => {

@@ -254,6 +254,7 @@ impl Store for PgStore {
         actor: &str,
         items: Vec<ImportItem>,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
+        verbatim_store::rules::import_items(&items)?;
         let address = self.address.clone();
         let mut client = self.client();
         let mut tx = client.transaction().or_server(&address)?;

@@ -28,6 +28,7 @@ mod backends {
     pub mod levels;
     pub mod media;
     pub mod memos;
+    pub mod nul_lookups;
     pub mod nul_writes;
     pub mod one_coding;
     pub mod people;

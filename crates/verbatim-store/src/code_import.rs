@@ -18,7 +18,7 @@ use rusqlite::params;
 use rusqlite::types::Value;
 
 use crate::Level;
-use crate::boundary::rules::parse_colour;
+use crate::boundary::rules::{parse_colour, storable, storable_fields};
 use crate::coders::Scope;
 use crate::codes::{Book, CodeFields, opt_int, opt_text};
 use crate::history::Table;
@@ -168,6 +168,8 @@ pub fn checked_import(
     let mut names: HashMap<(Option<usize>, String), usize> = HashMap::new();
     let mut cleaned = Vec::with_capacity(codes.len());
     for (i, code) in codes.iter().enumerate() {
+        storable(&code.name, "the code name")?;
+        storable_fields(&code.fields)?;
         let name = clean_name(&code.name)?;
         let parent = code.parents.first().copied();
         if names.insert((parent, name.to_lowercase()), i).is_some() {

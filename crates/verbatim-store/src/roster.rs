@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::boundary::rules::storable;
 use crate::fold::fold;
 use crate::history::{Recorder, Table};
 use crate::participants::{
@@ -254,6 +255,12 @@ fn check_rows(
         };
         let mut code = cell(Column::Code);
         let name = cell(Column::Name);
+        if let Some(Err(e)) = name
+            .as_deref()
+            .map(|n| storable(n, "the participant's label"))
+        {
+            errors.push(format!("row {line}: {e}"));
+        }
         if code.is_none() && name.is_none() {
             errors.push(format!(
                 "row {line}: the code is missing (and there is no name)"
@@ -304,6 +311,10 @@ fn check_rows(
                 continue;
             }
             let (name, kind, allowed, _) = &specs[k];
+            if let Err(e) = storable(raw, &format!("the value of {name}")) {
+                errors.push(format!("row {line}: {e}"));
+                continue;
+            }
             match kind.canonical(raw, allowed) {
                 Ok(v) => values.push((k, v)),
                 Err(reason) => errors.push(format!("row {line}: {name} {reason}")),

@@ -252,6 +252,7 @@ impl Store for SqliteStore {
         actor: &str,
         items: Vec<ImportItem>,
     ) -> Result<Vec<ImportOutcome>, StoreError> {
+        crate::boundary::rules::import_items(&items)?;
         let default_language: Option<String> = self
             .conn
             .query_row("SELECT value FROM study WHERE key = 'language'", [], |r| {

@@ -162,6 +162,18 @@ pub fn code_name_taken(name: &str) -> StoreError {
 /// Returns the fields with the colour checked; refuses a text no study can
 /// store.
 pub fn code_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
+    storable_fields(fields)?;
+    let mut out = fields.clone();
+    if let Some(c) = &fields.colour
+        && !c.is_empty()
+    {
+        out.colour = Some(parse_colour(c)?);
+    }
+    Ok(out)
+}
+
+/// Refuses a code's fields when one holds a text no study can store.
+pub fn storable_fields(fields: &CodeFields) -> Result<(), StoreError> {
     for (text, what) in [
         (&fields.definition, "the code's definition"),
         (&fields.inclusion, "the code's inclusion criteria"),
@@ -173,13 +185,7 @@ pub fn code_fields(fields: &CodeFields) -> Result<CodeFields, StoreError> {
             storable(text, what)?;
         }
     }
-    let mut out = fields.clone();
-    if let Some(c) = &fields.colour
-        && !c.is_empty()
-    {
-        out.colour = Some(parse_colour(c)?);
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// Returns the codebook (`codes.owner`) a new code without a parent goes
@@ -640,6 +646,18 @@ pub fn storable(text: &str, what: &str) -> Result<(), StoreError> {
 /// Refuses a coding's memo (`None`: no memo) no study can store.
 pub fn coding_memo(memo: Option<&str>) -> Result<(), StoreError> {
     memo.map_or(Ok(()), |m| storable(m, "the coding's memo"))
+}
+
+/// Refuses a batch of sources to import when a name or site holds a text
+/// no study can store, before any is written.
+pub fn import_items(items: &[crate::ImportItem]) -> Result<(), StoreError> {
+    for item in items {
+        storable(&item.name, "the source's name")?;
+        if let Some(site) = &item.site {
+            storable(site, "the source's site")?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a new study's settings no study can store, before the study

@@ -23,10 +23,16 @@
 #  4. `verbatim agreement` on those 3 coders × 1,000 sources;
 #  5. a load run: CLIENTS clients for LOAD_SECONDS s coding over loopback
 #     against one server on a study file, then against one server on a
-#     PostgreSQL study, then against two servers on another (each a fresh
-#     copy of the 100-transcript study), checking that every acknowledged
-#     coding is stored once; the median of LOAD_ROUNDS rounds goes to the
-#     table (codings/s: there the ratio is PostgreSQL's rate ÷ SQLite's).
+#     PostgreSQL study, then against two servers on another sharing the
+#     connections one server opens (pool=TWO_SERVER_POOL each, default 4:
+#     8 in all, as one server's default pool), then against two servers
+#     with the default pool each (16 in all); each run on a fresh copy of
+#     the 100-transcript study, checking that every acknowledged coding is
+#     stored once; the median of LOAD_ROUNDS rounds goes to the table
+#     (codings/s: there the ratio is PostgreSQL's rate ÷ SQLite's). Each run
+#     also prints the CPU time per acknowledged coding of the servers, of
+#     PostgreSQL's processes and of the clients, and how idle the machine
+#     was (/proc).
 #
 # RUNS (default 3) whole-process runs per figure, median shown; RUNS_IMPORT_1000
 # (default RUNS) for the largest import. LOAD_SECONDS (60), CLIENTS (20),
@@ -41,6 +47,7 @@ RUNS_CODING="${RUNS_CODING:-300}"
 RUNS_HTTP="${RUNS_HTTP:-300}"
 LOAD_SECONDS="${LOAD_SECONDS:-60}"
 LOAD_ROUNDS="${LOAD_ROUNDS:-1}"
+TWO_SERVER_POOL="${TWO_SERVER_POOL:-4}"
 CLIENTS="${CLIENTS:-20}"
 export VERBATIM_PG_PORT="${VERBATIM_PG_PORT:-55447}"
 
@@ -212,8 +219,7 @@ fi
 
 echo "== 5. load: $CLIENTS clients for $LOAD_SECONDS s, $LOAD_ROUNDS round(s)"
 # Every run starts from its own copy of the 100-transcript study as
-# imported (a coding's answer reads its source, so runs on a study that
-# earlier runs filled would not compare).
+# imported (runs on a study that earlier runs filled would not compare).
 "$bin" init --project "$out/pristine.vbt" --language fr >/dev/null
 "$bin" import --project "$out/pristine.vbt" --kind interview --language fr bench/out/tiers/100/txt >/dev/null
 # Sets `study` to a new copy NAME of the pristine study on BACKEND, with coder bench.
@@ -228,14 +234,31 @@ fresh() {
   "$bin" copy "$out/pristine.vbt" "$study" >/dev/null
   "$bin" coder add --project "$study" bench >/dev/null
 }
-# Runs the clients against SERVERS servers on a fresh study on BACKEND;
-# appends the acknowledged codings/s to rate[CONFIG].
+# CPU time (clock ticks, user + system) of the processes PIDS.
+ticks_of() {
+  local sum=0 pid
+  for pid in "$@"; do
+    sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
+# PostgreSQL's processes: the postmaster and its children (the backends).
+pg_pids() {
+  local postmaster
+  postmaster=$(head -1 "$VERBATIM_PG_DIR/data/postmaster.pid")
+  echo "$postmaster" $(pgrep -P "$postmaster" || true)
+}
+# The machine's idle ticks, all cores.
+idle_ticks() { awk '/^cpu / { print $5 + $6 }' /proc/stat; }
+# Runs the clients against SERVERS servers on a fresh study on BACKEND
+# (its address followed by SUFFIX, e.g. &pool=4); appends the acknowledged
+# codings/s to rate[CONFIG].
 declare -A rate
 load_run() {
-  local config=$1 backend=$2 servers_wanted=$3 name=$4 urls=""
+  local config=$1 backend=$2 servers_wanted=$3 name=$4 suffix=${5:-} urls=""
   fresh "$name" "$backend"
   for k in $(seq "$servers_wanted"); do
-    if ! serve "$study" "$name-$k"; then
+    if ! serve "$study$suffix" "$name-$k"; then
       echo "  TODO: $config: \`verbatim serve\` did not start: $(tail -1 "$out/serve-$name-$k.log")"
       stop_servers
       return 0
@@ -243,8 +266,26 @@ load_run() {
     urls="${urls:+$urls,}$url"
   done
   echo "  $config, load $(cut -d' ' -f1 /proc/loadavg) at the start:"
-  python3 bench/backends_http.py load "$urls" "$CLIENTS" "$LOAD_SECONDS" "$bin" "$study" bench |
-    tee "$out/$name.log" | sed 's/^/    /'
+  # The clients' CPU is their own (`time`); the servers' and PostgreSQL's
+  # is read before and after, and so is the machine's idle time. The load
+  # log's last line is the check; it is kept before the CPU line.
+  local hz s0 p0 i0 t0 clients_s
+  hz=$(getconf CLK_TCK)
+  s0=$(ticks_of "${servers[@]}") p0=0 i0=$(idle_ticks) t0=$(date +%s%N)
+  [[ $backend == PostgreSQL ]] && p0=$(ticks_of $(pg_pids))
+  clients_s=$( { TIMEFORMAT='%U %S'; time python3 bench/backends_http.py load "$urls" "$CLIENTS" \
+    "$LOAD_SECONDS" "$bin" "$study" bench >"$out/$name.log"; } 2>&1 | awk '{ print $1 + $2 }')
+  local s1 p1=0 i1 t1
+  s1=$(ticks_of "${servers[@]}") i1=$(idle_ticks) t1=$(date +%s%N)
+  [[ $backend == PostgreSQL ]] && p1=$(ticks_of $(pg_pids))
+  sed 's/^/    /' "$out/$name.log"
+  local n
+  n=$(grep -oE '\(([0-9]+) in all\)' "$out/$name.log" | tr -dc 0-9)
+  awk -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v c="$clients_s" -v i=$((i1 - i0)) \
+    -v hz="$hz" -v n="${n:-0}" -v wall=$(((t1 - t0) / 1000000)) -v cores="$(nproc)" 'BEGIN {
+      if (n == 0) exit
+      printf "    CPU per acknowledged coding: servers %.2f ms, PostgreSQL %.2f ms, clients %.2f ms; machine idle %.0f%%\n",
+        1000 * s / hz / n, 1000 * p / hz / n, 1000 * c / n, 100 * (i / hz) / (wall / 1000 * cores) }'
   echo "    (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
   rate["$config"]+="$(grep -oE '[0-9]+ acknowledged codings/s' "$out/$name.log" | cut -d' ' -f1) "
   stop_servers
@@ -254,7 +295,8 @@ load_run() {
 for round in $(seq "$LOAD_ROUNDS"); do
   load_run "SQLite, one server" SQLite 1 "load_sqlite_$round"
   load_run "PostgreSQL, one server" PostgreSQL 1 "load_pg_one_$round"
-  load_run "PostgreSQL, two servers" PostgreSQL 2 "load_pg_two_$round"
+  load_run "PostgreSQL, two servers" PostgreSQL 2 "load_pg_two_$round" "&pool=$TWO_SERVER_POOL"
+  load_run "PostgreSQL, two servers, default pools" PostgreSQL 2 "load_pg_two_full_$round"
 done
 # The median of the rounds' rates, and the rounds.
 median_rate() {
@@ -266,7 +308,9 @@ load_op="codings/s, $CLIENTS clients over HTTP, ${LOAD_SECONDS} s"
 note "$load_op, one server" SQLite "$(median_rate "${rate["SQLite, one server"]:-0}")"
 note "$load_op, one server" PostgreSQL "$(median_rate "${rate["PostgreSQL, one server"]:-0}")"
 note "$load_op, two PostgreSQL servers" SQLite "$(median_rate "${rate["SQLite, one server"]:-0}") (one server)"
-note "$load_op, two PostgreSQL servers" PostgreSQL "$(median_rate "${rate["PostgreSQL, two servers"]:-0}")"
+note "$load_op, two PostgreSQL servers" PostgreSQL "$(median_rate "${rate["PostgreSQL, two servers"]:-0}") (pool=$TWO_SERVER_POOL each)"
+note "$load_op, two PostgreSQL servers, default pools" SQLite "$(median_rate "${rate["SQLite, one server"]:-0}") (one server)"
+note "$load_op, two PostgreSQL servers, default pools" PostgreSQL "$(median_rate "${rate["PostgreSQL, two servers, default pools"]:-0}")"
 
 {
   echo

@@ -409,8 +409,7 @@ fn a_served_postgres_study_searches_and_previews_its_report() {
 }
 
 /// Acknowledged codings per second with one server process and with two,
-/// each on a fresh PostgreSQL study (a coding's answer reads its source's
-/// codings, so a study already holding the other run's would be slower)
+/// each on a fresh PostgreSQL study, so both start from the same study
 /// (`cargo test … -- --ignored`).
 #[test]
 #[ignore = "a measurement: run on a quiet machine"]

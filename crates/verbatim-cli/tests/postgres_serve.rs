@@ -99,8 +99,13 @@ impl Client {
 
     /// Posts one coding and returns the server's reply.
     fn code(&self, code: i64, source: i64, start: i64, end: i64) -> Reply {
-        let body =
-            format!(r#"{{"source_id":{source},"start":{start},"end":{end},"code_id":{code}}}"#);
+        self.post_coding(&format!(
+            r#"{{"source_id":{source},"start":{start},"end":{end},"code_id":{code}}}"#
+        ))
+    }
+
+    /// Posts the coding `body` (JSON) and returns the server's reply.
+    fn post_coding(&self, body: &str) -> Reply {
         http(
             &self.base,
             "POST",
@@ -110,7 +115,7 @@ impl Client {
                 ("X-CSRF-Token", &self.csrf),
                 ("Content-Type", "application/json"),
             ],
-            &body,
+            body,
         )
     }
 }
@@ -649,19 +654,9 @@ fn coded_and_read_back(ws: &Workspace, project: &str) -> [Value; 4] {
     // (21), so the passage starts at char 56, UTF-16 unit 57, and is 22
     // long.
     let post = |memo: &str| {
-        let body =
-            format!(r#"{{"source_id":1,"start":57,"end":79,"code_id":{code},"memo":"{memo}"}}"#);
-        let reply = http(
-            &server.base,
-            "POST",
-            "/api/codings",
-            &[
-                ("Cookie", &client.cookies),
-                ("X-CSRF-Token", &client.csrf),
-                ("Content-Type", "application/json"),
-            ],
-            &body,
-        );
+        let reply = client.post_coding(&format!(
+            r#"{{"source_id":1,"start":57,"end":79,"code_id":{code},"memo":"{memo}"}}"#
+        ));
         assert_eq!(reply.status, 200, "{}", reply.body);
         serde_json::from_str::<Value>(&reply.body).unwrap()
     };

@@ -232,6 +232,8 @@ impl Conn<'_> {
     /// connection the first time and kept with it. A statement that fails
     /// is prepared again next time, so one whose plan a schema change
     /// made stale ("cached plan must not change result type") fails once.
+    /// A table dropped and made again needs nothing: PostgreSQL plans the
+    /// statement again and finds the new table by name.
     pub(crate) fn query_kept(
         &mut self,
         sql: &'static str,

@@ -1,8 +1,9 @@
-//! One coding on PostgreSQL in two statements (`one_coding.rs`, migration
-//! 0010): the entry it writes is the one the recorder writes, its write
-//! refuses facts that moved since they were checked, and coders racing on
-//! one passage store it once.
-
+//! One coding on PostgreSQL in two statements (`one_coding.rs`, migrations
+//! 0010, 0018-0020): the entry it writes is the one the recorder writes,
+//! its write refuses facts that moved since they were checked, coders
+//! racing on one passage store it once, the plan kept for the passage
+//! lookup needs no statistics, and the statements a store keeps prepared
+//! follow its study when another process makes it again.
 use std::sync::{Arc, Barrier};
 
 use serde_json::{Value, json};
@@ -231,4 +232,61 @@ fn a_passage_is_looked_up_by_its_start_before_the_study_has_statistics() {
         .find(|line| line.contains("Index Cond"))
         .unwrap_or_else(|| panic!("no index used: {plan:?}"));
     assert!(condition.contains("start_char = $4"), "{plan:?}");
+}
+
+#[test]
+fn a_store_codes_on_after_its_study_is_made_again_by_another_process() {
+    let Some((study, mut store)) = study_with_a_code("one_coding_again") else {
+        return;
+    };
+    let scope = store.scope("amira", false, false).unwrap();
+    // The coding's statements are now prepared on the store's connection
+    // and its facts kept (source 1: 40 chars; code 1: amira's).
+    store
+        .add_coding(&scope, 1, Span::new(0, 5).unwrap(), 1, None)
+        .unwrap();
+    // Another process drops the study and makes it again under the same
+    // name, with a shorter interview and the code in the shared codebook.
+    study
+        .admin()
+        .batch_execute(&format!(
+            "DROP SCHEMA \"{}\" CASCADE",
+            study.address.study()
+        ))
+        .unwrap();
+    let mut other = pg::create(&study);
+    // 20 chars.
+    let short = fixture::note("court", "On se revoit mardi ?");
+    other.import_batch("tester", vec![short]).unwrap();
+    other.add_coder("tester", "amira", None, None).unwrap();
+    let shared = NewCode {
+        name: "Confiance".into(),
+        book: Some(Book::Shared),
+        ..NewCode::default()
+    };
+    let other_scope = other.scope("amira", false, false).unwrap();
+    assert_eq!(other.add_code(&other_scope, &shared).unwrap(), 1);
+    // The first store's kept statements and facts name tables that are
+    // gone: its next coding is decided on the new study, as a new store
+    // would decide it (0..5 fits the 20 chars; the shared code may be
+    // used), with no error on the way.
+    let scope = store.scope("amira", false, false).unwrap();
+    // PostgreSQL plans a kept statement again when a table it names is
+    // dropped, and finds the new tables by name.
+    let again = store.add_coding(&scope, 1, Span::new(0, 5).unwrap(), 1, None);
+    assert_eq!(again.unwrap(), (1, true));
+    // Past the new text's end, refused as on a fresh store.
+    let past = store.add_coding(&scope, 1, Span::new(15, 30).unwrap(), 1, None);
+    let fresh = other.add_coding(&other_scope, 1, Span::new(15, 30).unwrap(), 1, None);
+    assert_eq!(
+        past.unwrap_err().to_string(),
+        fresh.unwrap_err().to_string()
+    );
+    assert_eq!(
+        other
+            .codings(&other_scope, &Default::default())
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -195,11 +195,11 @@ async fn create(
             // A new coding is what was just written; one coded before is
             // read, as it may carry a memo, a quote mark, translations.
             let coding = if new {
-                let written = SpanCoding::written(id, code_id, scope.coder().id, span, memo);
-                WebCoding::of(written, &text, &OffsetTable::new(&text))
+                SpanCoding::written(id, code_id, scope.coder().id, span, memo)
             } else {
-                one(store, &scope, id, Some(&text))?
+                found(store, &scope, id)?.1
             };
+            let coding = WebCoding::of(coding, &text, &OffsetTable::new(&text));
             Ok(Created { coding, new, code })
         })
         .await?;
